@@ -1,0 +1,194 @@
+"""Read ranked ballots from CSV for a Schulze count.
+
+The format is one row per ranked candidate under the header ``ballot,candidate,rank``:
+``ballot`` names the ballot (any text), ``candidate`` the alternative, ``rank`` an integer where
+lower is preferred and equal ranks are ties. A candidate a ballot does not name ranks below every
+candidate it names (see :mod:`track2.commonground.schulze`). Candidates are the ones named on any
+ballot, in order of first appearance, unless the caller passes the list of valid candidates.
+
+Every problem raises a :class:`BallotFileError` subclass that carries the line number, what was
+wrong and what to do, so a command can print one line and exit.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from track2.commonground.errors import InputFormatError
+from track2.commonground.schulze import SchulzeResult, schulze
+
+__all__ = [
+    "BallotFileError",
+    "BallotHeaderError",
+    "BallotRankError",
+    "BallotRowError",
+    "BallotSet",
+    "EmptyBallotError",
+    "EmptyBallotFileError",
+    "RepeatedCandidateError",
+    "UnknownCandidateError",
+    "parse_ballots",
+    "rank_ballots",
+]
+
+HEADER = ("ballot", "candidate", "rank")
+# Ranks are compared as float64; beyond 2**53 distinct integers would collide.
+_MAX_RANK = 10**15
+
+
+class BallotFileError(InputFormatError):
+    """A ballot file problem at a given line (1-based, counting the header as line 1).
+
+    ``str(error)`` is ``"SOURCE:LINE: what was wrong; what to do"``.
+    """
+
+    def __init__(self, source: str, line: int, problem: str, hint: str) -> None:
+        self.problem = problem
+        self.hint = hint
+        super().__init__(source, line, f"{problem}; {hint}")
+
+
+class EmptyBallotFileError(BallotFileError):
+    """The file is empty or has a header but no ballots."""
+
+
+class BallotHeaderError(BallotFileError):
+    """The first line is not ``ballot,candidate,rank``."""
+
+
+class BallotRowError(BallotFileError):
+    """A row has the wrong number of fields or an empty ballot id."""
+
+
+class BallotRankError(BallotFileError):
+    """A rank is not an integer."""
+
+
+class EmptyBallotError(BallotFileError):
+    """A row names no candidate."""
+
+
+class RepeatedCandidateError(BallotFileError):
+    """A ballot names the same candidate twice."""
+
+
+class UnknownCandidateError(BallotFileError):
+    """A ballot names a candidate outside the list of valid candidates."""
+
+
+@dataclass(frozen=True)
+class BallotSet:
+    """Ballots as a rank matrix: ``ranks[i, j]`` is ballot ``ballot_ids[i]``'s rank of
+    ``candidates[j]``, NaN where the ballot leaves the candidate out."""
+
+    ballot_ids: tuple[str, ...]
+    candidates: tuple[str, ...]
+    ranks: npt.NDArray[np.float64]
+
+
+def parse_ballots(
+    lines: Iterable[str], candidates: Sequence[str] | None = None, source: str = "<ballots>"
+) -> BallotSet:
+    """Parse ``ballot,candidate,rank`` CSV text (an open file or any iterable of lines).
+
+    ``candidates`` optionally lists the valid candidates (then they all take part, in that order,
+    even if no ballot names one); ``source`` names the input in error messages.
+    """
+    reader = csv.reader(lines)
+    header = next(reader, None)
+    if header is None:
+        raise EmptyBallotFileError(
+            source, 1, "the file is empty", "write the header ballot,candidate,rank"
+        )
+    if header and header[0].startswith("\ufeff"):  # a UTF-8 byte-order mark from spreadsheets
+        header[0] = header[0][1:]
+    if tuple(field.strip().lower() for field in header) != HEADER:
+        raise BallotHeaderError(
+            source,
+            reader.line_num,
+            f"unknown header {','.join(header)!r}",
+            "the first line must be exactly ballot,candidate,rank",
+        )
+    allowed = None if candidates is None else set(candidates)
+    candidate_index: dict[str, int] = {}
+    if candidates is not None:
+        for name in candidates:
+            candidate_index.setdefault(name, len(candidate_index))
+    ballot_index: dict[str, int] = {}
+    entries: list[tuple[int, int, int]] = []
+    seen: dict[tuple[int, int], int] = {}
+    for row in reader:
+        line = reader.line_num
+        if not row or all(not field.strip() for field in row):
+            continue  # blank lines carry nothing
+        if len(row) != 3:
+            raise BallotRowError(
+                source,
+                line,
+                f"expected 3 fields (ballot,candidate,rank), found {len(row)}",
+                "quote a name that contains a comma",
+            )
+        ballot, candidate, rank_text = (field.strip() for field in row)
+        if not ballot:
+            raise BallotRowError(
+                source, line, "the ballot id is empty", "give every row its ballot id"
+            )
+        if not candidate:
+            raise EmptyBallotError(
+                source,
+                line,
+                f"ballot {ballot!r} has a row with no candidate",
+                "name a candidate on every row or drop the row (an empty ballot counts for nothing)",
+            )
+        try:
+            rank = int(rank_text)
+        except ValueError:
+            raise BallotRankError(
+                source,
+                line,
+                f"rank {rank_text!r} is not an integer",
+                "use whole numbers, lower for preferred, equal for ties",
+            ) from None
+        if abs(rank) > _MAX_RANK:
+            raise BallotRankError(
+                source,
+                line,
+                f"rank {rank_text!r} is out of range",
+                f"use ranks between -{_MAX_RANK} and {_MAX_RANK}",
+            )
+        if allowed is not None and candidate not in allowed:
+            raise UnknownCandidateError(
+                source,
+                line,
+                f"ballot {ballot!r} names unknown candidate {candidate!r}",
+                f"use one of: {', '.join(sorted(allowed))}",
+            )
+        b = ballot_index.setdefault(ballot, len(ballot_index))
+        c = candidate_index.setdefault(candidate, len(candidate_index))
+        first = seen.setdefault((b, c), line)
+        if first != line:
+            raise RepeatedCandidateError(
+                source,
+                line,
+                f"ballot {ballot!r} names {candidate!r} twice (first on line {first})",
+                "give each candidate one rank per ballot",
+            )
+        entries.append((b, c, rank))
+    if not entries:
+        raise EmptyBallotFileError(
+            source, reader.line_num, "the file has no ballots", "add one row per ranked candidate"
+        )
+    ranks = np.full((len(ballot_index), len(candidate_index)), np.nan)
+    rows, cols, values = (np.array(column) for column in zip(*entries, strict=True))
+    ranks[rows, cols] = values
+    return BallotSet(tuple(ballot_index), tuple(candidate_index), ranks)
+
+
+def rank_ballots(ballots: BallotSet) -> SchulzeResult:
+    """Schulze count of a parsed ballot set."""
+    return schulze(ballots.ranks)

@@ -1,0 +1,118 @@
+"""`track2 rank FILE`: Schulze ranking from the command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+WIKIPEDIA = [
+    (5, "ACBED"), (5, "ADECB"), (8, "BEDAC"), (3, "CABED"),
+    (7, "CAEBD"), (2, "CBADE"), (7, "DCEBA"), (8, "EBADC"),
+]  # fmt: skip
+
+
+def _write_wikipedia(path: Path) -> Path:
+    rows = ["ballot,candidate,rank"]
+    voter = 0
+    for count, order in WIKIPEDIA:
+        for _ in range(count):
+            voter += 1
+            rows += [f"voter-{voter},{c},{i + 1}" for i, c in enumerate(order)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def _run(*args: str) -> str:
+    from io import StringIO
+
+    out = StringIO()
+    call_command("rank", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_json_output_of_the_wikipedia_example(tmp_path: Path) -> None:
+    data = json.loads(_run(str(_write_wikipedia(tmp_path / "b.csv")), "--format", "json"))
+    assert data["order"] == ["E", "A", "C", "B", "D"]
+    assert data["ballots"] == 45
+    assert data["pairwise"]["A"] == {"B": 20, "C": 26, "D": 30, "E": 22}
+    assert data["pairwise"]["E"]["D"] == 31
+    assert data["strongest_paths"]["A"] == {"B": 28, "C": 28, "D": 30, "E": 24}
+    assert data["strongest_paths"]["E"] == {"A": 25, "B": 28, "C": 28, "D": 31}
+
+
+def test_tied_candidates_share_a_position_as_a_list(tmp_path: Path) -> None:
+    path = tmp_path / "tie.csv"
+    path.write_text("ballot,candidate,rank\n1,x,1\n1,y,2\n2,y,1\n2,x,2\n3,z,1\n3,x,2\n3,y,2\n")
+    data = json.loads(_run(str(path), "--format", "json"))
+    # x and y split 1:1 head to head with z ranked by one ballot above both and two below.
+    assert data["order"] == [["x", "y"], "z"]
+
+
+def test_text_output_lists_the_order_and_tables(tmp_path: Path) -> None:
+    text = _run(str(_write_wikipedia(tmp_path / "b.csv")))
+    assert "Schulze ranking of 5 candidates from 45 ballots" in text
+    assert "  1. E" in text and "  5. D" in text
+    assert "Strongest paths" in text
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("", "b.csv:1: the file is empty; write the header ballot,candidate,rank"),
+        ("who,what,rank\n", "b.csv:1: unknown header"),
+        ("ballot,candidate,rank\nv,a,one\n", "b.csv:2: rank 'one' is not an integer"),
+        ("ballot,candidate,rank\nv,a,1\nv,a,2\n", "b.csv:3: ballot 'v' names 'a' twice"),
+        ("ballot,candidate,rank\nv,,\n", "b.csv:2: ballot 'v' has a row with no candidate"),
+        ("ballot,candidate,rank\n", "b.csv:1: the file has no ballots"),
+    ],
+)
+def test_bad_input_is_one_line_command_error(tmp_path: Path, content: str, expected: str) -> None:
+    path = tmp_path / "b.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(CommandError) as raised:
+        _run(str(path))
+    message = str(raised.value)
+    assert message.startswith(str(tmp_path / expected.split(":")[0]) + ":")
+    assert expected.split("b.csv")[1] in message
+    assert "\n" not in message
+
+
+def test_unknown_candidate_with_candidates_option(tmp_path: Path) -> None:
+    path = tmp_path / "b.csv"
+    path.write_text("ballot,candidate,rank\nv,a,1\nv,q,2\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"b\.csv:3: ballot 'v' names unknown candidate 'q'"):
+        _run(str(path), "--candidates", "a,b")
+
+
+def test_missing_file_and_non_utf8(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="no such file"):
+        _run(str(tmp_path / "absent.csv"))
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("ballot,candidate,rank\nv,caf\xe9,1\n".encode("latin-1"))
+    with pytest.raises(CommandError, match="not UTF-8"):
+        _run(str(path))
+
+
+def test_cli_exits_non_zero_with_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "b.csv"
+    path.write_text("ballot,candidate,rank\nv,a,x\n", encoding="utf-8")
+    env = {**os.environ, "TRACK2_HOME": str(tmp_path / "home")}
+    done = subprocess.run(
+        [sys.executable, "-m", "track2", "rank", str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    error_lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert error_lines == [
+        f"CommandError: {path}:2: rank 'x' is not an integer; "
+        "use whole numbers, lower for preferred, equal for ties"
+    ]
