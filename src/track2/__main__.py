@@ -1,0 +1,5 @@
+import sys
+
+from track2.cli import main
+
+sys.exit(main())

@@ -1,0 +1,85 @@
+"""THE authorisation rules of Track2: every protected object is loaded through here.
+
+Each function either returns the object the user may use or raises `NotFound` — never
+"forbidden", so that nobody outside a dialogue can learn that it exists (STYLE.md §2).
+Site administrators get no implicit access to dialogue content: confidentiality is
+between the dialogue's members and its conveners.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.http import Http404
+
+from track2.dialogues.models import Dialogue, Membership, Role
+
+
+class NotFound(Http404):
+    """The object does not exist, or this user may not know that it does."""
+
+
+# What each need requires: the roles that satisfy it. Read top to bottom as the rules.
+NEEDS: dict[str, frozenset[str]] = {
+    # see that the dialogue exists and what it shares with all its members
+    "member": frozenset(Role.values),
+    # take part: submit statements, vote, endorse
+    "participant": frozenset({Role.PARTICIPANT}),
+    # run meetings: agendas, moderation, drafts
+    "facilitator": frozenset({Role.FACILITATOR, Role.CONVENER}),
+    # write the non-attributed record
+    "rapporteur": frozenset({Role.RAPPORTEUR, Role.FACILITATOR, Role.CONVENER}),
+    # carry outputs to officials and record their reactions
+    "liaison": frozenset({Role.LIAISON, Role.CONVENER}),
+    # identity details, vetting, invitations, confidential attendance
+    "convener": frozenset({Role.CONVENER}),
+}
+
+
+def roles_of(user, dialogue_id: int) -> frozenset[str]:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    return frozenset(
+        Membership.objects.filter(user=user, dialogue_id=dialogue_id).values_list("role", flat=True)
+    )
+
+
+def has_need(roles: frozenset[str], need: str) -> bool:
+    if need not in NEEDS:
+        raise ValueError(f"unknown access need {need!r}; one of {sorted(NEEDS)}")
+    return bool(roles & NEEDS[need])
+
+
+def access_dialogue(user, dialogue_id: int | str, need: str = "member") -> Dialogue:
+    """Return the dialogue if `user` holds a role that satisfies `need`; else NotFound."""
+    try:
+        pk = int(dialogue_id)
+    except (TypeError, ValueError):
+        raise NotFound from None
+    roles = roles_of(user, pk)
+    if not has_need(roles, need):
+        raise NotFound
+    try:
+        return Dialogue.objects.get(pk=pk)
+    except Dialogue.DoesNotExist:
+        raise NotFound from None
+
+
+@dataclass(frozen=True)
+class DialogueMembership:
+    dialogue: Dialogue
+    roles: tuple[str, ...]
+
+
+def dialogues_for(user) -> list[DialogueMembership]:
+    """The dialogues this user belongs to, with the user's roles in each."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    by_dialogue: dict[int, list[str]] = defaultdict(list)
+    dialogues: dict[int, Dialogue] = {}
+    for membership in Membership.objects.filter(user=user).select_related("dialogue"):
+        by_dialogue[membership.dialogue_id].append(membership.role)
+        dialogues[membership.dialogue_id] = membership.dialogue
+    ordered = sorted(dialogues.values(), key=lambda d: d.title.lower())
+    return [DialogueMembership(d, tuple(sorted(by_dialogue[d.pk]))) for d in ordered]

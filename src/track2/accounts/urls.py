@@ -1,0 +1,39 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from track2.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", views.sign_in, name="login"),
+    path("login/code/", views.sign_in_code, name="login_code"),
+    path("logout/", views.sign_out, name="logout"),
+    path("settings/", views.account_settings, name="settings"),
+    path("two-factor/enable/", views.two_factor_enable, name="two_factor_enable"),
+    path("two-factor/disable/", views.two_factor_disable, name="two_factor_disable"),
+    path("tokens/", views.token_create, name="token_create"),
+    path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+    path("password/", auth_views.PasswordChangeView.as_view(
+        template_name="accounts/form_page.html", success_url=reverse_lazy("accounts:password_changed"),
+        extra_context={"heading": _("Change your password")}), name="password_change"),
+    path("password/done/", auth_views.PasswordChangeDoneView.as_view(
+        template_name="accounts/message_page.html",
+        extra_context={"heading": _("Password changed"), "text": _("Your password is changed. You were signed out everywhere else.")}),
+        name="password_changed"),
+    path("reset/", auth_views.PasswordResetView.as_view(
+        template_name="accounts/form_page.html", email_template_name="accounts/reset_email.txt",
+        subject_template_name="accounts/reset_subject.txt", success_url=reverse_lazy("accounts:reset_sent"),
+        extra_context={"heading": _("Reset your password")}), name="password_reset"),
+    path("reset/sent/", auth_views.PasswordResetDoneView.as_view(
+        template_name="accounts/message_page.html",
+        extra_context={"heading": _("Check your e-mail"), "text": _("If an account uses that address, a link to choose a new password is on its way. It works once, for three days.")}),
+        name="reset_sent"),
+    path("reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
+        template_name="accounts/reset_confirm.html", success_url=reverse_lazy("accounts:reset_done"),
+        post_reset_login=False), name="password_reset_confirm"),
+    path("reset/done/", auth_views.PasswordResetCompleteView.as_view(
+        template_name="accounts/message_page.html",
+        extra_context={"heading": _("Password set"), "text": _("Your new password is set. Sign in with it.")}),
+        name="reset_done"),
+]

@@ -1,0 +1,160 @@
+"""Thin views over accounts.actions: parse, call, render."""
+
+from __future__ import annotations
+
+import time
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from track2.accounts import actions, totp
+from track2.accounts.forms import (
+    ApiTokenForm,
+    CodeForm,
+    DisableTwoFactorForm,
+    EnableTwoFactorForm,
+    ProfileForm,
+    SignInForm,
+)
+from track2.accounts.models import ApiToken, User
+
+PENDING_KEY = "track2_pending_second_factor"
+PENDING_SECONDS = 300
+
+
+def client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _next_url(request: HttpRequest) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return candidate
+    return "/"
+
+
+def sign_in(request: HttpRequest) -> HttpResponse:
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = actions.check_sign_in(form.cleaned_data["email"], form.cleaned_data["password"], client_address(request))
+        except actions.SignInRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            if user.has_two_factor:
+                request.session.cycle_key()
+                request.session[PENDING_KEY] = {"user": user.pk, "at": time.time(), "next": _next_url(request)}
+                return redirect("accounts:login_code")
+            login(request, user)  # rotates the session id
+            actions.do_finish_sign_in(user, client_address(request))
+            return redirect(_next_url(request))
+    return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+def sign_in_code(request: HttpRequest) -> HttpResponse:
+    pending = request.session.get(PENDING_KEY)
+    if not pending or time.time() - pending["at"] > PENDING_SECONDS:
+        request.session.pop(PENDING_KEY, None)
+        messages.error(request, _("Your sign-in took too long. Please enter your e-mail and password again."))
+        return redirect("accounts:login")
+    user = User.objects.get(pk=pending["user"])
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            step = actions.check_second_factor(user, form.cleaned_data["code"], client_address(request))
+            actions.do_record_second_factor(user, step)
+        except actions.SignInRefused as refusal:
+            form.add_error("code", str(refusal))
+        else:
+            next_url = pending.get("next") or "/"
+            login(request, user)
+            actions.do_finish_sign_in(user, client_address(request))
+            return redirect(next_url)
+    return render(request, "accounts/login_code.html", {"form": form})
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, _("You are signed out."))
+    return redirect("accounts:login")
+
+
+@login_required
+def account_settings(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your settings are saved."))
+        return redirect("accounts:settings")
+    tokens = ApiToken.objects.filter(user=request.user)
+    return render(request, "accounts/settings.html", {"form": form, "tokens": tokens, "token_form": ApiTokenForm()})
+
+
+@login_required
+def two_factor_enable(request: HttpRequest) -> HttpResponse:
+    # The candidate secret lives in the session until a code proves the phone has it.
+    secret = request.session.get("totp_candidate") or totp.new_secret()
+    request.session["totp_candidate"] = secret
+    form = EnableTwoFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_enable_two_factor(request.user, secret, form.cleaned_data["code"])
+        except actions.TwoFactorRefused as refusal:
+            form.add_error("code", str(refusal))
+        else:
+            del request.session["totp_candidate"]
+            messages.success(request, _("Two-factor sign-in is on. You will be asked for a code each time you sign in."))
+            return redirect("accounts:settings")
+    uri = totp.provisioning_uri(secret, request.user.email)
+    qr_svg = segno.make(uri, error="m").svg_inline(scale=4, dark="#000", light="#fff")
+    return render(request, "accounts/two_factor_enable.html", {"form": form, "secret": secret, "qr_svg": qr_svg})
+
+
+@login_required
+def two_factor_disable(request: HttpRequest) -> HttpResponse:
+    form = DisableTwoFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_disable_two_factor(request.user, form.cleaned_data["password"])
+        except actions.TwoFactorRefused as refusal:
+            form.add_error("password", str(refusal))
+        else:
+            messages.success(request, _("Two-factor sign-in is off."))
+            return redirect("accounts:settings")
+    return render(request, "accounts/two_factor_disable.html", {"form": form})
+
+
+@login_required
+@require_POST
+def token_create(request: HttpRequest) -> HttpResponse:
+    form = ApiTokenForm(request.POST)
+    if form.is_valid():
+        try:
+            raw, token = actions.do_create_api_token(request.user, form.cleaned_data["name"])
+        except ValueError as err:
+            form.add_error("name", str(err))
+        else:
+            return render(request, "accounts/token_created.html", {"raw": raw, "token": token})
+    tokens = ApiToken.objects.filter(user=request.user)
+    return render(request, "accounts/settings.html",
+                  {"form": ProfileForm(instance=request.user), "tokens": tokens, "token_form": form}, status=400)
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    try:
+        token = actions.do_revoke_api_token(request.user, token_id)
+    except ApiToken.DoesNotExist:
+        messages.error(request, _("That token does not exist or is already revoked."))
+    else:
+        messages.success(request, _("Token “%(name)s” is revoked; anything using it can no longer sign in.") % {"name": token.name})
+    return redirect("accounts:settings")

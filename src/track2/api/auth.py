@@ -1,0 +1,39 @@
+"""API authentication: a personal token (Authorization: Bearer t2_…) or the browser session."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja.errors import AuthenticationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from track2.accounts import actions
+
+
+class MalformedToken(AuthenticationError):
+    pass
+
+
+class PersonalToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        try:
+            user = actions.user_for_token(token)
+        except actions.TokenMalformed as err:
+            raise MalformedToken(message=str(err)) from None
+        if user is not None:
+            request.user = user
+        return user
+
+
+class BrowserSession(APIKeyCookie):
+    """The signed-in browser session; CSRF is checked for unsafe methods."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return user
+        return None
+
+
+api_auth = [PersonalToken(), BrowserSession(csrf=True)]

@@ -1,0 +1,35 @@
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from track2 import access
+
+router = Router(tags=["accounts"])
+
+
+class DialogueRoles(Schema):
+    id: int
+    title: str
+    roles: list[str]
+
+
+class Me(Schema):
+    email: str
+    display_name: str
+    time_zone: str
+    two_factor: bool
+    dialogues: list[DialogueRoles]
+
+
+@router.get("/me", response=Me, summary="The signed-in user and the dialogues they belong to")
+def me(request: HttpRequest):
+    user = request.auth
+    return {
+        "email": user.email,
+        "display_name": user.display_name,
+        "time_zone": user.time_zone,
+        "two_factor": user.has_two_factor,
+        "dialogues": [
+            {"id": m.dialogue.pk, "title": m.dialogue.title, "roles": list(m.roles)}
+            for m in access.dialogues_for(user)
+        ],
+    }

@@ -1,0 +1,41 @@
+"""The HTTP API at /api/v1 (OpenAPI at /api/v1/docs). One router module per context."""
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from track2 import access
+from track2.api import me
+from track2.api.auth import api_auth
+
+api = NinjaAPI(
+    title="Track2 API",
+    version="1",
+    description="Every action of the Track2 web pages, for scripts. Authenticate with a personal token.",
+    auth=api_auth,
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError):
+    message = getattr(exc, "message", "") or (
+        "Not signed in: send a personal API token as 'Authorization: Bearer t2_…' "
+        "(create one under Account → API tokens)."
+    )
+    return api.create_response(request, {"detail": message}, status=401)
+
+
+@api.exception_handler(access.NotFound)
+def not_found(request: HttpRequest, exc: access.NotFound):
+    return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(ValidationError)
+def invalid(request: HttpRequest, exc: ValidationError):
+    return api.create_response(
+        request, {"detail": "The request is not valid; see 'errors' for each field.", "errors": exc.errors}, status=422
+    )
+
+
+api.add_router("/", me.router)

@@ -1,0 +1,68 @@
+"""The `track2` command: Django's management commands, with Track2's own in front.
+
+`track2 demo` runs with its own data folder so a demo never touches a real site: the
+folder is chosen here, before Django reads its settings.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from track2.config import ConfigError
+from track2.site.health import DatabaseUnreachable
+
+TRACK2_COMMANDS = {
+    "serve": "serve the site with a production server (migrates and collects static files first)",
+    "demo": "create or reset the demo site with a fictional dialogue and serve it",
+    "createadmin": "create a site administrator (Django admin access)",
+    "check": "check the configuration, the data folder and the database",
+    "analyze": "find opinion groups and common ground in a Pol.is-format conversation",
+    "rank": "rank alternative texts from ballots by the Schulze method",
+}
+
+
+def demo_home() -> Path:
+    return Path(os.environ.get("TRACK2_DEMO_HOME") or "~/.track2-demo").expanduser()
+
+
+def _usage() -> str:
+    lines = ["usage: track2 COMMAND [options]   (track2 COMMAND --help for details)", "", "Track2 commands:"]
+    lines += [f"  {name:<12} {text}" for name, text in TRACK2_COMMANDS.items()]
+    lines += ["", "Django's commands (migrate, shell, dbshell, changepassword, …) work too: track2 help --all"]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv if argv is None else argv)
+    argv[0] = "track2"
+    command = argv[1] if len(argv) > 1 else ""
+    if command in ("", "-h", "--help") or (command == "help" and len(argv) == 2):
+        print(_usage())
+        return 0
+    if command == "help" and argv[2:] == ["--all"]:
+        argv = argv[:2]
+    if command == "demo":
+        os.environ["TRACK2_HOME"] = str(demo_home())
+        os.environ.pop("TRACK2_DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "track2.settings")
+    try:
+        import django
+        from django.core.management import execute_from_command_line
+
+        django.setup()
+        execute_from_command_line(argv)
+    except ConfigError as err:
+        print(f"track2: configuration error: {err}", file=sys.stderr)
+        return 2
+    except DatabaseUnreachable as err:
+        print(f"track2: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Person profiles (identity data), kept apart from dialogue content. Filled by the convening issue."""

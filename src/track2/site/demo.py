@@ -1,0 +1,83 @@
+"""The demo site: a fictional Track 2 dialogue that shows what Track2 does.
+
+Everything here is invented. Each capability adds its part through `build()`, so that
+`track2 demo` always shows the whole product. Passwords are random per demo site and
+written to `demo-logins.txt` (mode 0600) in the demo's own data folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+
+from track2.accounts.models import User
+from track2.dialogues.models import Dialogue, Membership, Role
+
+LOGINS_FILE = "demo-logins.json"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    password: str
+    description: str
+
+
+# (e-mail, display name, time zone, roles, what the person is in the story)
+DEMO_USERS = [
+    ("convener@demo.track2.invalid", "Dr Ilse Marken", "Europe/Vienna", [Role.CONVENER], "convener, Institute for Maritime Dialogue"),
+    ("facilitator@demo.track2.invalid", "Amb. (ret.) Tomas Reyes", "Europe/Vienna", [Role.FACILITATOR], "lead facilitator"),
+    ("rapporteur@demo.track2.invalid", "Dr Noor Hadid", "Europe/Vienna", [Role.RAPPORTEUR], "rapporteur"),
+    ("participant@demo.track2.invalid", "Prof. Arin Solvei", "Asia/Singapore", [Role.PARTICIPANT], "participant, Northern Republic of Caldera delegation"),
+    ("observer@demo.track2.invalid", "Mara Lindqvist", "Europe/Stockholm", [Role.OBSERVER], "observer from the funding foundation"),
+    ("liaison@demo.track2.invalid", "Col. (ret.) Dev Ortega", "Asia/Manila", [Role.LIAISON], "liaison to officials"),
+]
+
+
+def _password() -> str:
+    return "demo-" + secrets.token_urlsafe(9)
+
+
+@transaction.atomic
+def build() -> list[DemoLogin]:
+    """Create the demo's users and dialogue; return the logins to print."""
+    dialogue = Dialogue.objects.create(
+        title="Varena Sea Dialogue",
+        purpose=(
+            "An unofficial dialogue between scholars, former officials and civil-society people of the "
+            "Northern Republic of Caldera and the Federation of Ostrava on fisheries, search and rescue, "
+            "and incident prevention in the disputed Varena Sea. Participants take part in a personal capacity."
+        ),
+        track=Dialogue.Track.TRACK_2,
+        status=Dialogue.Status.ACTIVE,
+    )
+    logins = []
+    for email, name, zone, roles, story in DEMO_USERS:
+        password = _password()
+        user = User.objects.create_user(email=email, password=password, display_name=name, time_zone=zone)
+        for role in roles:
+            Membership.objects.create(dialogue=dialogue, user=user, role=role)
+        logins.append(DemoLogin(email, password, f"{name}, {story}"))
+    admin_password = _password()
+    User.objects.create_superuser(email="admin@demo.track2.invalid", password=admin_password, display_name="Site administrator")
+    logins.append(DemoLogin("admin@demo.track2.invalid", admin_password, "site administrator (Django admin)"))
+    return logins
+
+
+def save_logins(home: Path, logins: list[DemoLogin]) -> None:
+    path = home / LOGINS_FILE
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump([login.__dict__ for login in logins], handle, indent=2)
+
+
+def load_logins(home: Path) -> list[DemoLogin]:
+    path = home / LOGINS_FILE
+    if not path.exists():
+        return []
+    return [DemoLogin(**row) for row in json.loads(path.read_text())]

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from track2.api.urls import api
+
+admin.site.site_header = "Track2 administration"
+admin.site.site_title = "Track2 administration"
+
+urlpatterns = [
+    path("", include("track2.site.urls")),
+    path("accounts/", include("track2.accounts.urls")),
+    path("dialogues/", include("track2.dialogues.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
+
+handler404 = "track2.site.views.not_found"
+handler500 = "track2.site.views.server_error"

@@ -1,0 +1,43 @@
+import pytest
+
+from tests.helpers import PASSWORD
+from track2.accounts.models import User
+from track2.dialogues.models import Dialogue, Membership, Role
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_plain(settings):
+    # Cheap Argon2 in tests (STYLE.md §7); tests/accounts/test_hashing.py asserts production values.
+    settings.ARGON2_TIME_COST = 1
+    settings.ARGON2_MEMORY_COST = 8
+    settings.ARGON2_PARALLELISM = 1
+    # No manifest in tests: collectstatic is not run for every test session.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def make_user(db):
+    def make(email: str = "person@example.org", password: str = PASSWORD, **fields) -> User:
+        return User.objects.create_user(email=email, password=password, **fields)
+
+    return make
+
+
+@pytest.fixture
+def dialogue(db) -> Dialogue:
+    return Dialogue.objects.create(title="Varena Sea Dialogue", purpose="Fisheries and incident prevention.")
+
+
+@pytest.fixture
+def member_of(dialogue):
+    def add(user: User, *roles: str, to: Dialogue | None = None) -> User:
+        for role in roles or (Role.PARTICIPANT,):
+            Membership.objects.create(dialogue=to or dialogue, user=user, role=role)
+        return user
+
+    return add
+
+

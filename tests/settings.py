@@ -1,0 +1,15 @@
+"""Test set-up that must happen before Django reads its settings.
+
+Each test run gets its own throwaway data folder; TRACK2_DATABASE_URL, when set by the
+test command, points the same suite at a real PostgreSQL.
+"""
+
+import os
+import tempfile
+
+os.environ["TRACK2_HOME"] = tempfile.mkdtemp(prefix="track2-test-home-")
+os.environ.setdefault("TRACK2_EMAIL_URL", "locmem://")
+os.environ.pop("TRACK2_DEBUG", None)
+os.environ.pop("TRACK2_HTTPS", None)
+
+from track2.settings import *  # noqa: E402,F403  (the real settings, read after the env above)
