@@ -53,6 +53,8 @@ class User(AbstractUser):
     totp_secret = models.CharField(max_length=64, blank=True, editable=False)
     # The last accepted TOTP time step, so one code cannot be used twice.
     totp_last_step = models.BigIntegerField(default=0, editable=False)
+    # Secret part of the private iCalendar feed URL; empty until the user asks for a feed.
+    calendar_token = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

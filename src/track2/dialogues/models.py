@@ -1,12 +1,13 @@
-"""Dialogue series and who holds which role in each.
+"""Dialogue series, their parties and delegations, who holds which role, venues and meetings.
 
-The convening issue fills the Dialogue out (parties, delegations, venues, meetings);
-the foundation needs only enough for roles to attach to.
+Identity data lives in `track2.people`; here a delegation member is a Person, and a
+Membership gives a signed-in user a role in one dialogue (track2.access reads it).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,13 @@ class Role(models.TextChoices):
     PARTICIPANT = "participant", _("participant")
     OBSERVER = "observer", _("observer")
     LIAISON = "liaison", _("liaison")
+
+
+class AttributionMode(models.TextChoices):
+    ON_RECORD = "on_record", _("on the record")
+    CHATHAM_HOUSE = "chatham_house", _("Chatham House Rule")
+    OFF_RECORD = "off_record", _("off the record (aggregates only)")
+    CLOSED = "closed", _("closed (members only, on record among them)")
 
 
 class Dialogue(models.Model):
@@ -36,6 +44,28 @@ class Dialogue(models.Model):
     purpose = models.TextField(_("purpose"), blank=True)
     track = models.CharField(_("track"), max_length=10, choices=Track.choices, default=Track.TRACK_2)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNING)
+    convening_institution = models.CharField(_("convening institution"), max_length=200, blank=True)
+    # Confidentiality settings.
+    is_attendance_confidential = models.BooleanField(
+        _("attendance list is confidential"), default=True,
+        help_text=_("when on, only conveners see who attends"),
+    )
+    default_attribution_mode = models.CharField(
+        _("default attribution mode for meetings"), max_length=14,
+        choices=AttributionMode.choices, default=AttributionMode.CHATHAM_HOUSE,
+    )
+    k_anonymity = models.PositiveSmallIntegerField(
+        _("smallest group shown in breakdowns (k)"), default=3,
+        validators=[MinValueValidator(2), MaxValueValidator(50)],
+    )
+    # Balance thresholds for the convener's dashboard.
+    min_members_per_side = models.PositiveSmallIntegerField(_("warn when a side has fewer members than"), default=4)
+    required_sectors = models.JSONField(
+        _("sectors every side should include"), default=list, blank=True,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -63,3 +93,157 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} — {self.dialogue}"
+
+
+class Party(models.Model):
+    """A side in tension (usually a country or community) whose people the dialogue brings together."""
+
+    dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="parties")
+    name = models.CharField(_("name"), max_length=200)
+    country = models.CharField(_("country"), max_length=100, blank=True,
+                               help_text=_("used to warn when a venue is in a party's country"))
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["dialogue", "name"], name="party_name_unique_in_dialogue")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Delegation(models.Model):
+    """The people who come from one side, or the facilitation / third-party team."""
+
+    class Kind(models.TextChoices):
+        SIDE = "side", _("side")
+        FACILITATION = "facilitation", _("facilitators / third party")
+
+    dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="delegations")
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.SIDE)
+    party = models.ForeignKey(Party, null=True, blank=True, on_delete=models.PROTECT, related_name="delegations")
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["dialogue", "name"], name="delegation_name_unique_in_dialogue")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DelegationMember(models.Model):
+    """A person in a delegation. `dialogue` is repeated so the database itself refuses a
+    person in two delegations of one dialogue."""
+
+    dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="delegation_members")
+    delegation = models.ForeignKey(Delegation, on_delete=models.CASCADE, related_name="members")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="delegation_seats")
+    # Track 1.5: a serving official takes part in a personal capacity, and is shown as such.
+    in_personal_capacity = models.BooleanField(default=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["dialogue", "person"], name="one_delegation_per_person_per_dialogue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.delegation}"
+
+
+class Venue(models.Model):
+    class Kind(models.TextChoices):
+        UNIVERSITY = "university", _("university")
+        THINK_TANK = "think_tank", _("think tank")
+        CONFERENCE_CENTRE = "conference_centre", _("conference centre")
+        PRIVATE_HOME = "private_home", _("private home")
+        VIRTUAL = "virtual", _("virtual")
+        OTHER = "other", _("other")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=100, blank=True)
+    # Shown only to confirmed members of a meeting there when the venue is confidential
+    # or a private home (track2.access).
+    address = models.TextField(_("address or joining details"), blank=True)
+    is_confidential = models.BooleanField(_("location is confidential"), default=False)
+    capacity = models.PositiveIntegerField(_("capacity (people)"), null=True, blank=True)
+    accessibility_notes = models.TextField(_("accessibility notes"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_address_restricted(self) -> bool:
+        return self.is_confidential or self.kind == self.Kind.PRIVATE_HOME
+
+
+class Meeting(models.Model):
+    """One round of a dialogue, at a venue, in a time zone."""
+
+    dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="meetings")
+    title = models.CharField(_("title"), max_length=200)
+    venue = models.ForeignKey(Venue, null=True, blank=True, on_delete=models.PROTECT, related_name="meetings")
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    # The zone the meeting is planned in; each viewer sees times in their own zone too.
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    attribution_mode = models.CharField(
+        _("attribution mode"), max_length=14, choices=AttributionMode.choices, default=AttributionMode.CHATHAM_HOUSE
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    position = models.PositiveIntegerField()
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    duration_minutes = models.PositiveIntegerField(_("minutes"), validators=[MinValueValidator(1), MaxValueValidator(24 * 60)])
+    lead = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["meeting", "position"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "position"], name="agenda_position_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.title}"
+
+
+class MeetingParticipant(models.Model):
+    """A person expected at a meeting, and whether they came."""
+
+    class Status(models.TextChoices):
+        INVITED = "invited", _("invited")
+        CONFIRMED = "confirmed", _("confirmed")
+        DECLINED = "declined", _("declined")
+        ATTENDED = "attended", _("attended")
+        ABSENT = "absent", _("absent")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="participants")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="meeting_seats")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.INVITED)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="one_seat_per_meeting")]
+
+    def __str__(self) -> str:
+        return f"{self.person} at {self.meeting} ({self.status})"
