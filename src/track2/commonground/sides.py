@@ -1,0 +1,323 @@
+"""Agreement per declared delegation (side), with small-sample statistics.
+
+A Track 2 room is 10-40 people in two or three delegations, so "most people agree" is not enough:
+common ground means *a majority of every side agrees*, and with three people per side the honest
+answer is often "too few votes to say". For each side ``s`` and statement:
+
+* ``n`` votes seen (agree + disagree + pass), ``A`` agrees, ``D`` disagrees, ``P`` passes.
+* **Passes count as votes that are not agreement** (and not disagreement): the agree share is
+  ``A / n`` with passes in ``n``. "A majority agrees" therefore means more than half of the side's
+  voters on the statement actively agreed; a pass never helps a statement become common ground.
+* Posterior of the agree share with the Jeffreys prior Beta(1/2, 1/2):
+  ``a_s ~ Beta(A + 1/2, n - A + 1/2)``; likewise the disagree share ``d_s ~ Beta(D + 1/2, n - D + 1/2)``.
+* ``P(majority of s agrees) = P(a_s > 1/2) = 1 - I_{1/2}(A + 1/2, n - A + 1/2)`` (regularised
+  incomplete beta function).
+* Sides are independent, so ``P(common ground) = prod_s P(a_s > 1/2)``, which is exactly
+  ``P(min_s a_s > 1/2)``: the agree share of the least-agreeing side is above one half.
+* Credible intervals are **equal-tailed 90%** (5% in each tail): per side for ``a_s``, and for
+  ``min_s a_s`` whose distribution function is ``1 - prod_s (1 - F_s(x))``.
+* ``P(divisive)`` is the largest, over ordered pairs of different sides ``(s, t)``, of
+  ``P(a_s > 1/2) * P(d_t > 1/2)``: the chance that one side's majority agrees while another
+  side's majority disagrees (a lower bound when there are more than two sides).
+
+Labels, in this order (thresholds are arguments with these defaults):
+
+1. ``"too few votes to say"`` if any side has fewer than ``min_votes`` = 3 votes on the statement;
+2. ``"common ground"`` if ``P(common ground) >= 0.9``;
+3. ``"divisive"`` if ``P(divisive) >= 0.9``;
+4. ``"no common ground"`` if ``P(common ground) <= 0.1`` (the evidence says some side's majority
+   does not agree, without a clear split);
+5. ``"too few votes to say"`` otherwise (the votes point neither way clearly).
+
+With three voters per side and two sides, 3 of 3 agreeing on both sides gives
+P = 0.9669^2 = 0.935 (common ground); 2 of 3 on one side gives 0.9669 * 0.7122 = 0.689 (too few
+votes to say). See ``docs/commonground-track2.md`` for the worked example.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy.special import betainc, betaincinv
+
+from track2.commonground.errors import CommonGroundError, InputFormatError
+from track2.commonground.matrix import AGREE, DISAGREE, VoteMatrix
+
+__all__ = [
+    "COMMON_GROUND",
+    "DIVISIVE",
+    "NO_COMMON_GROUND",
+    "TOO_FEW_VOTES",
+    "SideAgreement",
+    "SidesError",
+    "agreement_by_side",
+    "read_sides_csv",
+    "side_of_participants",
+]
+
+COMMON_GROUND = "common ground"
+DIVISIVE = "divisive"
+NO_COMMON_GROUND = "no common ground"
+TOO_FEW_VOTES = "too few votes to say"
+
+JEFFREYS = 0.5
+_BISECTION_STEPS = 60  # halves [0, 1] down to 1e-18, below float64 resolution near 1/2
+
+
+class SidesError(CommonGroundError, ValueError):
+    """Declared sides cannot be used: fewer than two sides, unknown participants, wrong length."""
+
+
+@dataclass(frozen=True)
+class SideAgreement:
+    """Per side and statement counts and posteriors (arrays are sides x statements).
+
+    Per statement: ``p_common_ground``, ``p_divisive``, ``min_share_low`` / ``min_share_high``
+    (interval of the least-agreeing side's agree share) and ``labels``.
+    """
+
+    sides: tuple[str, ...]
+    statement_ids: npt.NDArray[Any]
+    n: npt.NDArray[np.int64]
+    agree: npt.NDArray[np.int64]
+    disagree: npt.NDArray[np.int64]
+    passes: npt.NDArray[np.int64]
+    agree_share_mean: npt.NDArray[np.float64]
+    agree_share_low: npt.NDArray[np.float64]
+    agree_share_high: npt.NDArray[np.float64]
+    p_majority_agrees: npt.NDArray[np.float64]
+    p_majority_disagrees: npt.NDArray[np.float64]
+    p_common_ground: npt.NDArray[np.float64]
+    p_divisive: npt.NDArray[np.float64]
+    min_share_low: npt.NDArray[np.float64]
+    min_share_high: npt.NDArray[np.float64]
+    labels: tuple[str, ...]
+    credible_mass: float
+    threshold: float
+    min_votes: int
+
+    def to_json(self) -> dict[str, Any]:
+        """``{statement id: {"sides": {side: {...}}, "p_common_ground", ..., "label"}}``.
+
+        Statement ids are strings (JSON object keys); probabilities are rounded to 6 places.
+        """
+        out: dict[str, Any] = {}
+        for j, statement in enumerate(self.statement_ids.tolist()):
+            per_side = {
+                side: {
+                    "n": int(self.n[s, j]),
+                    "agree": int(self.agree[s, j]),
+                    "disagree": int(self.disagree[s, j]),
+                    "pass": int(self.passes[s, j]),
+                    "p_majority_agrees": round(float(self.p_majority_agrees[s, j]), 6),
+                    "agree_share": {
+                        "mean": round(float(self.agree_share_mean[s, j]), 6),
+                        "interval": [
+                            round(float(self.agree_share_low[s, j]), 6),
+                            round(float(self.agree_share_high[s, j]), 6),
+                        ],
+                    },
+                }
+                for s, side in enumerate(self.sides)
+            }
+            out[str(statement)] = {
+                "sides": per_side,
+                "p_common_ground": round(float(self.p_common_ground[j]), 6),
+                "min_agree_share_interval": [
+                    round(float(self.min_share_low[j]), 6),
+                    round(float(self.min_share_high[j]), 6),
+                ],
+                "p_divisive": round(float(self.p_divisive[j]), 6),
+                "label": self.labels[j],
+            }
+        return out
+
+
+def side_of_participants(votes: VoteMatrix, sides: Mapping[Any, str]) -> list[str | None]:
+    """Side per matrix row from ``{participant id: side}``; rows not in the mapping get None.
+
+    Ids are matched by their text form, so ids read from a CSV file ("17") match integer ids.
+    A mapped participant that is not in the votes raises :class:`SidesError`.
+    """
+    row_of = {str(pid): i for i, pid in enumerate(votes.participant_ids.tolist())}
+    side_of: list[str | None] = [None] * votes.n_participants
+    unknown = [str(pid) for pid in sides if str(pid) not in row_of]
+    if unknown:
+        shown = ", ".join(sorted(unknown)[:5]) + (" …" if len(unknown) > 5 else "")
+        raise SidesError(
+            f"{len(unknown)} participant(s) in the sides are not in the votes: {shown}; "
+            "check the participant ids"
+        )
+    for pid, side in sides.items():
+        side_of[row_of[str(pid)]] = side
+    return side_of
+
+
+def read_sides_csv(lines: Iterable[str], source: str = "<sides>") -> dict[str, str]:
+    """Read ``participant,side`` CSV rows into ``{participant id: side}`` (typed errors)."""
+    reader = csv.reader(lines)
+    header = next(reader, None)
+    if header is None:
+        raise InputFormatError(source, 1, "the file is empty; write the header participant,side")
+    if header and header[0].startswith("\ufeff"):
+        header[0] = header[0][1:]
+    if [field.strip().lower() for field in header] != ["participant", "side"]:
+        raise InputFormatError(
+            source,
+            1,
+            f"unknown header {','.join(header)!r}; the first line must be exactly participant,side",
+        )
+    sides: dict[str, str] = {}
+    first_line: dict[str, int] = {}
+    for row in reader:
+        line = reader.line_num
+        if not row or all(not field.strip() for field in row):
+            continue
+        if len(row) != 2:
+            raise InputFormatError(
+                source, line, f"expected 2 fields (participant,side), found {len(row)}; fix the row"
+            )
+        participant, side = (field.strip() for field in row)
+        if not participant or not side:
+            raise InputFormatError(
+                source, line, "empty participant or side; give both on every row"
+            )
+        if participant in first_line:
+            raise InputFormatError(
+                source,
+                line,
+                f"participant {participant!r} is listed twice (first on line "
+                f"{first_line[participant]}); give each participant one side",
+            )
+        first_line[participant] = line
+        sides[participant] = side
+    distinct = set(sides.values())
+    if len(distinct) < 2:
+        found = f"only {next(iter(distinct))!r}" if distinct else "none"
+        raise InputFormatError(
+            source,
+            reader.line_num,
+            f"agreement per side needs at least two sides, found {found}; "
+            "declare each participant's delegation",
+        )
+    return sides
+
+
+def _side_indices(
+    side_of: Sequence[str | None], n_participants: int
+) -> tuple[tuple[str, ...], npt.NDArray[np.int64]]:
+    if len(side_of) != n_participants:
+        raise SidesError(
+            f"one side per participant is needed ({n_participants}), got {len(side_of)}"
+        )
+    names = tuple(sorted({side for side in side_of if side is not None and side != ""}))
+    if len(names) < 2:
+        raise SidesError(
+            f"agreement per side needs at least two declared sides, found {len(names)}; "
+            "declare each participant's delegation"
+        )
+    position = {name: i for i, name in enumerate(names)}
+    index = np.array([position[side] if side else -1 for side in side_of], dtype=np.int64)
+    return names, index
+
+
+def _beta_above_half(successes: npt.NDArray[Any], trials: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    a = successes + JEFFREYS
+    b = trials - successes + JEFFREYS
+    # P(X > 1/2) = 1 - I_{1/2}(a, b) = I_{1/2}(b, a), which keeps precision near 1.
+    return np.asarray(betainc(b, a, 0.5), dtype=np.float64)
+
+
+def _min_share_quantile(
+    a: npt.NDArray[np.float64], b: npt.NDArray[np.float64], level: float
+) -> npt.NDArray[np.float64]:
+    """Quantile of min over sides of independent Beta(a_s, b_s), per statement (bisection)."""
+    low = np.zeros(a.shape[1])
+    high = np.ones(a.shape[1])
+    for _ in range(_BISECTION_STEPS):
+        mid = 0.5 * (low + high)
+        cdf = 1.0 - np.prod(1.0 - betainc(a, b, mid[None, :]), axis=0)
+        below = cdf < level
+        low = np.where(below, mid, low)
+        high = np.where(below, high, mid)
+    return 0.5 * (low + high)
+
+
+def agreement_by_side(
+    votes: VoteMatrix,
+    side_of: Sequence[str | None],
+    *,
+    credible_mass: float = 0.9,
+    threshold: float = 0.9,
+    min_votes: int = 3,
+) -> SideAgreement:
+    """Agreement of every declared side on every statement (see the module docstring).
+
+    ``side_of[i]`` is the side of matrix row ``i`` (None or "" = no declared side: left out).
+    """
+    if not 0.0 < credible_mass < 1.0:
+        raise SidesError(f"credible_mass must be between 0 and 1, got {credible_mass}")
+    if not 0.5 < threshold < 1.0:
+        raise SidesError(f"threshold must be between 1/2 and 1, got {threshold}")
+    if min_votes < 1:
+        raise SidesError(f"min_votes must be at least 1, got {min_votes}")
+    names, side_index = _side_indices(side_of, votes.n_participants)
+    n_sides, n_statements = len(names), votes.n_statements
+
+    side_of_vote = side_index[votes.vote_rows]
+    counted = side_of_vote >= 0
+    key = side_of_vote[counted] * n_statements + votes.indices[counted]
+    values = votes.values[counted]
+    size = n_sides * n_statements
+
+    def tally(mask: npt.NDArray[np.bool_] | None) -> npt.NDArray[np.int64]:
+        chosen = key if mask is None else key[mask]
+        return np.bincount(chosen, minlength=size).reshape(n_sides, n_statements)
+
+    n = tally(None)
+    agree = tally(values == AGREE)
+    disagree = tally(values == DISAGREE)
+    passes = n - agree - disagree
+
+    a = (agree + JEFFREYS).astype(np.float64)
+    b = (n - agree + JEFFREYS).astype(np.float64)
+    tail = (1.0 - credible_mass) / 2.0
+    p_agrees = _beta_above_half(agree, n)
+    p_disagrees = _beta_above_half(disagree, n)
+    p_common = np.prod(p_agrees, axis=0)
+    split = p_agrees[:, None, :] * p_disagrees[None, :, :]
+    split[np.arange(n_sides), np.arange(n_sides), :] = 0.0  # a side cannot split with itself
+    p_divisive = split.max(axis=(0, 1))
+
+    labels = np.full(n_statements, TOO_FEW_VOTES, dtype=object)
+    enough = n.min(axis=0) >= min_votes
+    labels[enough & (p_common <= 1.0 - threshold)] = NO_COMMON_GROUND
+    labels[enough & (p_divisive >= threshold)] = DIVISIVE
+    labels[enough & (p_common >= threshold)] = COMMON_GROUND
+
+    return SideAgreement(
+        sides=names,
+        statement_ids=votes.statement_ids,
+        n=n,
+        agree=agree,
+        disagree=disagree,
+        passes=passes,
+        agree_share_mean=a / (a + b),
+        agree_share_low=betaincinv(a, b, tail),
+        agree_share_high=betaincinv(a, b, 1.0 - tail),
+        p_majority_agrees=p_agrees,
+        p_majority_disagrees=p_disagrees,
+        p_common_ground=p_common,
+        p_divisive=p_divisive,
+        min_share_low=_min_share_quantile(a, b, tail),
+        min_share_high=_min_share_quantile(a, b, 1.0 - tail),
+        labels=tuple(str(label) for label in labels),
+        credible_mass=credible_mass,
+        threshold=threshold,
+        min_votes=min_votes,
+    )

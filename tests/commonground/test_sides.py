@@ -1,0 +1,261 @@
+"""Agreement per declared side: posterior numbers checked against closed forms."""
+
+from __future__ import annotations
+
+import io
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from track2.commonground.errors import CommonGroundError, InputFormatError
+from track2.commonground.matrix import VoteMatrix
+from track2.commonground.sides import (
+    COMMON_GROUND,
+    DIVISIVE,
+    NO_COMMON_GROUND,
+    TOO_FEW_VOTES,
+    SidesError,
+    agreement_by_side,
+    read_sides_csv,
+    side_of_participants,
+)
+
+PI = math.pi
+# P(share > 1/2) under Beta(A + 1/2, n - A + 1/2), by hand from the arcsine law
+# I_x(1/2, 1/2) = (2/pi) asin(sqrt x) and the recurrences
+# I_x(a + 1, b) = I_x(a, b) - x^a (1-x)^b / (a B(a, b)),  I_x(a, b + 1) = I_x(a, b) + x^a (1-x)^b / (b B(a, b)).
+P_1_OF_1 = 0.5 + 1 / PI
+P_2_OF_2 = 0.5 + 4 / (3 * PI)
+P_3_OF_3 = 0.5 + 22 / (15 * PI)
+P_2_OF_3 = 0.5 + 2 / (3 * PI)
+P_0_OF_3 = 0.5 - 22 / (15 * PI)
+
+
+def room(columns: dict[str, list[str]]) -> tuple[VoteMatrix, list[str | None]]:
+    """Votes of a small room: {side: ["+-0.", ...]}: one string per participant, one character
+    per statement (+ agree, - disagree, 0 pass, . not seen)."""
+    participants, statements, values, side_of = [], [], [], []
+    code = {"+": 1, "-": -1, "0": 0}
+    pid = 0
+    for side, people in columns.items():
+        for person in people:
+            for j, char in enumerate(person):
+                if char != ".":
+                    participants.append(pid)
+                    statements.append(j)
+                    values.append(code[char])
+            side_of.append(side)
+            pid += 1
+    n_statements = max(len(p) for people in columns.values() for p in people)
+    votes = VoteMatrix.from_triples(
+        participants,
+        statements,
+        values,
+        participant_ids=range(pid),
+        statement_ids=range(n_statements),
+    )
+    return votes, side_of
+
+
+def test_three_per_side_hand_computed() -> None:
+    # statement 0: everyone agrees; 1: side B has 2 agree + 1 pass;
+    # 2: A agrees, B disagrees; 3: everyone disagrees; 4: one vote per side.
+    votes, side_of = room({"A": ["+++-+", "+++-.", "+++-."], "B": ["++--+", "+0--.", "++--."]})
+    result = agreement_by_side(votes, side_of)
+    assert result.sides == ("A", "B")
+    np.testing.assert_array_equal(result.n, [[3, 3, 3, 3, 1], [3, 3, 3, 3, 1]])
+    np.testing.assert_array_equal(result.agree[1], [3, 2, 0, 0, 1])
+    np.testing.assert_array_equal(result.passes[1], [0, 1, 0, 0, 0])
+    np.testing.assert_array_equal(result.disagree[1], [0, 0, 3, 3, 0])
+    np.testing.assert_allclose(
+        result.p_majority_agrees,
+        [[P_3_OF_3, P_3_OF_3, P_3_OF_3, P_0_OF_3, P_1_OF_1],
+         [P_3_OF_3, P_2_OF_3, P_0_OF_3, P_0_OF_3, P_1_OF_1]],
+        rtol=1e-12,
+    )  # fmt: skip
+    np.testing.assert_allclose(
+        result.p_common_ground,
+        [P_3_OF_3**2, P_3_OF_3 * P_2_OF_3, P_3_OF_3 * P_0_OF_3, P_0_OF_3**2, P_1_OF_1**2],
+        rtol=1e-12,
+    )
+    # Divisive: A's majority agrees while B's majority disagrees on statement 2.
+    assert result.p_divisive[2] == pytest.approx(P_3_OF_3 * P_3_OF_3, rel=1e-12)
+    assert result.labels == (
+        COMMON_GROUND,  # 0.935
+        TOO_FEW_VOTES,  # 0.689: a pass does not count as agreement
+        DIVISIVE,
+        NO_COMMON_GROUND,
+        TOO_FEW_VOTES,  # one vote per side is below the 3-vote floor
+    )
+    # Posterior mean of the agree share: (A + 1/2) / (n + 1).
+    assert result.agree_share_mean[1, 1] == pytest.approx(2.5 / 4)
+
+
+def test_no_votes_gives_the_arcsine_prior_interval() -> None:
+    votes, side_of = room({"A": ["+.", "+."], "B": [".+", ".+"]})
+    result = agreement_by_side(votes, side_of)
+    # Side B never saw statement 0: its agree share is the Jeffreys prior Beta(1/2, 1/2), whose
+    # quantile function is sin^2(pi q / 2).
+    assert result.n[1, 0] == 0
+    assert result.agree_share_low[1, 0] == pytest.approx(math.sin(PI * 0.05 / 2) ** 2, rel=1e-9)
+    assert result.agree_share_high[1, 0] == pytest.approx(math.sin(PI * 0.95 / 2) ** 2, rel=1e-9)
+    assert result.p_majority_agrees[1, 0] == pytest.approx(0.5)
+    assert result.labels[0] == TOO_FEW_VOTES
+
+
+def test_min_share_interval_of_two_unvoted_sides() -> None:
+    # Both sides have no votes on statement 1: min of two arcsine variables has
+    # CDF 1 - (1 - F)^2, so its q-quantile is sin^2(pi/2 * (1 - sqrt(1 - q))).
+    votes, side_of = room({"A": ["+.", "+."], "B": ["+.", "+."]})
+    result = agreement_by_side(votes, side_of)
+
+    def quantile(q: float) -> float:
+        return math.sin(PI / 2 * (1 - math.sqrt(1 - q))) ** 2
+
+    assert result.min_share_low[1] == pytest.approx(quantile(0.05), abs=1e-12)
+    assert result.min_share_high[1] == pytest.approx(quantile(0.95), abs=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from("+-0."), min_size=4, max_size=4), min_size=2, max_size=8),
+    st.lists(st.sampled_from("XYZ"), min_size=8, max_size=8),
+)
+def test_posterior_invariants(people: list[list[str]], sides: list[str]) -> None:
+    labels = sides[: len(people)]
+    if len(set(labels)) < 2:
+        labels[0], labels[1] = "X", "Y"
+    columns: dict[str, list[str]] = {}
+    for person, side in zip(people, labels, strict=True):
+        columns.setdefault(side, []).append("".join(person))
+    votes, side_of = room(columns)
+    result = agreement_by_side(votes, side_of)
+    # P(min share > 1/2) is the product; the min interval sits below each side's upper bound.
+    assert np.all(result.min_share_low <= result.agree_share_low.min(axis=0) + 1e-9)
+    assert np.all(result.min_share_high <= result.agree_share_high.min(axis=0) + 1e-9)
+    assert np.all((result.p_common_ground >= 0) & (result.p_common_ground <= 1))
+    assert np.all(result.agree_share_low <= result.agree_share_mean)
+    assert np.all(result.agree_share_mean <= result.agree_share_high)
+    np.testing.assert_array_equal(result.n, result.agree + result.disagree + result.passes)
+
+
+def test_more_agreement_never_lowers_the_probability() -> None:
+    base = {"A": ["+", "+", "-", "-"], "B": ["+", "+", "+", "-"]}
+    votes, side_of = room(base)
+    before = agreement_by_side(votes, side_of).p_common_ground[0]
+    votes, side_of = room({"A": ["+", "+", "+", "-"], "B": base["B"]})
+    after = agreement_by_side(votes, side_of).p_common_ground[0]
+    assert after > before
+
+
+def test_participants_without_a_side_are_left_out() -> None:
+    votes, side_of = room({"A": ["+", "+", "+"], "B": ["+", "+", "+"], "": ["-", "-"]})
+    result = agreement_by_side(votes, side_of)
+    assert result.sides == ("A", "B")
+    assert result.n[:, 0].tolist() == [3, 3]
+
+
+def test_three_sides_and_json() -> None:
+    votes, side_of = room({"A": ["+-"] * 4, "B": ["+-"] * 4, "C": ["+0"] * 4})
+    result = agreement_by_side(votes, side_of)
+    assert result.labels == (COMMON_GROUND, NO_COMMON_GROUND)
+    doc = result.to_json()
+    assert set(doc) == {"0", "1"}
+    c = doc["1"]["sides"]["C"]
+    assert c == {
+        "n": 4,
+        "agree": 0,
+        "disagree": 0,
+        "pass": 4,
+        "p_majority_agrees": pytest.approx(c["p_majority_agrees"]),
+        "agree_share": {"mean": 0.1, "interval": c["agree_share"]["interval"]},
+    }
+    assert doc["0"]["label"] == COMMON_GROUND
+    assert 0 < doc["0"]["min_agree_share_interval"][0] < doc["0"]["min_agree_share_interval"][1]
+
+
+def test_vectorised_on_a_large_room_matches_a_loop() -> None:
+    rng = np.random.default_rng(5)
+    n, m = 300, 40
+    dense = rng.choice([-1.0, 0.0, 1.0, np.nan], size=(n, m), p=[0.3, 0.1, 0.4, 0.2])
+    votes = VoteMatrix.from_dense(dense)
+    side_of = [("north", "south", "east")[i % 3] for i in range(n)]
+    result = agreement_by_side(votes, side_of)
+    from scipy.stats import beta
+
+    for s, side in enumerate(result.sides):
+        rows = [i for i in range(n) if side_of[i] == side]
+        for j in (0, 17, 39):
+            col = dense[rows, j]
+            seen = col[~np.isnan(col)]
+            a = float((seen == 1).sum())
+            assert result.agree[s, j] == a
+            assert result.p_majority_agrees[s, j] == pytest.approx(
+                beta.sf(0.5, a + 0.5, len(seen) - a + 0.5), rel=1e-10
+            )
+            assert result.agree_share_low[s, j] == pytest.approx(
+                beta.ppf(0.05, a + 0.5, len(seen) - a + 0.5), rel=1e-8
+            )
+
+
+# --- bad input ------------------------------------------------------------------------------
+
+
+def test_one_side_only_is_refused() -> None:
+    votes, _ = room({"A": ["+", "+"]})
+    with pytest.raises(SidesError, match="at least two declared sides, found 1"):
+        agreement_by_side(votes, ["A", "A"])
+    with pytest.raises(SidesError, match="one side per participant"):
+        agreement_by_side(votes, ["A"])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"credible_mass": 1.0}, "credible_mass"),
+        ({"threshold": 0.4}, "threshold"),
+        ({"min_votes": 0}, "min_votes"),
+    ],
+)
+def test_bad_settings_are_refused(kwargs: dict[str, float], message: str) -> None:
+    votes, side_of = room({"A": ["+"], "B": ["+"]})
+    with pytest.raises(SidesError, match=message):
+        agreement_by_side(votes, side_of, **kwargs)  # type: ignore[arg-type]  # kwargs by test case
+
+
+def test_side_mapping_by_id_text_and_unknown_participants() -> None:
+    votes, _ = room({"A": ["+", "+"], "B": ["-", "-"]})
+    assert side_of_participants(votes, {"0": "A", "3": "B"}) == ["A", None, None, "B"]
+    with pytest.raises(
+        SidesError, match="1 participant\\(s\\) in the sides are not in the votes: 99"
+    ):
+        side_of_participants(votes, {"0": "A", "99": "B"})
+
+
+def test_read_sides_csv() -> None:
+    sides = read_sides_csv(io.StringIO("\ufeffparticipant,side\n1,North\n2, South \n\n"))
+    assert sides == {"1": "North", "2": "South"}
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ("", 1, "empty"),
+        ("person,team\n1,a\n", 1, "unknown header"),
+        ("participant,side\n1,a\n2\n", 3, "expected 2 fields"),
+        ("participant,side\n1,\n", 2, "empty participant or side"),
+        ("participant,side\n1,a\n2,b\n1,b\n", 4, "listed twice (first on line 2)"),
+        ("participant,side\n1,a\n2,a\n", 3, "at least two sides, found only 'a'"),
+        ("participant,side\n", 1, "found none"),
+    ],
+)
+def test_read_sides_csv_errors(text: str, line: int, words: str) -> None:
+    with pytest.raises(InputFormatError) as raised:
+        read_sides_csv(io.StringIO(text), source="sides.csv")
+    assert raised.value.line == line
+    assert str(raised.value).startswith(f"sides.csv:{line}: ")
+    assert words in str(raised.value)
+    assert isinstance(raised.value, CommonGroundError)
