@@ -1,0 +1,212 @@
+"""Pol.is k-means (plain and weighted) with warm starts, and the Pol.is silhouette.
+
+Follows polismath/math/clusters.clj: Lloyd iterations where empty clusters are dropped, a
+stop when the sorted centres move less than 0.01, warm starts that recentre the previous
+clusters on the new positions and split off the most distal point while there are fewer
+clusters than asked (``clean-start-clusters``), and a cold start from the first k distinct
+points. Points are 2-D here (PCA projections or base-cluster centres), so assignment is a
+chunked nearest-centre search that never builds an n × k matrix for all n at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+_SAME_CLUSTERING = 0.01  # clusters.clj same-clustering? threshold
+_CHUNK = 65_536
+
+
+@dataclass(frozen=True, eq=False)
+class Clustering:
+    """Clusters of points: ``ids[c]`` names cluster c, ``centers[c]`` its centre, and
+    ``labels[i]`` the position (0..k-1, not the id) of the cluster of point i."""
+
+    ids: np.ndarray
+    centers: np.ndarray
+    labels: np.ndarray
+
+    @property
+    def k(self) -> int:
+        return len(self.ids)
+
+    def members(self, c: int) -> np.ndarray:
+        return np.flatnonzero(self.labels == c)
+
+    def sizes(self, weights: np.ndarray | None = None) -> np.ndarray:
+        w = None if weights is None else weights.astype(np.float64)
+        return np.bincount(self.labels, weights=w, minlength=self.k)
+
+
+def nearest_center(points: np.ndarray, centers: np.ndarray) -> np.ndarray:
+    """Index of the nearest centre of every point (first one on exact ties)."""
+    out = np.empty(len(points), dtype=np.int64)
+    c_sq = (centers ** 2).sum(axis=1)
+    for lo in range(0, len(points), _CHUNK):
+        block = points[lo:lo + _CHUNK]
+        # |x - c|² = |x|² - 2x·c + |c|²; |x|² is constant per row so it does not change argmin.
+        d = c_sq[None, :] - 2.0 * (block @ centers.T)
+        out[lo:lo + _CHUNK] = np.argmin(d, axis=1)
+    return out
+
+
+def _weighted_centers(points: np.ndarray, labels: np.ndarray, k: int,
+                      weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    w = np.ones(len(points)) if weights is None else weights.astype(np.float64)
+    total = np.bincount(labels, weights=w, minlength=k)
+    cx = np.bincount(labels, weights=w * points[:, 0], minlength=k)
+    cy = np.bincount(labels, weights=w * points[:, 1], minlength=k)
+    count = np.bincount(labels, minlength=k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        centers = np.column_stack([cx / total, cy / total])
+    return centers, count
+
+
+def _sorted_centers(centers: np.ndarray) -> np.ndarray:
+    order = np.lexsort((centers[:, 1], centers[:, 0]))
+    return centers[order]
+
+
+def _same_clustering(a: np.ndarray, b: np.ndarray) -> bool:
+    """clusters.clj same-clustering?: sorted centres pairwise closer than 0.01 (zip truncates)."""
+    sa, sb = _sorted_centers(a), _sorted_centers(b)
+    n = min(len(sa), len(sb))
+    return bool(np.all(np.sqrt(((sa[:n] - sb[:n]) ** 2).sum(axis=1)) < _SAME_CLUSTERING))
+
+
+def _step(points: np.ndarray, ids: np.ndarray, centers: np.ndarray,
+          weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One Lloyd step; clusters left without members are dropped (cluster-step)."""
+    labels = nearest_center(points, centers)
+    new_centers, count = _weighted_centers(points, labels, len(ids), weights)
+    keep = count > 0
+    if not keep.all():
+        remap = np.cumsum(keep) - 1
+        labels = remap[labels]
+    return ids[keep], new_centers[keep], labels
+
+
+def first_distinct(points: np.ndarray, k: int, order: np.ndarray | None = None) -> np.ndarray:
+    """Positions of the first k distinct points (in ``order`` if given): init-clusters."""
+    idx = np.arange(len(points)) if order is None else order
+    seen: set[tuple[float, float]] = set()
+    chosen: list[int] = []
+    for i in idx.tolist():
+        key = (float(points[i, 0]), float(points[i, 1]))
+        if key not in seen:
+            seen.add(key)
+            chosen.append(i)
+            if len(chosen) == k:
+                break
+    return np.asarray(chosen, dtype=np.int64)
+
+
+def _clean_start(points: np.ndarray, k: int, start: Sequence[tuple[int, np.ndarray]],
+                 weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """clean-start-clusters: recentre previous clusters on the current points, merge clusters
+    whose centres coincide, then split off the most distal point until there are
+    min(k, number of distinct points) clusters. Returns ids, centres, member labels (-1 if none).
+    """
+    w = np.ones(len(points)) if weights is None else weights.astype(np.float64)
+    labels = np.full(len(points), -1, dtype=np.int64)
+    ids: list[int] = []
+    centers: list[np.ndarray] = []
+    for cid, members in start:
+        members = np.asarray(members, dtype=np.int64)
+        members = members[(members >= 0) & (labels[members] == -1)] if len(members) else members
+        if len(members) == 0:
+            continue  # safe-recenter-clusters drops clusters with no current member
+        center = (w[members, None] * points[members]).sum(axis=0) / w[members].sum()
+        # uniqify-clusters: a cluster whose centre equals an earlier one is merged into it.
+        match = next((c for c, other in enumerate(centers) if np.array_equal(other, center)), None)
+        if match is None:
+            labels[members] = len(ids)
+            ids.append(int(cid))
+            centers.append(center)
+        else:
+            labels[members] = match
+    if not ids:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, 2)), labels
+    distinct = len(np.unique(points, axis=0))
+    possible = min(k, distinct)
+
+    def recenter() -> None:
+        for c in range(len(ids)):
+            mem = labels == c
+            if mem.any():
+                centers[c] = (w[mem, None] * points[mem]).sum(axis=0) / w[mem].sum()
+
+    recenter()
+    while len(ids) < possible:
+        cen = np.asarray(centers)
+        nearest = np.sqrt(((points - cen[nearest_center(points, cen)]) ** 2).sum(axis=1))
+        far = int(np.argmax(nearest))
+        if nearest[far] <= 0:
+            break
+        labels[far] = len(ids)
+        ids.append(max(ids) + 1)
+        centers.append(points[far].astype(np.float64).copy())
+        recenter()
+    return np.asarray(ids, dtype=np.int64), np.asarray(centers, dtype=np.float64), labels
+
+
+def kmeans(points: np.ndarray, k: int, *, weights: np.ndarray | None = None,
+           start: Sequence[tuple[int, np.ndarray]] | None = None,
+           init_order: np.ndarray | None = None, max_iters: int = 20) -> Clustering:
+    """Pol.is k-means on 2-D ``points``.
+
+    ``start``: previous clusters as (id, member positions) for a warm start. Without it the
+    first k distinct points (in ``init_order``) seed clusters 0..k-1. Runs at most
+    ``max_iters + 1`` Lloyd steps, stopping when the sorted centres move less than 0.01.
+    """
+    points = np.asarray(points, dtype=np.float64)
+    if len(points) == 0:
+        raise ValueError("k-means needs at least one point")
+    ids: np.ndarray
+    centers: np.ndarray
+    if start:
+        ids, centers, _ = _clean_start(points, k, start, weights)
+    else:
+        ids = np.zeros(0, dtype=np.int64)
+        centers = np.zeros((0, 2))
+    if len(ids) == 0:
+        seeds = first_distinct(points, k, init_order)
+        ids = np.arange(len(seeds), dtype=np.int64)
+        centers = points[seeds].copy()
+    iters = max_iters
+    while True:
+        new_ids, new_centers, labels = _step(points, ids, centers, weights)
+        if iters == 0 or _same_clustering(centers, new_centers):
+            return Clustering(new_ids, new_centers, labels)
+        ids, centers = new_ids, new_centers
+        iters -= 1
+
+
+def silhouette(points: np.ndarray, labels: np.ndarray) -> float:
+    """Pol.is silhouette (clusters.clj): unweighted mean over points of (b − a)/max(a, b),
+    with 0 for a point alone in its cluster. ``points`` are few (base-cluster centres)."""
+    points = np.asarray(points, dtype=np.float64)
+    labels = np.asarray(labels)
+    n = len(points)
+    if n == 0:
+        return 0.0
+    dist = np.sqrt(((points[:, None, :] - points[None, :, :]) ** 2).sum(axis=2))
+    groups = np.unique(labels)
+    values = np.zeros(n)
+    for i in range(n):
+        own = labels == labels[i]
+        own_count = int(own.sum()) - 1
+        if own_count == 0:
+            values[i] = 0.0
+            continue
+        a = (dist[i, own].sum()) / own_count
+        b = min((float(dist[i, labels == g].mean()) for g in groups if g != labels[i]),
+                default=None)
+        if b is None:
+            values[i] = 0.0
+            continue
+        top = max(a, b)
+        values[i] = 0.0 if top == 0 else (b - a) / top
+    return float(values.mean())

@@ -1,0 +1,537 @@
+"""Pol.is file formats: read a conversation folder, write the same CSV layouts.
+
+Readable inputs (a folder, or one of its files):
+
+* ``votes.csv`` — ``timestamp,datetime,comment-id,voter-id,vote`` (agree = 1), every vote
+  event; revisions are reduced to the latest vote per participant and statement.
+* ``participants-votes.csv`` — one row per participant: ``participant``, optional ``xid``,
+  ``group-id``, ``n-comments``, ``n-votes``, ``n-agree``, ``n-disagree``, then one column per
+  statement id holding the latest vote (blank = not seen). Used for votes when there is no
+  ``votes.csv``; its ``group-id`` column (Pol.is's groups at export time) is always kept.
+* ``comments.csv`` — statement texts and moderation. Both layouts are read by header name:
+  the export layout ``timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,
+  comment-body`` and the API/database layout (``tid`` or ``statement_id``, ``txt``, ``mod`` or
+  ``moderated``, optional ``is_meta``).
+* A Pol.is math fixture folder: ``votes.json`` (``pid``/``tid`` or ``participant_id``/
+  ``statement_id``, ``vote`` with agree = 1, ``modified``), ``comments.json`` and
+  ``math-pca2.json`` (the Pol.is state, see :mod:`track2.commonground.state`).
+
+Every problem is an :class:`InputFormatError` naming the file and line.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from track2.commonground.errors import EmptyConversationError, InputFormatError
+from track2.commonground.matrix import VoteMatrix
+
+VOTES_HEADER = ("timestamp", "datetime", "comment-id", "voter-id", "vote")
+COMMENTS_HEADER = ("timestamp", "datetime", "comment-id", "author-id", "agrees", "disagrees",
+                   "moderated", "comment-body")
+PARTICIPANT_META_COLUMNS = ("participant", "xid", "group-id", "n-comments", "n-votes",
+                            "n-agree", "n-disagree")
+_INT = re.compile(r"^-?\d+$")
+_FAST_READ_BYTES = 20_000_000  # votes.csv files above this size use the numpy fast path
+
+
+@dataclass(frozen=True, eq=False)
+class Statement:
+    statement_id: Any
+    text: str
+    moderated: int = 0  # Pol.is: -1 moderated out, 0 not yet moderated, 1 accepted
+    is_meta: bool = False
+    author_id: Any = None
+    timestamp: int | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Conversation:
+    """A conversation read from files: its vote matrix, statements, and what Pol.is said."""
+
+    matrix: VoteMatrix
+    statements: Mapping[Any, Statement]
+    export_group_ids: Mapping[Any, int] = field(default_factory=dict)
+    files: tuple[str, ...] = ()
+
+    def text(self, statement_id: Any) -> str:
+        s = self.statements.get(statement_id)
+        return s.text if s is not None else ""
+
+
+# ---------------------------------------------------------------------------------- helpers
+def _parse_id(value: str, path: str, line: int, what: str) -> int:
+    v = value.strip()
+    if not _INT.match(v):
+        raise InputFormatError(path, line, f"{what} {value!r} is not an integer id")
+    return int(v)
+
+
+def _parse_vote(value: str, path: str, line: int) -> int:
+    v = value.strip()
+    if v not in ("1", "-1", "0"):
+        raise InputFormatError(
+            path, line, f"unknown vote value {value!r}; use 1 (agree), -1 (disagree) or 0 (pass)")
+    return int(v)
+
+
+def _open_csv(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """Yield (line number, fields) of a CSV file, header included."""
+    try:
+        f = path.open(encoding="utf-8", newline="")
+    except FileNotFoundError as err:
+        raise InputFormatError(str(path), None, "file not found") from err
+    with f:
+        reader = csv.reader(f)
+        try:
+            for row in reader:
+                yield reader.line_num, row
+        except csv.Error as err:
+            raise InputFormatError(str(path), reader.line_num, f"malformed CSV ({err})") from err
+        except UnicodeDecodeError as err:
+            raise InputFormatError(str(path), reader.line_num + 1,
+                                   "not UTF-8 text; re-export the file as UTF-8") from err
+
+
+def _header_index(header: list[str], path: Path, required: Iterable[str],
+                  aliases: Mapping[str, tuple[str, ...]] | None = None) -> dict[str, int]:
+    names = [h.strip().lstrip("\ufeff") for h in header]
+    index: dict[str, int] = {}
+    for want in required:
+        options = (aliases or {}).get(want, (want,))
+        found = next((names.index(o) for o in options if o in names), None)
+        if found is None:
+            raise InputFormatError(str(path), 1, f"missing column {want!r} in the header "
+                                   f"(found: {', '.join(names) or 'nothing'})")
+        index[want] = found
+    return index
+
+
+# ---------------------------------------------------------------------------------- votes.csv
+def read_votes_csv(path: str | Path, *, statement_ids: Iterable[Any] | None = None,
+                   moderated_out: Iterable[Any] = (), meta: Iterable[Any] = ()) -> VoteMatrix:
+    """Read ``votes.csv`` into a matrix holding the latest vote of each pair."""
+    p = Path(path)
+    if p.exists() and p.stat().st_size > _FAST_READ_BYTES:
+        fast = _read_votes_csv_fast(p)
+        if fast is not None:
+            return VoteMatrix.from_triples(fast[2], fast[1], fast[3], timestamps=fast[0],
+                                           statement_ids=statement_ids,
+                                           moderated_out=moderated_out, meta=meta, source=str(p))
+    rows = _open_csv(p)
+    first = next(rows, None)
+    if first is None:
+        raise EmptyConversationError(f"{p}: the file is empty; export the votes again")
+    idx = _header_index(first[1], p, ("comment-id", "voter-id", "vote"))
+    names = [h.strip().lstrip("\ufeff") for h in first[1]]
+    ts_col = names.index("timestamp") if "timestamp" in names else None
+    width = len(first[1])
+    ts: list[float] = []
+    sids: list[int] = []
+    pids: list[int] = []
+    votes: list[int] = []
+    lines: list[int] = []
+    for line, row in rows:
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+        if len(row) != width:
+            raise InputFormatError(str(p), line, f"expected {width} fields like the header, "
+                                   f"found {len(row)}; fix or delete this row")
+        sids.append(_parse_id(row[idx["comment-id"]], str(p), line, "comment-id"))
+        pids.append(_parse_id(row[idx["voter-id"]], str(p), line, "voter-id"))
+        votes.append(_parse_vote(row[idx["vote"]], str(p), line))
+        if ts_col is not None:
+            raw = row[ts_col].strip()
+            try:
+                value = float(raw)
+            except ValueError:
+                raise InputFormatError(str(p), line, f"timestamp {raw!r} is not a number") from None
+            if not math.isfinite(value):
+                raise InputFormatError(str(p), line, f"timestamp {raw!r} is not a number")
+            ts.append(value)
+        lines.append(line)
+    if not votes:
+        raise EmptyConversationError(f"{p}: no votes in the file")
+    return VoteMatrix.from_triples(
+        np.asarray(pids, dtype=np.int64), np.asarray(sids, dtype=np.int64),
+        np.asarray(votes, dtype=np.int8), timestamps=ts if ts_col is not None else None,
+        statement_ids=statement_ids, moderated_out=moderated_out, meta=meta, source=str(p),
+        lines=np.asarray(lines, dtype=np.int64))
+
+
+def _read_votes_csv_fast(p: Path) -> tuple[np.ndarray, ...] | None:
+    """numpy's C parser for big, well-formed files in the exact export layout; None (→ the
+    validating reader, which reports the exact line) when anything looks unusual."""
+    with p.open(encoding="utf-8") as f:
+        header = f.readline().strip().lstrip("\ufeff").split(",")
+    if tuple(h.strip() for h in header) != VOTES_HEADER:
+        return None
+    try:
+        data = np.loadtxt(p, delimiter=",", skiprows=1, usecols=(0, 2, 3, 4), dtype=np.int64,
+                          quotechar='"', ndmin=2)
+    except ValueError:
+        return None
+    if data.shape[0] == 0 or not np.isin(data[:, 3], (-1, 0, 1)).all():
+        return None
+    return data[:, 0], data[:, 1], data[:, 2], data[:, 3]
+
+
+def write_votes_csv(path: str | Path, rows: Iterable[tuple[int, Any, Any, int]]) -> None:
+    """Write ``votes.csv`` from (timestamp in ms, statement id, participant id, vote) rows."""
+    with Path(path).open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(VOTES_HEADER)
+        for ts, sid, pid, vote in rows:
+            w.writerow((ts, polis_datetime(ts), sid, pid, vote))
+
+
+def polis_datetime(ts_ms: int) -> str:
+    """The export's human-readable datetime column (UTC)."""
+    import datetime as _dt
+
+    d = _dt.datetime.fromtimestamp(ts_ms / 1000.0, tz=_dt.UTC)
+    return d.strftime("%a %b %d %H:%M:%S UTC %Y")
+
+
+# ---------------------------------------------------------------------- participants-votes.csv
+def read_participants_votes_csv(
+    path: str | Path, *, statement_ids: Iterable[Any] | None = None,
+    moderated_out: Iterable[Any] = (), meta: Iterable[Any] = (),
+) -> tuple[VoteMatrix, dict[Any, int]]:
+    """Read ``participants-votes.csv``: the matrix and Pol.is's ``group-id`` per participant
+    (participants with a blank group id are not in it)."""
+    p = Path(path)
+    rows = _open_csv(p)
+    first = next(rows, None)
+    if first is None:
+        raise EmptyConversationError(f"{p}: the file is empty; export the votes again")
+    header = [h.strip().lstrip("\ufeff") for h in first[1]]
+    if "participant" not in header:
+        raise InputFormatError(str(p), 1, "missing column 'participant' in the header")
+    stmt_cols = [i for i, h in enumerate(header) if h not in PARTICIPANT_META_COLUMNS]
+    stmt_ids = [_parse_id(header[i], str(p), 1, "statement column") for i in stmt_cols]
+    if len(set(stmt_ids)) != len(stmt_ids):
+        dup = next(s for s in stmt_ids if stmt_ids.count(s) > 1)
+        raise InputFormatError(str(p), 1, f"statement {dup} appears twice in the header")
+    pcol = header.index("participant")
+    gcol = header.index("group-id") if "group-id" in header else None
+    pids: list[int] = []
+    sids: list[int] = []
+    votes: list[int] = []
+    lines: list[int] = []
+    groups: dict[Any, int] = {}
+    seen_rows: dict[int, int] = {}
+    for line, row in rows:
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+        if len(row) != len(header):
+            raise InputFormatError(str(p), line, f"expected {len(header)} fields like the "
+                                   f"header, found {len(row)}; fix or delete this row")
+        pid = _parse_id(row[pcol], str(p), line, "participant")
+        if pid in seen_rows:
+            raise InputFormatError(str(p), line, f"duplicate row for participant {pid} (first "
+                                   f"on line {seen_rows[pid]}); keep one row per participant")
+        seen_rows[pid] = line
+        if gcol is not None and row[gcol].strip():
+            groups[pid] = _parse_id(row[gcol], str(p), line, "group-id")
+        for col, sid in zip(stmt_cols, stmt_ids, strict=True):
+            cell = row[col].strip()
+            if cell:
+                pids.append(pid)
+                sids.append(sid)
+                votes.append(_parse_vote(cell, str(p), line))
+                lines.append(line)
+    if not seen_rows:
+        raise EmptyConversationError(f"{p}: no participants in the file")
+    known = list(stmt_ids) + ([] if statement_ids is None else list(statement_ids))
+    matrix = VoteMatrix.from_triples(
+        np.asarray(pids, dtype=np.int64), np.asarray(sids, dtype=np.int64),
+        np.asarray(votes, dtype=np.int8), participant_ids=list(seen_rows),
+        statement_ids=known, moderated_out=moderated_out, meta=meta, source=str(p),
+        lines=np.asarray(lines, dtype=np.int64))
+    return matrix, groups
+
+
+def write_participants_votes_csv(path: str | Path, matrix: VoteMatrix,
+                                 group_ids: Mapping[Any, int] | None = None,
+                                 comment_counts: Mapping[Any, int] | None = None) -> None:
+    """Write ``participants-votes.csv`` (latest vote per pair, blank when not seen)."""
+    m = matrix.n_statements
+    with Path(path).open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["participant", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree",
+                    *[str(s) for s in matrix.statement_ids.tolist()]])
+        for i, pid in enumerate(matrix.participant_ids.tolist()):
+            lo, hi = matrix.indptr[i], matrix.indptr[i + 1]
+            cells = [""] * m
+            vals = matrix.values[lo:hi]
+            for j, v in zip(matrix.indices[lo:hi].tolist(), vals.tolist(), strict=True):
+                cells[j] = str(v)
+            gid = (group_ids or {}).get(pid)
+            w.writerow([pid, "" if gid is None else gid, (comment_counts or {}).get(pid, 0),
+                        hi - lo, int((vals == 1).sum()), int((vals == -1).sum()), *cells])
+
+
+# ---------------------------------------------------------------------------------- comments
+_COMMENT_ALIASES = {
+    "id": ("comment-id", "tid", "statement_id", "statement-id"),
+    "text": ("comment-body", "txt", "comment", "text"),
+}
+
+
+def read_comments_csv(path: str | Path) -> dict[Any, Statement]:
+    """Read ``comments.csv`` (export or database layout, by header names)."""
+    p = Path(path)
+    rows = _open_csv(p)
+    first = next(rows, None)
+    if first is None:
+        raise InputFormatError(str(p), None, "the file is empty; export the comments again")
+    header = [h.strip().lstrip("\ufeff") for h in first[1]]
+    idx = _header_index(header, p, ("id", "text"), _COMMENT_ALIASES)
+    mod_col = next((header.index(c) for c in ("moderated", "mod") if c in header), None)
+    meta_col = next((header.index(c) for c in ("is-meta", "is_meta") if c in header), None)
+    author_col = next((header.index(c) for c in ("author-id", "pid", "participant_id")
+                       if c in header), None)
+    ts_col = header.index("timestamp") if "timestamp" in header else None
+    out: dict[Any, Statement] = {}
+    lines: dict[Any, int] = {}
+    for line, row in rows:
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+        if len(row) != len(header):
+            raise InputFormatError(str(p), line, f"expected {len(header)} fields like the "
+                                   f"header, found {len(row)}; check the quoting of the text")
+        sid = _parse_id(row[idx["id"]], str(p), line, "comment id")
+        if sid in out:
+            raise InputFormatError(str(p), line, f"duplicate comment id {sid} (first on line "
+                                   f"{lines[sid]}); keep one row per comment")
+        mod = 0
+        if mod_col is not None and row[mod_col].strip():
+            mod = _parse_id(row[mod_col], str(p), line, "moderated value")
+            if mod not in (-1, 0, 1):
+                raise InputFormatError(str(p), line, f"moderated must be -1, 0 or 1, not {mod}")
+        is_meta = False
+        if meta_col is not None:
+            flag = row[meta_col].strip().lower()
+            if flag not in ("", "true", "false", "1", "0", "t", "f"):
+                raise InputFormatError(str(p), line, f"is-meta must be true or false, not {flag!r}")
+            is_meta = flag in ("true", "1", "t")
+        ts = None
+        if ts_col is not None and _INT.match(row[ts_col].strip()):
+            ts = int(row[ts_col].strip())
+        author = row[author_col].strip() if author_col is not None else None
+        out[sid] = Statement(sid, row[idx["text"]], mod, is_meta, author, ts)
+        lines[sid] = line
+    return out
+
+
+def write_comments_csv(path: str | Path, statements: Iterable[Statement],
+                       matrix: VoteMatrix | None = None) -> None:
+    """Write ``comments.csv`` in the export layout (agree/disagree counts from ``matrix``)."""
+    counts = matrix.statement_counts if matrix is not None else None
+    index = matrix.statement_index if matrix is not None else {}
+    with Path(path).open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(COMMENTS_HEADER)
+        for s in statements:
+            j = index.get(s.statement_id)
+            agrees = int(counts["agree"][j]) if counts is not None and j is not None else 0
+            disagrees = int(counts["disagree"][j]) if counts is not None and j is not None else 0
+            ts = s.timestamp if s.timestamp is not None else 0
+            w.writerow((ts, polis_datetime(ts), s.statement_id,
+                        "" if s.author_id is None else s.author_id, agrees, disagrees,
+                        s.moderated, s.text))
+
+
+# ---------------------------------------------------------------------------------- JSON
+def _record_lines(text: str) -> list[int]:
+    """Line number where each top-level array element of a JSON document starts."""
+    out: list[int] = []
+    depth = 0
+    line = 1
+    in_str = False
+    escape = False
+    for ch in text:
+        if ch == "\n":
+            line += 1
+        if in_str:
+            if escape:
+                escape = False
+            elif ch == "\\":
+                escape = True
+            elif ch == '"':
+                in_str = False
+            continue
+        if ch == '"':
+            in_str = True
+        elif ch in "[{":
+            depth += 1
+            if depth == 2:
+                out.append(line)
+        elif ch in "]}":
+            depth -= 1
+    return out
+
+
+def _load_json_records(p: Path) -> tuple[list[Any], list[int]]:
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError as err:
+        raise InputFormatError(str(p), None, "file not found") from err
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise InputFormatError(str(p), err.lineno, f"not valid JSON ({err.msg})") from err
+    if not isinstance(data, list):
+        raise InputFormatError(str(p), 1, "expected a JSON array of records")
+    lines = _record_lines(text)
+    if len(lines) != len(data):
+        lines = [1] * len(data)
+    return data, lines
+
+
+def _pick(rec: dict[str, Any], keys: tuple[str, ...], p: Path, line: int) -> Any:
+    for k in keys:
+        if k in rec:
+            return rec[k]
+    raise InputFormatError(str(p), line, f"record has no {' or '.join(keys)} field")
+
+
+def read_votes_json(path: str | Path, *, statement_ids: Iterable[Any] | None = None,
+                    moderated_out: Iterable[Any] = (), meta: Iterable[Any] = ()) -> VoteMatrix:
+    """Read a Pol.is API ``votes.json`` (agree = 1; latest ``modified`` wins)."""
+    p = Path(path)
+    records, lines = _load_json_records(p)
+    pids: list[int] = []
+    sids: list[int] = []
+    votes: list[int] = []
+    ts: list[float] = []
+    for rec, line in zip(records, lines, strict=True):
+        if not isinstance(rec, dict):
+            raise InputFormatError(str(p), line, "expected a vote object")
+        pid = _pick(rec, ("pid", "participant_id"), p, line)
+        sid = _pick(rec, ("tid", "statement_id"), p, line)
+        vote = _pick(rec, ("vote",), p, line)
+        for name, value in (("participant", pid), ("statement", sid)):
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise InputFormatError(str(p), line, f"{name} id {value!r} is not an integer")
+        if vote not in (-1, 0, 1) or isinstance(vote, bool):
+            raise InputFormatError(str(p), line, f"unknown vote value {vote!r}; use 1 (agree), "
+                                   "-1 (disagree) or 0 (pass)")
+        modified = rec.get("modified", 0)
+        try:
+            modified_f = float(modified)
+        except (TypeError, ValueError):
+            raise InputFormatError(str(p), line, f"modified {modified!r} is not a number") from None
+        pids.append(pid)
+        sids.append(sid)
+        votes.append(int(vote))
+        ts.append(modified_f)
+    if not votes:
+        raise EmptyConversationError(f"{p}: no votes in the file")
+    return VoteMatrix.from_triples(
+        np.asarray(pids, dtype=np.int64), np.asarray(sids, dtype=np.int64),
+        np.asarray(votes, dtype=np.int8), timestamps=ts, statement_ids=statement_ids,
+        moderated_out=moderated_out, meta=meta, source=str(p),
+        lines=np.asarray(lines, dtype=np.int64))
+
+
+def read_comments_json(path: str | Path) -> dict[Any, Statement]:
+    """Read a Pol.is API ``comments.json``."""
+    p = Path(path)
+    records, lines = _load_json_records(p)
+    out: dict[Any, Statement] = {}
+    for rec, line in zip(records, lines, strict=True):
+        if not isinstance(rec, dict):
+            raise InputFormatError(str(p), line, "expected a comment object")
+        sid = _pick(rec, ("tid", "statement_id"), p, line)
+        if not isinstance(sid, int) or isinstance(sid, bool):
+            raise InputFormatError(str(p), line, f"comment id {sid!r} is not an integer")
+        if sid in out:
+            raise InputFormatError(str(p), line, f"duplicate comment id {sid}")
+        mod = rec.get("mod", rec.get("moderated", 0))
+        if mod not in (-1, 0, 1):
+            raise InputFormatError(str(p), line, f"moderation must be -1, 0 or 1, not {mod!r}")
+        out[sid] = Statement(sid, str(rec.get("txt", "")), int(mod), bool(rec.get("is_meta")),
+                             rec.get("pid", rec.get("participant_id")))
+    return out
+
+
+# ---------------------------------------------------------------------------------- folders
+def _moderation(statements: Mapping[Any, Statement]) -> tuple[list[Any], list[Any]]:
+    mod_out = [s.statement_id for s in statements.values() if s.moderated == -1]
+    meta = [s.statement_id for s in statements.values() if s.is_meta]
+    return mod_out, meta
+
+
+def _check_known(matrix: VoteMatrix, statements: Mapping[Any, Statement], votes_file: Path,
+                 comments_file: Path) -> None:
+    if not statements:
+        return
+    unknown = [s for s in matrix.statement_ids.tolist() if s not in statements]
+    if unknown:
+        raise InputFormatError(str(votes_file), None,
+                               f"votes on statement {unknown[0]} which {comments_file.name} "
+                               f"does not list ({len(unknown)} such statements); the files "
+                               "come from different conversations or exports")
+
+
+def load_conversation(path: str | Path) -> Conversation:
+    """Read a Pol.is export folder, a math fixture folder, or a single votes file."""
+    p = Path(path)
+    if not p.exists():
+        raise InputFormatError(str(p), None, "no such file or folder")
+    folder = p if p.is_dir() else p.parent
+    only = None if p.is_dir() else p.name
+    files: list[str] = []
+
+    def have(name: str) -> Path | None:
+        f = folder / name
+        if only is not None and name != only and name not in ("comments.csv", "comments.json"):
+            return None
+        return f if f.is_file() else None
+
+    statements: dict[Any, Statement] = {}
+    comments_file = have("comments.csv") or have("comments.json")
+    if comments_file is not None:
+        files.append(str(comments_file))
+        statements = (read_comments_csv(comments_file) if comments_file.suffix == ".csv"
+                      else read_comments_json(comments_file))
+    mod_out, meta = _moderation(statements)
+    known = list(statements) or None
+    groups: dict[Any, int] = {}
+    votes_csv, pv_csv, votes_json = have("votes.csv"), have("participants-votes.csv"), \
+        have("votes.json")
+    if votes_csv is not None:
+        matrix = read_votes_csv(votes_csv, statement_ids=known, moderated_out=mod_out, meta=meta)
+        files.append(str(votes_csv))
+        vote_file = votes_csv
+        if pv_csv is not None:
+            _, groups = read_participants_votes_csv(pv_csv)
+            files.append(str(pv_csv))
+    elif pv_csv is not None:
+        matrix, groups = read_participants_votes_csv(pv_csv, statement_ids=known,
+                                                     moderated_out=mod_out, meta=meta)
+        files.append(str(pv_csv))
+        vote_file = pv_csv
+    elif votes_json is not None:
+        matrix = read_votes_json(votes_json, statement_ids=known, moderated_out=mod_out,
+                                 meta=meta)
+        files.append(str(votes_json))
+        vote_file = votes_json
+    else:
+        raise InputFormatError(str(p), None, "no votes.csv, participants-votes.csv or "
+                               "votes.json here; point at a Pol.is export folder")
+    if comments_file is not None:
+        _check_known(matrix, statements, vote_file, comments_file)
+    return Conversation(matrix=matrix, statements=statements, export_group_ids=groups,
+                        files=tuple(files))

@@ -1,0 +1,356 @@
+"""The participant × statement vote matrix.
+
+Votes are stored sparsely in compressed-row form with the vote value kept explicitly:
+agree = +1, disagree = -1, pass = 0. A pass is a stored 0; a statement a participant never
+voted on has no entry at all, so "missing" and "pass" never mix. Only the latest vote of each
+participant on each statement is kept (Pol.is does the same: its rating matrix is overwritten
+vote by vote, conversation.clj ``:raw-rating-mat``).
+
+Memory is about 5 bytes per vote (int32 column index + int8 value), so 50M votes take ~250 MB;
+nothing in this module ever builds the dense matrix except :meth:`VoteMatrix.to_dense`, which
+refuses large sizes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from track2.commonground.errors import EmptyConversationError, InputFormatError
+
+AGREE = 1
+DISAGREE = -1
+PASS = 0
+
+_DENSE_LIMIT = 50_000_000  # cells; to_dense() refuses bigger matrices
+
+
+def _ids_array(values: Any) -> np.ndarray:
+    """Ids as a 1-D numpy array: int64 when every id is an integer, else str."""
+    arr = np.asarray(values)
+    if arr.ndim != 1:
+        arr = arr.reshape(-1)
+    if arr.dtype.kind in "iu":
+        return arr.astype(np.int64, copy=False)
+    if arr.dtype.kind == "b":
+        raise ValueError("ids must be integers or strings, not booleans")
+    if arr.dtype.kind == "f":
+        if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)):
+            raise ValueError("ids must be integers or strings")
+        return arr.astype(np.int64)
+    return arr.astype(str)
+
+
+def _index_ids(ids: np.ndarray, known: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Map raw ids to dense indices. Returns (unique sorted ids, index of each input id).
+
+    Non-negative integer ids use a lookup table (linear time, no sort), which matters at
+    50M votes; anything else goes through ``np.unique``.
+    """
+    if known is not None and len(known):
+        ids_all = np.concatenate([known, ids]) if ids.dtype == known.dtype else None
+        if ids_all is None:
+            raise ValueError("ids in the votes and in the id list have different types")
+    else:
+        ids_all = ids
+    if ids_all.dtype.kind == "i" and len(ids_all) and ids_all.min() >= 0:
+        top = int(ids_all.max())
+        if top <= 4 * len(ids_all) + 1_000_000:
+            present = np.zeros(top + 1, dtype=bool)
+            present[ids_all] = True
+            uniq = np.flatnonzero(present).astype(np.int64)
+            lut = np.full(top + 1, -1, dtype=np.int64)
+            lut[uniq] = np.arange(len(uniq), dtype=np.int64)
+            return uniq, lut[ids]
+    uniq, inverse = np.unique(ids_all, return_inverse=True)
+    return uniq, inverse[len(ids_all) - len(ids):].astype(np.int64)
+
+
+@dataclass(frozen=True, eq=False)
+class VoteMatrix:
+    """Sparse votes of ``n_participants`` × ``n_statements`` in CSR form.
+
+    Row ``i`` holds the votes of ``participant_ids[i]``: columns ``indices[indptr[i]:indptr[i+1]]``
+    (sorted) with values ``values[...]`` in {-1, 0, +1}. ``is_moderated_out`` marks statements a
+    moderator removed; ``is_meta`` marks meta statements (Pol.is treats both as moderated out of
+    the maths, conversation.clj ``mod-update``).
+    """
+
+    participant_ids: np.ndarray
+    statement_ids: np.ndarray
+    indptr: np.ndarray
+    indices: np.ndarray
+    values: np.ndarray
+    is_moderated_out: np.ndarray
+    is_meta: np.ndarray
+
+    def __post_init__(self) -> None:
+        n, m = len(self.participant_ids), len(self.statement_ids)
+        if self.indptr.shape != (n + 1,) or self.indptr[0] != 0:
+            raise ValueError("indptr must have n_participants + 1 entries starting at 0")
+        if self.indptr[-1] != len(self.indices) or len(self.indices) != len(self.values):
+            raise ValueError("indptr, indices and values disagree on the number of votes")
+        if self.is_moderated_out.shape != (m,) or self.is_meta.shape != (m,):
+            raise ValueError("moderation masks must have one entry per statement")
+        if len(self.indices) and (self.indices.min() < 0 or self.indices.max() >= m):
+            raise ValueError("a column index is outside the statements")
+        for arr in (self.participant_ids, self.statement_ids, self.indptr, self.indices,
+                    self.values, self.is_moderated_out, self.is_meta):
+            arr.setflags(write=False)
+
+    # ----------------------------------------------------------------- constructors
+    @classmethod
+    def from_triples(
+        cls,
+        participants: Sequence[Any] | np.ndarray,
+        statements: Sequence[Any] | np.ndarray,
+        votes: Sequence[Any] | np.ndarray,
+        *,
+        timestamps: Sequence[Any] | np.ndarray | None = None,
+        participant_ids: Iterable[Any] | None = None,
+        statement_ids: Iterable[Any] | None = None,
+        moderated_out: Iterable[Any] = (),
+        meta: Iterable[Any] = (),
+        source: str = "<votes>",
+        lines: np.ndarray | None = None,
+    ) -> VoteMatrix:
+        """Build a matrix from one vote per entry (participant id, statement id, vote).
+
+        When a participant voted more than once on a statement, the vote with the latest
+        timestamp wins; without timestamps the later entry wins (entries are events in order).
+        Two different votes on the same pair with the same timestamp are ambiguous and raise
+        :class:`InputFormatError`. ``participant_ids`` / ``statement_ids`` add ids that have no
+        vote (e.g. statements nobody has seen yet). ``lines`` gives the file line of each entry
+        for error messages.
+        """
+        p_raw = _ids_array(participants)
+        s_raw = _ids_array(statements)
+        v = np.asarray(votes)
+        if not (len(p_raw) == len(s_raw) == len(v)):
+            raise ValueError("participants, statements and votes must have the same length")
+
+        def line_of(i: int) -> int:
+            return int(lines[i]) if lines is not None else i + 1
+
+        if v.dtype.kind == "f":
+            bad = ~np.isin(v, (-1.0, 0.0, 1.0))
+        elif v.dtype.kind in "iu":
+            bad = (v < -1) | (v > 1)
+        else:
+            raise InputFormatError(source, None, "votes must be numbers -1, 0 or 1")
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise InputFormatError(
+                source, line_of(i),
+                f"unknown vote value {v[i]!r}; use 1 (agree), -1 (disagree) or 0 (pass)")
+        v8 = v.astype(np.int8)
+
+        known_p = _ids_array(list(participant_ids)) if participant_ids is not None else None
+        known_s = _ids_array(list(statement_ids)) if statement_ids is not None else None
+        p_uniq, rows = _index_ids(p_raw, known_p)
+        s_uniq, cols = _index_ids(s_raw, known_s)
+        n, m = len(p_uniq), len(s_uniq)
+
+        key = rows * m + cols
+        del rows, cols
+        order = np.argsort(key, kind="stable")  # timsort: linear on already-sorted input
+        key_sorted = key[order]
+        del key
+        same_as_next = key_sorted[1:] == key_sorted[:-1]
+        if same_as_next.any():
+            keep = cls._latest_of_duplicates(order, key_sorted, same_as_next, v8, timestamps,
+                                             source, line_of)
+            order = order[keep]
+            key_sorted = key_sorted[keep]
+        vals = v8[order]
+        del order
+        row_of_vote = key_sorted // m
+        col_of_vote = (key_sorted - row_of_vote * m).astype(np.int32)
+        del key_sorted
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(row_of_vote, minlength=n), out=indptr[1:])
+        del row_of_vote
+        mod_mask = np.isin(s_uniq, _ids_array(list(moderated_out)) if moderated_out else [])
+        meta_mask = np.isin(s_uniq, _ids_array(list(meta)) if meta else [])
+        return cls(p_uniq, s_uniq, indptr, col_of_vote, vals, mod_mask, meta_mask)
+
+    @staticmethod
+    def _latest_of_duplicates(
+        order: np.ndarray,
+        key_sorted: np.ndarray,
+        same_as_next: np.ndarray,
+        v8: np.ndarray,
+        timestamps: Sequence[Any] | np.ndarray | None,
+        source: str,
+        line_of: Any,
+    ) -> np.ndarray:
+        """Positions (into the key-sorted arrays) of the vote to keep for every pair."""
+        keep = np.ones(len(key_sorted), dtype=bool)
+        if timestamps is None:
+            # Stable sort kept input order inside each pair: the last entry is the latest.
+            keep[:-1] = ~same_as_next
+            return keep
+        ts = np.asarray(timestamps, dtype=np.float64)
+        if len(ts) != len(v8) or not np.all(np.isfinite(ts)):
+            raise InputFormatError(source, None, "every vote needs a numeric timestamp")
+        in_dup = np.zeros(len(key_sorted), dtype=bool)
+        in_dup[:-1] |= same_as_next
+        in_dup[1:] |= same_as_next
+        pos = np.flatnonzero(in_dup)
+        src = order[pos]
+        # Sort the duplicated entries by (pair, timestamp, input order); keep each pair's last.
+        sub = np.lexsort((src, ts[src], key_sorted[pos]))
+        pos, src = pos[sub], src[sub]
+        k = key_sorted[pos]
+        t = ts[src]
+        last = np.ones(len(pos), dtype=bool)
+        last[:-1] = k[1:] != k[:-1]
+        tie = (k[1:] == k[:-1]) & (t[1:] == t[:-1]) & (v8[src[1:]] != v8[src[:-1]])
+        if tie.any():
+            j = int(np.flatnonzero(tie)[0])
+            a, b = sorted((int(src[j]), int(src[j + 1])))
+            raise InputFormatError(
+                source, line_of(b),
+                f"duplicate vote: same participant, statement and timestamp as line "
+                f"{line_of(a)} but a different vote; remove one of the two rows")
+        keep[pos] = False
+        keep[pos[last]] = True
+        return keep
+
+    @classmethod
+    def from_dense(
+        cls,
+        dense: Any,
+        *,
+        participant_ids: Sequence[Any] | None = None,
+        statement_ids: Sequence[Any] | None = None,
+        moderated_out: Iterable[Any] = (),
+        meta: Iterable[Any] = (),
+    ) -> VoteMatrix:
+        """Build from a 2-D array-like with NaN (or None) for "not seen". For small matrices."""
+        arr = np.array(dense, dtype=np.float64)
+        if arr.ndim != 2:
+            raise ValueError("a dense vote matrix must be 2-D")
+        n, m = arr.shape
+        pids = _ids_array(participant_ids if participant_ids is not None else np.arange(n))
+        sids = _ids_array(statement_ids if statement_ids is not None else np.arange(m))
+        if len(pids) != n or len(sids) != m:
+            raise ValueError("id lists must match the matrix shape")
+        r, c = np.nonzero(~np.isnan(arr))
+        return cls.from_triples(pids[r], sids[c], arr[r, c], participant_ids=pids,
+                                statement_ids=sids, moderated_out=moderated_out, meta=meta)
+
+    # ----------------------------------------------------------------- shape and views
+    @property
+    def n_participants(self) -> int:
+        return len(self.participant_ids)
+
+    @property
+    def n_statements(self) -> int:
+        return len(self.statement_ids)
+
+    @property
+    def n_votes(self) -> int:
+        return len(self.values)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (self.n_participants, self.n_statements)
+
+    @cached_property
+    def votes_per_participant(self) -> np.ndarray:
+        """Number of votes (agree, disagree or pass) of each participant."""
+        return np.diff(self.indptr)
+
+    @cached_property
+    def vote_rows(self) -> np.ndarray:
+        """Row index of every stored vote (the COO row array), int32."""
+        return np.repeat(np.arange(self.n_participants, dtype=np.int32),
+                         self.votes_per_participant)
+
+    @cached_property
+    def statement_counts(self) -> dict[str, np.ndarray]:
+        """Per statement: ``agree``, ``disagree``, ``pass`` and ``seen`` counts (int64)."""
+        m = self.n_statements
+        agree = np.bincount(self.indices[self.values == AGREE], minlength=m)
+        disagree = np.bincount(self.indices[self.values == DISAGREE], minlength=m)
+        seen = np.bincount(self.indices, minlength=m)
+        return {"agree": agree, "disagree": disagree, "pass": seen - agree - disagree,
+                "seen": seen}
+
+    @cached_property
+    def participant_index(self) -> dict[Any, int]:
+        return {pid: i for i, pid in enumerate(self.participant_ids.tolist())}
+
+    @cached_property
+    def statement_index(self) -> dict[Any, int]:
+        return {sid: j for j, sid in enumerate(self.statement_ids.tolist())}
+
+    @property
+    def is_excluded(self) -> np.ndarray:
+        """Statements out of the maths: moderated out or meta (Pol.is ``mod-out``)."""
+        return self.is_moderated_out | self.is_meta
+
+    def to_csr(self, dtype: Any = np.float64) -> sp.csr_array:
+        """The votes as a scipy CSR array; passes stay as explicit zeros."""
+        return sp.csr_array((self.values.astype(dtype), self.indices, self.indptr),
+                            shape=self.shape)
+
+    def to_dense(self, missing: float = np.nan) -> np.ndarray:
+        """Dense float matrix with ``missing`` where there is no vote. Small matrices only."""
+        if self.n_participants * self.n_statements > _DENSE_LIMIT:
+            raise MemoryError("to_dense() is for small matrices; use the sparse arrays")
+        out = np.full(self.shape, missing, dtype=np.float64)
+        out[self.vote_rows, self.indices] = self.values
+        return out
+
+    def vote(self, participant: Any, statement: Any) -> int | None:
+        """The vote of one participant on one statement, or None if not seen."""
+        i = self.participant_index[participant]
+        j = self.statement_index[statement]
+        lo, hi = self.indptr[i], self.indptr[i + 1]
+        k = lo + int(np.searchsorted(self.indices[lo:hi], j))
+        if k < hi and self.indices[k] == j:
+            return int(self.values[k])
+        return None
+
+    # ----------------------------------------------------------------- derived matrices
+    def with_moderation(self, *, moderated_out: Iterable[Any] = (),
+                        meta: Iterable[Any] = ()) -> VoteMatrix:
+        """The same votes with these statements marked moderated out / meta (replacing marks)."""
+        mod = np.isin(self.statement_ids, _ids_array(list(moderated_out)) if moderated_out else [])
+        met = np.isin(self.statement_ids, _ids_array(list(meta)) if meta else [])
+        return VoteMatrix(self.participant_ids, self.statement_ids, self.indptr, self.indices,
+                          self.values, mod, met)
+
+    def select(self, participants: np.ndarray | None = None,
+               statements: np.ndarray | None = None) -> VoteMatrix:
+        """Sub-matrix of the given row / column positions (int arrays), in the given order."""
+        csr = self.to_csr(np.int8)
+        rows = np.arange(self.n_participants) if participants is None else np.asarray(participants)
+        cols = np.arange(self.n_statements) if statements is None else np.asarray(statements)
+        sub = csr[rows][:, cols]
+        sub = sp.csr_array(sub)
+        sub.sort_indices()
+        return VoteMatrix(self.participant_ids[rows], self.statement_ids[cols],
+                          sub.indptr.astype(np.int64), sub.indices.astype(np.int32),
+                          sub.data.astype(np.int8), self.is_moderated_out[cols],
+                          self.is_meta[cols])
+
+    def require_analysable(self) -> None:
+        """Raise :class:`EmptyConversationError` unless there are ≥2 voters and ≥2 voted statements."""
+        if self.n_votes == 0:
+            raise EmptyConversationError("the conversation has no votes")
+        voters = int(np.count_nonzero(self.votes_per_participant))
+        voted = int(np.count_nonzero(self.statement_counts["seen"]))
+        if voters < 2:
+            raise EmptyConversationError(
+                f"only {voters} participant voted; opinion groups need at least 2")
+        if voted < 2:
+            raise EmptyConversationError(
+                f"only {voted} statement has votes; opinion groups need at least 2")

@@ -1,0 +1,138 @@
+"""Pol.is PCA: column-mean imputation, two principal components, sparsity-aware projection.
+
+Follows polismath/math/pca.clj and the ``:mat`` / ``:pca`` / ``:proj`` steps of
+conversation.clj. Pol.is fills every unseen cell with its column mean, centres the columns and
+runs power iteration on the centred matrix. After imputation and centring an unseen cell is
+exactly 0, so the centred matrix is as sparse as the votes: we keep it sparse and compute the
+same eigenvectors exactly (dense ``eigh`` of the small Gram matrix, or Lanczos on the sparse
+operator for big conversations) instead of 100 power-iteration steps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.linalg as la
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+from track2.commonground.matrix import VoteMatrix
+
+_DENSE_GRAM_CELLS = 30_000_000  # centred matrices up to this many cells are densified
+
+
+@dataclass(frozen=True, eq=False)
+class PCAResult:
+    """Principal components over the analysed statements (columns).
+
+    ``center``: column means after moderation (agree = +1). ``components``: 2 × n_columns unit
+    vectors. ``eigenvalues``: the matching eigenvalues of CᵀC (C the centred matrix).
+    ``comment_projection`` / ``comment_extremity``: where a participant who agreed with only
+    that statement would land, and its distance from the origin (Pol.is uses it in priorities).
+    """
+
+    center: np.ndarray
+    components: np.ndarray
+    eigenvalues: np.ndarray
+    comment_projection: np.ndarray
+    comment_extremity: np.ndarray
+
+
+def centred_matrix(matrix: VoteMatrix, excluded: np.ndarray) -> tuple[sp.csr_array, np.ndarray]:
+    """Centred votes (sparse) and column means, Pol.is style.
+
+    Moderated-out columns are zeroed for everyone (nm/zero-out-columns), so their mean and
+    their centred values are 0. Unseen cells are imputed with the column mean, so they are 0
+    after centring and stay implicit.
+    """
+    counts = matrix.statement_counts
+    m = matrix.n_statements
+    sums = (counts["agree"] - counts["disagree"]).astype(np.float64)
+    seen = counts["seen"].astype(np.float64)
+    center = np.zeros(m, dtype=np.float64)
+    np.divide(sums, seen, out=center, where=seen > 0)
+    center[excluded] = 0.0
+    data = matrix.values.astype(np.float64)
+    data -= center[matrix.indices]
+    data[excluded[matrix.indices]] = 0.0
+    csr = sp.csr_array((data, matrix.indices, matrix.indptr), shape=matrix.shape)
+    return csr, center
+
+
+def _orient(components: np.ndarray, start_vectors: np.ndarray | None) -> np.ndarray:
+    """Fix the arbitrary sign of each component.
+
+    With start vectors (Pol.is's previous components) the sign that agrees with them is kept,
+    as power iteration from them would. Otherwise the largest-magnitude entry is made positive.
+    """
+    out = components.copy()
+    for c in range(out.shape[0]):
+        if start_vectors is not None and c < len(start_vectors):
+            ref = start_vectors[c]
+            if float(np.dot(out[c], ref)) < 0:
+                out[c] = -out[c]
+        else:
+            j = int(np.argmax(np.abs(out[c])))
+            if out[c, j] < 0:
+                out[c] = -out[c]
+    return out
+
+
+def top_components(centred: sp.csr_array, n_components: int,
+                   start_vectors: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The leading eigenvectors (rows) and eigenvalues of CᵀC, largest first."""
+    n, m = centred.shape
+    k = min(n_components, n, m)
+    if n * m <= _DENSE_GRAM_CELLS or m <= 3 * k + 2:
+        dense = centred.toarray()
+        gram = dense.T @ dense
+        vals, vecs = la.eigh(gram)
+        order = np.argsort(vals)[::-1][:k]
+        return vecs[:, order].T.copy(), vals[order]
+    csc = centred.tocsc()
+
+    def matvec(v: np.ndarray) -> np.ndarray:
+        return np.asarray(csc.T @ (centred @ v)).ravel()
+
+    op = spla.LinearOperator((m, m), matvec=matvec, dtype=np.float64)
+    # A fixed start vector makes ARPACK deterministic (Pol.is also starts from ones).
+    v0 = np.ones(m) if start_vectors is None else np.asarray(start_vectors[0], dtype=np.float64)
+    if not np.any(v0):
+        v0 = np.ones(m)
+    vals, vecs = spla.eigsh(op, k=k, which="LA", v0=v0, tol=1e-12, ncv=min(m, max(2 * k + 1, 20)))
+    order = np.argsort(vals)[::-1]
+    return vecs[:, order].T.copy(), vals[order]
+
+
+def polis_pca(matrix: VoteMatrix, excluded: np.ndarray, *, n_components: int = 2,
+              start_vectors: np.ndarray | None = None) -> tuple[PCAResult, sp.csr_array]:
+    """Run Pol.is PCA on ``matrix`` (every column is a statement with at least one vote).
+
+    Returns the result and the centred sparse matrix (reused for the projection).
+    """
+    centred, center = centred_matrix(matrix, excluded)
+    comps, vals = top_components(centred, n_components, start_vectors)
+    comps = _orient(comps, start_vectors)
+    if comps.shape[0] < n_components:  # fewer statements than components: pad with zeros
+        pad = np.zeros((n_components - comps.shape[0], comps.shape[1]))
+        comps = np.vstack([comps, pad])
+        vals = np.concatenate([vals, np.zeros(len(pad))])
+    # pca.clj pca-project-cmnts: a participant who agreed with statement j only (one vote).
+    m = matrix.n_statements
+    cproj = np.sqrt(m) * (1.0 - center)[None, :] * comps
+    extremity = np.sqrt((cproj ** 2).sum(axis=0))
+    return PCAResult(center, comps, vals, cproj, extremity), centred
+
+
+def project_participants(centred: sp.csr_array, pca: PCAResult,
+                         n_votes: np.ndarray) -> np.ndarray:
+    """Pol.is sparsity-aware projection: (x − c)·pc over seen cells, × √(n_columns / n_votes).
+
+    ``n_votes`` counts the cells Pol.is treats as seen for each participant (its own votes plus
+    every moderated-out column, which Pol.is fills with 0 for everyone).
+    """
+    m = centred.shape[1]
+    raw = np.asarray(centred @ pca.components.T)
+    scale = np.sqrt(m / np.maximum(n_votes, 1).astype(np.float64))
+    return raw * scale[:, None]

@@ -1,0 +1,143 @@
+"""Representative statements of each opinion group, as Pol.is selects them.
+
+Follows polismath/math/repness.clj (``comment-stats``, ``add-comparitive-stats``,
+``select-rep-comments``) with the tests of stats.clj. Counts use agree = +1 (Pol.is's internal
+agree = -1 is only a storage convention).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from track2.commonground.stats import Z_90, prop_test, two_prop_test
+
+
+@dataclass(frozen=True)
+class GroupStatementStats:
+    """Vote statistics of every group (rows) on every statement (columns), with the
+    comparison against all other groups together. n* are counts, p* pseudocount
+    probabilities, r* ratios to the rest, *t the test scores (repness.clj legend)."""
+
+    na: np.ndarray
+    nd: np.ndarray
+    ns: np.ndarray
+    pa: np.ndarray
+    pd: np.ndarray
+    pat: np.ndarray
+    pdt: np.ndarray
+    ra: np.ndarray
+    rd: np.ndarray
+    rat: np.ndarray
+    rdt: np.ndarray
+
+
+@dataclass(frozen=True)
+class RepresentativeStatement:
+    """One selected statement for one group. ``repful_for`` is "agree" or "disagree";
+    ``repness_test`` is rounded to float32 exactly as Pol.is stores (and sorts by) it."""
+
+    statement: Any
+    repful_for: str
+    n_success: int
+    n_trials: int
+    p_success: float
+    p_test: float
+    repness: float
+    repness_test: float
+    best_agree: bool = False
+    n_agree: int | None = None
+
+
+def group_statement_stats(na: np.ndarray, nd: np.ndarray, ns: np.ndarray) -> GroupStatementStats:
+    """Statistics from per-group counts (shape groups × statements)."""
+    na = np.asarray(na, dtype=np.int64)
+    nd = np.asarray(nd, dtype=np.int64)
+    ns = np.asarray(ns, dtype=np.int64)
+    pa = (1.0 + na) / (2.0 + ns)
+    pd = (1.0 + nd) / (2.0 + ns)
+    na_rest = na.sum(axis=0)[None, :] - na
+    nd_rest = nd.sum(axis=0)[None, :] - nd
+    ns_rest = ns.sum(axis=0)[None, :] - ns
+    ra = pa / ((1.0 + na_rest) / (2.0 + ns_rest))
+    rd = pd / ((1.0 + nd_rest) / (2.0 + ns_rest))
+    return GroupStatementStats(
+        na=na, nd=nd, ns=ns, pa=pa, pd=pd, pat=prop_test(na, ns), pdt=prop_test(nd, ns),
+        ra=ra, rd=rd, rat=two_prop_test(na, na_rest, ns, ns_rest),
+        rdt=two_prop_test(nd, nd_rest, ns, ns_rest))
+
+
+def _finalize(s: GroupStatementStats, g: int, j: int, sid: Any) -> RepresentativeStatement:
+    """finalize-cmt-stats: keep the agree side if its test beats the disagree side."""
+    if s.rat[g, j] > s.rdt[g, j]:
+        vals = (s.na, s.pa, s.pat, s.ra, s.rat, "agree")
+    else:
+        vals = (s.nd, s.pd, s.pdt, s.rd, s.rdt, "disagree")
+    n_success, p_success, p_test, rep, rep_test, side = vals
+    return RepresentativeStatement(
+        statement=sid, repful_for=side, n_success=int(n_success[g, j]),
+        n_trials=int(s.ns[g, j]), p_success=float(p_success[g, j]),
+        p_test=float(p_test[g, j]), repness=float(rep[g, j]),
+        repness_test=float(np.float32(rep_test[g, j])))
+
+
+def _metric(r: RepresentativeStatement) -> float:
+    return r.repness * r.repness_test * r.p_success * r.p_test
+
+
+def _passes(s: GroupStatementStats, g: int, j: int) -> bool:
+    return bool((s.rat[g, j] > Z_90 and s.pat[g, j] > Z_90)
+                or (s.rdt[g, j] > Z_90 and s.pdt[g, j] > Z_90))
+
+
+def _beats_best_agree(s: GroupStatementStats, g: int, j: int, best: int | None) -> bool:
+    """beats-best-agr?: prefer statements the group agrees with, by repness then probability."""
+    if s.na[g, j] == 0 and s.nd[g, j] == 0:
+        return False
+    if best is not None and s.ra[g, best] > 1.0:
+        return bool(s.ra[g, j] * s.rat[g, j] * s.pa[g, j] * s.pat[g, j]
+                    > s.ra[g, best] * s.rat[g, best] * s.pa[g, best] * s.pat[g, best])
+    if best is not None:
+        return bool(s.pa[g, j] * s.pat[g, j] > s.pa[g, best] * s.pat[g, best])
+    return bool(s.pat[g, j] > Z_90 or (s.ra[g, j] > 1.0 and s.pa[g, j] > 0.5))
+
+
+def select_representative(stats: GroupStatementStats, statement_ids: np.ndarray,
+                          excluded: np.ndarray, group_ids: np.ndarray,
+                          max_per_group: int = 5) -> dict[Any, tuple[RepresentativeStatement, ...]]:
+    """select-rep-comments: up to 5 statements per group, best agree first, agrees before
+    disagrees; if none passes the tests, the single best one (by agree preference, else test)."""
+    result: dict[Any, tuple[RepresentativeStatement, ...]] = {}
+    cols = [j for j in range(len(statement_ids)) if not excluded[j]]
+    sids = statement_ids.tolist()
+    for g, gid in enumerate(group_ids.tolist()):
+        sufficient: list[RepresentativeStatement] = []
+        best: RepresentativeStatement | None = None
+        best_agree: int | None = None
+        for j in cols:
+            if _passes(stats, g, j):
+                sufficient.append(_finalize(stats, g, j, sids[j]))
+            if not sufficient:
+                top = max(stats.rat[g, j], stats.rdt[g, j])
+                if best is None or top > best.repness_test:
+                    best = _finalize(stats, g, j, sids[j])
+            if _beats_best_agree(stats, g, j, best_agree):
+                best_agree = j
+        head: RepresentativeStatement | None = None
+        if best_agree is not None:
+            f = _finalize(stats, g, best_agree, sids[best_agree])
+            head = RepresentativeStatement(**{**f.__dict__, "best_agree": True,
+                                              "n_agree": int(stats.na[g, best_agree])})
+        if not sufficient:
+            chosen = [head] if head is not None else ([best] if best is not None else [])
+        else:
+            rest = [r for r in sufficient if head is None or r.statement != head.statement]
+            rest.sort(key=lambda r: -_metric(r))  # stable, like Clojure sort-by
+            chosen = ([head] if head is not None else []) + rest
+            chosen = chosen[:max_per_group]
+            chosen = ([r for r in chosen if r.repful_for == "agree"]
+                      + [r for r in chosen if r.repful_for == "disagree"])
+        result[gid] = tuple(chosen)
+    return result
