@@ -6,6 +6,8 @@ Membership gives a signed-in user a role in one dialogue (track2.access reads it
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -62,6 +64,15 @@ class Dialogue(models.Model):
     min_members_per_side = models.PositiveSmallIntegerField(_("warn when a side has fewer members than"), default=4)
     required_sectors = models.JSONField(
         _("sectors every side should include"), default=list, blank=True,
+    )
+    max_side_ratio = models.DecimalField(
+        _("warn when the largest side is more than this many times the smallest"),
+        max_digits=4, decimal_places=2, default=Decimal("1.50"),
+        validators=[MinValueValidator(Decimal("1.00")), MaxValueValidator(Decimal("10.00"))],
+    )
+    max_gender_share = models.PositiveSmallIntegerField(
+        _("warn when one gender makes up more than this % of a side"), default=75,
+        validators=[MinValueValidator(50), MaxValueValidator(100)],
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
