@@ -103,6 +103,31 @@ def first_distinct(points: np.ndarray, k: int, order: np.ndarray | None = None) 
     return np.asarray(chosen, dtype=np.int64)
 
 
+def plus_plus_seeds(points: np.ndarray, k: int, rng: np.random.Generator,
+                    weights: np.ndarray | None = None) -> np.ndarray:
+    """k-means++ seeding (Arthur & Vassilvitskii 2007), distinct points only, weighted."""
+    w = np.ones(len(points)) if weights is None else weights.astype(np.float64)
+    chosen = [int(rng.choice(len(points), p=w / w.sum()))]
+    d2 = ((points - points[chosen[0]]) ** 2).sum(axis=1)
+    while len(chosen) < k:
+        mass = d2 * w
+        total = mass.sum()
+        if total <= 0:
+            break  # every point coincides with a seed: no more distinct points
+        nxt = int(rng.choice(len(points), p=mass / total))
+        chosen.append(nxt)
+        d2 = np.minimum(d2, ((points - points[nxt]) ** 2).sum(axis=1))
+    return np.asarray(chosen, dtype=np.int64)
+
+
+def inertia(points: np.ndarray, clustering: Clustering,
+            weights: np.ndarray | None = None) -> float:
+    """Weighted sum of squared distances of points to their cluster centre."""
+    w = np.ones(len(points)) if weights is None else weights.astype(np.float64)
+    d2 = ((points - clustering.centers[clustering.labels]) ** 2).sum(axis=1)
+    return float((w * d2).sum())
+
+
 def _clean_start(points: np.ndarray, k: int, start: Sequence[tuple[int, np.ndarray]],
                  weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """clean-start-clusters: recentre previous clusters on the current points, merge clusters
@@ -154,12 +179,14 @@ def _clean_start(points: np.ndarray, k: int, start: Sequence[tuple[int, np.ndarr
 
 def kmeans(points: np.ndarray, k: int, *, weights: np.ndarray | None = None,
            start: Sequence[tuple[int, np.ndarray]] | None = None,
-           init_order: np.ndarray | None = None, max_iters: int = 20) -> Clustering:
+           init_order: np.ndarray | None = None, seeds: np.ndarray | None = None,
+           max_iters: int = 20) -> Clustering:
     """Pol.is k-means on 2-D ``points``.
 
-    ``start``: previous clusters as (id, member positions) for a warm start. Without it the
-    first k distinct points (in ``init_order``) seed clusters 0..k-1. Runs at most
-    ``max_iters + 1`` Lloyd steps, stopping when the sorted centres move less than 0.01.
+    ``start``: previous clusters as (id, member positions) for a warm start. Without it,
+    ``seeds`` (point positions) or else the first k distinct points (in ``init_order``) seed
+    clusters 0..k-1. Runs at most ``max_iters + 1`` Lloyd steps, stopping when the sorted
+    centres move less than 0.01.
     """
     points = np.asarray(points, dtype=np.float64)
     if len(points) == 0:
@@ -172,7 +199,8 @@ def kmeans(points: np.ndarray, k: int, *, weights: np.ndarray | None = None,
         ids = np.zeros(0, dtype=np.int64)
         centers = np.zeros((0, 2))
     if len(ids) == 0:
-        seeds = first_distinct(points, k, init_order)
+        if seeds is None:
+            seeds = first_distinct(points, k, init_order)
         ids = np.arange(len(seeds), dtype=np.int64)
         centers = points[seeds].copy()
     iters = max_iters
@@ -182,6 +210,23 @@ def kmeans(points: np.ndarray, k: int, *, weights: np.ndarray | None = None,
             return Clustering(new_ids, new_centers, labels)
         ids, centers = new_ids, new_centers
         iters -= 1
+
+
+def best_of_starts(points: np.ndarray, k: int, rng: np.random.Generator, *,
+                   weights: np.ndarray | None = None, n_init: int = 10,
+                   max_iters: int = 20) -> Clustering:
+    """Cold start without history: Pol.is's own seeding (first k distinct points) plus
+    ``n_init - 1`` k-means++ seedings; keep the clustering with the least weighted inertia.
+    (Pol.is never needs this because it warm-starts from its previous update.)"""
+    best = kmeans(points, k, weights=weights, max_iters=max_iters)
+    best_inertia = inertia(points, best, weights)
+    for _ in range(n_init - 1):
+        cand = kmeans(points, k, weights=weights, seeds=plus_plus_seeds(points, k, rng, weights),
+                      max_iters=max_iters)
+        cand_inertia = inertia(points, cand, weights)
+        if cand_inertia < best_inertia - 1e-12:
+            best, best_inertia = cand, cand_inertia
+    return best
 
 
 def silhouette(points: np.ndarray, labels: np.ndarray) -> float:

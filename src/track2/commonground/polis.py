@@ -16,7 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from track2.commonground.clusters import Clustering, kmeans, silhouette
+from track2.commonground.clusters import (
+    Clustering,
+    best_of_starts,
+    kmeans,
+    plus_plus_seeds,
+    silhouette,
+)
 from track2.commonground.consensus import (
     Consensus,
     comment_priorities,
@@ -140,13 +146,16 @@ def analyze_polis(
     random_state: int = 0,
     base_k: int = BASE_K,
     max_groups: int = MAX_GROUPS,
+    rechoose_groups: bool = False,
 ) -> PolisAnalysis:
     """Pol.is analysis of a vote matrix.
 
     ``state``: a Pol.is math state to continue from (its in-conv set, base and group clusters
     as warm starts, its group count, its component signs). ``n_groups``: force this number of
     opinion groups instead of choosing by silhouette. ``random_state`` seeds the only random
-    choice (the order in which a cold start picks its first base-cluster centres).
+    choice (k-means++ seeding of a cold start; warm starts use none).
+    ``rechoose_groups``: with a state, keep its in-conv set and base clusters but choose the
+    number of groups by silhouette again instead of keeping the state's groups.
     """
     timings: dict[str, float] = {}
     t_start = t = time.perf_counter()
@@ -202,34 +211,42 @@ def analyze_polis(
                       for cid, members in zip(state.base_cluster_ids, state.base_cluster_members,
                                               strict=True)]
     rng = np.random.default_rng(random_state)
-    base = kmeans(points, base_k, start=base_start, init_order=rng.permutation(len(points)),
-                  max_iters=BASE_ITERS)
+    if base_start is not None:
+        base = kmeans(points, base_k, start=base_start, max_iters=BASE_ITERS)
+    else:
+        base = kmeans(points, base_k, seeds=plus_plus_seeds(points, base_k, rng),
+                      max_iters=BASE_ITERS)
     lap("base_clusters")
 
     weights = base.sizes().astype(np.float64)
     silhouettes: dict[int, float] = {}
-    if state is not None or n_groups is not None:
+    keep_groups = state is not None and not rechoose_groups
+    if keep_groups or n_groups is not None:
         k = n_groups if n_groups is not None else state.n_groups  # type: ignore[union-attr]
         group_start = None
-        if state is not None and k == state.n_groups:
+        if state is not None and keep_groups and k == state.n_groups:
             base_pos = {int(b): c for c, b in enumerate(base.ids.tolist())}
             group_start = [(gid, np.asarray([base_pos[b] for b in members if b in base_pos],
                                             dtype=np.int64))
                            for gid, members in zip(state.group_cluster_ids,
                                                    state.group_cluster_members, strict=True)]
-        groups = kmeans(base.centers, k, weights=weights, start=group_start,
-                        max_iters=GROUP_ITERS)
+        if group_start is not None:
+            groups = kmeans(base.centers, k, weights=weights, start=group_start,
+                            max_iters=GROUP_ITERS)
+        else:
+            groups = best_of_starts(base.centers, k, rng, weights=weights, max_iters=GROUP_ITERS)
         silhouettes[groups.k] = silhouette(base.centers, groups.labels)
     else:
         top_k = min(max_groups, 2 + base.k // 12)
         candidates: dict[int, Clustering] = {}
         for k in range(2, top_k + 1):
-            candidates[k] = kmeans(base.centers, k, weights=weights, max_iters=GROUP_ITERS)
+            candidates[k] = best_of_starts(base.centers, k, rng, weights=weights,
+                                           max_iters=GROUP_ITERS)
             silhouettes[k] = silhouette(base.centers, candidates[k].labels)
         # Clojure's max-key returns the last of equal maxima: the larger k wins a tie.
         best = max(silhouettes.values())
         groups = candidates[max(k for k, s in silhouettes.items() if s == best)]
-    if state is not None and n_groups is None and groups.k != state.n_groups:
+    if keep_groups and n_groups is None and groups.k != state.n_groups:  # type: ignore[union-attr]
         raise StateMismatchError(
             f"the Pol.is state has {state.n_groups} groups but only {groups.k} could be formed "
             "from these votes; check that the state belongs to this conversation")

@@ -1,0 +1,170 @@
+"""Pol.is file formats: real exports, both comment layouts, round trips, bad input."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from tests.commonground.polis_fixtures import DATA, MATH_FIXTURES, REAL_CONVERSATIONS
+
+from track2.commonground import (
+    EmptyConversationError,
+    InputFormatError,
+    Statement,
+    load_conversation,
+    read_comments_csv,
+    read_participants_votes_csv,
+    read_votes_csv,
+    write_comments_csv,
+    write_participants_votes_csv,
+    write_votes_csv,
+)
+
+VOTES_HEAD = "timestamp,datetime,comment-id,voter-id,vote\n"
+
+
+@pytest.mark.parametrize("name", REAL_CONVERSATIONS)
+def test_real_exports_read_and_agree_with_participants_votes(name):
+    folder = DATA / "polis" / name
+    conv = load_conversation(folder)
+    assert conv.matrix.n_votes > 0 and conv.statements
+    pv, groups = read_participants_votes_csv(folder / "participants-votes.csv")
+    assert groups  # Pol.is's export groups are kept for comparison
+    # votes.csv reduced to the latest vote equals the participants-votes.csv snapshot
+    # wherever both have the participant and the statement.
+    common_p = np.intersect1d(conv.matrix.participant_ids, pv.participant_ids)
+    a = conv.matrix.select(np.searchsorted(conv.matrix.participant_ids, common_p))
+    b = pv.select(np.searchsorted(pv.participant_ids, common_p))
+    common_s = np.intersect1d(a.statement_ids, b.statement_ids)
+    da = a.select(None, np.searchsorted(a.statement_ids, common_s)).to_dense(missing=9)
+    db = b.select(None, np.searchsorted(b.statement_ids, common_s)).to_dense(missing=9)
+    assert np.mean(da == db) > 0.99
+
+
+@pytest.mark.parametrize("name", MATH_FIXTURES)
+def test_math_fixture_folders(name):
+    conv = load_conversation(DATA / "polis-math" / name)
+    counts = conv.matrix.statement_counts
+    raw = json.loads((DATA / "polis-math" / name / "comments.json").read_text())
+    for c in raw:  # the API's own agree/disagree counts match our reading of votes.json
+        sid = c.get("tid", c.get("statement_id"))
+        j = conv.matrix.statement_index[sid]
+        assert (counts["agree"][j], counts["disagree"][j]) == (c["agree_count"],
+                                                               c["disagree_count"])
+
+
+def test_vote_revisions_keep_latest(tmp_path):
+    f = tmp_path / "votes.csv"
+    f.write_text(VOTES_HEAD + "200,x,1,7,1\n100,x,1,7,-1\n300,x,2,7,0\n50,x,1,8,1\n")
+    m = read_votes_csv(f)
+    assert m.vote(7, 1) == 1 and m.vote(7, 2) == 0 and m.vote(8, 1) == 1
+
+
+def test_comments_both_layouts(tmp_path):
+    export = DATA / "polis" / "brexit-consensus" / "comments.csv"
+    old = read_comments_csv(export)
+    assert old[36].moderated == 1 and "Brexit" in old[36].text
+    db = tmp_path / "comments.csv"
+    db.write_text('tid,txt,mod,is_meta\n1,"Hello, ""world""",-1,false\n2,Meta one,0,true\n')
+    new = read_comments_csv(db)
+    assert new[1].text == 'Hello, "world"' and new[1].moderated == -1
+    assert new[2].is_meta and not new[1].is_meta
+
+
+def test_round_trip_csv_layouts(tmp_path):
+    conv = load_conversation(DATA / "polis" / "london.youth.policing")
+    m = conv.matrix
+    rows = [(1000 * (k + 1), int(m.statement_ids[j]), int(m.participant_ids[i]), int(v))
+            for k, (i, j, v) in enumerate(zip(m.vote_rows.tolist(), m.indices.tolist(),
+                                              m.values.tolist(), strict=True))]
+    write_votes_csv(tmp_path / "votes.csv", rows)
+    write_comments_csv(tmp_path / "comments.csv", conv.statements.values(), m)
+    again = load_conversation(tmp_path)
+    np.testing.assert_array_equal(again.matrix.to_dense(9), m.to_dense(9))
+    assert {k: s.text for k, s in again.statements.items()} == \
+        {k: s.text for k, s in conv.statements.items()}
+    write_participants_votes_csv(tmp_path / "pv.csv", m, group_ids={1: 0})
+    pv, groups = read_participants_votes_csv(tmp_path / "pv.csv")
+    np.testing.assert_array_equal(pv.to_dense(9), m.to_dense(9))
+    assert groups == {1: 0}
+
+
+def _err(tmp_path, files, name):
+    for fname, text in files.items():
+        (tmp_path / fname).write_text(text)
+    with pytest.raises(InputFormatError) as err:
+        load_conversation(tmp_path)
+    assert err.value.path.endswith(name)
+    return err.value
+
+
+def test_malformed_row(tmp_path):
+    e = _err(tmp_path, {"votes.csv": VOTES_HEAD + "1,x,1,2,1\n2,x,1\n"}, "votes.csv")
+    assert e.line == 3 and "expected 5 fields" in e.message
+
+
+def test_unknown_vote_value(tmp_path):
+    e = _err(tmp_path, {"votes.csv": VOTES_HEAD + "1,x,1,2,1\n2,x,1,3,yes\n"}, "votes.csv")
+    assert e.line == 3 and "unknown vote value 'yes'" in e.message
+
+
+def test_non_integer_id(tmp_path):
+    e = _err(tmp_path, {"votes.csv": VOTES_HEAD + "1,x,abc,2,1\n"}, "votes.csv")
+    assert e.line == 2 and "comment-id" in e.message
+
+
+def test_conflicting_duplicate_vote(tmp_path):
+    e = _err(tmp_path, {"votes.csv": VOTES_HEAD + "5,x,1,2,1\n6,x,1,3,1\n5,x,1,2,-1\n"},
+             "votes.csv")
+    assert e.line == 4 and "line 2" in e.message
+
+
+def test_duplicate_participant_row(tmp_path):
+    head = "participant,group-id,n-comments,n-votes,n-agree,n-disagree,0,1\n"
+    e = _err(tmp_path, {"participants-votes.csv": head + "1,0,0,2,1,1,1,-1\n1,0,0,1,1,0,1,\n"},
+             "participants-votes.csv")
+    assert e.line == 3 and "duplicate row" in e.message
+
+
+def test_mismatched_files(tmp_path):
+    comments = "comment-id,comment-body\n1,One\n"
+    e = _err(tmp_path, {"votes.csv": VOTES_HEAD + "1,x,1,2,1\n1,x,9,2,1\n",
+                        "comments.csv": comments}, "votes.csv")
+    assert "statement 9" in e.message and "comments.csv" in e.message
+
+
+def test_missing_header_column(tmp_path):
+    e = _err(tmp_path, {"votes.csv": "timestamp,voter,vote\n1,2,1\n"}, "votes.csv")
+    assert e.line == 1 and "comment-id" in e.message
+
+
+def test_bad_json_record_names_its_line(tmp_path):
+    votes = [{"pid": 1, "tid": 1, "vote": 1, "modified": 1},
+             {"pid": 2, "tid": 1, "vote": 5, "modified": 1}]
+    e = _err(tmp_path, {"votes.json": json.dumps(votes, indent=2)}, "votes.json")
+    assert e.line == 8 and "unknown vote value 5" in e.message
+
+
+def test_invalid_json(tmp_path):
+    e = _err(tmp_path, {"votes.json": "[\n{\"pid\": 1,,}\n]"}, "votes.json")
+    assert e.line == 2
+
+
+def test_empty_and_missing(tmp_path):
+    (tmp_path / "votes.csv").write_text("")
+    with pytest.raises(EmptyConversationError):
+        load_conversation(tmp_path)
+    (tmp_path / "votes.csv").write_text(VOTES_HEAD)
+    with pytest.raises(EmptyConversationError):
+        load_conversation(tmp_path)
+    with pytest.raises(InputFormatError, match="no such file"):
+        load_conversation(tmp_path / "nope")
+    (tmp_path / "votes.csv").unlink()
+    with pytest.raises(InputFormatError, match="no votes.csv"):
+        load_conversation(tmp_path)
+
+
+def test_statement_type_roundtrip_fields():
+    s = Statement(3, "text", -1, True)
+    assert (s.statement_id, s.moderated, s.is_meta) == (3, -1, True)

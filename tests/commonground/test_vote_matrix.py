@@ -1,0 +1,96 @@
+"""VoteMatrix: latest vote per pair, explicit passes, moderation, typed errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from track2.commonground import EmptyConversationError, InputFormatError, VoteMatrix
+
+
+def test_latest_vote_wins_by_timestamp_not_by_order():
+    m = VoteMatrix.from_triples([1, 1, 2], [10, 10, 10], [1, -1, 0], timestamps=[200, 100, 50])
+    assert m.vote(1, 10) == 1  # the row with the later timestamp, though it came first
+    assert m.vote(2, 10) == 0
+    assert m.n_votes == 2
+
+
+def test_latest_vote_wins_by_order_without_timestamps():
+    m = VoteMatrix.from_triples([1, 1], [10, 10], [1, -1])
+    assert m.vote(1, 10) == -1
+
+
+def test_pass_is_stored_and_differs_from_missing():
+    m = VoteMatrix.from_triples([1, 2, 2], [10, 10, 11], [0, 1, 1])
+    assert m.vote(1, 10) == 0
+    assert m.vote(1, 11) is None
+    csr = m.to_csr()
+    assert csr.nnz == 3  # the pass is an explicit zero
+    counts = m.statement_counts
+    assert counts["pass"].tolist() == [1, 0]
+    assert counts["seen"].tolist() == [2, 1]
+    dense = m.to_dense()
+    assert dense[0, 0] == 0 and np.isnan(dense[0, 1])
+
+
+def test_same_timestamp_conflict_is_an_error_with_line():
+    with pytest.raises(InputFormatError) as err:
+        VoteMatrix.from_triples([1, 1], [10, 10], [1, -1], timestamps=[5, 5], source="v.csv",
+                                lines=np.array([2, 9]))
+    assert err.value.path == "v.csv" and err.value.line == 9
+    assert "duplicate vote" in str(err.value)
+
+
+def test_identical_duplicate_is_harmless():
+    m = VoteMatrix.from_triples([1, 1], [10, 10], [1, 1], timestamps=[5, 5])
+    assert m.vote(1, 10) == 1 and m.n_votes == 1
+
+
+def test_unknown_vote_value():
+    with pytest.raises(InputFormatError, match="unknown vote value"):
+        VoteMatrix.from_triples([1], [2], [2])
+
+
+def test_ids_without_votes_and_string_ids():
+    m = VoteMatrix.from_triples(["b", "a"], ["s1", "s1"], [1, -1], statement_ids=["s0", "s1"])
+    assert m.participant_ids.tolist() == ["a", "b"]
+    assert m.statement_ids.tolist() == ["s0", "s1"]
+    assert m.statement_counts["seen"].tolist() == [0, 2]
+
+
+def test_moderation_and_meta_masks():
+    m = VoteMatrix.from_triples([1, 2], [10, 11], [1, 1], moderated_out=[11], meta=[10])
+    assert m.is_moderated_out.tolist() == [False, True]
+    assert m.is_meta.tolist() == [True, False]
+    assert m.is_excluded.all()
+    m2 = m.with_moderation()
+    assert not m2.is_excluded.any()
+
+
+def test_select_keeps_passes():
+    m = VoteMatrix.from_dense([[1, 0, np.nan], [np.nan, -1, 0], [1, 1, 1]])
+    sub = m.select(np.array([1, 2]), np.array([1, 2]))
+    assert sub.to_dense().tolist() == [[-1.0, 0.0], [1.0, 1.0]]
+    assert sub.n_votes == 4
+
+
+def test_arrays_are_read_only():
+    m = VoteMatrix.from_dense([[1, 0], [0, 1]])
+    with pytest.raises(ValueError):
+        m.values[0] = 1
+
+
+@pytest.mark.parametrize("dense, message", [
+    ([[np.nan, np.nan], [np.nan, np.nan]], "no votes"),
+    ([[1, 0, -1], [np.nan, np.nan, np.nan]], "only 1 participant"),
+    ([[1, np.nan], [-1, np.nan]], "only 1 statement"),
+])
+def test_too_little_data(dense, message):
+    m = VoteMatrix.from_dense(dense)
+    with pytest.raises(EmptyConversationError, match=message):
+        m.require_analysable()
+
+
+def test_large_integer_ids_use_unique_path():
+    m = VoteMatrix.from_triples([10**15, 3], [7, 7], [1, 0])
+    assert m.participant_ids.tolist() == [3, 10**15]
