@@ -8,6 +8,7 @@ import os
 import tempfile
 
 os.environ["TRACK2_HOME"] = tempfile.mkdtemp(prefix="track2-test-home-")
+os.makedirs(os.path.join(os.environ["TRACK2_HOME"], "static"))
 os.environ.setdefault("TRACK2_EMAIL_URL", "locmem://")
 os.environ.pop("TRACK2_DEBUG", None)
 os.environ.pop("TRACK2_HTTPS", None)

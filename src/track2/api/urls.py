@@ -6,7 +6,7 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from track2 import access
 from track2.api import me
-from track2.api.auth import api_auth
+from track2.api.auth import MalformedToken, api_auth
 
 api = NinjaAPI(
     title="Track2 API",
@@ -19,10 +19,13 @@ api = NinjaAPI(
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError):
-    message = getattr(exc, "message", "") or (
-        "Not signed in: send a personal API token as 'Authorization: Bearer t2_…' "
-        "(create one under Account → API tokens)."
-    )
+    if isinstance(exc, MalformedToken):
+        message = exc.message
+    else:
+        message = (
+            "Not signed in, or the token is unknown or revoked: send a personal API token as "
+            "'Authorization: Bearer t2_…' (create one under Account → API tokens)."
+        )
     return api.create_response(request, {"detail": message}, status=401)
 
 

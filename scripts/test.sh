@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Install everything the tests need, then run: ruff, mypy (engine), the whole suite on SQLite,
+# the whole suite again on a throwaway PostgreSQL cluster, and the browser tests in Debian's Chromium.
+# Usage: bash scripts/test.sh [extra pytest arguments]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+say() { printf '\n== %s\n' "$*"; }
+
+# --- system packages (Debian): Chromium for browser tests, PostgreSQL for the second run ---
+need_apt=()
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need_apt+=(postgresql)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    say "installing ${need_apt[*]} (apt)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+  else
+    echo "scripts/test.sh: missing ${need_apt[*]}; install them (sudo apt-get install ${need_apt[*]}) and run again." >&2
+    exit 2
+  fi
+fi
+
+# --- Python dependencies in the project's own virtual environment ---
+say "installing Python dependencies into .venv"
+[ -x .venv/bin/python ] || python3 -m venv .venv
+if ! .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]" > .venv/pip-install.log 2>&1; then
+  grep -v "^WARNING: Location" .venv/pip-install.log >&2
+  echo "Installing Python dependencies failed (log above, also in .venv/pip-install.log)." >&2
+  exit 1
+fi
+.venv/bin/python -c "import track2, django, playwright" # fail here, clearly, if the install did not work
+
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+mkdir -p test-artifacts
+
+say "ruff"
+.venv/bin/ruff check src tests benchmarks
+
+say "mypy (engine)"
+.venv/bin/mypy --no-error-summary
+
+say "pytest on SQLite"
+unset TRACK2_DATABASE_URL
+.venv/bin/pytest -q -p no:cacheprovider "$@"
+
+# --- a throwaway PostgreSQL cluster, run as the postgres user (it refuses root) ---
+say "pytest on PostgreSQL"
+pgbin=$(dirname "$(ls -d /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n 1)")
+pgdir=$(mktemp -d /tmp/track2-pg.XXXXXX)
+port=$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+run_pg() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+if [ "$(id -u)" -eq 0 ]; then chown postgres "$pgdir"; fi
+stop_pg() {
+  run_pg "$pgbin/pg_ctl" -D "$pgdir/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$pgdir"
+}
+trap stop_pg EXIT
+run_pg "$pgbin/initdb" -D "$pgdir/data" -U postgres -A trust --no-sync -E UTF8 >/dev/null
+run_pg "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w \
+  -o "-p $port -k $pgdir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
+export TRACK2_DATABASE_URL="postgresql://postgres@127.0.0.1:$port/track2"
+.venv/bin/pytest -q -p no:cacheprovider "$@"

@@ -1,0 +1,45 @@
+import pytest
+
+from tests.helpers import PASSWORD
+from track2.dialogues.models import Role
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_sign_in_see_home_and_sign_out(live_server, new_page, make_user, dialogue, member_of):
+    member_of(make_user("noor@example.org", display_name="Dr Noor Hadid"), Role.RAPPORTEUR)
+    page = new_page()
+    page.goto(live_server.url + "/")
+    # Not signed in: sent to the sign-in page.
+    assert "/accounts/login/" in page.url
+    page.get_by_label("E-mail address").fill("noor@example.org")
+    page.get_by_label("Password").fill("wrong password")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("alert").filter(has_text="do not match").is_visible()
+
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server.url + "/")
+    assert page.get_by_role("heading", name="Your dialogues").is_visible()
+    assert page.get_by_role("link", name=dialogue.title).is_visible()
+    assert page.get_by_role("cell", name="rapporteur").is_visible()
+
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/accounts/login/")
+    assert page.get_by_text("You are signed out.").is_visible()
+    page.goto(live_server.url + "/")
+    assert "/accounts/login/" in page.url
+
+
+def test_sign_in_by_keyboard_alone(live_server, new_page, make_user):
+    make_user("noor@example.org")
+    page = new_page()
+    page.goto(live_server.url + "/accounts/login/")
+    # The e-mail field has focus on arrival; Tab moves on; Enter submits.
+    assert page.evaluate("document.activeElement.id") == "id_email"
+    page.keyboard.type("noor@example.org")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(live_server.url + "/")
+    assert page.get_by_role("heading", name="Your dialogues").is_visible()

@@ -1,0 +1,71 @@
+"""`track2 serve` as a real server process: migrations, static files, pages, shutdown.
+
+When the suite runs on PostgreSQL (TRACK2_DATABASE_URL set by scripts/test.sh), this
+serves from that PostgreSQL server.
+"""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get(url: str) -> tuple[int, dict, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310  (a local test server)
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, dict(err.headers), err.read().decode()
+
+
+@pytest.fixture
+def server(tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env["TRACK2_HOME"] = str(tmp_path / "home")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "track2", "serve", "--port", str(port), "--workers", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail("track2 serve exited:\n" + process.stdout.read())
+        try:
+            if get(base + "/healthz")[0] == 200:
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        pytest.fail("track2 serve did not answer within 90 s")
+    yield base
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def test_serve_answers_pages_static_files_and_api(server):
+    status, headers, body = get(server + "/accounts/login/")
+    assert status == 200
+    assert "Content-Security-Policy" in headers
+    assert "Sign in" in body
+    css = re.search(r'href="(/static/vendor/pico/pico\.min\.[0-9a-f]+\.css)"', body)
+    assert css, "static files should be served under hashed names (collectstatic ran)"
+    status, headers, _ = get(server + css.group(1))
+    assert status == 200 and "max-age" in headers.get("Cache-Control", "")
+    status, _, body = get(server + "/api/v1/me")
+    assert status == 401 and "Bearer" in body
+    assert get(server + "/api/v1/docs")[0] == 200
