@@ -46,6 +46,14 @@ def _ids_array(values: Any) -> np.ndarray:
     return arr.astype(str)
 
 
+def _mask(ids: np.ndarray, members: Iterable[Any]) -> np.ndarray:
+    """Boolean mask of ``ids`` that are in ``members``."""
+    wanted = list(members)
+    if not wanted:
+        return np.zeros(len(ids), dtype=bool)
+    return np.isin(ids, _ids_array(wanted))
+
+
 def _index_ids(ids: np.ndarray, known: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """Map raw ids to dense indices. Returns (unique sorted ids, index of each input id).
 
@@ -175,8 +183,8 @@ class VoteMatrix:
         indptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(row_of_vote, minlength=n), out=indptr[1:])
         del row_of_vote
-        mod_mask = np.isin(s_uniq, _ids_array(list(moderated_out)) if moderated_out else [])
-        meta_mask = np.isin(s_uniq, _ids_array(list(meta)) if meta else [])
+        mod_mask = _mask(s_uniq, moderated_out)
+        meta_mask = _mask(s_uniq, meta)
         return cls(p_uniq, s_uniq, indptr, col_of_vote, vals, mod_mask, meta_mask)
 
     @staticmethod
@@ -323,8 +331,8 @@ class VoteMatrix:
     def with_moderation(self, *, moderated_out: Iterable[Any] = (),
                         meta: Iterable[Any] = ()) -> VoteMatrix:
         """The same votes with these statements marked moderated out / meta (replacing marks)."""
-        mod = np.isin(self.statement_ids, _ids_array(list(moderated_out)) if moderated_out else [])
-        met = np.isin(self.statement_ids, _ids_array(list(meta)) if meta else [])
+        mod = _mask(self.statement_ids, moderated_out)
+        met = _mask(self.statement_ids, meta)
         return VoteMatrix(self.participant_ids, self.statement_ids, self.indptr, self.indices,
                           self.values, mod, met)
 
