@@ -223,8 +223,8 @@ def write_polis_folder(folder: str | Path, params: SimulationParams, seed: int =
         w = csv.writer(f, lineterminator="\n")
         w.writerow(COMMENTS_HEADER)
         for j in range(params.n_statements):
-            ts = _START_MS - (params.n_statements - j) * 60_000
-            w.writerow((ts // 1000, polis_datetime(ts), j, "", 0, 0,
+            created = _START_MS - (params.n_statements - j) * 60_000
+            w.writerow((created // 1000, polis_datetime(created), j, "", 0, 0,
                         -1 if truth.moderated_out[j] else 1,
                         f"Synthetic statement {j} ({KINDS[int(truth.statement_kind[j])]})"))
     with (out / "sides.csv").open("w", encoding="utf-8", newline="") as f:
