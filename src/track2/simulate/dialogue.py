@@ -157,8 +157,8 @@ def vote_chunks(truth: SyntheticTruth) -> Iterator[tuple[np.ndarray, ...]]:
         rng = np.random.default_rng([truth.seed, 2, c])
         hi = min(lo + chunk, p.n_participants)
         n = hi - lo
-        seen = np.clip(np.round(scale * (1.0 + rng.pareto(p.exposure_tail, n))), 1, m)
-        seen = seen.astype(np.int64)
+        seen = np.clip(np.round(scale * (1.0 + rng.pareto(p.exposure_tail, n))), 1,
+                       m).astype(np.int64)
         rows = np.repeat(np.arange(lo, hi, dtype=np.int64), seen)
         cols = np.searchsorted(cum, rng.random(len(rows)), side="right").astype(np.int64)
         key = np.unique(rows * m + cols)  # merge duplicates, sorted by participant
