@@ -63,5 +63,8 @@ trap stop_pg EXIT
 run_pg "$pgbin/initdb" -D "$pgdir/data" -U postgres -A trust --no-sync -E UTF8 >/dev/null
 run_pg "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w \
   -o "-p $port -k $pgdir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
+# pytest-django creates its own test_track2 database; `track2 serve` in tests/site/test_serve.py
+# serves from this one, so serving against a real PostgreSQL is tested too.
+run_pg "$pgbin/createdb" -h 127.0.0.1 -p "$port" -U postgres track2
 export TRACK2_DATABASE_URL="postgresql://postgres@127.0.0.1:$port/track2"
 .venv/bin/pytest -q -p no:cacheprovider "$@"
