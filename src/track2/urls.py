@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("track2.site.urls")),
     path("accounts/", include("track2.accounts.urls")),
     path("dialogues/", include("track2.dialogues.urls")),
+    path("", include("track2.people.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -1,0 +1,173 @@
+"""Forms of the people pages. They parse input; the rules live in people.actions."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext_lazy as _
+
+from track2.dialogues.models import Delegation, Dialogue, Role
+from track2.errors import ActionRefused
+from track2.people.models import Candidacy, Gender, Sector
+
+TAGS_HELP = _("separate entries with semicolons, e.g. fisheries; maritime law")
+
+
+def add_refusal(form: forms.Form, refusal: ActionRefused) -> None:
+    """Show an action's refusal on its field when the form has that field, else on top."""
+    field = refusal.field if refusal.field in form.fields else None
+    form.add_error(field, refusal.message)
+
+
+class DelegationChoiceMixin:
+    def limit_delegations(self, dialogue: Dialogue) -> None:
+        self.fields["delegation"].queryset = Delegation.objects.filter(dialogue=dialogue)
+
+
+class CandidacyFieldsForm(DelegationChoiceMixin, forms.Form):
+    role = forms.ChoiceField(label=_("Role in this dialogue"), choices=Role.choices, initial=Role.PARTICIPANT)
+    delegation = forms.ModelChoiceField(
+        label=_("Delegation"), queryset=Delegation.objects.none(), required=False,
+        empty_label=_("— none yet —"), help_text=_("the side the person will sit with once they accept"),
+    )
+
+
+class PersonForm(CandidacyFieldsForm):
+    """Add a person by hand: the profile plus the nomination to this dialogue."""
+
+    field_order = ["full_name", "email", "pronouns", "sector", "country", "organisation", "position",
+                   "languages", "expertise", "phone", "gender", "risk_notes", "nominated_by", "role", "delegation"]
+
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    email = forms.CharField(label=_("E-mail address"), max_length=254,
+                            help_text=_("invitations are sent here; one directory entry per address"))
+    pronouns = forms.CharField(label=_("Pronouns"), max_length=40, required=False)
+    sector = forms.ChoiceField(label=_("Sector"), choices=[("", "—")] + Sector.choices)
+    country = forms.CharField(label=_("Country"), max_length=100)
+    organisation = forms.CharField(label=_("Current organisation"), max_length=200, required=False)
+    position = forms.CharField(label=_("Position there"), max_length=200, required=False)
+    languages = forms.CharField(label=_("Languages"), required=False, help_text=TAGS_HELP)
+    expertise = forms.CharField(label=_("Expertise"), required=False, help_text=TAGS_HELP)
+    phone = forms.CharField(label=_("Phone"), max_length=50, required=False)
+    gender = forms.ChoiceField(label=_("Gender (optional, for balance reports only)"), choices=Gender.choices,
+                               required=False)
+    risk_notes = forms.CharField(label=_("Risk and sensitivity notes (conveners only)"), required=False,
+                                 widget=forms.Textarea(attrs={"rows": 3}))
+    nominated_by = forms.CharField(label=_("Nominated by"), max_length=200, help_text=_("who proposed this person"))
+
+
+class NominateExistingForm(CandidacyFieldsForm):
+    field_order = ["email", "nominated_by", "role", "delegation"]
+
+    email = forms.CharField(label=_("E-mail address of the person"), max_length=254)
+    nominated_by = forms.CharField(label=_("Nominated by"), max_length=200)
+
+
+class PersonEditForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    email = forms.CharField(label=_("E-mail address"), max_length=254)
+    pronouns = forms.CharField(label=_("Pronouns"), max_length=40, required=False)
+    sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices)
+    country = forms.CharField(label=_("Country"), max_length=100)
+    languages = forms.CharField(label=_("Languages"), required=False, help_text=TAGS_HELP)
+    expertise = forms.CharField(label=_("Expertise"), required=False, help_text=TAGS_HELP)
+    phone = forms.CharField(label=_("Phone"), max_length=50, required=False)
+    gender = forms.ChoiceField(label=_("Gender (optional, for balance reports only)"), choices=Gender.choices,
+                               required=False)
+    risk_notes = forms.CharField(label=_("Risk and sensitivity notes (conveners only)"), required=False,
+                                 widget=forms.Textarea(attrs={"rows": 3}))
+
+    @classmethod
+    def initial_for(cls, person) -> dict:
+        return {
+            "full_name": person.full_name, "email": person.email, "pronouns": person.pronouns,
+            "sector": person.sector, "country": person.country, "languages": "; ".join(person.languages),
+            "expertise": "; ".join(person.expertise), "phone": person.phone, "gender": person.gender,
+            "risk_notes": person.risk_notes,
+        }
+
+
+class AffiliationForm(forms.Form):
+    organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    position = forms.CharField(label=_("Position"), max_length=200, required=False)
+    is_current = forms.BooleanField(label=_("current"), required=False)
+    until_year = forms.IntegerField(label=_("until (year)"), required=False, min_value=1900, max_value=2100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Shown as a table whose column headers are visible; each input still gets its own name.
+        number = (self.prefix or "0").rsplit("-", 1)[-1]
+        number = str(int(number) + 1) if number.isdigit() else number
+        for field in self.fields.values():
+            field.widget.attrs["aria-label"] = f"{field.label} ({number})"
+
+
+AffiliationFormSet = forms.formset_factory(AffiliationForm, extra=2, max_num=30, validate_max=True)
+
+
+class CandidacyEditForm(CandidacyFieldsForm):
+    prefix = "candidacy"
+
+
+class VetForm(forms.Form):
+    vouched_by = forms.CharField(label=_("Vouched for by"), max_length=200,
+                                 help_text=_("who knows the person and stands for them"))
+    notes = forms.CharField(label=_("Vetting notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class NotesForm(forms.Form):
+    notes = forms.CharField(label=_("Reason (kept in the history)"), required=False,
+                            widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RenominateForm(forms.Form):
+    nominated_by = forms.CharField(label=_("Nominated by"), max_length=200)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PeopleFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search name, organisation or expertise"), required=False, max_length=100)
+    sector = forms.ChoiceField(label=_("Sector"), choices=[("", _("any"))] + Sector.choices, required=False)
+    country = forms.ChoiceField(label=_("Country"), choices=[("", _("any"))], required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("any"))] + Candidacy.Status.choices, required=False)
+    delegation = forms.ChoiceField(label=_("Delegation"), choices=[("", _("any"))], required=False)
+
+    def __init__(self, *args, dialogue: Dialogue, countries: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", _("any"))] + [(c, c) for c in countries]
+        self.fields["delegation"].choices = (
+            [("", _("any")), ("none", _("no delegation"))]
+            + [(str(d.pk), d.name) for d in Delegation.objects.filter(dialogue=dialogue)]
+        )
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(label=_("Roster file (CSV, UTF-8)"),
+                           help_text=_("one person per row; see the column list below"))
+
+
+class NewAccountForm(forms.Form):
+    display_name = forms.CharField(label=_("Your name as others see it"), max_length=200, required=False)
+    password1 = forms.CharField(label=_("Choose a password"), strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                                help_text=_("at least 10 characters, not a common password"))
+    password2 = forms.CharField(label=_("The same password again"), strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords differ; type the same password twice."))
+        elif first:
+            User = get_user_model()
+            try:
+                validate_password(first, user=User(email=self.email, display_name=cleaned.get("display_name", "")))
+            except forms.ValidationError as err:
+                self.add_error("password1", err)
+        return cleaned

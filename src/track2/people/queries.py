@@ -1,0 +1,79 @@
+"""Reads about people that pages, the API and the roster export share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from track2.dialogues.models import DelegationMember, Dialogue
+from track2.people.models import Affiliation, Candidacy, Person, Sector
+
+
+@dataclass(frozen=True)
+class PeopleFilter:
+    """Search and filters of the people list. Empty values do not filter."""
+
+    q: str = ""
+    sector: str = ""
+    country: str = ""
+    status: str = ""
+    # A delegation id, "none" for people without one, or "" for all.
+    delegation: str = ""
+
+
+def candidacies_of(dialogue: Dialogue, filters: PeopleFilter | None = None) -> QuerySet[Candidacy]:
+    """The candidacies in `dialogue` (with person, affiliations and delegation), filtered."""
+    filters = filters or PeopleFilter()
+    rows = (
+        Candidacy.objects.filter(dialogue=dialogue)
+        .select_related("person", "delegation")
+        .prefetch_related(Prefetch("person__affiliations", queryset=Affiliation.objects.all()))
+        .order_by("person__full_name", "person_id")
+    )
+    q = filters.q.strip()
+    if q:
+        # __icontains is case-insensitive on every database (SQLite LIKE is not, for non-ASCII,
+        # and PostgreSQL LIKE never is); expertise is a JSON list, searched as its text.
+        rows = rows.filter(
+            Q(person__full_name__icontains=q)
+            | Q(person__email__icontains=q)
+            | Q(person__affiliations__organisation__icontains=q)
+            | Q(person__affiliations__position__icontains=q)
+            | Q(person__expertise__icontains=q)
+        ).distinct()
+    if filters.sector:
+        rows = rows.filter(person__sector=filters.sector)
+    if filters.country.strip():
+        rows = rows.filter(person__country__iexact=filters.country.strip())
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    if filters.delegation == "none":
+        rows = rows.filter(delegation__isnull=True)
+    elif filters.delegation:
+        try:
+            rows = rows.filter(delegation_id=int(filters.delegation))
+        except ValueError:
+            rows = rows.none()
+    return rows
+
+
+def countries_in(dialogue: Dialogue) -> list[str]:
+    names = Person.objects.filter(candidacies__dialogue=dialogue).values_list("country", flat=True).distinct()
+    return sorted({name for name in names if name}, key=str.lower)
+
+
+def is_personal_capacity_flagged(person: Person, dialogue: Dialogue) -> bool:
+    """A serving official in a Track 1.5 dialogue is shown as taking part in a personal capacity."""
+    return person.sector == Sector.SERVING_OFFICIAL and dialogue.track == Dialogue.Track.TRACK_1_5
+
+
+def current_affiliation(person: Person) -> Affiliation | None:
+    for affiliation in person.affiliations.all():
+        if affiliation.is_current:
+            return affiliation
+    return None
+
+
+def seat_of(person: Person, dialogue: Dialogue) -> DelegationMember | None:
+    return DelegationMember.objects.filter(dialogue=dialogue, person=person).select_related("delegation").first()

@@ -1,0 +1,250 @@
+"""Roster CSV: import (validate every row first, then save all or nothing) and export.
+
+The import format is documented in docs/convening-people.md. Nothing is written until a file
+has no errors and the convener confirms it; then every row is added in one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from track2.dialogues.models import Delegation, Dialogue
+from track2.errors import ActionRefused
+from track2.people import actions
+from track2.people.eligibility import check_eligible
+from track2.people.models import Candidacy, Person
+from track2.people.queries import candidacies_of, current_affiliation, is_personal_capacity_flagged
+
+REQUIRED_COLUMNS = ("full_name", "email", "sector", "country", "nominated_by")
+OPTIONAL_COLUMNS = ("pronouns", "languages", "expertise", "organisation", "position", "gender", "delegation",
+                    "role", "phone")
+COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+EXPORT_COLUMNS = (
+    "full_name", "email", "sector", "country", "pronouns", "languages", "expertise", "organisation", "position",
+    "gender", "nominated_by", "delegation", "role", "phone", "status", "personal_capacity",
+)
+MAX_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 2000
+# A spreadsheet treats a cell starting with one of these as a formula (CSV injection, OWASP).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # the spreadsheet row: the header is row 1
+    column: str  # "" when the problem is the whole row or file
+    message: str
+
+
+@dataclass
+class RosterCheck:
+    rows: list[dict] = field(default_factory=list)  # cleaned values, with "row" numbers
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors and bool(self.rows)
+
+
+def decode(data: bytes) -> str:
+    """The file's text; ActionRefused when it is not UTF-8 (with or without a byte-order mark)."""
+    if not data or not data.strip():
+        raise ActionRefused(_("The file is empty. Export the roster from your spreadsheet as CSV and upload it again."))
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ActionRefused(_(
+            "The file is saved as UTF-16 (“Unicode text”). Save it as “CSV UTF-8 (comma delimited)” and upload again."))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ActionRefused(_(
+            "The file is not UTF-8 text (the byte at position %(pos)d cannot be read), so names with accents "
+            "would be garbled. In Excel choose “Save as → CSV UTF-8”; in LibreOffice tick “Edit filter settings” "
+            "and choose the character set “Unicode (UTF-8)”. Then upload again.") % {"pos": err.start}) from None
+    if "\x00" in text:
+        raise ActionRefused(_("The file contains NUL characters, so it is not a CSV text file. "
+                              "Save the roster as “CSV UTF-8” and upload again."))
+    return text
+
+
+def _header_name(cell: str) -> str:
+    return cell.strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def check_roster(dialogue: Dialogue, text: str) -> RosterCheck:
+    """Validate every row of a roster; collect all the errors instead of stopping at the first."""
+    result = RosterCheck()
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+    except csv.Error as err:
+        result.errors.append(RowError(1, "", _("The header row cannot be read as CSV (%(err)s).") % {"err": err}))
+        return result
+    if header is None or not any(cell.strip() for cell in header):
+        result.errors.append(RowError(1, "", _("The first row must name the columns; it is empty.")))
+        return result
+    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+        result.errors.append(RowError(1, "", _(
+            "The columns are separated by semicolons or tabs; Track2 reads commas. Save the file as "
+            "“CSV UTF-8 (comma delimited)” and upload again.")))
+        return result
+    names = [_header_name(cell) for cell in header]
+    problems = False
+    for name in names:
+        if name not in COLUMNS:
+            result.errors.append(RowError(1, name, _(
+                "Unknown column “%(name)s”. Use only these columns: %(columns)s.")
+                % {"name": name, "columns": ", ".join(COLUMNS)}))
+            problems = True
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        result.errors.append(RowError(1, name, _("The column “%(name)s” appears twice; keep one.") % {"name": name}))
+        problems = True
+    for name in REQUIRED_COLUMNS:
+        if name not in names:
+            result.errors.append(RowError(1, name, _(
+                "The required column “%(name)s” is missing. Required columns: %(columns)s.")
+                % {"name": name, "columns": ", ".join(REQUIRED_COLUMNS)}))
+            problems = True
+    if problems:
+        return result
+
+    delegations = {d.name.strip().lower(): d for d in Delegation.objects.filter(dialogue=dialogue)}
+    seen: dict[str, int] = {}
+    row_number = 1
+    try:
+        for cells in reader:
+            row_number += 1
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(result.rows) + 1 > MAX_ROWS:
+                result.errors.append(RowError(row_number, "", _(
+                    "A roster may have at most %(max)d people; split the file.") % {"max": MAX_ROWS}))
+                break
+            if len(cells) > len(names):
+                result.errors.append(RowError(row_number, "", _(
+                    "This row has %(got)d values but the header names %(want)d columns. A value probably contains "
+                    "a comma: put such values in double quotes.") % {"got": len(cells), "want": len(names)}))
+                continue
+            raw = dict(zip(names, [cell.strip() for cell in cells], strict=False))
+            cleaned = _check_row(dialogue, raw, row_number, delegations, seen, result.errors)
+            if cleaned is not None:
+                result.rows.append(cleaned)
+    except csv.Error as err:
+        result.errors.append(RowError(row_number, "", _(
+            "This row cannot be read as CSV (%(err)s). Check for a stray double quote.") % {"err": err}))
+    if not result.rows and not result.errors:
+        result.errors.append(RowError(2, "", _("The file names the columns but lists nobody; add one row per person.")))
+    return result
+
+
+def _check_row(dialogue, raw: dict, row: int, delegations: dict, seen: dict, errors: list) -> dict | None:
+    values: dict = {"row": row}
+    count = len(errors)
+
+    def take(column: str, clean):
+        try:
+            values[column] = clean(raw.get(column, ""))
+        except ActionRefused as refusal:
+            errors.append(RowError(row, column, refusal.message))
+
+    take("full_name", lambda v: actions.clean_text(v, "full_name", _("Full name"), required=True))
+    take("email", actions.clean_email)
+    take("sector", actions.clean_sector)
+    take("country", lambda v: actions.clean_text(v, "country", _("Country"), required=True))
+    take("nominated_by", lambda v: actions.clean_text(v, "nominated_by", _("Nominated by"), required=True))
+    take("pronouns", lambda v: actions.clean_text(v, "pronouns", _("Pronouns"), required=False))
+    take("phone", lambda v: actions.clean_text(v, "phone", _("Phone"), required=False))
+    take("organisation", lambda v: actions.clean_text(v, "organisation", _("Organisation"), required=False))
+    take("position", lambda v: actions.clean_text(v, "position", _("Position"), required=False))
+    take("gender", actions.clean_gender)
+    take("role", lambda v: actions.clean_role(v or "participant"))
+    take("languages", lambda v: actions.clean_tags(v, "languages"))
+    take("expertise", lambda v: actions.clean_tags(v, "expertise"))
+    if values.get("position") and not values.get("organisation"):
+        errors.append(RowError(row, "organisation", _("A position needs an organisation; fill in the organisation.")))
+
+    delegation_name = raw.get("delegation", "")
+    values["delegation"] = None
+    if delegation_name:
+        delegation = delegations.get(delegation_name.lower())
+        if delegation is None:
+            known = ", ".join(d.name for d in delegations.values()) or _("none yet")
+            errors.append(RowError(row, "delegation", _(
+                "Unknown delegation “%(name)s”. This dialogue's delegations: %(known)s. Create it on the dialogue "
+                "page first, correct the name, or leave the cell empty.") % {"name": delegation_name, "known": known}))
+        values["delegation"] = delegation
+
+    email = values.get("email")
+    if email:
+        key = email.lower()
+        if key in seen:
+            errors.append(RowError(row, "email", _(
+                "The same e-mail address is already on row %(first)d of this file; list each person once.")
+                % {"first": seen[key]}))
+        else:
+            seen[key] = row
+            if Person.objects.filter(email__iexact=email).exists():
+                errors.append(RowError(row, "email", _(
+                    "Someone with %(email)s is already in the people directory. Remove this row, then use "
+                    "“Nominate someone already in the directory” on the Add person page.") % {"email": email}))
+    if "sector" in values and "full_name" in values:
+        try:
+            check_eligible(Person(full_name=values["full_name"], sector=values["sector"]), dialogue)
+        except ActionRefused as refusal:
+            errors.append(RowError(row, "sector", refusal.message))
+    return values if len(errors) == count else None
+
+
+@transaction.atomic
+def do_import_roster(by, dialogue: Dialogue, text: str) -> list[Candidacy]:
+    """Add every person of a valid roster to `dialogue` as nominated — all or nothing."""
+    checked = check_roster(dialogue, text)
+    if not checked.is_valid:
+        first = checked.errors[0] if checked.errors else None
+        raise ActionRefused(
+            _("The roster has %(n)d errors (first: row %(row)d, %(message)s); nothing was saved.")
+            % {"n": len(checked.errors), "row": first.row if first else 0, "message": first.message if first else ""}
+        )
+    added = []
+    for values in checked.rows:
+        values = dict(values)
+        values.pop("row")
+        added.append(actions.do_add_person(by, dialogue, **values))
+    return added
+
+
+def neutralise(value: str) -> str:
+    """Make a cell safe to open in a spreadsheet: a leading formula character gets an apostrophe."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def export_rows(dialogue: Dialogue) -> list[list[str]]:
+    rows = [list(EXPORT_COLUMNS)]
+    for candidacy in candidacies_of(dialogue):
+        person = candidacy.person
+        affiliation = current_affiliation(person)
+        values = {
+            "full_name": person.full_name, "email": person.email, "sector": person.sector,
+            "country": person.country, "pronouns": person.pronouns, "languages": "; ".join(person.languages),
+            "expertise": "; ".join(person.expertise),
+            "organisation": affiliation.organisation if affiliation else "",
+            "position": affiliation.position if affiliation else "", "gender": person.gender,
+            "nominated_by": candidacy.nominated_by,
+            "delegation": candidacy.delegation.name if candidacy.delegation else "",
+            "role": candidacy.role, "phone": person.phone, "status": candidacy.status,
+            "personal_capacity": "yes" if is_personal_capacity_flagged(person, dialogue) else "",
+        }
+        rows.append([neutralise(str(values[column])) for column in EXPORT_COLUMNS])
+    return rows
+
+
+def export_csv(dialogue: Dialogue) -> str:
+    """The dialogue's roster as CSV text, starting with a byte-order mark so Excel reads UTF-8."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerows(export_rows(dialogue))
+    return "\ufeff" + out.getvalue()

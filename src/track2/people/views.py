@@ -1,0 +1,380 @@
+"""Thin views of the people pages: parse → call people.actions → render.
+
+Every page but the invitation page is for conveners only and loads its objects through
+track2.access.people, which answers "not found" to everyone else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from track2.access import people as people_access
+from track2.dialogues.models import Role
+from track2.errors import ActionRefused
+from track2.people import actions, forms, roster
+from track2.people.models import Candidacy
+from track2.people.queries import (
+    PeopleFilter,
+    candidacies_of,
+    countries_in,
+    current_affiliation,
+    is_personal_capacity_flagged,
+    seat_of,
+)
+
+ROSTER_SESSION_KEY = "people_roster_%d"
+
+
+def _base_url(request: HttpRequest) -> str:
+    return f"{request.scheme}://{request.get_host()}"
+
+
+@login_required
+def people_list(request: HttpRequest, dialogue_id: int) -> HttpResponse:
+    dialogue = people_access.access_people(request.user, dialogue_id)
+    form = forms.PeopleFilterForm(request.GET or None, dialogue=dialogue, countries=countries_in(dialogue))
+    filters = PeopleFilter()
+    if form.is_bound and form.is_valid():
+        filters = PeopleFilter(**form.cleaned_data)
+    candidacies = list(candidacies_of(dialogue, filters))
+    rows = [
+        {
+            "candidacy": c, "person": c.person, "affiliation": current_affiliation(c.person),
+            "personal_capacity": is_personal_capacity_flagged(c.person, dialogue),
+        }
+        for c in candidacies
+    ]
+    return render(request, "people/list.html", {
+        "dialogue": dialogue, "form": form, "rows": rows, "is_filtered": filters != PeopleFilter(),
+    })
+
+
+@login_required
+def person_add(request: HttpRequest, dialogue_id: int) -> HttpResponse:
+    dialogue = people_access.access_people(request.user, dialogue_id)
+    form = forms.PersonForm(request.POST or None)
+    form.limit_delegations(dialogue)
+    duplicate_form = None
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            candidacy = actions.do_add_person(request.user, dialogue, **data)
+        except ActionRefused as refusal:
+            forms.add_refusal(form, refusal)
+            if refusal.field == "email" and actions.find_person_by_email(data["email"]) is not None:
+                # Offer to nominate the directory's entry, saying nothing about where else it is used.
+                duplicate_form = forms.NominateExistingForm(initial={
+                    "email": data["email"], "nominated_by": data["nominated_by"], "role": data["role"],
+                    "delegation": data["delegation"],
+                })
+                duplicate_form.limit_delegations(dialogue)
+        else:
+            messages.success(request, _("%(name)s is added and nominated.") % {"name": candidacy.person.full_name})
+            return redirect("people:detail", dialogue.pk, candidacy.person_id)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "people/add.html", {
+        "dialogue": dialogue, "form": form, "duplicate_form": duplicate_form,
+        "nominate_form": _empty_nominate_form(dialogue),
+    }, status=status)
+
+
+def _empty_nominate_form(dialogue):
+    form = forms.NominateExistingForm(auto_id="nominate_%s")
+    form.limit_delegations(dialogue)
+    return form
+
+
+@login_required
+def nominate_existing(request: HttpRequest, dialogue_id: int) -> HttpResponse:
+    dialogue = people_access.access_people(request.user, dialogue_id)
+    form = forms.NominateExistingForm(request.POST or None, auto_id="nominate_%s")
+    form.limit_delegations(dialogue)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        person = actions.find_person_by_email(data["email"])
+        if person is None:
+            form.add_error("email", _(
+                "Nobody with this e-mail address is in the directory. Add the person with the full form instead."))
+        else:
+            try:
+                candidacy = actions.do_nominate_existing(
+                    request.user, dialogue, person, nominated_by=data["nominated_by"], role=data["role"],
+                    delegation=data["delegation"])
+            except ActionRefused as refusal:
+                forms.add_refusal(form, refusal)
+            else:
+                messages.success(request, _("%(name)s is nominated to this dialogue.") % {"name": person.full_name})
+                return redirect("people:detail", dialogue.pk, candidacy.person_id)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "people/nominate.html", {"dialogue": dialogue, "form": form}, status=status)
+
+
+def _detail_context(request, candidacy: Candidacy, **forms_in_error) -> dict:
+    dialogue = candidacy.dialogue
+    person = candidacy.person
+    return {
+        "dialogue": dialogue,
+        "candidacy": candidacy,
+        "person": person,
+        "affiliations": list(person.affiliations.all()),
+        "personal_capacity": is_personal_capacity_flagged(person, dialogue),
+        "seat": seat_of(person, dialogue),
+        "steps": list(candidacy.steps.select_related("by")),
+        "invitations": list(candidacy.invitations.select_related("sent_by")),
+        "vet_form": forms_in_error.get("vet_form") or forms.VetForm(),
+        "withdraw_form": forms_in_error.get("withdraw_form") or forms.NotesForm(auto_id="withdraw_%s"),
+        "renominate_form": forms_in_error.get("renominate_form") or forms.RenominateForm(auto_id="renominate_%s"),
+        "invite_error": forms_in_error.get("invite_error"),
+        "invitation_days": actions.invitation_days(),
+        "Status": Candidacy.Status,
+    }
+
+
+@login_required
+def person_detail(request: HttpRequest, dialogue_id: int, person_id: int) -> HttpResponse:
+    candidacy = people_access.access_candidacy(request.user, dialogue_id, person_id)
+    return render(request, "people/detail.html", _detail_context(request, candidacy))
+
+
+@login_required
+def person_edit(request: HttpRequest, dialogue_id: int, person_id: int) -> HttpResponse:
+    candidacy = people_access.access_candidacy(request.user, dialogue_id, person_id)
+    person = candidacy.person
+    dialogue = candidacy.dialogue
+    affiliations = [
+        {"organisation": a.organisation, "position": a.position, "is_current": a.is_current,
+         "until_year": a.until_year}
+        for a in person.affiliations.all()
+    ]
+    if request.method == "POST":
+        form = forms.PersonEditForm(request.POST)
+        formset = forms.AffiliationFormSet(request.POST, prefix="aff")
+        candidacy_form = forms.CandidacyEditForm(request.POST)
+    else:
+        form = forms.PersonEditForm(initial=forms.PersonEditForm.initial_for(person))
+        formset = forms.AffiliationFormSet(initial=affiliations, prefix="aff")
+        candidacy_form = forms.CandidacyEditForm(initial={"role": candidacy.role, "delegation": candidacy.delegation})
+    candidacy_form.limit_delegations(dialogue)
+    if request.method == "POST" and form.is_valid() and formset.is_valid() and candidacy_form.is_valid():
+        rows = [f.cleaned_data for f in formset.forms if f.cleaned_data]
+        try:
+            _save_person(request.user, candidacy, form.cleaned_data, rows, candidacy_form.cleaned_data)
+        except ActionRefused as refusal:
+            if refusal.field == "affiliations":
+                form.add_error(None, refusal.message)
+            elif refusal.field in ("role", "delegation"):
+                forms.add_refusal(candidacy_form, refusal)
+            else:
+                forms.add_refusal(form, refusal)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("people:detail", dialogue.pk, person.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "people/edit.html", {
+        "dialogue": dialogue, "person": person, "candidacy": candidacy, "form": form, "formset": formset,
+        "candidacy_form": candidacy_form,
+    }, status=status)
+
+
+def _save_person(by, candidacy: Candidacy, profile: dict, affiliations: list[dict], candidacy_fields: dict) -> None:
+    # One transaction: the profile, affiliations and candidacy are saved together or not at all.
+    with transaction.atomic():
+        actions.do_update_person(by, candidacy.person, **profile)
+        actions.do_set_affiliations(by, candidacy.person, affiliations)
+        actions.do_update_candidacy(by, candidacy, role=candidacy_fields["role"],
+                                    delegation=candidacy_fields["delegation"])
+
+
+@login_required
+@require_POST
+def candidacy_vet(request: HttpRequest, dialogue_id: int, person_id: int) -> HttpResponse:
+    candidacy = people_access.access_candidacy(request.user, dialogue_id, person_id)
+    form = forms.VetForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_vet(request.user, candidacy, **form.cleaned_data)
+        except ActionRefused as refusal:
+            forms.add_refusal(form, refusal)
+        else:
+            messages.success(request, _("Vetting recorded."))
+            return redirect("people:detail", dialogue_id, person_id)
+    return render(request, "people/detail.html", _detail_context(request, candidacy, vet_form=form), status=400)
+
+
+@login_required
+@require_POST
+def candidacy_invite(request: HttpRequest, dialogue_id: int, person_id: int) -> HttpResponse:
+    candidacy = people_access.access_candidacy(request.user, dialogue_id, person_id)
+    try:
+        invitation, _link = actions.do_invite(request.user, candidacy, base_url=_base_url(request))
+    except ActionRefused as refusal:
+        return render(request, "people/detail.html",
+                      _detail_context(request, candidacy, invite_error=refusal.message), status=400)
+    messages.success(request, _("An invitation is on its way to %(email)s.") % {"email": invitation.sent_to})
+    return redirect("people:detail", dialogue_id, person_id)
+
+
+@login_required
+@require_POST
+def candidacy_withdraw(request: HttpRequest, dialogue_id: int, person_id: int) -> HttpResponse:
+    candidacy = people_access.access_candidacy(request.user, dialogue_id, person_id)
+    form = forms.NotesForm(request.POST, auto_id="withdraw_%s")
+    if form.is_valid():
+        try:
+            actions.do_withdraw(request.user, candidacy, notes=form.cleaned_data["notes"])
+        except ActionRefused as refusal:
+            forms.add_refusal(form, refusal)
+        else:
+            messages.success(request, _("The candidacy is withdrawn."))
+            return redirect("people:detail", dialogue_id, person_id)
+    return render(request, "people/detail.html", _detail_context(request, candidacy, withdraw_form=form), status=400)
+
+
+@login_required
+@require_POST
+def candidacy_renominate(request: HttpRequest, dialogue_id: int, person_id: int) -> HttpResponse:
+    candidacy = people_access.access_candidacy(request.user, dialogue_id, person_id)
+    form = forms.RenominateForm(request.POST, auto_id="renominate_%s")
+    if form.is_valid():
+        try:
+            actions.do_renominate(request.user, candidacy, **form.cleaned_data)
+        except ActionRefused as refusal:
+            forms.add_refusal(form, refusal)
+        else:
+            messages.success(request, _("Nominated again."))
+            return redirect("people:detail", dialogue_id, person_id)
+    return render(request, "people/detail.html", _detail_context(request, candidacy, renominate_form=form),
+                  status=400)
+
+
+# --- roster import and export ------------------------------------------------------------
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@login_required
+def roster_import(request: HttpRequest, dialogue_id: int) -> HttpResponse:
+    """Upload → preview with every row's errors → confirm. Nothing is saved before confirming."""
+    dialogue = people_access.access_people(request.user, dialogue_id)
+    key = ROSTER_SESSION_KEY % dialogue.pk
+    context = {"dialogue": dialogue, "required": roster.REQUIRED_COLUMNS, "optional": roster.OPTIONAL_COLUMNS,
+               "max_rows": roster.MAX_ROWS}
+    if request.method == "POST" and request.POST.get("confirm"):
+        stored = request.session.get(key)
+        if not stored or stored.get("digest") != request.POST.get("digest"):
+            messages.error(request, _("That preview is no longer current (another file was uploaded, or the "
+                                      "session ended). Upload the file again."))
+            return redirect("people:import", dialogue.pk)
+        try:
+            added = roster.do_import_roster(request.user, dialogue, stored["text"])
+        except ActionRefused:
+            # Someone changed the directory since the preview: show the new errors.
+            checked = roster.check_roster(dialogue, stored["text"])
+            return render(request, "people/import_preview.html", {
+                **context, "checked": checked, "digest": stored["digest"], "filename": stored["filename"],
+                "changed": True}, status=400)
+        del request.session[key]
+        messages.success(request, _("%(n)d people were added and nominated.") % {"n": len(added)})
+        return redirect("people:list", dialogue.pk)
+    form = forms.RosterUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > roster.MAX_BYTES:
+            form.add_error("file", _("The file is larger than 2 MB; a roster is much smaller. Check that you chose "
+                                     "the right file."))
+        else:
+            try:
+                text = roster.decode(upload.read())
+            except ActionRefused as refusal:
+                form.add_error("file", refusal.message)
+            else:
+                checked = roster.check_roster(dialogue, text)
+                digest = _digest(text)
+                request.session[key] = {"text": text, "digest": digest, "filename": upload.name}
+                return render(request, "people/import_preview.html", {
+                    **context, "checked": checked, "digest": digest, "filename": upload.name})
+    status = 400 if request.method == "POST" else 200
+    return render(request, "people/import.html", {**context, "form": form}, status=status)
+
+
+@login_required
+def roster_export(request: HttpRequest, dialogue_id: int) -> HttpResponse:
+    dialogue = people_access.access_people(request.user, dialogue_id)
+    response = HttpResponse(roster.export_csv(dialogue), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="dialogue-{dialogue.pk}-people.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- answering an invitation (no sign-in needed to open) ----------------------------------
+
+
+def invitation(request: HttpRequest, secret: str) -> HttpResponse:
+    try:
+        found = actions.find_invitation(secret)
+    except actions.InvitationUnusable as refusal:
+        return render(request, "people/invitation_unusable.html", {"message": refusal.message},
+                      status=410 if refusal.gone else 404)
+    candidacy = found.candidacy
+    user = request.user
+    account_exists = get_user_model().objects.filter(email__iexact=found.sent_to).exists()
+    new_account_form = None
+    error = None
+    if request.method == "POST":
+        what = request.POST.get("answer")
+        try:
+            if what == "decline":
+                actions.do_decline_invitation(secret)
+                return render(request, "people/invitation_done.html", {"candidacy": candidacy, "accepted": False})
+            if what == "accept" and user.is_authenticated:
+                actions.do_accept_invitation(secret, user)
+                messages.success(request, _("Welcome: you are now a member of “%(title)s”.")
+                                 % {"title": candidacy.dialogue.title})
+                return redirect(candidacy.dialogue.get_absolute_url())
+            if what == "create" and not user.is_authenticated and not account_exists:
+                new_account_form = forms.NewAccountForm(request.POST, email=found.sent_to)
+                if new_account_form.is_valid():
+                    new_user, _candidacy = actions.do_accept_invitation_with_new_account(
+                        secret, password=new_account_form.cleaned_data["password1"],
+                        display_name=new_account_form.cleaned_data["display_name"])
+                    login(request, new_user)  # rotates the session id
+                    messages.success(request, _("Your account is ready and you are a member of “%(title)s”.")
+                                     % {"title": candidacy.dialogue.title})
+                    return redirect(candidacy.dialogue.get_absolute_url())
+            elif what not in ("accept", "create", "decline"):
+                error = _("Choose to accept or to decline.")
+        except actions.InvitationUnusable as refusal:
+            return render(request, "people/invitation_unusable.html", {"message": refusal.message},
+                          status=410 if refusal.gone else 404)
+        except ActionRefused as refusal:
+            error = refusal.message
+    if new_account_form is None and not user.is_authenticated and not account_exists:
+        new_account_form = forms.NewAccountForm(email=found.sent_to)
+    login_url = reverse("accounts:login") + "?" + urlencode({"next": request.path})
+    is_other_account = user.is_authenticated and user.email.lower() != found.sent_to.lower() and (
+        candidacy.person.user_id != user.pk)
+    status = 400 if request.method == "POST" else 200
+    response = render(request, "people/invitation.html", {
+        "invitation": found, "candidacy": candidacy, "dialogue": candidacy.dialogue,
+        "role": Role(candidacy.role).label,
+        "account_exists": account_exists, "new_account_form": new_account_form, "login_url": login_url,
+        "is_other_account": is_other_account, "error": error,
+    }, status=status)
+    # The secret is in the URL: keep it out of caches and other sites' Referer headers.
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
