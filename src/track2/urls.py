@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from track2.api.urls import api
+from track2.dialogues.meeting_views import calendar_feed
 
 admin.site.site_header = "Track2 administration"
 admin.site.site_title = "Track2 administration"
@@ -11,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("track2.accounts.urls")),
     path("dialogues/", include("track2.dialogues.urls")),
     path("", include("track2.people.urls")),
+    path("calendar/<str:token>.ics", calendar_feed, name="calendar_feed"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -1,13 +1,234 @@
-"""Every write about dialogues: `check_*` validates, `do_*` writes (STYLE.md §1)."""
+"""Every write about dialogues, parties, roles and delegations: `check_*` validates, `do_*`
+writes (STYLE.md §1). Meetings, venues and agendas are in `meeting_actions`.
+
+The caller has already loaded the dialogue through `track2.access` with the right need; these
+functions enforce the business rules, whoever calls them (page, API, demo, command).
+"""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from track2.dialogues.models import Delegation, DelegationMember
+from track2.dialogues.models import Delegation, DelegationMember, Dialogue, Membership, Party, Role
 from track2.errors import ActionRefused
 from track2.people.eligibility import check_eligible
+from track2.people.models import Candidacy, Person, Sector
+
+DIALOGUE_FIELDS = (
+    "title", "purpose", "track", "status", "convening_institution", "is_attendance_confidential",
+    "default_attribution_mode", "k_anonymity", "min_members_per_side", "required_sectors",
+    "max_side_ratio", "max_gender_share",
+)
+
+
+def refuse_invalid(instance, exclude: list[str] | None = None) -> None:
+    """Run the model's own validators; turn the first problem into ActionRefused."""
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise ActionRefused(f"{instance._meta.get_field(field).verbose_name}: {messages[0]}"
+                            if field != "__all__" else messages[0],
+                            field=None if field == "__all__" else field) from None
+
+
+# --- dialogues -------------------------------------------------------------------------------
+
+def serving_officials_in(dialogue: Dialogue) -> list[Person]:
+    """Serving officials who are members of the dialogue: seated in a delegation, holding a
+    role through their account, or with an open candidacy."""
+    open_candidacy = Q(
+        candidacies__dialogue=dialogue,
+        candidacies__status__in=[Candidacy.Status.NOMINATED, Candidacy.Status.VETTED,
+                                 Candidacy.Status.INVITED, Candidacy.Status.CONFIRMED],
+    )
+    return list(
+        Person.objects.filter(sector=Sector.SERVING_OFFICIAL)
+        .filter(Q(delegation_seats__dialogue=dialogue) | Q(user__memberships__dialogue=dialogue) | open_candidacy)
+        .distinct().order_by("full_name")
+    )
+
+
+def check_dialogue(dialogue: Dialogue) -> None:
+    if not (dialogue.title or "").strip():
+        raise ActionRefused(_("Give the dialogue a title."), field="title")
+    dialogue.title = dialogue.title.strip()
+    unknown = [s for s in dialogue.required_sectors or [] if s not in Sector.values]
+    if unknown:
+        raise ActionRefused(
+            _("Unknown sector(s): %(unknown)s. Use: %(known)s.")
+            % {"unknown": ", ".join(map(str, unknown)), "known": ", ".join(Sector.values)},
+            field="required_sectors",
+        )
+    refuse_invalid(dialogue, exclude=["created_by"])
+    if dialogue.pk and dialogue.track == Dialogue.Track.TRACK_2:
+        officials = serving_officials_in(dialogue)
+        if officials:
+            raise ActionRefused(
+                _("This dialogue cannot be Track 2 while serving officials are members: %(names)s. "
+                  "Track 2 is for unofficial participants only; remove them first or keep it Track 1.5.")
+                % {"names": ", ".join(p.full_name for p in officials)},
+                field="track",
+            )
+
+
+@transaction.atomic
+def do_create_dialogue(by, **fields) -> Dialogue:
+    """Create a dialogue series; its creator becomes its first convener."""
+    unknown = set(fields) - set(DIALOGUE_FIELDS)
+    if unknown:
+        raise ValueError(f"not dialogue fields: {sorted(unknown)}")
+    dialogue = Dialogue(created_by=by, **fields)
+    check_dialogue(dialogue)
+    dialogue.save()
+    Membership.objects.create(dialogue=dialogue, user=by, role=Role.CONVENER)
+    return dialogue
+
+
+@transaction.atomic
+def do_update_dialogue(by, dialogue: Dialogue, **fields) -> Dialogue:
+    unknown = set(fields) - set(DIALOGUE_FIELDS)
+    if unknown:
+        raise ValueError(f"not dialogue fields: {sorted(unknown)}")
+    dialogue = Dialogue.objects.select_for_update().get(pk=dialogue.pk)
+    for name, value in fields.items():
+        setattr(dialogue, name, value)
+    check_dialogue(dialogue)
+    dialogue.save()
+    return dialogue
+
+
+# --- parties ---------------------------------------------------------------------------------
+
+@transaction.atomic
+def do_add_party(by, dialogue: Dialogue, *, name: str, country: str = "", with_delegation: bool = False) -> Party:
+    """Add a side in tension; optionally create its delegation at once."""
+    name, country = (name or "").strip(), (country or "").strip()
+    if not name:
+        raise ActionRefused(_("Name the party (the side in tension)."), field="name")
+    if dialogue.parties.filter(name__iexact=name).exists():
+        raise ActionRefused(_("This dialogue already has a party called “%(name)s”.") % {"name": name}, field="name")
+    party = Party.objects.create(dialogue=dialogue, name=name, country=country)
+    if with_delegation:
+        do_create_delegation(by, dialogue, name=_("%(party)s delegation") % {"party": name},
+                             kind=Delegation.Kind.SIDE, party=party)
+    return party
+
+
+@transaction.atomic
+def do_remove_party(by, party: Party) -> None:
+    delegation = party.delegations.first()
+    if delegation is not None:
+        raise ActionRefused(
+            _("The delegation “%(delegation)s” represents this party. Delete that delegation (or give it "
+              "another party) first.") % {"delegation": delegation.name},
+            field="party",
+        )
+    party.delete()
+
+
+# --- roles -----------------------------------------------------------------------------------
+
+def linked_users(dialogue: Dialogue):
+    """Users who may be given a role: already members, or linked to a person who is a
+    candidate in this dialogue (part of the invitation workflow)."""
+    from track2.accounts.models import User
+
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(memberships__dialogue=dialogue) | Q(person__candidacies__dialogue=dialogue))
+        .distinct().order_by("display_name", "email")
+    )
+
+
+@transaction.atomic
+def do_grant_role(by, dialogue: Dialogue, user, role: str) -> Membership:
+    if role not in Role.values:
+        raise ActionRefused(_("Unknown role “%(role)s”.") % {"role": role}, field="role")
+    if not linked_users(dialogue).filter(pk=user.pk).exists():
+        raise ActionRefused(
+            _("%(user)s is not linked to this dialogue. Invite them first (People → invite).") % {"user": user},
+            field="user",
+        )
+    person = Person.objects.filter(user=user).first()
+    if person is not None:
+        check_eligible(person, dialogue)
+    if Membership.objects.filter(dialogue=dialogue, user=user, role=role).exists():
+        raise ActionRefused(_("%(user)s is already %(role)s.") % {"user": user, "role": Role(role).label}, field="role")
+    try:
+        with transaction.atomic():
+            return Membership.objects.create(dialogue=dialogue, user=user, role=role)
+    except IntegrityError:
+        raise ActionRefused(_("%(user)s was just given this role.") % {"user": user}, field="role") from None
+
+
+@transaction.atomic
+def do_revoke_role(by, membership: Membership) -> None:
+    if membership.role == Role.CONVENER:
+        conveners = Membership.objects.select_for_update().filter(dialogue_id=membership.dialogue_id, role=Role.CONVENER)
+        if conveners.count() <= 1:
+            raise ActionRefused(
+                _("A dialogue needs at least one convener. Make someone else convener before removing this role."),
+                field="role",
+            )
+    membership.delete()
+
+
+# --- delegations -----------------------------------------------------------------------------
+
+def check_delegation(dialogue: Dialogue, *, name: str, kind: str, party: Party | None,
+                     instance: Delegation | None = None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ActionRefused(_("Name the delegation."), field="name")
+    if kind not in Delegation.Kind.values:
+        raise ActionRefused(_("A delegation is a side or the facilitation team."), field="kind")
+    others = dialogue.delegations.exclude(pk=instance.pk) if instance else dialogue.delegations.all()
+    if others.filter(name__iexact=name).exists():
+        raise ActionRefused(_("This dialogue already has a delegation called “%(name)s”.") % {"name": name}, field="name")
+    if kind == Delegation.Kind.SIDE:
+        if party is None:
+            raise ActionRefused(_("Choose the party this delegation comes from."), field="party")
+        if party.dialogue_id != dialogue.pk:
+            raise ActionRefused(_("That party is not one of this dialogue's parties."), field="party")
+        taken = others.filter(party=party).first()
+        if taken is not None:
+            raise ActionRefused(
+                _("“%(party)s” already has a delegation (“%(delegation)s”): one delegation per party.")
+                % {"party": party.name, "delegation": taken.name},
+                field="party",
+            )
+    elif party is not None:
+        raise ActionRefused(_("The facilitation team does not come from a party; leave the party empty."), field="party")
+    return name
+
+
+@transaction.atomic
+def do_create_delegation(by, dialogue: Dialogue, *, name: str, kind: str, party: Party | None = None) -> Delegation:
+    name = check_delegation(dialogue, name=name, kind=kind, party=party)
+    return Delegation.objects.create(dialogue=dialogue, name=name, kind=kind, party=party)
+
+
+@transaction.atomic
+def do_update_delegation(by, delegation: Delegation, *, name: str, party: Party | None) -> Delegation:
+    delegation.name = check_delegation(delegation.dialogue, name=name, kind=delegation.kind, party=party,
+                                       instance=delegation)
+    delegation.party = party
+    delegation.save()
+    return delegation
+
+
+@transaction.atomic
+def do_delete_delegation(by, delegation: Delegation) -> None:
+    if delegation.members.exists():
+        raise ActionRefused(
+            _("“%(name)s” still has members. Unseat them first, so that nobody is removed by accident.")
+            % {"name": delegation.name},
+        )
+    delegation.delete()
 
 
 def check_seat_in_delegation(delegation: Delegation, person) -> bool:
@@ -50,3 +271,8 @@ def do_seat_in_delegation(by, delegation: Delegation, person) -> DelegationMembe
             _("%(name)s was just put in another delegation of this dialogue.") % {"name": person.full_name},
             field="person",
         ) from None
+
+
+@transaction.atomic
+def do_unseat(by, seat: DelegationMember) -> None:
+    seat.delete()

@@ -1,12 +1,263 @@
+"""Pages for dialogue series, parties, roles, delegations and the balance dashboard.
+Thin: load through track2.access, parse a form, call an action, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from track2 import access
+from track2.access.meetings import can_see_attendance
+from track2.dialogues import actions, queries
+from track2.dialogues.balance import build_balance
+from track2.dialogues.forms import (
+    DelegationEditForm,
+    DelegationForm,
+    DialogueForm,
+    PartyForm,
+    RoleForm,
+    SeatForm,
+    add_refusal,
+)
+from track2.dialogues.models import Delegation, DelegationMember, Membership, Party, Role
+from track2.errors import ActionRefused
+
+
+def _get(queryset, pk):
+    """One object of an already-authorised queryset, or the same NotFound as everywhere."""
+    try:
+        return queryset.get(pk=int(pk))
+    except (queryset.model.DoesNotExist, TypeError, ValueError):
+        raise access.NotFound from None
+
+
+def people_links(dialogue) -> dict[str, str]:
+    """Links to the people pages (identity, vetting, invitations) when that part is installed."""
+    links = {}
+    for key, name in (("people", "people:list"), ("import", "people:import"), ("add", "people:add")):
+        try:
+            links[key] = reverse(name, args=[dialogue.pk])
+        except NoReverseMatch:
+            continue
+    return links
+
+
+@login_required
+def create(request: HttpRequest) -> HttpResponse:
+    form = DialogueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dialogue = actions.do_create_dialogue(request.user, **form.cleaned_data)
+        except ActionRefused as refusal:
+            add_refusal(form, refusal)
+        else:
+            messages.success(request, _("Dialogue created. You are its convener: add the parties next."))
+            return redirect("dialogues:parties", dialogue.pk)
+    return render(request, "dialogues/form_page.html", {"form": form, "heading": _("New dialogue")})
 
 
 @login_required
 def detail(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     dialogue = access.access_dialogue(request.user, dialogue_id, need="member")
     roles = access.roles_of(request.user, dialogue.pk)
-    return render(request, "dialogues/detail.html", {"dialogue": dialogue, "roles": sorted(roles)})
+    is_convener = access.has_need(roles, "convener")
+    seat = queries.own_seat(request.user, dialogue)
+    # Observers read what the dialogue shares, not delegation rosters.
+    own_members = queries.members_of(seat.delegation) if seat and roles - {Role.OBSERVER} else []
+    return render(request, "dialogues/detail.html", {
+        "dialogue": dialogue,
+        "roles": sorted(roles),
+        "role_labels": [Role(r).label for r in sorted(roles)],
+        "is_convener": is_convener,
+        "is_facilitator": access.has_need(roles, "facilitator"),
+        "parties": dialogue.parties.all(),
+        "delegations": queries.delegations_with_counts(dialogue),
+        "seat": seat,
+        "own_members": own_members,
+        "meetings": dialogue.meetings.select_related("venue"),
+        "sees_attendance": can_see_attendance(request.user, dialogue),
+        "people_links": people_links(dialogue) if is_convener else {},
+    })
+
+
+@login_required
+def edit(request: HttpRequest, dialogue_id: int) -> HttpResponse:
+    dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
+    form = DialogueForm(request.POST or None, instance=dialogue)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_update_dialogue(request.user, dialogue, **form.cleaned_data)
+        except ActionRefused as refusal:
+            add_refusal(form, refusal)
+        else:
+            messages.success(request, _("Dialogue saved."))
+            return redirect("dialogues:detail", dialogue.pk)
+    return render(request, "dialogues/form_page.html",
+                  {"form": form, "dialogue": dialogue, "heading": _("Edit %(title)s") % {"title": dialogue.title}})
+
+
+@login_required
+def parties(request: HttpRequest, dialogue_id: int) -> HttpResponse:
+    dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
+    form = PartyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            party = actions.do_add_party(request.user, dialogue, **form.cleaned_data)
+        except ActionRefused as refusal:
+            add_refusal(form, refusal)
+        else:
+            messages.success(request, _("Party “%(name)s” added.") % {"name": party.name})
+            return redirect("dialogues:parties", dialogue.pk)
+    return render(request, "dialogues/parties.html", {
+        "dialogue": dialogue, "form": form, "parties": dialogue.parties.prefetch_related("delegations"),
+    })
+
+
+@login_required
+@require_POST
+def party_remove(request: HttpRequest, dialogue_id: int, party_id: int) -> HttpResponse:
+    dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
+    party = _get(Party.objects.filter(dialogue=dialogue), party_id)
+    try:
+        actions.do_remove_party(request.user, party)
+    except ActionRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, _("Party “%(name)s” removed.") % {"name": party.name})
+    return redirect("dialogues:parties", dialogue.pk)
+
+
+@login_required
+def roles(request: HttpRequest, dialogue_id: int) -> HttpResponse:
+    dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
+    form = RoleForm(request.POST or None, users=actions.linked_users(dialogue))
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_grant_role(request.user, dialogue, form.cleaned_data["user"], form.cleaned_data["role"])
+        except ActionRefused as refusal:
+            add_refusal(form, refusal)
+        else:
+            messages.success(request, _("Role given."))
+            return redirect("dialogues:roles", dialogue.pk)
+    memberships = dialogue.memberships.select_related("user").order_by("user__display_name", "user__email", "role")
+    return render(request, "dialogues/roles.html", {"dialogue": dialogue, "form": form, "memberships": memberships})
+
+
+@login_required
+@require_POST
+def role_remove(request: HttpRequest, dialogue_id: int, membership_id: int) -> HttpResponse:
+    dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
+    membership = _get(Membership.objects.filter(dialogue=dialogue), membership_id)
+    try:
+        actions.do_revoke_role(request.user, membership)
+    except ActionRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, _("Role removed."))
+    return redirect("dialogues:roles", dialogue.pk)
+
+
+@login_required
+def delegations(request: HttpRequest, dialogue_id: int) -> HttpResponse:
+    dialogue = access.access_dialogue(request.user, dialogue_id, need="member")
+    is_convener = access.has_need(access.roles_of(request.user, dialogue.pk), "convener")
+    form = DelegationForm(request.POST or None, dialogue=dialogue) if is_convener else None
+    if request.method == "POST":
+        if form is None:
+            raise access.NotFound
+        if form.is_valid():
+            try:
+                delegation = actions.do_create_delegation(request.user, dialogue, **form.cleaned_data)
+            except ActionRefused as refusal:
+                add_refusal(form, refusal)
+            else:
+                messages.success(request, _("Delegation “%(name)s” created.") % {"name": delegation.name})
+                return redirect("dialogues:delegation", dialogue.pk, delegation.pk)
+    return render(request, "dialogues/delegations.html", {
+        "dialogue": dialogue, "form": form, "is_convener": is_convener,
+        "delegations": queries.delegations_with_counts(dialogue),
+        "seat": queries.own_seat(request.user, dialogue),
+    })
+
+
+@login_required
+def delegation(request: HttpRequest, dialogue_id: int, delegation_id: int) -> HttpResponse:
+    """Conveners see and change every delegation; a member sees the roster of their own."""
+    dialogue = access.access_dialogue(request.user, dialogue_id, need="member")
+    found = _get(Delegation.objects.filter(dialogue=dialogue).select_related("party"), delegation_id)
+    roles = access.roles_of(request.user, dialogue.pk)
+    is_convener = access.has_need(roles, "convener")
+    seat = queries.own_seat(request.user, dialogue)
+    sees_roster = seat is not None and seat.delegation_id == found.pk and bool(roles - {Role.OBSERVER})
+    if not is_convener and not sees_roster:
+        raise access.NotFound
+    seat_form = edit_form = None
+    if is_convener:
+        seat_form = SeatForm(request.POST if "seat" in request.POST else None,
+                             persons=queries.seatable_persons(dialogue))
+        edit_form = DelegationEditForm(request.POST if "rename" in request.POST else None, dialogue=dialogue,
+                                       initial={"name": found.name, "party": found.party_id})
+    if request.method == "POST":
+        if not is_convener:
+            raise access.NotFound
+        form = seat_form if "seat" in request.POST else edit_form
+        if form.is_valid():
+            try:
+                if form is seat_form:
+                    person = form.cleaned_data["person"]
+                    actions.do_seat_in_delegation(request.user, found, person)
+                    messages.success(request, _("%(name)s seated.") % {"name": person.full_name})
+                else:
+                    actions.do_update_delegation(request.user, found, **form.cleaned_data)
+                    messages.success(request, _("Delegation saved."))
+            except ActionRefused as refusal:
+                add_refusal(form, refusal)
+            else:
+                return redirect("dialogues:delegation", dialogue.pk, found.pk)
+    return render(request, "dialogues/delegation.html", {
+        "dialogue": dialogue, "delegation": found, "members": queries.members_of(found),
+        "is_convener": is_convener, "seat_form": seat_form, "edit_form": edit_form,
+        "is_track_1_5": dialogue.track == dialogue.Track.TRACK_1_5,
+    })
+
+
+@login_required
+@require_POST
+def delegation_delete(request: HttpRequest, dialogue_id: int, delegation_id: int) -> HttpResponse:
+    dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
+    found = _get(Delegation.objects.filter(dialogue=dialogue), delegation_id)
+    try:
+        actions.do_delete_delegation(request.user, found)
+    except ActionRefused as refusal:
+        messages.error(request, refusal.message)
+        return redirect("dialogues:delegation", dialogue.pk, found.pk)
+    messages.success(request, _("Delegation deleted."))
+    return redirect("dialogues:delegations", dialogue.pk)
+
+
+@login_required
+@require_POST
+def unseat(request: HttpRequest, dialogue_id: int, delegation_id: int, seat_id: int) -> HttpResponse:
+    dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
+    seat = _get(DelegationMember.objects.filter(dialogue=dialogue, delegation_id=delegation_id)
+                .select_related("person"), seat_id)
+    actions.do_unseat(request.user, seat)
+    messages.success(request, _("%(name)s is no longer in this delegation.") % {"name": seat.person.full_name})
+    return redirect("dialogues:delegation", dialogue.pk, delegation_id)
+
+
+@login_required
+def balance(request: HttpRequest, dialogue_id: int) -> HttpResponse:
+    dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
+    report = build_balance(dialogue)
+    rows = [
+        {"delegation": d, "sectors": [d.by_sector.get(v, 0) for v, _label in report.sectors],
+         "genders": [d.by_gender.get(v, 0) for v, _label in report.genders]}
+        for d in report.delegations
+    ]
+    return render(request, "dialogues/balance.html", {"dialogue": dialogue, "report": report, "rows": rows})

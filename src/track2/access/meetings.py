@@ -1,0 +1,86 @@
+"""Who may see which meeting, venue address and attendance list.
+
+Every function loads through `access_dialogue`, so an outsider gets the same NotFound for a
+meeting of a dialogue they are not in as for a meeting that does not exist.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from track2.access import NotFound, access_dialogue, has_need, roles_of
+from track2.dialogues.models import Dialogue, Meeting, MeetingParticipant, Role, Venue
+
+# Statuses that make someone a confirmed member of a meeting (they may see a private address).
+CONFIRMED_STATUSES = (MeetingParticipant.Status.CONFIRMED, MeetingParticipant.Status.ATTENDED)
+
+
+def _pk(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise NotFound from None
+
+
+def access_meeting(user, dialogue_id, meeting_id, need: str = "member") -> Meeting:
+    """Return the meeting of that dialogue if `user` satisfies `need` in it; else NotFound."""
+    dialogue = access_dialogue(user, dialogue_id, need=need)
+    try:
+        return Meeting.objects.select_related("venue", "dialogue").get(pk=_pk(meeting_id), dialogue=dialogue)
+    except Meeting.DoesNotExist:
+        raise NotFound from None
+
+
+def venues_of(dialogue: Dialogue):
+    """The venue catalogue a dialogue's conveners work with: venues its conveners created,
+    and venues any of its meetings use."""
+    convener_ids = dialogue.memberships.filter(role=Role.CONVENER).values("user_id")
+    return Venue.objects.filter(Q(created_by__in=convener_ids) | Q(meetings__dialogue=dialogue)).distinct()
+
+
+def access_venue(user, dialogue_id, venue_id, need: str = "convener") -> Venue:
+    """A venue of the dialogue's catalogue, for someone with `need` in the dialogue."""
+    dialogue = access_dialogue(user, dialogue_id, need=need)
+    try:
+        return venues_of(dialogue).get(pk=_pk(venue_id))
+    except Venue.DoesNotExist:
+        raise NotFound from None
+
+
+def is_confirmed_member(user, meeting: Meeting) -> bool:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return MeetingParticipant.objects.filter(
+        meeting=meeting, person__user=user, status__in=CONFIRMED_STATUSES
+    ).exists()
+
+
+def can_see_venue_address(user, meeting: Meeting) -> bool:
+    """The address of a private-home or confidential venue: only conveners of the dialogue
+    and confirmed members of that meeting. Other addresses: every member of the dialogue."""
+    roles = roles_of(user, meeting.dialogue_id)
+    if not has_need(roles, "member"):
+        return False
+    venue = meeting.venue
+    if venue is None:
+        return False
+    if not venue.is_address_restricted:
+        return True
+    if has_need(roles, "convener"):
+        return True
+    return is_confirmed_member(user, meeting)
+
+
+def can_see_attendance(user, dialogue: Dialogue) -> bool:
+    """Who is invited to and attends meetings. Confidential lists: conveners only.
+    Otherwise every member except observers (who read only what is shared with them)."""
+    roles = roles_of(user, dialogue.pk)
+    if has_need(roles, "convener"):
+        return True
+    if dialogue.is_attendance_confidential:
+        return False
+    return bool(roles - {Role.OBSERVER})
+
+
+def can_manage_agenda(user, dialogue: Dialogue) -> bool:
+    return has_need(roles_of(user, dialogue.pk), "facilitator")

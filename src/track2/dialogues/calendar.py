@@ -1,0 +1,107 @@
+"""iCalendar (RFC 5545) for meetings, written by hand: the format is small and a dependency
+would be larger than this module.
+
+Times are written in UTC (form #2 of RFC 5545 §3.3.5, "DATE-TIME with UTC time"), so no
+VTIMEZONE block is needed; the meeting's own zone is named in the description. A venue's
+address appears as LOCATION only when the viewer may see it (track2.access.meetings).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.utils import timezone
+
+PRODID = "-//Track2//Track2 dialogues//EN"
+MAX_OCTETS = 75  # RFC 5545 §3.1: lines SHOULD NOT be longer than 75 octets, excluding CRLF
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    uid: str
+    starts_at: datetime
+    ends_at: datetime
+    summary: str
+    description: str = ""
+    location: str = ""
+    url: str = ""
+
+
+def escape_text(value: str) -> str:
+    """TEXT escaping, RFC 5545 §3.3.11: backslash, semicolon, comma and newlines."""
+    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return value.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
+
+
+def fold(line: str) -> str:
+    """Fold a content line at 75 octets (RFC 5545 §3.1), never inside a UTF-8 character.
+    Continuation lines start with one space, which counts towards their 75 octets."""
+    parts: list[str] = []
+    current, size, limit = "", 0, MAX_OCTETS
+    for char in line:
+        width = len(char.encode("utf-8"))
+        if size + width > limit:
+            parts.append(current)
+            current, size, limit = "", 0, MAX_OCTETS - 1
+        current += char
+        size += width
+    parts.append(current)
+    return "\r\n ".join(parts)
+
+
+def utc_stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _property(name: str, value: str) -> str:
+    return fold(f"{name}:{value}")
+
+
+def render_calendar(events: Iterable[CalendarEvent], *, name: str = "", now: datetime | None = None) -> str:
+    stamp = utc_stamp(now or timezone.now())
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH"]
+    if name:
+        lines.append(_property("X-WR-CALNAME", escape_text(name)))
+    for event in events:
+        lines += [
+            "BEGIN:VEVENT",
+            _property("UID", event.uid),
+            f"DTSTAMP:{stamp}",
+            f"DTSTART:{utc_stamp(event.starts_at)}",
+            f"DTEND:{utc_stamp(event.ends_at)}",
+            _property("SUMMARY", escape_text(event.summary)),
+        ]
+        if event.description:
+            lines.append(_property("DESCRIPTION", escape_text(event.description)))
+        if event.location:
+            lines.append(_property("LOCATION", escape_text(event.location)))
+        if event.url:
+            lines.append(_property("URL", event.url))
+        lines.append("END:VEVENT")
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(lines) + "\r\n"
+
+
+def meeting_event(meeting, *, show_address: bool, host: str, url: str = "") -> CalendarEvent:
+    """The calendar entry for a meeting as one viewer may see it."""
+    venue = meeting.venue
+    where = ""
+    if venue is not None and show_address:
+        place = ", ".join(part for part in (venue.name, venue.city, venue.country) if part)
+        where = f"{place}\n{venue.address}" if venue.address else place
+    description = "\n".join(filter(None, [
+        meeting.dialogue.title,
+        f"Planned in {meeting.time_zone}; attribution: {meeting.get_attribution_mode_display()}.",
+        "Unofficial. Participants take part in a personal capacity.",
+    ]))
+    return CalendarEvent(
+        uid=f"meeting-{meeting.pk}@{host}",
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        summary=f"{meeting.title} — {meeting.dialogue.title}",
+        description=description,
+        location=where,
+        url=url,
+    )

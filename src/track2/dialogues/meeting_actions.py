@@ -1,0 +1,325 @@
+"""Every write about venues, meetings (rounds), agendas, meeting participants and the
+private calendar feed token: `check_*` validates, `do_*` writes.
+"""
+
+from __future__ import annotations
+
+import secrets
+import zoneinfo
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from track2.access.meetings import venues_of
+from track2.dialogues.actions import refuse_invalid
+from track2.dialogues.models import (
+    AgendaItem,
+    AttributionMode,
+    DelegationMember,
+    Dialogue,
+    Meeting,
+    MeetingParticipant,
+    Venue,
+)
+from track2.errors import ActionRefused
+
+VENUE_FIELDS = ("name", "kind", "city", "country", "address", "is_confidential", "capacity", "accessibility_notes")
+# People who hold or are offered a seat: what a venue's capacity is measured against.
+SEAT_TAKING = (MeetingParticipant.Status.INVITED, MeetingParticipant.Status.CONFIRMED,
+               MeetingParticipant.Status.ATTENDED)
+AFTER_THE_FACT = (MeetingParticipant.Status.ATTENDED, MeetingParticipant.Status.ABSENT)
+
+
+# --- venues ----------------------------------------------------------------------------------
+
+def _venue_checked(venue: Venue) -> Venue:
+    for name in ("name", "city", "country", "address", "accessibility_notes"):
+        setattr(venue, name, (getattr(venue, name) or "").strip())
+    if not venue.name:
+        raise ActionRefused(_("Name the venue."), field="name")
+    if venue.kind not in Venue.Kind.values:
+        raise ActionRefused(_("Choose what kind of venue this is."), field="kind")
+    if venue.kind != Venue.Kind.VIRTUAL and not venue.country:
+        raise ActionRefused(_("Give the venue's country (needed for the neutrality check)."), field="country")
+    if venue.capacity is not None and venue.capacity < 1:
+        raise ActionRefused(_("Capacity is a number of people, at least 1 (leave it empty for no limit)."),
+                            field="capacity")
+    refuse_invalid(venue, exclude=["created_by"])
+    return venue
+
+
+@transaction.atomic
+def do_create_venue(by, **fields) -> Venue:
+    unknown = set(fields) - set(VENUE_FIELDS)
+    if unknown:
+        raise ValueError(f"not venue fields: {sorted(unknown)}")
+    venue = _venue_checked(Venue(created_by=by, **fields))
+    venue.save()
+    return venue
+
+
+@transaction.atomic
+def do_update_venue(by, venue: Venue, **fields) -> Venue:
+    unknown = set(fields) - set(VENUE_FIELDS)
+    if unknown:
+        raise ValueError(f"not venue fields: {sorted(unknown)}")
+    venue = Venue.objects.select_for_update().get(pk=venue.pk)
+    for name, value in fields.items():
+        setattr(venue, name, value)
+    _venue_checked(venue)
+    if venue.capacity is not None:
+        for meeting in venue.meetings.filter(ends_at__gt=timezone.now()):
+            taken = seats_taken(meeting)
+            if taken > venue.capacity:
+                raise ActionRefused(
+                    _("“%(meeting)s” at this venue already has %(taken)d people invited or confirmed; "
+                      "a capacity of %(capacity)d is too small.")
+                    % {"meeting": meeting.title, "taken": taken, "capacity": venue.capacity},
+                    field="capacity",
+                )
+    venue.save()
+    return venue
+
+
+# --- meetings --------------------------------------------------------------------------------
+
+def check_time_zone(name: str) -> zoneinfo.ZoneInfo:
+    name = (name or "").strip()
+    if name not in zoneinfo.available_timezones():
+        raise ActionRefused(
+            _("“%(zone)s” is not a known time zone. Use an IANA name such as Europe/Vienna, "
+              "Asia/Singapore or UTC.") % {"zone": name},
+            field="time_zone",
+        )
+    return zoneinfo.ZoneInfo(name)
+
+
+def _in_zone(moment: datetime | None, zone: zoneinfo.ZoneInfo, field: str) -> datetime:
+    if moment is None:
+        raise ActionRefused(_("Give a date and time."), field=field)
+    if timezone.is_naive(moment):
+        # A wall-clock time as planned in the meeting's own zone.
+        return moment.replace(tzinfo=zone)
+    return moment
+
+
+def seats_taken(meeting: Meeting, excluding: MeetingParticipant | None = None) -> int:
+    seats = meeting.participants.filter(status__in=SEAT_TAKING)
+    if excluding is not None:
+        seats = seats.exclude(pk=excluding.pk)
+    return seats.count()
+
+
+def check_capacity(meeting: Meeting, venue: Venue | None, needed: int, field: str = "person") -> None:
+    if venue is None or venue.capacity is None:
+        return
+    if needed > venue.capacity:
+        raise ActionRefused(
+            _("%(venue)s holds %(capacity)d people; this would make %(needed)d invited or confirmed for "
+              "“%(meeting)s”. Choose a larger venue or mark someone as declined first.")
+            % {"venue": venue.name, "capacity": venue.capacity, "needed": needed, "meeting": meeting.title},
+            field=field,
+        )
+
+
+def _meeting_checked(meeting: Meeting, dialogue: Dialogue) -> Meeting:
+    meeting.title = (meeting.title or "").strip()
+    if not meeting.title:
+        raise ActionRefused(_("Give the meeting a title (e.g. “Round 3”)."), field="title")
+    zone = check_time_zone(meeting.time_zone)
+    meeting.time_zone = str(zone.key)
+    meeting.starts_at = _in_zone(meeting.starts_at, zone, "starts_at")
+    meeting.ends_at = _in_zone(meeting.ends_at, zone, "ends_at")
+    if meeting.ends_at <= meeting.starts_at:
+        raise ActionRefused(_("The meeting must end after it starts: check the end date and time."), field="ends_at")
+    if meeting.attribution_mode not in AttributionMode.values:
+        raise ActionRefused(_("Choose an attribution mode."), field="attribution_mode")
+    if meeting.venue is not None and not venues_of(dialogue).filter(pk=meeting.venue.pk).exists():
+        raise ActionRefused(_("That venue is not in this dialogue's venue list."), field="venue")
+    return meeting
+
+
+@transaction.atomic
+def do_create_meeting(by, dialogue: Dialogue, *, title: str, starts_at: datetime, ends_at: datetime,
+                      time_zone: str, venue: Venue | None = None, attribution_mode: str | None = None) -> Meeting:
+    """Schedule a round. Naive times are wall-clock times in `time_zone`."""
+    meeting = Meeting(
+        dialogue=dialogue, title=title, venue=venue, starts_at=starts_at, ends_at=ends_at, time_zone=time_zone,
+        attribution_mode=attribution_mode or dialogue.default_attribution_mode,
+    )
+    _meeting_checked(meeting, dialogue).save()
+    return meeting
+
+
+@transaction.atomic
+def do_update_meeting(by, meeting: Meeting, **fields) -> Meeting:
+    allowed = {"title", "starts_at", "ends_at", "time_zone", "venue", "attribution_mode"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"not meeting fields: {sorted(unknown)}")
+    meeting = Meeting.objects.select_for_update().select_related("venue").get(pk=meeting.pk)
+    new_venue = fields.get("venue", meeting.venue)
+    for name, value in fields.items():
+        setattr(meeting, name, value)
+    _meeting_checked(meeting, meeting.dialogue)
+    check_capacity(meeting, new_venue, seats_taken(meeting), field="venue")
+    meeting.save()
+    return meeting
+
+
+@transaction.atomic
+def do_delete_meeting(by, meeting: Meeting) -> None:
+    meeting.delete()
+
+
+# --- agenda ----------------------------------------------------------------------------------
+
+def _agenda_checked(item: AgendaItem) -> AgendaItem:
+    item.title = (item.title or "").strip()
+    item.description = (item.description or "").strip()
+    if not item.title:
+        raise ActionRefused(_("Give the agenda item a title."), field="title")
+    if item.duration_minutes is None or not 1 <= int(item.duration_minutes) <= 24 * 60:
+        raise ActionRefused(_("Give the item's length in minutes, between 1 and 1440."), field="duration_minutes")
+    if item.lead is not None:
+        from track2.dialogues.queries import persons_of
+
+        if not persons_of(item.meeting.dialogue).filter(pk=item.lead.pk).exists():
+            raise ActionRefused(_("The lead must be a person of this dialogue."), field="lead")
+    return item
+
+
+@transaction.atomic
+def do_add_agenda_item(by, meeting: Meeting, *, title: str, duration_minutes: int, description: str = "",
+                       lead=None) -> AgendaItem:
+    Meeting.objects.select_for_update().get(pk=meeting.pk)  # one writer of positions at a time
+    last = meeting.agenda_items.aggregate(last=Max("position"))["last"] or 0
+    item = AgendaItem(meeting=meeting, position=last + 1, title=title, description=description,
+                      duration_minutes=duration_minutes, lead=lead)
+    _agenda_checked(item).save()
+    return item
+
+
+@transaction.atomic
+def do_update_agenda_item(by, item: AgendaItem, **fields) -> AgendaItem:
+    allowed = {"title", "duration_minutes", "description", "lead"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"not agenda fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(item, name, value)
+    _agenda_checked(item).save()
+    return item
+
+
+@transaction.atomic
+def do_delete_agenda_item(by, item: AgendaItem) -> None:
+    # Positions may have gaps; pages number items by order, not by position.
+    item.delete()
+
+
+@transaction.atomic
+def do_move_agenda_item(by, item: AgendaItem, direction: str) -> AgendaItem:
+    """Swap an item with its neighbour ("up" or "down")."""
+    Meeting.objects.select_for_update().get(pk=item.meeting_id)
+    item = AgendaItem.objects.get(pk=item.pk)
+    siblings = AgendaItem.objects.filter(meeting_id=item.meeting_id)
+    if direction == "up":
+        neighbour = siblings.filter(position__lt=item.position).order_by("-position").first()
+    elif direction == "down":
+        neighbour = siblings.filter(position__gt=item.position).order_by("position").first()
+    else:
+        raise ActionRefused(_("Move an item up or down."), field="direction")
+    if neighbour is None:
+        raise ActionRefused(_("“%(title)s” is already at the %(end)s of the agenda.")
+                            % {"title": item.title, "end": _("top") if direction == "up" else _("bottom")},
+                            field="direction")
+    mine, theirs = item.position, neighbour.position
+    # Positions are unique per meeting and PostgreSQL checks that row by row, so park one
+    # item on 0 (never used: positions start at 1) while swapping.
+    item.position = 0
+    item.save(update_fields=["position"])
+    neighbour.position = mine
+    neighbour.save(update_fields=["position"])
+    item.position = theirs
+    item.save(update_fields=["position"])
+    return item
+
+
+# --- participants ----------------------------------------------------------------------------
+
+@transaction.atomic
+def do_add_participants(by, meeting: Meeting, persons, status: str = MeetingParticipant.Status.INVITED
+                        ) -> list[MeetingParticipant]:
+    """Invite members of the dialogue's delegations to a meeting, all or none."""
+    meeting = Meeting.objects.select_for_update().select_related("venue", "dialogue").get(pk=meeting.pk)
+    persons = list(persons)
+    if not persons:
+        raise ActionRefused(_("Choose at least one person."), field="person")
+    if status not in (MeetingParticipant.Status.INVITED, MeetingParticipant.Status.CONFIRMED):
+        raise ActionRefused(_("New participants are invited or confirmed; mark attendance afterwards."), field="status")
+    seated = set(DelegationMember.objects.filter(dialogue=meeting.dialogue).values_list("person_id", flat=True))
+    present = set(meeting.participants.values_list("person_id", flat=True))
+    for person in persons:
+        if person.pk not in seated:
+            raise ActionRefused(
+                _("%(name)s is not in a delegation of this dialogue; seat them in a delegation first.")
+                % {"name": person.full_name}, field="person")
+        if person.pk in present:
+            raise ActionRefused(_("%(name)s is already on this meeting's list.") % {"name": person.full_name},
+                                field="person")
+    check_capacity(meeting, meeting.venue, seats_taken(meeting) + len(persons))
+    try:
+        with transaction.atomic():
+            return [MeetingParticipant.objects.create(meeting=meeting, person=p, status=status) for p in persons]
+    except IntegrityError:
+        raise ActionRefused(_("Someone was just added to this meeting; reload and try again."), field="person") from None
+
+
+@transaction.atomic
+def do_set_participant_status(by, participant: MeetingParticipant, status: str) -> MeetingParticipant:
+    meeting = Meeting.objects.select_for_update().select_related("venue").get(pk=participant.meeting_id)
+    if status not in MeetingParticipant.Status.values:
+        raise ActionRefused(_("Unknown status “%(status)s”.") % {"status": status}, field="status")
+    if status in AFTER_THE_FACT and meeting.starts_at > timezone.now():
+        raise ActionRefused(_("Attendance can be recorded once the meeting has started."), field="status")
+    if status in SEAT_TAKING:
+        check_capacity(meeting, meeting.venue, seats_taken(meeting, excluding=participant) + 1)
+    participant.status = status
+    participant.save(update_fields=["status", "updated_at"])
+    return participant
+
+
+@transaction.atomic
+def do_remove_participant(by, participant: MeetingParticipant) -> None:
+    participant.delete()
+
+
+# --- the private calendar feed ---------------------------------------------------------------
+
+@transaction.atomic
+def do_issue_calendar_token(user) -> str:
+    """A new secret for the user's feed URL; the old URL stops working."""
+    user.calendar_token = secrets.token_urlsafe(32)
+    user.save(update_fields=["calendar_token"])
+    return user.calendar_token
+
+
+@transaction.atomic
+def do_revoke_calendar_token(user) -> None:
+    user.calendar_token = ""
+    user.save(update_fields=["calendar_token"])
+
+
+def user_for_calendar_token(token: str):
+    from track2.accounts.models import User
+
+    if not token or len(token) < 32 or len(token) > 64:
+        return None
+    user = User.objects.filter(calendar_token=token, is_active=True).first()
+    if user is None or not secrets.compare_digest(user.calendar_token, token):
+        return None
+    return user

@@ -1,0 +1,335 @@
+"""Pages for venues, meetings (rounds), agendas, participants and calendars. Thin views."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from track2 import access
+from track2.access.meetings import (
+    access_meeting,
+    access_venue,
+    can_manage_agenda,
+    can_see_attendance,
+    can_see_venue_address,
+    venues_of,
+)
+from track2.dialogues import meeting_actions, queries
+from track2.dialogues.calendar import meeting_event, render_calendar
+from track2.dialogues.forms import (
+    AgendaItemForm,
+    MeetingForm,
+    ParticipantsForm,
+    ParticipantStatusForm,
+    VenueForm,
+    add_refusal,
+    zone_choices,
+)
+from track2.dialogues.models import AgendaItem, MeetingParticipant
+from track2.dialogues.views import _get
+from track2.errors import ActionRefused
+
+ICS_TYPE = "text/calendar; charset=utf-8"
+
+
+# --- venues ----------------------------------------------------------------------------------
+
+@login_required
+def venues(request: HttpRequest, dialogue_id: int) -> HttpResponse:
+    dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
+    form = VenueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            venue = meeting_actions.do_create_venue(request.user, **form.cleaned_data)
+        except ActionRefused as refusal:
+            add_refusal(form, refusal)
+        else:
+            messages.success(request, _("Venue “%(name)s” added.") % {"name": venue.name})
+            warning = queries.neutrality_warning(dialogue, venue)
+            if warning:
+                messages.warning(request, warning)
+            return redirect("dialogues:venues", dialogue.pk)
+    listed = [(v, queries.neutrality_warning(dialogue, v)) for v in venues_of(dialogue)]
+    return render(request, "dialogues/venues.html", {"dialogue": dialogue, "form": form, "venues": listed})
+
+
+@login_required
+def venue_edit(request: HttpRequest, dialogue_id: int, venue_id: int) -> HttpResponse:
+    venue = access_venue(request.user, dialogue_id, venue_id, need="convener")
+    dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
+    form = VenueForm(request.POST or None, instance=venue)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting_actions.do_update_venue(request.user, venue, **form.cleaned_data)
+        except ActionRefused as refusal:
+            add_refusal(form, refusal)
+        else:
+            messages.success(request, _("Venue saved."))
+            return redirect("dialogues:venues", dialogue.pk)
+    return render(request, "dialogues/form_page.html", {
+        "form": form, "dialogue": dialogue, "heading": _("Edit venue %(name)s") % {"name": venue.name},
+        "warning": queries.neutrality_warning(dialogue, venue),
+    })
+
+
+# --- meetings --------------------------------------------------------------------------------
+
+def _meeting_form_context(request, dialogue, form, heading, meeting=None):
+    return {
+        "form": form, "dialogue": dialogue, "meeting": meeting, "heading": heading,
+        "time_zones": [z for z, _label in zone_choices()],
+        "venue_warnings": [(v, queries.neutrality_warning(dialogue, v)) for v in venues_of(dialogue)],
+    }
+
+
+@login_required
+def meetings(request: HttpRequest, dialogue_id: int) -> HttpResponse:
+    dialogue = access.access_dialogue(request.user, dialogue_id, need="member")
+    zone = getattr(request.user, "time_zone", "UTC")
+    rows = [(m, *queries.meeting_times(m, zone)) for m in dialogue.meetings.select_related("venue")]
+    return render(request, "dialogues/meetings.html", {
+        "dialogue": dialogue, "rows": rows,
+        "is_convener": access.has_need(access.roles_of(request.user, dialogue.pk), "convener"),
+    })
+
+
+@login_required
+def meeting_create(request: HttpRequest, dialogue_id: int) -> HttpResponse:
+    dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
+    initial = {"attribution_mode": dialogue.default_attribution_mode, "time_zone": request.user.time_zone}
+    form = MeetingForm(request.POST or None, venues=venues_of(dialogue), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = meeting_actions.do_create_meeting(request.user, dialogue, **form.cleaned_data)
+        except ActionRefused as refusal:
+            add_refusal(form, refusal)
+        else:
+            messages.success(request, _("Meeting scheduled. Add its agenda and participants."))
+            warning = queries.neutrality_warning(dialogue, meeting.venue)
+            if warning:
+                messages.warning(request, warning)
+            return redirect("dialogues:meeting", dialogue.pk, meeting.pk)
+    return render(request, "dialogues/meeting_form.html",
+                  _meeting_form_context(request, dialogue, form, _("Schedule a meeting")))
+
+
+@login_required
+def meeting_edit(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
+    meeting = access_meeting(request.user, dialogue_id, meeting_id, need="convener")
+    dialogue = meeting.dialogue
+    starts, _theirs = queries.meeting_times(meeting, None)
+    initial = {
+        "title": meeting.title, "venue": meeting.venue_id, "time_zone": meeting.time_zone,
+        "starts_at": starts.starts.replace(tzinfo=None), "ends_at": starts.ends.replace(tzinfo=None),
+        "attribution_mode": meeting.attribution_mode,
+    }
+    form = MeetingForm(request.POST or None, venues=venues_of(dialogue), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting_actions.do_update_meeting(request.user, meeting, **form.cleaned_data)
+        except ActionRefused as refusal:
+            add_refusal(form, refusal)
+        else:
+            messages.success(request, _("Meeting saved."))
+            return redirect("dialogues:meeting", dialogue.pk, meeting.pk)
+    return render(request, "dialogues/meeting_form.html",
+                  _meeting_form_context(request, dialogue, form, _("Edit %(title)s") % {"title": meeting.title}, meeting))
+
+
+@login_required
+@require_POST
+def meeting_delete(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
+    meeting = access_meeting(request.user, dialogue_id, meeting_id, need="convener")
+    meeting_actions.do_delete_meeting(request.user, meeting)
+    messages.success(request, _("Meeting “%(title)s” cancelled and removed.") % {"title": meeting.title})
+    return redirect("dialogues:meetings", dialogue_id)
+
+
+@login_required
+def meeting(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
+    found = access_meeting(request.user, dialogue_id, meeting_id, need="member")
+    dialogue = found.dialogue
+    roles = access.roles_of(request.user, dialogue.pk)
+    is_convener = access.has_need(roles, "convener")
+    manages_agenda = can_manage_agenda(request.user, dialogue)
+    planned, theirs = queries.meeting_times(found, request.user.time_zone)
+    sees_attendance = can_see_attendance(request.user, dialogue)
+    participants = found.participants.select_related("person").order_by("person__full_name")
+    members = queries.persons_of(dialogue).filter(delegation_seats__dialogue=dialogue).exclude(
+        meeting_seats__meeting=found)
+    return render(request, "dialogues/meeting.html", {
+        "dialogue": dialogue, "meeting": found, "planned": planned, "theirs": theirs,
+        "is_convener": is_convener, "manages_agenda": manages_agenda,
+        "shows_address": can_see_venue_address(request.user, found),
+        "neutrality_warning": queries.neutrality_warning(dialogue, found.venue) if manages_agenda else None,
+        "agenda": found.agenda_items.select_related("lead"),
+        "agenda_timing": queries.agenda_timing(found),
+        "agenda_warning": queries.agenda_warning(found),
+        "agenda_form": AgendaItemForm(persons=queries.persons_of(dialogue)) if manages_agenda else None,
+        "sees_attendance": sees_attendance,
+        "participants": participants if sees_attendance else None,
+        "counts": {s.label: participants.filter(status=s.value).count() for s in MeetingParticipant.Status},
+        "participants_form": ParticipantsForm(persons=members) if is_convener else None,
+        "statuses": MeetingParticipant.Status.choices,
+    })
+
+
+@login_required
+def meeting_ics(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
+    found = access_meeting(request.user, dialogue_id, meeting_id, need="member")
+    event = meeting_event(found, show_address=can_see_venue_address(request.user, found), host=request.get_host(),
+                          url=request.build_absolute_uri(reverse("dialogues:meeting", args=[dialogue_id, found.pk])))
+    response = HttpResponse(render_calendar([event]), content_type=ICS_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="meeting-{found.pk}.ics"'
+    return response
+
+
+# --- agenda ----------------------------------------------------------------------------------
+
+def _meeting_for_agenda(request, dialogue_id, meeting_id):
+    return access_meeting(request.user, dialogue_id, meeting_id, need="facilitator")
+
+
+@login_required
+@require_POST
+def agenda_add(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
+    found = _meeting_for_agenda(request, dialogue_id, meeting_id)
+    form = AgendaItemForm(request.POST, persons=queries.persons_of(found.dialogue))
+    if form.is_valid():
+        try:
+            meeting_actions.do_add_agenda_item(request.user, found, **form.cleaned_data)
+        except ActionRefused as refusal:
+            add_refusal(form, refusal)
+    if form.errors:
+        return render(request, "dialogues/form_page.html", {
+            "form": form, "dialogue": found.dialogue, "heading": _("Add an agenda item"),
+            "back": reverse("dialogues:meeting", args=[dialogue_id, found.pk]),
+        }, status=400)
+    messages.success(request, _("Agenda item added."))
+    warning = queries.agenda_warning(found)
+    if warning:
+        messages.warning(request, warning)
+    return redirect("dialogues:meeting", dialogue_id, found.pk)
+
+
+@login_required
+def agenda_edit(request: HttpRequest, dialogue_id: int, meeting_id: int, item_id: int) -> HttpResponse:
+    found = _meeting_for_agenda(request, dialogue_id, meeting_id)
+    item = _get(AgendaItem.objects.filter(meeting=found), item_id)
+    form = AgendaItemForm(request.POST or None, persons=queries.persons_of(found.dialogue), initial={
+        "title": item.title, "duration_minutes": item.duration_minutes, "lead": item.lead_id,
+        "description": item.description})
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting_actions.do_update_agenda_item(request.user, item, **form.cleaned_data)
+        except ActionRefused as refusal:
+            add_refusal(form, refusal)
+        else:
+            messages.success(request, _("Agenda item saved."))
+            return redirect("dialogues:meeting", dialogue_id, found.pk)
+    return render(request, "dialogues/form_page.html", {
+        "form": form, "dialogue": found.dialogue, "heading": _("Edit agenda item"),
+        "back": reverse("dialogues:meeting", args=[dialogue_id, found.pk]),
+    })
+
+
+@login_required
+@require_POST
+def agenda_delete(request: HttpRequest, dialogue_id: int, meeting_id: int, item_id: int) -> HttpResponse:
+    found = _meeting_for_agenda(request, dialogue_id, meeting_id)
+    item = _get(AgendaItem.objects.filter(meeting=found), item_id)
+    meeting_actions.do_delete_agenda_item(request.user, item)
+    messages.success(request, _("Agenda item removed."))
+    return redirect("dialogues:meeting", dialogue_id, found.pk)
+
+
+@login_required
+@require_POST
+def agenda_move(request: HttpRequest, dialogue_id: int, meeting_id: int, item_id: int) -> HttpResponse:
+    found = _meeting_for_agenda(request, dialogue_id, meeting_id)
+    item = _get(AgendaItem.objects.filter(meeting=found), item_id)
+    try:
+        meeting_actions.do_move_agenda_item(request.user, item, request.POST.get("direction", ""))
+    except ActionRefused as refusal:
+        messages.error(request, refusal.message)
+    return redirect(reverse("dialogues:meeting", args=[dialogue_id, found.pk]) + "#agenda")
+
+
+# --- participants ----------------------------------------------------------------------------
+
+@login_required
+@require_POST
+def participants_add(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
+    found = access_meeting(request.user, dialogue_id, meeting_id, need="convener")
+    form = ParticipantsForm(request.POST, persons=queries.persons_of(found.dialogue))
+    if form.is_valid():
+        try:
+            added = meeting_actions.do_add_participants(request.user, found, form.cleaned_data["persons"],
+                                                        form.cleaned_data["status"])
+        except ActionRefused as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(request, _("%(n)d added to the meeting.") % {"n": len(added)})
+    else:
+        messages.error(request, _("Choose at least one delegation member to add."))
+    return redirect(reverse("dialogues:meeting", args=[dialogue_id, found.pk]) + "#participants")
+
+
+@login_required
+@require_POST
+def participant_status(request: HttpRequest, dialogue_id: int, meeting_id: int, participant_id: int) -> HttpResponse:
+    found = access_meeting(request.user, dialogue_id, meeting_id, need="convener")
+    participant = _get(found.participants.select_related("person"), participant_id)
+    form = ParticipantStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a valid status."))
+    elif "remove" in request.POST:
+        meeting_actions.do_remove_participant(request.user, participant)
+        messages.success(request, _("%(name)s removed from the meeting.") % {"name": participant.person.full_name})
+    else:
+        try:
+            meeting_actions.do_set_participant_status(request.user, participant, form.cleaned_data["status"])
+        except ActionRefused as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(request, _("%(name)s: %(status)s.") % {
+                "name": participant.person.full_name, "status": participant.get_status_display()})
+    return redirect(reverse("dialogues:meeting", args=[dialogue_id, found.pk]) + "#participants")
+
+
+# --- the private calendar feed ---------------------------------------------------------------
+
+@login_required
+def calendar_settings(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        if "revoke" in request.POST:
+            meeting_actions.do_revoke_calendar_token(request.user)
+            messages.success(request, _("Your calendar feed is switched off; the old address no longer works."))
+        else:
+            meeting_actions.do_issue_calendar_token(request.user)
+            messages.success(request, _("New calendar address created; any older address no longer works."))
+        return redirect("dialogues:calendar")
+    feed_url = None
+    if request.user.calendar_token:
+        feed_url = request.build_absolute_uri(reverse("calendar_feed", args=[request.user.calendar_token]))
+    return render(request, "dialogues/calendar.html", {"feed_url": feed_url})
+
+
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The private feed: no session, the token in the URL is the credential."""
+    user = meeting_actions.user_for_calendar_token(token)
+    if user is None:
+        raise access.NotFound
+    events = [
+        meeting_event(m, show_address=can_see_venue_address(user, m), host=request.get_host(),
+                      url=request.build_absolute_uri(reverse("dialogues:meeting", args=[m.dialogue_id, m.pk])))
+        for m in queries.meetings_for_user(user)
+    ]
+    response = HttpResponse(render_calendar(events, name="Track2"), content_type=ICS_TYPE)
+    response["Cache-Control"] = "private, no-store"
+    return response
