@@ -1,0 +1,285 @@
+"""People API: the directory of a dialogue, nominations, vetting, invitations, roster export.
+
+Conveners only (track2.access.people); everyone else gets 404. Refusals from the actions
+come back as 400 with {"detail": message, "field": field}.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+
+from track2.access import people as people_access
+from track2.dialogues.models import Delegation
+from track2.errors import ActionRefused
+from track2.people import actions, roster
+from track2.people.models import Candidacy
+from track2.people.queries import PeopleFilter, candidacies_of, is_personal_capacity_flagged
+
+router = Router(tags=["people"])
+
+
+class Refusal(Schema):
+    detail: str
+    field: str | None = None
+
+
+class AffiliationOut(Schema):
+    organisation: str
+    position: str
+    is_current: bool
+    until_year: int | None
+
+
+class CandidacyOut(Schema):
+    status: str
+    role: str
+    delegation_id: int | None
+    delegation: str | None
+    nominated_by: str
+
+
+class PersonOut(Schema):
+    id: int
+    full_name: str
+    pronouns: str
+    sector: str
+    country: str
+    languages: list[str]
+    expertise: list[str]
+    email: str
+    phone: str
+    gender: str
+    risk_notes: str
+    has_account: bool
+    personal_capacity: bool
+    affiliations: list[AffiliationOut]
+    candidacy: CandidacyOut
+
+
+class StepOut(Schema):
+    status: str
+    at: datetime
+    by: str | None
+    vouched_by: str
+    notes: str
+
+
+class PersonDetailOut(PersonOut):
+    history: list[StepOut]
+
+
+class PersonIn(Schema):
+    full_name: str
+    email: str
+    sector: str
+    country: str
+    nominated_by: str
+    role: str = "participant"
+    delegation_id: int | None = None
+    pronouns: str = ""
+    languages: list[str] = []
+    expertise: list[str] = []
+    organisation: str = ""
+    position: str = ""
+    phone: str = ""
+    gender: str = ""
+    risk_notes: str = ""
+
+
+class PersonPatch(Schema):
+    full_name: str | None = None
+    email: str | None = None
+    sector: str | None = None
+    country: str | None = None
+    pronouns: str | None = None
+    languages: list[str] | None = None
+    expertise: list[str] | None = None
+    phone: str | None = None
+    gender: str | None = None
+    risk_notes: str | None = None
+    role: str | None = None
+    delegation_id: int | None = None
+
+
+class NominateIn(Schema):
+    email: str
+    nominated_by: str
+    role: str = "participant"
+    delegation_id: int | None = None
+
+
+class VetIn(Schema):
+    vouched_by: str
+    notes: str = ""
+
+
+class NotesIn(Schema):
+    notes: str = ""
+
+
+class InvitationOut(Schema):
+    sent_to: str
+    expires_at: datetime
+    candidacy_status: str
+
+
+class PeopleQuery(Schema):
+    q: str = ""
+    sector: str = ""
+    country: str = ""
+    status: str = ""
+    delegation: str = ""
+
+
+def refusals_as_400(view):
+    """Turn an action's refusal into a 400 JSON answer with the field it concerns."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except ActionRefused as refusal:
+            return 400, {"detail": refusal.message, "field": refusal.field}
+
+    return wrapper
+
+
+def _delegation(dialogue, delegation_id: int | None):
+    if delegation_id is None:
+        return None
+    delegation = Delegation.objects.filter(dialogue=dialogue, pk=delegation_id).first()
+    if delegation is None:
+        raise ActionRefused(_("There is no delegation with this id in this dialogue."), field="delegation_id")
+    return delegation
+
+
+def _person_out(candidacy: Candidacy, *, with_history: bool = False) -> dict:
+    person = candidacy.person
+    out = {
+        "id": person.pk, "full_name": person.full_name, "pronouns": person.pronouns, "sector": person.sector,
+        "country": person.country, "languages": person.languages, "expertise": person.expertise,
+        "email": person.email, "phone": person.phone, "gender": person.gender, "risk_notes": person.risk_notes,
+        "has_account": person.user_id is not None,
+        "personal_capacity": is_personal_capacity_flagged(person, candidacy.dialogue),
+        "affiliations": [
+            {"organisation": a.organisation, "position": a.position, "is_current": a.is_current,
+             "until_year": a.until_year} for a in person.affiliations.all()
+        ],
+        "candidacy": {
+            "status": candidacy.status, "role": candidacy.role, "delegation_id": candidacy.delegation_id,
+            "delegation": candidacy.delegation.name if candidacy.delegation else None,
+            "nominated_by": candidacy.nominated_by,
+        },
+    }
+    if with_history:
+        out["history"] = [
+            {"status": s.status, "at": s.at, "by": str(s.by) if s.by else None, "vouched_by": s.vouched_by,
+             "notes": s.notes}
+            for s in candidacy.steps.select_related("by")
+        ]
+    return out
+
+
+@router.get("/dialogues/{dialogue_id}/people", response=list[PersonOut],
+            summary="People who are candidates in a dialogue (conveners), with search and filters")
+def list_people(request: HttpRequest, dialogue_id: int, filters: Query[PeopleQuery]):
+    dialogue = people_access.access_people(request.auth, dialogue_id)
+    return [_person_out(c) for c in candidacies_of(dialogue, PeopleFilter(**filters.dict()))]
+
+
+@router.post("/dialogues/{dialogue_id}/people", response={201: PersonDetailOut, 400: Refusal},
+             summary="Add a new person to the directory and nominate them to the dialogue")
+@refusals_as_400
+def create_person(request: HttpRequest, dialogue_id: int, payload: PersonIn):
+    dialogue = people_access.access_people(request.auth, dialogue_id)
+    data = payload.dict()
+    data["delegation"] = _delegation(dialogue, data.pop("delegation_id"))
+    candidacy = actions.do_add_person(request.auth, dialogue, **data)
+    return 201, _person_out(candidacy, with_history=True)
+
+
+@router.post("/dialogues/{dialogue_id}/people/nominate", response={201: PersonDetailOut, 400: Refusal},
+             summary="Nominate a person already in the directory (found by e-mail) to the dialogue")
+@refusals_as_400
+def nominate_existing(request: HttpRequest, dialogue_id: int, payload: NominateIn):
+    dialogue = people_access.access_people(request.auth, dialogue_id)
+    person = actions.find_person_by_email(payload.email)
+    if person is None:
+        raise ActionRefused(_("Nobody with this e-mail address is in the directory; add the person instead."),
+                            field="email")
+    candidacy = actions.do_nominate_existing(
+        request.auth, dialogue, person, nominated_by=payload.nominated_by, role=payload.role,
+        delegation=_delegation(dialogue, payload.delegation_id))
+    return 201, _person_out(candidacy, with_history=True)
+
+
+@router.get("/dialogues/{dialogue_id}/people/roster.csv",
+            summary="The dialogue's roster as CSV (formulas neutralised)")
+def export_roster(request: HttpRequest, dialogue_id: int):
+    dialogue = people_access.access_people(request.auth, dialogue_id)
+    response = HttpResponse(roster.export_csv(dialogue), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="dialogue-{dialogue.pk}-people.csv"'
+    return response
+
+
+@router.get("/dialogues/{dialogue_id}/people/{person_id}", response=PersonDetailOut,
+            summary="One person of the dialogue, with the vetting history")
+def get_person(request: HttpRequest, dialogue_id: int, person_id: int):
+    candidacy = people_access.access_candidacy(request.auth, dialogue_id, person_id)
+    return _person_out(candidacy, with_history=True)
+
+
+@router.patch("/dialogues/{dialogue_id}/people/{person_id}", response={200: PersonDetailOut, 400: Refusal},
+              summary="Change a person's profile, or their role and delegation in this dialogue")
+@refusals_as_400
+def update_person(request: HttpRequest, dialogue_id: int, person_id: int, payload: PersonPatch):
+    candidacy = people_access.access_candidacy(request.auth, dialogue_id, person_id)
+    changes = payload.dict(exclude_unset=True)
+    role = changes.pop("role", None)
+    has_delegation = "delegation_id" in changes
+    delegation_id = changes.pop("delegation_id", None)
+    with transaction.atomic():
+        if changes:
+            actions.do_update_person(request.auth, candidacy.person, **changes)
+        if role is not None or has_delegation:
+            actions.do_update_candidacy(
+                request.auth, candidacy, role=role if role is not None else candidacy.role,
+                delegation=_delegation(candidacy.dialogue, delegation_id) if has_delegation else candidacy.delegation)
+    candidacy = people_access.access_candidacy(request.auth, dialogue_id, person_id)
+    return 200, _person_out(candidacy, with_history=True)
+
+
+@router.post("/dialogues/{dialogue_id}/people/{person_id}/vet", response={200: PersonDetailOut, 400: Refusal},
+             summary="Record that the person is vetted (who vouched, notes)")
+@refusals_as_400
+def vet(request: HttpRequest, dialogue_id: int, person_id: int, payload: VetIn):
+    candidacy = people_access.access_candidacy(request.auth, dialogue_id, person_id)
+    candidacy = actions.do_vet(request.auth, candidacy, vouched_by=payload.vouched_by, notes=payload.notes)
+    return 200, _person_out(candidacy, with_history=True)
+
+
+@router.post("/dialogues/{dialogue_id}/people/{person_id}/invite", response={201: InvitationOut, 400: Refusal},
+             summary="E-mail a one-time invitation link (an earlier link stops working)")
+@refusals_as_400
+def invite(request: HttpRequest, dialogue_id: int, person_id: int):
+    candidacy = people_access.access_candidacy(request.auth, dialogue_id, person_id)
+    invitation, _link = actions.do_invite(request.auth, candidacy,
+                                          base_url=f"{request.scheme}://{request.get_host()}")
+    # The link itself is only e-mailed to the invitee, never returned.
+    return 201, {"sent_to": invitation.sent_to, "expires_at": invitation.expires_at,
+                 "candidacy_status": Candidacy.Status.INVITED}
+
+
+@router.post("/dialogues/{dialogue_id}/people/{person_id}/withdraw", response={200: PersonDetailOut, 400: Refusal},
+             summary="Withdraw the candidacy (open invitation links stop working)")
+@refusals_as_400
+def withdraw(request: HttpRequest, dialogue_id: int, person_id: int, payload: NotesIn):
+    candidacy = people_access.access_candidacy(request.auth, dialogue_id, person_id)
+    candidacy = actions.do_withdraw(request.auth, candidacy, notes=payload.notes)
+    return 200, _person_out(candidacy, with_history=True)
