@@ -1,0 +1,160 @@
+"""Roster CSV import (every row checked before anything is saved) and export (formulas neutralised)."""
+
+import csv
+import io
+
+import pytest
+
+from track2.errors import ActionRefused
+from track2.people import roster
+from track2.people.models import Candidacy, Person
+
+HEADER = "full_name,email,sector,country,pronouns,languages,expertise,organisation,position,gender,nominated_by,delegation\n"
+GOOD = HEADER + (
+    "Amina Diallo,amina@example.org,academia,Northland,she/her,French;Wolof,fisheries;law,University of Varena,"
+    "Professor,woman,Prof. Example,Northland delegation\n"
+    "\"Chen, Wei\",wei@example.org,Research / think tank,Southland,,,\"maritime law\",Sea Institute,,man,Dr. X,\n"
+)
+
+
+def errors_of(dialogue, text):
+    return [(e.row, e.column) for e in roster.check_roster(dialogue, text).errors]
+
+
+def test_decode_accepts_utf8_with_and_without_bom():
+    text = "full_name\nJosé Ñúñez\n"
+    assert roster.decode(text.encode("utf-8")) == text
+    assert roster.decode(b"\xef\xbb\xbf" + text.encode("utf-8")) == text
+
+
+@pytest.mark.parametrize(("data", "words"), [
+    (b"", "empty"),
+    (b"  \n\n", "empty"),
+    ("full_name\nJosé\n".encode("latin-1"), "not UTF-8"),
+    ("full_name\n".encode("utf-16"), "UTF-16"),
+    (b"full_name\x00\n", "NUL"),
+])
+def test_decode_refuses_other_encodings_with_what_to_do(data, words):
+    with pytest.raises(ActionRefused, match=words) as refused:
+        roster.decode(data)
+    assert "upload" in refused.value.message.lower()
+
+
+def test_valid_roster_previews_and_imports_all(dialogue, convener, north):
+    checked = roster.check_roster(dialogue, GOOD)
+    assert checked.errors == [] and checked.is_valid
+    assert [r["row"] for r in checked.rows] == [2, 3]
+    assert checked.rows[1]["full_name"] == "Chen, Wei" and checked.rows[1]["sector"] == "think_tank"
+    assert not Person.objects.exists()  # checking saves nothing
+    added = roster.do_import_roster(convener, dialogue, GOOD)
+    assert len(added) == 2
+    amina = Person.objects.get(email="amina@example.org")
+    assert amina.languages == ["French", "Wolof"] and amina.gender == "woman"
+    assert amina.affiliations.get().position == "Professor"
+    assert Candidacy.objects.get(person=amina).delegation == north
+    assert Candidacy.objects.get(person__email="wei@example.org").delegation is None
+    assert all(c.steps.get().by == convener for c in added)
+
+
+def test_column_names_are_forgiving_about_case_and_spaces(dialogue):
+    text = "Full Name,E-mail,Sector,Country,Nominated By\nA,a@example.org,media,X,Y\n".replace("E-mail", "email")
+    assert roster.check_roster(dialogue, text).is_valid
+
+
+def test_wrong_and_missing_columns(dialogue):
+    checked = roster.check_roster(dialogue, "full_name,mail,sector,country,nominated_by,colour\nA,a@x.org,media,X,Y,red\n")
+    assert {(e.row, e.column) for e in checked.errors} == {(1, "mail"), (1, "colour"), (1, "email")}
+    assert any("Unknown column" in e.message for e in checked.errors)
+    assert any("required column “email” is missing" in e.message for e in checked.errors)
+
+
+def test_duplicate_column(dialogue):
+    assert (1, "email") in errors_of(dialogue, "full_name,email,email,sector,country,nominated_by\n")
+
+
+def test_header_only_and_blank_header(dialogue):
+    assert errors_of(dialogue, HEADER) == [(2, "")]
+    assert errors_of(dialogue, "\n\nfoo") == [(1, "")]
+
+
+def test_semicolon_separated_file_explained(dialogue):
+    checked = roster.check_roster(dialogue, "full_name;email;sector;country;nominated_by\nA;a@x.org;media;X;Y\n")
+    assert "semicolons" in checked.errors[0].message
+
+
+def test_per_row_errors_name_row_and_column(dialogue, add_person, track15):
+    add_person("taken@example.org", full_name="Already Here")
+    text = HEADER + "\n".join([
+        "Good One,good@example.org,academia,X,,,,,,,Nominator,",           # row 2: fine
+        "Bad Mail,not-an-email,academia,X,,,,,,,Nominator,",               # row 3
+        "Dup,GOOD@example.org,academia,X,,,,,,,Nominator,",                # row 4: duplicate in file
+        "Known,taken@EXAMPLE.org,academia,X,,,,,,,Nominator,",             # row 5: in directory
+        "Spaceman,space@example.org,astronaut,X,,,,,,,Nominator,",         # row 6: unknown sector
+        "Minister,min@example.org,serving_official,X,,,,,,,Nominator,",    # row 7: official in Track 2
+        "Lost,lost@example.org,media,X,,,,,,,Nominator,Atlantis",          # row 8: unknown delegation
+        ",nobody@example.org,media,,,,,,,,,",                              # row 9: three required cells empty
+        "Too,many@example.org,media,X,,,,,,,N,,extra",                     # row 10: too many values
+        "Odd,odd@example.org,media,X,,,,,,robot,N,",                       # row 11: unknown gender
+        "",                                                                # blank line: skipped
+    ]) + "\n"
+    checked = roster.check_roster(dialogue, text)
+    found = {(e.row, e.column) for e in checked.errors}
+    assert found == {(3, "email"), (4, "email"), (5, "email"), (6, "sector"), (7, "sector"), (8, "delegation"),
+                     (9, "full_name"), (9, "country"), (9, "nominated_by"), (10, ""), (11, "gender")}
+    messages = {(e.row, e.column): e.message for e in checked.errors}
+    assert "row 2" in messages[(4, "email")]
+    assert "already in the people directory" in messages[(5, "email")]
+    assert "Track 2" in messages[(7, "sector")]
+    assert "Atlantis" in messages[(8, "delegation")]
+    assert not checked.is_valid
+    with pytest.raises(ActionRefused, match="nothing was saved"):
+        roster.do_import_roster(None, dialogue, text)
+    assert Person.objects.count() == 1  # only the one added before
+
+
+def test_serving_official_accepted_in_track_1_5(track15):
+    text = "full_name,email,sector,country,nominated_by\nMin,min@example.org,serving_official,X,N\n"
+    assert roster.check_roster(track15, text).is_valid
+
+
+def test_import_is_all_or_nothing_when_a_row_fails_while_saving(dialogue, convener, monkeypatch):
+    calls = []
+    original = roster.actions.do_add_person
+
+    def fail_on_second(*args, **kwargs):
+        calls.append(kwargs["email"])
+        if len(calls) == 2:
+            raise ActionRefused("simulated: someone added this e-mail meanwhile", field="email")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(roster.actions, "do_add_person", fail_on_second)
+    with pytest.raises(ActionRefused):
+        roster.do_import_roster(convener, dialogue, GOOD)
+    assert not Person.objects.exists() and not Candidacy.objects.exists()
+
+
+def test_neutralise():
+    assert roster.neutralise("=HYPERLINK(\"http://evil\",\"x\")") == "'=HYPERLINK(\"http://evil\",\"x\")"
+    for start in ("+", "-", "@", "\t", "\r"):
+        assert roster.neutralise(start + "1") == "'" + start + "1"
+    assert roster.neutralise("Amina") == "Amina"
+    assert roster.neutralise("") == ""
+
+
+def test_export_neutralises_formulas_and_reads_back(dialogue, add_person, track15, member_of, convener):
+    add_person("evil@example.org", full_name='=HYPERLINK("http://evil.example","click")',
+               organisation="@SUM(A1:A9)", expertise="+cmd|' /C calc'!A0")
+    member_of(convener, "convener", to=track15)
+    add_person("min@example.org", full_name="Minister M", sector="serving_official", to=track15)
+    text = roster.export_csv(dialogue)
+    assert text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert len(rows) == 1  # only this dialogue's people
+    row = rows[0]
+    assert row["full_name"] == '\'=HYPERLINK("http://evil.example","click")'
+    assert row["organisation"] == "'@SUM(A1:A9)"
+    assert row["expertise"].startswith("'+cmd")
+    assert row["status"] == "nominated" and row["personal_capacity"] == ""
+    official = list(csv.DictReader(io.StringIO(roster.export_csv(track15).lstrip("\ufeff"))))[0]
+    assert official["personal_capacity"] == "yes"
+    assert list(rows[0].keys()) == list(roster.EXPORT_COLUMNS)
