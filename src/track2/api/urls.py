@@ -5,7 +5,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from track2 import access
-from track2.api import me, people
+from track2.api import dialogues, me, people
 from track2.api.auth import MalformedToken, api_auth
 
 api = NinjaAPI(
@@ -43,3 +43,4 @@ def invalid(request: HttpRequest, exc: ValidationError):
 
 api.add_router("/", me.router)
 api.add_router("/", people.router)
+api.add_router("/", dialogues.router)
