@@ -12,7 +12,7 @@ from datetime import datetime
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from track2.access import people as people_access
 from track2.dialogues.models import Delegation
@@ -145,7 +145,7 @@ def refusals_as_400(view):
         try:
             return view(*args, **kwargs)
         except ActionRefused as refusal:
-            return 400, {"detail": refusal.message, "field": refusal.field}
+            return Status(400, {"detail": refusal.message, "field": refusal.field})
 
     return wrapper
 
@@ -201,7 +201,7 @@ def create_person(request: HttpRequest, dialogue_id: int, payload: PersonIn):
     data = payload.dict()
     data["delegation"] = _delegation(dialogue, data.pop("delegation_id"))
     candidacy = actions.do_add_person(request.auth, dialogue, **data)
-    return 201, _person_out(candidacy, with_history=True)
+    return Status(201, _person_out(candidacy, with_history=True))
 
 
 @router.post("/dialogues/{dialogue_id}/people/nominate", response={201: PersonDetailOut, 400: Refusal},
@@ -216,7 +216,7 @@ def nominate_existing(request: HttpRequest, dialogue_id: int, payload: NominateI
     candidacy = actions.do_nominate_existing(
         request.auth, dialogue, person, nominated_by=payload.nominated_by, role=payload.role,
         delegation=_delegation(dialogue, payload.delegation_id))
-    return 201, _person_out(candidacy, with_history=True)
+    return Status(201, _person_out(candidacy, with_history=True))
 
 
 @router.get("/dialogues/{dialogue_id}/people/roster.csv",
@@ -252,7 +252,7 @@ def update_person(request: HttpRequest, dialogue_id: int, person_id: int, payloa
                 request.auth, candidacy, role=role if role is not None else candidacy.role,
                 delegation=_delegation(candidacy.dialogue, delegation_id) if has_delegation else candidacy.delegation)
     candidacy = people_access.access_candidacy(request.auth, dialogue_id, person_id)
-    return 200, _person_out(candidacy, with_history=True)
+    return Status(200, _person_out(candidacy, with_history=True))
 
 
 @router.post("/dialogues/{dialogue_id}/people/{person_id}/vet", response={200: PersonDetailOut, 400: Refusal},
@@ -261,7 +261,7 @@ def update_person(request: HttpRequest, dialogue_id: int, person_id: int, payloa
 def vet(request: HttpRequest, dialogue_id: int, person_id: int, payload: VetIn):
     candidacy = people_access.access_candidacy(request.auth, dialogue_id, person_id)
     candidacy = actions.do_vet(request.auth, candidacy, vouched_by=payload.vouched_by, notes=payload.notes)
-    return 200, _person_out(candidacy, with_history=True)
+    return Status(200, _person_out(candidacy, with_history=True))
 
 
 @router.post("/dialogues/{dialogue_id}/people/{person_id}/invite", response={201: InvitationOut, 400: Refusal},
@@ -272,8 +272,8 @@ def invite(request: HttpRequest, dialogue_id: int, person_id: int):
     invitation, _link = actions.do_invite(request.auth, candidacy,
                                           base_url=f"{request.scheme}://{request.get_host()}")
     # The link itself is only e-mailed to the invitee, never returned.
-    return 201, {"sent_to": invitation.sent_to, "expires_at": invitation.expires_at,
-                 "candidacy_status": Candidacy.Status.INVITED}
+    return Status(201, {"sent_to": invitation.sent_to, "expires_at": invitation.expires_at,
+                 "candidacy_status": Candidacy.Status.INVITED})
 
 
 @router.post("/dialogues/{dialogue_id}/people/{person_id}/withdraw", response={200: PersonDetailOut, 400: Refusal},
@@ -282,4 +282,4 @@ def invite(request: HttpRequest, dialogue_id: int, person_id: int):
 def withdraw(request: HttpRequest, dialogue_id: int, person_id: int, payload: NotesIn):
     candidacy = people_access.access_candidacy(request.auth, dialogue_id, person_id)
     candidacy = actions.do_withdraw(request.auth, candidacy, notes=payload.notes)
-    return 200, _person_out(candidacy, with_history=True)
+    return Status(200, _person_out(candidacy, with_history=True))

@@ -198,7 +198,11 @@ def check_add_person(dialogue: Dialogue, *, full_name, email, sector, country, n
     if values["position"] and not values["organisation"]:
         raise ActionRefused(_("A position needs an organisation; add the organisation too."), field="organisation")
     check_email_free(values["email"])
-    check_eligible(Person(full_name=values["full_name"], sector=values["sector"]), dialogue)
+    try:
+        check_eligible(Person(full_name=values["full_name"], sector=values["sector"]), dialogue)
+    except ActionRefused as refusal:
+        # For a new person the sector is what makes them ineligible: mark that field.
+        raise ActionRefused(refusal.message, field="sector") from None
     return values
 
 

@@ -1,0 +1,141 @@
+"""The people API: same actions as the pages, JSON errors with a clear detail."""
+
+import pytest
+from django.core import mail
+
+from track2.accounts.actions import do_create_api_token
+from track2.people.models import Candidacy, Invitation, Person
+
+Status = Candidacy.Status
+
+
+@pytest.fixture
+def api(client, convener):
+    raw, _token = do_create_api_token(convener, "script")
+
+    class Api:
+        def call(self, method, path, json=None, **extra):
+            kwargs = {"HTTP_AUTHORIZATION": f"Bearer {raw}", **extra}
+            if json is not None:
+                kwargs.update(data=json, content_type="application/json")
+            return getattr(client, method)("/api/v1" + path, **kwargs)
+
+    return Api()
+
+
+NEW = {"full_name": "Amina Diallo", "email": "amina@example.org", "sector": "academia", "country": "Northland",
+       "nominated_by": "Prof. Example", "expertise": ["fisheries"], "organisation": "Sea Institute",
+       "position": "Fellow", "gender": "woman"}
+
+
+def test_create_list_get_update(api, dialogue, north):
+    response = api.call("post", f"/dialogues/{dialogue.pk}/people", {**NEW, "delegation_id": north.pk})
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["candidacy"] == {"status": "nominated", "role": "participant", "delegation_id": north.pk,
+                                 "delegation": "Northland delegation", "nominated_by": "Prof. Example"}
+    assert body["affiliations"][0]["organisation"] == "Sea Institute"
+    assert body["history"][0]["status"] == "nominated"
+    pid = body["id"]
+    listed = api.call("get", f"/dialogues/{dialogue.pk}/people").json()
+    assert [p["id"] for p in listed] == [pid]
+    assert api.call("get", f"/dialogues/{dialogue.pk}/people?q=sea+inst").json()[0]["id"] == pid
+    assert api.call("get", f"/dialogues/{dialogue.pk}/people?sector=business").json() == []
+    got = api.call("get", f"/dialogues/{dialogue.pk}/people/{pid}").json()
+    assert got["risk_notes"] == "" and got["personal_capacity"] is False
+    patched = api.call("patch", f"/dialogues/{dialogue.pk}/people/{pid}",
+                       {"pronouns": "she/her", "role": "observer", "delegation_id": None})
+    assert patched.status_code == 200, patched.content
+    assert patched.json()["pronouns"] == "she/her"
+    assert patched.json()["candidacy"]["role"] == "observer"
+    assert patched.json()["candidacy"]["delegation_id"] is None
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"email": "AMINA@example.org"}, "email"),
+    ({"email": "bad"}, "email"),
+    ({"sector": "serving_official"}, "sector"),
+    ({"sector": "pilot"}, "sector"),
+    ({"full_name": ""}, "full_name"),
+    ({"delegation_id": 999999}, "delegation_id"),
+    ({"role": "emperor"}, "role"),
+])
+def test_create_bad_input_is_400_with_field(api, dialogue, change, field):
+    if change.get("email", "").lower() == "amina@example.org":
+        assert api.call("post", f"/dialogues/{dialogue.pk}/people", NEW).status_code == 201
+    response = api.call("post", f"/dialogues/{dialogue.pk}/people", {**NEW, **change})
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["field"] == field and body["detail"]
+
+
+def test_schema_errors_are_422(api, dialogue):
+    response = api.call("post", f"/dialogues/{dialogue.pk}/people", {"full_name": "x"})
+    assert response.status_code == 422 and "detail" in response.json()
+
+
+def test_patch_bad_input(api, dialogue):
+    pid = api.call("post", f"/dialogues/{dialogue.pk}/people", NEW).json()["id"]
+    response = api.call("patch", f"/dialogues/{dialogue.pk}/people/{pid}", {"email": "nope"})
+    assert response.status_code == 400 and response.json()["field"] == "email"
+    response = api.call("patch", f"/dialogues/{dialogue.pk}/people/{pid}", {"gender": "robot"})
+    assert response.status_code == 400 and response.json()["field"] == "gender"
+
+
+def test_workflow(api, dialogue, django_capture_on_commit_callbacks):
+    pid = api.call("post", f"/dialogues/{dialogue.pk}/people", NEW).json()["id"]
+    base = f"/dialogues/{dialogue.pk}/people/{pid}"
+    refused = api.call("post", base + "/invite")
+    assert refused.status_code == 400 and "not been vetted" in refused.json()["detail"]
+    assert api.call("post", base + "/vet", {"vouched_by": ""}).json()["field"] == "vouched_by"
+    vetted = api.call("post", base + "/vet", {"vouched_by": "Amb. X", "notes": "ok"})
+    assert vetted.status_code == 200 and vetted.json()["history"][-1]["vouched_by"] == "Amb. X"
+    with django_capture_on_commit_callbacks(execute=True):
+        invited = api.call("post", base + "/invite")
+    assert invited.status_code == 201
+    assert invited.json()["sent_to"] == "amina@example.org"
+    assert "invitations/" not in invited.content.decode()  # the link is only e-mailed
+    assert len(mail.outbox) == 1
+    withdrawn = api.call("post", base + "/withdraw", {"notes": "no"})
+    assert withdrawn.status_code == 200 and withdrawn.json()["candidacy"]["status"] == "withdrawn"
+    assert api.call("post", base + "/withdraw", {}).status_code == 400
+    assert Invitation.objects.get().revoked_at is not None
+
+
+def test_nominate_existing(api, dialogue, track15, member_of, convener):
+    member_of(convener, "convener", to=track15)
+    api.call("post", f"/dialogues/{track15.pk}/people", NEW)
+    response = api.call("post", f"/dialogues/{dialogue.pk}/people/nominate",
+                        {"email": "Amina@Example.org", "nominated_by": "Y"})
+    assert response.status_code == 201
+    assert Candidacy.objects.filter(dialogue=dialogue, person__email="amina@example.org").exists()
+    again = api.call("post", f"/dialogues/{dialogue.pk}/people/nominate", {"email": "amina@example.org",
+                                                                          "nominated_by": "Y"})
+    assert again.status_code == 400 and "already a candidate" in again.json()["detail"]
+    ghost = api.call("post", f"/dialogues/{dialogue.pk}/people/nominate", {"email": "ghost@example.org",
+                                                                          "nominated_by": "Y"})
+    assert ghost.status_code == 400 and ghost.json()["field"] == "email"
+
+
+def test_roster_export(api, dialogue):
+    api.call("post", f"/dialogues/{dialogue.pk}/people", {**NEW, "full_name": "=HYPERLINK(\"http://e\",\"x\")"})
+    response = api.call("get", f"/dialogues/{dialogue.pk}/people/roster.csv")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert "'=HYPERLINK" in response.content.decode("utf-8-sig")
+
+
+def test_person_of_another_dialogue_is_not_found(api, dialogue, track15, make_user, member_of):
+    other = member_of(make_user("o@example.org"), "convener", to=track15)
+    from track2.people import actions
+    elsewhere = actions.do_add_person(other, track15, full_name="E", email="e@example.org", sector="media",
+                                      country="X", nominated_by="Y")
+    response = api.call("get", f"/dialogues/{dialogue.pk}/people/{elsewhere.person_id}")
+    assert response.status_code == 404 and response.json() == {"detail": "Not found."}
+    assert api.call("get", f"/dialogues/{track15.pk}/people/{elsewhere.person_id}").status_code == 404
+    assert Person.objects.count() == 1
+
+
+def test_unauthenticated_and_malformed_token(client, dialogue):
+    assert client.get(f"/api/v1/dialogues/{dialogue.pk}/people").status_code == 401
+    response = client.get(f"/api/v1/dialogues/{dialogue.pk}/people", HTTP_AUTHORIZATION="Bearer nope")
+    assert response.status_code == 401 and "malformed" in response.json()["detail"]
