@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from track2.accounts import actions as account_actions
-from track2.dialogues.models import AgendaItem, Delegation, Dialogue, Meeting, MeetingParticipant, Party
+from track2.dialogues.models import (
+    AgendaItem,
+    Delegation,
+    Dialogue,
+    Meeting,
+    MeetingParticipant,
+    Party,
+)
 from track2.people.models import Sector
 
 from .conftest import make_person
@@ -48,7 +55,7 @@ def test_outsider_sees_no_dialogue(api, world):
     assert api("get", "/dialogues", user="outsider").json() == []
     d = world.dialogue.pk
     for path in (f"/dialogues/{d}", f"/dialogues/{d}/meetings", f"/dialogues/{d}/delegations",
-                 f"/dialogues/{d}/meetings/{world.meeting.pk}", f"/dialogues/999999"):
+                 f"/dialogues/{d}/meetings/{world.meeting.pk}", "/dialogues/999999"):
         response = api("get", path, user="outsider")
         assert response.status_code == 404, path
         assert response.json() == {"detail": "Not found."}
