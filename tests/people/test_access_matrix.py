@@ -129,6 +129,7 @@ def test_writes(client, world, make_user, role, action):
     ("post", "/dialogues/{d}/people/{p}/vet", {"vouched_by": "V"}, 200),
     ("post", "/dialogues/{d}/people/{p}/invite", None, 400),
     ("post", "/dialogues/{d}/people/{p}/withdraw", {"notes": ""}, 200),
+    ("post", "/dialogues/{d}/people/{p}/renominate", {"nominated_by": "Z"}, 400),
 ])
 def test_api(client, world, make_user, role, method, path, body, ok):
     dialogue, candidacy = world

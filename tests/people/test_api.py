@@ -100,6 +100,10 @@ def test_workflow(api, dialogue, django_capture_on_commit_callbacks):
     assert withdrawn.status_code == 200 and withdrawn.json()["candidacy"]["status"] == "withdrawn"
     assert api.call("post", base + "/withdraw", {}).status_code == 400
     assert Invitation.objects.get().revoked_at is not None
+    assert api.call("post", base + "/renominate", {"nominated_by": " "}).json()["field"] == "nominated_by"
+    again = api.call("post", base + "/renominate", {"nominated_by": "New sponsor"})
+    assert again.status_code == 200 and again.json()["candidacy"]["status"] == "nominated"
+    assert api.call("post", base + "/renominate", {"nominated_by": "x"}).status_code == 400
 
 
 def test_nominate_existing(api, dialogue, track15, member_of, convener):

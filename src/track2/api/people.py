@@ -283,3 +283,18 @@ def withdraw(request: HttpRequest, dialogue_id: int, person_id: int, payload: No
     candidacy = people_access.access_candidacy(request.auth, dialogue_id, person_id)
     candidacy = actions.do_withdraw(request.auth, candidacy, notes=payload.notes)
     return Status(200, _person_out(candidacy, with_history=True))
+
+
+class RenominateIn(Schema):
+    nominated_by: str
+    notes: str = ""
+
+
+@router.post("/dialogues/{dialogue_id}/people/{person_id}/renominate",
+             response={200: PersonDetailOut, 400: Refusal},
+             summary="Nominate a withdrawn or declined person again (history is kept)")
+@refusals_as_400
+def renominate(request: HttpRequest, dialogue_id: int, person_id: int, payload: RenominateIn):
+    candidacy = people_access.access_candidacy(request.auth, dialogue_id, person_id)
+    candidacy = actions.do_renominate(request.auth, candidacy, nominated_by=payload.nominated_by, notes=payload.notes)
+    return Status(200, _person_out(candidacy, with_history=True))
