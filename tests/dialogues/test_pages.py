@@ -1,0 +1,268 @@
+"""What a convener and the other roles do through the pages, and bad input on every form."""
+
+from __future__ import annotations
+
+from datetime import UTC, timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from track2.dialogues.models import (
+    AgendaItem,
+    Delegation,
+    DelegationMember,
+    Dialogue,
+    Meeting,
+    MeetingParticipant,
+    Membership,
+    Venue,
+)
+from track2.people.models import Sector
+
+from .conftest import make_person
+
+
+def url(name, *args):
+    return reverse(f"dialogues:{name}", args=args)
+
+
+DIALOGUE_FORM = {"title": "Gulf Talks", "purpose": "Shipping lanes.", "track": "track2", "status": "planning",
+                 "default_attribution_mode": "chatham_house", "k_anonymity": 3, "min_members_per_side": 4,
+                 "max_side_ratio": "1.5", "max_gender_share": 75, "is_attendance_confidential": "on",
+                 "required_sectors": ["academia", "business"]}
+
+
+def test_any_signed_in_user_creates_a_dialogue_and_convenes_it(world, signed_in):
+    client = signed_in(world.users["outsider"])
+    response = client.post(url("create"), DIALOGUE_FORM)
+    dialogue = Dialogue.objects.get(title="Gulf Talks")
+    assert response["Location"] == url("parties", dialogue.pk)
+    assert dialogue.created_by == world.users["outsider"]
+    assert dialogue.required_sectors == ["academia", "business"]
+    assert Membership.objects.filter(dialogue=dialogue, user=world.users["outsider"], role="convener").exists()
+    assert client.get(url("detail", dialogue.pk)).status_code == 200
+
+
+def test_dialogue_form_bad_input(world, signed_in):
+    client = signed_in(world.users["convener"])
+    before = Dialogue.objects.count()
+    for bad in ({"title": ""}, {"k_anonymity": 1}, {"max_gender_share": 40}, {"max_side_ratio": "0.5"},
+                {"track": "track3"}, {"required_sectors": ["astrology"]}):
+        response = client.post(url("create"), {**DIALOGUE_FORM, **bad})
+        assert response.status_code == 200, bad
+        assert b'class="errorlist' in response.content, bad
+    assert Dialogue.objects.count() == before
+
+
+def test_switch_to_track_2_refused_while_an_official_is_member(world, signed_in):
+    client = signed_in(world.users["convener"])
+    Dialogue.objects.filter(pk=world.dialogue.pk).update(track="track1_5")
+    official = make_person(world.dialogue, "Sera Official", sector=Sector.SERVING_OFFICIAL)
+    client.post(url("delegation", world.dialogue.pk, world.caldera.pk), {"seat": "1", "person": official.pk})
+    page = client.get(url("delegation", world.dialogue.pk, world.caldera.pk))
+    assert b"personal capacity" in page.content
+    response = client.post(url("edit", world.dialogue.pk), {**DIALOGUE_FORM, "title": "Changed", "track": "track2"})
+    assert response.status_code == 200
+    assert b"Sera Official" in response.content and b"Track 2" in response.content
+    world.dialogue.refresh_from_db()
+    assert (world.dialogue.track, world.dialogue.title) == ("track1_5", "Varena Sea Dialogue")
+
+
+def test_serving_official_refused_in_track_2_delegation(world, signed_in):
+    client = signed_in(world.users["convener"])
+    official = make_person(world.dialogue, "Sera Official", sector=Sector.SERVING_OFFICIAL)
+    response = client.post(url("delegation", world.dialogue.pk, world.caldera.pk), {"seat": "1", "person": official.pk})
+    assert response.status_code == 200
+    assert b"is a serving official" in response.content
+    assert not DelegationMember.objects.filter(person=official).exists()
+
+
+def test_person_in_two_delegations_refused(world, signed_in):
+    from track2.dialogues import actions
+    from track2.errors import ActionRefused
+
+    try:
+        actions.do_seat_in_delegation(world.users["convener"], world.ostrava, world.persons["bo"])
+    except ActionRefused as refusal:
+        assert "only one delegation" in refusal.message and refusal.field == "person"
+    else:
+        raise AssertionError("a second delegation was accepted")
+    assert DelegationMember.objects.filter(person=world.persons["bo"]).count() == 1
+    # the seat form only offers people who are not yet seated
+    page = signed_in(world.users["convener"]).get(url("delegation", world.dialogue.pk, world.ostrava.pk))
+    assert b"Bo Tarn" not in page.content.split(b"Seat a person")[1]
+
+
+def test_delegation_rules_on_pages(world, signed_in):
+    client = signed_in(world.users["convener"])
+    d = world.dialogue.pk
+    dup = client.post(url("delegations", d), {"name": "Facilitators", "kind": "facilitation"})
+    assert b"already has a delegation called" in dup.content
+    no_party = client.post(url("delegations", d), {"name": "Side C", "kind": "side"})
+    assert b"Choose the party" in no_party.content
+    full = client.post(url("delegation_delete", d, world.caldera.pk))
+    assert full.status_code == 302 and Delegation.objects.filter(pk=world.caldera.pk).exists()
+    party_blocked = client.post(url("party_remove", d, world.caldera.party_id), follow=True)
+    assert b"represents this party" in party_blocked.content
+
+
+def test_last_convener_cannot_leave(world, signed_in):
+    client = signed_in(world.users["convener"])
+    mine = Membership.objects.get(dialogue=world.dialogue, role="convener")
+    response = client.post(url("role_remove", world.dialogue.pk, mine.pk), follow=True)
+    assert b"at least one convener" in response.content
+    assert Membership.objects.filter(pk=mine.pk).exists()
+
+
+def test_role_only_for_linked_users(world, signed_in):
+    client = signed_in(world.users["convener"])
+    response = client.post(url("roles", world.dialogue.pk), {"user": world.users["outsider"].pk, "role": "observer"})
+    assert response.status_code == 200 and b'class="errorlist' in response.content
+    assert not Membership.objects.filter(user=world.users["outsider"]).exists()
+
+
+MEETING_FORM = {"title": "Round 3", "time_zone": "Asia/Singapore", "starts_at": "2031-03-02T09:00",
+                "ends_at": "2031-03-02T17:00", "attribution_mode": "chatham_house"}
+
+
+def test_meeting_form_bad_input(world, signed_in):
+    client = signed_in(world.users["convener"])
+    before = Meeting.objects.count()
+    cases = [({"time_zone": "Mars/Olympus"}, b"is not a known time zone"),
+             ({"ends_at": "2031-03-02T08:00"}, b"must end after it starts"),
+             ({"ends_at": "2031-03-02T09:00"}, b"must end after it starts"),
+             ({"starts_at": "not a date"}, b"errorlist"),
+             ({"title": ""}, b"errorlist")]
+    for change, message in cases:
+        response = client.post(url("meeting_create", world.dialogue.pk), {**MEETING_FORM, **change})
+        assert response.status_code == 200 and message in response.content, change
+    assert Meeting.objects.count() == before
+
+
+def test_meeting_times_in_two_zones_and_neutrality(world, signed_in):
+    client = signed_in(world.users["convener"])
+    caldera_venue = Venue.objects.create(name="Port Vell University", kind="university", city="Port Vell",
+                                         country="Caldera", created_by=world.users["convener"])
+    response = client.post(url("meeting_create", world.dialogue.pk), {**MEETING_FORM, "venue": caldera_venue.pk},
+                           follow=True)
+    meeting = Meeting.objects.get(title="Round 3")
+    assert meeting.starts_at.astimezone(UTC).hour == 1  # 09:00 in Singapore
+    assert b"the country of Northern Republic of Caldera" in response.content
+    # the participant's own zone is Asia/Singapore too: change it to see both
+    world.users["participant"].time_zone = "America/New_York"
+    world.users["participant"].save()
+    page = signed_in(world.users["participant"]).get(url("meeting", world.dialogue.pk, meeting.pk)).content
+    assert b"09:00" in page and b"Asia/Singapore" in page
+    assert b"20:00" in page and b"America/New_York" in page  # 09:00 SGT = 20:00 EST the day before
+    assert b"Neutrality" not in page  # a convener's and facilitator's concern
+
+
+def test_meeting_edit_keeps_wall_clock_and_refuses_small_venue(world, signed_in):
+    client = signed_in(world.users["convener"])
+    meeting = world.past_meeting
+    MeetingParticipant.objects.bulk_create([
+        MeetingParticipant(meeting=world.meeting, person=world.persons[k], status="invited")
+        for k in ("arin", "bo", "cyra", "dane", "tomas")])
+    data = {"title": "Round 2", "venue": world.venue.pk, "time_zone": "Europe/Vienna",
+            "starts_at": "2031-05-01T10:00", "ends_at": "2031-05-01T12:00", "attribution_mode": "on_record"}
+    response = client.post(url("meeting_edit", world.dialogue.pk, world.meeting.pk), data)
+    assert response.status_code == 200 and b"holds 4 people" in response.content
+    world.meeting.refresh_from_db()
+    assert world.meeting.venue == world.home
+    assert meeting.title == "Round 1"
+
+
+def test_agenda_order_timing_and_bad_input(world, signed_in):
+    client = signed_in(world.users["facilitator"])
+    d, m = world.dialogue.pk, world.meeting.pk
+    for title, minutes in (("Opening", 30), ("Fisheries", 120), ("Closing", 60)):
+        client.post(url("agenda_add", d, m), {"title": title, "duration_minutes": minutes,
+                                              "lead": world.persons["tomas"].pk})
+    items = list(AgendaItem.objects.filter(meeting_id=m))
+    client.post(url("agenda_move", d, m, items[2].pk), {"direction": "up"})
+    assert list(AgendaItem.objects.filter(meeting_id=m).values_list("title", flat=True)) == \
+        ["Opening", "Closing", "Fisheries"]
+    top = client.post(url("agenda_move", d, m, items[0].pk), {"direction": "up"}, follow=True)
+    assert b"already at the top" in top.content
+    over = client.post(url("agenda_add", d, m), {"title": "Long lunch", "duration_minutes": 200}, follow=True)
+    assert b"The agenda takes 410 minutes but the meeting lasts 180 minutes" in over.content
+    for bad in ({"title": "", "duration_minutes": 5}, {"title": "x", "duration_minutes": 0},
+                {"title": "x", "duration_minutes": 5, "lead": 99999}):
+        response = client.post(url("agenda_add", d, m), bad)
+        assert response.status_code == 400, bad
+    assert AgendaItem.objects.filter(meeting_id=m).count() == 4
+
+
+def test_participants_capacity_status_and_attendance(world, signed_in):
+    client = signed_in(world.users["convener"])
+    d, m = world.dialogue.pk, world.past_meeting.pk  # Lakeside Centre holds 4
+    everyone = [world.persons[k].pk for k in ("arin", "bo", "cyra", "dane", "tomas")]
+    over = client.post(url("participants_add", d, m), {"persons": everyone, "status": "invited"}, follow=True)
+    assert b"holds 4 people" in over.content
+    assert not MeetingParticipant.objects.filter(meeting_id=m).exists()
+    client.post(url("participants_add", d, m), {"persons": everyone[:4], "status": "confirmed"})
+    arin = MeetingParticipant.objects.get(meeting_id=m, person=world.persons["arin"])
+    client.post(url("participant_status", d, m, arin.pk), {"status": "declined"})
+    client.post(url("participants_add", d, m), {"persons": everyone[4:], "status": "invited"})
+    back = client.post(url("participant_status", d, m, arin.pk), {"status": "confirmed"}, follow=True)
+    assert b"holds 4 people" in back.content
+    arin.refresh_from_db()
+    assert arin.status == "declined"
+    client.post(url("participant_status", d, m, arin.pk), {"status": "absent"})
+    arin.refresh_from_db()
+    assert arin.status == "absent"
+    future = MeetingParticipant.objects.create(meeting=world.meeting, person=world.persons["bo"])
+    early = client.post(url("participant_status", d, world.meeting.pk, future.pk), {"status": "attended"}, follow=True)
+    assert b"once the meeting has started" in early.content
+    bad = client.post(url("participant_status", d, m, arin.pk), {"status": "teleported"}, follow=True)
+    assert b"Choose a valid status" in bad.content
+
+
+def test_attendance_list_visibility_on_the_meeting_page(world, signed_in):
+    MeetingParticipant.objects.create(meeting=world.past_meeting, person=world.persons["dane"], status="attended")
+    page = url("meeting", world.dialogue.pk, world.past_meeting.pk)
+    assert b"Dane Orr" in signed_in(world.users["convener"]).get(page).content
+    hidden = signed_in(world.users["participant"]).get(page).content
+    assert b"Dane Orr" not in hidden and b"attendance list of this dialogue is confidential" in hidden
+    Dialogue.objects.filter(pk=world.dialogue.pk).update(is_attendance_confidential=False)
+    assert b"Dane Orr" in signed_in(world.users["participant"]).get(page).content
+    assert b"Dane Orr" not in signed_in(world.users["observer"]).get(page).content
+
+
+def test_private_address_on_the_meeting_page(world, signed_in):
+    page = url("meeting", world.dialogue.pk, world.meeting.pk)
+    assert b"7 Secret Lane" in signed_in(world.users["convener"]).get(page).content
+    for role in ("facilitator", "participant", "observer"):
+        assert b"7 Secret Lane" not in signed_in(world.users[role]).get(page).content, role
+    MeetingParticipant.objects.create(meeting=world.meeting, person=world.persons["arin"], status="attended")
+    assert b"7 Secret Lane" in signed_in(world.users["participant"]).get(page).content
+
+
+def test_venue_form_bad_input(world, signed_in):
+    client = signed_in(world.users["convener"])
+    before = Venue.objects.count()
+    for bad in ({"name": "", "kind": "university", "country": "X"}, {"name": "Hall", "kind": "castle", "country": "X"},
+                {"name": "Hall", "kind": "university"}, {"name": "Hall", "kind": "university", "country": "X",
+                                                          "capacity": "0"}):
+        response = client.post(url("venues", world.dialogue.pk), bad)
+        assert response.status_code == 200 and b'class="errorlist' in response.content, bad
+    assert Venue.objects.count() == before
+    ok = client.post(url("venues", world.dialogue.pk), {"name": "Zoom room", "kind": "virtual"})
+    assert ok.status_code == 302
+
+
+def test_detail_page_explains_what_each_role_sees(world, signed_in):
+    d = url("detail", world.dialogue.pk)
+    convener = signed_in(world.users["convener"]).get(d).content
+    assert b"As convener you see everything" in convener and b"Balance dashboard" in convener
+    participant = signed_in(world.users["participant"]).get(d).content
+    assert b"The members of your own delegation" in participant and b"Bo Tarn" in participant
+    assert b"Cyra Vell" not in participant and b"Balance dashboard" not in participant
+    observer = signed_in(world.users["observer"]).get(d).content
+    assert b"Bo Tarn" not in observer and b"Arin Solvei" not in observer
+
+
+def test_past_and_future_meetings_listed_for_members(world, signed_in):
+    page = signed_in(world.users["observer"]).get(url("meetings", world.dialogue.pk)).content
+    assert b"Round 1" in page and b"Round 2" in page
+    assert world.meeting.starts_at > timezone.now() + timedelta(days=1)
