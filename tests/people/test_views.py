@@ -342,3 +342,21 @@ def test_invitation_page_expired_revoked_malformed(client, invited, convener):
 
 def test_no_delegation_model_change(dialogue):
     assert Delegation.objects.count() == 0
+
+
+def test_invitation_page_accept_without_signing_in_or_create_with_existing_account(client, invited, make_user):
+    _candidacy, secret = invited
+    response = client.post(invitation_url(secret), {"answer": "accept"})
+    assert response.status_code == 400 and "Sign in first" in response.content.decode()
+    make_user("amina@example.org")
+    response = client.post(invitation_url(secret), {"answer": "create", "password1": "a long secret phrase 1",
+                                                    "password2": "a long secret phrase 1"})
+    assert response.status_code == 400 and "already exists" in response.content.decode()
+    assert not Membership.objects.filter(user__email="amina@example.org").exists()
+
+
+def test_invitation_page_create_while_signed_in(client, invited, make_user):
+    _candidacy, secret = invited
+    sign_in(client, make_user("amina@example.org"))
+    response = client.post(invitation_url(secret), {"answer": "create"})
+    assert response.status_code == 400 and "already signed in" in response.content.decode()

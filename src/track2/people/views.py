@@ -137,6 +137,7 @@ def _detail_context(request, candidacy: Candidacy, **forms_in_error) -> dict:
         "renominate_form": forms_in_error.get("renominate_form") or forms.RenominateForm(auto_id="renominate_%s"),
         "invite_error": forms_in_error.get("invite_error"),
         "invitation_days": actions.invitation_days(),
+        "role_label": Role(candidacy.role).label if candidacy.role in Role.values else candidacy.role,
         "Status": Candidacy.Status,
     }
 
@@ -354,7 +355,12 @@ def invitation(request: HttpRequest, secret: str) -> HttpResponse:
                     messages.success(request, _("Your account is ready and you are a member of “%(title)s”.")
                                      % {"title": candidacy.dialogue.title})
                     return redirect(candidacy.dialogue.get_absolute_url())
-            elif what not in ("accept", "create", "decline"):
+            elif what == "accept":
+                error = _("Sign in first (or create your account below), then accept.")
+            elif what == "create":
+                error = (_("You are already signed in; use “Accept the invitation”.") if user.is_authenticated
+                         else _("An account with this e-mail address already exists: sign in with it to accept."))
+            else:
                 error = _("Choose to accept or to decline.")
         except actions.InvitationUnusable as refusal:
             return render(request, "people/invitation_unusable.html", {"message": refusal.message},
