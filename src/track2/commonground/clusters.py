@@ -5,7 +5,8 @@ stop when the sorted centres move less than 0.01, warm starts that recentre the 
 clusters on the new positions and split off the most distal point while there are fewer
 clusters than asked (``clean-start-clusters``), and a cold start from the first k distinct
 points. Points are 2-D here (PCA projections or base-cluster centres), so assignment is a
-chunked nearest-centre search that never builds an n × k matrix for all n at once.
+k-d tree search over the centres, and Hamerly's bounds skip points whose centre cannot
+have changed (exact, only faster).
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 _SAME_CLUSTERING = 0.01  # clusters.clj same-clustering? threshold
-_CHUNK = 65_536
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,15 +42,9 @@ class Clustering:
 
 
 def nearest_center(points: np.ndarray, centers: np.ndarray) -> np.ndarray:
-    """Index of the nearest centre of every point (first one on exact ties)."""
-    out = np.empty(len(points), dtype=np.int64)
-    c_sq = (centers ** 2).sum(axis=1)
-    for lo in range(0, len(points), _CHUNK):
-        block = points[lo:lo + _CHUNK]
-        # |x - c|² = |x|² - 2x·c + |c|²; |x|² is constant per row so it does not change argmin.
-        d = c_sq[None, :] - 2.0 * (block @ centers.T)
-        out[lo:lo + _CHUNK] = np.argmin(d, axis=1)
-    return out
+    """Index of the nearest centre of every point."""
+    _, idx = cKDTree(centers).query(points, k=1)
+    return np.asarray(idx, dtype=np.int64)
 
 
 def _weighted_centers(points: np.ndarray, labels: np.ndarray, k: int,
@@ -76,16 +71,55 @@ def _same_clustering(a: np.ndarray, b: np.ndarray) -> bool:
     return bool(np.all(np.sqrt(((sa[:n] - sb[:n]) ** 2).sum(axis=1)) < _SAME_CLUSTERING))
 
 
-def _step(points: np.ndarray, ids: np.ndarray, centers: np.ndarray,
-          weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One Lloyd step; clusters left without members are dropped (cluster-step)."""
-    labels = nearest_center(points, centers)
-    new_centers, count = _weighted_centers(points, labels, len(ids), weights)
-    keep = count > 0
-    if not keep.all():
-        remap = np.cumsum(keep) - 1
-        labels = remap[labels]
-    return ids[keep], new_centers[keep], labels
+def _two_nearest(points: np.ndarray,
+                 centers: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Nearest centre of each point, the distance to it, and the distance to the second
+    nearest (inf with one centre), by an exact k-d tree search over the (few) centres."""
+    tree = cKDTree(centers)
+    if len(centers) == 1:
+        dist, idx = tree.query(points, k=1)
+        return idx.astype(np.int64), dist, np.full(len(points), np.inf)
+    dist, idx = tree.query(points, k=2)
+    return idx[:, 0].astype(np.int64), dist[:, 0].copy(), dist[:, 1].copy()
+
+
+def _lloyd(points: np.ndarray, ids: np.ndarray, centers: np.ndarray,
+           weights: np.ndarray | None, max_iters: int) -> Clustering:
+    """Pol.is's Lloyd loop (cluster-step until same-clustering? or out of iterations).
+
+    Assignments are exact, but most points are skipped after the first steps with Hamerly's
+    bounds (Hamerly 2010): an upper bound on the distance to the own centre and a lower bound
+    on the distance to any other centre, moved by how far the centres moved. A point is only
+    re-examined when the bounds no longer prove its centre is still the nearest.
+    """
+    labels, upper, lower = _two_nearest(points, centers)
+    iters = max_iters
+    while True:
+        new_centers, count = _weighted_centers(points, labels, len(ids), weights)
+        keep = count > 0
+        if not keep.all():  # cluster-step drops clusters left without members
+            labels = (np.cumsum(keep) - 1)[labels]
+        new_ids, kept_new, kept_old = ids[keep], new_centers[keep], centers[keep]
+        if iters == 0 or _same_clustering(centers, kept_new):
+            return Clustering(new_ids, kept_new, labels)
+        moved = np.sqrt(((kept_new - kept_old) ** 2).sum(axis=1))
+        ids, centers = new_ids, kept_new
+        upper += moved[labels]
+        lower -= moved.max()  # dropping a centre can only raise the true lower bound
+        if len(centers) > 1:
+            gap = np.sqrt(((centers[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2))
+            np.fill_diagonal(gap, np.inf)
+            half = 0.5 * gap.min(axis=1)
+            bound = np.maximum(lower, half[labels])
+        else:
+            bound = np.full(len(points), np.inf)
+        check = np.flatnonzero(upper > bound)
+        if len(check):
+            upper[check] = np.sqrt(((points[check] - centers[labels[check]]) ** 2).sum(axis=1))
+            check = check[upper[check] > bound[check]]
+        if len(check):
+            labels[check], upper[check], lower[check] = _two_nearest(points[check], centers)
+        iters -= 1
 
 
 def first_distinct(points: np.ndarray, k: int, order: np.ndarray | None = None) -> np.ndarray:
@@ -203,13 +237,7 @@ def kmeans(points: np.ndarray, k: int, *, weights: np.ndarray | None = None,
             seeds = first_distinct(points, k, init_order)
         ids = np.arange(len(seeds), dtype=np.int64)
         centers = points[seeds].copy()
-    iters = max_iters
-    while True:
-        new_ids, new_centers, labels = _step(points, ids, centers, weights)
-        if iters == 0 or _same_clustering(centers, new_centers):
-            return Clustering(new_ids, new_centers, labels)
-        ids, centers = new_ids, new_centers
-        iters -= 1
+    return _lloyd(points, ids, centers, weights, max_iters)
 
 
 def best_of_starts(points: np.ndarray, k: int, rng: np.random.Generator, *,

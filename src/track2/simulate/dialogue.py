@@ -56,7 +56,7 @@ class SimulationParams:
     n_sides: int = 2
     mean_votes: float = 30.0
     exposure_tail: float = 2.5
-    popularity_skew: float = 0.6
+    popularity_skew: float = 1.0
     pass_rate: float = 0.12
     consensus_share: float = 0.15
     divisive_share: float = 0.45

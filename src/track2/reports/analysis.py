@@ -1,0 +1,298 @@
+"""`track2 analyze`: read a Pol.is-format conversation, run the engine, render a report.
+
+Pure functions (no database): :func:`run_analysis` does the work, :func:`report_dict` builds
+the stable JSON document (schema in docs/analyze.md), :func:`render_text` and
+:func:`render_html` render it for people. Ids in every output are the ids of the input files;
+agree is +1 everywhere.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from track2.commonground import (
+    Conversation,
+    PolisAnalysis,
+    analyze_polis,
+    load_conversation,
+    load_polis_state,
+)
+from track2.reports.opinion_map import opinion_map_svg
+
+SCHEMA = "track2.analyze/1"
+MODES = ("polis", "track2")
+FORMATS = ("text", "json", "html")
+N_DIVISIVE = 5
+STATUS = ("Unofficial. Non-binding. Participants took part in a personal capacity.")
+
+
+@dataclass(frozen=True, eq=False)
+class AnalysisRun:
+    """One analysed conversation with how it was asked for."""
+
+    path: str
+    mode: str
+    seed: int
+    polis_state_path: str | None
+    conversation: Conversation
+    analysis: PolisAnalysis
+    load_seconds: float
+
+
+def run_analysis(path: str | Path, *, mode: str = "polis", polis_state: str | Path | None = None,
+                 groups: int | None = None, seed: int = 0) -> AnalysisRun:
+    """Read ``path`` (a Pol.is export or math folder, or a votes file) and analyse it.
+
+    ``mode="track2"`` currently runs the Pol.is analysis too (part 2 of the engine adds the
+    Track 2 statistics). Raises the engine's typed errors on bad input.
+    """
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
+    t0 = time.perf_counter()
+    conversation = load_conversation(path)
+    state = load_polis_state(polis_state) if polis_state is not None else None
+    load_seconds = time.perf_counter() - t0
+    analysis = analyze_polis(conversation.matrix, state=state, n_groups=groups,
+                             random_state=seed)
+    return AnalysisRun(str(path), mode, seed, None if polis_state is None else str(polis_state),
+                       conversation, analysis, load_seconds)
+
+
+def _key(value: Any) -> str:
+    return str(value)
+
+
+def _num(value: Any) -> float:
+    return float(round(float(value), 12))
+
+
+def divisive_statements(a: PolisAnalysis, top: int = N_DIVISIVE) -> list[dict[str, Any]]:
+    """Statements on which the opinion groups differ most: the range over groups of the
+    pseudocount agreement probability (A_g + 1)/(S_g + 2). Needs at least two groups."""
+    if a.group_clusters.k < 2:
+        return []
+    p = (a.group_agree + 1.0) / (a.group_seen + 2.0)
+    spread = p.max(axis=0) - p.min(axis=0)
+    cand = np.flatnonzero(~a.excluded)
+    order = cand[np.argsort(-spread[cand], kind="stable")][:top]
+    gids = a.group_clusters.ids.tolist()
+    return [{"statement": a.statement_ids[j].item(), "spread": _num(spread[j]),
+             "group_agree": {_key(g): _num(p[c, j]) for c, g in enumerate(gids)}}
+            for j in order]
+
+
+def report_dict(run: AnalysisRun) -> dict[str, Any]:
+    """The JSON document of docs/analyze.md."""
+    a = run.analysis
+    conv = run.conversation
+    sids = a.statement_ids.tolist()
+    pids = a.participant_ids.tolist()
+    counts = conv.matrix.statement_counts
+    index = conv.matrix.statement_index
+    statements = []
+    for j, sid in enumerate(sids):
+        k = index[sid]
+        statements.append({
+            "id": sid, "text": conv.text(sid), "moderated_out": bool(conv.matrix.is_moderated_out[k]),
+            "meta": bool(conv.matrix.is_meta[k]), "agree": int(counts["agree"][k]),
+            "disagree": int(counts["disagree"][k]), "pass": int(counts["pass"][k]),
+            "excluded": bool(a.excluded[j])})
+    members = a.group_members()
+    sizes = {gid: len(m) for gid, m in members.items()}
+    groups = [{"id": int(gid), "size": sizes[int(gid)],
+               "center": [_num(x) for x in a.group_clusters.centers[c]],
+               "members": members[int(gid)].tolist()}
+              for c, gid in enumerate(a.group_clusters.ids.tolist())]
+    repness = {_key(gid): [{"statement": r.statement, "repful_for": r.repful_for,
+                            "n_success": r.n_success, "n_trials": r.n_trials,
+                            "p_success": _num(r.p_success), "p_test": _num(r.p_test),
+                            "repness": _num(r.repness), "repness_test": _num(r.repness_test),
+                            "best_agree": r.best_agree}
+                           for r in reps]
+               for gid, reps in a.repness.items()}
+    consensus = {side: [{"statement": c.statement, "n_success": c.n_success,
+                         "n_trials": c.n_trials, "p_success": _num(c.p_success),
+                         "p_test": _num(c.p_test)} for c in getattr(a.consensus, side)]
+                 for side in ("agree", "disagree")}
+    return {
+        "schema": SCHEMA,
+        "method": a.method,
+        "mode": run.mode,
+        "seed": run.seed,
+        "polis_state": run.polis_state_path,
+        "status": STATUS,
+        "participants": pids,
+        "statements": statements,
+        "votes": int(a.n_votes),
+        "in_conv": a.participant_ids[a.in_conv].tolist(),
+        "pca": {
+            "center": {_key(s): _num(v) for s, v in zip(sids, a.pca.center, strict=True)},
+            "components": [{_key(s): _num(v) for s, v in zip(sids, comp, strict=True)}
+                           for comp in a.pca.components],
+            "eigenvalues": [_num(v) for v in a.pca.eigenvalues],
+        },
+        "projections": {_key(p): [_num(x), _num(y)]
+                        for p, (x, y) in zip(pids, a.projections.tolist(), strict=True)},
+        "groups": groups,
+        "silhouettes": {_key(k): _num(v) for k, v in sorted(a.silhouettes.items())},
+        "repness": repness,
+        "consensus": consensus,
+        "divisive": divisive_statements(a),
+        "group_informed_consensus": {_key(s): _num(v) for s, v in
+                                     zip(sids, a.group_informed_consensus, strict=True)},
+        "comment_priorities": {_key(s): _num(v) for s, v in
+                               zip(sids, a.comment_priorities, strict=True)},
+        "timings": {k: _num(v) for k, v in a.timings.items()},
+    }
+
+
+def render_json(run: AnalysisRun) -> str:
+    return json.dumps(report_dict(run), ensure_ascii=False, indent=1) + "\n"
+
+
+def _pct(n: int, d: int) -> str:
+    return f"{100.0 * n / d:.0f}%" if d else "-"
+
+
+def render_text(run: AnalysisRun) -> str:
+    """A readable report: groups and sizes, representative statements with text, consensus,
+    divisive statements."""
+    a = run.analysis
+    conv = run.conversation
+    doc = report_dict(run)
+    out: list[str] = []
+    out.append(f"Conversation: {run.path}")
+    out.append(STATUS)
+    out.append(f"{len(doc['participants'])} participants, {len(doc['statements'])} statements, "
+               f"{doc['votes']} votes; {len(doc['in_conv'])} participants in the opinion map.")
+    how = "continued from the Pol.is state" if run.polis_state_path else \
+        f"chosen by silhouette, seed {run.seed}" if len(a.silhouettes) > 1 else "as asked"
+    out.append(f"Method: {a.method} (mode {run.mode}); {a.group_clusters.k} opinion groups "
+               f"({how}).")
+    out.append("")
+    for g in doc["groups"]:
+        out.append(f"Group {g['id']}: {g['size']} participants")
+        for r in doc["repness"].get(str(g["id"]), []):
+            share = _pct(r["n_success"], r["n_trials"])
+            out.append(f"  {share:>4} {r['repful_for'] + 's':<9} (of {r['n_trials']:>4})  "
+                       f"[{r['statement']}] {conv.text(r['statement'])}")
+        out.append("")
+    out.append("Consensus (broad agreement across everyone):")
+    for side in ("agree", "disagree"):
+        for c in doc["consensus"][side]:
+            out.append(f"  {_pct(c['n_success'], c['n_trials']):>4} {side + 's':<9} "
+                       f"(of {c['n_trials']:>4})  [{c['statement']}] {conv.text(c['statement'])}")
+    if not any(doc["consensus"].values()):
+        out.append("  none passes the test")
+    out.append("")
+    out.append("Divisive (groups differ most):")
+    for d in doc["divisive"]:
+        per = ", ".join(f"group {g}: {p:.0%}" for g, p in d["group_agree"].items())
+        out.append(f"  [{d['statement']}] {conv.text(d['statement'])}  ({per} agree)")
+    out.append("")
+    top = sorted(zip(a.statement_ids.tolist(), a.group_informed_consensus.tolist(),
+                     a.excluded.tolist(), strict=True), key=lambda t: -t[1])
+    out.append("Group-informed consensus (every group tends to agree):")
+    for sid, value, _ in [t for t in top if not t[2]][:5]:
+        out.append(f"  {value:.3f}  [{sid}] {conv.text(sid)}")
+    out.append("")
+    out.append("Timings (s): " + ", ".join(f"{k} {v:.3f}" for k, v in a.timings.items()))
+    return "\n".join(out) + "\n"
+
+
+_CSS = """
+body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+h1{font-size:1.5rem} h2{font-size:1.2rem;margin-top:2rem}
+table{border-collapse:collapse;width:100%} td,th{border-bottom:1px solid #ddd;padding:.3rem;
+text-align:left;vertical-align:top} .num{text-align:right;white-space:nowrap}
+.status{background:#fff6d5;padding:.5rem;border-left:4px solid #d9a400}
+.swatch{display:inline-block;width:.8rem;height:.8rem;border-radius:50%;margin-right:.3rem}
+figure{margin:1rem 0} figcaption{font-size:.9rem;color:#555}
+"""
+
+
+def render_html(run: AnalysisRun) -> str:
+    """A self-contained HTML page (inline CSS and SVG, no external resource)."""
+    from track2.reports.opinion_map import GROUP_COLOURS
+
+    a = run.analysis
+    conv = run.conversation
+    doc = report_dict(run)
+    e = html.escape
+
+    def text(sid: Any) -> str:
+        return e(conv.text(sid))
+
+    parts = [
+        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>Opinion groups — {e(Path(run.path).name)}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        f"<h1>Opinion groups and common ground: {e(Path(run.path).name)}</h1>",
+        f'<p class="status">{e(STATUS)}</p>',
+        f"<p>{len(doc['participants'])} participants, {len(doc['statements'])} statements, "
+        f"{doc['votes']} votes; {len(doc['in_conv'])} participants in the map; "
+        f"{a.group_clusters.k} opinion groups (method {e(a.method)}, mode {e(run.mode)}).</p>",
+        "<figure>", opinion_map_svg(a), "<figcaption>Opinion map: each circle is a base cluster "
+        "of participants who vote alike (area ∝ people), coloured by opinion group; axes are the "
+        "first two principal components of the votes.</figcaption></figure>",
+    ]
+    for c, g in enumerate(doc["groups"]):
+        colour = GROUP_COLOURS[c % len(GROUP_COLOURS)]
+        parts.append(f'<h2><span class="swatch" style="background:{colour}"></span>'
+                     f"Group {g['id']} — {g['size']} participants</h2>")
+        parts.append('<table><tr><th>statement</th><th>group</th><th class="num">share</th>'
+                     '<th class="num">votes</th></tr>')
+        for r in doc["repness"].get(str(g["id"]), []):
+            parts.append(f"<tr><td>[{e(str(r['statement']))}] {text(r['statement'])}</td>"
+                         f"<td>{e(r['repful_for'])}s</td>"
+                         f'<td class="num">{_pct(r["n_success"], r["n_trials"])}</td>'
+                         f'<td class="num">{r["n_trials"]}</td></tr>')
+        parts.append("</table>")
+    parts.append("<h2>Consensus</h2><table><tr><th>statement</th><th>everyone</th>"
+                 '<th class="num">share</th><th class="num">votes</th></tr>')
+    for side in ("agree", "disagree"):
+        for cs in doc["consensus"][side]:
+            parts.append(f"<tr><td>[{e(str(cs['statement']))}] {text(cs['statement'])}</td>"
+                         f"<td>{side}s</td>"
+                         f'<td class="num">{_pct(cs["n_success"], cs["n_trials"])}</td>'
+                         f'<td class="num">{cs["n_trials"]}</td></tr>')
+    parts.append("</table>")
+    parts.append("<h2>Divisive statements</h2><table><tr><th>statement</th>"
+                 "<th>agreement by group</th></tr>")
+    for d in doc["divisive"]:
+        per = ", ".join(f"group {e(g)}: {p:.0%}" for g, p in d["group_agree"].items())
+        parts.append(f"<tr><td>[{e(str(d['statement']))}] {text(d['statement'])}</td>"
+                     f"<td>{per}</td></tr>")
+    parts.append("</table>")
+    parts.append("<h2>Group-informed consensus</h2><table><tr><th>statement</th>"
+                 '<th class="num">Π (A+1)/(S+2)</th></tr>')
+    ranked = sorted(((v, s) for s, v, x in zip(a.statement_ids.tolist(),
+                                                a.group_informed_consensus.tolist(),
+                                                a.excluded.tolist(), strict=True) if not x),
+                    key=lambda t: -t[0])[:10]
+    for value, sid in ranked:
+        parts.append(f'<tr><td>[{e(str(sid))}] {text(sid)}</td><td class="num">{value:.3f}'
+                     "</td></tr>")
+    parts.append("</table>")
+    parts.append("<p><small>Timings (s): " + e(", ".join(
+        f"{k} {v:.3f}" for k, v in a.timings.items())) + "</small></p>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def render(run: AnalysisRun, fmt: str) -> str:
+    if fmt == "json":
+        return render_json(run)
+    if fmt == "html":
+        return render_html(run)
+    if fmt == "text":
+        return render_text(run)
+    raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")

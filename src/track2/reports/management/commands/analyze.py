@@ -1,0 +1,67 @@
+"""`track2 analyze PATH`: opinion groups and common ground of a Pol.is-format conversation."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from track2.commonground import CommonGroundError
+from track2.reports.analysis import FORMATS, MODES, render, run_analysis
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+class Command(BaseCommand):
+    help = ("Find opinion groups, representative statements and common ground in a Pol.is "
+            "export folder (votes.csv or participants-votes.csv, comments.csv) or a Pol.is "
+            "math folder (votes.json, comments.json). See docs/analyze.md.")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", help="conversation folder, or its votes file")
+        parser.add_argument("--mode", choices=MODES, default="polis",
+                            help="polis: the Pol.is maths exactly; track2: part 2 (for now "
+                                 "the same as polis)")
+        parser.add_argument("--polis-state", metavar="FILE",
+                            help="continue from Pol.is's math-pca2.json (keeps its groups)")
+        parser.add_argument("--groups", type=int, metavar="K",
+                            help="force K opinion groups instead of choosing by silhouette")
+        parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+        parser.add_argument("--format", choices=FORMATS, default="text")
+        parser.add_argument("--output", metavar="FILE", help="write here instead of stdout")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["groups"] is not None and options["groups"] < 1:
+            raise CommandError("--groups must be at least 1")
+        try:
+            run = run_analysis(options["path"], mode=options["mode"],
+                               polis_state=options["polis_state"], groups=options["groups"],
+                               seed=options["seed"])
+        except CommonGroundError as err:
+            raise CommandError(_one_line(f"{err}; check the file and run again")) from err
+        document = render(run, options["format"])
+        if options["output"]:
+            _write_atomically(Path(options["output"]), document)
+        else:
+            self.stdout.write(document, ending="")
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file beside ``path`` and rename: never a half-written report."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as err:
+        raise CommandError(_one_line(f"{path}: cannot write ({err.strerror}); choose another "
+                                     "--output")) from err
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        raise CommandError(_one_line(f"{path}: cannot write ({err.strerror})")) from err

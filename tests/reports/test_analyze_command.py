@@ -1,0 +1,126 @@
+"""`track2 analyze PATH`: text, JSON (docs/analyze.md schema) and HTML; one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+BREXIT = DATA / "polis" / "brexit-consensus"
+MATH = DATA / "polis-math" / "above-100-ptpts"
+
+
+def _run(*args: str) -> str:
+    out = StringIO()
+    call_command("analyze", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_text_report_names_groups_statements_and_consensus():
+    text = _run(str(BREXIT))
+    assert "2 opinion groups" in text
+    assert "Labour should oppose the Brexit process." in text  # a representative statement
+    assert "Consensus" in text and "Divisive" in text
+    assert "Unofficial. Non-binding." in text
+
+
+def test_json_schema_with_input_ids_and_agree_positive():
+    doc = json.loads(_run(str(MATH), "--format", "json", "--polis-state",
+                          str(MATH / "math-pca2.json")))
+    for key in ("participants", "statements", "votes", "in_conv", "pca", "projections",
+                "groups", "repness", "consensus", "group_informed_consensus", "method",
+                "timings"):
+        assert key in doc
+    assert "sides" not in doc and "bridging" not in doc  # part 2 adds them
+    math = json.loads((MATH / "math-pca2.json").read_text())
+    assert sorted(doc["in_conv"]) == sorted(math["in-conv"])
+    assert set(doc["pca"]["center"]) == {str(t) for t in math["tids"]}
+    for tid, c in zip(math["tids"], math["pca"]["center"], strict=True):
+        assert doc["pca"]["center"][str(tid)] == pytest.approx(-c, abs=1e-9)  # agree = +1
+    assert len(doc["pca"]["components"]) == 2
+    assert [g["id"] for g in doc["groups"]] == [g["id"] for g in math["group-clusters"]]
+    members = {p for g in doc["groups"] for p in g["members"]}
+    assert members == set(doc["in_conv"])
+    assert set(doc["projections"]) == {str(p) for p in doc["participants"]}
+    for gid, reps in doc["repness"].items():
+        assert [r["statement"] for r in reps] == [r["tid"] for r in math["repness"][gid]]
+        assert set(reps[0]) >= {"statement", "repful_for", "n_success", "n_trials",
+                                "p_success", "p_test", "repness", "repness_test"}
+    assert [c["statement"] for c in doc["consensus"]["agree"]] == \
+        [c["tid"] for c in math["consensus"]["agree"]]
+    gac = math["group-aware-consensus"]
+    for tid, v in gac.items():
+        assert doc["group_informed_consensus"][tid] == pytest.approx(v, abs=1e-9)
+    assert doc["timings"]["total"] > 0 and doc["method"] == "polis"
+
+
+def test_groups_seed_and_mode_options():
+    doc = json.loads(_run(str(BREXIT), "--format", "json", "--groups", "3", "--seed", "4",
+                          "--mode", "track2"))
+    assert len(doc["groups"]) == 3 and doc["seed"] == 4 and doc["mode"] == "track2"
+    again = json.loads(_run(str(BREXIT), "--format", "json", "--groups", "3", "--seed", "4"))
+    assert [g["members"] for g in again["groups"]] == [g["members"] for g in doc["groups"]]
+
+
+def test_html_is_self_contained_and_escaped(tmp_path):
+    folder = tmp_path / "conv"
+    folder.mkdir()
+    (folder / "votes.csv").write_text((BREXIT / "votes.csv").read_text())
+    comments = (BREXIT / "comments.csv").read_text().replace(
+        "I voted to Remain.", "<script>alert(1)</script> & Remain")
+    (folder / "comments.csv").write_text(comments)
+    out = tmp_path / "report.html"
+    _run(str(folder), "--format", "html", "--output", str(out))
+    page = out.read_text()
+    assert page.startswith("<!DOCTYPE html>") and "<svg" in page and "<circle" in page
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Remain" in page
+    assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "https://" not in page
+    assert not list(tmp_path.glob(".report.html.*"))  # no temporary file left behind
+
+
+@pytest.mark.parametrize("files, where", [
+    ({"votes.csv": "timestamp,datetime,comment-id,voter-id,vote\n1,x,1,2,1\n2,x,1,3,maybe\n"},
+     "votes.csv:3:"),
+    ({"votes.csv": "timestamp,datetime,comment-id,voter-id,vote\n1,x,1,2\n"}, "votes.csv:2:"),
+    ({"votes.csv": "timestamp,datetime,comment-id,voter-id,vote\n5,x,1,2,1\n5,x,1,2,-1\n"},
+     "votes.csv:3:"),
+    ({"votes.csv": "timestamp,datetime,comment-id,voter-id,vote\n"}, "no votes"),
+    ({"votes.csv": "timestamp,datetime,comment-id,voter-id,vote\n1,x,1,2,1\n2,x,2,2,-1\n"},
+     "only 1 participant"),
+    ({"votes.csv": "timestamp,datetime,comment-id,voter-id,vote\n1,x,1,2,1\n2,x,1,3,-1\n"},
+     "only 1 statement"),
+    ({"votes.csv": "timestamp,datetime,comment-id,voter-id,vote\n1,x,1,2,1\n1,x,5,2,1\n",
+      "comments.csv": "comment-id,comment-body\n1,One\n"}, "votes.csv:"),
+])
+def test_bad_input_is_one_clear_line(tmp_path, files, where):
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    with pytest.raises(CommandError) as err:
+        _run(str(tmp_path))
+    message = str(err.value)
+    assert where in message and "\n" not in message
+
+
+def test_bad_polis_state(tmp_path):
+    bad = tmp_path / "math-pca2.json"
+    bad.write_text("{\"pca\": 1")
+    with pytest.raises(CommandError, match="math-pca2.json:1:"):
+        _run(str(MATH), "--polis-state", str(bad))
+
+
+def test_console_script_exits_non_zero_with_one_line(tmp_path):
+    (tmp_path / "votes.csv").write_text("timestamp,datetime,comment-id,voter-id,vote\n1,x,1,2,9\n")
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "TRACK2_HOME": str(tmp_path / "home")}
+    done = subprocess.run([sys.executable, "-m", "track2", "analyze", str(tmp_path)],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode != 0
+    lines = [ln for ln in done.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "votes.csv:2:" in lines[0] and "unknown vote value" in lines[0]
