@@ -51,7 +51,7 @@ def test_sides_follow_groups_with_fidelity():
 
 
 def test_planted_groups_are_recovered():
-    params = SimulationParams(n_participants=1500, n_statements=80, mean_votes=40,
+    params = SimulationParams(n_participants=1500, n_statements=60, mean_votes=40,
                               n_groups=3, noise_share=0.05, divisive_share=0.7)
     d = simulate_dialogue(params, seed=3)
     a = analyze_polis(d.matrix, random_state=0)
