@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
+from django.test.utils import override_settings
 
 from track2.accounts.models import User
+from track2.dialogues import demo as convening
 from track2.dialogues.models import Dialogue, Membership, Role
 
 LOGINS_FILE = "demo-logins.json"
@@ -43,9 +45,15 @@ def _password() -> str:
     return "demo-" + secrets.token_urlsafe(9)
 
 
-@transaction.atomic
 def build() -> list[DemoLogin]:
     """Create the demo's users and dialogue; return the logins to print."""
+    # The demo's invitations are not real mail: keep them out of the console output.
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        return _build()
+
+
+@transaction.atomic
+def _build() -> list[DemoLogin]:
     dialogue = Dialogue.objects.create(
         title="Varena Sea Dialogue",
         purpose=(
@@ -55,17 +63,25 @@ def build() -> list[DemoLogin]:
         ),
         track=Dialogue.Track.TRACK_2,
         status=Dialogue.Status.ACTIVE,
+        convening_institution="Institute for Maritime Dialogue",
+        min_members_per_side=6,
+        required_sectors=["academia", "former_diplomat", "civil_society"],
     )
     logins = []
+    users = {}
     for email, name, zone, roles, story in DEMO_USERS:
         password = _password()
         user = User.objects.create_user(email=email, password=password, display_name=name, time_zone=zone)
         for role in roles:
             Membership.objects.create(dialogue=dialogue, user=user, role=role)
+        users[email.split("@")[0]] = user
         logins.append(DemoLogin(email, password, f"{name}, {story}"))
+    dialogue.created_by = users["convener"]
+    dialogue.save(update_fields=["created_by"])
     admin_password = _password()
     User.objects.create_superuser(email="admin@demo.track2.invalid", password=admin_password, display_name="Site administrator")
     logins.append(DemoLogin("admin@demo.track2.invalid", admin_password, "site administrator (Django admin)"))
+    convening.build_convening(dialogue, users)
     return logins
 
 
