@@ -263,7 +263,7 @@ def test_invitation_page_new_account_accepts_and_signs_in(client, invited, dialo
     assert page.status_code == 200
     text = page.content.decode()
     assert dialogue.title in text and "participant" in text and "personal capacity" in text
-    assert page["Cache-Control"] == "no-store" and page["Referrer-Policy"] == "no-referrer"
+    assert page["Cache-Control"] == "no-store" and page["Referrer-Policy"] == "same-origin"
     # Mismatched passwords, then a weak one: refused, nothing created.
     response = client.post(invitation_url(secret), {"answer": "create", "password1": "a long secret phrase 1",
                                                     "password2": "other"})

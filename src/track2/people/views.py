@@ -380,7 +380,9 @@ def invitation(request: HttpRequest, secret: str) -> HttpResponse:
         "is_other_account": is_other_account, "error": error,
     }, status=status)
     # The secret is in the URL: keep it out of caches and other sites' Referer headers.
+    # ("no-referrer" would make browsers send "Origin: null" with the page's own forms, which
+    # Django's CSRF check rightly refuses; "same-origin" sends the URL only to this site.)
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
