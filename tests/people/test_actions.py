@@ -315,3 +315,10 @@ def test_update_candidacy_refused_after_confirmation(invited, make_user, convene
 
 def test_track_enum_values_used_by_the_flag(track15):
     assert track15.track == Dialogue.Track.TRACK_1_5
+
+
+def test_withdraw_unseats_a_person_seated_before_accepting(add_person, convener, dialogue, north):
+    candidacy = add_person()
+    DelegationMember.objects.create(dialogue=dialogue, delegation=north, person=candidacy.person)
+    actions.do_withdraw(convener, candidacy)
+    assert not DelegationMember.objects.filter(dialogue=dialogue).exists()

@@ -360,3 +360,31 @@ def test_invitation_page_create_while_signed_in(client, invited, make_user):
     sign_in(client, make_user("amina@example.org"))
     response = client.post(invitation_url(secret), {"answer": "create"})
     assert response.status_code == 400 and "already signed in" in response.content.decode()
+
+
+def test_list_shows_and_filters_by_actual_seat(conv_client, dialogue, add_person, north):
+    seated = add_person("s@example.org", full_name="Seated Person")
+    DelegationMember.objects.create(dialogue=dialogue, delegation=north, person=seated.person)
+    add_person("p@example.org", full_name="Planned Person", delegation=north)
+    add_person("n@example.org", full_name="Nowhere Person")
+    url = reverse("people:list", args=[dialogue.pk])
+    page = conv_client.get(url, {"delegation": str(north.pk)}).content.decode()
+    assert "Seated Person" in page and "Planned Person" in page and "Nowhere Person" not in page
+    assert "(planned)" in page
+    page = conv_client.get(url, {"delegation": "none"}).content.decode()
+    assert "Nowhere Person" in page and "Seated Person" not in page and "Planned Person" not in page
+
+
+def test_list_is_paginated_keeping_filters(conv_client, dialogue, add_person, monkeypatch):
+    from track2.people import views
+
+    monkeypatch.setattr(views, "PEOPLE_PER_PAGE", 2)
+    for n in range(5):
+        add_person(f"p{n}@example.org", full_name=f"Person {n}")
+    url = reverse("people:list", args=[dialogue.pk])
+    first = conv_client.get(url, {"sector": "academia"}).content.decode()
+    assert "Person 0" in first and "Person 2" not in first and "Page 1 of 3" in first
+    assert "sector=academia&amp;page=2" in first
+    third = conv_client.get(url, {"sector": "academia", "page": "3"}).content.decode()
+    assert "Person 4" in third and "Person 0" not in third
+    assert conv_client.get(url, {"page": "abc"}).status_code == 200

@@ -462,17 +462,17 @@ def check_withdraw(candidacy: Candidacy) -> None:
 
 @transaction.atomic
 def do_withdraw(by, candidacy: Candidacy, notes="") -> Candidacy:
-    """Withdraw a candidacy: open invitation links stop working; a confirmed person loses the
-    role this candidacy gave them and their delegation seat in this dialogue."""
+    """Withdraw a candidacy: open invitation links stop working, the person loses any delegation
+    seat in this dialogue and, if they had accepted, the role this candidacy gave them."""
     candidacy = _locked(candidacy)
     check_withdraw(candidacy)
     now = timezone.now()
     candidacy.invitations.filter(used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
-    if candidacy.status == Status.CONFIRMED:
-        person = candidacy.person
-        if person.user_id is not None:
-            Membership.objects.filter(dialogue=candidacy.dialogue, user_id=person.user_id, role=candidacy.role).delete()
-        DelegationMember.objects.filter(dialogue=candidacy.dialogue, person=person).delete()
+    person = candidacy.person
+    if candidacy.status == Status.CONFIRMED and person.user_id is not None:
+        Membership.objects.filter(dialogue=candidacy.dialogue, user_id=person.user_id, role=candidacy.role).delete()
+    # A withdrawn person sits in no delegation of the dialogue, however they were seated.
+    DelegationMember.objects.filter(dialogue=candidacy.dialogue, person=person).delete()
     candidacy.status = Status.WITHDRAWN
     candidacy.save(update_fields=["status"])
     _record(candidacy, Status.WITHDRAWN, by, notes=(notes or "").strip())

@@ -48,14 +48,28 @@ def candidacies_of(dialogue: Dialogue, filters: PeopleFilter | None = None) -> Q
         rows = rows.filter(person__country__iexact=filters.country.strip())
     if filters.status:
         rows = rows.filter(status=filters.status)
+    # A person's delegation is their seat when seated (part of the dialogue), else the planned one.
+    seated = DelegationMember.objects.filter(dialogue=dialogue)
     if filters.delegation == "none":
-        rows = rows.filter(delegation__isnull=True)
+        rows = rows.filter(delegation__isnull=True).exclude(person__in=seated.values("person"))
     elif filters.delegation:
         try:
-            rows = rows.filter(delegation_id=int(filters.delegation))
+            delegation_id = int(filters.delegation)
         except ValueError:
-            rows = rows.none()
+            return rows.none()
+        rows = rows.filter(
+            Q(delegation_id=delegation_id)
+            | Q(person__in=seated.filter(delegation_id=delegation_id).values("person"))
+        ).distinct()
     return rows
+
+
+def seats_in(dialogue: Dialogue) -> dict[int, DelegationMember]:
+    """Person id → their delegation seat in `dialogue`."""
+    return {
+        seat.person_id: seat
+        for seat in DelegationMember.objects.filter(dialogue=dialogue).select_related("delegation")
+    }
 
 
 def countries_in(dialogue: Dialogue) -> list[str]:

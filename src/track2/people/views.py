@@ -11,6 +11,7 @@ import hashlib
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,9 +32,11 @@ from track2.people.queries import (
     current_affiliation,
     is_personal_capacity_flagged,
     seat_of,
+    seats_in,
 )
 
 ROSTER_SESSION_KEY = "people_roster_%d"
+PEOPLE_PER_PAGE = 100
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -47,16 +50,21 @@ def people_list(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     filters = PeopleFilter()
     if form.is_bound and form.is_valid():
         filters = PeopleFilter(**form.cleaned_data)
-    candidacies = list(candidacies_of(dialogue, filters))
+    page = Paginator(candidacies_of(dialogue, filters), PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    seats = seats_in(dialogue)
     rows = [
         {
             "candidacy": c, "person": c.person, "affiliation": current_affiliation(c.person),
             "personal_capacity": is_personal_capacity_flagged(c.person, dialogue),
+            "seat": seats.get(c.person_id),
         }
-        for c in candidacies
+        for c in page
     ]
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "people/list.html", {
-        "dialogue": dialogue, "form": form, "rows": rows, "is_filtered": filters != PeopleFilter(),
+        "dialogue": dialogue, "form": form, "rows": rows, "page": page, "query": query.urlencode(),
+        "is_filtered": filters != PeopleFilter(),
     })
 
 
