@@ -1,0 +1,449 @@
+"""Track 2 mode opinion groups: a latent-class model fitted by EM on the observed votes only.
+
+Pol.is projects every participant on two principal components of a mean-imputed matrix and
+clusters the projections. With most votes missing, both steps throw information away: the
+imputed zeros pull sparse voters to the centre, and two components cannot separate more than a
+few groups. Track 2 mode instead fits the model the votes are generated from:
+
+* each participant belongs to one of ``k`` opinion groups, group ``g`` with prior ``pi_g``;
+* a participant of group ``g`` who sees statement ``s`` agrees, disagrees or passes with
+  probabilities ``theta[g, s] = (agree, disagree, pass)``, independently across statements;
+* a statement a participant never saw contributes nothing (missing at random): the likelihood of
+  participant ``u`` in group ``g`` is ``prod over voted s of theta[g, s, vote(u, s)]``.
+
+This is the model a Bayes oracle with the true ``theta`` and ``pi`` would use, so a good fit gets
+close to the information limit of the votes (see ``docs/benchmarks.md``). It is fitted by EM with
+sparse products only: with ``X`` the participants x (3 * statements) one-hot matrix of votes,
+the E-step is ``X @ log(theta)`` and the M-step ``X.T @ responsibilities``, both ``O(votes * k)``.
+``theta`` gets a symmetric Dirichlet(1/2) prior (MAP estimate), so a group that never saw a
+statement falls back to one third for each answer instead of a zero probability.
+
+Choosing ``k``: the participants are split once (seeded) into a fitting part (80%) and a held-out
+part (20%); for each ``k`` from ``min_groups`` to ``max_groups`` the model is fitted on the first
+part (best of ``n_starts`` starts) and scored by the log-likelihood of the held-out participants'
+votes under the fitted mixture, ``sum_u log sum_g pi_g prod_s theta[g, s, vote(u, s)]``. The ``k``
+with the highest held-out log-likelihood wins (a cross-validated criterion: it stops adding
+groups when a new group no longer predicts unseen participants better). BIC was tried first and
+rejected: its penalty of ``2 * statements`` parameters per group picks k = 2 on the 5k x 300
+benchmark where four groups are planted.
+
+Starts: k-means++ (seeded) on a spectral embedding of the participants (top singular vectors of
+the column-centred observed votes, rows scaled by ``sqrt(statements / votes)`` as Pol.is does), one
+start per seed. For large conversations model selection runs on a seeded sample of
+``fit_sample`` participants; the chosen model is then refined by EM on all participants.
+Everything is deterministic given ``random_state``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from scipy.sparse.linalg import svds
+
+from track2.commonground.errors import CommonGroundError, EmptyConversationError
+from track2.commonground.matrix import DISAGREE, PASS, VoteMatrix
+
+__all__ = ["Track2Groups", "Track2ModeError", "track2_groups", "vote_onehot"]
+
+DIRICHLET = 0.5  # symmetric prior on each statement's (agree, disagree, pass) probabilities
+HELD_OUT_SHARE = 0.2
+_REL_TOL = 1e-6  # EM stops when the log-likelihood gains less than this, relative
+_START_ITERS = 10  # short EM runs that pick the best start before running it to convergence
+_PATIENCE = 1  # stop trying larger k as soon as one fails to beat the best held-out score
+# Model selection runs on a sample of participants and on the statements most voted in it, as many
+# as keep at least this many sample votes per statement on average: with too few votes per
+# statement the held-out score cannot see a small group (1M x 5k with 20k participants and all
+# 5k statements has 200 votes per statement and misses the 10% group).
+_SELECTION_VOTES_PER_STATEMENT = 500
+_SELECTION_MIN_STATEMENTS = 50
+_KMEANS_ITERS = 50
+
+FloatArray = npt.NDArray[np.float64]
+
+
+class Track2ModeError(CommonGroundError, ValueError):
+    """Settings that cannot work (k out of range, too few participants for the k asked)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Track2Groups:
+    """Opinion groups found by Track 2 mode.
+
+    ``labels[i]`` is the group (0..k-1) of participant row ``i``, or -1 for a participant with no
+    vote on an included statement. Groups are numbered by decreasing size. ``responsibilities``
+    are the posterior group probabilities (rows of -1 participants are the priors).
+    ``vote_probabilities[g, s]`` is (agree, disagree, pass) for group ``g`` on statement ``s``
+    (statement order of the vote matrix; excluded statements keep the uniform prior).
+    ``held_out_log_likelihood`` maps each k tried to its score; ``k`` is the best (or the k asked).
+    """
+
+    labels: npt.NDArray[np.int64]
+    responsibilities: npt.NDArray[np.float32]
+    k: int
+    priors: FloatArray
+    vote_probabilities: FloatArray
+    log_likelihood: float
+    held_out_log_likelihood: dict[int, float]
+    n_iterations: int
+    n_fit_participants: int
+    n_fit_statements: int
+    random_state: int
+    method: str
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def members(self, group: int) -> npt.NDArray[np.int64]:
+        return np.flatnonzero(self.labels == group)
+
+
+def vote_onehot(votes: VoteMatrix, excluded: npt.NDArray[np.bool_] | None = None) -> sp.csr_array:
+    """Participants x (3 * statements) CSR of ones: column ``3 s + o`` for answer ``o`` on ``s``
+    (0 agree, 1 disagree, 2 pass). Rows keep their column order, so no sort is needed."""
+    answer = (votes.values == DISAGREE).astype(np.int32)
+    answer += 2 * (votes.values == PASS).astype(np.int32)
+    columns = votes.indices.astype(np.int32) * 3 + answer
+    del answer
+    indptr = votes.indptr
+    if excluded is not None and excluded.any():
+        keep = ~excluded[votes.indices]
+        columns = columns[keep]
+        indptr = np.zeros(votes.n_participants + 1, dtype=np.int64)
+        np.cumsum(
+            np.bincount(votes.vote_rows[keep], minlength=votes.n_participants), out=indptr[1:]
+        )
+    return sp.csr_array(
+        (np.ones(len(columns), dtype=np.float32), columns, indptr),
+        shape=(votes.n_participants, 3 * votes.n_statements),
+    )
+
+
+@dataclass
+class _Fit:
+    log_theta: FloatArray  # k x (3 m): log theta[g, s, o] at column 3 s + o
+    log_prior: FloatArray
+    log_likelihood: float
+    iterations: int
+
+
+def _m_step(
+    x: sp.csr_array, resp: npt.NDArray[np.float32], n_statements: int
+) -> tuple[FloatArray, FloatArray]:
+    k = resp.shape[1]
+    counts = np.asarray(x.T @ resp, dtype=np.float64).reshape(n_statements, 3, k) + DIRICHLET
+    theta = counts / counts.sum(axis=1, keepdims=True)
+    log_theta = np.log(theta).transpose(2, 0, 1).reshape(k, 3 * n_statements)
+    sizes = resp.sum(axis=0, dtype=np.float64) + 1.0  # add-one keeps an emptied group alive
+    return log_theta, np.log(sizes / sizes.sum())
+
+
+def _e_step(
+    x: sp.csr_array, log_theta: FloatArray, log_prior: FloatArray
+) -> tuple[npt.NDArray[np.float32], float]:
+    # float32 throughout: the largest array is participants x k, and each row's log-likelihood
+    # is a sum of at most a few thousand terms, far within float32 precision for argmax and EM.
+    joint = x @ log_theta.T.astype(np.float32)
+    joint += log_prior.astype(np.float32)
+    top = joint.max(axis=1, keepdims=True)
+    joint -= top
+    np.exp(joint, out=joint)
+    total = joint.sum(axis=1, keepdims=True)
+    resp = joint / total
+    return resp, float(np.log(total).sum(dtype=np.float64) + top.sum(dtype=np.float64))
+
+
+def _em(
+    x: sp.csr_array,
+    resp: npt.NDArray[np.float32],
+    n_statements: int,
+    max_iter: int,
+    rel_tol: float = _REL_TOL,
+    no_votes: npt.NDArray[np.bool_] | None = None,
+) -> tuple[_Fit, npt.NDArray[np.float32]]:
+    """EM from responsibilities ``resp``; rows flagged ``no_votes`` carry no weight."""
+    previous = -np.inf
+    log_likelihood = -np.inf
+    iterations = 0
+    log_theta, log_prior = _m_step(x, resp, n_statements)
+    while iterations < max_iter:
+        iterations += 1
+        resp, log_likelihood = _e_step(x, log_theta, log_prior)
+        if no_votes is not None:
+            resp[no_votes] = 0.0
+        log_theta, log_prior = _m_step(x, resp, n_statements)
+        if log_likelihood - previous <= rel_tol * abs(log_likelihood):
+            break
+        previous = log_likelihood
+    return _Fit(log_theta, log_prior, log_likelihood, iterations), resp
+
+
+def _embedding(x: sp.csr_array, n_statements: int, dims: int) -> FloatArray:
+    """Spectral embedding: top singular vectors of the column-centred observed votes."""
+    csr = sp.csr_array(x)
+    answer = csr.indices % 3
+    value = np.where(answer == 0, 1.0, np.where(answer == 1, -1.0, 0.0))
+    statement = csr.indices // 3
+    seen = np.bincount(statement, minlength=n_statements)
+    mean = np.bincount(statement, weights=value, minlength=n_statements) / np.maximum(seen, 1)
+    centred = sp.csr_array(
+        (value - mean[statement], statement, csr.indptr), shape=(csr.shape[0], n_statements)
+    )
+    dims = max(1, min(dims, min(centred.shape) - 1))
+    # ARPACK from a fixed start vector is deterministic.
+    u, s, _ = svds(centred, k=dims, v0=np.full(n_statements, n_statements**-0.5))
+    votes_per_row = np.diff(csr.indptr)
+    scale = np.sqrt(n_statements / np.maximum(votes_per_row, 1))
+    return np.asarray(u * s * scale[:, None], dtype=np.float64)
+
+
+def _kmeans_labels(points: FloatArray, k: int, rng: np.random.Generator) -> npt.NDArray[np.int64]:
+    """k-means++ seeding and Lloyd iterations (a start for EM, not a result)."""
+    n = len(points)
+    centres = [points[rng.integers(n)]]
+    distance = ((points - centres[0]) ** 2).sum(axis=1)
+    for _ in range(1, k):
+        total = distance.sum()
+        pick = rng.integers(n) if total <= 0 else rng.choice(n, p=distance / total)
+        centres.append(points[pick])
+        distance = np.minimum(distance, ((points - points[pick]) ** 2).sum(axis=1))
+    centre_array = np.array(centres)
+    labels = np.zeros(n, dtype=np.int64)
+    for _ in range(_KMEANS_ITERS):
+        scores = (centre_array**2).sum(axis=1)[None, :] - 2.0 * points @ centre_array.T
+        new_labels = scores.argmin(axis=1)
+        if _ > 0 and np.array_equal(new_labels, labels):
+            break
+        labels = new_labels
+        for g in range(k):
+            members = labels == g
+            if members.any():
+                centre_array[g] = points[members].mean(axis=0)
+    return labels
+
+
+def _hard(labels: npt.NDArray[np.int64], k: int) -> npt.NDArray[np.float32]:
+    resp = np.full((len(labels), k), 0.02 / k, dtype=np.float32)  # soft, so no group starts empty
+    resp[np.arange(len(labels)), labels] += 0.98
+    return resp
+
+
+def _split_starts(
+    previous: npt.NDArray[np.float32], embedding: FloatArray
+) -> list[npt.NDArray[np.float32]]:
+    """Starts for k groups from a (k-1)-group fit: split one group in two, for each group.
+
+    The group's members are divided by the sign of their position along the group's main
+    direction in the spectral embedding (its first principal component).
+    """
+    labels = previous.argmax(axis=1)
+    starts = []
+    for group in range(previous.shape[1]):
+        members = labels == group
+        if members.sum() < 2:
+            continue
+        centred = embedding[members] - embedding[members].mean(axis=0)
+        _, _, directions = np.linalg.svd(centred, full_matrices=False)
+        side = (embedding - embedding[members].mean(axis=0)) @ directions[0] > 0
+        resp = np.concatenate([previous, previous[:, group : group + 1] * side[:, None]], axis=1)
+        resp[:, group] *= ~side
+        resp = 0.98 * resp + 0.02 / resp.shape[1]
+        starts.append(resp.astype(np.float32))
+    return starts
+
+
+def _best_fit(
+    x: sp.csr_array,
+    embedding: FloatArray,
+    k: int,
+    n_statements: int,
+    n_starts: int,
+    seed_sequence: np.random.SeedSequence,
+    max_iter: int,
+    previous: npt.NDArray[np.float32] | None,
+) -> tuple[_Fit, npt.NDArray[np.float32]]:
+    """Short EM runs from ``n_starts`` k-means++ starts and from every split of the previous
+    (k-1)-group fit; the best after the short run goes on to convergence."""
+    starts = [
+        _hard(_kmeans_labels(embedding, k, np.random.default_rng(child)), k)
+        for child in seed_sequence.spawn(n_starts)
+    ]
+    if previous is not None:
+        starts += _split_starts(previous, embedding)
+    best: tuple[_Fit, npt.NDArray[np.float32]] | None = None
+    for start in starts:
+        fit, resp = _em(x, start, n_statements, _START_ITERS, rel_tol=0.0)
+        if best is None or fit.log_likelihood > best[0].log_likelihood:
+            best = (fit, resp)
+    if best is None:
+        raise Track2ModeError(f"n_starts must be at least 1, got {n_starts}")
+    fit, resp = _em(x, best[1], n_statements, max_iter)
+    fit.iterations += _START_ITERS
+    return fit, resp
+
+
+def _selection_statements(sample: sp.csr_array, n_statements: int) -> npt.NDArray[np.int64]:
+    """Most-voted statements of the sample, as many as keep enough votes per statement."""
+    counts = np.bincount(sample.indices // 3, minlength=n_statements)
+    order = np.argsort(-counts, kind="stable")
+    running_mean = np.cumsum(counts[order]) / np.arange(1, n_statements + 1)
+    enough = int(np.count_nonzero(running_mean >= _SELECTION_VOTES_PER_STATEMENT))
+    keep = max(enough, min(_SELECTION_MIN_STATEMENTS, n_statements))
+    chosen = order[:keep]
+    return np.sort(chosen[counts[chosen] > 0])
+
+
+def _restrict(x: sp.csr_array, statements: npt.NDArray[np.int64]) -> sp.csr_array:
+    """Columns of the one-hot matrix for these statements only, renumbered 0..len-1."""
+    if len(statements) * 3 == x.shape[1]:
+        return x
+    new_position = np.full(x.shape[1] // 3, -1, dtype=np.int64)
+    new_position[statements] = np.arange(len(statements))
+    statement = new_position[x.indices // 3]
+    keep = statement >= 0
+    rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))[keep]
+    indptr = np.zeros(x.shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=x.shape[0]), out=indptr[1:])
+    columns = (statement[keep] * 3 + x.indices[keep] % 3).astype(np.int32)
+    return sp.csr_array(
+        (np.ones(len(columns), dtype=np.float32), columns, indptr),
+        shape=(x.shape[0], 3 * len(statements)),
+    )
+
+
+def track2_groups(
+    votes: VoteMatrix,
+    *,
+    k: int | None = None,
+    min_groups: int = 2,
+    max_groups: int = 8,
+    n_starts: int = 2,
+    fit_sample: int | None = None,
+    max_iter: int = 60,
+    max_refine_iter: int = 30,
+    random_state: int = 0,
+) -> Track2Groups:
+    """Opinion groups by a latent-class model of the votes (see the module docstring).
+
+    ``k`` fixes the number of groups; otherwise it is chosen in ``[min_groups, max_groups]`` by
+    held-out log-likelihood. Moderated-out and meta statements are left out.
+    """
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    if k is not None:
+        min_groups = max_groups = k
+    if min_groups < 1 or max_groups < min_groups:
+        raise Track2ModeError(
+            f"groups must satisfy 1 <= min_groups <= max_groups, got {min_groups}..{max_groups}"
+        )
+    if n_starts < 1:
+        raise Track2ModeError(f"n_starts must be at least 1, got {n_starts}")
+    excluded = np.asarray(votes.is_excluded, dtype=bool)
+    x = vote_onehot(votes, excluded)
+    m = votes.n_statements
+    votes_per_row = np.diff(x.indptr)
+    voters = np.flatnonzero(votes_per_row > 0)
+    no_votes = None if len(voters) == votes.n_participants else votes_per_row == 0
+    if len(voters) < 2 or int((~excluded).sum()) < 2:
+        raise EmptyConversationError(
+            "opinion groups need at least 2 participants with votes on 2 included statements"
+        )
+    if fit_sample is None:
+        # Enough participants for about _SELECTION_VOTES_PER_STATEMENT votes per statement,
+        # between 20k and 60k participants.
+        mean_votes = len(x.indices) / len(voters)
+        wanted = _SELECTION_VOTES_PER_STATEMENT * int((~excluded).sum()) / mean_votes
+        fit_sample = int(min(60_000, max(20_000, wanted)))
+    rng = np.random.default_rng(random_state)
+    fit_rows = np.sort(rng.permutation(voters)[: min(len(voters), fit_sample)])
+    sample = x[fit_rows] if len(fit_rows) < votes.n_participants else x
+    selected = _selection_statements(sample, m)
+    sample = _restrict(sample, selected)
+    has_votes = np.diff(sample.indptr) > 0
+    positions = rng.permutation(np.flatnonzero(has_votes))
+    n_held = int(round(HELD_OUT_SHARE * len(positions))) if min_groups < max_groups else 0
+    train, held = np.sort(positions[n_held:]), np.sort(positions[:n_held])
+    if max_groups > len(train):
+        raise Track2ModeError(
+            f"{max_groups} groups need at least as many participants with votes; found {len(train)}"
+        )
+    x_train, x_held = sample[train], sample[held]
+    m_selected = len(selected)
+    timings["prepare"] = time.perf_counter() - started
+
+    lap = time.perf_counter()
+    embedding = _embedding(x_train, m_selected, max_groups + 2)
+    timings["embedding"] = time.perf_counter() - lap
+
+    lap = time.perf_counter()
+    seeds = np.random.SeedSequence(random_state)
+    held_out: dict[int, float] = {}
+    fits: dict[int, _Fit] = {}
+    previous: npt.NDArray[np.float32] | None = None
+    for groups, seed in zip(
+        range(min_groups, max_groups + 1), seeds.spawn(max_groups - min_groups + 1), strict=True
+    ):
+        fits[groups], previous = _best_fit(
+            x_train, embedding, groups, m_selected, n_starts, seed, max_iter, previous
+        )
+        if n_held:
+            _, score = _e_step(x_held, fits[groups].log_theta, fits[groups].log_prior)
+            held_out[groups] = score
+            best_k = max(held_out, key=lambda g: held_out[g])
+            if groups - best_k >= _PATIENCE:
+                break
+    chosen = max(held_out, key=lambda g: held_out[g]) if held_out else min_groups
+    timings["model_selection"] = time.perf_counter() - lap
+
+    # Refine the chosen model on every participant and every statement: start from the
+    # responsibilities the selection model gives (a zero log-probability column ignores the
+    # statements it did not use), then run EM on all votes.
+    lap = time.perf_counter()
+    fit = fits[chosen]
+    start_log_theta = np.zeros((chosen, m, 3))
+    start_log_theta[:, selected, :] = fit.log_theta.reshape(chosen, m_selected, 3)
+    resp, _ = _e_step(x, start_log_theta.reshape(chosen, 3 * m), fit.log_prior)
+    if no_votes is not None:
+        resp[no_votes] = 0.0
+    refined, resp = _em(x, resp, m, max_refine_iter, no_votes=no_votes)
+    resp = resp[voters] if no_votes is not None else resp
+    timings["refine"] = time.perf_counter() - lap
+
+    # Number groups by decreasing size for stable output.
+    sizes = resp.sum(axis=0)
+    rank = np.argsort(-sizes, kind="stable")
+    resp = resp[:, rank]
+    log_theta = refined.log_theta[rank]
+    log_prior = refined.log_prior[rank]
+    labels = np.full(votes.n_participants, -1, dtype=np.int64)
+    labels[voters] = resp.argmax(axis=1)
+    full_resp = np.tile(np.exp(log_prior).astype(np.float32), (votes.n_participants, 1))
+    full_resp[voters] = resp
+    theta = np.exp(log_theta).reshape(chosen, m, 3)
+    timings["total"] = time.perf_counter() - started
+    criterion = (
+        f"k={chosen} fixed by the caller"
+        if min_groups == max_groups
+        else f"k={chosen} of {min_groups}..{max_groups} by held-out log-likelihood of "
+        f"{n_held} participants ({m_selected} most-voted statements)"
+    )
+    return Track2Groups(
+        labels=labels,
+        responsibilities=full_resp,
+        k=chosen,
+        priors=np.exp(log_prior),
+        vote_probabilities=theta,
+        log_likelihood=refined.log_likelihood,
+        held_out_log_likelihood=held_out,
+        n_iterations=refined.iterations,
+        n_fit_participants=len(fit_rows),
+        n_fit_statements=m_selected,
+        random_state=random_state,
+        method=(
+            "track2: latent-class model of agree/disagree/pass per group and statement, "
+            f"EM on observed votes only (Dirichlet {DIRICHLET} prior), best of {n_starts} "
+            f"spectral k-means++ starts; {criterion}"
+        ),
+        timings=timings,
+    )

@@ -1,0 +1,97 @@
+"""The Bayes oracle for planted opinion groups: the best any method could do with these votes.
+
+Given the simulator's true parameters — the group priors ``pi_g`` and, per group and statement,
+the probabilities of agree, disagree and pass — the posterior group of participant ``u`` is
+
+    P(g | votes of u)  ∝  pi_g * prod over voted s of theta[g, s, vote(u, s)]
+
+and the oracle assigns ``u`` to the most probable group. No method that sees only the votes can
+beat this assignment on average, so its adjusted Rand index (ARI) against the planted groups is
+the information limit the benchmarks compare Pol.is mode and Track 2 mode with.
+
+The oracle sees the same votes as the methods: statements moderated out (or meta) are left out,
+as both modes leave them out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from track2.commonground.matrix import VoteMatrix
+from track2.commonground.stats import adjusted_rand_index
+from track2.commonground.track2mode import vote_onehot
+from track2.simulate.dialogue import SyntheticTruth
+
+__all__ = ["OracleAssignment", "oracle_from_truth", "oracle_groups", "truth_vote_probabilities"]
+
+_FLOOR = 1e-12  # a zero true probability would make one vote veto a group; clip it instead
+
+
+@dataclass(frozen=True, eq=False)
+class OracleAssignment:
+    """``labels[i]``: most probable true group of participant row ``i`` (the prior's mode when
+    the participant has no vote); ``log_posterior`` is normalised per row; ``ari`` is against
+    the planted groups when they were given."""
+
+    labels: npt.NDArray[np.int64]
+    log_posterior: npt.NDArray[np.float64]
+    ari: float | None
+
+
+def oracle_groups(
+    votes: VoteMatrix,
+    vote_probabilities: npt.ArrayLike,
+    priors: npt.ArrayLike,
+    true_groups: npt.ArrayLike | None = None,
+) -> OracleAssignment:
+    """Bayes-oracle assignment from true parameters.
+
+    ``vote_probabilities`` is groups x statements x 3 — (agree, disagree, pass) for each group
+    and statement, in the statement order of ``votes``; ``priors`` has one entry per group.
+    """
+    theta = np.asarray(vote_probabilities, dtype=np.float64)
+    prior = np.asarray(priors, dtype=np.float64)
+    if theta.ndim != 3 or theta.shape[1:] != (votes.n_statements, 3):
+        raise ValueError(
+            f"vote_probabilities must be groups x {votes.n_statements} statements x 3, "
+            f"got {theta.shape}"
+        )
+    if prior.shape != (theta.shape[0],) or (prior <= 0).any():
+        raise ValueError("priors must be positive, one per group")
+    if not np.allclose(theta.sum(axis=2), 1.0, atol=1e-9) or (theta < 0).any():
+        raise ValueError("each group's (agree, disagree, pass) probabilities must sum to 1")
+    groups = theta.shape[0]
+    onehot = vote_onehot(votes, np.asarray(votes.is_excluded, dtype=bool))
+    log_theta = np.log(np.clip(theta, _FLOOR, 1.0)).reshape(groups, -1)
+    joint = np.asarray(onehot @ log_theta.T, dtype=np.float64) + np.log(prior / prior.sum())
+    joint -= joint.max(axis=1, keepdims=True)
+    log_posterior = joint - np.log(np.exp(joint).sum(axis=1, keepdims=True))
+    labels = np.argmax(log_posterior, axis=1).astype(np.int64)
+    ari = None
+    if true_groups is not None:
+        truth = np.asarray(true_groups)
+        if truth.shape != labels.shape:
+            raise ValueError(f"true_groups must have {len(labels)} entries, got {truth.shape}")
+        ari = float(adjusted_rand_index(truth, labels))
+    return OracleAssignment(labels, log_posterior, ari)
+
+
+def truth_vote_probabilities(truth: SyntheticTruth) -> npt.NDArray[np.float64]:
+    """(agree, disagree, pass) per group and statement from the simulator's truth: a vote is a
+    pass with probability ``pass_probability``, else agree with ``agree_probability``."""
+    agree = np.asarray(truth.agree_probability, dtype=np.float64)
+    passed = float(truth.pass_probability)
+    return np.stack(
+        [(1 - passed) * agree, (1 - passed) * (1 - agree), np.full_like(agree, passed)], axis=2
+    )
+
+
+def oracle_from_truth(votes: VoteMatrix, truth: SyntheticTruth) -> OracleAssignment:
+    """The oracle for a simulated dialogue (participant and statement ids are 0..n-1, 0..m-1)."""
+    theta = truth_vote_probabilities(truth)
+    rows = np.asarray(votes.participant_ids, dtype=np.int64)
+    cols = np.asarray(votes.statement_ids, dtype=np.int64)
+    return oracle_groups(votes, theta[:, cols, :], truth.group_shares, truth.group[rows])

@@ -1,0 +1,175 @@
+"""Track 2 mode opinion groups and the Bayes oracle on planted synthetic dialogues."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from track2.commonground.errors import EmptyConversationError
+from track2.commonground.matrix import VoteMatrix
+from track2.commonground.polis import analyze_polis
+from track2.commonground.stats import adjusted_rand_index
+from track2.commonground.track2mode import Track2ModeError, track2_groups, vote_onehot
+from track2.simulate.dialogue import SimulationParams, simulate_dialogue
+from track2.simulate.oracle import oracle_from_truth, oracle_groups, truth_vote_probabilities
+
+
+@pytest.fixture(scope="module")
+def dialogue():  # type: ignore[no-untyped-def]  # returns the simulator's dataclass
+    params = SimulationParams(n_participants=3000, n_statements=200, n_groups=4, mean_votes=40)
+    return simulate_dialogue(params, seed=11)
+
+
+def test_recovers_planted_groups_near_the_oracle_and_beats_polis(dialogue) -> None:  # type: ignore[no-untyped-def]
+    result = track2_groups(dialogue.matrix, random_state=0)
+    truth = dialogue.truth.group
+    track2_ari = adjusted_rand_index(truth, result.labels)
+    oracle = oracle_from_truth(dialogue.matrix, dialogue.truth)
+    assert oracle.ari is not None and oracle.ari > 0.5
+    assert result.k == 4
+    assert track2_ari >= 0.9 * oracle.ari
+    polis = analyze_polis(dialogue.matrix, random_state=0)
+    voted = polis.participant_ids.astype(np.int64)
+    polis_ari = adjusted_rand_index(truth[voted], polis.group_labels)
+    assert track2_ari > polis_ari
+    assert "held-out log-likelihood" in result.method
+    assert set(result.held_out_log_likelihood) >= {2, 3, 4, 5}
+    assert max(result.held_out_log_likelihood, key=result.held_out_log_likelihood.get) == 4  # type: ignore[arg-type]  # dict.get as key
+
+
+def test_deterministic_given_the_seed(dialogue) -> None:  # type: ignore[no-untyped-def]
+    first = track2_groups(dialogue.matrix, random_state=3)
+    again = track2_groups(dialogue.matrix, random_state=3)
+    np.testing.assert_array_equal(first.labels, again.labels)
+    np.testing.assert_array_equal(first.vote_probabilities, again.vote_probabilities)
+    other_seed = track2_groups(dialogue.matrix, random_state=4)
+    assert adjusted_rand_index(first.labels, other_seed.labels) > 0.95
+
+
+def test_groups_are_numbered_by_size_and_parameters_are_probabilities(dialogue) -> None:  # type: ignore[no-untyped-def]
+    result = track2_groups(dialogue.matrix, k=3, random_state=0)
+    assert result.k == 3 and result.method.endswith("k=3 fixed by the caller")
+    sizes = np.bincount(result.labels[result.labels >= 0], minlength=3)
+    assert list(sizes) == sorted(sizes, reverse=True)
+    np.testing.assert_allclose(result.vote_probabilities.sum(axis=2), 1.0)
+    np.testing.assert_allclose(result.priors.sum(), 1.0)
+    np.testing.assert_allclose(result.responsibilities.sum(axis=1), 1.0, rtol=1e-5)
+    assert result.held_out_log_likelihood == {}
+
+
+def test_relabelling_participants_permutes_the_partition(dialogue) -> None:  # type: ignore[no-untyped-def]
+    matrix = dialogue.matrix
+    rng = np.random.default_rng(0)
+    order = rng.permutation(matrix.n_participants)
+    dense_rows = matrix.vote_rows
+    new_row = np.empty_like(order)
+    new_row[order] = np.arange(len(order))
+    permuted = VoteMatrix.from_triples(
+        new_row[dense_rows],
+        matrix.indices,
+        matrix.values,
+        participant_ids=np.arange(matrix.n_participants),
+        statement_ids=matrix.statement_ids,
+        moderated_out=matrix.statement_ids[matrix.is_moderated_out],
+    )
+    base = track2_groups(matrix, k=4, random_state=0).labels
+    moved = track2_groups(permuted, k=4, random_state=0).labels
+    assert adjusted_rand_index(base, moved[new_row]) > 0.97
+
+
+def test_moderated_out_statements_are_ignored_and_non_voters_get_minus_one() -> None:
+    rng = np.random.default_rng(1)
+    group = np.repeat([0, 1], 60)
+    agree = np.where(group[:, None] == 0, 0.9, 0.1) * np.ones((1, 12))
+    agree[:, 6:] = 1 - agree[:, 6:]
+    dense = np.where(rng.random((120, 12)) < agree, 1.0, -1.0)
+    dense[rng.random((120, 12)) < 0.3] = np.nan
+    dense[119] = np.nan  # a participant with no vote at all
+    dense[:, 11] = rng.choice([-1.0, 1.0], size=120)  # statement 11 will be moderated out
+    base = VoteMatrix.from_dense(dense, moderated_out=[11])
+    changed = dense.copy()
+    changed[:, 11] = -changed[:, 11]
+    changed[118, :11] = np.nan  # participant 118 only voted on the moderated statement
+    changed_matrix = VoteMatrix.from_dense(changed, moderated_out=[11])
+    a = track2_groups(base, random_state=0)
+    b = track2_groups(changed_matrix, random_state=0)
+    assert a.k == 2
+    assert a.labels[119] == -1 and b.labels[118] == -1
+    assert adjusted_rand_index(group[:118], a.labels[:118]) > 0.85
+    np.testing.assert_array_equal(a.labels[:118], b.labels[:118])
+    np.testing.assert_allclose(a.vote_probabilities[:, 11], 1 / 3)
+
+
+def test_vote_onehot_layout() -> None:
+    matrix = VoteMatrix.from_dense([[1, -1, 0], [np.nan, 1, np.nan]], moderated_out=[1])
+    whole = vote_onehot(matrix).toarray()
+    np.testing.assert_array_equal(whole, [[1, 0, 0, 0, 1, 0, 0, 0, 1], [0, 0, 0, 1, 0, 0, 0, 0, 0]])
+    kept = vote_onehot(matrix, matrix.is_excluded).toarray()
+    np.testing.assert_array_equal(kept, [[1, 0, 0, 0, 0, 0, 0, 0, 1], [0, 0, 0, 0, 0, 0, 0, 0, 0]])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "words"),
+    [
+        ({"k": 50}, Track2ModeError, "50 groups need"),
+        ({"min_groups": 3, "max_groups": 2}, Track2ModeError, "min_groups <= max_groups"),
+        ({"n_starts": 0}, Track2ModeError, "n_starts"),
+    ],
+)
+def test_bad_settings(kwargs: dict[str, int], error: type[Exception], words: str) -> None:
+    matrix = VoteMatrix.from_dense(np.sign(np.random.default_rng(0).normal(size=(30, 5))))
+    with pytest.raises(error, match=words):
+        track2_groups(matrix, **kwargs)  # type: ignore[arg-type]  # kwargs by test case
+
+
+def test_too_few_voters() -> None:
+    matrix = VoteMatrix.from_dense([[1.0, -1.0], [np.nan, np.nan]])
+    with pytest.raises(EmptyConversationError):
+        track2_groups(matrix)
+
+
+# --- the Bayes oracle ---------------------------------------------------------------------
+
+
+def test_oracle_posterior_by_hand() -> None:
+    # Two groups, two statements; participant 0 agrees with s0 and passes s1, participant 1
+    # disagrees with s1 only.
+    matrix = VoteMatrix.from_dense([[1.0, 0.0], [np.nan, -1.0]])
+    theta = np.array(
+        [
+            [[0.8, 0.1, 0.1], [0.5, 0.3, 0.2]],
+            [[0.2, 0.7, 0.1], [0.3, 0.6, 0.1]],
+        ]
+    )
+    priors = [0.25, 0.75]
+    result = oracle_groups(matrix, theta, priors, true_groups=[0, 1])
+    # participant 0: 0.25 * 0.8 * 0.2 = 0.04 against 0.75 * 0.2 * 0.1 = 0.015
+    assert result.log_posterior[0, 0] == pytest.approx(math.log(0.04 / 0.055))
+    # participant 1: 0.25 * 0.3 = 0.075 against 0.75 * 0.6 = 0.45
+    assert result.log_posterior[1, 1] == pytest.approx(math.log(0.45 / 0.525))
+    assert result.labels.tolist() == [0, 1]
+    assert result.ari == 1.0
+
+
+def test_oracle_rejects_inconsistent_parameters() -> None:
+    matrix = VoteMatrix.from_dense([[1.0, 0.0]])
+    with pytest.raises(ValueError, match="groups x 2 statements x 3"):
+        oracle_groups(matrix, np.full((2, 3, 3), 1 / 3), [0.5, 0.5])
+    with pytest.raises(ValueError, match="sum to 1"):
+        oracle_groups(matrix, np.full((2, 2, 3), 0.5), [0.5, 0.5])
+    with pytest.raises(ValueError, match="priors"):
+        oracle_groups(matrix, np.full((2, 2, 3), 1 / 3), [1.0])
+
+
+def test_oracle_uses_the_simulator_truth(dialogue) -> None:  # type: ignore[no-untyped-def]
+    theta = truth_vote_probabilities(dialogue.truth)
+    assert theta.shape == (4, 200, 3)
+    np.testing.assert_allclose(theta.sum(axis=2), 1.0)
+    oracle = oracle_from_truth(dialogue.matrix, dialogue.truth)
+    # No method that sees only the votes does better on average; on one sample it should at
+    # least not be beaten by much.
+    fitted = track2_groups(dialogue.matrix, random_state=0)
+    assert oracle.ari is not None
+    assert adjusted_rand_index(dialogue.truth.group, fitted.labels) <= oracle.ari + 0.02
