@@ -112,9 +112,13 @@ def test_per_row_errors_name_row_and_column(dialogue, add_person, track15):
     assert Person.objects.count() == 1  # only the one added before
 
 
-def test_serving_official_accepted_in_track_1_5(track15):
+def test_serving_official_accepted_in_track_1_5_and_flagged(track15, convener, member_of):
     text = "full_name,email,sector,country,nominated_by\nMin,min@example.org,serving_official,X,N\n"
-    assert roster.check_roster(track15, text).is_valid
+    checked = roster.check_roster(track15, text)
+    assert checked.is_valid and checked.rows[0]["personal_capacity"] is True
+    member_of(convener, "convener", to=track15)
+    added = roster.do_import_roster(convener, track15, text)
+    assert added[0].person.is_serving_official
 
 
 def test_import_is_all_or_nothing_when_a_row_fails_while_saving(dialogue, convener, monkeypatch):

@@ -191,9 +191,11 @@ def _check_row(dialogue, raw: dict, row: int, delegations: dict, seen: dict, err
                 errors.append(RowError(row, "email", _(
                     "Someone with %(email)s is already in the people directory. Remove this row, then use "
                     "“Nominate someone already in the directory” on the Add person page.") % {"email": email}))
+    values["personal_capacity"] = False
     if "sector" in values and "full_name" in values:
         try:
-            check_eligible(Person(full_name=values["full_name"], sector=values["sector"]), dialogue)
+            values["personal_capacity"] = check_eligible(
+                Person(full_name=values["full_name"], sector=values["sector"]), dialogue)
         except ActionRefused as refusal:
             errors.append(RowError(row, "sector", refusal.message))
     return values if len(errors) == count else None
@@ -213,6 +215,7 @@ def do_import_roster(by, dialogue: Dialogue, text: str) -> list[Candidacy]:
     for values in checked.rows:
         values = dict(values)
         values.pop("row")
+        values.pop("personal_capacity")
         added.append(actions.do_add_person(by, dialogue, **values))
     return added
 
