@@ -168,8 +168,10 @@ def do_grant_role(by, dialogue: Dialogue, user, role: str) -> Membership:
 @transaction.atomic
 def do_revoke_role(by, membership: Membership) -> None:
     if membership.role == Role.CONVENER:
-        conveners = Membership.objects.select_for_update().filter(dialogue_id=membership.dialogue_id, role=Role.CONVENER)
-        if conveners.count() <= 1:
+        # Lock the convener rows (PostgreSQL refuses FOR UPDATE with COUNT, so count in Python).
+        conveners = list(Membership.objects.select_for_update().filter(
+            dialogue_id=membership.dialogue_id, role=Role.CONVENER))
+        if len(conveners) <= 1:
             raise ActionRefused(
                 _("A dialogue needs at least one convener. Make someone else convener before removing this role."),
                 field="role",

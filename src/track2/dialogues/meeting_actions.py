@@ -160,7 +160,7 @@ def do_update_meeting(by, meeting: Meeting, **fields) -> Meeting:
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"not meeting fields: {sorted(unknown)}")
-    meeting = Meeting.objects.select_for_update().select_related("venue").get(pk=meeting.pk)
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("venue").get(pk=meeting.pk)
     new_venue = fields.get("venue", meeting.venue)
     for name, value in fields.items():
         setattr(meeting, name, value)
@@ -255,7 +255,7 @@ def do_move_agenda_item(by, item: AgendaItem, direction: str) -> AgendaItem:
 def do_add_participants(by, meeting: Meeting, persons, status: str = MeetingParticipant.Status.INVITED
                         ) -> list[MeetingParticipant]:
     """Invite members of the dialogue's delegations to a meeting, all or none."""
-    meeting = Meeting.objects.select_for_update().select_related("venue", "dialogue").get(pk=meeting.pk)
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("venue", "dialogue").get(pk=meeting.pk)
     persons = list(persons)
     if not persons:
         raise ActionRefused(_("Choose at least one person."), field="person")
@@ -281,7 +281,7 @@ def do_add_participants(by, meeting: Meeting, persons, status: str = MeetingPart
 
 @transaction.atomic
 def do_set_participant_status(by, participant: MeetingParticipant, status: str) -> MeetingParticipant:
-    meeting = Meeting.objects.select_for_update().select_related("venue").get(pk=participant.meeting_id)
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("venue").get(pk=participant.meeting_id)
     if status not in MeetingParticipant.Status.values:
         raise ActionRefused(_("Unknown status “%(status)s”.") % {"status": status}, field="status")
     if status in AFTER_THE_FACT and meeting.starts_at > timezone.now():
