@@ -322,3 +322,16 @@ def test_withdraw_unseats_a_person_seated_before_accepting(add_person, convener,
     DelegationMember.objects.create(dialogue=dialogue, delegation=north, person=candidacy.person)
     actions.do_withdraw(convener, candidacy)
     assert not DelegationMember.objects.filter(dialogue=dialogue).exists()
+
+
+def test_new_account_is_not_kept_when_accepting_fails(invited, dialogue, north):
+    from django.contrib.auth import get_user_model
+
+    candidacy, secret = invited
+    south = Delegation.objects.create(dialogue=dialogue, name="Southland delegation")
+    DelegationMember.objects.create(dialogue=dialogue, delegation=south, person=candidacy.person)
+    Candidacy.objects.filter(pk=candidacy.pk).update(delegation=north)
+    with pytest.raises(ActionRefused):
+        actions.do_accept_invitation_with_new_account(secret, password="a long secret phrase 1")
+    assert not get_user_model().objects.filter(email="amina@example.org").exists()
+    assert Invitation.objects.get().used_at is None

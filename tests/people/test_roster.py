@@ -162,3 +162,31 @@ def test_export_neutralises_formulas_and_reads_back(dialogue, add_person, track1
     official = list(csv.DictReader(io.StringIO(roster.export_csv(track15).lstrip("\ufeff"))))[0]
     assert official["personal_capacity"] == "yes"
     assert list(rows[0].keys()) == list(roster.EXPORT_COLUMNS)
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=300))
+def test_decode_never_crashes_on_arbitrary_bytes(data):
+    try:
+        roster.decode(data)
+    except ActionRefused as refused:
+        assert refused.message
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.lists(st.sampled_from(list("ab,\"\n\r;=@ é\t") + ["x@y.org", "media", ",media,", "\n"]),
+                     max_size=60).map("".join))
+def test_check_roster_never_crashes_and_saves_nothing(dialogue, body):
+    checked = roster.check_roster(dialogue, "full_name,email,sector,country,nominated_by\n" + body)
+    for error in checked.errors:
+        assert error.row >= 1 and error.message
+    assert not Person.objects.exists()
+
+
+@given(value=st.text(max_size=20))
+def test_neutralised_cells_never_start_a_formula(value):
+    assert not roster.neutralise(value).startswith(roster.FORMULA_STARTS)
