@@ -85,12 +85,14 @@ def test_pages(client, world, make_user, role, page):
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("action", sorted(POSTS) + ["invite", "renominate"])
+@pytest.mark.parametrize("action", sorted(POSTS) + ["invite", "renominate", "delete"])
 def test_writes(client, world, make_user, role, action):
     dialogue, candidacy = world
     if action == "invite":
         actions.do_vet(None, candidacy, vouched_by="V")
         name, with_person, data = "people:invite", True, {}
+    elif action == "delete":
+        name, with_person, data = "people:delete", True, {}
     elif action == "renominate":
         actions.do_withdraw(None, candidacy)
         name, with_person, data = "people:renominate", True, {"nominated_by": "Z"}
@@ -113,7 +115,7 @@ def test_writes(client, world, make_user, role, action):
         assert CandidacyStep.objects.count() == steps_before
         assert not Invitation.objects.filter(revoked_at__isnull=True, used_at__isnull=True).exclude(
             candidacy__status="invited").exists()
-        candidacy.person.refresh_from_db()
+        candidacy.person.refresh_from_db()  # still exists (not deleted)
         assert candidacy.person.full_name == "Amina Diallo"
 
 
@@ -130,6 +132,7 @@ def test_writes(client, world, make_user, role, action):
     ("post", "/dialogues/{d}/people/{p}/invite", None, 400),
     ("post", "/dialogues/{d}/people/{p}/withdraw", {"notes": ""}, 200),
     ("post", "/dialogues/{d}/people/{p}/renominate", {"nominated_by": "Z"}, 400),
+    ("delete", "/dialogues/{d}/people/{p}", None, 204),
 ])
 def test_api(client, world, make_user, role, method, path, body, ok):
     dialogue, candidacy = world

@@ -335,3 +335,28 @@ def test_new_account_is_not_kept_when_accepting_fails(invited, dialogue, north):
         actions.do_accept_invitation_with_new_account(secret, password="a long secret phrase 1")
     assert not get_user_model().objects.filter(email="amina@example.org").exists()
     assert Invitation.objects.get().used_at is None
+
+
+def test_delete_person_entered_by_mistake(add_person, convener):
+    candidacy = add_person(organisation="Org")
+    actions.do_vet(convener, candidacy, vouched_by="V")
+    assert actions.do_delete_person(convener, candidacy) == "Amina Diallo"
+    assert not Person.objects.exists() and not CandidacyStep.objects.exists() and not Affiliation.objects.exists()
+
+
+def test_delete_refused_when_shared_accepted_or_seated(add_person, convener, member_of, track15, dialogue, north,
+                                                      invited, make_user):
+    shared = add_person("shared@example.org")
+    member_of(convener, "convener", to=track15)
+    actions.do_nominate_existing(convener, track15, shared.person, nominated_by="x")
+    with pytest.raises(ActionRefused, match="shared with another dialogue"):
+        actions.do_delete_person(convener, shared)
+    seated = add_person("seated@example.org")
+    DelegationMember.objects.create(dialogue=dialogue, delegation=north, person=seated.person)
+    with pytest.raises(ActionRefused, match="seated"):
+        actions.do_delete_person(convener, seated)
+    candidacy, secret = invited
+    actions.do_accept_invitation(secret, make_user("amina@example.org"))
+    with pytest.raises(ActionRefused, match="has accepted"):
+        actions.do_delete_person(convener, candidacy)
+    assert Person.objects.count() == 3

@@ -143,3 +143,15 @@ def test_unauthenticated_and_malformed_token(client, dialogue):
     assert client.get(f"/api/v1/dialogues/{dialogue.pk}/people").status_code == 401
     response = client.get(f"/api/v1/dialogues/{dialogue.pk}/people", HTTP_AUTHORIZATION="Bearer nope")
     assert response.status_code == 401 and "malformed" in response.json()["detail"]
+
+
+def test_delete(api, dialogue, north):
+    pid = api.call("post", f"/dialogues/{dialogue.pk}/people", NEW).json()["id"]
+    other = api.call("post", f"/dialogues/{dialogue.pk}/people", {**NEW, "email": "o@example.org"}).json()["id"]
+    from track2.dialogues.models import DelegationMember
+
+    DelegationMember.objects.create(dialogue=dialogue, delegation=north, person_id=other)
+    refused = api.call("delete", f"/dialogues/{dialogue.pk}/people/{other}")
+    assert refused.status_code == 400 and "seated" in refused.json()["detail"]
+    assert api.call("delete", f"/dialogues/{dialogue.pk}/people/{pid}").status_code == 204
+    assert api.call("get", f"/dialogues/{dialogue.pk}/people/{pid}").status_code == 404

@@ -388,3 +388,15 @@ def test_list_is_paginated_keeping_filters(conv_client, dialogue, add_person, mo
     third = conv_client.get(url, {"sector": "academia", "page": "3"}).content.decode()
     assert "Person 4" in third and "Person 0" not in third
     assert conv_client.get(url, {"page": "abc"}).status_code == 200
+
+
+def test_delete_page_action(conv_client, dialogue, add_person, north):
+    candidacy = add_person()
+    seated = add_person("s@example.org", full_name="Seated")
+    DelegationMember.objects.create(dialogue=dialogue, delegation=north, person=seated.person)
+    response = conv_client.post(reverse("people:delete", args=[dialogue.pk, seated.person_id]))
+    assert response.status_code == 400 and "seated" in response.content.decode()
+    response = conv_client.post(reverse("people:delete", args=[dialogue.pk, candidacy.person_id]))
+    assert response.status_code == 302 and response["Location"] == reverse("people:list", args=[dialogue.pk])
+    assert not Person.objects.filter(pk=candidacy.person_id).exists()
+    assert conv_client.get(reverse("people:delete", args=[dialogue.pk, seated.person_id])).status_code == 405

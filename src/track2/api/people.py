@@ -298,3 +298,12 @@ def renominate(request: HttpRequest, dialogue_id: int, person_id: int, payload: 
     candidacy = people_access.access_candidacy(request.auth, dialogue_id, person_id)
     candidacy = actions.do_renominate(request.auth, candidacy, nominated_by=payload.nominated_by, notes=payload.notes)
     return Status(200, _person_out(candidacy, with_history=True))
+
+
+@router.delete("/dialogues/{dialogue_id}/people/{person_id}", response={204: None, 400: Refusal},
+               summary="Delete a person entered by mistake (only while nothing else depends on the entry)")
+@refusals_as_400
+def delete_person(request: HttpRequest, dialogue_id: int, person_id: int):
+    candidacy = people_access.access_candidacy(request.auth, dialogue_id, person_id)
+    actions.do_delete_person(request.auth, candidacy)
+    return Status(204, None)

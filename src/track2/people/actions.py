@@ -535,6 +535,34 @@ def _locked(candidacy: Candidacy) -> Candidacy:
     )
 
 
+def check_delete_person(candidacy: Candidacy) -> None:
+    """A directory entry can be deleted from a dialogue only while nothing else depends on it."""
+    person = candidacy.person
+    name = person.full_name
+    if Candidacy.objects.filter(person=person).exclude(pk=candidacy.pk).exists():
+        raise ActionRefused(
+            _("%(name)s's entry is shared with another dialogue, so it cannot be deleted from here. "
+              "Withdraw the candidacy instead.") % {"name": name})
+    if person.user_id is not None or candidacy.status == Status.CONFIRMED:
+        raise ActionRefused(
+            _("%(name)s has accepted and has an account; withdraw the candidacy instead, so the record of "
+              "their participation is kept.") % {"name": name})
+    if person.delegation_seats.exists() or person.meeting_seats.exists():
+        raise ActionRefused(
+            _("%(name)s is seated in a delegation or listed for a meeting; remove them there first, "
+              "or withdraw the candidacy.") % {"name": name})
+
+
+@transaction.atomic
+def do_delete_person(by, candidacy: Candidacy) -> str:
+    """Delete a person entered by mistake (with candidacy, history and invitations); return the name."""
+    candidacy = _locked(candidacy)
+    check_delete_person(candidacy)
+    name = candidacy.person.full_name
+    candidacy.person.delete()
+    return name
+
+
 # --- answering an invitation -----------------------------------------------------------
 
 

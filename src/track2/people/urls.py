@@ -16,5 +16,6 @@ urlpatterns = [
     path("dialogues/<int:dialogue_id>/people/<int:person_id>/withdraw/", views.candidacy_withdraw, name="withdraw"),
     path("dialogues/<int:dialogue_id>/people/<int:person_id>/renominate/", views.candidacy_renominate,
          name="renominate"),
+    path("dialogues/<int:dialogue_id>/people/<int:person_id>/delete/", views.person_delete, name="delete"),
     path("invitations/<str:secret>/", views.invitation, name="invitation"),
 ]

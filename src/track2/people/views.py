@@ -144,6 +144,7 @@ def _detail_context(request, candidacy: Candidacy, **forms_in_error) -> dict:
         "withdraw_form": forms_in_error.get("withdraw_form") or forms.NotesForm(auto_id="withdraw_%s"),
         "renominate_form": forms_in_error.get("renominate_form") or forms.RenominateForm(auto_id="renominate_%s"),
         "invite_error": forms_in_error.get("invite_error"),
+        "delete_error": forms_in_error.get("delete_error"),
         "invitation_days": actions.invitation_days(),
         "role_label": Role(candidacy.role).label if candidacy.role in Role.values else candidacy.role,
         "Status": Candidacy.Status,
@@ -265,6 +266,19 @@ def candidacy_renominate(request: HttpRequest, dialogue_id: int, person_id: int)
             return redirect("people:detail", dialogue_id, person_id)
     return render(request, "people/detail.html", _detail_context(request, candidacy, renominate_form=form),
                   status=400)
+
+
+@login_required
+@require_POST
+def person_delete(request: HttpRequest, dialogue_id: int, person_id: int) -> HttpResponse:
+    candidacy = people_access.access_candidacy(request.user, dialogue_id, person_id)
+    try:
+        name = actions.do_delete_person(request.user, candidacy)
+    except ActionRefused as refusal:
+        return render(request, "people/detail.html",
+                      _detail_context(request, candidacy, delete_error=refusal.message), status=400)
+    messages.success(request, _("%(name)s's entry is deleted.") % {"name": name})
+    return redirect("people:list", dialogue_id)
 
 
 # --- roster import and export ------------------------------------------------------------
