@@ -1,0 +1,97 @@
+"""Browser: a convener builds a dialogue series from scratch — parties, delegations, seats,
+venues, a meeting with its agenda and participants — and reads the balance dashboard."""
+
+import pytest
+
+from tests.helpers import PASSWORD
+from track2.dialogues.models import AgendaItem, Dialogue, Meeting, MeetingParticipant
+from track2.people import actions as people
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, base, email):
+    page.goto(base + "/accounts/login/")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(base + "/")
+
+
+def test_convener_builds_a_dialogue_in_the_browser(live_server, new_page, make_user):
+    base = live_server.url
+    convener = make_user("ilse@example.org", display_name="Ilse Marken", time_zone="Europe/Vienna")
+    page = new_page()
+    sign_in(page, base, "ilse@example.org")
+
+    page.goto(base + "/dialogues/new/")
+    page.locator("#id_title").fill("Varena Sea Dialogue")
+    page.get_by_label("Convening institution").fill("Institute for Maritime Dialogue")
+    page.get_by_role("button", name="Save").click()
+    assert page.get_by_role("heading", name="Parties in tension").is_visible()
+    dialogue = Dialogue.objects.get(title="Varena Sea Dialogue")
+
+    for name, country in (("Northern Republic of Caldera", "Caldera"), ("Federation of Ostrava", "Ostrava")):
+        page.get_by_label("Party (side in tension)").fill(name)
+        page.locator("#id_country").fill(country)
+        page.get_by_role("button", name="Add party").click()
+        assert page.get_by_text(f"Party “{name}” added.").is_visible()
+
+    page.get_by_role("link", name="Delegations").first.click()
+    page.locator("#id_name").fill("Facilitators")
+    page.locator("#id_kind").select_option("facilitation")
+    page.get_by_role("button", name="Create delegation").click()
+    assert page.get_by_role("heading", name="Facilitators").is_visible()
+
+    # People come from the vetting workflow (tested on its own); seat them here.
+    for name, sector in (("Arin Solvei", "academia"), ("Bo Tarn", "business")):
+        people.do_add_person(convener, dialogue, full_name=name, email=f"{name.split()[0].lower()}@example.org",
+                             sector=sector, country="Caldera", nominated_by="Board")
+    page.goto(f"{base}/dialogues/{dialogue.pk}/delegations/")
+    page.get_by_role("link", name="Northern Republic of Caldera delegation").click()
+    for name in ("Arin Solvei", "Bo Tarn"):
+        page.locator("#id_person").select_option(label=name)
+        page.get_by_role("button", name="Seat in this delegation").click()
+        assert page.get_by_text(f"{name} seated.").is_visible()
+
+    page.goto(f"{base}/dialogues/{dialogue.pk}/venues/")
+    page.locator("#id_name").fill("Port Vell University")
+    page.locator("#id_kind").select_option("university")
+    page.locator("#id_city").fill("Port Vell")
+    page.locator("#id_country").fill("Caldera")
+    page.get_by_label("Capacity (people)").fill("30")
+    page.get_by_role("button", name="Add venue").click()
+    assert page.get_by_text("the country of Northern Republic of Caldera").first.is_visible()
+
+    page.goto(f"{base}/dialogues/{dialogue.pk}/meetings/new/")
+    page.locator("#id_title").fill("Round 1")
+    page.locator("#id_venue").select_option(label="Port Vell University")
+    page.locator("#id_time_zone").fill("Mars/Olympus")
+    page.locator("#id_starts_at").fill("2031-03-02T09:00")
+    page.locator("#id_ends_at").fill("2031-03-02T17:00")
+    page.get_by_role("button", name="Save").click()
+    assert page.get_by_text("is not a known time zone").is_visible()
+    page.locator("#id_time_zone").fill("Asia/Singapore")
+    page.get_by_role("button", name="Save").click()
+    assert page.get_by_role("heading", name="Round 1").is_visible()
+    assert page.get_by_text("Europe/Vienna").is_visible()  # the convener's own zone, next to the meeting's
+
+    meeting = Meeting.objects.get(dialogue=dialogue)
+    for title, minutes in (("Fisheries", "120"), ("Opening", "30")):
+        page.get_by_text("Add an agenda item").click()
+        page.locator("#id_title").fill(title)
+        page.locator("#id_duration_minutes").fill(minutes)
+        page.get_by_role("button", name="Add item").click()
+    page.get_by_role("button", name="Move Opening up").click()
+    assert list(AgendaItem.objects.filter(meeting=meeting).values_list("title", flat=True)) == ["Opening", "Fisheries"]
+
+    page.get_by_text("Add delegation members").click()
+    page.get_by_label("Arin Solvei").check()
+    page.get_by_label("Bo Tarn").check()
+    page.get_by_role("button", name="Add to meeting").click()
+    assert page.get_by_text("2 added to the meeting.").is_visible()
+    assert MeetingParticipant.objects.filter(meeting=meeting).count() == 2
+
+    page.get_by_role("link", name="Balance").first.click()
+    assert page.get_by_role("heading", name="Balance dashboard").is_visible()
+    assert page.get_by_text("has 0 members, fewer than the 4").is_visible()
