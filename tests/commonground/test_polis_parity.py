@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tests.commonground.polis_fixtures import DATA, MATH_FIXTURES, math_state
 
+from tests.commonground.polis_fixtures import DATA, MATH_FIXTURES, math_state
 from track2.commonground import analyze_polis, load_conversation, load_polis_state
 
 TOL = 1e-6
@@ -122,23 +122,27 @@ def test_group_informed_consensus_and_priorities(case):
 
 
 @pytest.mark.parametrize("name", ["below-100-ptpts", "25ptpt-3gp-no-strict-with-meta"])
-@pytest.mark.parametrize("seed", [0, 1, 2, 3])
-def test_cold_start_picks_polis_k(name, seed):
+def test_cold_start_picks_polis_k(name):
+    """Without Pol.is's state, for every seed tried (20 when this was written)."""
     conv = load_conversation(DATA / "polis-math" / name)
-    a = analyze_polis(conv.matrix, random_state=seed)
-    assert a.group_clusters.k == len(math_state(name)["group-clusters"])
+    for seed in range(6):
+        a = analyze_polis(conv.matrix, random_state=seed)
+        assert a.group_clusters.k == len(math_state(name)["group-clusters"]), seed
 
 
-def test_silhouette_picks_polis_k_on_polis_base_clusters():
-    """above-100: on Pol.is's base clusters our silhouette choice is Pol.is's k = 4.
+def test_polis_k_choice_on_polis_base_clusters():
+    """above-100 (234 in-conv, 100 base clusters): Pol.is's own k-choice procedure —
+    seeding with the first k distinct base clusters, silhouette over k = 2..5 — run on
+    Pol.is's base clusters picks Pol.is's k = 4.
 
-    (From a full cold start the k = 3, 4, 5 silhouettes are within 0.03 of each other and
-    the choice depends on the seed; docs/engine.md says so.)"""
+    (Our default adds k-means++ restarts; on this conversation the k = 3, 4, 5 silhouettes
+    are within 0.03 and the restarts then pick 3 or 5 depending on the seed: docs/engine.md.)"""
     folder = DATA / "polis-math" / "above-100-ptpts"
     conv = load_conversation(folder)
     state = load_polis_state(folder / "math-pca2.json")
-    a = analyze_polis(conv.matrix, state=state, rechoose_groups=True, random_state=0)
+    a = analyze_polis(conv.matrix, state=state, rechoose_groups=True, group_restarts=1)
     assert a.group_clusters.k == 4
+    assert a.silhouettes[4] == max(a.silhouettes.values())
 
 
 def test_deterministic_given_random_state():

@@ -18,6 +18,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 _SAME_CLUSTERING = 0.01  # clusters.clj same-clustering? threshold
+_DENSE_ASSIGN = 20_000  # points × centres below which distances are tabulated directly
 
 
 @dataclass(frozen=True, eq=False)
@@ -47,18 +48,6 @@ def nearest_center(points: np.ndarray, centers: np.ndarray) -> np.ndarray:
     return np.asarray(idx, dtype=np.int64)
 
 
-def _weighted_centers(points: np.ndarray, labels: np.ndarray, k: int,
-                      weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    w = np.ones(len(points)) if weights is None else weights.astype(np.float64)
-    total = np.bincount(labels, weights=w, minlength=k)
-    cx = np.bincount(labels, weights=w * points[:, 0], minlength=k)
-    cy = np.bincount(labels, weights=w * points[:, 1], minlength=k)
-    count = np.bincount(labels, minlength=k)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        centers = np.column_stack([cx / total, cy / total])
-    return centers, count
-
-
 def _sorted_centers(centers: np.ndarray) -> np.ndarray:
     order = np.lexsort((centers[:, 1], centers[:, 0]))
     return centers[order]
@@ -75,6 +64,14 @@ def _two_nearest(points: np.ndarray,
                  centers: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Nearest centre of each point, the distance to it, and the distance to the second
     nearest (inf with one centre), by an exact k-d tree search over the (few) centres."""
+    if len(points) * len(centers) <= _DENSE_ASSIGN:
+        # Few points (group clustering of base clusters): a dense distance table is cheaper
+        # than building a tree every step.
+        d = np.sqrt(((points[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2))
+        order = np.argsort(d, axis=1, kind="stable")
+        rows = np.arange(len(points))
+        second = d[rows, order[:, 1]] if len(centers) > 1 else np.full(len(points), np.inf)
+        return order[:, 0].astype(np.int64), d[rows, order[:, 0]], second
     tree = cKDTree(centers)
     if len(centers) == 1:
         dist, idx = tree.query(points, k=1)
@@ -93,21 +90,32 @@ def _lloyd(points: np.ndarray, ids: np.ndarray, centers: np.ndarray,
     re-examined when the bounds no longer prove its centre is still the nearest.
     """
     labels, upper, lower = _two_nearest(points, centers)
+    x = np.ascontiguousarray(points[:, 0])
+    y = np.ascontiguousarray(points[:, 1])
+    w = None if weights is None else np.asarray(weights, dtype=np.float64)
+    wx = x if w is None else w * x
+    wy = y if w is None else w * y
     iters = max_iters
     while True:
-        new_centers, count = _weighted_centers(points, labels, len(ids), weights)
+        k = len(ids)
+        count = np.bincount(labels, minlength=k)
+        total = count.astype(np.float64) if w is None else np.bincount(labels, w, minlength=k)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            new_centers = np.column_stack([np.bincount(labels, wx, minlength=k) / total,
+                                           np.bincount(labels, wy, minlength=k) / total])
         keep = count > 0
         if not keep.all():  # cluster-step drops clusters left without members
             labels = (np.cumsum(keep) - 1)[labels]
         new_ids, kept_new, kept_old = ids[keep], new_centers[keep], centers[keep]
         if iters == 0 or _same_clustering(centers, kept_new):
             return Clustering(new_ids, kept_new, labels)
-        moved = np.sqrt(((kept_new - kept_old) ** 2).sum(axis=1))
+        moved = np.hypot(kept_new[:, 0] - kept_old[:, 0], kept_new[:, 1] - kept_old[:, 1])
         ids, centers = new_ids, kept_new
         upper += moved[labels]
         lower -= moved.max()  # dropping a centre can only raise the true lower bound
         if len(centers) > 1:
-            gap = np.sqrt(((centers[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2))
+            gap = np.hypot(centers[:, None, 0] - centers[None, :, 0],
+                           centers[:, None, 1] - centers[None, :, 1])
             np.fill_diagonal(gap, np.inf)
             half = 0.5 * gap.min(axis=1)
             bound = np.maximum(lower, half[labels])
@@ -115,7 +123,8 @@ def _lloyd(points: np.ndarray, ids: np.ndarray, centers: np.ndarray,
             bound = np.full(len(points), np.inf)
         check = np.flatnonzero(upper > bound)
         if len(check):
-            upper[check] = np.sqrt(((points[check] - centers[labels[check]]) ** 2).sum(axis=1))
+            own = centers[labels[check]]
+            upper[check] = np.hypot(x[check] - own[:, 0], y[check] - own[:, 1])
             check = check[upper[check] > bound[check]]
         if len(check):
             labels[check], upper[check], lower[check] = _two_nearest(points[check], centers)
@@ -240,21 +249,115 @@ def kmeans(points: np.ndarray, k: int, *, weights: np.ndarray | None = None,
     return _lloyd(points, ids, centers, weights, max_iters)
 
 
+def _batched_lloyd(points: np.ndarray, weights: np.ndarray, seeds: np.ndarray,
+                   max_iters: int) -> list[Clustering]:
+    """Pol.is's Lloyd loop run for several seedings at once (rows of ``seeds``, point
+    positions). Same steps as :func:`kmeans` for each seeding — clusters that lose every
+    member are dropped, each run stops on its own when its sorted centres move < 0.01 — but
+    vectorised over the seedings, which matters when the points are few (base clusters)."""
+    b_count, k = seeds.shape
+    n = len(points)
+    centers = points[np.maximum(seeds, 0)].astype(np.float64)  # B × k × 2, NaN once dropped
+    centers[seeds < 0] = np.nan  # padding: a seeding with fewer centres
+    done = np.zeros(b_count, dtype=bool)
+    out_centers = np.full_like(centers, np.nan)
+    out_labels = np.zeros((b_count, n), dtype=np.int64)
+    offsets = (np.arange(b_count) * k)[:, None]
+    px = points[None, :, 0, None]
+    py = points[None, :, 1, None]
+    w_all = np.tile(weights, b_count)
+    wx_all = np.tile(weights * points[:, 0], b_count)
+    wy_all = np.tile(weights * points[:, 1], b_count)
+    iters = max_iters
+    while True:
+        dx = px - centers[:, None, :, 0]
+        dy = py - centers[:, None, :, 1]
+        d = dx * dx + dy * dy  # B × n × k
+        d[np.isnan(d)] = np.inf
+        labels = np.argmin(d, axis=2)  # B × n
+        flat = (labels + offsets).ravel()
+        total = np.bincount(flat, weights=w_all, minlength=b_count * k).reshape(b_count, k)
+        sx = np.bincount(flat, weights=wx_all, minlength=b_count * k).reshape(b_count, k)
+        sy = np.bincount(flat, weights=wy_all, minlength=b_count * k).reshape(b_count, k)
+        count = np.bincount(flat, minlength=b_count * k).reshape(b_count, k)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            new = np.stack([sx / total, sy / total], axis=2)
+        new[count == 0] = np.nan
+        same = _same_batched(centers, new)
+        finish = ~done & ((iters == 0) | same)
+        out_centers[finish] = new[finish]
+        out_labels[finish] = labels[finish]
+        done |= finish
+        if done.all():
+            break
+        centers = np.where(done[:, None, None], centers, new)
+        iters -= 1
+    result = []
+    for b in range(b_count):
+        keep = ~np.isnan(out_centers[b, :, 0])
+        remap = np.cumsum(keep) - 1
+        result.append(Clustering(np.arange(int(keep.sum()), dtype=np.int64),
+                                 out_centers[b][keep], remap[out_labels[b]]))
+    return result
+
+
+def _sort_centres(c: np.ndarray) -> np.ndarray:
+    """Centres of each batch row sorted by x then y; missing (NaN) centres last."""
+    key = np.where(np.isnan(c), np.inf, c)
+    by_y = np.argsort(key[:, :, 1], axis=1, kind="stable")
+    key = np.take_along_axis(key, by_y[:, :, None], axis=1)
+    by_x = np.argsort(key[:, :, 0], axis=1, kind="stable")
+    return np.take_along_axis(key, by_x[:, :, None], axis=1)
+
+
+def _same_batched(old: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """same-clustering? for each batch row; dropped (NaN) centres sort last and are ignored
+    as the Clojure zip ignores the tail of the longer list."""
+    a, b = _sort_centres(old), _sort_centres(new)
+    with np.errstate(invalid="ignore"):
+        dist = np.sqrt(((a - b) ** 2).sum(axis=2))
+    missing = np.isinf(a[:, :, 0]) | np.isinf(b[:, :, 0])
+    return np.all(missing | (dist < _SAME_CLUSTERING), axis=1)
+
+
+def cold_start_groups(points: np.ndarray, ks: range | list[int], rng: np.random.Generator, *,
+                      weights: np.ndarray | None = None, n_init: int = 6,
+                      max_iters: int = 20) -> dict[int, Clustering]:
+    """For each k, the best (least weighted inertia) of Pol.is's own seeding (first k
+    distinct points) and ``n_init - 1`` k-means++ seedings, all run in one batch.
+    (Pol.is never needs restarts: it warm-starts from its previous update.)"""
+    points = np.asarray(points, dtype=np.float64)
+    w = np.ones(len(points)) if weights is None else np.asarray(weights, dtype=np.float64)
+    k_max = max(ks)
+    rows: list[np.ndarray] = []
+    owner: list[int] = []
+    for k in ks:
+        first = first_distinct(points, k)
+        seedings = [first]
+        for _ in range(n_init - 1):
+            extra = plus_plus_seeds(points, len(first), rng, w)
+            if len(extra) == len(first):
+                seedings.append(extra)
+        for seeds in seedings:
+            padded = np.full(k_max, -1, dtype=np.int64)
+            padded[:len(seeds)] = seeds
+            rows.append(padded)
+            owner.append(k)
+    runs = _batched_lloyd(points, w, np.stack(rows), max_iters)
+    best: dict[int, tuple[float, Clustering]] = {}
+    for k, c in zip(owner, runs, strict=True):
+        value = inertia(points, c, w)
+        if k not in best or value < best[k][0] - 1e-12:
+            best[k] = (value, c)
+    return {k: c for k, (_, c) in best.items()}
+
+
 def best_of_starts(points: np.ndarray, k: int, rng: np.random.Generator, *,
-                   weights: np.ndarray | None = None, n_init: int = 10,
+                   weights: np.ndarray | None = None, n_init: int = 4,
                    max_iters: int = 20) -> Clustering:
-    """Cold start without history: Pol.is's own seeding (first k distinct points) plus
-    ``n_init - 1`` k-means++ seedings; keep the clustering with the least weighted inertia.
-    (Pol.is never needs this because it warm-starts from its previous update.)"""
-    best = kmeans(points, k, weights=weights, max_iters=max_iters)
-    best_inertia = inertia(points, best, weights)
-    for _ in range(n_init - 1):
-        cand = kmeans(points, k, weights=weights, seeds=plus_plus_seeds(points, k, rng, weights),
-                      max_iters=max_iters)
-        cand_inertia = inertia(points, cand, weights)
-        if cand_inertia < best_inertia - 1e-12:
-            best, best_inertia = cand, cand_inertia
-    return best
+    """:func:`cold_start_groups` for a single k."""
+    return cold_start_groups(points, [k], rng, weights=weights, n_init=n_init,
+                             max_iters=max_iters)[k]
 
 
 def silhouette(points: np.ndarray, labels: np.ndarray) -> float:
@@ -265,21 +368,22 @@ def silhouette(points: np.ndarray, labels: np.ndarray) -> float:
     n = len(points)
     if n == 0:
         return 0.0
+    _, lab = np.unique(labels, return_inverse=True)
+    k = int(lab.max()) + 1
+    if k < 2:
+        return 0.0
     dist = np.sqrt(((points[:, None, :] - points[None, :, :]) ** 2).sum(axis=2))
-    groups = np.unique(labels)
-    values = np.zeros(n)
-    for i in range(n):
-        own = labels == labels[i]
-        own_count = int(own.sum()) - 1
-        if own_count == 0:
-            values[i] = 0.0
-            continue
-        a = (dist[i, own].sum()) / own_count
-        b = min((float(dist[i, labels == g].mean()) for g in groups if g != labels[i]),
-                default=None)
-        if b is None:
-            values[i] = 0.0
-            continue
-        top = max(a, b)
-        values[i] = 0.0 if top == 0 else (b - a) / top
+    onehot = np.zeros((n, k))
+    onehot[np.arange(n), lab] = 1.0
+    sums = dist @ onehot  # n × k: total distance from each point to each cluster
+    sizes = onehot.sum(axis=0)
+    own_size = sizes[lab] - 1.0
+    rows = np.arange(n)
+    a = np.divide(sums[rows, lab], own_size, out=np.zeros(n), where=own_size > 0)
+    mean_to = sums / sizes[None, :]
+    mean_to[rows, lab] = np.inf
+    b = mean_to.min(axis=1)
+    top = np.maximum(a, b)
+    values = np.divide(b - a, top, out=np.zeros(n), where=top > 0)
+    values[own_size == 0] = 0.0  # a point alone in its cluster scores 0
     return float(values.mean())

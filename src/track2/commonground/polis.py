@@ -19,8 +19,8 @@ import numpy as np
 from track2.commonground.clusters import (
     Clustering,
     best_of_starts,
+    cold_start_groups,
     kmeans,
-    plus_plus_seeds,
     silhouette,
 )
 from track2.commonground.consensus import (
@@ -45,6 +45,7 @@ BASE_K = 100
 MAX_GROUPS = 5
 BASE_ITERS = 100
 GROUP_ITERS = 20  # kmeans' own default: the :cluster-iters option Pol.is passes is not read
+GROUP_RESTARTS = 4  # ours: cold starts have no history to warm-start from
 IN_CONV_MIN_VOTES = 7
 IN_CONV_MIN_PARTICIPANTS = 15
 
@@ -147,6 +148,7 @@ def analyze_polis(
     base_k: int = BASE_K,
     max_groups: int = MAX_GROUPS,
     rechoose_groups: bool = False,
+    group_restarts: int = GROUP_RESTARTS,
 ) -> PolisAnalysis:
     """Pol.is analysis of a vote matrix.
 
@@ -156,6 +158,9 @@ def analyze_polis(
     choice (k-means++ seeding of a cold start; warm starts use none).
     ``rechoose_groups``: with a state, keep its in-conv set and base clusters but choose the
     number of groups by silhouette again instead of keeping the state's groups.
+    ``group_restarts``: seedings tried per k on a cold start (1 = Pol.is's own seeding only,
+    the first k distinct base clusters; more adds k-means++ seedings and keeps the least
+    inertia — see docs/engine.md).
     """
     timings: dict[str, float] = {}
     t_start = t = time.perf_counter()
@@ -169,6 +174,8 @@ def analyze_polis(
     matrix.require_analysable()
     if n_groups is not None and n_groups < 1:
         raise ValueError("n_groups must be at least 1")
+    if group_restarts < 1:
+        raise ValueError("group_restarts must be at least 1")
     rows = np.flatnonzero(matrix.votes_per_participant > 0)
     cols = np.flatnonzero(matrix.statement_counts["seen"] > 0)
     work = matrix
@@ -214,15 +221,19 @@ def analyze_polis(
     if base_start is not None:
         base = kmeans(points, base_k, start=base_start, max_iters=BASE_ITERS)
     else:
-        base = kmeans(points, base_k, seeds=plus_plus_seeds(points, base_k, rng),
+        # Pol.is seeds with the first k distinct points in its (arbitrary) row order; a
+        # seeded shuffle stands in for that order.
+        base = kmeans(points, base_k, init_order=rng.permutation(len(points)),
                       max_iters=BASE_ITERS)
     lap("base_clusters")
 
     weights = base.sizes().astype(np.float64)
     silhouettes: dict[int, float] = {}
     keep_groups = state is not None and not rechoose_groups
-    if keep_groups or n_groups is not None:
-        k = n_groups if n_groups is not None else state.n_groups  # type: ignore[union-attr]
+    fixed_k = n_groups if n_groups is not None else (
+        state.n_groups if state is not None and keep_groups else None)
+    if fixed_k is not None:
+        k = fixed_k
         group_start = None
         if state is not None and keep_groups and k == state.n_groups:
             base_pos = {int(b): c for c, b in enumerate(base.ids.tolist())}
@@ -234,19 +245,20 @@ def analyze_polis(
             groups = kmeans(base.centers, k, weights=weights, start=group_start,
                             max_iters=GROUP_ITERS)
         else:
-            groups = best_of_starts(base.centers, k, rng, weights=weights, max_iters=GROUP_ITERS)
+            groups = best_of_starts(base.centers, k, rng, weights=weights,
+                                    n_init=group_restarts, max_iters=GROUP_ITERS)
         silhouettes[groups.k] = silhouette(base.centers, groups.labels)
     else:
         top_k = min(max_groups, 2 + base.k // 12)
-        candidates: dict[int, Clustering] = {}
-        for k in range(2, top_k + 1):
-            candidates[k] = best_of_starts(base.centers, k, rng, weights=weights,
-                                           max_iters=GROUP_ITERS)
-            silhouettes[k] = silhouette(base.centers, candidates[k].labels)
+        candidates = cold_start_groups(base.centers, range(2, top_k + 1), rng,
+                                       weights=weights, n_init=group_restarts,
+                                       max_iters=GROUP_ITERS)
+        for k, clustering in candidates.items():
+            silhouettes[k] = silhouette(base.centers, clustering.labels)
         # Clojure's max-key returns the last of equal maxima: the larger k wins a tie.
         best = max(silhouettes.values())
         groups = candidates[max(k for k, s in silhouettes.items() if s == best)]
-    if keep_groups and n_groups is None and groups.k != state.n_groups:  # type: ignore[union-attr]
+    if state is not None and keep_groups and n_groups is None and groups.k != state.n_groups:
         raise StateMismatchError(
             f"the Pol.is state has {state.n_groups} groups but only {groups.k} could be formed "
             "from these votes; check that the state belongs to this conversation")
