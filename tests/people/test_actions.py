@@ -50,6 +50,8 @@ def test_duplicate_email_refused_case_insensitively_and_says_what_to_do(add_pers
     ({"role": "king"}, "role"),
     ({"position": "Director"}, "organisation"),
     ({"full_name": "x" * 201}, "full_name"),
+    ({"expertise": ";".join(f"tag{n}" for n in range(31))}, "expertise"),
+    ({"languages": ["x" * 81]}, "languages"),
 ])
 def test_bad_input_refused_on_its_field_and_nothing_saved(add_person, fields, field):
     values = {"email": "ok@example.org", **fields}

@@ -55,6 +55,7 @@ TEXT_LIMITS = {"full_name": 200, "pronouns": 40, "country": 100, "phone": 50, "o
 # An invitation secret is secrets.token_urlsafe(32): 43 characters of the URL-safe alphabet.
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")
 DEFAULT_INVITATION_DAYS = 14
+MAX_TAGS = 30
 
 # Candidacies in these states are "open": the person is (or may become) part of the dialogue.
 OPEN_STATES = frozenset({Status.NOMINATED, Status.VETTED, Status.INVITED, Status.CONFIRMED})
@@ -144,6 +145,9 @@ def clean_tags(value, field: str) -> list[str]:
             raise ActionRefused(_("Each entry must be under 80 characters: “%(tag)s…”.") % {"tag": tag[:30]}, field=field)
         if tag and tag.lower() not in (t.lower() for t in tags):
             tags.append(tag)
+    if len(tags) > MAX_TAGS:
+        raise ActionRefused(_("At most %(max)d entries, please; keep the most relevant.") % {"max": MAX_TAGS},
+                            field=field)
     return tags
 
 
