@@ -266,3 +266,19 @@ def test_past_and_future_meetings_listed_for_members(world, signed_in):
     page = signed_in(world.users["observer"]).get(url("meetings", world.dialogue.pk)).content
     assert b"Round 1" in page and b"Round 2" in page
     assert world.meeting.starts_at > timezone.now() + timedelta(days=1)
+
+
+def test_venue_choice_marks_a_party_country(world, signed_in):
+    Venue.objects.create(name="Port Vell University", kind="university", city="Port Vell", country="Caldera",
+                         created_by=world.users["convener"])
+    page = signed_in(world.users["convener"]).get(url("meeting_create", world.dialogue.pk)).content.decode()
+    assert "Port Vell University (Port Vell, Caldera) — in a party&#x27;s country" in page
+    assert "Lakeside Centre (Geneva, Switzerland)</option>" in page
+
+
+def test_convener_overview_links_to_the_people_pages(world, signed_in):
+    page = signed_in(world.users["convener"]).get(url("detail", world.dialogue.pk)).content.decode()
+    assert reverse("people:list", args=[world.dialogue.pk]) in page
+    assert reverse("people:import", args=[world.dialogue.pk]) in page
+    participant = signed_in(world.users["participant"]).get(url("detail", world.dialogue.pk)).content.decode()
+    assert reverse("people:list", args=[world.dialogue.pk]) not in participant

@@ -97,6 +97,16 @@ class VenueForm(forms.ModelForm):
         }
 
 
+def venue_label(dialogue, venue) -> str:
+    from track2.dialogues.queries import neutrality_warning
+
+    place = ", ".join(part for part in (venue.city, venue.country) if part) or venue.get_kind_display()
+    label = f"{venue.name} ({place})"
+    if neutrality_warning(dialogue, venue):
+        label += " — " + str(_("in a party's country"))
+    return label
+
+
 def zone_choices() -> list[tuple[str, str]]:
     return [(z, z) for z in sorted(zoneinfo.available_timezones())]
 
@@ -113,9 +123,11 @@ class MeetingForm(forms.Form):
     ends_at = forms.DateTimeField(label=_("Ends"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     attribution_mode = forms.ChoiceField(label=_("Attribution mode"), choices=AttributionMode.choices)
 
-    def __init__(self, *args, venues, **kwargs):
+    def __init__(self, *args, venues, dialogue=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["venue"].queryset = venues
+        if dialogue is not None:
+            self.fields["venue"].label_from_instance = lambda venue: venue_label(dialogue, venue)
 
     def clean_starts_at(self):
         return _naive(self.cleaned_data["starts_at"])

@@ -102,7 +102,7 @@ def meetings(request: HttpRequest, dialogue_id: int) -> HttpResponse:
 def meeting_create(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
     initial = {"attribution_mode": dialogue.default_attribution_mode, "time_zone": request.user.time_zone}
-    form = MeetingForm(request.POST or None, venues=venues_of(dialogue), initial=initial)
+    form = MeetingForm(request.POST or None, venues=venues_of(dialogue), dialogue=dialogue, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             meeting = meeting_actions.do_create_meeting(request.user, dialogue, **form.cleaned_data)
@@ -128,7 +128,7 @@ def meeting_edit(request: HttpRequest, dialogue_id: int, meeting_id: int) -> Htt
         "starts_at": starts.starts.replace(tzinfo=None), "ends_at": starts.ends.replace(tzinfo=None),
         "attribution_mode": meeting.attribution_mode,
     }
-    form = MeetingForm(request.POST or None, venues=venues_of(dialogue), initial=initial)
+    form = MeetingForm(request.POST or None, venues=venues_of(dialogue), dialogue=dialogue, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             meeting_actions.do_update_meeting(request.user, meeting, **form.cleaned_data)
