@@ -400,3 +400,16 @@ def test_delete_page_action(conv_client, dialogue, add_person, north):
     assert response.status_code == 302 and response["Location"] == reverse("people:list", args=[dialogue.pk])
     assert not Person.objects.filter(pk=candidacy.person_id).exists()
     assert conv_client.get(reverse("people:delete", args=[dialogue.pk, seated.person_id])).status_code == 405
+
+
+def test_invitation_page_for_a_person_whose_account_uses_another_address(client, invited, make_user):
+    candidacy, secret = invited
+    user = make_user("amina.new@example.org")
+    Person.objects.filter(pk=candidacy.person_id).update(user=user)
+    page = client.get(invitation_url(secret)).content.decode()
+    assert "You already have an account: amina.new@example.org" in page
+    assert "Choose a password" not in page
+    sign_in(client, user)
+    response = client.post(invitation_url(secret), {"answer": "accept"})
+    assert response.status_code == 302
+    assert Membership.objects.filter(user=user).exists()

@@ -353,7 +353,11 @@ def invitation(request: HttpRequest, secret: str) -> HttpResponse:
                       status=410 if refusal.gone else 404)
     candidacy = found.candidacy
     user = request.user
-    account_exists = get_user_model().objects.filter(email__iexact=found.sent_to).exists()
+    # The person's own account (linked when they accepted an earlier invitation), else one with
+    # the invited address: either way they sign in with it rather than create another.
+    linked = candidacy.person.user
+    account_email = linked.email if linked is not None else found.sent_to
+    account_exists = linked is not None or get_user_model().objects.filter(email__iexact=found.sent_to).exists()
     new_account_form = None
     error = None
     if request.method == "POST":
@@ -398,7 +402,7 @@ def invitation(request: HttpRequest, secret: str) -> HttpResponse:
     response = render(request, "people/invitation.html", {
         "invitation": found, "candidacy": candidacy, "dialogue": candidacy.dialogue,
         "role": Role(candidacy.role).label,
-        "account_exists": account_exists, "new_account_form": new_account_form, "login_url": login_url,
+        "account_exists": account_exists, "account_email": account_email, "new_account_form": new_account_form, "login_url": login_url,
         "is_other_account": is_other_account, "error": error,
     }, status=status)
     # The secret is in the URL: keep it out of caches and other sites' Referer headers.
