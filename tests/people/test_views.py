@@ -413,3 +413,13 @@ def test_invitation_page_for_a_person_whose_account_uses_another_address(client,
     response = client.post(invitation_url(secret), {"answer": "accept"})
     assert response.status_code == 302
     assert Membership.objects.filter(user=user).exists()
+
+
+def test_duplicate_already_in_this_dialogue_links_to_the_person(conv_client, dialogue, add_person):
+    candidacy = add_person("amina@example.org")
+    response = conv_client.post(reverse("people:add", args=[dialogue.pk]), {**FORM, "email": "Amina@example.org"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "already a candidate in this dialogue" in page
+    assert reverse("people:detail", args=[dialogue.pk, candidacy.person_id]) in page
+    assert "Nominate the existing person" not in page

@@ -74,13 +74,17 @@ def person_add(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     form = forms.PersonForm(request.POST or None)
     form.limit_delegations(dialogue)
     duplicate_form = None
+    already = None
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
             candidacy = actions.do_add_person(request.user, dialogue, **data)
         except ActionRefused as refusal:
             forms.add_refusal(form, refusal)
-            if refusal.field == "email" and actions.find_person_by_email(data["email"]) is not None:
+            existing = actions.find_person_by_email(data["email"]) if refusal.field == "email" else None
+            if existing is not None and Candidacy.objects.filter(dialogue=dialogue, person=existing).exists():
+                already = existing
+            elif existing is not None:
                 # Offer to nominate the directory's entry, saying nothing about where else it is used.
                 duplicate_form = forms.NominateExistingForm(initial={
                     "email": data["email"], "nominated_by": data["nominated_by"], "role": data["role"],
@@ -92,7 +96,7 @@ def person_add(request: HttpRequest, dialogue_id: int) -> HttpResponse:
             return redirect("people:detail", dialogue.pk, candidacy.person_id)
     status = 400 if request.method == "POST" else 200
     return render(request, "people/add.html", {
-        "dialogue": dialogue, "form": form, "duplicate_form": duplicate_form,
+        "dialogue": dialogue, "form": form, "duplicate_form": duplicate_form, "already": already,
         "nominate_form": _empty_nominate_form(dialogue),
     }, status=status)
 
