@@ -30,10 +30,15 @@ def test_add_person_creates_person_candidacy_affiliation_and_nomination_step(add
     assert step.status == Status.NOMINATED and step.by == convener
 
 
-def test_duplicate_email_refused_case_insensitively_and_says_what_to_do(add_person):
+def test_duplicate_email_refused_case_insensitively_and_says_what_to_do(add_person, convener, member_of, track15):
     add_person("amina@example.org")
     with pytest.raises(ActionRefused) as refused:
         add_person("  AMINA@Example.ORG ")
+    assert refused.value.field == "email"
+    assert "already a candidate in this dialogue" in refused.value.message
+    member_of(convener, "convener", to=track15)
+    with pytest.raises(ActionRefused) as refused:
+        add_person("Amina@example.org", to=track15)
     assert refused.value.field == "email"
     assert "Nominate the existing person" in refused.value.message
     assert Person.objects.count() == 1

@@ -163,10 +163,16 @@ def find_person_by_email(email: str) -> Person | None:
     return Person.objects.filter(email__iexact=email.strip()).first()
 
 
-def check_email_free(email: str, *, except_person: Person | None = None) -> None:
+def check_email_free(email: str, *, except_person: Person | None = None, dialogue: Dialogue | None = None) -> None:
     existing = Person.objects.filter(email__iexact=email.strip())
     if except_person is not None:
         existing = existing.exclude(pk=except_person.pk)
+    if dialogue is not None and existing.filter(candidacies__dialogue=dialogue).exists():
+        raise ActionRefused(
+            _("Someone with the e-mail address %(email)s is already a candidate in this dialogue; open their "
+              "page in the people list instead of adding them again.") % {"email": email},
+            field="email",
+        )
     if existing.exists():
         raise ActionRefused(
             _("Someone with the e-mail address %(email)s is already in the people directory, so a second "
@@ -201,7 +207,7 @@ def check_add_person(dialogue: Dialogue, *, full_name, email, sector, country, n
     }
     if values["position"] and not values["organisation"]:
         raise ActionRefused(_("A position needs an organisation; add the organisation too."), field="organisation")
-    check_email_free(values["email"])
+    check_email_free(values["email"], dialogue=dialogue)
     try:
         check_eligible(Person(full_name=values["full_name"], sector=values["sector"]), dialogue)
     except ActionRefused as refusal:
