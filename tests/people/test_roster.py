@@ -82,8 +82,9 @@ def test_semicolon_separated_file_explained(dialogue):
     assert "semicolons" in checked.errors[0].message
 
 
-def test_per_row_errors_name_row_and_column(dialogue, add_person, track15):
-    add_person("taken@example.org", full_name="Already Here")
+def test_per_row_errors_name_row_and_column(dialogue, add_person, track15, convener, member_of):
+    member_of(convener, "convener", to=track15)
+    add_person("taken@example.org", full_name="Already Here", to=track15)
     text = HEADER + "\n".join([
         "Good One,good@example.org,academia,X,,,,,,,Nominator,",           # row 2: fine
         "Bad Mail,not-an-email,academia,X,,,,,,,Nominator,",               # row 3
@@ -190,3 +191,10 @@ def test_check_roster_never_crashes_and_saves_nothing(dialogue, body):
 @given(value=st.text(max_size=20))
 def test_neutralised_cells_never_start_a_formula(value):
     assert not roster.neutralise(value).startswith(roster.FORMULA_STARTS)
+
+
+def test_person_already_in_this_dialogue(dialogue, add_person):
+    add_person("amina@example.org")
+    text = "full_name,email,sector,country,nominated_by\nAmina,AMINA@example.org,academia,N,X\n"
+    (error,) = roster.check_roster(dialogue, text).errors
+    assert (error.row, error.column) == (2, "email") and "already a candidate in this dialogue" in error.message

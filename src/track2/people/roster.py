@@ -187,7 +187,11 @@ def _check_row(dialogue, raw: dict, row: int, delegations: dict, seen: dict, err
                 % {"first": seen[key]}))
         else:
             seen[key] = row
-            if Person.objects.filter(email__iexact=email).exists():
+            known = Person.objects.filter(email__iexact=email)
+            if known.filter(candidacies__dialogue=dialogue).exists():
+                errors.append(RowError(row, "email", _(
+                    "%(email)s is already a candidate in this dialogue; remove this row.") % {"email": email}))
+            elif known.exists():
                 errors.append(RowError(row, "email", _(
                     "Someone with %(email)s is already in the people directory. Remove this row, then use "
                     "“Nominate someone already in the directory” on the Add person page.") % {"email": email}))
