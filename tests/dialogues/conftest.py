@@ -66,10 +66,10 @@ def world(make_user) -> World:
     for key, delegation in (("arin", caldera), ("bo", caldera), ("cyra", ostrava), ("dane", ostrava),
                             ("tomas", facilitation)):
         actions.do_seat_in_delegation(users["convener"], delegation, persons[key])
-    venue = meeting_actions.do_create_venue(users["convener"], name="Lakeside Centre", kind="conference_centre",
+    venue = meeting_actions.do_create_venue(users["convener"], dialogue, name="Lakeside Centre", kind="conference_centre",
                                             city="Geneva", country="Switzerland", address="1 Quai du Lac",
                                             capacity=4)
-    home = meeting_actions.do_create_venue(users["convener"], name="A private home", kind="private_home",
+    home = meeting_actions.do_create_venue(users["convener"], dialogue, name="A private home", kind="private_home",
                                            city="Lindau", country="Norland", address="7 Secret Lane")
     start = timezone.now() + timedelta(days=30)
     meeting = meeting_actions.do_create_meeting(users["convener"], dialogue, title="Round 2", venue=home,

@@ -173,3 +173,18 @@ def test_facilitator_runs_the_agenda(world, item, signed_in):
     response = client.post(reverse("dialogues:agenda_add", args=[d, m]), {"title": "Closing", "duration_minutes": 10})
     assert response.status_code == 302
     assert list(world.meeting.agenda_items.values_list("title", flat=True)) == ["Opening", "Closing"]
+
+
+def test_a_convener_of_two_dialogues_sees_each_ones_venues_apart(world, signed_in):
+    from track2.dialogues import actions
+
+    other = actions.do_create_dialogue(world.users["convener"], title="Other series")
+    hidden = meeting_actions.do_create_venue(world.users["convener"], other, name="Hidden villa",
+                                             kind="private_home", country="X", address="1 Hidden Road")
+    # a second convener of the first dialogue only
+    Membership.objects.create(dialogue=world.dialogue, user=world.users["liaison"], role="convener")
+    client = signed_in(world.users["liaison"])
+    page = client.get(reverse("dialogues:venues", args=[world.dialogue.pk])).content
+    assert b"Hidden villa" not in page and b"Lakeside Centre" in page
+    assert client.get(reverse("dialogues:venue_edit", args=[world.dialogue.pk, hidden.pk])).status_code == 404
+    assert client.get(reverse("dialogues:venue_edit", args=[other.pk, hidden.pk])).status_code == 404

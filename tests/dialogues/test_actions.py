@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
+from track2.access.meetings import venues_of
 from track2.dialogues import actions, meeting_actions
-from track2.dialogues.models import AgendaItem, Dialogue, Membership, Venue
+from track2.dialogues.models import AgendaItem, Dialogue, Membership
 from track2.errors import ActionRefused
 from track2.people.models import Candidacy, Sector
 
@@ -77,9 +78,12 @@ def test_meeting_update_refuses_end_before_start_and_keeps_the_row(world):
     assert (world.meeting.starts_at, world.meeting.ends_at) == before
 
 
-def test_venue_of_another_dialogue_refused(world, make_user):
-    stranger = make_user("stranger@example.org")
-    foreign = Venue.objects.create(name="Elsewhere", kind="university", country="X", created_by=stranger)
+def test_venue_of_another_dialogue_refused_even_to_a_convener_of_both(world):
+    other = actions.do_create_dialogue(world.users["convener"], title="Other series")
+    foreign = meeting_actions.do_create_venue(world.users["convener"], other, name="Elsewhere", kind="private_home",
+                                              country="X", address="1 Hidden Road")
+    assert foreign not in venues_of(world.dialogue)
+    assert set(venues_of(world.dialogue)) == {world.venue, world.home}
     refusal = refused(meeting_actions.do_create_meeting, world.users["convener"], world.dialogue, title="R",
                       time_zone="UTC", venue=foreign, starts_at=timezone.now() + timedelta(days=1),
                       ends_at=timezone.now() + timedelta(days=1, hours=1))
@@ -119,7 +123,7 @@ def test_capacity_counts_invited_confirmed_and_attended(world):
 
 
 def test_venue_without_capacity_has_no_limit(world):
-    room = meeting_actions.do_create_venue(world.users["convener"], name="Video room", kind="virtual")
+    room = meeting_actions.do_create_venue(world.users["convener"], world.dialogue, name="Video room", kind="virtual")
     meeting_actions.do_update_meeting(world.users["convener"], world.meeting, venue=room)
     everyone = [world.persons[k] for k in ("arin", "bo", "cyra", "dane", "tomas")]
     assert len(meeting_actions.do_add_participants(world.users["convener"], world.meeting, everyone)) == 5

@@ -141,7 +141,7 @@ def test_meeting_form_bad_input(world, signed_in):
 
 def test_meeting_times_in_two_zones_and_neutrality(world, signed_in):
     client = signed_in(world.users["convener"])
-    caldera_venue = Venue.objects.create(name="Port Vell University", kind="university", city="Port Vell",
+    caldera_venue = Venue.objects.create(dialogue=world.dialogue, name="Port Vell University", kind="university", city="Port Vell",
                                          country="Caldera", created_by=world.users["convener"])
     response = client.post(url("meeting_create", world.dialogue.pk), {**MEETING_FORM, "venue": caldera_venue.pk},
                            follow=True)
@@ -269,7 +269,7 @@ def test_past_and_future_meetings_listed_for_members(world, signed_in):
 
 
 def test_venue_choice_marks_a_party_country(world, signed_in):
-    Venue.objects.create(name="Port Vell University", kind="university", city="Port Vell", country="Caldera",
+    Venue.objects.create(dialogue=world.dialogue, name="Port Vell University", kind="university", city="Port Vell", country="Caldera",
                          created_by=world.users["convener"])
     page = signed_in(world.users["convener"]).get(url("meeting_create", world.dialogue.pk)).content.decode()
     assert "Port Vell University (Port Vell, Caldera) — in a party&#x27;s country" in page
@@ -282,3 +282,9 @@ def test_convener_overview_links_to_the_people_pages(world, signed_in):
     assert reverse("people:import", args=[world.dialogue.pk]) in page
     participant = signed_in(world.users["participant"]).get(url("detail", world.dialogue.pk)).content.decode()
     assert reverse("people:list", args=[world.dialogue.pk]) not in participant
+
+
+def test_facilitator_sees_no_unseated_candidates(world, signed_in):
+    page = signed_in(world.users["facilitator"]).get(url("meeting", world.dialogue.pk, world.meeting.pk)).content
+    assert b"Tomas Reyes" in page  # a delegation member may lead an item
+    assert b"Eli Unseated" not in page  # a candidate is a convener's matter

@@ -32,10 +32,9 @@ def access_meeting(user, dialogue_id, meeting_id, need: str = "member") -> Meeti
 
 
 def venues_of(dialogue: Dialogue):
-    """The venue catalogue a dialogue's conveners work with: venues its conveners created,
-    and venues any of its meetings use."""
-    convener_ids = dialogue.memberships.filter(role=Role.CONVENER).values("user_id")
-    return Venue.objects.filter(Q(created_by__in=convener_ids) | Q(meetings__dialogue=dialogue)).distinct()
+    """The venue list of a dialogue: its own venues, and any venue one of its meetings uses.
+    Never another dialogue's venues (their addresses may be confidential)."""
+    return Venue.objects.filter(Q(dialogue=dialogue) | Q(meetings__dialogue=dialogue)).distinct().order_by("name")
 
 
 def access_venue(user, dialogue_id, venue_id, need: str = "convener") -> Venue:

@@ -398,7 +398,7 @@ def list_venues(request: HttpRequest, dialogue_id: int):
 @refused_as_400
 def create_venue(request: HttpRequest, dialogue_id: int, body: VenueIn):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
-    venue = meeting_actions.do_create_venue(request.auth, **body.dict())
+    venue = meeting_actions.do_create_venue(request.auth, dialogue, **body.dict())
     return JsonResponse({**venue_out(venue), "neutrality_warning": queries.neutrality_warning(dialogue, venue)},
                         status=201)
 
@@ -465,9 +465,9 @@ def delete_meeting(request: HttpRequest, dialogue_id: int, meeting_id: int):
 def _lead(meeting, lead_id):
     if lead_id is None:
         return None
-    person = queries.persons_of(meeting.dialogue).filter(pk=lead_id).first()
+    person = queries.seated_persons(meeting.dialogue).filter(pk=lead_id).first()
     if person is None:
-        raise ActionRefused("No person with this id is in this dialogue.", field="lead_id")
+        raise ActionRefused("No member of this dialogue's delegations has this id.", field="lead_id")
     return person
 
 

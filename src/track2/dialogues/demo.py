@@ -108,16 +108,16 @@ def build_convening(dialogue: Dialogue, users: dict[str, User]) -> None:
         _add(convener, dialogue, facilitation, "Norland", "Institute for Maritime Dialogue", row)
 
     halvard = meeting_actions.do_create_venue(
-        convener, name="Halvard Conference Centre", kind="conference_centre", city="Tromsvik", country="Norland",
+        convener, dialogue, name="Halvard Conference Centre", kind="conference_centre", city="Tromsvik", country="Norland",
         address="Kaiveien 3, 9008 Tromsvik, Norland", capacity=40,
         accessibility_notes="Step-free entrance and lift; hearing loop in the plenary room.")
     residence = meeting_actions.do_create_venue(
-        convener, name="A private residence near Port Vell", kind="private_home", city="Port Vell",
+        convener, dialogue, name="A private residence near Port Vell", kind="private_home", city="Port Vell",
         country="Caldera", address="Villa Serrat, 12 Cliff Road, Port Vell (ring the side gate)",
         is_confidential=True, capacity=20,
         accessibility_notes="Ground-floor meeting room; two steps at the garden entrance.")
     virtual = meeting_actions.do_create_venue(
-        convener, name="Secure video room", kind="virtual",
+        convener, dialogue, name="Secure video room", kind="virtual",
         address="https://meet.demo.track2.invalid/varena-r3 (passcode sent to confirmed members)",
         is_confidential=True)
 

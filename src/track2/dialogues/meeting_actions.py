@@ -47,16 +47,16 @@ def _venue_checked(venue: Venue) -> Venue:
     if venue.capacity is not None and venue.capacity < 1:
         raise ActionRefused(_("Capacity is a number of people, at least 1 (leave it empty for no limit)."),
                             field="capacity")
-    refuse_invalid(venue, exclude=["created_by"])
+    refuse_invalid(venue, exclude=["created_by", "dialogue"])
     return venue
 
 
 @transaction.atomic
-def do_create_venue(by, **fields) -> Venue:
+def do_create_venue(by, dialogue: Dialogue, **fields) -> Venue:
     unknown = set(fields) - set(VENUE_FIELDS)
     if unknown:
         raise ValueError(f"not venue fields: {sorted(unknown)}")
-    venue = _venue_checked(Venue(created_by=by, **fields))
+    venue = _venue_checked(Venue(dialogue=dialogue, created_by=by, **fields))
     venue.save()
     return venue
 
@@ -185,10 +185,9 @@ def _agenda_checked(item: AgendaItem) -> AgendaItem:
     if item.duration_minutes is None or not 1 <= int(item.duration_minutes) <= 24 * 60:
         raise ActionRefused(_("Give the item's length in minutes, between 1 and 1440."), field="duration_minutes")
     if item.lead is not None:
-        from track2.dialogues.queries import persons_of
-
-        if not persons_of(item.meeting.dialogue).filter(pk=item.lead.pk).exists():
-            raise ActionRefused(_("The lead must be a person of this dialogue."), field="lead")
+        seated = DelegationMember.objects.filter(dialogue_id=item.meeting.dialogue_id, person=item.lead)
+        if not seated.exists():
+            raise ActionRefused(_("The lead must be a member of one of this dialogue's delegations."), field="lead")
     return item
 
 

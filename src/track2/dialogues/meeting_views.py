@@ -45,7 +45,7 @@ def venues(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     form = VenueForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            venue = meeting_actions.do_create_venue(request.user, **form.cleaned_data)
+            venue = meeting_actions.do_create_venue(request.user, dialogue, **form.cleaned_data)
         except ActionRefused as refusal:
             add_refusal(form, refusal)
         else:
@@ -160,8 +160,7 @@ def meeting(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResp
     planned, theirs = queries.meeting_times(found, request.user.time_zone)
     sees_attendance = can_see_attendance(request.user, dialogue)
     participants = found.participants.select_related("person").order_by("person__full_name")
-    members = queries.persons_of(dialogue).filter(delegation_seats__dialogue=dialogue).exclude(
-        meeting_seats__meeting=found)
+    members = queries.seated_persons(dialogue).exclude(meeting_seats__meeting=found)
     return render(request, "dialogues/meeting.html", {
         "dialogue": dialogue, "meeting": found, "planned": planned, "theirs": theirs,
         "is_convener": is_convener, "manages_agenda": manages_agenda,
@@ -170,7 +169,7 @@ def meeting(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResp
         "agenda": found.agenda_items.select_related("lead"),
         "agenda_timing": queries.agenda_timing(found),
         "agenda_warning": queries.agenda_warning(found),
-        "agenda_form": AgendaItemForm(persons=queries.persons_of(dialogue)) if manages_agenda else None,
+        "agenda_form": AgendaItemForm(persons=queries.seated_persons(dialogue)) if manages_agenda else None,
         "sees_attendance": sees_attendance,
         "participants": participants if sees_attendance else None,
         "counts": {s.label: participants.filter(status=s.value).count() for s in MeetingParticipant.Status},
@@ -199,7 +198,7 @@ def _meeting_for_agenda(request, dialogue_id, meeting_id):
 @require_POST
 def agenda_add(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
     found = _meeting_for_agenda(request, dialogue_id, meeting_id)
-    form = AgendaItemForm(request.POST, persons=queries.persons_of(found.dialogue))
+    form = AgendaItemForm(request.POST, persons=queries.seated_persons(found.dialogue))
     if form.is_valid():
         try:
             meeting_actions.do_add_agenda_item(request.user, found, **form.cleaned_data)
@@ -221,7 +220,7 @@ def agenda_add(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpR
 def agenda_edit(request: HttpRequest, dialogue_id: int, meeting_id: int, item_id: int) -> HttpResponse:
     found = _meeting_for_agenda(request, dialogue_id, meeting_id)
     item = _get(AgendaItem.objects.filter(meeting=found), item_id)
-    form = AgendaItemForm(request.POST or None, persons=queries.persons_of(found.dialogue), initial={
+    form = AgendaItemForm(request.POST or None, persons=queries.seated_persons(found.dialogue), initial={
         "title": item.title, "duration_minutes": item.duration_minutes, "lead": item.lead_id,
         "description": item.description})
     if request.method == "POST" and form.is_valid():
@@ -266,7 +265,7 @@ def agenda_move(request: HttpRequest, dialogue_id: int, meeting_id: int, item_id
 @require_POST
 def participants_add(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
     found = access_meeting(request.user, dialogue_id, meeting_id, need="convener")
-    form = ParticipantsForm(request.POST, persons=queries.persons_of(found.dialogue))
+    form = ParticipantsForm(request.POST, persons=queries.seated_persons(found.dialogue))
     if form.is_valid():
         try:
             added = meeting_actions.do_add_participants(request.user, found, form.cleaned_data["persons"],

@@ -171,6 +171,9 @@ class Venue(models.Model):
         VIRTUAL = "virtual", _("virtual")
         OTHER = "other", _("other")
 
+    # The dialogue whose conveners keep this venue: a private home's address must not reach the
+    # conveners of other dialogues. Empty only for venues made in the admin.
+    dialogue = models.ForeignKey(Dialogue, null=True, blank=True, on_delete=models.CASCADE, related_name="venues")
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     city = models.CharField(_("city"), max_length=100, blank=True)

@@ -30,6 +30,12 @@ def persons_of(dialogue: Dialogue):
     ).distinct().order_by("full_name")
 
 
+def seated_persons(dialogue: Dialogue):
+    """Delegation members: the people who may lead an agenda item or be asked to a meeting.
+    (Candidates who are not seated stay a convener's matter.)"""
+    return Person.objects.filter(delegation_seats__dialogue=dialogue).order_by("full_name")
+
+
 def seatable_persons(dialogue: Dialogue):
     """Candidates still in the running who are not yet in a delegation."""
     return (
