@@ -1,0 +1,387 @@
+"""Bridging scores: a regularised matrix factorisation in the manner of Community Notes.
+
+Every vote becomes a rating ``r`` — agree = 1, pass = 0.5, disagree = 0 — and is modelled as
+
+    r_us ≈ mu + i_u + i_s + f_u * f_s
+
+with a global intercept ``mu``, a participant intercept ``i_u`` (how agreeable the participant is),
+a statement intercept ``i_s`` and one-dimensional factors ``f_u``, ``f_s``. The factor term
+absorbs the main divide: participants on one side of it have ``f_u`` of one sign, and a statement
+they like and the other side dislikes gets ``f_s`` of that sign. What remains in ``i_s`` is
+agreement that the divide does not explain — agreement *across* it. That is the bridging score;
+``f_s`` says where the statement sits on the divide.
+
+Loss (sums over observed votes only, nothing is imputed):
+
+    sum (r - mu - i_u - i_s - f_u f_s)^2 + LAMBDA_INTERCEPT (mu^2 + sum i_u^2 + sum i_s^2)
+                                         + LAMBDA_FACTOR (sum f_u^2 + sum f_s^2)
+
+with ``LAMBDA_INTERCEPT = 5.0`` and ``LAMBDA_FACTOR = 1.0``: intercepts are penalised five times
+more than factors, the ratio Community Notes uses (its 0.15 and 0.03 are per-rating averages; ours
+are per-parameter penalties on a sum of squares), so the model prefers to explain agreement by the
+divide and credits an intercept only when the divide cannot.
+
+Fitting is alternating ridge regression. With the statement side fixed, each participant's
+``(i_u, f_u)`` solves a 2 x 2 linear system whose entries are sums over the participant's votes,
+all obtained at once with two sparse matrix products; then the same for statements; then
+``mu`` in closed form. The start is deterministic and does not depend on the order of rows or
+columns: an intercept-only fit, then power iterations on its residuals from the vector of
+column residual norms. The sign of the factor is fixed so that the statement with the largest
+``|f_s|`` has ``f_s > 0``. Relabelling participants or statements permutes the result.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from track2.commonground.errors import CommonGroundError, EmptyConversationError
+from track2.commonground.matrix import AGREE, DISAGREE, VoteMatrix
+
+__all__ = ["BridgingError", "BridgingScores", "bridging_scores", "RATING"]
+
+LAMBDA_INTERCEPT = 0.15
+LAMBDA_FACTOR = 0.03
+RATING = {AGREE: 1.0, 0: 0.5, DISAGREE: 0.0}
+_POWER_ITERATIONS = 8
+
+FloatArray = npt.NDArray[np.float64]
+
+
+class BridgingError(CommonGroundError, ValueError):
+    """Settings that cannot work (negative penalties, no iterations)."""
+
+
+@dataclass(frozen=True, eq=False)
+class BridgingScores:
+    """Fitted model. Statement arrays follow ``statement_ids`` (all statements of the matrix;
+    an excluded statement or one without votes has intercept and factor 0); participant arrays
+    follow the matrix rows."""
+
+    statement_ids: npt.NDArray[Any]
+    statement_intercept: FloatArray
+    statement_factor: FloatArray
+    participant_intercept: FloatArray
+    participant_factor: FloatArray
+    global_intercept: float
+    n_votes: npt.NDArray[np.int64]
+    iterations: int
+    converged: bool
+    lambda_intercept: float
+    lambda_factor: float
+    penalties: dict[str, float]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def top(self, n: int = 10) -> list[Any]:
+        """Statement ids with the highest intercepts (most agreed across the divide)."""
+        order = np.lexsort((np.arange(len(self.statement_ids)), -self.statement_intercept))
+        return [self.statement_ids[j].item() for j in order[:n]]
+
+    def to_json(self) -> dict[str, dict[str, float]]:
+        """``{statement id: {"intercept": ..., "factor": ...}}`` for statements with votes."""
+        return {
+            str(sid): {
+                "intercept": round(float(self.statement_intercept[j]), 6),
+                "factor": round(float(self.statement_factor[j]), 6),
+            }
+            for j, sid in enumerate(self.statement_ids.tolist())
+            if self.n_votes[j] > 0
+        }
+
+
+def _ridge_2x2(
+    count: FloatArray,
+    sum_f: FloatArray,
+    sum_ff: FloatArray,
+    sum_y: FloatArray,
+    sum_yf: FloatArray,
+    lambda_intercept: float,
+    lambda_factor: float,
+) -> tuple[FloatArray, FloatArray]:
+    """Solve [[n + li, Sf], [Sf, Sff + lf]] @ [i, f] = [Sy, Syf] for every row at once."""
+    a = count + lambda_intercept
+    d = sum_ff + lambda_factor
+    det = a * d - sum_f * sum_f  # > 0: both diagonal terms are positive and Sf^2 <= n Sff
+    intercept = (d * sum_y - sum_f * sum_yf) / det
+    factor = (a * sum_yf - sum_f * sum_y) / det
+    return intercept, factor
+
+
+def _rebalance(
+    i_s: FloatArray,
+    i_u: FloatArray,
+    mu: float,
+    f_s: FloatArray,
+    f_u: FloatArray,
+    statement_active: npt.NDArray[np.bool_],
+    participant_active: npt.NDArray[np.bool_],
+    pen: _Penalties,
+) -> tuple[FloatArray, FloatArray, float, FloatArray, FloatArray]:
+    """Exact moves along directions that leave every prediction unchanged.
+
+    Adding ``a + b`` to ``mu`` while taking ``a`` from every statement intercept and ``b`` from
+    every participant intercept (of those with votes), or scaling ``f_u`` by ``c`` and ``f_s`` by
+    ``1 / c``, changes only the penalty. Alternating updates crawl along these flat directions, so
+    each sweep jumps to the penalty's minimum along them instead.
+    """
+    m_active, n_active = float(statement_active.sum()), float(participant_active.sum())
+    sum_s, sum_u = float(i_s[statement_active].sum()), float(i_u[participant_active].sum())
+    p_mu, p_s, p_u = pen.global_intercept, pen.statement_intercept, pen.participant_intercept
+    # Minimise p_mu (mu + a + b)^2 + p_s sum (i_s - a)^2 + p_u sum (i_u - b)^2 over a and b.
+    a11, a12, a22 = p_mu + p_s * m_active, p_mu, p_mu + p_u * n_active
+    b1, b2 = p_s * sum_s - p_mu * mu, p_u * sum_u - p_mu * mu
+    det = a11 * a22 - a12 * a12
+    a = (a22 * b1 - a12 * b2) / det
+    b = (a11 * b2 - a12 * b1) / det
+    i_s = np.where(statement_active, i_s - a, i_s)
+    i_u = np.where(participant_active, i_u - b, i_u)
+    mu = mu + a + b
+    # Minimise p_fu c^2 sum f_u^2 + p_fs sum f_s^2 / c^2 over c > 0.
+    norm_u = pen.participant_factor * float(f_u @ f_u)
+    norm_s = pen.statement_factor * float(f_s @ f_s)
+    if norm_u > 0 and norm_s > 0:
+        c = (norm_s / norm_u) ** 0.25
+        f_u, f_s = f_u * c, f_s / c
+    return i_s, i_u, mu, f_s, f_u
+
+
+@dataclass
+class _Data:
+    """Observed ratings as CSR (participants x statements) plus per-row/column totals."""
+
+    ones: sp.csr_array
+    ratings: sp.csr_array
+    n_u: FloatArray
+    n_s: FloatArray
+    sum_r_u: FloatArray
+    sum_r_s: FloatArray
+    total_r: float
+    total_n: float
+
+
+def _data(
+    rows: npt.NDArray[Any], cols: npt.NDArray[Any], rating: FloatArray, n: int, m: int
+) -> _Data:
+    """``rows`` must be sorted (they come from a CSR matrix)."""
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    return _Data(
+        ones=sp.csr_array((np.ones(len(cols)), cols, indptr), shape=(n, m)),
+        ratings=sp.csr_array((rating, cols, indptr), shape=(n, m)),
+        n_u=np.bincount(rows, minlength=n).astype(np.float64),
+        n_s=np.bincount(cols, minlength=m).astype(np.float64),
+        sum_r_u=np.bincount(rows, weights=rating, minlength=n).astype(np.float64),
+        sum_r_s=np.bincount(cols, weights=rating, minlength=m).astype(np.float64),
+        total_r=float(rating.sum()),
+        total_n=float(len(rating)),
+    )
+
+
+@dataclass(frozen=True)
+class _Penalties:
+    """Per-parameter ridge penalties of the sum-of-squares loss (see the module docstring)."""
+
+    participant_intercept: float
+    participant_factor: float
+    statement_intercept: float
+    statement_factor: float
+    global_intercept: float
+
+    @classmethod
+    def of(cls, data: _Data, lambda_intercept: float, lambda_factor: float) -> _Penalties:
+        votes = data.total_n
+        per_participant = votes / max(float((data.n_u > 0).sum()), 1.0)
+        per_statement = votes / max(float((data.n_s > 0).sum()), 1.0)
+        return cls(
+            participant_intercept=lambda_intercept * per_participant,
+            participant_factor=lambda_factor * per_participant,
+            statement_intercept=lambda_intercept * per_statement,
+            statement_factor=lambda_factor * per_statement,
+            global_intercept=lambda_intercept * votes,
+        )
+
+
+@dataclass
+class _Params:
+    mu: float
+    i_u: FloatArray
+    f_u: FloatArray
+    i_s: FloatArray
+    f_s: FloatArray
+
+
+def _start(
+    data: _Data,
+    rows: npt.NDArray[Any],
+    cols: npt.NDArray[Any],
+    rating: FloatArray,
+    pen: _Penalties,
+) -> _Params:
+    """Intercept-only fit, then power iterations on its residuals for the statement factor."""
+    n, m = data.ones.shape
+    ones_t = data.ones.T
+    mu = data.total_r / (data.total_n + pen.global_intercept)
+    i_u, i_s = np.zeros(n), np.zeros(m)
+    for _ in range(5):
+        i_u = (data.sum_r_u - mu * data.n_u - data.ones @ i_s) / (
+            data.n_u + pen.participant_intercept
+        )
+        i_s = (data.sum_r_s - mu * data.n_s - ones_t @ i_u) / (data.n_s + pen.statement_intercept)
+        mu = (data.total_r - data.n_u @ i_u - data.n_s @ i_s) / (
+            data.total_n + pen.global_intercept
+        )
+    # The start vector is each statement's residual norm: positive, and computed the same way
+    # whatever the order of rows and columns.
+    residual = rating - mu - i_u[rows] - i_s[cols]
+    f_s = np.sqrt(np.bincount(cols, weights=residual * residual, minlength=m)) + 1e-12
+    del residual
+    for _ in range(_POWER_ITERATIONS):
+        # (R - mu - i_u - i_s) on observed entries, times f_s, then its transpose times that.
+        w = data.ratings @ f_s - (mu + i_u) * (data.ones @ f_s) - data.ones @ (i_s * f_s)
+        f_s = data.ratings.T @ w - (mu + i_s) * (ones_t @ w) - ones_t @ (i_u * w)
+        norm = float(np.linalg.norm(f_s))
+        if norm == 0:
+            break
+        f_s = f_s / norm
+    return _Params(mu, i_u, np.zeros(n), i_s, f_s * 0.1 * np.sqrt(m))
+
+
+def _als(
+    data: _Data, params: _Params, pen: _Penalties, max_iter: int, tol: float
+) -> tuple[_Params, int, bool]:
+    """Alternating ridge sweeps until no statement parameter moves more than ``tol``."""
+    ones, ratings = data.ones, data.ratings
+    ones_t, ratings_t = ones.T, ratings.T  # CSC views: products with them need no copy
+    statement_active, participant_active = data.n_s > 0, data.n_u > 0
+    mu, i_u, f_u, i_s, f_s = params.mu, params.i_u, params.f_u, params.i_s, params.f_s
+    iterations = 0
+    while iterations < max_iter:
+        iterations += 1
+        # Participants, with statements fixed: all five sums from two sparse products.
+        sum_f, sum_ff, sum_i, sum_if = (ones @ np.column_stack([f_s, f_s * f_s, i_s, i_s * f_s])).T
+        sum_y = data.sum_r_u - mu * data.n_u - sum_i
+        sum_yf = ratings @ f_s - mu * sum_f - sum_if
+        i_u, f_u = _ridge_2x2(
+            data.n_u,
+            sum_f,
+            sum_ff,
+            sum_y,
+            sum_yf,
+            pen.participant_intercept,
+            pen.participant_factor,
+        )
+        # Statements, with participants fixed.
+        sum_f, sum_ff, sum_i, sum_if = (
+            ones_t @ np.column_stack([f_u, f_u * f_u, i_u, i_u * f_u])
+        ).T
+        sum_y = data.sum_r_s - mu * data.n_s - sum_i
+        sum_yf = ratings_t @ f_u - mu * sum_f - sum_if
+        new_i_s, new_f_s = _ridge_2x2(
+            data.n_s, sum_f, sum_ff, sum_y, sum_yf, pen.statement_intercept, pen.statement_factor
+        )
+        # Global intercept; the sum over votes of f_u f_s is new_f_s . (O^T f_u) = new_f_s . sum_f.
+        mu = (data.total_r - data.n_u @ i_u - data.n_s @ new_i_s - new_f_s @ sum_f) / (
+            data.total_n + pen.global_intercept
+        )
+        new_i_s, i_u, mu, new_f_s, f_u = _rebalance(
+            new_i_s, i_u, mu, new_f_s, f_u, statement_active, participant_active, pen
+        )
+        change = max(np.abs(new_i_s - i_s).max(), np.abs(new_f_s - f_s).max())
+        i_s, f_s = new_i_s, new_f_s
+        if change < tol:
+            return _Params(mu, i_u, f_u, i_s, f_s), iterations, True
+    return _Params(mu, i_u, f_u, i_s, f_s), iterations, False
+
+
+def bridging_scores(
+    votes: VoteMatrix,
+    *,
+    lambda_intercept: float = LAMBDA_INTERCEPT,
+    lambda_factor: float = LAMBDA_FACTOR,
+    max_iter: int = 100,
+    tol: float = 1e-4,
+    fit_sample: int = 50_000,
+    polish_iter: int = 2,
+    random_state: int = 0,
+) -> BridgingScores:
+    """Fit the bridging model (see the module docstring) on the votes of included statements.
+
+    Stops when no statement parameter moves by more than ``tol`` in a sweep, or after
+    ``max_iter`` sweeps (``converged`` says which). With more than ``fit_sample`` participants
+    who voted, the sweeps run on a seeded random sample of them, and ``polish_iter`` sweeps on
+    all votes then finish the fit (so every participant gets parameters and statements use all
+    their votes); below that size the result does not depend on ``random_state``.
+    """
+    if lambda_intercept <= 0 or lambda_factor <= 0:
+        raise BridgingError("the penalties must be positive")
+    if max_iter < 1 or polish_iter < 0 or fit_sample < 2:
+        raise BridgingError("max_iter must be >= 1, polish_iter >= 0 and fit_sample >= 2")
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    n, m = votes.n_participants, votes.n_statements
+    keep = ~np.asarray(votes.is_excluded, dtype=bool)[votes.indices]
+    rows = votes.vote_rows[keep]
+    cols = votes.indices[keep]
+    values = votes.values[keep]
+    del keep
+    if len(cols) == 0:
+        raise EmptyConversationError("bridging scores need votes on included statements")
+    rating = np.where(values == AGREE, 1.0, np.where(values == DISAGREE, 0.0, 0.5))
+    del values
+    full = _data(rows, cols, rating, n, m)
+    voters = np.flatnonzero(full.n_u > 0)
+    timings["prepare"] = time.perf_counter() - started
+
+    lap = time.perf_counter()
+    if len(voters) > fit_sample:
+        chosen = np.zeros(n, dtype=bool)
+        chosen[np.random.default_rng(random_state).choice(voters, fit_sample, replace=False)] = True
+        in_sample = chosen[rows]
+        renumber = np.cumsum(chosen) - 1
+        sample_rows = renumber[rows[in_sample]]
+        sample = _data(sample_rows, cols[in_sample], rating[in_sample], fit_sample, m)
+        pen = _Penalties.of(sample, lambda_intercept, lambda_factor)
+        start = _start(sample, sample_rows, cols[in_sample], rating[in_sample], pen)
+        del in_sample, sample_rows
+        fitted, iterations, converged = _als(sample, start, pen, max_iter, tol)
+        timings["sample_fit"] = time.perf_counter() - lap
+        lap = time.perf_counter()
+        # Every participant starts from zero; the first sweep fits them to the sample's
+        # statement parameters, the next ones refit statements on all votes.
+        polished = _Params(fitted.mu, np.zeros(n), np.zeros(n), fitted.i_s, fitted.f_s)
+        pen = _Penalties.of(full, lambda_intercept, lambda_factor)
+        fitted, polish_done, _ = _als(full, polished, pen, max(polish_iter, 1), tol)
+        iterations += polish_done
+        timings["polish"] = time.perf_counter() - lap
+    else:
+        pen = _Penalties.of(full, lambda_intercept, lambda_factor)
+        start = _start(full, rows, cols, rating, pen)
+        fitted, iterations, converged = _als(full, start, pen, max_iter, tol)
+        timings["fit"] = time.perf_counter() - lap
+    del rows, cols, rating
+    i_s, f_s, f_u = fitted.i_s, fitted.f_s, fitted.f_u
+    # The factor's sign is arbitrary: fix it so the most extreme statement has f_s > 0.
+    if f_s.size and f_s[np.argmax(np.abs(f_s))] < 0:
+        f_s, f_u = -f_s, -f_u
+    timings["total"] = time.perf_counter() - started
+    return BridgingScores(
+        statement_ids=votes.statement_ids,
+        statement_intercept=i_s,
+        statement_factor=f_s,
+        participant_intercept=fitted.i_u,
+        participant_factor=f_u,
+        global_intercept=float(fitted.mu),
+        n_votes=full.n_s.astype(np.int64),
+        iterations=iterations,
+        converged=converged,
+        lambda_intercept=lambda_intercept,
+        lambda_factor=lambda_factor,
+        penalties=dataclasses.asdict(pen),
+        timings=timings,
+    )
