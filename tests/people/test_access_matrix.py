@@ -85,12 +85,15 @@ def test_pages(client, world, make_user, role, page):
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("action", sorted(POSTS) + ["invite", "renominate", "delete"])
+@pytest.mark.parametrize("action", sorted(POSTS) + ["invite", "renominate", "delete", "invite_vetted"])
 def test_writes(client, world, make_user, role, action):
     dialogue, candidacy = world
     if action == "invite":
         actions.do_vet(None, candidacy, vouched_by="V")
         name, with_person, data = "people:invite", True, {}
+    elif action == "invite_vetted":
+        actions.do_vet(None, candidacy, vouched_by="V")
+        name, with_person, data = "people:invite_vetted", False, {}
     elif action == "delete":
         name, with_person, data = "people:delete", True, {}
     elif action == "renominate":

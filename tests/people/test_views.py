@@ -1,7 +1,7 @@
 """The people pages, driven through the real URLs, forms and templates."""
 
 import io
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.core import mail
@@ -423,3 +423,33 @@ def test_duplicate_already_in_this_dialogue_links_to_the_person(conv_client, dia
     assert "already a candidate in this dialogue" in page
     assert reverse("people:detail", args=[dialogue.pk, candidacy.person_id]) in page
     assert "Nominate the existing person" not in page
+
+
+def test_invite_all_vetted(conv_client, dialogue, add_person, convener, django_capture_on_commit_callbacks):
+    vetted = [actions.do_vet(convener, add_person(f"v{n}@example.org", full_name=f"V {n}"), vouched_by="X")
+              for n in range(3)]
+    add_person("nominated@example.org", full_name="Only Nominated")
+    page = conv_client.get(reverse("people:list", args=[dialogue.pk])).content.decode()
+    assert "Invite all 3 vetted people" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = conv_client.post(reverse("people:invite_vetted", args=[dialogue.pk]), follow=True)
+    assert "3 invitations are on their way" in response.content.decode()
+    assert sorted(m.to[0] for m in mail.outbox) == ["v0@example.org", "v1@example.org", "v2@example.org"]
+    assert all(Candidacy.objects.get(pk=c.pk).status == Status.INVITED for c in vetted)
+    assert Candidacy.objects.get(person__email="nominated@example.org").status == Status.NOMINATED
+    response = conv_client.post(reverse("people:invite_vetted", args=[dialogue.pk]), follow=True)
+    assert "Nobody is vetted and waiting" in response.content.decode()
+
+
+def test_detail_lists_meeting_seats(conv_client, dialogue, add_person):
+    from datetime import datetime
+
+    from track2.dialogues.models import Meeting, MeetingParticipant
+
+    candidacy = add_person()
+    meeting = Meeting.objects.create(dialogue=dialogue, title="Round 1",
+                                     starts_at=datetime(2027, 3, 1, 9, tzinfo=UTC),
+                                     ends_at=datetime(2027, 3, 1, 17, tzinfo=UTC))
+    MeetingParticipant.objects.create(meeting=meeting, person=candidacy.person, status="attended")
+    page = conv_client.get(reverse("people:detail", args=[dialogue.pk, candidacy.person_id])).content.decode()
+    assert "Round 1" in page and "attended" in page and "2027-03-01 09:00" in page

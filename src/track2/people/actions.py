@@ -462,6 +462,15 @@ def do_invite(by, candidacy: Candidacy, *, base_url: str) -> tuple[Invitation, s
     return invitation, link
 
 
+def do_invite_all_vetted(by, dialogue: Dialogue, *, base_url: str) -> list[Invitation]:
+    """Invite every vetted candidate of the dialogue who has not been invited yet (one transaction)."""
+    with transaction.atomic():
+        return [
+            do_invite(by, candidacy, base_url=base_url)[0]
+            for candidacy in Candidacy.objects.filter(dialogue=dialogue, status=Status.VETTED).select_related("person")
+        ]
+
+
 def check_withdraw(candidacy: Candidacy) -> None:
     if candidacy.status not in OPEN_STATES:
         raise ActionRefused(

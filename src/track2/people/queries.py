@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from track2.dialogues.models import DelegationMember, Dialogue
+from track2.dialogues.models import DelegationMember, Dialogue, MeetingParticipant
 from track2.people.models import Affiliation, Candidacy, Person, Sector
 
 
@@ -91,3 +91,12 @@ def current_affiliation(person: Person) -> Affiliation | None:
 
 def seat_of(person: Person, dialogue: Dialogue) -> DelegationMember | None:
     return DelegationMember.objects.filter(dialogue=dialogue, person=person).select_related("delegation").first()
+
+
+def meeting_seats_of(person: Person, dialogue: Dialogue) -> QuerySet[MeetingParticipant]:
+    """The person's place on each meeting list of the dialogue (invited, attended, …)."""
+    return (
+        MeetingParticipant.objects.filter(person=person, meeting__dialogue=dialogue)
+        .select_related("meeting")
+        .order_by("meeting__starts_at")
+    )

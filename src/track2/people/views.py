@@ -31,6 +31,7 @@ from track2.people.queries import (
     countries_in,
     current_affiliation,
     is_personal_capacity_flagged,
+    meeting_seats_of,
     seat_of,
     seats_in,
 )
@@ -63,6 +64,7 @@ def people_list(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "people/list.html", {
+        "vetted_waiting": Candidacy.objects.filter(dialogue=dialogue, status=Candidacy.Status.VETTED).count(),
         "dialogue": dialogue, "form": form, "rows": rows, "page": page, "query": query.urlencode(),
         "is_filtered": filters != PeopleFilter(),
     })
@@ -143,6 +145,7 @@ def _detail_context(request, candidacy: Candidacy, **forms_in_error) -> dict:
         "personal_capacity": is_personal_capacity_flagged(person, dialogue),
         "seat": seat_of(person, dialogue),
         "steps": list(candidacy.steps.select_related("by")),
+        "meeting_seats": list(meeting_seats_of(person, dialogue)),
         "invitations": list(candidacy.invitations.select_related("sent_by")),
         "vet_form": forms_in_error.get("vet_form") or forms.VetForm(),
         "withdraw_form": forms_in_error.get("withdraw_form") or forms.NotesForm(auto_id="withdraw_%s"),
@@ -237,6 +240,22 @@ def candidacy_invite(request: HttpRequest, dialogue_id: int, person_id: int) -> 
                       _detail_context(request, candidacy, invite_error=refusal.message), status=400)
     messages.success(request, _("An invitation is on its way to %(email)s.") % {"email": invitation.sent_to})
     return redirect("people:detail", dialogue_id, person_id)
+
+
+@login_required
+@require_POST
+def invite_all_vetted(request: HttpRequest, dialogue_id: int) -> HttpResponse:
+    dialogue = people_access.access_people(request.user, dialogue_id)
+    try:
+        sent = actions.do_invite_all_vetted(request.user, dialogue, base_url=_base_url(request))
+    except ActionRefused as refusal:
+        messages.error(request, _("Nobody was invited: %(reason)s") % {"reason": refusal.message})
+    else:
+        if sent:
+            messages.success(request, _("%(n)d invitations are on their way.") % {"n": len(sent)})
+        else:
+            messages.info(request, _("Nobody is vetted and waiting for an invitation."))
+    return redirect("people:list", dialogue.pk)
 
 
 @login_required
