@@ -219,3 +219,14 @@ def test_delegation_kinds_validated(api, world):
                                                                 "party_id": world.caldera.party_id})
     assert response.status_code == 400
     assert not Delegation.objects.filter(name="Odd").exists()
+
+
+def test_update_delegation(api, world):
+    d = world.dialogue.pk
+    renamed = api("patch", f"/dialogues/{d}/delegations/{world.caldera.pk}", json={"name": "Caldera team"})
+    assert renamed.status_code == 200 and renamed.json()["name"] == "Caldera team"
+    assert len(renamed.json()["members"]) == 2
+    taken = api("patch", f"/dialogues/{d}/delegations/{world.caldera.pk}", json={"party_id": world.ostrava.party_id})
+    assert taken.status_code == 400 and taken.json()["field"] == "party"
+    assert api("patch", f"/dialogues/{d}/delegations/{world.caldera.pk}", user="participant",
+               json={"name": "Mine"}).status_code == 404

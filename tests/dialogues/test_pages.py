@@ -288,3 +288,18 @@ def test_facilitator_sees_no_unseated_candidates(world, signed_in):
     page = signed_in(world.users["facilitator"]).get(url("meeting", world.dialogue.pk, world.meeting.pk)).content
     assert b"Tomas Reyes" in page  # a delegation member may lead an item
     assert b"Eli Unseated" not in page  # a candidate is a convener's matter
+
+
+def test_track_1_5_official_is_flagged_in_a_personal_capacity(world, signed_in):
+    from track2.dialogues import actions, meeting_actions
+
+    Dialogue.objects.filter(pk=world.dialogue.pk).update(track="track1_5")
+    world.dialogue.refresh_from_db()
+    official = make_person(world.dialogue, "Sera Official", sector=Sector.SERVING_OFFICIAL)
+    actions.do_seat_in_delegation(world.users["convener"], world.caldera, official)
+    meeting_actions.do_add_participants(world.users["convener"], world.meeting, [official])
+    convener = signed_in(world.users["convener"])
+    page = convener.get(url("meeting", world.dialogue.pk, world.meeting.pk)).content
+    assert b"Sera Official <span class=\"status-label\">official, in a personal capacity" in page
+    overview = signed_in(world.users["participant"]).get(url("detail", world.dialogue.pk)).content
+    assert b"Sera Official" in overview and b"in a personal capacity</span>" in overview

@@ -105,6 +105,11 @@ class DelegationIn(Schema):
     party_id: int | None = None
 
 
+class DelegationPatch(Schema):
+    name: str | None = None
+    party_id: int | None = None
+
+
 class SeatIn(Schema):
     person_id: int
 
@@ -355,6 +360,24 @@ def create_delegation(request: HttpRequest, dialogue_id: int, body: DelegationIn
             raise ActionRefused("This dialogue has no party with that id.", field="party_id")
     delegation = actions.do_create_delegation(request.auth, dialogue, name=body.name, kind=body.kind, party=party)
     return JsonResponse(delegation_out(delegation, []), status=201)
+
+
+@router.patch(P + "/delegations/{delegation_id}", summary="Rename a delegation or change its party")
+@refused_as_400
+def update_delegation(request: HttpRequest, dialogue_id: int, delegation_id: int, body: DelegationPatch):
+    dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
+    delegation = _one(Delegation.objects.filter(dialogue=dialogue), delegation_id)
+    fields = body.dict(exclude_unset=True)
+    party = delegation.party
+    if "party_id" in fields:
+        party = None
+        if fields["party_id"] is not None:
+            party = Party.objects.filter(dialogue=dialogue, pk=fields["party_id"]).first()
+            if party is None:
+                raise ActionRefused("This dialogue has no party with that id.", field="party_id")
+    delegation = actions.do_update_delegation(request.auth, delegation, name=fields.get("name", delegation.name),
+                                              party=party)
+    return delegation_out(delegation, queries.members_of(delegation))
 
 
 @router.delete(P + "/delegations/{delegation_id}", summary="Delete an empty delegation")
