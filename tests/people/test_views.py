@@ -453,3 +453,11 @@ def test_detail_lists_meeting_seats(conv_client, dialogue, add_person):
     MeetingParticipant.objects.create(meeting=meeting, person=candidacy.person, status="attended")
     page = conv_client.get(reverse("people:detail", args=[dialogue.pk, candidacy.person_id])).content.decode()
     assert "Round 1" in page and "attended" in page and "2027-03-01 09:00" in page
+
+
+def test_search_expertise_with_accents_and_not_json_syntax(conv_client, dialogue, add_person):
+    add_person("a@example.org", full_name="Amina Diallo", expertise="Sécurité maritime; pêche")
+    url = reverse("people:list", args=[dialogue.pk])
+    assert "Amina Diallo" in conv_client.get(url, {"q": "sécurité"}).content.decode()
+    assert "Amina Diallo" in conv_client.get(url, {"q": "PÊCHE"}).content.decode()
+    assert "Amina Diallo" not in conv_client.get(url, {"q": '"'}).content.decode()

@@ -33,14 +33,19 @@ def candidacies_of(dialogue: Dialogue, filters: PeopleFilter | None = None) -> Q
     )
     q = filters.q.strip()
     if q:
-        # __icontains is case-insensitive on every database (SQLite LIKE is not, for non-ASCII,
-        # and PostgreSQL LIKE never is); expertise is a JSON list, searched as its text.
+        # Expertise is a JSON list; its stored text differs by database (SQLite escapes accents),
+        # so tags are matched here, on the dialogue's candidacies (a few hundred at most).
+        folded = q.casefold()
+        by_tag = [
+            pk for pk, tags in Candidacy.objects.filter(dialogue=dialogue).values_list("pk", "person__expertise")
+            if any(folded in str(tag).casefold() for tag in tags or [])
+        ]
         rows = rows.filter(
             Q(person__full_name__icontains=q)
             | Q(person__email__icontains=q)
             | Q(person__affiliations__organisation__icontains=q)
             | Q(person__affiliations__position__icontains=q)
-            | Q(person__expertise__icontains=q)
+            | Q(pk__in=by_tag)
         ).distinct()
     if filters.sector:
         rows = rows.filter(person__sector=filters.sector)
