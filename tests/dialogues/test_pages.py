@@ -296,7 +296,8 @@ def test_track_1_5_official_is_flagged_in_a_personal_capacity(world, signed_in):
     Dialogue.objects.filter(pk=world.dialogue.pk).update(track="track1_5")
     world.dialogue.refresh_from_db()
     official = make_person(world.dialogue, "Sera Official", sector=Sector.SERVING_OFFICIAL)
-    actions.do_seat_in_delegation(world.users["convener"], world.caldera, official)
+    world.caldera.refresh_from_db()  # its cached dialogue still says Track 2
+    actions.do_seat_in_delegation(world.users["convener"], Delegation.objects.get(pk=world.caldera.pk), official)
     meeting_actions.do_add_participants(world.users["convener"], world.meeting, [official])
     convener = signed_in(world.users["convener"])
     page = convener.get(url("meeting", world.dialogue.pk, world.meeting.pk)).content
