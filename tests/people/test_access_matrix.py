@@ -136,6 +136,7 @@ def test_writes(client, world, make_user, role, action):
     ("post", "/dialogues/{d}/people/{p}/withdraw", {"notes": ""}, 200),
     ("post", "/dialogues/{d}/people/{p}/renominate", {"nominated_by": "Z"}, 400),
     ("delete", "/dialogues/{d}/people/{p}", None, 204),
+    ("post", "/dialogues/{d}/people/invite-vetted", None, 200),
 ])
 def test_api(client, world, make_user, role, method, path, body, ok):
     dialogue, candidacy = world

@@ -155,3 +155,17 @@ def test_delete(api, dialogue, north):
     assert refused.status_code == 400 and "seated" in refused.json()["detail"]
     assert api.call("delete", f"/dialogues/{dialogue.pk}/people/{pid}").status_code == 204
     assert api.call("get", f"/dialogues/{dialogue.pk}/people/{pid}").status_code == 404
+
+
+def test_invite_all_vetted(api, dialogue, convener):
+    from track2.people import actions
+
+    for n in range(2):
+        pid = api.call("post", f"/dialogues/{dialogue.pk}/people", {**NEW, "email": f"p{n}@example.org"}).json()["id"]
+        api.call("post", f"/dialogues/{dialogue.pk}/people/{pid}/vet", {"vouched_by": "V"})
+    api.call("post", f"/dialogues/{dialogue.pk}/people", {**NEW, "email": "waiting@example.org"})
+    response = api.call("post", f"/dialogues/{dialogue.pk}/people/invite-vetted")
+    assert response.status_code == 200
+    assert sorted(i["sent_to"] for i in response.json()["invited"]) == ["p0@example.org", "p1@example.org"]
+    assert api.call("post", f"/dialogues/{dialogue.pk}/people/invite-vetted").json() == {"invited": []}
+    assert actions.invitation_days() == 14

@@ -219,6 +219,22 @@ def nominate_existing(request: HttpRequest, dialogue_id: int, payload: NominateI
     return Status(201, _person_out(candidacy, with_history=True))
 
 
+class InvitedOut(Schema):
+    invited: list[InvitationOut]
+
+
+@router.post("/dialogues/{dialogue_id}/people/invite-vetted", response={200: InvitedOut, 400: Refusal},
+             summary="Invite every vetted person who has not been invited yet")
+@refusals_as_400
+def invite_all_vetted(request: HttpRequest, dialogue_id: int):
+    dialogue = people_access.access_people(request.auth, dialogue_id)
+    sent = actions.do_invite_all_vetted(request.auth, dialogue, base_url=f"{request.scheme}://{request.get_host()}")
+    return Status(200, {"invited": [
+        {"sent_to": i.sent_to, "expires_at": i.expires_at, "candidacy_status": Candidacy.Status.INVITED}
+        for i in sent
+    ]})
+
+
 @router.get("/dialogues/{dialogue_id}/people/roster.csv",
             summary="The dialogue's roster as CSV (formulas neutralised)")
 def export_roster(request: HttpRequest, dialogue_id: int):
