@@ -230,3 +230,46 @@ def test_update_delegation(api, world):
     assert taken.status_code == 400 and taken.json()["field"] == "party"
     assert api("patch", f"/dialogues/{d}/delegations/{world.caldera.pk}", user="participant",
                json={"name": "Mine"}).status_code == 404
+
+
+@pytest.mark.parametrize("bad, field", [
+    ({"title": "x" * 201}, "title"),
+    ({"title": "T", "track": "track3"}, "track"),
+    ({"title": "T", "status": "dormant"}, "status"),
+    ({"title": "T", "k_anonymity": 1}, "k_anonymity"),
+    ({"title": "T", "max_side_ratio": "0.5"}, "max_side_ratio"),
+    ({"title": "T", "max_gender_share": 101}, "max_gender_share"),
+    ({"title": "T", "required_sectors": ["astrology"]}, "required_sectors"),
+    ({"title": "T", "default_attribution_mode": "gossip"}, "default_attribution_mode"),
+])
+def test_create_dialogue_bad_input(api, world, bad, field):
+    before = Dialogue.objects.count()
+    response = api("post", "/dialogues", json=bad)
+    assert response.status_code == 400, response.content
+    assert response.json()["field"] == field
+    assert Dialogue.objects.count() == before
+
+
+@pytest.mark.parametrize("bad, field", [
+    ({"name": "", "kind": "university", "country": "X"}, "name"),
+    ({"name": "Hall", "kind": "castle", "country": "X"}, "kind"),
+    ({"name": "Hall", "kind": "university"}, "country"),
+    ({"name": "Hall", "kind": "university", "country": "X", "capacity": 0}, "capacity"),
+])
+def test_create_venue_bad_input(api, world, bad, field):
+    response = api("post", f"/dialogues/{world.dialogue.pk}/venues", json=bad)
+    assert response.status_code == 400 and response.json()["field"] == field
+
+
+def test_malformed_json_and_types_are_422(api, world):
+    response = api("post", f"/dialogues/{world.dialogue.pk}/meetings",
+                   json={"title": "R", "starts_at": "yesterday", "ends_at": "2031-01-01T10:00", "time_zone": "UTC"})
+    assert response.status_code == 422
+
+
+def test_party_with_delegation_is_all_or_nothing(api, world):
+    d = world.dialogue.pk
+    api("post", f"/dialogues/{d}/delegations", json={"name": "Mern delegation", "kind": "facilitation"})
+    response = api("post", f"/dialogues/{d}/parties", json={"name": "Mern", "country": "M", "with_delegation": True})
+    assert response.status_code == 400
+    assert not Party.objects.filter(name="Mern").exists()
