@@ -169,3 +169,21 @@ def test_unknown_ids_are_not_found_for_a_convener(client, world):
     assert client.get(reverse("people:list", args=[999999])).status_code == 404
     assert client.get(reverse("people:detail", args=[dialogue.pk, 999999])).status_code == 404
     assert client.get(f"/dialogues/{dialogue.pk}/people/abc/").status_code == 404
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_roster_import(client, world, make_user, role):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    dialogue, _candidacy = world
+    user = user_for(role, dialogue, make_user)
+    headers = {}
+    if user is not None:
+        raw, _token = do_create_api_token(user, "t")
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {raw}"
+    content = b"full_name,email,sector,country,nominated_by\nBo,bo@example.org,media,N,X\n"
+    response = client.post(f"/api/v1/dialogues/{dialogue.pk}/people/roster?confirm=true",
+                           {"file": SimpleUploadedFile("r.csv", content, "text/csv")}, **headers)
+    expected = {"convener": 201, "anonymous": 401}.get(role, 404)
+    assert response.status_code == expected
+    assert Candidacy.objects.filter(person__email="bo@example.org").exists() == (role == "convener")

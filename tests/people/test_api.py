@@ -169,3 +169,35 @@ def test_invite_all_vetted(api, dialogue, convener):
     assert sorted(i["sent_to"] for i in response.json()["invited"]) == ["p0@example.org", "p1@example.org"]
     assert api.call("post", f"/dialogues/{dialogue.pk}/people/invite-vetted").json() == {"invited": []}
     assert actions.invitation_days() == 14
+
+
+def upload(api, dialogue, content: bytes, confirm=None):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    path = f"/dialogues/{dialogue.pk}/people/roster" + ("?confirm=true" if confirm else "")
+    return api.call("post", path, None, data={"file": SimpleUploadedFile("r.csv", content, "text/csv")})
+
+
+ROSTER = b"full_name,email,sector,country,nominated_by\nAmina,amina@example.org,academia,N,X\n"
+
+
+def test_roster_import_preview_then_confirm(api, dialogue):
+    preview = upload(api, dialogue, ROSTER)
+    assert preview.status_code == 200, preview.content
+    assert preview.json() == {"valid": True, "rows": 1, "added": 0, "errors": []}
+    assert not Person.objects.exists()
+    done = upload(api, dialogue, ROSTER, confirm=True)
+    assert done.status_code == 201 and done.json()["added"] == 1
+    assert Person.objects.get().email == "amina@example.org"
+
+
+def test_roster_import_bad_files(api, dialogue):
+    bad = b"full_name,email,sector,country,nominated_by\nAmina,nope,academia,N,X\nBo,bo@example.org,media,S,Y\n"
+    preview = upload(api, dialogue, bad).json()
+    assert preview["valid"] is False and preview["errors"][0]["row"] == 2 and preview["errors"][0]["column"] == "email"
+    refused = upload(api, dialogue, bad, confirm=True)
+    assert refused.status_code == 400 and refused.json()["errors"][0]["column"] == "email"
+    assert not Person.objects.exists()
+    latin = upload(api, dialogue, "full_name\nJosé\n".encode("latin-1"), confirm=True)
+    assert latin.status_code == 400 and "not UTF-8" in latin.json()["detail"]
+    assert upload(api, dialogue, b"").status_code == 400

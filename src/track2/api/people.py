@@ -12,7 +12,7 @@ from datetime import datetime
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status, UploadedFile
 
 from track2.access import people as people_access
 from track2.dialogues.models import Delegation
@@ -27,6 +27,8 @@ router = Router(tags=["people"])
 class Refusal(Schema):
     detail: str
     field: str | None = None
+    # Per-row problems, for a roster file.
+    errors: list[dict] | None = None
 
 
 class AffiliationOut(Schema):
@@ -233,6 +235,40 @@ def invite_all_vetted(request: HttpRequest, dialogue_id: int):
         {"sent_to": i.sent_to, "expires_at": i.expires_at, "candidacy_status": Candidacy.Status.INVITED}
         for i in sent
     ]})
+
+
+class RowErrorOut(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class RosterCheckOut(Schema):
+    valid: bool
+    rows: int
+    added: int
+    errors: list[RowErrorOut]
+
+
+@router.post("/dialogues/{dialogue_id}/people/roster", response={200: RosterCheckOut, 201: RosterCheckOut,
+                                                                 400: Refusal},
+             summary="Check a roster CSV (every row); with confirm=true, add everyone in it — all or nothing")
+@refusals_as_400
+def import_roster(request: HttpRequest, dialogue_id: int, file: File[UploadedFile], confirm: bool = False):
+    dialogue = people_access.access_people(request.auth, dialogue_id)
+    if file.size > roster.MAX_BYTES:
+        raise ActionRefused(_("The file is larger than 2 MB; a roster is much smaller."), field="file")
+    text = roster.decode(file.read())
+    checked = roster.check_roster(dialogue, text)
+    errors = [{"row": e.row, "column": e.column, "message": e.message} for e in checked.errors]
+    if not confirm:
+        # A preview: nothing is saved.
+        return Status(200, {"valid": checked.is_valid, "rows": len(checked.rows), "added": 0, "errors": errors})
+    if not checked.is_valid:
+        return Status(400, {"detail": _("The roster has problems; nothing was saved. See 'errors'."),
+                            "field": "file", "errors": errors})
+    added = roster.do_import_roster(request.auth, dialogue, text)
+    return Status(201, {"valid": True, "rows": len(added), "added": len(added), "errors": []})
 
 
 @router.get("/dialogues/{dialogue_id}/people/roster.csv",
