@@ -116,28 +116,26 @@ def reference_groups(folder: Path) -> tuple[str, dict[int, int]]:
     return "polis-export", groups
 
 
-def bench(folder: Path, engine: str, repeats: int, reference: dict[int, int]) -> dict[str, Any]:
-    runs = []
-    for r in range(repeats):
-        labels = WORK / f"labels-{folder.name}-{engine}-{r}.npz"
-        if engine == "track2":
-            cmd = [str(TRACK2_PY), str(ROOT / "benchmarks" / "run_track2.py"), str(folder),
-                   str(labels)]
-            res = run_child(cmd)
-        else:
-            cmd = [str(REDDWARF_PY), str(ROOT / "benchmarks" / "run_reddwarf.py"), str(folder),
-                   str(labels)]
-            res = run_child(cmd, limit_as=RED_DWARF_MEMORY_LIMIT, cpu_seconds=RED_DWARF_CPU_LIMIT)
-        if "error" not in res:
-            res["ari"] = ari(labels, reference)
-        labels.unlink(missing_ok=True)
-        runs.append(res)
-        print(f"  {folder.name:28s} {engine:8s} run {r + 1}: "
-              + (res["error"] if "error" in res else
-                 f"analyze {res['analyze_s']:.3f}s load {res['load_s']:.3f}s "
-                 f"peak {res['peak_mb']:.0f} MB k {res['k']} ARI {res['ari']}"), flush=True)
-        if "error" in res:
-            break  # a failing engine/size fails the same way again; say so once
+def one_run(folder: Path, engine: str, r: int, reference: dict[int, int]) -> dict[str, Any]:
+    labels = WORK / f"labels-{folder.name}-{engine}-{r}.npz"
+    if engine == "track2":
+        res = run_child([str(TRACK2_PY), str(ROOT / "benchmarks" / "run_track2.py"),
+                         str(folder), str(labels)])
+    else:
+        res = run_child([str(REDDWARF_PY), str(ROOT / "benchmarks" / "run_reddwarf.py"),
+                         str(folder), str(labels)],
+                        limit_as=RED_DWARF_MEMORY_LIMIT, cpu_seconds=RED_DWARF_CPU_LIMIT)
+    if "error" not in res:
+        res["ari"] = ari(labels, reference)
+    labels.unlink(missing_ok=True)
+    print(f"  {folder.name:28s} {engine:8s} run {r + 1}: "
+          + (res["error"] if "error" in res else
+             f"analyze {res['analyze_s']:.3f}s load {res['load_s']:.3f}s "
+             f"peak {res['peak_mb']:.0f} MB k {res['k']} ARI {res['ari']}"), flush=True)
+    return res
+
+
+def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     ok = [x for x in runs if "error" not in x]
     if not ok:
         return {"error": runs[0]["error"], "runs": runs}
@@ -145,6 +143,19 @@ def bench(folder: Path, engine: str, repeats: int, reference: dict[int, int]) ->
            for key in ("analyze_s", "load_s", "wall_s", "peak_mb")}
     return {**med, "k": [x["k"] for x in ok], "ari": ok[0]["ari"], "runs": runs,
             "n_runs": len(ok)}
+
+
+def bench(folder: Path, engines: list[str], repeats: dict[str, int],
+          reference: dict[int, int]) -> dict[str, dict[str, Any]]:
+    """Runs alternate between engines (t2, rd, t2, rd, ...) so both see the same machine
+    load; an engine that fails is not retried (it fails the same way again)."""
+    runs: dict[str, list[dict[str, Any]]] = {e: [] for e in engines}
+    for r in range(max(repeats.values())):
+        for engine in engines:
+            if r >= repeats[engine] or any("error" in x for x in runs[engine]):
+                continue
+            runs[engine].append(one_run(folder, engine, r, reference))
+    return {e: summarise(runs[e]) for e in engines}
 
 
 def main() -> None:
@@ -172,10 +183,10 @@ def main() -> None:
     for folder in datasets:
         kind, reference = reference_groups(folder)
         entry = results.setdefault(folder.name, {"reference": kind})
-        for engine in args.engines.split(","):
-            reps = args.reddwarf_repeats if engine == "reddwarf" and args.reddwarf_repeats \
-                else args.repeats
-            entry[engine] = bench(folder, engine, reps, reference)
+        engines = args.engines.split(",")
+        repeats = {e: (args.reddwarf_repeats or args.repeats) if e == "reddwarf"
+                   else args.repeats for e in engines}
+        entry.update(bench(folder, engines, repeats, reference))
         results_path.write_text(json.dumps(results, indent=1))
     write_table(results)
 

@@ -94,3 +94,14 @@ def test_too_little_data(dense, message):
 def test_large_integer_ids_use_unique_path():
     m = VoteMatrix.from_triples([10**15, 3], [7, 7], [1, 0])
     assert m.participant_ids.tolist() == [3, 10**15]
+
+
+def test_without_empty_drops_silent_rows_and_unseen_statements():
+    m = VoteMatrix.from_triples([1, 3, 3], [10, 10, 12], [1, 0, -1], participant_ids=[1, 2, 3],
+                                statement_ids=[10, 11, 12], moderated_out=[12])
+    w = m.without_empty()
+    assert w.participant_ids.tolist() == [1, 3]
+    assert w.statement_ids.tolist() == [10, 12]
+    assert w.to_dense(9).tolist() == [[1, 9], [0, -1]]
+    assert w.is_moderated_out.tolist() == [False, True]
+    assert w.without_empty() is w

@@ -67,11 +67,15 @@ def _two_nearest(points: np.ndarray,
     if len(points) * len(centers) <= _DENSE_ASSIGN:
         # Few points (group clustering of base clusters): a dense distance table is cheaper
         # than building a tree every step.
-        d = np.sqrt(((points[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2))
-        order = np.argsort(d, axis=1, kind="stable")
+        d = np.hypot(points[:, None, 0] - centers[None, :, 0],
+                     points[:, None, 1] - centers[None, :, 1])
         rows = np.arange(len(points))
-        second = d[rows, order[:, 1]] if len(centers) > 1 else np.full(len(points), np.inf)
-        return order[:, 0].astype(np.int64), d[rows, order[:, 0]], second
+        first = np.argmin(d, axis=1)
+        best = d[rows, first]
+        if len(centers) == 1:
+            return first, best, np.full(len(points), np.inf)
+        d[rows, first] = np.inf
+        return first, best, d.min(axis=1)
     tree = cKDTree(centers)
     if len(centers) == 1:
         dist, idx = tree.query(points, k=1)
@@ -150,16 +154,22 @@ def plus_plus_seeds(points: np.ndarray, k: int, rng: np.random.Generator,
                     weights: np.ndarray | None = None) -> np.ndarray:
     """k-means++ seeding (Arthur & Vassilvitskii 2007), distinct points only, weighted."""
     w = np.ones(len(points)) if weights is None else weights.astype(np.float64)
-    chosen = [int(rng.choice(len(points), p=w / w.sum()))]
-    d2 = ((points - points[chosen[0]]) ** 2).sum(axis=1)
+    x, y = points[:, 0], points[:, 1]
+
+    def draw(mass: np.ndarray) -> int:
+        cum = np.cumsum(mass)
+        i = int(np.searchsorted(cum, rng.random() * cum[-1], side="right"))
+        return min(i, len(mass) - 1)
+
+    chosen = [draw(w)]
+    d2 = (x - x[chosen[0]]) ** 2 + (y - y[chosen[0]]) ** 2
     while len(chosen) < k:
         mass = d2 * w
-        total = mass.sum()
-        if total <= 0:
+        if mass.sum() <= 0:
             break  # every point coincides with a seed: no more distinct points
-        nxt = int(rng.choice(len(points), p=mass / total))
+        nxt = draw(mass)
         chosen.append(nxt)
-        d2 = np.minimum(d2, ((points - points[nxt]) ** 2).sum(axis=1))
+        d2 = np.minimum(d2, (x - x[nxt]) ** 2 + (y - y[nxt]) ** 2)
     return np.asarray(chosen, dtype=np.int64)
 
 
@@ -301,23 +311,15 @@ def _batched_lloyd(points: np.ndarray, weights: np.ndarray, seeds: np.ndarray,
     return result
 
 
-def _sort_centres(c: np.ndarray) -> np.ndarray:
-    """Centres of each batch row sorted by x then y; missing (NaN) centres last."""
-    key = np.where(np.isnan(c), np.inf, c)
-    by_y = np.argsort(key[:, :, 1], axis=1, kind="stable")
-    key = np.take_along_axis(key, by_y[:, :, None], axis=1)
-    by_x = np.argsort(key[:, :, 0], axis=1, kind="stable")
-    return np.take_along_axis(key, by_x[:, :, None], axis=1)
-
-
 def _same_batched(old: np.ndarray, new: np.ndarray) -> np.ndarray:
-    """same-clustering? for each batch row; dropped (NaN) centres sort last and are ignored
-    as the Clojure zip ignores the tail of the longer list."""
-    a, b = _sort_centres(old), _sort_centres(new)
+    """Convergence of each batch row: every surviving centre moved less than 0.01.
+
+    Pol.is compares the two lists of centres after sorting them (its clusters live in a
+    map); here a centre keeps its position from step to step, so it is compared with
+    itself. Dropped (NaN) centres are ignored, as the Clojure zip ignores the tail."""
     with np.errstate(invalid="ignore"):
-        dist = np.sqrt(((a - b) ** 2).sum(axis=2))
-    missing = np.isinf(a[:, :, 0]) | np.isinf(b[:, :, 0])
-    return np.all(missing | (dist < _SAME_CLUSTERING), axis=1)
+        moved = np.hypot(old[:, :, 0] - new[:, :, 0], old[:, :, 1] - new[:, :, 1])
+    return np.all(np.isnan(moved) | (moved < _SAME_CLUSTERING), axis=1)
 
 
 def cold_start_groups(points: np.ndarray, ks: range | list[int], rng: np.random.Generator, *,
@@ -360,9 +362,16 @@ def best_of_starts(points: np.ndarray, k: int, rng: np.random.Generator, *,
                              max_iters=max_iters)[k]
 
 
-def silhouette(points: np.ndarray, labels: np.ndarray) -> float:
+def distance_matrix(points: np.ndarray) -> np.ndarray:
+    """Euclidean distances between all pairs of (few) 2-D points."""
+    p = np.asarray(points, dtype=np.float64)
+    return np.hypot(p[:, None, 0] - p[None, :, 0], p[:, None, 1] - p[None, :, 1])
+
+
+def silhouette(points: np.ndarray, labels: np.ndarray, dist: np.ndarray | None = None) -> float:
     """Pol.is silhouette (clusters.clj): unweighted mean over points of (b − a)/max(a, b),
-    with 0 for a point alone in its cluster. ``points`` are few (base-cluster centres)."""
+    with 0 for a point alone in its cluster. ``points`` are few (base-cluster centres);
+    ``dist`` may pass their precomputed :func:`distance_matrix`."""
     points = np.asarray(points, dtype=np.float64)
     labels = np.asarray(labels)
     n = len(points)
@@ -372,7 +381,8 @@ def silhouette(points: np.ndarray, labels: np.ndarray) -> float:
     k = int(lab.max()) + 1
     if k < 2:
         return 0.0
-    dist = np.sqrt(((points[:, None, :] - points[None, :, :]) ** 2).sum(axis=2))
+    if dist is None:
+        dist = distance_matrix(points)
     onehot = np.zeros((n, k))
     onehot[np.arange(n), lab] = 1.0
     sums = dist @ onehot  # n × k: total distance from each point to each cluster

@@ -350,6 +350,21 @@ class VoteMatrix:
                           sub.data.astype(np.int8), self.is_moderated_out[cols],
                           self.is_meta[cols])
 
+    def without_empty(self) -> VoteMatrix:
+        """The matrix without participants who cast no vote and statements nobody voted on.
+
+        Linear in the number of votes: nothing moves but the renumbered column indices."""
+        rows = np.flatnonzero(self.votes_per_participant > 0)
+        cols = np.flatnonzero(self.statement_counts["seen"] > 0)
+        if len(rows) == self.n_participants and len(cols) == self.n_statements:
+            return self
+        indptr = np.append(self.indptr[rows], self.indptr[-1])  # dropped rows are empty
+        renumber = np.full(self.n_statements, -1, dtype=np.int32)
+        renumber[cols] = np.arange(len(cols), dtype=np.int32)
+        return VoteMatrix(self.participant_ids[rows], self.statement_ids[cols], indptr,
+                          renumber[self.indices], self.values, self.is_moderated_out[cols],
+                          self.is_meta[cols])
+
     def require_analysable(self) -> None:
         """Raise :class:`EmptyConversationError` unless there are ≥2 voters and ≥2 voted statements."""
         if self.n_votes == 0:

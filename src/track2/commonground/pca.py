@@ -19,7 +19,7 @@ import scipy.sparse.linalg as spla
 
 from track2.commonground.matrix import VoteMatrix
 
-_DENSE_GRAM_CELLS = 30_000_000  # centred matrices up to this many cells may be densified
+_DENSE_GRAM_CELLS = 4_000_000  # centred matrices up to this many cells are densified
 _SPARSE_GRAM_WORK = 50_000_000  # Σ (votes per participant)² up to which CᵀC is formed sparsely
 _EIGH_MAX_COLUMNS = 1_500  # above this, Lanczos on the sparse operator beats a full eigh
 
@@ -87,14 +87,15 @@ def top_components(centred: sp.csr_array, n_components: int,
     n, m = centred.shape
     k = min(n_components, n, m)
     row_nnz = np.diff(centred.indptr).astype(np.float64)
-    if m <= _EIGH_MAX_COLUMNS and (float((row_nnz ** 2).sum()) <= _SPARSE_GRAM_WORK
-                                   or n * m <= _DENSE_GRAM_CELLS):
+    if m <= _EIGH_MAX_COLUMNS and (n * m <= _DENSE_GRAM_CELLS
+                                   or float((row_nnz ** 2).sum()) <= _SPARSE_GRAM_WORK):
         # Small conversations: form CᵀC (m × m) and take an exact symmetric eigensolve.
-        if float((row_nnz ** 2).sum()) <= _SPARSE_GRAM_WORK:
-            gram = (centred.T @ centred).toarray()
-        else:
+        # Below a few million cells a dense BLAS product beats scipy's sparse one.
+        if n * m <= _DENSE_GRAM_CELLS:
             dense = centred.toarray()
             gram = dense.T @ dense
+        else:
+            gram = (centred.T @ centred).toarray()
         vals, vecs = la.eigh(gram, subset_by_index=[m - k, m - 1])
         order = np.argsort(vals)[::-1]
         return vecs[:, order].T.copy(), vals[order]

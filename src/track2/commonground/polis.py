@@ -20,6 +20,7 @@ from track2.commonground.clusters import (
     Clustering,
     best_of_starts,
     cold_start_groups,
+    distance_matrix,
     kmeans,
     silhouette,
 )
@@ -176,11 +177,7 @@ def analyze_polis(
         raise ValueError("n_groups must be at least 1")
     if group_restarts < 1:
         raise ValueError("group_restarts must be at least 1")
-    rows = np.flatnonzero(matrix.votes_per_participant > 0)
-    cols = np.flatnonzero(matrix.statement_counts["seen"] > 0)
-    work = matrix
-    if len(rows) < matrix.n_participants or len(cols) < matrix.n_statements:
-        work = matrix.select(rows, cols)
+    work = matrix.without_empty()
     n, m = work.shape
     excluded = work.is_excluded.copy()
     vote_counts = work.votes_per_participant
@@ -253,8 +250,9 @@ def analyze_polis(
         candidates = cold_start_groups(base.centers, range(2, top_k + 1), rng,
                                        weights=weights, n_init=group_restarts,
                                        max_iters=GROUP_ITERS)
+        dist = distance_matrix(base.centers)
         for k, clustering in candidates.items():
-            silhouettes[k] = silhouette(base.centers, clustering.labels)
+            silhouettes[k] = silhouette(base.centers, clustering.labels, dist)
         # Clojure's max-key returns the last of equal maxima: the larger k wins a tie.
         best = max(silhouettes.values())
         groups = candidates[max(k for k, s in silhouettes.items() if s == best)]
