@@ -221,3 +221,19 @@ def test_hundred_candidates_thousand_ballots_is_fast() -> None:
     assert len(result.order) >= 1
     # The benchmark target is 10 ms (docs/benchmarks.md); allow slack for a loaded test machine.
     assert float(np.median(timings)) < 0.1
+
+
+def test_any_numeric_ranks_count_like_small_integers() -> None:
+    small = np.array([[1, 2, 2, np.nan], [3, 1, 2, 2], [1, 1, 1, 1]], dtype=float)
+    odd = np.array([[0.5, 1e12, 1e12, np.nan], [-7.25, -9e9, -8.0, -8.0], [4, 4, 4, 4]])
+    np.testing.assert_array_equal(pairwise_preferences(odd), pairwise_preferences(small))
+    np.testing.assert_array_equal(
+        pairwise_preferences(small), [[0, 1, 1, 1], [1, 0, 1, 2], [1, 0, 0, 1], [1, 0, 0, 0]]
+    )  # by hand: ballot 1 gives A>B, A>C, A>D, B>D, C>D; ballot 2 B>C, B>D, B>A, C>A, D>A
+
+
+def test_many_ballots_do_not_overflow_the_counters() -> None:
+    ranks = np.tile([[1.0, 2.0]], (40_000, 1))
+    result = schulze(ranks)
+    assert result.pairwise[0, 1] == 40_000
+    assert result.strongest_paths[0, 1] == 40_000
