@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, timedelta
+from zoneinfo import ZoneInfo
 
 from django.urls import reverse
 from django.utils import timezone
@@ -304,3 +305,9 @@ def test_track_1_5_official_is_flagged_in_a_personal_capacity(world, signed_in):
     assert b"Sera Official <span class=\"status-label\">official, in a personal capacity" in page
     overview = signed_in(world.users["participant"]).get(url("detail", world.dialogue.pk)).content
     assert b"Sera Official" in overview and b"in a personal capacity</span>" in overview
+
+
+def test_meeting_edit_form_shows_the_planned_wall_clock(world, signed_in):
+    page = signed_in(world.users["convener"]).get(url("meeting_edit", world.dialogue.pk, world.meeting.pk))
+    local = world.meeting.starts_at.astimezone(ZoneInfo("Europe/Vienna"))
+    assert f'value="{local:%Y-%m-%dT%H:%M}"'.encode() in page.content

@@ -119,8 +119,11 @@ class MeetingForm(forms.Form):
         help_text=_("IANA name, e.g. Europe/Vienna. Start and end are wall-clock times in this zone."),
         widget=forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off"}),
     )
-    starts_at = forms.DateTimeField(label=_("Starts"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    ends_at = forms.DateTimeField(label=_("Ends"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    # datetime-local inputs only accept "YYYY-MM-DDTHH:MM" as their value.
+    starts_at = forms.DateTimeField(label=_("Starts"), widget=forms.DateTimeInput(
+        attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+    ends_at = forms.DateTimeField(label=_("Ends"), widget=forms.DateTimeInput(
+        attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
     attribution_mode = forms.ChoiceField(label=_("Attribution mode"), choices=AttributionMode.choices)
 
     def __init__(self, *args, venues, dialogue=None, **kwargs):
