@@ -367,3 +367,41 @@ def test_delete_refused_when_shared_accepted_or_seated(add_person, convener, mem
     with pytest.raises(ActionRefused, match="has accepted"):
         actions.do_delete_person(convener, candidacy)
     assert Person.objects.count() == 3
+
+
+def test_invite_changes_nothing_when_the_mail_server_refuses(add_person, convener, settings):
+    candidacy = actions.do_vet(convener, add_person(), vouched_by="V")
+    settings.EMAIL_BACKEND = "tests.people.failing_mail.RefusingBackend"
+    with pytest.raises(ActionRefused, match="could not be sent") as refused:
+        actions.do_invite(convener, candidacy, base_url="https://x.example")
+    assert "TRACK2_EMAIL_URL" in refused.value.message
+    candidacy.refresh_from_db()
+    assert candidacy.status == Status.VETTED
+    assert not Invitation.objects.exists()
+    assert not candidacy.steps.filter(status=Status.INVITED).exists()
+
+
+def test_reinvite_failure_keeps_the_old_link(invited, convener, settings):
+    candidacy, secret = invited
+    settings.EMAIL_BACKEND = "tests.people.failing_mail.RefusingBackend"
+    with pytest.raises(ActionRefused):
+        actions.do_invite(convener, candidacy, base_url="https://x.example")
+    assert actions.find_invitation(secret)
+
+
+def test_invite_all_vetted_reports_failures_per_person(add_person, convener, dialogue, settings):
+    for n in range(2):
+        actions.do_vet(convener, add_person(f"p{n}@example.org", full_name=f"P {n}"), vouched_by="V")
+    settings.EMAIL_BACKEND = "tests.people.failing_mail.RefusingBackend"
+    sent, failures = actions.do_invite_all_vetted(convener, dialogue, base_url="https://x.example")
+    assert sent == [] and len(failures) == 2 and all("could not be sent" in f for f in failures)
+    assert Candidacy.objects.filter(status=Status.VETTED).count() == 2
+
+
+def test_subject_is_one_line_whatever_the_title(add_person, convener, dialogue):
+    dialogue.title = "Sea\r\nBcc: victim@example.org"
+    dialogue.save()
+    candidacy = actions.do_vet(convener, add_person(), vouched_by="V")
+    actions.do_invite(convener, candidacy, base_url="https://x.example")
+    assert "\n" not in mail.outbox[-1].subject and "\r" not in mail.outbox[-1].subject
+    assert mail.outbox[-1].bcc == []

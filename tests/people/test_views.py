@@ -461,3 +461,12 @@ def test_search_expertise_with_accents_and_not_json_syntax(conv_client, dialogue
     assert "Amina Diallo" in conv_client.get(url, {"q": "sécurité"}).content.decode()
     assert "Amina Diallo" in conv_client.get(url, {"q": "PÊCHE"}).content.decode()
     assert "Amina Diallo" not in conv_client.get(url, {"q": '"'}).content.decode()
+
+
+def test_invite_page_says_when_mail_cannot_be_sent(conv_client, dialogue, add_person, convener, settings):
+    candidacy = actions.do_vet(convener, add_person(), vouched_by="V")
+    settings.EMAIL_BACKEND = "tests.people.failing_mail.RefusingBackend"
+    response = conv_client.post(reverse("people:invite", args=[dialogue.pk, candidacy.person_id]))
+    assert response.status_code == 400 and "could not be sent" in response.content.decode()
+    response = conv_client.post(reverse("people:invite_vetted", args=[dialogue.pk]), follow=True)
+    assert "could not be sent" in response.content.decode()

@@ -223,6 +223,8 @@ def nominate_existing(request: HttpRequest, dialogue_id: int, payload: NominateI
 
 class InvitedOut(Schema):
     invited: list[InvitationOut]
+    # One message per person who could not be invited (e.g. the mail server refused).
+    failures: list[str]
 
 
 @router.post("/dialogues/{dialogue_id}/people/invite-vetted", response={200: InvitedOut, 400: Refusal},
@@ -230,11 +232,12 @@ class InvitedOut(Schema):
 @refusals_as_400
 def invite_all_vetted(request: HttpRequest, dialogue_id: int):
     dialogue = people_access.access_people(request.auth, dialogue_id)
-    sent = actions.do_invite_all_vetted(request.auth, dialogue, base_url=f"{request.scheme}://{request.get_host()}")
+    sent, failures = actions.do_invite_all_vetted(request.auth, dialogue,
+                                                  base_url=f"{request.scheme}://{request.get_host()}")
     return Status(200, {"invited": [
         {"sent_to": i.sent_to, "expires_at": i.expires_at, "candidacy_status": Candidacy.Status.INVITED}
         for i in sent
-    ]})
+    ], "failures": failures})
 
 
 class RowErrorOut(Schema):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import smtplib
 from datetime import timedelta
 
 from django.conf import settings
@@ -455,20 +456,33 @@ def do_invite(by, candidacy: Candidacy, *, base_url: str) -> tuple[Invitation, s
         "link": link, "expires_at": invitation.expires_at, "days": days,
         "institution": candidacy.dialogue.convening_institution,
     }
-    subject = render_to_string("people/invitation_subject.txt", context).strip()
+    # One line, whatever the dialogue's title contains (a newline would be a header injection).
+    subject = " ".join(render_to_string("people/invitation_subject.txt", context).split())
     body = render_to_string("people/invitation_email.txt", context)
-    # Sent after commit so that a rolled-back invitation never reaches anyone's inbox.
-    transaction.on_commit(lambda: send_mail(subject, body, None, [person.email]))
+    # Sent inside the transaction: if the mail server refuses, nothing is recorded and the
+    # convener is told, instead of a history saying "sent" for a mail that never left.
+    try:
+        send_mail(subject, body, None, [person.email])
+    except (smtplib.SMTPException, OSError) as err:
+        raise ActionRefused(
+            _("The invitation e-mail to %(email)s could not be sent (%(error)s), so nothing was changed. "
+              "Check the site's mail settings (TRACK2_EMAIL_URL) and try again.")
+            % {"email": person.email, "error": err.__class__.__name__}
+        ) from None
     return invitation, link
 
 
-def do_invite_all_vetted(by, dialogue: Dialogue, *, base_url: str) -> list[Invitation]:
-    """Invite every vetted candidate of the dialogue who has not been invited yet (one transaction)."""
-    with transaction.atomic():
-        return [
-            do_invite(by, candidacy, base_url=base_url)[0]
-            for candidacy in Candidacy.objects.filter(dialogue=dialogue, status=Status.VETTED).select_related("person")
-        ]
+def do_invite_all_vetted(by, dialogue: Dialogue, *, base_url: str) -> tuple[list[Invitation], list[str]]:
+    """Invite every vetted candidate not yet invited. Each invitation is its own transaction (an
+    e-mail once sent cannot be taken back); returns the invitations and a message per failure."""
+    sent: list[Invitation] = []
+    failures: list[str] = []
+    for candidacy in Candidacy.objects.filter(dialogue=dialogue, status=Status.VETTED).select_related("person"):
+        try:
+            sent.append(do_invite(by, candidacy, base_url=base_url)[0])
+        except ActionRefused as refusal:
+            failures.append(refusal.message)
+    return sent, failures
 
 
 def check_withdraw(candidacy: Candidacy) -> None:

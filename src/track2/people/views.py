@@ -246,15 +246,13 @@ def candidacy_invite(request: HttpRequest, dialogue_id: int, person_id: int) -> 
 @require_POST
 def invite_all_vetted(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     dialogue = people_access.access_people(request.user, dialogue_id)
-    try:
-        sent = actions.do_invite_all_vetted(request.user, dialogue, base_url=_base_url(request))
-    except ActionRefused as refusal:
-        messages.error(request, _("Nobody was invited: %(reason)s") % {"reason": refusal.message})
-    else:
-        if sent:
-            messages.success(request, _("%(n)d invitations are on their way.") % {"n": len(sent)})
-        else:
-            messages.info(request, _("Nobody is vetted and waiting for an invitation."))
+    sent, failures = actions.do_invite_all_vetted(request.user, dialogue, base_url=_base_url(request))
+    if sent:
+        messages.success(request, _("%(n)d invitations are on their way.") % {"n": len(sent)})
+    for failure in failures:
+        messages.error(request, failure)
+    if not sent and not failures:
+        messages.info(request, _("Nobody is vetted and waiting for an invitation."))
     return redirect("people:list", dialogue.pk)
 
 
