@@ -133,7 +133,7 @@ def test_invite_before_vetting_refused(add_person, convener):
     assert not Invitation.objects.exists()
 
 
-def test_invite_sends_mail_after_commit_and_stores_only_the_digest(
+def test_invite_sends_mail_and_stores_only_the_digest(
         add_person, convener, dialogue, django_capture_on_commit_callbacks, settings):
     settings.TRACK2_INVITATION_DAYS = 5
     candidacy = actions.do_vet(convener, add_person(), vouched_by="A")
