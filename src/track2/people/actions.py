@@ -65,6 +65,11 @@ OPEN_STATES = frozenset({Status.NOMINATED, Status.VETTED, Status.INVITED, Status
 # --- validation shared by the hand form, the roster importer and the API -----------------
 
 
+def role_label(value: str) -> str:
+    """The role's name for people (the stored value when an administrator set an unknown one)."""
+    return str(Role(value).label) if value in Role.values else value
+
+
 def invitation_days() -> int:
     return int(getattr(settings, "TRACK2_INVITATION_DAYS", DEFAULT_INVITATION_DAYS))
 
@@ -452,7 +457,7 @@ def do_invite(by, candidacy: Candidacy, *, base_url: str) -> tuple[Invitation, s
         else _("Invitation sent to %(email)s.")) % {"email": person.email})
     link = base_url.rstrip("/") + reverse("people:invitation", args=[secret])
     context = {
-        "person": person, "dialogue": candidacy.dialogue, "role": Role(candidacy.role).label,
+        "person": person, "dialogue": candidacy.dialogue, "role": role_label(candidacy.role),
         "link": link, "expires_at": invitation.expires_at, "days": days,
         "institution": candidacy.dialogue.convening_institution,
     }

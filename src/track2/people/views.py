@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from track2.access import people as people_access
-from track2.dialogues.models import Role
 from track2.errors import ActionRefused
 from track2.people import actions, forms, roster
 from track2.people.models import Candidacy
@@ -153,7 +152,7 @@ def _detail_context(request, candidacy: Candidacy, **forms_in_error) -> dict:
         "invite_error": forms_in_error.get("invite_error"),
         "delete_error": forms_in_error.get("delete_error"),
         "invitation_days": actions.invitation_days(),
-        "role_label": Role(candidacy.role).label if candidacy.role in Role.values else candidacy.role,
+        "role_label": actions.role_label(candidacy.role),
         "Status": Candidacy.Status,
     }
 
@@ -422,7 +421,7 @@ def invitation(request: HttpRequest, secret: str) -> HttpResponse:
     status = 400 if request.method == "POST" else 200
     response = render(request, "people/invitation.html", {
         "invitation": found, "candidacy": candidacy, "dialogue": candidacy.dialogue,
-        "role": Role(candidacy.role).label,
+        "role": actions.role_label(candidacy.role),
         "account_exists": account_exists, "account_email": account_email, "new_account_form": new_account_form, "login_url": login_url,
         "is_other_account": is_other_account, "error": error,
     }, status=status)
