@@ -103,9 +103,11 @@ def post_forms(world, item):
     participant = MeetingParticipant.objects.create(meeting=world.meeting, person=world.persons["bo"])
     membership = Membership.objects.get(dialogue=world.dialogue, role="observer")
     party = Party.objects.create(dialogue=world.dialogue, name="Spare", country="Nowhere")
+    spare_venue = Venue.objects.create(dialogue=world.dialogue, name="Spare room", kind="virtual")
     counts = lambda: (  # noqa: E731 - a snapshot of everything a form could change
         Party.objects.count(), Delegation.objects.count(), DelegationMember.objects.count(), Venue.objects.count(),
         Meeting.objects.count(), list(AgendaItem.objects.values_list("pk", "position", "title")),
+        list(Venue.objects.values_list("pk", "name")),
         list(MeetingParticipant.objects.values_list("pk", "status")), Membership.objects.count(),
         world.dialogue.__class__.objects.get(pk=d).title,
     )
@@ -126,6 +128,9 @@ def post_forms(world, item):
         ("unseat", reverse("dialogues:unseat", args=[d, world.caldera.pk, seat.pk]), {}, CONVENER),
         ("venue_add", reverse("dialogues:venues", args=[d]), {"name": "Hall", "kind": "university",
                                                               "country": "Norland"}, CONVENER),
+        ("venue_edit", reverse("dialogues:venue_edit", args=[d, spare_venue.pk]),
+         {"name": "Renamed room", "kind": "virtual"}, CONVENER),
+        ("venue_delete", reverse("dialogues:venue_delete", args=[d, spare_venue.pk]), {}, CONVENER),
         ("meeting_add", reverse("dialogues:meeting_create", args=[d]),
          {"title": "R9", "time_zone": "UTC", "starts_at": "2031-01-01T10:00", "ends_at": "2031-01-01T12:00",
           "attribution_mode": "chatham_house"}, CONVENER),

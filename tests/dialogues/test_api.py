@@ -273,3 +273,12 @@ def test_party_with_delegation_is_all_or_nothing(api, world):
     response = api("post", f"/dialogues/{d}/parties", json={"name": "Mern", "country": "M", "with_delegation": True})
     assert response.status_code == 400
     assert not Party.objects.filter(name="Mern").exists()
+
+
+def test_delete_venue(api, world):
+    d = world.dialogue.pk
+    used = api("delete", f"/dialogues/{d}/venues/{world.home.pk}")
+    assert used.status_code == 400 and "takes place at this venue" in used.json()["detail"]
+    assert api("delete", f"/dialogues/{d}/venues/{world.home.pk}", user="facilitator").status_code == 404
+    spare = api("post", f"/dialogues/{d}/venues", json={"name": "Spare", "kind": "virtual"}).json()
+    assert api("delete", f"/dialogues/{d}/venues/{spare['id']}").status_code == 204

@@ -311,3 +311,15 @@ def test_meeting_edit_form_shows_the_planned_wall_clock(world, signed_in):
     page = signed_in(world.users["convener"]).get(url("meeting_edit", world.dialogue.pk, world.meeting.pk))
     local = world.meeting.starts_at.astimezone(ZoneInfo("Europe/Vienna"))
     assert f'value="{local:%Y-%m-%dT%H:%M}"'.encode() in page.content
+
+
+def test_venue_delete_refused_while_a_meeting_uses_it(world, signed_in):
+    client = signed_in(world.users["convener"])
+    used = client.post(url("venue_delete", world.dialogue.pk, world.home.pk), follow=True)
+    assert b"takes place at this venue" in used.content
+    assert Venue.objects.filter(pk=world.home.pk).exists()
+    spare = Venue.objects.create(dialogue=world.dialogue, name="Spare room", kind="virtual")
+    assert client.post(url("venue_delete", world.dialogue.pk, spare.pk)).status_code == 302
+    assert not Venue.objects.filter(pk=spare.pk).exists()
+    other = signed_in(world.users["facilitator"])
+    assert other.post(url("venue_delete", world.dialogue.pk, world.venue.pk)).status_code == 404

@@ -433,6 +433,13 @@ def update_venue(request: HttpRequest, dialogue_id: int, venue_id: int, body: Ve
     return venue_out(meeting_actions.do_update_venue(request.auth, venue, **body.dict(exclude_unset=True)))
 
 
+@router.delete(P + "/venues/{venue_id}", summary="Remove a venue no meeting uses (conveners)")
+@refused_as_400
+def delete_venue(request: HttpRequest, dialogue_id: int, venue_id: int):
+    meeting_actions.do_delete_venue(request.auth, access_venue(request.auth, dialogue_id, venue_id, need="convener"))
+    return _no_content()
+
+
 # --- meetings --------------------------------------------------------------------------------
 
 def _venue_for(request, dialogue, venue_id):

@@ -84,6 +84,16 @@ def do_update_venue(by, venue: Venue, **fields) -> Venue:
     return venue
 
 
+@transaction.atomic
+def do_delete_venue(by, venue: Venue) -> None:
+    meeting = venue.meetings.order_by("starts_at").first()
+    if meeting is not None:
+        raise ActionRefused(
+            _("“%(meeting)s” takes place at this venue. Move that meeting elsewhere (or cancel it) first.")
+            % {"meeting": meeting.title})
+    venue.delete()
+
+
 # --- meetings --------------------------------------------------------------------------------
 
 def check_time_zone(name: str) -> zoneinfo.ZoneInfo:

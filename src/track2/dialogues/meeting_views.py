@@ -74,7 +74,22 @@ def venue_edit(request: HttpRequest, dialogue_id: int, venue_id: int) -> HttpRes
     return render(request, "dialogues/form_page.html", {
         "form": form, "dialogue": dialogue, "heading": _("Edit venue %(name)s") % {"name": venue.name},
         "warning": queries.neutrality_warning(dialogue, venue),
+        "delete_url": reverse("dialogues:venue_delete", args=[dialogue.pk, venue.pk]),
+        "back": reverse("dialogues:venues", args=[dialogue.pk]),
     })
+
+
+@login_required
+@require_POST
+def venue_delete(request: HttpRequest, dialogue_id: int, venue_id: int) -> HttpResponse:
+    venue = access_venue(request.user, dialogue_id, venue_id, need="convener")
+    try:
+        meeting_actions.do_delete_venue(request.user, venue)
+    except ActionRefused as refusal:
+        messages.error(request, refusal.message)
+        return redirect("dialogues:venue_edit", dialogue_id, venue.pk)
+    messages.success(request, _("Venue “%(name)s” removed.") % {"name": venue.name})
+    return redirect("dialogues:venues", dialogue_id)
 
 
 # --- meetings --------------------------------------------------------------------------------

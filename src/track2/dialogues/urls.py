@@ -22,6 +22,7 @@ urlpatterns = [
     path(D + "balance/", v.balance, name="balance"),
     path(D + "venues/", m.venues, name="venues"),
     path(D + "venues/<int:venue_id>/edit/", m.venue_edit, name="venue_edit"),
+    path(D + "venues/<int:venue_id>/delete/", m.venue_delete, name="venue_delete"),
     path(D + "meetings/", m.meetings, name="meetings"),
     path(D + "meetings/new/", m.meeting_create, name="meeting_create"),
     path(M, m.meeting, name="meeting"),

@@ -178,10 +178,13 @@ def delegations(request: HttpRequest, dialogue_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("Delegation “%(name)s” created.") % {"name": delegation.name})
                 return redirect("dialogues:delegation", dialogue.pk, delegation.pk)
+    seat = queries.own_seat(request.user, dialogue)
+    roles = access.roles_of(request.user, dialogue.pk)
     return render(request, "dialogues/delegations.html", {
         "dialogue": dialogue, "form": form, "is_convener": is_convener,
         "delegations": queries.delegations_with_counts(dialogue),
-        "seat": queries.own_seat(request.user, dialogue),
+        # the delegation whose roster this viewer may open (observers read no rosters)
+        "own_delegation_id": seat.delegation_id if seat and roles - {Role.OBSERVER} else None,
     })
 
 
