@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from track2.dialogues.calendar import CalendarEvent, escape_text, fold, render_calendar
 from track2.dialogues.meeting_actions import do_issue_calendar_token, do_revoke_calendar_token
@@ -113,3 +115,12 @@ def test_calendar_settings_page_issues_and_revokes(world, signed_in):
 
 def test_calendar_settings_needs_sign_in(client):
     assert client.get(reverse("dialogues:calendar")).status_code == 302
+
+
+@given(st.text(min_size=0, max_size=400))
+def test_any_text_folds_within_75_octets_and_unfolds_back(text):
+    line = "SUMMARY:" + escape_text(text)
+    folded = fold(line)
+    assert all(len(part.encode("utf-8")) <= 75 for part in folded.split("\r\n"))
+    assert folded.replace("\r\n ", "") == line
+    assert "\n" not in escape_text(text) and "\r" not in escape_text(text)
