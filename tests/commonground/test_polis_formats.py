@@ -6,8 +6,8 @@ import json
 
 import numpy as np
 import pytest
-from tests.commonground.polis_fixtures import DATA, MATH_FIXTURES, REAL_CONVERSATIONS
 
+from tests.commonground.polis_fixtures import DATA, MATH_FIXTURES, REAL_CONVERSATIONS
 from track2.commonground import (
     EmptyConversationError,
     InputFormatError,
@@ -168,3 +168,24 @@ def test_empty_and_missing(tmp_path):
 def test_statement_type_roundtrip_fields():
     s = Statement(3, "text", -1, True)
     assert (s.statement_id, s.moderated, s.is_meta) == (3, -1, True)
+
+
+def test_fast_block_reader_matches_validating_reader(tmp_path, monkeypatch):
+    from track2.commonground import formats
+    from track2.simulate import SimulationParams, write_polis_folder
+
+    write_polis_folder(tmp_path, SimulationParams(n_participants=300, n_statements=30,
+                                                  revision_rate=0.1), seed=2)
+    slow = read_votes_csv(tmp_path / "votes.csv")
+    monkeypatch.setattr(formats, "_FAST_READ_BYTES", 0)
+    monkeypatch.setattr(formats, "_FAST_BLOCK_BYTES", 4096)  # many blocks, rows cut across
+    assert formats._read_votes_csv_fast(tmp_path / "votes.csv") is not None
+    fast = read_votes_csv(tmp_path / "votes.csv")
+    np.testing.assert_array_equal(fast.to_dense(9), slow.to_dense(9))
+    # a bad row sends the fast path back to the validating reader and its exact message
+    text = (tmp_path / "votes.csv").read_text().splitlines()
+    text[40] = text[40].rsplit(",", 1)[0] + ",7"
+    (tmp_path / "votes.csv").write_text("\n".join(text) + "\n")
+    with pytest.raises(InputFormatError) as err:
+        read_votes_csv(tmp_path / "votes.csv")
+    assert err.value.line == 41 and "unknown vote value '7'" in err.value.message

@@ -18,6 +18,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 _SAME_CLUSTERING = 0.01  # clusters.clj same-clustering? threshold
+_RESUM = 10  # steps between exact recomputations of the cluster sums
 _DENSE_ASSIGN = 20_000  # points × centres below which distances are tabulated directly
 
 
@@ -91,33 +92,38 @@ def _lloyd(points: np.ndarray, ids: np.ndarray, centers: np.ndarray,
     Assignments are exact, but most points are skipped after the first steps with Hamerly's
     bounds (Hamerly 2010): an upper bound on the distance to the own centre and a lower bound
     on the distance to any other centre, moved by how far the centres moved. A point is only
-    re-examined when the bounds no longer prove its centre is still the nearest.
+    re-examined when the bounds no longer prove its centre is still the nearest. Cluster sums
+    are updated from the points that changed cluster (and recomputed from scratch every
+    ``_RESUM`` steps so rounding cannot drift).
     """
     labels, upper, lower = _two_nearest(points, centers)
     x = np.ascontiguousarray(points[:, 0])
     y = np.ascontiguousarray(points[:, 1])
-    w = None if weights is None else np.asarray(weights, dtype=np.float64)
-    wx = x if w is None else w * x
-    wy = y if w is None else w * y
+    w = np.ones(len(points)) if weights is None else np.asarray(weights, dtype=np.float64)
+    wx, wy = w * x, w * y
+
+    acc = np.stack([np.bincount(labels, minlength=len(ids)).astype(np.float64),
+                    np.bincount(labels, w, minlength=len(ids)),
+                    np.bincount(labels, wx, minlength=len(ids)),
+                    np.bincount(labels, wy, minlength=len(ids))])
     iters = max_iters
+    step = 0
     while True:
-        k = len(ids)
-        count = np.bincount(labels, minlength=k)
-        total = count.astype(np.float64) if w is None else np.bincount(labels, w, minlength=k)
         with np.errstate(invalid="ignore", divide="ignore"):
-            new_centers = np.column_stack([np.bincount(labels, wx, minlength=k) / total,
-                                           np.bincount(labels, wy, minlength=k) / total])
-        keep = count > 0
+            new_centers = np.column_stack([acc[2] / acc[1], acc[3] / acc[1]])
+        keep = acc[0] > 0
         if not keep.all():  # cluster-step drops clusters left without members
             labels = (np.cumsum(keep) - 1)[labels]
+            acc = acc[:, keep]
         new_ids, kept_new, kept_old = ids[keep], new_centers[keep], centers[keep]
         if iters == 0 or _same_clustering(centers, kept_new):
             return Clustering(new_ids, kept_new, labels)
         moved = np.hypot(kept_new[:, 0] - kept_old[:, 0], kept_new[:, 1] - kept_old[:, 1])
         ids, centers = new_ids, kept_new
+        k = len(ids)
         upper += moved[labels]
         lower -= moved.max()  # dropping a centre can only raise the true lower bound
-        if len(centers) > 1:
+        if k > 1:
             gap = np.hypot(centers[:, None, 0] - centers[None, :, 0],
                            centers[:, None, 1] - centers[None, :, 1])
             np.fill_diagonal(gap, np.inf)
@@ -131,7 +137,21 @@ def _lloyd(points: np.ndarray, ids: np.ndarray, centers: np.ndarray,
             upper[check] = np.hypot(x[check] - own[:, 0], y[check] - own[:, 1])
             check = check[upper[check] > bound[check]]
         if len(check):
+            before = labels[check]
             labels[check], upper[check], lower[check] = _two_nearest(points[check], centers)
+            moved_pts = check[labels[check] != before]
+            if len(moved_pts):
+                old, new = before[labels[check] != before], labels[moved_pts]
+                for row, values in enumerate((None, w, wx, wy)):
+                    vals = None if values is None else values[moved_pts]
+                    acc[row] += np.bincount(new, vals, minlength=k)
+                    acc[row] -= np.bincount(old, vals, minlength=k)
+        step += 1
+        if step % _RESUM == 0:
+            acc = np.stack([np.bincount(labels, minlength=k).astype(np.float64),
+                            np.bincount(labels, w, minlength=k),
+                            np.bincount(labels, wx, minlength=k),
+                            np.bincount(labels, wy, minlength=k)])
         iters -= 1
 
 

@@ -166,8 +166,15 @@ class VoteMatrix:
 
         key = rows * m + cols
         del rows, cols
-        order = np.argsort(key, kind="stable")  # timsort: linear on already-sorted input
-        key_sorted = key[order]
+        presorted = len(key) < 2 or bool(np.all(key[1:] >= key[:-1]))
+        if presorted:
+            # Already in participant-then-statement order (files written by track2.simulate,
+            # or any export sorted that way): no sort needed.
+            order = np.arange(len(key))
+            key_sorted = key
+        else:
+            order = np.argsort(key, kind="stable")  # stable: input order breaks ties
+            key_sorted = key[order]
         del key
         same_as_next = key_sorted[1:] == key_sorted[:-1]
         if same_as_next.any():
@@ -175,7 +182,9 @@ class VoteMatrix:
                                              source, line_of)
             order = order[keep]
             key_sorted = key_sorted[keep]
-        vals = v8[order]
+            vals = v8[order]
+        else:
+            vals = v8 if presorted else v8[order]
         del order
         row_of_vote = key_sorted // m
         col_of_vote = (key_sorted - row_of_vote * m).astype(np.int32)
