@@ -20,9 +20,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -30,17 +28,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from track2.dialogues.actions import do_seat_in_delegation
-from track2.dialogues.models import Delegation, DelegationMember, Dialogue, Membership, Role
+from track2.dialogues.models import Delegation, DelegationMember, Dialogue, Membership
 from track2.errors import ActionRefused
 from track2.people.eligibility import check_eligible
 from track2.people.models import (
     Affiliation,
     Candidacy,
     CandidacyStep,
-    Gender,
     Invitation,
     Person,
     Sector,
+)
+from track2.people.validation import (
+    clean_email,
+    clean_gender,
+    clean_role,
+    clean_sector,
+    clean_tags,
+    clean_text,
+    role_label,
 )
 
 Status = Candidacy.Status
@@ -50,111 +56,20 @@ PROFILE_FIELDS = frozenset({
     "pronouns", "languages", "expertise", "phone", "gender", "risk_notes", "organisation", "position",
 })
 LIST_FIELDS = ("languages", "expertise")
-TEXT_LIMITS = {"full_name": 200, "pronouns": 40, "country": 100, "phone": 50, "organisation": 200,
-               "position": 200, "nominated_by": 200}
 
 # An invitation secret is secrets.token_urlsafe(32): 43 characters of the URL-safe alphabet.
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")
 DEFAULT_INVITATION_DAYS = 14
-MAX_TAGS = 30
 
 # Candidacies in these states are "open": the person is (or may become) part of the dialogue.
 OPEN_STATES = frozenset({Status.NOMINATED, Status.VETTED, Status.INVITED, Status.CONFIRMED})
 
 
-# --- validation shared by the hand form, the roster importer and the API -----------------
-
-
-def role_label(value: str) -> str:
-    """The role's name for people (the stored value when an administrator set an unknown one)."""
-    return str(Role(value).label) if value in Role.values else value
+# --- adding and nominating people ---------------------------------------------------------
 
 
 def invitation_days() -> int:
     return int(getattr(settings, "TRACK2_INVITATION_DAYS", DEFAULT_INVITATION_DAYS))
-
-
-def clean_text(value, field: str, label: str, *, required: bool) -> str:
-    text = (value or "").strip() if isinstance(value, str) or value is None else str(value).strip()
-    if required and not text:
-        raise ActionRefused(_("%(label)s is required.") % {"label": label}, field=field)
-    limit = TEXT_LIMITS.get(field)
-    if limit and len(text) > limit:
-        raise ActionRefused(
-            _("%(label)s is too long: at most %(limit)d characters.") % {"label": label, "limit": limit}, field=field
-        )
-    return text
-
-
-def clean_email(value) -> str:
-    email = (value or "").strip()
-    if not email:
-        raise ActionRefused(_("An e-mail address is required: invitations are sent to it."), field="email")
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise ActionRefused(
-            _("“%(email)s” is not a valid e-mail address; write it like name@example.org.") % {"email": email},
-            field="email",
-        ) from None
-    return email
-
-
-def clean_sector(value) -> str:
-    raw = (value or "").strip()
-    for code, label in Sector.choices:
-        if raw.lower() in (code, str(label).lower()):
-            return code
-    raise ActionRefused(
-        _("“%(value)s” is not a known sector. Use one of: %(choices)s.")
-        % {"value": raw, "choices": ", ".join(Sector.values)},
-        field="sector",
-    )
-
-
-def clean_gender(value) -> str:
-    raw = (value or "").strip()
-    if not raw:
-        return ""
-    for code, label in Gender.choices:
-        if code and raw.lower() in (code, str(label).lower()):
-            return code
-    raise ActionRefused(
-        _("“%(value)s” is not a known gender value. Leave it empty, or use one of: %(choices)s.")
-        % {"value": raw, "choices": ", ".join(v for v in Gender.values if v)},
-        field="gender",
-    )
-
-
-def clean_role(value) -> str:
-    raw = (value or "participant").strip().lower()
-    if raw not in Role.values:
-        raise ActionRefused(
-            _("“%(value)s” is not a role. Use one of: %(choices)s.") % {"value": raw, "choices": ", ".join(Role.values)},
-            field="role",
-        )
-    return raw
-
-
-def clean_tags(value, field: str) -> list[str]:
-    """A list of short tags from a list or a string separated by semicolons or commas."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        parts = re.split(r"[;,]", value)
-    else:
-        parts = [str(item) for item in value]
-    tags: list[str] = []
-    for part in parts:
-        tag = part.strip()
-        if len(tag) > 80:
-            raise ActionRefused(_("Each entry must be under 80 characters: “%(tag)s…”.") % {"tag": tag[:30]}, field=field)
-        if tag and tag.lower() not in (t.lower() for t in tags):
-            tags.append(tag)
-    if len(tags) > MAX_TAGS:
-        raise ActionRefused(_("At most %(max)d entries, please; keep the most relevant.") % {"max": MAX_TAGS},
-                            field=field)
-    return tags
 
 
 def check_delegation(dialogue: Dialogue, delegation) -> Delegation | None:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from track2.dialogues.models import Delegation, Dialogue
 from track2.errors import ActionRefused
-from track2.people import actions
+from track2.people import actions, validation
 from track2.people.eligibility import check_eligible
 from track2.people.models import Candidacy, Person
 from track2.people.queries import candidacies_of, current_affiliation, is_personal_capacity_flagged
@@ -151,19 +151,19 @@ def _check_row(dialogue, raw: dict, row: int, delegations: dict, seen: dict, err
         except ActionRefused as refusal:
             errors.append(RowError(row, column, refusal.message))
 
-    take("full_name", lambda v: actions.clean_text(v, "full_name", _("Full name"), required=True))
-    take("email", actions.clean_email)
-    take("sector", actions.clean_sector)
-    take("country", lambda v: actions.clean_text(v, "country", _("Country"), required=True))
-    take("nominated_by", lambda v: actions.clean_text(v, "nominated_by", _("Nominated by"), required=True))
-    take("pronouns", lambda v: actions.clean_text(v, "pronouns", _("Pronouns"), required=False))
-    take("phone", lambda v: actions.clean_text(v, "phone", _("Phone"), required=False))
-    take("organisation", lambda v: actions.clean_text(v, "organisation", _("Organisation"), required=False))
-    take("position", lambda v: actions.clean_text(v, "position", _("Position"), required=False))
-    take("gender", actions.clean_gender)
-    take("role", lambda v: actions.clean_role(v or "participant"))
-    take("languages", lambda v: actions.clean_tags(v, "languages"))
-    take("expertise", lambda v: actions.clean_tags(v, "expertise"))
+    take("full_name", lambda v: validation.clean_text(v, "full_name", _("Full name"), required=True))
+    take("email", validation.clean_email)
+    take("sector", validation.clean_sector)
+    take("country", lambda v: validation.clean_text(v, "country", _("Country"), required=True))
+    take("nominated_by", lambda v: validation.clean_text(v, "nominated_by", _("Nominated by"), required=True))
+    take("pronouns", lambda v: validation.clean_text(v, "pronouns", _("Pronouns"), required=False))
+    take("phone", lambda v: validation.clean_text(v, "phone", _("Phone"), required=False))
+    take("organisation", lambda v: validation.clean_text(v, "organisation", _("Organisation"), required=False))
+    take("position", lambda v: validation.clean_text(v, "position", _("Position"), required=False))
+    take("gender", validation.clean_gender)
+    take("role", lambda v: validation.clean_role(v or "participant"))
+    take("languages", lambda v: validation.clean_tags(v, "languages"))
+    take("expertise", lambda v: validation.clean_tags(v, "expertise"))
     if values.get("position") and not values.get("organisation"):
         errors.append(RowError(row, "organisation", _("A position needs an organisation; fill in the organisation.")))
 
