@@ -173,3 +173,16 @@ def test_oracle_uses_the_simulator_truth(dialogue) -> None:  # type: ignore[no-u
     fitted = track2_groups(dialogue.matrix, random_state=0)
     assert oracle.ari is not None
     assert adjusted_rand_index(dialogue.truth.group, fitted.labels) <= oracle.ari + 0.02
+
+
+def test_a_small_room_gets_groups_with_default_settings() -> None:
+    # 14 people in two camps voting on 10 statements: a Track 2 room, not a Pol.is crowd.
+    rng = np.random.default_rng(2)
+    camp = np.repeat([0, 1], 7)
+    agree = np.where(camp[:, None] == 0, 0.9, 0.1) * np.ones((1, 10))
+    agree[:, 5:] = 1 - agree[:, 5:]
+    dense = np.where(rng.random((14, 10)) < agree, 1.0, -1.0)
+    result = track2_groups(VoteMatrix.from_dense(dense), random_state=0)
+    assert result.k == 2
+    assert set(result.held_out_log_likelihood) == {2}  # 11 fitting participants: at most 2 groups
+    assert adjusted_rand_index(camp, result.labels) == 1.0

@@ -49,6 +49,7 @@ __all__ = ["BridgingError", "BridgingScores", "bridging_scores", "RATING"]
 LAMBDA_INTERCEPT = 0.15
 LAMBDA_FACTOR = 0.03
 RATING = {AGREE: 1.0, 0: 0.5, DISAGREE: 0.0}
+_RATING_OF_VALUE = np.array([RATING[DISAGREE], RATING[0], RATING[AGREE]])
 _POWER_ITERATIONS = 8
 
 FloatArray = npt.NDArray[np.float64]
@@ -169,16 +170,22 @@ def _data(
     rows: npt.NDArray[Any], cols: npt.NDArray[Any], rating: FloatArray, n: int, m: int
 ) -> _Data:
     """``rows`` must be sorted (they come from a CSR matrix)."""
+    n_u = np.bincount(rows, minlength=n)
     indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    np.cumsum(n_u, out=indptr[1:])
+    ones = sp.csr_array((np.ones(len(cols)), cols, indptr), shape=(n, m))
+    ratings = sp.csr_array((rating, cols, indptr), shape=(n, m))
+    # Row and column sums by sparse products: much faster than weighted bincounts at 50M votes.
+    sum_r_u = np.asarray(ratings @ np.ones(m), dtype=np.float64)
+    sum_r_s = np.asarray(ratings.T @ np.ones(n), dtype=np.float64)
     return _Data(
-        ones=sp.csr_array((np.ones(len(cols)), cols, indptr), shape=(n, m)),
-        ratings=sp.csr_array((rating, cols, indptr), shape=(n, m)),
-        n_u=np.bincount(rows, minlength=n).astype(np.float64),
+        ones=ones,
+        ratings=ratings,
+        n_u=n_u.astype(np.float64),
         n_s=np.bincount(cols, minlength=m).astype(np.float64),
-        sum_r_u=np.bincount(rows, weights=rating, minlength=n).astype(np.float64),
-        sum_r_s=np.bincount(cols, weights=rating, minlength=m).astype(np.float64),
-        total_r=float(rating.sum()),
+        sum_r_u=sum_r_u,
+        sum_r_s=sum_r_s,
+        total_r=float(sum_r_u.sum()),
         total_n=float(len(rating)),
     )
 
@@ -325,14 +332,17 @@ def bridging_scores(
     started = time.perf_counter()
     timings: dict[str, float] = {}
     n, m = votes.n_participants, votes.n_statements
-    keep = ~np.asarray(votes.is_excluded, dtype=bool)[votes.indices]
-    rows = votes.vote_rows[keep]
-    cols = votes.indices[keep]
-    values = votes.values[keep]
-    del keep
+    excluded = np.asarray(votes.is_excluded, dtype=bool)
+    rows = votes.vote_rows
+    cols = votes.indices
+    values = votes.values
+    if excluded.any():
+        keep = ~excluded[cols]
+        rows, cols, values = rows[keep], cols[keep], values[keep]
+        del keep
     if len(cols) == 0:
         raise EmptyConversationError("bridging scores need votes on included statements")
-    rating = np.where(values == AGREE, 1.0, np.where(values == DISAGREE, 0.0, 0.5))
+    rating = _RATING_OF_VALUE[values.astype(np.intp) + 1]  # vote -1, 0, +1 -> 0, 0.5, 1
     del values
     full = _data(rows, cols, rating, n, m)
     voters = np.flatnonzero(full.n_u > 0)

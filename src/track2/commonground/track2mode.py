@@ -60,6 +60,7 @@ _PATIENCE = 1  # stop trying larger k as soon as one fails to beat the best held
 # 5k statements has 200 votes per statement and misses the 10% group).
 _SELECTION_VOTES_PER_STATEMENT = 500
 _SELECTION_MIN_STATEMENTS = 50
+_MIN_PARTICIPANTS_PER_GROUP = 5
 _KMEANS_ITERS = 50
 
 FloatArray = npt.NDArray[np.float64]
@@ -364,6 +365,10 @@ def track2_groups(
     positions = rng.permutation(np.flatnonzero(has_votes))
     n_held = int(round(HELD_OUT_SHARE * len(positions))) if min_groups < max_groups else 0
     train, held = np.sort(positions[n_held:]), np.sort(positions[:n_held])
+    if min_groups < max_groups:
+        # A small room cannot support many groups: try at most one group per
+        # _MIN_PARTICIPANTS_PER_GROUP fitting participants (never fewer than min_groups).
+        max_groups = min(max_groups, max(min_groups, len(train) // _MIN_PARTICIPANTS_PER_GROUP))
     if max_groups > len(train):
         raise Track2ModeError(
             f"{max_groups} groups need at least as many participants with votes; found {len(train)}"
