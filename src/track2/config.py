@@ -33,6 +33,7 @@ SETTINGS_DOC = {
     "TRACK2_K_ANONYMITY": "smallest group size shown in any breakdown (default 3)",
     "TRACK2_ARGON2_TIME_COST": "Argon2 passes per password hash (default 3)",
     "TRACK2_ARGON2_MEMORY_COST": "Argon2 memory per password hash in KiB (default 65536)",
+    "TRACK2_INVITATION_DAYS": "days an invitation link stays valid (default 14)",
     "TRACK2_DEMO_HOME": "data folder used by `track2 demo` (default ~/.track2-demo)",
 }
 
@@ -53,6 +54,7 @@ class Config:
     k_anonymity: int
     argon2_time_cost: int
     argon2_memory_cost: int
+    invitation_days: int
 
 
 def _flag(name: str, env: dict[str, str]) -> bool:
@@ -221,4 +223,5 @@ def load(env: dict[str, str] | None = None) -> Config:
         k_anonymity=_positive_int("TRACK2_K_ANONYMITY", env, 3, minimum=2),
         argon2_time_cost=_positive_int("TRACK2_ARGON2_TIME_COST", env, 3),
         argon2_memory_cost=_positive_int("TRACK2_ARGON2_MEMORY_COST", env, 65536, minimum=8),
+        invitation_days=_positive_int("TRACK2_INVITATION_DAYS", env, 14),
     )

@@ -13,6 +13,7 @@ ALLOWED_HOSTS = list(CONFIG.allowed_hosts)
 TRACK2_HOME = CONFIG.home
 TRACK2_K_ANONYMITY = CONFIG.k_anonymity
 TRACK2_KEYS_DIR = CONFIG.home / "keys"
+TRACK2_INVITATION_DAYS = CONFIG.invitation_days
 
 INSTALLED_APPS = [
     # Our apps come first so that `track2 check` replaces Django's own `check`.

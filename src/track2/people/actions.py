@@ -59,7 +59,6 @@ LIST_FIELDS = ("languages", "expertise")
 
 # An invitation secret is secrets.token_urlsafe(32): 43 characters of the URL-safe alphabet.
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")
-DEFAULT_INVITATION_DAYS = 14
 
 # Candidacies in these states are "open": the person is (or may become) part of the dialogue.
 OPEN_STATES = frozenset({Status.NOMINATED, Status.VETTED, Status.INVITED, Status.CONFIRMED})
@@ -69,7 +68,7 @@ OPEN_STATES = frozenset({Status.NOMINATED, Status.VETTED, Status.INVITED, Status
 
 
 def invitation_days() -> int:
-    return int(getattr(settings, "TRACK2_INVITATION_DAYS", DEFAULT_INVITATION_DAYS))
+    return int(settings.TRACK2_INVITATION_DAYS)
 
 
 def check_delegation(dialogue: Dialogue, delegation) -> Delegation | None:
