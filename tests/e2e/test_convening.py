@@ -2,6 +2,7 @@
 venues, a meeting with its agenda and participants — and reads the balance dashboard."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.helpers import PASSWORD
 from track2.dialogues.models import AgendaItem, Dialogue, Meeting, MeetingParticipant
@@ -28,20 +29,20 @@ def test_convener_builds_a_dialogue_in_the_browser(live_server, new_page, make_u
     page.locator("#id_title").fill("Varena Sea Dialogue")
     page.get_by_label("Convening institution").fill("Institute for Maritime Dialogue")
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_role("heading", name="Parties in tension").is_visible()
+    expect(page.get_by_role("heading", name="Parties in tension")).to_be_visible()
     dialogue = Dialogue.objects.get(title="Varena Sea Dialogue")
 
     for name, country in (("Northern Republic of Caldera", "Caldera"), ("Federation of Ostrava", "Ostrava")):
         page.get_by_label("Party (side in tension)").fill(name)
         page.locator("#id_country").fill(country)
         page.get_by_role("button", name="Add party").click()
-        assert page.get_by_text(f"Party “{name}” added.").is_visible()
+        expect(page.get_by_text(f"Party “{name}” added.")).to_be_visible()
 
     page.get_by_role("link", name="Delegations").first.click()
     page.locator("#id_name").fill("Facilitators")
     page.locator("#id_kind").select_option("facilitation")
     page.get_by_role("button", name="Create delegation").click()
-    assert page.get_by_role("heading", name="Facilitators").is_visible()
+    expect(page.get_by_role("heading", name="Facilitators")).to_be_visible()
 
     # People come from the vetting workflow (tested on its own); seat them here.
     for name, sector in (("Arin Solvei", "academia"), ("Bo Tarn", "business")):
@@ -52,7 +53,7 @@ def test_convener_builds_a_dialogue_in_the_browser(live_server, new_page, make_u
     for name in ("Arin Solvei", "Bo Tarn"):
         page.locator("#id_person").select_option(label=name)
         page.get_by_role("button", name="Seat in this delegation").click()
-        assert page.get_by_text(f"{name} seated.").is_visible()
+        expect(page.get_by_text(f"{name} seated.")).to_be_visible()
 
     page.goto(f"{base}/dialogues/{dialogue.pk}/venues/")
     page.locator("#id_name").fill("Port Vell University")
@@ -61,20 +62,20 @@ def test_convener_builds_a_dialogue_in_the_browser(live_server, new_page, make_u
     page.locator("#id_country").fill("Caldera")
     page.get_by_label("Capacity (people)").fill("30")
     page.get_by_role("button", name="Add venue").click()
-    assert page.get_by_text("the country of Northern Republic of Caldera").first.is_visible()
+    expect(page.get_by_text("the country of Northern Republic of Caldera").first).to_be_visible()
 
     page.goto(f"{base}/dialogues/{dialogue.pk}/meetings/new/")
     page.locator("#id_title").fill("Round 1")
-    page.locator("#id_venue").select_option(label="Port Vell University")
+    page.locator("#id_venue").select_option(label="Port Vell University (Port Vell, Caldera) — in a party's country")
     page.locator("#id_time_zone").fill("Mars/Olympus")
     page.locator("#id_starts_at").fill("2031-03-02T09:00")
     page.locator("#id_ends_at").fill("2031-03-02T17:00")
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("is not a known time zone").is_visible()
+    expect(page.get_by_text("is not a known time zone")).to_be_visible()
     page.locator("#id_time_zone").fill("Asia/Singapore")
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_role("heading", name="Round 1").is_visible()
-    assert page.get_by_text("Europe/Vienna").is_visible()  # the convener's own zone, next to the meeting's
+    expect(page.get_by_role("heading", name="Round 1")).to_be_visible()
+    expect(page.get_by_text("Europe/Vienna")).to_be_visible()  # the convener's own zone, next to the meeting's
 
     meeting = Meeting.objects.get(dialogue=dialogue)
     for title, minutes in (("Fisheries", "120"), ("Opening", "30")):
@@ -82,16 +83,18 @@ def test_convener_builds_a_dialogue_in_the_browser(live_server, new_page, make_u
         page.locator("#id_title").fill(title)
         page.locator("#id_duration_minutes").fill(minutes)
         page.get_by_role("button", name="Add item").click()
+        expect(page.get_by_role("listitem").filter(has_text=title).first).to_be_visible()
     page.get_by_role("button", name="Move Opening up").click()
+    expect(page.get_by_role("button", name="Move Opening up")).to_be_disabled()
     assert list(AgendaItem.objects.filter(meeting=meeting).values_list("title", flat=True)) == ["Opening", "Fisheries"]
 
     page.get_by_text("Add delegation members").click()
     page.get_by_label("Arin Solvei").check()
     page.get_by_label("Bo Tarn").check()
     page.get_by_role("button", name="Add to meeting").click()
-    assert page.get_by_text("2 added to the meeting.").is_visible()
+    expect(page.get_by_text("2 added to the meeting.")).to_be_visible()
     assert MeetingParticipant.objects.filter(meeting=meeting).count() == 2
 
     page.get_by_role("link", name="Balance").first.click()
-    assert page.get_by_role("heading", name="Balance dashboard").is_visible()
-    assert page.get_by_text("has 0 members, fewer than the 4").is_visible()
+    expect(page.get_by_role("heading", name="Balance dashboard")).to_be_visible()
+    expect(page.get_by_text("has 0 members, fewer than the 4")).to_be_visible()
