@@ -52,7 +52,7 @@ __all__ = ["Track2Groups", "Track2ModeError", "track2_groups", "vote_onehot"]
 DIRICHLET = 0.5  # symmetric prior on each statement's (agree, disagree, pass) probabilities
 HELD_OUT_SHARE = 0.2
 _REL_TOL = 1e-6  # EM stops when the log-likelihood gains less than this, relative
-_START_ITERS = 10  # short EM runs that pick the best start before running it to convergence
+_START_ITERS = 6  # short EM runs that pick the best start before running it to convergence
 _PATIENCE = 1  # stop trying larger k as soon as one fails to beat the best held-out score
 # Model selection runs on a sample of participants and on the statements most voted in it, as many
 # as keep at least this many sample votes per statement on average: with too few votes per
@@ -61,7 +61,7 @@ _PATIENCE = 1  # stop trying larger k as soon as one fails to beat the best held
 _SELECTION_VOTES_PER_STATEMENT = 500
 _SELECTION_MIN_STATEMENTS = 50
 _MIN_PARTICIPANTS_PER_GROUP = 5
-_KMEANS_ITERS = 50
+_KMEANS_ITERS = 25
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -211,16 +211,22 @@ def _kmeans_labels(points: FloatArray, k: int, rng: np.random.Generator) -> npt.
         distance = np.minimum(distance, ((points - points[pick]) ** 2).sum(axis=1))
     centre_array = np.array(centres)
     labels = np.zeros(n, dtype=np.int64)
-    for _ in range(_KMEANS_ITERS):
+    for iteration in range(_KMEANS_ITERS):
         scores = (centre_array**2).sum(axis=1)[None, :] - 2.0 * points @ centre_array.T
         new_labels = scores.argmin(axis=1)
-        if _ > 0 and np.array_equal(new_labels, labels):
+        if iteration > 0 and np.array_equal(new_labels, labels):
             break
         labels = new_labels
-        for g in range(k):
-            members = labels == g
-            if members.any():
-                centre_array[g] = points[members].mean(axis=0)
+        sizes = np.bincount(labels, minlength=k)
+        sums = np.stack(
+            [
+                np.bincount(labels, weights=points[:, d], minlength=k)
+                for d in range(points.shape[1])
+            ],
+            axis=1,
+        )
+        filled = sizes > 0  # an emptied cluster keeps its centre
+        centre_array[filled] = sums[filled] / sizes[filled, None]
     return labels
 
 
@@ -319,7 +325,7 @@ def track2_groups(
     k: int | None = None,
     min_groups: int = 2,
     max_groups: int = 8,
-    n_starts: int = 2,
+    n_starts: int = 1,
     fit_sample: int | None = None,
     max_iter: int = 60,
     max_refine_iter: int = 30,
