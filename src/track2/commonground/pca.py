@@ -58,8 +58,7 @@ def centred_matrix(matrix: VoteMatrix, excluded: np.ndarray) -> tuple[sp.csr_arr
     data = matrix.values.astype(np.float64)
     data -= center[matrix.indices]
     data[excluded[matrix.indices]] = 0.0
-    csr = sp.csr_array((data, matrix.indices, matrix.indptr), shape=matrix.shape)
-    return csr, center
+    return matrix.to_csr(data=data), center
 
 
 def _orient(components: np.ndarray, start_vectors: np.ndarray | None) -> np.ndarray:
@@ -99,10 +98,10 @@ def top_components(centred: sp.csr_array, n_components: int,
         vals, vecs = la.eigh(gram, subset_by_index=[m - k, m - 1])
         order = np.argsort(vals)[::-1]
         return vecs[:, order].T.copy(), vals[order]
-    csc = centred.tocsc()
+    transposed = centred.T  # a CSC view of the same arrays: no copy
 
     def matvec(v: np.ndarray) -> np.ndarray:
-        return np.asarray(csc.T @ (centred @ v)).ravel()
+        return np.asarray(transposed @ (centred @ v)).ravel()
 
     op = spla.LinearOperator((m, m), matvec=matvec, dtype=np.float64)
     # A fixed start vector makes ARPACK deterministic (Pol.is also starts from ones).

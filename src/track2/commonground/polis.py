@@ -132,13 +132,16 @@ def _group_counts(matrix: VoteMatrix, row_group: np.ndarray,
                   k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Agree / disagree / seen counts per group × statement; rows with group -1 are ignored."""
     m = matrix.n_statements
-    g = row_group[matrix.vote_rows]
-    use = g >= 0
-    key = g[use].astype(np.int64) * m + matrix.indices[use]
-    vals = matrix.values[use]
-    seen = np.bincount(key, minlength=k * m).reshape(k, m)
-    agree = np.bincount(key[vals == AGREE], minlength=k * m).reshape(k, m)
-    disagree = np.bincount(key[vals == DISAGREE], minlength=k * m).reshape(k, m)
+    csr = matrix.to_csr(np.int8)
+    agree = np.zeros((k, m), dtype=np.int64)
+    disagree = np.zeros((k, m), dtype=np.int64)
+    seen = np.zeros((k, m), dtype=np.int64)
+    for g in range(k):
+        # One group's rows at a time: O(votes) overall, little memory.
+        sub = csr[np.flatnonzero(row_group == g)]
+        seen[g] = np.bincount(sub.indices, minlength=m)
+        agree[g] = np.bincount(sub.indices[sub.data == AGREE], minlength=m)
+        disagree[g] = np.bincount(sub.indices[sub.data == DISAGREE], minlength=m)
     return agree, disagree, seen
 
 
@@ -204,7 +207,10 @@ def analyze_polis(
     lap("pca")
 
     # Pol.is zeroes moderated-out columns for everyone, so they count as seen in the scaling.
-    own = np.bincount(work.vote_rows[~excluded[work.indices]], minlength=n)
+    # (votes on excluded statements are replaced by that zero, so they are not added twice)
+    on_excluded = np.flatnonzero(excluded[work.indices])
+    rows_of = np.searchsorted(work.indptr, on_excluded, side="right") - 1
+    own = vote_counts - np.bincount(rows_of, minlength=n)
     projections = project_participants(centred, pca, own + int(excluded.sum()))
     del centred
     lap("projection")
