@@ -88,12 +88,14 @@ def divisive_statements(a: PolisAnalysis, top: int = N_DIVISIVE) -> list[dict[st
             for j in order]
 
 
-def report_dict(run: AnalysisRun) -> dict[str, Any]:
-    """The JSON document of docs/analyze.md."""
+def report_dict(run: AnalysisRun, *, per_participant: bool = True) -> dict[str, Any]:
+    """The JSON document of docs/analyze.md. ``per_participant=False`` leaves out the lists
+    that grow with the number of participants (ids, projections, group members), which the
+    text and HTML reports do not show."""
     a = run.analysis
     conv = run.conversation
     sids = a.statement_ids.tolist()
-    pids = a.participant_ids.tolist()
+    pids = a.participant_ids.tolist() if per_participant else []
     counts = conv.matrix.statement_counts
     index = conv.matrix.statement_index
     statements = []
@@ -108,7 +110,7 @@ def report_dict(run: AnalysisRun) -> dict[str, Any]:
     sizes = {gid: len(m) for gid, m in members.items()}
     groups = [{"id": int(gid), "size": sizes[int(gid)],
                "center": [_num(x) for x in a.group_clusters.centers[c]],
-               "members": members[int(gid)].tolist()}
+               "members": members[int(gid)].tolist() if per_participant else []}
               for c, gid in enumerate(a.group_clusters.ids.tolist())]
     repness = {_key(gid): [{"statement": r.statement, "repful_for": r.repful_for,
                             "n_success": r.n_success, "n_trials": r.n_trials,
@@ -128,10 +130,10 @@ def report_dict(run: AnalysisRun) -> dict[str, Any]:
         "seed": run.seed,
         "polis_state": run.polis_state_path,
         "status": STATUS,
-        "participants": pids,
+        "participants": pids if per_participant else [],
         "statements": statements,
         "votes": int(a.n_votes),
-        "in_conv": a.participant_ids[a.in_conv].tolist(),
+        "in_conv": a.participant_ids[a.in_conv].tolist() if per_participant else [],
         "pca": {
             "center": {_key(s): _num(v) for s, v in zip(sids, a.pca.center, strict=True)},
             "components": [{_key(s): _num(v) for s, v in zip(sids, comp, strict=True)}
@@ -139,7 +141,8 @@ def report_dict(run: AnalysisRun) -> dict[str, Any]:
             "eigenvalues": [_num(v) for v in a.pca.eigenvalues],
         },
         "projections": {_key(p): [_num(x), _num(y)]
-                        for p, (x, y) in zip(pids, a.projections.tolist(), strict=True)},
+                        for p, (x, y) in zip(pids, a.projections.tolist(), strict=True)}
+        if per_participant else {},
         "groups": groups,
         "silhouettes": {_key(k): _num(v) for k, v in sorted(a.silhouettes.items())},
         "repness": repness,
@@ -166,12 +169,12 @@ def render_text(run: AnalysisRun) -> str:
     divisive statements."""
     a = run.analysis
     conv = run.conversation
-    doc = report_dict(run)
+    doc = report_dict(run, per_participant=False)
     out: list[str] = []
     out.append(f"Conversation: {run.path}")
     out.append(STATUS)
-    out.append(f"{len(doc['participants'])} participants, {len(doc['statements'])} statements, "
-               f"{doc['votes']} votes; {len(doc['in_conv'])} participants in the opinion map.")
+    out.append(f"{len(a.participant_ids)} participants, {len(doc['statements'])} statements, "
+               f"{doc['votes']} votes; {int(a.in_conv.sum())} participants in the opinion map.")
     how = "continued from the Pol.is state" if run.polis_state_path else \
         f"chosen by silhouette, seed {run.seed}" if len(a.silhouettes) > 1 else "as asked"
     out.append(f"Method: {a.method} (mode {run.mode}); {a.group_clusters.k} opinion groups "
@@ -224,7 +227,7 @@ def render_html(run: AnalysisRun) -> str:
 
     a = run.analysis
     conv = run.conversation
-    doc = report_dict(run)
+    doc = report_dict(run, per_participant=False)
     e = html.escape
 
     def text(sid: Any) -> str:
@@ -237,8 +240,8 @@ def render_html(run: AnalysisRun) -> str:
         f"<style>{_CSS}</style></head><body>",
         f"<h1>Opinion groups and common ground: {e(Path(run.path).name)}</h1>",
         f'<p class="status">{e(STATUS)}</p>',
-        f"<p>{len(doc['participants'])} participants, {len(doc['statements'])} statements, "
-        f"{doc['votes']} votes; {len(doc['in_conv'])} participants in the map; "
+        f"<p>{len(a.participant_ids)} participants, {len(doc['statements'])} statements, "
+        f"{doc['votes']} votes; {int(a.in_conv.sum())} participants in the map; "
         f"{a.group_clusters.k} opinion groups (method {e(a.method)}, mode {e(run.mode)}).</p>",
         "<figure>", opinion_map_svg(a), "<figcaption>Opinion map: each circle is a base cluster "
         "of participants who vote alike (area ∝ people), coloured by opinion group; axes are the "
