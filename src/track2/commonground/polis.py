@@ -31,7 +31,7 @@ from track2.commonground.consensus import (
     group_informed_consensus,
     select_consensus,
 )
-from track2.commonground.errors import EmptyConversationError, StateMismatchError
+from track2.commonground.errors import StateMismatchError
 from track2.commonground.matrix import AGREE, DISAGREE, VoteMatrix
 from track2.commonground.pca import PCAResult, polis_pca, project_participants
 from track2.commonground.repness import (
@@ -160,8 +160,9 @@ def analyze_polis(
 
     ``state``: a Pol.is math state to continue from (its in-conv set, base and group clusters
     as warm starts, its group count, its component signs). ``n_groups``: force this number of
-    opinion groups instead of choosing by silhouette. ``random_state`` seeds the only random
-    choice (k-means++ seeding of a cold start; warm starts use none).
+    opinion groups instead of choosing by silhouette. ``random_state`` seeds the random
+    choices of a cold start (the order standing in for Pol.is's row order when seeding base
+    clusters, k-means++ seedings); a warm start from a state uses none.
     ``rechoose_groups``: with a state, keep its in-conv set and base clusters but choose the
     number of groups by silhouette again instead of keeping the state's groups.
     ``group_restarts``: seedings tried per k on a cold start (1 = Pol.is's own seeding only,
@@ -206,8 +207,8 @@ def analyze_polis(
     pca, centred = polis_pca(work, excluded, start_vectors=start)
     lap("pca")
 
-    # Pol.is zeroes moderated-out columns for everyone, so they count as seen in the scaling.
-    # (votes on excluded statements are replaced by that zero, so they are not added twice)
+    # Pol.is zeroes moderated-out columns for everyone, so every participant counts them all
+    # as seen in the scaling; their own votes on those columns must not be counted twice.
     on_excluded = np.flatnonzero(excluded[work.indices])
     rows_of = np.searchsorted(work.indptr, on_excluded, side="right") - 1
     own = vote_counts - np.bincount(rows_of, minlength=n)
@@ -290,9 +291,6 @@ def analyze_polis(
                                     work.is_meta)
     lap("consensus")
     timings["total"] = time.perf_counter() - t_start
-
-    if groups.k < 1:
-        raise EmptyConversationError("no opinion group could be formed")
     return PolisAnalysis(
         participant_ids=work.participant_ids, statement_ids=work.statement_ids,
         n_votes=work.n_votes, user_vote_counts=vote_counts, excluded=excluded,
