@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from track2 import access
@@ -321,7 +322,7 @@ def grant_role(request: HttpRequest, dialogue_id: int, body: RoleIn):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     user = actions.linked_users(dialogue).filter(pk=body.user_id).first()
     if user is None:
-        raise ActionRefused("No user with this id is linked to this dialogue; invite them first.", field="user_id")
+        raise ActionRefused(_("No user with this id is linked to this dialogue; invite them first."), field="user_id")
     membership = actions.do_grant_role(request.auth, dialogue, user, body.role)
     return JsonResponse({"id": membership.pk, "user_id": user.pk, "role": membership.role}, status=201)
 
@@ -357,7 +358,7 @@ def create_delegation(request: HttpRequest, dialogue_id: int, body: DelegationIn
     if body.party_id is not None:
         party = Party.objects.filter(dialogue=dialogue, pk=body.party_id).first()
         if party is None:
-            raise ActionRefused("This dialogue has no party with that id.", field="party_id")
+            raise ActionRefused(_("This dialogue has no party with that id."), field="party_id")
     delegation = actions.do_create_delegation(request.auth, dialogue, name=body.name, kind=body.kind, party=party)
     return JsonResponse(delegation_out(delegation, []), status=201)
 
@@ -374,7 +375,7 @@ def update_delegation(request: HttpRequest, dialogue_id: int, delegation_id: int
         if fields["party_id"] is not None:
             party = Party.objects.filter(dialogue=dialogue, pk=fields["party_id"]).first()
             if party is None:
-                raise ActionRefused("This dialogue has no party with that id.", field="party_id")
+                raise ActionRefused(_("This dialogue has no party with that id."), field="party_id")
     delegation = actions.do_update_delegation(request.auth, delegation, name=fields.get("name", delegation.name),
                                               party=party)
     return delegation_out(delegation, queries.members_of(delegation))
@@ -395,7 +396,7 @@ def seat(request: HttpRequest, dialogue_id: int, delegation_id: int, body: SeatI
     delegation = _one(Delegation.objects.filter(dialogue=dialogue), delegation_id)
     person = queries.persons_of(dialogue).filter(pk=body.person_id).first()
     if person is None:
-        raise ActionRefused("No person with this id is a candidate in this dialogue.", field="person_id")
+        raise ActionRefused(_("No person with this id is a candidate in this dialogue."), field="person_id")
     member = actions.do_seat_in_delegation(request.auth, delegation, person)
     return JsonResponse({"seat_id": member.pk, "person_id": person.pk, "delegation_id": delegation.pk}, status=201)
 
@@ -447,7 +448,7 @@ def _venue_for(request, dialogue, venue_id):
         return None
     venue = venues_of(dialogue).filter(pk=venue_id).first()
     if venue is None:
-        raise ActionRefused("This dialogue has no venue with that id.", field="venue_id")
+        raise ActionRefused(_("This dialogue has no venue with that id."), field="venue_id")
     return venue
 
 
@@ -497,7 +498,7 @@ def _lead(meeting, lead_id):
         return None
     person = queries.seated_persons(meeting.dialogue).filter(pk=lead_id).first()
     if person is None:
-        raise ActionRefused("No member of this dialogue's delegations has this id.", field="lead_id")
+        raise ActionRefused(_("No member of this dialogue's delegations has this id."), field="lead_id")
     return person
 
 
@@ -558,7 +559,7 @@ def add_participants(request: HttpRequest, dialogue_id: int, meeting_id: int, bo
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="convener")
     persons = list(queries.persons_of(meeting.dialogue).filter(pk__in=body.person_ids))
     if len(persons) != len(set(body.person_ids)):
-        raise ActionRefused("Some person ids are not people of this dialogue.", field="person_ids")
+        raise ActionRefused(_("Some person ids are not people of this dialogue."), field="person_ids")
     added = meeting_actions.do_add_participants(request.auth, meeting, persons, body.status)
     return JsonResponse([participant_out(p) for p in added], status=201, safe=False)
 

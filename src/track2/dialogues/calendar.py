@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 PRODID = "-//Track2//Track2 dialogues//EN"
 MAX_OCTETS = 75  # RFC 5545 §3.1: lines SHOULD NOT be longer than 75 octets, excluding CRLF
@@ -93,8 +94,9 @@ def meeting_event(meeting, *, show_address: bool, host: str, url: str = "") -> C
         where = f"{place}\n{venue.address}" if venue.address else place
     description = "\n".join(filter(None, [
         meeting.dialogue.title,
-        f"Planned in {meeting.time_zone}; attribution: {meeting.get_attribution_mode_display()}.",
-        "Unofficial. Participants take part in a personal capacity.",
+        _("Planned in %(zone)s; attribution: %(mode)s.") % {
+            "zone": meeting.time_zone, "mode": meeting.get_attribution_mode_display()},
+        _("Unofficial. Participants take part in a personal capacity."),
     ]))
     return CalendarEvent(
         uid=f"meeting-{meeting.pk}@{host}",
