@@ -22,6 +22,7 @@ def test_add_person_creates_person_candidacy_affiliation_and_nomination_step(add
     assert candidacy.status == Status.NOMINATED
     assert candidacy.nominated_by == "Prof. Example"
     assert candidacy.delegation == north
+    assert candidacy.risk_notes == "Travel restrictions"  # on the candidacy: this dialogue only
     assert person.languages == ["French", "Wolof"]  # duplicates (any case) dropped
     assert person.expertise == ["fisheries", "law"]
     assert person.added_by == convener

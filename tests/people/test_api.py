@@ -33,7 +33,8 @@ def test_create_list_get_update(api, dialogue, north):
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["candidacy"] == {"status": "nominated", "role": "participant", "delegation_id": north.pk,
-                                 "delegation": "Northland delegation", "nominated_by": "Prof. Example"}
+                                 "delegation": "Northland delegation", "nominated_by": "Prof. Example",
+                                 "risk_notes": ""}
     assert body["affiliations"][0]["organisation"] == "Sea Institute"
     assert body["history"][0]["status"] == "nominated"
     pid = body["id"]
@@ -42,7 +43,7 @@ def test_create_list_get_update(api, dialogue, north):
     assert api.call("get", f"/dialogues/{dialogue.pk}/people?q=sea+inst").json()[0]["id"] == pid
     assert api.call("get", f"/dialogues/{dialogue.pk}/people?sector=business").json() == []
     got = api.call("get", f"/dialogues/{dialogue.pk}/people/{pid}").json()
-    assert got["risk_notes"] == "" and got["personal_capacity"] is False
+    assert "risk_notes" not in got and got["personal_capacity"] is False
     patched = api.call("patch", f"/dialogues/{dialogue.pk}/people/{pid}",
                        {"pronouns": "she/her", "role": "observer", "delegation_id": None})
     assert patched.status_code == 200, patched.content
@@ -202,3 +203,31 @@ def test_roster_import_bad_files(api, dialogue):
     latin = upload(api, dialogue, "full_name\nJosé\n".encode("latin-1"), confirm=True)
     assert latin.status_code == 400 and "not UTF-8" in latin.json()["detail"]
     assert upload(api, dialogue, b"").status_code == 400
+
+
+def test_an_action_refusal_is_400_json_with_detail_and_field(api, dialogue):
+    """One API-wide handler (track2.api.urls) answers every ActionRefused the same way."""
+    with_field = api.call("post", f"/dialogues/{dialogue.pk}/people", {**NEW, "sector": "serving_official"})
+    assert with_field.status_code == 400
+    assert with_field["Content-Type"].startswith("application/json")
+    body = with_field.json()
+    assert set(body) == {"detail", "field"}
+    assert body["field"] == "sector" and "Track 2" in body["detail"]
+    assert not Person.objects.exists()  # refused: nothing saved
+
+    pid = api.call("post", f"/dialogues/{dialogue.pk}/people", NEW).json()["id"]
+    without_field = api.call("post", f"/dialogues/{dialogue.pk}/people/{pid}/invite")
+    assert without_field.status_code == 400
+    assert without_field.json() == {"detail": without_field.json()["detail"], "field": None}
+    assert "not been vetted" in without_field.json()["detail"]
+
+
+def test_a_refused_patch_changes_nothing(api, dialogue):
+    pid = api.call("post", f"/dialogues/{dialogue.pk}/people", NEW).json()["id"]
+    # The profile part is valid, the delegation is not: the whole change is refused.
+    refused = api.call("patch", f"/dialogues/{dialogue.pk}/people/{pid}",
+                       {"full_name": "Changed", "risk_notes": "changed", "delegation_id": 999999})
+    assert refused.status_code == 400 and refused.json()["field"] == "delegation_id"
+    person = Person.objects.get(pk=pid)
+    assert person.full_name == "Amina Diallo"
+    assert person.candidacies.get().risk_notes == ""

@@ -125,12 +125,12 @@ def test_edit_profile_affiliations_and_candidacy(conv_client, dialogue, add_pers
     data = {
         "full_name": "Amina D.", "email": "amina@example.org", "pronouns": "", "sector": "academia",
         "country": "Northland", "languages": "English", "expertise": "", "phone": "+1 555", "gender": "",
-        "risk_notes": "",
         "aff-TOTAL_FORMS": "3", "aff-INITIAL_FORMS": "1", "aff-MIN_NUM_FORMS": "0", "aff-MAX_NUM_FORMS": "30",
         "aff-0-organisation": "New Org", "aff-0-position": "Head", "aff-0-is_current": "on",
         "aff-1-organisation": "Old Org", "aff-1-until_year": "2020",
         "aff-2-organisation": "",
         "candidacy-role": "observer", "candidacy-delegation": str(north.pk),
+        "candidacy-risk_notes": " Avoid the ferry route ",
     }
     response = conv_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -141,6 +141,7 @@ def test_edit_profile_affiliations_and_candidacy(conv_client, dialogue, add_pers
     assert [(a.organisation, a.is_current, a.until_year) for a in person.affiliations.all()] == [
         ("New Org", True, None), ("Old Org", False, 2020)]
     assert (candidacy.role, candidacy.delegation) == ("observer", north)
+    assert candidacy.risk_notes == "Avoid the ferry route"
     # A bad affiliation row: nothing of the whole form is saved.
     data.update({"full_name": "Changed", "aff-1-until_year": "2020", "aff-1-is_current": "on"})
     response = conv_client.post(url, data)

@@ -1,12 +1,12 @@
 """People API: the directory of a dialogue, nominations, vetting, invitations, roster export.
 
 Conveners only (track2.access.people); everyone else gets 404. Refusals from the actions
-come back as 400 with {"detail": message, "field": field}.
+come back as 400 with {"detail": message, "field": field} (the API-wide handler in api.urls).
+Risk notes are the candidacy's: each dialogue sees only the notes its own conveners wrote.
 """
 
 from __future__ import annotations
 
-import functools
 from datetime import datetime
 
 from django.db import transaction
@@ -44,6 +44,8 @@ class CandidacyOut(Schema):
     delegation_id: int | None
     delegation: str | None
     nominated_by: str
+    # Risk and sensitivity notes for this dialogue only.
+    risk_notes: str
 
 
 class PersonOut(Schema):
@@ -57,7 +59,6 @@ class PersonOut(Schema):
     email: str
     phone: str
     gender: str
-    risk_notes: str
     has_account: bool
     personal_capacity: bool
     affiliations: list[AffiliationOut]
@@ -139,19 +140,6 @@ class PeopleQuery(Schema):
     delegation: str = ""
 
 
-def refusals_as_400(view):
-    """Turn an action's refusal into a 400 JSON answer with the field it concerns."""
-
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        try:
-            return view(*args, **kwargs)
-        except ActionRefused as refusal:
-            return Status(400, {"detail": refusal.message, "field": refusal.field})
-
-    return wrapper
-
-
 def _delegation(dialogue, delegation_id: int | None):
     if delegation_id is None:
         return None
@@ -166,7 +154,7 @@ def _person_out(candidacy: Candidacy, *, with_history: bool = False) -> dict:
     out = {
         "id": person.pk, "full_name": person.full_name, "pronouns": person.pronouns, "sector": person.sector,
         "country": person.country, "languages": person.languages, "expertise": person.expertise,
-        "email": person.email, "phone": person.phone, "gender": person.gender, "risk_notes": person.risk_notes,
+        "email": person.email, "phone": person.phone, "gender": person.gender,
         "has_account": person.user_id is not None,
         "personal_capacity": is_personal_capacity_flagged(person, candidacy.dialogue),
         "affiliations": [
@@ -176,7 +164,7 @@ def _person_out(candidacy: Candidacy, *, with_history: bool = False) -> dict:
         "candidacy": {
             "status": candidacy.status, "role": candidacy.role, "delegation_id": candidacy.delegation_id,
             "delegation": candidacy.delegation.name if candidacy.delegation else None,
-            "nominated_by": candidacy.nominated_by,
+            "nominated_by": candidacy.nominated_by, "risk_notes": candidacy.risk_notes,
         },
     }
     if with_history:
@@ -197,7 +185,6 @@ def list_people(request: HttpRequest, dialogue_id: int, filters: Query[PeopleQue
 
 @router.post("/dialogues/{dialogue_id}/people", response={201: PersonDetailOut, 400: Refusal},
              summary="Add a new person to the directory and nominate them to the dialogue")
-@refusals_as_400
 def create_person(request: HttpRequest, dialogue_id: int, payload: PersonIn):
     dialogue = people_access.access_people(request.auth, dialogue_id)
     data = payload.dict()
@@ -208,7 +195,6 @@ def create_person(request: HttpRequest, dialogue_id: int, payload: PersonIn):
 
 @router.post("/dialogues/{dialogue_id}/people/nominate", response={201: PersonDetailOut, 400: Refusal},
              summary="Nominate a person already in the directory (found by e-mail) to the dialogue")
-@refusals_as_400
 def nominate_existing(request: HttpRequest, dialogue_id: int, payload: NominateIn):
     dialogue = people_access.access_people(request.auth, dialogue_id)
     person = actions.find_person_by_email(payload.email)
@@ -229,7 +215,6 @@ class InvitedOut(Schema):
 
 @router.post("/dialogues/{dialogue_id}/people/invite-vetted", response={200: InvitedOut, 400: Refusal},
              summary="Invite every vetted person who has not been invited yet")
-@refusals_as_400
 def invite_all_vetted(request: HttpRequest, dialogue_id: int):
     dialogue = people_access.access_people(request.auth, dialogue_id)
     sent, failures = actions.do_invite_all_vetted(request.auth, dialogue,
@@ -256,7 +241,6 @@ class RosterCheckOut(Schema):
 @router.post("/dialogues/{dialogue_id}/people/roster", response={200: RosterCheckOut, 201: RosterCheckOut,
                                                                  400: Refusal},
              summary="Check a roster CSV (every row); with confirm=true, add everyone in it — all or nothing")
-@refusals_as_400
 def import_roster(request: HttpRequest, dialogue_id: int, file: File[UploadedFile], confirm: bool = False):
     dialogue = people_access.access_people(request.auth, dialogue_id)
     if file.size > roster.MAX_BYTES:
@@ -291,14 +275,15 @@ def get_person(request: HttpRequest, dialogue_id: int, person_id: int):
 
 
 @router.patch("/dialogues/{dialogue_id}/people/{person_id}", response={200: PersonDetailOut, 400: Refusal},
-              summary="Change a person's profile, or their role and delegation in this dialogue")
-@refusals_as_400
+              summary="Change a person's profile, or their role, delegation and risk notes in this dialogue")
 def update_person(request: HttpRequest, dialogue_id: int, person_id: int, payload: PersonPatch):
     candidacy = people_access.access_candidacy(request.auth, dialogue_id, person_id)
     changes = payload.dict(exclude_unset=True)
     role = changes.pop("role", None)
     has_delegation = "delegation_id" in changes
     delegation_id = changes.pop("delegation_id", None)
+    has_risk_notes = "risk_notes" in changes
+    risk_notes = changes.pop("risk_notes", None)
     with transaction.atomic():
         if changes:
             actions.do_update_person(request.auth, candidacy.person, **changes)
@@ -306,13 +291,14 @@ def update_person(request: HttpRequest, dialogue_id: int, person_id: int, payloa
             actions.do_update_candidacy(
                 request.auth, candidacy, role=role if role is not None else candidacy.role,
                 delegation=_delegation(candidacy.dialogue, delegation_id) if has_delegation else candidacy.delegation)
+        if has_risk_notes:
+            actions.do_set_risk_notes(request.auth, candidacy, risk_notes)
     candidacy = people_access.access_candidacy(request.auth, dialogue_id, person_id)
     return Status(200, _person_out(candidacy, with_history=True))
 
 
 @router.post("/dialogues/{dialogue_id}/people/{person_id}/vet", response={200: PersonDetailOut, 400: Refusal},
              summary="Record that the person is vetted (who vouched, notes)")
-@refusals_as_400
 def vet(request: HttpRequest, dialogue_id: int, person_id: int, payload: VetIn):
     candidacy = people_access.access_candidacy(request.auth, dialogue_id, person_id)
     candidacy = actions.do_vet(request.auth, candidacy, vouched_by=payload.vouched_by, notes=payload.notes)
@@ -321,7 +307,6 @@ def vet(request: HttpRequest, dialogue_id: int, person_id: int, payload: VetIn):
 
 @router.post("/dialogues/{dialogue_id}/people/{person_id}/invite", response={201: InvitationOut, 400: Refusal},
              summary="E-mail a one-time invitation link (an earlier link stops working)")
-@refusals_as_400
 def invite(request: HttpRequest, dialogue_id: int, person_id: int):
     candidacy = people_access.access_candidacy(request.auth, dialogue_id, person_id)
     invitation, _link = actions.do_invite(request.auth, candidacy,
@@ -333,7 +318,6 @@ def invite(request: HttpRequest, dialogue_id: int, person_id: int):
 
 @router.post("/dialogues/{dialogue_id}/people/{person_id}/withdraw", response={200: PersonDetailOut, 400: Refusal},
              summary="Withdraw the candidacy (open invitation links stop working)")
-@refusals_as_400
 def withdraw(request: HttpRequest, dialogue_id: int, person_id: int, payload: NotesIn):
     candidacy = people_access.access_candidacy(request.auth, dialogue_id, person_id)
     candidacy = actions.do_withdraw(request.auth, candidacy, notes=payload.notes)
@@ -348,7 +332,6 @@ class RenominateIn(Schema):
 @router.post("/dialogues/{dialogue_id}/people/{person_id}/renominate",
              response={200: PersonDetailOut, 400: Refusal},
              summary="Nominate a withdrawn or declined person again (history is kept)")
-@refusals_as_400
 def renominate(request: HttpRequest, dialogue_id: int, person_id: int, payload: RenominateIn):
     candidacy = people_access.access_candidacy(request.auth, dialogue_id, person_id)
     candidacy = actions.do_renominate(request.auth, candidacy, nominated_by=payload.nominated_by, notes=payload.notes)
@@ -357,7 +340,6 @@ def renominate(request: HttpRequest, dialogue_id: int, person_id: int, payload: 
 
 @router.delete("/dialogues/{dialogue_id}/people/{person_id}", response={204: None, 400: Refusal},
                summary="Delete a person entered by mistake (only while nothing else depends on the entry)")
-@refusals_as_400
 def delete_person(request: HttpRequest, dialogue_id: int, person_id: int):
     candidacy = people_access.access_candidacy(request.auth, dialogue_id, person_id)
     actions.do_delete_person(request.auth, candidacy)

@@ -7,6 +7,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from track2 import access
 from track2.api import dialogues, me, people
 from track2.api.auth import MalformedToken, api_auth
+from track2.errors import ActionRefused
 
 api = NinjaAPI(
     title="Track2 API",
@@ -32,6 +33,12 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError):
 @api.exception_handler(access.NotFound)
 def not_found(request: HttpRequest, exc: access.NotFound):
     return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(ActionRefused)
+def refused(request: HttpRequest, exc: ActionRefused):
+    # Every router's refusals look the same: what was wrong and what to do, and the field it concerns.
+    return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=400)
 
 
 @api.exception_handler(ValidationError)

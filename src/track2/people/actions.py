@@ -51,10 +51,14 @@ from track2.people.validation import (
 
 Status = Candidacy.Status
 
-# Profile fields a caller may pass to do_add_person / do_update_person besides the required ones.
+# Profile fields a caller may pass to do_add_person besides the required ones. "risk_notes" go on
+# the new candidacy (they are per dialogue); "organisation" and "position" become an Affiliation.
 PROFILE_FIELDS = frozenset({
     "pronouns", "languages", "expertise", "phone", "gender", "risk_notes", "organisation", "position",
 })
+# What do_update_person may change: the shared directory entry only.
+PERSON_FIELDS = frozenset({"full_name", "email", "sector", "country"}) | (
+    PROFILE_FIELDS - {"risk_notes", "organisation", "position"})
 LIST_FIELDS = ("languages", "expertise")
 
 # An invitation secret is secrets.token_urlsafe(32): 43 characters of the URL-safe alphabet.
@@ -121,7 +125,7 @@ def check_add_person(dialogue: Dialogue, *, full_name, email, sector, country, n
         "organisation": clean_text(profile.get("organisation"), "organisation", _("Organisation"), required=False),
         "position": clean_text(profile.get("position"), "position", _("Position"), required=False),
         "gender": clean_gender(profile.get("gender")),
-        "risk_notes": (profile.get("risk_notes") or "").strip(),
+        "risk_notes": clean_text(profile.get("risk_notes"), "risk_notes", _("Risk notes"), required=False),
         "languages": clean_tags(profile.get("languages"), "languages"),
         "expertise": clean_tags(profile.get("expertise"), "expertise"),
     }
@@ -154,7 +158,7 @@ def do_add_person(by, dialogue: Dialogue, *, full_name, email, sector, country, 
             person = Person.objects.create(
                 full_name=values["full_name"], email=values["email"], sector=values["sector"],
                 country=values["country"], pronouns=values["pronouns"], phone=values["phone"],
-                gender=values["gender"], risk_notes=values["risk_notes"], languages=values["languages"],
+                gender=values["gender"], languages=values["languages"],
                 expertise=values["expertise"], added_by=by,
             )
     except IntegrityError:
@@ -169,7 +173,7 @@ def do_add_person(by, dialogue: Dialogue, *, full_name, email, sector, country, 
                                    position=values["position"], is_current=True)
     candidacy = Candidacy.objects.create(
         dialogue=dialogue, person=person, role=values["role"], delegation=values["delegation"],
-        nominated_by=values["nominated_by"], status=Status.NOMINATED,
+        nominated_by=values["nominated_by"], risk_notes=values["risk_notes"], status=Status.NOMINATED,
     )
     _record(candidacy, Status.NOMINATED, by, notes=_("Nominated by %(who)s.") % {"who": values["nominated_by"]})
     return candidacy
@@ -194,7 +198,9 @@ def check_nominate_existing(dialogue: Dialogue, person: Person, *, nominated_by,
 @transaction.atomic
 def do_nominate_existing(by, dialogue: Dialogue, person: Person, *, nominated_by, role="participant",
                          delegation=None) -> Candidacy:
-    """Nominate a person who is already in the directory (found by e-mail) to `dialogue`."""
+    """Nominate a person who is already in the directory (found by e-mail) to `dialogue`.
+
+    The new candidacy starts without risk notes: notes written in other dialogues stay there."""
     values = check_nominate_existing(dialogue, person, nominated_by=nominated_by, role=role, delegation=delegation)
     try:
         with transaction.atomic():
@@ -210,8 +216,7 @@ def do_nominate_existing(by, dialogue: Dialogue, person: Person, *, nominated_by
 
 def check_update_person(person: Person, changes: dict) -> dict:
     """Validate a partial update of a person's profile; return cleaned values."""
-    allowed = {"full_name", "email", "sector", "country"} | (PROFILE_FIELDS - {"organisation", "position"})
-    unknown = set(changes) - allowed
+    unknown = set(changes) - PERSON_FIELDS
     if unknown:
         raise TypeError(f"unknown person fields: {sorted(unknown)}")
     labels = {"full_name": _("Full name"), "country": _("Country"), "pronouns": _("Pronouns"), "phone": _("Phone")}
@@ -228,8 +233,6 @@ def check_update_person(person: Person, changes: dict) -> dict:
             cleaned[name] = clean_gender(value)
         elif name in LIST_FIELDS:
             cleaned[name] = clean_tags(value, name)
-        elif name == "risk_notes":
-            cleaned[name] = (value or "").strip()
     if cleaned.get("sector") == Sector.SERVING_OFFICIAL and person.sector != Sector.SERVING_OFFICIAL:
         track2 = (
             Candidacy.objects.filter(person=person, status__in=OPEN_STATES, dialogue__track=Dialogue.Track.TRACK_2)
@@ -475,6 +478,15 @@ def do_update_candidacy(by, candidacy: Candidacy, *, role, delegation) -> Candid
     candidacy.role = values["role"]
     candidacy.delegation = values["delegation"]
     candidacy.save(update_fields=["role", "delegation"])
+    return candidacy
+
+
+@transaction.atomic
+def do_set_risk_notes(by, candidacy: Candidacy, notes) -> Candidacy:
+    """Replace the risk and sensitivity notes of this candidacy (this dialogue only), whatever its status."""
+    candidacy = _locked(candidacy)
+    candidacy.risk_notes = clean_text(notes, "risk_notes", _("Risk notes"), required=False)
+    candidacy.save(update_fields=["risk_notes"])
     return candidacy
 
 

@@ -12,6 +12,8 @@ from track2.errors import ActionRefused
 from track2.people.models import Candidacy, Gender, Sector
 
 TAGS_HELP = _("separate entries with semicolons, e.g. fisheries; maritime law")
+RISK_NOTES_LABEL = _("Risk and sensitivity notes")
+RISK_NOTES_HELP = _("seen only by this dialogue's conveners, never in other dialogues the person takes part in")
 
 
 def add_refusal(form: forms.Form, refusal: ActionRefused) -> None:
@@ -52,7 +54,7 @@ class PersonForm(CandidacyFieldsForm):
     phone = forms.CharField(label=_("Phone"), max_length=50, required=False)
     gender = forms.ChoiceField(label=_("Gender (optional, for balance reports only)"), choices=Gender.choices,
                                required=False)
-    risk_notes = forms.CharField(label=_("Risk and sensitivity notes (conveners only)"), required=False,
+    risk_notes = forms.CharField(label=RISK_NOTES_LABEL, help_text=RISK_NOTES_HELP, required=False,
                                  widget=forms.Textarea(attrs={"rows": 3}))
     nominated_by = forms.CharField(label=_("Nominated by"), max_length=200, help_text=_("who proposed this person"))
 
@@ -75,8 +77,6 @@ class PersonEditForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=50, required=False)
     gender = forms.ChoiceField(label=_("Gender (optional, for balance reports only)"), choices=Gender.choices,
                                required=False)
-    risk_notes = forms.CharField(label=_("Risk and sensitivity notes (conveners only)"), required=False,
-                                 widget=forms.Textarea(attrs={"rows": 3}))
 
     @classmethod
     def initial_for(cls, person) -> dict:
@@ -84,7 +84,6 @@ class PersonEditForm(forms.Form):
             "full_name": person.full_name, "email": person.email, "pronouns": person.pronouns,
             "sector": person.sector, "country": person.country, "languages": "; ".join(person.languages),
             "expertise": "; ".join(person.expertise), "phone": person.phone, "gender": person.gender,
-            "risk_notes": person.risk_notes,
         }
 
 
@@ -108,6 +107,13 @@ AffiliationFormSet = forms.formset_factory(AffiliationForm, extra=2, max_num=30,
 
 class CandidacyEditForm(CandidacyFieldsForm):
     prefix = "candidacy"
+
+    risk_notes = forms.CharField(label=RISK_NOTES_LABEL, help_text=RISK_NOTES_HELP, required=False,
+                                 widget=forms.Textarea(attrs={"rows": 3}))
+
+    @classmethod
+    def initial_for(cls, candidacy: Candidacy) -> dict:
+        return {"role": candidacy.role, "delegation": candidacy.delegation, "risk_notes": candidacy.risk_notes}
 
 
 class VetForm(forms.Form):

@@ -4,6 +4,10 @@ A Person is who someone is (name, sector, affiliations, contact). Whether and ho
 take part in a dialogue is a Candidacy (nominated → vetted → invited → confirmed/declined),
 with every step kept as a CandidacyStep. Only conveners of a dialogue in which a person is a
 candidate see the person's identity details, vetting and risk notes (track2.access).
+
+Risk notes belong to the Candidacy, not the Person: the directory is shared between dialogues,
+and what one dialogue's conveners write about a person's risks must not reach the conveners of
+another dialogue who nominate the same person.
 """
 
 from __future__ import annotations
@@ -45,8 +49,6 @@ class Person(models.Model):
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     # Optional, and used only for balance reports.
     gender = models.CharField(_("gender"), max_length=20, choices=Gender.choices, blank=True)
-    # Risks and sensitivities (e.g. travel, reprisals): conveners only.
-    risk_notes = models.TextField(_("risk and sensitivity notes"), blank=True)
     # Set when the person accepts an invitation and signs in.
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
@@ -105,6 +107,8 @@ class Candidacy(models.Model):
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NOMINATED)
     nominated_by = models.CharField(_("nominated by"), max_length=200, help_text=_("who proposed this person"))
+    # Risks and sensitivities (e.g. travel, reprisals), for this dialogue's conveners only.
+    risk_notes = models.TextField(_("risk and sensitivity notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -22,11 +22,11 @@ from track2.people.queries import candidacies_of, current_affiliation, is_person
 
 REQUIRED_COLUMNS = ("full_name", "email", "sector", "country", "nominated_by")
 OPTIONAL_COLUMNS = ("pronouns", "languages", "expertise", "organisation", "position", "gender", "delegation",
-                    "role", "phone")
+                    "role", "phone", "risk_notes")
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 EXPORT_COLUMNS = (
     "full_name", "email", "sector", "country", "pronouns", "languages", "expertise", "organisation", "position",
-    "gender", "nominated_by", "delegation", "role", "phone", "status", "personal_capacity",
+    "gender", "nominated_by", "delegation", "role", "phone", "risk_notes", "status", "personal_capacity",
 )
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
@@ -164,6 +164,8 @@ def _check_row(dialogue, raw: dict, row: int, delegations: dict, seen: dict, err
     take("role", lambda v: validation.clean_role(v or "participant"))
     take("languages", lambda v: validation.clean_tags(v, "languages"))
     take("expertise", lambda v: validation.clean_tags(v, "expertise"))
+    # Stored on the new candidacy: notes for this dialogue's conveners only.
+    take("risk_notes", lambda v: validation.clean_text(v, "risk_notes", _("Risk notes"), required=False))
     if values.get("position") and not values.get("organisation"):
         errors.append(RowError(row, "organisation", _("A position needs an organisation; fill in the organisation.")))
 
@@ -242,7 +244,9 @@ def export_rows(dialogue: Dialogue) -> list[list[str]]:
             "position": affiliation.position if affiliation else "", "gender": person.gender,
             "nominated_by": candidacy.nominated_by,
             "delegation": candidacy.delegation.name if candidacy.delegation else "",
-            "role": candidacy.role, "phone": person.phone, "status": candidacy.status,
+            "role": candidacy.role, "phone": person.phone,
+            # This dialogue's notes only: a person's candidacies in other dialogues have their own.
+            "risk_notes": candidacy.risk_notes, "status": candidacy.status,
             "personal_capacity": "yes" if is_personal_capacity_flagged(person, dialogue) else "",
         }
         rows.append([neutralise(str(values[column])) for column in EXPORT_COLUMNS])

@@ -180,7 +180,7 @@ def person_edit(request: HttpRequest, dialogue_id: int, person_id: int) -> HttpR
     else:
         form = forms.PersonEditForm(initial=forms.PersonEditForm.initial_for(person))
         formset = forms.AffiliationFormSet(initial=affiliations, prefix="aff")
-        candidacy_form = forms.CandidacyEditForm(initial={"role": candidacy.role, "delegation": candidacy.delegation})
+        candidacy_form = forms.CandidacyEditForm(initial=forms.CandidacyEditForm.initial_for(candidacy))
     candidacy_form.limit_delegations(dialogue)
     if request.method == "POST" and form.is_valid() and formset.is_valid() and candidacy_form.is_valid():
         rows = [f.cleaned_data for f in formset.forms if f.cleaned_data]
@@ -210,6 +210,7 @@ def _save_person(by, candidacy: Candidacy, profile: dict, affiliations: list[dic
         actions.do_set_affiliations(by, candidacy.person, affiliations)
         actions.do_update_candidacy(by, candidacy, role=candidacy_fields["role"],
                                     delegation=candidacy_fields["delegation"])
+        actions.do_set_risk_notes(by, candidacy, candidacy_fields["risk_notes"])
 
 
 @login_required
