@@ -9,7 +9,15 @@ from __future__ import annotations
 from django.db.models import Q
 
 from track2.access import NotFound, access_dialogue, has_need, roles_of
-from track2.dialogues.models import Dialogue, Meeting, MeetingParticipant, Role, Venue
+from track2.dialogues.models import (
+    Delegation,
+    DelegationMember,
+    Dialogue,
+    Meeting,
+    MeetingParticipant,
+    Role,
+    Venue,
+)
 
 # Statuses that make someone a confirmed member of a meeting (they may see a private address).
 CONFIRMED_STATUSES = (MeetingParticipant.Status.CONFIRMED, MeetingParticipant.Status.ATTENDED)
@@ -83,3 +91,32 @@ def can_see_attendance(user, dialogue: Dialogue) -> bool:
 
 def can_manage_agenda(user, dialogue: Dialogue) -> bool:
     return has_need(roles_of(user, dialogue.pk), "facilitator")
+
+
+def own_roster_delegation_id(user, dialogue: Dialogue) -> int | None:
+    """The delegation whose members this viewer may list: their own, if they are seated and
+    hold a role other than observer (observers read no rosters). Conveners: see access_delegation."""
+    roles = roles_of(user, dialogue.pk)
+    if not roles - {Role.OBSERVER}:
+        return None
+    seat = DelegationMember.objects.filter(dialogue=dialogue, person__user=user).only("delegation_id").first()
+    return seat.delegation_id if seat is not None else None
+
+
+def can_see_roster(user, delegation: Delegation) -> bool:
+    dialogue = delegation.dialogue
+    if has_need(roles_of(user, dialogue.pk), "convener"):
+        return True
+    return own_roster_delegation_id(user, dialogue) == delegation.pk
+
+
+def access_delegation(user, dialogue_id, delegation_id) -> Delegation:
+    """A delegation with its roster: any of the dialogue's for conveners, one's own for members."""
+    dialogue = access_dialogue(user, dialogue_id, need="member")
+    try:
+        delegation = Delegation.objects.select_related("party", "dialogue").get(pk=_pk(delegation_id), dialogue=dialogue)
+    except Delegation.DoesNotExist:
+        raise NotFound from None
+    if not can_see_roster(user, delegation):
+        raise NotFound
+    return delegation

@@ -20,6 +20,7 @@ from track2.access.meetings import (
     access_meeting,
     access_venue,
     can_see_attendance,
+    can_see_roster,
     can_see_venue_address,
     venues_of,
 )
@@ -340,12 +341,9 @@ def revoke_role(request: HttpRequest, dialogue_id: int, membership_id: int):
 @router.get(P + "/delegations", summary="Delegations: members for conveners, and for your own delegation")
 def list_delegations(request: HttpRequest, dialogue_id: int):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="member")
-    roles = access.roles_of(request.auth, dialogue.pk)
-    seat = queries.own_seat(request.auth, dialogue)
     result = []
-    for delegation in Delegation.objects.filter(dialogue=dialogue).order_by("kind", "name"):
-        sees = access.has_need(roles, "convener") or (
-            seat is not None and seat.delegation_id == delegation.pk and bool(roles - {"observer"}))
+    for delegation in Delegation.objects.filter(dialogue=dialogue).select_related("dialogue").order_by("kind", "name"):
+        sees = can_see_roster(request.auth, delegation)
         result.append(delegation_out(delegation, queries.members_of(delegation) if sees else None))
     return result
 

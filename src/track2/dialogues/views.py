@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from track2 import access
-from track2.access.meetings import can_see_attendance
+from track2.access.meetings import access_delegation, can_see_attendance, own_roster_delegation_id
 from track2.dialogues import actions, queries
 from track2.dialogues.balance import build_balance
 from track2.dialogues.forms import (
@@ -67,8 +67,8 @@ def detail(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     roles = access.roles_of(request.user, dialogue.pk)
     is_convener = access.has_need(roles, "convener")
     seat = queries.own_seat(request.user, dialogue)
-    # Observers read what the dialogue shares, not delegation rosters.
-    own_members = queries.members_of(seat.delegation) if seat and roles - {Role.OBSERVER} else []
+    own_delegation_id = own_roster_delegation_id(request.user, dialogue)
+    own_members = queries.members_of(seat.delegation) if own_delegation_id else []
     return render(request, "dialogues/detail.html", {
         "dialogue": dialogue,
         "roles": sorted(roles),
@@ -78,6 +78,7 @@ def detail(request: HttpRequest, dialogue_id: int) -> HttpResponse:
         "parties": dialogue.parties.all(),
         "delegations": queries.delegations_with_counts(dialogue),
         "seat": seat,
+        "own_delegation_id": own_delegation_id,
         "own_members": own_members,
         "meetings": dialogue.meetings.select_related("venue"),
         "sees_attendance": can_see_attendance(request.user, dialogue),
@@ -178,27 +179,19 @@ def delegations(request: HttpRequest, dialogue_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("Delegation “%(name)s” created.") % {"name": delegation.name})
                 return redirect("dialogues:delegation", dialogue.pk, delegation.pk)
-    seat = queries.own_seat(request.user, dialogue)
-    roles = access.roles_of(request.user, dialogue.pk)
     return render(request, "dialogues/delegations.html", {
         "dialogue": dialogue, "form": form, "is_convener": is_convener,
         "delegations": queries.delegations_with_counts(dialogue),
-        # the delegation whose roster this viewer may open (observers read no rosters)
-        "own_delegation_id": seat.delegation_id if seat and roles - {Role.OBSERVER} else None,
+        "own_delegation_id": own_roster_delegation_id(request.user, dialogue),
     })
 
 
 @login_required
 def delegation(request: HttpRequest, dialogue_id: int, delegation_id: int) -> HttpResponse:
     """Conveners see and change every delegation; a member sees the roster of their own."""
-    dialogue = access.access_dialogue(request.user, dialogue_id, need="member")
-    found = _get(Delegation.objects.filter(dialogue=dialogue).select_related("party"), delegation_id)
-    roles = access.roles_of(request.user, dialogue.pk)
-    is_convener = access.has_need(roles, "convener")
-    seat = queries.own_seat(request.user, dialogue)
-    sees_roster = seat is not None and seat.delegation_id == found.pk and bool(roles - {Role.OBSERVER})
-    if not is_convener and not sees_roster:
-        raise access.NotFound
+    found = access_delegation(request.user, dialogue_id, delegation_id)
+    dialogue = found.dialogue
+    is_convener = access.has_need(access.roles_of(request.user, dialogue.pk), "convener")
     seat_form = edit_form = None
     if is_convener:
         seat_form = SeatForm(request.POST if "seat" in request.POST else None,
