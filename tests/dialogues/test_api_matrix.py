@@ -1,0 +1,153 @@
+"""Every role × every dialogues API endpoint: allowed roles get an answer (2xx, or 400 when the
+body is refused), everyone else 404 — never 403 — and nothing changes; anonymous callers 401."""
+
+from __future__ import annotations
+
+import pytest
+
+from track2.accounts import actions as account_actions
+from track2.dialogues import meeting_actions
+from track2.dialogues.models import (
+    AgendaItem,
+    Delegation,
+    DelegationMember,
+    Dialogue,
+    Meeting,
+    MeetingParticipant,
+    Membership,
+    Party,
+    Venue,
+)
+
+EVERYONE = {"convener", "facilitator", "rapporteur", "participant", "observer", "liaison"}
+CONVENER = {"convener"}
+AGENDA = {"convener", "facilitator"}
+ROLES = sorted(EVERYONE | {"outsider"})
+
+
+def endpoints(world, item, participant, seat, membership, party, spare_venue):
+    d, m = f"/dialogues/{world.dialogue.pk}", f"/dialogues/{world.dialogue.pk}/meetings/{world.meeting.pk}"
+    return [
+        ("get", d, None, EVERYONE),
+        ("patch", d, {"purpose": "Changed"}, CONVENER),
+        ("get", d + "/balance", None, CONVENER),
+        ("post", d + "/parties", {"name": "Isle", "country": "I"}, CONVENER),
+        ("delete", d + f"/parties/{party.pk}", None, CONVENER),
+        ("get", d + "/roles", None, CONVENER),
+        ("post", d + "/roles", {"user_id": world.users["participant"].pk, "role": "liaison"}, CONVENER),
+        ("delete", d + f"/roles/{membership.pk}", None, CONVENER),
+        ("get", d + "/delegations", None, EVERYONE),
+        ("post", d + "/delegations", {"name": "Team B", "kind": "facilitation"}, CONVENER),
+        ("patch", d + f"/delegations/{world.ostrava.pk}", {"name": "Ostrava team"}, CONVENER),
+        ("delete", d + f"/delegations/{world.facilitation.pk}", None, CONVENER),  # refused: has members
+        ("post", d + f"/delegations/{world.ostrava.pk}/seats", {"person_id": world.persons["eli"].pk}, CONVENER),
+        ("delete", d + f"/delegations/{world.ostrava.pk}/seats/{seat.pk}", None, CONVENER),
+        ("get", d + "/venues", None, CONVENER),
+        ("post", d + "/venues", {"name": "Hall", "kind": "virtual"}, CONVENER),
+        ("patch", d + f"/venues/{world.venue.pk}", {"accessibility_notes": "Lift"}, CONVENER),
+        ("delete", d + f"/venues/{spare_venue.pk}", None, CONVENER),
+        ("get", d + "/meetings", None, EVERYONE),
+        ("post", d + "/meetings", {"title": "R9", "starts_at": "2031-01-01T10:00", "ends_at": "2031-01-01T11:00",
+                                   "time_zone": "UTC"}, CONVENER),
+        ("get", m, None, EVERYONE),
+        ("patch", m, {"title": "Round 2 (moved)"}, CONVENER),
+        ("post", m + "/agenda", {"title": "More", "duration_minutes": 5}, AGENDA),
+        ("patch", m + f"/agenda/{item.pk}", {"duration_minutes": 25}, AGENDA),
+        ("post", m + f"/agenda/{item.pk}/move", {"direction": "down"}, AGENDA),  # refused: only item
+        ("delete", m + f"/agenda/{item.pk}", None, AGENDA),
+        ("get", m + "/participants", None, CONVENER),  # the attendance list is confidential
+        ("post", m + "/participants", {"person_ids": [world.persons["cyra"].pk]}, CONVENER),
+        ("patch", m + f"/participants/{participant.pk}", {"status": "declined"}, CONVENER),
+        ("delete", m + f"/participants/{participant.pk}", None, CONVENER),
+        ("delete", m, None, CONVENER),
+    ]
+
+
+@pytest.fixture
+def setup(world, make_user):
+    item = meeting_actions.do_add_agenda_item(world.users["convener"], world.meeting, title="Opening",
+                                              duration_minutes=20)
+    participant = MeetingParticipant.objects.create(meeting=world.meeting, person=world.persons["bo"])
+    seat = DelegationMember.objects.get(person=world.persons["dane"])
+    extra = make_user("extra@example.org")
+    membership = Membership.objects.create(dialogue=world.dialogue, user=extra, role="observer")
+    party = Dialogue.objects.get(pk=world.dialogue.pk).parties.create(name="Spare", country="S")
+    spare_venue = Venue.objects.create(dialogue=world.dialogue, name="Spare room", kind="virtual")
+    return endpoints(world, item, participant, seat, membership, party, spare_venue)
+
+
+def snapshot():
+    return (
+        list(Dialogue.objects.values_list("pk", "purpose", "title")), list(Party.objects.values_list("pk", "name")),
+        list(Membership.objects.values_list("pk", "role")), list(Delegation.objects.values_list("pk", "name")),
+        list(DelegationMember.objects.values_list("pk", "delegation_id")),
+        list(Venue.objects.values_list("pk", "name", "accessibility_notes")),
+        list(Meeting.objects.values_list("pk", "title")),
+        list(AgendaItem.objects.values_list("pk", "position", "duration_minutes")),
+        list(MeetingParticipant.objects.values_list("pk", "status")),
+    )
+
+
+def call(client, user, method, path, body):
+    headers = {}
+    if user is not None:
+        secret, _token = account_actions.do_create_api_token(user, f"matrix-{method}-{path}"[:100])
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+    kwargs = {"content_type": "application/json", **headers}
+    if body is not None:
+        kwargs["data"] = body
+    return getattr(client, method)("/api/v1" + path, **kwargs)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_endpoints_by_role(client, world, setup, role):
+    user = world.users[role]
+    for method, path, body, allowed in setup:
+        if role in allowed:
+            continue
+        before = snapshot()
+        response = call(client, user, method, path, body)
+        assert response.status_code == 404, (role, method, path, response.content[:200])
+        assert response.json() == {"detail": "Not found."}
+        assert snapshot() == before, (role, method, path)
+
+
+def test_allowed_roles_get_an_answer(client, world, setup):
+    for method, path, body, allowed in setup:
+        # reads: every allowed role; writes: once, by the least privileged allowed role (a delete
+        # succeeds only once)
+        roles = sorted(allowed) if method == "get" else ["facilitator" if "facilitator" in allowed else "convener"]
+        for role in roles:
+            response = call(client, world.users[role], method, path, body)
+            assert response.status_code in (200, 201, 204, 400), (role, method, path, response.content[:300])
+            assert response.status_code != 404, (role, method, path)
+
+
+def test_anonymous_gets_401_everywhere(client, world, setup):
+    for method, path, body, _allowed in setup:
+        assert call(client, None, method, path, body).status_code == 401, (method, path)
+
+
+def test_every_dialogues_endpoint_is_in_the_matrix(client, world, setup):
+    from track2.api.urls import api
+
+    schema = api.get_openapi_schema()
+    documented = {
+        (method, path.removeprefix("/api/v1"))
+        for path, operations in schema["paths"].items() for method, op in operations.items()
+        if "dialogues" in op.get("tags", []) and path != "/api/v1/dialogues"
+    }
+    d, m = world.dialogue.pk, world.meeting.pk
+    covered = set()
+    for method, path, _body, _allowed in setup:
+        template = path.replace(f"/dialogues/{d}", "/dialogues/{dialogue_id}").replace(
+            f"/meetings/{m}", "/meetings/{meeting_id}")
+        covered.add((method, template))
+    missing = {(meth, p) for meth, p in documented if not any(
+        meth == cm and _same_shape(p, cp) for cm, cp in covered)}
+    assert not missing, missing
+
+
+def _same_shape(template: str, concrete: str) -> bool:
+    left, right = template.split("/"), concrete.split("/")
+    return len(left) == len(right) and all(a == b or a.startswith("{") for a, b in zip(left, right, strict=True))
