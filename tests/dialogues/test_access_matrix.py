@@ -101,6 +101,7 @@ def post_forms(world, item):
     d, m = world.dialogue.pk, world.meeting.pk
     seat = DelegationMember.objects.get(person=world.persons["bo"])
     participant = MeetingParticipant.objects.create(meeting=world.meeting, person=world.persons["bo"])
+    MeetingParticipant.objects.create(meeting=world.past_meeting, person=world.persons["cyra"], status="confirmed")
     membership = Membership.objects.get(dialogue=world.dialogue, role="observer")
     party = Party.objects.create(dialogue=world.dialogue, name="Spare", country="Nowhere")
     spare_venue = Venue.objects.create(dialogue=world.dialogue, name="Spare room", kind="virtual")
@@ -144,6 +145,8 @@ def post_forms(world, item):
          {"persons": [world.persons["cyra"].pk], "status": "invited"}, CONVENER),
         ("participant_status", reverse("dialogues:participant_status", args=[d, m, participant.pk]),
          {"status": "declined"}, CONVENER),
+        ("participants_attended", reverse("dialogues:participants_attended", args=[d, world.past_meeting.pk]), {},
+         CONVENER),
         ("meeting_delete", reverse("dialogues:meeting_delete", args=[d, m]), {}, CONVENER),
     ]
     return forms, counts

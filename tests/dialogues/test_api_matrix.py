@@ -57,6 +57,7 @@ def endpoints(world, item, participant, seat, membership, party, spare_venue):
         ("delete", m + f"/agenda/{item.pk}", None, AGENDA),
         ("get", m + "/participants", None, CONVENER),  # the attendance list is confidential
         ("post", m + "/participants", {"person_ids": [world.persons["cyra"].pk]}, CONVENER),
+        ("post", m + "/participants/attended", None, CONVENER),  # refused: not started yet
         ("patch", m + f"/participants/{participant.pk}", {"status": "declined"}, CONVENER),
         ("delete", m + f"/participants/{participant.pk}", None, CONVENER),
         ("delete", m, None, CONVENER),

@@ -323,3 +323,19 @@ def test_venue_delete_refused_while_a_meeting_uses_it(world, signed_in):
     assert not Venue.objects.filter(pk=spare.pk).exists()
     other = signed_in(world.users["facilitator"])
     assert other.post(url("venue_delete", world.dialogue.pk, world.venue.pk)).status_code == 404
+
+
+def test_mark_confirmed_as_attended_after_the_round(world, signed_in):
+    client = signed_in(world.users["convener"])
+    for key, status in (("arin", "confirmed"), ("bo", "declined"), ("cyra", "confirmed")):
+        MeetingParticipant.objects.create(meeting=world.past_meeting, person=world.persons[key], status=status)
+    page = client.get(url("meeting", world.dialogue.pk, world.past_meeting.pk)).content
+    assert "Mark everyone still “confirmed” as attended".encode() in page
+    done = client.post(url("participants_attended", world.dialogue.pk, world.past_meeting.pk), follow=True)
+    assert b"2 marked as attended." in done.content
+    assert dict(MeetingParticipant.objects.filter(meeting=world.past_meeting).values_list(
+        "person__full_name", "status")) == {"Arin Solvei": "attended", "Bo Tarn": "declined", "Cyra Vell": "attended"}
+    MeetingParticipant.objects.create(meeting=world.meeting, person=world.persons["arin"], status="confirmed")
+    early = client.post(url("participants_attended", world.dialogue.pk, world.meeting.pk), follow=True)
+    assert b"once the meeting has started" in early.content
+    assert MeetingParticipant.objects.get(meeting=world.meeting).status == "confirmed"

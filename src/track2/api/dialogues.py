@@ -562,6 +562,13 @@ def add_participants(request: HttpRequest, dialogue_id: int, meeting_id: int, bo
     return JsonResponse([participant_out(p) for p in added], status=201, safe=False)
 
 
+@router.post(M + "/participants/attended", summary="After a round: mark everyone still confirmed as attended")
+@refused_as_400
+def record_attended(request: HttpRequest, dialogue_id: int, meeting_id: int):
+    meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="convener")
+    return {"marked": meeting_actions.do_record_confirmed_as_attended(request.auth, meeting)}
+
+
 @router.patch(M + "/participants/{participant_id}", summary="Mark invited/confirmed/declined/attended/absent")
 @refused_as_400
 def set_participant_status(request: HttpRequest, dialogue_id: int, meeting_id: int, participant_id: int,

@@ -303,6 +303,16 @@ def do_set_participant_status(by, participant: MeetingParticipant, status: str) 
 
 
 @transaction.atomic
+def do_record_confirmed_as_attended(by, meeting: Meeting) -> int:
+    """After a round: everyone still marked confirmed came. Returns how many were marked."""
+    meeting = Meeting.objects.select_for_update(of=("self",)).get(pk=meeting.pk)
+    if meeting.starts_at > timezone.now():
+        raise ActionRefused(_("Attendance can be recorded once the meeting has started."), field="status")
+    return meeting.participants.filter(status=MeetingParticipant.Status.CONFIRMED).update(
+        status=MeetingParticipant.Status.ATTENDED, updated_at=timezone.now())
+
+
+@transaction.atomic
 def do_remove_participant(by, participant: MeetingParticipant) -> None:
     participant.delete()
 

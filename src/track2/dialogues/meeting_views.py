@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -190,6 +191,7 @@ def meeting(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResp
         "counts": {s.label: participants.filter(status=s.value).count() for s in MeetingParticipant.Status},
         "participants_form": ParticipantsForm(persons=members) if is_convener else None,
         "statuses": MeetingParticipant.Status.choices,
+        "has_started": found.starts_at <= timezone.now(),
     })
 
 
@@ -313,6 +315,19 @@ def participant_status(request: HttpRequest, dialogue_id: int, meeting_id: int, 
         else:
             messages.success(request, _("%(name)s: %(status)s.") % {
                 "name": participant.person.full_name, "status": participant.get_status_display()})
+    return redirect(reverse("dialogues:meeting", args=[dialogue_id, found.pk]) + "#participants")
+
+
+@login_required
+@require_POST
+def participants_attended(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
+    found = access_meeting(request.user, dialogue_id, meeting_id, need="convener")
+    try:
+        count = meeting_actions.do_record_confirmed_as_attended(request.user, found)
+    except ActionRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, _("%(n)d marked as attended.") % {"n": count})
     return redirect(reverse("dialogues:meeting", args=[dialogue_id, found.pk]) + "#participants")
 
 

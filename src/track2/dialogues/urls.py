@@ -35,4 +35,5 @@ urlpatterns = [
     path(M + "agenda/<int:item_id>/move/", m.agenda_move, name="agenda_move"),
     path(M + "participants/", m.participants_add, name="participants_add"),
     path(M + "participants/<int:participant_id>/", m.participant_status, name="participant_status"),
+    path(M + "participants/attended/", m.participants_attended, name="participants_attended"),
 ]
