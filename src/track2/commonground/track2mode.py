@@ -15,8 +15,10 @@ This is the model a Bayes oracle with the true ``theta`` and ``pi`` would use, s
 close to the information limit of the votes (see ``docs/benchmarks.md``). It is fitted by EM with
 sparse products only: with ``X`` the participants x (3 * statements) one-hot matrix of votes,
 the E-step is ``X @ log(theta)`` and the M-step ``X.T @ responsibilities``, both ``O(votes * k)``.
-``theta`` gets a symmetric Dirichlet(1/2) prior (MAP estimate), so a group that never saw a
-statement falls back to one third for each answer instead of a zero probability.
+``theta`` has a prior (MAP estimate): 5 pseudo-votes per group and statement spread like the
+statement's answers over everyone, so a group's estimate shrinks towards the statement's overall
+answers where the group has few votes on it (a statement nobody in a group saw carries no
+information about that group), and no probability is ever zero.
 
 Choosing ``k``: the participants are split once (seeded) into a fitting part (80%) and a held-out
 part (20%); for each ``k`` from ``min_groups`` to ``max_groups`` the model is fitted on the first
@@ -49,7 +51,7 @@ from track2.commonground.matrix import DISAGREE, PASS, VoteMatrix
 
 __all__ = ["Track2Groups", "Track2ModeError", "track2_groups", "vote_onehot"]
 
-DIRICHLET = 0.5  # symmetric prior on each statement's (agree, disagree, pass) probabilities
+PRIOR_WEIGHT = 5.0  # pseudo-votes of the prior on each group's answers to each statement
 HELD_OUT_SHARE = 0.2
 _REL_TOL = 1e-6  # EM stops when the log-likelihood gains less than this, relative
 _START_ITERS = 6  # short EM runs that pick the best start before running it to convergence
@@ -61,6 +63,7 @@ _PATIENCE = 1  # stop trying larger k as soon as one fails to beat the best held
 _SELECTION_VOTES_PER_STATEMENT = 500
 _SELECTION_MIN_STATEMENTS = 50
 _MIN_PARTICIPANTS_PER_GROUP = 5
+_DENSE_SVD_CELLS = 200_000  # small rooms: exact dense SVD instead of ARPACK
 _KMEANS_ITERS = 25
 
 FloatArray = npt.NDArray[np.float64]
@@ -133,7 +136,12 @@ def _m_step(
     x: sp.csr_array, resp: npt.NDArray[np.float32], n_statements: int
 ) -> tuple[FloatArray, FloatArray]:
     k = resp.shape[1]
-    counts = np.asarray(x.T @ resp, dtype=np.float64).reshape(n_statements, 3, k) + DIRICHLET
+    counts = np.asarray(x.T @ resp, dtype=np.float64).reshape(n_statements, 3, k)
+    # Prior: each group's answers to a statement shrink towards the statement's answers over
+    # everyone (itself smoothed by a Jeffreys-like 1/2 per answer), with weight PRIOR_WEIGHT.
+    overall = counts.sum(axis=2) + 0.5
+    overall /= overall.sum(axis=1, keepdims=True)
+    counts += PRIOR_WEIGHT * overall[:, :, None]
     theta = counts / counts.sum(axis=1, keepdims=True)
     log_theta = np.log(theta).transpose(2, 0, 1).reshape(k, 3 * n_statements)
     sizes = resp.sum(axis=0, dtype=np.float64) + 1.0  # add-one keeps an emptied group alive
@@ -192,8 +200,12 @@ def _embedding(x: sp.csr_array, n_statements: int, dims: int) -> FloatArray:
         (value - mean[statement], statement, csr.indptr), shape=(csr.shape[0], n_statements)
     )
     dims = max(1, min(dims, min(centred.shape) - 1))
-    # ARPACK from a fixed start vector is deterministic.
-    u, s, _ = svds(centred, k=dims, v0=np.full(n_statements, n_statements**-0.5))
+    if centred.shape[0] * centred.shape[1] <= _DENSE_SVD_CELLS:
+        u_all, s_all, _ = np.linalg.svd(centred.toarray(), full_matrices=False)
+        u, s = u_all[:, :dims], s_all[:dims]
+    else:
+        # ARPACK from a fixed start vector is deterministic.
+        u, s, _ = svds(centred, k=dims, v0=np.full(n_statements, n_statements**-0.5))
     votes_per_row = np.diff(csr.indptr)
     scale = np.sqrt(n_statements / np.maximum(votes_per_row, 1))
     return np.asarray(u * s * scale[:, None], dtype=np.float64)
@@ -352,7 +364,8 @@ def track2_groups(
     votes_per_row = np.diff(x.indptr)
     voters = np.flatnonzero(votes_per_row > 0)
     no_votes = None if len(voters) == votes.n_participants else votes_per_row == 0
-    if len(voters) < 2 or int((~excluded).sum()) < 2:
+    voted_statements = np.unique(x.indices // 3)
+    if len(voters) < 2 or len(voted_statements) < 2:
         raise EmptyConversationError(
             "opinion groups need at least 2 participants with votes on 2 included statements"
         )
@@ -453,7 +466,8 @@ def track2_groups(
         random_state=random_state,
         method=(
             "track2: latent-class model of agree/disagree/pass per group and statement, "
-            f"EM on observed votes only (Dirichlet {DIRICHLET} prior), best of {n_starts} "
+            f"EM on observed votes only (prior: {PRIOR_WEIGHT} pseudo-votes towards each "
+            f"statement's overall answers), best of {n_starts} "
             f"spectral k-means++ starts; {criterion}"
         ),
         timings=timings,
