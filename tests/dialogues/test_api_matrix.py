@@ -58,6 +58,7 @@ def endpoints(world, item, participant, seat, membership, party, spare_venue):
         ("get", m + "/participants", None, CONVENER),  # the attendance list is confidential
         ("post", m + "/participants", {"person_ids": [world.persons["cyra"].pk]}, CONVENER),
         ("post", m + "/participants/attended", None, CONVENER),  # refused: not started yet
+        ("post", m + "/my-answer", {"status": "confirmed"}, {"participant"}),  # only someone on the list
         ("patch", m + f"/participants/{participant.pk}", {"status": "declined"}, CONVENER),
         ("delete", m + f"/participants/{participant.pk}", None, CONVENER),
         ("delete", m, None, CONVENER),
@@ -69,6 +70,7 @@ def setup(world, make_user):
     item = meeting_actions.do_add_agenda_item(world.users["convener"], world.meeting, title="Opening",
                                               duration_minutes=20)
     participant = MeetingParticipant.objects.create(meeting=world.meeting, person=world.persons["bo"])
+    MeetingParticipant.objects.create(meeting=world.meeting, person=world.persons["arin"])  # the participant user
     seat = DelegationMember.objects.get(person=world.persons["dane"])
     extra = make_user("extra@example.org")
     membership = Membership.objects.create(dialogue=world.dialogue, user=extra, role="observer")
@@ -117,7 +119,8 @@ def test_allowed_roles_get_an_answer(client, world, setup):
     for method, path, body, allowed in setup:
         # reads: every allowed role; writes: once, by the least privileged allowed role (a delete
         # succeeds only once)
-        roles = sorted(allowed) if method == "get" else ["facilitator" if "facilitator" in allowed else "convener"]
+        least = next(r for r in ("participant", "facilitator", "convener") if r in allowed)
+        roles = sorted(allowed) if method == "get" else [least]
         for role in roles:
             response = call(client, world.users[role], method, path, body)
             assert response.status_code in (200, 201, 204, 400), (role, method, path, response.content[:300])

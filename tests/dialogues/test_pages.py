@@ -339,3 +339,49 @@ def test_mark_confirmed_as_attended_after_the_round(world, signed_in):
     early = client.post(url("participants_attended", world.dialogue.pk, world.meeting.pk), follow=True)
     assert b"once the meeting has started" in early.content
     assert MeetingParticipant.objects.get(meeting=world.meeting).status == "confirmed"
+
+
+def test_invited_person_answers_and_then_sees_the_private_address(world, signed_in):
+    client = signed_in(world.users["participant"])
+    page_url = url("meeting", world.dialogue.pk, world.meeting.pk)
+    assert b"Your attendance" not in client.get(page_url).content  # not on the list
+    seat = MeetingParticipant.objects.create(meeting=world.meeting, person=world.persons["arin"])
+    page = client.get(page_url).content
+    assert b"Your attendance" in page and b"I will attend" in page and b"7 Secret Lane" not in page
+    answered = client.post(url("my_answer", world.dialogue.pk, world.meeting.pk), {"status": "confirmed"}, follow=True)
+    assert b"you are confirmed for this meeting" in answered.content
+    assert b"7 Secret Lane" in answered.content
+    client.post(url("my_answer", world.dialogue.pk, world.meeting.pk), {"status": "declined"})
+    seat.refresh_from_db()
+    assert seat.status == "declined"
+    bad = client.post(url("my_answer", world.dialogue.pk, world.meeting.pk), {"status": "attended"}, follow=True)
+    assert b"Answer with confirmed or declined" in bad.content
+    # someone else on no list cannot answer
+    assert signed_in(world.users["facilitator"]).post(
+        url("my_answer", world.dialogue.pk, world.meeting.pk), {"status": "confirmed"}).status_code == 404
+
+
+def test_answers_close_when_the_meeting_starts_and_respect_capacity(world, signed_in):
+    from track2.dialogues import meeting_actions
+    from track2.errors import ActionRefused
+
+    past = MeetingParticipant.objects.create(meeting=world.past_meeting, person=world.persons["arin"])
+    page = signed_in(world.users["participant"]).get(url("meeting", world.dialogue.pk, world.past_meeting.pk))
+    assert b"I will attend" not in page.content
+    try:
+        meeting_actions.do_answer_meeting_invitation(world.users["participant"], past, "confirmed")
+    except ActionRefused as refusal:
+        assert "has started" in refusal.message
+    else:
+        raise AssertionError("an answer after the start was accepted")
+    world.venue.capacity = 1
+    world.venue.save()
+    meeting_actions.do_update_meeting(world.users["convener"], world.meeting, venue=world.venue)
+    mine = MeetingParticipant.objects.create(meeting=world.meeting, person=world.persons["arin"], status="declined")
+    MeetingParticipant.objects.create(meeting=world.meeting, person=world.persons["bo"], status="confirmed")
+    try:
+        meeting_actions.do_answer_meeting_invitation(world.users["participant"], mine, "confirmed")
+    except ActionRefused as refusal:
+        assert "holds 1 person;" in refusal.message
+    else:
+        raise AssertionError("a confirmation beyond capacity was accepted")

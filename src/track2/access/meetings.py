@@ -120,3 +120,19 @@ def access_delegation(user, dialogue_id, delegation_id) -> Delegation:
     if not can_see_roster(user, delegation):
         raise NotFound
     return delegation
+
+
+def own_meeting_seat(user, meeting: Meeting) -> MeetingParticipant | None:
+    """The viewer's own place on a meeting's list (shown to them even when the list is
+    confidential: it is about them)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    return MeetingParticipant.objects.filter(meeting=meeting, person__user=user).select_related("person").first()
+
+
+def access_own_meeting_seat(user, dialogue_id, meeting_id) -> MeetingParticipant:
+    meeting = access_meeting(user, dialogue_id, meeting_id, need="member")
+    seat = own_meeting_seat(user, meeting)
+    if seat is None:
+        raise NotFound
+    return seat

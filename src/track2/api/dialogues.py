@@ -18,10 +18,12 @@ from ninja import Router, Schema
 from track2 import access
 from track2.access.meetings import (
     access_meeting,
+    access_own_meeting_seat,
     access_venue,
     can_see_attendance,
     can_see_roster,
     can_see_venue_address,
+    own_meeting_seat,
     venues_of,
 )
 from track2.dialogues import actions, meeting_actions, queries
@@ -237,6 +239,8 @@ def meeting_out(user, meeting, *, full: bool = False) -> dict:
         "attribution_mode": meeting.attribution_mode,
         "venue": venue_out(meeting.venue, show_address=show_address) if meeting.venue else None,
     }
+    seat = own_meeting_seat(user, meeting)
+    data["my_status"] = seat.status if seat is not None else None
     if full:
         timing = queries.agenda_timing(meeting)
         data["agenda"] = [agenda_out(i) for i in meeting.agenda_items.select_related("lead")]
@@ -560,6 +564,13 @@ def add_participants(request: HttpRequest, dialogue_id: int, meeting_id: int, bo
         raise ActionRefused(_("Some person ids are not people of this dialogue."), field="person_ids")
     added = meeting_actions.do_add_participants(request.auth, meeting, persons, body.status)
     return JsonResponse([participant_out(p) for p in added], status=201, safe=False)
+
+
+@router.post(M + "/my-answer", summary="Say whether you will attend (confirmed or declined), before it starts")
+@refused_as_400
+def answer_invitation(request: HttpRequest, dialogue_id: int, meeting_id: int, body: StatusIn):
+    seat = access_own_meeting_seat(request.auth, dialogue_id, meeting_id)
+    return participant_out(meeting_actions.do_answer_meeting_invitation(request.auth, seat, body.status))
 
 
 @router.post(M + "/participants/attended", summary="After a round: mark everyone still confirmed as attended")

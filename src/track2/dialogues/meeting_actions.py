@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from track2.access.meetings import venues_of
 from track2.dialogues.actions import refuse_invalid
@@ -128,8 +129,10 @@ def check_capacity(meeting: Meeting, venue: Venue | None, needed: int, field: st
         return
     if needed > venue.capacity:
         raise ActionRefused(
-            _("%(venue)s holds %(capacity)d people; this would make %(needed)d invited or confirmed for "
-              "“%(meeting)s”. Choose a larger venue or mark someone as declined first.")
+            ngettext("%(venue)s holds %(capacity)d person; this would make %(needed)d invited or confirmed for "
+                     "“%(meeting)s”. Choose a larger venue or mark someone as declined first.",
+                     "%(venue)s holds %(capacity)d people; this would make %(needed)d invited or confirmed for "
+                     "“%(meeting)s”. Choose a larger venue or mark someone as declined first.", venue.capacity)
             % {"venue": venue.name, "capacity": venue.capacity, "needed": needed, "meeting": meeting.title},
             field=field,
         )
@@ -296,6 +299,30 @@ def do_set_participant_status(by, participant: MeetingParticipant, status: str) 
     if status in AFTER_THE_FACT and meeting.starts_at > timezone.now():
         raise ActionRefused(_("Attendance can be recorded once the meeting has started."), field="status")
     if status in SEAT_TAKING:
+        check_capacity(meeting, meeting.venue, seats_taken(meeting, excluding=participant) + 1)
+    participant.status = status
+    participant.save(update_fields=["status", "updated_at"])
+    return participant
+
+
+ANSWERS = (MeetingParticipant.Status.CONFIRMED, MeetingParticipant.Status.DECLINED)
+
+
+@transaction.atomic
+def do_answer_meeting_invitation(user, participant: MeetingParticipant, status: str) -> MeetingParticipant:
+    """A person says whether they will come. Only before the meeting starts; a confirmation
+    needs a free seat at the venue."""
+    if participant.person.user_id != user.pk:
+        raise ValueError("only the invited person answers their own invitation")
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("venue").get(pk=participant.meeting_id)
+    if status not in ANSWERS:
+        raise ActionRefused(_("Answer with confirmed or declined."), field="status")
+    if meeting.starts_at <= timezone.now():
+        raise ActionRefused(_("This meeting has started; ask the convener to change your attendance."),
+                            field="status")
+    if participant.status not in (MeetingParticipant.Status.INVITED, *ANSWERS):
+        raise ActionRefused(_("Your attendance is already recorded."), field="status")
+    if status == MeetingParticipant.Status.CONFIRMED and participant.status == MeetingParticipant.Status.DECLINED:
         check_capacity(meeting, meeting.venue, seats_taken(meeting, excluding=participant) + 1)
     participant.status = status
     participant.save(update_fields=["status", "updated_at"])

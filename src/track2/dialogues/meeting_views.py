@@ -14,10 +14,12 @@ from django.views.decorators.http import require_POST
 from track2 import access
 from track2.access.meetings import (
     access_meeting,
+    access_own_meeting_seat,
     access_venue,
     can_manage_agenda,
     can_see_attendance,
     can_see_venue_address,
+    own_meeting_seat,
     venues_of,
 )
 from track2.dialogues import meeting_actions, queries
@@ -192,6 +194,7 @@ def meeting(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResp
         "participants_form": ParticipantsForm(persons=members) if is_convener else None,
         "statuses": MeetingParticipant.Status.choices,
         "has_started": found.starts_at <= timezone.now(),
+        "my_seat": own_meeting_seat(request.user, found),
     })
 
 
@@ -316,6 +319,20 @@ def participant_status(request: HttpRequest, dialogue_id: int, meeting_id: int, 
             messages.success(request, _("%(name)s: %(status)s.") % {
                 "name": participant.person.full_name, "status": participant.get_status_display()})
     return redirect(reverse("dialogues:meeting", args=[dialogue_id, found.pk]) + "#participants")
+
+
+@login_required
+@require_POST
+def my_answer(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
+    seat = access_own_meeting_seat(request.user, dialogue_id, meeting_id)
+    try:
+        meeting_actions.do_answer_meeting_invitation(request.user, seat, request.POST.get("status", ""))
+    except ActionRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, _("Thank you: you are %(status)s for this meeting.") % {
+            "status": seat.get_status_display()})
+    return redirect("dialogues:meeting", dialogue_id, meeting_id)
 
 
 @login_required

@@ -36,4 +36,5 @@ urlpatterns = [
     path(M + "participants/", m.participants_add, name="participants_add"),
     path(M + "participants/<int:participant_id>/", m.participant_status, name="participant_status"),
     path(M + "participants/attended/", m.participants_attended, name="participants_attended"),
+    path(M + "my-answer/", m.my_answer, name="my_answer"),
 ]
