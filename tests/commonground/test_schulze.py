@@ -237,3 +237,10 @@ def test_many_ballots_do_not_overflow_the_counters() -> None:
     result = schulze(ranks)
     assert result.pairwise[0, 1] == 40_000
     assert result.strongest_paths[0, 1] == 40_000
+
+
+def test_a_drawn_pairwise_contest_is_no_link() -> None:
+    result = schulze([[1, 2, 3], [2, 1, 3]])
+    np.testing.assert_array_equal(result.pairwise, [[0, 1, 2], [1, 0, 2], [0, 0, 0]])
+    np.testing.assert_array_equal(result.strongest_paths, [[0, 0, 2], [0, 0, 2], [0, 0, 0]])
+    assert result.order == ((0, 1), (2,))
