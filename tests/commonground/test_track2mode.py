@@ -186,3 +186,16 @@ def test_a_small_room_gets_groups_with_default_settings() -> None:
     assert result.k == 2
     assert set(result.held_out_log_likelihood) == {2}  # 11 fitting participants: at most 2 groups
     assert adjusted_rand_index(camp, result.labels) == 1.0
+
+
+def test_split_starts_divide_a_group_along_its_main_direction() -> None:
+    from track2.commonground.track2mode import _split_starts
+
+    embedding = np.array([[-2.0, 0.1], [-1.9, -0.1], [2.0, 0.0], [2.1, 0.2], [0.0, 5.0]])
+    previous = np.array([[1, 0], [1, 0], [1, 0], [1, 0], [0, 1]], dtype=np.float32)
+    starts = _split_starts(previous, embedding)
+    assert len(starts) == 1  # the one-member group cannot be split
+    labels = starts[0].argmax(axis=1)
+    assert labels[0] == labels[1] != labels[2] == labels[3]
+    assert labels[4] == 1 and set(labels[:4]) == {0, 2}
+    np.testing.assert_allclose(starts[0].sum(axis=1), 1.0, rtol=1e-6)
