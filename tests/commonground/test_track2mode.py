@@ -199,3 +199,22 @@ def test_split_starts_divide_a_group_along_its_main_direction() -> None:
     assert labels[0] == labels[1] != labels[2] == labels[3]
     assert labels[4] == 1 and set(labels[:4]) == {0, 2}
     np.testing.assert_allclose(starts[0].sum(axis=1), 1.0, rtol=1e-6)
+
+
+def test_json_lists_members_by_participant_id() -> None:
+    dense = np.array([[1.0, 1.0, -1.0], [1.0, 1.0, -1.0], [-1.0, -1.0, 1.0], [-1.0, -1.0, 1.0],
+                      [np.nan, np.nan, np.nan]] * 3)  # fmt: skip
+    ids = [f"p{i}" for i in range(15)]
+    matrix = VoteMatrix.from_dense(dense, participant_ids=ids)
+    result = track2_groups(matrix, k=2, random_state=0)
+    doc = result.to_json(matrix.participant_ids)
+    assert doc["k"] == 2 and doc["method"] == result.method
+    groups = doc["groups"]
+    assert isinstance(groups, list)
+    members = sorted(sorted(group["members"]) for group in groups)
+    voters = [pid for pid in matrix.participant_ids.tolist() if pid not in {"p4", "p9", "p14"}]
+    assert sorted(sum(members, [])) == sorted(voters)  # participants without votes are in none
+    first = {pid for i, pid in enumerate(ids) if i % 5 in (0, 1)}
+    assert set(members[0]) == first or set(members[1]) == first
+    with pytest.raises(ValueError, match="participant ids"):
+        result.to_json(["only-one"])

@@ -102,6 +102,21 @@ class Track2Groups:
     def members(self, group: int) -> npt.NDArray[np.int64]:
         return np.flatnonzero(self.labels == group)
 
+    def to_json(self, participant_ids: npt.ArrayLike) -> dict[str, object]:
+        """Groups as ``[{"id": g, "members": [participant ids]}]`` plus the method and the
+        held-out score of every k tried; ``participant_ids`` are the vote matrix's row ids."""
+        ids = np.asarray(participant_ids)
+        if ids.shape != self.labels.shape:
+            raise ValueError(f"expected {len(self.labels)} participant ids, got {ids.shape}")
+        return {
+            "method": self.method,
+            "k": self.k,
+            "held_out_log_likelihood": {
+                str(k): round(v, 3) for k, v in self.held_out_log_likelihood.items()
+            },
+            "groups": [{"id": g, "members": ids[self.labels == g].tolist()} for g in range(self.k)],
+        }
+
 
 def vote_onehot(votes: VoteMatrix, excluded: npt.NDArray[np.bool_] | None = None) -> sp.csr_array:
     """Participants x (3 * statements) CSR of ones: column ``3 s + o`` for answer ``o`` on ``s``
