@@ -19,6 +19,7 @@ from scipy.spatial import cKDTree
 
 _SAME_CLUSTERING = 0.01  # clusters.clj same-clustering? threshold
 _RESUM = 10  # steps between exact recomputations of the cluster sums
+_FAR = 1e150  # parking place of a dropped centre in batched runs (squared: still finite)
 _DENSE_ASSIGN = 20_000  # points × centres below which distances are tabulated directly
 
 
@@ -282,64 +283,52 @@ def kmeans(points: np.ndarray, k: int, *, weights: np.ndarray | None = None,
 def _batched_lloyd(points: np.ndarray, weights: np.ndarray, seeds: np.ndarray,
                    max_iters: int) -> list[Clustering]:
     """Pol.is's Lloyd loop run for several seedings at once (rows of ``seeds``, point
-    positions). Same steps as :func:`kmeans` for each seeding — clusters that lose every
-    member are dropped, each run stops on its own when its sorted centres move < 0.01 — but
-    vectorised over the seedings, which matters when the points are few (base clusters)."""
+    positions, -1 = no centre). Same steps as :func:`kmeans` for each seeding — clusters that
+    lose every member are dropped, a run stops when its centres move < 0.01 — but vectorised
+    over the seedings still running, which matters when the points are few (base clusters).
+    A centre is compared with itself between steps, not after sorting as Pol.is does (its
+    clusters live in a map). ``weights`` must be positive."""
     b_count, k = seeds.shape
     n = len(points)
-    centers = points[np.maximum(seeds, 0)].astype(np.float64)  # B × k × 2, NaN once dropped
-    centers[seeds < 0] = np.nan  # padding: a seeding with fewer centres
-    done = np.zeros(b_count, dtype=bool)
-    out_centers = np.full_like(centers, np.nan)
+    alive = seeds >= 0
+    # A dropped centre is parked far away: it is never the nearest and needs no NaN checks.
+    centers = np.where(alive[:, :, None], points[np.maximum(seeds, 0)], _FAR)
     out_labels = np.zeros((b_count, n), dtype=np.int64)
-    offsets = (np.arange(b_count) * k)[:, None]
     px = points[None, :, 0, None]
     py = points[None, :, 1, None]
-    w_all = np.tile(weights, b_count)
-    wx_all = np.tile(weights * points[:, 0], b_count)
-    wy_all = np.tile(weights * points[:, 1], b_count)
+    wx, wy = weights * points[:, 0], weights * points[:, 1]
+    active = np.arange(b_count)
     iters = max_iters
-    while True:
-        dx = px - centers[:, None, :, 0]
-        dy = py - centers[:, None, :, 1]
-        d = dx * dx + dy * dy  # B × n × k
-        d[np.isnan(d)] = np.inf
-        labels = np.argmin(d, axis=2)  # B × n
-        flat = (labels + offsets).ravel()
-        total = np.bincount(flat, weights=w_all, minlength=b_count * k).reshape(b_count, k)
-        sx = np.bincount(flat, weights=wx_all, minlength=b_count * k).reshape(b_count, k)
-        sy = np.bincount(flat, weights=wy_all, minlength=b_count * k).reshape(b_count, k)
-        count = np.bincount(flat, minlength=b_count * k).reshape(b_count, k)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            new = np.stack([sx / total, sy / total], axis=2)
-        new[count == 0] = np.nan
-        same = _same_batched(centers, new)
-        finish = ~done & ((iters == 0) | same)
-        out_centers[finish] = new[finish]
-        out_labels[finish] = labels[finish]
-        done |= finish
-        if done.all():
-            break
-        centers = np.where(done[:, None, None], centers, new)
+    while len(active):
+        c = centers[active]
+        a = len(active)
+        dx = px - c[:, None, :, 0]
+        dy = py - c[:, None, :, 1]
+        labels = np.argmin(dx * dx + dy * dy, axis=2)  # A × n
+        flat = (labels + (np.arange(a) * k)[:, None]).ravel()
+        total = np.bincount(flat, np.tile(weights, a), minlength=a * k).reshape(a, k)
+        sx = np.bincount(flat, np.tile(wx, a), minlength=a * k).reshape(a, k)
+        sy = np.bincount(flat, np.tile(wy, a), minlength=a * k).reshape(a, k)
+        kept = total > 0
+        safe = np.where(kept, total, 1.0)
+        new = np.where(kept[:, :, None], np.stack([sx / safe, sy / safe], axis=2), _FAR)
+        moved = np.hypot(new[:, :, 0] - c[:, :, 0], new[:, :, 1] - c[:, :, 1])
+        # converged when every centre that survives moved less than the threshold
+        finished = np.all(~kept | ~alive[active] | (moved < _SAME_CLUSTERING), axis=1)
+        if iters == 0:
+            finished[:] = True
+        centers[active] = new
+        alive[active] = kept
+        out_labels[active[finished]] = labels[finished]
+        active = active[~finished]
         iters -= 1
     result = []
     for b in range(b_count):
-        keep = ~np.isnan(out_centers[b, :, 0])
+        keep = alive[b]
         remap = np.cumsum(keep) - 1
         result.append(Clustering(np.arange(int(keep.sum()), dtype=np.int64),
-                                 out_centers[b][keep], remap[out_labels[b]]))
+                                 centers[b][keep], remap[out_labels[b]]))
     return result
-
-
-def _same_batched(old: np.ndarray, new: np.ndarray) -> np.ndarray:
-    """Convergence of each batch row: every surviving centre moved less than 0.01.
-
-    Pol.is compares the two lists of centres after sorting them (its clusters live in a
-    map); here a centre keeps its position from step to step, so it is compared with
-    itself. Dropped (NaN) centres are ignored, as the Clojure zip ignores the tail."""
-    with np.errstate(invalid="ignore"):
-        moved = np.hypot(old[:, :, 0] - new[:, :, 0], old[:, :, 1] - new[:, :, 1])
-    return np.all(np.isnan(moved) | (moved < _SAME_CLUSTERING), axis=1)
 
 
 def cold_start_groups(points: np.ndarray, ks: range | list[int], rng: np.random.Generator, *,
@@ -350,6 +339,8 @@ def cold_start_groups(points: np.ndarray, ks: range | list[int], rng: np.random.
     (Pol.is never needs restarts: it warm-starts from its previous update.)"""
     points = np.asarray(points, dtype=np.float64)
     w = np.ones(len(points)) if weights is None else np.asarray(weights, dtype=np.float64)
+    if np.any(w <= 0):
+        raise ValueError("weights must be positive")
     k_max = max(ks)
     rows: list[np.ndarray] = []
     owner: list[int] = []

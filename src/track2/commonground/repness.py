@@ -87,11 +87,6 @@ def _metric(r: RepresentativeStatement) -> float:
     return r.repness * r.repness_test * r.p_success * r.p_test
 
 
-def _passes(s: GroupStatementStats, g: int, j: int) -> bool:
-    return bool((s.rat[g, j] > Z_90 and s.pat[g, j] > Z_90)
-                or (s.rdt[g, j] > Z_90 and s.pdt[g, j] > Z_90))
-
-
 def _beats_best_agree(s: GroupStatementStats, g: int, j: int, best: int | None) -> bool:
     """beats-best-agr?: prefer statements the group agrees with, by repness then probability."""
     if s.na[g, j] == 0 and s.nd[g, j] == 0:
@@ -114,15 +109,17 @@ def select_representative(stats: GroupStatementStats, statement_ids: np.ndarray,
     sids = statement_ids.tolist()
     for g, gid in enumerate(group_ids.tolist()):
         sufficient: list[RepresentativeStatement] = []
-        best: RepresentativeStatement | None = None
+        best: int | None = None
+        best_test = 0.0  # the float32 repness-test of ``best``, as Pol.is compares it
+        top_test = np.maximum(stats.rat[g], stats.rdt[g])
+        passing = (((stats.rat[g] > Z_90) & (stats.pat[g] > Z_90))
+                   | ((stats.rdt[g] > Z_90) & (stats.pdt[g] > Z_90)))
         best_agree: int | None = None
         for j in cols:
-            if _passes(stats, g, j):
+            if passing[j]:
                 sufficient.append(_finalize(stats, g, j, sids[j]))
-            if not sufficient:
-                top = max(stats.rat[g, j], stats.rdt[g, j])
-                if best is None or top > best.repness_test:
-                    best = _finalize(stats, g, j, sids[j])
+            if not sufficient and (best is None or top_test[j] > best_test):
+                best, best_test = j, float(np.float32(top_test[j]))
             if _beats_best_agree(stats, g, j, best_agree):
                 best_agree = j
         head: RepresentativeStatement | None = None
@@ -131,7 +128,8 @@ def select_representative(stats: GroupStatementStats, statement_ids: np.ndarray,
             head = RepresentativeStatement(**{**f.__dict__, "best_agree": True,
                                               "n_agree": int(stats.na[g, best_agree])})
         if not sufficient:
-            chosen = [head] if head is not None else ([best] if best is not None else [])
+            fallback = [_finalize(stats, g, best, sids[best])] if best is not None else []
+            chosen = [head] if head is not None else fallback
         else:
             rest = [r for r in sufficient if head is None or r.statement != head.statement]
             rest.sort(key=lambda r: -_metric(r))  # stable, like Clojure sort-by
