@@ -140,13 +140,17 @@ def _lloyd(points: np.ndarray, ids: np.ndarray, centers: np.ndarray,
         if len(check):
             before = labels[check]
             labels[check], upper[check], lower[check] = _two_nearest(points[check], centers)
-            moved_pts = check[labels[check] != before]
+            switched = labels[check] != before
+            moved_pts = check[switched]
             if len(moved_pts):
-                old, new = before[labels[check] != before], labels[moved_pts]
-                for row, values in enumerate((None, w, wx, wy)):
-                    vals = None if values is None else values[moved_pts]
-                    acc[row] += np.bincount(new, vals, minlength=k)
-                    acc[row] -= np.bincount(old, vals, minlength=k)
+                # one bincount over (sum row, cluster) for arrivals and one for departures
+                vals = np.concatenate([np.ones(len(moved_pts)), w[moved_pts], wx[moved_pts],
+                                       wy[moved_pts]])
+                rows4 = np.repeat(np.arange(4) * k, len(moved_pts))
+                acc += np.bincount(rows4 + np.tile(labels[moved_pts], 4), vals,
+                                   minlength=4 * k).reshape(4, k)
+                acc -= np.bincount(rows4 + np.tile(before[switched], 4), vals,
+                                   minlength=4 * k).reshape(4, k)
         step += 1
         if step % _RESUM == 0:
             acc = np.stack([np.bincount(labels, minlength=k).astype(np.float64),
