@@ -47,7 +47,6 @@ BASE_K = 100
 MAX_GROUPS = 5
 BASE_ITERS = 100
 GROUP_ITERS = 20  # kmeans' own default: the :cluster-iters option Pol.is passes is not read
-PLUS_PLUS_ABOVE = 10_000  # in-conv participants; Pol.is's own large-conversation cut-off
 GROUP_RESTARTS = 4  # ours: cold starts have no history to warm-start from
 IN_CONV_MIN_VOTES = 7
 IN_CONV_MIN_PARTICIPANTS = 15
@@ -161,8 +160,8 @@ def analyze_polis(
     ``state``: a Pol.is math state to continue from (its in-conv set, base and group clusters
     as warm starts, its group count, its component signs). ``n_groups``: force this number of
     opinion groups instead of choosing by silhouette. ``random_state`` seeds the random
-    choices of a cold start (the order standing in for Pol.is's row order when seeding base
-    clusters, k-means++ seedings); a warm start from a state uses none.
+    choices of a cold start (the k-means++ seedings of base clusters and of the restarts of
+    group clustering); a warm start from a state uses none.
     ``rechoose_groups``: with a state, keep its in-conv set and base clusters but choose the
     number of groups by silhouette again instead of keeping the state's groups.
     ``group_restarts``: seedings tried per k on a cold start (1 = Pol.is's own seeding only,
@@ -227,15 +226,11 @@ def analyze_polis(
     if base_start is not None:
         base = kmeans(points, base_k, start=base_start, max_iters=BASE_ITERS)
     else:
-        if len(points) <= PLUS_PLUS_ABOVE:
-            # Pol.is seeds with the first k distinct points in its (arbitrary) row order; a
-            # seeded shuffle stands in for that order.
-            base = kmeans(points, base_k, init_order=rng.permutation(len(points)),
-                          max_iters=BASE_ITERS)
-        else:
-            # Large conversations: k-means++ seeds converge in far fewer Lloyd steps.
-            base = kmeans(points, base_k, seeds=plus_plus_seeds(points, base_k, rng),
-                          max_iters=BASE_ITERS)
+        # Pol.is seeds with the first k distinct points in its (arbitrary) row order, i.e.
+        # random seeds when there is no history; k-means++ seeds give tighter base clusters
+        # and converge in fewer Lloyd steps (docs/engine.md).
+        base = kmeans(points, base_k, seeds=plus_plus_seeds(points, base_k, rng),
+                      max_iters=BASE_ITERS)
     lap("base_clusters")
 
     weights = base.sizes().astype(np.float64)
