@@ -37,7 +37,7 @@ export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 mkdir -p test-artifacts
 
 say "ruff"
-.venv/bin/ruff check src tests benchmarks
+.venv/bin/ruff check src tests benchmarks scripts
 
 say "mypy (engine)"
 .venv/bin/mypy --no-error-summary
