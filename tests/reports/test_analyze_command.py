@@ -124,3 +124,12 @@ def test_console_script_exits_non_zero_with_one_line(tmp_path):
     assert done.returncode != 0
     lines = [ln for ln in done.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and "votes.csv:2:" in lines[0] and "unknown vote value" in lines[0]
+
+
+def test_polis_state_of_another_conversation():
+    other = DATA / "polis-math" / "below-100-ptpts" / "math-pca2.json"
+    with pytest.raises(CommandError) as err:
+        _run(str(MATH), "--polis-state", str(other))
+    message = str(err.value)
+    assert "does not belong to these votes" in message and "\n" not in message
+    assert str(other) in message

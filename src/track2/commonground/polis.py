@@ -144,6 +144,21 @@ def _group_counts(matrix: VoteMatrix, row_group: np.ndarray,
     return agree, disagree, seen
 
 
+def _check_state_fits(state: PolisState, matrix: VoteMatrix) -> None:
+    """A Pol.is state describes the same conversation: every participant it had in the map
+    and every statement it had a column for must have votes here."""
+    participants = set(matrix.participant_ids.tolist())
+    statements = set(matrix.statement_ids.tolist())
+    missing_p = [p for p in state.in_conv if p not in participants]
+    missing_s = [s for s in state.statement_ids if s not in statements]
+    if missing_p or missing_s:
+        what = (f"participant {missing_p[0]}" if missing_p else f"statement {missing_s[0]}")
+        raise StateMismatchError(
+            f"the Pol.is state does not belong to these votes: {what} is in the state but has "
+            f"no votes here ({len(missing_p)} participants and {len(missing_s)} statements "
+            "missing); use the math-pca2.json exported with this conversation")
+
+
 def analyze_polis(
     matrix: VoteMatrix,
     *,
@@ -190,6 +205,7 @@ def analyze_polis(
 
     previous_in_conv = None
     if state is not None:
+        _check_state_fits(state, work)
         previous_in_conv = np.zeros(n, dtype=bool)
         previous_in_conv[_positions(work.participant_ids, state.in_conv)] = True
     in_conv = in_conv_mask(vote_counts, m, previous_in_conv)

@@ -19,7 +19,9 @@ import numpy as np
 
 from track2.commonground import (
     Conversation,
+    InputFormatError,
     PolisAnalysis,
+    StateMismatchError,
     analyze_polis,
     load_conversation,
     load_polis_state,
@@ -59,8 +61,11 @@ def run_analysis(path: str | Path, *, mode: str = "polis", polis_state: str | Pa
     conversation = load_conversation(path)
     state = load_polis_state(polis_state) if polis_state is not None else None
     load_seconds = time.perf_counter() - t0
-    analysis = analyze_polis(conversation.matrix, state=state, n_groups=groups,
-                             random_state=seed)
+    try:
+        analysis = analyze_polis(conversation.matrix, state=state, n_groups=groups,
+                                 random_state=seed)
+    except StateMismatchError as err:  # name the state file in the message
+        raise InputFormatError(str(polis_state), None, str(err)) from err
     return AnalysisRun(str(path), mode, seed, None if polis_state is None else str(polis_state),
                        conversation, analysis, load_seconds)
 
