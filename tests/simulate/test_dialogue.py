@@ -82,3 +82,20 @@ def test_invalid_parameters():
         SimulationParams(n_participants=1)
     with pytest.raises(ValueError):
         SimulationParams(consensus_share=0.8, divisive_share=0.5)
+
+
+def test_block_by_block_matrix_equals_one_shot_build():
+    from track2.commonground import VoteMatrix
+    from track2.simulate import plant, vote_chunks
+
+    params = SimulationParams(n_participants=45_000, n_statements=20, mean_votes=4,
+                              revision_rate=0.05)
+    d = simulate_dialogue(params, seed=9)  # three generation blocks
+    parts = list(vote_chunks(plant(params, 9)))
+    whole = VoteMatrix.from_triples(
+        np.concatenate([p[2] for p in parts]), np.concatenate([p[1] for p in parts]),
+        np.concatenate([p[3] for p in parts]), timestamps=np.concatenate([p[0] for p in parts]),
+        participant_ids=np.arange(45_000), statement_ids=np.arange(20))
+    np.testing.assert_array_equal(d.matrix.indptr, whole.indptr)
+    np.testing.assert_array_equal(d.matrix.indices, whole.indices)
+    np.testing.assert_array_equal(d.matrix.values, whole.values)
