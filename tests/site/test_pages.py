@@ -62,3 +62,15 @@ def test_admin_is_for_site_administrators(client, make_user, db):
     client.post("/accounts/login/", {"email": "root@example.org", "password": "a long admin passphrase"})
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/accounts/user/").status_code == 200
+
+
+def test_admin_can_turn_off_two_factor_for_a_lost_phone(client, make_user, db):
+    from track2.accounts.models import User
+
+    person = make_user(totp_secret="JBSWY3DPEHPK3PXP")
+    User.objects.create_superuser(email="root@example.org", password="a long admin passphrase")
+    client.post("/accounts/login/", {"email": "root@example.org", "password": "a long admin passphrase"})
+    response = client.post("/admin/accounts/user/", {"action": "turn_off_two_factor", "_selected_action": [person.pk]})
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert not person.has_two_factor

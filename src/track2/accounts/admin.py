@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from track2.accounts.models import ApiToken, User
@@ -16,6 +16,14 @@ class UserAdmin(DjangoUserAdmin):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    actions = ["turn_off_two_factor"]
+
+    @admin.action(description="Turn off two-factor sign-in (lost phone)")
+    def turn_off_two_factor(self, request, queryset):
+        # For a person who lost their authenticator: they sign in with the password alone and
+        # can turn two-factor on again. The administrator must check who is asking first.
+        changed = queryset.exclude(totp_secret="").update(totp_secret="", totp_last_step=0)
+        self.message_user(request, f"Two-factor sign-in turned off for {changed} account(s).", messages.SUCCESS)
 
 
 @admin.register(ApiToken)
