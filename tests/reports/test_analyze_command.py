@@ -24,7 +24,7 @@ def _run(*args: str) -> str:
 
 
 def test_text_report_names_groups_statements_and_consensus():
-    text = _run(str(BREXIT))
+    text = _run(str(BREXIT), "--mode", "polis")
     assert "2 opinion groups" in text
     assert "Labour should oppose the Brexit process." in text  # a representative statement
     assert "Consensus" in text and "Divisive" in text
@@ -32,13 +32,13 @@ def test_text_report_names_groups_statements_and_consensus():
 
 
 def test_json_schema_with_input_ids_and_agree_positive():
-    doc = json.loads(_run(str(MATH), "--format", "json", "--polis-state",
+    doc = json.loads(_run(str(MATH), "--format", "json", "--mode", "polis", "--polis-state",
                           str(MATH / "math-pca2.json")))
     for key in ("participants", "statements", "votes", "in_conv", "pca", "projections",
                 "groups", "repness", "consensus", "group_informed_consensus", "method",
                 "timings"):
         assert key in doc
-    assert "sides" not in doc and "bridging" not in doc  # part 2 adds them
+    assert "sides" not in doc and "bridging" not in doc  # track2 mode and --sides add them
     math = json.loads((MATH / "math-pca2.json").read_text())
     assert sorted(doc["in_conv"]) == sorted(math["in-conv"])
     assert set(doc["pca"]["center"]) == {str(t) for t in math["tids"]}

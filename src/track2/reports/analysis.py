@@ -26,10 +26,25 @@ from track2.commonground import (
     load_conversation,
     load_polis_state,
 )
+from track2.commonground.sides import (
+    SideAgreement,
+    SidesError,
+    agreement_by_side,
+    read_sides_csv,
+    side_of_participants,
+)
+from track2.commonground.track2_analysis import Track2Analysis, analyze_track2
+from track2.reports.common_ground import (
+    DEFAULT_K_ANONYMITY,
+    bridging_html,
+    bridging_text,
+    sides_html,
+    sides_text,
+)
 from track2.reports.opinion_map import opinion_map_svg
 
 SCHEMA = "track2.analyze/1"
-MODES = ("polis", "track2")
+MODES = ("track2", "polis")  # the first is the default (issue 5)
 FORMATS = ("text", "json", "html")
 N_DIVISIVE = 5
 STATUS = ("Unofficial. Non-binding. Participants took part in a personal capacity.")
@@ -37,7 +52,12 @@ STATUS = ("Unofficial. Non-binding. Participants took part in a personal capacit
 
 @dataclass(frozen=True, eq=False)
 class AnalysisRun:
-    """One analysed conversation with how it was asked for."""
+    """One analysed conversation with how it was asked for.
+
+    ``analysis`` is always the Pol.is analysis (in track2 mode: ``track2.polis``, kept for the
+    opinion map and the whole-room consensus); ``track2`` is set in track2 mode; ``sides`` is
+    the agreement per declared side when a sides file was given, in either mode.
+    """
 
     path: str
     mode: str
@@ -46,28 +66,114 @@ class AnalysisRun:
     conversation: Conversation
     analysis: PolisAnalysis
     load_seconds: float
+    track2: Track2Analysis | None = None
+    sides: SideAgreement | None = None
+    sides_path: str | None = None
+    k_anonymity: int = DEFAULT_K_ANONYMITY
 
 
-def run_analysis(path: str | Path, *, mode: str = "polis", polis_state: str | Path | None = None,
-                 groups: int | None = None, seed: int = 0) -> AnalysisRun:
+def load_sides(path: str | Path, conversation: Conversation) -> list[str | None]:
+    """Declared side of every row of the conversation's matrix, from a ``participant,side``
+    CSV file. Typed errors (:class:`InputFormatError`) name the file, and the line when known."""
+    source = str(path)
+    try:
+        with Path(path).open(encoding="utf-8", newline="") as f:
+            mapping = read_sides_csv(f, source)
+    except OSError as err:
+        raise InputFormatError(source, None, f"cannot read the sides file ({err.strerror})") \
+            from err
+    except UnicodeDecodeError as err:
+        raise InputFormatError(source, None, "not UTF-8 text; save the sides file as UTF-8 CSV") \
+            from err
+    except SidesError as err:
+        raise InputFormatError(source, None, str(err)) from err
+    try:
+        return side_of_participants(conversation.matrix, mapping)
+    except SidesError as err:
+        raise InputFormatError(source, None, str(err)) from err
+
+
+def run_analysis(path: str | Path, *, mode: str = "track2",
+                 polis_state: str | Path | None = None, groups: int | None = None,
+                 seed: int = 0, sides: str | Path | None = None,
+                 k_anonymity: int = DEFAULT_K_ANONYMITY) -> AnalysisRun:
     """Read ``path`` (a Pol.is export or math folder, or a votes file) and analyse it.
 
-    ``mode="track2"`` currently runs the Pol.is analysis too (part 2 of the engine adds the
-    Track 2 statistics). Raises the engine's typed errors on bad input.
+    ``mode="track2"`` (the default) runs :func:`analyze_track2`: Track 2 opinion groups,
+    bridging scores and, with ``sides``, agreement per side. ``mode="polis"`` runs the Pol.is
+    maths exactly; a ``sides`` file then adds agreement per side, a separate statistic that
+    does not touch the Pol.is results. ``k_anonymity`` is the small-cell threshold of the
+    per-side breakdown in the text and HTML reports. Raises the engine's typed errors.
     """
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
+    if k_anonymity < 2:
+        raise ValueError("k_anonymity must be at least 2")
     t0 = time.perf_counter()
     conversation = load_conversation(path)
     state = load_polis_state(polis_state) if polis_state is not None else None
+    side_of = load_sides(sides, conversation) if sides is not None else None
     load_seconds = time.perf_counter() - t0
+    track2: Track2Analysis | None = None
     try:
-        analysis = analyze_polis(conversation.matrix, state=state, n_groups=groups,
-                                 random_state=seed)
+        if mode == "track2":
+            track2 = analyze_track2(conversation.matrix, n_groups=groups, random_state=seed,
+                                    side_of=side_of, polis_kwargs={"state": state})
+            analysis = track2.polis
+        else:
+            analysis = analyze_polis(conversation.matrix, state=state, n_groups=groups,
+                                     random_state=seed)
     except StateMismatchError as err:  # name the state file in the message
         raise InputFormatError(str(polis_state), None, str(err)) from err
+    except SidesError as err:
+        raise InputFormatError(str(sides), None, str(err)) from err
+    agreement = track2.sides if track2 is not None else None
+    if side_of is not None and agreement is None:
+        try:
+            agreement = agreement_by_side(conversation.matrix, side_of)
+        except SidesError as err:
+            raise InputFormatError(str(sides), None, str(err)) from err
     return AnalysisRun(str(path), mode, seed, None if polis_state is None else str(polis_state),
-                       conversation, analysis, load_seconds)
+                       conversation, analysis, load_seconds, track2=track2, sides=agreement,
+                       sides_path=None if sides is None else str(sides),
+                       k_anonymity=k_anonymity)
+
+
+@dataclass(frozen=True)
+class _Groups:
+    """The opinion groups a report shows: Pol.is's in polis mode, Track 2's in track2 mode."""
+
+    ids: list[int]
+    members: dict[int, np.ndarray]
+    centers: dict[int, list[float]]
+    repness: dict[Any, tuple[Any, ...]]
+    agree: np.ndarray
+    seen: np.ndarray
+    group_informed_consensus: np.ndarray
+    comment_priorities: np.ndarray
+    method: str
+    timings: dict[str, float]
+
+
+def _groups_of(run: AnalysisRun) -> _Groups:
+    a = run.analysis
+    t = run.track2
+    if t is None:
+        return _Groups(
+            ids=[int(g) for g in a.group_clusters.ids.tolist()], members=a.group_members(),
+            centers={int(g): [float(x) for x in a.group_clusters.centers[c]]
+                     for c, g in enumerate(a.group_clusters.ids.tolist())},
+            repness=a.repness, agree=a.group_agree, seen=a.group_seen,
+            group_informed_consensus=a.group_informed_consensus,
+            comment_priorities=a.comment_priorities, method=a.method, timings=a.timings)
+    # A Track 2 group's centre on the map: the mean projection of its members.
+    centers = {int(g): [float(x) for x in a.projections[t.group_labels == g].mean(axis=0)]
+               for g in t.group_ids.tolist()}
+    return _Groups(
+        ids=[int(g) for g in t.group_ids.tolist()], members=t.group_members(), centers=centers,
+        repness=t.repness, agree=t.group_agree, seen=t.group_seen,
+        group_informed_consensus=t.group_informed_consensus,
+        comment_priorities=t.comment_priorities, method=t.method, timings=t.timings)
 
 
 def _key(value: Any) -> str:
@@ -79,17 +185,25 @@ def _num(value: Any) -> float:
 
 
 def divisive_statements(a: PolisAnalysis, top: int = N_DIVISIVE) -> list[dict[str, Any]]:
+    """Statements on which the Pol.is opinion groups differ most (see
+    :func:`divisive_statements_of`)."""
+    return divisive_statements_of(a.group_agree, a.group_seen, a.group_clusters.ids.tolist(),
+                                  a.statement_ids, a.excluded, top)
+
+
+def divisive_statements_of(group_agree: np.ndarray, group_seen: np.ndarray, group_ids: list[int],
+                           statement_ids: np.ndarray, excluded: np.ndarray,
+                           top: int = N_DIVISIVE) -> list[dict[str, Any]]:
     """Statements on which the opinion groups differ most: the range over groups of the
     pseudocount agreement probability (A_g + 1)/(S_g + 2). Needs at least two groups."""
-    if a.group_clusters.k < 2:
+    if len(group_ids) < 2:
         return []
-    p = (a.group_agree + 1.0) / (a.group_seen + 2.0)
+    p = (group_agree + 1.0) / (group_seen + 2.0)
     spread = p.max(axis=0) - p.min(axis=0)
-    cand = np.flatnonzero(~a.excluded)
+    cand = np.flatnonzero(~excluded)
     order = cand[np.argsort(-spread[cand], kind="stable")][:top]
-    gids = a.group_clusters.ids.tolist()
-    return [{"statement": a.statement_ids[j].item(), "spread": _num(spread[j]),
-             "group_agree": {_key(g): _num(p[c, j]) for c, g in enumerate(gids)}}
+    return [{"statement": statement_ids[j].item(), "spread": _num(spread[j]),
+             "group_agree": {_key(g): _num(p[c, j]) for c, g in enumerate(group_ids)}}
             for j in order]
 
 
@@ -111,26 +225,25 @@ def report_dict(run: AnalysisRun, *, per_participant: bool = True) -> dict[str, 
             "meta": bool(conv.matrix.is_meta[k]), "agree": int(counts["agree"][k]),
             "disagree": int(counts["disagree"][k]), "pass": int(counts["pass"][k]),
             "excluded": bool(a.excluded[j])})
-    members = a.group_members()
-    sizes = {gid: len(m) for gid, m in members.items()}
-    groups = [{"id": int(gid), "size": sizes[int(gid)],
-               "center": [_num(x) for x in a.group_clusters.centers[c]],
-               "members": members[int(gid)].tolist() if per_participant else []}
-              for c, gid in enumerate(a.group_clusters.ids.tolist())]
+    view = _groups_of(run)
+    groups = [{"id": gid, "size": len(view.members[gid]),
+               "center": [_num(x) for x in view.centers[gid]],
+               "members": view.members[gid].tolist() if per_participant else []}
+              for gid in view.ids]
     repness = {_key(gid): [{"statement": r.statement, "repful_for": r.repful_for,
                             "n_success": r.n_success, "n_trials": r.n_trials,
                             "p_success": _num(r.p_success), "p_test": _num(r.p_test),
                             "repness": _num(r.repness), "repness_test": _num(r.repness_test),
                             "best_agree": r.best_agree}
                            for r in reps]
-               for gid, reps in a.repness.items()}
+               for gid, reps in view.repness.items()}
     consensus = {side: [{"statement": c.statement, "n_success": c.n_success,
                          "n_trials": c.n_trials, "p_success": _num(c.p_success),
                          "p_test": _num(c.p_test)} for c in getattr(a.consensus, side)]
                  for side in ("agree", "disagree")}
-    return {
+    doc: dict[str, Any] = {
         "schema": SCHEMA,
-        "method": a.method,
+        "method": view.method,
         "mode": run.mode,
         "seed": run.seed,
         "polis_state": run.polis_state_path,
@@ -152,13 +265,26 @@ def report_dict(run: AnalysisRun, *, per_participant: bool = True) -> dict[str, 
         "silhouettes": {_key(k): _num(v) for k, v in sorted(a.silhouettes.items())},
         "repness": repness,
         "consensus": consensus,
-        "divisive": divisive_statements(a),
+        "divisive": divisive_statements_of(view.agree, view.seen, view.ids, a.statement_ids,
+                                           a.excluded),
         "group_informed_consensus": {_key(s): _num(v) for s, v in
-                                     zip(sids, a.group_informed_consensus, strict=True)},
+                                     zip(sids, view.group_informed_consensus, strict=True)},
         "comment_priorities": {_key(s): _num(v) for s, v in
-                               zip(sids, a.comment_priorities, strict=True)},
-        "timings": {k: _num(v) for k, v in a.timings.items()},
+                               zip(sids, view.comment_priorities, strict=True)},
+        "timings": {k: _num(v) for k, v in view.timings.items()},
     }
+    if run.track2 is not None:
+        # The silhouettes belong to the Pol.is map's groups, not the groups shown here.
+        del doc["silhouettes"]
+        doc["held_out_log_likelihood"] = {
+            _key(k): _num(v) for k, v in sorted(run.track2.groups.held_out_log_likelihood.items())}
+        doc["bridging"] = run.track2.bridging.to_json()
+    if run.sides is not None:
+        doc["sides"] = {"file": run.sides_path, "sides": list(run.sides.sides),
+                        "credible_mass": run.sides.credible_mass,
+                        "threshold": run.sides.threshold, "min_votes": run.sides.min_votes,
+                        "statements": run.sides.to_json()}
+    return doc
 
 
 def render_json(run: AnalysisRun) -> str:
@@ -169,21 +295,36 @@ def _pct(n: int, d: int) -> str:
     return f"{100.0 * n / d:.0f}%" if d else "-"
 
 
+def _how_chosen(run: AnalysisRun) -> str:
+    if run.track2 is not None:
+        if len(run.track2.groups.held_out_log_likelihood) > 1:
+            return f"chosen by held-out log-likelihood, seed {run.seed}"
+        return "as asked"
+    if run.polis_state_path:
+        return "continued from the Pol.is state"
+    return f"chosen by silhouette, seed {run.seed}" if len(run.analysis.silhouettes) > 1 \
+        else "as asked"
+
+
+def _excluded_ids(run: AnalysisRun) -> set[Any]:
+    m = run.conversation.matrix
+    return set(m.statement_ids[m.is_excluded].tolist())
+
+
 def render_text(run: AnalysisRun) -> str:
     """A readable report: groups and sizes, representative statements with text, consensus,
     divisive statements."""
     a = run.analysis
     conv = run.conversation
     doc = report_dict(run, per_participant=False)
+    view = _groups_of(run)
     out: list[str] = []
     out.append(f"Conversation: {run.path}")
     out.append(STATUS)
     out.append(f"{len(a.participant_ids)} participants, {len(doc['statements'])} statements, "
                f"{doc['votes']} votes; {int(a.in_conv.sum())} participants in the opinion map.")
-    how = "continued from the Pol.is state" if run.polis_state_path else \
-        f"chosen by silhouette, seed {run.seed}" if len(a.silhouettes) > 1 else "as asked"
-    out.append(f"Method: {a.method} (mode {run.mode}); {a.group_clusters.k} opinion groups "
-               f"({how}).")
+    out.append(f"Method: {view.method} (mode {run.mode}); {len(view.ids)} opinion groups "
+               f"({_how_chosen(run)}).")
     out.append("")
     for g in doc["groups"]:
         out.append(f"Group {g['id']}: {g['size']} participants")
@@ -205,13 +346,19 @@ def render_text(run: AnalysisRun) -> str:
         per = ", ".join(f"group {g}: {p:.0%}" for g, p in d["group_agree"].items())
         out.append(f"  [{d['statement']}] {conv.text(d['statement'])}  ({per} agree)")
     out.append("")
-    top = sorted(zip(a.statement_ids.tolist(), a.group_informed_consensus.tolist(),
+    top = sorted(zip(a.statement_ids.tolist(), view.group_informed_consensus.tolist(),
                      a.excluded.tolist(), strict=True), key=lambda t: -t[1])
     out.append("Group-informed consensus (every group tends to agree):")
     for sid, value, _ in [t for t in top if not t[2]][:5]:
         out.append(f"  {value:.3f}  [{sid}] {conv.text(sid)}")
     out.append("")
-    out.append("Timings (s): " + ", ".join(f"{k} {v:.3f}" for k, v in a.timings.items()))
+    if run.track2 is not None:
+        out.extend(bridging_text(run.track2.bridging, _excluded_ids(run), conv.text))
+        out.append("")
+    if run.sides is not None:
+        out.extend(sides_text(run.sides, conv.matrix.is_excluded, conv.text, run.k_anonymity))
+        out.append("")
+    out.append("Timings (s): " + ", ".join(f"{k} {v:.3f}" for k, v in view.timings.items()))
     return "\n".join(out) + "\n"
 
 
@@ -226,6 +373,26 @@ figure{margin:1rem 0} figcaption{font-size:.9rem;color:#555}
 """
 
 
+_MAP_CAPTION = {
+    False: "Opinion map: each circle is a base cluster of participants who vote alike (area ∝ "
+           "people), coloured by opinion group; axes are the first two principal components of "
+           "the votes.",
+    True: "Opinion map: each circle is a Pol.is base cluster of participants who vote alike "
+          "(area ∝ people), coloured by the Track 2 opinion group most of its members belong to "
+          "(grey: none of them is in a group); a group's label sits at the mean position of its "
+          "members. Axes are the first two principal components of the votes.",
+}
+
+
+def _map(run: AnalysisRun) -> str:
+    t = run.track2
+    if t is None:
+        return opinion_map_svg(run.analysis)
+    centers = {int(g): run.analysis.projections[t.group_labels == g].mean(axis=0)
+               for g in t.group_ids.tolist()}
+    return opinion_map_svg(run.analysis, base_group=t.base_cluster_group, group_centers=centers)
+
+
 def render_html(run: AnalysisRun) -> str:
     """A self-contained HTML page (inline CSS and SVG, no external resource)."""
     from track2.reports.opinion_map import GROUP_COLOURS
@@ -233,6 +400,7 @@ def render_html(run: AnalysisRun) -> str:
     a = run.analysis
     conv = run.conversation
     doc = report_dict(run, per_participant=False)
+    view = _groups_of(run)
     e = html.escape
 
     def text(sid: Any) -> str:
@@ -247,13 +415,14 @@ def render_html(run: AnalysisRun) -> str:
         f'<p class="status">{e(STATUS)}</p>',
         f"<p>{len(a.participant_ids)} participants, {len(doc['statements'])} statements, "
         f"{doc['votes']} votes; {int(a.in_conv.sum())} participants in the map; "
-        f"{a.group_clusters.k} opinion groups (method {e(a.method)}, mode {e(run.mode)}).</p>",
-        "<figure>", opinion_map_svg(a), "<figcaption>Opinion map: each circle is a base cluster "
-        "of participants who vote alike (area ∝ people), coloured by opinion group; axes are the "
-        "first two principal components of the votes.</figcaption></figure>",
+        f"{len(view.ids)} opinion groups (method {e(view.method)}, mode {e(run.mode)}).</p>",
+        "<figure>", _map(run), f"<figcaption>{_MAP_CAPTION[run.track2 is not None]}"
+        "</figcaption></figure>",
     ]
     for c, g in enumerate(doc["groups"]):
-        colour = GROUP_COLOURS[c % len(GROUP_COLOURS)]
+        # Track 2 groups are coloured by id, as on the map; Pol.is groups by position.
+        slot = g["id"] if run.track2 is not None else c
+        colour = GROUP_COLOURS[slot % len(GROUP_COLOURS)]
         parts.append(f'<h2><span class="swatch" style="background:{colour}"></span>'
                      f"Group {g['id']} — {g['size']} participants</h2>")
         parts.append('<table><tr><th>statement</th><th>group</th><th class="num">share</th>'
@@ -283,15 +452,19 @@ def render_html(run: AnalysisRun) -> str:
     parts.append("<h2>Group-informed consensus</h2><table><tr><th>statement</th>"
                  '<th class="num">Π (A+1)/(S+2)</th></tr>')
     ranked = sorted(((v, s) for s, v, x in zip(a.statement_ids.tolist(),
-                                                a.group_informed_consensus.tolist(),
+                                                view.group_informed_consensus.tolist(),
                                                 a.excluded.tolist(), strict=True) if not x),
                     key=lambda t: -t[0])[:10]
     for value, sid in ranked:
         parts.append(f'<tr><td>[{e(str(sid))}] {text(sid)}</td><td class="num">{value:.3f}'
                      "</td></tr>")
     parts.append("</table>")
+    if run.track2 is not None:
+        parts.extend(bridging_html(run.track2.bridging, _excluded_ids(run), conv.text))
+    if run.sides is not None:
+        parts.extend(sides_html(run.sides, conv.matrix.is_excluded, conv.text, run.k_anonymity))
     parts.append("<p><small>Timings (s): " + e(", ".join(
-        f"{k} {v:.3f}" for k, v in a.timings.items())) + "</small></p>")
+        f"{k} {v:.3f}" for k, v in view.timings.items())) + "</small></p>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 

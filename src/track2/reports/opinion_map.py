@@ -14,10 +14,15 @@ from track2.commonground import PolisAnalysis
 
 # Colour-blind-safe palette (Okabe & Ito 2008)
 GROUP_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
+NO_GROUP_COLOUR = "#999999"
 WIDTH, HEIGHT, MARGIN = 640, 420, 30
 
 
-def opinion_map_svg(a: PolisAnalysis) -> str:
+def opinion_map_svg(a: PolisAnalysis, *, base_group: np.ndarray | None = None,
+                    group_centers: dict[int, np.ndarray] | None = None) -> str:
+    """The map of ``a``'s base clusters. By default coloured by ``a``'s opinion groups (by
+    position); ``base_group`` (group id per base cluster, -1 for none) and ``group_centers``
+    ({group id: map position of its label}) colour it by other groups, by id."""
     base = a.base_clusters
     pts = base.centers
     sizes = base.sizes()
@@ -30,26 +35,30 @@ def opinion_map_svg(a: PolisAnalysis) -> str:
         y = HEIGHT - MARGIN - (p[1] - lo[1]) / span[1] * (HEIGHT - 2 * MARGIN)
         return float(x), float(y)
 
+    labels = group_centers if group_centers is not None else {
+        int(gid): a.group_clusters.centers[c]
+        for c, gid in enumerate(a.group_clusters.ids.tolist())}
     ox, oy = xy(np.zeros(2))
     r_max = 18.0
     scale = r_max / np.sqrt(sizes.max()) if sizes.max() > 0 else 1.0
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-           f'width="100%" role="img" aria-label="Opinion map with {a.group_clusters.k} groups">',
+           f'width="100%" role="img" aria-label="Opinion map with {len(labels)} groups">',
            f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#fafafa"/>',
            f'<line x1="{MARGIN}" y1="{oy:.1f}" x2="{WIDTH - MARGIN}" y2="{oy:.1f}" '
            'stroke="#bbb" stroke-width="1"/>',
            f'<line x1="{ox:.1f}" y1="{MARGIN}" x2="{ox:.1f}" y2="{HEIGHT - MARGIN}" '
            'stroke="#bbb" stroke-width="1"/>']
-    group_of_base = a.group_clusters.labels
+    group_of_base = a.group_clusters.labels if base_group is None else base_group
     for c in np.argsort(-sizes, kind="stable"):
         x, y = xy(pts[c])
-        colour = GROUP_COLOURS[int(group_of_base[c]) % len(GROUP_COLOURS)]
+        slot = int(group_of_base[c])
+        colour = NO_GROUP_COLOUR if slot < 0 else GROUP_COLOURS[slot % len(GROUP_COLOURS)]
         r = max(2.0, float(np.sqrt(sizes[c]) * scale))
         out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{colour}" '
                    f'fill-opacity="0.6" stroke="{colour}"><title>{int(sizes[c])} participants'
                    "</title></circle>")
-    for c, gid in enumerate(a.group_clusters.ids.tolist()):
-        x, y = xy(a.group_clusters.centers[c])
+    for gid, centre in labels.items():
+        x, y = xy(centre)
         label = html.escape(f"Group {gid}")
         out.append(f'<text x="{x:.1f}" y="{y - 22:.1f}" text-anchor="middle" '
                    f'font-family="sans-serif" font-size="14" font-weight="bold" '

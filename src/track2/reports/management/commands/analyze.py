@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from track2.commonground import CommonGroundError
 from track2.reports.analysis import FORMATS, MODES, render, run_analysis
+from track2.reports.common_ground import DEFAULT_K_ANONYMITY
 
 
 def _one_line(text: str) -> str:
@@ -24,11 +25,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", help="conversation folder, or its votes file")
-        parser.add_argument("--mode", choices=MODES, default="polis",
-                            help="polis: the Pol.is maths exactly; track2: part 2 (for now "
-                                 "the same as polis)")
+        parser.add_argument("--mode", choices=MODES, default="track2",
+                            help="track2 (default): Track 2 opinion groups, bridging scores "
+                                 "and, with --sides, common ground across sides; polis: the "
+                                 "Pol.is maths exactly")
         parser.add_argument("--polis-state", metavar="FILE",
-                            help="continue from Pol.is's math-pca2.json (keeps its groups)")
+                            help="continue from Pol.is's math-pca2.json (keeps its groups in "
+                                 "polis mode; in track2 mode it only warm-starts the map)")
+        parser.add_argument("--sides", metavar="FILE",
+                            help="CSV with header participant,side: each participant's "
+                                 "declared side (delegation); adds common ground across sides")
+        parser.add_argument("--k-anonymity", type=int, default=DEFAULT_K_ANONYMITY,
+                            metavar="N",
+                            help="text and HTML reports show a side's figures on a statement "
+                                 f"only when at least N of its members voted (default "
+                                 f"{DEFAULT_K_ANONYMITY}, minimum 2)")
         parser.add_argument("--groups", type=int, metavar="K",
                             help="force K opinion groups instead of choosing by silhouette")
         parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
@@ -38,10 +49,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["groups"] is not None and options["groups"] < 1:
             raise CommandError("--groups must be at least 1")
+        if options["k_anonymity"] < 2:
+            raise CommandError("--k-anonymity must be at least 2")
         try:
             run = run_analysis(options["path"], mode=options["mode"],
                                polis_state=options["polis_state"], groups=options["groups"],
-                               seed=options["seed"])
+                               seed=options["seed"], sides=options["sides"],
+                               k_anonymity=options["k_anonymity"])
         except CommonGroundError as err:
             raise CommandError(_one_line(f"{err}; check the file and run again")) from err
         document = render(run, options["format"])

@@ -1,0 +1,183 @@
+"""Track 2 mode: the whole analysis of a conversation as one pure function.
+
+:func:`analyze_track2` keeps the Pol.is analysis for what Pol.is does well and what people
+recognise — the opinion map (PCA, projections, base clusters) and the whole-room consensus —
+and replaces its opinion groups with the Track 2 latent-class groups (:mod:`track2mode`), which
+recover planted groups better (docs/benchmarks.md). Everything Pol.is derives from its groups is
+derived again from the Track 2 groups with the same rules: per-group counts, representative
+statements (repness.clj), group-informed consensus and comment priorities
+(conversation.clj). Bridging scores (:mod:`bridging`) and, when declared sides are given,
+agreement per side (:mod:`sides`) complete it.
+
+Alignment: :class:`PolisAnalysis` arrays follow ``matrix.without_empty()`` (participants and
+statements with at least one vote); :class:`Track2Groups` labels follow the rows of ``matrix``.
+Labels are carried over by participant id, never by position.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from track2.commonground.bridging import BridgingScores, bridging_scores
+from track2.commonground.consensus import comment_priorities, group_informed_consensus
+from track2.commonground.matrix import VoteMatrix
+from track2.commonground.polis import PolisAnalysis, _group_counts, analyze_polis
+from track2.commonground.repness import (
+    GroupStatementStats,
+    RepresentativeStatement,
+    group_statement_stats,
+    select_representative,
+)
+from track2.commonground.sides import SideAgreement, agreement_by_side
+from track2.commonground.track2mode import Track2Groups, track2_groups
+
+__all__ = ["Track2Analysis", "analyze_track2", "labels_by_id"]
+
+
+@dataclass(frozen=True, eq=False)
+class Track2Analysis:
+    """Everything Track 2 mode computes, with its intermediates.
+
+    ``polis`` is the Pol.is analysis (map, projections, whole-room consensus). Arrays over
+    participants follow ``participant_ids`` (= ``polis.participant_ids``); arrays over
+    statements follow ``statement_ids`` (= ``polis.statement_ids``). ``group_labels`` is each
+    participant's Track 2 group (0..k-1), -1 for a participant the groups leave out (no vote on
+    an included statement). ``group_ids`` are the groups with at least one member, in order;
+    rows of ``group_agree`` / ``group_disagree`` / ``group_seen`` follow them.
+    ``base_cluster_group`` is, for each Pol.is base cluster, the Track 2 group most of its
+    members belong to (-1 if none of them has one): the opinion map is coloured by it.
+    """
+
+    polis: PolisAnalysis
+    groups: Track2Groups
+    participant_ids: npt.NDArray[Any]
+    statement_ids: npt.NDArray[Any]
+    group_labels: npt.NDArray[np.int64]
+    group_ids: npt.NDArray[np.int64]
+    group_agree: npt.NDArray[np.int64]
+    group_disagree: npt.NDArray[np.int64]
+    group_seen: npt.NDArray[np.int64]
+    group_stats: GroupStatementStats
+    repness: dict[Any, tuple[RepresentativeStatement, ...]]
+    group_informed_consensus: npt.NDArray[np.float64]
+    comment_priorities: npt.NDArray[np.float64]
+    base_cluster_group: npt.NDArray[np.int64]
+    bridging: BridgingScores
+    sides: SideAgreement | None
+    random_state: int
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def method(self) -> str:
+        return self.groups.method
+
+    @property
+    def excluded(self) -> npt.NDArray[np.bool_]:
+        return self.polis.excluded
+
+    def group_members(self) -> dict[int, npt.NDArray[Any]]:
+        """Participant ids of each Track 2 group, keyed by group id."""
+        return {int(g): self.participant_ids[self.group_labels == g]
+                for g in self.group_ids.tolist()}
+
+
+def labels_by_id(labels: npt.NDArray[np.int64], label_ids: npt.NDArray[Any],
+                 wanted_ids: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
+    """``labels`` (one per ``label_ids``) re-ordered to follow ``wanted_ids``.
+
+    Every wanted id must be among ``label_ids``; a missing one is a programming error.
+    """
+    if len(labels) != len(label_ids):
+        raise ValueError(f"{len(labels)} labels for {len(label_ids)} ids")
+    row_of = {pid: i for i, pid in enumerate(label_ids.tolist())}
+    missing = [pid for pid in wanted_ids.tolist() if pid not in row_of]
+    if missing:
+        raise ValueError(f"{len(missing)} participant ids have no label, e.g. {missing[0]!r}")
+    rows = np.fromiter((row_of[pid] for pid in wanted_ids.tolist()), dtype=np.int64,
+                       count=len(wanted_ids))
+    return labels[rows]
+
+
+def _majority_group(base_labels: npt.NDArray[np.int64], member_groups: npt.NDArray[np.int64],
+                    n_base: int, k: int) -> npt.NDArray[np.int64]:
+    """For each base cluster, the most common group among its members (ties: the lower
+    group); -1 when no member has a group."""
+    has_group = member_groups >= 0
+    key = base_labels[has_group] * k + member_groups[has_group]
+    table = np.bincount(key, minlength=n_base * k).reshape(n_base, k)
+    out = table.argmax(axis=1).astype(np.int64)
+    out[table.sum(axis=1) == 0] = -1
+    return out
+
+
+def analyze_track2(
+    matrix: VoteMatrix,
+    *,
+    n_groups: int | None = None,
+    random_state: int = 0,
+    side_of: Sequence[str | None] | None = None,
+    polis_kwargs: dict[str, Any] | None = None,
+) -> Track2Analysis:
+    """Track 2 analysis of a vote matrix (see the module docstring).
+
+    ``n_groups`` fixes the number of Track 2 groups (and of the Pol.is map's groups);
+    otherwise each method chooses by its own criterion (held-out log-likelihood for Track 2).
+    ``side_of[i]`` is the declared side of row ``i`` of ``matrix`` (None: undeclared); when
+    given, agreement per side is computed. ``polis_kwargs`` go to :func:`analyze_polis`
+    (for example ``state``). Deterministic given ``random_state``.
+    """
+    timings: dict[str, float] = {}
+    started = lap_start = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal lap_start
+        now = time.perf_counter()
+        timings[stage] = now - lap_start
+        lap_start = now
+
+    polis = analyze_polis(matrix, n_groups=n_groups, random_state=random_state,
+                          **(polis_kwargs or {}))
+    lap("polis")
+
+    groups = track2_groups(matrix, k=n_groups, random_state=random_state)
+    lap("groups")
+
+    work = matrix.without_empty()
+    labels = labels_by_id(groups.labels, matrix.participant_ids, work.participant_ids)
+    agree, disagree, seen = _group_counts(work, labels, groups.k)
+    # An EM group can end up with no participant as its argmax; it has nothing to report.
+    present = np.flatnonzero(np.bincount(labels[labels >= 0], minlength=groups.k) > 0)
+    agree, disagree, seen = agree[present], disagree[present], seen[present]
+    stats = group_statement_stats(agree, disagree, seen)
+    repness = select_representative(stats, work.statement_ids, polis.excluded, present)
+    lap("repness")
+
+    gic = group_informed_consensus(agree, seen)
+    priorities = comment_priorities(agree, disagree, seen, polis.pca.comment_extremity,
+                                    work.is_meta)
+    base = polis.base_clusters
+    base_group = _majority_group(base.labels, labels[polis.in_conv_index], base.k,
+                                 groups.k)
+    lap("consensus")
+
+    bridging = bridging_scores(matrix, random_state=random_state)
+    lap("bridging")
+
+    sides = None
+    if side_of is not None:
+        sides = agreement_by_side(matrix, side_of)
+        lap("sides")
+    timings["total"] = time.perf_counter() - started
+    return Track2Analysis(
+        polis=polis, groups=groups, participant_ids=work.participant_ids,
+        statement_ids=work.statement_ids, group_labels=labels, group_ids=present,
+        group_agree=agree, group_disagree=disagree, group_seen=seen, group_stats=stats,
+        repness=repness, group_informed_consensus=gic, comment_priorities=priorities,
+        base_cluster_group=base_group, bridging=bridging, sides=sides,
+        random_state=random_state, timings=timings)

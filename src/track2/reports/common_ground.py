@@ -1,0 +1,163 @@
+"""Report sections of Track 2 mode: bridging statements and common ground across sides.
+
+Confidentiality (ARCHITECTURE.md: "each cell (group × answer) counts at least k people, with
+complementary suppression"): a breakdown by declared side is a small table about few people, so
+the text and HTML reports apply a small-cell rule. A side's figures on a statement are its number
+of votes, its agree share and the share's interval — from which its agree count and its
+not-agree count (disagree + pass) follow — so they are shown only when the side has at least ``k``
+votes on the statement and each of those two cells is either empty or at least ``k`` people (an
+empty cell names nobody); otherwise the side reads "fewer than k". When exactly one side of a
+statement is hidden, the shown side with the fewest votes is hidden too (complementary
+suppression): the report also prints whole-room counts, and with everyone in a declared side the
+one hidden side would be that total minus the shown ones. No per-statement total over sides is
+printed here.
+The JSON export keeps every count (it is the analyst's machine export; see docs/analyze.md).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from track2.commonground.bridging import BridgingScores
+from track2.commonground.sides import COMMON_GROUND, DIVISIVE, SideAgreement
+
+DEFAULT_K_ANONYMITY = 3
+N_BRIDGING = 10
+MAX_LISTED = 20  # per label; the JSON export has them all
+
+TextOf = Callable[[Any], str]
+
+
+def visible_sides(agreement: SideAgreement, j: int, k: int) -> list[bool]:
+    """Which sides' figures on statement column ``j`` may be shown under the small-cell rule."""
+    n = agreement.n[:, j]
+    shown = [_cells_large_enough(int(n[s]), int(agreement.agree[s, j]), k)
+             for s in range(len(n))]
+    hidden = shown.count(False)
+    if hidden == 1 and shown.count(True) >= 1:
+        candidates = [s for s, ok in enumerate(shown) if ok]
+        smallest = min(candidates, key=lambda s: (int(n[s]), s))
+        shown[smallest] = False
+    return shown
+
+
+def _cells_large_enough(n: int, agree: int, k: int) -> bool:
+    return n >= k and all(c == 0 or c >= k for c in (agree, n - agree))
+
+
+def _listed(agreement: SideAgreement, excluded: np.ndarray, label: str) -> list[int]:
+    score = agreement.p_common_ground if label == COMMON_GROUND else agreement.p_divisive
+    cols = [j for j, lab in enumerate(agreement.labels) if lab == label and not excluded[j]]
+    return sorted(cols, key=lambda j: (-float(score[j]), j))
+
+
+def _side_cell(agreement: SideAgreement, s: int, j: int, shown: bool, k: int) -> str:
+    if not shown:
+        n, agree = int(agreement.n[s, j]), int(agreement.agree[s, j])
+        if n < k:
+            return f"fewer than {k}"
+        if not _cells_large_enough(n, agree, k):
+            return f"fewer than {k} in an answer (hidden)"
+        return "withheld (small-cell rule)"
+    n = int(agreement.n[s, j])
+    share = int(agreement.agree[s, j]) / n
+    lo, hi = float(agreement.agree_share_low[s, j]), float(agreement.agree_share_high[s, j])
+    return f"{share:.0%} agree (90% interval {lo:.0%}–{hi:.0%}), {n} votes"
+
+
+def _rule(agreement: SideAgreement, k: int) -> str:
+    return (f"Declared sides: {', '.join(agreement.sides)}. \"Common ground\": a majority of every "
+            f"side agrees with probability ≥ {agreement.threshold:.0%}; \"divisive\": one side's "
+            "majority agrees while another's disagrees, with that probability. A side's figures "
+            f"are shown only when at least {k} of its members voted on the statement and at "
+            f"least {k} (or none) agreed and did not agree; when "
+            "only one side is hidden, the next smallest is withheld too, so that the hidden one "
+            "cannot be worked out from the whole room's counts.")
+
+
+def sides_text(agreement: SideAgreement, excluded: np.ndarray, text_of: TextOf,
+               k: int) -> list[str]:
+    out = ["Common ground across sides:", "  " + _rule(agreement, k)]
+    for label, title in ((COMMON_GROUND, "Common ground"), (DIVISIVE, "Divisive")):
+        cols = _listed(agreement, excluded, label)
+        out.append(f"  {title} ({len(cols)} statements):")
+        if not cols:
+            out.append("    none")
+        for j in cols[:MAX_LISTED]:
+            sid = agreement.statement_ids[j].item()
+            prob = agreement.p_common_ground[j] if label == COMMON_GROUND \
+                else agreement.p_divisive[j]
+            out.append(f"    [{sid}] {text_of(sid)}  (P = {float(prob):.2f})")
+            shown = visible_sides(agreement, j, k)
+            for s, side in enumerate(agreement.sides):
+                out.append(f"        {side}: {_side_cell(agreement, s, j, shown[s], k)}")
+        if len(cols) > MAX_LISTED:
+            out.append(f"    … and {len(cols) - MAX_LISTED} more (see --format json)")
+    return out
+
+
+def sides_html(agreement: SideAgreement, excluded: np.ndarray, text_of: TextOf,
+               k: int) -> list[str]:
+    e = html.escape
+    head = "".join(f"<th>{e(side)}</th>" for side in agreement.sides)
+    out = ["<h2>Common ground across sides</h2>", f"<p>{e(_rule(agreement, k))}</p>"]
+    for label, title in ((COMMON_GROUND, "Common ground"), (DIVISIVE, "Divisive")):
+        cols = _listed(agreement, excluded, label)
+        out.append(f"<h3>{title} ({len(cols)} statements)</h3>")
+        if not cols:
+            out.append("<p>none</p>")
+            continue
+        out.append(f'<table><tr><th>statement</th><th class="num">P</th>{head}</tr>')
+        for j in cols[:MAX_LISTED]:
+            sid = agreement.statement_ids[j].item()
+            prob = agreement.p_common_ground[j] if label == COMMON_GROUND \
+                else agreement.p_divisive[j]
+            shown = visible_sides(agreement, j, k)
+            cells = "".join(f"<td>{e(_side_cell(agreement, s, j, shown[s], k))}</td>"
+                            for s in range(len(agreement.sides)))
+            out.append(f"<tr><td>[{e(str(sid))}] {e(text_of(sid))}</td>"
+                       f'<td class="num">{float(prob):.2f}</td>{cells}</tr>')
+        out.append("</table>")
+        if len(cols) > MAX_LISTED:
+            out.append(f"<p>… and {len(cols) - MAX_LISTED} more (see the JSON export)</p>")
+    return out
+
+
+def top_bridging(bridging: BridgingScores, excluded_ids: set[Any],
+                 top: int = N_BRIDGING) -> list[int]:
+    """Columns of the statements with the highest intercepts, among statements with votes
+    that are not excluded (ties by position)."""
+    cols = [j for j, sid in enumerate(bridging.statement_ids.tolist())
+            if bridging.n_votes[j] > 0 and sid not in excluded_ids]
+    return sorted(cols, key=lambda j: (-float(bridging.statement_intercept[j]), j))[:top]
+
+
+_BRIDGING_NOTE = ("intercept: agreement the main divide does not explain (higher = agreed "
+                  "across it); factor: where the statement sits on that divide.")
+
+
+def bridging_text(bridging: BridgingScores, excluded_ids: set[Any], text_of: TextOf) -> list[str]:
+    out = [f"Bridging statements (top {N_BRIDGING}):", "  " + _BRIDGING_NOTE]
+    for j in top_bridging(bridging, excluded_ids):
+        sid = bridging.statement_ids[j].item()
+        out.append(f"  {float(bridging.statement_intercept[j]):+.3f}  factor "
+                   f"{float(bridging.statement_factor[j]):+.3f}  [{sid}] {text_of(sid)}")
+    return out
+
+
+def bridging_html(bridging: BridgingScores, excluded_ids: set[Any], text_of: TextOf) -> list[str]:
+    e = html.escape
+    out = [f"<h2>Bridging statements (top {N_BRIDGING})</h2>", f"<p>{e(_BRIDGING_NOTE)}</p>",
+           '<table><tr><th>statement</th><th class="num">intercept</th>'
+           '<th class="num">factor</th></tr>']
+    for j in top_bridging(bridging, excluded_ids):
+        sid = bridging.statement_ids[j].item()
+        out.append(f"<tr><td>[{e(str(sid))}] {e(text_of(sid))}</td>"
+                   f'<td class="num">{float(bridging.statement_intercept[j]):+.3f}</td>'
+                   f'<td class="num">{float(bridging.statement_factor[j]):+.3f}</td></tr>')
+    out.append("</table>")
+    return out

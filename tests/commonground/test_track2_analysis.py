@@ -1,0 +1,140 @@
+"""`analyze_track2`: Track 2 groups wired into the Pol.is map, bridging and sides."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from track2.commonground.matrix import VoteMatrix
+from track2.commonground.polis import analyze_polis
+from track2.commonground.repness import group_statement_stats
+from track2.commonground.sides import COMMON_GROUND, DIVISIVE
+from track2.commonground.stats import adjusted_rand_index
+from track2.commonground.track2_analysis import analyze_track2, labels_by_id
+from track2.commonground.track2mode import track2_groups
+from track2.simulate.dialogue import KINDS, SimulationParams, simulate_dialogue
+
+CONSENSUS = KINDS.index("consensus")
+DIVIDING = KINDS.index("divisive")
+
+
+@pytest.fixture(scope="module")
+def four_groups():  # type: ignore[no-untyped-def]  # the simulator's dataclass
+    params = SimulationParams(n_participants=2000, n_statements=150, n_groups=4, mean_votes=30)
+    return simulate_dialogue(params, seed=3)
+
+
+@pytest.fixture(scope="module")
+def two_sides():  # type: ignore[no-untyped-def]
+    params = SimulationParams(n_participants=600, n_statements=60, n_groups=2, n_sides=2,
+                              side_fidelity=0.95, mean_votes=30)
+    return simulate_dialogue(params, seed=2)
+
+
+def _with_empty_rows(matrix: VoteMatrix) -> VoteMatrix:
+    """The same votes with a participant and a statement that have no vote, placed first,
+    and participant ids shuffled so that position and id disagree."""
+    dense = matrix.to_dense()
+    n, m = dense.shape
+    grown = np.full((n + 1, m + 1), np.nan)
+    grown[1:, 1:] = dense
+    rng = np.random.default_rng(0)
+    pids = np.concatenate([[-7], rng.permutation(matrix.participant_ids.astype(np.int64)) + 1000])
+    sids = np.concatenate([[-1], matrix.statement_ids.astype(np.int64)])
+    rows, cols = np.nonzero(~np.isnan(grown))
+    return VoteMatrix.from_triples(pids[rows], sids[cols], grown[rows, cols].astype(np.int64),
+                                   participant_ids=pids, statement_ids=sids)
+
+
+def test_participants_align_by_id_when_a_row_is_empty(two_sides) -> None:  # type: ignore[no-untyped-def]
+    matrix = _with_empty_rows(two_sides.matrix)
+    assert matrix.votes_per_participant[0] == 0 and matrix.statement_counts["seen"][0] == 0
+    result = analyze_track2(matrix, random_state=0)
+    # PolisAnalysis and the Track 2 arrays follow the matrix without its empty row/column.
+    assert len(result.participant_ids) == matrix.n_participants - 1
+    assert -7 not in result.participant_ids.tolist()
+    np.testing.assert_array_equal(result.participant_ids, result.polis.participant_ids)
+    np.testing.assert_array_equal(result.statement_ids, result.polis.statement_ids)
+    # Each participant's group is its Track 2 label, looked up by id.
+    groups = track2_groups(matrix, random_state=0)
+    assert groups.labels[0] == -1
+    row_of = matrix.participant_index
+    for pid, label in zip(result.participant_ids.tolist(), result.group_labels.tolist(),
+                          strict=True):
+        assert label == groups.labels[row_of[pid]]
+    # Group counts recomputed from the dense votes of each group's members.
+    dense = matrix.to_dense()
+    col_of = matrix.statement_index
+    cols = [col_of[s] for s in result.statement_ids.tolist()]
+    for c, g in enumerate(result.group_ids.tolist()):
+        rows = [row_of[p] for p in result.group_members()[g].tolist()]
+        block = dense[np.ix_(rows, cols)]
+        np.testing.assert_array_equal(result.group_agree[c], (block == 1).sum(axis=0))
+        np.testing.assert_array_equal(result.group_disagree[c], (block == -1).sum(axis=0))
+        np.testing.assert_array_equal(result.group_seen[c], (~np.isnan(block)).sum(axis=0))
+    stats = group_statement_stats(result.group_agree, result.group_disagree, result.group_seen)
+    np.testing.assert_allclose(stats.rat, result.group_stats.rat)
+    assert set(result.repness) == set(result.group_ids.tolist())
+
+
+def test_labels_by_id_refuses_an_unknown_id() -> None:
+    labels = np.array([0, 1, -1])
+    ids = np.array([10, 20, 30])
+    np.testing.assert_array_equal(labels_by_id(labels, ids, np.array([30, 10])), [-1, 0])
+    with pytest.raises(ValueError, match="no label"):
+        labels_by_id(labels, ids, np.array([40]))
+
+
+def test_track2_groups_beat_polis_groups_on_planted_groups(four_groups) -> None:  # type: ignore[no-untyped-def]
+    result = analyze_track2(four_groups.matrix, random_state=0)
+    truth = four_groups.truth.group[result.participant_ids.astype(np.int64)]
+    track2_ari = adjusted_rand_index(truth, result.group_labels)
+    polis_ari = adjusted_rand_index(truth, result.polis.group_labels)
+    assert track2_ari > polis_ari + 0.2
+    assert result.groups.k == 4
+    assert "held-out log-likelihood" in result.method
+    assert set(result.timings) == {"polis", "groups", "repness", "consensus", "bridging", "total"}
+    # The Pol.is part is the Pol.is analysis, untouched.
+    alone = analyze_polis(four_groups.matrix, random_state=0)
+    np.testing.assert_array_equal(alone.group_labels, result.polis.group_labels)
+    np.testing.assert_allclose(alone.projections, result.polis.projections)
+
+
+def test_bridging_top_statements_are_planted_consensus(four_groups) -> None:  # type: ignore[no-untyped-def]
+    result = analyze_track2(four_groups.matrix, random_state=0)
+    truth = four_groups.truth
+    agreed = {j for j in range(truth.params.n_statements)
+              if truth.statement_kind[j] == CONSENSUS and truth.agree_probability[0, j] > 0.5}
+    top = result.bridging.top(5)
+    assert sum(s in agreed for s in top) >= 3
+
+
+def test_sides_labels_follow_the_planted_statements(two_sides) -> None:  # type: ignore[no-untyped-def]
+    truth = two_sides.truth
+    side_of = [f"side-{s}" for s in truth.side]
+    result = analyze_track2(two_sides.matrix, random_state=0, side_of=side_of)
+    assert result.sides is not None and "sides" in result.timings
+    labels = np.asarray(result.sides.labels)
+    kind = truth.statement_kind
+    agreed = (kind == CONSENSUS) & (truth.agree_probability[0] > 0.5)
+    assert (labels[agreed] == COMMON_GROUND).mean() >= 0.75
+    assert not (labels[kind == DIVIDING] == COMMON_GROUND).any()
+    assert (labels[kind == DIVIDING] == DIVISIVE).mean() >= 0.6
+    assert not (labels[agreed] == DIVISIVE).any()
+
+
+def test_n_groups_forces_k_and_is_deterministic(two_sides) -> None:  # type: ignore[no-untyped-def]
+    first = analyze_track2(two_sides.matrix, n_groups=3, random_state=5)
+    again = analyze_track2(two_sides.matrix, n_groups=3, random_state=5)
+    assert first.groups.k == 3 and first.polis.group_clusters.k == 3
+    np.testing.assert_array_equal(first.group_labels, again.group_labels)
+    np.testing.assert_array_equal(first.bridging.statement_intercept,
+                                  again.bridging.statement_intercept)
+    in_conv = first.polis.in_conv_index
+    sizes = first.polis.base_clusters.sizes()
+    assert first.base_cluster_group.shape == sizes.shape
+    # Each base cluster's colour is the group of most of its members.
+    for c in range(first.polis.base_clusters.k):
+        members = first.group_labels[in_conv[first.polis.base_clusters.labels == c]]
+        counts = np.bincount(members[members >= 0], minlength=3)
+        assert first.base_cluster_group[c] == int(np.argmax(counts))

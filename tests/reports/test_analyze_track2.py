@@ -1,0 +1,255 @@
+"""`track2 analyze` in track2 mode (the default): Track 2 groups, bridging, sides, small cells."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.core.management import CommandError, call_command
+
+from track2.commonground.stats import adjusted_rand_index
+from track2.simulate.dialogue import KINDS, SimulationParams, load_truth, write_polis_folder
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+LONDON = DATA / "polis" / "london.youth.policing"
+VOTES_HEADER = "timestamp,datetime,comment-id,voter-id,vote\n"
+
+
+def _run(*args: str) -> str:
+    out = StringIO()
+    call_command("analyze", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def two_sides(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("two-sides")
+    write_polis_folder(folder, SimulationParams(n_participants=600, n_statements=60, n_groups=2,
+                                                side_fidelity=0.95), seed=2)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def four_groups(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("four-groups")
+    write_polis_folder(folder, SimulationParams(n_participants=2000, n_statements=150,
+                                                n_groups=4), seed=3,
+                       participants_votes=False)
+    return folder
+
+
+def test_default_mode_is_track2_with_bridging_and_sides(two_sides: Path) -> None:
+    doc = json.loads(_run(str(two_sides), "--format", "json", "--sides",
+                          str(two_sides / "sides.csv")))
+    assert doc["mode"] == "track2" and doc["method"].startswith("track2: latent-class")
+    for key in ("participants", "statements", "votes", "in_conv", "pca", "projections",
+                "groups", "repness", "consensus", "group_informed_consensus", "method",
+                "timings", "bridging", "sides", "held_out_log_likelihood"):
+        assert key in doc
+    assert "silhouettes" not in doc  # those belong to the Pol.is groups
+    assert set(doc["timings"]) >= {"polis", "groups", "bridging", "sides", "total"}
+    voted = {str(s["id"]) for s in doc["statements"] if not s["excluded"]}
+    assert set(doc["bridging"]) == voted
+    assert all(set(v) == {"intercept", "factor"} for v in doc["bridging"].values())
+    sides = doc["sides"]
+    assert sides["sides"] == ["side-0", "side-1"] and sides["file"].endswith("sides.csv")
+    seen = {str(s["id"]): s["agree"] + s["disagree"] + s["pass"] for s in doc["statements"]}
+    for sid, entry in sides["statements"].items():
+        assert entry["label"] in ("common ground", "divisive", "no common ground",
+                                  "too few votes to say")
+        assert 0.0 <= entry["p_common_ground"] <= 1.0
+        cells = entry["sides"]
+        assert sum(c["n"] for c in cells.values()) == seen[sid]  # everyone declared a side
+        for c in cells.values():
+            assert c["n"] == c["agree"] + c["disagree"] + c["pass"]
+            low, high = c["agree_share"]["interval"]
+            assert 0.0 <= low <= c["agree_share"]["mean"] <= high <= 1.0
+    # Groups, repness and group-informed consensus are the Track 2 groups'.
+    members = [p for g in doc["groups"] for p in g["members"]]
+    assert len(members) == len(set(members))
+    assert set(doc["repness"]) == {str(g["id"]) for g in doc["groups"]}
+
+
+def test_sides_labels_are_sensible(two_sides: Path) -> None:
+    doc = json.loads(_run(str(two_sides), "--format", "json", "--sides",
+                          str(two_sides / "sides.csv")))
+    truth = load_truth(two_sides)
+    labels = {int(s): e["label"] for s, e in doc["sides"]["statements"].items()}
+    kind = truth["statement_kind"]
+    divisive = [j for j in labels if kind[j] == KINDS.index("divisive")]
+    agreed = [j for j in labels if kind[j] == KINDS.index("consensus")
+              and truth["agree_probability"][0, j] > 0.5]
+    assert not any(labels[j] == "common ground" for j in divisive)
+    assert sum(labels[j] == "divisive" for j in divisive) >= 0.6 * len(divisive)
+    assert sum(labels[j] == "common ground" for j in agreed) >= 0.75 * len(agreed)
+
+
+def test_track2_mode_recovers_planted_groups_better_than_polis_mode(four_groups: Path) -> None:
+    truth = load_truth(four_groups)["group"]
+
+    def ari(mode: str) -> float:
+        doc = json.loads(_run(str(four_groups), "--format", "json", "--mode", mode))
+        found = np.full(len(truth), -1)
+        for g in doc["groups"]:
+            found[np.asarray(g["members"], dtype=np.int64)] = g["id"]
+        return adjusted_rand_index(truth, found)
+
+    track2, polis = ari("track2"), ari("polis")
+    assert track2 > polis + 0.2, (track2, polis)
+
+
+def test_bridging_top_statements_include_planted_consensus(four_groups: Path) -> None:
+    doc = json.loads(_run(str(four_groups), "--format", "json"))
+    truth = load_truth(four_groups)
+    ranked = sorted(doc["bridging"], key=lambda s: -doc["bridging"][s]["intercept"])[:5]
+    kinds = [KINDS[int(truth["statement_kind"][int(s)])] for s in ranked]
+    assert kinds.count("consensus") >= 3
+
+
+def test_polis_mode_with_sides_adds_only_sides(two_sides: Path) -> None:
+    plain = json.loads(_run(str(two_sides), "--format", "json", "--mode", "polis"))
+    with_sides = json.loads(_run(str(two_sides), "--format", "json", "--mode", "polis",
+                                 "--sides", str(two_sides / "sides.csv")))
+    assert plain["method"] == "polis" and "bridging" not in with_sides
+    assert "sides" in with_sides and "sides" not in plain
+    del with_sides["sides"]
+    for doc in (plain, with_sides):
+        del doc["timings"]
+    assert plain == with_sides  # the Pol.is results do not change
+
+
+def test_text_and_html_reports_show_bridging_and_common_ground(two_sides: Path,
+                                                               tmp_path: Path) -> None:
+    text = _run(str(two_sides), "--sides", str(two_sides / "sides.csv"))
+    assert "Bridging statements (top 10):" in text
+    assert "Common ground across sides:" in text and "side-0:" in text
+    assert re.search(r"side-1: \d+% agree \(90% interval \d+%–\d+%\), \d+ votes", text)
+    out = tmp_path / "report.html"
+    _run(str(two_sides), "--sides", str(two_sides / "sides.csv"), "--format", "html",
+         "--output", str(out))
+    page = out.read_text()
+    assert "<h2>Bridging statements (top 10)</h2>" in page
+    assert "<h2>Common ground across sides</h2>" in page
+    assert "coloured by the Track 2 opinion group" in page
+    assert "https://" not in page and "<script" not in page
+    # The map uses the Track 2 groups' colours, by group id.
+    doc = json.loads(_run(str(two_sides), "--format", "json"))
+    from track2.reports.opinion_map import GROUP_COLOURS
+    for g in doc["groups"]:
+        assert f'fill="{GROUP_COLOURS[g["id"]]}"' in page
+
+
+def _small_room(folder: Path) -> None:
+    """16 participants in sides A (9), B (4) and C (3), all agreeing on statements 1 and 2 but
+    participant 9 of A, who disagrees with 2; A against B and C on statements 3 and 4."""
+    sides = {**{p: "A" for p in range(1, 10)}, **{p: "B" for p in range(10, 14)},
+             **{p: "C" for p in range(14, 17)}}
+    rows = []
+    t = 1
+    for p, side in sides.items():
+        for statement in (1, 2):
+            rows.append(f"{t},x,{statement},{p},{-1 if (p, statement) == (9, 2) else 1}")
+            t += 1
+        for statement in (3, 4):
+            rows.append(f"{t},x,{statement},{p},{1 if side == 'A' else -1}")
+            t += 1
+    folder.mkdir()
+    (folder / "votes.csv").write_text(VOTES_HEADER + "\n".join(rows) + "\n")
+    (folder / "sides.csv").write_text(
+        "participant,side\n" + "".join(f"{p},{s}\n" for p, s in sides.items()))
+
+
+def test_small_cells_are_hidden_in_reports_but_not_in_json(tmp_path: Path) -> None:
+    room = tmp_path / "room"
+    _small_room(room)
+    sides = str(room / "sides.csv")
+    text = _run(str(room), "--sides", sides, "--k-anonymity", "4")
+    block = text[text.index("Common ground across sides:"):text.index("Timings")]
+    # Statement 1: C (3 voters) is below k = 4; B (4, the smallest shown) is withheld with it,
+    # so the whole room's counts cannot give C away; A (9) is shown.
+    statement_1 = block[block.index("[1]"):block.index("[2]")]
+    assert "C: fewer than 4" in statement_1
+    assert "B: withheld (small-cell rule)" in statement_1
+    assert re.search(r"A: 100% agree \(90% interval \d+%–100%\), 9 votes", statement_1)
+    assert " 3 votes" not in block and " 4 votes" not in statement_1
+    # Statement 2: A (one disagreement) and C are hidden; with two sides hidden, B is shown.
+    statement_2 = block[block.index("[2]"):block.index("Divisive")]
+    assert "A: fewer than 4 in an answer (hidden)" in statement_2
+    assert "C: fewer than 4" in statement_2 and "B: 100% agree" in statement_2
+    page = _run(str(room), "--sides", sides, "--k-anonymity", "4", "--format", "html")
+    assert "<td>fewer than 4</td>" in page and "3 votes" not in page
+    doc = json.loads(_run(str(room), "--sides", sides, "--k-anonymity", "4", "--format", "json"))
+    assert doc["sides"]["statements"]["1"]["sides"]["C"]["n"] == 3  # the analyst's export
+    # Default k = 3: every side has 3 votes or more; but on statement 2 one person of A did not
+    # agree, a cell of 1: A is hidden, and C (the smallest shown side) is withheld with it.
+    text3 = _run(str(room), "--sides", sides)
+    block = text3[text3.index("Common ground across sides:"):text3.index("Timings")]
+    statement_2 = block[block.index("[2]"):block.index("Divisive")]
+    assert "A: fewer than 3 in an answer (hidden)" in statement_2
+    assert "C: withheld (small-cell rule)" in statement_2
+    assert re.search(r"B: 100% agree \(90% interval \d+%–100%\), 4 votes", statement_2)
+    statement_1 = block[block.index("[1]"):block.index("[2]")]
+    assert "fewer than" not in statement_1 and "withheld" not in statement_1
+
+
+def test_k_anonymity_below_two_is_refused(two_sides: Path) -> None:
+    with pytest.raises(CommandError, match="--k-anonymity must be at least 2"):
+        _run(str(two_sides), "--k-anonymity", "1")
+
+
+@pytest.mark.parametrize("content, where, what", [
+    ("participant,side\n1,A\n99999,B\n", "sides.csv", "not in the votes: 99999"),
+    ("participant,side\n1,A\n2,A\n", "sides.csv:3:", "at least two sides"),
+    ("voter,delegation\n1,A\n2,B\n", "sides.csv:1:", "participant,side"),
+    ("", "sides.csv:1:", "empty"),
+    ("participant,side\n1,A\n2,B,C\n", "sides.csv:3:", "expected 2 fields"),
+    ("participant,side\n1,A\n1,B\n", "sides.csv:3:", "listed twice"),
+])
+def test_bad_sides_file_is_one_clear_line(two_sides: Path, tmp_path: Path, content: str,
+                                          where: str, what: str) -> None:
+    bad = tmp_path / "sides.csv"
+    bad.write_text(content)
+    for mode in ("track2", "polis"):
+        with pytest.raises(CommandError) as err:
+            _run(str(two_sides), "--sides", str(bad), "--mode", mode)
+        message = str(err.value)
+        assert f"{tmp_path}/{where}" in message and what in message and "\n" not in message
+
+
+def test_missing_sides_file(two_sides: Path, tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="nothing.csv: cannot read the sides file"):
+        _run(str(two_sides), "--sides", str(tmp_path / "nothing.csv"))
+
+
+def test_bad_sides_file_through_the_console(two_sides: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "sides.csv"
+    bad.write_text("participant,side\n1,A\n")
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "TRACK2_HOME": str(tmp_path / "home")}
+    done = subprocess.run([sys.executable, "-m", "track2", "analyze", str(two_sides),
+                           "--sides", str(bad)], capture_output=True, text=True, env=env,
+                          timeout=120)
+    assert done.returncode != 0 and done.stdout == ""
+    lines = [ln for ln in done.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and f"{bad}:2:" in lines[0] and "at least two sides" in lines[0]
+
+
+@pytest.mark.parametrize("fmt", ["text", "html", "json"])
+def test_real_conversation_in_track2_mode(fmt: str) -> None:
+    out = _run(str(LONDON), "--format", fmt)
+    if fmt == "json":
+        doc = json.loads(out)
+        assert doc["mode"] == "track2" and doc["groups"] and doc["bridging"]
+        members = {p for g in doc["groups"] for p in g["members"]}
+        assert members <= set(doc["participants"])
+    elif fmt == "html":
+        assert out.startswith("<!DOCTYPE html>") and "Bridging statements (top 10)" in out
+    else:
+        assert "mode track2" in out and "Bridging statements (top 10):" in out
+        assert "Common ground across sides" not in out  # no --sides given
