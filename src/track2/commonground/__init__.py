@@ -2,6 +2,8 @@
 
 Part 1 (Pol.is mode): :func:`analyze_polis` reproduces the Pol.is math on a sparse
 :class:`VoteMatrix`; :mod:`track2.commonground.formats` reads and writes Pol.is files.
+Part 2 (Track 2 mode): :func:`analyze_track2` adds Track 2 opinion groups, bridging scores and
+agreement per declared side (docs/commonground-track2.md).
 """
 
 from track2.commonground.clusters import Clustering, kmeans, silhouette
@@ -42,13 +44,15 @@ from track2.commonground.repness import (
 )
 from track2.commonground.state import PolisState, load_polis_state, polis_state_from_dict
 from track2.commonground.stats import adjusted_rand_index, prop_test, two_prop_test
+from track2.commonground.track2_analysis import Track2Analysis, analyze_track2
 
 __all__ = [
     "AGREE", "DISAGREE", "PASS",
     "Clustering", "CommonGroundError", "Consensus", "ConsensusStatement", "Conversation",
     "EmptyConversationError", "GroupStatementStats", "InputFormatError", "PCAResult",
     "PolisAnalysis", "PolisState", "RepresentativeStatement", "StateMismatchError", "Statement",
-    "VoteMatrix", "adjusted_rand_index", "analyze_polis", "comment_priorities",
+    "Track2Analysis", "VoteMatrix", "adjusted_rand_index", "analyze_polis", "analyze_track2",
+    "comment_priorities",
     "group_informed_consensus", "group_statement_stats", "in_conv_mask", "kmeans",
     "load_conversation", "load_polis_state", "polis_pca", "polis_state_from_dict",
     "project_participants", "prop_test", "read_comments_csv", "read_comments_json",

@@ -85,8 +85,6 @@ def load_sides(path: str | Path, conversation: Conversation) -> list[str | None]
     except UnicodeDecodeError as err:
         raise InputFormatError(source, None, "not UTF-8 text; save the sides file as UTF-8 CSV") \
             from err
-    except SidesError as err:
-        raise InputFormatError(source, None, str(err)) from err
     try:
         return side_of_participants(conversation.matrix, mapping)
     except SidesError as err:
