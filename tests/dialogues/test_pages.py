@@ -94,6 +94,22 @@ def test_person_in_two_delegations_refused(world, signed_in):
     assert b"Bo Tarn" not in page.content.split(b"Seat a person")[1]
 
 
+def test_stale_seat_form_gets_the_one_delegation_reason(world, signed_in):
+    """A seat form opened before the person was seated elsewhere (another tab, another convener):
+    the page refuses with the reason, not with a bare "Select a valid choice"."""
+    bo = world.persons["bo"]
+    seated_in = DelegationMember.objects.get(person=bo).delegation
+    other = world.ostrava if seated_in != world.ostrava else world.caldera
+    client = signed_in(world.users["convener"])
+    response = client.post(url("delegation", world.dialogue.pk, other.pk), {"seat": "1", "person": bo.pk})
+    assert response.status_code == 200
+    assert f"is already in the delegation “{seated_in.name}”" in response.content.decode()
+    assert b"only one delegation" in response.content
+    assert b"Select a valid choice" not in response.content
+    assert f">{bo.full_name}</option>".encode() not in response.content  # still offers only the unseated
+    assert DelegationMember.objects.filter(person=bo).count() == 1
+
+
 def test_delegation_rules_on_pages(world, signed_in):
     client = signed_in(world.users["convener"])
     d = world.dialogue.pk

@@ -194,8 +194,9 @@ def delegation(request: HttpRequest, dialogue_id: int, delegation_id: int) -> Ht
     is_convener = access.has_need(access.roles_of(request.user, dialogue.pk), "convener")
     seat_form = edit_form = None
     if is_convener:
-        seat_form = SeatForm(request.POST if "seat" in request.POST else None,
-                             persons=queries.seatable_persons(dialogue))
+        seating = "seat" in request.POST
+        seat_form = SeatForm(request.POST if seating else None,
+                             persons=queries.seatable_persons(dialogue, seated_too=seating))
         edit_form = DelegationEditForm(request.POST if "rename" in request.POST else None, dialogue=dialogue,
                                        initial={"name": found.name, "party": found.party_id})
     if request.method == "POST":
@@ -215,6 +216,8 @@ def delegation(request: HttpRequest, dialogue_id: int, delegation_id: int) -> Ht
                 add_refusal(form, refusal)
             else:
                 return redirect("dialogues:delegation", dialogue.pk, found.pk)
+        if seat_form is not None:
+            seat_form.fields["person"].queryset = queries.seatable_persons(dialogue)  # offer only the unseated
     return render(request, "dialogues/delegation.html", {
         "dialogue": dialogue, "delegation": found, "members": queries.members_of(found),
         "is_convener": is_convener, "seat_form": seat_form, "edit_form": edit_form,
