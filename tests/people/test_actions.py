@@ -196,18 +196,29 @@ def test_accept_with_another_persons_account_refused(invited, make_user):
 
 def test_accept_is_all_or_nothing(invited, make_user, dialogue, north, convener):
     candidacy, secret = invited
-    # The person is already seated in another delegation: seating fails, so nothing is kept.
-    south = Delegation.objects.create(dialogue=dialogue, name="Southland delegation")
-    DelegationMember.objects.create(dialogue=dialogue, delegation=south, person=candidacy.person)
+    # The person's record now says serving official (e.g. they took office): seating in this
+    # Track 2 dialogue is refused, so nothing of the acceptance is kept.
+    Person.objects.filter(pk=candidacy.person_id).update(sector="serving_official")
     Candidacy.objects.filter(pk=candidacy.pk).update(delegation=north)
     user = make_user("amina@example.org")
-    with pytest.raises(ActionRefused, match="only one delegation"):
+    with pytest.raises(ActionRefused, match="serving official"):
         actions.do_accept_invitation(secret, user)
     candidacy.refresh_from_db()
     assert candidacy.status == Status.INVITED
     assert Person.objects.get(pk=candidacy.person_id).user is None
     assert not Membership.objects.filter(user=user).exists()
     assert Invitation.objects.get().used_at is None
+
+
+def test_accept_keeps_a_seat_the_convener_chose_meanwhile(invited, make_user, dialogue, north):
+    candidacy, secret = invited
+    # Planned for Northland, but the convener seated the person in Southland before they answered.
+    south = Delegation.objects.create(dialogue=dialogue, name="Southland delegation")
+    DelegationMember.objects.create(dialogue=dialogue, delegation=south, person=candidacy.person)
+    Candidacy.objects.filter(pk=candidacy.pk).update(delegation=north)
+    accepted = actions.do_accept_invitation(secret, make_user("amina@example.org"))
+    assert accepted.status == Status.CONFIRMED
+    assert DelegationMember.objects.get(dialogue=dialogue, person=candidacy.person).delegation == south
 
 
 def test_accept_with_new_account(invited, dialogue):
@@ -336,10 +347,10 @@ def test_new_account_is_not_kept_when_accepting_fails(invited, dialogue, north):
     from django.contrib.auth import get_user_model
 
     candidacy, secret = invited
-    south = Delegation.objects.create(dialogue=dialogue, name="Southland delegation")
-    DelegationMember.objects.create(dialogue=dialogue, delegation=south, person=candidacy.person)
+    # Seating fails (the person's record now says serving official, in a Track 2 dialogue).
+    Person.objects.filter(pk=candidacy.person_id).update(sector="serving_official")
     Candidacy.objects.filter(pk=candidacy.pk).update(delegation=north)
-    with pytest.raises(ActionRefused):
+    with pytest.raises(ActionRefused, match="serving official"):
         actions.do_accept_invitation_with_new_account(secret, password="a long secret phrase 1")
     assert not get_user_model().objects.filter(email="amina@example.org").exists()
     assert Invitation.objects.get().used_at is None

@@ -608,8 +608,9 @@ def do_accept_invitation(secret: str, user) -> Candidacy:
         person.save(update_fields=["user", "updated_at"])
     Membership.objects.get_or_create(dialogue=candidacy.dialogue, user=user, role=candidacy.role)
     if candidacy.delegation is not None:
-        seated = DelegationMember.objects.filter(
-            dialogue=candidacy.dialogue, person=person, delegation=candidacy.delegation).exists()
+        # A convener who already seated the person (in the planned delegation or, having
+        # changed their mind, in another) has decided; accepting must not undo or refuse that.
+        seated = DelegationMember.objects.filter(dialogue=candidacy.dialogue, person=person).exists()
         if not seated:
             do_seat_in_delegation(user, candidacy.delegation, person)
     now = timezone.now()
