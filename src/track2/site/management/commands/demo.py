@@ -55,6 +55,10 @@ class Command(BaseCommand):
         for login in logins:
             self.stdout.write(f"  {login.email:<34} {login.password:<20} {login.description}")
         self.stdout.write(f"(The logins are also in {home / demo.LOGINS_FILE}.)")
+        self.stdout.write(
+            "The common-ground engine on a real Pol.is conversation, from the project folder: "
+            "track2 analyze tests/data/polis/brexit-consensus --format html --output report.html"
+        )
         self.stdout.write("")
         if not no_serve:
             run_server(self.stdout, host, port, workers=1)
