@@ -51,12 +51,17 @@ def has_need(roles: frozenset[str], need: str) -> bool:
     return bool(roles & NEEDS[need])
 
 
-def access_dialogue(user, dialogue_id: int | str, need: str = "member") -> Dialogue:
-    """Return the dialogue if `user` holds a role that satisfies `need`; else NotFound."""
+def parse_id(value) -> int:
+    """An id from a URL or a request; anything that is not a whole number is simply not found."""
     try:
-        pk = int(dialogue_id)
+        return int(value)
     except (TypeError, ValueError):
         raise NotFound from None
+
+
+def access_dialogue(user, dialogue_id: int | str, need: str = "member") -> Dialogue:
+    """Return the dialogue if `user` holds a role that satisfies `need`; else NotFound."""
+    pk = parse_id(dialogue_id)
     roles = roles_of(user, pk)
     if not has_need(roles, need):
         raise NotFound

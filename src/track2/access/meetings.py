@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from track2.access import NotFound, access_dialogue, has_need, roles_of
+from track2.access import NotFound, access_dialogue, has_need, parse_id, roles_of
 from track2.dialogues.models import (
     Delegation,
     DelegationMember,
@@ -23,18 +23,11 @@ from track2.dialogues.models import (
 CONFIRMED_STATUSES = (MeetingParticipant.Status.CONFIRMED, MeetingParticipant.Status.ATTENDED)
 
 
-def _pk(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise NotFound from None
-
-
 def access_meeting(user, dialogue_id, meeting_id, need: str = "member") -> Meeting:
     """Return the meeting of that dialogue if `user` satisfies `need` in it; else NotFound."""
     dialogue = access_dialogue(user, dialogue_id, need=need)
     try:
-        return Meeting.objects.select_related("venue", "dialogue").get(pk=_pk(meeting_id), dialogue=dialogue)
+        return Meeting.objects.select_related("venue", "dialogue").get(pk=parse_id(meeting_id), dialogue=dialogue)
     except Meeting.DoesNotExist:
         raise NotFound from None
 
@@ -49,7 +42,7 @@ def access_venue(user, dialogue_id, venue_id, need: str = "convener") -> Venue:
     """A venue of the dialogue's catalogue, for someone with `need` in the dialogue."""
     dialogue = access_dialogue(user, dialogue_id, need=need)
     try:
-        return venues_of(dialogue).get(pk=_pk(venue_id))
+        return venues_of(dialogue).get(pk=parse_id(venue_id))
     except Venue.DoesNotExist:
         raise NotFound from None
 
@@ -114,7 +107,7 @@ def access_delegation(user, dialogue_id, delegation_id) -> Delegation:
     """A delegation with its roster: any of the dialogue's for conveners, one's own for members."""
     dialogue = access_dialogue(user, dialogue_id, need="member")
     try:
-        delegation = Delegation.objects.select_related("party", "dialogue").get(pk=_pk(delegation_id), dialogue=dialogue)
+        delegation = Delegation.objects.select_related("party", "dialogue").get(pk=parse_id(delegation_id), dialogue=dialogue)
     except Delegation.DoesNotExist:
         raise NotFound from None
     if not can_see_roster(user, delegation):

@@ -7,7 +7,7 @@ B, and nothing says whether such a person exists. Every refusal is `NotFound`.
 
 from __future__ import annotations
 
-from track2.access import NotFound, access_dialogue
+from track2.access import NotFound, access_dialogue, parse_id
 from track2.dialogues.models import Dialogue
 from track2.people.models import Candidacy, Person
 
@@ -20,10 +20,7 @@ def access_people(user, dialogue_id: int | str) -> Dialogue:
 def access_candidacy(user, dialogue_id: int | str, person_id: int | str) -> Candidacy:
     """The candidacy of person `person_id` in the dialogue, for its conveners; else NotFound."""
     dialogue = access_people(user, dialogue_id)
-    try:
-        pk = int(person_id)
-    except (TypeError, ValueError):
-        raise NotFound from None
+    pk = parse_id(person_id)
     candidacy = (
         Candidacy.objects.select_related("person", "dialogue", "delegation")
         .filter(dialogue=dialogue, person_id=pk)

@@ -7,7 +7,6 @@ a refused action answers 400 with {"detail": message, "field": field}.
 
 from __future__ import annotations
 
-import functools
 from datetime import datetime
 from decimal import Decimal
 
@@ -29,24 +28,11 @@ from track2.access.meetings import (
 from track2.dialogues import actions, meeting_actions, queries
 from track2.dialogues.balance import build_balance
 from track2.dialogues.models import AgendaItem, Delegation, DelegationMember, Membership, Party
-from track2.errors import ActionRefused
+from track2.errors import ActionRefused  # raised here; api.urls turns every refusal into 400 JSON
 
 router = Router(tags=["dialogues"])
 P = "/dialogues/{dialogue_id}"
 M = P + "/meetings/{meeting_id}"
-
-
-def refused_as_400(view):
-    """An action's refusal becomes 400 JSON naming the field it concerns."""
-
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        try:
-            return view(*args, **kwargs)
-        except ActionRefused as refusal:
-            return JsonResponse({"detail": refusal.message, "field": refusal.field}, status=400)
-
-    return wrapper
 
 
 def _one(queryset, pk):
@@ -272,7 +258,6 @@ def list_dialogues(request: HttpRequest):
 
 
 @router.post("/dialogues", summary="Create a dialogue series (you become its convener)")
-@refused_as_400
 def create_dialogue(request: HttpRequest, body: DialogueIn):
     dialogue = actions.do_create_dialogue(request.auth, **body.dict())
     return JsonResponse(dialogue_out(request.auth, dialogue), status=201)
@@ -284,7 +269,6 @@ def get_dialogue(request: HttpRequest, dialogue_id: int):
 
 
 @router.patch(P, summary="Change a dialogue's settings (conveners)")
-@refused_as_400
 def update_dialogue(request: HttpRequest, dialogue_id: int, body: DialoguePatch):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     dialogue = actions.do_update_dialogue(request.auth, dialogue, **body.dict(exclude_unset=True))
@@ -299,7 +283,6 @@ def balance(request: HttpRequest, dialogue_id: int):
 # --- parties and roles -----------------------------------------------------------------------
 
 @router.post(P + "/parties", summary="Add a party in tension (conveners)")
-@refused_as_400
 def add_party(request: HttpRequest, dialogue_id: int, body: PartyIn):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     party = actions.do_add_party(request.auth, dialogue, **body.dict())
@@ -307,7 +290,6 @@ def add_party(request: HttpRequest, dialogue_id: int, body: PartyIn):
 
 
 @router.delete(P + "/parties/{party_id}", summary="Remove a party that no delegation represents")
-@refused_as_400
 def remove_party(request: HttpRequest, dialogue_id: int, party_id: int):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     actions.do_remove_party(request.auth, _one(Party.objects.filter(dialogue=dialogue), party_id))
@@ -322,7 +304,6 @@ def list_roles(request: HttpRequest, dialogue_id: int):
 
 
 @router.post(P + "/roles", summary="Give a linked user a role (conveners)")
-@refused_as_400
 def grant_role(request: HttpRequest, dialogue_id: int, body: RoleIn):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     user = actions.linked_users(dialogue).filter(pk=body.user_id).first()
@@ -333,7 +314,6 @@ def grant_role(request: HttpRequest, dialogue_id: int, body: RoleIn):
 
 
 @router.delete(P + "/roles/{membership_id}", summary="Remove a role (a dialogue keeps at least one convener)")
-@refused_as_400
 def revoke_role(request: HttpRequest, dialogue_id: int, membership_id: int):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     actions.do_revoke_role(request.auth, _one(Membership.objects.filter(dialogue=dialogue), membership_id))
@@ -353,7 +333,6 @@ def list_delegations(request: HttpRequest, dialogue_id: int):
 
 
 @router.post(P + "/delegations", summary="Create a delegation (one per party, or the facilitation team)")
-@refused_as_400
 def create_delegation(request: HttpRequest, dialogue_id: int, body: DelegationIn):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     party = None
@@ -366,7 +345,6 @@ def create_delegation(request: HttpRequest, dialogue_id: int, body: DelegationIn
 
 
 @router.patch(P + "/delegations/{delegation_id}", summary="Rename a delegation or change its party")
-@refused_as_400
 def update_delegation(request: HttpRequest, dialogue_id: int, delegation_id: int, body: DelegationPatch):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     delegation = _one(Delegation.objects.filter(dialogue=dialogue), delegation_id)
@@ -384,7 +362,6 @@ def update_delegation(request: HttpRequest, dialogue_id: int, delegation_id: int
 
 
 @router.delete(P + "/delegations/{delegation_id}", summary="Delete an empty delegation")
-@refused_as_400
 def delete_delegation(request: HttpRequest, dialogue_id: int, delegation_id: int):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     actions.do_delete_delegation(request.auth, _one(Delegation.objects.filter(dialogue=dialogue), delegation_id))
@@ -392,7 +369,6 @@ def delete_delegation(request: HttpRequest, dialogue_id: int, delegation_id: int
 
 
 @router.post(P + "/delegations/{delegation_id}/seats", summary="Seat a candidate in a delegation")
-@refused_as_400
 def seat(request: HttpRequest, dialogue_id: int, delegation_id: int, body: SeatIn):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     delegation = _one(Delegation.objects.filter(dialogue=dialogue), delegation_id)
@@ -421,7 +397,6 @@ def list_venues(request: HttpRequest, dialogue_id: int):
 
 
 @router.post(P + "/venues", summary="Add a venue (conveners)")
-@refused_as_400
 def create_venue(request: HttpRequest, dialogue_id: int, body: VenueIn):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     venue = meeting_actions.do_create_venue(request.auth, dialogue, **body.dict())
@@ -430,14 +405,12 @@ def create_venue(request: HttpRequest, dialogue_id: int, body: VenueIn):
 
 
 @router.patch(P + "/venues/{venue_id}", summary="Change a venue (conveners)")
-@refused_as_400
 def update_venue(request: HttpRequest, dialogue_id: int, venue_id: int, body: VenuePatch):
     venue = access_venue(request.auth, dialogue_id, venue_id, need="convener")
     return venue_out(meeting_actions.do_update_venue(request.auth, venue, **body.dict(exclude_unset=True)))
 
 
 @router.delete(P + "/venues/{venue_id}", summary="Remove a venue no meeting uses (conveners)")
-@refused_as_400
 def delete_venue(request: HttpRequest, dialogue_id: int, venue_id: int):
     meeting_actions.do_delete_venue(request.auth, access_venue(request.auth, dialogue_id, venue_id, need="convener"))
     return _no_content()
@@ -461,7 +434,6 @@ def list_meetings(request: HttpRequest, dialogue_id: int):
 
 
 @router.post(P + "/meetings", summary="Schedule a meeting; naive times are in its time zone (conveners)")
-@refused_as_400
 def create_meeting(request: HttpRequest, dialogue_id: int, body: MeetingIn):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     fields = body.dict()
@@ -476,7 +448,6 @@ def get_meeting(request: HttpRequest, dialogue_id: int, meeting_id: int):
 
 
 @router.patch(M, summary="Change a meeting (conveners)")
-@refused_as_400
 def update_meeting(request: HttpRequest, dialogue_id: int, meeting_id: int, body: MeetingPatch):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="convener")
     fields = body.dict(exclude_unset=True)
@@ -505,7 +476,6 @@ def _lead(meeting, lead_id):
 
 
 @router.post(M + "/agenda", summary="Add an agenda item at the end (facilitators, conveners)")
-@refused_as_400
 def add_agenda_item(request: HttpRequest, dialogue_id: int, meeting_id: int, body: AgendaIn):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="facilitator")
     item = meeting_actions.do_add_agenda_item(request.auth, meeting, title=body.title, description=body.description,
@@ -514,7 +484,6 @@ def add_agenda_item(request: HttpRequest, dialogue_id: int, meeting_id: int, bod
 
 
 @router.patch(M + "/agenda/{item_id}", summary="Change an agenda item")
-@refused_as_400
 def update_agenda_item(request: HttpRequest, dialogue_id: int, meeting_id: int, item_id: int, body: AgendaPatch):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="facilitator")
     item = _one(AgendaItem.objects.filter(meeting=meeting), item_id)
@@ -532,7 +501,6 @@ def delete_agenda_item(request: HttpRequest, dialogue_id: int, meeting_id: int, 
 
 
 @router.post(M + "/agenda/{item_id}/move", summary="Move an agenda item up or down")
-@refused_as_400
 def move_agenda_item(request: HttpRequest, dialogue_id: int, meeting_id: int, item_id: int, body: MoveIn):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="facilitator")
     item = _one(AgendaItem.objects.filter(meeting=meeting), item_id)
@@ -556,7 +524,6 @@ def list_participants(request: HttpRequest, dialogue_id: int, meeting_id: int):
 
 
 @router.post(M + "/participants", summary="Add delegation members to a meeting (conveners)")
-@refused_as_400
 def add_participants(request: HttpRequest, dialogue_id: int, meeting_id: int, body: ParticipantsIn):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="convener")
     persons = list(queries.persons_of(meeting.dialogue).filter(pk__in=body.person_ids))
@@ -567,21 +534,18 @@ def add_participants(request: HttpRequest, dialogue_id: int, meeting_id: int, bo
 
 
 @router.post(M + "/my-answer", summary="Say whether you will attend (confirmed or declined), before it starts")
-@refused_as_400
 def answer_invitation(request: HttpRequest, dialogue_id: int, meeting_id: int, body: StatusIn):
     seat = access_own_meeting_seat(request.auth, dialogue_id, meeting_id)
     return participant_out(meeting_actions.do_answer_meeting_invitation(request.auth, seat, body.status))
 
 
 @router.post(M + "/participants/attended", summary="After a round: mark everyone still confirmed as attended")
-@refused_as_400
 def record_attended(request: HttpRequest, dialogue_id: int, meeting_id: int):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="convener")
     return {"marked": meeting_actions.do_record_confirmed_as_attended(request.auth, meeting)}
 
 
 @router.patch(M + "/participants/{participant_id}", summary="Mark invited/confirmed/declined/attended/absent")
-@refused_as_400
 def set_participant_status(request: HttpRequest, dialogue_id: int, meeting_id: int, participant_id: int,
                            body: StatusIn):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="convener")

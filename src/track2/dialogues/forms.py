@@ -18,12 +18,6 @@ from track2.dialogues.models import (
 from track2.people.models import Sector
 
 
-def add_refusal(form: forms.Form, refusal) -> None:
-    """Show an ActionRefused on its field when the form has it, else above the form."""
-    field = refusal.field if refusal.field in form.fields else None
-    form.add_error(field, refusal.message)
-
-
 class DialogueForm(forms.ModelForm):
     required_sectors = forms.MultipleChoiceField(
         label=_("Sectors every side should include"), choices=Sector.choices, required=False,

@@ -30,12 +30,12 @@ from track2.dialogues.forms import (
     ParticipantsForm,
     ParticipantStatusForm,
     VenueForm,
-    add_refusal,
     zone_choices,
 )
 from track2.dialogues.models import AgendaItem, MeetingParticipant
 from track2.dialogues.views import _get
 from track2.errors import ActionRefused
+from track2.site.forms import add_refusal
 
 ICS_TYPE = "text/calendar; charset=utf-8"
 

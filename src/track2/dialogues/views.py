@@ -22,10 +22,10 @@ from track2.dialogues.forms import (
     PartyForm,
     RoleForm,
     SeatForm,
-    add_refusal,
 )
 from track2.dialogues.models import Delegation, DelegationMember, Membership, Party, Role
 from track2.errors import ActionRefused
+from track2.site.forms import add_refusal
 
 
 def _get(queryset, pk):

@@ -8,18 +8,11 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from track2.dialogues.models import Delegation, Dialogue, Role
-from track2.errors import ActionRefused
 from track2.people.models import Candidacy, Gender, Sector
 
 TAGS_HELP = _("separate entries with semicolons, e.g. fisheries; maritime law")
 RISK_NOTES_LABEL = _("Risk and sensitivity notes")
 RISK_NOTES_HELP = _("seen only by this dialogue's conveners, never in other dialogues the person takes part in")
-
-
-def add_refusal(form: forms.Form, refusal: ActionRefused) -> None:
-    """Show an action's refusal on its field when the form has that field, else on top."""
-    field = refusal.field if refusal.field in form.fields else None
-    form.add_error(field, refusal.message)
 
 
 class DelegationChoiceMixin:

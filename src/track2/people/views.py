@@ -34,6 +34,7 @@ from track2.people.queries import (
     seat_of,
     seats_in,
 )
+from track2.site.forms import add_refusal
 
 ROSTER_SESSION_KEY = "people_roster_%d"
 PEOPLE_PER_PAGE = 100
@@ -81,7 +82,7 @@ def person_add(request: HttpRequest, dialogue_id: int) -> HttpResponse:
         try:
             candidacy = actions.do_add_person(request.user, dialogue, **data)
         except ActionRefused as refusal:
-            forms.add_refusal(form, refusal)
+            add_refusal(form, refusal)
             existing = actions.find_person_by_email(data["email"]) if refusal.field == "email" else None
             if existing is not None and Candidacy.objects.filter(dialogue=dialogue, person=existing).exists():
                 already = existing
@@ -125,7 +126,7 @@ def nominate_existing(request: HttpRequest, dialogue_id: int) -> HttpResponse:
                     request.user, dialogue, person, nominated_by=data["nominated_by"], role=data["role"],
                     delegation=data["delegation"])
             except ActionRefused as refusal:
-                forms.add_refusal(form, refusal)
+                add_refusal(form, refusal)
             else:
                 messages.success(request, _("%(name)s is nominated to this dialogue.") % {"name": person.full_name})
                 return redirect("people:detail", dialogue.pk, candidacy.person_id)
@@ -190,9 +191,9 @@ def person_edit(request: HttpRequest, dialogue_id: int, person_id: int) -> HttpR
             if refusal.field == "affiliations":
                 form.add_error(None, refusal.message)
             elif refusal.field in ("role", "delegation"):
-                forms.add_refusal(candidacy_form, refusal)
+                add_refusal(candidacy_form, refusal)
             else:
-                forms.add_refusal(form, refusal)
+                add_refusal(form, refusal)
         else:
             messages.success(request, _("Saved."))
             return redirect("people:detail", dialogue.pk, person.pk)
@@ -222,7 +223,7 @@ def candidacy_vet(request: HttpRequest, dialogue_id: int, person_id: int) -> Htt
         try:
             actions.do_vet(request.user, candidacy, **form.cleaned_data)
         except ActionRefused as refusal:
-            forms.add_refusal(form, refusal)
+            add_refusal(form, refusal)
         else:
             messages.success(request, _("Vetting recorded."))
             return redirect("people:detail", dialogue_id, person_id)
@@ -265,7 +266,7 @@ def candidacy_withdraw(request: HttpRequest, dialogue_id: int, person_id: int) -
         try:
             actions.do_withdraw(request.user, candidacy, notes=form.cleaned_data["notes"])
         except ActionRefused as refusal:
-            forms.add_refusal(form, refusal)
+            add_refusal(form, refusal)
         else:
             messages.success(request, _("The candidacy is withdrawn."))
             return redirect("people:detail", dialogue_id, person_id)
@@ -281,7 +282,7 @@ def candidacy_renominate(request: HttpRequest, dialogue_id: int, person_id: int)
         try:
             actions.do_renominate(request.user, candidacy, **form.cleaned_data)
         except ActionRefused as refusal:
-            forms.add_refusal(form, refusal)
+            add_refusal(form, refusal)
         else:
             messages.success(request, _("Nominated again."))
             return redirect("people:detail", dialogue_id, person_id)
