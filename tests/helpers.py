@@ -8,3 +8,12 @@ def sign_in(client, user, password: str = PASSWORD):
     response = client.post("/accounts/login/", {"email": user.email, "password": password})
     assert response.status_code == 302, response.content[:500]
     return response
+
+
+def sign_in_page(page, base: str, email: str, password: str = PASSWORD) -> None:
+    """Sign in through the real sign-in page in a browser; wait for the home page."""
+    page.goto(base + "/accounts/login/")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(base + "/")

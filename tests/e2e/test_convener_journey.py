@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from tests.helpers import PASSWORD
+from tests.helpers import sign_in_page
 from track2.dialogues.models import (
     AgendaItem,
     DelegationMember,
@@ -111,10 +111,7 @@ def test_convener_builds_the_varena_sea_dialogue_from_scratch(live_server, new_p
 
     # --- Sign in; nothing is there yet. -------------------------------------------------------
     page = new_page()
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("E-mail address").fill("ilse@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, base, "ilse@example.org")
     expect(page.get_by_role("heading", name="Your dialogues")).to_be_visible()
     expect(page.get_by_text("You are not a member of any dialogue yet.")).to_be_visible()
 

@@ -4,26 +4,18 @@ venues, a meeting with its agenda and participants — and reads the balance das
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import PASSWORD
+from tests.helpers import sign_in_page
 from track2.dialogues.models import AgendaItem, Dialogue, Meeting, MeetingParticipant
 from track2.people import actions as people
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def sign_in(page, base, email):
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(base + "/")
-
-
 def test_convener_builds_a_dialogue_in_the_browser(live_server, new_page, make_user):
     base = live_server.url
     convener = make_user("ilse@example.org", display_name="Ilse Marken", time_zone="Europe/Vienna")
     page = new_page()
-    sign_in(page, base, "ilse@example.org")
+    sign_in_page(page, base, "ilse@example.org")
 
     page.goto(base + "/dialogues/new/")
     page.locator("#id_title").fill("Varena Sea Dialogue")

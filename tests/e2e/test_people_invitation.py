@@ -6,19 +6,11 @@ import re
 import pytest
 from django.core import mail
 
-from tests.helpers import PASSWORD
+from tests.helpers import sign_in_page
 from track2.dialogues.models import Delegation, DelegationMember, Membership, Role
 from track2.people.models import Candidacy
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, base, email):
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(base + "/")
 
 
 def test_convener_adds_vets_invites_and_invitee_accepts(live_server, new_page, make_user, dialogue, member_of,
@@ -27,7 +19,7 @@ def test_convener_adds_vets_invites_and_invitee_accepts(live_server, new_page, m
     member_of(make_user("convener@example.org", display_name="Conny Vener"), Role.CONVENER)
     north = Delegation.objects.create(dialogue=dialogue, name="Northland delegation")
     page = new_page()
-    sign_in(page, base, "convener@example.org")
+    sign_in_page(page, base, "convener@example.org")
 
     # By hand.
     page.goto(f"{base}/dialogues/{dialogue.pk}/people/add/")
