@@ -31,7 +31,8 @@ def get(url: str) -> tuple[int, dict, str]:
 
 
 @pytest.fixture
-def server(tmp_path):
+def served(tmp_path):
+    """The base URL and the `track2 serve` process (its output is piped)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env["TRACK2_HOME"] = str(tmp_path / "home")
@@ -52,9 +53,15 @@ def server(tmp_path):
     else:
         process.kill()
         pytest.fail("track2 serve did not answer within 90 s")
-    yield base
-    process.terminate()
-    process.wait(timeout=20)
+    yield base, process
+    if process.poll() is None:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture
+def server(served):
+    return served[0]
 
 
 def test_serve_answers_pages_static_files_and_api(server):
@@ -69,3 +76,19 @@ def test_serve_answers_pages_static_files_and_api(server):
     status, _, body = get(server + "/api/v1/me")
     assert status == 401 and "Bearer" in body
     assert get(server + "/api/v1/docs")[0] == 200
+
+
+def test_serve_writes_no_line_per_request(served):
+    base, process = served
+    secret = "Zq8-secret-in-the-path-4Fh2"
+    assert get(base + "/accounts/login/")[0] == 200
+    assert get(base + f"/invitations/{secret}/")[0] == 404
+    assert get(base + f"/calendar/{secret}.ics")[0] == 404
+    assert get(base + f"/nowhere/{secret}/?q={secret}")[0] == 404
+    assert get(base + "/api/v1/me")[0] == 401
+    process.terminate()
+    output, _ = process.communicate(timeout=20)
+    assert secret not in output
+    for line in ("GET /", "/accounts/login/", "/api/v1/me", "Not Found", "HTTP/1.1"):
+        assert line not in output, output
+    assert "Track2 is at http://127.0.0.1:" in output
