@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import secrets
 
+# Imported for its effect: it registers Group, which is then removed below.
+import django.contrib.auth.admin  # noqa: F401
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.forms import PasswordResetForm
@@ -23,10 +25,7 @@ from track2.accounts.models import ApiToken, User
 from track2.accounts.sessions import do_end_sessions
 
 # Groups carry Django model permissions; Track2 has one kind of administrator (a superuser),
-# so they would be a second, unused permission system to audit. Django's auth admin registers
-# Group when imported, and our app's admin module is imported before it: import it first.
-import django.contrib.auth.admin  # noqa: E402, F401
-
+# so they would be a second, unused permission system to audit.
 admin.site.unregister(Group)
 
 
