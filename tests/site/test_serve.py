@@ -119,3 +119,4 @@ def test_serve_keeps_mail_in_the_private_outbox(served, tmp_path):
     process.terminate()
     output, _ = process.communicate(timeout=20)
     assert link not in output and "owner@example.org" not in output
+    assert f"E-mail: kept in the outbox {home / 'outbox'}" in output and "no mail is sent" in output

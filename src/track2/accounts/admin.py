@@ -19,7 +19,6 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from track2.accounts.models import ApiToken, User
 from track2.accounts.sessions import do_end_sessions
@@ -106,12 +105,9 @@ class UserAdmin(admin.ModelAdmin):
         # an account that holds a role is refused instead, and the page names accounts only.
         protected = []
         for user in objs:
-            roles = user.memberships.count()
-            if roles:
-                protected.append(ngettext(
-                    "%(email)s holds %(count)d role in a dialogue: turn the account off (untick “active”) instead.",
-                    "%(email)s holds %(count)d roles in dialogues: turn the account off (untick “active”) instead.",
-                    roles) % {"email": user.email, "count": roles})
+            if user.memberships.exists():
+                protected.append(_("%(email)s holds a role in a dialogue: turn the account off (untick "
+                                   "“active”) instead.") % {"email": user.email})
         model_count = {User._meta.verbose_name_plural: len(objs)}
         return [user.email for user in objs], model_count, set(), protected
 
