@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install everything the tests need, then run: ruff, mypy (engine), the whole suite on SQLite,
+# Install everything the tests need, then run: ruff, makemigrations --check, mypy (engine), the whole suite on SQLite,
 # the whole suite again on a throwaway PostgreSQL cluster, and the browser tests in Debian's Chromium.
 # Usage: bash scripts/test.sh [extra pytest arguments]
 set -euo pipefail
@@ -38,6 +38,12 @@ mkdir -p test-artifacts
 
 say "ruff"
 .venv/bin/ruff check src tests benchmarks scripts
+
+say "migrations match the models"
+# A model change without its migration would pass every test (pytest builds the schema from the
+# migrations) and then fail on the first real site.
+TRACK2_HOME=$(mktemp -d) DJANGO_SETTINGS_MODULE=track2.settings TRACK2_EMAIL_URL=locmem:// \
+  .venv/bin/python -m django makemigrations --check --dry-run
 
 say "mypy (engine)"
 .venv/bin/mypy --no-error-summary

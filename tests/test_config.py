@@ -20,7 +20,8 @@ def test_defaults_are_safe(tmp_path):
     assert cfg.database["NAME"] == str(tmp_path / "home" / "track2.sqlite3")
     assert "journal_mode=WAL" in cfg.database["OPTIONS"]["init_command"]
     assert cfg.database["OPTIONS"]["timeout"] >= 5
-    assert cfg.email["EMAIL_BACKEND"].endswith("console.EmailBackend")
+    assert cfg.email == {"EMAIL_BACKEND": "track2.site.outbox.OutboxBackend",
+                         "EMAIL_FILE_PATH": str(tmp_path / "home" / "outbox")}
     assert cfg.k_anonymity == 3
 
 
@@ -115,3 +116,14 @@ def test_production_argon2_cost_is_not_lowered(tmp_path):
     cfg = load(tmp_path)
     assert cfg.argon2_time_cost == 3
     assert cfg.argon2_memory_cost == 65536
+
+
+def test_where_mail_goes_is_said_with_a_warning_when_nobody_gets_it(tmp_path):
+    where, warning = config.describe_email(load(tmp_path).email)
+    assert str(tmp_path / "home" / "outbox") in where and "TRACK2_EMAIL_URL" in warning
+    where, warning = config.describe_email(load(tmp_path, TRACK2_EMAIL_URL="console://").email)
+    assert "printed" in where and "links" in warning
+    where, warning = config.describe_email(load(tmp_path, TRACK2_EMAIL_URL="smtps://u:p@mail.example.org").email)
+    assert where == "sent through mail.example.org:465 (TLS)" and warning is None and "p@" not in where
+    folder = tmp_path / "elsewhere"
+    assert load(tmp_path, TRACK2_EMAIL_URL=f"file://{folder}").email["EMAIL_FILE_PATH"] == str(folder)

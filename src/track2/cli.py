@@ -46,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     if command == "demo":
         os.environ["TRACK2_HOME"] = str(demo_home())
         os.environ.pop("TRACK2_DATABASE_URL", None)
+        # The demo's people are fictional: its mail is printed, to follow the invitation links.
+        os.environ["TRACK2_EMAIL_URL"] = "console://"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "track2.settings")
     try:
         import django

@@ -26,7 +26,7 @@ SETTINGS_DOC = {
     "TRACK2_DATABASE_URL": "sqlite:///path or postgresql://user:pass@host:port/name; default SQLite in TRACK2_HOME",
     "TRACK2_SECRET_KEY": "Django secret key; generated into TRACK2_HOME/secret_key (mode 0600) when absent",
     "TRACK2_ALLOWED_HOSTS": "comma-separated host names the site answers to",
-    "TRACK2_EMAIL_URL": "console://, smtp://user:pass@host:port, smtps://…, file:///folder or locmem://",
+    "TRACK2_EMAIL_URL": "smtp://user:pass@host:port, smtps://…, file:///folder, console:// or locmem://; default: the outbox folder",
     "TRACK2_EMAIL_FROM": "sender address of the site's e-mail",
     "TRACK2_DEBUG": "1 to turn on Django's debug mode (development only)",
     "TRACK2_HTTPS": "1 when served over HTTPS (secure cookies, HSTS, redirect to https)",
@@ -172,9 +172,13 @@ def parse_database_url(url: str, home: Path) -> tuple[dict[str, object], str]:
     )
 
 
+OUTBOX_BACKEND = "track2.site.outbox.OutboxBackend"
+
+
 def parse_email_url(url: str, home: Path) -> dict[str, object]:
     if not url:
-        url = "console://"
+        # No mail server yet: keep mail in a private folder rather than print working links.
+        return {"EMAIL_BACKEND": OUTBOX_BACKEND, "EMAIL_FILE_PATH": str(home / "outbox")}
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme == "console":
@@ -182,8 +186,8 @@ def parse_email_url(url: str, home: Path) -> dict[str, object]:
     if scheme == "locmem":
         return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
     if scheme == "file":
-        folder = Path(unquote(parts.path) or home / "mail")
-        return {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": str(folder)}
+        folder = Path(unquote(parts.path) or home / "outbox")
+        return {"EMAIL_BACKEND": OUTBOX_BACKEND, "EMAIL_FILE_PATH": str(folder)}
     if scheme in ("smtp", "smtps", "smtp+tls"):
         if not parts.hostname:
             raise ConfigError("TRACK2_EMAIL_URL has no host; use smtp://user:pass@mail.example.org:587")
@@ -202,6 +206,23 @@ def parse_email_url(url: str, home: Path) -> dict[str, object]:
             "EMAIL_TIMEOUT": 10,
         }
     raise ConfigError(f"TRACK2_EMAIL_URL scheme {scheme!r} is not supported; use console://, smtp://, smtps:// or file://")
+
+
+def describe_email(email: dict[str, object]) -> tuple[str, str | None]:
+    """Where the site's mail goes, in words, and a warning when it does not reach anyone."""
+    backend = str(email["EMAIL_BACKEND"])
+    if backend == OUTBOX_BACKEND:
+        return (f"kept in the outbox {email['EMAIL_FILE_PATH']} (one private file per message)",
+                "no mail is sent: invitations and password resets wait in the outbox until you "
+                "forward them; set TRACK2_EMAIL_URL=smtp://… to send mail")
+    if backend.endswith("console.EmailBackend"):
+        return ("printed to the server's output",
+                "anyone who can read the server's output can use the invitation and reset links in it; "
+                "set TRACK2_EMAIL_URL=smtp://… to send mail")
+    if backend.endswith("smtp.EmailBackend"):
+        security = "TLS" if email.get("EMAIL_USE_SSL") else "STARTTLS" if email.get("EMAIL_USE_TLS") else "no encryption"
+        return f"sent through {email['EMAIL_HOST']}:{email['EMAIL_PORT']} ({security})", None
+    return f"kept in memory by {backend} (tests only)", "no mail leaves this process"
 
 
 def load(env: dict[str, str] | None = None) -> Config:

@@ -142,7 +142,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"route_not_path": {"()": "track2.site.logs.RouteNotPath"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["route_not_path"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"track2": {"level": "INFO"}},
+    "loggers": {
+        "track2": {"level": "INFO"},
+        # No line per request (an access trail, docs/security.md): 4xx answers are not logged at
+        # all, and server errors name the route, never the path, which may hold a one-time secret.
+        "django.request": {"level": "ERROR", "filters": ["route_not_path"]},
+        "django.security.csrf": {"level": "ERROR", "filters": ["route_not_path"]},
+        "uvicorn.access": {"handlers": [], "propagate": False},
+    },
 }

@@ -1,7 +1,9 @@
-"""Every role × every dialogues API endpoint: allowed roles get an answer (2xx, or 400 when the
-body is refused), everyone else 404 — never 403 — and nothing changes; anonymous callers 401."""
+"""Every role × every dialogues API endpoint: each allowed role gets the exact expected status and
+effect, everyone else 404 — never 403 — and nothing changes; anonymous callers 401."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -115,16 +117,92 @@ def test_endpoints_by_role(client, world, setup, role):
         assert snapshot() == before, (role, method, path)
 
 
-def test_allowed_roles_get_an_answer(client, world, setup):
+def shape(path: str) -> str:
+    return re.sub(r"/\d+", "/{id}", path)
+
+
+def _has(model, **fields):
+    return lambda world, answer: model.objects.filter(**fields).exists()
+
+
+def _gone(model, **fields):
+    return lambda world, answer: not model.objects.filter(**fields).exists()
+
+
+def _names(answer) -> set[str]:
+    rows = answer.json()
+    rows = rows["items"] if isinstance(rows, dict) and "items" in rows else rows
+    return {row.get("name") or row.get("title") for row in rows}
+
+
+D, M = "/dialogues/{id}", "/dialogues/{id}/meetings/{id}"
+# For each endpoint: the exact status an allowed role gets, and what must then be true. Each role
+# runs the endpoints it may use in the order of `endpoints()`, on a fresh world.
+EXPECTED = {
+    ("get", D): (200, lambda w, a: a.json()["title"] == "Varena Sea Dialogue"),
+    ("patch", D): (200, _has(Dialogue, purpose="Changed")),
+    ("get", D + "/balance"): (200, lambda w, a: {row["name"]: row["size"] for row in a.json()["delegations"]}[
+        "Federation of Ostrava delegation"] == 2),
+    ("post", D + "/parties"): (201, _has(Party, name="Isle")),
+    ("delete", D + "/parties/{id}"): (204, _gone(Party, name="Spare")),
+    ("get", D + "/roles"): (200, lambda w, a: "extra@example.org" in a.content.decode()),
+    ("post", D + "/roles"): (201, lambda w, a: Membership.objects.filter(
+        user=w.users["participant"], role="liaison").exists()),
+    ("delete", D + "/roles/{id}"): (204, _gone(Membership, user__email="extra@example.org")),
+    ("get", D + "/delegations"): (200, lambda w, a: _names(a) == {
+        "Facilitators", "Northern Republic of Caldera delegation", "Federation of Ostrava delegation"}),
+    ("post", D + "/delegations"): (201, _has(Delegation, name="Team B", kind="facilitation")),
+    ("patch", D + "/delegations/{id}"): (200, _has(Delegation, name="Ostrava team")),
+    ("delete", D + "/delegations/{id}"): (400, lambda w, a: Delegation.objects.filter(pk=w.facilitation.pk).exists()
+                                          and "still has members" in a.json()["detail"]),
+    ("post", D + "/delegations/{id}/seats"): (201, lambda w, a: DelegationMember.objects.filter(
+        person=w.persons["eli"], delegation=w.ostrava).exists()),
+    ("delete", D + "/delegations/{id}/seats/{id}"): (204, lambda w, a: not DelegationMember.objects.filter(
+        person=w.persons["dane"]).exists()),
+    ("get", D + "/venues"): (200, lambda w, a: {"Lakeside Centre", "A private home"} <= _names(a)),
+    ("post", D + "/venues"): (201, _has(Venue, name="Hall", kind="virtual")),
+    ("patch", D + "/venues/{id}"): (200, _has(Venue, name="Lakeside Centre", accessibility_notes="Lift")),
+    ("delete", D + "/venues/{id}"): (204, _gone(Venue, name="Spare room")),
+    ("get", D + "/meetings"): (200, lambda w, a: {"Round 1", "Round 2"} <= _names(a)),
+    ("post", D + "/meetings"): (201, _has(Meeting, title="R9")),
+    ("get", M): (200, lambda w, a: a.json()["title"] in ("Round 2", "Round 2 (moved)")),
+    ("patch", M): (200, _has(Meeting, title="Round 2 (moved)")),
+    ("post", M + "/agenda"): (201, _has(AgendaItem, title="More")),
+    ("patch", M + "/agenda/{id}"): (200, _has(AgendaItem, title="Opening", duration_minutes=25)),
+    # "More" was added first, so "Opening" can move down below it.
+    ("post", M + "/agenda/{id}/move"): (200, _has(AgendaItem, title="Opening", position=2)),
+    ("delete", M + "/agenda/{id}"): (204, _gone(AgendaItem, title="Opening")),
+    ("get", M + "/participants"): (200, lambda w, a: "Bo Tarn" in a.content.decode()),
+    ("post", M + "/participants"): (201, lambda w, a: MeetingParticipant.objects.filter(
+        meeting=w.meeting, person=w.persons["cyra"]).exists()),
+    ("post", M + "/participants/attended"): (400, lambda w, a: not MeetingParticipant.objects.filter(
+        status="attended").exists()),
+    ("post", M + "/my-answer"): (200, lambda w, a: MeetingParticipant.objects.get(
+        meeting=w.meeting, person=w.persons["arin"]).status == "confirmed"),
+    ("patch", M + "/participants/{id}"): (200, lambda w, a: MeetingParticipant.objects.get(
+        meeting=w.meeting, person=w.persons["bo"]).status == "declined"),
+    ("delete", M + "/participants/{id}"): (204, lambda w, a: not MeetingParticipant.objects.filter(
+        meeting=w.meeting, person=w.persons["bo"]).exists()),
+    ("delete", M): (204, lambda w, a: not Meeting.objects.filter(pk=w.meeting.pk).exists()),
+}
+
+
+def test_every_endpoint_has_an_exact_expectation(setup):
+    assert {(method, shape(path)) for method, path, _body, _allowed in setup} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("role", sorted(EVERYONE))
+def test_allowed_roles_get_the_exact_answer_and_effect(client, world, setup, role):
+    used = 0
     for method, path, body, allowed in setup:
-        # reads: every allowed role; writes: once, by the least privileged allowed role (a delete
-        # succeeds only once)
-        least = next(r for r in ("participant", "facilitator", "convener") if r in allowed)
-        roles = sorted(allowed) if method == "get" else [least]
-        for role in roles:
-            response = call(client, world.users[role], method, path, body)
-            assert response.status_code in (200, 201, 204, 400), (role, method, path, response.content[:300])
-            assert response.status_code != 404, (role, method, path)
+        if role not in allowed:
+            continue
+        status, holds = EXPECTED[(method, shape(path))]
+        response = call(client, world.users[role], method, path, body)
+        assert response.status_code == status, (role, method, path, response.content[:300])
+        assert holds(world, response), (role, method, path, response.content[:300])
+        used += 1
+    assert used >= 4
 
 
 def test_anonymous_gets_401_everywhere(client, world, setup):

@@ -332,8 +332,22 @@ def test_update_candidacy_refused_after_confirmation(invited, make_user, convene
         actions.do_update_candidacy(convener, candidacy, role="participant", delegation=north)
 
 
-def test_track_enum_values_used_by_the_flag(track15):
-    assert track15.track == Dialogue.Track.TRACK_1_5
+def test_the_personal_capacity_flag_follows_the_track_and_the_sector(add_person, convener, member_of, track15):
+    """Seating returns whether the person takes part in a personal capacity: a serving official in
+    Track 1.5 does; anyone else does not; the same official in Track 2 is refused."""
+    from track2.dialogues.actions import check_seat_in_delegation
+
+    member_of(convener, "convener", to=track15)
+    official = add_person("official@example.org", full_name="Sera Official", sector="serving_official", to=track15)
+    scholar = add_person("scholar@example.org", full_name="Sam Scholar", to=track15)
+    side = Delegation.objects.create(dialogue=track15, name="Side A")
+    assert check_seat_in_delegation(side, official.person) is True
+    assert check_seat_in_delegation(side, scholar.person) is False
+    Dialogue.objects.filter(pk=track15.pk).update(track=Dialogue.Track.TRACK_2)
+    side = Delegation.objects.get(pk=side.pk)
+    with pytest.raises(ActionRefused, match="serving official"):
+        check_seat_in_delegation(side, official.person)
+    assert check_seat_in_delegation(side, scholar.person) is False
 
 
 def test_withdraw_unseats_a_person_seated_before_accepting(add_person, convener, dialogue, north):

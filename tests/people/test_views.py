@@ -1,6 +1,7 @@
 """The people pages, driven through the real URLs, forms and templates."""
 
 import io
+import re
 from datetime import UTC, timedelta
 
 import pytest
@@ -341,8 +342,24 @@ def test_invitation_page_expired_revoked_malformed(client, invited, convener):
     assert candidacy.status == Status.INVITED
 
 
-def test_no_delegation_model_change(dialogue):
-    assert Delegation.objects.count() == 0
+def test_a_planned_delegation_seats_nobody_until_the_person_accepts(conv_client, dialogue, north):
+    """The people pages plan a seat on the candidacy; only the person's own acceptance takes it.
+    (Seating at nomination would put a not-yet-vetted person on every member's roster.)"""
+    conv_client.post(reverse("people:add", args=[dialogue.pk]), {**FORM, "delegation": north.pk})
+    candidacy = Candidacy.objects.get()
+    conv_client.post(reverse("people:vet", args=[dialogue.pk, candidacy.person_id]), {"vouched_by": "Dr. Vouch"})
+    conv_client.post(reverse("people:invite", args=[dialogue.pk, candidacy.person_id]))
+    candidacy.refresh_from_db()
+    assert (candidacy.status, candidacy.delegation) == (Status.INVITED, north)
+    assert not DelegationMember.objects.filter(dialogue=dialogue).exists()
+    assert list(Delegation.objects.values_list("name", flat=True)) == ["Northland delegation"]
+    secret = re.search(r"/invitations/([^/\s]+)/", mail.outbox[-1].body).group(1)
+    conv_client.post("/accounts/logout/")
+    conv_client.post(invitation_url(secret), {"answer": "create", "display_name": "Amina",
+                                              "password1": "a long secret phrase 1",
+                                              "password2": "a long secret phrase 1"})
+    assert DelegationMember.objects.get(dialogue=dialogue).person == candidacy.person
+    assert DelegationMember.objects.get(dialogue=dialogue).delegation == north
 
 
 def test_invitation_page_accept_without_signing_in_or_create_with_existing_account(client, invited, make_user):

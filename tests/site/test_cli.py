@@ -31,6 +31,8 @@ def test_check_reports_health(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "reachable: SQLite" in result.stdout
     assert "journal wal" in result.stdout
+    assert f"E-mail:        kept in the outbox {tmp_path / 'outbox'}" in result.stdout
+    assert "no mail is sent" in result.stdout
 
 
 def test_unwritable_home_is_one_line_and_exit_2(tmp_path):

@@ -4,13 +4,16 @@ When the suite runs on PostgreSQL (TRACK2_DATABASE_URL set by scripts/test.sh), 
 serves from that PostgreSQL server.
 """
 
+import http.cookiejar
 import os
 import re
 import socket
+import stat
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -31,9 +34,11 @@ def get(url: str) -> tuple[int, dict, str]:
 
 
 @pytest.fixture
-def server(tmp_path):
+def served(tmp_path):
+    """The base URL and the `track2 serve` process (its output is piped)."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    # As a person runs it: no mail server configured (the test settings' locmem:// is dropped).
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "TRACK2_EMAIL_URL")}
     env["TRACK2_HOME"] = str(tmp_path / "home")
     process = subprocess.Popen(
         [sys.executable, "-m", "track2", "serve", "--port", str(port), "--workers", "2"],
@@ -52,9 +57,15 @@ def server(tmp_path):
     else:
         process.kill()
         pytest.fail("track2 serve did not answer within 90 s")
-    yield base
-    process.terminate()
-    process.wait(timeout=20)
+    yield base, process
+    if process.poll() is None:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture
+def server(served):
+    return served[0]
 
 
 def test_serve_answers_pages_static_files_and_api(server):
@@ -69,3 +80,43 @@ def test_serve_answers_pages_static_files_and_api(server):
     status, _, body = get(server + "/api/v1/me")
     assert status == 401 and "Bearer" in body
     assert get(server + "/api/v1/docs")[0] == 200
+
+
+def test_serve_writes_no_line_per_request(served):
+    base, process = served
+    secret = "Zq8-secret-in-the-path-4Fh2"
+    assert get(base + "/accounts/login/")[0] == 200
+    assert get(base + f"/invitations/{secret}/")[0] == 404
+    assert get(base + f"/calendar/{secret}.ics")[0] == 404
+    assert get(base + f"/nowhere/{secret}/?q={secret}")[0] == 404
+    assert get(base + "/api/v1/me")[0] == 401
+    process.terminate()
+    output, _ = process.communicate(timeout=20)
+    assert secret not in output
+    for line in ("GET /", "/accounts/login/", "/api/v1/me", "Not Found", "HTTP/1.1"):
+        assert line not in output, output
+    assert "Track2 is at http://127.0.0.1:" in output
+
+
+def test_serve_keeps_mail_in_the_private_outbox(served, tmp_path):
+    base, process = served
+    home = tmp_path / "home"
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "TRACK2_EMAIL_URL")}
+    env.update({"TRACK2_HOME": str(home)})
+    made = subprocess.run([sys.executable, "-m", "track2", "createadmin", "--email", "owner@example.org",
+                           "--password-stdin"], input="a long admin passphrase\n", capture_output=True, text=True,
+                          env=env, timeout=60, check=False)
+    assert made.returncode == 0, made.stderr
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    form = browser.open(base + "/accounts/reset/", timeout=10).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    data = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "email": "owner@example.org"}).encode()
+    assert browser.open(base + "/accounts/reset/", data=data, timeout=10).status == 200
+    [message] = (home / "outbox").iterdir()
+    assert stat.S_IMODE((home / "outbox").stat().st_mode) == 0o700
+    assert stat.S_IMODE(message.stat().st_mode) == 0o600
+    link = re.search(r"/accounts/reset/\S+/\S+/", message.read_text()).group(0)
+    process.terminate()
+    output, _ = process.communicate(timeout=20)
+    assert link not in output and "owner@example.org" not in output
+    assert f"E-mail: kept in the outbox {home / 'outbox'}" in output and "no mail is sent" in output

@@ -234,8 +234,20 @@ def do_delete_delegation(by, delegation: Delegation) -> None:
 
 
 def check_seat_in_delegation(delegation: Delegation, person) -> bool:
-    """Refuse an ineligible person or a second delegation; return the personal-capacity flag."""
+    """Refuse someone who is not (or no longer) a candidate, an ineligible person or a second
+    delegation; return the personal-capacity flag. Every entry point (page, API, invitation,
+    command) seats through here, so none can seat a withdrawn or declined candidate."""
     dialogue = delegation.dialogue
+    candidacy = Candidacy.objects.filter(dialogue=dialogue, person=person).only("status").first()
+    if candidacy is None:
+        raise ActionRefused(_("%(name)s is not a candidate in this dialogue; nominate them first.")
+                            % {"name": person.full_name}, field="person")
+    if candidacy.status in (Candidacy.Status.DECLINED, Candidacy.Status.WITHDRAWN):
+        raise ActionRefused(
+            _("%(name)s cannot be seated: their candidacy is %(status)s. Nominate them again first "
+              "(on their page under People).") % {"name": person.full_name, "status": candidacy.get_status_display()},
+            field="person",
+        )
     personal_capacity = check_eligible(person, dialogue)
     other = (
         DelegationMember.objects.filter(dialogue=dialogue, person=person)

@@ -36,17 +36,16 @@ def seated_persons(dialogue: Dialogue):
     return Person.objects.filter(delegation_seats__dialogue=dialogue).order_by("full_name")
 
 
-def seatable_persons(dialogue: Dialogue, *, seated_too: bool = False):
-    """Candidates still in the running who are not yet in a delegation. With `seated_too`, also
-    those already seated: a submitted form (perhaps opened before someone else seated the person)
-    is checked against these, so that the action refuses a second delegation with its reason."""
-    persons = (
+def seatable_persons(dialogue: Dialogue):
+    """Candidates still in the running who are not yet in a delegation: what the seat form offers.
+    (The rule itself is `actions.check_seat_in_delegation`; this only spares a convener choices
+    that would be refused.)"""
+    return (
         Person.objects.filter(candidacies__dialogue=dialogue)
         .exclude(candidacies__dialogue=dialogue, candidacies__status__in=CLOSED_CANDIDACY)
+        .exclude(delegation_seats__dialogue=dialogue)
+        .distinct().order_by("full_name")
     )
-    if not seated_too:
-        persons = persons.exclude(delegation_seats__dialogue=dialogue)
-    return persons.distinct().order_by("full_name")
 
 
 def person_of_user(user) -> Person | None:

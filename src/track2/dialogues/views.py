@@ -195,8 +195,10 @@ def delegation(request: HttpRequest, dialogue_id: int, delegation_id: int) -> Ht
     seat_form = edit_form = None
     if is_convener:
         seating = "seat" in request.POST
+        # A submitted choice is checked against every candidate: whether that person may be
+        # seated is the action's rule (the same for the API), which says why when they may not.
         seat_form = SeatForm(request.POST if seating else None,
-                             persons=queries.seatable_persons(dialogue, seated_too=seating))
+                             persons=queries.persons_of(dialogue) if seating else queries.seatable_persons(dialogue))
         edit_form = DelegationEditForm(request.POST if "rename" in request.POST else None, dialogue=dialogue,
                                        initial={"name": found.name, "party": found.party_id})
     if request.method == "POST":

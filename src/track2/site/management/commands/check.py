@@ -8,6 +8,7 @@ from django.core.management.commands.check import Command as DjangoCheck
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from track2.config import describe_email
 from track2.site.health import DatabaseUnreachable, check_database
 
 
@@ -29,7 +30,10 @@ class Command(DjangoCheck):
             self.stdout.write(self.style.WARNING(f"               {len(pending)} migrations not applied: run `track2 migrate` (serve does it)"))
         else:
             self.stdout.write("               schema up to date")
-        self.stdout.write(f"E-mail:        {config.email['EMAIL_BACKEND'].rsplit('.', 2)[-2]}")
+        where, warning = describe_email(config.email)
+        self.stdout.write(f"E-mail:        {where}")
+        if warning:
+            self.stdout.write(self.style.WARNING(f"               {warning}"))
         self.stdout.write(f"Allowed hosts: {', '.join(config.allowed_hosts)}")
         self.stdout.write(f"HTTPS mode:    {'on' if config.https else 'off'}    debug: {'ON' if config.debug else 'off'}")
         keys = config.home / "keys"

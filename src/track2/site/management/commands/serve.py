@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from track2.config import LOOPBACK_HOSTS
+from track2.config import LOOPBACK_HOSTS, describe_email
 from track2.site.health import DatabaseUnreachable, check_database
 
 
@@ -70,4 +70,6 @@ class Command(BaseCommand):
         if workers < 1:
             raise CommandError(f"--workers {workers} must be 1 or more.")
         prepare_site(self.stdout)
+        where, warning = describe_email(settings.CONFIG.email)
+        self.stdout.write(f"E-mail: {where}" + (f". Note: {warning}." if warning else ""))
         run_server(self.stdout, host, port, workers)
