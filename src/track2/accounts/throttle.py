@@ -60,6 +60,11 @@ def limits() -> dict[str, tuple[int, int]]:
     }
 
 
+def _kind(name: str) -> Kind:
+    # Keyword names use underscores (reset_account=…); the stored kinds use hyphens.
+    return Kind(name.replace("_", "-"))
+
+
 def _digest(value: str) -> str:
     # Keyed, so the table cannot be matched against a list of addresses or e-mails.
     key = settings.SECRET_KEY.encode()
@@ -102,7 +107,7 @@ def reserve(**keys: str) -> Attempt:
     reset_address=) in one transaction, or raise Paused without counting anything."""
     now = timezone.now()
     table = limits()
-    digests = {Kind(kind): _digest(value) for kind, value in keys.items()}
+    digests = {_kind(name): _digest(value) for name, value in keys.items()}
     wait = 0.0
     with transaction.atomic():
         # A fixed order of locks across all requests, so two requests never wait on each other in a cycle.
@@ -122,7 +127,7 @@ def reserve(**keys: str) -> Attempt:
         made = SignInAttempt.objects.bulk_create(
             [SignInAttempt(kind=kind, key_digest=digest, at=now) for kind, digest in digests.items()])
     _prune(now)
-    return Attempt(keys={Kind(k): v for k, v in keys.items()}, ids=[a.pk for a in made])
+    return Attempt(keys={_kind(name): value for name, value in keys.items()}, ids=[a.pk for a in made])
 
 
 @contextlib.contextmanager
