@@ -8,7 +8,7 @@ from django.core import mail
 from django.test import Client
 
 from tests.helpers import PASSWORD, sign_in
-from track2.accounts import throttle, totp
+from track2.accounts import actions, throttle, totp
 from track2.accounts.models import SignInAttempt, User
 
 pytestmark = pytest.mark.django_db
@@ -172,3 +172,17 @@ def test_password_reset_is_limited_per_network_address(client, make_user):
     assert mail.outbox == []
     assert reset(Client(REMOTE_ADDR="10.2.2.2"), EMAIL).status_code == 302
     assert len(mail.outbox) == 1
+
+
+def test_one_code_used_by_two_racing_requests_signs_in_once(make_user):
+    # Two requests that loaded the user before either recorded the code: both see the code as
+    # unused, so only the conditional update can stop the second one.
+    secret = enable_two_factor(make_user())
+    first, second = User.objects.get(email=EMAIL), User.objects.get(email=EMAIL)
+    code = totp.code_at(secret, totp.current_step())
+    step = actions.check_second_factor(first, code, "192.0.2.1")
+    assert actions.check_second_factor(second, code, "192.0.2.2") == step
+    actions.do_record_second_factor(first, step)
+    with pytest.raises(actions.SignInRefused, match="already been used"):
+        actions.do_record_second_factor(second, step)
+    assert User.objects.get(email=EMAIL).totp_last_step == step
