@@ -9,7 +9,7 @@ from django.test import Client
 
 from tests.helpers import PASSWORD, sign_in
 from track2.accounts import actions, throttle, totp
-from track2.accounts.models import SignInAttempt, User
+from track2.accounts.models import AttemptLock, SignInAttempt, User
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +186,13 @@ def test_one_code_used_by_two_racing_requests_signs_in_once(make_user):
     with pytest.raises(actions.SignInRefused, match="already been used"):
         actions.do_record_second_factor(second, step)
     assert User.objects.get(email=EMAIL).totp_last_step == step
+
+
+def test_attempts_and_locks_past_every_window_are_forgotten(make_user):
+    throttle.reserve(account="old@example.org", address="192.0.2.9")
+    an_hour_ago = throttle.timezone.now() - timedelta(minutes=61)
+    SignInAttempt.objects.update(at=an_hour_ago)
+    AttemptLock.objects.update(touched_at=an_hour_ago)
+    throttle.reserve(account=EMAIL, address="192.0.2.10")
+    assert SignInAttempt.objects.count() == 2
+    assert AttemptLock.objects.count() == 2

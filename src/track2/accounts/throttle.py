@@ -141,8 +141,13 @@ def clear_account(account: str) -> None:
 
 
 def _prune(now) -> None:
-    # Forget what has left every window, so the tables stay small.
+    """Forget what has left every window, so the tables stay small.
+
+    Only rows nobody else holds are taken (SKIP LOCKED on PostgreSQL; SQLite has one writer at a
+    time anyway), so the clean-up never waits on a sign-in and cannot join a deadlock with one."""
     longest = max(window for _, window in limits().values())
     horizon = now - timedelta(seconds=longest)
-    SignInAttempt.objects.filter(at__lt=horizon).delete()
-    AttemptLock.objects.filter(touched_at__lt=horizon).delete()
+    with transaction.atomic():
+        for model, stale in ((SignInAttempt, {"at__lt": horizon}), (AttemptLock, {"touched_at__lt": horizon})):
+            held = model.objects.select_for_update(skip_locked=True).filter(**stale)
+            model.objects.filter(pk__in=list(held.values_list("pk", flat=True)[:1000])).delete()
