@@ -196,3 +196,16 @@ def test_attempts_and_locks_past_every_window_are_forgotten(make_user):
     throttle.reserve(account=EMAIL, address="192.0.2.10")
     assert SignInAttempt.objects.count() == 2
     assert AttemptLock.objects.count() == 2
+
+
+def test_the_with_block_form_counts_unless_told_otherwise(make_user):
+    # The form other sign-in methods (passkeys, recovery codes) use around their own check.
+    with throttle.attempt(account=EMAIL, address="192.0.2.20"):
+        pass  # a wrong guess: stays counted
+    with throttle.attempt(account=EMAIL, address="192.0.2.20") as attempt:
+        attempt.passed()  # right, but a second step follows: not counted, earlier failures kept
+    assert SignInAttempt.objects.filter(kind="account").count() == 1
+    with throttle.attempt(account=EMAIL, address="192.0.2.20") as attempt:
+        attempt.succeeded()  # sign-in done: the account starts again, the address keeps its failures
+    assert SignInAttempt.objects.filter(kind="account").count() == 0
+    assert SignInAttempt.objects.filter(kind="address").count() == 1
