@@ -92,3 +92,20 @@ def test_password_reset_with_bad_input_is_a_form_error(client, make_user, email)
 def test_invalid_utf8_in_the_reset_form_is_a_form_error(client, db):
     response = post_raw(client, "/accounts/reset/", b"email=%ED%A0%80%C0%AF@example.org")
     assert response.status_code == 200 and "Enter a valid email address" in response.content.decode()
+
+
+@pytest.mark.parametrize("case", sorted(BAD_TEXT))
+def test_new_password_from_a_reset_link_with_bad_input_shows_the_error(client, make_user, case):
+    import re
+
+    from django.core import mail
+
+    user = make_user()
+    client.post("/accounts/reset/", {"email": user.email})
+    link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
+    form_url = client.get(link, follow=True).redirect_chain[-1][0]
+    value, message = BAD_TEXT[case]
+    response = client.post(form_url, {"new_password1": value, "new_password2": value})
+    assert response.status_code == 200 and message in response.content.decode()
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)

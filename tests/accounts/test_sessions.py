@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.core import mail
 from django.test import Client
 
 from tests.helpers import PASSWORD, sign_in
@@ -119,3 +120,21 @@ def test_signed_in_pages_and_api_answers_are_not_stored(client, make_user):
     assert Client().get("/api/v1/me", **bearer(raw)).headers["Cache-Control"] == "no-store"
     assert Client().get("/api/v1/me").headers["Cache-Control"] == "no-store"
     assert Client().get("/accounts/login/").headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("revoke", [True, False])
+def test_a_password_reset_offers_the_same_revoke_choice(client, credentials, revoke):
+    user, raws, feed = credentials
+    client.post("/accounts/reset/", {"email": user.email})
+    link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
+    form_page = client.get(link, follow=True)
+    assert 'name="revoke_credentials"' in form_page.content.decode()
+    fields = {"new_password1": NEW, "new_password2": NEW}
+    if revoke:
+        fields["revoke_credentials"] = "on"
+    assert client.post(form_page.redirect_chain[-1][0], fields).status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(NEW)
+    expected = 401 if revoke else 200
+    assert all(Client().get("/api/v1/me", **bearer(raw)).status_code == expected for raw in raws)
+    assert Client().get(f"/calendar/{feed}.ics").status_code == (404 if revoke else 200)

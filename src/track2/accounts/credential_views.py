@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from track2.accounts import actions, throttle
-from track2.accounts.forms import PasswordChangeForm, PasswordResetForm
+from track2.accounts.forms import PasswordChangeForm, PasswordResetForm, ResetPasswordForm
 from track2.accounts.views import client_address
 
 
@@ -82,6 +83,22 @@ class PasswordResetView(auth_views.PasswordResetView):
                 "then ask again; check your spam folder for an earlier e-mail meanwhile.") % {"minutes": pause.minutes})
             return self.form_invalid(form)
         return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's reset link page, with the same choice to revoke tokens and feed as a change."""
+
+    form_class = ResetPasswordForm
+    template_name = "accounts/reset_confirm.html"
+    success_url = reverse_lazy("accounts:reset_done")
+    post_reset_login = False
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)
+            if form.cleaned_data["revoke_credentials"]:
+                actions.do_revoke_credentials(form.user)
+        return response
 
 
 @login_required

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from track2.accounts import credential_views, views
@@ -21,9 +21,8 @@ urlpatterns = [
         template_name="accounts/message_page.html",
         extra_context={"heading": _("Check your e-mail"), "text": _("If an account uses that address, a link to choose a new password is on its way. It works once, for three days.")}),
         name="reset_sent"),
-    path("reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
-        template_name="accounts/reset_confirm.html", success_url=reverse_lazy("accounts:reset_done"),
-        post_reset_login=False), name="password_reset_confirm"),
+    path("reset/<uidb64>/<token>/", credential_views.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
     path("reset/done/", auth_views.PasswordResetCompleteView.as_view(
         template_name="accounts/message_page.html",
         extra_context={"heading": _("Password set"), "text": _("Your new password is set. Sign in with it.")}),
