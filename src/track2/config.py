@@ -7,6 +7,7 @@ A `ConfigError` carries a one-line message that says what is wrong and what to d
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import stat
@@ -35,6 +36,7 @@ SETTINGS_DOC = {
     "TRACK2_ARGON2_MEMORY_COST": "Argon2 memory per password hash in KiB (default 65536)",
     "TRACK2_INVITATION_DAYS": "days an invitation link stays valid (default 14)",
     "TRACK2_DEMO_HOME": "data folder used by `track2 demo` (default ~/.track2-demo)",
+    "TRACK2_TRUSTED_PROXIES": "comma-separated addresses or networks of proxies whose X-Forwarded-For is believed (default none)",
 }
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
@@ -55,6 +57,7 @@ class Config:
     argon2_time_cost: int
     argon2_memory_cost: int
     invitation_days: int
+    trusted_proxies: tuple[str, ...] = ()
 
 
 def _flag(name: str, env: dict[str, str]) -> bool:
@@ -245,4 +248,18 @@ def load(env: dict[str, str] | None = None) -> Config:
         argon2_time_cost=_positive_int("TRACK2_ARGON2_TIME_COST", env, 3),
         argon2_memory_cost=_positive_int("TRACK2_ARGON2_MEMORY_COST", env, 65536, minimum=8),
         invitation_days=_positive_int("TRACK2_INVITATION_DAYS", env, 14),
+        trusted_proxies=_networks("TRACK2_TRUSTED_PROXIES", env),
     )
+
+
+def _networks(name: str, env: dict[str, str]) -> tuple[str, ...]:
+    """Proxy addresses or networks; the sign-in limits per address depend on believing only these."""
+    found = []
+    for item in (part.strip() for part in env.get(name, "").split(",")):
+        if not item:
+            continue
+        try:
+            found.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ConfigError(f"{name}: {item!r} is not an IP address or network; use e.g. 127.0.0.1 or 10.0.0.0/24.") from None
+    return tuple(found)

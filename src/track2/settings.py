@@ -41,6 +41,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "track2.accounts.middleware.NoStoreMiddleware",
     "track2.accounts.middleware.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -87,10 +88,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Sign-in throttling (accounts.throttle): failures allowed in the window before a pause.
+# Sign-in limits (accounts.throttle): password and code checks allowed in the window before a
+# pause; a completed sign-in starts the account's count again. Pinned by tests/accounts/test_limits.py.
 LOGIN_FAILURES_PER_ACCOUNT = 5
 LOGIN_FAILURES_PER_ADDRESS = 20
 LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+# Password-reset e-mails asked for, per address typed in and per network address.
+PASSWORD_RESETS_PER_ACCOUNT = 3
+PASSWORD_RESETS_PER_ADDRESS = 10
+PASSWORD_RESET_WINDOW_SECONDS = 60 * 60
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 12 * 60 * 60

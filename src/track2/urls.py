@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
+from track2.accounts.credential_views import admin_sign_in
 from track2.api.urls import api
 from track2.dialogues.meeting_views import calendar_feed
 
@@ -13,6 +15,9 @@ urlpatterns = [
     path("dialogues/", include("track2.dialogues.urls")),
     path("", include("track2.people.urls")),
     path("calendar/<str:token>.ics", calendar_feed, name="calendar_feed"),
+    # The admin signs in through the site's own sign-in (two-factor and limits included).
+    path("admin/login/", admin_sign_in),
+    path("admin/password_change/", RedirectView.as_view(pattern_name="accounts:password_change")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

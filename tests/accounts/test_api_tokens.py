@@ -95,3 +95,15 @@ def test_openapi_schema_is_served(db):
     response = Client().get("/api/v1/openapi.json")
     assert response.status_code == 200
     assert "/api/v1/me" in response.json()["paths"]
+
+
+@pytest.mark.parametrize("where", ["just after the prefix", "in the last character"])
+def test_a_token_sharing_a_real_tokens_prefix_is_refused(make_user, where):
+    # The prefix only finds candidate rows; the whole token must match (a check of the
+    # visible prefix alone would let anyone who saw "t2_abcdefgh…" in a list in).
+    raw, token = actions.do_create_api_token(make_user(), "script")
+    at = len(actions.TOKEN_MARK) + len(token.prefix) if where.startswith("just") else len(raw) - 1
+    forged = raw[:at] + ("A" if raw[at] != "A" else "B") + raw[at + 1:]
+    assert forged != raw and len(forged) == len(raw) and forged[3:11] == token.prefix
+    assert Client().get("/api/v1/me", **bearer(forged)).status_code == 401
+    assert Client().get("/api/v1/me", **bearer(raw)).status_code == 200

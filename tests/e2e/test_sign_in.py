@@ -1,6 +1,6 @@
 import pytest
 
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, sign_in_page
 from track2.dialogues.models import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -43,3 +43,32 @@ def test_sign_in_by_keyboard_alone(live_server, new_page, make_user):
     page.keyboard.press("Enter")
     page.wait_for_url(live_server.url + "/")
     assert page.get_by_role("heading", name="Your dialogues").is_visible()
+
+
+def test_sign_out_everywhere_from_the_account_page(live_server, new_page, make_user):
+    make_user("noor@example.org")
+    laptop, phone = new_page(), new_page()
+    for page in (laptop, phone):
+        sign_in_page(page, live_server.url, "noor@example.org")
+    laptop.goto(live_server.url + "/accounts/settings/")
+    laptop.get_by_role("button", name="Sign out everywhere…").click()
+    # A confirmation page first: nothing has happened yet.
+    assert laptop.get_by_role("heading", name="Sign out everywhere").is_visible()
+    assert laptop.get_by_text("this one included").is_visible()
+    laptop.get_by_role("button", name="Sign out everywhere").click()
+    laptop.wait_for_url("**/accounts/login/")
+    assert laptop.get_by_text("You are signed out everywhere").is_visible()
+    phone.goto(live_server.url + "/")
+    assert "/accounts/login/" in phone.url
+
+
+def test_admin_sign_in_is_the_site_sign_in(live_server, new_page, django_user_model):
+    django_user_model.objects.create_superuser("admin@example.org", PASSWORD)
+    page = new_page()
+    page.goto(live_server.url + "/admin/")
+    assert "/accounts/login/" in page.url and "next=%2Fadmin%2F" in page.url
+    page.get_by_label("E-mail address").fill("admin@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server.url + "/admin/")
+    assert page.get_by_role("heading", name="Site administration").is_visible()

@@ -25,36 +25,48 @@ class TwoFactorRefused(Exception):
     pass
 
 
+class PasswordRefused(Exception):
+    """The current password asked for again was wrong, or checks are paused; safe to show."""
+
+
 class TokenMalformed(Exception):
     pass
 
 
+def _paused(minutes: int) -> str:
+    return _("Too many failed sign-ins. Wait %(minutes)d minutes and try again, or reset your password.") % {
+        "minutes": minutes}
+
+
 def check_sign_in(email: str, password: str, address: str) -> User:
-    """Return the user for these credentials or raise SignInRefused."""
+    """Return the user for these credentials or raise SignInRefused.
+
+    The attempt is counted before the password is checked (accounts.throttle), so parallel
+    guesses are limited like sequential ones. A right password does not count; the account's
+    earlier failures are forgotten only when the whole sign-in is done (do_finish_sign_in),
+    so a second step cannot be guessed at by signing in again with the password."""
     email = (email or "").strip().lower()
-    minutes = throttle.minutes_locked(email, address)
-    if minutes:
-        raise SignInRefused(
-            _("Too many failed sign-ins. Wait %(minutes)d minutes and try again, or reset your password.")
-            % {"minutes": minutes}
-        )
+    try:
+        attempt = throttle.reserve(account=email, address=address)
+    except throttle.Paused as pause:
+        raise SignInRefused(_paused(pause.minutes)) from None
     user = authenticate(username=email, password=password)
     if user is None:
-        throttle.record_failure(email, address)
         raise SignInRefused(_("That e-mail address and password do not match. Check both and try again."))
+    attempt.passed()
     return user
 
 
 def check_second_factor(user: User, code: str, address: str) -> int:
-    minutes = throttle.minutes_locked(user.email, address)
-    if minutes:
-        raise SignInRefused(
-            _("Too many failed sign-ins. Wait %(minutes)d minutes and try again.") % {"minutes": minutes}
-        )
+    """The TOTP step of a valid code, counted toward the same limits as passwords."""
+    try:
+        attempt = throttle.reserve(account=user.email, address=address)
+    except throttle.Paused as pause:
+        raise SignInRefused(_paused(pause.minutes)) from None
     step = totp.matching_step(user.totp_secret, code, user.totp_last_step)
     if step is None:
-        throttle.record_failure(user.email, address)
         raise SignInRefused(_("That code is not valid. Enter the current 6-digit code from your authenticator app."))
+    attempt.passed()
     return step
 
 
@@ -70,6 +82,21 @@ def do_finish_sign_in(user: User, address: str) -> None:
     throttle.clear_account(user.email)
 
 
+def check_current_password(user: User, password: str, address: str) -> None:
+    """Ask a signed-in person for their password again (password change, two-factor off).
+
+    Counted toward the sign-in limits: a stolen session must not become a way to guess the
+    password without limit."""
+    try:
+        attempt = throttle.reserve(account=user.email, address=address)
+    except throttle.Paused as pause:
+        raise PasswordRefused(_(
+            "Too many wrong passwords. Wait %(minutes)d minutes and try again.") % {"minutes": pause.minutes}) from None
+    if not user.check_password(password):
+        raise PasswordRefused(_("Your current password is not right. Type it again."))
+    attempt.passed()
+
+
 def do_enable_two_factor(user: User, secret: str, code: str) -> None:
     step = totp.matching_step(secret, code, 0)
     if step is None:
@@ -81,9 +108,11 @@ def do_enable_two_factor(user: User, secret: str, code: str) -> None:
     user.save(update_fields=["totp_secret", "totp_last_step"])
 
 
-def do_disable_two_factor(user: User, password: str) -> None:
-    if not user.check_password(password):
-        raise TwoFactorRefused(_("Your password is not right; two-factor sign-in is still on."))
+def do_disable_two_factor(user: User, password: str, address: str) -> None:
+    try:
+        check_current_password(user, password, address)
+    except PasswordRefused as refusal:
+        raise TwoFactorRefused(str(refusal) + " " + _("Two-factor sign-in is still on.")) from None
     user.totp_secret = ""
     user.totp_last_step = 0
     user.save(update_fields=["totp_secret", "totp_last_step"])
@@ -131,3 +160,29 @@ def user_for_token(raw: str) -> User | None:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
             return token.user
     return None
+
+
+def do_revoke_credentials(user: User) -> int:
+    """Revoke every API token and the private calendar feed; return how many tokens were live."""
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    User.objects.filter(pk=user.pk).update(calendar_token="")
+    user.calendar_token = ""
+    return revoked
+
+
+@transaction.atomic
+def do_change_password(user: User, new_password: str, revoke_credentials: bool) -> None:
+    """Set the new password (which ends every session signed with the old one) and, when asked,
+    revoke tokens and the feed, which a thief of the old password may have taken."""
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    if revoke_credentials:
+        do_revoke_credentials(user)
+
+
+@transaction.atomic
+def do_sign_out_everywhere(user: User) -> None:
+    """End every session of this account, this one included, and revoke tokens and the feed."""
+    user.session_epoch = secrets.token_hex(16)
+    user.save(update_fields=["session_epoch"])
+    do_revoke_credentials(user)

@@ -1,14 +1,20 @@
 import zoneinfo
 
 from django import forms
+from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
+from django.contrib.auth.forms import SetPasswordForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from track2.accounts.models import User
 
+# Longer than any pass phrase a person types, short enough that hashing it costs nothing unusual.
+PASSWORD_MAX_LENGTH = 1024
+
 
 class SignInForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}))
-    password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    email = forms.EmailField(label=_("E-mail address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}))
+    password = forms.CharField(label=_("Password"), strip=False, max_length=PASSWORD_MAX_LENGTH, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
 class CodeForm(forms.Form):
@@ -23,7 +29,7 @@ class EnableTwoFactorForm(CodeForm):
 
 
 class DisableTwoFactorForm(forms.Form):
-    password = forms.CharField(label=_("Your password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    password = forms.CharField(label=_("Your password"), strip=False, max_length=PASSWORD_MAX_LENGTH, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
 class ProfileForm(forms.ModelForm):
@@ -40,3 +46,41 @@ class ProfileForm(forms.ModelForm):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=100, help_text=_("Where it will be used, e.g. 'rapporteur laptop'."))
+
+
+REVOKE_LABEL = _("Also revoke my API tokens and my private calendar feed address")
+REVOKE_HELP = _("Leave this ticked if someone else may have known your password: "
+                "scripts and calendar apps will need a new token or feed address.")
+
+
+class PasswordChangeForm(SetPasswordForm):
+    """Current password (checked by accounts.actions, counted toward the sign-in limits), the new
+    one twice, and whether to revoke what a thief of the old password may hold."""
+
+    old_password = forms.CharField(
+        label=_("Current password"), strip=False, max_length=PASSWORD_MAX_LENGTH,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}))
+    revoke_credentials = forms.BooleanField(label=REVOKE_LABEL, required=False, initial=True, help_text=REVOKE_HELP)
+    field_order = ["old_password", "new_password1", "new_password2", "revoke_credentials"]
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        for name in ("new_password1", "new_password2"):
+            self.fields[name].max_length = PASSWORD_MAX_LENGTH
+            self.fields[name].validators.append(MaxLengthValidator(PASSWORD_MAX_LENGTH))
+
+
+class PasswordResetForm(DjangoPasswordResetForm):
+    email = forms.EmailField(label=_("E-mail address"), max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}))
+
+
+class ResetPasswordForm(SetPasswordForm):
+    """The new password from a reset link; the same revoke choice as a password change."""
+
+    revoke_credentials = forms.BooleanField(label=REVOKE_LABEL, required=False, initial=True, help_text=REVOKE_HELP)
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        for name in ("new_password1", "new_password2"):
+            self.fields[name].validators.append(MaxLengthValidator(PASSWORD_MAX_LENGTH))

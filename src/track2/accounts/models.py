@@ -7,6 +7,8 @@ import zoneinfo
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -55,6 +57,8 @@ class User(AbstractUser):
     totp_last_step = models.BigIntegerField(default=0, editable=False)
     # Secret part of the private iCalendar feed URL; empty until the user asks for a feed.
     calendar_token = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    # Changed by "sign out everywhere": every session signed with the old value stops working.
+    session_epoch = models.CharField(max_length=32, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -70,6 +74,15 @@ class User(AbstractUser):
     @property
     def has_two_factor(self) -> bool:
         return bool(self.totp_secret)
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django ends sessions when this hash changes (it covers the password hash). Mixing in the
+        # epoch lets "sign out everywhere" end them without a password change; an empty epoch
+        # gives Django's own hash, so sessions of before this field keep working.
+        if not self.session_epoch:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac("track2.accounts.User.session_auth_hash", f"{self.password}|{self.session_epoch}",
+                           secret=secret, algorithm="sha256").hexdigest()
 
 
 class ApiToken(models.Model):
@@ -96,19 +109,37 @@ class ApiToken(models.Model):
         return self.revoked_at is None
 
 
-class LoginFailure(models.Model):
-    """One failed sign-in, kept for the throttling window. Keys are digests, not addresses."""
+class SignInAttempt(models.Model):
+    """One counted password, code or reset attempt, kept for its window (accounts.throttle).
+
+    Keys are keyed digests, never an address or an e-mail in clear."""
 
     class Kind(models.TextChoices):
         ACCOUNT = "account"
         ADDRESS = "address"
+        RESET_ACCOUNT = "reset-account"
+        RESET_ADDRESS = "reset-address"
 
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
     key_digest = models.CharField(max_length=64)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
-        indexes = [models.Index(fields=["kind", "key_digest", "at"])]
+        indexes = [models.Index(fields=["kind", "key_digest", "at"], name="accounts_lo_kind_544485_idx")]
 
     def __str__(self) -> str:
-        return f"{self.kind} failure at {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.kind} attempt at {self.at:%Y-%m-%d %H:%M}"
+
+
+class AttemptLock(models.Model):
+    """One row per throttled key: updating it serialises the reservations of that key."""
+
+    kind = models.CharField(max_length=16, choices=SignInAttempt.Kind.choices)
+    key_digest = models.CharField(max_length=64)
+    touched_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "key_digest"], name="one_lock_per_key")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} lock"

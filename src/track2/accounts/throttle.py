@@ -1,55 +1,153 @@
-"""Sign-in throttling per account and per network address.
+"""Limits on password and code checks, per account and per network address.
 
-Failures are kept in the database (not a per-process cache) so every worker process of
-`track2 serve --workers N` sees the same counts. Keys are stored as digests: the table
-never holds an address or an e-mail in clear.
+Every check is *reserved* before it is made: one transaction locks a row per key, counts
+the attempts still inside the window and, only when under every limit, records the new
+attempt. Parallel requests therefore queue on the lock and are limited exactly like
+sequential ones; a refused request never reaches the password hasher.
+
+Why this is atomic on both databases: the first statement of the transaction is an UPDATE
+of the key's lock row. On PostgreSQL an UPDATE takes that row's lock until commit (a second
+transaction waits, then sees the first one's attempt). On SQLite an UPDATE takes the
+database's single write lock until commit (and Track2 opens transactions with BEGIN
+IMMEDIATE anyway). No SELECT … FOR UPDATE is needed, which SQLite lacks.
+
+Counts live in the database, not a per-process cache, so every worker process and machine
+sees the same numbers. Keys are stored as keyed digests, never an address or e-mail.
+
+Use:
+    with throttle.attempt(account=email, address=ip) as attempt:   # raises Paused
+        if check_password(...):
+            attempt.succeeded()     # sign-in complete: the account's count starts again
+    # leaving the block without succeeded()/passed() leaves the attempt counted
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import hmac
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
-from track2.accounts.models import LoginFailure
+from track2.accounts.models import AttemptLock, SignInAttempt
+
+Kind = SignInAttempt.Kind
+
+
+class Paused(Exception):
+    """Over a limit: nothing was checked. `minutes` says how long to wait (at least 1)."""
+
+    def __init__(self, minutes: int):
+        super().__init__(minutes)
+        self.minutes = minutes
+
+
+def limits() -> dict[str, tuple[int, int]]:
+    """Attempts allowed per window (seconds), per kind of key; read at call time so tests can set them."""
+    sign_in_window = settings.LOGIN_FAILURE_WINDOW_SECONDS
+    reset_window = settings.PASSWORD_RESET_WINDOW_SECONDS
+    return {
+        Kind.ACCOUNT: (settings.LOGIN_FAILURES_PER_ACCOUNT, sign_in_window),
+        Kind.ADDRESS: (settings.LOGIN_FAILURES_PER_ADDRESS, sign_in_window),
+        Kind.RESET_ACCOUNT: (settings.PASSWORD_RESETS_PER_ACCOUNT, reset_window),
+        Kind.RESET_ADDRESS: (settings.PASSWORD_RESETS_PER_ADDRESS, reset_window),
+    }
+
+
+def _kind(name: str) -> Kind:
+    # Keyword names use underscores (reset_account=…); the stored kinds use hyphens.
+    return Kind(name.replace("_", "-"))
 
 
 def _digest(value: str) -> str:
-    return hashlib.sha256((settings.SECRET_KEY + "|" + value.strip().lower()).encode()).hexdigest()
+    # Keyed, so the table cannot be matched against a list of addresses or e-mails.
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, (value or "").strip().lower().encode("utf-8", "replace"), hashlib.sha256).hexdigest()
 
 
-def _window_start():
-    return timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+def _lock(kind: str, digest: str, now) -> None:
+    """Hold the key's lock row until the transaction ends (see the module docstring)."""
+    for _ in range(3):
+        if AttemptLock.objects.filter(kind=kind, key_digest=digest).update(touched_at=now):
+            return
+        # First attempt for this key (or its row was just pruned): create it, then lock it.
+        AttemptLock.objects.bulk_create([AttemptLock(kind=kind, key_digest=digest, touched_at=now)],
+                                        ignore_conflicts=True)
+    raise RuntimeError("the attempt lock row vanished three times in a row")  # pragma: no cover
 
 
-def record_failure(account: str, address: str) -> None:
-    LoginFailure.objects.bulk_create([
-        LoginFailure(kind=LoginFailure.Kind.ACCOUNT, key_digest=_digest(account)),
-        LoginFailure(kind=LoginFailure.Kind.ADDRESS, key_digest=_digest(address)),
-    ])
-    # Forget what has left the window, so the table stays small.
-    LoginFailure.objects.filter(at__lt=_window_start()).delete()
+@dataclass
+class Attempt:
+    """A reserved attempt; say how it ended with succeeded() or passed()."""
+
+    keys: dict[str, str]
+    ids: list[int] = field(default_factory=list)
+
+    def passed(self) -> None:
+        """The credential was right but the sign-in is not finished (a second step follows):
+        this attempt no longer counts, earlier failures still do."""
+        SignInAttempt.objects.filter(pk__in=self.ids).delete()
+        self.ids = []
+
+    def succeeded(self) -> None:
+        """Sign-in complete: this attempt no longer counts and the account's count starts again."""
+        self.passed()
+        if Kind.ACCOUNT in self.keys:
+            clear_account(self.keys[Kind.ACCOUNT])
+
+
+def reserve(**keys: str) -> Attempt:
+    """Count one attempt against every given key (account=, address=, reset_account=,
+    reset_address=) in one transaction, or raise Paused without counting anything."""
+    now = timezone.now()
+    table = limits()
+    digests = {_kind(name): _digest(value) for name, value in keys.items()}
+    wait = 0.0
+    with transaction.atomic():
+        # A fixed order of locks across all requests, so two requests never wait on each other in a cycle.
+        for kind in sorted(digests):
+            _lock(kind, digests[kind], now)
+        for kind, digest in digests.items():
+            allowed, window = table[kind]
+            since = now - timedelta(seconds=window)
+            recent = SignInAttempt.objects.filter(kind=kind, key_digest=digest, at__gt=since)
+            times = list(recent.order_by("-at").values_list("at", flat=True)[:allowed])
+            if len(times) >= allowed:
+                # The pause lasts until the oldest of the last `allowed` attempts leaves the window.
+                frees_at = times[-1] + timedelta(seconds=window)
+                wait = max(wait, (frees_at - now).total_seconds())
+        if wait > 0:
+            raise Paused(max(1, math.ceil(wait / 60)))
+        made = SignInAttempt.objects.bulk_create(
+            [SignInAttempt(kind=kind, key_digest=digest, at=now) for kind, digest in digests.items()])
+    _prune(now)
+    return Attempt(keys={_kind(name): value for name, value in keys.items()}, ids=[a.pk for a in made])
+
+
+@contextlib.contextmanager
+def attempt(**keys: str) -> Iterator[Attempt]:
+    """`reserve()` as a `with` block; the attempt stays counted unless the block says otherwise."""
+    yield reserve(**keys)
 
 
 def clear_account(account: str) -> None:
-    LoginFailure.objects.filter(kind=LoginFailure.Kind.ACCOUNT, key_digest=_digest(account)).delete()
+    SignInAttempt.objects.filter(kind=Kind.ACCOUNT, key_digest=_digest(account)).delete()
 
 
-def minutes_locked(account: str, address: str) -> int:
-    """0 when sign-in may be tried; otherwise the minutes to wait (at least 1)."""
-    since = _window_start()
-    limits = (
-        (LoginFailure.Kind.ACCOUNT, account, settings.LOGIN_FAILURES_PER_ACCOUNT),
-        (LoginFailure.Kind.ADDRESS, address, settings.LOGIN_FAILURES_PER_ADDRESS),
-    )
-    wait = timedelta(0)
-    for kind, key, limit in limits:
-        recent = LoginFailure.objects.filter(kind=kind, key_digest=_digest(key), at__gte=since)
-        if recent.count() >= limit:
-            oldest = recent.order_by("at").values_list("at", flat=True).first()
-            wait = max(wait, oldest + timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS) - timezone.now())
-    if wait <= timedelta(0):
-        return 0
-    return max(1, int(wait.total_seconds() // 60) + (1 if wait.total_seconds() % 60 else 0))
+def _prune(now) -> None:
+    """Forget what has left every window, so the tables stay small.
+
+    Only rows nobody else holds are taken (SKIP LOCKED on PostgreSQL; SQLite has one writer at a
+    time anyway), so the clean-up never waits on a sign-in and cannot join a deadlock with one."""
+    longest = max(window for _, window in limits().values())
+    horizon = now - timedelta(seconds=longest)
+    with transaction.atomic():
+        for model, stale in ((SignInAttempt, {"at__lt": horizon}), (AttemptLock, {"touched_at__lt": horizon})):
+            held = model.objects.select_for_update(skip_locked=True).filter(**stale)
+            model.objects.filter(pk__in=list(held.values_list("pk", flat=True)[:1000])).delete()

@@ -38,7 +38,8 @@ def current_step(now: float | None = None) -> int:
 def matching_step(secret: str, code: str, last_used_step: int, now: float | None = None) -> int | None:
     """The time step `code` belongs to, if valid and newer than the last one used; else None."""
     code = "".join(code.split())
-    if len(code) != DIGITS or not code.isdigit():
+    # isascii first: isdigit() also accepts "１２３" and "²³", which compare_digest cannot take.
+    if len(code) != DIGITS or not code.isascii() or not code.isdigit():
         return None
     step = current_step(now)
     for candidate in range(step - DRIFT_STEPS, step + DRIFT_STEPS + 1):

@@ -1,8 +1,8 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from track2.accounts import views
+from track2.accounts import credential_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -14,24 +14,15 @@ urlpatterns = [
     path("two-factor/disable/", views.two_factor_disable, name="two_factor_disable"),
     path("tokens/", views.token_create, name="token_create"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
-    path("password/", auth_views.PasswordChangeView.as_view(
-        template_name="accounts/form_page.html", success_url=reverse_lazy("accounts:password_changed"),
-        extra_context={"heading": _("Change your password")}), name="password_change"),
-    path("password/done/", auth_views.PasswordChangeDoneView.as_view(
-        template_name="accounts/message_page.html",
-        extra_context={"heading": _("Password changed"), "text": _("Your password is changed. You were signed out everywhere else.")}),
-        name="password_changed"),
-    path("reset/", auth_views.PasswordResetView.as_view(
-        template_name="accounts/form_page.html", email_template_name="accounts/reset_email.txt",
-        subject_template_name="accounts/reset_subject.txt", success_url=reverse_lazy("accounts:reset_sent"),
-        extra_context={"heading": _("Reset your password")}), name="password_reset"),
+    path("password/", credential_views.password_change, name="password_change"),
+    path("sign-out-everywhere/", credential_views.sign_out_everywhere, name="sign_out_everywhere"),
+    path("reset/", credential_views.PasswordResetView.as_view(), name="password_reset"),
     path("reset/sent/", auth_views.PasswordResetDoneView.as_view(
         template_name="accounts/message_page.html",
         extra_context={"heading": _("Check your e-mail"), "text": _("If an account uses that address, a link to choose a new password is on its way. It works once, for three days.")}),
         name="reset_sent"),
-    path("reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
-        template_name="accounts/reset_confirm.html", success_url=reverse_lazy("accounts:reset_done"),
-        post_reset_login=False), name="password_reset_confirm"),
+    path("reset/<uidb64>/<token>/", credential_views.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
     path("reset/done/", auth_views.PasswordResetCompleteView.as_view(
         template_name="accounts/message_page.html",
         extra_context={"heading": _("Password set"), "text": _("Your new password is set. Sign in with it.")}),

@@ -123,7 +123,7 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
     form = DisableTwoFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.do_disable_two_factor(request.user, form.cleaned_data["password"])
+            actions.do_disable_two_factor(request.user, form.cleaned_data["password"], client_address(request))
         except actions.TwoFactorRefused as refusal:
             form.add_error("password", str(refusal))
         else:

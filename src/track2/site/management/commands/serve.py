@@ -50,7 +50,10 @@ def run_server(stdout, host: str, port: int, workers: int) -> None:
         log_level="warning",
         # Access logs would record who fetched which page and when; keep them off by default.
         access_log=False,
-        proxy_headers=settings.CONFIG.https,
+        # Believe X-Forwarded-For only from configured proxies: the sign-in limits per address
+        # count the address the server sees, and a header anyone can send must not choose it.
+        proxy_headers=bool(settings.CONFIG.trusted_proxies),
+        forwarded_allow_ips=",".join(settings.CONFIG.trusted_proxies) or None,
         server_header=False,
     )
 
