@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from track2 import config
+from track2.accounts.relying_party import relying_party_id
 
 CONFIG = config.load()
 
@@ -91,6 +92,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_FAILURES_PER_ACCOUNT = 5
 LOGIN_FAILURES_PER_ADDRESS = 20
 LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+
+# Passkeys (WebAuthn): the relying party is the site's first named allowed host ("localhost" on
+# loopback, where Chromium treats http as a secure context); see accounts/relying_party.py.
+PASSKEY_RP_ID = relying_party_id(ALLOWED_HOSTS)
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 12 * 60 * 60
