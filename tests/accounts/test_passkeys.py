@@ -408,3 +408,10 @@ def test_settings_page_loads_the_passkey_script_from_our_own_files(client, make_
     page = client.get("/accounts/settings/").content.decode()
     assert '<script src="/static/track2/passkeys.js" defer></script>' in page
     assert "<script>" not in page and "onclick" not in page
+
+
+@pytest.mark.parametrize("url", [SIGN_IN_OPTIONS, SIGN_IN, ADD_OPTIONS])
+def test_a_host_outside_the_relying_party_gets_no_options(client, make_user, url):
+    client.force_login(make_user())
+    response = post_json(client, url, {"name": "laptop", "password": PASSWORD}, HTTP_HOST="localhost")
+    assert response.status_code == 400 and "only at testserver" in response.json()["errors"][0]

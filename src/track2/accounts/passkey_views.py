@@ -119,7 +119,7 @@ def remove(request: HttpRequest, passkey_id: int) -> HttpResponse:
 @never_cache
 @require_POST
 def sign_in_options(request: HttpRequest) -> HttpResponse:
-    return _answer(request, lambda data: _options(passkeys.check_sign_in_options(request.session)))
+    return _answer(request, lambda data: _options(passkeys.check_sign_in_options(_rp(request), request.session)))
 
 
 @never_cache
@@ -145,7 +145,7 @@ def second_factor_options(request: HttpRequest) -> HttpResponse:
     user = _pending_user(request)
     if user is None:
         return _refused(400, _("Your sign-in took too long. Please enter your e-mail and password again."))
-    return _answer(request, lambda data: _options(passkeys.check_second_factor_options(user, request.session)))
+    return _answer(request, lambda data: _options(passkeys.check_second_factor_options(user, _rp(request), request.session)))
 
 
 @never_cache

@@ -192,21 +192,21 @@ def do_remove_passkey(user: User, passkey_id: int) -> Passkey:
 
 # --- assertion: sign-in of its own, or second factor --------------------------------------
 
-def check_sign_in_options(session) -> str:
+def check_sign_in_options(rp: RelyingParty, session) -> str:
     # No allowCredentials: the authenticator offers its discoverable passkeys for this RP ID,
     # so nothing is revealed about which accounts exist.
     options = webauthn.generate_authentication_options(
-        rp_id=settings.PASSKEY_RP_ID, user_verification=UserVerificationRequirement.REQUIRED)
+        rp_id=rp.id, user_verification=UserVerificationRequirement.REQUIRED)
     _remember(session, "sign_in", options.challenge)
     return options_to_json(options)
 
 
-def check_second_factor_options(user: User, session) -> str:
+def check_second_factor_options(user: User, rp: RelyingParty, session) -> str:
     passkeys = list(user.passkeys.all())
     if not passkeys:
         raise PasskeyRefused(_("This account has no passkey; enter the code from your authenticator app."))
     options = webauthn.generate_authentication_options(
-        rp_id=settings.PASSKEY_RP_ID, allow_credentials=[_descriptor(p) for p in passkeys])
+        rp_id=rp.id, allow_credentials=[_descriptor(p) for p in passkeys])
     _remember(session, "second_factor", options.challenge, user=user.pk)
     return options_to_json(options)
 
