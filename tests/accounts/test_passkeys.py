@@ -11,6 +11,7 @@ from tests.helpers import PASSWORD, sign_in
 from track2.accounts import passkeys, totp
 from track2.accounts.models import Passkey, User
 from track2.accounts.relying_party import relying_party_id
+from track2.dialogues.models import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -415,3 +416,22 @@ def test_a_host_outside_the_relying_party_gets_no_options(client, make_user, url
     client.force_login(make_user())
     response = post_json(client, url, {"name": "laptop", "password": PASSWORD}, HTTP_HOST="localhost")
     assert response.status_code == 400 and "only at testserver" in response.json()["errors"][0]
+
+
+@pytest.mark.parametrize("role", [*Role.values, "outsider", "site administrator"])
+def test_nobody_else_in_the_owners_dialogue_can_remove_or_list_a_passkey(client, make_user, dialogue, member_of, role):
+    owner = member_of(make_user("owner@example.org"), Role.PARTICIPANT)
+    add_passkey(Client(), owner, name="owner's key CANARY-7f3a")
+    passkey = Passkey.objects.get()
+    if role == "site administrator":
+        other = make_user("admin@example.org", is_staff=True, is_superuser=True)
+    elif role == "outsider":
+        other = make_user("outsider@example.org")
+    else:
+        other = member_of(make_user("colleague@example.org"), role)
+    client.force_login(other)
+    assert client.post(f"/accounts/passkeys/{passkey.pk}/remove/").status_code == 404
+    assert "CANARY-7f3a" not in client.get("/accounts/settings/").content.decode()
+    options = post_json(client, ADD_OPTIONS, {"name": "mine", "password": PASSWORD}).json()["options"]
+    assert options["excludeCredentials"] == [] and options["user"]["id"] != passkey.user_handle
+    assert Passkey.objects.filter(pk=passkey.pk).exists()

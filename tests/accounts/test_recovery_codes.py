@@ -207,3 +207,15 @@ def test_turning_two_factor_off_deletes_the_codes(client, make_user):
     client.force_login(user)
     assert client.post("/accounts/two-factor/disable/", {"password": PASSWORD}).status_code == 302
     assert not RecoveryCode.objects.filter(user=user).exists()
+
+
+def test_two_stale_copies_of_the_user_cannot_both_spend_one_totp_code(make_user):
+    secret = totp.new_secret()
+    user = make_user(totp_secret=secret)
+    first, second = User.objects.get(pk=user.pk), User.objects.get(pk=user.pk)
+    code = totp.code_at(secret, totp.current_step())
+    proof_a = actions.check_second_factor(first, code, "127.0.0.2")
+    proof_b = actions.check_second_factor(second, code, "127.0.0.3")
+    actions.do_record_second_factor(first, proof_a)
+    with pytest.raises(actions.SignInRefused, match="already been used"):
+        actions.do_record_second_factor(second, proof_b)
