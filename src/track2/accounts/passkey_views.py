@@ -108,10 +108,7 @@ def add(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def remove(request: HttpRequest, passkey_id: int) -> HttpResponse:
-    try:
-        passkey = passkeys.do_remove_passkey(request.user, passkey_id)
-    except passkeys.PasskeyNotFound:
-        return HttpResponse(_("No such passkey."), status=404, content_type="text/plain; charset=utf-8")
+    passkey = passkeys.do_remove_passkey(request.user, passkey_id)
     messages.success(request, _("Passkey “%(name)s” removed; it can no longer sign in.") % {"name": passkey.name})
     return redirect("accounts:settings")
 

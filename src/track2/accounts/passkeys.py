@@ -28,6 +28,7 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
+from track2 import access
 from track2.accounts.actions import (
     SignInRefused,
     check_password_again,
@@ -48,10 +49,6 @@ _UNKNOWN_ACCOUNT = "passkey:unknown"
 
 class PasskeyRefused(Exception):
     """A passkey request was refused; the message is safe to show and says what to do."""
-
-
-class PasskeyNotFound(Exception):
-    """No passkey with that id belongs to the caller (the same for missing and foreign ids)."""
 
 
 @dataclass(frozen=True)
@@ -183,9 +180,11 @@ def do_register_passkey(user: User, payload: Any, rp: RelyingParty, session) -> 
 
 
 def do_remove_passkey(user: User, passkey_id: int) -> Passkey:
-    passkey = user.passkeys.filter(pk=passkey_id).first()
+    # Only the owner's own passkeys are looked in: a missing id and another account's id get
+    # the same NotFound as everywhere in track2.access.
+    passkey = user.passkeys.filter(pk=access.parse_id(passkey_id)).first()
     if passkey is None:
-        raise PasskeyNotFound
+        raise access.NotFound
     passkey.delete()
     return passkey
 
