@@ -100,3 +100,30 @@ def test_cancelled_passkey_prompt_says_what_happened(live_server, new_page, make
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_role("button", name="Sign in with a passkey").click()
     expect(page.get_by_role("alert").filter(has_text="cancelled or timed out")).to_be_visible()
+
+
+def test_turn_on_two_factor_save_recovery_codes_and_sign_in_with_one(live_server, new_page, make_user):
+    make_user("noor@example.org")
+    page = new_page()
+    sign_in_page(page, live_server.url, "noor@example.org")
+    page.goto(live_server.url + "/accounts/settings/")
+    page.get_by_role("button", name="Turn on two-factor sign-in").click()
+    secret = page.locator("code.token").inner_text()
+    page.get_by_label("6-digit code from your authenticator app").fill(totp.code_at(secret, totp.current_step()))
+    page.get_by_role("button", name="Turn on").click()
+    expect(page.get_by_role("heading", name="Your recovery codes")).to_be_visible()
+    codes = page.get_by_role("list", name="Recovery codes").get_by_role("listitem").all_inner_texts()
+    assert len(codes) == 10
+    page.get_by_role("button", name="I have saved them").click()
+    expect(page.get_by_text("10 recovery codes left.")).to_be_visible()
+
+    sign_out(page)
+    page.get_by_label("E-mail address").fill("noor@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_url("**/accounts/login/code/")
+    page.get_by_label("6-digit code from your authenticator app, or a recovery code").fill(codes[0])
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(live_server.url + "/")
+    page.goto(live_server.url + "/accounts/settings/")
+    expect(page.get_by_text("9 recovery codes left.")).to_be_visible()
