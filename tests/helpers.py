@@ -15,5 +15,5 @@ def sign_in_page(page, base: str, email: str, password: str = PASSWORD) -> None:
     page.goto(base + "/accounts/login/")
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(base + "/")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from track2 import config
+from track2.accounts.relying_party import relying_party_id
 
 CONFIG = config.load()
 
@@ -97,6 +98,10 @@ LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
 PASSWORD_RESETS_PER_ACCOUNT = 3
 PASSWORD_RESETS_PER_ADDRESS = 10
 PASSWORD_RESET_WINDOW_SECONDS = 60 * 60
+
+# Passkeys (WebAuthn): the relying party is the site's first named allowed host ("localhost" on
+# loopback, where Chromium treats http as a secure context); see accounts/relying_party.py.
+PASSKEY_RP_ID = relying_party_id(ALLOWED_HOSTS)
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 12 * 60 * 60

@@ -54,7 +54,7 @@ def test_code_step_with_bad_input_answers_with_the_form(client, make_user, code)
     response = post_raw(client, "/accounts/login/code/", b"code=" + b"".join(b"%%%02X" % b for b in body))
     assert response.status_code == 200
     text = response.content.decode()
-    assert "not valid" in text or "at most 8 characters" in text or "Null characters" in text
+    assert "not valid" in text or "at most 40 characters" in text or "Null characters" in text
     assert SESSION_KEY not in client.session
 
 

@@ -180,12 +180,12 @@ def test_one_code_used_by_two_racing_requests_signs_in_once(make_user):
     secret = enable_two_factor(make_user())
     first, second = User.objects.get(email=EMAIL), User.objects.get(email=EMAIL)
     code = totp.code_at(secret, totp.current_step())
-    step = actions.check_second_factor(first, code, "192.0.2.1")
-    assert actions.check_second_factor(second, code, "192.0.2.2") == step
-    actions.do_record_second_factor(first, step)
+    proof = actions.check_second_factor(first, code, "192.0.2.1")
+    assert actions.check_second_factor(second, code, "192.0.2.2") == proof
+    actions.do_record_second_factor(first, proof)
     with pytest.raises(actions.SignInRefused, match="already been used"):
-        actions.do_record_second_factor(second, step)
-    assert User.objects.get(email=EMAIL).totp_last_step == step
+        actions.do_record_second_factor(second, proof)
+    assert User.objects.get(email=EMAIL).totp_last_step == proof.totp_step
 
 
 def test_attempts_and_locks_past_every_window_are_forgotten(make_user):

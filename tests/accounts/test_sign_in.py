@@ -134,7 +134,7 @@ def _enable_two_factor(client, user):
     wrong = client.post("/accounts/two-factor/enable/", {"code": "000000" if totp.code_at(secret, totp.current_step()) != "000000" else "111111"})
     assert "does not match" in wrong.content.decode()
     response = client.post("/accounts/two-factor/enable/", {"code": totp.code_at(secret, totp.current_step())})
-    assert response.status_code == 302
+    assert response.status_code == 200 and "Your recovery codes" in response.content.decode()
     user.refresh_from_db()
     assert user.totp_secret == secret
     client.post("/accounts/logout/")

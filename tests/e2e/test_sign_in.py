@@ -14,17 +14,17 @@ def test_sign_in_see_home_and_sign_out(live_server, new_page, make_user, dialogu
     assert "/accounts/login/" in page.url
     page.get_by_label("E-mail address").fill("noor@example.org")
     page.get_by_label("Password").fill("wrong password")
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     assert page.get_by_role("alert").filter(has_text="do not match").is_visible()
 
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(live_server.url + "/")
     assert page.get_by_role("heading", name="Your dialogues").is_visible()
     assert page.get_by_role("link", name=dialogue.title).is_visible()
     assert page.get_by_role("cell", name="rapporteur").is_visible()
 
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     page.wait_for_url("**/accounts/login/")
     assert page.get_by_text("You are signed out.").is_visible()
     page.goto(live_server.url + "/")
@@ -69,6 +69,6 @@ def test_admin_sign_in_is_the_site_sign_in(live_server, new_page, django_user_mo
     assert "/accounts/login/" in page.url and "next=%2Fadmin%2F" in page.url
     page.get_by_label("E-mail address").fill("admin@example.org")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(live_server.url + "/admin/")
     assert page.get_by_role("heading", name="Site administration").is_visible()

@@ -5,14 +5,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from track2.accounts import throttle, totp
-from track2.accounts.models import ApiToken, User
+from track2.accounts import recovery, throttle, totp
+from track2.accounts.models import ApiToken, RecoveryCode, User
 
 TOKEN_MARK = "t2_"  # noqa: S105  (a visible marker that starts every token, not a secret)
 
@@ -57,25 +58,74 @@ def check_sign_in(email: str, password: str, address: str) -> User:
     return user
 
 
-def check_second_factor(user: User, code: str, address: str) -> int:
-    """The TOTP step of a valid code, counted toward the same limits as passwords."""
+def reserve_check(account: str, address: str) -> throttle.Attempt:
+    """Count a password, code or passkey check *before* it is made (accounts.throttle), or refuse
+    while the sign-in limits pause this account or address. A check that fails simply raises:
+    the reserved attempt stays counted; one that succeeds calls `.passed()` on it."""
     try:
-        attempt = throttle.reserve(account=user.email, address=address)
+        return throttle.reserve(account=account, address=address)
     except throttle.Paused as pause:
         raise SignInRefused(_paused(pause.minutes)) from None
+
+
+@dataclass(frozen=True)
+class SecondFactorProof:
+    """What a second-step check accepted; spent atomically by do_record_second_factor."""
+
+    totp_step: int | None = None
+    recovery_code_id: int | None = None
+
+
+def check_second_factor(user: User, code: str, address: str) -> SecondFactorProof:
+    """Check a TOTP code or, when the input has the shape of one, a recovery code; counted
+    toward the same limits as passwords."""
+    attempt = reserve_check(user.email, address)
+    if recovery.looks_like_recovery_code(code):
+        found = user.recovery_codes.filter(digest=recovery.digest(code), used_at__isnull=True).first()
+        if found is None:
+            raise SignInRefused(_(
+                "That recovery code is not valid or was already used. Each code works once; "
+                "check it against your saved list."))
+        attempt.passed()
+        return SecondFactorProof(recovery_code_id=found.pk)
     step = totp.matching_step(user.totp_secret, code, user.totp_last_step)
     if step is None:
-        raise SignInRefused(_("That code is not valid. Enter the current 6-digit code from your authenticator app."))
+        raise SignInRefused(_(
+            "That code is not valid. Enter the current 6-digit code from your authenticator app, "
+            "or one of your recovery codes."))
     attempt.passed()
-    return step
+    return SecondFactorProof(totp_step=step)
 
 
-def do_record_second_factor(user: User, step: int) -> None:
-    # Conditional update: two requests racing with the same code cannot both succeed.
+def do_record_second_factor(user: User, proof: SecondFactorProof) -> None:
+    # Conditional updates: two requests racing with the same code cannot both succeed.
+    if proof.recovery_code_id is not None:
+        updated = RecoveryCode.objects.filter(
+            pk=proof.recovery_code_id, user=user, used_at__isnull=True).update(used_at=timezone.now())
+        if not updated:
+            raise SignInRefused(_("That recovery code has already been used. Use another one from your list."))
+        return
+    step = proof.totp_step
     updated = User.objects.filter(pk=user.pk, totp_last_step__lt=step).update(totp_last_step=step)
     if not updated:
         raise SignInRefused(_("That code has already been used. Wait for the next code."))
     user.totp_last_step = step
+
+
+@transaction.atomic
+def do_issue_recovery_codes(user: User) -> list[str]:
+    """Replace every recovery code of the account with a new set; return them (shown once)."""
+    codes = [recovery.new_code() for _ in range(recovery.COUNT)]
+    user.recovery_codes.all().delete()
+    RecoveryCode.objects.bulk_create([RecoveryCode(user=user, digest=recovery.digest(c)) for c in codes])
+    return codes
+
+
+def do_regenerate_recovery_codes(user: User, password: str, address: str) -> list[str]:
+    check_password_again(user, password, address)
+    if not user.has_two_factor:
+        raise TwoFactorRefused(_("Turn two-factor sign-in on first; recovery codes come with it."))
+    return do_issue_recovery_codes(user)
 
 
 def do_finish_sign_in(user: User, address: str) -> None:
@@ -97,7 +147,18 @@ def check_current_password(user: User, password: str, address: str) -> None:
     attempt.passed()
 
 
-def do_enable_two_factor(user: User, secret: str, code: str) -> None:
+def check_password_again(user: User, password: str, address: str) -> None:
+    """The password asked again before a change to how the account signs in (passkeys, recovery
+    codes); the same counted check as check_current_password, refused as a sign-in."""
+    try:
+        check_current_password(user, password or "", address)
+    except PasswordRefused as refusal:
+        raise SignInRefused(str(refusal)) from None
+
+
+@transaction.atomic
+def do_enable_two_factor(user: User, secret: str, code: str) -> list[str]:
+    """Turn TOTP on; return a fresh set of recovery codes to show once."""
     step = totp.matching_step(secret, code, 0)
     if step is None:
         raise TwoFactorRefused(
@@ -106,6 +167,7 @@ def do_enable_two_factor(user: User, secret: str, code: str) -> None:
     user.totp_secret = secret
     user.totp_last_step = step
     user.save(update_fields=["totp_secret", "totp_last_step"])
+    return do_issue_recovery_codes(user)
 
 
 def do_disable_two_factor(user: User, password: str, address: str) -> None:
@@ -116,6 +178,7 @@ def do_disable_two_factor(user: User, password: str, address: str) -> None:
     user.totp_secret = ""
     user.totp_last_step = 0
     user.save(update_fields=["totp_secret", "totp_last_step"])
+    user.recovery_codes.all().delete()
 
 
 def _digest(raw: str) -> str:

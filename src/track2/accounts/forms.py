@@ -19,17 +19,24 @@ class SignInForm(forms.Form):
 
 class CodeForm(forms.Form):
     code = forms.CharField(
+        label=_("6-digit code from your authenticator app, or a recovery code"), max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}),
+    )
+
+
+class EnableTwoFactorForm(forms.Form):
+    code = forms.CharField(
         label=_("6-digit code from your authenticator app"), max_length=8,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
 
 
-class EnableTwoFactorForm(CodeForm):
-    pass
-
-
 class DisableTwoFactorForm(forms.Form):
     password = forms.CharField(label=_("Your password"), strip=False, max_length=PASSWORD_MAX_LENGTH, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
+class PasswordAgainForm(forms.Form):
+    password = forms.CharField(label=_("Your password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
 class ProfileForm(forms.ModelForm):

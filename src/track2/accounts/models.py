@@ -143,3 +143,48 @@ class AttemptLock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} lock"
+
+
+class RecoveryCode(models.Model):
+    """A one-time code for the second sign-in step when the phone or passkey is lost.
+
+    Only a SHA-256 digest is kept. A fast hash is enough here, unlike for passwords: each code
+    carries 80 random bits from the operating system, so guessing it from a stolen digest
+    means about 2^79 hashes on average, beyond any attacker's budget; Argon2's slowness only
+    buys time for secrets people choose, which have far less entropy.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "digest"])]
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.user_id} ({'used' if self.used_at else 'unused'})"
+
+
+class Passkey(models.Model):
+    """A WebAuthn credential (passkey or security key) registered by its owner."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="passkeys")
+    name = models.CharField(max_length=100)
+    # base64url of the credential id the authenticator chose (at most 1,023 bytes by the spec).
+    credential_id = models.CharField(max_length=1400, unique=True)
+    # COSE-encoded public key, as the authenticator gave it at registration.
+    public_key = models.BinaryField()
+    sign_count = models.PositiveBigIntegerField(default=0)
+    # The WebAuthn user handle: random, the same for every passkey of one account, so that
+    # an authenticator never learns the e-mail address or the database id.
+    user_handle = models.CharField(max_length=100)
+    transports = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.name

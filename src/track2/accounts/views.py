@@ -10,6 +10,7 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,6 +21,7 @@ from track2.accounts.forms import (
     CodeForm,
     DisableTwoFactorForm,
     EnableTwoFactorForm,
+    PasswordAgainForm,
     ProfileForm,
     SignInForm,
 )
@@ -68,8 +70,8 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            step = actions.check_second_factor(user, form.cleaned_data["code"], client_address(request))
-            actions.do_record_second_factor(user, step)
+            proof = actions.check_second_factor(user, form.cleaned_data["code"], client_address(request))
+            actions.do_record_second_factor(user, proof)
         except actions.SignInRefused as refusal:
             form.add_error("code", str(refusal))
         else:
@@ -77,7 +79,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
             login(request, user)
             actions.do_finish_sign_in(user, client_address(request))
             return redirect(next_url)
-    return render(request, "accounts/login_code.html", {"form": form})
+    return render(request, "accounts/login_code.html", {"form": form, "has_passkeys": user.passkeys.exists()})
 
 
 @require_POST
@@ -85,6 +87,13 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.info(request, _("You are signed out."))
     return redirect("accounts:login")
+
+
+def _sign_in_methods(user: User) -> dict[str, object]:
+    return {
+        "recovery_codes_left": user.recovery_codes.filter(used_at__isnull=True).count(),
+        "passkeys": list(user.passkeys.all()),
+    }
 
 
 @login_required
@@ -95,7 +104,8 @@ def account_settings(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your settings are saved."))
         return redirect("accounts:settings")
     tokens = ApiToken.objects.filter(user=request.user)
-    return render(request, "accounts/settings.html", {"form": form, "tokens": tokens, "token_form": ApiTokenForm()})
+    return render(request, "accounts/settings.html", {"form": form, "tokens": tokens, "token_form": ApiTokenForm(),
+                                                      **_sign_in_methods(request.user)})
 
 
 @login_required
@@ -106,16 +116,38 @@ def two_factor_enable(request: HttpRequest) -> HttpResponse:
     form = EnableTwoFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.do_enable_two_factor(request.user, secret, form.cleaned_data["code"])
+            codes = actions.do_enable_two_factor(request.user, secret, form.cleaned_data["code"])
         except actions.TwoFactorRefused as refusal:
             form.add_error("code", str(refusal))
         else:
             del request.session["totp_candidate"]
             messages.success(request, _("Two-factor sign-in is on. You will be asked for a code each time you sign in."))
-            return redirect("accounts:settings")
+            return _show_recovery_codes(request, codes)
     uri = totp.provisioning_uri(secret, request.user.email)
     qr_svg = segno.make(uri, error="m").svg_inline(scale=4, dark="#000", light="#fff")
     return render(request, "accounts/two_factor_enable.html", {"form": form, "secret": secret, "qr_svg": qr_svg})
+
+
+def _show_recovery_codes(request: HttpRequest, codes: list[str]) -> HttpResponse:
+    # Rendered, not redirected to: the codes never sit in the session or a URL.
+    response = render(request, "accounts/recovery_codes.html", {"codes": codes})
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+def recovery_codes_regenerate(request: HttpRequest) -> HttpResponse:
+    form = PasswordAgainForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = actions.do_regenerate_recovery_codes(request.user, form.cleaned_data["password"], client_address(request))
+        except (actions.SignInRefused, actions.TwoFactorRefused) as refusal:
+            form.add_error("password", str(refusal))
+        else:
+            messages.success(request, _("New recovery codes are ready; the old ones no longer work."))
+            return _show_recovery_codes(request, codes)
+    return render(request, "accounts/recovery_codes_regenerate.html", {"form": form},
+                  status=400 if form.errors else 200)
 
 
 @login_required
@@ -145,7 +177,8 @@ def token_create(request: HttpRequest) -> HttpResponse:
             return render(request, "accounts/token_created.html", {"raw": raw, "token": token})
     tokens = ApiToken.objects.filter(user=request.user)
     return render(request, "accounts/settings.html",
-                  {"form": ProfileForm(instance=request.user), "tokens": tokens, "token_form": form}, status=400)
+                  {"form": ProfileForm(instance=request.user), "tokens": tokens, "token_form": form,
+                   **_sign_in_methods(request.user)}, status=400)
 
 
 @login_required
