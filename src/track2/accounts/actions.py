@@ -243,9 +243,15 @@ def do_change_password(user: User, new_password: str, revoke_credentials: bool) 
         do_revoke_credentials(user)
 
 
+def do_end_sessions(user: User) -> None:
+    """End every session of this account on every device: a new per-account value mixed into the
+    session hash (User.get_session_auth_hash) makes every stored session fail its check."""
+    user.session_epoch = secrets.token_hex(16)
+    user.save(update_fields=["session_epoch"])
+
+
 @transaction.atomic
 def do_sign_out_everywhere(user: User) -> None:
     """End every session of this account, this one included, and revoke tokens and the feed."""
-    user.session_epoch = secrets.token_hex(16)
-    user.save(update_fields=["session_epoch"])
+    do_end_sessions(user)
     do_revoke_credentials(user)

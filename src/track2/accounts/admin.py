@@ -20,8 +20,8 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from track2.accounts.models import ApiToken, User
-from track2.accounts.sessions import do_end_sessions
+from track2.accounts.actions import do_end_sessions, do_revoke_credentials
+from track2.accounts.models import ApiToken, RecoveryCode, User
 
 # Groups carry Django model permissions; Track2 has one kind of administrator (a superuser),
 # so they would be a second, unused permission system to audit.
@@ -116,18 +116,21 @@ class UserAdmin(admin.ModelAdmin):
         # For a person who lost their authenticator: they sign in with the password alone and
         # can turn two-factor on again. The administrator must check who is asking first.
         changed = queryset.exclude(totp_secret="").update(totp_secret="", totp_last_step=0)
+        # Their recovery codes go with it: turning two-factor on again issues a new set.
+        RecoveryCode.objects.filter(user__in=queryset).delete()
         self.message_user(request, f"Two-factor sign-in turned off for {changed} account(s).", messages.SUCCESS)
 
     @admin.action(description=_("Sign out everywhere (end all their sessions)"))
     def end_sessions(self, request, queryset):
-        ended = sum(do_end_sessions(user) for user in queryset)
-        self.message_user(request, f"{ended} session(s) ended.", messages.SUCCESS)
+        for user in queryset:
+            do_end_sessions(user)
+        self.message_user(request, f"Every session of {len(queryset)} account(s) ended.", messages.SUCCESS)
 
     @admin.action(description=_("Revoke all their API tokens and private calendar feeds"))
     def revoke_credentials(self, request, queryset):
-        tokens = ApiToken.objects.filter(user__in=queryset, revoked_at__isnull=True).update(revoked_at=timezone.now())
-        feeds = queryset.exclude(calendar_token="").update(calendar_token="")
-        self.message_user(request, f"{tokens} API token(s) and {feeds} calendar feed(s) revoked.", messages.SUCCESS)
+        tokens = sum(do_revoke_credentials(user) for user in queryset)
+        self.message_user(request, f"{tokens} API token(s) and the calendar feeds of {len(queryset)} account(s) revoked.",
+                          messages.SUCCESS)
 
     @admin.action(description=_("E-mail them a link to choose a new password"))
     def send_password_link(self, request, queryset):
