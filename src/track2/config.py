@@ -35,6 +35,7 @@ SETTINGS_DOC = {
     "TRACK2_ARGON2_MEMORY_COST": "Argon2 memory per password hash in KiB (default 65536)",
     "TRACK2_INVITATION_DAYS": "days an invitation link stays valid (default 14)",
     "TRACK2_DEMO_HOME": "data folder used by `track2 demo` (default ~/.track2-demo)",
+    "TRACK2_DEFAULT_INSTITUTION": "name of the convening institution that an upgrade puts existing dialogues in",
 }
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
@@ -55,6 +56,8 @@ class Config:
     argon2_time_cost: int
     argon2_memory_cost: int
     invitation_days: int
+    # Read only by the upgrade that introduced institutions (see docs/configuration.md).
+    default_institution: str = ""
 
 
 def _flag(name: str, env: dict[str, str]) -> bool:
@@ -204,6 +207,15 @@ def parse_email_url(url: str, home: Path) -> dict[str, object]:
     raise ConfigError(f"TRACK2_EMAIL_URL scheme {scheme!r} is not supported; use console://, smtp://, smtps:// or file://")
 
 
+def _institution_name(env: dict[str, str]) -> str:
+    name = " ".join(env.get("TRACK2_DEFAULT_INSTITUTION", "").split())
+    if len(name) > 200:
+        raise ConfigError("TRACK2_DEFAULT_INSTITUTION is longer than 200 characters; give the institution's usual name.")
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise ConfigError("TRACK2_DEFAULT_INSTITUTION contains control characters; give a plain name.")
+    return name
+
+
 def load(env: dict[str, str] | None = None) -> Config:
     env = dict(os.environ if env is None else env)
     home = prepare_home(Path(env.get("TRACK2_HOME") or "~/.track2"))
@@ -224,4 +236,5 @@ def load(env: dict[str, str] | None = None) -> Config:
         argon2_time_cost=_positive_int("TRACK2_ARGON2_TIME_COST", env, 3),
         argon2_memory_cost=_positive_int("TRACK2_ARGON2_MEMORY_COST", env, 65536, minimum=8),
         invitation_days=_positive_int("TRACK2_INVITATION_DAYS", env, 14),
+        default_institution=_institution_name(env),
     )

@@ -23,7 +23,8 @@ def access_candidacy(user, dialogue_id: int | str, person_id: int | str) -> Cand
     pk = parse_id(person_id)
     candidacy = (
         Candidacy.objects.select_related("person", "dialogue", "delegation")
-        .filter(dialogue=dialogue, person_id=pk)
+        # The person must also belong to the dialogue's institution: nothing crosses institutions.
+        .filter(dialogue=dialogue, person_id=pk, person__institution_id=dialogue.institution_id)
         .first()
     )
     if candidacy is None:

@@ -29,9 +29,9 @@ class PartyInline(admin.TabularInline):
 
 @admin.register(Dialogue)
 class DialogueAdmin(admin.ModelAdmin):
-    list_display = ["title", "track", "status", "convening_institution", "created_at"]
-    list_filter = ["track", "status"]
-    search_fields = ["title", "convening_institution"]
+    list_display = ["title", "track", "status", "institution", "created_at"]
+    list_filter = ["track", "status", "institution"]
+    search_fields = ["title", "institution__name"]
     inlines = [PartyInline, MembershipInline]
 
 
