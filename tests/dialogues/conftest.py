@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from track2.dialogues import actions, meeting_actions
 from tests.helpers import PASSWORD
 from track2.accounts.models import User
+from track2.dialogues import actions, meeting_actions
 from track2.dialogues.models import Delegation, Dialogue, Meeting, Membership, Role, Venue
 from track2.institutions.models import ConveningRight, Institution
 from track2.people.models import Candidacy, Person

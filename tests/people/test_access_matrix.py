@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 
 from tests.helpers import PASSWORD, sign_in
-from track2.accounts.models import User
 from track2.accounts.actions import do_create_api_token
+from track2.accounts.models import User
 from track2.dialogues.models import Dialogue, Membership
 from track2.institutions.models import ConveningRight, Institution
 from track2.people import actions

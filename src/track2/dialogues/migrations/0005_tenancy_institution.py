@@ -45,15 +45,6 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='dialogues', to='institutions.institution', verbose_name='convening institution'),
         ),
         migrations.RunPython(into_one_institution, migrations.RunPython.noop),
-        migrations.AlterField(
-            model_name='dialogue',
-            name='institution',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dialogues', to='institutions.institution', verbose_name='convening institution'),
-        ),
-        migrations.RemoveField(
-            model_name='dialogue',
-            name='convening_institution',
-        ),
         migrations.CreateModel(
             name='RoleInvitation',
             fields=[

@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('people', '0003_remove_person_risk_notes'),
-        ('dialogues', '0005_tenancy_institution'),
+        ('dialogues', '0006_tenancy_institution_required'),
         ('institutions', '0001_initial'),
     ]
 
@@ -41,17 +41,4 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='people', to='institutions.institution', verbose_name='convening institution'),
         ),
         migrations.RunPython(into_the_institution, migrations.RunPython.noop),
-        migrations.AlterField(
-            model_name='person',
-            name='institution',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='people', to='institutions.institution', verbose_name='convening institution'),
-        ),
-        migrations.RemoveConstraint(
-            model_name='person',
-            name='one_person_per_email',
-        ),
-        migrations.AddConstraint(
-            model_name='person',
-            constraint=models.UniqueConstraint(models.F('institution'), django.db.models.functions.text.Lower('email'), name='one_person_per_email_per_institution'),
-        ),
     ]
