@@ -27,7 +27,7 @@ def clean_institution_name(value) -> str:
     if len(name) > NAME_LIMIT:
         raise ActionRefused(_("An institution's name has at most %(n)d characters.") % {"n": NAME_LIMIT},
                             field="institution")
-    if any(ord(c) < 32 or 127 <= ord(c) < 160 or 0xD800 <= ord(c) <= 0xDFFF for c in name):
+    if not name.isprintable() or any(0xD800 <= ord(c) <= 0xDFFF for c in name):
         raise ActionRefused(_("The institution's name contains control or invalid characters; type it plainly."),
                             field="institution")
     return name
@@ -42,13 +42,22 @@ def _known_names() -> str:
     return ", ".join(f"“{n}”" for n in names) if names else _("none yet")
 
 
+def shown(value: str, limit: int = 80) -> str:
+    """A value typed by someone, safe to echo in one line: control characters made visible, cut short."""
+    text = "".join(c if c.isprintable() else "\ufffd" for c in value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def check_account(email) -> object:
     address = str(email or "").strip()
-    user = get_user_model().objects.filter(email__iexact=address).first() if address else None
+    if not address:
+        raise ActionRefused(_("Give the e-mail address of the account, e.g. ilse@example.org."), field="email")
+    user = (get_user_model().objects.filter(email__iexact=address).first()
+            if len(address) <= 254 and address.isprintable() else None)
     if user is None:
         raise ActionRefused(
             _("No account has the e-mail address “%(email)s”. The person creates an account first (or a site "
-              "administrator runs `track2 createadmin`); then grant the right again.") % {"email": address},
+              "administrator runs `track2 createadmin`); then grant the right again.") % {"email": shown(address)},
             field="email")
     if not user.is_active:
         raise ActionRefused(_("The account %(email)s is deactivated; reactivate it in the admin first.")
@@ -80,7 +89,7 @@ def check_grant_convener(email, institution_name, *, create: bool = False) -> Gr
         if institution is None and not create:
             problems.append(
                 _("There is no institution called “%(name)s”. Known institutions: %(known)s. Check the spelling, "
-                  "or add --create to create it.") % {"name": name, "known": _known_names()})
+                  "or add --create to create it.") % {"name": shown(name), "known": _known_names()})
     if problems:
         raise ActionRefused(" ".join(problems))
     if institution is not None and ConveningRight.objects.filter(institution=institution, user=user).exists():

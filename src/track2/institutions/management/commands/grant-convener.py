@@ -34,7 +34,8 @@ class Command(BaseCommand):
             raise CommandError(refusal.message) from None
         if revoke:
             self.stdout.write(self.style.SUCCESS(
-                f"{email.strip()} may no longer create dialogues in “{' '.join(institution.split())}”."))
+                f"{actions.shown(email.strip())} may no longer create dialogues in "
+                f"“{actions.shown(' '.join(institution.split()))}”."))
             if still:
                 self.stdout.write(
                     "They are still a convener of: " + "; ".join(still)
