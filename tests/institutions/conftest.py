@@ -51,3 +51,7 @@ def api_as(client):
         return getattr(client, method)("/api/v1" + path, **kwargs)
 
     return call
+
+
+# The dialogue world (one user per role, strangers included) for the role-invitation tests.
+from tests.dialogues.conftest import signed_in, world  # noqa: E402, F401
