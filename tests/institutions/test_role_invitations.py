@@ -168,3 +168,38 @@ def test_api_accept_bad_secret(world, api_as, secret):
     response = api_as(world.users["outsider"], "post", "/role-invitations/accept", {"secret": secret})
     assert response.status_code in (400, 422)
     assert not Membership.objects.filter(user=world.users["outsider"]).exists()
+
+
+def test_a_candidacy_as_convener_needs_the_right_too(tenants, make_user):
+    """The people pages' invitation can carry the convener role; accepting it follows the same rule."""
+    from track2.people import actions as people_actions
+    from track2.people.models import Candidacy
+
+    t = tenants
+    candidacy = people_actions.do_add_person(t.victim_convener, t.victim_dialogue, full_name="Co Convener",
+                                             email="co@maritime.example", sector="think_tank", country="N",
+                                             nominated_by="x", role="convener")
+    people_actions.do_vet(t.victim_convener, candidacy, vouched_by="v")
+    _invitation, link = people_actions.do_invite(t.victim_convener, candidacy, base_url=BASE)
+    secret = link.rstrip("/").rsplit("/", 1)[-1]
+    co = make_user("co@maritime.example")
+    with pytest.raises(people_actions.ActionRefused) as caught:
+        people_actions.do_accept_invitation(secret, co)
+    assert "grant-convener" in caught.value.message
+    assert not Membership.objects.filter(user=co).exists()
+    ConveningRight.objects.create(institution=t.victim_dialogue.institution, user=co)
+    people_actions.do_accept_invitation(secret, co)
+    assert Candidacy.objects.get(pk=candidacy.pk).status == Candidacy.Status.CONFIRMED
+    assert Membership.objects.filter(user=co, dialogue=t.victim_dialogue, role="convener").exists()
+
+
+def test_seating_refuses_a_person_of_another_institution(tenants):
+    from track2.dialogues import actions as dialogue_actions
+    from track2.dialogues.models import Delegation
+
+    t = tenants
+    delegation = dialogue_actions.do_create_delegation(t.attacker, t.attacker_dialogue, name="Team",
+                                                       kind=Delegation.Kind.FACILITATION)
+    with pytest.raises(dialogue_actions.ActionRefused):
+        dialogue_actions.do_seat_in_delegation(t.attacker, delegation, t.candidacy.person)
+    assert not delegation.members.exists()

@@ -236,6 +236,9 @@ def do_delete_delegation(by, delegation: Delegation) -> None:
 def check_seat_in_delegation(delegation: Delegation, person) -> bool:
     """Refuse an ineligible person or a second delegation; return the personal-capacity flag."""
     dialogue = delegation.dialogue
+    if person.institution_id != dialogue.institution_id:
+        # Callers pick people of the dialogue; this guards every other path across institutions.
+        raise ActionRefused(_("That person is not in this dialogue's people directory."), field="person")
     personal_capacity = check_eligible(person, dialogue)
     other = (
         DelegationMember.objects.filter(dialogue=dialogue, person=person)
