@@ -5,6 +5,8 @@ the victim's convener invited the person. Now nothing crosses institutions."""
 
 from __future__ import annotations
 
+import pytest
+
 from track2.dialogues.models import Membership
 from track2.people import actions as people_actions
 from track2.people.models import Candidacy, Invitation, Person
@@ -104,3 +106,11 @@ def test_a_convener_cannot_create_in_another_institution(tenants, api_as):
     assert made.status_code == 201 and made.json()["institution"]["name"] == "Elsewhere Foundation"
     me = api_as(t.attacker, "get", "/me").json()
     assert [i["name"] for i in me["convening_institutions"]] == ["Elsewhere Foundation"]
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2**63, 10**30, "1", True, 1.5, [1]])
+def test_create_dialogue_with_a_bad_institution_id(tenants, api_as, bad):
+    response = api_as(tenants.attacker, "post", "/dialogues", {"title": "Odd", "institution_id": bad})
+    assert response.status_code in (400, 422), response.content
+    assert response.status_code != 500
+    assert not Membership.objects.filter(user=tenants.attacker, dialogue__title="Odd").exists()

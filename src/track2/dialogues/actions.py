@@ -95,7 +95,9 @@ def check_create_dialogue(by, institution) -> Institution:
             _("Choose the convening institution of the dialogue: one of %(names)s.")
             % {"names": ", ".join(f"“{i.name}” (id {i.pk})" for i in mine)}, field="institution")
     pk = institution.pk if isinstance(institution, Institution) else institution
-    found = mine.filter(pk=pk).first() if isinstance(pk, int) and not isinstance(pk, bool) else None
+    # An id beyond the database's integers is simply not one of the caller's institutions.
+    valid = isinstance(pk, int) and not isinstance(pk, bool) and 0 < pk < 2**63
+    found = mine.filter(pk=pk).first() if valid else None
     if found is None:
         raise ActionRefused(
             _("You may convene only in %(names)s; choose one of them.")
