@@ -2,7 +2,8 @@
 
 Only conveners of a dialogue see the people who are candidates in it, and only through that
 dialogue: a convener of dialogue A cannot load a person through A who is a candidate only in
-B, and nothing says whether such a person exists. Every refusal is `NotFound`.
+B, and nothing says whether such a person exists. A person belongs to one institution's
+directory, and is loaded only through that institution's dialogues. Every refusal is `NotFound`.
 """
 
 from __future__ import annotations
