@@ -76,3 +76,23 @@ def test_the_address_of_a_person_with_an_account_follows_the_account(tenants, ma
     # Nothing of the request was applied, and the account is untouched.
     assert (person.email, person.full_name, arin.email) == ("arin@caldera.example", "Arin Solvei",
                                                              "arin@caldera.example")
+
+
+def test_edit_page_shows_a_linked_address_as_fixed_and_ignores_a_posted_one(tenants, make_user, client):
+    from django.urls import reverse
+
+    from tests.helpers import sign_in
+
+    person = tenants.candidacy.person
+    person.user = make_user("arin@caldera.example")
+    person.save()
+    sign_in(client, tenants.victim_convener)
+    url = reverse("people:edit", args=[tenants.victim_dialogue.pk, person.pk])
+    page = client.get(url).content.decode()
+    assert "only they can change it" in page and "disabled" in page
+    response = client.post(url, {"full_name": "Arin S.", "email": "hijack@example.org", "sector": "academia",
+                                 "country": "Caldera", "aff-TOTAL_FORMS": "0", "aff-INITIAL_FORMS": "0",
+                                 "candidacy-role": "participant"})
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert (person.full_name, person.email) == ("Arin S.", "arin@caldera.example")

@@ -177,6 +177,7 @@ def person_edit(request: HttpRequest, dialogue_id: int, person_id: int) -> HttpR
         formset = forms.AffiliationFormSet(initial=affiliations, prefix="aff")
         candidacy_form = forms.CandidacyEditForm(initial=forms.CandidacyEditForm.initial_for(candidacy))
     candidacy_form.limit_delegations(dialogue)
+    form.keep_account_address(person)
     if request.method == "POST" and form.is_valid() and formset.is_valid() and candidacy_form.is_valid():
         rows = [f.cleaned_data for f in formset.forms if f.cleaned_data]
         try:
