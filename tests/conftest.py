@@ -3,6 +3,7 @@ import pytest
 from tests.helpers import PASSWORD
 from track2.accounts.models import User
 from track2.dialogues.models import Dialogue, Membership, Role
+from track2.institutions.models import Institution
 
 
 @pytest.fixture(autouse=True)
@@ -27,8 +28,14 @@ def make_user(db):
 
 
 @pytest.fixture
-def dialogue(db) -> Dialogue:
-    return Dialogue.objects.create(title="Varena Sea Dialogue", purpose="Fisheries and incident prevention.")
+def institution(db) -> Institution:
+    return Institution.objects.create(name="Institute for Maritime Dialogue")
+
+
+@pytest.fixture
+def dialogue(institution) -> Dialogue:
+    return Dialogue.objects.create(title="Varena Sea Dialogue", purpose="Fisheries and incident prevention.",
+                                   institution=institution)
 
 
 @pytest.fixture

@@ -53,7 +53,7 @@ def test_needs(dialogue, make_user, member_of, role, need, allowed):
 
 
 def test_roles_do_not_leak_between_dialogues(dialogue, make_user, member_of):
-    other = Dialogue.objects.create(title="Other")
+    other = Dialogue.objects.create(title="Other", institution=dialogue.institution)
     user = member_of(make_user(), Role.CONVENER, to=other)
     with pytest.raises(access.NotFound):
         access.access_dialogue(user, dialogue.pk)
@@ -87,7 +87,7 @@ def test_unknown_need_is_a_programming_error(dialogue, make_user, member_of):
 
 
 def test_home_lists_only_own_dialogues(client, dialogue, make_user, member_of):
-    Dialogue.objects.create(title="Secret Strait Talks")
+    Dialogue.objects.create(title="Secret Strait Talks", institution=dialogue.institution)
     sign_in(client, member_of(make_user(), Role.PARTICIPANT))
     body = client.get("/").content.decode()
     assert dialogue.title in body

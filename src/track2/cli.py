@@ -17,6 +17,7 @@ TRACK2_COMMANDS = {
     "serve": "serve the site with a production server (migrates and collects static files first)",
     "demo": "create or reset the demo site with a fictional dialogue and serve it",
     "createadmin": "create a site administrator (Django admin access)",
+    "grant-convener": "give (or --revoke) an account the right to convene in an institution",
     "check": "check the configuration, the data folder and the database",
     "analyze": "find opinion groups and common ground in a Pol.is-format conversation",
     "rank": "rank alternative texts from ballots by the Schulze method",

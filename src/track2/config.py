@@ -37,6 +37,7 @@ SETTINGS_DOC = {
     "TRACK2_INVITATION_DAYS": "days an invitation link stays valid (default 14)",
     "TRACK2_DEMO_HOME": "data folder used by `track2 demo` (default ~/.track2-demo)",
     "TRACK2_TRUSTED_PROXIES": "comma-separated addresses or networks of proxies whose X-Forwarded-For is believed (default none)",
+    "TRACK2_DEFAULT_INSTITUTION": "name of the convening institution that an upgrade puts existing dialogues in",
 }
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
@@ -58,6 +59,8 @@ class Config:
     argon2_memory_cost: int
     invitation_days: int
     trusted_proxies: tuple[str, ...] = ()
+    # Read only by the upgrade that introduced institutions (see docs/configuration.md).
+    default_institution: str = ""
 
 
 def _flag(name: str, env: dict[str, str]) -> bool:
@@ -226,6 +229,13 @@ def describe_email(email: dict[str, object]) -> tuple[str, str | None]:
         security = "TLS" if email.get("EMAIL_USE_SSL") else "STARTTLS" if email.get("EMAIL_USE_TLS") else "no encryption"
         return f"sent through {email['EMAIL_HOST']}:{email['EMAIL_PORT']} ({security})", None
     return f"kept in memory by {backend} (tests only)", "no mail leaves this process"
+def _institution_name(env: dict[str, str]) -> str:
+    name = " ".join(env.get("TRACK2_DEFAULT_INSTITUTION", "").split())
+    if len(name) > 200:
+        raise ConfigError("TRACK2_DEFAULT_INSTITUTION is longer than 200 characters; give the institution's usual name.")
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise ConfigError("TRACK2_DEFAULT_INSTITUTION contains control characters; give a plain name.")
+    return name
 
 
 def load(env: dict[str, str] | None = None) -> Config:
@@ -249,6 +259,7 @@ def load(env: dict[str, str] | None = None) -> Config:
         argon2_memory_cost=_positive_int("TRACK2_ARGON2_MEMORY_COST", env, 65536, minimum=8),
         invitation_days=_positive_int("TRACK2_INVITATION_DAYS", env, 14),
         trusted_proxies=_networks("TRACK2_TRUSTED_PROXIES", env),
+        default_institution=_institution_name(env),
     )
 
 

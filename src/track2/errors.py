@@ -8,6 +8,9 @@ from __future__ import annotations
 
 
 class ActionRefused(Exception):
+    # The HTTP status the API answers with: 400, or 403 for a refusal that no input can change.
+    status = 400
+
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.message = message
@@ -15,3 +18,9 @@ class ActionRefused(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+class NotPermitted(ActionRefused):
+    """The caller lacks a right that only someone else can give (e.g. the right to convene)."""
+
+    status = 403

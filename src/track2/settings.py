@@ -17,11 +17,13 @@ TRACK2_HOME = CONFIG.home
 TRACK2_K_ANONYMITY = CONFIG.k_anonymity
 TRACK2_KEYS_DIR = CONFIG.home / "keys"
 TRACK2_INVITATION_DAYS = CONFIG.invitation_days
+TRACK2_DEFAULT_INSTITUTION = CONFIG.default_institution
 
 INSTALLED_APPS = [
     # Our apps come first so that `track2 check` replaces Django's own `check`.
     "track2.site",
     "track2.accounts",
+    "track2.institutions",
     "track2.people",
     "track2.dialogues",
     "track2.reports",

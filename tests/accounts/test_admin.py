@@ -123,8 +123,8 @@ def test_password_link_goes_to_the_owner_only(admin_client, make_user):
     assert person.check_password(PASSWORD)
 
 
-def test_an_account_with_a_role_cannot_be_deleted(admin_client, make_user):
-    dialogue = Dialogue.objects.create(title="Quiet Talks")
+def test_an_account_with_a_role_cannot_be_deleted(admin_client, make_user, institution):
+    dialogue = Dialogue.objects.create(title="Quiet Talks", institution=institution)
     convener = make_user("convener@example.org")
     Membership.objects.create(dialogue=dialogue, user=convener, role="convener")
     page = admin_client.get(reverse("admin:accounts_user_delete", args=[convener.pk])).content.decode()

@@ -8,8 +8,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tests.helpers import PASSWORD
+from track2.accounts.models import User
 from track2.dialogues import actions, meeting_actions
-from track2.dialogues.models import Delegation, Dialogue, Meeting, Role, Venue
+from track2.dialogues.models import Delegation, Dialogue, Meeting, Membership, Role, Venue
+from track2.institutions.models import ConveningRight, Institution
 from track2.people.models import Candidacy, Person
 
 ROLES = ["convener", "facilitator", "rapporteur", "participant", "observer", "liaison"]
@@ -31,7 +34,7 @@ class World:
 
 def make_person(dialogue, name, *, sector="academia", country="Caldera", gender="", user=None, email=None):
     person = Person.objects.create(
-        full_name=name, sector=sector, country=country, gender=gender, user=user,
+        institution=dialogue.institution, full_name=name, sector=sector, country=country, gender=gender, user=user,
         email=email or f"{name.lower().replace(' ', '.')}@example.org",
     )
     Candidacy.objects.create(dialogue=dialogue, person=person, nominated_by="test", status="confirmed")
@@ -39,13 +42,12 @@ def make_person(dialogue, name, *, sector="academia", country="Caldera", gender=
 
 
 @pytest.fixture
-def world(make_user) -> World:
+def world(make_user, institution) -> World:
     users = {role: make_user(f"{role}@example.org", time_zone="Asia/Singapore") for role in ROLES}
     users["outsider"] = make_user("outsider@example.org")
+    ConveningRight.objects.create(institution=institution, user=users["convener"])
     dialogue = actions.do_create_dialogue(users["convener"], title="Varena Sea Dialogue", purpose="Fisheries.")
     for role in ROLES[1:]:
-        from track2.dialogues.models import Membership
-
         Membership.objects.create(dialogue=dialogue, user=users[role], role=role)
     north = actions.do_add_party(users["convener"], dialogue, name="Northern Republic of Caldera", country="Caldera",
                                  with_delegation=True)
@@ -79,6 +81,17 @@ def world(make_user) -> World:
     past_meeting = meeting_actions.do_create_meeting(users["convener"], dialogue, title="Round 1", venue=venue,
                                                      starts_at=past, ends_at=past + timedelta(hours=3),
                                                      time_zone="Europe/Zurich")
+    # Strangers to this dialogue: a member of another dialogue of the same institution, a convener
+    # in another institution, and a site administrator (who gets no implicit access).
+    elsewhere = Dialogue.objects.create(title="Elsewhere Talks", institution=institution)
+    users["member_elsewhere"] = make_user("member.elsewhere@example.org")
+    Membership.objects.create(dialogue=elsewhere, user=users["member_elsewhere"], role=Role.PARTICIPANT)
+    foreign = Institution.objects.create(name="Foreign Foundation")
+    users["foreign_convener"] = make_user("foreign.convener@example.org")
+    ConveningRight.objects.create(institution=foreign, user=users["foreign_convener"])
+    Membership.objects.create(dialogue=Dialogue.objects.create(title="Foreign Talks", institution=foreign),
+                              user=users["foreign_convener"], role=Role.CONVENER)
+    users["site_admin"] = User.objects.create_superuser(email="site.admin@example.org", password=PASSWORD)
     return World(dialogue, users, caldera, ostrava, facilitation, persons, venue, home, meeting, past_meeting)
 
 

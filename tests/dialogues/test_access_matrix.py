@@ -8,7 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from track2.dialogues import meeting_actions
+from track2.dialogues import meeting_actions, role_actions
 from track2.dialogues.models import (
     AgendaItem,
     Delegation,
@@ -17,6 +17,7 @@ from track2.dialogues.models import (
     MeetingParticipant,
     Membership,
     Party,
+    RoleInvitation,
     Venue,
 )
 
@@ -44,7 +45,8 @@ ALLOWED = {
     "meeting_ics": EVERYONE,
     "agenda_edit": {"convener", "facilitator"},
 }
-ALL_ROLES = sorted(EVERYONE | {"outsider"})
+STRANGERS = {"outsider", "member_elsewhere", "foreign_convener", "site_admin"}
+ALL_ROLES = sorted(EVERYONE | STRANGERS)
 
 
 @pytest.fixture
@@ -105,11 +107,14 @@ def post_forms(world, item):
     membership = Membership.objects.get(dialogue=world.dialogue, role="observer")
     party = Party.objects.create(dialogue=world.dialogue, name="Spare", country="Nowhere")
     spare_venue = Venue.objects.create(dialogue=world.dialogue, name="Spare room", kind="virtual")
+    offer, _link = role_actions.do_invite_to_role(world.users["convener"], world.dialogue, email="offer@example.org",
+                                                  role="observer", base_url="https://track2.example")
     counts = lambda: (  # noqa: E731 - a snapshot of everything a form could change
         Party.objects.count(), Delegation.objects.count(), DelegationMember.objects.count(), Venue.objects.count(),
         Meeting.objects.count(), list(AgendaItem.objects.values_list("pk", "position", "title")),
         list(Venue.objects.values_list("pk", "name")),
         list(MeetingParticipant.objects.values_list("pk", "status")), Membership.objects.count(),
+        list(RoleInvitation.objects.values_list("pk", "revoked_at")),
         world.dialogue.__class__.objects.get(pk=d).title,
     )
     forms = [
@@ -119,8 +124,9 @@ def post_forms(world, item):
                                                       "max_gender_share": 80}, CONVENER),
         ("party_add", reverse("dialogues:parties", args=[d]), {"name": "Isle", "country": "Isle"}, CONVENER),
         ("party_remove", reverse("dialogues:party_remove", args=[d, party.pk]), {}, CONVENER),
-        ("role_grant", reverse("dialogues:roles", args=[d]), {"user": world.users["participant"].pk,
+        ("role_offer", reverse("dialogues:roles", args=[d]), {"email": "new.liaison@example.org",
                                                              "role": "liaison"}, CONVENER),
+        ("role_offer_cancel", reverse("dialogues:role_invitation_cancel", args=[d, offer.pk]), {}, CONVENER),
         ("role_remove", reverse("dialogues:role_remove", args=[d, membership.pk]), {}, CONVENER),
         ("delegation_add", reverse("dialogues:delegations", args=[d]), {"name": "Team", "kind": "facilitation"},
          CONVENER),
@@ -152,7 +158,7 @@ def post_forms(world, item):
     return forms, counts
 
 
-@pytest.mark.parametrize("role", sorted((EVERYONE - CONVENER) | {"outsider"}))
+@pytest.mark.parametrize("role", sorted((EVERYONE - CONVENER) | STRANGERS))
 def test_forms_refused_to_other_roles_change_nothing(world, item, signed_in, role):
     forms, counts = post_forms(world, item)
     client = signed_in(world.users[role])

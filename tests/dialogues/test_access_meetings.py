@@ -28,7 +28,7 @@ def test_access_meeting(world):
             access_meeting(user, *args)
     with pytest.raises(NotFound):
         access_meeting(world.users["participant"], d, m, need="convener")
-    other = Dialogue.objects.create(title="Other")
+    other = Dialogue.objects.create(title="Other", institution=world.dialogue.institution)
     Membership.objects.create(dialogue=other, user=world.users["outsider"], role="convener")
     with pytest.raises(NotFound):  # a meeting id of another dialogue
         access_meeting(world.users["outsider"], other.pk, m)

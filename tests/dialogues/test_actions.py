@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from track2.access.meetings import venues_of
-from track2.dialogues import actions, meeting_actions
+from track2.dialogues import actions, meeting_actions, role_actions
 from track2.dialogues.models import AgendaItem, Dialogue, Membership
 from track2.errors import ActionRefused
 from track2.people.models import Candidacy, Sector
@@ -27,7 +27,7 @@ def test_track_2_refuses_official_by_account_role(world, make_user):
     world.dialogue.refresh_from_db()
     official_user = make_user("official@example.org")
     make_person(world.dialogue, "Sera Official", sector=Sector.SERVING_OFFICIAL, user=official_user)
-    actions.do_grant_role(world.users["convener"], world.dialogue, official_user, "observer")
+    Membership.objects.create(dialogue=world.dialogue, user=official_user, role="observer")
     refusal = refused(actions.do_update_dialogue, world.users["convener"], world.dialogue, track="track2")
     assert refusal.field == "track" and "Sera Official" in refusal.message
 
@@ -43,14 +43,16 @@ def test_withdrawn_official_does_not_block_track_2(world):
 def test_role_for_official_refused_in_track_2(world, make_user):
     user = make_user("official@example.org")
     make_person(world.dialogue, "Sera Official", sector=Sector.SERVING_OFFICIAL, user=user)
-    refusal = refused(actions.do_grant_role, world.users["convener"], world.dialogue, user, "participant")
+    _offer, link = role_actions.do_invite_to_role(world.users["convener"], world.dialogue, email=user.email,
+                                                  role="participant", base_url="https://track2.example")
+    refusal = refused(role_actions.do_accept_role, link.rstrip("/").rsplit("/", 1)[-1], user)
     assert "serving official" in refusal.message
     assert not Membership.objects.filter(user=user).exists()
 
 
 def test_duplicate_role_refused(world):
-    refusal = refused(actions.do_grant_role, world.users["convener"], world.dialogue, world.users["observer"],
-                      "observer")
+    refusal = refused(role_actions.do_invite_to_role, world.users["convener"], world.dialogue,
+                      email=world.users["observer"].email.upper(), role="observer", base_url="https://track2.example")
     assert "already" in refusal.message
 
 
@@ -104,7 +106,7 @@ def test_agenda_positions_survive_delete_and_moves(world):
 
 
 def test_agenda_lead_must_belong_to_the_dialogue(world):
-    outsider = make_person(Dialogue.objects.create(title="Other"), "Olga Outside")
+    outsider = make_person(Dialogue.objects.create(title="Other", institution=world.dialogue.institution), "Olga Outside")
     refusal = refused(meeting_actions.do_add_agenda_item, world.users["convener"], world.meeting, title="X",
                       duration_minutes=10, lead=outsider)
     assert refusal.field == "lead"

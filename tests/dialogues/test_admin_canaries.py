@@ -65,7 +65,7 @@ class Canaries:
 def planted(world):
     canaries = Canaries()
     dialogue = world.dialogue
-    canaries.plant(dialogue, "title", "purpose", "convening_institution")
+    canaries.plant(dialogue, "title", "purpose")
     for party in Party.objects.filter(dialogue=dialogue):
         canaries.plant(party, "name", "country")
     for delegation in Delegation.objects.filter(dialogue=dialogue):

@@ -11,6 +11,7 @@ from track2.dialogues.models import (
     Dialogue,
     Meeting,
     MeetingParticipant,
+    Membership,
     Party,
 )
 from track2.people.models import Sector
@@ -194,11 +195,13 @@ def test_roles_api(api, world):
     mine = next(r for r in roles if r["role"] == "convener")
     refused = api("delete", f"/dialogues/{d}/roles/{mine['id']}")
     assert refused.status_code == 400 and "at least one convener" in refused.json()["detail"]
-    granted = api("post", f"/dialogues/{d}/roles", json={"user_id": world.users["participant"].pk,
-                                                          "role": "observer"})
-    assert granted.status_code == 201
-    outsider = api("post", f"/dialogues/{d}/roles", json={"user_id": world.users["outsider"].pk, "role": "observer"})
-    assert outsider.status_code == 400 and outsider.json()["field"] == "user_id"
+    offered = api("post", f"/dialogues/{d}/roles", json={"email": world.users["participant"].email,
+                                                         "role": "observer"})
+    # Offered, not given: the role exists only once its holder accepts.
+    assert offered.status_code == 202 and offered.json()["is_open"] is True
+    assert not Membership.objects.filter(user=world.users["participant"], role="observer").exists()
+    bad = api("post", f"/dialogues/{d}/roles", json={"email": "not an address", "role": "king"})
+    assert bad.status_code == 400 and "e-mail" in bad.json()["detail"] and "king" in bad.json()["detail"]
 
 
 def test_agenda_needs_facilitator(api, world):

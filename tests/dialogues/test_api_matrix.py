@@ -8,7 +8,7 @@ import re
 import pytest
 
 from track2.accounts import actions as account_actions
-from track2.dialogues import meeting_actions
+from track2.dialogues import meeting_actions, role_actions
 from track2.dialogues.models import (
     AgendaItem,
     Delegation,
@@ -18,16 +18,19 @@ from track2.dialogues.models import (
     MeetingParticipant,
     Membership,
     Party,
+    RoleInvitation,
     Venue,
 )
 
 EVERYONE = {"convener", "facilitator", "rapporteur", "participant", "observer", "liaison"}
 CONVENER = {"convener"}
 AGENDA = {"convener", "facilitator"}
-ROLES = sorted(EVERYONE | {"outsider"})
+# Besides the dialogue's roles: a member of another dialogue, a convener of another institution
+# and a site administrator see nothing of this dialogue either.
+ROLES = sorted(EVERYONE | {"outsider", "member_elsewhere", "foreign_convener", "site_admin"})
 
 
-def endpoints(world, item, participant, seat, membership, party, spare_venue):
+def endpoints(world, item, participant, seat, membership, party, spare_venue, offer):
     d, m = f"/dialogues/{world.dialogue.pk}", f"/dialogues/{world.dialogue.pk}/meetings/{world.meeting.pk}"
     return [
         ("get", d, None, EVERYONE),
@@ -36,7 +39,9 @@ def endpoints(world, item, participant, seat, membership, party, spare_venue):
         ("post", d + "/parties", {"name": "Isle", "country": "I"}, CONVENER),
         ("delete", d + f"/parties/{party.pk}", None, CONVENER),
         ("get", d + "/roles", None, CONVENER),
-        ("post", d + "/roles", {"user_id": world.users["participant"].pk, "role": "liaison"}, CONVENER),
+        ("post", d + "/roles", {"email": "new.liaison@example.org", "role": "liaison"}, CONVENER),
+        ("get", d + "/role-invitations", None, CONVENER),
+        ("delete", d + f"/role-invitations/{offer.pk}", None, CONVENER),
         ("delete", d + f"/roles/{membership.pk}", None, CONVENER),
         ("get", d + "/delegations", None, EVERYONE),
         ("post", d + "/delegations", {"name": "Team B", "kind": "facilitation"}, CONVENER),
@@ -78,7 +83,10 @@ def setup(world, make_user):
     membership = Membership.objects.create(dialogue=world.dialogue, user=extra, role="observer")
     party = Dialogue.objects.get(pk=world.dialogue.pk).parties.create(name="Spare", country="S")
     spare_venue = Venue.objects.create(dialogue=world.dialogue, name="Spare room", kind="virtual")
-    return endpoints(world, item, participant, seat, membership, party, spare_venue)
+    offer, _link = role_actions.do_invite_to_role(world.users["convener"], world.dialogue,
+                                                  email="offered@example.org", role="observer",
+                                                  base_url="https://track2.example")
+    return endpoints(world, item, participant, seat, membership, party, spare_venue, offer)
 
 
 def snapshot():
@@ -90,6 +98,7 @@ def snapshot():
         list(Meeting.objects.values_list("pk", "title")),
         list(AgendaItem.objects.values_list("pk", "position", "duration_minutes")),
         list(MeetingParticipant.objects.values_list("pk", "status")),
+        list(RoleInvitation.objects.values_list("pk", "revoked_at")),
     )
 
 
@@ -146,8 +155,13 @@ EXPECTED = {
     ("post", D + "/parties"): (201, _has(Party, name="Isle")),
     ("delete", D + "/parties/{id}"): (204, _gone(Party, name="Spare")),
     ("get", D + "/roles"): (200, lambda w, a: "extra@example.org" in a.content.decode()),
-    ("post", D + "/roles"): (201, lambda w, a: Membership.objects.filter(
-        user=w.users["participant"], role="liaison").exists()),
+    # A role is offered, never given: 202, an open invitation, and no new role until it is accepted.
+    ("post", D + "/roles"): (202, lambda w, a: RoleInvitation.objects.filter(
+        sent_to="new.liaison@example.org", role="liaison", used_at__isnull=True).exists()
+        and not Membership.objects.filter(user__email="new.liaison@example.org").exists()),
+    ("get", D + "/role-invitations"): (200, lambda w, a: "offered@example.org" in a.content.decode()),
+    ("delete", D + "/role-invitations/{id}"): (204, lambda w, a: RoleInvitation.objects.get(
+        sent_to="offered@example.org").revoked_at is not None),
     ("delete", D + "/roles/{id}"): (204, _gone(Membership, user__email="extra@example.org")),
     ("get", D + "/delegations"): (200, lambda w, a: _names(a) == {
         "Facilitators", "Northern Republic of Caldera delegation", "Federation of Ostrava delegation"}),

@@ -81,3 +81,11 @@ def test_demo_pages_open_for_the_convener(demo_site, client):
         assert client.get(reverse(f"dialogues:{name}", args=[dialogue.pk])).status_code == 200, name
     balance = client.get(reverse("dialogues:balance", args=[dialogue.pk]))
     assert b"Attendance continuity" in balance.content
+
+
+def test_demo_dialogue_and_people_belong_to_its_fictional_institution(demo_site):
+    dialogue, _logins = demo_site
+    assert dialogue.institution.name == demo.DEMO_INSTITUTION
+    assert set(Person.objects.values_list("institution__name", flat=True)) == {demo.DEMO_INSTITUTION}
+    rights = dialogue.institution.convening_rights.values_list("user__email", flat=True)
+    assert list(rights) == ["convener@demo.track2.invalid"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from track2.dialogues.models import (
     Membership,
     Venue,
 )
+from track2.institutions.models import ConveningRight
 from track2.people.models import Sector
 
 from .conftest import make_person
@@ -33,15 +35,38 @@ DIALOGUE_FORM = {"title": "Gulf Talks", "purpose": "Shipping lanes.", "track": "
                  "required_sectors": ["academia", "business"]}
 
 
-def test_any_signed_in_user_creates_a_dialogue_and_convenes_it(world, signed_in):
+def test_a_user_with_a_convening_right_creates_a_dialogue_and_convenes_it(world, signed_in):
+    ConveningRight.objects.create(institution=world.dialogue.institution, user=world.users["outsider"])
     client = signed_in(world.users["outsider"])
-    response = client.post(url("create"), DIALOGUE_FORM)
+    response = client.post(url("create"), {**DIALOGUE_FORM, "institution": world.dialogue.institution_id})
     dialogue = Dialogue.objects.get(title="Gulf Talks")
     assert response["Location"] == url("parties", dialogue.pk)
     assert dialogue.created_by == world.users["outsider"]
+    assert dialogue.institution == world.dialogue.institution
     assert dialogue.required_sectors == ["academia", "business"]
     assert Membership.objects.filter(dialogue=dialogue, user=world.users["outsider"], role="convener").exists()
     assert client.get(url("detail", dialogue.pk)).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["outsider", "participant", "facilitator", "member_elsewhere"])
+def test_without_a_convening_right_nobody_sees_or_uses_convene(world, signed_in, who):
+    client = signed_in(world.users[who])
+    assert "Convene a new dialogue" not in client.get(reverse("site:home")).content.decode()
+    page = client.get(url("create"))
+    assert page.status_code == 403 and "track2 grant-convener" in page.content.decode()
+    before = Dialogue.objects.count()
+    refused = client.post(url("create"), {**DIALOGUE_FORM, "institution": world.dialogue.institution_id})
+    assert refused.status_code == 403 and Dialogue.objects.count() == before
+
+
+def test_a_convener_cannot_create_in_an_institution_not_theirs(world, signed_in):
+    foreign = world.users["foreign_convener"].convening_rights.get().institution
+    client = signed_in(world.users["convener"])
+    assert "Convene a new dialogue" in client.get(reverse("site:home")).content.decode()
+    before = Dialogue.objects.count()
+    response = client.post(url("create"), {**DIALOGUE_FORM, "institution": foreign.pk})
+    assert response.status_code == 200 and b'class="errorlist' in response.content
+    assert Dialogue.objects.count() == before
 
 
 def test_dialogue_form_bad_input(world, signed_in):
@@ -131,11 +156,14 @@ def test_last_convener_cannot_leave(world, signed_in):
     assert Membership.objects.filter(pk=mine.pk).exists()
 
 
-def test_role_only_for_linked_users(world, signed_in):
+def test_a_role_is_offered_not_given(world, signed_in, mailoutbox):
     client = signed_in(world.users["convener"])
-    response = client.post(url("roles", world.dialogue.pk), {"user": world.users["outsider"].pk, "role": "observer"})
-    assert response.status_code == 200 and b'class="errorlist' in response.content
+    response = client.post(url("roles", world.dialogue.pk), {"email": world.users["outsider"].email, "role": "observer"})
+    assert response.status_code == 302
     assert not Membership.objects.filter(user=world.users["outsider"]).exists()
+    assert mailoutbox[-1].to == [world.users["outsider"].email]
+    bad = client.post(url("roles", world.dialogue.pk), {"email": "nobody", "role": "emperor"})
+    assert bad.status_code == 400 and bad.content.count(b'class="errorlist') >= 2
 
 
 MEETING_FORM = {"title": "Round 3", "time_zone": "Asia/Singapore", "starts_at": "2031-03-02T09:00",

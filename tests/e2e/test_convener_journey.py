@@ -19,6 +19,7 @@ from track2.dialogues.models import (
     MeetingParticipant,
     Membership,
 )
+from track2.institutions.actions import do_grant_convener
 from track2.people.models import Candidacy, Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -107,7 +108,9 @@ def add_participants(page, names):
 
 def test_convener_builds_the_varena_sea_dialogue_from_scratch(live_server, new_page, make_user, tmp_path):
     base = live_server.url
-    make_user("ilse@example.org", display_name="Ilse Marken", time_zone="Europe/Vienna")
+    ilse = make_user("ilse@example.org", display_name="Ilse Marken", time_zone="Europe/Vienna")
+    # A site administrator gave Ilse the right to convene for her institute.
+    do_grant_convener(None, ilse.email, "Institute for Maritime Dialogue", create=True)
 
     # --- Sign in; nothing is there yet. -------------------------------------------------------
     page = new_page()
@@ -120,7 +123,7 @@ def test_convener_builds_the_varena_sea_dialogue_from_scratch(live_server, new_p
     expect(page.get_by_role("heading", name="New dialogue")).to_be_visible()
     page.locator("#id_title").fill("Varena Sea Dialogue")
     page.locator("#id_purpose").fill("Fisheries, incidents at sea and the disputed shelf in the Varena Sea.")
-    page.get_by_label("Convening institution").fill("Institute for Maritime Dialogue")
+    expect(page.get_by_label("Convening institution")).to_have_value(str(ilse.convening_rights.get().institution_id))
     expect(page.locator("#id_track")).to_have_value("track2")
     page.get_by_role("button", name="Save").click()
     expect(flash(page, "Dialogue created.")).to_be_visible()

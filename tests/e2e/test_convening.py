@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from tests.helpers import sign_in_page
 from track2.dialogues.models import AgendaItem, Dialogue, Meeting, MeetingParticipant
+from track2.institutions.actions import do_grant_convener
 from track2.people import actions as people
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -14,12 +15,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_convener_builds_a_dialogue_in_the_browser(live_server, new_page, make_user):
     base = live_server.url
     convener = make_user("ilse@example.org", display_name="Ilse Marken", time_zone="Europe/Vienna")
+    do_grant_convener(None, convener.email, "Institute for Maritime Dialogue", create=True)
     page = new_page()
     sign_in_page(page, base, "ilse@example.org")
 
     page.goto(base + "/dialogues/new/")
     page.locator("#id_title").fill("Varena Sea Dialogue")
-    page.get_by_label("Convening institution").fill("Institute for Maritime Dialogue")
+    page.get_by_label("Convening institution").select_option(label="Institute for Maritime Dialogue")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("heading", name="Parties in tension")).to_be_visible()
     dialogue = Dialogue.objects.get(title="Varena Sea Dialogue")

@@ -10,8 +10,8 @@ def convener(make_user, member_of):
 
 
 @pytest.fixture
-def track15(db):
-    return Dialogue.objects.create(title="Track 1.5 Talks", track=Dialogue.Track.TRACK_1_5)
+def track15(institution):
+    return Dialogue.objects.create(title="Track 1.5 Talks", track=Dialogue.Track.TRACK_1_5, institution=institution)
 
 
 @pytest.fixture

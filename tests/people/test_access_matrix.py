@@ -8,14 +8,19 @@ is sent to sign in (pages) or gets 401 (API). Refused writes change nothing.
 import pytest
 from django.urls import reverse
 
-from tests.helpers import sign_in
+from tests.helpers import PASSWORD, sign_in
 from track2.accounts.actions import do_create_api_token
+from track2.accounts.models import User
 from track2.dialogues.models import Dialogue, Membership
+from track2.institutions.models import ConveningRight, Institution
 from track2.people import actions
 from track2.people.models import Candidacy, CandidacyStep, Invitation
 
+# other_convener: convener of another dialogue of the same institution (shares its directory, not
+# this dialogue's candidacies); foreign_convener: convener in another institution; member_elsewhere:
+# participant of another dialogue; site_admin: a site administrator with no role here.
 ROLES = ["convener", "facilitator", "rapporteur", "participant", "observer", "liaison", "other_convener",
-         "outsider", "anonymous"]
+         "foreign_convener", "member_elsewhere", "site_admin", "outsider", "anonymous"]
 
 
 @pytest.fixture
@@ -31,9 +36,17 @@ def world(dialogue, make_user):
 def user_for(role, dialogue, make_user):
     if role == "anonymous":
         return None
+    if role == "site_admin":
+        return User.objects.create_superuser(email="admin@example.org", password=PASSWORD)
     user = make_user(f"{role}@example.org")
-    if role == "other_convener":
-        other = Dialogue.objects.create(title="Another dialogue")
+    if role in ("other_convener", "member_elsewhere"):
+        other = Dialogue.objects.create(title="Another dialogue", institution=dialogue.institution)
+        Membership.objects.create(dialogue=other, user=user,
+                                  role="convener" if role == "other_convener" else "participant")
+    elif role == "foreign_convener":
+        elsewhere = Institution.objects.create(name="Elsewhere Foundation")
+        ConveningRight.objects.create(institution=elsewhere, user=user)
+        other = Dialogue.objects.create(title="A foreign dialogue", institution=elsewhere)
         Membership.objects.create(dialogue=other, user=user, role="convener")
     elif role != "outsider":
         Membership.objects.create(dialogue=dialogue, user=user, role=role)

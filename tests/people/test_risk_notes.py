@@ -25,8 +25,9 @@ B_NOTES = "Cannot travel through Northland airports."
 
 
 @pytest.fixture
-def dialogue_b(db):
-    return Dialogue.objects.create(title="Second Channel Talks", purpose="Energy corridors.")
+def dialogue_b(institution):
+    # The same institution: its conveners share the directory, but never each other's notes.
+    return Dialogue.objects.create(title="Second Channel Talks", purpose="Energy corridors.", institution=institution)
 
 
 @pytest.fixture
@@ -172,8 +173,10 @@ def test_migration_copies_each_person_notes_to_every_candidacy_and_back(before_m
     old = before_move
     Dialogue_, Person, Candidacy_ = (old.get_model("dialogues", "Dialogue"), old.get_model("people", "Person"),
                                      old.get_model("people", "Candidacy"))
-    first = Dialogue_.objects.create(title="One")
-    second = Dialogue_.objects.create(title="Two")
+    # Only people went back; dialogues keep their institution.
+    institution = old.get_model("institutions", "Institution").objects.create(name="Upgrade test")
+    first = Dialogue_.objects.create(title="One", institution=institution)
+    second = Dialogue_.objects.create(title="Two", institution=institution)
     noted = Person.objects.create(full_name="N", email="n@example.org", sector="academia", country="X",
                                   risk_notes="Sensitive")
     plain = Person.objects.create(full_name="P", email="p@example.org", sector="academia", country="X")

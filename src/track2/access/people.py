@@ -2,7 +2,8 @@
 
 Only conveners of a dialogue see the people who are candidates in it, and only through that
 dialogue: a convener of dialogue A cannot load a person through A who is a candidate only in
-B, and nothing says whether such a person exists. Every refusal is `NotFound`.
+B, and nothing says whether such a person exists. A person belongs to one institution's
+directory, and is loaded only through that institution's dialogues. Every refusal is `NotFound`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ def access_candidacy(user, dialogue_id: int | str, person_id: int | str) -> Cand
     pk = parse_id(person_id)
     candidacy = (
         Candidacy.objects.select_related("person", "dialogue", "delegation")
-        .filter(dialogue=dialogue, person_id=pk)
+        # The person must also belong to the dialogue's institution: nothing crosses institutions.
+        .filter(dialogue=dialogue, person_id=pk, person__institution_id=dialogue.institution_id)
         .first()
     )
     if candidacy is None:

@@ -25,9 +25,16 @@ from track2.access.meetings import (
     own_meeting_seat,
     venues_of,
 )
-from track2.dialogues import actions, meeting_actions, queries
+from track2.dialogues import actions, meeting_actions, queries, role_actions
 from track2.dialogues.balance import build_balance
-from track2.dialogues.models import AgendaItem, Delegation, DelegationMember, Membership, Party
+from track2.dialogues.models import (
+    AgendaItem,
+    Delegation,
+    DelegationMember,
+    Membership,
+    Party,
+    RoleInvitation,
+)
 from track2.errors import ActionRefused  # raised here; api.urls turns every refusal into 400 JSON
 
 router = Router(tags=["dialogues"])
@@ -53,7 +60,8 @@ class DialogueIn(Schema):
     purpose: str = ""
     track: str = "track2"
     status: str = "planning"
-    convening_institution: str = ""
+    # One of the caller's institutions (GET /api/v1/me/institutions); optional when there is one.
+    institution_id: int | None = None
     is_attendance_confidential: bool = True
     default_attribution_mode: str = "chatham_house"
     k_anonymity: int = 3
@@ -68,7 +76,6 @@ class DialoguePatch(Schema):
     purpose: str | None = None
     track: str | None = None
     status: str | None = None
-    convening_institution: str | None = None
     is_attendance_confidential: bool | None = None
     default_attribution_mode: str | None = None
     k_anonymity: int | None = None
@@ -85,8 +92,13 @@ class PartyIn(Schema):
 
 
 class RoleIn(Schema):
-    user_id: int
+    email: str
     role: str
+
+
+class RoleAnswerIn(Schema):
+    # The secret at the end of the e-mailed link (…/role-invitation/SECRET/).
+    secret: str
 
 
 class DelegationIn(Schema):
@@ -177,7 +189,8 @@ def dialogue_out(user, dialogue) -> dict:
     roles = access.roles_of(user, dialogue.pk)
     data = {
         "id": dialogue.pk, "title": dialogue.title, "purpose": dialogue.purpose, "track": dialogue.track,
-        "status": dialogue.status, "convening_institution": dialogue.convening_institution,
+        "status": dialogue.status,
+        "institution": {"id": dialogue.institution_id, "name": dialogue.institution.name},
         "is_attendance_confidential": dialogue.is_attendance_confidential,
         "default_attribution_mode": dialogue.default_attribution_mode, "k_anonymity": dialogue.k_anonymity,
         "roles": sorted(roles),
@@ -259,7 +272,8 @@ def list_dialogues(request: HttpRequest):
 
 @router.post("/dialogues", summary="Create a dialogue series (you become its convener)")
 def create_dialogue(request: HttpRequest, body: DialogueIn):
-    dialogue = actions.do_create_dialogue(request.auth, **body.dict())
+    fields = body.dict()
+    dialogue = actions.do_create_dialogue(request.auth, institution=fields.pop("institution_id"), **fields)
     return JsonResponse(dialogue_out(request.auth, dialogue), status=201)
 
 
@@ -303,14 +317,45 @@ def list_roles(request: HttpRequest, dialogue_id: int):
             for m in dialogue.memberships.select_related("user").order_by("user__email", "role")]
 
 
-@router.post(P + "/roles", summary="Give a linked user a role (conveners)")
-def grant_role(request: HttpRequest, dialogue_id: int, body: RoleIn):
+def role_invitation_out(invitation) -> dict:
+    return {"id": invitation.pk, "email": invitation.sent_to, "role": invitation.role,
+            "expires_at": invitation.expires_at.isoformat(), "is_open": invitation.is_open}
+
+
+@router.post(P + "/roles", summary="Offer a role by e-mail (conveners); it is given when its holder accepts")
+def invite_to_role(request: HttpRequest, dialogue_id: int, body: RoleIn):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
-    user = actions.linked_users(dialogue).filter(pk=body.user_id).first()
-    if user is None:
-        raise ActionRefused(_("No user with this id is linked to this dialogue; invite them first."), field="user_id")
-    membership = actions.do_grant_role(request.auth, dialogue, user, body.role)
-    return JsonResponse({"id": membership.pk, "user_id": user.pk, "role": membership.role}, status=201)
+    invitation, _link = role_actions.do_invite_to_role(
+        request.auth, dialogue, email=body.email, role=body.role,
+        base_url=f"{request.scheme}://{request.get_host()}")
+    # The link itself is only e-mailed to the invited address, never returned.
+    return JsonResponse(role_invitation_out(invitation), status=202)
+
+
+@router.get(P + "/role-invitations", summary="Roles offered and not yet accepted (conveners)")
+def list_role_invitations(request: HttpRequest, dialogue_id: int):
+    dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
+    return [role_invitation_out(i) for i in role_actions.open_role_invitations(dialogue)]
+
+
+@router.delete(P + "/role-invitations/{invitation_id}", summary="Cancel a role offer (its link stops working)")
+def cancel_role_invitation(request: HttpRequest, dialogue_id: int, invitation_id: int):
+    dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
+    invitation = _one(RoleInvitation.objects.filter(dialogue=dialogue), invitation_id)
+    role_actions.do_cancel_role_invitation(request.auth, invitation)
+    return _no_content()
+
+
+@router.post("/role-invitations/accept", tags=["role invitations"], summary="Accept a role offered to your account (the link's secret)")
+def accept_role(request: HttpRequest, body: RoleAnswerIn):
+    membership = role_actions.do_accept_role(body.secret, request.auth)
+    return JsonResponse({"dialogue_id": membership.dialogue_id, "role": membership.role}, status=201)
+
+
+@router.post("/role-invitations/decline", tags=["role invitations"], summary="Decline a role offered to your account")
+def decline_role(request: HttpRequest, body: RoleAnswerIn):
+    role_actions.do_decline_role(body.secret, request.auth)
+    return _no_content()
 
 
 @router.delete(P + "/roles/{membership_id}", summary="Remove a role (a dialogue keeps at least one convener)")

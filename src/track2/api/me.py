@@ -2,6 +2,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from track2 import access
+from track2.access.institutions import institutions_for
 
 router = Router(tags=["accounts"])
 
@@ -12,12 +13,19 @@ class DialogueRoles(Schema):
     roles: list[str]
 
 
+class InstitutionOut(Schema):
+    id: int
+    name: str
+
+
 class Me(Schema):
     email: str
     display_name: str
     time_zone: str
     two_factor: bool
     dialogues: list[DialogueRoles]
+    # Where this account may create dialogues (empty: ask a site administrator for the right).
+    convening_institutions: list[InstitutionOut]
 
 
 @router.get("/me", response=Me, summary="The signed-in user and the dialogues they belong to")
@@ -32,4 +40,5 @@ def me(request: HttpRequest):
             {"id": m.dialogue.pk, "title": m.dialogue.title, "roles": list(m.roles)}
             for m in access.dialogues_for(user)
         ],
+        "convening_institutions": [{"id": i.pk, "name": i.name} for i in institutions_for(user)],
     }

@@ -197,12 +197,8 @@ def create_person(request: HttpRequest, dialogue_id: int, payload: PersonIn):
              summary="Nominate a person already in the directory (found by e-mail) to the dialogue")
 def nominate_existing(request: HttpRequest, dialogue_id: int, payload: NominateIn):
     dialogue = people_access.access_people(request.auth, dialogue_id)
-    person = actions.find_person_by_email(payload.email)
-    if person is None:
-        raise ActionRefused(_("Nobody with this e-mail address is in the directory; add the person instead."),
-                            field="email")
-    candidacy = actions.do_nominate_existing(
-        request.auth, dialogue, person, nominated_by=payload.nominated_by, role=payload.role,
+    candidacy = actions.do_nominate_by_email(
+        request.auth, dialogue, email=payload.email, nominated_by=payload.nominated_by, role=payload.role,
         delegation=_delegation(dialogue, payload.delegation_id))
     return Status(201, _person_out(candidacy, with_history=True))
 

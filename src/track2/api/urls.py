@@ -38,7 +38,7 @@ def not_found(request: HttpRequest, exc: access.NotFound):
 @api.exception_handler(ActionRefused)
 def refused(request: HttpRequest, exc: ActionRefused):
     # Every router's refusals look the same: what was wrong and what to do, and the field it concerns.
-    return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=400)
+    return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=exc.status)
 
 
 @api.exception_handler(ValidationError)

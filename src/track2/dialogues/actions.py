@@ -12,13 +12,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from track2.access.institutions import institutions_for
 from track2.dialogues.models import Delegation, DelegationMember, Dialogue, Membership, Party, Role
-from track2.errors import ActionRefused
+from track2.errors import ActionRefused, NotPermitted
+from track2.institutions.models import Institution
 from track2.people.eligibility import check_eligible
 from track2.people.models import Candidacy, Person, Sector
 
 DIALOGUE_FIELDS = (
-    "title", "purpose", "track", "status", "convening_institution", "is_attendance_confidential",
+    "title", "purpose", "track", "status", "is_attendance_confidential",
     "default_attribution_mode", "k_anonymity", "min_members_per_side", "required_sectors",
     "max_side_ratio", "max_gender_share",
 )
@@ -63,7 +65,7 @@ def check_dialogue(dialogue: Dialogue) -> None:
             % {"unknown": ", ".join(map(str, unknown)), "known": ", ".join(Sector.values)},
             field="required_sectors",
         )
-    refuse_invalid(dialogue, exclude=["created_by"])
+    refuse_invalid(dialogue, exclude=["created_by", "institution"])
     if dialogue.pk and dialogue.track == Dialogue.Track.TRACK_2:
         officials = serving_officials_in(dialogue)
         if officials:
@@ -75,13 +77,43 @@ def check_dialogue(dialogue: Dialogue) -> None:
             )
 
 
+def check_create_dialogue(by, institution) -> Institution:
+    """The institution the new dialogue belongs to: one in which `by` holds a convening right.
+
+    `institution` is an Institution, its id, or None (then the caller's only institution)."""
+    mine = institutions_for(by)
+    if not mine.exists():
+        raise NotPermitted(
+            _("You do not have the right to convene dialogues. A site administrator grants it, for one convening "
+              "institution: `track2 grant-convener %(email)s --institution NAME`, or in the admin under "
+              "Convening rights.") % {"email": getattr(by, "email", "EMAIL")},
+            field="institution")
+    if institution is None or institution == "":
+        if mine.count() == 1:
+            return mine.get()
+        raise ActionRefused(
+            _("Choose the convening institution of the dialogue: one of %(names)s.")
+            % {"names": ", ".join(f"“{i.name}” (id {i.pk})" for i in mine)}, field="institution")
+    pk = institution.pk if isinstance(institution, Institution) else institution
+    # An id beyond the database's integers is simply not one of the caller's institutions.
+    valid = isinstance(pk, int) and not isinstance(pk, bool) and 0 < pk < 2**63
+    found = mine.filter(pk=pk).first() if valid else None
+    if found is None:
+        raise ActionRefused(
+            _("You may convene only in %(names)s; choose one of them.")
+            % {"names": ", ".join(f"“{i.name}” (id {i.pk})" for i in mine)}, field="institution")
+    return found
+
+
 @transaction.atomic
-def do_create_dialogue(by, **fields) -> Dialogue:
-    """Create a dialogue series; its creator becomes its first convener."""
+def do_create_dialogue(by, institution=None, **fields) -> Dialogue:
+    """Create a dialogue series in one of the creator's institutions; the creator becomes its
+    first convener."""
     unknown = set(fields) - set(DIALOGUE_FIELDS)
     if unknown:
         raise ValueError(f"not dialogue fields: {sorted(unknown)}")
-    dialogue = Dialogue(created_by=by, **fields)
+    institution = check_create_dialogue(by, institution)
+    dialogue = Dialogue(created_by=by, institution=institution, **fields)
     check_dialogue(dialogue)
     dialogue.save()
     Membership.objects.create(dialogue=dialogue, user=by, role=Role.CONVENER)
@@ -132,37 +164,7 @@ def do_remove_party(by, party: Party) -> None:
 
 # --- roles -----------------------------------------------------------------------------------
 
-def linked_users(dialogue: Dialogue):
-    """Users who may be given a role: already members, or linked to a person who is a
-    candidate in this dialogue (part of the invitation workflow)."""
-    from track2.accounts.models import User
-
-    return (
-        User.objects.filter(is_active=True)
-        .filter(Q(memberships__dialogue=dialogue) | Q(person__candidacies__dialogue=dialogue))
-        .distinct().order_by("display_name", "email")
-    )
-
-
-@transaction.atomic
-def do_grant_role(by, dialogue: Dialogue, user, role: str) -> Membership:
-    if role not in Role.values:
-        raise ActionRefused(_("Unknown role “%(role)s”.") % {"role": role}, field="role")
-    if not linked_users(dialogue).filter(pk=user.pk).exists():
-        raise ActionRefused(
-            _("%(user)s is not linked to this dialogue. Invite them first (People → invite).") % {"user": user},
-            field="user",
-        )
-    person = Person.objects.filter(user=user).first()
-    if person is not None:
-        check_eligible(person, dialogue)
-    if Membership.objects.filter(dialogue=dialogue, user=user, role=role).exists():
-        raise ActionRefused(_("%(user)s is already %(role)s.") % {"user": user, "role": Role(role).label}, field="role")
-    try:
-        with transaction.atomic():
-            return Membership.objects.create(dialogue=dialogue, user=user, role=role)
-    except IntegrityError:
-        raise ActionRefused(_("%(user)s was just given this role.") % {"user": user}, field="role") from None
+# Roles are given only through an invitation that its holder accepts: see role_actions.
 
 
 @transaction.atomic
@@ -238,6 +240,9 @@ def check_seat_in_delegation(delegation: Delegation, person) -> bool:
     delegation; return the personal-capacity flag. Every entry point (page, API, invitation,
     command) seats through here, so none can seat a withdrawn or declined candidate."""
     dialogue = delegation.dialogue
+    if person.institution_id != dialogue.institution_id:
+        # Callers pick people of the dialogue; this guards every other path across institutions.
+        raise ActionRefused(_("That person is not in this dialogue's people directory."), field="person")
     candidacy = Candidacy.objects.filter(dialogue=dialogue, person=person).only("status").first()
     if candidacy is None:
         raise ActionRefused(_("%(name)s is not a candidate in this dialogue; nominate them first.")

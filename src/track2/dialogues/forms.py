@@ -27,7 +27,7 @@ class DialogueForm(forms.ModelForm):
     class Meta:
         model = Dialogue
         fields = [
-            "title", "purpose", "convening_institution", "track", "status",
+            "title", "purpose", "track", "status",
             "is_attendance_confidential", "default_attribution_mode", "k_anonymity",
             "min_members_per_side", "max_side_ratio", "max_gender_share", "required_sectors",
         ]
@@ -35,6 +35,23 @@ class DialogueForm(forms.ModelForm):
             "track": _("Track 2: unofficial people only (serving officials are refused). "
                        "Track 1.5: officials may take part, in a personal capacity."),
         }
+
+
+class DialogueCreateForm(DialogueForm):
+    """A new dialogue names the institution that convenes it (one of the creator's: the choices
+    are a convenience; do_create_dialogue checks the right again). It never changes afterwards."""
+
+    institution = forms.ModelChoiceField(
+        label=_("Convening institution"), queryset=None, empty_label=None,
+        help_text=_("The dialogue's people directory is this institution's, shared with its other conveners."),
+    )
+
+    field_order = ["title", "purpose", "institution"]
+
+    def __init__(self, *args, institutions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = institutions
+        self.order_fields(self.field_order)
 
 
 class PartyForm(forms.Form):
@@ -71,13 +88,10 @@ class SeatForm(forms.Form):
 
 
 class RoleForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("Person with an account"), queryset=None,
-                                  help_text=_("People who accepted an invitation or already hold a role."))
+    email = forms.EmailField(label=_("E-mail address"), max_length=254,
+                            help_text=_("The role is offered by e-mail; it is given when the person, signed in with "
+                                        "this address, accepts it."))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-
-    def __init__(self, *args, users, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = users
 
 
 class VenueForm(forms.ModelForm):

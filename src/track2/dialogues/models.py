@@ -46,7 +46,11 @@ class Dialogue(models.Model):
     purpose = models.TextField(_("purpose"), blank=True)
     track = models.CharField(_("track"), max_length=10, choices=Track.choices, default=Track.TRACK_2)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNING)
-    convening_institution = models.CharField(_("convening institution"), max_length=200, blank=True)
+    # The tenancy boundary: the dialogue's people directory is its institution's (track2.institutions).
+    institution = models.ForeignKey(
+        "institutions.Institution", on_delete=models.PROTECT, related_name="dialogues",
+        verbose_name=_("convening institution"),
+    )
     # Confidentiality settings.
     is_attendance_confidential = models.BooleanField(
         _("attendance list is confidential"), default=True,
@@ -261,3 +265,33 @@ class MeetingParticipant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} at {self.meeting} ({self.status})"
+
+
+class RoleInvitation(models.Model):
+    """A role offered by a convener to whoever holds the account of `sent_to`; the role is
+    given only when that person, signed in, accepts the one-time link. Only the SHA-256 of
+    the link's secret is stored."""
+
+    dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="role_invitations")
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices)
+    sent_to = models.EmailField(_("e-mail address"))
+    digest = models.CharField(max_length=64, unique=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Set when the convener cancels it, the holder declines, or a newer invitation replaces it.
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["sent_to", "role"]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} in {self.dialogue} for {self.sent_to}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.used_at is None and self.revoked_at is None

@@ -26,7 +26,8 @@ def persons_of(dialogue: Dialogue):
     """People a convener of this dialogue may refer to: candidates and delegation members.
     (Anyone else's id is treated as unknown, so no person outside the dialogue can be probed.)"""
     return Person.objects.filter(
-        Q(candidacies__dialogue=dialogue) | Q(delegation_seats__dialogue=dialogue)
+        Q(candidacies__dialogue=dialogue) | Q(delegation_seats__dialogue=dialogue),
+        institution_id=dialogue.institution_id,
     ).distinct().order_by("full_name")
 
 

@@ -8,22 +8,32 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from track2 import access
+from track2.access.institutions import institutions_for
 from track2.access.meetings import access_delegation, can_see_attendance, own_roster_delegation_id
-from track2.dialogues import actions, queries
+from track2.dialogues import actions, queries, role_actions
 from track2.dialogues.balance import build_balance
 from track2.dialogues.forms import (
     DelegationEditForm,
     DelegationForm,
+    DialogueCreateForm,
     DialogueForm,
     PartyForm,
     RoleForm,
     SeatForm,
 )
-from track2.dialogues.models import Delegation, DelegationMember, Membership, Party, Role
+from track2.dialogues.models import (
+    Delegation,
+    DelegationMember,
+    Membership,
+    Party,
+    Role,
+    RoleInvitation,
+)
 from track2.errors import ActionRefused
 from track2.site.forms import add_refusal
 
@@ -49,7 +59,10 @@ def people_links(dialogue) -> dict[str, str]:
 
 @login_required
 def create(request: HttpRequest) -> HttpResponse:
-    form = DialogueForm(request.POST or None)
+    institutions = institutions_for(request.user)
+    if not institutions.exists():
+        return render(request, "dialogues/no_convening_right.html", status=403)
+    form = DialogueCreateForm(request.POST or None, institutions=institutions)
     if request.method == "POST" and form.is_valid():
         try:
             dialogue = actions.do_create_dialogue(request.user, **form.cleaned_data)
@@ -136,17 +149,86 @@ def party_remove(request: HttpRequest, dialogue_id: int, party_id: int) -> HttpR
 @login_required
 def roles(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
-    form = RoleForm(request.POST or None, users=actions.linked_users(dialogue))
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.do_grant_role(request.user, dialogue, form.cleaned_data["user"], form.cleaned_data["role"])
-        except ActionRefused as refusal:
-            add_refusal(form, refusal)
-        else:
-            messages.success(request, _("Role given."))
-            return redirect("dialogues:roles", dialogue.pk)
+    form = RoleForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                invitation, _link = role_actions.do_invite_to_role(
+                    request.user, dialogue, **form.cleaned_data, base_url=_base_url(request))
+            except ActionRefused as refusal:
+                add_refusal(form, refusal)
+            else:
+                messages.success(request, _("An invitation to be %(role)s is on its way to %(email)s; the role is "
+                                            "given when they accept it.")
+                                 % {"role": invitation.get_role_display(), "email": invitation.sent_to})
+                return redirect("dialogues:roles", dialogue.pk)
     memberships = dialogue.memberships.select_related("user").order_by("user__display_name", "user__email", "role")
-    return render(request, "dialogues/roles.html", {"dialogue": dialogue, "form": form, "memberships": memberships})
+    return render(request, "dialogues/roles.html", {
+        "dialogue": dialogue, "form": form, "memberships": memberships,
+        "pending": role_actions.open_role_invitations(dialogue),
+    }, status=status)
+
+
+def _base_url(request: HttpRequest) -> str:
+    return f"{request.scheme}://{request.get_host()}"
+
+
+@login_required
+@require_POST
+def role_invitation_cancel(request: HttpRequest, dialogue_id: int, invitation_id: int) -> HttpResponse:
+    dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
+    invitation = _get(RoleInvitation.objects.filter(dialogue=dialogue), invitation_id)
+    try:
+        role_actions.do_cancel_role_invitation(request.user, invitation)
+    except ActionRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, _("The invitation is cancelled; its link no longer works."))
+    return redirect("dialogues:roles", dialogue.pk)
+
+
+def role_invitation(request: HttpRequest, secret: str) -> HttpResponse:
+    """The page the e-mailed link opens: accept or decline, signed in as the invited account."""
+    try:
+        invitation = role_actions.find_role_invitation(secret)
+    except role_actions.RoleInvitationUnusable as refusal:
+        return _no_store(render(request, "dialogues/role_invitation_unusable.html", {"message": refusal.message},
+                                status=410 if refusal.gone else 404))
+    error = None
+    if request.method == "POST":
+        answer = request.POST.get("answer")
+        try:
+            if answer == "accept":
+                role_actions.do_accept_role(secret, request.user)
+                messages.success(request, _("You are now %(role)s in “%(title)s”.")
+                                 % {"role": invitation.get_role_display(), "title": invitation.dialogue.title})
+                return redirect(invitation.dialogue.get_absolute_url())
+            if answer == "decline":
+                role_actions.do_decline_role(secret, request.user)
+                messages.info(request, _("You declined the role; nothing changed."))
+                return redirect("site:home")
+            error = _("Choose to accept or to decline.")
+        except role_actions.RoleInvitationUnusable as refusal:
+            return _no_store(render(request, "dialogues/role_invitation_unusable.html",
+                                    {"message": refusal.message}, status=410 if refusal.gone else 404))
+        except ActionRefused as refusal:
+            error = refusal.message
+    user = request.user
+    is_invited_account = user.is_authenticated and user.email.lower() == invitation.sent_to.lower()
+    login_url = reverse("accounts:login") + "?" + urlencode({"next": request.path})
+    return _no_store(render(request, "dialogues/role_invitation.html", {
+        "invitation": invitation, "dialogue": invitation.dialogue, "error": error,
+        "is_invited_account": is_invited_account, "login_url": login_url,
+    }, status=400 if request.method == "POST" else 200))
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    # The secret is in the URL: keep it out of caches and other sites' Referer headers.
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "same-origin"
+    return response
 
 
 @login_required

@@ -27,8 +27,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from track2.access.institutions import may_convene_in
 from track2.dialogues.actions import do_seat_in_delegation
-from track2.dialogues.models import Delegation, DelegationMember, Dialogue, Membership
+from track2.dialogues.models import Delegation, DelegationMember, Dialogue, Membership, Role
 from track2.errors import ActionRefused
 from track2.people.eligibility import check_eligible
 from track2.people.models import (
@@ -83,12 +84,15 @@ def check_delegation(dialogue: Dialogue, delegation) -> Delegation | None:
     return delegation
 
 
-def find_person_by_email(email: str) -> Person | None:
-    return Person.objects.filter(email__iexact=email.strip()).first()
+def find_in_directory(institution, email: str) -> Person | None:
+    """The entry with this address in the institution's directory. Other institutions'
+    directories are never searched: an address known elsewhere is simply not found."""
+    return Person.objects.filter(institution=institution, email__iexact=(email or "").strip()).first()
 
 
-def check_email_free(email: str, *, except_person: Person | None = None, dialogue: Dialogue | None = None) -> None:
-    existing = Person.objects.filter(email__iexact=email.strip())
+def check_email_free(email: str, *, institution, except_person: Person | None = None,
+                     dialogue: Dialogue | None = None) -> None:
+    existing = Person.objects.filter(institution=institution, email__iexact=email.strip())
     if except_person is not None:
         existing = existing.exclude(pk=except_person.pk)
     if dialogue is not None and existing.filter(candidacies__dialogue=dialogue).exists():
@@ -99,9 +103,9 @@ def check_email_free(email: str, *, except_person: Person | None = None, dialogu
         )
     if existing.exists():
         raise ActionRefused(
-            _("Someone with the e-mail address %(email)s is already in the people directory, so a second "
-              "entry would be a duplicate. Nominate the existing person to this dialogue instead.")
-            % {"email": email},
+            _("Someone with the e-mail address %(email)s is already in the people directory of "
+              "%(institution)s, so a second entry would be a duplicate. Nominate the existing person to this dialogue instead.")
+            % {"email": email, "institution": institution.name},
             field="email",
         )
 
@@ -131,7 +135,7 @@ def check_add_person(dialogue: Dialogue, *, full_name, email, sector, country, n
     }
     if values["position"] and not values["organisation"]:
         raise ActionRefused(_("A position needs an organisation; add the organisation too."), field="organisation")
-    check_email_free(values["email"], dialogue=dialogue)
+    check_email_free(values["email"], institution=dialogue.institution, dialogue=dialogue)
     try:
         check_eligible(Person(full_name=values["full_name"], sector=values["sector"]), dialogue)
     except ActionRefused as refusal:
@@ -156,7 +160,7 @@ def do_add_person(by, dialogue: Dialogue, *, full_name, email, sector, country, 
     try:
         with transaction.atomic():
             person = Person.objects.create(
-                full_name=values["full_name"], email=values["email"], sector=values["sector"],
+                institution=dialogue.institution, full_name=values["full_name"], email=values["email"], sector=values["sector"],
                 country=values["country"], pronouns=values["pronouns"], phone=values["phone"],
                 gender=values["gender"], languages=values["languages"],
                 expertise=values["expertise"], added_by=by,
@@ -180,6 +184,10 @@ def do_add_person(by, dialogue: Dialogue, *, full_name, email, sector, country, 
 
 
 def check_nominate_existing(dialogue: Dialogue, person: Person, *, nominated_by, role, delegation) -> dict:
+    if person.institution_id != dialogue.institution_id:
+        # Callers find people through find_in_directory; this guards every other path.
+        raise ActionRefused(_("Nobody with this e-mail address is in this institution's people directory; add "
+                              "the person with the full form instead."), field="email")
     values = {
         "nominated_by": clean_text(nominated_by, "nominated_by", _("Nominated by"), required=True),
         "role": clean_role(role),
@@ -214,6 +222,25 @@ def do_nominate_existing(by, dialogue: Dialogue, person: Person, *, nominated_by
     return candidacy
 
 
+def check_nominate_by_email(dialogue: Dialogue, email) -> Person:
+    """The entry of the dialogue's institution's directory with this address, or a refusal that
+    says the same whether or not the address is known in another institution."""
+    address = clean_email(email)
+    person = find_in_directory(dialogue.institution, address)
+    if person is None:
+        raise ActionRefused(
+            _("Nobody with this e-mail address is in the people directory of %(institution)s. Add the person "
+              "with the full form instead.") % {"institution": dialogue.institution.name}, field="email")
+    return person
+
+
+@transaction.atomic
+def do_nominate_by_email(by, dialogue: Dialogue, *, email, nominated_by, role="participant",
+                         delegation=None) -> Candidacy:
+    person = check_nominate_by_email(dialogue, email)
+    return do_nominate_existing(by, dialogue, person, nominated_by=nominated_by, role=role, delegation=delegation)
+
+
 def check_update_person(person: Person, changes: dict) -> dict:
     """Validate a partial update of a person's profile; return cleaned values."""
     unknown = set(changes) - PERSON_FIELDS
@@ -226,7 +253,16 @@ def check_update_person(person: Person, changes: dict) -> dict:
             cleaned[name] = clean_text(value, name, labels[name], required=name in ("full_name", "country"))
         elif name == "email":
             cleaned[name] = clean_email(value)
-            check_email_free(cleaned[name], except_person=person)
+            if cleaned[name].lower() == person.email.lower():
+                continue
+            if person.user_id is not None:
+                # The address of someone with an account is theirs: a convener must not be able to
+                # redirect their mail (or their next invitation) elsewhere.
+                raise ActionRefused(
+                    _("%(name)s has an account, and the directory keeps the address of that account (%(email)s); "
+                      "only they can change it, signed in.") % {"name": person.full_name, "email": person.email},
+                    field="email")
+            check_email_free(cleaned[name], institution=person.institution, except_person=person)
         elif name == "sector":
             cleaned[name] = clean_sector(value)
         elif name == "gender":
@@ -248,9 +284,31 @@ def check_update_person(person: Person, changes: dict) -> dict:
     return cleaned
 
 
+# An invitation goes to the address the person was vetted with: after a change of address these
+# candidacies go back to "nominated" (to be vetted again) and their open links stop working.
+REVET_STATES = frozenset({Status.VETTED, Status.INVITED})
+
+
+def _send_back_to_vetting(by, person: Person, old_email: str, new_email: str) -> list[Candidacy]:
+    now = timezone.now()
+    returned = []
+    for candidacy in Candidacy.objects.select_for_update(of=("self",)).filter(person=person, status__in=REVET_STATES):
+        candidacy.invitations.filter(used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
+        candidacy.status = Status.NOMINATED
+        candidacy.save(update_fields=["status"])
+        _record(candidacy, Status.NOMINATED, by, notes=_(
+            "E-mail address changed from %(old)s to %(new)s: back to nominated, to be vetted again before an "
+            "invitation; any open invitation link stopped working.") % {"old": old_email, "new": new_email})
+        returned.append(candidacy)
+    return returned
+
+
 @transaction.atomic
 def do_update_person(by, person: Person, **changes) -> Person:
     cleaned = check_update_person(person, changes)
+    old_email = person.email
+    if "email" in cleaned and cleaned["email"].lower() != old_email.lower():
+        _send_back_to_vetting(by, person, old_email, cleaned["email"])
     for name, value in cleaned.items():
         setattr(person, name, value)
     try:
@@ -376,7 +434,7 @@ def do_invite(by, candidacy: Candidacy, *, base_url: str) -> tuple[Invitation, s
     context = {
         "person": person, "dialogue": candidacy.dialogue, "role": role_label(candidacy.role),
         "link": link, "expires_at": invitation.expires_at, "days": days,
-        "institution": candidacy.dialogue.convening_institution,
+        "institution": candidacy.dialogue.institution.name,
     }
     # One line, whatever the dialogue's title contains (a newline would be a header injection).
     subject = " ".join(render_to_string("people/invitation_subject.txt", context).split())
@@ -593,6 +651,19 @@ def check_accept(invitation: Invitation, user) -> None:
             raise ActionRefused(
                 _("Your account is already linked to another entry in the people directory. "
                   "Ask the convener to merge the two entries."))
+    check_role_right(invitation.candidacy, user)
+
+
+def check_role_right(candidacy: Candidacy, user) -> None:
+    """The convener role opens the institution's directory: it needs the right to convene there,
+    which only a site administrator gives (the same rule as for role invitations)."""
+    dialogue = candidacy.dialogue
+    if candidacy.role == Role.CONVENER and not may_convene_in(user, dialogue.institution):
+        raise ActionRefused(
+            _("This invitation makes you a convener, which needs the right to convene in “%(institution)s”. "
+              "Ask a site administrator to grant it (track2 grant-convener %(email)s --institution "
+              "\"%(institution)s\"), then open this link again.")
+            % {"institution": dialogue.institution.name, "email": user.email})
 
 
 @transaction.atomic

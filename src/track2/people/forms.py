@@ -79,6 +79,16 @@ class PersonEditForm(forms.Form):
             "expertise": "; ".join(person.expertise), "phone": person.phone, "gender": person.gender,
         }
 
+    def keep_account_address(self, person) -> None:
+        """Someone with an account owns their address (the action refuses a change anyway): show it
+        as it is, not as a field that invites a change."""
+        if person.user_id is None:
+            return
+        field = self.fields["email"]
+        field.disabled = True
+        field.initial = person.email
+        field.help_text = _("The address of their account: only they can change it, signed in.")
+
 
 class AffiliationForm(forms.Form):
     organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)

@@ -5,9 +5,11 @@ take part in a dialogue is a Candidacy (nominated → vetted → invited → con
 with every step kept as a CandidacyStep. Only conveners of a dialogue in which a person is a
 candidate see the person's identity details, vetting and risk notes (track2.access).
 
-Risk notes belong to the Candidacy, not the Person: the directory is shared between dialogues,
-and what one dialogue's conveners write about a person's risks must not reach the conveners of
-another dialogue who nominate the same person.
+The directory belongs to a convening institution: each Person is an entry of one institution's
+directory, shared by the conveners of that institution's dialogues, and nothing crosses
+institutions (the same address may have an entry in two institutions, unknown to each other).
+Risk notes belong to the Candidacy, not the Person: what one dialogue's conveners write about a
+person's risks must not reach the conveners of another dialogue who nominate the same person.
 """
 
 from __future__ import annotations
@@ -39,6 +41,10 @@ class Gender(models.TextChoices):
 
 
 class Person(models.Model):
+    institution = models.ForeignKey(
+        "institutions.Institution", on_delete=models.PROTECT, related_name="people",
+        verbose_name=_("convening institution"),
+    )
     full_name = models.CharField(_("full name"), max_length=200)
     pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
@@ -62,7 +68,7 @@ class Person(models.Model):
     class Meta:
         ordering = ["full_name"]
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="one_person_per_email"),
+            models.UniqueConstraint("institution", Lower("email"), name="one_person_per_email_per_institution"),
         ]
 
     def __str__(self) -> str:

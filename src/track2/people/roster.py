@@ -189,7 +189,8 @@ def _check_row(dialogue, raw: dict, row: int, delegations: dict, seen: dict, err
                 % {"first": seen[key]}))
         else:
             seen[key] = row
-            known = Person.objects.filter(email__iexact=email)
+            # This institution's directory only: an address known elsewhere reveals nothing here.
+            known = Person.objects.filter(institution=dialogue.institution, email__iexact=email)
             if known.filter(candidacies__dialogue=dialogue).exists():
                 errors.append(RowError(row, "email", _(
                     "%(email)s is already a candidate in this dialogue; remove this row.") % {"email": email}))

@@ -83,7 +83,8 @@ def person_add(request: HttpRequest, dialogue_id: int) -> HttpResponse:
             candidacy = actions.do_add_person(request.user, dialogue, **data)
         except ActionRefused as refusal:
             add_refusal(form, refusal)
-            existing = actions.find_person_by_email(data["email"]) if refusal.field == "email" else None
+            existing = (actions.find_in_directory(dialogue.institution, data["email"])
+                        if refusal.field == "email" else None)
             if existing is not None and Candidacy.objects.filter(dialogue=dialogue, person=existing).exists():
                 already = existing
             elif existing is not None:
@@ -115,21 +116,14 @@ def nominate_existing(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     form = forms.NominateExistingForm(request.POST or None, auto_id="nominate_%s")
     form.limit_delegations(dialogue)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        person = actions.find_person_by_email(data["email"])
-        if person is None:
-            form.add_error("email", _(
-                "Nobody with this e-mail address is in the directory. Add the person with the full form instead."))
+        try:
+            candidacy = actions.do_nominate_by_email(request.user, dialogue, **form.cleaned_data)
+        except ActionRefused as refusal:
+            add_refusal(form, refusal)
         else:
-            try:
-                candidacy = actions.do_nominate_existing(
-                    request.user, dialogue, person, nominated_by=data["nominated_by"], role=data["role"],
-                    delegation=data["delegation"])
-            except ActionRefused as refusal:
-                add_refusal(form, refusal)
-            else:
-                messages.success(request, _("%(name)s is nominated to this dialogue.") % {"name": person.full_name})
-                return redirect("people:detail", dialogue.pk, candidacy.person_id)
+            messages.success(request, _("%(name)s is nominated to this dialogue.")
+                             % {"name": candidacy.person.full_name})
+            return redirect("people:detail", dialogue.pk, candidacy.person_id)
     status = 400 if request.method == "POST" else 200
     return render(request, "people/nominate.html", {"dialogue": dialogue, "form": form}, status=status)
 
@@ -183,6 +177,7 @@ def person_edit(request: HttpRequest, dialogue_id: int, person_id: int) -> HttpR
         formset = forms.AffiliationFormSet(initial=affiliations, prefix="aff")
         candidacy_form = forms.CandidacyEditForm(initial=forms.CandidacyEditForm.initial_for(candidacy))
     candidacy_form.limit_delegations(dialogue)
+    form.keep_account_address(person)
     if request.method == "POST" and form.is_valid() and formset.is_valid() and candidacy_form.is_valid():
         rows = [f.cleaned_data for f in formset.forms if f.cleaned_data]
         try:

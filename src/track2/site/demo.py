@@ -19,8 +19,10 @@ from django.test.utils import override_settings
 from track2.accounts.models import User
 from track2.dialogues import demo as convening
 from track2.dialogues.models import Dialogue, Membership, Role
+from track2.institutions.models import ConveningRight, Institution
 
 LOGINS_FILE = "demo-logins.json"
+DEMO_INSTITUTION = "Institute for Maritime Dialogue"
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,10 @@ def build() -> list[DemoLogin]:
 
 @transaction.atomic
 def _build() -> list[DemoLogin]:
+    # A fictional convening institution: the dialogue and its people directory are its own.
+    institution = Institution.objects.create(name=DEMO_INSTITUTION)
     dialogue = Dialogue.objects.create(
+        institution=institution,
         title="Varena Sea Dialogue",
         purpose=(
             "An unofficial dialogue between scholars, former officials and civil-society people of the "
@@ -63,7 +68,6 @@ def _build() -> list[DemoLogin]:
         ),
         track=Dialogue.Track.TRACK_2,
         status=Dialogue.Status.ACTIVE,
-        convening_institution="Institute for Maritime Dialogue",
         min_members_per_side=6,
         required_sectors=["academia", "former_diplomat", "civil_society"],
     )
@@ -78,6 +82,7 @@ def _build() -> list[DemoLogin]:
         logins.append(DemoLogin(email, password, f"{name}, {story}"))
     dialogue.created_by = users["convener"]
     dialogue.save(update_fields=["created_by"])
+    ConveningRight.objects.create(institution=institution, user=users["convener"])
     admin_password = _password()
     User.objects.create_superuser(email="admin@demo.track2.invalid", password=admin_password, display_name="Site administrator")
     logins.append(DemoLogin("admin@demo.track2.invalid", admin_password, "site administrator (Django admin)"))

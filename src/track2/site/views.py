@@ -4,13 +4,16 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from track2 import access
+from track2.access.institutions import institutions_for
 from track2.site.health import DatabaseUnreachable, check_database
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     memberships = access.dialogues_for(request.user)
-    return render(request, "site/home.html", {"memberships": memberships})
+    return render(request, "site/home.html", {
+        "memberships": memberships, "institutions": list(institutions_for(request.user)),
+    })
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
