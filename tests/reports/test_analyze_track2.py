@@ -175,16 +175,16 @@ def test_small_cells_are_hidden_in_reports_but_not_in_json(tmp_path: Path) -> No
     # Statement 1: C (3 voters) is below k = 4; B (4, the smallest shown) is withheld with it,
     # so the whole room's counts cannot give C away; A (9) is shown.
     statement_1 = block[block.index("[1]"):block.index("[2]")]
-    assert "C: fewer than 4" in statement_1
-    assert "B: withheld (small-cell rule)" in statement_1
+    assert "C: hidden (small-cell rule)" in statement_1
+    assert "B: hidden (small-cell rule)" in statement_1
     assert re.search(r"A: 100% agree \(90% interval \d+%–100%\), 9 votes", statement_1)
     assert " 3 votes" not in block and " 4 votes" not in statement_1
     # Statement 2: A (one disagreement) and C are hidden; with two sides hidden, B is shown.
     statement_2 = block[block.index("[2]"):block.index("Divisive")]
-    assert "A: fewer than 4 in an answer (hidden)" in statement_2
-    assert "C: fewer than 4" in statement_2 and "B: 100% agree" in statement_2
+    assert "A: hidden (small-cell rule)" in statement_2
+    assert "C: hidden (small-cell rule)" in statement_2 and "B: 100% agree" in statement_2
     page = _run(str(room), "--sides", sides, "--k-anonymity", "4", "--format", "html")
-    assert "<td>fewer than 4</td>" in page and "3 votes" not in page
+    assert "<td>hidden (small-cell rule)</td>" in page and "3 votes" not in page
     doc = json.loads(_run(str(room), "--sides", sides, "--k-anonymity", "4", "--format", "json"))
     assert doc["sides"]["statements"]["1"]["sides"]["C"]["n"] == 3  # the analyst's export
     # Default k = 3: every side has 3 votes or more; but on statement 2 one person of A did not
@@ -192,16 +192,21 @@ def test_small_cells_are_hidden_in_reports_but_not_in_json(tmp_path: Path) -> No
     text3 = _run(str(room), "--sides", sides)
     block = text3[text3.index("Common ground across sides:"):text3.index("Timings")]
     statement_2 = block[block.index("[2]"):block.index("Divisive")]
-    assert "A: fewer than 3 in an answer (hidden)" in statement_2
-    assert "C: withheld (small-cell rule)" in statement_2
+    assert "A: hidden (small-cell rule)" in statement_2
+    assert "C: hidden (small-cell rule)" in statement_2
     assert re.search(r"B: 100% agree \(90% interval \d+%–100%\), 4 votes", statement_2)
     statement_1 = block[block.index("[1]"):block.index("[2]")]
-    assert "fewer than" not in statement_1 and "withheld" not in statement_1
+    assert "hidden" not in statement_1
 
 
-def test_k_anonymity_below_two_is_refused(two_sides: Path) -> None:
-    with pytest.raises(CommandError, match="--k-anonymity must be at least 2"):
-        _run(str(two_sides), "--k-anonymity", "1")
+def test_k_anonymity_below_the_floor_is_refused(two_sides: Path, settings) -> None:
+    with pytest.raises(CommandError, match="below this site's floor of 3"):
+        _run(str(two_sides), "--k-anonymity", "2")
+    settings.TRACK2_K_ANONYMITY = 5
+    with pytest.raises(CommandError, match="below this site's floor of 5"):
+        _run(str(two_sides), "--k-anonymity", "4")
+    with pytest.raises(CommandError, match="above 50"):
+        _run(str(two_sides), "--k-anonymity", str(2**63))
 
 
 @pytest.mark.parametrize("content, where, what", [
