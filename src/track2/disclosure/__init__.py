@@ -15,14 +15,14 @@ in `templatetags/disclosure.py` render them on pages.
 """
 
 from track2.disclosure.attendance import attendance_counts
-from track2.disclosure.attribution import attribution, mode_help, modes_help
+from track2.disclosure.attribution import attribution_of, mode_help, modes_help
 from track2.disclosure.capacity import is_flagged_personal_capacity, personal_capacity_label
 from track2.disclosure.cells import Suppression, derivable_cells, suppress
 from track2.disclosure.status import STATUS_LINE, status_line, with_status_line
 from track2.disclosure.threshold import K_MAXIMUM, K_MINIMUM, effective_k, k_problem
 
 __all__ = [
-    "K_MAXIMUM", "K_MINIMUM", "STATUS_LINE", "Suppression", "attendance_counts", "attribution",
+    "K_MAXIMUM", "K_MINIMUM", "STATUS_LINE", "Suppression", "attendance_counts", "attribution_of",
     "derivable_cells", "effective_k", "is_flagged_personal_capacity", "k_problem", "mode_help",
     "modes_help", "personal_capacity_label", "status_line", "suppress", "with_status_line",
 ]

@@ -53,7 +53,7 @@ _RULES: dict[str, dict[str, Attribution]] = {
 }
 
 
-def attribution(mode: str, reader: str) -> Attribution:
+def attribution_of(mode: str, reader: str) -> Attribution:
     """What ``reader`` may see of a meeting held in ``mode``; ValueError for an unknown one."""
     if mode not in _RULES:
         raise ValueError(f"unknown attribution mode {mode!r}; one of {', '.join(MODES)}")

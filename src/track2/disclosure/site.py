@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from track2.disclosure.capacity import personal_capacity_label
+from track2.disclosure.capacity import is_flagged_personal_capacity, personal_capacity_label
 from track2.disclosure.threshold import K_MINIMUM, effective_k, k_problem
 
 
@@ -32,3 +32,7 @@ def k_of(dialogue) -> int:
 
 def capacity_label_of(person, dialogue) -> str | None:
     return personal_capacity_label(person.sector, dialogue.track)
+
+
+def is_shown_in_personal_capacity(person, dialogue) -> bool:
+    return is_flagged_personal_capacity(person.sector, dialogue.track)

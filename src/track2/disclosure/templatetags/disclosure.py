@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext as _
 
-from track2.disclosure import attribution
+from track2.disclosure.attribution import mode_help
+from track2.disclosure.capacity import PERSONAL_CAPACITY_LABEL
 from track2.disclosure.site import capacity_label_of
 from track2.disclosure.status import STATUS_LINE
 
@@ -29,6 +30,12 @@ def personal_capacity(person, dialogue) -> dict:
     return {"label": _(label) if label else ""}
 
 
+@register.inclusion_tag("disclosure/capacity_label.html")
+def capacity_flag(flagged: bool) -> dict:
+    """The same label, for a row already decided by the rule (a roster import preview)."""
+    return {"label": _(PERSONAL_CAPACITY_LABEL) if flagged else ""}
+
+
 @register.simple_tag
 def attribution_help(mode: str) -> str:
-    return _(attribution.mode_help(mode))
+    return _(mode_help(mode))

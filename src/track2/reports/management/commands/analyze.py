@@ -10,9 +10,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from track2.commonground import CommonGroundError
-from track2.reports.analysis import FORMATS, MODES, render, run_analysis
 from track2.disclosure.site import k_floor
+from track2.disclosure.status import STATUS_LINE
 from track2.disclosure.threshold import k_problem
+from track2.reports.analysis import FORMATS, MODES, render, run_analysis
 
 
 def _one_line(text: str) -> str:
@@ -65,6 +66,8 @@ class Command(BaseCommand):
         document = render(run, options["format"])
         if options["output"]:
             _write_atomically(Path(options["output"]), document)
+            # The terminal shows the status too, not only the file (STYLE.md §14).
+            self.stdout.write(f"{STATUS_LINE}\nReport written to {options['output']}.")
         else:
             self.stdout.write(document, ending="")
 
