@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("track2.accounts.urls")),
     path("dialogues/", include("track2.dialogues.urls")),
     path("", include("track2.people.urls")),
+    path("", include("track2.audit.urls")),
     path("calendar/<str:token>.ics", calendar_feed, name="calendar_feed"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

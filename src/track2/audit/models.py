@@ -22,6 +22,10 @@ class AuditEntry(models.Model):
     action = models.CharField(_("action"), max_length=40)
     object_type = models.CharField(_("object"), max_length=30)
     object_id = models.BigIntegerField(null=True, blank=True)
+    # The object this one belongs to (an agenda item's meeting, a seat's delegation), so that a
+    # meeting's history still lists the items that were deleted from it.
+    parent_type = models.CharField(max_length=30, blank=True)
+    parent_id = models.BigIntegerField(null=True, blank=True)
     # The person a change is about (seated, vetted, added to a meeting…), for their history.
     person_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     fields = models.JSONField(_("fields changed"), default=list, blank=True)
@@ -29,7 +33,8 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object"),
+                   models.Index(fields=["parent_type", "parent_id"], name="audit_parent")]
 
     def __str__(self) -> str:
         return f"{self.actor_name} {self.action} {self.object_type} {self.object_id} at {self.at:%Y-%m-%d %H:%M}"

@@ -49,6 +49,16 @@ def _person_id_of(instance) -> int | None:
     return getattr(instance, "person_id", None)
 
 
+_PARENTS = {"agendaitem": "meeting", "meetingparticipant": "meeting", "delegationmember": "delegation"}
+
+
+def _parent_of(instance) -> tuple[str, int | None]:
+    kind = _PARENTS.get(instance._meta.model_name)
+    if kind is None:
+        return "", None
+    return kind, getattr(instance, f"{kind}_id")
+
+
 def record(by, action: str, instance, *, fields: Iterable[str] = (), dialogue=None,
            person=None) -> AuditEntry:
     """One entry: ``by`` did ``action`` (e.g. "update") to ``instance``. Call it inside the
@@ -56,7 +66,9 @@ def record(by, action: str, instance, *, fields: Iterable[str] = (), dialogue=No
     dialogue_id = dialogue.pk if dialogue is not None else _dialogue_id_of(instance)
     if instance._meta.model_name == "dialogue":
         dialogue_id = instance.pk
+    parent_type, parent_id = _parent_of(instance)
     return AuditEntry.objects.create(
+        parent_type=parent_type, parent_id=parent_id,
         dialogue_id=dialogue_id,
         actor=by if getattr(by, "pk", None) else None,
         actor_name=actor_name(by),
