@@ -69,3 +69,14 @@ def test_attendance_counts_only_for_readers_of_the_list() -> None:
     statuses = ["invited", "declined", "confirmed", "confirmed"]
     assert attendance_counts(statuses, sees_list=True) == {"invited": 1, "declined": 1, "confirmed": 2}
     assert attendance_counts(statuses, sees_list=False) is None
+
+
+def test_the_rules_import_no_django() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, track2.disclosure as d; "
+            "import track2.disclosure.cells, track2.disclosure.threshold, track2.disclosure.capacity, "
+            "track2.disclosure.status, track2.disclosure.attribution, track2.disclosure.attendance; "
+            "assert not [m for m in sys.modules if m.split('.')[0] == 'django'], 'django imported'")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)  # noqa: S603 - our own interpreter

@@ -75,14 +75,14 @@ def derivable_cells(table: Table, hidden: Iterable[Cell], free_rows: Iterable[in
     """The hidden cells whose value follows from the shown cells, the column totals and the
     totals of every row except ``free_rows`` (rows whose size is not published)."""
     hidden = set(hidden)
-    edges = [(r, c, table[r][c]) for r, c in hidden]
+    edges: list[tuple[int, int, int | None]] = [(r, c, table[r][c]) for r, c in hidden]
     # A row of unknown size behaves as if it had one more hidden cell, in a column of its own,
     # that could hold any number of people.
     edges += [(r, SLACK, None) for r in set(free_rows)]
     return {cell for cell in hidden if not _can_move(table, edges, cell)}
 
 
-def _can_move(table: Table, edges: list, cell: Cell) -> bool:
+def _can_move(table: Table, edges: list[tuple[int, int, int | None]], cell: Cell) -> bool:
     r, c = cell
     others = [e for e in edges if (e[0], e[1]) != cell]
     # Raising the cell by one lowers the next hidden cell in its column, raises the next in
@@ -92,7 +92,8 @@ def _can_move(table: Table, edges: list, cell: Cell) -> bool:
     return table[r][c] > 0 and _reaches(others, c, r, lowered="row_to_column")
 
 
-def _reaches(edges: list, start_column: int, target_row: int, lowered: str) -> bool:
+def _reaches(edges: list[tuple[int, int, int | None]], start_column: int, target_row: int,
+             lowered: str) -> bool:
     """Is there a walk from column ``start_column`` to row ``target_row`` that alternates
     column→row and row→column steps along hidden cells, where the steps of the ``lowered``
     direction use only cells of at least one person?"""
