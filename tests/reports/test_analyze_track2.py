@@ -258,3 +258,26 @@ def test_real_conversation_in_track2_mode(fmt: str) -> None:
     else:
         assert "mode track2" in out and "Bridging statements (top 10):" in out
         assert "Common ground across sides" not in out  # no --sides given
+
+
+def test_with_exactly_two_sides_a_small_side_hides_the_other(tmp_path: Path) -> None:
+    """The mutation probe of issue 8: side A has 4 voters (under k = 5), side B 14, everyone
+    agrees; the report prints the whole room's counts, so showing B would give A away."""
+    room = tmp_path / "two"
+    room.mkdir()
+    sides = {**{p: "A" for p in range(1, 5)}, **{p: "B" for p in range(5, 19)}}
+    rows, t = [], 1
+    for p in sides:
+        for statement in (1, 2, 3):
+            rows.append(f"{t},x,{statement},{p},1")
+            t += 1
+    (room / "votes.csv").write_text(VOTES_HEADER + "\n".join(rows) + "\n")
+    (room / "sides.csv").write_text("participant,side\n" + "".join(f"{p},{s}\n" for p, s in sides.items()))
+    text = _run(str(room), "--sides", str(room / "sides.csv"), "--k-anonymity", "5")
+    block = text[text.index("Common ground across sides:"):text.index("Timings")]
+    assert "Common ground (3 statements)" in block
+    assert block.count("A: hidden (small-cell rule)") == 3
+    assert block.count("B: hidden (small-cell rule)") == 3 and "% agree" not in block
+    # With k = 4 both sides are large enough and both are shown.
+    shown = _run(str(room), "--sides", str(room / "sides.csv"), "--k-anonymity", "4")
+    assert "A: 100% agree" in shown and "B: 100% agree" in shown
