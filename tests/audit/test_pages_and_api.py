@@ -106,3 +106,19 @@ def test_api_bad_input(world, client, query, status):
     answer = client.get(f"/api/v1/dialogues/{world.dialogue.pk}/changes{query}", **bearer(world.users["convener"]))
     assert answer.status_code == status, answer.content
     assert answer.json()["detail"]
+
+
+def test_a_person_history_shows_nothing_from_another_dialogue(world, convener, make_user):
+    from track2.dialogues import actions
+
+    bo = world.persons["bo"]
+    elsewhere = make_user("other-convener@example.org")
+    other = actions.do_create_dialogue(elsewhere, title="Another dialogue")
+    people_actions.do_nominate_existing(elsewhere, other, bo, nominated_by="Dr O")
+    people_actions.do_update_person(elsewhere, bo, pronouns="they/them")
+    page = convener.get(reverse("people:detail", args=[world.dialogue.pk, bo.pk])).content.decode()
+    history = page[page.index('id="history-heading"'):]
+    assert "other-convener@example.org" not in history and "pronouns" not in history
+    people_actions.do_update_person(world.users["convener"], bo, pronouns="she/her")
+    page = convener.get(reverse("people:detail", args=[world.dialogue.pk, bo.pk])).content.decode()
+    assert "pronouns" in page[page.index('id="history-heading"'):]

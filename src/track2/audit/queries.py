@@ -47,8 +47,14 @@ def for_dialogue(dialogue, *, object_type: str | None = None, object_id: int | N
 
 def for_person(dialogue, person_id: int) -> QuerySet[AuditEntry]:
     """A person's history as this dialogue's conveners may read it: what was done in this
-    dialogue, and directory edits of the entry itself (which belong to no dialogue)."""
-    return AuditEntry.objects.filter(person_id=person_id).filter(Q(dialogue=dialogue) | Q(dialogue__isnull=True))
+    dialogue, and edits of the directory entry itself (which belong to no dialogue) made by this
+    dialogue's own conveners — an edit by another dialogue's convener would tell that the person
+    is known there, and who convenes it."""
+    from track2.dialogues.models import Membership, Role
+
+    conveners = Membership.objects.filter(dialogue=dialogue, role=Role.CONVENER).values("user_id")
+    return AuditEntry.objects.filter(person_id=person_id).filter(
+        Q(dialogue=dialogue) | Q(dialogue__isnull=True, actor_id__in=conveners))
 
 
 @dataclass(frozen=True)
