@@ -17,3 +17,13 @@ def sign_in_page(page, base: str, email: str, password: str = PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(base + "/")
+
+
+def roster_csv_rows(text: str) -> list[dict]:
+    """The rows of a roster export, after its first line (the status line, checked here)."""
+    import csv
+    import io
+
+    status, rest = text.lstrip("\ufeff").split("\r\n", 1)
+    assert status == "# Unofficial. Non-binding. Participants took part in a personal capacity."
+    return list(csv.DictReader(io.StringIO(rest)))

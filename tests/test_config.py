@@ -103,6 +103,7 @@ def test_email_urls(tmp_path):
         ("TRACK2_DEBUG", "maybe", "yes/no"),
         ("TRACK2_K_ANONYMITY", "three", "whole number"),
         ("TRACK2_K_ANONYMITY", "1", "too small"),
+        ("TRACK2_K_ANONYMITY", "2", "use 3 or more"),  # the floor of every breakdown is at least 3
     ],
 )
 def test_bad_values_are_named(tmp_path, name, value, message):

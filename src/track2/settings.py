@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "track2.people",
     "track2.dialogues",
     "track2.reports",
+    "track2.disclosure",
+    "track2.audit",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

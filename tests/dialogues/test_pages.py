@@ -346,9 +346,15 @@ def test_track_1_5_official_is_flagged_in_a_personal_capacity(world, signed_in):
     meeting_actions.do_add_participants(world.users["convener"], world.meeting, [official])
     convener = signed_in(world.users["convener"])
     page = convener.get(url("meeting", world.dialogue.pk, world.meeting.pk)).content
-    assert b"Sera Official <span class=\"status-label\">official, in a personal capacity" in page
+    label = b'<span class="status-label">serving official, in a personal capacity</span>'
+    assert b"Sera Official " + label in page
+    roster = convener.get(url("delegation", world.dialogue.pk, world.caldera.pk)).content
+    people = convener.get(reverse("people:list", args=[world.dialogue.pk])).content
+    person = convener.get(reverse("people:detail", args=[world.dialogue.pk, official.pk])).content
+    for html in (roster, people, person):
+        assert html.count(label) == 1  # only the official, one wording everywhere
     overview = signed_in(world.users["participant"]).get(url("detail", world.dialogue.pk)).content
-    assert b"Sera Official" in overview and b"in a personal capacity</span>" in overview
+    assert b"Sera Official" in overview and label in overview
 
 
 def test_meeting_edit_form_shows_the_planned_wall_clock(world, signed_in):

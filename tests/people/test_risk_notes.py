@@ -50,7 +50,10 @@ def api_client(user):
 
 
 def csv_rows(text: str) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    """The export's rows, after its first line (the status line)."""
+    status, rest = text.lstrip("\ufeff").split("\r\n", 1)
+    assert status == "# Unofficial. Non-binding. Participants took part in a personal capacity."
+    return list(csv.DictReader(io.StringIO(rest)))
 
 
 @pytest.fixture

@@ -1,10 +1,9 @@
 """Roster CSV import (every row checked before anything is saved) and export (formulas neutralised)."""
 
-import csv
-import io
 
 import pytest
 
+from tests.helpers import roster_csv_rows as csv_rows
 from track2.errors import ActionRefused
 from track2.people import roster
 from track2.people.models import Candidacy, Person
@@ -153,14 +152,14 @@ def test_export_neutralises_formulas_and_reads_back(dialogue, add_person, track1
     add_person("min@example.org", full_name="Minister M", sector="serving_official", to=track15)
     text = roster.export_csv(dialogue)
     assert text.startswith("\ufeff")
-    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    rows = csv_rows(text)
     assert len(rows) == 1  # only this dialogue's people
     row = rows[0]
     assert row["full_name"] == '\'=HYPERLINK("http://evil.example","click")'
     assert row["organisation"] == "'@SUM(A1:A9)"
     assert row["expertise"].startswith("'+cmd")
     assert row["status"] == "nominated" and row["personal_capacity"] == ""
-    official = list(csv.DictReader(io.StringIO(roster.export_csv(track15).lstrip("\ufeff"))))[0]
+    official = csv_rows(roster.export_csv(track15))[0]
     assert official["personal_capacity"] == "yes"
     assert list(rows[0].keys()) == list(roster.EXPORT_COLUMNS)
 
@@ -198,3 +197,17 @@ def test_person_already_in_this_dialogue(dialogue, add_person):
     text = "full_name,email,sector,country,nominated_by\nAmina,AMINA@example.org,academia,N,X\n"
     (error,) = roster.check_roster(dialogue, text).errors
     assert (error.row, error.column) == (2, "email") and "already a candidate in this dialogue" in error.message
+
+
+def test_a_roster_that_starts_with_the_status_line_imports(dialogue):
+    # An export starts with the status line as a "#" row; a roster kept from it still imports.
+    text = ("# Unofficial. Non-binding. Participants took part in a personal capacity.\r\n"
+            "full_name,email,sector,country,nominated_by\r\n"
+            "Back Again,new@example.org,academia,Northland,Dr X\r\n")
+    checked = roster.check_roster(dialogue, text)
+    assert checked.errors == [] and [r["email"] for r in checked.rows] == ["new@example.org"]
+    # Row numbers still match the spreadsheet: the status line is row 1, the header row 2.
+    bad = roster.check_roster(dialogue, text.replace("new@example.org", "not-an-address"))
+    assert [e.row for e in bad.errors] == [3]
+    unknown = roster.check_roster(dialogue, text.replace("nominated_by", "nominee"))
+    assert {e.row for e in unknown.errors} == {2}

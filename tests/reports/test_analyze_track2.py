@@ -175,16 +175,16 @@ def test_small_cells_are_hidden_in_reports_but_not_in_json(tmp_path: Path) -> No
     # Statement 1: C (3 voters) is below k = 4; B (4, the smallest shown) is withheld with it,
     # so the whole room's counts cannot give C away; A (9) is shown.
     statement_1 = block[block.index("[1]"):block.index("[2]")]
-    assert "C: fewer than 4" in statement_1
-    assert "B: withheld (small-cell rule)" in statement_1
+    assert "C: hidden (small-cell rule)" in statement_1
+    assert "B: hidden (small-cell rule)" in statement_1
     assert re.search(r"A: 100% agree \(90% interval \d+%–100%\), 9 votes", statement_1)
     assert " 3 votes" not in block and " 4 votes" not in statement_1
     # Statement 2: A (one disagreement) and C are hidden; with two sides hidden, B is shown.
     statement_2 = block[block.index("[2]"):block.index("Divisive")]
-    assert "A: fewer than 4 in an answer (hidden)" in statement_2
-    assert "C: fewer than 4" in statement_2 and "B: 100% agree" in statement_2
+    assert "A: hidden (small-cell rule)" in statement_2
+    assert "C: hidden (small-cell rule)" in statement_2 and "B: 100% agree" in statement_2
     page = _run(str(room), "--sides", sides, "--k-anonymity", "4", "--format", "html")
-    assert "<td>fewer than 4</td>" in page and "3 votes" not in page
+    assert "<td>hidden (small-cell rule)</td>" in page and "3 votes" not in page
     doc = json.loads(_run(str(room), "--sides", sides, "--k-anonymity", "4", "--format", "json"))
     assert doc["sides"]["statements"]["1"]["sides"]["C"]["n"] == 3  # the analyst's export
     # Default k = 3: every side has 3 votes or more; but on statement 2 one person of A did not
@@ -192,16 +192,21 @@ def test_small_cells_are_hidden_in_reports_but_not_in_json(tmp_path: Path) -> No
     text3 = _run(str(room), "--sides", sides)
     block = text3[text3.index("Common ground across sides:"):text3.index("Timings")]
     statement_2 = block[block.index("[2]"):block.index("Divisive")]
-    assert "A: fewer than 3 in an answer (hidden)" in statement_2
-    assert "C: withheld (small-cell rule)" in statement_2
+    assert "A: hidden (small-cell rule)" in statement_2
+    assert "C: hidden (small-cell rule)" in statement_2
     assert re.search(r"B: 100% agree \(90% interval \d+%–100%\), 4 votes", statement_2)
     statement_1 = block[block.index("[1]"):block.index("[2]")]
-    assert "fewer than" not in statement_1 and "withheld" not in statement_1
+    assert "hidden" not in statement_1
 
 
-def test_k_anonymity_below_two_is_refused(two_sides: Path) -> None:
-    with pytest.raises(CommandError, match="--k-anonymity must be at least 2"):
-        _run(str(two_sides), "--k-anonymity", "1")
+def test_k_anonymity_below_the_floor_is_refused(two_sides: Path, settings) -> None:
+    with pytest.raises(CommandError, match="below this site's floor of 3"):
+        _run(str(two_sides), "--k-anonymity", "2")
+    settings.TRACK2_K_ANONYMITY = 5
+    with pytest.raises(CommandError, match="below this site's floor of 5"):
+        _run(str(two_sides), "--k-anonymity", "4")
+    with pytest.raises(CommandError, match="above 50"):
+        _run(str(two_sides), "--k-anonymity", str(2**63))
 
 
 @pytest.mark.parametrize("content, where, what", [
@@ -253,3 +258,26 @@ def test_real_conversation_in_track2_mode(fmt: str) -> None:
     else:
         assert "mode track2" in out and "Bridging statements (top 10):" in out
         assert "Common ground across sides" not in out  # no --sides given
+
+
+def test_with_exactly_two_sides_a_small_side_hides_the_other(tmp_path: Path) -> None:
+    """The mutation probe of issue 8: side A has 4 voters (under k = 5), side B 14, everyone
+    agrees; the report prints the whole room's counts, so showing B would give A away."""
+    room = tmp_path / "two"
+    room.mkdir()
+    sides = {**{p: "A" for p in range(1, 5)}, **{p: "B" for p in range(5, 19)}}
+    rows, t = [], 1
+    for p in sides:
+        for statement in (1, 2, 3):
+            rows.append(f"{t},x,{statement},{p},1")
+            t += 1
+    (room / "votes.csv").write_text(VOTES_HEADER + "\n".join(rows) + "\n")
+    (room / "sides.csv").write_text("participant,side\n" + "".join(f"{p},{s}\n" for p, s in sides.items()))
+    text = _run(str(room), "--sides", str(room / "sides.csv"), "--k-anonymity", "5")
+    block = text[text.index("Common ground across sides:"):text.index("Timings")]
+    assert "Common ground (3 statements)" in block
+    assert block.count("A: hidden (small-cell rule)") == 3
+    assert block.count("B: hidden (small-cell rule)") == 3 and "% agree" not in block
+    # With k = 4 both sides are large enough and both are shown.
+    shown = _run(str(room), "--sides", str(room / "sides.csv"), "--k-anonymity", "4")
+    assert "A: 100% agree" in shown and "B: 100% agree" in shown

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from track2 import access
 from track2.access.meetings import (
@@ -35,6 +35,8 @@ from track2.dialogues.models import (
     Party,
     RoleInvitation,
 )
+from track2.disclosure.site import is_shown_in_personal_capacity, k_of
+from track2.disclosure.status import STATUS_LINE
 from track2.errors import ActionRefused  # raised here; api.urls turns every refusal into 400 JSON
 
 router = Router(tags=["dialogues"])
@@ -64,7 +66,7 @@ class DialogueIn(Schema):
     institution_id: int | None = None
     is_attendance_confidential: bool = True
     default_attribution_mode: str = "chatham_house"
-    k_anonymity: int = 3
+    k_anonymity: int | None = Field(None, description="default: the site's TRACK2_K_ANONYMITY, which is also the floor")
     min_members_per_side: int = 4
     required_sectors: list[str] = []
     max_side_ratio: Decimal = Decimal("1.50")
@@ -188,11 +190,12 @@ class StatusIn(Schema):
 def dialogue_out(user, dialogue) -> dict:
     roles = access.roles_of(user, dialogue.pk)
     data = {
+        "status_line": STATUS_LINE,
         "id": dialogue.pk, "title": dialogue.title, "purpose": dialogue.purpose, "track": dialogue.track,
         "status": dialogue.status,
         "institution": {"id": dialogue.institution_id, "name": dialogue.institution.name},
         "is_attendance_confidential": dialogue.is_attendance_confidential,
-        "default_attribution_mode": dialogue.default_attribution_mode, "k_anonymity": dialogue.k_anonymity,
+        "default_attribution_mode": dialogue.default_attribution_mode, "k_anonymity": k_of(dialogue),
         "roles": sorted(roles),
         "parties": [{"id": p.pk, "name": p.name, "country": p.country} for p in dialogue.parties.all()],
     }
@@ -221,7 +224,7 @@ def delegation_out(delegation, members=None) -> dict:
     if members is not None:
         data["members"] = [
             {"seat_id": s.pk, "person_id": s.person_id, "full_name": s.person.full_name, "sector": s.person.sector,
-             "personal_capacity": s.person.is_serving_official}
+             "personal_capacity": is_shown_in_personal_capacity(s.person, delegation.dialogue)}
             for s in members
         ]
     return data
@@ -231,6 +234,7 @@ def meeting_out(user, meeting, *, full: bool = False) -> dict:
     planned, theirs = queries.meeting_times(meeting, getattr(user, "time_zone", None))
     show_address = can_see_venue_address(user, meeting)
     data = {
+        "status_line": STATUS_LINE,
         "id": meeting.pk, "title": meeting.title, "time_zone": meeting.time_zone,
         "starts_at": meeting.starts_at.isoformat(), "ends_at": meeting.ends_at.isoformat(),
         "starts_local": planned.starts.isoformat(), "ends_local": planned.ends.isoformat(),
@@ -272,8 +276,8 @@ def list_dialogues(request: HttpRequest):
 
 @router.post("/dialogues", summary="Create a dialogue series (you become its convener)")
 def create_dialogue(request: HttpRequest, body: DialogueIn):
-    fields = body.dict()
-    dialogue = actions.do_create_dialogue(request.auth, institution=fields.pop("institution_id"), **fields)
+    fields = body.dict(exclude_none=True)
+    dialogue = actions.do_create_dialogue(request.auth, institution=fields.pop("institution_id", None), **fields)
     return JsonResponse(dialogue_out(request.auth, dialogue), status=201)
 
 

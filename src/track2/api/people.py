@@ -16,10 +16,11 @@ from ninja import File, Query, Router, Schema, Status, UploadedFile
 
 from track2.access import people as people_access
 from track2.dialogues.models import Delegation
+from track2.disclosure.site import is_shown_in_personal_capacity
 from track2.errors import ActionRefused
 from track2.people import actions, roster
 from track2.people.models import Candidacy
-from track2.people.queries import PeopleFilter, candidacies_of, is_personal_capacity_flagged
+from track2.people.queries import PeopleFilter, candidacies_of
 
 router = Router(tags=["people"])
 
@@ -156,7 +157,7 @@ def _person_out(candidacy: Candidacy, *, with_history: bool = False) -> dict:
         "country": person.country, "languages": person.languages, "expertise": person.expertise,
         "email": person.email, "phone": person.phone, "gender": person.gender,
         "has_account": person.user_id is not None,
-        "personal_capacity": is_personal_capacity_flagged(person, candidacy.dialogue),
+        "personal_capacity": is_shown_in_personal_capacity(person, candidacy.dialogue),
         "affiliations": [
             {"organisation": a.organisation, "position": a.position, "is_current": a.is_current,
              "until_year": a.until_year} for a in person.affiliations.all()

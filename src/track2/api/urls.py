@@ -5,7 +5,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from track2 import access
-from track2.api import dialogues, me, people
+from track2.api import audit, dialogues, me, people
 from track2.api.auth import MalformedToken, api_auth
 from track2.errors import ActionRefused
 
@@ -51,3 +51,4 @@ def invalid(request: HttpRequest, exc: ValidationError):
 api.add_router("/", me.router)
 api.add_router("/", people.router)
 api.add_router("/", dialogues.router)
+api.add_router("/", audit.router)

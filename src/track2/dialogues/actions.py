@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from track2.access.institutions import institutions_for
+from track2.audit import record as audit
 from track2.dialogues.models import Delegation, DelegationMember, Dialogue, Membership, Party, Role
 from track2.errors import ActionRefused, NotPermitted
 from track2.institutions.models import Institution
@@ -117,6 +118,7 @@ def do_create_dialogue(by, institution=None, **fields) -> Dialogue:
     check_dialogue(dialogue)
     dialogue.save()
     Membership.objects.create(dialogue=dialogue, user=by, role=Role.CONVENER)
+    audit.record(by, "create", dialogue, fields=fields)
     return dialogue
 
 
@@ -126,10 +128,12 @@ def do_update_dialogue(by, dialogue: Dialogue, **fields) -> Dialogue:
     if unknown:
         raise ValueError(f"not dialogue fields: {sorted(unknown)}")
     dialogue = Dialogue.objects.select_for_update().get(pk=dialogue.pk)
+    before = audit.snapshot(dialogue)
     for name, value in fields.items():
         setattr(dialogue, name, value)
     check_dialogue(dialogue)
     dialogue.save()
+    audit.record(by, "update", dialogue, fields=audit.changed(before, dialogue))
     return dialogue
 
 
@@ -144,6 +148,7 @@ def do_add_party(by, dialogue: Dialogue, *, name: str, country: str = "", with_d
     if dialogue.parties.filter(name__iexact=name).exists():
         raise ActionRefused(_("This dialogue already has a party called “%(name)s”.") % {"name": name}, field="name")
     party = Party.objects.create(dialogue=dialogue, name=name, country=country)
+    audit.record(by, "create", party, fields=["name", "country"])
     if with_delegation:
         do_create_delegation(by, dialogue, name=_("%(party)s delegation") % {"party": name},
                              kind=Delegation.Kind.SIDE, party=party)
@@ -159,6 +164,7 @@ def do_remove_party(by, party: Party) -> None:
               "another party) first.") % {"delegation": delegation.name},
             field="party",
         )
+    audit.record(by, "delete", party)
     party.delete()
 
 
@@ -178,6 +184,7 @@ def do_revoke_role(by, membership: Membership) -> None:
                 _("A dialogue needs at least one convener. Make someone else convener before removing this role."),
                 field="role",
             )
+    audit.record(by, "revoke", membership, fields=["role"], person=Person.objects.filter(user_id=membership.user_id).first())
     membership.delete()
 
 
@@ -213,15 +220,19 @@ def check_delegation(dialogue: Dialogue, *, name: str, kind: str, party: Party |
 @transaction.atomic
 def do_create_delegation(by, dialogue: Dialogue, *, name: str, kind: str, party: Party | None = None) -> Delegation:
     name = check_delegation(dialogue, name=name, kind=kind, party=party)
-    return Delegation.objects.create(dialogue=dialogue, name=name, kind=kind, party=party)
+    delegation = Delegation.objects.create(dialogue=dialogue, name=name, kind=kind, party=party)
+    audit.record(by, "create", delegation, fields=["name", "kind", "party"])
+    return delegation
 
 
 @transaction.atomic
 def do_update_delegation(by, delegation: Delegation, *, name: str, party: Party | None) -> Delegation:
+    before = audit.snapshot(delegation)
     delegation.name = check_delegation(delegation.dialogue, name=name, kind=delegation.kind, party=party,
                                        instance=delegation)
     delegation.party = party
     delegation.save()
+    audit.record(by, "update", delegation, fields=audit.changed(before, delegation))
     return delegation
 
 
@@ -232,6 +243,7 @@ def do_delete_delegation(by, delegation: Delegation) -> None:
             _("“%(name)s” still has members. Unseat them first, so that nobody is removed by accident.")
             % {"name": delegation.name},
         )
+    audit.record(by, "delete", delegation)
     delegation.delete()
 
 
@@ -276,7 +288,7 @@ def do_seat_in_delegation(by, delegation: Delegation, person) -> DelegationMembe
     check_seat_in_delegation(delegation, person)
     try:
         with transaction.atomic():
-            return DelegationMember.objects.create(
+            seat = DelegationMember.objects.create(
                 dialogue=delegation.dialogue,
                 delegation=delegation,
                 person=person,
@@ -290,8 +302,11 @@ def do_seat_in_delegation(by, delegation: Delegation, person) -> DelegationMembe
             _("%(name)s was just put in another delegation of this dialogue.") % {"name": person.full_name},
             field="person",
         ) from None
+    audit.record(by, "seat", seat, fields=["delegation"])
+    return seat
 
 
 @transaction.atomic
 def do_unseat(by, seat: DelegationMember) -> None:
+    audit.record(by, "unseat", seat, fields=["delegation"])
     seat.delete()

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from track2.dialogues.models import Delegation, DelegationMember, Dialogue, MeetingParticipant
+from track2.disclosure.status import STATUS_LINE
 from track2.people.models import Gender, Sector
 
 
@@ -64,6 +65,7 @@ class BalanceReport:
 
     def as_dict(self) -> dict:
         return {
+            "status_line": STATUS_LINE,
             "delegations": [
                 {"name": d.name, "kind": d.kind, "party": d.party, "size": d.size,
                  "by_sector": d.by_sector, "by_gender": {(g or "not_recorded"): n for g, n in d.by_gender.items()}}

@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from track2.disclosure.status import STATUS_LINE
+
 PRODID = "-//Track2//Track2 dialogues//EN"
 MAX_OCTETS = 75  # RFC 5545 §3.1: lines SHOULD NOT be longer than 75 octets, excluding CRLF
 
@@ -96,7 +98,7 @@ def meeting_event(meeting, *, show_address: bool, host: str, url: str = "") -> C
         meeting.dialogue.title,
         _("Planned in %(zone)s; attribution: %(mode)s.") % {
             "zone": meeting.time_zone, "mode": meeting.get_attribution_mode_display()},
-        _("Unofficial. Participants take part in a personal capacity."),
+        _(STATUS_LINE),
     ]))
     return CalendarEvent(
         uid=f"meeting-{meeting.pk}@{host}",

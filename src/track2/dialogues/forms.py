@@ -15,6 +15,9 @@ from track2.dialogues.models import (
     Role,
     Venue,
 )
+from track2.disclosure.attribution import modes_help
+from track2.disclosure.site import k_floor
+from track2.disclosure.threshold import K_MAXIMUM
 from track2.people.models import Sector
 
 
@@ -35,6 +38,16 @@ class DialogueForm(forms.ModelForm):
             "track": _("Track 2: unofficial people only (serving officials are refused). "
                        "Track 1.5: officials may take part, in a personal capacity."),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        floor = k_floor()
+        k = self.fields["k_anonymity"]
+        k.widget.attrs.update({"min": floor, "max": K_MAXIMUM})
+        k.help_text = _("A breakdown by delegation or opinion group shows a cell only when it counts at least "
+                        "k people (or none); hidden cells cannot be worked out from totals. This site's floor "
+                        "is %(floor)d.") % {"floor": floor}
+        self.fields["default_attribution_mode"].help_text = _(modes_help())
 
 
 class DialogueCreateForm(DialogueForm):

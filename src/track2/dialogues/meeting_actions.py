@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from track2.access.meetings import venues_of
+from track2.audit import record as audit
 from track2.dialogues.actions import refuse_invalid
 from track2.dialogues.models import (
     AgendaItem,
@@ -59,6 +60,7 @@ def do_create_venue(by, dialogue: Dialogue, **fields) -> Venue:
         raise ValueError(f"not venue fields: {sorted(unknown)}")
     venue = _venue_checked(Venue(dialogue=dialogue, created_by=by, **fields))
     venue.save()
+    audit.record(by, "create", venue, fields=fields)
     return venue
 
 
@@ -68,6 +70,7 @@ def do_update_venue(by, venue: Venue, **fields) -> Venue:
     if unknown:
         raise ValueError(f"not venue fields: {sorted(unknown)}")
     venue = Venue.objects.select_for_update().get(pk=venue.pk)
+    before = audit.snapshot(venue)
     for name, value in fields.items():
         setattr(venue, name, value)
     _venue_checked(venue)
@@ -82,6 +85,7 @@ def do_update_venue(by, venue: Venue, **fields) -> Venue:
                     field="capacity",
                 )
     venue.save()
+    audit.record(by, "update", venue, fields=audit.changed(before, venue))
     return venue
 
 
@@ -92,6 +96,7 @@ def do_delete_venue(by, venue: Venue) -> None:
         raise ActionRefused(
             _("“%(meeting)s” takes place at this venue. Move that meeting elsewhere (or cancel it) first.")
             % {"meeting": meeting.title})
+    audit.record(by, "delete", venue)
     venue.delete()
 
 
@@ -164,6 +169,7 @@ def do_create_meeting(by, dialogue: Dialogue, *, title: str, starts_at: datetime
         attribution_mode=attribution_mode or dialogue.default_attribution_mode,
     )
     _meeting_checked(meeting, dialogue).save()
+    audit.record(by, "create", meeting, fields=["title", "starts_at", "ends_at", "time_zone", "venue", "attribution_mode"])
     return meeting
 
 
@@ -175,16 +181,19 @@ def do_update_meeting(by, meeting: Meeting, **fields) -> Meeting:
         raise ValueError(f"not meeting fields: {sorted(unknown)}")
     meeting = Meeting.objects.select_for_update(of=("self",)).select_related("venue").get(pk=meeting.pk)
     new_venue = fields.get("venue", meeting.venue)
+    before = audit.snapshot(meeting)
     for name, value in fields.items():
         setattr(meeting, name, value)
     _meeting_checked(meeting, meeting.dialogue)
     check_capacity(meeting, new_venue, seats_taken(meeting), field="venue")
     meeting.save()
+    audit.record(by, "update", meeting, fields=audit.changed(before, meeting))
     return meeting
 
 
 @transaction.atomic
 def do_delete_meeting(by, meeting: Meeting) -> None:
+    audit.record(by, "delete", meeting)
     meeting.delete()
 
 
@@ -212,6 +221,7 @@ def do_add_agenda_item(by, meeting: Meeting, *, title: str, duration_minutes: in
     item = AgendaItem(meeting=meeting, position=last + 1, title=title, description=description,
                       duration_minutes=duration_minutes, lead=lead)
     _agenda_checked(item).save()
+    audit.record(by, "create", item, fields=["title", "duration_minutes", "description", "lead"])
     return item
 
 
@@ -221,15 +231,18 @@ def do_update_agenda_item(by, item: AgendaItem, **fields) -> AgendaItem:
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"not agenda fields: {sorted(unknown)}")
+    before = audit.snapshot(item)
     for name, value in fields.items():
         setattr(item, name, value)
     _agenda_checked(item).save()
+    audit.record(by, "update", item, fields=audit.changed(before, item))
     return item
 
 
 @transaction.atomic
 def do_delete_agenda_item(by, item: AgendaItem) -> None:
     # Positions may have gaps; pages number items by order, not by position.
+    audit.record(by, "delete", item)
     item.delete()
 
 
@@ -258,6 +271,7 @@ def do_move_agenda_item(by, item: AgendaItem, direction: str) -> AgendaItem:
     neighbour.save(update_fields=["position"])
     item.position = theirs
     item.save(update_fields=["position"])
+    audit.record(by, "move", item, fields=["position"])
     return item
 
 
@@ -286,9 +300,12 @@ def do_add_participants(by, meeting: Meeting, persons, status: str = MeetingPart
     check_capacity(meeting, meeting.venue, seats_taken(meeting) + len(persons))
     try:
         with transaction.atomic():
-            return [MeetingParticipant.objects.create(meeting=meeting, person=p, status=status) for p in persons]
+            added = [MeetingParticipant.objects.create(meeting=meeting, person=p, status=status) for p in persons]
     except IntegrityError:
         raise ActionRefused(_("Someone was just added to this meeting; reload and try again."), field="person") from None
+    for participant in added:
+        audit.record(by, "add", participant, fields=["status"])
+    return added
 
 
 @transaction.atomic
@@ -302,6 +319,7 @@ def do_set_participant_status(by, participant: MeetingParticipant, status: str) 
         check_capacity(meeting, meeting.venue, seats_taken(meeting, excluding=participant) + 1)
     participant.status = status
     participant.save(update_fields=["status", "updated_at"])
+    audit.record(by, "status", participant, fields=["status"])
     return participant
 
 
@@ -335,12 +353,17 @@ def do_record_confirmed_as_attended(by, meeting: Meeting) -> int:
     meeting = Meeting.objects.select_for_update(of=("self",)).get(pk=meeting.pk)
     if meeting.starts_at > timezone.now():
         raise ActionRefused(_("Attendance can be recorded once the meeting has started."), field="status")
-    return meeting.participants.filter(status=MeetingParticipant.Status.CONFIRMED).update(
-        status=MeetingParticipant.Status.ATTENDED, updated_at=timezone.now())
+    confirmed = list(meeting.participants.filter(status=MeetingParticipant.Status.CONFIRMED))
+    for participant in confirmed:
+        participant.status = MeetingParticipant.Status.ATTENDED
+        participant.save(update_fields=["status", "updated_at"])
+        audit.record(by, "status", participant, fields=["status"])
+    return len(confirmed)
 
 
 @transaction.atomic
 def do_remove_participant(by, participant: MeetingParticipant) -> None:
+    audit.record(by, "remove", participant)
     participant.delete()
 
 

@@ -34,6 +34,7 @@ from track2.dialogues.forms import (
 )
 from track2.dialogues.models import AgendaItem, MeetingParticipant
 from track2.dialogues.views import _get
+from track2.disclosure.attendance import attendance_counts
 from track2.errors import ActionRefused
 from track2.site.forms import add_refusal
 
@@ -168,6 +169,14 @@ def meeting_delete(request: HttpRequest, dialogue_id: int, meeting_id: int) -> H
     return redirect("dialogues:meetings", dialogue_id)
 
 
+def attendance_summary(participants, *, sees_list: bool) -> list[tuple[str, int]] | None:
+    """Per-status counts, in the statuses' own order, for readers of the list only."""
+    counts = attendance_counts(participants.values_list("status", flat=True), sees_list=sees_list)
+    if counts is None:
+        return None
+    return [(s.label, counts[s.value]) for s in MeetingParticipant.Status if counts.get(s.value)]
+
+
 @login_required
 def meeting(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
     found = access_meeting(request.user, dialogue_id, meeting_id, need="member")
@@ -190,7 +199,7 @@ def meeting(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResp
         "agenda_form": AgendaItemForm(persons=queries.seated_persons(dialogue)) if manages_agenda else None,
         "sees_attendance": sees_attendance,
         "participants": participants if sees_attendance else None,
-        "counts": {s.label: participants.filter(status=s.value).count() for s in MeetingParticipant.Status},
+        "counts": attendance_summary(participants, sees_list=sees_attendance),
         "participants_form": ParticipantsForm(persons=members) if is_convener else None,
         "statuses": MeetingParticipant.Status.choices,
         "has_started": found.starts_at <= timezone.now(),

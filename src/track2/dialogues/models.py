@@ -14,6 +14,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from track2.disclosure.site import default_k, validate_k
+
 
 class Role(models.TextChoices):
     CONVENER = "convener", _("convener")
@@ -60,9 +62,11 @@ class Dialogue(models.Model):
         _("default attribution mode for meetings"), max_length=14,
         choices=AttributionMode.choices, default=AttributionMode.CHATHAM_HOUSE,
     )
+    # The site's TRACK2_K_ANONYMITY is the default and the floor (track2.disclosure).
     k_anonymity = models.PositiveSmallIntegerField(
-        _("smallest group shown in breakdowns (k)"), default=3,
-        validators=[MinValueValidator(2), MaxValueValidator(50)],
+        _("smallest group shown in breakdowns (k)"), default=default_k, validators=[validate_k],
+        help_text=_("a breakdown by delegation or opinion group shows a cell only when it counts at "
+                    "least k people; never below this site's floor"),
     )
     # Balance thresholds for the convener's dashboard.
     min_members_per_side = models.PositiveSmallIntegerField(_("warn when a side has fewer members than"), default=4)

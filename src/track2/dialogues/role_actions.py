@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from track2.access.institutions import may_convene_in
+from track2.audit import record as audit
 from track2.dialogues.models import Dialogue, Membership, Role, RoleInvitation
 from track2.errors import ActionRefused
 from track2.people.eligibility import check_eligible
@@ -92,6 +93,7 @@ def do_invite_to_role(by, dialogue: Dialogue, *, email, role, base_url: str) -> 
             _("The invitation e-mail to %(email)s could not be sent (%(error)s), so nothing was changed. "
               "Check the site's mail settings (TRACK2_EMAIL_URL) and try again.")
             % {"email": address, "error": err.__class__.__name__}) from None
+    audit.record(by, "invite", invitation, fields=["role", "sent_to"])
     return invitation, link
 
 
@@ -101,6 +103,7 @@ def do_cancel_role_invitation(by, invitation: RoleInvitation) -> None:
         raise ActionRefused(_("This invitation is no longer open; nothing to cancel."))
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
+    audit.record(by, "cancel", invitation, fields=["revoked_at"])
 
 
 class RoleInvitationUnusable(ActionRefused):

@@ -305,7 +305,6 @@ def delegation(request: HttpRequest, dialogue_id: int, delegation_id: int) -> Ht
     return render(request, "dialogues/delegation.html", {
         "dialogue": dialogue, "delegation": found, "members": queries.members_of(found),
         "is_convener": is_convener, "seat_form": seat_form, "edit_form": edit_form,
-        "is_track_1_5": dialogue.track == dialogue.Track.TRACK_1_5,
     })
 
 

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from track2.access.institutions import may_convene_in
+from track2.audit import record as audit
 from track2.dialogues.actions import do_seat_in_delegation
 from track2.dialogues.models import Delegation, DelegationMember, Dialogue, Membership, Role
 from track2.errors import ActionRefused
@@ -180,6 +181,7 @@ def do_add_person(by, dialogue: Dialogue, *, full_name, email, sector, country, 
         nominated_by=values["nominated_by"], risk_notes=values["risk_notes"], status=Status.NOMINATED,
     )
     _record(candidacy, Status.NOMINATED, by, notes=_("Nominated by %(who)s.") % {"who": values["nominated_by"]})
+    audit.record(by, "add", person, dialogue=dialogue, fields=[k for k, v in values.items() if v])
     return candidacy
 
 
@@ -219,6 +221,7 @@ def do_nominate_existing(by, dialogue: Dialogue, person: Person, *, nominated_by
             field="email",
         ) from None
     _record(candidacy, Status.NOMINATED, by, notes=_("Nominated by %(who)s.") % {"who": values["nominated_by"]})
+    audit.record(by, "nominate", candidacy, fields=[k for k, v in values.items() if v])
     return candidacy
 
 
@@ -306,6 +309,7 @@ def _send_back_to_vetting(by, person: Person, old_email: str, new_email: str) ->
 @transaction.atomic
 def do_update_person(by, person: Person, **changes) -> Person:
     cleaned = check_update_person(person, changes)
+    before = audit.snapshot(person)
     old_email = person.email
     if "email" in cleaned and cleaned["email"].lower() != old_email.lower():
         _send_back_to_vetting(by, person, old_email, cleaned["email"])
@@ -317,6 +321,7 @@ def do_update_person(by, person: Person, **changes) -> Person:
     except IntegrityError:
         raise ActionRefused(_("That e-mail address was just given to another person in the directory."),
                             field="email") from None
+    audit.record(by, "update", person, fields=audit.changed(before, person))
     return person
 
 
@@ -364,6 +369,7 @@ def do_set_affiliations(by, person: Person, rows: list[dict]) -> list[Affiliatio
     """Replace the person's affiliations with `rows` (organisation, position, is_current, until_year)."""
     cleaned = check_affiliations(rows)
     person.affiliations.all().delete()
+    audit.record(by, "update", person, fields=["affiliations"])
     return [Affiliation.objects.create(person=person, **row) for row in cleaned]
 
 
@@ -389,6 +395,7 @@ def do_vet(by, candidacy: Candidacy, *, vouched_by, notes="") -> Candidacy:
     candidacy.status = Status.VETTED
     candidacy.save(update_fields=["status"])
     _record(candidacy, Status.VETTED, by, vouched_by=vouched, notes=(notes or "").strip())
+    audit.record(by, "vet", candidacy, fields=["status"])
     return candidacy
 
 
@@ -449,6 +456,7 @@ def do_invite(by, candidacy: Candidacy, *, base_url: str) -> tuple[Invitation, s
               "Check the site's mail settings (TRACK2_EMAIL_URL) and try again.")
             % {"email": person.email, "error": err.__class__.__name__}
         ) from None
+    audit.record(by, "invite", candidacy, fields=["status"])
     return invitation, link
 
 
@@ -489,6 +497,7 @@ def do_withdraw(by, candidacy: Candidacy, notes="") -> Candidacy:
     candidacy.status = Status.WITHDRAWN
     candidacy.save(update_fields=["status"])
     _record(candidacy, Status.WITHDRAWN, by, notes=(notes or "").strip())
+    audit.record(by, "withdraw", candidacy, fields=["status"])
     return candidacy
 
 
@@ -513,6 +522,7 @@ def do_renominate(by, candidacy: Candidacy, *, nominated_by, notes="") -> Candid
     candidacy.save(update_fields=["status", "nominated_by"])
     text = _("Nominated again by %(who)s.") % {"who": who}
     _record(candidacy, Status.NOMINATED, by, notes=f"{text} {(notes or '').strip()}".strip())
+    audit.record(by, "renominate", candidacy, fields=["status", "nominated_by"])
     return candidacy
 
 
@@ -533,9 +543,11 @@ def do_update_candidacy(by, candidacy: Candidacy, *, role, delegation) -> Candid
     """Change the role and the delegation a person is being invited to (before they accept)."""
     candidacy = _locked(candidacy)
     values = check_update_candidacy(candidacy, role=role, delegation=delegation)
+    before = audit.snapshot(candidacy)
     candidacy.role = values["role"]
     candidacy.delegation = values["delegation"]
     candidacy.save(update_fields=["role", "delegation"])
+    audit.record(by, "update", candidacy, fields=audit.changed(before, candidacy))
     return candidacy
 
 
@@ -545,6 +557,7 @@ def do_set_risk_notes(by, candidacy: Candidacy, notes) -> Candidacy:
     candidacy = _locked(candidacy)
     candidacy.risk_notes = clean_text(notes, "risk_notes", _("Risk notes"), required=False)
     candidacy.save(update_fields=["risk_notes"])
+    audit.record(by, "update", candidacy, fields=["risk_notes"])
     return candidacy
 
 
@@ -581,6 +594,7 @@ def do_delete_person(by, candidacy: Candidacy) -> str:
     candidacy = _locked(candidacy)
     check_delete_person(candidacy)
     name = candidacy.person.full_name
+    audit.record(by, "delete", candidacy.person, dialogue=candidacy.dialogue)
     candidacy.person.delete()
     return name
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from track2.disclosure.capacity import is_flagged_personal_capacity
 from track2.errors import ActionRefused
 
 
@@ -15,7 +16,7 @@ def check_eligible(person, dialogue) -> bool:
     """Raise ActionRefused if `person` may not join `dialogue`; return whether the person
     must be flagged as attending in a personal capacity (a serving official in Track 1.5)."""
     if not person.is_serving_official:
-        return False
+        return is_flagged_personal_capacity(person.sector, dialogue.track)
     if dialogue.track == dialogue.Track.TRACK_2:
         raise ActionRefused(
             _(
@@ -25,4 +26,4 @@ def check_eligible(person, dialogue) -> bool:
             ) % {"name": person.full_name, "dialogue": dialogue.title},
             field="person",
         )
-    return True
+    return is_flagged_personal_capacity(person.sector, dialogue.track)

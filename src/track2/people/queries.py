@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q, QuerySet
 
 from track2.dialogues.models import DelegationMember, Dialogue, MeetingParticipant
-from track2.people.models import Affiliation, Candidacy, Person, Sector
+from track2.people.models import Affiliation, Candidacy, Person
 
 
 @dataclass(frozen=True)
@@ -80,11 +80,6 @@ def seats_in(dialogue: Dialogue) -> dict[int, DelegationMember]:
 def countries_in(dialogue: Dialogue) -> list[str]:
     names = Person.objects.filter(candidacies__dialogue=dialogue).values_list("country", flat=True).distinct()
     return sorted({name for name in names if name}, key=str.lower)
-
-
-def is_personal_capacity_flagged(person: Person, dialogue: Dialogue) -> bool:
-    """A serving official in a Track 1.5 dialogue is shown as taking part in a personal capacity."""
-    return person.sector == Sector.SERVING_OFFICIAL and dialogue.track == Dialogue.Track.TRACK_1_5
 
 
 def current_affiliation(person: Person) -> Affiliation | None:

@@ -14,11 +14,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from track2.dialogues.models import Delegation, Dialogue
+from track2.disclosure.site import is_shown_in_personal_capacity
+from track2.disclosure.status import STATUS_LINE
 from track2.errors import ActionRefused
 from track2.people import actions, validation
 from track2.people.eligibility import check_eligible
 from track2.people.models import Candidacy, Person
-from track2.people.queries import candidacies_of, current_affiliation, is_personal_capacity_flagged
+from track2.people.queries import candidacies_of, current_affiliation
 
 REQUIRED_COLUMNS = ("full_name", "email", "sector", "country", "nominated_by")
 OPTIONAL_COLUMNS = ("pronouns", "languages", "expertise", "organisation", "position", "gender", "delegation",
@@ -79,16 +81,21 @@ def check_roster(dialogue: Dialogue, text: str) -> RosterCheck:
     """Validate every row of a roster; collect all the errors instead of stopping at the first."""
     result = RosterCheck()
     reader = csv.reader(io.StringIO(text, newline=""))
+    header_row = 1
     try:
         header = next(reader, None)
+        # Our own export starts with the status line as a "#" row; a re-imported export skips it.
+        while header and header[0].lstrip().startswith("#"):
+            header_row += 1
+            header = next(reader, None)
     except csv.Error as err:
-        result.errors.append(RowError(1, "", _("The header row cannot be read as CSV (%(err)s).") % {"err": err}))
+        result.errors.append(RowError(header_row, "", _("The header row cannot be read as CSV (%(err)s).") % {"err": err}))
         return result
     if header is None or not any(cell.strip() for cell in header):
-        result.errors.append(RowError(1, "", _("The first row must name the columns; it is empty.")))
+        result.errors.append(RowError(header_row, "", _("The first row must name the columns; it is empty.")))
         return result
     if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
-        result.errors.append(RowError(1, "", _(
+        result.errors.append(RowError(header_row, "", _(
             "The columns are separated by semicolons or tabs; Track2 reads commas. Save the file as "
             "“CSV UTF-8 (comma delimited)” and upload again.")))
         return result
@@ -96,16 +103,16 @@ def check_roster(dialogue: Dialogue, text: str) -> RosterCheck:
     problems = False
     for name in names:
         if name not in COLUMNS:
-            result.errors.append(RowError(1, name, _(
+            result.errors.append(RowError(header_row, name, _(
                 "Unknown column “%(name)s”. Use only these columns: %(columns)s.")
                 % {"name": name, "columns": ", ".join(COLUMNS)}))
             problems = True
     for name in sorted({n for n in names if names.count(n) > 1}):
-        result.errors.append(RowError(1, name, _("The column “%(name)s” appears twice; keep one.") % {"name": name}))
+        result.errors.append(RowError(header_row, name, _("The column “%(name)s” appears twice; keep one.") % {"name": name}))
         problems = True
     for name in REQUIRED_COLUMNS:
         if name not in names:
-            result.errors.append(RowError(1, name, _(
+            result.errors.append(RowError(header_row, name, _(
                 "The required column “%(name)s” is missing. Required columns: %(columns)s.")
                 % {"name": name, "columns": ", ".join(REQUIRED_COLUMNS)}))
             problems = True
@@ -114,7 +121,7 @@ def check_roster(dialogue: Dialogue, text: str) -> RosterCheck:
 
     delegations = {d.name.strip().lower(): d for d in Delegation.objects.filter(dialogue=dialogue)}
     seen: dict[str, int] = {}
-    row_number = 1
+    row_number = header_row
     try:
         for cells in reader:
             row_number += 1
@@ -137,7 +144,7 @@ def check_roster(dialogue: Dialogue, text: str) -> RosterCheck:
         result.errors.append(RowError(row_number, "", _(
             "This row cannot be read as CSV (%(err)s). Check for a stray double quote.") % {"err": err}))
     if not result.rows and not result.errors:
-        result.errors.append(RowError(2, "", _("The file names the columns but lists nobody; add one row per person.")))
+        result.errors.append(RowError(header_row + 1, "", _("The file names the columns but lists nobody; add one row per person.")))
     return result
 
 
@@ -248,15 +255,17 @@ def export_rows(dialogue: Dialogue) -> list[list[str]]:
             "role": candidacy.role, "phone": person.phone,
             # This dialogue's notes only: a person's candidacies in other dialogues have their own.
             "risk_notes": candidacy.risk_notes, "status": candidacy.status,
-            "personal_capacity": "yes" if is_personal_capacity_flagged(person, dialogue) else "",
+            "personal_capacity": "yes" if is_shown_in_personal_capacity(person, dialogue) else "",
         }
         rows.append([neutralise(str(values[column])) for column in EXPORT_COLUMNS])
     return rows
 
 
 def export_csv(dialogue: Dialogue) -> str:
-    """The dialogue's roster as CSV text, starting with a byte-order mark so Excel reads UTF-8."""
+    """The dialogue's roster as CSV text, starting with a byte-order mark so Excel reads UTF-8, then
+    the status line as a "#" row (which the roster import skips), then the header."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([f"# {STATUS_LINE}"])
     writer.writerows(export_rows(dialogue))
     return "\ufeff" + out.getvalue()

@@ -29,7 +29,6 @@ from track2.people.queries import (
     candidacies_of,
     countries_in,
     current_affiliation,
-    is_personal_capacity_flagged,
     meeting_seats_of,
     seat_of,
     seats_in,
@@ -56,7 +55,6 @@ def people_list(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     rows = [
         {
             "candidacy": c, "person": c.person, "affiliation": current_affiliation(c.person),
-            "personal_capacity": is_personal_capacity_flagged(c.person, dialogue),
             "seat": seats.get(c.person_id),
         }
         for c in page
@@ -136,7 +134,6 @@ def _detail_context(request, candidacy: Candidacy, **forms_in_error) -> dict:
         "candidacy": candidacy,
         "person": person,
         "affiliations": list(person.affiliations.all()),
-        "personal_capacity": is_personal_capacity_flagged(person, dialogue),
         "seat": seat_of(person, dialogue),
         "steps": list(candidacy.steps.select_related("by")),
         "meeting_seats": list(meeting_seats_of(person, dialogue)),

@@ -34,8 +34,9 @@ from track2.commonground.sides import (
     side_of_participants,
 )
 from track2.commonground.track2_analysis import Track2Analysis, analyze_track2
+from track2.disclosure.status import STATUS_LINE
+from track2.disclosure.threshold import K_MINIMUM
 from track2.reports.common_ground import (
-    DEFAULT_K_ANONYMITY,
     bridging_html,
     bridging_text,
     sides_html,
@@ -47,7 +48,7 @@ SCHEMA = "track2.analyze/1"
 MODES = ("track2", "polis")  # the first is the default (issue 5)
 FORMATS = ("text", "json", "html")
 N_DIVISIVE = 5
-STATUS = ("Unofficial. Non-binding. Participants took part in a personal capacity.")
+STATUS = STATUS_LINE
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,7 +70,7 @@ class AnalysisRun:
     track2: Track2Analysis | None = None
     sides: SideAgreement | None = None
     sides_path: str | None = None
-    k_anonymity: int = DEFAULT_K_ANONYMITY
+    k_anonymity: int = K_MINIMUM
 
 
 def load_sides(path: str | Path, conversation: Conversation) -> list[str | None]:
@@ -94,7 +95,7 @@ def load_sides(path: str | Path, conversation: Conversation) -> list[str | None]
 def run_analysis(path: str | Path, *, mode: str = "track2",
                  polis_state: str | Path | None = None, groups: int | None = None,
                  seed: int = 0, sides: str | Path | None = None,
-                 k_anonymity: int = DEFAULT_K_ANONYMITY) -> AnalysisRun:
+                 k_anonymity: int = K_MINIMUM) -> AnalysisRun:
     """Read ``path`` (a Pol.is export or math folder, or a votes file) and analyse it.
 
     ``mode="track2"`` (the default) runs :func:`analyze_track2`: Track 2 opinion groups,
@@ -105,8 +106,8 @@ def run_analysis(path: str | Path, *, mode: str = "track2",
     """
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
-    if k_anonymity < 2:
-        raise ValueError("k_anonymity must be at least 2")
+    if k_anonymity < K_MINIMUM:
+        raise ValueError(f"k_anonymity must be at least {K_MINIMUM}")
     t0 = time.perf_counter()
     conversation = load_conversation(path)
     state = load_polis_state(polis_state) if polis_state is not None else None

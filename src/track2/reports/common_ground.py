@@ -1,16 +1,13 @@
 """Report sections of Track 2 mode: bridging statements and common ground across sides.
 
 Confidentiality (ARCHITECTURE.md: "each cell (group × answer) counts at least k people, with
-complementary suppression"): a breakdown by declared side is a small table about few people, so
-the text and HTML reports apply a small-cell rule. A side's figures on a statement are its number
-of votes, its agree share and the share's interval — from which its agree count and its
-not-agree count (disagree + pass) follow — so they are shown only when the side has at least ``k``
-votes on the statement and each of those two cells is either empty or at least ``k`` people (an
-empty cell names nobody); otherwise the side reads "fewer than k". When exactly one side of a
-statement is hidden, the shown side with the fewest votes is hidden too (complementary
-suppression): the report also prints whole-room counts, and with everyone in a declared side the
-one hidden side would be that total minus the shown ones. No per-statement total over sides is
-printed here.
+complementary suppression"): a side's figures on a statement are its number of votes, its agree
+share and the share's interval — from which its agree count and its not-agree count (disagree +
+pass) follow — so a side is shown whole or not at all, through `track2.disclosure.cells`
+(``whole_rows``): hidden when it has fewer than ``k`` votes or a cell of 1 to k − 1 people, and
+further sides are hidden until no hidden side's counts can be worked out from the shown sides
+and the whole room's counts. Every hidden side reads the same words, so the reason does not
+narrow its counts down. No per-statement total over sides is printed here.
 The JSON export keeps every count (it is the analyst's machine export; see docs/analyze.md).
 """
 
@@ -24,8 +21,8 @@ import numpy as np
 
 from track2.commonground.bridging import BridgingScores
 from track2.commonground.sides import COMMON_GROUND, DIVISIVE, SideAgreement
+from track2.disclosure.cells import suppress
 
-DEFAULT_K_ANONYMITY = 3
 N_BRIDGING = 10
 MAX_LISTED = 20  # per label; the JSON export has them all
 
@@ -34,19 +31,9 @@ TextOf = Callable[[Any], str]
 
 def visible_sides(agreement: SideAgreement, j: int, k: int) -> list[bool]:
     """Which sides' figures on statement column ``j`` may be shown under the small-cell rule."""
-    n = agreement.n[:, j]
-    shown = [_cells_large_enough(int(n[s]), int(agreement.agree[s, j]), k)
-             for s in range(len(n))]
-    hidden = shown.count(False)
-    if hidden == 1 and shown.count(True) >= 1:
-        candidates = [s for s, ok in enumerate(shown) if ok]
-        smallest = min(candidates, key=lambda s: (int(n[s]), s))
-        shown[smallest] = False
-    return shown
-
-
-def _cells_large_enough(n: int, agree: int, k: int) -> bool:
-    return n >= k and all(c == 0 or c >= k for c in (agree, n - agree))
+    table = [[int(agreement.agree[s, j]), int(agreement.n[s, j]) - int(agreement.agree[s, j])]
+             for s in range(len(agreement.sides))]
+    return suppress(table, k, whole_rows=True).shown_rows
 
 
 def _listed(agreement: SideAgreement, excluded: np.ndarray, label: str) -> list[int]:
@@ -55,14 +42,12 @@ def _listed(agreement: SideAgreement, excluded: np.ndarray, label: str) -> list[
     return sorted(cols, key=lambda j: (-float(score[j]), j))
 
 
+HIDDEN = "hidden (small-cell rule)"
+
+
 def _side_cell(agreement: SideAgreement, s: int, j: int, shown: bool, k: int) -> str:
     if not shown:
-        n, agree = int(agreement.n[s, j]), int(agreement.agree[s, j])
-        if n < k:
-            return f"fewer than {k}"
-        if not _cells_large_enough(n, agree, k):
-            return f"fewer than {k} in an answer (hidden)"
-        return "withheld (small-cell rule)"
+        return HIDDEN
     n = int(agreement.n[s, j])
     share = int(agreement.agree[s, j]) / n
     lo, hi = float(agreement.agree_share_low[s, j]), float(agreement.agree_share_high[s, j])
@@ -74,9 +59,8 @@ def _rule(agreement: SideAgreement, k: int) -> str:
             f"side agrees with probability ≥ {agreement.threshold:.0%}; \"divisive\": one side's "
             "majority agrees while another's disagrees, with that probability. A side's figures "
             f"are shown only when at least {k} of its members voted on the statement and at "
-            f"least {k} (or none) agreed and did not agree; when "
-            "only one side is hidden, the next smallest is withheld too, so that the hidden one "
-            "cannot be worked out from the whole room's counts.")
+            f"least {k} (or none) agreed and did not agree; further sides are hidden until "
+            "no hidden side can be worked out from the shown ones and the whole room's counts.")
 
 
 def sides_text(agreement: SideAgreement, excluded: np.ndarray, text_of: TextOf,

@@ -10,8 +10,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from track2.commonground import CommonGroundError
+from track2.disclosure.site import k_floor
+from track2.disclosure.status import STATUS_LINE
+from track2.disclosure.threshold import k_problem
 from track2.reports.analysis import FORMATS, MODES, render, run_analysis
-from track2.reports.common_ground import DEFAULT_K_ANONYMITY
 
 
 def _one_line(text: str) -> str:
@@ -35,11 +37,11 @@ class Command(BaseCommand):
         parser.add_argument("--sides", metavar="FILE",
                             help="CSV with header participant,side: each participant's "
                                  "declared side (delegation); adds common ground across sides")
-        parser.add_argument("--k-anonymity", type=int, default=DEFAULT_K_ANONYMITY,
-                            metavar="N",
+        parser.add_argument("--k-anonymity", type=int, default=None, metavar="N",
                             help="text and HTML reports show a side's figures on a statement "
-                                 f"only when at least N of its members voted (default "
-                                 f"{DEFAULT_K_ANONYMITY}, minimum 2)")
+                                 "only when at least N of its members voted and each answer "
+                                 "counts N or none (default and minimum: the site's "
+                                 "TRACK2_K_ANONYMITY, at least 3)")
         parser.add_argument("--groups", type=int, metavar="K",
                             help="force K opinion groups instead of choosing by silhouette")
         parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
@@ -49,18 +51,23 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["groups"] is not None and options["groups"] < 1:
             raise CommandError("--groups must be at least 1")
-        if options["k_anonymity"] < 2:
-            raise CommandError("--k-anonymity must be at least 2")
+        floor = k_floor()
+        k = floor if options["k_anonymity"] is None else options["k_anonymity"]
+        problem = k_problem(k, floor)
+        if problem:
+            raise CommandError(f"--k-anonymity: {problem}")
         try:
             run = run_analysis(options["path"], mode=options["mode"],
                                polis_state=options["polis_state"], groups=options["groups"],
                                seed=options["seed"], sides=options["sides"],
-                               k_anonymity=options["k_anonymity"])
+                               k_anonymity=k)
         except CommonGroundError as err:
             raise CommandError(_one_line(f"{err}; check the file and run again")) from err
         document = render(run, options["format"])
         if options["output"]:
             _write_atomically(Path(options["output"]), document)
+            # The terminal shows the status too, not only the file (STYLE.md §14).
+            self.stdout.write(f"{STATUS_LINE}\nReport written to {options['output']}.")
         else:
             self.stdout.write(document, ending="")
 
