@@ -73,7 +73,7 @@ def test_data_migration_lifts_dialogues_below_the_floor(world, settings) -> None
     Dialogue.objects.filter(pk=world.dialogue.pk).update(k_anonymity=2)
     world.dialogue.refresh_from_db()
     assert k_of(world.dialogue) == 3  # read at the floor even before the migration
-    high = Dialogue.objects.create(title="Strict", k_anonymity=9)
+    high = Dialogue.objects.create(title="Strict", k_anonymity=9, institution=world.dialogue.institution)
     settings.TRACK2_K_ANONYMITY = 4
     migration = importlib.import_module("track2.dialogues.migrations.0007_disclosure_k_floor")
     migration.lift_dialogues_below_the_floor(apps, None)
