@@ -113,7 +113,7 @@ def test_calendar_settings_page_issues_and_revokes(world, signed_in):
     assert world.users["observer"].calendar_token == ""
 
 
-def test_calendar_settings_needs_sign_in(client):
+def test_calendar_settings_needs_sign_in(client, db):
     assert client.get(reverse("dialogues:calendar")).status_code == 302
 
 

@@ -4,14 +4,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from track2.accounts.models import User
+from track2.site.forms import TextRules
 
 
-class SignInForm(forms.Form):
+class SignInForm(TextRules, forms.Form):
     email = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}))
     password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
-class CodeForm(forms.Form):
+class CodeForm(TextRules, forms.Form):
     code = forms.CharField(
         label=_("6-digit code from your authenticator app"), max_length=8,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
@@ -22,11 +23,11 @@ class EnableTwoFactorForm(CodeForm):
     pass
 
 
-class DisableTwoFactorForm(forms.Form):
+class DisableTwoFactorForm(TextRules, forms.Form):
     password = forms.CharField(label=_("Your password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(TextRules, forms.ModelForm):
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=[])
 
     class Meta:
@@ -38,5 +39,5 @@ class ProfileForm(forms.ModelForm):
         self.fields["time_zone"].choices = [(z, z) for z in sorted(zoneinfo.available_timezones())]
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(TextRules, forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=100, help_text=_("Where it will be used, e.g. 'rapporteur laptop'."))

@@ -7,7 +7,6 @@ a refused action answers 400 with {"detail": message, "field": field}.
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -25,6 +24,7 @@ from track2.access.meetings import (
     own_meeting_seat,
     venues_of,
 )
+from track2.api.fields import Code, Count, Id, Moment, Notes, Place, Small, Title, ZoneName
 from track2.dialogues import actions, meeting_actions, queries
 from track2.dialogues.balance import build_balance
 from track2.dialogues.models import AgendaItem, Delegation, DelegationMember, Membership, Party
@@ -37,8 +37,8 @@ M = P + "/meetings/{meeting_id}"
 
 def _one(queryset, pk):
     try:
-        return queryset.get(pk=int(pk))
-    except (queryset.model.DoesNotExist, TypeError, ValueError):
+        return queryset.get(pk=access.parse_id(pk))
+    except queryset.model.DoesNotExist:
         raise access.NotFound from None
 
 
@@ -49,126 +49,126 @@ def _no_content():
 # --- schemas ---------------------------------------------------------------------------------
 
 class DialogueIn(Schema):
-    title: str
-    purpose: str = ""
-    track: str = "track2"
-    status: str = "planning"
-    convening_institution: str = ""
+    title: Title
+    purpose: Notes = ""
+    track: Code = "track2"
+    status: Code = "planning"
+    convening_institution: Title = ""
     is_attendance_confidential: bool = True
-    default_attribution_mode: str = "chatham_house"
-    k_anonymity: int = 3
-    min_members_per_side: int = 4
-    required_sectors: list[str] = []
+    default_attribution_mode: Code = "chatham_house"
+    k_anonymity: Small = 3
+    min_members_per_side: Small = 4
+    required_sectors: list[Code] = []
     max_side_ratio: Decimal = Decimal("1.50")
-    max_gender_share: int = 75
+    max_gender_share: Small = 75
 
 
 class DialoguePatch(Schema):
-    title: str | None = None
-    purpose: str | None = None
-    track: str | None = None
-    status: str | None = None
-    convening_institution: str | None = None
+    title: Title | None = None
+    purpose: Notes | None = None
+    track: Code | None = None
+    status: Code | None = None
+    convening_institution: Title | None = None
     is_attendance_confidential: bool | None = None
-    default_attribution_mode: str | None = None
-    k_anonymity: int | None = None
-    min_members_per_side: int | None = None
-    required_sectors: list[str] | None = None
+    default_attribution_mode: Code | None = None
+    k_anonymity: Small | None = None
+    min_members_per_side: Small | None = None
+    required_sectors: list[Code] | None = None
     max_side_ratio: Decimal | None = None
-    max_gender_share: int | None = None
+    max_gender_share: Small | None = None
 
 
 class PartyIn(Schema):
-    name: str
-    country: str = ""
+    name: Title
+    country: Place = ""
     with_delegation: bool = False
 
 
 class RoleIn(Schema):
-    user_id: int
-    role: str
+    user_id: Id
+    role: Code
 
 
 class DelegationIn(Schema):
-    name: str
-    kind: str = "side"
-    party_id: int | None = None
+    name: Title
+    kind: Code = "side"
+    party_id: Id | None = None
 
 
 class DelegationPatch(Schema):
-    name: str | None = None
-    party_id: int | None = None
+    name: Title | None = None
+    party_id: Id | None = None
 
 
 class SeatIn(Schema):
-    person_id: int
+    person_id: Id
 
 
 class VenueIn(Schema):
-    name: str
-    kind: str
-    city: str = ""
-    country: str = ""
-    address: str = ""
+    name: Title
+    kind: Code
+    city: Place = ""
+    country: Place = ""
+    address: Notes = ""
     is_confidential: bool = False
-    capacity: int | None = None
-    accessibility_notes: str = ""
+    capacity: Count | None = None
+    accessibility_notes: Notes = ""
 
 
 class VenuePatch(Schema):
-    name: str | None = None
-    kind: str | None = None
-    city: str | None = None
-    country: str | None = None
-    address: str | None = None
+    name: Title | None = None
+    kind: Code | None = None
+    city: Place | None = None
+    country: Place | None = None
+    address: Notes | None = None
     is_confidential: bool | None = None
-    capacity: int | None = None
-    accessibility_notes: str | None = None
+    capacity: Count | None = None
+    accessibility_notes: Notes | None = None
 
 
 class MeetingIn(Schema):
-    title: str
-    starts_at: datetime
-    ends_at: datetime
-    time_zone: str
-    venue_id: int | None = None
-    attribution_mode: str | None = None
+    title: Title
+    starts_at: Moment
+    ends_at: Moment
+    time_zone: ZoneName
+    venue_id: Id | None = None
+    attribution_mode: Code | None = None
 
 
 class MeetingPatch(Schema):
-    title: str | None = None
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
-    time_zone: str | None = None
-    venue_id: int | None = None
-    attribution_mode: str | None = None
+    title: Title | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
+    time_zone: ZoneName | None = None
+    venue_id: Id | None = None
+    attribution_mode: Code | None = None
 
 
 class AgendaIn(Schema):
-    title: str
-    duration_minutes: int
-    description: str = ""
-    lead_id: int | None = None
+    title: Title
+    duration_minutes: Count
+    description: Notes = ""
+    lead_id: Id | None = None
 
 
 class AgendaPatch(Schema):
-    title: str | None = None
-    duration_minutes: int | None = None
-    description: str | None = None
-    lead_id: int | None = None
+    title: Title | None = None
+    duration_minutes: Count | None = None
+    description: Notes | None = None
+    lead_id: Id | None = None
 
 
 class MoveIn(Schema):
-    direction: str
+    direction: Code
 
 
 class ParticipantsIn(Schema):
-    person_ids: list[int]
-    status: str = "invited"
+    person_ids: list[Id]
+    status: Code = "invited"
 
 
 class StatusIn(Schema):
-    status: str
+    status: Code
 
 
 # --- output ----------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status, UploadedFile
 
 from track2.access import people as people_access
+from track2.api.fields import Code, Email, Id, Notes, Phone, Place, Pronouns, Tag, Title
 from track2.dialogues.models import Delegation
 from track2.errors import ActionRefused
 from track2.people import actions, roster
@@ -78,52 +79,52 @@ class PersonDetailOut(PersonOut):
 
 
 class PersonIn(Schema):
-    full_name: str
-    email: str
-    sector: str
-    country: str
-    nominated_by: str
-    role: str = "participant"
-    delegation_id: int | None = None
-    pronouns: str = ""
-    languages: list[str] = []
-    expertise: list[str] = []
-    organisation: str = ""
-    position: str = ""
-    phone: str = ""
-    gender: str = ""
-    risk_notes: str = ""
+    full_name: Title
+    email: Email
+    sector: Code
+    country: Place
+    nominated_by: Title
+    role: Code = "participant"
+    delegation_id: Id | None = None
+    pronouns: Pronouns = ""
+    languages: list[Tag] = []
+    expertise: list[Tag] = []
+    organisation: Title = ""
+    position: Title = ""
+    phone: Phone = ""
+    gender: Code = ""
+    risk_notes: Notes = ""
 
 
 class PersonPatch(Schema):
-    full_name: str | None = None
-    email: str | None = None
-    sector: str | None = None
-    country: str | None = None
-    pronouns: str | None = None
-    languages: list[str] | None = None
-    expertise: list[str] | None = None
-    phone: str | None = None
-    gender: str | None = None
-    risk_notes: str | None = None
-    role: str | None = None
-    delegation_id: int | None = None
+    full_name: Title | None = None
+    email: Email | None = None
+    sector: Code | None = None
+    country: Place | None = None
+    pronouns: Pronouns | None = None
+    languages: list[Tag] | None = None
+    expertise: list[Tag] | None = None
+    phone: Phone | None = None
+    gender: Code | None = None
+    risk_notes: Notes | None = None
+    role: Code | None = None
+    delegation_id: Id | None = None
 
 
 class NominateIn(Schema):
-    email: str
-    nominated_by: str
-    role: str = "participant"
-    delegation_id: int | None = None
+    email: Email
+    nominated_by: Title
+    role: Code = "participant"
+    delegation_id: Id | None = None
 
 
 class VetIn(Schema):
-    vouched_by: str
-    notes: str = ""
+    vouched_by: Title
+    notes: Notes = ""
 
 
 class NotesIn(Schema):
-    notes: str = ""
+    notes: Notes = ""
 
 
 class InvitationOut(Schema):
@@ -133,11 +134,11 @@ class InvitationOut(Schema):
 
 
 class PeopleQuery(Schema):
-    q: str = ""
-    sector: str = ""
-    country: str = ""
-    status: str = ""
-    delegation: str = ""
+    q: Title = ""
+    sector: Code = ""
+    country: Place = ""
+    status: Code = ""
+    delegation: Code = ""
 
 
 def _delegation(dialogue, delegation_id: int | None):
@@ -325,8 +326,8 @@ def withdraw(request: HttpRequest, dialogue_id: int, person_id: int, payload: No
 
 
 class RenominateIn(Schema):
-    nominated_by: str
-    notes: str = ""
+    nominated_by: Title
+    notes: Notes = ""
 
 
 @router.post("/dialogues/{dialogue_id}/people/{person_id}/renominate",
