@@ -7,6 +7,7 @@ a refused action answers 400 with {"detail": message, "field": field}.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -214,12 +215,17 @@ def delegation_out(delegation, members=None) -> dict:
     return data
 
 
+def utc(moment: datetime) -> str:
+    """A time in UTC written with "Z" (docs/api.md), whatever zone the value carries."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def meeting_out(user, meeting, *, full: bool = False) -> dict:
     planned, theirs = queries.meeting_times(meeting, getattr(user, "time_zone", None))
     show_address = can_see_venue_address(user, meeting)
     data = {
         "id": meeting.pk, "title": meeting.title, "time_zone": meeting.time_zone,
-        "starts_at": meeting.starts_at.isoformat(), "ends_at": meeting.ends_at.isoformat(),
+        "starts_at": utc(meeting.starts_at), "ends_at": utc(meeting.ends_at),
         "starts_local": planned.starts.isoformat(), "ends_local": planned.ends.isoformat(),
         "starts_in_my_zone": (theirs or planned).starts.isoformat(),
         "attribution_mode": meeting.attribution_mode,
@@ -257,7 +263,7 @@ def list_dialogues(request: HttpRequest):
     return [dialogue_out(request.auth, m.dialogue) for m in access.dialogues_for(request.auth)]
 
 
-@router.post("/dialogues", summary="Create a dialogue series (you become its convener)")
+@router.post("/dialogues", response={201: dict}, summary="Create a dialogue series (you become its convener)")
 def create_dialogue(request: HttpRequest, body: DialogueIn):
     dialogue = actions.do_create_dialogue(request.auth, **body.dict())
     return JsonResponse(dialogue_out(request.auth, dialogue), status=201)
@@ -282,14 +288,14 @@ def balance(request: HttpRequest, dialogue_id: int):
 
 # --- parties and roles -----------------------------------------------------------------------
 
-@router.post(P + "/parties", summary="Add a party in tension (conveners)")
+@router.post(P + "/parties", response={201: dict}, summary="Add a party in tension (conveners)")
 def add_party(request: HttpRequest, dialogue_id: int, body: PartyIn):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     party = actions.do_add_party(request.auth, dialogue, **body.dict())
     return JsonResponse({"id": party.pk, "name": party.name, "country": party.country}, status=201)
 
 
-@router.delete(P + "/parties/{party_id}", summary="Remove a party that no delegation represents")
+@router.delete(P + "/parties/{party_id}", response={204: None}, summary="Remove a party that no delegation represents")
 def remove_party(request: HttpRequest, dialogue_id: int, party_id: int):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     actions.do_remove_party(request.auth, _one(Party.objects.filter(dialogue=dialogue), party_id))
@@ -303,7 +309,7 @@ def list_roles(request: HttpRequest, dialogue_id: int):
             for m in dialogue.memberships.select_related("user").order_by("user__email", "role")]
 
 
-@router.post(P + "/roles", summary="Give a linked user a role (conveners)")
+@router.post(P + "/roles", response={201: dict}, summary="Give a linked user a role (conveners)")
 def grant_role(request: HttpRequest, dialogue_id: int, body: RoleIn):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     user = actions.linked_users(dialogue).filter(pk=body.user_id).first()
@@ -313,7 +319,7 @@ def grant_role(request: HttpRequest, dialogue_id: int, body: RoleIn):
     return JsonResponse({"id": membership.pk, "user_id": user.pk, "role": membership.role}, status=201)
 
 
-@router.delete(P + "/roles/{membership_id}", summary="Remove a role (a dialogue keeps at least one convener)")
+@router.delete(P + "/roles/{membership_id}", response={204: None}, summary="Remove a role (a dialogue keeps at least one convener)")
 def revoke_role(request: HttpRequest, dialogue_id: int, membership_id: int):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     actions.do_revoke_role(request.auth, _one(Membership.objects.filter(dialogue=dialogue), membership_id))
@@ -332,7 +338,7 @@ def list_delegations(request: HttpRequest, dialogue_id: int):
     return result
 
 
-@router.post(P + "/delegations", summary="Create a delegation (one per party, or the facilitation team)")
+@router.post(P + "/delegations", response={201: dict}, summary="Create a delegation (one per party, or the facilitation team)")
 def create_delegation(request: HttpRequest, dialogue_id: int, body: DelegationIn):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     party = None
@@ -361,14 +367,14 @@ def update_delegation(request: HttpRequest, dialogue_id: int, delegation_id: int
     return delegation_out(delegation, queries.members_of(delegation))
 
 
-@router.delete(P + "/delegations/{delegation_id}", summary="Delete an empty delegation")
+@router.delete(P + "/delegations/{delegation_id}", response={204: None}, summary="Delete an empty delegation")
 def delete_delegation(request: HttpRequest, dialogue_id: int, delegation_id: int):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     actions.do_delete_delegation(request.auth, _one(Delegation.objects.filter(dialogue=dialogue), delegation_id))
     return _no_content()
 
 
-@router.post(P + "/delegations/{delegation_id}/seats", summary="Seat a candidate in a delegation")
+@router.post(P + "/delegations/{delegation_id}/seats", response={201: dict}, summary="Seat a candidate in a delegation")
 def seat(request: HttpRequest, dialogue_id: int, delegation_id: int, body: SeatIn):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     delegation = _one(Delegation.objects.filter(dialogue=dialogue), delegation_id)
@@ -379,7 +385,7 @@ def seat(request: HttpRequest, dialogue_id: int, delegation_id: int, body: SeatI
     return JsonResponse({"seat_id": member.pk, "person_id": person.pk, "delegation_id": delegation.pk}, status=201)
 
 
-@router.delete(P + "/delegations/{delegation_id}/seats/{seat_id}", summary="Unseat a delegation member")
+@router.delete(P + "/delegations/{delegation_id}/seats/{seat_id}", response={204: None}, summary="Unseat a delegation member")
 def unseat(request: HttpRequest, dialogue_id: int, delegation_id: int, seat_id: int):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     actions.do_unseat(request.auth, _one(
@@ -396,7 +402,7 @@ def list_venues(request: HttpRequest, dialogue_id: int):
             for v in venues_of(dialogue)]
 
 
-@router.post(P + "/venues", summary="Add a venue (conveners)")
+@router.post(P + "/venues", response={201: dict}, summary="Add a venue (conveners)")
 def create_venue(request: HttpRequest, dialogue_id: int, body: VenueIn):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     venue = meeting_actions.do_create_venue(request.auth, dialogue, **body.dict())
@@ -410,7 +416,7 @@ def update_venue(request: HttpRequest, dialogue_id: int, venue_id: int, body: Ve
     return venue_out(meeting_actions.do_update_venue(request.auth, venue, **body.dict(exclude_unset=True)))
 
 
-@router.delete(P + "/venues/{venue_id}", summary="Remove a venue no meeting uses (conveners)")
+@router.delete(P + "/venues/{venue_id}", response={204: None}, summary="Remove a venue no meeting uses (conveners)")
 def delete_venue(request: HttpRequest, dialogue_id: int, venue_id: int):
     meeting_actions.do_delete_venue(request.auth, access_venue(request.auth, dialogue_id, venue_id, need="convener"))
     return _no_content()
@@ -433,7 +439,7 @@ def list_meetings(request: HttpRequest, dialogue_id: int):
     return [meeting_out(request.auth, m) for m in dialogue.meetings.select_related("venue", "dialogue")]
 
 
-@router.post(P + "/meetings", summary="Schedule a meeting; naive times are in its time zone (conveners)")
+@router.post(P + "/meetings", response={201: dict}, summary="Schedule a meeting; naive times are in its time zone (conveners)")
 def create_meeting(request: HttpRequest, dialogue_id: int, body: MeetingIn):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     fields = body.dict()
@@ -457,7 +463,7 @@ def update_meeting(request: HttpRequest, dialogue_id: int, meeting_id: int, body
     return meeting_out(request.auth, meeting, full=True)
 
 
-@router.delete(M, summary="Cancel a meeting (conveners)")
+@router.delete(M, response={204: None}, summary="Cancel a meeting (conveners)")
 def delete_meeting(request: HttpRequest, dialogue_id: int, meeting_id: int):
     meeting_actions.do_delete_meeting(request.auth, access_meeting(request.auth, dialogue_id, meeting_id,
                                                                    need="convener"))
@@ -475,7 +481,7 @@ def _lead(meeting, lead_id):
     return person
 
 
-@router.post(M + "/agenda", summary="Add an agenda item at the end (facilitators, conveners)")
+@router.post(M + "/agenda", response={201: dict}, summary="Add an agenda item at the end (facilitators, conveners)")
 def add_agenda_item(request: HttpRequest, dialogue_id: int, meeting_id: int, body: AgendaIn):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="facilitator")
     item = meeting_actions.do_add_agenda_item(request.auth, meeting, title=body.title, description=body.description,
@@ -493,7 +499,7 @@ def update_agenda_item(request: HttpRequest, dialogue_id: int, meeting_id: int, 
     return agenda_out(meeting_actions.do_update_agenda_item(request.auth, item, **fields))
 
 
-@router.delete(M + "/agenda/{item_id}", summary="Remove an agenda item")
+@router.delete(M + "/agenda/{item_id}", response={204: None}, summary="Remove an agenda item")
 def delete_agenda_item(request: HttpRequest, dialogue_id: int, meeting_id: int, item_id: int):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="facilitator")
     meeting_actions.do_delete_agenda_item(request.auth, _one(AgendaItem.objects.filter(meeting=meeting), item_id))
@@ -523,7 +529,7 @@ def list_participants(request: HttpRequest, dialogue_id: int, meeting_id: int):
     return [participant_out(p) for p in meeting.participants.select_related("person").order_by("person__full_name")]
 
 
-@router.post(M + "/participants", summary="Add delegation members to a meeting (conveners)")
+@router.post(M + "/participants", response={201: list}, summary="Add delegation members to a meeting (conveners)")
 def add_participants(request: HttpRequest, dialogue_id: int, meeting_id: int, body: ParticipantsIn):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="convener")
     persons = list(queries.persons_of(meeting.dialogue).filter(pk__in=body.person_ids))
@@ -553,7 +559,7 @@ def set_participant_status(request: HttpRequest, dialogue_id: int, meeting_id: i
     return participant_out(meeting_actions.do_set_participant_status(request.auth, participant, body.status))
 
 
-@router.delete(M + "/participants/{participant_id}", summary="Take someone off a meeting's list")
+@router.delete(M + "/participants/{participant_id}", response={204: None}, summary="Take someone off a meeting's list")
 def remove_participant(request: HttpRequest, dialogue_id: int, meeting_id: int, participant_id: int):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="convener")
     meeting_actions.do_remove_participant(request.auth, _one(meeting.participants.all(), participant_id))

@@ -114,7 +114,9 @@ def declare_refusals(document: dict) -> dict:
     document.setdefault("components", {}).setdefault("schemas", {}).update(SCHEMAS)
     for operations in document.get("paths", {}).values():
         for method, operation in operations.items():
-            responses = operation.setdefault("responses", {})
+            # ninja keys its own responses by int; one key per status, or JSON gets duplicates.
+            responses = {str(status): answer for status, answer in operation.get("responses", {}).items()}
+            operation["responses"] = responses
             refusals = dict(REFUSALS)
             if method in ("post", "put", "patch", "delete"):
                 refusals.update(WRITE_REFUSALS)
