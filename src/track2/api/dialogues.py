@@ -270,47 +270,47 @@ def create_dialogue(request: HttpRequest, body: DialogueIn):
 
 
 @router.get(P, summary="One dialogue (what your roles may see)")
-def get_dialogue(request: HttpRequest, dialogue_id: int):
+def get_dialogue(request: HttpRequest, dialogue_id: Id):
     return dialogue_out(request.auth, access.access_dialogue(request.auth, dialogue_id, need="member"))
 
 
 @router.patch(P, summary="Change a dialogue's settings (conveners)")
-def update_dialogue(request: HttpRequest, dialogue_id: int, body: DialoguePatch):
+def update_dialogue(request: HttpRequest, dialogue_id: Id, body: DialoguePatch):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     dialogue = actions.do_update_dialogue(request.auth, dialogue, **body.dict(exclude_unset=True))
     return dialogue_out(request.auth, dialogue)
 
 
 @router.get(P + "/balance", summary="Balance report: sector × gender per delegation, attendance, warnings")
-def balance(request: HttpRequest, dialogue_id: int):
+def balance(request: HttpRequest, dialogue_id: Id):
     return build_balance(access.access_dialogue(request.auth, dialogue_id, need="convener")).as_dict()
 
 
 # --- parties and roles -----------------------------------------------------------------------
 
 @router.post(P + "/parties", response={201: dict}, summary="Add a party in tension (conveners)")
-def add_party(request: HttpRequest, dialogue_id: int, body: PartyIn):
+def add_party(request: HttpRequest, dialogue_id: Id, body: PartyIn):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     party = actions.do_add_party(request.auth, dialogue, **body.dict())
     return JsonResponse({"id": party.pk, "name": party.name, "country": party.country}, status=201)
 
 
 @router.delete(P + "/parties/{party_id}", response={204: None}, summary="Remove a party that no delegation represents")
-def remove_party(request: HttpRequest, dialogue_id: int, party_id: int):
+def remove_party(request: HttpRequest, dialogue_id: Id, party_id: Id):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     actions.do_remove_party(request.auth, _one(Party.objects.filter(dialogue=dialogue), party_id))
     return _no_content()
 
 
 @router.get(P + "/roles", summary="Who holds which role (conveners)")
-def list_roles(request: HttpRequest, dialogue_id: int):
+def list_roles(request: HttpRequest, dialogue_id: Id):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     return [{"id": m.pk, "user_id": m.user_id, "email": m.user.email, "role": m.role}
             for m in dialogue.memberships.select_related("user").order_by("user__email", "role")]
 
 
 @router.post(P + "/roles", response={201: dict}, summary="Give a linked user a role (conveners)")
-def grant_role(request: HttpRequest, dialogue_id: int, body: RoleIn):
+def grant_role(request: HttpRequest, dialogue_id: Id, body: RoleIn):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     user = actions.linked_users(dialogue).filter(pk=body.user_id).first()
     if user is None:
@@ -320,7 +320,7 @@ def grant_role(request: HttpRequest, dialogue_id: int, body: RoleIn):
 
 
 @router.delete(P + "/roles/{membership_id}", response={204: None}, summary="Remove a role (a dialogue keeps at least one convener)")
-def revoke_role(request: HttpRequest, dialogue_id: int, membership_id: int):
+def revoke_role(request: HttpRequest, dialogue_id: Id, membership_id: Id):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     actions.do_revoke_role(request.auth, _one(Membership.objects.filter(dialogue=dialogue), membership_id))
     return _no_content()
@@ -329,7 +329,7 @@ def revoke_role(request: HttpRequest, dialogue_id: int, membership_id: int):
 # --- delegations -----------------------------------------------------------------------------
 
 @router.get(P + "/delegations", summary="Delegations: members for conveners, and for your own delegation")
-def list_delegations(request: HttpRequest, dialogue_id: int):
+def list_delegations(request: HttpRequest, dialogue_id: Id):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="member")
     result = []
     for delegation in Delegation.objects.filter(dialogue=dialogue).select_related("dialogue").order_by("kind", "name"):
@@ -339,7 +339,7 @@ def list_delegations(request: HttpRequest, dialogue_id: int):
 
 
 @router.post(P + "/delegations", response={201: dict}, summary="Create a delegation (one per party, or the facilitation team)")
-def create_delegation(request: HttpRequest, dialogue_id: int, body: DelegationIn):
+def create_delegation(request: HttpRequest, dialogue_id: Id, body: DelegationIn):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     party = None
     if body.party_id is not None:
@@ -351,7 +351,7 @@ def create_delegation(request: HttpRequest, dialogue_id: int, body: DelegationIn
 
 
 @router.patch(P + "/delegations/{delegation_id}", summary="Rename a delegation or change its party")
-def update_delegation(request: HttpRequest, dialogue_id: int, delegation_id: int, body: DelegationPatch):
+def update_delegation(request: HttpRequest, dialogue_id: Id, delegation_id: Id, body: DelegationPatch):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     delegation = _one(Delegation.objects.filter(dialogue=dialogue), delegation_id)
     fields = body.dict(exclude_unset=True)
@@ -368,14 +368,14 @@ def update_delegation(request: HttpRequest, dialogue_id: int, delegation_id: int
 
 
 @router.delete(P + "/delegations/{delegation_id}", response={204: None}, summary="Delete an empty delegation")
-def delete_delegation(request: HttpRequest, dialogue_id: int, delegation_id: int):
+def delete_delegation(request: HttpRequest, dialogue_id: Id, delegation_id: Id):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     actions.do_delete_delegation(request.auth, _one(Delegation.objects.filter(dialogue=dialogue), delegation_id))
     return _no_content()
 
 
 @router.post(P + "/delegations/{delegation_id}/seats", response={201: dict}, summary="Seat a candidate in a delegation")
-def seat(request: HttpRequest, dialogue_id: int, delegation_id: int, body: SeatIn):
+def seat(request: HttpRequest, dialogue_id: Id, delegation_id: Id, body: SeatIn):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     delegation = _one(Delegation.objects.filter(dialogue=dialogue), delegation_id)
     person = queries.persons_of(dialogue).filter(pk=body.person_id).first()
@@ -386,7 +386,7 @@ def seat(request: HttpRequest, dialogue_id: int, delegation_id: int, body: SeatI
 
 
 @router.delete(P + "/delegations/{delegation_id}/seats/{seat_id}", response={204: None}, summary="Unseat a delegation member")
-def unseat(request: HttpRequest, dialogue_id: int, delegation_id: int, seat_id: int):
+def unseat(request: HttpRequest, dialogue_id: Id, delegation_id: Id, seat_id: Id):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     actions.do_unseat(request.auth, _one(
         DelegationMember.objects.filter(dialogue=dialogue, delegation_id=delegation_id), seat_id))
@@ -396,14 +396,14 @@ def unseat(request: HttpRequest, dialogue_id: int, delegation_id: int, seat_id: 
 # --- venues ----------------------------------------------------------------------------------
 
 @router.get(P + "/venues", summary="The dialogue's venues, with neutrality warnings (conveners)")
-def list_venues(request: HttpRequest, dialogue_id: int):
+def list_venues(request: HttpRequest, dialogue_id: Id):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     return [{**venue_out(v), "neutrality_warning": queries.neutrality_warning(dialogue, v)}
             for v in venues_of(dialogue)]
 
 
 @router.post(P + "/venues", response={201: dict}, summary="Add a venue (conveners)")
-def create_venue(request: HttpRequest, dialogue_id: int, body: VenueIn):
+def create_venue(request: HttpRequest, dialogue_id: Id, body: VenueIn):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     venue = meeting_actions.do_create_venue(request.auth, dialogue, **body.dict())
     return JsonResponse({**venue_out(venue), "neutrality_warning": queries.neutrality_warning(dialogue, venue)},
@@ -411,13 +411,13 @@ def create_venue(request: HttpRequest, dialogue_id: int, body: VenueIn):
 
 
 @router.patch(P + "/venues/{venue_id}", summary="Change a venue (conveners)")
-def update_venue(request: HttpRequest, dialogue_id: int, venue_id: int, body: VenuePatch):
+def update_venue(request: HttpRequest, dialogue_id: Id, venue_id: Id, body: VenuePatch):
     venue = access_venue(request.auth, dialogue_id, venue_id, need="convener")
     return venue_out(meeting_actions.do_update_venue(request.auth, venue, **body.dict(exclude_unset=True)))
 
 
 @router.delete(P + "/venues/{venue_id}", response={204: None}, summary="Remove a venue no meeting uses (conveners)")
-def delete_venue(request: HttpRequest, dialogue_id: int, venue_id: int):
+def delete_venue(request: HttpRequest, dialogue_id: Id, venue_id: Id):
     meeting_actions.do_delete_venue(request.auth, access_venue(request.auth, dialogue_id, venue_id, need="convener"))
     return _no_content()
 
@@ -434,13 +434,13 @@ def _venue_for(request, dialogue, venue_id):
 
 
 @router.get(P + "/meetings", summary="The dialogue's meetings (times in UTC, local and your zone)")
-def list_meetings(request: HttpRequest, dialogue_id: int):
+def list_meetings(request: HttpRequest, dialogue_id: Id):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="member")
     return [meeting_out(request.auth, m) for m in dialogue.meetings.select_related("venue", "dialogue")]
 
 
 @router.post(P + "/meetings", response={201: dict}, summary="Schedule a meeting; naive times are in its time zone (conveners)")
-def create_meeting(request: HttpRequest, dialogue_id: int, body: MeetingIn):
+def create_meeting(request: HttpRequest, dialogue_id: Id, body: MeetingIn):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     fields = body.dict()
     fields["venue"] = _venue_for(request, dialogue, fields.pop("venue_id"))
@@ -449,12 +449,12 @@ def create_meeting(request: HttpRequest, dialogue_id: int, body: MeetingIn):
 
 
 @router.get(M, summary="One meeting with its agenda")
-def get_meeting(request: HttpRequest, dialogue_id: int, meeting_id: int):
+def get_meeting(request: HttpRequest, dialogue_id: Id, meeting_id: Id):
     return meeting_out(request.auth, access_meeting(request.auth, dialogue_id, meeting_id), full=True)
 
 
 @router.patch(M, summary="Change a meeting (conveners)")
-def update_meeting(request: HttpRequest, dialogue_id: int, meeting_id: int, body: MeetingPatch):
+def update_meeting(request: HttpRequest, dialogue_id: Id, meeting_id: Id, body: MeetingPatch):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="convener")
     fields = body.dict(exclude_unset=True)
     if "venue_id" in fields:
@@ -464,7 +464,7 @@ def update_meeting(request: HttpRequest, dialogue_id: int, meeting_id: int, body
 
 
 @router.delete(M, response={204: None}, summary="Cancel a meeting (conveners)")
-def delete_meeting(request: HttpRequest, dialogue_id: int, meeting_id: int):
+def delete_meeting(request: HttpRequest, dialogue_id: Id, meeting_id: Id):
     meeting_actions.do_delete_meeting(request.auth, access_meeting(request.auth, dialogue_id, meeting_id,
                                                                    need="convener"))
     return _no_content()
@@ -482,7 +482,7 @@ def _lead(meeting, lead_id):
 
 
 @router.post(M + "/agenda", response={201: dict}, summary="Add an agenda item at the end (facilitators, conveners)")
-def add_agenda_item(request: HttpRequest, dialogue_id: int, meeting_id: int, body: AgendaIn):
+def add_agenda_item(request: HttpRequest, dialogue_id: Id, meeting_id: Id, body: AgendaIn):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="facilitator")
     item = meeting_actions.do_add_agenda_item(request.auth, meeting, title=body.title, description=body.description,
                                               duration_minutes=body.duration_minutes, lead=_lead(meeting, body.lead_id))
@@ -490,7 +490,7 @@ def add_agenda_item(request: HttpRequest, dialogue_id: int, meeting_id: int, bod
 
 
 @router.patch(M + "/agenda/{item_id}", summary="Change an agenda item")
-def update_agenda_item(request: HttpRequest, dialogue_id: int, meeting_id: int, item_id: int, body: AgendaPatch):
+def update_agenda_item(request: HttpRequest, dialogue_id: Id, meeting_id: Id, item_id: Id, body: AgendaPatch):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="facilitator")
     item = _one(AgendaItem.objects.filter(meeting=meeting), item_id)
     fields = body.dict(exclude_unset=True)
@@ -500,14 +500,14 @@ def update_agenda_item(request: HttpRequest, dialogue_id: int, meeting_id: int, 
 
 
 @router.delete(M + "/agenda/{item_id}", response={204: None}, summary="Remove an agenda item")
-def delete_agenda_item(request: HttpRequest, dialogue_id: int, meeting_id: int, item_id: int):
+def delete_agenda_item(request: HttpRequest, dialogue_id: Id, meeting_id: Id, item_id: Id):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="facilitator")
     meeting_actions.do_delete_agenda_item(request.auth, _one(AgendaItem.objects.filter(meeting=meeting), item_id))
     return _no_content()
 
 
 @router.post(M + "/agenda/{item_id}/move", summary="Move an agenda item up or down")
-def move_agenda_item(request: HttpRequest, dialogue_id: int, meeting_id: int, item_id: int, body: MoveIn):
+def move_agenda_item(request: HttpRequest, dialogue_id: Id, meeting_id: Id, item_id: Id, body: MoveIn):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="facilitator")
     item = _one(AgendaItem.objects.filter(meeting=meeting), item_id)
     meeting_actions.do_move_agenda_item(request.auth, item, body.direction)
@@ -524,13 +524,13 @@ def _attendance_meeting(request, dialogue_id, meeting_id):
 
 
 @router.get(M + "/participants", summary="Who is invited and who came (confidential lists: conveners)")
-def list_participants(request: HttpRequest, dialogue_id: int, meeting_id: int):
+def list_participants(request: HttpRequest, dialogue_id: Id, meeting_id: Id):
     meeting = _attendance_meeting(request, dialogue_id, meeting_id)
     return [participant_out(p) for p in meeting.participants.select_related("person").order_by("person__full_name")]
 
 
 @router.post(M + "/participants", response={201: list}, summary="Add delegation members to a meeting (conveners)")
-def add_participants(request: HttpRequest, dialogue_id: int, meeting_id: int, body: ParticipantsIn):
+def add_participants(request: HttpRequest, dialogue_id: Id, meeting_id: Id, body: ParticipantsIn):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="convener")
     persons = list(queries.persons_of(meeting.dialogue).filter(pk__in=body.person_ids))
     if len(persons) != len(set(body.person_ids)):
@@ -540,19 +540,19 @@ def add_participants(request: HttpRequest, dialogue_id: int, meeting_id: int, bo
 
 
 @router.post(M + "/my-answer", summary="Say whether you will attend (confirmed or declined), before it starts")
-def answer_invitation(request: HttpRequest, dialogue_id: int, meeting_id: int, body: StatusIn):
+def answer_invitation(request: HttpRequest, dialogue_id: Id, meeting_id: Id, body: StatusIn):
     seat = access_own_meeting_seat(request.auth, dialogue_id, meeting_id)
     return participant_out(meeting_actions.do_answer_meeting_invitation(request.auth, seat, body.status))
 
 
 @router.post(M + "/participants/attended", summary="After a round: mark everyone still confirmed as attended")
-def record_attended(request: HttpRequest, dialogue_id: int, meeting_id: int):
+def record_attended(request: HttpRequest, dialogue_id: Id, meeting_id: Id):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="convener")
     return {"marked": meeting_actions.do_record_confirmed_as_attended(request.auth, meeting)}
 
 
 @router.patch(M + "/participants/{participant_id}", summary="Mark invited/confirmed/declined/attended/absent")
-def set_participant_status(request: HttpRequest, dialogue_id: int, meeting_id: int, participant_id: int,
+def set_participant_status(request: HttpRequest, dialogue_id: Id, meeting_id: Id, participant_id: Id,
                            body: StatusIn):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="convener")
     participant = _one(meeting.participants.select_related("person"), participant_id)
@@ -560,7 +560,7 @@ def set_participant_status(request: HttpRequest, dialogue_id: int, meeting_id: i
 
 
 @router.delete(M + "/participants/{participant_id}", response={204: None}, summary="Take someone off a meeting's list")
-def remove_participant(request: HttpRequest, dialogue_id: int, meeting_id: int, participant_id: int):
+def remove_participant(request: HttpRequest, dialogue_id: Id, meeting_id: Id, participant_id: Id):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="convener")
     meeting_actions.do_remove_participant(request.auth, _one(meeting.participants.all(), participant_id))
     return _no_content()
