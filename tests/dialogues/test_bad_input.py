@@ -225,3 +225,19 @@ def test_nothing_half_written_for_a_refused_agenda_item(api, world):
     assert response.status_code == 422
     assert not AgendaItem.objects.filter(meeting_id=m).exists()
     assert Venue.objects.filter(dialogue_id=d).count() == 2
+
+
+@pytest.mark.parametrize("huge", HUGE)
+def test_huge_numbers_in_page_forms_are_form_errors(pages, world, huge):
+    d, m = world.dialogue.pk, world.meeting.pk
+    added = pages.post(f"/dialogues/{d}/meetings/{m}/participants/", {"persons": [str(huge)], "status": "invited"})
+    assert added.status_code == 302
+    role = pages.post(f"/dialogues/{d}/roles/", {"user": str(huge), "role": "observer"})
+    assert role.status_code in (200, 400)
+    venue = pages.post(f"/dialogues/{d}/venues/", {"name": "Hall", "kind": "hotel", "country": "Norland",
+                                                   "capacity": str(huge)})
+    assert venue.status_code in (200, 400) and b"aria-invalid" in venue.content
+    agenda = pages.post(f"/dialogues/{d}/meetings/{m}/agenda/", {"title": "Opening", "duration_minutes": str(huge)})
+    assert agenda.status_code in (200, 302, 400)
+    assert not Venue.objects.filter(name="Hall").exists()
+    assert not AgendaItem.objects.filter(meeting_id=m).exists()

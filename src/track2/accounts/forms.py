@@ -4,15 +4,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from track2.accounts.models import User
-from track2.site.forms import TextRules
+from track2.site.forms import InputRules
 
 
-class SignInForm(TextRules, forms.Form):
+class SignInForm(InputRules, forms.Form):
     email = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}))
     password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
-class CodeForm(TextRules, forms.Form):
+class CodeForm(InputRules, forms.Form):
     code = forms.CharField(
         label=_("6-digit code from your authenticator app"), max_length=8,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
@@ -23,11 +23,11 @@ class EnableTwoFactorForm(CodeForm):
     pass
 
 
-class DisableTwoFactorForm(TextRules, forms.Form):
+class DisableTwoFactorForm(InputRules, forms.Form):
     password = forms.CharField(label=_("Your password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
-class ProfileForm(TextRules, forms.ModelForm):
+class ProfileForm(InputRules, forms.ModelForm):
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=[])
 
     class Meta:
@@ -39,5 +39,5 @@ class ProfileForm(TextRules, forms.ModelForm):
         self.fields["time_zone"].choices = [(z, z) for z in sorted(zoneinfo.available_timezones())]
 
 
-class ApiTokenForm(TextRules, forms.Form):
+class ApiTokenForm(InputRules, forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=100, help_text=_("Where it will be used, e.g. 'rapporteur laptop'."))

@@ -16,10 +16,10 @@ from track2.dialogues.models import (
     Venue,
 )
 from track2.people.models import Sector
-from track2.site.forms import TextRules
+from track2.site.forms import InputRules
 
 
-class DialogueForm(TextRules, forms.ModelForm):
+class DialogueForm(InputRules, forms.ModelForm):
     required_sectors = forms.MultipleChoiceField(
         label=_("Sectors every side should include"), choices=Sector.choices, required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -38,14 +38,14 @@ class DialogueForm(TextRules, forms.ModelForm):
         }
 
 
-class PartyForm(TextRules, forms.Form):
+class PartyForm(InputRules, forms.Form):
     name = forms.CharField(label=_("Party (side in tension)"), max_length=200)
     country = forms.CharField(label=_("Country"), max_length=100, required=False,
                               help_text=_("Used to warn when a venue is in a party's country."))
     with_delegation = forms.BooleanField(label=_("Create its delegation too"), required=False, initial=True)
 
 
-class DelegationForm(TextRules, forms.Form):
+class DelegationForm(InputRules, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=Delegation.Kind.choices)
     party = forms.ModelChoiceField(label=_("Party"), queryset=None, required=False,
@@ -62,7 +62,7 @@ class DelegationEditForm(DelegationForm):
         del self.fields["kind"]
 
 
-class SeatForm(TextRules, forms.Form):
+class SeatForm(InputRules, forms.Form):
     person = forms.ModelChoiceField(label=_("Person"), queryset=None,
                                     help_text=_("Candidates of this dialogue who are not yet in a delegation."))
 
@@ -71,7 +71,7 @@ class SeatForm(TextRules, forms.Form):
         self.fields["person"].queryset = persons
 
 
-class RoleForm(TextRules, forms.Form):
+class RoleForm(InputRules, forms.Form):
     user = forms.ModelChoiceField(label=_("Person with an account"), queryset=None,
                                   help_text=_("People who accepted an invitation or already hold a role."))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
@@ -81,7 +81,7 @@ class RoleForm(TextRules, forms.Form):
         self.fields["user"].queryset = users
 
 
-class VenueForm(TextRules, forms.ModelForm):
+class VenueForm(InputRules, forms.ModelForm):
     class Meta:
         model = Venue
         fields = ["name", "kind", "city", "country", "address", "is_confidential", "capacity", "accessibility_notes"]
@@ -106,7 +106,7 @@ def zone_choices() -> list[tuple[str, str]]:
     return [(z, z) for z in sorted(zoneinfo.available_timezones())]
 
 
-class MeetingForm(TextRules, forms.Form):
+class MeetingForm(InputRules, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     venue = forms.ModelChoiceField(label=_("Venue"), queryset=None, required=False)
     time_zone = forms.CharField(
@@ -139,7 +139,7 @@ def _naive(value):
     return value.replace(tzinfo=None) if value is not None else None
 
 
-class AgendaItemForm(TextRules, forms.Form):
+class AgendaItemForm(InputRules, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     duration_minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=24 * 60)
     lead = forms.ModelChoiceField(label=_("Lead"), queryset=None, required=False)
@@ -150,7 +150,7 @@ class AgendaItemForm(TextRules, forms.Form):
         self.fields["lead"].queryset = persons
 
 
-class ParticipantsForm(TextRules, forms.Form):
+class ParticipantsForm(InputRules, forms.Form):
     persons = forms.ModelMultipleChoiceField(label=_("Delegation members"), queryset=None,
                                              widget=forms.CheckboxSelectMultiple)
     status = forms.ChoiceField(label=_("Add as"), choices=[
@@ -161,5 +161,5 @@ class ParticipantsForm(TextRules, forms.Form):
         self.fields["persons"].queryset = persons
 
 
-class ParticipantStatusForm(TextRules, forms.Form):
+class ParticipantStatusForm(InputRules, forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=MeetingParticipant.Status.choices)

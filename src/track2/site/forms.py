@@ -22,12 +22,32 @@ def _text_rules(multiline: bool):
     return admissible
 
 
-class TextRules:
-    """Every text field of the form follows track2.validation: one line unless its widget is a
-    text area (the same rules as the API's schemas and the roster importer)."""
+def _bounded_choice(field: forms.ModelChoiceField):
+    """A choice of objects by id: a number no id column holds is an invalid choice, not a
+    database error (Django checks each value of a multiple choice with a query)."""
+    clean = field.clean
+
+    def admissible(value):
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for item in values:
+            text = str(item).strip() if item is not None else ""
+            if text.lstrip("-").isdigit() and validation.integer_problem(int(text), is_id=True):
+                raise ValidationError(field.error_messages["invalid_choice"], code="invalid_choice",
+                                      params={"value": text[:24]})
+        return clean(value)
+
+    return admissible
+
+
+class InputRules:
+    """Every field of the form follows track2.validation, the rules the API's schemas and the
+    roster importer follow: text is one line unless its widget is a text area, and a choice of
+    objects by id never sends the database a number it cannot hold."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             if isinstance(field, forms.CharField) and not isinstance(field.widget, forms.PasswordInput):
                 field.validators.append(_text_rules(isinstance(field.widget, forms.Textarea)))
+            elif isinstance(field, forms.ModelChoiceField) and field.to_field_name is None:
+                field.clean = _bounded_choice(field)
