@@ -1,5 +1,5 @@
 """iCalendar (RFC 5545) for meetings, written by hand: the format is small and a dependency
-would be larger than this module.
+would be larger than this module (the `icalendar` library was weighed: docs/decisions.md).
 
 Times are written in UTC (form #2 of RFC 5545 §3.3.5, "DATE-TIME with UTC time"), so no
 VTIMEZONE block is needed; the meeting's own zone is named in the description. A venue's
@@ -30,8 +30,22 @@ class CalendarEvent:
     url: str = ""
 
 
+# RFC 5545 §3.3.11 TEXT admits no CONTROL character but tab; newlines are escaped below. C1
+# controls are legal there but no calendar shows them. Input is refused with them on the way in
+# (track2.validation); this keeps anything stored earlier out of the file all the same.
+_UNPRINTABLE = {code: None for code in [*range(0x00, 0x09), *range(0x0B, 0x0D), *range(0x0E, 0x20),
+                                        *range(0x7F, 0xA0)]}
+_SURROGATES = {code: 0xFFFD for code in range(0xD800, 0xE000)}
+
+
+def printable(value: str) -> str:
+    return value.translate(_UNPRINTABLE).translate(_SURROGATES)
+
+
 def escape_text(value: str) -> str:
-    """TEXT escaping, RFC 5545 §3.3.11: backslash, semicolon, comma and newlines."""
+    """TEXT escaping, RFC 5545 §3.3.11: backslash, semicolon, comma and newlines; control
+    characters other than tab and line breaks are dropped, lone surrogates become U+FFFD."""
+    value = printable(value)
     value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
     return value.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
 
@@ -68,7 +82,7 @@ def render_calendar(events: Iterable[CalendarEvent], *, name: str = "", now: dat
     for event in events:
         lines += [
             "BEGIN:VEVENT",
-            _property("UID", event.uid),
+            _property("UID", printable(event.uid)),
             f"DTSTAMP:{stamp}",
             f"DTSTART:{utc_stamp(event.starts_at)}",
             f"DTEND:{utc_stamp(event.ends_at)}",
@@ -79,7 +93,7 @@ def render_calendar(events: Iterable[CalendarEvent], *, name: str = "", now: dat
         if event.location:
             lines.append(_property("LOCATION", escape_text(event.location)))
         if event.url:
-            lines.append(_property("URL", event.url))
+            lines.append(_property("URL", printable(event.url)))
         lines.append("END:VEVENT")
     lines.append("END:VCALENDAR")
     return "\r\n".join(lines) + "\r\n"
