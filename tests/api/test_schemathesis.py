@@ -66,3 +66,21 @@ def test_the_whole_api_conforms_to_its_openapi_document(case, real_ids, convener
         if name in real_ids and isinstance(value, int) and value % 4 != 0:
             case.path_parameters[name] = real_ids[name]
     case.call_and_validate(headers={"Authorization": convener_token}, checks=CHECKS)
+
+
+def test_stateful_workflows_through_the_links_schemathesis_infers(world, convener_token,  # noqa: F811
+                                                                    test_transaction_kept):
+    """Sequences of calls where each uses what an earlier answer gave (GET /me → a dialogue id →
+    its meetings → one meeting …): the links schemathesis infers from the declared schemas."""
+    workflow = schema.as_state_machine()
+
+    class ConvenerWorkflow(workflow):
+        def get_call_kwargs(self, case):
+            return {"headers": {"Authorization": convener_token}}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs)
+
+    ConvenerWorkflow.run(settings=settings(
+        max_examples=15, stateful_step_count=6, deadline=None, derandomize=True,
+        suppress_health_check=list(HealthCheck)))

@@ -93,3 +93,12 @@ def test_times_in_api_answers_are_utc_with_z(client, world):
                 **headers)
     detail = client.get(f"/api/v1/dialogues/{d}/people/{person.pk}", **headers).json()
     assert detail["history"] and all(UTC_Z.match(step["at"]) for step in detail["history"])
+
+
+def test_every_operation_answers_401_without_credentials(document, world):
+    anonymous = Client(enforce_csrf_checks=True)
+    for path, method, _operation in operations(document):
+        url = re.sub(r"\{\w+\}", str(world.dialogue.pk), path)
+        response = getattr(anonymous, method)(url, data="{}", content_type="application/json")
+        assert response.status_code == 401, (method, path, response.status_code)
+        assert response.json()["detail"]
