@@ -52,6 +52,19 @@ def text_problem(value: str, *, multiline: bool) -> str | None:
     return None
 
 
+# Control characters an output never carries (tab and line breaks are kept; a format that cannot
+# hold them escapes them), and lone surrogates, which UTF-8 cannot encode at all.
+_UNPRINTABLE = {code: None for code in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]}
+_SURROGATES = {code: 0xFFFD for code in range(0xD800, 0xE000)}
+
+
+def printable(value: str) -> str:
+    """`value` without control characters (tab and line breaks kept) and with each lone surrogate
+    replaced by U+FFFD: for outputs (calendar files, CSV), in case text was stored before these
+    checks or by a path that skipped them."""
+    return value.translate(_UNPRINTABLE).translate(_SURROGATES)
+
+
 def check_text(value: str, field: str, *, multiline: bool = False) -> str:
     problem = text_problem(value, multiline=multiline)
     if problem:

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from track2.dialogues.models import AgendaItem, Dialogue, Meeting, Venue
-from track2.people.models import Candidacy
+from track2.people.models import Candidacy, Person
 
 from .test_api import bearer
 
@@ -241,3 +241,14 @@ def test_huge_numbers_in_page_forms_are_form_errors(pages, world, huge):
     assert agenda.status_code in (200, 302, 400)
     assert not Venue.objects.filter(name="Hall").exists()
     assert not AgendaItem.objects.filter(meeting_id=m).exists()
+
+
+def test_csv_export_carries_no_control_character_stored_earlier(world):
+    from track2.people import roster
+
+    assert roster.neutralise("Ami\x1bna\x0b") == "Amina"
+    assert roster.neutralise("\x1b=1+1") == "'=1+1"  # stripping must not uncover a formula
+    assert roster.neutralise("line one\nline two\ttab") == "line one\nline two\ttab"
+    Person.objects.filter(pk=world.persons["eli"].pk).update(full_name="Eli\x1b Unseated\x7f")
+    text = roster.export_csv(world.dialogue)
+    assert "Eli Unseated" in text and "\x1b" not in text and "\x7f" not in text

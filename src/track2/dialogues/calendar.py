@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from track2.validation import printable
+
 PRODID = "-//Track2//Track2 dialogues//EN"
 MAX_OCTETS = 75  # RFC 5545 §3.1: lines SHOULD NOT be longer than 75 octets, excluding CRLF
 
@@ -30,21 +32,11 @@ class CalendarEvent:
     url: str = ""
 
 
-# RFC 5545 §3.3.11 TEXT admits no CONTROL character but tab; newlines are escaped below. C1
-# controls are legal there but no calendar shows them. Input is refused with them on the way in
-# (track2.validation); this keeps anything stored earlier out of the file all the same.
-_UNPRINTABLE = {code: None for code in [*range(0x00, 0x09), *range(0x0B, 0x0D), *range(0x0E, 0x20),
-                                        *range(0x7F, 0xA0)]}
-_SURROGATES = {code: 0xFFFD for code in range(0xD800, 0xE000)}
-
-
-def printable(value: str) -> str:
-    return value.translate(_UNPRINTABLE).translate(_SURROGATES)
-
-
 def escape_text(value: str) -> str:
     """TEXT escaping, RFC 5545 §3.3.11: backslash, semicolon, comma and newlines; control
     characters other than tab and line breaks are dropped, lone surrogates become U+FFFD."""
+    # RFC 5545 TEXT admits no CONTROL character but tab (newlines are escaped below); input is
+    # refused with them (track2.validation), and anything stored earlier is dropped here.
     value = printable(value)
     value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
     return value.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
