@@ -252,3 +252,9 @@ def test_csv_export_carries_no_control_character_stored_earlier(world):
     Person.objects.filter(pk=world.persons["eli"].pk).update(full_name="Eli\x1b Unseated\x7f")
     text = roster.export_csv(world.dialogue)
     assert "Eli Unseated" in text and "\x1b" not in text and "\x7f" not in text
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x1b", "\ufffd"])
+def test_page_filters_with_odd_characters_answer_a_page(pages, world, char):
+    listed = pages.get(f"/dialogues/{world.dialogue.pk}/people/", {"q": f"a{char}b", "country": char})
+    assert listed.status_code in (200, 400)
