@@ -258,3 +258,11 @@ def test_csv_export_carries_no_control_character_stored_earlier(world):
 def test_page_filters_with_odd_characters_answer_a_page(pages, world, char):
     listed = pages.get(f"/dialogues/{world.dialogue.pk}/people/", {"q": f"a{char}b", "country": char})
     assert listed.status_code in (200, 400)
+
+
+def test_schema_refusals_say_what_to_do(api, world):
+    errors = {tuple(e["loc"]): e["msg"] for e in errors_of(api("post", f"/dialogues/{world.dialogue.pk}/meetings", {
+        "starts_at": "next tuesday", "ends_at": "2030-05-01T12:00", "time_zone": "UTC", "venue_id": 0}))}
+    assert errors[("body", "title")] == "This field is required; send it."
+    assert "ISO 8601" in errors[("body", "starts_at")]
+    assert "Out of range" in errors[("body", "venue_id")]

@@ -37,6 +37,26 @@ class AdmissibleJson(Parser):
         return data
 
 
+def _explained(error: dict) -> str:
+    """Pydantic says what was wrong; add what to do for the problems people meet most."""
+    kind = error.get("type")
+    ctx = error.get("ctx") or {}
+    message = str(error.get("msg", "")).removeprefix("Value error, ")
+    if kind == "string_unicode":
+        return _("The text is not valid Unicode (it contains a lone UTF-16 surrogate such as \\ud800); "
+                 "send text encoded as valid UTF-8.")
+    if kind == "missing":
+        return _("This field is required; send it.")
+    if kind == "string_too_long":
+        return _("Too long: at most %(max)s characters; shorten it.") % {"max": ctx.get("max_length")}
+    if kind in ("less_than_equal", "greater_than_equal"):
+        return _("Out of range: %(rule)s; send a number within it.") % {"rule": message.removeprefix("Input should be ")}
+    if kind in ("datetime_parsing", "datetime_from_date_parsing", "datetime_type"):
+        return _("Not a date and time: write it as ISO 8601, e.g. 2030-05-01T10:00 (in the meeting's zone) or "
+                 "2030-05-01T08:00:00Z.")
+    return message
+
+
 def field_errors(errors) -> list[dict]:
     """Pydantic's errors as plain JSON: where, what and which limit — never the input echoed back
     (it may be megabytes, or the very characters that were refused)."""
@@ -45,10 +65,7 @@ def field_errors(errors) -> list[dict]:
         loc = [str(part) for part in error.get("loc", ())]
         if loc[:1] == ["body"] and len(loc) > 2:
             del loc[1]  # the handler's parameter name ("payload"), which no client sends
-        message = str(error.get("msg", "")).removeprefix("Value error, ")
-        if error.get("type") == "string_unicode":
-            message = _("The text is not valid Unicode (it contains a lone UTF-16 surrogate such as "
-                        "\\ud800); send text encoded as valid UTF-8.")
+        message = _explained(error)
         item = {"loc": loc,
                 "msg": message,
                 "type": str(error.get("type", ""))}
