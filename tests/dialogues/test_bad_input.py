@@ -266,3 +266,18 @@ def test_schema_refusals_say_what_to_do(api, world):
     assert errors[("body", "title")] == "This field is required; send it."
     assert "ISO 8601" in errors[("body", "starts_at")]
     assert "Out of range" in errors[("body", "venue_id")]
+
+
+def test_a_page_that_fails_after_saving_keeps_nothing(pages, world, monkeypatch):
+    """The page version: the meeting is saved, then the neutrality check that follows fails."""
+    from track2.dialogues import meeting_views
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("check failed")
+
+    monkeypatch.setattr(meeting_views.queries, "neutrality_warning", broken)
+    response = pages.post(f"/dialogues/{world.dialogue.pk}/meetings/new/", {
+        "title": "Round 9", "time_zone": "Europe/Vienna", "starts_at": "2031-05-01T10:00",
+        "ends_at": "2031-05-01T12:00", "attribution_mode": "chatham_house", "venue": ""})
+    assert response.status_code == 500
+    assert not Meeting.objects.filter(title="Round 9").exists()
