@@ -35,12 +35,15 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Only for the Swagger UI files and template it ships (/api/v1/docs under our CSP, no CDN).
+    "ninja",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "track2.site.middleware.ContentSecurityPolicyMiddleware",
+    "track2.site.limits.BodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -72,7 +75,12 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": CONFIG.database}
+# ATOMIC_REQUESTS: a request that fails is rolled back whole, including writes made before a
+# refusal or an error while rendering the answer (docs/decisions.md, "Bad input").
+DATABASES = {"default": {**CONFIG.database, "ATOMIC_REQUESTS": True}}
+# Request bodies (track2.site.limits): forms and JSON are small; files are roster CSVs (≤ 2 MB).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+TRACK2_MAX_UPLOAD_BYTES = 3 * 1024 * 1024
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -113,7 +113,7 @@ def test_calendar_settings_page_issues_and_revokes(world, signed_in):
     assert world.users["observer"].calendar_token == ""
 
 
-def test_calendar_settings_needs_sign_in(client):
+def test_calendar_settings_needs_sign_in(client, db):
     assert client.get(reverse("dialogues:calendar")).status_code == 302
 
 
@@ -124,3 +124,39 @@ def test_any_text_folds_within_75_octets_and_unfolds_back(text):
     assert all(len(part.encode("utf-8")) <= 75 for part in folded.split("\r\n"))
     assert folded.replace("\r\n ", "") == line
     assert "\n" not in escape_text(text) and "\r" not in escape_text(text)
+
+
+CONTROL = "".join(chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)])
+
+
+def test_control_characters_never_reach_a_calendar_file_raw():
+    event = CalendarEvent(uid="meeting-1@example.org", starts_at=datetime(2031, 3, 2, 1, 0, tzinfo=UTC),
+                          ends_at=datetime(2031, 3, 2, 9, 0, tzinfo=UTC),
+                          summary="Round\x1b[31m 3\x00\x0b", description="one\ntwo\tthree\x7f\x85\ud800",
+                          location="Hall\x07")
+    text = render_calendar([event], now=datetime(2030, 1, 1, tzinfo=UTC))
+    assert not set(text) & set(CONTROL)
+    text.encode("utf-8")  # no lone surrogate left to break the answer
+    lines = unfold(text)
+    assert "SUMMARY:Round[31m 3" in lines
+    assert "DESCRIPTION:one\\ntwo\tthree\ufffd" in lines
+
+
+@given(st.text(max_size=200))
+def test_any_stored_text_gives_a_printable_calendar(text):
+    event = CalendarEvent(uid="u@example.org", starts_at=datetime(2031, 3, 2, tzinfo=UTC),
+                          ends_at=datetime(2031, 3, 3, tzinfo=UTC), summary=text, description=text, location=text)
+    rendered = render_calendar([event], now=datetime(2030, 1, 1, tzinfo=UTC))
+    rendered.encode("utf-8")
+    assert not set(rendered.replace("\r\n", "")) & set(CONTROL)
+
+
+def test_meeting_stored_with_control_characters_downloads_clean(world, signed_in):
+    # Stored before input was checked (or by a path that skipped the checks): the file is still clean.
+    type(world.meeting).objects.filter(pk=world.meeting.pk).update(title="Round\x1b 2\x0b")  # no NUL: PostgreSQL refuses it in text
+    url = reverse("dialogues:meeting_ics", args=[world.dialogue.pk, world.meeting.pk])
+    response = signed_in(world.users["convener"]).get(url)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert not set(text) & set(CONTROL)
+    assert any(line.startswith("SUMMARY:Round 2") for line in unfold(text))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.http import Http404
 
 from track2.dialogues.models import Dialogue, Membership, Role
+from track2.validation import MAX_ID
 
 
 class NotFound(Http404):
@@ -52,11 +53,15 @@ def has_need(roles: frozenset[str], need: str) -> bool:
 
 
 def parse_id(value) -> int:
-    """An id from a URL or a request; anything that is not a whole number is simply not found."""
+    """An id from a URL or a request; anything that is not a whole number an id column can
+    hold (1 … 2^63 − 1) is simply not found — never a database error."""
     try:
-        return int(value)
+        pk = int(value)
     except (TypeError, ValueError):
         raise NotFound from None
+    if not 1 <= pk <= MAX_ID:
+        raise NotFound
+    return pk
 
 
 def access_dialogue(user, dialogue_id: int | str, need: str = "member") -> Dialogue:

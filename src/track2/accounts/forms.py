@@ -7,39 +7,40 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from track2.accounts.models import User
+from track2.site.forms import InputRules
 
 # Longer than any pass phrase a person types, short enough that hashing it costs nothing unusual.
 PASSWORD_MAX_LENGTH = 1024
 
 
-class SignInForm(forms.Form):
+class SignInForm(InputRules, forms.Form):
     email = forms.EmailField(label=_("E-mail address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}))
     password = forms.CharField(label=_("Password"), strip=False, max_length=PASSWORD_MAX_LENGTH, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
-class CodeForm(forms.Form):
+class CodeForm(InputRules, forms.Form):
     code = forms.CharField(
         label=_("6-digit code from your authenticator app, or a recovery code"), max_length=40,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}),
     )
 
 
-class EnableTwoFactorForm(forms.Form):
+class EnableTwoFactorForm(InputRules, forms.Form):
     code = forms.CharField(
         label=_("6-digit code from your authenticator app"), max_length=8,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
 
 
-class DisableTwoFactorForm(forms.Form):
+class DisableTwoFactorForm(InputRules, forms.Form):
     password = forms.CharField(label=_("Your password"), strip=False, max_length=PASSWORD_MAX_LENGTH, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
-class PasswordAgainForm(forms.Form):
+class PasswordAgainForm(InputRules, forms.Form):
     password = forms.CharField(label=_("Your password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(InputRules, forms.ModelForm):
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=[])
 
     class Meta:
@@ -51,7 +52,7 @@ class ProfileForm(forms.ModelForm):
         self.fields["time_zone"].choices = [(z, z) for z in sorted(zoneinfo.available_timezones())]
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(InputRules, forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=100, help_text=_("Where it will be used, e.g. 'rapporteur laptop'."))
 
 

@@ -25,9 +25,18 @@ class PersonalToken(HttpBearer):
 
 
 class BrowserSession(APIKeyCookie):
-    """The signed-in browser session; CSRF is checked for unsafe methods."""
+    """The signed-in browser session; CSRF is checked for unsafe methods.
+
+    Only a signed-in session is asked for its CSRF token: a caller with no session is simply
+    not authenticated (401 with what to send), not "forbidden" by a CSRF check (403)."""
 
     param_name = "sessionid"
+
+    def _get_key(self, request: HttpRequest):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return super()._get_key(request)
 
     def authenticate(self, request: HttpRequest, key: str | None):
         user = getattr(request, "user", None)

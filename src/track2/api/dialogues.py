@@ -7,7 +7,7 @@ a refused action answers 400 with {"detail": message, "field": field}.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -24,6 +24,19 @@ from track2.access.meetings import (
     can_see_venue_address,
     own_meeting_seat,
     venues_of,
+)
+from track2.api.fields import (
+    Code,
+    Count,
+    Email,
+    Id,
+    Line,
+    Moment,
+    Notes,
+    Place,
+    Small,
+    Title,
+    ZoneName,
 )
 from track2.dialogues import actions, meeting_actions, queries, role_actions
 from track2.dialogues.balance import build_balance
@@ -46,8 +59,8 @@ M = P + "/meetings/{meeting_id}"
 
 def _one(queryset, pk):
     try:
-        return queryset.get(pk=int(pk))
-    except (queryset.model.DoesNotExist, TypeError, ValueError):
+        return queryset.get(pk=access.parse_id(pk))
+    except queryset.model.DoesNotExist:
         raise access.NotFound from None
 
 
@@ -58,131 +71,135 @@ def _no_content():
 # --- schemas ---------------------------------------------------------------------------------
 
 class DialogueIn(Schema):
-    title: str
-    purpose: str = ""
-    track: str = "track2"
-    status: str = "planning"
+    title: Title
+    purpose: Notes = ""
+    track: Code = "track2"
+    status: Code = "planning"
     # One of the caller's institutions (GET /api/v1/me/institutions); optional when there is one.
-    institution_id: int | None = None
+    institution_id: Id | None = None
     is_attendance_confidential: bool = True
-    default_attribution_mode: str = "chatham_house"
-    k_anonymity: int | None = Field(None, description="default: the site's TRACK2_K_ANONYMITY, which is also the floor")
-    min_members_per_side: int = 4
-    required_sectors: list[str] = []
+    default_attribution_mode: Code = "chatham_house"
+    k_anonymity: Small | None = Field(None, description="default: the site's TRACK2_K_ANONYMITY, which is also the floor")
+    min_members_per_side: Small = 4
+    required_sectors: list[Code] = []
     max_side_ratio: Decimal = Decimal("1.50")
-    max_gender_share: int = 75
+    max_gender_share: Small = 75
 
 
 class DialoguePatch(Schema):
-    title: str | None = None
-    purpose: str | None = None
-    track: str | None = None
-    status: str | None = None
+    title: Title | None = None
+    purpose: Notes | None = None
+    track: Code | None = None
+    status: Code | None = None
     is_attendance_confidential: bool | None = None
-    default_attribution_mode: str | None = None
-    k_anonymity: int | None = None
-    min_members_per_side: int | None = None
-    required_sectors: list[str] | None = None
+    default_attribution_mode: Code | None = None
+    k_anonymity: Small | None = None
+    min_members_per_side: Small | None = None
+    required_sectors: list[Code] | None = None
     max_side_ratio: Decimal | None = None
-    max_gender_share: int | None = None
+    max_gender_share: Small | None = None
 
 
 class PartyIn(Schema):
-    name: str
-    country: str = ""
+    name: Title
+    country: Place = ""
     with_delegation: bool = False
 
 
 class RoleIn(Schema):
-    email: str
-    role: str
+    email: Email
+    role: Code
+
+
+# A one-time link's secret (token_urlsafe(32): 43 characters); longer input is refused as malformed.
+LinkSecret = Line(100)
 
 
 class RoleAnswerIn(Schema):
     # The secret at the end of the e-mailed link (…/role-invitation/SECRET/).
-    secret: str
+    secret: LinkSecret
 
 
 class DelegationIn(Schema):
-    name: str
-    kind: str = "side"
-    party_id: int | None = None
+    name: Title
+    kind: Code = "side"
+    party_id: Id | None = None
 
 
 class DelegationPatch(Schema):
-    name: str | None = None
-    party_id: int | None = None
+    name: Title | None = None
+    party_id: Id | None = None
 
 
 class SeatIn(Schema):
-    person_id: int
+    person_id: Id
 
 
 class VenueIn(Schema):
-    name: str
-    kind: str
-    city: str = ""
-    country: str = ""
-    address: str = ""
+    name: Title
+    kind: Code
+    city: Place = ""
+    country: Place = ""
+    address: Notes = ""
     is_confidential: bool = False
-    capacity: int | None = None
-    accessibility_notes: str = ""
+    capacity: Count | None = None
+    accessibility_notes: Notes = ""
 
 
 class VenuePatch(Schema):
-    name: str | None = None
-    kind: str | None = None
-    city: str | None = None
-    country: str | None = None
-    address: str | None = None
+    name: Title | None = None
+    kind: Code | None = None
+    city: Place | None = None
+    country: Place | None = None
+    address: Notes | None = None
     is_confidential: bool | None = None
-    capacity: int | None = None
-    accessibility_notes: str | None = None
+    capacity: Count | None = None
+    accessibility_notes: Notes | None = None
 
 
 class MeetingIn(Schema):
-    title: str
-    starts_at: datetime
-    ends_at: datetime
-    time_zone: str
-    venue_id: int | None = None
-    attribution_mode: str | None = None
+    title: Title
+    starts_at: Moment
+    ends_at: Moment
+    time_zone: ZoneName
+    venue_id: Id | None = None
+    attribution_mode: Code | None = None
 
 
 class MeetingPatch(Schema):
-    title: str | None = None
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
-    time_zone: str | None = None
-    venue_id: int | None = None
-    attribution_mode: str | None = None
+    title: Title | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
+    time_zone: ZoneName | None = None
+    venue_id: Id | None = None
+    attribution_mode: Code | None = None
 
 
 class AgendaIn(Schema):
-    title: str
-    duration_minutes: int
-    description: str = ""
-    lead_id: int | None = None
+    title: Title
+    duration_minutes: Count
+    description: Notes = ""
+    lead_id: Id | None = None
 
 
 class AgendaPatch(Schema):
-    title: str | None = None
-    duration_minutes: int | None = None
-    description: str | None = None
-    lead_id: int | None = None
+    title: Title | None = None
+    duration_minutes: Count | None = None
+    description: Notes | None = None
+    lead_id: Id | None = None
 
 
 class MoveIn(Schema):
-    direction: str
+    direction: Code
 
 
 class ParticipantsIn(Schema):
-    person_ids: list[int]
-    status: str = "invited"
+    person_ids: list[Id]
+    status: Code = "invited"
 
 
 class StatusIn(Schema):
-    status: str
+    status: Code
 
 
 # --- output ----------------------------------------------------------------------------------
@@ -230,13 +247,18 @@ def delegation_out(delegation, members=None) -> dict:
     return data
 
 
+def utc(moment: datetime) -> str:
+    """A time in UTC written with "Z" (docs/api.md), whatever zone the value carries."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def meeting_out(user, meeting, *, full: bool = False) -> dict:
     planned, theirs = queries.meeting_times(meeting, getattr(user, "time_zone", None))
     show_address = can_see_venue_address(user, meeting)
     data = {
         "status_line": STATUS_LINE,
         "id": meeting.pk, "title": meeting.title, "time_zone": meeting.time_zone,
-        "starts_at": meeting.starts_at.isoformat(), "ends_at": meeting.ends_at.isoformat(),
+        "starts_at": utc(meeting.starts_at), "ends_at": utc(meeting.ends_at),
         "starts_local": planned.starts.isoformat(), "ends_local": planned.ends.isoformat(),
         "starts_in_my_zone": (theirs or planned).starts.isoformat(),
         "attribution_mode": meeting.attribution_mode,
@@ -274,7 +296,7 @@ def list_dialogues(request: HttpRequest):
     return [dialogue_out(request.auth, m.dialogue) for m in access.dialogues_for(request.auth)]
 
 
-@router.post("/dialogues", summary="Create a dialogue series (you become its convener)")
+@router.post("/dialogues", response={201: dict}, summary="Create a dialogue series (you become its convener)")
 def create_dialogue(request: HttpRequest, body: DialogueIn):
     fields = body.dict(exclude_none=True)
     dialogue = actions.do_create_dialogue(request.auth, institution=fields.pop("institution_id", None), **fields)
@@ -282,40 +304,40 @@ def create_dialogue(request: HttpRequest, body: DialogueIn):
 
 
 @router.get(P, summary="One dialogue (what your roles may see)")
-def get_dialogue(request: HttpRequest, dialogue_id: int):
+def get_dialogue(request: HttpRequest, dialogue_id: Id):
     return dialogue_out(request.auth, access.access_dialogue(request.auth, dialogue_id, need="member"))
 
 
 @router.patch(P, summary="Change a dialogue's settings (conveners)")
-def update_dialogue(request: HttpRequest, dialogue_id: int, body: DialoguePatch):
+def update_dialogue(request: HttpRequest, dialogue_id: Id, body: DialoguePatch):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     dialogue = actions.do_update_dialogue(request.auth, dialogue, **body.dict(exclude_unset=True))
     return dialogue_out(request.auth, dialogue)
 
 
 @router.get(P + "/balance", summary="Balance report: sector × gender per delegation, attendance, warnings")
-def balance(request: HttpRequest, dialogue_id: int):
+def balance(request: HttpRequest, dialogue_id: Id):
     return build_balance(access.access_dialogue(request.auth, dialogue_id, need="convener")).as_dict()
 
 
 # --- parties and roles -----------------------------------------------------------------------
 
-@router.post(P + "/parties", summary="Add a party in tension (conveners)")
-def add_party(request: HttpRequest, dialogue_id: int, body: PartyIn):
+@router.post(P + "/parties", response={201: dict}, summary="Add a party in tension (conveners)")
+def add_party(request: HttpRequest, dialogue_id: Id, body: PartyIn):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     party = actions.do_add_party(request.auth, dialogue, **body.dict())
     return JsonResponse({"id": party.pk, "name": party.name, "country": party.country}, status=201)
 
 
-@router.delete(P + "/parties/{party_id}", summary="Remove a party that no delegation represents")
-def remove_party(request: HttpRequest, dialogue_id: int, party_id: int):
+@router.delete(P + "/parties/{party_id}", response={204: None}, summary="Remove a party that no delegation represents")
+def remove_party(request: HttpRequest, dialogue_id: Id, party_id: Id):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     actions.do_remove_party(request.auth, _one(Party.objects.filter(dialogue=dialogue), party_id))
     return _no_content()
 
 
 @router.get(P + "/roles", summary="Who holds which role (conveners)")
-def list_roles(request: HttpRequest, dialogue_id: int):
+def list_roles(request: HttpRequest, dialogue_id: Id):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     return [{"id": m.pk, "user_id": m.user_id, "email": m.user.email, "role": m.role}
             for m in dialogue.memberships.select_related("user").order_by("user__email", "role")]
@@ -323,11 +345,11 @@ def list_roles(request: HttpRequest, dialogue_id: int):
 
 def role_invitation_out(invitation) -> dict:
     return {"id": invitation.pk, "email": invitation.sent_to, "role": invitation.role,
-            "expires_at": invitation.expires_at.isoformat(), "is_open": invitation.is_open}
+            "expires_at": utc(invitation.expires_at), "is_open": invitation.is_open}
 
 
-@router.post(P + "/roles", summary="Offer a role by e-mail (conveners); it is given when its holder accepts")
-def invite_to_role(request: HttpRequest, dialogue_id: int, body: RoleIn):
+@router.post(P + "/roles", response={202: dict}, summary="Offer a role by e-mail (conveners); it is given when its holder accepts")
+def invite_to_role(request: HttpRequest, dialogue_id: Id, body: RoleIn):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     invitation, _link = role_actions.do_invite_to_role(
         request.auth, dialogue, email=body.email, role=body.role,
@@ -336,34 +358,34 @@ def invite_to_role(request: HttpRequest, dialogue_id: int, body: RoleIn):
     return JsonResponse(role_invitation_out(invitation), status=202)
 
 
-@router.get(P + "/role-invitations", summary="Roles offered and not yet accepted (conveners)")
-def list_role_invitations(request: HttpRequest, dialogue_id: int):
+@router.get(P + "/role-invitations", response={200: list[dict]}, summary="Roles offered and not yet accepted (conveners)")
+def list_role_invitations(request: HttpRequest, dialogue_id: Id):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     return [role_invitation_out(i) for i in role_actions.open_role_invitations(dialogue)]
 
 
-@router.delete(P + "/role-invitations/{invitation_id}", summary="Cancel a role offer (its link stops working)")
-def cancel_role_invitation(request: HttpRequest, dialogue_id: int, invitation_id: int):
+@router.delete(P + "/role-invitations/{invitation_id}", response={204: None}, summary="Cancel a role offer (its link stops working)")
+def cancel_role_invitation(request: HttpRequest, dialogue_id: Id, invitation_id: Id):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     invitation = _one(RoleInvitation.objects.filter(dialogue=dialogue), invitation_id)
     role_actions.do_cancel_role_invitation(request.auth, invitation)
     return _no_content()
 
 
-@router.post("/role-invitations/accept", tags=["role invitations"], summary="Accept a role offered to your account (the link's secret)")
+@router.post("/role-invitations/accept", response={201: dict}, tags=["role invitations"], summary="Accept a role offered to your account (the link's secret)")
 def accept_role(request: HttpRequest, body: RoleAnswerIn):
     membership = role_actions.do_accept_role(body.secret, request.auth)
     return JsonResponse({"dialogue_id": membership.dialogue_id, "role": membership.role}, status=201)
 
 
-@router.post("/role-invitations/decline", tags=["role invitations"], summary="Decline a role offered to your account")
+@router.post("/role-invitations/decline", response={204: None}, tags=["role invitations"], summary="Decline a role offered to your account")
 def decline_role(request: HttpRequest, body: RoleAnswerIn):
     role_actions.do_decline_role(body.secret, request.auth)
     return _no_content()
 
 
-@router.delete(P + "/roles/{membership_id}", summary="Remove a role (a dialogue keeps at least one convener)")
-def revoke_role(request: HttpRequest, dialogue_id: int, membership_id: int):
+@router.delete(P + "/roles/{membership_id}", response={204: None}, summary="Remove a role (a dialogue keeps at least one convener)")
+def revoke_role(request: HttpRequest, dialogue_id: Id, membership_id: Id):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     actions.do_revoke_role(request.auth, _one(Membership.objects.filter(dialogue=dialogue), membership_id))
     return _no_content()
@@ -372,7 +394,7 @@ def revoke_role(request: HttpRequest, dialogue_id: int, membership_id: int):
 # --- delegations -----------------------------------------------------------------------------
 
 @router.get(P + "/delegations", summary="Delegations: members for conveners, and for your own delegation")
-def list_delegations(request: HttpRequest, dialogue_id: int):
+def list_delegations(request: HttpRequest, dialogue_id: Id):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="member")
     result = []
     for delegation in Delegation.objects.filter(dialogue=dialogue).select_related("dialogue").order_by("kind", "name"):
@@ -381,8 +403,8 @@ def list_delegations(request: HttpRequest, dialogue_id: int):
     return result
 
 
-@router.post(P + "/delegations", summary="Create a delegation (one per party, or the facilitation team)")
-def create_delegation(request: HttpRequest, dialogue_id: int, body: DelegationIn):
+@router.post(P + "/delegations", response={201: dict}, summary="Create a delegation (one per party, or the facilitation team)")
+def create_delegation(request: HttpRequest, dialogue_id: Id, body: DelegationIn):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     party = None
     if body.party_id is not None:
@@ -394,7 +416,7 @@ def create_delegation(request: HttpRequest, dialogue_id: int, body: DelegationIn
 
 
 @router.patch(P + "/delegations/{delegation_id}", summary="Rename a delegation or change its party")
-def update_delegation(request: HttpRequest, dialogue_id: int, delegation_id: int, body: DelegationPatch):
+def update_delegation(request: HttpRequest, dialogue_id: Id, delegation_id: Id, body: DelegationPatch):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     delegation = _one(Delegation.objects.filter(dialogue=dialogue), delegation_id)
     fields = body.dict(exclude_unset=True)
@@ -410,15 +432,15 @@ def update_delegation(request: HttpRequest, dialogue_id: int, delegation_id: int
     return delegation_out(delegation, queries.members_of(delegation))
 
 
-@router.delete(P + "/delegations/{delegation_id}", summary="Delete an empty delegation")
-def delete_delegation(request: HttpRequest, dialogue_id: int, delegation_id: int):
+@router.delete(P + "/delegations/{delegation_id}", response={204: None}, summary="Delete an empty delegation")
+def delete_delegation(request: HttpRequest, dialogue_id: Id, delegation_id: Id):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     actions.do_delete_delegation(request.auth, _one(Delegation.objects.filter(dialogue=dialogue), delegation_id))
     return _no_content()
 
 
-@router.post(P + "/delegations/{delegation_id}/seats", summary="Seat a candidate in a delegation")
-def seat(request: HttpRequest, dialogue_id: int, delegation_id: int, body: SeatIn):
+@router.post(P + "/delegations/{delegation_id}/seats", response={201: dict}, summary="Seat a candidate in a delegation")
+def seat(request: HttpRequest, dialogue_id: Id, delegation_id: Id, body: SeatIn):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     delegation = _one(Delegation.objects.filter(dialogue=dialogue), delegation_id)
     person = queries.persons_of(dialogue).filter(pk=body.person_id).first()
@@ -428,8 +450,8 @@ def seat(request: HttpRequest, dialogue_id: int, delegation_id: int, body: SeatI
     return JsonResponse({"seat_id": member.pk, "person_id": person.pk, "delegation_id": delegation.pk}, status=201)
 
 
-@router.delete(P + "/delegations/{delegation_id}/seats/{seat_id}", summary="Unseat a delegation member")
-def unseat(request: HttpRequest, dialogue_id: int, delegation_id: int, seat_id: int):
+@router.delete(P + "/delegations/{delegation_id}/seats/{seat_id}", response={204: None}, summary="Unseat a delegation member")
+def unseat(request: HttpRequest, dialogue_id: Id, delegation_id: Id, seat_id: Id):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     actions.do_unseat(request.auth, _one(
         DelegationMember.objects.filter(dialogue=dialogue, delegation_id=delegation_id), seat_id))
@@ -439,14 +461,14 @@ def unseat(request: HttpRequest, dialogue_id: int, delegation_id: int, seat_id: 
 # --- venues ----------------------------------------------------------------------------------
 
 @router.get(P + "/venues", summary="The dialogue's venues, with neutrality warnings (conveners)")
-def list_venues(request: HttpRequest, dialogue_id: int):
+def list_venues(request: HttpRequest, dialogue_id: Id):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     return [{**venue_out(v), "neutrality_warning": queries.neutrality_warning(dialogue, v)}
             for v in venues_of(dialogue)]
 
 
-@router.post(P + "/venues", summary="Add a venue (conveners)")
-def create_venue(request: HttpRequest, dialogue_id: int, body: VenueIn):
+@router.post(P + "/venues", response={201: dict}, summary="Add a venue (conveners)")
+def create_venue(request: HttpRequest, dialogue_id: Id, body: VenueIn):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     venue = meeting_actions.do_create_venue(request.auth, dialogue, **body.dict())
     return JsonResponse({**venue_out(venue), "neutrality_warning": queries.neutrality_warning(dialogue, venue)},
@@ -454,13 +476,13 @@ def create_venue(request: HttpRequest, dialogue_id: int, body: VenueIn):
 
 
 @router.patch(P + "/venues/{venue_id}", summary="Change a venue (conveners)")
-def update_venue(request: HttpRequest, dialogue_id: int, venue_id: int, body: VenuePatch):
+def update_venue(request: HttpRequest, dialogue_id: Id, venue_id: Id, body: VenuePatch):
     venue = access_venue(request.auth, dialogue_id, venue_id, need="convener")
     return venue_out(meeting_actions.do_update_venue(request.auth, venue, **body.dict(exclude_unset=True)))
 
 
-@router.delete(P + "/venues/{venue_id}", summary="Remove a venue no meeting uses (conveners)")
-def delete_venue(request: HttpRequest, dialogue_id: int, venue_id: int):
+@router.delete(P + "/venues/{venue_id}", response={204: None}, summary="Remove a venue no meeting uses (conveners)")
+def delete_venue(request: HttpRequest, dialogue_id: Id, venue_id: Id):
     meeting_actions.do_delete_venue(request.auth, access_venue(request.auth, dialogue_id, venue_id, need="convener"))
     return _no_content()
 
@@ -477,13 +499,13 @@ def _venue_for(request, dialogue, venue_id):
 
 
 @router.get(P + "/meetings", summary="The dialogue's meetings (times in UTC, local and your zone)")
-def list_meetings(request: HttpRequest, dialogue_id: int):
+def list_meetings(request: HttpRequest, dialogue_id: Id):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="member")
     return [meeting_out(request.auth, m) for m in dialogue.meetings.select_related("venue", "dialogue")]
 
 
-@router.post(P + "/meetings", summary="Schedule a meeting; naive times are in its time zone (conveners)")
-def create_meeting(request: HttpRequest, dialogue_id: int, body: MeetingIn):
+@router.post(P + "/meetings", response={201: dict}, summary="Schedule a meeting; naive times are in its time zone (conveners)")
+def create_meeting(request: HttpRequest, dialogue_id: Id, body: MeetingIn):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     fields = body.dict()
     fields["venue"] = _venue_for(request, dialogue, fields.pop("venue_id"))
@@ -492,12 +514,12 @@ def create_meeting(request: HttpRequest, dialogue_id: int, body: MeetingIn):
 
 
 @router.get(M, summary="One meeting with its agenda")
-def get_meeting(request: HttpRequest, dialogue_id: int, meeting_id: int):
+def get_meeting(request: HttpRequest, dialogue_id: Id, meeting_id: Id):
     return meeting_out(request.auth, access_meeting(request.auth, dialogue_id, meeting_id), full=True)
 
 
 @router.patch(M, summary="Change a meeting (conveners)")
-def update_meeting(request: HttpRequest, dialogue_id: int, meeting_id: int, body: MeetingPatch):
+def update_meeting(request: HttpRequest, dialogue_id: Id, meeting_id: Id, body: MeetingPatch):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="convener")
     fields = body.dict(exclude_unset=True)
     if "venue_id" in fields:
@@ -506,8 +528,8 @@ def update_meeting(request: HttpRequest, dialogue_id: int, meeting_id: int, body
     return meeting_out(request.auth, meeting, full=True)
 
 
-@router.delete(M, summary="Cancel a meeting (conveners)")
-def delete_meeting(request: HttpRequest, dialogue_id: int, meeting_id: int):
+@router.delete(M, response={204: None}, summary="Cancel a meeting (conveners)")
+def delete_meeting(request: HttpRequest, dialogue_id: Id, meeting_id: Id):
     meeting_actions.do_delete_meeting(request.auth, access_meeting(request.auth, dialogue_id, meeting_id,
                                                                    need="convener"))
     return _no_content()
@@ -524,8 +546,8 @@ def _lead(meeting, lead_id):
     return person
 
 
-@router.post(M + "/agenda", summary="Add an agenda item at the end (facilitators, conveners)")
-def add_agenda_item(request: HttpRequest, dialogue_id: int, meeting_id: int, body: AgendaIn):
+@router.post(M + "/agenda", response={201: dict}, summary="Add an agenda item at the end (facilitators, conveners)")
+def add_agenda_item(request: HttpRequest, dialogue_id: Id, meeting_id: Id, body: AgendaIn):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="facilitator")
     item = meeting_actions.do_add_agenda_item(request.auth, meeting, title=body.title, description=body.description,
                                               duration_minutes=body.duration_minutes, lead=_lead(meeting, body.lead_id))
@@ -533,7 +555,7 @@ def add_agenda_item(request: HttpRequest, dialogue_id: int, meeting_id: int, bod
 
 
 @router.patch(M + "/agenda/{item_id}", summary="Change an agenda item")
-def update_agenda_item(request: HttpRequest, dialogue_id: int, meeting_id: int, item_id: int, body: AgendaPatch):
+def update_agenda_item(request: HttpRequest, dialogue_id: Id, meeting_id: Id, item_id: Id, body: AgendaPatch):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="facilitator")
     item = _one(AgendaItem.objects.filter(meeting=meeting), item_id)
     fields = body.dict(exclude_unset=True)
@@ -542,15 +564,15 @@ def update_agenda_item(request: HttpRequest, dialogue_id: int, meeting_id: int, 
     return agenda_out(meeting_actions.do_update_agenda_item(request.auth, item, **fields))
 
 
-@router.delete(M + "/agenda/{item_id}", summary="Remove an agenda item")
-def delete_agenda_item(request: HttpRequest, dialogue_id: int, meeting_id: int, item_id: int):
+@router.delete(M + "/agenda/{item_id}", response={204: None}, summary="Remove an agenda item")
+def delete_agenda_item(request: HttpRequest, dialogue_id: Id, meeting_id: Id, item_id: Id):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="facilitator")
     meeting_actions.do_delete_agenda_item(request.auth, _one(AgendaItem.objects.filter(meeting=meeting), item_id))
     return _no_content()
 
 
 @router.post(M + "/agenda/{item_id}/move", summary="Move an agenda item up or down")
-def move_agenda_item(request: HttpRequest, dialogue_id: int, meeting_id: int, item_id: int, body: MoveIn):
+def move_agenda_item(request: HttpRequest, dialogue_id: Id, meeting_id: Id, item_id: Id, body: MoveIn):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="facilitator")
     item = _one(AgendaItem.objects.filter(meeting=meeting), item_id)
     meeting_actions.do_move_agenda_item(request.auth, item, body.direction)
@@ -567,13 +589,13 @@ def _attendance_meeting(request, dialogue_id, meeting_id):
 
 
 @router.get(M + "/participants", summary="Who is invited and who came (confidential lists: conveners)")
-def list_participants(request: HttpRequest, dialogue_id: int, meeting_id: int):
+def list_participants(request: HttpRequest, dialogue_id: Id, meeting_id: Id):
     meeting = _attendance_meeting(request, dialogue_id, meeting_id)
     return [participant_out(p) for p in meeting.participants.select_related("person").order_by("person__full_name")]
 
 
-@router.post(M + "/participants", summary="Add delegation members to a meeting (conveners)")
-def add_participants(request: HttpRequest, dialogue_id: int, meeting_id: int, body: ParticipantsIn):
+@router.post(M + "/participants", response={201: list}, summary="Add delegation members to a meeting (conveners)")
+def add_participants(request: HttpRequest, dialogue_id: Id, meeting_id: Id, body: ParticipantsIn):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="convener")
     persons = list(queries.persons_of(meeting.dialogue).filter(pk__in=body.person_ids))
     if len(persons) != len(set(body.person_ids)):
@@ -583,27 +605,27 @@ def add_participants(request: HttpRequest, dialogue_id: int, meeting_id: int, bo
 
 
 @router.post(M + "/my-answer", summary="Say whether you will attend (confirmed or declined), before it starts")
-def answer_invitation(request: HttpRequest, dialogue_id: int, meeting_id: int, body: StatusIn):
+def answer_invitation(request: HttpRequest, dialogue_id: Id, meeting_id: Id, body: StatusIn):
     seat = access_own_meeting_seat(request.auth, dialogue_id, meeting_id)
     return participant_out(meeting_actions.do_answer_meeting_invitation(request.auth, seat, body.status))
 
 
 @router.post(M + "/participants/attended", summary="After a round: mark everyone still confirmed as attended")
-def record_attended(request: HttpRequest, dialogue_id: int, meeting_id: int):
+def record_attended(request: HttpRequest, dialogue_id: Id, meeting_id: Id):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="convener")
     return {"marked": meeting_actions.do_record_confirmed_as_attended(request.auth, meeting)}
 
 
 @router.patch(M + "/participants/{participant_id}", summary="Mark invited/confirmed/declined/attended/absent")
-def set_participant_status(request: HttpRequest, dialogue_id: int, meeting_id: int, participant_id: int,
+def set_participant_status(request: HttpRequest, dialogue_id: Id, meeting_id: Id, participant_id: Id,
                            body: StatusIn):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="convener")
     participant = _one(meeting.participants.select_related("person"), participant_id)
     return participant_out(meeting_actions.do_set_participant_status(request.auth, participant, body.status))
 
 
-@router.delete(M + "/participants/{participant_id}", summary="Take someone off a meeting's list")
-def remove_participant(request: HttpRequest, dialogue_id: int, meeting_id: int, participant_id: int):
+@router.delete(M + "/participants/{participant_id}", response={204: None}, summary="Take someone off a meeting's list")
+def remove_participant(request: HttpRequest, dialogue_id: Id, meeting_id: Id, participant_id: Id):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="convener")
     meeting_actions.do_remove_participant(request.auth, _one(meeting.participants.all(), participant_id))
     return _no_content()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status, UploadedFile
 
 from track2.access import people as people_access
+from track2.api.fields import Code, Email, Id, Notes, Phone, Place, Pronouns, Tag, Title
 from track2.dialogues.models import Delegation
 from track2.disclosure.site import is_shown_in_personal_capacity
 from track2.errors import ActionRefused
@@ -79,52 +80,52 @@ class PersonDetailOut(PersonOut):
 
 
 class PersonIn(Schema):
-    full_name: str
-    email: str
-    sector: str
-    country: str
-    nominated_by: str
-    role: str = "participant"
-    delegation_id: int | None = None
-    pronouns: str = ""
-    languages: list[str] = []
-    expertise: list[str] = []
-    organisation: str = ""
-    position: str = ""
-    phone: str = ""
-    gender: str = ""
-    risk_notes: str = ""
+    full_name: Title
+    email: Email
+    sector: Code
+    country: Place
+    nominated_by: Title
+    role: Code = "participant"
+    delegation_id: Id | None = None
+    pronouns: Pronouns = ""
+    languages: list[Tag] = []
+    expertise: list[Tag] = []
+    organisation: Title = ""
+    position: Title = ""
+    phone: Phone = ""
+    gender: Code = ""
+    risk_notes: Notes = ""
 
 
 class PersonPatch(Schema):
-    full_name: str | None = None
-    email: str | None = None
-    sector: str | None = None
-    country: str | None = None
-    pronouns: str | None = None
-    languages: list[str] | None = None
-    expertise: list[str] | None = None
-    phone: str | None = None
-    gender: str | None = None
-    risk_notes: str | None = None
-    role: str | None = None
-    delegation_id: int | None = None
+    full_name: Title | None = None
+    email: Email | None = None
+    sector: Code | None = None
+    country: Place | None = None
+    pronouns: Pronouns | None = None
+    languages: list[Tag] | None = None
+    expertise: list[Tag] | None = None
+    phone: Phone | None = None
+    gender: Code | None = None
+    risk_notes: Notes | None = None
+    role: Code | None = None
+    delegation_id: Id | None = None
 
 
 class NominateIn(Schema):
-    email: str
-    nominated_by: str
-    role: str = "participant"
-    delegation_id: int | None = None
+    email: Email
+    nominated_by: Title
+    role: Code = "participant"
+    delegation_id: Id | None = None
 
 
 class VetIn(Schema):
-    vouched_by: str
-    notes: str = ""
+    vouched_by: Title
+    notes: Notes = ""
 
 
 class NotesIn(Schema):
-    notes: str = ""
+    notes: Notes = ""
 
 
 class InvitationOut(Schema):
@@ -134,14 +135,14 @@ class InvitationOut(Schema):
 
 
 class PeopleQuery(Schema):
-    q: str = ""
-    sector: str = ""
-    country: str = ""
-    status: str = ""
-    delegation: str = ""
+    q: Title = ""
+    sector: Code = ""
+    country: Place = ""
+    status: Code = ""
+    delegation: Code = ""
 
 
-def _delegation(dialogue, delegation_id: int | None):
+def _delegation(dialogue, delegation_id: Id | None):
     if delegation_id is None:
         return None
     delegation = Delegation.objects.filter(dialogue=dialogue, pk=delegation_id).first()
@@ -179,14 +180,14 @@ def _person_out(candidacy: Candidacy, *, with_history: bool = False) -> dict:
 
 @router.get("/dialogues/{dialogue_id}/people", response=list[PersonOut],
             summary="People who are candidates in a dialogue (conveners), with search and filters")
-def list_people(request: HttpRequest, dialogue_id: int, filters: Query[PeopleQuery]):
+def list_people(request: HttpRequest, dialogue_id: Id, filters: Query[PeopleQuery]):
     dialogue = people_access.access_people(request.auth, dialogue_id)
     return [_person_out(c) for c in candidacies_of(dialogue, PeopleFilter(**filters.dict()))]
 
 
 @router.post("/dialogues/{dialogue_id}/people", response={201: PersonDetailOut, 400: Refusal},
              summary="Add a new person to the directory and nominate them to the dialogue")
-def create_person(request: HttpRequest, dialogue_id: int, payload: PersonIn):
+def create_person(request: HttpRequest, dialogue_id: Id, payload: PersonIn):
     dialogue = people_access.access_people(request.auth, dialogue_id)
     data = payload.dict()
     data["delegation"] = _delegation(dialogue, data.pop("delegation_id"))
@@ -196,7 +197,7 @@ def create_person(request: HttpRequest, dialogue_id: int, payload: PersonIn):
 
 @router.post("/dialogues/{dialogue_id}/people/nominate", response={201: PersonDetailOut, 400: Refusal},
              summary="Nominate a person already in the directory (found by e-mail) to the dialogue")
-def nominate_existing(request: HttpRequest, dialogue_id: int, payload: NominateIn):
+def nominate_existing(request: HttpRequest, dialogue_id: Id, payload: NominateIn):
     dialogue = people_access.access_people(request.auth, dialogue_id)
     candidacy = actions.do_nominate_by_email(
         request.auth, dialogue, email=payload.email, nominated_by=payload.nominated_by, role=payload.role,
@@ -212,7 +213,7 @@ class InvitedOut(Schema):
 
 @router.post("/dialogues/{dialogue_id}/people/invite-vetted", response={200: InvitedOut, 400: Refusal},
              summary="Invite every vetted person who has not been invited yet")
-def invite_all_vetted(request: HttpRequest, dialogue_id: int):
+def invite_all_vetted(request: HttpRequest, dialogue_id: Id):
     dialogue = people_access.access_people(request.auth, dialogue_id)
     sent, failures = actions.do_invite_all_vetted(request.auth, dialogue,
                                                   base_url=f"{request.scheme}://{request.get_host()}")
@@ -238,7 +239,7 @@ class RosterCheckOut(Schema):
 @router.post("/dialogues/{dialogue_id}/people/roster", response={200: RosterCheckOut, 201: RosterCheckOut,
                                                                  400: Refusal},
              summary="Check a roster CSV (every row); with confirm=true, add everyone in it — all or nothing")
-def import_roster(request: HttpRequest, dialogue_id: int, file: File[UploadedFile], confirm: bool = False):
+def import_roster(request: HttpRequest, dialogue_id: Id, file: File[UploadedFile], confirm: bool = False):
     dialogue = people_access.access_people(request.auth, dialogue_id)
     if file.size > roster.MAX_BYTES:
         raise ActionRefused(_("The file is larger than 2 MB; a roster is much smaller."), field="file")
@@ -257,7 +258,7 @@ def import_roster(request: HttpRequest, dialogue_id: int, file: File[UploadedFil
 
 @router.get("/dialogues/{dialogue_id}/people/roster.csv",
             summary="The dialogue's roster as CSV (formulas neutralised)")
-def export_roster(request: HttpRequest, dialogue_id: int):
+def export_roster(request: HttpRequest, dialogue_id: Id):
     dialogue = people_access.access_people(request.auth, dialogue_id)
     response = HttpResponse(roster.export_csv(dialogue), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="dialogue-{dialogue.pk}-people.csv"'
@@ -266,14 +267,14 @@ def export_roster(request: HttpRequest, dialogue_id: int):
 
 @router.get("/dialogues/{dialogue_id}/people/{person_id}", response=PersonDetailOut,
             summary="One person of the dialogue, with the vetting history")
-def get_person(request: HttpRequest, dialogue_id: int, person_id: int):
+def get_person(request: HttpRequest, dialogue_id: Id, person_id: Id):
     candidacy = people_access.access_candidacy(request.auth, dialogue_id, person_id)
     return _person_out(candidacy, with_history=True)
 
 
 @router.patch("/dialogues/{dialogue_id}/people/{person_id}", response={200: PersonDetailOut, 400: Refusal},
               summary="Change a person's profile, or their role, delegation and risk notes in this dialogue")
-def update_person(request: HttpRequest, dialogue_id: int, person_id: int, payload: PersonPatch):
+def update_person(request: HttpRequest, dialogue_id: Id, person_id: Id, payload: PersonPatch):
     candidacy = people_access.access_candidacy(request.auth, dialogue_id, person_id)
     changes = payload.dict(exclude_unset=True)
     role = changes.pop("role", None)
@@ -296,7 +297,7 @@ def update_person(request: HttpRequest, dialogue_id: int, person_id: int, payloa
 
 @router.post("/dialogues/{dialogue_id}/people/{person_id}/vet", response={200: PersonDetailOut, 400: Refusal},
              summary="Record that the person is vetted (who vouched, notes)")
-def vet(request: HttpRequest, dialogue_id: int, person_id: int, payload: VetIn):
+def vet(request: HttpRequest, dialogue_id: Id, person_id: Id, payload: VetIn):
     candidacy = people_access.access_candidacy(request.auth, dialogue_id, person_id)
     candidacy = actions.do_vet(request.auth, candidacy, vouched_by=payload.vouched_by, notes=payload.notes)
     return Status(200, _person_out(candidacy, with_history=True))
@@ -304,7 +305,7 @@ def vet(request: HttpRequest, dialogue_id: int, person_id: int, payload: VetIn):
 
 @router.post("/dialogues/{dialogue_id}/people/{person_id}/invite", response={201: InvitationOut, 400: Refusal},
              summary="E-mail a one-time invitation link (an earlier link stops working)")
-def invite(request: HttpRequest, dialogue_id: int, person_id: int):
+def invite(request: HttpRequest, dialogue_id: Id, person_id: Id):
     candidacy = people_access.access_candidacy(request.auth, dialogue_id, person_id)
     invitation, _link = actions.do_invite(request.auth, candidacy,
                                           base_url=f"{request.scheme}://{request.get_host()}")
@@ -315,21 +316,21 @@ def invite(request: HttpRequest, dialogue_id: int, person_id: int):
 
 @router.post("/dialogues/{dialogue_id}/people/{person_id}/withdraw", response={200: PersonDetailOut, 400: Refusal},
              summary="Withdraw the candidacy (open invitation links stop working)")
-def withdraw(request: HttpRequest, dialogue_id: int, person_id: int, payload: NotesIn):
+def withdraw(request: HttpRequest, dialogue_id: Id, person_id: Id, payload: NotesIn):
     candidacy = people_access.access_candidacy(request.auth, dialogue_id, person_id)
     candidacy = actions.do_withdraw(request.auth, candidacy, notes=payload.notes)
     return Status(200, _person_out(candidacy, with_history=True))
 
 
 class RenominateIn(Schema):
-    nominated_by: str
-    notes: str = ""
+    nominated_by: Title
+    notes: Notes = ""
 
 
 @router.post("/dialogues/{dialogue_id}/people/{person_id}/renominate",
              response={200: PersonDetailOut, 400: Refusal},
              summary="Nominate a withdrawn or declined person again (history is kept)")
-def renominate(request: HttpRequest, dialogue_id: int, person_id: int, payload: RenominateIn):
+def renominate(request: HttpRequest, dialogue_id: Id, person_id: Id, payload: RenominateIn):
     candidacy = people_access.access_candidacy(request.auth, dialogue_id, person_id)
     candidacy = actions.do_renominate(request.auth, candidacy, nominated_by=payload.nominated_by, notes=payload.notes)
     return Status(200, _person_out(candidacy, with_history=True))
@@ -337,7 +338,7 @@ def renominate(request: HttpRequest, dialogue_id: int, person_id: int, payload: 
 
 @router.delete("/dialogues/{dialogue_id}/people/{person_id}", response={204: None, 400: Refusal},
                summary="Delete a person entered by mistake (only while nothing else depends on the entry)")
-def delete_person(request: HttpRequest, dialogue_id: int, person_id: int):
+def delete_person(request: HttpRequest, dialogue_id: Id, person_id: Id):
     candidacy = people_access.access_candidacy(request.auth, dialogue_id, person_id)
     actions.do_delete_person(request.auth, candidacy)
     return Status(204, None)

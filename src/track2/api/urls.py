@@ -1,21 +1,40 @@
 """The HTTP API at /api/v1 (OpenAPI at /api/v1/docs). One router module per context."""
 
+from django.core.exceptions import RequestDataTooBig
+from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from track2 import access
 from track2.api import audit, dialogues, me, people
 from track2.api.auth import MalformedToken, api_auth
+from track2.api.refusals import AdmissibleJson, InadmissibleBody, declare_refusals, field_errors
 from track2.errors import ActionRefused
+from track2.site.limits import too_large_message
 
-api = NinjaAPI(
+
+class Track2API(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        return declare_refusals(super().get_openapi_schema(**kwargs))
+
+
+api = Track2API(
     title="Track2 API",
     version="1",
     description="Every action of the Track2 web pages, for scripts. Authenticate with a personal token.",
     auth=api_auth,
     urls_namespace="api",
+    parser=AdmissibleJson(),
 )
+
+
+def _refuse(request: HttpRequest, body: dict, status: int):
+    # A refused request keeps nothing it may have written before the refusal (ATOMIC_REQUESTS).
+    if transaction.get_connection().in_atomic_block:
+        transaction.set_rollback(True)
+    return api.create_response(request, body, status=status)
 
 
 @api.exception_handler(AuthenticationError)
@@ -27,25 +46,46 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError):
             "Not signed in, or the token is unknown or revoked: send a personal API token as "
             "'Authorization: Bearer t2_…' (create one under Account → API tokens)."
         )
-    return api.create_response(request, {"detail": message}, status=401)
+    return _refuse(request, {"detail": message}, 401)
 
 
 @api.exception_handler(access.NotFound)
 def not_found(request: HttpRequest, exc: access.NotFound):
-    return api.create_response(request, {"detail": "Not found."}, status=404)
+    return _refuse(request, {"detail": "Not found."}, 404)
 
 
 @api.exception_handler(ActionRefused)
 def refused(request: HttpRequest, exc: ActionRefused):
     # Every router's refusals look the same: what was wrong and what to do, and the field it concerns.
-    return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=exc.status)
+    return _refuse(request, {"detail": exc.message, "field": exc.field}, exc.status)
 
 
 @api.exception_handler(ValidationError)
 def invalid(request: HttpRequest, exc: ValidationError):
-    return api.create_response(
-        request, {"detail": "The request is not valid; see 'errors' for each field.", "errors": exc.errors}, status=422
-    )
+    return _refuse(request, {"detail": _("The request is not valid; see 'errors' for each field."),
+                             "errors": field_errors(exc.errors)}, 422)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError):
+    cause = exc.__cause__
+    if isinstance(cause, InadmissibleBody):
+        return _refuse(request, {"detail": _("The request is not valid; see 'errors' for each field."),
+                                 "errors": cause.errors}, 422)
+    if isinstance(cause, RequestDataTooBig):
+        return _refuse(request, {"detail": too_large_message()}, 413)
+    if exc.status_code == 400 and cause is not None:
+        return _refuse(request, {"detail": _("The request body is not valid JSON (UTF-8). Send a JSON object "
+                                            "with 'Content-Type: application/json'."), "field": None}, 400)
+    if exc.status_code == 403:
+        return _refuse(request, {"detail": _("The browser session's CSRF token is missing or wrong: send it "
+                                            "as the X-CSRFToken header, or use a personal API token.")}, 403)
+    return _refuse(request, {"detail": str(exc)}, exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_large(request: HttpRequest, exc: RequestDataTooBig):
+    return _refuse(request, {"detail": too_large_message()}, 413)
 
 
 api.add_router("/", me.router)

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from track2 import validation as admissible
 from track2.access.institutions import institutions_for
 from track2.audit import record as audit
 from track2.dialogues.models import Delegation, DelegationMember, Dialogue, Membership, Party, Role
@@ -28,7 +29,9 @@ DIALOGUE_FIELDS = (
 
 
 def refuse_invalid(instance, exclude: list[str] | None = None) -> None:
-    """Run the model's own validators; turn the first problem into ActionRefused."""
+    """Run the model's own validators and the site-wide text rules; turn the first problem
+    into ActionRefused."""
+    admissible.check_model_text(instance)
     try:
         instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as error:

@@ -1,5 +1,5 @@
 """iCalendar (RFC 5545) for meetings, written by hand: the format is small and a dependency
-would be larger than this module.
+would be larger than this module (the `icalendar` library was weighed: docs/decisions.md).
 
 Times are written in UTC (form #2 of RFC 5545 §3.3.5, "DATE-TIME with UTC time"), so no
 VTIMEZONE block is needed; the meeting's own zone is named in the description. A venue's
@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from track2.disclosure.status import STATUS_LINE
+from track2.validation import printable
 
 PRODID = "-//Track2//Track2 dialogues//EN"
 MAX_OCTETS = 75  # RFC 5545 §3.1: lines SHOULD NOT be longer than 75 octets, excluding CRLF
@@ -33,7 +34,11 @@ class CalendarEvent:
 
 
 def escape_text(value: str) -> str:
-    """TEXT escaping, RFC 5545 §3.3.11: backslash, semicolon, comma and newlines."""
+    """TEXT escaping, RFC 5545 §3.3.11: backslash, semicolon, comma and newlines; control
+    characters other than tab and line breaks are dropped, lone surrogates become U+FFFD."""
+    # RFC 5545 TEXT admits no CONTROL character but tab (newlines are escaped below); input is
+    # refused with them (track2.validation), and anything stored earlier is dropped here.
+    value = printable(value)
     value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
     return value.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
 
@@ -70,7 +75,7 @@ def render_calendar(events: Iterable[CalendarEvent], *, name: str = "", now: dat
     for event in events:
         lines += [
             "BEGIN:VEVENT",
-            _property("UID", event.uid),
+            _property("UID", printable(event.uid)),
             f"DTSTAMP:{stamp}",
             f"DTSTART:{utc_stamp(event.starts_at)}",
             f"DTEND:{utc_stamp(event.ends_at)}",
@@ -81,7 +86,7 @@ def render_calendar(events: Iterable[CalendarEvent], *, name: str = "", now: dat
         if event.location:
             lines.append(_property("LOCATION", escape_text(event.location)))
         if event.url:
-            lines.append(_property("URL", event.url))
+            lines.append(_property("URL", printable(event.url)))
         lines.append("END:VEVENT")
     lines.append("END:VCALENDAR")
     return "\r\n".join(lines) + "\r\n"

@@ -19,9 +19,10 @@ from track2.disclosure.attribution import modes_help
 from track2.disclosure.site import k_floor
 from track2.disclosure.threshold import K_MAXIMUM
 from track2.people.models import Sector
+from track2.site.forms import InputRules
 
 
-class DialogueForm(forms.ModelForm):
+class DialogueForm(InputRules, forms.ModelForm):
     required_sectors = forms.MultipleChoiceField(
         label=_("Sectors every side should include"), choices=Sector.choices, required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -67,14 +68,14 @@ class DialogueCreateForm(DialogueForm):
         self.order_fields(self.field_order)
 
 
-class PartyForm(forms.Form):
+class PartyForm(InputRules, forms.Form):
     name = forms.CharField(label=_("Party (side in tension)"), max_length=200)
     country = forms.CharField(label=_("Country"), max_length=100, required=False,
                               help_text=_("Used to warn when a venue is in a party's country."))
     with_delegation = forms.BooleanField(label=_("Create its delegation too"), required=False, initial=True)
 
 
-class DelegationForm(forms.Form):
+class DelegationForm(InputRules, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=Delegation.Kind.choices)
     party = forms.ModelChoiceField(label=_("Party"), queryset=None, required=False,
@@ -91,7 +92,7 @@ class DelegationEditForm(DelegationForm):
         del self.fields["kind"]
 
 
-class SeatForm(forms.Form):
+class SeatForm(InputRules, forms.Form):
     person = forms.ModelChoiceField(label=_("Person"), queryset=None,
                                     help_text=_("Candidates of this dialogue who are not yet in a delegation."))
 
@@ -100,14 +101,14 @@ class SeatForm(forms.Form):
         self.fields["person"].queryset = persons
 
 
-class RoleForm(forms.Form):
+class RoleForm(InputRules, forms.Form):
     email = forms.EmailField(label=_("E-mail address"), max_length=254,
                             help_text=_("The role is offered by e-mail; it is given when the person, signed in with "
                                         "this address, accepts it."))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
 
-class VenueForm(forms.ModelForm):
+class VenueForm(InputRules, forms.ModelForm):
     class Meta:
         model = Venue
         fields = ["name", "kind", "city", "country", "address", "is_confidential", "capacity", "accessibility_notes"]
@@ -132,7 +133,7 @@ def zone_choices() -> list[tuple[str, str]]:
     return [(z, z) for z in sorted(zoneinfo.available_timezones())]
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(InputRules, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     venue = forms.ModelChoiceField(label=_("Venue"), queryset=None, required=False)
     time_zone = forms.CharField(
@@ -165,7 +166,7 @@ def _naive(value):
     return value.replace(tzinfo=None) if value is not None else None
 
 
-class AgendaItemForm(forms.Form):
+class AgendaItemForm(InputRules, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     duration_minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=24 * 60)
     lead = forms.ModelChoiceField(label=_("Lead"), queryset=None, required=False)
@@ -176,7 +177,7 @@ class AgendaItemForm(forms.Form):
         self.fields["lead"].queryset = persons
 
 
-class ParticipantsForm(forms.Form):
+class ParticipantsForm(InputRules, forms.Form):
     persons = forms.ModelMultipleChoiceField(label=_("Delegation members"), queryset=None,
                                              widget=forms.CheckboxSelectMultiple)
     status = forms.ChoiceField(label=_("Add as"), choices=[
@@ -187,5 +188,5 @@ class ParticipantsForm(forms.Form):
         self.fields["persons"].queryset = persons
 
 
-class ParticipantStatusForm(forms.Form):
+class ParticipantStatusForm(InputRules, forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=MeetingParticipant.Status.choices)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from track2 import validation as admissible
 from track2.access.meetings import venues_of
 from track2.audit import record as audit
 from track2.dialogues.actions import refuse_invalid
@@ -149,6 +150,9 @@ def _meeting_checked(meeting: Meeting, dialogue: Dialogue) -> Meeting:
         raise ActionRefused(_("Give the meeting a title (e.g. “Round 3”)."), field="title")
     zone = check_time_zone(meeting.time_zone)
     meeting.time_zone = str(zone.key)
+    admissible.check_model_text(meeting)
+    admissible.check_moment(meeting.starts_at, "starts_at")
+    admissible.check_moment(meeting.ends_at, "ends_at")
     meeting.starts_at = _in_zone(meeting.starts_at, zone, "starts_at")
     meeting.ends_at = _in_zone(meeting.ends_at, zone, "ends_at")
     if meeting.ends_at <= meeting.starts_at:
@@ -204,6 +208,7 @@ def _agenda_checked(item: AgendaItem) -> AgendaItem:
     item.description = (item.description or "").strip()
     if not item.title:
         raise ActionRefused(_("Give the agenda item a title."), field="title")
+    admissible.check_model_text(item)
     if item.duration_minutes is None or not 1 <= int(item.duration_minutes) <= 24 * 60:
         raise ActionRefused(_("Give the item's length in minutes, between 1 and 1440."), field="duration_minutes")
     if item.lead is not None:

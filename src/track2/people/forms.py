@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from track2.dialogues.models import Delegation, Dialogue, Role
 from track2.people.models import Candidacy, Gender, Sector
+from track2.site.forms import InputRules
 
 TAGS_HELP = _("separate entries with semicolons, e.g. fisheries; maritime law")
 RISK_NOTES_LABEL = _("Risk and sensitivity notes")
@@ -20,7 +21,7 @@ class DelegationChoiceMixin:
         self.fields["delegation"].queryset = Delegation.objects.filter(dialogue=dialogue)
 
 
-class CandidacyFieldsForm(DelegationChoiceMixin, forms.Form):
+class CandidacyFieldsForm(InputRules, DelegationChoiceMixin, forms.Form):
     role = forms.ChoiceField(label=_("Role in this dialogue"), choices=Role.choices, initial=Role.PARTICIPANT)
     delegation = forms.ModelChoiceField(
         label=_("Delegation"), queryset=Delegation.objects.none(), required=False,
@@ -59,7 +60,7 @@ class NominateExistingForm(CandidacyFieldsForm):
     nominated_by = forms.CharField(label=_("Nominated by"), max_length=200)
 
 
-class PersonEditForm(forms.Form):
+class PersonEditForm(InputRules, forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=200)
     email = forms.CharField(label=_("E-mail address"), max_length=254)
     pronouns = forms.CharField(label=_("Pronouns"), max_length=40, required=False)
@@ -90,7 +91,7 @@ class PersonEditForm(forms.Form):
         field.help_text = _("The address of their account: only they can change it, signed in.")
 
 
-class AffiliationForm(forms.Form):
+class AffiliationForm(InputRules, forms.Form):
     organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
     position = forms.CharField(label=_("Position"), max_length=200, required=False)
     is_current = forms.BooleanField(label=_("current"), required=False)
@@ -119,23 +120,23 @@ class CandidacyEditForm(CandidacyFieldsForm):
         return {"role": candidacy.role, "delegation": candidacy.delegation, "risk_notes": candidacy.risk_notes}
 
 
-class VetForm(forms.Form):
+class VetForm(InputRules, forms.Form):
     vouched_by = forms.CharField(label=_("Vouched for by"), max_length=200,
                                  help_text=_("who knows the person and stands for them"))
     notes = forms.CharField(label=_("Vetting notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class NotesForm(forms.Form):
+class NotesForm(InputRules, forms.Form):
     notes = forms.CharField(label=_("Reason (kept in the history)"), required=False,
                             widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class RenominateForm(forms.Form):
+class RenominateForm(InputRules, forms.Form):
     nominated_by = forms.CharField(label=_("Nominated by"), max_length=200)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class PeopleFilterForm(forms.Form):
+class PeopleFilterForm(InputRules, forms.Form):
     q = forms.CharField(label=_("Search name, organisation or expertise"), required=False, max_length=100)
     sector = forms.ChoiceField(label=_("Sector"), choices=[("", _("any"))] + Sector.choices, required=False)
     country = forms.ChoiceField(label=_("Country"), choices=[("", _("any"))], required=False)
@@ -151,12 +152,12 @@ class PeopleFilterForm(forms.Form):
         )
 
 
-class RosterUploadForm(forms.Form):
+class RosterUploadForm(InputRules, forms.Form):
     file = forms.FileField(label=_("Roster file (CSV, UTF-8)"),
                            help_text=_("one person per row; see the column list below"))
 
 
-class NewAccountForm(forms.Form):
+class NewAccountForm(InputRules, forms.Form):
     display_name = forms.CharField(label=_("Your name as others see it"), max_length=200, required=False)
     password1 = forms.CharField(label=_("Choose a password"), strip=False,
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from track2.access import NotFound, parse_id
 from track2.dialogues.models import DelegationMember, Dialogue, MeetingParticipant
 from track2.people.models import Affiliation, Candidacy, Person
 
@@ -59,8 +60,8 @@ def candidacies_of(dialogue: Dialogue, filters: PeopleFilter | None = None) -> Q
         rows = rows.filter(delegation__isnull=True).exclude(person__in=seated.values("person"))
     elif filters.delegation:
         try:
-            delegation_id = int(filters.delegation)
-        except ValueError:
+            delegation_id = parse_id(filters.delegation)
+        except NotFound:
             return rows.none()
         rows = rows.filter(
             Q(delegation_id=delegation_id)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from track2 import validation as admissible
 from track2.dialogues.models import Delegation, Dialogue
 from track2.disclosure.site import is_shown_in_personal_capacity
 from track2.disclosure.status import STATUS_LINE
@@ -235,7 +236,9 @@ def do_import_roster(by, dialogue: Dialogue, text: str) -> list[Candidacy]:
 
 
 def neutralise(value: str) -> str:
-    """Make a cell safe to open in a spreadsheet: a leading formula character gets an apostrophe."""
+    """Make a cell safe to open in a spreadsheet: a leading formula character gets an apostrophe,
+    and no control character (stored before input was checked) reaches the file."""
+    value = admissible.printable(value)
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 

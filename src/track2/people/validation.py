@@ -11,10 +11,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from track2 import validation as admissible
 from track2.dialogues.models import Role
 from track2.errors import ActionRefused
 from track2.people.models import Gender, Sector
 
+# Free text that may span lines; every other text field is one line (track2.validation).
+MULTILINE = frozenset({"risk_notes", "notes"})
 TEXT_LIMITS = {"full_name": 200, "pronouns": 40, "country": 100, "phone": 50, "organisation": 200,
                "position": 200, "nominated_by": 200}
 MAX_TAGS = 30
@@ -27,6 +30,7 @@ def role_label(value: str) -> str:
 
 def clean_text(value, field: str, label: str, *, required: bool) -> str:
     text = (value or "").strip() if isinstance(value, str) or value is None else str(value).strip()
+    admissible.check_text(text, field, multiline=field in MULTILINE)
     if required and not text:
         raise ActionRefused(_("%(label)s is required.") % {"label": label}, field=field)
     limit = TEXT_LIMITS.get(field)
@@ -98,6 +102,7 @@ def clean_tags(value, field: str) -> list[str]:
     tags: list[str] = []
     for part in parts:
         tag = part.strip()
+        admissible.check_text(tag, field)
         if len(tag) > 80:
             raise ActionRefused(_("Each entry must be under 80 characters: “%(tag)s…”.") % {"tag": tag[:30]}, field=field)
         if tag and tag.lower() not in (t.lower() for t in tags):

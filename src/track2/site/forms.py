@@ -1,7 +1,9 @@
 """Form helpers shared by every app's pages."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 
+from track2 import validation
 from track2.errors import ActionRefused
 
 
@@ -9,3 +11,43 @@ def add_refusal(form: forms.Form, refusal: ActionRefused) -> None:
     """Show an action's refusal on its field when the form has that field, else above the form."""
     field = refusal.field if refusal.field in form.fields else None
     form.add_error(field, refusal.message)
+
+
+def _text_rules(multiline: bool):
+    def admissible(value: str) -> None:
+        problem = validation.text_problem(value, multiline=multiline)
+        if problem:
+            raise ValidationError(problem, code="inadmissible_text")
+
+    return admissible
+
+
+def _bounded_choice(field: forms.ModelChoiceField):
+    """A choice of objects by id: a number no id column holds is an invalid choice, not a
+    database error (Django checks each value of a multiple choice with a query)."""
+    clean = field.clean
+
+    def admissible(value):
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for item in values:
+            text = str(item).strip() if item is not None else ""
+            if text.lstrip("-").isdigit() and validation.integer_problem(int(text), is_id=True):
+                raise ValidationError(field.error_messages["invalid_choice"], code="invalid_choice",
+                                      params={"value": text[:24]})
+        return clean(value)
+
+    return admissible
+
+
+class InputRules:
+    """Every field of the form follows track2.validation, the rules the API's schemas and the
+    roster importer follow: text is one line unless its widget is a text area, and a choice of
+    objects by id never sends the database a number it cannot hold."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and not isinstance(field.widget, forms.PasswordInput):
+                field.validators.append(_text_rules(isinstance(field.widget, forms.Textarea)))
+            elif isinstance(field, forms.ModelChoiceField) and field.to_field_name is None:
+                field.clean = _bounded_choice(field)

@@ -1,0 +1,66 @@
+"""Input types of the API schemas, built on `track2.validation` (the rules pages share).
+
+A value these types refuse answers 422 naming the field and the rule (limit, range, character),
+before any action runs; the schema in the OpenAPI document carries the same limits.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
+
+from track2 import validation
+
+
+def _one_line(value: str) -> str:
+    problem = validation.text_problem(value, multiline=False)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _many_lines(value: str) -> str:
+    problem = validation.text_problem(value, multiline=True)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _in_range(value: datetime) -> datetime:
+    problem = validation.moment_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def limit_of(model, field: str) -> int:
+    """The model's own length limit, so the API and the database never disagree."""
+    return model._meta.get_field(field).max_length
+
+
+def Line(max_length: int):  # noqa: N802  (a type, named like one)
+    return Annotated[str, Field(max_length=max_length), AfterValidator(_one_line)]
+
+
+def Text(max_length: int = 20_000):  # noqa: N802
+    return Annotated[str, Field(max_length=max_length), AfterValidator(_many_lines)]
+
+
+Id = Annotated[int, Field(ge=1, le=validation.MAX_ID)]
+Count = Annotated[int, Field(ge=0, le=2_147_483_647)]
+Small = Annotated[int, Field(ge=0, le=32_767)]
+Moment = Annotated[datetime, AfterValidator(_in_range)]
+# A short code from a fixed list (status, kind, direction…): the action names the valid ones.
+Code = Annotated[str, Field(max_length=40), AfterValidator(_one_line)]
+Tag = Annotated[str, Field(max_length=80), AfterValidator(_one_line)]
+
+# The limits of the model fields they fill (dialogues and people models: 200 / 100 / 64).
+Title = Line(200)
+Place = Line(100)
+ZoneName = Line(64)
+Notes = Text()
+Email = Line(254)
+Pronouns = Line(40)
+Phone = Line(50)

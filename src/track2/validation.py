@@ -1,0 +1,119 @@
+"""What input Track2 admits anywhere: the same rules for page forms, API schemas, the roster
+importer and commands, so that one entry point cannot let in what another refuses.
+
+- Text: no lone surrogates (they cannot be stored or encoded as UTF-8) and no control
+  characters (NUL, ESC, vertical tab, DEL, the C1 range, …). Tab, newline and carriage return
+  are allowed only in multi-line text (notes, descriptions, addresses).
+- Whole numbers: ids are 1 … 2^63 − 1 (a signed 64-bit column); any other number an input
+  carries fits in the same range, so no database ever sees one it cannot hold.
+- Dates: years 1900 … 2200; outside that, a date is a typing slip and would break every page
+  that shows it (time-zone arithmetic overflows near year 9999).
+
+Each check returns a message that says what was wrong and what to do, or raises ActionRefused.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime
+
+from django.utils.translation import gettext as _
+
+from track2.errors import ActionRefused
+
+MAX_ID = 2**63 - 1
+MIN_INTEGER = -(2**63)
+MAX_INTEGER = 2**63 - 1
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2200
+LINE_BREAKS = frozenset("\t\n\r")
+
+
+def _describe(char: str) -> str:
+    name = unicodedata.name(char, "")
+    return f"U+{ord(char):04X}" + (f" {name}" if name else "")
+
+
+def text_problem(value: str, *, multiline: bool) -> str | None:
+    """Why `value` is not admissible text, or None when it is."""
+    for char in value:
+        code = ord(char)
+        if 0xD800 <= code <= 0xDFFF:
+            return _("The text contains an invalid character (a lone UTF-16 surrogate, %(code)s); "
+                     "send text encoded as valid UTF-8.") % {"code": f"U+{code:04X}"}
+        if char in LINE_BREAKS:
+            if multiline:
+                continue
+            return _("Write this on one line: tabs and line breaks are not allowed here.")
+        if code < 0x20 or 0x7F <= code <= 0x9F:
+            return _("The text contains a control character (%(char)s) that cannot be shown or printed; "
+                     "remove it (it often comes from copying out of another program).") % {
+                "char": _describe(char)}
+    return None
+
+
+# Control characters an output never carries (tab and line breaks are kept; a format that cannot
+# hold them escapes them), and lone surrogates, which UTF-8 cannot encode at all.
+_UNPRINTABLE = {code: None for code in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]}
+_SURROGATES = {code: 0xFFFD for code in range(0xD800, 0xE000)}
+
+
+def printable(value: str) -> str:
+    """`value` without control characters (tab and line breaks kept) and with each lone surrogate
+    replaced by U+FFFD: for outputs (calendar files, CSV), in case text was stored before these
+    checks or by a path that skipped them."""
+    return value.translate(_UNPRINTABLE).translate(_SURROGATES)
+
+
+def check_text(value: str, field: str, *, multiline: bool = False) -> str:
+    problem = text_problem(value, multiline=multiline)
+    if problem:
+        raise ActionRefused(problem, field=field)
+    return value
+
+
+def integer_problem(value: int, *, is_id: bool = False) -> str | None:
+    if is_id and not 1 <= value <= MAX_ID:
+        return _("An id is a whole number from 1 to %(max)d; %(value)s is not one.") % {
+            "max": MAX_ID, "value": _shorten(value)}
+    if not MIN_INTEGER <= value <= MAX_INTEGER:
+        return _("This number is out of range: use a whole number between %(min)d and %(max)d.") % {
+            "min": MIN_INTEGER, "max": MAX_INTEGER}
+    return None
+
+
+def _shorten(value: int) -> str:
+    digits = str(value)
+    return digits if len(digits) <= 24 else digits[:20] + "…"
+
+
+def moment_problem(value: date | datetime) -> str | None:
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        return _("The year %(year)d is out of range: give a date between %(first)d and %(last)d.") % {
+            "year": value.year, "first": EARLIEST_YEAR, "last": LATEST_YEAR}
+    return None
+
+
+def check_moment(value: date | datetime | None, field: str) -> None:
+    problem = moment_problem(value) if value is not None else None
+    if problem:
+        raise ActionRefused(problem, field=field)
+
+
+def check_model_text(instance) -> None:
+    """The text rules and length limits for every text field of a model instance: a CharField
+    is one line, a TextField may span lines. For writes that do not go through a form or a
+    schema (commands, the demo) and as the last word before the database."""
+    from django.db import models  # here, so that this module stays importable without apps
+
+    for field in instance._meta.concrete_fields:
+        if not isinstance(field, (models.CharField, models.TextField)) or field.choices:
+            continue
+        value = getattr(instance, field.attname)
+        if not isinstance(value, str):
+            continue
+        check_text(value, field.name, multiline=isinstance(field, models.TextField))
+        if field.max_length and len(value) > field.max_length:
+            raise ActionRefused(_("%(label)s is too long: at most %(limit)d characters (it has %(length)d).") % {
+                "label": str(field.verbose_name).capitalize(), "limit": field.max_length, "length": len(value)},
+                field=field.name)
