@@ -1,9 +1,8 @@
-import zoneinfo
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from track2.accounts.models import User
+from track2.time_zones import TimeZoneField
 
 
 class SignInForm(forms.Form):
@@ -27,15 +26,11 @@ class DisableTwoFactorForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=[])
+    time_zone = TimeZoneField(label=_("Time zone"))
 
     class Meta:
         model = User
         fields = ["display_name", "time_zone"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = [(z, z) for z in sorted(zoneinfo.available_timezones())]
 
 
 class ApiTokenForm(forms.Form):

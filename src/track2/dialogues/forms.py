@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +14,7 @@ from track2.dialogues.models import (
     Venue,
 )
 from track2.people.models import Sector
+from track2.time_zones import TimeZoneField
 
 
 class DialogueForm(forms.ModelForm):
@@ -101,17 +100,13 @@ def venue_label(dialogue, venue) -> str:
     return label
 
 
-def zone_choices() -> list[tuple[str, str]]:
-    return [(z, z) for z in sorted(zoneinfo.available_timezones())]
-
-
 class MeetingForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     venue = forms.ModelChoiceField(label=_("Venue"), queryset=None, required=False)
-    time_zone = forms.CharField(
-        label=_("Time zone"), max_length=64,
-        help_text=_("IANA name, e.g. Europe/Vienna. Start and end are wall-clock times in this zone."),
-        widget=forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off"}),
+    time_zone = TimeZoneField(
+        label=_("Time zone"),
+        help_text=_("Type to search, e.g. Vienna; an IANA name such as Europe/Vienna. Start and end are "
+                    "wall-clock times in this zone."),
     )
     # datetime-local inputs only accept "YYYY-MM-DDTHH:MM" as their value.
     starts_at = forms.DateTimeField(label=_("Starts"), widget=forms.DateTimeInput(

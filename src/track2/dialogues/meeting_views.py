@@ -30,7 +30,6 @@ from track2.dialogues.forms import (
     ParticipantsForm,
     ParticipantStatusForm,
     VenueForm,
-    zone_choices,
 )
 from track2.dialogues.models import AgendaItem, MeetingParticipant
 from track2.dialogues.views import _get
@@ -100,7 +99,6 @@ def venue_delete(request: HttpRequest, dialogue_id: int, venue_id: int) -> HttpR
 def _meeting_form_context(request, dialogue, form, heading, meeting=None):
     return {
         "form": form, "dialogue": dialogue, "meeting": meeting, "heading": heading,
-        "time_zones": [z for z, _label in zone_choices()],
         "venue_warnings": [(v, queries.neutrality_warning(dialogue, v)) for v in venues_of(dialogue)],
     }
 

@@ -18,6 +18,7 @@ from track2.dialogues.models import (
     Venue,
 )
 from track2.people.models import Candidacy, Person
+from track2.time_zones import is_time_zone
 
 CLOSED_CANDIDACY = (Candidacy.Status.DECLINED, Candidacy.Status.WITHDRAWN)
 
@@ -98,7 +99,7 @@ def meeting_times(meeting: Meeting, viewer_zone: str | None) -> tuple[ZonedTimes
     """The meeting's times in its own zone, and in the viewer's zone when that differs."""
     own = zoneinfo.ZoneInfo(meeting.time_zone)
     planned = ZonedTimes(meeting.time_zone, meeting.starts_at.astimezone(own), meeting.ends_at.astimezone(own))
-    if not viewer_zone or viewer_zone == meeting.time_zone or viewer_zone not in zoneinfo.available_timezones():
+    if not viewer_zone or viewer_zone == meeting.time_zone or not is_time_zone(viewer_zone):
         return planned, None
     theirs = zoneinfo.ZoneInfo(viewer_zone)
     return planned, ZonedTimes(viewer_zone, meeting.starts_at.astimezone(theirs), meeting.ends_at.astimezone(theirs))
