@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status, UploadedFile
 
 from track2.access import people as people_access
+from track2.api.pagination import PageQuery, page_of
 from track2.dialogues.models import Delegation
 from track2.errors import ActionRefused
 from track2.people import actions, roster
@@ -77,6 +78,13 @@ class PersonDetailOut(PersonOut):
     history: list[StepOut]
 
 
+class PersonPage(Schema):
+    items: list[PersonOut]
+    total: int
+    page: int
+    limit: int
+
+
 class PersonIn(Schema):
     full_name: str
     email: str
@@ -132,7 +140,7 @@ class InvitationOut(Schema):
     candidacy_status: str
 
 
-class PeopleQuery(Schema):
+class PeopleQuery(PageQuery):
     q: str = ""
     sector: str = ""
     country: str = ""
@@ -149,14 +157,15 @@ def _delegation(dialogue, delegation_id: int | None):
     return delegation
 
 
-def _person_out(candidacy: Candidacy, *, with_history: bool = False) -> dict:
+def _person_out(candidacy: Candidacy, *, with_history: bool = False, dialogue=None) -> dict:
+    """`dialogue`: the candidacy's, when a list already holds it (not read again per person)."""
     person = candidacy.person
     out = {
         "id": person.pk, "full_name": person.full_name, "pronouns": person.pronouns, "sector": person.sector,
         "country": person.country, "languages": person.languages, "expertise": person.expertise,
         "email": person.email, "phone": person.phone, "gender": person.gender,
         "has_account": person.user_id is not None,
-        "personal_capacity": is_personal_capacity_flagged(person, candidacy.dialogue),
+        "personal_capacity": is_personal_capacity_flagged(person, dialogue or candidacy.dialogue),
         "affiliations": [
             {"organisation": a.organisation, "position": a.position, "is_current": a.is_current,
              "until_year": a.until_year} for a in person.affiliations.all()
@@ -176,11 +185,12 @@ def _person_out(candidacy: Candidacy, *, with_history: bool = False) -> dict:
     return out
 
 
-@router.get("/dialogues/{dialogue_id}/people", response=list[PersonOut],
-            summary="People who are candidates in a dialogue (conveners), with search and filters")
+@router.get("/dialogues/{dialogue_id}/people", response=PersonPage,
+            summary="People who are candidates in a dialogue (conveners), with search and filters (paginated)")
 def list_people(request: HttpRequest, dialogue_id: int, filters: Query[PeopleQuery]):
     dialogue = people_access.access_people(request.auth, dialogue_id)
-    return [_person_out(c) for c in candidacies_of(dialogue, PeopleFilter(**filters.dict()))]
+    found = candidacies_of(dialogue, PeopleFilter(**filters.dict(exclude={"page", "limit"})))
+    return page_of(found, filters, lambda c: _person_out(c, dialogue=dialogue))
 
 
 @router.post("/dialogues/{dialogue_id}/people", response={201: PersonDetailOut, 400: Refusal},

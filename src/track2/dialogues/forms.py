@@ -90,12 +90,12 @@ class VenueForm(forms.ModelForm):
         }
 
 
-def venue_label(dialogue, venue) -> str:
+def venue_label(dialogue, venue, parties=None) -> str:
     from track2.dialogues.queries import neutrality_warning
 
     place = ", ".join(part for part in (venue.city, venue.country) if part) or venue.get_kind_display()
     label = f"{venue.name} ({place})"
-    if neutrality_warning(dialogue, venue):
+    if neutrality_warning(dialogue, venue, parties):
         label += " — " + str(_("in a party's country"))
     return label
 
@@ -118,8 +118,10 @@ class MeetingForm(forms.Form):
     def __init__(self, *args, venues, dialogue=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["venue"].queryset = venues
+        # The parties are read once for every venue's label and warning.
+        self.parties = list(dialogue.parties.all()) if dialogue is not None else []
         if dialogue is not None:
-            self.fields["venue"].label_from_instance = lambda venue: venue_label(dialogue, venue)
+            self.fields["venue"].label_from_instance = lambda venue: venue_label(dialogue, venue, self.parties)
 
     def clean_starts_at(self):
         return _naive(self.cleaned_data["starts_at"])

@@ -69,12 +69,12 @@ def candidacies_of(dialogue: Dialogue, filters: PeopleFilter | None = None) -> Q
     return rows
 
 
-def seats_in(dialogue: Dialogue) -> dict[int, DelegationMember]:
-    """Person id → their delegation seat in `dialogue`."""
-    return {
-        seat.person_id: seat
-        for seat in DelegationMember.objects.filter(dialogue=dialogue).select_related("delegation")
-    }
+def seats_in(dialogue: Dialogue, person_ids=None) -> dict[int, DelegationMember]:
+    """Person id → their delegation seat in `dialogue` (of `person_ids` only, e.g. one page, when given)."""
+    seats = DelegationMember.objects.filter(dialogue=dialogue).select_related("delegation")
+    if person_ids is not None:
+        seats = seats.filter(person_id__in=list(person_ids))
+    return {seat.person_id: seat for seat in seats}
 
 
 def countries_in(dialogue: Dialogue) -> list[str]:

@@ -52,7 +52,7 @@ def people_list(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     if form.is_bound and form.is_valid():
         filters = PeopleFilter(**form.cleaned_data)
     page = Paginator(candidacies_of(dialogue, filters), PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
-    seats = seats_in(dialogue)
+    seats = seats_in(dialogue, [c.person_id for c in page])
     rows = [
         {
             "candidacy": c, "person": c.person, "affiliation": current_affiliation(c.person),
