@@ -40,13 +40,16 @@ def candidacies_of(dialogue: Dialogue, filters: PeopleFilter | None = None) -> Q
             pk for pk, tags in Candidacy.objects.filter(dialogue=dialogue).values_list("pk", "person__expertise")
             if any(folded in str(tag).casefold() for tag in tags or [])
         ]
+        # Affiliations through a subquery, not a join: a join repeats each candidacy per
+        # affiliation and needs a DISTINCT over every column (slow at a directory's size).
+        by_affiliation = Affiliation.objects.filter(
+            Q(organisation__icontains=q) | Q(position__icontains=q)).values("person_id")
         rows = rows.filter(
             Q(person__full_name__icontains=q)
             | Q(person__email__icontains=q)
-            | Q(person__affiliations__organisation__icontains=q)
-            | Q(person__affiliations__position__icontains=q)
+            | Q(person_id__in=by_affiliation)
             | Q(pk__in=by_tag)
-        ).distinct()
+        )
     if filters.sector:
         rows = rows.filter(person__sector=filters.sector)
     if filters.country.strip():
@@ -78,7 +81,9 @@ def seats_in(dialogue: Dialogue, person_ids=None) -> dict[int, DelegationMember]
 
 
 def countries_in(dialogue: Dialogue) -> list[str]:
-    names = Person.objects.filter(candidacies__dialogue=dialogue).values_list("country", flat=True).distinct()
+    # order_by(): the model's ordering would join the name into SELECT DISTINCT, one row per person.
+    names = (Person.objects.filter(candidacies__dialogue=dialogue).order_by()
+             .values_list("country", flat=True).distinct())
     return sorted({name for name in names if name}, key=str.lower)
 
 
