@@ -14,7 +14,7 @@ from tests.dialogues.conftest import make_person
 from tests.dialogues.test_api import bearer
 from track2.accounts.models import User
 from track2.dialogues import actions, meeting_actions
-from track2.dialogues.models import Dialogue, MeetingParticipant
+from track2.dialogues.models import Dialogue, MeetingParticipant, Membership
 from track2.site import demo
 
 # Measured on the demo as its convener, plus two queries of headroom.
@@ -80,6 +80,11 @@ def _grow(dialogue: Dialogue) -> None:
                                                     ends_at=start + timedelta(days=n, hours=2))
         for person in newcomers:
             MeetingParticipant.objects.create(meeting=meeting, person=person)
+    for n in range(5):
+        other = actions.do_create_dialogue(convener, title=f"Extra dialogue {n}")
+        actions.do_add_party(convener, other, name=f"Extra party {n}", country="Norland")
+        for role in ("observer", "participant", "facilitator"):
+            Membership.objects.create(dialogue=other, user=_user(role), role=role)
     first = dialogue.meetings.order_by("starts_at").first()
     for person in newcomers:
         MeetingParticipant.objects.get_or_create(meeting=first, person=person)
