@@ -161,6 +161,8 @@ def targets(base: str, token: str, large: int) -> list[tuple[str, str, str]]:
     p = get_json(f"{api}/dialogues/{d}/people", token)[0]["id"]
     D, M = f"/dialogues/{d}", f"/dialogues/{d}/meetings/{m}"
     pages = {
+        # The floor: a static file served by whitenoise before any view runs (server + machine only).
+        "static file": "/static/track2/favicon.svg",
         "home": "/", "account": "/accounts/settings/", "calendar settings": "/dialogues/calendar/",
         "dialogue": D + "/", "dialogue edit": D + "/edit/", "parties": D + "/parties/", "roles": D + "/roles/",
         "delegations": D + "/delegations/", "delegation": f"{D}/delegations/{g}/", "balance": D + "/balance/",

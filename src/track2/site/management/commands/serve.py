@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from track2.config import LOOPBACK_HOSTS
 from track2.site.health import DatabaseUnreachable, check_database
+from track2.site.http import NoDelayH11Protocol
 
 
 def is_loopback(host: str) -> bool:
@@ -52,6 +53,7 @@ def run_server(stdout, host: str, port: int, workers: int) -> None:
         access_log=False,
         proxy_headers=settings.CONFIG.https,
         server_header=False,
+        http=NoDelayH11Protocol,
     )
 
 
