@@ -7,6 +7,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from track2 import access
 from track2.api import dialogues, me, people
 from track2.api.auth import MalformedToken, api_auth
+from track2.api.openapi_once import build_openapi_once
 from track2.errors import ActionRefused
 
 api = NinjaAPI(
@@ -51,3 +52,5 @@ def invalid(request: HttpRequest, exc: ValidationError):
 api.add_router("/", me.router)
 api.add_router("/", people.router)
 api.add_router("/", dialogues.router)
+
+build_openapi_once(api)
