@@ -74,3 +74,25 @@ def test_country_list_is_three_rows_not_six_thousand(directory):
     with connection.cursor() as cursor:
         cursor.execute(captured.captured_queries[0]["sql"].replace("%", "%%"))
         assert len(cursor.fetchall()) == 3
+
+
+def test_tag_search_keeps_its_unicode_folding(directory):
+    _convener, dialogue = directory
+    odd = Person.objects.bulk_create([
+        Person(full_name="Zoe One", sector="academia", country="Norland", email="z1@example.org",
+               expertise=["Straße und Häfen"]),
+        Person(full_name="Zoe Two", sector="academia", country="Norland", email="z2@example.org",
+               expertise=['the "blue" economy', "back\\slash"]),
+        Person(full_name="Zoe Three", sector="academia", country="Norland", email="z3@example.org",
+               expertise=["alpha", "beta"]),
+    ])
+    Candidacy.objects.bulk_create(Candidacy(dialogue=dialogue, person=p, nominated_by="test") for p in odd)
+
+    def names(q):
+        return {c.person.full_name for c in candidacies_of(dialogue, PeopleFilter(q=q))}
+
+    assert names("STRASSE") == {"Zoe One"}  # ß folds to ss
+    assert names("häfen") == {"Zoe One"}
+    assert names('"blue"') == {"Zoe Two"} and names("k\\sl") == {"Zoe Two"}
+    assert names("ALPH") == {"Zoe Three"}
+    assert names('a", "b') == set()  # the stored text joins tags; a tag never does
