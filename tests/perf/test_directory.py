@@ -35,11 +35,11 @@ def test_directory_page_shows_one_page_with_the_total(client, directory, django_
     convener, dialogue = directory
     client.force_login(convener)
     with django_assert_max_num_queries(13):
-        response = client.get(f"/dialogues/{dialogue.pk}/people/?page=30")
+        response = client.get(f"/dialogues/{dialogue.pk}/people/?page=59")
     body = response.content.decode()
     assert response.status_code == 200
-    assert "Person 02900" in body and "Person 02999" in body
-    assert "Person 02899" not in body and "Person 03000" not in body  # 100 a page
+    assert "Person 02900" in body and "Person 02949" in body
+    assert "Person 02899" not in body and "Person 02950" not in body  # 50 a page
     assert "6000" in body.replace(",", "").replace("\u202f", "").replace("\xa0", "")
 
 
