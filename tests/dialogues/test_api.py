@@ -41,7 +41,9 @@ def api(client, world):
 
 
 def test_list_and_create_dialogues(api, world):
-    listed = api("get", "/dialogues").json()
+    page = api("get", "/dialogues").json()
+    assert (page["total"], page["page"], page["limit"]) == (1, 1, 50)
+    listed = page["items"]
     assert [d["title"] for d in listed] == ["Varena Sea Dialogue"]
     assert listed[0]["roles"] == ["convener"]
     made = api("post", "/dialogues", json={"title": "Gulf Talks", "track": "track1_5"})
@@ -53,7 +55,7 @@ def test_list_and_create_dialogues(api, world):
 
 
 def test_outsider_sees_no_dialogue(api, world):
-    assert api("get", "/dialogues", user="outsider").json() == []
+    assert api("get", "/dialogues", user="outsider").json() == {"items": [], "total": 0, "page": 1, "limit": 50}
     d = world.dialogue.pk
     for path in (f"/dialogues/{d}", f"/dialogues/{d}/meetings", f"/dialogues/{d}/delegations",
                  f"/dialogues/{d}/meetings/{world.meeting.pk}", "/dialogues/999999"):
@@ -109,13 +111,13 @@ def test_seat_refuses_second_delegation_and_unknown_person(api, world):
 
 def test_delegation_rosters_follow_roles(api, world):
     d = world.dialogue.pk
-    as_convener = {x["name"]: x for x in api("get", f"/dialogues/{d}/delegations").json()}
+    as_convener = {x["name"]: x for x in api("get", f"/dialogues/{d}/delegations").json()["items"]}
     assert all("members" in x for x in as_convener.values())
-    as_participant = {x["name"]: x for x in api("get", f"/dialogues/{d}/delegations", user="participant").json()}
+    as_participant = {x["name"]: x for x in api("get", f"/dialogues/{d}/delegations", user="participant").json()["items"]}
     assert "members" in as_participant[world.caldera.name]
     assert "members" not in as_participant[world.ostrava.name]
     assert as_participant[world.ostrava.name]["size"] == 2
-    as_observer = api("get", f"/dialogues/{d}/delegations", user="observer").json()
+    as_observer = api("get", f"/dialogues/{d}/delegations", user="observer").json()["items"]
     assert all("members" not in x for x in as_observer)
 
 
@@ -191,7 +193,7 @@ def test_balance_json(api, world):
 
 def test_roles_api(api, world):
     d = world.dialogue.pk
-    roles = api("get", f"/dialogues/{d}/roles").json()
+    roles = api("get", f"/dialogues/{d}/roles").json()["items"]
     mine = next(r for r in roles if r["role"] == "convener")
     refused = api("delete", f"/dialogues/{d}/roles/{mine['id']}")
     assert refused.status_code == 400 and "at least one convener" in refused.json()["detail"]

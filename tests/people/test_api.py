@@ -39,9 +39,9 @@ def test_create_list_get_update(api, dialogue, north):
     assert body["history"][0]["status"] == "nominated"
     pid = body["id"]
     listed = api.call("get", f"/dialogues/{dialogue.pk}/people").json()
-    assert [p["id"] for p in listed] == [pid]
-    assert api.call("get", f"/dialogues/{dialogue.pk}/people?q=sea+inst").json()[0]["id"] == pid
-    assert api.call("get", f"/dialogues/{dialogue.pk}/people?sector=business").json() == []
+    assert [p["id"] for p in listed["items"]] == [pid] and listed["total"] == 1
+    assert api.call("get", f"/dialogues/{dialogue.pk}/people?q=sea+inst").json()["items"][0]["id"] == pid
+    assert api.call("get", f"/dialogues/{dialogue.pk}/people?sector=business").json()["items"] == []
     got = api.call("get", f"/dialogues/{dialogue.pk}/people/{pid}").json()
     assert "risk_notes" not in got and got["personal_capacity"] is False
     patched = api.call("patch", f"/dialogues/{dialogue.pk}/people/{pid}",

@@ -9,8 +9,12 @@ between the dialogue's members and its conveners.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
+from django.db.models.signals import post_delete, post_save
 from django.http import Http404
 
 from track2.dialogues.models import Dialogue, Membership, Role
@@ -38,12 +42,45 @@ NEEDS: dict[str, frozenset[str]] = {
 }
 
 
+# Roles already read during the current request: a page asks for them from the view, the
+# navigation tag and several checks; one query per dialogue is enough. None outside a request
+# (commands, tests calling actions), where nothing is remembered.
+_request_roles: ContextVar[dict[tuple[int, int], frozenset[str]] | None] = ContextVar("track2_roles", default=None)
+
+
+@contextmanager
+def roles_remembered_for_request() -> Iterator[None]:
+    token = _request_roles.set({})
+    try:
+        yield
+    finally:
+        _request_roles.reset(token)
+
+
+def _forget_roles(**_signal) -> None:
+    # A request that changes a role must see the change in what it renders next.
+    remembered = _request_roles.get()
+    if remembered is not None:
+        remembered.clear()
+
+
+post_save.connect(_forget_roles, sender=Membership, dispatch_uid="track2.access.forget_roles.save")
+post_delete.connect(_forget_roles, sender=Membership, dispatch_uid="track2.access.forget_roles.delete")
+
+
 def roles_of(user, dialogue_id: int) -> frozenset[str]:
     if user is None or not user.is_authenticated or not user.is_active:
         return frozenset()
-    return frozenset(
+    remembered = _request_roles.get()
+    key = (user.pk, int(dialogue_id))
+    if remembered is not None and key in remembered:
+        return remembered[key]
+    roles = frozenset(
         Membership.objects.filter(user=user, dialogue_id=dialogue_id).values_list("role", flat=True)
     )
+    if remembered is not None:
+        remembered[key] = roles
+    return roles
 
 
 def has_need(roles: frozenset[str], need: str) -> bool:

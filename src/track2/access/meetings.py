@@ -55,9 +55,13 @@ def is_confirmed_member(user, meeting: Meeting) -> bool:
     ).exists()
 
 
-def can_see_venue_address(user, meeting: Meeting) -> bool:
+_UNREAD = object()
+
+
+def can_see_venue_address(user, meeting: Meeting, seat=_UNREAD) -> bool:
     """The address of a private-home or confidential venue: only conveners of the dialogue
-    and confirmed members of that meeting. Other addresses: every member of the dialogue."""
+    and confirmed members of that meeting. Other addresses: every member of the dialogue.
+    `seat`: the viewer's own place on the meeting's list when already read (None: no place)."""
     roles = roles_of(user, meeting.dialogue_id)
     if not has_need(roles, "member"):
         return False
@@ -68,6 +72,8 @@ def can_see_venue_address(user, meeting: Meeting) -> bool:
         return True
     if has_need(roles, "convener"):
         return True
+    if seat is not _UNREAD:
+        return seat is not None and seat.status in CONFIRMED_STATUSES
     return is_confirmed_member(user, meeting)
 
 
@@ -96,11 +102,13 @@ def own_roster_delegation_id(user, dialogue: Dialogue) -> int | None:
     return seat.delegation_id if seat is not None else None
 
 
-def can_see_roster(user, delegation: Delegation) -> bool:
-    dialogue = delegation.dialogue
-    if has_need(roles_of(user, dialogue.pk), "convener"):
+def can_see_roster(user, delegation: Delegation, own_delegation_id=_UNREAD) -> bool:
+    """`own_delegation_id`: own_roster_delegation_id(), when a list of delegations has read it once."""
+    if has_need(roles_of(user, delegation.dialogue_id), "convener"):
         return True
-    return own_roster_delegation_id(user, dialogue) == delegation.pk
+    if own_delegation_id is _UNREAD:
+        own_delegation_id = own_roster_delegation_id(user, delegation.dialogue)
+    return own_delegation_id == delegation.pk
 
 
 def access_delegation(user, dialogue_id, delegation_id) -> Delegation:
@@ -121,6 +129,14 @@ def own_meeting_seat(user, meeting: Meeting) -> MeetingParticipant | None:
     if user is None or not user.is_authenticated or not user.is_active:
         return None
     return MeetingParticipant.objects.filter(meeting=meeting, person__user=user).select_related("person").first()
+
+
+def own_meeting_seats(user, dialogue: Dialogue) -> dict[int, MeetingParticipant]:
+    """Meeting id → the viewer's own place on that meeting's list, for a whole dialogue at once."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return {}
+    seats = MeetingParticipant.objects.filter(meeting__dialogue=dialogue, person__user=user).select_related("person")
+    return {seat.meeting_id: seat for seat in seats}
 
 
 def access_own_meeting_seat(user, dialogue_id, meeting_id) -> MeetingParticipant:

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.contrib.auth import authenticate
 from django.db import transaction
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from track2.accounts import recovery, throttle, totp
 from track2.accounts.models import ApiToken, RecoveryCode, User
 
+LAST_USED_STEP = timedelta(minutes=1)
 TOKEN_MARK = "t2_"  # noqa: S105  (a visible marker that starts every token, not a secret)
 
 
@@ -220,7 +222,10 @@ def user_for_token(raw: str) -> User | None:
     digest = _digest(raw)
     for token in ApiToken.objects.filter(prefix=secret[:8], revoked_at__isnull=True).select_related("user"):
         if hmac.compare_digest(token.digest, digest) and token.user.is_active:
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+            now = timezone.now()
+            # "Last used" to the minute: a write on every API read would serialise parallel readers.
+            if token.last_used_at is None or now - token.last_used_at >= LAST_USED_STEP:
+                ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             return token.user
     return None
 

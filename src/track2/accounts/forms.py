@@ -1,5 +1,3 @@
-import zoneinfo
-
 from django import forms
 from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 from django.contrib.auth.forms import SetPasswordForm
@@ -8,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from track2.accounts.models import User
 from track2.site.forms import InputRules
+from track2.time_zones import TimeZoneField
 
 # Longer than any pass phrase a person types, short enough that hashing it costs nothing unusual.
 PASSWORD_MAX_LENGTH = 1024
@@ -41,15 +40,11 @@ class PasswordAgainForm(InputRules, forms.Form):
 
 
 class ProfileForm(InputRules, forms.ModelForm):
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=[])
+    time_zone = TimeZoneField(label=_("Time zone"))
 
     class Meta:
         model = User
         fields = ["display_name", "time_zone"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = [(z, z) for z in sorted(zoneinfo.available_timezones())]
 
 
 class ApiTokenForm(InputRules, forms.Form):

@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from track2 import access
 from track2.access.meetings import (
@@ -23,6 +24,8 @@ from track2.access.meetings import (
     can_see_roster,
     can_see_venue_address,
     own_meeting_seat,
+    own_meeting_seats,
+    own_roster_delegation_id,
     venues_of,
 )
 from track2.api.fields import (
@@ -38,6 +41,7 @@ from track2.api.fields import (
     Title,
     ZoneName,
 )
+from track2.api.pagination import PageQuery, page_of
 from track2.dialogues import actions, meeting_actions, queries, role_actions
 from track2.dialogues.balance import build_balance
 from track2.dialogues.models import (
@@ -204,8 +208,9 @@ class StatusIn(Schema):
 
 # --- output ----------------------------------------------------------------------------------
 
-def dialogue_out(user, dialogue) -> dict:
-    roles = access.roles_of(user, dialogue.pk)
+def dialogue_out(user, dialogue, roles: frozenset[str] | None = None) -> dict:
+    """`roles`: the caller's roles in it, when a list has read them for every dialogue at once."""
+    roles = access.roles_of(user, dialogue.pk) if roles is None else roles
     data = {
         "status_line": STATUS_LINE,
         "id": dialogue.pk, "title": dialogue.title, "purpose": dialogue.purpose, "track": dialogue.track,
@@ -236,8 +241,9 @@ def venue_out(venue, *, show_address: bool = True) -> dict:
 
 
 def delegation_out(delegation, members=None) -> dict:
+    size = getattr(delegation, "member_count", None)  # annotated by lists, counted here otherwise
     data = {"id": delegation.pk, "name": delegation.name, "kind": delegation.kind,
-            "party_id": delegation.party_id, "size": delegation.members.count()}
+            "party_id": delegation.party_id, "size": delegation.members.count() if size is None else size}
     if members is not None:
         data["members"] = [
             {"seat_id": s.pk, "person_id": s.person_id, "full_name": s.person.full_name, "sector": s.person.sector,
@@ -252,9 +258,11 @@ def utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def meeting_out(user, meeting, *, full: bool = False) -> dict:
+def meeting_out(user, meeting, *, full: bool = False, seats: dict | None = None) -> dict:
+    """`seats`: the viewer's places on the dialogue's meeting lists, read once for a whole list."""
     planned, theirs = queries.meeting_times(meeting, getattr(user, "time_zone", None))
-    show_address = can_see_venue_address(user, meeting)
+    seat = seats.get(meeting.pk) if seats is not None else own_meeting_seat(user, meeting)
+    show_address = can_see_venue_address(user, meeting, seat)
     data = {
         "status_line": STATUS_LINE,
         "id": meeting.pk, "title": meeting.title, "time_zone": meeting.time_zone,
@@ -264,14 +272,13 @@ def meeting_out(user, meeting, *, full: bool = False) -> dict:
         "attribution_mode": meeting.attribution_mode,
         "venue": venue_out(meeting.venue, show_address=show_address) if meeting.venue else None,
     }
-    seat = own_meeting_seat(user, meeting)
     data["my_status"] = seat.status if seat is not None else None
     if full:
         timing = queries.agenda_timing(meeting)
         data["agenda"] = [agenda_out(i) for i in meeting.agenda_items.select_related("lead")]
         data["agenda_minutes"] = timing.agenda_minutes
         data["meeting_minutes"] = timing.meeting_minutes
-        data["warnings"] = [w for w in (queries.agenda_warning(meeting),) if w]
+        data["warnings"] = [w for w in (queries.agenda_warning(meeting, timing),) if w]
         if access.has_need(access.roles_of(user, meeting.dialogue_id), "facilitator"):
             warning = queries.neutrality_warning(meeting.dialogue, meeting.venue)
             if warning:
@@ -291,9 +298,11 @@ def participant_out(p) -> dict:
 
 # --- dialogues -------------------------------------------------------------------------------
 
-@router.get("/dialogues", summary="The dialogues I belong to, with my roles")
-def list_dialogues(request: HttpRequest):
-    return [dialogue_out(request.auth, m.dialogue) for m in access.dialogues_for(request.auth)]
+@router.get("/dialogues", summary="The dialogues I belong to, with my roles (paginated)")
+def list_dialogues(request: HttpRequest, paging: Query[PageQuery]):
+    found = page_of(access.dialogues_for(request.auth), paging)
+    prefetch_related_objects([m.dialogue for m in found["items"]], "parties")
+    return {**found, "items": [dialogue_out(request.auth, m.dialogue, frozenset(m.roles)) for m in found["items"]]}
 
 
 @router.post("/dialogues", response={201: dict}, summary="Create a dialogue series (you become its convener)")
@@ -336,11 +345,11 @@ def remove_party(request: HttpRequest, dialogue_id: Id, party_id: Id):
     return _no_content()
 
 
-@router.get(P + "/roles", summary="Who holds which role (conveners)")
-def list_roles(request: HttpRequest, dialogue_id: Id):
+@router.get(P + "/roles", summary="Who holds which role (conveners; paginated)")
+def list_roles(request: HttpRequest, dialogue_id: Id, paging: Query[PageQuery]):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
-    return [{"id": m.pk, "user_id": m.user_id, "email": m.user.email, "role": m.role}
-            for m in dialogue.memberships.select_related("user").order_by("user__email", "role")]
+    return page_of(dialogue.memberships.select_related("user").order_by("user__email", "role", "pk"), paging,
+                   lambda m: {"id": m.pk, "user_id": m.user_id, "email": m.user.email, "role": m.role})
 
 
 def role_invitation_out(invitation) -> dict:
@@ -393,14 +402,14 @@ def revoke_role(request: HttpRequest, dialogue_id: Id, membership_id: Id):
 
 # --- delegations -----------------------------------------------------------------------------
 
-@router.get(P + "/delegations", summary="Delegations: members for conveners, and for your own delegation")
-def list_delegations(request: HttpRequest, dialogue_id: Id):
+@router.get(P + "/delegations", summary="Delegations: members for conveners, and for your own (paginated)")
+def list_delegations(request: HttpRequest, dialogue_id: Id, paging: Query[PageQuery]):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="member")
-    result = []
-    for delegation in Delegation.objects.filter(dialogue=dialogue).select_related("dialogue").order_by("kind", "name"):
-        sees = can_see_roster(request.auth, delegation)
-        result.append(delegation_out(delegation, queries.members_of(delegation) if sees else None))
-    return result
+    own_id = own_roster_delegation_id(request.auth, dialogue)
+    found = page_of(queries.delegations_with_counts(dialogue).order_by("kind", "name", "pk"), paging)
+    visible = [d.pk for d in found["items"] if can_see_roster(request.auth, d, own_id)]
+    rosters = queries.members_by_delegation(dialogue, visible)
+    return {**found, "items": [delegation_out(d, rosters.get(d.pk)) for d in found["items"]]}
 
 
 @router.post(P + "/delegations", response={201: dict}, summary="Create a delegation (one per party, or the facilitation team)")
@@ -460,11 +469,12 @@ def unseat(request: HttpRequest, dialogue_id: Id, delegation_id: Id, seat_id: Id
 
 # --- venues ----------------------------------------------------------------------------------
 
-@router.get(P + "/venues", summary="The dialogue's venues, with neutrality warnings (conveners)")
-def list_venues(request: HttpRequest, dialogue_id: Id):
+@router.get(P + "/venues", summary="The dialogue's venues, with neutrality warnings (conveners; paginated)")
+def list_venues(request: HttpRequest, dialogue_id: Id, paging: Query[PageQuery]):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
-    return [{**venue_out(v), "neutrality_warning": queries.neutrality_warning(dialogue, v)}
-            for v in venues_of(dialogue)]
+    parties = list(dialogue.parties.all())  # read once, not once per venue
+    return page_of(venues_of(dialogue).order_by("name", "pk"), paging,
+                   lambda v: {**venue_out(v), "neutrality_warning": queries.neutrality_warning(dialogue, v, parties)})
 
 
 @router.post(P + "/venues", response={201: dict}, summary="Add a venue (conveners)")
@@ -498,10 +508,12 @@ def _venue_for(request, dialogue, venue_id):
     return venue
 
 
-@router.get(P + "/meetings", summary="The dialogue's meetings (times in UTC, local and your zone)")
-def list_meetings(request: HttpRequest, dialogue_id: Id):
+@router.get(P + "/meetings", summary="The dialogue's meetings (times in UTC, local and your zone; paginated)")
+def list_meetings(request: HttpRequest, dialogue_id: Id, paging: Query[PageQuery]):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="member")
-    return [meeting_out(request.auth, m) for m in dialogue.meetings.select_related("venue", "dialogue")]
+    seats = own_meeting_seats(request.auth, dialogue)
+    meetings = dialogue.meetings.select_related("venue", "dialogue").order_by("starts_at", "pk")
+    return page_of(meetings, paging, lambda m: meeting_out(request.auth, m, seats=seats))
 
 
 @router.post(P + "/meetings", response={201: dict}, summary="Schedule a meeting; naive times are in its time zone (conveners)")
@@ -588,10 +600,11 @@ def _attendance_meeting(request, dialogue_id, meeting_id):
     return meeting
 
 
-@router.get(M + "/participants", summary="Who is invited and who came (confidential lists: conveners)")
-def list_participants(request: HttpRequest, dialogue_id: Id, meeting_id: Id):
+@router.get(M + "/participants", summary="Who is invited and who came (confidential lists: conveners; paginated)")
+def list_participants(request: HttpRequest, dialogue_id: Id, meeting_id: Id, paging: Query[PageQuery]):
     meeting = _attendance_meeting(request, dialogue_id, meeting_id)
-    return [participant_out(p) for p in meeting.participants.select_related("person").order_by("person__full_name")]
+    return page_of(meeting.participants.select_related("person").order_by("person__full_name", "pk"), paging,
+                   participant_out)
 
 
 @router.post(M + "/participants", response={201: list}, summary="Add delegation members to a meeting (conveners)")

@@ -16,6 +16,7 @@ from ninja import File, Query, Router, Schema, Status, UploadedFile
 
 from track2.access import people as people_access
 from track2.api.fields import Code, Email, Id, Notes, Phone, Place, Pronouns, Tag, Title
+from track2.api.pagination import PageQuery, page_of
 from track2.dialogues.models import Delegation
 from track2.disclosure.site import is_shown_in_personal_capacity
 from track2.errors import ActionRefused
@@ -79,6 +80,13 @@ class PersonDetailOut(PersonOut):
     history: list[StepOut]
 
 
+class PersonPage(Schema):
+    items: list[PersonOut]
+    total: int
+    page: int
+    limit: int
+
+
 class PersonIn(Schema):
     full_name: Title
     email: Email
@@ -134,7 +142,7 @@ class InvitationOut(Schema):
     candidacy_status: str
 
 
-class PeopleQuery(Schema):
+class PeopleQuery(PageQuery):
     q: Title = ""
     sector: Code = ""
     country: Place = ""
@@ -151,14 +159,15 @@ def _delegation(dialogue, delegation_id: Id | None):
     return delegation
 
 
-def _person_out(candidacy: Candidacy, *, with_history: bool = False) -> dict:
+def _person_out(candidacy: Candidacy, *, with_history: bool = False, dialogue=None) -> dict:
+    """`dialogue`: the candidacy's, when a list already holds it (not read again per person)."""
     person = candidacy.person
     out = {
         "id": person.pk, "full_name": person.full_name, "pronouns": person.pronouns, "sector": person.sector,
         "country": person.country, "languages": person.languages, "expertise": person.expertise,
         "email": person.email, "phone": person.phone, "gender": person.gender,
         "has_account": person.user_id is not None,
-        "personal_capacity": is_shown_in_personal_capacity(person, candidacy.dialogue),
+        "personal_capacity": is_shown_in_personal_capacity(person, dialogue or candidacy.dialogue),
         "affiliations": [
             {"organisation": a.organisation, "position": a.position, "is_current": a.is_current,
              "until_year": a.until_year} for a in person.affiliations.all()
@@ -178,11 +187,12 @@ def _person_out(candidacy: Candidacy, *, with_history: bool = False) -> dict:
     return out
 
 
-@router.get("/dialogues/{dialogue_id}/people", response=list[PersonOut],
-            summary="People who are candidates in a dialogue (conveners), with search and filters")
+@router.get("/dialogues/{dialogue_id}/people", response=PersonPage,
+            summary="People who are candidates in a dialogue (conveners), with search and filters (paginated)")
 def list_people(request: HttpRequest, dialogue_id: Id, filters: Query[PeopleQuery]):
     dialogue = people_access.access_people(request.auth, dialogue_id)
-    return [_person_out(c) for c in candidacies_of(dialogue, PeopleFilter(**filters.dict()))]
+    found = candidacies_of(dialogue, PeopleFilter(**filters.dict(exclude={"page", "limit"})))
+    return page_of(found, filters, lambda c: _person_out(c, dialogue=dialogue))
 
 
 @router.post("/dialogues/{dialogue_id}/people", response={201: PersonDetailOut, 400: Refusal},

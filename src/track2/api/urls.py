@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from track2 import access
 from track2.api import audit, dialogues, me, people
 from track2.api.auth import MalformedToken, api_auth
+from track2.api.openapi_once import build_openapi_once
 from track2.api.refusals import AdmissibleJson, InadmissibleBody, declare_refusals, field_errors
 from track2.errors import ActionRefused
 from track2.site.limits import too_large_message
@@ -92,3 +93,5 @@ api.add_router("/", me.router)
 api.add_router("/", people.router)
 api.add_router("/", dialogues.router)
 api.add_router("/", audit.router)
+
+build_openapi_once(api)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +18,7 @@ from track2.disclosure.site import k_floor
 from track2.disclosure.threshold import K_MAXIMUM
 from track2.people.models import Sector
 from track2.site.forms import InputRules
+from track2.time_zones import TimeZoneField
 
 
 class DialogueForm(InputRules, forms.ModelForm):
@@ -119,27 +118,23 @@ class VenueForm(InputRules, forms.ModelForm):
         }
 
 
-def venue_label(dialogue, venue) -> str:
+def venue_label(dialogue, venue, parties=None) -> str:
     from track2.dialogues.queries import neutrality_warning
 
     place = ", ".join(part for part in (venue.city, venue.country) if part) or venue.get_kind_display()
     label = f"{venue.name} ({place})"
-    if neutrality_warning(dialogue, venue):
+    if neutrality_warning(dialogue, venue, parties):
         label += " — " + str(_("in a party's country"))
     return label
-
-
-def zone_choices() -> list[tuple[str, str]]:
-    return [(z, z) for z in sorted(zoneinfo.available_timezones())]
 
 
 class MeetingForm(InputRules, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     venue = forms.ModelChoiceField(label=_("Venue"), queryset=None, required=False)
-    time_zone = forms.CharField(
-        label=_("Time zone"), max_length=64,
-        help_text=_("IANA name, e.g. Europe/Vienna. Start and end are wall-clock times in this zone."),
-        widget=forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off"}),
+    time_zone = TimeZoneField(
+        label=_("Time zone"),
+        help_text=_("Type to search, e.g. Vienna; an IANA name such as Europe/Vienna. Start and end are "
+                    "wall-clock times in this zone."),
     )
     # datetime-local inputs only accept "YYYY-MM-DDTHH:MM" as their value.
     starts_at = forms.DateTimeField(label=_("Starts"), widget=forms.DateTimeInput(
@@ -151,8 +146,10 @@ class MeetingForm(InputRules, forms.Form):
     def __init__(self, *args, venues, dialogue=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["venue"].queryset = venues
+        # The parties are read once for every venue's label and warning.
+        self.parties = list(dialogue.parties.all()) if dialogue is not None else []
         if dialogue is not None:
-            self.fields["venue"].label_from_instance = lambda venue: venue_label(dialogue, venue)
+            self.fields["venue"].label_from_instance = lambda venue: venue_label(dialogue, venue, self.parties)
 
     def clean_starts_at(self):
         return _naive(self.cleaned_data["starts_at"])

@@ -28,6 +28,7 @@ from track2.dialogues.models import (
     Venue,
 )
 from track2.errors import ActionRefused
+from track2.time_zones import is_time_zone
 
 VENUE_FIELDS = ("name", "kind", "city", "country", "address", "is_confidential", "capacity", "accessibility_notes")
 # People who hold or are offered a seat: what a venue's capacity is measured against.
@@ -105,7 +106,7 @@ def do_delete_venue(by, venue: Venue) -> None:
 
 def check_time_zone(name: str) -> zoneinfo.ZoneInfo:
     name = (name or "").strip()
-    if name not in zoneinfo.available_timezones():
+    if not is_time_zone(name):
         raise ActionRefused(
             _("“%(zone)s” is not a known time zone. Use an IANA name such as Europe/Vienna, "
               "Asia/Singapore or UTC.") % {"zone": name},

@@ -30,7 +30,6 @@ from track2.dialogues.forms import (
     ParticipantsForm,
     ParticipantStatusForm,
     VenueForm,
-    zone_choices,
 )
 from track2.dialogues.models import AgendaItem, MeetingParticipant
 from track2.dialogues.views import _get
@@ -58,7 +57,8 @@ def venues(request: HttpRequest, dialogue_id: int) -> HttpResponse:
             if warning:
                 messages.warning(request, warning)
             return redirect("dialogues:venues", dialogue.pk)
-    listed = [(v, queries.neutrality_warning(dialogue, v)) for v in venues_of(dialogue)]
+    parties = list(dialogue.parties.all())
+    listed = [(v, queries.neutrality_warning(dialogue, v, parties)) for v in venues_of(dialogue)]
     return render(request, "dialogues/venues.html", {"dialogue": dialogue, "form": form, "venues": listed})
 
 
@@ -101,8 +101,7 @@ def venue_delete(request: HttpRequest, dialogue_id: int, venue_id: int) -> HttpR
 def _meeting_form_context(request, dialogue, form, heading, meeting=None):
     return {
         "form": form, "dialogue": dialogue, "meeting": meeting, "heading": heading,
-        "time_zones": [z for z, _label in zone_choices()],
-        "venue_warnings": [(v, queries.neutrality_warning(dialogue, v)) for v in venues_of(dialogue)],
+        "venue_warnings": [(v, queries.neutrality_warning(dialogue, v, form.parties)) for v in venues_of(dialogue)],
     }
 
 
@@ -188,14 +187,15 @@ def meeting(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResp
     sees_attendance = can_see_attendance(request.user, dialogue)
     participants = found.participants.select_related("person").order_by("person__full_name")
     members = queries.seated_persons(dialogue).exclude(meeting_seats__meeting=found)
+    timing = queries.agenda_timing(found)
     return render(request, "dialogues/meeting.html", {
         "dialogue": dialogue, "meeting": found, "planned": planned, "theirs": theirs,
         "is_convener": is_convener, "manages_agenda": manages_agenda,
         "shows_address": can_see_venue_address(request.user, found),
         "neutrality_warning": queries.neutrality_warning(dialogue, found.venue) if manages_agenda else None,
         "agenda": found.agenda_items.select_related("lead"),
-        "agenda_timing": queries.agenda_timing(found),
-        "agenda_warning": queries.agenda_warning(found),
+        "agenda_timing": timing,
+        "agenda_warning": queries.agenda_warning(found, timing),
         "agenda_form": AgendaItemForm(persons=queries.seated_persons(dialogue)) if manages_agenda else None,
         "sees_attendance": sees_attendance,
         "participants": participants if sees_attendance else None,

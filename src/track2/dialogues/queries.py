@@ -14,10 +14,12 @@ from track2.dialogues.models import (
     DelegationMember,
     Dialogue,
     Meeting,
+    MeetingParticipant,
     Membership,
     Venue,
 )
 from track2.people.models import Candidacy, Person
+from track2.time_zones import is_time_zone
 
 CLOSED_CANDIDACY = (Candidacy.Status.DECLINED, Candidacy.Status.WITHDRAWN)
 
@@ -73,12 +75,23 @@ def members_of(delegation: Delegation):
     return delegation.members.select_related("person").order_by("person__full_name")
 
 
-def neutrality_warning(dialogue: Dialogue, venue: Venue | None) -> str | None:
-    """A warning when the venue is in the country of one of the parties in tension."""
+def members_by_delegation(dialogue: Dialogue, delegation_ids) -> dict[int, list[DelegationMember]]:
+    """The rosters of several delegations in one query (same order as members_of)."""
+    rosters: dict[int, list[DelegationMember]] = {pk: [] for pk in delegation_ids}
+    seats = (DelegationMember.objects.filter(dialogue=dialogue, delegation_id__in=rosters)
+             .select_related("person").order_by("person__full_name"))
+    for seat in seats:
+        rosters[seat.delegation_id].append(seat)
+    return rosters
+
+
+def neutrality_warning(dialogue: Dialogue, venue: Venue | None, parties=None) -> str | None:
+    """A warning when the venue is in the country of one of the parties in tension.
+    `parties`: the dialogue's parties when a caller checks many venues (read once)."""
     if venue is None or not venue.country or venue.kind == Venue.Kind.VIRTUAL:
         return None
     country = venue.country.strip().casefold()
-    for party in dialogue.parties.all():
+    for party in (dialogue.parties.all() if parties is None else parties):
         if party.country and party.country.strip().casefold() == country:
             return _(
                 "%(venue)s is in %(country)s, the country of %(party)s, one of the parties. The other side "
@@ -98,7 +111,7 @@ def meeting_times(meeting: Meeting, viewer_zone: str | None) -> tuple[ZonedTimes
     """The meeting's times in its own zone, and in the viewer's zone when that differs."""
     own = zoneinfo.ZoneInfo(meeting.time_zone)
     planned = ZonedTimes(meeting.time_zone, meeting.starts_at.astimezone(own), meeting.ends_at.astimezone(own))
-    if not viewer_zone or viewer_zone == meeting.time_zone or viewer_zone not in zoneinfo.available_timezones():
+    if not viewer_zone or viewer_zone == meeting.time_zone or not is_time_zone(viewer_zone):
         return planned, None
     theirs = zoneinfo.ZoneInfo(viewer_zone)
     return planned, ZonedTimes(viewer_zone, meeting.starts_at.astimezone(theirs), meeting.ends_at.astimezone(theirs))
@@ -120,12 +133,18 @@ def agenda_timing(meeting: Meeting) -> AgendaTiming:
     return AgendaTiming(total, length)
 
 
-def agenda_warning(meeting: Meeting) -> str | None:
-    timing = agenda_timing(meeting)
+def agenda_warning(meeting: Meeting, timing: AgendaTiming | None = None) -> str | None:
+    timing = timing or agenda_timing(meeting)
     if timing.is_over:
         return _("The agenda takes %(agenda)d minutes but the meeting lasts %(length)d minutes: shorten items "
                  "or extend the meeting.") % {"agenda": timing.agenda_minutes, "length": timing.meeting_minutes}
     return None
+
+
+def participant_counts(meeting: Meeting) -> dict[str, int]:
+    """Status label → how many on the meeting's list, in the statuses' own order (one query)."""
+    found = dict(meeting.participants.order_by().values_list("status").annotate(n=Count("pk")))
+    return {status.label: found.get(status.value, 0) for status in MeetingParticipant.Status}
 
 
 def meetings_for_user(user):

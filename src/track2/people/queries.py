@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, TextField
+from django.db.models.functions import Cast
 
 from track2.access import NotFound, parse_id
 from track2.dialogues.models import DelegationMember, Dialogue, MeetingParticipant
@@ -35,19 +37,23 @@ def candidacies_of(dialogue: Dialogue, filters: PeopleFilter | None = None) -> Q
     q = filters.q.strip()
     if q:
         # Expertise is a JSON list; its stored text differs by database (SQLite escapes accents),
-        # so tags are matched here, on the dialogue's candidacies (a few hundred at most).
+        # so tags are matched here, after a cheap look at each person's stored text.
         folded = q.casefold()
         by_tag = [
-            pk for pk, tags in Candidacy.objects.filter(dialogue=dialogue).values_list("pk", "person__expertise")
-            if any(folded in str(tag).casefold() for tag in tags or [])
+            pk for pk, raw in Candidacy.objects.filter(dialogue=dialogue)
+            .values_list("pk", Cast("person__expertise", TextField()))
+            if _may_match(raw, folded) and any(folded in str(tag).casefold() for tag in json.loads(raw) or [])
         ]
+        # Affiliations through a subquery, not a join: a join repeats each candidacy per
+        # affiliation and needs a DISTINCT over every column (slow at a directory's size).
+        by_affiliation = Affiliation.objects.filter(
+            Q(organisation__icontains=q) | Q(position__icontains=q)).values("person_id")
         rows = rows.filter(
             Q(person__full_name__icontains=q)
             | Q(person__email__icontains=q)
-            | Q(person__affiliations__organisation__icontains=q)
-            | Q(person__affiliations__position__icontains=q)
+            | Q(person_id__in=by_affiliation)
             | Q(pk__in=by_tag)
-        ).distinct()
+        )
     if filters.sector:
         rows = rows.filter(person__sector=filters.sector)
     if filters.country.strip():
@@ -70,16 +76,27 @@ def candidacies_of(dialogue: Dialogue, filters: PeopleFilter | None = None) -> Q
     return rows
 
 
-def seats_in(dialogue: Dialogue) -> dict[int, DelegationMember]:
-    """Person id → their delegation seat in `dialogue`."""
-    return {
-        seat.person_id: seat
-        for seat in DelegationMember.objects.filter(dialogue=dialogue).select_related("delegation")
-    }
+def _may_match(raw: str | None, folded: str) -> bool:
+    """Whether a person's stored tags (JSON text) can contain `folded`: decoding every person's
+    tags took most of a search in a 6,000-person directory. Plain ASCII tags appear verbatim in
+    the text; anything escaped (backslash) or non-ASCII is decoded and checked."""
+    if not raw:
+        return False
+    return "\\" in raw or not raw.isascii() or folded in raw.casefold()
+
+
+def seats_in(dialogue: Dialogue, person_ids=None) -> dict[int, DelegationMember]:
+    """Person id → their delegation seat in `dialogue` (of `person_ids` only, e.g. one page, when given)."""
+    seats = DelegationMember.objects.filter(dialogue=dialogue).select_related("delegation")
+    if person_ids is not None:
+        seats = seats.filter(person_id__in=list(person_ids))
+    return {seat.person_id: seat for seat in seats}
 
 
 def countries_in(dialogue: Dialogue) -> list[str]:
-    names = Person.objects.filter(candidacies__dialogue=dialogue).values_list("country", flat=True).distinct()
+    # order_by(): the model's ordering would join the name into SELECT DISTINCT, one row per person.
+    names = (Person.objects.filter(candidacies__dialogue=dialogue).order_by()
+             .values_list("country", flat=True).distinct())
     return sorted({name for name in names if name}, key=str.lower)
 
 

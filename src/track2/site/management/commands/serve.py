@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from track2.config import LOOPBACK_HOSTS, describe_email
 from track2.site.health import DatabaseUnreachable, check_database
+from track2.site.http import NoDelayH11Protocol
 
 
 def is_loopback(host: str) -> bool:
@@ -55,6 +56,7 @@ def run_server(stdout, host: str, port: int, workers: int) -> None:
         proxy_headers=bool(settings.CONFIG.trusted_proxies),
         forwarded_allow_ips=",".join(settings.CONFIG.trusted_proxies) or None,
         server_header=False,
+        http=NoDelayH11Protocol,
     )
 
 

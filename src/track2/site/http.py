@@ -1,0 +1,23 @@
+"""The HTTP protocol `track2 serve` gives uvicorn: h11 with TCP_NODELAY on every connection.
+
+With `--workers` above 1, uvicorn binds the listening socket itself with protocol number 0, and
+asyncio only turns Nagle's algorithm off for sockets whose protocol is IPPROTO_TCP. Answers are
+written in more than one send (head, then body), so on a kept-alive connection each answer then
+waited for the client's delayed ACK: about 40 ms added to every request, whatever its work
+(measured with hey: a static file 1.2 ms with one worker, 47 ms with two).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+
+class NoDelayH11Protocol(H11Protocol):
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().connection_made(transport)

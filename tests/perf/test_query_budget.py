@@ -1,0 +1,133 @@
+"""Query budget of the reads: each page and API list of the demo stays within a fixed number of
+queries, and that number does not grow with the data (no query per row)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests.dialogues.conftest import make_person
+from tests.dialogues.test_api import bearer
+from track2.accounts.models import User
+from track2.dialogues import actions, meeting_actions
+from track2.dialogues.models import Dialogue, MeetingParticipant, Membership
+from track2.site import demo
+
+# Measured on the demo as its convener, plus two queries of headroom.
+PAGE_BUDGET = {
+    "dialogue": ("/dialogues/{d}/", 11),
+    "people": ("/dialogues/{d}/people/", 13),
+    "person": ("/dialogues/{d}/people/{p}/", 12),
+    "delegations": ("/dialogues/{d}/delegations/", 9),
+    "delegation": ("/dialogues/{d}/delegations/{g}/", 10),
+    "meetings": ("/dialogues/{d}/meetings/", 7),
+    "meeting": ("/dialogues/{d}/meetings/{m}/", 15),
+    "meeting form": ("/dialogues/{d}/meetings/new/", 9),
+    "venues": ("/dialogues/{d}/venues/", 8),
+    "balance": ("/dialogues/{d}/balance/", 10),
+}
+API_BUDGET = {
+    "dialogues": ("/dialogues", 7),
+    "dialogue": ("/dialogues/{d}", 7),
+    "people": ("/dialogues/{d}/people", 9),
+    "delegations": ("/dialogues/{d}/delegations", 10),
+    "meetings": ("/dialogues/{d}/meetings", 9),
+    "meeting": ("/dialogues/{d}/meetings/{m}", 11),
+    "participants": ("/dialogues/{d}/meetings/{m}/participants", 9),
+    "venues": ("/dialogues/{d}/venues", 9),
+    "roles": ("/dialogues/{d}/roles", 8),
+}
+
+
+@pytest.fixture
+def demo_site(db):
+    demo.build()
+    dialogue = Dialogue.objects.get(title="Varena Sea Dialogue")
+    meeting = dialogue.meetings.order_by("starts_at").first()
+    ids = {"d": dialogue.pk, "m": meeting.pk, "g": dialogue.delegations.order_by("pk").first().pk,
+           "p": dialogue.candidacies.order_by("pk").first().person_id}
+    return dialogue, ids
+
+
+def _user(role: str) -> User:
+    return User.objects.get(email=f"{role}@demo.track2.invalid")
+
+
+def _queries(client, url: str, **headers) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, **headers)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(captured)
+
+
+def _grow(dialogue: Dialogue) -> None:
+    """Ten more of everything a list shows: people, seats, meetings with participants, venues."""
+    convener = _user("convener")
+    side = dialogue.delegations.filter(kind="side").order_by("pk").first()
+    newcomers = [make_person(dialogue, f"Extra Person{n}", sector="media") for n in range(10)]
+    for person in newcomers:
+        actions.do_seat_in_delegation(convener, side, person)
+    start = timezone.now() + timedelta(days=90)
+    for n in range(10):
+        venue = meeting_actions.do_create_venue(convener, dialogue, name=f"Extra hall {n}", kind="university",
+                                                city="Geneva", country="Switzerland")
+        meeting = meeting_actions.do_create_meeting(convener, dialogue, title=f"Extra round {n}", time_zone="UTC",
+                                                    venue=venue, starts_at=start + timedelta(days=n),
+                                                    ends_at=start + timedelta(days=n, hours=2))
+        for person in newcomers:
+            MeetingParticipant.objects.create(meeting=meeting, person=person)
+    for n in range(5):
+        other = actions.do_create_dialogue(convener, title=f"Extra dialogue {n}")
+        actions.do_add_party(convener, other, name=f"Extra party {n}", country="Norland")
+        for role in ("observer", "participant", "facilitator"):
+            Membership.objects.create(dialogue=other, user=_user(role), role=role)
+    first = dialogue.meetings.order_by("starts_at").first()
+    for person in newcomers:
+        MeetingParticipant.objects.get_or_create(meeting=first, person=person)
+
+
+@pytest.mark.parametrize("name", sorted(PAGE_BUDGET))
+def test_page_within_budget(client, demo_site, django_assert_max_num_queries, name):
+    _dialogue, ids = demo_site
+    path, budget = PAGE_BUDGET[name]
+    client.force_login(_user("convener"))
+    with django_assert_max_num_queries(budget):
+        assert client.get(path.format(**ids)).status_code == 200
+
+
+@pytest.mark.parametrize("name", sorted(API_BUDGET))
+def test_api_within_budget(client, demo_site, django_assert_max_num_queries, name):
+    _dialogue, ids = demo_site
+    path, budget = API_BUDGET[name]
+    headers = bearer(_user("convener"))
+    with django_assert_max_num_queries(budget):
+        assert client.get("/api/v1" + path.format(**ids), **headers).status_code == 200
+
+
+@pytest.mark.parametrize("role", ["convener", "participant", "observer"])
+def test_queries_do_not_grow_with_the_data(client, demo_site, role):
+    dialogue, ids = demo_site
+    user = _user(role)
+    headers = bearer(user)
+    client.force_login(user)
+    pages = [path.format(**ids) for path, _budget in PAGE_BUDGET.values()]
+    apis = ["/api/v1" + path.format(**ids) for path, _budget in API_BUDGET.values()]
+
+    def allowed(urls, **extra):
+        found = {}
+        for url in urls:
+            with CaptureQueriesContext(connection):
+                status = client.get(url, **extra).status_code
+            if status == 200:
+                found[url] = _queries(client, url, **extra)
+        return found
+
+    before = {**allowed(pages), **allowed(apis, **headers)}
+    assert len(before) >= (6 if role != "convener" else len(pages) + len(apis))
+    _grow(dialogue)
+    after = {url: _queries(client, url, **(headers if url.startswith("/api/") else {})) for url in before}
+    assert after == before
