@@ -142,6 +142,7 @@ class MeetingPatch(Schema):
     time_zone: str | None = None
     venue_id: int | None = None
     attribution_mode: str | None = None
+    is_archived: bool | None = None
 
 
 class AgendaIn(Schema):
@@ -224,6 +225,7 @@ def meeting_out(user, meeting, *, full: bool = False) -> dict:
         "starts_in_my_zone": (theirs or planned).starts.isoformat(),
         "attribution_mode": meeting.attribution_mode,
         "venue": venue_out(meeting.venue, show_address=show_address) if meeting.venue else None,
+        "is_archived": meeting.archived_at is not None,
     }
     seat = own_meeting_seat(user, meeting)
     data["my_status"] = seat.status if seat is not None else None
@@ -447,7 +449,7 @@ def get_meeting(request: HttpRequest, dialogue_id: int, meeting_id: int):
     return meeting_out(request.auth, access_meeting(request.auth, dialogue_id, meeting_id), full=True)
 
 
-@router.patch(M, summary="Change a meeting (conveners)")
+@router.patch(M, summary="Change or archive a meeting (conveners)")
 def update_meeting(request: HttpRequest, dialogue_id: int, meeting_id: int, body: MeetingPatch):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="convener")
     fields = body.dict(exclude_unset=True)
@@ -457,7 +459,7 @@ def update_meeting(request: HttpRequest, dialogue_id: int, meeting_id: int, body
     return meeting_out(request.auth, meeting, full=True)
 
 
-@router.delete(M, summary="Cancel a meeting (conveners)")
+@router.delete(M, summary="Cancel a meeting that has not started (conveners); a held one is archived instead")
 def delete_meeting(request: HttpRequest, dialogue_id: int, meeting_id: int):
     meeting_actions.do_delete_meeting(request.auth, access_meeting(request.auth, dialogue_id, meeting_id,
                                                                    need="convener"))

@@ -169,10 +169,11 @@ def do_create_meeting(by, dialogue: Dialogue, *, title: str, starts_at: datetime
 
 @transaction.atomic
 def do_update_meeting(by, meeting: Meeting, **fields) -> Meeting:
-    allowed = {"title", "starts_at", "ends_at", "time_zone", "venue", "attribution_mode"}
+    allowed = {"title", "starts_at", "ends_at", "time_zone", "venue", "attribution_mode", "is_archived"}
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"not meeting fields: {sorted(unknown)}")
+    archived = fields.pop("is_archived", None)
     meeting = Meeting.objects.select_for_update(of=("self",)).select_related("venue").get(pk=meeting.pk)
     new_venue = fields.get("venue", meeting.venue)
     for name, value in fields.items():
@@ -180,12 +181,41 @@ def do_update_meeting(by, meeting: Meeting, **fields) -> Meeting:
     _meeting_checked(meeting, meeting.dialogue)
     check_capacity(meeting, new_venue, seats_taken(meeting), field="venue")
     meeting.save()
+    if archived is not None:
+        meeting = do_archive_meeting(by, meeting, archived=archived)
     return meeting
 
 
 @transaction.atomic
 def do_delete_meeting(by, meeting: Meeting) -> None:
+    """Cancel a meeting that has not happened. A round that has started is the dialogue's
+    record (agenda, attendance, the balance dashboard's continuity): it is archived instead."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.has_started:
+        raise ActionRefused(
+            _("“%(title)s” has already taken place, so it cannot be cancelled or deleted: its agenda and "
+              "attendance are part of the dialogue's record. Archive it instead to hide it from the list "
+              "of meetings.") % {"title": meeting.title},
+            field="meeting")
     meeting.delete()
+
+
+@transaction.atomic
+def do_archive_meeting(by, meeting: Meeting, archived: bool = True) -> Meeting:
+    """Hide a held round from the default list of meetings (or bring it back). Nothing is removed:
+    its agenda and attendance stay, and it still counts in the balance dashboard."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if archived and not meeting.has_started:
+        raise ActionRefused(
+            _("“%(title)s” has not taken place yet, so there is nothing to archive. Cancel it instead if it "
+              "will not happen.") % {"title": meeting.title},
+            field="is_archived")
+    if archived and meeting.archived_at is None:
+        meeting.archived_at = timezone.now()
+    elif not archived:
+        meeting.archived_at = None
+    meeting.save(update_fields=["archived_at"])
+    return meeting
 
 
 # --- agenda ----------------------------------------------------------------------------------

@@ -109,9 +109,14 @@ def _meeting_form_context(request, dialogue, form, heading, meeting=None):
 def meetings(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     dialogue = access.access_dialogue(request.user, dialogue_id, need="member")
     zone = getattr(request.user, "time_zone", "UTC")
-    rows = [(m, *queries.meeting_times(m, zone)) for m in dialogue.meetings.select_related("venue")]
+    shows_archived = request.GET.get("archived") == "1"
+    listed = dialogue.meetings.select_related("venue")
+    archived_count = listed.filter(archived_at__isnull=False).count()
+    if not shows_archived:
+        listed = listed.filter(archived_at__isnull=True)
+    rows = [(m, *queries.meeting_times(m, zone)) for m in listed]
     return render(request, "dialogues/meetings.html", {
-        "dialogue": dialogue, "rows": rows,
+        "dialogue": dialogue, "rows": rows, "shows_archived": shows_archived, "archived_count": archived_count,
         "is_convener": access.has_need(access.roles_of(request.user, dialogue.pk), "convener"),
     })
 
@@ -163,9 +168,29 @@ def meeting_edit(request: HttpRequest, dialogue_id: int, meeting_id: int) -> Htt
 @require_POST
 def meeting_delete(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
     meeting = access_meeting(request.user, dialogue_id, meeting_id, need="convener")
-    meeting_actions.do_delete_meeting(request.user, meeting)
+    try:
+        meeting_actions.do_delete_meeting(request.user, meeting)
+    except ActionRefused as refusal:
+        messages.error(request, refusal.message)
+        return redirect("dialogues:meeting", dialogue_id, meeting.pk)
     messages.success(request, _("Meeting “%(title)s” cancelled and removed.") % {"title": meeting.title})
     return redirect("dialogues:meetings", dialogue_id)
+
+
+@login_required
+@require_POST
+def meeting_archive(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
+    meeting = access_meeting(request.user, dialogue_id, meeting_id, need="convener")
+    archived = request.POST.get("archived") == "1"
+    try:
+        meeting_actions.do_archive_meeting(request.user, meeting, archived=archived)
+    except ActionRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, (_("Meeting “%(title)s” archived: it keeps its agenda and attendance and still "
+                                     "counts in the balance dashboard.") if archived else
+                                   _("Meeting “%(title)s” is back in the list of meetings.")) % {"title": meeting.title})
+    return redirect("dialogues:meeting", dialogue_id, meeting.pk)
 
 
 @login_required
