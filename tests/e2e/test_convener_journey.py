@@ -315,7 +315,7 @@ def test_convener_builds_the_varena_sea_dialogue_from_scratch(live_server, new_p
     # Arin, confirmed for round 2, sees the private home's address in her own browser.
     invitee.get_by_role("link", name="Meetings").first.click()
     invitee.get_by_role("link", name="Round 2: incidents at sea").click()
-    expect(invitee.get_by_text("You are confirmed for this meeting.")).to_be_visible()
+    expect(invitee.get_by_text("You have confirmed that you will attend.")).to_be_visible()
     expect(invitee.get_by_text("12 Harbour Lane, Port Vell")).to_be_visible()
 
     # --- The balance dashboard. -----------------------------------------------------------------

@@ -234,8 +234,10 @@ def meeting_out(user, meeting, *, full: bool = False) -> dict:
         data["agenda"] = [agenda_out(i) for i in meeting.agenda_items.select_related("lead")]
         data["agenda_minutes"] = timing.agenda_minutes
         data["meeting_minutes"] = timing.meeting_minutes
-        data["warnings"] = [w for w in (queries.agenda_warning(meeting),) if w]
+        data["warnings"] = []
+        # Warnings go to those who can act on them (facilitators and conveners), not to participants.
         if access.has_need(access.roles_of(user, meeting.dialogue_id), "facilitator"):
+            data["warnings"] = [w for w in (queries.agenda_warning(meeting),) if w]
             warning = queries.neutrality_warning(meeting.dialogue, meeting.venue)
             if warning:
                 data["warnings"].append(warning)

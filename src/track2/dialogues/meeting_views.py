@@ -211,7 +211,8 @@ def meeting(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResp
         "neutrality_warning": queries.neutrality_warning(dialogue, found.venue) if manages_agenda else None,
         "agenda": found.agenda_items.select_related("lead"),
         "agenda_timing": queries.agenda_timing(found),
-        "agenda_warning": queries.agenda_warning(found),
+        # Warnings go to those who can act on them (facilitators and conveners), not to participants.
+        "agenda_warning": queries.agenda_warning(found) if manages_agenda else None,
         "agenda_form": AgendaItemForm(persons=queries.seated_persons(dialogue)) if manages_agenda else None,
         "sees_attendance": sees_attendance,
         "participants": participants if sees_attendance else None,
@@ -355,8 +356,9 @@ def my_answer(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpRe
     except ActionRefused as refusal:
         messages.error(request, refusal.message)
     else:
-        messages.success(request, _("Thank you: you are %(status)s for this meeting.") % {
-            "status": seat.get_status_display()})
+        messages.success(request, _("Thank you: the convener now knows that you will attend.")
+                         if seat.status == MeetingParticipant.Status.CONFIRMED else
+                         _("Thank you: the convener now knows that you cannot attend."))
     return redirect("dialogues:meeting", dialogue_id, meeting_id)
 
 
