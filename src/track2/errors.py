@@ -8,10 +8,32 @@ from __future__ import annotations
 
 
 class ActionRefused(Exception):
-    def __init__(self, message: str, field: str | None = None):
+    def __init__(self, message: str, field: str | None = None,
+                 problems: list[tuple[str | None, str]] | None = None):
         super().__init__(message)
         self.message = message
         self.field = field
+        # Every problem found, so that a form or an API client sees them all at once;
+        # `message`/`field` are the first.
+        self.problems = problems or [(field, message)]
 
     def __str__(self) -> str:
         return self.message
+
+
+class Problems:
+    """Collects every refusal of a check, then raises them together."""
+
+    def __init__(self) -> None:
+        self.found: list[tuple[str | None, str]] = []
+
+    def add(self, message: str, field: str | None = None) -> None:
+        self.found.append((field, message))
+
+    def has(self, field: str) -> bool:
+        return any(f == field for f, _m in self.found)
+
+    def raise_any(self) -> None:
+        if self.found:
+            field, message = self.found[0]
+            raise ActionRefused(message, field=field, problems=list(self.found))

@@ -38,7 +38,10 @@ def not_found(request: HttpRequest, exc: access.NotFound):
 @api.exception_handler(ActionRefused)
 def refused(request: HttpRequest, exc: ActionRefused):
     # Every router's refusals look the same: what was wrong and what to do, and the field it concerns.
-    return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=400)
+    # `errors` lists every problem found at once; `detail`/`field` are the first.
+    return api.create_response(request, {"detail": exc.message, "field": exc.field,
+                                         "errors": [{"field": f, "message": m} for f, m in exc.problems]},
+                               status=400)
 
 
 @api.exception_handler(ValidationError)

@@ -25,7 +25,7 @@ from track2.dialogues.models import (
     MeetingParticipant,
     Venue,
 )
-from track2.errors import ActionRefused
+from track2.errors import ActionRefused, Problems
 
 VENUE_FIELDS = ("name", "kind", "city", "country", "address", "is_confidential", "capacity", "accessibility_notes")
 # People who hold or are offered a seat: what a venue's capacity is measured against.
@@ -37,19 +37,25 @@ AFTER_THE_FACT = (MeetingParticipant.Status.ATTENDED, MeetingParticipant.Status.
 # --- venues ----------------------------------------------------------------------------------
 
 def _venue_checked(venue: Venue) -> Venue:
+    problems = Problems()
     for name in ("name", "city", "country", "address", "accessibility_notes"):
         setattr(venue, name, (getattr(venue, name) or "").strip())
     if not venue.name:
-        raise ActionRefused(_("Name the venue."), field="name")
+        problems.add(_("Name the venue."), "name")
     if venue.kind not in Venue.Kind.values:
-        raise ActionRefused(_("Choose what kind of venue this is."), field="kind")
+        problems.add(_("Choose what kind of venue this is."), "kind")
     if venue.kind != Venue.Kind.VIRTUAL and not venue.country:
-        raise ActionRefused(_("Give the venue's country (needed for the neutrality check)."), field="country")
+        problems.add(_("Give the venue's country (needed for the neutrality check)."), "country")
     if venue.capacity is not None and venue.capacity < 1:
-        raise ActionRefused(_("Capacity is a number of people, at least 1 (leave it empty for no limit)."),
-                            field="capacity")
+        problems.add(_("Capacity is a number of people, at least 1 (leave it empty for no limit)."), "capacity")
+    problems.raise_any()
     refuse_invalid(venue, exclude=["created_by", "dialogue"])
     return venue
+
+
+def check_venue(dialogue: Dialogue, fields: dict) -> None:
+    """Every rule on a venue's fields at once (fields a form could not read are left out)."""
+    _venue_checked(Venue(dialogue=dialogue, **{k: v for k, v in fields.items() if k in VENUE_FIELDS}))
 
 
 @transaction.atomic
@@ -139,20 +145,41 @@ def check_capacity(meeting: Meeting, venue: Venue | None, needed: int, field: st
 
 
 def _meeting_checked(meeting: Meeting, dialogue: Dialogue) -> Meeting:
+    problems = Problems()
     meeting.title = (meeting.title or "").strip()
     if not meeting.title:
-        raise ActionRefused(_("Give the meeting a title (e.g. “Round 3”)."), field="title")
-    zone = check_time_zone(meeting.time_zone)
-    meeting.time_zone = str(zone.key)
-    meeting.starts_at = _in_zone(meeting.starts_at, zone, "starts_at")
-    meeting.ends_at = _in_zone(meeting.ends_at, zone, "ends_at")
-    if meeting.ends_at <= meeting.starts_at:
-        raise ActionRefused(_("The meeting must end after it starts: check the end date and time."), field="ends_at")
+        problems.add(_("Give the meeting a title (e.g. “Round 3”)."), "title")
+    zone = None
+    try:
+        zone = check_time_zone(meeting.time_zone)
+        meeting.time_zone = str(zone.key)
+    except ActionRefused as refusal:
+        problems.add(refusal.message, refusal.field)
+    for name in ("starts_at", "ends_at"):
+        moment = getattr(meeting, name)
+        if moment is None:
+            problems.add(_("Give a date and time."), name)
+        elif zone is not None:
+            setattr(meeting, name, _in_zone(moment, zone, name))
+    starts, ends = meeting.starts_at, meeting.ends_at
+    if (starts is not None and ends is not None and timezone.is_aware(starts) == timezone.is_aware(ends)
+            and ends <= starts):
+        problems.add(_("The meeting must end after it starts: check the end date and time."), "ends_at")
     if meeting.attribution_mode not in AttributionMode.values:
-        raise ActionRefused(_("Choose an attribution mode."), field="attribution_mode")
+        problems.add(_("Choose an attribution mode."), "attribution_mode")
     if meeting.venue is not None and not venues_of(dialogue).filter(pk=meeting.venue.pk).exists():
-        raise ActionRefused(_("That venue is not in this dialogue's venue list."), field="venue")
+        problems.add(_("That venue is not in this dialogue's venue list."), "venue")
+    problems.raise_any()
     return meeting
+
+
+MEETING_FIELDS = ("title", "starts_at", "ends_at", "time_zone", "venue", "attribution_mode")
+
+
+def check_meeting(dialogue: Dialogue, fields: dict) -> None:
+    """Every rule on a meeting's fields at once (fields a form could not read are left out)."""
+    _meeting_checked(Meeting(dialogue=dialogue, **{k: v for k, v in fields.items() if k in MEETING_FIELDS}),
+                     dialogue)
 
 
 @transaction.atomic
@@ -221,17 +248,25 @@ def do_archive_meeting(by, meeting: Meeting, archived: bool = True) -> Meeting:
 # --- agenda ----------------------------------------------------------------------------------
 
 def _agenda_checked(item: AgendaItem) -> AgendaItem:
+    problems = Problems()
     item.title = (item.title or "").strip()
     item.description = (item.description or "").strip()
     if not item.title:
-        raise ActionRefused(_("Give the agenda item a title."), field="title")
+        problems.add(_("Give the agenda item a title."), "title")
     if item.duration_minutes is None or not 1 <= int(item.duration_minutes) <= 24 * 60:
-        raise ActionRefused(_("Give the item's length in minutes, between 1 and 1440."), field="duration_minutes")
+        problems.add(_("Give the item's length in minutes, between 1 and 1440."), "duration_minutes")
     if item.lead is not None:
         seated = DelegationMember.objects.filter(dialogue_id=item.meeting.dialogue_id, person=item.lead)
         if not seated.exists():
-            raise ActionRefused(_("The lead must be a member of one of this dialogue's delegations."), field="lead")
+            problems.add(_("The lead must be a member of one of this dialogue's delegations."), "lead")
+    problems.raise_any()
     return item
+
+
+def check_agenda_item(meeting: Meeting, fields: dict) -> None:
+    """Every rule on an agenda item's fields at once (fields a form could not read are left out)."""
+    allowed = {"title", "duration_minutes", "description", "lead"}
+    _agenda_checked(AgendaItem(meeting=meeting, **{k: v for k, v in fields.items() if k in allowed}))
 
 
 @transaction.atomic

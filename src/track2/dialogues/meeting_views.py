@@ -35,7 +35,7 @@ from track2.dialogues.forms import (
 from track2.dialogues.models import AgendaItem, MeetingParticipant
 from track2.dialogues.views import _get
 from track2.errors import ActionRefused
-from track2.site.forms import add_refusal
+from track2.site.forms import NOT_DONE, submit
 
 ICS_TYPE = "text/calendar; charset=utf-8"
 
@@ -46,12 +46,10 @@ ICS_TYPE = "text/calendar; charset=utf-8"
 def venues(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
     form = VenueForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            venue = meeting_actions.do_create_venue(request.user, dialogue, **form.cleaned_data)
-        except ActionRefused as refusal:
-            add_refusal(form, refusal)
-        else:
+    if request.method == "POST":
+        venue = submit(form, lambda data: meeting_actions.do_create_venue(request.user, dialogue, **data),
+                       check=lambda data: meeting_actions.check_venue(dialogue, data))
+        if venue is not NOT_DONE:
             messages.success(request, _("Venue “%(name)s” added.") % {"name": venue.name})
             warning = queries.neutrality_warning(dialogue, venue)
             if warning:
@@ -66,12 +64,10 @@ def venue_edit(request: HttpRequest, dialogue_id: int, venue_id: int) -> HttpRes
     venue = access_venue(request.user, dialogue_id, venue_id, need="convener")
     dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
     form = VenueForm(request.POST or None, instance=venue)
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting_actions.do_update_venue(request.user, venue, **form.cleaned_data)
-        except ActionRefused as refusal:
-            add_refusal(form, refusal)
-        else:
+    if request.method == "POST":
+        done = submit(form, lambda data: meeting_actions.do_update_venue(request.user, venue, **data),
+                      check=lambda data: meeting_actions.check_venue(dialogue, data))
+        if done is not NOT_DONE:
             messages.success(request, _("Venue saved."))
             return redirect("dialogues:venues", dialogue.pk)
     return render(request, "dialogues/form_page.html", {
@@ -126,12 +122,10 @@ def meeting_create(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
     initial = {"attribution_mode": dialogue.default_attribution_mode, "time_zone": request.user.time_zone}
     form = MeetingForm(request.POST or None, venues=venues_of(dialogue), dialogue=dialogue, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting = meeting_actions.do_create_meeting(request.user, dialogue, **form.cleaned_data)
-        except ActionRefused as refusal:
-            add_refusal(form, refusal)
-        else:
+    if request.method == "POST":
+        meeting = submit(form, lambda data: meeting_actions.do_create_meeting(request.user, dialogue, **data),
+                         check=lambda data: meeting_actions.check_meeting(dialogue, data))
+        if meeting is not NOT_DONE:
             messages.success(request, _("Meeting scheduled. Add its agenda and participants."))
             warning = queries.neutrality_warning(dialogue, meeting.venue)
             if warning:
@@ -152,12 +146,10 @@ def meeting_edit(request: HttpRequest, dialogue_id: int, meeting_id: int) -> Htt
         "attribution_mode": meeting.attribution_mode,
     }
     form = MeetingForm(request.POST or None, venues=venues_of(dialogue), dialogue=dialogue, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting_actions.do_update_meeting(request.user, meeting, **form.cleaned_data)
-        except ActionRefused as refusal:
-            add_refusal(form, refusal)
-        else:
+    if request.method == "POST":
+        done = submit(form, lambda data: meeting_actions.do_update_meeting(request.user, meeting, **data),
+                      check=lambda data: meeting_actions.check_meeting(dialogue, data))
+        if done is not NOT_DONE:
             messages.success(request, _("Meeting saved."))
             return redirect("dialogues:meeting", dialogue.pk, meeting.pk)
     return render(request, "dialogues/meeting_form.html",
@@ -245,11 +237,8 @@ def _meeting_for_agenda(request, dialogue_id, meeting_id):
 def agenda_add(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
     found = _meeting_for_agenda(request, dialogue_id, meeting_id)
     form = AgendaItemForm(request.POST, persons=queries.seated_persons(found.dialogue))
-    if form.is_valid():
-        try:
-            meeting_actions.do_add_agenda_item(request.user, found, **form.cleaned_data)
-        except ActionRefused as refusal:
-            add_refusal(form, refusal)
+    submit(form, lambda data: meeting_actions.do_add_agenda_item(request.user, found, **data),
+           check=lambda data: meeting_actions.check_agenda_item(found, data))
     if form.errors:
         return render(request, "dialogues/form_page.html", {
             "form": form, "dialogue": found.dialogue, "heading": _("Add an agenda item"),
@@ -269,12 +258,10 @@ def agenda_edit(request: HttpRequest, dialogue_id: int, meeting_id: int, item_id
     form = AgendaItemForm(request.POST or None, persons=queries.seated_persons(found.dialogue), initial={
         "title": item.title, "duration_minutes": item.duration_minutes, "lead": item.lead_id,
         "description": item.description})
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting_actions.do_update_agenda_item(request.user, item, **form.cleaned_data)
-        except ActionRefused as refusal:
-            add_refusal(form, refusal)
-        else:
+    if request.method == "POST":
+        done = submit(form, lambda data: meeting_actions.do_update_agenda_item(request.user, item, **data),
+                      check=lambda data: meeting_actions.check_agenda_item(found, data))
+        if done is not NOT_DONE:
             messages.success(request, _("Agenda item saved."))
             return redirect("dialogues:meeting", dialogue_id, found.pk)
     return render(request, "dialogues/form_page.html", {
