@@ -3,7 +3,6 @@ one round at a time. The API lists every problem too."""
 
 from __future__ import annotations
 
-import pytest
 from django.urls import reverse
 
 from track2.dialogues.models import Meeting, Venue

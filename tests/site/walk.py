@@ -28,14 +28,25 @@ def links_of(html: str) -> list[str]:
     return found
 
 
-def walk(client, start: str = "/", limit: int = 200) -> dict[str, object]:
-    """Every HTML page reachable from `start` by a signed-in Django test client: {path: response}."""
+def kind_of(path: str) -> str:
+    """A page's kind: its path with the ids taken out (/dialogues/N/people/N/)."""
+    return re.sub(r"\d+", "N", path)
+
+
+def walk(client, start: str = "/", limit: int = 200, per_kind: int | None = None) -> dict[str, object]:
+    """Every HTML page reachable from `start` by a signed-in Django test client: {path: response}.
+    With `per_kind`, at most that many pages of each kind (e.g. two people's pages, not thirty)."""
     seen: dict[str, object] = {}
+    kinds: dict[str, int] = {}
     queue = [start]
     while queue and len(seen) < limit:
         path = queue.pop(0)
         if path in seen:
             continue
+        if per_kind is not None:
+            if kinds.get(kind_of(path), 0) >= per_kind:
+                continue
+            kinds[kind_of(path)] = kinds.get(kind_of(path), 0) + 1
         response = client.get(path)
         seen[path] = response
         if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
