@@ -166,6 +166,7 @@ class MoveIn(Schema):
 class ParticipantsIn(Schema):
     person_ids: list[int]
     status: str = "invited"
+    notify: bool = True
 
 
 class StatusIn(Schema):
@@ -533,8 +534,10 @@ def add_participants(request: HttpRequest, dialogue_id: int, meeting_id: int, bo
     persons = list(queries.persons_of(meeting.dialogue).filter(pk__in=body.person_ids))
     if len(persons) != len(set(body.person_ids)):
         raise ActionRefused(_("Some person ids are not people of this dialogue."), field="person_ids")
-    added = meeting_actions.do_add_participants(request.auth, meeting, persons, body.status)
-    return JsonResponse([participant_out(p) for p in added], status=201, safe=False)
+    added, told = meeting_actions.add_participants(request.auth, meeting, persons, body.status, notify=body.notify,
+                                                   base_url=f"{request.scheme}://{request.get_host()}")
+    return JsonResponse([{**participant_out(p), "notified": (told[p.pk] is None) if p.pk in told else None,
+                          "notice_problem": told.get(p.pk)} for p in added], status=201, safe=False)
 
 
 @router.post(M + "/my-answer", summary="Say whether you will attend (confirmed or declined), before it starts")

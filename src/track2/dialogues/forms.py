@@ -154,6 +154,9 @@ class ParticipantsForm(forms.Form):
                                              widget=forms.CheckboxSelectMultiple)
     status = forms.ChoiceField(label=_("Add as"), choices=[
         (MeetingParticipant.Status.INVITED, _("invited")), (MeetingParticipant.Status.CONFIRMED, _("confirmed"))])
+    notify = forms.BooleanField(
+        label=_("E-mail each person the meeting and its calendar file"), required=False, initial=True,
+        help_text=_("Untick to tell them another way (a private-home address is never put in an e-mail)."))
 
     def __init__(self, *args, persons, **kwargs):
         super().__init__(*args, **kwargs)

@@ -356,6 +356,20 @@ def do_add_participants(by, meeting: Meeting, persons, status: str = MeetingPart
         raise ActionRefused(_("Someone was just added to this meeting; reload and try again."), field="person") from None
 
 
+def add_participants(by, meeting: Meeting, persons, status: str = MeetingParticipant.Status.INVITED, *,
+                     notify: bool = True, base_url: str = "") -> tuple[list[MeetingParticipant], dict[int, str | None]]:
+    """Add people to a meeting, then (unless the convener said not to) e-mail each of them with the
+    calendar file. Deliberately not one transaction: the addition is saved first, so a mail server
+    that refuses loses nothing; returns the participants and, per participant id, None when the
+    e-mail was sent or what went wrong (empty when nobody was to be told)."""
+    from track2.dialogues.meeting_mail import tell_added_participants
+
+    added = do_add_participants(by, meeting, persons, status)
+    if not notify:
+        return added, {}
+    return added, tell_added_participants(added, base_url=base_url)
+
+
 @transaction.atomic
 def do_set_participant_status(by, participant: MeetingParticipant, status: str) -> MeetingParticipant:
     meeting = Meeting.objects.select_for_update(of=("self",)).select_related("venue").get(pk=participant.meeting_id)

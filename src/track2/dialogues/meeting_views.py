@@ -301,12 +301,21 @@ def participants_add(request: HttpRequest, dialogue_id: int, meeting_id: int) ->
     form = ParticipantsForm(request.POST, persons=queries.seated_persons(found.dialogue))
     if form.is_valid():
         try:
-            added = meeting_actions.do_add_participants(request.user, found, form.cleaned_data["persons"],
-                                                        form.cleaned_data["status"])
+            added, told = meeting_actions.add_participants(
+                request.user, found, form.cleaned_data["persons"], form.cleaned_data["status"],
+                notify=form.cleaned_data["notify"], base_url=request.build_absolute_uri("/"))
         except ActionRefused as refusal:
             messages.error(request, refusal.message)
         else:
-            messages.success(request, _("%(n)d added to the meeting.") % {"n": len(added)})
+            sent = sum(1 for problem in told.values() if problem is None)
+            if told:
+                messages.success(request, _("%(n)d added to the meeting; %(sent)d told by e-mail with the calendar "
+                                            "file.") % {"n": len(added), "sent": sent})
+            else:
+                messages.success(request, _("%(n)d added to the meeting; nobody was e-mailed.") % {"n": len(added)})
+            for problem in filter(None, told.values()):
+                messages.error(request, _("%(problem)s They are on the list; tell them another way.")
+                               % {"problem": problem})
     else:
         messages.error(request, _("Choose at least one delegation member to add."))
     return redirect(reverse("dialogues:meeting", args=[dialogue_id, found.pk]) + "#participants")
