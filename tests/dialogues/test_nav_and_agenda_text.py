@@ -42,3 +42,19 @@ def test_agenda_description_keeps_line_breaks_and_stays_escaped(world, signed_in
     html = signed_in(world.users["observer"]).get(
         reverse("dialogues:meeting", args=[world.dialogue.pk, world.meeting.pk])).content.decode()
     assert "Quotas<br>Patrols<br>&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_help_beside_the_jargon_without_script(world, signed_in):
+    client = signed_in(world.users["convener"])
+    d = world.dialogue.pk
+    for url in (reverse("dialogues:detail", args=[d]), reverse("dialogues:meeting", args=[d, world.meeting.pk]),
+                reverse("dialogues:meeting_create", args=[d]), reverse("dialogues:edit", args=[d])):
+        html = client.get(url).content.decode()
+        assert '<details class="glossary">' in html, url
+        for term in ("Track 1.5", "Chatham House Rule", "Attribution modes", "k (smallest group shown)"):
+            assert f"<dt>{term}</dt>" in html, (url, term)
+    form = client.get(reverse("dialogues:edit", args=[d])).content.decode()
+    assert 'id="id_k_anonymity_helptext"' in form and "so that small numbers do not identify anyone" in form
+    assert 'id="id_default_attribution_mode_helptext"' in form
+    meeting_form = client.get(reverse("dialogues:meeting_create", args=[d])).content.decode()
+    assert 'aria-describedby="id_attribution_mode_helptext"' in meeting_form

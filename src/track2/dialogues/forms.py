@@ -18,6 +18,10 @@ from track2.dialogues.models import (
 from track2.people.models import Sector
 
 
+ATTRIBUTION_HELP = _("Chatham House Rule: what is said may be used, but not who said it or who was there. "
+                     "On the record: named. Off the record: only aggregates kept. Closed: members only.")
+
+
 class DialogueForm(forms.ModelForm):
     required_sectors = forms.MultipleChoiceField(
         label=_("Sectors every side should include"), choices=Sector.choices, required=False,
@@ -34,6 +38,9 @@ class DialogueForm(forms.ModelForm):
         help_texts = {
             "track": _("Track 2: unofficial people only (serving officials are refused). "
                        "Track 1.5: officials may take part, in a personal capacity."),
+            "default_attribution_mode": ATTRIBUTION_HELP,
+            "k_anonymity": _("k: a breakdown by delegation or group is shown only where every cell counts at least "
+                             "this many people, so that small numbers do not identify anyone."),
         }
 
 
@@ -118,7 +125,8 @@ class MeetingForm(forms.Form):
         attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
     ends_at = forms.DateTimeField(label=_("Ends"), widget=forms.DateTimeInput(
         attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
-    attribution_mode = forms.ChoiceField(label=_("Attribution mode"), choices=AttributionMode.choices)
+    attribution_mode = forms.ChoiceField(label=_("Attribution mode"), choices=AttributionMode.choices,
+                                         help_text=ATTRIBUTION_HELP)
 
     def __init__(self, *args, venues, dialogue=None, **kwargs):
         super().__init__(*args, **kwargs)
