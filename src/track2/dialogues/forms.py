@@ -17,7 +17,6 @@ from track2.dialogues.models import (
 )
 from track2.people.models import Sector
 
-
 ATTRIBUTION_HELP = _("Chatham House Rule: what is said may be used, but not who said it or who was there. "
                      "On the record: named. Off the record: only aggregates kept. Closed: members only.")
 
