@@ -15,6 +15,7 @@ from track2 import access
 from track2.access.meetings import access_delegation, can_see_attendance, own_roster_delegation_id
 from track2.dialogues import actions, queries
 from track2.dialogues.balance import build_balance
+from track2.dialogues.balance_charts import balance_charts
 from track2.dialogues.forms import (
     DelegationEditForm,
     DelegationForm,
@@ -259,4 +260,5 @@ def balance(request: HttpRequest, dialogue_id: int) -> HttpResponse:
          "genders": [d.by_gender.get(v, 0) for v, _label in report.genders]}
         for d in report.delegations
     ]
-    return render(request, "dialogues/balance.html", {"dialogue": dialogue, "report": report, "rows": rows})
+    return render(request, "dialogues/balance.html", {"dialogue": dialogue, "report": report, "rows": rows,
+                                                      "charts": balance_charts(report)})
