@@ -105,3 +105,14 @@ def test_the_api_archives_a_held_meeting(world, held, api):  # noqa: F811
         assert refused.status_code == 404
     held.refresh_from_db()
     assert held.archived_at is not None
+
+
+def test_bad_input_to_the_archive_form_changes_nothing(world, held, signed_in):
+    client = signed_in(world.users["convener"])
+    url = reverse("dialogues:meeting_archive", args=[world.dialogue.pk, held.pk])
+    for value in ("maybe", "", "1\x00", "\u202e1", "9" * 5000):
+        response = client.post(url, {"archived": value}, follow=True)
+        assert response.status_code == 200 and "Say whether to archive" in response.content.decode()
+    held.refresh_from_db()
+    assert held.archived_at is None and record_of(held) == (1, 1, 2)
+    assert client.get(url).status_code == 405

@@ -173,7 +173,11 @@ def meeting_delete(request: HttpRequest, dialogue_id: int, meeting_id: int) -> H
 @require_POST
 def meeting_archive(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
     meeting = access_meeting(request.user, dialogue_id, meeting_id, need="convener")
-    archived = request.POST.get("archived") == "1"
+    choice = request.POST.get("archived")
+    if choice not in ("1", "0"):
+        messages.error(request, _("Say whether to archive the meeting (1) or bring it back (0)."))
+        return redirect("dialogues:meeting", dialogue_id, meeting.pk)
+    archived = choice == "1"
     try:
         meeting_actions.do_archive_meeting(request.user, meeting, archived=archived)
     except ActionRefused as refusal:
