@@ -41,3 +41,14 @@ def test_agenda_warnings_only_for_those_who_plan(world, overrun, signed_in, api,
     assert ("shorten items or extend the meeting" in page) is sees, role
     warnings = api("get", f"/dialogues/{world.dialogue.pk}/meetings/{overrun.pk}", user=role).json()["warnings"]
     assert bool(warnings) is sees, (role, warnings)
+
+
+@pytest.mark.parametrize("role, sees", [("convener", True), ("facilitator", False), ("participant", False),
+                                        ("observer", False)])
+def test_the_neutrality_warning_only_for_conveners(world, signed_in, api, role, sees):  # noqa: F811
+    meeting_actions.do_update_venue(world.users["convener"], world.home, country="Caldera")  # a party's country
+    page = signed_in(world.users[role]).get(
+        reverse("dialogues:meeting", args=[world.dialogue.pk, world.meeting.pk])).content.decode()
+    assert ("Neutrality:" in page) is sees, role
+    warnings = api("get", f"/dialogues/{world.dialogue.pk}/meetings/{world.meeting.pk}", user=role).json()["warnings"]
+    assert any("Caldera" in w for w in warnings) is sees, (role, warnings)

@@ -236,9 +236,12 @@ def meeting_out(user, meeting, *, full: bool = False) -> dict:
         data["agenda_minutes"] = timing.agenda_minutes
         data["meeting_minutes"] = timing.meeting_minutes
         data["warnings"] = []
-        # Warnings go to those who can act on them (facilitators and conveners), not to participants.
-        if access.has_need(access.roles_of(user, meeting.dialogue_id), "facilitator"):
+        # Warnings go to those who can act on them: the agenda's to facilitators and conveners,
+        # the venue's neutrality to conveners (who choose the venue); never to participants.
+        roles = access.roles_of(user, meeting.dialogue_id)
+        if access.has_need(roles, "facilitator"):
             data["warnings"] = [w for w in (queries.agenda_warning(meeting),) if w]
+        if access.has_need(roles, "convener"):
             warning = queries.neutrality_warning(meeting.dialogue, meeting.venue)
             if warning:
                 data["warnings"].append(warning)

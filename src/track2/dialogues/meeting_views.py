@@ -204,7 +204,8 @@ def meeting(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResp
         "dialogue": dialogue, "meeting": found, "planned": planned, "theirs": theirs,
         "is_convener": is_convener, "manages_agenda": manages_agenda,
         "shows_address": can_see_venue_address(request.user, found),
-        "neutrality_warning": queries.neutrality_warning(dialogue, found.venue) if manages_agenda else None,
+        # the venue is the conveners' choice: its neutrality warning is theirs
+        "neutrality_warning": queries.neutrality_warning(dialogue, found.venue) if is_convener else None,
         "agenda": found.agenda_items.select_related("lead"),
         "agenda_timing": queries.agenda_timing(found),
         # Warnings go to those who can act on them (facilitators and conveners), not to participants.
