@@ -57,3 +57,27 @@ def test_the_api_lists_every_problem(world, api):  # noqa: F811
     fields = {e["field"] for e in body["errors"]}
     assert fields == {"title", "time_zone", "ends_at", "attribution_mode"}, body
     assert body["field"] == "title" and body["detail"] == body["errors"][0]["message"]
+
+
+def test_dialogue_form_shows_a_missing_title_and_the_track_2_rule_together(world, signed_in):
+    from track2.dialogues.models import Dialogue
+    from track2.people.models import Sector
+
+    from .conftest import make_person
+
+    Dialogue.objects.filter(pk=world.dialogue.pk).update(track="track1_5")
+    world.dialogue.refresh_from_db()
+    world.caldera.refresh_from_db()
+    official = make_person(world.dialogue, "Sera Official", sector=Sector.SERVING_OFFICIAL)
+    from track2.dialogues import actions
+
+    actions.do_seat_in_delegation(world.users["convener"], world.caldera, official)
+    client = signed_in(world.users["convener"])
+    response = client.post(reverse("dialogues:edit", args=[world.dialogue.pk]), {
+        "title": "", "track": "track2", "status": "active", "default_attribution_mode": "chatham_house",
+        "k_anonymity": 3, "min_members_per_side": 1, "max_side_ratio": "2", "max_gender_share": 80})
+    page = response.content.decode()
+    assert "This field is required." in page
+    assert "cannot be Track 2 while serving officials are members: Sera Official" in page
+    world.dialogue.refresh_from_db()
+    assert (world.dialogue.track, world.dialogue.title) == ("track1_5", "Varena Sea Dialogue")

@@ -26,7 +26,7 @@ from track2.dialogues.forms import (
 )
 from track2.dialogues.models import Delegation, DelegationMember, Membership, Party, Role
 from track2.errors import ActionRefused
-from track2.site.forms import add_refusal
+from track2.site.forms import NOT_DONE, add_refusal, submit
 
 
 def _get(queryset, pk):
@@ -51,12 +51,10 @@ def people_links(dialogue) -> dict[str, str]:
 @login_required
 def create(request: HttpRequest) -> HttpResponse:
     form = DialogueForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            dialogue = actions.do_create_dialogue(request.user, **form.cleaned_data)
-        except ActionRefused as refusal:
-            add_refusal(form, refusal)
-        else:
+    if request.method == "POST":
+        dialogue = submit(form, lambda data: actions.do_create_dialogue(request.user, **data),
+                          check=lambda data: actions.check_dialogue_fields(None, data))
+        if dialogue is not NOT_DONE:
             messages.success(request, _("Dialogue created. You are its convener: add the parties next."))
             return redirect("dialogues:parties", dialogue.pk)
     return render(request, "dialogues/form_page.html", {"form": form, "heading": _("New dialogue")})
@@ -91,12 +89,10 @@ def detail(request: HttpRequest, dialogue_id: int) -> HttpResponse:
 def edit(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
     form = DialogueForm(request.POST or None, instance=dialogue)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.do_update_dialogue(request.user, dialogue, **form.cleaned_data)
-        except ActionRefused as refusal:
-            add_refusal(form, refusal)
-        else:
+    if request.method == "POST":
+        done = submit(form, lambda data: actions.do_update_dialogue(request.user, dialogue, **data),
+                      check=lambda data: actions.check_dialogue_fields(dialogue, data))
+        if done is not NOT_DONE:
             messages.success(request, _("Dialogue saved."))
             return redirect("dialogues:detail", dialogue.pk)
     return render(request, "dialogues/form_page.html",
