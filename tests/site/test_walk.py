@@ -13,7 +13,7 @@ from track2.site import demo
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["convener", "facilitator", "rapporteur", "participant", "observer", "liaison"]
+ROLES = ["convener", "facilitator", "rapporteur", "participant", "participant.ostrava", "observer", "liaison"]
 TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 
 
