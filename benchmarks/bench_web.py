@@ -56,11 +56,12 @@ size = int(sys.argv[1])
 convener = User.objects.get(email="convener@demo.track2.invalid")
 sectors = ["academia", "former_diplomat", "civil_society", "business", "media", "serving_official"]
 with transaction.atomic():
+    institution = Dialogue.objects.filter(memberships__user=convener).first().institution
     big = Dialogue.objects.create(title="Regional Track 3 consultation (benchmark)", purpose="Large directory.",
-                                  created_by=convener)
+                                  created_by=convener, institution=institution)
     Membership.objects.create(dialogue=big, user=convener, role="convener")
     people = Person.objects.bulk_create(
-        Person(full_name=f"Person {n:05d} Bench", sector=sectors[n % len(sectors)], country=["Caldera", "Ostrava",
+        Person(institution=institution, full_name=f"Person {n:05d} Bench", sector=sectors[n % len(sectors)], country=["Caldera", "Ostrava",
                "Norland"][n % 3], email=f"bench{n:05d}@example.invalid", languages=["en"],
                expertise=["fisheries"] if n % 7 == 0 else ["trade"])
         for n in range(size))

@@ -11,10 +11,14 @@ class ActionRefused(Exception):
     # The HTTP status the API answers with: 400, or 403 for a refusal that no input can change.
     status = 400
 
-    def __init__(self, message: str, field: str | None = None):
+    def __init__(self, message: str, field: str | None = None,
+                 problems: list[tuple[str | None, str]] | None = None):
         super().__init__(message)
         self.message = message
         self.field = field
+        # Every problem found, so that a form or an API client sees them all at once;
+        # `message`/`field` are the first.
+        self.problems = problems or [(field, message)]
 
     def __str__(self) -> str:
         return self.message
@@ -24,3 +28,30 @@ class NotPermitted(ActionRefused):
     """The caller lacks a right that only someone else can give (e.g. the right to convene)."""
 
     status = 403
+
+
+class Problems:
+    """Collects every refusal of a check, then raises them together."""
+
+    def __init__(self) -> None:
+        self.found: list[tuple[str | None, str]] = []
+
+    def add(self, message: str, field: str | None = None) -> None:
+        self.found.append((field, message))
+
+    def collect(self, check, *args):
+        """Run a check that raises ActionRefused and keep its problems instead of stopping;
+        return what the check returned, or None when it refused."""
+        try:
+            return check(*args)
+        except ActionRefused as refusal:
+            self.found.extend(refusal.problems)
+            return None
+
+    def has(self, field: str) -> bool:
+        return any(f == field for f, _m in self.found)
+
+    def raise_any(self) -> None:
+        if self.found:
+            field, message = self.found[0]
+            raise ActionRefused(message, field=field, problems=list(self.found))

@@ -98,6 +98,8 @@ WRITES = {
         by, w.meeting, title="Round 2 (moved)", venue=w.venue), ("update", "meeting"), {"title", "venue"}),
     "do_delete_meeting": (lambda w: None, lambda by, w, c: meeting_actions.do_delete_meeting(by, w.meeting),
                           ("delete", "meeting"), set()),
+    "do_archive_meeting": (lambda w: None, lambda by, w, c: meeting_actions.do_archive_meeting(by, w.past_meeting),
+                           ("archive", "meeting"), {"archived_at"}),
     "do_add_agenda_item": (lambda w: None, lambda by, w, c: _item(w), ("create", "agendaitem"),
                            {"title", "duration_minutes", "description", "lead"}),
     "do_update_agenda_item": (_item, lambda by, w, c: meeting_actions.do_update_agenda_item(

@@ -116,6 +116,7 @@ def post_forms(world, item):
         list(MeetingParticipant.objects.values_list("pk", "status")), Membership.objects.count(),
         list(RoleInvitation.objects.values_list("pk", "revoked_at")),
         world.dialogue.__class__.objects.get(pk=d).title,
+        list(Meeting.objects.values_list("pk", "archived_at")),
     )
     forms = [
         ("edit", reverse("dialogues:edit", args=[d]), {"title": "Hijacked", "track": "track2", "status": "active",
@@ -153,6 +154,8 @@ def post_forms(world, item):
          {"status": "declined"}, CONVENER),
         ("participants_attended", reverse("dialogues:participants_attended", args=[d, world.past_meeting.pk]), {},
          CONVENER),
+        ("meeting_archive", reverse("dialogues:meeting_archive", args=[d, world.past_meeting.pk]),
+         {"archived": "1"}, CONVENER),
         ("meeting_delete", reverse("dialogues:meeting_delete", args=[d, m]), {}, CONVENER),
     ]
     return forms, counts

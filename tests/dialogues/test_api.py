@@ -50,8 +50,9 @@ def test_list_and_create_dialogues(api, world):
     assert made.status_code == 201, made.content
     assert made.json()["roles"] == ["convener"]
     assert Dialogue.objects.get(title="Gulf Talks").created_by == world.users["convener"]
-    assert api("post", "/dialogues", json={"title": "  "}).json() == {"detail": "Give the dialogue a title.",
-                                                                       "field": "title"}
+    assert api("post", "/dialogues", json={"title": "  "}).json() == {
+        "detail": "Give the dialogue a title.", "field": "title",
+        "errors": [{"field": "title", "message": "Give the dialogue a title."}]}
 
 
 def test_outsider_sees_no_dialogue(api, world):

@@ -399,7 +399,8 @@ def test_invited_person_answers_and_then_sees_the_private_address(world, signed_
     page = client.get(page_url).content
     assert b"Your attendance" in page and b"I will attend" in page and b"7 Secret Lane" not in page
     answered = client.post(url("my_answer", world.dialogue.pk, world.meeting.pk), {"status": "confirmed"}, follow=True)
-    assert b"you are confirmed for this meeting" in answered.content
+    assert b"now knows that you will attend" in answered.content
+    assert b"You have confirmed that you will attend." in answered.content
     assert b"7 Secret Lane" in answered.content
     client.post(url("my_answer", world.dialogue.pk, world.meeting.pk), {"status": "declined"})
     seat.refresh_from_db()

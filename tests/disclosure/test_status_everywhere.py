@@ -41,7 +41,7 @@ def test_api_answers_with_outputs(world, client, path) -> None:
 
 def test_every_dialogue_in_the_list_carries_it(world, client) -> None:
     answer = client.get("/api/v1/dialogues", **bearer(world.users["participant"]))
-    assert answer.json() and all(d["status_line"] == STATUS_LINE for d in answer.json())
+    assert answer.json()["items"] and all(d["status_line"] == STATUS_LINE for d in answer.json()["items"])
 
 
 def test_roster_csv_page_and_api(world, signed_in, client) -> None:

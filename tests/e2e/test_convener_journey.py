@@ -85,7 +85,7 @@ def schedule(page, title, venue, zone, starts, ends, mode):
     page.locator("#id_attribution_mode").select_option(label=mode)
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
-    expect(page.get_by_text(mode, exact=True)).to_be_visible()
+    expect(page.locator("hgroup").get_by_text(mode, exact=True)).to_be_visible()
 
 
 def add_agenda_item(page, title, minutes, lead):
@@ -103,7 +103,8 @@ def add_participants(page, names):
         page.get_by_label(name, exact=True).check()
     page.locator("#id_status").select_option("confirmed")
     page.get_by_role("button", name="Add to meeting").click()
-    expect(flash(page, f"{len(names)} added to the meeting.")).to_be_visible()
+    # the e-mail box is ticked by default: each person is told, with the calendar file
+    expect(flash(page, f"{len(names)} added to the meeting; {len(names)} told by e-mail")).to_be_visible()
 
 
 def test_convener_builds_the_varena_sea_dialogue_from_scratch(live_server, new_page, make_user, tmp_path):
@@ -318,7 +319,7 @@ def test_convener_builds_the_varena_sea_dialogue_from_scratch(live_server, new_p
     # Arin, confirmed for round 2, sees the private home's address in her own browser.
     invitee.get_by_role("link", name="Meetings").first.click()
     invitee.get_by_role("link", name="Round 2: incidents at sea").click()
-    expect(invitee.get_by_text("You are confirmed for this meeting.")).to_be_visible()
+    expect(invitee.get_by_text("You have confirmed that you will attend.")).to_be_visible()
     expect(invitee.get_by_text("12 Harbour Lane, Port Vell")).to_be_visible()
 
     # --- The balance dashboard. -----------------------------------------------------------------

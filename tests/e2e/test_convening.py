@@ -86,7 +86,7 @@ def test_convener_builds_a_dialogue_in_the_browser(live_server, new_page, make_u
     page.get_by_label("Arin Solvei").check()
     page.get_by_label("Bo Tarn").check()
     page.get_by_role("button", name="Add to meeting").click()
-    expect(page.get_by_text("2 added to the meeting.")).to_be_visible()
+    expect(page.get_by_text("2 added to the meeting; 2 told by e-mail with the calendar file.")).to_be_visible()
     assert MeetingParticipant.objects.filter(meeting=meeting).count() == 2
 
     page.get_by_role("link", name="Balance").first.click()

@@ -211,14 +211,16 @@ def test_an_action_refusal_is_400_json_with_detail_and_field(api, dialogue):
     assert with_field.status_code == 400
     assert with_field["Content-Type"].startswith("application/json")
     body = with_field.json()
-    assert set(body) == {"detail", "field"}
+    assert set(body) == {"detail", "field", "errors"}
     assert body["field"] == "sector" and "Track 2" in body["detail"]
+    assert body["errors"] == [{"field": "sector", "message": body["detail"]}]
     assert not Person.objects.exists()  # refused: nothing saved
 
     pid = api.call("post", f"/dialogues/{dialogue.pk}/people", NEW).json()["id"]
     without_field = api.call("post", f"/dialogues/{dialogue.pk}/people/{pid}/invite")
     assert without_field.status_code == 400
-    assert without_field.json() == {"detail": without_field.json()["detail"], "field": None}
+    detail = without_field.json()["detail"]
+    assert without_field.json() == {"detail": detail, "field": None, "errors": [{"field": None, "message": detail}]}
     assert "not been vetted" in without_field.json()["detail"]
 
 

@@ -488,3 +488,16 @@ def test_invite_page_says_when_mail_cannot_be_sent(conv_client, dialogue, add_pe
     assert response.status_code == 400 and "could not be sent" in response.content.decode()
     response = conv_client.post(reverse("people:invite_vetted", args=[dialogue.pk]), follow=True)
     assert "could not be sent" in response.content.decode()
+
+
+def test_add_form_shows_every_error_at_once(conv_client, dialogue):
+    response = conv_client.post(reverse("people:add", args=[dialogue.pk]), {
+        **FORM, "full_name": "", "email": "not-an-address", "sector": "serving_official", "organisation": "",
+        "position": "Head"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "This field is required." in page  # the form's own check of the name
+    assert "is not a valid e-mail address" in page  # the action's check of the address
+    assert "Track 2 dialogue, which is for unofficial participants only" in page  # the eligibility rule
+    assert "A position needs an organisation" in page
+    assert not Person.objects.exists()

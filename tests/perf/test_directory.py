@@ -17,12 +17,12 @@ SIZE = 6000
 
 
 @pytest.fixture
-def directory(make_user):
+def directory(make_user, institution):
     convener = make_user("convener@example.org")
-    dialogue = Dialogue.objects.create(title="Regional consultation", created_by=convener)
+    dialogue = Dialogue.objects.create(title="Regional consultation", created_by=convener, institution=institution)
     Membership.objects.create(dialogue=dialogue, user=convener, role="convener")
     people = Person.objects.bulk_create(
-        Person(full_name=f"Person {n:05d}", sector="academia", country=("Caldera", "Ostrava", "Norland")[n % 3],
+        Person(institution=institution, full_name=f"Person {n:05d}", sector="academia", country=("Caldera", "Ostrava", "Norland")[n % 3],
                email=f"p{n:05d}@example.org", expertise=["fisheries"] if n % 100 == 0 else ["trade"])
         for n in range(SIZE))
     Affiliation.objects.bulk_create(
@@ -79,11 +79,11 @@ def test_country_list_is_three_rows_not_six_thousand(directory):
 def test_tag_search_keeps_its_unicode_folding(directory):
     _convener, dialogue = directory
     odd = Person.objects.bulk_create([
-        Person(full_name="Zoe One", sector="academia", country="Norland", email="z1@example.org",
+        Person(institution=dialogue.institution, full_name="Zoe One", sector="academia", country="Norland", email="z1@example.org",
                expertise=["Straße und Häfen"]),
-        Person(full_name="Zoe Two", sector="academia", country="Norland", email="z2@example.org",
+        Person(institution=dialogue.institution, full_name="Zoe Two", sector="academia", country="Norland", email="z2@example.org",
                expertise=['the "blue" economy', "back\\slash"]),
-        Person(full_name="Zoe Three", sector="academia", country="Norland", email="z3@example.org",
+        Person(institution=dialogue.institution, full_name="Zoe Three", sector="academia", country="Norland", email="z3@example.org",
                expertise=["alpha", "beta"]),
     ])
     Candidacy.objects.bulk_create(Candidacy(dialogue=dialogue, person=p, nominated_by="test") for p in odd)

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import uvicorn
 from uvicorn.server import ServerState
 
-from tests.site.test_serve import server  # noqa: F401  (fixture: a real `track2 serve --workers 2`)
+from tests.site.test_serve import served  # noqa: F401  (fixture: a real `track2 serve --workers 2`)
 from track2.site.http import NoDelayH11Protocol
 
 
@@ -50,7 +50,8 @@ def test_connections_get_tcp_nodelay_even_on_a_protocol_zero_socket():
     assert seen and seen[0] != 0
 
 
-def test_kept_alive_requests_do_not_wait_for_delayed_acks(server):  # noqa: F811
+def test_kept_alive_requests_do_not_wait_for_delayed_acks(served):  # noqa: F811
+    server, _process = served
     parts = urlsplit(server)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
     timings = []

@@ -108,7 +108,7 @@ def access_dialogue(user, dialogue_id: int | str, need: str = "member") -> Dialo
     if not has_need(roles, need):
         raise NotFound
     try:
-        return Dialogue.objects.get(pk=pk)
+        return Dialogue.objects.select_related("institution").get(pk=pk)
     except Dialogue.DoesNotExist:
         raise NotFound from None
 
@@ -125,7 +125,7 @@ def dialogues_for(user) -> list[DialogueMembership]:
         return []
     by_dialogue: dict[int, list[str]] = defaultdict(list)
     dialogues: dict[int, Dialogue] = {}
-    for membership in Membership.objects.filter(user=user).select_related("dialogue"):
+    for membership in Membership.objects.filter(user=user).select_related("dialogue__institution"):
         by_dialogue[membership.dialogue_id].append(membership.role)
         dialogues[membership.dialogue_id] = membership.dialogue
     ordered = sorted(dialogues.values(), key=lambda d: d.title.lower())

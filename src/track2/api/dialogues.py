@@ -177,6 +177,7 @@ class MeetingPatch(Schema):
     time_zone: ZoneName | None = None
     venue_id: Id | None = None
     attribution_mode: Code | None = None
+    is_archived: bool | None = None
 
 
 class AgendaIn(Schema):
@@ -200,6 +201,7 @@ class MoveIn(Schema):
 class ParticipantsIn(Schema):
     person_ids: list[Id]
     status: Code = "invited"
+    notify: bool = True
 
 
 class StatusIn(Schema):
@@ -271,6 +273,7 @@ def meeting_out(user, meeting, *, full: bool = False, seats: dict | None = None)
         "starts_in_my_zone": (theirs or planned).starts.isoformat(),
         "attribution_mode": meeting.attribution_mode,
         "venue": venue_out(meeting.venue, show_address=show_address) if meeting.venue else None,
+        "is_archived": meeting.archived_at is not None,
     }
     data["my_status"] = seat.status if seat is not None else None
     if full:
@@ -278,8 +281,13 @@ def meeting_out(user, meeting, *, full: bool = False, seats: dict | None = None)
         data["agenda"] = [agenda_out(i) for i in meeting.agenda_items.select_related("lead")]
         data["agenda_minutes"] = timing.agenda_minutes
         data["meeting_minutes"] = timing.meeting_minutes
-        data["warnings"] = [w for w in (queries.agenda_warning(meeting, timing),) if w]
-        if access.has_need(access.roles_of(user, meeting.dialogue_id), "facilitator"):
+        data["warnings"] = []
+        # Warnings go to those who can act on them: the agenda's to facilitators and conveners,
+        # the venue's neutrality to conveners (who choose the venue); never to participants.
+        roles = access.roles_of(user, meeting.dialogue_id)
+        if access.has_need(roles, "facilitator"):
+            data["warnings"] = [w for w in (queries.agenda_warning(meeting, timing),) if w]
+        if access.has_need(roles, "convener"):
             warning = queries.neutrality_warning(meeting.dialogue, meeting.venue)
             if warning:
                 data["warnings"].append(warning)
@@ -407,6 +415,8 @@ def list_delegations(request: HttpRequest, dialogue_id: Id, paging: Query[PageQu
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="member")
     own_id = own_roster_delegation_id(request.auth, dialogue)
     found = page_of(queries.delegations_with_counts(dialogue).order_by("kind", "name", "pk"), paging)
+    for delegation in found["items"]:
+        delegation.dialogue = dialogue  # the one already loaded: its rules decide personal capacity
     visible = [d.pk for d in found["items"] if can_see_roster(request.auth, d, own_id)]
     rosters = queries.members_by_delegation(dialogue, visible)
     return {**found, "items": [delegation_out(d, rosters.get(d.pk)) for d in found["items"]]}
@@ -530,7 +540,7 @@ def get_meeting(request: HttpRequest, dialogue_id: Id, meeting_id: Id):
     return meeting_out(request.auth, access_meeting(request.auth, dialogue_id, meeting_id), full=True)
 
 
-@router.patch(M, summary="Change a meeting (conveners)")
+@router.patch(M, summary="Change or archive a meeting (conveners)")
 def update_meeting(request: HttpRequest, dialogue_id: Id, meeting_id: Id, body: MeetingPatch):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="convener")
     fields = body.dict(exclude_unset=True)
@@ -540,7 +550,7 @@ def update_meeting(request: HttpRequest, dialogue_id: Id, meeting_id: Id, body: 
     return meeting_out(request.auth, meeting, full=True)
 
 
-@router.delete(M, response={204: None}, summary="Cancel a meeting (conveners)")
+@router.delete(M, response={204: None}, summary="Cancel a meeting that has not started (conveners); a held one is archived instead")
 def delete_meeting(request: HttpRequest, dialogue_id: Id, meeting_id: Id):
     meeting_actions.do_delete_meeting(request.auth, access_meeting(request.auth, dialogue_id, meeting_id,
                                                                    need="convener"))
@@ -613,8 +623,10 @@ def add_participants(request: HttpRequest, dialogue_id: Id, meeting_id: Id, body
     persons = list(queries.persons_of(meeting.dialogue).filter(pk__in=body.person_ids))
     if len(persons) != len(set(body.person_ids)):
         raise ActionRefused(_("Some person ids are not people of this dialogue."), field="person_ids")
-    added = meeting_actions.do_add_participants(request.auth, meeting, persons, body.status)
-    return JsonResponse([participant_out(p) for p in added], status=201, safe=False)
+    added, told = meeting_actions.add_participants(request.auth, meeting, persons, body.status, notify=body.notify,
+                                                   base_url=f"{request.scheme}://{request.get_host()}")
+    return JsonResponse([{**participant_out(p), "notified": (told[p.pk] is None) if p.pk in told else None,
+                          "notice_problem": told.get(p.pk)} for p in added], status=201, safe=False)
 
 
 @router.post(M + "/my-answer", summary="Say whether you will attend (confirmed or declined), before it starts")

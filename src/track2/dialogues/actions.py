@@ -16,7 +16,7 @@ from track2 import validation as admissible
 from track2.access.institutions import institutions_for
 from track2.audit import record as audit
 from track2.dialogues.models import Delegation, DelegationMember, Dialogue, Membership, Party, Role
-from track2.errors import ActionRefused, NotPermitted
+from track2.errors import ActionRefused, NotPermitted, Problems
 from track2.institutions.models import Institution
 from track2.people.eligibility import check_eligible
 from track2.people.models import Candidacy, Person, Sector
@@ -58,27 +58,41 @@ def serving_officials_in(dialogue: Dialogue) -> list[Person]:
     )
 
 
-def check_dialogue(dialogue: Dialogue) -> None:
+def check_dialogue(dialogue: Dialogue, *, model_rules: bool = True) -> None:
+    """Every rule on a dialogue at once (the model's own field rules last, unless a form has
+    already checked them: `model_rules=False`)."""
+    problems = Problems()
     if not (dialogue.title or "").strip():
-        raise ActionRefused(_("Give the dialogue a title."), field="title")
-    dialogue.title = dialogue.title.strip()
+        problems.add(_("Give the dialogue a title."), "title")
+    else:
+        dialogue.title = dialogue.title.strip()
     unknown = [s for s in dialogue.required_sectors or [] if s not in Sector.values]
     if unknown:
-        raise ActionRefused(
+        problems.add(
             _("Unknown sector(s): %(unknown)s. Use: %(known)s.")
             % {"unknown": ", ".join(map(str, unknown)), "known": ", ".join(Sector.values)},
-            field="required_sectors",
+            "required_sectors",
         )
-    refuse_invalid(dialogue, exclude=["created_by", "institution"])
     if dialogue.pk and dialogue.track == Dialogue.Track.TRACK_2:
         officials = serving_officials_in(dialogue)
         if officials:
-            raise ActionRefused(
+            problems.add(
                 _("This dialogue cannot be Track 2 while serving officials are members: %(names)s. "
                   "Track 2 is for unofficial participants only; remove them first or keep it Track 1.5.")
                 % {"names": ", ".join(p.full_name for p in officials)},
-                field="track",
+                "track",
             )
+    problems.raise_any()
+    if model_rules:
+        refuse_invalid(dialogue, exclude=["created_by", "institution"])
+
+
+def check_dialogue_fields(dialogue: Dialogue | None, fields: dict) -> None:
+    """The rules on what a form sent, before anything is written (fields it could not read are
+    left out); `dialogue` is the one being edited, or None for a new one."""
+    draft = Dialogue(pk=dialogue.pk if dialogue else None,
+                     **{k: v for k, v in fields.items() if k in DIALOGUE_FIELDS})
+    check_dialogue(draft, model_rules=False)
 
 
 def check_create_dialogue(by, institution) -> Institution:

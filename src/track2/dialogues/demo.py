@@ -30,7 +30,7 @@ CALDERA = [
     ("Dr Sena Quill", None, "academia", "woman", "Caldera Polytechnic", "Oceanographer", "invited"),
 ]
 OSTRAVA = [
-    ("Dr Petra Novakova", None, "academia", "woman", "Ostrava State University", "Dean of International Law",
+    ("Dr Petra Novakova", "participant.ostrava@demo.track2.invalid", "academia", "woman", "Ostrava State University", "Dean of International Law",
      "accepted"),
     ("Viktor Halden", None, "former_diplomat", "man", "", "", "accepted"),
     ("Gen. (ret.) Ruslan Dek", None, "former_military", "man", "", "", "accepted"),

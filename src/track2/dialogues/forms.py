@@ -44,9 +44,9 @@ class DialogueForm(InputRules, forms.ModelForm):
         floor = k_floor()
         k = self.fields["k_anonymity"]
         k.widget.attrs.update({"min": floor, "max": K_MAXIMUM})
-        k.help_text = _("A breakdown by delegation or opinion group shows a cell only when it counts at least "
-                        "k people (or none); hidden cells cannot be worked out from totals. This site's floor "
-                        "is %(floor)d.") % {"floor": floor}
+        k.help_text = _("k: a breakdown by delegation or opinion group shows a cell only when it counts at least "
+                        "k people (or none), so that small numbers do not identify anyone; hidden cells cannot be "
+                        "worked out from totals. This site's floor is %(floor)d.") % {"floor": floor}
         self.fields["default_attribution_mode"].help_text = _(modes_help())
 
 
@@ -141,7 +141,8 @@ class MeetingForm(InputRules, forms.Form):
         attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
     ends_at = forms.DateTimeField(label=_("Ends"), widget=forms.DateTimeInput(
         attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
-    attribution_mode = forms.ChoiceField(label=_("Attribution mode"), choices=AttributionMode.choices)
+    attribution_mode = forms.ChoiceField(label=_("Attribution mode"), choices=AttributionMode.choices,
+                                         help_text=modes_help())
 
     def __init__(self, *args, venues, dialogue=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -179,6 +180,9 @@ class ParticipantsForm(InputRules, forms.Form):
                                              widget=forms.CheckboxSelectMultiple)
     status = forms.ChoiceField(label=_("Add as"), choices=[
         (MeetingParticipant.Status.INVITED, _("invited")), (MeetingParticipant.Status.CONFIRMED, _("confirmed"))])
+    notify = forms.BooleanField(
+        label=_("E-mail each person the meeting and its calendar file"), required=False, initial=True,
+        help_text=_("Untick to tell them another way (a private-home address is never put in an e-mail)."))
 
     def __init__(self, *args, persons, **kwargs):
         super().__init__(*args, **kwargs)

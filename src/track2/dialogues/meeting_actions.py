@@ -27,7 +27,7 @@ from track2.dialogues.models import (
     MeetingParticipant,
     Venue,
 )
-from track2.errors import ActionRefused
+from track2.errors import ActionRefused, Problems
 from track2.time_zones import is_time_zone
 
 VENUE_FIELDS = ("name", "kind", "city", "country", "address", "is_confidential", "capacity", "accessibility_notes")
@@ -40,19 +40,25 @@ AFTER_THE_FACT = (MeetingParticipant.Status.ATTENDED, MeetingParticipant.Status.
 # --- venues ----------------------------------------------------------------------------------
 
 def _venue_checked(venue: Venue) -> Venue:
+    problems = Problems()
     for name in ("name", "city", "country", "address", "accessibility_notes"):
         setattr(venue, name, (getattr(venue, name) or "").strip())
     if not venue.name:
-        raise ActionRefused(_("Name the venue."), field="name")
+        problems.add(_("Name the venue."), "name")
     if venue.kind not in Venue.Kind.values:
-        raise ActionRefused(_("Choose what kind of venue this is."), field="kind")
+        problems.add(_("Choose what kind of venue this is."), "kind")
     if venue.kind != Venue.Kind.VIRTUAL and not venue.country:
-        raise ActionRefused(_("Give the venue's country (needed for the neutrality check)."), field="country")
+        problems.add(_("Give the venue's country (needed for the neutrality check)."), "country")
     if venue.capacity is not None and venue.capacity < 1:
-        raise ActionRefused(_("Capacity is a number of people, at least 1 (leave it empty for no limit)."),
-                            field="capacity")
+        problems.add(_("Capacity is a number of people, at least 1 (leave it empty for no limit)."), "capacity")
+    problems.raise_any()
     refuse_invalid(venue, exclude=["created_by", "dialogue"])
     return venue
+
+
+def check_venue(dialogue: Dialogue, fields: dict) -> None:
+    """Every rule on a venue's fields at once (fields a form could not read are left out)."""
+    _venue_checked(Venue(dialogue=dialogue, **{k: v for k, v in fields.items() if k in VENUE_FIELDS}))
 
 
 @transaction.atomic
@@ -146,23 +152,43 @@ def check_capacity(meeting: Meeting, venue: Venue | None, needed: int, field: st
 
 
 def _meeting_checked(meeting: Meeting, dialogue: Dialogue) -> Meeting:
+    problems = Problems()
     meeting.title = (meeting.title or "").strip()
     if not meeting.title:
-        raise ActionRefused(_("Give the meeting a title (e.g. “Round 3”)."), field="title")
-    zone = check_time_zone(meeting.time_zone)
-    meeting.time_zone = str(zone.key)
-    admissible.check_model_text(meeting)
-    admissible.check_moment(meeting.starts_at, "starts_at")
-    admissible.check_moment(meeting.ends_at, "ends_at")
-    meeting.starts_at = _in_zone(meeting.starts_at, zone, "starts_at")
-    meeting.ends_at = _in_zone(meeting.ends_at, zone, "ends_at")
-    if meeting.ends_at <= meeting.starts_at:
-        raise ActionRefused(_("The meeting must end after it starts: check the end date and time."), field="ends_at")
+        problems.add(_("Give the meeting a title (e.g. “Round 3”)."), "title")
+    zone = problems.collect(check_time_zone, meeting.time_zone)
+    if zone is not None:
+        meeting.time_zone = str(zone.key)
+    problems.collect(admissible.check_model_text, meeting)
+    for name in ("starts_at", "ends_at"):
+        moment = getattr(meeting, name)
+        if moment is None:
+            problems.add(_("Give a date and time."), name)
+            continue
+        problems.collect(admissible.check_moment, moment, name)
+        if zone is not None and not problems.has(name):
+            converted = problems.collect(_in_zone, moment, zone, name)
+            if converted is not None:
+                setattr(meeting, name, converted)
+    starts, ends = meeting.starts_at, meeting.ends_at
+    if (starts is not None and ends is not None and timezone.is_aware(starts) == timezone.is_aware(ends)
+            and ends <= starts):
+        problems.add(_("The meeting must end after it starts: check the end date and time."), "ends_at")
     if meeting.attribution_mode not in AttributionMode.values:
-        raise ActionRefused(_("Choose an attribution mode."), field="attribution_mode")
+        problems.add(_("Choose an attribution mode."), "attribution_mode")
     if meeting.venue is not None and not venues_of(dialogue).filter(pk=meeting.venue.pk).exists():
-        raise ActionRefused(_("That venue is not in this dialogue's venue list."), field="venue")
+        problems.add(_("That venue is not in this dialogue's venue list."), "venue")
+    problems.raise_any()
     return meeting
+
+
+MEETING_FIELDS = ("title", "starts_at", "ends_at", "time_zone", "venue", "attribution_mode")
+
+
+def check_meeting(dialogue: Dialogue, fields: dict) -> None:
+    """Every rule on a meeting's fields at once (fields a form could not read are left out)."""
+    _meeting_checked(Meeting(dialogue=dialogue, **{k: v for k, v in fields.items() if k in MEETING_FIELDS}),
+                     dialogue)
 
 
 @transaction.atomic
@@ -180,10 +206,11 @@ def do_create_meeting(by, dialogue: Dialogue, *, title: str, starts_at: datetime
 
 @transaction.atomic
 def do_update_meeting(by, meeting: Meeting, **fields) -> Meeting:
-    allowed = {"title", "starts_at", "ends_at", "time_zone", "venue", "attribution_mode"}
+    allowed = {"title", "starts_at", "ends_at", "time_zone", "venue", "attribution_mode", "is_archived"}
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"not meeting fields: {sorted(unknown)}")
+    archived = fields.pop("is_archived", None)
     meeting = Meeting.objects.select_for_update(of=("self",)).select_related("venue").get(pk=meeting.pk)
     new_venue = fields.get("venue", meeting.venue)
     before = audit.snapshot(meeting)
@@ -193,30 +220,69 @@ def do_update_meeting(by, meeting: Meeting, **fields) -> Meeting:
     check_capacity(meeting, new_venue, seats_taken(meeting), field="venue")
     meeting.save()
     audit.record(by, "update", meeting, fields=audit.changed(before, meeting))
+    if archived is not None:
+        meeting = do_archive_meeting(by, meeting, archived=archived)
     return meeting
 
 
 @transaction.atomic
 def do_delete_meeting(by, meeting: Meeting) -> None:
+    """Cancel a meeting that has not happened. A round that has started is the dialogue's
+    record (agenda, attendance, the balance dashboard's continuity): it is archived instead."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.has_started:
+        raise ActionRefused(
+            _("“%(title)s” has already taken place, so it cannot be cancelled or deleted: its agenda and "
+              "attendance are part of the dialogue's record. Archive it instead to hide it from the list "
+              "of meetings.") % {"title": meeting.title},
+            field="meeting")
     audit.record(by, "delete", meeting)
     meeting.delete()
+
+
+@transaction.atomic
+def do_archive_meeting(by, meeting: Meeting, archived: bool = True) -> Meeting:
+    """Hide a held round from the default list of meetings (or bring it back). Nothing is removed:
+    its agenda and attendance stay, and it still counts in the balance dashboard."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    before = audit.snapshot(meeting)
+    if archived and not meeting.has_started:
+        raise ActionRefused(
+            _("“%(title)s” has not taken place yet, so there is nothing to archive. Cancel it instead if it "
+              "will not happen.") % {"title": meeting.title},
+            field="is_archived")
+    if archived and meeting.archived_at is None:
+        meeting.archived_at = timezone.now()
+    elif not archived:
+        meeting.archived_at = None
+    meeting.save(update_fields=["archived_at"])
+    audit.record(by, "archive" if archived else "restore", meeting, fields=audit.changed(before, meeting))
+    return meeting
 
 
 # --- agenda ----------------------------------------------------------------------------------
 
 def _agenda_checked(item: AgendaItem) -> AgendaItem:
+    problems = Problems()
     item.title = (item.title or "").strip()
     item.description = (item.description or "").strip()
     if not item.title:
-        raise ActionRefused(_("Give the agenda item a title."), field="title")
-    admissible.check_model_text(item)
+        problems.add(_("Give the agenda item a title."), "title")
+    problems.collect(admissible.check_model_text, item)
     if item.duration_minutes is None or not 1 <= int(item.duration_minutes) <= 24 * 60:
-        raise ActionRefused(_("Give the item's length in minutes, between 1 and 1440."), field="duration_minutes")
+        problems.add(_("Give the item's length in minutes, between 1 and 1440."), "duration_minutes")
     if item.lead is not None:
         seated = DelegationMember.objects.filter(dialogue_id=item.meeting.dialogue_id, person=item.lead)
         if not seated.exists():
-            raise ActionRefused(_("The lead must be a member of one of this dialogue's delegations."), field="lead")
+            problems.add(_("The lead must be a member of one of this dialogue's delegations."), "lead")
+    problems.raise_any()
     return item
+
+
+def check_agenda_item(meeting: Meeting, fields: dict) -> None:
+    """Every rule on an agenda item's fields at once (fields a form could not read are left out)."""
+    allowed = {"title", "duration_minutes", "description", "lead"}
+    _agenda_checked(AgendaItem(meeting=meeting, **{k: v for k, v in fields.items() if k in allowed}))
 
 
 @transaction.atomic
@@ -312,6 +378,20 @@ def do_add_participants(by, meeting: Meeting, persons, status: str = MeetingPart
     for participant in added:
         audit.record(by, "add", participant, fields=["status"])
     return added
+
+
+def add_participants(by, meeting: Meeting, persons, status: str = MeetingParticipant.Status.INVITED, *,
+                     notify: bool = True, base_url: str = "") -> tuple[list[MeetingParticipant], dict[int, str | None]]:
+    """Add people to a meeting, then (unless the convener said not to) e-mail each of them with the
+    calendar file. Deliberately not one transaction: the addition is saved first, so a mail server
+    that refuses loses nothing; returns the participants and, per participant id, None when the
+    e-mail was sent or what went wrong (empty when nobody was to be told)."""
+    from track2.dialogues.meeting_mail import tell_added_participants
+
+    added = do_add_participants(by, meeting, persons, status)
+    if not notify:
+        return added, {}
+    return added, tell_added_participants(added, base_url=base_url)
 
 
 @transaction.atomic

@@ -35,7 +35,7 @@ from track2.dialogues.models import AgendaItem, MeetingParticipant
 from track2.dialogues.views import _get
 from track2.disclosure.attendance import attendance_counts
 from track2.errors import ActionRefused
-from track2.site.forms import add_refusal
+from track2.site.forms import NOT_DONE, submit
 
 ICS_TYPE = "text/calendar; charset=utf-8"
 
@@ -46,12 +46,10 @@ ICS_TYPE = "text/calendar; charset=utf-8"
 def venues(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
     form = VenueForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            venue = meeting_actions.do_create_venue(request.user, dialogue, **form.cleaned_data)
-        except ActionRefused as refusal:
-            add_refusal(form, refusal)
-        else:
+    if request.method == "POST":
+        venue = submit(form, lambda data: meeting_actions.do_create_venue(request.user, dialogue, **data),
+                       check=lambda data: meeting_actions.check_venue(dialogue, data))
+        if venue is not NOT_DONE:
             messages.success(request, _("Venue “%(name)s” added.") % {"name": venue.name})
             warning = queries.neutrality_warning(dialogue, venue)
             if warning:
@@ -67,12 +65,10 @@ def venue_edit(request: HttpRequest, dialogue_id: int, venue_id: int) -> HttpRes
     venue = access_venue(request.user, dialogue_id, venue_id, need="convener")
     dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
     form = VenueForm(request.POST or None, instance=venue)
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting_actions.do_update_venue(request.user, venue, **form.cleaned_data)
-        except ActionRefused as refusal:
-            add_refusal(form, refusal)
-        else:
+    if request.method == "POST":
+        done = submit(form, lambda data: meeting_actions.do_update_venue(request.user, venue, **data),
+                      check=lambda data: meeting_actions.check_venue(dialogue, data))
+        if done is not NOT_DONE:
             messages.success(request, _("Venue saved."))
             return redirect("dialogues:venues", dialogue.pk)
     return render(request, "dialogues/form_page.html", {
@@ -109,9 +105,14 @@ def _meeting_form_context(request, dialogue, form, heading, meeting=None):
 def meetings(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     dialogue = access.access_dialogue(request.user, dialogue_id, need="member")
     zone = getattr(request.user, "time_zone", "UTC")
-    rows = [(m, *queries.meeting_times(m, zone)) for m in dialogue.meetings.select_related("venue")]
+    shows_archived = request.GET.get("archived") == "1"
+    listed = dialogue.meetings.select_related("venue")
+    archived_count = listed.filter(archived_at__isnull=False).count()
+    if not shows_archived:
+        listed = listed.filter(archived_at__isnull=True)
+    rows = [(m, *queries.meeting_times(m, zone)) for m in listed]
     return render(request, "dialogues/meetings.html", {
-        "dialogue": dialogue, "rows": rows,
+        "dialogue": dialogue, "rows": rows, "shows_archived": shows_archived, "archived_count": archived_count,
         "is_convener": access.has_need(access.roles_of(request.user, dialogue.pk), "convener"),
     })
 
@@ -121,12 +122,10 @@ def meeting_create(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
     initial = {"attribution_mode": dialogue.default_attribution_mode, "time_zone": request.user.time_zone}
     form = MeetingForm(request.POST or None, venues=venues_of(dialogue), dialogue=dialogue, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting = meeting_actions.do_create_meeting(request.user, dialogue, **form.cleaned_data)
-        except ActionRefused as refusal:
-            add_refusal(form, refusal)
-        else:
+    if request.method == "POST":
+        meeting = submit(form, lambda data: meeting_actions.do_create_meeting(request.user, dialogue, **data),
+                         check=lambda data: meeting_actions.check_meeting(dialogue, data))
+        if meeting is not NOT_DONE:
             messages.success(request, _("Meeting scheduled. Add its agenda and participants."))
             warning = queries.neutrality_warning(dialogue, meeting.venue)
             if warning:
@@ -147,12 +146,10 @@ def meeting_edit(request: HttpRequest, dialogue_id: int, meeting_id: int) -> Htt
         "attribution_mode": meeting.attribution_mode,
     }
     form = MeetingForm(request.POST or None, venues=venues_of(dialogue), dialogue=dialogue, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting_actions.do_update_meeting(request.user, meeting, **form.cleaned_data)
-        except ActionRefused as refusal:
-            add_refusal(form, refusal)
-        else:
+    if request.method == "POST":
+        done = submit(form, lambda data: meeting_actions.do_update_meeting(request.user, meeting, **data),
+                      check=lambda data: meeting_actions.check_meeting(dialogue, data))
+        if done is not NOT_DONE:
             messages.success(request, _("Meeting saved."))
             return redirect("dialogues:meeting", dialogue.pk, meeting.pk)
     return render(request, "dialogues/meeting_form.html",
@@ -163,7 +160,11 @@ def meeting_edit(request: HttpRequest, dialogue_id: int, meeting_id: int) -> Htt
 @require_POST
 def meeting_delete(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
     meeting = access_meeting(request.user, dialogue_id, meeting_id, need="convener")
-    meeting_actions.do_delete_meeting(request.user, meeting)
+    try:
+        meeting_actions.do_delete_meeting(request.user, meeting)
+    except ActionRefused as refusal:
+        messages.error(request, refusal.message)
+        return redirect("dialogues:meeting", dialogue_id, meeting.pk)
     messages.success(request, _("Meeting “%(title)s” cancelled and removed.") % {"title": meeting.title})
     return redirect("dialogues:meetings", dialogue_id)
 
@@ -174,6 +175,26 @@ def attendance_summary(participants, *, sees_list: bool) -> list[tuple[str, int]
     if counts is None:
         return None
     return [(s.label, counts[s.value]) for s in MeetingParticipant.Status if counts.get(s.value)]
+
+
+@login_required
+@require_POST
+def meeting_archive(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
+    meeting = access_meeting(request.user, dialogue_id, meeting_id, need="convener")
+    choice = request.POST.get("archived")
+    if choice not in ("1", "0"):
+        messages.error(request, _("Say whether to archive the meeting (1) or bring it back (0)."))
+        return redirect("dialogues:meeting", dialogue_id, meeting.pk)
+    archived = choice == "1"
+    try:
+        meeting_actions.do_archive_meeting(request.user, meeting, archived=archived)
+    except ActionRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, (_("Meeting “%(title)s” archived: it keeps its agenda and attendance and still "
+                                     "counts in the balance dashboard.") if archived else
+                                   _("Meeting “%(title)s” is back in the list of meetings.")) % {"title": meeting.title})
+    return redirect("dialogues:meeting", dialogue_id, meeting.pk)
 
 
 @login_required
@@ -192,10 +213,12 @@ def meeting(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResp
         "dialogue": dialogue, "meeting": found, "planned": planned, "theirs": theirs,
         "is_convener": is_convener, "manages_agenda": manages_agenda,
         "shows_address": can_see_venue_address(request.user, found),
-        "neutrality_warning": queries.neutrality_warning(dialogue, found.venue) if manages_agenda else None,
+        # the venue is the conveners' choice: its neutrality warning is theirs
+        "neutrality_warning": queries.neutrality_warning(dialogue, found.venue) if is_convener else None,
         "agenda": found.agenda_items.select_related("lead"),
         "agenda_timing": timing,
-        "agenda_warning": queries.agenda_warning(found, timing),
+        # Warnings go to those who can act on them (facilitators and conveners), not to participants.
+        "agenda_warning": queries.agenda_warning(found, timing) if manages_agenda else None,
         "agenda_form": AgendaItemForm(persons=queries.seated_persons(dialogue)) if manages_agenda else None,
         "sees_attendance": sees_attendance,
         "participants": participants if sees_attendance else None,
@@ -228,11 +251,8 @@ def _meeting_for_agenda(request, dialogue_id, meeting_id):
 def agenda_add(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
     found = _meeting_for_agenda(request, dialogue_id, meeting_id)
     form = AgendaItemForm(request.POST, persons=queries.seated_persons(found.dialogue))
-    if form.is_valid():
-        try:
-            meeting_actions.do_add_agenda_item(request.user, found, **form.cleaned_data)
-        except ActionRefused as refusal:
-            add_refusal(form, refusal)
+    submit(form, lambda data: meeting_actions.do_add_agenda_item(request.user, found, **data),
+           check=lambda data: meeting_actions.check_agenda_item(found, data))
     if form.errors:
         return render(request, "dialogues/form_page.html", {
             "form": form, "dialogue": found.dialogue, "heading": _("Add an agenda item"),
@@ -252,12 +272,10 @@ def agenda_edit(request: HttpRequest, dialogue_id: int, meeting_id: int, item_id
     form = AgendaItemForm(request.POST or None, persons=queries.seated_persons(found.dialogue), initial={
         "title": item.title, "duration_minutes": item.duration_minutes, "lead": item.lead_id,
         "description": item.description})
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting_actions.do_update_agenda_item(request.user, item, **form.cleaned_data)
-        except ActionRefused as refusal:
-            add_refusal(form, refusal)
-        else:
+    if request.method == "POST":
+        done = submit(form, lambda data: meeting_actions.do_update_agenda_item(request.user, item, **data),
+                      check=lambda data: meeting_actions.check_agenda_item(found, data))
+        if done is not NOT_DONE:
             messages.success(request, _("Agenda item saved."))
             return redirect("dialogues:meeting", dialogue_id, found.pk)
     return render(request, "dialogues/form_page.html", {
@@ -297,12 +315,21 @@ def participants_add(request: HttpRequest, dialogue_id: int, meeting_id: int) ->
     form = ParticipantsForm(request.POST, persons=queries.seated_persons(found.dialogue))
     if form.is_valid():
         try:
-            added = meeting_actions.do_add_participants(request.user, found, form.cleaned_data["persons"],
-                                                        form.cleaned_data["status"])
+            added, told = meeting_actions.add_participants(
+                request.user, found, form.cleaned_data["persons"], form.cleaned_data["status"],
+                notify=form.cleaned_data["notify"], base_url=request.build_absolute_uri("/"))
         except ActionRefused as refusal:
             messages.error(request, refusal.message)
         else:
-            messages.success(request, _("%(n)d added to the meeting.") % {"n": len(added)})
+            sent = sum(1 for problem in told.values() if problem is None)
+            if told:
+                messages.success(request, _("%(n)d added to the meeting; %(sent)d told by e-mail with the calendar "
+                                            "file.") % {"n": len(added), "sent": sent})
+            else:
+                messages.success(request, _("%(n)d added to the meeting; nobody was e-mailed.") % {"n": len(added)})
+            for problem in filter(None, told.values()):
+                messages.error(request, _("%(problem)s They are on the list; tell them another way.")
+                               % {"problem": problem})
     else:
         messages.error(request, _("Choose at least one delegation member to add."))
     return redirect(reverse("dialogues:meeting", args=[dialogue_id, found.pk]) + "#participants")
@@ -339,8 +366,9 @@ def my_answer(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpRe
     except ActionRefused as refusal:
         messages.error(request, refusal.message)
     else:
-        messages.success(request, _("Thank you: you are %(status)s for this meeting.") % {
-            "status": seat.get_status_display()})
+        messages.success(request, _("Thank you: the convener now knows that you will attend.")
+                         if seat.status == MeetingParticipant.Status.CONFIRMED else
+                         _("Thank you: the convener now knows that you cannot attend."))
     return redirect("dialogues:meeting", dialogue_id, meeting_id)
 
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from track2.disclosure.site import default_k, validate_k
@@ -221,6 +222,9 @@ class Meeting(models.Model):
     attribution_mode = models.CharField(
         _("attribution mode"), max_length=14, choices=AttributionMode.choices, default=AttributionMode.CHATHAM_HOUSE
     )
+    # A round that took place is part of the dialogue's record: it is archived (hidden from the
+    # default list, still counted in the balance), never deleted.
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -231,6 +235,10 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def has_started(self) -> bool:
+        return self.starts_at <= timezone.now()
 
 
 class AgendaItem(models.Model):

@@ -31,6 +31,7 @@ urlpatterns = [
     path(M, m.meeting, name="meeting"),
     path(M + "edit/", m.meeting_edit, name="meeting_edit"),
     path(M + "delete/", m.meeting_delete, name="meeting_delete"),
+    path(M + "archive/", m.meeting_archive, name="meeting_archive"),
     path(M + "calendar.ics", m.meeting_ics, name="meeting_ics"),
     path(M + "agenda/", m.agenda_add, name="agenda_add"),
     path(M + "agenda/<int:item_id>/edit/", m.agenda_edit, name="agenda_edit"),

@@ -17,6 +17,7 @@ from track2.access.institutions import institutions_for
 from track2.access.meetings import access_delegation, can_see_attendance, own_roster_delegation_id
 from track2.dialogues import actions, queries, role_actions
 from track2.dialogues.balance import build_balance
+from track2.dialogues.balance_charts import balance_charts
 from track2.dialogues.forms import (
     DelegationEditForm,
     DelegationForm,
@@ -35,7 +36,7 @@ from track2.dialogues.models import (
     RoleInvitation,
 )
 from track2.errors import ActionRefused
-from track2.site.forms import add_refusal
+from track2.site.forms import NOT_DONE, add_refusal, submit
 
 
 def _get(queryset, pk):
@@ -63,12 +64,10 @@ def create(request: HttpRequest) -> HttpResponse:
     if not institutions.exists():
         return render(request, "dialogues/no_convening_right.html", status=403)
     form = DialogueCreateForm(request.POST or None, institutions=institutions)
-    if request.method == "POST" and form.is_valid():
-        try:
-            dialogue = actions.do_create_dialogue(request.user, **form.cleaned_data)
-        except ActionRefused as refusal:
-            add_refusal(form, refusal)
-        else:
+    if request.method == "POST":
+        dialogue = submit(form, lambda data: actions.do_create_dialogue(request.user, **data),
+                          check=lambda data: actions.check_dialogue_fields(None, data))
+        if dialogue is not NOT_DONE:
             messages.success(request, _("Dialogue created. You are its convener: add the parties next."))
             return redirect("dialogues:parties", dialogue.pk)
     return render(request, "dialogues/form_page.html", {"form": form, "heading": _("New dialogue")})
@@ -103,12 +102,10 @@ def detail(request: HttpRequest, dialogue_id: int) -> HttpResponse:
 def edit(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
     form = DialogueForm(request.POST or None, instance=dialogue)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.do_update_dialogue(request.user, dialogue, **form.cleaned_data)
-        except ActionRefused as refusal:
-            add_refusal(form, refusal)
-        else:
+    if request.method == "POST":
+        done = submit(form, lambda data: actions.do_update_dialogue(request.user, dialogue, **data),
+                      check=lambda data: actions.check_dialogue_fields(dialogue, data))
+        if done is not NOT_DONE:
             messages.success(request, _("Dialogue saved."))
             return redirect("dialogues:detail", dialogue.pk)
     return render(request, "dialogues/form_page.html",
@@ -342,4 +339,5 @@ def balance(request: HttpRequest, dialogue_id: int) -> HttpResponse:
          "genders": [d.by_gender.get(v, 0) for v, _label in report.genders]}
         for d in report.delegations
     ]
-    return render(request, "dialogues/balance.html", {"dialogue": dialogue, "report": report, "rows": rows})
+    return render(request, "dialogues/balance.html", {"dialogue": dialogue, "report": report, "rows": rows,
+                                                      "charts": balance_charts(report)})

@@ -31,7 +31,7 @@ from track2.access.institutions import may_convene_in
 from track2.audit import record as audit
 from track2.dialogues.actions import do_seat_in_delegation
 from track2.dialogues.models import Delegation, DelegationMember, Dialogue, Membership, Role
-from track2.errors import ActionRefused
+from track2.errors import ActionRefused, Problems
 from track2.people.eligibility import check_eligible
 from track2.people.models import (
     Affiliation,
@@ -113,35 +113,49 @@ def check_email_free(email: str, *, institution, except_person: Person | None = 
 
 def check_add_person(dialogue: Dialogue, *, full_name, email, sector, country, nominated_by,
                      role="participant", delegation=None, **profile) -> dict:
-    """Validate everything needed to add a new person to `dialogue`; return cleaned values."""
+    """Validate everything needed to add a new person to `dialogue`; return cleaned values.
+    Every problem is found before refusing, so a form shows them all at once."""
     unknown = set(profile) - PROFILE_FIELDS
     if unknown:
         raise TypeError(f"unknown profile fields: {sorted(unknown)}")
+    problems = Problems()
+
+    def clean(check, *args, **kwargs):
+        try:
+            return check(*args, **kwargs)
+        except ActionRefused as refusal:
+            problems.add(refusal.message, refusal.field)
+            return None
+
     values = {
-        "full_name": clean_text(full_name, "full_name", _("Full name"), required=True),
-        "email": clean_email(email),
-        "sector": clean_sector(sector),
-        "country": clean_text(country, "country", _("Country"), required=True),
-        "nominated_by": clean_text(nominated_by, "nominated_by", _("Nominated by"), required=True),
-        "role": clean_role(role),
-        "delegation": check_delegation(dialogue, delegation),
-        "pronouns": clean_text(profile.get("pronouns"), "pronouns", _("Pronouns"), required=False),
-        "phone": clean_text(profile.get("phone"), "phone", _("Phone"), required=False),
-        "organisation": clean_text(profile.get("organisation"), "organisation", _("Organisation"), required=False),
-        "position": clean_text(profile.get("position"), "position", _("Position"), required=False),
-        "gender": clean_gender(profile.get("gender")),
-        "risk_notes": clean_text(profile.get("risk_notes"), "risk_notes", _("Risk notes"), required=False),
-        "languages": clean_tags(profile.get("languages"), "languages"),
-        "expertise": clean_tags(profile.get("expertise"), "expertise"),
+        "full_name": clean(clean_text, full_name, "full_name", _("Full name"), required=True),
+        "email": clean(clean_email, email),
+        "sector": clean(clean_sector, sector),
+        "country": clean(clean_text, country, "country", _("Country"), required=True),
+        "nominated_by": clean(clean_text, nominated_by, "nominated_by", _("Nominated by"), required=True),
+        "role": clean(clean_role, role),
+        "delegation": clean(check_delegation, dialogue, delegation),
+        "pronouns": clean(clean_text, profile.get("pronouns"), "pronouns", _("Pronouns"), required=False),
+        "phone": clean(clean_text, profile.get("phone"), "phone", _("Phone"), required=False),
+        "organisation": clean(clean_text, profile.get("organisation"), "organisation", _("Organisation"),
+                              required=False),
+        "position": clean(clean_text, profile.get("position"), "position", _("Position"), required=False),
+        "gender": clean(clean_gender, profile.get("gender")),
+        "risk_notes": clean(clean_text, profile.get("risk_notes"), "risk_notes", _("Risk notes"), required=False),
+        "languages": clean(clean_tags, profile.get("languages"), "languages"),
+        "expertise": clean(clean_tags, profile.get("expertise"), "expertise"),
     }
-    if values["position"] and not values["organisation"]:
-        raise ActionRefused(_("A position needs an organisation; add the organisation too."), field="organisation")
-    check_email_free(values["email"], institution=dialogue.institution, dialogue=dialogue)
-    try:
-        check_eligible(Person(full_name=values["full_name"], sector=values["sector"]), dialogue)
-    except ActionRefused as refusal:
-        # For a new person the sector is what makes them ineligible: mark that field.
-        raise ActionRefused(refusal.message, field="sector") from None
+    if values["position"] and not values["organisation"] and not problems.has("organisation"):
+        problems.add(_("A position needs an organisation; add the organisation too."), "organisation")
+    if values["email"]:
+        clean(check_email_free, values["email"], institution=dialogue.institution, dialogue=dialogue)
+    if values["sector"]:
+        try:
+            check_eligible(Person(full_name=values["full_name"] or "", sector=values["sector"]), dialogue)
+        except ActionRefused as refusal:
+            # For a new person the sector is what makes them ineligible: mark that field.
+            problems.add(refusal.message, "sector")
+    problems.raise_any()
     return values
 
 

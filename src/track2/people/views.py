@@ -33,7 +33,7 @@ from track2.people.queries import (
     seat_of,
     seats_in,
 )
-from track2.site.forms import add_refusal
+from track2.site.forms import NOT_DONE, add_refusal, submit
 
 ROSTER_SESSION_KEY = "people_roster_%d"
 # As the API's default page: each row renders a dozen fields, and 100 rows doubled the page's time.
@@ -76,26 +76,29 @@ def person_add(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     form.limit_delegations(dialogue)
     duplicate_form = None
     already = None
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            candidacy = actions.do_add_person(request.user, dialogue, **data)
-        except ActionRefused as refusal:
-            add_refusal(form, refusal)
-            existing = (actions.find_in_directory(dialogue.institution, data["email"])
-                        if refusal.field == "email" else None)
-            if existing is not None and Candidacy.objects.filter(dialogue=dialogue, person=existing).exists():
-                already = existing
-            elif existing is not None:
-                # Offer to nominate the directory's entry, saying nothing about where else it is used.
-                duplicate_form = forms.NominateExistingForm(initial={
-                    "email": data["email"], "nominated_by": data["nominated_by"], "role": data["role"],
-                    "delegation": data["delegation"],
-                })
-                duplicate_form.limit_delegations(dialogue)
-        else:
+    if request.method == "POST":
+        # Fields the form could not read are checked as missing, so the action's rules run too.
+        unread = dict.fromkeys(("full_name", "email", "sector", "country", "nominated_by"))
+        candidacy = submit(form, lambda data: actions.do_add_person(request.user, dialogue, **data),
+                           check=lambda data: actions.check_add_person(dialogue, **{**unread, **data}))
+        if candidacy is not NOT_DONE:
             messages.success(request, _("%(name)s is added and nominated.") % {"name": candidacy.person.full_name})
             return redirect("people:detail", dialogue.pk, candidacy.person_id)
+        data = form.cleaned_data
+        # A refusal on the e-mail takes it out of cleaned_data: look the address up as it was sent.
+        email = (request.POST.get("email") or "").strip()
+        # Only this institution's directory is looked in: an address known elsewhere tells nothing.
+        existing = (actions.find_in_directory(dialogue.institution, email)
+                    if "email" in form.errors and email else None)
+        if existing is not None and Candidacy.objects.filter(dialogue=dialogue, person=existing).exists():
+            already = existing
+        elif existing is not None:
+            # Offer to nominate the directory's entry, saying nothing about where else it is used.
+            duplicate_form = forms.NominateExistingForm(initial={
+                "email": email, "nominated_by": data.get("nominated_by", ""),
+                "role": data.get("role"), "delegation": data.get("delegation"),
+            })
+            duplicate_form.limit_delegations(dialogue)
     status = 400 if request.method == "POST" else 200
     return render(request, "people/add.html", {
         "dialogue": dialogue, "form": form, "duplicate_form": duplicate_form, "already": already,

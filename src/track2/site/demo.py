@@ -38,6 +38,7 @@ DEMO_USERS = [
     ("facilitator@demo.track2.invalid", "Amb. (ret.) Tomas Reyes", "Europe/Vienna", [Role.FACILITATOR], "lead facilitator"),
     ("rapporteur@demo.track2.invalid", "Dr Noor Hadid", "Europe/Vienna", [Role.RAPPORTEUR], "rapporteur"),
     ("participant@demo.track2.invalid", "Prof. Arin Solvei", "Asia/Singapore", [Role.PARTICIPANT], "participant, Northern Republic of Caldera delegation"),
+    ("participant.ostrava@demo.track2.invalid", "Dr Petra Novakova", "Europe/Warsaw", [Role.PARTICIPANT], "participant, Federation of Ostrava delegation"),
     ("observer@demo.track2.invalid", "Mara Lindqvist", "Europe/Stockholm", [Role.OBSERVER], "observer from the funding foundation"),
     ("liaison@demo.track2.invalid", "Col. (ret.) Dev Ortega", "Asia/Manila", [Role.LIAISON], "liaison to officials"),
 ]

@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 
 from track2 import access
@@ -50,3 +51,13 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         _("For your security the form could not be accepted (its security token was missing or old). "
           "Go back, reload the page and submit it again."),
     )
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Nothing here is for search engines (a dialogue's existence can be confidential)."""
+    return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain; charset=utf-8")
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and tools that ask for /favicon.ico get the site's icon, not a 404 in the log."""
+    return redirect(static("track2/favicon.svg"), permanent=True)

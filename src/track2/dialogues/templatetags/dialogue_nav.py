@@ -1,6 +1,9 @@
-"""The sub-navigation of a dialogue's pages, showing only what the viewer may open."""
+"""The sub-navigation of a dialogue's pages, showing only what the viewer may open and marking
+the tab of the current page (aria-current)."""
 
 from django import template
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from track2 import access
 from track2.dialogues.views import people_links
@@ -8,12 +11,48 @@ from track2.dialogues.views import people_links
 register = template.Library()
 
 
+def current_of(path: str, href: str, *, sections: bool = True) -> str | None:
+    """"page" on the tab of this very page, "true" on the tab whose section this page is in."""
+    if path == href:
+        return "page"
+    if sections and path.startswith(href):
+        return "true"
+    return None
+
+
 @register.inclusion_tag("dialogues/_nav.html", takes_context=True)
 def dialogue_nav(context, dialogue):
-    roles = access.roles_of(context["request"].user, dialogue.pk)
+    request = context["request"]
+    roles = access.roles_of(request.user, dialogue.pk)
     is_convener = access.has_need(roles, "convener")
+    d = dialogue.pk
+    tabs = [
+        (_("Overview"), reverse("dialogues:detail", args=[d])),
+        (_("Meetings"), reverse("dialogues:meetings", args=[d])),
+        (_("Delegations"), reverse("dialogues:delegations", args=[d])),
+    ]
+    if is_convener:
+        people = people_links(dialogue).get("people")
+        if people:
+            tabs.append((_("People"), people))
+        tabs += [
+            (_("Parties"), reverse("dialogues:parties", args=[d])),
+            (_("Venues"), reverse("dialogues:venues", args=[d])),
+            (_("Roles"), reverse("dialogues:roles", args=[d])),
+            (_("Balance"), reverse("dialogues:balance", args=[d])),
+            (_("Settings"), reverse("dialogues:edit", args=[d])),
+            (_("Changes"), reverse("audit:changes", args=[d])),
+        ]
+    overview = tabs[0][1]
     return {
         "dialogue": dialogue,
-        "is_convener": is_convener,
-        "people_links": people_links(dialogue) if is_convener else {},
+        # The overview's address starts every other one: it is current only on itself.
+        "tabs": [(label, href, current_of(request.path, href, sections=href != overview)) for label, href in tabs],
     }
+
+
+@register.simple_tag(takes_context=True)
+def aria_current(context, href: str) -> str:
+    """aria-current="page" for a link to the page being shown (people's tabs)."""
+    request = context.get("request")
+    return "page" if request is not None and request.path == href else ""

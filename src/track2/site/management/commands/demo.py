@@ -14,6 +14,12 @@ from track2.site import demo
 from track2.site.management.commands.serve import prepare_site, run_server
 
 
+def track2_command() -> str:
+    """The exact command to run: the README's install puts `track2` in .venv/bin, not on PATH."""
+    beside = Path(sys.executable).absolute().with_name("track2")
+    return str(beside) if beside.exists() else f"{Path(sys.executable).absolute()} -m track2"
+
+
 class Command(BaseCommand):
     help = (
         "Create the demo site (a fictional Track 2 dialogue) in its own data folder "
@@ -51,13 +57,14 @@ class Command(BaseCommand):
             self.stdout.write(f"Built a fresh demo site in {home}.")
         self.stdout.write("")
         self.stdout.write(f"Demo: http://{host}:{port}/   (everything in it is fictional)")
-        self.stdout.write("Sign in as any of these:")
+        self.stdout.write("Sign in as any of these (one login per role, and a participant of each side):")
+        width = max((len(login.email) for login in logins), default=0)
         for login in logins:
-            self.stdout.write(f"  {login.email:<34} {login.password:<20} {login.description}")
+            self.stdout.write(f"  {login.email:<{width}}  {login.password:<20} {login.description}")
         self.stdout.write(f"(The logins are also in {home / demo.LOGINS_FILE}.)")
         self.stdout.write(
             "The common-ground engine on a real Pol.is conversation, from the project folder: "
-            "track2 analyze tests/data/polis/brexit-consensus --format html --output report.html"
+            f"{track2_command()} analyze tests/data/polis/brexit-consensus --format html --output report.html"
         )
         self.stdout.write("")
         if not no_serve:

@@ -1,0 +1,98 @@
+"""A demo run as a person does it: the logins printed cover every role and both sides, the exact
+`track2` command is printed, and the server log stays free of warnings while pages are used."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.site.test_serve import free_port
+
+ROLES = ["convener", "facilitator", "rapporteur", "observer", "liaison"]
+
+
+@pytest.fixture
+def demo_run(tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACK2_") and k != "DJANGO_SETTINGS_MODULE"}
+    env.update({"TRACK2_HOME": str(tmp_path / "real"), "TRACK2_DEMO_HOME": str(tmp_path / "demo"),
+                "PYTHONWARNINGS": "default"})  # show every warning once, as a careful operator would
+    log = tmp_path / "server.log"
+    with log.open("w") as sink:
+        process = subprocess.Popen([sys.executable, "-m", "track2", "demo", "--reset", "--port", str(port)],
+                                   stdout=sink, stderr=subprocess.STDOUT, env=env, text=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail("track2 demo exited:\n" + log.read_text())
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=5)  # noqa: S310  (a local test server)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail("track2 demo did not answer within 120 s:\n" + log.read_text())
+    yield base, log
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def logins_printed(text: str) -> dict[str, tuple[str, str]]:
+    return {m[0]: (m[1], m[2]) for m in re.findall(r"^\s+(\S+@demo\.track2\.invalid)\s+(demo-\S+)\s+(.*)$", text, re.M)}
+
+
+def browse(base: str, email: str, password: str) -> list[int]:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    login = opener.open(base + "/accounts/login/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login).group(1)
+    data = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "email": email, "password": password}).encode()
+    request = urllib.request.Request(  # noqa: S310  (a local test server)
+        base + "/accounts/login/", data=data, headers={"Referer": base + "/accounts/login/"})
+    home = opener.open(request).read().decode()
+    statuses = []
+    paths = ["/", *dict.fromkeys(re.findall(r'href="(/dialogues/\d+/[^"]*)"', home))]
+    for path in paths + ["/static/track2/track2.css", "/static/vendor/htmx/htmx.min.js", "/favicon.ico",
+                         "/robots.txt"]:
+        try:
+            statuses.append(opener.open(base + path).status)
+        except urllib.error.HTTPError as err:
+            statuses.append(err.code)
+    return statuses
+
+
+def test_demo_prints_every_role_both_sides_and_the_exact_command(demo_run):
+    base, log = demo_run
+    text = log.read_text()
+    logins = logins_printed(text)
+    descriptions = " | ".join(description for _password, description in logins.values())
+    for role in ROLES:
+        assert any(role in description for _p, description in logins.values()), (role, descriptions)
+    participants = [d for _p, d in logins.values() if d.split(", ")[1:2] == ["participant"]]
+    assert any("Caldera" in d for d in participants) and any("Ostrava" in d for d in participants), participants
+    command = re.search(r"from the project folder: (\S+) analyze", text).group(1)
+    assert Path(command).is_absolute() and os.access(command, os.X_OK), command
+    assert Path(command).name == "track2"
+
+
+def test_a_demo_run_logs_no_warnings(demo_run):
+    base, log = demo_run
+    logins = logins_printed(log.read_text())
+    for email in ("convener@demo.track2.invalid", "participant.ostrava@demo.track2.invalid"):
+        statuses = browse(base, email, logins[email][0])
+        assert all(status == 200 for status in statuses), statuses
+    time.sleep(0.5)
+    server_log = log.read_text().split("(Ctrl+C stops it)", 1)[1]
+    assert not re.search(r"warn", server_log, re.I), server_log

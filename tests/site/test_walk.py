@@ -1,0 +1,55 @@
+"""A walk through the demo as each role: what every page a person can reach must get right."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+from django.test import Client
+
+from tests.site.walk import walk
+from track2.site import demo
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["convener", "facilitator", "rapporteur", "participant", "participant.ostrava", "observer", "liaison"]
+TITLE = re.compile(r"<title>(.*?)</title>", re.S)
+
+
+@pytest.fixture
+def demo_logins(db):
+    return {login.email.split("@")[0]: login for login in demo.build()}
+
+
+def signed_in_client(login) -> Client:
+    client = Client()
+    response = client.post("/accounts/login/", {"email": login.email, "password": login.password})
+    assert response.status_code == 302, response.content[:300]
+    return client
+
+
+def html_pages(visited):
+    return {path: r for path, r in visited.items()
+            if r.status_code == 200 and r["Content-Type"].startswith("text/html")}
+
+
+def title_of(response) -> str:
+    return unescape(TITLE.search(response.content.decode()).group(1)).strip()
+
+
+def test_every_page_title_names_the_page_then_track2(demo_logins, client):
+    titles = {path: title_of(client.get(path)) for path in ("/accounts/login/", "/accounts/reset/")}
+    for role in ROLES:
+        for path, response in html_pages(walk(signed_in_client(demo_logins[role]))).items():
+            titles[f"{role} {path}"] = title_of(response)
+    assert len(titles) > 40
+    for where, title in titles.items():
+        assert re.fullmatch(r"\S.*\S · Track2", title), (where, title)
+
+
+def test_the_walk_reaches_every_page_of_the_convener(demo_logins):
+    pages = html_pages(walk(signed_in_client(demo_logins["convener"])))
+    for part in ("/balance/", "/meetings/", "/people/", "/venues/", "/roles/", "/parties/", "/edit/"):
+        assert any(part in path for path in pages), part
+    assert all(r.status_code in (200, 302) for r in walk(signed_in_client(demo_logins["participant"])).values())
