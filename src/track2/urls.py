@@ -1,10 +1,11 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from track2.accounts.credential_views import admin_sign_in
 from track2.api.urls import api
 from track2.dialogues.meeting_views import calendar_feed
+from track2.site.views import not_found
 
 admin.site.site_header = "Track2 administration"
 admin.site.site_title = "Track2 administration"
@@ -19,6 +20,9 @@ urlpatterns = [
     # The admin signs in through the site's own sign-in (two-factor and limits included).
     path("admin/login/", admin_sign_in),
     path("admin/password_change/", RedirectView.as_view(pattern_name="accounts:password_change")),
+    # The admin's "view on site" shortcut would tell an administrator whether a dialogue, meeting or
+    # person id exists (a redirect or a 404): it answers 404 for everything.
+    re_path(r"^admin/r/", not_found),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -20,6 +20,7 @@ from track2.dialogues.models import (
     AgendaItem,
     Delegation,
     DelegationMember,
+    Dialogue,
     Meeting,
     MeetingParticipant,
     Membership,
@@ -194,3 +195,14 @@ def test_the_admin_cannot_give_anyone_a_role(world, admin_client):
     assert response.status_code == 302
     assert set(Membership.objects.values_list("dialogue", "user", "role")) == roles_before
     assert not Membership.objects.filter(user=root).exists()
+
+
+def test_the_view_on_site_shortcut_tells_nothing_about_ids(world, admin_client):
+    # Django's /admin/r/<content type>/<id>/ would redirect for an object that exists and answer
+    # 404 for one that does not: an oracle for dialogue, meeting and person ids.
+    from django.contrib.contenttypes.models import ContentType
+
+    for model, existing in ((Dialogue, world.dialogue.pk), (Meeting, world.meeting.pk)):
+        kind = ContentType.objects.get_for_model(model).pk
+        answers = {admin_client.get(f"/admin/r/{kind}/{pk}/").status_code for pk in (existing, 10**9)}
+        assert answers == {404}, model

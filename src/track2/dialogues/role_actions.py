@@ -23,10 +23,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from track2.access.institutions import may_convene_in
 from track2.audit import record as audit
 from track2.dialogues.models import Dialogue, Membership, Role, RoleInvitation
 from track2.errors import ActionRefused
+from track2.institutions.actions import check_may_take_role
 from track2.people.eligibility import check_eligible
 from track2.people.models import Person
 from track2.people.validation import clean_email
@@ -149,12 +149,7 @@ def check_accept_role(invitation: RoleInvitation, user) -> None:
             _("This invitation is for the account of %(email)s, and you are signed in as %(you)s. Sign out, then "
               "sign in as %(email)s to accept it.") % {"email": invitation.sent_to, "you": user.email})
     dialogue = invitation.dialogue
-    if invitation.role == Role.CONVENER and not may_convene_in(user, dialogue.institution):
-        raise ActionRefused(
-            _("Conveners of this dialogue need the right to convene in “%(institution)s”, which your account does "
-              "not have. Ask a site administrator to grant it (track2 grant-convener %(email)s --institution "
-              "\"%(institution)s\"), then open this link again.")
-            % {"institution": dialogue.institution.name, "email": user.email})
+    check_may_take_role(user, dialogue, invitation.role)
     person = Person.objects.filter(user=user).first()
     if person is not None:
         check_eligible(person, dialogue)

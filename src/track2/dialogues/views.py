@@ -191,7 +191,7 @@ def role_invitation(request: HttpRequest, secret: str) -> HttpResponse:
     try:
         invitation = role_actions.find_role_invitation(secret)
     except role_actions.RoleInvitationUnusable as refusal:
-        return _no_store(render(request, "dialogues/role_invitation_unusable.html", {"message": refusal.message},
+        return _no_store(render(request, "site/invitation_unusable.html", {"message": refusal.message},
                                 status=410 if refusal.gone else 404))
     error = None
     if request.method == "POST":
@@ -208,7 +208,7 @@ def role_invitation(request: HttpRequest, secret: str) -> HttpResponse:
                 return redirect("site:home")
             error = _("Choose to accept or to decline.")
         except role_actions.RoleInvitationUnusable as refusal:
-            return _no_store(render(request, "dialogues/role_invitation_unusable.html",
+            return _no_store(render(request, "site/invitation_unusable.html",
                                     {"message": refusal.message}, status=410 if refusal.gone else 404))
         except ActionRefused as refusal:
             error = refusal.message

@@ -12,8 +12,9 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from track2.access.institutions import may_convene_in
 from track2.dialogues.models import Membership, Role
-from track2.errors import ActionRefused
+from track2.errors import ActionRefused, Problems
 from track2.institutions.models import ConveningRight, Institution
 
 NAME_LIMIT = 200
@@ -65,6 +66,26 @@ def check_account(email) -> object:
     return user
 
 
+def check_may_take_role(user, dialogue, role: str) -> None:
+    """The convener role opens the institution's directory, so taking it needs the right to convene
+    there, which only a site administrator gives: one rule for role offers and candidacy invitations."""
+    if role == Role.CONVENER and not may_convene_in(user, dialogue.institution):
+        raise ActionRefused(
+            _("Conveners of this dialogue need the right to convene in “%(institution)s”, which your account does "
+              "not have. Ask a site administrator to grant it (track2 grant-convener %(email)s --institution "
+              "\"%(institution)s\"), then open this link again.")
+            % {"institution": dialogue.institution.name, "email": user.email})
+
+
+def _account_and_name(email, institution_name) -> tuple[list[str], object, str | None]:
+    """The account and the institution's name of a grant or a revoke, checked together so that one
+    run of the command names every problem; returns the problems found, the user and the name."""
+    problems = Problems()
+    user = problems.collect(check_account, email)
+    name = problems.collect(clean_institution_name, institution_name)
+    return [message for _field, message in problems.found], user, name
+
+
 @dataclass(frozen=True)
 class GrantPlan:
     user: object
@@ -74,16 +95,8 @@ class GrantPlan:
 
 def check_grant_convener(email, institution_name, *, create: bool = False) -> GrantPlan:
     """Everything wrong with a grant at once, as one refusal listing what to do."""
-    problems: list[str] = []
-    user = name = institution = None
-    try:
-        user = check_account(email)
-    except ActionRefused as refusal:
-        problems.append(refusal.message)
-    try:
-        name = clean_institution_name(institution_name)
-    except ActionRefused as refusal:
-        problems.append(refusal.message)
+    problems, user, name = _account_and_name(email, institution_name)
+    institution = None
     if name is not None:
         institution = find_institution(name)
         if institution is None and not create:
@@ -126,16 +139,7 @@ def do_grant_convener(by, email, institution_name, *, create: bool = False) -> C
 
 
 def check_revoke_convener(email, institution_name) -> ConveningRight:
-    problems: list[str] = []
-    user = name = None
-    try:
-        user = check_account(email)
-    except ActionRefused as refusal:
-        problems.append(refusal.message)
-    try:
-        name = clean_institution_name(institution_name)
-    except ActionRefused as refusal:
-        problems.append(refusal.message)
+    problems, user, name = _account_and_name(email, institution_name)
     if problems:
         raise ActionRefused(" ".join(problems))
     institution = find_institution(name)

@@ -27,11 +27,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from track2.access.institutions import may_convene_in
 from track2.audit import record as audit
 from track2.dialogues.actions import do_seat_in_delegation
-from track2.dialogues.models import Delegation, DelegationMember, Dialogue, Membership, Role
+from track2.dialogues.models import Delegation, DelegationMember, Dialogue, Membership
 from track2.errors import ActionRefused, Problems
+from track2.institutions.actions import check_may_take_role
 from track2.people.eligibility import check_eligible
 from track2.people.models import (
     Affiliation,
@@ -679,19 +679,7 @@ def check_accept(invitation: Invitation, user) -> None:
             raise ActionRefused(
                 _("Your account is already linked to another entry in the people directory. "
                   "Ask the convener to merge the two entries."))
-    check_role_right(invitation.candidacy, user)
-
-
-def check_role_right(candidacy: Candidacy, user) -> None:
-    """The convener role opens the institution's directory: it needs the right to convene there,
-    which only a site administrator gives (the same rule as for role invitations)."""
-    dialogue = candidacy.dialogue
-    if candidacy.role == Role.CONVENER and not may_convene_in(user, dialogue.institution):
-        raise ActionRefused(
-            _("This invitation makes you a convener, which needs the right to convene in “%(institution)s”. "
-              "Ask a site administrator to grant it (track2 grant-convener %(email)s --institution "
-              "\"%(institution)s\"), then open this link again.")
-            % {"institution": dialogue.institution.name, "email": user.email})
+    check_may_take_role(user, invitation.candidacy.dialogue, invitation.candidacy.role)
 
 
 @transaction.atomic

@@ -367,7 +367,7 @@ def invitation(request: HttpRequest, secret: str) -> HttpResponse:
     try:
         found = actions.find_invitation(secret)
     except actions.InvitationUnusable as refusal:
-        return render(request, "people/invitation_unusable.html", {"message": refusal.message},
+        return render(request, "site/invitation_unusable.html", {"message": refusal.message},
                       status=410 if refusal.gone else 404)
     candidacy = found.candidacy
     user = request.user
@@ -407,7 +407,7 @@ def invitation(request: HttpRequest, secret: str) -> HttpResponse:
             else:
                 error = _("Choose to accept or to decline.")
         except actions.InvitationUnusable as refusal:
-            return render(request, "people/invitation_unusable.html", {"message": refusal.message},
+            return render(request, "site/invitation_unusable.html", {"message": refusal.message},
                           status=410 if refusal.gone else 404)
         except ActionRefused as refusal:
             error = refusal.message
