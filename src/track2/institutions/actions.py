@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from track2.accounts.models import User
 from track2.dialogues.models import Membership, Role
 from track2.errors import ActionRefused
 from track2.institutions.models import ConveningRight, Institution
@@ -48,7 +49,7 @@ def shown(value: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def check_account(email) -> object:
+def check_account(email) -> User:
     address = str(email or "").strip()
     if not address:
         raise ActionRefused(_("Give the e-mail address of the account, e.g. ilse@example.org."), field="email")
@@ -67,7 +68,7 @@ def check_account(email) -> object:
 
 @dataclass(frozen=True)
 class GrantPlan:
-    user: object
+    user: User
     name: str
     institution: Institution | None  # None: it will be created
 
@@ -75,7 +76,9 @@ class GrantPlan:
 def check_grant_convener(email, institution_name, *, create: bool = False) -> GrantPlan:
     """Everything wrong with a grant at once, as one refusal listing what to do."""
     problems: list[str] = []
-    user = name = institution = None
+    user: User | None = None
+    name = ""  # clean_institution_name never returns an empty name; it refuses one
+    institution: Institution | None = None
     try:
         user = check_account(email)
     except ActionRefused as refusal:
@@ -84,13 +87,13 @@ def check_grant_convener(email, institution_name, *, create: bool = False) -> Gr
         name = clean_institution_name(institution_name)
     except ActionRefused as refusal:
         problems.append(refusal.message)
-    if name is not None:
+    if name:
         institution = find_institution(name)
         if institution is None and not create:
             problems.append(
                 _("There is no institution called “%(name)s”. Known institutions: %(known)s. Check the spelling, "
                   "or add --create to create it.") % {"name": shown(name), "known": _known_names()})
-    if problems:
+    if problems or user is None:  # user is None only when check_account refused, a problem listed
         raise ActionRefused(" ".join(problems))
     if institution is not None and ConveningRight.objects.filter(institution=institution, user=user).exists():
         raise ActionRefused(_("%(email)s may already convene in “%(name)s”; nothing to do.")
@@ -127,7 +130,8 @@ def do_grant_convener(by, email, institution_name, *, create: bool = False) -> C
 
 def check_revoke_convener(email, institution_name) -> ConveningRight:
     problems: list[str] = []
-    user = name = None
+    user: User | None = None
+    name = ""
     try:
         user = check_account(email)
     except ActionRefused as refusal:
@@ -136,7 +140,7 @@ def check_revoke_convener(email, institution_name) -> ConveningRight:
         name = clean_institution_name(institution_name)
     except ActionRefused as refusal:
         problems.append(refusal.message)
-    if problems:
+    if problems or user is None:  # user is None only when check_account refused, a problem listed
         raise ActionRefused(" ".join(problems))
     institution = find_institution(name)
     if institution is None:
