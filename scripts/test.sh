@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install everything the tests need, then run: ruff, makemigrations --check, mypy (engine), the whole suite on SQLite,
+# Install everything the tests need, then run: ruff, makemigrations --check, mypy (engine, web layer), the whole suite on SQLite,
 # the whole suite again on a throwaway PostgreSQL cluster, and the browser tests in Debian's Chromium.
 # Usage: bash scripts/test.sh [extra pytest arguments]
 set -euo pipefail
@@ -45,7 +45,7 @@ say "migrations match the models"
 TRACK2_HOME=$(mktemp -d) DJANGO_SETTINGS_MODULE=track2.settings TRACK2_EMAIL_URL=locmem:// \
   .venv/bin/python -m django makemigrations --check --dry-run
 
-say "mypy (engine)"
+say "mypy (engine, access, actions, API)"
 .venv/bin/mypy --no-error-summary
 
 say "pytest on SQLite"

@@ -108,6 +108,8 @@ def do_record_second_factor(user: User, proof: SecondFactorProof) -> None:
             raise SignInRefused(_("That recovery code has already been used. Use another one from your list."))
         return
     step = proof.totp_step
+    if step is None:  # check_second_factor builds no such proof: it holds a TOTP step or a recovery code
+        raise ValueError("A SecondFactorProof holds either a TOTP step or a recovery code.")
     updated = User.objects.filter(pk=user.pk, totp_last_step__lt=step).update(totp_last_step=step)
     if not updated:
         raise SignInRefused(_("That code has already been used. Wait for the next code."))

@@ -7,6 +7,14 @@ from ninja.errors import AuthenticationError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from track2.accounts import actions
+from track2.accounts.models import User
+
+
+class AuthedRequest(HttpRequest):
+    """The request an API view is handed: every route sits behind api_auth, and django-ninja sets
+    request.auth to what the authenticator returned, a signed-in User (never None in a view)."""
+
+    auth: User
 
 
 class MalformedToken(AuthenticationError):
@@ -14,7 +22,7 @@ class MalformedToken(AuthenticationError):
 
 
 class PersonalToken(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
         try:
             user = actions.user_for_token(token)
         except actions.TokenMalformed as err:
@@ -38,7 +46,7 @@ class BrowserSession(APIKeyCookie):
             return None
         return super()._get_key(request)
 
-    def authenticate(self, request: HttpRequest, key: str | None):
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             return user

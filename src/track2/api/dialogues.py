@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.db.models import prefetch_related_objects
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
@@ -28,12 +28,13 @@ from track2.access.meetings import (
     own_roster_delegation_id,
     venues_of,
 )
+from track2.api.auth import AuthedRequest
 from track2.api.fields import (
     Code,
     Count,
     Email,
     Id,
-    Line,
+    LinkSecret,
     Moment,
     Notes,
     Place,
@@ -113,10 +114,6 @@ class PartyIn(Schema):
 class RoleIn(Schema):
     email: Email
     role: Code
-
-
-# A one-time link's secret (token_urlsafe(32): 43 characters); longer input is refused as malformed.
-LinkSecret = Line(100)
 
 
 class RoleAnswerIn(Schema):
@@ -307,54 +304,54 @@ def participant_out(p) -> dict:
 # --- dialogues -------------------------------------------------------------------------------
 
 @router.get("/dialogues", summary="The dialogues I belong to, with my roles (paginated)")
-def list_dialogues(request: HttpRequest, paging: Query[PageQuery]):
+def list_dialogues(request: AuthedRequest, paging: Query[PageQuery]):
     found = page_of(access.dialogues_for(request.auth), paging)
     prefetch_related_objects([m.dialogue for m in found["items"]], "parties")
     return {**found, "items": [dialogue_out(request.auth, m.dialogue, frozenset(m.roles)) for m in found["items"]]}
 
 
 @router.post("/dialogues", response={201: dict}, summary="Create a dialogue series (you become its convener)")
-def create_dialogue(request: HttpRequest, body: DialogueIn):
+def create_dialogue(request: AuthedRequest, body: DialogueIn):
     fields = body.dict(exclude_none=True)
     dialogue = actions.do_create_dialogue(request.auth, institution=fields.pop("institution_id", None), **fields)
     return JsonResponse(dialogue_out(request.auth, dialogue), status=201)
 
 
 @router.get(P, summary="One dialogue (what your roles may see)")
-def get_dialogue(request: HttpRequest, dialogue_id: Id):
+def get_dialogue(request: AuthedRequest, dialogue_id: Id):
     return dialogue_out(request.auth, access.access_dialogue(request.auth, dialogue_id, need="member"))
 
 
 @router.patch(P, summary="Change a dialogue's settings (conveners)")
-def update_dialogue(request: HttpRequest, dialogue_id: Id, body: DialoguePatch):
+def update_dialogue(request: AuthedRequest, dialogue_id: Id, body: DialoguePatch):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     dialogue = actions.do_update_dialogue(request.auth, dialogue, **body.dict(exclude_unset=True))
     return dialogue_out(request.auth, dialogue)
 
 
 @router.get(P + "/balance", summary="Balance report: sector × gender per delegation, attendance, warnings")
-def balance(request: HttpRequest, dialogue_id: Id):
+def balance(request: AuthedRequest, dialogue_id: Id):
     return build_balance(access.access_dialogue(request.auth, dialogue_id, need="convener")).as_dict()
 
 
 # --- parties and roles -----------------------------------------------------------------------
 
 @router.post(P + "/parties", response={201: dict}, summary="Add a party in tension (conveners)")
-def add_party(request: HttpRequest, dialogue_id: Id, body: PartyIn):
+def add_party(request: AuthedRequest, dialogue_id: Id, body: PartyIn):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     party = actions.do_add_party(request.auth, dialogue, **body.dict())
     return JsonResponse({"id": party.pk, "name": party.name, "country": party.country}, status=201)
 
 
 @router.delete(P + "/parties/{party_id}", response={204: None}, summary="Remove a party that no delegation represents")
-def remove_party(request: HttpRequest, dialogue_id: Id, party_id: Id):
+def remove_party(request: AuthedRequest, dialogue_id: Id, party_id: Id):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     actions.do_remove_party(request.auth, _one(Party.objects.filter(dialogue=dialogue), party_id))
     return _no_content()
 
 
 @router.get(P + "/roles", summary="Who holds which role (conveners; paginated)")
-def list_roles(request: HttpRequest, dialogue_id: Id, paging: Query[PageQuery]):
+def list_roles(request: AuthedRequest, dialogue_id: Id, paging: Query[PageQuery]):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     return page_of(dialogue.memberships.select_related("user").order_by("user__email", "role", "pk"), paging,
                    lambda m: {"id": m.pk, "user_id": m.user_id, "email": m.user.email, "role": m.role})
@@ -366,7 +363,7 @@ def role_invitation_out(invitation) -> dict:
 
 
 @router.post(P + "/roles", response={202: dict}, summary="Offer a role by e-mail (conveners); it is given when its holder accepts")
-def invite_to_role(request: HttpRequest, dialogue_id: Id, body: RoleIn):
+def invite_to_role(request: AuthedRequest, dialogue_id: Id, body: RoleIn):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     invitation, _link = role_actions.do_invite_to_role(
         request.auth, dialogue, email=body.email, role=body.role,
@@ -376,13 +373,13 @@ def invite_to_role(request: HttpRequest, dialogue_id: Id, body: RoleIn):
 
 
 @router.get(P + "/role-invitations", response={200: list[dict]}, summary="Roles offered and not yet accepted (conveners)")
-def list_role_invitations(request: HttpRequest, dialogue_id: Id):
+def list_role_invitations(request: AuthedRequest, dialogue_id: Id):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     return [role_invitation_out(i) for i in role_actions.open_role_invitations(dialogue)]
 
 
 @router.delete(P + "/role-invitations/{invitation_id}", response={204: None}, summary="Cancel a role offer (its link stops working)")
-def cancel_role_invitation(request: HttpRequest, dialogue_id: Id, invitation_id: Id):
+def cancel_role_invitation(request: AuthedRequest, dialogue_id: Id, invitation_id: Id):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     invitation = _one(RoleInvitation.objects.filter(dialogue=dialogue), invitation_id)
     role_actions.do_cancel_role_invitation(request.auth, invitation)
@@ -390,19 +387,19 @@ def cancel_role_invitation(request: HttpRequest, dialogue_id: Id, invitation_id:
 
 
 @router.post("/role-invitations/accept", response={201: dict}, tags=["role invitations"], summary="Accept a role offered to your account (the link's secret)")
-def accept_role(request: HttpRequest, body: RoleAnswerIn):
+def accept_role(request: AuthedRequest, body: RoleAnswerIn):
     membership = role_actions.do_accept_role(body.secret, request.auth)
     return JsonResponse({"dialogue_id": membership.dialogue_id, "role": membership.role}, status=201)
 
 
 @router.post("/role-invitations/decline", response={204: None}, tags=["role invitations"], summary="Decline a role offered to your account")
-def decline_role(request: HttpRequest, body: RoleAnswerIn):
+def decline_role(request: AuthedRequest, body: RoleAnswerIn):
     role_actions.do_decline_role(body.secret, request.auth)
     return _no_content()
 
 
 @router.delete(P + "/roles/{membership_id}", response={204: None}, summary="Remove a role (a dialogue keeps at least one convener)")
-def revoke_role(request: HttpRequest, dialogue_id: Id, membership_id: Id):
+def revoke_role(request: AuthedRequest, dialogue_id: Id, membership_id: Id):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     actions.do_revoke_role(request.auth, _one(Membership.objects.filter(dialogue=dialogue), membership_id))
     return _no_content()
@@ -411,7 +408,7 @@ def revoke_role(request: HttpRequest, dialogue_id: Id, membership_id: Id):
 # --- delegations -----------------------------------------------------------------------------
 
 @router.get(P + "/delegations", summary="Delegations: members for conveners, and for your own (paginated)")
-def list_delegations(request: HttpRequest, dialogue_id: Id, paging: Query[PageQuery]):
+def list_delegations(request: AuthedRequest, dialogue_id: Id, paging: Query[PageQuery]):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="member")
     own_id = own_roster_delegation_id(request.auth, dialogue)
     found = page_of(queries.delegations_with_counts(dialogue).order_by("kind", "name", "pk"), paging)
@@ -423,7 +420,7 @@ def list_delegations(request: HttpRequest, dialogue_id: Id, paging: Query[PageQu
 
 
 @router.post(P + "/delegations", response={201: dict}, summary="Create a delegation (one per party, or the facilitation team)")
-def create_delegation(request: HttpRequest, dialogue_id: Id, body: DelegationIn):
+def create_delegation(request: AuthedRequest, dialogue_id: Id, body: DelegationIn):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     party = None
     if body.party_id is not None:
@@ -435,7 +432,7 @@ def create_delegation(request: HttpRequest, dialogue_id: Id, body: DelegationIn)
 
 
 @router.patch(P + "/delegations/{delegation_id}", summary="Rename a delegation or change its party")
-def update_delegation(request: HttpRequest, dialogue_id: Id, delegation_id: Id, body: DelegationPatch):
+def update_delegation(request: AuthedRequest, dialogue_id: Id, delegation_id: Id, body: DelegationPatch):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     delegation = _one(Delegation.objects.filter(dialogue=dialogue), delegation_id)
     fields = body.dict(exclude_unset=True)
@@ -452,14 +449,14 @@ def update_delegation(request: HttpRequest, dialogue_id: Id, delegation_id: Id, 
 
 
 @router.delete(P + "/delegations/{delegation_id}", response={204: None}, summary="Delete an empty delegation")
-def delete_delegation(request: HttpRequest, dialogue_id: Id, delegation_id: Id):
+def delete_delegation(request: AuthedRequest, dialogue_id: Id, delegation_id: Id):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     actions.do_delete_delegation(request.auth, _one(Delegation.objects.filter(dialogue=dialogue), delegation_id))
     return _no_content()
 
 
 @router.post(P + "/delegations/{delegation_id}/seats", response={201: dict}, summary="Seat a candidate in a delegation")
-def seat(request: HttpRequest, dialogue_id: Id, delegation_id: Id, body: SeatIn):
+def seat(request: AuthedRequest, dialogue_id: Id, delegation_id: Id, body: SeatIn):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     delegation = _one(Delegation.objects.filter(dialogue=dialogue), delegation_id)
     person = queries.persons_of(dialogue).filter(pk=body.person_id).first()
@@ -470,7 +467,7 @@ def seat(request: HttpRequest, dialogue_id: Id, delegation_id: Id, body: SeatIn)
 
 
 @router.delete(P + "/delegations/{delegation_id}/seats/{seat_id}", response={204: None}, summary="Unseat a delegation member")
-def unseat(request: HttpRequest, dialogue_id: Id, delegation_id: Id, seat_id: Id):
+def unseat(request: AuthedRequest, dialogue_id: Id, delegation_id: Id, seat_id: Id):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     actions.do_unseat(request.auth, _one(
         DelegationMember.objects.filter(dialogue=dialogue, delegation_id=delegation_id), seat_id))
@@ -480,7 +477,7 @@ def unseat(request: HttpRequest, dialogue_id: Id, delegation_id: Id, seat_id: Id
 # --- venues ----------------------------------------------------------------------------------
 
 @router.get(P + "/venues", summary="The dialogue's venues, with neutrality warnings (conveners; paginated)")
-def list_venues(request: HttpRequest, dialogue_id: Id, paging: Query[PageQuery]):
+def list_venues(request: AuthedRequest, dialogue_id: Id, paging: Query[PageQuery]):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     parties = list(dialogue.parties.all())  # read once, not once per venue
     return page_of(venues_of(dialogue).order_by("name", "pk"), paging,
@@ -488,7 +485,7 @@ def list_venues(request: HttpRequest, dialogue_id: Id, paging: Query[PageQuery])
 
 
 @router.post(P + "/venues", response={201: dict}, summary="Add a venue (conveners)")
-def create_venue(request: HttpRequest, dialogue_id: Id, body: VenueIn):
+def create_venue(request: AuthedRequest, dialogue_id: Id, body: VenueIn):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     venue = meeting_actions.do_create_venue(request.auth, dialogue, **body.dict())
     return JsonResponse({**venue_out(venue), "neutrality_warning": queries.neutrality_warning(dialogue, venue)},
@@ -496,13 +493,13 @@ def create_venue(request: HttpRequest, dialogue_id: Id, body: VenueIn):
 
 
 @router.patch(P + "/venues/{venue_id}", summary="Change a venue (conveners)")
-def update_venue(request: HttpRequest, dialogue_id: Id, venue_id: Id, body: VenuePatch):
+def update_venue(request: AuthedRequest, dialogue_id: Id, venue_id: Id, body: VenuePatch):
     venue = access_venue(request.auth, dialogue_id, venue_id, need="convener")
     return venue_out(meeting_actions.do_update_venue(request.auth, venue, **body.dict(exclude_unset=True)))
 
 
 @router.delete(P + "/venues/{venue_id}", response={204: None}, summary="Remove a venue no meeting uses (conveners)")
-def delete_venue(request: HttpRequest, dialogue_id: Id, venue_id: Id):
+def delete_venue(request: AuthedRequest, dialogue_id: Id, venue_id: Id):
     meeting_actions.do_delete_venue(request.auth, access_venue(request.auth, dialogue_id, venue_id, need="convener"))
     return _no_content()
 
@@ -519,7 +516,7 @@ def _venue_for(request, dialogue, venue_id):
 
 
 @router.get(P + "/meetings", summary="The dialogue's meetings (times in UTC, local and your zone; paginated)")
-def list_meetings(request: HttpRequest, dialogue_id: Id, paging: Query[PageQuery]):
+def list_meetings(request: AuthedRequest, dialogue_id: Id, paging: Query[PageQuery]):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="member")
     seats = own_meeting_seats(request.auth, dialogue)
     meetings = dialogue.meetings.select_related("venue", "dialogue").order_by("starts_at", "pk")
@@ -527,7 +524,7 @@ def list_meetings(request: HttpRequest, dialogue_id: Id, paging: Query[PageQuery
 
 
 @router.post(P + "/meetings", response={201: dict}, summary="Schedule a meeting; naive times are in its time zone (conveners)")
-def create_meeting(request: HttpRequest, dialogue_id: Id, body: MeetingIn):
+def create_meeting(request: AuthedRequest, dialogue_id: Id, body: MeetingIn):
     dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
     fields = body.dict()
     fields["venue"] = _venue_for(request, dialogue, fields.pop("venue_id"))
@@ -536,12 +533,12 @@ def create_meeting(request: HttpRequest, dialogue_id: Id, body: MeetingIn):
 
 
 @router.get(M, summary="One meeting with its agenda")
-def get_meeting(request: HttpRequest, dialogue_id: Id, meeting_id: Id):
+def get_meeting(request: AuthedRequest, dialogue_id: Id, meeting_id: Id):
     return meeting_out(request.auth, access_meeting(request.auth, dialogue_id, meeting_id), full=True)
 
 
 @router.patch(M, summary="Change or archive a meeting (conveners)")
-def update_meeting(request: HttpRequest, dialogue_id: Id, meeting_id: Id, body: MeetingPatch):
+def update_meeting(request: AuthedRequest, dialogue_id: Id, meeting_id: Id, body: MeetingPatch):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="convener")
     fields = body.dict(exclude_unset=True)
     if "venue_id" in fields:
@@ -551,7 +548,7 @@ def update_meeting(request: HttpRequest, dialogue_id: Id, meeting_id: Id, body: 
 
 
 @router.delete(M, response={204: None}, summary="Cancel a meeting that has not started (conveners); a held one is archived instead")
-def delete_meeting(request: HttpRequest, dialogue_id: Id, meeting_id: Id):
+def delete_meeting(request: AuthedRequest, dialogue_id: Id, meeting_id: Id):
     meeting_actions.do_delete_meeting(request.auth, access_meeting(request.auth, dialogue_id, meeting_id,
                                                                    need="convener"))
     return _no_content()
@@ -569,7 +566,7 @@ def _lead(meeting, lead_id):
 
 
 @router.post(M + "/agenda", response={201: dict}, summary="Add an agenda item at the end (facilitators, conveners)")
-def add_agenda_item(request: HttpRequest, dialogue_id: Id, meeting_id: Id, body: AgendaIn):
+def add_agenda_item(request: AuthedRequest, dialogue_id: Id, meeting_id: Id, body: AgendaIn):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="facilitator")
     item = meeting_actions.do_add_agenda_item(request.auth, meeting, title=body.title, description=body.description,
                                               duration_minutes=body.duration_minutes, lead=_lead(meeting, body.lead_id))
@@ -577,7 +574,7 @@ def add_agenda_item(request: HttpRequest, dialogue_id: Id, meeting_id: Id, body:
 
 
 @router.patch(M + "/agenda/{item_id}", summary="Change an agenda item")
-def update_agenda_item(request: HttpRequest, dialogue_id: Id, meeting_id: Id, item_id: Id, body: AgendaPatch):
+def update_agenda_item(request: AuthedRequest, dialogue_id: Id, meeting_id: Id, item_id: Id, body: AgendaPatch):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="facilitator")
     item = _one(AgendaItem.objects.filter(meeting=meeting), item_id)
     fields = body.dict(exclude_unset=True)
@@ -587,14 +584,14 @@ def update_agenda_item(request: HttpRequest, dialogue_id: Id, meeting_id: Id, it
 
 
 @router.delete(M + "/agenda/{item_id}", response={204: None}, summary="Remove an agenda item")
-def delete_agenda_item(request: HttpRequest, dialogue_id: Id, meeting_id: Id, item_id: Id):
+def delete_agenda_item(request: AuthedRequest, dialogue_id: Id, meeting_id: Id, item_id: Id):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="facilitator")
     meeting_actions.do_delete_agenda_item(request.auth, _one(AgendaItem.objects.filter(meeting=meeting), item_id))
     return _no_content()
 
 
 @router.post(M + "/agenda/{item_id}/move", summary="Move an agenda item up or down")
-def move_agenda_item(request: HttpRequest, dialogue_id: Id, meeting_id: Id, item_id: Id, body: MoveIn):
+def move_agenda_item(request: AuthedRequest, dialogue_id: Id, meeting_id: Id, item_id: Id, body: MoveIn):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="facilitator")
     item = _one(AgendaItem.objects.filter(meeting=meeting), item_id)
     meeting_actions.do_move_agenda_item(request.auth, item, body.direction)
@@ -611,14 +608,14 @@ def _attendance_meeting(request, dialogue_id, meeting_id):
 
 
 @router.get(M + "/participants", summary="Who is invited and who came (confidential lists: conveners; paginated)")
-def list_participants(request: HttpRequest, dialogue_id: Id, meeting_id: Id, paging: Query[PageQuery]):
+def list_participants(request: AuthedRequest, dialogue_id: Id, meeting_id: Id, paging: Query[PageQuery]):
     meeting = _attendance_meeting(request, dialogue_id, meeting_id)
     return page_of(meeting.participants.select_related("person").order_by("person__full_name", "pk"), paging,
                    participant_out)
 
 
 @router.post(M + "/participants", response={201: list}, summary="Add delegation members to a meeting (conveners)")
-def add_participants(request: HttpRequest, dialogue_id: Id, meeting_id: Id, body: ParticipantsIn):
+def add_participants(request: AuthedRequest, dialogue_id: Id, meeting_id: Id, body: ParticipantsIn):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="convener")
     persons = list(queries.persons_of(meeting.dialogue).filter(pk__in=body.person_ids))
     if len(persons) != len(set(body.person_ids)):
@@ -630,19 +627,19 @@ def add_participants(request: HttpRequest, dialogue_id: Id, meeting_id: Id, body
 
 
 @router.post(M + "/my-answer", summary="Say whether you will attend (confirmed or declined), before it starts")
-def answer_invitation(request: HttpRequest, dialogue_id: Id, meeting_id: Id, body: StatusIn):
+def answer_invitation(request: AuthedRequest, dialogue_id: Id, meeting_id: Id, body: StatusIn):
     seat = access_own_meeting_seat(request.auth, dialogue_id, meeting_id)
     return participant_out(meeting_actions.do_answer_meeting_invitation(request.auth, seat, body.status))
 
 
 @router.post(M + "/participants/attended", summary="After a round: mark everyone still confirmed as attended")
-def record_attended(request: HttpRequest, dialogue_id: Id, meeting_id: Id):
+def record_attended(request: AuthedRequest, dialogue_id: Id, meeting_id: Id):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="convener")
     return {"marked": meeting_actions.do_record_confirmed_as_attended(request.auth, meeting)}
 
 
 @router.patch(M + "/participants/{participant_id}", summary="Mark invited/confirmed/declined/attended/absent")
-def set_participant_status(request: HttpRequest, dialogue_id: Id, meeting_id: Id, participant_id: Id,
+def set_participant_status(request: AuthedRequest, dialogue_id: Id, meeting_id: Id, participant_id: Id,
                            body: StatusIn):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="convener")
     participant = _one(meeting.participants.select_related("person"), participant_id)
@@ -650,7 +647,7 @@ def set_participant_status(request: HttpRequest, dialogue_id: Id, meeting_id: Id
 
 
 @router.delete(M + "/participants/{participant_id}", response={204: None}, summary="Take someone off a meeting's list")
-def remove_participant(request: HttpRequest, dialogue_id: Id, meeting_id: Id, participant_id: Id):
+def remove_participant(request: AuthedRequest, dialogue_id: Id, meeting_id: Id, participant_id: Id):
     meeting = access_meeting(request.auth, dialogue_id, meeting_id, need="convener")
     meeting_actions.do_remove_participant(request.auth, _one(meeting.participants.all(), participant_id))
     return _no_content()

@@ -64,3 +64,5 @@ Notes = Text()
 Email = Line(254)
 Pronouns = Line(40)
 Phone = Line(50)
+# A one-time link's secret (token_urlsafe(32): 43 characters); longer input is refused as malformed.
+LinkSecret = Line(100)

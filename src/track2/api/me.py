@@ -1,8 +1,8 @@
-from django.http import HttpRequest
 from ninja import Router, Schema
 
 from track2 import access
 from track2.access.institutions import institutions_for
+from track2.api.auth import AuthedRequest
 
 router = Router(tags=["accounts"])
 
@@ -29,7 +29,7 @@ class Me(Schema):
 
 
 @router.get("/me", response=Me, summary="The signed-in user and the dialogues they belong to")
-def me(request: HttpRequest):
+def me(request: AuthedRequest):
     user = request.auth
     return {
         "email": user.email,

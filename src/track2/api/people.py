@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status, UploadedFile
 
 from track2.access import people as people_access
+from track2.api.auth import AuthedRequest
 from track2.api.fields import Code, Email, Id, Notes, Phone, Place, Pronouns, Tag, Title
 from track2.api.pagination import PageQuery, page_of
 from track2.dialogues.models import Delegation
@@ -189,7 +190,7 @@ def _person_out(candidacy: Candidacy, *, with_history: bool = False, dialogue=No
 
 @router.get("/dialogues/{dialogue_id}/people", response=PersonPage,
             summary="People who are candidates in a dialogue (conveners), with search and filters (paginated)")
-def list_people(request: HttpRequest, dialogue_id: Id, filters: Query[PeopleQuery]):
+def list_people(request: AuthedRequest, dialogue_id: Id, filters: Query[PeopleQuery]):
     dialogue = people_access.access_people(request.auth, dialogue_id)
     found = candidacies_of(dialogue, PeopleFilter(**filters.dict(exclude={"page", "limit"})))
     return page_of(found, filters, lambda c: _person_out(c, dialogue=dialogue))
@@ -197,7 +198,7 @@ def list_people(request: HttpRequest, dialogue_id: Id, filters: Query[PeopleQuer
 
 @router.post("/dialogues/{dialogue_id}/people", response={201: PersonDetailOut, 400: Refusal},
              summary="Add a new person to the directory and nominate them to the dialogue")
-def create_person(request: HttpRequest, dialogue_id: Id, payload: PersonIn):
+def create_person(request: AuthedRequest, dialogue_id: Id, payload: PersonIn):
     dialogue = people_access.access_people(request.auth, dialogue_id)
     data = payload.dict()
     data["delegation"] = _delegation(dialogue, data.pop("delegation_id"))
@@ -207,7 +208,7 @@ def create_person(request: HttpRequest, dialogue_id: Id, payload: PersonIn):
 
 @router.post("/dialogues/{dialogue_id}/people/nominate", response={201: PersonDetailOut, 400: Refusal},
              summary="Nominate a person already in the directory (found by e-mail) to the dialogue")
-def nominate_existing(request: HttpRequest, dialogue_id: Id, payload: NominateIn):
+def nominate_existing(request: AuthedRequest, dialogue_id: Id, payload: NominateIn):
     dialogue = people_access.access_people(request.auth, dialogue_id)
     candidacy = actions.do_nominate_by_email(
         request.auth, dialogue, email=payload.email, nominated_by=payload.nominated_by, role=payload.role,
@@ -223,7 +224,7 @@ class InvitedOut(Schema):
 
 @router.post("/dialogues/{dialogue_id}/people/invite-vetted", response={200: InvitedOut, 400: Refusal},
              summary="Invite every vetted person who has not been invited yet")
-def invite_all_vetted(request: HttpRequest, dialogue_id: Id):
+def invite_all_vetted(request: AuthedRequest, dialogue_id: Id):
     dialogue = people_access.access_people(request.auth, dialogue_id)
     sent, failures = actions.do_invite_all_vetted(request.auth, dialogue,
                                                   base_url=f"{request.scheme}://{request.get_host()}")
@@ -249,9 +250,9 @@ class RosterCheckOut(Schema):
 @router.post("/dialogues/{dialogue_id}/people/roster", response={200: RosterCheckOut, 201: RosterCheckOut,
                                                                  400: Refusal},
              summary="Check a roster CSV (every row); with confirm=true, add everyone in it — all or nothing")
-def import_roster(request: HttpRequest, dialogue_id: Id, file: File[UploadedFile], confirm: bool = False):
+def import_roster(request: AuthedRequest, dialogue_id: Id, file: File[UploadedFile], confirm: bool = False):
     dialogue = people_access.access_people(request.auth, dialogue_id)
-    if file.size > roster.MAX_BYTES:
+    if file.size is None or file.size > roster.MAX_BYTES:  # Django always measures an upload
         raise ActionRefused(_("The file is larger than 2 MB; a roster is much smaller."), field="file")
     text = roster.decode(file.read())
     checked = roster.check_roster(dialogue, text)
@@ -268,7 +269,7 @@ def import_roster(request: HttpRequest, dialogue_id: Id, file: File[UploadedFile
 
 @router.get("/dialogues/{dialogue_id}/people/roster.csv",
             summary="The dialogue's roster as CSV (formulas neutralised)")
-def export_roster(request: HttpRequest, dialogue_id: Id):
+def export_roster(request: AuthedRequest, dialogue_id: Id):
     dialogue = people_access.access_people(request.auth, dialogue_id)
     response = HttpResponse(roster.export_csv(dialogue), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="dialogue-{dialogue.pk}-people.csv"'
@@ -277,14 +278,14 @@ def export_roster(request: HttpRequest, dialogue_id: Id):
 
 @router.get("/dialogues/{dialogue_id}/people/{person_id}", response=PersonDetailOut,
             summary="One person of the dialogue, with the vetting history")
-def get_person(request: HttpRequest, dialogue_id: Id, person_id: Id):
+def get_person(request: AuthedRequest, dialogue_id: Id, person_id: Id):
     candidacy = people_access.access_candidacy(request.auth, dialogue_id, person_id)
     return _person_out(candidacy, with_history=True)
 
 
 @router.patch("/dialogues/{dialogue_id}/people/{person_id}", response={200: PersonDetailOut, 400: Refusal},
               summary="Change a person's profile, or their role, delegation and risk notes in this dialogue")
-def update_person(request: HttpRequest, dialogue_id: Id, person_id: Id, payload: PersonPatch):
+def update_person(request: AuthedRequest, dialogue_id: Id, person_id: Id, payload: PersonPatch):
     candidacy = people_access.access_candidacy(request.auth, dialogue_id, person_id)
     changes = payload.dict(exclude_unset=True)
     role = changes.pop("role", None)
@@ -307,7 +308,7 @@ def update_person(request: HttpRequest, dialogue_id: Id, person_id: Id, payload:
 
 @router.post("/dialogues/{dialogue_id}/people/{person_id}/vet", response={200: PersonDetailOut, 400: Refusal},
              summary="Record that the person is vetted (who vouched, notes)")
-def vet(request: HttpRequest, dialogue_id: Id, person_id: Id, payload: VetIn):
+def vet(request: AuthedRequest, dialogue_id: Id, person_id: Id, payload: VetIn):
     candidacy = people_access.access_candidacy(request.auth, dialogue_id, person_id)
     candidacy = actions.do_vet(request.auth, candidacy, vouched_by=payload.vouched_by, notes=payload.notes)
     return Status(200, _person_out(candidacy, with_history=True))
@@ -315,7 +316,7 @@ def vet(request: HttpRequest, dialogue_id: Id, person_id: Id, payload: VetIn):
 
 @router.post("/dialogues/{dialogue_id}/people/{person_id}/invite", response={201: InvitationOut, 400: Refusal},
              summary="E-mail a one-time invitation link (an earlier link stops working)")
-def invite(request: HttpRequest, dialogue_id: Id, person_id: Id):
+def invite(request: AuthedRequest, dialogue_id: Id, person_id: Id):
     candidacy = people_access.access_candidacy(request.auth, dialogue_id, person_id)
     invitation, _link = actions.do_invite(request.auth, candidacy,
                                           base_url=f"{request.scheme}://{request.get_host()}")
@@ -326,7 +327,7 @@ def invite(request: HttpRequest, dialogue_id: Id, person_id: Id):
 
 @router.post("/dialogues/{dialogue_id}/people/{person_id}/withdraw", response={200: PersonDetailOut, 400: Refusal},
              summary="Withdraw the candidacy (open invitation links stop working)")
-def withdraw(request: HttpRequest, dialogue_id: Id, person_id: Id, payload: NotesIn):
+def withdraw(request: AuthedRequest, dialogue_id: Id, person_id: Id, payload: NotesIn):
     candidacy = people_access.access_candidacy(request.auth, dialogue_id, person_id)
     candidacy = actions.do_withdraw(request.auth, candidacy, notes=payload.notes)
     return Status(200, _person_out(candidacy, with_history=True))
@@ -340,7 +341,7 @@ class RenominateIn(Schema):
 @router.post("/dialogues/{dialogue_id}/people/{person_id}/renominate",
              response={200: PersonDetailOut, 400: Refusal},
              summary="Nominate a withdrawn or declined person again (history is kept)")
-def renominate(request: HttpRequest, dialogue_id: Id, person_id: Id, payload: RenominateIn):
+def renominate(request: AuthedRequest, dialogue_id: Id, person_id: Id, payload: RenominateIn):
     candidacy = people_access.access_candidacy(request.auth, dialogue_id, person_id)
     candidacy = actions.do_renominate(request.auth, candidacy, nominated_by=payload.nominated_by, notes=payload.notes)
     return Status(200, _person_out(candidacy, with_history=True))
@@ -348,7 +349,7 @@ def renominate(request: HttpRequest, dialogue_id: Id, person_id: Id, payload: Re
 
 @router.delete("/dialogues/{dialogue_id}/people/{person_id}", response={204: None, 400: Refusal},
                summary="Delete a person entered by mistake (only while nothing else depends on the entry)")
-def delete_person(request: HttpRequest, dialogue_id: Id, person_id: Id):
+def delete_person(request: AuthedRequest, dialogue_id: Id, person_id: Id):
     candidacy = people_access.access_candidacy(request.auth, dialogue_id, person_id)
     actions.do_delete_person(request.auth, candidacy)
     return Status(204, None)

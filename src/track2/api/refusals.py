@@ -66,7 +66,7 @@ def field_errors(errors) -> list[dict]:
         if loc[:1] == ["body"] and len(loc) > 2:
             del loc[1]  # the handler's parameter name ("payload"), which no client sends
         message = _explained(error)
-        item = {"loc": loc,
+        item: dict[str, object] = {"loc": loc,
                 "msg": message,
                 "type": str(error.get("type", ""))}
         ctx = {key: value for key, value in (error.get("ctx") or {}).items()

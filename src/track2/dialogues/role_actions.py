@@ -45,7 +45,7 @@ def open_role_invitations(dialogue: Dialogue):
 
 def check_invite_to_role(dialogue: Dialogue, *, email, role) -> tuple[str, str]:
     problems: list[ActionRefused] = []
-    address = role_value = None
+    address = role_value = ""  # each is set unless a problem is recorded, and then nothing returns
     try:
         address = clean_email(email)
     except ActionRefused as refusal:

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from track2.access.institutions import may_convene_in
+from track2.accounts.models import User
 from track2.dialogues.models import Membership, Role
 from track2.errors import ActionRefused, Problems
 from track2.institutions.models import ConveningRight, Institution
@@ -49,7 +50,7 @@ def shown(value: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def check_account(email) -> object:
+def check_account(email) -> User:
     address = str(email or "").strip()
     if not address:
         raise ActionRefused(_("Give the e-mail address of the account, e.g. ilse@example.org."), field="email")
@@ -77,18 +78,19 @@ def check_may_take_role(user, dialogue, role: str) -> None:
             % {"institution": dialogue.institution.name, "email": user.email})
 
 
-def _account_and_name(email, institution_name) -> tuple[list[str], object, str | None]:
+def _account_and_name(email, institution_name) -> tuple[list[str], User | None, str]:
     """The account and the institution's name of a grant or a revoke, checked together so that one
-    run of the command names every problem; returns the problems found, the user and the name."""
+    run of the command names every problem; returns the problems found, the user and the name
+    ("" when refused: a cleaned name is never empty)."""
     problems = Problems()
     user = problems.collect(check_account, email)
-    name = problems.collect(clean_institution_name, institution_name)
+    name = problems.collect(clean_institution_name, institution_name) or ""
     return [message for _field, message in problems.found], user, name
 
 
 @dataclass(frozen=True)
 class GrantPlan:
-    user: object
+    user: User
     name: str
     institution: Institution | None  # None: it will be created
 
@@ -96,14 +98,14 @@ class GrantPlan:
 def check_grant_convener(email, institution_name, *, create: bool = False) -> GrantPlan:
     """Everything wrong with a grant at once, as one refusal listing what to do."""
     problems, user, name = _account_and_name(email, institution_name)
-    institution = None
-    if name is not None:
+    institution: Institution | None = None
+    if name:
         institution = find_institution(name)
         if institution is None and not create:
             problems.append(
                 _("There is no institution called “%(name)s”. Known institutions: %(known)s. Check the spelling, "
                   "or add --create to create it.") % {"name": shown(name), "known": _known_names()})
-    if problems:
+    if problems or user is None:  # user is None only when check_account refused, a problem listed
         raise ActionRefused(" ".join(problems))
     if institution is not None and ConveningRight.objects.filter(institution=institution, user=user).exists():
         raise ActionRefused(_("%(email)s may already convene in “%(name)s”; nothing to do.")
@@ -140,7 +142,7 @@ def do_grant_convener(by, email, institution_name, *, create: bool = False) -> C
 
 def check_revoke_convener(email, institution_name) -> ConveningRight:
     problems, user, name = _account_and_name(email, institution_name)
-    if problems:
+    if problems or user is None:  # user is None only when check_account refused, a problem listed
         raise ActionRefused(" ".join(problems))
     institution = find_institution(name)
     if institution is None:

@@ -541,15 +541,16 @@ def do_renominate(by, candidacy: Candidacy, *, nominated_by, notes="") -> Candid
 
 
 def check_update_candidacy(candidacy: Candidacy, *, role, delegation) -> dict:
-    values = {"role": clean_role(role), "delegation": check_delegation(candidacy.dialogue, delegation)}
-    changed = values["role"] != candidacy.role or (values["delegation"] and values["delegation"].pk) != candidacy.delegation_id
+    new_role = clean_role(role)
+    new_delegation = check_delegation(candidacy.dialogue, delegation)
+    changed = new_role != candidacy.role or (new_delegation and new_delegation.pk) != candidacy.delegation_id
     if changed and candidacy.status == Status.CONFIRMED:
         raise ActionRefused(
             _("%(name)s has already accepted as %(role)s; their role and delegation are set on the dialogue's "
               "delegation page now.") % {"name": candidacy.person.full_name, "role": candidacy.role},
             field="role",
         )
-    return values
+    return {"role": new_role, "delegation": new_delegation}
 
 
 @transaction.atomic

@@ -198,11 +198,11 @@ def _check_row(dialogue, raw: dict, row: int, delegations: dict, seen: dict, err
         else:
             seen[key] = row
             # This institution's directory only: an address known elsewhere reveals nothing here.
-            known = Person.objects.filter(institution=dialogue.institution, email__iexact=email)
-            if known.filter(candidacies__dialogue=dialogue).exists():
+            in_directory = Person.objects.filter(institution=dialogue.institution, email__iexact=email)
+            if in_directory.filter(candidacies__dialogue=dialogue).exists():
                 errors.append(RowError(row, "email", _(
                     "%(email)s is already a candidate in this dialogue; remove this row.") % {"email": email}))
-            elif known.exists():
+            elif in_directory.exists():
                 errors.append(RowError(row, "email", _(
                     "Someone with %(email)s is already in the people directory. Remove this row, then use "
                     "“Nominate someone already in the directory” on the Add person page.") % {"email": email}))
