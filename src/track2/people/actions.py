@@ -391,13 +391,15 @@ def do_set_affiliations(by, person: Person, rows: list[dict]) -> list[Affiliatio
 
 
 def check_vet(candidacy: Candidacy, *, vouched_by) -> str:
-    vouched = clean_text(vouched_by, "vouched_by", _("Vouched for by"), required=True)
+    # Every problem at once: a missing voucher and a candidacy that cannot be vetted.
+    problems = Problems()
+    vouched = problems.collect(lambda: clean_text(vouched_by, "vouched_by", _("Vouched for by"), required=True))
     if candidacy.status != Status.NOMINATED:
-        raise ActionRefused(
-            _("Only a nominated person can be vetted; %(name)s is %(status)s.")
-            % {"name": candidacy.person.full_name, "status": candidacy.get_status_display()},
-        )
-    check_eligible(candidacy.person, candidacy.dialogue)
+        problems.add(_("Only a nominated person can be vetted; %(name)s is %(status)s.")
+                     % {"name": candidacy.person.full_name, "status": candidacy.get_status_display()})
+    else:
+        problems.collect(check_eligible, candidacy.person, candidacy.dialogue)
+    problems.raise_any()
     return vouched
 
 
@@ -516,13 +518,14 @@ def do_withdraw(by, candidacy: Candidacy, notes="") -> Candidacy:
 
 
 def check_renominate(candidacy: Candidacy, *, nominated_by) -> str:
-    who = clean_text(nominated_by, "nominated_by", _("Nominated by"), required=True)
+    problems = Problems()
+    who = problems.collect(lambda: clean_text(nominated_by, "nominated_by", _("Nominated by"), required=True))
     if candidacy.status not in (Status.WITHDRAWN, Status.DECLINED):
-        raise ActionRefused(
-            _("Only a withdrawn or declined candidacy can be nominated again; %(name)s is %(status)s.")
-            % {"name": candidacy.person.full_name, "status": candidacy.get_status_display()}
-        )
-    check_eligible(candidacy.person, candidacy.dialogue)
+        problems.add(_("Only a withdrawn or declined candidacy can be nominated again; %(name)s is %(status)s.")
+                     % {"name": candidacy.person.full_name, "status": candidacy.get_status_display()})
+    else:
+        problems.collect(check_eligible, candidacy.person, candidacy.dialogue)
+    problems.raise_any()
     return who
 
 
