@@ -59,3 +59,14 @@ def test_the_action_alone_still_checks_a_voucher_it_is_given_directly(add_person
     with pytest.raises(actions.ActionRefused) as refused:
         actions.check_vet(candidacy, vouched_by="")
     assert [field for field, _m in refused.value.problems] == ["vouched_by", None]
+
+
+def test_nominate_form_shows_a_missing_nominator_and_an_address_already_nominated_together(conv_client, add_person,
+                                                                                           dialogue):
+    add_person("amina@example.org")
+    response = conv_client.post(reverse("people:nominate", args=[dialogue.pk]),
+                                {"email": "amina@example.org", "nominated_by": "", "role": "participant"})
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert "nominated_by" in form.errors  # the form's own check
+    assert "already a candidate in this dialogue" in str(form.errors["email"])  # the action's rule

@@ -117,12 +117,12 @@ def nominate_existing(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     dialogue = people_access.access_people(request.user, dialogue_id)
     form = forms.NominateExistingForm(request.POST or None, auto_id="nominate_%s")
     form.limit_delegations(dialogue)
-    if request.method == "POST" and form.is_valid():
-        try:
-            candidacy = actions.do_nominate_by_email(request.user, dialogue, **form.cleaned_data)
-        except ActionRefused as refusal:
-            add_refusal(form, refusal)
-        else:
+    if request.method == "POST":
+        candidacy = submit(form, lambda data: actions.do_nominate_by_email(request.user, dialogue, **data),
+                           check=lambda data: actions.check_nominate(
+                               dialogue, email=data.get("email"), nominated_by=data.get("nominated_by"),
+                               role=data.get("role", "participant"), delegation=data.get("delegation")))
+        if candidacy is not NOT_DONE:
             messages.success(request, _("%(name)s is nominated to this dialogue.")
                              % {"name": candidacy.person.full_name})
             return redirect("people:detail", dialogue.pk, candidacy.person_id)
