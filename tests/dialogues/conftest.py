@@ -43,6 +43,12 @@ def make_person(dialogue, name, *, sector="academia", country="Caldera", gender=
 
 @pytest.fixture
 def world(make_user, institution) -> World:
+    return build_world(make_user, institution)
+
+
+def build_world(make_user, institution) -> World:
+    """The world of the `world` fixture; a test that needs two fresh ones (tests/test_page_vs_api.py)
+    builds each inside a transaction it rolls back."""
     users = {role: make_user(f"{role}@example.org", time_zone="Asia/Singapore") for role in ROLES}
     users["outsider"] = make_user("outsider@example.org")
     ConveningRight.objects.create(institution=institution, user=users["convener"])
@@ -108,4 +114,4 @@ def signed_in(client):
     return as_user
 
 
-__all__ = ["ROLES", "Role", "World", "make_person"]
+__all__ = ["ROLES", "Role", "World", "build_world", "make_person"]

@@ -81,3 +81,81 @@ def test_dialogue_form_shows_a_missing_title_and_the_track_2_rule_together(world
     assert "cannot be Track 2 while serving officials are members: Sera Official" in page
     world.dialogue.refresh_from_db()
     assert (world.dialogue.track, world.dialogue.title) == ("track1_5", "Varena Sea Dialogue")
+
+
+# --- forms converted to site.forms.submit: the form's errors and the action's rule together ----
+
+def _posted(client, name, args, data):
+    response = client.post(reverse(name, args=args), data)
+    assert response.status_code in (200, 400), response.status_code
+    return response.context["form"] if "form" in response.context else None, errors_in(response)
+
+
+def test_party_form_shows_a_too_long_country_and_a_duplicate_name_together(world, signed_in):
+    from track2.dialogues.models import Party
+
+    client = signed_in(world.users["convener"])
+    form, page = _posted(client, "dialogues:parties", [world.dialogue.pk],
+                         {"name": "Federation of Ostrava", "country": "x" * 101})
+    assert "already has a party called" in page  # the action's rule
+    assert "at most 100 characters" in page  # the form's own check
+    assert set(form.errors) == {"name", "country"}
+    assert Party.objects.filter(dialogue=world.dialogue).count() == 2
+
+
+def test_an_empty_post_marks_every_required_field_instead_of_failing(world, signed_in):
+    client = signed_in(world.users["convener"])
+    form, _page = _posted(client, "dialogues:parties", [world.dialogue.pk], {})
+    assert "name" in form.errors
+
+
+def test_delegation_form_shows_a_duplicate_name_and_an_unknown_party_together(world, signed_in):
+    from track2.dialogues.models import Delegation
+
+    client = signed_in(world.users["convener"])
+    form, page = _posted(client, "dialogues:delegations", [world.dialogue.pk],
+                         {"name": "Facilitators", "kind": "side", "party": "99999"})
+    assert "already has a delegation called" in page
+    assert set(form.errors) == {"name", "party"}
+    assert Delegation.objects.filter(dialogue=world.dialogue).count() == 3
+
+
+def test_delegation_rename_shows_a_duplicate_name_and_an_unknown_party_together(world, signed_in):
+    client = signed_in(world.users["convener"])
+    response = client.post(reverse("dialogues:delegation", args=[world.dialogue.pk, world.caldera.pk]),
+                           {"rename": "1", "name": "Facilitators", "party": "99999"})
+    form = response.context["edit_form"]
+    assert set(form.errors) == {"name", "party"}
+    assert "already has a delegation called" in str(form.errors["name"])
+    world.caldera.refresh_from_db()
+    assert world.caldera.name != "Facilitators"
+
+
+def test_seat_form_says_why_a_withdrawn_candidate_cannot_be_seated(world, signed_in):
+    from track2.people import actions as people_actions
+    from track2.people.models import Candidacy
+
+    eli = world.persons["eli"]
+    people_actions.do_withdraw(world.users["convener"], Candidacy.objects.get(person=eli))
+    client = signed_in(world.users["convener"])
+    response = client.post(reverse("dialogues:delegation", args=[world.dialogue.pk, world.caldera.pk]),
+                           {"seat": "1", "person": eli.pk})
+    assert "candidacy is withdrawn" in str(response.context["seat_form"].errors["person"])
+    assert not world.caldera.members.filter(person=eli).exists()
+
+
+def test_role_form_shows_the_forms_check_and_the_actions_rule(world, signed_in):
+    # Both fields feed the one rule (an address that already holds the role), so they cannot be
+    # shown together; each is shown, and nothing is sent.
+    from django.core import mail
+
+    client = signed_in(world.users["convener"])
+    form, page = _posted(client, "dialogues:roles", [world.dialogue.pk],
+                         {"email": "facilitator@example.org", "role": "emperor"})
+    assert "Select a valid choice" in page  # the form's own check of the role
+    assert "emperor" not in str(form.errors.get("email", ""))
+    form, page = _posted(client, "dialogues:roles", [world.dialogue.pk],
+                         {"email": "facilitator@example.org", "role": "facilitator"})
+    assert "is already facilitator in this dialogue" in page  # the action's rule, on the e-mail field
+    assert set(form.errors) == {"email"}
+    assert not mail.outbox

@@ -293,3 +293,12 @@ def test_delete_venue(api, world):
     assert api("delete", f"/dialogues/{d}/venues/{world.home.pk}", user="facilitator").status_code == 404
     spare = api("post", f"/dialogues/{d}/venues", json={"name": "Spare", "kind": "virtual"}).json()
     assert api("delete", f"/dialogues/{d}/venues/{spare['id']}").status_code == 204
+
+
+def test_an_unseated_lead_is_refused_with_the_pages_words(api, world):
+    m = f"/dialogues/{world.dialogue.pk}/meetings/{world.meeting.pk}"
+    for lead in (world.persons["eli"].pk, 999_999):  # a candidate not seated, and no person at all
+        refused = api("post", m + "/agenda", json={"title": "Press", "duration_minutes": 10, "lead_id": lead})
+        assert refused.status_code == 400
+        assert refused.json()["detail"] == "The lead must be a member of one of this dialogue's delegations."
+        assert refused.json()["field"] == "lead_id"

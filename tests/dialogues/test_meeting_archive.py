@@ -116,3 +116,11 @@ def test_bad_input_to_the_archive_form_changes_nothing(world, held, signed_in):
     held.refresh_from_db()
     assert held.archived_at is None and record_of(held) == (1, 1, 2)
     assert client.get(url).status_code == 405
+
+
+def test_archiving_through_the_api_is_recorded_once_as_the_page_records_it(world, held, api):  # noqa: F811
+    from track2.audit.models import AuditEntry
+
+    api("patch", f"/dialogues/{world.dialogue.pk}/meetings/{held.pk}", json={"is_archived": True})
+    entries = AuditEntry.objects.filter(object_type="meeting", object_id=held.pk).values_list("action", flat=True)
+    assert sorted(entries) == ["archive", "create"]  # no "update" that changed nothing

@@ -238,6 +238,16 @@ def test_agenda_order_timing_and_bad_input(world, signed_in):
     assert AgendaItem.objects.filter(meeting_id=m).count() == 4
 
 
+def test_adding_an_unseated_candidate_to_a_meeting_says_why(world, signed_in):
+    client = signed_in(world.users["convener"])
+    d, m = world.dialogue.pk, world.meeting.pk
+    refused = client.post(url("participants_add", d, m), {"persons": [world.persons["eli"].pk], "status": "invited"},
+                          follow=True)
+    # The action's words (the API's too), not "Choose at least one delegation member to add."
+    assert "Eli Unseated is not in a delegation of this dialogue" in refused.content.decode()
+    assert not MeetingParticipant.objects.filter(meeting_id=m).exists()
+
+
 def test_participants_capacity_status_and_attendance(world, signed_in):
     client = signed_in(world.users["convener"])
     d, m = world.dialogue.pk, world.past_meeting.pk  # Lakeside Centre holds 4

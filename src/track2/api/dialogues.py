@@ -557,12 +557,7 @@ def delete_meeting(request: AuthedRequest, dialogue_id: Id, meeting_id: Id):
 # --- agenda ----------------------------------------------------------------------------------
 
 def _lead(meeting, lead_id):
-    if lead_id is None:
-        return None
-    person = queries.seated_persons(meeting.dialogue).filter(pk=lead_id).first()
-    if person is None:
-        raise ActionRefused(_("No member of this dialogue's delegations has this id."), field="lead_id")
-    return person
+    return meeting_actions.lead_of(meeting.dialogue, lead_id)
 
 
 @router.post(M + "/agenda", response={201: dict}, summary="Add an agenda item at the end (facilitators, conveners)")

@@ -156,14 +156,19 @@ def do_update_dialogue(by, dialogue: Dialogue, **fields) -> Dialogue:
 
 # --- parties ---------------------------------------------------------------------------------
 
-@transaction.atomic
-def do_add_party(by, dialogue: Dialogue, *, name: str, country: str = "", with_delegation: bool = False) -> Party:
-    """Add a side in tension; optionally create its delegation at once."""
-    name, country = (name or "").strip(), (country or "").strip()
+def check_party(dialogue: Dialogue, *, name: str | None) -> str:
+    name = (name or "").strip()
     if not name:
         raise ActionRefused(_("Name the party (the side in tension)."), field="name")
     if dialogue.parties.filter(name__iexact=name).exists():
         raise ActionRefused(_("This dialogue already has a party called “%(name)s”.") % {"name": name}, field="name")
+    return name
+
+
+@transaction.atomic
+def do_add_party(by, dialogue: Dialogue, *, name: str, country: str = "", with_delegation: bool = False) -> Party:
+    """Add a side in tension; optionally create its delegation at once."""
+    name, country = check_party(dialogue, name=name), (country or "").strip()
     party = Party.objects.create(dialogue=dialogue, name=name, country=country)
     audit.record(by, "create", party, fields=["name", "country"])
     if with_delegation:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from track2.dialogues.meeting_actions import LEAD_NOT_SEATED
 from track2.dialogues.models import (
     AttributionMode,
     Delegation,
@@ -173,6 +174,8 @@ class AgendaItemForm(InputRules, forms.Form):
     def __init__(self, *args, persons, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lead"].queryset = persons
+        # The same words as the API's for a lead who is not (or no longer) seated.
+        self.fields["lead"].error_messages["invalid_choice"] = LEAD_NOT_SEATED
 
 
 class ParticipantsForm(InputRules, forms.Form):

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from track2 import validation as admissible
 from track2.access.meetings import venues_of
@@ -28,6 +28,7 @@ from track2.dialogues.models import (
     Venue,
 )
 from track2.errors import ActionRefused, Problems
+from track2.people.models import Person
 from track2.time_zones import is_time_zone
 
 VENUE_FIELDS = ("name", "kind", "city", "country", "address", "is_confidential", "capacity", "accessibility_notes")
@@ -212,14 +213,17 @@ def do_update_meeting(by, meeting: Meeting, **fields) -> Meeting:
         raise ValueError(f"not meeting fields: {sorted(unknown)}")
     archived = fields.pop("is_archived", None)
     meeting = Meeting.objects.select_for_update(of=("self",)).select_related("venue").get(pk=meeting.pk)
-    new_venue = fields.get("venue", meeting.venue)
-    before = audit.snapshot(meeting)
-    for name, value in fields.items():
-        setattr(meeting, name, value)
-    _meeting_checked(meeting, meeting.dialogue)
-    check_capacity(meeting, new_venue, seats_taken(meeting), field="venue")
-    meeting.save()
-    audit.record(by, "update", meeting, fields=audit.changed(before, meeting))
+    if fields:
+        # Only archiving (the API's {"is_archived": true}) is the archive page's write, recorded once
+        # as "archive", not also as an update that changed nothing.
+        new_venue = fields.get("venue", meeting.venue)
+        before = audit.snapshot(meeting)
+        for name, value in fields.items():
+            setattr(meeting, name, value)
+        _meeting_checked(meeting, meeting.dialogue)
+        check_capacity(meeting, new_venue, seats_taken(meeting), field="venue")
+        meeting.save()
+        audit.record(by, "update", meeting, fields=audit.changed(before, meeting))
     if archived is not None:
         meeting = do_archive_meeting(by, meeting, archived=archived)
     return meeting
@@ -262,6 +266,21 @@ def do_archive_meeting(by, meeting: Meeting, archived: bool = True) -> Meeting:
 
 # --- agenda ----------------------------------------------------------------------------------
 
+# One wording for a lead who is not seated and for an id that is no seated person's, from every
+# door (the page's choice, the API's id): neither tells a facilitator whether the id is a candidate's.
+LEAD_NOT_SEATED = gettext_lazy("The lead must be a member of one of this dialogue's delegations.")
+
+
+def lead_of(dialogue: Dialogue, lead_id: int | None):
+    """The seated person an agenda item names as its lead (by id, as the API sends it)."""
+    if lead_id is None:
+        return None
+    person = Person.objects.filter(delegation_seats__dialogue=dialogue, pk=lead_id).first()
+    if person is None:
+        raise ActionRefused(str(LEAD_NOT_SEATED), field="lead_id")
+    return person
+
+
 def _agenda_checked(item: AgendaItem) -> AgendaItem:
     problems = Problems()
     item.title = (item.title or "").strip()
@@ -274,7 +293,7 @@ def _agenda_checked(item: AgendaItem) -> AgendaItem:
     if item.lead is not None:
         seated = DelegationMember.objects.filter(dialogue_id=item.meeting.dialogue_id, person=item.lead)
         if not seated.exists():
-            problems.add(_("The lead must be a member of one of this dialogue's delegations."), "lead")
+            problems.add(str(LEAD_NOT_SEATED), "lead")
     problems.raise_any()
     return item
 

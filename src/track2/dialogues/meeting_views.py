@@ -312,14 +312,17 @@ def agenda_move(request: HttpRequest, dialogue_id: int, meeting_id: int, item_id
 @require_POST
 def participants_add(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
     found = access_meeting(request.user, dialogue_id, meeting_id, need="convener")
-    form = ParticipantsForm(request.POST, persons=queries.seated_persons(found.dialogue))
+    # A submitted choice is checked against every person of the dialogue (as the API does): whether
+    # they may come (seated, not yet listed, room at the venue) is the action's rule, in its words.
+    form = ParticipantsForm(request.POST, persons=queries.persons_of(found.dialogue))
     if form.is_valid():
         try:
             added, told = meeting_actions.add_participants(
                 request.user, found, form.cleaned_data["persons"], form.cleaned_data["status"],
                 notify=form.cleaned_data["notify"], base_url=request.build_absolute_uri("/"))
         except ActionRefused as refusal:
-            messages.error(request, refusal.message)
+            for _field, message in refusal.problems:
+                messages.error(request, message)
         else:
             sent = sum(1 for problem in told.values() if problem is None)
             if told:

@@ -36,7 +36,7 @@ from track2.dialogues.models import (
     RoleInvitation,
 )
 from track2.errors import ActionRefused
-from track2.site.forms import NOT_DONE, add_refusal, submit
+from track2.site.forms import NOT_DONE, submit
 
 
 def _get(queryset, pk):
@@ -116,12 +116,10 @@ def edit(request: HttpRequest, dialogue_id: int) -> HttpResponse:
 def parties(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
     form = PartyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            party = actions.do_add_party(request.user, dialogue, **form.cleaned_data)
-        except ActionRefused as refusal:
-            add_refusal(form, refusal)
-        else:
+    if request.method == "POST":
+        party = submit(form, lambda data: actions.do_add_party(request.user, dialogue, **data),
+                       check=lambda data: actions.check_party(dialogue, name=data.get("name")))
+        if party is not NOT_DONE:
             messages.success(request, _("Party “%(name)s” added.") % {"name": party.name})
             return redirect("dialogues:parties", dialogue.pk)
     return render(request, "dialogues/parties.html", {
@@ -150,17 +148,16 @@ def roles(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         status = 400
-        if form.is_valid():
-            try:
-                invitation, _link = role_actions.do_invite_to_role(
-                    request.user, dialogue, **form.cleaned_data, base_url=_base_url(request))
-            except ActionRefused as refusal:
-                add_refusal(form, refusal)
-            else:
-                messages.success(request, _("An invitation to be %(role)s is on its way to %(email)s; the role is "
-                                            "given when they accept it.")
-                                 % {"role": invitation.get_role_display(), "email": invitation.sent_to})
-                return redirect("dialogues:roles", dialogue.pk)
+        sent = submit(form, lambda data: role_actions.do_invite_to_role(request.user, dialogue, **data,
+                                                                         base_url=_base_url(request)),
+                      check=lambda data: role_actions.check_invite_to_role(dialogue, email=data.get("email"),
+                                                                           role=data.get("role")))
+        if sent is not NOT_DONE:
+            invitation, _link = sent
+            messages.success(request, _("An invitation to be %(role)s is on its way to %(email)s; the role is "
+                                        "given when they accept it.")
+                             % {"role": invitation.get_role_display(), "email": invitation.sent_to})
+            return redirect("dialogues:roles", dialogue.pk)
     memberships = dialogue.memberships.select_related("user").order_by("user__display_name", "user__email", "role")
     return render(request, "dialogues/roles.html", {
         "dialogue": dialogue, "form": form, "memberships": memberships,
@@ -250,14 +247,13 @@ def delegations(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     if request.method == "POST":
         if form is None:
             raise access.NotFound
-        if form.is_valid():
-            try:
-                delegation = actions.do_create_delegation(request.user, dialogue, **form.cleaned_data)
-            except ActionRefused as refusal:
-                add_refusal(form, refusal)
-            else:
-                messages.success(request, _("Delegation “%(name)s” created.") % {"name": delegation.name})
-                return redirect("dialogues:delegation", dialogue.pk, delegation.pk)
+        delegation = submit(form, lambda data: actions.do_create_delegation(request.user, dialogue, **data),
+                            check=lambda data: actions.check_delegation(
+                                dialogue, name=data.get("name"), kind=data.get("kind", Delegation.Kind.SIDE),
+                                party=data.get("party")))
+        if delegation is not NOT_DONE:
+            messages.success(request, _("Delegation “%(name)s” created.") % {"name": delegation.name})
+            return redirect("dialogues:delegation", dialogue.pk, delegation.pk)
     return render(request, "dialogues/delegations.html", {
         "dialogue": dialogue, "form": form, "is_convener": is_convener,
         "delegations": queries.delegations_with_counts(dialogue),
@@ -283,19 +279,18 @@ def delegation(request: HttpRequest, dialogue_id: int, delegation_id: int) -> Ht
     if request.method == "POST":
         if not is_convener:
             raise access.NotFound
-        form = seat_form if "seat" in request.POST else edit_form
-        if form.is_valid():
-            try:
-                if form is seat_form:
-                    person = form.cleaned_data["person"]
-                    actions.do_seat_in_delegation(request.user, found, person)
-                    messages.success(request, _("%(name)s seated.") % {"name": person.full_name})
-                else:
-                    actions.do_update_delegation(request.user, found, **form.cleaned_data)
-                    messages.success(request, _("Delegation saved."))
-            except ActionRefused as refusal:
-                add_refusal(form, refusal)
-            else:
+        if "seat" in request.POST:
+            seated = submit(seat_form, lambda data: actions.do_seat_in_delegation(request.user, found, data["person"]))
+            if seated is not NOT_DONE:
+                messages.success(request, _("%(name)s seated.") % {"name": seated.person.full_name})
+                return redirect("dialogues:delegation", dialogue.pk, found.pk)
+        elif "rename" in request.POST:
+            saved = submit(edit_form, lambda data: actions.do_update_delegation(request.user, found, **data),
+                           check=lambda data: actions.check_delegation(
+                               dialogue, name=data.get("name"), kind=found.kind, party=data.get("party"),
+                               instance=found))
+            if saved is not NOT_DONE:
+                messages.success(request, _("Delegation saved."))
                 return redirect("dialogues:delegation", dialogue.pk, found.pk)
         if seat_form is not None:
             seat_form.fields["person"].queryset = queries.seatable_persons(dialogue)  # offer only the unseated

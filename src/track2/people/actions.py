@@ -204,18 +204,20 @@ def check_nominate_existing(dialogue: Dialogue, person: Person, *, nominated_by,
         # Callers find people through find_in_directory; this guards every other path.
         raise ActionRefused(_("Nobody with this e-mail address is in this institution's people directory; add "
                               "the person with the full form instead."), field="email")
+    # Every problem at once, so that a form shows a missing nominator with an address already nominated.
+    problems = Problems()
     values = {
-        "nominated_by": clean_text(nominated_by, "nominated_by", _("Nominated by"), required=True),
-        "role": clean_role(role),
-        "delegation": check_delegation(dialogue, delegation),
+        "nominated_by": problems.collect(
+            lambda: clean_text(nominated_by, "nominated_by", _("Nominated by"), required=True)),
+        "role": problems.collect(clean_role, role),
+        "delegation": problems.collect(check_delegation, dialogue, delegation),
     }
     if Candidacy.objects.filter(dialogue=dialogue, person=person).exists():
-        raise ActionRefused(
-            _("%(name)s is already a candidate in this dialogue; open their page to continue the vetting.")
-            % {"name": person.full_name},
-            field="email",
-        )
-    check_eligible(person, dialogue)
+        problems.add(_("%(name)s is already a candidate in this dialogue; open their page to continue the vetting.")
+                     % {"name": person.full_name}, "email")
+    else:
+        problems.collect(check_eligible, person, dialogue)
+    problems.raise_any()
     return values
 
 
@@ -249,6 +251,12 @@ def check_nominate_by_email(dialogue: Dialogue, email) -> Person:
             _("Nobody with this e-mail address is in the people directory of %(institution)s. Add the person "
               "with the full form instead.") % {"institution": dialogue.institution.name}, field="email")
     return person
+
+
+def check_nominate(dialogue: Dialogue, *, email, nominated_by, role="participant", delegation=None) -> None:
+    """Every rule of nominating by e-mail, checked before acting (for a form)."""
+    person = check_nominate_by_email(dialogue, email)
+    check_nominate_existing(dialogue, person, nominated_by=nominated_by, role=role, delegation=delegation)
 
 
 @transaction.atomic
@@ -391,13 +399,15 @@ def do_set_affiliations(by, person: Person, rows: list[dict]) -> list[Affiliatio
 
 
 def check_vet(candidacy: Candidacy, *, vouched_by) -> str:
-    vouched = clean_text(vouched_by, "vouched_by", _("Vouched for by"), required=True)
+    # Every problem at once: a missing voucher and a candidacy that cannot be vetted.
+    problems = Problems()
+    vouched = problems.collect(lambda: clean_text(vouched_by, "vouched_by", _("Vouched for by"), required=True))
     if candidacy.status != Status.NOMINATED:
-        raise ActionRefused(
-            _("Only a nominated person can be vetted; %(name)s is %(status)s.")
-            % {"name": candidacy.person.full_name, "status": candidacy.get_status_display()},
-        )
-    check_eligible(candidacy.person, candidacy.dialogue)
+        problems.add(_("Only a nominated person can be vetted; %(name)s is %(status)s.")
+                     % {"name": candidacy.person.full_name, "status": candidacy.get_status_display()})
+    else:
+        problems.collect(check_eligible, candidacy.person, candidacy.dialogue)
+    problems.raise_any()
     return vouched
 
 
@@ -516,13 +526,14 @@ def do_withdraw(by, candidacy: Candidacy, notes="") -> Candidacy:
 
 
 def check_renominate(candidacy: Candidacy, *, nominated_by) -> str:
-    who = clean_text(nominated_by, "nominated_by", _("Nominated by"), required=True)
+    problems = Problems()
+    who = problems.collect(lambda: clean_text(nominated_by, "nominated_by", _("Nominated by"), required=True))
     if candidacy.status not in (Status.WITHDRAWN, Status.DECLINED):
-        raise ActionRefused(
-            _("Only a withdrawn or declined candidacy can be nominated again; %(name)s is %(status)s.")
-            % {"name": candidacy.person.full_name, "status": candidacy.get_status_display()}
-        )
-    check_eligible(candidacy.person, candidacy.dialogue)
+        problems.add(_("Only a withdrawn or declined candidacy can be nominated again; %(name)s is %(status)s.")
+                     % {"name": candidacy.person.full_name, "status": candidacy.get_status_display()})
+    else:
+        problems.collect(check_eligible, candidacy.person, candidacy.dialogue)
+    problems.raise_any()
     return who
 
 

@@ -117,12 +117,12 @@ def nominate_existing(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     dialogue = people_access.access_people(request.user, dialogue_id)
     form = forms.NominateExistingForm(request.POST or None, auto_id="nominate_%s")
     form.limit_delegations(dialogue)
-    if request.method == "POST" and form.is_valid():
-        try:
-            candidacy = actions.do_nominate_by_email(request.user, dialogue, **form.cleaned_data)
-        except ActionRefused as refusal:
-            add_refusal(form, refusal)
-        else:
+    if request.method == "POST":
+        candidacy = submit(form, lambda data: actions.do_nominate_by_email(request.user, dialogue, **data),
+                           check=lambda data: actions.check_nominate(
+                               dialogue, email=data.get("email"), nominated_by=data.get("nominated_by"),
+                               role=data.get("role", "participant"), delegation=data.get("delegation")))
+        if candidacy is not NOT_DONE:
             messages.success(request, _("%(name)s is nominated to this dialogue.")
                              % {"name": candidacy.person.full_name})
             return redirect("people:detail", dialogue.pk, candidacy.person_id)
@@ -215,14 +215,11 @@ def _save_person(by, candidacy: Candidacy, profile: dict, affiliations: list[dic
 def candidacy_vet(request: HttpRequest, dialogue_id: int, person_id: int) -> HttpResponse:
     candidacy = people_access.access_candidacy(request.user, dialogue_id, person_id)
     form = forms.VetForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.do_vet(request.user, candidacy, **form.cleaned_data)
-        except ActionRefused as refusal:
-            add_refusal(form, refusal)
-        else:
-            messages.success(request, _("Vetting recorded."))
-            return redirect("people:detail", dialogue_id, person_id)
+    done = submit(form, lambda data: actions.do_vet(request.user, candidacy, **data),
+                  check=lambda data: actions.check_vet(candidacy, vouched_by=data.get("vouched_by")))
+    if done is not NOT_DONE:
+        messages.success(request, _("Vetting recorded."))
+        return redirect("people:detail", dialogue_id, person_id)
     return render(request, "people/detail.html", _detail_context(request, candidacy, vet_form=form), status=400)
 
 
@@ -258,14 +255,11 @@ def invite_all_vetted(request: HttpRequest, dialogue_id: int) -> HttpResponse:
 def candidacy_withdraw(request: HttpRequest, dialogue_id: int, person_id: int) -> HttpResponse:
     candidacy = people_access.access_candidacy(request.user, dialogue_id, person_id)
     form = forms.NotesForm(request.POST, auto_id="withdraw_%s")
-    if form.is_valid():
-        try:
-            actions.do_withdraw(request.user, candidacy, notes=form.cleaned_data["notes"])
-        except ActionRefused as refusal:
-            add_refusal(form, refusal)
-        else:
-            messages.success(request, _("The candidacy is withdrawn."))
-            return redirect("people:detail", dialogue_id, person_id)
+    done = submit(form, lambda data: actions.do_withdraw(request.user, candidacy, notes=data["notes"]),
+                  check=lambda data: actions.check_withdraw(candidacy))
+    if done is not NOT_DONE:
+        messages.success(request, _("The candidacy is withdrawn."))
+        return redirect("people:detail", dialogue_id, person_id)
     return render(request, "people/detail.html", _detail_context(request, candidacy, withdraw_form=form), status=400)
 
 
@@ -274,14 +268,11 @@ def candidacy_withdraw(request: HttpRequest, dialogue_id: int, person_id: int) -
 def candidacy_renominate(request: HttpRequest, dialogue_id: int, person_id: int) -> HttpResponse:
     candidacy = people_access.access_candidacy(request.user, dialogue_id, person_id)
     form = forms.RenominateForm(request.POST, auto_id="renominate_%s")
-    if form.is_valid():
-        try:
-            actions.do_renominate(request.user, candidacy, **form.cleaned_data)
-        except ActionRefused as refusal:
-            add_refusal(form, refusal)
-        else:
-            messages.success(request, _("Nominated again."))
-            return redirect("people:detail", dialogue_id, person_id)
+    done = submit(form, lambda data: actions.do_renominate(request.user, candidacy, **data),
+                  check=lambda data: actions.check_renominate(candidacy, nominated_by=data.get("nominated_by")))
+    if done is not NOT_DONE:
+        messages.success(request, _("Nominated again."))
+        return redirect("people:detail", dialogue_id, person_id)
     return render(request, "people/detail.html", _detail_context(request, candidacy, renominate_form=form),
                   status=400)
 

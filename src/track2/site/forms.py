@@ -69,6 +69,10 @@ def submit(form: forms.Form, act: Callable[[dict], Any], check: Callable[[dict],
     """Validate a posted form and the action's own rules together, so that every error shows at
     once (not one round at a time); act only when there is none. Returns what `act` returned,
     or NOT_DONE with the errors on the form."""
+    if not form.is_bound:
+        # A POST with no fields at all (`request.POST or None` gave None) is a form sent empty:
+        # check it as one, so that every required field is marked and nothing acts on no data.
+        form.is_bound, form._errors = True, None
     form.is_valid()
     if check is not None:
         try:
