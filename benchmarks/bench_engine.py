@@ -32,16 +32,21 @@ WORK = ROOT / "benchmarks" / "work"
 REAL = ROOT / "tests" / "data" / "polis"
 TRACK2_PY = ROOT / ".venv" / "bin" / "python"
 REDDWARF_PY = ROOT / "benchmarks" / ".venv" / "bin" / "python"
-PINNED = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-          "PYTHONWARNINGS": "ignore"}
+PINNED = {
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "PYTHONWARNINGS": "ignore",
+}
 # name: (participants, statements, mean draws per participant)
 SYNTHETIC = {"5k": (5_000, 300, 40), "100k": (100_000, 2_000, 50), "1m": (1_000_000, 5_000, 62)}
 RED_DWARF_MEMORY_LIMIT = 16 * 2**30  # address-space cap so a failing run cannot swamp the box
 RED_DWARF_CPU_LIMIT = 1_800  # seconds
 
 
-def run_child(cmd: list[str], *, limit_as: int | None = None,
-              cpu_seconds: int | None = None) -> dict[str, Any]:
+def run_child(
+    cmd: list[str], *, limit_as: int | None = None, cpu_seconds: int | None = None
+) -> dict[str, Any]:
     """Run ``cmd`` in a fresh process; return its JSON line, wall time, peak RSS, errors."""
     env = {**os.environ, **PINNED, "PYTHONPATH": str(ROOT / "src")}
 
@@ -61,8 +66,11 @@ def run_child(cmd: list[str], *, limit_as: int | None = None,
         err.seek(0)
         stdout = out.read().decode("utf-8", "replace")
         stderr = err.read().decode("utf-8", "replace")
-    result: dict[str, Any] = {"wall_s": wall, "peak_mb": usage.ru_maxrss / 1024.0,
-                              "returncode": proc.returncode}
+    result: dict[str, Any] = {
+        "wall_s": wall,
+        "peak_mb": usage.ru_maxrss / 1024.0,
+        "returncode": proc.returncode,
+    }
     lines = [ln for ln in stdout.splitlines() if ln.startswith("{")]
     if proc.returncode == 0 and lines:
         result.update(json.loads(lines[-1]))
@@ -78,11 +86,13 @@ def ensure_synthetic(name: str) -> tuple[Path, dict[str, Any] | None]:
     folder = WORK / f"synth-{name}"
     if (folder / "truth.npz").exists():
         return folder, None
-    code = ("import json, sys, time; from track2.simulate import SimulationParams, "
-            "write_polis_folder; t=time.perf_counter(); "
-            f"write_polis_folder({str(folder)!r}, SimulationParams(n_participants={n}, "
-            f"n_statements={m}, mean_votes={mean}), seed=1); "
-            "print(json.dumps({'generate_s': time.perf_counter()-t}))")
+    code = (
+        "import json, sys, time; from track2.simulate import SimulationParams, "
+        "write_polis_folder; t=time.perf_counter(); "
+        f"write_polis_folder({str(folder)!r}, SimulationParams(n_participants={n}, "
+        f"n_statements={m}, mean_votes={mean}), seed=1); "
+        "print(json.dumps({'generate_s': time.perf_counter()-t}))"
+    )
     info = run_child([str(TRACK2_PY), "-c", code])
     return folder, info
 
@@ -119,19 +129,33 @@ def reference_groups(folder: Path) -> tuple[str, dict[int, int]]:
 def one_run(folder: Path, engine: str, r: int, reference: dict[int, int]) -> dict[str, Any]:
     labels = WORK / f"labels-{folder.name}-{engine}-{r}.npz"
     if engine == "track2":
-        res = run_child([str(TRACK2_PY), str(ROOT / "benchmarks" / "run_track2.py"),
-                         str(folder), str(labels)])
+        res = run_child(
+            [str(TRACK2_PY), str(ROOT / "benchmarks" / "run_track2.py"), str(folder), str(labels)]
+        )
     else:
-        res = run_child([str(REDDWARF_PY), str(ROOT / "benchmarks" / "run_reddwarf.py"),
-                         str(folder), str(labels)],
-                        limit_as=RED_DWARF_MEMORY_LIMIT, cpu_seconds=RED_DWARF_CPU_LIMIT)
+        res = run_child(
+            [
+                str(REDDWARF_PY),
+                str(ROOT / "benchmarks" / "run_reddwarf.py"),
+                str(folder),
+                str(labels),
+            ],
+            limit_as=RED_DWARF_MEMORY_LIMIT,
+            cpu_seconds=RED_DWARF_CPU_LIMIT,
+        )
     if "error" not in res:
         res["ari"] = ari(labels, reference)
     labels.unlink(missing_ok=True)
-    print(f"  {folder.name:28s} {engine:8s} run {r + 1}: "
-          + (res["error"] if "error" in res else
-             f"analyze {res['analyze_s']:.3f}s load {res['load_s']:.3f}s "
-             f"peak {res['peak_mb']:.0f} MB k {res['k']} ARI {res['ari']}"), flush=True)
+    print(
+        f"  {folder.name:28s} {engine:8s} run {r + 1}: "
+        + (
+            res["error"]
+            if "error" in res
+            else f"analyze {res['analyze_s']:.3f}s load {res['load_s']:.3f}s "
+            f"peak {res['peak_mb']:.0f} MB k {res['k']} ARI {res['ari']}"
+        ),
+        flush=True,
+    )
     return res
 
 
@@ -139,14 +163,16 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     ok = [x for x in runs if "error" not in x]
     if not ok:
         return {"error": runs[0]["error"], "runs": runs}
-    med = {key: statistics.median(x[key] for x in ok)
-           for key in ("analyze_s", "load_s", "wall_s", "peak_mb")}
-    return {**med, "k": [x["k"] for x in ok], "ari": ok[0]["ari"], "runs": runs,
-            "n_runs": len(ok)}
+    med = {
+        key: statistics.median(x[key] for x in ok)
+        for key in ("analyze_s", "load_s", "wall_s", "peak_mb")
+    }
+    return {**med, "k": [x["k"] for x in ok], "ari": ok[0]["ari"], "runs": runs, "n_runs": len(ok)}
 
 
-def bench(folder: Path, engines: list[str], repeats: dict[str, int],
-          reference: dict[int, int]) -> dict[str, dict[str, Any]]:
+def bench(
+    folder: Path, engines: list[str], repeats: dict[str, int], reference: dict[int, int]
+) -> dict[str, dict[str, Any]]:
     """Runs alternate between engines (t2, rd, t2, rd, ...) so both see the same machine
     load; an engine that fails is not retried (it fails the same way again)."""
     runs: dict[str, list[dict[str, Any]]] = {e: [] for e in engines}
@@ -163,8 +189,12 @@ def main() -> None:
     ap.add_argument("--sizes", default="real,5k,100k,1m")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--engines", default="track2,reddwarf")
-    ap.add_argument("--reddwarf-repeats", type=int, default=None,
-                    help="repeats for red-dwarf (default: --repeats)")
+    ap.add_argument(
+        "--reddwarf-repeats",
+        type=int,
+        default=None,
+        help="repeats for red-dwarf (default: --repeats)",
+    )
     ap.add_argument("--results", default=str(WORK / "results.json"))
     args = ap.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
@@ -184,18 +214,22 @@ def main() -> None:
         kind, reference = reference_groups(folder)
         entry = results.setdefault(folder.name, {"reference": kind})
         engines = args.engines.split(",")
-        repeats = {e: (args.reddwarf_repeats or args.repeats) if e == "reddwarf"
-                   else args.repeats for e in engines}
+        repeats = {
+            e: (args.reddwarf_repeats or args.repeats) if e == "reddwarf" else args.repeats
+            for e in engines
+        }
         entry.update(bench(folder, engines, repeats, reference))
         results_path.write_text(json.dumps(results, indent=1))
     write_table(results)
 
 
 def write_table(results: dict[str, Any]) -> None:
-    rows = ["| conversation | size (participants × statements, votes) | Track2 analyse s | "
-            "red-dwarf analyse s | speed-up | Track2 peak MB | red-dwarf peak MB | k (T2 / rd) | "
-            "ARI T2 | ARI rd | ARI vs |",
-            "|---|---|---|---|---|---|---|---|---|---|---|"]
+    rows = [
+        "| conversation | size (participants × statements, votes) | Track2 analyse s | "
+        "red-dwarf analyse s | speed-up | Track2 peak MB | red-dwarf peak MB | k (T2 / rd) | "
+        "ARI T2 | ARI rd | ARI vs |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for name, e in results.items():
         if name.startswith("_"):
             continue
@@ -211,9 +245,11 @@ def write_table(results: dict[str, Any]) -> None:
         else:
             rd_time = f"failed: {r.get('error', 'not run')}"
             rd_mem = speed = rd_k = rd_ari = "-"
-        rows.append(f"| {name} | {size} | {t['analyze_s']:.3f} | {rd_time} | {speed} | "
-                    f"{t['peak_mb']:.0f} | {rd_mem} | {','.join(map(str, t['k']))} / {rd_k} | "
-                    f"{_fmt(t['ari'])} | {rd_ari} | {e['reference']} |")
+        rows.append(
+            f"| {name} | {size} | {t['analyze_s']:.3f} | {rd_time} | {speed} | "
+            f"{t['peak_mb']:.0f} | {rd_mem} | {','.join(map(str, t['k']))} / {rd_k} | "
+            f"{_fmt(t['ari'])} | {rd_ari} | {e['reference']} |"
+        )
     table = "\n".join(rows) + "\n"
     (WORK / "results.md").write_text(table)
     print(table)

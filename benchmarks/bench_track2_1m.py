@@ -24,8 +24,15 @@ def main() -> None:
     parser.add_argument("--mean-votes", type=int, default=62)
     args = parser.parse_args()
     t0 = time.perf_counter()
-    dialogue = simulate_dialogue(SimulationParams(n_participants=args.participants, n_statements=args.statements,
-                                                  n_groups=4, mean_votes=args.mean_votes), seed=1)
+    dialogue = simulate_dialogue(
+        SimulationParams(
+            n_participants=args.participants,
+            n_statements=args.statements,
+            n_groups=4,
+            mean_votes=args.mean_votes,
+        ),
+        seed=1,
+    )
     simulated = time.perf_counter() - t0
     side_of = [str(s) for s in dialogue.truth.side.tolist()]
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -33,9 +40,13 @@ def main() -> None:
     result = analyze_track2(dialogue.matrix, random_state=0, side_of=side_of)
     wall = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"simulated {args.participants} x {args.statements} in {simulated:.1f} s; peak before analysis {before:.0f} MB")
-    print(f"analyze_track2 wall {wall:.2f} s; stages: "
-          + ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items()))
+    print(
+        f"simulated {args.participants} x {args.statements} in {simulated:.1f} s; peak before analysis {before:.0f} MB"
+    )
+    print(
+        f"analyze_track2 wall {wall:.2f} s; stages: "
+        + ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items())
+    )
     print(f"process peak {peak:.0f} MB")
 
 

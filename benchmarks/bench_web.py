@@ -92,27 +92,55 @@ class Site:
         self.bin = checkout / ".venv" / "bin"
         self.workers = workers
         self.home = Path(tempfile.mkdtemp(prefix="track2-bench-"))
-        self.env = {**os.environ, **PINNED, "TRACK2_HOME": str(self.home), "TRACK2_DEMO_HOME": str(self.home),
-                    "DJANGO_SETTINGS_MODULE": "track2.settings"}
+        self.env = {
+            **os.environ,
+            **PINNED,
+            "TRACK2_HOME": str(self.home),
+            "TRACK2_DEMO_HOME": str(self.home),
+            "DJANGO_SETTINGS_MODULE": "track2.settings",
+        }
         self.env.pop("TRACK2_DATABASE_URL", None)
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.server: subprocess.Popen | None = None
 
     def build(self) -> dict:
-        subprocess.run([str(self.bin / "track2"), "demo", "--reset", "--no-serve"], env=self.env, check=True,
-                       stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
-        out = subprocess.run([str(self.bin / "python"), "-c", POPULATE, str(DIRECTORY_SIZE)], env=self.env,
-                             check=True, capture_output=True, text=True).stdout
+        subprocess.run(
+            [str(self.bin / "track2"), "demo", "--reset", "--no-serve"],
+            env=self.env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+        )
+        out = subprocess.run(
+            [str(self.bin / "python"), "-c", POPULATE, str(DIRECTORY_SIZE)],
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         facts = json.loads(out.strip().splitlines()[-1])
         logins = json.loads((self.home / "demo-logins.json").read_text())
-        facts["password"] = next(x["password"] for x in logins if x["email"] == "convener@demo.track2.invalid")
+        facts["password"] = next(
+            x["password"] for x in logins if x["email"] == "convener@demo.track2.invalid"
+        )
         return facts
 
     def start(self) -> None:
         self.server = subprocess.Popen(
-            [str(self.bin / "track2"), "serve", "--workers", str(self.workers), "--port", str(self.port)],
-            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+            [
+                str(self.bin / "track2"),
+                "serve",
+                "--workers",
+                str(self.workers),
+                "--port",
+                str(self.port),
+            ],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -136,9 +164,16 @@ def sign_in(base: str, email: str, password: str) -> str:
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     form = opener.open(base + "/accounts/login/").read().decode()
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
-    body = urllib.parse.urlencode({"csrfmiddlewaretoken": csrf, "email": email, "password": password}).encode()
-    opener.open(urllib.request.Request(base + "/accounts/login/", data=body,  # noqa: S310 (loopback)
-                                       headers={"Referer": base + "/accounts/login/"})).read()
+    body = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": csrf, "email": email, "password": password}
+    ).encode()
+    opener.open(
+        urllib.request.Request(  # noqa: S310 (loopback)
+            base + "/accounts/login/",
+            data=body,
+            headers={"Referer": base + "/accounts/login/"},
+        )
+    ).read()
     cookies = {c.name: c.value for c in jar}
     if "sessionid" not in cookies:
         raise SystemExit("signing in as the demo convener failed")
@@ -154,7 +189,9 @@ def get_json(url: str, token: str):
 def targets(base: str, token: str, large: int) -> list[tuple[str, str, str]]:
     """(name, kind, path) for every read of the demo; ids found through the API."""
     api = base + "/api/v1"
-    d = next(x["id"] for x in get_json(api + "/dialogues", token) if x["title"] == "Varena Sea Dialogue")
+    d = next(
+        x["id"] for x in get_json(api + "/dialogues", token) if x["title"] == "Varena Sea Dialogue"
+    )
     meetings = get_json(f"{api}/dialogues/{d}/meetings", token)
     m = next(x["id"] for x in meetings if x["venue"] and x["venue"]["kind"] == "private_home")
     g = get_json(f"{api}/dialogues/{d}/delegations", token)[0]["id"]
@@ -164,28 +201,55 @@ def targets(base: str, token: str, large: int) -> list[tuple[str, str, str]]:
     pages = {
         # The floor: a static file served by whitenoise before any view runs (server + machine only).
         "static file": "/static/track2/favicon.svg",
-        "home": "/", "account": "/accounts/settings/", "calendar settings": "/dialogues/calendar/",
-        "dialogue": D + "/", "dialogue edit": D + "/edit/", "parties": D + "/parties/", "roles": D + "/roles/",
-        "delegations": D + "/delegations/", "delegation": f"{D}/delegations/{g}/", "balance": D + "/balance/",
-        "venues": D + "/venues/", "venue edit": f"{D}/venues/{v}/edit/", "meetings": D + "/meetings/",
-        "meeting new": D + "/meetings/new/", "meeting": M + "/", "meeting edit": M + "/edit/",
-        "meeting ics": M + "/calendar.ics", "people": D + "/people/", "person": f"{D}/people/{p}/",
-        "person edit": f"{D}/people/{p}/edit/", "person add": D + "/people/add/",
-        "nominate": D + "/people/nominate/", "roster import": D + "/people/import/",
+        "home": "/",
+        "account": "/accounts/settings/",
+        "calendar settings": "/dialogues/calendar/",
+        "dialogue": D + "/",
+        "dialogue edit": D + "/edit/",
+        "parties": D + "/parties/",
+        "roles": D + "/roles/",
+        "delegations": D + "/delegations/",
+        "delegation": f"{D}/delegations/{g}/",
+        "balance": D + "/balance/",
+        "venues": D + "/venues/",
+        "venue edit": f"{D}/venues/{v}/edit/",
+        "meetings": D + "/meetings/",
+        "meeting new": D + "/meetings/new/",
+        "meeting": M + "/",
+        "meeting edit": M + "/edit/",
+        "meeting ics": M + "/calendar.ics",
+        "people": D + "/people/",
+        "person": f"{D}/people/{p}/",
+        "person edit": f"{D}/people/{p}/edit/",
+        "person add": D + "/people/add/",
+        "nominate": D + "/people/nominate/",
+        "roster import": D + "/people/import/",
         "roster export": D + "/people/export.csv",
-        "people 6000": f"/dialogues/{large}/people/", "people 6000 p60": f"/dialogues/{large}/people/?page=60",
+        "people 6000": f"/dialogues/{large}/people/",
+        "people 6000 p60": f"/dialogues/{large}/people/?page=60",
         "people 6000 search": f"/dialogues/{large}/people/?q=institute+3",
     }
     apis = {
-        "me": "/me", "dialogues": "/dialogues", "dialogue": D, "balance": D + "/balance", "roles": D + "/roles",
-        "delegations": D + "/delegations", "venues": D + "/venues", "meetings": D + "/meetings", "meeting": M,
-        "participants": M + "/participants", "people": D + "/people", "person": f"{D}/people/{p}",
-        "roster csv": D + "/people/roster.csv", "people 6000": f"/dialogues/{large}/people",
+        "me": "/me",
+        "dialogues": "/dialogues",
+        "dialogue": D,
+        "balance": D + "/balance",
+        "roles": D + "/roles",
+        "delegations": D + "/delegations",
+        "venues": D + "/venues",
+        "meetings": D + "/meetings",
+        "meeting": M,
+        "participants": M + "/participants",
+        "people": D + "/people",
+        "person": f"{D}/people/{p}",
+        "roster csv": D + "/people/roster.csv",
+        "people 6000": f"/dialogues/{large}/people",
         "people 6000 limit 500": f"/dialogues/{large}/people?limit=500",
         "openapi": "/openapi.json",
     }
-    return ([(name, "page", path) for name, path in pages.items()]
-            + [(name + "-api", "api", "/api/v1" + path) for name, path in apis.items()])
+    return [(name, "page", path) for name, path in pages.items()] + [
+        (name + "-api", "api", "/api/v1" + path) for name, path in apis.items()
+    ]
 
 
 def hey(url: str, header: str, clients: int, seconds: float) -> dict:
@@ -196,9 +260,14 @@ def hey(url: str, header: str, clients: int, seconds: float) -> dict:
     times = sorted(float(r["response-time"]) * 1000 for r in rows)
     bad = sum(1 for r in rows if r["status-code"] != "200")
     span = max(float(r["offset"]) + float(r["response-time"]) for r in rows) if rows else seconds
-    return {"requests": len(rows), "failed": bad, "rps": len(rows) / span if span else 0.0,
-            "p50_ms": statistics.median(times) if times else None,
-            "p95_ms": times[min(len(times) - 1, int(len(times) * 0.95))] if times else None, "load_before": load}
+    return {
+        "requests": len(rows),
+        "failed": bad,
+        "rps": len(rows) / span if span else 0.0,
+        "p50_ms": statistics.median(times) if times else None,
+        "p95_ms": times[min(len(times) - 1, int(len(times) * 0.95))] if times else None,
+        "load_before": load,
+    }
 
 
 def median_of(runs: list[dict]) -> dict:
@@ -210,17 +279,32 @@ def median_of(runs: list[dict]) -> dict:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--site", type=Path, default=HERE.parent,
-                        help="checkout to serve (needs its own .venv with track2 installed); default: this one")
-    parser.add_argument("--baseline", type=Path,
-                        help="a second checkout (e.g. a worktree of an older commit) measured side by side: "
-                             "both are served at once and their runs alternate")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--site",
+        type=Path,
+        default=HERE.parent,
+        help="checkout to serve (needs its own .venv with track2 installed); default: this one",
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="a second checkout (e.g. a worktree of an older commit) measured side by side: "
+        "both are served at once and their runs alternate",
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--clients", default="1,20,50", help="concurrency levels (default 1,20,50)")
-    parser.add_argument("--seconds", type=float, default=3.0, help="duration of each hey run (default 3)")
-    parser.add_argument("--repeats", type=int, default=1, help="runs per URL and level; medians reported")
-    parser.add_argument("--only", default="", help="comma-separated target names (e.g. meetings-api,people 6000)")
+    parser.add_argument(
+        "--seconds", type=float, default=3.0, help="duration of each hey run (default 3)"
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=1, help="runs per URL and level; medians reported"
+    )
+    parser.add_argument(
+        "--only", default="", help="comma-separated target names (e.g. meetings-api,people 6000)"
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
     if shutil.which("hey") is None:
@@ -235,16 +319,26 @@ def main() -> int:
             facts = site.build()
             site.start()
             cookie = sign_in(site.base, "convener@demo.track2.invalid", facts["password"])
-            headers = {"page": f"Cookie: {cookie}", "api": f"Authorization: Bearer {facts['token']}"}
-            plans[label] = {name: (site.base + path, headers[kind], path)
-                            for name, kind, path in targets(site.base, facts["token"], facts["large_dialogue"])}
+            headers = {
+                "page": f"Cookie: {cookie}",
+                "api": f"Authorization: Bearer {facts['token']}",
+            }
+            plans[label] = {
+                name: (site.base + path, headers[kind], path)
+                for name, kind, path in targets(site.base, facts["token"], facts["large_dialogue"])
+            }
         names = [name for name in plans["site"] if all(name in plan for plan in plans.values())]
         if args.only:
             wanted = {w.strip() for w in args.only.split(",")}
             names = [name for name in names if name in wanted]
-        print(f"# {', '.join(f'{k}={v}' for k, v in checkouts)} — {len(names)} URLs, workers={args.workers}, "
-              f"load {load_average()}", flush=True)
-        print("| target | checkout | clients | req/s | p50 ms | p95 ms | requests | non-200 | load |")
+        print(
+            f"# {', '.join(f'{k}={v}' for k, v in checkouts)} — {len(names)} URLs, workers={args.workers}, "
+            f"load {load_average()}",
+            flush=True,
+        )
+        print(
+            "| target | checkout | clients | req/s | p50 ms | p95 ms | requests | non-200 | load |"
+        )
         print("|---|---|---|---|---|---|---|---|---|")
         for name in names:
             for clients in levels:
@@ -255,11 +349,15 @@ def main() -> int:
                         runs[label].append(hey(url, header, clients, args.seconds))
                 for label, measured in runs.items():
                     row = median_of(measured)
-                    row.update(target=name, checkout=label, path=plans[label][name][2], clients=clients)
+                    row.update(
+                        target=name, checkout=label, path=plans[label][name][2], clients=clients
+                    )
                     results.append(row)
-                    print(f"| {name} | {label} | {clients} | {row['rps']:.1f} | {row['p50_ms']:.1f} | "
-                          f"{row['p95_ms']:.1f} | {row['requests']} | {row['failed']} | {row['load_before']} |",
-                          flush=True)
+                    print(
+                        f"| {name} | {label} | {clients} | {row['rps']:.1f} | {row['p50_ms']:.1f} | "
+                        f"{row['p95_ms']:.1f} | {row['requests']} | {row['failed']} | {row['load_before']} |",
+                        flush=True,
+                    )
     finally:
         for site in sites.values():
             site.stop()
@@ -268,9 +366,14 @@ def main() -> int:
     for r in results:
         budget = 200 if "6000" in r["target"] else 50
         if r["checkout"] == "site" and r["clients"] == 1 and r["p50_ms"] > budget:
-            print(f"over the {budget} ms single-client budget: {r['target']} ({r['p50_ms']:.1f} ms)", file=sys.stderr)
+            print(
+                f"over the {budget} ms single-client budget: {r['target']} ({r['p50_ms']:.1f} ms)",
+                file=sys.stderr,
+            )
         if r["failed"]:
-            print(f"non-200 answers: {r['checkout']} {r['target']} × {r['failed']}", file=sys.stderr)
+            print(
+                f"non-200 answers: {r['checkout']} {r['target']} × {r['failed']}", file=sys.stderr
+            )
     return 1 if any(r["failed"] for r in results) else 0
 
 

@@ -18,14 +18,18 @@ from reddwarf.implementations.polis import run_pipeline
 
 def main(folder: str, labels_path: str) -> None:
     t0 = time.perf_counter()
-    votes = pd.read_csv(Path(folder) / "votes.csv",
-                        usecols=["timestamp", "comment-id", "voter-id", "vote"])
+    votes = pd.read_csv(
+        Path(folder) / "votes.csv", usecols=["timestamp", "comment-id", "voter-id", "vote"]
+    )
     votes = votes.sort_values("timestamp", kind="stable").drop_duplicates(
-        ["voter-id", "comment-id"], keep="last")
-    records = [{"participant_id": int(p), "statement_id": int(s), "vote": int(v),
-                "modified": int(t)}
-               for t, s, p, v in votes[["timestamp", "comment-id", "voter-id", "vote"]]
-               .itertuples(index=False)]
+        ["voter-id", "comment-id"], keep="last"
+    )
+    records = [
+        {"participant_id": int(p), "statement_id": int(s), "vote": int(v), "modified": int(t)}
+        for t, s, p, v in votes[["timestamp", "comment-id", "voter-id", "vote"]].itertuples(
+            index=False
+        )
+    ]
     del votes
     comments = pd.read_csv(Path(folder) / "comments.csv")
     mod_out = comments.loc[comments["moderated"] == -1, "comment-id"].astype(int).tolist()
@@ -37,8 +41,16 @@ def main(folder: str, labels_path: str) -> None:
     clustered = df[df["to_cluster"]]
     labels = clustered["cluster_id"].astype(int).to_numpy()
     np.savez(labels_path, ids=clustered.index.to_numpy(), labels=labels)
-    print(json.dumps({"load_s": load_s, "analyze_s": analyze_s,
-                      "k": int(len(np.unique(labels))), "in_conv": int(len(labels))}))
+    print(
+        json.dumps(
+            {
+                "load_s": load_s,
+                "analyze_s": analyze_s,
+                "k": int(len(np.unique(labels))),
+                "in_conv": int(len(labels)),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -24,11 +24,20 @@ def main(folder: str, labels_path: str) -> None:
     analyze_s = time.perf_counter() - t1
     ic = a.in_conv
     np.savez(labels_path, ids=a.participant_ids[ic], labels=a.group_labels[ic])
-    print(json.dumps({"load_s": load_s, "analyze_s": analyze_s, "k": int(a.group_clusters.k),
-                      "participants": int(conv.matrix.n_participants),
-                      "statements": int(conv.matrix.n_statements),
-                      "votes": int(conv.matrix.n_votes), "in_conv": int(ic.sum()),
-                      "stages": a.timings}))
+    print(
+        json.dumps(
+            {
+                "load_s": load_s,
+                "analyze_s": analyze_s,
+                "k": int(a.group_clusters.k),
+                "participants": int(conv.matrix.n_participants),
+                "statements": int(conv.matrix.n_statements),
+                "votes": int(conv.matrix.n_votes),
+                "in_conv": int(ic.sum()),
+                "stages": a.timings,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -20,8 +20,15 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def main() -> int:
@@ -32,7 +39,10 @@ def main() -> int:
     env = {**os.environ, "TRACK2_DEMO_HOME": str(home)}
     server = subprocess.Popen(  # noqa: S603  (our own interpreter and fixed arguments)
         [sys.executable, "-m", "track2", "demo", "--reset", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -41,7 +51,10 @@ def main() -> int:
                 break
             except OSError:
                 time.sleep(0.5)
-        logins = {row["email"]: row["password"] for row in json.loads((home / "demo-logins.json").read_text())}
+        logins = {
+            row["email"]: row["password"]
+            for row in json.loads((home / "demo-logins.json").read_text())
+        }
         OUT.mkdir(parents=True, exist_ok=True)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
@@ -54,7 +67,11 @@ def main() -> int:
             page.get_by_role("link", name="Varena Sea Dialogue").click()
             page.wait_for_load_state()
             page.screenshot(path=str(OUT / "demo.png"))
-            for name, link in (("balance", "Balance"), ("meetings", "Meetings"), ("people", "People")):
+            for name, link in (
+                ("balance", "Balance"),
+                ("meetings", "Meetings"),
+                ("people", "People"),
+            ):
                 target = page.get_by_role("link", name=link).first
                 if target.count():
                     target.click()

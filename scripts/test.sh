@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install everything the tests need, then run: ruff, makemigrations --check, mypy (engine, web layer), the whole suite on SQLite,
+# Install everything the tests need, then run: ruff (lint, format --check), makemigrations --check, mypy (engine, web layer), the whole suite on SQLite,
 # the whole suite again on a throwaway PostgreSQL cluster, and the browser tests in Debian's Chromium.
 # Usage: bash scripts/test.sh [extra pytest arguments]
 set -euo pipefail
@@ -36,8 +36,9 @@ fi
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 mkdir -p test-artifacts
 
-say "ruff"
+say "ruff (lint and format)"
 .venv/bin/ruff check src tests benchmarks scripts
+.venv/bin/ruff format --check src tests benchmarks scripts
 
 say "migrations match the models"
 # A model change without its migration would pass every test (pytest builds the schema from the

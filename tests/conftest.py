@@ -34,8 +34,11 @@ def institution(db) -> Institution:
 
 @pytest.fixture
 def dialogue(institution) -> Dialogue:
-    return Dialogue.objects.create(title="Varena Sea Dialogue", purpose="Fisheries and incident prevention.",
-                                   institution=institution)
+    return Dialogue.objects.create(
+        title="Varena Sea Dialogue",
+        purpose="Fisheries and incident prevention.",
+        institution=institution,
+    )
 
 
 @pytest.fixture
@@ -46,5 +49,3 @@ def member_of(dialogue):
         return user
 
     return add
-
-

@@ -12,7 +12,9 @@ from track2.accounts.hashers import Track2Argon2PasswordHasher
 
 class CountingArgon2PasswordHasher(Track2Argon2PasswordHasher):
     def verify(self, password, encoded):
-        fd = os.open(os.environ["TRACK2_TEST_CHECK_LOG"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        fd = os.open(
+            os.environ["TRACK2_TEST_CHECK_LOG"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600
+        )
         try:
             os.write(fd, b"checked\n")
         finally:

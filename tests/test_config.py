@@ -20,8 +20,10 @@ def test_defaults_are_safe(tmp_path):
     assert cfg.database["NAME"] == str(tmp_path / "home" / "track2.sqlite3")
     assert "journal_mode=WAL" in cfg.database["OPTIONS"]["init_command"]
     assert cfg.database["OPTIONS"]["timeout"] >= 5
-    assert cfg.email == {"EMAIL_BACKEND": "track2.site.outbox.OutboxBackend",
-                         "EMAIL_FILE_PATH": str(tmp_path / "home" / "outbox")}
+    assert cfg.email == {
+        "EMAIL_BACKEND": "track2.site.outbox.OutboxBackend",
+        "EMAIL_FILE_PATH": str(tmp_path / "home" / "outbox"),
+    }
     assert cfg.k_anonymity == 3
 
 
@@ -64,10 +66,19 @@ def test_sqlite_urls(tmp_path, url, expected):
 
 
 def test_postgresql_url(tmp_path):
-    cfg = load(tmp_path, TRACK2_DATABASE_URL="postgresql://t2:s%40cret@db.example.org:6543/track2?sslmode=require")
+    cfg = load(
+        tmp_path,
+        TRACK2_DATABASE_URL="postgresql://t2:s%40cret@db.example.org:6543/track2?sslmode=require",
+    )
     db = cfg.database
     assert (db["ENGINE"], db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == (
-        "django.db.backends.postgresql", "track2", "t2", "s@cret", "db.example.org", "6543")
+        "django.db.backends.postgresql",
+        "track2",
+        "t2",
+        "s@cret",
+        "db.example.org",
+        "6543",
+    )
     assert db["OPTIONS"]["sslmode"] == "require"
     assert "s@cret" not in cfg.database_url_display
 
@@ -124,7 +135,13 @@ def test_where_mail_goes_is_said_with_a_warning_when_nobody_gets_it(tmp_path):
     assert str(tmp_path / "home" / "outbox") in where and "TRACK2_EMAIL_URL" in warning
     where, warning = config.describe_email(load(tmp_path, TRACK2_EMAIL_URL="console://").email)
     assert "printed" in where and "links" in warning
-    where, warning = config.describe_email(load(tmp_path, TRACK2_EMAIL_URL="smtps://u:p@mail.example.org").email)
-    assert where == "sent through mail.example.org:465 (TLS)" and warning is None and "p@" not in where
+    where, warning = config.describe_email(
+        load(tmp_path, TRACK2_EMAIL_URL="smtps://u:p@mail.example.org").email
+    )
+    assert (
+        where == "sent through mail.example.org:465 (TLS)" and warning is None and "p@" not in where
+    )
     folder = tmp_path / "elsewhere"
-    assert load(tmp_path, TRACK2_EMAIL_URL=f"file://{folder}").email["EMAIL_FILE_PATH"] == str(folder)
+    assert load(tmp_path, TRACK2_EMAIL_URL=f"file://{folder}").email["EMAIL_FILE_PATH"] == str(
+        folder
+    )

@@ -13,12 +13,18 @@ DOCS = ROOT / "docs"
 
 
 def own_commands() -> set[str]:
-    return {path.stem for path in (ROOT / "src" / "track2").glob("*/management/commands/*.py") if path.stem != "__init__"}
+    return {
+        path.stem
+        for path in (ROOT / "src" / "track2").glob("*/management/commands/*.py")
+        if path.stem != "__init__"
+    }
 
 
 @pytest.mark.parametrize("name", sorted(SETTINGS_DOC))
 def test_every_setting_is_documented(name):
-    assert f"`{name}`" in (DOCS / "configuration.md").read_text(), f"document {name} in docs/configuration.md"
+    assert f"`{name}`" in (DOCS / "configuration.md").read_text(), (
+        f"document {name} in docs/configuration.md"
+    )
 
 
 def test_every_environment_variable_read_is_declared():
@@ -29,7 +35,9 @@ def test_every_environment_variable_read_is_declared():
 
 @pytest.mark.parametrize("name", sorted(own_commands()))
 def test_every_command_is_documented_and_listed(name):
-    assert f"## track2 {name}" in (DOCS / "cli.md").read_text(), f"document `track2 {name}` in docs/cli.md"
+    assert f"## track2 {name}" in (DOCS / "cli.md").read_text(), (
+        f"document `track2 {name}` in docs/cli.md"
+    )
     assert name in TRACK2_COMMANDS, f"list {name} in track2.cli.TRACK2_COMMANDS (track2 --help)"
 
 
@@ -45,8 +53,11 @@ def own_arguments(name: str) -> list[tuple[str, str]]:
     from django.core.management import get_commands, load_command_class
     from django.core.management.base import BaseCommand
 
-    common = {option for action in BaseCommand().create_parser("track2", "x")._actions
-              for option in action.option_strings}
+    common = {
+        option
+        for action in BaseCommand().create_parser("track2", "x")._actions
+        for option in action.option_strings
+    }
     parser = load_command_class(get_commands()[name], name).create_parser("track2", name)
     arguments = []
     for action in parser._actions:
@@ -61,8 +72,11 @@ def own_arguments(name: str) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("name", sorted(own_commands()))
 def test_every_command_option_is_documented(name):
     section = command_section(name)
-    missing = [f"{kind} {spelling}" for spelling, kind in own_arguments(name)
-               if not re.search(rf"(?<![\w-]){re.escape(spelling)}(?![\w-])", section)]
+    missing = [
+        f"{kind} {spelling}"
+        for spelling, kind in own_arguments(name)
+        if not re.search(rf"(?<![\w-]){re.escape(spelling)}(?![\w-])", section)
+    ]
     assert not missing, f"document in docs/cli.md under `## track2 {name}`: {', '.join(missing)}"
 
 
@@ -76,7 +90,9 @@ def test_every_api_endpoint_is_documented(client):
     text = (DOCS / "api.md").read_text()
     for path, operations in paths.items():
         for method in operations:
-            assert f"`{method.upper()} {path}`" in text, f"document `{method.upper()} {path}` in docs/api.md"
+            assert f"`{method.upper()} {path}`" in text, (
+                f"document `{method.upper()} {path}` in docs/api.md"
+            )
 
 
 def _body_fields(operation: dict, schemas: dict) -> list[str]:

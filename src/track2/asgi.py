@@ -7,6 +7,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "track2.settings")
 # WhiteNoise answers static files with a file response whose iterator is synchronous; under ASGI
 # Django reads it in a worker thread and warns on every static file (evansd/whitenoise#531). For
 # our small static files that is harmless, and the warning would bury real ones in the server log.
-warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous iterators",
-                        category=Warning, module="django.core.handlers.asgi")
+warnings.filterwarnings(
+    "ignore",
+    message="StreamingHttpResponse must consume synchronous iterators",
+    category=Warning,
+    module="django.core.handlers.asgi",
+)
 application = get_asgi_application()

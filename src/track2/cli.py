@@ -29,9 +29,16 @@ def demo_home() -> Path:
 
 
 def _usage() -> str:
-    lines = ["usage: track2 COMMAND [options]   (track2 COMMAND --help for details)", "", "Track2 commands:"]
+    lines = [
+        "usage: track2 COMMAND [options]   (track2 COMMAND --help for details)",
+        "",
+        "Track2 commands:",
+    ]
     lines += [f"  {name:<12} {text}" for name, text in TRACK2_COMMANDS.items()]
-    lines += ["", "Django's commands (migrate, shell, dbshell, changepassword, …) work too: track2 help --all"]
+    lines += [
+        "",
+        "Django's commands (migrate, shell, dbshell, changepassword, …) work too: track2 help --all",
+    ]
     return "\n".join(lines)
 
 

@@ -105,7 +105,9 @@ def _secret_key(home: Path, env: dict[str, str]) -> str:
     given = env.get("TRACK2_SECRET_KEY", "").strip()
     if given:
         if len(given) < 32:
-            raise ConfigError("TRACK2_SECRET_KEY is shorter than 32 characters; use a long random value.")
+            raise ConfigError(
+                "TRACK2_SECRET_KEY is shorter than 32 characters; use a long random value."
+            )
         return given
     key_file = home / "secret_key"
     if key_file.exists():
@@ -137,7 +139,9 @@ def parse_database_url(url: str, home: Path) -> tuple[dict[str, object], str]:
         name = unquote(parts.netloc + parts.path)
         name = name[1:] if name.startswith("/") else name
         if not name:
-            raise ConfigError("TRACK2_DATABASE_URL sqlite:/// needs a file path, e.g. sqlite:////srv/track2/db.sqlite3")
+            raise ConfigError(
+                "TRACK2_DATABASE_URL sqlite:/// needs a file path, e.g. sqlite:////srv/track2/db.sqlite3"
+            )
         settings = {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": name,
@@ -154,7 +158,9 @@ def parse_database_url(url: str, home: Path) -> tuple[dict[str, object], str]:
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         name = unquote(parts.path.lstrip("/"))
         if not name:
-            raise ConfigError("TRACK2_DATABASE_URL has no database name; use postgresql://user:pass@host:5432/track2")
+            raise ConfigError(
+                "TRACK2_DATABASE_URL has no database name; use postgresql://user:pass@host:5432/track2"
+            )
         host = unquote(parts.hostname or "") or query.pop("host", "")
         try:
             port = parts.port
@@ -196,7 +202,9 @@ def parse_email_url(url: str, home: Path) -> dict[str, object]:
         return {"EMAIL_BACKEND": OUTBOX_BACKEND, "EMAIL_FILE_PATH": str(folder)}
     if scheme in ("smtp", "smtps", "smtp+tls"):
         if not parts.hostname:
-            raise ConfigError("TRACK2_EMAIL_URL has no host; use smtp://user:pass@mail.example.org:587")
+            raise ConfigError(
+                "TRACK2_EMAIL_URL has no host; use smtp://user:pass@mail.example.org:587"
+            )
         try:
             port = parts.port
         except ValueError:
@@ -211,30 +219,48 @@ def parse_email_url(url: str, home: Path) -> dict[str, object]:
             "EMAIL_USE_TLS": scheme == "smtp+tls" or (scheme == "smtp" and (port or 587) == 587),
             "EMAIL_TIMEOUT": 10,
         }
-    raise ConfigError(f"TRACK2_EMAIL_URL scheme {scheme!r} is not supported; use console://, smtp://, smtps:// or file://")
+    raise ConfigError(
+        f"TRACK2_EMAIL_URL scheme {scheme!r} is not supported; use console://, smtp://, smtps:// or file://"
+    )
 
 
 def describe_email(email: dict[str, object]) -> tuple[str, str | None]:
     """Where the site's mail goes, in words, and a warning when it does not reach anyone."""
     backend = str(email["EMAIL_BACKEND"])
     if backend == OUTBOX_BACKEND:
-        return (f"kept in the outbox {email['EMAIL_FILE_PATH']} (one private file per message)",
-                "no mail is sent: invitations and password resets wait in the outbox until you "
-                "forward them; set TRACK2_EMAIL_URL=smtp://… to send mail")
+        return (
+            f"kept in the outbox {email['EMAIL_FILE_PATH']} (one private file per message)",
+            "no mail is sent: invitations and password resets wait in the outbox until you "
+            "forward them; set TRACK2_EMAIL_URL=smtp://… to send mail",
+        )
     if backend.endswith("console.EmailBackend"):
-        return ("printed to the server's output",
-                "anyone who can read the server's output can use the invitation and reset links in it; "
-                "set TRACK2_EMAIL_URL=smtp://… to send mail")
+        return (
+            "printed to the server's output",
+            "anyone who can read the server's output can use the invitation and reset links in it; "
+            "set TRACK2_EMAIL_URL=smtp://… to send mail",
+        )
     if backend.endswith("smtp.EmailBackend"):
-        security = "TLS" if email.get("EMAIL_USE_SSL") else "STARTTLS" if email.get("EMAIL_USE_TLS") else "no encryption"
+        security = (
+            "TLS"
+            if email.get("EMAIL_USE_SSL")
+            else "STARTTLS"
+            if email.get("EMAIL_USE_TLS")
+            else "no encryption"
+        )
         return f"sent through {email['EMAIL_HOST']}:{email['EMAIL_PORT']} ({security})", None
     return f"kept in memory by {backend} (tests only)", "no mail leaves this process"
+
+
 def _institution_name(env: dict[str, str]) -> str:
     name = " ".join(env.get("TRACK2_DEFAULT_INSTITUTION", "").split())
     if len(name) > 200:
-        raise ConfigError("TRACK2_DEFAULT_INSTITUTION is longer than 200 characters; give the institution's usual name.")
+        raise ConfigError(
+            "TRACK2_DEFAULT_INSTITUTION is longer than 200 characters; give the institution's usual name."
+        )
     if any(ord(c) < 32 or ord(c) == 127 for c in name):
-        raise ConfigError("TRACK2_DEFAULT_INSTITUTION contains control characters; give a plain name.")
+        raise ConfigError(
+            "TRACK2_DEFAULT_INSTITUTION contains control characters; give a plain name."
+        )
     return name
 
 
@@ -272,5 +298,7 @@ def _networks(name: str, env: dict[str, str]) -> tuple[str, ...]:
         try:
             found.append(str(ipaddress.ip_network(item, strict=False)))
         except ValueError:
-            raise ConfigError(f"{name}: {item!r} is not an IP address or network; use e.g. 127.0.0.1 or 10.0.0.0/24.") from None
+            raise ConfigError(
+                f"{name}: {item!r} is not an IP address or network; use e.g. 127.0.0.1 or 10.0.0.0/24."
+            ) from None
     return tuple(found)

@@ -11,8 +11,12 @@ class ActionRefused(Exception):
     # The HTTP status the API answers with: 400, or 403 for a refusal that no input can change.
     status = 400
 
-    def __init__(self, message: str, field: str | None = None,
-                 problems: list[tuple[str | None, str]] | None = None):
+    def __init__(
+        self,
+        message: str,
+        field: str | None = None,
+        problems: list[tuple[str | None, str]] | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.field = field

@@ -39,22 +39,27 @@ def text_problem(value: str, *, multiline: bool) -> str | None:
     for char in value:
         code = ord(char)
         if 0xD800 <= code <= 0xDFFF:
-            return _("The text contains an invalid character (a lone UTF-16 surrogate, %(code)s); "
-                     "send text encoded as valid UTF-8.") % {"code": f"U+{code:04X}"}
+            return _(
+                "The text contains an invalid character (a lone UTF-16 surrogate, %(code)s); "
+                "send text encoded as valid UTF-8."
+            ) % {"code": f"U+{code:04X}"}
         if char in LINE_BREAKS:
             if multiline:
                 continue
             return _("Write this on one line: tabs and line breaks are not allowed here.")
         if code < 0x20 or 0x7F <= code <= 0x9F:
-            return _("The text contains a control character (%(char)s) that cannot be shown or printed; "
-                     "remove it (it often comes from copying out of another program).") % {
-                "char": _describe(char)}
+            return _(
+                "The text contains a control character (%(char)s) that cannot be shown or printed; "
+                "remove it (it often comes from copying out of another program)."
+            ) % {"char": _describe(char)}
     return None
 
 
 # Control characters an output never carries (tab and line breaks are kept; a format that cannot
 # hold them escapes them), and lone surrogates, which UTF-8 cannot encode at all.
-_UNPRINTABLE = {code: None for code in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]}
+_UNPRINTABLE = {
+    code: None for code in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]
+}
 _SURROGATES = {code: 0xFFFD for code in range(0xD800, 0xE000)}
 
 
@@ -75,10 +80,14 @@ def check_text(value: str, field: str, *, multiline: bool = False) -> str:
 def integer_problem(value: int, *, is_id: bool = False) -> str | None:
     if is_id and not 1 <= value <= MAX_ID:
         return _("An id is a whole number from 1 to %(max)d; %(value)s is not one.") % {
-            "max": MAX_ID, "value": _shorten(value)}
+            "max": MAX_ID,
+            "value": _shorten(value),
+        }
     if not MIN_INTEGER <= value <= MAX_INTEGER:
         return _("This number is out of range: use a whole number between %(min)d and %(max)d.") % {
-            "min": MIN_INTEGER, "max": MAX_INTEGER}
+            "min": MIN_INTEGER,
+            "max": MAX_INTEGER,
+        }
     return None
 
 
@@ -89,8 +98,9 @@ def _shorten(value: int) -> str:
 
 def moment_problem(value: date | datetime) -> str | None:
     if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-        return _("The year %(year)d is out of range: give a date between %(first)d and %(last)d.") % {
-            "year": value.year, "first": EARLIEST_YEAR, "last": LATEST_YEAR}
+        return _(
+            "The year %(year)d is out of range: give a date between %(first)d and %(last)d."
+        ) % {"year": value.year, "first": EARLIEST_YEAR, "last": LATEST_YEAR}
     return None
 
 
@@ -114,6 +124,12 @@ def check_model_text(instance) -> None:
             continue
         check_text(value, field.name, multiline=isinstance(field, models.TextField))
         if field.max_length and len(value) > field.max_length:
-            raise ActionRefused(_("%(label)s is too long: at most %(limit)d characters (it has %(length)d).") % {
-                "label": str(field.verbose_name).capitalize(), "limit": field.max_length, "length": len(value)},
-                field=field.name)
+            raise ActionRefused(
+                _("%(label)s is too long: at most %(limit)d characters (it has %(length)d).")
+                % {
+                    "label": str(field.verbose_name).capitalize(),
+                    "limit": field.max_length,
+                    "length": len(value),
+                },
+                field=field.name,
+            )

@@ -31,36 +31,82 @@ class SoftAuthenticator:
 
     def _cose_key(self) -> bytes:
         numbers = self.key.public_key().public_numbers()
-        return cbor2.dumps({1: 2, 3: -7, -1: 1, -2: numbers.x.to_bytes(32, "big"), -3: numbers.y.to_bytes(32, "big")})
+        return cbor2.dumps(
+            {
+                1: 2,
+                3: -7,
+                -1: 1,
+                -2: numbers.x.to_bytes(32, "big"),
+                -3: numbers.y.to_bytes(32, "big"),
+            }
+        )
 
     def _client_data(self, kind: str, challenge: str, origin: str | None) -> bytes:
-        return json.dumps({"type": kind, "challenge": challenge, "origin": origin or self.origin,
-                           "crossOrigin": False}).encode()
+        return json.dumps(
+            {
+                "type": kind,
+                "challenge": challenge,
+                "origin": origin or self.origin,
+                "crossOrigin": False,
+            }
+        ).encode()
 
     def register(self, options: dict, origin: str | None = None, rp_id: str | None = None) -> dict:
         self.user_handle = base64url_to_bytes(options["user"]["id"])
-        auth_data = (hashlib.sha256((rp_id or self.rp_id).encode()).digest()
-                     + bytes([FLAG_UP | FLAG_UV | FLAG_AT]) + struct.pack(">I", self.sign_count)
-                     + bytes(16) + struct.pack(">H", len(self.credential_id)) + self.credential_id
-                     + self._cose_key())
+        auth_data = (
+            hashlib.sha256((rp_id or self.rp_id).encode()).digest()
+            + bytes([FLAG_UP | FLAG_UV | FLAG_AT])
+            + struct.pack(">I", self.sign_count)
+            + bytes(16)
+            + struct.pack(">H", len(self.credential_id))
+            + self.credential_id
+            + self._cose_key()
+        )
         attestation = cbor2.dumps({"fmt": "none", "attStmt": {}, "authData": auth_data})
         raw_id = bytes_to_base64url(self.credential_id)
-        return {"id": raw_id, "rawId": raw_id, "type": "public-key", "clientExtensionResults": {},
-                "response": {"clientDataJSON": bytes_to_base64url(
-                    self._client_data("webauthn.create", options["challenge"], origin)),
-                    "attestationObject": bytes_to_base64url(attestation), "transports": ["internal"]}}
+        return {
+            "id": raw_id,
+            "rawId": raw_id,
+            "type": "public-key",
+            "clientExtensionResults": {},
+            "response": {
+                "clientDataJSON": bytes_to_base64url(
+                    self._client_data("webauthn.create", options["challenge"], origin)
+                ),
+                "attestationObject": bytes_to_base64url(attestation),
+                "transports": ["internal"],
+            },
+        }
 
-    def assert_(self, options: dict, origin: str | None = None, rp_id: str | None = None,
-                user_verified: bool = True, count_step: int = 1) -> dict:
+    def assert_(
+        self,
+        options: dict,
+        origin: str | None = None,
+        rp_id: str | None = None,
+        user_verified: bool = True,
+        count_step: int = 1,
+    ) -> dict:
         self.sign_count += count_step
         flags = FLAG_UP | (FLAG_UV if user_verified else 0)
-        auth_data = (hashlib.sha256((rp_id or self.rp_id).encode()).digest() + bytes([flags])
-                     + struct.pack(">I", self.sign_count))
+        auth_data = (
+            hashlib.sha256((rp_id or self.rp_id).encode()).digest()
+            + bytes([flags])
+            + struct.pack(">I", self.sign_count)
+        )
         client_data = self._client_data("webauthn.get", options["challenge"], origin)
-        signature = self.key.sign(auth_data + hashlib.sha256(client_data).digest(), ec.ECDSA(hashes.SHA256()))
+        signature = self.key.sign(
+            auth_data + hashlib.sha256(client_data).digest(), ec.ECDSA(hashes.SHA256())
+        )
         raw_id = bytes_to_base64url(self.credential_id)
-        return {"id": raw_id, "rawId": raw_id, "type": "public-key", "clientExtensionResults": {},
-                "response": {"clientDataJSON": bytes_to_base64url(client_data),
-                             "authenticatorData": bytes_to_base64url(auth_data),
-                             "signature": bytes_to_base64url(signature),
-                             "userHandle": bytes_to_base64url(self.user_handle)}}
+        return {
+            "id": raw_id,
+            "rawId": raw_id,
+            "type": "public-key",
+            "clientExtensionResults": {},
+            "response": {
+                "clientDataJSON": bytes_to_base64url(client_data),
+                "authenticatorData": bytes_to_base64url(auth_data),
+                "signature": bytes_to_base64url(signature),
+                "userHandle": bytes_to_base64url(self.user_handle),
+            },
+        }

@@ -29,13 +29,17 @@ def free_port() -> int:
 
 
 def server_env(home: Path, check_log: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "TRACK2_HOME")}
-    env.update({
-        "TRACK2_HOME": str(home),
-        "DJANGO_SETTINGS_MODULE": "tests.served_settings",
-        "TRACK2_TEST_CHECK_LOG": str(check_log),
-        "PYTHONPATH": str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
-    })
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "TRACK2_HOME")
+    }
+    env.update(
+        {
+            "TRACK2_HOME": str(home),
+            "DJANGO_SETTINGS_MODULE": "tests.served_settings",
+            "TRACK2_TEST_CHECK_LOG": str(check_log),
+            "PYTHONPATH": str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
+        }
+    )
     return env
 
 
@@ -43,7 +47,11 @@ def manage(env: dict[str, str], code: str) -> str:
     """Run Python in the served site's Django (same settings and database) and return its output."""
     done = subprocess.run(  # noqa: S603  (our own interpreter and command)
         [sys.executable, "-m", "track2", "shell", "-c", code],
-        env=env, capture_output=True, text=True, timeout=120, cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr
     return done.stdout
@@ -54,7 +62,11 @@ def served(env: dict[str, str], workers: int = 4):
     port = free_port()
     process = subprocess.Popen(  # noqa: S603  (our own interpreter and command)
         [sys.executable, "-m", "track2", "serve", "--port", str(port), "--workers", str(workers)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=ROOT,
     )
     deadline = time.monotonic() + 120
     while True:
@@ -80,10 +92,14 @@ class Browser:
     """One HTTP connection from a given source address, keeping cookies like a browser."""
 
     def __init__(self, source: str, port: int):
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60, source_address=(source, 0))
+        self.connection = http.client.HTTPConnection(
+            "127.0.0.1", port, timeout=60, source_address=(source, 0)
+        )
         self.cookies: dict[str, str] = {}
 
-    def _send(self, method: str, path: str, body: str | None = None) -> tuple[int, dict[str, str], str]:
+    def _send(
+        self, method: str, path: str, body: str | None = None
+    ) -> tuple[int, dict[str, str], str]:
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"

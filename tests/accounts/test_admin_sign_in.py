@@ -20,7 +20,9 @@ def administrator(django_user_model):
 def test_admin_sends_to_the_site_sign_in_with_next(client, administrator):
     response = client.get("/admin/", follow=True)
     assert response.redirect_chain[-1][0] == "/accounts/login/?next=%2Fadmin%2F"
-    signed = client.post("/accounts/login/?next=/admin/", {"email": ADMIN, "password": PASSWORD, "next": "/admin/"})
+    signed = client.post(
+        "/accounts/login/?next=/admin/", {"email": ADMIN, "password": PASSWORD, "next": "/admin/"}
+    )
     assert signed["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
 
@@ -30,25 +32,38 @@ def test_admin_sign_in_refuses_a_next_on_another_site(client, db):
     assert response["Location"] == "/accounts/login/?next=%2Fadmin%2F"
 
 
-def test_thirty_wrong_passwords_then_the_right_one_at_admin_login_do_not_sign_in(client, administrator):
+def test_thirty_wrong_passwords_then_the_right_one_at_admin_login_do_not_sign_in(
+    client, administrator
+):
     for n in range(30):
         client.post("/admin/login/", {"username": ADMIN, "password": f"guess {n}", "email": ADMIN})
-    assert client.post("/admin/login/", {"username": ADMIN, "email": ADMIN, "password": PASSWORD}).status_code == 302
+    assert (
+        client.post(
+            "/admin/login/", {"username": ADMIN, "email": ADMIN, "password": PASSWORD}
+        ).status_code
+        == 302
+    )
     assert SESSION_KEY not in client.session
     assert client.get("/admin/")["Location"].startswith("/admin/login/")
     # The guesses, sent where the sign-in really is, are limited like any other.
     for n in range(30):
         client.post("/accounts/login/", {"email": ADMIN, "password": f"guess {n}"})
-    paused = client.post("/accounts/login/", {"email": ADMIN, "password": PASSWORD, "next": "/admin/"})
+    paused = client.post(
+        "/accounts/login/", {"email": ADMIN, "password": PASSWORD, "next": "/admin/"}
+    )
     assert "Too many failed sign-ins" in paused.content.decode()
     assert client.get("/admin/")["Location"].startswith("/admin/login/")
 
 
-def test_with_two_factor_the_password_alone_opens_neither_the_admin_nor_the_app(client, administrator):
+def test_with_two_factor_the_password_alone_opens_neither_the_admin_nor_the_app(
+    client, administrator
+):
     secret = totp.new_secret()
     administrator.totp_secret = secret
     administrator.save()
-    response = client.post("/accounts/login/", {"email": ADMIN, "password": PASSWORD, "next": "/admin/"})
+    response = client.post(
+        "/accounts/login/", {"email": ADMIN, "password": PASSWORD, "next": "/admin/"}
+    )
     assert response["Location"] == "/accounts/login/code/"
     assert client.get("/admin/").status_code == 302
     assert client.get("/admin/accounts/user/").status_code == 302

@@ -37,7 +37,9 @@ def test_me_with_a_token(make_user, dialogue, member_of):
     assert response.status_code == 200
     body = response.json()
     assert body["email"] == "person@example.org" and body["display_name"] == "Dr Noor Hadid"
-    assert body["dialogues"] == [{"id": dialogue.pk, "title": dialogue.title, "roles": ["participant", "rapporteur"]}]
+    assert body["dialogues"] == [
+        {"id": dialogue.pk, "title": dialogue.title, "roles": ["participant", "rapporteur"]}
+    ]
     assert ApiToken.objects.get().last_used_at is not None
 
 
@@ -46,7 +48,9 @@ def test_me_with_the_browser_session(client, make_user):
     assert client.get("/api/v1/me").json()["email"] == "person@example.org"
 
 
-@pytest.mark.parametrize("header", ["Bearer nonsense", "Bearer t2_short", "Bearer t2_" + "é" * 30, "Token abc"])
+@pytest.mark.parametrize(
+    "header", ["Bearer nonsense", "Bearer t2_short", "Bearer t2_" + "é" * 30, "Token abc"]
+)
 def test_malformed_or_wrong_tokens_get_401_json(db, header):
     response = Client().get("/api/v1/me", HTTP_AUTHORIZATION=header)
     assert response.status_code == 401
@@ -103,7 +107,7 @@ def test_a_token_sharing_a_real_tokens_prefix_is_refused(make_user, where):
     # visible prefix alone would let anyone who saw "t2_abcdefgh…" in a list in).
     raw, token = actions.do_create_api_token(make_user(), "script")
     at = len(actions.TOKEN_MARK) + len(token.prefix) if where.startswith("just") else len(raw) - 1
-    forged = raw[:at] + ("A" if raw[at] != "A" else "B") + raw[at + 1:]
+    forged = raw[:at] + ("A" if raw[at] != "A" else "B") + raw[at + 1 :]
     assert forged != raw and len(forged) == len(raw) and forged[3:11] == token.prefix
     assert Client().get("/api/v1/me", **bearer(forged)).status_code == 401
     assert Client().get("/api/v1/me", **bearer(raw)).status_code == 200

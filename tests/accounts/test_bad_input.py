@@ -30,7 +30,9 @@ def test_sign_in_with_a_bad_password_is_a_form_error_and_not_counted(client, mak
     assert SignInAttempt.objects.count() == 0
 
 
-@pytest.mark.parametrize("email", ["a" * 300 + "@example.org", "person\x1b@example.org", "per\u202eson@example.org"])
+@pytest.mark.parametrize(
+    "email", ["a" * 300 + "@example.org", "person\x1b@example.org", "per\u202eson@example.org"]
+)
 def test_sign_in_with_a_bad_address_is_a_form_error(client, make_user, email):
     make_user()
     response = client.post("/accounts/login/", {"email": email, "password": PASSWORD})
@@ -40,8 +42,12 @@ def test_sign_in_with_a_bad_address_is_a_form_error(client, make_user, email):
 
 def test_invalid_utf8_in_the_sign_in_form_is_a_form_error(client, make_user):
     make_user()
-    response = post_raw(client, "/accounts/login/", b"email=person%ED%A0%80%FF@example.org&password=" + b"%FF%FE")
-    assert response.status_code == 200 and "Enter a valid email address" in response.content.decode()
+    response = post_raw(
+        client, "/accounts/login/", b"email=person%ED%A0%80%FF@example.org&password=" + b"%FF%FE"
+    )
+    assert (
+        response.status_code == 200 and "Enter a valid email address" in response.content.decode()
+    )
 
 
 @pytest.mark.parametrize("code", ["１２３４５６", "²³⁴⁵⁶⁷", "12\x0034", "\ud800", "9" * 5000])
@@ -51,7 +57,9 @@ def test_code_step_with_bad_input_answers_with_the_form(client, make_user, code)
     user.save()
     client.post("/accounts/login/", {"email": user.email, "password": PASSWORD})
     body = code.encode("utf-8", "surrogatepass")
-    response = post_raw(client, "/accounts/login/code/", b"code=" + b"".join(b"%%%02X" % b for b in body))
+    response = post_raw(
+        client, "/accounts/login/code/", b"code=" + b"".join(b"%%%02X" % b for b in body)
+    )
     assert response.status_code == 200
     text = response.content.decode()
     assert "not valid" in text or "at most 40 characters" in text or "Null characters" in text
@@ -63,8 +71,15 @@ def test_password_change_with_bad_input_shows_the_errors(client, make_user, case
     user = make_user()
     sign_in(client, user)
     value, message = BAD_TEXT[case]
-    response = client.post("/accounts/password/", {"old_password": value, "new_password1": value,
-                                                   "new_password2": value, "revoke_credentials": "on"})
+    response = client.post(
+        "/accounts/password/",
+        {
+            "old_password": value,
+            "new_password1": value,
+            "new_password2": value,
+            "revoke_credentials": "on",
+        },
+    )
     assert response.status_code == 200 and message in response.content.decode()
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
@@ -91,7 +106,9 @@ def test_password_reset_with_bad_input_is_a_form_error(client, make_user, email)
 
 def test_invalid_utf8_in_the_reset_form_is_a_form_error(client, db):
     response = post_raw(client, "/accounts/reset/", b"email=%ED%A0%80%C0%AF@example.org")
-    assert response.status_code == 200 and "Enter a valid email address" in response.content.decode()
+    assert (
+        response.status_code == 200 and "Enter a valid email address" in response.content.decode()
+    )
 
 
 @pytest.mark.parametrize("case", sorted(BAD_TEXT))

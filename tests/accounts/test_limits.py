@@ -31,7 +31,9 @@ def test_production_sign_in_limits_are_not_raised():
 
 
 def wrong_sign_in(client, email=EMAIL):
-    return client.post("/accounts/login/", {"email": email, "password": "a wrong guess"}).content.decode()
+    return client.post(
+        "/accounts/login/", {"email": email, "password": "a wrong guess"}
+    ).content.decode()
 
 
 def test_five_wrong_passwords_are_checked_and_the_sixth_attempt_is_not(client, make_user):
@@ -49,14 +51,17 @@ def test_the_pause_ends_when_the_attempts_leave_the_window(client, make_user):
         wrong_sign_in(client)
     # The oldest attempt left the window 14 minutes ago... only that one: one more try, and no more.
     SignInAttempt.objects.filter(pk=SignInAttempt.objects.order_by("at").first().pk).update(
-        at=throttle.timezone.now() - timedelta(minutes=16))
+        at=throttle.timezone.now() - timedelta(minutes=16)
+    )
     assert "do not match" in wrong_sign_in(client)
     assert PAUSED in wrong_sign_in(client)
     SignInAttempt.objects.update(at=throttle.timezone.now() - timedelta(minutes=16))
     sign_in(client, User.objects.get(email=EMAIL))
 
 
-def test_a_completed_sign_in_starts_the_count_again_and_frees_the_address(client, make_user, settings):
+def test_a_completed_sign_in_starts_the_count_again_and_frees_the_address(
+    client, make_user, settings
+):
     make_user()
     for _ in range(4):
         wrong_sign_in(client)
@@ -91,10 +96,18 @@ def test_wrong_codes_count_and_the_right_password_does_not_forget_them(client, m
     for _ in range(3):
         # The right password leads to the code step; it must not wipe the wrong codes so far,
         # or the code could be guessed without limit by signing in again between guesses.
-        assert client.post("/accounts/login/", {"email": EMAIL, "password": PASSWORD}).status_code == 302
-        assert "not valid" in client.post("/accounts/login/code/", {"code": "000000"}).content.decode()
+        assert (
+            client.post("/accounts/login/", {"email": EMAIL, "password": PASSWORD}).status_code
+            == 302
+        )
+        assert (
+            "not valid" in client.post("/accounts/login/code/", {"code": "000000"}).content.decode()
+        )
     client.post("/accounts/login/", {"email": EMAIL, "password": PASSWORD})
-    assert PAUSED in client.post("/accounts/login/", {"email": EMAIL, "password": PASSWORD}).content.decode()
+    assert (
+        PAUSED
+        in client.post("/accounts/login/", {"email": EMAIL, "password": PASSWORD}).content.decode()
+    )
     # Even a right code is not checked during the pause.
     code = totp.code_at(secret, totp.current_step())
     assert PAUSED in client.post("/accounts/login/code/", {"code": code}).content.decode()
@@ -104,16 +117,26 @@ def test_wrong_codes_count_and_the_right_password_does_not_forget_them(client, m
 def test_password_change_checks_count_toward_the_sign_in_limit(client, make_user):
     user = make_user()
     sign_in(client, user)
-    change = {"old_password": "not it", "new_password1": "a brand new passphrase",
-              "new_password2": "a brand new passphrase"}
+    change = {
+        "old_password": "not it",
+        "new_password1": "a brand new passphrase",
+        "new_password2": "a brand new passphrase",
+    }
     for _ in range(5):
-        assert "current password is not right" in client.post("/accounts/password/", change).content.decode()
+        assert (
+            "current password is not right"
+            in client.post("/accounts/password/", change).content.decode()
+        )
     change["old_password"] = PASSWORD
     assert "Too many wrong passwords" in client.post("/accounts/password/", change).content.decode()
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
-    assert PAUSED in Client(REMOTE_ADDR="10.1.1.1").post(
-        "/accounts/login/", {"email": EMAIL, "password": PASSWORD}).content.decode()
+    assert (
+        PAUSED
+        in Client(REMOTE_ADDR="10.1.1.1")
+        .post("/accounts/login/", {"email": EMAIL, "password": PASSWORD})
+        .content.decode()
+    )
 
 
 def test_two_factor_off_checks_count_toward_the_sign_in_limit(client, make_user):
@@ -121,8 +144,14 @@ def test_two_factor_off_checks_count_toward_the_sign_in_limit(client, make_user)
     enable_two_factor(user)
     client.force_login(user)
     for _ in range(5):
-        assert "not right" in client.post("/accounts/two-factor/disable/", {"password": "nope"}).content.decode()
-    assert "Too many" in client.post("/accounts/two-factor/disable/", {"password": PASSWORD}).content.decode()
+        assert (
+            "not right"
+            in client.post("/accounts/two-factor/disable/", {"password": "nope"}).content.decode()
+        )
+    assert (
+        "Too many"
+        in client.post("/accounts/two-factor/disable/", {"password": PASSWORD}).content.decode()
+    )
     user.refresh_from_db()
     assert user.has_two_factor
 

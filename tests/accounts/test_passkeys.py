@@ -50,29 +50,41 @@ def add_passkey(client, user, authenticator=None, name="work laptop"):
 def passkey_sign_in(client, authenticator, **assertion):
     options = post_json(client, SIGN_IN_OPTIONS, {})
     assert options.status_code == 200
-    return post_json(client, SIGN_IN, {"credential": authenticator.assert_(options.json()["options"], **assertion)})
+    return post_json(
+        client,
+        SIGN_IN,
+        {"credential": authenticator.assert_(options.json()["options"], **assertion)},
+    )
 
 
 # --- relying party ------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("hosts", "rp_id"), [
-    (("127.0.0.1", "localhost", "[::1]", "::1"), "localhost"),
-    ((".example.org", "127.0.0.1"), "example.org"),
-    (("*",), "localhost"),
-    (("10.0.0.5", "Dialogue.Example.ORG"), "dialogue.example.org"),
-])
+
+@pytest.mark.parametrize(
+    ("hosts", "rp_id"),
+    [
+        (("127.0.0.1", "localhost", "[::1]", "::1"), "localhost"),
+        ((".example.org", "127.0.0.1"), "example.org"),
+        (("*",), "localhost"),
+        (("10.0.0.5", "Dialogue.Example.ORG"), "dialogue.example.org"),
+    ],
+)
 def test_relying_party_id_is_the_first_named_allowed_host(hosts, rp_id):
     assert relying_party_id(hosts) == rp_id
 
 
 def test_origin_follows_the_request_and_another_domain_is_refused(settings):
     settings.PASSKEY_RP_ID = "example.org"
-    assert passkeys.relying_party("www.example.org:8443", True).origin == "https://www.example.org:8443"
+    assert (
+        passkeys.relying_party("www.example.org:8443", True).origin
+        == "https://www.example.org:8443"
+    )
     with pytest.raises(passkeys.PasskeyRefused, match="only at example.org"):
         passkeys.relying_party("example.org.evil.test", True)
 
 
 # --- registration -------------------------------------------------------------------------
+
 
 def test_add_a_passkey_after_the_password(client, make_user):
     user = make_user()
@@ -80,7 +92,9 @@ def test_add_a_passkey_after_the_password(client, make_user):
     passkey = Passkey.objects.get(user=user)
     assert passkey.name == "work laptop" and passkey.transports == ["internal"]
     # The handle given to the authenticator is 32 random bytes: neither the e-mail nor the id.
-    assert len(authenticator.user_handle) == 32 and passkey.user_handle == bytes_to_base64url(authenticator.user_handle)
+    assert len(authenticator.user_handle) == 32 and passkey.user_handle == bytes_to_base64url(
+        authenticator.user_handle
+    )
     assert bytes(passkey.public_key) and passkey.sign_count == 0
     client.force_login(user)
     page = client.get("/accounts/settings/").content.decode()
@@ -91,7 +105,9 @@ def test_second_passkey_keeps_the_user_handle_and_excludes_the_first(client, mak
     user = make_user()
     add_passkey(client, user)
     client.force_login(user)
-    options = post_json(client, ADD_OPTIONS, {"name": "key two", "password": PASSWORD}).json()["options"]
+    options = post_json(client, ADD_OPTIONS, {"name": "key two", "password": PASSWORD}).json()[
+        "options"
+    ]
     first = Passkey.objects.get(user=user)
     assert [c["id"] for c in options["excludeCredentials"]] == [first.credential_id]
     assert options["user"]["id"] == first.user_handle
@@ -118,10 +134,20 @@ def test_missing_name_and_password_are_both_reported(client, make_user):
     assert "Give the passkey a name" in message and "Enter your password" in message
 
 
-@pytest.mark.parametrize(("name", "says"), [
-    ("bell\x07key", "control"), ("new\nline", "control"), ("x" * 101, "under 100"), (42, "as text"),
-    (["laptop"], "as text"), ("   ", "Give the passkey a name"), ("del\x7fete", "control"), ("c\x851", "control"), ("zero\u200bwidth\x1b[31m", "control"),
-])
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("bell\x07key", "control"),
+        ("new\nline", "control"),
+        ("x" * 101, "under 100"),
+        (42, "as text"),
+        (["laptop"], "as text"),
+        ("   ", "Give the passkey a name"),
+        ("del\x7fete", "control"),
+        ("c\x851", "control"),
+        ("zero\u200bwidth\x1b[31m", "control"),
+    ],
+)
 def test_bad_passkey_names_are_refused(client, make_user, name, says):
     client.force_login(make_user())
     response = post_json(client, ADD_OPTIONS, {"name": name, "password": PASSWORD})
@@ -129,16 +155,19 @@ def test_bad_passkey_names_are_refused(client, make_user, name, says):
     assert passkeys.CHALLENGE_KEY not in client.session
 
 
-@pytest.mark.parametrize(("body", "status", "says"), [
-    ("{not json", 400, "not valid UTF-8 JSON"),
-    (b"\xff\xfe{}", 400, "not valid UTF-8 JSON"),
-    ('{"name": "\\ud800", "password": "x"}', 400, "not valid UTF-8 JSON"),
-    ("[1, 2]", 422, "must be a JSON object"),
-    ('"text"', 422, "must be a JSON object"),
-    ("9" * 5000, 400, "not valid UTF-8 JSON"),
-    ("[" * 100_000, 413, "too large"),
-    ('{"name": "' + "a" * 70_000 + '"}', 413, "too large"),
-])
+@pytest.mark.parametrize(
+    ("body", "status", "says"),
+    [
+        ("{not json", 400, "not valid UTF-8 JSON"),
+        (b"\xff\xfe{}", 400, "not valid UTF-8 JSON"),
+        ('{"name": "\\ud800", "password": "x"}', 400, "not valid UTF-8 JSON"),
+        ("[1, 2]", 422, "must be a JSON object"),
+        ('"text"', 422, "must be a JSON object"),
+        ("9" * 5000, 400, "not valid UTF-8 JSON"),
+        ("[" * 100_000, 413, "too large"),
+        ('{"name": "' + "a" * 70_000 + '"}', 413, "too large"),
+    ],
+)
 def test_malformed_bodies_get_a_json_refusal(client, make_user, body, status, says):
     client.force_login(make_user())
     for url in (ADD_OPTIONS, ADD, SIGN_IN_OPTIONS, SIGN_IN):
@@ -147,19 +176,24 @@ def test_malformed_bodies_get_a_json_refusal(client, make_user, body, status, sa
         assert says in response.json()["errors"][0]
 
 
-@pytest.mark.parametrize("mangle", [
-    lambda c: c.update(rawId="not base64url!"),
-    lambda c: c.update(rawId=12),
-    lambda c: c["response"].update(attestationObject="é" * 10),
-    lambda c: c["response"].update(clientDataJSON=None),
-    lambda c: c.update(type="password"),
-    lambda c: c.update(response="oops"),
-    lambda c: c["response"].update(attestationObject="A" * 20_000),
-])
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda c: c.update(rawId="not base64url!"),
+        lambda c: c.update(rawId=12),
+        lambda c: c["response"].update(attestationObject="é" * 10),
+        lambda c: c["response"].update(clientDataJSON=None),
+        lambda c: c.update(type="password"),
+        lambda c: c.update(response="oops"),
+        lambda c: c["response"].update(attestationObject="A" * 20_000),
+    ],
+)
 def test_malformed_registration_answers_are_refused_and_nothing_is_kept(client, make_user, mangle):
     user = make_user()
     client.force_login(user)
-    options = post_json(client, ADD_OPTIONS, {"name": "laptop", "password": PASSWORD}).json()["options"]
+    options = post_json(client, ADD_OPTIONS, {"name": "laptop", "password": PASSWORD}).json()[
+        "options"
+    ]
     credential = SoftAuthenticator().register(options)
     mangle(credential)
     response = post_json(client, ADD, credential)
@@ -171,21 +205,31 @@ def test_registration_for_another_origin_or_rp_is_refused(client, make_user):
     user = make_user()
     client.force_login(user)
     for kind in ({"origin": "https://testserver.evil.test"}, {"rp_id": "evil.test"}):
-        options = post_json(client, ADD_OPTIONS, {"name": "laptop", "password": PASSWORD}).json()["options"]
+        options = post_json(client, ADD_OPTIONS, {"name": "laptop", "password": PASSWORD}).json()[
+            "options"
+        ]
         response = post_json(client, ADD, SoftAuthenticator().register(options, **kind))
-        assert response.status_code == 400 and "could not be checked" in response.json()["errors"][0]
+        assert (
+            response.status_code == 400 and "could not be checked" in response.json()["errors"][0]
+        )
     assert not Passkey.objects.exists()
 
 
 def test_a_registration_challenge_serves_once_and_expires(client, make_user):
     user = make_user()
     client.force_login(user)
-    options = post_json(client, ADD_OPTIONS, {"name": "laptop", "password": PASSWORD}).json()["options"]
+    options = post_json(client, ADD_OPTIONS, {"name": "laptop", "password": PASSWORD}).json()[
+        "options"
+    ]
     authenticator = SoftAuthenticator()
     assert post_json(client, ADD, authenticator.register(options)).status_code == 201
     again = post_json(client, ADD, SoftAuthenticator().register(options))
-    assert again.status_code == 400 and "expired or was already answered" in again.json()["errors"][0]
-    options = post_json(client, ADD_OPTIONS, {"name": "second", "password": PASSWORD}).json()["options"]
+    assert (
+        again.status_code == 400 and "expired or was already answered" in again.json()["errors"][0]
+    )
+    options = post_json(client, ADD_OPTIONS, {"name": "second", "password": PASSWORD}).json()[
+        "options"
+    ]
     session = client.session
     session[passkeys.CHALLENGE_KEY]["at"] = time.time() - passkeys.CHALLENGE_SECONDS - 1
     session.save()
@@ -198,7 +242,9 @@ def test_the_same_authenticator_cannot_be_registered_twice(client, make_user):
     user, other = make_user(), make_user("other@example.org")
     authenticator = add_passkey(client, user)
     client.force_login(other)
-    options = post_json(client, ADD_OPTIONS, {"name": "stolen", "password": PASSWORD}).json()["options"]
+    options = post_json(client, ADD_OPTIONS, {"name": "stolen", "password": PASSWORD}).json()[
+        "options"
+    ]
     response = post_json(client, ADD, authenticator.register(options))
     assert response.status_code == 400 and "already registered" in response.json()["errors"][0]
     assert Passkey.objects.get().user == user
@@ -206,13 +252,16 @@ def test_the_same_authenticator_cannot_be_registered_twice(client, make_user):
 
 # --- access to the passkey routes ---------------------------------------------------------
 
+
 @pytest.mark.parametrize("url", [ADD_OPTIONS, ADD])
 def test_adding_needs_a_signed_in_account(client, db, url):
     response = post_json(client, url, {"name": "laptop", "password": PASSWORD})
     assert response.status_code == 401 and "Sign in first" in response.json()["errors"][0]
 
 
-@pytest.mark.parametrize("url", [ADD_OPTIONS, ADD, SIGN_IN_OPTIONS, SIGN_IN, SECOND_OPTIONS, SECOND])
+@pytest.mark.parametrize(
+    "url", [ADD_OPTIONS, ADD, SIGN_IN_OPTIONS, SIGN_IN, SECOND_OPTIONS, SECOND]
+)
 def test_passkey_endpoints_take_post_only(client, make_user, url):
     client.force_login(make_user())
     assert client.get(url).status_code == 405
@@ -225,11 +274,16 @@ def test_removing_a_passkey_is_for_its_owner_only(client, make_user):
     url = f"/accounts/passkeys/{passkey.pk}/remove/"
     anonymous = Client().post(url)
     assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")
-    for intruder in (make_user("other@example.org"), make_user("admin@example.org", is_staff=True, is_superuser=True)):
+    for intruder in (
+        make_user("other@example.org"),
+        make_user("admin@example.org", is_staff=True, is_superuser=True),
+    ):
         client.force_login(intruder)
         assert client.post(url).status_code == 404
         # A missing id gets the very same answer as someone else's.
-        assert without_csrf(client.post("/accounts/passkeys/999999/remove/")) == without_csrf(client.post(url))
+        assert without_csrf(client.post("/accounts/passkeys/999999/remove/")) == without_csrf(
+            client.post(url)
+        )
     assert Passkey.objects.filter(pk=passkey.pk).exists()
     client.force_login(owner)
     assert client.get(url).status_code == 405
@@ -240,6 +294,7 @@ def test_removing_a_passkey_is_for_its_owner_only(client, make_user):
 
 
 # --- sign-in with a passkey alone ---------------------------------------------------------
+
 
 def test_sign_in_with_a_passkey_alone(client, make_user):
     user = make_user()
@@ -258,7 +313,11 @@ def test_passkey_sign_in_skips_the_code_step_and_ignores_foreign_next(client, ma
     user = make_user(totp_secret=totp.new_secret())
     authenticator = add_passkey(client, user)
     options = post_json(client, SIGN_IN_OPTIONS, {}).json()["options"]
-    response = post_json(client, SIGN_IN, {"credential": authenticator.assert_(options), "next": "https://evil.test/"})
+    response = post_json(
+        client,
+        SIGN_IN,
+        {"credential": authenticator.assert_(options), "next": "https://evil.test/"},
+    )
     assert response.json() == {"redirect": "/"}
     assert client.session[SESSION_KEY] == str(user.pk)
 
@@ -272,7 +331,10 @@ def test_a_replayed_assertion_is_refused(client, make_user):
     client.post("/accounts/logout/")
     # The same answer again: its challenge was spent.
     replay = post_json(client, SIGN_IN, {"credential": credential})
-    assert replay.status_code == 400 and "expired or was already answered" in replay.json()["errors"][0]
+    assert (
+        replay.status_code == 400
+        and "expired or was already answered" in replay.json()["errors"][0]
+    )
     # The same answer to a fresh challenge: the signed challenge does not match.
     post_json(client, SIGN_IN_OPTIONS, {})
     replay = post_json(client, SIGN_IN, {"credential": credential})
@@ -280,15 +342,19 @@ def test_a_replayed_assertion_is_refused(client, make_user):
     assert SESSION_KEY not in client.session
 
 
-@pytest.mark.parametrize(("assertion", "says"), [
-    ({"origin": "https://testserver.phish.test"}, "origin"),
-    ({"origin": "http://testserver:8000"}, "origin"),
-    ({"rp_id": "phish.test"}, "RP ID"),
-    ({"user_verified": False}, "verif"),
-    ({"count_step": 0}, "sign count"),
-])
+@pytest.mark.parametrize(
+    ("assertion", "says"),
+    [
+        ({"origin": "https://testserver.phish.test"}, "origin"),
+        ({"origin": "http://testserver:8000"}, "origin"),
+        ({"rp_id": "phish.test"}, "RP ID"),
+        ({"user_verified": False}, "verif"),
+        ({"count_step": 0}, "sign count"),
+    ],
+)
 def test_assertions_for_another_origin_rp_without_verification_or_a_stale_count_are_refused(
-        client, make_user, assertion, says):
+    client, make_user, assertion, says
+):
     user = make_user()
     authenticator = add_passkey(client, user)
     assert passkey_sign_in(client, authenticator).status_code == 200
@@ -315,16 +381,23 @@ def test_an_unknown_passkey_is_refused_and_counted(client, db, settings):
     for _ in range(3):
         response = passkey_sign_in(client, SoftAuthenticator())
         assert response.status_code == 400 and "not registered" in response.json()["errors"][0]
-    assert "Too many failed sign-ins" in passkey_sign_in(client, SoftAuthenticator()).json()["errors"][0]
+    assert (
+        "Too many failed sign-ins"
+        in passkey_sign_in(client, SoftAuthenticator()).json()["errors"][0]
+    )
 
 
 def test_passkey_sign_in_respects_the_pause(client, make_user, settings):
     user = make_user()
     authenticator = add_passkey(client, user)
     for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT):
-        Client(REMOTE_ADDR="10.1.1.1").post("/accounts/login/", {"email": user.email, "password": "guess"})
+        Client(REMOTE_ADDR="10.1.1.1").post(
+            "/accounts/login/", {"email": user.email, "password": "guess"}
+        )
     response = passkey_sign_in(client, authenticator)
-    assert response.status_code == 400 and "Too many failed sign-ins" in response.json()["errors"][0]
+    assert (
+        response.status_code == 400 and "Too many failed sign-ins" in response.json()["errors"][0]
+    )
     assert SESSION_KEY not in client.session
 
 
@@ -346,7 +419,9 @@ def test_an_answer_naming_another_user_handle_is_refused(client, make_user):
 
 
 def test_sign_in_answer_without_options_is_refused(client, db):
-    response = post_json(client, SIGN_IN, {"credential": SoftAuthenticator().assert_({"challenge": "AAAA"})})
+    response = post_json(
+        client, SIGN_IN, {"credential": SoftAuthenticator().assert_({"challenge": "AAAA"})}
+    )
     assert response.status_code == 400 and "expired" in response.json()["errors"][0]
 
 
@@ -359,8 +434,12 @@ def test_sign_in_with_a_malformed_credential_is_refused(client, db, credential):
 
 # --- passkey as the second factor ---------------------------------------------------------
 
+
 def _password_step(client, user):
-    assert client.post("/accounts/login/", {"email": user.email, "password": PASSWORD})["Location"] == "/accounts/login/code/"
+    assert (
+        client.post("/accounts/login/", {"email": user.email, "password": PASSWORD})["Location"]
+        == "/accounts/login/code/"
+    )
 
 
 def test_a_passkey_instead_of_the_code_at_the_second_step(client, make_user):
@@ -371,7 +450,9 @@ def test_a_passkey_instead_of_the_code_at_the_second_step(client, make_user):
     options = post_json(client, SECOND_OPTIONS, {}).json()["options"]
     assert [c["id"] for c in options["allowCredentials"]] == [Passkey.objects.get().credential_id]
     # A second factor need not verify the user: the password was the first factor.
-    response = post_json(client, SECOND, {"credential": authenticator.assert_(options, user_verified=False)})
+    response = post_json(
+        client, SECOND, {"credential": authenticator.assert_(options, user_verified=False)}
+    )
     assert response.status_code == 200 and response.json() == {"redirect": "/"}
     assert client.session[SESSION_KEY] == str(user.pk)
 
@@ -383,7 +464,10 @@ def test_the_second_step_refuses_another_accounts_passkey(client, make_user):
     _password_step(client, user)
     options = post_json(client, SECOND_OPTIONS, {}).json()["options"]
     response = post_json(client, SECOND, {"credential": other_authenticator.assert_(options)})
-    assert response.status_code == 400 and "not registered for this account" in response.json()["errors"][0]
+    assert (
+        response.status_code == 400
+        and "not registered for this account" in response.json()["errors"][0]
+    )
     assert SESSION_KEY not in client.session
 
 
@@ -392,7 +476,12 @@ def test_the_second_step_with_a_passkey_needs_the_password_first(client, make_us
     authenticator = add_passkey(client, user)
     response = post_json(client, SECOND_OPTIONS, {})
     assert response.status_code == 400 and "took too long" in response.json()["errors"][0]
-    assert post_json(client, SECOND, {"credential": authenticator.assert_({"challenge": "AAAA"})}).status_code == 400
+    assert (
+        post_json(
+            client, SECOND, {"credential": authenticator.assert_({"challenge": "AAAA"})}
+        ).status_code
+        == 400
+    )
     # A sign-in challenge cannot be spent at the second step, nor the reverse.
     _password_step(client, user)
     options = post_json(client, SIGN_IN_OPTIONS, {}).json()["options"]
@@ -419,12 +508,16 @@ def test_settings_page_loads_the_passkey_script_from_our_own_files(client, make_
 @pytest.mark.parametrize("url", [SIGN_IN_OPTIONS, SIGN_IN, ADD_OPTIONS])
 def test_a_host_outside_the_relying_party_gets_no_options(client, make_user, url):
     client.force_login(make_user())
-    response = post_json(client, url, {"name": "laptop", "password": PASSWORD}, HTTP_HOST="localhost")
+    response = post_json(
+        client, url, {"name": "laptop", "password": PASSWORD}, HTTP_HOST="localhost"
+    )
     assert response.status_code == 400 and "only at testserver" in response.json()["errors"][0]
 
 
 @pytest.mark.parametrize("role", [*Role.values, "outsider", "site administrator"])
-def test_nobody_else_in_the_owners_dialogue_can_remove_or_list_a_passkey(client, make_user, dialogue, member_of, role):
+def test_nobody_else_in_the_owners_dialogue_can_remove_or_list_a_passkey(
+    client, make_user, dialogue, member_of, role
+):
     owner = member_of(make_user("owner@example.org"), Role.PARTICIPANT)
     add_passkey(Client(), owner, name="owner's key CANARY-7f3a")
     passkey = Passkey.objects.get()
@@ -437,6 +530,8 @@ def test_nobody_else_in_the_owners_dialogue_can_remove_or_list_a_passkey(client,
     client.force_login(other)
     assert client.post(f"/accounts/passkeys/{passkey.pk}/remove/").status_code == 404
     assert "CANARY-7f3a" not in client.get("/accounts/settings/").content.decode()
-    options = post_json(client, ADD_OPTIONS, {"name": "mine", "password": PASSWORD}).json()["options"]
+    options = post_json(client, ADD_OPTIONS, {"name": "mine", "password": PASSWORD}).json()[
+        "options"
+    ]
     assert options["excludeCredentials"] == [] and options["user"]["id"] != passkey.user_handle
     assert Passkey.objects.filter(pk=passkey.pk).exists()

@@ -19,7 +19,9 @@ def _turn_on_two_factor(client, user) -> list[str]:
     sign_in(client, user)
     client.get("/accounts/two-factor/enable/")
     secret = client.session["totp_candidate"]
-    response = client.post("/accounts/two-factor/enable/", {"code": totp.code_at(secret, totp.current_step())})
+    response = client.post(
+        "/accounts/two-factor/enable/", {"code": totp.code_at(secret, totp.current_step())}
+    )
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     codes = CODE_SHAPE.findall(response.content.decode())
@@ -32,7 +34,9 @@ def _password_step(client, user):
     assert response["Location"] == "/accounts/login/code/"
 
 
-def test_turning_on_two_factor_shows_ten_distinct_codes_once_and_stores_only_digests(client, make_user):
+def test_turning_on_two_factor_shows_ten_distinct_codes_once_and_stores_only_digests(
+    client, make_user
+):
     user = make_user()
     codes = _turn_on_two_factor(client, user)
     assert len(codes) == recovery.COUNT == len(set(codes))
@@ -67,10 +71,20 @@ def test_a_recovery_code_signs_in_once(client, make_user):
     assert client.post("/accounts/login/code/", {"code": codes[4]}).status_code == 302
 
 
-@pytest.mark.parametrize("typed", [
-    "", "abcd", "zzzz-zzzz-zzzz-zzzz", "abcd-efgh-jkmn-pqrsx", "abcd-efgh-jkmn-pqr\x00", "ａｂｃｄ-efgh-jkmn-pqrs",
-    "abcd-efgh-jkmn-pqr\u0301", "1" * 40, "1" * 41,
-])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "",
+        "abcd",
+        "zzzz-zzzz-zzzz-zzzz",
+        "abcd-efgh-jkmn-pqrsx",
+        "abcd-efgh-jkmn-pqr\x00",
+        "ａｂｃｄ-efgh-jkmn-pqrs",
+        "abcd-efgh-jkmn-pqr\u0301",
+        "1" * 40,
+        "1" * 41,
+    ],
+)
 def test_bad_codes_are_refused_with_a_message_and_counted(client, make_user, typed):
     user = make_user()
     _turn_on_two_factor(client, user)
@@ -89,8 +103,11 @@ def test_invalid_utf8_in_a_code_is_refused(client, make_user):
     _turn_on_two_factor(client, user)
     _password_step(client, user)
     # A lone surrogate as the browser would send it, encoded: bytes that are not UTF-8.
-    response = client.post("/accounts/login/code/", "code=%ED%A0%80abcd-efgh-jkmn-pqrs",
-                           content_type="application/x-www-form-urlencoded")
+    response = client.post(
+        "/accounts/login/code/",
+        "code=%ED%A0%80abcd-efgh-jkmn-pqrs",
+        content_type="application/x-www-form-urlencoded",
+    )
     assert response.status_code == 200 and "not valid" in response.content.decode()
     assert SESSION_KEY not in client.session
 
@@ -100,7 +117,12 @@ def test_wrong_recovery_codes_count_toward_the_sign_in_pause(client, make_user, 
     codes = _turn_on_two_factor(client, user)
     _password_step(client, user)
     for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT):
-        assert "not valid" in client.post("/accounts/login/code/", {"code": "aaaa-bbbb-cccc-dddd"}).content.decode()
+        assert (
+            "not valid"
+            in client.post(
+                "/accounts/login/code/", {"code": "aaaa-bbbb-cccc-dddd"}
+            ).content.decode()
+        )
     paused = client.post("/accounts/login/code/", {"code": codes[0]})
     assert "Too many failed sign-ins" in paused.content.decode()
     assert SESSION_KEY not in client.session
@@ -121,8 +143,10 @@ def test_two_stale_checks_of_one_code_spend_it_once(client, make_user):
 @pytest.mark.django_db(transaction=True)
 def test_two_racing_requests_with_one_code_sign_in_once(make_user):
     if connection.vendor == "sqlite":
-        pytest.skip("the test run's in-memory SQLite locks whole tables, so requests cannot overlap; "
-                    "the stale-copies test above covers SQLite, this one runs on PostgreSQL")
+        pytest.skip(
+            "the test run's in-memory SQLite locks whole tables, so requests cannot overlap; "
+            "the stale-copies test above covers SQLite, this one runs on PostgreSQL"
+        )
     user = make_user()
     codes = _turn_on_two_factor(Client(), user)
     racers = [Client(REMOTE_ADDR=f"127.0.0.{n}") for n in (2, 3)]
@@ -190,7 +214,10 @@ def test_regenerating_without_two_factor_is_refused(client, make_user):
     user = make_user()
     client.force_login(user)
     response = client.post("/accounts/two-factor/recovery-codes/", {"password": PASSWORD})
-    assert response.status_code == 400 and "Turn two-factor sign-in on first" in response.content.decode()
+    assert (
+        response.status_code == 400
+        and "Turn two-factor sign-in on first" in response.content.decode()
+    )
     assert not RecoveryCode.objects.exists()
 
 

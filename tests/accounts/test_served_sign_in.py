@@ -35,7 +35,10 @@ def checks(check_log) -> int:
 def test_parallel_wrong_passwords_from_many_addresses_are_checked_at_most_five_times(site):
     env, port, check_log = site
     email = f"target-{uuid.uuid4().hex[:12]}@example.org"
-    manage(env, f"from track2.accounts.models import User; User.objects.create_user({email!r}, {PASSWORD!r})")
+    manage(
+        env,
+        f"from track2.accounts.models import User; User.objects.create_user({email!r}, {PASSWORD!r})",
+    )
 
     browsers = [Browser(f"127.0.0.{10 + n}", port) for n in range(ATTEMPTS)]
     tokens = [b.form_token("/accounts/login/") for b in browsers]
@@ -45,9 +48,17 @@ def test_parallel_wrong_passwords_from_many_addresses_are_checked_at_most_five_t
 
     def attempt(n: int) -> None:
         start.wait()
-        status, _, body = browsers[n].post("/accounts/login/", {
-            "csrfmiddlewaretoken": tokens[n], "email": email, "password": f"wrong guess {n}"})
-        answers[n] = "checked" if "do not match" in body else "paused" if "Too many" in body else f"{status}?"
+        status, _, body = browsers[n].post(
+            "/accounts/login/",
+            {"csrfmiddlewaretoken": tokens[n], "email": email, "password": f"wrong guess {n}"},
+        )
+        answers[n] = (
+            "checked"
+            if "do not match" in body
+            else "paused"
+            if "Too many" in body
+            else f"{status}?"
+        )
 
     threads = [threading.Thread(target=attempt, args=(n,)) for n in range(ATTEMPTS)]
     for thread in threads:
@@ -61,8 +72,14 @@ def test_parallel_wrong_passwords_from_many_addresses_are_checked_at_most_five_t
 
     # The right password, from a fresh address, is not even checked while the pause lasts.
     late = Browser("127.0.0.99", port)
-    _, _, body = late.post("/accounts/login/", {
-        "csrfmiddlewaretoken": late.form_token("/accounts/login/"), "email": email, "password": PASSWORD})
+    _, _, body = late.post(
+        "/accounts/login/",
+        {
+            "csrfmiddlewaretoken": late.form_token("/accounts/login/"),
+            "email": email,
+            "password": PASSWORD,
+        },
+    )
     assert "Too many failed sign-ins" in body
     assert checks(check_log) == before + PER_ACCOUNT
 
@@ -75,10 +92,15 @@ def test_the_per_address_limit_counts_the_real_peer_not_x_forwarded_for(site):
     answers = []
     for n in range(21):
         browser.connection.putrequest("POST", "/accounts/login/")
-        body = urlencode({"csrfmiddlewaretoken": token, "email": f"nobody{n}@example.org", "password": "guess"})
-        for name, value in (("Content-Type", "application/x-www-form-urlencoded"), ("Content-Length", str(len(body))),
-                            ("Cookie", f"csrftoken={browser.cookies['csrftoken']}"),
-                            ("X-Forwarded-For", f"198.51.100.{n}")):
+        body = urlencode(
+            {"csrfmiddlewaretoken": token, "email": f"nobody{n}@example.org", "password": "guess"}
+        )
+        for name, value in (
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Content-Length", str(len(body))),
+            ("Cookie", f"csrftoken={browser.cookies['csrftoken']}"),
+            ("X-Forwarded-For", f"198.51.100.{n}"),
+        ):
             browser.connection.putheader(name, value)
         browser.connection.endheaders(body.encode())
         answers.append(browser.connection.getresponse().read().decode())
@@ -95,4 +117,8 @@ def test_pages_and_api_are_not_stored_while_static_files_keep_their_caching(site
     assert status == 401 and headers["cache-control"] == "no-store"
     css = re.search(r'href="(/static/vendor/pico/pico\.min\.[0-9a-f]+\.css)"', body).group(1)
     status, headers, _ = browser.get(css)
-    assert status == 200 and "max-age" in headers["cache-control"] and "no-store" not in headers["cache-control"]
+    assert (
+        status == 200
+        and "max-age" in headers["cache-control"]
+        and "no-store" not in headers["cache-control"]
+    )

@@ -52,7 +52,10 @@ def test_password_change_with_the_box_ticked_kills_tokens_and_feed(client, crede
     sign_in(phone, user)
     response = change_password(laptop, revoke=True)
     assert response.status_code == 302
-    assert "tokens and calendar feed address are revoked" in laptop.get(response["Location"]).content.decode()
+    assert (
+        "tokens and calendar feed address are revoked"
+        in laptop.get(response["Location"]).content.decode()
+    )
     for raw in raws:
         assert Client().get("/api/v1/me", **bearer(raw)).status_code == 401
     assert Client().get(f"/calendar/{feed}.ics").status_code == 404
@@ -73,8 +76,10 @@ def test_password_change_with_the_box_unticked_keeps_tokens_and_feed(client, cre
 
 def test_password_change_shows_every_error_at_once(client, make_user):
     sign_in(client, make_user())
-    body = client.post("/accounts/password/", {"old_password": "wrong", "new_password1": "short",
-                                               "new_password2": "other"}).content.decode()
+    body = client.post(
+        "/accounts/password/",
+        {"old_password": "wrong", "new_password1": "short", "new_password2": "other"},
+    ).content.decode()
     assert "current password is not right" in body and "didn’t match" in body
 
 

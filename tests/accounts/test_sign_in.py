@@ -16,7 +16,9 @@ def test_sign_in_rotates_the_session_and_shows_home(client, make_user):
     user = make_user()
     client.get("/accounts/login/")
     before = client.cookies.get("sessionid")
-    response = client.post("/accounts/login/", {"email": "PERSON@example.org", "password": PASSWORD})
+    response = client.post(
+        "/accounts/login/", {"email": "PERSON@example.org", "password": PASSWORD}
+    )
     assert response.status_code == 302 and response["Location"] == "/"
     after = client.cookies["sessionid"].value
     assert before is None or before.value != after
@@ -45,7 +47,9 @@ def test_account_is_throttled_after_repeated_failures(client, make_user, setting
     make_user()
     for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT):
         client.post("/accounts/login/", {"email": "person@example.org", "password": "wrong"})
-    response = client.post("/accounts/login/", {"email": "person@example.org", "password": PASSWORD})
+    response = client.post(
+        "/accounts/login/", {"email": "person@example.org", "password": PASSWORD}
+    )
     assert "Too many failed sign-ins" in response.content.decode()
     assert SESSION_KEY not in client.session
 
@@ -55,10 +59,17 @@ def test_address_is_throttled_across_accounts(client, make_user, settings):
     make_user()
     for n in range(3):
         client.post("/accounts/login/", {"email": f"guess{n}@example.org", "password": "wrong"})
-    response = client.post("/accounts/login/", {"email": "person@example.org", "password": PASSWORD})
+    response = client.post(
+        "/accounts/login/", {"email": "person@example.org", "password": PASSWORD}
+    )
     assert "Too many failed sign-ins" in response.content.decode()
     other = Client(REMOTE_ADDR="10.9.9.9")
-    assert other.post("/accounts/login/", {"email": "person@example.org", "password": PASSWORD}).status_code == 302
+    assert (
+        other.post(
+            "/accounts/login/", {"email": "person@example.org", "password": PASSWORD}
+        ).status_code
+        == 302
+    )
 
 
 def test_sign_out_needs_post_and_ends_the_session(client, make_user):
@@ -80,7 +91,9 @@ def test_expired_session_sends_back_to_sign_in(client, make_user):
 def test_csrf_failure_gets_a_clear_page(make_user):
     make_user()
     strict = Client(enforce_csrf_checks=True)
-    response = strict.post("/accounts/login/", {"email": "person@example.org", "password": PASSWORD})
+    response = strict.post(
+        "/accounts/login/", {"email": "person@example.org", "password": PASSWORD}
+    )
     assert response.status_code == 403
     assert "This form has expired" in response.content.decode()
     assert "Traceback" not in response.content.decode()
@@ -91,8 +104,14 @@ def test_password_change_ends_other_sessions(make_user):
     laptop, phone = Client(), Client()
     sign_in(laptop, user)
     sign_in(phone, user)
-    response = laptop.post("/accounts/password/", {
-        "old_password": PASSWORD, "new_password1": "a brand new passphrase", "new_password2": "a brand new passphrase"})
+    response = laptop.post(
+        "/accounts/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a brand new passphrase",
+            "new_password2": "a brand new passphrase",
+        },
+    )
     assert response.status_code == 302
     assert laptop.get("/").status_code == 200
     assert phone.get("/").status_code == 302
@@ -100,7 +119,10 @@ def test_password_change_ends_other_sessions(make_user):
 
 def test_password_change_refuses_a_weak_password(client, make_user):
     sign_in(client, make_user())
-    response = client.post("/accounts/password/", {"old_password": PASSWORD, "new_password1": "123", "new_password2": "123"})
+    response = client.post(
+        "/accounts/password/",
+        {"old_password": PASSWORD, "new_password1": "123", "new_password2": "123"},
+    )
     assert response.status_code == 200
     assert "too short" in response.content.decode()
 
@@ -113,10 +135,18 @@ def test_password_reset_by_e_mail(client, make_user):
     link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
     form_page = client.get(link, follow=True)
     assert "Choose a new password" in form_page.content.decode()
-    done = client.post(form_page.redirect_chain[-1][0],
-                       {"new_password1": "another long passphrase", "new_password2": "another long passphrase"})
+    done = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "another long passphrase", "new_password2": "another long passphrase"},
+    )
     assert done.status_code == 302
-    assert client.post("/accounts/login/", {"email": "person@example.org", "password": "another long passphrase"}).status_code == 302
+    assert (
+        client.post(
+            "/accounts/login/",
+            {"email": "person@example.org", "password": "another long passphrase"},
+        ).status_code
+        == 302
+    )
     # The link works once.
     assert "no longer works" in client.get(link, follow=True).content.decode()
 
@@ -131,9 +161,14 @@ def _enable_two_factor(client, user):
     sign_in(client, user)
     client.get("/accounts/two-factor/enable/")
     secret = client.session["totp_candidate"]
-    wrong = client.post("/accounts/two-factor/enable/", {"code": "000000" if totp.code_at(secret, totp.current_step()) != "000000" else "111111"})
+    wrong = client.post(
+        "/accounts/two-factor/enable/",
+        {"code": "000000" if totp.code_at(secret, totp.current_step()) != "000000" else "111111"},
+    )
     assert "does not match" in wrong.content.decode()
-    response = client.post("/accounts/two-factor/enable/", {"code": totp.code_at(secret, totp.current_step())})
+    response = client.post(
+        "/accounts/two-factor/enable/", {"code": totp.code_at(secret, totp.current_step())}
+    )
     assert response.status_code == 200 and "Your recovery codes" in response.content.decode()
     user.refresh_from_db()
     assert user.totp_secret == secret
@@ -150,7 +185,9 @@ def test_two_factor_sign_in(client, make_user):
     bad = client.post("/accounts/login/code/", {"code": "12"})
     assert "not valid" in bad.content.decode()
     # The code used to turn two-factor on cannot be replayed.
-    replay = client.post("/accounts/login/code/", {"code": totp.code_at(secret, totp.current_step())})
+    replay = client.post(
+        "/accounts/login/code/", {"code": totp.code_at(secret, totp.current_step())}
+    )
     assert SESSION_KEY not in client.session and replay.status_code == 200
     next_code = totp.code_at(secret, totp.current_step() + 1)
     assert client.post("/accounts/login/code/", {"code": next_code}).status_code == 302
@@ -175,7 +212,10 @@ def test_two_factor_can_be_turned_off_with_the_password(client, make_user):
     user.totp_last_step = 0
     user.save()
     client.force_login(user)
-    assert "not right" in client.post("/accounts/two-factor/disable/", {"password": "nope"}).content.decode()
+    assert (
+        "not right"
+        in client.post("/accounts/two-factor/disable/", {"password": "nope"}).content.decode()
+    )
     assert client.post("/accounts/two-factor/disable/", {"password": PASSWORD}).status_code == 302
     user.refresh_from_db()
     assert not user.has_two_factor

@@ -29,17 +29,27 @@ from track2.wsgi import application
 schema = schemathesis.openapi.from_dict(copy.deepcopy(api.get_openapi_schema()))
 schema.app = application
 
-CHECKS = [checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,
-          checks.response_schema_conformance]
+CHECKS = [
+    checks.not_a_server_error,
+    checks.status_code_conformance,
+    checks.content_type_conformance,
+    checks.response_schema_conformance,
+]
 
 
 @pytest.fixture
 def real_ids(world) -> dict[str, int]:  # noqa: F811
     # Taken once, before the examples (which may delete these objects: then 404 is the answer).
     return {
-        "dialogue_id": world.dialogue.pk, "meeting_id": world.meeting.pk, "delegation_id": world.caldera.pk,
-        "venue_id": world.venue.pk, "person_id": world.persons["eli"].pk, "party_id": world.caldera.party_id,
-        "seat_id": world.caldera.members.first().pk, "item_id": 1, "participant_id": 1,
+        "dialogue_id": world.dialogue.pk,
+        "meeting_id": world.meeting.pk,
+        "delegation_id": world.caldera.pk,
+        "venue_id": world.venue.pk,
+        "person_id": world.persons["eli"].pk,
+        "party_id": world.caldera.party_id,
+        "seat_id": world.caldera.members.first().pk,
+        "item_id": 1,
+        "participant_id": 1,
         "membership_id": world.dialogue.memberships.first().pk,
     }
 
@@ -61,10 +71,19 @@ def convener_token(world):  # noqa: F811
 
 
 @schema.parametrize()
-@settings(max_examples=5, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.filter_too_much])
-def test_the_whole_api_conforms_to_its_openapi_document(case, real_ids, convener_token, test_transaction_kept):
+@settings(
+    max_examples=5,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
+)
+def test_the_whole_api_conforms_to_its_openapi_document(
+    case, real_ids, convener_token, test_transaction_kept
+):
     for name, value in list((case.path_parameters or {}).items()):
         # Three times in four the real id (reaching the operation itself), else what was drawn.
         if name in real_ids and isinstance(value, int) and value % 4 != 0:
@@ -72,8 +91,11 @@ def test_the_whole_api_conforms_to_its_openapi_document(case, real_ids, convener
     case.call_and_validate(headers={"Authorization": convener_token}, checks=CHECKS)
 
 
-def test_stateful_workflows_through_the_links_schemathesis_infers(world, convener_token,  # noqa: F811
-                                                                    test_transaction_kept):
+def test_stateful_workflows_through_the_links_schemathesis_infers(
+    world,  # noqa: F811
+    convener_token,
+    test_transaction_kept,
+):
     """Sequences of calls where each uses what an earlier answer gave (GET /me → a dialogue id →
     its meetings → one meeting …): the links schemathesis infers from the declared schemas."""
     workflow = schema.as_state_machine()
@@ -85,6 +107,12 @@ def test_stateful_workflows_through_the_links_schemathesis_infers(world, convene
         def validate_response(self, response, case, additional_checks=None, **kwargs):
             case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs)
 
-    ConvenerWorkflow.run(settings=settings(
-        max_examples=15, stateful_step_count=6, deadline=None, derandomize=True,
-        suppress_health_check=list(HealthCheck)))
+    ConvenerWorkflow.run(
+        settings=settings(
+            max_examples=15,
+            stateful_step_count=6,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
+    )

@@ -13,7 +13,16 @@ from track2.institutions.models import ConveningRight
 from track2.people import actions as people_actions
 from track2.people.models import Candidacy
 
-OTHERS = ["facilitator", "rapporteur", "participant", "observer", "liaison", "outsider", "elsewhere", "site_admin"]
+OTHERS = [
+    "facilitator",
+    "rapporteur",
+    "participant",
+    "observer",
+    "liaison",
+    "outsider",
+    "elsewhere",
+    "site_admin",
+]
 
 
 @pytest.fixture
@@ -28,8 +37,10 @@ def readers(world, make_user):
 
 def _urls(world):
     d = world.dialogue.pk
-    return [reverse("audit:changes", args=[d]),
-            reverse("audit:changes", args=[d]) + f"?object_type=meeting&object_id={world.meeting.pk}"]
+    return [
+        reverse("audit:changes", args=[d]),
+        reverse("audit:changes", args=[d]) + f"?object_type=meeting&object_id={world.meeting.pk}",
+    ]
 
 
 def test_conveners_read_the_changes(world, signed_in, readers):
@@ -66,8 +77,11 @@ def test_per_object_histories_are_for_conveners(world, signed_in):
     for role in ("facilitator", "participant", "observer"):
         page = signed_in(world.users[role]).get(meeting_url).content.decode()
         assert 'id="history-heading"' not in page, role
-    own = signed_in(world.users["participant"]).get(
-        reverse("dialogues:delegation", args=[world.dialogue.pk, world.caldera.pk])).content.decode()
+    own = (
+        signed_in(world.users["participant"])
+        .get(reverse("dialogues:delegation", args=[world.dialogue.pk, world.caldera.pk]))
+        .content.decode()
+    )
     assert 'id="history-heading"' not in own
 
 
@@ -85,9 +99,15 @@ def test_values_never_reach_the_trail(world, signed_in, client):
     meeting_actions.do_update_venue(convener, world.home, address=f"{CANARY} lane")
     from track2.audit.models import AuditEntry
 
-    stored = [str((e.actor_name, e.action, e.object_type, e.fields)) for e in AuditEntry.objects.all()]
+    stored = [
+        str((e.actor_name, e.action, e.object_type, e.fields)) for e in AuditEntry.objects.all()
+    ]
     assert not any(CANARY in row or CANARY[-6:] in row for row in stored)
-    page = signed_in(convener).get(reverse("audit:changes", args=[world.dialogue.pk])).content.decode()
+    page = (
+        signed_in(convener).get(reverse("audit:changes", args=[world.dialogue.pk])).content.decode()
+    )
     assert "risk_notes" in page and "address" in page and CANARY not in page
-    api = client.get(f"/api/v1/dialogues/{world.dialogue.pk}/changes", **bearer(convener)).content.decode()
+    api = client.get(
+        f"/api/v1/dialogues/{world.dialogue.pk}/changes", **bearer(convener)
+    ).content.decode()
     assert "risk_notes" in api and CANARY not in api

@@ -50,8 +50,10 @@ def test_math_fixture_folders(name):
     for c in raw:  # the API's own agree/disagree counts match our reading of votes.json
         sid = c.get("tid", c.get("statement_id"))
         j = conv.matrix.statement_index[sid]
-        assert (counts["agree"][j], counts["disagree"][j]) == (c["agree_count"],
-                                                               c["disagree_count"])
+        assert (counts["agree"][j], counts["disagree"][j]) == (
+            c["agree_count"],
+            c["disagree_count"],
+        )
 
 
 def test_vote_revisions_keep_latest(tmp_path):
@@ -75,15 +77,19 @@ def test_comments_both_layouts(tmp_path):
 def test_round_trip_csv_layouts(tmp_path):
     conv = load_conversation(DATA / "polis" / "london.youth.policing")
     m = conv.matrix
-    rows = [(1000 * (k + 1), int(m.statement_ids[j]), int(m.participant_ids[i]), int(v))
-            for k, (i, j, v) in enumerate(zip(m.vote_rows.tolist(), m.indices.tolist(),
-                                              m.values.tolist(), strict=True))]
+    rows = [
+        (1000 * (k + 1), int(m.statement_ids[j]), int(m.participant_ids[i]), int(v))
+        for k, (i, j, v) in enumerate(
+            zip(m.vote_rows.tolist(), m.indices.tolist(), m.values.tolist(), strict=True)
+        )
+    ]
     write_votes_csv(tmp_path / "votes.csv", rows)
     write_comments_csv(tmp_path / "comments.csv", conv.statements.values(), m)
     again = load_conversation(tmp_path)
     np.testing.assert_array_equal(again.matrix.to_dense(9), m.to_dense(9))
-    assert {k: s.text for k, s in again.statements.items()} == \
-        {k: s.text for k, s in conv.statements.items()}
+    assert {k: s.text for k, s in again.statements.items()} == {
+        k: s.text for k, s in conv.statements.items()
+    }
     write_participants_votes_csv(tmp_path / "pv.csv", m, group_ids={1: 0})
     pv, groups = read_participants_votes_csv(tmp_path / "pv.csv")
     np.testing.assert_array_equal(pv.to_dense(9), m.to_dense(9))
@@ -115,22 +121,29 @@ def test_non_integer_id(tmp_path):
 
 
 def test_conflicting_duplicate_vote(tmp_path):
-    e = _err(tmp_path, {"votes.csv": VOTES_HEAD + "5,x,1,2,1\n6,x,1,3,1\n5,x,1,2,-1\n"},
-             "votes.csv")
+    e = _err(
+        tmp_path, {"votes.csv": VOTES_HEAD + "5,x,1,2,1\n6,x,1,3,1\n5,x,1,2,-1\n"}, "votes.csv"
+    )
     assert e.line == 4 and "line 2" in e.message
 
 
 def test_duplicate_participant_row(tmp_path):
     head = "participant,group-id,n-comments,n-votes,n-agree,n-disagree,0,1\n"
-    e = _err(tmp_path, {"participants-votes.csv": head + "1,0,0,2,1,1,1,-1\n1,0,0,1,1,0,1,\n"},
-             "participants-votes.csv")
+    e = _err(
+        tmp_path,
+        {"participants-votes.csv": head + "1,0,0,2,1,1,1,-1\n1,0,0,1,1,0,1,\n"},
+        "participants-votes.csv",
+    )
     assert e.line == 3 and "duplicate row" in e.message
 
 
 def test_mismatched_files(tmp_path):
     comments = "comment-id,comment-body\n1,One\n"
-    e = _err(tmp_path, {"votes.csv": VOTES_HEAD + "1,x,1,2,1\n1,x,9,2,1\n",
-                        "comments.csv": comments}, "votes.csv")
+    e = _err(
+        tmp_path,
+        {"votes.csv": VOTES_HEAD + "1,x,1,2,1\n1,x,9,2,1\n", "comments.csv": comments},
+        "votes.csv",
+    )
     assert "statement 9" in e.message and "comments.csv" in e.message
 
 
@@ -140,14 +153,16 @@ def test_missing_header_column(tmp_path):
 
 
 def test_bad_json_record_names_its_line(tmp_path):
-    votes = [{"pid": 1, "tid": 1, "vote": 1, "modified": 1},
-             {"pid": 2, "tid": 1, "vote": 5, "modified": 1}]
+    votes = [
+        {"pid": 1, "tid": 1, "vote": 1, "modified": 1},
+        {"pid": 2, "tid": 1, "vote": 5, "modified": 1},
+    ]
     e = _err(tmp_path, {"votes.json": json.dumps(votes, indent=2)}, "votes.json")
     assert e.line == 8 and "unknown vote value 5" in e.message
 
 
 def test_invalid_json(tmp_path):
-    e = _err(tmp_path, {"votes.json": "[\n{\"pid\": 1,,}\n]"}, "votes.json")
+    e = _err(tmp_path, {"votes.json": '[\n{"pid": 1,,}\n]'}, "votes.json")
     assert e.line == 2
 
 
@@ -174,8 +189,9 @@ def test_fast_block_reader_matches_validating_reader(tmp_path, monkeypatch):
     from track2.commonground import formats
     from track2.simulate import SimulationParams, write_polis_folder
 
-    write_polis_folder(tmp_path, SimulationParams(n_participants=300, n_statements=30,
-                                                  revision_rate=0.1), seed=2)
+    write_polis_folder(
+        tmp_path, SimulationParams(n_participants=300, n_statements=30, revision_rate=0.1), seed=2
+    )
     slow = read_votes_csv(tmp_path / "votes.csv")
     monkeypatch.setattr(formats, "_FAST_READ_BYTES", 0)
     monkeypatch.setattr(formats, "_FAST_BLOCK_BYTES", 4096)  # many blocks, rows cut across

@@ -44,8 +44,9 @@ def test_pca_center_and_components(case):
         np.testing.assert_allclose(sign * ours[pos], theirs, atol=TOL)
     proj = np.asarray(m["pca"]["comment-projection"])
     np.testing.assert_allclose(-a.pca.comment_projection[:, pos], proj, atol=TOL)
-    np.testing.assert_allclose(a.pca.comment_extremity[pos], m["pca"]["comment-extremity"],
-                               atol=TOL)
+    np.testing.assert_allclose(
+        a.pca.comment_extremity[pos], m["pca"]["comment-extremity"], atol=TOL
+    )
 
 
 def test_projections_via_base_clusters(case):
@@ -117,8 +118,7 @@ def test_group_informed_consensus_and_priorities(case):
     np.testing.assert_allclose(a.group_informed_consensus[pos], list(gac.values()), atol=TOL)
     prio = m["comment-priorities"]
     pos = _pos(a, [int(t) for t in prio])
-    np.testing.assert_allclose(a.comment_priorities[pos], list(prio.values()), rtol=1e-9,
-                               atol=TOL)
+    np.testing.assert_allclose(a.comment_priorities[pos], list(prio.values()), rtol=1e-9, atol=TOL)
 
 
 @pytest.mark.parametrize("name", ["below-100-ptpts", "25ptpt-3gp-no-strict-with-meta"])
@@ -151,5 +151,6 @@ def test_deterministic_given_random_state():
     b = analyze_polis(conv.matrix, random_state=7)
     np.testing.assert_array_equal(a.group_labels, b.group_labels)
     np.testing.assert_array_equal(a.projections, b.projections)
-    assert [r.statement for reps in a.repness.values() for r in reps] == \
-        [r.statement for reps in b.repness.values() for r in reps]
+    assert [r.statement for reps in a.repness.values() for r in reps] == [
+        r.statement for reps in b.repness.values() for r in reps
+    ]

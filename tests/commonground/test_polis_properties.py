@@ -8,8 +8,7 @@ from hypothesis import strategies as st
 
 from track2.commonground import VoteMatrix, analyze_polis
 
-SETTINGS = settings(max_examples=25, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
@@ -48,11 +47,13 @@ def test_relabelling_participants_permutes_results(conv):
     order = [int(np.flatnonzero(b.participant_ids == 100 + perm_p[i])[0]) for i in range(n)]
     np.testing.assert_allclose(b.pca.center, a.pca.center, atol=1e-12)
     for ca, cb in zip(a.pca.components, b.pca.components, strict=True):
-        assert abs(abs(np.dot(ca, cb)) - 1) < 1e-8 or np.allclose(a.pca.eigenvalues[0],
-                                                                   a.pca.eigenvalues[1])
+        assert abs(abs(np.dot(ca, cb)) - 1) < 1e-8 or np.allclose(
+            a.pca.eigenvalues[0], a.pca.eigenvalues[1]
+        )
     if not np.isclose(a.pca.eigenvalues[0], a.pca.eigenvalues[1], rtol=1e-6):
-        np.testing.assert_allclose(np.abs(b.projections[order, 0]), np.abs(a.projections[:, 0]),
-                                   atol=1e-8)
+        np.testing.assert_allclose(
+            np.abs(b.projections[order, 0]), np.abs(a.projections[:, 0]), atol=1e-8
+        )
     if not _tie_at_in_conv_cutoff(dense):  # ties at the 15-participant top-up: any is right
         np.testing.assert_array_equal(b.in_conv[order], a.in_conv)
     assert [c.statement for c in a.consensus.agree] == [c.statement for c in b.consensus.agree]
@@ -69,10 +70,12 @@ def test_permuting_statements_permutes_results(conv):
     # statement ids travel with their column: results per id are unchanged
     assert b.statement_ids.tolist() == list(range(m))
     np.testing.assert_allclose(b.pca.center, a.pca.center, atol=1e-12)
-    np.testing.assert_allclose(b.group_informed_consensus.sum(),
-                               a.group_informed_consensus.sum(), rtol=1e-9)
-    assert [c.statement for c in a.consensus.disagree] == \
-        [c.statement for c in b.consensus.disagree]
+    np.testing.assert_allclose(
+        b.group_informed_consensus.sum(), a.group_informed_consensus.sum(), rtol=1e-9
+    )
+    assert [c.statement for c in a.consensus.disagree] == [
+        c.statement for c in b.consensus.disagree
+    ]
 
 
 @SETTINGS
@@ -88,12 +91,12 @@ def test_adding_a_pass_changes_no_agree_count(conv, data):
     plus[i, j] = 0.0
     after = _matrix(plus)
     np.testing.assert_array_equal(after.statement_counts["agree"], before.statement_counts["agree"])
-    np.testing.assert_array_equal(after.statement_counts["disagree"],
-                                  before.statement_counts["disagree"])
+    np.testing.assert_array_equal(
+        after.statement_counts["disagree"], before.statement_counts["disagree"]
+    )
     assert after.statement_counts["seen"][j] == before.statement_counts["seen"][j] + 1
     a = analyze_polis(after, random_state=0)
-    assert int(a.group_agree.sum()) == int(
-        np.nansum(np.where(plus[a.in_conv] == 1, 1, 0)))
+    assert int(a.group_agree.sum()) == int(np.nansum(np.where(plus[a.in_conv] == 1, 1, 0)))
     for c in a.consensus.agree:
         col = after.statement_index[c.statement]
         assert c.n_success == after.statement_counts["agree"][col]
@@ -127,5 +130,6 @@ def test_revoting_keeps_only_latest(conv):
         np.concatenate([m.participant_ids[rows], m.participant_ids[rows]]),
         np.concatenate([m.statement_ids[cols], m.statement_ids[cols]]),
         np.concatenate([-vals, vals]),
-        timestamps=np.concatenate([np.zeros(len(vals)), np.ones(len(vals))]))
+        timestamps=np.concatenate([np.zeros(len(vals)), np.ones(len(vals))]),
+    )
     np.testing.assert_array_equal(early.to_dense(9), m.to_dense(9))

@@ -22,10 +22,7 @@ from track2.commonground.pca import polis_pca, project_participants
 
 NAN = np.nan
 # 4 participants × 3 statements; agree = +1
-TOY = [[1, 1, -1],
-       [1, -1, NAN],
-       [-1, NAN, 1],
-       [NAN, 1, 1]]
+TOY = [[1, 1, -1], [1, -1, NAN], [-1, NAN, 1], [NAN, 1, 1]]
 
 
 def test_toy_centre_components_and_projection_by_hand():
@@ -34,10 +31,9 @@ def test_toy_centre_components_and_projection_by_hand():
     # every column: two +1 and one -1 among three votes → mean 1/3
     np.testing.assert_allclose(pca.center, [1 / 3, 1 / 3, 1 / 3])
     # centred, imputed matrix written out by hand (unseen → mean → 0 after centring)
-    c = np.array([[2 / 3, 2 / 3, -4 / 3],
-                  [2 / 3, -4 / 3, 0],
-                  [-4 / 3, 0, 2 / 3],
-                  [0, 2 / 3, 2 / 3]])
+    c = np.array(
+        [[2 / 3, 2 / 3, -4 / 3], [2 / 3, -4 / 3, 0], [-4 / 3, 0, 2 / 3], [0, 2 / 3, 2 / 3]]
+    )
     np.testing.assert_allclose(centred.toarray(), c)
     _, s, vt = np.linalg.svd(c)
     for ours, ref in zip(pca.components, vt[:2], strict=True):

@@ -26,8 +26,14 @@ def four_groups():  # type: ignore[no-untyped-def]  # the simulator's dataclass
 
 @pytest.fixture(scope="module")
 def two_sides():  # type: ignore[no-untyped-def]
-    params = SimulationParams(n_participants=600, n_statements=60, n_groups=2, n_sides=2,
-                              side_fidelity=0.95, mean_votes=30)
+    params = SimulationParams(
+        n_participants=600,
+        n_statements=60,
+        n_groups=2,
+        n_sides=2,
+        side_fidelity=0.95,
+        mean_votes=30,
+    )
     return simulate_dialogue(params, seed=2)
 
 
@@ -42,8 +48,13 @@ def _with_empty_rows(matrix: VoteMatrix) -> VoteMatrix:
     pids = np.concatenate([[-7], rng.permutation(matrix.participant_ids.astype(np.int64)) + 1000])
     sids = np.concatenate([[-1], matrix.statement_ids.astype(np.int64)])
     rows, cols = np.nonzero(~np.isnan(grown))
-    return VoteMatrix.from_triples(pids[rows], sids[cols], grown[rows, cols].astype(np.int64),
-                                   participant_ids=pids, statement_ids=sids)
+    return VoteMatrix.from_triples(
+        pids[rows],
+        sids[cols],
+        grown[rows, cols].astype(np.int64),
+        participant_ids=pids,
+        statement_ids=sids,
+    )
 
 
 def test_participants_align_by_id_when_a_row_is_empty(two_sides) -> None:  # type: ignore[no-untyped-def]
@@ -59,8 +70,9 @@ def test_participants_align_by_id_when_a_row_is_empty(two_sides) -> None:  # typ
     groups = track2_groups(matrix, random_state=0)
     assert groups.labels[0] == -1
     row_of = matrix.participant_index
-    for pid, label in zip(result.participant_ids.tolist(), result.group_labels.tolist(),
-                          strict=True):
+    for pid, label in zip(
+        result.participant_ids.tolist(), result.group_labels.tolist(), strict=True
+    ):
         assert label == groups.labels[row_of[pid]]
     # Group counts recomputed from the dense votes of each group's members.
     dense = matrix.to_dense()
@@ -103,8 +115,11 @@ def test_track2_groups_beat_polis_groups_on_planted_groups(four_groups) -> None:
 def test_bridging_top_statements_are_planted_consensus(four_groups) -> None:  # type: ignore[no-untyped-def]
     result = analyze_track2(four_groups.matrix, random_state=0)
     truth = four_groups.truth
-    agreed = {j for j in range(truth.params.n_statements)
-              if truth.statement_kind[j] == CONSENSUS and truth.agree_probability[0, j] > 0.5}
+    agreed = {
+        j
+        for j in range(truth.params.n_statements)
+        if truth.statement_kind[j] == CONSENSUS and truth.agree_probability[0, j] > 0.5
+    }
     top = result.bridging.top(5)
     assert sum(s in agreed for s in top) >= 3
 
@@ -128,8 +143,9 @@ def test_n_groups_forces_k_and_is_deterministic(two_sides) -> None:  # type: ign
     again = analyze_track2(two_sides.matrix, n_groups=3, random_state=5)
     assert first.groups.k == 3 and first.polis.group_clusters.k == 3
     np.testing.assert_array_equal(first.group_labels, again.group_labels)
-    np.testing.assert_array_equal(first.bridging.statement_intercept,
-                                  again.bridging.statement_intercept)
+    np.testing.assert_array_equal(
+        first.bridging.statement_intercept, again.bridging.statement_intercept
+    )
     in_conv = first.polis.in_conv_index
     sizes = first.polis.base_clusters.sizes()
     assert first.base_cluster_group.shape == sizes.shape

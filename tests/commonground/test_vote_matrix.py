@@ -35,8 +35,9 @@ def test_pass_is_stored_and_differs_from_missing():
 
 def test_same_timestamp_conflict_is_an_error_with_line():
     with pytest.raises(InputFormatError) as err:
-        VoteMatrix.from_triples([1, 1], [10, 10], [1, -1], timestamps=[5, 5], source="v.csv",
-                                lines=np.array([2, 9]))
+        VoteMatrix.from_triples(
+            [1, 1], [10, 10], [1, -1], timestamps=[5, 5], source="v.csv", lines=np.array([2, 9])
+        )
     assert err.value.path == "v.csv" and err.value.line == 9
     assert "duplicate vote" in str(err.value)
 
@@ -80,11 +81,14 @@ def test_arrays_are_read_only():
         m.values[0] = 1
 
 
-@pytest.mark.parametrize("dense, message", [
-    ([[np.nan, np.nan], [np.nan, np.nan]], "no votes"),
-    ([[1, 0, -1], [np.nan, np.nan, np.nan]], "only 1 participant"),
-    ([[1, np.nan], [-1, np.nan]], "only 1 statement"),
-])
+@pytest.mark.parametrize(
+    "dense, message",
+    [
+        ([[np.nan, np.nan], [np.nan, np.nan]], "no votes"),
+        ([[1, 0, -1], [np.nan, np.nan, np.nan]], "only 1 participant"),
+        ([[1, np.nan], [-1, np.nan]], "only 1 statement"),
+    ],
+)
 def test_too_little_data(dense, message):
     m = VoteMatrix.from_dense(dense)
     with pytest.raises(EmptyConversationError, match=message):
@@ -97,8 +101,14 @@ def test_large_integer_ids_use_unique_path():
 
 
 def test_without_empty_drops_silent_rows_and_unseen_statements():
-    m = VoteMatrix.from_triples([1, 3, 3], [10, 10, 12], [1, 0, -1], participant_ids=[1, 2, 3],
-                                statement_ids=[10, 11, 12], moderated_out=[12])
+    m = VoteMatrix.from_triples(
+        [1, 3, 3],
+        [10, 10, 12],
+        [1, 0, -1],
+        participant_ids=[1, 2, 3],
+        statement_ids=[10, 11, 12],
+        moderated_out=[12],
+    )
     w = m.without_empty()
     assert w.participant_ids.tolist() == [1, 3]
     assert w.statement_ids.tolist() == [10, 12]

@@ -22,8 +22,13 @@ def test_access_meeting(world):
     d, m = world.dialogue.pk, world.meeting.pk
     assert access_meeting(world.users["observer"], d, m) == world.meeting
     assert access_meeting(world.users["convener"], str(d), str(m), need="convener") == world.meeting
-    for user, args in ((world.users["outsider"], (d, m)), (world.users["observer"], (d, "x")),
-                       (world.users["observer"], (d, 999999)), (AnonymousUser(), (d, m)), (None, (d, m))):
+    for user, args in (
+        (world.users["outsider"], (d, m)),
+        (world.users["observer"], (d, "x")),
+        (world.users["observer"], (d, 999999)),
+        (AnonymousUser(), (d, m)),
+        (None, (d, m)),
+    ):
         with pytest.raises(NotFound):
             access_meeting(user, *args)
     with pytest.raises(NotFound):
@@ -48,9 +53,16 @@ def test_address_rules(world):
     assert not can_see_venue_address(world.users["outsider"], public)  # not a member
     assert can_see_venue_address(world.users["convener"], home)  # restricted: conveners
     assert not can_see_venue_address(world.users["participant"], home)  # not on the list
-    seat = MeetingParticipant.objects.create(meeting=home, person=world.persons["arin"], status="invited")
+    seat = MeetingParticipant.objects.create(
+        meeting=home, person=world.persons["arin"], status="invited"
+    )
     assert not can_see_venue_address(world.users["participant"], home)  # invited is not confirmed
-    for status, allowed in (("confirmed", True), ("attended", True), ("declined", False), ("absent", False)):
+    for status, allowed in (
+        ("confirmed", True),
+        ("attended", True),
+        ("declined", False),
+        ("absent", False),
+    ):
         seat.status = status
         seat.save()
         assert can_see_venue_address(world.users["participant"], home) is allowed, status
@@ -80,11 +92,17 @@ def test_attendance_rules(world):
 
 def test_rosters(world):
     assert own_roster_delegation_id(world.users["participant"], world.dialogue) == world.caldera.pk
-    assert own_roster_delegation_id(world.users["facilitator"], world.dialogue) == world.facilitation.pk
+    assert (
+        own_roster_delegation_id(world.users["facilitator"], world.dialogue)
+        == world.facilitation.pk
+    )
     assert own_roster_delegation_id(world.users["rapporteur"], world.dialogue) is None  # not seated
     assert can_see_roster(world.users["convener"], world.ostrava)
     assert not can_see_roster(world.users["participant"], world.ostrava)
-    assert access_delegation(world.users["participant"], world.dialogue.pk, world.caldera.pk) == world.caldera
+    assert (
+        access_delegation(world.users["participant"], world.dialogue.pk, world.caldera.pk)
+        == world.caldera
+    )
     with pytest.raises(NotFound):
         access_delegation(world.users["participant"], world.dialogue.pk, world.ostrava.pk)
     # a seated person whose only role is observer reads no roster

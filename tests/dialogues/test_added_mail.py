@@ -17,12 +17,17 @@ REFUSING = "tests.people.failing_mail.RefusingBackend"
 
 def add_on_page(client, world, *persons, **extra):
     url = reverse("dialogues:participants_add", args=[world.dialogue.pk, world.meeting.pk])
-    return client.post(url, {"persons": [p.pk for p in persons], "status": "invited", **extra}, follow=True)
+    return client.post(
+        url, {"persons": [p.pk for p in persons], "status": "invited", **extra}, follow=True
+    )
 
 
 def test_the_box_is_ticked_by_default(world, signed_in):
-    page = signed_in(world.users["convener"]).get(
-        reverse("dialogues:meeting", args=[world.dialogue.pk, world.meeting.pk])).content.decode()
+    page = (
+        signed_in(world.users["convener"])
+        .get(reverse("dialogues:meeting", args=[world.dialogue.pk, world.meeting.pk]))
+        .content.decode()
+    )
     assert 'name="notify"' in page and 'id="id_notify"' in page
     assert re.search(r'<input[^>]*name="notify"[^>]*checked', page)
 
@@ -30,10 +35,18 @@ def test_the_box_is_ticked_by_default(world, signed_in):
 def test_each_person_gets_an_email_with_the_calendar_file(world, signed_in):
     world.dialogue.title = "Fish & <Ships>"
     world.dialogue.save()
-    response = add_on_page(signed_in(world.users["convener"]), world, world.persons["arin"], world.persons["cyra"],
-                           notify="on")
+    response = add_on_page(
+        signed_in(world.users["convener"]),
+        world,
+        world.persons["arin"],
+        world.persons["cyra"],
+        notify="on",
+    )
     assert "2 added to the meeting; 2 told by e-mail" in response.content.decode()
-    assert sorted(m.to[0] for m in mail.outbox) == [world.persons["arin"].email, world.persons["cyra"].email]
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        world.persons["arin"].email,
+        world.persons["cyra"].email,
+    ]
     message = mail.outbox[0]
     assert message.subject == "Invitation to “Round 2” (Fish & <Ships>)"
     assert f"/dialogues/{world.dialogue.pk}/meetings/{world.meeting.pk}/" in message.body
@@ -53,14 +66,20 @@ def test_unticking_sends_nothing(world, signed_in):
     assert world.meeting.participants.count() == 1
 
 
-def test_a_refusing_mail_server_keeps_the_addition_and_says_who_was_not_reached(world, signed_in, settings):
+def test_a_refusing_mail_server_keeps_the_addition_and_says_who_was_not_reached(
+    world, signed_in, settings
+):
     settings.EMAIL_BACKEND = REFUSING
-    response = add_on_page(signed_in(world.users["convener"]), world, world.persons["arin"], notify="on")
+    response = add_on_page(
+        signed_in(world.users["convener"]), world, world.persons["arin"], notify="on"
+    )
     page = response.content.decode()
     assert "1 added to the meeting; 0 told by e-mail" in page
     assert "The e-mail to Arin Solvei could not be sent (SMTPRecipientsRefused)" in page
     assert "tell them another way" in page
-    assert MeetingParticipant.objects.filter(meeting=world.meeting, person=world.persons["arin"]).exists()
+    assert MeetingParticipant.objects.filter(
+        meeting=world.meeting, person=world.persons["arin"]
+    ).exists()
 
 
 def test_the_api_notifies_by_default_and_reports_failures(world, api, settings):  # noqa: F811
@@ -72,7 +91,10 @@ def test_the_api_notifies_by_default_and_reports_failures(world, api, settings):
     settings.EMAIL_BACKEND = REFUSING
     failed = api("post", url, json={"person_ids": [world.persons["cyra"].pk], "notify": True})
     assert failed.status_code == 201
-    assert failed.json()[0]["notified"] is False and "could not be sent" in failed.json()[0]["notice_problem"]
+    assert (
+        failed.json()[0]["notified"] is False
+        and "could not be sent" in failed.json()[0]["notice_problem"]
+    )
     assert world.meeting.participants.count() == 3
     bad = api("post", url, json={"person_ids": [world.persons["dane"].pk], "notify": "perhaps"})
     assert bad.status_code in (400, 422) and world.meeting.participants.count() == 3

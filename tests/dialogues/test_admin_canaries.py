@@ -54,7 +54,11 @@ class Canaries:
     def plant(self, obj, *fields: str) -> None:
         for name in fields:
             field = obj._meta.get_field(name)
-            setattr(obj, name, self.email() if field.get_internal_type() == "EmailField" else self.text())
+            setattr(
+                obj,
+                name,
+                self.email() if field.get_internal_type() == "EmailField" else self.text(),
+            )
         obj.save(update_fields=list(fields))
 
     def found_in(self, page: str) -> list[str]:
@@ -78,30 +82,61 @@ def planted(world):
         if person.user_id is None:
             fields.append("email")
         canaries.plant(person, *fields)
-        Affiliation.objects.create(person=person, organisation=canaries.text(), position=canaries.text())
+        Affiliation.objects.create(
+            person=person, organisation=canaries.text(), position=canaries.text()
+        )
     for candidacy in Candidacy.objects.filter(dialogue=dialogue):
         canaries.plant(candidacy, "risk_notes", "nominated_by")
-        CandidacyStep.objects.create(candidacy=candidacy, status=candidacy.status, by=world.users["convener"],
-                                     vouched_by=canaries.text(), notes=canaries.text())
+        CandidacyStep.objects.create(
+            candidacy=candidacy,
+            status=candidacy.status,
+            by=world.users["convener"],
+            vouched_by=canaries.text(),
+            notes=canaries.text(),
+        )
     for venue in Venue.objects.filter(dialogue=dialogue):
         canaries.plant(venue, "name", "address", "city", "accessibility_notes")
-    virtual = Venue.objects.create(dialogue=dialogue, kind=Venue.Kind.VIRTUAL, name=canaries.text(),
-                                   address=f"https://meet.example.org/{canaries.text()}", is_confidential=True)
+    virtual = Venue.objects.create(
+        dialogue=dialogue,
+        kind=Venue.Kind.VIRTUAL,
+        name=canaries.text(),
+        address=f"https://meet.example.org/{canaries.text()}",
+        is_confidential=True,
+    )
     world.meeting.venue = virtual
     world.meeting.save(update_fields=["venue"])
     for meeting in Meeting.objects.filter(dialogue=dialogue):
         canaries.plant(meeting, "title")
-        AgendaItem.objects.create(meeting=meeting, position=1, title=canaries.text(), description=canaries.text(),
-                                  duration_minutes=30, lead=world.persons["tomas"])
+        AgendaItem.objects.create(
+            meeting=meeting,
+            position=1,
+            title=canaries.text(),
+            description=canaries.text(),
+            duration_minutes=30,
+            lead=world.persons["tomas"],
+        )
         for person in world.persons.values():
-            MeetingParticipant.objects.get_or_create(meeting=meeting, person=person,
-                                                     defaults={"status": MeetingParticipant.Status.ATTENDED})
+            MeetingParticipant.objects.get_or_create(
+                meeting=meeting,
+                person=person,
+                defaults={"status": MeetingParticipant.Status.ATTENDED},
+            )
     # Secrets: a one-time invitation link, an API token, a calendar feed and a TOTP secret.
-    newcomer = people_actions.do_add_person(world.users["convener"], dialogue, email=canaries.email(),
-                                            full_name=canaries.text(), sector="academia", country=canaries.text(),
-                                            nominated_by=canaries.text())
-    people_actions.do_vet(world.users["convener"], newcomer, vouched_by=canaries.text(), notes=canaries.text())
-    _invitation, link = people_actions.do_invite(world.users["convener"], newcomer, base_url="https://t2.example")
+    newcomer = people_actions.do_add_person(
+        world.users["convener"],
+        dialogue,
+        email=canaries.email(),
+        full_name=canaries.text(),
+        sector="academia",
+        country=canaries.text(),
+        nominated_by=canaries.text(),
+    )
+    people_actions.do_vet(
+        world.users["convener"], newcomer, vouched_by=canaries.text(), notes=canaries.text()
+    )
+    _invitation, link = people_actions.do_invite(
+        world.users["convener"], newcomer, base_url="https://t2.example"
+    )
     canaries.planted.append(link.rstrip("/").rsplit("/", 1)[-1])
     raw_token, token = account_actions.do_create_api_token(world.users["convener"], "laptop")
     canaries.planted.extend([raw_token, raw_token[3:], token.digest])
@@ -137,7 +172,15 @@ def admin_urls(model, model_admin) -> list[str]:
 def test_only_site_models_are_in_the_admin():
     for model in admin.site._registry:
         assert model._meta.app_label in SITE_APPS, f"{model.__name__} must not be in the admin"
-    for confidential in (Person, Candidacy, CandidacyStep, Membership, Venue, Meeting, MeetingParticipant):
+    for confidential in (
+        Person,
+        Candidacy,
+        CandidacyStep,
+        Membership,
+        Venue,
+        Meeting,
+        MeetingParticipant,
+    ):
         assert confidential not in admin.site._registry
 
 
@@ -154,8 +197,12 @@ def test_no_admin_page_shows_a_confidential_field(planted, admin_client):
         # The bulk-delete confirmation lists what a deletion would take with it.
         pks = [str(pk) for pk in model._default_manager.values_list("pk", flat=True)]
         changelist = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
-        if pks and "delete_selected" in model_admin.get_actions(admin_client.get(changelist).wsgi_request):
-            response = admin_client.post(changelist, {"action": "delete_selected", "_selected_action": pks})
+        if pks and "delete_selected" in model_admin.get_actions(
+            admin_client.get(changelist).wsgi_request
+        ):
+            response = admin_client.post(
+                changelist, {"action": "delete_selected", "_selected_action": pks}
+            )
             assert response.status_code == 200
             assert not planted.found_in(response.content.decode())
     assert visited > 10
@@ -182,16 +229,33 @@ def test_the_admin_cannot_give_anyone_a_role(world, admin_client):
         for app in ("dialogues", "people"):
             with pytest.raises(NoReverseMatch):
                 reverse(f"admin:{app}_{name}_add")
-            assert admin_client.post(f"/admin/{app}/{name}/add/", {
-                "dialogue": world.dialogue.pk, "user": root.pk, "role": Role.CONVENER,
-            }).status_code == 404
+            assert (
+                admin_client.post(
+                    f"/admin/{app}/{name}/add/",
+                    {
+                        "dialogue": world.dialogue.pk,
+                        "user": root.pk,
+                        "role": Role.CONVENER,
+                    },
+                ).status_code
+                == 404
+            )
     # The account page has no role field: a role smuggled into the form is ignored.
-    response = admin_client.post(reverse("admin:accounts_user_change", args=[root.pk]), {
-        "is_active": "on", "is_staff": "on", "is_superuser": "on",
-        "memberships-TOTAL_FORMS": "1", "memberships-INITIAL_FORMS": "0",
-        "memberships-0-dialogue": world.dialogue.pk, "memberships-0-role": Role.CONVENER,
-        "memberships": world.dialogue.pk, "role": Role.CONVENER, "dialogue": world.dialogue.pk,
-    })
+    response = admin_client.post(
+        reverse("admin:accounts_user_change", args=[root.pk]),
+        {
+            "is_active": "on",
+            "is_staff": "on",
+            "is_superuser": "on",
+            "memberships-TOTAL_FORMS": "1",
+            "memberships-INITIAL_FORMS": "0",
+            "memberships-0-dialogue": world.dialogue.pk,
+            "memberships-0-role": Role.CONVENER,
+            "memberships": world.dialogue.pk,
+            "role": Role.CONVENER,
+            "dialogue": world.dialogue.pk,
+        },
+    )
     assert response.status_code == 302
     assert set(Membership.objects.values_list("dialogue", "user", "role")) == roles_before
     assert not Membership.objects.filter(user=root).exists()
@@ -204,5 +268,7 @@ def test_the_view_on_site_shortcut_tells_nothing_about_ids(world, admin_client):
 
     for model, existing in ((Dialogue, world.dialogue.pk), (Meeting, world.meeting.pk)):
         kind = ContentType.objects.get_for_model(model).pk
-        answers = {admin_client.get(f"/admin/r/{kind}/{pk}/").status_code for pk in (existing, 10**9)}
+        answers = {
+            admin_client.get(f"/admin/r/{kind}/{pk}/").status_code for pk in (existing, 10**9)
+        }
         assert answers == {404}, model

@@ -16,9 +16,16 @@ def errors_in(response) -> str:
 
 def test_meeting_form_shows_a_missing_title_and_an_end_before_the_start_together(world, signed_in):
     client = signed_in(world.users["convener"])
-    response = client.post(reverse("dialogues:meeting_create", args=[world.dialogue.pk]), {
-        "title": "", "time_zone": "Mars/Olympus", "starts_at": "2031-01-01T12:00", "ends_at": "2031-01-01T10:00",
-        "attribution_mode": "chatham_house"})
+    response = client.post(
+        reverse("dialogues:meeting_create", args=[world.dialogue.pk]),
+        {
+            "title": "",
+            "time_zone": "Mars/Olympus",
+            "starts_at": "2031-01-01T12:00",
+            "ends_at": "2031-01-01T10:00",
+            "attribution_mode": "chatham_house",
+        },
+    )
     page = errors_in(response)
     assert response.status_code == 200
     assert "This field is required." in page  # the form's own check of the title
@@ -28,9 +35,16 @@ def test_meeting_form_shows_a_missing_title_and_an_end_before_the_start_together
 
 def test_meeting_form_shows_the_end_before_start_with_an_unreadable_field(world, signed_in):
     client = signed_in(world.users["convener"])
-    response = client.post(reverse("dialogues:meeting_create", args=[world.dialogue.pk]), {
-        "title": "", "time_zone": "UTC", "starts_at": "2031-01-01T12:00", "ends_at": "2031-01-01T10:00",
-        "attribution_mode": "nonsense"})
+    response = client.post(
+        reverse("dialogues:meeting_create", args=[world.dialogue.pk]),
+        {
+            "title": "",
+            "time_zone": "UTC",
+            "starts_at": "2031-01-01T12:00",
+            "ends_at": "2031-01-01T10:00",
+            "attribution_mode": "nonsense",
+        },
+    )
     page = errors_in(response)
     assert "This field is required." in page and "must end after it starts" in page
     assert "Select a valid choice" in page
@@ -41,17 +55,27 @@ def test_meeting_form_shows_the_end_before_start_with_an_unreadable_field(world,
 def test_venue_form_shows_a_missing_name_and_a_missing_country_together(world, signed_in):
     client = signed_in(world.users["convener"])
     before = Venue.objects.count()
-    response = client.post(reverse("dialogues:venues", args=[world.dialogue.pk]),
-                           {"name": "", "kind": "university", "country": "", "capacity": "0"})
+    response = client.post(
+        reverse("dialogues:venues", args=[world.dialogue.pk]),
+        {"name": "", "kind": "university", "country": "", "capacity": "0"},
+    )
     page = errors_in(response)
     assert "This field is required." in page and "Give the venue&#x27;s country" in page
     assert Venue.objects.count() == before
 
 
 def test_the_api_lists_every_problem(world, api):  # noqa: F811
-    response = api("post", f"/dialogues/{world.dialogue.pk}/meetings", json={
-        "title": " ", "time_zone": "Nowhere/Else", "starts_at": "2031-01-01T12:00:00",
-        "ends_at": "2031-01-01T10:00:00", "attribution_mode": "loud"})
+    response = api(
+        "post",
+        f"/dialogues/{world.dialogue.pk}/meetings",
+        json={
+            "title": " ",
+            "time_zone": "Nowhere/Else",
+            "starts_at": "2031-01-01T12:00:00",
+            "ends_at": "2031-01-01T10:00:00",
+            "attribution_mode": "loud",
+        },
+    )
     assert response.status_code == 400
     body = response.json()
     fields = {e["field"] for e in body["errors"]}
@@ -73,9 +97,19 @@ def test_dialogue_form_shows_a_missing_title_and_the_track_2_rule_together(world
 
     actions.do_seat_in_delegation(world.users["convener"], world.caldera, official)
     client = signed_in(world.users["convener"])
-    response = client.post(reverse("dialogues:edit", args=[world.dialogue.pk]), {
-        "title": "", "track": "track2", "status": "active", "default_attribution_mode": "chatham_house",
-        "k_anonymity": 3, "min_members_per_side": 1, "max_side_ratio": "2", "max_gender_share": 80})
+    response = client.post(
+        reverse("dialogues:edit", args=[world.dialogue.pk]),
+        {
+            "title": "",
+            "track": "track2",
+            "status": "active",
+            "default_attribution_mode": "chatham_house",
+            "k_anonymity": 3,
+            "min_members_per_side": 1,
+            "max_side_ratio": "2",
+            "max_gender_share": 80,
+        },
+    )
     page = response.content.decode()
     assert "This field is required." in page
     assert "cannot be Track 2 while serving officials are members: Sera Official" in page
@@ -84,6 +118,7 @@ def test_dialogue_form_shows_a_missing_title_and_the_track_2_rule_together(world
 
 
 # --- forms converted to site.forms.submit: the form's errors and the action's rule together ----
+
 
 def _posted(client, name, args, data):
     response = client.post(reverse(name, args=args), data)
@@ -95,8 +130,12 @@ def test_party_form_shows_a_too_long_country_and_a_duplicate_name_together(world
     from track2.dialogues.models import Party
 
     client = signed_in(world.users["convener"])
-    form, page = _posted(client, "dialogues:parties", [world.dialogue.pk],
-                         {"name": "Federation of Ostrava", "country": "x" * 101})
+    form, page = _posted(
+        client,
+        "dialogues:parties",
+        [world.dialogue.pk],
+        {"name": "Federation of Ostrava", "country": "x" * 101},
+    )
     assert "already has a party called" in page  # the action's rule
     assert "at most 100 characters" in page  # the form's own check
     assert set(form.errors) == {"name", "country"}
@@ -113,8 +152,12 @@ def test_delegation_form_shows_a_duplicate_name_and_an_unknown_party_together(wo
     from track2.dialogues.models import Delegation
 
     client = signed_in(world.users["convener"])
-    form, page = _posted(client, "dialogues:delegations", [world.dialogue.pk],
-                         {"name": "Facilitators", "kind": "side", "party": "99999"})
+    form, page = _posted(
+        client,
+        "dialogues:delegations",
+        [world.dialogue.pk],
+        {"name": "Facilitators", "kind": "side", "party": "99999"},
+    )
     assert "already has a delegation called" in page
     assert set(form.errors) == {"name", "party"}
     assert Delegation.objects.filter(dialogue=world.dialogue).count() == 3
@@ -122,8 +165,10 @@ def test_delegation_form_shows_a_duplicate_name_and_an_unknown_party_together(wo
 
 def test_delegation_rename_shows_a_duplicate_name_and_an_unknown_party_together(world, signed_in):
     client = signed_in(world.users["convener"])
-    response = client.post(reverse("dialogues:delegation", args=[world.dialogue.pk, world.caldera.pk]),
-                           {"rename": "1", "name": "Facilitators", "party": "99999"})
+    response = client.post(
+        reverse("dialogues:delegation", args=[world.dialogue.pk, world.caldera.pk]),
+        {"rename": "1", "name": "Facilitators", "party": "99999"},
+    )
     form = response.context["edit_form"]
     assert set(form.errors) == {"name", "party"}
     assert "already has a delegation called" in str(form.errors["name"])
@@ -138,8 +183,10 @@ def test_seat_form_says_why_a_withdrawn_candidate_cannot_be_seated(world, signed
     eli = world.persons["eli"]
     people_actions.do_withdraw(world.users["convener"], Candidacy.objects.get(person=eli))
     client = signed_in(world.users["convener"])
-    response = client.post(reverse("dialogues:delegation", args=[world.dialogue.pk, world.caldera.pk]),
-                           {"seat": "1", "person": eli.pk})
+    response = client.post(
+        reverse("dialogues:delegation", args=[world.dialogue.pk, world.caldera.pk]),
+        {"seat": "1", "person": eli.pk},
+    )
     assert "candidacy is withdrawn" in str(response.context["seat_form"].errors["person"])
     assert not world.caldera.members.filter(person=eli).exists()
 
@@ -150,12 +197,22 @@ def test_role_form_shows_the_forms_check_and_the_actions_rule(world, signed_in):
     from django.core import mail
 
     client = signed_in(world.users["convener"])
-    form, page = _posted(client, "dialogues:roles", [world.dialogue.pk],
-                         {"email": "facilitator@example.org", "role": "emperor"})
+    form, page = _posted(
+        client,
+        "dialogues:roles",
+        [world.dialogue.pk],
+        {"email": "facilitator@example.org", "role": "emperor"},
+    )
     assert "Select a valid choice" in page  # the form's own check of the role
     assert "emperor" not in str(form.errors.get("email", ""))
-    form, page = _posted(client, "dialogues:roles", [world.dialogue.pk],
-                         {"email": "facilitator@example.org", "role": "facilitator"})
-    assert "is already facilitator in this dialogue" in page  # the action's rule, on the e-mail field
+    form, page = _posted(
+        client,
+        "dialogues:roles",
+        [world.dialogue.pk],
+        {"email": "facilitator@example.org", "role": "facilitator"},
+    )
+    assert (
+        "is already facilitator in this dialogue" in page
+    )  # the action's rule, on the e-mail field
     assert set(form.errors) == {"email"}
     assert not mail.outbox

@@ -42,9 +42,14 @@ def test_every_operation_declares_its_refusals_with_json_schemas(document):
 def test_success_statuses_are_the_ones_answered(document):
     paths = document["paths"]
     assert "201" in paths["/api/v1/dialogues"]["post"]["responses"]
-    assert "204" in paths["/api/v1/dialogues/{dialogue_id}/meetings/{meeting_id}"]["delete"]["responses"]
+    assert (
+        "204"
+        in paths["/api/v1/dialogues/{dialogue_id}/meetings/{meeting_id}"]["delete"]["responses"]
+    )
     for _path, _method, operation in operations(document):
-        assert any(status.startswith("2") for status in operation["responses"]), operation["operationId"]
+        assert any(status.startswith("2") for status in operation["responses"]), operation[
+            "operationId"
+        ]
 
 
 def test_field_limits_are_in_the_schema(document):
@@ -54,8 +59,11 @@ def test_field_limits_are_in_the_schema(document):
 
 def test_anonymous_writes_get_the_documented_401(db, world):
     anonymous = Client(enforce_csrf_checks=True)
-    for method, path in (("post", "/api/v1/dialogues"), ("patch", f"/api/v1/dialogues/{world.dialogue.pk}"),
-                         ("delete", f"/api/v1/dialogues/{world.dialogue.pk}/meetings/{world.meeting.pk}")):
+    for method, path in (
+        ("post", "/api/v1/dialogues"),
+        ("patch", f"/api/v1/dialogues/{world.dialogue.pk}"),
+        ("delete", f"/api/v1/dialogues/{world.dialogue.pk}/meetings/{world.meeting.pk}"),
+    ):
         response = getattr(anonymous, method)(path, data="{}", content_type="application/json")
         assert response.status_code == 401, (path, response.content)
         assert "Bearer" in response.json()["detail"]
@@ -64,17 +72,27 @@ def test_anonymous_writes_get_the_documented_401(db, world):
 def test_a_signed_in_browser_still_needs_the_csrf_token(world):
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(world.users["convener"])
-    refused = browser.post("/api/v1/dialogues", data='{"title": "Gulf Talks"}', content_type="application/json")
+    refused = browser.post(
+        "/api/v1/dialogues", data='{"title": "Gulf Talks"}', content_type="application/json"
+    )
     assert refused.status_code == 403
     assert "CSRF" in refused.json()["detail"]
     browser.get("/")  # sets the CSRF cookie, as a page load does
     token = browser.cookies["csrftoken"].value
-    made = browser.post("/api/v1/dialogues", data='{"title": "Gulf Talks"}', content_type="application/json",
-                        HTTP_X_CSRFTOKEN=token)
+    made = browser.post(
+        "/api/v1/dialogues",
+        data='{"title": "Gulf Talks"}',
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+    )
     assert made.status_code == 201, made.content
     # A personal token needs no CSRF token (it is not sent by browsers on their own).
-    scripted = Client(enforce_csrf_checks=True).post("/api/v1/dialogues", data='{"title": "Other"}',
-                                                     content_type="application/json", **bearer(world.users["convener"]))
+    scripted = Client(enforce_csrf_checks=True).post(
+        "/api/v1/dialogues",
+        data='{"title": "Other"}',
+        content_type="application/json",
+        **bearer(world.users["convener"]),
+    )
     assert scripted.status_code == 201
 
 
@@ -89,8 +107,12 @@ def test_times_in_api_answers_are_utc_with_z(client, world):
     # Local times carry their zone's offset: they are not UTC and say so.
     assert not meeting["starts_local"].endswith("Z")
     person = world.persons["eli"]
-    client.post(f"/api/v1/dialogues/{d}/people/{person.pk}/withdraw", data="{}", content_type="application/json",
-                **headers)
+    client.post(
+        f"/api/v1/dialogues/{d}/people/{person.pk}/withdraw",
+        data="{}",
+        content_type="application/json",
+        **headers,
+    )
     detail = client.get(f"/api/v1/dialogues/{d}/people/{person.pk}", **headers).json()
     assert detail["history"] and all(UTC_Z.match(step["at"]) for step in detail["history"])
 

@@ -31,7 +31,10 @@ ROLES = sorted(EVERYONE | {"outsider", "member_elsewhere", "foreign_convener", "
 
 
 def endpoints(world, item, participant, seat, membership, party, spare_venue, offer):
-    d, m = f"/dialogues/{world.dialogue.pk}", f"/dialogues/{world.dialogue.pk}/meetings/{world.meeting.pk}"
+    d, m = (
+        f"/dialogues/{world.dialogue.pk}",
+        f"/dialogues/{world.dialogue.pk}/meetings/{world.meeting.pk}",
+    )
     return [
         ("get", d, None, EVERYONE),
         ("patch", d, {"purpose": "Changed"}, CONVENER),
@@ -46,26 +49,55 @@ def endpoints(world, item, participant, seat, membership, party, spare_venue, of
         ("get", d + "/delegations", None, EVERYONE),
         ("post", d + "/delegations", {"name": "Team B", "kind": "facilitation"}, CONVENER),
         ("patch", d + f"/delegations/{world.ostrava.pk}", {"name": "Ostrava team"}, CONVENER),
-        ("delete", d + f"/delegations/{world.facilitation.pk}", None, CONVENER),  # refused: has members
-        ("post", d + f"/delegations/{world.ostrava.pk}/seats", {"person_id": world.persons["eli"].pk}, CONVENER),
+        (
+            "delete",
+            d + f"/delegations/{world.facilitation.pk}",
+            None,
+            CONVENER,
+        ),  # refused: has members
+        (
+            "post",
+            d + f"/delegations/{world.ostrava.pk}/seats",
+            {"person_id": world.persons["eli"].pk},
+            CONVENER,
+        ),
         ("delete", d + f"/delegations/{world.ostrava.pk}/seats/{seat.pk}", None, CONVENER),
         ("get", d + "/venues", None, CONVENER),
         ("post", d + "/venues", {"name": "Hall", "kind": "virtual"}, CONVENER),
         ("patch", d + f"/venues/{world.venue.pk}", {"accessibility_notes": "Lift"}, CONVENER),
         ("delete", d + f"/venues/{spare_venue.pk}", None, CONVENER),
         ("get", d + "/meetings", None, EVERYONE),
-        ("post", d + "/meetings", {"title": "R9", "starts_at": "2031-01-01T10:00", "ends_at": "2031-01-01T11:00",
-                                   "time_zone": "UTC"}, CONVENER),
+        (
+            "post",
+            d + "/meetings",
+            {
+                "title": "R9",
+                "starts_at": "2031-01-01T10:00",
+                "ends_at": "2031-01-01T11:00",
+                "time_zone": "UTC",
+            },
+            CONVENER,
+        ),
         ("get", m, None, EVERYONE),
         ("patch", m, {"title": "Round 2 (moved)"}, CONVENER),
         ("post", m + "/agenda", {"title": "More", "duration_minutes": 5}, AGENDA),
         ("patch", m + f"/agenda/{item.pk}", {"duration_minutes": 25}, AGENDA),
-        ("post", m + f"/agenda/{item.pk}/move", {"direction": "down"}, AGENDA),  # refused: only item
+        (
+            "post",
+            m + f"/agenda/{item.pk}/move",
+            {"direction": "down"},
+            AGENDA,
+        ),  # refused: only item
         ("delete", m + f"/agenda/{item.pk}", None, AGENDA),
         ("get", m + "/participants", None, CONVENER),  # the attendance list is confidential
         ("post", m + "/participants", {"person_ids": [world.persons["cyra"].pk]}, CONVENER),
         ("post", m + "/participants/attended", None, CONVENER),  # refused: not started yet
-        ("post", m + "/my-answer", {"status": "confirmed"}, {"participant"}),  # only someone on the list
+        (
+            "post",
+            m + "/my-answer",
+            {"status": "confirmed"},
+            {"participant"},
+        ),  # only someone on the list
         ("patch", m + f"/participants/{participant.pk}", {"status": "declined"}, CONVENER),
         ("delete", m + f"/participants/{participant.pk}", None, CONVENER),
         ("delete", m, None, CONVENER),
@@ -74,25 +106,36 @@ def endpoints(world, item, participant, seat, membership, party, spare_venue, of
 
 @pytest.fixture
 def setup(world, make_user):
-    item = meeting_actions.do_add_agenda_item(world.users["convener"], world.meeting, title="Opening",
-                                              duration_minutes=20)
-    participant = MeetingParticipant.objects.create(meeting=world.meeting, person=world.persons["bo"])
-    MeetingParticipant.objects.create(meeting=world.meeting, person=world.persons["arin"])  # the participant user
+    item = meeting_actions.do_add_agenda_item(
+        world.users["convener"], world.meeting, title="Opening", duration_minutes=20
+    )
+    participant = MeetingParticipant.objects.create(
+        meeting=world.meeting, person=world.persons["bo"]
+    )
+    MeetingParticipant.objects.create(
+        meeting=world.meeting, person=world.persons["arin"]
+    )  # the participant user
     seat = DelegationMember.objects.get(person=world.persons["dane"])
     extra = make_user("extra@example.org")
     membership = Membership.objects.create(dialogue=world.dialogue, user=extra, role="observer")
     party = Dialogue.objects.get(pk=world.dialogue.pk).parties.create(name="Spare", country="S")
     spare_venue = Venue.objects.create(dialogue=world.dialogue, name="Spare room", kind="virtual")
-    offer, _link = role_actions.do_invite_to_role(world.users["convener"], world.dialogue,
-                                                  email="offered@example.org", role="observer",
-                                                  base_url="https://track2.example")
+    offer, _link = role_actions.do_invite_to_role(
+        world.users["convener"],
+        world.dialogue,
+        email="offered@example.org",
+        role="observer",
+        base_url="https://track2.example",
+    )
     return endpoints(world, item, participant, seat, membership, party, spare_venue, offer)
 
 
 def snapshot():
     return (
-        list(Dialogue.objects.values_list("pk", "purpose", "title")), list(Party.objects.values_list("pk", "name")),
-        list(Membership.objects.values_list("pk", "role")), list(Delegation.objects.values_list("pk", "name")),
+        list(Dialogue.objects.values_list("pk", "purpose", "title")),
+        list(Party.objects.values_list("pk", "name")),
+        list(Membership.objects.values_list("pk", "role")),
+        list(Delegation.objects.values_list("pk", "name")),
         list(DelegationMember.objects.values_list("pk", "delegation_id")),
         list(Venue.objects.values_list("pk", "name", "accessibility_notes")),
         list(Meeting.objects.values_list("pk", "title")),
@@ -150,32 +193,75 @@ D, M = "/dialogues/{id}", "/dialogues/{id}/meetings/{id}"
 EXPECTED = {
     ("get", D): (200, lambda w, a: a.json()["title"] == "Varena Sea Dialogue"),
     ("patch", D): (200, _has(Dialogue, purpose="Changed")),
-    ("get", D + "/balance"): (200, lambda w, a: {row["name"]: row["size"] for row in a.json()["delegations"]}[
-        "Federation of Ostrava delegation"] == 2),
+    ("get", D + "/balance"): (
+        200,
+        lambda w, a: (
+            {row["name"]: row["size"] for row in a.json()["delegations"]}[
+                "Federation of Ostrava delegation"
+            ]
+            == 2
+        ),
+    ),
     ("post", D + "/parties"): (201, _has(Party, name="Isle")),
     ("delete", D + "/parties/{id}"): (204, _gone(Party, name="Spare")),
     ("get", D + "/roles"): (200, lambda w, a: "extra@example.org" in a.content.decode()),
     # A role is offered, never given: 202, an open invitation, and no new role until it is accepted.
-    ("post", D + "/roles"): (202, lambda w, a: RoleInvitation.objects.filter(
-        sent_to="new.liaison@example.org", role="liaison", used_at__isnull=True).exists()
-        and not Membership.objects.filter(user__email="new.liaison@example.org").exists()),
-    ("get", D + "/role-invitations"): (200, lambda w, a: "offered@example.org" in a.content.decode()),
-    ("delete", D + "/role-invitations/{id}"): (204, lambda w, a: RoleInvitation.objects.get(
-        sent_to="offered@example.org").revoked_at is not None),
+    ("post", D + "/roles"): (
+        202,
+        lambda w, a: (
+            RoleInvitation.objects.filter(
+                sent_to="new.liaison@example.org", role="liaison", used_at__isnull=True
+            ).exists()
+            and not Membership.objects.filter(user__email="new.liaison@example.org").exists()
+        ),
+    ),
+    ("get", D + "/role-invitations"): (
+        200,
+        lambda w, a: "offered@example.org" in a.content.decode(),
+    ),
+    ("delete", D + "/role-invitations/{id}"): (
+        204,
+        lambda w, a: (
+            RoleInvitation.objects.get(sent_to="offered@example.org").revoked_at is not None
+        ),
+    ),
     ("delete", D + "/roles/{id}"): (204, _gone(Membership, user__email="extra@example.org")),
-    ("get", D + "/delegations"): (200, lambda w, a: _names(a) == {
-        "Facilitators", "Northern Republic of Caldera delegation", "Federation of Ostrava delegation"}),
+    ("get", D + "/delegations"): (
+        200,
+        lambda w, a: (
+            _names(a)
+            == {
+                "Facilitators",
+                "Northern Republic of Caldera delegation",
+                "Federation of Ostrava delegation",
+            }
+        ),
+    ),
     ("post", D + "/delegations"): (201, _has(Delegation, name="Team B", kind="facilitation")),
     ("patch", D + "/delegations/{id}"): (200, _has(Delegation, name="Ostrava team")),
-    ("delete", D + "/delegations/{id}"): (400, lambda w, a: Delegation.objects.filter(pk=w.facilitation.pk).exists()
-                                          and "still has members" in a.json()["detail"]),
-    ("post", D + "/delegations/{id}/seats"): (201, lambda w, a: DelegationMember.objects.filter(
-        person=w.persons["eli"], delegation=w.ostrava).exists()),
-    ("delete", D + "/delegations/{id}/seats/{id}"): (204, lambda w, a: not DelegationMember.objects.filter(
-        person=w.persons["dane"]).exists()),
+    ("delete", D + "/delegations/{id}"): (
+        400,
+        lambda w, a: (
+            Delegation.objects.filter(pk=w.facilitation.pk).exists()
+            and "still has members" in a.json()["detail"]
+        ),
+    ),
+    ("post", D + "/delegations/{id}/seats"): (
+        201,
+        lambda w, a: DelegationMember.objects.filter(
+            person=w.persons["eli"], delegation=w.ostrava
+        ).exists(),
+    ),
+    ("delete", D + "/delegations/{id}/seats/{id}"): (
+        204,
+        lambda w, a: not DelegationMember.objects.filter(person=w.persons["dane"]).exists(),
+    ),
     ("get", D + "/venues"): (200, lambda w, a: {"Lakeside Centre", "A private home"} <= _names(a)),
     ("post", D + "/venues"): (201, _has(Venue, name="Hall", kind="virtual")),
-    ("patch", D + "/venues/{id}"): (200, _has(Venue, name="Lakeside Centre", accessibility_notes="Lift")),
+    ("patch", D + "/venues/{id}"): (
+        200,
+        _has(Venue, name="Lakeside Centre", accessibility_notes="Lift"),
+    ),
     ("delete", D + "/venues/{id}"): (204, _gone(Venue, name="Spare room")),
     ("get", D + "/meetings"): (200, lambda w, a: {"Round 1", "Round 2"} <= _names(a)),
     ("post", D + "/meetings"): (201, _has(Meeting, title="R9")),
@@ -187,16 +273,38 @@ EXPECTED = {
     ("post", M + "/agenda/{id}/move"): (200, _has(AgendaItem, title="Opening", position=2)),
     ("delete", M + "/agenda/{id}"): (204, _gone(AgendaItem, title="Opening")),
     ("get", M + "/participants"): (200, lambda w, a: "Bo Tarn" in a.content.decode()),
-    ("post", M + "/participants"): (201, lambda w, a: MeetingParticipant.objects.filter(
-        meeting=w.meeting, person=w.persons["cyra"]).exists()),
-    ("post", M + "/participants/attended"): (400, lambda w, a: not MeetingParticipant.objects.filter(
-        status="attended").exists()),
-    ("post", M + "/my-answer"): (200, lambda w, a: MeetingParticipant.objects.get(
-        meeting=w.meeting, person=w.persons["arin"]).status == "confirmed"),
-    ("patch", M + "/participants/{id}"): (200, lambda w, a: MeetingParticipant.objects.get(
-        meeting=w.meeting, person=w.persons["bo"]).status == "declined"),
-    ("delete", M + "/participants/{id}"): (204, lambda w, a: not MeetingParticipant.objects.filter(
-        meeting=w.meeting, person=w.persons["bo"]).exists()),
+    ("post", M + "/participants"): (
+        201,
+        lambda w, a: MeetingParticipant.objects.filter(
+            meeting=w.meeting, person=w.persons["cyra"]
+        ).exists(),
+    ),
+    ("post", M + "/participants/attended"): (
+        400,
+        lambda w, a: not MeetingParticipant.objects.filter(status="attended").exists(),
+    ),
+    ("post", M + "/my-answer"): (
+        200,
+        lambda w, a: (
+            MeetingParticipant.objects.get(meeting=w.meeting, person=w.persons["arin"]).status
+            == "confirmed"
+        ),
+    ),
+    ("patch", M + "/participants/{id}"): (
+        200,
+        lambda w, a: (
+            MeetingParticipant.objects.get(meeting=w.meeting, person=w.persons["bo"]).status
+            == "declined"
+        ),
+    ),
+    ("delete", M + "/participants/{id}"): (
+        204,
+        lambda w, a: (
+            not MeetingParticipant.objects.filter(
+                meeting=w.meeting, person=w.persons["bo"]
+            ).exists()
+        ),
+    ),
     ("delete", M): (204, lambda w, a: not Meeting.objects.filter(pk=w.meeting.pk).exists()),
 }
 
@@ -230,20 +338,27 @@ def test_every_dialogues_endpoint_is_in_the_matrix(client, world, setup):
     schema = api.get_openapi_schema()
     documented = {
         (method, path.removeprefix("/api/v1"))
-        for path, operations in schema["paths"].items() for method, op in operations.items()
+        for path, operations in schema["paths"].items()
+        for method, op in operations.items()
         if "dialogues" in op.get("tags", []) and path != "/api/v1/dialogues"
     }
     d, m = world.dialogue.pk, world.meeting.pk
     covered = set()
     for method, path, _body, _allowed in setup:
         template = path.replace(f"/dialogues/{d}", "/dialogues/{dialogue_id}").replace(
-            f"/meetings/{m}", "/meetings/{meeting_id}")
+            f"/meetings/{m}", "/meetings/{meeting_id}"
+        )
         covered.add((method, template))
-    missing = {(meth, p) for meth, p in documented if not any(
-        meth == cm and _same_shape(p, cp) for cm, cp in covered)}
+    missing = {
+        (meth, p)
+        for meth, p in documented
+        if not any(meth == cm and _same_shape(p, cp) for cm, cp in covered)
+    }
     assert not missing, missing
 
 
 def _same_shape(template: str, concrete: str) -> bool:
     left, right = template.split("/"), concrete.split("/")
-    return len(left) == len(right) and all(a == b or a.startswith("{") for a, b in zip(left, right, strict=True))
+    return len(left) == len(right) and all(
+        a == b or a.startswith("{") for a, b in zip(left, right, strict=True)
+    )

@@ -49,17 +49,29 @@ def errors_of(response) -> list[dict]:
 
 # --- ids and integers above 2^63 ---------------------------------------------------------------
 
+
 @pytest.mark.parametrize("huge", HUGE)
 def test_huge_ids_in_api_paths_are_not_found(api, world, huge):
     d, m = world.dialogue.pk, world.meeting.pk
-    for path in (f"/dialogues/{huge}", f"/dialogues/{huge}/meetings", f"/dialogues/{d}/meetings/{huge}",
-                 f"/dialogues/{d}/people/{huge}", f"/dialogues/{d}/meetings/{m}/participants/{huge}",
-                 f"/dialogues/{d}/delegations/{huge}/seats/{huge}", f"/dialogues/-{huge}"):
+    for path in (
+        f"/dialogues/{huge}",
+        f"/dialogues/{huge}/meetings",
+        f"/dialogues/{d}/meetings/{huge}",
+        f"/dialogues/{d}/people/{huge}",
+        f"/dialogues/{d}/meetings/{m}/participants/{huge}",
+        f"/dialogues/{d}/delegations/{huge}/seats/{huge}",
+        f"/dialogues/-{huge}",
+    ):
         for method in ("get", "patch", "delete"):
             response = api(method, path, {})
             assert response.status_code in (404, 405, 422), (method, path, response.status_code)
-            if response.status_code != 405:  # a method the path does not have (Django's plain answer)
-                assert response.headers["Content-Type"].startswith("application/json"), (method, path)
+            if (
+                response.status_code != 405
+            ):  # a method the path does not have (Django's plain answer)
+                assert response.headers["Content-Type"].startswith("application/json"), (
+                    method,
+                    path,
+                )
 
 
 @pytest.mark.parametrize("huge", HUGE)
@@ -67,35 +79,60 @@ def test_huge_integers_in_api_bodies_and_queries_are_422(api, world, huge):
     d = world.dialogue.pk
     cases = [
         ("post", f"/dialogues/{d}/delegations/{world.caldera.pk}/seats", {"person_id": huge}),
-        ("post", f"/dialogues/{d}/meetings/{world.meeting.pk}/participants", {"person_ids": [huge]}),
-        ("post", f"/dialogues/{d}/venues", {"name": "Hall", "kind": "hotel", "country": "Norland",
-                                              "capacity": huge}),
+        (
+            "post",
+            f"/dialogues/{d}/meetings/{world.meeting.pk}/participants",
+            {"person_ids": [huge]},
+        ),
+        (
+            "post",
+            f"/dialogues/{d}/venues",
+            {"name": "Hall", "kind": "hotel", "country": "Norland", "capacity": huge},
+        ),
         ("patch", f"/dialogues/{d}", {"k_anonymity": huge}),
-        ("post", f"/dialogues/{d}/meetings/{world.meeting.pk}/agenda", {"title": "Opening",
-                                                                         "duration_minutes": huge}),
-        ("post", f"/dialogues/{d}/people/nominate", {"email": "x@example.org", "nominated_by": "me",
-                                                       "delegation_id": huge}),
+        (
+            "post",
+            f"/dialogues/{d}/meetings/{world.meeting.pk}/agenda",
+            {"title": "Opening", "duration_minutes": huge},
+        ),
+        (
+            "post",
+            f"/dialogues/{d}/people/nominate",
+            {"email": "x@example.org", "nominated_by": "me", "delegation_id": huge},
+        ),
     ]
     for method, path, body in cases:
         response = api(method, path, body)
-        assert response.status_code in (400, 422), (path, response.status_code, response.content[:200])
+        assert response.status_code in (400, 422), (
+            path,
+            response.status_code,
+            response.content[:200],
+        )
     assert api("get", f"/dialogues/{d}/people?delegation={huge}").status_code in (200, 422)
 
 
 @pytest.mark.parametrize("huge", HUGE)
 def test_huge_ids_on_pages_are_not_found(pages, world, huge):
     d = world.dialogue.pk
-    for path in (f"/dialogues/{huge}/", f"/dialogues/{d}/meetings/{huge}/", f"/dialogues/{d}/people/{huge}/",
-                 f"/dialogues/{d}/delegations/{huge}/", f"/dialogues/{d}/venues/{huge}/edit/"):
+    for path in (
+        f"/dialogues/{huge}/",
+        f"/dialogues/{d}/meetings/{huge}/",
+        f"/dialogues/{d}/people/{huge}/",
+        f"/dialogues/{d}/delegations/{huge}/",
+        f"/dialogues/{d}/venues/{huge}/edit/",
+    ):
         assert pages.get(path).status_code == 404, path
     listed = pages.get(f"/dialogues/{d}/people/?delegation={huge}")
     assert listed.status_code == 200
-    seat = pages.post(f"/dialogues/{d}/delegations/{world.caldera.pk}/", {"seat": "1", "person": str(huge)})
+    seat = pages.post(
+        f"/dialogues/{d}/delegations/{world.caldera.pk}/", {"seat": "1", "person": str(huge)}
+    )
     assert seat.status_code in (200, 400) and b'aria-invalid="true"' in seat.content
     assert b"Select a valid choice" in seat.content
 
 
 # --- invalid Unicode and control characters ---------------------------------------------------
+
 
 def test_lone_surrogate_in_json_is_422(api, world):
     raw = '{"title": "Round \\ud800 three"}'
@@ -111,14 +148,33 @@ def test_control_characters_are_refused_everywhere(api, pages, world, char):
     errors = errors_of(api("post", "/dialogues", {"title": f"Gulf{char}Talks"}))
     assert errors[0]["loc"] == ["body", "title"]
     assert errors_of(api("patch", f"/dialogues/{d}", {"purpose": f"line one\nline{char}two"}))
-    assert errors_of(api("post", f"/dialogues/{d}/people", {
-        "full_name": "Amina Diallo", "email": "amina@example.org", "sector": "academia", "country": "Northland",
-        "nominated_by": f"Prof{char}"}))
+    assert errors_of(
+        api(
+            "post",
+            f"/dialogues/{d}/people",
+            {
+                "full_name": "Amina Diallo",
+                "email": "amina@example.org",
+                "sector": "academia",
+                "country": "Northland",
+                "nominated_by": f"Prof{char}",
+            },
+        )
+    )
     assert errors_of(api("get", f"/dialogues/{d}/people?q=a{char}b"))
-    page = pages.post("/dialogues/new/", {"title": f"Gulf{char}Talks", "track": "track2", "status": "planning",
-                                          "default_attribution_mode": "chatham_house", "k_anonymity": 3,
-                                          "min_members_per_side": 4, "max_side_ratio": "1.5",
-                                          "max_gender_share": 75})
+    page = pages.post(
+        "/dialogues/new/",
+        {
+            "title": f"Gulf{char}Talks",
+            "track": "track2",
+            "status": "planning",
+            "default_attribution_mode": "chatham_house",
+            "k_anonymity": 3,
+            "min_members_per_side": 4,
+            "max_side_ratio": "1.5",
+            "max_gender_share": 75,
+        },
+    )
     assert page.status_code == 200
     assert b"control character" in page.content or b"Null characters" in page.content
     assert not Dialogue.objects.filter(title__startswith="Gulf").exists()
@@ -144,31 +200,65 @@ def test_roster_importer_follows_the_same_rules(world):
 
 # --- lengths, dates, sizes, shapes -------------------------------------------------------------
 
+
 def test_model_length_limits_are_enforced_on_the_api(api, world):
     d = world.dialogue.pk
-    errors = errors_of(api("post", f"/dialogues/{d}/meetings", {
-        "title": "x" * 5000, "starts_at": "2030-05-01T10:00", "ends_at": "2030-05-01T12:00",
-        "time_zone": "Europe/Vienna"}))
+    errors = errors_of(
+        api(
+            "post",
+            f"/dialogues/{d}/meetings",
+            {
+                "title": "x" * 5000,
+                "starts_at": "2030-05-01T10:00",
+                "ends_at": "2030-05-01T12:00",
+                "time_zone": "Europe/Vienna",
+            },
+        )
+    )
     assert errors[0]["loc"] == ["body", "title"]
     assert "200" in errors[0]["msg"] and errors[0]["ctx"] == {"max_length": 200}
     assert not Meeting.objects.filter(title__startswith="xxx").exists()
 
 
 def test_all_errors_at_once(api, world):
-    errors = errors_of(api("post", f"/dialogues/{world.dialogue.pk}/meetings", {
-        "title": "x" * 201, "starts_at": "9999-12-31T23:00", "ends_at": "not a date", "time_zone": "UTC\x00"}))
-    assert {tuple(e["loc"]) for e in errors} >= {("body", "title"), ("body", "starts_at"), ("body", "ends_at"),
-                                                 ("body", "time_zone")}
+    errors = errors_of(
+        api(
+            "post",
+            f"/dialogues/{world.dialogue.pk}/meetings",
+            {
+                "title": "x" * 201,
+                "starts_at": "9999-12-31T23:00",
+                "ends_at": "not a date",
+                "time_zone": "UTC\x00",
+            },
+        )
+    )
+    assert {tuple(e["loc"]) for e in errors} >= {
+        ("body", "title"),
+        ("body", "starts_at"),
+        ("body", "ends_at"),
+        ("body", "time_zone"),
+    }
 
 
 @pytest.mark.parametrize("year", ["9999", "1850", "0001"])
 def test_dates_outside_1900_to_2200_are_refused(api, pages, world, year):
     d, m = world.dialogue.pk, world.meeting.pk
-    errors = errors_of(api("patch", f"/dialogues/{d}/meetings/{m}", {"starts_at": f"{year}-12-31T22:00:00"}))
+    errors = errors_of(
+        api("patch", f"/dialogues/{d}/meetings/{m}", {"starts_at": f"{year}-12-31T22:00:00"})
+    )
     assert errors[0]["loc"] == ["body", "starts_at"] and "1900" in errors[0]["msg"]
-    page = pages.post(f"/dialogues/{d}/meetings/{m}/edit/", {
-        "title": "Round 2", "time_zone": "Europe/Vienna", "starts_at": f"{year}-12-31T22:00",
-        "ends_at": f"{year}-12-31T23:00", "attribution_mode": "chatham_house", "venue": ""})
+    page = pages.post(
+        f"/dialogues/{d}/meetings/{m}/edit/",
+        {
+            "title": "Round 2",
+            "time_zone": "Europe/Vienna",
+            "starts_at": f"{year}-12-31T22:00",
+            "ends_at": f"{year}-12-31T23:00",
+            "attribution_mode": "chatham_house",
+            "venue": "",
+        },
+    )
     assert page.status_code == 200 and b"1900" in page.content
     world.meeting.refresh_from_db()
     assert 2000 < world.meeting.starts_at.year < 2100
@@ -182,14 +272,18 @@ def test_oversized_body_is_a_json_413_on_the_api_and_a_page_on_the_site(api, pag
     assert response.status_code == 413
     assert response.headers["Content-Type"] == "application/json"
     assert "1 MB" in response.json()["detail"]
-    page = pages.post(f"/dialogues/{world.dialogue.pk}/edit/", {"title": "T", "purpose": "x" * (3 * 1024 * 1024)})
+    page = pages.post(
+        f"/dialogues/{world.dialogue.pk}/edit/", {"title": "T", "purpose": "x" * (3 * 1024 * 1024)}
+    )
     assert page.status_code == 413 and b"Too much at once" in page.content
 
 
 def test_withdraw_with_a_body_that_is_not_an_object_is_422(api, world):
     person = world.persons["eli"]
     for raw in ("-210", '"notes"', "[1, 2]", "null"):
-        response = api("post", f"/dialogues/{world.dialogue.pk}/people/{person.pk}/withdraw", raw=raw)
+        response = api(
+            "post", f"/dialogues/{world.dialogue.pk}/people/{person.pk}/withdraw", raw=raw
+        )
         assert response.status_code == 422, (raw, response.status_code, response.content)
     assert Candidacy.objects.get(person=person, dialogue=world.dialogue).status != "withdrawn"
 
@@ -198,10 +292,14 @@ def test_malformed_json_is_400_with_what_to_send(api, world):
     response = api("patch", f"/dialogues/{world.dialogue.pk}", raw='{"title": ')
     assert response.status_code == 400
     assert "not valid JSON" in response.json()["detail"]
-    assert api("patch", f"/dialogues/{world.dialogue.pk}", raw='{"k_anonymity": NaN}').status_code == 400
+    assert (
+        api("patch", f"/dialogues/{world.dialogue.pk}", raw='{"k_anonymity": NaN}').status_code
+        == 400
+    )
 
 
 # --- a request that fails keeps nothing -------------------------------------------------------
+
 
 def test_a_request_that_fails_after_writing_is_rolled_back(api, world, monkeypatch):
     """Write-then-render: the meeting is saved, then rendering its answer fails. The 500 must
@@ -212,16 +310,27 @@ def test_a_request_that_fails_after_writing_is_rolled_back(api, world, monkeypat
         raise RuntimeError("rendering failed")
 
     monkeypatch.setattr(api_dialogues, "meeting_out", broken)
-    response = api("post", f"/dialogues/{world.dialogue.pk}/meetings", {
-        "title": "Round 9", "starts_at": "2031-05-01T10:00", "ends_at": "2031-05-01T12:00",
-        "time_zone": "Europe/Vienna"})
+    response = api(
+        "post",
+        f"/dialogues/{world.dialogue.pk}/meetings",
+        {
+            "title": "Round 9",
+            "starts_at": "2031-05-01T10:00",
+            "ends_at": "2031-05-01T12:00",
+            "time_zone": "Europe/Vienna",
+        },
+    )
     assert response.status_code == 500
     assert not Meeting.objects.filter(title="Round 9").exists()
 
 
 def test_nothing_half_written_for_a_refused_agenda_item(api, world):
     d, m = world.dialogue.pk, world.meeting.pk
-    response = api("post", f"/dialogues/{d}/meetings/{m}/agenda", {"title": "Opening\x1b", "duration_minutes": 30})
+    response = api(
+        "post",
+        f"/dialogues/{d}/meetings/{m}/agenda",
+        {"title": "Opening\x1b", "duration_minutes": 30},
+    )
     assert response.status_code == 422
     assert not AgendaItem.objects.filter(meeting_id=m).exists()
     assert Venue.objects.filter(dialogue_id=d).count() == 2
@@ -230,14 +339,20 @@ def test_nothing_half_written_for_a_refused_agenda_item(api, world):
 @pytest.mark.parametrize("huge", HUGE)
 def test_huge_numbers_in_page_forms_are_form_errors(pages, world, huge):
     d, m = world.dialogue.pk, world.meeting.pk
-    added = pages.post(f"/dialogues/{d}/meetings/{m}/participants/", {"persons": [str(huge)], "status": "invited"})
+    added = pages.post(
+        f"/dialogues/{d}/meetings/{m}/participants/", {"persons": [str(huge)], "status": "invited"}
+    )
     assert added.status_code == 302
     role = pages.post(f"/dialogues/{d}/roles/", {"user": str(huge), "role": "observer"})
     assert role.status_code in (200, 400)
-    venue = pages.post(f"/dialogues/{d}/venues/", {"name": "Hall", "kind": "hotel", "country": "Norland",
-                                                   "capacity": str(huge)})
+    venue = pages.post(
+        f"/dialogues/{d}/venues/",
+        {"name": "Hall", "kind": "hotel", "country": "Norland", "capacity": str(huge)},
+    )
     assert venue.status_code in (200, 400) and b"aria-invalid" in venue.content
-    agenda = pages.post(f"/dialogues/{d}/meetings/{m}/agenda/", {"title": "Opening", "duration_minutes": str(huge)})
+    agenda = pages.post(
+        f"/dialogues/{d}/meetings/{m}/agenda/", {"title": "Opening", "duration_minutes": str(huge)}
+    )
     assert agenda.status_code in (200, 302, 400)
     assert not Venue.objects.filter(name="Hall").exists()
     assert not AgendaItem.objects.filter(meeting_id=m).exists()
@@ -256,13 +371,28 @@ def test_csv_export_carries_no_control_character_stored_earlier(world):
 
 @pytest.mark.parametrize("char", ["\x00", "\x1b", "\ufffd"])
 def test_page_filters_with_odd_characters_answer_a_page(pages, world, char):
-    listed = pages.get(f"/dialogues/{world.dialogue.pk}/people/", {"q": f"a{char}b", "country": char})
+    listed = pages.get(
+        f"/dialogues/{world.dialogue.pk}/people/", {"q": f"a{char}b", "country": char}
+    )
     assert listed.status_code in (200, 400)
 
 
 def test_schema_refusals_say_what_to_do(api, world):
-    errors = {tuple(e["loc"]): e["msg"] for e in errors_of(api("post", f"/dialogues/{world.dialogue.pk}/meetings", {
-        "starts_at": "next tuesday", "ends_at": "2030-05-01T12:00", "time_zone": "UTC", "venue_id": 0}))}
+    errors = {
+        tuple(e["loc"]): e["msg"]
+        for e in errors_of(
+            api(
+                "post",
+                f"/dialogues/{world.dialogue.pk}/meetings",
+                {
+                    "starts_at": "next tuesday",
+                    "ends_at": "2030-05-01T12:00",
+                    "time_zone": "UTC",
+                    "venue_id": 0,
+                },
+            )
+        )
+    }
     assert errors[("body", "title")] == "This field is required; send it."
     assert "ISO 8601" in errors[("body", "starts_at")]
     assert "Out of range" in errors[("body", "venue_id")]
@@ -276,8 +406,16 @@ def test_a_page_that_fails_after_saving_keeps_nothing(pages, world, monkeypatch)
         raise RuntimeError("check failed")
 
     monkeypatch.setattr(meeting_views.queries, "neutrality_warning", broken)
-    response = pages.post(f"/dialogues/{world.dialogue.pk}/meetings/new/", {
-        "title": "Round 9", "time_zone": "Europe/Vienna", "starts_at": "2031-05-01T10:00",
-        "ends_at": "2031-05-01T12:00", "attribution_mode": "chatham_house", "venue": ""})
+    response = pages.post(
+        f"/dialogues/{world.dialogue.pk}/meetings/new/",
+        {
+            "title": "Round 9",
+            "time_zone": "Europe/Vienna",
+            "starts_at": "2031-05-01T10:00",
+            "ends_at": "2031-05-01T12:00",
+            "attribution_mode": "chatham_house",
+            "venue": "",
+        },
+    )
     assert response.status_code == 500
     assert not Meeting.objects.filter(title="Round 9").exists()

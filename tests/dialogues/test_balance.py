@@ -9,8 +9,12 @@ from django.urls import reverse
 from track2.dialogues.balance import DelegationBalance, Thresholds, balance_warnings, build_balance
 from track2.dialogues.models import MeetingParticipant
 
-LIMITS = Thresholds(min_members_per_side=3, max_side_ratio=Decimal("1.5"), max_gender_share=75,
-                    required_sectors=("academia",))
+LIMITS = Thresholds(
+    min_members_per_side=3,
+    max_side_ratio=Decimal("1.5"),
+    max_gender_share=75,
+    required_sectors=("academia",),
+)
 
 
 def side(name, size, sectors=None, genders=None):
@@ -18,8 +22,16 @@ def side(name, size, sectors=None, genders=None):
 
 
 def test_balanced_sides_have_no_warnings():
-    assert balance_warnings([side("A", 3, genders={"woman": 2, "man": 1}),
-                             side("B", 4, genders={"woman": 2, "man": 2})], LIMITS) == []
+    assert (
+        balance_warnings(
+            [
+                side("A", 3, genders={"woman": 2, "man": 1}),
+                side("B", 4, genders={"woman": 2, "man": 2}),
+            ],
+            LIMITS,
+        )
+        == []
+    )
 
 
 def test_under_represented_side():
@@ -39,24 +51,33 @@ def test_missing_required_sector():
 
 
 def test_gender_imbalance_counts_recorded_genders_only():
-    warnings = balance_warnings([side("A", 4, genders={"man": 4}), side("B", 4, genders={"woman": 1, "": 3})],
-                                LIMITS)
+    warnings = balance_warnings(
+        [side("A", 4, genders={"man": 4}), side("B", 4, genders={"woman": 1, "": 3})], LIMITS
+    )
     assert len(warnings) == 1 and "A is 100% man" in warnings[0]
 
 
 def test_no_sides_yet():
-    assert balance_warnings([], LIMITS) == ["No side delegations yet: add the parties and their delegations."]
+    assert balance_warnings([], LIMITS) == [
+        "No side delegations yet: add the parties and their delegations."
+    ]
 
 
 def test_build_balance_counts_and_continuity(world):
-    MeetingParticipant.objects.create(meeting=world.past_meeting, person=world.persons["arin"], status="attended")
-    MeetingParticipant.objects.create(meeting=world.past_meeting, person=world.persons["bo"], status="absent")
+    MeetingParticipant.objects.create(
+        meeting=world.past_meeting, person=world.persons["arin"], status="attended"
+    )
+    MeetingParticipant.objects.create(
+        meeting=world.past_meeting, person=world.persons["bo"], status="absent"
+    )
     report = build_balance(world.dialogue)
     caldera = next(d for d in report.delegations if d.name == world.caldera.name)
     assert caldera.size == 2
     assert caldera.by_sector == {"academia": 1, "business": 1}
     assert caldera.by_gender == {"woman": 1, "man": 1}
-    assert report.held_meetings == [(world.past_meeting.pk, "Round 1")]  # the future round is not held yet
+    assert report.held_meetings == [
+        (world.past_meeting.pk, "Round 1")
+    ]  # the future round is not held yet
     rows = {r.person: r for r in report.attendance}
     assert rows["Arin Solvei"].statuses == ("attended",) and rows["Arin Solvei"].attended == 1
     assert rows["Bo Tarn"].statuses == ("absent",)
@@ -72,6 +93,8 @@ def test_thresholds_are_dialogue_settings(world):
 
 
 def test_dashboard_page_shows_warnings(world, signed_in):
-    response = signed_in(world.users["convener"]).get(reverse("dialogues:balance", args=[world.dialogue.pk]))
+    response = signed_in(world.users["convener"]).get(
+        reverse("dialogues:balance", args=[world.dialogue.pk])
+    )
     assert b"fewer than the 4 this dialogue asks of each side" in response.content
     assert b"Attendance continuity" in response.content

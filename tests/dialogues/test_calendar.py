@@ -33,9 +33,13 @@ def test_folding_at_75_octets_without_splitting_characters():
 
 
 def test_calendar_structure_and_crlf():
-    event = CalendarEvent(uid="meeting-1@example.org", starts_at=datetime(2031, 3, 2, 1, 0, tzinfo=UTC),
-                          ends_at=datetime(2031, 3, 2, 9, 0, tzinfo=UTC), summary="Round 3, Varena; part 1",
-                          location="")
+    event = CalendarEvent(
+        uid="meeting-1@example.org",
+        starts_at=datetime(2031, 3, 2, 1, 0, tzinfo=UTC),
+        ends_at=datetime(2031, 3, 2, 9, 0, tzinfo=UTC),
+        summary="Round 3, Varena; part 1",
+        location="",
+    )
     text = render_calendar([event], now=datetime(2030, 1, 1, tzinfo=UTC))
     assert text.endswith("\r\n")
     assert "\n" not in text.replace("\r\n", "")
@@ -58,7 +62,9 @@ def test_meeting_ics_hides_private_address_until_confirmed(world, signed_in):
     assert "Secret Lane" not in text and "LOCATION" not in text
     start = world.meeting.starts_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     assert f"DTSTART:{start}" in unfold(text)
-    MeetingParticipant.objects.create(meeting=world.meeting, person=world.persons["arin"], status="confirmed")
+    MeetingParticipant.objects.create(
+        meeting=world.meeting, person=world.persons["arin"], status="confirmed"
+    )
     text = client.get(url).content.decode()
     assert "7 Secret Lane" in "".join(unfold(text))
     convener = signed_in(world.users["convener"]).get(url).content.decode()
@@ -126,14 +132,20 @@ def test_any_text_folds_within_75_octets_and_unfolds_back(text):
     assert "\n" not in escape_text(text) and "\r" not in escape_text(text)
 
 
-CONTROL = "".join(chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)])
+CONTROL = "".join(
+    chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]
+)
 
 
 def test_control_characters_never_reach_a_calendar_file_raw():
-    event = CalendarEvent(uid="meeting-1@example.org", starts_at=datetime(2031, 3, 2, 1, 0, tzinfo=UTC),
-                          ends_at=datetime(2031, 3, 2, 9, 0, tzinfo=UTC),
-                          summary="Round\x1b[31m 3\x00\x0b", description="one\ntwo\tthree\x7f\x85\ud800",
-                          location="Hall\x07")
+    event = CalendarEvent(
+        uid="meeting-1@example.org",
+        starts_at=datetime(2031, 3, 2, 1, 0, tzinfo=UTC),
+        ends_at=datetime(2031, 3, 2, 9, 0, tzinfo=UTC),
+        summary="Round\x1b[31m 3\x00\x0b",
+        description="one\ntwo\tthree\x7f\x85\ud800",
+        location="Hall\x07",
+    )
     text = render_calendar([event], now=datetime(2030, 1, 1, tzinfo=UTC))
     assert not set(text) & set(CONTROL)
     text.encode("utf-8")  # no lone surrogate left to break the answer
@@ -144,8 +156,14 @@ def test_control_characters_never_reach_a_calendar_file_raw():
 
 @given(st.text(max_size=200))
 def test_any_stored_text_gives_a_printable_calendar(text):
-    event = CalendarEvent(uid="u@example.org", starts_at=datetime(2031, 3, 2, tzinfo=UTC),
-                          ends_at=datetime(2031, 3, 3, tzinfo=UTC), summary=text, description=text, location=text)
+    event = CalendarEvent(
+        uid="u@example.org",
+        starts_at=datetime(2031, 3, 2, tzinfo=UTC),
+        ends_at=datetime(2031, 3, 3, tzinfo=UTC),
+        summary=text,
+        description=text,
+        location=text,
+    )
     rendered = render_calendar([event], now=datetime(2030, 1, 1, tzinfo=UTC))
     rendered.encode("utf-8")
     assert not set(rendered.replace("\r\n", "")) & set(CONTROL)
@@ -153,7 +171,9 @@ def test_any_stored_text_gives_a_printable_calendar(text):
 
 def test_meeting_stored_with_control_characters_downloads_clean(world, signed_in):
     # Stored before input was checked (or by a path that skipped the checks): the file is still clean.
-    type(world.meeting).objects.filter(pk=world.meeting.pk).update(title="Round\x1b 2\x0b")  # no NUL: PostgreSQL refuses it in text
+    type(world.meeting).objects.filter(pk=world.meeting.pk).update(
+        title="Round\x1b 2\x0b"
+    )  # no NUL: PostgreSQL refuses it in text
     url = reverse("dialogues:meeting_ics", args=[world.dialogue.pk, world.meeting.pk])
     response = signed_in(world.users["convener"]).get(url)
     assert response.status_code == 200

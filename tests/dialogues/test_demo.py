@@ -15,7 +15,9 @@ from track2.site import demo
 @pytest.fixture
 def demo_site(db):
     logins = demo.build()
-    return Dialogue.objects.get(title="Varena Sea Dialogue"), {login.email: login for login in logins}
+    return Dialogue.objects.get(title="Varena Sea Dialogue"), {
+        login.email: login for login in logins
+    }
 
 
 def test_demo_delegations_and_people(demo_site):
@@ -36,7 +38,11 @@ def test_demo_vetting_history(demo_site):
     confirmed = Candidacy.objects.filter(dialogue=dialogue, status="confirmed").first()
     steps = list(CandidacyStep.objects.filter(candidacy=confirmed).values_list("status", flat=True))
     assert steps == ["nominated", "vetted", "invited", "confirmed"]
-    assert CandidacyStep.objects.filter(candidacy=confirmed, status="vetted").exclude(vouched_by="").exists()
+    assert (
+        CandidacyStep.objects.filter(candidacy=confirmed, status="vetted")
+        .exclude(vouched_by="")
+        .exists()
+    )
 
 
 def test_demo_meetings_venues_agendas_attendance(demo_site):
@@ -48,7 +54,10 @@ def test_demo_meetings_venues_agendas_attendance(demo_site):
     home = next(m.venue for m in meetings if m.venue.kind == Venue.Kind.PRIVATE_HOME)
     assert home.is_confidential
     neutral = next(m.venue for m in meetings if m.venue.kind == Venue.Kind.CONFERENCE_CENTRE)
-    assert neutral.country not in {"Caldera", "Ostrava"} and neutrality_warning(dialogue, neutral) is None
+    assert (
+        neutral.country not in {"Caldera", "Ostrava"}
+        and neutrality_warning(dialogue, neutral) is None
+    )
     assert neutrality_warning(dialogue, home) is not None  # the demo shows the warning
     assert all(m.agenda_items.count() >= 4 for m in meetings)
     assert len({m.time_zone for m in meetings}) == 3
@@ -62,11 +71,18 @@ def test_demo_logins_keep_their_roles_and_the_participant_is_a_caldera_person(de
     dialogue, logins = demo_site
     for role in ("convener", "facilitator", "rapporteur", "participant", "observer", "liaison"):
         email = f"{role}@demo.track2.invalid"
-        assert Membership.objects.filter(dialogue=dialogue, user__email=email, role=role).exists(), role
+        assert Membership.objects.filter(
+            dialogue=dialogue, user__email=email, role=role
+        ).exists(), role
     arin = Person.objects.get(user__email="participant@demo.track2.invalid")
     assert arin.delegation_seats.get().delegation.party.name == "Northern Republic of Caldera"
     login = logins["participant@demo.track2.invalid"]
-    assert client.post("/accounts/login/", {"email": login.email, "password": login.password}).status_code == 302
+    assert (
+        client.post(
+            "/accounts/login/", {"email": login.email, "password": login.password}
+        ).status_code
+        == 302
+    )
     home_round = Meeting.objects.get(venue__kind="private_home")
     assert MeetingParticipant.objects.get(meeting=home_round, person=arin).status == "attended"
     page = client.get(reverse("dialogues:meeting", args=[dialogue.pk, home_round.pk]))
@@ -86,6 +102,8 @@ def test_demo_pages_open_for_the_convener(demo_site, client):
 def test_demo_dialogue_and_people_belong_to_its_fictional_institution(demo_site):
     dialogue, _logins = demo_site
     assert dialogue.institution.name == demo.DEMO_INSTITUTION
-    assert set(Person.objects.values_list("institution__name", flat=True)) == {demo.DEMO_INSTITUTION}
+    assert set(Person.objects.values_list("institution__name", flat=True)) == {
+        demo.DEMO_INSTITUTION
+    }
     rights = dialogue.institution.convening_rights.values_list("user__email", flat=True)
     assert list(rights) == ["convener@demo.track2.invalid"]

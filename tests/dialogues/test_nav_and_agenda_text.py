@@ -16,16 +16,26 @@ def current_tabs(html: str) -> list[tuple[str, str]]:
 def test_each_dialogue_tab_marks_its_own_page(world, signed_in):
     client = signed_in(world.users["convener"])
     d = world.dialogue.pk
-    for name, label in (("detail", "Overview"), ("meetings", "Meetings"), ("delegations", "Delegations"),
-                        ("parties", "Parties"), ("venues", "Venues"), ("roles", "Roles"), ("balance", "Balance"),
-                        ("edit", "Settings")):
+    for name, label in (
+        ("detail", "Overview"),
+        ("meetings", "Meetings"),
+        ("delegations", "Delegations"),
+        ("parties", "Parties"),
+        ("venues", "Venues"),
+        ("roles", "Roles"),
+        ("balance", "Balance"),
+        ("edit", "Settings"),
+    ):
         html = client.get(reverse(f"dialogues:{name}", args=[d])).content.decode()
         assert current_tabs(html) == [("page", label)], name
 
 
 def test_a_page_inside_a_section_marks_its_tab_as_current_location(world, signed_in):
-    html = signed_in(world.users["participant"]).get(
-        reverse("dialogues:meeting", args=[world.dialogue.pk, world.meeting.pk])).content.decode()
+    html = (
+        signed_in(world.users["participant"])
+        .get(reverse("dialogues:meeting", args=[world.dialogue.pk, world.meeting.pk]))
+        .content.decode()
+    )
     assert current_tabs(html) == [("true", "Meetings")]
 
 
@@ -37,24 +47,44 @@ def test_people_tabs_mark_the_current_page(world, signed_in):
 
 
 def test_agenda_description_keeps_line_breaks_and_stays_escaped(world, signed_in):
-    meeting_actions.do_add_agenda_item(world.users["convener"], world.meeting, title="Fisheries", duration_minutes=30,
-                                       description="Quotas\nPatrols\n<script>alert(1)</script>")
-    html = signed_in(world.users["observer"]).get(
-        reverse("dialogues:meeting", args=[world.dialogue.pk, world.meeting.pk])).content.decode()
+    meeting_actions.do_add_agenda_item(
+        world.users["convener"],
+        world.meeting,
+        title="Fisheries",
+        duration_minutes=30,
+        description="Quotas\nPatrols\n<script>alert(1)</script>",
+    )
+    html = (
+        signed_in(world.users["observer"])
+        .get(reverse("dialogues:meeting", args=[world.dialogue.pk, world.meeting.pk]))
+        .content.decode()
+    )
     assert "Quotas<br>Patrols<br>&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
 def test_help_beside_the_jargon_without_script(world, signed_in):
     client = signed_in(world.users["convener"])
     d = world.dialogue.pk
-    for url in (reverse("dialogues:detail", args=[d]), reverse("dialogues:meeting", args=[d, world.meeting.pk]),
-                reverse("dialogues:meeting_create", args=[d]), reverse("dialogues:edit", args=[d])):
+    for url in (
+        reverse("dialogues:detail", args=[d]),
+        reverse("dialogues:meeting", args=[d, world.meeting.pk]),
+        reverse("dialogues:meeting_create", args=[d]),
+        reverse("dialogues:edit", args=[d]),
+    ):
         html = client.get(url).content.decode()
         assert '<details class="glossary">' in html, url
-        for term in ("Track 1.5", "Chatham House Rule", "Attribution modes", "k (smallest group shown)"):
+        for term in (
+            "Track 1.5",
+            "Chatham House Rule",
+            "Attribution modes",
+            "k (smallest group shown)",
+        ):
             assert f"<dt>{term}</dt>" in html, (url, term)
     form = client.get(reverse("dialogues:edit", args=[d])).content.decode()
-    assert 'id="id_k_anonymity_helptext"' in form and "so that small numbers do not identify anyone" in form
+    assert (
+        'id="id_k_anonymity_helptext"' in form
+        and "so that small numbers do not identify anyone" in form
+    )
     assert 'id="id_default_attribution_mode_helptext"' in form
     meeting_form = client.get(reverse("dialogues:meeting_create", args=[d])).content.decode()
     assert 'aria-describedby="id_attribution_mode_helptext"' in meeting_form

@@ -29,22 +29,37 @@ def url(name, *args):
     return reverse(f"dialogues:{name}", args=args)
 
 
-DIALOGUE_FORM = {"title": "Gulf Talks", "purpose": "Shipping lanes.", "track": "track2", "status": "planning",
-                 "default_attribution_mode": "chatham_house", "k_anonymity": 3, "min_members_per_side": 4,
-                 "max_side_ratio": "1.5", "max_gender_share": 75, "is_attendance_confidential": "on",
-                 "required_sectors": ["academia", "business"]}
+DIALOGUE_FORM = {
+    "title": "Gulf Talks",
+    "purpose": "Shipping lanes.",
+    "track": "track2",
+    "status": "planning",
+    "default_attribution_mode": "chatham_house",
+    "k_anonymity": 3,
+    "min_members_per_side": 4,
+    "max_side_ratio": "1.5",
+    "max_gender_share": 75,
+    "is_attendance_confidential": "on",
+    "required_sectors": ["academia", "business"],
+}
 
 
 def test_a_user_with_a_convening_right_creates_a_dialogue_and_convenes_it(world, signed_in):
-    ConveningRight.objects.create(institution=world.dialogue.institution, user=world.users["outsider"])
+    ConveningRight.objects.create(
+        institution=world.dialogue.institution, user=world.users["outsider"]
+    )
     client = signed_in(world.users["outsider"])
-    response = client.post(url("create"), {**DIALOGUE_FORM, "institution": world.dialogue.institution_id})
+    response = client.post(
+        url("create"), {**DIALOGUE_FORM, "institution": world.dialogue.institution_id}
+    )
     dialogue = Dialogue.objects.get(title="Gulf Talks")
     assert response["Location"] == url("parties", dialogue.pk)
     assert dialogue.created_by == world.users["outsider"]
     assert dialogue.institution == world.dialogue.institution
     assert dialogue.required_sectors == ["academia", "business"]
-    assert Membership.objects.filter(dialogue=dialogue, user=world.users["outsider"], role="convener").exists()
+    assert Membership.objects.filter(
+        dialogue=dialogue, user=world.users["outsider"], role="convener"
+    ).exists()
     assert client.get(url("detail", dialogue.pk)).status_code == 200
 
 
@@ -55,7 +70,9 @@ def test_without_a_convening_right_nobody_sees_or_uses_convene(world, signed_in,
     page = client.get(url("create"))
     assert page.status_code == 403 and "track2 grant-convener" in page.content.decode()
     before = Dialogue.objects.count()
-    refused = client.post(url("create"), {**DIALOGUE_FORM, "institution": world.dialogue.institution_id})
+    refused = client.post(
+        url("create"), {**DIALOGUE_FORM, "institution": world.dialogue.institution_id}
+    )
     assert refused.status_code == 403 and Dialogue.objects.count() == before
 
 
@@ -72,8 +89,14 @@ def test_a_convener_cannot_create_in_an_institution_not_theirs(world, signed_in)
 def test_dialogue_form_bad_input(world, signed_in):
     client = signed_in(world.users["convener"])
     before = Dialogue.objects.count()
-    for bad in ({"title": ""}, {"k_anonymity": 1}, {"max_gender_share": 40}, {"max_side_ratio": "0.5"},
-                {"track": "track3"}, {"required_sectors": ["astrology"]}):
+    for bad in (
+        {"title": ""},
+        {"k_anonymity": 1},
+        {"max_gender_share": 40},
+        {"max_side_ratio": "0.5"},
+        {"track": "track3"},
+        {"required_sectors": ["astrology"]},
+    ):
         response = client.post(url("create"), {**DIALOGUE_FORM, **bad})
         assert response.status_code == 200, bad
         assert b'class="errorlist' in response.content, bad
@@ -84,10 +107,14 @@ def test_switch_to_track_2_refused_while_an_official_is_member(world, signed_in)
     client = signed_in(world.users["convener"])
     Dialogue.objects.filter(pk=world.dialogue.pk).update(track="track1_5")
     official = make_person(world.dialogue, "Sera Official", sector=Sector.SERVING_OFFICIAL)
-    client.post(url("delegation", world.dialogue.pk, world.caldera.pk), {"seat": "1", "person": official.pk})
+    client.post(
+        url("delegation", world.dialogue.pk, world.caldera.pk), {"seat": "1", "person": official.pk}
+    )
     page = client.get(url("delegation", world.dialogue.pk, world.caldera.pk))
     assert b"personal capacity" in page.content
-    response = client.post(url("edit", world.dialogue.pk), {**DIALOGUE_FORM, "title": "Changed", "track": "track2"})
+    response = client.post(
+        url("edit", world.dialogue.pk), {**DIALOGUE_FORM, "title": "Changed", "track": "track2"}
+    )
     assert response.status_code == 200
     assert b"Sera Official" in response.content and b"Track 2" in response.content
     world.dialogue.refresh_from_db()
@@ -97,7 +124,9 @@ def test_switch_to_track_2_refused_while_an_official_is_member(world, signed_in)
 def test_serving_official_refused_in_track_2_delegation(world, signed_in):
     client = signed_in(world.users["convener"])
     official = make_person(world.dialogue, "Sera Official", sector=Sector.SERVING_OFFICIAL)
-    response = client.post(url("delegation", world.dialogue.pk, world.caldera.pk), {"seat": "1", "person": official.pk})
+    response = client.post(
+        url("delegation", world.dialogue.pk, world.caldera.pk), {"seat": "1", "person": official.pk}
+    )
     assert response.status_code == 200
     assert b"is a serving official" in response.content
     assert not DelegationMember.objects.filter(person=official).exists()
@@ -115,7 +144,9 @@ def test_person_in_two_delegations_refused(world, signed_in):
         raise AssertionError("a second delegation was accepted")
     assert DelegationMember.objects.filter(person=world.persons["bo"]).count() == 1
     # the seat form only offers people who are not yet seated
-    page = signed_in(world.users["convener"]).get(url("delegation", world.dialogue.pk, world.ostrava.pk))
+    page = signed_in(world.users["convener"]).get(
+        url("delegation", world.dialogue.pk, world.ostrava.pk)
+    )
     assert b"Bo Tarn" not in page.content.split(b"Seat a person")[1]
 
 
@@ -126,12 +157,16 @@ def test_stale_seat_form_gets_the_one_delegation_reason(world, signed_in):
     seated_in = DelegationMember.objects.get(person=bo).delegation
     other = world.ostrava if seated_in != world.ostrava else world.caldera
     client = signed_in(world.users["convener"])
-    response = client.post(url("delegation", world.dialogue.pk, other.pk), {"seat": "1", "person": bo.pk})
+    response = client.post(
+        url("delegation", world.dialogue.pk, other.pk), {"seat": "1", "person": bo.pk}
+    )
     assert response.status_code == 200
     assert f"is already in the delegation “{seated_in.name}”" in response.content.decode()
     assert b"only one delegation" in response.content
     assert b"Select a valid choice" not in response.content
-    assert f">{bo.full_name}</option>".encode() not in response.content  # still offers only the unseated
+    assert (
+        f">{bo.full_name}</option>".encode() not in response.content
+    )  # still offers only the unseated
     assert DelegationMember.objects.filter(person=bo).count() == 1
 
 
@@ -158,7 +193,10 @@ def test_last_convener_cannot_leave(world, signed_in):
 
 def test_a_role_is_offered_not_given(world, signed_in, mailoutbox):
     client = signed_in(world.users["convener"])
-    response = client.post(url("roles", world.dialogue.pk), {"email": world.users["outsider"].email, "role": "observer"})
+    response = client.post(
+        url("roles", world.dialogue.pk),
+        {"email": world.users["outsider"].email, "role": "observer"},
+    )
     assert response.status_code == 302
     assert not Membership.objects.filter(user=world.users["outsider"]).exists()
     assert mailoutbox[-1].to == [world.users["outsider"].email]
@@ -166,18 +204,25 @@ def test_a_role_is_offered_not_given(world, signed_in, mailoutbox):
     assert bad.status_code == 400 and bad.content.count(b'class="errorlist') >= 2
 
 
-MEETING_FORM = {"title": "Round 3", "time_zone": "Asia/Singapore", "starts_at": "2031-03-02T09:00",
-                "ends_at": "2031-03-02T17:00", "attribution_mode": "chatham_house"}
+MEETING_FORM = {
+    "title": "Round 3",
+    "time_zone": "Asia/Singapore",
+    "starts_at": "2031-03-02T09:00",
+    "ends_at": "2031-03-02T17:00",
+    "attribution_mode": "chatham_house",
+}
 
 
 def test_meeting_form_bad_input(world, signed_in):
     client = signed_in(world.users["convener"])
     before = Meeting.objects.count()
-    cases = [({"time_zone": "Mars/Olympus"}, b"is not a known time zone"),
-             ({"ends_at": "2031-03-02T08:00"}, b"must end after it starts"),
-             ({"ends_at": "2031-03-02T09:00"}, b"must end after it starts"),
-             ({"starts_at": "not a date"}, b"errorlist"),
-             ({"title": ""}, b"errorlist")]
+    cases = [
+        ({"time_zone": "Mars/Olympus"}, b"is not a known time zone"),
+        ({"ends_at": "2031-03-02T08:00"}, b"must end after it starts"),
+        ({"ends_at": "2031-03-02T09:00"}, b"must end after it starts"),
+        ({"starts_at": "not a date"}, b"errorlist"),
+        ({"title": ""}, b"errorlist"),
+    ]
     for change, message in cases:
         response = client.post(url("meeting_create", world.dialogue.pk), {**MEETING_FORM, **change})
         assert response.status_code == 200 and message in response.content, change
@@ -186,17 +231,30 @@ def test_meeting_form_bad_input(world, signed_in):
 
 def test_meeting_times_in_two_zones_and_neutrality(world, signed_in):
     client = signed_in(world.users["convener"])
-    caldera_venue = Venue.objects.create(dialogue=world.dialogue, name="Port Vell University", kind="university", city="Port Vell",
-                                         country="Caldera", created_by=world.users["convener"])
-    response = client.post(url("meeting_create", world.dialogue.pk), {**MEETING_FORM, "venue": caldera_venue.pk},
-                           follow=True)
+    caldera_venue = Venue.objects.create(
+        dialogue=world.dialogue,
+        name="Port Vell University",
+        kind="university",
+        city="Port Vell",
+        country="Caldera",
+        created_by=world.users["convener"],
+    )
+    response = client.post(
+        url("meeting_create", world.dialogue.pk),
+        {**MEETING_FORM, "venue": caldera_venue.pk},
+        follow=True,
+    )
     meeting = Meeting.objects.get(title="Round 3")
     assert meeting.starts_at.astimezone(UTC).hour == 1  # 09:00 in Singapore
     assert b"the country of Northern Republic of Caldera" in response.content
     # the participant's own zone is Asia/Singapore too: change it to see both
     world.users["participant"].time_zone = "America/New_York"
     world.users["participant"].save()
-    page = signed_in(world.users["participant"]).get(url("meeting", world.dialogue.pk, meeting.pk)).content
+    page = (
+        signed_in(world.users["participant"])
+        .get(url("meeting", world.dialogue.pk, meeting.pk))
+        .content
+    )
     assert b"09:00" in page and b"Asia/Singapore" in page
     assert b"20:00" in page and b"America/New_York" in page  # 09:00 SGT = 20:00 EST the day before
     assert b"Neutrality" not in page  # a convener's and facilitator's concern
@@ -205,11 +263,20 @@ def test_meeting_times_in_two_zones_and_neutrality(world, signed_in):
 def test_meeting_edit_keeps_wall_clock_and_refuses_small_venue(world, signed_in):
     client = signed_in(world.users["convener"])
     meeting = world.past_meeting
-    MeetingParticipant.objects.bulk_create([
-        MeetingParticipant(meeting=world.meeting, person=world.persons[k], status="invited")
-        for k in ("arin", "bo", "cyra", "dane", "tomas")])
-    data = {"title": "Round 2", "venue": world.venue.pk, "time_zone": "Europe/Vienna",
-            "starts_at": "2031-05-01T10:00", "ends_at": "2031-05-01T12:00", "attribution_mode": "on_record"}
+    MeetingParticipant.objects.bulk_create(
+        [
+            MeetingParticipant(meeting=world.meeting, person=world.persons[k], status="invited")
+            for k in ("arin", "bo", "cyra", "dane", "tomas")
+        ]
+    )
+    data = {
+        "title": "Round 2",
+        "venue": world.venue.pk,
+        "time_zone": "Europe/Vienna",
+        "starts_at": "2031-05-01T10:00",
+        "ends_at": "2031-05-01T12:00",
+        "attribution_mode": "on_record",
+    }
     response = client.post(url("meeting_edit", world.dialogue.pk, world.meeting.pk), data)
     assert response.status_code == 200 and b"holds 4 people" in response.content
     world.meeting.refresh_from_db()
@@ -221,18 +288,28 @@ def test_agenda_order_timing_and_bad_input(world, signed_in):
     client = signed_in(world.users["facilitator"])
     d, m = world.dialogue.pk, world.meeting.pk
     for title, minutes in (("Opening", 30), ("Fisheries", 120), ("Closing", 60)):
-        client.post(url("agenda_add", d, m), {"title": title, "duration_minutes": minutes,
-                                              "lead": world.persons["tomas"].pk})
+        client.post(
+            url("agenda_add", d, m),
+            {"title": title, "duration_minutes": minutes, "lead": world.persons["tomas"].pk},
+        )
     items = list(AgendaItem.objects.filter(meeting_id=m))
     client.post(url("agenda_move", d, m, items[2].pk), {"direction": "up"})
-    assert list(AgendaItem.objects.filter(meeting_id=m).values_list("title", flat=True)) == \
-        ["Opening", "Closing", "Fisheries"]
+    assert list(AgendaItem.objects.filter(meeting_id=m).values_list("title", flat=True)) == [
+        "Opening",
+        "Closing",
+        "Fisheries",
+    ]
     top = client.post(url("agenda_move", d, m, items[0].pk), {"direction": "up"}, follow=True)
     assert b"already at the top" in top.content
-    over = client.post(url("agenda_add", d, m), {"title": "Long lunch", "duration_minutes": 200}, follow=True)
+    over = client.post(
+        url("agenda_add", d, m), {"title": "Long lunch", "duration_minutes": 200}, follow=True
+    )
     assert b"The agenda takes 410 minutes but the meeting lasts 180 minutes" in over.content
-    for bad in ({"title": "", "duration_minutes": 5}, {"title": "x", "duration_minutes": 0},
-                {"title": "x", "duration_minutes": 5, "lead": 99999}):
+    for bad in (
+        {"title": "", "duration_minutes": 5},
+        {"title": "x", "duration_minutes": 0},
+        {"title": "x", "duration_minutes": 5, "lead": 99999},
+    ):
         response = client.post(url("agenda_add", d, m), bad)
         assert response.status_code == 400, bad
     assert AgendaItem.objects.filter(meeting_id=m).count() == 4
@@ -241,8 +318,11 @@ def test_agenda_order_timing_and_bad_input(world, signed_in):
 def test_adding_an_unseated_candidate_to_a_meeting_says_why(world, signed_in):
     client = signed_in(world.users["convener"])
     d, m = world.dialogue.pk, world.meeting.pk
-    refused = client.post(url("participants_add", d, m), {"persons": [world.persons["eli"].pk], "status": "invited"},
-                          follow=True)
+    refused = client.post(
+        url("participants_add", d, m),
+        {"persons": [world.persons["eli"].pk], "status": "invited"},
+        follow=True,
+    )
     # The action's words (the API's too), not "Choose at least one delegation member to add."
     assert "Eli Unseated is not in a delegation of this dialogue" in refused.content.decode()
     assert not MeetingParticipant.objects.filter(meeting_id=m).exists()
@@ -252,14 +332,18 @@ def test_participants_capacity_status_and_attendance(world, signed_in):
     client = signed_in(world.users["convener"])
     d, m = world.dialogue.pk, world.past_meeting.pk  # Lakeside Centre holds 4
     everyone = [world.persons[k].pk for k in ("arin", "bo", "cyra", "dane", "tomas")]
-    over = client.post(url("participants_add", d, m), {"persons": everyone, "status": "invited"}, follow=True)
+    over = client.post(
+        url("participants_add", d, m), {"persons": everyone, "status": "invited"}, follow=True
+    )
     assert b"holds 4 people" in over.content
     assert not MeetingParticipant.objects.filter(meeting_id=m).exists()
     client.post(url("participants_add", d, m), {"persons": everyone[:4], "status": "confirmed"})
     arin = MeetingParticipant.objects.get(meeting_id=m, person=world.persons["arin"])
     client.post(url("participant_status", d, m, arin.pk), {"status": "declined"})
     client.post(url("participants_add", d, m), {"persons": everyone[4:], "status": "invited"})
-    back = client.post(url("participant_status", d, m, arin.pk), {"status": "confirmed"}, follow=True)
+    back = client.post(
+        url("participant_status", d, m, arin.pk), {"status": "confirmed"}, follow=True
+    )
     assert b"holds 4 people" in back.content
     arin.refresh_from_db()
     assert arin.status == "declined"
@@ -267,18 +351,28 @@ def test_participants_capacity_status_and_attendance(world, signed_in):
     arin.refresh_from_db()
     assert arin.status == "absent"
     future = MeetingParticipant.objects.create(meeting=world.meeting, person=world.persons["bo"])
-    early = client.post(url("participant_status", d, world.meeting.pk, future.pk), {"status": "attended"}, follow=True)
+    early = client.post(
+        url("participant_status", d, world.meeting.pk, future.pk),
+        {"status": "attended"},
+        follow=True,
+    )
     assert b"once the meeting has started" in early.content
-    bad = client.post(url("participant_status", d, m, arin.pk), {"status": "teleported"}, follow=True)
+    bad = client.post(
+        url("participant_status", d, m, arin.pk), {"status": "teleported"}, follow=True
+    )
     assert b"Choose a valid status" in bad.content
 
 
 def test_attendance_list_visibility_on_the_meeting_page(world, signed_in):
-    MeetingParticipant.objects.create(meeting=world.past_meeting, person=world.persons["dane"], status="attended")
+    MeetingParticipant.objects.create(
+        meeting=world.past_meeting, person=world.persons["dane"], status="attended"
+    )
     page = url("meeting", world.dialogue.pk, world.past_meeting.pk)
     assert b"Dane Orr" in signed_in(world.users["convener"]).get(page).content
     hidden = signed_in(world.users["participant"]).get(page).content
-    assert b"Dane Orr" not in hidden and b"attendance list of this dialogue is confidential" in hidden
+    assert (
+        b"Dane Orr" not in hidden and b"attendance list of this dialogue is confidential" in hidden
+    )
     Dialogue.objects.filter(pk=world.dialogue.pk).update(is_attendance_confidential=False)
     assert b"Dane Orr" in signed_in(world.users["participant"]).get(page).content
     assert b"Dane Orr" not in signed_in(world.users["observer"]).get(page).content
@@ -289,16 +383,21 @@ def test_private_address_on_the_meeting_page(world, signed_in):
     assert b"7 Secret Lane" in signed_in(world.users["convener"]).get(page).content
     for role in ("facilitator", "participant", "observer"):
         assert b"7 Secret Lane" not in signed_in(world.users[role]).get(page).content, role
-    MeetingParticipant.objects.create(meeting=world.meeting, person=world.persons["arin"], status="attended")
+    MeetingParticipant.objects.create(
+        meeting=world.meeting, person=world.persons["arin"], status="attended"
+    )
     assert b"7 Secret Lane" in signed_in(world.users["participant"]).get(page).content
 
 
 def test_venue_form_bad_input(world, signed_in):
     client = signed_in(world.users["convener"])
     before = Venue.objects.count()
-    for bad in ({"name": "", "kind": "university", "country": "X"}, {"name": "Hall", "kind": "castle", "country": "X"},
-                {"name": "Hall", "kind": "university"}, {"name": "Hall", "kind": "university", "country": "X",
-                                                          "capacity": "0"}):
+    for bad in (
+        {"name": "", "kind": "university", "country": "X"},
+        {"name": "Hall", "kind": "castle", "country": "X"},
+        {"name": "Hall", "kind": "university"},
+        {"name": "Hall", "kind": "university", "country": "X", "capacity": "0"},
+    ):
         response = client.post(url("venues", world.dialogue.pk), bad)
         assert response.status_code == 200 and b'class="errorlist' in response.content, bad
     assert Venue.objects.count() == before
@@ -324,9 +423,19 @@ def test_past_and_future_meetings_listed_for_members(world, signed_in):
 
 
 def test_venue_choice_marks_a_party_country(world, signed_in):
-    Venue.objects.create(dialogue=world.dialogue, name="Port Vell University", kind="university", city="Port Vell", country="Caldera",
-                         created_by=world.users["convener"])
-    page = signed_in(world.users["convener"]).get(url("meeting_create", world.dialogue.pk)).content.decode()
+    Venue.objects.create(
+        dialogue=world.dialogue,
+        name="Port Vell University",
+        kind="university",
+        city="Port Vell",
+        country="Caldera",
+        created_by=world.users["convener"],
+    )
+    page = (
+        signed_in(world.users["convener"])
+        .get(url("meeting_create", world.dialogue.pk))
+        .content.decode()
+    )
     assert "Port Vell University (Port Vell, Caldera) — in a party&#x27;s country" in page
     assert "Lakeside Centre (Geneva, Switzerland)</option>" in page
 
@@ -335,12 +444,18 @@ def test_convener_overview_links_to_the_people_pages(world, signed_in):
     page = signed_in(world.users["convener"]).get(url("detail", world.dialogue.pk)).content.decode()
     assert reverse("people:list", args=[world.dialogue.pk]) in page
     assert reverse("people:import", args=[world.dialogue.pk]) in page
-    participant = signed_in(world.users["participant"]).get(url("detail", world.dialogue.pk)).content.decode()
+    participant = (
+        signed_in(world.users["participant"]).get(url("detail", world.dialogue.pk)).content.decode()
+    )
     assert reverse("people:list", args=[world.dialogue.pk]) not in participant
 
 
 def test_facilitator_sees_no_unseated_candidates(world, signed_in):
-    page = signed_in(world.users["facilitator"]).get(url("meeting", world.dialogue.pk, world.meeting.pk)).content
+    page = (
+        signed_in(world.users["facilitator"])
+        .get(url("meeting", world.dialogue.pk, world.meeting.pk))
+        .content
+    )
     assert b"Tomas Reyes" in page  # a delegation member may lead an item
     assert b"Eli Unseated" not in page  # a candidate is a convener's matter
 
@@ -352,7 +467,9 @@ def test_track_1_5_official_is_flagged_in_a_personal_capacity(world, signed_in):
     world.dialogue.refresh_from_db()
     official = make_person(world.dialogue, "Sera Official", sector=Sector.SERVING_OFFICIAL)
     world.caldera.refresh_from_db()  # its cached dialogue still says Track 2
-    actions.do_seat_in_delegation(world.users["convener"], Delegation.objects.get(pk=world.caldera.pk), official)
+    actions.do_seat_in_delegation(
+        world.users["convener"], Delegation.objects.get(pk=world.caldera.pk), official
+    )
     meeting_actions.do_add_participants(world.users["convener"], world.meeting, [official])
     convener = signed_in(world.users["convener"])
     page = convener.get(url("meeting", world.dialogue.pk, world.meeting.pk)).content
@@ -368,7 +485,9 @@ def test_track_1_5_official_is_flagged_in_a_personal_capacity(world, signed_in):
 
 
 def test_meeting_edit_form_shows_the_planned_wall_clock(world, signed_in):
-    page = signed_in(world.users["convener"]).get(url("meeting_edit", world.dialogue.pk, world.meeting.pk))
+    page = signed_in(world.users["convener"]).get(
+        url("meeting_edit", world.dialogue.pk, world.meeting.pk)
+    )
     local = world.meeting.starts_at.astimezone(ZoneInfo("Europe/Vienna"))
     assert f'value="{local:%Y-%m-%dT%H:%M}"'.encode() in page.content
 
@@ -388,15 +507,26 @@ def test_venue_delete_refused_while_a_meeting_uses_it(world, signed_in):
 def test_mark_confirmed_as_attended_after_the_round(world, signed_in):
     client = signed_in(world.users["convener"])
     for key, status in (("arin", "confirmed"), ("bo", "declined"), ("cyra", "confirmed")):
-        MeetingParticipant.objects.create(meeting=world.past_meeting, person=world.persons[key], status=status)
+        MeetingParticipant.objects.create(
+            meeting=world.past_meeting, person=world.persons[key], status=status
+        )
     page = client.get(url("meeting", world.dialogue.pk, world.past_meeting.pk)).content
     assert "Mark everyone still “confirmed” as attended".encode() in page
-    done = client.post(url("participants_attended", world.dialogue.pk, world.past_meeting.pk), follow=True)
+    done = client.post(
+        url("participants_attended", world.dialogue.pk, world.past_meeting.pk), follow=True
+    )
     assert b"2 marked as attended." in done.content
-    assert dict(MeetingParticipant.objects.filter(meeting=world.past_meeting).values_list(
-        "person__full_name", "status")) == {"Arin Solvei": "attended", "Bo Tarn": "declined", "Cyra Vell": "attended"}
-    MeetingParticipant.objects.create(meeting=world.meeting, person=world.persons["arin"], status="confirmed")
-    early = client.post(url("participants_attended", world.dialogue.pk, world.meeting.pk), follow=True)
+    assert dict(
+        MeetingParticipant.objects.filter(meeting=world.past_meeting).values_list(
+            "person__full_name", "status"
+        )
+    ) == {"Arin Solvei": "attended", "Bo Tarn": "declined", "Cyra Vell": "attended"}
+    MeetingParticipant.objects.create(
+        meeting=world.meeting, person=world.persons["arin"], status="confirmed"
+    )
+    early = client.post(
+        url("participants_attended", world.dialogue.pk, world.meeting.pk), follow=True
+    )
     assert b"once the meeting has started" in early.content
     assert MeetingParticipant.objects.get(meeting=world.meeting).status == "confirmed"
 
@@ -408,26 +538,38 @@ def test_invited_person_answers_and_then_sees_the_private_address(world, signed_
     seat = MeetingParticipant.objects.create(meeting=world.meeting, person=world.persons["arin"])
     page = client.get(page_url).content
     assert b"Your attendance" in page and b"I will attend" in page and b"7 Secret Lane" not in page
-    answered = client.post(url("my_answer", world.dialogue.pk, world.meeting.pk), {"status": "confirmed"}, follow=True)
+    answered = client.post(
+        url("my_answer", world.dialogue.pk, world.meeting.pk), {"status": "confirmed"}, follow=True
+    )
     assert b"now knows that you will attend" in answered.content
     assert b"You have confirmed that you will attend." in answered.content
     assert b"7 Secret Lane" in answered.content
     client.post(url("my_answer", world.dialogue.pk, world.meeting.pk), {"status": "declined"})
     seat.refresh_from_db()
     assert seat.status == "declined"
-    bad = client.post(url("my_answer", world.dialogue.pk, world.meeting.pk), {"status": "attended"}, follow=True)
+    bad = client.post(
+        url("my_answer", world.dialogue.pk, world.meeting.pk), {"status": "attended"}, follow=True
+    )
     assert b"Answer with confirmed or declined" in bad.content
     # someone else on no list cannot answer
-    assert signed_in(world.users["facilitator"]).post(
-        url("my_answer", world.dialogue.pk, world.meeting.pk), {"status": "confirmed"}).status_code == 404
+    assert (
+        signed_in(world.users["facilitator"])
+        .post(url("my_answer", world.dialogue.pk, world.meeting.pk), {"status": "confirmed"})
+        .status_code
+        == 404
+    )
 
 
 def test_answers_close_when_the_meeting_starts_and_respect_capacity(world, signed_in):
     from track2.dialogues import meeting_actions
     from track2.errors import ActionRefused
 
-    past = MeetingParticipant.objects.create(meeting=world.past_meeting, person=world.persons["arin"])
-    page = signed_in(world.users["participant"]).get(url("meeting", world.dialogue.pk, world.past_meeting.pk))
+    past = MeetingParticipant.objects.create(
+        meeting=world.past_meeting, person=world.persons["arin"]
+    )
+    page = signed_in(world.users["participant"]).get(
+        url("meeting", world.dialogue.pk, world.past_meeting.pk)
+    )
     assert b"I will attend" not in page.content
     try:
         meeting_actions.do_answer_meeting_invitation(world.users["participant"], past, "confirmed")
@@ -438,8 +580,12 @@ def test_answers_close_when_the_meeting_starts_and_respect_capacity(world, signe
     world.venue.capacity = 1
     world.venue.save()
     meeting_actions.do_update_meeting(world.users["convener"], world.meeting, venue=world.venue)
-    mine = MeetingParticipant.objects.create(meeting=world.meeting, person=world.persons["arin"], status="declined")
-    MeetingParticipant.objects.create(meeting=world.meeting, person=world.persons["bo"], status="confirmed")
+    mine = MeetingParticipant.objects.create(
+        meeting=world.meeting, person=world.persons["arin"], status="declined"
+    )
+    MeetingParticipant.objects.create(
+        meeting=world.meeting, person=world.persons["bo"], status="confirmed"
+    )
     try:
         meeting_actions.do_answer_meeting_invitation(world.users["participant"], mine, "confirmed")
     except ActionRefused as refusal:

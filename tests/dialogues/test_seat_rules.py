@@ -18,8 +18,10 @@ from track2.people.models import Candidacy
 
 
 def seat_by_page(client, world, delegation, person) -> tuple[bool, str]:
-    response = client.post(reverse("dialogues:delegation", args=[world.dialogue.pk, delegation.pk]),
-                           {"seat": "1", "person": person.pk})
+    response = client.post(
+        reverse("dialogues:delegation", args=[world.dialogue.pk, delegation.pk]),
+        {"seat": "1", "person": person.pk},
+    )
     if response.status_code == 302:
         return True, ""
     assert response.status_code == 200
@@ -29,9 +31,12 @@ def seat_by_page(client, world, delegation, person) -> tuple[bool, str]:
 
 def seat_by_api(client, world, delegation, person) -> tuple[bool, str]:
     raw, _token = account_actions.do_create_api_token(world.users["convener"], "seat test")
-    response = client.post(f"/api/v1/dialogues/{world.dialogue.pk}/delegations/{delegation.pk}/seats",
-                           data={"person_id": person.pk}, content_type="application/json",
-                           HTTP_AUTHORIZATION=f"Bearer {raw}")
+    response = client.post(
+        f"/api/v1/dialogues/{world.dialogue.pk}/delegations/{delegation.pk}/seats",
+        data={"person_id": person.pk},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
     if response.status_code == 201:
         return True, ""
     assert response.status_code == 400, response.content
@@ -40,11 +45,15 @@ def seat_by_api(client, world, delegation, person) -> tuple[bool, str]:
 
 
 def withdraw(world, person) -> None:
-    people_actions.do_withdraw(world.users["convener"], Candidacy.objects.get(dialogue=world.dialogue, person=person))
+    people_actions.do_withdraw(
+        world.users["convener"], Candidacy.objects.get(dialogue=world.dialogue, person=person)
+    )
 
 
 def decline(world, person) -> None:
-    Candidacy.objects.filter(dialogue=world.dialogue, person=person).update(status=Candidacy.Status.DECLINED)
+    Candidacy.objects.filter(dialogue=world.dialogue, person=person).update(
+        status=Candidacy.Status.DECLINED
+    )
 
 
 def seat_elsewhere(world, person) -> None:
@@ -57,7 +66,11 @@ CASES = {
     "open candidate": (None, True, ""),
     "withdrawn": (withdraw, False, "their candidacy is withdrawn"),
     "declined": (decline, False, "their candidacy is declined"),
-    "seated in another delegation": (seat_elsewhere, False, "a person can be in only one delegation"),
+    "seated in another delegation": (
+        seat_elsewhere,
+        False,
+        "a person can be in only one delegation",
+    ),
 }
 
 
@@ -80,6 +93,13 @@ def test_a_withdrawn_candidate_is_refused_with_the_same_words_on_page_and_api(wo
     client = signed_in(world.users["convener"])
     by_page = seat_by_page(client, world, world.ostrava, eli)
     by_api = seat_by_api(client, world, world.ostrava, eli)
-    assert by_page == by_api == (False, "Eli Unseated cannot be seated: their candidacy is withdrawn. "
-                                        "Nominate them again first (on their page under People).")
+    assert (
+        by_page
+        == by_api
+        == (
+            False,
+            "Eli Unseated cannot be seated: their candidacy is withdrawn. "
+            "Nominate them again first (on their page under People).",
+        )
+    )
     assert not DelegationMember.objects.filter(person=eli).exists()

@@ -13,25 +13,36 @@ ROLES = ["facilitator", "rapporteur", "participant", "observer", "liaison"]
 
 @pytest.fixture
 def answered(world):
-    added = meeting_actions.do_add_participants(world.users["convener"], world.meeting,
-                                                [world.persons["bo"], world.persons["cyra"], world.persons["dane"]])
-    meeting_actions.do_set_participant_status(world.users["convener"], added[0], MeetingParticipant.Status.DECLINED)
+    added = meeting_actions.do_add_participants(
+        world.users["convener"],
+        world.meeting,
+        [world.persons["bo"], world.persons["cyra"], world.persons["dane"]],
+    )
+    meeting_actions.do_set_participant_status(
+        world.users["convener"], added[0], MeetingParticipant.Status.DECLINED
+    )
     return world
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_no_counts_on_a_confidential_list(answered, signed_in, role) -> None:
     world = answered
-    page = signed_in(world.users[role]).get(
-        reverse("dialogues:meeting", args=[world.dialogue.pk, world.meeting.pk])).content.decode()
+    page = (
+        signed_in(world.users[role])
+        .get(reverse("dialogues:meeting", args=[world.dialogue.pk, world.meeting.pk]))
+        .content.decode()
+    )
     assert "confidential" in page
     for words in ("declined: 1", "invited: 2", "declined", "invited:"):
         assert words not in page, (role, words)
 
 
 def test_conveners_see_the_list_and_its_counts(answered, signed_in) -> None:
-    page = signed_in(answered.users["convener"]).get(
-        reverse("dialogues:meeting", args=[answered.dialogue.pk, answered.meeting.pk])).content.decode()
+    page = (
+        signed_in(answered.users["convener"])
+        .get(reverse("dialogues:meeting", args=[answered.dialogue.pk, answered.meeting.pk]))
+        .content.decode()
+    )
     assert "invited: 2; declined: 1" in page and "Bo Tarn" in page
 
 

@@ -18,6 +18,7 @@ def _hidden(table, k, **kw):
 
 # --- hand-computed ----------------------------------------------------------------------------
 
+
 def test_a_table_without_small_cells_is_shown_whole() -> None:
     assert _hidden([[5, 3], [4, 0], [3, 9]], 3) == set()
 
@@ -74,6 +75,7 @@ def test_k_and_tables_are_checked() -> None:
 
 # --- the property -----------------------------------------------------------------------------
 
+
 def _range(table, hidden, cell, free_rows):
     """Smallest and largest value of ``cell`` over all tables of counts ≥ 0 that agree with the
     shown cells, the column totals and the totals of the rows not in ``free_rows``. The margin
@@ -110,8 +112,11 @@ def _range(table, hidden, cell, free_rows):
 
 tables = st.integers(1, 4).flatmap(
     lambda rows: st.integers(1, 3).flatmap(
-        lambda cols: st.lists(st.lists(st.integers(0, 7), min_size=cols, max_size=cols),
-                              min_size=rows, max_size=rows)))
+        lambda cols: st.lists(
+            st.lists(st.integers(0, 7), min_size=cols, max_size=cols), min_size=rows, max_size=rows
+        )
+    )
+)
 
 
 @settings(max_examples=250, deadline=None)
@@ -125,7 +130,9 @@ def test_no_hidden_cell_can_be_derived_from_shown_cells_and_totals(table, k, who
             assert not result.is_shown(r, c)
     if whole_rows:
         for r in range(len(table)):
-            assert result.is_row_shown(r) or not any(result.is_shown(r, c) for c in range(len(table[0])))
+            assert result.is_row_shown(r) or not any(
+                result.is_shown(r, c) for c in range(len(table[0]))
+            )
     # Whatever a reader works out must already follow from the totals alone.
     free = {r for r, _ in result.hidden} if whole_rows else set()
     free_all = set(range(len(table))) if whole_rows else set()

@@ -15,9 +15,16 @@ from track2.dialogues.models import Dialogue
 from track2.disclosure.site import k_floor, k_of
 from track2.errors import ActionRefused
 
-FORM = {"title": "Gulf Talks", "purpose": "", "track": "track2", "status": "planning",
-        "default_attribution_mode": "chatham_house", "min_members_per_side": 4,
-        "max_side_ratio": "1.5", "max_gender_share": 75}
+FORM = {
+    "title": "Gulf Talks",
+    "purpose": "",
+    "track": "track2",
+    "status": "planning",
+    "default_attribution_mode": "chatham_house",
+    "min_members_per_side": 4,
+    "max_side_ratio": "1.5",
+    "max_gender_share": 75,
+}
 
 
 def test_the_floor_is_the_setting_and_never_below_three(settings) -> None:
@@ -57,14 +64,24 @@ def test_form_refuses_k_below_the_floor_and_says_the_floor(world, signed_in, set
 def test_api_defaults_to_the_floor_and_refuses_below_it(world, client, settings) -> None:
     settings.TRACK2_K_ANONYMITY = 4
     headers = bearer(world.users["convener"])
-    made = client.post("/api/v1/dialogues", {"title": "API k"}, content_type="application/json", **headers)
+    made = client.post(
+        "/api/v1/dialogues", {"title": "API k"}, content_type="application/json", **headers
+    )
     assert made.status_code == 201 and made.json()["k_anonymity"] == 4
     for bad in (3, -1, 2**70, "three"):
-        low = client.post("/api/v1/dialogues", {"title": "Low", "k_anonymity": bad},
-                          content_type="application/json", **headers)
+        low = client.post(
+            "/api/v1/dialogues",
+            {"title": "Low", "k_anonymity": bad},
+            content_type="application/json",
+            **headers,
+        )
         assert low.status_code in (400, 422), (bad, low.content)
-    patch = client.patch(f"/api/v1/dialogues/{made.json()['id']}", {"k_anonymity": 2},
-                         content_type="application/json", **headers)
+    patch = client.patch(
+        f"/api/v1/dialogues/{made.json()['id']}",
+        {"k_anonymity": 2},
+        content_type="application/json",
+        **headers,
+    )
     assert patch.status_code == 400 and patch.json()["field"] == "k_anonymity"
     assert not Dialogue.objects.filter(title="Low").exists()
 
@@ -73,7 +90,9 @@ def test_data_migration_lifts_dialogues_below_the_floor(world, settings) -> None
     Dialogue.objects.filter(pk=world.dialogue.pk).update(k_anonymity=2)
     world.dialogue.refresh_from_db()
     assert k_of(world.dialogue) == 3  # read at the floor even before the migration
-    high = Dialogue.objects.create(title="Strict", k_anonymity=9, institution=world.dialogue.institution)
+    high = Dialogue.objects.create(
+        title="Strict", k_anonymity=9, institution=world.dialogue.institution
+    )
     settings.TRACK2_K_ANONYMITY = 4
     migration = importlib.import_module("track2.dialogues.migrations.0007_disclosure_k_floor")
     migration.lift_dialogues_below_the_floor(apps, None)

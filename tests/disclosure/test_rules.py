@@ -26,7 +26,10 @@ def test_personal_capacity_only_for_serving_officials_in_track_1_5() -> None:
     assert is_flagged_personal_capacity("serving_official", "track1_5")
     assert not is_flagged_personal_capacity("serving_official", "track2")
     assert not is_flagged_personal_capacity("former_diplomat", "track1_5")
-    assert personal_capacity_label("serving_official", "track1_5") == "serving official, in a personal capacity"
+    assert (
+        personal_capacity_label("serving_official", "track1_5")
+        == "serving official, in a personal capacity"
+    )
     assert personal_capacity_label("academia", "track1_5") is None
 
 
@@ -36,20 +39,27 @@ def test_status_line() -> None:
     assert with_status_line(["a"]) == [STATUS_LINE, "a"]
 
 
-@pytest.mark.parametrize(("mode", "reader", "content", "authors", "aggregates"), [
-    ("on_record", "outside", True, True, True),
-    ("chatham_house", "member", True, False, True),
-    ("chatham_house", "outside", True, False, True),
-    ("off_record", "member", True, False, True),
-    ("off_record", "dialogue", False, False, True),
-    ("off_record", "outside", False, False, True),
-    ("closed", "member", True, True, True),
-    ("closed", "dialogue", False, False, False),
-    ("closed", "outside", False, False, False),
-])
+@pytest.mark.parametrize(
+    ("mode", "reader", "content", "authors", "aggregates"),
+    [
+        ("on_record", "outside", True, True, True),
+        ("chatham_house", "member", True, False, True),
+        ("chatham_house", "outside", True, False, True),
+        ("off_record", "member", True, False, True),
+        ("off_record", "dialogue", False, False, True),
+        ("off_record", "outside", False, False, True),
+        ("closed", "member", True, True, True),
+        ("closed", "dialogue", False, False, False),
+        ("closed", "outside", False, False, False),
+    ],
+)
 def test_attribution_modes(mode, reader, content, authors, aggregates) -> None:
     seen = modes.attribution_of(mode, reader)
-    assert (seen.sees_content, seen.sees_authors, seen.sees_aggregates) == (content, authors, aggregates)
+    assert (seen.sees_content, seen.sees_authors, seen.sees_aggregates) == (
+        content,
+        authors,
+        aggregates,
+    )
 
 
 def test_attribution_modes_cover_the_models_choices_and_refuse_unknown_ones() -> None:
@@ -67,7 +77,11 @@ def test_attribution_modes_cover_the_models_choices_and_refuse_unknown_ones() ->
 
 def test_attendance_counts_only_for_readers_of_the_list() -> None:
     statuses = ["invited", "declined", "confirmed", "confirmed"]
-    assert attendance_counts(statuses, sees_list=True) == {"invited": 1, "declined": 1, "confirmed": 2}
+    assert attendance_counts(statuses, sees_list=True) == {
+        "invited": 1,
+        "declined": 1,
+        "confirmed": 2,
+    }
     assert attendance_counts(statuses, sees_list=False) is None
 
 
@@ -75,8 +89,10 @@ def test_the_rules_import_no_django() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, track2.disclosure as d; "
-            "import track2.disclosure.cells, track2.disclosure.threshold, track2.disclosure.capacity, "
-            "track2.disclosure.status, track2.disclosure.attribution, track2.disclosure.attendance; "
-            "assert not [m for m in sys.modules if m.split('.')[0] == 'django'], 'django imported'")
+    code = (
+        "import sys, track2.disclosure as d; "
+        "import track2.disclosure.cells, track2.disclosure.threshold, track2.disclosure.capacity, "
+        "track2.disclosure.status, track2.disclosure.attribution, track2.disclosure.attendance; "
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'django'], 'django imported'"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)  # noqa: S603 - our own interpreter

@@ -26,13 +26,18 @@ def _has_status(text: str) -> bool:
 
 @pytest.mark.parametrize("page", ["detail", "meeting", "balance"])
 def test_pages_with_dialogue_outputs(world, signed_in, page) -> None:
-    args = {"detail": [world.dialogue.pk], "meeting": [world.dialogue.pk, world.meeting.pk],
-            "balance": [world.dialogue.pk]}[page]
+    args = {
+        "detail": [world.dialogue.pk],
+        "meeting": [world.dialogue.pk, world.meeting.pk],
+        "balance": [world.dialogue.pk],
+    }[page]
     response = signed_in(world.users["convener"]).get(reverse(f"dialogues:{page}", args=args))
     assert response.status_code == 200 and _has_status(response.content.decode())
 
 
-@pytest.mark.parametrize("path", ["/dialogues/{d}", "/dialogues/{d}/meetings/{m}", "/dialogues/{d}/balance"])
+@pytest.mark.parametrize(
+    "path", ["/dialogues/{d}", "/dialogues/{d}/meetings/{m}", "/dialogues/{d}/balance"]
+)
 def test_api_answers_with_outputs(world, client, path) -> None:
     url = "/api/v1" + path.format(d=world.dialogue.pk, m=world.meeting.pk)
     answer = client.get(url, **bearer(world.users["convener"]))
@@ -41,13 +46,20 @@ def test_api_answers_with_outputs(world, client, path) -> None:
 
 def test_every_dialogue_in_the_list_carries_it(world, client) -> None:
     answer = client.get("/api/v1/dialogues", **bearer(world.users["participant"]))
-    assert answer.json()["items"] and all(d["status_line"] == STATUS_LINE for d in answer.json()["items"])
+    assert answer.json()["items"] and all(
+        d["status_line"] == STATUS_LINE for d in answer.json()["items"]
+    )
 
 
 def test_roster_csv_page_and_api(world, signed_in, client) -> None:
-    page = signed_in(world.users["convener"]).get(reverse("people:export", args=[world.dialogue.pk]))
+    page = signed_in(world.users["convener"]).get(
+        reverse("people:export", args=[world.dialogue.pk])
+    )
     assert page.content.decode("utf-8-sig").splitlines()[0] == f"# {STATUS_LINE}"
-    api = client.get(f"/api/v1/dialogues/{world.dialogue.pk}/people/roster.csv", **bearer(world.users["convener"]))
+    api = client.get(
+        f"/api/v1/dialogues/{world.dialogue.pk}/people/roster.csv",
+        **bearer(world.users["convener"]),
+    )
     assert api.content.decode("utf-8-sig").splitlines()[0] == f"# {STATUS_LINE}"
 
 
@@ -62,7 +74,8 @@ def test_invitation_email(world) -> None:
 
 def test_calendar_file(world, signed_in) -> None:
     response = signed_in(world.users["participant"]).get(
-        reverse("dialogues:meeting_ics", args=[world.dialogue.pk, world.meeting.pk]))
+        reverse("dialogues:meeting_ics", args=[world.dialogue.pk, world.meeting.pk])
+    )
     unfolded = response.content.decode().replace("\r\n ", "").replace("\\,", ",")
     assert STATUS_LINE in unfolded
 
@@ -70,7 +83,9 @@ def test_calendar_file(world, signed_in) -> None:
 @pytest.fixture(scope="module")
 def conversation(tmp_path_factory):
     folder = tmp_path_factory.mktemp("status")
-    write_polis_folder(folder, SimulationParams(n_participants=60, n_statements=12, n_groups=2), seed=1)
+    write_polis_folder(
+        folder, SimulationParams(n_participants=60, n_statements=12, n_groups=2), seed=1
+    )
     return folder
 
 
@@ -86,5 +101,7 @@ def test_analysis_reports_and_the_command_line(conversation, tmp_path, fmt) -> N
     # Written to a file: the file has it, and so does what the terminal shows.
     target = tmp_path / f"report.{fmt}"
     said = StringIO()
-    call_command("analyze", str(conversation), "--format", fmt, "--output", str(target), stdout=said)
+    call_command(
+        "analyze", str(conversation), "--format", fmt, "--output", str(target), stdout=said
+    )
     assert STATUS_LINE in said.getvalue() and _has_status(target.read_text())

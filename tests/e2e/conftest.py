@@ -16,8 +16,14 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # Flags for a closed network and a root user (see the machine notes): no sandbox as root,
 # no background connections that the closed network refuses.
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 AXE_SOURCE = Path(__file__).resolve().parents[1] / "vendor" / "axe-core" / "axe.min.js"
@@ -59,9 +65,13 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run the README's test command, which installs Debian's chromium")
+        pytest.fail(
+            f"{CHROMIUM} is missing: run the README's test command, which installs Debian's chromium"
+        )
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
         yield browser
         browser.close()
 
@@ -81,12 +91,17 @@ def new_page(browser, request, axe):
         return page
 
     yield make
-    failed = getattr(request.node, "report_call", None) is not None and request.node.report_call.failed
+    failed = (
+        getattr(request.node, "report_call", None) is not None and request.node.report_call.failed
+    )
     for number, context in enumerate(contexts):
         if failed:
             ARTIFACTS.mkdir(exist_ok=True)
             for index, page in enumerate(context.pages):
-                page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{number}-{index}.png"), full_page=True)
+                page.screenshot(
+                    path=str(ARTIFACTS / f"{request.node.name}-{number}-{index}.png"),
+                    full_page=True,
+                )
         if not failed:
             for page in context.pages:
                 axe.finish(page)
@@ -124,8 +139,10 @@ class AxeChecker:
         self.checked.add(url)
         for violation in found:
             if violation["impact"] in AXE_FAILS_ON:
-                self.violations.append(f"{url}: {violation['impact']} {violation['id']} ({violation['help']}) "
-                                       f"at {violation['targets']}")
+                self.violations.append(
+                    f"{url}: {violation['impact']} {violation['id']} ({violation['help']}) "
+                    f"at {violation['targets']}"
+                )
 
     def check(self, page) -> None:
         """Run axe now on the page as it is (after a change made without a page load)."""
@@ -144,8 +161,11 @@ class AxeChecker:
 
     def fail_on_violations(self) -> None:
         if self.violations:
-            pytest.fail("axe-core found serious or critical accessibility violations:\n" +
-                        "\n".join(sorted(set(self.violations))), pytrace=False)
+            pytest.fail(
+                "axe-core found serious or critical accessibility violations:\n"
+                + "\n".join(sorted(set(self.violations))),
+                pytrace=False,
+            )
 
 
 @pytest.fixture

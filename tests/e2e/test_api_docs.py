@@ -10,12 +10,15 @@ def test_api_docs_load_under_the_csp_with_no_outside_request(live_server, new_pa
     page = new_page()
     requests, console_errors = [], []
     page.on("request", lambda request: requests.append(request.url))
-    page.on("console", lambda message: message.type == "error" and console_errors.append(message.text))
+    page.on(
+        "console", lambda message: message.type == "error" and console_errors.append(message.text)
+    )
     # Violations are reported as events; collect them from the start of the page's life.
     page.add_init_script(
         "window.__violations = [];"
         "document.addEventListener('securitypolicyviolation',"
-        " e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));")
+        " e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));"
+    )
     response = page.goto(live_server.url + "/api/v1/docs")
     assert response.status == 200
     assert "script-src 'self'" in response.headers["content-security-policy"]
@@ -26,4 +29,6 @@ def test_api_docs_load_under_the_csp_with_no_outside_request(live_server, new_pa
     assert page.locator(".response-col_status", has_text="401").first.is_visible()
     assert page.evaluate("window.__violations") == []
     assert not [text for text in console_errors if "Content Security Policy" in text]
-    assert all(url.startswith(live_server.url) or url.startswith("data:") for url in requests), requests
+    assert all(url.startswith(live_server.url) or url.startswith("data:") for url in requests), (
+        requests
+    )

@@ -11,11 +11,16 @@ def test_axe_runs_on_every_loaded_page_under_the_csp(live_server, new_page, axe)
     page.goto(live_server.url + "/accounts/login/")
     page.goto(live_server.url + "/accounts/reset/")
     axe.finish(page)
-    assert {live_server.url + "/accounts/login/", live_server.url + "/accounts/reset/"} <= axe.checked
+    assert {
+        live_server.url + "/accounts/login/",
+        live_server.url + "/accounts/reset/",
+    } <= axe.checked
     assert page.evaluate("typeof window.axe.run") == "function"
     # the page's CSP still forbids inline script: axe came in through the browser, not the page
-    assert "script-src 'self'" in page.request.get(live_server.url + "/accounts/login/").headers[
-        "content-security-policy"]
+    assert (
+        "script-src 'self'"
+        in page.request.get(live_server.url + "/accounts/login/").headers["content-security-policy"]
+    )
     assert axe.violations == []
 
 

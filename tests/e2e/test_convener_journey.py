@@ -104,10 +104,14 @@ def add_participants(page, names):
     page.locator("#id_status").select_option("confirmed")
     page.get_by_role("button", name="Add to meeting").click()
     # the e-mail box is ticked by default: each person is told, with the calendar file
-    expect(flash(page, f"{len(names)} added to the meeting; {len(names)} told by e-mail")).to_be_visible()
+    expect(
+        flash(page, f"{len(names)} added to the meeting; {len(names)} told by e-mail")
+    ).to_be_visible()
 
 
-def test_convener_builds_the_varena_sea_dialogue_from_scratch(live_server, new_page, make_user, tmp_path):
+def test_convener_builds_the_varena_sea_dialogue_from_scratch(
+    live_server, new_page, make_user, tmp_path
+):
     base = live_server.url
     ilse = make_user("ilse@example.org", display_name="Ilse Marken", time_zone="Europe/Vienna")
     # A site administrator gave Ilse the right to convene for her institute.
@@ -123,8 +127,12 @@ def test_convener_builds_the_varena_sea_dialogue_from_scratch(live_server, new_p
     page.get_by_role("button", name="Convene a new dialogue").click()
     expect(page.get_by_role("heading", name="New dialogue")).to_be_visible()
     page.locator("#id_title").fill("Varena Sea Dialogue")
-    page.locator("#id_purpose").fill("Fisheries, incidents at sea and the disputed shelf in the Varena Sea.")
-    expect(page.get_by_label("Convening institution")).to_have_value(str(ilse.convening_rights.get().institution_id))
+    page.locator("#id_purpose").fill(
+        "Fisheries, incidents at sea and the disputed shelf in the Varena Sea."
+    )
+    expect(page.get_by_label("Convening institution")).to_have_value(
+        str(ilse.convening_rights.get().institution_id)
+    )
     expect(page.locator("#id_track")).to_have_value("track2")
     page.get_by_role("button", name="Save").click()
     expect(flash(page, "Dialogue created.")).to_be_visible()
@@ -137,13 +145,18 @@ def test_convener_builds_the_varena_sea_dialogue_from_scratch(live_server, new_p
         page.get_by_label("Create its delegation too").uncheck()
         page.get_by_role("button", name="Add party").click()
         expect(flash(page, f"Party “{name}” added.")).to_be_visible()
-    expect(page.get_by_role("row", name=re.compile("Federation of Ostrava Ostrava"))).to_be_visible()
+    expect(
+        page.get_by_role("row", name=re.compile("Federation of Ostrava Ostrava"))
+    ).to_be_visible()
 
     # --- Two side delegations and a facilitation team. ----------------------------------------
     page.get_by_role("link", name="Delegations").first.click()
     expect(page.get_by_text("No delegations yet.")).to_be_visible()
-    for name, kind, party in (("Caldera delegation", "side", CALDERA), ("Ostrava delegation", "side", OSTRAVA),
-                              ("Facilitators", "facilitation", None)):
+    for name, kind, party in (
+        ("Caldera delegation", "side", CALDERA),
+        ("Ostrava delegation", "side", OSTRAVA),
+        ("Facilitators", "facilitation", None),
+    ):
         page.get_by_role("link", name="Delegations").first.click()
         page.locator("#id_name").fill(name)
         page.locator("#id_kind").select_option(kind)
@@ -152,11 +165,21 @@ def test_convener_builds_the_varena_sea_dialogue_from_scratch(live_server, new_p
         page.get_by_role("button", name="Create delegation").click()
         expect(page.get_by_role("heading", name=name, level=1)).to_be_visible()
     page.get_by_role("link", name="Delegations").first.click()
-    expect(page.get_by_role("row", name=re.compile(r"Ostrava delegation side Federation of Ostrava 0"))).to_be_visible()
+    expect(
+        page.get_by_role("row", name=re.compile(r"Ostrava delegation side Federation of Ostrava 0"))
+    ).to_be_visible()
 
     # --- People by hand: one per side, different sectors. -------------------------------------
     page.get_by_role("link", name="Overview").click()
-    add_person(page, "Arin Solvei", "arin@example.org", "academia", "Caldera", "woman", "Caldera delegation")
+    add_person(
+        page,
+        "Arin Solvei",
+        "arin@example.org",
+        "academia",
+        "Caldera",
+        "woman",
+        "Caldera delegation",
+    )
     expect(page.get_by_role("heading", name="Arin Solvei")).to_be_visible()
     expect(flash(page, "Arin Solvei is added and nominated.")).to_be_visible()
     add_person(page, "Bo Tarn", "bo@example.org", "business", "Ostrava", "man")
@@ -165,7 +188,8 @@ def test_convener_builds_the_varena_sea_dialogue_from_scratch(live_server, new_p
     # A serving official is refused in a Track 2 dialogue, with the reason; nothing is saved.
     add_person(page, "Sera Official", "sera@example.org", "serving_official", "Ostrava")
     expect(page.get_by_role("alert").filter(has_text="is a serving official")).to_contain_text(
-        "Track 2 dialogue, which is for unofficial participants only")
+        "Track 2 dialogue, which is for unofficial participants only"
+    )
     expect(page.get_by_role("heading", name="Add a person", exact=True)).to_be_visible()
 
     # --- People by CSV: a file with errors first (nothing saved), then the corrected file. ----
@@ -190,10 +214,19 @@ def test_convener_builds_the_varena_sea_dialogue_from_scratch(live_server, new_p
     page.get_by_role("button", name="Add these people").click()
     expect(flash(page, "5 people were added and nominated.")).to_be_visible()
     expect(page.get_by_text("7 people", exact=True)).to_be_visible()
-    for name in ("Arin Solvei", "Bo Tarn", "Cato Merel", "Dara Quill", "Emil Vost", "Fenna Ruud", "Gil Haro"):
+    for name in (
+        "Arin Solvei",
+        "Bo Tarn",
+        "Cato Merel",
+        "Dara Quill",
+        "Emil Vost",
+        "Fenna Ruud",
+        "Gil Haro",
+    ):
         expect(page.get_by_role("link", name=name)).to_be_visible()
-    expect(page.get_by_role("row", name=re.compile("Arin Solvei")).get_by_role("cell").nth(4)).to_contain_text(
-        "Caldera delegation (planned)")
+    expect(
+        page.get_by_role("row", name=re.compile("Arin Solvei")).get_by_role("cell").nth(4)
+    ).to_contain_text("Caldera delegation (planned)")
 
     # --- Vet and invite Arin. -------------------------------------------------------------------
     page.get_by_role("link", name="Arin Solvei").click()
@@ -208,20 +241,27 @@ def test_convener_builds_the_varena_sea_dialogue_from_scratch(live_server, new_p
     # --- Arin accepts in her own browser: creates an account, lands in the dialogue. -----------
     invitee = new_page()
     invitee.goto(link)
-    expect(invitee.get_by_role("heading", name="You are invited to “Varena Sea Dialogue”")).to_be_visible()
+    expect(
+        invitee.get_by_role("heading", name="You are invited to “Varena Sea Dialogue”")
+    ).to_be_visible()
     expect(invitee.get_by_text("You take part in a personal capacity")).to_be_visible()
     invitee.get_by_label("Choose a password").fill("a long secret phrase 1")
     invitee.get_by_label("The same password again").fill("a long secret phrase 1")
     invitee.get_by_role("button", name="Create account and accept").click()
     expect(invitee.get_by_role("heading", name="Varena Sea Dialogue", level=1)).to_be_visible()
     expect(invitee).to_have_url(re.compile(r"/dialogues/\d+/$"))
-    expect(invitee.get_by_role("heading", name="Your delegation: Caldera delegation")).to_be_visible()
-    expect(invitee.get_by_role("link", name="Balance")).to_have_count(0)  # a participant, not a convener
+    expect(
+        invitee.get_by_role("heading", name="Your delegation: Caldera delegation")
+    ).to_be_visible()
+    expect(invitee.get_by_role("link", name="Balance")).to_have_count(
+        0
+    )  # a participant, not a convener
 
     page.reload()
     expect(page.get_by_role("cell", name="Accepted the invitation.")).to_be_visible()
     expect(page.get_by_role("row", name=re.compile("^Seated in")).get_by_role("cell")).to_have_text(
-        "Caldera delegation")
+        "Caldera delegation"
+    )
 
     # --- Seat the others. A second tab, opened before Dara is seated, tries another delegation. -
     page.get_by_role("link", name="Varena Sea Dialogue").first.click()
@@ -236,11 +276,14 @@ def test_convener_builds_the_varena_sea_dialogue_from_scratch(live_server, new_p
     for name in ("Bo Tarn", "Dara Quill", "Emil Vost", "Gil Haro"):
         seat(page, name)
         expect(flash(page, f"{name} seated.")).to_be_visible()
-    expect(page.locator("table").first.locator("tbody tr")).to_have_count(4)  # the members, not the history
+    expect(page.locator("table").first.locator("tbody tr")).to_have_count(
+        4
+    )  # the members, not the history
 
     seat(other_tab, "Dara Quill")
     expect(other_tab.get_by_role("alert").filter(has_text="only one delegation")).to_contain_text(
-        "Dara Quill is already in the delegation “Ostrava delegation”")
+        "Dara Quill is already in the delegation “Ostrava delegation”"
+    )
     other_tab.close()
 
     page.get_by_role("link", name="Delegations").first.click()
@@ -248,8 +291,14 @@ def test_convener_builds_the_varena_sea_dialogue_from_scratch(live_server, new_p
     seat(page, "Fenna Ruud")
     expect(flash(page, "Fenna Ruud seated.")).to_be_visible()
     page.get_by_role("link", name="Delegations").first.click()
-    for name, count in (("Caldera delegation", "2"), ("Ostrava delegation", "4"), ("Facilitators", "1")):
-        expect(page.get_by_role("row", name=re.compile(name)).get_by_role("cell").last).to_have_text(count)
+    for name, count in (
+        ("Caldera delegation", "2"),
+        ("Ostrava delegation", "4"),
+        ("Facilitators", "1"),
+    ):
+        expect(
+            page.get_by_role("row", name=re.compile(name)).get_by_role("cell").last
+        ).to_have_text(count)
 
     # --- Venues: a confidential private home in a party's country, a neutral conference centre. -
     page.get_by_role("link", name="Venues").first.click()
@@ -275,11 +324,20 @@ def test_convener_builds_the_varena_sea_dialogue_from_scratch(live_server, new_p
     page.get_by_role("button", name="Add venue").click()
     expect(flash(page, "Venue “Oslo Peace Forum” added.")).to_be_visible()
     expect(page.locator(".messages").get_by_text("neutral ground")).to_have_count(0)
-    expect(page.get_by_role("row", name=re.compile("Oslo Peace Forum"))).not_to_contain_text("neutral ground")
+    expect(page.get_by_role("row", name=re.compile("Oslo Peace Forum"))).not_to_contain_text(
+        "neutral ground"
+    )
 
     # --- Round 1 in Oslo: agenda (ordered, timed, with leads) and participants. ----------------
-    schedule(page, "Round 1: fisheries", "Oslo Peace Forum (Oslo, Norway)", "Europe/Oslo",
-             "2031-03-02T09:00", "2031-03-02T17:00", "Chatham House Rule")
+    schedule(
+        page,
+        "Round 1: fisheries",
+        "Oslo Peace Forum (Oslo, Norway)",
+        "Europe/Oslo",
+        "2031-03-02T09:00",
+        "2031-03-02T17:00",
+        "Chatham House Rule",
+    )
     expect(page.get_by_text("Sunday 2 March 2031, 09:00–17:00 Europe/Oslo")).to_be_visible()
     add_agenda_item(page, "Fish stocks and quotas", "120", "Dara Quill")
     add_agenda_item(page, "Opening and ground rules", "30", "Fenna Ruud")
@@ -289,7 +347,15 @@ def test_convener_builds_the_varena_sea_dialogue_from_scratch(live_server, new_p
     expect(agenda.nth(0)).to_contain_text("Opening and ground rules — 30 minutes; lead: Fenna Ruud")
     expect(agenda.nth(1)).to_contain_text("Fish stocks and quotas — 120 minutes; lead: Dara Quill")
     expect(page.get_by_text("Agenda: 150 minutes of 480.")).to_be_visible()
-    everyone = ["Arin Solvei", "Bo Tarn", "Cato Merel", "Dara Quill", "Emil Vost", "Fenna Ruud", "Gil Haro"]
+    everyone = [
+        "Arin Solvei",
+        "Bo Tarn",
+        "Cato Merel",
+        "Dara Quill",
+        "Emil Vost",
+        "Fenna Ruud",
+        "Gil Haro",
+    ]
     add_participants(page, everyone)
     expect(page.locator("#participants tbody tr")).to_have_count(7)
     expect(page.get_by_text("Every delegation member is on the list.")).to_be_visible()
@@ -299,14 +365,25 @@ def test_convener_builds_the_varena_sea_dialogue_from_scratch(live_server, new_p
     page.get_by_role("button", name="Schedule a meeting").click()
     expect(page.get_by_role("note").filter(has_text="Villa Maren is in Caldera")).to_be_visible()
     page.get_by_role("link", name="Back").click()
-    schedule(page, "Round 2: incidents at sea", "Villa Maren (Port Vell, Caldera) — in a party's country",
-             "Asia/Singapore", "2031-09-14T10:00", "2031-09-14T16:00", "off the record (aggregates only)")
+    schedule(
+        page,
+        "Round 2: incidents at sea",
+        "Villa Maren (Port Vell, Caldera) — in a party's country",
+        "Asia/Singapore",
+        "2031-09-14T10:00",
+        "2031-09-14T16:00",
+        "off the record (aggregates only)",
+    )
     expect(page.get_by_role("note").filter(has_text="Neutrality:")).to_be_visible()
-    expect(page.get_by_text("12 Harbour Lane, Port Vell")).to_be_visible()  # conveners see the address
+    expect(
+        page.get_by_text("12 Harbour Lane, Port Vell")
+    ).to_be_visible()  # conveners see the address
     expect(page.get_by_text("Sunday 14 September 2031, 04:00–10:00 Europe/Vienna")).to_be_visible()
     add_agenda_item(page, "Hotlines between coast guards", "90", "Emil Vost")
     add_agenda_item(page, "Next steps", "20", "Cato Merel")
-    expect(page.locator("#agenda ol > li").nth(1)).to_contain_text("Next steps — 20 minutes; lead: Cato Merel")
+    expect(page.locator("#agenda ol > li").nth(1)).to_contain_text(
+        "Next steps — 20 minutes; lead: Cato Merel"
+    )
     add_participants(page, ["Arin Solvei", "Bo Tarn", "Emil Vost", "Fenna Ruud"])
 
     page.get_by_role("link", name="Meetings").first.click()
@@ -326,42 +403,77 @@ def test_convener_builds_the_varena_sea_dialogue_from_scratch(live_server, new_p
     page.get_by_role("link", name="Balance").first.click()
     expect(page.get_by_role("heading", name="Balance dashboard")).to_be_visible()
     warnings = page.locator("section[aria-labelledby=warnings-heading] li")
-    expect(warnings.filter(has_text="Caldera delegation has 2 members, fewer than the 4")).to_be_visible()
-    expect(warnings.filter(has_text="Sides are uneven: Ostrava delegation has 4 members, Caldera delegation has 2"
-                           )).to_be_visible()
+    expect(
+        warnings.filter(has_text="Caldera delegation has 2 members, fewer than the 4")
+    ).to_be_visible()
+    expect(
+        warnings.filter(
+            has_text="Sides are uneven: Ostrava delegation has 4 members, Caldera delegation has 2"
+        )
+    ).to_be_visible()
     expect(warnings.filter(has_text="Ostrava delegation has 4 members, fewer")).to_have_count(0)
     sectors = page.locator("section[aria-labelledby=sector-heading]")
-    expect(sectors.get_by_role("columnheader")).to_have_text([
-        "Delegation", "academia", "research / think tank", "business", "NGO / civil society", "former diplomat",
-        "former military / security", "journalist / media", "serving official", "other", "Total"])
+    expect(sectors.get_by_role("columnheader")).to_have_text(
+        [
+            "Delegation",
+            "academia",
+            "research / think tank",
+            "business",
+            "NGO / civil society",
+            "former diplomat",
+            "former military / security",
+            "journalist / media",
+            "serving official",
+            "other",
+            "Total",
+        ]
+    )
     for delegation, counts in (
         ("Caldera delegation", ["1", "0", "0", "0", "1", "0", "0", "0", "0", "2"]),
         ("Ostrava delegation", ["0", "0", "1", "1", "0", "1", "1", "0", "0", "4"]),
         ("Facilitators", ["0", "1", "0", "0", "0", "0", "0", "0", "0", "1"]),
     ):
-        row = sectors.locator("tbody tr").filter(has=page.get_by_role("rowheader", name=delegation, exact=True))
+        row = sectors.locator("tbody tr").filter(
+            has=page.get_by_role("rowheader", name=delegation, exact=True)
+        )
         expect(row.get_by_role("cell")).to_have_text(counts)
     genders = page.locator("section[aria-labelledby=gender-heading] tbody tr")
-    expect(genders.filter(has=page.get_by_role("rowheader", name="Caldera delegation")).get_by_role("cell")
-           ).to_have_text(["1", "1", "0", "0", "0"])
+    expect(
+        genders.filter(has=page.get_by_role("rowheader", name="Caldera delegation")).get_by_role(
+            "cell"
+        )
+    ).to_have_text(["1", "1", "0", "0", "0"])
     expect(page.get_by_text("No round has been held yet.")).to_be_visible()
 
     # --- A few facts in the database. -----------------------------------------------------------
     dialogue = Dialogue.objects.get()
-    assert (dialogue.title, dialogue.track, dialogue.created_by.email) == ("Varena Sea Dialogue", "track2",
-                                                                         "ilse@example.org")
+    assert (dialogue.title, dialogue.track, dialogue.created_by.email) == (
+        "Varena Sea Dialogue",
+        "track2",
+        "ilse@example.org",
+    )
     assert not Person.objects.filter(email="sera@example.org").exists()
     assert Person.objects.count() == 7
     assert DelegationMember.objects.filter(dialogue=dialogue).count() == 7
-    assert DelegationMember.objects.filter(person__full_name="Dara Quill").get().delegation.name == "Ostrava delegation"
+    assert (
+        DelegationMember.objects.filter(person__full_name="Dara Quill").get().delegation.name
+        == "Ostrava delegation"
+    )
     arin = Candidacy.objects.get(person__email="arin@example.org")
     assert arin.status == "confirmed" and arin.person.user.email == "arin@example.org"
-    assert Membership.objects.filter(dialogue=dialogue, user__email="arin@example.org", role="participant").exists()
+    assert Membership.objects.filter(
+        dialogue=dialogue, user__email="arin@example.org", role="participant"
+    ).exists()
     first, second = Meeting.objects.filter(dialogue=dialogue).order_by("starts_at")
     assert (first.time_zone, first.attribution_mode) == ("Europe/Oslo", "chatham_house")
     assert (second.time_zone, second.attribution_mode, second.venue.is_confidential) == (
-        "Asia/Singapore", "off_record", True)
+        "Asia/Singapore",
+        "off_record",
+        True,
+    )
     assert list(first.agenda_items.values_list("title", "lead__full_name")) == [
-        ("Opening and ground rules", "Fenna Ruud"), ("Fish stocks and quotas", "Dara Quill")]
+        ("Opening and ground rules", "Fenna Ruud"),
+        ("Fish stocks and quotas", "Dara Quill"),
+    ]
     assert AgendaItem.objects.count() == 4
     assert MeetingParticipant.objects.filter(meeting=second, status="confirmed").count() == 4

@@ -21,12 +21,17 @@ def test_convener_builds_a_dialogue_in_the_browser(live_server, new_page, make_u
 
     page.goto(base + "/dialogues/new/")
     page.locator("#id_title").fill("Varena Sea Dialogue")
-    page.get_by_label("Convening institution").select_option(label="Institute for Maritime Dialogue")
+    page.get_by_label("Convening institution").select_option(
+        label="Institute for Maritime Dialogue"
+    )
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("heading", name="Parties in tension")).to_be_visible()
     dialogue = Dialogue.objects.get(title="Varena Sea Dialogue")
 
-    for name, country in (("Northern Republic of Caldera", "Caldera"), ("Federation of Ostrava", "Ostrava")):
+    for name, country in (
+        ("Northern Republic of Caldera", "Caldera"),
+        ("Federation of Ostrava", "Ostrava"),
+    ):
         page.get_by_label("Party (side in tension)").fill(name)
         page.locator("#id_country").fill(country)
         page.get_by_role("button", name="Add party").click()
@@ -40,8 +45,15 @@ def test_convener_builds_a_dialogue_in_the_browser(live_server, new_page, make_u
 
     # People come from the vetting workflow (tested on its own); seat them here.
     for name, sector in (("Arin Solvei", "academia"), ("Bo Tarn", "business")):
-        people.do_add_person(convener, dialogue, full_name=name, email=f"{name.split()[0].lower()}@example.org",
-                             sector=sector, country="Caldera", nominated_by="Board")
+        people.do_add_person(
+            convener,
+            dialogue,
+            full_name=name,
+            email=f"{name.split()[0].lower()}@example.org",
+            sector=sector,
+            country="Caldera",
+            nominated_by="Board",
+        )
     page.goto(f"{base}/dialogues/{dialogue.pk}/delegations/")
     page.get_by_role("link", name="Northern Republic of Caldera delegation").click()
     for name in ("Arin Solvei", "Bo Tarn"):
@@ -60,7 +72,9 @@ def test_convener_builds_a_dialogue_in_the_browser(live_server, new_page, make_u
 
     page.goto(f"{base}/dialogues/{dialogue.pk}/meetings/new/")
     page.locator("#id_title").fill("Round 1")
-    page.locator("#id_venue").select_option(label="Port Vell University (Port Vell, Caldera) — in a party's country")
+    page.locator("#id_venue").select_option(
+        label="Port Vell University (Port Vell, Caldera) — in a party's country"
+    )
     page.locator("#id_time_zone").fill("Mars/Olympus")
     page.locator("#id_starts_at").fill("2031-03-02T09:00")
     page.locator("#id_ends_at").fill("2031-03-02T17:00")
@@ -69,7 +83,9 @@ def test_convener_builds_a_dialogue_in_the_browser(live_server, new_page, make_u
     page.locator("#id_time_zone").fill("Asia/Singapore")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("heading", name="Round 1")).to_be_visible()
-    expect(page.get_by_text("Europe/Vienna")).to_be_visible()  # the convener's own zone, next to the meeting's
+    expect(
+        page.get_by_text("Europe/Vienna")
+    ).to_be_visible()  # the convener's own zone, next to the meeting's
 
     meeting = Meeting.objects.get(dialogue=dialogue)
     for title, minutes in (("Fisheries", "120"), ("Opening", "30")):
@@ -80,13 +96,18 @@ def test_convener_builds_a_dialogue_in_the_browser(live_server, new_page, make_u
         expect(page.get_by_role("listitem").filter(has_text=title).first).to_be_visible()
     page.get_by_role("button", name="Move Opening up").click()
     expect(page.get_by_role("button", name="Move Opening up")).to_be_disabled()
-    assert list(AgendaItem.objects.filter(meeting=meeting).values_list("title", flat=True)) == ["Opening", "Fisheries"]
+    assert list(AgendaItem.objects.filter(meeting=meeting).values_list("title", flat=True)) == [
+        "Opening",
+        "Fisheries",
+    ]
 
     page.get_by_text("Add delegation members").click()
     page.get_by_label("Arin Solvei").check()
     page.get_by_label("Bo Tarn").check()
     page.get_by_role("button", name="Add to meeting").click()
-    expect(page.get_by_text("2 added to the meeting; 2 told by e-mail with the calendar file.")).to_be_visible()
+    expect(
+        page.get_by_text("2 added to the meeting; 2 told by e-mail with the calendar file.")
+    ).to_be_visible()
     assert MeetingParticipant.objects.filter(meeting=meeting).count() == 2
 
     page.get_by_role("link", name="Balance").first.click()

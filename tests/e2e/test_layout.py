@@ -15,7 +15,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Every role, and a participant of each side. The walk takes two pages of each kind (two people's
 # pages, not all thirty): a layout problem belongs to a page's template, not to one person.
-ROLES = ["convener", "facilitator", "rapporteur", "participant", "participant.ostrava", "observer", "liaison"]
+ROLES = [
+    "convener",
+    "facilitator",
+    "rapporteur",
+    "participant",
+    "participant.ostrava",
+    "observer",
+    "liaison",
+]
 WIDTHS = "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
 # The innermost elements that stick out on the right: what to fix when a page is too wide.
 CULPRITS = """() => {
@@ -29,9 +37,17 @@ CULPRITS = """() => {
 
 def pages_of(login) -> list[str]:
     client = Client()
-    assert client.post("/accounts/login/", {"email": login.email, "password": login.password}).status_code == 302
-    return [path for path, response in walk(client, per_kind=2).items()
-            if response.status_code == 200 and response["Content-Type"].startswith("text/html")]
+    assert (
+        client.post(
+            "/accounts/login/", {"email": login.email, "password": login.password}
+        ).status_code
+        == 302
+    )
+    return [
+        path
+        for path, response in walk(client, per_kind=2).items()
+        if response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    ]
 
 
 def test_no_page_scrolls_sideways_on_a_phone_for_any_role(live_server, new_page):
@@ -44,7 +60,9 @@ def test_no_page_scrolls_sideways_on_a_phone_for_any_role(live_server, new_page)
         scroll, client = anonymous.evaluate(WIDTHS)
         visited += 1
         if scroll > client:
-            too_wide.append(f"anonymous {path}: {scroll}px wide in {client}px: {anonymous.evaluate(CULPRITS)}")
+            too_wide.append(
+                f"anonymous {path}: {scroll}px wide in {client}px: {anonymous.evaluate(CULPRITS)}"
+            )
     for role in ROLES:
         page = new_page(viewport={"width": 375, "height": 800})
         sign_in_page(page, live_server.url, logins[role].email, logins[role].password)
@@ -53,7 +71,9 @@ def test_no_page_scrolls_sideways_on_a_phone_for_any_role(live_server, new_page)
             scroll, client = page.evaluate(WIDTHS)
             visited += 1
             if scroll > client:
-                too_wide.append(f"{role} {path}: {scroll}px wide in {client}px: {page.evaluate(CULPRITS)}")
+                too_wide.append(
+                    f"{role} {path}: {scroll}px wide in {client}px: {page.evaluate(CULPRITS)}"
+                )
     assert visited > 40
     assert too_wide == [], "\n".join(too_wide)
 

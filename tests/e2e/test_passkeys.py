@@ -20,9 +20,19 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def with_virtual_authenticator(page) -> tuple[object, str]:
     cdp = page.context.new_cdp_session(page)
     cdp.send("WebAuthn.enable")
-    added = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
-        "protocol": "ctap2", "transport": "internal", "hasResidentKey": True,
-        "hasUserVerification": True, "isUserVerified": True, "automaticPresenceSimulation": True}})
+    added = cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
     return cdp, added["authenticatorId"]
 
 
@@ -31,7 +41,9 @@ def sign_out(page):
     page.wait_for_url("**/accounts/login/")
 
 
-def test_register_a_passkey_then_sign_in_with_it_alone_and_as_second_factor(live_server, new_page, make_user):
+def test_register_a_passkey_then_sign_in_with_it_alone_and_as_second_factor(
+    live_server, new_page, make_user
+):
     user = make_user("noor@example.org", display_name="Dr Noor Hadid")
     page = new_page()
     cdp, authenticator = with_virtual_authenticator(page)
@@ -47,7 +59,9 @@ def test_register_a_passkey_then_sign_in_with_it_alone_and_as_second_factor(live
     expect(page.get_by_text("Passkey “Noor's laptop” added")).to_be_visible()
     expect(page.get_by_role("cell", name="Noor's laptop", exact=True)).to_be_visible()
     stored = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"]
-    assert len(stored) == 1 and stored[0]["isResidentCredential"] and stored[0]["rpId"] == "localhost"
+    assert (
+        len(stored) == 1 and stored[0]["isResidentCredential"] and stored[0]["rpId"] == "localhost"
+    )
     assert Passkey.objects.get(user=user).transports == ["internal"]
 
     # A passkey alone: no e-mail, no password.
@@ -88,7 +102,9 @@ def test_a_passkey_for_another_origin_is_refused(live_server, new_page, make_use
     other_origin = re.sub(r"//localhost:", "//127.0.0.1:", live_server.url)
     page.goto(other_origin + "/accounts/login/")
     page.get_by_role("button", name="Sign in with a passkey").click()
-    expect(page.get_by_role("alert").filter(has_text="Passkeys work only at localhost")).to_be_visible()
+    expect(
+        page.get_by_role("alert").filter(has_text="Passkeys work only at localhost")
+    ).to_be_visible()
     assert "/accounts/login/" in page.url
 
 
@@ -102,17 +118,23 @@ def test_cancelled_passkey_prompt_says_what_happened(live_server, new_page, make
     expect(page.get_by_role("alert").filter(has_text="cancelled or timed out")).to_be_visible()
 
 
-def test_turn_on_two_factor_save_recovery_codes_and_sign_in_with_one(live_server, new_page, make_user):
+def test_turn_on_two_factor_save_recovery_codes_and_sign_in_with_one(
+    live_server, new_page, make_user
+):
     make_user("noor@example.org")
     page = new_page()
     sign_in_page(page, live_server.url, "noor@example.org")
     page.goto(live_server.url + "/accounts/settings/")
     page.get_by_role("button", name="Turn on two-factor sign-in").click()
     secret = page.locator("code.token").inner_text()
-    page.get_by_label("6-digit code from your authenticator app").fill(totp.code_at(secret, totp.current_step()))
+    page.get_by_label("6-digit code from your authenticator app").fill(
+        totp.code_at(secret, totp.current_step())
+    )
     page.get_by_role("button", name="Turn on").click()
     expect(page.get_by_role("heading", name="Your recovery codes")).to_be_visible()
-    codes = page.get_by_role("list", name="Recovery codes").get_by_role("listitem").all_inner_texts()
+    codes = (
+        page.get_by_role("list", name="Recovery codes").get_by_role("listitem").all_inner_texts()
+    )
     assert len(codes) == 10
     page.get_by_role("button", name="I have saved them").click()
     expect(page.get_by_text("10 recovery codes left.")).to_be_visible()

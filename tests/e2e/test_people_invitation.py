@@ -13,8 +13,9 @@ from track2.people.models import Candidacy
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_convener_adds_vets_invites_and_invitee_accepts(live_server, new_page, make_user, dialogue, member_of,
-                                                        tmp_path):
+def test_convener_adds_vets_invites_and_invitee_accepts(
+    live_server, new_page, make_user, dialogue, member_of, tmp_path
+):
     base = live_server.url
     member_of(make_user("convener@example.org", display_name="Conny Vener"), Role.CONVENER)
     north = Delegation.objects.create(dialogue=dialogue, name="Northland delegation")
@@ -34,14 +35,18 @@ def test_convener_adds_vets_invites_and_invitee_accepts(live_server, new_page, m
 
     # By CSV: a file with an error is previewed, nothing saved; a corrected file is confirmed.
     bad = tmp_path / "bad.csv"
-    bad.write_text("full_name,email,sector,country,nominated_by\nBo Lind,bo@example.org,astronaut,S,X\n")
+    bad.write_text(
+        "full_name,email,sector,country,nominated_by\nBo Lind,bo@example.org,astronaut,S,X\n"
+    )
     page.goto(f"{base}/dialogues/{dialogue.pk}/people/import/")
     page.get_by_label("Roster file (CSV, UTF-8)").set_input_files(str(bad))
     page.get_by_role("button", name="Check the file").click()
     assert page.get_by_text("not a known sector").is_visible()
     assert page.get_by_role("button", name="Add these people").count() == 0
     good = tmp_path / "good.csv"
-    good.write_text("full_name,email,sector,country,nominated_by\nBo Lind,bo@example.org,media,S,X\n")
+    good.write_text(
+        "full_name,email,sector,country,nominated_by\nBo Lind,bo@example.org,media,S,X\n"
+    )
     page.goto(f"{base}/dialogues/{dialogue.pk}/people/import/")
     page.get_by_label("Roster file (CSV, UTF-8)").set_input_files(str(good))
     page.get_by_role("button", name="Check the file").click()
@@ -65,8 +70,9 @@ def test_convener_adds_vets_invites_and_invitee_accepts(live_server, new_page, m
     invitee.get_by_label("The same password again").fill("a long secret phrase 1")
     invitee.get_by_role("button", name="Create account and accept").click()
     invitee.wait_for_url(f"{base}/dialogues/{dialogue.pk}/")
-    assert Membership.objects.filter(user__email="amina@example.org", dialogue=dialogue,
-                                     role=Role.PARTICIPANT).exists()
+    assert Membership.objects.filter(
+        user__email="amina@example.org", dialogue=dialogue, role=Role.PARTICIPANT
+    ).exists()
     assert DelegationMember.objects.get(person__email="amina@example.org").delegation == north
     # The link works once.
     invitee.goto(link)

@@ -26,12 +26,24 @@ class Tenants:
 def tenants(db, make_user) -> Tenants:
     victim_convener = make_user("ilse@maritime.example", display_name="Ilse Marken")
     do_grant_convener(None, victim_convener.email, "Institute for Maritime Dialogue", create=True)
-    victim_dialogue = dialogue_actions.do_create_dialogue(victim_convener, title="Varena Sea Dialogue")
+    victim_dialogue = dialogue_actions.do_create_dialogue(
+        victim_convener, title="Varena Sea Dialogue"
+    )
     candidacy = people_actions.do_add_person(
-        victim_convener, victim_dialogue, full_name="Arin Solvei", email="arin@caldera.example", sector="academia",
-        country="Caldera", nominated_by="Prof. Vouch", phone="+99 555 0101", languages=["Calderan"],
-        gender="woman", organisation="University of Caldera", position="Professor",
-        risk_notes="CANARY-RISK travel ban")
+        victim_convener,
+        victim_dialogue,
+        full_name="Arin Solvei",
+        email="arin@caldera.example",
+        sector="academia",
+        country="Caldera",
+        nominated_by="Prof. Vouch",
+        phone="+99 555 0101",
+        languages=["Calderan"],
+        gender="woman",
+        organisation="University of Caldera",
+        position="Professor",
+        risk_notes="CANARY-RISK travel ban",
+    )
     attacker = make_user("mallory@elsewhere.example", display_name="Mallory")
     do_grant_convener(None, attacker.email, "Elsewhere Foundation", create=True)
     attacker_dialogue = dialogue_actions.do_create_dialogue(attacker, title="Decoy Talks")

@@ -9,12 +9,30 @@ from django.urls import reverse
 from tests.helpers import sign_in
 from track2.dialogues.models import Dialogue
 
-WHO = ["convener", "facilitator", "rapporteur", "participant", "observer", "liaison", "outsider",
-       "member_elsewhere", "foreign_convener", "site_admin"]
+WHO = [
+    "convener",
+    "facilitator",
+    "rapporteur",
+    "participant",
+    "observer",
+    "liaison",
+    "outsider",
+    "member_elsewhere",
+    "foreign_convener",
+    "site_admin",
+]
 # The world's convener holds a right in the dialogue's institution; the foreign convener in another.
 MAY_CONVENE = {"convener", "foreign_convener"}
-FORM = {"title": "New Talks", "track": "track2", "status": "planning", "default_attribution_mode": "chatham_house",
-        "k_anonymity": 3, "min_members_per_side": 4, "max_side_ratio": "1.5", "max_gender_share": 75}
+FORM = {
+    "title": "New Talks",
+    "track": "track2",
+    "status": "planning",
+    "default_attribution_mode": "chatham_house",
+    "k_anonymity": 3,
+    "min_members_per_side": 4,
+    "max_side_ratio": "1.5",
+    "max_gender_share": 75,
+}
 
 
 @pytest.mark.parametrize("who", WHO)
@@ -27,8 +45,10 @@ def test_pages(world, client, who):
     assert page.status_code == (200 if who in MAY_CONVENE else 403)
     mine = user.convening_rights.first()
     before = Dialogue.objects.count()
-    response = client.post(reverse("dialogues:create"),
-                           {**FORM, "institution": mine.institution_id if mine else world.dialogue.institution_id})
+    response = client.post(
+        reverse("dialogues:create"),
+        {**FORM, "institution": mine.institution_id if mine else world.dialogue.institution_id},
+    )
     if who in MAY_CONVENE:
         assert response.status_code == 302
         assert Dialogue.objects.get(title="New Talks").institution_id == mine.institution_id
@@ -49,4 +69,6 @@ def test_api(world, api_as, who):
 
 def test_anonymous(world, client):
     assert client.get(reverse("dialogues:create")).status_code == 302
-    assert client.post("/api/v1/dialogues", {"title": "x"}, content_type="application/json").status_code in (401, 403)
+    assert client.post(
+        "/api/v1/dialogues", {"title": "x"}, content_type="application/json"
+    ).status_code in (401, 403)

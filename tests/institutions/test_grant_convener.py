@@ -27,10 +27,16 @@ def test_grant_with_create_then_revoke(make_user, capsys):
     ilse = make_user("ilse@example.org")
     grant("ILSE@example.org", "--institution", "  Institute   for Maritime Dialogue ", "--create")
     right = ConveningRight.objects.get()
-    assert (right.user, right.institution.name, right.granted_by) == (ilse, "Institute for Maritime Dialogue", None)
+    assert (right.user, right.institution.name, right.granted_by) == (
+        ilse,
+        "Institute for Maritime Dialogue",
+        None,
+    )
     assert "may now convene" in capsys.readouterr().out
     # Case does not matter for an existing institution; a second grant is refused as pointless.
-    assert "already convene" in refused("ilse@example.org", "--institution", "institute for maritime dialogue")
+    assert "already convene" in refused(
+        "ilse@example.org", "--institution", "institute for maritime dialogue"
+    )
     grant("ilse@example.org", "--institution", "INSTITUTE FOR MARITIME DIALOGUE", "--revoke")
     assert not ConveningRight.objects.exists()
     assert Institution.objects.count() == 1  # the institution and its dialogues stay
@@ -64,17 +70,20 @@ def test_every_problem_is_said_at_once(db):
     assert not Institution.objects.exists()
 
 
-@pytest.mark.parametrize(("email", "name", "expected"), [
-    ("", "Institute", "Give the e-mail address"),
-    ("x" * 5000 + "@example.org", "Institute", "No account has the e-mail address"),
-    ("ilse@example.org\x1b[31m", "Institute", "No account"),
-    ("ilse@example.org", "", "Name the institution"),
-    ("ilse@example.org", "   ", "Name the institution"),
-    ("ilse@example.org", "I" * 201, "at most 200 characters"),
-    ("ilse@example.org", "Evil\x00Institute", "control or invalid characters"),
-    ("ilse@example.org", "Evil\x1b[2JInstitute", "control or invalid characters"),
-    ("ilse@example.org", "Lone \ud800 surrogate", "control or invalid characters"),
-])
+@pytest.mark.parametrize(
+    ("email", "name", "expected"),
+    [
+        ("", "Institute", "Give the e-mail address"),
+        ("x" * 5000 + "@example.org", "Institute", "No account has the e-mail address"),
+        ("ilse@example.org\x1b[31m", "Institute", "No account"),
+        ("ilse@example.org", "", "Name the institution"),
+        ("ilse@example.org", "   ", "Name the institution"),
+        ("ilse@example.org", "I" * 201, "at most 200 characters"),
+        ("ilse@example.org", "Evil\x00Institute", "control or invalid characters"),
+        ("ilse@example.org", "Evil\x1b[2JInstitute", "control or invalid characters"),
+        ("ilse@example.org", "Lone \ud800 surrogate", "control or invalid characters"),
+    ],
+)
 def test_bad_input_is_refused_and_changes_nothing(make_user, email, name, expected):
     make_user("ilse@example.org")
     message = refused(email, "--institution", name, "--create")
@@ -87,19 +96,28 @@ def test_deactivated_account_and_contradictory_options(make_user):
     make_user("gone@example.org", is_active=False)
     assert "deactivated" in refused("gone@example.org", "--institution", "Institute", "--create")
     make_user("ilse@example.org")
-    assert "do not go together" in refused("ilse@example.org", "--institution", "I", "--create", "--revoke")
+    assert "do not go together" in refused(
+        "ilse@example.org", "--institution", "I", "--create", "--revoke"
+    )
 
 
 def test_revoking_a_right_not_held(make_user):
     make_user("ilse@example.org")
     Institution.objects.create(name="Institute")
     assert "holds no right" in refused("ilse@example.org", "--institution", "Institute", "--revoke")
-    assert "no institution called" in refused("ilse@example.org", "--institution", "Elsewhere", "--revoke")
+    assert "no institution called" in refused(
+        "ilse@example.org", "--institution", "Elsewhere", "--revoke"
+    )
 
 
 def test_the_track2_command_lists_and_documents_it(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "track2", "grant-convener", "--help"], capture_output=True,
-                            text=True, env={"TRACK2_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "track2", "grant-convener", "--help"],
+        capture_output=True,
+        text=True,
+        env={"TRACK2_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     for option in ("--institution", "--create", "--revoke"):
         assert option in result.stdout

@@ -10,7 +10,10 @@ from django.db.migrations.executor import MigrationExecutor
 from track2.institutions.upgrade import FALLBACK_NAME, upgrade_institution_name
 
 BEFORE = [("dialogues", "0004_venue_dialogue"), ("people", "0003_remove_person_risk_notes")]
-AFTER = [("dialogues", "0006_tenancy_institution_required"), ("people", "0005_tenancy_institution_required")]
+AFTER = [
+    ("dialogues", "0006_tenancy_institution_required"),
+    ("people", "0005_tenancy_institution_required"),
+]
 
 
 def _migrate(target):
@@ -21,14 +24,19 @@ def _migrate(target):
 
 @pytest.fixture
 def before(transactional_db):
-    leaves = [(app, name) for app in ("dialogues", "people", "institutions")
-              for (_a, name) in MigrationExecutor(connection).loader.graph.leaf_nodes(app)]
+    leaves = [
+        (app, name)
+        for app in ("dialogues", "people", "institutions")
+        for (_a, name) in MigrationExecutor(connection).loader.graph.leaf_nodes(app)
+    ]
     apps = _migrate(BEFORE)
     yield apps
     _migrate(leaves)
 
 
-def _old_site(apps, institutions=("Institute for Maritime Dialogue", "institute for maritime  dialogue")):
+def _old_site(
+    apps, institutions=("Institute for Maritime Dialogue", "institute for maritime  dialogue")
+):
     User = apps.get_model("accounts", "User")
     Dialogue = apps.get_model("dialogues", "Dialogue")
     Membership = apps.get_model("dialogues", "Membership")
@@ -36,15 +44,27 @@ def _old_site(apps, institutions=("Institute for Maritime Dialogue", "institute 
     Candidacy = apps.get_model("people", "Candidacy")
     ilse = User.objects.create(email="ilse@example.org", display_name="Ilse")
     noor = User.objects.create(email="noor@example.org", display_name="Noor")
-    dialogues = [Dialogue.objects.create(title=f"Talks {n}", convening_institution=text)
-                 for n, text in enumerate(institutions)]
+    dialogues = [
+        Dialogue.objects.create(title=f"Talks {n}", convening_institution=text)
+        for n, text in enumerate(institutions)
+    ]
     Membership.objects.create(dialogue=dialogues[0], user=ilse, role="convener")
     Membership.objects.create(dialogue=dialogues[-1], user=noor, role="facilitator")
-    arin = Person.objects.create(full_name="Arin", email="arin@example.org", sector="academia", country="C")
-    lonely = Person.objects.create(full_name="Bo", email="bo@example.org", sector="media", country="O")
-    Candidacy.objects.create(dialogue=dialogues[0], person=arin, nominated_by="x", risk_notes="kept")
-    return {"ilse": ilse.pk, "noor": noor.pk, "dialogues": [d.pk for d in dialogues],
-            "people": [arin.pk, lonely.pk]}
+    arin = Person.objects.create(
+        full_name="Arin", email="arin@example.org", sector="academia", country="C"
+    )
+    lonely = Person.objects.create(
+        full_name="Bo", email="bo@example.org", sector="media", country="O"
+    )
+    Candidacy.objects.create(
+        dialogue=dialogues[0], person=arin, nominated_by="x", risk_notes="kept"
+    )
+    return {
+        "ilse": ilse.pk,
+        "noor": noor.pk,
+        "dialogues": [d.pk for d in dialogues],
+        "people": [arin.pk, lonely.pk],
+    }
 
 
 def test_existing_dialogues_people_and_conveners_move_into_one_institution(before):
@@ -55,9 +75,13 @@ def test_existing_dialogues_people_and_conveners_move_into_one_institution(befor
     # Both dialogues named the same institution (case and spacing aside): that name is kept.
     assert institution.name == "Institute for Maritime Dialogue"
     Dialogue = after.get_model("dialogues", "Dialogue")
-    assert set(Dialogue.objects.values_list("pk", "institution_id")) == {(pk, institution.pk) for pk in ids["dialogues"]}
+    assert set(Dialogue.objects.values_list("pk", "institution_id")) == {
+        (pk, institution.pk) for pk in ids["dialogues"]
+    }
     Person = after.get_model("people", "Person")
-    assert set(Person.objects.values_list("pk", "institution_id")) == {(pk, institution.pk) for pk in ids["people"]}
+    assert set(Person.objects.values_list("pk", "institution_id")) == {
+        (pk, institution.pk) for pk in ids["people"]
+    }
     # Conveners (only they) get the right to convene there.
     rights = after.get_model("institutions", "ConveningRight").objects
     assert list(rights.values_list("user_id", "institution_id")) == [(ids["ilse"], institution.pk)]
@@ -70,14 +94,18 @@ def test_the_setting_names_the_institution(before, settings):
     settings.TRACK2_DEFAULT_INSTITUTION = "Centre for Quiet Diplomacy"
     _old_site(before, institutions=("A", "B"))
     after = _migrate(AFTER)
-    names = list(after.get_model("institutions", "Institution").objects.values_list("name", flat=True))
+    names = list(
+        after.get_model("institutions", "Institution").objects.values_list("name", flat=True)
+    )
     assert names == ["Centre for Quiet Diplomacy"]
 
 
 def test_dialogues_that_disagree_get_a_name_to_change(before):
     _old_site(before, institutions=("Institute A", "Institute B", ""))
     after = _migrate(AFTER)
-    names = list(after.get_model("institutions", "Institution").objects.values_list("name", flat=True))
+    names = list(
+        after.get_model("institutions", "Institution").objects.values_list("name", flat=True)
+    )
     assert names == [FALLBACK_NAME]
 
 
@@ -87,8 +115,9 @@ def test_an_empty_site_gets_no_institution(before):
 
 
 def test_people_without_any_dialogue_still_get_an_institution(before):
-    before.get_model("people", "Person").objects.create(full_name="Bo", email="bo@example.org", sector="media",
-                                                        country="O")
+    before.get_model("people", "Person").objects.create(
+        full_name="Bo", email="bo@example.org", sector="media", country="O"
+    )
     after = _migrate(AFTER)
     person = after.get_model("people", "Person").objects.get()
     assert person.institution.name == FALLBACK_NAME
@@ -102,13 +131,16 @@ def test_going_back_keeps_the_data(before):
     assert back.get_model("people", "Person").objects.count() == 2
 
 
-@pytest.mark.parametrize(("configured", "texts", "expected"), [
-    ("  Centre   for Talks ", ["A"], "Centre for Talks"),
-    ("", ["Institute X", " institute  x "], "Institute X"),
-    ("", ["Institute X", "Institute Y"], FALLBACK_NAME),
-    ("", ["", "  "], FALLBACK_NAME),
-    ("", [], FALLBACK_NAME),
-    ("x" * 500, [], "x" * 200),
-])
+@pytest.mark.parametrize(
+    ("configured", "texts", "expected"),
+    [
+        ("  Centre   for Talks ", ["A"], "Centre for Talks"),
+        ("", ["Institute X", " institute  x "], "Institute X"),
+        ("", ["Institute X", "Institute Y"], FALLBACK_NAME),
+        ("", ["", "  "], FALLBACK_NAME),
+        ("", [], FALLBACK_NAME),
+        ("x" * 500, [], "x" * 200),
+    ],
+)
 def test_upgrade_institution_name(configured, texts, expected):
     assert upgrade_institution_name(configured, texts) == expected

@@ -22,21 +22,27 @@ def secret_of(mail) -> str:
 
 
 def offer(world, email, role="observer"):
-    invitation, link = role_actions.do_invite_to_role(world.users["convener"], world.dialogue, email=email,
-                                                      role=role, base_url=BASE)
+    invitation, link = role_actions.do_invite_to_role(
+        world.users["convener"], world.dialogue, email=email, role=role, base_url=BASE
+    )
     return invitation, link.rstrip("/").rsplit("/", 1)[-1]
 
 
 def test_page_flow_offer_sign_in_accept(world, client, mailoutbox):
     sign_in(client, world.users["convener"])
-    response = client.post(reverse("dialogues:roles", args=[world.dialogue.pk]),
-                           {"email": "OUTSIDER@example.org", "role": "liaison"})
+    response = client.post(
+        reverse("dialogues:roles", args=[world.dialogue.pk]),
+        {"email": "OUTSIDER@example.org", "role": "liaison"},
+    )
     assert response.status_code == 302
     (mail,) = mailoutbox
     assert mail.to == ["OUTSIDER@example.org"] and "Institute for Maritime Dialogue" in mail.body
     secret = secret_of(mail)
     assert not RoleInvitation.objects.filter(digest=secret).exists()  # only the digest is stored
-    assert "OUTSIDER@example.org" in client.get(reverse("dialogues:roles", args=[world.dialogue.pk])).content.decode()
+    assert (
+        "OUTSIDER@example.org"
+        in client.get(reverse("dialogues:roles", args=[world.dialogue.pk])).content.decode()
+    )
 
     url = reverse("dialogues:role_invitation", args=[secret])
     client.logout()
@@ -45,12 +51,17 @@ def test_page_flow_offer_sign_in_accept(world, client, mailoutbox):
     assert anonymous["Cache-Control"] == "no-store"
     assert not Membership.objects.filter(user=world.users["outsider"]).exists()
     refused = client.post(url, {"answer": "accept"})
-    assert refused.status_code == 400 and not Membership.objects.filter(user=world.users["outsider"]).exists()
+    assert (
+        refused.status_code == 400
+        and not Membership.objects.filter(user=world.users["outsider"]).exists()
+    )
 
     sign_in(client, world.users["outsider"])
     accepted = client.post(url, {"answer": "accept"})
     assert accepted.status_code == 302 and accepted["Location"] == world.dialogue.get_absolute_url()
-    assert Membership.objects.filter(user=world.users["outsider"], dialogue=world.dialogue, role="liaison").exists()
+    assert Membership.objects.filter(
+        user=world.users["outsider"], dialogue=world.dialogue, role="liaison"
+    ).exists()
     again = client.post(url, {"answer": "accept"})
     assert again.status_code == 410 and "already been used" in again.content.decode()
 
@@ -66,8 +77,9 @@ def test_someone_else_holding_the_link_gets_nothing(world, client, mailoutbox):
         for answer in ("accept", "decline"):
             response = client.post(url, {"answer": answer})
             assert response.status_code == 400, (intruder, answer)
-        assert not Membership.objects.filter(user=world.users[intruder], dialogue=world.dialogue,
-                                             role="convener").exists()
+        assert not Membership.objects.filter(
+            user=world.users[intruder], dialogue=world.dialogue, role="convener"
+        ).exists()
     assert RoleInvitation.objects.get().is_open
 
 
@@ -85,7 +97,9 @@ def test_convener_role_needs_a_right_in_the_institution(world, client):
     assert client.post(url, {"answer": "accept"}).status_code == 400
     ConveningRight.objects.create(institution=world.dialogue.institution, user=outsider)
     assert client.post(url, {"answer": "accept"}).status_code == 302
-    assert Membership.objects.filter(user=outsider, dialogue=world.dialogue, role="convener").exists()
+    assert Membership.objects.filter(
+        user=outsider, dialogue=world.dialogue, role="convener"
+    ).exists()
 
 
 def test_serving_official_refused_in_track_2(world, client, make_user):
@@ -93,17 +107,23 @@ def test_serving_official_refused_in_track_2(world, client, make_user):
     make_person(world.dialogue, "Sera Official", sector="serving_official", user=official)
     _invitation, secret = offer(world, official.email, role="observer")
     sign_in(client, official)
-    response = client.post(reverse("dialogues:role_invitation", args=[secret]), {"answer": "accept"})
+    response = client.post(
+        reverse("dialogues:role_invitation", args=[secret]), {"answer": "accept"}
+    )
     assert response.status_code == 400 and "serving official" in response.content.decode()
 
 
-@pytest.mark.parametrize("state", ["expired", "cancelled", "replaced", "declined", "bad", "truncated"])
+@pytest.mark.parametrize(
+    "state", ["expired", "cancelled", "replaced", "declined", "bad", "truncated"]
+)
 def test_unusable_links(world, client, state):
     outsider = world.users["outsider"]
     invitation, secret = offer(world, outsider.email)
     expected = 410
     if state == "expired":
-        RoleInvitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+        RoleInvitation.objects.filter(pk=invitation.pk).update(
+            expires_at=timezone.now() - timedelta(seconds=1)
+        )
     elif state == "cancelled":
         role_actions.do_cancel_role_invitation(world.users["convener"], invitation)
     elif state == "replaced":
@@ -123,14 +143,22 @@ def test_unusable_links(world, client, state):
 
 def test_api_flow(world, client, api_as, mailoutbox):
     d = world.dialogue.pk
-    made = api_as(world.users["convener"], "post", f"/dialogues/{d}/roles",
-                  {"email": world.users["outsider"].email, "role": "rapporteur"})
+    made = api_as(
+        world.users["convener"],
+        "post",
+        f"/dialogues/{d}/roles",
+        {"email": world.users["outsider"].email, "role": "rapporteur"},
+    )
     assert made.status_code == 202 and "secret" not in made.content.decode()
     assert secret_of(mailoutbox[0]) not in made.content.decode()
     listed = api_as(world.users["convener"], "get", f"/dialogues/{d}/role-invitations").json()
-    assert [(i["email"], i["role"]) for i in listed] == [(world.users["outsider"].email, "rapporteur")]
+    assert [(i["email"], i["role"]) for i in listed] == [
+        (world.users["outsider"].email, "rapporteur")
+    ]
     secret = secret_of(mailoutbox[0])
-    wrong = api_as(world.users["participant"], "post", "/role-invitations/accept", {"secret": secret})
+    wrong = api_as(
+        world.users["participant"], "post", "/role-invitations/accept", {"secret": secret}
+    )
     assert wrong.status_code == 400 and world.users["outsider"].email in wrong.json()["detail"]
     ok = api_as(world.users["outsider"], "post", "/role-invitations/accept", {"secret": secret})
     assert ok.status_code == 201 and ok.json() == {"dialogue_id": d, "role": "rapporteur"}
@@ -142,23 +170,38 @@ def test_api_flow(world, client, api_as, mailoutbox):
 def test_api_cancel_and_decline(world, api_as, mailoutbox):
     d = world.dialogue.pk
     first, _secret = offer(world, "someone@example.org")
-    assert api_as(world.users["convener"], "delete", f"/dialogues/{d}/role-invitations/{first.pk}").status_code == 204
+    assert (
+        api_as(
+            world.users["convener"], "delete", f"/dialogues/{d}/role-invitations/{first.pk}"
+        ).status_code
+        == 204
+    )
     again = api_as(world.users["convener"], "delete", f"/dialogues/{d}/role-invitations/{first.pk}")
     assert again.status_code == 400
     _second, secret = offer(world, world.users["outsider"].email)
-    assert api_as(world.users["outsider"], "post", "/role-invitations/decline", {"secret": secret}).status_code == 204
+    assert (
+        api_as(
+            world.users["outsider"], "post", "/role-invitations/decline", {"secret": secret}
+        ).status_code
+        == 204
+    )
     assert not Membership.objects.filter(user=world.users["outsider"]).exists()
 
 
-@pytest.mark.parametrize("body", [
-    {"email": "not-an-address", "role": "observer"},
-    {"email": "a@example.org", "role": "king"},
-    {"email": "a@example.org\x00", "role": "observer"},
-    {"email": "x" * 10_000 + "@example.org", "role": "observer"},
-    {"email": "", "role": ""},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"email": "not-an-address", "role": "observer"},
+        {"email": "a@example.org", "role": "king"},
+        {"email": "a@example.org\x00", "role": "observer"},
+        {"email": "x" * 10_000 + "@example.org", "role": "observer"},
+        {"email": "", "role": ""},
+    ],
+)
 def test_api_offer_bad_input(world, api_as, body, mailoutbox):
-    response = api_as(world.users["convener"], "post", f"/dialogues/{world.dialogue.pk}/roles", body)
+    response = api_as(
+        world.users["convener"], "post", f"/dialogues/{world.dialogue.pk}/roles", body
+    )
     # Control characters and over-long text break the schema (422); the rest the action refuses (400).
     expected = 422 if "\x00" in body["email"] or len(body["email"]) > 254 else 400
     assert response.status_code == expected and response.json()["detail"]
@@ -167,7 +210,9 @@ def test_api_offer_bad_input(world, api_as, body, mailoutbox):
 
 @pytest.mark.parametrize("secret", ["", "x" * 100_000, "\x00" * 43, "é" * 43, 42])
 def test_api_accept_bad_secret(world, api_as, secret):
-    response = api_as(world.users["outsider"], "post", "/role-invitations/accept", {"secret": secret})
+    response = api_as(
+        world.users["outsider"], "post", "/role-invitations/accept", {"secret": secret}
+    )
     assert response.status_code in (400, 422)
     assert not Membership.objects.filter(user=world.users["outsider"]).exists()
 
@@ -178,9 +223,16 @@ def test_a_candidacy_as_convener_needs_the_right_too(tenants, make_user):
     from track2.people.models import Candidacy
 
     t = tenants
-    candidacy = people_actions.do_add_person(t.victim_convener, t.victim_dialogue, full_name="Co Convener",
-                                             email="co@maritime.example", sector="think_tank", country="N",
-                                             nominated_by="x", role="convener")
+    candidacy = people_actions.do_add_person(
+        t.victim_convener,
+        t.victim_dialogue,
+        full_name="Co Convener",
+        email="co@maritime.example",
+        sector="think_tank",
+        country="N",
+        nominated_by="x",
+        role="convener",
+    )
     people_actions.do_vet(t.victim_convener, candidacy, vouched_by="v")
     _invitation, link = people_actions.do_invite(t.victim_convener, candidacy, base_url=BASE)
     secret = link.rstrip("/").rsplit("/", 1)[-1]
@@ -200,8 +252,9 @@ def test_seating_refuses_a_person_of_another_institution(tenants):
     from track2.dialogues.models import Delegation
 
     t = tenants
-    delegation = dialogue_actions.do_create_delegation(t.attacker, t.attacker_dialogue, name="Team",
-                                                       kind=Delegation.Kind.FACILITATION)
+    delegation = dialogue_actions.do_create_delegation(
+        t.attacker, t.attacker_dialogue, name="Team", kind=Delegation.Kind.FACILITATION
+    )
     with pytest.raises(dialogue_actions.ActionRefused):
         dialogue_actions.do_seat_in_delegation(t.attacker, delegation, t.candidacy.person)
     assert not delegation.members.exists()

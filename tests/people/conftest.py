@@ -11,7 +11,9 @@ def convener(make_user, member_of):
 
 @pytest.fixture
 def track15(institution):
-    return Dialogue.objects.create(title="Track 1.5 Talks", track=Dialogue.Track.TRACK_1_5, institution=institution)
+    return Dialogue.objects.create(
+        title="Track 1.5 Talks", track=Dialogue.Track.TRACK_1_5, institution=institution
+    )
 
 
 @pytest.fixture
@@ -23,8 +25,12 @@ def north(dialogue):
 @pytest.fixture
 def add_person(convener, dialogue):
     def add(email="amina@example.org", *, to=None, **fields):
-        values = {"full_name": "Amina Diallo", "sector": "academia", "country": "Northland",
-                  "nominated_by": "Prof. Example"}
+        values = {
+            "full_name": "Amina Diallo",
+            "sector": "academia",
+            "country": "Northland",
+            "nominated_by": "Prof. Example",
+        }
         values.update(fields)
         return actions.do_add_person(convener, to or dialogue, email=email, **values)
 

@@ -19,8 +19,20 @@ from track2.people.models import Candidacy, CandidacyStep, Invitation
 # other_convener: convener of another dialogue of the same institution (shares its directory, not
 # this dialogue's candidacies); foreign_convener: convener in another institution; member_elsewhere:
 # participant of another dialogue; site_admin: a site administrator with no role here.
-ROLES = ["convener", "facilitator", "rapporteur", "participant", "observer", "liaison", "other_convener",
-         "foreign_convener", "member_elsewhere", "site_admin", "outsider", "anonymous"]
+ROLES = [
+    "convener",
+    "facilitator",
+    "rapporteur",
+    "participant",
+    "observer",
+    "liaison",
+    "other_convener",
+    "foreign_convener",
+    "member_elsewhere",
+    "site_admin",
+    "outsider",
+    "anonymous",
+]
 
 
 @pytest.fixture
@@ -28,8 +40,15 @@ def world(dialogue, make_user):
     """A dialogue with one nominated person, and a user holding `role`."""
     owner = make_user("owner@example.org")
     Membership.objects.create(dialogue=dialogue, user=owner, role="convener")
-    candidacy = actions.do_add_person(owner, dialogue, full_name="Amina Diallo", email="amina@example.org",
-                                      sector="academia", country="N", nominated_by="X")
+    candidacy = actions.do_add_person(
+        owner,
+        dialogue,
+        full_name="Amina Diallo",
+        email="amina@example.org",
+        sector="academia",
+        country="N",
+        nominated_by="X",
+    )
     return dialogue, candidacy
 
 
@@ -41,8 +60,11 @@ def user_for(role, dialogue, make_user):
     user = make_user(f"{role}@example.org")
     if role in ("other_convener", "member_elsewhere"):
         other = Dialogue.objects.create(title="Another dialogue", institution=dialogue.institution)
-        Membership.objects.create(dialogue=other, user=user,
-                                  role="convener" if role == "other_convener" else "participant")
+        Membership.objects.create(
+            dialogue=other,
+            user=user,
+            role="convener" if role == "other_convener" else "participant",
+        )
     elif role == "foreign_convener":
         elsewhere = Institution.objects.create(name="Elsewhere Foundation")
         ConveningRight.objects.create(institution=elsewhere, user=user)
@@ -67,15 +89,38 @@ def pages(dialogue, person_id):
 
 
 POSTS = {
-    "add": ("people:add", False, {"full_name": "New Person", "email": "new@example.org", "sector": "media",
-                                  "country": "X", "nominated_by": "Y", "role": "participant"}),
-    "nominate": ("people:nominate", False, {"email": "amina@example.org", "nominated_by": "Y",
-                                            "role": "participant"}),
+    "add": (
+        "people:add",
+        False,
+        {
+            "full_name": "New Person",
+            "email": "new@example.org",
+            "sector": "media",
+            "country": "X",
+            "nominated_by": "Y",
+            "role": "participant",
+        },
+    ),
+    "nominate": (
+        "people:nominate",
+        False,
+        {"email": "amina@example.org", "nominated_by": "Y", "role": "participant"},
+    ),
     "vet": ("people:vet", True, {"vouched_by": "Someone"}),
     "withdraw": ("people:withdraw", True, {"notes": "x"}),
-    "edit": ("people:edit", True, {"full_name": "Changed", "email": "amina@example.org", "sector": "academia",
-                                   "country": "N", "aff-TOTAL_FORMS": "0", "aff-INITIAL_FORMS": "0",
-                                   "candidacy-role": "participant"}),
+    "edit": (
+        "people:edit",
+        True,
+        {
+            "full_name": "Changed",
+            "email": "amina@example.org",
+            "sector": "academia",
+            "country": "N",
+            "aff-TOTAL_FORMS": "0",
+            "aff-INITIAL_FORMS": "0",
+            "candidacy-role": "participant",
+        },
+    ),
 }
 
 
@@ -91,14 +136,18 @@ def test_pages(client, world, make_user, role, page):
     if role == "convener":
         assert response.status_code == 200
     elif role == "anonymous":
-        assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+        assert response.status_code == 302 and response["Location"].startswith(
+            reverse("accounts:login")
+        )
     else:
         assert response.status_code == 404
         assert b"Amina" not in response.content
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("action", sorted(POSTS) + ["invite", "renominate", "delete", "invite_vetted"])
+@pytest.mark.parametrize(
+    "action", sorted(POSTS) + ["invite", "renominate", "delete", "invite_vetted"]
+)
 def test_writes(client, world, make_user, role, action):
     dialogue, candidacy = world
     if action == "invite":
@@ -129,28 +178,49 @@ def test_writes(client, world, make_user, role, action):
         expected = 302 if role == "anonymous" else 404
         assert response.status_code == expected
         assert CandidacyStep.objects.count() == steps_before
-        assert not Invitation.objects.filter(revoked_at__isnull=True, used_at__isnull=True).exclude(
-            candidacy__status="invited").exists()
+        assert (
+            not Invitation.objects.filter(revoked_at__isnull=True, used_at__isnull=True)
+            .exclude(candidacy__status="invited")
+            .exists()
+        )
         candidacy.person.refresh_from_db()  # still exists (not deleted)
         assert candidacy.person.full_name == "Amina Diallo"
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize(("method", "path", "body", "ok"), [
-    ("get", "/dialogues/{d}/people", None, 200),
-    ("post", "/dialogues/{d}/people", {"full_name": "N", "email": "n@example.org", "sector": "media",
-                                       "country": "X", "nominated_by": "Y"}, 201),
-    ("post", "/dialogues/{d}/people/nominate", {"email": "amina@example.org", "nominated_by": "Y"}, 400),
-    ("get", "/dialogues/{d}/people/roster.csv", None, 200),
-    ("get", "/dialogues/{d}/people/{p}", None, 200),
-    ("patch", "/dialogues/{d}/people/{p}", {"pronouns": "they"}, 200),
-    ("post", "/dialogues/{d}/people/{p}/vet", {"vouched_by": "V"}, 200),
-    ("post", "/dialogues/{d}/people/{p}/invite", None, 400),
-    ("post", "/dialogues/{d}/people/{p}/withdraw", {"notes": ""}, 200),
-    ("post", "/dialogues/{d}/people/{p}/renominate", {"nominated_by": "Z"}, 400),
-    ("delete", "/dialogues/{d}/people/{p}", None, 204),
-    ("post", "/dialogues/{d}/people/invite-vetted", None, 200),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "body", "ok"),
+    [
+        ("get", "/dialogues/{d}/people", None, 200),
+        (
+            "post",
+            "/dialogues/{d}/people",
+            {
+                "full_name": "N",
+                "email": "n@example.org",
+                "sector": "media",
+                "country": "X",
+                "nominated_by": "Y",
+            },
+            201,
+        ),
+        (
+            "post",
+            "/dialogues/{d}/people/nominate",
+            {"email": "amina@example.org", "nominated_by": "Y"},
+            400,
+        ),
+        ("get", "/dialogues/{d}/people/roster.csv", None, 200),
+        ("get", "/dialogues/{d}/people/{p}", None, 200),
+        ("patch", "/dialogues/{d}/people/{p}", {"pronouns": "they"}, 200),
+        ("post", "/dialogues/{d}/people/{p}/vet", {"vouched_by": "V"}, 200),
+        ("post", "/dialogues/{d}/people/{p}/invite", None, 400),
+        ("post", "/dialogues/{d}/people/{p}/withdraw", {"notes": ""}, 200),
+        ("post", "/dialogues/{d}/people/{p}/renominate", {"nominated_by": "Z"}, 400),
+        ("delete", "/dialogues/{d}/people/{p}", None, 204),
+        ("post", "/dialogues/{d}/people/invite-vetted", None, 200),
+    ],
+)
 def test_api(client, world, make_user, role, method, path, body, ok):
     dialogue, candidacy = world
     user = user_for(role, dialogue, make_user)
@@ -195,8 +265,11 @@ def test_api_roster_import(client, world, make_user, role):
         raw, _token = do_create_api_token(user, "t")
         headers["HTTP_AUTHORIZATION"] = f"Bearer {raw}"
     content = b"full_name,email,sector,country,nominated_by\nBo,bo@example.org,media,N,X\n"
-    response = client.post(f"/api/v1/dialogues/{dialogue.pk}/people/roster?confirm=true",
-                           {"file": SimpleUploadedFile("r.csv", content, "text/csv")}, **headers)
+    response = client.post(
+        f"/api/v1/dialogues/{dialogue.pk}/people/roster?confirm=true",
+        {"file": SimpleUploadedFile("r.csv", content, "text/csv")},
+        **headers,
+    )
     expected = {"convener": 201, "anonymous": 401}.get(role, 404)
     assert response.status_code == expected
     assert Candidacy.objects.filter(person__email="bo@example.org").exists() == (role == "convener")

@@ -14,10 +14,20 @@ from track2.people.models import Affiliation, Candidacy, CandidacyStep, Invitati
 Status = Candidacy.Status
 
 
-def test_add_person_creates_person_candidacy_affiliation_and_nomination_step(add_person, convener, dialogue, north):
-    candidacy = add_person(pronouns="she/her", languages="French; Wolof;french", expertise=["fisheries", "law"],
-                           organisation="University of Varena", position="Professor", gender="woman",
-                           risk_notes="Travel restrictions", delegation=north, role="participant")
+def test_add_person_creates_person_candidacy_affiliation_and_nomination_step(
+    add_person, convener, dialogue, north
+):
+    candidacy = add_person(
+        pronouns="she/her",
+        languages="French; Wolof;french",
+        expertise=["fisheries", "law"],
+        organisation="University of Varena",
+        position="Professor",
+        gender="woman",
+        risk_notes="Travel restrictions",
+        delegation=north,
+        role="participant",
+    )
     person = candidacy.person
     assert candidacy.status == Status.NOMINATED
     assert candidacy.nominated_by == "Prof. Example"
@@ -31,7 +41,9 @@ def test_add_person_creates_person_candidacy_affiliation_and_nomination_step(add
     assert step.status == Status.NOMINATED and step.by == convener
 
 
-def test_duplicate_email_refused_case_insensitively_and_says_what_to_do(add_person, convener, member_of, track15):
+def test_duplicate_email_refused_case_insensitively_and_says_what_to_do(
+    add_person, convener, member_of, track15
+):
     add_person("amina@example.org")
     with pytest.raises(ActionRefused) as refused:
         add_person("  AMINA@Example.ORG ")
@@ -45,20 +57,23 @@ def test_duplicate_email_refused_case_insensitively_and_says_what_to_do(add_pers
     assert Person.objects.count() == 1
 
 
-@pytest.mark.parametrize(("fields", "field"), [
-    ({"email": "not-an-email"}, "email"),
-    ({"email": ""}, "email"),
-    ({"full_name": "   "}, "full_name"),
-    ({"sector": "astronaut"}, "sector"),
-    ({"country": ""}, "country"),
-    ({"nominated_by": ""}, "nominated_by"),
-    ({"gender": "unknown-value"}, "gender"),
-    ({"role": "king"}, "role"),
-    ({"position": "Director"}, "organisation"),
-    ({"full_name": "x" * 201}, "full_name"),
-    ({"expertise": ";".join(f"tag{n}" for n in range(31))}, "expertise"),
-    ({"languages": ["x" * 81]}, "languages"),
-])
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"email": "not-an-email"}, "email"),
+        ({"email": ""}, "email"),
+        ({"full_name": "   "}, "full_name"),
+        ({"sector": "astronaut"}, "sector"),
+        ({"country": ""}, "country"),
+        ({"nominated_by": ""}, "nominated_by"),
+        ({"gender": "unknown-value"}, "gender"),
+        ({"role": "king"}, "role"),
+        ({"position": "Director"}, "organisation"),
+        ({"full_name": "x" * 201}, "full_name"),
+        ({"expertise": ";".join(f"tag{n}" for n in range(31))}, "expertise"),
+        ({"languages": ["x" * 81]}, "languages"),
+    ],
+)
 def test_bad_input_refused_on_its_field_and_nothing_saved(add_person, fields, field):
     values = {"email": "ok@example.org", **fields}
     email = values.pop("email")
@@ -103,7 +118,9 @@ def test_nominate_existing_person_to_another_dialogue(add_person, convener, memb
         actions.do_nominate_existing(convener, track15, first.person, nominated_by="Someone")
 
 
-def test_nominating_existing_official_to_track_2_refused(add_person, convener, member_of, track15, dialogue):
+def test_nominating_existing_official_to_track_2_refused(
+    add_person, convener, member_of, track15, dialogue
+):
     member_of(convener, "convener", to=track15)
     official = add_person(sector="serving_official", to=track15).person
     with pytest.raises(ActionRefused, match="Track 2"):
@@ -111,11 +128,17 @@ def test_nominating_existing_official_to_track_2_refused(add_person, convener, m
 
 
 def test_vet_records_who_vouched(add_person, convener):
-    candidacy = actions.do_vet(convener, add_person(), vouched_by="Amb. Retired", notes="Known for 10 years")
+    candidacy = actions.do_vet(
+        convener, add_person(), vouched_by="Amb. Retired", notes="Known for 10 years"
+    )
     assert candidacy.status == Status.VETTED
     step = candidacy.steps.last()
-    assert (step.status, step.vouched_by, step.notes, step.by) == (Status.VETTED, "Amb. Retired",
-                                                                  "Known for 10 years", convener)
+    assert (step.status, step.vouched_by, step.notes, step.by) == (
+        Status.VETTED,
+        "Amb. Retired",
+        "Known for 10 years",
+        convener,
+    )
 
 
 def test_vet_needs_a_voucher_and_a_nominated_candidacy(add_person, convener):
@@ -135,11 +158,14 @@ def test_invite_before_vetting_refused(add_person, convener):
 
 
 def test_invite_sends_mail_and_stores_only_the_digest(
-        add_person, convener, dialogue, django_capture_on_commit_callbacks, settings):
+    add_person, convener, dialogue, django_capture_on_commit_callbacks, settings
+):
     settings.TRACK2_INVITATION_DAYS = 5
     candidacy = actions.do_vet(convener, add_person(), vouched_by="A")
     with django_capture_on_commit_callbacks(execute=True):
-        invitation, link = actions.do_invite(convener, candidacy, base_url="https://track2.example/")
+        invitation, link = actions.do_invite(
+            convener, candidacy, base_url="https://track2.example/"
+        )
     secret = link.rstrip("/").rsplit("/", 1)[-1]
     assert link == f"https://track2.example/invitations/{secret}/"
     assert len(mail.outbox) == 1
@@ -157,7 +183,9 @@ def test_invite_sends_mail_and_stores_only_the_digest(
 def test_default_expiry_is_14_days(invited):
     candidacy, _secret = invited
     invitation = candidacy.invitations.get()
-    assert abs((invitation.expires_at - invitation.created_at) - timedelta(days=14)) < timedelta(seconds=5)
+    assert abs((invitation.expires_at - invitation.created_at) - timedelta(days=14)) < timedelta(
+        seconds=5
+    )
 
 
 def test_reinvite_revokes_the_older_link(invited, convener):
@@ -218,12 +246,16 @@ def test_accept_keeps_a_seat_the_convener_chose_meanwhile(invited, make_user, di
     Candidacy.objects.filter(pk=candidacy.pk).update(delegation=north)
     accepted = actions.do_accept_invitation(secret, make_user("amina@example.org"))
     assert accepted.status == Status.CONFIRMED
-    assert DelegationMember.objects.get(dialogue=dialogue, person=candidacy.person).delegation == south
+    assert (
+        DelegationMember.objects.get(dialogue=dialogue, person=candidacy.person).delegation == south
+    )
 
 
 def test_accept_with_new_account(invited, dialogue):
     _candidacy, secret = invited
-    user, candidacy = actions.do_accept_invitation_with_new_account(secret, password="a long secret phrase 1")
+    user, candidacy = actions.do_accept_invitation_with_new_account(
+        secret, password="a long secret phrase 1"
+    )
     assert user.email == "amina@example.org" and user.check_password("a long secret phrase 1")
     assert user.display_name == "Amina Diallo"
     assert candidacy.status == Status.CONFIRMED
@@ -304,19 +336,34 @@ def test_update_person_refuses_duplicate_email_and_official_in_track_2(add_perso
     with pytest.raises(ActionRefused) as refused:
         actions.do_update_person(convener, first.person, sector="serving_official")
     assert refused.value.field == "sector"
-    updated = actions.do_update_person(convener, first.person, full_name="Amina D.", expertise="a; b")
+    updated = actions.do_update_person(
+        convener, first.person, full_name="Amina D.", expertise="a; b"
+    )
     assert (updated.full_name, updated.expertise) == ("Amina D.", ["a", "b"])
 
 
 def test_affiliations_replace_and_validate(add_person, convener):
     person = add_person(organisation="Old Org").person
-    rows = [{"organisation": "New Org", "position": "Director", "is_current": True},
-            {"organisation": "Foreign Ministry", "position": "Ambassador", "is_current": False, "until_year": 2015},
-            {"organisation": "", "position": ""}]
+    rows = [
+        {"organisation": "New Org", "position": "Director", "is_current": True},
+        {
+            "organisation": "Foreign Ministry",
+            "position": "Ambassador",
+            "is_current": False,
+            "until_year": 2015,
+        },
+        {"organisation": "", "position": ""},
+    ]
     actions.do_set_affiliations(convener, person, rows)
-    assert [str(a) for a in person.affiliations.all()] == ["Director, New Org", "Ambassador, Foreign Ministry"]
-    for bad in ({"organisation": "", "position": "Chief"}, {"organisation": "X", "until_year": 1700},
-                {"organisation": "X", "until_year": 2010, "is_current": True}):
+    assert [str(a) for a in person.affiliations.all()] == [
+        "Director, New Org",
+        "Ambassador, Foreign Ministry",
+    ]
+    for bad in (
+        {"organisation": "", "position": "Chief"},
+        {"organisation": "X", "until_year": 1700},
+        {"organisation": "X", "until_year": 2010, "is_current": True},
+    ):
         with pytest.raises(ActionRefused):
             actions.do_set_affiliations(convener, person, [bad])
     assert person.affiliations.count() == 2  # a refusal changes nothing
@@ -332,13 +379,17 @@ def test_update_candidacy_refused_after_confirmation(invited, make_user, convene
         actions.do_update_candidacy(convener, candidacy, role="participant", delegation=north)
 
 
-def test_the_personal_capacity_flag_follows_the_track_and_the_sector(add_person, convener, member_of, track15):
+def test_the_personal_capacity_flag_follows_the_track_and_the_sector(
+    add_person, convener, member_of, track15
+):
     """Seating returns whether the person takes part in a personal capacity: a serving official in
     Track 1.5 does; anyone else does not; the same official in Track 2 is refused."""
     from track2.dialogues.actions import check_seat_in_delegation
 
     member_of(convener, "convener", to=track15)
-    official = add_person("official@example.org", full_name="Sera Official", sector="serving_official", to=track15)
+    official = add_person(
+        "official@example.org", full_name="Sera Official", sector="serving_official", to=track15
+    )
     scholar = add_person("scholar@example.org", full_name="Sam Scholar", to=track15)
     side = Delegation.objects.create(dialogue=track15, name="Side A")
     assert check_seat_in_delegation(side, official.person) is True
@@ -374,11 +425,16 @@ def test_delete_person_entered_by_mistake(add_person, convener):
     candidacy = add_person(organisation="Org")
     actions.do_vet(convener, candidacy, vouched_by="V")
     assert actions.do_delete_person(convener, candidacy) == "Amina Diallo"
-    assert not Person.objects.exists() and not CandidacyStep.objects.exists() and not Affiliation.objects.exists()
+    assert (
+        not Person.objects.exists()
+        and not CandidacyStep.objects.exists()
+        and not Affiliation.objects.exists()
+    )
 
 
-def test_delete_refused_when_shared_accepted_or_seated(add_person, convener, member_of, track15, dialogue, north,
-                                                      invited, make_user):
+def test_delete_refused_when_shared_accepted_or_seated(
+    add_person, convener, member_of, track15, dialogue, north, invited, make_user
+):
     shared = add_person("shared@example.org")
     member_of(convener, "convener", to=track15)
     actions.do_nominate_existing(convener, track15, shared.person, nominated_by="x")
@@ -417,7 +473,9 @@ def test_reinvite_failure_keeps_the_old_link(invited, convener, settings):
 
 def test_invite_all_vetted_reports_failures_per_person(add_person, convener, dialogue, settings):
     for n in range(2):
-        actions.do_vet(convener, add_person(f"p{n}@example.org", full_name=f"P {n}"), vouched_by="V")
+        actions.do_vet(
+            convener, add_person(f"p{n}@example.org", full_name=f"P {n}"), vouched_by="V"
+        )
     settings.EMAIL_BACKEND = "tests.people.failing_mail.RefusingBackend"
     sent, failures = actions.do_invite_all_vetted(convener, dialogue, base_url="https://x.example")
     assert sent == [] and len(failures) == 2 and all("could not be sent" in f for f in failures)

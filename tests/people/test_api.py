@@ -23,44 +23,68 @@ def api(client, convener):
     return Api()
 
 
-NEW = {"full_name": "Amina Diallo", "email": "amina@example.org", "sector": "academia", "country": "Northland",
-       "nominated_by": "Prof. Example", "expertise": ["fisheries"], "organisation": "Sea Institute",
-       "position": "Fellow", "gender": "woman"}
+NEW = {
+    "full_name": "Amina Diallo",
+    "email": "amina@example.org",
+    "sector": "academia",
+    "country": "Northland",
+    "nominated_by": "Prof. Example",
+    "expertise": ["fisheries"],
+    "organisation": "Sea Institute",
+    "position": "Fellow",
+    "gender": "woman",
+}
 
 
 def test_create_list_get_update(api, dialogue, north):
-    response = api.call("post", f"/dialogues/{dialogue.pk}/people", {**NEW, "delegation_id": north.pk})
+    response = api.call(
+        "post", f"/dialogues/{dialogue.pk}/people", {**NEW, "delegation_id": north.pk}
+    )
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["candidacy"] == {"status": "nominated", "role": "participant", "delegation_id": north.pk,
-                                 "delegation": "Northland delegation", "nominated_by": "Prof. Example",
-                                 "risk_notes": ""}
+    assert body["candidacy"] == {
+        "status": "nominated",
+        "role": "participant",
+        "delegation_id": north.pk,
+        "delegation": "Northland delegation",
+        "nominated_by": "Prof. Example",
+        "risk_notes": "",
+    }
     assert body["affiliations"][0]["organisation"] == "Sea Institute"
     assert body["history"][0]["status"] == "nominated"
     pid = body["id"]
     listed = api.call("get", f"/dialogues/{dialogue.pk}/people").json()
     assert [p["id"] for p in listed["items"]] == [pid] and listed["total"] == 1
-    assert api.call("get", f"/dialogues/{dialogue.pk}/people?q=sea+inst").json()["items"][0]["id"] == pid
+    assert (
+        api.call("get", f"/dialogues/{dialogue.pk}/people?q=sea+inst").json()["items"][0]["id"]
+        == pid
+    )
     assert api.call("get", f"/dialogues/{dialogue.pk}/people?sector=business").json()["items"] == []
     got = api.call("get", f"/dialogues/{dialogue.pk}/people/{pid}").json()
     assert "risk_notes" not in got and got["personal_capacity"] is False
-    patched = api.call("patch", f"/dialogues/{dialogue.pk}/people/{pid}",
-                       {"pronouns": "she/her", "role": "observer", "delegation_id": None})
+    patched = api.call(
+        "patch",
+        f"/dialogues/{dialogue.pk}/people/{pid}",
+        {"pronouns": "she/her", "role": "observer", "delegation_id": None},
+    )
     assert patched.status_code == 200, patched.content
     assert patched.json()["pronouns"] == "she/her"
     assert patched.json()["candidacy"]["role"] == "observer"
     assert patched.json()["candidacy"]["delegation_id"] is None
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"email": "AMINA@example.org"}, "email"),
-    ({"email": "bad"}, "email"),
-    ({"sector": "serving_official"}, "sector"),
-    ({"sector": "pilot"}, "sector"),
-    ({"full_name": ""}, "full_name"),
-    ({"delegation_id": 999999}, "delegation_id"),
-    ({"role": "emperor"}, "role"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"email": "AMINA@example.org"}, "email"),
+        ({"email": "bad"}, "email"),
+        ({"sector": "serving_official"}, "sector"),
+        ({"sector": "pilot"}, "sector"),
+        ({"full_name": ""}, "full_name"),
+        ({"delegation_id": 999999}, "delegation_id"),
+        ({"role": "emperor"}, "role"),
+    ],
+)
 def test_create_bad_input_is_400_with_field(api, dialogue, change, field):
     if change.get("email", "").lower() == "amina@example.org":
         assert api.call("post", f"/dialogues/{dialogue.pk}/people", NEW).status_code == 201
@@ -101,7 +125,10 @@ def test_workflow(api, dialogue, django_capture_on_commit_callbacks):
     assert withdrawn.status_code == 200 and withdrawn.json()["candidacy"]["status"] == "withdrawn"
     assert api.call("post", base + "/withdraw", {}).status_code == 400
     assert Invitation.objects.get().revoked_at is not None
-    assert api.call("post", base + "/renominate", {"nominated_by": " "}).json()["field"] == "nominated_by"
+    assert (
+        api.call("post", base + "/renominate", {"nominated_by": " "}).json()["field"]
+        == "nominated_by"
+    )
     again = api.call("post", base + "/renominate", {"nominated_by": "New sponsor"})
     assert again.status_code == 200 and again.json()["candidacy"]["status"] == "nominated"
     assert api.call("post", base + "/renominate", {"nominated_by": "x"}).status_code == 400
@@ -110,20 +137,33 @@ def test_workflow(api, dialogue, django_capture_on_commit_callbacks):
 def test_nominate_existing(api, dialogue, track15, member_of, convener):
     member_of(convener, "convener", to=track15)
     api.call("post", f"/dialogues/{track15.pk}/people", NEW)
-    response = api.call("post", f"/dialogues/{dialogue.pk}/people/nominate",
-                        {"email": "Amina@Example.org", "nominated_by": "Y"})
+    response = api.call(
+        "post",
+        f"/dialogues/{dialogue.pk}/people/nominate",
+        {"email": "Amina@Example.org", "nominated_by": "Y"},
+    )
     assert response.status_code == 201
     assert Candidacy.objects.filter(dialogue=dialogue, person__email="amina@example.org").exists()
-    again = api.call("post", f"/dialogues/{dialogue.pk}/people/nominate", {"email": "amina@example.org",
-                                                                          "nominated_by": "Y"})
+    again = api.call(
+        "post",
+        f"/dialogues/{dialogue.pk}/people/nominate",
+        {"email": "amina@example.org", "nominated_by": "Y"},
+    )
     assert again.status_code == 400 and "already a candidate" in again.json()["detail"]
-    ghost = api.call("post", f"/dialogues/{dialogue.pk}/people/nominate", {"email": "ghost@example.org",
-                                                                          "nominated_by": "Y"})
+    ghost = api.call(
+        "post",
+        f"/dialogues/{dialogue.pk}/people/nominate",
+        {"email": "ghost@example.org", "nominated_by": "Y"},
+    )
     assert ghost.status_code == 400 and ghost.json()["field"] == "email"
 
 
 def test_roster_export(api, dialogue):
-    api.call("post", f"/dialogues/{dialogue.pk}/people", {**NEW, "full_name": "=HYPERLINK(\"http://e\",\"x\")"})
+    api.call(
+        "post",
+        f"/dialogues/{dialogue.pk}/people",
+        {**NEW, "full_name": '=HYPERLINK("http://e","x")'},
+    )
     response = api.call("get", f"/dialogues/{dialogue.pk}/people/roster.csv")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     assert "'=HYPERLINK" in response.content.decode("utf-8-sig")
@@ -132,23 +172,37 @@ def test_roster_export(api, dialogue):
 def test_person_of_another_dialogue_is_not_found(api, dialogue, track15, make_user, member_of):
     other = member_of(make_user("o@example.org"), "convener", to=track15)
     from track2.people import actions
-    elsewhere = actions.do_add_person(other, track15, full_name="E", email="e@example.org", sector="media",
-                                      country="X", nominated_by="Y")
+
+    elsewhere = actions.do_add_person(
+        other,
+        track15,
+        full_name="E",
+        email="e@example.org",
+        sector="media",
+        country="X",
+        nominated_by="Y",
+    )
     response = api.call("get", f"/dialogues/{dialogue.pk}/people/{elsewhere.person_id}")
     assert response.status_code == 404 and response.json() == {"detail": "Not found."}
-    assert api.call("get", f"/dialogues/{track15.pk}/people/{elsewhere.person_id}").status_code == 404
+    assert (
+        api.call("get", f"/dialogues/{track15.pk}/people/{elsewhere.person_id}").status_code == 404
+    )
     assert Person.objects.count() == 1
 
 
 def test_unauthenticated_and_malformed_token(client, dialogue):
     assert client.get(f"/api/v1/dialogues/{dialogue.pk}/people").status_code == 401
-    response = client.get(f"/api/v1/dialogues/{dialogue.pk}/people", HTTP_AUTHORIZATION="Bearer nope")
+    response = client.get(
+        f"/api/v1/dialogues/{dialogue.pk}/people", HTTP_AUTHORIZATION="Bearer nope"
+    )
     assert response.status_code == 401 and "malformed" in response.json()["detail"]
 
 
 def test_delete(api, dialogue, north):
     pid = api.call("post", f"/dialogues/{dialogue.pk}/people", NEW).json()["id"]
-    other = api.call("post", f"/dialogues/{dialogue.pk}/people", {**NEW, "email": "o@example.org"}).json()["id"]
+    other = api.call(
+        "post", f"/dialogues/{dialogue.pk}/people", {**NEW, "email": "o@example.org"}
+    ).json()["id"]
     from track2.dialogues.models import DelegationMember
 
     DelegationMember.objects.create(dialogue=dialogue, delegation=north, person_id=other)
@@ -162,14 +216,21 @@ def test_invite_all_vetted(api, dialogue, convener):
     from track2.people import actions
 
     for n in range(2):
-        pid = api.call("post", f"/dialogues/{dialogue.pk}/people", {**NEW, "email": f"p{n}@example.org"}).json()["id"]
+        pid = api.call(
+            "post", f"/dialogues/{dialogue.pk}/people", {**NEW, "email": f"p{n}@example.org"}
+        ).json()["id"]
         api.call("post", f"/dialogues/{dialogue.pk}/people/{pid}/vet", {"vouched_by": "V"})
     api.call("post", f"/dialogues/{dialogue.pk}/people", {**NEW, "email": "waiting@example.org"})
     response = api.call("post", f"/dialogues/{dialogue.pk}/people/invite-vetted")
     assert response.status_code == 200
-    assert sorted(i["sent_to"] for i in response.json()["invited"]) == ["p0@example.org", "p1@example.org"]
-    assert api.call("post", f"/dialogues/{dialogue.pk}/people/invite-vetted").json() == {"invited": [],
-                                                                                       "failures": []}
+    assert sorted(i["sent_to"] for i in response.json()["invited"]) == [
+        "p0@example.org",
+        "p1@example.org",
+    ]
+    assert api.call("post", f"/dialogues/{dialogue.pk}/people/invite-vetted").json() == {
+        "invited": [],
+        "failures": [],
+    }
     assert actions.invitation_days() == 14
 
 
@@ -177,7 +238,9 @@ def upload(api, dialogue, content: bytes, confirm=None):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     path = f"/dialogues/{dialogue.pk}/people/roster" + ("?confirm=true" if confirm else "")
-    return api.call("post", path, None, data={"file": SimpleUploadedFile("r.csv", content, "text/csv")})
+    return api.call(
+        "post", path, None, data={"file": SimpleUploadedFile("r.csv", content, "text/csv")}
+    )
 
 
 ROSTER = b"full_name,email,sector,country,nominated_by\nAmina,amina@example.org,academia,N,X\n"
@@ -196,7 +259,11 @@ def test_roster_import_preview_then_confirm(api, dialogue):
 def test_roster_import_bad_files(api, dialogue):
     bad = b"full_name,email,sector,country,nominated_by\nAmina,nope,academia,N,X\nBo,bo@example.org,media,S,Y\n"
     preview = upload(api, dialogue, bad).json()
-    assert preview["valid"] is False and preview["errors"][0]["row"] == 2 and preview["errors"][0]["column"] == "email"
+    assert (
+        preview["valid"] is False
+        and preview["errors"][0]["row"] == 2
+        and preview["errors"][0]["column"] == "email"
+    )
     refused = upload(api, dialogue, bad, confirm=True)
     assert refused.status_code == 400 and refused.json()["errors"][0]["column"] == "email"
     assert not Person.objects.exists()
@@ -207,7 +274,9 @@ def test_roster_import_bad_files(api, dialogue):
 
 def test_an_action_refusal_is_400_json_with_detail_and_field(api, dialogue):
     """One API-wide handler (track2.api.urls) answers every ActionRefused the same way."""
-    with_field = api.call("post", f"/dialogues/{dialogue.pk}/people", {**NEW, "sector": "serving_official"})
+    with_field = api.call(
+        "post", f"/dialogues/{dialogue.pk}/people", {**NEW, "sector": "serving_official"}
+    )
     assert with_field.status_code == 400
     assert with_field["Content-Type"].startswith("application/json")
     body = with_field.json()
@@ -220,15 +289,22 @@ def test_an_action_refusal_is_400_json_with_detail_and_field(api, dialogue):
     without_field = api.call("post", f"/dialogues/{dialogue.pk}/people/{pid}/invite")
     assert without_field.status_code == 400
     detail = without_field.json()["detail"]
-    assert without_field.json() == {"detail": detail, "field": None, "errors": [{"field": None, "message": detail}]}
+    assert without_field.json() == {
+        "detail": detail,
+        "field": None,
+        "errors": [{"field": None, "message": detail}],
+    }
     assert "not been vetted" in without_field.json()["detail"]
 
 
 def test_a_refused_patch_changes_nothing(api, dialogue):
     pid = api.call("post", f"/dialogues/{dialogue.pk}/people", NEW).json()["id"]
     # The profile part is valid, the delegation is not: the whole change is refused.
-    refused = api.call("patch", f"/dialogues/{dialogue.pk}/people/{pid}",
-                       {"full_name": "Changed", "risk_notes": "changed", "delegation_id": 999999})
+    refused = api.call(
+        "patch",
+        f"/dialogues/{dialogue.pk}/people/{pid}",
+        {"full_name": "Changed", "risk_notes": "changed", "delegation_id": 999999},
+    )
     assert refused.status_code == 400 and refused.json()["field"] == "delegation_id"
     person = Person.objects.get(pk=pid)
     assert person.full_name == "Amina Diallo"

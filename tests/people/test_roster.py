@@ -1,6 +1,5 @@
 """Roster CSV import (every row checked before anything is saved) and export (formulas neutralised)."""
 
-
 import pytest
 
 from tests.helpers import roster_csv_rows as csv_rows
@@ -12,7 +11,7 @@ HEADER = "full_name,email,sector,country,pronouns,languages,expertise,organisati
 GOOD = HEADER + (
     "Amina Diallo,amina@example.org,academia,Northland,she/her,French;Wolof,fisheries;law,University of Varena,"
     "Professor,woman,Prof. Example,Northland delegation\n"
-    "\"Chen, Wei\",wei@example.org,Research / think tank,Southland,,,\"maritime law\",Sea Institute,,man,Dr. X,\n"
+    '"Chen, Wei",wei@example.org,Research / think tank,Southland,,,"maritime law",Sea Institute,,man,Dr. X,\n'
 )
 
 
@@ -26,13 +25,16 @@ def test_decode_accepts_utf8_with_and_without_bom():
     assert roster.decode(b"\xef\xbb\xbf" + text.encode("utf-8")) == text
 
 
-@pytest.mark.parametrize(("data", "words"), [
-    (b"", "empty"),
-    (b"  \n\n", "empty"),
-    ("full_name\nJosé\n".encode("latin-1"), "not UTF-8"),
-    ("full_name\n".encode("utf-16"), "UTF-16"),
-    (b"full_name\x00\n", "NUL"),
-])
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (b"", "empty"),
+        (b"  \n\n", "empty"),
+        ("full_name\nJosé\n".encode("latin-1"), "not UTF-8"),
+        ("full_name\n".encode("utf-16"), "UTF-16"),
+        (b"full_name\x00\n", "NUL"),
+    ],
+)
 def test_decode_refuses_other_encodings_with_what_to_do(data, words):
     with pytest.raises(ActionRefused, match=words) as refused:
         roster.decode(data)
@@ -56,19 +58,25 @@ def test_valid_roster_previews_and_imports_all(dialogue, convener, north):
 
 
 def test_column_names_are_forgiving_about_case_and_spaces(dialogue):
-    text = "Full Name,E-mail,Sector,Country,Nominated By\nA,a@example.org,media,X,Y\n".replace("E-mail", "email")
+    text = "Full Name,E-mail,Sector,Country,Nominated By\nA,a@example.org,media,X,Y\n".replace(
+        "E-mail", "email"
+    )
     assert roster.check_roster(dialogue, text).is_valid
 
 
 def test_wrong_and_missing_columns(dialogue):
-    checked = roster.check_roster(dialogue, "full_name,mail,sector,country,nominated_by,colour\nA,a@x.org,media,X,Y,red\n")
+    checked = roster.check_roster(
+        dialogue, "full_name,mail,sector,country,nominated_by,colour\nA,a@x.org,media,X,Y,red\n"
+    )
     assert {(e.row, e.column) for e in checked.errors} == {(1, "mail"), (1, "colour"), (1, "email")}
     assert any("Unknown column" in e.message for e in checked.errors)
     assert any("required column “email” is missing" in e.message for e in checked.errors)
 
 
 def test_duplicate_column(dialogue):
-    assert (1, "email") in errors_of(dialogue, "full_name,email,email,sector,country,nominated_by\n")
+    assert (1, "email") in errors_of(
+        dialogue, "full_name,email,email,sector,country,nominated_by\n"
+    )
 
 
 def test_header_only_and_blank_header(dialogue):
@@ -77,30 +85,49 @@ def test_header_only_and_blank_header(dialogue):
 
 
 def test_semicolon_separated_file_explained(dialogue):
-    checked = roster.check_roster(dialogue, "full_name;email;sector;country;nominated_by\nA;a@x.org;media;X;Y\n")
+    checked = roster.check_roster(
+        dialogue, "full_name;email;sector;country;nominated_by\nA;a@x.org;media;X;Y\n"
+    )
     assert "semicolons" in checked.errors[0].message
 
 
 def test_per_row_errors_name_row_and_column(dialogue, add_person, track15, convener, member_of):
     member_of(convener, "convener", to=track15)
     add_person("taken@example.org", full_name="Already Here", to=track15)
-    text = HEADER + "\n".join([
-        "Good One,good@example.org,academia,X,,,,,,,Nominator,",           # row 2: fine
-        "Bad Mail,not-an-email,academia,X,,,,,,,Nominator,",               # row 3
-        "Dup,GOOD@example.org,academia,X,,,,,,,Nominator,",                # row 4: duplicate in file
-        "Known,taken@EXAMPLE.org,academia,X,,,,,,,Nominator,",             # row 5: in directory
-        "Spaceman,space@example.org,astronaut,X,,,,,,,Nominator,",         # row 6: unknown sector
-        "Minister,min@example.org,serving_official,X,,,,,,,Nominator,",    # row 7: official in Track 2
-        "Lost,lost@example.org,media,X,,,,,,,Nominator,Atlantis",          # row 8: unknown delegation
-        ",nobody@example.org,media,,,,,,,,,",                              # row 9: three required cells empty
-        "Too,many@example.org,media,X,,,,,,,N,,extra",                     # row 10: too many values
-        "Odd,odd@example.org,media,X,,,,,,robot,N,",                       # row 11: unknown gender
-        "",                                                                # blank line: skipped
-    ]) + "\n"
+    text = (
+        HEADER
+        + "\n".join(
+            [
+                "Good One,good@example.org,academia,X,,,,,,,Nominator,",  # row 2: fine
+                "Bad Mail,not-an-email,academia,X,,,,,,,Nominator,",  # row 3
+                "Dup,GOOD@example.org,academia,X,,,,,,,Nominator,",  # row 4: duplicate in file
+                "Known,taken@EXAMPLE.org,academia,X,,,,,,,Nominator,",  # row 5: in directory
+                "Spaceman,space@example.org,astronaut,X,,,,,,,Nominator,",  # row 6: unknown sector
+                "Minister,min@example.org,serving_official,X,,,,,,,Nominator,",  # row 7: official in Track 2
+                "Lost,lost@example.org,media,X,,,,,,,Nominator,Atlantis",  # row 8: unknown delegation
+                ",nobody@example.org,media,,,,,,,,,",  # row 9: three required cells empty
+                "Too,many@example.org,media,X,,,,,,,N,,extra",  # row 10: too many values
+                "Odd,odd@example.org,media,X,,,,,,robot,N,",  # row 11: unknown gender
+                "",  # blank line: skipped
+            ]
+        )
+        + "\n"
+    )
     checked = roster.check_roster(dialogue, text)
     found = {(e.row, e.column) for e in checked.errors}
-    assert found == {(3, "email"), (4, "email"), (5, "email"), (6, "sector"), (7, "sector"), (8, "delegation"),
-                     (9, "full_name"), (9, "country"), (9, "nominated_by"), (10, ""), (11, "gender")}
+    assert found == {
+        (3, "email"),
+        (4, "email"),
+        (5, "email"),
+        (6, "sector"),
+        (7, "sector"),
+        (8, "delegation"),
+        (9, "full_name"),
+        (9, "country"),
+        (9, "nominated_by"),
+        (10, ""),
+        (11, "gender"),
+    }
     messages = {(e.row, e.column): e.message for e in checked.errors}
     assert "row 2" in messages[(4, "email")]
     assert "already in the people directory" in messages[(5, "email")]
@@ -138,16 +165,22 @@ def test_import_is_all_or_nothing_when_a_row_fails_while_saving(dialogue, conven
 
 
 def test_neutralise():
-    assert roster.neutralise("=HYPERLINK(\"http://evil\",\"x\")") == "'=HYPERLINK(\"http://evil\",\"x\")"
+    assert roster.neutralise('=HYPERLINK("http://evil","x")') == '\'=HYPERLINK("http://evil","x")'
     for start in ("+", "-", "@", "\t", "\r"):
         assert roster.neutralise(start + "1") == "'" + start + "1"
     assert roster.neutralise("Amina") == "Amina"
     assert roster.neutralise("") == ""
 
 
-def test_export_neutralises_formulas_and_reads_back(dialogue, add_person, track15, member_of, convener):
-    add_person("evil@example.org", full_name='=HYPERLINK("http://evil.example","click")',
-               organisation="@SUM(A1:A9)", expertise="+cmd|' /C calc'!A0")
+def test_export_neutralises_formulas_and_reads_back(
+    dialogue, add_person, track15, member_of, convener
+):
+    add_person(
+        "evil@example.org",
+        full_name='=HYPERLINK("http://evil.example","click")',
+        organisation="@SUM(A1:A9)",
+        expertise="+cmd|' /C calc'!A0",
+    )
     member_of(convener, "convener", to=track15)
     add_person("min@example.org", full_name="Minister M", sector="serving_official", to=track15)
     text = roster.export_csv(dialogue)
@@ -168,7 +201,9 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.binary(max_size=300))
 def test_decode_never_crashes_on_arbitrary_bytes(data):
     try:
@@ -177,9 +212,15 @@ def test_decode_never_crashes_on_arbitrary_bytes(data):
         assert refused.message
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(body=st.lists(st.sampled_from(list("ab,\"\n\r;=@ é\t") + ["x@y.org", "media", ",media,", "\n"]),
-                     max_size=60).map("".join))
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    body=st.lists(
+        st.sampled_from(list('ab,"\n\r;=@ é\t') + ["x@y.org", "media", ",media,", "\n"]),
+        max_size=60,
+    ).map("".join)
+)
 def test_check_roster_never_crashes_and_saves_nothing(dialogue, body):
     checked = roster.check_roster(dialogue, "full_name,email,sector,country,nominated_by\n" + body)
     for error in checked.errors:
@@ -196,14 +237,19 @@ def test_person_already_in_this_dialogue(dialogue, add_person):
     add_person("amina@example.org")
     text = "full_name,email,sector,country,nominated_by\nAmina,AMINA@example.org,academia,N,X\n"
     (error,) = roster.check_roster(dialogue, text).errors
-    assert (error.row, error.column) == (2, "email") and "already a candidate in this dialogue" in error.message
+    assert (error.row, error.column) == (
+        2,
+        "email",
+    ) and "already a candidate in this dialogue" in error.message
 
 
 def test_a_roster_that_starts_with_the_status_line_imports(dialogue):
     # An export starts with the status line as a "#" row; a roster kept from it still imports.
-    text = ("# Unofficial. Non-binding. Participants took part in a personal capacity.\r\n"
-            "full_name,email,sector,country,nominated_by\r\n"
-            "Back Again,new@example.org,academia,Northland,Dr X\r\n")
+    text = (
+        "# Unofficial. Non-binding. Participants took part in a personal capacity.\r\n"
+        "full_name,email,sector,country,nominated_by\r\n"
+        "Back Again,new@example.org,academia,Northland,Dr X\r\n"
+    )
     checked = roster.check_roster(dialogue, text)
     assert checked.errors == [] and [r["email"] for r in checked.rows] == ["new@example.org"]
     # Row numbers still match the spreadsheet: the status line is row 1, the header row 2.

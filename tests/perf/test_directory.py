@@ -19,19 +19,34 @@ SIZE = 6000
 @pytest.fixture
 def directory(make_user, institution):
     convener = make_user("convener@example.org")
-    dialogue = Dialogue.objects.create(title="Regional consultation", created_by=convener, institution=institution)
+    dialogue = Dialogue.objects.create(
+        title="Regional consultation", created_by=convener, institution=institution
+    )
     Membership.objects.create(dialogue=dialogue, user=convener, role="convener")
     people = Person.objects.bulk_create(
-        Person(institution=institution, full_name=f"Person {n:05d}", sector="academia", country=("Caldera", "Ostrava", "Norland")[n % 3],
-               email=f"p{n:05d}@example.org", expertise=["fisheries"] if n % 100 == 0 else ["trade"])
-        for n in range(SIZE))
+        Person(
+            institution=institution,
+            full_name=f"Person {n:05d}",
+            sector="academia",
+            country=("Caldera", "Ostrava", "Norland")[n % 3],
+            email=f"p{n:05d}@example.org",
+            expertise=["fisheries"] if n % 100 == 0 else ["trade"],
+        )
+        for n in range(SIZE)
+    )
     Affiliation.objects.bulk_create(
-        Affiliation(person=p, organisation=f"Institute {p.pk % 40}", position="Fellow") for p in people)
-    Candidacy.objects.bulk_create(Candidacy(dialogue=dialogue, person=p, nominated_by="test") for p in people)
+        Affiliation(person=p, organisation=f"Institute {p.pk % 40}", position="Fellow")
+        for p in people
+    )
+    Candidacy.objects.bulk_create(
+        Candidacy(dialogue=dialogue, person=p, nominated_by="test") for p in people
+    )
     return convener, dialogue
 
 
-def test_directory_page_shows_one_page_with_the_total(client, directory, django_assert_max_num_queries):
+def test_directory_page_shows_one_page_with_the_total(
+    client, directory, django_assert_max_num_queries
+):
     convener, dialogue = directory
     client.force_login(convener)
     with django_assert_max_num_queries(13):
@@ -47,9 +62,14 @@ def test_directory_api_pages_through_everyone(client, directory, django_assert_m
     convener, dialogue = directory
     headers = bearer(convener)
     with django_assert_max_num_queries(9):
-        answer = client.get(f"/api/v1/dialogues/{dialogue.pk}/people?page=12&limit=500", **headers).json()
+        answer = client.get(
+            f"/api/v1/dialogues/{dialogue.pk}/people?page=12&limit=500", **headers
+        ).json()
     assert answer["total"] == SIZE and len(answer["items"]) == 500
-    assert answer["items"][0]["full_name"] == "Person 05500" and answer["items"][-1]["full_name"] == "Person 05999"
+    assert (
+        answer["items"][0]["full_name"] == "Person 05500"
+        and answer["items"][-1]["full_name"] == "Person 05999"
+    )
     assert answer["items"][0]["affiliations"][0]["organisation"].startswith("Institute ")
 
 
@@ -63,7 +83,9 @@ def test_directory_search_matches_without_repeating_people(directory):
     assert total == expected == len({c.person_id for c in by_affiliation}) > 0
     assert "DISTINCT" not in captured.captured_queries[-1]["sql"]
     assert candidacies_of(dialogue, PeopleFilter(q="FISHERIES")).count() == SIZE // 100
-    assert candidacies_of(dialogue, PeopleFilter(q="p00042@")).get().person.full_name == "Person 00042"
+    assert (
+        candidacies_of(dialogue, PeopleFilter(q="p00042@")).get().person.full_name == "Person 00042"
+    )
 
 
 def test_country_list_is_three_rows_not_six_thousand(directory):
@@ -78,15 +100,37 @@ def test_country_list_is_three_rows_not_six_thousand(directory):
 
 def test_tag_search_keeps_its_unicode_folding(directory):
     _convener, dialogue = directory
-    odd = Person.objects.bulk_create([
-        Person(institution=dialogue.institution, full_name="Zoe One", sector="academia", country="Norland", email="z1@example.org",
-               expertise=["Straße und Häfen"]),
-        Person(institution=dialogue.institution, full_name="Zoe Two", sector="academia", country="Norland", email="z2@example.org",
-               expertise=['the "blue" economy', "back\\slash"]),
-        Person(institution=dialogue.institution, full_name="Zoe Three", sector="academia", country="Norland", email="z3@example.org",
-               expertise=["alpha", "beta"]),
-    ])
-    Candidacy.objects.bulk_create(Candidacy(dialogue=dialogue, person=p, nominated_by="test") for p in odd)
+    odd = Person.objects.bulk_create(
+        [
+            Person(
+                institution=dialogue.institution,
+                full_name="Zoe One",
+                sector="academia",
+                country="Norland",
+                email="z1@example.org",
+                expertise=["Straße und Häfen"],
+            ),
+            Person(
+                institution=dialogue.institution,
+                full_name="Zoe Two",
+                sector="academia",
+                country="Norland",
+                email="z2@example.org",
+                expertise=['the "blue" economy', "back\\slash"],
+            ),
+            Person(
+                institution=dialogue.institution,
+                full_name="Zoe Three",
+                sector="academia",
+                country="Norland",
+                email="z3@example.org",
+                expertise=["alpha", "beta"],
+            ),
+        ]
+    )
+    Candidacy.objects.bulk_create(
+        Candidacy(dialogue=dialogue, person=p, nominated_by="test") for p in odd
+    )
 
     def names(q):
         return {c.person.full_name for c in candidacies_of(dialogue, PeopleFilter(q=q))}

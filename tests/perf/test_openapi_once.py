@@ -12,7 +12,9 @@ from track2.api.refusals import declare_refusals
 from track2.api.urls import api
 
 
-def test_openapi_document_is_built_once_and_unchanged(client, monkeypatch, db):  # every request is atomic
+def test_openapi_document_is_built_once_and_unchanged(
+    client, monkeypatch, db
+):  # every request is atomic
     builds = []
     real = ninja.main.get_schema
 
@@ -25,5 +27,7 @@ def test_openapi_document_is_built_once_and_unchanged(client, monkeypatch, db): 
     again = [client.get("/api/v1/openapi.json") for _ in range(3)]
     assert first.status_code == 200 and all(r.content == first.content for r in again)
     assert len(builds) <= 1  # none when an earlier test of this process already built it
-    assert first.json() == json.loads(JsonResponse(declare_refusals(get_schema(api=api, path_prefix="/api/v1/"))).content)
+    assert first.json() == json.loads(
+        JsonResponse(declare_refusals(get_schema(api=api, path_prefix="/api/v1/"))).content
+    )
     assert "/api/v1/dialogues/{dialogue_id}/meetings" in first.json()["paths"]

@@ -21,18 +21,42 @@ def lists(world):
     convener = world.users["convener"]
     start = timezone.now() + timedelta(days=60)
     for n in range(4):
-        meeting_actions.do_create_meeting(convener, world.dialogue, title=f"Extra {n}", time_zone="UTC",
-                                          starts_at=start + timedelta(days=n), ends_at=start + timedelta(days=n, hours=1))
-        meeting_actions.do_create_venue(convener, world.dialogue, name=f"Hall {n}", kind="university",
-                                        city="Geneva", country="Switzerland")
-        actions.do_add_party(convener, world.dialogue, name=f"Coastal State {n}", country=f"Coast {n}",
-                             with_delegation=True)
+        meeting_actions.do_create_meeting(
+            convener,
+            world.dialogue,
+            title=f"Extra {n}",
+            time_zone="UTC",
+            starts_at=start + timedelta(days=n),
+            ends_at=start + timedelta(days=n, hours=1),
+        )
+        meeting_actions.do_create_venue(
+            convener,
+            world.dialogue,
+            name=f"Hall {n}",
+            kind="university",
+            city="Geneva",
+            country="Switzerland",
+        )
+        actions.do_add_party(
+            convener,
+            world.dialogue,
+            name=f"Coastal State {n}",
+            country=f"Coast {n}",
+            with_delegation=True,
+        )
         actions.do_create_dialogue(convener, title=f"Side talks {n}")
     for person in world.persons.values():
         MeetingParticipant.objects.get_or_create(meeting=world.meeting, person=person)
     d, m = world.dialogue.pk, world.meeting.pk
-    return ["/dialogues", f"/dialogues/{d}/roles", f"/dialogues/{d}/delegations", f"/dialogues/{d}/venues",
-            f"/dialogues/{d}/meetings", f"/dialogues/{d}/meetings/{m}/participants", f"/dialogues/{d}/people"]
+    return [
+        "/dialogues",
+        f"/dialogues/{d}/roles",
+        f"/dialogues/{d}/delegations",
+        f"/dialogues/{d}/venues",
+        f"/dialogues/{d}/meetings",
+        f"/dialogues/{d}/meetings/{m}/participants",
+        f"/dialogues/{d}/people",
+    ]
 
 
 def test_every_list_walks_in_pages_without_gaps(client, world, lists):
@@ -45,7 +69,10 @@ def test_every_list_walks_in_pages_without_gaps(client, world, lists):
         walked, page = [], 1
         while True:
             answer = client.get(f"/api/v1{path}?page={page}&limit=2", **headers).json()
-            assert answer["total"] == whole["total"] and (answer["page"], answer["limit"]) == (page, 2)
+            assert answer["total"] == whole["total"] and (answer["page"], answer["limit"]) == (
+                page,
+                2,
+            )
             if not answer["items"]:
                 break
             assert len(answer["items"]) == min(2, whole["total"] - 2 * (page - 1)), path
@@ -56,11 +83,23 @@ def test_every_list_walks_in_pages_without_gaps(client, world, lists):
         assert past == {"items": [], "total": whole["total"], "page": 99, "limit": 10}, path
 
 
-@pytest.mark.parametrize("query, field", [
-    ("limit=0", "limit"), (f"limit={MAX_LIMIT + 1}", "limit"), ("limit=-5", "limit"), ("limit=ten", "limit"),
-    ("limit=" + "9" * 40, "limit"), ("page=0", "page"), ("page=-1", "page"), (f"page={MAX_PAGE + 1}", "page"),
-    ("page=" + "9" * 40, "page"), ("page=1.5", "page"), ("page=%00", "page"), ("limit=%F0%9F%98%80", "limit"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("limit=0", "limit"),
+        (f"limit={MAX_LIMIT + 1}", "limit"),
+        ("limit=-5", "limit"),
+        ("limit=ten", "limit"),
+        ("limit=" + "9" * 40, "limit"),
+        ("page=0", "page"),
+        ("page=-1", "page"),
+        (f"page={MAX_PAGE + 1}", "page"),
+        ("page=" + "9" * 40, "page"),
+        ("page=1.5", "page"),
+        ("page=%00", "page"),
+        ("limit=%F0%9F%98%80", "limit"),
+    ],
+)
 def test_page_values_out_of_range_are_refused_by_name(client, world, lists, query, field):
     headers = bearer(world.users["convener"])
     for path in lists:

@@ -49,8 +49,12 @@ def demo_site(db):
     demo.build()
     dialogue = Dialogue.objects.get(title="Varena Sea Dialogue")
     meeting = dialogue.meetings.order_by("starts_at").first()
-    ids = {"d": dialogue.pk, "m": meeting.pk, "g": dialogue.delegations.order_by("pk").first().pk,
-           "p": dialogue.candidacies.order_by("pk").first().person_id}
+    ids = {
+        "d": dialogue.pk,
+        "m": meeting.pk,
+        "g": dialogue.delegations.order_by("pk").first().pk,
+        "p": dialogue.candidacies.order_by("pk").first().person_id,
+    }
     return dialogue, ids
 
 
@@ -69,16 +73,30 @@ def _grow(dialogue: Dialogue, batch: int = 0) -> None:
     """Ten more of everything a list shows: people, seats, meetings with participants, venues."""
     convener = _user("convener")
     side = dialogue.delegations.filter(kind="side").order_by("pk").first()
-    newcomers = [make_person(dialogue, f"Extra Person{batch}x{n}", sector="media") for n in range(10)]
+    newcomers = [
+        make_person(dialogue, f"Extra Person{batch}x{n}", sector="media") for n in range(10)
+    ]
     for person in newcomers:
         actions.do_seat_in_delegation(convener, side, person)
     start = timezone.now() + timedelta(days=90)
     for n in range(10):
-        venue = meeting_actions.do_create_venue(convener, dialogue, name=f"Extra hall {batch}-{n}", kind="university",
-                                                city="Geneva", country="Switzerland")
-        meeting = meeting_actions.do_create_meeting(convener, dialogue, title=f"Extra round {batch}-{n}", time_zone="UTC",
-                                                    venue=venue, starts_at=start + timedelta(days=10 * batch + n),
-                                                    ends_at=start + timedelta(days=10 * batch + n, hours=2))
+        venue = meeting_actions.do_create_venue(
+            convener,
+            dialogue,
+            name=f"Extra hall {batch}-{n}",
+            kind="university",
+            city="Geneva",
+            country="Switzerland",
+        )
+        meeting = meeting_actions.do_create_meeting(
+            convener,
+            dialogue,
+            title=f"Extra round {batch}-{n}",
+            time_zone="UTC",
+            venue=venue,
+            starts_at=start + timedelta(days=10 * batch + n),
+            ends_at=start + timedelta(days=10 * batch + n, hours=2),
+        )
         for person in newcomers:
             MeetingParticipant.objects.create(meeting=meeting, person=person)
     for n in range(5):
@@ -129,8 +147,13 @@ def test_queries_do_not_grow_with_the_data(client, demo_site, role):
 
     before = {**allowed(pages), **allowed(apis, **headers)}
     assert len(before) >= (6 if role != "convener" else len(pages) + len(apis))
-    measure = lambda: {url: _queries(client, url, **(headers if url.startswith("/api/") else {}))  # noqa: E731
-                       for url in before}
+
+    def measure() -> dict[str, int]:
+        return {
+            url: _queries(client, url, **(headers if url.startswith("/api/") else {}))
+            for url in before
+        }
+
     _grow(dialogue, batch=1)
     after = measure()
     _grow(dialogue, batch=2)

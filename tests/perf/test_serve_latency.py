@@ -24,17 +24,25 @@ def test_connections_get_tcp_nodelay_even_on_a_protocol_zero_socket():
     listener.listen()
     assert listener.proto == 0
     seen: list[int] = []
-    config = uvicorn.Config(app=lambda scope, receive, send: None, lifespan="off", log_level="error")
+    config = uvicorn.Config(
+        app=lambda scope, receive, send: None, lifespan="off", log_level="error"
+    )
     config.load()
 
     class Probe(NoDelayH11Protocol):
         def connection_made(self, transport):
             super().connection_made(transport)
-            seen.append(transport.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            seen.append(
+                transport.get_extra_info("socket").getsockopt(
+                    socket.IPPROTO_TCP, socket.TCP_NODELAY
+                )
+            )
 
     async def connect_once():
         state = ServerState()
-        server_ = await asyncio.get_running_loop().create_server(lambda: Probe(config, state, {}), sock=listener)
+        server_ = await asyncio.get_running_loop().create_server(
+            lambda: Probe(config, state, {}), sock=listener
+        )
         _reader, writer = await asyncio.open_connection(*listener.getsockname())
         for _ in range(100):
             if seen:

@@ -38,16 +38,29 @@ def test_names_are_the_tz_database_sorted():
     names = time_zones.time_zone_names()
     assert list(names) == sorted(zoneinfo.available_timezones())
     assert time_zones.is_time_zone("Europe/Vienna") and time_zones.is_time_zone("UTC")
-    for bad in ("Mars/Olympus", "europe/vienna", "", " Europe/Vienna", None, 3, "Europe/Vienna\x00"):
+    for bad in (
+        "Mars/Olympus",
+        "europe/vienna",
+        "",
+        " Europe/Vienna",
+        None,
+        3,
+        "Europe/Vienna\x00",
+    ):
         assert not time_zones.is_time_zone(bad), bad
 
 
 def test_meeting_list_walks_the_tz_database_at_most_once(world, client, counted_scans):
     start = timezone.now() + timedelta(days=40)
     for n in range(30):
-        meeting_actions.do_create_meeting(world.users["convener"], world.dialogue, title=f"Round {n + 3}",
-                                          starts_at=start + timedelta(days=n), ends_at=start + timedelta(days=n, hours=2),
-                                          time_zone="America/New_York")
+        meeting_actions.do_create_meeting(
+            world.users["convener"],
+            world.dialogue,
+            title=f"Round {n + 3}",
+            starts_at=start + timedelta(days=n),
+            ends_at=start + timedelta(days=n, hours=2),
+            time_zone="America/New_York",
+        )
     headers = bearer(world.users["participant"])  # a viewer whose zone differs from every meeting's
     for _ in range(3):
         response = client.get(f"/api/v1/dialogues/{world.dialogue.pk}/meetings", **headers)
@@ -60,7 +73,7 @@ def test_meeting_list_walks_the_tz_database_at_most_once(world, client, counted_
 
 def _datalist_options(html: str, list_id: str) -> list[str]:
     start = html.index(f'<datalist id="{list_id}">')
-    block = html[start:html.index("</datalist>", start)]
+    block = html[start : html.index("</datalist>", start)]
     return [part.split('"', 1)[0] for part in block.split('<option value="')[1:]]
 
 
@@ -78,11 +91,15 @@ def test_account_page_offers_the_searchable_list_and_refuses_unknown_zones(make_
         assert "field-error" in body and 'id="id_time_zone"' in body, bad
         user.refresh_from_db()
         assert user.time_zone == "Europe/Vienna" and user.display_name == ""
-    response = client.post("/accounts/settings/", {"display_name": "Ilse", "time_zone": "Mars/Olympus"})
+    response = client.post(
+        "/accounts/settings/", {"display_name": "Ilse", "time_zone": "Mars/Olympus"}
+    )
     assert "is not a known time zone" in response.content.decode()
     assert "Europe/Vienna" in response.content.decode()  # the example
 
-    response = client.post("/accounts/settings/", {"display_name": "Ilse", "time_zone": "Asia/Singapore"})
+    response = client.post(
+        "/accounts/settings/", {"display_name": "Ilse", "time_zone": "Asia/Singapore"}
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.time_zone == "Asia/Singapore"
@@ -94,8 +111,16 @@ def test_meeting_form_offers_the_same_list_and_names_the_field(world, client):
     html = client.get(url).content.decode()
     assert _datalist_options(html, "id_time_zone-choices") == list(time_zones.time_zone_names())
     before = Meeting.objects.count()
-    response = client.post(url, {"title": "Round 9", "time_zone": "Vienna", "starts_at": "2031-03-02T09:00",
-                                 "ends_at": "2031-03-02T08:00", "attribution_mode": "chatham_house"})
+    response = client.post(
+        url,
+        {
+            "title": "Round 9",
+            "time_zone": "Vienna",
+            "starts_at": "2031-03-02T09:00",
+            "ends_at": "2031-03-02T08:00",
+            "attribution_mode": "chatham_house",
+        },
+    )
     body = response.content.decode()
     assert response.status_code == 200 and Meeting.objects.count() == before
     # The zone and the other errors at once, and what was typed is kept.

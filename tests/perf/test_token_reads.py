@@ -18,7 +18,9 @@ def test_last_used_is_written_once_a_minute(client, make_user):
     def writes() -> int:
         with CaptureQueriesContext(connection) as captured:
             assert client.get("/api/v1/me", **headers).status_code == 200
-        return sum(1 for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("UPDATE"))
+        return sum(
+            1 for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("UPDATE")
+        )
 
     assert writes() == 1
     first = ApiToken.objects.get(pk=token.pk).last_used_at

@@ -32,11 +32,31 @@ def test_text_report_names_groups_statements_and_consensus():
 
 
 def test_json_schema_with_input_ids_and_agree_positive():
-    doc = json.loads(_run(str(MATH), "--format", "json", "--mode", "polis", "--polis-state",
-                          str(MATH / "math-pca2.json")))
-    for key in ("participants", "statements", "votes", "in_conv", "pca", "projections",
-                "groups", "repness", "consensus", "group_informed_consensus", "method",
-                "timings"):
+    doc = json.loads(
+        _run(
+            str(MATH),
+            "--format",
+            "json",
+            "--mode",
+            "polis",
+            "--polis-state",
+            str(MATH / "math-pca2.json"),
+        )
+    )
+    for key in (
+        "participants",
+        "statements",
+        "votes",
+        "in_conv",
+        "pca",
+        "projections",
+        "groups",
+        "repness",
+        "consensus",
+        "group_informed_consensus",
+        "method",
+        "timings",
+    ):
         assert key in doc
     assert "sides" not in doc and "bridging" not in doc  # track2 mode and --sides add them
     math = json.loads((MATH / "math-pca2.json").read_text())
@@ -51,10 +71,19 @@ def test_json_schema_with_input_ids_and_agree_positive():
     assert set(doc["projections"]) == {str(p) for p in doc["participants"]}
     for gid, reps in doc["repness"].items():
         assert [r["statement"] for r in reps] == [r["tid"] for r in math["repness"][gid]]
-        assert set(reps[0]) >= {"statement", "repful_for", "n_success", "n_trials",
-                                "p_success", "p_test", "repness", "repness_test"}
-    assert [c["statement"] for c in doc["consensus"]["agree"]] == \
-        [c["tid"] for c in math["consensus"]["agree"]]
+        assert set(reps[0]) >= {
+            "statement",
+            "repful_for",
+            "n_success",
+            "n_trials",
+            "p_success",
+            "p_test",
+            "repness",
+            "repness_test",
+        }
+    assert [c["statement"] for c in doc["consensus"]["agree"]] == [
+        c["tid"] for c in math["consensus"]["agree"]
+    ]
     gac = math["group-aware-consensus"]
     for tid, v in gac.items():
         assert doc["group_informed_consensus"][tid] == pytest.approx(v, abs=1e-9)
@@ -62,8 +91,9 @@ def test_json_schema_with_input_ids_and_agree_positive():
 
 
 def test_groups_seed_and_mode_options():
-    doc = json.loads(_run(str(BREXIT), "--format", "json", "--groups", "3", "--seed", "4",
-                          "--mode", "track2"))
+    doc = json.loads(
+        _run(str(BREXIT), "--format", "json", "--groups", "3", "--seed", "4", "--mode", "track2")
+    )
     assert len(doc["groups"]) == 3 and doc["seed"] == 4 and doc["mode"] == "track2"
     again = json.loads(_run(str(BREXIT), "--format", "json", "--groups", "3", "--seed", "4"))
     assert [g["members"] for g in again["groups"]] == [g["members"] for g in doc["groups"]]
@@ -73,8 +103,11 @@ def test_html_is_self_contained_and_escaped(tmp_path):
     folder = tmp_path / "conv"
     folder.mkdir()
     (folder / "votes.csv").write_text((BREXIT / "votes.csv").read_text())
-    comments = (BREXIT / "comments.csv").read_text().replace(
-        "I voted to Remain.", "<script>alert(1)</script> & Remain")
+    comments = (
+        (BREXIT / "comments.csv")
+        .read_text()
+        .replace("I voted to Remain.", "<script>alert(1)</script> & Remain")
+    )
     (folder / "comments.csv").write_text(comments)
     out = tmp_path / "report.html"
     _run(str(folder), "--format", "html", "--output", str(out))
@@ -86,20 +119,38 @@ def test_html_is_self_contained_and_escaped(tmp_path):
     assert not list(tmp_path.glob(".report.html.*"))  # no temporary file left behind
 
 
-@pytest.mark.parametrize("files, where", [
-    ({"votes.csv": "timestamp,datetime,comment-id,voter-id,vote\n1,x,1,2,1\n2,x,1,3,maybe\n"},
-     "votes.csv:3:"),
-    ({"votes.csv": "timestamp,datetime,comment-id,voter-id,vote\n1,x,1,2\n"}, "votes.csv:2:"),
-    ({"votes.csv": "timestamp,datetime,comment-id,voter-id,vote\n5,x,1,2,1\n5,x,1,2,-1\n"},
-     "votes.csv:3:"),
-    ({"votes.csv": "timestamp,datetime,comment-id,voter-id,vote\n"}, "no votes"),
-    ({"votes.csv": "timestamp,datetime,comment-id,voter-id,vote\n1,x,1,2,1\n2,x,2,2,-1\n"},
-     "only 1 participant"),
-    ({"votes.csv": "timestamp,datetime,comment-id,voter-id,vote\n1,x,1,2,1\n2,x,1,3,-1\n"},
-     "only 1 statement"),
-    ({"votes.csv": "timestamp,datetime,comment-id,voter-id,vote\n1,x,1,2,1\n1,x,5,2,1\n",
-      "comments.csv": "comment-id,comment-body\n1,One\n"}, "votes.csv:"),
-])
+@pytest.mark.parametrize(
+    "files, where",
+    [
+        (
+            {
+                "votes.csv": "timestamp,datetime,comment-id,voter-id,vote\n1,x,1,2,1\n2,x,1,3,maybe\n"
+            },
+            "votes.csv:3:",
+        ),
+        ({"votes.csv": "timestamp,datetime,comment-id,voter-id,vote\n1,x,1,2\n"}, "votes.csv:2:"),
+        (
+            {"votes.csv": "timestamp,datetime,comment-id,voter-id,vote\n5,x,1,2,1\n5,x,1,2,-1\n"},
+            "votes.csv:3:",
+        ),
+        ({"votes.csv": "timestamp,datetime,comment-id,voter-id,vote\n"}, "no votes"),
+        (
+            {"votes.csv": "timestamp,datetime,comment-id,voter-id,vote\n1,x,1,2,1\n2,x,2,2,-1\n"},
+            "only 1 participant",
+        ),
+        (
+            {"votes.csv": "timestamp,datetime,comment-id,voter-id,vote\n1,x,1,2,1\n2,x,1,3,-1\n"},
+            "only 1 statement",
+        ),
+        (
+            {
+                "votes.csv": "timestamp,datetime,comment-id,voter-id,vote\n1,x,1,2,1\n1,x,5,2,1\n",
+                "comments.csv": "comment-id,comment-body\n1,One\n",
+            },
+            "votes.csv:",
+        ),
+    ],
+)
 def test_bad_input_is_one_clear_line(tmp_path, files, where):
     for name, text in files.items():
         (tmp_path / name).write_text(text)
@@ -111,7 +162,7 @@ def test_bad_input_is_one_clear_line(tmp_path, files, where):
 
 def test_bad_polis_state(tmp_path):
     bad = tmp_path / "math-pca2.json"
-    bad.write_text("{\"pca\": 1")
+    bad.write_text('{"pca": 1')
     with pytest.raises(CommandError, match="math-pca2.json:1:"):
         _run(str(MATH), "--polis-state", str(bad))
 
@@ -119,8 +170,13 @@ def test_bad_polis_state(tmp_path):
 def test_console_script_exits_non_zero_with_one_line(tmp_path):
     (tmp_path / "votes.csv").write_text("timestamp,datetime,comment-id,voter-id,vote\n1,x,1,2,9\n")
     env = {**os.environ, "OMP_NUM_THREADS": "1", "TRACK2_HOME": str(tmp_path / "home")}
-    done = subprocess.run([sys.executable, "-m", "track2", "analyze", str(tmp_path)],
-                          capture_output=True, text=True, env=env, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "track2", "analyze", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert done.returncode != 0
     lines = [ln for ln in done.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and "votes.csv:2:" in lines[0] and "unknown vote value" in lines[0]

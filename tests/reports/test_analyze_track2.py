@@ -31,27 +31,48 @@ def _run(*args: str) -> str:
 @pytest.fixture(scope="module")
 def two_sides(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("two-sides")
-    write_polis_folder(folder, SimulationParams(n_participants=600, n_statements=60, n_groups=2,
-                                                side_fidelity=0.95), seed=2)
+    write_polis_folder(
+        folder,
+        SimulationParams(n_participants=600, n_statements=60, n_groups=2, side_fidelity=0.95),
+        seed=2,
+    )
     return folder
 
 
 @pytest.fixture(scope="module")
 def four_groups(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("four-groups")
-    write_polis_folder(folder, SimulationParams(n_participants=2000, n_statements=150,
-                                                n_groups=4), seed=3,
-                       participants_votes=False)
+    write_polis_folder(
+        folder,
+        SimulationParams(n_participants=2000, n_statements=150, n_groups=4),
+        seed=3,
+        participants_votes=False,
+    )
     return folder
 
 
 def test_default_mode_is_track2_with_bridging_and_sides(two_sides: Path) -> None:
-    doc = json.loads(_run(str(two_sides), "--format", "json", "--sides",
-                          str(two_sides / "sides.csv")))
+    doc = json.loads(
+        _run(str(two_sides), "--format", "json", "--sides", str(two_sides / "sides.csv"))
+    )
     assert doc["mode"] == "track2" and doc["method"].startswith("track2: latent-class")
-    for key in ("participants", "statements", "votes", "in_conv", "pca", "projections",
-                "groups", "repness", "consensus", "group_informed_consensus", "method",
-                "timings", "bridging", "sides", "held_out_log_likelihood"):
+    for key in (
+        "participants",
+        "statements",
+        "votes",
+        "in_conv",
+        "pca",
+        "projections",
+        "groups",
+        "repness",
+        "consensus",
+        "group_informed_consensus",
+        "method",
+        "timings",
+        "bridging",
+        "sides",
+        "held_out_log_likelihood",
+    ):
         assert key in doc
     assert "silhouettes" not in doc  # those belong to the Pol.is groups
     assert set(doc["timings"]) >= {"polis", "groups", "bridging", "sides", "total"}
@@ -62,8 +83,12 @@ def test_default_mode_is_track2_with_bridging_and_sides(two_sides: Path) -> None
     assert sides["sides"] == ["side-0", "side-1"] and sides["file"].endswith("sides.csv")
     seen = {str(s["id"]): s["agree"] + s["disagree"] + s["pass"] for s in doc["statements"]}
     for sid, entry in sides["statements"].items():
-        assert entry["label"] in ("common ground", "divisive", "no common ground",
-                                  "too few votes to say")
+        assert entry["label"] in (
+            "common ground",
+            "divisive",
+            "no common ground",
+            "too few votes to say",
+        )
         assert 0.0 <= entry["p_common_ground"] <= 1.0
         cells = entry["sides"]
         assert sum(c["n"] for c in cells.values()) == seen[sid]  # everyone declared a side
@@ -78,14 +103,18 @@ def test_default_mode_is_track2_with_bridging_and_sides(two_sides: Path) -> None
 
 
 def test_sides_labels_are_sensible(two_sides: Path) -> None:
-    doc = json.loads(_run(str(two_sides), "--format", "json", "--sides",
-                          str(two_sides / "sides.csv")))
+    doc = json.loads(
+        _run(str(two_sides), "--format", "json", "--sides", str(two_sides / "sides.csv"))
+    )
     truth = load_truth(two_sides)
     labels = {int(s): e["label"] for s, e in doc["sides"]["statements"].items()}
     kind = truth["statement_kind"]
     divisive = [j for j in labels if kind[j] == KINDS.index("divisive")]
-    agreed = [j for j in labels if kind[j] == KINDS.index("consensus")
-              and truth["agree_probability"][0, j] > 0.5]
+    agreed = [
+        j
+        for j in labels
+        if kind[j] == KINDS.index("consensus") and truth["agree_probability"][0, j] > 0.5
+    ]
     assert not any(labels[j] == "common ground" for j in divisive)
     assert sum(labels[j] == "divisive" for j in divisive) >= 0.6 * len(divisive)
     assert sum(labels[j] == "common ground" for j in agreed) >= 0.75 * len(agreed)
@@ -115,8 +144,17 @@ def test_bridging_top_statements_include_planted_consensus(four_groups: Path) ->
 
 def test_polis_mode_with_sides_adds_only_sides(two_sides: Path) -> None:
     plain = json.loads(_run(str(two_sides), "--format", "json", "--mode", "polis"))
-    with_sides = json.loads(_run(str(two_sides), "--format", "json", "--mode", "polis",
-                                 "--sides", str(two_sides / "sides.csv")))
+    with_sides = json.loads(
+        _run(
+            str(two_sides),
+            "--format",
+            "json",
+            "--mode",
+            "polis",
+            "--sides",
+            str(two_sides / "sides.csv"),
+        )
+    )
     assert plain["method"] == "polis" and "bridging" not in with_sides
     assert "sides" in with_sides and "sides" not in plain
     del with_sides["sides"]
@@ -125,15 +163,23 @@ def test_polis_mode_with_sides_adds_only_sides(two_sides: Path) -> None:
     assert plain == with_sides  # the Pol.is results do not change
 
 
-def test_text_and_html_reports_show_bridging_and_common_ground(two_sides: Path,
-                                                               tmp_path: Path) -> None:
+def test_text_and_html_reports_show_bridging_and_common_ground(
+    two_sides: Path, tmp_path: Path
+) -> None:
     text = _run(str(two_sides), "--sides", str(two_sides / "sides.csv"))
     assert "Bridging statements (top 10):" in text
     assert "Common ground across sides:" in text and "side-0:" in text
     assert re.search(r"side-1: \d+% agree \(90% interval \d+%–\d+%\), \d+ votes", text)
     out = tmp_path / "report.html"
-    _run(str(two_sides), "--sides", str(two_sides / "sides.csv"), "--format", "html",
-         "--output", str(out))
+    _run(
+        str(two_sides),
+        "--sides",
+        str(two_sides / "sides.csv"),
+        "--format",
+        "html",
+        "--output",
+        str(out),
+    )
     page = out.read_text()
     assert "<h2>Bridging statements (top 10)</h2>" in page
     assert "<h2>Common ground across sides</h2>" in page
@@ -142,6 +188,7 @@ def test_text_and_html_reports_show_bridging_and_common_ground(two_sides: Path,
     # The map uses the Track 2 groups' colours, by group id.
     doc = json.loads(_run(str(two_sides), "--format", "json"))
     from track2.reports.opinion_map import GROUP_COLOURS
+
     for g in doc["groups"]:
         assert f'fill="{GROUP_COLOURS[g["id"]]}"' in page
 
@@ -149,8 +196,11 @@ def test_text_and_html_reports_show_bridging_and_common_ground(two_sides: Path,
 def _small_room(folder: Path) -> None:
     """16 participants in sides A (9), B (4) and C (3), all agreeing on statements 1 and 2 but
     participant 9 of A, who disagrees with 2; A against B and C on statements 3 and 4."""
-    sides = {**{p: "A" for p in range(1, 10)}, **{p: "B" for p in range(10, 14)},
-             **{p: "C" for p in range(14, 17)}}
+    sides = {
+        **{p: "A" for p in range(1, 10)},
+        **{p: "B" for p in range(10, 14)},
+        **{p: "C" for p in range(14, 17)},
+    }
     rows = []
     t = 1
     for p, side in sides.items():
@@ -163,7 +213,8 @@ def _small_room(folder: Path) -> None:
     folder.mkdir()
     (folder / "votes.csv").write_text(VOTES_HEADER + "\n".join(rows) + "\n")
     (folder / "sides.csv").write_text(
-        "participant,side\n" + "".join(f"{p},{s}\n" for p, s in sides.items()))
+        "participant,side\n" + "".join(f"{p},{s}\n" for p, s in sides.items())
+    )
 
 
 def test_small_cells_are_hidden_in_reports_but_not_in_json(tmp_path: Path) -> None:
@@ -171,16 +222,16 @@ def test_small_cells_are_hidden_in_reports_but_not_in_json(tmp_path: Path) -> No
     _small_room(room)
     sides = str(room / "sides.csv")
     text = _run(str(room), "--sides", sides, "--k-anonymity", "4")
-    block = text[text.index("Common ground across sides:"):text.index("Timings")]
+    block = text[text.index("Common ground across sides:") : text.index("Timings")]
     # Statement 1: C (3 voters) is below k = 4; B (4, the smallest shown) is withheld with it,
     # so the whole room's counts cannot give C away; A (9) is shown.
-    statement_1 = block[block.index("[1]"):block.index("[2]")]
+    statement_1 = block[block.index("[1]") : block.index("[2]")]
     assert "C: hidden (small-cell rule)" in statement_1
     assert "B: hidden (small-cell rule)" in statement_1
     assert re.search(r"A: 100% agree \(90% interval \d+%–100%\), 9 votes", statement_1)
     assert " 3 votes" not in block and " 4 votes" not in statement_1
     # Statement 2: A (one disagreement) and C are hidden; with two sides hidden, B is shown.
-    statement_2 = block[block.index("[2]"):block.index("Divisive")]
+    statement_2 = block[block.index("[2]") : block.index("Divisive")]
     assert "A: hidden (small-cell rule)" in statement_2
     assert "C: hidden (small-cell rule)" in statement_2 and "B: 100% agree" in statement_2
     page = _run(str(room), "--sides", sides, "--k-anonymity", "4", "--format", "html")
@@ -190,12 +241,12 @@ def test_small_cells_are_hidden_in_reports_but_not_in_json(tmp_path: Path) -> No
     # Default k = 3: every side has 3 votes or more; but on statement 2 one person of A did not
     # agree, a cell of 1: A is hidden, and C (the smallest shown side) is withheld with it.
     text3 = _run(str(room), "--sides", sides)
-    block = text3[text3.index("Common ground across sides:"):text3.index("Timings")]
-    statement_2 = block[block.index("[2]"):block.index("Divisive")]
+    block = text3[text3.index("Common ground across sides:") : text3.index("Timings")]
+    statement_2 = block[block.index("[2]") : block.index("Divisive")]
     assert "A: hidden (small-cell rule)" in statement_2
     assert "C: hidden (small-cell rule)" in statement_2
     assert re.search(r"B: 100% agree \(90% interval \d+%–100%\), 4 votes", statement_2)
-    statement_1 = block[block.index("[1]"):block.index("[2]")]
+    statement_1 = block[block.index("[1]") : block.index("[2]")]
     assert "hidden" not in statement_1
 
 
@@ -209,16 +260,20 @@ def test_k_anonymity_below_the_floor_is_refused(two_sides: Path, settings) -> No
         _run(str(two_sides), "--k-anonymity", str(2**63))
 
 
-@pytest.mark.parametrize("content, where, what", [
-    ("participant,side\n1,A\n99999,B\n", "sides.csv", "not in the votes: 99999"),
-    ("participant,side\n1,A\n2,A\n", "sides.csv:3:", "at least two sides"),
-    ("voter,delegation\n1,A\n2,B\n", "sides.csv:1:", "participant,side"),
-    ("", "sides.csv:1:", "empty"),
-    ("participant,side\n1,A\n2,B,C\n", "sides.csv:3:", "expected 2 fields"),
-    ("participant,side\n1,A\n1,B\n", "sides.csv:3:", "listed twice"),
-])
-def test_bad_sides_file_is_one_clear_line(two_sides: Path, tmp_path: Path, content: str,
-                                          where: str, what: str) -> None:
+@pytest.mark.parametrize(
+    "content, where, what",
+    [
+        ("participant,side\n1,A\n99999,B\n", "sides.csv", "not in the votes: 99999"),
+        ("participant,side\n1,A\n2,A\n", "sides.csv:3:", "at least two sides"),
+        ("voter,delegation\n1,A\n2,B\n", "sides.csv:1:", "participant,side"),
+        ("", "sides.csv:1:", "empty"),
+        ("participant,side\n1,A\n2,B,C\n", "sides.csv:3:", "expected 2 fields"),
+        ("participant,side\n1,A\n1,B\n", "sides.csv:3:", "listed twice"),
+    ],
+)
+def test_bad_sides_file_is_one_clear_line(
+    two_sides: Path, tmp_path: Path, content: str, where: str, what: str
+) -> None:
     bad = tmp_path / "sides.csv"
     bad.write_text(content)
     for mode in ("track2", "polis"):
@@ -237,9 +292,13 @@ def test_bad_sides_file_through_the_console(two_sides: Path, tmp_path: Path) -> 
     bad = tmp_path / "sides.csv"
     bad.write_text("participant,side\n1,A\n")
     env = {**os.environ, "OMP_NUM_THREADS": "1", "TRACK2_HOME": str(tmp_path / "home")}
-    done = subprocess.run([sys.executable, "-m", "track2", "analyze", str(two_sides),
-                           "--sides", str(bad)], capture_output=True, text=True, env=env,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "track2", "analyze", str(two_sides), "--sides", str(bad)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert done.returncode != 0 and done.stdout == ""
     lines = [ln for ln in done.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and f"{bad}:2:" in lines[0] and "at least two sides" in lines[0]
@@ -272,9 +331,11 @@ def test_with_exactly_two_sides_a_small_side_hides_the_other(tmp_path: Path) -> 
             rows.append(f"{t},x,{statement},{p},1")
             t += 1
     (room / "votes.csv").write_text(VOTES_HEADER + "\n".join(rows) + "\n")
-    (room / "sides.csv").write_text("participant,side\n" + "".join(f"{p},{s}\n" for p, s in sides.items()))
+    (room / "sides.csv").write_text(
+        "participant,side\n" + "".join(f"{p},{s}\n" for p, s in sides.items())
+    )
     text = _run(str(room), "--sides", str(room / "sides.csv"), "--k-anonymity", "5")
-    block = text[text.index("Common ground across sides:"):text.index("Timings")]
+    block = text[text.index("Common ground across sides:") : text.index("Timings")]
     assert "Common ground (3 statements)" in block
     assert block.count("A: hidden (small-cell rule)") == 3
     assert block.count("B: hidden (small-cell rule)") == 3 and "% agree" not in block

@@ -21,8 +21,9 @@ def test_same_seed_same_dialogue_other_seed_differs():
 
 
 def test_votes_follow_the_planted_probabilities():
-    params = SimulationParams(n_participants=3000, n_statements=20, mean_votes=15,
-                              pass_rate=0.2, revision_rate=0.0)
+    params = SimulationParams(
+        n_participants=3000, n_statements=20, mean_votes=15, pass_rate=0.2, revision_rate=0.0
+    )
     d = simulate_dialogue(params, seed=2)
     dense = d.matrix.to_dense()
     seen = ~np.isnan(dense)
@@ -37,8 +38,9 @@ def test_votes_follow_the_planted_probabilities():
 
 
 def test_exposure_is_heavy_tailed():
-    d = simulate_dialogue(SimulationParams(n_participants=3000, n_statements=300,
-                                           mean_votes=10), seed=2)
+    d = simulate_dialogue(
+        SimulationParams(n_participants=3000, n_statements=300, mean_votes=10), seed=2
+    )
     per = d.matrix.votes_per_participant
     assert per.max() >= 5 * np.median(per)
     assert abs(per.mean() - 10) < 2
@@ -51,8 +53,14 @@ def test_sides_follow_groups_with_fidelity():
 
 
 def test_planted_groups_are_recovered():
-    params = SimulationParams(n_participants=1500, n_statements=60, mean_votes=40,
-                              n_groups=3, noise_share=0.05, divisive_share=0.7)
+    params = SimulationParams(
+        n_participants=1500,
+        n_statements=60,
+        mean_votes=40,
+        n_groups=3,
+        noise_share=0.05,
+        divisive_share=0.7,
+    )
     d = simulate_dialogue(params, seed=3)
     a = analyze_polis(d.matrix, random_state=0)
     ic = a.in_conv
@@ -62,8 +70,9 @@ def test_planted_groups_are_recovered():
 
 
 def test_written_folder_reads_back_with_revisions_and_moderation(tmp_path):
-    params = SimulationParams(n_participants=300, n_statements=40, revision_rate=0.1,
-                              moderation_rate=0.2)
+    params = SimulationParams(
+        n_participants=300, n_statements=40, revision_rate=0.1, moderation_rate=0.2
+    )
     truth = write_polis_folder(tmp_path, params, seed=4)
     conv = load_conversation(tmp_path)
     d = simulate_dialogue(params, seed=4)
@@ -88,14 +97,19 @@ def test_block_by_block_matrix_equals_one_shot_build():
     from track2.commonground import VoteMatrix
     from track2.simulate import plant, vote_chunks
 
-    params = SimulationParams(n_participants=45_000, n_statements=20, mean_votes=4,
-                              revision_rate=0.05)
+    params = SimulationParams(
+        n_participants=45_000, n_statements=20, mean_votes=4, revision_rate=0.05
+    )
     d = simulate_dialogue(params, seed=9)  # three generation blocks
     parts = list(vote_chunks(plant(params, 9)))
     whole = VoteMatrix.from_triples(
-        np.concatenate([p[2] for p in parts]), np.concatenate([p[1] for p in parts]),
-        np.concatenate([p[3] for p in parts]), timestamps=np.concatenate([p[0] for p in parts]),
-        participant_ids=np.arange(45_000), statement_ids=np.arange(20))
+        np.concatenate([p[2] for p in parts]),
+        np.concatenate([p[1] for p in parts]),
+        np.concatenate([p[3] for p in parts]),
+        timestamps=np.concatenate([p[0] for p in parts]),
+        participant_ids=np.arange(45_000),
+        statement_ids=np.arange(20),
+    )
     np.testing.assert_array_equal(d.matrix.indptr, whole.indptr)
     np.testing.assert_array_equal(d.matrix.indices, whole.indices)
     np.testing.assert_array_equal(d.matrix.values, whole.values)

@@ -8,14 +8,27 @@ import sys
 import pytest
 
 
-def track2(*args: str, home, env_extra: dict | None = None, stdin: str | None = None, timeout: int = 120):
+def track2(
+    *args: str, home, env_extra: dict | None = None, stdin: str | None = None, timeout: int = 120
+):
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRACK2_")}
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    env.update({"TRACK2_HOME": str(home), "TRACK2_ARGON2_TIME_COST": "1", "TRACK2_ARGON2_MEMORY_COST": "64"})
+    env.update(
+        {
+            "TRACK2_HOME": str(home),
+            "TRACK2_ARGON2_TIME_COST": "1",
+            "TRACK2_ARGON2_MEMORY_COST": "64",
+        }
+    )
     env.update(env_extra or {})
     return subprocess.run(
-        [sys.executable, "-m", "track2", *args], capture_output=True, text=True, env=env,
-        input=stdin, timeout=timeout, check=False,
+        [sys.executable, "-m", "track2", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        input=stdin,
+        timeout=timeout,
+        check=False,
     )
 
 
@@ -46,7 +59,11 @@ def test_unwritable_home_is_one_line_and_exit_2(tmp_path):
 
 
 def test_unreachable_database_is_one_line(tmp_path):
-    result = track2("check", home=tmp_path, env_extra={"TRACK2_DATABASE_URL": "postgresql://t2@127.0.0.1:9/track2"})
+    result = track2(
+        "check",
+        home=tmp_path,
+        env_extra={"TRACK2_DATABASE_URL": "postgresql://t2@127.0.0.1:9/track2"},
+    )
     assert result.returncode != 0
     assert "cannot use the database at postgresql://t2@127.0.0.1:9/track2" in result.stderr
     assert "TRACK2_DATABASE_URL" in result.stderr
@@ -67,34 +84,63 @@ def test_serve_refuses_a_bad_port(tmp_path):
 
 def test_createadmin(tmp_path):
     track2("migrate", "-v0", home=tmp_path)
-    ok = track2("createadmin", "--email", "Admin@Example.org", "--password-stdin", home=tmp_path,
-                stdin="a long admin passphrase\n")
+    ok = track2(
+        "createadmin",
+        "--email",
+        "Admin@Example.org",
+        "--password-stdin",
+        home=tmp_path,
+        stdin="a long admin passphrase\n",
+    )
     assert ok.returncode == 0, ok.stderr
-    again = track2("createadmin", "--email", "admin@example.org", "--password-stdin", home=tmp_path,
-                   stdin="a long admin passphrase\n")
+    again = track2(
+        "createadmin",
+        "--email",
+        "admin@example.org",
+        "--password-stdin",
+        home=tmp_path,
+        stdin="a long admin passphrase\n",
+    )
     assert again.returncode != 0 and "exists already" in again.stderr
-    weak = track2("createadmin", "--email", "b@example.org", "--password-stdin", home=tmp_path, stdin="123\n")
+    weak = track2(
+        "createadmin", "--email", "b@example.org", "--password-stdin", home=tmp_path, stdin="123\n"
+    )
     assert weak.returncode != 0 and "Password refused" in weak.stderr
-    bad = track2("createadmin", "--email", "not-an-address", "--password-stdin", home=tmp_path, stdin="x\n")
+    bad = track2(
+        "createadmin", "--email", "not-an-address", "--password-stdin", home=tmp_path, stdin="x\n"
+    )
     assert bad.returncode != 0 and "is not an e-mail address" in bad.stderr
 
 
 @pytest.mark.django_db(transaction=True)
 def test_demo_builds_prints_logins_and_keeps_its_own_home(tmp_path):
     demo_home = tmp_path / "demo"
-    first = track2("demo", "--no-serve", "--reset", home=tmp_path / "real",
-                   env_extra={"TRACK2_DEMO_HOME": str(demo_home), "TRACK2_DATABASE_URL": "postgresql://nowhere/x"})
+    first = track2(
+        "demo",
+        "--no-serve",
+        "--reset",
+        home=tmp_path / "real",
+        env_extra={
+            "TRACK2_DEMO_HOME": str(demo_home),
+            "TRACK2_DATABASE_URL": "postgresql://nowhere/x",
+        },
+    )
     assert first.returncode == 0, first.stderr
     assert "http://127.0.0.1:8000/" in first.stdout
     logins = json.loads((demo_home / "demo-logins.json").read_text())
-    assert {row["email"] for row in logins} >= {"convener@demo.track2.invalid", "participant@demo.track2.invalid"}
+    assert {row["email"] for row in logins} >= {
+        "convener@demo.track2.invalid",
+        "participant@demo.track2.invalid",
+    }
     for row in logins:
         assert row["email"] in first.stdout and row["password"] in first.stdout
     assert oct((demo_home / "demo-logins.json").stat().st_mode)[-3:] == "600"
     assert (demo_home / "track2.sqlite3").exists()
     assert not (tmp_path / "real" / "track2.sqlite3").exists()
     # Without a terminal and without --reset, the existing demo is reused as it is.
-    second = track2("demo", "--no-serve", home=tmp_path / "real", env_extra={"TRACK2_DEMO_HOME": str(demo_home)})
+    second = track2(
+        "demo", "--no-serve", home=tmp_path / "real", env_extra={"TRACK2_DEMO_HOME": str(demo_home)}
+    )
     assert second.returncode == 0
     assert "Using the existing demo site" in second.stdout
     assert logins[0]["password"] in second.stdout

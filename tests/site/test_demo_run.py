@@ -24,13 +24,27 @@ ROLES = ["convener", "facilitator", "rapporteur", "observer", "liaison"]
 @pytest.fixture
 def demo_run(tmp_path):
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACK2_") and k != "DJANGO_SETTINGS_MODULE"}
-    env.update({"TRACK2_HOME": str(tmp_path / "real"), "TRACK2_DEMO_HOME": str(tmp_path / "demo"),
-                "PYTHONWARNINGS": "default"})  # show every warning once, as a careful operator would
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("TRACK2_") and k != "DJANGO_SETTINGS_MODULE"
+    }
+    env.update(
+        {
+            "TRACK2_HOME": str(tmp_path / "real"),
+            "TRACK2_DEMO_HOME": str(tmp_path / "demo"),
+            "PYTHONWARNINGS": "default",
+        }
+    )  # show every warning once, as a careful operator would
     log = tmp_path / "server.log"
     with log.open("w") as sink:
-        process = subprocess.Popen([sys.executable, "-m", "track2", "demo", "--reset", "--port", str(port)],
-                                   stdout=sink, stderr=subprocess.STDOUT, env=env, text=True)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "track2", "demo", "--reset", "--port", str(port)],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            env=env,
+            text=True,
+        )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -50,7 +64,10 @@ def demo_run(tmp_path):
 
 
 def logins_printed(text: str) -> dict[str, tuple[str, str]]:
-    return {m[0]: (m[1], m[2]) for m in re.findall(r"^\s+(\S+@demo\.track2\.invalid)\s+(demo-\S+)\s+(.*)$", text, re.M)}
+    return {
+        m[0]: (m[1], m[2])
+        for m in re.findall(r"^\s+(\S+@demo\.track2\.invalid)\s+(demo-\S+)\s+(.*)$", text, re.M)
+    }
 
 
 def browse(base: str, email: str, password: str) -> list[int]:
@@ -58,14 +75,21 @@ def browse(base: str, email: str, password: str) -> list[int]:
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     login = opener.open(base + "/accounts/login/").read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login).group(1)
-    data = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "email": email, "password": password}).encode()
+    data = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token, "email": email, "password": password}
+    ).encode()
     request = urllib.request.Request(  # noqa: S310  (a local test server)
-        base + "/accounts/login/", data=data, headers={"Referer": base + "/accounts/login/"})
+        base + "/accounts/login/", data=data, headers={"Referer": base + "/accounts/login/"}
+    )
     home = opener.open(request).read().decode()
     statuses = []
     paths = ["/", *dict.fromkeys(re.findall(r'href="(/dialogues/\d+/[^"]*)"', home))]
-    for path in paths + ["/static/track2/track2.css", "/static/vendor/htmx/htmx.min.js", "/favicon.ico",
-                         "/robots.txt"]:
+    for path in paths + [
+        "/static/track2/track2.css",
+        "/static/vendor/htmx/htmx.min.js",
+        "/favicon.ico",
+        "/robots.txt",
+    ]:
         try:
             statuses.append(opener.open(base + path).status)
         except urllib.error.HTTPError as err:
@@ -81,7 +105,9 @@ def test_demo_prints_every_role_both_sides_and_the_exact_command(demo_run):
     for role in ROLES:
         assert any(role in description for _p, description in logins.values()), (role, descriptions)
     participants = [d for _p, d in logins.values() if d.split(", ")[1:2] == ["participant"]]
-    assert any("Caldera" in d for d in participants) and any("Ostrava" in d for d in participants), participants
+    assert any("Caldera" in d for d in participants) and any(
+        "Ostrava" in d for d in participants
+    ), participants
     command = re.search(r"from the project folder: (\S+) analyze", text).group(1)
     assert Path(command).is_absolute() and os.access(command, os.X_OK), command
     assert Path(command).name == "track2"

@@ -57,31 +57,54 @@ def captured():
     root.setLevel(old_level)
 
 
-def test_no_secret_and_no_path_reaches_a_log_record(captured, settings, make_user, member_of, dialogue):
+def test_no_secret_and_no_path_reaches_a_log_record(
+    captured, settings, make_user, member_of, dialogue
+):
     settings.ROOT_URLCONF = __name__
     client = Client(raise_request_exception=False)
     secrets: list[str] = []
     convener = member_of(make_user("convener@example.org"), "convener")
 
     # The invitation: the page, a 400 (no answer chosen), a bad password, 404s, then accepting.
-    candidacy = people_actions.do_add_person(convener, dialogue, email="amina@example.org", full_name="Amina Diallo",
-                                             sector="academia", country="Northland", nominated_by="Prof. Example")
+    candidacy = people_actions.do_add_person(
+        convener,
+        dialogue,
+        email="amina@example.org",
+        full_name="Amina Diallo",
+        sector="academia",
+        country="Northland",
+        nominated_by="Prof. Example",
+    )
     people_actions.do_vet(convener, candidacy, vouched_by="Dr. Vouch")
-    _invitation, link = people_actions.do_invite(convener, candidacy, base_url="https://track2.example")
+    _invitation, link = people_actions.do_invite(
+        convener, candidacy, base_url="https://track2.example"
+    )
     secret = link.rstrip("/").rsplit("/", 1)[-1]
     secrets += [secret, link]
     page = f"/invitations/{secret}/"
     assert client.get(page).status_code == 200
     assert client.post(page, {"answer": "maybe"}).status_code == 400
-    assert client.post(page, {"answer": "create", "display_name": "Amina", "password1": "short",
-                              "password2": "other"}).status_code == 400
+    assert (
+        client.post(
+            page,
+            {
+                "answer": "create",
+                "display_name": "Amina",
+                "password1": "short",
+                "password2": "other",
+            },
+        ).status_code
+        == 400
+    )
     assert client.get(f"/invitations/{secret[:-2]}xy/").status_code == 404
     assert client.post(f"/invitations/{secret[:-2]}xy/", {"answer": "decline"}).status_code == 404
     assert client.get(f"/invitations/{secret}/nothing-here/").status_code == 404
     password = "a passphrase nobody guesses"
     secrets.append(password)
-    accepted = client.post(page, {"answer": "create", "display_name": "Amina", "password1": password,
-                                  "password2": password})
+    accepted = client.post(
+        page,
+        {"answer": "create", "display_name": "Amina", "password1": password, "password2": password},
+    )
     assert accepted.status_code == 302
     assert client.get(page).status_code in (404, 410)
 
@@ -97,17 +120,29 @@ def test_no_secret_and_no_path_reaches_a_log_record(captured, settings, make_use
     assert set_password.status_code == 200
     new_password = "another passphrase nobody guesses"
     secrets.append(new_password)
-    assert client.post(set_password.redirect_chain[-1][0], {"new_password1": new_password,
-                                                            "new_password2": new_password}).status_code == 302
+    assert (
+        client.post(
+            set_password.redirect_chain[-1][0],
+            {"new_password1": new_password, "new_password2": new_password},
+        ).status_code
+        == 302
+    )
 
     # An API token: used, a forged one with its prefix, a malformed one.
     raw, _row = account_actions.do_create_api_token(convener, "laptop")
     secrets.append(raw)
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"}).status_code == 200
     forged = raw[:12] + ("A" if raw[12] != "A" else "B") + raw[13:]
-    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
-    assert client.get(f"/api/v1/dialogues/{dialogue.pk}/people?q={raw}",
-                      headers={"Authorization": f"Bearer {raw}x"}).status_code == 401
+    assert (
+        client.get("/api/v1/me", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+    )
+    assert (
+        client.get(
+            f"/api/v1/dialogues/{dialogue.pk}/people?q={raw}",
+            headers={"Authorization": f"Bearer {raw}x"},
+        ).status_code
+        == 401
+    )
 
     # The private calendar feed, and a feed address that is not (or no longer) one.
     feed = meeting_actions.do_issue_calendar_token(convener)
@@ -132,8 +167,15 @@ def test_a_request_that_matched_no_route_is_named_as_such():
     from django.test import RequestFactory
 
     request = RequestFactory().get("/invitations/s3cret/")
-    record = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "Internal Server Error: %s",
-                               (request.path,), None)
+    record = logging.LogRecord(
+        "django.request",
+        logging.ERROR,
+        __file__,
+        1,
+        "Internal Server Error: %s",
+        (request.path,),
+        None,
+    )
     record.request = request
     assert RouteNotPath().filter(record)
     assert record.getMessage() == f"Internal Server Error: {NO_ROUTE}" and record.request is None

@@ -20,10 +20,18 @@ def test_each_message_is_one_private_file(tmp_path, settings):
     folder = tmp_path / "outbox"
     settings.EMAIL_BACKEND = "track2.site.outbox.OutboxBackend"
     settings.EMAIL_FILE_PATH = str(folder)
-    sent = mail.send_mail("Track2: your invitation", "Open https://t2.example/invitations/s3cret/",
-                          "track2@localhost", ["amina@example.org"])
-    mail.send_mass_mail([("Second", "two", "track2@localhost", ["bo@example.org"]),
-                         ("Third", "three", "track2@localhost", ["cy@example.org"])])
+    sent = mail.send_mail(
+        "Track2: your invitation",
+        "Open https://t2.example/invitations/s3cret/",
+        "track2@localhost",
+        ["amina@example.org"],
+    )
+    mail.send_mass_mail(
+        [
+            ("Second", "two", "track2@localhost", ["bo@example.org"]),
+            ("Third", "three", "track2@localhost", ["cy@example.org"]),
+        ]
+    )
     assert sent == 1
     files = sorted(folder.iterdir())
     assert len(files) == 3 and all(path.suffix == ".eml" for path in files)
@@ -38,7 +46,9 @@ def test_a_loose_outbox_folder_is_made_private(tmp_path):
     folder = tmp_path / "outbox"
     folder.mkdir(mode=0o755)
     folder.chmod(0o755)
-    OutboxBackend(file_path=str(folder)).send_messages([EmailMessage("s", "b", "f@x.org", ["t@x.org"])])
+    OutboxBackend(file_path=str(folder)).send_messages(
+        [EmailMessage("s", "b", "f@x.org", ["t@x.org"])]
+    )
     assert mode(folder) == 0o700
 
 
@@ -53,4 +63,9 @@ def test_an_unwritable_outbox_fails_loudly_unless_told_otherwise(tmp_path):
     message = EmailMessage("s", "b", "f@x.org", ["t@x.org"])
     with pytest.raises(OSError):
         OutboxBackend(file_path=str(blocker / "outbox")).send_messages([message])
-    assert OutboxBackend(file_path=str(blocker / "outbox"), fail_silently=True).send_messages([message]) == 0
+    assert (
+        OutboxBackend(file_path=str(blocker / "outbox"), fail_silently=True).send_messages(
+            [message]
+        )
+        == 0
+    )

@@ -17,7 +17,12 @@ def test_pages_send_a_strict_content_security_policy(client):
 
 def test_pages_have_no_inline_script_or_style(client, make_user, dialogue, member_of):
     sign_in(client, member_of(make_user()))
-    for path in ["/", "/accounts/settings/", f"/dialogues/{dialogue.pk}/", "/accounts/two-factor/enable/"]:
+    for path in [
+        "/",
+        "/accounts/settings/",
+        f"/dialogues/{dialogue.pk}/",
+        "/accounts/two-factor/enable/",
+    ]:
         body = client.get(path).content.decode()
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", body), path
         assert " style=" not in body and "<style" not in body, path
@@ -59,7 +64,9 @@ def test_admin_is_for_site_administrators(client, make_user, db):
     assert client.get("/admin/").status_code == 302
     User.objects.create_superuser(email="root@example.org", password="a long admin passphrase")
     client.post("/accounts/logout/")
-    client.post("/accounts/login/", {"email": "root@example.org", "password": "a long admin passphrase"})
+    client.post(
+        "/accounts/login/", {"email": "root@example.org", "password": "a long admin passphrase"}
+    )
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/accounts/user/").status_code == 200
 
@@ -69,8 +76,12 @@ def test_admin_can_turn_off_two_factor_for_a_lost_phone(client, make_user, db):
 
     person = make_user(totp_secret="JBSWY3DPEHPK3PXP")
     User.objects.create_superuser(email="root@example.org", password="a long admin passphrase")
-    client.post("/accounts/login/", {"email": "root@example.org", "password": "a long admin passphrase"})
-    response = client.post("/admin/accounts/user/", {"action": "turn_off_two_factor", "_selected_action": [person.pk]})
+    client.post(
+        "/accounts/login/", {"email": "root@example.org", "password": "a long admin passphrase"}
+    )
+    response = client.post(
+        "/admin/accounts/user/", {"action": "turn_off_two_factor", "_selected_action": [person.pk]}
+    )
     assert response.status_code == 302
     person.refresh_from_db()
     assert not person.has_two_factor

@@ -38,11 +38,18 @@ def served(tmp_path):
     """The base URL and the `track2 serve` process (its output is piped)."""
     port = free_port()
     # As a person runs it: no mail server configured (the test settings' locmem:// is dropped).
-    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "TRACK2_EMAIL_URL")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DJANGO_SETTINGS_MODULE", "TRACK2_EMAIL_URL")
+    }
     env["TRACK2_HOME"] = str(tmp_path / "home")
     process = subprocess.Popen(
         [sys.executable, "-m", "track2", "serve", "--port", str(port), "--workers", "2"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
@@ -101,16 +108,38 @@ def test_serve_writes_no_line_per_request(served):
 def test_serve_keeps_mail_in_the_private_outbox(served, tmp_path):
     base, process = served
     home = tmp_path / "home"
-    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "TRACK2_EMAIL_URL")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DJANGO_SETTINGS_MODULE", "TRACK2_EMAIL_URL")
+    }
     env.update({"TRACK2_HOME": str(home)})
-    made = subprocess.run([sys.executable, "-m", "track2", "createadmin", "--email", "owner@example.org",
-                           "--password-stdin"], input="a long admin passphrase\n", capture_output=True, text=True,
-                          env=env, timeout=60, check=False)
+    made = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "track2",
+            "createadmin",
+            "--email",
+            "owner@example.org",
+            "--password-stdin",
+        ],
+        input="a long admin passphrase\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
     assert made.returncode == 0, made.stderr
-    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    browser = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
     form = browser.open(base + "/accounts/reset/", timeout=10).read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
-    data = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "email": "owner@example.org"}).encode()
+    data = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token, "email": "owner@example.org"}
+    ).encode()
     assert browser.open(base + "/accounts/reset/", data=data, timeout=10).status == 200
     [message] = (home / "outbox").iterdir()
     assert stat.S_IMODE((home / "outbox").stat().st_mode) == 0o700

@@ -13,7 +13,15 @@ from track2.site import demo
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["convener", "facilitator", "rapporteur", "participant", "participant.ostrava", "observer", "liaison"]
+ROLES = [
+    "convener",
+    "facilitator",
+    "rapporteur",
+    "participant",
+    "participant.ostrava",
+    "observer",
+    "liaison",
+]
 TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 
 
@@ -30,8 +38,11 @@ def signed_in_client(login) -> Client:
 
 
 def html_pages(visited):
-    return {path: r for path, r in visited.items()
-            if r.status_code == 200 and r["Content-Type"].startswith("text/html")}
+    return {
+        path: r
+        for path, r in visited.items()
+        if r.status_code == 200 and r["Content-Type"].startswith("text/html")
+    }
 
 
 def title_of(response) -> str:
@@ -50,6 +61,17 @@ def test_every_page_title_names_the_page_then_track2(demo_logins, client):
 
 def test_the_walk_reaches_every_page_of_the_convener(demo_logins):
     pages = html_pages(walk(signed_in_client(demo_logins["convener"])))
-    for part in ("/balance/", "/meetings/", "/people/", "/venues/", "/roles/", "/parties/", "/edit/"):
+    for part in (
+        "/balance/",
+        "/meetings/",
+        "/people/",
+        "/venues/",
+        "/roles/",
+        "/parties/",
+        "/edit/",
+    ):
         assert any(part in path for path in pages), part
-    assert all(r.status_code in (200, 302) for r in walk(signed_in_client(demo_logins["participant"])).values())
+    assert all(
+        r.status_code in (200, 302)
+        for r in walk(signed_in_client(demo_logins["participant"])).values()
+    )

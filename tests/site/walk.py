@@ -11,7 +11,9 @@ from html import unescape
 from urllib.parse import urldefrag, urlsplit
 
 # Links that are not pages: downloads, the admin (Django's own pages), the API, signing out.
-NOT_PAGES = re.compile(r"^/(api/|admin/|static/|accounts/logout)|\.(ics|csv|json)$|/export/?$|/calendar/feed/")
+NOT_PAGES = re.compile(
+    r"^/(api/|admin/|static/|accounts/logout)|\.(ics|csv|json)$|/export/?$|/calendar/feed/"
+)
 HREF = re.compile(r'<a\b[^>]*\bhref="([^"]+)"', re.IGNORECASE)
 
 
@@ -33,7 +35,9 @@ def kind_of(path: str) -> str:
     return re.sub(r"\d+", "N", path)
 
 
-def walk(client, start: str = "/", limit: int = 200, per_kind: int | None = None) -> dict[str, object]:
+def walk(
+    client, start: str = "/", limit: int = 200, per_kind: int | None = None
+) -> dict[str, object]:
     """Every HTML page reachable from `start` by a signed-in Django test client: {path: response}.
     With `per_kind`, at most that many pages of each kind (e.g. two people's pages, not thirty)."""
     seen: dict[str, object] = {}

@@ -45,7 +45,9 @@ NEEDS: dict[str, frozenset[str]] = {
 # Roles already read during the current request: a page asks for them from the view, the
 # navigation tag and several checks; one query per dialogue is enough. None outside a request
 # (commands, tests calling actions), where nothing is remembered.
-_request_roles: ContextVar[dict[tuple[int, int], frozenset[str]] | None] = ContextVar("track2_roles", default=None)
+_request_roles: ContextVar[dict[tuple[int, int], frozenset[str]] | None] = ContextVar(
+    "track2_roles", default=None
+)
 
 
 @contextmanager
@@ -65,7 +67,9 @@ def _forget_roles(**_signal) -> None:
 
 
 post_save.connect(_forget_roles, sender=Membership, dispatch_uid="track2.access.forget_roles.save")
-post_delete.connect(_forget_roles, sender=Membership, dispatch_uid="track2.access.forget_roles.delete")
+post_delete.connect(
+    _forget_roles, sender=Membership, dispatch_uid="track2.access.forget_roles.delete"
+)
 
 
 def roles_of(user, dialogue_id: int) -> frozenset[str]:

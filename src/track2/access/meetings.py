@@ -27,7 +27,9 @@ def access_meeting(user, dialogue_id, meeting_id, need: str = "member") -> Meeti
     """Return the meeting of that dialogue if `user` satisfies `need` in it; else NotFound."""
     dialogue = access_dialogue(user, dialogue_id, need=need)
     try:
-        return Meeting.objects.select_related("venue", "dialogue").get(pk=parse_id(meeting_id), dialogue=dialogue)
+        return Meeting.objects.select_related("venue", "dialogue").get(
+            pk=parse_id(meeting_id), dialogue=dialogue
+        )
     except Meeting.DoesNotExist:
         raise NotFound from None
 
@@ -35,7 +37,11 @@ def access_meeting(user, dialogue_id, meeting_id, need: str = "member") -> Meeti
 def venues_of(dialogue: Dialogue):
     """The venue list of a dialogue: its own venues, and any venue one of its meetings uses.
     Never another dialogue's venues (their addresses may be confidential)."""
-    return Venue.objects.filter(Q(dialogue=dialogue) | Q(meetings__dialogue=dialogue)).distinct().order_by("name")
+    return (
+        Venue.objects.filter(Q(dialogue=dialogue) | Q(meetings__dialogue=dialogue))
+        .distinct()
+        .order_by("name")
+    )
 
 
 def access_venue(user, dialogue_id, venue_id, need: str = "convener") -> Venue:
@@ -98,7 +104,11 @@ def own_roster_delegation_id(user, dialogue: Dialogue) -> int | None:
     roles = roles_of(user, dialogue.pk)
     if not roles - {Role.OBSERVER}:
         return None
-    seat = DelegationMember.objects.filter(dialogue=dialogue, person__user=user).only("delegation_id").first()
+    seat = (
+        DelegationMember.objects.filter(dialogue=dialogue, person__user=user)
+        .only("delegation_id")
+        .first()
+    )
     return seat.delegation_id if seat is not None else None
 
 
@@ -115,7 +125,9 @@ def access_delegation(user, dialogue_id, delegation_id) -> Delegation:
     """A delegation with its roster: any of the dialogue's for conveners, one's own for members."""
     dialogue = access_dialogue(user, dialogue_id, need="member")
     try:
-        delegation = Delegation.objects.select_related("party", "dialogue").get(pk=parse_id(delegation_id), dialogue=dialogue)
+        delegation = Delegation.objects.select_related("party", "dialogue").get(
+            pk=parse_id(delegation_id), dialogue=dialogue
+        )
     except Delegation.DoesNotExist:
         raise NotFound from None
     if not can_see_roster(user, delegation):
@@ -128,14 +140,20 @@ def own_meeting_seat(user, meeting: Meeting) -> MeetingParticipant | None:
     confidential: it is about them)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return None
-    return MeetingParticipant.objects.filter(meeting=meeting, person__user=user).select_related("person").first()
+    return (
+        MeetingParticipant.objects.filter(meeting=meeting, person__user=user)
+        .select_related("person")
+        .first()
+    )
 
 
 def own_meeting_seats(user, dialogue: Dialogue) -> dict[int, MeetingParticipant]:
     """Meeting id → the viewer's own place on that meeting's list, for a whole dialogue at once."""
     if user is None or not user.is_authenticated or not user.is_active:
         return {}
-    seats = MeetingParticipant.objects.filter(meeting__dialogue=dialogue, person__user=user).select_related("person")
+    seats = MeetingParticipant.objects.filter(
+        meeting__dialogue=dialogue, person__user=user
+    ).select_related("person")
     return {seat.meeting_id: seat for seat in seats}
 
 

@@ -37,8 +37,9 @@ class TokenMalformed(Exception):
 
 
 def _paused(minutes: int) -> str:
-    return _("Too many failed sign-ins. Wait %(minutes)d minutes and try again, or reset your password.") % {
-        "minutes": minutes}
+    return _(
+        "Too many failed sign-ins. Wait %(minutes)d minutes and try again, or reset your password."
+    ) % {"minutes": minutes}
 
 
 def check_sign_in(email: str, password: str, address: str) -> User:
@@ -55,7 +56,9 @@ def check_sign_in(email: str, password: str, address: str) -> User:
         raise SignInRefused(_paused(pause.minutes)) from None
     user = authenticate(username=email, password=password)
     if user is None:
-        raise SignInRefused(_("That e-mail address and password do not match. Check both and try again."))
+        raise SignInRefused(
+            _("That e-mail address and password do not match. Check both and try again.")
+        )
     attempt.passed()
     return user
 
@@ -83,18 +86,26 @@ def check_second_factor(user: User, code: str, address: str) -> SecondFactorProo
     toward the same limits as passwords."""
     attempt = reserve_check(user.email, address)
     if recovery.looks_like_recovery_code(code):
-        found = user.recovery_codes.filter(digest=recovery.digest(code), used_at__isnull=True).first()
+        found = user.recovery_codes.filter(
+            digest=recovery.digest(code), used_at__isnull=True
+        ).first()
         if found is None:
-            raise SignInRefused(_(
-                "That recovery code is not valid or was already used. Each code works once; "
-                "check it against your saved list."))
+            raise SignInRefused(
+                _(
+                    "That recovery code is not valid or was already used. Each code works once; "
+                    "check it against your saved list."
+                )
+            )
         attempt.passed()
         return SecondFactorProof(recovery_code_id=found.pk)
     step = totp.matching_step(user.totp_secret, code, user.totp_last_step)
     if step is None:
-        raise SignInRefused(_(
-            "That code is not valid. Enter the current 6-digit code from your authenticator app, "
-            "or one of your recovery codes."))
+        raise SignInRefused(
+            _(
+                "That code is not valid. Enter the current 6-digit code from your authenticator app, "
+                "or one of your recovery codes."
+            )
+        )
     attempt.passed()
     return SecondFactorProof(totp_step=step)
 
@@ -103,12 +114,17 @@ def do_record_second_factor(user: User, proof: SecondFactorProof) -> None:
     # Conditional updates: two requests racing with the same code cannot both succeed.
     if proof.recovery_code_id is not None:
         updated = RecoveryCode.objects.filter(
-            pk=proof.recovery_code_id, user=user, used_at__isnull=True).update(used_at=timezone.now())
+            pk=proof.recovery_code_id, user=user, used_at__isnull=True
+        ).update(used_at=timezone.now())
         if not updated:
-            raise SignInRefused(_("That recovery code has already been used. Use another one from your list."))
+            raise SignInRefused(
+                _("That recovery code has already been used. Use another one from your list.")
+            )
         return
     step = proof.totp_step
-    if step is None:  # check_second_factor builds no such proof: it holds a TOTP step or a recovery code
+    if (
+        step is None
+    ):  # check_second_factor builds no such proof: it holds a TOTP step or a recovery code
         raise ValueError("A SecondFactorProof holds either a TOTP step or a recovery code.")
     updated = User.objects.filter(pk=user.pk, totp_last_step__lt=step).update(totp_last_step=step)
     if not updated:
@@ -121,7 +137,9 @@ def do_issue_recovery_codes(user: User) -> list[str]:
     """Replace every recovery code of the account with a new set; return them (shown once)."""
     codes = [recovery.new_code() for _ in range(recovery.COUNT)]
     user.recovery_codes.all().delete()
-    RecoveryCode.objects.bulk_create([RecoveryCode(user=user, digest=recovery.digest(c)) for c in codes])
+    RecoveryCode.objects.bulk_create(
+        [RecoveryCode(user=user, digest=recovery.digest(c)) for c in codes]
+    )
     return codes
 
 
@@ -144,8 +162,10 @@ def check_current_password(user: User, password: str, address: str) -> None:
     try:
         attempt = throttle.reserve(account=user.email, address=address)
     except throttle.Paused as pause:
-        raise PasswordRefused(_(
-            "Too many wrong passwords. Wait %(minutes)d minutes and try again.") % {"minutes": pause.minutes}) from None
+        raise PasswordRefused(
+            _("Too many wrong passwords. Wait %(minutes)d minutes and try again.")
+            % {"minutes": pause.minutes}
+        ) from None
     if not user.check_password(password):
         raise PasswordRefused(_("Your current password is not right. Type it again."))
     attempt.passed()
@@ -166,7 +186,9 @@ def do_enable_two_factor(user: User, secret: str, code: str) -> list[str]:
     step = totp.matching_step(secret, code, 0)
     if step is None:
         raise TwoFactorRefused(
-            _("That code does not match. Check your phone's clock and enter the current 6-digit code.")
+            _(
+                "That code does not match. Check your phone's clock and enter the current 6-digit code."
+            )
         )
     user.totp_secret = secret
     user.totp_last_step = step
@@ -219,10 +241,14 @@ def user_for_token(raw: str) -> User | None:
     """The active user a raw token belongs to, or None. Raises TokenMalformed on garbage."""
     raw = (raw or "").strip()
     if not raw.startswith(TOKEN_MARK) or len(raw) < len(TOKEN_MARK) + 20 or not raw.isascii():
-        raise TokenMalformed(_("The API token is malformed: it should start with t2_ as shown when it was created."))
-    secret = raw[len(TOKEN_MARK):]
+        raise TokenMalformed(
+            _("The API token is malformed: it should start with t2_ as shown when it was created.")
+        )
+    secret = raw[len(TOKEN_MARK) :]
     digest = _digest(raw)
-    for token in ApiToken.objects.filter(prefix=secret[:8], revoked_at__isnull=True).select_related("user"):
+    for token in ApiToken.objects.filter(prefix=secret[:8], revoked_at__isnull=True).select_related(
+        "user"
+    ):
         if hmac.compare_digest(token.digest, digest) and token.user.is_active:
             now = timezone.now()
             # "Last used" to the minute: a write on every API read would serialise parallel readers.
@@ -234,7 +260,9 @@ def user_for_token(raw: str) -> User | None:
 
 def do_revoke_credentials(user: User) -> int:
     """Revoke every API token and the private calendar feed; return how many tokens were live."""
-    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
     User.objects.filter(pk=user.pk).update(calendar_token="")
     user.calendar_token = ""
     return revoked

@@ -57,7 +57,14 @@ def send_password_link(request, user: User, *, welcome: bool) -> None:
 @admin.register(User)
 class UserAdmin(admin.ModelAdmin):
     ordering = ["email"]
-    list_display = ["email", "display_name", "is_active", "is_superuser", "two_factor", "last_login"]
+    list_display = [
+        "email",
+        "display_name",
+        "is_active",
+        "is_superuser",
+        "two_factor",
+        "last_login",
+    ]
     list_filter = ["is_active", "is_superuser"]
     search_fields = ["email", "display_name"]
     actions = ["turn_off_two_factor", "end_sessions", "revoke_credentials", "send_password_link"]
@@ -70,14 +77,32 @@ class UserAdmin(admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["email", "display_name"]
-        return ["email", "display_name", "time_zone", "is_active", "is_staff", "is_superuser",
-                "two_factor", "active_tokens", "last_login", "date_joined"]
+        return [
+            "email",
+            "display_name",
+            "time_zone",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+            "two_factor",
+            "active_tokens",
+            "last_login",
+            "date_joined",
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
         # The owner changes their own profile; the administrator only opens and closes the door.
-        return ["email", "display_name", "time_zone", "two_factor", "active_tokens", "last_login", "date_joined"]
+        return [
+            "email",
+            "display_name",
+            "time_zone",
+            "two_factor",
+            "active_tokens",
+            "last_login",
+            "date_joined",
+        ]
 
     @admin.display(boolean=True, description=_("two-factor"))
     def two_factor(self, obj: User) -> bool:
@@ -98,7 +123,9 @@ class UserAdmin(admin.ModelAdmin):
         obj.set_password(secrets.token_urlsafe(32))
         super().save_model(request, obj, form, change)
         send_password_link(request, obj, welcome=True)
-        self.message_user(request, _("A link to choose a password was sent to %(email)s.") % {"email": obj.email})
+        self.message_user(
+            request, _("A link to choose a password was sent to %(email)s.") % {"email": obj.email}
+        )
 
     def get_deleted_objects(self, objs, request):
         # Django would list every row the deletion cascades to, naming dialogues and roles;
@@ -106,8 +133,13 @@ class UserAdmin(admin.ModelAdmin):
         protected = []
         for user in objs:
             if user.memberships.exists():
-                protected.append(_("%(email)s holds a role in a dialogue: turn the account off (untick "
-                                   "“active”) instead.") % {"email": user.email})
+                protected.append(
+                    _(
+                        "%(email)s holds a role in a dialogue: turn the account off (untick "
+                        "“active”) instead."
+                    )
+                    % {"email": user.email}
+                )
         model_count = {User._meta.verbose_name_plural: len(objs)}
         return [user.email for user in objs], model_count, set(), protected
 
@@ -118,25 +150,34 @@ class UserAdmin(admin.ModelAdmin):
         changed = queryset.exclude(totp_secret="").update(totp_secret="", totp_last_step=0)
         # Their recovery codes go with it: turning two-factor on again issues a new set.
         RecoveryCode.objects.filter(user__in=queryset).delete()
-        self.message_user(request, f"Two-factor sign-in turned off for {changed} account(s).", messages.SUCCESS)
+        self.message_user(
+            request, f"Two-factor sign-in turned off for {changed} account(s).", messages.SUCCESS
+        )
 
     @admin.action(description=_("Sign out everywhere (end all their sessions)"))
     def end_sessions(self, request, queryset):
         for user in queryset:
             do_end_sessions(user)
-        self.message_user(request, f"Every session of {len(queryset)} account(s) ended.", messages.SUCCESS)
+        self.message_user(
+            request, f"Every session of {len(queryset)} account(s) ended.", messages.SUCCESS
+        )
 
     @admin.action(description=_("Revoke all their API tokens and private calendar feeds"))
     def revoke_credentials(self, request, queryset):
         tokens = sum(do_revoke_credentials(user) for user in queryset)
-        self.message_user(request, f"{tokens} API token(s) and the calendar feeds of {len(queryset)} account(s) revoked.",
-                          messages.SUCCESS)
+        self.message_user(
+            request,
+            f"{tokens} API token(s) and the calendar feeds of {len(queryset)} account(s) revoked.",
+            messages.SUCCESS,
+        )
 
     @admin.action(description=_("E-mail them a link to choose a new password"))
     def send_password_link(self, request, queryset):
         for user in queryset.filter(is_active=True):
             send_password_link(request, user, welcome=False)
-        self.message_user(request, "A link was sent to each active account's own address.", messages.SUCCESS)
+        self.message_user(
+            request, "A link was sent to each active account's own address.", messages.SUCCESS
+        )
 
 
 @admin.register(ApiToken)

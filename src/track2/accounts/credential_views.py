@@ -26,16 +26,25 @@ from track2.accounts.views import client_address
 def admin_sign_in(request: HttpRequest) -> HttpResponse:
     """/admin/login/ is the site's one sign-in page (two-factor and the pause included)."""
     next_url = request.GET.get("next") or reverse("admin:index")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = reverse("admin:index")
     if request.user.is_authenticated:
         # Signed in but not a site administrator: say so instead of showing a sign-in form again.
-        return render(request, "accounts/message_page.html", {
-            "heading": _("Not a site administrator"),
-            "text": _("You are signed in as %(email)s, which does not administer this site. "
-                      "Ask a site administrator if you need the administration pages.") % {"email": request.user.email},
-        }, status=403)
+        return render(
+            request,
+            "accounts/message_page.html",
+            {
+                "heading": _("Not a site administrator"),
+                "text": _(
+                    "You are signed in as %(email)s, which does not administer this site. "
+                    "Ask a site administrator if you need the administration pages."
+                )
+                % {"email": request.user.email},
+            },
+            status=403,
+        )
     return redirect(reverse("accounts:login") + "?" + urlencode({"next": next_url}))
 
 
@@ -55,10 +64,19 @@ def password_change(request: HttpRequest) -> HttpResponse:
             revoke = form.cleaned_data["revoke_credentials"]
             actions.do_change_password(request.user, form.cleaned_data["new_password1"], revoke)
             update_session_auth_hash(request, request.user)  # this session stays; the others end
-            messages.success(request, _("Your password is changed. You were signed out everywhere else.")
-                             + (" " + _("Your API tokens and calendar feed address are revoked.") if revoke else ""))
+            messages.success(
+                request,
+                _("Your password is changed. You were signed out everywhere else.")
+                + (
+                    " " + _("Your API tokens and calendar feed address are revoked.")
+                    if revoke
+                    else ""
+                ),
+            )
             return redirect("accounts:settings")
-    return render(request, "accounts/form_page.html", {"form": form, "heading": _("Change your password")})
+    return render(
+        request, "accounts/form_page.html", {"form": form, "heading": _("Change your password")}
+    )
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -76,11 +94,18 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def form_valid(self, form):
         try:
-            throttle.reserve(reset_account=form.cleaned_data["email"], reset_address=client_address(self.request))
+            throttle.reserve(
+                reset_account=form.cleaned_data["email"], reset_address=client_address(self.request)
+            )
         except throttle.Paused as pause:
-            form.add_error(None, _(
-                "Too many reset requests for this address or from your network. Wait %(minutes)d minutes, "
-                "then ask again; check your spam folder for an earlier e-mail meanwhile.") % {"minutes": pause.minutes})
+            form.add_error(
+                None,
+                _(
+                    "Too many reset requests for this address or from your network. Wait %(minutes)d minutes, "
+                    "then ask again; check your spam folder for an earlier e-mail meanwhile."
+                )
+                % {"minutes": pause.minutes},
+            )
             return self.form_invalid(form)
         return super().form_valid(form)
 
@@ -106,7 +131,12 @@ def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         actions.do_sign_out_everywhere(request.user)
         logout(request)
-        messages.info(request, _("You are signed out everywhere, here too. Your API tokens and calendar feed "
-                                 "address are revoked. Sign in again to continue."))
+        messages.info(
+            request,
+            _(
+                "You are signed out everywhere, here too. Your API tokens and calendar feed "
+                "address are revoked. Sign in again to continue."
+            ),
+        )
         return redirect("accounts:login")
     return render(request, "accounts/sign_out_everywhere.html")

@@ -13,30 +13,54 @@ PASSWORD_MAX_LENGTH = 1024
 
 
 class SignInForm(InputRules, forms.Form):
-    email = forms.EmailField(label=_("E-mail address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}))
-    password = forms.CharField(label=_("Password"), strip=False, max_length=PASSWORD_MAX_LENGTH, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        max_length=PASSWORD_MAX_LENGTH,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class CodeForm(InputRules, forms.Form):
     code = forms.CharField(
-        label=_("6-digit code from your authenticator app, or a recovery code"), max_length=40,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}),
+        label=_("6-digit code from your authenticator app, or a recovery code"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
+        ),
     )
 
 
 class EnableTwoFactorForm(InputRules, forms.Form):
     code = forms.CharField(
-        label=_("6-digit code from your authenticator app"), max_length=8,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        label=_("6-digit code from your authenticator app"),
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
     )
 
 
 class DisableTwoFactorForm(InputRules, forms.Form):
-    password = forms.CharField(label=_("Your password"), strip=False, max_length=PASSWORD_MAX_LENGTH, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        max_length=PASSWORD_MAX_LENGTH,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class PasswordAgainForm(InputRules, forms.Form):
-    password = forms.CharField(label=_("Your password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class ProfileForm(InputRules, forms.ModelForm):
@@ -48,12 +72,18 @@ class ProfileForm(InputRules, forms.ModelForm):
 
 
 class ApiTokenForm(InputRules, forms.Form):
-    name = forms.CharField(label=_("Token name"), max_length=100, help_text=_("Where it will be used, e.g. 'rapporteur laptop'."))
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=100,
+        help_text=_("Where it will be used, e.g. 'rapporteur laptop'."),
+    )
 
 
 REVOKE_LABEL = _("Also revoke my API tokens and my private calendar feed address")
-REVOKE_HELP = _("Leave this ticked if someone else may have known your password: "
-                "scripts and calendar apps will need a new token or feed address.")
+REVOKE_HELP = _(
+    "Leave this ticked if someone else may have known your password: "
+    "scripts and calendar apps will need a new token or feed address."
+)
 
 
 class PasswordChangeForm(SetPasswordForm):
@@ -61,9 +91,14 @@ class PasswordChangeForm(SetPasswordForm):
     one twice, and whether to revoke what a thief of the old password may hold."""
 
     old_password = forms.CharField(
-        label=_("Current password"), strip=False, max_length=PASSWORD_MAX_LENGTH,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}))
-    revoke_credentials = forms.BooleanField(label=REVOKE_LABEL, required=False, initial=True, help_text=REVOKE_HELP)
+        label=_("Current password"),
+        strip=False,
+        max_length=PASSWORD_MAX_LENGTH,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+    revoke_credentials = forms.BooleanField(
+        label=REVOKE_LABEL, required=False, initial=True, help_text=REVOKE_HELP
+    )
     field_order = ["old_password", "new_password1", "new_password2", "revoke_credentials"]
 
     def __init__(self, user, *args, **kwargs):
@@ -74,14 +109,19 @@ class PasswordChangeForm(SetPasswordForm):
 
 
 class PasswordResetForm(DjangoPasswordResetForm):
-    email = forms.EmailField(label=_("E-mail address"), max_length=254,
-                             widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}))
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
 
 
 class ResetPasswordForm(SetPasswordForm):
     """The new password from a reset link; the same revoke choice as a password change."""
 
-    revoke_credentials = forms.BooleanField(label=REVOKE_LABEL, required=False, initial=True, help_text=REVOKE_HELP)
+    revoke_credentials = forms.BooleanField(
+        label=REVOKE_LABEL, required=False, initial=True, help_text=REVOKE_HELP
+    )
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(user, *args, **kwargs)

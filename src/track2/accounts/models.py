@@ -73,8 +73,12 @@ class User(AbstractUser):
         # gives Django's own hash, so sessions of before this field keep working.
         if not self.session_epoch:
             return super()._get_session_auth_hash(secret=secret)
-        return salted_hmac("track2.accounts.User.session_auth_hash", f"{self.password}|{self.session_epoch}",
-                           secret=secret, algorithm="sha256").hexdigest()
+        return salted_hmac(
+            "track2.accounts.User.session_auth_hash",
+            f"{self.password}|{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class ApiToken(models.Model):
@@ -117,7 +121,9 @@ class SignInAttempt(models.Model):
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
-        indexes = [models.Index(fields=["kind", "key_digest", "at"], name="accounts_lo_kind_544485_idx")]
+        indexes = [
+            models.Index(fields=["kind", "key_digest", "at"], name="accounts_lo_kind_544485_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} attempt at {self.at:%Y-%m-%d %H:%M}"
@@ -131,7 +137,9 @@ class AttemptLock(models.Model):
     touched_at = models.DateTimeField(db_index=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["kind", "key_digest"], name="one_lock_per_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key_digest"], name="one_lock_per_key")
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} lock"

@@ -44,18 +44,26 @@ def _json_body(request: HttpRequest) -> dict[str, Any]:
     except ValueError:
         declared = 0
     if declared > MAX_BODY_BYTES:
-        raise BadBody(413, _("The request is too large (over %(kb)d KB); a passkey answer is a few KB.")
-                      % {"kb": MAX_BODY_BYTES // 1024})
+        raise BadBody(
+            413,
+            _("The request is too large (over %(kb)d KB); a passkey answer is a few KB.")
+            % {"kb": MAX_BODY_BYTES // 1024},
+        )
     body = request.body
     if len(body) > MAX_BODY_BYTES:
-        raise BadBody(413, _("The request is too large (over %(kb)d KB); a passkey answer is a few KB.")
-                      % {"kb": MAX_BODY_BYTES // 1024})
+        raise BadBody(
+            413,
+            _("The request is too large (over %(kb)d KB); a passkey answer is a few KB.")
+            % {"kb": MAX_BODY_BYTES // 1024},
+        )
     try:
         data = json.loads(body.decode("utf-8"))
         # A lone surrogate escaped in JSON ("\ud800") decodes but is not text: refuse it here.
         json.dumps(data, ensure_ascii=False).encode("utf-8")
     except (UnicodeError, ValueError, RecursionError) as error:
-        raise BadBody(400, _("The request body is not valid UTF-8 JSON. Reload the page and try again.")) from error
+        raise BadBody(
+            400, _("The request body is not valid UTF-8 JSON. Reload the page and try again.")
+        ) from error
     if not isinstance(data, dict):
         raise BadBody(422, _("The request body must be a JSON object."))
     return data
@@ -83,6 +91,7 @@ def _json_login_required(view):
         if not request.user.is_authenticated:
             return _refused(401, _("Sign in first, then add a passkey from your account page."))
         return view(request, *args, **kwargs)
+
     return wrapped
 
 
@@ -90,8 +99,19 @@ def _json_login_required(view):
 @require_POST
 @_json_login_required
 def add_options(request: HttpRequest) -> HttpResponse:
-    return _answer(request, lambda data: _options(passkeys.check_registration_options(
-        request.user, data.get("password"), data.get("name"), client_address(request), _rp(request), request.session)))
+    return _answer(
+        request,
+        lambda data: _options(
+            passkeys.check_registration_options(
+                request.user,
+                data.get("password"),
+                data.get("name"),
+                client_address(request),
+                _rp(request),
+                request.session,
+            )
+        ),
+    )
 
 
 @never_cache
@@ -100,8 +120,12 @@ def add_options(request: HttpRequest) -> HttpResponse:
 def add(request: HttpRequest) -> HttpResponse:
     def register(data):
         passkey = passkeys.do_register_passkey(request.user, data, _rp(request), request.session)
-        messages.success(request, _("Passkey “%(name)s” added. You can now sign in with it.") % {"name": passkey.name})
+        messages.success(
+            request,
+            _("Passkey “%(name)s” added. You can now sign in with it.") % {"name": passkey.name},
+        )
         return JsonResponse({"redirect": reverse("accounts:settings")}, status=201)
+
     return _answer(request, register)
 
 
@@ -109,23 +133,31 @@ def add(request: HttpRequest) -> HttpResponse:
 @require_POST
 def remove(request: HttpRequest, passkey_id: int) -> HttpResponse:
     passkey = passkeys.do_remove_passkey(request.user, passkey_id)
-    messages.success(request, _("Passkey “%(name)s” removed; it can no longer sign in.") % {"name": passkey.name})
+    messages.success(
+        request, _("Passkey “%(name)s” removed; it can no longer sign in.") % {"name": passkey.name}
+    )
     return redirect("accounts:settings")
 
 
 @never_cache
 @require_POST
 def sign_in_options(request: HttpRequest) -> HttpResponse:
-    return _answer(request, lambda data: _options(passkeys.check_sign_in_options(_rp(request), request.session)))
+    return _answer(
+        request,
+        lambda data: _options(passkeys.check_sign_in_options(_rp(request), request.session)),
+    )
 
 
 @never_cache
 @require_POST
 def sign_in(request: HttpRequest) -> HttpResponse:
     def finish(data):
-        passkey = passkeys.check_assertion(data.get("credential"), _rp(request), client_address(request), request.session)
+        passkey = passkeys.check_assertion(
+            data.get("credential"), _rp(request), client_address(request), request.session
+        )
         next_url = data.get("next") if isinstance(data.get("next"), str) else ""
         return _signed_in(request, passkey.user, _safe_next(request, next_url))
+
     return _answer(request, finish)
 
 
@@ -141,8 +173,15 @@ def _pending_user(request: HttpRequest) -> User | None:
 def second_factor_options(request: HttpRequest) -> HttpResponse:
     user = _pending_user(request)
     if user is None:
-        return _refused(400, _("Your sign-in took too long. Please enter your e-mail and password again."))
-    return _answer(request, lambda data: _options(passkeys.check_second_factor_options(user, _rp(request), request.session)))
+        return _refused(
+            400, _("Your sign-in took too long. Please enter your e-mail and password again.")
+        )
+    return _answer(
+        request,
+        lambda data: _options(
+            passkeys.check_second_factor_options(user, _rp(request), request.session)
+        ),
+    )
 
 
 @never_cache
@@ -150,25 +189,36 @@ def second_factor_options(request: HttpRequest) -> HttpResponse:
 def second_factor(request: HttpRequest) -> HttpResponse:
     user = _pending_user(request)
     if user is None:
-        return _refused(400, _("Your sign-in took too long. Please enter your e-mail and password again."))
+        return _refused(
+            400, _("Your sign-in took too long. Please enter your e-mail and password again.")
+        )
     next_url = request.session[PENDING_KEY].get("next") or "/"
 
     def finish(data):
-        passkeys.check_assertion(data.get("credential"), _rp(request), client_address(request), request.session,
-                                 second_factor_of=user)
+        passkeys.check_assertion(
+            data.get("credential"),
+            _rp(request),
+            client_address(request),
+            request.session,
+            second_factor_of=user,
+        )
         return _signed_in(request, user, next_url)
+
     return _answer(request, finish)
 
 
 def _safe_next(request: HttpRequest, candidate: str) -> str:
-    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
-                                                     require_https=request.is_secure()):
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return candidate
     return "/"
 
 
 def _signed_in(request: HttpRequest, user: User, next_url: str) -> JsonResponse:
     request.session.pop(PENDING_KEY, None)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")  # rotates the session id
+    login(
+        request, user, backend="django.contrib.auth.backends.ModelBackend"
+    )  # rotates the session id
     actions.do_finish_sign_in(user, client_address(request))
     return JsonResponse({"redirect": next_url})

@@ -64,8 +64,10 @@ def relying_party(host: str, is_secure: bool) -> RelyingParty:
     rp_id = settings.PASSKEY_RP_ID
     hostname = host.rsplit(":", 1)[0] if not host.endswith("]") else host
     if hostname != rp_id and not hostname.endswith("." + rp_id):
-        raise PasskeyRefused(_("Passkeys work only at %(rp_id)s; open Track2 at that address and try again.")
-                             % {"rp_id": rp_id})
+        raise PasskeyRefused(
+            _("Passkeys work only at %(rp_id)s; open Track2 at that address and try again.")
+            % {"rp_id": rp_id}
+        )
     return RelyingParty(rp_id, f"{'https' if is_secure else 'http'}://{host}")
 
 
@@ -78,14 +80,24 @@ def _descriptor(passkey: Passkey) -> PublicKeyCredentialDescriptor:
 
 
 def _remember(session, purpose: str, challenge: bytes, **extra: Any) -> None:
-    session[CHALLENGE_KEY] = {"purpose": purpose, "challenge": bytes_to_base64url(challenge),
-                              "at": time.time(), **extra}
+    session[CHALLENGE_KEY] = {
+        "purpose": purpose,
+        "challenge": bytes_to_base64url(challenge),
+        "at": time.time(),
+        **extra,
+    }
 
 
 def _take(session, purpose: str) -> dict[str, Any]:
     state = session.pop(CHALLENGE_KEY, None)
-    if not state or state.get("purpose") != purpose or time.time() - state["at"] > CHALLENGE_SECONDS:
-        raise PasskeyRefused(_("This passkey request has expired or was already answered. Try again."))
+    if (
+        not state
+        or state.get("purpose") != purpose
+        or time.time() - state["at"] > CHALLENGE_SECONDS
+    ):
+        raise PasskeyRefused(
+            _("This passkey request has expired or was already answered. Try again.")
+        )
     return state
 
 
@@ -94,11 +106,19 @@ def check_passkey_name(name: Any) -> str:
         raise PasskeyRefused(_("Give the passkey a name as text, e.g. “work laptop”."))
     name = name.strip()
     if not name:
-        raise PasskeyRefused(_("Give the passkey a name, e.g. “work laptop” or “blue security key”."))
+        raise PasskeyRefused(
+            _("Give the passkey a name, e.g. “work laptop” or “blue security key”.")
+        )
     if len(name) > NAME_MAX:
-        raise PasskeyRefused(_("Keep the passkey name under %(max)d characters.") % {"max": NAME_MAX})
+        raise PasskeyRefused(
+            _("Keep the passkey name under %(max)d characters.") % {"max": NAME_MAX}
+        )
     if any(ord(ch) < 32 or 127 <= ord(ch) < 160 or 0xD800 <= ord(ch) <= 0xDFFF for ch in name):
-        raise PasskeyRefused(_("The passkey name contains control or invalid characters; use letters, digits and punctuation."))
+        raise PasskeyRefused(
+            _(
+                "The passkey name contains control or invalid characters; use letters, digits and punctuation."
+            )
+        )
     return name
 
 
@@ -117,7 +137,10 @@ def check_credential_shape(payload: Any, fields: tuple[str, ...]) -> list[str]:
         if not isinstance(value, str):
             problems.append(_("“%(field)s” is missing or not text.") % {"field": label})
         elif len(value) > _FIELD_MAX or not _BASE64URL.fullmatch(value):
-            problems.append(_("“%(field)s” is not base64url (letters, digits, - and _ only).") % {"field": label})
+            problems.append(
+                _("“%(field)s” is not base64url (letters, digits, - and _ only).")
+                % {"field": label}
+            )
     if payload.get("type") != "public-key":
         problems.append(_("“type” must be “public-key”."))
     return problems
@@ -125,8 +148,10 @@ def check_credential_shape(payload: Any, fields: tuple[str, ...]) -> list[str]:
 
 # --- registration -------------------------------------------------------------------------
 
-def check_registration_options(user: User, password: Any, name: Any, address: str,
-                               rp: RelyingParty, session) -> str:
+
+def check_registration_options(
+    user: User, password: Any, name: Any, address: str, rp: RelyingParty, session
+) -> str:
     """Re-check the password, validate the name; return creation options as JSON."""
     problems = []
     try:
@@ -141,12 +166,17 @@ def check_registration_options(user: User, password: Any, name: Any, address: st
     existing = list(user.passkeys.all())
     handle = existing[0].user_handle if existing else bytes_to_base64url(secrets.token_bytes(32))
     options = webauthn.generate_registration_options(
-        rp_id=rp.id, rp_name="Track2", user_id=webauthn.base64url_to_bytes(handle),
-        user_name=user.email, user_display_name=user.display_name or user.email,
+        rp_id=rp.id,
+        rp_name="Track2",
+        user_id=webauthn.base64url_to_bytes(handle),
+        user_name=user.email,
+        user_display_name=user.display_name or user.email,
         exclude_credentials=[_descriptor(p) for p in existing],
         # Discoverable, so that it can sign in on its own; verification asked for, required at sign-in.
         authenticator_selection=AuthenticatorSelectionCriteria(
-            resident_key=ResidentKeyRequirement.REQUIRED, user_verification=UserVerificationRequirement.PREFERRED),
+            resident_key=ResidentKeyRequirement.REQUIRED,
+            user_verification=UserVerificationRequirement.PREFERRED,
+        ),
     )
     _remember(session, "register", options.challenge, user=user.pk, name=name, handle=handle)
     return options_to_json(options)
@@ -155,27 +185,45 @@ def check_registration_options(user: User, password: Any, name: Any, address: st
 def do_register_passkey(user: User, payload: Any, rp: RelyingParty, session) -> Passkey:
     state = _take(session, "register")
     if state.get("user") != user.pk:
-        raise PasskeyRefused(_("This passkey request has expired or was already answered. Try again."))
+        raise PasskeyRefused(
+            _("This passkey request has expired or was already answered. Try again.")
+        )
     problems = check_credential_shape(payload, ("clientDataJSON", "attestationObject"))
     if problems:
         raise PasskeyRefused(" ".join(problems))
     try:
         verified = webauthn.verify_registration_response(
-            credential=payload, expected_challenge=webauthn.base64url_to_bytes(state["challenge"]),
-            expected_rp_id=rp.id, expected_origin=rp.origin)
+            credential=payload,
+            expected_challenge=webauthn.base64url_to_bytes(state["challenge"]),
+            expected_rp_id=rp.id,
+            expected_origin=rp.origin,
+        )
     except (WebAuthnException, ValueError) as error:
-        raise PasskeyRefused(_("The passkey could not be checked (%(why)s). Try again, or use another passkey.")
-                             % {"why": error}) from error
+        raise PasskeyRefused(
+            _("The passkey could not be checked (%(why)s). Try again, or use another passkey.")
+            % {"why": error}
+        ) from error
     transports = payload["response"].get("transports")
-    transports = [t for t in transports if isinstance(t, str) and len(t) < 20][:10] if isinstance(transports, list) else []
+    transports = (
+        [t for t in transports if isinstance(t, str) and len(t) < 20][:10]
+        if isinstance(transports, list)
+        else []
+    )
     try:
         with transaction.atomic():
             return Passkey.objects.create(
-                user=user, name=state["name"], credential_id=bytes_to_base64url(verified.credential_id),
-                public_key=verified.credential_public_key, sign_count=verified.sign_count,
-                user_handle=state["handle"], transports=transports)
+                user=user,
+                name=state["name"],
+                credential_id=bytes_to_base64url(verified.credential_id),
+                public_key=verified.credential_public_key,
+                sign_count=verified.sign_count,
+                user_handle=state["handle"],
+                transports=transports,
+            )
     except IntegrityError as error:
-        raise PasskeyRefused(_("This passkey is already registered. Use it to sign in, or add another one.")) from error
+        raise PasskeyRefused(
+            _("This passkey is already registered. Use it to sign in, or add another one.")
+        ) from error
 
 
 def do_remove_passkey(user: User, passkey_id: int) -> Passkey:
@@ -190,11 +238,13 @@ def do_remove_passkey(user: User, passkey_id: int) -> Passkey:
 
 # --- assertion: sign-in of its own, or second factor --------------------------------------
 
+
 def check_sign_in_options(rp: RelyingParty, session) -> str:
     # No allowCredentials: the authenticator offers its discoverable passkeys for this RP ID,
     # so nothing is revealed about which accounts exist.
     options = webauthn.generate_authentication_options(
-        rp_id=rp.id, user_verification=UserVerificationRequirement.REQUIRED)
+        rp_id=rp.id, user_verification=UserVerificationRequirement.REQUIRED
+    )
     _remember(session, "sign_in", options.challenge)
     return options_to_json(options)
 
@@ -202,15 +252,19 @@ def check_sign_in_options(rp: RelyingParty, session) -> str:
 def check_second_factor_options(user: User, rp: RelyingParty, session) -> str:
     passkeys = list(user.passkeys.all())
     if not passkeys:
-        raise PasskeyRefused(_("This account has no passkey; enter the code from your authenticator app."))
+        raise PasskeyRefused(
+            _("This account has no passkey; enter the code from your authenticator app.")
+        )
     options = webauthn.generate_authentication_options(
-        rp_id=rp.id, allow_credentials=[_descriptor(p) for p in passkeys])
+        rp_id=rp.id, allow_credentials=[_descriptor(p) for p in passkeys]
+    )
     _remember(session, "second_factor", options.challenge, user=user.pk)
     return options_to_json(options)
 
 
-def check_assertion(payload: Any, rp: RelyingParty, address: str, session,
-                    second_factor_of: User | None = None) -> Passkey:
+def check_assertion(
+    payload: Any, rp: RelyingParty, address: str, session, second_factor_of: User | None = None
+) -> Passkey:
     """Verify an assertion; return the passkey (its sign count already advanced) or refuse.
 
     As a sign-in of its own (`second_factor_of` None) user verification is required: the
@@ -223,23 +277,33 @@ def check_assertion(payload: Any, rp: RelyingParty, address: str, session,
     passkey = Passkey.objects.select_related("user").filter(credential_id=payload["rawId"]).first()
     if second_factor_of is not None:
         account = second_factor_of.email
-        if state.get("user") != second_factor_of.pk or (passkey and passkey.user_id != second_factor_of.pk):
+        if state.get("user") != second_factor_of.pk or (
+            passkey and passkey.user_id != second_factor_of.pk
+        ):
             passkey = None
     else:
         account = passkey.user.email if passkey else _UNKNOWN_ACCOUNT
     attempt = reserve_check(account, address)
     if passkey is None:
-        raise SignInRefused(_(
-            "This passkey is not registered for this account here. Use another passkey, or sign in with your password."))
+        raise SignInRefused(
+            _(
+                "This passkey is not registered for this account here. Use another passkey, or sign in with your password."
+            )
+        )
     try:
         verified = webauthn.verify_authentication_response(
-            credential=payload, expected_challenge=webauthn.base64url_to_bytes(state["challenge"]),
-            expected_rp_id=rp.id, expected_origin=rp.origin, credential_public_key=bytes(passkey.public_key),
+            credential=payload,
+            expected_challenge=webauthn.base64url_to_bytes(state["challenge"]),
+            expected_rp_id=rp.id,
+            expected_origin=rp.origin,
+            credential_public_key=bytes(passkey.public_key),
             credential_current_sign_count=passkey.sign_count,
-            require_user_verification=second_factor_of is None)
+            require_user_verification=second_factor_of is None,
+        )
     except (WebAuthnException, ValueError) as error:
-        raise SignInRefused(_(
-            "The passkey's answer did not check out (%(why)s). Try again.") % {"why": error}) from None
+        raise SignInRefused(
+            _("The passkey's answer did not check out (%(why)s). Try again.") % {"why": error}
+        ) from None
     handle = payload["response"].get("userHandle")
     if second_factor_of is None and handle != passkey.user_handle:
         raise SignInRefused(_("The passkey's answer belongs to another account. Try again."))
@@ -247,7 +311,8 @@ def check_assertion(payload: Any, rp: RelyingParty, address: str, session,
         raise SignInRefused(_("This account is switched off. Ask the site administrator."))
     # Conditional update: a cloned authenticator or a racing replay cannot move the count twice.
     advanced = Passkey.objects.filter(pk=passkey.pk, sign_count=passkey.sign_count).update(
-        sign_count=verified.new_sign_count, last_used_at=timezone.now())
+        sign_count=verified.new_sign_count, last_used_at=timezone.now()
+    )
     if not advanced:
         raise SignInRefused(_("This passkey was just used. Try again."))
     passkey.sign_count = verified.new_sign_count

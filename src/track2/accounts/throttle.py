@@ -68,7 +68,9 @@ def _kind(name: str) -> Kind:
 def _digest(value: str) -> str:
     # Keyed, so the table cannot be matched against a list of addresses or e-mails.
     key = settings.SECRET_KEY.encode()
-    return hmac.new(key, (value or "").strip().lower().encode("utf-8", "replace"), hashlib.sha256).hexdigest()
+    return hmac.new(
+        key, (value or "").strip().lower().encode("utf-8", "replace"), hashlib.sha256
+    ).hexdigest()
 
 
 def _lock(kind: str, digest: str, now) -> None:
@@ -77,8 +79,9 @@ def _lock(kind: str, digest: str, now) -> None:
         if AttemptLock.objects.filter(kind=kind, key_digest=digest).update(touched_at=now):
             return
         # First attempt for this key (or its row was just pruned): create it, then lock it.
-        AttemptLock.objects.bulk_create([AttemptLock(kind=kind, key_digest=digest, touched_at=now)],
-                                        ignore_conflicts=True)
+        AttemptLock.objects.bulk_create(
+            [AttemptLock(kind=kind, key_digest=digest, touched_at=now)], ignore_conflicts=True
+        )
     raise RuntimeError("the attempt lock row vanished three times in a row")  # pragma: no cover
 
 
@@ -125,9 +128,15 @@ def reserve(**keys: str) -> Attempt:
         if wait > 0:
             raise Paused(max(1, math.ceil(wait / 60)))
         made = SignInAttempt.objects.bulk_create(
-            [SignInAttempt(kind=kind, key_digest=digest, at=now) for kind, digest in digests.items()])
+            [
+                SignInAttempt(kind=kind, key_digest=digest, at=now)
+                for kind, digest in digests.items()
+            ]
+        )
     _prune(now)
-    return Attempt(keys={_kind(name): value for name, value in keys.items()}, ids=[a.pk for a in made])
+    return Attempt(
+        keys={_kind(name): value for name, value in keys.items()}, ids=[a.pk for a in made]
+    )
 
 
 @contextlib.contextmanager
@@ -148,6 +157,9 @@ def _prune(now) -> None:
     longest = max(window for _, window in limits().values())
     horizon = now - timedelta(seconds=longest)
     with transaction.atomic():
-        for model, stale in ((SignInAttempt, {"at__lt": horizon}), (AttemptLock, {"touched_at__lt": horizon})):
+        for model, stale in (
+            (SignInAttempt, {"at__lt": horizon}),
+            (AttemptLock, {"touched_at__lt": horizon}),
+        ):
             held = model.objects.select_for_update(skip_locked=True).filter(**stale)
             model.objects.filter(pk__in=list(held.values_list("pk", flat=True)[:1000])).delete()

@@ -35,7 +35,9 @@ def current_step(now: float | None = None) -> int:
     return int((time.time() if now is None else now) // STEP_SECONDS)
 
 
-def matching_step(secret: str, code: str, last_used_step: int, now: float | None = None) -> int | None:
+def matching_step(
+    secret: str, code: str, last_used_step: int, now: float | None = None
+) -> int | None:
     """The time step `code` belongs to, if valid and newer than the last one used; else None."""
     code = "".join(code.split())
     # isascii first: isdigit() also accepts "１２３" and "²³", which compare_digest cannot take.

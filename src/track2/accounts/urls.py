@@ -10,7 +10,11 @@ urlpatterns = [
     path("login/code/", views.sign_in_code, name="login_code"),
     path("login/passkey/options/", passkey_views.sign_in_options, name="passkey_sign_in_options"),
     path("login/passkey/", passkey_views.sign_in, name="passkey_sign_in"),
-    path("login/code/passkey/options/", passkey_views.second_factor_options, name="passkey_second_factor_options"),
+    path(
+        "login/code/passkey/options/",
+        passkey_views.second_factor_options,
+        name="passkey_second_factor_options",
+    ),
     path("login/code/passkey/", passkey_views.second_factor, name="passkey_second_factor"),
     path("passkeys/new/options/", passkey_views.add_options, name="passkey_add_options"),
     path("passkeys/new/", passkey_views.add, name="passkey_add"),
@@ -25,14 +29,33 @@ urlpatterns = [
     path("password/", credential_views.password_change, name="password_change"),
     path("sign-out-everywhere/", credential_views.sign_out_everywhere, name="sign_out_everywhere"),
     path("reset/", credential_views.PasswordResetView.as_view(), name="password_reset"),
-    path("reset/sent/", auth_views.PasswordResetDoneView.as_view(
-        template_name="accounts/message_page.html",
-        extra_context={"heading": _("Check your e-mail"), "text": _("If an account uses that address, a link to choose a new password is on its way. It works once, for three days.")}),
-        name="reset_sent"),
-    path("reset/<uidb64>/<token>/", credential_views.PasswordResetConfirmView.as_view(),
-         name="password_reset_confirm"),
-    path("reset/done/", auth_views.PasswordResetCompleteView.as_view(
-        template_name="accounts/message_page.html",
-        extra_context={"heading": _("Password set"), "text": _("Your new password is set. Sign in with it.")}),
-        name="reset_done"),
+    path(
+        "reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(
+            template_name="accounts/message_page.html",
+            extra_context={
+                "heading": _("Check your e-mail"),
+                "text": _(
+                    "If an account uses that address, a link to choose a new password is on its way. It works once, for three days."
+                ),
+            },
+        ),
+        name="reset_sent",
+    ),
+    path(
+        "reset/<uidb64>/<token>/",
+        credential_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="accounts/message_page.html",
+            extra_context={
+                "heading": _("Password set"),
+                "text": _("Your new password is set. Sign in with it."),
+            },
+        ),
+        name="reset_done",
+    ),
 ]

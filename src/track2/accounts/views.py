@@ -37,7 +37,9 @@ def client_address(request: HttpRequest) -> str:
 
 def _next_url(request: HttpRequest) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return candidate
     return "/"
 
@@ -46,31 +48,43 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     form = SignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = actions.check_sign_in(form.cleaned_data["email"], form.cleaned_data["password"], client_address(request))
+            user = actions.check_sign_in(
+                form.cleaned_data["email"], form.cleaned_data["password"], client_address(request)
+            )
         except actions.SignInRefused as refusal:
             form.add_error(None, str(refusal))
         else:
             if user.has_two_factor:
                 request.session.cycle_key()
-                request.session[PENDING_KEY] = {"user": user.pk, "at": time.time(), "next": _next_url(request)}
+                request.session[PENDING_KEY] = {
+                    "user": user.pk,
+                    "at": time.time(),
+                    "next": _next_url(request),
+                }
                 return redirect("accounts:login_code")
             login(request, user)  # rotates the session id
             actions.do_finish_sign_in(user, client_address(request))
             return redirect(_next_url(request))
-    return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
+    return render(
+        request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")}
+    )
 
 
 def sign_in_code(request: HttpRequest) -> HttpResponse:
     pending = request.session.get(PENDING_KEY)
     if not pending or time.time() - pending["at"] > PENDING_SECONDS:
         request.session.pop(PENDING_KEY, None)
-        messages.error(request, _("Your sign-in took too long. Please enter your e-mail and password again."))
+        messages.error(
+            request, _("Your sign-in took too long. Please enter your e-mail and password again.")
+        )
         return redirect("accounts:login")
     user = User.objects.get(pk=pending["user"])
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            proof = actions.check_second_factor(user, form.cleaned_data["code"], client_address(request))
+            proof = actions.check_second_factor(
+                user, form.cleaned_data["code"], client_address(request)
+            )
             actions.do_record_second_factor(user, proof)
         except actions.SignInRefused as refusal:
             form.add_error("code", str(refusal))
@@ -79,7 +93,9 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
             login(request, user)
             actions.do_finish_sign_in(user, client_address(request))
             return redirect(next_url)
-    return render(request, "accounts/login_code.html", {"form": form, "has_passkeys": user.passkeys.exists()})
+    return render(
+        request, "accounts/login_code.html", {"form": form, "has_passkeys": user.passkeys.exists()}
+    )
 
 
 @require_POST
@@ -104,8 +120,16 @@ def account_settings(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your settings are saved."))
         return redirect("accounts:settings")
     tokens = ApiToken.objects.filter(user=request.user)
-    return render(request, "accounts/settings.html", {"form": form, "tokens": tokens, "token_form": ApiTokenForm(),
-                                                      **_sign_in_methods(request.user)})
+    return render(
+        request,
+        "accounts/settings.html",
+        {
+            "form": form,
+            "tokens": tokens,
+            "token_form": ApiTokenForm(),
+            **_sign_in_methods(request.user),
+        },
+    )
 
 
 @login_required
@@ -121,11 +145,18 @@ def two_factor_enable(request: HttpRequest) -> HttpResponse:
             form.add_error("code", str(refusal))
         else:
             del request.session["totp_candidate"]
-            messages.success(request, _("Two-factor sign-in is on. You will be asked for a code each time you sign in."))
+            messages.success(
+                request,
+                _("Two-factor sign-in is on. You will be asked for a code each time you sign in."),
+            )
             return _show_recovery_codes(request, codes)
     uri = totp.provisioning_uri(secret, request.user.email)
     qr_svg = segno.make(uri, error="m").svg_inline(scale=4, dark="#000", light="#fff")
-    return render(request, "accounts/two_factor_enable.html", {"form": form, "secret": secret, "qr_svg": qr_svg})
+    return render(
+        request,
+        "accounts/two_factor_enable.html",
+        {"form": form, "secret": secret, "qr_svg": qr_svg},
+    )
 
 
 def _show_recovery_codes(request: HttpRequest, codes: list[str]) -> HttpResponse:
@@ -140,14 +171,22 @@ def recovery_codes_regenerate(request: HttpRequest) -> HttpResponse:
     form = PasswordAgainForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            codes = actions.do_regenerate_recovery_codes(request.user, form.cleaned_data["password"], client_address(request))
+            codes = actions.do_regenerate_recovery_codes(
+                request.user, form.cleaned_data["password"], client_address(request)
+            )
         except (actions.SignInRefused, actions.TwoFactorRefused) as refusal:
             form.add_error("password", str(refusal))
         else:
-            messages.success(request, _("New recovery codes are ready; the old ones no longer work."))
+            messages.success(
+                request, _("New recovery codes are ready; the old ones no longer work.")
+            )
             return _show_recovery_codes(request, codes)
-    return render(request, "accounts/recovery_codes_regenerate.html", {"form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/recovery_codes_regenerate.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -155,7 +194,9 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
     form = DisableTwoFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.do_disable_two_factor(request.user, form.cleaned_data["password"], client_address(request))
+            actions.do_disable_two_factor(
+                request.user, form.cleaned_data["password"], client_address(request)
+            )
         except actions.TwoFactorRefused as refusal:
             form.add_error("password", str(refusal))
         else:
@@ -176,9 +217,17 @@ def token_create(request: HttpRequest) -> HttpResponse:
         else:
             return render(request, "accounts/token_created.html", {"raw": raw, "token": token})
     tokens = ApiToken.objects.filter(user=request.user)
-    return render(request, "accounts/settings.html",
-                  {"form": ProfileForm(instance=request.user), "tokens": tokens, "token_form": form,
-                   **_sign_in_methods(request.user)}, status=400)
+    return render(
+        request,
+        "accounts/settings.html",
+        {
+            "form": ProfileForm(instance=request.user),
+            "tokens": tokens,
+            "token_form": form,
+            **_sign_in_methods(request.user),
+        },
+        status=400,
+    )
 
 
 @login_required
@@ -189,5 +238,9 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     except ApiToken.DoesNotExist:
         messages.error(request, _("That token does not exist or is already revoked."))
     else:
-        messages.success(request, _("Token “%(name)s” is revoked; anything using it can no longer sign in.") % {"name": token.name})
+        messages.success(
+            request,
+            _("Token “%(name)s” is revoked; anything using it can no longer sign in.")
+            % {"name": token.name},
+        )
     return redirect("accounts:settings")

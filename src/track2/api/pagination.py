@@ -20,8 +20,12 @@ MAX_PAGE = 1_000_000
 
 class PageQuery(Schema):
     page: int = Field(1, ge=1, le=MAX_PAGE, description="Page number, from 1.")
-    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT,
-                       description=f"Items per page (default {DEFAULT_LIMIT}, at most {MAX_LIMIT}).")
+    limit: int = Field(
+        DEFAULT_LIMIT,
+        ge=1,
+        le=MAX_LIMIT,
+        description=f"Items per page (default {DEFAULT_LIMIT}, at most {MAX_LIMIT}).",
+    )
 
 
 class PageOut(Schema):
@@ -31,10 +35,12 @@ class PageOut(Schema):
     limit: int
 
 
-def page_of(rows: QuerySet | Sequence, params: PageQuery, render: Callable[[Any], Any] = lambda row: row) -> dict:
+def page_of(
+    rows: QuerySet | Sequence, params: PageQuery, render: Callable[[Any], Any] = lambda row: row
+) -> dict:
     """One page of `rows` (counted and sliced in the database for a queryset) in the envelope.
     A page past the end is empty, with the total, so a client can tell it went too far."""
     total = rows.count() if isinstance(rows, QuerySet) else len(rows)
     start = (params.page - 1) * params.limit
-    items = [render(row) for row in rows[start:start + params.limit]]
+    items = [render(row) for row in rows[start : start + params.limit]]
     return {"items": items, "total": total, "page": params.page, "limit": params.limit}

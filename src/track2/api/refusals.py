@@ -31,9 +31,18 @@ class AdmissibleJson(Parser):
         # Each field's text, number and date rules are its schema type's (track2.api.fields), so
         # that every field's problem is reported at once; here only the body's shape.
         if not isinstance(data, dict):
-            raise InadmissibleBody([{"loc": ["body"], "type": "object_expected",
-                                     "msg": _("The body must be a JSON object such as {\"notes\": \"…\"}, "
-                                              "not a bare number, string or list.")}])
+            raise InadmissibleBody(
+                [
+                    {
+                        "loc": ["body"],
+                        "type": "object_expected",
+                        "msg": _(
+                            'The body must be a JSON object such as {"notes": "…"}, '
+                            "not a bare number, string or list."
+                        ),
+                    }
+                ]
+            )
         return data
 
 
@@ -43,17 +52,25 @@ def _explained(error: dict) -> str:
     ctx = error.get("ctx") or {}
     message = str(error.get("msg", "")).removeprefix("Value error, ")
     if kind == "string_unicode":
-        return _("The text is not valid Unicode (it contains a lone UTF-16 surrogate such as \\ud800); "
-                 "send text encoded as valid UTF-8.")
+        return _(
+            "The text is not valid Unicode (it contains a lone UTF-16 surrogate such as \\ud800); "
+            "send text encoded as valid UTF-8."
+        )
     if kind == "missing":
         return _("This field is required; send it.")
     if kind == "string_too_long":
-        return _("Too long: at most %(max)s characters; shorten it.") % {"max": ctx.get("max_length")}
+        return _("Too long: at most %(max)s characters; shorten it.") % {
+            "max": ctx.get("max_length")
+        }
     if kind in ("less_than_equal", "greater_than_equal"):
-        return _("Out of range: %(rule)s; send a number within it.") % {"rule": message.removeprefix("Input should be ")}
+        return _("Out of range: %(rule)s; send a number within it.") % {
+            "rule": message.removeprefix("Input should be ")
+        }
     if kind in ("datetime_parsing", "datetime_from_date_parsing", "datetime_type"):
-        return _("Not a date and time: write it as ISO 8601, e.g. 2030-05-01T10:00 (in the meeting's zone) or "
-                 "2030-05-01T08:00:00Z.")
+        return _(
+            "Not a date and time: write it as ISO 8601, e.g. 2030-05-01T10:00 (in the meeting's zone) or "
+            "2030-05-01T08:00:00Z."
+        )
     return message
 
 
@@ -66,11 +83,12 @@ def field_errors(errors) -> list[dict]:
         if loc[:1] == ["body"] and len(loc) > 2:
             del loc[1]  # the handler's parameter name ("payload"), which no client sends
         message = _explained(error)
-        item: dict[str, object] = {"loc": loc,
-                "msg": message,
-                "type": str(error.get("type", ""))}
-        ctx = {key: value for key, value in (error.get("ctx") or {}).items()
-               if isinstance(value, (int, float, str, bool)) and key != "error"}
+        item: dict[str, object] = {"loc": loc, "msg": message, "type": str(error.get("type", ""))}
+        ctx = {
+            key: value
+            for key, value in (error.get("ctx") or {}).items()
+            if isinstance(value, (int, float, str, bool)) and key != "error"
+        }
         if ctx:
             item["ctx"] = ctx
         result.append(item)
@@ -83,8 +101,11 @@ DETAIL = {"type": "string", "description": "What was wrong and what to do."}
 FIELD_ERROR = {
     "type": "object",
     "properties": {
-        "loc": {"type": "array", "items": {"type": "string"},
-                "description": "Where: 'body', 'path' or 'query', then the field."},
+        "loc": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Where: 'body', 'path' or 'query', then the field.",
+        },
         "msg": {"type": "string"},
         "type": {"type": "string"},
         "ctx": {"type": "object", "description": "The rule's limits, e.g. max_length."},
@@ -98,8 +119,11 @@ SCHEMAS = {
         "properties": {
             "detail": DETAIL,
             "field": {"type": ["string", "null"], "description": "The input at fault, or null."},
-            "errors": {"type": ["array", "null"], "items": {"type": "object"},
-                       "description": "Per-row problems (roster files)."},
+            "errors": {
+                "type": ["array", "null"],
+                "items": {"type": "object"},
+                "description": "Per-row problems (roster files).",
+            },
         },
         "required": ["detail"],
     },
@@ -113,7 +137,10 @@ REFUSALS = {
     "400": ("ActionRefusal", "Refused: an action's rule, or a body that is not JSON."),
     "401": ("Detail", "No token, a malformed token, or an unknown or revoked one."),
     "404": ("Detail", "The object does not exist or you may not see it."),
-    "422": ("InvalidRequest", "A field breaks the schema: type, length, range, or a character not allowed."),
+    "422": (
+        "InvalidRequest",
+        "A field breaks the schema: type, length, range, or a character not allowed.",
+    ),
 }
 WRITE_REFUSALS = {
     "403": ("Detail", "A signed-in browser session sent no valid CSRF token (tokens need none)."),
@@ -122,8 +149,10 @@ WRITE_REFUSALS = {
 
 
 def _response(schema: str, description: str) -> dict:
-    return {"description": description,
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }
 
 
 def declare_refusals(document: dict) -> dict:
@@ -132,7 +161,9 @@ def declare_refusals(document: dict) -> dict:
     for operations in document.get("paths", {}).values():
         for method, operation in operations.items():
             # ninja keys its own responses by int; one key per status, or JSON gets duplicates.
-            responses = {str(status): answer for status, answer in operation.get("responses", {}).items()}
+            responses = {
+                str(status): answer for status, answer in operation.get("responses", {}).items()
+            }
             operation["responses"] = responses
             refusals = dict(REFUSALS)
             if method in ("post", "put", "patch", "delete"):

@@ -27,7 +27,9 @@ class Track2API(NinjaAPI):
     ninja walks every router and schema on each request for it (about 200 ms here), and the routes
     cannot change while a process runs."""
 
-    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict | None = None):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict | None = None
+    ):
         prefix = self.get_root_path(path_params or {}) if path_prefix is None else path_prefix
         built = self.__dict__.setdefault("_openapi_by_prefix", {})
         if prefix not in built:
@@ -74,30 +76,66 @@ def not_found(request: HttpRequest, exc: access.NotFound):
 def refused(request: HttpRequest, exc: ActionRefused):
     # Every router's refusals look the same: what was wrong and what to do, and the field it concerns.
     # `errors` lists every problem found at once; `detail`/`field` are the first.
-    return _refuse(request, {"detail": exc.message, "field": exc.field,
-                             "errors": [{"field": f, "message": m} for f, m in exc.problems]}, exc.status)
+    return _refuse(
+        request,
+        {
+            "detail": exc.message,
+            "field": exc.field,
+            "errors": [{"field": f, "message": m} for f, m in exc.problems],
+        },
+        exc.status,
+    )
 
 
 @api.exception_handler(ValidationError)
 def invalid(request: HttpRequest, exc: ValidationError):
-    return _refuse(request, {"detail": _("The request is not valid; see 'errors' for each field."),
-                             "errors": field_errors(exc.errors)}, 422)
+    return _refuse(
+        request,
+        {
+            "detail": _("The request is not valid; see 'errors' for each field."),
+            "errors": field_errors(exc.errors),
+        },
+        422,
+    )
 
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError):
     cause = exc.__cause__
     if isinstance(cause, InadmissibleBody):
-        return _refuse(request, {"detail": _("The request is not valid; see 'errors' for each field."),
-                                 "errors": cause.errors}, 422)
+        return _refuse(
+            request,
+            {
+                "detail": _("The request is not valid; see 'errors' for each field."),
+                "errors": cause.errors,
+            },
+            422,
+        )
     if isinstance(cause, RequestDataTooBig):
         return _refuse(request, {"detail": too_large_message()}, 413)
     if exc.status_code == 400 and cause is not None:
-        return _refuse(request, {"detail": _("The request body is not valid JSON (UTF-8). Send a JSON object "
-                                            "with 'Content-Type: application/json'."), "field": None}, 400)
+        return _refuse(
+            request,
+            {
+                "detail": _(
+                    "The request body is not valid JSON (UTF-8). Send a JSON object "
+                    "with 'Content-Type: application/json'."
+                ),
+                "field": None,
+            },
+            400,
+        )
     if exc.status_code == 403:
-        return _refuse(request, {"detail": _("The browser session's CSRF token is missing or wrong: send it "
-                                            "as the X-CSRFToken header, or use a personal API token.")}, 403)
+        return _refuse(
+            request,
+            {
+                "detail": _(
+                    "The browser session's CSRF token is missing or wrong: send it "
+                    "as the X-CSRFToken header, or use a personal API token."
+                )
+            },
+            403,
+        )
     return _refuse(request, {"detail": str(exc)}, exc.status_code)
 
 

@@ -11,10 +11,18 @@ MAX_ID = 2**63 - 1
 
 
 class ChangesFilterForm(forms.Form):
-    object_type = forms.ChoiceField(label=_("Kind of object"), required=False,
-                                    choices=[("", _("any"))] + [(k, v) for k, v in OBJECT_TYPES.items()])
-    object_id = forms.IntegerField(label=_("Object number"), required=False, min_value=1, max_value=MAX_ID,
-                                   help_text=_("with a kind: that object and what belongs to it"))
+    object_type = forms.ChoiceField(
+        label=_("Kind of object"),
+        required=False,
+        choices=[("", _("any"))] + [(k, v) for k, v in OBJECT_TYPES.items()],
+    )
+    object_id = forms.IntegerField(
+        label=_("Object number"),
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text=_("with a kind: that object and what belongs to it"),
+    )
 
     def clean(self):
         cleaned = super().clean()

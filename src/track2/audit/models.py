@@ -13,10 +13,16 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditEntry(models.Model):
-    dialogue = models.ForeignKey("dialogues.Dialogue", null=True, blank=True, on_delete=models.CASCADE,
-                                 related_name="audit_entries")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    dialogue = models.ForeignKey(
+        "dialogues.Dialogue",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="audit_entries",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Kept when the account is deleted, so that the trail still says who it was.
     actor_name = models.CharField(_("by"), max_length=200)
     action = models.CharField(_("action"), max_length=40)
@@ -33,8 +39,10 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object"),
-                   models.Index(fields=["parent_type", "parent_id"], name="audit_parent")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+            models.Index(fields=["parent_type", "parent_id"], name="audit_parent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.actor_name} {self.action} {self.object_type} {self.object_id} at {self.at:%Y-%m-%d %H:%M}"

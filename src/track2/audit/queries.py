@@ -28,18 +28,34 @@ OBJECT_TYPES = {
     "candidacy": _("candidacy"),
 }
 ACTIONS = {
-    "create": _("created"), "update": _("changed"), "delete": _("deleted"), "add": _("added"),
-    "grant": _("granted"), "revoke": _("revoked"), "seat": _("seated"), "unseat": _("unseated"),
-    "move": _("moved"), "status": _("set the status of"), "remove": _("removed"), "nominate": _("nominated"),
-    "vet": _("vetted"), "invite": _("invited"), "withdraw": _("withdrew"), "renominate": _("nominated again"),
+    "create": _("created"),
+    "update": _("changed"),
+    "delete": _("deleted"),
+    "add": _("added"),
+    "grant": _("granted"),
+    "revoke": _("revoked"),
+    "seat": _("seated"),
+    "unseat": _("unseated"),
+    "move": _("moved"),
+    "status": _("set the status of"),
+    "remove": _("removed"),
+    "nominate": _("nominated"),
+    "vet": _("vetted"),
+    "invite": _("invited"),
+    "withdraw": _("withdrew"),
+    "renominate": _("nominated again"),
 }
 
 
-def for_dialogue(dialogue, *, object_type: str | None = None, object_id: int | None = None) -> QuerySet[AuditEntry]:
+def for_dialogue(
+    dialogue, *, object_type: str | None = None, object_id: int | None = None
+) -> QuerySet[AuditEntry]:
     entries = AuditEntry.objects.filter(dialogue=dialogue)
     if object_type and object_id is not None:
-        entries = entries.filter(Q(object_type=object_type, object_id=object_id)
-                                 | Q(parent_type=object_type, parent_id=object_id))
+        entries = entries.filter(
+            Q(object_type=object_type, object_id=object_id)
+            | Q(parent_type=object_type, parent_id=object_id)
+        )
     elif object_type:
         entries = entries.filter(object_type=object_type)
     return entries
@@ -54,7 +70,8 @@ def for_person(dialogue, person_id: int) -> QuerySet[AuditEntry]:
 
     conveners = Membership.objects.filter(dialogue=dialogue, role=Role.CONVENER).values("user_id")
     return AuditEntry.objects.filter(person_id=person_id).filter(
-        Q(dialogue=dialogue) | Q(dialogue__isnull=True, actor_id__in=conveners))
+        Q(dialogue=dialogue) | Q(dialogue__isnull=True, actor_id__in=conveners)
+    )
 
 
 @dataclass(frozen=True)
@@ -93,7 +110,13 @@ def _names(dialogue, entries: list[AuditEntry]) -> dict[tuple[str, int], str]:
         queryset = scoped.get(kind)
         if queryset is None:
             continue
-        field = "full_name" if kind == "person" else "title" if kind in ("meeting", "agendaitem") else "name"
+        field = (
+            "full_name"
+            if kind == "person"
+            else "title"
+            if kind in ("meeting", "agendaitem")
+            else "name"
+        )
         for pk, name in queryset.filter(pk__in=ids).values_list("pk", field):
             names[(kind, pk)] = name
     return names
@@ -111,16 +134,31 @@ def lines(dialogue, entries) -> list[Line]:
                 name = str(_("an account"))
         else:
             name = names.get((e.object_type, e.object_id))
-        out.append(Line(e, str(ACTIONS.get(e.action, e.action)), str(OBJECT_TYPES.get(e.object_type, e.object_type)),
-                        name, names.get(("person", e.person_id)) if e.person_id is not None else None))
+        out.append(
+            Line(
+                e,
+                str(ACTIONS.get(e.action, e.action)),
+                str(OBJECT_TYPES.get(e.object_type, e.object_type)),
+                name,
+                names.get(("person", e.person_id)) if e.person_id is not None else None,
+            )
+        )
     return out
 
 
 def entry_out(line: Line) -> dict:
     e = line.entry
     return {
-        "id": e.pk, "at": e.at.isoformat().replace("+00:00", "Z"), "actor": e.actor_name, "actor_id": e.actor_id,
-        "action": e.action, "object_type": e.object_type, "object_id": e.object_id, "object_name": line.name,
-        "parent_type": e.parent_type or None, "parent_id": e.parent_id, "person_id": e.person_id,
+        "id": e.pk,
+        "at": e.at.isoformat().replace("+00:00", "Z"),
+        "actor": e.actor_name,
+        "actor_id": e.actor_id,
+        "action": e.action,
+        "object_type": e.object_type,
+        "object_id": e.object_id,
+        "object_name": line.name,
+        "parent_type": e.parent_type or None,
+        "parent_id": e.parent_id,
+        "person_id": e.person_id,
         "fields": list(e.fields),
     }

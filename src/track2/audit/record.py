@@ -20,8 +20,11 @@ def actor_name(user) -> str:
 
 def snapshot(instance) -> dict:
     """The current values of the instance's own fields (kept in memory, never stored)."""
-    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields
-            if f.attname not in _SKIPPED}
+    return {
+        f.attname: getattr(instance, f.attname)
+        for f in instance._meta.concrete_fields
+        if f.attname not in _SKIPPED
+    }
 
 
 def changed(before: dict, instance) -> list[str]:
@@ -49,7 +52,11 @@ def _person_id_of(instance) -> int | None:
     return getattr(instance, "person_id", None)
 
 
-_PARENTS = {"agendaitem": "meeting", "meetingparticipant": "meeting", "delegationmember": "delegation"}
+_PARENTS = {
+    "agendaitem": "meeting",
+    "meetingparticipant": "meeting",
+    "delegationmember": "delegation",
+}
 
 
 def _parent_of(instance) -> tuple[str, int | None]:
@@ -59,8 +66,9 @@ def _parent_of(instance) -> tuple[str, int | None]:
     return kind, getattr(instance, f"{kind}_id")
 
 
-def record(by, action: str, instance, *, fields: Iterable[str] = (), dialogue=None,
-           person=None) -> AuditEntry:
+def record(
+    by, action: str, instance, *, fields: Iterable[str] = (), dialogue=None, person=None
+) -> AuditEntry:
     """One entry: ``by`` did ``action`` (e.g. "update") to ``instance``. Call it inside the
     write's transaction, before a deletion (so that the object's id is still known)."""
     dialogue_id = dialogue.pk if dialogue is not None else _dialogue_id_of(instance)
@@ -68,7 +76,8 @@ def record(by, action: str, instance, *, fields: Iterable[str] = (), dialogue=No
         dialogue_id = instance.pk
     parent_type, parent_id = _parent_of(instance)
     return AuditEntry.objects.create(
-        parent_type=parent_type, parent_id=parent_id,
+        parent_type=parent_type,
+        parent_id=parent_id,
         dialogue_id=dialogue_id,
         actor=by if getattr(by, "pk", None) else None,
         actor_name=actor_name(by),

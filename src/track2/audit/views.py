@@ -20,12 +20,22 @@ def changes(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     form = ChangesFilterForm(request.GET or None)
     entries = queries.for_dialogue(dialogue)
     if form.is_bound and form.is_valid():
-        entries = queries.for_dialogue(dialogue, object_type=form.cleaned_data["object_type"] or None,
-                                       object_id=form.cleaned_data["object_id"])
+        entries = queries.for_dialogue(
+            dialogue,
+            object_type=form.cleaned_data["object_type"] or None,
+            object_id=form.cleaned_data["object_id"],
+        )
     page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "audit/changes.html", {
-        "dialogue": dialogue, "form": form, "page": page, "lines": queries.lines(dialogue, page.object_list),
-        "query": query.urlencode(),
-    })
+    return render(
+        request,
+        "audit/changes.html",
+        {
+            "dialogue": dialogue,
+            "form": form,
+            "page": page,
+            "lines": queries.lines(dialogue, page.object_list),
+            "query": query.urlencode(),
+        },
+    )

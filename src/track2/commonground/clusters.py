@@ -62,15 +62,17 @@ def _same_clustering(a: np.ndarray, b: np.ndarray) -> bool:
     return bool(np.all(np.sqrt(((sa[:n] - sb[:n]) ** 2).sum(axis=1)) < _SAME_CLUSTERING))
 
 
-def _two_nearest(points: np.ndarray,
-                 centers: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _two_nearest(
+    points: np.ndarray, centers: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Nearest centre of each point, the distance to it, and the distance to the second
     nearest (inf with one centre), by an exact k-d tree search over the (few) centres."""
     if len(points) * len(centers) <= _DENSE_ASSIGN:
         # Few points (group clustering of base clusters): a dense distance table is cheaper
         # than building a tree every step.
-        d = np.hypot(points[:, None, 0] - centers[None, :, 0],
-                     points[:, None, 1] - centers[None, :, 1])
+        d = np.hypot(
+            points[:, None, 0] - centers[None, :, 0], points[:, None, 1] - centers[None, :, 1]
+        )
         rows = np.arange(len(points))
         first = np.argmin(d, axis=1)
         best = d[rows, first]
@@ -86,8 +88,13 @@ def _two_nearest(points: np.ndarray,
     return idx[:, 0].astype(np.int64), dist[:, 0].copy(), dist[:, 1].copy()
 
 
-def _lloyd(points: np.ndarray, ids: np.ndarray, centers: np.ndarray,
-           weights: np.ndarray | None, max_iters: int) -> Clustering:
+def _lloyd(
+    points: np.ndarray,
+    ids: np.ndarray,
+    centers: np.ndarray,
+    weights: np.ndarray | None,
+    max_iters: int,
+) -> Clustering:
     """Pol.is's Lloyd loop (cluster-step until same-clustering? or out of iterations).
 
     Assignments are exact, but most points are skipped after the first steps with Hamerly's
@@ -103,10 +110,14 @@ def _lloyd(points: np.ndarray, ids: np.ndarray, centers: np.ndarray,
     w = np.ones(len(points)) if weights is None else np.asarray(weights, dtype=np.float64)
     wx, wy = w * x, w * y
 
-    acc = np.stack([np.bincount(labels, minlength=len(ids)).astype(np.float64),
-                    np.bincount(labels, w, minlength=len(ids)),
-                    np.bincount(labels, wx, minlength=len(ids)),
-                    np.bincount(labels, wy, minlength=len(ids))])
+    acc = np.stack(
+        [
+            np.bincount(labels, minlength=len(ids)).astype(np.float64),
+            np.bincount(labels, w, minlength=len(ids)),
+            np.bincount(labels, wx, minlength=len(ids)),
+            np.bincount(labels, wy, minlength=len(ids)),
+        ]
+    )
     iters = max_iters
     step = 0
     while True:
@@ -125,8 +136,9 @@ def _lloyd(points: np.ndarray, ids: np.ndarray, centers: np.ndarray,
         upper += moved[labels]
         lower -= moved.max()  # dropping a centre can only raise the true lower bound
         if k > 1:
-            gap = np.hypot(centers[:, None, 0] - centers[None, :, 0],
-                           centers[:, None, 1] - centers[None, :, 1])
+            gap = np.hypot(
+                centers[:, None, 0] - centers[None, :, 0], centers[:, None, 1] - centers[None, :, 1]
+            )
             np.fill_diagonal(gap, np.inf)
             half = 0.5 * gap.min(axis=1)
             bound = np.maximum(lower, half[labels])
@@ -144,19 +156,26 @@ def _lloyd(points: np.ndarray, ids: np.ndarray, centers: np.ndarray,
             moved_pts = check[switched]
             if len(moved_pts):
                 # one bincount over (sum row, cluster) for arrivals and one for departures
-                vals = np.concatenate([np.ones(len(moved_pts)), w[moved_pts], wx[moved_pts],
-                                       wy[moved_pts]])
+                vals = np.concatenate(
+                    [np.ones(len(moved_pts)), w[moved_pts], wx[moved_pts], wy[moved_pts]]
+                )
                 rows4 = np.repeat(np.arange(4) * k, len(moved_pts))
-                acc += np.bincount(rows4 + np.tile(labels[moved_pts], 4), vals,
-                                   minlength=4 * k).reshape(4, k)
-                acc -= np.bincount(rows4 + np.tile(before[switched], 4), vals,
-                                   minlength=4 * k).reshape(4, k)
+                acc += np.bincount(
+                    rows4 + np.tile(labels[moved_pts], 4), vals, minlength=4 * k
+                ).reshape(4, k)
+                acc -= np.bincount(
+                    rows4 + np.tile(before[switched], 4), vals, minlength=4 * k
+                ).reshape(4, k)
         step += 1
         if step % _RESUM == 0:
-            acc = np.stack([np.bincount(labels, minlength=k).astype(np.float64),
-                            np.bincount(labels, w, minlength=k),
-                            np.bincount(labels, wx, minlength=k),
-                            np.bincount(labels, wy, minlength=k)])
+            acc = np.stack(
+                [
+                    np.bincount(labels, minlength=k).astype(np.float64),
+                    np.bincount(labels, w, minlength=k),
+                    np.bincount(labels, wx, minlength=k),
+                    np.bincount(labels, wy, minlength=k),
+                ]
+            )
         iters -= 1
 
 
@@ -175,8 +194,9 @@ def first_distinct(points: np.ndarray, k: int, order: np.ndarray | None = None) 
     return np.asarray(chosen, dtype=np.int64)
 
 
-def plus_plus_seeds(points: np.ndarray, k: int, rng: np.random.Generator,
-                    weights: np.ndarray | None = None) -> np.ndarray:
+def plus_plus_seeds(
+    points: np.ndarray, k: int, rng: np.random.Generator, weights: np.ndarray | None = None
+) -> np.ndarray:
     """k-means++ seeding (Arthur & Vassilvitskii 2007), distinct points only, weighted."""
     w = np.ones(len(points)) if weights is None else weights.astype(np.float64)
     x, y = points[:, 0], points[:, 1]
@@ -198,16 +218,16 @@ def plus_plus_seeds(points: np.ndarray, k: int, rng: np.random.Generator,
     return np.asarray(chosen, dtype=np.int64)
 
 
-def inertia(points: np.ndarray, clustering: Clustering,
-            weights: np.ndarray | None = None) -> float:
+def inertia(points: np.ndarray, clustering: Clustering, weights: np.ndarray | None = None) -> float:
     """Weighted sum of squared distances of points to their cluster centre."""
     w = np.ones(len(points)) if weights is None else weights.astype(np.float64)
     d2 = ((points - clustering.centers[clustering.labels]) ** 2).sum(axis=1)
     return float((w * d2).sum())
 
 
-def _clean_start(points: np.ndarray, k: int, start: Sequence[tuple[int, np.ndarray]],
-                 weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _clean_start(
+    points: np.ndarray, k: int, start: Sequence[tuple[int, np.ndarray]], weights: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """clean-start-clusters: recentre previous clusters on the current points, merge clusters
     whose centres coincide, then split off the most distal point until there are
     min(k, number of distinct points) clusters. Returns ids, centres, member labels (-1 if none).
@@ -255,10 +275,16 @@ def _clean_start(points: np.ndarray, k: int, start: Sequence[tuple[int, np.ndarr
     return np.asarray(ids, dtype=np.int64), np.asarray(centers, dtype=np.float64), labels
 
 
-def kmeans(points: np.ndarray, k: int, *, weights: np.ndarray | None = None,
-           start: Sequence[tuple[int, np.ndarray]] | None = None,
-           init_order: np.ndarray | None = None, seeds: np.ndarray | None = None,
-           max_iters: int = 20) -> Clustering:
+def kmeans(
+    points: np.ndarray,
+    k: int,
+    *,
+    weights: np.ndarray | None = None,
+    start: Sequence[tuple[int, np.ndarray]] | None = None,
+    init_order: np.ndarray | None = None,
+    seeds: np.ndarray | None = None,
+    max_iters: int = 20,
+) -> Clustering:
     """Pol.is k-means on 2-D ``points``.
 
     ``start``: previous clusters as (id, member positions) for a warm start. Without it,
@@ -284,8 +310,9 @@ def kmeans(points: np.ndarray, k: int, *, weights: np.ndarray | None = None,
     return _lloyd(points, ids, centers, weights, max_iters)
 
 
-def _batched_lloyd(points: np.ndarray, weights: np.ndarray, seeds: np.ndarray,
-                   max_iters: int) -> list[Clustering]:
+def _batched_lloyd(
+    points: np.ndarray, weights: np.ndarray, seeds: np.ndarray, max_iters: int
+) -> list[Clustering]:
     """Pol.is's Lloyd loop run for several seedings at once (rows of ``seeds``, point
     positions, -1 = no centre). Same steps as :func:`kmeans` for each seeding — clusters that
     lose every member are dropped, a run stops when its centres move < 0.01 — but vectorised
@@ -330,14 +357,23 @@ def _batched_lloyd(points: np.ndarray, weights: np.ndarray, seeds: np.ndarray,
     for b in range(b_count):
         keep = alive[b]
         remap = np.cumsum(keep) - 1
-        result.append(Clustering(np.arange(int(keep.sum()), dtype=np.int64),
-                                 centers[b][keep], remap[out_labels[b]]))
+        result.append(
+            Clustering(
+                np.arange(int(keep.sum()), dtype=np.int64), centers[b][keep], remap[out_labels[b]]
+            )
+        )
     return result
 
 
-def cold_start_groups(points: np.ndarray, ks: range | list[int], rng: np.random.Generator, *,
-                      weights: np.ndarray | None = None, n_init: int = 6,
-                      max_iters: int = 20) -> dict[int, Clustering]:
+def cold_start_groups(
+    points: np.ndarray,
+    ks: range | list[int],
+    rng: np.random.Generator,
+    *,
+    weights: np.ndarray | None = None,
+    n_init: int = 6,
+    max_iters: int = 20,
+) -> dict[int, Clustering]:
     """For each k, the best (least weighted inertia) of Pol.is's own seeding (first k
     distinct points) and ``n_init - 1`` k-means++ seedings, all run in one batch.
     (Pol.is never needs restarts: it warm-starts from its previous update.)"""
@@ -357,7 +393,7 @@ def cold_start_groups(points: np.ndarray, ks: range | list[int], rng: np.random.
                 seedings.append(extra)
         for seeds in seedings:
             padded = np.full(k_max, -1, dtype=np.int64)
-            padded[:len(seeds)] = seeds
+            padded[: len(seeds)] = seeds
             rows.append(padded)
             owner.append(k)
     runs = _batched_lloyd(points, w, np.stack(rows), max_iters)
@@ -369,12 +405,19 @@ def cold_start_groups(points: np.ndarray, ks: range | list[int], rng: np.random.
     return {k: c for k, (_, c) in best.items()}
 
 
-def best_of_starts(points: np.ndarray, k: int, rng: np.random.Generator, *,
-                   weights: np.ndarray | None = None, n_init: int = 4,
-                   max_iters: int = 20) -> Clustering:
+def best_of_starts(
+    points: np.ndarray,
+    k: int,
+    rng: np.random.Generator,
+    *,
+    weights: np.ndarray | None = None,
+    n_init: int = 4,
+    max_iters: int = 20,
+) -> Clustering:
     """:func:`cold_start_groups` for a single k."""
-    return cold_start_groups(points, [k], rng, weights=weights, n_init=n_init,
-                             max_iters=max_iters)[k]
+    return cold_start_groups(points, [k], rng, weights=weights, n_init=n_init, max_iters=max_iters)[
+        k
+    ]
 
 
 def distance_matrix(points: np.ndarray) -> np.ndarray:

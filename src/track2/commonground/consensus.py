@@ -32,9 +32,14 @@ class Consensus:
     disagree: tuple[ConsensusStatement, ...]
 
 
-def select_consensus(agree: np.ndarray, disagree: np.ndarray, seen: np.ndarray,
-                     statement_ids: np.ndarray, excluded: np.ndarray,
-                     top: int = 5) -> Consensus:
+def select_consensus(
+    agree: np.ndarray,
+    disagree: np.ndarray,
+    seen: np.ndarray,
+    statement_ids: np.ndarray,
+    excluded: np.ndarray,
+    top: int = 5,
+) -> Consensus:
     """Top statements of broad agreement and of broad disagreement (counts per statement)."""
     seen = np.asarray(seen, dtype=np.int64)
     out: dict[str, tuple[ConsensusStatement, ...]] = {}
@@ -44,9 +49,11 @@ def select_consensus(agree: np.ndarray, disagree: np.ndarray, seen: np.ndarray,
         ok = np.flatnonzero((p > 0.5) & (t > Z_90) & ~excluded)
         order = ok[np.argsort(-(p[ok] * t[ok]), kind="stable")][:top]
         out[side] = tuple(
-            ConsensusStatement(statement_ids[j].item(), int(n[j]), int(seen[j]), float(p[j]),
-                               float(t[j]))
-            for j in order)
+            ConsensusStatement(
+                statement_ids[j].item(), int(n[j]), int(seen[j]), float(p[j]), float(t[j])
+            )
+            for j in order
+        )
     return Consensus(agree=out["agree"], disagree=out["disagree"])
 
 
@@ -57,9 +64,13 @@ def group_informed_consensus(group_agree: np.ndarray, group_seen: np.ndarray) ->
     return np.prod((a + 1.0) / (s + 2.0), axis=0)
 
 
-def comment_priorities(group_agree: np.ndarray, group_disagree: np.ndarray,
-                       group_seen: np.ndarray, extremity: np.ndarray,
-                       is_meta: np.ndarray) -> np.ndarray:
+def comment_priorities(
+    group_agree: np.ndarray,
+    group_disagree: np.ndarray,
+    group_seen: np.ndarray,
+    extremity: np.ndarray,
+    is_meta: np.ndarray,
+) -> np.ndarray:
     """conversation.clj ``priority-metric``: which statement to show next.
 
     importance = (1 − p_pass)·(extremity + 1)·p_agree with +1/+2 pseudocounts, boosted for

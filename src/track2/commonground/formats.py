@@ -37,10 +37,25 @@ from track2.commonground.errors import EmptyConversationError, InputFormatError
 from track2.commonground.matrix import VoteMatrix
 
 VOTES_HEADER = ("timestamp", "datetime", "comment-id", "voter-id", "vote")
-COMMENTS_HEADER = ("timestamp", "datetime", "comment-id", "author-id", "agrees", "disagrees",
-                   "moderated", "comment-body")
-PARTICIPANT_META_COLUMNS = ("participant", "xid", "group-id", "n-comments", "n-votes",
-                            "n-agree", "n-disagree")
+COMMENTS_HEADER = (
+    "timestamp",
+    "datetime",
+    "comment-id",
+    "author-id",
+    "agrees",
+    "disagrees",
+    "moderated",
+    "comment-body",
+)
+PARTICIPANT_META_COLUMNS = (
+    "participant",
+    "xid",
+    "group-id",
+    "n-comments",
+    "n-votes",
+    "n-agree",
+    "n-disagree",
+)
 _INT = re.compile(r"^-?\d+$")
 _FAST_READ_BYTES = 20_000_000  # votes.csv files above this size use the numpy fast path
 _FAST_BLOCK_BYTES = 64 * 2**20
@@ -82,7 +97,8 @@ def _parse_vote(value: str, path: str, line: int) -> int:
     v = value.strip()
     if v not in ("1", "-1", "0"):
         raise InputFormatError(
-            path, line, f"unknown vote value {value!r}; use 1 (agree), -1 (disagree) or 0 (pass)")
+            path, line, f"unknown vote value {value!r}; use 1 (agree), -1 (disagree) or 0 (pass)"
+        )
     return int(v)
 
 
@@ -100,35 +116,55 @@ def _open_csv(path: Path) -> Iterator[tuple[int, list[str]]]:
         except csv.Error as err:
             raise InputFormatError(str(path), reader.line_num, f"malformed CSV ({err})") from err
         except UnicodeDecodeError as err:
-            raise InputFormatError(str(path), reader.line_num + 1,
-                                   "not UTF-8 text; re-export the file as UTF-8") from err
+            raise InputFormatError(
+                str(path), reader.line_num + 1, "not UTF-8 text; re-export the file as UTF-8"
+            ) from err
 
 
-def _header_index(header: list[str], path: Path, required: Iterable[str],
-                  aliases: Mapping[str, tuple[str, ...]] | None = None) -> dict[str, int]:
+def _header_index(
+    header: list[str],
+    path: Path,
+    required: Iterable[str],
+    aliases: Mapping[str, tuple[str, ...]] | None = None,
+) -> dict[str, int]:
     names = [h.strip().lstrip("\ufeff") for h in header]
     index: dict[str, int] = {}
     for want in required:
         options = (aliases or {}).get(want, (want,))
         found = next((names.index(o) for o in options if o in names), None)
         if found is None:
-            raise InputFormatError(str(path), 1, f"missing column {want!r} in the header "
-                                   f"(found: {', '.join(names) or 'nothing'})")
+            raise InputFormatError(
+                str(path),
+                1,
+                f"missing column {want!r} in the header (found: {', '.join(names) or 'nothing'})",
+            )
         index[want] = found
     return index
 
 
 # ---------------------------------------------------------------------------------- votes.csv
-def read_votes_csv(path: str | Path, *, statement_ids: Iterable[Any] | None = None,
-                   moderated_out: Iterable[Any] = (), meta: Iterable[Any] = ()) -> VoteMatrix:
+def read_votes_csv(
+    path: str | Path,
+    *,
+    statement_ids: Iterable[Any] | None = None,
+    moderated_out: Iterable[Any] = (),
+    meta: Iterable[Any] = (),
+) -> VoteMatrix:
     """Read ``votes.csv`` into a matrix holding the latest vote of each pair."""
     p = Path(path)
     if p.exists() and p.stat().st_size > _FAST_READ_BYTES:
         fast = _read_votes_csv_fast(p)
         if fast is not None:
-            return VoteMatrix.from_triples(fast[2], fast[1], fast[3], timestamps=fast[0],
-                                           statement_ids=statement_ids,
-                                           moderated_out=moderated_out, meta=meta, source=str(p))
+            return VoteMatrix.from_triples(
+                fast[2],
+                fast[1],
+                fast[3],
+                timestamps=fast[0],
+                statement_ids=statement_ids,
+                moderated_out=moderated_out,
+                meta=meta,
+                source=str(p),
+            )
     rows = _open_csv(p)
     first = next(rows, None)
     if first is None:
@@ -146,8 +182,12 @@ def read_votes_csv(path: str | Path, *, statement_ids: Iterable[Any] | None = No
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
         if len(row) != width:
-            raise InputFormatError(str(p), line, f"expected {width} fields like the header, "
-                                   f"found {len(row)}; fix or delete this row")
+            raise InputFormatError(
+                str(p),
+                line,
+                f"expected {width} fields like the header, "
+                f"found {len(row)}; fix or delete this row",
+            )
         sids.append(_parse_id(row[idx["comment-id"]], str(p), line, "comment-id"))
         pids.append(_parse_id(row[idx["voter-id"]], str(p), line, "voter-id"))
         votes.append(_parse_vote(row[idx["vote"]], str(p), line))
@@ -164,10 +204,16 @@ def read_votes_csv(path: str | Path, *, statement_ids: Iterable[Any] | None = No
     if not votes:
         raise EmptyConversationError(f"{p}: no votes in the file")
     return VoteMatrix.from_triples(
-        np.asarray(pids, dtype=np.int64), np.asarray(sids, dtype=np.int64),
-        np.asarray(votes, dtype=np.int8), timestamps=ts if ts_col is not None else None,
-        statement_ids=statement_ids, moderated_out=moderated_out, meta=meta, source=str(p),
-        lines=np.asarray(lines, dtype=np.int64))
+        np.asarray(pids, dtype=np.int64),
+        np.asarray(sids, dtype=np.int64),
+        np.asarray(votes, dtype=np.int8),
+        timestamps=ts if ts_col is not None else None,
+        statement_ids=statement_ids,
+        moderated_out=moderated_out,
+        meta=meta,
+        source=str(p),
+        lines=np.asarray(lines, dtype=np.int64),
+    )
 
 
 def _read_votes_csv_fast(p: Path) -> tuple[np.ndarray, ...] | None:
@@ -208,13 +254,23 @@ def _read_votes_csv_fast(p: Path) -> tuple[np.ndarray, ...] | None:
 
 def _parse_votes_block(block: bytes) -> tuple[np.ndarray, ...] | None:
     if not block.strip():
-        return (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64),
-                np.zeros(0, np.int8))
+        return (
+            np.zeros(0, np.int64),
+            np.zeros(0, np.int64),
+            np.zeros(0, np.int64),
+            np.zeros(0, np.int8),
+        )
     if block.count(b",") != 4 * block.count(b"\n") or b'"' in block:
         return None  # quoted fields or a row with the wrong number of fields
     try:
-        data = np.loadtxt(io.BytesIO(block), delimiter=",", usecols=(0, 2, 3, 4),
-                          dtype=np.int64, ndmin=2, encoding="utf-8")
+        data = np.loadtxt(
+            io.BytesIO(block),
+            delimiter=",",
+            usecols=(0, 2, 3, 4),
+            dtype=np.int64,
+            ndmin=2,
+            encoding="utf-8",
+        )
     except ValueError:
         return None
     return data[:, 0].copy(), data[:, 1].copy(), data[:, 2].copy(), data[:, 3].astype(np.int8)
@@ -239,8 +295,11 @@ def polis_datetime(ts_ms: int) -> str:
 
 # ---------------------------------------------------------------------- participants-votes.csv
 def read_participants_votes_csv(
-    path: str | Path, *, statement_ids: Iterable[Any] | None = None,
-    moderated_out: Iterable[Any] = (), meta: Iterable[Any] = (),
+    path: str | Path,
+    *,
+    statement_ids: Iterable[Any] | None = None,
+    moderated_out: Iterable[Any] = (),
+    meta: Iterable[Any] = (),
 ) -> tuple[VoteMatrix, dict[Any, int]]:
     """Read ``participants-votes.csv``: the matrix and Pol.is's ``group-id`` per participant
     (participants with a blank group id are not in it)."""
@@ -269,12 +328,20 @@ def read_participants_votes_csv(
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
         if len(row) != len(header):
-            raise InputFormatError(str(p), line, f"expected {len(header)} fields like the "
-                                   f"header, found {len(row)}; fix or delete this row")
+            raise InputFormatError(
+                str(p),
+                line,
+                f"expected {len(header)} fields like the "
+                f"header, found {len(row)}; fix or delete this row",
+            )
         pid = _parse_id(row[pcol], str(p), line, "participant")
         if pid in seen_rows:
-            raise InputFormatError(str(p), line, f"duplicate row for participant {pid} (first "
-                                   f"on line {seen_rows[pid]}); keep one row per participant")
+            raise InputFormatError(
+                str(p),
+                line,
+                f"duplicate row for participant {pid} (first "
+                f"on line {seen_rows[pid]}); keep one row per participant",
+            )
         seen_rows[pid] = line
         if gcol is not None and row[gcol].strip():
             groups[pid] = _parse_id(row[gcol], str(p), line, "group-id")
@@ -289,22 +356,40 @@ def read_participants_votes_csv(
         raise EmptyConversationError(f"{p}: no participants in the file")
     known = list(stmt_ids) + ([] if statement_ids is None else list(statement_ids))
     matrix = VoteMatrix.from_triples(
-        np.asarray(pids, dtype=np.int64), np.asarray(sids, dtype=np.int64),
-        np.asarray(votes, dtype=np.int8), participant_ids=list(seen_rows),
-        statement_ids=known, moderated_out=moderated_out, meta=meta, source=str(p),
-        lines=np.asarray(lines, dtype=np.int64))
+        np.asarray(pids, dtype=np.int64),
+        np.asarray(sids, dtype=np.int64),
+        np.asarray(votes, dtype=np.int8),
+        participant_ids=list(seen_rows),
+        statement_ids=known,
+        moderated_out=moderated_out,
+        meta=meta,
+        source=str(p),
+        lines=np.asarray(lines, dtype=np.int64),
+    )
     return matrix, groups
 
 
-def write_participants_votes_csv(path: str | Path, matrix: VoteMatrix,
-                                 group_ids: Mapping[Any, int] | None = None,
-                                 comment_counts: Mapping[Any, int] | None = None) -> None:
+def write_participants_votes_csv(
+    path: str | Path,
+    matrix: VoteMatrix,
+    group_ids: Mapping[Any, int] | None = None,
+    comment_counts: Mapping[Any, int] | None = None,
+) -> None:
     """Write ``participants-votes.csv`` (latest vote per pair, blank when not seen)."""
     m = matrix.n_statements
     with Path(path).open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
-        w.writerow(["participant", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree",
-                    *[str(s) for s in matrix.statement_ids.tolist()]])
+        w.writerow(
+            [
+                "participant",
+                "group-id",
+                "n-comments",
+                "n-votes",
+                "n-agree",
+                "n-disagree",
+                *[str(s) for s in matrix.statement_ids.tolist()],
+            ]
+        )
         for i, pid in enumerate(matrix.participant_ids.tolist()):
             lo, hi = matrix.indptr[i], matrix.indptr[i + 1]
             cells = [""] * m
@@ -312,8 +397,17 @@ def write_participants_votes_csv(path: str | Path, matrix: VoteMatrix,
             for j, v in zip(matrix.indices[lo:hi].tolist(), vals.tolist(), strict=True):
                 cells[j] = str(v)
             gid = (group_ids or {}).get(pid)
-            w.writerow([pid, "" if gid is None else gid, (comment_counts or {}).get(pid, 0),
-                        hi - lo, int((vals == 1).sum()), int((vals == -1).sum()), *cells])
+            w.writerow(
+                [
+                    pid,
+                    "" if gid is None else gid,
+                    (comment_counts or {}).get(pid, 0),
+                    hi - lo,
+                    int((vals == 1).sum()),
+                    int((vals == -1).sum()),
+                    *cells,
+                ]
+            )
 
 
 # ---------------------------------------------------------------------------------- comments
@@ -334,8 +428,9 @@ def read_comments_csv(path: str | Path) -> dict[Any, Statement]:
     idx = _header_index(header, p, ("id", "text"), _COMMENT_ALIASES)
     mod_col = next((header.index(c) for c in ("moderated", "mod") if c in header), None)
     meta_col = next((header.index(c) for c in ("is-meta", "is_meta") if c in header), None)
-    author_col = next((header.index(c) for c in ("author-id", "pid", "participant_id")
-                       if c in header), None)
+    author_col = next(
+        (header.index(c) for c in ("author-id", "pid", "participant_id") if c in header), None
+    )
     ts_col = header.index("timestamp") if "timestamp" in header else None
     out: dict[Any, Statement] = {}
     lines: dict[Any, int] = {}
@@ -343,12 +438,20 @@ def read_comments_csv(path: str | Path) -> dict[Any, Statement]:
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
         if len(row) != len(header):
-            raise InputFormatError(str(p), line, f"expected {len(header)} fields like the "
-                                   f"header, found {len(row)}; check the quoting of the text")
+            raise InputFormatError(
+                str(p),
+                line,
+                f"expected {len(header)} fields like the "
+                f"header, found {len(row)}; check the quoting of the text",
+            )
         sid = _parse_id(row[idx["id"]], str(p), line, "comment id")
         if sid in out:
-            raise InputFormatError(str(p), line, f"duplicate comment id {sid} (first on line "
-                                   f"{lines[sid]}); keep one row per comment")
+            raise InputFormatError(
+                str(p),
+                line,
+                f"duplicate comment id {sid} (first on line "
+                f"{lines[sid]}); keep one row per comment",
+            )
         mod = 0
         if mod_col is not None and row[mod_col].strip():
             mod = _parse_id(row[mod_col], str(p), line, "moderated value")
@@ -369,8 +472,9 @@ def read_comments_csv(path: str | Path) -> dict[Any, Statement]:
     return out
 
 
-def write_comments_csv(path: str | Path, statements: Iterable[Statement],
-                       matrix: VoteMatrix | None = None) -> None:
+def write_comments_csv(
+    path: str | Path, statements: Iterable[Statement], matrix: VoteMatrix | None = None
+) -> None:
     """Write ``comments.csv`` in the export layout (agree/disagree counts from ``matrix``)."""
     counts = matrix.statement_counts if matrix is not None else None
     index = matrix.statement_index if matrix is not None else {}
@@ -382,9 +486,18 @@ def write_comments_csv(path: str | Path, statements: Iterable[Statement],
             agrees = int(counts["agree"][j]) if counts is not None and j is not None else 0
             disagrees = int(counts["disagree"][j]) if counts is not None and j is not None else 0
             ts = s.timestamp if s.timestamp is not None else 0
-            w.writerow((ts, polis_datetime(ts), s.statement_id,
-                        "" if s.author_id is None else s.author_id, agrees, disagrees,
-                        s.moderated, s.text))
+            w.writerow(
+                (
+                    ts,
+                    polis_datetime(ts),
+                    s.statement_id,
+                    "" if s.author_id is None else s.author_id,
+                    agrees,
+                    disagrees,
+                    s.moderated,
+                    s.text,
+                )
+            )
 
 
 # ---------------------------------------------------------------------------------- JSON
@@ -441,8 +554,13 @@ def _pick(rec: dict[str, Any], keys: tuple[str, ...], p: Path, line: int) -> Any
     raise InputFormatError(str(p), line, f"record has no {' or '.join(keys)} field")
 
 
-def read_votes_json(path: str | Path, *, statement_ids: Iterable[Any] | None = None,
-                    moderated_out: Iterable[Any] = (), meta: Iterable[Any] = ()) -> VoteMatrix:
+def read_votes_json(
+    path: str | Path,
+    *,
+    statement_ids: Iterable[Any] | None = None,
+    moderated_out: Iterable[Any] = (),
+    meta: Iterable[Any] = (),
+) -> VoteMatrix:
     """Read a Pol.is API ``votes.json`` (agree = 1; latest ``modified`` wins)."""
     p = Path(path)
     records, lines = _load_json_records(p)
@@ -460,8 +578,11 @@ def read_votes_json(path: str | Path, *, statement_ids: Iterable[Any] | None = N
             if not isinstance(value, int) or isinstance(value, bool):
                 raise InputFormatError(str(p), line, f"{name} id {value!r} is not an integer")
         if vote not in (-1, 0, 1) or isinstance(vote, bool):
-            raise InputFormatError(str(p), line, f"unknown vote value {vote!r}; use 1 (agree), "
-                                   "-1 (disagree) or 0 (pass)")
+            raise InputFormatError(
+                str(p),
+                line,
+                f"unknown vote value {vote!r}; use 1 (agree), -1 (disagree) or 0 (pass)",
+            )
         modified = rec.get("modified", 0)
         try:
             modified_f = float(modified)
@@ -474,10 +595,16 @@ def read_votes_json(path: str | Path, *, statement_ids: Iterable[Any] | None = N
     if not votes:
         raise EmptyConversationError(f"{p}: no votes in the file")
     return VoteMatrix.from_triples(
-        np.asarray(pids, dtype=np.int64), np.asarray(sids, dtype=np.int64),
-        np.asarray(votes, dtype=np.int8), timestamps=ts, statement_ids=statement_ids,
-        moderated_out=moderated_out, meta=meta, source=str(p),
-        lines=np.asarray(lines, dtype=np.int64))
+        np.asarray(pids, dtype=np.int64),
+        np.asarray(sids, dtype=np.int64),
+        np.asarray(votes, dtype=np.int8),
+        timestamps=ts,
+        statement_ids=statement_ids,
+        moderated_out=moderated_out,
+        meta=meta,
+        source=str(p),
+        lines=np.asarray(lines, dtype=np.int64),
+    )
 
 
 def read_comments_json(path: str | Path) -> dict[Any, Statement]:
@@ -496,8 +623,13 @@ def read_comments_json(path: str | Path) -> dict[Any, Statement]:
         mod = rec.get("mod", rec.get("moderated", 0))
         if mod not in (-1, 0, 1):
             raise InputFormatError(str(p), line, f"moderation must be -1, 0 or 1, not {mod!r}")
-        out[sid] = Statement(sid, str(rec.get("txt", "")), int(mod), bool(rec.get("is_meta")),
-                             rec.get("pid", rec.get("participant_id")))
+        out[sid] = Statement(
+            sid,
+            str(rec.get("txt", "")),
+            int(mod),
+            bool(rec.get("is_meta")),
+            rec.get("pid", rec.get("participant_id")),
+        )
     return out
 
 
@@ -508,16 +640,20 @@ def _moderation(statements: Mapping[Any, Statement]) -> tuple[list[Any], list[An
     return mod_out, meta
 
 
-def _check_known(matrix: VoteMatrix, statements: Mapping[Any, Statement], votes_file: Path,
-                 comments_file: Path) -> None:
+def _check_known(
+    matrix: VoteMatrix, statements: Mapping[Any, Statement], votes_file: Path, comments_file: Path
+) -> None:
     if not statements:
         return
     unknown = [s for s in matrix.statement_ids.tolist() if s not in statements]
     if unknown:
-        raise InputFormatError(str(votes_file), None,
-                               f"votes on statement {unknown[0]} which {comments_file.name} "
-                               f"does not list ({len(unknown)} such statements); the files "
-                               "come from different conversations or exports")
+        raise InputFormatError(
+            str(votes_file),
+            None,
+            f"votes on statement {unknown[0]} which {comments_file.name} "
+            f"does not list ({len(unknown)} such statements); the files "
+            "come from different conversations or exports",
+        )
 
 
 def load_conversation(path: str | Path) -> Conversation:
@@ -539,13 +675,19 @@ def load_conversation(path: str | Path) -> Conversation:
     comments_file = have("comments.csv") or have("comments.json")
     if comments_file is not None:
         files.append(str(comments_file))
-        statements = (read_comments_csv(comments_file) if comments_file.suffix == ".csv"
-                      else read_comments_json(comments_file))
+        statements = (
+            read_comments_csv(comments_file)
+            if comments_file.suffix == ".csv"
+            else read_comments_json(comments_file)
+        )
     mod_out, meta = _moderation(statements)
     known = list(statements) or None
     groups: dict[Any, int] = {}
-    votes_csv, pv_csv, votes_json = have("votes.csv"), have("participants-votes.csv"), \
-        have("votes.json")
+    votes_csv, pv_csv, votes_json = (
+        have("votes.csv"),
+        have("participants-votes.csv"),
+        have("votes.json"),
+    )
     if votes_csv is not None:
         matrix = read_votes_csv(votes_csv, statement_ids=known, moderated_out=mod_out, meta=meta)
         files.append(str(votes_csv))
@@ -554,19 +696,24 @@ def load_conversation(path: str | Path) -> Conversation:
             _, groups = read_participants_votes_csv(pv_csv)
             files.append(str(pv_csv))
     elif pv_csv is not None:
-        matrix, groups = read_participants_votes_csv(pv_csv, statement_ids=known,
-                                                     moderated_out=mod_out, meta=meta)
+        matrix, groups = read_participants_votes_csv(
+            pv_csv, statement_ids=known, moderated_out=mod_out, meta=meta
+        )
         files.append(str(pv_csv))
         vote_file = pv_csv
     elif votes_json is not None:
-        matrix = read_votes_json(votes_json, statement_ids=known, moderated_out=mod_out,
-                                 meta=meta)
+        matrix = read_votes_json(votes_json, statement_ids=known, moderated_out=mod_out, meta=meta)
         files.append(str(votes_json))
         vote_file = votes_json
     else:
-        raise InputFormatError(str(p), None, "no votes.csv, participants-votes.csv or "
-                               "votes.json here; point at a Pol.is export folder")
+        raise InputFormatError(
+            str(p),
+            None,
+            "no votes.csv, participants-votes.csv or "
+            "votes.json here; point at a Pol.is export folder",
+        )
     if comments_file is not None:
         _check_known(matrix, statements, vote_file, comments_file)
-    return Conversation(matrix=matrix, statements=statements, export_group_ids=groups,
-                        files=tuple(files))
+    return Conversation(
+        matrix=matrix, statements=statements, export_group_ids=groups, files=tuple(files)
+    )

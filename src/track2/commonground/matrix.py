@@ -76,7 +76,7 @@ def _index_ids(ids: np.ndarray, known: np.ndarray | None) -> tuple[np.ndarray, n
             lut[uniq] = np.arange(len(uniq), dtype=np.int64)
             return uniq, lut[ids]
     uniq, inverse = np.unique(ids_all, return_inverse=True)
-    return uniq, inverse[len(ids_all) - len(ids):].astype(np.int64)
+    return uniq, inverse[len(ids_all) - len(ids) :].astype(np.int64)
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,8 +107,15 @@ class VoteMatrix:
             raise ValueError("moderation masks must have one entry per statement")
         if len(self.indices) and (self.indices.min() < 0 or self.indices.max() >= m):
             raise ValueError("a column index is outside the statements")
-        for arr in (self.participant_ids, self.statement_ids, self.indptr, self.indices,
-                    self.values, self.is_moderated_out, self.is_meta):
+        for arr in (
+            self.participant_ids,
+            self.statement_ids,
+            self.indptr,
+            self.indices,
+            self.values,
+            self.is_moderated_out,
+            self.is_meta,
+        ):
             arr.setflags(write=False)
 
     # ----------------------------------------------------------------- constructors
@@ -154,8 +161,10 @@ class VoteMatrix:
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise InputFormatError(
-                source, line_of(i),
-                f"unknown vote value {v[i]!r}; use 1 (agree), -1 (disagree) or 0 (pass)")
+                source,
+                line_of(i),
+                f"unknown vote value {v[i]!r}; use 1 (agree), -1 (disagree) or 0 (pass)",
+            )
         v8 = v.astype(np.int8)
 
         known_p = _ids_array(list(participant_ids)) if participant_ids is not None else None
@@ -178,8 +187,9 @@ class VoteMatrix:
         del key
         same_as_next = key_sorted[1:] == key_sorted[:-1]
         if same_as_next.any():
-            keep = cls._latest_of_duplicates(order, key_sorted, same_as_next, v8, timestamps,
-                                             source, line_of)
+            keep = cls._latest_of_duplicates(
+                order, key_sorted, same_as_next, v8, timestamps, source, line_of
+            )
             order = order[keep]
             key_sorted = key_sorted[keep]
             vals = v8[order]
@@ -232,9 +242,11 @@ class VoteMatrix:
             j = int(np.flatnonzero(tie)[0])
             a, b = sorted((int(src[j]), int(src[j + 1])))
             raise InputFormatError(
-                source, line_of(b),
+                source,
+                line_of(b),
                 f"duplicate vote: same participant, statement and timestamp as line "
-                f"{line_of(a)} but a different vote; remove one of the two rows")
+                f"{line_of(a)} but a different vote; remove one of the two rows",
+            )
         keep[pos] = False
         keep[pos[last]] = True
         return keep
@@ -259,8 +271,15 @@ class VoteMatrix:
         if len(pids) != n or len(sids) != m:
             raise ValueError("id lists must match the matrix shape")
         r, c = np.nonzero(~np.isnan(arr))
-        return cls.from_triples(pids[r], sids[c], arr[r, c], participant_ids=pids,
-                                statement_ids=sids, moderated_out=moderated_out, meta=meta)
+        return cls.from_triples(
+            pids[r],
+            sids[c],
+            arr[r, c],
+            participant_ids=pids,
+            statement_ids=sids,
+            moderated_out=moderated_out,
+            meta=meta,
+        )
 
     # ----------------------------------------------------------------- shape and views
     @property
@@ -287,8 +306,7 @@ class VoteMatrix:
     @cached_property
     def vote_rows(self) -> np.ndarray:
         """Row index of every stored vote (the COO row array), int32."""
-        return np.repeat(np.arange(self.n_participants, dtype=np.int32),
-                         self.votes_per_participant)
+        return np.repeat(np.arange(self.n_participants, dtype=np.int32), self.votes_per_participant)
 
     @cached_property
     def statement_counts(self) -> dict[str, np.ndarray]:
@@ -300,8 +318,12 @@ class VoteMatrix:
         code += 1
         by_vote = np.bincount(code, minlength=3 * m).reshape(m, 3)
         disagree, passes, agree = by_vote[:, 0], by_vote[:, 1], by_vote[:, 2]
-        return {"agree": agree, "disagree": disagree, "pass": passes,
-                "seen": agree + disagree + passes}
+        return {
+            "agree": agree,
+            "disagree": disagree,
+            "pass": passes,
+            "seen": agree + disagree + passes,
+        }
 
     @cached_property
     def participant_index(self) -> dict[Any, int]:
@@ -349,16 +371,25 @@ class VoteMatrix:
         return None
 
     # ----------------------------------------------------------------- derived matrices
-    def with_moderation(self, *, moderated_out: Iterable[Any] = (),
-                        meta: Iterable[Any] = ()) -> VoteMatrix:
+    def with_moderation(
+        self, *, moderated_out: Iterable[Any] = (), meta: Iterable[Any] = ()
+    ) -> VoteMatrix:
         """The same votes with these statements marked moderated out / meta (replacing marks)."""
         mod = _mask(self.statement_ids, moderated_out)
         met = _mask(self.statement_ids, meta)
-        return VoteMatrix(self.participant_ids, self.statement_ids, self.indptr, self.indices,
-                          self.values, mod, met)
+        return VoteMatrix(
+            self.participant_ids,
+            self.statement_ids,
+            self.indptr,
+            self.indices,
+            self.values,
+            mod,
+            met,
+        )
 
-    def select(self, participants: np.ndarray | None = None,
-               statements: np.ndarray | None = None) -> VoteMatrix:
+    def select(
+        self, participants: np.ndarray | None = None, statements: np.ndarray | None = None
+    ) -> VoteMatrix:
         """Sub-matrix of the given row / column positions (int arrays), in the given order."""
         csr = self.to_csr(np.int8)
         rows = np.arange(self.n_participants) if participants is None else np.asarray(participants)
@@ -366,10 +397,15 @@ class VoteMatrix:
         sub = csr[rows][:, cols]
         sub = sp.csr_array(sub)
         sub.sort_indices()
-        return VoteMatrix(self.participant_ids[rows], self.statement_ids[cols],
-                          sub.indptr.astype(np.int64), sub.indices.astype(np.int32),
-                          sub.data.astype(np.int8), self.is_moderated_out[cols],
-                          self.is_meta[cols])
+        return VoteMatrix(
+            self.participant_ids[rows],
+            self.statement_ids[cols],
+            sub.indptr.astype(np.int64),
+            sub.indices.astype(np.int32),
+            sub.data.astype(np.int8),
+            self.is_moderated_out[cols],
+            self.is_meta[cols],
+        )
 
     def without_empty(self) -> VoteMatrix:
         """The matrix without participants who cast no vote and statements nobody voted on.
@@ -382,9 +418,15 @@ class VoteMatrix:
         indptr = np.append(self.indptr[rows], self.indptr[-1])  # dropped rows are empty
         renumber = np.full(self.n_statements, -1, dtype=np.int32)
         renumber[cols] = np.arange(len(cols), dtype=np.int32)
-        return VoteMatrix(self.participant_ids[rows], self.statement_ids[cols], indptr,
-                          renumber[self.indices], self.values, self.is_moderated_out[cols],
-                          self.is_meta[cols])
+        return VoteMatrix(
+            self.participant_ids[rows],
+            self.statement_ids[cols],
+            indptr,
+            renumber[self.indices],
+            self.values,
+            self.is_moderated_out[cols],
+            self.is_meta[cols],
+        )
 
     def require_analysable(self) -> None:
         """Raise :class:`EmptyConversationError` unless there are ≥2 voters and ≥2 voted statements."""
@@ -394,7 +436,9 @@ class VoteMatrix:
         voted = int(np.count_nonzero(self.statement_counts["seen"]))
         if voters < 2:
             raise EmptyConversationError(
-                f"only {voters} participant voted; opinion groups need at least 2")
+                f"only {voters} participant voted; opinion groups need at least 2"
+            )
         if voted < 2:
             raise EmptyConversationError(
-                f"only {voted} statement has votes; opinion groups need at least 2")
+                f"only {voted} statement has votes; opinion groups need at least 2"
+            )

@@ -80,14 +80,16 @@ def _orient(components: np.ndarray, start_vectors: np.ndarray | None) -> np.ndar
     return out
 
 
-def top_components(centred: sp.csr_array, n_components: int,
-                   start_vectors: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def top_components(
+    centred: sp.csr_array, n_components: int, start_vectors: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """The leading eigenvectors (rows) and eigenvalues of CᵀC, largest first."""
     n, m = centred.shape
     k = min(n_components, n, m)
     row_nnz = np.diff(centred.indptr).astype(np.float64)
-    if m <= _EIGH_MAX_COLUMNS and (n * m <= _DENSE_GRAM_CELLS
-                                   or float((row_nnz ** 2).sum()) <= _SPARSE_GRAM_WORK):
+    if m <= _EIGH_MAX_COLUMNS and (
+        n * m <= _DENSE_GRAM_CELLS or float((row_nnz**2).sum()) <= _SPARSE_GRAM_WORK
+    ):
         # Small conversations: form CᵀC (m × m) and take an exact symmetric eigensolve.
         # Below a few million cells a dense BLAS product beats scipy's sparse one.
         if n * m <= _DENSE_GRAM_CELLS:
@@ -113,8 +115,13 @@ def top_components(centred: sp.csr_array, n_components: int,
     return vecs[:, order].T.copy(), vals[order]
 
 
-def polis_pca(matrix: VoteMatrix, excluded: np.ndarray, *, n_components: int = 2,
-              start_vectors: np.ndarray | None = None) -> tuple[PCAResult, sp.csr_array]:
+def polis_pca(
+    matrix: VoteMatrix,
+    excluded: np.ndarray,
+    *,
+    n_components: int = 2,
+    start_vectors: np.ndarray | None = None,
+) -> tuple[PCAResult, sp.csr_array]:
     """Run Pol.is PCA on ``matrix`` (every column is a statement with at least one vote).
 
     Returns the result and the centred sparse matrix (reused for the projection).
@@ -129,12 +136,11 @@ def polis_pca(matrix: VoteMatrix, excluded: np.ndarray, *, n_components: int = 2
     # pca.clj pca-project-cmnts: a participant who agreed with statement j only (one vote).
     m = matrix.n_statements
     cproj = np.sqrt(m) * (1.0 - center)[None, :] * comps
-    extremity = np.sqrt((cproj ** 2).sum(axis=0))
+    extremity = np.sqrt((cproj**2).sum(axis=0))
     return PCAResult(center, comps, vals, cproj, extremity), centred
 
 
-def project_participants(centred: sp.csr_array, pca: PCAResult,
-                         n_votes: np.ndarray) -> np.ndarray:
+def project_participants(centred: sp.csr_array, pca: PCAResult, n_votes: np.ndarray) -> np.ndarray:
     """Pol.is sparsity-aware projection: (x − c)·pc over seen cells, × √(n_columns / n_votes).
 
     ``n_votes`` counts the cells Pol.is treats as seen for each participant (its own votes plus

@@ -103,12 +103,15 @@ class PolisAnalysis:
     def group_members(self) -> dict[int, np.ndarray]:
         """Participant ids of each opinion group, keyed by group id."""
         labels = self.group_labels
-        return {int(gid): self.participant_ids[labels == g]
-                for g, gid in enumerate(self.group_clusters.ids.tolist())}
+        return {
+            int(gid): self.participant_ids[labels == g]
+            for g, gid in enumerate(self.group_clusters.ids.tolist())
+        }
 
 
-def in_conv_mask(vote_counts: np.ndarray, n_statements: int,
-                 previous: np.ndarray | None = None) -> np.ndarray:
+def in_conv_mask(
+    vote_counts: np.ndarray, n_statements: int, previous: np.ndarray | None = None
+) -> np.ndarray:
     """conversation.clj ``:in-conv``: once in, always in; join with ≥ min(7, n_statements)
     votes; if fewer than 15 are in, add the most active participants up to 15."""
     mask = np.zeros(len(vote_counts), dtype=bool) if previous is None else previous.copy()
@@ -127,8 +130,9 @@ def _positions(ids: np.ndarray, wanted: Any) -> np.ndarray:
     return np.asarray([index[w] for w in wanted if w in index], dtype=np.int64)
 
 
-def _group_counts(matrix: VoteMatrix, row_group: np.ndarray,
-                  k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _group_counts(
+    matrix: VoteMatrix, row_group: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Agree / disagree / seen counts per group × statement; rows with group -1 are ignored."""
     m = matrix.n_statements
     csr = matrix.to_csr(np.int8)
@@ -152,11 +156,12 @@ def _check_state_fits(state: PolisState, matrix: VoteMatrix) -> None:
     missing_p = [p for p in state.in_conv if p not in participants]
     missing_s = [s for s in state.statement_ids if s not in statements]
     if missing_p or missing_s:
-        what = (f"participant {missing_p[0]}" if missing_p else f"statement {missing_s[0]}")
+        what = f"participant {missing_p[0]}" if missing_p else f"statement {missing_s[0]}"
         raise StateMismatchError(
             f"the Pol.is state does not belong to these votes: {what} is in the state but has "
             f"no votes here ({len(missing_p)} participants and {len(missing_s)} statements "
-            "missing); use the math-pca2.json exported with this conversation")
+            "missing); use the math-pca2.json exported with this conversation"
+        )
 
 
 def analyze_polis(
@@ -235,9 +240,10 @@ def analyze_polis(
     base_start = None
     if state is not None:
         local = {pid: i for i, pid in enumerate(work.participant_ids[in_idx].tolist())}
-        base_start = [(cid, np.asarray([local[p] for p in members if p in local], dtype=np.int64))
-                      for cid, members in zip(state.base_cluster_ids, state.base_cluster_members,
-                                              strict=True)]
+        base_start = [
+            (cid, np.asarray([local[p] for p in members if p in local], dtype=np.int64))
+            for cid, members in zip(state.base_cluster_ids, state.base_cluster_members, strict=True)
+        ]
     rng = np.random.default_rng(random_state)
     if base_start is not None:
         base = kmeans(points, base_k, start=base_start, max_iters=BASE_ITERS)
@@ -245,36 +251,49 @@ def analyze_polis(
         # Pol.is seeds with the first k distinct points in its (arbitrary) row order, i.e.
         # random seeds when there is no history; k-means++ seeds give tighter base clusters
         # and converge in fewer Lloyd steps (docs/engine.md).
-        base = kmeans(points, base_k, seeds=plus_plus_seeds(points, base_k, rng),
-                      max_iters=BASE_ITERS)
+        base = kmeans(
+            points, base_k, seeds=plus_plus_seeds(points, base_k, rng), max_iters=BASE_ITERS
+        )
     lap("base_clusters")
 
     weights = base.sizes().astype(np.float64)
     silhouettes: dict[int, float] = {}
     keep_groups = state is not None and not rechoose_groups
-    fixed_k = n_groups if n_groups is not None else (
-        state.n_groups if state is not None and keep_groups else None)
+    fixed_k = (
+        n_groups
+        if n_groups is not None
+        else (state.n_groups if state is not None and keep_groups else None)
+    )
     if fixed_k is not None:
         k = fixed_k
         group_start = None
         if state is not None and keep_groups and k == state.n_groups:
             base_pos = {int(b): c for c, b in enumerate(base.ids.tolist())}
-            group_start = [(gid, np.asarray([base_pos[b] for b in members if b in base_pos],
-                                            dtype=np.int64))
-                           for gid, members in zip(state.group_cluster_ids,
-                                                   state.group_cluster_members, strict=True)]
+            group_start = [
+                (gid, np.asarray([base_pos[b] for b in members if b in base_pos], dtype=np.int64))
+                for gid, members in zip(
+                    state.group_cluster_ids, state.group_cluster_members, strict=True
+                )
+            ]
         if group_start is not None:
-            groups = kmeans(base.centers, k, weights=weights, start=group_start,
-                            max_iters=GROUP_ITERS)
+            groups = kmeans(
+                base.centers, k, weights=weights, start=group_start, max_iters=GROUP_ITERS
+            )
         else:
-            groups = best_of_starts(base.centers, k, rng, weights=weights,
-                                    n_init=group_restarts, max_iters=GROUP_ITERS)
+            groups = best_of_starts(
+                base.centers, k, rng, weights=weights, n_init=group_restarts, max_iters=GROUP_ITERS
+            )
         silhouettes[groups.k] = silhouette(base.centers, groups.labels)
     else:
         top_k = min(max_groups, 2 + base.k // 12)
-        candidates = cold_start_groups(base.centers, range(2, top_k + 1), rng,
-                                       weights=weights, n_init=group_restarts,
-                                       max_iters=GROUP_ITERS)
+        candidates = cold_start_groups(
+            base.centers,
+            range(2, top_k + 1),
+            rng,
+            weights=weights,
+            n_init=group_restarts,
+            max_iters=GROUP_ITERS,
+        )
         dist = distance_matrix(base.centers)
         for k, clustering in candidates.items():
             silhouettes[k] = silhouette(base.centers, clustering.labels, dist)
@@ -284,7 +303,8 @@ def analyze_polis(
     if state is not None and keep_groups and n_groups is None and groups.k != state.n_groups:
         raise StateMismatchError(
             f"the Pol.is state has {state.n_groups} groups but only {groups.k} could be formed "
-            "from these votes; check that the state belongs to this conversation")
+            "from these votes; check that the state belongs to this conversation"
+        )
     lap("group_clusters")
 
     row_group = np.full(n, -1, dtype=np.int64)
@@ -295,18 +315,36 @@ def analyze_polis(
     lap("repness")
 
     counts = work.statement_counts
-    consensus = select_consensus(counts["agree"], counts["disagree"], counts["seen"],
-                                 work.statement_ids, excluded)
+    consensus = select_consensus(
+        counts["agree"], counts["disagree"], counts["seen"], work.statement_ids, excluded
+    )
     gic = group_informed_consensus(g_agree, g_seen)
-    priorities = comment_priorities(g_agree, g_disagree, g_seen, pca.comment_extremity,
-                                    work.is_meta)
+    priorities = comment_priorities(
+        g_agree, g_disagree, g_seen, pca.comment_extremity, work.is_meta
+    )
     lap("consensus")
     timings["total"] = time.perf_counter() - t_start
     return PolisAnalysis(
-        participant_ids=work.participant_ids, statement_ids=work.statement_ids,
-        n_votes=work.n_votes, user_vote_counts=vote_counts, excluded=excluded,
-        is_meta=work.is_meta.copy(), in_conv=in_conv, pca=pca, projections=projections,
-        base_clusters=base, group_clusters=groups, silhouettes=silhouettes,
-        group_agree=g_agree, group_disagree=g_disagree, group_seen=g_seen, group_stats=stats,
-        repness=repness, consensus=consensus, group_informed_consensus=gic,
-        comment_priorities=priorities, random_state=random_state, timings=timings)
+        participant_ids=work.participant_ids,
+        statement_ids=work.statement_ids,
+        n_votes=work.n_votes,
+        user_vote_counts=vote_counts,
+        excluded=excluded,
+        is_meta=work.is_meta.copy(),
+        in_conv=in_conv,
+        pca=pca,
+        projections=projections,
+        base_clusters=base,
+        group_clusters=groups,
+        silhouettes=silhouettes,
+        group_agree=g_agree,
+        group_disagree=g_disagree,
+        group_seen=g_seen,
+        group_stats=stats,
+        repness=repness,
+        consensus=consensus,
+        group_informed_consensus=gic,
+        comment_priorities=priorities,
+        random_state=random_state,
+        timings=timings,
+    )

@@ -64,9 +64,18 @@ def group_statement_stats(na: np.ndarray, nd: np.ndarray, ns: np.ndarray) -> Gro
     ra = pa / ((1.0 + na_rest) / (2.0 + ns_rest))
     rd = pd / ((1.0 + nd_rest) / (2.0 + ns_rest))
     return GroupStatementStats(
-        na=na, nd=nd, ns=ns, pa=pa, pd=pd, pat=prop_test(na, ns), pdt=prop_test(nd, ns),
-        ra=ra, rd=rd, rat=two_prop_test(na, na_rest, ns, ns_rest),
-        rdt=two_prop_test(nd, nd_rest, ns, ns_rest))
+        na=na,
+        nd=nd,
+        ns=ns,
+        pa=pa,
+        pd=pd,
+        pat=prop_test(na, ns),
+        pdt=prop_test(nd, ns),
+        ra=ra,
+        rd=rd,
+        rat=two_prop_test(na, na_rest, ns, ns_rest),
+        rdt=two_prop_test(nd, nd_rest, ns, ns_rest),
+    )
 
 
 def _finalize(s: GroupStatementStats, g: int, j: int, sid: Any) -> RepresentativeStatement:
@@ -77,10 +86,15 @@ def _finalize(s: GroupStatementStats, g: int, j: int, sid: Any) -> Representativ
         vals = (s.nd, s.pd, s.pdt, s.rd, s.rdt, "disagree")
     n_success, p_success, p_test, rep, rep_test, side = vals
     return RepresentativeStatement(
-        statement=sid, repful_for=side, n_success=int(n_success[g, j]),
-        n_trials=int(s.ns[g, j]), p_success=float(p_success[g, j]),
-        p_test=float(p_test[g, j]), repness=float(rep[g, j]),
-        repness_test=float(np.float32(rep_test[g, j])))
+        statement=sid,
+        repful_for=side,
+        n_success=int(n_success[g, j]),
+        n_trials=int(s.ns[g, j]),
+        p_success=float(p_success[g, j]),
+        p_test=float(p_test[g, j]),
+        repness=float(rep[g, j]),
+        repness_test=float(np.float32(rep_test[g, j])),
+    )
 
 
 def _metric(r: RepresentativeStatement) -> float:
@@ -92,16 +106,22 @@ def _beats_best_agree(s: GroupStatementStats, g: int, j: int, best: int | None) 
     if s.na[g, j] == 0 and s.nd[g, j] == 0:
         return False
     if best is not None and s.ra[g, best] > 1.0:
-        return bool(s.ra[g, j] * s.rat[g, j] * s.pa[g, j] * s.pat[g, j]
-                    > s.ra[g, best] * s.rat[g, best] * s.pa[g, best] * s.pat[g, best])
+        return bool(
+            s.ra[g, j] * s.rat[g, j] * s.pa[g, j] * s.pat[g, j]
+            > s.ra[g, best] * s.rat[g, best] * s.pa[g, best] * s.pat[g, best]
+        )
     if best is not None:
         return bool(s.pa[g, j] * s.pat[g, j] > s.pa[g, best] * s.pat[g, best])
     return bool(s.pat[g, j] > Z_90 or (s.ra[g, j] > 1.0 and s.pa[g, j] > 0.5))
 
 
-def select_representative(stats: GroupStatementStats, statement_ids: np.ndarray,
-                          excluded: np.ndarray, group_ids: np.ndarray,
-                          max_per_group: int = 5) -> dict[Any, tuple[RepresentativeStatement, ...]]:
+def select_representative(
+    stats: GroupStatementStats,
+    statement_ids: np.ndarray,
+    excluded: np.ndarray,
+    group_ids: np.ndarray,
+    max_per_group: int = 5,
+) -> dict[Any, tuple[RepresentativeStatement, ...]]:
     """select-rep-comments: up to 5 statements per group, best agree first, agrees before
     disagrees; if none passes the tests, the single best one (by agree preference, else test)."""
     result: dict[Any, tuple[RepresentativeStatement, ...]] = {}
@@ -112,8 +132,9 @@ def select_representative(stats: GroupStatementStats, statement_ids: np.ndarray,
         best: int | None = None
         best_test = 0.0  # the float32 repness-test of ``best``, as Pol.is compares it
         top_test = np.maximum(stats.rat[g], stats.rdt[g])
-        passing = (((stats.rat[g] > Z_90) & (stats.pat[g] > Z_90))
-                   | ((stats.rdt[g] > Z_90) & (stats.pdt[g] > Z_90)))
+        passing = ((stats.rat[g] > Z_90) & (stats.pat[g] > Z_90)) | (
+            (stats.rdt[g] > Z_90) & (stats.pdt[g] > Z_90)
+        )
         best_agree: int | None = None
         for j in cols:
             if passing[j]:
@@ -125,8 +146,9 @@ def select_representative(stats: GroupStatementStats, statement_ids: np.ndarray,
         head: RepresentativeStatement | None = None
         if best_agree is not None:
             f = _finalize(stats, g, best_agree, sids[best_agree])
-            head = RepresentativeStatement(**{**f.__dict__, "best_agree": True,
-                                              "n_agree": int(stats.na[g, best_agree])})
+            head = RepresentativeStatement(
+                **{**f.__dict__, "best_agree": True, "n_agree": int(stats.na[g, best_agree])}
+            )
         if not sufficient:
             fallback = [_finalize(stats, g, best, sids[best])] if best is not None else []
             chosen = [head] if head is not None else fallback
@@ -135,7 +157,8 @@ def select_representative(stats: GroupStatementStats, statement_ids: np.ndarray,
             rest.sort(key=lambda r: -_metric(r))  # stable, like Clojure sort-by
             chosen = ([head] if head is not None else []) + rest
             chosen = chosen[:max_per_group]
-            chosen = ([r for r in chosen if r.repful_for == "agree"]
-                      + [r for r in chosen if r.repful_for == "disagree"])
+            chosen = [r for r in chosen if r.repful_for == "agree"] + [
+                r for r in chosen if r.repful_for == "disagree"
+            ]
         result[gid] = tuple(chosen)
     return result

@@ -46,8 +46,12 @@ class PolisState:
 
 def _need(data: dict[str, Any], key: str, path: str) -> Any:
     if key not in data:
-        raise InputFormatError(path, None, f"not a Pol.is math state: no {key!r} key; "
-                               "pass the math-pca2.json exported with the conversation")
+        raise InputFormatError(
+            path,
+            None,
+            f"not a Pol.is math state: no {key!r} key; "
+            "pass the math-pca2.json exported with the conversation",
+        )
     return data[key]
 
 
@@ -74,15 +78,22 @@ def polis_state_from_dict(data: Any, path: str = "<math-pca2.json>") -> PolisSta
         group_xy = np.asarray([g["center"] for g in groups], dtype=np.float64).reshape(-1, 2)
         return PolisState(
             in_conv=tuple(_need(data, "in-conv", path)),
-            base_cluster_ids=base_ids, base_cluster_members=base_members,
+            base_cluster_ids=base_ids,
+            base_cluster_members=base_members,
             base_cluster_centers_polis_sign=base_xy,
-            group_cluster_ids=group_ids, group_cluster_members=group_members,
+            group_cluster_ids=group_ids,
+            group_cluster_members=group_members,
             group_cluster_centers_polis_sign=group_xy,
-            statement_ids=tids, pca_center_polis_sign=center, pca_components=comps,
-            mod_out=tuple(data.get("mod-out") or ()), meta=tuple(data.get("meta-tids") or ()))
+            statement_ids=tids,
+            pca_center_polis_sign=center,
+            pca_components=comps,
+            mod_out=tuple(data.get("mod-out") or ()),
+            meta=tuple(data.get("meta-tids") or ()),
+        )
     except (KeyError, TypeError, ValueError) as err:
-        raise InputFormatError(path, None, f"malformed Pol.is math state ({err}); "
-                               "pass the unmodified math-pca2.json") from err
+        raise InputFormatError(
+            path, None, f"malformed Pol.is math state ({err}); pass the unmodified math-pca2.json"
+        ) from err
 
 
 def load_polis_state(path: str | Path) -> PolisState:
@@ -92,7 +103,9 @@ def load_polis_state(path: str | Path) -> PolisState:
         with p.open(encoding="utf-8") as f:
             data = json.load(f)
     except FileNotFoundError as err:
-        raise InputFormatError(str(p), None, "file not found; check the --polis-state path") from err
+        raise InputFormatError(
+            str(p), None, "file not found; check the --polis-state path"
+        ) from err
     except json.JSONDecodeError as err:
         raise InputFormatError(str(p), err.lineno, f"not valid JSON ({err.msg})") from err
     return polis_state_from_dict(data, str(p))

@@ -15,8 +15,9 @@ def prop_test(successes: np.ndarray, trials: np.ndarray) -> np.ndarray:
     return 2.0 * np.sqrt(n) * (s / n - 0.5)
 
 
-def two_prop_test(succ_in: np.ndarray, succ_out: np.ndarray, pop_in: np.ndarray,
-                  pop_out: np.ndarray) -> np.ndarray:
+def two_prop_test(
+    succ_in: np.ndarray, succ_out: np.ndarray, pop_in: np.ndarray, pop_out: np.ndarray
+) -> np.ndarray:
     """Pol.is two-proportion z-test with +1 pseudocounts on all four counts (stats.clj).
 
     Pol.is returns 0 when the pooled proportion is exactly 1 (the test is undefined there);

@@ -83,12 +83,14 @@ class Track2Analysis:
 
     def group_members(self) -> dict[int, npt.NDArray[Any]]:
         """Participant ids of each Track 2 group, keyed by group id."""
-        return {int(g): self.participant_ids[self.group_labels == g]
-                for g in self.group_ids.tolist()}
+        return {
+            int(g): self.participant_ids[self.group_labels == g] for g in self.group_ids.tolist()
+        }
 
 
-def labels_by_id(labels: npt.NDArray[np.int64], label_ids: npt.NDArray[Any],
-                 wanted_ids: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
+def labels_by_id(
+    labels: npt.NDArray[np.int64], label_ids: npt.NDArray[Any], wanted_ids: npt.NDArray[Any]
+) -> npt.NDArray[np.int64]:
     """``labels`` (one per ``label_ids``) re-ordered to follow ``wanted_ids``.
 
     Every wanted id must be among ``label_ids``; a missing one is a programming error.
@@ -99,13 +101,15 @@ def labels_by_id(labels: npt.NDArray[np.int64], label_ids: npt.NDArray[Any],
     missing = [pid for pid in wanted_ids.tolist() if pid not in row_of]
     if missing:
         raise ValueError(f"{len(missing)} participant ids have no label, e.g. {missing[0]!r}")
-    rows = np.fromiter((row_of[pid] for pid in wanted_ids.tolist()), dtype=np.int64,
-                       count=len(wanted_ids))
+    rows = np.fromiter(
+        (row_of[pid] for pid in wanted_ids.tolist()), dtype=np.int64, count=len(wanted_ids)
+    )
     return labels[rows]
 
 
-def _majority_group(base_labels: npt.NDArray[np.int64], member_groups: npt.NDArray[np.int64],
-                    n_base: int, k: int) -> npt.NDArray[np.int64]:
+def _majority_group(
+    base_labels: npt.NDArray[np.int64], member_groups: npt.NDArray[np.int64], n_base: int, k: int
+) -> npt.NDArray[np.int64]:
     """For each base cluster, the most common group among its members (ties: the lower
     group); -1 when no member has a group."""
     has_group = member_groups >= 0
@@ -141,8 +145,9 @@ def analyze_track2(
         timings[stage] = now - lap_start
         lap_start = now
 
-    polis = analyze_polis(matrix, n_groups=n_groups, random_state=random_state,
-                          **(polis_kwargs or {}))
+    polis = analyze_polis(
+        matrix, n_groups=n_groups, random_state=random_state, **(polis_kwargs or {})
+    )
     lap("polis")
 
     groups = track2_groups(matrix, k=n_groups, random_state=random_state)
@@ -159,11 +164,11 @@ def analyze_track2(
     lap("repness")
 
     gic = group_informed_consensus(agree, seen)
-    priorities = comment_priorities(agree, disagree, seen, polis.pca.comment_extremity,
-                                    work.is_meta)
+    priorities = comment_priorities(
+        agree, disagree, seen, polis.pca.comment_extremity, work.is_meta
+    )
     base = polis.base_clusters
-    base_group = _majority_group(base.labels, labels[polis.in_conv_index], base.k,
-                                 groups.k)
+    base_group = _majority_group(base.labels, labels[polis.in_conv_index], base.k, groups.k)
     lap("consensus")
 
     bridging = bridging_scores(matrix, random_state=random_state)
@@ -175,9 +180,22 @@ def analyze_track2(
         lap("sides")
     timings["total"] = time.perf_counter() - started
     return Track2Analysis(
-        polis=polis, groups=groups, participant_ids=work.participant_ids,
-        statement_ids=work.statement_ids, group_labels=labels, group_ids=present,
-        group_agree=agree, group_disagree=disagree, group_seen=seen, group_stats=stats,
-        repness=repness, group_informed_consensus=gic, comment_priorities=priorities,
-        base_cluster_group=base_group, bridging=bridging, sides=sides,
-        random_state=random_state, timings=timings)
+        polis=polis,
+        groups=groups,
+        participant_ids=work.participant_ids,
+        statement_ids=work.statement_ids,
+        group_labels=labels,
+        group_ids=present,
+        group_agree=agree,
+        group_disagree=disagree,
+        group_seen=seen,
+        group_stats=stats,
+        repness=repness,
+        group_informed_consensus=gic,
+        comment_priorities=priorities,
+        base_cluster_group=base_group,
+        bridging=bridging,
+        sides=sides,
+        random_state=random_state,
+        timings=timings,
+    )

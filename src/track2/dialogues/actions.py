@@ -22,9 +22,17 @@ from track2.people.eligibility import check_eligible
 from track2.people.models import Candidacy, Person, Sector
 
 DIALOGUE_FIELDS = (
-    "title", "purpose", "track", "status", "is_attendance_confidential",
-    "default_attribution_mode", "k_anonymity", "min_members_per_side", "required_sectors",
-    "max_side_ratio", "max_gender_share",
+    "title",
+    "purpose",
+    "track",
+    "status",
+    "is_attendance_confidential",
+    "default_attribution_mode",
+    "k_anonymity",
+    "min_members_per_side",
+    "required_sectors",
+    "max_side_ratio",
+    "max_gender_share",
 )
 
 
@@ -36,25 +44,38 @@ def refuse_invalid(instance, exclude: list[str] | None = None) -> None:
         instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as error:
         field, messages = next(iter(error.message_dict.items()))
-        raise ActionRefused(f"{instance._meta.get_field(field).verbose_name}: {messages[0]}"
-                            if field != "__all__" else messages[0],
-                            field=None if field == "__all__" else field) from None
+        raise ActionRefused(
+            f"{instance._meta.get_field(field).verbose_name}: {messages[0]}"
+            if field != "__all__"
+            else messages[0],
+            field=None if field == "__all__" else field,
+        ) from None
 
 
 # --- dialogues -------------------------------------------------------------------------------
+
 
 def serving_officials_in(dialogue: Dialogue) -> list[Person]:
     """Serving officials who are members of the dialogue: seated in a delegation, holding a
     role through their account, or with an open candidacy."""
     open_candidacy = Q(
         candidacies__dialogue=dialogue,
-        candidacies__status__in=[Candidacy.Status.NOMINATED, Candidacy.Status.VETTED,
-                                 Candidacy.Status.INVITED, Candidacy.Status.CONFIRMED],
+        candidacies__status__in=[
+            Candidacy.Status.NOMINATED,
+            Candidacy.Status.VETTED,
+            Candidacy.Status.INVITED,
+            Candidacy.Status.CONFIRMED,
+        ],
     )
     return list(
         Person.objects.filter(sector=Sector.SERVING_OFFICIAL)
-        .filter(Q(delegation_seats__dialogue=dialogue) | Q(user__memberships__dialogue=dialogue) | open_candidacy)
-        .distinct().order_by("full_name")
+        .filter(
+            Q(delegation_seats__dialogue=dialogue)
+            | Q(user__memberships__dialogue=dialogue)
+            | open_candidacy
+        )
+        .distinct()
+        .order_by("full_name")
     )
 
 
@@ -77,8 +98,10 @@ def check_dialogue(dialogue: Dialogue, *, model_rules: bool = True) -> None:
         officials = serving_officials_in(dialogue)
         if officials:
             problems.add(
-                _("This dialogue cannot be Track 2 while serving officials are members: %(names)s. "
-                  "Track 2 is for unofficial participants only; remove them first or keep it Track 1.5.")
+                _(
+                    "This dialogue cannot be Track 2 while serving officials are members: %(names)s. "
+                    "Track 2 is for unofficial participants only; remove them first or keep it Track 1.5."
+                )
                 % {"names": ", ".join(p.full_name for p in officials)},
                 "track",
             )
@@ -90,8 +113,10 @@ def check_dialogue(dialogue: Dialogue, *, model_rules: bool = True) -> None:
 def check_dialogue_fields(dialogue: Dialogue | None, fields: dict) -> None:
     """The rules on what a form sent, before anything is written (fields it could not read are
     left out); `dialogue` is the one being edited, or None for a new one."""
-    draft = Dialogue(pk=dialogue.pk if dialogue else None,
-                     **{k: v for k, v in fields.items() if k in DIALOGUE_FIELDS})
+    draft = Dialogue(
+        pk=dialogue.pk if dialogue else None,
+        **{k: v for k, v in fields.items() if k in DIALOGUE_FIELDS},
+    )
     check_dialogue(draft, model_rules=False)
 
 
@@ -102,16 +127,22 @@ def check_create_dialogue(by, institution) -> Institution:
     mine = institutions_for(by)
     if not mine.exists():
         raise NotPermitted(
-            _("You do not have the right to convene dialogues. A site administrator grants it, for one convening "
-              "institution: `track2 grant-convener %(email)s --institution NAME`, or in the admin under "
-              "Convening rights.") % {"email": getattr(by, "email", "EMAIL")},
-            field="institution")
+            _(
+                "You do not have the right to convene dialogues. A site administrator grants it, for one convening "
+                "institution: `track2 grant-convener %(email)s --institution NAME`, or in the admin under "
+                "Convening rights."
+            )
+            % {"email": getattr(by, "email", "EMAIL")},
+            field="institution",
+        )
     if institution is None or institution == "":
         if mine.count() == 1:
             return mine.get()
         raise ActionRefused(
             _("Choose the convening institution of the dialogue: one of %(names)s.")
-            % {"names": ", ".join(f"“{i.name}” (id {i.pk})" for i in mine)}, field="institution")
+            % {"names": ", ".join(f"“{i.name}” (id {i.pk})" for i in mine)},
+            field="institution",
+        )
     pk = institution.pk if isinstance(institution, Institution) else institution
     # An id beyond the database's integers is simply not one of the caller's institutions.
     valid = isinstance(pk, int) and not isinstance(pk, bool) and 0 < pk < 2**63
@@ -119,7 +150,9 @@ def check_create_dialogue(by, institution) -> Institution:
     if found is None:
         raise ActionRefused(
             _("You may convene only in %(names)s; choose one of them.")
-            % {"names": ", ".join(f"“{i.name}” (id {i.pk})" for i in mine)}, field="institution")
+            % {"names": ", ".join(f"“{i.name}” (id {i.pk})" for i in mine)},
+            field="institution",
+        )
     return found
 
 
@@ -156,24 +189,34 @@ def do_update_dialogue(by, dialogue: Dialogue, **fields) -> Dialogue:
 
 # --- parties ---------------------------------------------------------------------------------
 
+
 def check_party(dialogue: Dialogue, *, name: str | None) -> str:
     name = (name or "").strip()
     if not name:
         raise ActionRefused(_("Name the party (the side in tension)."), field="name")
     if dialogue.parties.filter(name__iexact=name).exists():
-        raise ActionRefused(_("This dialogue already has a party called “%(name)s”.") % {"name": name}, field="name")
+        raise ActionRefused(
+            _("This dialogue already has a party called “%(name)s”.") % {"name": name}, field="name"
+        )
     return name
 
 
 @transaction.atomic
-def do_add_party(by, dialogue: Dialogue, *, name: str, country: str = "", with_delegation: bool = False) -> Party:
+def do_add_party(
+    by, dialogue: Dialogue, *, name: str, country: str = "", with_delegation: bool = False
+) -> Party:
     """Add a side in tension; optionally create its delegation at once."""
     name, country = check_party(dialogue, name=name), (country or "").strip()
     party = Party.objects.create(dialogue=dialogue, name=name, country=country)
     audit.record(by, "create", party, fields=["name", "country"])
     if with_delegation:
-        do_create_delegation(by, dialogue, name=_("%(party)s delegation") % {"party": name},
-                             kind=Delegation.Kind.SIDE, party=party)
+        do_create_delegation(
+            by,
+            dialogue,
+            name=_("%(party)s delegation") % {"party": name},
+            kind=Delegation.Kind.SIDE,
+            party=party,
+        )
     return party
 
 
@@ -182,8 +225,11 @@ def do_remove_party(by, party: Party) -> None:
     delegation = party.delegations.first()
     if delegation is not None:
         raise ActionRefused(
-            _("The delegation “%(delegation)s” represents this party. Delete that delegation (or give it "
-              "another party) first.") % {"delegation": delegation.name},
+            _(
+                "The delegation “%(delegation)s” represents this party. Delete that delegation (or give it "
+                "another party) first."
+            )
+            % {"delegation": delegation.name},
             field="party",
         )
     audit.record(by, "delete", party)
@@ -199,48 +245,80 @@ def do_remove_party(by, party: Party) -> None:
 def do_revoke_role(by, membership: Membership) -> None:
     if membership.role == Role.CONVENER:
         # Lock the convener rows (PostgreSQL refuses FOR UPDATE with COUNT, so count in Python).
-        conveners = list(Membership.objects.select_for_update().filter(
-            dialogue_id=membership.dialogue_id, role=Role.CONVENER))
+        conveners = list(
+            Membership.objects.select_for_update().filter(
+                dialogue_id=membership.dialogue_id, role=Role.CONVENER
+            )
+        )
         if len(conveners) <= 1:
             raise ActionRefused(
-                _("A dialogue needs at least one convener. Make someone else convener before removing this role."),
+                _(
+                    "A dialogue needs at least one convener. Make someone else convener before removing this role."
+                ),
                 field="role",
             )
-    audit.record(by, "revoke", membership, fields=["role"], person=Person.objects.filter(user_id=membership.user_id).first())
+    audit.record(
+        by,
+        "revoke",
+        membership,
+        fields=["role"],
+        person=Person.objects.filter(user_id=membership.user_id).first(),
+    )
     membership.delete()
 
 
 # --- delegations -----------------------------------------------------------------------------
 
-def check_delegation(dialogue: Dialogue, *, name: str, kind: str, party: Party | None,
-                     instance: Delegation | None = None) -> str:
+
+def check_delegation(
+    dialogue: Dialogue,
+    *,
+    name: str,
+    kind: str,
+    party: Party | None,
+    instance: Delegation | None = None,
+) -> str:
     name = (name or "").strip()
     if not name:
         raise ActionRefused(_("Name the delegation."), field="name")
     if kind not in Delegation.Kind.values:
         raise ActionRefused(_("A delegation is a side or the facilitation team."), field="kind")
-    others = dialogue.delegations.exclude(pk=instance.pk) if instance else dialogue.delegations.all()
+    others = (
+        dialogue.delegations.exclude(pk=instance.pk) if instance else dialogue.delegations.all()
+    )
     if others.filter(name__iexact=name).exists():
-        raise ActionRefused(_("This dialogue already has a delegation called “%(name)s”.") % {"name": name}, field="name")
+        raise ActionRefused(
+            _("This dialogue already has a delegation called “%(name)s”.") % {"name": name},
+            field="name",
+        )
     if kind == Delegation.Kind.SIDE:
         if party is None:
             raise ActionRefused(_("Choose the party this delegation comes from."), field="party")
         if party.dialogue_id != dialogue.pk:
-            raise ActionRefused(_("That party is not one of this dialogue's parties."), field="party")
+            raise ActionRefused(
+                _("That party is not one of this dialogue's parties."), field="party"
+            )
         taken = others.filter(party=party).first()
         if taken is not None:
             raise ActionRefused(
-                _("“%(party)s” already has a delegation (“%(delegation)s”): one delegation per party.")
+                _(
+                    "“%(party)s” already has a delegation (“%(delegation)s”): one delegation per party."
+                )
                 % {"party": party.name, "delegation": taken.name},
                 field="party",
             )
     elif party is not None:
-        raise ActionRefused(_("The facilitation team does not come from a party; leave the party empty."), field="party")
+        raise ActionRefused(
+            _("The facilitation team does not come from a party; leave the party empty."),
+            field="party",
+        )
     return name
 
 
 @transaction.atomic
-def do_create_delegation(by, dialogue: Dialogue, *, name: str, kind: str, party: Party | None = None) -> Delegation:
+def do_create_delegation(
+    by, dialogue: Dialogue, *, name: str, kind: str, party: Party | None = None
+) -> Delegation:
     name = check_delegation(dialogue, name=name, kind=kind, party=party)
     delegation = Delegation.objects.create(dialogue=dialogue, name=name, kind=kind, party=party)
     audit.record(by, "create", delegation, fields=["name", "kind", "party"])
@@ -248,10 +326,13 @@ def do_create_delegation(by, dialogue: Dialogue, *, name: str, kind: str, party:
 
 
 @transaction.atomic
-def do_update_delegation(by, delegation: Delegation, *, name: str, party: Party | None) -> Delegation:
+def do_update_delegation(
+    by, delegation: Delegation, *, name: str, party: Party | None
+) -> Delegation:
     before = audit.snapshot(delegation)
-    delegation.name = check_delegation(delegation.dialogue, name=name, kind=delegation.kind, party=party,
-                                       instance=delegation)
+    delegation.name = check_delegation(
+        delegation.dialogue, name=name, kind=delegation.kind, party=party, instance=delegation
+    )
     delegation.party = party
     delegation.save()
     audit.record(by, "update", delegation, fields=audit.changed(before, delegation))
@@ -262,7 +343,9 @@ def do_update_delegation(by, delegation: Delegation, *, name: str, party: Party 
 def do_delete_delegation(by, delegation: Delegation) -> None:
     if delegation.members.exists():
         raise ActionRefused(
-            _("“%(name)s” still has members. Unseat them first, so that nobody is removed by accident.")
+            _(
+                "“%(name)s” still has members. Unseat them first, so that nobody is removed by accident."
+            )
             % {"name": delegation.name},
         )
     audit.record(by, "delete", delegation)
@@ -276,15 +359,23 @@ def check_seat_in_delegation(delegation: Delegation, person) -> bool:
     dialogue = delegation.dialogue
     if person.institution_id != dialogue.institution_id:
         # Callers pick people of the dialogue; this guards every other path across institutions.
-        raise ActionRefused(_("That person is not in this dialogue's people directory."), field="person")
+        raise ActionRefused(
+            _("That person is not in this dialogue's people directory."), field="person"
+        )
     candidacy = Candidacy.objects.filter(dialogue=dialogue, person=person).only("status").first()
     if candidacy is None:
-        raise ActionRefused(_("%(name)s is not a candidate in this dialogue; nominate them first.")
-                            % {"name": person.full_name}, field="person")
+        raise ActionRefused(
+            _("%(name)s is not a candidate in this dialogue; nominate them first.")
+            % {"name": person.full_name},
+            field="person",
+        )
     if candidacy.status in (Candidacy.Status.DECLINED, Candidacy.Status.WITHDRAWN):
         raise ActionRefused(
-            _("%(name)s cannot be seated: their candidacy is %(status)s. Nominate them again first "
-              "(on their page under People).") % {"name": person.full_name, "status": candidacy.get_status_display()},
+            _(
+                "%(name)s cannot be seated: their candidacy is %(status)s. Nominate them again first "
+                "(on their page under People)."
+            )
+            % {"name": person.full_name, "status": candidacy.get_status_display()},
             field="person",
         )
     personal_capacity = check_eligible(person, dialogue)
@@ -295,10 +386,16 @@ def check_seat_in_delegation(delegation: Delegation, person) -> bool:
     )
     if other is not None:
         if other.delegation_id == delegation.pk:
-            raise ActionRefused(_("%(name)s is already in this delegation.") % {"name": person.full_name}, field="person")
+            raise ActionRefused(
+                _("%(name)s is already in this delegation.") % {"name": person.full_name},
+                field="person",
+            )
         raise ActionRefused(
-            _("%(name)s is already in the delegation “%(other)s”; a person can be in only one delegation "
-              "of a dialogue. Remove them there first.") % {"name": person.full_name, "other": other.delegation.name},
+            _(
+                "%(name)s is already in the delegation “%(other)s”; a person can be in only one delegation "
+                "of a dialogue. Remove them there first."
+            )
+            % {"name": person.full_name, "other": other.delegation.name},
             field="person",
         )
     return personal_capacity
@@ -321,7 +418,8 @@ def do_seat_in_delegation(by, delegation: Delegation, person) -> DelegationMembe
     except IntegrityError:
         # Two conveners seating the same person at once: the constraint decides.
         raise ActionRefused(
-            _("%(name)s was just put in another delegation of this dialogue.") % {"name": person.full_name},
+            _("%(name)s was just put in another delegation of this dialogue.")
+            % {"name": person.full_name},
             field="person",
         ) from None
     audit.record(by, "seat", seat, fields=["delegation"])

@@ -67,13 +67,24 @@ class BalanceReport:
         return {
             "status_line": STATUS_LINE,
             "delegations": [
-                {"name": d.name, "kind": d.kind, "party": d.party, "size": d.size,
-                 "by_sector": d.by_sector, "by_gender": {(g or "not_recorded"): n for g, n in d.by_gender.items()}}
+                {
+                    "name": d.name,
+                    "kind": d.kind,
+                    "party": d.party,
+                    "size": d.size,
+                    "by_sector": d.by_sector,
+                    "by_gender": {(g or "not_recorded"): n for g, n in d.by_gender.items()},
+                }
                 for d in self.delegations
             ],
             "held_meetings": [{"id": pk, "title": title} for pk, title in self.held_meetings],
             "attendance": [
-                {"person": r.person, "delegation": r.delegation, "statuses": list(r.statuses), "attended": r.attended}
+                {
+                    "person": r.person,
+                    "delegation": r.delegation,
+                    "statuses": list(r.statuses),
+                    "attended": r.attended,
+                }
                 for r in self.attendance
             ],
             "continuity_percent": self.continuity_percent,
@@ -97,22 +108,40 @@ def balance_warnings(delegations: list[DelegationBalance], limits: Thresholds) -
     warnings: list[str] = []
     for side in sides:
         if side.size < limits.min_members_per_side:
-            warnings.append(_("%(side)s has %(n)d members, fewer than the %(min)d this dialogue asks of each side.")
-                            % {"side": side.name, "n": side.size, "min": limits.min_members_per_side})
+            warnings.append(
+                _(
+                    "%(side)s has %(n)d members, fewer than the %(min)d this dialogue asks of each side."
+                )
+                % {"side": side.name, "n": side.size, "min": limits.min_members_per_side}
+            )
     sizes = [s.size for s in sides]
-    if len(sides) > 1 and min(sizes) > 0 and Decimal(max(sizes)) / Decimal(min(sizes)) > limits.max_side_ratio:
+    if (
+        len(sides) > 1
+        and min(sizes) > 0
+        and Decimal(max(sizes)) / Decimal(min(sizes)) > limits.max_side_ratio
+    ):
         large = max(sides, key=lambda s: s.size)
         small = min(sides, key=lambda s: s.size)
         warnings.append(
-            _("Sides are uneven: %(large)s has %(big)d members, %(small)s has %(little)d (more than %(ratio)s times).")
-            % {"large": large.name, "big": large.size, "small": small.name, "little": small.size,
-               "ratio": f"{limits.max_side_ratio.normalize()}"})
+            _(
+                "Sides are uneven: %(large)s has %(big)d members, %(small)s has %(little)d (more than %(ratio)s times)."
+            )
+            % {
+                "large": large.name,
+                "big": large.size,
+                "small": small.name,
+                "little": small.size,
+                "ratio": f"{limits.max_side_ratio.normalize()}",
+            }
+        )
     labels = dict(Sector.choices)
     for side in sides:
         for sector in limits.required_sectors:
             if not side.by_sector.get(sector):
-                warnings.append(_("%(side)s has nobody from %(sector)s, a sector every side should include.")
-                                % {"side": side.name, "sector": labels.get(sector, sector)})
+                warnings.append(
+                    _("%(side)s has nobody from %(sector)s, a sector every side should include.")
+                    % {"side": side.name, "sector": labels.get(sector, sector)}
+                )
     gender_labels = dict(Gender.choices)
     for side in sides:
         recorded = side.recorded_genders
@@ -122,10 +151,18 @@ def balance_warnings(delegations: list[DelegationBalance], limits: Thresholds) -
         share = 100 * count / recorded
         if share > limits.max_gender_share:
             warnings.append(
-                _("%(side)s is %(share).0f%% %(gender)s (of %(recorded)d with a recorded gender), above the %(max)d%% "
-                  "this dialogue allows.")
-                % {"side": side.name, "share": share, "gender": gender_labels.get(gender, gender),
-                   "recorded": recorded, "max": limits.max_gender_share})
+                _(
+                    "%(side)s is %(share).0f%% %(gender)s (of %(recorded)d with a recorded gender), above the %(max)d%% "
+                    "this dialogue allows."
+                )
+                % {
+                    "side": side.name,
+                    "share": share,
+                    "gender": gender_labels.get(gender, gender),
+                    "recorded": recorded,
+                    "max": limits.max_gender_share,
+                }
+            )
     return warnings
 
 
@@ -136,13 +173,22 @@ def build_balance(dialogue: Dialogue) -> BalanceReport:
         .order_by("delegation__kind", "delegation__name", "person__full_name")
     )
     delegations = []
-    for delegation in Delegation.objects.filter(dialogue=dialogue).select_related("party").order_by("kind", "name"):
+    for delegation in (
+        Delegation.objects.filter(dialogue=dialogue)
+        .select_related("party")
+        .order_by("kind", "name")
+    ):
         mine = [s.person for s in seats if s.delegation_id == delegation.pk]
-        delegations.append(DelegationBalance(
-            name=delegation.name, kind=delegation.kind, party=delegation.party.name if delegation.party else "",
-            size=len(mine), by_sector=dict(Counter(p.sector for p in mine)),
-            by_gender=dict(Counter(p.gender or "" for p in mine)),
-        ))
+        delegations.append(
+            DelegationBalance(
+                name=delegation.name,
+                kind=delegation.kind,
+                party=delegation.party.name if delegation.party else "",
+                size=len(mine),
+                by_sector=dict(Counter(p.sector for p in mine)),
+                by_gender=dict(Counter(p.gender or "" for p in mine)),
+            )
+        )
     held = list(dialogue.meetings.filter(starts_at__lte=timezone.now()).order_by("starts_at"))
     statuses = {
         (mp.meeting_id, mp.person_id): mp.status
@@ -151,8 +197,14 @@ def build_balance(dialogue: Dialogue) -> BalanceReport:
     rows = []
     for seat in seats:
         marks = tuple(statuses.get((m.pk, seat.person_id), "") for m in held)
-        rows.append(AttendanceRow(seat.person.full_name, seat.delegation.name, marks,
-                                  sum(1 for s in marks if s == MeetingParticipant.Status.ATTENDED)))
+        rows.append(
+            AttendanceRow(
+                seat.person.full_name,
+                seat.delegation.name,
+                marks,
+                sum(1 for s in marks if s == MeetingParticipant.Status.ATTENDED),
+            )
+        )
     continuity = None
     if held and rows:
         every = sum(1 for r in rows if r.attended == len(held))

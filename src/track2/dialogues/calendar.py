@@ -67,9 +67,17 @@ def _property(name: str, value: str) -> str:
     return fold(f"{name}:{value}")
 
 
-def render_calendar(events: Iterable[CalendarEvent], *, name: str = "", now: datetime | None = None) -> str:
+def render_calendar(
+    events: Iterable[CalendarEvent], *, name: str = "", now: datetime | None = None
+) -> str:
     stamp = utc_stamp(now or timezone.now())
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH"]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+    ]
     if name:
         lines.append(_property("X-WR-CALNAME", escape_text(name)))
     for event in events:
@@ -99,12 +107,17 @@ def meeting_event(meeting, *, show_address: bool, host: str, url: str = "") -> C
     if venue is not None and show_address:
         place = ", ".join(part for part in (venue.name, venue.city, venue.country) if part)
         where = f"{place}\n{venue.address}" if venue.address else place
-    description = "\n".join(filter(None, [
-        meeting.dialogue.title,
-        _("Planned in %(zone)s; attribution: %(mode)s.") % {
-            "zone": meeting.time_zone, "mode": meeting.get_attribution_mode_display()},
-        _(STATUS_LINE),
-    ]))
+    description = "\n".join(
+        filter(
+            None,
+            [
+                meeting.dialogue.title,
+                _("Planned in %(zone)s; attribution: %(mode)s.")
+                % {"zone": meeting.time_zone, "mode": meeting.get_attribution_mode_display()},
+                _(STATUS_LINE),
+            ],
+        )
+    )
     return CalendarEvent(
         uid=f"meeting-{meeting.pk}@{host}",
         starts_at=meeting.starts_at,

@@ -24,20 +24,32 @@ from track2.time_zones import TimeZoneField
 
 class DialogueForm(InputRules, forms.ModelForm):
     required_sectors = forms.MultipleChoiceField(
-        label=_("Sectors every side should include"), choices=Sector.choices, required=False,
+        label=_("Sectors every side should include"),
+        choices=Sector.choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
         model = Dialogue
         fields = [
-            "title", "purpose", "track", "status",
-            "is_attendance_confidential", "default_attribution_mode", "k_anonymity",
-            "min_members_per_side", "max_side_ratio", "max_gender_share", "required_sectors",
+            "title",
+            "purpose",
+            "track",
+            "status",
+            "is_attendance_confidential",
+            "default_attribution_mode",
+            "k_anonymity",
+            "min_members_per_side",
+            "max_side_ratio",
+            "max_gender_share",
+            "required_sectors",
         ]
         help_texts = {
-            "track": _("Track 2: unofficial people only (serving officials are refused). "
-                       "Track 1.5: officials may take part, in a personal capacity."),
+            "track": _(
+                "Track 2: unofficial people only (serving officials are refused). "
+                "Track 1.5: officials may take part, in a personal capacity."
+            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -45,9 +57,11 @@ class DialogueForm(InputRules, forms.ModelForm):
         floor = k_floor()
         k = self.fields["k_anonymity"]
         k.widget.attrs.update({"min": floor, "max": K_MAXIMUM})
-        k.help_text = _("k: a breakdown by delegation or opinion group shows a cell only when it counts at least "
-                        "k people (or none), so that small numbers do not identify anyone; hidden cells cannot be "
-                        "worked out from totals. This site's floor is %(floor)d.") % {"floor": floor}
+        k.help_text = _(
+            "k: a breakdown by delegation or opinion group shows a cell only when it counts at least "
+            "k people (or none), so that small numbers do not identify anyone; hidden cells cannot be "
+            "worked out from totals. This site's floor is %(floor)d."
+        ) % {"floor": floor}
         self.fields["default_attribution_mode"].help_text = _(modes_help())
 
 
@@ -56,8 +70,12 @@ class DialogueCreateForm(DialogueForm):
     are a convenience; do_create_dialogue checks the right again). It never changes afterwards."""
 
     institution = forms.ModelChoiceField(
-        label=_("Convening institution"), queryset=None, empty_label=None,
-        help_text=_("The dialogue's people directory is this institution's, shared with its other conveners."),
+        label=_("Convening institution"),
+        queryset=None,
+        empty_label=None,
+        help_text=_(
+            "The dialogue's people directory is this institution's, shared with its other conveners."
+        ),
     )
 
     field_order = ["title", "purpose", "institution"]
@@ -70,16 +88,26 @@ class DialogueCreateForm(DialogueForm):
 
 class PartyForm(InputRules, forms.Form):
     name = forms.CharField(label=_("Party (side in tension)"), max_length=200)
-    country = forms.CharField(label=_("Country"), max_length=100, required=False,
-                              help_text=_("Used to warn when a venue is in a party's country."))
-    with_delegation = forms.BooleanField(label=_("Create its delegation too"), required=False, initial=True)
+    country = forms.CharField(
+        label=_("Country"),
+        max_length=100,
+        required=False,
+        help_text=_("Used to warn when a venue is in a party's country."),
+    )
+    with_delegation = forms.BooleanField(
+        label=_("Create its delegation too"), required=False, initial=True
+    )
 
 
 class DelegationForm(InputRules, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=Delegation.Kind.choices)
-    party = forms.ModelChoiceField(label=_("Party"), queryset=None, required=False,
-                                   help_text=_("Sides come from a party; leave empty for the facilitation team."))
+    party = forms.ModelChoiceField(
+        label=_("Party"),
+        queryset=None,
+        required=False,
+        help_text=_("Sides come from a party; leave empty for the facilitation team."),
+    )
 
     def __init__(self, *args, dialogue: Dialogue, **kwargs):
         super().__init__(*args, **kwargs)
@@ -93,8 +121,11 @@ class DelegationEditForm(DelegationForm):
 
 
 class SeatForm(InputRules, forms.Form):
-    person = forms.ModelChoiceField(label=_("Person"), queryset=None,
-                                    help_text=_("Candidates of this dialogue who are not yet in a delegation."))
+    person = forms.ModelChoiceField(
+        label=_("Person"),
+        queryset=None,
+        help_text=_("Candidates of this dialogue who are not yet in a delegation."),
+    )
 
     def __init__(self, *args, persons, **kwargs):
         super().__init__(*args, **kwargs)
@@ -102,19 +133,35 @@ class SeatForm(InputRules, forms.Form):
 
 
 class RoleForm(InputRules, forms.Form):
-    email = forms.EmailField(label=_("E-mail address"), max_length=254,
-                            help_text=_("The role is offered by e-mail; it is given when the person, signed in with "
-                                        "this address, accepts it."))
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        help_text=_(
+            "The role is offered by e-mail; it is given when the person, signed in with "
+            "this address, accepts it."
+        ),
+    )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
 
 class VenueForm(InputRules, forms.ModelForm):
     class Meta:
         model = Venue
-        fields = ["name", "kind", "city", "country", "address", "is_confidential", "capacity", "accessibility_notes"]
+        fields = [
+            "name",
+            "kind",
+            "city",
+            "country",
+            "address",
+            "is_confidential",
+            "capacity",
+            "accessibility_notes",
+        ]
         help_texts = {
-            "address": _("For a private home or a confidential venue, shown only to conveners and to people "
-                         "confirmed for a meeting there."),
+            "address": _(
+                "For a private home or a confidential venue, shown only to conveners and to people "
+                "confirmed for a meeting there."
+            ),
             "capacity": _("Leave empty for no limit (e.g. a virtual room)."),
         }
 
@@ -122,7 +169,9 @@ class VenueForm(InputRules, forms.ModelForm):
 def venue_label(dialogue, venue, parties=None) -> str:
     from track2.dialogues.queries import neutrality_warning
 
-    place = ", ".join(part for part in (venue.city, venue.country) if part) or venue.get_kind_display()
+    place = (
+        ", ".join(part for part in (venue.city, venue.country) if part) or venue.get_kind_display()
+    )
     label = f"{venue.name} ({place})"
     if neutrality_warning(dialogue, venue, parties):
         label += " — " + str(_("in a party's country"))
@@ -134,16 +183,23 @@ class MeetingForm(InputRules, forms.Form):
     venue = forms.ModelChoiceField(label=_("Venue"), queryset=None, required=False)
     time_zone = TimeZoneField(
         label=_("Time zone"),
-        help_text=_("Type to search, e.g. Vienna; an IANA name such as Europe/Vienna. Start and end are "
-                    "wall-clock times in this zone."),
+        help_text=_(
+            "Type to search, e.g. Vienna; an IANA name such as Europe/Vienna. Start and end are "
+            "wall-clock times in this zone."
+        ),
     )
     # datetime-local inputs only accept "YYYY-MM-DDTHH:MM" as their value.
-    starts_at = forms.DateTimeField(label=_("Starts"), widget=forms.DateTimeInput(
-        attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
-    ends_at = forms.DateTimeField(label=_("Ends"), widget=forms.DateTimeInput(
-        attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
-    attribution_mode = forms.ChoiceField(label=_("Attribution mode"), choices=AttributionMode.choices,
-                                         help_text=modes_help())
+    starts_at = forms.DateTimeField(
+        label=_("Starts"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Ends"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    attribution_mode = forms.ChoiceField(
+        label=_("Attribution mode"), choices=AttributionMode.choices, help_text=modes_help()
+    )
 
     def __init__(self, *args, venues, dialogue=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -151,7 +207,9 @@ class MeetingForm(InputRules, forms.Form):
         # The parties are read once for every venue's label and warning.
         self.parties = list(dialogue.parties.all()) if dialogue is not None else []
         if dialogue is not None:
-            self.fields["venue"].label_from_instance = lambda venue: venue_label(dialogue, venue, self.parties)
+            self.fields["venue"].label_from_instance = lambda venue: venue_label(
+                dialogue, venue, self.parties
+            )
 
     def clean_starts_at(self):
         return _naive(self.cleaned_data["starts_at"])
@@ -169,7 +227,9 @@ class AgendaItemForm(InputRules, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     duration_minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=24 * 60)
     lead = forms.ModelChoiceField(label=_("Lead"), queryset=None, required=False)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, persons, **kwargs):
         super().__init__(*args, **kwargs)
@@ -179,13 +239,24 @@ class AgendaItemForm(InputRules, forms.Form):
 
 
 class ParticipantsForm(InputRules, forms.Form):
-    persons = forms.ModelMultipleChoiceField(label=_("Delegation members"), queryset=None,
-                                             widget=forms.CheckboxSelectMultiple)
-    status = forms.ChoiceField(label=_("Add as"), choices=[
-        (MeetingParticipant.Status.INVITED, _("invited")), (MeetingParticipant.Status.CONFIRMED, _("confirmed"))])
+    persons = forms.ModelMultipleChoiceField(
+        label=_("Delegation members"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    status = forms.ChoiceField(
+        label=_("Add as"),
+        choices=[
+            (MeetingParticipant.Status.INVITED, _("invited")),
+            (MeetingParticipant.Status.CONFIRMED, _("confirmed")),
+        ],
+    )
     notify = forms.BooleanField(
-        label=_("E-mail each person the meeting and its calendar file"), required=False, initial=True,
-        help_text=_("Untick to tell them another way (a private-home address is never put in an e-mail)."))
+        label=_("E-mail each person the meeting and its calendar file"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "Untick to tell them another way (a private-home address is never put in an e-mail)."
+        ),
+    )
 
     def __init__(self, *args, persons, **kwargs):
         super().__init__(*args, **kwargs)

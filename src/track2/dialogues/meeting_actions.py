@@ -31,14 +31,27 @@ from track2.errors import ActionRefused, Problems
 from track2.people.models import Person
 from track2.time_zones import is_time_zone
 
-VENUE_FIELDS = ("name", "kind", "city", "country", "address", "is_confidential", "capacity", "accessibility_notes")
+VENUE_FIELDS = (
+    "name",
+    "kind",
+    "city",
+    "country",
+    "address",
+    "is_confidential",
+    "capacity",
+    "accessibility_notes",
+)
 # People who hold or are offered a seat: what a venue's capacity is measured against.
-SEAT_TAKING = (MeetingParticipant.Status.INVITED, MeetingParticipant.Status.CONFIRMED,
-               MeetingParticipant.Status.ATTENDED)
+SEAT_TAKING = (
+    MeetingParticipant.Status.INVITED,
+    MeetingParticipant.Status.CONFIRMED,
+    MeetingParticipant.Status.ATTENDED,
+)
 AFTER_THE_FACT = (MeetingParticipant.Status.ATTENDED, MeetingParticipant.Status.ABSENT)
 
 
 # --- venues ----------------------------------------------------------------------------------
+
 
 def _venue_checked(venue: Venue) -> Venue:
     problems = Problems()
@@ -51,7 +64,10 @@ def _venue_checked(venue: Venue) -> Venue:
     if venue.kind != Venue.Kind.VIRTUAL and not venue.country:
         problems.add(_("Give the venue's country (needed for the neutrality check)."), "country")
     if venue.capacity is not None and venue.capacity < 1:
-        problems.add(_("Capacity is a number of people, at least 1 (leave it empty for no limit)."), "capacity")
+        problems.add(
+            _("Capacity is a number of people, at least 1 (leave it empty for no limit)."),
+            "capacity",
+        )
     problems.raise_any()
     refuse_invalid(venue, exclude=["created_by", "dialogue"])
     return venue
@@ -59,7 +75,9 @@ def _venue_checked(venue: Venue) -> Venue:
 
 def check_venue(dialogue: Dialogue, fields: dict) -> None:
     """Every rule on a venue's fields at once (fields a form could not read are left out)."""
-    _venue_checked(Venue(dialogue=dialogue, **{k: v for k, v in fields.items() if k in VENUE_FIELDS}))
+    _venue_checked(
+        Venue(dialogue=dialogue, **{k: v for k, v in fields.items() if k in VENUE_FIELDS})
+    )
 
 
 @transaction.atomic
@@ -88,8 +106,10 @@ def do_update_venue(by, venue: Venue, **fields) -> Venue:
             taken = seats_taken(meeting)
             if taken > venue.capacity:
                 raise ActionRefused(
-                    _("“%(meeting)s” at this venue already has %(taken)d people invited or confirmed; "
-                      "a capacity of %(capacity)d is too small.")
+                    _(
+                        "“%(meeting)s” at this venue already has %(taken)d people invited or confirmed; "
+                        "a capacity of %(capacity)d is too small."
+                    )
                     % {"meeting": meeting.title, "taken": taken, "capacity": venue.capacity},
                     field="capacity",
                 )
@@ -103,20 +123,27 @@ def do_delete_venue(by, venue: Venue) -> None:
     meeting = venue.meetings.order_by("starts_at").first()
     if meeting is not None:
         raise ActionRefused(
-            _("“%(meeting)s” takes place at this venue. Move that meeting elsewhere (or cancel it) first.")
-            % {"meeting": meeting.title})
+            _(
+                "“%(meeting)s” takes place at this venue. Move that meeting elsewhere (or cancel it) first."
+            )
+            % {"meeting": meeting.title}
+        )
     audit.record(by, "delete", venue)
     venue.delete()
 
 
 # --- meetings --------------------------------------------------------------------------------
 
+
 def check_time_zone(name: str) -> zoneinfo.ZoneInfo:
     name = (name or "").strip()
     if not is_time_zone(name):
         raise ActionRefused(
-            _("“%(zone)s” is not a known time zone. Use an IANA name such as Europe/Vienna, "
-              "Asia/Singapore or UTC.") % {"zone": name},
+            _(
+                "“%(zone)s” is not a known time zone. Use an IANA name such as Europe/Vienna, "
+                "Asia/Singapore or UTC."
+            )
+            % {"zone": name},
             field="time_zone",
         )
     return zoneinfo.ZoneInfo(name)
@@ -138,16 +165,26 @@ def seats_taken(meeting: Meeting, excluding: MeetingParticipant | None = None) -
     return seats.count()
 
 
-def check_capacity(meeting: Meeting, venue: Venue | None, needed: int, field: str = "person") -> None:
+def check_capacity(
+    meeting: Meeting, venue: Venue | None, needed: int, field: str = "person"
+) -> None:
     if venue is None or venue.capacity is None:
         return
     if needed > venue.capacity:
         raise ActionRefused(
-            ngettext("%(venue)s holds %(capacity)d person; this would make %(needed)d invited or confirmed for "
-                     "“%(meeting)s”. Choose a larger venue or mark someone as declined first.",
-                     "%(venue)s holds %(capacity)d people; this would make %(needed)d invited or confirmed for "
-                     "“%(meeting)s”. Choose a larger venue or mark someone as declined first.", venue.capacity)
-            % {"venue": venue.name, "capacity": venue.capacity, "needed": needed, "meeting": meeting.title},
+            ngettext(
+                "%(venue)s holds %(capacity)d person; this would make %(needed)d invited or confirmed for "
+                "“%(meeting)s”. Choose a larger venue or mark someone as declined first.",
+                "%(venue)s holds %(capacity)d people; this would make %(needed)d invited or confirmed for "
+                "“%(meeting)s”. Choose a larger venue or mark someone as declined first.",
+                venue.capacity,
+            )
+            % {
+                "venue": venue.name,
+                "capacity": venue.capacity,
+                "needed": needed,
+                "meeting": meeting.title,
+            },
             field=field,
         )
 
@@ -172,9 +209,15 @@ def _meeting_checked(meeting: Meeting, dialogue: Dialogue) -> Meeting:
             if converted is not None:
                 setattr(meeting, name, converted)
     starts, ends = meeting.starts_at, meeting.ends_at
-    if (starts is not None and ends is not None and timezone.is_aware(starts) == timezone.is_aware(ends)
-            and ends <= starts):
-        problems.add(_("The meeting must end after it starts: check the end date and time."), "ends_at")
+    if (
+        starts is not None
+        and ends is not None
+        and timezone.is_aware(starts) == timezone.is_aware(ends)
+        and ends <= starts
+    ):
+        problems.add(
+            _("The meeting must end after it starts: check the end date and time."), "ends_at"
+        )
     if meeting.attribution_mode not in AttributionMode.values:
         problems.add(_("Choose an attribution mode."), "attribution_mode")
     if meeting.venue is not None and not venues_of(dialogue).filter(pk=meeting.venue.pk).exists():
@@ -188,31 +231,62 @@ MEETING_FIELDS = ("title", "starts_at", "ends_at", "time_zone", "venue", "attrib
 
 def check_meeting(dialogue: Dialogue, fields: dict) -> None:
     """Every rule on a meeting's fields at once (fields a form could not read are left out)."""
-    _meeting_checked(Meeting(dialogue=dialogue, **{k: v for k, v in fields.items() if k in MEETING_FIELDS}),
-                     dialogue)
+    _meeting_checked(
+        Meeting(dialogue=dialogue, **{k: v for k, v in fields.items() if k in MEETING_FIELDS}),
+        dialogue,
+    )
 
 
 @transaction.atomic
-def do_create_meeting(by, dialogue: Dialogue, *, title: str, starts_at: datetime, ends_at: datetime,
-                      time_zone: str, venue: Venue | None = None, attribution_mode: str | None = None) -> Meeting:
+def do_create_meeting(
+    by,
+    dialogue: Dialogue,
+    *,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    time_zone: str,
+    venue: Venue | None = None,
+    attribution_mode: str | None = None,
+) -> Meeting:
     """Schedule a round. Naive times are wall-clock times in `time_zone`."""
     meeting = Meeting(
-        dialogue=dialogue, title=title, venue=venue, starts_at=starts_at, ends_at=ends_at, time_zone=time_zone,
+        dialogue=dialogue,
+        title=title,
+        venue=venue,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        time_zone=time_zone,
         attribution_mode=attribution_mode or dialogue.default_attribution_mode,
     )
     _meeting_checked(meeting, dialogue).save()
-    audit.record(by, "create", meeting, fields=["title", "starts_at", "ends_at", "time_zone", "venue", "attribution_mode"])
+    audit.record(
+        by,
+        "create",
+        meeting,
+        fields=["title", "starts_at", "ends_at", "time_zone", "venue", "attribution_mode"],
+    )
     return meeting
 
 
 @transaction.atomic
 def do_update_meeting(by, meeting: Meeting, **fields) -> Meeting:
-    allowed = {"title", "starts_at", "ends_at", "time_zone", "venue", "attribution_mode", "is_archived"}
+    allowed = {
+        "title",
+        "starts_at",
+        "ends_at",
+        "time_zone",
+        "venue",
+        "attribution_mode",
+        "is_archived",
+    }
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"not meeting fields: {sorted(unknown)}")
     archived = fields.pop("is_archived", None)
-    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("venue").get(pk=meeting.pk)
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",)).select_related("venue").get(pk=meeting.pk)
+    )
     if fields:
         # Only archiving (the API's {"is_archived": true}) is the archive page's write, recorded once
         # as "archive", not also as an update that changed nothing.
@@ -236,10 +310,14 @@ def do_delete_meeting(by, meeting: Meeting) -> None:
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.has_started:
         raise ActionRefused(
-            _("“%(title)s” has already taken place, so it cannot be cancelled or deleted: its agenda and "
-              "attendance are part of the dialogue's record. Archive it instead to hide it from the list "
-              "of meetings.") % {"title": meeting.title},
-            field="meeting")
+            _(
+                "“%(title)s” has already taken place, so it cannot be cancelled or deleted: its agenda and "
+                "attendance are part of the dialogue's record. Archive it instead to hide it from the list "
+                "of meetings."
+            )
+            % {"title": meeting.title},
+            field="meeting",
+        )
     audit.record(by, "delete", meeting)
     meeting.delete()
 
@@ -252,15 +330,21 @@ def do_archive_meeting(by, meeting: Meeting, archived: bool = True) -> Meeting:
     before = audit.snapshot(meeting)
     if archived and not meeting.has_started:
         raise ActionRefused(
-            _("“%(title)s” has not taken place yet, so there is nothing to archive. Cancel it instead if it "
-              "will not happen.") % {"title": meeting.title},
-            field="is_archived")
+            _(
+                "“%(title)s” has not taken place yet, so there is nothing to archive. Cancel it instead if it "
+                "will not happen."
+            )
+            % {"title": meeting.title},
+            field="is_archived",
+        )
     if archived and meeting.archived_at is None:
         meeting.archived_at = timezone.now()
     elif not archived:
         meeting.archived_at = None
     meeting.save(update_fields=["archived_at"])
-    audit.record(by, "archive" if archived else "restore", meeting, fields=audit.changed(before, meeting))
+    audit.record(
+        by, "archive" if archived else "restore", meeting, fields=audit.changed(before, meeting)
+    )
     return meeting
 
 
@@ -289,9 +373,13 @@ def _agenda_checked(item: AgendaItem) -> AgendaItem:
         problems.add(_("Give the agenda item a title."), "title")
     problems.collect(admissible.check_model_text, item)
     if item.duration_minutes is None or not 1 <= int(item.duration_minutes) <= 24 * 60:
-        problems.add(_("Give the item's length in minutes, between 1 and 1440."), "duration_minutes")
+        problems.add(
+            _("Give the item's length in minutes, between 1 and 1440."), "duration_minutes"
+        )
     if item.lead is not None:
-        seated = DelegationMember.objects.filter(dialogue_id=item.meeting.dialogue_id, person=item.lead)
+        seated = DelegationMember.objects.filter(
+            dialogue_id=item.meeting.dialogue_id, person=item.lead
+        )
         if not seated.exists():
             problems.add(str(LEAD_NOT_SEATED), "lead")
     problems.raise_any()
@@ -301,16 +389,25 @@ def _agenda_checked(item: AgendaItem) -> AgendaItem:
 def check_agenda_item(meeting: Meeting, fields: dict) -> None:
     """Every rule on an agenda item's fields at once (fields a form could not read are left out)."""
     allowed = {"title", "duration_minutes", "description", "lead"}
-    _agenda_checked(AgendaItem(meeting=meeting, **{k: v for k, v in fields.items() if k in allowed}))
+    _agenda_checked(
+        AgendaItem(meeting=meeting, **{k: v for k, v in fields.items() if k in allowed})
+    )
 
 
 @transaction.atomic
-def do_add_agenda_item(by, meeting: Meeting, *, title: str, duration_minutes: int, description: str = "",
-                       lead=None) -> AgendaItem:
+def do_add_agenda_item(
+    by, meeting: Meeting, *, title: str, duration_minutes: int, description: str = "", lead=None
+) -> AgendaItem:
     Meeting.objects.select_for_update().get(pk=meeting.pk)  # one writer of positions at a time
     last = meeting.agenda_items.aggregate(last=Max("position"))["last"] or 0
-    item = AgendaItem(meeting=meeting, position=last + 1, title=title, description=description,
-                      duration_minutes=duration_minutes, lead=lead)
+    item = AgendaItem(
+        meeting=meeting,
+        position=last + 1,
+        title=title,
+        description=description,
+        duration_minutes=duration_minutes,
+        lead=lead,
+    )
     _agenda_checked(item).save()
     audit.record(by, "create", item, fields=["title", "duration_minutes", "description", "lead"])
     return item
@@ -350,9 +447,11 @@ def do_move_agenda_item(by, item: AgendaItem, direction: str) -> AgendaItem:
     else:
         raise ActionRefused(_("Move an item up or down."), field="direction")
     if neighbour is None:
-        raise ActionRefused(_("“%(title)s” is already at the %(end)s of the agenda.")
-                            % {"title": item.title, "end": _("top") if direction == "up" else _("bottom")},
-                            field="direction")
+        raise ActionRefused(
+            _("“%(title)s” is already at the %(end)s of the agenda.")
+            % {"title": item.title, "end": _("top") if direction == "up" else _("bottom")},
+            field="direction",
+        )
     mine, theirs = item.position, neighbour.position
     # Positions are unique per meeting and PostgreSQL checks that row by row, so park one
     # item on 0 (never used: positions start at 1) while swapping.
@@ -368,39 +467,70 @@ def do_move_agenda_item(by, item: AgendaItem, direction: str) -> AgendaItem:
 
 # --- participants ----------------------------------------------------------------------------
 
+
 @transaction.atomic
-def do_add_participants(by, meeting: Meeting, persons, status: str = MeetingParticipant.Status.INVITED
-                        ) -> list[MeetingParticipant]:
+def do_add_participants(
+    by, meeting: Meeting, persons, status: str = MeetingParticipant.Status.INVITED
+) -> list[MeetingParticipant]:
     """Invite members of the dialogue's delegations to a meeting, all or none."""
-    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("venue", "dialogue").get(pk=meeting.pk)
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("venue", "dialogue")
+        .get(pk=meeting.pk)
+    )
     persons = list(persons)
     if not persons:
         raise ActionRefused(_("Choose at least one person."), field="person")
     if status not in (MeetingParticipant.Status.INVITED, MeetingParticipant.Status.CONFIRMED):
-        raise ActionRefused(_("New participants are invited or confirmed; mark attendance afterwards."), field="status")
-    seated = set(DelegationMember.objects.filter(dialogue=meeting.dialogue).values_list("person_id", flat=True))
+        raise ActionRefused(
+            _("New participants are invited or confirmed; mark attendance afterwards."),
+            field="status",
+        )
+    seated = set(
+        DelegationMember.objects.filter(dialogue=meeting.dialogue).values_list(
+            "person_id", flat=True
+        )
+    )
     present = set(meeting.participants.values_list("person_id", flat=True))
     for person in persons:
         if person.pk not in seated:
             raise ActionRefused(
-                _("%(name)s is not in a delegation of this dialogue; seat them in a delegation first.")
-                % {"name": person.full_name}, field="person")
+                _(
+                    "%(name)s is not in a delegation of this dialogue; seat them in a delegation first."
+                )
+                % {"name": person.full_name},
+                field="person",
+            )
         if person.pk in present:
-            raise ActionRefused(_("%(name)s is already on this meeting's list.") % {"name": person.full_name},
-                                field="person")
+            raise ActionRefused(
+                _("%(name)s is already on this meeting's list.") % {"name": person.full_name},
+                field="person",
+            )
     check_capacity(meeting, meeting.venue, seats_taken(meeting) + len(persons))
     try:
         with transaction.atomic():
-            added = [MeetingParticipant.objects.create(meeting=meeting, person=p, status=status) for p in persons]
+            added = [
+                MeetingParticipant.objects.create(meeting=meeting, person=p, status=status)
+                for p in persons
+            ]
     except IntegrityError:
-        raise ActionRefused(_("Someone was just added to this meeting; reload and try again."), field="person") from None
+        raise ActionRefused(
+            _("Someone was just added to this meeting; reload and try again."), field="person"
+        ) from None
     for participant in added:
         audit.record(by, "add", participant, fields=["status"])
     return added
 
 
-def add_participants(by, meeting: Meeting, persons, status: str = MeetingParticipant.Status.INVITED, *,
-                     notify: bool = True, base_url: str = "") -> tuple[list[MeetingParticipant], dict[int, str | None]]:
+def add_participants(
+    by,
+    meeting: Meeting,
+    persons,
+    status: str = MeetingParticipant.Status.INVITED,
+    *,
+    notify: bool = True,
+    base_url: str = "",
+) -> tuple[list[MeetingParticipant], dict[int, str | None]]:
     """Add people to a meeting, then (unless the convener said not to) e-mail each of them with the
     calendar file. Deliberately not one transaction: the addition is saved first, so a mail server
     that refuses loses nothing; returns the participants and, per participant id, None when the
@@ -414,12 +544,20 @@ def add_participants(by, meeting: Meeting, persons, status: str = MeetingPartici
 
 
 @transaction.atomic
-def do_set_participant_status(by, participant: MeetingParticipant, status: str) -> MeetingParticipant:
-    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("venue").get(pk=participant.meeting_id)
+def do_set_participant_status(
+    by, participant: MeetingParticipant, status: str
+) -> MeetingParticipant:
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("venue")
+        .get(pk=participant.meeting_id)
+    )
     if status not in MeetingParticipant.Status.values:
         raise ActionRefused(_("Unknown status “%(status)s”.") % {"status": status}, field="status")
     if status in AFTER_THE_FACT and meeting.starts_at > timezone.now():
-        raise ActionRefused(_("Attendance can be recorded once the meeting has started."), field="status")
+        raise ActionRefused(
+            _("Attendance can be recorded once the meeting has started."), field="status"
+        )
     if status in SEAT_TAKING:
         check_capacity(meeting, meeting.venue, seats_taken(meeting, excluding=participant) + 1)
     participant.status = status
@@ -432,20 +570,31 @@ ANSWERS = (MeetingParticipant.Status.CONFIRMED, MeetingParticipant.Status.DECLIN
 
 
 @transaction.atomic
-def do_answer_meeting_invitation(user, participant: MeetingParticipant, status: str) -> MeetingParticipant:
+def do_answer_meeting_invitation(
+    user, participant: MeetingParticipant, status: str
+) -> MeetingParticipant:
     """A person says whether they will come. Only before the meeting starts; a confirmation
     needs a free seat at the venue."""
     if participant.person.user_id != user.pk:
         raise ValueError("only the invited person answers their own invitation")
-    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("venue").get(pk=participant.meeting_id)
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("venue")
+        .get(pk=participant.meeting_id)
+    )
     if status not in ANSWERS:
         raise ActionRefused(_("Answer with confirmed or declined."), field="status")
     if meeting.starts_at <= timezone.now():
-        raise ActionRefused(_("This meeting has started; ask the convener to change your attendance."),
-                            field="status")
+        raise ActionRefused(
+            _("This meeting has started; ask the convener to change your attendance."),
+            field="status",
+        )
     if participant.status not in (MeetingParticipant.Status.INVITED, *ANSWERS):
         raise ActionRefused(_("Your attendance is already recorded."), field="status")
-    if status == MeetingParticipant.Status.CONFIRMED and participant.status == MeetingParticipant.Status.DECLINED:
+    if (
+        status == MeetingParticipant.Status.CONFIRMED
+        and participant.status == MeetingParticipant.Status.DECLINED
+    ):
         check_capacity(meeting, meeting.venue, seats_taken(meeting, excluding=participant) + 1)
     participant.status = status
     participant.save(update_fields=["status", "updated_at"])
@@ -457,7 +606,9 @@ def do_record_confirmed_as_attended(by, meeting: Meeting) -> int:
     """After a round: everyone still marked confirmed came. Returns how many were marked."""
     meeting = Meeting.objects.select_for_update(of=("self",)).get(pk=meeting.pk)
     if meeting.starts_at > timezone.now():
-        raise ActionRefused(_("Attendance can be recorded once the meeting has started."), field="status")
+        raise ActionRefused(
+            _("Attendance can be recorded once the meeting has started."), field="status"
+        )
     confirmed = list(meeting.participants.filter(status=MeetingParticipant.Status.CONFIRMED))
     for participant in confirmed:
         participant.status = MeetingParticipant.Status.ATTENDED
@@ -473,6 +624,7 @@ def do_remove_participant(by, participant: MeetingParticipant) -> None:
 
 
 # --- the private calendar feed ---------------------------------------------------------------
+
 
 @transaction.atomic
 def do_issue_calendar_token(user) -> str:

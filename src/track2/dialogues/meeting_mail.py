@@ -19,7 +19,9 @@ from track2.dialogues.calendar import meeting_event, render_calendar
 from track2.dialogues.models import MeetingParticipant
 
 
-def tell_added_participants(added: list[MeetingParticipant], *, base_url: str) -> dict[int, str | None]:
+def tell_added_participants(
+    added: list[MeetingParticipant], *, base_url: str
+) -> dict[int, str | None]:
     """E-mail each added person. Returns, per participant id, None when sent or what went wrong."""
     outcome: dict[int, str | None] = {}
     for participant in added:
@@ -38,9 +40,15 @@ def _tell_one(participant: MeetingParticipant, *, base_url: str) -> str | None:
     shows_address = venue is not None and not venue.is_address_restricted
     zone = zoneinfo.ZoneInfo(meeting.time_zone)
     context = {
-        "person": person, "meeting": meeting, "dialogue": meeting.dialogue, "url": url,
-        "status": participant.status, "venue": venue, "shows_address": shows_address,
-        "starts": meeting.starts_at.astimezone(zone), "ends": meeting.ends_at.astimezone(zone),
+        "person": person,
+        "meeting": meeting,
+        "dialogue": meeting.dialogue,
+        "url": url,
+        "status": participant.status,
+        "venue": venue,
+        "shows_address": shows_address,
+        "starts": meeting.starts_at.astimezone(zone),
+        "ends": meeting.ends_at.astimezone(zone),
     }
     # One line, whatever the titles contain (a newline would be a header injection).
     subject = " ".join(render_to_string("dialogues/added_subject.txt", context).split())
@@ -53,5 +61,7 @@ def _tell_one(participant: MeetingParticipant, *, base_url: str) -> str | None:
         message.send()
     except (smtplib.SMTPException, OSError) as err:
         return _("The e-mail to %(name)s could not be sent (%(error)s).") % {
-            "name": person.full_name, "error": err.__class__.__name__}
+            "name": person.full_name,
+            "error": err.__class__.__name__,
+        }
     return None

@@ -42,13 +42,17 @@ ICS_TYPE = "text/calendar; charset=utf-8"
 
 # --- venues ----------------------------------------------------------------------------------
 
+
 @login_required
 def venues(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
     form = VenueForm(request.POST or None)
     if request.method == "POST":
-        venue = submit(form, lambda data: meeting_actions.do_create_venue(request.user, dialogue, **data),
-                       check=lambda data: meeting_actions.check_venue(dialogue, data))
+        venue = submit(
+            form,
+            lambda data: meeting_actions.do_create_venue(request.user, dialogue, **data),
+            check=lambda data: meeting_actions.check_venue(dialogue, data),
+        )
         if venue is not NOT_DONE:
             messages.success(request, _("Venue “%(name)s” added.") % {"name": venue.name})
             warning = queries.neutrality_warning(dialogue, venue)
@@ -57,7 +61,9 @@ def venues(request: HttpRequest, dialogue_id: int) -> HttpResponse:
             return redirect("dialogues:venues", dialogue.pk)
     parties = list(dialogue.parties.all())
     listed = [(v, queries.neutrality_warning(dialogue, v, parties)) for v in venues_of(dialogue)]
-    return render(request, "dialogues/venues.html", {"dialogue": dialogue, "form": form, "venues": listed})
+    return render(
+        request, "dialogues/venues.html", {"dialogue": dialogue, "form": form, "venues": listed}
+    )
 
 
 @login_required
@@ -66,17 +72,26 @@ def venue_edit(request: HttpRequest, dialogue_id: int, venue_id: int) -> HttpRes
     dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
     form = VenueForm(request.POST or None, instance=venue)
     if request.method == "POST":
-        done = submit(form, lambda data: meeting_actions.do_update_venue(request.user, venue, **data),
-                      check=lambda data: meeting_actions.check_venue(dialogue, data))
+        done = submit(
+            form,
+            lambda data: meeting_actions.do_update_venue(request.user, venue, **data),
+            check=lambda data: meeting_actions.check_venue(dialogue, data),
+        )
         if done is not NOT_DONE:
             messages.success(request, _("Venue saved."))
             return redirect("dialogues:venues", dialogue.pk)
-    return render(request, "dialogues/form_page.html", {
-        "form": form, "dialogue": dialogue, "heading": _("Edit venue %(name)s") % {"name": venue.name},
-        "warning": queries.neutrality_warning(dialogue, venue),
-        "delete_url": reverse("dialogues:venue_delete", args=[dialogue.pk, venue.pk]),
-        "back": reverse("dialogues:venues", args=[dialogue.pk]),
-    })
+    return render(
+        request,
+        "dialogues/form_page.html",
+        {
+            "form": form,
+            "dialogue": dialogue,
+            "heading": _("Edit venue %(name)s") % {"name": venue.name},
+            "warning": queries.neutrality_warning(dialogue, venue),
+            "delete_url": reverse("dialogues:venue_delete", args=[dialogue.pk, venue.pk]),
+            "back": reverse("dialogues:venues", args=[dialogue.pk]),
+        },
+    )
 
 
 @login_required
@@ -94,10 +109,16 @@ def venue_delete(request: HttpRequest, dialogue_id: int, venue_id: int) -> HttpR
 
 # --- meetings --------------------------------------------------------------------------------
 
+
 def _meeting_form_context(request, dialogue, form, heading, meeting=None):
     return {
-        "form": form, "dialogue": dialogue, "meeting": meeting, "heading": heading,
-        "venue_warnings": [(v, queries.neutrality_warning(dialogue, v, form.parties)) for v in venues_of(dialogue)],
+        "form": form,
+        "dialogue": dialogue,
+        "meeting": meeting,
+        "heading": heading,
+        "venue_warnings": [
+            (v, queries.neutrality_warning(dialogue, v, form.parties)) for v in venues_of(dialogue)
+        ],
     }
 
 
@@ -111,28 +132,46 @@ def meetings(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     if not shows_archived:
         listed = listed.filter(archived_at__isnull=True)
     rows = [(m, *queries.meeting_times(m, zone)) for m in listed]
-    return render(request, "dialogues/meetings.html", {
-        "dialogue": dialogue, "rows": rows, "shows_archived": shows_archived, "archived_count": archived_count,
-        "is_convener": access.has_need(access.roles_of(request.user, dialogue.pk), "convener"),
-    })
+    return render(
+        request,
+        "dialogues/meetings.html",
+        {
+            "dialogue": dialogue,
+            "rows": rows,
+            "shows_archived": shows_archived,
+            "archived_count": archived_count,
+            "is_convener": access.has_need(access.roles_of(request.user, dialogue.pk), "convener"),
+        },
+    )
 
 
 @login_required
 def meeting_create(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
-    initial = {"attribution_mode": dialogue.default_attribution_mode, "time_zone": request.user.time_zone}
-    form = MeetingForm(request.POST or None, venues=venues_of(dialogue), dialogue=dialogue, initial=initial)
+    initial = {
+        "attribution_mode": dialogue.default_attribution_mode,
+        "time_zone": request.user.time_zone,
+    }
+    form = MeetingForm(
+        request.POST or None, venues=venues_of(dialogue), dialogue=dialogue, initial=initial
+    )
     if request.method == "POST":
-        meeting = submit(form, lambda data: meeting_actions.do_create_meeting(request.user, dialogue, **data),
-                         check=lambda data: meeting_actions.check_meeting(dialogue, data))
+        meeting = submit(
+            form,
+            lambda data: meeting_actions.do_create_meeting(request.user, dialogue, **data),
+            check=lambda data: meeting_actions.check_meeting(dialogue, data),
+        )
         if meeting is not NOT_DONE:
             messages.success(request, _("Meeting scheduled. Add its agenda and participants."))
             warning = queries.neutrality_warning(dialogue, meeting.venue)
             if warning:
                 messages.warning(request, warning)
             return redirect("dialogues:meeting", dialogue.pk, meeting.pk)
-    return render(request, "dialogues/meeting_form.html",
-                  _meeting_form_context(request, dialogue, form, _("Schedule a meeting")))
+    return render(
+        request,
+        "dialogues/meeting_form.html",
+        _meeting_form_context(request, dialogue, form, _("Schedule a meeting")),
+    )
 
 
 @login_required
@@ -141,19 +180,32 @@ def meeting_edit(request: HttpRequest, dialogue_id: int, meeting_id: int) -> Htt
     dialogue = meeting.dialogue
     starts, _theirs = queries.meeting_times(meeting, None)
     initial = {
-        "title": meeting.title, "venue": meeting.venue_id, "time_zone": meeting.time_zone,
-        "starts_at": starts.starts.replace(tzinfo=None), "ends_at": starts.ends.replace(tzinfo=None),
+        "title": meeting.title,
+        "venue": meeting.venue_id,
+        "time_zone": meeting.time_zone,
+        "starts_at": starts.starts.replace(tzinfo=None),
+        "ends_at": starts.ends.replace(tzinfo=None),
         "attribution_mode": meeting.attribution_mode,
     }
-    form = MeetingForm(request.POST or None, venues=venues_of(dialogue), dialogue=dialogue, initial=initial)
+    form = MeetingForm(
+        request.POST or None, venues=venues_of(dialogue), dialogue=dialogue, initial=initial
+    )
     if request.method == "POST":
-        done = submit(form, lambda data: meeting_actions.do_update_meeting(request.user, meeting, **data),
-                      check=lambda data: meeting_actions.check_meeting(dialogue, data))
+        done = submit(
+            form,
+            lambda data: meeting_actions.do_update_meeting(request.user, meeting, **data),
+            check=lambda data: meeting_actions.check_meeting(dialogue, data),
+        )
         if done is not NOT_DONE:
             messages.success(request, _("Meeting saved."))
             return redirect("dialogues:meeting", dialogue.pk, meeting.pk)
-    return render(request, "dialogues/meeting_form.html",
-                  _meeting_form_context(request, dialogue, form, _("Edit %(title)s") % {"title": meeting.title}, meeting))
+    return render(
+        request,
+        "dialogues/meeting_form.html",
+        _meeting_form_context(
+            request, dialogue, form, _("Edit %(title)s") % {"title": meeting.title}, meeting
+        ),
+    )
 
 
 @login_required
@@ -165,7 +217,9 @@ def meeting_delete(request: HttpRequest, dialogue_id: int, meeting_id: int) -> H
     except ActionRefused as refusal:
         messages.error(request, refusal.message)
         return redirect("dialogues:meeting", dialogue_id, meeting.pk)
-    messages.success(request, _("Meeting “%(title)s” cancelled and removed.") % {"title": meeting.title})
+    messages.success(
+        request, _("Meeting “%(title)s” cancelled and removed.") % {"title": meeting.title}
+    )
     return redirect("dialogues:meetings", dialogue_id)
 
 
@@ -191,9 +245,18 @@ def meeting_archive(request: HttpRequest, dialogue_id: int, meeting_id: int) -> 
     except ActionRefused as refusal:
         messages.error(request, refusal.message)
     else:
-        messages.success(request, (_("Meeting “%(title)s” archived: it keeps its agenda and attendance and still "
-                                     "counts in the balance dashboard.") if archived else
-                                   _("Meeting “%(title)s” is back in the list of meetings.")) % {"title": meeting.title})
+        messages.success(
+            request,
+            (
+                _(
+                    "Meeting “%(title)s” archived: it keeps its agenda and attendance and still "
+                    "counts in the balance dashboard."
+                )
+                if archived
+                else _("Meeting “%(title)s” is back in the list of meetings.")
+            )
+            % {"title": meeting.title},
+        )
     return redirect("dialogues:meeting", dialogue_id, meeting.pk)
 
 
@@ -209,38 +272,55 @@ def meeting(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResp
     participants = found.participants.select_related("person").order_by("person__full_name")
     members = queries.seated_persons(dialogue).exclude(meeting_seats__meeting=found)
     timing = queries.agenda_timing(found)
-    return render(request, "dialogues/meeting.html", {
-        "dialogue": dialogue, "meeting": found, "planned": planned, "theirs": theirs,
-        "is_convener": is_convener, "manages_agenda": manages_agenda,
-        "shows_address": can_see_venue_address(request.user, found),
-        # the venue is the conveners' choice: its neutrality warning is theirs
-        "neutrality_warning": queries.neutrality_warning(dialogue, found.venue) if is_convener else None,
-        "agenda": found.agenda_items.select_related("lead"),
-        "agenda_timing": timing,
-        # Warnings go to those who can act on them (facilitators and conveners), not to participants.
-        "agenda_warning": queries.agenda_warning(found, timing) if manages_agenda else None,
-        "agenda_form": AgendaItemForm(persons=queries.seated_persons(dialogue)) if manages_agenda else None,
-        "sees_attendance": sees_attendance,
-        "participants": participants if sees_attendance else None,
-        "counts": attendance_summary(participants, sees_list=sees_attendance),
-        "participants_form": ParticipantsForm(persons=members) if is_convener else None,
-        "statuses": MeetingParticipant.Status.choices,
-        "has_started": found.starts_at <= timezone.now(),
-        "my_seat": own_meeting_seat(request.user, found),
-    })
+    return render(
+        request,
+        "dialogues/meeting.html",
+        {
+            "dialogue": dialogue,
+            "meeting": found,
+            "planned": planned,
+            "theirs": theirs,
+            "is_convener": is_convener,
+            "manages_agenda": manages_agenda,
+            "shows_address": can_see_venue_address(request.user, found),
+            # the venue is the conveners' choice: its neutrality warning is theirs
+            "neutrality_warning": queries.neutrality_warning(dialogue, found.venue)
+            if is_convener
+            else None,
+            "agenda": found.agenda_items.select_related("lead"),
+            "agenda_timing": timing,
+            # Warnings go to those who can act on them (facilitators and conveners), not to participants.
+            "agenda_warning": queries.agenda_warning(found, timing) if manages_agenda else None,
+            "agenda_form": AgendaItemForm(persons=queries.seated_persons(dialogue))
+            if manages_agenda
+            else None,
+            "sees_attendance": sees_attendance,
+            "participants": participants if sees_attendance else None,
+            "counts": attendance_summary(participants, sees_list=sees_attendance),
+            "participants_form": ParticipantsForm(persons=members) if is_convener else None,
+            "statuses": MeetingParticipant.Status.choices,
+            "has_started": found.starts_at <= timezone.now(),
+            "my_seat": own_meeting_seat(request.user, found),
+        },
+    )
 
 
 @login_required
 def meeting_ics(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
     found = access_meeting(request.user, dialogue_id, meeting_id, need="member")
-    event = meeting_event(found, show_address=can_see_venue_address(request.user, found), host=request.get_host(),
-                          url=request.build_absolute_uri(reverse("dialogues:meeting", args=[dialogue_id, found.pk])))
+    event = meeting_event(
+        found,
+        show_address=can_see_venue_address(request.user, found),
+        host=request.get_host(),
+        url=request.build_absolute_uri(reverse("dialogues:meeting", args=[dialogue_id, found.pk])),
+    )
     response = HttpResponse(render_calendar([event]), content_type=ICS_TYPE)
     response["Content-Disposition"] = f'attachment; filename="meeting-{found.pk}.ics"'
     return response
 
 
 # --- agenda ----------------------------------------------------------------------------------
+
 
 def _meeting_for_agenda(request, dialogue_id, meeting_id):
     return access_meeting(request.user, dialogue_id, meeting_id, need="facilitator")
@@ -251,13 +331,23 @@ def _meeting_for_agenda(request, dialogue_id, meeting_id):
 def agenda_add(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
     found = _meeting_for_agenda(request, dialogue_id, meeting_id)
     form = AgendaItemForm(request.POST, persons=queries.seated_persons(found.dialogue))
-    submit(form, lambda data: meeting_actions.do_add_agenda_item(request.user, found, **data),
-           check=lambda data: meeting_actions.check_agenda_item(found, data))
+    submit(
+        form,
+        lambda data: meeting_actions.do_add_agenda_item(request.user, found, **data),
+        check=lambda data: meeting_actions.check_agenda_item(found, data),
+    )
     if form.errors:
-        return render(request, "dialogues/form_page.html", {
-            "form": form, "dialogue": found.dialogue, "heading": _("Add an agenda item"),
-            "back": reverse("dialogues:meeting", args=[dialogue_id, found.pk]),
-        }, status=400)
+        return render(
+            request,
+            "dialogues/form_page.html",
+            {
+                "form": form,
+                "dialogue": found.dialogue,
+                "heading": _("Add an agenda item"),
+                "back": reverse("dialogues:meeting", args=[dialogue_id, found.pk]),
+            },
+            status=400,
+        )
     messages.success(request, _("Agenda item added."))
     warning = queries.agenda_warning(found)
     if warning:
@@ -266,27 +356,47 @@ def agenda_add(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpR
 
 
 @login_required
-def agenda_edit(request: HttpRequest, dialogue_id: int, meeting_id: int, item_id: int) -> HttpResponse:
+def agenda_edit(
+    request: HttpRequest, dialogue_id: int, meeting_id: int, item_id: int
+) -> HttpResponse:
     found = _meeting_for_agenda(request, dialogue_id, meeting_id)
     item = _get(AgendaItem.objects.filter(meeting=found), item_id)
-    form = AgendaItemForm(request.POST or None, persons=queries.seated_persons(found.dialogue), initial={
-        "title": item.title, "duration_minutes": item.duration_minutes, "lead": item.lead_id,
-        "description": item.description})
+    form = AgendaItemForm(
+        request.POST or None,
+        persons=queries.seated_persons(found.dialogue),
+        initial={
+            "title": item.title,
+            "duration_minutes": item.duration_minutes,
+            "lead": item.lead_id,
+            "description": item.description,
+        },
+    )
     if request.method == "POST":
-        done = submit(form, lambda data: meeting_actions.do_update_agenda_item(request.user, item, **data),
-                      check=lambda data: meeting_actions.check_agenda_item(found, data))
+        done = submit(
+            form,
+            lambda data: meeting_actions.do_update_agenda_item(request.user, item, **data),
+            check=lambda data: meeting_actions.check_agenda_item(found, data),
+        )
         if done is not NOT_DONE:
             messages.success(request, _("Agenda item saved."))
             return redirect("dialogues:meeting", dialogue_id, found.pk)
-    return render(request, "dialogues/form_page.html", {
-        "form": form, "dialogue": found.dialogue, "heading": _("Edit agenda item"),
-        "back": reverse("dialogues:meeting", args=[dialogue_id, found.pk]),
-    })
+    return render(
+        request,
+        "dialogues/form_page.html",
+        {
+            "form": form,
+            "dialogue": found.dialogue,
+            "heading": _("Edit agenda item"),
+            "back": reverse("dialogues:meeting", args=[dialogue_id, found.pk]),
+        },
+    )
 
 
 @login_required
 @require_POST
-def agenda_delete(request: HttpRequest, dialogue_id: int, meeting_id: int, item_id: int) -> HttpResponse:
+def agenda_delete(
+    request: HttpRequest, dialogue_id: int, meeting_id: int, item_id: int
+) -> HttpResponse:
     found = _meeting_for_agenda(request, dialogue_id, meeting_id)
     item = _get(AgendaItem.objects.filter(meeting=found), item_id)
     meeting_actions.do_delete_agenda_item(request.user, item)
@@ -296,7 +406,9 @@ def agenda_delete(request: HttpRequest, dialogue_id: int, meeting_id: int, item_
 
 @login_required
 @require_POST
-def agenda_move(request: HttpRequest, dialogue_id: int, meeting_id: int, item_id: int) -> HttpResponse:
+def agenda_move(
+    request: HttpRequest, dialogue_id: int, meeting_id: int, item_id: int
+) -> HttpResponse:
     found = _meeting_for_agenda(request, dialogue_id, meeting_id)
     item = _get(AgendaItem.objects.filter(meeting=found), item_id)
     try:
@@ -308,6 +420,7 @@ def agenda_move(request: HttpRequest, dialogue_id: int, meeting_id: int, item_id
 
 # --- participants ----------------------------------------------------------------------------
 
+
 @login_required
 @require_POST
 def participants_add(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
@@ -318,21 +431,35 @@ def participants_add(request: HttpRequest, dialogue_id: int, meeting_id: int) ->
     if form.is_valid():
         try:
             added, told = meeting_actions.add_participants(
-                request.user, found, form.cleaned_data["persons"], form.cleaned_data["status"],
-                notify=form.cleaned_data["notify"], base_url=request.build_absolute_uri("/"))
+                request.user,
+                found,
+                form.cleaned_data["persons"],
+                form.cleaned_data["status"],
+                notify=form.cleaned_data["notify"],
+                base_url=request.build_absolute_uri("/"),
+            )
         except ActionRefused as refusal:
             for _field, message in refusal.problems:
                 messages.error(request, message)
         else:
             sent = sum(1 for problem in told.values() if problem is None)
             if told:
-                messages.success(request, _("%(n)d added to the meeting; %(sent)d told by e-mail with the calendar "
-                                            "file.") % {"n": len(added), "sent": sent})
+                messages.success(
+                    request,
+                    _("%(n)d added to the meeting; %(sent)d told by e-mail with the calendar file.")
+                    % {"n": len(added), "sent": sent},
+                )
             else:
-                messages.success(request, _("%(n)d added to the meeting; nobody was e-mailed.") % {"n": len(added)})
+                messages.success(
+                    request,
+                    _("%(n)d added to the meeting; nobody was e-mailed.") % {"n": len(added)},
+                )
             for problem in filter(None, told.values()):
-                messages.error(request, _("%(problem)s They are on the list; tell them another way.")
-                               % {"problem": problem})
+                messages.error(
+                    request,
+                    _("%(problem)s They are on the list; tell them another way.")
+                    % {"problem": problem},
+                )
     else:
         messages.error(request, _("Choose at least one delegation member to add."))
     return redirect(reverse("dialogues:meeting", args=[dialogue_id, found.pk]) + "#participants")
@@ -340,7 +467,9 @@ def participants_add(request: HttpRequest, dialogue_id: int, meeting_id: int) ->
 
 @login_required
 @require_POST
-def participant_status(request: HttpRequest, dialogue_id: int, meeting_id: int, participant_id: int) -> HttpResponse:
+def participant_status(
+    request: HttpRequest, dialogue_id: int, meeting_id: int, participant_id: int
+) -> HttpResponse:
     found = access_meeting(request.user, dialogue_id, meeting_id, need="convener")
     participant = _get(found.participants.select_related("person"), participant_id)
     form = ParticipantStatusForm(request.POST)
@@ -348,15 +477,26 @@ def participant_status(request: HttpRequest, dialogue_id: int, meeting_id: int, 
         messages.error(request, _("Choose a valid status."))
     elif "remove" in request.POST:
         meeting_actions.do_remove_participant(request.user, participant)
-        messages.success(request, _("%(name)s removed from the meeting.") % {"name": participant.person.full_name})
+        messages.success(
+            request,
+            _("%(name)s removed from the meeting.") % {"name": participant.person.full_name},
+        )
     else:
         try:
-            meeting_actions.do_set_participant_status(request.user, participant, form.cleaned_data["status"])
+            meeting_actions.do_set_participant_status(
+                request.user, participant, form.cleaned_data["status"]
+            )
         except ActionRefused as refusal:
             messages.error(request, refusal.message)
         else:
-            messages.success(request, _("%(name)s: %(status)s.") % {
-                "name": participant.person.full_name, "status": participant.get_status_display()})
+            messages.success(
+                request,
+                _("%(name)s: %(status)s.")
+                % {
+                    "name": participant.person.full_name,
+                    "status": participant.get_status_display(),
+                },
+            )
     return redirect(reverse("dialogues:meeting", args=[dialogue_id, found.pk]) + "#participants")
 
 
@@ -365,13 +505,18 @@ def participant_status(request: HttpRequest, dialogue_id: int, meeting_id: int, 
 def my_answer(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
     seat = access_own_meeting_seat(request.user, dialogue_id, meeting_id)
     try:
-        meeting_actions.do_answer_meeting_invitation(request.user, seat, request.POST.get("status", ""))
+        meeting_actions.do_answer_meeting_invitation(
+            request.user, seat, request.POST.get("status", "")
+        )
     except ActionRefused as refusal:
         messages.error(request, refusal.message)
     else:
-        messages.success(request, _("Thank you: the convener now knows that you will attend.")
-                         if seat.status == MeetingParticipant.Status.CONFIRMED else
-                         _("Thank you: the convener now knows that you cannot attend."))
+        messages.success(
+            request,
+            _("Thank you: the convener now knows that you will attend.")
+            if seat.status == MeetingParticipant.Status.CONFIRMED
+            else _("Thank you: the convener now knows that you cannot attend."),
+        )
     return redirect("dialogues:meeting", dialogue_id, meeting_id)
 
 
@@ -390,19 +535,26 @@ def participants_attended(request: HttpRequest, dialogue_id: int, meeting_id: in
 
 # --- the private calendar feed ---------------------------------------------------------------
 
+
 @login_required
 def calendar_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if "revoke" in request.POST:
             meeting_actions.do_revoke_calendar_token(request.user)
-            messages.success(request, _("Your calendar feed is switched off; the old address no longer works."))
+            messages.success(
+                request, _("Your calendar feed is switched off; the old address no longer works.")
+            )
         else:
             meeting_actions.do_issue_calendar_token(request.user)
-            messages.success(request, _("New calendar address created; any older address no longer works."))
+            messages.success(
+                request, _("New calendar address created; any older address no longer works.")
+            )
         return redirect("dialogues:calendar")
     feed_url = None
     if request.user.calendar_token:
-        feed_url = request.build_absolute_uri(reverse("calendar_feed", args=[request.user.calendar_token]))
+        feed_url = request.build_absolute_uri(
+            reverse("calendar_feed", args=[request.user.calendar_token])
+        )
     return render(request, "dialogues/calendar.html", {"feed_url": feed_url})
 
 
@@ -412,8 +564,14 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     if user is None:
         raise access.NotFound
     events = [
-        meeting_event(m, show_address=can_see_venue_address(user, m), host=request.get_host(),
-                      url=request.build_absolute_uri(reverse("dialogues:meeting", args=[m.dialogue_id, m.pk])))
+        meeting_event(
+            m,
+            show_address=can_see_venue_address(user, m),
+            host=request.get_host(),
+            url=request.build_absolute_uri(
+                reverse("dialogues:meeting", args=[m.dialogue_id, m.pk])
+            ),
+        )
         for m in queries.meetings_for_user(user)
     ]
     response = HttpResponse(render_calendar(events, name="Track2"), content_type=ICS_TYPE)

@@ -47,40 +47,60 @@ class Dialogue(models.Model):
 
     title = models.CharField(_("title"), max_length=200)
     purpose = models.TextField(_("purpose"), blank=True)
-    track = models.CharField(_("track"), max_length=10, choices=Track.choices, default=Track.TRACK_2)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNING)
+    track = models.CharField(
+        _("track"), max_length=10, choices=Track.choices, default=Track.TRACK_2
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PLANNING
+    )
     # The tenancy boundary: the dialogue's people directory is its institution's (track2.institutions).
     institution = models.ForeignKey(
-        "institutions.Institution", on_delete=models.PROTECT, related_name="dialogues",
+        "institutions.Institution",
+        on_delete=models.PROTECT,
+        related_name="dialogues",
         verbose_name=_("convening institution"),
     )
     # Confidentiality settings.
     is_attendance_confidential = models.BooleanField(
-        _("attendance list is confidential"), default=True,
+        _("attendance list is confidential"),
+        default=True,
         help_text=_("when on, only conveners see who attends"),
     )
     default_attribution_mode = models.CharField(
-        _("default attribution mode for meetings"), max_length=14,
-        choices=AttributionMode.choices, default=AttributionMode.CHATHAM_HOUSE,
+        _("default attribution mode for meetings"),
+        max_length=14,
+        choices=AttributionMode.choices,
+        default=AttributionMode.CHATHAM_HOUSE,
     )
     # The site's TRACK2_K_ANONYMITY is the default and the floor (track2.disclosure).
     k_anonymity = models.PositiveSmallIntegerField(
-        _("smallest group shown in breakdowns (k)"), default=default_k, validators=[validate_k],
-        help_text=_("a breakdown by delegation or opinion group shows a cell only when it counts at "
-                    "least k people; never below this site's floor"),
+        _("smallest group shown in breakdowns (k)"),
+        default=default_k,
+        validators=[validate_k],
+        help_text=_(
+            "a breakdown by delegation or opinion group shows a cell only when it counts at "
+            "least k people; never below this site's floor"
+        ),
     )
     # Balance thresholds for the convener's dashboard.
-    min_members_per_side = models.PositiveSmallIntegerField(_("warn when a side has fewer members than"), default=4)
+    min_members_per_side = models.PositiveSmallIntegerField(
+        _("warn when a side has fewer members than"), default=4
+    )
     required_sectors = models.JSONField(
-        _("sectors every side should include"), default=list, blank=True,
+        _("sectors every side should include"),
+        default=list,
+        blank=True,
     )
     max_side_ratio = models.DecimalField(
         _("warn when the largest side is more than this many times the smallest"),
-        max_digits=4, decimal_places=2, default=Decimal("1.50"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("1.50"),
         validators=[MinValueValidator(Decimal("1.00")), MaxValueValidator(Decimal("10.00"))],
     )
     max_gender_share = models.PositiveSmallIntegerField(
-        _("warn when one gender makes up more than this % of a side"), default=75,
+        _("warn when one gender makes up more than this % of a side"),
+        default=75,
         validators=[MinValueValidator(50), MaxValueValidator(100)],
     )
     created_by = models.ForeignKey(
@@ -102,7 +122,9 @@ class Membership(models.Model):
     """One role of one user in one dialogue. A user may hold several roles (several rows)."""
 
     dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(_("role"), max_length=12, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -120,12 +142,20 @@ class Party(models.Model):
 
     dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="parties")
     name = models.CharField(_("name"), max_length=200)
-    country = models.CharField(_("country"), max_length=100, blank=True,
-                               help_text=_("used to warn when a venue is in a party's country"))
+    country = models.CharField(
+        _("country"),
+        max_length=100,
+        blank=True,
+        help_text=_("used to warn when a venue is in a party's country"),
+    )
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["dialogue", "name"], name="party_name_unique_in_dialogue")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dialogue", "name"], name="party_name_unique_in_dialogue"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -141,11 +171,17 @@ class Delegation(models.Model):
     dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="delegations")
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.SIDE)
-    party = models.ForeignKey(Party, null=True, blank=True, on_delete=models.PROTECT, related_name="delegations")
+    party = models.ForeignKey(
+        Party, null=True, blank=True, on_delete=models.PROTECT, related_name="delegations"
+    )
 
     class Meta:
         ordering = ["kind", "name"]
-        constraints = [models.UniqueConstraint(fields=["dialogue", "name"], name="delegation_name_unique_in_dialogue")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dialogue", "name"], name="delegation_name_unique_in_dialogue"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -155,16 +191,22 @@ class DelegationMember(models.Model):
     """A person in a delegation. `dialogue` is repeated so the database itself refuses a
     person in two delegations of one dialogue."""
 
-    dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="delegation_members")
+    dialogue = models.ForeignKey(
+        Dialogue, on_delete=models.CASCADE, related_name="delegation_members"
+    )
     delegation = models.ForeignKey(Delegation, on_delete=models.CASCADE, related_name="members")
-    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="delegation_seats")
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="delegation_seats"
+    )
     # Track 1.5: a serving official takes part in a personal capacity, and is shown as such.
     in_personal_capacity = models.BooleanField(default=True)
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["dialogue", "person"], name="one_delegation_per_person_per_dialogue"),
+            models.UniqueConstraint(
+                fields=["dialogue", "person"], name="one_delegation_per_person_per_dialogue"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -182,7 +224,9 @@ class Venue(models.Model):
 
     # The dialogue whose conveners keep this venue: a private home's address must not reach the
     # conveners of other dialogues. Empty only for venues made in the admin.
-    dialogue = models.ForeignKey(Dialogue, null=True, blank=True, on_delete=models.CASCADE, related_name="venues")
+    dialogue = models.ForeignKey(
+        Dialogue, null=True, blank=True, on_delete=models.CASCADE, related_name="venues"
+    )
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     city = models.CharField(_("city"), max_length=100, blank=True)
@@ -214,13 +258,18 @@ class Meeting(models.Model):
 
     dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="meetings")
     title = models.CharField(_("title"), max_length=200)
-    venue = models.ForeignKey(Venue, null=True, blank=True, on_delete=models.PROTECT, related_name="meetings")
+    venue = models.ForeignKey(
+        Venue, null=True, blank=True, on_delete=models.PROTECT, related_name="meetings"
+    )
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     # The zone the meeting is planned in; each viewer sees times in their own zone too.
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
     attribution_mode = models.CharField(
-        _("attribution mode"), max_length=14, choices=AttributionMode.choices, default=AttributionMode.CHATHAM_HOUSE
+        _("attribution mode"),
+        max_length=14,
+        choices=AttributionMode.choices,
+        default=AttributionMode.CHATHAM_HOUSE,
     )
     # A round that took place is part of the dialogue's record: it is archived (hidden from the
     # default list, still counted in the balance), never deleted.
@@ -230,7 +279,10 @@ class Meeting(models.Model):
     class Meta:
         ordering = ["starts_at"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="meeting_ends_after_start",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -246,12 +298,18 @@ class AgendaItem(models.Model):
     position = models.PositiveIntegerField()
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    duration_minutes = models.PositiveIntegerField(_("minutes"), validators=[MinValueValidator(1), MaxValueValidator(24 * 60)])
-    lead = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    duration_minutes = models.PositiveIntegerField(
+        _("minutes"), validators=[MinValueValidator(1), MaxValueValidator(24 * 60)]
+    )
+    lead = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["meeting", "position"]
-        constraints = [models.UniqueConstraint(fields=["meeting", "position"], name="agenda_position_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "position"], name="agenda_position_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.position}. {self.title}"
@@ -268,12 +326,16 @@ class MeetingParticipant(models.Model):
         ABSENT = "absent", _("absent")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="participants")
-    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="meeting_seats")
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="meeting_seats"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.INVITED)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="one_seat_per_meeting")]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "person"], name="one_seat_per_meeting")
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} at {self.meeting} ({self.status})"
@@ -284,11 +346,15 @@ class RoleInvitation(models.Model):
     given only when that person, signed in, accepts the one-time link. Only the SHA-256 of
     the link's secret is stored."""
 
-    dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="role_invitations")
+    dialogue = models.ForeignKey(
+        Dialogue, on_delete=models.CASCADE, related_name="role_invitations"
+    )
     role = models.CharField(_("role"), max_length=12, choices=Role.choices)
     sent_to = models.EmailField(_("e-mail address"))
     digest = models.CharField(max_length=64, unique=True)
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)

@@ -27,10 +27,14 @@ CLOSED_CANDIDACY = (Candidacy.Status.DECLINED, Candidacy.Status.WITHDRAWN)
 def persons_of(dialogue: Dialogue):
     """People a convener of this dialogue may refer to: candidates and delegation members.
     (Anyone else's id is treated as unknown, so no person outside the dialogue can be probed.)"""
-    return Person.objects.filter(
-        Q(candidacies__dialogue=dialogue) | Q(delegation_seats__dialogue=dialogue),
-        institution_id=dialogue.institution_id,
-    ).distinct().order_by("full_name")
+    return (
+        Person.objects.filter(
+            Q(candidacies__dialogue=dialogue) | Q(delegation_seats__dialogue=dialogue),
+            institution_id=dialogue.institution_id,
+        )
+        .distinct()
+        .order_by("full_name")
+    )
 
 
 def seated_persons(dialogue: Dialogue):
@@ -47,7 +51,8 @@ def seatable_persons(dialogue: Dialogue):
         Person.objects.filter(candidacies__dialogue=dialogue)
         .exclude(candidacies__dialogue=dialogue, candidacies__status__in=CLOSED_CANDIDACY)
         .exclude(delegation_seats__dialogue=dialogue)
-        .distinct().order_by("full_name")
+        .distinct()
+        .order_by("full_name")
     )
 
 
@@ -61,13 +66,19 @@ def own_seat(user, dialogue: Dialogue) -> DelegationMember | None:
     person = person_of_user(user)
     if person is None:
         return None
-    return DelegationMember.objects.filter(dialogue=dialogue, person=person).select_related("delegation").first()
+    return (
+        DelegationMember.objects.filter(dialogue=dialogue, person=person)
+        .select_related("delegation")
+        .first()
+    )
 
 
 def delegations_with_counts(dialogue: Dialogue):
     return (
-        Delegation.objects.filter(dialogue=dialogue).select_related("party")
-        .annotate(member_count=Count("members")).order_by("kind", "name")
+        Delegation.objects.filter(dialogue=dialogue)
+        .select_related("party")
+        .annotate(member_count=Count("members"))
+        .order_by("kind", "name")
     )
 
 
@@ -78,8 +89,11 @@ def members_of(delegation: Delegation):
 def members_by_delegation(dialogue: Dialogue, delegation_ids) -> dict[int, list[DelegationMember]]:
     """The rosters of several delegations in one query (same order as members_of)."""
     rosters: dict[int, list[DelegationMember]] = {pk: [] for pk in delegation_ids}
-    seats = (DelegationMember.objects.filter(dialogue=dialogue, delegation_id__in=rosters)
-             .select_related("person").order_by("person__full_name"))
+    seats = (
+        DelegationMember.objects.filter(dialogue=dialogue, delegation_id__in=rosters)
+        .select_related("person")
+        .order_by("person__full_name")
+    )
     for seat in seats:
         rosters[seat.delegation_id].append(seat)
     return rosters
@@ -91,7 +105,7 @@ def neutrality_warning(dialogue: Dialogue, venue: Venue | None, parties=None) ->
     if venue is None or not venue.country or venue.kind == Venue.Kind.VIRTUAL:
         return None
     country = venue.country.strip().casefold()
-    for party in (dialogue.parties.all() if parties is None else parties):
+    for party in dialogue.parties.all() if parties is None else parties:
         if party.country and party.country.strip().casefold() == country:
             return _(
                 "%(venue)s is in %(country)s, the country of %(party)s, one of the parties. The other side "
@@ -107,14 +121,20 @@ class ZonedTimes:
     ends: datetime
 
 
-def meeting_times(meeting: Meeting, viewer_zone: str | None) -> tuple[ZonedTimes, ZonedTimes | None]:
+def meeting_times(
+    meeting: Meeting, viewer_zone: str | None
+) -> tuple[ZonedTimes, ZonedTimes | None]:
     """The meeting's times in its own zone, and in the viewer's zone when that differs."""
     own = zoneinfo.ZoneInfo(meeting.time_zone)
-    planned = ZonedTimes(meeting.time_zone, meeting.starts_at.astimezone(own), meeting.ends_at.astimezone(own))
+    planned = ZonedTimes(
+        meeting.time_zone, meeting.starts_at.astimezone(own), meeting.ends_at.astimezone(own)
+    )
     if not viewer_zone or viewer_zone == meeting.time_zone or not is_time_zone(viewer_zone):
         return planned, None
     theirs = zoneinfo.ZoneInfo(viewer_zone)
-    return planned, ZonedTimes(viewer_zone, meeting.starts_at.astimezone(theirs), meeting.ends_at.astimezone(theirs))
+    return planned, ZonedTimes(
+        viewer_zone, meeting.starts_at.astimezone(theirs), meeting.ends_at.astimezone(theirs)
+    )
 
 
 @dataclass(frozen=True)
@@ -136,8 +156,10 @@ def agenda_timing(meeting: Meeting) -> AgendaTiming:
 def agenda_warning(meeting: Meeting, timing: AgendaTiming | None = None) -> str | None:
     timing = timing or agenda_timing(meeting)
     if timing.is_over:
-        return _("The agenda takes %(agenda)d minutes but the meeting lasts %(length)d minutes: shorten items "
-                 "or extend the meeting.") % {"agenda": timing.agenda_minutes, "length": timing.meeting_minutes}
+        return _(
+            "The agenda takes %(agenda)d minutes but the meeting lasts %(length)d minutes: shorten items "
+            "or extend the meeting."
+        ) % {"agenda": timing.agenda_minutes, "length": timing.meeting_minutes}
     return None
 
 
@@ -150,4 +172,8 @@ def participant_counts(meeting: Meeting) -> dict[str, int]:
 def meetings_for_user(user):
     """Every meeting of every dialogue the user belongs to (for the private feed)."""
     dialogue_ids = Membership.objects.filter(user=user).values("dialogue_id")
-    return Meeting.objects.filter(dialogue_id__in=dialogue_ids).select_related("venue", "dialogue").order_by("starts_at")
+    return (
+        Meeting.objects.filter(dialogue_id__in=dialogue_ids)
+        .select_related("venue", "dialogue")
+        .order_by("starts_at")
+    )

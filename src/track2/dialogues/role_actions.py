@@ -40,7 +40,9 @@ def role_invitation_digest(secret: str) -> str:
 
 
 def open_role_invitations(dialogue: Dialogue):
-    return dialogue.role_invitations.filter(used_at__isnull=True, revoked_at__isnull=True).select_related("sent_by")
+    return dialogue.role_invitations.filter(
+        used_at__isnull=True, revoked_at__isnull=True
+    ).select_related("sent_by")
 
 
 def check_invite_to_role(dialogue: Dialogue, *, email, role) -> tuple[str, str]:
@@ -51,48 +53,75 @@ def check_invite_to_role(dialogue: Dialogue, *, email, role) -> tuple[str, str]:
     except ActionRefused as refusal:
         problems.append(refusal)
     if role not in Role.values:
-        problems.append(ActionRefused(
-            _("Unknown role “%(role)s”; use one of: %(roles)s.") % {"role": role, "roles": ", ".join(Role.values)},
-            field="role"))
+        problems.append(
+            ActionRefused(
+                _("Unknown role “%(role)s”; use one of: %(roles)s.")
+                % {"role": role, "roles": ", ".join(Role.values)},
+                field="role",
+            )
+        )
     else:
         role_value = role
     if problems:
         if len(problems) == 1:
             raise problems[0]
         raise ActionRefused(" ".join(p.message for p in problems), field=problems[0].field)
-    if Membership.objects.filter(dialogue=dialogue, user__email__iexact=address, role=role_value).exists():
-        raise ActionRefused(_("%(email)s is already %(role)s in this dialogue.")
-                            % {"email": address, "role": Role(role_value).label}, field="email")
+    if Membership.objects.filter(
+        dialogue=dialogue, user__email__iexact=address, role=role_value
+    ).exists():
+        raise ActionRefused(
+            _("%(email)s is already %(role)s in this dialogue.")
+            % {"email": address, "role": Role(role_value).label},
+            field="email",
+        )
     return address, role_value
 
 
 @transaction.atomic
-def do_invite_to_role(by, dialogue: Dialogue, *, email, role, base_url: str) -> tuple[RoleInvitation, str]:
+def do_invite_to_role(
+    by, dialogue: Dialogue, *, email, role, base_url: str
+) -> tuple[RoleInvitation, str]:
     """E-mail a one-time link offering `role`; an earlier open offer of the same role to the same
     address stops working. Returns the invitation and the link (the link is only e-mailed)."""
     address, role = check_invite_to_role(dialogue, email=email, role=role)
     if not base_url.startswith(("http://", "https://")):
         raise ValueError(f"base_url must be an absolute http(s) URL, not {base_url!r}")
     now = timezone.now()
-    open_role_invitations(dialogue).filter(sent_to__iexact=address, role=role).update(revoked_at=now)
+    open_role_invitations(dialogue).filter(sent_to__iexact=address, role=role).update(
+        revoked_at=now
+    )
     secret = secrets.token_urlsafe(32)
     days = int(settings.TRACK2_INVITATION_DAYS)
     invitation = RoleInvitation.objects.create(
-        dialogue=dialogue, role=role, sent_to=address, digest=role_invitation_digest(secret),
-        sent_by=by if by is not None and by.is_authenticated else None, expires_at=now + timedelta(days=days),
+        dialogue=dialogue,
+        role=role,
+        sent_to=address,
+        digest=role_invitation_digest(secret),
+        sent_by=by if by is not None and by.is_authenticated else None,
+        expires_at=now + timedelta(days=days),
     )
     link = base_url.rstrip("/") + reverse("dialogues:role_invitation", args=[secret])
-    context = {"dialogue": dialogue, "role": Role(role).label, "link": link, "expires_at": invitation.expires_at,
-               "days": days, "institution": dialogue.institution.name, "by": by}
+    context = {
+        "dialogue": dialogue,
+        "role": Role(role).label,
+        "link": link,
+        "expires_at": invitation.expires_at,
+        "days": days,
+        "institution": dialogue.institution.name,
+        "by": by,
+    }
     subject = " ".join(render_to_string("dialogues/role_invitation_subject.txt", context).split())
     body = render_to_string("dialogues/role_invitation_email.txt", context)
     try:
         send_mail(subject, body, None, [address])
     except (smtplib.SMTPException, OSError) as err:
         raise ActionRefused(
-            _("The invitation e-mail to %(email)s could not be sent (%(error)s), so nothing was changed. "
-              "Check the site's mail settings (TRACK2_EMAIL_URL) and try again.")
-            % {"email": address, "error": err.__class__.__name__}) from None
+            _(
+                "The invitation e-mail to %(email)s could not be sent (%(error)s), so nothing was changed. "
+                "Check the site's mail settings (TRACK2_EMAIL_URL) and try again."
+            )
+            % {"email": address, "error": err.__class__.__name__}
+        ) from None
     audit.record(by, "invite", invitation, fields=["role", "sent_to"])
     return invitation, link
 
@@ -118,36 +147,58 @@ def find_role_invitation(secret, *, lock: bool = False) -> RoleInvitation:
     ask = _("Ask the dialogue's convener to invite you again.")
     if not isinstance(secret, str) or not SECRET_PATTERN.match(secret):
         raise RoleInvitationUnusable(
-            _("This invitation link is not complete or not valid. Check that you opened the whole link from the "
-              "e-mail. %(ask)s") % {"ask": ask}, gone=False)
+            _(
+                "This invitation link is not complete or not valid. Check that you opened the whole link from the "
+                "e-mail. %(ask)s"
+            )
+            % {"ask": ask},
+            gone=False,
+        )
     rows = RoleInvitation.objects.select_related("dialogue__institution", "sent_by")
     if lock:
         rows = rows.select_for_update(of=("self",))
     invitation = rows.filter(digest=role_invitation_digest(secret)).first()
     if invitation is None:
-        raise RoleInvitationUnusable(_("This invitation link is not valid. %(ask)s") % {"ask": ask}, gone=False)
+        raise RoleInvitationUnusable(
+            _("This invitation link is not valid. %(ask)s") % {"ask": ask}, gone=False
+        )
     if invitation.used_at is not None:
         raise RoleInvitationUnusable(
-            _("This invitation link has already been used, and works only once. %(ask)s") % {"ask": ask}, gone=True)
+            _("This invitation link has already been used, and works only once. %(ask)s")
+            % {"ask": ask},
+            gone=True,
+        )
     if invitation.revoked_at is not None:
         raise RoleInvitationUnusable(
-            _("This invitation was cancelled or replaced by a newer one. %(ask)s") % {"ask": ask}, gone=True)
+            _("This invitation was cancelled or replaced by a newer one. %(ask)s") % {"ask": ask},
+            gone=True,
+        )
     if invitation.expires_at <= timezone.now():
         raise RoleInvitationUnusable(
             _("This invitation link expired on %(date)s. %(ask)s")
-            % {"date": timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d %H:%M %Z"), "ask": ask},
-            gone=True)
+            % {
+                "date": timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d %H:%M %Z"),
+                "ask": ask,
+            },
+            gone=True,
+        )
     return invitation
 
 
 def check_accept_role(invitation: RoleInvitation, user) -> None:
     if user is None or not user.is_authenticated or not user.is_active:
-        raise ActionRefused(_("Sign in with the account of %(email)s to accept this role.")
-                            % {"email": invitation.sent_to})
+        raise ActionRefused(
+            _("Sign in with the account of %(email)s to accept this role.")
+            % {"email": invitation.sent_to}
+        )
     if user.email.lower() != invitation.sent_to.lower():
         raise ActionRefused(
-            _("This invitation is for the account of %(email)s, and you are signed in as %(you)s. Sign out, then "
-              "sign in as %(email)s to accept it.") % {"email": invitation.sent_to, "you": user.email})
+            _(
+                "This invitation is for the account of %(email)s, and you are signed in as %(you)s. Sign out, then "
+                "sign in as %(email)s to accept it."
+            )
+            % {"email": invitation.sent_to, "you": user.email}
+        )
     dialogue = invitation.dialogue
     check_may_take_role(user, dialogue, invitation.role)
     person = Person.objects.filter(user=user).first()
@@ -162,9 +213,12 @@ def do_accept_role(secret, user) -> Membership:
     try:
         with transaction.atomic():
             membership, _created = Membership.objects.get_or_create(
-                dialogue=invitation.dialogue, user=user, role=invitation.role)
+                dialogue=invitation.dialogue, user=user, role=invitation.role
+            )
     except IntegrityError:
-        membership = Membership.objects.get(dialogue=invitation.dialogue, user=user, role=invitation.role)
+        membership = Membership.objects.get(
+            dialogue=invitation.dialogue, user=user, role=invitation.role
+        )
     invitation.used_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["used_at", "accepted_by"])
@@ -175,8 +229,14 @@ def do_accept_role(secret, user) -> Membership:
 def do_decline_role(secret, user) -> RoleInvitation:
     """Only the invited account may decline (anyone else holding the link is refused)."""
     invitation = find_role_invitation(secret, lock=True)
-    if user is None or not user.is_authenticated or user.email.lower() != invitation.sent_to.lower():
-        raise ActionRefused(_("Sign in as %(email)s to decline this invitation.") % {"email": invitation.sent_to})
+    if (
+        user is None
+        or not user.is_authenticated
+        or user.email.lower() != invitation.sent_to.lower()
+    ):
+        raise ActionRefused(
+            _("Sign in as %(email)s to decline this invitation.") % {"email": invitation.sent_to}
+        )
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
     return invitation

@@ -15,13 +15,20 @@ urlpatterns = [
     path(D + "parties/<int:party_id>/remove/", v.party_remove, name="party_remove"),
     path(D + "roles/", v.roles, name="roles"),
     path(D + "roles/<int:membership_id>/remove/", v.role_remove, name="role_remove"),
-    path(D + "roles/invitations/<int:invitation_id>/cancel/", v.role_invitation_cancel,
-         name="role_invitation_cancel"),
+    path(
+        D + "roles/invitations/<int:invitation_id>/cancel/",
+        v.role_invitation_cancel,
+        name="role_invitation_cancel",
+    ),
     path("role-invitation/<str:secret>/", v.role_invitation, name="role_invitation"),
     path(D + "delegations/", v.delegations, name="delegations"),
     path(D + "delegations/<int:delegation_id>/", v.delegation, name="delegation"),
-    path(D + "delegations/<int:delegation_id>/delete/", v.delegation_delete, name="delegation_delete"),
-    path(D + "delegations/<int:delegation_id>/seats/<int:seat_id>/remove/", v.unseat, name="unseat"),
+    path(
+        D + "delegations/<int:delegation_id>/delete/", v.delegation_delete, name="delegation_delete"
+    ),
+    path(
+        D + "delegations/<int:delegation_id>/seats/<int:seat_id>/remove/", v.unseat, name="unseat"
+    ),
     path(D + "balance/", v.balance, name="balance"),
     path(D + "venues/", m.venues, name="venues"),
     path(D + "venues/<int:venue_id>/edit/", m.venue_edit, name="venue_edit"),

@@ -50,7 +50,11 @@ def _get(queryset, pk):
 def people_links(dialogue) -> dict[str, str]:
     """Links to the people pages (identity, vetting, invitations) when that part is installed."""
     links = {}
-    for key, name in (("people", "people:list"), ("import", "people:import"), ("add", "people:add")):
+    for key, name in (
+        ("people", "people:list"),
+        ("import", "people:import"),
+        ("add", "people:add"),
+    ):
         try:
             links[key] = reverse(name, args=[dialogue.pk])
         except NoReverseMatch:
@@ -65,10 +69,15 @@ def create(request: HttpRequest) -> HttpResponse:
         return render(request, "dialogues/no_convening_right.html", status=403)
     form = DialogueCreateForm(request.POST or None, institutions=institutions)
     if request.method == "POST":
-        dialogue = submit(form, lambda data: actions.do_create_dialogue(request.user, **data),
-                          check=lambda data: actions.check_dialogue_fields(None, data))
+        dialogue = submit(
+            form,
+            lambda data: actions.do_create_dialogue(request.user, **data),
+            check=lambda data: actions.check_dialogue_fields(None, data),
+        )
         if dialogue is not NOT_DONE:
-            messages.success(request, _("Dialogue created. You are its convener: add the parties next."))
+            messages.success(
+                request, _("Dialogue created. You are its convener: add the parties next.")
+            )
             return redirect("dialogues:parties", dialogue.pk)
     return render(request, "dialogues/form_page.html", {"form": form, "heading": _("New dialogue")})
 
@@ -81,21 +90,25 @@ def detail(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     seat = queries.own_seat(request.user, dialogue)
     own_delegation_id = own_roster_delegation_id(request.user, dialogue)
     own_members = queries.members_of(seat.delegation) if own_delegation_id else []
-    return render(request, "dialogues/detail.html", {
-        "dialogue": dialogue,
-        "roles": sorted(roles),
-        "role_labels": [Role(r).label for r in sorted(roles)],
-        "is_convener": is_convener,
-        "is_facilitator": access.has_need(roles, "facilitator"),
-        "parties": dialogue.parties.all(),
-        "delegations": queries.delegations_with_counts(dialogue),
-        "seat": seat,
-        "own_delegation_id": own_delegation_id,
-        "own_members": own_members,
-        "meetings": dialogue.meetings.select_related("venue"),
-        "sees_attendance": can_see_attendance(request.user, dialogue),
-        "people_links": people_links(dialogue) if is_convener else {},
-    })
+    return render(
+        request,
+        "dialogues/detail.html",
+        {
+            "dialogue": dialogue,
+            "roles": sorted(roles),
+            "role_labels": [Role(r).label for r in sorted(roles)],
+            "is_convener": is_convener,
+            "is_facilitator": access.has_need(roles, "facilitator"),
+            "parties": dialogue.parties.all(),
+            "delegations": queries.delegations_with_counts(dialogue),
+            "seat": seat,
+            "own_delegation_id": own_delegation_id,
+            "own_members": own_members,
+            "meetings": dialogue.meetings.select_related("venue"),
+            "sees_attendance": can_see_attendance(request.user, dialogue),
+            "people_links": people_links(dialogue) if is_convener else {},
+        },
+    )
 
 
 @login_required
@@ -103,13 +116,23 @@ def edit(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
     form = DialogueForm(request.POST or None, instance=dialogue)
     if request.method == "POST":
-        done = submit(form, lambda data: actions.do_update_dialogue(request.user, dialogue, **data),
-                      check=lambda data: actions.check_dialogue_fields(dialogue, data))
+        done = submit(
+            form,
+            lambda data: actions.do_update_dialogue(request.user, dialogue, **data),
+            check=lambda data: actions.check_dialogue_fields(dialogue, data),
+        )
         if done is not NOT_DONE:
             messages.success(request, _("Dialogue saved."))
             return redirect("dialogues:detail", dialogue.pk)
-    return render(request, "dialogues/form_page.html",
-                  {"form": form, "dialogue": dialogue, "heading": _("Edit %(title)s") % {"title": dialogue.title}})
+    return render(
+        request,
+        "dialogues/form_page.html",
+        {
+            "form": form,
+            "dialogue": dialogue,
+            "heading": _("Edit %(title)s") % {"title": dialogue.title},
+        },
+    )
 
 
 @login_required
@@ -117,14 +140,23 @@ def parties(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
     form = PartyForm(request.POST or None)
     if request.method == "POST":
-        party = submit(form, lambda data: actions.do_add_party(request.user, dialogue, **data),
-                       check=lambda data: actions.check_party(dialogue, name=data.get("name")))
+        party = submit(
+            form,
+            lambda data: actions.do_add_party(request.user, dialogue, **data),
+            check=lambda data: actions.check_party(dialogue, name=data.get("name")),
+        )
         if party is not NOT_DONE:
             messages.success(request, _("Party “%(name)s” added.") % {"name": party.name})
             return redirect("dialogues:parties", dialogue.pk)
-    return render(request, "dialogues/parties.html", {
-        "dialogue": dialogue, "form": form, "parties": dialogue.parties.prefetch_related("delegations"),
-    })
+    return render(
+        request,
+        "dialogues/parties.html",
+        {
+            "dialogue": dialogue,
+            "form": form,
+            "parties": dialogue.parties.prefetch_related("delegations"),
+        },
+    )
 
 
 @login_required
@@ -148,21 +180,40 @@ def roles(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         status = 400
-        sent = submit(form, lambda data: role_actions.do_invite_to_role(request.user, dialogue, **data,
-                                                                         base_url=_base_url(request)),
-                      check=lambda data: role_actions.check_invite_to_role(dialogue, email=data.get("email"),
-                                                                           role=data.get("role")))
+        sent = submit(
+            form,
+            lambda data: role_actions.do_invite_to_role(
+                request.user, dialogue, **data, base_url=_base_url(request)
+            ),
+            check=lambda data: role_actions.check_invite_to_role(
+                dialogue, email=data.get("email"), role=data.get("role")
+            ),
+        )
         if sent is not NOT_DONE:
             invitation, _link = sent
-            messages.success(request, _("An invitation to be %(role)s is on its way to %(email)s; the role is "
-                                        "given when they accept it.")
-                             % {"role": invitation.get_role_display(), "email": invitation.sent_to})
+            messages.success(
+                request,
+                _(
+                    "An invitation to be %(role)s is on its way to %(email)s; the role is "
+                    "given when they accept it."
+                )
+                % {"role": invitation.get_role_display(), "email": invitation.sent_to},
+            )
             return redirect("dialogues:roles", dialogue.pk)
-    memberships = dialogue.memberships.select_related("user").order_by("user__display_name", "user__email", "role")
-    return render(request, "dialogues/roles.html", {
-        "dialogue": dialogue, "form": form, "memberships": memberships,
-        "pending": role_actions.open_role_invitations(dialogue),
-    }, status=status)
+    memberships = dialogue.memberships.select_related("user").order_by(
+        "user__display_name", "user__email", "role"
+    )
+    return render(
+        request,
+        "dialogues/roles.html",
+        {
+            "dialogue": dialogue,
+            "form": form,
+            "memberships": memberships,
+            "pending": role_actions.open_role_invitations(dialogue),
+        },
+        status=status,
+    )
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -171,7 +222,9 @@ def _base_url(request: HttpRequest) -> str:
 
 @login_required
 @require_POST
-def role_invitation_cancel(request: HttpRequest, dialogue_id: int, invitation_id: int) -> HttpResponse:
+def role_invitation_cancel(
+    request: HttpRequest, dialogue_id: int, invitation_id: int
+) -> HttpResponse:
     dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
     invitation = _get(RoleInvitation.objects.filter(dialogue=dialogue), invitation_id)
     try:
@@ -188,16 +241,25 @@ def role_invitation(request: HttpRequest, secret: str) -> HttpResponse:
     try:
         invitation = role_actions.find_role_invitation(secret)
     except role_actions.RoleInvitationUnusable as refusal:
-        return _no_store(render(request, "site/invitation_unusable.html", {"message": refusal.message},
-                                status=410 if refusal.gone else 404))
+        return _no_store(
+            render(
+                request,
+                "site/invitation_unusable.html",
+                {"message": refusal.message},
+                status=410 if refusal.gone else 404,
+            )
+        )
     error = None
     if request.method == "POST":
         answer = request.POST.get("answer")
         try:
             if answer == "accept":
                 role_actions.do_accept_role(secret, request.user)
-                messages.success(request, _("You are now %(role)s in “%(title)s”.")
-                                 % {"role": invitation.get_role_display(), "title": invitation.dialogue.title})
+                messages.success(
+                    request,
+                    _("You are now %(role)s in “%(title)s”.")
+                    % {"role": invitation.get_role_display(), "title": invitation.dialogue.title},
+                )
                 return redirect(invitation.dialogue.get_absolute_url())
             if answer == "decline":
                 role_actions.do_decline_role(secret, request.user)
@@ -205,17 +267,33 @@ def role_invitation(request: HttpRequest, secret: str) -> HttpResponse:
                 return redirect("site:home")
             error = _("Choose to accept or to decline.")
         except role_actions.RoleInvitationUnusable as refusal:
-            return _no_store(render(request, "site/invitation_unusable.html",
-                                    {"message": refusal.message}, status=410 if refusal.gone else 404))
+            return _no_store(
+                render(
+                    request,
+                    "site/invitation_unusable.html",
+                    {"message": refusal.message},
+                    status=410 if refusal.gone else 404,
+                )
+            )
         except ActionRefused as refusal:
             error = refusal.message
     user = request.user
     is_invited_account = user.is_authenticated and user.email.lower() == invitation.sent_to.lower()
     login_url = reverse("accounts:login") + "?" + urlencode({"next": request.path})
-    return _no_store(render(request, "dialogues/role_invitation.html", {
-        "invitation": invitation, "dialogue": invitation.dialogue, "error": error,
-        "is_invited_account": is_invited_account, "login_url": login_url,
-    }, status=400 if request.method == "POST" else 200))
+    return _no_store(
+        render(
+            request,
+            "dialogues/role_invitation.html",
+            {
+                "invitation": invitation,
+                "dialogue": invitation.dialogue,
+                "error": error,
+                "is_invited_account": is_invited_account,
+                "login_url": login_url,
+            },
+            status=400 if request.method == "POST" else 200,
+        )
+    )
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -247,18 +325,32 @@ def delegations(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     if request.method == "POST":
         if form is None:
             raise access.NotFound
-        delegation = submit(form, lambda data: actions.do_create_delegation(request.user, dialogue, **data),
-                            check=lambda data: actions.check_delegation(
-                                dialogue, name=data.get("name"), kind=data.get("kind", Delegation.Kind.SIDE),
-                                party=data.get("party")))
+        delegation = submit(
+            form,
+            lambda data: actions.do_create_delegation(request.user, dialogue, **data),
+            check=lambda data: actions.check_delegation(
+                dialogue,
+                name=data.get("name"),
+                kind=data.get("kind", Delegation.Kind.SIDE),
+                party=data.get("party"),
+            ),
+        )
         if delegation is not NOT_DONE:
-            messages.success(request, _("Delegation “%(name)s” created.") % {"name": delegation.name})
+            messages.success(
+                request, _("Delegation “%(name)s” created.") % {"name": delegation.name}
+            )
             return redirect("dialogues:delegation", dialogue.pk, delegation.pk)
-    return render(request, "dialogues/delegations.html", {
-        "dialogue": dialogue, "form": form, "is_convener": is_convener,
-        "delegations": queries.delegations_with_counts(dialogue),
-        "own_delegation_id": own_roster_delegation_id(request.user, dialogue),
-    })
+    return render(
+        request,
+        "dialogues/delegations.html",
+        {
+            "dialogue": dialogue,
+            "form": form,
+            "is_convener": is_convener,
+            "delegations": queries.delegations_with_counts(dialogue),
+            "own_delegation_id": own_roster_delegation_id(request.user, dialogue),
+        },
+    )
 
 
 @login_required
@@ -272,32 +364,57 @@ def delegation(request: HttpRequest, dialogue_id: int, delegation_id: int) -> Ht
         seating = "seat" in request.POST
         # A submitted choice is checked against every candidate: whether that person may be
         # seated is the action's rule (the same for the API), which says why when they may not.
-        seat_form = SeatForm(request.POST if seating else None,
-                             persons=queries.persons_of(dialogue) if seating else queries.seatable_persons(dialogue))
-        edit_form = DelegationEditForm(request.POST if "rename" in request.POST else None, dialogue=dialogue,
-                                       initial={"name": found.name, "party": found.party_id})
+        seat_form = SeatForm(
+            request.POST if seating else None,
+            persons=queries.persons_of(dialogue) if seating else queries.seatable_persons(dialogue),
+        )
+        edit_form = DelegationEditForm(
+            request.POST if "rename" in request.POST else None,
+            dialogue=dialogue,
+            initial={"name": found.name, "party": found.party_id},
+        )
     if request.method == "POST":
         if not is_convener:
             raise access.NotFound
         if "seat" in request.POST:
-            seated = submit(seat_form, lambda data: actions.do_seat_in_delegation(request.user, found, data["person"]))
+            seated = submit(
+                seat_form,
+                lambda data: actions.do_seat_in_delegation(request.user, found, data["person"]),
+            )
             if seated is not NOT_DONE:
                 messages.success(request, _("%(name)s seated.") % {"name": seated.person.full_name})
                 return redirect("dialogues:delegation", dialogue.pk, found.pk)
         elif "rename" in request.POST:
-            saved = submit(edit_form, lambda data: actions.do_update_delegation(request.user, found, **data),
-                           check=lambda data: actions.check_delegation(
-                               dialogue, name=data.get("name"), kind=found.kind, party=data.get("party"),
-                               instance=found))
+            saved = submit(
+                edit_form,
+                lambda data: actions.do_update_delegation(request.user, found, **data),
+                check=lambda data: actions.check_delegation(
+                    dialogue,
+                    name=data.get("name"),
+                    kind=found.kind,
+                    party=data.get("party"),
+                    instance=found,
+                ),
+            )
             if saved is not NOT_DONE:
                 messages.success(request, _("Delegation saved."))
                 return redirect("dialogues:delegation", dialogue.pk, found.pk)
         if seat_form is not None:
-            seat_form.fields["person"].queryset = queries.seatable_persons(dialogue)  # offer only the unseated
-    return render(request, "dialogues/delegation.html", {
-        "dialogue": dialogue, "delegation": found, "members": queries.members_of(found),
-        "is_convener": is_convener, "seat_form": seat_form, "edit_form": edit_form,
-    })
+            seat_form.fields["person"].queryset = queries.seatable_persons(
+                dialogue
+            )  # offer only the unseated
+    return render(
+        request,
+        "dialogues/delegation.html",
+        {
+            "dialogue": dialogue,
+            "delegation": found,
+            "members": queries.members_of(found),
+            "is_convener": is_convener,
+            "seat_form": seat_form,
+            "edit_form": edit_form,
+        },
+    )
 
 
 @login_required
@@ -316,12 +433,20 @@ def delegation_delete(request: HttpRequest, dialogue_id: int, delegation_id: int
 
 @login_required
 @require_POST
-def unseat(request: HttpRequest, dialogue_id: int, delegation_id: int, seat_id: int) -> HttpResponse:
+def unseat(
+    request: HttpRequest, dialogue_id: int, delegation_id: int, seat_id: int
+) -> HttpResponse:
     dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
-    seat = _get(DelegationMember.objects.filter(dialogue=dialogue, delegation_id=delegation_id)
-                .select_related("person"), seat_id)
+    seat = _get(
+        DelegationMember.objects.filter(
+            dialogue=dialogue, delegation_id=delegation_id
+        ).select_related("person"),
+        seat_id,
+    )
     actions.do_unseat(request.user, seat)
-    messages.success(request, _("%(name)s is no longer in this delegation.") % {"name": seat.person.full_name})
+    messages.success(
+        request, _("%(name)s is no longer in this delegation.") % {"name": seat.person.full_name}
+    )
     return redirect("dialogues:delegation", dialogue.pk, delegation_id)
 
 
@@ -330,9 +455,15 @@ def balance(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
     report = build_balance(dialogue)
     rows = [
-        {"delegation": d, "sectors": [d.by_sector.get(v, 0) for v, _label in report.sectors],
-         "genders": [d.by_gender.get(v, 0) for v, _label in report.genders]}
+        {
+            "delegation": d,
+            "sectors": [d.by_sector.get(v, 0) for v, _label in report.sectors],
+            "genders": [d.by_gender.get(v, 0) for v, _label in report.genders],
+        }
         for d in report.delegations
     ]
-    return render(request, "dialogues/balance.html", {"dialogue": dialogue, "report": report, "rows": rows,
-                                                      "charts": balance_charts(report)})
+    return render(
+        request,
+        "dialogues/balance.html",
+        {"dialogue": dialogue, "report": report, "rows": rows, "charts": balance_charts(report)},
+    )

@@ -22,7 +22,20 @@ from track2.disclosure.status import STATUS_LINE, status_line, with_status_line
 from track2.disclosure.threshold import K_MAXIMUM, K_MINIMUM, effective_k, k_problem
 
 __all__ = [
-    "K_MAXIMUM", "K_MINIMUM", "STATUS_LINE", "Suppression", "attendance_counts", "attribution_of",
-    "derivable_cells", "effective_k", "is_flagged_personal_capacity", "k_problem", "mode_help",
-    "modes_help", "personal_capacity_label", "status_line", "suppress", "with_status_line",
+    "K_MAXIMUM",
+    "K_MINIMUM",
+    "STATUS_LINE",
+    "Suppression",
+    "attendance_counts",
+    "attribution_of",
+    "derivable_cells",
+    "effective_k",
+    "is_flagged_personal_capacity",
+    "k_problem",
+    "mode_help",
+    "modes_help",
+    "personal_capacity_label",
+    "status_line",
+    "suppress",
+    "with_status_line",
 ]

@@ -18,9 +18,9 @@ MODES = (ON_RECORD, CHATHAM_HOUSE, OFF_RECORD, CLOSED)
 DEFAULT_MODE = CHATHAM_HOUSE
 
 # Readers, from inside the meeting outwards.
-MEMBER = "member"          # took part in the meeting (participant, facilitator, rapporteur)
-DIALOGUE = "dialogue"      # another member of the dialogue (observer, liaison, absent member)
-OUTSIDE = "outside"        # anyone an output is carried to (officials, the public)
+MEMBER = "member"  # took part in the meeting (participant, facilitator, rapporteur)
+DIALOGUE = "dialogue"  # another member of the dialogue (observer, liaison, absent member)
+OUTSIDE = "outside"  # anyone an output is carried to (officials, the public)
 READERS = (MEMBER, DIALOGUE, OUTSIDE)
 
 
@@ -28,28 +28,36 @@ READERS = (MEMBER, DIALOGUE, OUTSIDE)
 class Attribution:
     """What one reader gets from a meeting held in one mode."""
 
-    sees_content: bool        # what was said (statements, the record)
-    sees_authors: bool        # who said it
-    sees_aggregates: bool     # counts and common ground, under the small-cell rule
+    sees_content: bool  # what was said (statements, the record)
+    sees_authors: bool  # who said it
+    sees_aggregates: bool  # counts and common ground, under the small-cell rule
 
 
 HELP = {
     ON_RECORD: "On the record: what is said may be quoted with the speaker's name.",
-    CHATHAM_HOUSE: ("Chatham House Rule (the default): what is said may be used, but nobody may "
-                    "say who said it."),
-    OFF_RECORD: ("Off the record: nothing said is kept after the meeting except aggregates "
-                 "(counts and common ground under the small-cell rule)."),
-    CLOSED: ("Closed: only the meeting's members read it; among them it is on the record, and "
-             "nothing leaves the meeting."),
+    CHATHAM_HOUSE: (
+        "Chatham House Rule (the default): what is said may be used, but nobody may "
+        "say who said it."
+    ),
+    OFF_RECORD: (
+        "Off the record: nothing said is kept after the meeting except aggregates "
+        "(counts and common ground under the small-cell rule)."
+    ),
+    CLOSED: (
+        "Closed: only the meeting's members read it; among them it is on the record, and "
+        "nothing leaves the meeting."
+    ),
 }
 
 _RULES: dict[str, dict[str, Attribution]] = {
     ON_RECORD: {r: Attribution(True, True, True) for r in READERS},
     CHATHAM_HOUSE: {r: Attribution(True, False, True) for r in READERS},
     OFF_RECORD: {r: Attribution(r == MEMBER, False, True) for r in READERS},
-    CLOSED: {MEMBER: Attribution(True, True, True),
-             DIALOGUE: Attribution(False, False, False),
-             OUTSIDE: Attribution(False, False, False)},
+    CLOSED: {
+        MEMBER: Attribution(True, True, True),
+        DIALOGUE: Attribution(False, False, False),
+        OUTSIDE: Attribution(False, False, False),
+    },
 }
 
 

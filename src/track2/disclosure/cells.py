@@ -71,7 +71,9 @@ def is_small(count: int, k: int) -> bool:
 SLACK = -1  # the column of a row whose total is not published: any total would fit
 
 
-def derivable_cells(table: Table, hidden: Iterable[Cell], free_rows: Iterable[int] = ()) -> set[Cell]:
+def derivable_cells(
+    table: Table, hidden: Iterable[Cell], free_rows: Iterable[int] = ()
+) -> set[Cell]:
     """The hidden cells whose value follows from the shown cells, the column totals and the
     totals of every row except ``free_rows`` (rows whose size is not published)."""
     hidden = set(hidden)
@@ -92,8 +94,9 @@ def _can_move(table: Table, edges: list[tuple[int, int, int | None]], cell: Cell
     return table[r][c] > 0 and _reaches(others, c, r, lowered="row_to_column")
 
 
-def _reaches(edges: list[tuple[int, int, int | None]], start_column: int, target_row: int,
-             lowered: str) -> bool:
+def _reaches(
+    edges: list[tuple[int, int, int | None]], start_column: int, target_row: int, lowered: str
+) -> bool:
     """Is there a walk from column ``start_column`` to row ``target_row`` that alternates
     column→row and row→column steps along hidden cells, where the steps of the ``lowered``
     direction use only cells of at least one person?"""
@@ -120,8 +123,9 @@ def _reaches(edges: list[tuple[int, int, int | None]], start_column: int, target
     return False
 
 
-def suppress(table: Table, k: int, *, whole_rows: bool = False,
-             row_totals_published: bool | None = None) -> Suppression:
+def suppress(
+    table: Table, k: int, *, whole_rows: bool = False, row_totals_published: bool | None = None
+) -> Suppression:
     """Apply the small-cell rule with complementary suppression.
 
     The whole table's column totals (the room's count of each answer) are assumed known.
@@ -153,24 +157,31 @@ def suppress(table: Table, k: int, *, whole_rows: bool = False,
         exposed = derivable(hidden) - given_by_margins
         if not exposed or hidden == everything:
             return Suppression(k, n_rows, n_columns, frozenset(hidden))
-        hidden |= _complement(table, hidden, everything, derivable, given_by_margins, exposed,
-                              whole_rows, n_columns)
+        hidden |= _complement(
+            table, hidden, everything, derivable, given_by_margins, exposed, whole_rows, n_columns
+        )
 
 
 def _whole_rows(cells: set[Cell], n_columns: int) -> set[Cell]:
     return {(r, c) for r in {r for r, _ in cells} for c in range(n_columns)}
 
 
-def _complement(table: Table, hidden: set[Cell], everything: set[Cell], derivable,
-                given_by_margins: set[Cell], exposed: set[Cell], whole_rows: bool,
-                n_columns: int) -> set[Cell]:
+def _complement(
+    table: Table,
+    hidden: set[Cell],
+    everything: set[Cell],
+    derivable,
+    given_by_margins: set[Cell],
+    exposed: set[Cell],
+    whole_rows: bool,
+    n_columns: int,
+) -> set[Cell]:
     """The next cells to hide: the choice that leaves the fewest hidden cells derivable, then
     the fewest people hidden, then the first in reading order (so that the result does not
     depend on anything but the table)."""
     shown = everything - hidden
     if whole_rows:
-        options = [_whole_rows({cell}, n_columns) for cell in
-                   sorted({(r, 0) for r, _ in shown})]
+        options = [_whole_rows({cell}, n_columns) for cell in sorted({(r, 0) for r, _ in shown})]
     else:
         near = {(r, c) for r, c in shown if any(r == x or c == y for x, y in exposed)}
         options = [{cell} for cell in sorted(near or shown)]

@@ -18,8 +18,10 @@ def k_problem(value: object, floor: int) -> str | None:
     if isinstance(value, bool) or not isinstance(value, int):
         return f"k must be a whole number from {floor} to {K_MAXIMUM}."
     if value < floor:
-        return (f"k = {value} is below this site's floor of {floor} (TRACK2_K_ANONYMITY): "
-                f"choose {floor} or more.")
+        return (
+            f"k = {value} is below this site's floor of {floor} (TRACK2_K_ANONYMITY): "
+            f"choose {floor} or more."
+        )
     if value > K_MAXIMUM:
         return f"k = {value} is above {K_MAXIMUM}: every breakdown would be hidden; choose less."
     return None

@@ -24,14 +24,20 @@ NAME_LIMIT = 200
 def clean_institution_name(value) -> str:
     name = " ".join(str(value or "").split())
     if not name:
-        raise ActionRefused(_("Name the institution, e.g. --institution \"Institute for Maritime Dialogue\"."),
-                            field="institution")
+        raise ActionRefused(
+            _('Name the institution, e.g. --institution "Institute for Maritime Dialogue".'),
+            field="institution",
+        )
     if len(name) > NAME_LIMIT:
-        raise ActionRefused(_("An institution's name has at most %(n)d characters.") % {"n": NAME_LIMIT},
-                            field="institution")
+        raise ActionRefused(
+            _("An institution's name has at most %(n)d characters.") % {"n": NAME_LIMIT},
+            field="institution",
+        )
     if not name.isprintable() or any(0xD800 <= ord(c) <= 0xDFFF for c in name):
-        raise ActionRefused(_("The institution's name contains control or invalid characters; type it plainly."),
-                            field="institution")
+        raise ActionRefused(
+            _("The institution's name contains control or invalid characters; type it plainly."),
+            field="institution",
+        )
     return name
 
 
@@ -53,17 +59,29 @@ def shown(value: str, limit: int = 80) -> str:
 def check_account(email) -> User:
     address = str(email or "").strip()
     if not address:
-        raise ActionRefused(_("Give the e-mail address of the account, e.g. ilse@example.org."), field="email")
-    user = (get_user_model().objects.filter(email__iexact=address).first()
-            if len(address) <= 254 and address.isprintable() else None)
+        raise ActionRefused(
+            _("Give the e-mail address of the account, e.g. ilse@example.org."), field="email"
+        )
+    user = (
+        get_user_model().objects.filter(email__iexact=address).first()
+        if len(address) <= 254 and address.isprintable()
+        else None
+    )
     if user is None:
         raise ActionRefused(
-            _("No account has the e-mail address “%(email)s”. The person creates an account first (or a site "
-              "administrator runs `track2 createadmin`); then grant the right again.") % {"email": shown(address)},
-            field="email")
+            _(
+                "No account has the e-mail address “%(email)s”. The person creates an account first (or a site "
+                "administrator runs `track2 createadmin`); then grant the right again."
+            )
+            % {"email": shown(address)},
+            field="email",
+        )
     if not user.is_active:
-        raise ActionRefused(_("The account %(email)s is deactivated; reactivate it in the admin first.")
-                            % {"email": user.email}, field="email")
+        raise ActionRefused(
+            _("The account %(email)s is deactivated; reactivate it in the admin first.")
+            % {"email": user.email},
+            field="email",
+        )
     return user
 
 
@@ -72,10 +90,13 @@ def check_may_take_role(user, dialogue, role: str) -> None:
     there, which only a site administrator gives: one rule for role offers and candidacy invitations."""
     if role == Role.CONVENER and not may_convene_in(user, dialogue.institution):
         raise ActionRefused(
-            _("Conveners of this dialogue need the right to convene in “%(institution)s”, which your account does "
-              "not have. Ask a site administrator to grant it (track2 grant-convener %(email)s --institution "
-              "\"%(institution)s\"), then open this link again.")
-            % {"institution": dialogue.institution.name, "email": user.email})
+            _(
+                "Conveners of this dialogue need the right to convene in “%(institution)s”, which your account does "
+                "not have. Ask a site administrator to grant it (track2 grant-convener %(email)s --institution "
+                '"%(institution)s"), then open this link again.'
+            )
+            % {"institution": dialogue.institution.name, "email": user.email}
+        )
 
 
 def _account_and_name(email, institution_name) -> tuple[list[str], User | None, str]:
@@ -103,13 +124,22 @@ def check_grant_convener(email, institution_name, *, create: bool = False) -> Gr
         institution = find_institution(name)
         if institution is None and not create:
             problems.append(
-                _("There is no institution called “%(name)s”. Known institutions: %(known)s. Check the spelling, "
-                  "or add --create to create it.") % {"name": shown(name), "known": _known_names()})
+                _(
+                    "There is no institution called “%(name)s”. Known institutions: %(known)s. Check the spelling, "
+                    "or add --create to create it."
+                )
+                % {"name": shown(name), "known": _known_names()}
+            )
     if problems or user is None:  # user is None only when check_account refused, a problem listed
         raise ActionRefused(" ".join(problems))
-    if institution is not None and ConveningRight.objects.filter(institution=institution, user=user).exists():
-        raise ActionRefused(_("%(email)s may already convene in “%(name)s”; nothing to do.")
-                            % {"email": user.email, "name": institution.name})
+    if (
+        institution is not None
+        and ConveningRight.objects.filter(institution=institution, user=user).exists()
+    ):
+        raise ActionRefused(
+            _("%(email)s may already convene in “%(name)s”; nothing to do.")
+            % {"email": user.email, "name": institution.name}
+        )
     return GrantPlan(user=user, name=name, institution=institution)
 
 
@@ -117,14 +147,18 @@ def check_grant_convener(email, institution_name, *, create: bool = False) -> Gr
 def do_create_institution(by, name) -> Institution:
     name = clean_institution_name(name)
     if find_institution(name) is not None:
-        raise ActionRefused(_("An institution called “%(name)s” exists already.") % {"name": name},
-                            field="institution")
+        raise ActionRefused(
+            _("An institution called “%(name)s” exists already.") % {"name": name},
+            field="institution",
+        )
     try:
         with transaction.atomic():
             return Institution.objects.create(name=name)
     except IntegrityError:
-        raise ActionRefused(_("An institution called “%(name)s” was just created.") % {"name": name},
-                            field="institution") from None
+        raise ActionRefused(
+            _("An institution called “%(name)s” was just created.") % {"name": name},
+            field="institution",
+        ) from None
 
 
 @transaction.atomic
@@ -134,10 +168,16 @@ def do_grant_convener(by, email, institution_name, *, create: bool = False) -> C
     try:
         with transaction.atomic():
             return ConveningRight.objects.create(
-                institution=institution, user=plan.user,
-                granted_by=by if by is not None and getattr(by, "is_authenticated", False) else None)
+                institution=institution,
+                user=plan.user,
+                granted_by=by
+                if by is not None and getattr(by, "is_authenticated", False)
+                else None,
+            )
     except IntegrityError:
-        raise ActionRefused(_("%(email)s was just given this right.") % {"email": plan.user.email}) from None
+        raise ActionRefused(
+            _("%(email)s was just given this right.") % {"email": plan.user.email}
+        ) from None
 
 
 def check_revoke_convener(email, institution_name) -> ConveningRight:
@@ -146,12 +186,16 @@ def check_revoke_convener(email, institution_name) -> ConveningRight:
         raise ActionRefused(" ".join(problems))
     institution = find_institution(name)
     if institution is None:
-        raise ActionRefused(_("There is no institution called “%(name)s”. Known institutions: %(known)s.")
-                            % {"name": name, "known": _known_names()})
+        raise ActionRefused(
+            _("There is no institution called “%(name)s”. Known institutions: %(known)s.")
+            % {"name": name, "known": _known_names()}
+        )
     right = ConveningRight.objects.filter(institution=institution, user=user).first()
     if right is None:
-        raise ActionRefused(_("%(email)s holds no right to convene in “%(name)s”; nothing to revoke.")
-                            % {"email": user.email, "name": institution.name})
+        raise ActionRefused(
+            _("%(email)s holds no right to convene in “%(name)s”; nothing to revoke.")
+            % {"email": user.email, "name": institution.name}
+        )
     return right
 
 
@@ -162,6 +206,9 @@ def do_revoke_convener(by, email, institution_name) -> list[str]:
     right = check_revoke_convener(email, institution_name)
     right.delete()
     return list(
-        Membership.objects.filter(user=right.user, role=Role.CONVENER, dialogue__institution=right.institution)
-        .order_by("dialogue__title").values_list("dialogue__title", flat=True)
+        Membership.objects.filter(
+            user=right.user, role=Role.CONVENER, dialogue__institution=right.institution
+        )
+        .order_by("dialogue__title")
+        .values_list("dialogue__title", flat=True)
     )

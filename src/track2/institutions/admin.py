@@ -25,11 +25,17 @@ class InstitutionAdmin(admin.ModelAdmin):
         # Django would list every dialogue and person the deletion reaches (PROTECT), naming them;
         # the administrator may not see those, so an institution in use is refused without names.
         protected = [
-            _("%(name)s still holds dialogues or a people directory; it cannot be deleted.") % {"name": institution.name}
+            _("%(name)s still holds dialogues or a people directory; it cannot be deleted.")
+            % {"name": institution.name}
             for institution in objs
             if institution.dialogues.exists() or institution.people.exists()
         ]
-        return [institution.name for institution in objs], {Institution._meta.verbose_name_plural: len(objs)}, set(), protected
+        return (
+            [institution.name for institution in objs],
+            {Institution._meta.verbose_name_plural: len(objs)},
+            set(),
+            protected,
+        )
 
     def save_formset(self, request, form, formset, change):
         rights = formset.save(commit=False)

@@ -33,8 +33,12 @@ class ConveningRight(models.Model):
     """The right of one account to convene dialogues in one institution (and so to use its
     people directory). Granted by a site administrator; revoking it deletes the row."""
 
-    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="convening_rights")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="convening_rights")
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="convening_rights"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="convening_rights"
+    )
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -43,7 +47,9 @@ class ConveningRight(models.Model):
     class Meta:
         ordering = ["institution__name", "user__email"]
         constraints = [
-            models.UniqueConstraint(fields=["institution", "user"], name="one_convening_right_per_pair"),
+            models.UniqueConstraint(
+                fields=["institution", "user"], name="one_convening_right_per_pair"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -55,12 +55,22 @@ Status = Candidacy.Status
 
 # Profile fields a caller may pass to do_add_person besides the required ones. "risk_notes" go on
 # the new candidacy (they are per dialogue); "organisation" and "position" become an Affiliation.
-PROFILE_FIELDS = frozenset({
-    "pronouns", "languages", "expertise", "phone", "gender", "risk_notes", "organisation", "position",
-})
+PROFILE_FIELDS = frozenset(
+    {
+        "pronouns",
+        "languages",
+        "expertise",
+        "phone",
+        "gender",
+        "risk_notes",
+        "organisation",
+        "position",
+    }
+)
 # What do_update_person may change: the shared directory entry only.
 PERSON_FIELDS = frozenset({"full_name", "email", "sector", "country"}) | (
-    PROFILE_FIELDS - {"risk_notes", "organisation", "position"})
+    PROFILE_FIELDS - {"risk_notes", "organisation", "position"}
+)
 LIST_FIELDS = ("languages", "expertise")
 
 # An invitation secret is secrets.token_urlsafe(32): 43 characters of the URL-safe alphabet.
@@ -88,31 +98,53 @@ def check_delegation(dialogue: Dialogue, delegation) -> Delegation | None:
 def find_in_directory(institution, email: str) -> Person | None:
     """The entry with this address in the institution's directory. Other institutions'
     directories are never searched: an address known elsewhere is simply not found."""
-    return Person.objects.filter(institution=institution, email__iexact=(email or "").strip()).first()
+    return Person.objects.filter(
+        institution=institution, email__iexact=(email or "").strip()
+    ).first()
 
 
-def check_email_free(email: str, *, institution, except_person: Person | None = None,
-                     dialogue: Dialogue | None = None) -> None:
+def check_email_free(
+    email: str,
+    *,
+    institution,
+    except_person: Person | None = None,
+    dialogue: Dialogue | None = None,
+) -> None:
     existing = Person.objects.filter(institution=institution, email__iexact=email.strip())
     if except_person is not None:
         existing = existing.exclude(pk=except_person.pk)
     if dialogue is not None and existing.filter(candidacies__dialogue=dialogue).exists():
         raise ActionRefused(
-            _("Someone with the e-mail address %(email)s is already a candidate in this dialogue; open their "
-              "page in the people list instead of adding them again.") % {"email": email},
+            _(
+                "Someone with the e-mail address %(email)s is already a candidate in this dialogue; open their "
+                "page in the people list instead of adding them again."
+            )
+            % {"email": email},
             field="email",
         )
     if existing.exists():
         raise ActionRefused(
-            _("Someone with the e-mail address %(email)s is already in the people directory of "
-              "%(institution)s, so a second entry would be a duplicate. Nominate the existing person to this dialogue instead.")
+            _(
+                "Someone with the e-mail address %(email)s is already in the people directory of "
+                "%(institution)s, so a second entry would be a duplicate. Nominate the existing person to this dialogue instead."
+            )
             % {"email": email, "institution": institution.name},
             field="email",
         )
 
 
-def check_add_person(dialogue: Dialogue, *, full_name, email, sector, country, nominated_by,
-                     role="participant", delegation=None, **profile) -> dict:
+def check_add_person(
+    dialogue: Dialogue,
+    *,
+    full_name,
+    email,
+    sector,
+    country,
+    nominated_by,
+    role="participant",
+    delegation=None,
+    **profile,
+) -> dict:
     """Validate everything needed to add a new person to `dialogue`; return cleaned values.
     Every problem is found before refusing, so a form shows them all at once."""
     unknown = set(profile) - PROFILE_FIELDS
@@ -132,26 +164,45 @@ def check_add_person(dialogue: Dialogue, *, full_name, email, sector, country, n
         "email": clean(clean_email, email),
         "sector": clean(clean_sector, sector),
         "country": clean(clean_text, country, "country", _("Country"), required=True),
-        "nominated_by": clean(clean_text, nominated_by, "nominated_by", _("Nominated by"), required=True),
+        "nominated_by": clean(
+            clean_text, nominated_by, "nominated_by", _("Nominated by"), required=True
+        ),
         "role": clean(clean_role, role),
         "delegation": clean(check_delegation, dialogue, delegation),
-        "pronouns": clean(clean_text, profile.get("pronouns"), "pronouns", _("Pronouns"), required=False),
+        "pronouns": clean(
+            clean_text, profile.get("pronouns"), "pronouns", _("Pronouns"), required=False
+        ),
         "phone": clean(clean_text, profile.get("phone"), "phone", _("Phone"), required=False),
-        "organisation": clean(clean_text, profile.get("organisation"), "organisation", _("Organisation"),
-                              required=False),
-        "position": clean(clean_text, profile.get("position"), "position", _("Position"), required=False),
+        "organisation": clean(
+            clean_text,
+            profile.get("organisation"),
+            "organisation",
+            _("Organisation"),
+            required=False,
+        ),
+        "position": clean(
+            clean_text, profile.get("position"), "position", _("Position"), required=False
+        ),
         "gender": clean(clean_gender, profile.get("gender")),
-        "risk_notes": clean(clean_text, profile.get("risk_notes"), "risk_notes", _("Risk notes"), required=False),
+        "risk_notes": clean(
+            clean_text, profile.get("risk_notes"), "risk_notes", _("Risk notes"), required=False
+        ),
         "languages": clean(clean_tags, profile.get("languages"), "languages"),
         "expertise": clean(clean_tags, profile.get("expertise"), "expertise"),
     }
     if values["position"] and not values["organisation"] and not problems.has("organisation"):
-        problems.add(_("A position needs an organisation; add the organisation too."), "organisation")
+        problems.add(
+            _("A position needs an organisation; add the organisation too."), "organisation"
+        )
     if values["email"]:
-        clean(check_email_free, values["email"], institution=dialogue.institution, dialogue=dialogue)
+        clean(
+            check_email_free, values["email"], institution=dialogue.institution, dialogue=dialogue
+        )
     if values["sector"]:
         try:
-            check_eligible(Person(full_name=values["full_name"] or "", sector=values["sector"]), dialogue)
+            check_eligible(
+                Person(full_name=values["full_name"] or "", sector=values["sector"]), dialogue
+            )
         except ActionRefused as refusal:
             # For a new person the sector is what makes them ineligible: mark that field.
             problems.add(refusal.message, "sector")
@@ -159,62 +210,124 @@ def check_add_person(dialogue: Dialogue, *, full_name, email, sector, country, n
     return values
 
 
-def _record(candidacy: Candidacy, status: str, by, *, vouched_by: str = "", notes: str = "") -> CandidacyStep:
+def _record(
+    candidacy: Candidacy, status: str, by, *, vouched_by: str = "", notes: str = ""
+) -> CandidacyStep:
     return CandidacyStep.objects.create(
-        candidacy=candidacy, status=status, by=by if by is not None and by.is_authenticated else None,
-        vouched_by=vouched_by, notes=notes,
+        candidacy=candidacy,
+        status=status,
+        by=by if by is not None and by.is_authenticated else None,
+        vouched_by=vouched_by,
+        notes=notes,
     )
 
 
 @transaction.atomic
-def do_add_person(by, dialogue: Dialogue, *, full_name, email, sector, country, nominated_by,
-                  role="participant", delegation=None, **profile) -> Candidacy:
+def do_add_person(
+    by,
+    dialogue: Dialogue,
+    *,
+    full_name,
+    email,
+    sector,
+    country,
+    nominated_by,
+    role="participant",
+    delegation=None,
+    **profile,
+) -> Candidacy:
     """Create a Person and nominate them to `dialogue` (recorded as the first step)."""
-    values = check_add_person(dialogue, full_name=full_name, email=email, sector=sector, country=country,
-                              nominated_by=nominated_by, role=role, delegation=delegation, **profile)
+    values = check_add_person(
+        dialogue,
+        full_name=full_name,
+        email=email,
+        sector=sector,
+        country=country,
+        nominated_by=nominated_by,
+        role=role,
+        delegation=delegation,
+        **profile,
+    )
     try:
         with transaction.atomic():
             person = Person.objects.create(
-                institution=dialogue.institution, full_name=values["full_name"], email=values["email"], sector=values["sector"],
-                country=values["country"], pronouns=values["pronouns"], phone=values["phone"],
-                gender=values["gender"], languages=values["languages"],
-                expertise=values["expertise"], added_by=by,
+                institution=dialogue.institution,
+                full_name=values["full_name"],
+                email=values["email"],
+                sector=values["sector"],
+                country=values["country"],
+                pronouns=values["pronouns"],
+                phone=values["phone"],
+                gender=values["gender"],
+                languages=values["languages"],
+                expertise=values["expertise"],
+                added_by=by,
             )
     except IntegrityError:
         # Someone added the same e-mail between our check and our insert.
         raise ActionRefused(
-            _("Someone with the e-mail address %(email)s was just added to the directory. "
-              "Nominate the existing person instead.") % {"email": values["email"]},
+            _(
+                "Someone with the e-mail address %(email)s was just added to the directory. "
+                "Nominate the existing person instead."
+            )
+            % {"email": values["email"]},
             field="email",
         ) from None
     if values["organisation"]:
-        Affiliation.objects.create(person=person, organisation=values["organisation"],
-                                   position=values["position"], is_current=True)
+        Affiliation.objects.create(
+            person=person,
+            organisation=values["organisation"],
+            position=values["position"],
+            is_current=True,
+        )
     candidacy = Candidacy.objects.create(
-        dialogue=dialogue, person=person, role=values["role"], delegation=values["delegation"],
-        nominated_by=values["nominated_by"], risk_notes=values["risk_notes"], status=Status.NOMINATED,
+        dialogue=dialogue,
+        person=person,
+        role=values["role"],
+        delegation=values["delegation"],
+        nominated_by=values["nominated_by"],
+        risk_notes=values["risk_notes"],
+        status=Status.NOMINATED,
     )
-    _record(candidacy, Status.NOMINATED, by, notes=_("Nominated by %(who)s.") % {"who": values["nominated_by"]})
+    _record(
+        candidacy,
+        Status.NOMINATED,
+        by,
+        notes=_("Nominated by %(who)s.") % {"who": values["nominated_by"]},
+    )
     audit.record(by, "add", person, dialogue=dialogue, fields=[k for k, v in values.items() if v])
     return candidacy
 
 
-def check_nominate_existing(dialogue: Dialogue, person: Person, *, nominated_by, role, delegation) -> dict:
+def check_nominate_existing(
+    dialogue: Dialogue, person: Person, *, nominated_by, role, delegation
+) -> dict:
     if person.institution_id != dialogue.institution_id:
         # Callers find people through find_in_directory; this guards every other path.
-        raise ActionRefused(_("Nobody with this e-mail address is in this institution's people directory; add "
-                              "the person with the full form instead."), field="email")
+        raise ActionRefused(
+            _(
+                "Nobody with this e-mail address is in this institution's people directory; add "
+                "the person with the full form instead."
+            ),
+            field="email",
+        )
     # Every problem at once, so that a form shows a missing nominator with an address already nominated.
     problems = Problems()
     values = {
         "nominated_by": problems.collect(
-            lambda: clean_text(nominated_by, "nominated_by", _("Nominated by"), required=True)),
+            lambda: clean_text(nominated_by, "nominated_by", _("Nominated by"), required=True)
+        ),
         "role": problems.collect(clean_role, role),
         "delegation": problems.collect(check_delegation, dialogue, delegation),
     }
     if Candidacy.objects.filter(dialogue=dialogue, person=person).exists():
-        problems.add(_("%(name)s is already a candidate in this dialogue; open their page to continue the vetting.")
-                     % {"name": person.full_name}, "email")
+        problems.add(
+            _(
+                "%(name)s is already a candidate in this dialogue; open their page to continue the vetting."
+            )
+            % {"name": person.full_name},
+            "email",
+        )
     else:
         problems.collect(check_eligible, person, dialogue)
     problems.raise_any()
@@ -222,21 +335,32 @@ def check_nominate_existing(dialogue: Dialogue, person: Person, *, nominated_by,
 
 
 @transaction.atomic
-def do_nominate_existing(by, dialogue: Dialogue, person: Person, *, nominated_by, role="participant",
-                         delegation=None) -> Candidacy:
+def do_nominate_existing(
+    by, dialogue: Dialogue, person: Person, *, nominated_by, role="participant", delegation=None
+) -> Candidacy:
     """Nominate a person who is already in the directory (found by e-mail) to `dialogue`.
 
     The new candidacy starts without risk notes: notes written in other dialogues stay there."""
-    values = check_nominate_existing(dialogue, person, nominated_by=nominated_by, role=role, delegation=delegation)
+    values = check_nominate_existing(
+        dialogue, person, nominated_by=nominated_by, role=role, delegation=delegation
+    )
     try:
         with transaction.atomic():
-            candidacy = Candidacy.objects.create(dialogue=dialogue, person=person, status=Status.NOMINATED, **values)
+            candidacy = Candidacy.objects.create(
+                dialogue=dialogue, person=person, status=Status.NOMINATED, **values
+            )
     except IntegrityError:
         raise ActionRefused(
-            _("%(name)s was just nominated to this dialogue by someone else.") % {"name": person.full_name},
+            _("%(name)s was just nominated to this dialogue by someone else.")
+            % {"name": person.full_name},
             field="email",
         ) from None
-    _record(candidacy, Status.NOMINATED, by, notes=_("Nominated by %(who)s.") % {"who": values["nominated_by"]})
+    _record(
+        candidacy,
+        Status.NOMINATED,
+        by,
+        notes=_("Nominated by %(who)s.") % {"who": values["nominated_by"]},
+    )
     audit.record(by, "nominate", candidacy, fields=[k for k, v in values.items() if v])
     return candidacy
 
@@ -248,22 +372,34 @@ def check_nominate_by_email(dialogue: Dialogue, email) -> Person:
     person = find_in_directory(dialogue.institution, address)
     if person is None:
         raise ActionRefused(
-            _("Nobody with this e-mail address is in the people directory of %(institution)s. Add the person "
-              "with the full form instead.") % {"institution": dialogue.institution.name}, field="email")
+            _(
+                "Nobody with this e-mail address is in the people directory of %(institution)s. Add the person "
+                "with the full form instead."
+            )
+            % {"institution": dialogue.institution.name},
+            field="email",
+        )
     return person
 
 
-def check_nominate(dialogue: Dialogue, *, email, nominated_by, role="participant", delegation=None) -> None:
+def check_nominate(
+    dialogue: Dialogue, *, email, nominated_by, role="participant", delegation=None
+) -> None:
     """Every rule of nominating by e-mail, checked before acting (for a form)."""
     person = check_nominate_by_email(dialogue, email)
-    check_nominate_existing(dialogue, person, nominated_by=nominated_by, role=role, delegation=delegation)
+    check_nominate_existing(
+        dialogue, person, nominated_by=nominated_by, role=role, delegation=delegation
+    )
 
 
 @transaction.atomic
-def do_nominate_by_email(by, dialogue: Dialogue, *, email, nominated_by, role="participant",
-                         delegation=None) -> Candidacy:
+def do_nominate_by_email(
+    by, dialogue: Dialogue, *, email, nominated_by, role="participant", delegation=None
+) -> Candidacy:
     person = check_nominate_by_email(dialogue, email)
-    return do_nominate_existing(by, dialogue, person, nominated_by=nominated_by, role=role, delegation=delegation)
+    return do_nominate_existing(
+        by, dialogue, person, nominated_by=nominated_by, role=role, delegation=delegation
+    )
 
 
 def check_update_person(person: Person, changes: dict) -> dict:
@@ -271,11 +407,18 @@ def check_update_person(person: Person, changes: dict) -> dict:
     unknown = set(changes) - PERSON_FIELDS
     if unknown:
         raise TypeError(f"unknown person fields: {sorted(unknown)}")
-    labels = {"full_name": _("Full name"), "country": _("Country"), "pronouns": _("Pronouns"), "phone": _("Phone")}
+    labels = {
+        "full_name": _("Full name"),
+        "country": _("Country"),
+        "pronouns": _("Pronouns"),
+        "phone": _("Phone"),
+    }
     cleaned: dict = {}
     for name, value in changes.items():
         if name in labels:
-            cleaned[name] = clean_text(value, name, labels[name], required=name in ("full_name", "country"))
+            cleaned[name] = clean_text(
+                value, name, labels[name], required=name in ("full_name", "country")
+            )
         elif name == "email":
             cleaned[name] = clean_email(value)
             if cleaned[name].lower() == person.email.lower():
@@ -284,9 +427,13 @@ def check_update_person(person: Person, changes: dict) -> dict:
                 # The address of someone with an account is theirs: a convener must not be able to
                 # redirect their mail (or their next invitation) elsewhere.
                 raise ActionRefused(
-                    _("%(name)s has an account, and the directory keeps the address of that account (%(email)s); "
-                      "only they can change it, signed in.") % {"name": person.full_name, "email": person.email},
-                    field="email")
+                    _(
+                        "%(name)s has an account, and the directory keeps the address of that account (%(email)s); "
+                        "only they can change it, signed in."
+                    )
+                    % {"name": person.full_name, "email": person.email},
+                    field="email",
+                )
             check_email_free(cleaned[name], institution=person.institution, except_person=person)
         elif name == "sector":
             cleaned[name] = clean_sector(value)
@@ -294,15 +441,19 @@ def check_update_person(person: Person, changes: dict) -> dict:
             cleaned[name] = clean_gender(value)
         elif name in LIST_FIELDS:
             cleaned[name] = clean_tags(value, name)
-    if cleaned.get("sector") == Sector.SERVING_OFFICIAL and person.sector != Sector.SERVING_OFFICIAL:
-        track2 = (
-            Candidacy.objects.filter(person=person, status__in=OPEN_STATES, dialogue__track=Dialogue.Track.TRACK_2)
-            .exists()
-        )
+    if (
+        cleaned.get("sector") == Sector.SERVING_OFFICIAL
+        and person.sector != Sector.SERVING_OFFICIAL
+    ):
+        track2 = Candidacy.objects.filter(
+            person=person, status__in=OPEN_STATES, dialogue__track=Dialogue.Track.TRACK_2
+        ).exists()
         if track2:
             raise ActionRefused(
-                _("%(name)s takes part in a Track 2 dialogue, which is for unofficial participants only, so the "
-                  "sector cannot become “serving official”. Withdraw the candidacy first if they have taken office.")
+                _(
+                    "%(name)s takes part in a Track 2 dialogue, which is for unofficial participants only, so the "
+                    "sector cannot become “serving official”. Withdraw the candidacy first if they have taken office."
+                )
                 % {"name": person.full_name},
                 field="sector",
             )
@@ -317,13 +468,24 @@ REVET_STATES = frozenset({Status.VETTED, Status.INVITED})
 def _send_back_to_vetting(by, person: Person, old_email: str, new_email: str) -> list[Candidacy]:
     now = timezone.now()
     returned = []
-    for candidacy in Candidacy.objects.select_for_update(of=("self",)).filter(person=person, status__in=REVET_STATES):
-        candidacy.invitations.filter(used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
+    for candidacy in Candidacy.objects.select_for_update(of=("self",)).filter(
+        person=person, status__in=REVET_STATES
+    ):
+        candidacy.invitations.filter(used_at__isnull=True, revoked_at__isnull=True).update(
+            revoked_at=now
+        )
         candidacy.status = Status.NOMINATED
         candidacy.save(update_fields=["status"])
-        _record(candidacy, Status.NOMINATED, by, notes=_(
-            "E-mail address changed from %(old)s to %(new)s: back to nominated, to be vetted again before an "
-            "invitation; any open invitation link stopped working.") % {"old": old_email, "new": new_email})
+        _record(
+            candidacy,
+            Status.NOMINATED,
+            by,
+            notes=_(
+                "E-mail address changed from %(old)s to %(new)s: back to nominated, to be vetted again before an "
+                "invitation; any open invitation link stopped working."
+            )
+            % {"old": old_email, "new": new_email},
+        )
         returned.append(candidacy)
     return returned
 
@@ -341,8 +503,10 @@ def do_update_person(by, person: Person, **changes) -> Person:
         with transaction.atomic():
             person.save()
     except IntegrityError:
-        raise ActionRefused(_("That e-mail address was just given to another person in the directory."),
-                            field="email") from None
+        raise ActionRefused(
+            _("That e-mail address was just given to another person in the directory."),
+            field="email",
+        ) from None
     audit.record(by, "update", person, fields=audit.changed(before, person))
     return person
 
@@ -351,14 +515,17 @@ def check_affiliations(rows: list[dict]) -> list[dict]:
     cleaned = []
     this_year = timezone.now().year
     for number, row in enumerate(rows, start=1):
-        organisation = clean_text(row.get("organisation"), "organisation", _("Organisation"), required=False)
+        organisation = clean_text(
+            row.get("organisation"), "organisation", _("Organisation"), required=False
+        )
         position = clean_text(row.get("position"), "position", _("Position"), required=False)
         until_year = row.get("until_year")
         is_current = bool(row.get("is_current"))
         if not organisation:
             if position or until_year:
                 raise ActionRefused(
-                    _("Affiliation %(n)d has no organisation; add one or clear the row.") % {"n": number},
+                    _("Affiliation %(n)d has no organisation; add one or clear the row.")
+                    % {"n": number},
                     field="affiliations",
                 )
             continue
@@ -366,23 +533,34 @@ def check_affiliations(rows: list[dict]) -> list[dict]:
             try:
                 until_year = int(until_year)
             except (TypeError, ValueError):
-                raise ActionRefused(_("Affiliation %(n)d: “until” must be a year like 2019.") % {"n": number},
-                                    field="affiliations") from None
+                raise ActionRefused(
+                    _("Affiliation %(n)d: “until” must be a year like 2019.") % {"n": number},
+                    field="affiliations",
+                ) from None
             if not 1900 <= until_year <= this_year + 1:
                 raise ActionRefused(
-                    _("Affiliation %(n)d: %(year)d is not a plausible year.") % {"n": number, "year": until_year},
+                    _("Affiliation %(n)d: %(year)d is not a plausible year.")
+                    % {"n": number, "year": until_year},
                     field="affiliations",
                 )
             if is_current:
                 raise ActionRefused(
-                    _("Affiliation %(n)d is marked current but has an end year; untick “current” or clear the year.")
+                    _(
+                        "Affiliation %(n)d is marked current but has an end year; untick “current” or clear the year."
+                    )
                     % {"n": number},
                     field="affiliations",
                 )
         else:
             until_year = None
-        cleaned.append({"organisation": organisation, "position": position, "is_current": is_current,
-                        "until_year": until_year})
+        cleaned.append(
+            {
+                "organisation": organisation,
+                "position": position,
+                "is_current": is_current,
+                "until_year": until_year,
+            }
+        )
     return cleaned
 
 
@@ -401,10 +579,14 @@ def do_set_affiliations(by, person: Person, rows: list[dict]) -> list[Affiliatio
 def check_vet(candidacy: Candidacy, *, vouched_by) -> str:
     # Every problem at once: a missing voucher and a candidacy that cannot be vetted.
     problems = Problems()
-    vouched = problems.collect(lambda: clean_text(vouched_by, "vouched_by", _("Vouched for by"), required=True))
+    vouched = problems.collect(
+        lambda: clean_text(vouched_by, "vouched_by", _("Vouched for by"), required=True)
+    )
     if candidacy.status != Status.NOMINATED:
-        problems.add(_("Only a nominated person can be vetted; %(name)s is %(status)s.")
-                     % {"name": candidacy.person.full_name, "status": candidacy.get_status_display()})
+        problems.add(
+            _("Only a nominated person can be vetted; %(name)s is %(status)s.")
+            % {"name": candidacy.person.full_name, "status": candidacy.get_status_display()}
+        )
     else:
         problems.collect(check_eligible, candidacy.person, candidacy.dialogue)
     problems.raise_any()
@@ -426,10 +608,14 @@ def do_vet(by, candidacy: Candidacy, *, vouched_by, notes="") -> Candidacy:
 def check_invite(candidacy: Candidacy, *, base_url: str) -> None:
     if candidacy.status not in (Status.VETTED, Status.INVITED):
         if candidacy.status == Status.NOMINATED:
-            message = _("%(name)s has not been vetted yet. Record who vouched for them first, then invite.")
+            message = _(
+                "%(name)s has not been vetted yet. Record who vouched for them first, then invite."
+            )
         else:
             message = _("%(name)s cannot be invited: the candidacy is %(status)s.")
-        raise ActionRefused(message % {"name": candidacy.person.full_name, "status": candidacy.get_status_display()})
+        raise ActionRefused(
+            message % {"name": candidacy.person.full_name, "status": candidacy.get_status_display()}
+        )
     if not base_url.startswith(("http://", "https://")):
         raise ValueError(f"base_url must be an absolute http(s) URL, not {base_url!r}")
     check_eligible(candidacy.person, candidacy.dialogue)
@@ -447,24 +633,41 @@ def do_invite(by, candidacy: Candidacy, *, base_url: str) -> tuple[Invitation, s
     candidacy = _locked(candidacy)
     check_invite(candidacy, base_url=base_url)
     now = timezone.now()
-    candidacy.invitations.filter(used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
+    candidacy.invitations.filter(used_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
     secret = secrets.token_urlsafe(32)
     days = invitation_days()
     person = candidacy.person
     invitation = Invitation.objects.create(
-        candidacy=candidacy, digest=invitation_digest(secret), sent_to=person.email,
-        sent_by=by if by is not None and by.is_authenticated else None, expires_at=now + timedelta(days=days),
+        candidacy=candidacy,
+        digest=invitation_digest(secret),
+        sent_to=person.email,
+        sent_by=by if by is not None and by.is_authenticated else None,
+        expires_at=now + timedelta(days=days),
     )
     reinvite = candidacy.status == Status.INVITED
     candidacy.status = Status.INVITED
     candidacy.save(update_fields=["status"])
-    _record(candidacy, Status.INVITED, by, notes=(
-        _("Invitation sent again to %(email)s; the earlier link no longer works.") if reinvite
-        else _("Invitation sent to %(email)s.")) % {"email": person.email})
+    _record(
+        candidacy,
+        Status.INVITED,
+        by,
+        notes=(
+            _("Invitation sent again to %(email)s; the earlier link no longer works.")
+            if reinvite
+            else _("Invitation sent to %(email)s.")
+        )
+        % {"email": person.email},
+    )
     link = base_url.rstrip("/") + reverse("people:invitation", args=[secret])
     context = {
-        "person": person, "dialogue": candidacy.dialogue, "role": role_label(candidacy.role),
-        "link": link, "expires_at": invitation.expires_at, "days": days,
+        "person": person,
+        "dialogue": candidacy.dialogue,
+        "role": role_label(candidacy.role),
+        "link": link,
+        "expires_at": invitation.expires_at,
+        "days": days,
         "institution": candidacy.dialogue.institution.name,
     }
     # One line, whatever the dialogue's title contains (a newline would be a header injection).
@@ -476,20 +679,26 @@ def do_invite(by, candidacy: Candidacy, *, base_url: str) -> tuple[Invitation, s
         send_mail(subject, body, None, [person.email])
     except (smtplib.SMTPException, OSError) as err:
         raise ActionRefused(
-            _("The invitation e-mail to %(email)s could not be sent (%(error)s), so nothing was changed. "
-              "Check the site's mail settings (TRACK2_EMAIL_URL) and try again.")
+            _(
+                "The invitation e-mail to %(email)s could not be sent (%(error)s), so nothing was changed. "
+                "Check the site's mail settings (TRACK2_EMAIL_URL) and try again."
+            )
             % {"email": person.email, "error": err.__class__.__name__}
         ) from None
     audit.record(by, "invite", candidacy, fields=["status"])
     return invitation, link
 
 
-def do_invite_all_vetted(by, dialogue: Dialogue, *, base_url: str) -> tuple[list[Invitation], list[str]]:
+def do_invite_all_vetted(
+    by, dialogue: Dialogue, *, base_url: str
+) -> tuple[list[Invitation], list[str]]:
     """Invite every vetted candidate not yet invited. Each invitation is its own transaction (an
     e-mail once sent cannot be taken back); returns the invitations and a message per failure."""
     sent: list[Invitation] = []
     failures: list[str] = []
-    for candidacy in Candidacy.objects.filter(dialogue=dialogue, status=Status.VETTED).select_related("person"):
+    for candidacy in Candidacy.objects.filter(
+        dialogue=dialogue, status=Status.VETTED
+    ).select_related("person"):
         try:
             sent.append(do_invite(by, candidacy, base_url=base_url)[0])
         except ActionRefused as refusal:
@@ -512,10 +721,14 @@ def do_withdraw(by, candidacy: Candidacy, notes="") -> Candidacy:
     candidacy = _locked(candidacy)
     check_withdraw(candidacy)
     now = timezone.now()
-    candidacy.invitations.filter(used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
+    candidacy.invitations.filter(used_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
     person = candidacy.person
     if candidacy.status == Status.CONFIRMED and person.user_id is not None:
-        Membership.objects.filter(dialogue=candidacy.dialogue, user_id=person.user_id, role=candidacy.role).delete()
+        Membership.objects.filter(
+            dialogue=candidacy.dialogue, user_id=person.user_id, role=candidacy.role
+        ).delete()
     # A withdrawn person sits in no delegation of the dialogue, however they were seated.
     DelegationMember.objects.filter(dialogue=candidacy.dialogue, person=person).delete()
     candidacy.status = Status.WITHDRAWN
@@ -527,10 +740,16 @@ def do_withdraw(by, candidacy: Candidacy, notes="") -> Candidacy:
 
 def check_renominate(candidacy: Candidacy, *, nominated_by) -> str:
     problems = Problems()
-    who = problems.collect(lambda: clean_text(nominated_by, "nominated_by", _("Nominated by"), required=True))
+    who = problems.collect(
+        lambda: clean_text(nominated_by, "nominated_by", _("Nominated by"), required=True)
+    )
     if candidacy.status not in (Status.WITHDRAWN, Status.DECLINED):
-        problems.add(_("Only a withdrawn or declined candidacy can be nominated again; %(name)s is %(status)s.")
-                     % {"name": candidacy.person.full_name, "status": candidacy.get_status_display()})
+        problems.add(
+            _(
+                "Only a withdrawn or declined candidacy can be nominated again; %(name)s is %(status)s."
+            )
+            % {"name": candidacy.person.full_name, "status": candidacy.get_status_display()}
+        )
     else:
         problems.collect(check_eligible, candidacy.person, candidacy.dialogue)
     problems.raise_any()
@@ -554,11 +773,17 @@ def do_renominate(by, candidacy: Candidacy, *, nominated_by, notes="") -> Candid
 def check_update_candidacy(candidacy: Candidacy, *, role, delegation) -> dict:
     new_role = clean_role(role)
     new_delegation = check_delegation(candidacy.dialogue, delegation)
-    changed = new_role != candidacy.role or (new_delegation and new_delegation.pk) != candidacy.delegation_id
+    changed = (
+        new_role != candidacy.role
+        or (new_delegation and new_delegation.pk) != candidacy.delegation_id
+    )
     if changed and candidacy.status == Status.CONFIRMED:
         raise ActionRefused(
-            _("%(name)s has already accepted as %(role)s; their role and delegation are set on the dialogue's "
-              "delegation page now.") % {"name": candidacy.person.full_name, "role": candidacy.role},
+            _(
+                "%(name)s has already accepted as %(role)s; their role and delegation are set on the dialogue's "
+                "delegation page now."
+            )
+            % {"name": candidacy.person.full_name, "role": candidacy.role},
             field="role",
         )
     return {"role": new_role, "delegation": new_delegation}
@@ -602,16 +827,28 @@ def check_delete_person(candidacy: Candidacy) -> None:
     name = person.full_name
     if Candidacy.objects.filter(person=person).exclude(pk=candidacy.pk).exists():
         raise ActionRefused(
-            _("%(name)s's entry is shared with another dialogue, so it cannot be deleted from here. "
-              "Withdraw the candidacy instead.") % {"name": name})
+            _(
+                "%(name)s's entry is shared with another dialogue, so it cannot be deleted from here. "
+                "Withdraw the candidacy instead."
+            )
+            % {"name": name}
+        )
     if person.user_id is not None or candidacy.status == Status.CONFIRMED:
         raise ActionRefused(
-            _("%(name)s has accepted and has an account; withdraw the candidacy instead, so the record of "
-              "their participation is kept.") % {"name": name})
+            _(
+                "%(name)s has accepted and has an account; withdraw the candidacy instead, so the record of "
+                "their participation is kept."
+            )
+            % {"name": name}
+        )
     if person.delegation_seats.exists() or person.meeting_seats.exists():
         raise ActionRefused(
-            _("%(name)s is seated in a delegation or listed for a meeting; remove them there first, "
-              "or withdraw the candidacy.") % {"name": name})
+            _(
+                "%(name)s is seated in a delegation or listed for a meeting; remove them there first, "
+                "or withdraw the candidacy."
+            )
+            % {"name": name}
+        )
 
 
 @transaction.atomic
@@ -644,32 +881,56 @@ def find_invitation(secret: str, *, lock: bool = False) -> Invitation:
     """The usable invitation for this secret, or InvitationUnusable saying what happened."""
     if not isinstance(secret, str) or not SECRET_PATTERN.match(secret):
         raise InvitationUnusable(
-            _("This invitation link is not complete or not valid. Check that you opened the whole link "
-              "from the e-mail. %(ask)s") % {"ask": _ask_convener()}, gone=False)
-    rows = Invitation.objects.select_related("candidacy__person", "candidacy__dialogue", "candidacy__delegation")
+            _(
+                "This invitation link is not complete or not valid. Check that you opened the whole link "
+                "from the e-mail. %(ask)s"
+            )
+            % {"ask": _ask_convener()},
+            gone=False,
+        )
+    rows = Invitation.objects.select_related(
+        "candidacy__person", "candidacy__dialogue", "candidacy__delegation"
+    )
     if lock:
         rows = rows.select_for_update(of=("self",))
     invitation = rows.filter(digest=invitation_digest(secret)).first()
     if invitation is None:
         raise InvitationUnusable(
-            _("This invitation link is not valid. %(ask)s") % {"ask": _ask_convener()}, gone=False)
+            _("This invitation link is not valid. %(ask)s") % {"ask": _ask_convener()}, gone=False
+        )
     if invitation.used_at is not None:
         raise InvitationUnusable(
-            _("This invitation link has already been used, and works only once. If you accepted, sign in to "
-              "see the dialogue. Otherwise: %(ask)s") % {"ask": _ask_convener()}, gone=True)
+            _(
+                "This invitation link has already been used, and works only once. If you accepted, sign in to "
+                "see the dialogue. Otherwise: %(ask)s"
+            )
+            % {"ask": _ask_convener()},
+            gone=True,
+        )
     if invitation.revoked_at is not None:
         raise InvitationUnusable(
-            _("This invitation link has been replaced by a newer one or cancelled. Use the newest invitation "
-              "e-mail. %(ask)s") % {"ask": _ask_convener()}, gone=True)
+            _(
+                "This invitation link has been replaced by a newer one or cancelled. Use the newest invitation "
+                "e-mail. %(ask)s"
+            )
+            % {"ask": _ask_convener()},
+            gone=True,
+        )
     if invitation.expires_at <= timezone.now():
         raise InvitationUnusable(
             _("This invitation link expired on %(date)s. %(ask)s")
-            % {"date": timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d %H:%M %Z"), "ask": _ask_convener()},
-            gone=True)
+            % {
+                "date": timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d %H:%M %Z"),
+                "ask": _ask_convener(),
+            },
+            gone=True,
+        )
     if invitation.candidacy.status != Status.INVITED:
         raise InvitationUnusable(
             _("This invitation is no longer open (the candidacy is %(status)s). %(ask)s")
-            % {"status": invitation.candidacy.get_status_display(), "ask": _ask_convener()}, gone=True)
+            % {"status": invitation.candidacy.get_status_display(), "ask": _ask_convener()},
+            gone=True,
+        )
     return invitation
 
 
@@ -679,18 +940,27 @@ def check_accept(invitation: Invitation, user) -> None:
     person = invitation.candidacy.person
     if person.user_id is not None and person.user_id != user.pk:
         raise ActionRefused(
-            _("This invitation belongs to another account. Sign out, then sign in with the account of %(email)s.")
-            % {"email": invitation.sent_to})
+            _(
+                "This invitation belongs to another account. Sign out, then sign in with the account of %(email)s."
+            )
+            % {"email": invitation.sent_to}
+        )
     if person.user_id is None:
         if user.email.lower() != invitation.sent_to.lower():
             raise ActionRefused(
-                _("You are signed in as %(you)s, but this invitation was sent to %(email)s. Sign out and sign in "
-                  "(or create an account) with %(email)s to accept it.")
-                % {"you": user.email, "email": invitation.sent_to})
+                _(
+                    "You are signed in as %(you)s, but this invitation was sent to %(email)s. Sign out and sign in "
+                    "(or create an account) with %(email)s to accept it."
+                )
+                % {"you": user.email, "email": invitation.sent_to}
+            )
         if Person.objects.filter(user=user).exclude(pk=person.pk).exists():
             raise ActionRefused(
-                _("Your account is already linked to another entry in the people directory. "
-                  "Ask the convener to merge the two entries."))
+                _(
+                    "Your account is already linked to another entry in the people directory. "
+                    "Ask the convener to merge the two entries."
+                )
+            )
     check_may_take_role(user, invitation.candidacy.dialogue, invitation.candidacy.role)
 
 
@@ -709,7 +979,9 @@ def do_accept_invitation(secret: str, user) -> Candidacy:
     if candidacy.delegation is not None:
         # A convener who already seated the person (in the planned delegation or, having
         # changed their mind, in another) has decided; accepting must not undo or refuse that.
-        seated = DelegationMember.objects.filter(dialogue=candidacy.dialogue, person=person).exists()
+        seated = DelegationMember.objects.filter(
+            dialogue=candidacy.dialogue, person=person
+        ).exists()
         if not seated:
             do_seat_in_delegation(user, candidacy.delegation, person)
     now = timezone.now()
@@ -725,8 +997,12 @@ def check_new_account(invitation: Invitation) -> None:
     User = get_user_model()
     if User.objects.filter(email__iexact=invitation.sent_to).exists():
         raise ActionRefused(
-            _("An account with %(email)s already exists. Sign in with it to accept the invitation "
-              "(or reset its password if you forgot it).") % {"email": invitation.sent_to})
+            _(
+                "An account with %(email)s already exists. Sign in with it to accept the invitation "
+                "(or reset its password if you forgot it)."
+            )
+            % {"email": invitation.sent_to}
+        )
 
 
 @transaction.atomic
@@ -740,12 +1016,16 @@ def do_accept_invitation_with_new_account(secret: str, *, password: str, display
     try:
         with transaction.atomic():
             user = User.objects.create_user(
-                email=invitation.sent_to, password=password,
-                display_name=(display_name or "").strip()[:200] or invitation.candidacy.person.full_name,
+                email=invitation.sent_to,
+                password=password,
+                display_name=(display_name or "").strip()[:200]
+                or invitation.candidacy.person.full_name,
             )
     except IntegrityError:
-        raise ActionRefused(_("An account with %(email)s was just created. Sign in with it to accept.")
-                            % {"email": invitation.sent_to}) from None
+        raise ActionRefused(
+            _("An account with %(email)s was just created. Sign in with it to accept.")
+            % {"email": invitation.sent_to}
+        ) from None
     candidacy = do_accept_invitation(secret, user)
     return user, candidacy
 

@@ -23,7 +23,8 @@ def check_eligible(person, dialogue) -> bool:
                 "%(name)s is a serving official, and %(dialogue)s is a Track 2 dialogue, which is for "
                 "unofficial participants only. Change the dialogue to Track 1.5 if officials should take "
                 "part (in a personal capacity), or record the person's sector correctly if they have left office."
-            ) % {"name": person.full_name, "dialogue": dialogue.title},
+            )
+            % {"name": person.full_name, "dialogue": dialogue.title},
             field="person",
         )
     return is_flagged_personal_capacity(person.sector, dialogue.track)

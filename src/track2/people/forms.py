@@ -13,7 +13,9 @@ from track2.site.forms import InputRules
 
 TAGS_HELP = _("separate entries with semicolons, e.g. fisheries; maritime law")
 RISK_NOTES_LABEL = _("Risk and sensitivity notes")
-RISK_NOTES_HELP = _("seen only by this dialogue's conveners, never in other dialogues the person takes part in")
+RISK_NOTES_HELP = _(
+    "seen only by this dialogue's conveners, never in other dialogues the person takes part in"
+)
 
 
 class DelegationChoiceMixin:
@@ -22,22 +24,45 @@ class DelegationChoiceMixin:
 
 
 class CandidacyFieldsForm(InputRules, DelegationChoiceMixin, forms.Form):
-    role = forms.ChoiceField(label=_("Role in this dialogue"), choices=Role.choices, initial=Role.PARTICIPANT)
+    role = forms.ChoiceField(
+        label=_("Role in this dialogue"), choices=Role.choices, initial=Role.PARTICIPANT
+    )
     delegation = forms.ModelChoiceField(
-        label=_("Delegation"), queryset=Delegation.objects.none(), required=False,
-        empty_label=_("— none yet —"), help_text=_("the side the person will sit with once they accept"),
+        label=_("Delegation"),
+        queryset=Delegation.objects.none(),
+        required=False,
+        empty_label=_("— none yet —"),
+        help_text=_("the side the person will sit with once they accept"),
     )
 
 
 class PersonForm(CandidacyFieldsForm):
     """Add a person by hand: the profile plus the nomination to this dialogue."""
 
-    field_order = ["full_name", "email", "pronouns", "sector", "country", "organisation", "position",
-                   "languages", "expertise", "phone", "gender", "risk_notes", "nominated_by", "role", "delegation"]
+    field_order = [
+        "full_name",
+        "email",
+        "pronouns",
+        "sector",
+        "country",
+        "organisation",
+        "position",
+        "languages",
+        "expertise",
+        "phone",
+        "gender",
+        "risk_notes",
+        "nominated_by",
+        "role",
+        "delegation",
+    ]
 
     full_name = forms.CharField(label=_("Full name"), max_length=200)
-    email = forms.CharField(label=_("E-mail address"), max_length=254,
-                            help_text=_("invitations are sent here; one directory entry per address"))
+    email = forms.CharField(
+        label=_("E-mail address"),
+        max_length=254,
+        help_text=_("invitations are sent here; one directory entry per address"),
+    )
     pronouns = forms.CharField(label=_("Pronouns"), max_length=40, required=False)
     sector = forms.ChoiceField(label=_("Sector"), choices=[("", "—")] + Sector.choices)
     country = forms.CharField(label=_("Country"), max_length=100)
@@ -46,11 +71,20 @@ class PersonForm(CandidacyFieldsForm):
     languages = forms.CharField(label=_("Languages"), required=False, help_text=TAGS_HELP)
     expertise = forms.CharField(label=_("Expertise"), required=False, help_text=TAGS_HELP)
     phone = forms.CharField(label=_("Phone"), max_length=50, required=False)
-    gender = forms.ChoiceField(label=_("Gender (optional, for balance reports only)"), choices=Gender.choices,
-                               required=False)
-    risk_notes = forms.CharField(label=RISK_NOTES_LABEL, help_text=RISK_NOTES_HELP, required=False,
-                                 widget=forms.Textarea(attrs={"rows": 3}))
-    nominated_by = forms.CharField(label=_("Nominated by"), max_length=200, help_text=_("who proposed this person"))
+    gender = forms.ChoiceField(
+        label=_("Gender (optional, for balance reports only)"),
+        choices=Gender.choices,
+        required=False,
+    )
+    risk_notes = forms.CharField(
+        label=RISK_NOTES_LABEL,
+        help_text=RISK_NOTES_HELP,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    nominated_by = forms.CharField(
+        label=_("Nominated by"), max_length=200, help_text=_("who proposed this person")
+    )
 
 
 class NominateExistingForm(CandidacyFieldsForm):
@@ -69,15 +103,24 @@ class PersonEditForm(InputRules, forms.Form):
     languages = forms.CharField(label=_("Languages"), required=False, help_text=TAGS_HELP)
     expertise = forms.CharField(label=_("Expertise"), required=False, help_text=TAGS_HELP)
     phone = forms.CharField(label=_("Phone"), max_length=50, required=False)
-    gender = forms.ChoiceField(label=_("Gender (optional, for balance reports only)"), choices=Gender.choices,
-                               required=False)
+    gender = forms.ChoiceField(
+        label=_("Gender (optional, for balance reports only)"),
+        choices=Gender.choices,
+        required=False,
+    )
 
     @classmethod
     def initial_for(cls, person) -> dict:
         return {
-            "full_name": person.full_name, "email": person.email, "pronouns": person.pronouns,
-            "sector": person.sector, "country": person.country, "languages": "; ".join(person.languages),
-            "expertise": "; ".join(person.expertise), "phone": person.phone, "gender": person.gender,
+            "full_name": person.full_name,
+            "email": person.email,
+            "pronouns": person.pronouns,
+            "sector": person.sector,
+            "country": person.country,
+            "languages": "; ".join(person.languages),
+            "expertise": "; ".join(person.expertise),
+            "phone": person.phone,
+            "gender": person.gender,
         }
 
     def keep_account_address(self, person) -> None:
@@ -95,7 +138,9 @@ class AffiliationForm(InputRules, forms.Form):
     organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
     position = forms.CharField(label=_("Position"), max_length=200, required=False)
     is_current = forms.BooleanField(label=_("current"), required=False)
-    until_year = forms.IntegerField(label=_("until (year)"), required=False, min_value=1900, max_value=2100)
+    until_year = forms.IntegerField(
+        label=_("until (year)"), required=False, min_value=1900, max_value=2100
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -112,58 +157,91 @@ AffiliationFormSet = forms.formset_factory(AffiliationForm, extra=2, max_num=30,
 class CandidacyEditForm(CandidacyFieldsForm):
     prefix = "candidacy"
 
-    risk_notes = forms.CharField(label=RISK_NOTES_LABEL, help_text=RISK_NOTES_HELP, required=False,
-                                 widget=forms.Textarea(attrs={"rows": 3}))
+    risk_notes = forms.CharField(
+        label=RISK_NOTES_LABEL,
+        help_text=RISK_NOTES_HELP,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     @classmethod
     def initial_for(cls, candidacy: Candidacy) -> dict:
-        return {"role": candidacy.role, "delegation": candidacy.delegation, "risk_notes": candidacy.risk_notes}
+        return {
+            "role": candidacy.role,
+            "delegation": candidacy.delegation,
+            "risk_notes": candidacy.risk_notes,
+        }
 
 
 class VetForm(InputRules, forms.Form):
-    vouched_by = forms.CharField(label=_("Vouched for by"), max_length=200,
-                                 help_text=_("who knows the person and stands for them"))
-    notes = forms.CharField(label=_("Vetting notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    vouched_by = forms.CharField(
+        label=_("Vouched for by"),
+        max_length=200,
+        help_text=_("who knows the person and stands for them"),
+    )
+    notes = forms.CharField(
+        label=_("Vetting notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class NotesForm(InputRules, forms.Form):
-    notes = forms.CharField(label=_("Reason (kept in the history)"), required=False,
-                            widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(
+        label=_("Reason (kept in the history)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class RenominateForm(InputRules, forms.Form):
     nominated_by = forms.CharField(label=_("Nominated by"), max_length=200)
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class PeopleFilterForm(InputRules, forms.Form):
-    q = forms.CharField(label=_("Search name, organisation or expertise"), required=False, max_length=100)
-    sector = forms.ChoiceField(label=_("Sector"), choices=[("", _("any"))] + Sector.choices, required=False)
+    q = forms.CharField(
+        label=_("Search name, organisation or expertise"), required=False, max_length=100
+    )
+    sector = forms.ChoiceField(
+        label=_("Sector"), choices=[("", _("any"))] + Sector.choices, required=False
+    )
     country = forms.ChoiceField(label=_("Country"), choices=[("", _("any"))], required=False)
-    status = forms.ChoiceField(label=_("Status"), choices=[("", _("any"))] + Candidacy.Status.choices, required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("any"))] + Candidacy.Status.choices, required=False
+    )
     delegation = forms.ChoiceField(label=_("Delegation"), choices=[("", _("any"))], required=False)
 
     def __init__(self, *args, dialogue: Dialogue, countries: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = [("", _("any"))] + [(c, c) for c in countries]
-        self.fields["delegation"].choices = (
-            [("", _("any")), ("none", _("no delegation"))]
-            + [(str(d.pk), d.name) for d in Delegation.objects.filter(dialogue=dialogue)]
-        )
+        self.fields["delegation"].choices = [("", _("any")), ("none", _("no delegation"))] + [
+            (str(d.pk), d.name) for d in Delegation.objects.filter(dialogue=dialogue)
+        ]
 
 
 class RosterUploadForm(InputRules, forms.Form):
-    file = forms.FileField(label=_("Roster file (CSV, UTF-8)"),
-                           help_text=_("one person per row; see the column list below"))
+    file = forms.FileField(
+        label=_("Roster file (CSV, UTF-8)"),
+        help_text=_("one person per row; see the column list below"),
+    )
 
 
 class NewAccountForm(InputRules, forms.Form):
-    display_name = forms.CharField(label=_("Your name as others see it"), max_length=200, required=False)
-    password1 = forms.CharField(label=_("Choose a password"), strip=False,
-                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                                help_text=_("at least 10 characters, not a common password"))
-    password2 = forms.CharField(label=_("The same password again"), strip=False,
-                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    display_name = forms.CharField(
+        label=_("Your name as others see it"), max_length=200, required=False
+    )
+    password1 = forms.CharField(
+        label=_("Choose a password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("at least 10 characters, not a common password"),
+    )
+    password2 = forms.CharField(
+        label=_("The same password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
     def __init__(self, *args, email: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -173,11 +251,15 @@ class NewAccountForm(InputRules, forms.Form):
         cleaned = super().clean()
         first, second = cleaned.get("password1"), cleaned.get("password2")
         if first and second and first != second:
-            self.add_error("password2", _("The two passwords differ; type the same password twice."))
+            self.add_error(
+                "password2", _("The two passwords differ; type the same password twice.")
+            )
         elif first:
             User = get_user_model()
             try:
-                validate_password(first, user=User(email=self.email, display_name=cleaned.get("display_name", "")))
+                validate_password(
+                    first, user=User(email=self.email, display_name=cleaned.get("display_name", ""))
+                )
             except forms.ValidationError as err:
                 self.add_error("password1", err)
         return cleaned

@@ -42,13 +42,17 @@ class Gender(models.TextChoices):
 
 class Person(models.Model):
     institution = models.ForeignKey(
-        "institutions.Institution", on_delete=models.PROTECT, related_name="people",
+        "institutions.Institution",
+        on_delete=models.PROTECT,
+        related_name="people",
         verbose_name=_("convening institution"),
     )
     full_name = models.CharField(_("full name"), max_length=200)
     pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
-    country = models.CharField(_("country"), max_length=100, help_text=_("country the person is from or based in"))
+    country = models.CharField(
+        _("country"), max_length=100, help_text=_("country the person is from or based in")
+    )
     languages = models.JSONField(_("languages"), default=list, blank=True)
     expertise = models.JSONField(_("expertise tags"), default=list, blank=True)
     email = models.EmailField(_("e-mail address"))
@@ -57,7 +61,11 @@ class Person(models.Model):
     gender = models.CharField(_("gender"), max_length=20, choices=Gender.choices, blank=True)
     # Set when the person accepts an invitation and signs in.
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
     )
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -68,7 +76,9 @@ class Person(models.Model):
     class Meta:
         ordering = ["full_name"]
         constraints = [
-            models.UniqueConstraint("institution", Lower("email"), name="one_person_per_email_per_institution"),
+            models.UniqueConstraint(
+                "institution", Lower("email"), name="one_person_per_email_per_institution"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -104,15 +114,25 @@ class Candidacy(models.Model):
         DECLINED = "declined", _("declined")
         WITHDRAWN = "withdrawn", _("withdrawn")
 
-    dialogue = models.ForeignKey("dialogues.Dialogue", on_delete=models.CASCADE, related_name="candidacies")
+    dialogue = models.ForeignKey(
+        "dialogues.Dialogue", on_delete=models.CASCADE, related_name="candidacies"
+    )
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="candidacies")
     # The role the person is invited to take (participant, facilitator, observer, …).
     role = models.CharField(_("role"), max_length=12, default="participant")
     delegation = models.ForeignKey(
-        "dialogues.Delegation", null=True, blank=True, on_delete=models.SET_NULL, related_name="candidacies"
+        "dialogues.Delegation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="candidacies",
     )
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NOMINATED)
-    nominated_by = models.CharField(_("nominated by"), max_length=200, help_text=_("who proposed this person"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.NOMINATED
+    )
+    nominated_by = models.CharField(
+        _("nominated by"), max_length=200, help_text=_("who proposed this person")
+    )
     # Risks and sensitivities (e.g. travel, reprisals), for this dialogue's conveners only.
     risk_notes = models.TextField(_("risk and sensitivity notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -120,7 +140,9 @@ class Candidacy(models.Model):
     class Meta:
         ordering = ["person__full_name"]
         constraints = [
-            models.UniqueConstraint(fields=["dialogue", "person"], name="one_candidacy_per_dialogue"),
+            models.UniqueConstraint(
+                fields=["dialogue", "person"], name="one_candidacy_per_dialogue"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -132,7 +154,9 @@ class CandidacyStep(models.Model):
 
     candidacy = models.ForeignKey(Candidacy, on_delete=models.CASCADE, related_name="steps")
     status = models.CharField(max_length=10, choices=Candidacy.Status.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # For vetting: who vouched for the person.
     vouched_by = models.CharField(_("vouched for by"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
@@ -151,7 +175,9 @@ class Invitation(models.Model):
     candidacy = models.ForeignKey(Candidacy, on_delete=models.CASCADE, related_name="invitations")
     digest = models.CharField(max_length=64, unique=True)
     sent_to = models.EmailField()
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)

@@ -40,14 +40,18 @@ def candidacies_of(dialogue: Dialogue, filters: PeopleFilter | None = None) -> Q
         # so tags are matched here, after a cheap look at each person's stored text.
         folded = q.casefold()
         by_tag = [
-            pk for pk, raw in Candidacy.objects.filter(dialogue=dialogue)
-            .values_list("pk", Cast("person__expertise", TextField()))
-            if _may_match(raw, folded) and any(folded in str(tag).casefold() for tag in json.loads(raw) or [])
+            pk
+            for pk, raw in Candidacy.objects.filter(dialogue=dialogue).values_list(
+                "pk", Cast("person__expertise", TextField())
+            )
+            if _may_match(raw, folded)
+            and any(folded in str(tag).casefold() for tag in json.loads(raw) or [])
         ]
         # Affiliations through a subquery, not a join: a join repeats each candidacy per
         # affiliation and needs a DISTINCT over every column (slow at a directory's size).
         by_affiliation = Affiliation.objects.filter(
-            Q(organisation__icontains=q) | Q(position__icontains=q)).values("person_id")
+            Q(organisation__icontains=q) | Q(position__icontains=q)
+        ).values("person_id")
         rows = rows.filter(
             Q(person__full_name__icontains=q)
             | Q(person__email__icontains=q)
@@ -95,8 +99,12 @@ def seats_in(dialogue: Dialogue, person_ids=None) -> dict[int, DelegationMember]
 
 def countries_in(dialogue: Dialogue) -> list[str]:
     # order_by(): the model's ordering would join the name into SELECT DISTINCT, one row per person.
-    names = (Person.objects.filter(candidacies__dialogue=dialogue).order_by()
-             .values_list("country", flat=True).distinct())
+    names = (
+        Person.objects.filter(candidacies__dialogue=dialogue)
+        .order_by()
+        .values_list("country", flat=True)
+        .distinct()
+    )
     return sorted({name for name in names if name}, key=str.lower)
 
 
@@ -108,7 +116,11 @@ def current_affiliation(person: Person) -> Affiliation | None:
 
 
 def seat_of(person: Person, dialogue: Dialogue) -> DelegationMember | None:
-    return DelegationMember.objects.filter(dialogue=dialogue, person=person).select_related("delegation").first()
+    return (
+        DelegationMember.objects.filter(dialogue=dialogue, person=person)
+        .select_related("delegation")
+        .first()
+    )
 
 
 def meeting_seats_of(person: Person, dialogue: Dialogue) -> QuerySet[MeetingParticipant]:

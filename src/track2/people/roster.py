@@ -24,12 +24,37 @@ from track2.people.models import Candidacy, Person
 from track2.people.queries import candidacies_of, current_affiliation
 
 REQUIRED_COLUMNS = ("full_name", "email", "sector", "country", "nominated_by")
-OPTIONAL_COLUMNS = ("pronouns", "languages", "expertise", "organisation", "position", "gender", "delegation",
-                    "role", "phone", "risk_notes")
+OPTIONAL_COLUMNS = (
+    "pronouns",
+    "languages",
+    "expertise",
+    "organisation",
+    "position",
+    "gender",
+    "delegation",
+    "role",
+    "phone",
+    "risk_notes",
+)
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 EXPORT_COLUMNS = (
-    "full_name", "email", "sector", "country", "pronouns", "languages", "expertise", "organisation", "position",
-    "gender", "nominated_by", "delegation", "role", "phone", "risk_notes", "status", "personal_capacity",
+    "full_name",
+    "email",
+    "sector",
+    "country",
+    "pronouns",
+    "languages",
+    "expertise",
+    "organisation",
+    "position",
+    "gender",
+    "nominated_by",
+    "delegation",
+    "role",
+    "phone",
+    "risk_notes",
+    "status",
+    "personal_capacity",
 )
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
@@ -57,20 +82,35 @@ class RosterCheck:
 def decode(data: bytes) -> str:
     """The file's text; ActionRefused when it is not UTF-8 (with or without a byte-order mark)."""
     if not data or not data.strip():
-        raise ActionRefused(_("The file is empty. Export the roster from your spreadsheet as CSV and upload it again."))
+        raise ActionRefused(
+            _(
+                "The file is empty. Export the roster from your spreadsheet as CSV and upload it again."
+            )
+        )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ActionRefused(_(
-            "The file is saved as UTF-16 (“Unicode text”). Save it as “CSV UTF-8 (comma delimited)” and upload again."))
+        raise ActionRefused(
+            _(
+                "The file is saved as UTF-16 (“Unicode text”). Save it as “CSV UTF-8 (comma delimited)” and upload again."
+            )
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise ActionRefused(_(
-            "The file is not UTF-8 text (the byte at position %(pos)d cannot be read), so names with accents "
-            "would be garbled. In Excel choose “Save as → CSV UTF-8”; in LibreOffice tick “Edit filter settings” "
-            "and choose the character set “Unicode (UTF-8)”. Then upload again.") % {"pos": err.start}) from None
+        raise ActionRefused(
+            _(
+                "The file is not UTF-8 text (the byte at position %(pos)d cannot be read), so names with accents "
+                "would be garbled. In Excel choose “Save as → CSV UTF-8”; in LibreOffice tick “Edit filter settings” "
+                "and choose the character set “Unicode (UTF-8)”. Then upload again."
+            )
+            % {"pos": err.start}
+        ) from None
     if "\x00" in text:
-        raise ActionRefused(_("The file contains NUL characters, so it is not a CSV text file. "
-                              "Save the roster as “CSV UTF-8” and upload again."))
+        raise ActionRefused(
+            _(
+                "The file contains NUL characters, so it is not a CSV text file. "
+                "Save the roster as “CSV UTF-8” and upload again."
+            )
+        )
     return text
 
 
@@ -90,32 +130,61 @@ def check_roster(dialogue: Dialogue, text: str) -> RosterCheck:
             header_row += 1
             header = next(reader, None)
     except csv.Error as err:
-        result.errors.append(RowError(header_row, "", _("The header row cannot be read as CSV (%(err)s).") % {"err": err}))
+        result.errors.append(
+            RowError(
+                header_row, "", _("The header row cannot be read as CSV (%(err)s).") % {"err": err}
+            )
+        )
         return result
     if header is None or not any(cell.strip() for cell in header):
-        result.errors.append(RowError(header_row, "", _("The first row must name the columns; it is empty.")))
+        result.errors.append(
+            RowError(header_row, "", _("The first row must name the columns; it is empty."))
+        )
         return result
     if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
-        result.errors.append(RowError(header_row, "", _(
-            "The columns are separated by semicolons or tabs; Track2 reads commas. Save the file as "
-            "“CSV UTF-8 (comma delimited)” and upload again.")))
+        result.errors.append(
+            RowError(
+                header_row,
+                "",
+                _(
+                    "The columns are separated by semicolons or tabs; Track2 reads commas. Save the file as "
+                    "“CSV UTF-8 (comma delimited)” and upload again."
+                ),
+            )
+        )
         return result
     names = [_header_name(cell) for cell in header]
     problems = False
     for name in names:
         if name not in COLUMNS:
-            result.errors.append(RowError(header_row, name, _(
-                "Unknown column “%(name)s”. Use only these columns: %(columns)s.")
-                % {"name": name, "columns": ", ".join(COLUMNS)}))
+            result.errors.append(
+                RowError(
+                    header_row,
+                    name,
+                    _("Unknown column “%(name)s”. Use only these columns: %(columns)s.")
+                    % {"name": name, "columns": ", ".join(COLUMNS)},
+                )
+            )
             problems = True
     for name in sorted({n for n in names if names.count(n) > 1}):
-        result.errors.append(RowError(header_row, name, _("The column “%(name)s” appears twice; keep one.") % {"name": name}))
+        result.errors.append(
+            RowError(
+                header_row,
+                name,
+                _("The column “%(name)s” appears twice; keep one.") % {"name": name},
+            )
+        )
         problems = True
     for name in REQUIRED_COLUMNS:
         if name not in names:
-            result.errors.append(RowError(header_row, name, _(
-                "The required column “%(name)s” is missing. Required columns: %(columns)s.")
-                % {"name": name, "columns": ", ".join(REQUIRED_COLUMNS)}))
+            result.errors.append(
+                RowError(
+                    header_row,
+                    name,
+                    _("The required column “%(name)s” is missing. Required columns: %(columns)s.")
+                    % {"name": name, "columns": ", ".join(REQUIRED_COLUMNS)},
+                )
+            )
             problems = True
     if problems:
         return result
@@ -129,27 +198,55 @@ def check_roster(dialogue: Dialogue, text: str) -> RosterCheck:
             if not any(cell.strip() for cell in cells):
                 continue
             if len(result.rows) + 1 > MAX_ROWS:
-                result.errors.append(RowError(row_number, "", _(
-                    "A roster may have at most %(max)d people; split the file.") % {"max": MAX_ROWS}))
+                result.errors.append(
+                    RowError(
+                        row_number,
+                        "",
+                        _("A roster may have at most %(max)d people; split the file.")
+                        % {"max": MAX_ROWS},
+                    )
+                )
                 break
             if len(cells) > len(names):
-                result.errors.append(RowError(row_number, "", _(
-                    "This row has %(got)d values but the header names %(want)d columns. A value probably contains "
-                    "a comma: put such values in double quotes.") % {"got": len(cells), "want": len(names)}))
+                result.errors.append(
+                    RowError(
+                        row_number,
+                        "",
+                        _(
+                            "This row has %(got)d values but the header names %(want)d columns. A value probably contains "
+                            "a comma: put such values in double quotes."
+                        )
+                        % {"got": len(cells), "want": len(names)},
+                    )
+                )
                 continue
             raw = dict(zip(names, [cell.strip() for cell in cells], strict=False))
             cleaned = _check_row(dialogue, raw, row_number, delegations, seen, result.errors)
             if cleaned is not None:
                 result.rows.append(cleaned)
     except csv.Error as err:
-        result.errors.append(RowError(row_number, "", _(
-            "This row cannot be read as CSV (%(err)s). Check for a stray double quote.") % {"err": err}))
+        result.errors.append(
+            RowError(
+                row_number,
+                "",
+                _("This row cannot be read as CSV (%(err)s). Check for a stray double quote.")
+                % {"err": err},
+            )
+        )
     if not result.rows and not result.errors:
-        result.errors.append(RowError(header_row + 1, "", _("The file names the columns but lists nobody; add one row per person.")))
+        result.errors.append(
+            RowError(
+                header_row + 1,
+                "",
+                _("The file names the columns but lists nobody; add one row per person."),
+            )
+        )
     return result
 
 
-def _check_row(dialogue, raw: dict, row: int, delegations: dict, seen: dict, errors: list) -> dict | None:
+def _check_row(
+    dialogue, raw: dict, row: int, delegations: dict, seen: dict, errors: list
+) -> dict | None:
     values: dict = {"row": row}
     count = len(errors)
 
@@ -159,23 +256,40 @@ def _check_row(dialogue, raw: dict, row: int, delegations: dict, seen: dict, err
         except ActionRefused as refusal:
             errors.append(RowError(row, column, refusal.message))
 
-    take("full_name", lambda v: validation.clean_text(v, "full_name", _("Full name"), required=True))
+    take(
+        "full_name", lambda v: validation.clean_text(v, "full_name", _("Full name"), required=True)
+    )
     take("email", validation.clean_email)
     take("sector", validation.clean_sector)
     take("country", lambda v: validation.clean_text(v, "country", _("Country"), required=True))
-    take("nominated_by", lambda v: validation.clean_text(v, "nominated_by", _("Nominated by"), required=True))
+    take(
+        "nominated_by",
+        lambda v: validation.clean_text(v, "nominated_by", _("Nominated by"), required=True),
+    )
     take("pronouns", lambda v: validation.clean_text(v, "pronouns", _("Pronouns"), required=False))
     take("phone", lambda v: validation.clean_text(v, "phone", _("Phone"), required=False))
-    take("organisation", lambda v: validation.clean_text(v, "organisation", _("Organisation"), required=False))
+    take(
+        "organisation",
+        lambda v: validation.clean_text(v, "organisation", _("Organisation"), required=False),
+    )
     take("position", lambda v: validation.clean_text(v, "position", _("Position"), required=False))
     take("gender", validation.clean_gender)
     take("role", lambda v: validation.clean_role(v or "participant"))
     take("languages", lambda v: validation.clean_tags(v, "languages"))
     take("expertise", lambda v: validation.clean_tags(v, "expertise"))
     # Stored on the new candidacy: notes for this dialogue's conveners only.
-    take("risk_notes", lambda v: validation.clean_text(v, "risk_notes", _("Risk notes"), required=False))
+    take(
+        "risk_notes",
+        lambda v: validation.clean_text(v, "risk_notes", _("Risk notes"), required=False),
+    )
     if values.get("position") and not values.get("organisation"):
-        errors.append(RowError(row, "organisation", _("A position needs an organisation; fill in the organisation.")))
+        errors.append(
+            RowError(
+                row,
+                "organisation",
+                _("A position needs an organisation; fill in the organisation."),
+            )
+        )
 
     delegation_name = raw.get("delegation", "")
     values["delegation"] = None
@@ -183,34 +297,66 @@ def _check_row(dialogue, raw: dict, row: int, delegations: dict, seen: dict, err
         delegation = delegations.get(delegation_name.lower())
         if delegation is None:
             known = ", ".join(d.name for d in delegations.values()) or _("none yet")
-            errors.append(RowError(row, "delegation", _(
-                "Unknown delegation “%(name)s”. This dialogue's delegations: %(known)s. Create it on the dialogue "
-                "page first, correct the name, or leave the cell empty.") % {"name": delegation_name, "known": known}))
+            errors.append(
+                RowError(
+                    row,
+                    "delegation",
+                    _(
+                        "Unknown delegation “%(name)s”. This dialogue's delegations: %(known)s. Create it on the dialogue "
+                        "page first, correct the name, or leave the cell empty."
+                    )
+                    % {"name": delegation_name, "known": known},
+                )
+            )
         values["delegation"] = delegation
 
     email = values.get("email")
     if email:
         key = email.lower()
         if key in seen:
-            errors.append(RowError(row, "email", _(
-                "The same e-mail address is already on row %(first)d of this file; list each person once.")
-                % {"first": seen[key]}))
+            errors.append(
+                RowError(
+                    row,
+                    "email",
+                    _(
+                        "The same e-mail address is already on row %(first)d of this file; list each person once."
+                    )
+                    % {"first": seen[key]},
+                )
+            )
         else:
             seen[key] = row
             # This institution's directory only: an address known elsewhere reveals nothing here.
-            in_directory = Person.objects.filter(institution=dialogue.institution, email__iexact=email)
+            in_directory = Person.objects.filter(
+                institution=dialogue.institution, email__iexact=email
+            )
             if in_directory.filter(candidacies__dialogue=dialogue).exists():
-                errors.append(RowError(row, "email", _(
-                    "%(email)s is already a candidate in this dialogue; remove this row.") % {"email": email}))
+                errors.append(
+                    RowError(
+                        row,
+                        "email",
+                        _("%(email)s is already a candidate in this dialogue; remove this row.")
+                        % {"email": email},
+                    )
+                )
             elif in_directory.exists():
-                errors.append(RowError(row, "email", _(
-                    "Someone with %(email)s is already in the people directory. Remove this row, then use "
-                    "“Nominate someone already in the directory” on the Add person page.") % {"email": email}))
+                errors.append(
+                    RowError(
+                        row,
+                        "email",
+                        _(
+                            "Someone with %(email)s is already in the people directory. Remove this row, then use "
+                            "“Nominate someone already in the directory” on the Add person page."
+                        )
+                        % {"email": email},
+                    )
+                )
     values["personal_capacity"] = False
     if "sector" in values and "full_name" in values:
         try:
             values["personal_capacity"] = check_eligible(
-                Person(full_name=values["full_name"], sector=values["sector"]), dialogue)
+                Person(full_name=values["full_name"], sector=values["sector"]), dialogue
+            )
         except ActionRefused as refusal:
             errors.append(RowError(row, "sector", refusal.message))
     return values if len(errors) == count else None
@@ -224,7 +370,11 @@ def do_import_roster(by, dialogue: Dialogue, text: str) -> list[Candidacy]:
         first = checked.errors[0] if checked.errors else None
         raise ActionRefused(
             _("The roster has %(n)d errors (first: row %(row)d, %(message)s); nothing was saved.")
-            % {"n": len(checked.errors), "row": first.row if first else 0, "message": first.message if first else ""}
+            % {
+                "n": len(checked.errors),
+                "row": first.row if first else 0,
+                "message": first.message if first else "",
+            }
         )
     added = []
     for values in checked.rows:
@@ -248,16 +398,23 @@ def export_rows(dialogue: Dialogue) -> list[list[str]]:
         person = candidacy.person
         affiliation = current_affiliation(person)
         values = {
-            "full_name": person.full_name, "email": person.email, "sector": person.sector,
-            "country": person.country, "pronouns": person.pronouns, "languages": "; ".join(person.languages),
+            "full_name": person.full_name,
+            "email": person.email,
+            "sector": person.sector,
+            "country": person.country,
+            "pronouns": person.pronouns,
+            "languages": "; ".join(person.languages),
             "expertise": "; ".join(person.expertise),
             "organisation": affiliation.organisation if affiliation else "",
-            "position": affiliation.position if affiliation else "", "gender": person.gender,
+            "position": affiliation.position if affiliation else "",
+            "gender": person.gender,
             "nominated_by": candidacy.nominated_by,
             "delegation": candidacy.delegation.name if candidacy.delegation else "",
-            "role": candidacy.role, "phone": person.phone,
+            "role": candidacy.role,
+            "phone": person.phone,
             # This dialogue's notes only: a person's candidacies in other dialogues have their own.
-            "risk_notes": candidacy.risk_notes, "status": candidacy.status,
+            "risk_notes": candidacy.risk_notes,
+            "status": candidacy.status,
             "personal_capacity": "yes" if is_shown_in_personal_capacity(person, dialogue) else "",
         }
         rows.append([neutralise(str(values[column])) for column in EXPORT_COLUMNS])

@@ -18,8 +18,15 @@ from track2.people.models import Gender, Sector
 
 # Free text that may span lines; every other text field is one line (track2.validation).
 MULTILINE = frozenset({"risk_notes", "notes"})
-TEXT_LIMITS = {"full_name": 200, "pronouns": 40, "country": 100, "phone": 50, "organisation": 200,
-               "position": 200, "nominated_by": 200}
+TEXT_LIMITS = {
+    "full_name": 200,
+    "pronouns": 40,
+    "country": 100,
+    "phone": 50,
+    "organisation": 200,
+    "position": 200,
+    "nominated_by": 200,
+}
 MAX_TAGS = 30
 
 
@@ -36,7 +43,9 @@ def clean_text(value, field: str, label: str, *, required: bool) -> str:
     limit = TEXT_LIMITS.get(field)
     if limit and len(text) > limit:
         raise ActionRefused(
-            _("%(label)s is too long: at most %(limit)d characters.") % {"label": label, "limit": limit}, field=field
+            _("%(label)s is too long: at most %(limit)d characters.")
+            % {"label": label, "limit": limit},
+            field=field,
         )
     return text
 
@@ -44,12 +53,15 @@ def clean_text(value, field: str, label: str, *, required: bool) -> str:
 def clean_email(value) -> str:
     email = (value or "").strip()
     if not email:
-        raise ActionRefused(_("An e-mail address is required: invitations are sent to it."), field="email")
+        raise ActionRefused(
+            _("An e-mail address is required: invitations are sent to it."), field="email"
+        )
     try:
         validate_email(email)
     except ValidationError:
         raise ActionRefused(
-            _("“%(email)s” is not a valid e-mail address; write it like name@example.org.") % {"email": email},
+            _("“%(email)s” is not a valid e-mail address; write it like name@example.org.")
+            % {"email": email},
             field="email",
         ) from None
     return email
@@ -85,7 +97,8 @@ def clean_role(value) -> str:
     raw = (value or "participant").strip().lower()
     if raw not in Role.values:
         raise ActionRefused(
-            _("“%(value)s” is not a role. Use one of: %(choices)s.") % {"value": raw, "choices": ", ".join(Role.values)},
+            _("“%(value)s” is not a role. Use one of: %(choices)s.")
+            % {"value": raw, "choices": ", ".join(Role.values)},
             field="role",
         )
     return raw
@@ -104,10 +117,15 @@ def clean_tags(value, field: str) -> list[str]:
         tag = part.strip()
         admissible.check_text(tag, field)
         if len(tag) > 80:
-            raise ActionRefused(_("Each entry must be under 80 characters: “%(tag)s…”.") % {"tag": tag[:30]}, field=field)
+            raise ActionRefused(
+                _("Each entry must be under 80 characters: “%(tag)s…”.") % {"tag": tag[:30]},
+                field=field,
+            )
         if tag and tag.lower() not in (t.lower() for t in tags):
             tags.append(tag)
     if len(tags) > MAX_TAGS:
-        raise ActionRefused(_("At most %(max)d entries, please; keep the most relevant.") % {"max": MAX_TAGS},
-                            field=field)
+        raise ActionRefused(
+            _("At most %(max)d entries, please; keep the most relevant.") % {"max": MAX_TAGS},
+            field=field,
+        )
     return tags

@@ -47,26 +47,42 @@ def _base_url(request: HttpRequest) -> str:
 @login_required
 def people_list(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     dialogue = people_access.access_people(request.user, dialogue_id)
-    form = forms.PeopleFilterForm(request.GET or None, dialogue=dialogue, countries=countries_in(dialogue))
+    form = forms.PeopleFilterForm(
+        request.GET or None, dialogue=dialogue, countries=countries_in(dialogue)
+    )
     filters = PeopleFilter()
     if form.is_bound and form.is_valid():
         filters = PeopleFilter(**form.cleaned_data)
-    page = Paginator(candidacies_of(dialogue, filters), PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(candidacies_of(dialogue, filters), PEOPLE_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     seats = seats_in(dialogue, [c.person_id for c in page])
     rows = [
         {
-            "candidacy": c, "person": c.person, "affiliation": current_affiliation(c.person),
+            "candidacy": c,
+            "person": c.person,
+            "affiliation": current_affiliation(c.person),
             "seat": seats.get(c.person_id),
         }
         for c in page
     ]
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "people/list.html", {
-        "vetted_waiting": Candidacy.objects.filter(dialogue=dialogue, status=Candidacy.Status.VETTED).count(),
-        "dialogue": dialogue, "form": form, "rows": rows, "page": page, "query": query.urlencode(),
-        "is_filtered": filters != PeopleFilter(),
-    })
+    return render(
+        request,
+        "people/list.html",
+        {
+            "vetted_waiting": Candidacy.objects.filter(
+                dialogue=dialogue, status=Candidacy.Status.VETTED
+            ).count(),
+            "dialogue": dialogue,
+            "form": form,
+            "rows": rows,
+            "page": page,
+            "query": query.urlencode(),
+            "is_filtered": filters != PeopleFilter(),
+        },
+    )
 
 
 @login_required
@@ -79,31 +95,55 @@ def person_add(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     if request.method == "POST":
         # Fields the form could not read are checked as missing, so the action's rules run too.
         unread = dict.fromkeys(("full_name", "email", "sector", "country", "nominated_by"))
-        candidacy = submit(form, lambda data: actions.do_add_person(request.user, dialogue, **data),
-                           check=lambda data: actions.check_add_person(dialogue, **{**unread, **data}))
+        candidacy = submit(
+            form,
+            lambda data: actions.do_add_person(request.user, dialogue, **data),
+            check=lambda data: actions.check_add_person(dialogue, **{**unread, **data}),
+        )
         if candidacy is not NOT_DONE:
-            messages.success(request, _("%(name)s is added and nominated.") % {"name": candidacy.person.full_name})
+            messages.success(
+                request,
+                _("%(name)s is added and nominated.") % {"name": candidacy.person.full_name},
+            )
             return redirect("people:detail", dialogue.pk, candidacy.person_id)
         data = form.cleaned_data
         # A refusal on the e-mail takes it out of cleaned_data: look the address up as it was sent.
         email = (request.POST.get("email") or "").strip()
         # Only this institution's directory is looked in: an address known elsewhere tells nothing.
-        existing = (actions.find_in_directory(dialogue.institution, email)
-                    if "email" in form.errors and email else None)
-        if existing is not None and Candidacy.objects.filter(dialogue=dialogue, person=existing).exists():
+        existing = (
+            actions.find_in_directory(dialogue.institution, email)
+            if "email" in form.errors and email
+            else None
+        )
+        if (
+            existing is not None
+            and Candidacy.objects.filter(dialogue=dialogue, person=existing).exists()
+        ):
             already = existing
         elif existing is not None:
             # Offer to nominate the directory's entry, saying nothing about where else it is used.
-            duplicate_form = forms.NominateExistingForm(initial={
-                "email": email, "nominated_by": data.get("nominated_by", ""),
-                "role": data.get("role"), "delegation": data.get("delegation"),
-            })
+            duplicate_form = forms.NominateExistingForm(
+                initial={
+                    "email": email,
+                    "nominated_by": data.get("nominated_by", ""),
+                    "role": data.get("role"),
+                    "delegation": data.get("delegation"),
+                }
+            )
             duplicate_form.limit_delegations(dialogue)
     status = 400 if request.method == "POST" else 200
-    return render(request, "people/add.html", {
-        "dialogue": dialogue, "form": form, "duplicate_form": duplicate_form, "already": already,
-        "nominate_form": _empty_nominate_form(dialogue),
-    }, status=status)
+    return render(
+        request,
+        "people/add.html",
+        {
+            "dialogue": dialogue,
+            "form": form,
+            "duplicate_form": duplicate_form,
+            "already": already,
+            "nominate_form": _empty_nominate_form(dialogue),
+        },
+        status=status,
+    )
 
 
 def _empty_nominate_form(dialogue):
@@ -118,16 +158,27 @@ def nominate_existing(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     form = forms.NominateExistingForm(request.POST or None, auto_id="nominate_%s")
     form.limit_delegations(dialogue)
     if request.method == "POST":
-        candidacy = submit(form, lambda data: actions.do_nominate_by_email(request.user, dialogue, **data),
-                           check=lambda data: actions.check_nominate(
-                               dialogue, email=data.get("email"), nominated_by=data.get("nominated_by"),
-                               role=data.get("role", "participant"), delegation=data.get("delegation")))
+        candidacy = submit(
+            form,
+            lambda data: actions.do_nominate_by_email(request.user, dialogue, **data),
+            check=lambda data: actions.check_nominate(
+                dialogue,
+                email=data.get("email"),
+                nominated_by=data.get("nominated_by"),
+                role=data.get("role", "participant"),
+                delegation=data.get("delegation"),
+            ),
+        )
         if candidacy is not NOT_DONE:
-            messages.success(request, _("%(name)s is nominated to this dialogue.")
-                             % {"name": candidacy.person.full_name})
+            messages.success(
+                request,
+                _("%(name)s is nominated to this dialogue.") % {"name": candidacy.person.full_name},
+            )
             return redirect("people:detail", dialogue.pk, candidacy.person_id)
     status = 400 if request.method == "POST" else 200
-    return render(request, "people/nominate.html", {"dialogue": dialogue, "form": form}, status=status)
+    return render(
+        request, "people/nominate.html", {"dialogue": dialogue, "form": form}, status=status
+    )
 
 
 def _detail_context(request, candidacy: Candidacy, **forms_in_error) -> dict:
@@ -143,8 +194,10 @@ def _detail_context(request, candidacy: Candidacy, **forms_in_error) -> dict:
         "meeting_seats": list(meeting_seats_of(person, dialogue)),
         "invitations": list(candidacy.invitations.select_related("sent_by")),
         "vet_form": forms_in_error.get("vet_form") or forms.VetForm(),
-        "withdraw_form": forms_in_error.get("withdraw_form") or forms.NotesForm(auto_id="withdraw_%s"),
-        "renominate_form": forms_in_error.get("renominate_form") or forms.RenominateForm(auto_id="renominate_%s"),
+        "withdraw_form": forms_in_error.get("withdraw_form")
+        or forms.NotesForm(auto_id="withdraw_%s"),
+        "renominate_form": forms_in_error.get("renominate_form")
+        or forms.RenominateForm(auto_id="renominate_%s"),
         "invite_error": forms_in_error.get("invite_error"),
         "delete_error": forms_in_error.get("delete_error"),
         "invitation_days": actions.invitation_days(),
@@ -165,8 +218,12 @@ def person_edit(request: HttpRequest, dialogue_id: int, person_id: int) -> HttpR
     person = candidacy.person
     dialogue = candidacy.dialogue
     affiliations = [
-        {"organisation": a.organisation, "position": a.position, "is_current": a.is_current,
-         "until_year": a.until_year}
+        {
+            "organisation": a.organisation,
+            "position": a.position,
+            "is_current": a.is_current,
+            "until_year": a.until_year,
+        }
         for a in person.affiliations.all()
     ]
     if request.method == "POST":
@@ -176,13 +233,22 @@ def person_edit(request: HttpRequest, dialogue_id: int, person_id: int) -> HttpR
     else:
         form = forms.PersonEditForm(initial=forms.PersonEditForm.initial_for(person))
         formset = forms.AffiliationFormSet(initial=affiliations, prefix="aff")
-        candidacy_form = forms.CandidacyEditForm(initial=forms.CandidacyEditForm.initial_for(candidacy))
+        candidacy_form = forms.CandidacyEditForm(
+            initial=forms.CandidacyEditForm.initial_for(candidacy)
+        )
     candidacy_form.limit_delegations(dialogue)
     form.keep_account_address(person)
-    if request.method == "POST" and form.is_valid() and formset.is_valid() and candidacy_form.is_valid():
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and formset.is_valid()
+        and candidacy_form.is_valid()
+    ):
         rows = [f.cleaned_data for f in formset.forms if f.cleaned_data]
         try:
-            _save_person(request.user, candidacy, form.cleaned_data, rows, candidacy_form.cleaned_data)
+            _save_person(
+                request.user, candidacy, form.cleaned_data, rows, candidacy_form.cleaned_data
+            )
         except ActionRefused as refusal:
             if refusal.field == "affiliations":
                 form.add_error(None, refusal.message)
@@ -194,19 +260,31 @@ def person_edit(request: HttpRequest, dialogue_id: int, person_id: int) -> HttpR
             messages.success(request, _("Saved."))
             return redirect("people:detail", dialogue.pk, person.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "people/edit.html", {
-        "dialogue": dialogue, "person": person, "candidacy": candidacy, "form": form, "formset": formset,
-        "candidacy_form": candidacy_form,
-    }, status=status)
+    return render(
+        request,
+        "people/edit.html",
+        {
+            "dialogue": dialogue,
+            "person": person,
+            "candidacy": candidacy,
+            "form": form,
+            "formset": formset,
+            "candidacy_form": candidacy_form,
+        },
+        status=status,
+    )
 
 
-def _save_person(by, candidacy: Candidacy, profile: dict, affiliations: list[dict], candidacy_fields: dict) -> None:
+def _save_person(
+    by, candidacy: Candidacy, profile: dict, affiliations: list[dict], candidacy_fields: dict
+) -> None:
     # One transaction: the profile, affiliations and candidacy are saved together or not at all.
     with transaction.atomic():
         actions.do_update_person(by, candidacy.person, **profile)
         actions.do_set_affiliations(by, candidacy.person, affiliations)
-        actions.do_update_candidacy(by, candidacy, role=candidacy_fields["role"],
-                                    delegation=candidacy_fields["delegation"])
+        actions.do_update_candidacy(
+            by, candidacy, role=candidacy_fields["role"], delegation=candidacy_fields["delegation"]
+        )
         actions.do_set_risk_notes(by, candidacy, candidacy_fields["risk_notes"])
 
 
@@ -215,12 +293,20 @@ def _save_person(by, candidacy: Candidacy, profile: dict, affiliations: list[dic
 def candidacy_vet(request: HttpRequest, dialogue_id: int, person_id: int) -> HttpResponse:
     candidacy = people_access.access_candidacy(request.user, dialogue_id, person_id)
     form = forms.VetForm(request.POST)
-    done = submit(form, lambda data: actions.do_vet(request.user, candidacy, **data),
-                  check=lambda data: actions.check_vet(candidacy, vouched_by=data.get("vouched_by")))
+    done = submit(
+        form,
+        lambda data: actions.do_vet(request.user, candidacy, **data),
+        check=lambda data: actions.check_vet(candidacy, vouched_by=data.get("vouched_by")),
+    )
     if done is not NOT_DONE:
         messages.success(request, _("Vetting recorded."))
         return redirect("people:detail", dialogue_id, person_id)
-    return render(request, "people/detail.html", _detail_context(request, candidacy, vet_form=form), status=400)
+    return render(
+        request,
+        "people/detail.html",
+        _detail_context(request, candidacy, vet_form=form),
+        status=400,
+    )
 
 
 @login_required
@@ -230,9 +316,15 @@ def candidacy_invite(request: HttpRequest, dialogue_id: int, person_id: int) -> 
     try:
         invitation, _link = actions.do_invite(request.user, candidacy, base_url=_base_url(request))
     except ActionRefused as refusal:
-        return render(request, "people/detail.html",
-                      _detail_context(request, candidacy, invite_error=refusal.message), status=400)
-    messages.success(request, _("An invitation is on its way to %(email)s.") % {"email": invitation.sent_to})
+        return render(
+            request,
+            "people/detail.html",
+            _detail_context(request, candidacy, invite_error=refusal.message),
+            status=400,
+        )
+    messages.success(
+        request, _("An invitation is on its way to %(email)s.") % {"email": invitation.sent_to}
+    )
     return redirect("people:detail", dialogue_id, person_id)
 
 
@@ -240,7 +332,9 @@ def candidacy_invite(request: HttpRequest, dialogue_id: int, person_id: int) -> 
 @require_POST
 def invite_all_vetted(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     dialogue = people_access.access_people(request.user, dialogue_id)
-    sent, failures = actions.do_invite_all_vetted(request.user, dialogue, base_url=_base_url(request))
+    sent, failures = actions.do_invite_all_vetted(
+        request.user, dialogue, base_url=_base_url(request)
+    )
     if sent:
         messages.success(request, _("%(n)d invitations are on their way.") % {"n": len(sent)})
     for failure in failures:
@@ -255,12 +349,20 @@ def invite_all_vetted(request: HttpRequest, dialogue_id: int) -> HttpResponse:
 def candidacy_withdraw(request: HttpRequest, dialogue_id: int, person_id: int) -> HttpResponse:
     candidacy = people_access.access_candidacy(request.user, dialogue_id, person_id)
     form = forms.NotesForm(request.POST, auto_id="withdraw_%s")
-    done = submit(form, lambda data: actions.do_withdraw(request.user, candidacy, notes=data["notes"]),
-                  check=lambda data: actions.check_withdraw(candidacy))
+    done = submit(
+        form,
+        lambda data: actions.do_withdraw(request.user, candidacy, notes=data["notes"]),
+        check=lambda data: actions.check_withdraw(candidacy),
+    )
     if done is not NOT_DONE:
         messages.success(request, _("The candidacy is withdrawn."))
         return redirect("people:detail", dialogue_id, person_id)
-    return render(request, "people/detail.html", _detail_context(request, candidacy, withdraw_form=form), status=400)
+    return render(
+        request,
+        "people/detail.html",
+        _detail_context(request, candidacy, withdraw_form=form),
+        status=400,
+    )
 
 
 @login_required
@@ -268,13 +370,22 @@ def candidacy_withdraw(request: HttpRequest, dialogue_id: int, person_id: int) -
 def candidacy_renominate(request: HttpRequest, dialogue_id: int, person_id: int) -> HttpResponse:
     candidacy = people_access.access_candidacy(request.user, dialogue_id, person_id)
     form = forms.RenominateForm(request.POST, auto_id="renominate_%s")
-    done = submit(form, lambda data: actions.do_renominate(request.user, candidacy, **data),
-                  check=lambda data: actions.check_renominate(candidacy, nominated_by=data.get("nominated_by")))
+    done = submit(
+        form,
+        lambda data: actions.do_renominate(request.user, candidacy, **data),
+        check=lambda data: actions.check_renominate(
+            candidacy, nominated_by=data.get("nominated_by")
+        ),
+    )
     if done is not NOT_DONE:
         messages.success(request, _("Nominated again."))
         return redirect("people:detail", dialogue_id, person_id)
-    return render(request, "people/detail.html", _detail_context(request, candidacy, renominate_form=form),
-                  status=400)
+    return render(
+        request,
+        "people/detail.html",
+        _detail_context(request, candidacy, renominate_form=form),
+        status=400,
+    )
 
 
 @login_required
@@ -284,8 +395,12 @@ def person_delete(request: HttpRequest, dialogue_id: int, person_id: int) -> Htt
     try:
         name = actions.do_delete_person(request.user, candidacy)
     except ActionRefused as refusal:
-        return render(request, "people/detail.html",
-                      _detail_context(request, candidacy, delete_error=refusal.message), status=400)
+        return render(
+            request,
+            "people/detail.html",
+            _detail_context(request, candidacy, delete_error=refusal.message),
+            status=400,
+        )
     messages.success(request, _("%(name)s's entry is deleted.") % {"name": name})
     return redirect("people:list", dialogue_id)
 
@@ -302,22 +417,40 @@ def roster_import(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     """Upload → preview with every row's errors → confirm. Nothing is saved before confirming."""
     dialogue = people_access.access_people(request.user, dialogue_id)
     key = ROSTER_SESSION_KEY % dialogue.pk
-    context = {"dialogue": dialogue, "required": roster.REQUIRED_COLUMNS, "optional": roster.OPTIONAL_COLUMNS,
-               "max_rows": roster.MAX_ROWS}
+    context = {
+        "dialogue": dialogue,
+        "required": roster.REQUIRED_COLUMNS,
+        "optional": roster.OPTIONAL_COLUMNS,
+        "max_rows": roster.MAX_ROWS,
+    }
     if request.method == "POST" and request.POST.get("confirm"):
         stored = request.session.get(key)
         if not stored or stored.get("digest") != request.POST.get("digest"):
-            messages.error(request, _("That preview is no longer current (another file was uploaded, or the "
-                                      "session ended). Upload the file again."))
+            messages.error(
+                request,
+                _(
+                    "That preview is no longer current (another file was uploaded, or the "
+                    "session ended). Upload the file again."
+                ),
+            )
             return redirect("people:import", dialogue.pk)
         try:
             added = roster.do_import_roster(request.user, dialogue, stored["text"])
         except ActionRefused:
             # Someone changed the directory since the preview: show the new errors.
             checked = roster.check_roster(dialogue, stored["text"])
-            return render(request, "people/import_preview.html", {
-                **context, "checked": checked, "digest": stored["digest"], "filename": stored["filename"],
-                "changed": True}, status=400)
+            return render(
+                request,
+                "people/import_preview.html",
+                {
+                    **context,
+                    "checked": checked,
+                    "digest": stored["digest"],
+                    "filename": stored["filename"],
+                    "changed": True,
+                },
+                status=400,
+            )
         del request.session[key]
         messages.success(request, _("%(n)d people were added and nominated.") % {"n": len(added)})
         return redirect("people:list", dialogue.pk)
@@ -325,8 +458,13 @@ def roster_import(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if upload.size > roster.MAX_BYTES:
-            form.add_error("file", _("The file is larger than 2 MB; a roster is much smaller. Check that you chose "
-                                     "the right file."))
+            form.add_error(
+                "file",
+                _(
+                    "The file is larger than 2 MB; a roster is much smaller. Check that you chose "
+                    "the right file."
+                ),
+            )
         else:
             try:
                 text = roster.decode(upload.read())
@@ -336,8 +474,11 @@ def roster_import(request: HttpRequest, dialogue_id: int) -> HttpResponse:
                 checked = roster.check_roster(dialogue, text)
                 digest = _digest(text)
                 request.session[key] = {"text": text, "digest": digest, "filename": upload.name}
-                return render(request, "people/import_preview.html", {
-                    **context, "checked": checked, "digest": digest, "filename": upload.name})
+                return render(
+                    request,
+                    "people/import_preview.html",
+                    {**context, "checked": checked, "digest": digest, "filename": upload.name},
+                )
     status = 400 if request.method == "POST" else 200
     return render(request, "people/import.html", {**context, "form": form}, status=status)
 
@@ -358,15 +499,21 @@ def invitation(request: HttpRequest, secret: str) -> HttpResponse:
     try:
         found = actions.find_invitation(secret)
     except actions.InvitationUnusable as refusal:
-        return render(request, "site/invitation_unusable.html", {"message": refusal.message},
-                      status=410 if refusal.gone else 404)
+        return render(
+            request,
+            "site/invitation_unusable.html",
+            {"message": refusal.message},
+            status=410 if refusal.gone else 404,
+        )
     candidacy = found.candidacy
     user = request.user
     # The person's own account (linked when they accepted an earlier invitation), else one with
     # the invited address: either way they sign in with it rather than create another.
     linked = candidacy.person.user
     account_email = linked.email if linked is not None else found.sent_to
-    account_exists = linked is not None or get_user_model().objects.filter(email__iexact=found.sent_to).exists()
+    account_exists = (
+        linked is not None or get_user_model().objects.filter(email__iexact=found.sent_to).exists()
+    )
     new_account_form = None
     error = None
     if request.method == "POST":
@@ -374,50 +521,84 @@ def invitation(request: HttpRequest, secret: str) -> HttpResponse:
         try:
             if what == "decline":
                 actions.do_decline_invitation(secret)
-                return render(request, "people/invitation_done.html", {"candidacy": candidacy, "accepted": False})
+                return render(
+                    request,
+                    "people/invitation_done.html",
+                    {"candidacy": candidacy, "accepted": False},
+                )
             if what == "accept" and user.is_authenticated:
                 actions.do_accept_invitation(secret, user)
-                messages.success(request, _("Welcome: you are now a member of “%(title)s”.")
-                                 % {"title": candidacy.dialogue.title})
+                messages.success(
+                    request,
+                    _("Welcome: you are now a member of “%(title)s”.")
+                    % {"title": candidacy.dialogue.title},
+                )
                 return redirect(candidacy.dialogue.get_absolute_url())
             if what == "create" and not user.is_authenticated and not account_exists:
                 new_account_form = forms.NewAccountForm(request.POST, email=found.sent_to)
                 if new_account_form.is_valid():
                     new_user, _candidacy = actions.do_accept_invitation_with_new_account(
-                        secret, password=new_account_form.cleaned_data["password1"],
-                        display_name=new_account_form.cleaned_data["display_name"])
+                        secret,
+                        password=new_account_form.cleaned_data["password1"],
+                        display_name=new_account_form.cleaned_data["display_name"],
+                    )
                     login(request, new_user)  # rotates the session id
-                    messages.success(request, _("Your account is ready and you are a member of “%(title)s”.")
-                                     % {"title": candidacy.dialogue.title})
+                    messages.success(
+                        request,
+                        _("Your account is ready and you are a member of “%(title)s”.")
+                        % {"title": candidacy.dialogue.title},
+                    )
                     return redirect(candidacy.dialogue.get_absolute_url())
             elif what == "accept":
                 error = _("Sign in first (or create your account below), then accept.")
             elif what == "create":
-                error = (_("You are already signed in; use “Accept the invitation”.") if user.is_authenticated
-                         else _("An account with this e-mail address already exists: sign in with it to accept."))
+                error = (
+                    _("You are already signed in; use “Accept the invitation”.")
+                    if user.is_authenticated
+                    else _(
+                        "An account with this e-mail address already exists: sign in with it to accept."
+                    )
+                )
             else:
                 error = _("Choose to accept or to decline.")
         except actions.InvitationUnusable as refusal:
-            return render(request, "site/invitation_unusable.html", {"message": refusal.message},
-                          status=410 if refusal.gone else 404)
+            return render(
+                request,
+                "site/invitation_unusable.html",
+                {"message": refusal.message},
+                status=410 if refusal.gone else 404,
+            )
         except ActionRefused as refusal:
             error = refusal.message
     if new_account_form is None and not user.is_authenticated and not account_exists:
         new_account_form = forms.NewAccountForm(email=found.sent_to)
     login_url = reverse("accounts:login") + "?" + urlencode({"next": request.path})
-    is_other_account = user.is_authenticated and user.email.lower() != found.sent_to.lower() and (
-        candidacy.person.user_id != user.pk)
+    is_other_account = (
+        user.is_authenticated
+        and user.email.lower() != found.sent_to.lower()
+        and (candidacy.person.user_id != user.pk)
+    )
     status = 400 if request.method == "POST" else 200
-    response = render(request, "people/invitation.html", {
-        "invitation": found, "candidacy": candidacy, "dialogue": candidacy.dialogue,
-        "role": actions.role_label(candidacy.role),
-        "account_exists": account_exists, "account_email": account_email, "new_account_form": new_account_form, "login_url": login_url,
-        "is_other_account": is_other_account, "error": error,
-    }, status=status)
+    response = render(
+        request,
+        "people/invitation.html",
+        {
+            "invitation": found,
+            "candidacy": candidacy,
+            "dialogue": candidacy.dialogue,
+            "role": actions.role_label(candidacy.role),
+            "account_exists": account_exists,
+            "account_email": account_email,
+            "new_account_form": new_account_form,
+            "login_url": login_url,
+            "is_other_account": is_other_account,
+            "error": error,
+        },
+        status=status,
+    )
     # The secret is in the URL: keep it out of caches and other sites' Referer headers.
     # ("no-referrer" would make browsers send "Origin: null" with the page's own forms, which
     # Django's CSRF check rightly refuses; "same-origin" sends the URL only to this site.)
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "same-origin"
     return response
-

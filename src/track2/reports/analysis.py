@@ -81,21 +81,29 @@ def load_sides(path: str | Path, conversation: Conversation) -> list[str | None]
         with Path(path).open(encoding="utf-8", newline="") as f:
             mapping = read_sides_csv(f, source)
     except OSError as err:
-        raise InputFormatError(source, None, f"cannot read the sides file ({err.strerror})") \
-            from err
+        raise InputFormatError(
+            source, None, f"cannot read the sides file ({err.strerror})"
+        ) from err
     except UnicodeDecodeError as err:
-        raise InputFormatError(source, None, "not UTF-8 text; save the sides file as UTF-8 CSV") \
-            from err
+        raise InputFormatError(
+            source, None, "not UTF-8 text; save the sides file as UTF-8 CSV"
+        ) from err
     try:
         return side_of_participants(conversation.matrix, mapping)
     except SidesError as err:
         raise InputFormatError(source, None, str(err)) from err
 
 
-def run_analysis(path: str | Path, *, mode: str = "track2",
-                 polis_state: str | Path | None = None, groups: int | None = None,
-                 seed: int = 0, sides: str | Path | None = None,
-                 k_anonymity: int = K_MINIMUM) -> AnalysisRun:
+def run_analysis(
+    path: str | Path,
+    *,
+    mode: str = "track2",
+    polis_state: str | Path | None = None,
+    groups: int | None = None,
+    seed: int = 0,
+    sides: str | Path | None = None,
+    k_anonymity: int = K_MINIMUM,
+) -> AnalysisRun:
     """Read ``path`` (a Pol.is export or math folder, or a votes file) and analyse it.
 
     ``mode="track2"`` (the default) runs :func:`analyze_track2`: Track 2 opinion groups,
@@ -116,12 +124,18 @@ def run_analysis(path: str | Path, *, mode: str = "track2",
     track2: Track2Analysis | None = None
     try:
         if mode == "track2":
-            track2 = analyze_track2(conversation.matrix, n_groups=groups, random_state=seed,
-                                    side_of=side_of, polis_kwargs={"state": state})
+            track2 = analyze_track2(
+                conversation.matrix,
+                n_groups=groups,
+                random_state=seed,
+                side_of=side_of,
+                polis_kwargs={"state": state},
+            )
             analysis = track2.polis
         else:
-            analysis = analyze_polis(conversation.matrix, state=state, n_groups=groups,
-                                     random_state=seed)
+            analysis = analyze_polis(
+                conversation.matrix, state=state, n_groups=groups, random_state=seed
+            )
     except StateMismatchError as err:  # name the state file in the message
         raise InputFormatError(str(polis_state), None, str(err)) from err
     except SidesError as err:
@@ -132,10 +146,19 @@ def run_analysis(path: str | Path, *, mode: str = "track2",
             agreement = agreement_by_side(conversation.matrix, side_of)
         except SidesError as err:
             raise InputFormatError(str(sides), None, str(err)) from err
-    return AnalysisRun(str(path), mode, seed, None if polis_state is None else str(polis_state),
-                       conversation, analysis, load_seconds, track2=track2, sides=agreement,
-                       sides_path=None if sides is None else str(sides),
-                       k_anonymity=k_anonymity)
+    return AnalysisRun(
+        str(path),
+        mode,
+        seed,
+        None if polis_state is None else str(polis_state),
+        conversation,
+        analysis,
+        load_seconds,
+        track2=track2,
+        sides=agreement,
+        sides_path=None if sides is None else str(sides),
+        k_anonymity=k_anonymity,
+    )
 
 
 @dataclass(frozen=True)
@@ -159,20 +182,37 @@ def _groups_of(run: AnalysisRun) -> _Groups:
     t = run.track2
     if t is None:
         return _Groups(
-            ids=[int(g) for g in a.group_clusters.ids.tolist()], members=a.group_members(),
-            centers={int(g): [float(x) for x in a.group_clusters.centers[c]]
-                     for c, g in enumerate(a.group_clusters.ids.tolist())},
-            repness=a.repness, agree=a.group_agree, seen=a.group_seen,
+            ids=[int(g) for g in a.group_clusters.ids.tolist()],
+            members=a.group_members(),
+            centers={
+                int(g): [float(x) for x in a.group_clusters.centers[c]]
+                for c, g in enumerate(a.group_clusters.ids.tolist())
+            },
+            repness=a.repness,
+            agree=a.group_agree,
+            seen=a.group_seen,
             group_informed_consensus=a.group_informed_consensus,
-            comment_priorities=a.comment_priorities, method=a.method, timings=a.timings)
+            comment_priorities=a.comment_priorities,
+            method=a.method,
+            timings=a.timings,
+        )
     # A Track 2 group's centre on the map: the mean projection of its members.
-    centers = {int(g): [float(x) for x in a.projections[t.group_labels == g].mean(axis=0)]
-               for g in t.group_ids.tolist()}
+    centers = {
+        int(g): [float(x) for x in a.projections[t.group_labels == g].mean(axis=0)]
+        for g in t.group_ids.tolist()
+    }
     return _Groups(
-        ids=[int(g) for g in t.group_ids.tolist()], members=t.group_members(), centers=centers,
-        repness=t.repness, agree=t.group_agree, seen=t.group_seen,
+        ids=[int(g) for g in t.group_ids.tolist()],
+        members=t.group_members(),
+        centers=centers,
+        repness=t.repness,
+        agree=t.group_agree,
+        seen=t.group_seen,
         group_informed_consensus=t.group_informed_consensus,
-        comment_priorities=t.comment_priorities, method=t.method, timings=t.timings)
+        comment_priorities=t.comment_priorities,
+        method=t.method,
+        timings=t.timings,
+    )
 
 
 def _key(value: Any) -> str:
@@ -186,13 +226,19 @@ def _num(value: Any) -> float:
 def divisive_statements(a: PolisAnalysis, top: int = N_DIVISIVE) -> list[dict[str, Any]]:
     """Statements on which the Pol.is opinion groups differ most (see
     :func:`divisive_statements_of`)."""
-    return divisive_statements_of(a.group_agree, a.group_seen, a.group_clusters.ids.tolist(),
-                                  a.statement_ids, a.excluded, top)
+    return divisive_statements_of(
+        a.group_agree, a.group_seen, a.group_clusters.ids.tolist(), a.statement_ids, a.excluded, top
+    )
 
 
-def divisive_statements_of(group_agree: np.ndarray, group_seen: np.ndarray, group_ids: list[int],
-                           statement_ids: np.ndarray, excluded: np.ndarray,
-                           top: int = N_DIVISIVE) -> list[dict[str, Any]]:
+def divisive_statements_of(
+    group_agree: np.ndarray,
+    group_seen: np.ndarray,
+    group_ids: list[int],
+    statement_ids: np.ndarray,
+    excluded: np.ndarray,
+    top: int = N_DIVISIVE,
+) -> list[dict[str, Any]]:
     """Statements on which the opinion groups differ most: the range over groups of the
     pseudocount agreement probability (A_g + 1)/(S_g + 2). Needs at least two groups."""
     if len(group_ids) < 2:
@@ -201,9 +247,14 @@ def divisive_statements_of(group_agree: np.ndarray, group_seen: np.ndarray, grou
     spread = p.max(axis=0) - p.min(axis=0)
     cand = np.flatnonzero(~excluded)
     order = cand[np.argsort(-spread[cand], kind="stable")][:top]
-    return [{"statement": statement_ids[j].item(), "spread": _num(spread[j]),
-             "group_agree": {_key(g): _num(p[c, j]) for c, g in enumerate(group_ids)}}
-            for j in order]
+    return [
+        {
+            "statement": statement_ids[j].item(),
+            "spread": _num(spread[j]),
+            "group_agree": {_key(g): _num(p[c, j]) for c, g in enumerate(group_ids)},
+        }
+        for j in order
+    ]
 
 
 def report_dict(run: AnalysisRun, *, per_participant: bool = True) -> dict[str, Any]:
@@ -219,27 +270,58 @@ def report_dict(run: AnalysisRun, *, per_participant: bool = True) -> dict[str, 
     statements = []
     for j, sid in enumerate(sids):
         k = index[sid]
-        statements.append({
-            "id": sid, "text": conv.text(sid), "moderated_out": bool(conv.matrix.is_moderated_out[k]),
-            "meta": bool(conv.matrix.is_meta[k]), "agree": int(counts["agree"][k]),
-            "disagree": int(counts["disagree"][k]), "pass": int(counts["pass"][k]),
-            "excluded": bool(a.excluded[j])})
+        statements.append(
+            {
+                "id": sid,
+                "text": conv.text(sid),
+                "moderated_out": bool(conv.matrix.is_moderated_out[k]),
+                "meta": bool(conv.matrix.is_meta[k]),
+                "agree": int(counts["agree"][k]),
+                "disagree": int(counts["disagree"][k]),
+                "pass": int(counts["pass"][k]),
+                "excluded": bool(a.excluded[j]),
+            }
+        )
     view = _groups_of(run)
-    groups = [{"id": gid, "size": len(view.members[gid]),
-               "center": [_num(x) for x in view.centers[gid]],
-               "members": view.members[gid].tolist() if per_participant else []}
-              for gid in view.ids]
-    repness = {_key(gid): [{"statement": r.statement, "repful_for": r.repful_for,
-                            "n_success": r.n_success, "n_trials": r.n_trials,
-                            "p_success": _num(r.p_success), "p_test": _num(r.p_test),
-                            "repness": _num(r.repness), "repness_test": _num(r.repness_test),
-                            "best_agree": r.best_agree}
-                           for r in reps]
-               for gid, reps in view.repness.items()}
-    consensus = {side: [{"statement": c.statement, "n_success": c.n_success,
-                         "n_trials": c.n_trials, "p_success": _num(c.p_success),
-                         "p_test": _num(c.p_test)} for c in getattr(a.consensus, side)]
-                 for side in ("agree", "disagree")}
+    groups = [
+        {
+            "id": gid,
+            "size": len(view.members[gid]),
+            "center": [_num(x) for x in view.centers[gid]],
+            "members": view.members[gid].tolist() if per_participant else [],
+        }
+        for gid in view.ids
+    ]
+    repness = {
+        _key(gid): [
+            {
+                "statement": r.statement,
+                "repful_for": r.repful_for,
+                "n_success": r.n_success,
+                "n_trials": r.n_trials,
+                "p_success": _num(r.p_success),
+                "p_test": _num(r.p_test),
+                "repness": _num(r.repness),
+                "repness_test": _num(r.repness_test),
+                "best_agree": r.best_agree,
+            }
+            for r in reps
+        ]
+        for gid, reps in view.repness.items()
+    }
+    consensus = {
+        side: [
+            {
+                "statement": c.statement,
+                "n_success": c.n_success,
+                "n_trials": c.n_trials,
+                "p_success": _num(c.p_success),
+                "p_test": _num(c.p_test),
+            }
+            for c in getattr(a.consensus, side)
+        ]
+        for side in ("agree", "disagree")
+    }
     doc: dict[str, Any] = {
         "schema": SCHEMA,
         "method": view.method,
@@ -253,36 +335,49 @@ def report_dict(run: AnalysisRun, *, per_participant: bool = True) -> dict[str, 
         "in_conv": a.participant_ids[a.in_conv].tolist() if per_participant else [],
         "pca": {
             "center": {_key(s): _num(v) for s, v in zip(sids, a.pca.center, strict=True)},
-            "components": [{_key(s): _num(v) for s, v in zip(sids, comp, strict=True)}
-                           for comp in a.pca.components],
+            "components": [
+                {_key(s): _num(v) for s, v in zip(sids, comp, strict=True)}
+                for comp in a.pca.components
+            ],
             "eigenvalues": [_num(v) for v in a.pca.eigenvalues],
         },
-        "projections": {_key(p): [_num(x), _num(y)]
-                        for p, (x, y) in zip(pids, a.projections.tolist(), strict=True)}
-        if per_participant else {},
+        "projections": {
+            _key(p): [_num(x), _num(y)]
+            for p, (x, y) in zip(pids, a.projections.tolist(), strict=True)
+        }
+        if per_participant
+        else {},
         "groups": groups,
         "silhouettes": {_key(k): _num(v) for k, v in sorted(a.silhouettes.items())},
         "repness": repness,
         "consensus": consensus,
-        "divisive": divisive_statements_of(view.agree, view.seen, view.ids, a.statement_ids,
-                                           a.excluded),
-        "group_informed_consensus": {_key(s): _num(v) for s, v in
-                                     zip(sids, view.group_informed_consensus, strict=True)},
-        "comment_priorities": {_key(s): _num(v) for s, v in
-                               zip(sids, view.comment_priorities, strict=True)},
+        "divisive": divisive_statements_of(
+            view.agree, view.seen, view.ids, a.statement_ids, a.excluded
+        ),
+        "group_informed_consensus": {
+            _key(s): _num(v) for s, v in zip(sids, view.group_informed_consensus, strict=True)
+        },
+        "comment_priorities": {
+            _key(s): _num(v) for s, v in zip(sids, view.comment_priorities, strict=True)
+        },
         "timings": {k: _num(v) for k, v in view.timings.items()},
     }
     if run.track2 is not None:
         # The silhouettes belong to the Pol.is map's groups, not the groups shown here.
         del doc["silhouettes"]
         doc["held_out_log_likelihood"] = {
-            _key(k): _num(v) for k, v in sorted(run.track2.groups.held_out_log_likelihood.items())}
+            _key(k): _num(v) for k, v in sorted(run.track2.groups.held_out_log_likelihood.items())
+        }
         doc["bridging"] = run.track2.bridging.to_json()
     if run.sides is not None:
-        doc["sides"] = {"file": run.sides_path, "sides": list(run.sides.sides),
-                        "credible_mass": run.sides.credible_mass,
-                        "threshold": run.sides.threshold, "min_votes": run.sides.min_votes,
-                        "statements": run.sides.to_json()}
+        doc["sides"] = {
+            "file": run.sides_path,
+            "sides": list(run.sides.sides),
+            "credible_mass": run.sides.credible_mass,
+            "threshold": run.sides.threshold,
+            "min_votes": run.sides.min_votes,
+            "statements": run.sides.to_json(),
+        }
     return doc
 
 
@@ -301,8 +396,11 @@ def _how_chosen(run: AnalysisRun) -> str:
         return "as asked"
     if run.polis_state_path:
         return "continued from the Pol.is state"
-    return f"chosen by silhouette, seed {run.seed}" if len(run.analysis.silhouettes) > 1 \
+    return (
+        f"chosen by silhouette, seed {run.seed}"
+        if len(run.analysis.silhouettes) > 1
         else "as asked"
+    )
 
 
 def _excluded_ids(run: AnalysisRun) -> set[Any]:
@@ -320,23 +418,31 @@ def render_text(run: AnalysisRun) -> str:
     out: list[str] = []
     out.append(f"Conversation: {run.path}")
     out.append(STATUS)
-    out.append(f"{len(a.participant_ids)} participants, {len(doc['statements'])} statements, "
-               f"{doc['votes']} votes; {int(a.in_conv.sum())} participants in the opinion map.")
-    out.append(f"Method: {view.method} (mode {run.mode}); {len(view.ids)} opinion groups "
-               f"({_how_chosen(run)}).")
+    out.append(
+        f"{len(a.participant_ids)} participants, {len(doc['statements'])} statements, "
+        f"{doc['votes']} votes; {int(a.in_conv.sum())} participants in the opinion map."
+    )
+    out.append(
+        f"Method: {view.method} (mode {run.mode}); {len(view.ids)} opinion groups "
+        f"({_how_chosen(run)})."
+    )
     out.append("")
     for g in doc["groups"]:
         out.append(f"Group {g['id']}: {g['size']} participants")
         for r in doc["repness"].get(str(g["id"]), []):
             share = _pct(r["n_success"], r["n_trials"])
-            out.append(f"  {share:>4} {r['repful_for'] + 's':<9} (of {r['n_trials']:>4})  "
-                       f"[{r['statement']}] {conv.text(r['statement'])}")
+            out.append(
+                f"  {share:>4} {r['repful_for'] + 's':<9} (of {r['n_trials']:>4})  "
+                f"[{r['statement']}] {conv.text(r['statement'])}"
+            )
         out.append("")
     out.append("Consensus (broad agreement across everyone):")
     for side in ("agree", "disagree"):
         for c in doc["consensus"][side]:
-            out.append(f"  {_pct(c['n_success'], c['n_trials']):>4} {side + 's':<9} "
-                       f"(of {c['n_trials']:>4})  [{c['statement']}] {conv.text(c['statement'])}")
+            out.append(
+                f"  {_pct(c['n_success'], c['n_trials']):>4} {side + 's':<9} "
+                f"(of {c['n_trials']:>4})  [{c['statement']}] {conv.text(c['statement'])}"
+            )
     if not any(doc["consensus"].values()):
         out.append("  none passes the test")
     out.append("")
@@ -345,8 +451,15 @@ def render_text(run: AnalysisRun) -> str:
         per = ", ".join(f"group {g}: {p:.0%}" for g, p in d["group_agree"].items())
         out.append(f"  [{d['statement']}] {conv.text(d['statement'])}  ({per} agree)")
     out.append("")
-    top = sorted(zip(a.statement_ids.tolist(), view.group_informed_consensus.tolist(),
-                     a.excluded.tolist(), strict=True), key=lambda t: -t[1])
+    top = sorted(
+        zip(
+            a.statement_ids.tolist(),
+            view.group_informed_consensus.tolist(),
+            a.excluded.tolist(),
+            strict=True,
+        ),
+        key=lambda t: -t[1],
+    )
     out.append("Group-informed consensus (every group tends to agree):")
     for sid, value, _ in [t for t in top if not t[2]][:5]:
         out.append(f"  {value:.3f}  [{sid}] {conv.text(sid)}")
@@ -374,12 +487,12 @@ figure{margin:1rem 0} figcaption{font-size:.9rem;color:#555}
 
 _MAP_CAPTION = {
     False: "Opinion map: each circle is a base cluster of participants who vote alike (area ∝ "
-           "people), coloured by opinion group; axes are the first two principal components of "
-           "the votes.",
+    "people), coloured by opinion group; axes are the first two principal components of "
+    "the votes.",
     True: "Opinion map: each circle is a Pol.is base cluster of participants who vote alike "
-          "(area ∝ people), coloured by the Track 2 opinion group most of its members belong to "
-          "(grey: none of them is in a group); a group's label sits at the mean position of its "
-          "members. Axes are the first two principal components of the votes.",
+    "(area ∝ people), coloured by the Track 2 opinion group most of its members belong to "
+    "(grey: none of them is in a group); a group's label sits at the mean position of its "
+    "members. Axes are the first two principal components of the votes.",
 }
 
 
@@ -387,8 +500,10 @@ def _map(run: AnalysisRun) -> str:
     t = run.track2
     if t is None:
         return opinion_map_svg(run.analysis)
-    centers = {int(g): run.analysis.projections[t.group_labels == g].mean(axis=0)
-               for g in t.group_ids.tolist()}
+    centers = {
+        int(g): run.analysis.projections[t.group_labels == g].mean(axis=0)
+        for g in t.group_ids.tolist()
+    }
     return opinion_map_svg(run.analysis, base_group=t.base_cluster_group, group_centers=centers)
 
 
@@ -406,7 +521,8 @@ def render_html(run: AnalysisRun) -> str:
         return e(conv.text(sid))
 
     parts = [
-        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>Opinion groups — {e(Path(run.path).name)}</title>",
         f"<style>{_CSS}</style></head><body>",
@@ -415,55 +531,83 @@ def render_html(run: AnalysisRun) -> str:
         f"<p>{len(a.participant_ids)} participants, {len(doc['statements'])} statements, "
         f"{doc['votes']} votes; {int(a.in_conv.sum())} participants in the map; "
         f"{len(view.ids)} opinion groups (method {e(view.method)}, mode {e(run.mode)}).</p>",
-        "<figure>", _map(run), f"<figcaption>{_MAP_CAPTION[run.track2 is not None]}"
-        "</figcaption></figure>",
+        "<figure>",
+        _map(run),
+        f"<figcaption>{_MAP_CAPTION[run.track2 is not None]}</figcaption></figure>",
     ]
     for c, g in enumerate(doc["groups"]):
         # Track 2 groups are coloured by id, as on the map; Pol.is groups by position.
         slot = g["id"] if run.track2 is not None else c
         colour = GROUP_COLOURS[slot % len(GROUP_COLOURS)]
-        parts.append(f'<h2><span class="swatch" style="background:{colour}"></span>'
-                     f"Group {g['id']} — {g['size']} participants</h2>")
-        parts.append('<table><tr><th>statement</th><th>group</th><th class="num">share</th>'
-                     '<th class="num">votes</th></tr>')
+        parts.append(
+            f'<h2><span class="swatch" style="background:{colour}"></span>'
+            f"Group {g['id']} — {g['size']} participants</h2>"
+        )
+        parts.append(
+            '<table><tr><th>statement</th><th>group</th><th class="num">share</th>'
+            '<th class="num">votes</th></tr>'
+        )
         for r in doc["repness"].get(str(g["id"]), []):
-            parts.append(f"<tr><td>[{e(str(r['statement']))}] {text(r['statement'])}</td>"
-                         f"<td>{e(r['repful_for'])}s</td>"
-                         f'<td class="num">{_pct(r["n_success"], r["n_trials"])}</td>'
-                         f'<td class="num">{r["n_trials"]}</td></tr>')
+            parts.append(
+                f"<tr><td>[{e(str(r['statement']))}] {text(r['statement'])}</td>"
+                f"<td>{e(r['repful_for'])}s</td>"
+                f'<td class="num">{_pct(r["n_success"], r["n_trials"])}</td>'
+                f'<td class="num">{r["n_trials"]}</td></tr>'
+            )
         parts.append("</table>")
-    parts.append("<h2>Consensus</h2><table><tr><th>statement</th><th>everyone</th>"
-                 '<th class="num">share</th><th class="num">votes</th></tr>')
+    parts.append(
+        "<h2>Consensus</h2><table><tr><th>statement</th><th>everyone</th>"
+        '<th class="num">share</th><th class="num">votes</th></tr>'
+    )
     for side in ("agree", "disagree"):
         for cs in doc["consensus"][side]:
-            parts.append(f"<tr><td>[{e(str(cs['statement']))}] {text(cs['statement'])}</td>"
-                         f"<td>{side}s</td>"
-                         f'<td class="num">{_pct(cs["n_success"], cs["n_trials"])}</td>'
-                         f'<td class="num">{cs["n_trials"]}</td></tr>')
+            parts.append(
+                f"<tr><td>[{e(str(cs['statement']))}] {text(cs['statement'])}</td>"
+                f"<td>{side}s</td>"
+                f'<td class="num">{_pct(cs["n_success"], cs["n_trials"])}</td>'
+                f'<td class="num">{cs["n_trials"]}</td></tr>'
+            )
     parts.append("</table>")
-    parts.append("<h2>Divisive statements</h2><table><tr><th>statement</th>"
-                 "<th>agreement by group</th></tr>")
+    parts.append(
+        "<h2>Divisive statements</h2><table><tr><th>statement</th><th>agreement by group</th></tr>"
+    )
     for d in doc["divisive"]:
         per = ", ".join(f"group {e(g)}: {p:.0%}" for g, p in d["group_agree"].items())
-        parts.append(f"<tr><td>[{e(str(d['statement']))}] {text(d['statement'])}</td>"
-                     f"<td>{per}</td></tr>")
+        parts.append(
+            f"<tr><td>[{e(str(d['statement']))}] {text(d['statement'])}</td><td>{per}</td></tr>"
+        )
     parts.append("</table>")
-    parts.append("<h2>Group-informed consensus</h2><table><tr><th>statement</th>"
-                 '<th class="num">Π (A+1)/(S+2)</th></tr>')
-    ranked = sorted(((v, s) for s, v, x in zip(a.statement_ids.tolist(),
-                                                view.group_informed_consensus.tolist(),
-                                                a.excluded.tolist(), strict=True) if not x),
-                    key=lambda t: -t[0])[:10]
+    parts.append(
+        "<h2>Group-informed consensus</h2><table><tr><th>statement</th>"
+        '<th class="num">Π (A+1)/(S+2)</th></tr>'
+    )
+    ranked = sorted(
+        (
+            (v, s)
+            for s, v, x in zip(
+                a.statement_ids.tolist(),
+                view.group_informed_consensus.tolist(),
+                a.excluded.tolist(),
+                strict=True,
+            )
+            if not x
+        ),
+        key=lambda t: -t[0],
+    )[:10]
     for value, sid in ranked:
-        parts.append(f'<tr><td>[{e(str(sid))}] {text(sid)}</td><td class="num">{value:.3f}'
-                     "</td></tr>")
+        parts.append(
+            f'<tr><td>[{e(str(sid))}] {text(sid)}</td><td class="num">{value:.3f}</td></tr>'
+        )
     parts.append("</table>")
     if run.track2 is not None:
         parts.extend(bridging_html(run.track2.bridging, _excluded_ids(run), conv.text))
     if run.sides is not None:
         parts.extend(sides_html(run.sides, conv.matrix.is_excluded, conv.text, run.k_anonymity))
-    parts.append("<p><small>Timings (s): " + e(", ".join(
-        f"{k} {v:.3f}" for k, v in view.timings.items())) + "</small></p>")
+    parts.append(
+        "<p><small>Timings (s): "
+        + e(", ".join(f"{k} {v:.3f}" for k, v in view.timings.items()))
+        + "</small></p>"
+    )
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 

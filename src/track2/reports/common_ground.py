@@ -31,8 +31,10 @@ TextOf = Callable[[Any], str]
 
 def visible_sides(agreement: SideAgreement, j: int, k: int) -> list[bool]:
     """Which sides' figures on statement column ``j`` may be shown under the small-cell rule."""
-    table = [[int(agreement.agree[s, j]), int(agreement.n[s, j]) - int(agreement.agree[s, j])]
-             for s in range(len(agreement.sides))]
+    table = [
+        [int(agreement.agree[s, j]), int(agreement.n[s, j]) - int(agreement.agree[s, j])]
+        for s in range(len(agreement.sides))
+    ]
     return suppress(table, k, whole_rows=True).shown_rows
 
 
@@ -55,16 +57,19 @@ def _side_cell(agreement: SideAgreement, s: int, j: int, shown: bool, k: int) ->
 
 
 def _rule(agreement: SideAgreement, k: int) -> str:
-    return (f"Declared sides: {', '.join(agreement.sides)}. \"Common ground\": a majority of every "
-            f"side agrees with probability ≥ {agreement.threshold:.0%}; \"divisive\": one side's "
-            "majority agrees while another's disagrees, with that probability. A side's figures "
-            f"are shown only when at least {k} of its members voted on the statement and at "
-            f"least {k} (or none) agreed and did not agree; further sides are hidden until "
-            "no hidden side can be worked out from the shown ones and the whole room's counts.")
+    return (
+        f'Declared sides: {", ".join(agreement.sides)}. "Common ground": a majority of every '
+        f'side agrees with probability ≥ {agreement.threshold:.0%}; "divisive": one side\'s '
+        "majority agrees while another's disagrees, with that probability. A side's figures "
+        f"are shown only when at least {k} of its members voted on the statement and at "
+        f"least {k} (or none) agreed and did not agree; further sides are hidden until "
+        "no hidden side can be worked out from the shown ones and the whole room's counts."
+    )
 
 
-def sides_text(agreement: SideAgreement, excluded: np.ndarray, text_of: TextOf,
-               k: int) -> list[str]:
+def sides_text(
+    agreement: SideAgreement, excluded: np.ndarray, text_of: TextOf, k: int
+) -> list[str]:
     out = ["Common ground across sides:", "  " + _rule(agreement, k)]
     for label, title in ((COMMON_GROUND, "Common ground"), (DIVISIVE, "Divisive")):
         cols = _listed(agreement, excluded, label)
@@ -73,8 +78,9 @@ def sides_text(agreement: SideAgreement, excluded: np.ndarray, text_of: TextOf,
             out.append("    none")
         for j in cols[:MAX_LISTED]:
             sid = agreement.statement_ids[j].item()
-            prob = agreement.p_common_ground[j] if label == COMMON_GROUND \
-                else agreement.p_divisive[j]
+            prob = (
+                agreement.p_common_ground[j] if label == COMMON_GROUND else agreement.p_divisive[j]
+            )
             out.append(f"    [{sid}] {text_of(sid)}  (P = {float(prob):.2f})")
             shown = visible_sides(agreement, j, k)
             for s, side in enumerate(agreement.sides):
@@ -84,8 +90,9 @@ def sides_text(agreement: SideAgreement, excluded: np.ndarray, text_of: TextOf,
     return out
 
 
-def sides_html(agreement: SideAgreement, excluded: np.ndarray, text_of: TextOf,
-               k: int) -> list[str]:
+def sides_html(
+    agreement: SideAgreement, excluded: np.ndarray, text_of: TextOf, k: int
+) -> list[str]:
     e = html.escape
     head = "".join(f"<th>{e(side)}</th>" for side in agreement.sides)
     out = ["<h2>Common ground across sides</h2>", f"<p>{e(_rule(agreement, k))}</p>"]
@@ -98,50 +105,68 @@ def sides_html(agreement: SideAgreement, excluded: np.ndarray, text_of: TextOf,
         out.append(f'<table><tr><th>statement</th><th class="num">P</th>{head}</tr>')
         for j in cols[:MAX_LISTED]:
             sid = agreement.statement_ids[j].item()
-            prob = agreement.p_common_ground[j] if label == COMMON_GROUND \
-                else agreement.p_divisive[j]
+            prob = (
+                agreement.p_common_ground[j] if label == COMMON_GROUND else agreement.p_divisive[j]
+            )
             shown = visible_sides(agreement, j, k)
-            cells = "".join(f"<td>{e(_side_cell(agreement, s, j, shown[s], k))}</td>"
-                            for s in range(len(agreement.sides)))
-            out.append(f"<tr><td>[{e(str(sid))}] {e(text_of(sid))}</td>"
-                       f'<td class="num">{float(prob):.2f}</td>{cells}</tr>')
+            cells = "".join(
+                f"<td>{e(_side_cell(agreement, s, j, shown[s], k))}</td>"
+                for s in range(len(agreement.sides))
+            )
+            out.append(
+                f"<tr><td>[{e(str(sid))}] {e(text_of(sid))}</td>"
+                f'<td class="num">{float(prob):.2f}</td>{cells}</tr>'
+            )
         out.append("</table>")
         if len(cols) > MAX_LISTED:
             out.append(f"<p>… and {len(cols) - MAX_LISTED} more (see the JSON export)</p>")
     return out
 
 
-def top_bridging(bridging: BridgingScores, excluded_ids: set[Any],
-                 top: int = N_BRIDGING) -> list[int]:
+def top_bridging(
+    bridging: BridgingScores, excluded_ids: set[Any], top: int = N_BRIDGING
+) -> list[int]:
     """Columns of the statements with the highest intercepts, among statements with votes
     that are not excluded (ties by position)."""
-    cols = [j for j, sid in enumerate(bridging.statement_ids.tolist())
-            if bridging.n_votes[j] > 0 and sid not in excluded_ids]
+    cols = [
+        j
+        for j, sid in enumerate(bridging.statement_ids.tolist())
+        if bridging.n_votes[j] > 0 and sid not in excluded_ids
+    ]
     return sorted(cols, key=lambda j: (-float(bridging.statement_intercept[j]), j))[:top]
 
 
-_BRIDGING_NOTE = ("intercept: agreement the main divide does not explain (higher = agreed "
-                  "across it); factor: where the statement sits on that divide.")
+_BRIDGING_NOTE = (
+    "intercept: agreement the main divide does not explain (higher = agreed "
+    "across it); factor: where the statement sits on that divide."
+)
 
 
 def bridging_text(bridging: BridgingScores, excluded_ids: set[Any], text_of: TextOf) -> list[str]:
     out = [f"Bridging statements (top {N_BRIDGING}):", "  " + _BRIDGING_NOTE]
     for j in top_bridging(bridging, excluded_ids):
         sid = bridging.statement_ids[j].item()
-        out.append(f"  {float(bridging.statement_intercept[j]):+.3f}  factor "
-                   f"{float(bridging.statement_factor[j]):+.3f}  [{sid}] {text_of(sid)}")
+        out.append(
+            f"  {float(bridging.statement_intercept[j]):+.3f}  factor "
+            f"{float(bridging.statement_factor[j]):+.3f}  [{sid}] {text_of(sid)}"
+        )
     return out
 
 
 def bridging_html(bridging: BridgingScores, excluded_ids: set[Any], text_of: TextOf) -> list[str]:
     e = html.escape
-    out = [f"<h2>Bridging statements (top {N_BRIDGING})</h2>", f"<p>{e(_BRIDGING_NOTE)}</p>",
-           '<table><tr><th>statement</th><th class="num">intercept</th>'
-           '<th class="num">factor</th></tr>']
+    out = [
+        f"<h2>Bridging statements (top {N_BRIDGING})</h2>",
+        f"<p>{e(_BRIDGING_NOTE)}</p>",
+        '<table><tr><th>statement</th><th class="num">intercept</th>'
+        '<th class="num">factor</th></tr>',
+    ]
     for j in top_bridging(bridging, excluded_ids):
         sid = bridging.statement_ids[j].item()
-        out.append(f"<tr><td>[{e(str(sid))}] {e(text_of(sid))}</td>"
-                   f'<td class="num">{float(bridging.statement_intercept[j]):+.3f}</td>'
-                   f'<td class="num">{float(bridging.statement_factor[j]):+.3f}</td></tr>')
+        out.append(
+            f"<tr><td>[{e(str(sid))}] {e(text_of(sid))}</td>"
+            f'<td class="num">{float(bridging.statement_intercept[j]):+.3f}</td>'
+            f'<td class="num">{float(bridging.statement_factor[j]):+.3f}</td></tr>'
+        )
     out.append("</table>")
     return out

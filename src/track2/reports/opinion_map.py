@@ -18,8 +18,12 @@ NO_GROUP_COLOUR = "#999999"
 WIDTH, HEIGHT, MARGIN = 640, 420, 30
 
 
-def opinion_map_svg(a: PolisAnalysis, *, base_group: np.ndarray | None = None,
-                    group_centers: dict[int, np.ndarray] | None = None) -> str:
+def opinion_map_svg(
+    a: PolisAnalysis,
+    *,
+    base_group: np.ndarray | None = None,
+    group_centers: dict[int, np.ndarray] | None = None,
+) -> str:
     """The map of ``a``'s base clusters. By default coloured by ``a``'s opinion groups (by
     position); ``base_group`` (group id per base cluster, -1 for none) and ``group_centers``
     ({group id: map position of its label}) colour it by other groups, by id."""
@@ -35,33 +39,44 @@ def opinion_map_svg(a: PolisAnalysis, *, base_group: np.ndarray | None = None,
         y = HEIGHT - MARGIN - (p[1] - lo[1]) / span[1] * (HEIGHT - 2 * MARGIN)
         return float(x), float(y)
 
-    labels = group_centers if group_centers is not None else {
-        int(gid): a.group_clusters.centers[c]
-        for c, gid in enumerate(a.group_clusters.ids.tolist())}
+    labels = (
+        group_centers
+        if group_centers is not None
+        else {
+            int(gid): a.group_clusters.centers[c]
+            for c, gid in enumerate(a.group_clusters.ids.tolist())
+        }
+    )
     ox, oy = xy(np.zeros(2))
     r_max = 18.0
     scale = r_max / np.sqrt(sizes.max()) if sizes.max() > 0 else 1.0
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-           f'width="100%" role="img" aria-label="Opinion map with {len(labels)} groups">',
-           f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#fafafa"/>',
-           f'<line x1="{MARGIN}" y1="{oy:.1f}" x2="{WIDTH - MARGIN}" y2="{oy:.1f}" '
-           'stroke="#bbb" stroke-width="1"/>',
-           f'<line x1="{ox:.1f}" y1="{MARGIN}" x2="{ox:.1f}" y2="{HEIGHT - MARGIN}" '
-           'stroke="#bbb" stroke-width="1"/>']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'width="100%" role="img" aria-label="Opinion map with {len(labels)} groups">',
+        f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#fafafa"/>',
+        f'<line x1="{MARGIN}" y1="{oy:.1f}" x2="{WIDTH - MARGIN}" y2="{oy:.1f}" '
+        'stroke="#bbb" stroke-width="1"/>',
+        f'<line x1="{ox:.1f}" y1="{MARGIN}" x2="{ox:.1f}" y2="{HEIGHT - MARGIN}" '
+        'stroke="#bbb" stroke-width="1"/>',
+    ]
     group_of_base = a.group_clusters.labels if base_group is None else base_group
     for c in np.argsort(-sizes, kind="stable"):
         x, y = xy(pts[c])
         slot = int(group_of_base[c])
         colour = NO_GROUP_COLOUR if slot < 0 else GROUP_COLOURS[slot % len(GROUP_COLOURS)]
         r = max(2.0, float(np.sqrt(sizes[c]) * scale))
-        out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{colour}" '
-                   f'fill-opacity="0.6" stroke="{colour}"><title>{int(sizes[c])} participants'
-                   "</title></circle>")
+        out.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{colour}" '
+            f'fill-opacity="0.6" stroke="{colour}"><title>{int(sizes[c])} participants'
+            "</title></circle>"
+        )
     for gid, centre in labels.items():
         x, y = xy(centre)
         label = html.escape(f"Group {gid}")
-        out.append(f'<text x="{x:.1f}" y="{y - 22:.1f}" text-anchor="middle" '
-                   f'font-family="sans-serif" font-size="14" font-weight="bold" '
-                   f'fill="#222">{label}</text>')
+        out.append(
+            f'<text x="{x:.1f}" y="{y - 22:.1f}" text-anchor="middle" '
+            f'font-family="sans-serif" font-size="14" font-weight="bold" '
+            f'fill="#222">{label}</text>'
+        )
     out.append("</svg>")
     return "".join(out)

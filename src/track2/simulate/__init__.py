@@ -12,5 +12,14 @@ from track2.simulate.dialogue import (
     write_polis_folder,
 )
 
-__all__ = ["KINDS", "SimulationParams", "SyntheticDialogue", "SyntheticTruth", "load_truth",
-           "plant", "simulate_dialogue", "vote_chunks", "write_polis_folder"]
+__all__ = [
+    "KINDS",
+    "SimulationParams",
+    "SyntheticDialogue",
+    "SyntheticTruth",
+    "load_truth",
+    "plant",
+    "simulate_dialogue",
+    "vote_chunks",
+    "write_polis_folder",
+]

@@ -130,17 +130,19 @@ def plant(params: SimulationParams, seed: int) -> SyntheticTruth:
         else:
             prob[:, j] = rng.beta(2.0, 2.0, size=g)
     ranks = rng.permutation(m) + 1.0
-    popularity = ranks ** -params.popularity_skew
+    popularity = ranks**-params.popularity_skew
     popularity /= popularity.sum()
     moderated = rng.random(m) < params.moderation_rate
     # participants are drawn in chunks later; their groups and sides come from their own stream
     prng = np.random.default_rng([seed, 1])
     group = prng.choice(g, size=params.n_participants, p=shares).astype(np.int16)
     faithful = prng.random(params.n_participants) < params.side_fidelity
-    side = np.where(faithful, group % params.n_sides,
-                    prng.integers(params.n_sides, size=params.n_participants)).astype(np.int16)
-    return SyntheticTruth(params, seed, shares, group, side, prob, params.pass_rate, kind,
-                          popularity, moderated)
+    side = np.where(
+        faithful, group % params.n_sides, prng.integers(params.n_sides, size=params.n_participants)
+    ).astype(np.int16)
+    return SyntheticTruth(
+        params, seed, shares, group, side, prob, params.pass_rate, kind, popularity, moderated
+    )
 
 
 def vote_chunks(truth: SyntheticTruth) -> Iterator[tuple[np.ndarray, ...]]:
@@ -157,8 +159,9 @@ def vote_chunks(truth: SyntheticTruth) -> Iterator[tuple[np.ndarray, ...]]:
         rng = np.random.default_rng([truth.seed, 2, c])
         hi = min(lo + chunk, p.n_participants)
         n = hi - lo
-        seen = np.clip(np.round(scale * (1.0 + rng.pareto(p.exposure_tail, n))), 1,
-                       m).astype(np.int64)
+        seen = np.clip(np.round(scale * (1.0 + rng.pareto(p.exposure_tail, n))), 1, m).astype(
+            np.int64
+        )
         rows = np.repeat(np.arange(lo, hi, dtype=np.int64), seen)
         cols = np.searchsorted(cum, rng.random(len(rows)), side="right").astype(np.int64)
         key = np.unique(rows * m + cols)  # merge duplicates, sorted by participant
@@ -194,20 +197,31 @@ def simulate_dialogue(params: SimulationParams, seed: int = 0) -> SyntheticDialo
     offset = 0
     # Each block holds every vote of its participants, so blocks become CSR row blocks one at a
     # time: memory stays near the final ~5 bytes per vote even at 1M × 5k.
-    for lo, (ts, sids, pids, votes) in zip(range(0, params.n_participants, BLOCK),
-                                           vote_chunks(truth), strict=True):
+    for lo, (ts, sids, pids, votes) in zip(
+        range(0, params.n_participants, BLOCK), vote_chunks(truth), strict=True
+    ):
         hi = min(lo + BLOCK, params.n_participants)
-        block = VoteMatrix.from_triples(pids, sids, votes, timestamps=ts,
-                                        participant_ids=np.arange(lo, hi),
-                                        statement_ids=statement_ids)
+        block = VoteMatrix.from_triples(
+            pids,
+            sids,
+            votes,
+            timestamps=ts,
+            participant_ids=np.arange(lo, hi),
+            statement_ids=statement_ids,
+        )
         indptr_parts.append(block.indptr[1:] + offset)
         indices_parts.append(block.indices)
         values_parts.append(block.values)
         offset += block.n_votes
-    matrix = VoteMatrix(np.arange(params.n_participants, dtype=np.int64), statement_ids,
-                        np.concatenate(indptr_parts), np.concatenate(indices_parts),
-                        np.concatenate(values_parts), truth.moderated_out.copy(),
-                        np.zeros(m, dtype=bool))
+    matrix = VoteMatrix(
+        np.arange(params.n_participants, dtype=np.int64),
+        statement_ids,
+        np.concatenate(indptr_parts),
+        np.concatenate(indices_parts),
+        np.concatenate(values_parts),
+        truth.moderated_out.copy(),
+        np.zeros(m, dtype=bool),
+    )
     return SyntheticDialogue(truth, matrix)
 
 
@@ -216,13 +230,22 @@ def _format_rows(ts: np.ndarray, sids: np.ndarray, pids: np.ndarray, votes: np.n
     secs = ts // 1000
     uniq, inv = np.unique(secs, return_inverse=True)
     dts = np.asarray([polis_datetime(int(s) * 1000) for s in uniq.tolist()])[inv]
-    lines = map(",".join, zip(ts.astype(str), dts, sids.astype(str), pids.astype(str),
-                              votes.astype(str), strict=True))
+    lines = map(
+        ",".join,
+        zip(
+            ts.astype(str), dts, sids.astype(str), pids.astype(str), votes.astype(str), strict=True
+        ),
+    )
     return "\n".join(lines) + "\n"
 
 
-def write_polis_folder(folder: str | Path, params: SimulationParams, seed: int = 0, *,
-                       participants_votes: bool | None = None) -> SyntheticTruth:
+def write_polis_folder(
+    folder: str | Path,
+    params: SimulationParams,
+    seed: int = 0,
+    *,
+    participants_votes: bool | None = None,
+) -> SyntheticTruth:
     """Write a Pol.is export folder (votes.csv, comments.csv, sides.csv, truth.npz and, for
     small dialogues, participants-votes.csv with the planted group as ``group-id``)."""
     out = Path(folder)
@@ -237,28 +260,48 @@ def write_polis_folder(folder: str | Path, params: SimulationParams, seed: int =
         w.writerow(COMMENTS_HEADER)
         for j in range(params.n_statements):
             created = _START_MS - (params.n_statements - j) * 60_000
-            w.writerow((created // 1000, polis_datetime(created), j, "", 0, 0,
-                        -1 if truth.moderated_out[j] else 1,
-                        f"Synthetic statement {j} ({KINDS[int(truth.statement_kind[j])]})"))
+            w.writerow(
+                (
+                    created // 1000,
+                    polis_datetime(created),
+                    j,
+                    "",
+                    0,
+                    0,
+                    -1 if truth.moderated_out[j] else 1,
+                    f"Synthetic statement {j} ({KINDS[int(truth.statement_kind[j])]})",
+                )
+            )
     with (out / "sides.csv").open("w", encoding="utf-8", newline="") as f:
         f.write("participant,side\n")
         for lo in range(0, params.n_participants, 200_000):
             ids = np.arange(lo, min(lo + 200_000, params.n_participants))
-            f.write("".join(f"{i},side-{s}\n" for i, s in zip(ids.tolist(),
-                                                              truth.side[ids].tolist(),
-                                                              strict=True)))
-    np.savez_compressed(out / "truth.npz", group=truth.group, side=truth.side,
-                        agree_probability=truth.agree_probability,
-                        statement_kind=truth.statement_kind, moderated_out=truth.moderated_out,
-                        group_shares=truth.group_shares, seed=np.int64(seed))
+            f.write(
+                "".join(
+                    f"{i},side-{s}\n"
+                    for i, s in zip(ids.tolist(), truth.side[ids].tolist(), strict=True)
+                )
+            )
+    np.savez_compressed(
+        out / "truth.npz",
+        group=truth.group,
+        side=truth.side,
+        agree_probability=truth.agree_probability,
+        statement_kind=truth.statement_kind,
+        moderated_out=truth.moderated_out,
+        group_shares=truth.group_shares,
+        seed=np.int64(seed),
+    )
     small = params.n_participants * params.n_statements <= 20_000_000
     if participants_votes if participants_votes is not None else small:
         from track2.commonground.formats import read_votes_csv, write_participants_votes_csv
 
         matrix = read_votes_csv(out / "votes.csv")
         write_participants_votes_csv(
-            out / "participants-votes.csv", matrix,
-            group_ids={int(i): int(truth.group[i]) for i in matrix.participant_ids.tolist()})
+            out / "participants-votes.csv",
+            matrix,
+            group_ids={int(i): int(truth.group[i]) for i in matrix.participant_ids.tolist()},
+        )
     return truth
 
 

@@ -34,13 +34,55 @@ class DemoLogin:
 
 # (e-mail, display name, time zone, roles, what the person is in the story)
 DEMO_USERS = [
-    ("convener@demo.track2.invalid", "Dr Ilse Marken", "Europe/Vienna", [Role.CONVENER], "convener, Institute for Maritime Dialogue"),
-    ("facilitator@demo.track2.invalid", "Amb. (ret.) Tomas Reyes", "Europe/Vienna", [Role.FACILITATOR], "lead facilitator"),
-    ("rapporteur@demo.track2.invalid", "Dr Noor Hadid", "Europe/Vienna", [Role.RAPPORTEUR], "rapporteur"),
-    ("participant@demo.track2.invalid", "Prof. Arin Solvei", "Asia/Singapore", [Role.PARTICIPANT], "participant, Northern Republic of Caldera delegation"),
-    ("participant.ostrava@demo.track2.invalid", "Dr Petra Novakova", "Europe/Warsaw", [Role.PARTICIPANT], "participant, Federation of Ostrava delegation"),
-    ("observer@demo.track2.invalid", "Mara Lindqvist", "Europe/Stockholm", [Role.OBSERVER], "observer from the funding foundation"),
-    ("liaison@demo.track2.invalid", "Col. (ret.) Dev Ortega", "Asia/Manila", [Role.LIAISON], "liaison to officials"),
+    (
+        "convener@demo.track2.invalid",
+        "Dr Ilse Marken",
+        "Europe/Vienna",
+        [Role.CONVENER],
+        "convener, Institute for Maritime Dialogue",
+    ),
+    (
+        "facilitator@demo.track2.invalid",
+        "Amb. (ret.) Tomas Reyes",
+        "Europe/Vienna",
+        [Role.FACILITATOR],
+        "lead facilitator",
+    ),
+    (
+        "rapporteur@demo.track2.invalid",
+        "Dr Noor Hadid",
+        "Europe/Vienna",
+        [Role.RAPPORTEUR],
+        "rapporteur",
+    ),
+    (
+        "participant@demo.track2.invalid",
+        "Prof. Arin Solvei",
+        "Asia/Singapore",
+        [Role.PARTICIPANT],
+        "participant, Northern Republic of Caldera delegation",
+    ),
+    (
+        "participant.ostrava@demo.track2.invalid",
+        "Dr Petra Novakova",
+        "Europe/Warsaw",
+        [Role.PARTICIPANT],
+        "participant, Federation of Ostrava delegation",
+    ),
+    (
+        "observer@demo.track2.invalid",
+        "Mara Lindqvist",
+        "Europe/Stockholm",
+        [Role.OBSERVER],
+        "observer from the funding foundation",
+    ),
+    (
+        "liaison@demo.track2.invalid",
+        "Col. (ret.) Dev Ortega",
+        "Asia/Manila",
+        [Role.LIAISON],
+        "liaison to officials",
+    ),
 ]
 
 
@@ -76,7 +118,9 @@ def _build() -> list[DemoLogin]:
     users = {}
     for email, name, zone, roles, story in DEMO_USERS:
         password = _password()
-        user = User.objects.create_user(email=email, password=password, display_name=name, time_zone=zone)
+        user = User.objects.create_user(
+            email=email, password=password, display_name=name, time_zone=zone
+        )
         for role in roles:
             Membership.objects.create(dialogue=dialogue, user=user, role=role)
         users[email.split("@")[0]] = user
@@ -85,8 +129,14 @@ def _build() -> list[DemoLogin]:
     dialogue.save(update_fields=["created_by"])
     ConveningRight.objects.create(institution=institution, user=users["convener"])
     admin_password = _password()
-    User.objects.create_superuser(email="admin@demo.track2.invalid", password=admin_password, display_name="Site administrator")
-    logins.append(DemoLogin("admin@demo.track2.invalid", admin_password, "site administrator (Django admin)"))
+    User.objects.create_superuser(
+        email="admin@demo.track2.invalid",
+        password=admin_password,
+        display_name="Site administrator",
+    )
+    logins.append(
+        DemoLogin("admin@demo.track2.invalid", admin_password, "site administrator (Django admin)")
+    )
     convening.build_convening(dialogue, users)
     return logins
 

@@ -41,8 +41,11 @@ def _bounded_choice(field: forms.ModelChoiceField):
         for item in values:
             text = str(item).strip() if item is not None else ""
             if text.lstrip("-").isdigit() and validation.integer_problem(int(text), is_id=True):
-                raise ValidationError(field.error_messages["invalid_choice"], code="invalid_choice",
-                                      params={"value": text[:24]})
+                raise ValidationError(
+                    field.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": text[:24]},
+                )
         return clean(value)
 
     return admissible
@@ -56,7 +59,9 @@ class InputRules:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            if isinstance(field, forms.CharField) and not isinstance(field.widget, forms.PasswordInput):
+            if isinstance(field, forms.CharField) and not isinstance(
+                field.widget, forms.PasswordInput
+            ):
                 field.validators.append(_text_rules(isinstance(field.widget, forms.Textarea)))
             elif isinstance(field, forms.ModelChoiceField) and field.to_field_name is None:
                 field.clean = _bounded_choice(field)
@@ -65,7 +70,9 @@ class InputRules:
 NOT_DONE = object()
 
 
-def submit(form: forms.Form, act: Callable[[dict], Any], check: Callable[[dict], None] | None = None) -> Any:
+def submit(
+    form: forms.Form, act: Callable[[dict], Any], check: Callable[[dict], None] | None = None
+) -> Any:
     """Validate a posted form and the action's own rules together, so that every error shows at
     once (not one round at a time); act only when there is none. Returns what `act` returned,
     or NOT_DONE with the errors on the form."""

@@ -18,9 +18,13 @@ def _megabytes(size: int) -> str:
 
 
 def too_large_message() -> str:
-    return _("The request is too large: at most %(body)s of form or JSON data, and %(upload)s for an "
-             "uploaded file. Send less at a time (a roster can be split into several files).") % {
-        "body": _megabytes(settings.DATA_UPLOAD_MAX_MEMORY_SIZE), "upload": _megabytes(settings.TRACK2_MAX_UPLOAD_BYTES)}
+    return _(
+        "The request is too large: at most %(body)s of form or JSON data, and %(upload)s for an "
+        "uploaded file. Send less at a time (a roster can be split into several files)."
+    ) % {
+        "body": _megabytes(settings.DATA_UPLOAD_MAX_MEMORY_SIZE),
+        "upload": _megabytes(settings.TRACK2_MAX_UPLOAD_BYTES),
+    }
 
 
 def limit_for(request: HttpRequest) -> int:
@@ -41,6 +45,10 @@ class BodySizeLimitMiddleware:
         if length > limit_for(request):
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": too_large_message()}, status=413)
-            return render(request, "site/error.html", {"heading": _("Too much at once"),
-                                                       "explanation": too_large_message()}, status=413)
+            return render(
+                request,
+                "site/error.html",
+                {"heading": _("Too much at once"), "explanation": too_large_message()},
+                status=413,
+            )
         return self.get_response(request)

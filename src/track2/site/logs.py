@@ -25,7 +25,9 @@ class RouteNotPath(logging.Filter):
             return True
         secrets_in_url = {request.path, request.path_info, request.get_full_path()}
         if isinstance(record.args, tuple):
-            record.args = tuple(route_of(request) if arg in secrets_in_url else arg for arg in record.args)
+            record.args = tuple(
+                route_of(request) if arg in secrets_in_url else arg for arg in record.args
+            )
         # Handlers that format the request object (Django's AdminEmailHandler) would print the
         # path and query string again; no handler here needs it.
         record.request = None

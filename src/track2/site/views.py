@@ -12,9 +12,14 @@ from track2.site.health import DatabaseUnreachable, check_database
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     memberships = access.dialogues_for(request.user)
-    return render(request, "site/home.html", {
-        "memberships": memberships, "institutions": list(institutions_for(request.user)),
-    })
+    return render(
+        request,
+        "site/home.html",
+        {
+            "memberships": memberships,
+            "institutions": list(institutions_for(request.user)),
+        },
+    )
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -28,28 +33,40 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def _error(request: HttpRequest, status: int, heading: str, explanation: str) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": heading + ". " + explanation}, status=status)
-    return render(request, "site/error.html", {"heading": heading, "explanation": explanation}, status=status)
+    return render(
+        request, "site/error.html", {"heading": heading, "explanation": explanation}, status=status
+    )
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _error(
-        request, 404, _("Not found"),
-        _("There is nothing here, or you do not have access to it. Check the address, or ask the convener."),
+        request,
+        404,
+        _("Not found"),
+        _(
+            "There is nothing here, or you do not have access to it. Check the address, or ask the convener."
+        ),
     )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return _error(
-        request, 500, _("Something went wrong"),
+        request,
+        500,
+        _("Something went wrong"),
         _("The error has been logged and nothing you submitted was half-saved. Please try again."),
     )
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return _error(
-        request, 403, _("This form has expired"),
-        _("For your security the form could not be accepted (its security token was missing or old). "
-          "Go back, reload the page and submit it again."),
+        request,
+        403,
+        _("This form has expired"),
+        _(
+            "For your security the form could not be accepted (its security token was missing or old). "
+            "Go back, reload the page and submit it again."
+        ),
     )
 
 

@@ -6,7 +6,6 @@ import django.utils.timezone
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("accounts", "0001_initial"),
     ]
@@ -17,8 +16,12 @@ class Migration(migrations.Migration):
             model_name="signinattempt",
             name="kind",
             field=models.CharField(
-                choices=[("account", "Account"), ("address", "Address"), ("reset-account", "Reset Account"),
-                         ("reset-address", "Reset Address")],
+                choices=[
+                    ("account", "Account"),
+                    ("address", "Address"),
+                    ("reset-account", "Reset Account"),
+                    ("reset-address", "Reset Address"),
+                ],
                 max_length=16,
             ),
         ),
@@ -30,16 +33,31 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="AttemptLock",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("kind", models.CharField(
-                    choices=[("account", "Account"), ("address", "Address"), ("reset-account", "Reset Account"),
-                             ("reset-address", "Reset Address")],
-                    max_length=16)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("account", "Account"),
+                            ("address", "Address"),
+                            ("reset-account", "Reset Account"),
+                            ("reset-address", "Reset Address"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
                 ("key_digest", models.CharField(max_length=64)),
                 ("touched_at", models.DateTimeField(db_index=True)),
             ],
             options={
-                "constraints": [models.UniqueConstraint(fields=("kind", "key_digest"), name="one_lock_per_key")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("kind", "key_digest"), name="one_lock_per_key")
+                ],
             },
         ),
     ]

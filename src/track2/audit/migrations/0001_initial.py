@@ -7,34 +7,67 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('dialogues', '0007_disclosure_k_floor'),
+        ("dialogues", "0007_disclosure_k_floor"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('actor_name', models.CharField(max_length=200, verbose_name='by')),
-                ('action', models.CharField(max_length=40, verbose_name='action')),
-                ('object_type', models.CharField(max_length=30, verbose_name='object')),
-                ('object_id', models.BigIntegerField(blank=True, null=True)),
-                ('parent_type', models.CharField(blank=True, max_length=30)),
-                ('parent_id', models.BigIntegerField(blank=True, null=True)),
-                ('person_id', models.BigIntegerField(blank=True, db_index=True, null=True)),
-                ('fields', models.JSONField(blank=True, default=list, verbose_name='fields changed')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='when')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('dialogue', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='audit_entries', to='dialogues.dialogue')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("actor_name", models.CharField(max_length=200, verbose_name="by")),
+                ("action", models.CharField(max_length=40, verbose_name="action")),
+                ("object_type", models.CharField(max_length=30, verbose_name="object")),
+                ("object_id", models.BigIntegerField(blank=True, null=True)),
+                ("parent_type", models.CharField(blank=True, max_length=30)),
+                ("parent_id", models.BigIntegerField(blank=True, null=True)),
+                ("person_id", models.BigIntegerField(blank=True, db_index=True, null=True)),
+                (
+                    "fields",
+                    models.JSONField(blank=True, default=list, verbose_name="fields changed"),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="when"
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "dialogue",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="audit_entries",
+                        to="dialogues.dialogue",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='audit_object'), models.Index(fields=['parent_type', 'parent_id'], name='audit_parent')],
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(fields=["object_type", "object_id"], name="audit_object"),
+                    models.Index(fields=["parent_type", "parent_id"], name="audit_parent"),
+                ],
             },
         ),
     ]

@@ -18,10 +18,17 @@ def object_history(dialogue, object_type: str, object_id: int) -> dict:
 
 @register.inclusion_tag("audit/history.html")
 def person_history(dialogue, person_id: int) -> dict:
-    return _history(dialogue, queries.for_person(dialogue, person_id), object_type="", object_id=None)
+    return _history(
+        dialogue, queries.for_person(dialogue, person_id), object_type="", object_id=None
+    )
 
 
 def _history(dialogue, entries, *, object_type: str, object_id) -> dict:
     shown = list(entries[: SHOWN + 1])
-    return {"dialogue": dialogue, "lines": queries.lines(dialogue, shown[:SHOWN]), "more": len(shown) > SHOWN,
-            "object_type": object_type, "object_id": object_id}
+    return {
+        "dialogue": dialogue,
+        "lines": queries.lines(dialogue, shown[:SHOWN]),
+        "more": len(shown) > SHOWN,
+        "object_type": object_type,
+        "object_id": object_id,
+    }

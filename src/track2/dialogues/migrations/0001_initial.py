@@ -5,123 +5,328 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AgendaItem',
+            name="AgendaItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('duration_minutes', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(1440)], verbose_name='minutes')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField()),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "duration_minutes",
+                    models.PositiveIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(1440),
+                        ],
+                        verbose_name="minutes",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['meeting', 'position'],
+                "ordering": ["meeting", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Delegation',
+            name="Delegation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('side', 'side'), ('facilitation', 'facilitators / third party')], default='side', max_length=12, verbose_name='kind')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("side", "side"), ("facilitation", "facilitators / third party")],
+                        default="side",
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['kind', 'name'],
+                "ordering": ["kind", "name"],
             },
         ),
         migrations.CreateModel(
-            name='DelegationMember',
+            name="DelegationMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('in_personal_capacity', models.BooleanField(default=True)),
-                ('added_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("in_personal_capacity", models.BooleanField(default=True)),
+                ("added_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Dialogue',
+            name="Dialogue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('purpose', models.TextField(blank=True, verbose_name='purpose')),
-                ('track', models.CharField(choices=[('track2', 'Track 2'), ('track1_5', 'Track 1.5')], default='track2', max_length=10, verbose_name='track')),
-                ('status', models.CharField(choices=[('planning', 'planning'), ('active', 'active'), ('concluded', 'concluded'), ('archived', 'archived')], default='planning', max_length=10, verbose_name='status')),
-                ('convening_institution', models.CharField(blank=True, max_length=200, verbose_name='convening institution')),
-                ('is_attendance_confidential', models.BooleanField(default=True, help_text='when on, only conveners see who attends', verbose_name='attendance list is confidential')),
-                ('default_attribution_mode', models.CharField(choices=[('on_record', 'on the record'), ('chatham_house', 'Chatham House Rule'), ('off_record', 'off the record (aggregates only)'), ('closed', 'closed (members only, on record among them)')], default='chatham_house', max_length=14, verbose_name='default attribution mode for meetings')),
-                ('k_anonymity', models.PositiveSmallIntegerField(default=3, validators=[django.core.validators.MinValueValidator(2), django.core.validators.MaxValueValidator(50)], verbose_name='smallest group shown in breakdowns (k)')),
-                ('min_members_per_side', models.PositiveSmallIntegerField(default=4, verbose_name='warn when a side has fewer members than')),
-                ('required_sectors', models.JSONField(blank=True, default=list, verbose_name='sectors every side should include')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("purpose", models.TextField(blank=True, verbose_name="purpose")),
+                (
+                    "track",
+                    models.CharField(
+                        choices=[("track2", "Track 2"), ("track1_5", "Track 1.5")],
+                        default="track2",
+                        max_length=10,
+                        verbose_name="track",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planning", "planning"),
+                            ("active", "active"),
+                            ("concluded", "concluded"),
+                            ("archived", "archived"),
+                        ],
+                        default="planning",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "convening_institution",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="convening institution"
+                    ),
+                ),
+                (
+                    "is_attendance_confidential",
+                    models.BooleanField(
+                        default=True,
+                        help_text="when on, only conveners see who attends",
+                        verbose_name="attendance list is confidential",
+                    ),
+                ),
+                (
+                    "default_attribution_mode",
+                    models.CharField(
+                        choices=[
+                            ("on_record", "on the record"),
+                            ("chatham_house", "Chatham House Rule"),
+                            ("off_record", "off the record (aggregates only)"),
+                            ("closed", "closed (members only, on record among them)"),
+                        ],
+                        default="chatham_house",
+                        max_length=14,
+                        verbose_name="default attribution mode for meetings",
+                    ),
+                ),
+                (
+                    "k_anonymity",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        validators=[
+                            django.core.validators.MinValueValidator(2),
+                            django.core.validators.MaxValueValidator(50),
+                        ],
+                        verbose_name="smallest group shown in breakdowns (k)",
+                    ),
+                ),
+                (
+                    "min_members_per_side",
+                    models.PositiveSmallIntegerField(
+                        default=4, verbose_name="warn when a side has fewer members than"
+                    ),
+                ),
+                (
+                    "required_sectors",
+                    models.JSONField(
+                        blank=True, default=list, verbose_name="sectors every side should include"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['title'],
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('starts_at', models.DateTimeField(verbose_name='starts at')),
-                ('ends_at', models.DateTimeField(verbose_name='ends at')),
-                ('time_zone', models.CharField(default='UTC', max_length=64, verbose_name='time zone')),
-                ('attribution_mode', models.CharField(choices=[('on_record', 'on the record'), ('chatham_house', 'Chatham House Rule'), ('off_record', 'off the record (aggregates only)'), ('closed', 'closed (members only, on record among them)')], default='chatham_house', max_length=14, verbose_name='attribution mode')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("starts_at", models.DateTimeField(verbose_name="starts at")),
+                ("ends_at", models.DateTimeField(verbose_name="ends at")),
+                (
+                    "time_zone",
+                    models.CharField(default="UTC", max_length=64, verbose_name="time zone"),
+                ),
+                (
+                    "attribution_mode",
+                    models.CharField(
+                        choices=[
+                            ("on_record", "on the record"),
+                            ("chatham_house", "Chatham House Rule"),
+                            ("off_record", "off the record (aggregates only)"),
+                            ("closed", "closed (members only, on record among them)"),
+                        ],
+                        default="chatham_house",
+                        max_length=14,
+                        verbose_name="attribution mode",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['starts_at'],
+                "ordering": ["starts_at"],
             },
         ),
         migrations.CreateModel(
-            name='MeetingParticipant',
+            name="MeetingParticipant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('invited', 'invited'), ('confirmed', 'confirmed'), ('declined', 'declined'), ('attended', 'attended'), ('absent', 'absent')], default='invited', max_length=10)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("invited", "invited"),
+                            ("confirmed", "confirmed"),
+                            ("declined", "declined"),
+                            ("attended", "attended"),
+                            ("absent", "absent"),
+                        ],
+                        default="invited",
+                        max_length=10,
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('convener', 'convener'), ('facilitator', 'facilitator'), ('rapporteur', 'rapporteur'), ('participant', 'participant'), ('observer', 'observer'), ('liaison', 'liaison')], max_length=12, verbose_name='role')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("convener", "convener"),
+                            ("facilitator", "facilitator"),
+                            ("rapporteur", "rapporteur"),
+                            ("participant", "participant"),
+                            ("observer", "observer"),
+                            ("liaison", "liaison"),
+                        ],
+                        max_length=12,
+                        verbose_name="role",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Party',
+            name="Party",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('country', models.CharField(blank=True, help_text="used to warn when a venue is in a party's country", max_length=100, verbose_name='country')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "country",
+                    models.CharField(
+                        blank=True,
+                        help_text="used to warn when a venue is in a party's country",
+                        max_length=100,
+                        verbose_name="country",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Venue',
+            name="Venue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('university', 'university'), ('think_tank', 'think tank'), ('conference_centre', 'conference centre'), ('private_home', 'private home'), ('virtual', 'virtual'), ('other', 'other')], max_length=20, verbose_name='kind')),
-                ('city', models.CharField(blank=True, max_length=100, verbose_name='city')),
-                ('country', models.CharField(blank=True, max_length=100, verbose_name='country')),
-                ('address', models.TextField(blank=True, verbose_name='address or joining details')),
-                ('is_confidential', models.BooleanField(default=False, verbose_name='location is confidential')),
-                ('capacity', models.PositiveIntegerField(blank=True, null=True, verbose_name='capacity (people)')),
-                ('accessibility_notes', models.TextField(blank=True, verbose_name='accessibility notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("university", "university"),
+                            ("think_tank", "think tank"),
+                            ("conference_centre", "conference centre"),
+                            ("private_home", "private home"),
+                            ("virtual", "virtual"),
+                            ("other", "other"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("city", models.CharField(blank=True, max_length=100, verbose_name="city")),
+                ("country", models.CharField(blank=True, max_length=100, verbose_name="country")),
+                (
+                    "address",
+                    models.TextField(blank=True, verbose_name="address or joining details"),
+                ),
+                (
+                    "is_confidential",
+                    models.BooleanField(default=False, verbose_name="location is confidential"),
+                ),
+                (
+                    "capacity",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="capacity (people)"
+                    ),
+                ),
+                (
+                    "accessibility_notes",
+                    models.TextField(blank=True, verbose_name="accessibility notes"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
     ]

@@ -6,122 +6,210 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('dialogues', '0001_initial'),
-        ('people', '0001_initial'),
+        ("dialogues", "0001_initial"),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='agendaitem',
-            name='lead',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='people.person'),
+            model_name="agendaitem",
+            name="lead",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="people.person",
+            ),
         ),
         migrations.AddField(
-            model_name='delegationmember',
-            name='delegation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='dialogues.delegation'),
+            model_name="delegationmember",
+            name="delegation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="members",
+                to="dialogues.delegation",
+            ),
         ),
         migrations.AddField(
-            model_name='delegationmember',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='delegation_seats', to='people.person'),
+            model_name="delegationmember",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="delegation_seats",
+                to="people.person",
+            ),
         ),
         migrations.AddField(
-            model_name='dialogue',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="dialogue",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='delegationmember',
-            name='dialogue',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='delegation_members', to='dialogues.dialogue'),
+            model_name="delegationmember",
+            name="dialogue",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="delegation_members",
+                to="dialogues.dialogue",
+            ),
         ),
         migrations.AddField(
-            model_name='delegation',
-            name='dialogue',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='delegations', to='dialogues.dialogue'),
+            model_name="delegation",
+            name="dialogue",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="delegations",
+                to="dialogues.dialogue",
+            ),
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='dialogue',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meetings', to='dialogues.dialogue'),
+            model_name="meeting",
+            name="dialogue",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="meetings",
+                to="dialogues.dialogue",
+            ),
         ),
         migrations.AddField(
-            model_name='agendaitem',
-            name='meeting',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='agenda_items', to='dialogues.meeting'),
+            model_name="agendaitem",
+            name="meeting",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="agenda_items",
+                to="dialogues.meeting",
+            ),
         ),
         migrations.AddField(
-            model_name='meetingparticipant',
-            name='meeting',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participants', to='dialogues.meeting'),
+            model_name="meetingparticipant",
+            name="meeting",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="participants",
+                to="dialogues.meeting",
+            ),
         ),
         migrations.AddField(
-            model_name='meetingparticipant',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meeting_seats', to='people.person'),
+            model_name="meetingparticipant",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="meeting_seats",
+                to="people.person",
+            ),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='dialogue',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='dialogues.dialogue'),
+            model_name="membership",
+            name="dialogue",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="memberships",
+                to="dialogues.dialogue",
+            ),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL),
+            model_name="membership",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="memberships",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='party',
-            name='dialogue',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='parties', to='dialogues.dialogue'),
+            model_name="party",
+            name="dialogue",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="parties",
+                to="dialogues.dialogue",
+            ),
         ),
         migrations.AddField(
-            model_name='delegation',
-            name='party',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='delegations', to='dialogues.party'),
+            model_name="delegation",
+            name="party",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="delegations",
+                to="dialogues.party",
+            ),
         ),
         migrations.AddField(
-            model_name='venue',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="venue",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='venue',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='meetings', to='dialogues.venue'),
+            model_name="meeting",
+            name="venue",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="meetings",
+                to="dialogues.venue",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='delegationmember',
-            constraint=models.UniqueConstraint(fields=('dialogue', 'person'), name='one_delegation_per_person_per_dialogue'),
+            model_name="delegationmember",
+            constraint=models.UniqueConstraint(
+                fields=("dialogue", "person"), name="one_delegation_per_person_per_dialogue"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agendaitem',
-            constraint=models.UniqueConstraint(fields=('meeting', 'position'), name='agenda_position_unique'),
+            model_name="agendaitem",
+            constraint=models.UniqueConstraint(
+                fields=("meeting", "position"), name="agenda_position_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='meetingparticipant',
-            constraint=models.UniqueConstraint(fields=('meeting', 'person'), name='one_seat_per_meeting'),
+            model_name="meetingparticipant",
+            constraint=models.UniqueConstraint(
+                fields=("meeting", "person"), name="one_seat_per_meeting"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('dialogue', 'user', 'role'), name='one_row_per_role'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                fields=("dialogue", "user", "role"), name="one_row_per_role"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='party',
-            constraint=models.UniqueConstraint(fields=('dialogue', 'name'), name='party_name_unique_in_dialogue'),
+            model_name="party",
+            constraint=models.UniqueConstraint(
+                fields=("dialogue", "name"), name="party_name_unique_in_dialogue"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='delegation',
-            constraint=models.UniqueConstraint(fields=('dialogue', 'name'), name='delegation_name_unique_in_dialogue'),
+            model_name="delegation",
+            constraint=models.UniqueConstraint(
+                fields=("dialogue", "name"), name="delegation_name_unique_in_dialogue"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='meeting_ends_after_start'),
+            model_name="meeting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                name="meeting_ends_after_start",
+            ),
         ),
     ]

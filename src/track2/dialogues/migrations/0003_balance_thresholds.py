@@ -6,20 +6,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dialogues', '0002_initial'),
+        ("dialogues", "0002_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='dialogue',
-            name='max_gender_share',
-            field=models.PositiveSmallIntegerField(default=75, validators=[django.core.validators.MinValueValidator(50), django.core.validators.MaxValueValidator(100)], verbose_name='warn when one gender makes up more than this % of a side'),
+            model_name="dialogue",
+            name="max_gender_share",
+            field=models.PositiveSmallIntegerField(
+                default=75,
+                validators=[
+                    django.core.validators.MinValueValidator(50),
+                    django.core.validators.MaxValueValidator(100),
+                ],
+                verbose_name="warn when one gender makes up more than this % of a side",
+            ),
         ),
         migrations.AddField(
-            model_name='dialogue',
-            name='max_side_ratio',
-            field=models.DecimalField(decimal_places=2, default=Decimal('1.50'), max_digits=4, validators=[django.core.validators.MinValueValidator(Decimal('1.00')), django.core.validators.MaxValueValidator(Decimal('10.00'))], verbose_name='warn when the largest side is more than this many times the smallest'),
+            model_name="dialogue",
+            name="max_side_ratio",
+            field=models.DecimalField(
+                decimal_places=2,
+                default=Decimal("1.50"),
+                max_digits=4,
+                validators=[
+                    django.core.validators.MinValueValidator(Decimal("1.00")),
+                    django.core.validators.MaxValueValidator(Decimal("10.00")),
+                ],
+                verbose_name="warn when the largest side is more than this many times the smallest",
+            ),
         ),
     ]

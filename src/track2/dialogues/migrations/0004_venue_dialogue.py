@@ -14,16 +14,21 @@ def venues_belong_to_their_meetings_dialogue(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dialogues', '0003_balance_thresholds'),
+        ("dialogues", "0003_balance_thresholds"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='venue',
-            name='dialogue',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='venues', to='dialogues.dialogue'),
+            model_name="venue",
+            name="dialogue",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="venues",
+                to="dialogues.dialogue",
+            ),
         ),
         migrations.RunPython(venues_belong_to_their_meetings_dialogue, migrations.RunPython.noop),
     ]

@@ -7,19 +7,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dialogues', '0005_tenancy_institution'),
+        ("dialogues", "0005_tenancy_institution"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='dialogue',
-            name='institution',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dialogues', to='institutions.institution', verbose_name='convening institution'),
+            model_name="dialogue",
+            name="institution",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="dialogues",
+                to="institutions.institution",
+                verbose_name="convening institution",
+            ),
         ),
         migrations.RemoveField(
-            model_name='dialogue',
-            name='convening_institution',
+            model_name="dialogue",
+            name="convening_institution",
         ),
     ]

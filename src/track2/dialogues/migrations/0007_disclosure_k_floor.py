@@ -12,16 +12,20 @@ def lift_dialogues_below_the_floor(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dialogues', '0006_tenancy_institution_required'),
+        ("dialogues", "0006_tenancy_institution_required"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='dialogue',
-            name='k_anonymity',
-            field=models.PositiveSmallIntegerField(default=track2.disclosure.site.default_k, help_text='a breakdown by delegation or opinion group shows a cell only when it counts at least k people; never below this site\'s floor', validators=[track2.disclosure.site.validate_k], verbose_name='smallest group shown in breakdowns (k)'),
+            model_name="dialogue",
+            name="k_anonymity",
+            field=models.PositiveSmallIntegerField(
+                default=track2.disclosure.site.default_k,
+                help_text="a breakdown by delegation or opinion group shows a cell only when it counts at least k people; never below this site's floor",
+                validators=[track2.disclosure.site.validate_k],
+                verbose_name="smallest group shown in breakdowns (k)",
+            ),
         ),
         migrations.RunPython(lift_dialogues_below_the_floor, migrations.RunPython.noop),
     ]

@@ -12,7 +12,7 @@ register = template.Library()
 
 
 def current_of(path: str, href: str, *, sections: bool = True) -> str | None:
-    """"page" on the tab of this very page, "true" on the tab whose section this page is in."""
+    """ "page" on the tab of this very page, "true" on the tab whose section this page is in."""
     if path == href:
         return "page"
     if sections and path.startswith(href):
@@ -47,7 +47,10 @@ def dialogue_nav(context, dialogue):
     return {
         "dialogue": dialogue,
         # The overview's address starts every other one: it is current only on itself.
-        "tabs": [(label, href, current_of(request.path, href, sections=href != overview)) for label, href in tabs],
+        "tabs": [
+            (label, href, current_of(request.path, href, sections=href != overview))
+            for label, href in tabs
+        ],
     }
 
 

@@ -7,110 +7,302 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('dialogues', '0001_initial'),
+        ("dialogues", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Candidacy',
+            name="Candidacy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(default='participant', max_length=12, verbose_name='role')),
-                ('status', models.CharField(choices=[('nominated', 'nominated'), ('vetted', 'vetted'), ('invited', 'invited'), ('confirmed', 'confirmed'), ('declined', 'declined'), ('withdrawn', 'withdrawn')], default='nominated', max_length=10, verbose_name='status')),
-                ('nominated_by', models.CharField(help_text='who proposed this person', max_length=200, verbose_name='nominated by')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('delegation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='candidacies', to='dialogues.delegation')),
-                ('dialogue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='candidacies', to='dialogues.dialogue')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(default="participant", max_length=12, verbose_name="role"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("nominated", "nominated"),
+                            ("vetted", "vetted"),
+                            ("invited", "invited"),
+                            ("confirmed", "confirmed"),
+                            ("declined", "declined"),
+                            ("withdrawn", "withdrawn"),
+                        ],
+                        default="nominated",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "nominated_by",
+                    models.CharField(
+                        help_text="who proposed this person",
+                        max_length=200,
+                        verbose_name="nominated by",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "delegation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="candidacies",
+                        to="dialogues.delegation",
+                    ),
+                ),
+                (
+                    "dialogue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="candidacies",
+                        to="dialogues.dialogue",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['person__full_name'],
+                "ordering": ["person__full_name"],
             },
         ),
         migrations.CreateModel(
-            name='CandidacyStep',
+            name="CandidacyStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('nominated', 'nominated'), ('vetted', 'vetted'), ('invited', 'invited'), ('confirmed', 'confirmed'), ('declined', 'declined'), ('withdrawn', 'withdrawn')], max_length=10)),
-                ('vouched_by', models.CharField(blank=True, max_length=200, verbose_name='vouched for by')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('candidacy', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='people.candidacy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("nominated", "nominated"),
+                            ("vetted", "vetted"),
+                            ("invited", "invited"),
+                            ("confirmed", "confirmed"),
+                            ("declined", "declined"),
+                            ("withdrawn", "withdrawn"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "vouched_by",
+                    models.CharField(blank=True, max_length=200, verbose_name="vouched for by"),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "candidacy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="people.candidacy",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('digest', models.CharField(max_length=64, unique=True)),
-                ('sent_to', models.EmailField(max_length=254)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField()),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('candidacy', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='people.candidacy')),
-                ('sent_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("digest", models.CharField(max_length=64, unique=True)),
+                ("sent_to", models.EmailField(max_length=254)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField()),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "candidacy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="people.candidacy",
+                    ),
+                ),
+                (
+                    "sent_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('full_name', models.CharField(max_length=200, verbose_name='full name')),
-                ('pronouns', models.CharField(blank=True, max_length=40, verbose_name='pronouns')),
-                ('sector', models.CharField(choices=[('academia', 'academia'), ('think_tank', 'research / think tank'), ('business', 'business'), ('civil_society', 'NGO / civil society'), ('former_diplomat', 'former diplomat'), ('former_military', 'former military / security'), ('media', 'journalist / media'), ('serving_official', 'serving official'), ('other', 'other')], max_length=20, verbose_name='sector')),
-                ('country', models.CharField(help_text='country the person is from or based in', max_length=100, verbose_name='country')),
-                ('languages', models.JSONField(blank=True, default=list, verbose_name='languages')),
-                ('expertise', models.JSONField(blank=True, default=list, verbose_name='expertise tags')),
-                ('email', models.EmailField(max_length=254, verbose_name='e-mail address')),
-                ('phone', models.CharField(blank=True, max_length=50, verbose_name='phone')),
-                ('gender', models.CharField(blank=True, choices=[('woman', 'woman'), ('man', 'man'), ('non_binary', 'non-binary'), ('self_described', 'self-described'), ('', 'not recorded')], max_length=20, verbose_name='gender')),
-                ('risk_notes', models.TextField(blank=True, verbose_name='risk and sensitivity notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('added_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='person', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("full_name", models.CharField(max_length=200, verbose_name="full name")),
+                ("pronouns", models.CharField(blank=True, max_length=40, verbose_name="pronouns")),
+                (
+                    "sector",
+                    models.CharField(
+                        choices=[
+                            ("academia", "academia"),
+                            ("think_tank", "research / think tank"),
+                            ("business", "business"),
+                            ("civil_society", "NGO / civil society"),
+                            ("former_diplomat", "former diplomat"),
+                            ("former_military", "former military / security"),
+                            ("media", "journalist / media"),
+                            ("serving_official", "serving official"),
+                            ("other", "other"),
+                        ],
+                        max_length=20,
+                        verbose_name="sector",
+                    ),
+                ),
+                (
+                    "country",
+                    models.CharField(
+                        help_text="country the person is from or based in",
+                        max_length=100,
+                        verbose_name="country",
+                    ),
+                ),
+                ("languages", models.JSONField(blank=True, default=list, verbose_name="languages")),
+                (
+                    "expertise",
+                    models.JSONField(blank=True, default=list, verbose_name="expertise tags"),
+                ),
+                ("email", models.EmailField(max_length=254, verbose_name="e-mail address")),
+                ("phone", models.CharField(blank=True, max_length=50, verbose_name="phone")),
+                (
+                    "gender",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("woman", "woman"),
+                            ("man", "man"),
+                            ("non_binary", "non-binary"),
+                            ("self_described", "self-described"),
+                            ("", "not recorded"),
+                        ],
+                        max_length=20,
+                        verbose_name="gender",
+                    ),
+                ),
+                (
+                    "risk_notes",
+                    models.TextField(blank=True, verbose_name="risk and sensitivity notes"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="person",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['full_name'],
+                "ordering": ["full_name"],
             },
         ),
         migrations.AddField(
-            model_name='candidacy',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='candidacies', to='people.person'),
+            model_name="candidacy",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="candidacies",
+                to="people.person",
+            ),
         ),
         migrations.CreateModel(
-            name='Affiliation',
+            name="Affiliation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('organisation', models.CharField(max_length=200, verbose_name='organisation')),
-                ('position', models.CharField(blank=True, max_length=200, verbose_name='position')),
-                ('is_current', models.BooleanField(default=True, verbose_name='current')),
-                ('until_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='until (year)')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='affiliations', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("organisation", models.CharField(max_length=200, verbose_name="organisation")),
+                ("position", models.CharField(blank=True, max_length=200, verbose_name="position")),
+                ("is_current", models.BooleanField(default=True, verbose_name="current")),
+                (
+                    "until_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="until (year)"
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="affiliations",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-is_current', '-until_year', 'organisation'],
+                "ordering": ["-is_current", "-until_year", "organisation"],
             },
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('email'), name='one_person_per_email'),
+            model_name="person",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("email"), name="one_person_per_email"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='candidacy',
-            constraint=models.UniqueConstraint(fields=('dialogue', 'person'), name='one_candidacy_per_dialogue'),
+            model_name="candidacy",
+            constraint=models.UniqueConstraint(
+                fields=("dialogue", "person"), name="one_candidacy_per_dialogue"
+            ),
         ),
     ]

@@ -34,8 +34,12 @@ def copy_notes_back_to_people(apps, schema_editor):
     Candidacy = apps.get_model("people", "Candidacy")
     Person = apps.get_model("people", "Person")
     joined: dict[int, list[str]] = {}
-    for person_id, notes in Candidacy.objects.exclude(risk_notes="").order_by("pk").values_list(
-            "person_id", "risk_notes").iterator():
+    for person_id, notes in (
+        Candidacy.objects.exclude(risk_notes="")
+        .order_by("pk")
+        .values_list("person_id", "risk_notes")
+        .iterator()
+    ):
         parts = joined.setdefault(person_id, [])
         if notes not in parts:
             parts.append(notes)
@@ -44,16 +48,15 @@ def copy_notes_back_to_people(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0001_initial'),
+        ("people", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='candidacy',
-            name='risk_notes',
-            field=models.TextField(blank=True, verbose_name='risk and sensitivity notes'),
+            model_name="candidacy",
+            name="risk_notes",
+            field=models.TextField(blank=True, verbose_name="risk and sensitivity notes"),
         ),
         migrations.RunPython(copy_notes_to_candidacies, copy_notes_back_to_people, elidable=False),
     ]

@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0002_candidacy_risk_notes'),
+        ("people", "0002_candidacy_risk_notes"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='person',
-            name='risk_notes',
+            model_name="person",
+            name="risk_notes",
         ),
     ]

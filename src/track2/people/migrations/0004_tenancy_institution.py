@@ -19,26 +19,37 @@ def into_the_institution(apps, schema_editor):
     Institution = apps.get_model("institutions", "Institution")
     if not Person.objects.exists():
         return
-    used = Institution.objects.filter(pk__in=Dialogue.objects.values("institution_id")).order_by("pk").first()
+    used = (
+        Institution.objects.filter(pk__in=Dialogue.objects.values("institution_id"))
+        .order_by("pk")
+        .first()
+    )
     if used is None:
         name = upgrade_institution_name(getattr(settings, "TRACK2_DEFAULT_INSTITUTION", ""), [])
-        used = Institution.objects.filter(name__iexact=name).first() or Institution.objects.create(name=name)
+        used = Institution.objects.filter(name__iexact=name).first() or Institution.objects.create(
+            name=name
+        )
     Person.objects.update(institution=used)
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0003_remove_person_risk_notes'),
-        ('dialogues', '0006_tenancy_institution_required'),
-        ('institutions', '0001_initial'),
+        ("people", "0003_remove_person_risk_notes"),
+        ("dialogues", "0006_tenancy_institution_required"),
+        ("institutions", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='person',
-            name='institution',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='people', to='institutions.institution', verbose_name='convening institution'),
+            model_name="person",
+            name="institution",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="people",
+                to="institutions.institution",
+                verbose_name="convening institution",
+            ),
         ),
         migrations.RunPython(into_the_institution, migrations.RunPython.noop),
     ]

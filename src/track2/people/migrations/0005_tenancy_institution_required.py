@@ -8,23 +8,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0004_tenancy_institution'),
+        ("people", "0004_tenancy_institution"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='person',
-            name='institution',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='people', to='institutions.institution', verbose_name='convening institution'),
+            model_name="person",
+            name="institution",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="people",
+                to="institutions.institution",
+                verbose_name="convening institution",
+            ),
         ),
         migrations.RemoveConstraint(
-            model_name='person',
-            name='one_person_per_email',
+            model_name="person",
+            name="one_person_per_email",
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.UniqueConstraint(models.F('institution'), django.db.models.functions.text.Lower('email'), name='one_person_per_email_per_institution'),
+            model_name="person",
+            constraint=models.UniqueConstraint(
+                models.F("institution"),
+                django.db.models.functions.text.Lower("email"),
+                name="one_person_per_email_per_institution",
+            ),
         ),
     ]

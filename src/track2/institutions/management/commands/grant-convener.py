@@ -10,17 +10,29 @@ from track2.institutions import actions
 
 
 class Command(BaseCommand):
-    help = ("Give an account the right to convene dialogues in a convening institution (site administrators "
-            "only), or take it away with --revoke.")
+    help = (
+        "Give an account the right to convene dialogues in a convening institution (site administrators "
+        "only), or take it away with --revoke."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("email", help="e-mail address of the account (the person creates it first)")
-        parser.add_argument("--institution", required=True, metavar="NAME",
-                            help="the convening institution's name (case does not matter)")
-        parser.add_argument("--create", action="store_true",
-                            help="create the institution when no institution has this name")
-        parser.add_argument("--revoke", action="store_true",
-                            help="take the right away instead of giving it")
+        parser.add_argument(
+            "email", help="e-mail address of the account (the person creates it first)"
+        )
+        parser.add_argument(
+            "--institution",
+            required=True,
+            metavar="NAME",
+            help="the convening institution's name (case does not matter)",
+        )
+        parser.add_argument(
+            "--create",
+            action="store_true",
+            help="create the institution when no institution has this name",
+        )
+        parser.add_argument(
+            "--revoke", action="store_true", help="take the right away instead of giving it"
+        )
 
     def handle(self, *args, email: str, institution: str, create: bool, revoke: bool, **options):
         if revoke and create:
@@ -33,13 +45,21 @@ class Command(BaseCommand):
         except ActionRefused as refusal:
             raise CommandError(refusal.message) from None
         if revoke:
-            self.stdout.write(self.style.SUCCESS(
-                f"{actions.shown(email.strip())} may no longer create dialogues in "
-                f"“{actions.shown(' '.join(institution.split()))}”."))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{actions.shown(email.strip())} may no longer create dialogues in "
+                    f"“{actions.shown(' '.join(institution.split()))}”."
+                )
+            )
             if still:
                 self.stdout.write(
-                    "They are still a convener of: " + "; ".join(still)
-                    + ". Their co-conveners remove that role on each dialogue's Roles page.")
+                    "They are still a convener of: "
+                    + "; ".join(still)
+                    + ". Their co-conveners remove that role on each dialogue's Roles page."
+                )
             return
-        self.stdout.write(self.style.SUCCESS(
-            f"{right.user.email} may now convene dialogues in “{right.institution.name}”."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{right.user.email} may now convene dialogues in “{right.institution.name}”."
+            )
+        )

@@ -21,29 +21,50 @@ def _one_line(text: str) -> str:
 
 
 class Command(BaseCommand):
-    help = ("Find opinion groups, representative statements and common ground in a Pol.is "
-            "export folder (votes.csv or participants-votes.csv, comments.csv) or a Pol.is "
-            "math folder (votes.json, comments.json). See docs/analyze.md.")
+    help = (
+        "Find opinion groups, representative statements and common ground in a Pol.is "
+        "export folder (votes.csv or participants-votes.csv, comments.csv) or a Pol.is "
+        "math folder (votes.json, comments.json). See docs/analyze.md."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", help="conversation folder, or its votes file")
-        parser.add_argument("--mode", choices=MODES, default="track2",
-                            help="track2 (default): Track 2 opinion groups, bridging scores "
-                                 "and, with --sides, common ground across sides; polis: the "
-                                 "Pol.is maths exactly")
-        parser.add_argument("--polis-state", metavar="FILE",
-                            help="continue from Pol.is's math-pca2.json (keeps its groups in "
-                                 "polis mode; in track2 mode it only warm-starts the map)")
-        parser.add_argument("--sides", metavar="FILE",
-                            help="CSV with header participant,side: each participant's "
-                                 "declared side (delegation); adds common ground across sides")
-        parser.add_argument("--k-anonymity", type=int, default=None, metavar="N",
-                            help="text and HTML reports show a side's figures on a statement "
-                                 "only when at least N of its members voted and each answer "
-                                 "counts N or none (default and minimum: the site's "
-                                 "TRACK2_K_ANONYMITY, at least 3)")
-        parser.add_argument("--groups", type=int, metavar="K",
-                            help="force K opinion groups instead of choosing by silhouette")
+        parser.add_argument(
+            "--mode",
+            choices=MODES,
+            default="track2",
+            help="track2 (default): Track 2 opinion groups, bridging scores "
+            "and, with --sides, common ground across sides; polis: the "
+            "Pol.is maths exactly",
+        )
+        parser.add_argument(
+            "--polis-state",
+            metavar="FILE",
+            help="continue from Pol.is's math-pca2.json (keeps its groups in "
+            "polis mode; in track2 mode it only warm-starts the map)",
+        )
+        parser.add_argument(
+            "--sides",
+            metavar="FILE",
+            help="CSV with header participant,side: each participant's "
+            "declared side (delegation); adds common ground across sides",
+        )
+        parser.add_argument(
+            "--k-anonymity",
+            type=int,
+            default=None,
+            metavar="N",
+            help="text and HTML reports show a side's figures on a statement "
+            "only when at least N of its members voted and each answer "
+            "counts N or none (default and minimum: the site's "
+            "TRACK2_K_ANONYMITY, at least 3)",
+        )
+        parser.add_argument(
+            "--groups",
+            type=int,
+            metavar="K",
+            help="force K opinion groups instead of choosing by silhouette",
+        )
         parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
         parser.add_argument("--format", choices=FORMATS, default="text")
         parser.add_argument("--output", metavar="FILE", help="write here instead of stdout")
@@ -57,10 +78,15 @@ class Command(BaseCommand):
         if problem:
             raise CommandError(f"--k-anonymity: {problem}")
         try:
-            run = run_analysis(options["path"], mode=options["mode"],
-                               polis_state=options["polis_state"], groups=options["groups"],
-                               seed=options["seed"], sides=options["sides"],
-                               k_anonymity=k)
+            run = run_analysis(
+                options["path"],
+                mode=options["mode"],
+                polis_state=options["polis_state"],
+                groups=options["groups"],
+                seed=options["seed"],
+                sides=options["sides"],
+                k_anonymity=k,
+            )
         except CommonGroundError as err:
             raise CommandError(_one_line(f"{err}; check the file and run again")) from err
         document = render(run, options["format"])
@@ -77,8 +103,9 @@ def _write_atomically(path: Path, text: str) -> None:
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as err:
-        raise CommandError(_one_line(f"{path}: cannot write ({err.strerror}); choose another "
-                                     "--output")) from err
+        raise CommandError(
+            _one_line(f"{path}: cannot write ({err.strerror}); choose another --output")
+        ) from err
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)

@@ -27,7 +27,11 @@ class Command(DjangoCheck):
         executor = MigrationExecutor(connection)
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
         if pending:
-            self.stdout.write(self.style.WARNING(f"               {len(pending)} migrations not applied: run `track2 migrate` (serve does it)"))
+            self.stdout.write(
+                self.style.WARNING(
+                    f"               {len(pending)} migrations not applied: run `track2 migrate` (serve does it)"
+                )
+            )
         else:
             self.stdout.write("               schema up to date")
         where, warning = describe_email(config.email)
@@ -35,7 +39,9 @@ class Command(DjangoCheck):
         if warning:
             self.stdout.write(self.style.WARNING(f"               {warning}"))
         self.stdout.write(f"Allowed hosts: {', '.join(config.allowed_hosts)}")
-        self.stdout.write(f"HTTPS mode:    {'on' if config.https else 'off'}    debug: {'ON' if config.debug else 'off'}")
+        self.stdout.write(
+            f"HTTPS mode:    {'on' if config.https else 'off'}    debug: {'ON' if config.debug else 'off'}"
+        )
         keys = config.home / "keys"
         if keys.exists() and keys.stat().st_mode & 0o077:
             raise CommandError(f"{keys} is readable by other users; run: chmod 700 {keys}")

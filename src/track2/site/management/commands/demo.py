@@ -28,10 +28,20 @@ class Command(BaseCommand):
     requires_system_checks = []
 
     def add_arguments(self, parser):
-        parser.add_argument("--port", type=int, default=8000, help="port to serve on (default 8000)")
-        parser.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
-        parser.add_argument("--reset", action="store_true", help="delete the existing demo site and build a new one")
-        parser.add_argument("--no-serve", action="store_true", help="build the demo site and print the logins, but do not serve")
+        parser.add_argument(
+            "--port", type=int, default=8000, help="port to serve on (default 8000)"
+        )
+        parser.add_argument(
+            "--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)"
+        )
+        parser.add_argument(
+            "--reset", action="store_true", help="delete the existing demo site and build a new one"
+        )
+        parser.add_argument(
+            "--no-serve",
+            action="store_true",
+            help="build the demo site and print the logins, but do not serve",
+        )
 
     def handle(self, *args, port: int, host: str, reset: bool, no_serve: bool, **options):
         home: Path = settings.CONFIG.home
@@ -40,10 +50,16 @@ class Command(BaseCommand):
             raise CommandError(f"--port {port} is not a port number; use 1 to 65535.")
         exists = database.exists() and bool(demo.load_logins(home))
         if exists and not reset and sys.stdin.isatty():
-            answer = input(f"A demo site exists in {home}. Reset it to a fresh demo? [y/N] ").strip().lower()
+            answer = (
+                input(f"A demo site exists in {home}. Reset it to a fresh demo? [y/N] ")
+                .strip()
+                .lower()
+            )
             reset = answer in ("y", "yes")
         if exists and not reset:
-            self.stdout.write(f"Using the existing demo site in {home} (use --reset for a fresh one).")
+            self.stdout.write(
+                f"Using the existing demo site in {home} (use --reset for a fresh one)."
+            )
             logins = demo.load_logins(home)
             prepare_site(self.stdout)
         else:
@@ -57,7 +73,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Built a fresh demo site in {home}.")
         self.stdout.write("")
         self.stdout.write(f"Demo: http://{host}:{port}/   (everything in it is fictional)")
-        self.stdout.write("Sign in as any of these (one login per role, and a participant of each side):")
+        self.stdout.write(
+            "Sign in as any of these (one login per role, and a participant of each side):"
+        )
         width = max((len(login.email) for login in logins), default=0)
         for login in logins:
             self.stdout.write(f"  {login.email:<{width}}  {login.password:<20} {login.description}")

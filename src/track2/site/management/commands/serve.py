@@ -40,9 +40,17 @@ def run_server(stdout, host: str, port: int, workers: int) -> None:
             f"WARNING: serving on {host}, reachable from other machines. Put Track2 behind an HTTPS "
             "proxy and set TRACK2_HTTPS=1 and TRACK2_ALLOWED_HOSTS; plain HTTP exposes passwords and content."
         )
-    if host not in settings.ALLOWED_HOSTS and "*" not in settings.ALLOWED_HOSTS and not is_loopback(host):
-        stdout.write(f"Note: add {host} to TRACK2_ALLOWED_HOSTS, or requests by that name are refused.")
-    stdout.write(f"Track2 is at http://{'[' + host + ']' if ':' in host else host}:{port}/  (Ctrl+C stops it)")
+    if (
+        host not in settings.ALLOWED_HOSTS
+        and "*" not in settings.ALLOWED_HOSTS
+        and not is_loopback(host)
+    ):
+        stdout.write(
+            f"Note: add {host} to TRACK2_ALLOWED_HOSTS, or requests by that name are refused."
+        )
+    stdout.write(
+        f"Track2 is at http://{'[' + host + ']' if ':' in host else host}:{port}/  (Ctrl+C stops it)"
+    )
     uvicorn.run(
         "track2.asgi:application",
         host=host,
@@ -65,8 +73,14 @@ class Command(BaseCommand):
     requires_system_checks = []
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
-        parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+        parser.add_argument(
+            "--host",
+            default="127.0.0.1",
+            help="address to listen on (default 127.0.0.1: this machine only)",
+        )
+        parser.add_argument(
+            "--port", type=int, default=8000, help="port to listen on (default 8000)"
+        )
         parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
 
     def handle(self, *args, host: str, port: int, workers: int, **options):
