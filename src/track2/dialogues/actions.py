@@ -21,6 +21,7 @@ from track2.institutions.models import Institution
 from track2.people.eligibility import check_eligible
 from track2.people.models import Candidacy, Person, Sector
 
+# A dialogue's editable settings, in the order the settings page shows them (forms use this list).
 DIALOGUE_FIELDS = (
     "title",
     "purpose",
@@ -30,9 +31,9 @@ DIALOGUE_FIELDS = (
     "default_attribution_mode",
     "k_anonymity",
     "min_members_per_side",
-    "required_sectors",
     "max_side_ratio",
     "max_gender_share",
+    "required_sectors",
 )
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from track2.dialogues.meeting_actions import LEAD_NOT_SEATED
+from track2.dialogues.actions import DIALOGUE_FIELDS
+from track2.dialogues.meeting_actions import LEAD_NOT_SEATED, VENUE_FIELDS
 from track2.dialogues.models import (
     AttributionMode,
     Delegation,
@@ -32,19 +33,7 @@ class DialogueForm(InputRules, forms.ModelForm):
 
     class Meta:
         model = Dialogue
-        fields = [
-            "title",
-            "purpose",
-            "track",
-            "status",
-            "is_attendance_confidential",
-            "default_attribution_mode",
-            "k_anonymity",
-            "min_members_per_side",
-            "max_side_ratio",
-            "max_gender_share",
-            "required_sectors",
-        ]
+        fields = list(DIALOGUE_FIELDS)
         help_texts = {
             "track": _(
                 "Track 2: unofficial people only (serving officials are refused). "
@@ -147,16 +136,7 @@ class RoleForm(InputRules, forms.Form):
 class VenueForm(InputRules, forms.ModelForm):
     class Meta:
         model = Venue
-        fields = [
-            "name",
-            "kind",
-            "city",
-            "country",
-            "address",
-            "is_confidential",
-            "capacity",
-            "accessibility_notes",
-        ]
+        fields = list(VENUE_FIELDS)
         help_texts = {
             "address": _(
                 "For a private home or a confidential venue, shown only to conveners and to people "
