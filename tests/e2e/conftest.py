@@ -145,7 +145,9 @@ class AxeChecker:
                 )
 
     def check(self, page) -> None:
-        """Run axe now on the page as it is (after a change made without a page load)."""
+        """Run axe now on the page as it is (after a change made without a page load). The run the
+        page started when it loaded must end first: axe-core refuses two runs at once."""
+        page.wait_for_function("() => window.__track2AxeDone === true", timeout=60_000)
         self.record(page.url, page.evaluate(AXE_RUN))
 
     def finish(self, page) -> None:
