@@ -465,17 +465,10 @@ def _padded(fit: BridgingScores, n: int, m: int) -> BridgingScores:
     def pad(a: npt.NDArray[np.float64], extra: int) -> npt.NDArray[np.float64]:
         return np.concatenate([a, np.zeros(extra)])
 
-    return BridgingScores(
-        statement_ids=fit.statement_ids,
+    return dataclasses.replace(
+        fit,
         statement_intercept=pad(fit.statement_intercept, grow_m),
         statement_factor=pad(fit.statement_factor, grow_m),
         participant_intercept=pad(fit.participant_intercept, grow_n),
         participant_factor=pad(fit.participant_factor, grow_n),
-        global_intercept=fit.global_intercept,
-        n_votes=fit.n_votes,
-        iterations=fit.iterations,
-        converged=fit.converged,
-        lambda_intercept=fit.lambda_intercept,
-        lambda_factor=fit.lambda_factor,
-        penalties=fit.penalties,
     )
