@@ -37,10 +37,10 @@ class Progress:
 
     def _line(self, label: str, elapsed: float, share: float | None, tick: int) -> str:
         if share is None:
-            bar = [" "] * _WIDTH
+            cells = [" "] * _WIDTH
             position = tick % (2 * _WIDTH - 2)
-            bar[position if position < _WIDTH else 2 * _WIDTH - 2 - position] = "#"
-            return f"\r{label} [{''.join(bar)}] {elapsed:5.1f} s"
+            cells[position if position < _WIDTH else 2 * _WIDTH - 2 - position] = "#"
+            return f"\r{label} [{''.join(cells)}] {elapsed:5.1f} s"
         filled = int(round(_WIDTH * min(max(share, 0.0), 1.0)))
         bar = "#" * filled + "-" * (_WIDTH - filled)
         return f"\r{label} [{bar}] {100 * share:3.0f}% {elapsed:5.1f} s"
