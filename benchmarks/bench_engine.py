@@ -6,6 +6,8 @@ times. Each (dataset, engine) pair runs ``--repeats`` times and the median is re
 red-dwarf runs in its own virtualenv (benchmarks/.venv, never a Track2 dependency).
 
     .venv/bin/python benchmarks/bench_engine.py --sizes real,5k,100k,1m --repeats 3
+    .venv/bin/python benchmarks/bench_engine.py --sizes real,2k900 --repeats 5 \
+        --real /work/shared/data/polis --results benchmarks/work/results-issue15.json
 
 Results: a JSON file and a Markdown table under benchmarks/work/ (git-ignored); the numbers
 quoted in docs/benchmarks.md come from there.
@@ -39,7 +41,13 @@ PINNED = {
     "PYTHONWARNINGS": "ignore",
 }
 # name: (participants, statements, mean draws per participant)
-SYNTHETIC = {"5k": (5_000, 300, 40), "100k": (100_000, 2_000, 50), "1m": (1_000_000, 5_000, 62)}
+# "2k900": the shape of the largest real conversations the issue names (≈2,000 × 900, ≈225k votes)
+SYNTHETIC = {
+    "5k": (5_000, 300, 40),
+    "2k900": (2_000, 900, 112),
+    "100k": (100_000, 2_000, 50),
+    "1m": (1_000_000, 5_000, 62),
+}
 RED_DWARF_MEMORY_LIMIT = 16 * 2**30  # address-space cap so a failing run cannot swamp the box
 RED_DWARF_CPU_LIMIT = 1_800  # seconds
 
@@ -196,6 +204,11 @@ def main() -> None:
         help="repeats for red-dwarf (default: --repeats)",
     )
     ap.add_argument("--results", default=str(WORK / "results.json"))
+    ap.add_argument(
+        "--real",
+        default=str(REAL),
+        help="folder of real Pol.is conversations, one per subfolder (default tests/data/polis)",
+    )
     args = ap.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     results_path = Path(args.results)
@@ -203,7 +216,7 @@ def main() -> None:
     datasets: list[Path] = []
     for size in args.sizes.split(","):
         if size == "real":
-            datasets += sorted(p for p in REAL.iterdir() if p.is_dir())
+            datasets += sorted(p for p in Path(args.real).iterdir() if p.is_dir())
         else:
             folder, info = ensure_synthetic(size)
             if info is not None:

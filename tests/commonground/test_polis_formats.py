@@ -205,3 +205,27 @@ def test_fast_block_reader_matches_validating_reader(tmp_path, monkeypatch):
     with pytest.raises(InputFormatError) as err:
         read_votes_csv(tmp_path / "votes.csv")
     assert err.value.line == 41 and "unknown vote value '7'" in err.value.message
+
+
+@pytest.mark.parametrize(
+    ("bad_row", "message"),
+    [
+        ("1,x,3,abc,1", "voter-id"),
+        ("1,x,3,99999999999999999999999,1", "voter-id"),
+        ("1,x,3,4,1,extra", "expected 5 fields"),
+        ("1,x,\x00,4,1", "comment-id"),
+    ],
+)
+def test_fast_reader_hands_bad_rows_to_the_validating_reader(
+    tmp_path, monkeypatch, bad_row, message
+):
+    from track2.commonground import formats
+
+    rows = [VOTES_HEAD.strip()] + [f"{t},x,{t % 5},{t % 7},1" for t in range(1, 200)]
+    rows[120] = bad_row
+    (tmp_path / "votes.csv").write_text("\n".join(rows) + "\n")
+    monkeypatch.setattr(formats, "_FAST_READ_BYTES", 0)
+    assert formats._read_votes_csv_fast(tmp_path / "votes.csv") is None
+    with pytest.raises(InputFormatError) as err:
+        read_votes_csv(tmp_path / "votes.csv")
+    assert err.value.line == 121 and message in err.value.message

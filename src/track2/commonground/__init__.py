@@ -33,6 +33,7 @@ from track2.commonground.formats import (
     write_participants_votes_csv,
     write_votes_csv,
 )
+from track2.commonground.live import LiveAnalysis, LiveUpdateError, live_analysis, update
 from track2.commonground.matrix import AGREE, DISAGREE, PASS, VoteMatrix
 from track2.commonground.pca import PCAResult, polis_pca, project_participants
 from track2.commonground.polis import PolisAnalysis, analyze_polis, in_conv_mask
@@ -58,6 +59,8 @@ __all__ = [
     "EmptyConversationError",
     "GroupStatementStats",
     "InputFormatError",
+    "LiveAnalysis",
+    "LiveUpdateError",
     "PCAResult",
     "PolisAnalysis",
     "PolisState",
@@ -74,6 +77,7 @@ __all__ = [
     "group_statement_stats",
     "in_conv_mask",
     "kmeans",
+    "live_analysis",
     "load_conversation",
     "load_polis_state",
     "polis_pca",
@@ -89,6 +93,7 @@ __all__ = [
     "select_representative",
     "silhouette",
     "two_prop_test",
+    "update",
     "write_comments_csv",
     "write_participants_votes_csv",
     "write_votes_csv",

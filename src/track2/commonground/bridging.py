@@ -315,6 +315,7 @@ def bridging_scores(
     fit_sample: int = 50_000,
     polish_iter: int = 2,
     random_state: int = 0,
+    start: BridgingScores | None = None,
 ) -> BridgingScores:
     """Fit the bridging model (see the module docstring) on the votes of included statements.
 
@@ -323,6 +324,9 @@ def bridging_scores(
     who voted, the sweeps run on a seeded random sample of them, and ``polish_iter`` sweeps on
     all votes then finish the fit (so every participant gets parameters and statements use all
     their votes); below that size the result does not depend on ``random_state``.
+    ``start``: an earlier fit of the same rows and statements (a live update after a few new
+    votes) to continue from instead of the cold start; the sweeps then run on all votes and
+    usually converge in a few.
     """
     if lambda_intercept <= 0 or lambda_factor <= 0:
         raise BridgingError("the penalties must be positive")
@@ -347,7 +351,23 @@ def bridging_scores(
     timings["prepare"] = time.perf_counter() - started
 
     lap = time.perf_counter()
-    if len(voters) > fit_sample:
+    if start is not None:
+        if start.participant_intercept.shape != (n,) or start.statement_intercept.shape != (m,):
+            raise BridgingError(
+                f"the start fit has {start.participant_intercept.shape[0]} participants and "
+                f"{start.statement_intercept.shape[0]} statements, the votes {n} and {m}"
+            )
+        pen = _Penalties.of(full, lambda_intercept, lambda_factor)
+        warm = _Params(
+            start.global_intercept,
+            start.participant_intercept.copy(),
+            start.participant_factor.copy(),
+            start.statement_intercept.copy(),
+            start.statement_factor.copy(),
+        )
+        fitted, iterations, converged = _als(full, warm, pen, max_iter, tol)
+        timings["warm_fit"] = time.perf_counter() - lap
+    elif len(voters) > fit_sample:
         chosen = np.sort(
             np.random.default_rng(random_state).choice(voters, fit_sample, replace=False)
         )

@@ -22,7 +22,6 @@ Every problem is an :class:`InputFormatError` naming the file and line.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import math
 import re
@@ -57,7 +56,7 @@ PARTICIPANT_META_COLUMNS = (
     "n-disagree",
 )
 _INT = re.compile(r"^-?\d+$")
-_FAST_READ_BYTES = 20_000_000  # votes.csv files above this size use the numpy fast path
+_FAST_READ_BYTES = 20_000_000  # votes.csv files above this size use the pyarrow fast path
 _FAST_BLOCK_BYTES = 64 * 2**20
 
 
@@ -90,7 +89,12 @@ def _parse_id(value: str, path: str, line: int, what: str) -> int:
     v = value.strip()
     if not _INT.match(v):
         raise InputFormatError(path, line, f"{what} {value!r} is not an integer id")
-    return int(v)
+    number = int(v)
+    if not -(2**63) <= number < 2**63:
+        raise InputFormatError(
+            path, line, f"{what} {v} is too large for an id (at most 19 digits); fix this row"
+        )
+    return number
 
 
 def _parse_vote(value: str, path: str, line: int) -> int:
@@ -217,63 +221,47 @@ def read_votes_csv(
 
 
 def _read_votes_csv_fast(p: Path) -> tuple[np.ndarray, ...] | None:
-    """numpy's C parser, block by block, for big well-formed files in the exact export layout.
+    """pyarrow's C++ CSV reader for big files in the exact export layout.
 
     Returns (timestamps int64, statement ids int64, participant ids int64, votes int8), or
     None when anything looks unusual (then the validating reader runs and reports the exact
-    line). Blocks keep the peak memory near the compact result (~25 bytes per vote)."""
+    line). About 3× less CPU than numpy's parser on the same file and less memory
+    (docs/benchmarks.md); each column is converted and its Arrow copy dropped in turn, so the
+    peak stays near the compact result (~25 bytes per vote).
+    """
+    import pyarrow as pa  # imported here: only big files pay for loading it
+    import pyarrow.csv as pacsv
+
     with p.open("rb") as f:
         header = f.readline().decode("utf-8", "replace").strip().lstrip("\ufeff").split(",")
-        if tuple(h.strip() for h in header) != VOTES_HEADER:
-            return None
-        parts: list[tuple[np.ndarray, ...]] = []
-        tail = b""
-        while True:
-            block = f.read(_FAST_BLOCK_BYTES)
-            if not block:
-                break
-            block = tail + block
-            cut = block.rfind(b"\n") + 1
-            tail = block[cut:]
-            parsed = _parse_votes_block(block[:cut])
-            if parsed is None:
-                return None
-            parts.append(parsed)
-        if tail.strip():
-            parsed = _parse_votes_block(tail + b"\n")
-            if parsed is None:
-                return None
-            parts.append(parsed)
-    if not parts:
+    if tuple(h.strip() for h in header) != VOTES_HEADER:
         return None
-    columns = tuple(np.concatenate([part[c] for part in parts]) for c in range(4))
+    wanted = {
+        "timestamp": pa.int64(),
+        "comment-id": pa.int64(),
+        "voter-id": pa.int64(),
+        "vote": pa.int8(),
+    }
+    try:
+        table = pacsv.read_csv(
+            p,
+            read_options=pacsv.ReadOptions(block_size=_FAST_BLOCK_BYTES),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=list(wanted), column_types=wanted, strings_can_be_null=False
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None  # a malformed row: the validating reader names its line
+    columns = []
+    for name in wanted:
+        column = table.column(name)
+        if column.null_count:
+            return None
+        columns.append(column.to_numpy())
+        table = table.drop_columns([name])
     if len(columns[0]) == 0 or not np.isin(columns[3], (-1, 0, 1)).all():
         return None
-    return columns
-
-
-def _parse_votes_block(block: bytes) -> tuple[np.ndarray, ...] | None:
-    if not block.strip():
-        return (
-            np.zeros(0, np.int64),
-            np.zeros(0, np.int64),
-            np.zeros(0, np.int64),
-            np.zeros(0, np.int8),
-        )
-    if block.count(b",") != 4 * block.count(b"\n") or b'"' in block:
-        return None  # quoted fields or a row with the wrong number of fields
-    try:
-        data = np.loadtxt(
-            io.BytesIO(block),
-            delimiter=",",
-            usecols=(0, 2, 3, 4),
-            dtype=np.int64,
-            ndmin=2,
-            encoding="utf-8",
-        )
-    except ValueError:
-        return None
-    return data[:, 0].copy(), data[:, 1].copy(), data[:, 2].copy(), data[:, 3].astype(np.int8)
+    return tuple(columns)
 
 
 def write_votes_csv(path: str | Path, rows: Iterable[tuple[int, Any, Any, int]]) -> None:

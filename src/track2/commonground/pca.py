@@ -4,8 +4,9 @@ Follows polismath/math/pca.clj and the ``:mat`` / ``:pca`` / ``:proj`` steps of
 conversation.clj. Pol.is fills every unseen cell with its column mean, centres the columns and
 runs power iteration on the centred matrix. After imputation and centring an unseen cell is
 exactly 0, so the centred matrix is as sparse as the votes: we keep it sparse and compute the
-same eigenvectors exactly (dense ``eigh`` of the small Gram matrix, or Lanczos on the sparse
-operator for big conversations) instead of 100 power-iteration steps.
+same two eigenvectors to machine precision with a truncated solver (Lanczos on the sparse
+operator; LAPACK's subset solver on the Gram of tiny statement sets) instead of 100
+power-iteration steps.
 """
 
 from __future__ import annotations
@@ -19,9 +20,8 @@ import scipy.sparse.linalg as spla
 
 from track2.commonground.matrix import VoteMatrix
 
-_DENSE_GRAM_CELLS = 4_000_000  # centred matrices up to this many cells are densified
-_SPARSE_GRAM_WORK = 50_000_000  # Σ (votes per participant)² up to which CᵀC is formed sparsely
-_EIGH_MAX_COLUMNS = 1_500  # above this, Lanczos on the sparse operator beats a full eigh
+_EIGH_MAX_COLUMNS = 200  # up to here LAPACK on the tiny Gram beats ARPACK's set-up cost
+_CSR_TRANSPOSE_VOTES = 5_000_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,37 +80,58 @@ def _orient(components: np.ndarray, start_vectors: np.ndarray | None) -> np.ndar
     return out
 
 
+def _start_vector(m: int, start_vectors: np.ndarray | None) -> np.ndarray:
+    """ARPACK's start vector: the previous components combined (a warm start: the Krylov space
+    then holds both almost at once), else ones (deterministic; Pol.is also starts from ones)."""
+    if start_vectors is not None and len(start_vectors):
+        v0 = np.asarray(start_vectors[0], dtype=np.float64).copy()
+        if len(start_vectors) > 1:
+            v0 += 0.5 * np.asarray(start_vectors[1], dtype=np.float64)
+        if np.all(np.isfinite(v0)) and np.any(v0):
+            return v0
+    return np.ones(m)
+
+
+def _exact_top(gram: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    m = gram.shape[0]
+    vals, vecs = la.eigh(gram, subset_by_index=[m - k, m - 1])
+    order = np.argsort(vals)[::-1]
+    return vecs[:, order].T.copy(), vals[order]
+
+
 def top_components(
     centred: sp.csr_array, n_components: int, start_vectors: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The leading eigenvectors (rows) and eigenvalues of CᵀC, largest first."""
+    """The leading eigenvectors (rows) and eigenvalues of CᵀC, largest first.
+
+    Only the two leading pairs are needed, so the solver is truncated: implicitly restarted
+    Lanczos (ARPACK ``eigsh``) on the sparse operator v ↦ Cᵀ(Cv), never forming CᵀC, run to
+    machine precision (``tol=0``), so the vectors equal a full dense eigensolve to ~1e-14.
+    On 2,000 × 900 it takes ~6 ms against ~95 ms for LAPACK on the 900 × 900 Gram; from the
+    previous components (``start_vectors``) about half that. Tiny statement sets (≤ 200
+    columns) use LAPACK's subset solver on the small Gram, which is faster there.
+    """
     n, m = centred.shape
     k = min(n_components, n, m)
-    row_nnz = np.diff(centred.indptr).astype(np.float64)
-    if m <= _EIGH_MAX_COLUMNS and (
-        n * m <= _DENSE_GRAM_CELLS or float((row_nnz**2).sum()) <= _SPARSE_GRAM_WORK
-    ):
-        # Small conversations: form CᵀC (m × m) and take an exact symmetric eigensolve.
-        # Below a few million cells a dense BLAS product beats scipy's sparse one.
-        if n * m <= _DENSE_GRAM_CELLS:
-            dense = centred.toarray()
-            gram = dense.T @ dense
-        else:
-            gram = (centred.T @ centred).toarray()
-        vals, vecs = la.eigh(gram, subset_by_index=[m - k, m - 1])
-        order = np.argsort(vals)[::-1]
-        return vecs[:, order].T.copy(), vals[order]
     transposed = centred.T  # a CSC view of the same arrays: no copy
+    if m <= _EIGH_MAX_COLUMNS or k >= m - 1:
+        return _exact_top((transposed @ centred).toarray(), k)
+
+    if centred.nnz <= _CSR_TRANSPOSE_VOTES:
+        # A CSR copy of Cᵀ: its product is ~40% faster than the CSC view's scatter, and the
+        # copy costs about one product; above this size the memory matters more (12 B a vote).
+        transposed = transposed.tocsr()
 
     def matvec(v: np.ndarray) -> np.ndarray:
         return np.asarray(transposed @ (centred @ v)).ravel()
 
     op = spla.LinearOperator((m, m), matvec=matvec, dtype=np.float64)
-    # A fixed start vector makes ARPACK deterministic (Pol.is also starts from ones).
-    v0 = np.ones(m) if start_vectors is None else np.asarray(start_vectors[0], dtype=np.float64)
-    if not np.any(v0):
-        v0 = np.ones(m)
-    vals, vecs = spla.eigsh(op, k=k, which="LA", v0=v0, tol=1e-12, ncv=min(m, max(2 * k + 1, 20)))
+    v0 = _start_vector(m, start_vectors)
+    try:
+        vals, vecs = spla.eigsh(op, k=k, which="LA", v0=v0, tol=0, ncv=min(m, max(2 * k + 1, 12)))
+    except spla.ArpackNoConvergence:
+        # Clustered leading eigenvalues can stall Lanczos; the exact solve always answers.
+        return _exact_top((transposed @ centred).toarray(), k)
     order = np.argsort(vals)[::-1]
     return vecs[:, order].T.copy(), vals[order]
 

@@ -32,7 +32,7 @@ from track2.commonground.consensus import (
     select_consensus,
 )
 from track2.commonground.errors import StateMismatchError
-from track2.commonground.matrix import AGREE, DISAGREE, VoteMatrix
+from track2.commonground.matrix import VoteMatrix
 from track2.commonground.pca import PCAResult, polis_pca, project_participants
 from track2.commonground.repness import (
     GroupStatementStats,
@@ -135,17 +135,27 @@ def _group_counts(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Agree / disagree / seen counts per group × statement; rows with group -1 are ignored."""
     m = matrix.n_statements
-    csr = matrix.to_csr(np.int8)
-    agree = np.zeros((k, m), dtype=np.int64)
-    disagree = np.zeros((k, m), dtype=np.int64)
-    seen = np.zeros((k, m), dtype=np.int64)
-    for g in range(k):
-        # One group's rows at a time: O(votes) overall, little memory.
-        sub = csr[np.flatnonzero(row_group == g)]
-        seen[g] = np.bincount(sub.indices, minlength=m)
-        agree[g] = np.bincount(sub.indices[sub.data == AGREE], minlength=m)
-        disagree[g] = np.bincount(sub.indices[sub.data == DISAGREE], minlength=m)
-    return agree, disagree, seen
+    group_of_vote = np.asarray(row_group, dtype=np.int64)[matrix.vote_rows]
+    counted = group_of_vote >= 0
+    # One pass: code (g·m + j)·3 + (vote + 1) counts disagree, pass and agree of group g on j.
+    code = group_of_vote[counted] * m
+    code += matrix.indices[counted]
+    code *= 3
+    code += matrix.values[counted]
+    code += 1
+    by_vote = np.bincount(code, minlength=3 * k * m).reshape(k, m, 3)
+    disagree, agree = by_vote[:, :, 0], by_vote[:, :, 2]
+    return agree, disagree, by_vote.sum(axis=2)
+
+
+def seen_for_projection(work: VoteMatrix, excluded: np.ndarray) -> np.ndarray:
+    """Cells Pol.is counts as seen for each participant in the projection's scaling: their own
+    votes on included statements plus every moderated-out column (zeroed for everyone)."""
+    n = work.n_participants
+    on_excluded = np.flatnonzero(excluded[work.indices])
+    rows_of = np.searchsorted(work.indptr, on_excluded, side="right") - 1
+    own = work.votes_per_participant - np.bincount(rows_of, minlength=n)
+    return own + int(excluded.sum())
 
 
 def _check_state_fits(state: PolisState, matrix: VoteMatrix) -> None:
@@ -229,10 +239,7 @@ def analyze_polis(
 
     # Pol.is zeroes moderated-out columns for everyone, so every participant counts them all
     # as seen in the scaling; their own votes on those columns must not be counted twice.
-    on_excluded = np.flatnonzero(excluded[work.indices])
-    rows_of = np.searchsorted(work.indptr, on_excluded, side="right") - 1
-    own = vote_counts - np.bincount(rows_of, minlength=n)
-    projections = project_participants(centred, pca, own + int(excluded.sum()))
+    projections = project_participants(centred, pca, seen_for_projection(work, excluded))
     del centred
     lap("projection")
 

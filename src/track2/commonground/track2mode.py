@@ -49,7 +49,7 @@ from scipy.sparse.linalg import svds
 from track2.commonground.errors import CommonGroundError, EmptyConversationError
 from track2.commonground.matrix import DISAGREE, PASS, VoteMatrix
 
-__all__ = ["Track2Groups", "Track2ModeError", "track2_groups", "vote_onehot"]
+__all__ = ["Track2Groups", "Track2ModeError", "refit_groups", "track2_groups", "vote_onehot"]
 
 PRIOR_WEIGHT = 5.0  # pseudo-votes of the prior on each group's answers to each statement
 HELD_OUT_SHARE = 0.2
@@ -486,4 +486,55 @@ def track2_groups(
             f"spectral k-means++ starts; {criterion}"
         ),
         timings=timings,
+    )
+
+
+def refit_groups(
+    votes: VoteMatrix,
+    responsibilities: npt.NDArray[np.float32],
+    *,
+    max_iter: int = 30,
+    rel_tol: float = _REL_TOL,
+) -> Track2Groups:
+    """EM of the same latent-class model from given responsibilities (a warm start).
+
+    ``responsibilities`` has one row per row of ``votes`` and one column per group; the
+    columns keep their order (a live update keeps its group identities), so groups are not
+    renumbered by size. k is not re-chosen: that is what :func:`track2_groups` does.
+    """
+    if responsibilities.ndim != 2 or responsibilities.shape[0] != votes.n_participants:
+        raise Track2ModeError(
+            f"the start has {responsibilities.shape[0]} rows for {votes.n_participants} participants"
+        )
+    started = time.perf_counter()
+    k = responsibilities.shape[1]
+    m = votes.n_statements
+    x = vote_onehot(votes, np.asarray(votes.is_excluded, dtype=bool))
+    voted = np.diff(x.indptr) > 0
+    no_votes = None if voted.all() else ~voted
+    start = np.asarray(responsibilities, dtype=np.float32).copy()
+    if no_votes is not None:
+        start[no_votes] = 0.0
+    fit, resp = _em(x, start, m, max_iter, rel_tol=rel_tol, no_votes=no_votes)
+    labels = np.where(voted, resp.argmax(axis=1), -1).astype(np.int64)
+    priors = np.exp(fit.log_prior)
+    if no_votes is not None:
+        resp[no_votes] = priors.astype(np.float32)
+    return Track2Groups(
+        labels=labels,
+        responsibilities=resp,
+        k=k,
+        priors=priors,
+        vote_probabilities=np.exp(fit.log_theta).reshape(k, m, 3),
+        log_likelihood=fit.log_likelihood,
+        held_out_log_likelihood={},
+        n_iterations=fit.iterations,
+        n_fit_participants=int(voted.sum()),
+        n_fit_statements=m,
+        random_state=0,
+        method=(
+            "track2: latent-class model, EM continued from an earlier fit "
+            f"(k={k} kept; prior: {PRIOR_WEIGHT} pseudo-votes towards each statement's answers)"
+        ),
+        timings={"total": time.perf_counter() - started},
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,7 @@ from track2.reports.common_ground import (
     sides_text,
 )
 from track2.reports.opinion_map import opinion_map_svg
+from track2.reports.progress import Progress
 
 SCHEMA = "track2.analyze/1"
 MODES = ("track2", "polis")  # the first is the default (issue 5)
@@ -103,6 +105,7 @@ def run_analysis(
     seed: int = 0,
     sides: str | Path | None = None,
     k_anonymity: int = K_MINIMUM,
+    progress: Progress | None = None,
 ) -> AnalysisRun:
     """Read ``path`` (a Pol.is export or math folder, or a votes file) and analyse it.
 
@@ -111,31 +114,35 @@ def run_analysis(
     maths exactly; a ``sides`` file then adds agreement per side, a separate statistic that
     does not touch the Pol.is results. ``k_anonymity`` is the small-cell threshold of the
     per-side breakdown in the text and HTML reports. Raises the engine's typed errors.
+    ``progress`` draws a bar for each step that runs long (reading, analysing) on a terminal.
     """
+    steps = progress if progress is not None else Progress(sys.stderr, enabled=False)
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
     if k_anonymity < K_MINIMUM:
         raise ValueError(f"k_anonymity must be at least {K_MINIMUM}")
     t0 = time.perf_counter()
-    conversation = load_conversation(path)
-    state = load_polis_state(polis_state) if polis_state is not None else None
-    side_of = load_sides(sides, conversation) if sides is not None else None
+    with steps.step(f"reading {Path(path).name}"):
+        conversation = load_conversation(path)
+        state = load_polis_state(polis_state) if polis_state is not None else None
+        side_of = load_sides(sides, conversation) if sides is not None else None
     load_seconds = time.perf_counter() - t0
     track2: Track2Analysis | None = None
     try:
-        if mode == "track2":
-            track2 = analyze_track2(
-                conversation.matrix,
-                n_groups=groups,
-                random_state=seed,
-                side_of=side_of,
-                polis_kwargs={"state": state},
-            )
-            analysis = track2.polis
-        else:
-            analysis = analyze_polis(
-                conversation.matrix, state=state, n_groups=groups, random_state=seed
-            )
+        with steps.step(f"analysing ({mode} mode)"):
+            if mode == "track2":
+                track2 = analyze_track2(
+                    conversation.matrix,
+                    n_groups=groups,
+                    random_state=seed,
+                    side_of=side_of,
+                    polis_kwargs={"state": state},
+                )
+                analysis = track2.polis
+            else:
+                analysis = analyze_polis(
+                    conversation.matrix, state=state, n_groups=groups, random_state=seed
+                )
     except StateMismatchError as err:  # name the state file in the message
         raise InputFormatError(str(polis_state), None, str(err)) from err
     except SidesError as err:

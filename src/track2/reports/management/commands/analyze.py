@@ -14,6 +14,7 @@ from track2.disclosure.site import k_floor
 from track2.disclosure.status import STATUS_LINE
 from track2.disclosure.threshold import k_problem
 from track2.reports.analysis import FORMATS, MODES, render, run_analysis
+from track2.reports.progress import Progress
 
 
 def _one_line(text: str) -> str:
@@ -77,6 +78,8 @@ class Command(BaseCommand):
         problem = k_problem(k, floor)
         if problem:
             raise CommandError(f"--k-anonymity: {problem}")
+        # A bar on stderr for any step past 2 s, only on a terminal (nothing on a pipe).
+        progress = Progress(self.stderr._out)
         try:
             run = run_analysis(
                 options["path"],
@@ -86,10 +89,12 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 sides=options["sides"],
                 k_anonymity=k,
+                progress=progress,
             )
         except CommonGroundError as err:
             raise CommandError(_one_line(f"{err}; check the file and run again")) from err
-        document = render(run, options["format"])
+        with progress.step(f"writing the {options['format']} report"):
+            document = render(run, options["format"])
         if options["output"]:
             _write_atomically(Path(options["output"]), document)
             # The terminal shows the status too, not only the file (STYLE.md §14).

@@ -1,0 +1,474 @@
+"""Live re-analysis after new votes, for the dialogue room (issue 15, item 6).
+
+:func:`live_analysis` analyses a conversation once (cold); :func:`update` takes that result and a
+few new votes and re-analyses from where the previous analysis left off:
+
+* principal components: Lanczos started from the previous components, whose signs are kept,
+  so the map never flips between two equivalent solutions;
+* Track 2 opinion groups: EM of the latent-class model continued from the previous
+  responsibilities (:func:`track2mode.refit_groups`), k kept; the groups are then matched
+  to the previous ones by their overlap (Hungarian assignment on the confusion matrix), so a
+  group keeps its id while its membership barely changes;
+* bridging: the alternating ridge sweeps continued from the previous fit.
+
+Everything else (representative statements, consensus, group-informed consensus, priorities,
+agreement per side) is recomputed from the counts: it is cheap and has no state.
+
+What an update accepts: votes by known participants on known statements; a participant or a
+statement that joined since the previous analysis must be announced in ``new_participants`` /
+``new_statements`` (a new participant then starts in no group, with the group shares as
+prior). Anything else — an unknown id, a vote other than -1/0/+1, an analysis of another
+conversation — is refused with :class:`LiveUpdateError`; nothing is silently recomputed.
+The number of groups only changes with a cold :func:`live_analysis` (which can take
+``previous=`` to keep the group ids of the groups that persist), as Pol.is's own k smoother
+only changes k after several updates agree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy.optimize import linear_sum_assignment
+
+from track2.commonground.bridging import BridgingScores, bridging_scores
+from track2.commonground.consensus import (
+    Consensus,
+    comment_priorities,
+    group_informed_consensus,
+    select_consensus,
+)
+from track2.commonground.errors import CommonGroundError
+from track2.commonground.matrix import VoteMatrix
+from track2.commonground.pca import PCAResult, polis_pca, project_participants
+from track2.commonground.polis import _group_counts, seen_for_projection
+from track2.commonground.repness import (
+    GroupStatementStats,
+    RepresentativeStatement,
+    group_statement_stats,
+    select_representative,
+)
+from track2.commonground.sides import SideAgreement, agreement_by_side
+from track2.commonground.track2mode import Track2Groups, refit_groups, track2_groups
+
+__all__ = ["LiveAnalysis", "LiveUpdateError", "live_analysis", "update"]
+
+_EM_ITERATIONS = 30  # a warm start converges in a few; this only bounds a large batch
+# Bridging sweeps continue from the previous fit, which already sits within a few thousandths
+# of the new optimum: stop at 1e-3 per sweep (the cold fit's own spread between runs on the
+# same votes is of that order) and never sweep more than 20 times per update; updates keep
+# tracking the optimum, so the error does not accumulate (tested against a cold fit).
+_BRIDGING_TOL = 1e-3
+_BRIDGING_SWEEPS = 20
+
+
+class LiveUpdateError(CommonGroundError, ValueError):
+    """An update that cannot be applied: unknown participant or statement, a bad vote value,
+    or an earlier analysis of another conversation."""
+
+
+@dataclass(frozen=True, eq=False)
+class LiveAnalysis:
+    """One analysis of a conversation, ready to be continued by :func:`update`.
+
+    ``matrix`` holds every vote so far (rows: registered participants, some possibly without a
+    vote yet). Arrays over participants follow ``participant_ids`` (participants with at least
+    one vote); arrays over statements follow ``statement_ids`` (statements with at least one
+    vote), as in :class:`PolisAnalysis`. ``group_labels`` holds each participant's group
+    **id** (-1: none); ``group_ids`` lists the ids of the groups with members, and the rows of
+    ``group_agree`` / ``group_disagree`` / ``group_seen`` follow it. Group ids persist from
+    update to update. ``projections`` are the Pol.is map coordinates (participants ×
+    2). ``bridging`` and ``sides`` follow the rows and columns of ``matrix``.
+    """
+
+    conversation: str
+    matrix: VoteMatrix
+    side_of: tuple[str | None, ...] | None
+    participant_ids: npt.NDArray[Any]
+    statement_ids: npt.NDArray[Any]
+    excluded: npt.NDArray[np.bool_]
+    pca: PCAResult
+    projections: npt.NDArray[np.float64]
+    groups: Track2Groups  # the fitted model over the rows of ``matrix``, columns = column_ids
+    column_ids: npt.NDArray[np.int64]  # the group id of each column of the model
+    group_labels: npt.NDArray[np.int64]
+    group_ids: npt.NDArray[np.int64]
+    group_agree: npt.NDArray[np.int64]
+    group_disagree: npt.NDArray[np.int64]
+    group_seen: npt.NDArray[np.int64]
+    group_stats: GroupStatementStats
+    repness: dict[int, tuple[RepresentativeStatement, ...]]
+    consensus: Consensus
+    group_informed_consensus: npt.NDArray[np.float64]
+    comment_priorities: npt.NDArray[np.float64]
+    bridging: BridgingScores
+    sides: SideAgreement | None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def k(self) -> int:
+        return len(self.column_ids)
+
+    def group_members(self) -> dict[int, npt.NDArray[Any]]:
+        """Participant ids of each group, keyed by group id."""
+        return {
+            int(g): self.participant_ids[self.group_labels == g] for g in self.group_ids.tolist()
+        }
+
+
+def _match_columns(
+    old_labels: npt.NDArray[np.int64],
+    new_labels: npt.NDArray[np.int64],
+    old_ids: npt.NDArray[np.int64],
+    k_new: int,
+) -> npt.NDArray[np.int64]:
+    """Group id for each new column: the Hungarian assignment maximising the participants the
+    two labellings share (labels are group ids before, column positions after; -1 ignored).
+    New columns left unmatched get fresh ids above every id used so far."""
+    both = (old_labels >= 0) & (new_labels >= 0)
+    id_pos = {int(g): c for c, g in enumerate(old_ids.tolist())}
+    old_pos = np.array([id_pos[int(g)] for g in old_labels[both].tolist()], dtype=np.int64)
+    k_old = len(old_ids)
+    overlap = np.zeros((k_old, k_new), dtype=np.int64)
+    np.add.at(overlap, (old_pos, new_labels[both]), 1)
+    rows, cols = linear_sum_assignment(overlap, maximize=True)
+    out = np.full(k_new, -1, dtype=np.int64)
+    out[cols] = old_ids[rows]
+    fresh = np.flatnonzero(out < 0)
+    top = int(old_ids.max()) + 1 if len(old_ids) else 0
+    out[fresh] = np.arange(top, top + len(fresh))
+    return out
+
+
+def _assemble(
+    conversation: str,
+    matrix: VoteMatrix,
+    side_of: tuple[str | None, ...] | None,
+    groups: Track2Groups,
+    column_ids: npt.NDArray[np.int64],
+    pca_start: npt.NDArray[np.float64] | None,
+    bridging_start: BridgingScores | None,
+    random_state: int,
+    timings: dict[str, float],
+    previous_sides: SideAgreement | None = None,
+    changed_statements: npt.NDArray[np.int64] | None = None,
+) -> LiveAnalysis:
+    """Everything derived from the vote matrix and the fitted groups."""
+    lap = time.perf_counter()
+    voted_rows = np.flatnonzero(matrix.votes_per_participant > 0)
+    work = matrix.without_empty()
+    excluded = work.is_excluded.copy()
+    voted_cols = np.flatnonzero(matrix.statement_counts["seen"] > 0)
+    start = None if pca_start is None else pca_start[:, voted_cols]
+    pca, centred = polis_pca(work, excluded, start_vectors=start)
+    projections = project_participants(centred, pca, seen_for_projection(work, excluded))
+    timings["map"] = time.perf_counter() - lap
+
+    lap = time.perf_counter()
+    column_of_row = groups.labels[voted_rows]  # work rows are matrix rows with votes
+    k = groups.k
+    agree, disagree, seen = _group_counts(work, column_of_row, k)
+    present = np.flatnonzero(np.bincount(column_of_row[column_of_row >= 0], minlength=k) > 0)
+    agree, disagree, seen = agree[present], disagree[present], seen[present]
+    group_ids = column_ids[present]
+    labels = np.where(column_of_row >= 0, column_ids[np.maximum(column_of_row, 0)], -1)
+    stats = group_statement_stats(agree, disagree, seen)
+    repness = select_representative(stats, work.statement_ids, excluded, group_ids)
+    counts = work.statement_counts
+    consensus = select_consensus(
+        counts["agree"], counts["disagree"], counts["seen"], work.statement_ids, excluded
+    )
+    gic = group_informed_consensus(agree, seen)
+    priorities = comment_priorities(agree, disagree, seen, pca.comment_extremity, work.is_meta)
+    timings["statements"] = time.perf_counter() - lap
+
+    lap = time.perf_counter()
+    if bridging_start is None:
+        bridging = bridging_scores(matrix, random_state=random_state)
+    else:
+        bridging = bridging_scores(
+            matrix,
+            random_state=random_state,
+            start=bridging_start,
+            tol=_BRIDGING_TOL,
+            max_iter=_BRIDGING_SWEEPS,
+        )
+    timings["bridging"] = time.perf_counter() - lap
+    sides = None
+    if side_of is not None:
+        lap = time.perf_counter()
+        sides = _sides(matrix, side_of, previous_sides, changed_statements)
+        timings["sides"] = time.perf_counter() - lap
+    return LiveAnalysis(
+        conversation=conversation,
+        matrix=matrix,
+        side_of=side_of,
+        participant_ids=work.participant_ids,
+        statement_ids=work.statement_ids,
+        excluded=excluded,
+        pca=pca,
+        projections=projections,
+        groups=groups,
+        column_ids=column_ids,
+        group_labels=labels.astype(np.int64),
+        group_ids=group_ids.astype(np.int64),
+        group_agree=agree,
+        group_disagree=disagree,
+        group_seen=seen,
+        group_stats=stats,
+        repness=repness,
+        consensus=consensus,
+        group_informed_consensus=gic,
+        comment_priorities=priorities,
+        bridging=bridging,
+        sides=sides,
+        timings=timings,
+    )
+
+
+def _sides(
+    matrix: VoteMatrix,
+    side_of: tuple[str | None, ...],
+    previous: SideAgreement | None,
+    changed: npt.NDArray[np.int64] | None,
+) -> SideAgreement:
+    """Agreement per side; after an update only the statements that got votes are recomputed
+    (a statement's figures depend on its own votes only), the rest are carried over."""
+    m = matrix.n_statements
+    if previous is None or changed is None or len(previous.statement_ids) > m:
+        return agreement_by_side(matrix, side_of)
+    fresh = agreement_by_side(matrix.select(statements=changed), side_of)
+    grow = m - len(previous.statement_ids)
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(SideAgreement):
+        old = getattr(previous, f.name)
+        new = getattr(fresh, f.name)
+        if f.name == "statement_ids":
+            out[f.name] = matrix.statement_ids
+        elif f.name == "labels":
+            labels = list(old) + [""] * grow
+            for t, j in enumerate(changed.tolist()):
+                labels[j] = new[t]
+            out[f.name] = tuple(labels)
+        elif isinstance(old, np.ndarray):
+            pad = [(0, 0)] * (old.ndim - 1) + [(0, grow)]
+            merged = np.pad(old, pad) if grow else old.copy()
+            merged[..., changed] = new
+            out[f.name] = merged
+        else:
+            out[f.name] = new
+    return SideAgreement(**out)
+
+
+def _side_tuple(side_of: Sequence[str | None] | None, n: int) -> tuple[str | None, ...] | None:
+    if side_of is None:
+        return None
+    sides = tuple(side_of)
+    if len(sides) != n:
+        raise LiveUpdateError(f"{len(sides)} declared sides for {n} participants")
+    return sides
+
+
+def live_analysis(
+    matrix: VoteMatrix,
+    *,
+    conversation: str,
+    side_of: Sequence[str | None] | None = None,
+    n_groups: int | None = None,
+    random_state: int = 0,
+    previous: LiveAnalysis | None = None,
+) -> LiveAnalysis:
+    """A cold analysis that :func:`update` can continue.
+
+    ``conversation`` names the conversation (e.g. the dialogue's id); updates must name the
+    same one. ``side_of[i]``: declared side of row ``i`` of ``matrix`` (agreement per side is
+    then kept up to date). ``n_groups`` fixes k, otherwise Track 2 mode chooses it.
+    ``previous``: an earlier analysis of the same conversation whose group ids should carry
+    over to the groups found now (matched by overlap).
+    """
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    if previous is not None and previous.conversation != conversation:
+        raise LiveUpdateError(
+            f"the previous analysis is of conversation {previous.conversation!r}, "
+            f"not {conversation!r}"
+        )
+    sides = _side_tuple(side_of, matrix.n_participants)
+    lap = time.perf_counter()
+    groups = track2_groups(matrix, k=n_groups, random_state=random_state)
+    timings["groups"] = time.perf_counter() - lap
+    column_ids = np.arange(groups.k, dtype=np.int64)
+    if previous is not None:
+        old = _labels_on(previous, matrix.participant_ids)
+        column_ids = _match_columns(old, groups.labels, previous.column_ids, groups.k)
+    result = _assemble(
+        conversation, matrix, sides, groups, column_ids, None, None, random_state, timings
+    )
+    timings["total"] = time.perf_counter() - started
+    return result
+
+
+def _labels_on(previous: LiveAnalysis, participant_ids: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
+    """The previous group id of each of ``participant_ids`` (-1: none or unknown)."""
+    index = previous.matrix.participant_index
+    rows = np.array([index.get(p, -1) for p in participant_ids.tolist()], dtype=np.int64)
+    labels = previous.groups.labels
+    out = np.where(rows >= 0, labels[np.maximum(rows, 0)], -1)
+    return np.where(out >= 0, previous.column_ids[np.maximum(out, 0)], -1)
+
+
+def _positions(
+    index: dict[Any, int], wanted: Sequence[Any], what: str, conversation: str
+) -> npt.NDArray[np.int64]:
+    out = np.empty(len(wanted), dtype=np.int64)
+    for t, key in enumerate(wanted):
+        pos = index.get(key)
+        if pos is None:
+            raise LiveUpdateError(
+                f"vote {t + 1} of the update is by an unknown {what} {key!r} of conversation "
+                f"{conversation!r}; announce a new {what} in new_{what}s first"
+            )
+        out[t] = pos
+    return out
+
+
+def _new_ids(
+    known: dict[Any, int], ids: Sequence[Any], what: str, sample: npt.NDArray[Any]
+) -> list[Any]:
+    ids = list(ids)
+    if len(set(ids)) != len(ids):
+        raise LiveUpdateError(f"new_{what}s lists an id twice")
+    clash = [i for i in ids if i in known]
+    if clash:
+        raise LiveUpdateError(f"new {what} {clash[0]!r} is already in the conversation")
+    if ids and len(sample):
+        kind = np.asarray(ids).dtype.kind
+        if (kind in "iu") != (sample.dtype.kind in "iu"):
+            raise LiveUpdateError(
+                f"new {what} ids must be of the same type as the existing ones "
+                f"({sample.dtype.kind in 'iu' and 'integers' or 'strings'})"
+            )
+    return ids
+
+
+def update(
+    previous: LiveAnalysis,
+    new_votes: Iterable[tuple[Any, Any, int]],
+    *,
+    conversation: str,
+    new_participants: Sequence[Any] = (),
+    new_statements: Sequence[Any] = (),
+    new_sides: Sequence[str | None] | None = None,
+    random_state: int = 0,
+) -> LiveAnalysis:
+    """Re-analyse after ``new_votes`` — ``(participant id, statement id, vote)`` with vote
+    +1 agree, -1 disagree, 0 pass; a vote on a pair already voted replaces it — warm-started
+    from ``previous`` (see the module docstring). ``conversation`` must be the one
+    ``previous`` analysed. ``new_participants`` / ``new_statements`` announce ids that join
+    with this update (``new_sides``: their declared sides, when sides are tracked).
+    Raises :class:`LiveUpdateError` and changes nothing when anything is wrong.
+    """
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    if previous.conversation != conversation:
+        raise LiveUpdateError(
+            f"the previous analysis is of conversation {previous.conversation!r}, "
+            f"not {conversation!r}; start with live_analysis() for this conversation"
+        )
+    old = previous.matrix
+    p_index, s_index = old.participant_index, old.statement_index
+    added_p = _new_ids(p_index, new_participants, "participant", old.participant_ids)
+    added_s = _new_ids(s_index, new_statements, "statement", old.statement_ids)
+    triples = list(new_votes)
+    if any(len(t) != 3 for t in triples):
+        raise LiveUpdateError("each new vote is (participant id, statement id, vote)")
+    values = [t[2] for t in triples]
+    bad = [
+        (i, v)
+        for i, v in enumerate(values)
+        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v not in (-1, 0, 1)
+    ]
+    if bad:
+        raise LiveUpdateError(
+            f"vote {bad[0][0] + 1} of the update has the value {bad[0][1]!r}; "
+            "use 1 (agree), -1 (disagree) or 0 (pass)"
+        )
+    if added_p:
+        p_index = {**p_index, **{p: old.n_participants + i for i, p in enumerate(added_p)}}
+    if added_s:
+        s_index = {**s_index, **{s: old.n_statements + i for i, s in enumerate(added_s)}}
+    rows = _positions(p_index, [t[0] for t in triples], "participant", conversation)
+    cols = _positions(s_index, [t[1] for t in triples], "statement", conversation)
+    sides = previous.side_of
+    if sides is not None:
+        extra = tuple(new_sides) if new_sides is not None else (None,) * len(added_p)
+        if len(extra) != len(added_p):
+            raise LiveUpdateError(f"{len(extra)} sides for {len(added_p)} new participants")
+        sides = sides + extra
+    elif new_sides is not None:
+        raise LiveUpdateError("this conversation tracks no sides; start it with side_of=")
+    matrix = old.with_votes(
+        rows,
+        cols,
+        np.asarray(values, dtype=np.int8),
+        new_participant_ids=added_p,
+        new_statement_ids=added_s,
+    )
+    n, m = matrix.shape
+    timings["votes"] = time.perf_counter() - started
+
+    lap = time.perf_counter()
+    model = previous.groups
+    resp = np.empty((n, model.k), dtype=np.float32)
+    resp[: old.n_participants] = model.responsibilities
+    resp[old.n_participants :] = model.priors.astype(np.float32)
+    groups = refit_groups(matrix, resp, max_iter=_EM_ITERATIONS)
+    old_labels = np.full(n, -1, dtype=np.int64)
+    old_labels[: old.n_participants] = np.where(
+        model.labels >= 0, previous.column_ids[np.maximum(model.labels, 0)], -1
+    )
+    column_ids = _match_columns(old_labels, groups.labels, previous.column_ids, groups.k)
+    timings["groups"] = time.perf_counter() - lap
+
+    pca_start = np.zeros((2, m))
+    pca_start[:, np.flatnonzero(old.statement_counts["seen"] > 0)] = previous.pca.components
+    bridging_start = _padded(previous.bridging, n, m)
+    result = _assemble(
+        conversation,
+        matrix,
+        sides,
+        groups,
+        column_ids,
+        pca_start,
+        bridging_start,
+        random_state,
+        timings,
+        previous_sides=previous.sides,
+        changed_statements=np.unique(cols),
+    )
+    timings["total"] = time.perf_counter() - started
+    return result
+
+
+def _padded(fit: BridgingScores, n: int, m: int) -> BridgingScores:
+    """The previous bridging fit extended with zero parameters for new rows and columns."""
+    grow_n = n - len(fit.participant_intercept)
+    grow_m = m - len(fit.statement_intercept)
+    if not grow_n and not grow_m:
+        return fit
+
+    def pad(a: npt.NDArray[np.float64], extra: int) -> npt.NDArray[np.float64]:
+        return np.concatenate([a, np.zeros(extra)])
+
+    return dataclasses.replace(
+        fit,
+        statement_intercept=pad(fit.statement_intercept, grow_m),
+        statement_factor=pad(fit.statement_factor, grow_m),
+        participant_intercept=pad(fit.participant_intercept, grow_n),
+        participant_factor=pad(fit.participant_factor, grow_n),
+    )

@@ -1,0 +1,199 @@
+"""Live updates (issue 15, item 6): warm-started re-analysis equals a cold one within the
+stated tolerances, keeps group ids and map signs, and refuses what it cannot apply."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from track2.commonground import LiveUpdateError, live_analysis, update
+from track2.commonground.bridging import bridging_scores
+from track2.commonground.matrix import VoteMatrix
+from track2.commonground.stats import adjusted_rand_index
+from track2.commonground.track2_analysis import analyze_track2
+from track2.simulate.dialogue import SimulationParams, simulate_dialogue
+
+
+def _dialogue(n: int, m: int, seed: int):  # type: ignore[no-untyped-def]
+    params = SimulationParams(n_participants=n, n_statements=m, mean_votes=40)
+    return simulate_dialogue(params, seed=seed)
+
+
+def _random_votes(matrix: VoteMatrix, count: int, seed: int) -> list[tuple[int, int, int]]:
+    rng = np.random.default_rng(seed)
+    return [
+        (
+            int(matrix.participant_ids[rng.integers(matrix.n_participants)]),
+            int(matrix.statement_ids[rng.integers(matrix.n_statements)]),
+            int(rng.choice([-1, 0, 1])),
+        )
+        for _ in range(count)
+    ]
+
+
+def _up_to_sign(a: np.ndarray, b: np.ndarray) -> float:
+    return max(min(np.abs(a[i] - b[i]).max(), np.abs(a[i] + b[i]).max()) for i in range(len(a)))
+
+
+def _bridging_loss(fit, matrix: VoteMatrix) -> float:  # type: ignore[no-untyped-def]
+    rating = np.array([0.0, 0.5, 1.0])[matrix.values + 1]
+    rows, cols = matrix.vote_rows, matrix.indices
+    predicted = (
+        fit.global_intercept
+        + fit.participant_intercept[rows]
+        + fit.statement_intercept[cols]
+        + fit.participant_factor[rows] * fit.statement_factor[cols]
+    )
+    pen = fit.penalties
+    return float(
+        ((rating - predicted) ** 2).sum()
+        + pen["participant_intercept"] * (fit.participant_intercept**2).sum()
+        + pen["statement_intercept"] * (fit.statement_intercept**2).sum()
+        + pen["participant_factor"] * (fit.participant_factor**2).sum()
+        + pen["statement_factor"] * (fit.statement_factor**2).sum()
+        + pen["global_intercept"] * fit.global_intercept**2
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_after_many_single_votes_the_result_equals_a_cold_analysis(seed: int) -> None:
+    dialogue = _dialogue(300, 80, seed)
+    side_of = [str(s) for s in dialogue.truth.side.tolist()]
+    live = live_analysis(dialogue.matrix, conversation="d1", side_of=side_of)
+    for vote in _random_votes(dialogue.matrix, 30, seed):
+        live = update(live, [vote], conversation="d1")
+    cold = analyze_track2(live.matrix, n_groups=live.k, side_of=side_of)
+    # The map: exact (both solve the same eigenproblem to machine precision).
+    assert _up_to_sign(live.pca.components, cold.polis.pca.components) < 1e-9
+    assert _up_to_sign(live.projections.T, cold.polis.projections.T) < 1e-9
+    # Groups: the same partition up to labels, within ARI 0.9 (EM optima may differ at the edges).
+    assert adjusted_rand_index(live.group_labels, cold.group_labels) >= 0.9
+    # Statistics that depend on votes only are identical.
+    assert [c.statement for c in live.consensus.agree] == [
+        c.statement for c in cold.polis.consensus.agree
+    ]
+    assert cold.sides is not None and live.sides is not None
+    for name in ("n", "agree", "disagree", "p_common_ground", "min_share_low", "min_share_high"):
+        np.testing.assert_allclose(getattr(live.sides, name), getattr(cold.sides, name), atol=1e-9)
+    assert live.sides.labels == cold.sides.labels
+    # Bridging: within 5e-3 of a cold fit (its own stopping tolerance is 1e-4 per sweep).
+    np.testing.assert_allclose(
+        live.bridging.statement_intercept, cold.bridging.statement_intercept, atol=5e-3
+    )
+
+
+def test_small_room_tracks_an_optimum_as_good_as_a_cold_fit() -> None:
+    # 40 people: several group and bridging solutions fit almost equally well, so the live path
+    # keeps following its own; it must fit the votes as well as a cold analysis does.
+    dialogue = _dialogue(40, 60, 1)
+    live = live_analysis(dialogue.matrix, conversation="room")
+    for vote in _random_votes(dialogue.matrix, 30, 1):
+        live = update(live, [vote], conversation="room")
+    cold = live_analysis(live.matrix, conversation="room", n_groups=live.k)
+    assert _up_to_sign(live.pca.components, cold.pca.components) < 1e-9
+    assert live.groups.log_likelihood >= cold.groups.log_likelihood - 0.01 * abs(
+        cold.groups.log_likelihood
+    )
+    cold_bridging = bridging_scores(live.matrix)
+    assert _bridging_loss(live.bridging, live.matrix) <= 1.02 * _bridging_loss(
+        cold_bridging, live.matrix
+    )
+
+
+def test_group_ids_and_map_signs_are_stable() -> None:
+    dialogue = _dialogue(300, 80, 3)
+    first = live_analysis(dialogue.matrix, conversation="d")
+    live = first
+    for vote in _random_votes(dialogue.matrix, 10, 3):
+        previous = live
+        live = update(live, [vote], conversation="d")
+        # No flip: each component points the way it pointed before.
+        assert np.all((live.pca.components * previous.pca.components).sum(axis=1) > 0)
+        # One vote moves at most a few participants between groups; the ids stay.
+        same = (live.group_labels == previous.group_labels).mean()
+        assert same >= 0.97
+    assert set(live.group_ids.tolist()) == set(first.group_ids.tolist())
+
+
+def test_a_cold_reanalysis_keeps_the_ids_of_persisting_groups() -> None:
+    dialogue = _dialogue(300, 80, 4)
+    first = live_analysis(dialogue.matrix, conversation="d")
+    for random_state in (1, 2, 3):  # other seeds: the cold fit numbers its groups its own way
+        again = live_analysis(
+            dialogue.matrix,
+            conversation="d",
+            n_groups=first.k,
+            random_state=random_state,
+            previous=first,
+        )
+        for gid, members in first.group_members().items():
+            later = again.group_labels[np.isin(again.participant_ids, members)]
+            assert np.bincount(later[later >= 0]).argmax() == gid
+
+
+def test_new_participants_and_statements_when_announced() -> None:
+    dialogue = _dialogue(120, 40, 5)
+    side_of = [str(s) for s in dialogue.truth.side.tolist()]
+    live = live_analysis(dialogue.matrix, conversation="d", side_of=side_of)
+    newcomer, fresh_statement = 10_000, 20_000
+    votes = [(newcomer, int(s), 1) for s in dialogue.matrix.statement_ids[:10].tolist()]
+    votes += [(int(p), fresh_statement, -1) for p in dialogue.matrix.participant_ids[:8].tolist()]
+    live = update(
+        live,
+        votes,
+        conversation="d",
+        new_participants=[newcomer],
+        new_statements=[fresh_statement],
+        new_sides=[side_of[0]],
+    )
+    assert newcomer in live.participant_ids.tolist()
+    assert fresh_statement in live.statement_ids.tolist()
+    assert live.matrix.vote(newcomer, int(dialogue.matrix.statement_ids[0])) == 1
+    assert live.matrix.vote(int(dialogue.matrix.participant_ids[0]), fresh_statement) == -1
+    cold = analyze_track2(live.matrix, n_groups=live.k, side_of=list(live.side_of or ()))
+    assert _up_to_sign(live.pca.components, cold.polis.pca.components) < 1e-9
+    assert live.sides is not None and cold.sides is not None
+    np.testing.assert_array_equal(live.sides.agree, cold.sides.agree)
+
+
+def test_a_vote_replaces_the_earlier_vote_on_the_same_pair() -> None:
+    matrix = VoteMatrix.from_dense([[1, -1, np.nan], [1, 1, 0], [-1, np.nan, 1], [0, 1, -1]])
+    live = live_analysis(matrix, conversation="t", n_groups=2)
+    live = update(live, [(0, 0, -1), (0, 2, 1), (0, 2, 0)], conversation="t")
+    assert live.matrix.vote(0, 0) == -1
+    assert live.matrix.vote(0, 2) == 0  # the later vote of the batch wins
+    assert live.matrix.n_votes == matrix.n_votes + 1
+
+
+@pytest.mark.parametrize(
+    ("votes", "kwargs", "message"),
+    [
+        ([(999, 0, 1)], {}, "unknown participant 999"),
+        ([(0, 999, 1)], {}, "unknown statement 999"),
+        ([(0, 0, 2)], {}, "has the value 2"),
+        ([(0, 0, True)], {}, "has the value True"),
+        ([(0, 0, 10**30)], {}, "has the value"),
+        ([(0, 0, "1")], {}, "has the value '1'"),
+        ([(0, 0)], {}, "(participant id, statement id, vote)"),
+        ([(0, 0, 1)], {"conversation": "other"}, "conversation 'c', not 'other'"),
+        ([], {"new_participants": [1]}, "already in the conversation"),
+        ([], {"new_participants": [7, 7]}, "lists an id twice"),
+        ([], {"new_participants": ["x\x00y"]}, "same type"),
+        ([], {"new_sides": ["a"]}, "tracks no sides"),
+    ],
+)
+def test_refusals(votes: list, kwargs: dict, message: str) -> None:  # type: ignore[type-arg]
+    matrix = VoteMatrix.from_dense([[1, -1, 1], [1, 1, 0], [-1, -1, 1], [0, 1, -1]])
+    live = live_analysis(matrix, conversation="c", n_groups=2)
+    args = {"conversation": "c", **kwargs}
+    with pytest.raises(LiveUpdateError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        update(live, votes, **args)
+    # Nothing changed: the earlier analysis still describes the same votes.
+    assert live.matrix.n_votes == matrix.n_votes
+
+
+def test_a_previous_analysis_of_another_conversation_is_refused_on_reanalysis() -> None:
+    matrix = VoteMatrix.from_dense([[1, -1, 1], [1, 1, 0], [-1, -1, 1], [0, 1, -1]])
+    live = live_analysis(matrix, conversation="c", n_groups=2)
+    with pytest.raises(LiveUpdateError, match="conversation 'c', not 'd'"):
+        live_analysis(matrix, conversation="d", n_groups=2, previous=live)

@@ -1,0 +1,67 @@
+"""The truncated principal-component solver equals a full dense eigensolve (issue 15, item 1)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.linalg as la
+import scipy.sparse as sp
+
+from track2.commonground.matrix import VoteMatrix
+from track2.commonground.pca import centred_matrix, polis_pca, top_components
+
+
+def _random_votes(n: int, m: int, density: float, seed: int) -> VoteMatrix:
+    rng = np.random.default_rng(seed)
+    # Two opinion camps so the leading components are well defined, plus noise.
+    camp = rng.integers(0, 2, n)
+    leaning = rng.choice([-1, 1], size=(2, m))
+    seen = rng.random((n, m)) < density
+    agree = rng.random((n, m)) < 0.75
+    dense = np.where(agree, leaning[camp], -leaning[camp]).astype(float)
+    dense[rng.random((n, m)) < 0.1] = 0.0
+    dense[~seen] = np.nan
+    return VoteMatrix.from_dense(dense).without_empty()
+
+
+def _exact(centred: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
+    gram = (centred.T @ centred).toarray()
+    vals, vecs = la.eigh(gram)
+    return vecs[:, ::-1][:, :2].T, vals[::-1][:2]
+
+
+def _max_error_up_to_sign(a: np.ndarray, b: np.ndarray) -> float:
+    return max(min(np.abs(a[i] - b[i]).max(), np.abs(a[i] + b[i]).max()) for i in range(len(a)))
+
+
+@pytest.mark.parametrize(
+    ("n", "m", "density", "seed"),
+    [(60, 250, 0.3, 1), (400, 300, 0.1, 2), (1500, 900, 0.06, 3), (150, 1200, 0.5, 4)],
+)
+def test_truncated_equals_dense_eigensolve(n: int, m: int, density: float, seed: int) -> None:
+    votes = _random_votes(n, m, density, seed)
+    centred, _ = centred_matrix(votes, votes.is_excluded)
+    assert centred.shape[1] > 200  # the Lanczos path, not the small-Gram one
+    vectors, values = top_components(centred, 2)
+    exact_vectors, exact_values = _exact(centred)
+    assert _max_error_up_to_sign(vectors, exact_vectors) < 1e-9
+    np.testing.assert_allclose(values, exact_values, rtol=1e-12)
+
+
+def test_warm_start_gives_the_same_components_with_the_same_signs() -> None:
+    votes = _random_votes(800, 400, 0.1, 5)
+    cold, _ = polis_pca(votes, votes.is_excluded)
+    flipped = -cold.components  # a previous analysis with the opposite signs
+    warm, _ = polis_pca(votes, votes.is_excluded, start_vectors=flipped)
+    np.testing.assert_allclose(warm.components, flipped, atol=1e-9)
+    np.testing.assert_allclose(warm.eigenvalues, cold.eigenvalues, rtol=1e-12)
+
+
+def test_small_statement_sets_and_rank_deficient_matrices() -> None:
+    # Three statements: the small-Gram path; one identical column twice: rank 2 at most.
+    votes = VoteMatrix.from_dense([[1, 1, -1], [-1, -1, 1], [1, 1, 1], [0, 0, np.nan]])
+    centred, _ = centred_matrix(votes, votes.is_excluded)
+    vectors, values = top_components(centred, 2)
+    exact_vectors, exact_values = _exact(centred)
+    assert _max_error_up_to_sign(vectors, exact_vectors) < 1e-9
+    np.testing.assert_allclose(values, exact_values, atol=1e-9)
