@@ -160,7 +160,9 @@ def analyze_track2(
     present = np.flatnonzero(np.bincount(labels[labels >= 0], minlength=groups.k) > 0)
     agree, disagree, seen = agree[present], disagree[present], seen[present]
     stats = group_statement_stats(agree, disagree, seen)
-    repness = select_representative(stats, work.statement_ids, polis.excluded, present)
+    repness = select_representative(
+        stats, work.statement_ids, polis.excluded, present, majority_only=True
+    )
     lap("repness")
 
     gic = group_informed_consensus(agree, seen)

@@ -65,6 +65,8 @@ _SELECTION_MIN_STATEMENTS = 50
 _MIN_PARTICIPANTS_PER_GROUP = 5
 _DENSE_SVD_CELLS = 200_000  # small rooms: exact dense SVD instead of ARPACK
 _KMEANS_ITERS = 25
+_MAX_SHRINK = 1e4  # pseudo-votes: a statement on which the groups answer alike is ignored
+_FINALISTS = 3  # starts run to convergence after the short runs
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -147,17 +149,49 @@ class _Fit:
     iterations: int
 
 
+def _shrink(success: FloatArray, trials: FloatArray) -> FloatArray:
+    """Each group's success share on each statement (statements x groups), shrunk towards the
+    statement's share over everyone by an empirical-Bayes amount chosen per statement.
+
+    One-way random-effects estimate: the between-group variance of the shares beyond what
+    sampling explains, tau2 (as a fraction of pbar * (1 - pbar)), gives a beta prior of weight
+    alpha = 1 / tau2 - 1 pseudo-votes. A statement on which the groups answer alike (tau2 near
+    0) is shrunk almost entirely, so its sampling noise cannot pull participants apart; one on
+    which they differ keeps its group shares. alpha is kept in [PRIOR_WEIGHT, _MAX_SHRINK].
+    """
+    k = trials.shape[1]
+    total = trials.sum(axis=1, keepdims=True)
+    pbar = (success.sum(axis=1, keepdims=True) + 0.5) / (total + 1.0)
+    share = success / np.maximum(trials, 1e-9)
+    spread = (trials * (share - pbar) ** 2).sum(axis=1, keepdims=True) / (pbar * (1.0 - pbar))
+    effective = total - (trials**2).sum(axis=1, keepdims=True) / np.maximum(total, 1e-9)
+    tau2 = np.clip((spread - (k - 1)) / np.maximum(effective, 1e-9), 0.0, 1.0)
+    alpha = np.clip(1.0 / np.maximum(tau2, 1e-12) - 1.0, PRIOR_WEIGHT, _MAX_SHRINK)
+    return np.asarray((success + alpha * pbar) / (trials + alpha), dtype=np.float64)
+
+
 def _m_step(
-    x: sp.csr_array, resp: npt.NDArray[np.float32], n_statements: int
+    x: sp.csr_array, resp: npt.NDArray[np.float32], n_statements: int, adaptive: bool = True
 ) -> tuple[FloatArray, FloatArray]:
     k = resp.shape[1]
     counts = np.asarray(x.T @ resp, dtype=np.float64).reshape(n_statements, 3, k)
-    # Prior: each group's answers to a statement shrink towards the statement's answers over
-    # everyone (itself smoothed by a Jeffreys-like 1/2 per answer), with weight PRIOR_WEIGHT.
-    overall = counts.sum(axis=2) + 0.5
-    overall /= overall.sum(axis=1, keepdims=True)
-    counts += PRIOR_WEIGHT * overall[:, :, None]
-    theta = counts / counts.sum(axis=1, keepdims=True)
+    if adaptive:
+        # Two nested shares, each shrunk by its own amount: passing (a statement's pass rate
+        # is often the same in every group) and agreeing among those who did not pass.
+        seen = counts.sum(axis=1)
+        passing = _shrink(counts[:, 2], seen)
+        agreeing = _shrink(counts[:, 0], counts[:, 0] + counts[:, 1])
+        theta = np.stack(
+            [(1.0 - passing) * agreeing, (1.0 - passing) * (1.0 - agreeing), passing], axis=1
+        )
+        theta[seen.sum(axis=1) == 0] = 1.0 / 3.0  # an unvoted statement: uniform, as before
+    else:
+        # Fixed prior: each group's answers to a statement shrink towards the statement's
+        # answers over everyone (smoothed by 1/2 per answer), with weight PRIOR_WEIGHT.
+        overall = counts.sum(axis=2) + 0.5
+        overall /= overall.sum(axis=1, keepdims=True)
+        counts += PRIOR_WEIGHT * overall[:, :, None]
+        theta = counts / counts.sum(axis=1, keepdims=True)
     log_theta = np.log(theta).transpose(2, 0, 1).reshape(k, 3 * n_statements)
     sizes = resp.sum(axis=0, dtype=np.float64) + 1.0  # add-one keeps an emptied group alive
     return log_theta, np.log(sizes / sizes.sum())
@@ -185,19 +219,22 @@ def _em(
     max_iter: int,
     rel_tol: float = _REL_TOL,
     no_votes: npt.NDArray[np.bool_] | None = None,
+    adaptive: bool = True,
 ) -> tuple[_Fit, npt.NDArray[np.float32]]:
-    """EM from responsibilities ``resp``; rows flagged ``no_votes`` carry no weight."""
+    """EM from responsibilities ``resp``; rows flagged ``no_votes`` carry no weight. With the
+    adaptive prior the likelihood need not rise every step, so EM stops when it changes by less
+    than ``rel_tol`` either way."""
     previous = -np.inf
     log_likelihood = -np.inf
     iterations = 0
-    log_theta, log_prior = _m_step(x, resp, n_statements)
+    log_theta, log_prior = _m_step(x, resp, n_statements, adaptive)
     while iterations < max_iter:
         iterations += 1
         resp, log_likelihood = _e_step(x, log_theta, log_prior)
         if no_votes is not None:
             resp[no_votes] = 0.0
-        log_theta, log_prior = _m_step(x, resp, n_statements)
-        if log_likelihood - previous <= rel_tol * abs(log_likelihood):
+        log_theta, log_prior = _m_step(x, resp, n_statements, adaptive)
+        if abs(log_likelihood - previous) <= rel_tol * abs(log_likelihood):
             break
         previous = log_likelihood
     return _Fit(log_theta, log_prior, log_likelihood, iterations), resp
@@ -305,16 +342,25 @@ def _best_fit(
     ]
     if previous is not None:
         starts += _split_starts(previous, embedding)
-    best: tuple[_Fit, npt.NDArray[np.float32]] | None = None
+    # Starts are compared after a few steps with the fixed prior: early on the groups are
+    # blurred, and the adaptive prior would read that as "no statement separates them" and
+    # shrink the start away. The most promising starts then converge with the fixed prior
+    # (which finds the basin) and finally with the adaptive one (which sharpens it).
+    short: list[tuple[float, npt.NDArray[np.float32]]] = []
     for start in starts:
-        fit, resp = _em(x, start, n_statements, _START_ITERS, rel_tol=0.0)
+        fit, resp = _em(x, start, n_statements, _START_ITERS, rel_tol=0.0, adaptive=False)
+        short.append((fit.log_likelihood, resp))
+    short.sort(key=lambda pair: -pair[0])
+    best: tuple[_Fit, npt.NDArray[np.float32]] | None = None
+    for _, resp in short[:_FINALISTS]:
+        warm, resp = _em(x, resp, n_statements, max_iter, adaptive=False)
+        fit, resp = _em(x, resp, n_statements, max_iter)
+        fit.iterations += _START_ITERS + warm.iterations
         if best is None or fit.log_likelihood > best[0].log_likelihood:
             best = (fit, resp)
     if best is None:
         raise Track2ModeError(f"n_starts must be at least 1, got {n_starts}")
-    fit, resp = _em(x, best[1], n_statements, max_iter)
-    fit.iterations += _START_ITERS
-    return fit, resp
+    return best
 
 
 def _selection_statements(sample: sp.csr_array, n_statements: int) -> npt.NDArray[np.int64]:
