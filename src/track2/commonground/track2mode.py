@@ -66,7 +66,7 @@ _MIN_PARTICIPANTS_PER_GROUP = 5
 _DENSE_SVD_CELLS = 200_000  # small rooms: exact dense SVD instead of ARPACK
 _KMEANS_ITERS = 25
 _MAX_SHRINK = 1e4  # pseudo-votes: a statement on which the groups answer alike is ignored
-_FINALISTS = 3  # starts run to convergence after the short runs
+_FINALISTS = 1  # starts run to convergence after the short runs
 
 FloatArray = npt.NDArray[np.float64]
 
