@@ -100,17 +100,18 @@ def _passes(s: GroupStatementStats, g: int) -> np.ndarray:
 
 
 def _finalize(
-    s: GroupStatementStats, g: int, j: int, sid: Any, passes: bool = True
+    s: GroupStatementStats, g: int, j: int, sid: Any, passes: bool = True, side: str | None = None
 ) -> RepresentativeStatement:
-    """finalize-cmt-stats: keep the agree side if its test beats the disagree side."""
-    if s.rat[g, j] > s.rdt[g, j]:
+    """finalize-cmt-stats: keep the agree side if its test beats the disagree side (or the
+    ``side`` asked for)."""
+    if side == "agree" or (side is None and s.rat[g, j] > s.rdt[g, j]):
         vals = (s.na, s.pa, s.pat, s.ra, s.rat, "agree")
     else:
         vals = (s.nd, s.pd, s.pdt, s.rd, s.rdt, "disagree")
-    n_success, p_success, p_test, rep, rep_test, side = vals
+    n_success, p_success, p_test, rep, rep_test, kept = vals
     return RepresentativeStatement(
         statement=sid,
-        repful_for=side,
+        repful_for=kept,
         n_success=int(n_success[g, j]),
         n_trials=int(s.ns[g, j]),
         p_success=float(p_success[g, j]),
@@ -212,28 +213,11 @@ def _majority_fallback(
     majority of the group's voters agreed (or disagreed), the one whose answer sets the group
     most apart from the rest (highest two-proportion test); none if the group has no majority
     anywhere. Flagged weak because it failed the tests."""
-    best: tuple[float, RepresentativeStatement] | None = None
+    best: tuple[float, int, str] | None = None
     for j in cols:
-        for side, n, test, ratio, p, pt in (
-            ("agree", stats.na, stats.rat, stats.ra, stats.pa, stats.pat),
-            ("disagree", stats.nd, stats.rdt, stats.rd, stats.pd, stats.pdt),
-        ):
-            if 2 * n[g, j] <= stats.ns[g, j]:
-                continue
-            score = float(test[g, j])
-            if best is None or score > best[0]:
-                best = (
-                    score,
-                    RepresentativeStatement(
-                        statement=sids[j],
-                        repful_for=side,
-                        n_success=int(n[g, j]),
-                        n_trials=int(stats.ns[g, j]),
-                        p_success=float(p[g, j]),
-                        p_test=float(pt[g, j]),
-                        repness=float(ratio[g, j]),
-                        repness_test=float(np.float32(test[g, j])),
-                        passes=False,
-                    ),
-                )
-    return [] if best is None else [best[1]]
+        for side, n, test in (("agree", stats.na, stats.rat), ("disagree", stats.nd, stats.rdt)):
+            if 2 * n[g, j] > stats.ns[g, j] and (best is None or float(test[g, j]) > best[0]):
+                best = (float(test[g, j]), j, side)
+    if best is None:
+        return []
+    return [_finalize(stats, g, best[1], sids[best[1]], passes=False, side=best[2])]
