@@ -55,6 +55,7 @@ from track2.commonground.formats import (
     write_participants_votes_csv,
     write_votes_csv,
 )
+from track2.commonground.group_map import GroupMap, group_map
 from track2.commonground.matrix import AGREE, DISAGREE, PASS, VoteMatrix
 from track2.commonground.pca import PCAResult, polis_pca, project_participants
 from track2.commonground.polis import PolisAnalysis, analyze_polis, in_conv_mask
@@ -84,10 +85,16 @@ from track2.commonground.sides import (
 )
 from track2.commonground.state import PolisState, load_polis_state, polis_state_from_dict
 from track2.commonground.stats import adjusted_rand_index, prop_test, two_prop_test
-from track2.commonground.track2_analysis import Track2Analysis, analyze_track2, labels_by_id
+from track2.commonground.track2_analysis import (
+    Track2Analysis,
+    analyze_track2,
+    labels_by_id,
+    rows_by_id,
+)
 from track2.commonground.track2mode import (
     Track2Groups,
     Track2ModeError,
+    spectral_embedding,
     track2_groups,
     vote_onehot,
 )
@@ -132,6 +139,7 @@ __all__ = [
     "Track2Analysis",
     "Track2Groups",
     "Track2ModeError",
+    "GroupMap",
     "UnknownCandidateError",
     "VoteMatrix",
     "adjusted_rand_index",
@@ -167,6 +175,9 @@ __all__ = [
     "silhouette",
     "strongest_paths",
     "track2_groups",
+    "group_map",
+    "spectral_embedding",
+    "rows_by_id",
     "two_prop_test",
     "vote_onehot",
     "write_comments_csv",

@@ -49,7 +49,13 @@ from scipy.sparse.linalg import svds
 from track2.commonground.errors import CommonGroundError, EmptyConversationError
 from track2.commonground.matrix import DISAGREE, PASS, VoteMatrix
 
-__all__ = ["Track2Groups", "Track2ModeError", "track2_groups", "vote_onehot"]
+__all__ = [
+    "Track2Groups",
+    "Track2ModeError",
+    "spectral_embedding",
+    "track2_groups",
+    "vote_onehot",
+]
 
 PRIOR_WEIGHT = 5.0  # pseudo-votes of the prior on each group's answers to each statement
 HELD_OUT_SHARE = 0.2
@@ -66,6 +72,7 @@ _MIN_PARTICIPANTS_PER_GROUP = 5
 _DENSE_SVD_CELLS = 200_000  # small rooms: exact dense SVD instead of ARPACK
 _KMEANS_ITERS = 25
 _MAX_SHRINK = 1e4  # pseudo-votes: a statement on which the groups answer alike is ignored
+_SELECTION_SE = 1.0  # standard errors a larger k must gain on the held-out participants
 _FINALISTS = 1  # starts run to convergence after the short runs
 
 FloatArray = npt.NDArray[np.float64]
@@ -212,6 +219,23 @@ def _e_step(
     return resp, float(np.log(total).sum(dtype=np.float64) + top.sum(dtype=np.float64))
 
 
+def _row_log_likelihood(
+    x: sp.csr_array, log_theta: FloatArray, log_prior: FloatArray
+) -> FloatArray:
+    """Each row's log-likelihood under the mixture, log sum_g pi_g prod_s theta[g, s, vote]."""
+    joint = np.asarray(x @ log_theta.T, dtype=np.float64) + log_prior
+    top = joint.max(axis=1)
+    return np.asarray(top + np.log(np.exp(joint - top[:, None]).sum(axis=1)), dtype=np.float64)
+
+
+def _beats(candidate: FloatArray, incumbent: FloatArray) -> bool:
+    """Whether more groups predict the held-out participants better beyond noise: the paired
+    gain in held-out log-likelihood exceeds _SELECTION_SE standard errors of that gain. A bare
+    "higher score" lets the held-out split's noise add groups on one seed and not another."""
+    gain = candidate - incumbent
+    return bool(gain.sum() > _SELECTION_SE * np.sqrt(len(gain)) * gain.std())
+
+
 def _em(
     x: sp.csr_array,
     resp: npt.NDArray[np.float32],
@@ -240,8 +264,11 @@ def _em(
     return _Fit(log_theta, log_prior, log_likelihood, iterations), resp
 
 
-def _embedding(x: sp.csr_array, n_statements: int, dims: int) -> FloatArray:
-    """Spectral embedding: top singular vectors of the column-centred observed votes."""
+def spectral_embedding(x: sp.csr_array, n_statements: int, dims: int) -> FloatArray:
+    """Spectral embedding of the rows of a one-hot vote matrix (:func:`vote_onehot`): top
+    singular vectors of the column-centred observed votes (agree +1, disagree -1, pass 0), times
+    the singular values, rows scaled by sqrt(statements / votes) as Pol.is scales projections.
+    Columns are in decreasing order of singular value."""
     csr = sp.csr_array(x)
     answer = csr.indices % 3
     value = np.where(answer == 0, 1.0, np.where(answer == 1, -1.0, 0.0))
@@ -258,6 +285,8 @@ def _embedding(x: sp.csr_array, n_statements: int, dims: int) -> FloatArray:
     else:
         # ARPACK from a fixed start vector is deterministic.
         u, s, _ = svds(centred, k=dims, v0=np.full(n_statements, n_statements**-0.5))
+        order = np.argsort(-s)  # ARPACK returns them in increasing order
+        u, s = u[:, order], s[order]
     votes_per_row = np.diff(csr.indptr)
     scale = np.sqrt(n_statements / np.maximum(votes_per_row, 1))
     return np.asarray(u * s * scale[:, None], dtype=np.float64)
@@ -458,12 +487,14 @@ def track2_groups(
     timings["prepare"] = time.perf_counter() - started
 
     lap = time.perf_counter()
-    embedding = _embedding(x_train, m_selected, max_groups + 2)
+    embedding = spectral_embedding(x_train, m_selected, max_groups + 2)
     timings["embedding"] = time.perf_counter() - lap
 
     lap = time.perf_counter()
     seeds = np.random.SeedSequence(random_state)
     held_out: dict[int, float] = {}
+    scores: dict[int, FloatArray] = {}
+    chosen: int | None = None
     fits: dict[int, _Fit] = {}
     previous: npt.NDArray[np.float32] | None = None
     for groups, seed in zip(
@@ -473,12 +504,16 @@ def track2_groups(
             x_train, embedding, groups, m_selected, n_starts, seed, max_iter, previous
         )
         if n_held:
-            _, score = _e_step(x_held, fits[groups].log_theta, fits[groups].log_prior)
-            held_out[groups] = score
-            best_k = max(held_out, key=lambda g: held_out[g])
-            if groups - best_k >= _PATIENCE:
+            scores[groups] = _row_log_likelihood(
+                x_held, fits[groups].log_theta, fits[groups].log_prior
+            )
+            held_out[groups] = float(scores[groups].sum())
+            if chosen is None or _beats(scores[groups], scores[chosen]):
+                chosen = groups
+            elif groups - chosen >= _PATIENCE:
                 break
-    chosen = max(held_out, key=lambda g: held_out[g]) if held_out else min_groups
+    if chosen is None:
+        chosen = min_groups
     timings["model_selection"] = time.perf_counter() - lap
 
     # Refine the chosen model on every participant and every statement: start from the
@@ -510,7 +545,8 @@ def track2_groups(
     criterion = (
         f"k={chosen} fixed by the caller"
         if min_groups == max_groups
-        else f"k={chosen} of {min_groups}..{max_groups} by held-out log-likelihood of "
+        else f"k={chosen} of {min_groups}..{max_groups} by held-out log-likelihood (one more "
+        f"group must gain {_SELECTION_SE:g} standard error) of "
         f"{n_held} participants ({m_selected} most-voted statements)"
     )
     return Track2Groups(

@@ -43,7 +43,7 @@ from track2.reports.common_ground import (
     sides_text,
 )
 from track2.reports.group_cells import HIDDEN, GroupCells
-from track2.reports.opinion_map import opinion_map_svg
+from track2.reports.opinion_map import group_map_svg, opinion_map_svg
 
 SCHEMA = "track2.analyze/1"
 MODES = ("track2", "polis")  # the first is the default (issue 5)
@@ -203,9 +203,9 @@ def _groups_of(run: AnalysisRun) -> _Groups:
             method=a.method,
             timings=a.timings,
         )
-    # A Track 2 group's centre on the map: the mean projection of its members.
+    # A Track 2 group's centre on the Track 2 map: the mean position of its members.
     centers = {
-        int(g): [float(x) for x in a.projections[t.group_labels == g].mean(axis=0)]
+        int(g): [float(x) for x in t.map.coordinates[t.group_labels == g].mean(axis=0)]
         for g in t.group_ids.tolist()
     }
     return _Groups(
@@ -400,6 +400,16 @@ def report_dict(
             _key(k): _num(v) for k, v in sorted(run.track2.groups.held_out_log_likelihood.items())
         }
         doc["bridging"] = run.track2.bridging.to_json()
+        doc["map"] = {
+            "axes": list(run.track2.map.axes),
+            "coordinates": {
+                _key(p): [_num(x), _num(y)]
+                for p, (x, y) in zip(pids, run.track2.map.coordinates.tolist(), strict=True)
+                if x == x  # NaN: a participant in no group is not on the map
+            }
+            if per_participant
+            else {},
+        }
     if run.sides is not None:
         doc["sides"] = {
             "file": run.sides_path,
@@ -570,26 +580,30 @@ figure{margin:1rem 0} figcaption{font-size:.9rem;color:#555}
 """
 
 
-_MAP_CAPTION = {
-    False: "Opinion map: each circle is a base cluster of participants who vote alike (area ∝ "
+_MAP_CAPTION = (
+    "Opinion map: each circle is a base cluster of participants who vote alike (area ∝ "
     "people), coloured by opinion group; axes are the first two principal components of "
-    "the votes.",
-    True: "Opinion map: each circle is a Pol.is base cluster of participants who vote alike "
-    "(area ∝ people), coloured by the Track 2 opinion group most of its members belong to "
-    "(grey: none of them is in a group); a group's label sits at the mean position of its "
-    "members. Axes are the first two principal components of the votes.",
-}
+    "the votes."
+)
+
+
+def _map_caption(run: AnalysisRun) -> str:
+    t = run.track2
+    if t is None:
+        return _MAP_CAPTION
+    return (
+        "Opinion map of the Track 2 groups: each circle pools the members of one group who sit "
+        "close together (area ∝ people), coloured by group; a group's label sits at the mean "
+        "position of its members. The positions come from the same model that makes the "
+        f"groups. Horizontal axis: {t.map.axes[0]}; vertical axis: {t.map.axes[1]}."
+    )
 
 
 def _map(run: AnalysisRun) -> str:
     t = run.track2
     if t is None:
         return opinion_map_svg(run.analysis)
-    centers = {
-        int(g): run.analysis.projections[t.group_labels == g].mean(axis=0)
-        for g in t.group_ids.tolist()
-    }
-    return opinion_map_svg(run.analysis, base_group=t.base_cluster_group, group_centers=centers)
+    return group_map_svg(t.map.coordinates, t.group_labels, [int(g) for g in t.group_ids])
 
 
 def render_html(run: AnalysisRun) -> str:
@@ -618,7 +632,7 @@ def render_html(run: AnalysisRun) -> str:
         f"{len(view.ids)} opinion groups (method {e(view.method)}, mode {e(run.mode)}).</p>",
         "<figure>",
         _map(run),
-        f"<figcaption>{_MAP_CAPTION[run.track2 is not None]}</figcaption></figure>",
+        f"<figcaption>{e(_map_caption(run))}</figcaption></figure>",
         f"<p>{e(_cells_rule(run))} {e(WEAK_RULE)}</p>",
     ]
     for c, g in enumerate(doc["groups"]):
