@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -75,7 +75,6 @@ class Track2Analysis:
     bridging: BridgingScores
     sides: SideAgreement | None
     random_state: int
-    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def method(self) -> str:
@@ -135,6 +134,7 @@ def analyze_track2(
     random_state: int = 0,
     side_of: Sequence[str | None] | None = None,
     polis_kwargs: dict[str, Any] | None = None,
+    timings: dict[str, float] | None = None,
 ) -> Track2Analysis:
     """Track 2 analysis of a vote matrix (see the module docstring).
 
@@ -142,9 +142,10 @@ def analyze_track2(
     otherwise each method chooses by its own criterion (held-out log-likelihood for Track 2).
     ``side_of[i]`` is the declared side of row ``i`` of ``matrix`` (None: undeclared); when
     given, agreement per side is computed. ``polis_kwargs`` go to :func:`analyze_polis`
-    (for example ``state``). Deterministic given ``random_state``.
+    (for example ``state``). Deterministic given ``random_state``. ``timings``, when given,
+    receives the seconds of each stage (beside the result, not in it).
     """
-    timings: dict[str, float] = {}
+    timings = {} if timings is None else timings
     started = lap_start = time.perf_counter()
 
     def lap(stage: str) -> None:
@@ -213,5 +214,4 @@ def analyze_track2(
         bridging=bridging,
         sides=sides,
         random_state=random_state,
-        timings=timings,
     )

@@ -39,7 +39,7 @@ Everything is deterministic given ``random_state``.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -106,7 +106,6 @@ class Track2Groups:
     n_fit_statements: int
     random_state: int
     method: str
-    timings: dict[str, float] = field(default_factory=dict)
 
     def members(self, group: int) -> npt.NDArray[np.int64]:
         return np.flatnonzero(self.labels == group)
@@ -432,13 +431,15 @@ def track2_groups(
     max_iter: int = 60,
     max_refine_iter: int = 30,
     random_state: int = 0,
+    timings: dict[str, float] | None = None,
 ) -> Track2Groups:
     """Opinion groups by a latent-class model of the votes (see the module docstring).
 
     ``k`` fixes the number of groups; otherwise it is chosen in ``[min_groups, max_groups]`` by
-    held-out log-likelihood. Moderated-out and meta statements are left out.
+    held-out log-likelihood. Moderated-out and meta statements are left out. ``timings``,
+    when given, receives the seconds of each stage (beside the result, not in it).
     """
-    timings: dict[str, float] = {}
+    timings = {} if timings is None else timings
     started = time.perf_counter()
     if k is not None:
         min_groups = max_groups = k
@@ -567,5 +568,4 @@ def track2_groups(
             f"statement's overall answers), best of {n_starts} "
             f"spectral k-means++ starts; {criterion}"
         ),
-        timings=timings,
     )

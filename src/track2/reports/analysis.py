@@ -73,6 +73,7 @@ class AnalysisRun:
     sides_path: str | None = None
     k_anonymity: int = K_MINIMUM
     raw_counts: bool = False
+    timings: dict[str, float] | None = None  # track2 mode: seconds per stage of the analysis
 
 
 def load_sides(path: str | Path, conversation: Conversation) -> list[str | None]:
@@ -126,6 +127,7 @@ def run_analysis(
     side_of = load_sides(sides, conversation) if sides is not None else None
     load_seconds = time.perf_counter() - t0
     track2: Track2Analysis | None = None
+    timings: dict[str, float] = {}
     try:
         if mode == "track2":
             track2 = analyze_track2(
@@ -134,6 +136,7 @@ def run_analysis(
                 random_state=seed,
                 side_of=side_of,
                 polis_kwargs={"state": state},
+                timings=timings,
             )
             analysis = track2.polis
         else:
@@ -163,6 +166,7 @@ def run_analysis(
         sides_path=None if sides is None else str(sides),
         k_anonymity=k_anonymity,
         raw_counts=raw_counts,
+        timings=timings if track2 is not None else None,
     )
 
 
@@ -219,7 +223,7 @@ def _groups_of(run: AnalysisRun) -> _Groups:
         group_informed_consensus=t.group_informed_consensus,
         comment_priorities=t.comment_priorities,
         method=t.method,
-        timings=t.timings,
+        timings=run.timings or {},
     )
 
 
