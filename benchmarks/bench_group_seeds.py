@@ -67,7 +67,7 @@ def groups_table() -> list[str]:
             f1_o, f1_t = minority_f1(oracle, planted, small), minority_f1(found, planted, small)
             shares = " ".join(f"{s:.2f}" for s in truth.group_shares)
             rows.append(
-                f"| {name} | {seed} | {shares} | {groups.k} | {ari_o:.3f} | {ari_t:.3f} "
+                f"| {name} | {seed} | {shares} | {groups.n_groups} | {ari_o:.3f} | {ari_t:.3f} "
                 f"| {ari_t / ari_o:.1%} | {f1_o:.3f} | {f1_t:.3f} | {f1_t / f1_o:.1%} "
                 f"| {seconds:.2f} |"
             )
@@ -87,7 +87,7 @@ def cold_times() -> list[str]:
             times.append(time.perf_counter() - t0)
         rows.append(
             f"- {n:,} × {m}: median {statistics.median(times) * 1000:.0f} ms "
-            f"(k = {analysis.groups.k})"
+            f"(k = {analysis.groups.n_groups})"
         )
     return rows
 

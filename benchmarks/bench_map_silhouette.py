@@ -46,7 +46,7 @@ def main() -> None:
         s_after = point_silhouette(t.map.coordinates, t.group_labels)
         print(
             f"| {folder.name} | {len(polis.participant_ids):,} | {s_polis:.3f} | "
-            f"{s_before:.3f} | {s_after:.3f} | {t.groups.k} |"
+            f"{s_before:.3f} | {s_after:.3f} | {t.groups.n_groups} |"
         )
 
 

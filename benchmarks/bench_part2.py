@@ -117,7 +117,7 @@ def run_size(name: str) -> dict[str, Any]:
         "track2": {
             "ari_voters": ari(groups.labels, voter_rows),
             "ari_in_conv": ari(groups.labels, in_conv_rows),
-            "k": groups.k,
+            "k": groups.n_groups,
             "s": track2_s,
             "cpu_s": track2_cpu,
             "stages": groups_timings,

@@ -21,7 +21,7 @@ def test_track2_map_separates_its_groups_better_than_the_polis_map() -> None:
     params = SimulationParams(n_participants=600, n_statements=80, n_groups=4, mean_votes=20)
     matrix = simulate_dialogue(params, seed=3).matrix
     t = analyze_track2(matrix, random_state=0)
-    assert t.groups.k >= 3
+    assert t.groups.n_groups >= 3
     in_conv = t.polis.in_conv
     on_polis_map = _silhouette(t.polis.projections[in_conv], t.group_labels[in_conv])
     on_track2_map = _silhouette(t.map.coordinates, t.group_labels)
@@ -40,7 +40,7 @@ def test_two_groups_and_participants_in_no_group() -> None:
     dense[79, 15] = 1.0  # votes only on a moderated-out statement: in no group
     matrix = VoteMatrix.from_dense(dense, moderated_out=[15])
     groups = track2_groups(matrix, random_state=0)
-    assert groups.k == 2
+    assert groups.n_groups == 2
     drawn = group_map(matrix, groups)
     assert np.isnan(drawn.coordinates[79]).all()
     placed = drawn.coordinates[:79]

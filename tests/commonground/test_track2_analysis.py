@@ -104,7 +104,7 @@ def test_track2_groups_beat_polis_groups_on_planted_groups(four_groups) -> None:
     track2_ari = adjusted_rand_index(truth, result.group_labels)
     polis_ari = adjusted_rand_index(truth, result.polis.group_labels)
     assert track2_ari > polis_ari + 0.2
-    assert result.groups.k == 4
+    assert result.groups.n_groups == 4
     assert "held-out log-likelihood" in result.method
     assert set(timings) == {
         "polis",
@@ -151,7 +151,7 @@ def test_sides_labels_follow_the_planted_statements(two_sides) -> None:  # type:
 def test_n_groups_forces_k_and_is_deterministic(two_sides) -> None:  # type: ignore[no-untyped-def]
     first = analyze_track2(two_sides.matrix, n_groups=3, random_state=5)
     again = analyze_track2(two_sides.matrix, n_groups=3, random_state=5)
-    assert first.groups.k == 3 and first.polis.group_clusters.k == 3
+    assert first.groups.n_groups == 3 and first.polis.group_clusters.k == 3
     np.testing.assert_array_equal(first.group_labels, again.group_labels)
     np.testing.assert_array_equal(
         first.bridging.statement_intercept, again.bridging.statement_intercept

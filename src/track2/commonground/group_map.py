@@ -80,7 +80,7 @@ def group_map(votes: VoteMatrix, groups: Track2Groups) -> GroupMap:
     coordinates = np.full((votes.n_participants, 2), np.nan)
     grouped = np.flatnonzero(groups.labels >= 0)
     labels = groups.labels[grouped]
-    k = groups.k
+    k = groups.n_groups
     if len(grouped) < 2 or k < 2:
         coordinates[grouped] = 0.0
         return GroupMap(coordinates, ("no axis: one group", "no axis: one group"))

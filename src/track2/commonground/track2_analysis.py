@@ -159,14 +159,14 @@ def analyze_track2(
     )
     lap("polis")
 
-    groups = track2_groups(matrix, k=n_groups, random_state=random_state)
+    groups = track2_groups(matrix, n_groups=n_groups, random_state=random_state)
     lap("groups")
 
     work = matrix.without_empty()
     labels = labels_by_id(groups.labels, matrix.participant_ids, work.participant_ids)
-    agree, disagree, seen = _group_counts(work, labels, groups.k)
+    agree, disagree, seen = _group_counts(work, labels, groups.n_groups)
     # An EM group can end up with no participant as its argmax; it has nothing to report.
-    present = np.flatnonzero(np.bincount(labels[labels >= 0], minlength=groups.k) > 0)
+    present = np.flatnonzero(np.bincount(labels[labels >= 0], minlength=groups.n_groups) > 0)
     agree, disagree, seen = agree[present], disagree[present], seen[present]
     stats = group_statement_stats(agree, disagree, seen)
     repness = select_representative(
@@ -179,7 +179,7 @@ def analyze_track2(
         agree, disagree, seen, polis.pca.comment_extremity, work.is_meta
     )
     base = polis.base_clusters
-    base_group = _majority_group(base.labels, labels[polis.in_conv_index], base.k, groups.k)
+    base_group = _majority_group(base.labels, labels[polis.in_conv_index], base.k, groups.n_groups)
     lap("consensus")
 
     drawn = group_map(matrix, groups)

@@ -15,17 +15,19 @@ This is the model a Bayes oracle with the true ``theta`` and ``pi`` would use, s
 close to the information limit of the votes (see ``docs/benchmarks.md``). It is fitted by EM with
 sparse products only: with ``X`` the participants x (3 * statements) one-hot matrix of votes,
 the E-step is ``X @ log(theta)`` and the M-step ``X.T @ responsibilities``, both ``O(votes * k)``.
-``theta`` has a prior (MAP estimate): 5 pseudo-votes per group and statement spread like the
-statement's answers over everyone, so a group's estimate shrinks towards the statement's overall
-answers where the group has few votes on it (a statement nobody in a group saw carries no
-information about that group), and no probability is ever zero.
+``theta`` has a prior (MAP estimate): each statement's pass share and agree-among-voters share
+are shrunk towards the statement's shares over everyone, by an empirical-Bayes weight chosen per
+statement from how much the groups differ on it beyond sampling noise (at least 5 pseudo-votes):
+a statement the groups answer alike is shrunk almost entirely and stops adding noise, a divisive
+one keeps each group's shares, and no probability is ever zero.
 
 Choosing ``k``: the participants are split once (seeded) into a fitting part (80%) and a held-out
 part (20%); for each ``k`` from ``min_groups`` to ``max_groups`` the model is fitted on the first
 part (best of ``n_starts`` starts) and scored by the log-likelihood of the held-out participants'
-votes under the fitted mixture, ``sum_u log sum_g pi_g prod_s theta[g, s, vote(u, s)]``. The ``k``
-with the highest held-out log-likelihood wins (a cross-validated criterion: it stops adding
-groups when a new group no longer predicts unseen participants better). BIC was tried first and
+votes under the fitted mixture, ``sum_u log sum_g pi_g prod_s theta[g, s, vote(u, s)]``. A larger ``k``
+wins only when its paired gain over the current best, summed over the held-out participants,
+exceeds one standard error of that sum; the scan stops at the first ``k`` that does not (a bare
+"higher score" let the split's noise add groups on one seed and not another). BIC was tried first and
 rejected: its penalty of ``2 * statements`` parameters per group picks k = 2 on the 5k x 300
 benchmark where four groups are planted.
 
@@ -91,12 +93,13 @@ class Track2Groups:
     are the posterior group probabilities (rows of -1 participants are the priors).
     ``vote_probabilities[g, s]`` is (agree, disagree, pass) for group ``g`` on statement ``s``
     (statement order of the vote matrix; excluded statements keep the uniform prior).
-    ``held_out_log_likelihood`` maps each k tried to its score; ``k`` is the best (or the k asked).
+    ``held_out_log_likelihood`` maps each k tried to its score; ``n_groups`` is the chosen k
+    (or the one asked).
     """
 
     labels: npt.NDArray[np.int64]
     responsibilities: npt.NDArray[np.float32]
-    k: int
+    n_groups: int
     priors: FloatArray
     vote_probabilities: FloatArray
     log_likelihood: float
@@ -118,11 +121,13 @@ class Track2Groups:
             raise ValueError(f"expected {len(self.labels)} participant ids, got {ids.shape}")
         return {
             "method": self.method,
-            "k": self.k,
+            "k": self.n_groups,
             "held_out_log_likelihood": {
                 str(k): round(v, 3) for k, v in self.held_out_log_likelihood.items()
             },
-            "groups": [{"id": g, "members": ids[self.labels == g].tolist()} for g in range(self.k)],
+            "groups": [
+                {"id": g, "members": ids[self.labels == g].tolist()} for g in range(self.n_groups)
+            ],
         }
 
 
@@ -423,7 +428,7 @@ def _restrict(x: sp.csr_array, statements: npt.NDArray[np.int64]) -> sp.csr_arra
 def track2_groups(
     votes: VoteMatrix,
     *,
-    k: int | None = None,
+    n_groups: int | None = None,
     min_groups: int = 2,
     max_groups: int = 8,
     n_starts: int = 1,
@@ -435,14 +440,14 @@ def track2_groups(
 ) -> Track2Groups:
     """Opinion groups by a latent-class model of the votes (see the module docstring).
 
-    ``k`` fixes the number of groups; otherwise it is chosen in ``[min_groups, max_groups]`` by
+    ``n_groups`` fixes the number of groups; otherwise it is chosen in ``[min_groups, max_groups]`` by
     held-out log-likelihood. Moderated-out and meta statements are left out. ``timings``,
     when given, receives the seconds of each stage (beside the result, not in it).
     """
     timings = {} if timings is None else timings
     started = time.perf_counter()
-    if k is not None:
-        min_groups = max_groups = k
+    if n_groups is not None:
+        min_groups = max_groups = n_groups
     if min_groups < 1 or max_groups < min_groups:
         raise Track2ModeError(
             f"groups must satisfy 1 <= min_groups <= max_groups, got {min_groups}..{max_groups}"
@@ -553,7 +558,7 @@ def track2_groups(
     return Track2Groups(
         labels=labels,
         responsibilities=full_resp,
-        k=chosen,
+        n_groups=chosen,
         priors=np.exp(log_prior),
         vote_probabilities=theta,
         log_likelihood=refined.log_likelihood,
@@ -564,8 +569,9 @@ def track2_groups(
         random_state=random_state,
         method=(
             "track2: latent-class model of agree/disagree/pass per group and statement, "
-            f"EM on observed votes only (prior: {PRIOR_WEIGHT} pseudo-votes towards each "
-            f"statement's overall answers), best of {n_starts} "
-            f"spectral k-means++ starts; {criterion}"
+            "EM on observed votes only (prior: each statement's pass and agree shares shrunk "
+            "towards its overall answers by an empirical-Bayes weight of at least "
+            f"{PRIOR_WEIGHT:g} pseudo-votes), best of {n_starts} spectral k-means++ starts and "
+            f"the splits of k-1 groups; {criterion}"
         ),
     )

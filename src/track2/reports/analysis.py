@@ -526,6 +526,9 @@ def render_text(run: AnalysisRun) -> str:
         f"({_how_chosen(run)})."
     )
     out.append("")
+    if run.track2 is not None:
+        axes = run.track2.map.axes
+        out.append(f"Map (HTML, JSON `map`): horizontal {axes[0]}; vertical {axes[1]}.")
     out.append(f"Opinion groups: {_cells_rule(run)} {WEAK_RULE}")
     for g in doc["groups"]:
         out.append(f"Group {g['id']}: {_size(g)}")
