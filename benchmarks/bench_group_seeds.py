@@ -5,7 +5,9 @@ statements; 4 planted groups) and dialogue seeds 1–5 (the analysis uses the sa
 ``random_state``): the number of groups found, the ARI of Track 2 mode and of the Bayes oracle
 against the planted groups (every participant with a vote), their ratio, and the F1 of the
 smallest planted group (best-matching found group) for both. Then the cold ``analyze_track2``
-time with sides at 40 × 60 and 2,000 × 300 (median of 5). Prints Markdown.
+time with sides at 40 × 60 and 2,000 × 300 (median of 5). The seed table is printed twice: with
+the simulator's group shares, and with its smallest group set to exactly 5% of the participants.
+Prints Markdown.
 
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \\
         .venv/bin/python benchmarks/bench_group_seeds.py
@@ -13,13 +15,20 @@ time with sides at 40 × 60 and 2,000 × 300 (median of 5). Prints Markdown.
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 import time
 
 import numpy as np
 
-from track2.commonground import adjusted_rand_index, analyze_track2, track2_groups
-from track2.simulate.dialogue import SimulationParams, simulate_dialogue
+from track2.commonground import VoteMatrix, adjusted_rand_index, analyze_track2, track2_groups
+from track2.simulate.dialogue import (
+    SimulationParams,
+    SyntheticDialogue,
+    plant,
+    simulate_dialogue,
+    vote_chunks,
+)
 from track2.simulate.oracle import oracle_from_truth
 
 SETTINGS: dict[str, dict[str, float]] = {
@@ -43,7 +52,46 @@ def minority_f1(labels: np.ndarray, planted: np.ndarray, group: int) -> float:
     return best
 
 
-def groups_table() -> list[str]:
+MINORITY_SHARE = 0.05
+
+
+def minority_dialogue(params: SimulationParams, seed: int) -> SyntheticDialogue:
+    """The simulator's dialogue with one planted group of exactly 5% of the participants (the
+    other groups keep their planted proportions among the remaining 95%); everything else —
+    statements, exposure, votes — is the simulator's own."""
+    truth = plant(params, seed)
+    shares = np.asarray(truth.group_shares, dtype=np.float64).copy()
+    smallest = int(np.argmin(shares))
+    rest = np.delete(np.arange(len(shares)), smallest)
+    shares[rest] *= (1.0 - MINORITY_SHARE) / shares[rest].sum()
+    shares[smallest] = MINORITY_SHARE
+    rng = np.random.default_rng([seed, 9])
+    group = rng.choice(len(shares), size=params.n_participants, p=shares).astype(np.int16)
+    truth = dataclasses.replace(truth, group_shares=shares, group=group)
+    ts, sids, pids, votes = (
+        np.concatenate(parts) for parts in zip(*vote_chunks(truth), strict=True)
+    )
+    block = VoteMatrix.from_triples(
+        pids,
+        sids,
+        votes,
+        timestamps=ts,
+        participant_ids=np.arange(params.n_participants),
+        statement_ids=np.arange(params.n_statements),
+    )
+    matrix = VoteMatrix(
+        block.participant_ids,
+        block.statement_ids,
+        block.indptr,
+        block.indices,
+        block.values,
+        truth.moderated_out.copy(),
+        np.zeros(params.n_statements, dtype=bool),
+    )
+    return SyntheticDialogue(truth, matrix)
+
+
+def groups_table(minority: bool = False) -> list[str]:
     rows = [
         "| setting | seed | group shares | k | oracle ARI | Track 2 ARI | Track 2 / oracle "
         "| smallest group F1: oracle | Track 2 | ratio | s |",
@@ -52,7 +100,10 @@ def groups_table() -> list[str]:
     for name, extra in SETTINGS.items():
         for seed in SEEDS:
             params = SimulationParams(n_participants=5_000, n_statements=300, n_groups=4, **extra)
-            dialogue = simulate_dialogue(params, seed=seed)
+            if minority:
+                dialogue = minority_dialogue(params, seed)
+            else:
+                dialogue = simulate_dialogue(params, seed=seed)
             matrix, truth = dialogue.matrix, dialogue.truth
             voters = np.diff(matrix.indptr) > 0
             planted = truth.group[matrix.participant_ids.astype(np.int64)][voters]
@@ -94,5 +145,9 @@ def cold_times() -> list[str]:
 
 if __name__ == "__main__":
     print("\n".join(groups_table()))
+    print()
+    print(f"With one group of exactly {MINORITY_SHARE:.0%} of the participants:")
+    print()
+    print("\n".join(groups_table(minority=True)))
     print()
     print("\n".join(cold_times()))
