@@ -28,7 +28,7 @@ def test_recovers_planted_groups_near_the_oracle_and_beats_polis(dialogue) -> No
     track2_ari = adjusted_rand_index(truth, result.labels)
     oracle = oracle_from_truth(dialogue.matrix, dialogue.truth)
     assert oracle.ari is not None and oracle.ari > 0.5
-    assert result.k == 4
+    assert result.n_groups == 4
     assert track2_ari >= 0.9 * oracle.ari
     polis = analyze_polis(dialogue.matrix, random_state=0)
     voted = polis.participant_ids.astype(np.int64)
@@ -49,8 +49,8 @@ def test_deterministic_given_the_seed(dialogue) -> None:  # type: ignore[no-unty
 
 
 def test_groups_are_numbered_by_size_and_parameters_are_probabilities(dialogue) -> None:  # type: ignore[no-untyped-def]
-    result = track2_groups(dialogue.matrix, k=3, random_state=0)
-    assert result.k == 3 and result.method.endswith("k=3 fixed by the caller")
+    result = track2_groups(dialogue.matrix, n_groups=3, random_state=0)
+    assert result.n_groups == 3 and result.method.endswith("k=3 fixed by the caller")
     sizes = np.bincount(result.labels[result.labels >= 0], minlength=3)
     assert list(sizes) == sorted(sizes, reverse=True)
     np.testing.assert_allclose(result.vote_probabilities.sum(axis=2), 1.0)
@@ -74,8 +74,8 @@ def test_relabelling_participants_permutes_the_partition(dialogue) -> None:  # t
         statement_ids=matrix.statement_ids,
         moderated_out=matrix.statement_ids[matrix.is_moderated_out],
     )
-    base = track2_groups(matrix, k=4, random_state=0).labels
-    moved = track2_groups(permuted, k=4, random_state=0).labels
+    base = track2_groups(matrix, n_groups=4, random_state=0).labels
+    moved = track2_groups(permuted, n_groups=4, random_state=0).labels
     assert adjusted_rand_index(base, moved[new_row]) > 0.97
 
 
@@ -95,7 +95,7 @@ def test_moderated_out_statements_are_ignored_and_non_voters_get_minus_one() -> 
     changed_matrix = VoteMatrix.from_dense(changed, moderated_out=[11])
     a = track2_groups(base, random_state=0)
     b = track2_groups(changed_matrix, random_state=0)
-    assert a.k == 2
+    assert a.n_groups == 2
     assert a.labels[119] == -1 and b.labels[118] == -1
     assert adjusted_rand_index(group[:118], a.labels[:118]) > 0.85
     assert adjusted_rand_index(a.labels[:118], b.labels[:118]) == 1.0  # same partition
@@ -113,7 +113,7 @@ def test_vote_onehot_layout() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "error", "words"),
     [
-        ({"k": 50}, Track2ModeError, "50 groups need"),
+        ({"n_groups": 50}, Track2ModeError, "50 groups need"),
         ({"min_groups": 3, "max_groups": 2}, Track2ModeError, "min_groups <= max_groups"),
         ({"n_starts": 0}, Track2ModeError, "n_starts"),
     ],
@@ -183,7 +183,7 @@ def test_a_small_room_gets_groups_with_default_settings() -> None:
     agree[:, 5:] = 1 - agree[:, 5:]
     dense = np.where(rng.random((14, 10)) < agree, 1.0, -1.0)
     result = track2_groups(VoteMatrix.from_dense(dense), random_state=0)
-    assert result.k == 2
+    assert result.n_groups == 2
     assert set(result.held_out_log_likelihood) == {2}  # 11 fitting participants: at most 2 groups
     assert adjusted_rand_index(camp, result.labels) == 1.0
 
@@ -206,7 +206,7 @@ def test_json_lists_members_by_participant_id() -> None:
                       [np.nan, np.nan, np.nan]] * 3)  # fmt: skip
     ids = [f"p{i}" for i in range(15)]
     matrix = VoteMatrix.from_dense(dense, participant_ids=ids)
-    result = track2_groups(matrix, k=2, random_state=0)
+    result = track2_groups(matrix, n_groups=2, random_state=0)
     doc = result.to_json(matrix.participant_ids)
     assert doc["k"] == 2 and doc["method"] == result.method
     groups = doc["groups"]

@@ -183,7 +183,8 @@ def test_text_and_html_reports_show_bridging_and_common_ground(
     page = out.read_text()
     assert "<h2>Bridging statements (top 10)</h2>" in page
     assert "<h2>Common ground across sides</h2>" in page
-    assert "coloured by the Track 2 opinion group" in page
+    assert "The positions come from the same model that makes the groups" in page
+    assert "Horizontal axis: " in page and "vertical axis: " in page
     assert "https://" not in page and "<script" not in page
     # The map uses the Track 2 groups' colours, by group id.
     doc = json.loads(_run(str(two_sides), "--format", "json"))

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -77,7 +77,6 @@ class BridgingScores:
     lambda_intercept: float
     lambda_factor: float
     penalties: dict[str, float]
-    timings: dict[str, float] = field(default_factory=dict)
 
     def top(self, n: int = 10) -> list[Any]:
         """Statement ids with the highest intercepts (most agreed across the divide)."""
@@ -316,6 +315,7 @@ def bridging_scores(
     polish_iter: int = 2,
     random_state: int = 0,
     start: BridgingScores | None = None,
+    timings: dict[str, float] | None = None,
 ) -> BridgingScores:
     """Fit the bridging model (see the module docstring) on the votes of included statements.
 
@@ -327,13 +327,14 @@ def bridging_scores(
     ``start``: an earlier fit of the same rows and statements (a live update after a few new
     votes) to continue from instead of the cold start; the sweeps then run on all votes and
     usually converge in a few.
+    ``timings``, when given, receives the seconds of each stage (beside the result, not in it).
     """
     if lambda_intercept <= 0 or lambda_factor <= 0:
         raise BridgingError("the penalties must be positive")
     if max_iter < 1 or polish_iter < 0 or fit_sample < 2:
         raise BridgingError("max_iter must be >= 1, polish_iter >= 0 and fit_sample >= 2")
     started = time.perf_counter()
-    timings: dict[str, float] = {}
+    timings = {} if timings is None else timings
     n, m = votes.n_participants, votes.n_statements
     # Votes on excluded statements stay in the sparse structure with weight 0, so nothing is
     # copied or re-sorted; they add nothing to any sum.
@@ -405,5 +406,4 @@ def bridging_scores(
         lambda_intercept=lambda_intercept,
         lambda_factor=lambda_factor,
         penalties=dataclasses.asdict(pen),
-        timings=timings,
     )

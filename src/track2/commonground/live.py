@@ -171,7 +171,7 @@ def _assemble(
 
     lap = time.perf_counter()
     column_of_row = groups.labels[voted_rows]  # work rows are matrix rows with votes
-    k = groups.k
+    k = groups.n_groups
     agree, disagree, seen = _group_counts(work, column_of_row, k)
     present = np.flatnonzero(np.bincount(column_of_row[column_of_row >= 0], minlength=k) > 0)
     agree, disagree, seen = agree[present], disagree[present], seen[present]
@@ -300,12 +300,12 @@ def live_analysis(
         )
     sides = _side_tuple(side_of, matrix.n_participants)
     lap = time.perf_counter()
-    groups = track2_groups(matrix, k=n_groups, random_state=random_state)
+    groups = track2_groups(matrix, n_groups=n_groups, random_state=random_state)
     timings["groups"] = time.perf_counter() - lap
-    column_ids = np.arange(groups.k, dtype=np.int64)
+    column_ids = np.arange(groups.n_groups, dtype=np.int64)
     if previous is not None:
         old = _labels_on(previous, matrix.participant_ids)
-        column_ids = _match_columns(old, groups.labels, previous.column_ids, groups.k)
+        column_ids = _match_columns(old, groups.labels, previous.column_ids, groups.n_groups)
     result = _assemble(
         conversation, matrix, sides, groups, column_ids, None, None, random_state, timings
     )
@@ -424,7 +424,7 @@ def update(
 
     lap = time.perf_counter()
     model = previous.groups
-    resp = np.empty((n, model.k), dtype=np.float32)
+    resp = np.empty((n, model.n_groups), dtype=np.float32)
     resp[: old.n_participants] = model.responsibilities
     resp[old.n_participants :] = model.priors.astype(np.float32)
     groups = refit_groups(matrix, resp, max_iter=_EM_ITERATIONS)
@@ -432,7 +432,7 @@ def update(
     old_labels[: old.n_participants] = np.where(
         model.labels >= 0, previous.column_ids[np.maximum(model.labels, 0)], -1
     )
-    column_ids = _match_columns(old_labels, groups.labels, previous.column_ids, groups.k)
+    column_ids = _match_columns(old_labels, groups.labels, previous.column_ids, groups.n_groups)
     timings["groups"] = time.perf_counter() - lap
 
     pca_start = np.zeros((2, m))

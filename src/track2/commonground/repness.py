@@ -37,7 +37,14 @@ class GroupStatementStats:
 @dataclass(frozen=True)
 class RepresentativeStatement:
     """One selected statement for one group. ``repful_for`` is "agree" or "disagree";
-    ``repness_test`` is rounded to float32 exactly as Pol.is stores (and sorts by) it."""
+    ``repness_test`` is rounded to float32 exactly as Pol.is stores (and sorts by) it.
+
+    ``passes`` says whether the statement passed Pol.is's two tests (rat and pat, or rdt and
+    pdt, above the 90% z value); Pol.is lists a statement that does not only as its fallback.
+    ``majority`` says whether more than half of the group's voters on it gave the listed
+    answer. A statement is ``weak`` unless both hold: a reader must not be told that it
+    characterises the group without that label (docs/engine.md, step 9).
+    """
 
     statement: Any
     repful_for: str
@@ -49,6 +56,15 @@ class RepresentativeStatement:
     repness_test: float
     best_agree: bool = False
     n_agree: int | None = None
+    passes: bool = True
+
+    @property
+    def majority(self) -> bool:
+        return 2 * self.n_success > self.n_trials
+
+    @property
+    def weak(self) -> bool:
+        return not (self.passes and self.majority)
 
 
 def group_statement_stats(na: np.ndarray, nd: np.ndarray, ns: np.ndarray) -> GroupStatementStats:
@@ -78,22 +94,31 @@ def group_statement_stats(na: np.ndarray, nd: np.ndarray, ns: np.ndarray) -> Gro
     )
 
 
-def _finalize(s: GroupStatementStats, g: int, j: int, sid: Any) -> RepresentativeStatement:
-    """finalize-cmt-stats: keep the agree side if its test beats the disagree side."""
-    if s.rat[g, j] > s.rdt[g, j]:
+def _passes(s: GroupStatementStats, g: int) -> np.ndarray:
+    """Pol.is's significance rule for group ``g``, per statement."""
+    return ((s.rat[g] > Z_90) & (s.pat[g] > Z_90)) | ((s.rdt[g] > Z_90) & (s.pdt[g] > Z_90))
+
+
+def _finalize(
+    s: GroupStatementStats, g: int, j: int, sid: Any, passes: bool = True, side: str | None = None
+) -> RepresentativeStatement:
+    """finalize-cmt-stats: keep the agree side if its test beats the disagree side (or the
+    ``side`` asked for)."""
+    if side == "agree" or (side is None and s.rat[g, j] > s.rdt[g, j]):
         vals = (s.na, s.pa, s.pat, s.ra, s.rat, "agree")
     else:
         vals = (s.nd, s.pd, s.pdt, s.rd, s.rdt, "disagree")
-    n_success, p_success, p_test, rep, rep_test, side = vals
+    n_success, p_success, p_test, rep, rep_test, kept = vals
     return RepresentativeStatement(
         statement=sid,
-        repful_for=side,
+        repful_for=kept,
         n_success=int(n_success[g, j]),
         n_trials=int(s.ns[g, j]),
         p_success=float(p_success[g, j]),
         p_test=float(p_test[g, j]),
         repness=float(rep[g, j]),
         repness_test=float(np.float32(rep_test[g, j])),
+        passes=passes,
     )
 
 
@@ -121,9 +146,17 @@ def select_representative(
     excluded: np.ndarray,
     group_ids: np.ndarray,
     max_per_group: int = 5,
+    *,
+    majority_only: bool = False,
 ) -> dict[Any, tuple[RepresentativeStatement, ...]]:
     """select-rep-comments: up to 5 statements per group, best agree first, agrees before
-    disagrees; if none passes the tests, the single best one (by agree preference, else test)."""
+    disagrees; if none passes the tests, the single best one (by agree preference, else test).
+
+    ``majority_only`` (Track 2 mode) keeps only statements that pass the tests *and* on which a
+    majority of the group gave the listed answer; when none does, the group gets one weak
+    fallback (the majority answer with the best test, else Pol.is's fallback), flagged
+    ``weak``. Without it the selection is exactly Pol.is's (parity), with ``weak`` set where
+    it applies."""
     result: dict[Any, tuple[RepresentativeStatement, ...]] = {}
     cols = [j for j in range(len(statement_ids)) if not excluded[j]]
     sids = statement_ids.tolist()
@@ -132,9 +165,7 @@ def select_representative(
         best: int | None = None
         best_test = 0.0  # the float32 repness-test of ``best``, as Pol.is compares it
         top_test = np.maximum(stats.rat[g], stats.rdt[g])
-        passing = ((stats.rat[g] > Z_90) & (stats.pat[g] > Z_90)) | (
-            (stats.rdt[g] > Z_90) & (stats.pdt[g] > Z_90)
-        )
+        passing = _passes(stats, g)
         best_agree: int | None = None
         for j in cols:
             if passing[j]:
@@ -145,12 +176,20 @@ def select_representative(
                 best_agree = j
         head: RepresentativeStatement | None = None
         if best_agree is not None:
-            f = _finalize(stats, g, best_agree, sids[best_agree])
+            f = _finalize(stats, g, best_agree, sids[best_agree], bool(passing[best_agree]))
             head = RepresentativeStatement(
                 **{**f.__dict__, "best_agree": True, "n_agree": int(stats.na[g, best_agree])}
             )
+        if majority_only:
+            # Weak statements leave before the cut to max_per_group, so strong ones fill it.
+            sufficient = [r for r in sufficient if r.majority]
+            if head is not None and head.weak:
+                head = None
+            if not sufficient and head is None:
+                result[gid] = tuple(_majority_fallback(stats, g, cols, sids))
+                continue
         if not sufficient:
-            fallback = [_finalize(stats, g, best, sids[best])] if best is not None else []
+            fallback = [_finalize(stats, g, best, sids[best], False)] if best is not None else []
             chosen = [head] if head is not None else fallback
         else:
             rest = [r for r in sufficient if head is None or r.statement != head.statement]
@@ -162,3 +201,23 @@ def select_representative(
             ]
         result[gid] = tuple(chosen)
     return result
+
+
+def _majority_fallback(
+    stats: GroupStatementStats,
+    g: int,
+    cols: list[int],
+    sids: list[Any],
+) -> list[RepresentativeStatement]:
+    """One weak statement for a group nothing strong represents: among the statements where a
+    majority of the group's voters agreed (or disagreed), the one whose answer sets the group
+    most apart from the rest (highest two-proportion test); none if the group has no majority
+    anywhere. Flagged weak because it failed the tests."""
+    best: tuple[float, int, str] | None = None
+    for j in cols:
+        for side, n, test in (("agree", stats.na, stats.rat), ("disagree", stats.nd, stats.rdt)):
+            if 2 * n[g, j] > stats.ns[g, j] and (best is None or float(test[g, j]) > best[0]):
+                best = (float(test[g, j]), j, side)
+    if best is None:
+        return []
+    return [_finalize(stats, g, best[1], sids[best[1]], passes=False, side=best[2])]

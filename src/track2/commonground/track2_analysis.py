@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -26,6 +26,7 @@ import numpy.typing as npt
 
 from track2.commonground.bridging import BridgingScores, bridging_scores
 from track2.commonground.consensus import comment_priorities, group_informed_consensus
+from track2.commonground.group_map import GroupMap, group_map
 from track2.commonground.matrix import VoteMatrix
 from track2.commonground.polis import PolisAnalysis, _group_counts, analyze_polis
 from track2.commonground.repness import (
@@ -37,7 +38,7 @@ from track2.commonground.repness import (
 from track2.commonground.sides import SideAgreement, agreement_by_side
 from track2.commonground.track2mode import Track2Groups, track2_groups
 
-__all__ = ["Track2Analysis", "analyze_track2", "labels_by_id"]
+__all__ = ["Track2Analysis", "analyze_track2", "labels_by_id", "rows_by_id"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,7 +52,9 @@ class Track2Analysis:
     an included statement). ``group_ids`` are the groups with at least one member, in order;
     rows of ``group_agree`` / ``group_disagree`` / ``group_seen`` follow them.
     ``base_cluster_group`` is, for each Pol.is base cluster, the Track 2 group most of its
-    members belong to (-1 if none of them has one): the opinion map is coloured by it.
+    members belong to (-1 if none of them has one). ``map`` is the Track 2 map
+    (:mod:`group_map`): its coordinates follow ``participant_ids`` (NaN for a participant in
+    no group) and its ``axes`` say what the axes are; the report draws the groups there.
     """
 
     polis: PolisAnalysis
@@ -68,10 +71,10 @@ class Track2Analysis:
     group_informed_consensus: npt.NDArray[np.float64]
     comment_priorities: npt.NDArray[np.float64]
     base_cluster_group: npt.NDArray[np.int64]
+    map: GroupMap
     bridging: BridgingScores
     sides: SideAgreement | None
     random_state: int
-    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def method(self) -> str:
@@ -88,23 +91,27 @@ class Track2Analysis:
         }
 
 
-def labels_by_id(
-    labels: npt.NDArray[np.int64], label_ids: npt.NDArray[Any], wanted_ids: npt.NDArray[Any]
-) -> npt.NDArray[np.int64]:
-    """``labels`` (one per ``label_ids``) re-ordered to follow ``wanted_ids``.
+def rows_by_id(label_ids: npt.NDArray[Any], wanted_ids: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
+    """For each of ``wanted_ids``, its row in ``label_ids``.
 
     Every wanted id must be among ``label_ids``; a missing one is a programming error.
     """
-    if len(labels) != len(label_ids):
-        raise ValueError(f"{len(labels)} labels for {len(label_ids)} ids")
     row_of = {pid: i for i, pid in enumerate(label_ids.tolist())}
     missing = [pid for pid in wanted_ids.tolist() if pid not in row_of]
     if missing:
         raise ValueError(f"{len(missing)} participant ids have no label, e.g. {missing[0]!r}")
-    rows = np.fromiter(
+    return np.fromiter(
         (row_of[pid] for pid in wanted_ids.tolist()), dtype=np.int64, count=len(wanted_ids)
     )
-    return labels[rows]
+
+
+def labels_by_id(
+    labels: npt.NDArray[np.int64], label_ids: npt.NDArray[Any], wanted_ids: npt.NDArray[Any]
+) -> npt.NDArray[np.int64]:
+    """``labels`` (one per ``label_ids``) re-ordered to follow ``wanted_ids``."""
+    if len(labels) != len(label_ids):
+        raise ValueError(f"{len(labels)} labels for {len(label_ids)} ids")
+    return labels[rows_by_id(label_ids, wanted_ids)]
 
 
 def _majority_group(
@@ -127,6 +134,7 @@ def analyze_track2(
     random_state: int = 0,
     side_of: Sequence[str | None] | None = None,
     polis_kwargs: dict[str, Any] | None = None,
+    timings: dict[str, float] | None = None,
 ) -> Track2Analysis:
     """Track 2 analysis of a vote matrix (see the module docstring).
 
@@ -134,9 +142,10 @@ def analyze_track2(
     otherwise each method chooses by its own criterion (held-out log-likelihood for Track 2).
     ``side_of[i]`` is the declared side of row ``i`` of ``matrix`` (None: undeclared); when
     given, agreement per side is computed. ``polis_kwargs`` go to :func:`analyze_polis`
-    (for example ``state``). Deterministic given ``random_state``.
+    (for example ``state``). Deterministic given ``random_state``. ``timings``, when given,
+    receives the seconds of each stage (beside the result, not in it).
     """
-    timings: dict[str, float] = {}
+    timings = {} if timings is None else timings
     started = lap_start = time.perf_counter()
 
     def lap(stage: str) -> None:
@@ -150,17 +159,19 @@ def analyze_track2(
     )
     lap("polis")
 
-    groups = track2_groups(matrix, k=n_groups, random_state=random_state)
+    groups = track2_groups(matrix, n_groups=n_groups, random_state=random_state)
     lap("groups")
 
     work = matrix.without_empty()
     labels = labels_by_id(groups.labels, matrix.participant_ids, work.participant_ids)
-    agree, disagree, seen = _group_counts(work, labels, groups.k)
+    agree, disagree, seen = _group_counts(work, labels, groups.n_groups)
     # An EM group can end up with no participant as its argmax; it has nothing to report.
-    present = np.flatnonzero(np.bincount(labels[labels >= 0], minlength=groups.k) > 0)
+    present = np.flatnonzero(np.bincount(labels[labels >= 0], minlength=groups.n_groups) > 0)
     agree, disagree, seen = agree[present], disagree[present], seen[present]
     stats = group_statement_stats(agree, disagree, seen)
-    repness = select_representative(stats, work.statement_ids, polis.excluded, present)
+    repness = select_representative(
+        stats, work.statement_ids, polis.excluded, present, majority_only=True
+    )
     lap("repness")
 
     gic = group_informed_consensus(agree, seen)
@@ -168,8 +179,13 @@ def analyze_track2(
         agree, disagree, seen, polis.pca.comment_extremity, work.is_meta
     )
     base = polis.base_clusters
-    base_group = _majority_group(base.labels, labels[polis.in_conv_index], base.k, groups.k)
+    base_group = _majority_group(base.labels, labels[polis.in_conv_index], base.k, groups.n_groups)
     lap("consensus")
+
+    drawn = group_map(matrix, groups)
+    rows = rows_by_id(matrix.participant_ids, work.participant_ids)
+    drawn = GroupMap(drawn.coordinates[rows], drawn.axes)
+    lap("map")
 
     bridging = bridging_scores(matrix, random_state=random_state)
     lap("bridging")
@@ -194,8 +210,8 @@ def analyze_track2(
         group_informed_consensus=gic,
         comment_priorities=priorities,
         base_cluster_group=base_group,
+        map=drawn,
         bridging=bridging,
         sides=sides,
         random_state=random_state,
-        timings=timings,
     )

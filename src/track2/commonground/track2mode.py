@@ -15,17 +15,19 @@ This is the model a Bayes oracle with the true ``theta`` and ``pi`` would use, s
 close to the information limit of the votes (see ``docs/benchmarks.md``). It is fitted by EM with
 sparse products only: with ``X`` the participants x (3 * statements) one-hot matrix of votes,
 the E-step is ``X @ log(theta)`` and the M-step ``X.T @ responsibilities``, both ``O(votes * k)``.
-``theta`` has a prior (MAP estimate): 5 pseudo-votes per group and statement spread like the
-statement's answers over everyone, so a group's estimate shrinks towards the statement's overall
-answers where the group has few votes on it (a statement nobody in a group saw carries no
-information about that group), and no probability is ever zero.
+``theta`` has a prior (MAP estimate): each statement's pass share and agree-among-voters share
+are shrunk towards the statement's shares over everyone, by an empirical-Bayes weight chosen per
+statement from how much the groups differ on it beyond sampling noise (at least 5 pseudo-votes):
+a statement the groups answer alike is shrunk almost entirely and stops adding noise, a divisive
+one keeps each group's shares, and no probability is ever zero.
 
 Choosing ``k``: the participants are split once (seeded) into a fitting part (80%) and a held-out
 part (20%); for each ``k`` from ``min_groups`` to ``max_groups`` the model is fitted on the first
 part (best of ``n_starts`` starts) and scored by the log-likelihood of the held-out participants'
-votes under the fitted mixture, ``sum_u log sum_g pi_g prod_s theta[g, s, vote(u, s)]``. The ``k``
-with the highest held-out log-likelihood wins (a cross-validated criterion: it stops adding
-groups when a new group no longer predicts unseen participants better). BIC was tried first and
+votes under the fitted mixture, ``sum_u log sum_g pi_g prod_s theta[g, s, vote(u, s)]``. A larger ``k``
+wins only when its paired gain over the current best, summed over the held-out participants,
+exceeds one standard error of that sum; the scan stops at the first ``k`` that does not (a bare
+"higher score" let the split's noise add groups on one seed and not another). BIC was tried first and
 rejected: its penalty of ``2 * statements`` parameters per group picks k = 2 on the 5k x 300
 benchmark where four groups are planted.
 
@@ -39,7 +41,7 @@ Everything is deterministic given ``random_state``.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -49,7 +51,14 @@ from scipy.sparse.linalg import svds
 from track2.commonground.errors import CommonGroundError, EmptyConversationError
 from track2.commonground.matrix import DISAGREE, PASS, VoteMatrix
 
-__all__ = ["Track2Groups", "Track2ModeError", "refit_groups", "track2_groups", "vote_onehot"]
+__all__ = [
+    "Track2Groups",
+    "Track2ModeError",
+    "refit_groups",
+    "spectral_embedding",
+    "track2_groups",
+    "vote_onehot",
+]
 
 PRIOR_WEIGHT = 5.0  # pseudo-votes of the prior on each group's answers to each statement
 HELD_OUT_SHARE = 0.2
@@ -65,6 +74,9 @@ _SELECTION_MIN_STATEMENTS = 50
 _MIN_PARTICIPANTS_PER_GROUP = 5
 _DENSE_SVD_CELLS = 200_000  # small rooms: exact dense SVD instead of ARPACK
 _KMEANS_ITERS = 25
+_MAX_SHRINK = 1e4  # pseudo-votes: a statement on which the groups answer alike is ignored
+_SELECTION_SE = 1.0  # standard errors a larger k must gain on the held-out participants
+_FINALISTS = 1  # starts run to convergence after the short runs
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -82,12 +94,13 @@ class Track2Groups:
     are the posterior group probabilities (rows of -1 participants are the priors).
     ``vote_probabilities[g, s]`` is (agree, disagree, pass) for group ``g`` on statement ``s``
     (statement order of the vote matrix; excluded statements keep the uniform prior).
-    ``held_out_log_likelihood`` maps each k tried to its score; ``k`` is the best (or the k asked).
+    ``held_out_log_likelihood`` maps each k tried to its score; ``n_groups`` is the chosen k
+    (or the one asked).
     """
 
     labels: npt.NDArray[np.int64]
     responsibilities: npt.NDArray[np.float32]
-    k: int
+    n_groups: int
     priors: FloatArray
     vote_probabilities: FloatArray
     log_likelihood: float
@@ -97,7 +110,6 @@ class Track2Groups:
     n_fit_statements: int
     random_state: int
     method: str
-    timings: dict[str, float] = field(default_factory=dict)
 
     def members(self, group: int) -> npt.NDArray[np.int64]:
         return np.flatnonzero(self.labels == group)
@@ -110,11 +122,13 @@ class Track2Groups:
             raise ValueError(f"expected {len(self.labels)} participant ids, got {ids.shape}")
         return {
             "method": self.method,
-            "k": self.k,
+            "k": self.n_groups,
             "held_out_log_likelihood": {
                 str(k): round(v, 3) for k, v in self.held_out_log_likelihood.items()
             },
-            "groups": [{"id": g, "members": ids[self.labels == g].tolist()} for g in range(self.k)],
+            "groups": [
+                {"id": g, "members": ids[self.labels == g].tolist()} for g in range(self.n_groups)
+            ],
         }
 
 
@@ -147,17 +161,49 @@ class _Fit:
     iterations: int
 
 
+def _shrink(success: FloatArray, trials: FloatArray) -> FloatArray:
+    """Each group's success share on each statement (statements x groups), shrunk towards the
+    statement's share over everyone by an empirical-Bayes amount chosen per statement.
+
+    One-way random-effects estimate: the between-group variance of the shares beyond what
+    sampling explains, tau2 (as a fraction of pbar * (1 - pbar)), gives a beta prior of weight
+    alpha = 1 / tau2 - 1 pseudo-votes. A statement on which the groups answer alike (tau2 near
+    0) is shrunk almost entirely, so its sampling noise cannot pull participants apart; one on
+    which they differ keeps its group shares. alpha is kept in [PRIOR_WEIGHT, _MAX_SHRINK].
+    """
+    k = trials.shape[1]
+    total = trials.sum(axis=1, keepdims=True)
+    pbar = (success.sum(axis=1, keepdims=True) + 0.5) / (total + 1.0)
+    share = success / np.maximum(trials, 1e-9)
+    spread = (trials * (share - pbar) ** 2).sum(axis=1, keepdims=True) / (pbar * (1.0 - pbar))
+    effective = total - (trials**2).sum(axis=1, keepdims=True) / np.maximum(total, 1e-9)
+    tau2 = np.clip((spread - (k - 1)) / np.maximum(effective, 1e-9), 0.0, 1.0)
+    alpha = np.clip(1.0 / np.maximum(tau2, 1e-12) - 1.0, PRIOR_WEIGHT, _MAX_SHRINK)
+    return np.asarray((success + alpha * pbar) / (trials + alpha), dtype=np.float64)
+
+
 def _m_step(
-    x: sp.csr_array, resp: npt.NDArray[np.float32], n_statements: int
+    x: sp.csr_array, resp: npt.NDArray[np.float32], n_statements: int, adaptive: bool = True
 ) -> tuple[FloatArray, FloatArray]:
     k = resp.shape[1]
     counts = np.asarray(x.T @ resp, dtype=np.float64).reshape(n_statements, 3, k)
-    # Prior: each group's answers to a statement shrink towards the statement's answers over
-    # everyone (itself smoothed by a Jeffreys-like 1/2 per answer), with weight PRIOR_WEIGHT.
-    overall = counts.sum(axis=2) + 0.5
-    overall /= overall.sum(axis=1, keepdims=True)
-    counts += PRIOR_WEIGHT * overall[:, :, None]
-    theta = counts / counts.sum(axis=1, keepdims=True)
+    if adaptive:
+        # Two nested shares, each shrunk by its own amount: passing (a statement's pass rate
+        # is often the same in every group) and agreeing among those who did not pass.
+        seen = counts.sum(axis=1)
+        passing = _shrink(counts[:, 2], seen)
+        agreeing = _shrink(counts[:, 0], counts[:, 0] + counts[:, 1])
+        theta = np.stack(
+            [(1.0 - passing) * agreeing, (1.0 - passing) * (1.0 - agreeing), passing], axis=1
+        )
+        theta[seen.sum(axis=1) == 0] = 1.0 / 3.0  # an unvoted statement: uniform, as before
+    else:
+        # Fixed prior: each group's answers to a statement shrink towards the statement's
+        # answers over everyone (smoothed by 1/2 per answer), with weight PRIOR_WEIGHT.
+        overall = counts.sum(axis=2) + 0.5
+        overall /= overall.sum(axis=1, keepdims=True)
+        counts += PRIOR_WEIGHT * overall[:, :, None]
+        theta = counts / counts.sum(axis=1, keepdims=True)
     log_theta = np.log(theta).transpose(2, 0, 1).reshape(k, 3 * n_statements)
     sizes = resp.sum(axis=0, dtype=np.float64) + 1.0  # add-one keeps an emptied group alive
     return log_theta, np.log(sizes / sizes.sum())
@@ -178,6 +224,23 @@ def _e_step(
     return resp, float(np.log(total).sum(dtype=np.float64) + top.sum(dtype=np.float64))
 
 
+def _row_log_likelihood(
+    x: sp.csr_array, log_theta: FloatArray, log_prior: FloatArray
+) -> FloatArray:
+    """Each row's log-likelihood under the mixture, log sum_g pi_g prod_s theta[g, s, vote]."""
+    joint = np.asarray(x @ log_theta.T, dtype=np.float64) + log_prior
+    top = joint.max(axis=1)
+    return np.asarray(top + np.log(np.exp(joint - top[:, None]).sum(axis=1)), dtype=np.float64)
+
+
+def _beats(candidate: FloatArray, incumbent: FloatArray) -> bool:
+    """Whether more groups predict the held-out participants better beyond noise: the paired
+    gain in held-out log-likelihood exceeds _SELECTION_SE standard errors of that gain. A bare
+    "higher score" lets the held-out split's noise add groups on one seed and not another."""
+    gain = candidate - incumbent
+    return bool(gain.sum() > _SELECTION_SE * np.sqrt(len(gain)) * gain.std())
+
+
 def _em(
     x: sp.csr_array,
     resp: npt.NDArray[np.float32],
@@ -185,26 +248,32 @@ def _em(
     max_iter: int,
     rel_tol: float = _REL_TOL,
     no_votes: npt.NDArray[np.bool_] | None = None,
+    adaptive: bool = True,
 ) -> tuple[_Fit, npt.NDArray[np.float32]]:
-    """EM from responsibilities ``resp``; rows flagged ``no_votes`` carry no weight."""
+    """EM from responsibilities ``resp``; rows flagged ``no_votes`` carry no weight. With the
+    adaptive prior the likelihood need not rise every step, so EM stops when it changes by less
+    than ``rel_tol`` either way."""
     previous = -np.inf
     log_likelihood = -np.inf
     iterations = 0
-    log_theta, log_prior = _m_step(x, resp, n_statements)
+    log_theta, log_prior = _m_step(x, resp, n_statements, adaptive)
     while iterations < max_iter:
         iterations += 1
         resp, log_likelihood = _e_step(x, log_theta, log_prior)
         if no_votes is not None:
             resp[no_votes] = 0.0
-        log_theta, log_prior = _m_step(x, resp, n_statements)
-        if log_likelihood - previous <= rel_tol * abs(log_likelihood):
+        log_theta, log_prior = _m_step(x, resp, n_statements, adaptive)
+        if abs(log_likelihood - previous) <= rel_tol * abs(log_likelihood):
             break
         previous = log_likelihood
     return _Fit(log_theta, log_prior, log_likelihood, iterations), resp
 
 
-def _embedding(x: sp.csr_array, n_statements: int, dims: int) -> FloatArray:
-    """Spectral embedding: top singular vectors of the column-centred observed votes."""
+def spectral_embedding(x: sp.csr_array, n_statements: int, dims: int) -> FloatArray:
+    """Spectral embedding of the rows of a one-hot vote matrix (:func:`vote_onehot`): top
+    singular vectors of the column-centred observed votes (agree +1, disagree -1, pass 0), times
+    the singular values, rows scaled by sqrt(statements / votes) as Pol.is scales projections.
+    Columns are in decreasing order of singular value."""
     csr = sp.csr_array(x)
     answer = csr.indices % 3
     value = np.where(answer == 0, 1.0, np.where(answer == 1, -1.0, 0.0))
@@ -221,6 +290,8 @@ def _embedding(x: sp.csr_array, n_statements: int, dims: int) -> FloatArray:
     else:
         # ARPACK from a fixed start vector is deterministic.
         u, s, _ = svds(centred, k=dims, v0=np.full(n_statements, n_statements**-0.5))
+        order = np.argsort(-s)  # ARPACK returns them in increasing order
+        u, s = u[:, order], s[order]
     votes_per_row = np.diff(csr.indptr)
     scale = np.sqrt(n_statements / np.maximum(votes_per_row, 1))
     return np.asarray(u * s * scale[:, None], dtype=np.float64)
@@ -305,16 +376,25 @@ def _best_fit(
     ]
     if previous is not None:
         starts += _split_starts(previous, embedding)
-    best: tuple[_Fit, npt.NDArray[np.float32]] | None = None
+    # Starts are compared after a few steps with the fixed prior: early on the groups are
+    # blurred, and the adaptive prior would read that as "no statement separates them" and
+    # shrink the start away. The most promising starts then converge with the fixed prior
+    # (which finds the basin) and finally with the adaptive one (which sharpens it).
+    short: list[tuple[float, npt.NDArray[np.float32]]] = []
     for start in starts:
-        fit, resp = _em(x, start, n_statements, _START_ITERS, rel_tol=0.0)
+        fit, resp = _em(x, start, n_statements, _START_ITERS, rel_tol=0.0, adaptive=False)
+        short.append((fit.log_likelihood, resp))
+    short.sort(key=lambda pair: -pair[0])
+    best: tuple[_Fit, npt.NDArray[np.float32]] | None = None
+    for _, resp in short[:_FINALISTS]:
+        warm, resp = _em(x, resp, n_statements, max_iter, adaptive=False)
+        fit, resp = _em(x, resp, n_statements, max_iter)
+        fit.iterations += _START_ITERS + warm.iterations
         if best is None or fit.log_likelihood > best[0].log_likelihood:
             best = (fit, resp)
     if best is None:
         raise Track2ModeError(f"n_starts must be at least 1, got {n_starts}")
-    fit, resp = _em(x, best[1], n_statements, max_iter)
-    fit.iterations += _START_ITERS
-    return fit, resp
+    return best
 
 
 def _selection_statements(sample: sp.csr_array, n_statements: int) -> npt.NDArray[np.int64]:
@@ -349,7 +429,7 @@ def _restrict(x: sp.csr_array, statements: npt.NDArray[np.int64]) -> sp.csr_arra
 def track2_groups(
     votes: VoteMatrix,
     *,
-    k: int | None = None,
+    n_groups: int | None = None,
     min_groups: int = 2,
     max_groups: int = 8,
     n_starts: int = 1,
@@ -357,16 +437,18 @@ def track2_groups(
     max_iter: int = 60,
     max_refine_iter: int = 30,
     random_state: int = 0,
+    timings: dict[str, float] | None = None,
 ) -> Track2Groups:
     """Opinion groups by a latent-class model of the votes (see the module docstring).
 
-    ``k`` fixes the number of groups; otherwise it is chosen in ``[min_groups, max_groups]`` by
-    held-out log-likelihood. Moderated-out and meta statements are left out.
+    ``n_groups`` fixes the number of groups; otherwise it is chosen in ``[min_groups, max_groups]`` by
+    held-out log-likelihood. Moderated-out and meta statements are left out. ``timings``,
+    when given, receives the seconds of each stage (beside the result, not in it).
     """
-    timings: dict[str, float] = {}
+    timings = {} if timings is None else timings
     started = time.perf_counter()
-    if k is not None:
-        min_groups = max_groups = k
+    if n_groups is not None:
+        min_groups = max_groups = n_groups
     if min_groups < 1 or max_groups < min_groups:
         raise Track2ModeError(
             f"groups must satisfy 1 <= min_groups <= max_groups, got {min_groups}..{max_groups}"
@@ -412,12 +494,14 @@ def track2_groups(
     timings["prepare"] = time.perf_counter() - started
 
     lap = time.perf_counter()
-    embedding = _embedding(x_train, m_selected, max_groups + 2)
+    embedding = spectral_embedding(x_train, m_selected, max_groups + 2)
     timings["embedding"] = time.perf_counter() - lap
 
     lap = time.perf_counter()
     seeds = np.random.SeedSequence(random_state)
     held_out: dict[int, float] = {}
+    scores: dict[int, FloatArray] = {}
+    chosen: int | None = None
     fits: dict[int, _Fit] = {}
     previous: npt.NDArray[np.float32] | None = None
     for groups, seed in zip(
@@ -427,12 +511,16 @@ def track2_groups(
             x_train, embedding, groups, m_selected, n_starts, seed, max_iter, previous
         )
         if n_held:
-            _, score = _e_step(x_held, fits[groups].log_theta, fits[groups].log_prior)
-            held_out[groups] = score
-            best_k = max(held_out, key=lambda g: held_out[g])
-            if groups - best_k >= _PATIENCE:
+            scores[groups] = _row_log_likelihood(
+                x_held, fits[groups].log_theta, fits[groups].log_prior
+            )
+            held_out[groups] = float(scores[groups].sum())
+            if chosen is None or _beats(scores[groups], scores[chosen]):
+                chosen = groups
+            elif groups - chosen >= _PATIENCE:
                 break
-    chosen = max(held_out, key=lambda g: held_out[g]) if held_out else min_groups
+    if chosen is None:
+        chosen = min_groups
     timings["model_selection"] = time.perf_counter() - lap
 
     # Refine the chosen model on every participant and every statement: start from the
@@ -464,13 +552,14 @@ def track2_groups(
     criterion = (
         f"k={chosen} fixed by the caller"
         if min_groups == max_groups
-        else f"k={chosen} of {min_groups}..{max_groups} by held-out log-likelihood of "
+        else f"k={chosen} of {min_groups}..{max_groups} by held-out log-likelihood (one more "
+        f"group must gain {_SELECTION_SE:g} standard error) of "
         f"{n_held} participants ({m_selected} most-voted statements)"
     )
     return Track2Groups(
         labels=labels,
         responsibilities=full_resp,
-        k=chosen,
+        n_groups=chosen,
         priors=np.exp(log_prior),
         vote_probabilities=theta,
         log_likelihood=refined.log_likelihood,
@@ -481,11 +570,11 @@ def track2_groups(
         random_state=random_state,
         method=(
             "track2: latent-class model of agree/disagree/pass per group and statement, "
-            f"EM on observed votes only (prior: {PRIOR_WEIGHT} pseudo-votes towards each "
-            f"statement's overall answers), best of {n_starts} "
-            f"spectral k-means++ starts; {criterion}"
+            "EM on observed votes only (prior: each statement's pass and agree shares shrunk "
+            "towards its overall answers by an empirical-Bayes weight of at least "
+            f"{PRIOR_WEIGHT:g} pseudo-votes), best of {n_starts} spectral k-means++ starts and "
+            f"the splits of k-1 groups; {criterion}"
         ),
-        timings=timings,
     )
 
 
@@ -506,7 +595,6 @@ def refit_groups(
         raise Track2ModeError(
             f"the start has {responsibilities.shape[0]} rows for {votes.n_participants} participants"
         )
-    started = time.perf_counter()
     k = responsibilities.shape[1]
     m = votes.n_statements
     x = vote_onehot(votes, np.asarray(votes.is_excluded, dtype=bool))
@@ -523,7 +611,7 @@ def refit_groups(
     return Track2Groups(
         labels=labels,
         responsibilities=resp,
-        k=k,
+        n_groups=k,
         priors=priors,
         vote_probabilities=np.exp(fit.log_theta).reshape(k, m, 3),
         log_likelihood=fit.log_likelihood,
@@ -534,7 +622,7 @@ def refit_groups(
         random_state=0,
         method=(
             "track2: latent-class model, EM continued from an earlier fit "
-            f"(k={k} kept; prior: {PRIOR_WEIGHT} pseudo-votes towards each statement's answers)"
+            f"(k={k} kept; prior: each statement's shares shrunk by empirical Bayes, at least "
+            f"{PRIOR_WEIGHT:g} pseudo-votes)"
         ),
-        timings={"total": time.perf_counter() - started},
     )

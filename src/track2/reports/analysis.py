@@ -43,7 +43,8 @@ from track2.reports.common_ground import (
     sides_html,
     sides_text,
 )
-from track2.reports.opinion_map import opinion_map_svg
+from track2.reports.group_cells import HIDDEN, GroupCells
+from track2.reports.opinion_map import group_map_svg, opinion_map_svg
 from track2.reports.progress import Progress
 
 SCHEMA = "track2.analyze/1"
@@ -73,6 +74,8 @@ class AnalysisRun:
     sides: SideAgreement | None = None
     sides_path: str | None = None
     k_anonymity: int = K_MINIMUM
+    raw_counts: bool = False
+    timings: dict[str, float] | None = None  # track2 mode: seconds per stage of the analysis
 
 
 def load_sides(path: str | Path, conversation: Conversation) -> list[str | None]:
@@ -106,6 +109,7 @@ def run_analysis(
     sides: str | Path | None = None,
     k_anonymity: int = K_MINIMUM,
     progress: Progress | None = None,
+    raw_counts: bool = False,
 ) -> AnalysisRun:
     """Read ``path`` (a Pol.is export or math folder, or a votes file) and analyse it.
 
@@ -113,7 +117,8 @@ def run_analysis(
     bridging scores and, with ``sides``, agreement per side. ``mode="polis"`` runs the Pol.is
     maths exactly; a ``sides`` file then adds agreement per side, a separate statistic that
     does not touch the Pol.is results. ``k_anonymity`` is the small-cell threshold of the
-    per-side breakdown in the text and HTML reports. Raises the engine's typed errors.
+    per-side breakdown and of the per-group figures in the text and HTML reports, and of the
+    per-group figures in JSON unless ``raw_counts``. Raises the engine's typed errors.
     ``progress`` draws a bar for each step that runs long (reading, analysing) on a terminal.
     """
     steps = progress if progress is not None else Progress(sys.stderr, enabled=False)
@@ -128,6 +133,7 @@ def run_analysis(
         side_of = load_sides(sides, conversation) if sides is not None else None
     load_seconds = time.perf_counter() - t0
     track2: Track2Analysis | None = None
+    timings: dict[str, float] = {}
     try:
         with steps.step(f"analysing ({mode} mode)"):
             if mode == "track2":
@@ -137,6 +143,7 @@ def run_analysis(
                     random_state=seed,
                     side_of=side_of,
                     polis_kwargs={"state": state},
+                    timings=timings,
                 )
                 analysis = track2.polis
             else:
@@ -165,6 +172,8 @@ def run_analysis(
         sides=agreement,
         sides_path=None if sides is None else str(sides),
         k_anonymity=k_anonymity,
+        raw_counts=raw_counts,
+        timings=timings if track2 is not None else None,
     )
 
 
@@ -177,6 +186,7 @@ class _Groups:
     centers: dict[int, list[float]]
     repness: dict[Any, tuple[Any, ...]]
     agree: np.ndarray
+    disagree: np.ndarray
     seen: np.ndarray
     group_informed_consensus: np.ndarray
     comment_priorities: np.ndarray
@@ -197,15 +207,16 @@ def _groups_of(run: AnalysisRun) -> _Groups:
             },
             repness=a.repness,
             agree=a.group_agree,
+            disagree=a.group_disagree,
             seen=a.group_seen,
             group_informed_consensus=a.group_informed_consensus,
             comment_priorities=a.comment_priorities,
             method=a.method,
             timings=a.timings,
         )
-    # A Track 2 group's centre on the map: the mean projection of its members.
+    # A Track 2 group's centre on the Track 2 map: the mean position of its members.
     centers = {
-        int(g): [float(x) for x in a.projections[t.group_labels == g].mean(axis=0)]
+        int(g): [float(x) for x in t.map.coordinates[t.group_labels == g].mean(axis=0)]
         for g in t.group_ids.tolist()
     }
     return _Groups(
@@ -214,11 +225,24 @@ def _groups_of(run: AnalysisRun) -> _Groups:
         centers=centers,
         repness=t.repness,
         agree=t.group_agree,
+        disagree=t.group_disagree,
         seen=t.group_seen,
         group_informed_consensus=t.group_informed_consensus,
         comment_priorities=t.comment_priorities,
         method=t.method,
-        timings=t.timings,
+        timings=run.timings or {},
+    )
+
+
+def group_cells(run: AnalysisRun, view: _Groups) -> GroupCells:
+    """The small-cell rule over the groups ``view`` shows (see :mod:`track2.reports.group_cells`)."""
+    return GroupCells(
+        k=run.k_anonymity,
+        group_ids=tuple(view.ids),
+        sizes=tuple(len(view.members[g]) for g in view.ids),
+        agree=np.asarray(view.agree),
+        disagree=np.asarray(view.disagree),
+        seen=np.asarray(view.seen),
     )
 
 
@@ -264,13 +288,19 @@ def divisive_statements_of(
     ]
 
 
-def report_dict(run: AnalysisRun, *, per_participant: bool = True) -> dict[str, Any]:
+def report_dict(
+    run: AnalysisRun, *, per_participant: bool = True, raw_counts: bool | None = None
+) -> dict[str, Any]:
     """The JSON document of docs/analyze.md. ``per_participant=False`` leaves out the lists
     that grow with the number of participants (ids, projections, group members), which the
-    text and HTML reports do not show."""
+    text and HTML reports do not show. Unless ``raw_counts`` (default: the run's
+    ``--raw-counts``), per-group figures that the small-cell rule hides are null and carry
+    ``"shown": false``."""
     a = run.analysis
     conv = run.conversation
+    raw = run.raw_counts if raw_counts is None else raw_counts
     sids = a.statement_ids.tolist()
+    column = {sid: j for j, sid in enumerate(sids)}
     pids = a.participant_ids.tolist() if per_participant else []
     counts = conv.matrix.statement_counts
     index = conv.matrix.statement_index
@@ -290,30 +320,24 @@ def report_dict(run: AnalysisRun, *, per_participant: bool = True) -> dict[str, 
             }
         )
     view = _groups_of(run)
+    cells = group_cells(run, view)
+    size_shown = {g: True for g in view.ids} if raw else cells.size_shown
     groups = [
         {
             "id": gid,
-            "size": len(view.members[gid]),
+            "shown": size_shown[gid],
+            "size": len(view.members[gid]) if size_shown[gid] else None,
             "center": [_num(x) for x in view.centers[gid]],
-            "members": view.members[gid].tolist() if per_participant else [],
+            "members": view.members[gid].tolist() if per_participant and size_shown[gid] else [],
         }
         for gid in view.ids
     ]
+
+    def shown(gid: Any, sid: Any) -> bool:
+        return raw or gid not in cells.group_ids or cells.shown_on(column[sid])[int(gid)]
+
     repness = {
-        _key(gid): [
-            {
-                "statement": r.statement,
-                "repful_for": r.repful_for,
-                "n_success": r.n_success,
-                "n_trials": r.n_trials,
-                "p_success": _num(r.p_success),
-                "p_test": _num(r.p_test),
-                "repness": _num(r.repness),
-                "repness_test": _num(r.repness_test),
-                "best_agree": r.best_agree,
-            }
-            for r in reps
-        ]
+        _key(gid): [_repness_entry(r, shown(gid, r.statement)) for r in reps]
         for gid, reps in view.repness.items()
     }
     consensus = {
@@ -336,6 +360,8 @@ def report_dict(run: AnalysisRun, *, per_participant: bool = True) -> dict[str, 
         "seed": run.seed,
         "polis_state": run.polis_state_path,
         "status": STATUS,
+        "k_anonymity": run.k_anonymity,
+        "raw_counts": raw,
         "participants": pids if per_participant else [],
         "statements": statements,
         "votes": int(a.n_votes),
@@ -358,9 +384,18 @@ def report_dict(run: AnalysisRun, *, per_participant: bool = True) -> dict[str, 
         "silhouettes": {_key(k): _num(v) for k, v in sorted(a.silhouettes.items())},
         "repness": repness,
         "consensus": consensus,
-        "divisive": divisive_statements_of(
-            view.agree, view.seen, view.ids, a.statement_ids, a.excluded
-        ),
+        "divisive": [
+            {
+                **d,
+                "group_agree": {
+                    g: (p if shown(int(g), d["statement"]) else None)
+                    for g, p in d["group_agree"].items()
+                },
+            }
+            for d in divisive_statements_of(
+                view.agree, view.seen, view.ids, a.statement_ids, a.excluded
+            )
+        ],
         "group_informed_consensus": {
             _key(s): _num(v) for s, v in zip(sids, view.group_informed_consensus, strict=True)
         },
@@ -376,6 +411,16 @@ def report_dict(run: AnalysisRun, *, per_participant: bool = True) -> dict[str, 
             _key(k): _num(v) for k, v in sorted(run.track2.groups.held_out_log_likelihood.items())
         }
         doc["bridging"] = run.track2.bridging.to_json()
+        doc["map"] = {
+            "axes": list(run.track2.map.axes),
+            "coordinates": {
+                _key(p): [_num(x), _num(y)]
+                for p, (x, y) in zip(pids, run.track2.map.coordinates.tolist(), strict=True)
+                if x == x  # NaN: a participant in no group is not on the map
+            }
+            if per_participant
+            else {},
+        }
     if run.sides is not None:
         doc["sides"] = {
             "file": run.sides_path,
@@ -388,12 +433,66 @@ def report_dict(run: AnalysisRun, *, per_participant: bool = True) -> dict[str, 
     return doc
 
 
+def _repness_entry(r: Any, shown: bool) -> dict[str, Any]:
+    """One representative statement: its numbers when ``shown``, else null; ``weak`` says it
+    is a fallback (it failed the tests, or a majority of the group did not give the answer)."""
+    figures = {
+        "n_success": r.n_success,
+        "n_trials": r.n_trials,
+        "p_success": _num(r.p_success),
+        "p_test": _num(r.p_test),
+        "repness": _num(r.repness),
+        "repness_test": _num(r.repness_test),
+    }
+    return {
+        "statement": r.statement,
+        "repful_for": r.repful_for,
+        **{name: (value if shown else None) for name, value in figures.items()},
+        "best_agree": r.best_agree,
+        "passes": r.passes,
+        "majority": r.majority,
+        "weak": r.weak,
+        "shown": shown,
+    }
+
+
 def render_json(run: AnalysisRun) -> str:
     return json.dumps(report_dict(run), ensure_ascii=False, indent=1) + "\n"
 
 
 def _pct(n: int, d: int) -> str:
     return f"{100.0 * n / d:.0f}%" if d else "-"
+
+
+WEAK_LABEL = "  (weak: fallback, not a significant majority answer of the group)"
+WEAK_RULE = (
+    "A statement is listed for a group when it sets the group apart (Pol.is's tests) and a "
+    "majority of the group's voters gave the listed answer; one that does not is marked weak."
+)
+
+
+def _cells_rule(run: AnalysisRun) -> str:
+    k = run.k_anonymity
+    return (
+        f"A group's size is shown only when at least {k} people, and its figures on a statement "
+        f"only when each answer counts {k} or more of its members, or none, and no hidden "
+        "group's counts can be worked out from the shown ones."
+    )
+
+
+def _size(group: dict[str, Any]) -> str:
+    return f"{group['size']} participants" if group["shown"] else f"size {HIDDEN}"
+
+
+def _share(p: float | None) -> str:
+    return HIDDEN if p is None else f"{p:.0%}"
+
+
+def _rep_figures(r: dict[str, Any]) -> str:
+    if not r["shown"]:
+        return f"{r['repful_for'] + 's':<9} {HIDDEN}"
+    share = _pct(r["n_success"], r["n_trials"])
+    return f"{share:>4} {r['repful_for'] + 's':<9} (of {r['n_trials']:>4})"
 
 
 def _how_chosen(run: AnalysisRun) -> str:
@@ -420,7 +519,7 @@ def render_text(run: AnalysisRun) -> str:
     divisive statements."""
     a = run.analysis
     conv = run.conversation
-    doc = report_dict(run, per_participant=False)
+    doc = report_dict(run, per_participant=False, raw_counts=False)
     view = _groups_of(run)
     out: list[str] = []
     out.append(f"Conversation: {run.path}")
@@ -434,13 +533,16 @@ def render_text(run: AnalysisRun) -> str:
         f"({_how_chosen(run)})."
     )
     out.append("")
+    if run.track2 is not None:
+        axes = run.track2.map.axes
+        out.append(f"Map (HTML, JSON `map`): horizontal {axes[0]}; vertical {axes[1]}.")
+    out.append(f"Opinion groups: {_cells_rule(run)} {WEAK_RULE}")
     for g in doc["groups"]:
-        out.append(f"Group {g['id']}: {g['size']} participants")
+        out.append(f"Group {g['id']}: {_size(g)}")
         for r in doc["repness"].get(str(g["id"]), []):
-            share = _pct(r["n_success"], r["n_trials"])
             out.append(
-                f"  {share:>4} {r['repful_for'] + 's':<9} (of {r['n_trials']:>4})  "
-                f"[{r['statement']}] {conv.text(r['statement'])}"
+                f"  {_rep_figures(r)}  [{r['statement']}] {conv.text(r['statement'])}"
+                f"{WEAK_LABEL if r['weak'] else ''}"
             )
         out.append("")
     out.append("Consensus (broad agreement across everyone):")
@@ -455,7 +557,7 @@ def render_text(run: AnalysisRun) -> str:
     out.append("")
     out.append("Divisive (groups differ most):")
     for d in doc["divisive"]:
-        per = ", ".join(f"group {g}: {p:.0%}" for g, p in d["group_agree"].items())
+        per = ", ".join(f"group {g}: {_share(p)}" for g, p in d["group_agree"].items())
         out.append(f"  [{d['statement']}] {conv.text(d['statement'])}  ({per} agree)")
     out.append("")
     top = sorted(
@@ -492,26 +594,30 @@ figure{margin:1rem 0} figcaption{font-size:.9rem;color:#555}
 """
 
 
-_MAP_CAPTION = {
-    False: "Opinion map: each circle is a base cluster of participants who vote alike (area ∝ "
+_MAP_CAPTION = (
+    "Opinion map: each circle is a base cluster of participants who vote alike (area ∝ "
     "people), coloured by opinion group; axes are the first two principal components of "
-    "the votes.",
-    True: "Opinion map: each circle is a Pol.is base cluster of participants who vote alike "
-    "(area ∝ people), coloured by the Track 2 opinion group most of its members belong to "
-    "(grey: none of them is in a group); a group's label sits at the mean position of its "
-    "members. Axes are the first two principal components of the votes.",
-}
+    "the votes."
+)
+
+
+def _map_caption(run: AnalysisRun) -> str:
+    t = run.track2
+    if t is None:
+        return _MAP_CAPTION
+    return (
+        "Opinion map of the Track 2 groups: each circle pools the members of one group who sit "
+        "close together (area ∝ people), coloured by group; a group's label sits at the mean "
+        "position of its members. The positions come from the same model that makes the "
+        f"groups. Horizontal axis: {t.map.axes[0]}; vertical axis: {t.map.axes[1]}."
+    )
 
 
 def _map(run: AnalysisRun) -> str:
     t = run.track2
     if t is None:
         return opinion_map_svg(run.analysis)
-    centers = {
-        int(g): run.analysis.projections[t.group_labels == g].mean(axis=0)
-        for g in t.group_ids.tolist()
-    }
-    return opinion_map_svg(run.analysis, base_group=t.base_cluster_group, group_centers=centers)
+    return group_map_svg(t.map.coordinates, t.group_labels, [int(g) for g in t.group_ids])
 
 
 def render_html(run: AnalysisRun) -> str:
@@ -520,7 +626,7 @@ def render_html(run: AnalysisRun) -> str:
 
     a = run.analysis
     conv = run.conversation
-    doc = report_dict(run, per_participant=False)
+    doc = report_dict(run, per_participant=False, raw_counts=False)
     view = _groups_of(run)
     e = html.escape
 
@@ -540,7 +646,8 @@ def render_html(run: AnalysisRun) -> str:
         f"{len(view.ids)} opinion groups (method {e(view.method)}, mode {e(run.mode)}).</p>",
         "<figure>",
         _map(run),
-        f"<figcaption>{_MAP_CAPTION[run.track2 is not None]}</figcaption></figure>",
+        f"<figcaption>{e(_map_caption(run))}</figcaption></figure>",
+        f"<p>{e(_cells_rule(run))} {e(WEAK_RULE)}</p>",
     ]
     for c, g in enumerate(doc["groups"]):
         # Track 2 groups are coloured by id, as on the map; Pol.is groups by position.
@@ -548,18 +655,20 @@ def render_html(run: AnalysisRun) -> str:
         colour = GROUP_COLOURS[slot % len(GROUP_COLOURS)]
         parts.append(
             f'<h2><span class="swatch" style="background:{colour}"></span>'
-            f"Group {g['id']} — {g['size']} participants</h2>"
+            f"Group {g['id']} — {e(_size(g))}</h2>"
         )
         parts.append(
             '<table><tr><th>statement</th><th>group</th><th class="num">share</th>'
             '<th class="num">votes</th></tr>'
         )
         for r in doc["repness"].get(str(g["id"]), []):
+            shown = r["shown"]
             parts.append(
-                f"<tr><td>[{e(str(r['statement']))}] {text(r['statement'])}</td>"
+                f"<tr><td>[{e(str(r['statement']))}] {text(r['statement'])}"
+                f"{e(WEAK_LABEL) if r['weak'] else ''}</td>"
                 f"<td>{e(r['repful_for'])}s</td>"
-                f'<td class="num">{_pct(r["n_success"], r["n_trials"])}</td>'
-                f'<td class="num">{r["n_trials"]}</td></tr>'
+                f'<td class="num">{_pct(r["n_success"], r["n_trials"]) if shown else HIDDEN}</td>'
+                f'<td class="num">{r["n_trials"] if shown else ""}</td></tr>'
             )
         parts.append("</table>")
     parts.append(
@@ -579,7 +688,7 @@ def render_html(run: AnalysisRun) -> str:
         "<h2>Divisive statements</h2><table><tr><th>statement</th><th>agreement by group</th></tr>"
     )
     for d in doc["divisive"]:
-        per = ", ".join(f"group {e(g)}: {p:.0%}" for g, p in d["group_agree"].items())
+        per = ", ".join(f"group {e(g)}: {_share(p)}" for g, p in d["group_agree"].items())
         parts.append(
             f"<tr><td>[{e(str(d['statement']))}] {text(d['statement'])}</td><td>{per}</td></tr>"
         )

@@ -7,6 +7,7 @@ file small at a million participants, and does not place any one person on the m
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 import numpy as np
 
@@ -16,6 +17,38 @@ from track2.commonground import PolisAnalysis
 GROUP_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
 NO_GROUP_COLOUR = "#999999"
 WIDTH, HEIGHT, MARGIN = 640, 420, 30
+
+
+def _frame(
+    lo: np.ndarray, span: np.ndarray, n_groups: int
+) -> tuple[Callable[[np.ndarray], tuple[float, float]], list[str]]:
+    """The map's coordinate transform (data → SVG, y up) and its opening elements: the svg tag,
+    the background and the two axes through the origin."""
+
+    def xy(p: np.ndarray) -> tuple[float, float]:
+        x = MARGIN + (p[0] - lo[0]) / span[0] * (WIDTH - 2 * MARGIN)
+        y = HEIGHT - MARGIN - (p[1] - lo[1]) / span[1] * (HEIGHT - 2 * MARGIN)
+        return float(x), float(y)
+
+    ox, oy = xy(np.zeros(2))
+    head = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'width="100%" role="img" aria-label="Opinion map with {n_groups} groups">',
+        f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#fafafa"/>',
+        f'<line x1="{MARGIN}" y1="{oy:.1f}" x2="{WIDTH - MARGIN}" y2="{oy:.1f}" '
+        'stroke="#bbb" stroke-width="1"/>',
+        f'<line x1="{ox:.1f}" y1="{MARGIN}" x2="{ox:.1f}" y2="{HEIGHT - MARGIN}" '
+        'stroke="#bbb" stroke-width="1"/>',
+    ]
+    return xy, head
+
+
+def _label(x: float, y: float, gid: int) -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle" '
+        f'font-family="sans-serif" font-size="14" font-weight="bold" '
+        f'fill="#222">{html.escape(f"Group {gid}")}</text>'
+    )
 
 
 def opinion_map_svg(
@@ -34,11 +67,6 @@ def opinion_map_svg(
     hi = np.maximum(pts.max(axis=0), 0.0)
     span = np.where(hi - lo > 0, hi - lo, 1.0)
 
-    def xy(p: np.ndarray) -> tuple[float, float]:
-        x = MARGIN + (p[0] - lo[0]) / span[0] * (WIDTH - 2 * MARGIN)
-        y = HEIGHT - MARGIN - (p[1] - lo[1]) / span[1] * (HEIGHT - 2 * MARGIN)
-        return float(x), float(y)
-
     labels = (
         group_centers
         if group_centers is not None
@@ -47,18 +75,9 @@ def opinion_map_svg(
             for c, gid in enumerate(a.group_clusters.ids.tolist())
         }
     )
-    ox, oy = xy(np.zeros(2))
     r_max = 18.0
     scale = r_max / np.sqrt(sizes.max()) if sizes.max() > 0 else 1.0
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'width="100%" role="img" aria-label="Opinion map with {len(labels)} groups">',
-        f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#fafafa"/>',
-        f'<line x1="{MARGIN}" y1="{oy:.1f}" x2="{WIDTH - MARGIN}" y2="{oy:.1f}" '
-        'stroke="#bbb" stroke-width="1"/>',
-        f'<line x1="{ox:.1f}" y1="{MARGIN}" x2="{ox:.1f}" y2="{HEIGHT - MARGIN}" '
-        'stroke="#bbb" stroke-width="1"/>',
-    ]
+    xy, out = _frame(lo, span, len(labels))
     group_of_base = a.group_clusters.labels if base_group is None else base_group
     for c in np.argsort(-sizes, kind="stable"):
         x, y = xy(pts[c])
@@ -72,11 +91,47 @@ def opinion_map_svg(
         )
     for gid, centre in labels.items():
         x, y = xy(centre)
-        label = html.escape(f"Group {gid}")
+        out.append(_label(x, y - 22, gid))
+    out.append("</svg>")
+    return "".join(out)
+
+
+GRID = (32, 20)  # cells across and down in which each group's members are pooled
+
+
+def group_map_svg(coordinates: np.ndarray, labels: np.ndarray, group_ids: list[int]) -> str:
+    """The Track 2 map: each group's members pooled per cell of a 32 × 20 grid and drawn as one
+    circle at their mean position (area ∝ people), coloured by group id; each group's label at
+    its members' mean. Like Pol.is's map it never places one person, and it prints no count
+    (a cell may hold fewer than k people)."""
+    drawn = labels >= 0
+    pts, lab = coordinates[drawn], labels[drawn]
+    if len(pts) == 0:
+        pts, lab = np.zeros((1, 2)), np.zeros(1, dtype=np.int64)
+    lo = np.minimum(pts.min(axis=0), 0.0)
+    hi = np.maximum(pts.max(axis=0), 0.0)
+    span = np.where(hi - lo > 0, hi - lo, 1.0)
+    cell = np.minimum(((pts - lo) / span * GRID).astype(np.int64), np.array(GRID) - 1)
+    key = (lab * GRID[0] + cell[:, 0]) * GRID[1] + cell[:, 1]
+    keys, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    means = np.stack([np.bincount(inverse, weights=pts[:, d]) / counts for d in (0, 1)], axis=1)
+    cell_group = keys // (GRID[0] * GRID[1])
+
+    scale = 12.0 / np.sqrt(counts.max())
+    xy, out = _frame(lo, span, len(group_ids))
+    for c in np.argsort(-counts, kind="stable"):
+        x, y = xy(means[c])
+        colour = GROUP_COLOURS[int(cell_group[c]) % len(GROUP_COLOURS)]
+        r = max(2.0, float(np.sqrt(counts[c]) * scale))
         out.append(
-            f'<text x="{x:.1f}" y="{y - 22:.1f}" text-anchor="middle" '
-            f'font-family="sans-serif" font-size="14" font-weight="bold" '
-            f'fill="#222">{label}</text>'
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{colour}" '
+            f'fill-opacity="0.6" stroke="{colour}"/>'
         )
+    for gid in group_ids:
+        members = coordinates[labels == gid]
+        if len(members) == 0:
+            continue
+        x, y = xy(members.mean(axis=0))
+        out.append(_label(x, y - 16, gid))
     out.append("</svg>")
     return "".join(out)

@@ -66,6 +66,12 @@ class Command(BaseCommand):
             metavar="K",
             help="force K opinion groups instead of choosing by silhouette",
         )
+        parser.add_argument(
+            "--raw-counts",
+            action="store_true",
+            help="JSON only: keep every per-group count, even those the small-cell rule "
+            "hides (for public Pol.is data; text and HTML always apply the rule)",
+        )
         parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
         parser.add_argument("--format", choices=FORMATS, default="text")
         parser.add_argument("--output", metavar="FILE", help="write here instead of stdout")
@@ -90,6 +96,7 @@ class Command(BaseCommand):
                 sides=options["sides"],
                 k_anonymity=k,
                 progress=progress,
+                raw_counts=options["raw_counts"],
             )
         except CommonGroundError as err:
             raise CommandError(_one_line(f"{err}; check the file and run again")) from err

@@ -1,0 +1,57 @@
+"""The Track 2 map shows the groups it names (issue 15, item 3)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from track2.commonground import analyze_track2, silhouette, track2_groups
+from track2.commonground.group_map import group_map
+from track2.commonground.matrix import VoteMatrix
+from track2.simulate.dialogue import SimulationParams, simulate_dialogue
+
+
+def _silhouette(points: np.ndarray, labels: np.ndarray) -> float:
+    keep = labels >= 0
+    points, labels = points[keep], labels[keep]
+    dist = np.sqrt(((points[:, None, :] - points[None, :, :]) ** 2).sum(axis=2))
+    return silhouette(points, labels, dist=dist)
+
+
+def test_track2_map_separates_its_groups_better_than_the_polis_map() -> None:
+    params = SimulationParams(n_participants=600, n_statements=80, n_groups=4, mean_votes=20)
+    matrix = simulate_dialogue(params, seed=3).matrix
+    t = analyze_track2(matrix, random_state=0)
+    assert t.groups.n_groups >= 3
+    in_conv = t.polis.in_conv
+    on_polis_map = _silhouette(t.polis.projections[in_conv], t.group_labels[in_conv])
+    on_track2_map = _silhouette(t.map.coordinates, t.group_labels)
+    assert on_track2_map > 0.3
+    assert on_track2_map > on_polis_map + 0.1
+    assert all("Track 2 model" in axis for axis in t.map.axes)
+
+
+def test_two_groups_and_participants_in_no_group() -> None:
+    rng = np.random.default_rng(5)
+    camp = np.repeat([0, 1], 40)
+    agree = np.where(camp[:, None] == 0, 0.85, 0.15) * np.ones((1, 16))
+    dense = np.where(rng.random((80, 16)) < agree, 1.0, -1.0)
+    dense[rng.random((80, 16)) < 0.25] = np.nan
+    dense[79] = np.nan
+    dense[79, 15] = 1.0  # votes only on a moderated-out statement: in no group
+    matrix = VoteMatrix.from_dense(dense, moderated_out=[15])
+    groups = track2_groups(matrix, random_state=0)
+    assert groups.n_groups == 2
+    drawn = group_map(matrix, groups)
+    assert np.isnan(drawn.coordinates[79]).all()
+    placed = drawn.coordinates[:79]
+    assert np.isfinite(placed).all()
+    labels = groups.labels[:79]
+    # One axis separates the camps: every member of one group left of every member of the other.
+    left = placed[labels == 0, 0]
+    right = placed[labels == 1, 0]
+    assert left.max() < right.min()
+    assert "group 1 over group 0" in drawn.axes[0]
+    again = group_map(matrix, track2_groups(matrix, random_state=0))
+    np.testing.assert_array_equal(
+        np.nan_to_num(again.coordinates), np.nan_to_num(drawn.coordinates)
+    )
