@@ -271,3 +271,15 @@ def test_tampered_or_replayed_conveyance_fails_closed(people):
     receive(blob, recipient=recipient, context=directory.context(recipient))
     with pytest.raises(BackchannelError):
         receive(blob, recipient=recipient, context=directory.context(recipient))
+
+
+def test_a_message_too_large_for_its_route_is_refused_with_advice(people):
+    sender, first, second, recipient, directory = people
+    with pytest.raises(MalformedInput, match="too large to convey through 1 intermediaries"):
+        wrap(
+            b"x" * 64_000,
+            sender=sender,
+            dialogue_id=DIALOGUE,
+            recipient=directory.hop(recipient.identity_key),
+            via=[directory.hop(first.identity_key)],
+        )

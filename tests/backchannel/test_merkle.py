@@ -16,6 +16,7 @@ from track2.backchannel.merkle import (
     MerkleTree,
     empty_root,
     leaf_hash,
+    log_entry,
     node_hash,
     verify_consistency,
     verify_inclusion,
@@ -237,3 +238,13 @@ def test_bad_sizes_and_indices_are_refused_with_a_clear_message():
         verify_inclusion(leaf_hash(b"x"), 0, 2**64, [b"\x00" * 32] * 200, empty_root())
     with pytest.raises(BadProof):
         tree.append(b"short")
+
+
+def test_log_entries_name_their_kind():
+    digest = hashlib.sha256(b"an envelope").digest()
+    assert log_entry("envelope", digest) == b"envelope\x00" + digest
+    assert leaf_hash(log_entry("envelope", digest)) != leaf_hash(log_entry("receipt", digest))
+    with pytest.raises(BadProof):
+        log_entry("plaintext", digest)
+    with pytest.raises(BadProof):
+        log_entry("envelope", b"short")

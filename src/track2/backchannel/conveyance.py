@@ -276,13 +276,21 @@ def wrap(
     for index in range(len(hops) - 2, -1, -1):
         hop, after = hops[index], hops[index + 1]
         routing = _Routing(FORWARD, after.bundle.identity_key, after.mailbox_id, blob)
-        blob = seal(
-            routing.to_bytes(),
-            sender=sender,
-            recipient=hop.bundle,
-            context=Context(dialogue_id, hop.mailbox_id),
-            prekey_id=hop.prekey_id,
-        )
+        try:
+            blob = seal(
+                routing.to_bytes(),
+                sender=sender,
+                recipient=hop.bundle,
+                context=Context(dialogue_id, hop.mailbox_id),
+                prekey_id=hop.prekey_id,
+            )
+        except MalformedInput as error:
+            raise MalformedInput(
+                f"The message ({len(message):,} bytes) is too large to convey through "
+                f"{len(via)} intermediaries: each layer adds about 1.3 KB and rounds up to the "
+                "next size bucket (64 KiB at most). Send it in parts or through fewer "
+                "intermediaries."
+            ) from error
     return blob
 
 

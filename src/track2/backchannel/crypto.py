@@ -467,7 +467,6 @@ def generate_identity(one_time_prekeys: int = 20) -> Identity:
     identity = Identity(secrets.token_bytes(_KEY), secrets.token_bytes(_KEY))
     identity.add_prekeys(one_time_prekeys)
     identity.rotate_fallback()
-    identity.retired.clear()  # nothing was ever used: the first fallback retired nothing real
     return identity
 
 
