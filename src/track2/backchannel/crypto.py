@@ -196,12 +196,9 @@ class KeyBundle:
         box_signature = reader.take(_SIG)
         prekeys = []
         for _ in range(reader.u16()):
-            kind = reader.u8()
-            if kind not in (ONE_TIME, FALLBACK):
-                raise MalformedInput("The key bundle has a prekey of an unknown kind.")
             prekeys.append(
                 SignedPrekey(
-                    kind=kind,
+                    kind=reader.u8_in((ONE_TIME, FALLBACK), "kind of prekey"),
                     prekey_id=reader.take(PREKEY_ID_BYTES),
                     mlkem_public=reader.take(_MLKEM_PUBLIC),
                     x25519_public=reader.take(_KEY),
@@ -446,12 +443,9 @@ class Identity:
         box_secret = reader.take(_KEY)
         prekeys = []
         for _ in range(reader.u32()):
-            kind = reader.u8()
-            if kind not in (ONE_TIME, FALLBACK):
-                raise MalformedInput("The identity has a prekey of an unknown kind.")
             prekeys.append(
                 _PrekeySecret(
-                    kind=kind,
+                    kind=reader.u8_in((ONE_TIME, FALLBACK), "kind of prekey"),
                     prekey_id=reader.take(PREKEY_ID_BYTES),
                     mlkem_seed=reader.take(_MLKEM_SEED),
                     x25519_secret=reader.take(_KEY),
