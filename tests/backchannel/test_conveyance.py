@@ -9,6 +9,7 @@ from track2.backchannel.conveyance import Hop, Receipt, convey, receive, wrap
 from track2.backchannel.crypto import ONE_TIME, Context, Identity, generate_identity, seal
 from track2.backchannel.errors import (
     BackchannelError,
+    ConveyInstead,
     MalformedInput,
     RouteMismatch,
     UnexpectedSender,
@@ -230,7 +231,7 @@ def test_recipient_refuses_an_unexpected_sender_and_a_routing_layer(people):
         recipient=directory.hop(recipient.identity_key),
         via=[directory.hop(first.identity_key)],
     )
-    with pytest.raises(MalformedInput, match="convey"):
+    with pytest.raises(ConveyInstead, match="convey it instead"):
         receive(routing_for_first, recipient=first, context=directory.context(first))
 
 

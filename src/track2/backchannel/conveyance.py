@@ -36,6 +36,7 @@ from track2.backchannel.crypto import (
 )
 from track2.backchannel.errors import (
     BadSignature,
+    ConveyInstead,
     MalformedInput,
     RouteMismatch,
     UnexpectedSender,
@@ -328,7 +329,10 @@ def convey(
     """As an intermediary: open my layer, sign a receipt, and build what I hand on.
 
     `fetch_bundle(identity_key)` returns the next hop's verified bundle and a prekey from the
-    key directory (the caller refuses a bundle whose fingerprint was not compared).
+    key directory (the caller refuses a bundle whose fingerprint was not compared); the mailbox
+    used is the one the sender named in the routing layer, not the Hop's.
+    The intermediary's one-time prekeys are retired only once everything succeeded: persist the
+    identity after posting the forward.
     """
     layer = _open_layer(blob, intermediary, context)
     opened, receipts, received = layer.opened, layer.receipts, layer.received
@@ -424,7 +428,7 @@ def receive(
     layer = _open_layer(blob, recipient, context)
     opened, raw_receipts = layer.opened, layer.receipts
     if opened.message[1:2] != bytes((_KIND_LETTER,)):
-        raise MalformedInput(
+        raise ConveyInstead(
             "This envelope is a routing layer for an intermediary, not a message for you: "
             "convey it instead."
         )
