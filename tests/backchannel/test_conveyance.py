@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from track2.backchannel import conveyance
 from track2.backchannel.conveyance import Hop, Receipt, convey, receive, wrap
@@ -284,3 +286,18 @@ def test_a_message_too_large_for_its_route_is_refused_with_advice(people):
             recipient=directory.hop(recipient.identity_key),
             via=[directory.hop(first.identity_key)],
         )
+
+
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(message=st.binary(max_size=3000), via_count=st.integers(0, 2), reencrypt=st.booleans())
+def test_any_message_round_trips_through_any_route(people, message, via_count, reencrypt):
+    sender, first, second, recipient, directory = people
+    if reencrypt and not via_count:
+        return
+    blob, forwards = _send(people, via_count, reencrypt=reencrypt, message=message)
+    delivery = receive(blob, recipient=recipient, context=directory.context(recipient))
+    assert delivery.message == message
+    assert len(delivery.receipts) == via_count
+    assert (delivery.reencrypted_by is not None) == reencrypt
