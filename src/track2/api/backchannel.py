@@ -14,45 +14,40 @@ from django.http import HttpRequest
 from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.security import APIKeyHeader
 
-from track2.access import NotFound, access_dialogue
+from track2.access import access_dialogue
 from track2.api.auth import api_auth
 from track2.api.fields import Base64, Id, Line
 from track2.api.pagination import PageQuery, page_of
 from track2.backchannel import actions, log, queries, relay
-from track2.backchannel.models import Mailbox
 from track2.disclosure.status import STATUS_LINE
 
 router = Router(tags=["back channel"])
 
-MAILBOX_HEADER = "Track2-Mailbox"
+KEY_HEADER = "Track2-Key"
+SIGNATURE_HEADER = "Track2-Key-Signature"
 READ_HEADER = "Track2-Read-Token"
 DELIVERY_HEADER = "Track2-Delivery-Token"
 
 
-class MailboxReader(APIKeyHeader):
-    """A correspondent without an account (an offline contact) reads its dialogue's directory
-    with one of its mailboxes' read tokens: `Track2-Mailbox` and `Track2-Read-Token`."""
+class KeyHolder(APIKeyHeader):
+    """Someone in the directory without an account (an offline contact) reads it by signing the
+    day with the entry's identity key: `Track2-Key` (hex) and `Track2-Key-Signature` (base64)."""
 
-    param_name = READ_HEADER
+    param_name = SIGNATURE_HEADER
 
-    def authenticate(self, request: HttpRequest, key: str | None) -> Mailbox | None:
+    def authenticate(self, request: HttpRequest, key: str | None) -> relay.KeyHolder | None:
         if not key:
             return None
-        try:
-            return relay.mailbox_for_reading(request.headers.get(MAILBOX_HEADER, ""), key)
-        except NotFound:
-            return None
+        return relay.key_holder(request.headers.get(KEY_HEADER, ""), key)
 
 
-directory_auth = [*api_auth, MailboxReader()]
+directory_auth = [*api_auth, KeyHolder()]
 
 
 def _dialogue_for(request: HttpRequest, dialogue_id: int):
     caller = request.auth  # type: ignore[attr-defined]  (set by ninja's authentication)
-    if isinstance(caller, Mailbox):
-        if caller.dialogue_id != dialogue_id:
-            raise NotFound
-        return caller.dialogue
+    if isinstance(caller, relay.KeyHolder):
+        return relay.dialogue_of_holder(caller, dialogue_id)
     return access_dialogue(caller, dialogue_id, need="member")
 
 
@@ -62,6 +57,7 @@ def _dialogue_for(request: HttpRequest, dialogue_id: int):
 class EntryOut(Schema):
     id: int
     holder: str
+    identity_key: str = Field(description="Ed25519 identity key, hex.")
     is_offline_contact: bool
     introduced_by: str | None
     fingerprint: str
@@ -69,10 +65,10 @@ class EntryOut(Schema):
     published_on: date
     keys_changed_on: date | None
     one_time_prekeys_left: int
+    bundle: str = Field(description="The signed bundle (fallback prekey only), base64.")
 
 
 class EntryDetailOut(EntryOut):
-    bundle: str = Field(description="The signed public key bundle, base64.")
     status_line: str
 
 
@@ -120,7 +116,7 @@ def list_directory(request: HttpRequest, dialogue_id: Id, paging: Query[PageQuer
 )
 def get_entry(request: HttpRequest, dialogue_id: Id, entry_id: Id):
     entry = queries.entry_in(_dialogue_for(request, dialogue_id), entry_id)
-    return {**queries.entry_out(entry, with_bundle=True), "status_line": STATUS_LINE}
+    return {**queries.entry_out(entry), "status_line": STATUS_LINE}
 
 
 @router.post(
@@ -132,7 +128,7 @@ def publish(request: HttpRequest, dialogue_id: Id, payload: PublishIn):
     user = request.auth  # type: ignore[attr-defined]
     publication = actions.check_publish(user, dialogue_id, payload.bundle, payload.contact_label)
     entry = actions.do_publish(user, publication)
-    return Status(201, {**queries.entry_out(entry, with_bundle=True), "status_line": STATUS_LINE})
+    return Status(201, {**queries.entry_out(entry), "status_line": STATUS_LINE})
 
 
 @router.post(
@@ -180,9 +176,9 @@ def open_mailbox(request: HttpRequest, dialogue_id: Id, mailbox_id: str, payload
 
 class EnvelopeIn(Schema):
     envelope: Base64(actions.MAX_ENVELOPE_BYTES)  # type: ignore[valid-type]
-    receipt: Base64(actions.MAX_RECEIPT_BYTES) | None = Field(  # type: ignore[valid-type]
+    receipt_hash: Line(64) | None = Field(  # type: ignore[valid-type]
         None,
-        description="An intermediary's signed receipt for what it forwards (its hash is logged).",
+        description="An intermediary's receipt for what it forwards: its SHA-256, hex (logged).",
     )
 
 
@@ -220,8 +216,8 @@ def post_envelope(
     delivery_token: str = Header(..., alias=DELIVERY_HEADER),
 ):
     mailbox = relay.mailbox_for_delivery(mailbox_id, delivery_token)
-    actions.check_post(mailbox, payload.envelope, payload.receipt)
-    envelope = actions.do_post(mailbox, payload.envelope, payload.receipt)
+    actions.check_post(mailbox, payload.envelope, payload.receipt_hash)
+    envelope = actions.do_post(mailbox, payload.envelope, payload.receipt_hash)
     return Status(201, queries.envelope_out(envelope))
 
 

@@ -36,7 +36,6 @@ from track2.errors import ActionRefused, Problems
 # last a busy correspondent a while and keep a bundle under 160 KiB.
 MAX_PREKEYS = 100
 MAX_BUNDLE_BYTES = 160 * 1024
-MAX_RECEIPT_BYTES = 2 * 1024
 # Envelopes waiting in one mailbox before the sender is told to wait for acknowledgements.
 MAX_WAITING = 500
 # Above every size `crypto.check_envelope` admits (the largest bucket, in the layers of a
@@ -57,6 +56,7 @@ class Gone(ActionRefused):
 class Publication:
     dialogue: Dialogue
     bundle: bytes
+    identity_key: str
     fingerprint: str
     one_time_prekey_ids: list[bytes]
     contact_label: str
@@ -118,6 +118,7 @@ def check_publish(user, dialogue_id, bundle: bytes, contact_label: str = "") -> 
     return Publication(
         dialogue,
         bundle,
+        parsed.identity_key.hex(),
         crypto.fingerprint(parsed),
         [p.prekey_id for p in parsed.prekeys if p.kind == crypto.ONE_TIME],
         label,
@@ -159,6 +160,7 @@ def do_publish(user, publication: Publication) -> DirectoryEntry:
     if publication.contact_label:
         entry.introduced_by = user
     entry.bundle = publication.bundle
+    entry.identity_key = publication.identity_key
     entry.fingerprint = publication.fingerprint
     entry.published_on = day
     entry.save()
@@ -253,7 +255,7 @@ def do_open_mailbox(opening: tuple[Dialogue, str, bytes, bytes]) -> tuple[Mailbo
 # --- envelopes -------------------------------------------------------------------------------
 
 
-def check_post(mailbox: Mailbox, blob: bytes, receipt: bytes | None = None) -> None:
+def check_post(mailbox: Mailbox, blob: bytes, receipt_hash: str | None = None) -> None:
     """Only a well-formed envelope of an allowed size, checked without any key."""
     problems = Problems()
     try:
@@ -267,8 +269,11 @@ def check_post(mailbox: Mailbox, blob: bytes, receipt: bytes | None = None) -> N
             % {"why": error},
             "envelope",
         )
-    if receipt is not None and not 0 < len(receipt) <= MAX_RECEIPT_BYTES:
-        problems.add(_("A receipt is 1 to %(max)s bytes.") % {"max": MAX_RECEIPT_BYTES}, "receipt")
+    if receipt_hash is not None and not TOKEN_HASH.fullmatch(receipt_hash):
+        problems.add(
+            _("receipt_hash is the receipt's SHA-256 in 64 lower-case hex digits."),
+            "receipt_hash",
+        )
     if Envelope.objects.filter(mailbox=mailbox).count() >= MAX_WAITING:
         problems.add(
             _(
@@ -282,7 +287,9 @@ def check_post(mailbox: Mailbox, blob: bytes, receipt: bytes | None = None) -> N
 
 
 @transaction.atomic
-def do_post(mailbox: Mailbox, blob: bytes, receipt: bytes | None = None) -> Envelope:
+def do_post(mailbox: Mailbox, blob: bytes, receipt_hash: str | None = None) -> Envelope:
+    """Keep the envelope; log its hash, and the hash of the intermediary's receipt for it (the
+    receipt itself travels inside the envelope: posted here it would name the intermediary)."""
     purge_expired()
     day = today()
     digest = hashlib.sha256(blob).digest()
@@ -295,8 +302,8 @@ def do_post(mailbox: Mailbox, blob: bytes, receipt: bytes | None = None) -> Enve
         expires_on=expiry_from(day),
     )
     log.append(LogLeaf.Kind.POSTED, digest)
-    if receipt is not None:
-        log.append(LogLeaf.Kind.RECEIPT, hashlib.sha256(receipt).digest())
+    if receipt_hash is not None:
+        log.append(LogLeaf.Kind.RECEIPT, bytes.fromhex(receipt_hash))
     return envelope
 
 

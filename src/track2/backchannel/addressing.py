@@ -17,8 +17,11 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from track2.backchannel.crypto import Identity, KeyBundle
+from track2.backchannel.errors import MalformedInput
 
 _INFO = b"track2/backchannel/v1/mailbox\x00"
+# Not a base64url character, so an address splits without ambiguity.
+SEPARATOR = "~"
 
 
 def _text(raw: bytes) -> str:
@@ -30,6 +33,13 @@ class MailboxAddress:
     mailbox_id: str
     delivery_token: str
     read_token: str
+
+    @property
+    def address(self) -> str:
+        """What a sender names as a hop's mailbox (`conveyance.Hop.mailbox_id`) and what both
+        ends bind as the envelope's context: the id and the delivery token, so that the
+        intermediary a sender chose can post into it. Never sent to the server as one string."""
+        return f"{self.mailbox_id}{SEPARATOR}{self.delivery_token}"
 
     @property
     def delivery_token_hash(self) -> str:
@@ -55,3 +65,11 @@ def mailbox(me: Identity, them: KeyBundle, dialogue_id: str, *, i_send: bool) ->
         info=_INFO + len(dialogue).to_bytes(2, "big") + dialogue + sender + recipient,
     ).derive(shared)
     return MailboxAddress(_text(material[:32]), _text(material[32:64]), _text(material[64:]))
+
+
+def split_address(address: str) -> tuple[str, str]:
+    """(mailbox id, delivery token) of an address; MalformedInput when it is not one."""
+    mailbox_id, separator, token = address.partition(SEPARATOR)
+    if not separator or len(mailbox_id) != 43 or len(token) != 43:
+        raise MalformedInput("The routing instruction names a mailbox address that is not one.")
+    return mailbox_id, token

@@ -20,16 +20,11 @@ from django.utils.translation import gettext as _
 
 from track2.access import NotFound
 from track2.backchannel import checkpoint as notes
-from track2.backchannel import merkle
+from track2.backchannel import logentry, merkle
 from track2.backchannel.errors import BackchannelError
 from track2.backchannel.models import Checkpoint, LogHead, LogLeaf, LogSubtree
 from track2.backchannel.relay import today
 from track2.errors import ActionRefused
-
-
-def leaf_data(kind: int, digest: bytes) -> bytes:
-    """What a leaf commits to: the kind of event and the SHA-256 of its object."""
-    return bytes([kind]) + digest
 
 
 class StoredTree:
@@ -86,7 +81,7 @@ def append(kind: int, digest: bytes) -> int:
     store = log.store
     assert isinstance(store, StoredTree)  # noqa: S101  (tree() builds one)
     store.entry = (kind, digest)
-    return log.append(merkle.leaf_hash(leaf_data(kind, digest)))
+    return log.append(logentry.leaf_hash(kind, digest))
 
 
 def size() -> int:

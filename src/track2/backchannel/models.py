@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from track2.backchannel import logentry
+
 
 class DirectoryEntry(models.Model):
     """One person's current signed public key bundle in a dialogue's key directory.
@@ -39,6 +41,9 @@ class DirectoryEntry(models.Model):
         on_delete=models.CASCADE,
         related_name="introduced_contacts",
     )
+    # The Ed25519 identity key, hex: how an intermediary finds the next hop a sender named, and
+    # how an offline contact proves it holds this entry's key (it has no account).
+    identity_key = models.CharField(max_length=64, db_index=True)
     bundle = models.BinaryField(_("signed public key bundle"))
     fingerprint = models.CharField(_("fingerprint"), max_length=200)
     version = models.PositiveIntegerField(default=1)
@@ -121,11 +126,11 @@ class LogLeaf(models.Model):
     The leaf's data is `kind byte || digest`; `leaf_hash` is its RFC 9162 §2.1.1 hash."""
 
     class Kind(models.IntegerChoices):
-        KEY_BUNDLE = 1, _("key bundle published")
-        POSTED = 2, _("envelope posted")
-        RECEIPT = 3, _("intermediary's receipt")
-        ACKNOWLEDGED = 4, _("envelope acknowledged")
-        DELETED = 5, _("envelope deleted")
+        KEY_BUNDLE = logentry.KEY_BUNDLE, _("key bundle published")
+        POSTED = logentry.POSTED, _("envelope posted")
+        RECEIPT = logentry.RECEIPT, _("intermediary's receipt")
+        ACKNOWLEDGED = logentry.ACKNOWLEDGED, _("envelope acknowledged")
+        DELETED = logentry.DELETED, _("envelope deleted")
 
     index = models.BigIntegerField(primary_key=True)
     kind = models.PositiveSmallIntegerField(choices=Kind.choices)

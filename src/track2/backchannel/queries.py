@@ -47,10 +47,11 @@ def holder_name(entry: DirectoryEntry) -> str:
     return (getattr(user, "display_name", "") or user.email) if user is not None else ""
 
 
-def entry_out(entry: DirectoryEntry, *, with_bundle: bool = False) -> dict:
+def entry_out(entry: DirectoryEntry, *, with_bundle: bool = True) -> dict:
     shown = {
         "id": entry.pk,
         "holder": holder_name(entry),
+        "identity_key": entry.identity_key,
         "is_offline_contact": bool(entry.contact_label),
         "introduced_by": holder_name_of_user(entry.introduced_by),
         "fingerprint": entry.fingerprint,

@@ -8,16 +8,21 @@ involved, so nothing the server keeps names the person behind a mailbox.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.utils import timezone
 
 from track2.access import NotFound
-from track2.backchannel.models import Envelope, Mailbox
+from track2.backchannel import crypto
+from track2.backchannel.models import DirectoryEntry, Envelope, Mailbox
+from track2.dialogues.models import Dialogue
 
 # 32 random or derived bytes, base64url without padding (RFC 4648 §5).
 CAPABILITY = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -68,3 +73,52 @@ def envelope_in(mailbox: Mailbox, envelope_id: str) -> Envelope:
         return mailbox.envelopes.get(envelope_id=envelope_id)
     except Envelope.DoesNotExist:
         raise NotFound from None
+
+
+# What a key holder signs to read its dialogue's directory without an account: the day (UTC).
+READ_DIRECTORY = b"track2/backchannel/v1/read-directory\x00"
+
+
+def directory_read_message(day: date) -> bytes:
+    return READ_DIRECTORY + day.isoformat().encode("ascii")
+
+
+@dataclass(frozen=True)
+class KeyHolder:
+    """A caller who proved it holds the private identity key of `identity_key` (hex)."""
+
+    identity_key: str
+
+
+def key_holder(identity_key_hex: str, signature_b64: str) -> KeyHolder | None:
+    """Who signed today (or yesterday, for clocks either side of midnight) with a published
+    identity key; None when nothing matches, so the caller is simply not authenticated."""
+    if not re.fullmatch(r"[0-9a-f]{64}", identity_key_hex or ""):
+        return None
+    try:
+        signature = base64.b64decode((signature_b64 or "").encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError):
+        return None
+    if not DirectoryEntry.objects.filter(identity_key=identity_key_hex).exists():
+        return None
+    for day in (today(), today() - timedelta(days=1)):
+        try:
+            crypto.verify_signature(
+                bytes.fromhex(identity_key_hex), directory_read_message(day), signature, "request"
+            )
+        except crypto.BackchannelError:
+            continue
+        return KeyHolder(identity_key_hex)
+    return None
+
+
+def dialogue_of_holder(holder: KeyHolder, dialogue_id: int) -> Dialogue:
+    """The dialogue, when the holder's key is in its directory; else NotFound."""
+    entry = (
+        DirectoryEntry.objects.select_related("dialogue")
+        .filter(identity_key=holder.identity_key, dialogue_id=dialogue_id)
+        .first()
+    )
+    if entry is None:
+        raise NotFound
+    return entry.dialogue

@@ -27,7 +27,7 @@ def directory(request: HttpRequest, dialogue_id: int) -> HttpResponse:
         {
             "dialogue": dialogue,
             "page": page,
-            "entries": [queries.entry_out(entry) for entry in page.object_list],
+            "entries": [queries.entry_out(entry, with_bundle=False) for entry in page.object_list],
             "totals": queries.relay_totals(dialogue),
             "log_size": log.size(),
             "site": request.get_host(),
