@@ -55,18 +55,21 @@ def site(tmp_path_factory):
     """One real `track2 serve` for this module's tests (starting one takes half a minute)."""
     folder = tmp_path_factory.mktemp("served")
     port = free_port()
+    # The server's output and its temporary files stay in the folder the canary test searches.
+    (folder / "tmp").mkdir()
+    output = (folder / "server-output.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "track2", "serve", "--port", str(port), "--workers", "2"],
-        stdout=subprocess.PIPE,
+        stdout=output,
         stderr=subprocess.STDOUT,
         text=True,
-        env=server_env(folder),
+        env={**server_env(folder), "TMPDIR": str(folder / "tmp")},
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail("track2 serve exited:\n" + process.stdout.read())
+            pytest.fail("track2 serve exited:\n" + (folder / "server-output.log").read_text())
         try:
             if get(base + "/healthz")[0] == 200:
                 break
@@ -79,6 +82,7 @@ def site(tmp_path_factory):
     if process.poll() is None:
         process.terminate()
         process.wait(timeout=20)
+    output.close()
 
 
 @pytest.fixture
@@ -141,8 +145,17 @@ def envelope_ids(inbox: str) -> list[str]:
     return [line.split()[0] for line in inbox.splitlines() if "from the mailbox of" in line]
 
 
-def test_conveyed_exchange_and_reply(cli, people, tmp_path):
+def files_holding(folder: Path, marker: bytes) -> list[str]:
+    return [
+        str(path) for path in folder.rglob("*") if path.is_file() and marker in path.read_bytes()
+    ]
+
+
+def test_conveyed_exchange_and_reply(cli, people, site, tmp_path):
     names = ("sender", "intermediary", "recipient")
+    # Unique markers (canaries): they must never reach the server's storage, output or temp files.
+    proposal = f"CANARY-{secrets.token_hex(8)} proposal: a hotline"
+    answer = f"CANARY-{secrets.token_hex(8)} reply: agreed"
     for who in names:
         cli(who, "keygen", "--prekeys", "4")
         assert "Published as" in cli(who, "publish")
@@ -161,7 +174,7 @@ def test_conveyed_exchange_and_reply(cli, people, tmp_path):
         "--via",
         "Intermediary",
         "--message",
-        "MARKER-proposal: a hotline",
+        proposal,
     )
     # The intermediary sees one envelope, cannot read it, conveys it.
     waiting = envelope_ids(cli("intermediary", "inbox"))
@@ -169,14 +182,14 @@ def test_conveyed_exchange_and_reply(cli, people, tmp_path):
     with pytest.raises(CommandError, match="convey"):
         cli("intermediary", "read", waiting[0])
     conveyed = cli("intermediary", "convey", waiting[0])
-    assert "Conveyed to Recipient" in conveyed and "MARKER" not in conveyed
+    assert "Conveyed to Recipient" in conveyed and "CANARY" not in conveyed
     assert envelope_ids(cli("intermediary", "inbox")) == []
 
     arrived = envelope_ids(cli("recipient", "inbox"))
     assert len(arrived) == 1
     shown = cli("recipient", "read", arrived[0])
     assert "From: Sender (verified" in shown
-    assert "Conveyed through: Intermediary" in shown and "MARKER-proposal: a hotline" in shown
+    assert "Conveyed through: Intermediary" in shown and proposal in shown
     cli("recipient", "ack", arrived[0])
     assert envelope_ids(cli("recipient", "inbox")) == []
 
@@ -190,18 +203,39 @@ def test_conveyed_exchange_and_reply(cli, people, tmp_path):
         "Intermediary",
         "--reencrypt",
         "--message",
-        "MARKER-reply: agreed",
+        answer,
     )
     back = envelope_ids(cli("intermediary", "inbox"))
-    assert "MARKER-reply: agreed" in cli("intermediary", "convey", back[0])
+    assert answer in cli("intermediary", "convey", back[0])
     reply = envelope_ids(cli("sender", "inbox"))
     shown = cli("sender", "read", reply[0])
-    assert "MARKER-reply: agreed" in shown and "let Intermediary read and re-encrypt" in shown
+    assert answer in shown and "let Intermediary read and re-encrypt" in shown
     cli("sender", "ack", reply[0])
 
     for who in names:
         verified = cli(who, "verify-log")
         assert "Log verified" in verified and "0 of your entries" not in verified
+
+    # The canary scan: the served data folder (SQLite database, its WAL and shared memory, keys),
+    # the server's output and temporary files, a dump of every table (PostgreSQL too), and the
+    # three key homes (the copies kept after reading are encrypted).
+    _base, folder, _process = site
+    dump = subprocess.run(
+        [sys.executable, "-m", "track2", "dumpdata", "--indent", "0"],
+        env=server_env(folder),
+        capture_output=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    # The scan finds what is stored in plain: the dialogue's title, and the log's entries.
+    assert b"Strait Talks" in dump and b"backchannel.logleaf" in dump
+    if "TRACK2_DATABASE_URL" not in os.environ:
+        assert files_holding(folder, b"Strait Talks"), "the SQLite files were not searched"
+    for marker in (proposal, answer):
+        for encoded in (marker.encode(), marker.encode("utf-16-le")):
+            assert encoded not in dump, marker
+            assert files_holding(folder, encoded) == [], marker
+            assert files_holding(tmp_path / "keys", encoded) == [], marker
 
 
 TAMPER = """
