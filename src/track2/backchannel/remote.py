@@ -12,6 +12,7 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from track2.backchannel.addressing import MailboxAddress, split_address
@@ -33,8 +34,36 @@ def _b64(raw: bytes) -> str:
     return base64.b64encode(raw).decode("ascii")
 
 
+# How a request reaches the site: (method, URL, JSON body or None, headers) → (status, body).
+Transport = Callable[[str, str, bytes | None, dict[str, str]], tuple[int, bytes]]
+
+
+def over_http(
+    method: str, url: str, data: bytes | None, headers: dict[str, str]
+) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, data=data, method=method.upper(), headers=headers)  # noqa: S310  (http(s) only, checked by Site)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310
+            return answer.status, answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read() or b""
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
+        reason = getattr(error, "reason", error)
+        site = url.split("/api/v1/", 1)[0]
+        raise SiteError(
+            f"Cannot reach {site} ({reason}); check the address and that the site is running."
+        ) from None
+
+
 class Site:
-    def __init__(self, base_url: str, *, api_token: str | None, identity: Identity | None):
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        api_token: str | None,
+        identity: Identity | None,
+        transport: Transport = over_http,
+    ):
         parts = urllib.parse.urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise SiteError(
@@ -43,44 +72,36 @@ class Site:
         self.base = base_url.rstrip("/") + "/api/v1/backchannel"
         self.api_token = api_token
         self.identity = identity
+        self.transport = transport
 
     # --- transport ---------------------------------------------------------------------------
 
     def _call(self, method: str, path: str, body: dict | None = None, headers: dict | None = None):
         data = json.dumps(body).encode("utf-8") if body is not None else None
-        request = urllib.request.Request(self.base + path, data=data, method=method.upper())  # noqa: S310  (http(s) only, checked above)
-        request.add_header("Accept", "application/json")
+        sent = {"Accept": "application/json", **(headers or {})}
         if data is not None:
-            request.add_header("Content-Type", "application/json")
-        for name, value in (headers or {}).items():
-            request.add_header(name, value)
-        try:
-            with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310
-                raw = answer.read()
-        except urllib.error.HTTPError as error:
-            raise SiteError(self._refusal(error), error.code) from None
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
-            reason = getattr(error, "reason", error)
-            raise SiteError(
-                f"Cannot reach {self.base.removesuffix('/api/v1/backchannel')} ({reason}); "
-                "check the address and that the site is running."
-            ) from None
+            sent["Content-Type"] = "application/json"
+        status, raw = self.transport(method, self.base + path, data, sent)
+        if status >= 400:
+            raise SiteError(self._refusal(status, raw), status)
         return json.loads(raw) if raw else None
 
     @staticmethod
-    def _refusal(error: urllib.error.HTTPError) -> str:
+    def _refusal(status: int, raw: bytes) -> str:
         try:
-            body = json.loads(error.read() or b"{}")
+            body = json.loads(raw or b"{}")
         except ValueError:
             body = {}
-        detail = body.get("detail") or error.reason
+        if not isinstance(body, dict):
+            body = {}
+        detail = body.get("detail") or "no explanation"
         problems = [
             item.get("message") or item.get("msg")
             for item in body.get("errors") or []
             if isinstance(item, dict)
         ]
         extra = [p for p in problems if p and p != detail]
-        return " ".join([f"The site answered {error.code}: {detail}", *extra])
+        return " ".join([f"The site answered {status}: {detail}", *extra])
 
     def _member(self) -> dict:
         if not self.api_token:
