@@ -15,8 +15,9 @@ from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.security import APIKeyHeader
 
 from track2.access import access_dialogue
-from track2.api.auth import api_auth
-from track2.api.fields import Base64, Id, Line
+from track2.accounts.models import User
+from track2.api.auth import AuthedRequest, api_auth
+from track2.api.fields import BundleData, EnvelopeData, Hex64, Id, Label
 from track2.api.pagination import PageQuery, page_of
 from track2.backchannel import actions, log, queries, relay
 from track2.disclosure.status import STATUS_LINE
@@ -44,8 +45,14 @@ class KeyHolder(APIKeyHeader):
 directory_auth = [*api_auth, KeyHolder()]
 
 
-def _dialogue_for(request: HttpRequest, dialogue_id: int):
-    caller = request.auth  # type: ignore[attr-defined]  (set by ninja's authentication)
+class DirectoryRequest(HttpRequest):
+    """A directory route's request: a member (token or session) or a key holder."""
+
+    auth: User | relay.KeyHolder
+
+
+def _dialogue_for(request: DirectoryRequest, dialogue_id: int):
+    caller = request.auth
     if isinstance(caller, relay.KeyHolder):
         return relay.dialogue_of_holder(caller, dialogue_id)
     return access_dialogue(caller, dialogue_id, need="member")
@@ -81,10 +88,10 @@ class EntryPage(Schema):
 
 
 class PublishIn(Schema):
-    bundle: Base64(actions.MAX_BUNDLE_BYTES) = Field(  # type: ignore[valid-type]
+    bundle: BundleData = Field(
         description="The signed public key bundle with its one-time prekeys, base64."
     )
-    contact_label: Line(100) = Field(  # type: ignore[valid-type]
+    contact_label: Label = Field(
         "", description="Publish an offline contact's keys under this label (you vouch for them)."
     )
 
@@ -102,7 +109,7 @@ class PrekeyOut(Schema):
     auth=directory_auth,
     summary="The dialogue's key directory: holders, fingerprints, key changes",
 )
-def list_directory(request: HttpRequest, dialogue_id: Id, paging: Query[PageQuery]):
+def list_directory(request: DirectoryRequest, dialogue_id: Id, paging: Query[PageQuery]):
     dialogue = _dialogue_for(request, dialogue_id)
     envelope = page_of(queries.directory_of(dialogue), paging, queries.entry_out)
     return {**envelope, "status_line": STATUS_LINE}
@@ -114,7 +121,7 @@ def list_directory(request: HttpRequest, dialogue_id: Id, paging: Query[PageQuer
     auth=directory_auth,
     summary="One holder's signed public key bundle",
 )
-def get_entry(request: HttpRequest, dialogue_id: Id, entry_id: Id):
+def get_entry(request: DirectoryRequest, dialogue_id: Id, entry_id: Id):
     entry = queries.entry_in(_dialogue_for(request, dialogue_id), entry_id)
     return {**queries.entry_out(entry), "status_line": STATUS_LINE}
 
@@ -124,8 +131,8 @@ def get_entry(request: HttpRequest, dialogue_id: Id, entry_id: Id):
     response={201: EntryDetailOut},
     summary="Publish your signed key bundle (or an offline contact's) with one-time prekeys",
 )
-def publish(request: HttpRequest, dialogue_id: Id, payload: PublishIn):
-    user = request.auth  # type: ignore[attr-defined]
+def publish(request: AuthedRequest, dialogue_id: Id, payload: PublishIn):
+    user = request.auth
     publication = actions.check_publish(user, dialogue_id, payload.bundle, payload.contact_label)
     entry = actions.do_publish(user, publication)
     return Status(201, {**queries.entry_out(entry), "status_line": STATUS_LINE})
@@ -137,7 +144,7 @@ def publish(request: HttpRequest, dialogue_id: Id, payload: PublishIn):
     auth=directory_auth,
     summary="Take one of the holder's one-time prekeys (it is deleted as it is handed out)",
 )
-def claim_prekey(request: HttpRequest, dialogue_id: Id, entry_id: Id):
+def claim_prekey(request: DirectoryRequest, dialogue_id: Id, entry_id: Id):
     entry = queries.entry_in(_dialogue_for(request, dialogue_id), entry_id)
     bundle, key_id = actions.claim_prekey(entry)
     return {"bundle": queries.b64(bundle), "key_id": key_id}
@@ -147,8 +154,8 @@ def claim_prekey(request: HttpRequest, dialogue_id: Id, entry_id: Id):
 
 
 class MailboxIn(Schema):
-    delivery_token_hash: Line(64) = Field(description="SHA-256 of the delivery token, hex.")  # type: ignore[valid-type]
-    read_token_hash: Line(64) = Field(description="SHA-256 of the read token, hex.")  # type: ignore[valid-type]
+    delivery_token_hash: Hex64 = Field(description="SHA-256 of the delivery token, hex.")
+    read_token_hash: Hex64 = Field(description="SHA-256 of the read token, hex.")
 
 
 class MailboxOut(Schema):
@@ -162,9 +169,9 @@ class MailboxOut(Schema):
     response=MailboxOut,
     summary="Open a relationship's mailbox (idempotent; nothing records who opened it)",
 )
-def open_mailbox(request: HttpRequest, dialogue_id: Id, mailbox_id: str, payload: MailboxIn):
+def open_mailbox(request: AuthedRequest, dialogue_id: Id, mailbox_id: str, payload: MailboxIn):
     opening = actions.check_open_mailbox(
-        request.auth,  # type: ignore[attr-defined]
+        request.auth,
         dialogue_id,
         mailbox_id,
         payload.delivery_token_hash,
@@ -175,8 +182,8 @@ def open_mailbox(request: HttpRequest, dialogue_id: Id, mailbox_id: str, payload
 
 
 class EnvelopeIn(Schema):
-    envelope: Base64(actions.MAX_ENVELOPE_BYTES)  # type: ignore[valid-type]
-    receipt_hash: Line(64) | None = Field(  # type: ignore[valid-type]
+    envelope: EnvelopeData
+    receipt_hash: Hex64 | None = Field(
         None,
         description="An intermediary's receipt for what it forwards: its SHA-256, hex (logged).",
     )
@@ -295,7 +302,7 @@ class ConsistencyOut(Schema):
 
 
 class InclusionQuery(Schema):
-    leaf_hash: Line(64) = Field(description="The leaf's RFC 9162 hash, hex.")  # type: ignore[valid-type]
+    leaf_hash: Hex64 = Field(description="The leaf's RFC 9162 hash, hex.")
     size: int = Field(ge=1, le=2**62, description="The tree size of your checkpoint.")
 
 

@@ -14,6 +14,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BeforeValidator, Field
 
 from track2 import validation
+from track2.backchannel.actions import MAX_BUNDLE_BYTES, MAX_ENVELOPE_BYTES
 
 
 def _one_line(value: str) -> str:
@@ -88,3 +89,10 @@ def Base64(max_bytes: int):  # noqa: N802  (a type, named like one)
         BeforeValidator(_base64),
         Field(max_length=max_bytes, json_schema_extra={"format": "byte", "type": "string"}),
     ]
+
+
+# The back channel's inputs: a hash or token digest in hex, a label, and the relay's byte limits.
+Hex64 = Line(64)
+Label = Line(100)
+BundleData = Base64(MAX_BUNDLE_BYTES)
+EnvelopeData = Base64(MAX_ENVELOPE_BYTES)
