@@ -142,8 +142,10 @@ class NoteSigner:
 def _check_text(text: str) -> None:
     if not text.endswith("\n"):
         raise BadCheckpoint("A note's text must end with a newline.")
-    if any(ord(c) < 0x20 and c != "\n" for c in text):
-        raise BadCheckpoint("A note must not contain control characters other than newline.")
+    if any((ord(c) < 0x20 and c != "\n") or 0xD800 <= ord(c) <= 0xDFFF for c in text):
+        raise BadCheckpoint(
+            "A note must not contain control characters other than newline, or invalid Unicode."
+        )
 
 
 def _cosigned_message(text: str, timestamp: int) -> bytes:
@@ -263,6 +265,20 @@ class Checkpoint:
     size: int
     root: bytes
     extensions: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Refuse at construction what `parse` would refuse, so no log ever signs a checkpoint
+        # its own clients cannot read back.
+        if (
+            not self.origin
+            or any(not line or "\n" in line for line in self.extensions)
+            or ("\n" in self.origin)
+        ):
+            raise BadCheckpoint("A checkpoint's origin and extension lines are single lines.")
+        if not 0 <= self.size < 2**64:
+            raise BadCheckpoint("A checkpoint size is between 0 and 2^64 - 1.")
+        if len(self.root) != HASH_SIZE:
+            raise BadCheckpoint("A checkpoint root hash has 32 bytes.")
 
     def text(self) -> str:
         lines = [self.origin, str(self.size), base64.b64encode(self.root).decode("ascii")]

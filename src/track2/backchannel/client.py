@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from track2.backchannel import addressing, conveyance, crypto, logentry
 from track2.backchannel.checkpoint import NoteVerifier, PinnedCheckpoint, open_checkpoint
-from track2.backchannel.errors import BackchannelError, MalformedInput
+from track2.backchannel.errors import BackchannelError, ConveyInstead, MalformedInput
 from track2.backchannel.keyhome import KeyHome, State
 from track2.backchannel.keystore import KdfCost, keys_from_passphrase, new_contact_passphrase
 from track2.backchannel.merkle import verify_inclusion
@@ -235,13 +235,11 @@ class Client:
                 recipient=self.identity,
                 context=crypto.Context(self.context_dialogue, address.address),
             )
-        except MalformedInput as error:
-            if "convey it instead" in str(error):
-                raise ClientRefusal(
-                    f"Envelope {envelope_id} is for you to convey, not to read: run "
-                    f"`track2 backchannel convey {envelope_id}`."
-                ) from None
-            raise
+        except ConveyInstead:
+            raise ClientRefusal(
+                f"Envelope {envelope_id} is for you to convey, not to read: run "
+                f"`track2 backchannel convey {envelope_id}`."
+            ) from None
         sender = self.by_key(entries, delivery.sender_identity_key)
         route = [self.by_key(entries, key) for key in delivery.route]
         shown = {

@@ -36,6 +36,7 @@ from track2.backchannel.crypto import (
 )
 from track2.backchannel.errors import (
     BadSignature,
+    ConveyInstead,
     MalformedInput,
     RouteMismatch,
     UnexpectedSender,
@@ -100,9 +101,7 @@ class _Letter:
     def from_bytes(cls, data: bytes) -> _Letter:
         wire.check_header(data, _KIND_LETTER, "letter")
         reader = wire.Reader(data, "letter", offset=2)
-        mode = reader.u8()
-        if mode not in (FORWARD, REENCRYPT):
-            raise MalformedInput("The letter names an unknown conveyance mode.")
+        mode = reader.u8_in((FORWARD, REENCRYPT), "conveyance mode")
         sender = reader.take(32)
         count = reader.u8()
         if count > MAX_INTERMEDIARIES:
@@ -148,11 +147,8 @@ class Receipt:
     def from_bytes(cls, data: bytes) -> Receipt:
         wire.check_header(data, wire.KIND_RECEIPT, "receipt")
         reader = wire.Reader(data, "receipt", offset=2)
-        kind = reader.u8()
-        if kind not in (FORWARD, REENCRYPT):
-            raise MalformedInput("The receipt names an unknown conveyance mode.")
         receipt = cls(
-            kind,
+            reader.u8_in((FORWARD, REENCRYPT), "conveyance mode"),
             reader.take(32),
             reader.take(32),
             reader.take(32),
@@ -194,9 +190,7 @@ class _Routing:
     def from_bytes(cls, data: bytes) -> _Routing:
         wire.check_header(data, wire.KIND_ROUTING, "routing instruction")
         reader = wire.Reader(data, "routing instruction", offset=2)
-        mode = reader.u8()
-        if mode not in (FORWARD, REENCRYPT):
-            raise MalformedInput("The routing instruction names an unknown mode.")
+        mode = reader.u8_in((FORWARD, REENCRYPT), "conveyance mode")
         routing = cls(mode, reader.take(32), reader.text16(), reader.blob32())
         reader.end()
         return routing
@@ -248,41 +242,39 @@ def wrap(
     route = tuple(hop.bundle.identity_key for hop in via)
     letter = _Letter(REENCRYPT if reencrypt else FORWARD, sender.identity_key, route, message, b"")
     hops = [*via, recipient]
-    if reencrypt:
-        last = via[-1]
-        inner = _Routing(
-            REENCRYPT,
-            recipient.bundle.identity_key,
-            recipient.mailbox_id,
-            _sign_letter(letter, sender).to_bytes(),
-        ).to_bytes()
-        blob = seal(
-            inner,
-            sender=sender,
-            recipient=last.bundle,
-            context=Context(dialogue_id, last.mailbox_id),
-            prekey_id=last.prekey_id,
+    for hop in hops:
+        Context(dialogue_id, hop.mailbox_id).to_bytes()  # refuse an unencodable id up front
+
+    def seal_to(hop: Hop, payload: bytes) -> bytes:
+        context = Context(dialogue_id, hop.mailbox_id)
+        return seal(
+            payload, sender=sender, recipient=hop.bundle, context=context, prekey_id=hop.prekey_id
         )
-        hops = hops[:-1]
-    else:
-        blob = seal(
-            letter.to_bytes(),
-            sender=sender,
-            recipient=recipient.bundle,
-            context=Context(dialogue_id, recipient.mailbox_id),
-            prekey_id=recipient.prekey_id,
-        )
-    # Wrap outwards: each intermediary's layer names the hop after it and carries its envelope.
-    for index in range(len(hops) - 2, -1, -1):
-        hop, after = hops[index], hops[index + 1]
-        routing = _Routing(FORWARD, after.bundle.identity_key, after.mailbox_id, blob)
-        blob = seal(
-            routing.to_bytes(),
-            sender=sender,
-            recipient=hop.bundle,
-            context=Context(dialogue_id, hop.mailbox_id),
-            prekey_id=hop.prekey_id,
-        )
+
+    if not via:
+        return seal_to(recipient, letter.to_bytes())
+    try:
+        if reencrypt:
+            signed = _sign_letter(letter, sender).to_bytes()
+            routing = _Routing(
+                REENCRYPT, recipient.bundle.identity_key, recipient.mailbox_id, signed
+            )
+            blob = seal_to(via[-1], routing.to_bytes())
+            hops = hops[:-1]
+        else:
+            blob = seal_to(recipient, letter.to_bytes())
+        # Wrap outwards: each intermediary's layer names the hop after it and carries its envelope.
+        for index in range(len(hops) - 2, -1, -1):
+            hop, after = hops[index], hops[index + 1]
+            routing = _Routing(FORWARD, after.bundle.identity_key, after.mailbox_id, blob)
+            blob = seal_to(hop, routing.to_bytes())
+    except MalformedInput as error:  # ids were checked above: only the size is left to fail
+        raise MalformedInput(
+            f"The message ({len(message):,} bytes) is too large to convey through "
+            f"{len(via)} intermediaries: each layer adds about 1.3 KB and rounds up to the "
+            "next size bucket (64 KiB at most). Send it in parts or through fewer "
+            "intermediaries."
+        ) from error
     return blob
 
 
@@ -337,7 +329,10 @@ def convey(
     """As an intermediary: open my layer, sign a receipt, and build what I hand on.
 
     `fetch_bundle(identity_key)` returns the next hop's verified bundle and a prekey from the
-    key directory (the caller refuses a bundle whose fingerprint was not compared).
+    key directory (the caller refuses a bundle whose fingerprint was not compared); the mailbox
+    used is the one the sender named in the routing layer, not the Hop's.
+    The intermediary's one-time prekeys are retired only once everything succeeded: persist the
+    identity after posting the forward.
     """
     layer = _open_layer(blob, intermediary, context)
     opened, receipts, received = layer.opened, layer.receipts, layer.received
@@ -433,7 +428,7 @@ def receive(
     layer = _open_layer(blob, recipient, context)
     opened, raw_receipts = layer.opened, layer.receipts
     if opened.message[1:2] != bytes((_KIND_LETTER,)):
-        raise MalformedInput(
+        raise ConveyInstead(
             "This envelope is a routing layer for an intermediary, not a message for you: "
             "convey it instead."
         )

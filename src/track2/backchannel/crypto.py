@@ -16,6 +16,7 @@ No primitive is written here: PyNaCl (libsodium) and `cryptography` (OpenSSL / R
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from collections.abc import Iterable
@@ -195,12 +196,9 @@ class KeyBundle:
         box_signature = reader.take(_SIG)
         prekeys = []
         for _ in range(reader.u16()):
-            kind = reader.u8()
-            if kind not in (ONE_TIME, FALLBACK):
-                raise MalformedInput("The key bundle has a prekey of an unknown kind.")
             prekeys.append(
                 SignedPrekey(
-                    kind=kind,
+                    kind=reader.u8_in((ONE_TIME, FALLBACK), "kind of prekey"),
                     prekey_id=reader.take(PREKEY_ID_BYTES),
                     mlkem_public=reader.take(_MLKEM_PUBLIC),
                     x25519_public=reader.take(_KEY),
@@ -238,13 +236,32 @@ def _verify(identity_key: bytes, message: bytes, signature: bytes) -> bool:
     return True
 
 
-def verify_bundle(bundle: KeyBundle) -> None:
-    """Check every signature of the bundle; raise BadBundle on the first that fails."""
-    if not _verify(bundle.identity_key, _DS_BOX_KEY + bundle.box_key, bundle.box_signature):
+@functools.lru_cache(maxsize=1024)
+def _box_key_is_signed(identity_key: bytes, box_key: bytes, signature: bytes) -> bool:
+    # A box key lives as long as its identity, and every envelope from or to it re-checks the same
+    # signature; the answer of a pure check on these exact bytes can be remembered.
+    return _verify(identity_key, _DS_BOX_KEY + box_key, signature)
+
+
+def _check_box_key(bundle: KeyBundle) -> None:
+    if not _box_key_is_signed(bundle.identity_key, bundle.box_key, bundle.box_signature):
         raise BadBundle(
             "The key bundle's box key is not signed by its identity key: it may have been "
             "substituted. Do not send to it; compare fingerprints with its owner."
         )
+
+
+def _check_prekey(bundle: KeyBundle, prekey: SignedPrekey) -> None:
+    if not _verify(bundle.identity_key, prekey.signed_bytes(), prekey.signature):
+        raise BadBundle(
+            "A prekey in the key bundle is not signed by its identity key: it may have been "
+            "substituted. Do not send to it."
+        )
+
+
+def verify_bundle(bundle: KeyBundle) -> None:
+    """Check every signature of the bundle; raise BadBundle on the first that fails."""
+    _check_box_key(bundle)
     fallbacks = 0
     seen: set[bytes] = set()
     for prekey in bundle.prekeys:
@@ -252,11 +269,7 @@ def verify_bundle(bundle: KeyBundle) -> None:
             raise BadBundle("The key bundle lists the same prekey twice.")
         seen.add(prekey.prekey_id)
         fallbacks += prekey.kind == FALLBACK
-        if not _verify(bundle.identity_key, prekey.signed_bytes(), prekey.signature):
-            raise BadBundle(
-                "A prekey in the key bundle is not signed by its identity key: it may have been "
-                "substituted. Do not send to it."
-            )
+        _check_prekey(bundle, prekey)
     if fallbacks > 1:
         raise BadBundle("The key bundle has more than one fallback prekey.")
 
@@ -335,6 +348,7 @@ class Identity:
         # Ids (not keys) of one-time prekeys already used, to tell a replay from a stray envelope.
         self.retired: set[bytes] = set(retired)
         self._bundle_cache: dict[bytes, SignedPrekey] = {}
+        self._box_signature: bytes | None = None
 
     @property
     def identity_key(self) -> bytes:
@@ -345,7 +359,10 @@ class Identity:
         return bytes(self.box_key.public_key)
 
     def box_signature(self) -> bytes:
-        return self.signing_key.sign(_DS_BOX_KEY + self.box_public).signature
+        # Ed25519 is deterministic: the same signature every time, so it is made once.
+        if self._box_signature is None:
+            self._box_signature = self.signing_key.sign(_DS_BOX_KEY + self.box_public).signature
+        return self._box_signature
 
     def prekey_ids(self, kind: int | None = None) -> list[bytes]:
         return [p.prekey_id for p in self._prekeys.values() if kind is None or p.kind == kind]
@@ -426,12 +443,9 @@ class Identity:
         box_secret = reader.take(_KEY)
         prekeys = []
         for _ in range(reader.u32()):
-            kind = reader.u8()
-            if kind not in (ONE_TIME, FALLBACK):
-                raise MalformedInput("The identity has a prekey of an unknown kind.")
             prekeys.append(
                 _PrekeySecret(
-                    kind=kind,
+                    kind=reader.u8_in((ONE_TIME, FALLBACK), "kind of prekey"),
                     prekey_id=reader.take(PREKEY_ID_BYTES),
                     mlkem_seed=reader.take(_MLKEM_SEED),
                     x25519_secret=reader.take(_KEY),
@@ -447,7 +461,6 @@ def generate_identity(one_time_prekeys: int = 20) -> Identity:
     identity = Identity(secrets.token_bytes(_KEY), secrets.token_bytes(_KEY))
     identity.add_prekeys(one_time_prekeys)
     identity.rotate_fallback()
-    identity.retired.clear()  # nothing was ever used: the first fallback retired nothing real
     return identity
 
 
@@ -523,12 +536,14 @@ def seal(
 ) -> bytes:
     """Encrypt `message` from `sender` to `recipient` under `context`; return the envelope.
 
-    The recipient's bundle is verified first (a substituted key is refused). `prekey_id` picks the
+    The keys used are verified first (a substituted box key or prekey is refused; the client
+    checks the whole bundle with `verify_bundle` when it fetches it). `prekey_id` picks the
     one-time prekey the directory handed out; without it the first one-time prekey in the bundle,
     or the fallback prekey, is used.
     """
-    verify_bundle(recipient)
     prekey = recipient.prekey(prekey_id)
+    _check_box_key(recipient)
+    _check_prekey(recipient, prekey)
     bucket = _bucket_for(len(message))
     header = wire.header(wire.KIND_ENVELOPE) + bytes((SUITE_HYBRID, bucket)) + prekey.prekey_id
     digest = _inner_digest(header, recipient.identity_key, sender.identity_key, context)
@@ -599,7 +614,7 @@ def open_envelope(
     sender_box_signature = reader.take(_SIG)
     nonce = reader.take(_BOX_NONCE)
     boxed = reader.rest()
-    if not _verify(sender_identity, _DS_BOX_KEY + sender_box, sender_box_signature):
+    if not _box_key_is_signed(sender_identity, sender_box, sender_box_signature):
         raise TamperedEnvelope(
             "The sender's box key is not signed by the sender's identity key: the envelope "
             "was forged. Nothing was decrypted."

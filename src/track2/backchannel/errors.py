@@ -15,6 +15,10 @@ class MalformedInput(BackchannelError):
     """Bytes or text that do not have the structure of the format they claim to be."""
 
 
+class ConveyInstead(MalformedInput):
+    """The envelope is a routing layer for an intermediary to convey, not a message to read."""
+
+
 class DowngradeRefused(BackchannelError):
     """A wire format older than the one this version writes (an attacker may have rolled it back)."""
 

@@ -9,7 +9,8 @@ give production values, tests lower them). The trailing checksum tells a damaged
 an authentication failure.
 
 Offline contacts: an intermediary hands a government contact 12 BIP-39 words (128 bits of
-entropy with a checksum that catches a mistyped word) out of band; Argon2id of the words gives
+entropy; a word outside the list is always caught, a wrong-but-valid one by the 4-bit checksum
+15 times in 16) out of band; Argon2id of the words gives
 the seed of a deterministic identity, so the contact can read and reply with the CLI alone.
 """
 

@@ -22,7 +22,9 @@ __all__ = [
     "MerkleTree",
     "TreeStore",
     "empty_root",
+    "LOG_KINDS",
     "leaf_hash",
+    "log_entry",
     "node_hash",
     "verify_consistency",
     "verify_inclusion",
@@ -42,6 +44,22 @@ def leaf_hash(data: bytes) -> bytes:
 def node_hash(left: bytes, right: bytes) -> bytes:
     """RFC 9162 2.1.1: SHA-256(0x01 || left || right)."""
     return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+# What the back channel's log records, each as the hash of a thing, never the thing itself.
+LOG_KINDS = ("bundle", "envelope", "receipt", "acknowledgement", "deletion", "statement")
+
+
+def log_entry(kind: str, digest: bytes) -> bytes:
+    """The leaf data for one log entry: its kind, a zero byte, and the SHA-256 of the thing.
+
+    Naming the kind stops an entry of one kind being presented as another (a receipt's hash
+    shown as an envelope's).
+    """
+    if kind not in LOG_KINDS:
+        raise BadProof(f"{kind!r} is not a kind of log entry ({', '.join(LOG_KINDS)}).")
+    _check_hash(digest, f"{kind} hash")
+    return kind.encode("ascii") + b"\x00" + digest
 
 
 def empty_root() -> bytes:

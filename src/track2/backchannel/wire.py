@@ -65,6 +65,13 @@ class Reader:
     def u8(self) -> int:
         return self.take(1)[0]
 
+    def u8_in(self, allowed: tuple[int, ...], field: str) -> int:
+        """A one-byte code that must be one of `allowed` (a kind, a mode)."""
+        value = self.u8()
+        if value not in allowed:
+            raise MalformedInput(f"The {self.what} names an unknown {field}.")
+        return value
+
     def u16(self) -> int:
         return int(struct.unpack(">H", self.take(2))[0])
 
