@@ -27,8 +27,8 @@ from track2.dialogues.models import Dialogue
 # 32 random or derived bytes, base64url without padding (RFC 4648 §5).
 CAPABILITY = re.compile(r"[A-Za-z0-9_-]{43}")
 TOKEN_HASH = re.compile(r"[0-9a-f]{64}")
-# An envelope's id: 16 random bytes, base64url (the server chooses it).
-ENVELOPE_ID = re.compile(r"[A-Za-z0-9_-]{22}")
+# An envelope's id: 16 random bytes in hex (the server chooses it; never read as a command option).
+ENVELOPE_ID = re.compile(r"[0-9a-f]{32}")
 
 
 def today() -> date:
