@@ -12,14 +12,13 @@ import os
 import secrets
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tests.site.test_serve import free_port, get
+from tests.site.test_serve import free_port, wait_until_serving
 
 PASSPHRASE = "correct horse battery staple for keys"
 SETUP = """
@@ -66,18 +65,7 @@ def site(tmp_path_factory):
         env={**server_env(folder), "TMPDIR": str(folder / "tmp")},
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail("track2 serve exited:\n" + (folder / "server-output.log").read_text())
-        try:
-            if get(base + "/healthz")[0] == 200:
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("track2 serve did not answer within 120 s")
+    wait_until_serving(base, process, (folder / "server-output.log").read_text)
     yield base, folder, process
     if process.poll() is None:
         process.terminate()

@@ -95,18 +95,17 @@ def build_backchannel(dialogue, users: dict, home: Path) -> None:
             if other != part:
                 client.verify(names[other], crypto.fingerprint(other_client.identity.bundle()))
     sender, intermediary, recipient = (clients[p] for p in CAST)
-    sender.send(names["recipient"], PROPOSAL.encode(), [names["intermediary"]], reencrypt=False)
-    for row in intermediary.inbox():
-        intermediary.convey(row["id"])
-    for row in recipient.inbox():
-        recipient.read(row["id"])
-        recipient.acknowledge(row["id"])
-    recipient.send(names["sender"], REPLY.encode(), [names["intermediary"]], reencrypt=True)
-    for row in intermediary.inbox():
-        intermediary.convey(row["id"])
-    for row in sender.inbox():
-        sender.read(row["id"])
-        sender.acknowledge(row["id"])
+    for author, reader, text, reencrypt in (
+        (sender, recipient, PROPOSAL, False),
+        (recipient, sender, REPLY, True),  # she lets the facilitator read and summarise it
+    ):
+        to = names["recipient"] if reader is recipient else names["sender"]
+        author.send(to, text.encode(), [names["intermediary"]], reencrypt=reencrypt)
+        for row in intermediary.inbox():
+            intermediary.convey(row["id"])
+        for row in reader.inbox():
+            reader.read(row["id"])
+            reader.acknowledge(row["id"])
     # An offline contact for the Ostrava ministry, introduced by the facilitator.
     words, _entry = intermediary.new_contact("Ostrava ministry contact")
     _private(folder / "contact-words.txt", words)

@@ -9,8 +9,6 @@ as private as the keys and any change to it is detected. Both are written atomic
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -21,7 +19,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from track2.backchannel.crypto import Identity
 from track2.backchannel.errors import CorruptKeystore
-from track2.backchannel.keystore import KdfCost, read_keystore, write_keystore
+from track2.backchannel.keystore import KdfCost, read_keystore, write_keystore, write_private
 
 _STATE_INFO = b"track2/backchannel/v1/client-state"
 
@@ -48,20 +46,6 @@ def _state_box(identity: Identity) -> nacl.secret.SecretBox:
         bytes(identity.signing_key)
     )
     return nacl.secret.SecretBox(key)
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 class KeyHome:
@@ -95,4 +79,4 @@ class KeyHome:
     def save_state(self, identity: Identity, state: State) -> None:
         self.path.mkdir(mode=0o700, parents=True, exist_ok=True)
         plain = json.dumps(asdict(state), sort_keys=True).encode("utf-8")
-        _write_private(self.state_file, bytes(_state_box(identity).encrypt(plain)))
+        write_private(self.state_file, bytes(_state_box(identity).encrypt(plain)))
