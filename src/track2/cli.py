@@ -21,6 +21,7 @@ TRACK2_COMMANDS = {
     "check": "check the configuration, the data folder and the database",
     "analyze": "find opinion groups and common ground in a Pol.is-format conversation",
     "rank": "rank alternative texts from ballots by the Schulze method",
+    "backchannel": "the back channel's client: keys, send, inbox, read, convey, ack, verify-log",
 }
 
 

@@ -38,6 +38,9 @@ SETTINGS_DOC = {
     "TRACK2_DEMO_HOME": "data folder used by `track2 demo` (default ~/.track2-demo)",
     "TRACK2_TRUSTED_PROXIES": "comma-separated addresses or networks of proxies whose X-Forwarded-For is believed (default none)",
     "TRACK2_DEFAULT_INSTITUTION": "name of the convening institution that an upgrade puts existing dialogues in",
+    "TRACK2_BACKCHANNEL_DAYS": "days an unacknowledged back-channel envelope is kept before it is deleted (default 30)",
+    "TRACK2_KEYSTORE_TIME_COST": "Argon2id passes that derive a back-channel keystore's key from its passphrase (default 3)",
+    "TRACK2_KEYSTORE_MEMORY_COST": "Argon2id memory, in KiB, for a back-channel keystore's key (default 262144)",
 }
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
@@ -61,6 +64,9 @@ class Config:
     trusted_proxies: tuple[str, ...] = ()
     # Read only by the upgrade that introduced institutions (see docs/configuration.md).
     default_institution: str = ""
+    backchannel_days: int = 30
+    keystore_time_cost: int = 3
+    keystore_memory_cost: int = 262144
 
 
 def _flag(name: str, env: dict[str, str]) -> bool:
@@ -286,6 +292,9 @@ def load(env: dict[str, str] | None = None) -> Config:
         invitation_days=_positive_int("TRACK2_INVITATION_DAYS", env, 14),
         trusted_proxies=_networks("TRACK2_TRUSTED_PROXIES", env),
         default_institution=_institution_name(env),
+        backchannel_days=_positive_int("TRACK2_BACKCHANNEL_DAYS", env, 30),
+        keystore_time_cost=_positive_int("TRACK2_KEYSTORE_TIME_COST", env, 3),
+        keystore_memory_cost=_positive_int("TRACK2_KEYSTORE_MEMORY_COST", env, 262144, minimum=8),
     )
 
 

@@ -18,6 +18,12 @@ TRACK2_K_ANONYMITY = CONFIG.k_anonymity
 TRACK2_KEYS_DIR = CONFIG.home / "keys"
 TRACK2_INVITATION_DAYS = CONFIG.invitation_days
 TRACK2_DEFAULT_INSTITUTION = CONFIG.default_institution
+# The back channel (docs/backchannel.md): how long an envelope waits, and the keystore's Argon2id
+# cost (tests lower it, STYLE.md §7); the log's signing key lives beside the pseudonym keys.
+TRACK2_BACKCHANNEL_DAYS = CONFIG.backchannel_days
+TRACK2_KEYSTORE_TIME_COST = CONFIG.keystore_time_cost
+TRACK2_KEYSTORE_MEMORY_COST = CONFIG.keystore_memory_cost
+TRACK2_BACKCHANNEL_LOG_KEY = TRACK2_KEYS_DIR / "backchannel-log.key"
 
 INSTALLED_APPS = [
     # Our apps come first so that `track2 check` replaces Django's own `check`.
@@ -29,6 +35,7 @@ INSTALLED_APPS = [
     "track2.reports",
     "track2.disclosure",
     "track2.audit",
+    "track2.backchannel",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -97,7 +97,7 @@ def browse(base: str, email: str, password: str) -> list[int]:
     return statuses
 
 
-def test_demo_prints_every_role_both_sides_and_the_exact_command(demo_run):
+def test_demo_prints_every_role_both_sides_and_the_exact_command(demo_run, tmp_path):
     base, log = demo_run
     text = log.read_text()
     logins = logins_printed(text)
@@ -111,6 +111,8 @@ def test_demo_prints_every_role_both_sides_and_the_exact_command(demo_run):
     command = re.search(r"from the project folder: (\S+) analyze", text).group(1)
     assert Path(command).is_absolute() and os.access(command, os.X_OK), command
     assert Path(command).name == "track2"
+    # Started once for both checks: a demo run takes most of a minute.
+    replay_back_channel(text, tmp_path)
 
 
 def test_a_demo_run_logs_no_warnings(demo_run):
@@ -122,3 +124,20 @@ def test_a_demo_run_logs_no_warnings(demo_run):
     time.sleep(0.5)
     server_log = log.read_text().split("(Ctrl+C stops it)", 1)[1]
     assert not re.search(r"warn", server_log, re.I), server_log
+
+
+def replay_back_channel(text: str, tmp_path) -> None:
+    """The back-channel commands the demo printed work, as printed, against the demo site."""
+    assert "Back channel: a conveyed exchange" in text
+    lines = [line.strip() for line in text.splitlines() if " backchannel --home " in line]
+    directory = next(line for line in lines if line.endswith(" directory"))
+    verify_log = next(line for line in lines if line.endswith(" verify-log"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACK2_")}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env["TRACK2_HOME"] = str(tmp_path / "client")
+    for line, expected in ((directory, "Ostrava ministry contact"), (verify_log, "Log verified")):
+        done = subprocess.run(  # noqa: S603  (the command the demo printed, with its own paths)
+            ["bash", "-c", line], env=env, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        assert expected in done.stdout

@@ -33,6 +33,21 @@ def get(url: str) -> tuple[int, dict, str]:
         return err.code, dict(err.headers), err.read().decode()
 
 
+def wait_until_serving(base: str, process, output, seconds: int = 120) -> None:
+    """Until `/healthz` answers; fail with the server's `output()` if it exits first."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail("track2 serve exited:\n" + output())
+        try:
+            if get(base + "/healthz")[0] == 200:
+                return
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    pytest.fail(f"track2 serve did not answer within {seconds} s")
+
+
 @pytest.fixture
 def served(tmp_path):
     """The base URL and the `track2 serve` process (its output is piped)."""
@@ -52,18 +67,7 @@ def served(tmp_path):
         env=env,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail("track2 serve exited:\n" + process.stdout.read())
-        try:
-            if get(base + "/healthz")[0] == 200:
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("track2 serve did not answer within 90 s")
+    wait_until_serving(base, process, lambda: process.stdout.read())
     yield base, process
     if process.poll() is None:
         process.terminate()

@@ -6,12 +6,15 @@ before any action runs; the schema in the OpenAPI document carries the same limi
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from track2 import validation
+from track2.backchannel.actions import MAX_BUNDLE_BYTES, MAX_ENVELOPE_BYTES
 
 
 def _one_line(value: str) -> str:
@@ -66,3 +69,30 @@ Pronouns = Line(40)
 Phone = Line(50)
 # A one-time link's secret (token_urlsafe(32): 43 characters); longer input is refused as malformed.
 LinkSecret = Line(100)
+
+
+def _base64(value: object) -> bytes:
+    if not isinstance(value, str):
+        raise ValueError("Send the bytes as a base64 string.")  # noqa: TRY004  (pydantic wants ValueError)
+    try:
+        return base64.b64decode(value.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError):
+        raise ValueError(
+            "Not base64 (RFC 4648 §4, with padding): send the bytes encoded as base64."
+        ) from None
+
+
+def Base64(max_bytes: int):  # noqa: N802  (a type, named like one)
+    """Bytes sent as standard base64, at most `max_bytes` once decoded."""
+    return Annotated[
+        bytes,
+        BeforeValidator(_base64),
+        Field(max_length=max_bytes, json_schema_extra={"format": "byte", "type": "string"}),
+    ]
+
+
+# The back channel's inputs: a hash or token digest in hex, a label, and the relay's byte limits.
+Hex64 = Line(64)
+Label = Line(100)
+BundleData = Base64(MAX_BUNDLE_BYTES)
+EnvelopeData = Base64(MAX_ENVELOPE_BYTES)

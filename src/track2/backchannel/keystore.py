@@ -164,9 +164,13 @@ def open_keystore(blob: bytes, passphrase: str) -> Identity:
 
 def write_keystore(path: Path, identity: Identity, passphrase: str, cost: KdfCost) -> None:
     """Write atomically (temporary file, fsync, rename) so a crash never leaves half a keystore."""
-    blob = seal_keystore(identity, passphrase, cost)
+    write_private(path, seal_keystore(identity, passphrase, cost))
+
+
+def write_private(path: Path, blob: bytes) -> None:
+    """Replace `path` with `blob` atomically, readable by its owner only (0600)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".keystore-")
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(blob)

@@ -13,10 +13,12 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.test.utils import override_settings
 
 from track2.accounts.models import User
+from track2.backchannel import demo as backchannel
 from track2.dialogues import demo as convening
 from track2.dialogues.models import Dialogue, Membership, Role
 from track2.institutions.models import ConveningRight, Institution
@@ -138,6 +140,7 @@ def _build() -> list[DemoLogin]:
         DemoLogin("admin@demo.track2.invalid", admin_password, "site administrator (Django admin)")
     )
     convening.build_convening(dialogue, users)
+    backchannel.build_backchannel(dialogue, users, settings.CONFIG.home)
     return logins
 
 

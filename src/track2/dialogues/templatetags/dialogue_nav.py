@@ -30,6 +30,7 @@ def dialogue_nav(context, dialogue):
         (_("Overview"), reverse("dialogues:detail", args=[d])),
         (_("Meetings"), reverse("dialogues:meetings", args=[d])),
         (_("Delegations"), reverse("dialogues:delegations", args=[d])),
+        (_("Back channel"), reverse("backchannel:directory", args=[d])),
     ]
     if is_convener:
         people = people_links(dialogue).get("people")

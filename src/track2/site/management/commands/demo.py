@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
+from track2.backchannel import demo as backchannel
 from track2.site import demo
 from track2.site.management.commands.serve import prepare_site, run_server
 
@@ -84,6 +85,8 @@ class Command(BaseCommand):
             "The common-ground engine on a real Pol.is conversation, from the project folder: "
             f"{track2_command()} analyze tests/data/polis/brexit-consensus --format html --output report.html"
         )
+        for line in backchannel.replay_lines(home, f"http://{host}:{port}", track2_command()):
+            self.stdout.write(line)
         self.stdout.write("")
         if not no_serve:
             run_server(self.stdout, host, port, workers=1)
