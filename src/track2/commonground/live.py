@@ -352,10 +352,11 @@ def _new_ids(
         raise LiveUpdateError(f"new {what} {clash[0]!r} is already in the conversation")
     if ids and len(sample):
         kind = np.asarray(ids).dtype.kind
-        if (kind in "iu") != (sample.dtype.kind in "iu"):
+        integers = sample.dtype.kind in "iu"
+        if (kind in "iu") != integers:
             raise LiveUpdateError(
                 f"new {what} ids must be of the same type as the existing ones "
-                f"({sample.dtype.kind in 'iu' and 'integers' or 'strings'})"
+                f"({'integers' if integers else 'strings'})"
             )
     return ids
 
