@@ -154,6 +154,12 @@ def test_new_participants_and_statements_when_announced() -> None:
     assert _up_to_sign(live.pca.components, cold.polis.pca.components) < 1e-9
     assert live.sides is not None and cold.sides is not None
     np.testing.assert_array_equal(live.sides.agree, cold.sides.agree)
+    # A statement announced without votes yet, and an update with no votes at all.
+    quiet = update(live, [], conversation="d", new_statements=[30_000], new_sides=[])
+    assert quiet.sides is not None and quiet.sides.labels[-1] == "too few votes to say"
+    assert quiet.sides.labels[:-1] == live.sides.labels
+    again = update(quiet, [], conversation="d")
+    assert again.sides is not None and again.sides.labels == quiet.sides.labels
 
 
 def test_a_vote_replaces_the_earlier_vote_on_the_same_pair() -> None:

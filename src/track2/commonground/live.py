@@ -242,8 +242,12 @@ def _sides(
     m = matrix.n_statements
     if previous is None or changed is None or len(previous.statement_ids) > m:
         return agreement_by_side(matrix, side_of)
-    fresh = agreement_by_side(matrix.select(statements=changed), side_of)
     grow = m - len(previous.statement_ids)
+    # New statements are recomputed too, so they get the figures of "no votes yet".
+    changed = np.union1d(changed, np.arange(m - grow, m))
+    if not len(changed):
+        return previous
+    fresh = agreement_by_side(matrix.select(statements=changed), side_of)
     out: dict[str, Any] = {}
     for f in dataclasses.fields(SideAgreement):
         old = getattr(previous, f.name)
@@ -348,10 +352,11 @@ def _new_ids(
         raise LiveUpdateError(f"new {what} {clash[0]!r} is already in the conversation")
     if ids and len(sample):
         kind = np.asarray(ids).dtype.kind
-        if (kind in "iu") != (sample.dtype.kind in "iu"):
+        integers = sample.dtype.kind in "iu"
+        if (kind in "iu") != integers:
             raise LiveUpdateError(
                 f"new {what} ids must be of the same type as the existing ones "
-                f"({sample.dtype.kind in 'iu' and 'integers' or 'strings'})"
+                f"({'integers' if integers else 'strings'})"
             )
     return ids
 

@@ -21,7 +21,6 @@ import scipy.sparse.linalg as spla
 from track2.commonground.matrix import VoteMatrix
 
 _EIGH_MAX_COLUMNS = 200  # up to here LAPACK on the tiny Gram beats ARPACK's set-up cost
-_CSR_TRANSPOSE_VOTES = 5_000_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,11 +115,6 @@ def top_components(
     transposed = centred.T  # a CSC view of the same arrays: no copy
     if m <= _EIGH_MAX_COLUMNS or k >= m - 1:
         return _exact_top((transposed @ centred).toarray(), k)
-
-    if centred.nnz <= _CSR_TRANSPOSE_VOTES:
-        # A CSR copy of Cᵀ: its product is ~40% faster than the CSC view's scatter, and the
-        # copy costs about one product; above this size the memory matters more (12 B a vote).
-        transposed = transposed.tocsr()
 
     def matvec(v: np.ndarray) -> np.ndarray:
         return np.asarray(transposed @ (centred @ v)).ravel()
