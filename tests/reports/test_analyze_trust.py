@@ -93,3 +93,14 @@ def test_group_cells_hide_a_small_group_and_its_complement() -> None:
     assert sizes[2] is False and sum(sizes.values()) == 1
     big = GroupCells(3, (0, 1), (40, 41), agree[:2] * 2, disagree[:2] * 2, seen[:2] * 2)
     assert all(big.shown_on(0).values()) and all(big.size_shown.values())
+
+
+def test_track2_map_names_its_axes_and_prints_no_count() -> None:
+    html = _run(str(BREXIT), "--format", "html")
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    assert "<title>" not in svg  # Pol.is's map prints each base cluster's size; this one nothing
+    assert "Horizontal axis: " in html
+    doc = json.loads(_run(str(BREXIT), "--format", "json"))
+    assert len(doc["map"]["axes"]) == 2
+    grouped = {str(p) for g in doc["groups"] for p in g["members"]}
+    assert set(doc["map"]["coordinates"]) == grouped

@@ -76,6 +76,7 @@ _DENSE_SVD_CELLS = 200_000  # small rooms: exact dense SVD instead of ARPACK
 _KMEANS_ITERS = 25
 _MAX_SHRINK = 1e4  # pseudo-votes: a statement on which the groups answer alike is ignored
 _SELECTION_SE = 1.0  # standard errors a larger k must gain on the held-out participants
+_MISFIT_SHARE = 0.1  # share of a group's worst-explained members that start a new group
 _FINALISTS = 1  # starts run to convergence after the short runs
 
 FloatArray = npt.NDArray[np.float64]
@@ -358,6 +359,31 @@ def _split_starts(
     return starts
 
 
+def _misfit_starts(
+    previous: npt.NDArray[np.float32], x: sp.csr_array, fit: _Fit
+) -> list[npt.NDArray[np.float32]]:
+    """Starts for k groups from a (k-1)-group fit: for each group, its members that its answer
+    probabilities explain worst (lowest log-likelihood per vote, the bottom _MISFIT_SHARE) start
+    a group of their own. A small group absorbed by a large one is such a set of misfits, and
+    splitting the large group along its main direction does not find it."""
+    labels = previous.argmax(axis=1)
+    per_vote = np.asarray(x @ fit.log_theta.T, dtype=np.float64)[np.arange(len(labels)), labels]
+    per_vote /= np.maximum(np.diff(x.indptr), 1)
+    starts = []
+    for group in range(previous.shape[1]):
+        members = np.flatnonzero(labels == group)
+        if len(members) < 2 * _MIN_PARTICIPANTS_PER_GROUP / _MISFIT_SHARE:
+            continue
+        worst = members[per_vote[members] <= np.quantile(per_vote[members], _MISFIT_SHARE)]
+        side = np.zeros(len(labels), dtype=bool)
+        side[worst] = True
+        resp = np.concatenate([previous, previous[:, group : group + 1] * side[:, None]], axis=1)
+        resp[:, group] *= ~side
+        resp = 0.98 * resp + 0.02 / resp.shape[1]
+        starts.append(resp.astype(np.float32))
+    return starts
+
+
 def _best_fit(
     x: sp.csr_array,
     embedding: FloatArray,
@@ -367,6 +393,7 @@ def _best_fit(
     seed_sequence: np.random.SeedSequence,
     max_iter: int,
     previous: npt.NDArray[np.float32] | None,
+    previous_fit: _Fit | None = None,
 ) -> tuple[_Fit, npt.NDArray[np.float32]]:
     """Short EM runs from ``n_starts`` k-means++ starts and from every split of the previous
     (k-1)-group fit; the best after the short run goes on to convergence."""
@@ -376,6 +403,8 @@ def _best_fit(
     ]
     if previous is not None:
         starts += _split_starts(previous, embedding)
+        if previous_fit is not None:
+            starts += _misfit_starts(previous, x, previous_fit)
     # Starts are compared after a few steps with the fixed prior: early on the groups are
     # blurred, and the adaptive prior would read that as "no statement separates them" and
     # shrink the start away. The most promising starts then converge with the fixed prior
@@ -508,7 +537,15 @@ def track2_groups(
         range(min_groups, max_groups + 1), seeds.spawn(max_groups - min_groups + 1), strict=True
     ):
         fits[groups], previous = _best_fit(
-            x_train, embedding, groups, m_selected, n_starts, seed, max_iter, previous
+            x_train,
+            embedding,
+            groups,
+            m_selected,
+            n_starts,
+            seed,
+            max_iter,
+            previous,
+            fits.get(groups - 1),
         )
         if n_held:
             scores[groups] = _row_log_likelihood(
