@@ -15,7 +15,8 @@ from track2.access.meetings import (
     can_see_venue_address,
     own_roster_delegation_id,
 )
-from track2.dialogues.models import Dialogue, MeetingParticipant, Membership
+from track2.dialogues.models import Dialogue, Membership
+from track2.meetings.models import MeetingParticipant
 
 
 def test_access_meeting(world):

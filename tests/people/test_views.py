@@ -630,7 +630,7 @@ def test_invite_all_vetted(
 def test_detail_lists_meeting_seats(conv_client, dialogue, add_person):
     from datetime import datetime
 
-    from track2.dialogues.models import Meeting, MeetingParticipant
+    from track2.meetings.models import Meeting, MeetingParticipant
 
     candidacy = add_person()
     meeting = Meeting.objects.create(

@@ -13,8 +13,10 @@ from django.utils import timezone
 from tests.dialogues.conftest import make_person
 from tests.dialogues.test_api import bearer
 from track2.accounts.models import User
-from track2.dialogues import actions, meeting_actions
-from track2.dialogues.models import Dialogue, MeetingParticipant, Membership
+from track2.dialogues import actions, venue_actions
+from track2.dialogues.models import Dialogue, Membership
+from track2.meetings import actions as meeting_actions
+from track2.meetings.models import MeetingParticipant
 from track2.site import demo
 
 # Measured on the demo as its convener (the SAVEPOINT and RELEASE of the request's own
@@ -80,7 +82,7 @@ def _grow(dialogue: Dialogue, batch: int = 0) -> None:
         actions.do_seat_in_delegation(convener, side, person)
     start = timezone.now() + timedelta(days=90)
     for n in range(10):
-        venue = meeting_actions.do_create_venue(
+        venue = venue_actions.do_create_venue(
             convener,
             dialogue,
             name=f"Extra hall {batch}-{n}",

@@ -105,6 +105,15 @@ def parse_id(value) -> int:
     return pk
 
 
+def one_of(queryset, pk):
+    """One object of an already-authorised queryset by the id the caller sent, or the same
+    NotFound as everywhere (a bad id, another dialogue's object and a missing one look alike)."""
+    try:
+        return queryset.get(pk=parse_id(pk))
+    except queryset.model.DoesNotExist:
+        raise NotFound from None
+
+
 def access_dialogue(user, dialogue_id: int | str, need: str = "member") -> Dialogue:
     """Return the dialogue if `user` holds a role that satisfies `need`; else NotFound."""
     pk = parse_id(dialogue_id)

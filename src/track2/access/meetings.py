@@ -9,15 +9,8 @@ from __future__ import annotations
 from django.db.models import Q
 
 from track2.access import NotFound, access_dialogue, has_need, parse_id, roles_of
-from track2.dialogues.models import (
-    Delegation,
-    DelegationMember,
-    Dialogue,
-    Meeting,
-    MeetingParticipant,
-    Role,
-    Venue,
-)
+from track2.dialogues.models import Delegation, DelegationMember, Dialogue, Role, Venue
+from track2.meetings.models import Meeting, MeetingParticipant
 
 # Statuses that make someone a confirmed member of a meeting (they may see a private address).
 CONFIRMED_STATUSES = (MeetingParticipant.Status.CONFIRMED, MeetingParticipant.Status.ATTENDED)

@@ -39,14 +39,6 @@ from track2.errors import ActionRefused
 from track2.site.forms import NOT_DONE, submit
 
 
-def _get(queryset, pk):
-    """One object of an already-authorised queryset, or the same NotFound as everywhere."""
-    try:
-        return queryset.get(pk=int(pk))
-    except (queryset.model.DoesNotExist, TypeError, ValueError):
-        raise access.NotFound from None
-
-
 def people_links(dialogue) -> dict[str, str]:
     """Links to the people pages (identity, vetting, invitations) when that part is installed."""
     links = {}
@@ -163,7 +155,7 @@ def parties(request: HttpRequest, dialogue_id: int) -> HttpResponse:
 @require_POST
 def party_remove(request: HttpRequest, dialogue_id: int, party_id: int) -> HttpResponse:
     dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
-    party = _get(Party.objects.filter(dialogue=dialogue), party_id)
+    party = access.one_of(Party.objects.filter(dialogue=dialogue), party_id)
     try:
         actions.do_remove_party(request.user, party)
     except ActionRefused as refusal:
@@ -226,7 +218,7 @@ def role_invitation_cancel(
     request: HttpRequest, dialogue_id: int, invitation_id: int
 ) -> HttpResponse:
     dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
-    invitation = _get(RoleInvitation.objects.filter(dialogue=dialogue), invitation_id)
+    invitation = access.one_of(RoleInvitation.objects.filter(dialogue=dialogue), invitation_id)
     try:
         role_actions.do_cancel_role_invitation(request.user, invitation)
     except ActionRefused as refusal:
@@ -307,7 +299,7 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 @require_POST
 def role_remove(request: HttpRequest, dialogue_id: int, membership_id: int) -> HttpResponse:
     dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
-    membership = _get(Membership.objects.filter(dialogue=dialogue), membership_id)
+    membership = access.one_of(Membership.objects.filter(dialogue=dialogue), membership_id)
     try:
         actions.do_revoke_role(request.user, membership)
     except ActionRefused as refusal:
@@ -421,7 +413,7 @@ def delegation(request: HttpRequest, dialogue_id: int, delegation_id: int) -> Ht
 @require_POST
 def delegation_delete(request: HttpRequest, dialogue_id: int, delegation_id: int) -> HttpResponse:
     dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
-    found = _get(Delegation.objects.filter(dialogue=dialogue), delegation_id)
+    found = access.one_of(Delegation.objects.filter(dialogue=dialogue), delegation_id)
     try:
         actions.do_delete_delegation(request.user, found)
     except ActionRefused as refusal:
@@ -437,7 +429,7 @@ def unseat(
     request: HttpRequest, dialogue_id: int, delegation_id: int, seat_id: int
 ) -> HttpResponse:
     dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
-    seat = _get(
+    seat = access.one_of(
         DelegationMember.objects.filter(
             dialogue=dialogue, delegation_id=delegation_id
         ).select_related("person"),

@@ -1,4 +1,4 @@
-"""Pages for venues, meetings (rounds), agendas, participants and calendars. Thin views."""
+"""Pages for meetings (rounds), agendas, participants and calendars. Thin views."""
 
 from __future__ import annotations
 
@@ -15,96 +15,27 @@ from track2 import access
 from track2.access.meetings import (
     access_meeting,
     access_own_meeting_seat,
-    access_venue,
     can_manage_agenda,
     can_see_attendance,
     can_see_venue_address,
     own_meeting_seat,
     venues_of,
 )
-from track2.dialogues import meeting_actions, queries
-from track2.dialogues.calendar import meeting_event, render_calendar
-from track2.dialogues.forms import (
+from track2.dialogues.queries import neutrality_warning, persons_of, seated_persons
+from track2.disclosure.attendance import attendance_counts
+from track2.errors import ActionRefused
+from track2.meetings import actions, queries
+from track2.meetings.calendar import meeting_event, render_calendar
+from track2.meetings.forms import (
     AgendaItemForm,
     MeetingForm,
     ParticipantsForm,
     ParticipantStatusForm,
-    VenueForm,
 )
-from track2.dialogues.models import AgendaItem, MeetingParticipant
-from track2.dialogues.views import _get
-from track2.disclosure.attendance import attendance_counts
-from track2.errors import ActionRefused
+from track2.meetings.models import AgendaItem, MeetingParticipant
 from track2.site.forms import NOT_DONE, submit
 
 ICS_TYPE = "text/calendar; charset=utf-8"
-
-
-# --- venues ----------------------------------------------------------------------------------
-
-
-@login_required
-def venues(request: HttpRequest, dialogue_id: int) -> HttpResponse:
-    dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
-    form = VenueForm(request.POST or None)
-    if request.method == "POST":
-        venue = submit(
-            form,
-            lambda data: meeting_actions.do_create_venue(request.user, dialogue, **data),
-            check=lambda data: meeting_actions.check_venue(dialogue, data),
-        )
-        if venue is not NOT_DONE:
-            messages.success(request, _("Venue “%(name)s” added.") % {"name": venue.name})
-            warning = queries.neutrality_warning(dialogue, venue)
-            if warning:
-                messages.warning(request, warning)
-            return redirect("dialogues:venues", dialogue.pk)
-    parties = list(dialogue.parties.all())
-    listed = [(v, queries.neutrality_warning(dialogue, v, parties)) for v in venues_of(dialogue)]
-    return render(
-        request, "dialogues/venues.html", {"dialogue": dialogue, "form": form, "venues": listed}
-    )
-
-
-@login_required
-def venue_edit(request: HttpRequest, dialogue_id: int, venue_id: int) -> HttpResponse:
-    venue = access_venue(request.user, dialogue_id, venue_id, need="convener")
-    dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
-    form = VenueForm(request.POST or None, instance=venue)
-    if request.method == "POST":
-        done = submit(
-            form,
-            lambda data: meeting_actions.do_update_venue(request.user, venue, **data),
-            check=lambda data: meeting_actions.check_venue(dialogue, data),
-        )
-        if done is not NOT_DONE:
-            messages.success(request, _("Venue saved."))
-            return redirect("dialogues:venues", dialogue.pk)
-    return render(
-        request,
-        "dialogues/form_page.html",
-        {
-            "form": form,
-            "dialogue": dialogue,
-            "heading": _("Edit venue %(name)s") % {"name": venue.name},
-            "warning": queries.neutrality_warning(dialogue, venue),
-            "delete_url": reverse("dialogues:venue_delete", args=[dialogue.pk, venue.pk]),
-            "back": reverse("dialogues:venues", args=[dialogue.pk]),
-        },
-    )
-
-
-@login_required
-@require_POST
-def venue_delete(request: HttpRequest, dialogue_id: int, venue_id: int) -> HttpResponse:
-    venue = access_venue(request.user, dialogue_id, venue_id, need="convener")
-    try:
-        meeting_actions.do_delete_venue(request.user, venue)
-    except ActionRefused as refusal:
-        messages.error(request, refusal.message)
-        return redirect("dialogues:venue_edit", dialogue_id, venue.pk)
-    messages.success(request, _("Venue “%(name)s” removed.") % {"name": venue.name})
-    return redirect("dialogues:venues", dialogue_id)
 
 
 # --- meetings --------------------------------------------------------------------------------
@@ -117,7 +48,7 @@ def _meeting_form_context(request, dialogue, form, heading, meeting=None):
         "meeting": meeting,
         "heading": heading,
         "venue_warnings": [
-            (v, queries.neutrality_warning(dialogue, v, form.parties)) for v in venues_of(dialogue)
+            (v, neutrality_warning(dialogue, v, form.parties)) for v in venues_of(dialogue)
         ],
     }
 
@@ -134,7 +65,7 @@ def meetings(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     rows = [(m, *queries.meeting_times(m, zone)) for m in listed]
     return render(
         request,
-        "dialogues/meetings.html",
+        "meetings/meetings.html",
         {
             "dialogue": dialogue,
             "rows": rows,
@@ -158,18 +89,18 @@ def meeting_create(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     if request.method == "POST":
         meeting = submit(
             form,
-            lambda data: meeting_actions.do_create_meeting(request.user, dialogue, **data),
-            check=lambda data: meeting_actions.check_meeting(dialogue, data),
+            lambda data: actions.do_create_meeting(request.user, dialogue, **data),
+            check=lambda data: actions.check_meeting(dialogue, data),
         )
         if meeting is not NOT_DONE:
             messages.success(request, _("Meeting scheduled. Add its agenda and participants."))
-            warning = queries.neutrality_warning(dialogue, meeting.venue)
+            warning = neutrality_warning(dialogue, meeting.venue)
             if warning:
                 messages.warning(request, warning)
             return redirect("dialogues:meeting", dialogue.pk, meeting.pk)
     return render(
         request,
-        "dialogues/meeting_form.html",
+        "meetings/meeting_form.html",
         _meeting_form_context(request, dialogue, form, _("Schedule a meeting")),
     )
 
@@ -193,15 +124,15 @@ def meeting_edit(request: HttpRequest, dialogue_id: int, meeting_id: int) -> Htt
     if request.method == "POST":
         done = submit(
             form,
-            lambda data: meeting_actions.do_update_meeting(request.user, meeting, **data),
-            check=lambda data: meeting_actions.check_meeting(dialogue, data),
+            lambda data: actions.do_update_meeting(request.user, meeting, **data),
+            check=lambda data: actions.check_meeting(dialogue, data),
         )
         if done is not NOT_DONE:
             messages.success(request, _("Meeting saved."))
             return redirect("dialogues:meeting", dialogue.pk, meeting.pk)
     return render(
         request,
-        "dialogues/meeting_form.html",
+        "meetings/meeting_form.html",
         _meeting_form_context(
             request, dialogue, form, _("Edit %(title)s") % {"title": meeting.title}, meeting
         ),
@@ -213,7 +144,7 @@ def meeting_edit(request: HttpRequest, dialogue_id: int, meeting_id: int) -> Htt
 def meeting_delete(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
     meeting = access_meeting(request.user, dialogue_id, meeting_id, need="convener")
     try:
-        meeting_actions.do_delete_meeting(request.user, meeting)
+        actions.do_delete_meeting(request.user, meeting)
     except ActionRefused as refusal:
         messages.error(request, refusal.message)
         return redirect("dialogues:meeting", dialogue_id, meeting.pk)
@@ -241,7 +172,7 @@ def meeting_archive(request: HttpRequest, dialogue_id: int, meeting_id: int) -> 
         return redirect("dialogues:meeting", dialogue_id, meeting.pk)
     archived = choice == "1"
     try:
-        meeting_actions.do_archive_meeting(request.user, meeting, archived=archived)
+        actions.do_archive_meeting(request.user, meeting, archived=archived)
     except ActionRefused as refusal:
         messages.error(request, refusal.message)
     else:
@@ -270,11 +201,11 @@ def meeting(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResp
     planned, theirs = queries.meeting_times(found, request.user.time_zone)
     sees_attendance = can_see_attendance(request.user, dialogue)
     participants = found.participants.select_related("person").order_by("person__full_name")
-    members = queries.seated_persons(dialogue).exclude(meeting_seats__meeting=found)
+    members = seated_persons(dialogue).exclude(meeting_seats__meeting=found)
     timing = queries.agenda_timing(found)
     return render(
         request,
-        "dialogues/meeting.html",
+        "meetings/meeting.html",
         {
             "dialogue": dialogue,
             "meeting": found,
@@ -284,14 +215,14 @@ def meeting(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResp
             "manages_agenda": manages_agenda,
             "shows_address": can_see_venue_address(request.user, found),
             # the venue is the conveners' choice: its neutrality warning is theirs
-            "neutrality_warning": queries.neutrality_warning(dialogue, found.venue)
+            "neutrality_warning": neutrality_warning(dialogue, found.venue)
             if is_convener
             else None,
             "agenda": found.agenda_items.select_related("lead"),
             "agenda_timing": timing,
             # Warnings go to those who can act on them (facilitators and conveners), not to participants.
             "agenda_warning": queries.agenda_warning(found, timing) if manages_agenda else None,
-            "agenda_form": AgendaItemForm(persons=queries.seated_persons(dialogue))
+            "agenda_form": AgendaItemForm(persons=seated_persons(dialogue))
             if manages_agenda
             else None,
             "sees_attendance": sees_attendance,
@@ -330,11 +261,11 @@ def _meeting_for_agenda(request, dialogue_id, meeting_id):
 @require_POST
 def agenda_add(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
     found = _meeting_for_agenda(request, dialogue_id, meeting_id)
-    form = AgendaItemForm(request.POST, persons=queries.seated_persons(found.dialogue))
+    form = AgendaItemForm(request.POST, persons=seated_persons(found.dialogue))
     submit(
         form,
-        lambda data: meeting_actions.do_add_agenda_item(request.user, found, **data),
-        check=lambda data: meeting_actions.check_agenda_item(found, data),
+        lambda data: actions.do_add_agenda_item(request.user, found, **data),
+        check=lambda data: actions.check_agenda_item(found, data),
     )
     if form.errors:
         return render(
@@ -360,10 +291,10 @@ def agenda_edit(
     request: HttpRequest, dialogue_id: int, meeting_id: int, item_id: int
 ) -> HttpResponse:
     found = _meeting_for_agenda(request, dialogue_id, meeting_id)
-    item = _get(AgendaItem.objects.filter(meeting=found), item_id)
+    item = access.one_of(AgendaItem.objects.filter(meeting=found), item_id)
     form = AgendaItemForm(
         request.POST or None,
-        persons=queries.seated_persons(found.dialogue),
+        persons=seated_persons(found.dialogue),
         initial={
             "title": item.title,
             "duration_minutes": item.duration_minutes,
@@ -374,8 +305,8 @@ def agenda_edit(
     if request.method == "POST":
         done = submit(
             form,
-            lambda data: meeting_actions.do_update_agenda_item(request.user, item, **data),
-            check=lambda data: meeting_actions.check_agenda_item(found, data),
+            lambda data: actions.do_update_agenda_item(request.user, item, **data),
+            check=lambda data: actions.check_agenda_item(found, data),
         )
         if done is not NOT_DONE:
             messages.success(request, _("Agenda item saved."))
@@ -398,8 +329,8 @@ def agenda_delete(
     request: HttpRequest, dialogue_id: int, meeting_id: int, item_id: int
 ) -> HttpResponse:
     found = _meeting_for_agenda(request, dialogue_id, meeting_id)
-    item = _get(AgendaItem.objects.filter(meeting=found), item_id)
-    meeting_actions.do_delete_agenda_item(request.user, item)
+    item = access.one_of(AgendaItem.objects.filter(meeting=found), item_id)
+    actions.do_delete_agenda_item(request.user, item)
     messages.success(request, _("Agenda item removed."))
     return redirect("dialogues:meeting", dialogue_id, found.pk)
 
@@ -410,9 +341,9 @@ def agenda_move(
     request: HttpRequest, dialogue_id: int, meeting_id: int, item_id: int
 ) -> HttpResponse:
     found = _meeting_for_agenda(request, dialogue_id, meeting_id)
-    item = _get(AgendaItem.objects.filter(meeting=found), item_id)
+    item = access.one_of(AgendaItem.objects.filter(meeting=found), item_id)
     try:
-        meeting_actions.do_move_agenda_item(request.user, item, request.POST.get("direction", ""))
+        actions.do_move_agenda_item(request.user, item, request.POST.get("direction", ""))
     except ActionRefused as refusal:
         messages.error(request, refusal.message)
     return redirect(reverse("dialogues:meeting", args=[dialogue_id, found.pk]) + "#agenda")
@@ -427,10 +358,10 @@ def participants_add(request: HttpRequest, dialogue_id: int, meeting_id: int) ->
     found = access_meeting(request.user, dialogue_id, meeting_id, need="convener")
     # A submitted choice is checked against every person of the dialogue (as the API does): whether
     # they may come (seated, not yet listed, room at the venue) is the action's rule, in its words.
-    form = ParticipantsForm(request.POST, persons=queries.persons_of(found.dialogue))
+    form = ParticipantsForm(request.POST, persons=persons_of(found.dialogue))
     if form.is_valid():
         try:
-            added, told = meeting_actions.add_participants(
+            added, told = actions.add_participants(
                 request.user,
                 found,
                 form.cleaned_data["persons"],
@@ -471,19 +402,19 @@ def participant_status(
     request: HttpRequest, dialogue_id: int, meeting_id: int, participant_id: int
 ) -> HttpResponse:
     found = access_meeting(request.user, dialogue_id, meeting_id, need="convener")
-    participant = _get(found.participants.select_related("person"), participant_id)
+    participant = access.one_of(found.participants.select_related("person"), participant_id)
     form = ParticipantStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a valid status."))
     elif "remove" in request.POST:
-        meeting_actions.do_remove_participant(request.user, participant)
+        actions.do_remove_participant(request.user, participant)
         messages.success(
             request,
             _("%(name)s removed from the meeting.") % {"name": participant.person.full_name},
         )
     else:
         try:
-            meeting_actions.do_set_participant_status(
+            actions.do_set_participant_status(
                 request.user, participant, form.cleaned_data["status"]
             )
         except ActionRefused as refusal:
@@ -505,9 +436,7 @@ def participant_status(
 def my_answer(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
     seat = access_own_meeting_seat(request.user, dialogue_id, meeting_id)
     try:
-        meeting_actions.do_answer_meeting_invitation(
-            request.user, seat, request.POST.get("status", "")
-        )
+        actions.do_answer_meeting_invitation(request.user, seat, request.POST.get("status", ""))
     except ActionRefused as refusal:
         messages.error(request, refusal.message)
     else:
@@ -525,7 +454,7 @@ def my_answer(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpRe
 def participants_attended(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
     found = access_meeting(request.user, dialogue_id, meeting_id, need="convener")
     try:
-        count = meeting_actions.do_record_confirmed_as_attended(request.user, found)
+        count = actions.do_record_confirmed_as_attended(request.user, found)
     except ActionRefused as refusal:
         messages.error(request, refusal.message)
     else:
@@ -540,12 +469,12 @@ def participants_attended(request: HttpRequest, dialogue_id: int, meeting_id: in
 def calendar_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if "revoke" in request.POST:
-            meeting_actions.do_revoke_calendar_token(request.user)
+            actions.do_revoke_calendar_token(request.user)
             messages.success(
                 request, _("Your calendar feed is switched off; the old address no longer works.")
             )
         else:
-            meeting_actions.do_issue_calendar_token(request.user)
+            actions.do_issue_calendar_token(request.user)
             messages.success(
                 request, _("New calendar address created; any older address no longer works.")
             )
@@ -555,12 +484,12 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
         feed_url = request.build_absolute_uri(
             reverse("calendar_feed", args=[request.user.calendar_token])
         )
-    return render(request, "dialogues/calendar.html", {"feed_url": feed_url})
+    return render(request, "meetings/calendar.html", {"feed_url": feed_url})
 
 
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The private feed: no session, the token in the URL is the credential."""
-    user = meeting_actions.user_for_calendar_token(token)
+    user = actions.user_for_calendar_token(token)
     if user is None:
         raise access.NotFound
     events = [

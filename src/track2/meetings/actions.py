@@ -1,5 +1,5 @@
-"""Every write about venues, meetings (rounds), agendas, meeting participants and the
-private calendar feed token: `check_*` validates, `do_*` writes.
+"""Every write about meetings (rounds), agendas, meeting participants and the private calendar
+feed token: `check_*` validates, `do_*` writes.
 """
 
 from __future__ import annotations
@@ -17,119 +17,14 @@ from django.utils.translation import gettext_lazy, ngettext
 from track2 import validation as admissible
 from track2.access.meetings import venues_of
 from track2.audit import record as audit
-from track2.dialogues.actions import refuse_invalid
-from track2.dialogues.models import (
-    AgendaItem,
-    AttributionMode,
-    DelegationMember,
-    Dialogue,
-    Meeting,
-    MeetingParticipant,
-    Venue,
-)
+from track2.dialogues.models import AttributionMode, DelegationMember, Dialogue, Venue
 from track2.errors import ActionRefused, Problems
+from track2.meetings.models import AgendaItem, Meeting, MeetingParticipant
+from track2.meetings.queries import SEAT_TAKING, seats_taken
 from track2.people.models import Person
 from track2.time_zones import is_time_zone
 
-VENUE_FIELDS = (
-    "name",
-    "kind",
-    "city",
-    "country",
-    "address",
-    "is_confidential",
-    "capacity",
-    "accessibility_notes",
-)
-# People who hold or are offered a seat: what a venue's capacity is measured against.
-SEAT_TAKING = (
-    MeetingParticipant.Status.INVITED,
-    MeetingParticipant.Status.CONFIRMED,
-    MeetingParticipant.Status.ATTENDED,
-)
 AFTER_THE_FACT = (MeetingParticipant.Status.ATTENDED, MeetingParticipant.Status.ABSENT)
-
-
-# --- venues ----------------------------------------------------------------------------------
-
-
-def _venue_checked(venue: Venue) -> Venue:
-    problems = Problems()
-    for name in ("name", "city", "country", "address", "accessibility_notes"):
-        setattr(venue, name, (getattr(venue, name) or "").strip())
-    if not venue.name:
-        problems.add(_("Name the venue."), "name")
-    if venue.kind not in Venue.Kind.values:
-        problems.add(_("Choose what kind of venue this is."), "kind")
-    if venue.kind != Venue.Kind.VIRTUAL and not venue.country:
-        problems.add(_("Give the venue's country (needed for the neutrality check)."), "country")
-    if venue.capacity is not None and venue.capacity < 1:
-        problems.add(
-            _("Capacity is a number of people, at least 1 (leave it empty for no limit)."),
-            "capacity",
-        )
-    problems.raise_any()
-    refuse_invalid(venue, exclude=["created_by", "dialogue"])
-    return venue
-
-
-def check_venue(dialogue: Dialogue, fields: dict) -> None:
-    """Every rule on a venue's fields at once (fields a form could not read are left out)."""
-    _venue_checked(
-        Venue(dialogue=dialogue, **{k: v for k, v in fields.items() if k in VENUE_FIELDS})
-    )
-
-
-@transaction.atomic
-def do_create_venue(by, dialogue: Dialogue, **fields) -> Venue:
-    unknown = set(fields) - set(VENUE_FIELDS)
-    if unknown:
-        raise ValueError(f"not venue fields: {sorted(unknown)}")
-    venue = _venue_checked(Venue(dialogue=dialogue, created_by=by, **fields))
-    venue.save()
-    audit.record(by, "create", venue, fields=fields)
-    return venue
-
-
-@transaction.atomic
-def do_update_venue(by, venue: Venue, **fields) -> Venue:
-    unknown = set(fields) - set(VENUE_FIELDS)
-    if unknown:
-        raise ValueError(f"not venue fields: {sorted(unknown)}")
-    venue = Venue.objects.select_for_update().get(pk=venue.pk)
-    before = audit.snapshot(venue)
-    for name, value in fields.items():
-        setattr(venue, name, value)
-    _venue_checked(venue)
-    if venue.capacity is not None:
-        for meeting in venue.meetings.filter(ends_at__gt=timezone.now()):
-            taken = seats_taken(meeting)
-            if taken > venue.capacity:
-                raise ActionRefused(
-                    _(
-                        "“%(meeting)s” at this venue already has %(taken)d people invited or confirmed; "
-                        "a capacity of %(capacity)d is too small."
-                    )
-                    % {"meeting": meeting.title, "taken": taken, "capacity": venue.capacity},
-                    field="capacity",
-                )
-    venue.save()
-    audit.record(by, "update", venue, fields=audit.changed(before, venue))
-    return venue
-
-
-@transaction.atomic
-def do_delete_venue(by, venue: Venue) -> None:
-    meeting = venue.meetings.order_by("starts_at").first()
-    if meeting is not None:
-        raise ActionRefused(
-            _(
-                "“%(meeting)s” takes place at this venue. Move that meeting elsewhere (or cancel it) first."
-            )
-            % {"meeting": meeting.title}
-        )
-    audit.record(by, "delete", venue)
-    venue.delete()
 
 
 # --- meetings --------------------------------------------------------------------------------
@@ -156,13 +51,6 @@ def _in_zone(moment: datetime | None, zone: zoneinfo.ZoneInfo, field: str) -> da
         # A wall-clock time as planned in the meeting's own zone.
         return moment.replace(tzinfo=zone)
     return moment
-
-
-def seats_taken(meeting: Meeting, excluding: MeetingParticipant | None = None) -> int:
-    seats = meeting.participants.filter(status__in=SEAT_TAKING)
-    if excluding is not None:
-        seats = seats.exclude(pk=excluding.pk)
-    return seats.count()
 
 
 def check_capacity(
@@ -535,7 +423,7 @@ def add_participants(
     calendar file. Deliberately not one transaction: the addition is saved first, so a mail server
     that refuses loses nothing; returns the participants and, per participant id, None when the
     e-mail was sent or what went wrong (empty when nobody was to be told)."""
-    from track2.dialogues.meeting_mail import tell_added_participants
+    from track2.meetings.mail import tell_added_participants
 
     added = do_add_participants(by, meeting, persons, status)
     if not notify:
