@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from track2.access.meetings import venues_of
+from track2.access.venues import venues_of
 from track2.dialogues import actions, role_actions, venue_actions
 from track2.dialogues.models import Dialogue, Membership
 from track2.errors import ActionRefused

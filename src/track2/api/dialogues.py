@@ -8,45 +8,30 @@ a refused action answers 400 with {"detail": message, "field": field}.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Any
 
 from django.db.models import prefetch_related_objects
 from django.http import HttpResponse, JsonResponse
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from track2 import access
-from track2.access.meetings import (
-    access_venue,
-    can_see_roster,
-    own_roster_delegation_id,
-    venues_of,
-)
+from track2.access import delegations as delegation_access
+from track2.access.people import person_named
+from track2.access.venues import access_venue, venues_of
 from track2.api.auth import AuthedRequest
 from track2.api.fields import (
     Code,
-    Count,
     Email,
     Id,
     LinkSecret,
-    Notes,
-    Place,
     Small,
-    Title,
 )
 from track2.api.pagination import PageQuery, page_of
+from track2.api.schemas import schemas
 from track2.dialogues import actions, queries, role_actions, venue_actions
 from track2.dialogues.balance import build_balance
-from track2.dialogues.models import (
-    Delegation,
-    DelegationMember,
-    Membership,
-    Party,
-    RoleInvitation,
-)
 from track2.disclosure.site import is_shown_in_personal_capacity, k_of
 from track2.disclosure.status import STATUS_LINE
-from track2.errors import ActionRefused  # raised here; api.urls turns every refusal into 400 JSON
 
 router = Router(tags=["dialogues"])
 P = "/dialogues/{dialogue_id}"
@@ -59,42 +44,36 @@ def no_content():
 # --- schemas ---------------------------------------------------------------------------------
 
 
-class DialogueIn(Schema):
-    title: Title
-    purpose: Notes = ""
-    track: Code = "track2"
-    status: Code = "planning"
-    # One of the caller's institutions (GET /api/v1/me/institutions); optional when there is one.
-    institution_id: Id | None = None
-    is_attendance_confidential: bool = True
-    default_attribution_mode: Code = "chatham_house"
-    k_anonymity: Small | None = Field(
-        None, description="default: the site's TRACK2_K_ANONYMITY, which is also the floor"
+if TYPE_CHECKING:
+    # Classes built by a call are no types to mypy; pydantic checks every field of them.
+    DialogueIn = Any
+    DialoguePatch = Any
+    PartyIn = Any
+    DelegationIn = Any
+    DelegationPatch = Any
+    VenueIn = Any
+    VenuePatch = Any
+else:
+    DialogueIn, DialoguePatch = schemas(
+        actions.DIALOGUE,
+        "Dialogue",
+        defaults={"k_anonymity": None},
+        types={
+            "k_anonymity": Annotated[
+                Small, Field(description="default: the site's TRACK2_K_ANONYMITY, also the floor")
+            ],
+            "required_sectors": list[Code],
+        },
+        # One of the caller's institutions (GET /api/v1/me/institutions); optional when there is one.
+        extra_in={"institution_id": (Id | None, None)},
     )
-    min_members_per_side: Small = 4
-    required_sectors: list[Code] = []
-    max_side_ratio: Decimal = Decimal("1.50")
-    max_gender_share: Small = 75
-
-
-class DialoguePatch(Schema):
-    title: Title | None = None
-    purpose: Notes | None = None
-    track: Code | None = None
-    status: Code | None = None
-    is_attendance_confidential: bool | None = None
-    default_attribution_mode: Code | None = None
-    k_anonymity: Small | None = None
-    min_members_per_side: Small | None = None
-    required_sectors: list[Code] | None = None
-    max_side_ratio: Decimal | None = None
-    max_gender_share: Small | None = None
-
-
-class PartyIn(Schema):
-    name: Title
-    country: Place = ""
-    with_delegation: bool = False
+    PartyIn, _PartyPatch = schemas(
+        actions.PARTY, "Party", extra_in={"with_delegation": (bool, False)}
+    )
+    DelegationIn, DelegationPatch = schemas(
+        actions.DELEGATION, "Delegation", patch_names=("name", "party")
+    )
+    VenueIn, VenuePatch = schemas(venue_actions.VENUE, "Venue")
 
 
 class RoleIn(Schema):
@@ -107,49 +86,15 @@ class RoleAnswerIn(Schema):
     secret: LinkSecret
 
 
-class DelegationIn(Schema):
-    name: Title
-    kind: Code = "side"
-    party_id: Id | None = None
-
-
-class DelegationPatch(Schema):
-    name: Title | None = None
-    party_id: Id | None = None
-
-
 class SeatIn(Schema):
     person_id: Id
-
-
-class VenueIn(Schema):
-    name: Title
-    kind: Code
-    city: Place = ""
-    country: Place = ""
-    address: Notes = ""
-    is_confidential: bool = False
-    capacity: Count | None = None
-    accessibility_notes: Notes = ""
-
-
-class VenuePatch(Schema):
-    name: Title | None = None
-    kind: Code | None = None
-    city: Place | None = None
-    country: Place | None = None
-    address: Notes | None = None
-    is_confidential: bool | None = None
-    capacity: Count | None = None
-    accessibility_notes: Notes | None = None
 
 
 # --- output ----------------------------------------------------------------------------------
 
 
-def dialogue_out(user, dialogue, roles: frozenset[str] | None = None) -> dict:
-    """`roles`: the caller's roles in it, when a list has read them for every dialogue at once."""
-    roles = access.roles_of(user, dialogue.pk) if roles is None else roles
+def dialogue_out(ctx: access.DialogueAccess) -> dict:
+    dialogue = ctx.dialogue
     data = {
         "status_line": STATUS_LINE,
         "id": dialogue.pk,
@@ -161,12 +106,12 @@ def dialogue_out(user, dialogue, roles: frozenset[str] | None = None) -> dict:
         "is_attendance_confidential": dialogue.is_attendance_confidential,
         "default_attribution_mode": dialogue.default_attribution_mode,
         "k_anonymity": k_of(dialogue),
-        "roles": sorted(roles),
+        "roles": list(ctx.role_names),
         "parties": [
             {"id": p.pk, "name": p.name, "country": p.country} for p in dialogue.parties.all()
         ],
     }
-    if access.has_need(roles, "convener"):
+    if ctx.is_convener:
         data.update(
             {
                 "min_members_per_side": dialogue.min_members_per_side,
@@ -227,12 +172,10 @@ def utc(moment: datetime) -> str:
 @router.get("/dialogues", summary="The dialogues I belong to, with my roles (paginated)")
 def list_dialogues(request: AuthedRequest, paging: Query[PageQuery]):
     found = page_of(access.dialogues_for(request.auth), paging)
-    prefetch_related_objects([m.dialogue for m in found["items"]], "parties")
+    prefetch_related_objects([ctx.dialogue for ctx in found["items"]], "parties")
     return {
         **found,
-        "items": [
-            dialogue_out(request.auth, m.dialogue, frozenset(m.roles)) for m in found["items"]
-        ],
+        "items": [dialogue_out(ctx) for ctx in found["items"]],
     }
 
 
@@ -244,21 +187,21 @@ def create_dialogue(request: AuthedRequest, body: DialogueIn):
     dialogue = actions.do_create_dialogue(
         request.auth, institution=fields.pop("institution_id", None), **fields
     )
-    return JsonResponse(dialogue_out(request.auth, dialogue), status=201)
+    return JsonResponse(dialogue_out(access.dialogue_access(request.auth, dialogue)), status=201)
 
 
 @router.get(P, summary="One dialogue (what your roles may see)")
 def get_dialogue(request: AuthedRequest, dialogue_id: Id):
-    return dialogue_out(
-        request.auth, access.access_dialogue(request.auth, dialogue_id, need="member")
-    )
+    return dialogue_out(access.access_dialogue(request.auth, dialogue_id, need="member"))
 
 
 @router.patch(P, summary="Change a dialogue's settings (conveners)")
 def update_dialogue(request: AuthedRequest, dialogue_id: Id, body: DialoguePatch):
-    dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
-    dialogue = actions.do_update_dialogue(request.auth, dialogue, **body.dict(exclude_unset=True))
-    return dialogue_out(request.auth, dialogue)
+    ctx = access.access_dialogue(request.auth, dialogue_id, need="convener")
+    dialogue = actions.do_update_dialogue(
+        request.auth, ctx.dialogue, **body.dict(exclude_unset=True)
+    )
+    return dialogue_out(access.dialogue_access(request.auth, dialogue, ctx.roles))
 
 
 @router.get(
@@ -266,7 +209,7 @@ def update_dialogue(request: AuthedRequest, dialogue_id: Id, body: DialoguePatch
 )
 def balance(request: AuthedRequest, dialogue_id: Id):
     return build_balance(
-        access.access_dialogue(request.auth, dialogue_id, need="convener")
+        access.access_dialogue(request.auth, dialogue_id, need="convener").dialogue
     ).as_dict()
 
 
@@ -275,7 +218,8 @@ def balance(request: AuthedRequest, dialogue_id: Id):
 
 @router.post(P + "/parties", response={201: dict}, summary="Add a party in tension (conveners)")
 def add_party(request: AuthedRequest, dialogue_id: Id, body: PartyIn):
-    dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
+    ctx = access.access_dialogue(request.auth, dialogue_id, need="convener")
+    dialogue = ctx.dialogue
     party = actions.do_add_party(request.auth, dialogue, **body.dict())
     return JsonResponse({"id": party.pk, "name": party.name, "country": party.country}, status=201)
 
@@ -286,16 +230,15 @@ def add_party(request: AuthedRequest, dialogue_id: Id, body: PartyIn):
     summary="Remove a party that no delegation represents",
 )
 def remove_party(request: AuthedRequest, dialogue_id: Id, party_id: Id):
-    dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
-    actions.do_remove_party(
-        request.auth, access.one_of(Party.objects.filter(dialogue=dialogue), party_id)
-    )
+    ctx = access.access_dialogue(request.auth, dialogue_id, need="convener")
+    actions.do_remove_party(request.auth, delegation_access.party(ctx, party_id))
     return no_content()
 
 
 @router.get(P + "/roles", summary="Who holds which role (conveners; paginated)")
 def list_roles(request: AuthedRequest, dialogue_id: Id, paging: Query[PageQuery]):
-    dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
+    ctx = access.access_dialogue(request.auth, dialogue_id, need="convener")
+    dialogue = ctx.dialogue
     return page_of(
         dialogue.memberships.select_related("user").order_by("user__email", "role", "pk"),
         paging,
@@ -319,7 +262,8 @@ def role_invitation_out(invitation) -> dict:
     summary="Offer a role by e-mail (conveners); it is given when its holder accepts",
 )
 def invite_to_role(request: AuthedRequest, dialogue_id: Id, body: RoleIn):
-    dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
+    ctx = access.access_dialogue(request.auth, dialogue_id, need="convener")
+    dialogue = ctx.dialogue
     invitation, _link = role_actions.do_invite_to_role(
         request.auth,
         dialogue,
@@ -337,7 +281,8 @@ def invite_to_role(request: AuthedRequest, dialogue_id: Id, body: RoleIn):
     summary="Roles offered and not yet accepted (conveners)",
 )
 def list_role_invitations(request: AuthedRequest, dialogue_id: Id):
-    dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
+    ctx = access.access_dialogue(request.auth, dialogue_id, need="convener")
+    dialogue = ctx.dialogue
     return [role_invitation_out(i) for i in role_actions.open_role_invitations(dialogue)]
 
 
@@ -347,8 +292,8 @@ def list_role_invitations(request: AuthedRequest, dialogue_id: Id):
     summary="Cancel a role offer (its link stops working)",
 )
 def cancel_role_invitation(request: AuthedRequest, dialogue_id: Id, invitation_id: Id):
-    dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
-    invitation = access.one_of(RoleInvitation.objects.filter(dialogue=dialogue), invitation_id)
+    ctx = access.access_dialogue(request.auth, dialogue_id, need="convener")
+    invitation = delegation_access.role_invitation(ctx, invitation_id)
     role_actions.do_cancel_role_invitation(request.auth, invitation)
     return no_content()
 
@@ -383,10 +328,8 @@ def decline_role(request: AuthedRequest, body: RoleAnswerIn):
     summary="Remove a role (a dialogue keeps at least one convener)",
 )
 def revoke_role(request: AuthedRequest, dialogue_id: Id, membership_id: Id):
-    dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
-    actions.do_revoke_role(
-        request.auth, access.one_of(Membership.objects.filter(dialogue=dialogue), membership_id)
-    )
+    ctx = access.access_dialogue(request.auth, dialogue_id, need="convener")
+    actions.do_revoke_role(request.auth, delegation_access.membership(ctx, membership_id))
     return no_content()
 
 
@@ -397,14 +340,14 @@ def revoke_role(request: AuthedRequest, dialogue_id: Id, membership_id: Id):
     P + "/delegations", summary="Delegations: members for conveners, and for your own (paginated)"
 )
 def list_delegations(request: AuthedRequest, dialogue_id: Id, paging: Query[PageQuery]):
-    dialogue = access.access_dialogue(request.auth, dialogue_id, need="member")
-    own_id = own_roster_delegation_id(request.auth, dialogue)
+    ctx = access.access_dialogue(request.auth, dialogue_id, need="member")
+    dialogue = ctx.dialogue
     found = page_of(
         queries.delegations_with_counts(dialogue).order_by("kind", "name", "pk"), paging
     )
     for delegation in found["items"]:
         delegation.dialogue = dialogue  # the one already loaded: its rules decide personal capacity
-    visible = [d.pk for d in found["items"] if can_see_roster(request.auth, d, own_id)]
+    visible = [d.pk for d in found["items"] if ctx.sees_roster(d)]
     rosters = queries.members_by_delegation(dialogue, visible)
     return {**found, "items": [delegation_out(d, rosters.get(d.pk)) for d in found["items"]]}
 
@@ -415,12 +358,9 @@ def list_delegations(request: AuthedRequest, dialogue_id: Id, paging: Query[Page
     summary="Create a delegation (one per party, or the facilitation team)",
 )
 def create_delegation(request: AuthedRequest, dialogue_id: Id, body: DelegationIn):
-    dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
-    party = None
-    if body.party_id is not None:
-        party = Party.objects.filter(dialogue=dialogue, pk=body.party_id).first()
-        if party is None:
-            raise ActionRefused(_("This dialogue has no party with that id."), field="party_id")
+    ctx = access.access_dialogue(request.auth, dialogue_id, need="convener")
+    dialogue = ctx.dialogue
+    party = delegation_access.party_named(ctx, body.party_id)
     delegation = actions.do_create_delegation(
         request.auth, dialogue, name=body.name, kind=body.kind, party=party
     )
@@ -431,16 +371,12 @@ def create_delegation(request: AuthedRequest, dialogue_id: Id, body: DelegationI
 def update_delegation(
     request: AuthedRequest, dialogue_id: Id, delegation_id: Id, body: DelegationPatch
 ):
-    dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
-    delegation = access.one_of(Delegation.objects.filter(dialogue=dialogue), delegation_id)
+    ctx = access.access_dialogue(request.auth, dialogue_id, need="convener")
+    delegation = delegation_access.delegation(ctx, delegation_id)
     fields = body.dict(exclude_unset=True)
     party = delegation.party
     if "party_id" in fields:
-        party = None
-        if fields["party_id"] is not None:
-            party = Party.objects.filter(dialogue=dialogue, pk=fields["party_id"]).first()
-            if party is None:
-                raise ActionRefused(_("This dialogue has no party with that id."), field="party_id")
+        party = delegation_access.party_named(ctx, fields["party_id"])
     delegation = actions.do_update_delegation(
         request.auth, delegation, name=fields.get("name", delegation.name), party=party
     )
@@ -451,10 +387,8 @@ def update_delegation(
     P + "/delegations/{delegation_id}", response={204: None}, summary="Delete an empty delegation"
 )
 def delete_delegation(request: AuthedRequest, dialogue_id: Id, delegation_id: Id):
-    dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
-    actions.do_delete_delegation(
-        request.auth, access.one_of(Delegation.objects.filter(dialogue=dialogue), delegation_id)
-    )
+    ctx = access.access_dialogue(request.auth, dialogue_id, need="convener")
+    actions.do_delete_delegation(request.auth, delegation_access.delegation(ctx, delegation_id))
     return no_content()
 
 
@@ -464,13 +398,9 @@ def delete_delegation(request: AuthedRequest, dialogue_id: Id, delegation_id: Id
     summary="Seat a candidate in a delegation",
 )
 def seat(request: AuthedRequest, dialogue_id: Id, delegation_id: Id, body: SeatIn):
-    dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
-    delegation = access.one_of(Delegation.objects.filter(dialogue=dialogue), delegation_id)
-    person = queries.persons_of(dialogue).filter(pk=body.person_id).first()
-    if person is None:
-        raise ActionRefused(
-            _("No person with this id is a candidate in this dialogue."), field="person_id"
-        )
+    ctx = access.access_dialogue(request.auth, dialogue_id, need="convener")
+    delegation = delegation_access.delegation(ctx, delegation_id)
+    person = person_named(ctx, body.person_id)
     member = actions.do_seat_in_delegation(request.auth, delegation, person)
     return JsonResponse(
         {"seat_id": member.pk, "person_id": person.pk, "delegation_id": delegation.pk}, status=201
@@ -483,13 +413,8 @@ def seat(request: AuthedRequest, dialogue_id: Id, delegation_id: Id, body: SeatI
     summary="Unseat a delegation member",
 )
 def unseat(request: AuthedRequest, dialogue_id: Id, delegation_id: Id, seat_id: Id):
-    dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
-    actions.do_unseat(
-        request.auth,
-        access.one_of(
-            DelegationMember.objects.filter(dialogue=dialogue, delegation_id=delegation_id), seat_id
-        ),
-    )
+    ctx = access.access_dialogue(request.auth, dialogue_id, need="convener")
+    actions.do_unseat(request.auth, delegation_access.seat(ctx, delegation_id, seat_id))
     return no_content()
 
 
@@ -500,7 +425,8 @@ def unseat(request: AuthedRequest, dialogue_id: Id, delegation_id: Id, seat_id: 
     P + "/venues", summary="The dialogue's venues, with neutrality warnings (conveners; paginated)"
 )
 def list_venues(request: AuthedRequest, dialogue_id: Id, paging: Query[PageQuery]):
-    dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
+    ctx = access.access_dialogue(request.auth, dialogue_id, need="convener")
+    dialogue = ctx.dialogue
     parties = list(dialogue.parties.all())  # read once, not once per venue
     return page_of(
         venues_of(dialogue).order_by("name", "pk"),
@@ -514,7 +440,8 @@ def list_venues(request: AuthedRequest, dialogue_id: Id, paging: Query[PageQuery
 
 @router.post(P + "/venues", response={201: dict}, summary="Add a venue (conveners)")
 def create_venue(request: AuthedRequest, dialogue_id: Id, body: VenueIn):
-    dialogue = access.access_dialogue(request.auth, dialogue_id, need="convener")
+    ctx = access.access_dialogue(request.auth, dialogue_id, need="convener")
+    dialogue = ctx.dialogue
     venue = venue_actions.do_create_venue(request.auth, dialogue, **body.dict())
     return JsonResponse(
         {**venue_out(venue), "neutrality_warning": queries.neutrality_warning(dialogue, venue)},
@@ -524,7 +451,7 @@ def create_venue(request: AuthedRequest, dialogue_id: Id, body: VenueIn):
 
 @router.patch(P + "/venues/{venue_id}", summary="Change a venue (conveners)")
 def update_venue(request: AuthedRequest, dialogue_id: Id, venue_id: Id, body: VenuePatch):
-    venue = access_venue(request.auth, dialogue_id, venue_id, need="convener")
+    _ctx, venue = access_venue(request.auth, dialogue_id, venue_id, need="convener")
     return venue_out(
         venue_actions.do_update_venue(request.auth, venue, **body.dict(exclude_unset=True))
     )
@@ -536,7 +463,6 @@ def update_venue(request: AuthedRequest, dialogue_id: Id, venue_id: Id, body: Ve
     summary="Remove a venue no meeting uses (conveners)",
 )
 def delete_venue(request: AuthedRequest, dialogue_id: Id, venue_id: Id):
-    venue_actions.do_delete_venue(
-        request.auth, access_venue(request.auth, dialogue_id, venue_id, need="convener")
-    )
+    _ctx, venue = access_venue(request.auth, dialogue_id, venue_id, need="convener")
+    venue_actions.do_delete_venue(request.auth, venue)
     return no_content()

@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from track2.dialogues.models import Delegation, DelegationMember, Dialogue, Venue
 from track2.people.models import Candidacy, Person
 
 CLOSED_CANDIDACY = (Candidacy.Status.DECLINED, Candidacy.Status.WITHDRAWN)
-
-
-def persons_of(dialogue: Dialogue):
-    """People a convener of this dialogue may refer to: candidates and delegation members.
-    (Anyone else's id is treated as unknown, so no person outside the dialogue can be probed.)"""
-    return (
-        Person.objects.filter(
-            Q(candidacies__dialogue=dialogue) | Q(delegation_seats__dialogue=dialogue),
-            institution_id=dialogue.institution_id,
-        )
-        .distinct()
-        .order_by("full_name")
-    )
 
 
 def seated_persons(dialogue: Dialogue):
@@ -40,23 +27,6 @@ def seatable_persons(dialogue: Dialogue):
         .exclude(delegation_seats__dialogue=dialogue)
         .distinct()
         .order_by("full_name")
-    )
-
-
-def person_of_user(user) -> Person | None:
-    if user is None or not user.is_authenticated:
-        return None
-    return Person.objects.filter(user=user).first()
-
-
-def own_seat(user, dialogue: Dialogue) -> DelegationMember | None:
-    person = person_of_user(user)
-    if person is None:
-        return None
-    return (
-        DelegationMember.objects.filter(dialogue=dialogue, person=person)
-        .select_related("delegation")
-        .first()
     )
 
 

@@ -10,20 +10,25 @@ from django.utils.translation import gettext as _
 from track2.audit import record as audit
 from track2.dialogues.actions import refuse_invalid
 from track2.dialogues.models import Dialogue, Venue
+from track2.editable import Editable, apply_update
 from track2.errors import ActionRefused, Problems
 from track2.meetings.queries import seats_taken
 
 # One declaration of a venue's editable fields: the form, the API schemas and the actions use it.
-VENUE_FIELDS = (
-    "name",
-    "kind",
-    "city",
-    "country",
-    "address",
-    "is_confidential",
-    "capacity",
-    "accessibility_notes",
+VENUE = Editable(
+    Venue,
+    (
+        "name",
+        "kind",
+        "city",
+        "country",
+        "address",
+        "is_confidential",
+        "capacity",
+        "accessibility_notes",
+    ),
 )
+VENUE_FIELDS = VENUE.names
 
 
 def _venue_checked(venue: Venue) -> Venue:
@@ -48,16 +53,12 @@ def _venue_checked(venue: Venue) -> Venue:
 
 def check_venue(dialogue: Dialogue, fields: dict) -> None:
     """Every rule on a venue's fields at once (fields a form could not read are left out)."""
-    _venue_checked(
-        Venue(dialogue=dialogue, **{k: v for k, v in fields.items() if k in VENUE_FIELDS})
-    )
+    _venue_checked(Venue(dialogue=dialogue, **VENUE.only(fields)))
 
 
 @transaction.atomic
 def do_create_venue(by, dialogue: Dialogue, **fields) -> Venue:
-    unknown = set(fields) - set(VENUE_FIELDS)
-    if unknown:
-        raise ValueError(f"not venue fields: {sorted(unknown)}")
+    VENUE.refuse_unknown(fields)
     venue = _venue_checked(Venue(dialogue=dialogue, created_by=by, **fields))
     venue.save()
     audit.record(by, "create", venue, fields=fields)
@@ -66,13 +67,12 @@ def do_create_venue(by, dialogue: Dialogue, **fields) -> Venue:
 
 @transaction.atomic
 def do_update_venue(by, venue: Venue, **fields) -> Venue:
-    unknown = set(fields) - set(VENUE_FIELDS)
-    if unknown:
-        raise ValueError(f"not venue fields: {sorted(unknown)}")
     venue = Venue.objects.select_for_update().get(pk=venue.pk)
-    before = audit.snapshot(venue)
-    for name, value in fields.items():
-        setattr(venue, name, value)
+    return apply_update(by, venue, fields, editable=VENUE, check=_venue_fits)
+
+
+def _venue_fits(venue: Venue) -> None:
+    """The venue's own rules, and room for everyone already asked to its coming meetings."""
     _venue_checked(venue)
     if venue.capacity is not None:
         for meeting in venue.meetings.filter(ends_at__gt=timezone.now()):
@@ -86,9 +86,6 @@ def do_update_venue(by, venue: Venue, **fields) -> Venue:
                     % {"meeting": meeting.title, "taken": taken, "capacity": venue.capacity},
                     field="capacity",
                 )
-    venue.save()
-    audit.record(by, "update", venue, fields=audit.changed(before, venue))
-    return venue
 
 
 @transaction.atomic

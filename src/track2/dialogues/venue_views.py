@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from track2 import access
-from track2.access.meetings import access_venue, venues_of
+from track2.access.venues import access_venue, venues_of
 from track2.dialogues import queries, venue_actions
 from track2.dialogues.forms import VenueForm
 from track2.errors import ActionRefused
@@ -20,7 +20,8 @@ from track2.site.forms import NOT_DONE, submit
 
 @login_required
 def venues(request: HttpRequest, dialogue_id: int) -> HttpResponse:
-    dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
+    ctx = access.access_dialogue(request.user, dialogue_id, need="convener")
+    dialogue = ctx.dialogue
     form = VenueForm(request.POST or None)
     if request.method == "POST":
         venue = submit(
@@ -37,14 +38,16 @@ def venues(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     parties = list(dialogue.parties.all())
     listed = [(v, queries.neutrality_warning(dialogue, v, parties)) for v in venues_of(dialogue)]
     return render(
-        request, "dialogues/venues.html", {"dialogue": dialogue, "form": form, "venues": listed}
+        request,
+        "dialogues/venues.html",
+        {"dialogue": dialogue, "access": ctx, "form": form, "venues": listed},
     )
 
 
 @login_required
 def venue_edit(request: HttpRequest, dialogue_id: int, venue_id: int) -> HttpResponse:
-    venue = access_venue(request.user, dialogue_id, venue_id, need="convener")
-    dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
+    ctx, venue = access_venue(request.user, dialogue_id, venue_id, need="convener")
+    dialogue = ctx.dialogue
     form = VenueForm(request.POST or None, instance=venue)
     if request.method == "POST":
         done = submit(
@@ -61,6 +64,7 @@ def venue_edit(request: HttpRequest, dialogue_id: int, venue_id: int) -> HttpRes
         {
             "form": form,
             "dialogue": dialogue,
+            "access": ctx,
             "heading": _("Edit venue %(name)s") % {"name": venue.name},
             "warning": queries.neutrality_warning(dialogue, venue),
             "delete_url": reverse("dialogues:venue_delete", args=[dialogue.pk, venue.pk]),
@@ -72,7 +76,7 @@ def venue_edit(request: HttpRequest, dialogue_id: int, venue_id: int) -> HttpRes
 @login_required
 @require_POST
 def venue_delete(request: HttpRequest, dialogue_id: int, venue_id: int) -> HttpResponse:
-    venue = access_venue(request.user, dialogue_id, venue_id, need="convener")
+    _ctx, venue = access_venue(request.user, dialogue_id, venue_id, need="convener")
     try:
         venue_actions.do_delete_venue(request.user, venue)
     except ActionRefused as refusal:

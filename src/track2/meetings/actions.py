@@ -12,16 +12,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 
 from track2 import validation as admissible
-from track2.access.meetings import venues_of
+from track2.access.meetings import LEAD_NOT_SEATED
+from track2.access.venues import venues_of
 from track2.audit import record as audit
 from track2.dialogues.models import AttributionMode, DelegationMember, Dialogue, Venue
+from track2.editable import Editable, apply_update
 from track2.errors import ActionRefused, Problems
 from track2.meetings.models import AgendaItem, Meeting, MeetingParticipant
 from track2.meetings.queries import SEAT_TAKING, seats_taken
-from track2.people.models import Person
 from track2.time_zones import is_time_zone
 
 AFTER_THE_FACT = (MeetingParticipant.Status.ATTENDED, MeetingParticipant.Status.ABSENT)
@@ -114,15 +115,17 @@ def _meeting_checked(meeting: Meeting, dialogue: Dialogue) -> Meeting:
     return meeting
 
 
-MEETING_FIELDS = ("title", "starts_at", "ends_at", "time_zone", "venue", "attribution_mode")
+# One declaration of what a convener sets on a meeting and a facilitator on an agenda item: the
+# forms, the API's schemas and these actions take their fields from here (track2.editable).
+MEETING = Editable(
+    Meeting, ("title", "starts_at", "ends_at", "time_zone", "venue", "attribution_mode")
+)
+AGENDA_ITEM = Editable(AgendaItem, ("title", "duration_minutes", "description", "lead"))
 
 
 def check_meeting(dialogue: Dialogue, fields: dict) -> None:
     """Every rule on a meeting's fields at once (fields a form could not read are left out)."""
-    _meeting_checked(
-        Meeting(dialogue=dialogue, **{k: v for k, v in fields.items() if k in MEETING_FIELDS}),
-        dialogue,
-    )
+    _meeting_checked(Meeting(dialogue=dialogue, **MEETING.only(fields)), dialogue)
 
 
 @transaction.atomic
@@ -148,29 +151,13 @@ def do_create_meeting(
         attribution_mode=attribution_mode or dialogue.default_attribution_mode,
     )
     _meeting_checked(meeting, dialogue).save()
-    audit.record(
-        by,
-        "create",
-        meeting,
-        fields=["title", "starts_at", "ends_at", "time_zone", "venue", "attribution_mode"],
-    )
+    audit.record(by, "create", meeting, fields=list(MEETING))
     return meeting
 
 
 @transaction.atomic
 def do_update_meeting(by, meeting: Meeting, **fields) -> Meeting:
-    allowed = {
-        "title",
-        "starts_at",
-        "ends_at",
-        "time_zone",
-        "venue",
-        "attribution_mode",
-        "is_archived",
-    }
-    unknown = set(fields) - allowed
-    if unknown:
-        raise ValueError(f"not meeting fields: {sorted(unknown)}")
+    MEETING.refuse_unknown(fields, also=["is_archived"])
     archived = fields.pop("is_archived", None)
     meeting = (
         Meeting.objects.select_for_update(of=("self",)).select_related("venue").get(pk=meeting.pk)
@@ -178,17 +165,16 @@ def do_update_meeting(by, meeting: Meeting, **fields) -> Meeting:
     if fields:
         # Only archiving (the API's {"is_archived": true}) is the archive page's write, recorded once
         # as "archive", not also as an update that changed nothing.
-        new_venue = fields.get("venue", meeting.venue)
-        before = audit.snapshot(meeting)
-        for name, value in fields.items():
-            setattr(meeting, name, value)
-        _meeting_checked(meeting, meeting.dialogue)
-        check_capacity(meeting, new_venue, seats_taken(meeting), field="venue")
-        meeting.save()
-        audit.record(by, "update", meeting, fields=audit.changed(before, meeting))
+        meeting = apply_update(by, meeting, fields, editable=MEETING, check=_meeting_fits)
     if archived is not None:
         meeting = do_archive_meeting(by, meeting, archived=archived)
     return meeting
+
+
+def _meeting_fits(meeting: Meeting) -> None:
+    """The meeting's own rules, and room at its (new) venue for everyone already asked."""
+    _meeting_checked(meeting, meeting.dialogue)
+    check_capacity(meeting, meeting.venue, seats_taken(meeting), field="venue")
 
 
 @transaction.atomic
@@ -238,20 +224,6 @@ def do_archive_meeting(by, meeting: Meeting, archived: bool = True) -> Meeting:
 
 # --- agenda ----------------------------------------------------------------------------------
 
-# One wording for a lead who is not seated and for an id that is no seated person's, from every
-# door (the page's choice, the API's id): neither tells a facilitator whether the id is a candidate's.
-LEAD_NOT_SEATED = gettext_lazy("The lead must be a member of one of this dialogue's delegations.")
-
-
-def lead_of(dialogue: Dialogue, lead_id: int | None):
-    """The seated person an agenda item names as its lead (by id, as the API sends it)."""
-    if lead_id is None:
-        return None
-    person = Person.objects.filter(delegation_seats__dialogue=dialogue, pk=lead_id).first()
-    if person is None:
-        raise ActionRefused(str(LEAD_NOT_SEATED), field="lead_id")
-    return person
-
 
 def _agenda_checked(item: AgendaItem) -> AgendaItem:
     problems = Problems()
@@ -276,10 +248,7 @@ def _agenda_checked(item: AgendaItem) -> AgendaItem:
 
 def check_agenda_item(meeting: Meeting, fields: dict) -> None:
     """Every rule on an agenda item's fields at once (fields a form could not read are left out)."""
-    allowed = {"title", "duration_minutes", "description", "lead"}
-    _agenda_checked(
-        AgendaItem(meeting=meeting, **{k: v for k, v in fields.items() if k in allowed})
-    )
+    _agenda_checked(AgendaItem(meeting=meeting, **AGENDA_ITEM.only(fields)))
 
 
 @transaction.atomic
@@ -297,22 +266,13 @@ def do_add_agenda_item(
         lead=lead,
     )
     _agenda_checked(item).save()
-    audit.record(by, "create", item, fields=["title", "duration_minutes", "description", "lead"])
+    audit.record(by, "create", item, fields=list(AGENDA_ITEM))
     return item
 
 
 @transaction.atomic
 def do_update_agenda_item(by, item: AgendaItem, **fields) -> AgendaItem:
-    allowed = {"title", "duration_minutes", "description", "lead"}
-    unknown = set(fields) - allowed
-    if unknown:
-        raise ValueError(f"not agenda fields: {sorted(unknown)}")
-    before = audit.snapshot(item)
-    for name, value in fields.items():
-        setattr(item, name, value)
-    _agenda_checked(item).save()
-    audit.record(by, "update", item, fields=audit.changed(before, item))
-    return item
+    return apply_update(by, item, fields, editable=AGENDA_ITEM, check=_agenda_checked)
 
 
 @transaction.atomic

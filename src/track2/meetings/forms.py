@@ -6,10 +6,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from track2.access.meetings import LEAD_NOT_SEATED
 from track2.dialogues.models import AttributionMode
 from track2.dialogues.queries import neutrality_warning
 from track2.disclosure.attribution import modes_help
-from track2.meetings.actions import LEAD_NOT_SEATED
 from track2.meetings.models import MeetingParticipant
 from track2.site.forms import InputRules
 from track2.time_zones import TimeZoneField

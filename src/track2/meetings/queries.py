@@ -9,7 +9,6 @@ from datetime import datetime
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from track2.dialogues.models import Membership
 from track2.meetings.models import Meeting, MeetingParticipant
 from track2.time_zones import is_time_zone
 
@@ -75,13 +74,3 @@ def agenda_warning(meeting: Meeting, timing: AgendaTiming | None = None) -> str 
             "or extend the meeting."
         ) % {"agenda": timing.agenda_minutes, "length": timing.meeting_minutes}
     return None
-
-
-def meetings_for_user(user):
-    """Every meeting of every dialogue the user belongs to (for the private feed)."""
-    dialogue_ids = Membership.objects.filter(user=user).values("dialogue_id")
-    return (
-        Meeting.objects.filter(dialogue_id__in=dialogue_ids)
-        .select_related("venue", "dialogue")
-        .order_by("starts_at")
-    )

@@ -12,16 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from track2 import access
-from track2.access.meetings import (
-    access_meeting,
-    access_own_meeting_seat,
-    can_manage_agenda,
-    can_see_attendance,
-    can_see_venue_address,
-    own_meeting_seat,
-    venues_of,
-)
-from track2.dialogues.queries import neutrality_warning, persons_of, seated_persons
+from track2.access.meetings import access_meeting, access_own_meeting_seat, feed_for
+from track2.access.people import persons_of
+from track2.access.venues import venues_of
+from track2.dialogues.queries import neutrality_warning, seated_persons
 from track2.disclosure.attendance import attendance_counts
 from track2.errors import ActionRefused
 from track2.meetings import actions, queries
@@ -32,7 +26,7 @@ from track2.meetings.forms import (
     ParticipantsForm,
     ParticipantStatusForm,
 )
-from track2.meetings.models import AgendaItem, MeetingParticipant
+from track2.meetings.models import MeetingParticipant
 from track2.site.forms import NOT_DONE, submit
 
 ICS_TYPE = "text/calendar; charset=utf-8"
@@ -41,10 +35,12 @@ ICS_TYPE = "text/calendar; charset=utf-8"
 # --- meetings --------------------------------------------------------------------------------
 
 
-def _meeting_form_context(request, dialogue, form, heading, meeting=None):
+def _meeting_form_context(ctx, form, heading, meeting=None):
+    dialogue = ctx.dialogue
     return {
         "form": form,
         "dialogue": dialogue,
+        "access": ctx,
         "meeting": meeting,
         "heading": heading,
         "venue_warnings": [
@@ -55,7 +51,8 @@ def _meeting_form_context(request, dialogue, form, heading, meeting=None):
 
 @login_required
 def meetings(request: HttpRequest, dialogue_id: int) -> HttpResponse:
-    dialogue = access.access_dialogue(request.user, dialogue_id, need="member")
+    ctx = access.access_dialogue(request.user, dialogue_id, need="member")
+    dialogue = ctx.dialogue
     zone = getattr(request.user, "time_zone", "UTC")
     shows_archived = request.GET.get("archived") == "1"
     listed = dialogue.meetings.select_related("venue")
@@ -68,17 +65,19 @@ def meetings(request: HttpRequest, dialogue_id: int) -> HttpResponse:
         "meetings/meetings.html",
         {
             "dialogue": dialogue,
+            "access": ctx,
             "rows": rows,
             "shows_archived": shows_archived,
             "archived_count": archived_count,
-            "is_convener": access.has_need(access.roles_of(request.user, dialogue.pk), "convener"),
+            "is_convener": ctx.is_convener,
         },
     )
 
 
 @login_required
 def meeting_create(request: HttpRequest, dialogue_id: int) -> HttpResponse:
-    dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
+    ctx = access.access_dialogue(request.user, dialogue_id, need="convener")
+    dialogue = ctx.dialogue
     initial = {
         "attribution_mode": dialogue.default_attribution_mode,
         "time_zone": request.user.time_zone,
@@ -101,14 +100,14 @@ def meeting_create(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     return render(
         request,
         "meetings/meeting_form.html",
-        _meeting_form_context(request, dialogue, form, _("Schedule a meeting")),
+        _meeting_form_context(ctx, form, _("Schedule a meeting")),
     )
 
 
 @login_required
 def meeting_edit(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
-    meeting = access_meeting(request.user, dialogue_id, meeting_id, need="convener")
-    dialogue = meeting.dialogue
+    found = access_meeting(request.user, dialogue_id, meeting_id, need="convener")
+    meeting, dialogue = found.meeting, found.dialogue
     starts, _theirs = queries.meeting_times(meeting, None)
     initial = {
         "title": meeting.title,
@@ -134,7 +133,7 @@ def meeting_edit(request: HttpRequest, dialogue_id: int, meeting_id: int) -> Htt
         request,
         "meetings/meeting_form.html",
         _meeting_form_context(
-            request, dialogue, form, _("Edit %(title)s") % {"title": meeting.title}, meeting
+            found.dialogue_access, form, _("Edit %(title)s") % {"title": meeting.title}, meeting
         ),
     )
 
@@ -142,7 +141,7 @@ def meeting_edit(request: HttpRequest, dialogue_id: int, meeting_id: int) -> Htt
 @login_required
 @require_POST
 def meeting_delete(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
-    meeting = access_meeting(request.user, dialogue_id, meeting_id, need="convener")
+    meeting = access_meeting(request.user, dialogue_id, meeting_id, need="convener").meeting
     try:
         actions.do_delete_meeting(request.user, meeting)
     except ActionRefused as refusal:
@@ -165,7 +164,7 @@ def attendance_summary(participants, *, sees_list: bool) -> list[tuple[str, int]
 @login_required
 @require_POST
 def meeting_archive(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
-    meeting = access_meeting(request.user, dialogue_id, meeting_id, need="convener")
+    meeting = access_meeting(request.user, dialogue_id, meeting_id, need="convener").meeting
     choice = request.POST.get("archived")
     if choice not in ("1", "0"):
         messages.error(request, _("Say whether to archive the meeting (1) or bring it back (0)."))
@@ -193,13 +192,12 @@ def meeting_archive(request: HttpRequest, dialogue_id: int, meeting_id: int) -> 
 
 @login_required
 def meeting(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
-    found = access_meeting(request.user, dialogue_id, meeting_id, need="member")
-    dialogue = found.dialogue
-    roles = access.roles_of(request.user, dialogue.pk)
-    is_convener = access.has_need(roles, "convener")
-    manages_agenda = can_manage_agenda(request.user, dialogue)
+    ctx = access_meeting(request.user, dialogue_id, meeting_id, need="member")
+    found, dialogue = ctx.meeting, ctx.dialogue
+    is_convener = ctx.is_convener
+    manages_agenda = ctx.may_manage_agenda
     planned, theirs = queries.meeting_times(found, request.user.time_zone)
-    sees_attendance = can_see_attendance(request.user, dialogue)
+    sees_attendance = ctx.sees_attendance
     participants = found.participants.select_related("person").order_by("person__full_name")
     members = seated_persons(dialogue).exclude(meeting_seats__meeting=found)
     timing = queries.agenda_timing(found)
@@ -208,12 +206,13 @@ def meeting(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResp
         "meetings/meeting.html",
         {
             "dialogue": dialogue,
+            "access": ctx.dialogue_access,
             "meeting": found,
             "planned": planned,
             "theirs": theirs,
             "is_convener": is_convener,
             "manages_agenda": manages_agenda,
-            "shows_address": can_see_venue_address(request.user, found),
+            "shows_address": ctx.shows_venue_address,
             # the venue is the conveners' choice: its neutrality warning is theirs
             "neutrality_warning": neutrality_warning(dialogue, found.venue)
             if is_convener
@@ -231,17 +230,18 @@ def meeting(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResp
             "participants_form": ParticipantsForm(persons=members) if is_convener else None,
             "statuses": MeetingParticipant.Status.choices,
             "has_started": found.starts_at <= timezone.now(),
-            "my_seat": own_meeting_seat(request.user, found),
+            "my_seat": ctx.own_seat,
         },
     )
 
 
 @login_required
 def meeting_ics(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
-    found = access_meeting(request.user, dialogue_id, meeting_id, need="member")
+    ctx = access_meeting(request.user, dialogue_id, meeting_id, need="member")
+    found = ctx.meeting
     event = meeting_event(
         found,
-        show_address=can_see_venue_address(request.user, found),
+        show_address=ctx.shows_venue_address,
         host=request.get_host(),
         url=request.build_absolute_uri(reverse("dialogues:meeting", args=[dialogue_id, found.pk])),
     )
@@ -257,10 +257,21 @@ def _meeting_for_agenda(request, dialogue_id, meeting_id):
     return access_meeting(request.user, dialogue_id, meeting_id, need="facilitator")
 
 
+def _agenda_form_page(ctx, form, heading, dialogue_id):
+    return {
+        "form": form,
+        "dialogue": ctx.dialogue,
+        "access": ctx.dialogue_access,
+        "heading": heading,
+        "back": reverse("dialogues:meeting", args=[dialogue_id, ctx.meeting.pk]),
+    }
+
+
 @login_required
 @require_POST
 def agenda_add(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
-    found = _meeting_for_agenda(request, dialogue_id, meeting_id)
+    ctx = _meeting_for_agenda(request, dialogue_id, meeting_id)
+    found = ctx.meeting
     form = AgendaItemForm(request.POST, persons=seated_persons(found.dialogue))
     submit(
         form,
@@ -271,12 +282,7 @@ def agenda_add(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpR
         return render(
             request,
             "dialogues/form_page.html",
-            {
-                "form": form,
-                "dialogue": found.dialogue,
-                "heading": _("Add an agenda item"),
-                "back": reverse("dialogues:meeting", args=[dialogue_id, found.pk]),
-            },
+            _agenda_form_page(ctx, form, _("Add an agenda item"), dialogue_id),
             status=400,
         )
     messages.success(request, _("Agenda item added."))
@@ -290,8 +296,9 @@ def agenda_add(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpR
 def agenda_edit(
     request: HttpRequest, dialogue_id: int, meeting_id: int, item_id: int
 ) -> HttpResponse:
-    found = _meeting_for_agenda(request, dialogue_id, meeting_id)
-    item = access.one_of(AgendaItem.objects.filter(meeting=found), item_id)
+    ctx = _meeting_for_agenda(request, dialogue_id, meeting_id)
+    found = ctx.meeting
+    item = ctx.agenda_item(item_id)
     form = AgendaItemForm(
         request.POST or None,
         persons=seated_persons(found.dialogue),
@@ -314,12 +321,7 @@ def agenda_edit(
     return render(
         request,
         "dialogues/form_page.html",
-        {
-            "form": form,
-            "dialogue": found.dialogue,
-            "heading": _("Edit agenda item"),
-            "back": reverse("dialogues:meeting", args=[dialogue_id, found.pk]),
-        },
+        _agenda_form_page(ctx, form, _("Edit agenda item"), dialogue_id),
     )
 
 
@@ -328,8 +330,9 @@ def agenda_edit(
 def agenda_delete(
     request: HttpRequest, dialogue_id: int, meeting_id: int, item_id: int
 ) -> HttpResponse:
-    found = _meeting_for_agenda(request, dialogue_id, meeting_id)
-    item = access.one_of(AgendaItem.objects.filter(meeting=found), item_id)
+    ctx = _meeting_for_agenda(request, dialogue_id, meeting_id)
+    found = ctx.meeting
+    item = ctx.agenda_item(item_id)
     actions.do_delete_agenda_item(request.user, item)
     messages.success(request, _("Agenda item removed."))
     return redirect("dialogues:meeting", dialogue_id, found.pk)
@@ -340,8 +343,9 @@ def agenda_delete(
 def agenda_move(
     request: HttpRequest, dialogue_id: int, meeting_id: int, item_id: int
 ) -> HttpResponse:
-    found = _meeting_for_agenda(request, dialogue_id, meeting_id)
-    item = access.one_of(AgendaItem.objects.filter(meeting=found), item_id)
+    ctx = _meeting_for_agenda(request, dialogue_id, meeting_id)
+    found = ctx.meeting
+    item = ctx.agenda_item(item_id)
     try:
         actions.do_move_agenda_item(request.user, item, request.POST.get("direction", ""))
     except ActionRefused as refusal:
@@ -355,7 +359,8 @@ def agenda_move(
 @login_required
 @require_POST
 def participants_add(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
-    found = access_meeting(request.user, dialogue_id, meeting_id, need="convener")
+    ctx = access_meeting(request.user, dialogue_id, meeting_id, need="convener")
+    found = ctx.meeting
     # A submitted choice is checked against every person of the dialogue (as the API does): whether
     # they may come (seated, not yet listed, room at the venue) is the action's rule, in its words.
     form = ParticipantsForm(request.POST, persons=persons_of(found.dialogue))
@@ -401,8 +406,9 @@ def participants_add(request: HttpRequest, dialogue_id: int, meeting_id: int) ->
 def participant_status(
     request: HttpRequest, dialogue_id: int, meeting_id: int, participant_id: int
 ) -> HttpResponse:
-    found = access_meeting(request.user, dialogue_id, meeting_id, need="convener")
-    participant = access.one_of(found.participants.select_related("person"), participant_id)
+    ctx = access_meeting(request.user, dialogue_id, meeting_id, need="convener")
+    found = ctx.meeting
+    participant = ctx.participant(participant_id)
     form = ParticipantStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a valid status."))
@@ -452,7 +458,7 @@ def my_answer(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpRe
 @login_required
 @require_POST
 def participants_attended(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
-    found = access_meeting(request.user, dialogue_id, meeting_id, need="convener")
+    found = access_meeting(request.user, dialogue_id, meeting_id, need="convener").meeting
     try:
         count = actions.do_record_confirmed_as_attended(request.user, found)
     except ActionRefused as refusal:
@@ -494,14 +500,14 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         raise access.NotFound
     events = [
         meeting_event(
-            m,
-            show_address=can_see_venue_address(user, m),
+            m.meeting,
+            show_address=m.shows_venue_address,
             host=request.get_host(),
             url=request.build_absolute_uri(
-                reverse("dialogues:meeting", args=[m.dialogue_id, m.pk])
+                reverse("dialogues:meeting", args=[m.meeting.dialogue_id, m.meeting.pk])
             ),
         )
-        for m in queries.meetings_for_user(user)
+        for m in feed_for(user)
     ]
     response = HttpResponse(render_calendar(events, name="Track2"), content_type=ICS_TYPE)
     response["Cache-Control"] = "private, no-store"

@@ -46,7 +46,7 @@ def _base_url(request: HttpRequest) -> str:
 
 @login_required
 def people_list(request: HttpRequest, dialogue_id: int) -> HttpResponse:
-    dialogue = people_access.access_people(request.user, dialogue_id)
+    dialogue = people_access.access_people(request.user, dialogue_id).dialogue
     form = forms.PeopleFilterForm(
         request.GET or None, dialogue=dialogue, countries=countries_in(dialogue)
     )
@@ -87,7 +87,7 @@ def people_list(request: HttpRequest, dialogue_id: int) -> HttpResponse:
 
 @login_required
 def person_add(request: HttpRequest, dialogue_id: int) -> HttpResponse:
-    dialogue = people_access.access_people(request.user, dialogue_id)
+    dialogue = people_access.access_people(request.user, dialogue_id).dialogue
     form = forms.PersonForm(request.POST or None)
     form.limit_delegations(dialogue)
     duplicate_form = None
@@ -154,7 +154,7 @@ def _empty_nominate_form(dialogue):
 
 @login_required
 def nominate_existing(request: HttpRequest, dialogue_id: int) -> HttpResponse:
-    dialogue = people_access.access_people(request.user, dialogue_id)
+    dialogue = people_access.access_people(request.user, dialogue_id).dialogue
     form = forms.NominateExistingForm(request.POST or None, auto_id="nominate_%s")
     form.limit_delegations(dialogue)
     if request.method == "POST":
@@ -331,7 +331,7 @@ def candidacy_invite(request: HttpRequest, dialogue_id: int, person_id: int) -> 
 @login_required
 @require_POST
 def invite_all_vetted(request: HttpRequest, dialogue_id: int) -> HttpResponse:
-    dialogue = people_access.access_people(request.user, dialogue_id)
+    dialogue = people_access.access_people(request.user, dialogue_id).dialogue
     sent, failures = actions.do_invite_all_vetted(
         request.user, dialogue, base_url=_base_url(request)
     )
@@ -415,7 +415,7 @@ def _digest(text: str) -> str:
 @login_required
 def roster_import(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     """Upload → preview with every row's errors → confirm. Nothing is saved before confirming."""
-    dialogue = people_access.access_people(request.user, dialogue_id)
+    dialogue = people_access.access_people(request.user, dialogue_id).dialogue
     key = ROSTER_SESSION_KEY % dialogue.pk
     context = {
         "dialogue": dialogue,
@@ -485,7 +485,7 @@ def roster_import(request: HttpRequest, dialogue_id: int) -> HttpResponse:
 
 @login_required
 def roster_export(request: HttpRequest, dialogue_id: int) -> HttpResponse:
-    dialogue = people_access.access_people(request.user, dialogue_id)
+    dialogue = people_access.access_people(request.user, dialogue_id).dialogue
     response = HttpResponse(roster.export_csv(dialogue), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="dialogue-{dialogue.pk}-people.csv"'
     response["Cache-Control"] = "no-store"
