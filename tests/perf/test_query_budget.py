@@ -189,7 +189,7 @@ def test_roles_are_read_once_per_request(client, demo_site, role):
             for q in captured.captured_queries
             if q["sql"].startswith('SELECT "dialogues_membership"."role" AS "role" FROM')
             or q["sql"].startswith('SELECT "dialogues_membership"."id", "dialogues_membership".')
-            and "INNER JOIN \"dialogues_dialogue\"" in q["sql"]
+            and 'INNER JOIN "dialogues_dialogue"' in q["sql"]
         ]
         assert len(membership_reads) <= 1, (url, membership_reads)
     assert answered >= 6  # the meeting page among them, for every role

@@ -5,14 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from track2.dialogues.actions import DIALOGUE_FIELDS
-from track2.dialogues.models import Delegation, Dialogue, Role, Venue
+from track2.dialogues.actions import DELEGATION, DIALOGUE_FIELDS, PARTY
+from track2.dialogues.models import Delegation, Dialogue, Party, Role, Venue
 from track2.dialogues.venue_actions import VENUE_FIELDS
 from track2.disclosure.attribution import modes_help
 from track2.disclosure.site import k_floor
 from track2.disclosure.threshold import K_MAXIMUM
 from track2.people.models import Sector
-from track2.site.forms import InputRules
+from track2.site.forms import InputRules, declared_form
 
 
 class DialogueForm(InputRules, forms.ModelForm):
@@ -67,28 +67,38 @@ class DialogueCreateForm(DialogueForm):
         self.order_fields(self.field_order)
 
 
-class PartyForm(InputRules, forms.Form):
-    name = forms.CharField(label=_("Party (side in tension)"), max_length=200)
-    country = forms.CharField(
-        label=_("Country"),
-        max_length=100,
-        required=False,
-        help_text=_("Used to warn when a venue is in a party's country."),
-    )
+class PartyForm(
+    InputRules,
+    declared_form(
+        PARTY,
+        name=forms.CharField(label=_("Party (side in tension)"), max_length=200),
+        country=forms.CharField(
+            label=_("Country"),
+            max_length=100,
+            required=False,
+            help_text=_("Used to warn when a venue is in a party's country."),
+        ),
+    ),
+):
     with_delegation = forms.BooleanField(
         label=_("Create its delegation too"), required=False, initial=True
     )
 
 
-class DelegationForm(InputRules, forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
-    kind = forms.ChoiceField(label=_("Kind"), choices=Delegation.Kind.choices)
-    party = forms.ModelChoiceField(
-        label=_("Party"),
-        queryset=None,
-        required=False,
-        help_text=_("Sides come from a party; leave empty for the facilitation team."),
-    )
+class DelegationForm(
+    InputRules,
+    declared_form(
+        DELEGATION,
+        kind=forms.ChoiceField(label=_("Kind"), choices=Delegation.Kind.choices),
+        party=forms.ModelChoiceField(
+            label=_("Party"),
+            queryset=Party.objects.none(),  # the dialogue's parties: see __init__
+            required=False,
+            help_text=_("Sides come from a party; leave empty for the facilitation team."),
+        ),
+    ),
+):
+    """The fields of DELEGATION (the name as the model has it)."""
 
     def __init__(self, *args, dialogue: Dialogue, **kwargs):
         super().__init__(*args, **kwargs)

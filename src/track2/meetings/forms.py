@@ -10,8 +10,9 @@ from track2.access.meetings import LEAD_NOT_SEATED
 from track2.dialogues.models import AttributionMode
 from track2.dialogues.queries import neutrality_warning
 from track2.disclosure.attribution import modes_help
+from track2.meetings.actions import AGENDA_ITEM, MEETING
 from track2.meetings.models import MeetingParticipant
-from track2.site.forms import InputRules
+from track2.site.forms import InputRules, declared_form
 from track2.time_zones import TimeZoneField
 
 
@@ -25,28 +26,34 @@ def venue_label(dialogue, venue, parties=None) -> str:
     return label
 
 
-class MeetingForm(InputRules, forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
-    venue = forms.ModelChoiceField(label=_("Venue"), queryset=None, required=False)
-    time_zone = TimeZoneField(
-        label=_("Time zone"),
-        help_text=_(
-            "Type to search, e.g. Vienna; an IANA name such as Europe/Vienna. Start and end are "
-            "wall-clock times in this zone."
+class MeetingForm(
+    InputRules,
+    declared_form(
+        MEETING,
+        time_zone=TimeZoneField(
+            label=_("Time zone"),
+            help_text=_(
+                "Type to search, e.g. Vienna; an IANA name such as Europe/Vienna. Start and end "
+                "are wall-clock times in this zone."
+            ),
         ),
-    )
-    # datetime-local inputs only accept "YYYY-MM-DDTHH:MM" as their value.
-    starts_at = forms.DateTimeField(
-        label=_("Starts"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
-    ends_at = forms.DateTimeField(
-        label=_("Ends"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
-    attribution_mode = forms.ChoiceField(
-        label=_("Attribution mode"), choices=AttributionMode.choices, help_text=modes_help()
-    )
+        # datetime-local inputs only accept "YYYY-MM-DDTHH:MM" as their value.
+        starts_at=forms.DateTimeField(
+            label=_("Starts"),
+            widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        ),
+        ends_at=forms.DateTimeField(
+            label=_("Ends"),
+            widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        ),
+        attribution_mode=forms.ChoiceField(
+            label=_("Attribution mode"), choices=AttributionMode.choices, help_text=modes_help()
+        ),
+    ),
+):
+    """The fields of MEETING (title and venue as the model has them)."""
+
+    field_order = ["title", "venue", "time_zone", "starts_at", "ends_at", "attribution_mode"]
 
     def __init__(self, *args, venues, dialogue=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,13 +77,19 @@ def _naive(value):
     return value.replace(tzinfo=None) if value is not None else None
 
 
-class AgendaItemForm(InputRules, forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
-    duration_minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=24 * 60)
-    lead = forms.ModelChoiceField(label=_("Lead"), queryset=None, required=False)
-    description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+class AgendaItemForm(
+    InputRules,
+    declared_form(
+        AGENDA_ITEM,
+        duration_minutes=forms.IntegerField(label=_("Minutes"), min_value=1, max_value=24 * 60),
+        description=forms.CharField(
+            label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        ),
+    ),
+):
+    """The fields of AGENDA_ITEM (title and lead as the model has them)."""
+
+    field_order = ["title", "duration_minutes", "lead", "description"]
 
     def __init__(self, *args, persons, **kwargs):
         super().__init__(*args, **kwargs)

@@ -238,25 +238,28 @@ def person_edit(request: HttpRequest, dialogue_id: int, person_id: int) -> HttpR
         )
     candidacy_form.limit_delegations(dialogue)
     form.keep_account_address(person)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and formset.is_valid()
-        and candidacy_form.is_valid()
-    ):
-        rows = [f.cleaned_data for f in formset.forms if f.cleaned_data]
-        try:
-            _save_person(
-                request.user, candidacy, form.cleaned_data, rows, candidacy_form.cleaned_data
-            )
-        except ActionRefused as refusal:
-            if refusal.field == "affiliations":
-                form.add_error(None, refusal.message)
-            elif refusal.field in ("role", "delegation"):
-                add_refusal(candidacy_form, refusal)
-            else:
-                add_refusal(form, refusal)
-        else:
+    if request.method == "POST":
+        # Every part is checked before anything is saved, so that all errors show at once.
+        others_valid = [formset.is_valid(), candidacy_form.is_valid()]
+
+        def save(profile: dict):
+            if not all(others_valid):
+                return NOT_DONE
+            rows = [f.cleaned_data for f in formset.forms if f.cleaned_data]
+            try:
+                _save_person(request.user, candidacy, profile, rows, candidacy_form.cleaned_data)
+            except ActionRefused as refusal:
+                if refusal.field == "affiliations":
+                    form.add_error(None, refusal.message)
+                elif refusal.field in ("role", "delegation"):
+                    add_refusal(candidacy_form, refusal)
+                else:
+                    add_refusal(form, refusal)
+                return NOT_DONE
+            return candidacy
+
+        saved = submit(form, save, check=lambda data: actions.check_update_person(person, data))
+        if saved is not NOT_DONE:
             messages.success(request, _("Saved."))
             return redirect("people:detail", dialogue.pk, person.pk)
     status = 400 if request.method == "POST" else 200
