@@ -46,14 +46,15 @@ NEEDS: dict[str, frozenset[str]] = {
 def roles_of(user, dialogue_id: int) -> frozenset[str]:
     """The user's roles in one dialogue (one query). Only the loaders here call it: everything
     else asks the DialogueAccess they returned."""
-    if not _is_active(user):
+    if not is_signed_in(user):
         return frozenset()
     return frozenset(
         Membership.objects.filter(user=user, dialogue_id=dialogue_id).values_list("role", flat=True)
     )
 
 
-def _is_active(user) -> bool:
+def is_signed_in(user) -> bool:
+    """A real, active account (not anonymous, not deactivated): only such a user holds roles."""
     return user is not None and user.is_authenticated and user.is_active
 
 
@@ -156,7 +157,7 @@ class DialogueAccess:
         """The viewer's own entry in the people directory, if any (read when first asked)."""
         from track2.people.models import Person
 
-        if not _is_active(self.user):
+        if not is_signed_in(self.user):
             return None
         return Person.objects.filter(user=self.user).first()
 
@@ -168,7 +169,7 @@ class DialogueAccess:
     @cached_property
     def own_seat(self) -> DelegationMember | None:
         """The viewer's own place in one of the dialogue's delegations (read when first asked)."""
-        if not _is_active(self.user):
+        if not is_signed_in(self.user):
             return None
         return (
             DelegationMember.objects.filter(dialogue=self.dialogue, person__user=self.user)
@@ -213,7 +214,7 @@ def access_dialogue(user, dialogue_id: int | str, need: str = "member") -> Dialo
 
 def dialogues_for(user) -> list[DialogueAccess]:
     """The dialogues this user belongs to, each with the user's roles (one query in all)."""
-    if not _is_active(user):
+    if not is_signed_in(user):
         return []
     by_dialogue: dict[int, set[str]] = defaultdict(set)
     dialogues: dict[int, Dialogue] = {}

@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy
 from track2.access import (
     DialogueAccess,
     NotFound,
-    _is_active,
     access_dialogue,
     dialogue_access,
+    is_signed_in,
     one_of,
 )
 from track2.dialogues.models import Membership
@@ -35,7 +35,7 @@ _UNREAD = object()
 def own_meeting_seat(user, meeting: Meeting) -> MeetingParticipant | None:
     """The viewer's own place on a meeting's list (shown to them even when the list is
     confidential: it is about them)."""
-    if not _is_active(user):
+    if not is_signed_in(user):
         return None
     return (
         MeetingParticipant.objects.filter(meeting=meeting, person__user=user)
@@ -146,7 +146,7 @@ def meetings_of(ctx: DialogueAccess, meetings) -> list[MeetingAccess]:
     """Several meetings of one dialogue, with the viewer's places on their lists read at once."""
     meetings = list(meetings)
     seats: dict[int, MeetingParticipant] = {}
-    if _is_active(ctx.user):
+    if is_signed_in(ctx.user):
         seats = {
             seat.meeting_id: seat
             for seat in MeetingParticipant.objects.filter(
@@ -159,7 +159,7 @@ def meetings_of(ctx: DialogueAccess, meetings) -> list[MeetingAccess]:
 def feed_for(user) -> list[MeetingAccess]:
     """Every meeting of every dialogue the user belongs to, for the private calendar feed:
     roles, meetings and the user's own places each read once."""
-    if not _is_active(user):
+    if not is_signed_in(user):
         return []
     roles: dict[int, set[str]] = defaultdict(set)
     for dialogue_id, role in Membership.objects.filter(user=user).values_list(
