@@ -31,7 +31,10 @@ def _leaves():
 
 
 def _just_before_the_move():
-    """Every app at its latest migration that does not need the move (meetings: none at all)."""
+    """Every app at its latest migration that does not need the move (meetings: none at all).
+    The database is brought up to date first, so that going back is one backwards plan whatever
+    an earlier test left applied (Django refuses plans that mix both directions)."""
+    _migrate(_leaves())
     graph = MigrationExecutor(connection).loader.graph
     after_move = set(graph.backwards_plan(MOVE))  # the move and everything that needs it
     targets = []
