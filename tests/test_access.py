@@ -22,8 +22,9 @@ def test_outsider_gets_not_found(dialogue, make_user):
 
 def test_member_gets_the_dialogue(dialogue, make_user, member_of):
     user = member_of(make_user(), Role.OBSERVER)
-    assert access.access_dialogue(user, dialogue.pk) == dialogue
-    assert access.access_dialogue(user, str(dialogue.pk)) == dialogue
+    found = access.access_dialogue(user, dialogue.pk)
+    assert (found.dialogue, found.roles, found.user) == (dialogue, {Role.OBSERVER}, user)
+    assert access.access_dialogue(user, str(dialogue.pk)).dialogue == dialogue
 
 
 @pytest.mark.parametrize(
@@ -46,7 +47,7 @@ def test_member_gets_the_dialogue(dialogue, make_user, member_of):
 def test_needs(dialogue, make_user, member_of, role, need, allowed):
     user = member_of(make_user(), role)
     if allowed:
-        assert access.access_dialogue(user, dialogue.pk, need=need) == dialogue
+        assert access.access_dialogue(user, dialogue.pk, need=need).dialogue == dialogue
     else:
         with pytest.raises(access.NotFound):
             access.access_dialogue(user, dialogue.pk, need=need)

@@ -25,15 +25,8 @@ from tests.dialogues.conftest import World, build_world, make_person
 from tests.dialogues.test_api import bearer
 from tests.helpers import sign_in
 from track2.audit.models import AuditEntry
-from track2.dialogues.models import (
-    AgendaItem,
-    Delegation,
-    DelegationMember,
-    Meeting,
-    MeetingParticipant,
-    Party,
-    Venue,
-)
+from track2.dialogues.models import Delegation, DelegationMember, Party, Venue
+from track2.meetings.models import AgendaItem, Meeting, MeetingParticipant
 from track2.people import actions as people_actions
 from track2.people.models import Affiliation, Candidacy, CandidacyStep, Person, Sector
 
@@ -316,7 +309,7 @@ def participant_id(world, key="arin"):
 
 
 def add_agenda(world):
-    from track2.dialogues import meeting_actions
+    from track2.meetings import actions as meeting_actions
 
     meeting_actions.do_add_agenda_item(
         world.users["convener"], world.meeting, title="Opening", duration_minutes=30

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "track2.institutions",
     "track2.people",
     "track2.dialogues",
+    "track2.meetings",
     "track2.reports",
     "track2.disclosure",
     "track2.audit",
@@ -58,7 +59,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "track2.accounts.middleware.NoStoreMiddleware",
     "track2.accounts.middleware.UserTimeZoneMiddleware",
-    "track2.access.middleware.RolesPerRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

@@ -4,7 +4,7 @@ from django.views.generic import RedirectView
 
 from track2.accounts.credential_views import admin_sign_in
 from track2.api.urls import api
-from track2.dialogues.meeting_views import calendar_feed
+from track2.meetings.views import calendar_feed
 from track2.site.views import not_found
 
 admin.site.site_header = "Track2 administration"

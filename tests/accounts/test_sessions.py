@@ -8,7 +8,7 @@ from django.test import Client
 
 from tests.helpers import PASSWORD, sign_in
 from track2.accounts import actions
-from track2.dialogues import meeting_actions
+from track2.meetings import actions as meeting_actions
 
 pytestmark = pytest.mark.django_db
 

@@ -94,9 +94,9 @@ def test_values_never_reach_the_trail(world, signed_in, client):
     candidacy = Candidacy.objects.get(dialogue=world.dialogue, person=world.persons["bo"])
     people_actions.do_set_risk_notes(convener, candidacy, f"{CANARY} notes")
     people_actions.do_update_person(convener, world.persons["bo"], phone=f"+41 {CANARY[-6:]}")
-    from track2.dialogues import meeting_actions
+    from track2.dialogues import venue_actions
 
-    meeting_actions.do_update_venue(convener, world.home, address=f"{CANARY} lane")
+    venue_actions.do_update_venue(convener, world.home, address=f"{CANARY} lane")
     from track2.audit.models import AuditEntry
 
     stored = [

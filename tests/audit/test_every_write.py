@@ -12,9 +12,11 @@ import pytest
 from django.utils import timezone
 
 from track2.audit.models import AuditEntry
-from track2.dialogues import actions, meeting_actions, role_actions
-from track2.dialogues.models import Delegation, MeetingParticipant, Membership, Party
+from track2.dialogues import actions, role_actions, venue_actions
+from track2.dialogues.models import Delegation, Membership, Party
 from track2.errors import ActionRefused
+from track2.meetings import actions as meeting_actions
+from track2.meetings.models import MeetingParticipant
 from track2.people import actions as people_actions
 from track2.people import roster
 from track2.people.models import Candidacy
@@ -152,7 +154,7 @@ WRITES = {
     ),
     "do_create_venue": (
         lambda w: None,
-        lambda by, w, c: meeting_actions.do_create_venue(
+        lambda by, w, c: venue_actions.do_create_venue(
             by, w.dialogue, name="Hall", kind="university", country="Norland"
         ),
         ("create", "venue"),
@@ -160,15 +162,15 @@ WRITES = {
     ),
     "do_update_venue": (
         lambda w: None,
-        lambda by, w, c: meeting_actions.do_update_venue(by, w.venue, city="Bern"),
+        lambda by, w, c: venue_actions.do_update_venue(by, w.venue, city="Bern"),
         ("update", "venue"),
         {"city"},
     ),
     "do_delete_venue": (
-        lambda w: meeting_actions.do_create_venue(
+        lambda w: venue_actions.do_create_venue(
             w.users["convener"], w.dialogue, name="Spare", kind="virtual"
         ),
-        lambda by, w, c: meeting_actions.do_delete_venue(by, c),
+        lambda by, w, c: venue_actions.do_delete_venue(by, c),
         ("delete", "venue"),
         set(),
     ),

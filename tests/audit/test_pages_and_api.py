@@ -8,8 +8,9 @@ from django.urls import reverse
 
 from tests.dialogues.test_api import bearer
 from track2.audit.models import AuditEntry
-from track2.dialogues import meeting_actions
+from track2.dialogues import venue_actions
 from track2.institutions.models import ConveningRight
+from track2.meetings import actions as meeting_actions
 from track2.people import actions as people_actions
 
 
@@ -59,7 +60,7 @@ def test_the_person_page_shows_who_changed_which_fields(world, convener):
 
 def test_filters_and_pages(world, convener):
     for n in range(60):
-        meeting_actions.do_update_venue(world.users["convener"], world.venue, city=f"City {n}")
+        venue_actions.do_update_venue(world.users["convener"], world.venue, city=f"City {n}")
     first = convener.get(changes(world, "?object_type=venue")).content.decode()
     assert (
         "Page 1 of 2" in first

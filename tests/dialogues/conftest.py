@@ -10,9 +10,11 @@ from django.utils import timezone
 
 from tests.helpers import PASSWORD
 from track2.accounts.models import User
-from track2.dialogues import actions, meeting_actions
-from track2.dialogues.models import Delegation, Dialogue, Meeting, Membership, Role, Venue
+from track2.dialogues import actions, venue_actions
+from track2.dialogues.models import Delegation, Dialogue, Membership, Role, Venue
 from track2.institutions.models import ConveningRight, Institution
+from track2.meetings import actions as meeting_actions
+from track2.meetings.models import Meeting
 from track2.people.models import Candidacy, Person
 
 ROLES = ["convener", "facilitator", "rapporteur", "participant", "observer", "liaison"]
@@ -110,7 +112,7 @@ def build_world(make_user, institution) -> World:
         ("tomas", facilitation),
     ):
         actions.do_seat_in_delegation(users["convener"], delegation, persons[key])
-    venue = meeting_actions.do_create_venue(
+    venue = venue_actions.do_create_venue(
         users["convener"],
         dialogue,
         name="Lakeside Centre",
@@ -120,7 +122,7 @@ def build_world(make_user, institution) -> World:
         address="1 Quai du Lac",
         capacity=4,
     )
-    home = meeting_actions.do_create_venue(
+    home = venue_actions.do_create_venue(
         users["convener"],
         dialogue,
         name="A private home",

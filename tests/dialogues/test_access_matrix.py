@@ -8,18 +8,17 @@ import re
 import pytest
 from django.urls import reverse
 
-from track2.dialogues import meeting_actions, role_actions
+from track2.dialogues import role_actions, venue_actions
 from track2.dialogues.models import (
-    AgendaItem,
     Delegation,
     DelegationMember,
-    Meeting,
-    MeetingParticipant,
     Membership,
     Party,
     RoleInvitation,
     Venue,
 )
+from track2.meetings import actions as meeting_actions
+from track2.meetings.models import AgendaItem, Meeting, MeetingParticipant
 
 from .page_list import pages
 
@@ -295,7 +294,7 @@ def test_a_convener_of_two_dialogues_sees_each_ones_venues_apart(world, signed_i
     from track2.dialogues import actions
 
     other = actions.do_create_dialogue(world.users["convener"], title="Other series")
-    hidden = meeting_actions.do_create_venue(
+    hidden = venue_actions.do_create_venue(
         world.users["convener"],
         other,
         name="Hidden villa",

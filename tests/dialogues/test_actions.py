@@ -7,10 +7,12 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from track2.access.meetings import venues_of
-from track2.dialogues import actions, meeting_actions, role_actions
-from track2.dialogues.models import AgendaItem, Dialogue, Membership
+from track2.access.venues import venues_of
+from track2.dialogues import actions, role_actions, venue_actions
+from track2.dialogues.models import Dialogue, Membership
 from track2.errors import ActionRefused
+from track2.meetings import actions as meeting_actions
+from track2.meetings.models import AgendaItem
 from track2.people.models import Candidacy, Sector
 
 from .conftest import make_person
@@ -104,7 +106,7 @@ def test_meeting_update_refuses_end_before_start_and_keeps_the_row(world):
 
 def test_venue_of_another_dialogue_refused_even_to_a_convener_of_both(world):
     other = actions.do_create_dialogue(world.users["convener"], title="Other series")
-    foreign = meeting_actions.do_create_venue(
+    foreign = venue_actions.do_create_venue(
         world.users["convener"],
         other,
         name="Elsewhere",
@@ -183,7 +185,7 @@ def test_capacity_counts_invited_confirmed_and_attended(world):
 
 
 def test_venue_without_capacity_has_no_limit(world):
-    room = meeting_actions.do_create_venue(
+    room = venue_actions.do_create_venue(
         world.users["convener"], world.dialogue, name="Video room", kind="virtual"
     )
     meeting_actions.do_update_meeting(world.users["convener"], world.meeting, venue=room)

@@ -8,7 +8,7 @@ import re
 from django.core import mail
 from django.urls import reverse
 
-from track2.dialogues.models import MeetingParticipant
+from track2.meetings.models import MeetingParticipant
 
 from .test_api import api  # noqa: F401 - the API client fixture
 

@@ -17,17 +17,15 @@ from tests.helpers import PASSWORD, sign_in
 from track2.accounts import actions as account_actions
 from track2.accounts.models import User
 from track2.dialogues.models import (
-    AgendaItem,
     Delegation,
     DelegationMember,
     Dialogue,
-    Meeting,
-    MeetingParticipant,
     Membership,
     Party,
     Role,
     Venue,
 )
+from track2.meetings.models import AgendaItem, Meeting, MeetingParticipant
 from track2.people import actions as people_actions
 from track2.people.models import Affiliation, Candidacy, CandidacyStep, Person
 

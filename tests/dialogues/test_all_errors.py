@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from track2.dialogues.models import Meeting, Venue
+from track2.dialogues.models import Venue
+from track2.meetings.models import Meeting
 
 from .test_api import api  # noqa: F401 - the API client fixture
 

@@ -5,15 +5,8 @@ from __future__ import annotations
 import pytest
 
 from track2.accounts import actions as account_actions
-from track2.dialogues.models import (
-    AgendaItem,
-    Delegation,
-    Dialogue,
-    Meeting,
-    MeetingParticipant,
-    Membership,
-    Party,
-)
+from track2.dialogues.models import Delegation, Dialogue, Membership, Party
+from track2.meetings.models import AgendaItem, Meeting, MeetingParticipant
 from track2.people.models import Sector
 
 from .conftest import make_person

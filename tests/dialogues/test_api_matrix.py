@@ -8,19 +8,18 @@ import re
 import pytest
 
 from track2.accounts import actions as account_actions
-from track2.dialogues import meeting_actions, role_actions
+from track2.dialogues import role_actions
 from track2.dialogues.models import (
-    AgendaItem,
     Delegation,
     DelegationMember,
     Dialogue,
-    Meeting,
-    MeetingParticipant,
     Membership,
     Party,
     RoleInvitation,
     Venue,
 )
+from track2.meetings import actions as meeting_actions
+from track2.meetings.models import AgendaItem, Meeting, MeetingParticipant
 
 EVERYONE = {"convener", "facilitator", "rapporteur", "participant", "observer", "liaison"}
 CONVENER = {"convener"}

@@ -8,7 +8,8 @@ import json
 import pytest
 from django.test import Client
 
-from track2.dialogues.models import AgendaItem, Dialogue, Meeting, Venue
+from track2.dialogues.models import Dialogue, Venue
+from track2.meetings.models import AgendaItem, Meeting
 from track2.people.models import Candidacy, Person
 
 from .test_api import bearer
@@ -304,12 +305,12 @@ def test_malformed_json_is_400_with_what_to_send(api, world):
 def test_a_request_that_fails_after_writing_is_rolled_back(api, world, monkeypatch):
     """Write-then-render: the meeting is saved, then rendering its answer fails. The 500 must
     not leave the meeting behind (ATOMIC_REQUESTS)."""
-    from track2.api import dialogues as api_dialogues
+    from track2.api import meetings as api_meetings
 
     def broken(*args, **kwargs):
         raise RuntimeError("rendering failed")
 
-    monkeypatch.setattr(api_dialogues, "meeting_out", broken)
+    monkeypatch.setattr(api_meetings, "meeting_out", broken)
     response = api(
         "post",
         f"/dialogues/{world.dialogue.pk}/meetings",
@@ -400,12 +401,12 @@ def test_schema_refusals_say_what_to_do(api, world):
 
 def test_a_page_that_fails_after_saving_keeps_nothing(pages, world, monkeypatch):
     """The page version: the meeting is saved, then the neutrality check that follows fails."""
-    from track2.dialogues import meeting_views
+    from track2.meetings import views as meeting_views
 
     def broken(*args, **kwargs):
         raise RuntimeError("check failed")
 
-    monkeypatch.setattr(meeting_views.queries, "neutrality_warning", broken)
+    monkeypatch.setattr(meeting_views, "neutrality_warning", broken)
     response = pages.post(
         f"/dialogues/{world.dialogue.pk}/meetings/new/",
         {

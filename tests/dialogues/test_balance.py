@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.urls import reverse
 
 from track2.dialogues.balance import DelegationBalance, Thresholds, balance_warnings, build_balance
-from track2.dialogues.models import MeetingParticipant
+from track2.meetings.models import MeetingParticipant
 
 LIMITS = Thresholds(
     min_members_per_side=3,

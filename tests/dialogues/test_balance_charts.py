@@ -7,9 +7,9 @@ from xml.etree import ElementTree
 
 from django.urls import reverse
 
-from track2.dialogues import meeting_actions
 from track2.dialogues.balance import build_balance
 from track2.dialogues.balance_charts import balance_charts, ink_on
+from track2.meetings import actions as meeting_actions
 
 SVG = "{http://www.w3.org/2000/svg}"
 

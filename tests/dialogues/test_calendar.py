@@ -8,9 +8,9 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from track2.dialogues.calendar import CalendarEvent, escape_text, fold, render_calendar
-from track2.dialogues.meeting_actions import do_issue_calendar_token, do_revoke_calendar_token
-from track2.dialogues.models import MeetingParticipant
+from track2.meetings.actions import do_issue_calendar_token, do_revoke_calendar_token
+from track2.meetings.calendar import CalendarEvent, escape_text, fold, render_calendar
+from track2.meetings.models import MeetingParticipant
 
 
 def unfold(text: str) -> list[str]:

@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 
 from track2.dialogues.balance import build_balance
-from track2.dialogues.models import Dialogue, Meeting, MeetingParticipant, Membership, Venue
+from track2.dialogues.models import Dialogue, Membership, Venue
 from track2.dialogues.queries import neutrality_warning
+from track2.meetings.models import Meeting, MeetingParticipant
 from track2.people.models import Candidacy, CandidacyStep, Person
 from track2.site import demo
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from track2.dialogues import meeting_actions
 from track2.dialogues.balance import build_balance
-from track2.dialogues.models import AgendaItem, Meeting, MeetingParticipant
 from track2.errors import ActionRefused
+from track2.meetings import actions as meeting_actions
+from track2.meetings.models import AgendaItem, Meeting, MeetingParticipant
 
 from .test_api import api  # noqa: F401 - the API client fixture
 

@@ -6,7 +6,7 @@ import re
 
 from django.urls import reverse
 
-from track2.dialogues import meeting_actions
+from track2.meetings import actions as meeting_actions
 
 
 def current_tabs(html: str) -> list[tuple[str, str]]:

@@ -9,17 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from track2.dialogues.models import (
-    AgendaItem,
-    Delegation,
-    DelegationMember,
-    Dialogue,
-    Meeting,
-    MeetingParticipant,
-    Membership,
-    Venue,
-)
+from track2.dialogues.models import Delegation, DelegationMember, Dialogue, Membership, Venue
 from track2.institutions.models import ConveningRight
+from track2.meetings.models import AgendaItem, Meeting, MeetingParticipant
 from track2.people.models import Sector
 
 from .conftest import make_person
@@ -461,7 +453,8 @@ def test_facilitator_sees_no_unseated_candidates(world, signed_in):
 
 
 def test_track_1_5_official_is_flagged_in_a_personal_capacity(world, signed_in):
-    from track2.dialogues import actions, meeting_actions
+    from track2.dialogues import actions
+    from track2.meetings import actions as meeting_actions
 
     Dialogue.objects.filter(pk=world.dialogue.pk).update(track="track1_5")
     world.dialogue.refresh_from_db()
@@ -561,8 +554,8 @@ def test_invited_person_answers_and_then_sees_the_private_address(world, signed_
 
 
 def test_answers_close_when_the_meeting_starts_and_respect_capacity(world, signed_in):
-    from track2.dialogues import meeting_actions
     from track2.errors import ActionRefused
+    from track2.meetings import actions as meeting_actions
 
     past = MeetingParticipant.objects.create(
         meeting=world.past_meeting, person=world.persons["arin"]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from track2.dialogues import meeting_actions
-from track2.dialogues.models import MeetingParticipant
+from track2.dialogues import venue_actions
+from track2.meetings import actions as meeting_actions
+from track2.meetings.models import MeetingParticipant
 
 from .test_api import api  # noqa: F401 - the API client fixture
 
@@ -71,7 +72,7 @@ def test_agenda_warnings_only_for_those_who_plan(world, overrun, signed_in, api,
     [("convener", True), ("facilitator", False), ("participant", False), ("observer", False)],
 )
 def test_the_neutrality_warning_only_for_conveners(world, signed_in, api, role, sees):  # noqa: F811
-    meeting_actions.do_update_venue(
+    venue_actions.do_update_venue(
         world.users["convener"], world.home, country="Caldera"
     )  # a party's country
     page = (

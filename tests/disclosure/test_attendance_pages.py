@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from track2.dialogues import meeting_actions
-from track2.dialogues.models import Dialogue, MeetingParticipant
+from track2.dialogues.models import Dialogue
+from track2.meetings import actions as meeting_actions
+from track2.meetings.models import MeetingParticipant
 
 ROLES = ["facilitator", "rapporteur", "participant", "observer", "liaison"]
 

@@ -11,15 +11,9 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from tests.helpers import sign_in_page
-from track2.dialogues.models import (
-    AgendaItem,
-    DelegationMember,
-    Dialogue,
-    Meeting,
-    MeetingParticipant,
-    Membership,
-)
+from track2.dialogues.models import DelegationMember, Dialogue, Membership
 from track2.institutions.actions import do_grant_convener
+from track2.meetings.models import AgendaItem, Meeting, MeetingParticipant
 from track2.people.models import Candidacy, Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -5,8 +5,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.helpers import sign_in_page
-from track2.dialogues.models import AgendaItem, Dialogue, Meeting, MeetingParticipant
+from track2.dialogues.models import Dialogue
 from track2.institutions.actions import do_grant_convener
+from track2.meetings.models import AgendaItem, Meeting, MeetingParticipant
 from track2.people import actions as people
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -630,7 +630,7 @@ def test_invite_all_vetted(
 def test_detail_lists_meeting_seats(conv_client, dialogue, add_person):
     from datetime import datetime
 
-    from track2.dialogues.models import Meeting, MeetingParticipant
+    from track2.meetings.models import Meeting, MeetingParticipant
 
     candidacy = add_person()
     meeting = Meeting.objects.create(
@@ -686,3 +686,34 @@ def test_add_form_shows_every_error_at_once(conv_client, dialogue):
     )  # the eligibility rule
     assert "A position needs an organisation" in page
     assert not Person.objects.exists()
+
+
+def test_edit_shows_every_part_s_errors_at_once(conv_client, dialogue, add_person):
+    """An address already in the directory (the action's own rule) and a role the candidacy
+    form refuses are both marked in one answer — not the address only after the role is fixed —
+    and nothing is saved."""
+    candidacy = add_person(organisation="Old Org")
+    add_person("bashir@example.org", full_name="Bashir Other")
+    url = reverse("people:edit", args=[dialogue.pk, candidacy.person_id])
+    response = conv_client.post(
+        url,
+        {
+            "full_name": "Amina D.",
+            "email": "bashir@example.org",
+            "sector": "academia",
+            "country": "Northland",
+            "aff-TOTAL_FORMS": "0",
+            "aff-INITIAL_FORMS": "0",
+            "aff-MIN_NUM_FORMS": "0",
+            "aff-MAX_NUM_FORMS": "30",
+            "candidacy-role": "emperor",
+            "candidacy-delegation": "",
+            "candidacy-risk_notes": "",
+        },
+    )
+    assert response.status_code == 400
+    form, candidacy_form = response.context["form"], response.context["candidacy_form"]
+    assert "email" in form.errors, form.errors
+    assert "role" in candidacy_form.errors, candidacy_form.errors
+    candidacy.person.refresh_from_db()
+    assert candidacy.person.full_name == "Amina Diallo"

@@ -11,8 +11,9 @@ from django.utils import timezone
 from tests.dialogues.conftest import make_person
 from tests.dialogues.test_api import bearer
 from track2.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE
-from track2.dialogues import actions, meeting_actions
-from track2.dialogues.models import MeetingParticipant
+from track2.dialogues import actions, venue_actions
+from track2.meetings import actions as meeting_actions
+from track2.meetings.models import MeetingParticipant
 
 
 @pytest.fixture
@@ -29,7 +30,7 @@ def lists(world):
             starts_at=start + timedelta(days=n),
             ends_at=start + timedelta(days=n, hours=1),
         )
-        meeting_actions.do_create_venue(
+        venue_actions.do_create_venue(
             convener,
             world.dialogue,
             name=f"Hall {n}",

@@ -13,14 +13,17 @@ from django.utils import timezone
 from tests.dialogues.conftest import make_person
 from tests.dialogues.test_api import bearer
 from track2.accounts.models import User
-from track2.dialogues import actions, meeting_actions
-from track2.dialogues.models import Dialogue, MeetingParticipant, Membership
+from track2.dialogues import actions, venue_actions
+from track2.dialogues.models import Dialogue, Membership
+from track2.meetings import actions as meeting_actions
+from track2.meetings.models import MeetingParticipant
 from track2.site import demo
 
 # Measured on the demo as its convener (the SAVEPOINT and RELEASE of the request's own
-# transaction included), plus two queries of headroom.
+# transaction included), plus two queries of headroom. The access context carries the viewer's
+# roles, so a page reads them once; the overview also reads the viewer's own seat in one query.
 PAGE_BUDGET = {
-    "dialogue": ("/dialogues/{d}/", 13),
+    "dialogue": ("/dialogues/{d}/", 12),
     "people": ("/dialogues/{d}/people/", 15),
     "person": ("/dialogues/{d}/people/{p}/", 16),
     "delegations": ("/dialogues/{d}/delegations/", 11),
@@ -32,7 +35,7 @@ PAGE_BUDGET = {
     "balance": ("/dialogues/{d}/balance/", 12),
 }
 API_BUDGET = {
-    "dialogues": ("/dialogues", 10),
+    "dialogues": ("/dialogues", 9),
     "dialogue": ("/dialogues/{d}", 10),
     "people": ("/dialogues/{d}/people", 12),
     "delegations": ("/dialogues/{d}/delegations", 13),
@@ -80,7 +83,7 @@ def _grow(dialogue: Dialogue, batch: int = 0) -> None:
         actions.do_seat_in_delegation(convener, side, person)
     start = timezone.now() + timedelta(days=90)
     for n in range(10):
-        venue = meeting_actions.do_create_venue(
+        venue = venue_actions.do_create_venue(
             convener,
             dialogue,
             name=f"Extra hall {batch}-{n}",
@@ -161,3 +164,32 @@ def test_queries_do_not_grow_with_the_data(client, demo_site, role):
     # history names each kind of object with one query); after that, more rows add none.
     assert all(after[url] - before[url] <= 1 for url in before), (before, after)
     assert measure() == after
+
+
+@pytest.mark.parametrize("role", ["convener", "facilitator", "participant", "observer"])
+def test_roles_are_read_once_per_request(client, demo_site, role):
+    """Every page and API answer of a dialogue reads the viewer's roles in one query: the view,
+    the navigation tag, the checks and the templates all ask the one access context."""
+    _dialogue, ids = demo_site
+    user = _user(role)
+    client.force_login(user)
+    urls = [path.format(**ids) for path, _budget in PAGE_BUDGET.values()]
+    urls += ["/api/v1" + path.format(**ids) for path, _budget in API_BUDGET.values()]
+    answered = 0
+    for url in urls:
+        extra = bearer(user) if url.startswith("/api/") else {}
+        with CaptureQueriesContext(connection) as captured:
+            status = client.get(url, **extra).status_code
+        if status != 200:
+            continue
+        answered += 1
+        # The viewer's roles (not a list of the dialogue's roles, nor a subquery naming conveners).
+        membership_reads = [
+            q["sql"]
+            for q in captured.captured_queries
+            if q["sql"].startswith('SELECT "dialogues_membership"."role" AS "role" FROM')
+            or q["sql"].startswith('SELECT "dialogues_membership"."id", "dialogues_membership".')
+            and 'INNER JOIN "dialogues_dialogue"' in q["sql"]
+        ]
+        assert len(membership_reads) <= 1, (url, membership_reads)
+    assert answered >= 6  # the meeting page among them, for every role

@@ -12,8 +12,8 @@ from django.utils import timezone
 from tests.dialogues.test_api import bearer
 from tests.helpers import sign_in
 from track2 import time_zones
-from track2.dialogues import meeting_actions
-from track2.dialogues.models import Meeting
+from track2.meetings import actions as meeting_actions
+from track2.meetings.models import Meeting
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import include, path
 
 from track2.accounts import actions as account_actions
-from track2.dialogues import meeting_actions
+from track2.meetings import actions as meeting_actions
 from track2.people import actions as people_actions
 from track2.site.logs import NO_ROUTE, RouteNotPath
 

@@ -9,16 +9,17 @@ between the dialogue's members and its conveners.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
-from django.db.models.signals import post_delete, post_save
 from django.http import Http404
 
-from track2.dialogues.models import Dialogue, Membership, Role
+from track2.dialogues.models import DelegationMember, Dialogue, Membership, Role
 from track2.validation import MAX_ID
+
+if TYPE_CHECKING:
+    from track2.people.models import Person
 
 
 class NotFound(Http404):
@@ -42,49 +43,19 @@ NEEDS: dict[str, frozenset[str]] = {
 }
 
 
-# Roles already read during the current request: a page asks for them from the view, the
-# navigation tag and several checks; one query per dialogue is enough. None outside a request
-# (commands, tests calling actions), where nothing is remembered.
-_request_roles: ContextVar[dict[tuple[int, int], frozenset[str]] | None] = ContextVar(
-    "track2_roles", default=None
-)
-
-
-@contextmanager
-def roles_remembered_for_request() -> Iterator[None]:
-    token = _request_roles.set({})
-    try:
-        yield
-    finally:
-        _request_roles.reset(token)
-
-
-def _forget_roles(**_signal) -> None:
-    # A request that changes a role must see the change in what it renders next.
-    remembered = _request_roles.get()
-    if remembered is not None:
-        remembered.clear()
-
-
-post_save.connect(_forget_roles, sender=Membership, dispatch_uid="track2.access.forget_roles.save")
-post_delete.connect(
-    _forget_roles, sender=Membership, dispatch_uid="track2.access.forget_roles.delete"
-)
-
-
 def roles_of(user, dialogue_id: int) -> frozenset[str]:
-    if user is None or not user.is_authenticated or not user.is_active:
+    """The user's roles in one dialogue (one query). Only the loaders here call it: everything
+    else asks the DialogueAccess they returned."""
+    if not is_signed_in(user):
         return frozenset()
-    remembered = _request_roles.get()
-    key = (user.pk, int(dialogue_id))
-    if remembered is not None and key in remembered:
-        return remembered[key]
-    roles = frozenset(
+    return frozenset(
         Membership.objects.filter(user=user, dialogue_id=dialogue_id).values_list("role", flat=True)
     )
-    if remembered is not None:
-        remembered[key] = roles
-    return roles
+
+
+def is_signed_in(user) -> bool:
+    """A real, active account (not anonymous, not deactivated): only such a user holds roles."""
+    return user is not None and user.is_authenticated and user.is_active
 
 
 def has_need(roles: frozenset[str], need: str) -> bool:
@@ -105,32 +76,150 @@ def parse_id(value) -> int:
     return pk
 
 
-def access_dialogue(user, dialogue_id: int | str, need: str = "member") -> Dialogue:
-    """Return the dialogue if `user` holds a role that satisfies `need`; else NotFound."""
+def one_of(queryset, pk):
+    """One object of an already-authorised queryset by the id the caller sent, or the same
+    NotFound as everywhere (a bad id, another dialogue's object and a missing one look alike)."""
+    try:
+        return queryset.get(pk=parse_id(pk))
+    except queryset.model.DoesNotExist:
+        raise NotFound from None
+
+
+@dataclass(frozen=True)
+class DialogueAccess:
+    """A dialogue as one viewer may use it: the dialogue, the viewer's roles in it (read once),
+    the viewer. Pages, the API, templates and template tags ask it (`ctx.is_convener`); no
+    other code reads roles. Properties are questions about this viewer, never about others."""
+
+    dialogue: Dialogue
+    roles: frozenset[str]
+    user: Any = None  # the viewer (a User, or anonymous)
+
+    def has(self, need: str) -> bool:
+        """Whether the viewer's roles satisfy `need` (a key of NEEDS)."""
+        return has_need(self.roles, need)
+
+    @property
+    def is_member(self) -> bool:
+        return bool(self.roles)
+
+    @property
+    def is_convener(self) -> bool:
+        return Role.CONVENER in self.roles
+
+    @property
+    def is_facilitator(self) -> bool:
+        """Holds the facilitator role (conveners may facilitate too: see may_manage_agenda)."""
+        return Role.FACILITATOR in self.roles
+
+    @property
+    def is_rapporteur(self) -> bool:
+        return Role.RAPPORTEUR in self.roles
+
+    @property
+    def is_participant(self) -> bool:
+        return Role.PARTICIPANT in self.roles
+
+    @property
+    def is_observer(self) -> bool:
+        return Role.OBSERVER in self.roles
+
+    @property
+    def is_liaison(self) -> bool:
+        return Role.LIAISON in self.roles
+
+    @property
+    def is_only_observer(self) -> bool:
+        """Observers read only what is shared with them (no rosters, no attendance lists)."""
+        return bool(self.roles) and not self.roles - {Role.OBSERVER}
+
+    @property
+    def may_facilitate(self) -> bool:
+        """Runs meetings: facilitators and conveners."""
+        return self.has("facilitator")
+
+    @property
+    def may_manage_agenda(self) -> bool:
+        return self.has("facilitator")
+
+    @property
+    def sees_attendance(self) -> bool:
+        """Who is invited to and attends meetings. Confidential lists: conveners only.
+        Otherwise every member except observers (who read only what is shared with them)."""
+        if self.is_convener:
+            return True
+        if self.dialogue.is_attendance_confidential:
+            return False
+        return self.is_member and not self.is_only_observer
+
+    @cached_property
+    def person(self) -> Person | None:
+        """The viewer's own entry in the people directory, if any (read when first asked)."""
+        from track2.people.models import Person
+
+        if not is_signed_in(self.user):
+            return None
+        return Person.objects.filter(user=self.user).first()
+
+    @property
+    def role_names(self) -> tuple[str, ...]:
+        """The roles in a stable order, for display."""
+        return tuple(sorted(self.roles))
+
+    @cached_property
+    def own_seat(self) -> DelegationMember | None:
+        """The viewer's own place in one of the dialogue's delegations (read when first asked)."""
+        if not is_signed_in(self.user):
+            return None
+        return (
+            DelegationMember.objects.filter(dialogue=self.dialogue, person__user=self.user)
+            .select_related("delegation")
+            .first()
+        )
+
+    @property
+    def own_roster_delegation_id(self) -> int | None:
+        """The delegation whose members this viewer may list: their own, if they are seated and
+        hold a role other than observer (observers read no rosters). Conveners see every roster."""
+        if not self.is_member or self.is_only_observer or self.own_seat is None:
+            return None
+        return self.own_seat.delegation_id
+
+    def sees_roster(self, delegation) -> bool:
+        """Whether the viewer may list this delegation's members."""
+        return self.is_convener or self.own_roster_delegation_id == delegation.pk
+
+
+def dialogue_access(
+    user, dialogue: Dialogue, roles: frozenset[str] | None = None
+) -> DialogueAccess:
+    """The context of a dialogue already loaded for this user (a list of their dialogues, a
+    meeting's own dialogue). `roles`: when a list has read them for every dialogue at once."""
+    return DialogueAccess(dialogue, roles_of(user, dialogue.pk) if roles is None else roles, user)
+
+
+def access_dialogue(user, dialogue_id: int | str, need: str = "member") -> DialogueAccess:
+    """The dialogue with the viewer's roles, if `user` holds a role that satisfies `need`;
+    else NotFound (whether or not the dialogue exists)."""
     pk = parse_id(dialogue_id)
     roles = roles_of(user, pk)
     if not has_need(roles, need):
         raise NotFound
     try:
-        return Dialogue.objects.select_related("institution").get(pk=pk)
+        dialogue = Dialogue.objects.select_related("institution").get(pk=pk)
     except Dialogue.DoesNotExist:
         raise NotFound from None
+    return DialogueAccess(dialogue, roles, user)
 
 
-@dataclass(frozen=True)
-class DialogueMembership:
-    dialogue: Dialogue
-    roles: tuple[str, ...]
-
-
-def dialogues_for(user) -> list[DialogueMembership]:
-    """The dialogues this user belongs to, with the user's roles in each."""
-    if user is None or not user.is_authenticated or not user.is_active:
+def dialogues_for(user) -> list[DialogueAccess]:
+    """The dialogues this user belongs to, each with the user's roles (one query in all)."""
+    if not is_signed_in(user):
         return []
-    by_dialogue: dict[int, list[str]] = defaultdict(list)
+    by_dialogue: dict[int, set[str]] = defaultdict(set)
     dialogues: dict[int, Dialogue] = {}
     for membership in Membership.objects.filter(user=user).select_related("dialogue__institution"):
-        by_dialogue[membership.dialogue_id].append(membership.role)
+        by_dialogue[membership.dialogue_id].add(membership.role)
         dialogues[membership.dialogue_id] = membership.dialogue
     ordered = sorted(dialogues.values(), key=lambda d: d.title.lower())
-    return [DialogueMembership(d, tuple(sorted(by_dialogue[d.pk]))) for d in ordered]
+    return [DialogueAccess(d, frozenset(by_dialogue[d.pk]), user) for d in ordered]

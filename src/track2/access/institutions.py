@@ -8,17 +8,13 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from track2.access import NotFound, parse_id
+from track2.access import NotFound, is_signed_in, parse_id
 from track2.institutions.models import Institution
-
-
-def _is_active(user) -> bool:
-    return user is not None and user.is_authenticated and user.is_active
 
 
 def institutions_for(user) -> QuerySet[Institution]:
     """The institutions in which `user` may convene (ordered by name)."""
-    if not _is_active(user):
+    if not is_signed_in(user):
         return Institution.objects.none()
     return Institution.objects.filter(convening_rights__user=user).order_by("name")
 

@@ -1,144 +1,41 @@
-"""Who may see which meeting, venue address and attendance list.
+"""Who may see which meeting, venue address, agenda item and attendance list.
 
-Every function loads through `access_dialogue`, so an outsider gets the same NotFound for a
-meeting of a dialogue they are not in as for a meeting that does not exist.
+`access_meeting` loads through `access_dialogue`, so an outsider gets the same NotFound for a
+meeting of a dialogue they are not in as for a meeting that does not exist; what it returns,
+a MeetingAccess, answers every question a page or the API asks about the viewer.
 """
 
 from __future__ import annotations
 
-from django.db.models import Q
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cached_property
 
-from track2.access import NotFound, access_dialogue, has_need, parse_id, roles_of
-from track2.dialogues.models import (
-    Delegation,
-    DelegationMember,
-    Dialogue,
-    Meeting,
-    MeetingParticipant,
-    Role,
-    Venue,
+from django.utils.translation import gettext_lazy
+
+from track2.access import (
+    DialogueAccess,
+    NotFound,
+    access_dialogue,
+    dialogue_access,
+    is_signed_in,
+    one_of,
 )
+from track2.dialogues.models import Membership
+from track2.errors import ActionRefused
+from track2.meetings.models import AgendaItem, Meeting, MeetingParticipant
+from track2.people.models import Person
 
 # Statuses that make someone a confirmed member of a meeting (they may see a private address).
 CONFIRMED_STATUSES = (MeetingParticipant.Status.CONFIRMED, MeetingParticipant.Status.ATTENDED)
 
-
-def access_meeting(user, dialogue_id, meeting_id, need: str = "member") -> Meeting:
-    """Return the meeting of that dialogue if `user` satisfies `need` in it; else NotFound."""
-    dialogue = access_dialogue(user, dialogue_id, need=need)
-    try:
-        return Meeting.objects.select_related("venue", "dialogue").get(
-            pk=parse_id(meeting_id), dialogue=dialogue
-        )
-    except Meeting.DoesNotExist:
-        raise NotFound from None
-
-
-def venues_of(dialogue: Dialogue):
-    """The venue list of a dialogue: its own venues, and any venue one of its meetings uses.
-    Never another dialogue's venues (their addresses may be confidential)."""
-    return (
-        Venue.objects.filter(Q(dialogue=dialogue) | Q(meetings__dialogue=dialogue))
-        .distinct()
-        .order_by("name")
-    )
-
-
-def access_venue(user, dialogue_id, venue_id, need: str = "convener") -> Venue:
-    """A venue of the dialogue's catalogue, for someone with `need` in the dialogue."""
-    dialogue = access_dialogue(user, dialogue_id, need=need)
-    try:
-        return venues_of(dialogue).get(pk=parse_id(venue_id))
-    except Venue.DoesNotExist:
-        raise NotFound from None
-
-
-def is_confirmed_member(user, meeting: Meeting) -> bool:
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    return MeetingParticipant.objects.filter(
-        meeting=meeting, person__user=user, status__in=CONFIRMED_STATUSES
-    ).exists()
-
-
 _UNREAD = object()
-
-
-def can_see_venue_address(user, meeting: Meeting, seat=_UNREAD) -> bool:
-    """The address of a private-home or confidential venue: only conveners of the dialogue
-    and confirmed members of that meeting. Other addresses: every member of the dialogue.
-    `seat`: the viewer's own place on the meeting's list when already read (None: no place)."""
-    roles = roles_of(user, meeting.dialogue_id)
-    if not has_need(roles, "member"):
-        return False
-    venue = meeting.venue
-    if venue is None:
-        return False
-    if not venue.is_address_restricted:
-        return True
-    if has_need(roles, "convener"):
-        return True
-    if seat is not _UNREAD:
-        return seat is not None and seat.status in CONFIRMED_STATUSES
-    return is_confirmed_member(user, meeting)
-
-
-def can_see_attendance(user, dialogue: Dialogue) -> bool:
-    """Who is invited to and attends meetings. Confidential lists: conveners only.
-    Otherwise every member except observers (who read only what is shared with them)."""
-    roles = roles_of(user, dialogue.pk)
-    if has_need(roles, "convener"):
-        return True
-    if dialogue.is_attendance_confidential:
-        return False
-    return bool(roles - {Role.OBSERVER})
-
-
-def can_manage_agenda(user, dialogue: Dialogue) -> bool:
-    return has_need(roles_of(user, dialogue.pk), "facilitator")
-
-
-def own_roster_delegation_id(user, dialogue: Dialogue) -> int | None:
-    """The delegation whose members this viewer may list: their own, if they are seated and
-    hold a role other than observer (observers read no rosters). Conveners: see access_delegation."""
-    roles = roles_of(user, dialogue.pk)
-    if not roles - {Role.OBSERVER}:
-        return None
-    seat = (
-        DelegationMember.objects.filter(dialogue=dialogue, person__user=user)
-        .only("delegation_id")
-        .first()
-    )
-    return seat.delegation_id if seat is not None else None
-
-
-def can_see_roster(user, delegation: Delegation, own_delegation_id=_UNREAD) -> bool:
-    """`own_delegation_id`: own_roster_delegation_id(), when a list of delegations has read it once."""
-    if has_need(roles_of(user, delegation.dialogue_id), "convener"):
-        return True
-    if own_delegation_id is _UNREAD:
-        own_delegation_id = own_roster_delegation_id(user, delegation.dialogue)
-    return own_delegation_id == delegation.pk
-
-
-def access_delegation(user, dialogue_id, delegation_id) -> Delegation:
-    """A delegation with its roster: any of the dialogue's for conveners, one's own for members."""
-    dialogue = access_dialogue(user, dialogue_id, need="member")
-    try:
-        delegation = Delegation.objects.select_related("party", "dialogue").get(
-            pk=parse_id(delegation_id), dialogue=dialogue
-        )
-    except Delegation.DoesNotExist:
-        raise NotFound from None
-    if not can_see_roster(user, delegation):
-        raise NotFound
-    return delegation
 
 
 def own_meeting_seat(user, meeting: Meeting) -> MeetingParticipant | None:
     """The viewer's own place on a meeting's list (shown to them even when the list is
     confidential: it is about them)."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not is_signed_in(user):
         return None
     return (
         MeetingParticipant.objects.filter(meeting=meeting, person__user=user)
@@ -147,19 +44,161 @@ def own_meeting_seat(user, meeting: Meeting) -> MeetingParticipant | None:
     )
 
 
-def own_meeting_seats(user, dialogue: Dialogue) -> dict[int, MeetingParticipant]:
-    """Meeting id → the viewer's own place on that meeting's list, for a whole dialogue at once."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return {}
-    seats = MeetingParticipant.objects.filter(
-        meeting__dialogue=dialogue, person__user=user
-    ).select_related("person")
-    return {seat.meeting_id: seat for seat in seats}
+def shows_venue_address(ctx: DialogueAccess, meeting: Meeting, seat) -> bool:
+    """The address of a private-home or confidential venue: only conveners of the dialogue
+    and confirmed members of that meeting. Other addresses: every member of the dialogue.
+    `seat`: the viewer's own place on the meeting's list (None: no place)."""
+    if not ctx.is_member:
+        return False
+    venue = meeting.venue
+    if venue is None:
+        return False
+    if not venue.is_address_restricted or ctx.is_convener:
+        return True
+    return seat is not None and seat.status in CONFIRMED_STATUSES
+
+
+@dataclass(frozen=True)
+class MeetingAccess:
+    """A meeting as one viewer may use it: the meeting, the viewer's DialogueAccess, and the
+    viewer's own place on its list (read when first asked, or given by a list that read all)."""
+
+    meeting: Meeting
+    dialogue_access: DialogueAccess
+    given_seat: object = _UNREAD
+
+    @property
+    def dialogue(self):
+        return self.dialogue_access.dialogue
+
+    @property
+    def is_convener(self) -> bool:
+        return self.dialogue_access.is_convener
+
+    @property
+    def may_manage_agenda(self) -> bool:
+        return self.dialogue_access.may_manage_agenda
+
+    @property
+    def sees_attendance(self) -> bool:
+        return self.dialogue_access.sees_attendance
+
+    def has(self, need: str) -> bool:
+        return self.dialogue_access.has(need)
+
+    @cached_property
+    def own_seat(self) -> MeetingParticipant | None:
+        if self.given_seat is not _UNREAD:
+            return self.given_seat  # type: ignore[return-value]  # a seat or None, read by a list
+        return own_meeting_seat(self.dialogue_access.user, self.meeting)
+
+    @property
+    def shows_venue_address(self) -> bool:
+        return shows_venue_address(self.dialogue_access, self.meeting, self.own_seat)
+
+    def seeing(self, meeting: Meeting) -> MeetingAccess:
+        """The same viewer's context for this meeting as an action just saved it."""
+        meeting.dialogue = self.dialogue
+        return MeetingAccess(meeting, self.dialogue_access)
+
+    def agenda_item(self, item_id) -> AgendaItem:
+        return one_of(AgendaItem.objects.filter(meeting=self.meeting), item_id)
+
+    def participant(self, participant_id) -> MeetingParticipant:
+        return one_of(self.meeting.participants.select_related("person"), participant_id)
+
+
+def access_meeting(user, dialogue_id, meeting_id, need: str = "member") -> MeetingAccess:
+    """The meeting of that dialogue if `user` satisfies `need` in it; else NotFound."""
+    ctx = access_dialogue(user, dialogue_id, need=need)
+    meeting = one_of(
+        Meeting.objects.select_related("venue").filter(dialogue=ctx.dialogue), meeting_id
+    )
+    meeting.dialogue = ctx.dialogue  # the one already loaded
+    return MeetingAccess(meeting, ctx)
+
+
+def scheduled(ctx: DialogueAccess, meeting: Meeting) -> MeetingAccess:
+    """The context of a meeting its viewer has just scheduled in the dialogue of `ctx`."""
+    if meeting.dialogue_id != ctx.dialogue.pk:
+        raise NotFound
+    meeting.dialogue = ctx.dialogue
+    return MeetingAccess(meeting, ctx)
+
+
+def access_attendance(user, dialogue_id, meeting_id) -> MeetingAccess:
+    """A meeting whose list of participants the viewer may read; else NotFound."""
+    found = access_meeting(user, dialogue_id, meeting_id, need="member")
+    if not found.sees_attendance:
+        raise NotFound
+    return found
 
 
 def access_own_meeting_seat(user, dialogue_id, meeting_id) -> MeetingParticipant:
-    meeting = access_meeting(user, dialogue_id, meeting_id, need="member")
-    seat = own_meeting_seat(user, meeting)
+    """The viewer's own place on a meeting's list (to answer an invitation); else NotFound."""
+    seat = access_meeting(user, dialogue_id, meeting_id, need="member").own_seat
     if seat is None:
         raise NotFound
     return seat
+
+
+def meetings_of(ctx: DialogueAccess, meetings) -> list[MeetingAccess]:
+    """Several meetings of one dialogue, with the viewer's places on their lists read at once."""
+    meetings = list(meetings)
+    seats: dict[int, MeetingParticipant] = {}
+    if is_signed_in(ctx.user):
+        seats = {
+            seat.meeting_id: seat
+            for seat in MeetingParticipant.objects.filter(
+                meeting__in=meetings, person__user=ctx.user
+            ).select_related("person")
+        }
+    return [MeetingAccess(m, ctx, seats.get(m.pk)) for m in meetings]
+
+
+def feed_for(user) -> list[MeetingAccess]:
+    """Every meeting of every dialogue the user belongs to, for the private calendar feed:
+    roles, meetings and the user's own places each read once."""
+    if not is_signed_in(user):
+        return []
+    roles: dict[int, set[str]] = defaultdict(set)
+    for dialogue_id, role in Membership.objects.filter(user=user).values_list(
+        "dialogue_id", "role"
+    ):
+        roles[dialogue_id].add(role)
+    meetings = (
+        Meeting.objects.filter(dialogue_id__in=roles)
+        .select_related("venue", "dialogue")
+        .order_by("starts_at")
+    )
+    seats = {
+        seat.meeting_id: seat
+        for seat in MeetingParticipant.objects.filter(
+            meeting__dialogue_id__in=roles, person__user=user
+        )
+    }
+    contexts: dict[int, DialogueAccess] = {}
+    found = []
+    for meeting in meetings:
+        ctx = contexts.get(meeting.dialogue_id)
+        if ctx is None:
+            ctx = contexts[meeting.dialogue_id] = dialogue_access(
+                user, meeting.dialogue, frozenset(roles[meeting.dialogue_id])
+            )
+        found.append(MeetingAccess(meeting, ctx, seats.get(meeting.pk)))
+    return found
+
+
+# One wording for a lead who is not seated and for an id that is no seated person's, from every
+# door (the page's choice, the API's id): neither tells a facilitator whether the id is a candidate's.
+LEAD_NOT_SEATED = gettext_lazy("The lead must be a member of one of this dialogue's delegations.")
+
+
+def lead_named(ctx: DialogueAccess, lead_id: int | None, field: str = "lead_id") -> Person | None:
+    """The seated person an agenda item names as its lead (by id, as the API sends it)."""
+    if lead_id is None:
+        return None
+    person = Person.objects.filter(delegation_seats__dialogue=ctx.dialogue, pk=lead_id).first()
+    if person is None:
+        raise ActionRefused(str(LEAD_NOT_SEATED), field=field)
+    return person

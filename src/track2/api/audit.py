@@ -34,7 +34,7 @@ class ChangesQuery(PageQuery):
     summary="Who changed what and when in this dialogue, newest first (conveners)",
 )
 def list_changes(request: AuthedRequest, dialogue_id: Id, filters: Query[ChangesQuery]):
-    dialogue = access_dialogue(request.auth, dialogue_id, need="convener")
+    dialogue = access_dialogue(request.auth, dialogue_id, need="convener").dialogue
     if filters.object_id is not None and filters.object_type is None:
         raise ActionRefused(
             "object_id needs object_type: say which kind of object the number belongs to.",

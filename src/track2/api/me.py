@@ -37,7 +37,7 @@ def me(request: AuthedRequest):
         "time_zone": user.time_zone,
         "two_factor": user.has_two_factor,
         "dialogues": [
-            {"id": m.dialogue.pk, "title": m.dialogue.title, "roles": list(m.roles)}
+            {"id": m.dialogue.pk, "title": m.dialogue.title, "roles": list(m.role_names)}
             for m in access.dialogues_for(user)
         ],
         "convening_institutions": [{"id": i.pk, "name": i.name} for i in institutions_for(user)],

@@ -216,7 +216,7 @@ def _person_out(candidacy: Candidacy, *, with_history: bool = False, dialogue=No
     summary="People who are candidates in a dialogue (conveners), with search and filters (paginated)",
 )
 def list_people(request: AuthedRequest, dialogue_id: Id, filters: Query[PeopleQuery]):
-    dialogue = people_access.access_people(request.auth, dialogue_id)
+    dialogue = people_access.access_people(request.auth, dialogue_id).dialogue
     found = candidacies_of(dialogue, PeopleFilter(**filters.dict(exclude={"page", "limit"})))
     return page_of(found, filters, lambda c: _person_out(c, dialogue=dialogue))
 
@@ -227,7 +227,7 @@ def list_people(request: AuthedRequest, dialogue_id: Id, filters: Query[PeopleQu
     summary="Add a new person to the directory and nominate them to the dialogue",
 )
 def create_person(request: AuthedRequest, dialogue_id: Id, payload: PersonIn):
-    dialogue = people_access.access_people(request.auth, dialogue_id)
+    dialogue = people_access.access_people(request.auth, dialogue_id).dialogue
     data = payload.dict()
     data["delegation"] = _delegation(dialogue, data.pop("delegation_id"))
     candidacy = actions.do_add_person(request.auth, dialogue, **data)
@@ -240,7 +240,7 @@ def create_person(request: AuthedRequest, dialogue_id: Id, payload: PersonIn):
     summary="Nominate a person already in the directory (found by e-mail) to the dialogue",
 )
 def nominate_existing(request: AuthedRequest, dialogue_id: Id, payload: NominateIn):
-    dialogue = people_access.access_people(request.auth, dialogue_id)
+    dialogue = people_access.access_people(request.auth, dialogue_id).dialogue
     candidacy = actions.do_nominate_by_email(
         request.auth,
         dialogue,
@@ -264,7 +264,7 @@ class InvitedOut(Schema):
     summary="Invite every vetted person who has not been invited yet",
 )
 def invite_all_vetted(request: AuthedRequest, dialogue_id: Id):
-    dialogue = people_access.access_people(request.auth, dialogue_id)
+    dialogue = people_access.access_people(request.auth, dialogue_id).dialogue
     sent, failures = actions.do_invite_all_vetted(
         request.auth, dialogue, base_url=f"{request.scheme}://{request.get_host()}"
     )
@@ -305,7 +305,7 @@ class RosterCheckOut(Schema):
 def import_roster(
     request: AuthedRequest, dialogue_id: Id, file: File[UploadedFile], confirm: bool = False
 ):
-    dialogue = people_access.access_people(request.auth, dialogue_id)
+    dialogue = people_access.access_people(request.auth, dialogue_id).dialogue
     if file.size is None or file.size > roster.MAX_BYTES:  # Django always measures an upload
         raise ActionRefused(
             _("The file is larger than 2 MB; a roster is much smaller."), field="file"
@@ -337,7 +337,7 @@ def import_roster(
     summary="The dialogue's roster as CSV (formulas neutralised)",
 )
 def export_roster(request: AuthedRequest, dialogue_id: Id):
-    dialogue = people_access.access_people(request.auth, dialogue_id)
+    dialogue = people_access.access_people(request.auth, dialogue_id).dialogue
     response = HttpResponse(roster.export_csv(dialogue), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="dialogue-{dialogue.pk}-people.csv"'
     return response

@@ -84,7 +84,8 @@ class Line:
 
 
 def _names(dialogue, entries: list[AuditEntry]) -> dict[tuple[str, int], str]:
-    from track2.dialogues.models import AgendaItem, Delegation, Meeting, Party, Venue
+    from track2.dialogues.models import Delegation, Party, Venue
+    from track2.meetings.models import AgendaItem, Meeting
     from track2.people.models import Person
 
     wanted: dict[str, set[int]] = {}

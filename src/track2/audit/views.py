@@ -16,7 +16,8 @@ PER_PAGE = 50
 
 @login_required
 def changes(request: HttpRequest, dialogue_id: int) -> HttpResponse:
-    dialogue = access_dialogue(request.user, dialogue_id, need="convener")
+    ctx = access_dialogue(request.user, dialogue_id, need="convener")
+    dialogue = ctx.dialogue
     form = ChangesFilterForm(request.GET or None)
     entries = queries.for_dialogue(dialogue)
     if form.is_bound and form.is_valid():
@@ -33,6 +34,7 @@ def changes(request: HttpRequest, dialogue_id: int) -> HttpResponse:
         "audit/changes.html",
         {
             "dialogue": dialogue,
+            "access": ctx,
             "form": form,
             "page": page,
             "lines": queries.lines(dialogue, page.object_list),

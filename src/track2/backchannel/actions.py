@@ -102,7 +102,7 @@ def _verified_bundle(raw: bytes, problems: Problems) -> crypto.KeyBundle | None:
 
 
 def check_publish(user, dialogue_id, bundle: bytes, contact_label: str = "") -> Publication:
-    dialogue = access_dialogue(user, dialogue_id, need="member")
+    dialogue = access_dialogue(user, dialogue_id, need="member").dialogue
     problems = Problems()
     parsed = _verified_bundle(bundle, problems)
     label = " ".join(contact_label.split())
@@ -200,7 +200,7 @@ def check_open_mailbox(
     user, dialogue_id, mailbox_id: str, delivery_token_hash: str, read_token_hash: str
 ) -> tuple[Dialogue, str, bytes, bytes]:
     """A member opens a relationship's mailbox with the tokens' hashes (never the tokens)."""
-    dialogue = access_dialogue(user, dialogue_id, need="member")
+    dialogue = access_dialogue(user, dialogue_id, need="member").dialogue
     problems = Problems()
     if not CAPABILITY.fullmatch(mailbox_id or ""):
         problems.add(

@@ -19,7 +19,7 @@ PER_PAGE = 50
 
 @login_required
 def directory(request: HttpRequest, dialogue_id: int) -> HttpResponse:
-    dialogue = access_dialogue(request.user, dialogue_id, need="member")
+    dialogue = access_dialogue(request.user, dialogue_id, need="member").dialogue
     page = Paginator(queries.directory_of(dialogue), PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,

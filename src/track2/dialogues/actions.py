@@ -16,25 +16,33 @@ from track2 import validation as admissible
 from track2.access.institutions import institutions_for
 from track2.audit import record as audit
 from track2.dialogues.models import Delegation, DelegationMember, Dialogue, Membership, Party, Role
+from track2.editable import Editable, apply_update
 from track2.errors import ActionRefused, NotPermitted, Problems
 from track2.institutions.models import Institution
 from track2.people.eligibility import check_eligible
 from track2.people.models import Candidacy, Person, Sector
 
-# A dialogue's editable settings, in the order the settings page shows them (forms use this list).
-DIALOGUE_FIELDS = (
-    "title",
-    "purpose",
-    "track",
-    "status",
-    "is_attendance_confidential",
-    "default_attribution_mode",
-    "k_anonymity",
-    "min_members_per_side",
-    "max_side_ratio",
-    "max_gender_share",
-    "required_sectors",
+# A dialogue's editable settings, in the order the settings page shows them: the form, the API's
+# schemas and the actions take them from here (track2.editable).
+DIALOGUE = Editable(
+    Dialogue,
+    (
+        "title",
+        "purpose",
+        "track",
+        "status",
+        "is_attendance_confidential",
+        "default_attribution_mode",
+        "k_anonymity",
+        "min_members_per_side",
+        "max_side_ratio",
+        "max_gender_share",
+        "required_sectors",
+    ),
 )
+DIALOGUE_FIELDS = DIALOGUE.names
+PARTY = Editable(Party, ("name", "country"))
+DELEGATION = Editable(Delegation, ("name", "kind", "party"))
 
 
 def refuse_invalid(instance, exclude: list[str] | None = None) -> None:
@@ -116,7 +124,7 @@ def check_dialogue_fields(dialogue: Dialogue | None, fields: dict) -> None:
     left out); `dialogue` is the one being edited, or None for a new one."""
     draft = Dialogue(
         pk=dialogue.pk if dialogue else None,
-        **{k: v for k, v in fields.items() if k in DIALOGUE_FIELDS},
+        **DIALOGUE.only(fields),
     )
     check_dialogue(draft, model_rules=False)
 
@@ -161,9 +169,7 @@ def check_create_dialogue(by, institution) -> Institution:
 def do_create_dialogue(by, institution=None, **fields) -> Dialogue:
     """Create a dialogue series in one of the creator's institutions; the creator becomes its
     first convener."""
-    unknown = set(fields) - set(DIALOGUE_FIELDS)
-    if unknown:
-        raise ValueError(f"not dialogue fields: {sorted(unknown)}")
+    DIALOGUE.refuse_unknown(fields)
     institution = check_create_dialogue(by, institution)
     dialogue = Dialogue(created_by=by, institution=institution, **fields)
     check_dialogue(dialogue)
@@ -175,17 +181,9 @@ def do_create_dialogue(by, institution=None, **fields) -> Dialogue:
 
 @transaction.atomic
 def do_update_dialogue(by, dialogue: Dialogue, **fields) -> Dialogue:
-    unknown = set(fields) - set(DIALOGUE_FIELDS)
-    if unknown:
-        raise ValueError(f"not dialogue fields: {sorted(unknown)}")
+    DIALOGUE.refuse_unknown(fields)
     dialogue = Dialogue.objects.select_for_update().get(pk=dialogue.pk)
-    before = audit.snapshot(dialogue)
-    for name, value in fields.items():
-        setattr(dialogue, name, value)
-    check_dialogue(dialogue)
-    dialogue.save()
-    audit.record(by, "update", dialogue, fields=audit.changed(before, dialogue))
-    return dialogue
+    return apply_update(by, dialogue, fields, editable=DIALOGUE, check=check_dialogue)
 
 
 # --- parties ---------------------------------------------------------------------------------
@@ -330,14 +328,12 @@ def do_create_delegation(
 def do_update_delegation(
     by, delegation: Delegation, *, name: str, party: Party | None
 ) -> Delegation:
-    before = audit.snapshot(delegation)
-    delegation.name = check_delegation(
+    name = check_delegation(
         delegation.dialogue, name=name, kind=delegation.kind, party=party, instance=delegation
     )
-    delegation.party = party
-    delegation.save()
-    audit.record(by, "update", delegation, fields=audit.changed(before, delegation))
-    return delegation
+    return apply_update(
+        by, delegation, {"name": name, "party": party}, editable=DELEGATION, check=lambda d: None
+    )
 
 
 @transaction.atomic

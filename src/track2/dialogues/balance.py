@@ -14,8 +14,9 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from track2.dialogues.models import Delegation, DelegationMember, Dialogue, MeetingParticipant
+from track2.dialogues.models import Delegation, DelegationMember, Dialogue
 from track2.disclosure.status import STATUS_LINE
+from track2.meetings.models import MeetingParticipant
 from track2.people.models import Gender, Sector
 
 

@@ -10,8 +10,10 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from track2.accounts.models import User
-from track2.dialogues import actions, meeting_actions
-from track2.dialogues.models import Delegation, Dialogue, MeetingParticipant
+from track2.dialogues import actions, venue_actions
+from track2.dialogues.models import Delegation, Dialogue
+from track2.meetings import actions as meeting_actions
+from track2.meetings.models import MeetingParticipant
 from track2.people import actions as people
 
 BASE_URL = "http://127.0.0.1:8000"
@@ -223,7 +225,7 @@ def build_convening(dialogue: Dialogue, users: dict[str, User]) -> None:
     for row in FACILITATORS:
         _add(convener, dialogue, facilitation, "Norland", "Institute for Maritime Dialogue", row)
 
-    halvard = meeting_actions.do_create_venue(
+    halvard = venue_actions.do_create_venue(
         convener,
         dialogue,
         name="Halvard Conference Centre",
@@ -234,7 +236,7 @@ def build_convening(dialogue: Dialogue, users: dict[str, User]) -> None:
         capacity=40,
         accessibility_notes="Step-free entrance and lift; hearing loop in the plenary room.",
     )
-    residence = meeting_actions.do_create_venue(
+    residence = venue_actions.do_create_venue(
         convener,
         dialogue,
         name="A private residence near Port Vell",
@@ -246,7 +248,7 @@ def build_convening(dialogue: Dialogue, users: dict[str, User]) -> None:
         capacity=20,
         accessibility_notes="Ground-floor meeting room; two steps at the garden entrance.",
     )
-    virtual = meeting_actions.do_create_venue(
+    virtual = venue_actions.do_create_venue(
         convener,
         dialogue,
         name="Secure video room",

@@ -5,22 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from track2.dialogues.actions import DIALOGUE_FIELDS
-from track2.dialogues.meeting_actions import LEAD_NOT_SEATED, VENUE_FIELDS
-from track2.dialogues.models import (
-    AttributionMode,
-    Delegation,
-    Dialogue,
-    MeetingParticipant,
-    Role,
-    Venue,
-)
+from track2.dialogues.actions import DELEGATION, DIALOGUE_FIELDS, PARTY
+from track2.dialogues.models import Delegation, Dialogue, Party, Role, Venue
+from track2.dialogues.venue_actions import VENUE_FIELDS
 from track2.disclosure.attribution import modes_help
 from track2.disclosure.site import k_floor
 from track2.disclosure.threshold import K_MAXIMUM
 from track2.people.models import Sector
-from track2.site.forms import InputRules
-from track2.time_zones import TimeZoneField
+from track2.site.forms import InputRules, declared_form
 
 
 class DialogueForm(InputRules, forms.ModelForm):
@@ -75,28 +67,38 @@ class DialogueCreateForm(DialogueForm):
         self.order_fields(self.field_order)
 
 
-class PartyForm(InputRules, forms.Form):
-    name = forms.CharField(label=_("Party (side in tension)"), max_length=200)
-    country = forms.CharField(
-        label=_("Country"),
-        max_length=100,
-        required=False,
-        help_text=_("Used to warn when a venue is in a party's country."),
-    )
+class PartyForm(
+    InputRules,
+    declared_form(
+        PARTY,
+        name=forms.CharField(label=_("Party (side in tension)"), max_length=200),
+        country=forms.CharField(
+            label=_("Country"),
+            max_length=100,
+            required=False,
+            help_text=_("Used to warn when a venue is in a party's country."),
+        ),
+    ),
+):
     with_delegation = forms.BooleanField(
         label=_("Create its delegation too"), required=False, initial=True
     )
 
 
-class DelegationForm(InputRules, forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
-    kind = forms.ChoiceField(label=_("Kind"), choices=Delegation.Kind.choices)
-    party = forms.ModelChoiceField(
-        label=_("Party"),
-        queryset=None,
-        required=False,
-        help_text=_("Sides come from a party; leave empty for the facilitation team."),
-    )
+class DelegationForm(
+    InputRules,
+    declared_form(
+        DELEGATION,
+        kind=forms.ChoiceField(label=_("Kind"), choices=Delegation.Kind.choices),
+        party=forms.ModelChoiceField(
+            label=_("Party"),
+            queryset=Party.objects.none(),  # the dialogue's parties: see __init__
+            required=False,
+            help_text=_("Sides come from a party; leave empty for the facilitation team."),
+        ),
+    ),
+):
+    """The fields of DELEGATION (the name as the model has it)."""
 
     def __init__(self, *args, dialogue: Dialogue, **kwargs):
         super().__init__(*args, **kwargs)
@@ -144,104 +146,3 @@ class VenueForm(InputRules, forms.ModelForm):
             ),
             "capacity": _("Leave empty for no limit (e.g. a virtual room)."),
         }
-
-
-def venue_label(dialogue, venue, parties=None) -> str:
-    from track2.dialogues.queries import neutrality_warning
-
-    place = (
-        ", ".join(part for part in (venue.city, venue.country) if part) or venue.get_kind_display()
-    )
-    label = f"{venue.name} ({place})"
-    if neutrality_warning(dialogue, venue, parties):
-        label += " — " + str(_("in a party's country"))
-    return label
-
-
-class MeetingForm(InputRules, forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
-    venue = forms.ModelChoiceField(label=_("Venue"), queryset=None, required=False)
-    time_zone = TimeZoneField(
-        label=_("Time zone"),
-        help_text=_(
-            "Type to search, e.g. Vienna; an IANA name such as Europe/Vienna. Start and end are "
-            "wall-clock times in this zone."
-        ),
-    )
-    # datetime-local inputs only accept "YYYY-MM-DDTHH:MM" as their value.
-    starts_at = forms.DateTimeField(
-        label=_("Starts"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
-    ends_at = forms.DateTimeField(
-        label=_("Ends"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
-    attribution_mode = forms.ChoiceField(
-        label=_("Attribution mode"), choices=AttributionMode.choices, help_text=modes_help()
-    )
-
-    def __init__(self, *args, venues, dialogue=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["venue"].queryset = venues
-        # The parties are read once for every venue's label and warning.
-        self.parties = list(dialogue.parties.all()) if dialogue is not None else []
-        if dialogue is not None:
-            self.fields["venue"].label_from_instance = lambda venue: venue_label(
-                dialogue, venue, self.parties
-            )
-
-    def clean_starts_at(self):
-        return _naive(self.cleaned_data["starts_at"])
-
-    def clean_ends_at(self):
-        return _naive(self.cleaned_data["ends_at"])
-
-
-def _naive(value):
-    # Django makes form datetimes aware in the active zone; the meeting's own zone decides.
-    return value.replace(tzinfo=None) if value is not None else None
-
-
-class AgendaItemForm(InputRules, forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
-    duration_minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=24 * 60)
-    lead = forms.ModelChoiceField(label=_("Lead"), queryset=None, required=False)
-    description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-    def __init__(self, *args, persons, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["lead"].queryset = persons
-        # The same words as the API's for a lead who is not (or no longer) seated.
-        self.fields["lead"].error_messages["invalid_choice"] = LEAD_NOT_SEATED
-
-
-class ParticipantsForm(InputRules, forms.Form):
-    persons = forms.ModelMultipleChoiceField(
-        label=_("Delegation members"), queryset=None, widget=forms.CheckboxSelectMultiple
-    )
-    status = forms.ChoiceField(
-        label=_("Add as"),
-        choices=[
-            (MeetingParticipant.Status.INVITED, _("invited")),
-            (MeetingParticipant.Status.CONFIRMED, _("confirmed")),
-        ],
-    )
-    notify = forms.BooleanField(
-        label=_("E-mail each person the meeting and its calendar file"),
-        required=False,
-        initial=True,
-        help_text=_(
-            "Untick to tell them another way (a private-home address is never put in an e-mail)."
-        ),
-    )
-
-    def __init__(self, *args, persons, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["persons"].queryset = persons
-
-
-class ParticipantStatusForm(InputRules, forms.Form):
-    status = forms.ChoiceField(label=_("Status"), choices=MeetingParticipant.Status.choices)

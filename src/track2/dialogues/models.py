@@ -1,4 +1,5 @@
-"""Dialogue series, their parties and delegations, who holds which role, venues and meetings.
+"""Dialogue series, their parties and delegations, who holds which role, and venues
+(meetings held at them are in `track2.meetings`).
 
 Identity data lives in `track2.people`; here a delegation member is a Person, and a
 Membership gives a signed-in user a role in one dialogue (track2.access reads it).
@@ -12,7 +13,6 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from track2.disclosure.site import default_k, validate_k
@@ -251,94 +251,6 @@ class Venue(models.Model):
     @property
     def is_address_restricted(self) -> bool:
         return self.is_confidential or self.kind == self.Kind.PRIVATE_HOME
-
-
-class Meeting(models.Model):
-    """One round of a dialogue, at a venue, in a time zone."""
-
-    dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="meetings")
-    title = models.CharField(_("title"), max_length=200)
-    venue = models.ForeignKey(
-        Venue, null=True, blank=True, on_delete=models.PROTECT, related_name="meetings"
-    )
-    starts_at = models.DateTimeField(_("starts at"))
-    ends_at = models.DateTimeField(_("ends at"))
-    # The zone the meeting is planned in; each viewer sees times in their own zone too.
-    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
-    attribution_mode = models.CharField(
-        _("attribution mode"),
-        max_length=14,
-        choices=AttributionMode.choices,
-        default=AttributionMode.CHATHAM_HOUSE,
-    )
-    # A round that took place is part of the dialogue's record: it is archived (hidden from the
-    # default list, still counted in the balance), never deleted.
-    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["starts_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(ends_at__gt=models.F("starts_at")),
-                name="meeting_ends_after_start",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.title
-
-    @property
-    def has_started(self) -> bool:
-        return self.starts_at <= timezone.now()
-
-
-class AgendaItem(models.Model):
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
-    position = models.PositiveIntegerField()
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
-    duration_minutes = models.PositiveIntegerField(
-        _("minutes"), validators=[MinValueValidator(1), MaxValueValidator(24 * 60)]
-    )
-    lead = models.ForeignKey(
-        "people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["meeting", "position"]
-        constraints = [
-            models.UniqueConstraint(fields=["meeting", "position"], name="agenda_position_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.position}. {self.title}"
-
-
-class MeetingParticipant(models.Model):
-    """A person expected at a meeting, and whether they came."""
-
-    class Status(models.TextChoices):
-        INVITED = "invited", _("invited")
-        CONFIRMED = "confirmed", _("confirmed")
-        DECLINED = "declined", _("declined")
-        ATTENDED = "attended", _("attended")
-        ABSENT = "absent", _("absent")
-
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="participants")
-    person = models.ForeignKey(
-        "people.Person", on_delete=models.CASCADE, related_name="meeting_seats"
-    )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.INVITED)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["meeting", "person"], name="one_seat_per_meeting")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.person} at {self.meeting} ({self.status})"
 
 
 class RoleInvitation(models.Model):

@@ -1,14 +1,13 @@
 from django.urls import path
 
-from track2.dialogues import meeting_views as m
+from track2.dialogues import venue_views
 from track2.dialogues import views as v
+from track2.meetings.urls import meeting_patterns
 
 app_name = "dialogues"
 D = "<int:dialogue_id>/"
-M = D + "meetings/<int:meeting_id>/"
 urlpatterns = [
     path("new/", v.create, name="create"),
-    path("calendar/", m.calendar_settings, name="calendar"),
     path(D, v.detail, name="detail"),
     path(D + "edit/", v.edit, name="edit"),
     path(D + "parties/", v.parties, name="parties"),
@@ -30,22 +29,9 @@ urlpatterns = [
         D + "delegations/<int:delegation_id>/seats/<int:seat_id>/remove/", v.unseat, name="unseat"
     ),
     path(D + "balance/", v.balance, name="balance"),
-    path(D + "venues/", m.venues, name="venues"),
-    path(D + "venues/<int:venue_id>/edit/", m.venue_edit, name="venue_edit"),
-    path(D + "venues/<int:venue_id>/delete/", m.venue_delete, name="venue_delete"),
-    path(D + "meetings/", m.meetings, name="meetings"),
-    path(D + "meetings/new/", m.meeting_create, name="meeting_create"),
-    path(M, m.meeting, name="meeting"),
-    path(M + "edit/", m.meeting_edit, name="meeting_edit"),
-    path(M + "delete/", m.meeting_delete, name="meeting_delete"),
-    path(M + "archive/", m.meeting_archive, name="meeting_archive"),
-    path(M + "calendar.ics", m.meeting_ics, name="meeting_ics"),
-    path(M + "agenda/", m.agenda_add, name="agenda_add"),
-    path(M + "agenda/<int:item_id>/edit/", m.agenda_edit, name="agenda_edit"),
-    path(M + "agenda/<int:item_id>/delete/", m.agenda_delete, name="agenda_delete"),
-    path(M + "agenda/<int:item_id>/move/", m.agenda_move, name="agenda_move"),
-    path(M + "participants/", m.participants_add, name="participants_add"),
-    path(M + "participants/<int:participant_id>/", m.participant_status, name="participant_status"),
-    path(M + "participants/attended/", m.participants_attended, name="participants_attended"),
-    path(M + "my-answer/", m.my_answer, name="my_answer"),
+    path(D + "venues/", venue_views.venues, name="venues"),
+    path(D + "venues/<int:venue_id>/edit/", venue_views.venue_edit, name="venue_edit"),
+    path(D + "venues/<int:venue_id>/delete/", venue_views.venue_delete, name="venue_delete"),
+    # Meetings are their own app; their pages keep the addresses and names they had here.
+    *meeting_patterns(D),
 ]

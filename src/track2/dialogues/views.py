@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from track2 import access
+from track2.access import delegations as delegation_access
 from track2.access.institutions import institutions_for
-from track2.access.meetings import access_delegation, can_see_attendance, own_roster_delegation_id
+from track2.access.people import persons_of
 from track2.dialogues import actions, queries, role_actions
 from track2.dialogues.balance import build_balance
 from track2.dialogues.balance_charts import balance_charts
@@ -29,22 +30,10 @@ from track2.dialogues.forms import (
 )
 from track2.dialogues.models import (
     Delegation,
-    DelegationMember,
-    Membership,
-    Party,
     Role,
-    RoleInvitation,
 )
 from track2.errors import ActionRefused
 from track2.site.forms import NOT_DONE, submit
-
-
-def _get(queryset, pk):
-    """One object of an already-authorised queryset, or the same NotFound as everywhere."""
-    try:
-        return queryset.get(pk=int(pk))
-    except (queryset.model.DoesNotExist, TypeError, ValueError):
-        raise access.NotFound from None
 
 
 def people_links(dialogue) -> dict[str, str]:
@@ -84,28 +73,29 @@ def create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def detail(request: HttpRequest, dialogue_id: int) -> HttpResponse:
-    dialogue = access.access_dialogue(request.user, dialogue_id, need="member")
-    roles = access.roles_of(request.user, dialogue.pk)
-    is_convener = access.has_need(roles, "convener")
-    seat = queries.own_seat(request.user, dialogue)
-    own_delegation_id = own_roster_delegation_id(request.user, dialogue)
+    ctx = access.access_dialogue(request.user, dialogue_id, need="member")
+    dialogue = ctx.dialogue
+    is_convener = ctx.is_convener
+    seat = ctx.own_seat
+    own_delegation_id = ctx.own_roster_delegation_id
     own_members = queries.members_of(seat.delegation) if own_delegation_id else []
     return render(
         request,
         "dialogues/detail.html",
         {
             "dialogue": dialogue,
-            "roles": sorted(roles),
-            "role_labels": [Role(r).label for r in sorted(roles)],
+            "access": ctx,
+            "roles": ctx.role_names,
+            "role_labels": [Role(r).label for r in ctx.role_names],
             "is_convener": is_convener,
-            "is_facilitator": access.has_need(roles, "facilitator"),
+            "is_facilitator": ctx.may_facilitate,
             "parties": dialogue.parties.all(),
             "delegations": queries.delegations_with_counts(dialogue),
             "seat": seat,
             "own_delegation_id": own_delegation_id,
             "own_members": own_members,
             "meetings": dialogue.meetings.select_related("venue"),
-            "sees_attendance": can_see_attendance(request.user, dialogue),
+            "sees_attendance": ctx.sees_attendance,
             "people_links": people_links(dialogue) if is_convener else {},
         },
     )
@@ -113,7 +103,8 @@ def detail(request: HttpRequest, dialogue_id: int) -> HttpResponse:
 
 @login_required
 def edit(request: HttpRequest, dialogue_id: int) -> HttpResponse:
-    dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
+    ctx = access.access_dialogue(request.user, dialogue_id, need="convener")
+    dialogue = ctx.dialogue
     form = DialogueForm(request.POST or None, instance=dialogue)
     if request.method == "POST":
         done = submit(
@@ -130,6 +121,7 @@ def edit(request: HttpRequest, dialogue_id: int) -> HttpResponse:
         {
             "form": form,
             "dialogue": dialogue,
+            "access": ctx,
             "heading": _("Edit %(title)s") % {"title": dialogue.title},
         },
     )
@@ -137,7 +129,8 @@ def edit(request: HttpRequest, dialogue_id: int) -> HttpResponse:
 
 @login_required
 def parties(request: HttpRequest, dialogue_id: int) -> HttpResponse:
-    dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
+    ctx = access.access_dialogue(request.user, dialogue_id, need="convener")
+    dialogue = ctx.dialogue
     form = PartyForm(request.POST or None)
     if request.method == "POST":
         party = submit(
@@ -153,6 +146,7 @@ def parties(request: HttpRequest, dialogue_id: int) -> HttpResponse:
         "dialogues/parties.html",
         {
             "dialogue": dialogue,
+            "access": ctx,
             "form": form,
             "parties": dialogue.parties.prefetch_related("delegations"),
         },
@@ -162,8 +156,9 @@ def parties(request: HttpRequest, dialogue_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def party_remove(request: HttpRequest, dialogue_id: int, party_id: int) -> HttpResponse:
-    dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
-    party = _get(Party.objects.filter(dialogue=dialogue), party_id)
+    ctx = access.access_dialogue(request.user, dialogue_id, need="convener")
+    dialogue = ctx.dialogue
+    party = delegation_access.party(ctx, party_id)
     try:
         actions.do_remove_party(request.user, party)
     except ActionRefused as refusal:
@@ -175,7 +170,8 @@ def party_remove(request: HttpRequest, dialogue_id: int, party_id: int) -> HttpR
 
 @login_required
 def roles(request: HttpRequest, dialogue_id: int) -> HttpResponse:
-    dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
+    ctx = access.access_dialogue(request.user, dialogue_id, need="convener")
+    dialogue = ctx.dialogue
     form = RoleForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -208,6 +204,7 @@ def roles(request: HttpRequest, dialogue_id: int) -> HttpResponse:
         "dialogues/roles.html",
         {
             "dialogue": dialogue,
+            "access": ctx,
             "form": form,
             "memberships": memberships,
             "pending": role_actions.open_role_invitations(dialogue),
@@ -225,8 +222,9 @@ def _base_url(request: HttpRequest) -> str:
 def role_invitation_cancel(
     request: HttpRequest, dialogue_id: int, invitation_id: int
 ) -> HttpResponse:
-    dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
-    invitation = _get(RoleInvitation.objects.filter(dialogue=dialogue), invitation_id)
+    ctx = access.access_dialogue(request.user, dialogue_id, need="convener")
+    dialogue = ctx.dialogue
+    invitation = delegation_access.role_invitation(ctx, invitation_id)
     try:
         role_actions.do_cancel_role_invitation(request.user, invitation)
     except ActionRefused as refusal:
@@ -306,8 +304,9 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 @login_required
 @require_POST
 def role_remove(request: HttpRequest, dialogue_id: int, membership_id: int) -> HttpResponse:
-    dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
-    membership = _get(Membership.objects.filter(dialogue=dialogue), membership_id)
+    ctx = access.access_dialogue(request.user, dialogue_id, need="convener")
+    dialogue = ctx.dialogue
+    membership = delegation_access.membership(ctx, membership_id)
     try:
         actions.do_revoke_role(request.user, membership)
     except ActionRefused as refusal:
@@ -319,8 +318,9 @@ def role_remove(request: HttpRequest, dialogue_id: int, membership_id: int) -> H
 
 @login_required
 def delegations(request: HttpRequest, dialogue_id: int) -> HttpResponse:
-    dialogue = access.access_dialogue(request.user, dialogue_id, need="member")
-    is_convener = access.has_need(access.roles_of(request.user, dialogue.pk), "convener")
+    ctx = access.access_dialogue(request.user, dialogue_id, need="member")
+    dialogue = ctx.dialogue
+    is_convener = ctx.is_convener
     form = DelegationForm(request.POST or None, dialogue=dialogue) if is_convener else None
     if request.method == "POST":
         if form is None:
@@ -345,10 +345,11 @@ def delegations(request: HttpRequest, dialogue_id: int) -> HttpResponse:
         "dialogues/delegations.html",
         {
             "dialogue": dialogue,
+            "access": ctx,
             "form": form,
             "is_convener": is_convener,
             "delegations": queries.delegations_with_counts(dialogue),
-            "own_delegation_id": own_roster_delegation_id(request.user, dialogue),
+            "own_delegation_id": ctx.own_roster_delegation_id,
         },
     )
 
@@ -356,9 +357,9 @@ def delegations(request: HttpRequest, dialogue_id: int) -> HttpResponse:
 @login_required
 def delegation(request: HttpRequest, dialogue_id: int, delegation_id: int) -> HttpResponse:
     """Conveners see and change every delegation; a member sees the roster of their own."""
-    found = access_delegation(request.user, dialogue_id, delegation_id)
-    dialogue = found.dialogue
-    is_convener = access.has_need(access.roles_of(request.user, dialogue.pk), "convener")
+    ctx, found = delegation_access.roster(request.user, dialogue_id, delegation_id)
+    dialogue = ctx.dialogue
+    is_convener = ctx.is_convener
     seat_form = edit_form = None
     if is_convener:
         seating = "seat" in request.POST
@@ -366,7 +367,7 @@ def delegation(request: HttpRequest, dialogue_id: int, delegation_id: int) -> Ht
         # seated is the action's rule (the same for the API), which says why when they may not.
         seat_form = SeatForm(
             request.POST if seating else None,
-            persons=queries.persons_of(dialogue) if seating else queries.seatable_persons(dialogue),
+            persons=persons_of(dialogue) if seating else queries.seatable_persons(dialogue),
         )
         edit_form = DelegationEditForm(
             request.POST if "rename" in request.POST else None,
@@ -408,6 +409,7 @@ def delegation(request: HttpRequest, dialogue_id: int, delegation_id: int) -> Ht
         "dialogues/delegation.html",
         {
             "dialogue": dialogue,
+            "access": ctx,
             "delegation": found,
             "members": queries.members_of(found),
             "is_convener": is_convener,
@@ -420,8 +422,9 @@ def delegation(request: HttpRequest, dialogue_id: int, delegation_id: int) -> Ht
 @login_required
 @require_POST
 def delegation_delete(request: HttpRequest, dialogue_id: int, delegation_id: int) -> HttpResponse:
-    dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
-    found = _get(Delegation.objects.filter(dialogue=dialogue), delegation_id)
+    ctx = access.access_dialogue(request.user, dialogue_id, need="convener")
+    dialogue = ctx.dialogue
+    found = delegation_access.delegation(ctx, delegation_id)
     try:
         actions.do_delete_delegation(request.user, found)
     except ActionRefused as refusal:
@@ -436,13 +439,9 @@ def delegation_delete(request: HttpRequest, dialogue_id: int, delegation_id: int
 def unseat(
     request: HttpRequest, dialogue_id: int, delegation_id: int, seat_id: int
 ) -> HttpResponse:
-    dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
-    seat = _get(
-        DelegationMember.objects.filter(
-            dialogue=dialogue, delegation_id=delegation_id
-        ).select_related("person"),
-        seat_id,
-    )
+    ctx = access.access_dialogue(request.user, dialogue_id, need="convener")
+    dialogue = ctx.dialogue
+    seat = delegation_access.seat(ctx, delegation_id, seat_id)
     actions.do_unseat(request.user, seat)
     messages.success(
         request, _("%(name)s is no longer in this delegation.") % {"name": seat.person.full_name}
@@ -452,7 +451,8 @@ def unseat(
 
 @login_required
 def balance(request: HttpRequest, dialogue_id: int) -> HttpResponse:
-    dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
+    ctx = access.access_dialogue(request.user, dialogue_id, need="convener")
+    dialogue = ctx.dialogue
     report = build_balance(dialogue)
     rows = [
         {
@@ -465,5 +465,11 @@ def balance(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     return render(
         request,
         "dialogues/balance.html",
-        {"dialogue": dialogue, "report": report, "rows": rows, "charts": balance_charts(report)},
+        {
+            "dialogue": dialogue,
+            "access": ctx,
+            "report": report,
+            "rows": rows,
+            "charts": balance_charts(report),
+        },
     )

@@ -9,7 +9,8 @@ from django.db.models import Prefetch, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
 from track2.access import NotFound, parse_id
-from track2.dialogues.models import DelegationMember, Dialogue, MeetingParticipant
+from track2.dialogues.models import DelegationMember, Dialogue
+from track2.meetings.models import MeetingParticipant
 from track2.people.models import Affiliation, Candidacy, Person
 
 

@@ -46,7 +46,7 @@ def _base_url(request: HttpRequest) -> str:
 
 @login_required
 def people_list(request: HttpRequest, dialogue_id: int) -> HttpResponse:
-    dialogue = people_access.access_people(request.user, dialogue_id)
+    dialogue = people_access.access_people(request.user, dialogue_id).dialogue
     form = forms.PeopleFilterForm(
         request.GET or None, dialogue=dialogue, countries=countries_in(dialogue)
     )
@@ -87,7 +87,7 @@ def people_list(request: HttpRequest, dialogue_id: int) -> HttpResponse:
 
 @login_required
 def person_add(request: HttpRequest, dialogue_id: int) -> HttpResponse:
-    dialogue = people_access.access_people(request.user, dialogue_id)
+    dialogue = people_access.access_people(request.user, dialogue_id).dialogue
     form = forms.PersonForm(request.POST or None)
     form.limit_delegations(dialogue)
     duplicate_form = None
@@ -154,7 +154,7 @@ def _empty_nominate_form(dialogue):
 
 @login_required
 def nominate_existing(request: HttpRequest, dialogue_id: int) -> HttpResponse:
-    dialogue = people_access.access_people(request.user, dialogue_id)
+    dialogue = people_access.access_people(request.user, dialogue_id).dialogue
     form = forms.NominateExistingForm(request.POST or None, auto_id="nominate_%s")
     form.limit_delegations(dialogue)
     if request.method == "POST":
@@ -238,25 +238,28 @@ def person_edit(request: HttpRequest, dialogue_id: int, person_id: int) -> HttpR
         )
     candidacy_form.limit_delegations(dialogue)
     form.keep_account_address(person)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and formset.is_valid()
-        and candidacy_form.is_valid()
-    ):
-        rows = [f.cleaned_data for f in formset.forms if f.cleaned_data]
-        try:
-            _save_person(
-                request.user, candidacy, form.cleaned_data, rows, candidacy_form.cleaned_data
-            )
-        except ActionRefused as refusal:
-            if refusal.field == "affiliations":
-                form.add_error(None, refusal.message)
-            elif refusal.field in ("role", "delegation"):
-                add_refusal(candidacy_form, refusal)
-            else:
-                add_refusal(form, refusal)
-        else:
+    if request.method == "POST":
+        # Every part is checked before anything is saved, so that all errors show at once.
+        others_valid = [formset.is_valid(), candidacy_form.is_valid()]
+
+        def save(profile: dict):
+            if not all(others_valid):
+                return NOT_DONE
+            rows = [f.cleaned_data for f in formset.forms if f.cleaned_data]
+            try:
+                _save_person(request.user, candidacy, profile, rows, candidacy_form.cleaned_data)
+            except ActionRefused as refusal:
+                if refusal.field == "affiliations":
+                    form.add_error(None, refusal.message)
+                elif refusal.field in ("role", "delegation"):
+                    add_refusal(candidacy_form, refusal)
+                else:
+                    add_refusal(form, refusal)
+                return NOT_DONE
+            return candidacy
+
+        saved = submit(form, save, check=lambda data: actions.check_update_person(person, data))
+        if saved is not NOT_DONE:
             messages.success(request, _("Saved."))
             return redirect("people:detail", dialogue.pk, person.pk)
     status = 400 if request.method == "POST" else 200
@@ -331,7 +334,7 @@ def candidacy_invite(request: HttpRequest, dialogue_id: int, person_id: int) -> 
 @login_required
 @require_POST
 def invite_all_vetted(request: HttpRequest, dialogue_id: int) -> HttpResponse:
-    dialogue = people_access.access_people(request.user, dialogue_id)
+    dialogue = people_access.access_people(request.user, dialogue_id).dialogue
     sent, failures = actions.do_invite_all_vetted(
         request.user, dialogue, base_url=_base_url(request)
     )
@@ -415,7 +418,7 @@ def _digest(text: str) -> str:
 @login_required
 def roster_import(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     """Upload → preview with every row's errors → confirm. Nothing is saved before confirming."""
-    dialogue = people_access.access_people(request.user, dialogue_id)
+    dialogue = people_access.access_people(request.user, dialogue_id).dialogue
     key = ROSTER_SESSION_KEY % dialogue.pk
     context = {
         "dialogue": dialogue,
@@ -485,7 +488,7 @@ def roster_import(request: HttpRequest, dialogue_id: int) -> HttpResponse:
 
 @login_required
 def roster_export(request: HttpRequest, dialogue_id: int) -> HttpResponse:
-    dialogue = people_access.access_people(request.user, dialogue_id)
+    dialogue = people_access.access_people(request.user, dialogue_id).dialogue
     response = HttpResponse(roster.export_csv(dialogue), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="dialogue-{dialogue.pk}-people.csv"'
     response["Cache-Control"] = "no-store"

@@ -67,6 +67,17 @@ class InputRules:
                 field.clean = _bounded_choice(field)
 
 
+def declared_form(editable, **own: forms.Field) -> type[forms.Form]:
+    """A form class with the fields of a model's one declaration (track2.editable), in its order:
+    each is the model's own form field (label, length limit, required or not, choices) unless
+    the form gives its own in `own` (a widget, a help text, a range)."""
+    unknown = set(own) - set(editable.names)
+    if unknown:
+        raise TypeError(f"not in the declaration: {sorted(unknown)}")
+    fields = {name: own.get(name) or editable.field(name).formfield() for name in editable.names}
+    return type(forms.Form)(f"{editable.model.__name__}Fields", (forms.Form,), fields)
+
+
 NOT_DONE = object()
 
 

@@ -5,7 +5,7 @@ from django import template
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from track2 import access
+from track2.access import DialogueAccess
 from track2.dialogues.views import people_links
 
 register = template.Library()
@@ -21,10 +21,14 @@ def current_of(path: str, href: str, *, sections: bool = True) -> str | None:
 
 
 @register.inclusion_tag("dialogues/_nav.html", takes_context=True)
-def dialogue_nav(context, dialogue):
+def dialogue_nav(context, viewer: DialogueAccess):
+    """`viewer`: the page's DialogueAccess (its view passes it as `access`): the tabs follow the
+    roles it already read, so the navigation costs no query."""
+    if not isinstance(viewer, DialogueAccess):
+        raise TypeError("dialogue_nav takes the page's DialogueAccess; pass it as `access`")
     request = context["request"]
-    roles = access.roles_of(request.user, dialogue.pk)
-    is_convener = access.has_need(roles, "convener")
+    dialogue = viewer.dialogue
+    is_convener = viewer.is_convener
     d = dialogue.pk
     tabs = [
         (_("Overview"), reverse("dialogues:detail", args=[d])),

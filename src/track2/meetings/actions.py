@@ -1,5 +1,5 @@
-"""Every write about venues, meetings (rounds), agendas, meeting participants and the
-private calendar feed token: `check_*` validates, `do_*` writes.
+"""Every write about meetings (rounds), agendas, meeting participants and the private calendar
+feed token: `check_*` validates, `do_*` writes.
 """
 
 from __future__ import annotations
@@ -12,124 +12,20 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 
 from track2 import validation as admissible
-from track2.access.meetings import venues_of
+from track2.access.meetings import LEAD_NOT_SEATED
+from track2.access.venues import venues_of
 from track2.audit import record as audit
-from track2.dialogues.actions import refuse_invalid
-from track2.dialogues.models import (
-    AgendaItem,
-    AttributionMode,
-    DelegationMember,
-    Dialogue,
-    Meeting,
-    MeetingParticipant,
-    Venue,
-)
+from track2.dialogues.models import AttributionMode, DelegationMember, Dialogue, Venue
+from track2.editable import Editable, apply_update
 from track2.errors import ActionRefused, Problems
-from track2.people.models import Person
+from track2.meetings.models import AgendaItem, Meeting, MeetingParticipant
+from track2.meetings.queries import SEAT_TAKING, seats_taken
 from track2.time_zones import is_time_zone
 
-VENUE_FIELDS = (
-    "name",
-    "kind",
-    "city",
-    "country",
-    "address",
-    "is_confidential",
-    "capacity",
-    "accessibility_notes",
-)
-# People who hold or are offered a seat: what a venue's capacity is measured against.
-SEAT_TAKING = (
-    MeetingParticipant.Status.INVITED,
-    MeetingParticipant.Status.CONFIRMED,
-    MeetingParticipant.Status.ATTENDED,
-)
 AFTER_THE_FACT = (MeetingParticipant.Status.ATTENDED, MeetingParticipant.Status.ABSENT)
-
-
-# --- venues ----------------------------------------------------------------------------------
-
-
-def _venue_checked(venue: Venue) -> Venue:
-    problems = Problems()
-    for name in ("name", "city", "country", "address", "accessibility_notes"):
-        setattr(venue, name, (getattr(venue, name) or "").strip())
-    if not venue.name:
-        problems.add(_("Name the venue."), "name")
-    if venue.kind not in Venue.Kind.values:
-        problems.add(_("Choose what kind of venue this is."), "kind")
-    if venue.kind != Venue.Kind.VIRTUAL and not venue.country:
-        problems.add(_("Give the venue's country (needed for the neutrality check)."), "country")
-    if venue.capacity is not None and venue.capacity < 1:
-        problems.add(
-            _("Capacity is a number of people, at least 1 (leave it empty for no limit)."),
-            "capacity",
-        )
-    problems.raise_any()
-    refuse_invalid(venue, exclude=["created_by", "dialogue"])
-    return venue
-
-
-def check_venue(dialogue: Dialogue, fields: dict) -> None:
-    """Every rule on a venue's fields at once (fields a form could not read are left out)."""
-    _venue_checked(
-        Venue(dialogue=dialogue, **{k: v for k, v in fields.items() if k in VENUE_FIELDS})
-    )
-
-
-@transaction.atomic
-def do_create_venue(by, dialogue: Dialogue, **fields) -> Venue:
-    unknown = set(fields) - set(VENUE_FIELDS)
-    if unknown:
-        raise ValueError(f"not venue fields: {sorted(unknown)}")
-    venue = _venue_checked(Venue(dialogue=dialogue, created_by=by, **fields))
-    venue.save()
-    audit.record(by, "create", venue, fields=fields)
-    return venue
-
-
-@transaction.atomic
-def do_update_venue(by, venue: Venue, **fields) -> Venue:
-    unknown = set(fields) - set(VENUE_FIELDS)
-    if unknown:
-        raise ValueError(f"not venue fields: {sorted(unknown)}")
-    venue = Venue.objects.select_for_update().get(pk=venue.pk)
-    before = audit.snapshot(venue)
-    for name, value in fields.items():
-        setattr(venue, name, value)
-    _venue_checked(venue)
-    if venue.capacity is not None:
-        for meeting in venue.meetings.filter(ends_at__gt=timezone.now()):
-            taken = seats_taken(meeting)
-            if taken > venue.capacity:
-                raise ActionRefused(
-                    _(
-                        "“%(meeting)s” at this venue already has %(taken)d people invited or confirmed; "
-                        "a capacity of %(capacity)d is too small."
-                    )
-                    % {"meeting": meeting.title, "taken": taken, "capacity": venue.capacity},
-                    field="capacity",
-                )
-    venue.save()
-    audit.record(by, "update", venue, fields=audit.changed(before, venue))
-    return venue
-
-
-@transaction.atomic
-def do_delete_venue(by, venue: Venue) -> None:
-    meeting = venue.meetings.order_by("starts_at").first()
-    if meeting is not None:
-        raise ActionRefused(
-            _(
-                "“%(meeting)s” takes place at this venue. Move that meeting elsewhere (or cancel it) first."
-            )
-            % {"meeting": meeting.title}
-        )
-    audit.record(by, "delete", venue)
-    venue.delete()
 
 
 # --- meetings --------------------------------------------------------------------------------
@@ -156,13 +52,6 @@ def _in_zone(moment: datetime | None, zone: zoneinfo.ZoneInfo, field: str) -> da
         # A wall-clock time as planned in the meeting's own zone.
         return moment.replace(tzinfo=zone)
     return moment
-
-
-def seats_taken(meeting: Meeting, excluding: MeetingParticipant | None = None) -> int:
-    seats = meeting.participants.filter(status__in=SEAT_TAKING)
-    if excluding is not None:
-        seats = seats.exclude(pk=excluding.pk)
-    return seats.count()
 
 
 def check_capacity(
@@ -226,15 +115,17 @@ def _meeting_checked(meeting: Meeting, dialogue: Dialogue) -> Meeting:
     return meeting
 
 
-MEETING_FIELDS = ("title", "starts_at", "ends_at", "time_zone", "venue", "attribution_mode")
+# One declaration of what a convener sets on a meeting and a facilitator on an agenda item: the
+# forms, the API's schemas and these actions take their fields from here (track2.editable).
+MEETING = Editable(
+    Meeting, ("title", "starts_at", "ends_at", "time_zone", "venue", "attribution_mode")
+)
+AGENDA_ITEM = Editable(AgendaItem, ("title", "duration_minutes", "description", "lead"))
 
 
 def check_meeting(dialogue: Dialogue, fields: dict) -> None:
     """Every rule on a meeting's fields at once (fields a form could not read are left out)."""
-    _meeting_checked(
-        Meeting(dialogue=dialogue, **{k: v for k, v in fields.items() if k in MEETING_FIELDS}),
-        dialogue,
-    )
+    _meeting_checked(Meeting(dialogue=dialogue, **MEETING.only(fields)), dialogue)
 
 
 @transaction.atomic
@@ -260,29 +151,13 @@ def do_create_meeting(
         attribution_mode=attribution_mode or dialogue.default_attribution_mode,
     )
     _meeting_checked(meeting, dialogue).save()
-    audit.record(
-        by,
-        "create",
-        meeting,
-        fields=["title", "starts_at", "ends_at", "time_zone", "venue", "attribution_mode"],
-    )
+    audit.record(by, "create", meeting, fields=list(MEETING))
     return meeting
 
 
 @transaction.atomic
 def do_update_meeting(by, meeting: Meeting, **fields) -> Meeting:
-    allowed = {
-        "title",
-        "starts_at",
-        "ends_at",
-        "time_zone",
-        "venue",
-        "attribution_mode",
-        "is_archived",
-    }
-    unknown = set(fields) - allowed
-    if unknown:
-        raise ValueError(f"not meeting fields: {sorted(unknown)}")
+    MEETING.refuse_unknown(fields, also=["is_archived"])
     archived = fields.pop("is_archived", None)
     meeting = (
         Meeting.objects.select_for_update(of=("self",)).select_related("venue").get(pk=meeting.pk)
@@ -290,17 +165,16 @@ def do_update_meeting(by, meeting: Meeting, **fields) -> Meeting:
     if fields:
         # Only archiving (the API's {"is_archived": true}) is the archive page's write, recorded once
         # as "archive", not also as an update that changed nothing.
-        new_venue = fields.get("venue", meeting.venue)
-        before = audit.snapshot(meeting)
-        for name, value in fields.items():
-            setattr(meeting, name, value)
-        _meeting_checked(meeting, meeting.dialogue)
-        check_capacity(meeting, new_venue, seats_taken(meeting), field="venue")
-        meeting.save()
-        audit.record(by, "update", meeting, fields=audit.changed(before, meeting))
+        meeting = apply_update(by, meeting, fields, editable=MEETING, check=_meeting_fits)
     if archived is not None:
         meeting = do_archive_meeting(by, meeting, archived=archived)
     return meeting
+
+
+def _meeting_fits(meeting: Meeting) -> None:
+    """The meeting's own rules, and room at its (new) venue for everyone already asked."""
+    _meeting_checked(meeting, meeting.dialogue)
+    check_capacity(meeting, meeting.venue, seats_taken(meeting), field="venue")
 
 
 @transaction.atomic
@@ -350,20 +224,6 @@ def do_archive_meeting(by, meeting: Meeting, archived: bool = True) -> Meeting:
 
 # --- agenda ----------------------------------------------------------------------------------
 
-# One wording for a lead who is not seated and for an id that is no seated person's, from every
-# door (the page's choice, the API's id): neither tells a facilitator whether the id is a candidate's.
-LEAD_NOT_SEATED = gettext_lazy("The lead must be a member of one of this dialogue's delegations.")
-
-
-def lead_of(dialogue: Dialogue, lead_id: int | None):
-    """The seated person an agenda item names as its lead (by id, as the API sends it)."""
-    if lead_id is None:
-        return None
-    person = Person.objects.filter(delegation_seats__dialogue=dialogue, pk=lead_id).first()
-    if person is None:
-        raise ActionRefused(str(LEAD_NOT_SEATED), field="lead_id")
-    return person
-
 
 def _agenda_checked(item: AgendaItem) -> AgendaItem:
     problems = Problems()
@@ -388,10 +248,7 @@ def _agenda_checked(item: AgendaItem) -> AgendaItem:
 
 def check_agenda_item(meeting: Meeting, fields: dict) -> None:
     """Every rule on an agenda item's fields at once (fields a form could not read are left out)."""
-    allowed = {"title", "duration_minutes", "description", "lead"}
-    _agenda_checked(
-        AgendaItem(meeting=meeting, **{k: v for k, v in fields.items() if k in allowed})
-    )
+    _agenda_checked(AgendaItem(meeting=meeting, **AGENDA_ITEM.only(fields)))
 
 
 @transaction.atomic
@@ -409,22 +266,13 @@ def do_add_agenda_item(
         lead=lead,
     )
     _agenda_checked(item).save()
-    audit.record(by, "create", item, fields=["title", "duration_minutes", "description", "lead"])
+    audit.record(by, "create", item, fields=list(AGENDA_ITEM))
     return item
 
 
 @transaction.atomic
 def do_update_agenda_item(by, item: AgendaItem, **fields) -> AgendaItem:
-    allowed = {"title", "duration_minutes", "description", "lead"}
-    unknown = set(fields) - allowed
-    if unknown:
-        raise ValueError(f"not agenda fields: {sorted(unknown)}")
-    before = audit.snapshot(item)
-    for name, value in fields.items():
-        setattr(item, name, value)
-    _agenda_checked(item).save()
-    audit.record(by, "update", item, fields=audit.changed(before, item))
-    return item
+    return apply_update(by, item, fields, editable=AGENDA_ITEM, check=_agenda_checked)
 
 
 @transaction.atomic
@@ -535,7 +383,7 @@ def add_participants(
     calendar file. Deliberately not one transaction: the addition is saved first, so a mail server
     that refuses loses nothing; returns the participants and, per participant id, None when the
     e-mail was sent or what went wrong (empty when nobody was to be told)."""
-    from track2.dialogues.meeting_mail import tell_added_participants
+    from track2.meetings.mail import tell_added_participants
 
     added = do_add_participants(by, meeting, persons, status)
     if not notify:

@@ -1,4 +1,4 @@
-"""Pages for venues, meetings (rounds), agendas, participants and calendars. Thin views."""
+"""Pages for meetings (rounds), agendas, participants and calendars. Thin views."""
 
 from __future__ import annotations
 
@@ -12,119 +12,47 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from track2 import access
-from track2.access.meetings import (
-    access_meeting,
-    access_own_meeting_seat,
-    access_venue,
-    can_manage_agenda,
-    can_see_attendance,
-    can_see_venue_address,
-    own_meeting_seat,
-    venues_of,
-)
-from track2.dialogues import meeting_actions, queries
-from track2.dialogues.calendar import meeting_event, render_calendar
-from track2.dialogues.forms import (
+from track2.access.meetings import access_meeting, access_own_meeting_seat, feed_for
+from track2.access.people import persons_of
+from track2.access.venues import venues_of
+from track2.dialogues.queries import neutrality_warning, seated_persons
+from track2.disclosure.attendance import attendance_counts
+from track2.errors import ActionRefused
+from track2.meetings import actions, queries
+from track2.meetings.calendar import meeting_event, render_calendar
+from track2.meetings.forms import (
     AgendaItemForm,
     MeetingForm,
     ParticipantsForm,
     ParticipantStatusForm,
-    VenueForm,
 )
-from track2.dialogues.models import AgendaItem, MeetingParticipant
-from track2.dialogues.views import _get
-from track2.disclosure.attendance import attendance_counts
-from track2.errors import ActionRefused
+from track2.meetings.models import MeetingParticipant
 from track2.site.forms import NOT_DONE, submit
 
 ICS_TYPE = "text/calendar; charset=utf-8"
 
 
-# --- venues ----------------------------------------------------------------------------------
-
-
-@login_required
-def venues(request: HttpRequest, dialogue_id: int) -> HttpResponse:
-    dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
-    form = VenueForm(request.POST or None)
-    if request.method == "POST":
-        venue = submit(
-            form,
-            lambda data: meeting_actions.do_create_venue(request.user, dialogue, **data),
-            check=lambda data: meeting_actions.check_venue(dialogue, data),
-        )
-        if venue is not NOT_DONE:
-            messages.success(request, _("Venue “%(name)s” added.") % {"name": venue.name})
-            warning = queries.neutrality_warning(dialogue, venue)
-            if warning:
-                messages.warning(request, warning)
-            return redirect("dialogues:venues", dialogue.pk)
-    parties = list(dialogue.parties.all())
-    listed = [(v, queries.neutrality_warning(dialogue, v, parties)) for v in venues_of(dialogue)]
-    return render(
-        request, "dialogues/venues.html", {"dialogue": dialogue, "form": form, "venues": listed}
-    )
-
-
-@login_required
-def venue_edit(request: HttpRequest, dialogue_id: int, venue_id: int) -> HttpResponse:
-    venue = access_venue(request.user, dialogue_id, venue_id, need="convener")
-    dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
-    form = VenueForm(request.POST or None, instance=venue)
-    if request.method == "POST":
-        done = submit(
-            form,
-            lambda data: meeting_actions.do_update_venue(request.user, venue, **data),
-            check=lambda data: meeting_actions.check_venue(dialogue, data),
-        )
-        if done is not NOT_DONE:
-            messages.success(request, _("Venue saved."))
-            return redirect("dialogues:venues", dialogue.pk)
-    return render(
-        request,
-        "dialogues/form_page.html",
-        {
-            "form": form,
-            "dialogue": dialogue,
-            "heading": _("Edit venue %(name)s") % {"name": venue.name},
-            "warning": queries.neutrality_warning(dialogue, venue),
-            "delete_url": reverse("dialogues:venue_delete", args=[dialogue.pk, venue.pk]),
-            "back": reverse("dialogues:venues", args=[dialogue.pk]),
-        },
-    )
-
-
-@login_required
-@require_POST
-def venue_delete(request: HttpRequest, dialogue_id: int, venue_id: int) -> HttpResponse:
-    venue = access_venue(request.user, dialogue_id, venue_id, need="convener")
-    try:
-        meeting_actions.do_delete_venue(request.user, venue)
-    except ActionRefused as refusal:
-        messages.error(request, refusal.message)
-        return redirect("dialogues:venue_edit", dialogue_id, venue.pk)
-    messages.success(request, _("Venue “%(name)s” removed.") % {"name": venue.name})
-    return redirect("dialogues:venues", dialogue_id)
-
-
 # --- meetings --------------------------------------------------------------------------------
 
 
-def _meeting_form_context(request, dialogue, form, heading, meeting=None):
+def _meeting_form_context(ctx, form, heading, meeting=None):
+    dialogue = ctx.dialogue
     return {
         "form": form,
         "dialogue": dialogue,
+        "access": ctx,
         "meeting": meeting,
         "heading": heading,
         "venue_warnings": [
-            (v, queries.neutrality_warning(dialogue, v, form.parties)) for v in venues_of(dialogue)
+            (v, neutrality_warning(dialogue, v, form.parties)) for v in venues_of(dialogue)
         ],
     }
 
 
 @login_required
 def meetings(request: HttpRequest, dialogue_id: int) -> HttpResponse:
-    dialogue = access.access_dialogue(request.user, dialogue_id, need="member")
+    ctx = access.access_dialogue(request.user, dialogue_id, need="member")
+    dialogue = ctx.dialogue
     zone = getattr(request.user, "time_zone", "UTC")
     shows_archived = request.GET.get("archived") == "1"
     listed = dialogue.meetings.select_related("venue")
@@ -134,20 +62,22 @@ def meetings(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     rows = [(m, *queries.meeting_times(m, zone)) for m in listed]
     return render(
         request,
-        "dialogues/meetings.html",
+        "meetings/meetings.html",
         {
             "dialogue": dialogue,
+            "access": ctx,
             "rows": rows,
             "shows_archived": shows_archived,
             "archived_count": archived_count,
-            "is_convener": access.has_need(access.roles_of(request.user, dialogue.pk), "convener"),
+            "is_convener": ctx.is_convener,
         },
     )
 
 
 @login_required
 def meeting_create(request: HttpRequest, dialogue_id: int) -> HttpResponse:
-    dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
+    ctx = access.access_dialogue(request.user, dialogue_id, need="convener")
+    dialogue = ctx.dialogue
     initial = {
         "attribution_mode": dialogue.default_attribution_mode,
         "time_zone": request.user.time_zone,
@@ -158,26 +88,26 @@ def meeting_create(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     if request.method == "POST":
         meeting = submit(
             form,
-            lambda data: meeting_actions.do_create_meeting(request.user, dialogue, **data),
-            check=lambda data: meeting_actions.check_meeting(dialogue, data),
+            lambda data: actions.do_create_meeting(request.user, dialogue, **data),
+            check=lambda data: actions.check_meeting(dialogue, data),
         )
         if meeting is not NOT_DONE:
             messages.success(request, _("Meeting scheduled. Add its agenda and participants."))
-            warning = queries.neutrality_warning(dialogue, meeting.venue)
+            warning = neutrality_warning(dialogue, meeting.venue)
             if warning:
                 messages.warning(request, warning)
             return redirect("dialogues:meeting", dialogue.pk, meeting.pk)
     return render(
         request,
-        "dialogues/meeting_form.html",
-        _meeting_form_context(request, dialogue, form, _("Schedule a meeting")),
+        "meetings/meeting_form.html",
+        _meeting_form_context(ctx, form, _("Schedule a meeting")),
     )
 
 
 @login_required
 def meeting_edit(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
-    meeting = access_meeting(request.user, dialogue_id, meeting_id, need="convener")
-    dialogue = meeting.dialogue
+    found = access_meeting(request.user, dialogue_id, meeting_id, need="convener")
+    meeting, dialogue = found.meeting, found.dialogue
     starts, _theirs = queries.meeting_times(meeting, None)
     initial = {
         "title": meeting.title,
@@ -193,17 +123,17 @@ def meeting_edit(request: HttpRequest, dialogue_id: int, meeting_id: int) -> Htt
     if request.method == "POST":
         done = submit(
             form,
-            lambda data: meeting_actions.do_update_meeting(request.user, meeting, **data),
-            check=lambda data: meeting_actions.check_meeting(dialogue, data),
+            lambda data: actions.do_update_meeting(request.user, meeting, **data),
+            check=lambda data: actions.check_meeting(dialogue, data),
         )
         if done is not NOT_DONE:
             messages.success(request, _("Meeting saved."))
             return redirect("dialogues:meeting", dialogue.pk, meeting.pk)
     return render(
         request,
-        "dialogues/meeting_form.html",
+        "meetings/meeting_form.html",
         _meeting_form_context(
-            request, dialogue, form, _("Edit %(title)s") % {"title": meeting.title}, meeting
+            found.dialogue_access, form, _("Edit %(title)s") % {"title": meeting.title}, meeting
         ),
     )
 
@@ -211,9 +141,9 @@ def meeting_edit(request: HttpRequest, dialogue_id: int, meeting_id: int) -> Htt
 @login_required
 @require_POST
 def meeting_delete(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
-    meeting = access_meeting(request.user, dialogue_id, meeting_id, need="convener")
+    meeting = access_meeting(request.user, dialogue_id, meeting_id, need="convener").meeting
     try:
-        meeting_actions.do_delete_meeting(request.user, meeting)
+        actions.do_delete_meeting(request.user, meeting)
     except ActionRefused as refusal:
         messages.error(request, refusal.message)
         return redirect("dialogues:meeting", dialogue_id, meeting.pk)
@@ -234,14 +164,14 @@ def attendance_summary(participants, *, sees_list: bool) -> list[tuple[str, int]
 @login_required
 @require_POST
 def meeting_archive(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
-    meeting = access_meeting(request.user, dialogue_id, meeting_id, need="convener")
+    meeting = access_meeting(request.user, dialogue_id, meeting_id, need="convener").meeting
     choice = request.POST.get("archived")
     if choice not in ("1", "0"):
         messages.error(request, _("Say whether to archive the meeting (1) or bring it back (0)."))
         return redirect("dialogues:meeting", dialogue_id, meeting.pk)
     archived = choice == "1"
     try:
-        meeting_actions.do_archive_meeting(request.user, meeting, archived=archived)
+        actions.do_archive_meeting(request.user, meeting, archived=archived)
     except ActionRefused as refusal:
         messages.error(request, refusal.message)
     else:
@@ -262,36 +192,36 @@ def meeting_archive(request: HttpRequest, dialogue_id: int, meeting_id: int) -> 
 
 @login_required
 def meeting(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
-    found = access_meeting(request.user, dialogue_id, meeting_id, need="member")
-    dialogue = found.dialogue
-    roles = access.roles_of(request.user, dialogue.pk)
-    is_convener = access.has_need(roles, "convener")
-    manages_agenda = can_manage_agenda(request.user, dialogue)
+    ctx = access_meeting(request.user, dialogue_id, meeting_id, need="member")
+    found, dialogue = ctx.meeting, ctx.dialogue
+    is_convener = ctx.is_convener
+    manages_agenda = ctx.may_manage_agenda
     planned, theirs = queries.meeting_times(found, request.user.time_zone)
-    sees_attendance = can_see_attendance(request.user, dialogue)
+    sees_attendance = ctx.sees_attendance
     participants = found.participants.select_related("person").order_by("person__full_name")
-    members = queries.seated_persons(dialogue).exclude(meeting_seats__meeting=found)
+    members = seated_persons(dialogue).exclude(meeting_seats__meeting=found)
     timing = queries.agenda_timing(found)
     return render(
         request,
-        "dialogues/meeting.html",
+        "meetings/meeting.html",
         {
             "dialogue": dialogue,
+            "access": ctx.dialogue_access,
             "meeting": found,
             "planned": planned,
             "theirs": theirs,
             "is_convener": is_convener,
             "manages_agenda": manages_agenda,
-            "shows_address": can_see_venue_address(request.user, found),
+            "shows_address": ctx.shows_venue_address,
             # the venue is the conveners' choice: its neutrality warning is theirs
-            "neutrality_warning": queries.neutrality_warning(dialogue, found.venue)
+            "neutrality_warning": neutrality_warning(dialogue, found.venue)
             if is_convener
             else None,
             "agenda": found.agenda_items.select_related("lead"),
             "agenda_timing": timing,
             # Warnings go to those who can act on them (facilitators and conveners), not to participants.
             "agenda_warning": queries.agenda_warning(found, timing) if manages_agenda else None,
-            "agenda_form": AgendaItemForm(persons=queries.seated_persons(dialogue))
+            "agenda_form": AgendaItemForm(persons=seated_persons(dialogue))
             if manages_agenda
             else None,
             "sees_attendance": sees_attendance,
@@ -300,17 +230,18 @@ def meeting(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResp
             "participants_form": ParticipantsForm(persons=members) if is_convener else None,
             "statuses": MeetingParticipant.Status.choices,
             "has_started": found.starts_at <= timezone.now(),
-            "my_seat": own_meeting_seat(request.user, found),
+            "my_seat": ctx.own_seat,
         },
     )
 
 
 @login_required
 def meeting_ics(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
-    found = access_meeting(request.user, dialogue_id, meeting_id, need="member")
+    ctx = access_meeting(request.user, dialogue_id, meeting_id, need="member")
+    found = ctx.meeting
     event = meeting_event(
         found,
-        show_address=can_see_venue_address(request.user, found),
+        show_address=ctx.shows_venue_address,
         host=request.get_host(),
         url=request.build_absolute_uri(reverse("dialogues:meeting", args=[dialogue_id, found.pk])),
     )
@@ -326,26 +257,32 @@ def _meeting_for_agenda(request, dialogue_id, meeting_id):
     return access_meeting(request.user, dialogue_id, meeting_id, need="facilitator")
 
 
+def _agenda_form_page(ctx, form, heading, dialogue_id):
+    return {
+        "form": form,
+        "dialogue": ctx.dialogue,
+        "access": ctx.dialogue_access,
+        "heading": heading,
+        "back": reverse("dialogues:meeting", args=[dialogue_id, ctx.meeting.pk]),
+    }
+
+
 @login_required
 @require_POST
 def agenda_add(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
-    found = _meeting_for_agenda(request, dialogue_id, meeting_id)
-    form = AgendaItemForm(request.POST, persons=queries.seated_persons(found.dialogue))
+    ctx = _meeting_for_agenda(request, dialogue_id, meeting_id)
+    found = ctx.meeting
+    form = AgendaItemForm(request.POST, persons=seated_persons(found.dialogue))
     submit(
         form,
-        lambda data: meeting_actions.do_add_agenda_item(request.user, found, **data),
-        check=lambda data: meeting_actions.check_agenda_item(found, data),
+        lambda data: actions.do_add_agenda_item(request.user, found, **data),
+        check=lambda data: actions.check_agenda_item(found, data),
     )
     if form.errors:
         return render(
             request,
             "dialogues/form_page.html",
-            {
-                "form": form,
-                "dialogue": found.dialogue,
-                "heading": _("Add an agenda item"),
-                "back": reverse("dialogues:meeting", args=[dialogue_id, found.pk]),
-            },
+            _agenda_form_page(ctx, form, _("Add an agenda item"), dialogue_id),
             status=400,
         )
     messages.success(request, _("Agenda item added."))
@@ -359,11 +296,12 @@ def agenda_add(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpR
 def agenda_edit(
     request: HttpRequest, dialogue_id: int, meeting_id: int, item_id: int
 ) -> HttpResponse:
-    found = _meeting_for_agenda(request, dialogue_id, meeting_id)
-    item = _get(AgendaItem.objects.filter(meeting=found), item_id)
+    ctx = _meeting_for_agenda(request, dialogue_id, meeting_id)
+    found = ctx.meeting
+    item = ctx.agenda_item(item_id)
     form = AgendaItemForm(
         request.POST or None,
-        persons=queries.seated_persons(found.dialogue),
+        persons=seated_persons(found.dialogue),
         initial={
             "title": item.title,
             "duration_minutes": item.duration_minutes,
@@ -374,8 +312,8 @@ def agenda_edit(
     if request.method == "POST":
         done = submit(
             form,
-            lambda data: meeting_actions.do_update_agenda_item(request.user, item, **data),
-            check=lambda data: meeting_actions.check_agenda_item(found, data),
+            lambda data: actions.do_update_agenda_item(request.user, item, **data),
+            check=lambda data: actions.check_agenda_item(found, data),
         )
         if done is not NOT_DONE:
             messages.success(request, _("Agenda item saved."))
@@ -383,12 +321,7 @@ def agenda_edit(
     return render(
         request,
         "dialogues/form_page.html",
-        {
-            "form": form,
-            "dialogue": found.dialogue,
-            "heading": _("Edit agenda item"),
-            "back": reverse("dialogues:meeting", args=[dialogue_id, found.pk]),
-        },
+        _agenda_form_page(ctx, form, _("Edit agenda item"), dialogue_id),
     )
 
 
@@ -397,9 +330,10 @@ def agenda_edit(
 def agenda_delete(
     request: HttpRequest, dialogue_id: int, meeting_id: int, item_id: int
 ) -> HttpResponse:
-    found = _meeting_for_agenda(request, dialogue_id, meeting_id)
-    item = _get(AgendaItem.objects.filter(meeting=found), item_id)
-    meeting_actions.do_delete_agenda_item(request.user, item)
+    ctx = _meeting_for_agenda(request, dialogue_id, meeting_id)
+    found = ctx.meeting
+    item = ctx.agenda_item(item_id)
+    actions.do_delete_agenda_item(request.user, item)
     messages.success(request, _("Agenda item removed."))
     return redirect("dialogues:meeting", dialogue_id, found.pk)
 
@@ -409,10 +343,11 @@ def agenda_delete(
 def agenda_move(
     request: HttpRequest, dialogue_id: int, meeting_id: int, item_id: int
 ) -> HttpResponse:
-    found = _meeting_for_agenda(request, dialogue_id, meeting_id)
-    item = _get(AgendaItem.objects.filter(meeting=found), item_id)
+    ctx = _meeting_for_agenda(request, dialogue_id, meeting_id)
+    found = ctx.meeting
+    item = ctx.agenda_item(item_id)
     try:
-        meeting_actions.do_move_agenda_item(request.user, item, request.POST.get("direction", ""))
+        actions.do_move_agenda_item(request.user, item, request.POST.get("direction", ""))
     except ActionRefused as refusal:
         messages.error(request, refusal.message)
     return redirect(reverse("dialogues:meeting", args=[dialogue_id, found.pk]) + "#agenda")
@@ -424,13 +359,14 @@ def agenda_move(
 @login_required
 @require_POST
 def participants_add(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
-    found = access_meeting(request.user, dialogue_id, meeting_id, need="convener")
+    ctx = access_meeting(request.user, dialogue_id, meeting_id, need="convener")
+    found = ctx.meeting
     # A submitted choice is checked against every person of the dialogue (as the API does): whether
     # they may come (seated, not yet listed, room at the venue) is the action's rule, in its words.
-    form = ParticipantsForm(request.POST, persons=queries.persons_of(found.dialogue))
+    form = ParticipantsForm(request.POST, persons=persons_of(found.dialogue))
     if form.is_valid():
         try:
-            added, told = meeting_actions.add_participants(
+            added, told = actions.add_participants(
                 request.user,
                 found,
                 form.cleaned_data["persons"],
@@ -470,20 +406,21 @@ def participants_add(request: HttpRequest, dialogue_id: int, meeting_id: int) ->
 def participant_status(
     request: HttpRequest, dialogue_id: int, meeting_id: int, participant_id: int
 ) -> HttpResponse:
-    found = access_meeting(request.user, dialogue_id, meeting_id, need="convener")
-    participant = _get(found.participants.select_related("person"), participant_id)
+    ctx = access_meeting(request.user, dialogue_id, meeting_id, need="convener")
+    found = ctx.meeting
+    participant = ctx.participant(participant_id)
     form = ParticipantStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a valid status."))
     elif "remove" in request.POST:
-        meeting_actions.do_remove_participant(request.user, participant)
+        actions.do_remove_participant(request.user, participant)
         messages.success(
             request,
             _("%(name)s removed from the meeting.") % {"name": participant.person.full_name},
         )
     else:
         try:
-            meeting_actions.do_set_participant_status(
+            actions.do_set_participant_status(
                 request.user, participant, form.cleaned_data["status"]
             )
         except ActionRefused as refusal:
@@ -505,9 +442,7 @@ def participant_status(
 def my_answer(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
     seat = access_own_meeting_seat(request.user, dialogue_id, meeting_id)
     try:
-        meeting_actions.do_answer_meeting_invitation(
-            request.user, seat, request.POST.get("status", "")
-        )
+        actions.do_answer_meeting_invitation(request.user, seat, request.POST.get("status", ""))
     except ActionRefused as refusal:
         messages.error(request, refusal.message)
     else:
@@ -523,9 +458,9 @@ def my_answer(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpRe
 @login_required
 @require_POST
 def participants_attended(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
-    found = access_meeting(request.user, dialogue_id, meeting_id, need="convener")
+    found = access_meeting(request.user, dialogue_id, meeting_id, need="convener").meeting
     try:
-        count = meeting_actions.do_record_confirmed_as_attended(request.user, found)
+        count = actions.do_record_confirmed_as_attended(request.user, found)
     except ActionRefused as refusal:
         messages.error(request, refusal.message)
     else:
@@ -540,12 +475,12 @@ def participants_attended(request: HttpRequest, dialogue_id: int, meeting_id: in
 def calendar_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if "revoke" in request.POST:
-            meeting_actions.do_revoke_calendar_token(request.user)
+            actions.do_revoke_calendar_token(request.user)
             messages.success(
                 request, _("Your calendar feed is switched off; the old address no longer works.")
             )
         else:
-            meeting_actions.do_issue_calendar_token(request.user)
+            actions.do_issue_calendar_token(request.user)
             messages.success(
                 request, _("New calendar address created; any older address no longer works.")
             )
@@ -555,24 +490,24 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
         feed_url = request.build_absolute_uri(
             reverse("calendar_feed", args=[request.user.calendar_token])
         )
-    return render(request, "dialogues/calendar.html", {"feed_url": feed_url})
+    return render(request, "meetings/calendar.html", {"feed_url": feed_url})
 
 
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The private feed: no session, the token in the URL is the credential."""
-    user = meeting_actions.user_for_calendar_token(token)
+    user = actions.user_for_calendar_token(token)
     if user is None:
         raise access.NotFound
     events = [
         meeting_event(
-            m,
-            show_address=can_see_venue_address(user, m),
+            m.meeting,
+            show_address=m.shows_venue_address,
             host=request.get_host(),
             url=request.build_absolute_uri(
-                reverse("dialogues:meeting", args=[m.dialogue_id, m.pk])
+                reverse("dialogues:meeting", args=[m.meeting.dialogue_id, m.meeting.pk])
             ),
         )
-        for m in queries.meetings_for_user(user)
+        for m in feed_for(user)
     ]
     response = HttpResponse(render_calendar(events, name="Track2"), content_type=ICS_TYPE)
     response["Cache-Control"] = "private, no-store"

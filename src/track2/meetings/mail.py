@@ -15,8 +15,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from track2.dialogues.calendar import meeting_event, render_calendar
-from track2.dialogues.models import MeetingParticipant
+from track2.meetings.calendar import meeting_event, render_calendar
+from track2.meetings.models import MeetingParticipant
 
 
 def tell_added_participants(
@@ -51,8 +51,8 @@ def _tell_one(participant: MeetingParticipant, *, base_url: str) -> str | None:
         "ends": meeting.ends_at.astimezone(zone),
     }
     # One line, whatever the titles contain (a newline would be a header injection).
-    subject = " ".join(render_to_string("dialogues/added_subject.txt", context).split())
-    body = render_to_string("dialogues/added_email.txt", context)
+    subject = " ".join(render_to_string("meetings/added_subject.txt", context).split())
+    body = render_to_string("meetings/added_email.txt", context)
     host = base_url.split("://", 1)[-1] or "track2"
     event = meeting_event(meeting, show_address=shows_address, host=host, url=url)
     message = EmailMessage(subject, body, None, [person.email])

@@ -1,0 +1,93 @@
+"""The API's In and Patch schemas of a model, built from its one declaration of editable fields
+(`track2.editable.Editable`) and the model's own types, limits and defaults — so a field added to
+a declaration reaches the form, the API and the action together, with the same length limit."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from ninja import Schema
+from pydantic import create_model
+
+from track2.api.fields import Code, Count, Id, Line, Moment, Notes, Small
+from track2.editable import Editable
+
+REQUIRED: Any = ...
+
+
+def api_type(field: models.Field) -> Any:
+    """The API input type of a model field (the limits are the model's)."""
+    if isinstance(field, models.ForeignKey):
+        return Id
+    if field.choices:
+        return Code  # the action names the valid codes
+    if isinstance(field, models.CharField):  # EmailField included
+        return Line(field.max_length or 200)
+    if isinstance(field, models.TextField):
+        return Notes
+    if isinstance(field, models.BooleanField):
+        return bool
+    if isinstance(field, models.PositiveSmallIntegerField):
+        return Small
+    if isinstance(field, models.PositiveIntegerField):
+        return Count
+    if isinstance(field, models.DecimalField):
+        return Decimal
+    if isinstance(field, models.DateTimeField):
+        return Moment
+    raise TypeError(f"no API type for {field!r}: give one in `types`")
+
+
+def _api_name(editable: Editable, name: str) -> str:
+    return f"{name}_id" if editable.is_reference(name) else name
+
+
+def _in_default(field: models.Field) -> Any:
+    if field.null:
+        return None
+    if field.has_default():
+        return field.get_default()
+    if field.blank:
+        return ""
+    return REQUIRED
+
+
+def schemas(
+    editable: Editable,
+    name: str,
+    *,
+    required: tuple[str, ...] = (),
+    defaults: dict[str, Any] | None = None,
+    types: dict[str, Any] | None = None,
+    patch_names: tuple[str, ...] | None = None,
+    extra_in: dict[str, tuple[Any, Any]] | None = None,
+    extra_patch: dict[str, tuple[Any, Any]] | None = None,
+) -> tuple[type[Schema], type[Schema]]:
+    """`<name>In` (what creating takes, with the model's defaults) and `<name>Patch` (every field
+    optional: only those sent change). `required`: fields the API insists on although the model
+    has a default; `defaults`: API defaults that differ from the model's (None: "the action
+    decides"); `patch_names`: the fields that may change after creation, when fewer."""
+    defaults, types = defaults or {}, types or {}
+    created: dict[str, Any] = {}
+    patched: dict[str, Any] = {}
+    for field_name in editable.names:
+        field = editable.field(field_name)
+        kind = types.get(field_name) or api_type(field)
+        key = _api_name(editable, field_name)
+        if field_name in required:
+            default = REQUIRED
+        elif field_name in defaults:
+            default = defaults[field_name]
+        else:
+            default = _in_default(field)
+        created[key] = (kind | None if default is None else kind, default)
+        if patch_names is None or field_name in patch_names:
+            patched[key] = (kind | None, None)
+    created.update(extra_in or {})
+    patched.update(extra_patch or {})
+    return (
+        create_model(f"{name}In", __base__=Schema, **created),
+        create_model(f"{name}Patch", __base__=Schema, **patched),
+    )
