@@ -55,7 +55,7 @@ def _dialogue_for(request: DirectoryRequest, dialogue_id: int):
     caller = request.auth
     if isinstance(caller, relay.KeyHolder):
         return relay.dialogue_of_holder(caller, dialogue_id)
-    return access_dialogue(caller, dialogue_id, need="member")
+    return access_dialogue(caller, dialogue_id, need="member").dialogue
 
 
 # --- key directory ---------------------------------------------------------------------------

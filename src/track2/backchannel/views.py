@@ -19,12 +19,14 @@ PER_PAGE = 50
 
 @login_required
 def directory(request: HttpRequest, dialogue_id: int) -> HttpResponse:
-    dialogue = access_dialogue(request.user, dialogue_id, need="member").dialogue
+    access = access_dialogue(request.user, dialogue_id, need="member")
+    dialogue = access.dialogue
     page = Paginator(queries.directory_of(dialogue), PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "backchannel/directory.html",
         {
+            "access": access,
             "dialogue": dialogue,
             "page": page,
             "entries": [queries.entry_out(entry, with_bundle=False) for entry in page.object_list],
