@@ -374,7 +374,7 @@ WRITES = {
 
 
 def test_every_write_with_an_author_is_listed():
-    modules = (actions, meeting_actions, role_actions, people_actions, roster)
+    modules = (actions, venue_actions, meeting_actions, role_actions, people_actions, roster)
     writes = {
         name
         for m in modules
