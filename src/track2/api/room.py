@@ -11,10 +11,11 @@ from typing import Literal
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
+from track2.access.room import access_room
 from track2.api.auth import AuthedRequest
 from track2.api.fields import Code, Id, Line
 from track2.api.pagination import PageQuery, page_of
-from track2.deliberation import actions, queries
+from track2.deliberation import actions, map_data, queries
 from track2.deliberation.models import REASON_MAX, STATEMENT_COLUMN
 from track2.disclosure.status import STATUS_LINE
 
@@ -112,3 +113,8 @@ def delete_vote(request: AuthedRequest, dialogue_id: Id, meeting_id: Id, stateme
     ballot = actions.check_vote(request.auth, dialogue_id, meeting_id, statement_id, None)
     actions.do_vote(ballot)
     return HttpResponse(status=204)
+
+
+@router.get(M + "/common-ground", summary="The common-ground map's data (small-cell rule)")
+def common_ground(request: AuthedRequest, dialogue_id: Id, meeting_id: Id):
+    return map_data.map_for(access_room(request.auth, dialogue_id, meeting_id))

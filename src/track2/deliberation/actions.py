@@ -112,8 +112,8 @@ def check_submit(
     user, dialogue_id, meeting_id, text, *, for_facilitator: bool = False
 ) -> Submission:
     ctx = access_room(user, dialogue_id, meeting_id)
+    author = _taking_part(ctx)  # a refusal no input can change comes alone (403)
     problems = Problems()
-    author = problems.collect(_taking_part, ctx)
     cleaned = problems.collect(clean_statement_text, text)
     if cleaned and not for_facilitator:
         folded = nonattribution.fold(cleaned)
@@ -126,7 +126,7 @@ def check_submit(
                 "text",
             )
     problems.raise_any()
-    assert author is not None and cleaned is not None  # noqa: S101  (raise_any raised otherwise)
+    assert cleaned is not None  # noqa: S101  (raise_any raised otherwise)
     named: tuple[str, ...] = ()
     if ctx.meeting.attribution_mode != "on_record":
         named = tuple(
@@ -184,8 +184,8 @@ def check_vote(user, dialogue_id, meeting_id, statement_id, vote: str | None) ->
     """`vote` None: withdraw the caller's vote."""
     ctx = access_room(user, dialogue_id, meeting_id)
     statement = _load_statement(ctx, statement_id)
+    pseudonym = _taking_part(ctx)
     problems = Problems()
-    pseudonym = problems.collect(_taking_part, ctx)
     value = None if vote is None else problems.collect(_vote_value, vote)
     if statement.is_for_facilitator:
         raise NotFound  # the room does not see notes sent to the facilitator
@@ -206,7 +206,6 @@ def check_vote(user, dialogue_id, meeting_id, statement_id, vote: str | None) ->
             "statement",
         )
     problems.raise_any()
-    assert pseudonym is not None  # noqa: S101
     return Ballot(ctx.meeting.pk, statement.pk, pseudonym, value)
 
 
