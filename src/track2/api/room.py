@@ -15,7 +15,7 @@ from track2.access.room import access_room
 from track2.api.auth import AuthedRequest
 from track2.api.fields import Code, Id, Line
 from track2.api.pagination import PageQuery, page_of
-from track2.deliberation import actions, map_data, queries
+from track2.deliberation import actions, exports, map_data, queries
 from track2.deliberation.models import REASON_MAX, STATEMENT_COLUMN
 from track2.disclosure.status import STATUS_LINE
 
@@ -51,6 +51,13 @@ class ModerateIn(Schema):
 
 class VoteIn(Schema):
     vote: Code = Field(description="agree, disagree or pass")
+
+
+class ExportQuery(Schema):
+    format: Literal["csv", "json", "polis"] = Field(
+        "csv",
+        description="csv or json: statements and aggregates; polis: a zip of the Pol.is layout",
+    )
 
 
 class StatementsQuery(PageQuery):
@@ -118,3 +125,11 @@ def delete_vote(request: AuthedRequest, dialogue_id: Id, meeting_id: Id, stateme
 @router.get(M + "/common-ground", summary="The common-ground map's data (small-cell rule)")
 def common_ground(request: AuthedRequest, dialogue_id: Id, meeting_id: Id):
     return map_data.map_for(access_room(request.auth, dialogue_id, meeting_id))
+
+
+@router.get(M + "/export", summary="Statements and aggregates (CSV, JSON) or a Pol.is zip")
+def export(request: AuthedRequest, dialogue_id: Id, meeting_id: Id, params: Query[ExportQuery]):
+    document = exports.check_export(request.auth, dialogue_id, meeting_id, params.format)
+    response = HttpResponse(document.content, content_type=document.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    return response

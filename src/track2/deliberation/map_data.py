@@ -50,6 +50,7 @@ class EngineInput:
     matrix: VoteMatrix
     side_of: list[str | None] | None
     texts: dict[int, str]
+    order: list[int]  # statement ids in the room's order (the facilitator's, then by id)
 
 
 def sides_by_pseudonym(meeting: Meeting) -> dict[str, str] | None:
@@ -69,26 +70,49 @@ def accepted(meeting: Meeting):
     )
 
 
-def engine_input(meeting: Meeting) -> EngineInput:
-    statements = list(accepted(meeting).order_by("position", "id").values_list("id", "text"))
-    rows = list(
+def voter_order(rows: Sequence[tuple[str, int, int]]) -> list[str]:
+    """Pseudonyms in an order that depends on their votes alone (each voter's answers sorted by
+    statement, then the pseudonym for identical rows). The map numbers voters 0, 1, … in this
+    order and the Pol.is export uses the same numbers, so `track2 analyze` on an export reads
+    the very matrix the room's map was computed from (the engine's result depends on row order)."""
+    answers: dict[str, list[tuple[int, int]]] = {}
+    for pseudonym, statement_id, value in rows:
+        answers.setdefault(pseudonym, []).append((statement_id, value))
+    return sorted(answers, key=lambda p: (sorted(answers[p]), p))
+
+
+def accepted_votes(meeting: Meeting) -> list[tuple[str, int, int]]:
+    return list(
         Vote.objects.filter(
             meeting=meeting,
             statement__status=Statement.Status.ACCEPTED,
             statement__is_for_facilitator=False,
         ).values_list("pseudonym", "statement_id", "value")
     )
-    voters = sorted({p for p, _s, _v in rows})
+
+
+def numbered_matrix(rows, statement_ids: list[int]) -> tuple[VoteMatrix, list[str]]:
+    """The votes with voters numbered by `voter_order`; returns the matrix and the pseudonym of
+    each number (kept in memory only)."""
+    voters = voter_order(rows)
+    number = {p: i for i, p in enumerate(voters)}
     matrix = VoteMatrix.from_triples(
-        [p for p, _s, _v in rows],
+        [number[p] for p, _s, _v in rows],
         [s for _p, s, _v in rows],
         [v for _p, _s, v in rows],
-        participant_ids=voters,
-        statement_ids=[sid for sid, _t in statements],
+        participant_ids=range(len(voters)),
+        statement_ids=sorted(statement_ids),
     )
+    return matrix, voters
+
+
+def engine_input(meeting: Meeting) -> EngineInput:
+    listed = list(accepted(meeting).order_by("position", "id").values_list("id", "text"))
+    statements = dict(listed)
+    matrix, voters = numbered_matrix(accepted_votes(meeting), list(statements))
     sides = sides_by_pseudonym(meeting)
-    side_of = None if sides is None else [sides.get(p) for p in matrix.participant_ids.tolist()]
-    return EngineInput(matrix, side_of, dict(statements))
+    side_of = None if sides is None else [sides.get(p) for p in voters]
+    return EngineInput(matrix, side_of, statements, [sid for sid, _t in listed])
 
 
 # --- the engine, cached per state of the room -----------------------------------------------
@@ -237,7 +261,9 @@ def disclosed_map(meeting: Meeting, source: EngineInput, k: int) -> dict:
             for s, v in zip(b.statement_ids.tolist(), b.statement_intercept.tolist(), strict=True)
         }
     statements = []
-    for j, sid in enumerate(matrix.statement_ids.tolist()):
+    column = {sid: j for j, sid in enumerate(matrix.statement_ids.tolist())}
+    for sid in source.order:
+        j = column[sid]
         n = int(counts["seen"][j])
         row: dict[str, Any] = {"id": int(sid), "text": source.texts[sid]}
         if n >= k:
