@@ -96,13 +96,13 @@ def do_import(by, plan: ImportPlan) -> tuple[int, int, int]:
         status = Statement.Status.REJECTED if source.moderated == -1 else Statement.Status.ACCEPTED
         new_id[sid] = Statement(meeting=meeting, text=text, status=status)
     # The Pol.is order of comments is their order of arrival: stored in random order instead.
-    rows = list(new_id.values())
-    secrets.SystemRandom().shuffle(rows)
-    Statement.objects.bulk_create(rows)
+    shuffled = list(new_id.values())
+    secrets.SystemRandom().shuffle(shuffled)
+    Statement.objects.bulk_create(shuffled)
     matrix = plan.conversation.matrix
     pseudonyms = [secrets.token_hex(32) for _ in range(matrix.n_participants)]
     column_statement = [new_id.get(int(sid)) for sid in matrix.statement_ids.tolist()]
-    rows = []
+    rows: list[tuple[int, int, int, str, int]] = []
     for i in range(matrix.n_participants):
         lo, hi = int(matrix.indptr[i]), int(matrix.indptr[i + 1])
         for j, value in zip(
@@ -124,8 +124,9 @@ def _insert_votes(rows: list[tuple[int, int, int, str, int]]) -> None:
     """Many votes in few statements: a Track 3 conversation holds tens of thousands, and
     building a model object for each costs more than writing it."""
     table = connection.ops.quote_name(Vote._meta.db_table)
+    column_of = {f.name: f.column for f in Vote._meta.concrete_fields}
     columns = ", ".join(
-        connection.ops.quote_name(Vote._meta.get_field(name).column)
+        connection.ops.quote_name(column_of[name])
         for name in ("id", "meeting", "statement", "pseudonym", "value")
     )
     sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)"  # noqa: S608  (names from the model)

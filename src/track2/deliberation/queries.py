@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from track2.deliberation.models import Moderation, Room, Statement, Vote
@@ -137,7 +137,7 @@ VOTE_NAMES = {Vote.AGREE: "agree", Vote.DISAGREE: "disagree", Vote.PASS: "pass"}
 
 @dataclass(frozen=True)
 class Listing:
-    rows: object
+    rows: QuerySet
     render: Callable[[Statement], dict]
 
 
