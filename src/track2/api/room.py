@@ -15,6 +15,7 @@ from track2.access.room import access_room
 from track2.api.auth import AuthedRequest
 from track2.api.fields import Code, Id, Reason, StatementText
 from track2.api.pagination import PageQuery, page_of
+from track2.api.refusals import files, not_permitted
 from track2.deliberation import actions, exports, map_data, queries
 from track2.disclosure.status import STATUS_LINE
 
@@ -62,7 +63,11 @@ class StatementsQuery(PageQuery):
     )
 
 
-@router.get(M + "/statements", summary="The room's statements (paginated; see `view`)")
+@router.get(
+    M + "/statements",
+    summary="The room's statements (paginated; see `view`)",
+    openapi_extra=not_permitted("A view your role does not have (queue, notes, mine)."),
+)
 def list_statements(
     request: AuthedRequest, dialogue_id: Id, meeting_id: Id, params: Query[StatementsQuery]
 ):
@@ -116,12 +121,22 @@ def delete_vote(request: AuthedRequest, dialogue_id: Id, meeting_id: Id, stateme
     return HttpResponse(status=204)
 
 
-@router.get(M + "/common-ground", summary="The common-ground map's data (small-cell rule)")
+@router.get(
+    M + "/common-ground",
+    summary="The common-ground map's data (small-cell rule)",
+    openapi_extra=not_permitted("The facilitators do not show the results to you (yet)."),
+)
 def common_ground(request: AuthedRequest, dialogue_id: Id, meeting_id: Id):
     return map_data.map_for(access_room(request.auth, dialogue_id, meeting_id))
 
 
-@router.get(M + "/export", summary="Statements and aggregates (CSV, JSON) or a Pol.is zip")
+@router.get(
+    M + "/export",
+    summary="Statements and aggregates (CSV, JSON) or a Pol.is zip",
+    openapi_extra=files(
+        "text/csv", "application/json", "application/zip", description="The export file."
+    ),
+)
 def export(request: AuthedRequest, dialogue_id: Id, meeting_id: Id, params: Query[ExportQuery]):
     document = exports.check_export(request.auth, dialogue_id, meeting_id, params.format)
     response = HttpResponse(document.content, content_type=document.content_type)
