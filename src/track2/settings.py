@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "track2.people",
     "track2.dialogues",
     "track2.meetings",
+    "track2.deliberation",
     "track2.reports",
     "track2.disclosure",
     "track2.audit",
