@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "track2.reports",
     "track2.disclosure",
     "track2.audit",
+    "track2.live",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from track2 import live
 from track2 import validation as admissible
 from track2.access.meetings import venues_of
 from track2.audit import record as audit
@@ -298,6 +299,7 @@ def do_update_meeting(by, meeting: Meeting, **fields) -> Meeting:
         check_capacity(meeting, new_venue, seats_taken(meeting), field="venue")
         meeting.save()
         audit.record(by, "update", meeting, fields=audit.changed(before, meeting))
+        live.announce(live.meeting_topic(meeting.pk))
     if archived is not None:
         meeting = do_archive_meeting(by, meeting, archived=archived)
     return meeting
@@ -410,6 +412,7 @@ def do_add_agenda_item(
     )
     _agenda_checked(item).save()
     audit.record(by, "create", item, fields=["title", "duration_minutes", "description", "lead"])
+    live.announce(live.meeting_topic(meeting.pk))
     return item
 
 
@@ -424,6 +427,7 @@ def do_update_agenda_item(by, item: AgendaItem, **fields) -> AgendaItem:
         setattr(item, name, value)
     _agenda_checked(item).save()
     audit.record(by, "update", item, fields=audit.changed(before, item))
+    live.announce(live.meeting_topic(item.meeting_id))
     return item
 
 
@@ -431,6 +435,7 @@ def do_update_agenda_item(by, item: AgendaItem, **fields) -> AgendaItem:
 def do_delete_agenda_item(by, item: AgendaItem) -> None:
     # Positions may have gaps; pages number items by order, not by position.
     audit.record(by, "delete", item)
+    live.announce(live.meeting_topic(item.meeting_id))
     item.delete()
 
 
@@ -462,6 +467,7 @@ def do_move_agenda_item(by, item: AgendaItem, direction: str) -> AgendaItem:
     item.position = theirs
     item.save(update_fields=["position"])
     audit.record(by, "move", item, fields=["position"])
+    live.announce(live.meeting_topic(item.meeting_id))
     return item
 
 

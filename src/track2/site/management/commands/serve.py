@@ -13,6 +13,8 @@ from track2.config import LOOPBACK_HOSTS, describe_email
 from track2.site.health import DatabaseUnreachable, check_database
 from track2.site.http import NoDelayH11Protocol
 
+GRACEFUL_STOP_SECONDS = 5
+
 
 def is_loopback(host: str) -> bool:
     if host in LOOPBACK_HOSTS:
@@ -65,6 +67,9 @@ def run_server(stdout, host: str, port: int, workers: int) -> None:
         forwarded_allow_ips=",".join(settings.CONFIG.trusted_proxies) or None,
         server_header=False,
         http=NoDelayH11Protocol,
+        # Open event streams (live updates) never finish by themselves: on a stop, give requests
+        # this long, then end the streams; browsers reconnect to the next server with Last-Event-ID.
+        timeout_graceful_shutdown=GRACEFUL_STOP_SECONDS,
     )
 
 
