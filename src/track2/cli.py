@@ -21,6 +21,8 @@ TRACK2_COMMANDS = {
     "check": "check the configuration, the data folder and the database",
     "analyze": "find opinion groups and common ground in a Pol.is-format conversation",
     "rank": "rank alternative texts from ballots by the Schulze method",
+    "import-polis": "import a Pol.is conversation into a meeting as a Track 3 consultation",
+    "export-polis": "export a meeting's statements and votes in the Pol.is layout (zip)",
 }
 
 
