@@ -97,6 +97,17 @@ def build_room(make_user, institution, per_side: int = 4, names=None) -> RoomWor
         world.persons[user.pk] = seat(dialogue, meeting, delegation, user, name)
         world.participants.append(user)
     users["participant"] = world.participants[0]
+    # A participant of the dialogue who is not on this meeting's list.
+    users["unseated"] = make_user("unseated@example.org")
+    Membership.objects.create(dialogue=dialogue, user=users["unseated"], role=Role.PARTICIPANT)
+    Person.objects.create(
+        institution=institution,
+        full_name="Unseated Person",
+        sector="academia",
+        country="Caldera",
+        email="unseated.person@example.org",
+        user=users["unseated"],
+    )
     return world
 
 

@@ -70,6 +70,13 @@ def _taking_part(ctx: RoomAccess) -> str:
         raise _key_refusal() from None
 
 
+def check_taking_part(user, dialogue_id, meeting_id) -> RoomAccess:
+    """The room, for someone who may submit and vote in it now (else a refusal saying why)."""
+    ctx = access_room(user, dialogue_id, meeting_id)
+    _taking_part(ctx)
+    return ctx
+
+
 def _load_statement(ctx: RoomAccess, statement_id, **extra) -> Statement:
     try:
         return Statement.objects.get(pk=parse_id(statement_id), meeting=ctx.meeting, **extra)

@@ -118,7 +118,8 @@ def engine_input(meeting: Meeting) -> EngineInput:
 # --- the engine, cached per state of the room -----------------------------------------------
 
 _lock = threading.Lock()
-_cache: dict[int, tuple[tuple, dict]] = {}
+# meeting id → (fingerprint, map as shown, the engine's priority of each statement id)
+_cache: dict[int, tuple[tuple, dict, dict[int, float]]] = {}
 
 
 def fingerprint(meeting: Meeting) -> tuple:
@@ -147,15 +148,37 @@ def room_map(meeting: Meeting) -> dict:
     room = Room.objects.filter(meeting=meeting).first()
     if room is not None and room.kept_map is not None:
         return room.kept_map
+    return _cached(meeting)[1]
+
+
+def priorities(meeting: Meeting) -> dict[int, float]:
+    """The engine's priority of each statement (Pol.is comment priorities: what to show next
+    to learn most); empty until there are opinion groups."""
+    return _cached(meeting)[2]
+
+
+def _cached(meeting: Meeting) -> tuple[tuple, dict, dict[int, float]]:
     key = fingerprint(meeting)
     with _lock:
         cached = _cache.get(meeting.pk)
     if cached is not None and cached[0] == key:
-        return cached[1]
-    built = disclosed_map(meeting, engine_input(meeting), k_of(meeting.dialogue))
+        return cached
+    source = engine_input(meeting)
+    k = k_of(meeting.dialogue)
+    analysis, note = _analysis(source, k)
+    built = disclosed_map(meeting, source, k, analysis, note)
+    ranks: dict[int, float] = {}
+    if analysis is not None:
+        ranks = {
+            int(sid): float(p)
+            for sid, p in zip(
+                analysis.statement_ids.tolist(), analysis.comment_priorities.tolist(), strict=True
+            )
+        }
+    entry = (key, built, ranks)
     with _lock:
-        _cache[meeting.pk] = (key, built)
-    return built
+        _cache[meeting.pk] = entry
+    return entry
 
 
 # --- the map through the small-cell rule ----------------------------------------------------
@@ -238,10 +261,15 @@ def _sides(source: EngineInput) -> tuple[SideAgreement | None, str]:
         return None, _("Agreement per delegation appears once two delegations have voted.")
 
 
-def disclosed_map(meeting: Meeting, source: EngineInput, k: int) -> dict:
+def disclosed_map(
+    meeting: Meeting,
+    source: EngineInput,
+    k: int,
+    analysis: Track2Analysis | None,
+    groups_note: str,
+) -> dict:
     matrix = source.matrix
     counts = matrix.statement_counts
-    analysis, groups_note = _analysis(source, k)
     agreement, sides_note = _sides(source)
     sizes: dict[int, int] = {}
     groups: list[dict] = []
