@@ -116,8 +116,8 @@ def seed(env: dict[str, str], module: str = "tests.live.seed_world") -> dict:
 
 
 @contextmanager
-def serve(env: dict[str, str], workers: int = 1) -> Iterator[str]:
-    port = free_port()
+def serve(env: dict[str, str], workers: int = 1, port: int | None = None) -> Iterator[str]:
+    port = port or free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "track2", "serve", "--port", str(port), "--workers", str(workers)],
         stdout=subprocess.PIPE,

@@ -30,6 +30,7 @@ M = "/dialogues/{dialogue_id}/meetings/{meeting_id}"
         "`Last-Event-ID` to receive one catch-up event if anything changed meanwhile."
     ),
     response={200: None},
+    url_name="meeting_events",
     openapi_extra={
         "responses": {
             200: {"description": "the event stream", "content": {"text/event-stream": {}}}
