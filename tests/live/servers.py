@@ -127,7 +127,9 @@ def serve(env: dict[str, str], workers: int = 1, port: int | None = None) -> Ite
         cwd=ROOT,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
+    # Migrations and collectstatic (which compresses every static file) come first: on a busy
+    # shared machine that alone has taken minutes.
+    deadline = time.monotonic() + 300
     try:
         while time.monotonic() < deadline:
             if process.poll() is not None:
@@ -138,7 +140,8 @@ def serve(env: dict[str, str], workers: int = 1, port: int | None = None) -> Ite
             except OSError:
                 time.sleep(0.3)
         else:
-            pytest.fail("track2 serve did not answer within 120 s")
+            process.kill()
+            pytest.fail("track2 serve did not answer within 300 s:\n" + process.stdout.read())
         yield base
     finally:
         if process.poll() is None:
@@ -193,9 +196,11 @@ class EventReader:
         self.connection.close()
 
 
-def api(base: str, method: str, path: str, token: str, body: dict | None = None):
+def api(
+    base: str, method: str, path: str, token: str, body: dict | None = None, timeout: float = 10
+):
     host, port = base.removeprefix("http://").split(":")
-    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    connection = http.client.HTTPConnection(host, int(port), timeout=timeout)
     try:
         connection.request(
             method,

@@ -8,6 +8,7 @@ import uvicorn
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from track2.config import LOOPBACK_HOSTS, describe_email
 from track2.site.health import DatabaseUnreachable, check_database
@@ -96,4 +97,9 @@ class Command(BaseCommand):
         prepare_site(self.stdout)
         where, warning = describe_email(settings.CONFIG.email)
         self.stdout.write(f"E-mail: {where}" + (f". Note: {warning}." if warning else ""))
+        if workers > 1 and connection.vendor == "sqlite":
+            self.stdout.write(
+                "Note: on SQLite, live updates (a room's map) reach only browsers connected to the "
+                "worker that made the change; serve with --workers 1, or use PostgreSQL."
+            )
         run_server(self.stdout, host, port, workers)
