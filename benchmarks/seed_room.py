@@ -65,7 +65,8 @@ def main() -> None:
         # Accounts (no usable password: tokens only) for the load voters and the probe voter.
         with_account = LOAD_VOTERS + 1
         users = User.objects.bulk_create(
-            User(email=f"voter{i}@bench.example", password=make_password(None)) for i in range(with_account)
+            User(email=f"voter{i}@bench.example", password=make_password(None))
+            for i in range(with_account)
         )
         Membership.objects.bulk_create(
             Membership(dialogue=dialogue, user=u, role=Role.PARTICIPANT) for u in users
