@@ -116,14 +116,26 @@ class MapProbe:
 
     def agree_count(self) -> int | None:
         started = time.monotonic()
-        status, body = api(self.base, "GET", self.map_path, self.seed["facilitator"], timeout=120)
-        self.map_seconds.append(time.monotonic() - started)
+        try:
+            status, body = api(
+                self.base, "GET", self.map_path, self.seed["facilitator"], timeout=120
+            )
+        except OSError:
+            return None  # counted as a read that showed nothing
+        finally:
+            self.map_seconds.append(time.monotonic() - started)
         if status != 200:
             return None
         row = next(s for s in body["statements"] if s["id"] == self.seed["probe_statement"])
         return row.get("agree")
 
     def watch(self) -> None:
+        try:
+            self._watch()
+        except OSError as err:  # the server went away or stopped answering: reported as unseen
+            print(f"map watcher stopped: {err!r}", flush=True)
+
+    def _watch(self) -> None:
         reader = EventReader(self.base, self.events_path, self.seed["facilitator"])
         try:
             while not self.stop.is_set():
@@ -146,7 +158,17 @@ class MapProbe:
         ends = time.monotonic() + seconds
         while time.monotonic() < ends:
             answer = "agree" if answer == "disagree" else "disagree"
-            status, _ = api(self.base, "PUT", self.vote_path, self.seed["probe"], {"vote": answer})
+            try:
+                status, _ = api(
+                    self.base,
+                    "PUT",
+                    self.vote_path,
+                    self.seed["probe"],
+                    {"vote": answer},
+                    timeout=60,
+                )
+            except OSError:
+                status = None
             if status == 200:
                 flips.append((time.monotonic(), base + (1 if answer == "agree" else 0)))
             time.sleep(every)
@@ -227,6 +249,8 @@ def run_setup(database: str, args, work: Path) -> dict:
         stored = stored_votes(url, home, data["voter_pseudonyms"])
         expected = {(data["voter_pseudonyms"][v], s): VALUES[a] for (v, s), a in last.items()}
         finite = [x for x in map_latencies if x != float("inf")]
+        lost = [pair for pair, value in expected.items() if stored.get(pair) != value]
+        unacknowledged = [pair for pair in stored if pair not in expected]
         result = {
             "database": database,
             "workers": workers,
@@ -249,6 +273,11 @@ def run_setup(database: str, args, work: Path) -> dict:
             "revotes": len(acks) - len(expected),
             "stored": len(stored),
             "stored_equals_acknowledged": stored == expected,
+            # Acknowledged votes missing or with another answer (must be 0), and stored votes whose
+            # answer never reached locust (requests cut when a phase stopped, or timed out).
+            "lost": len(lost),
+            "stored_unacknowledged": len(unacknowledged),
+            "load_average_1m": round(os.getloadavg()[0], 1),
         }
         print(json.dumps(result), flush=True)
         return result
@@ -275,6 +304,7 @@ def main() -> None:
                 "acknowledged": sum(r["acknowledged"] for r in results),
                 "stored": sum(r["stored"] for r in results),
                 "stored_equals_acknowledged": all(r["stored_equals_acknowledged"] for r in results),
+                "lost": sum(r["lost"] for r in results),
                 "setups": results,
             }
         )

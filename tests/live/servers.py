@@ -118,14 +118,24 @@ def seed(env: dict[str, str], module: str = "tests.live.seed_world") -> dict:
 @contextmanager
 def serve(env: dict[str, str], workers: int = 1, port: int | None = None) -> Iterator[str]:
     port = port or free_port()
+    # The server's output goes to a file, not a pipe: a pipe nobody reads while the server runs
+    # fills up (64 KB of warnings) and then blocks the server on its next log line.
+    log = tempfile.NamedTemporaryFile(  # noqa: SIM115  (closed below)
+        "w+", prefix="track2-serve-", suffix=".log", delete=False
+    )
     process = subprocess.Popen(
         [sys.executable, "-m", "track2", "serve", "--port", str(port), "--workers", str(workers)],
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
         env=env,
         cwd=ROOT,
     )
+
+    def output() -> str:
+        log.flush()
+        return Path(log.name).read_text()
+
     base = f"http://127.0.0.1:{port}"
     # Migrations and collectstatic (which compresses every static file) come first: on a busy
     # shared machine that alone has taken minutes.
@@ -133,7 +143,7 @@ def serve(env: dict[str, str], workers: int = 1, port: int | None = None) -> Ite
     try:
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                pytest.fail("track2 serve exited:\n" + process.stdout.read())
+                pytest.fail("track2 serve exited:\n" + output())
             try:
                 if get(base + "/healthz")[0] == 200:
                     break
@@ -141,7 +151,7 @@ def serve(env: dict[str, str], workers: int = 1, port: int | None = None) -> Ite
                 time.sleep(0.3)
         else:
             process.kill()
-            pytest.fail("track2 serve did not answer within 300 s:\n" + process.stdout.read())
+            pytest.fail("track2 serve did not answer within 300 s:\n" + output())
         yield base
     finally:
         if process.poll() is None:
@@ -150,7 +160,9 @@ def serve(env: dict[str, str], workers: int = 1, port: int | None = None) -> Ite
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
-                pytest.fail("track2 serve did not stop within 30 s of SIGTERM")
+                pytest.fail("track2 serve did not stop within 30 s of SIGTERM:\n" + output())
+        log.close()
+        os.unlink(log.name)
 
 
 class EventReader:

@@ -7,11 +7,14 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from asgiref.sync import sync_to_async
+from django.db import connections
 from django.test import AsyncClient
 
 from tests.dialogues.conftest import ROLES
 from tests.dialogues.test_api import bearer
 from tests.helpers import PASSWORD
+from track2 import live
 
 MEMBERS = {"convener", "facilitator", "rapporteur", "participant", "observer", "liaison"}
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,6 +27,21 @@ def events_url(world, meeting=None) -> str:
 
 def token_of(user) -> dict:
     return {"Authorization": bearer(user)["HTTP_AUTHORIZATION"]}
+
+
+async def tidied(coroutine):
+    """Run a test's async part, then close what it opened: the live listener's connection and
+    the database connection of the thread that ran the access checks (PostgreSQL cannot drop
+    the test database while either is open)."""
+    try:
+        return await coroutine
+    finally:
+        await live.stop()
+        await sync_to_async(connections.close_all)()
+
+
+def in_loop(coroutine):
+    return asyncio.run(tidied(coroutine))
 
 
 async def opened(client: AsyncClient, url: str, **headers) -> tuple[int, dict, str]:
@@ -44,7 +62,7 @@ async def opened(client: AsyncClient, url: str, **headers) -> tuple[int, dict, s
 @pytest.mark.parametrize("role", sorted(set(ROLES) | {"outsider"}))
 def test_members_open_the_stream_everyone_else_gets_the_same_404(world, role):
     headers = token_of(world.users[role])
-    status, answer_headers, body = asyncio.run(opened(AsyncClient(), events_url(world), **headers))
+    status, answer_headers, body = in_loop(opened(AsyncClient(), events_url(world), **headers))
     if role in MEMBERS:
         assert status == 200, body
         assert answer_headers["Content-Type"] == "text/event-stream"
@@ -59,11 +77,11 @@ def test_a_meeting_of_another_dialogue_and_an_unknown_id_answer_the_same_404(wor
     client = AsyncClient()
     other = f"/api/v1/dialogues/{world.dialogue.pk}/meetings/999999/events"
     for url in (other, f"/api/v1/dialogues/999999/meetings/{world.meeting.pk}/events"):
-        assert asyncio.run(opened(client, url, **headers))[:3:2] == (
+        assert in_loop(opened(client, url, **headers))[:3:2] == (
             404,
             '{"detail": "Not found."}',
         )
-    status, _headers, body = asyncio.run(
+    status, _headers, body = in_loop(
         opened(client, f"/api/v1/dialogues/{world.dialogue.pk}/meetings/{2**63}/events", **headers)
     )
     assert status in (404, 422), body
@@ -71,9 +89,9 @@ def test_a_meeting_of_another_dialogue_and_an_unknown_id_answer_the_same_404(wor
 
 def test_no_credentials_or_a_bad_token_answer_401_with_what_to_send(world):
     client = AsyncClient()
-    status, _h, body = asyncio.run(opened(client, events_url(world)))
+    status, _h, body = in_loop(opened(client, events_url(world)))
     assert status == 401 and "Bearer" in body
-    status, _h, body = asyncio.run(
+    status, _h, body = in_loop(
         opened(client, events_url(world), Authorization="Bearer t2_not-a-token")
     )
     assert status == 401
@@ -85,7 +103,7 @@ def test_a_signed_in_browser_session_opens_the_stream(world):
         assert await client.alogin(email=world.users["participant"].email, password=PASSWORD)
         return await opened(client, events_url(world))
 
-    status, _h, body = asyncio.run(run())
+    status, _h, body = in_loop(run())
     assert status == 200 and "event: changed" in body
 
 
@@ -104,8 +122,6 @@ def test_the_stream_carries_no_confidential_data(world):
         body = ""
         while body.count("\n\n") < 2:
             body += (await asyncio.wait_for(anext(chunks), 5)).decode()
-        from asgiref.sync import sync_to_async
-
         await sync_to_async(meeting_actions.do_add_agenda_item)(
             convener, world.meeting, title=canary, duration_minutes=30
         )
@@ -114,7 +130,7 @@ def test_the_stream_carries_no_confidential_data(world):
         await chunks.aclose()
         return body
 
-    body = asyncio.run(run())
+    body = in_loop(run())
     assert body.count("event: changed") == 2
     for secret in (canary, "Canary", convener.email, world.meeting.title, world.dialogue.title):
         assert secret not in body
