@@ -33,6 +33,7 @@ def served_env(home: Path, database_url: str | None) -> dict[str, str]:
     env["TRACK2_HOME"] = str(home)
     env["TRACK2_EMAIL_URL"] = "locmem://"
     env["PYTHONPATH"] = str(ROOT)
+    env["PYTHONUNBUFFERED"] = "1"  # the server log file shows lines as they are written
     if database_url:
         env["TRACK2_DATABASE_URL"] = database_url
     return env
