@@ -140,7 +140,7 @@ def serve(env: dict[str, str], workers: int = 1, port: int | None = None) -> Ite
     base = f"http://127.0.0.1:{port}"
     # Migrations and collectstatic (which compresses every static file) come first: on a busy
     # shared machine that alone has taken minutes.
-    deadline = time.monotonic() + 300
+    deadline = time.monotonic() + 600
     try:
         while time.monotonic() < deadline:
             if process.poll() is not None:
@@ -152,7 +152,7 @@ def serve(env: dict[str, str], workers: int = 1, port: int | None = None) -> Ite
                 time.sleep(0.3)
         else:
             process.kill()
-            pytest.fail("track2 serve did not answer within 300 s:\n" + output())
+            pytest.fail("track2 serve did not answer within 600 s:\n" + output())
         yield base
     finally:
         if process.poll() is None:
