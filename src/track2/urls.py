@@ -3,7 +3,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from track2.accounts.credential_views import admin_sign_in
-from track2.api.urls import api
+from track2.api import urls as api_urls
 from track2.meetings.views import calendar_feed
 from track2.site.views import not_found
 
@@ -26,7 +26,7 @@ urlpatterns = [
     # person id exists (a redirect or a 404): it answers 404 for everything.
     re_path(r"^admin/r/", not_found),
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
+    path("api/v1/", api_urls.urls()),
 ]
 
 handler404 = "track2.site.views.not_found"

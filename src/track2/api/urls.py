@@ -1,14 +1,16 @@
 """The HTTP API at /api/v1 (OpenAPI at /api/v1/docs). One router module per context."""
 
+import inspect
+
 from django.core.exceptions import RequestDataTooBig
-from django.db import transaction
+from django.db import connections, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from track2 import access
-from track2.api import audit, backchannel, dialogues, me, meetings, people, room
+from track2.api import audit, backchannel, dialogues, events, me, meetings, people, room
 from track2.api.auth import MalformedToken, api_auth
 from track2.api.refusals import AdmissibleJson, InadmissibleBody, declare_refusals, field_errors
 from track2.errors import ActionRefused
@@ -151,3 +153,16 @@ api.add_router("/", meetings.router)
 api.add_router("/", audit.router)
 api.add_router("/", backchannel.router)
 api.add_router("/", room.router)
+api.add_router("/", events.router)
+
+
+def urls():
+    """The API's URL patterns. Async views (the event streams) stay outside ATOMIC_REQUESTS:
+    Django refuses to wrap a coroutine in a transaction, and a stream that lasts minutes must
+    not hold one; what they read goes through the same access loaders in a thread."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        if inspect.iscoroutinefunction(pattern.callback):
+            # What transaction.non_atomic_requests sets, for every database.
+            setattr(pattern.callback, "_non_atomic_requests", set(connections))  # noqa: B010
+    return patterns, app_name, namespace

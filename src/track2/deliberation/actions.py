@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from track2 import keyring
+from track2 import keyring, live
 from track2 import validation as admissible
 from track2.access import NotFound, parse_id
 from track2.access.room import RoomAccess, access_room
@@ -167,6 +167,7 @@ def do_submit(submission: Submission) -> Statement:
             reason=str(HOLD_REASON),
             number=1,
         )
+    live.announce(live.meeting_topic(ctx.meeting.pk))
     return statement
 
 
@@ -214,6 +215,7 @@ def check_vote(user, dialogue_id, meeting_id, statement_id, vote: str | None) ->
 
 def do_vote(ballot: Ballot) -> None:
     """One statement: insert, or replace the pseudonym's earlier answer (never a second row)."""
+    live.announce(live.meeting_topic(ballot.meeting_id))
     if ballot.value is None:
         Vote.objects.filter(statement_id=ballot.statement_id, pseudonym=ballot.pseudonym).delete()
         return
@@ -338,6 +340,7 @@ def do_moderate(by, decision: Decision) -> Statement:
         fields=fields,
         dialogue=decision.ctx.dialogue,
     )
+    live.announce(live.meeting_topic(decision.ctx.meeting.pk))
     return statement
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from track2 import keyring
+from track2 import keyring, live
 from track2.access import access_dialogue
 from track2.access.room import RoomAccess, access_room
 from track2.audit import record as audit
@@ -50,6 +50,7 @@ def do_room_settings(by, ctx: RoomAccess, cleaned: dict) -> Room:
         setattr(room, name, value)
     room.save()
     audit.record(by, "update", room, fields=audit.changed(before, room), dialogue=ctx.dialogue)
+    live.announce(live.meeting_topic(ctx.meeting.pk))
     return room
 
 
@@ -80,6 +81,7 @@ def do_order(by, ctx: RoomAccess, ids: list[int]) -> None:
     for position, sid in enumerate(ids, start=1):
         Statement.objects.filter(pk=sid, meeting=ctx.meeting).update(position=position)
     audit.record(by, "reorder", ctx.room, fields=["position"], dialogue=ctx.dialogue)
+    live.announce(live.meeting_topic(ctx.meeting.pk))
 
 
 # --- closing --------------------------------------------------------------------------------
@@ -113,6 +115,7 @@ def do_close(by, ctx: RoomAccess) -> Room:
         fields.append("kept_map")
     room.save()
     audit.record(by, "close", room, fields=fields, dialogue=ctx.dialogue)
+    live.announce(live.meeting_topic(ctx.meeting.pk))
     return room
 
 

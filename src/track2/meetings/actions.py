@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from track2 import live
 from track2 import validation as admissible
 from track2.access.meetings import LEAD_NOT_SEATED
 from track2.access.venues import venues_of
@@ -166,6 +167,7 @@ def do_update_meeting(by, meeting: Meeting, **fields) -> Meeting:
         # Only archiving (the API's {"is_archived": true}) is the archive page's write, recorded once
         # as "archive", not also as an update that changed nothing.
         meeting = apply_update(by, meeting, fields, editable=MEETING, check=_meeting_fits)
+        live.announce(live.meeting_topic(meeting.pk))
     if archived is not None:
         meeting = do_archive_meeting(by, meeting, archived=archived)
     return meeting
@@ -267,18 +269,22 @@ def do_add_agenda_item(
     )
     _agenda_checked(item).save()
     audit.record(by, "create", item, fields=list(AGENDA_ITEM))
+    live.announce(live.meeting_topic(meeting.pk))
     return item
 
 
 @transaction.atomic
 def do_update_agenda_item(by, item: AgendaItem, **fields) -> AgendaItem:
-    return apply_update(by, item, fields, editable=AGENDA_ITEM, check=_agenda_checked)
+    item = apply_update(by, item, fields, editable=AGENDA_ITEM, check=_agenda_checked)
+    live.announce(live.meeting_topic(item.meeting_id))
+    return item
 
 
 @transaction.atomic
 def do_delete_agenda_item(by, item: AgendaItem) -> None:
     # Positions may have gaps; pages number items by order, not by position.
     audit.record(by, "delete", item)
+    live.announce(live.meeting_topic(item.meeting_id))
     item.delete()
 
 
@@ -310,6 +316,7 @@ def do_move_agenda_item(by, item: AgendaItem, direction: str) -> AgendaItem:
     item.position = theirs
     item.save(update_fields=["position"])
     audit.record(by, "move", item, fields=["position"])
+    live.announce(live.meeting_topic(item.meeting_id))
     return item
 
 

@@ -8,10 +8,13 @@ import uvicorn
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from track2.config import LOOPBACK_HOSTS, describe_email
 from track2.site.health import DatabaseUnreachable, check_database
 from track2.site.http import NoDelayH11Protocol
+
+GRACEFUL_STOP_SECONDS = 5
 
 
 def is_loopback(host: str) -> bool:
@@ -65,6 +68,9 @@ def run_server(stdout, host: str, port: int, workers: int) -> None:
         forwarded_allow_ips=",".join(settings.CONFIG.trusted_proxies) or None,
         server_header=False,
         http=NoDelayH11Protocol,
+        # Open event streams (live updates) never finish by themselves: on a stop, give requests
+        # this long, then end the streams; browsers reconnect to the next server with Last-Event-ID.
+        timeout_graceful_shutdown=GRACEFUL_STOP_SECONDS,
     )
 
 
@@ -91,4 +97,9 @@ class Command(BaseCommand):
         prepare_site(self.stdout)
         where, warning = describe_email(settings.CONFIG.email)
         self.stdout.write(f"E-mail: {where}" + (f". Note: {warning}." if warning else ""))
+        if workers > 1 and connection.vendor == "sqlite":
+            self.stdout.write(
+                "Note: on SQLite, live updates (a room's map) reach only browsers connected to the "
+                "worker that made the change; serve with --workers 1, or use PostgreSQL."
+            )
         run_server(self.stdout, host, port, workers)

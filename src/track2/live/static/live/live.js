@@ -1,0 +1,88 @@
+// Live regions: an element with data-live-events (an SSE URL) is re-read whenever the server says
+// its topic changed. The page is fetched again and the element with the same id is swapped in, so
+// what is shown stays server-rendered (access and disclosure rules apply as on a reload).
+// A file, not inline script: the site's CSP forbids inline script.
+(function () {
+  "use strict";
+
+  function watch(region) {
+    var status = document.querySelector('[data-live-status="' + region.id + '"]');
+    var retryMs = 1000;
+    var fetching = false;
+    var again = false;
+
+    function say(state) {
+      region.setAttribute("data-live-state", state);
+      if (status) {
+        var text = status.getAttribute("data-text-" + state);
+        if (text && status.textContent !== text) {
+          status.textContent = text;
+        }
+      }
+    }
+
+    function refresh() {
+      if (fetching) {
+        again = true; // one more read once this one is in: the newest state always lands
+        return;
+      }
+      fetching = true;
+      fetch(region.getAttribute("data-live-fragment") || window.location.href, {
+        credentials: "same-origin",
+        headers: { Accept: "text/html" },
+      })
+        .then(function (response) {
+          if (!response.ok) {
+            throw new Error("HTTP " + response.status);
+          }
+          return response.text();
+        })
+        .then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(region.id);
+          if (fresh) {
+            region.innerHTML = fresh.innerHTML;
+            region.setAttribute("data-live-version", String(Date.now()));
+            region.dispatchEvent(new CustomEvent("live:updated", { bubbles: true }));
+          }
+          say("live");
+        })
+        .catch(function () {
+          say("stale");
+        })
+        .then(function () {
+          fetching = false;
+          if (again) {
+            again = false;
+            refresh();
+          }
+        });
+    }
+
+    function connect() {
+      // EventSource reconnects by itself after a dropped connection, sending Last-Event-ID; when
+      // the server refuses (a restart, an error answer) it gives up, and we open a new one.
+      var source = new EventSource(region.getAttribute("data-live-events"));
+      source.addEventListener("changed", refresh);
+      source.addEventListener("open", function () {
+        retryMs = 1000;
+        say("live");
+      });
+      source.addEventListener("error", function () {
+        say("reconnecting");
+        if (source.readyState === EventSource.CLOSED) {
+          window.setTimeout(connect, retryMs);
+          retryMs = Math.min(retryMs * 2, 30000);
+        }
+      });
+    }
+
+    if (!region.id) {
+      return; // the fresh copy is found by id
+    }
+    connect();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-live-events]"), watch);
+  });
+})();

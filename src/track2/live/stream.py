@@ -1,0 +1,90 @@
+"""Server-sent events for an async view: one topic, heartbeats, coalescing, a bounded life.
+
+A burst of changes (a room voting) is coalesced: a reader gets at most one event per `min_gap`
+seconds, always the newest, so a map is refreshed a few times a second at most while every change
+still shows within `min_gap` plus the time to re-read. The stream ends after `lifetime` seconds
+and the browser reconnects with Last-Event-ID: access is checked again on each connection, so a
+person removed from a dialogue stops receiving even content-free signals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+
+from django.http import HttpRequest, StreamingHttpResponse
+
+from track2 import live
+
+HEARTBEAT_SECONDS = 15.0
+MIN_GAP_SECONDS = 0.25
+LIFETIME_SECONDS = 15 * 60.0
+# What the browser waits before reconnecting after a dropped connection (the SSE `retry` field).
+RETRY_MILLISECONDS = 1000
+# Last-Event-ID values outside this range are not ids we issued: read as "no id".
+LARGEST_ID = 2**63 - 1
+
+
+def last_event_id(request: HttpRequest) -> int | None:
+    """The id the browser last received (its Last-Event-ID header), or None."""
+    raw = request.headers.get("Last-Event-ID", "").strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 19:
+        return None
+    value = int(raw)
+    return value if value <= LARGEST_ID else None
+
+
+def frame(event: live.Event) -> str:
+    data = json.dumps({"topic": event.topic, "id": event.id})
+    return f"id: {event.id}\nevent: changed\ndata: {data}\n\n"
+
+
+async def frames(
+    topic: str,
+    since: int | None,
+    *,
+    heartbeat: float = HEARTBEAT_SECONDS,
+    min_gap: float = MIN_GAP_SECONDS,
+    lifetime: float = LIFETIME_SECONDS,
+) -> AsyncIterator[str]:
+    subscription = await live.subscribe(topic, since)
+    try:
+        yield f"retry: {RETRY_MILLISECONDS}\n\n"
+        sent = -1 if since is None else since
+        sent_at = float("-inf")
+        ends_at = time.monotonic() + lifetime
+        while True:
+            left = ends_at - time.monotonic()
+            if left <= 0:
+                return
+            try:
+                event = await asyncio.wait_for(anext(subscription), timeout=min(heartbeat, left))
+            except TimeoutError:
+                yield ": heartbeat\n\n"
+                continue
+            wait = sent_at + min_gap - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            newest = max([event, *subscription.pending()], key=lambda e: e.id)
+            if newest.id <= sent:
+                continue
+            yield frame(newest)
+            sent, sent_at = newest.id, time.monotonic()
+    except live.SubscriberTooSlow:
+        # The browser reconnects with Last-Event-ID and is owed one catch-up event.
+        return
+    finally:
+        subscription.close()
+
+
+def event_stream(request: HttpRequest, topic: str, **tuning: float) -> StreamingHttpResponse:
+    """The SSE answer for `topic`; the caller has already checked who may watch it."""
+    response = StreamingHttpResponse(
+        frames(topic, last_event_id(request), **tuning), content_type="text/event-stream"
+    )
+    response["Cache-Control"] = "no-store"
+    # A proxy (nginx) must pass each event on as it comes, not buffer the stream.
+    response["X-Accel-Buffering"] = "no"
+    return response

@@ -1,0 +1,84 @@
+"""The in-process hub: ids, catch-up after a reconnection, bounded queues, delivery from threads."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+
+from track2.live.hub import QUEUE_LIMIT, Hub, SubscriberTooSlow
+from track2.live.inprocess import next_id
+
+
+def test_ids_grow_even_when_asked_for_from_many_threads():
+    seen: list[int] = []
+
+    def take():
+        seen.extend(next_id() for _ in range(1000))
+
+    threads = [threading.Thread(target=take) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(seen)) == 4000
+
+
+def test_catch_up_owes_one_event_to_a_reader_behind_and_none_to_one_up_to_date():
+    hub = Hub()
+    hub.floor = 100
+    assert hub.catch_up("meeting:1", None) == 100  # a fresh page re-reads once
+    assert hub.catch_up("meeting:1", 40) == 100  # connected before this process listened
+    assert hub.catch_up("meeting:1", 100) is None
+    hub.record("meeting:1", 120)
+    assert hub.catch_up("meeting:1", 100) == 120
+    assert hub.catch_up("meeting:1", 120) is None
+    assert hub.catch_up("meeting:2", 100) is None  # another topic did not change
+    assert hub.record("meeting:1", 110) is False  # an older id says nothing new
+
+
+def test_events_reach_every_subscriber_of_the_topic_only():
+    async def run():
+        hub = Hub()
+        a, b, other = hub.subscribe("meeting:1"), hub.subscribe("meeting:1"), hub.subscribe("x:2")
+        hub.record("meeting:1", 5)
+        got = [await asyncio.wait_for(anext(s), 1) for s in (a, b)]
+        assert [(e.topic, e.id) for e in got] == [("meeting:1", 5)] * 2
+        assert other.pending() == []
+        for s in (a, b, other):
+            s.close()
+        assert hub.subscriber_count() == 0
+
+    asyncio.run(run())
+
+
+def test_events_published_from_a_thread_cross_into_the_loop():
+    async def run():
+        hub = Hub()
+        async with hub.subscribe("meeting:7") as events:
+            thread = threading.Thread(target=hub.record, args=("meeting:7", 42))
+            thread.start()
+            event = await asyncio.wait_for(anext(events), 2)
+            thread.join()
+            assert event.id == 42
+
+    asyncio.run(run())
+
+
+def test_a_reader_that_falls_behind_is_dropped_not_buffered():
+    async def run():
+        hub = Hub()
+        slow = hub.subscribe("meeting:1")
+        keeping_up = hub.subscribe("meeting:1")
+        for n in range(1, QUEUE_LIMIT + 10):
+            hub.record("meeting:1", n)
+            keeping_up.pending()
+        assert slow.is_dropped
+        assert hub.subscriber_count("meeting:1") == 1
+        assert slow.queue.qsize() <= 1  # the backlog was let go
+        with pytest.raises(SubscriberTooSlow):
+            await anext(slow)
+        assert not keeping_up.is_dropped
+
+    asyncio.run(run())
