@@ -1,0 +1,50 @@
+"""The operations app's own restore checks (registered in OperationsConfig.ready)."""
+
+from __future__ import annotations
+
+import re
+import stat
+
+from track2.operations.models import SiteIdentity
+from track2.operations.verification import Context, register
+
+KEY_FILE = re.compile(r"^dialogue-(\d+)\.(key|destroyed)$")
+KEY_BYTES = 32
+
+
+@register("site identity")
+def site_identity_matches(context: Context) -> list[str]:
+    """The restored site is the one the backup was made of (key shares are bound to it)."""
+    ids = [str(i) for i in SiteIdentity.objects.values_list("site_id", flat=True)]
+    if len(ids) != 1:
+        return [f"expected one site identity, found {len(ids)}"]
+    if context.contents and ids[0] != context.contents["site_id"]:
+        return ["the site identity differs from the backup's"]
+    return []
+
+
+@register("dialogue keys")
+def dialogue_keys_are_sound(context: Context) -> list[str]:
+    """Every dialogue key is 32 bytes, readable by the owner only, and not beside a tombstone."""
+    from track2.dialogues.models import Dialogue
+
+    keys = context.keys_dir
+    if not keys.exists():
+        return []
+    problems = []
+    known = set(Dialogue.objects.values_list("pk", flat=True))
+    for path in sorted(keys.iterdir()):
+        match = KEY_FILE.match(path.name)
+        if not match:
+            continue
+        dialogue_id, kind = int(match[1]), match[2]
+        if dialogue_id not in known:
+            problems.append(f"{path.name} belongs to no dialogue of this database")
+        if kind == "key":
+            if path.stat().st_size != KEY_BYTES:
+                problems.append(f"{path.name} is not {KEY_BYTES} bytes")
+            if stat.S_IMODE(path.stat().st_mode) & 0o077:
+                problems.append(f"{path.name} is readable by other users")
+            if (keys / f"dialogue-{dialogue_id}.destroyed").exists():
+                problems.append(f"{path.name} exists beside its destruction tombstone")
+    return problems

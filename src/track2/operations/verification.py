@@ -1,0 +1,52 @@
+"""Checks that a restored site runs after migrations, counts and checksums.
+
+Apps register their own in `AppConfig.ready()` (the back channel: its log against its last
+checkpoint; the room: a sample of pseudonyms resolves with the restored keys):
+
+    from track2.operations.verification import register
+
+    @register("back-channel log")
+    def log_matches_checkpoint(context): return [problem, …]   # [] when all is well
+
+A check returns problems as sentences; an exception in a check is a bug and is not swallowed.
+`context.contents` is the backup's manifest (None when checking after `restore-keys`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class Context:
+    contents: dict | None = None
+
+    @property
+    def keys_dir(self) -> Path:
+        return Path(settings.TRACK2_KEYS_DIR)
+
+
+Check = Callable[[Context], list[str]]
+_CHECKS: dict[str, Check] = {}
+
+
+def register(name: str) -> Callable[[Check], Check]:
+    def add(check: Check) -> Check:
+        if name in _CHECKS and _CHECKS[name] is not check:
+            raise ValueError(f"a restore check named {name!r} is already registered")
+        _CHECKS[name] = check
+        return check
+
+    return add
+
+
+def registered() -> dict[str, Check]:
+    return dict(_CHECKS)
+
+
+def run_checks(context: Context) -> list[tuple[str, list[str]]]:
+    return [(name, check(context)) for name, check in _CHECKS.items()]
