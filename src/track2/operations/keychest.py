@@ -10,7 +10,6 @@ share file also states both, so a share from elsewhere is refused by name before
 from __future__ import annotations
 
 import hashlib
-
 import os
 import re
 import secrets
@@ -178,9 +177,7 @@ def restore_keys(
     if not split and share_paths:
         raise KeysRefused(f"{path} is sealed with a passphrase, not shares.")
     opener: dict = (
-        {"key": _open_key(path, label, share_paths or [])}
-        if split
-        else {"passphrase": passphrase}
+        {"key": _open_key(path, label, share_paths or [])} if split else {"passphrase": passphrase}
     )
     keys_dir = Path(settings.TRACK2_KEYS_DIR)
     if key_files() and not force:
@@ -211,5 +208,3 @@ def restore_keys(
         os.chmod(keys_dir, 0o700)
     BackupRecord.objects.filter(backup_id=label["backup_id"]).update(verified_at=timezone.now())
     return names
-
-

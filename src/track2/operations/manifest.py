@@ -48,8 +48,11 @@ def table_summary(alias: str = "default") -> dict[str, dict[str, object]]:
         columns = [field.attname for field in meta.concrete_fields]
         digest = hashlib.sha256()
         rows = 0
-        for row in model._base_manager.using(alias).order_by("pk").values_list(*columns).iterator(
-            chunk_size=2000
+        for row in (
+            model._base_manager.using(alias)
+            .order_by("pk")
+            .values_list(*columns)
+            .iterator(chunk_size=2000)
         ):
             digest.update(json.dumps([_canonical(v) for v in row], default=str).encode() + b"\n")
             rows += 1

@@ -26,7 +26,9 @@ def passphrase(passphrase_file: str | None, *, new: bool) -> str:
         try:
             lines = Path(passphrase_file).read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError) as err:
-            raise CommandError(f"cannot read the passphrase file {passphrase_file}: {err}") from None
+            raise CommandError(
+                f"cannot read the passphrase file {passphrase_file}: {err}"
+            ) from None
         given = lines[0] if lines else ""
     elif os.environ.get(ENV):
         given = os.environ[ENV]

@@ -77,8 +77,7 @@ class PouchWriter:
             key = derive_key(passphrase, salt, cost)
             kdf = KDF_ARGON2ID
         else:
-            assert key is not None
-            if len(key) != KEY_BYTES:
+            if key is None or len(key) != KEY_BYTES:
                 raise ValueError(f"a pouch key is {KEY_BYTES} bytes")
             cost, kdf = Cost(0, 0), KDF_RAW_KEY
         label_bytes = json.dumps(label, sort_keys=True).encode("utf-8")
@@ -175,9 +174,7 @@ class PouchReader:
             data, tag = bindings.crypto_secretstream_xchacha20poly1305_pull(self._state, sealed, ad)
         except CryptoError:
             if self._first:
-                raise PouchError(
-                    "the passphrase or key is wrong, or the file is damaged"
-                ) from None
+                raise PouchError("the passphrase or key is wrong, or the file is damaged") from None
             raise PouchError("the file is damaged (a chunk fails its authentication)") from None
         self._first = False
         self._buffer += data

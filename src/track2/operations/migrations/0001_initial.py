@@ -8,57 +8,137 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('dialogues', '0008_pages_meeting_archived_at'),
+        ("dialogues", "0008_pages_meeting_archived_at"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BackupRecord',
+            name="BackupRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('backup_id', models.UUIDField(unique=True)),
-                ('kind', models.CharField(choices=[('database', 'database and files'), ('keys', 'keys')], max_length=10)),
-                ('path', models.CharField(max_length=1000)),
-                ('made_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('verified_at', models.DateTimeField(blank=True, null=True)),
-                ('key_files', models.JSONField(blank=True, default=list)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("backup_id", models.UUIDField(unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("database", "database and files"), ("keys", "keys")],
+                        max_length=10,
+                    ),
+                ),
+                ("path", models.CharField(max_length=1000)),
+                ("made_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("verified_at", models.DateTimeField(blank=True, null=True)),
+                ("key_files", models.JSONField(blank=True, default=list)),
             ],
             options={
-                'ordering': ['-made_at'],
+                "ordering": ["-made_at"],
             },
         ),
         migrations.CreateModel(
-            name='SiteIdentity',
+            name="SiteIdentity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('site_id', models.UUIDField(default=uuid.uuid4, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("site_id", models.UUIDField(default=uuid.uuid4, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.CreateModel(
-            name='KeyDestruction',
+            name="KeyDestruction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('destroyed_at', models.DateTimeField(blank=True, null=True)),
-                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('dialogue', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='key_destruction', to='dialogues.dialogue')),
-                ('requested_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("destroyed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "dialogue",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="key_destruction",
+                        to="dialogues.dialogue",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='RetentionPolicy',
+            name="RetentionPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on_meeting_close', models.CharField(choices=[('keep', 'keep the content'), ('aggregates', 'keep aggregates only')], default='keep', max_length=12, verbose_name='when a meeting closes')),
-                ('delete_content_after_days', models.PositiveIntegerField(blank=True, null=True, verbose_name='delete content this many days after the dialogue closes')),
-                ('destroy_key_on_close', models.BooleanField(default=False, verbose_name="destroy the dialogue's key when it closes (needs two conveners)")),
-                ('dialogue', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='retention', to='dialogues.dialogue')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "on_meeting_close",
+                    models.CharField(
+                        choices=[
+                            ("keep", "keep the content"),
+                            ("aggregates", "keep aggregates only"),
+                        ],
+                        default="keep",
+                        max_length=12,
+                        verbose_name="when a meeting closes",
+                    ),
+                ),
+                (
+                    "delete_content_after_days",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        null=True,
+                        verbose_name="delete content this many days after the dialogue closes",
+                    ),
+                ),
+                (
+                    "destroy_key_on_close",
+                    models.BooleanField(
+                        default=False,
+                        verbose_name="destroy the dialogue's key when it closes (needs two conveners)",
+                    ),
+                ),
+                (
+                    "dialogue",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="retention",
+                        to="dialogues.dialogue",
+                    ),
+                ),
             ],
         ),
     ]

@@ -22,7 +22,9 @@ class Command(BaseCommand):
     def handle(self, *args, path: str, passphrase_file: str | None, **options):
         target = Path(path).expanduser()
         if target.is_dir():
-            raise CommandError(f"{target} is a folder; give a file name, e.g. {target}/track2.backup")
+            raise CommandError(
+                f"{target} is a folder; give a file name, e.g. {target}/track2.backup"
+            )
         if not target.parent.is_dir():
             raise CommandError(f"the folder {target.parent} does not exist; create it first.")
         secret = passphrases.passphrase(passphrase_file, new=True)

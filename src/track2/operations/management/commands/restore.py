@@ -12,7 +12,9 @@ from track2.operations.databases import DatabaseCopyError
 
 
 class Command(BaseCommand):
-    help = "Restore a `track2 backup` archive onto an empty site and verify it against its manifest."
+    help = (
+        "Restore a `track2 backup` archive onto an empty site and verify it against its manifest."
+    )
     requires_system_checks = []
 
     def add_arguments(self, parser):
