@@ -65,6 +65,10 @@ def backup_keys(
     threshold: int = 0,
     shares: int = 0,
 ) -> tuple[BackupRecord, list[Path]]:
+    if shares and not 2 <= threshold <= shares <= MAX_SHARES:
+        raise KeysRefused(
+            f"--split {threshold}/{shares} is not a threshold: use T/N with 2 ≤ T ≤ N ≤ {MAX_SHARES}, e.g. 2/3."
+        )
     files = key_files()
     if not files:
         raise KeysRefused(f"there are no keys in {settings.TRACK2_KEYS_DIR} to back up.")
@@ -73,10 +77,6 @@ def backup_keys(
     share_paths: list[Path] = []
     mnemonics: list[str] = []
     if shares:
-        if not 2 <= threshold <= shares <= MAX_SHARES:
-            raise KeysRefused(
-                f"--split {threshold}/{shares} is not a threshold: use T/N with 2 ≤ T ≤ N ≤ {MAX_SHARES}, e.g. 2/3."
-            )
         master = secrets.token_bytes(32)
         mnemonics = shamir_mnemonic.generate_mnemonics(1, [(threshold, shares)], master)[0]
         writer_key: dict = {"key": bound_key(master, site, backup)}

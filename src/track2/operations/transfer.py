@@ -14,7 +14,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.color import no_style
-from django.db import connections, transaction
+from django.db import DatabaseError, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 from track2.config import ConfigError, parse_database_url
@@ -77,7 +77,7 @@ def migrate_to(url: str) -> TransferDone:
         target = connections[TARGET_ALIAS]
         try:
             tables = target.introspection.table_names()
-        except Exception as err:  # noqa: BLE001  (any driver error: report it, change nothing)
+        except DatabaseError as err:
             raise TransferRefused(
                 f"cannot use {display}: {str(err).strip().splitlines()[0]}"
             ) from None
