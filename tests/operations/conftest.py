@@ -59,7 +59,9 @@ class Site:
         return done
 
     def shell(self, code: str) -> str:
-        return self.run("shell", "-c", code, check=True).stdout
+        """What the code printed (Django's shell announces its imports first: left out)."""
+        out = self.run("shell", "-c", code, check=True).stdout.splitlines()
+        return "\n".join(line for line in out if "imported automatically" not in line)
 
     @property
     def sqlite_path(self) -> Path:
