@@ -38,6 +38,8 @@ SETTINGS_DOC = {
     "TRACK2_DEMO_HOME": "data folder used by `track2 demo` (default ~/.track2-demo)",
     "TRACK2_TRUSTED_PROXIES": "comma-separated addresses or networks of proxies whose X-Forwarded-For is believed (default none)",
     "TRACK2_DEFAULT_INSTITUTION": "name of the convening institution that an upgrade puts existing dialogues in",
+    # Read by track2.operations.passphrases (backup commands only), listed here to be documented.
+    "TRACK2_BACKUP_PASSPHRASE": "passphrase of `track2 backup`/`restore`/`backup-keys`/`restore-keys` for scripts",
 }
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")

@@ -22,6 +22,7 @@ def main() -> None:
 
     executor = MigrationExecutor(connection)
     graph = executor.loader.graph
+
     # Undoing an initial migration drops its tables and their rows: a migration that an initial
     # one depends on (audit's first needs dialogues' seventh) cannot be walked with the data.
     def walkable(key) -> bool:

@@ -128,9 +128,12 @@ def test_key_destruction_takes_two_conveners_and_is_irreversible(world, second_c
     assert (settings.TRACK2_KEYS_DIR / f"dialogue-{pk}.destroyed").exists()
     with pytest.raises(ActionRefused, match="already destroyed"):
         actions.check_confirm_key_destruction(convener, pk)
-    assert [a for a in AuditEntry.objects.filter(object_type="keydestruction").values_list(
-        "action", flat=True
-    ).order_by("at")] == ["request", "destroy"]
+    assert [
+        a
+        for a in AuditEntry.objects.filter(object_type="keydestruction")
+        .values_list("action", flat=True)
+        .order_by("at")
+    ] == ["request", "destroy"]
     flagged = backups_holding_destroyed_keys()
     assert [(r.path, d) for r, d in flagged] == [("/backups/keys-monday", pk)]
     # The check that runs after a restore sees a key that came back beside its tombstone.
@@ -194,8 +197,12 @@ def test_retention_calls_the_registered_erasers_when_due(world):
         return items.delete()[0]
 
     try:
-        AgendaItem.objects.create(meeting=world.past_meeting, position=1, title="Done", duration_minutes=5)
-        AgendaItem.objects.create(meeting=world.meeting, position=1, title="To come", duration_minutes=5)
+        AgendaItem.objects.create(
+            meeting=world.past_meeting, position=1, title="Done", duration_minutes=5
+        )
+        AgendaItem.objects.create(
+            meeting=world.meeting, position=1, title="To come", duration_minutes=5
+        )
         convener = world.users["convener"]
         actions.do_set_retention(
             convener,

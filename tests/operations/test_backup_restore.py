@@ -11,7 +11,6 @@ from tests.operations.conftest import Site
 from tests.operations.tables import differences, postgres_tables, sqlite_tables
 
 
-
 def backup(site: Site, path, passphrase_file) -> None:
     done = site.run("backup", str(path), "--passphrase-file", str(passphrase_file), check=True)
     assert "read back and verified" in done.stdout
@@ -49,9 +48,10 @@ def test_postgresql_round_trip_with_the_demo_data(
     target = Site(target_home, database_url=new_database())
     done = target.run("restore", str(archive), "--passphrase-file", str(passphrase_file))
     assert done.returncode == 0, done.stderr
-    assert differences(
-        postgres_tables(source.database_url), postgres_tables(target.database_url)
-    ) == []
+    assert (
+        differences(postgres_tables(source.database_url), postgres_tables(target.database_url))
+        == []
+    )
 
 
 def test_sqlite_moves_to_postgresql_with_every_row(demo_site, new_database):
@@ -209,3 +209,20 @@ def subprocess_devnull():
     import subprocess
 
     return subprocess.DEVNULL
+
+
+def test_the_demo_shows_a_retention_policy_and_conveners_change_it(demo_site):
+    shown = demo_site.run("retention", "1", "--by", "convener@demo.track2.invalid", check=True)
+    assert "aggregates" in shown.stdout and "deleted 365 days" in shown.stdout
+    changed = demo_site.run(
+        "retention", "1", "--by", "convener@demo.track2.invalid", "--delete-after-days", "never"
+    )
+    assert changed.returncode == 0 and "content kept" in changed.stdout
+    refused = demo_site.run(
+        "retention", "1", "--by", "participant@demo.track2.invalid", "--delete-after-days", "3"
+    )
+    assert refused.returncode != 0 and "convenes no dialogue" in refused.stderr
+    bad = demo_site.run(
+        "retention", "1", "--by", "convener@demo.track2.invalid", "--delete-after-days", "1e9"
+    )
+    assert bad.returncode != 0 and "not a number of days" in bad.stderr

@@ -127,7 +127,11 @@ def test_keys_with_a_passphrase_and_restore_keys_refuses_to_overwrite(
 ):
     site, keys, archive = keyed_site
     site.run(
-        "backup-keys", str(tmp_path / "keys.t2"), "--passphrase-file", str(passphrase_file), check=True
+        "backup-keys",
+        str(tmp_path / "keys.t2"),
+        "--passphrase-file",
+        str(passphrase_file),
+        check=True,
     )
     target = restored_copy(site, tmp_path, archive, passphrase_file)
     args = ["restore-keys", str(tmp_path / "keys.t2"), "--passphrase-file", str(passphrase_file)]

@@ -7,7 +7,9 @@ import os
 
 import pytest
 from django.conf import settings
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from nacl import pwhash
 
 from track2.operations.pouch import CHUNK, Cost, PouchError, PouchReader, PouchWriter
@@ -17,7 +19,11 @@ CHEAP = Cost(1, 8 * 1024 * 1024)
 
 def seal(data: bytes, **opener) -> bytes:
     out = io.BytesIO()
-    writer = PouchWriter(out, {"kind": "test"}, cost=CHEAP, **opener) if "passphrase" in opener else PouchWriter(out, {"kind": "test"}, **opener)
+    writer = (
+        PouchWriter(out, {"kind": "test"}, cost=CHEAP, **opener)
+        if "passphrase" in opener
+        else PouchWriter(out, {"kind": "test"}, **opener)
+    )
     for start in range(0, len(data), 10_000):
         writer.write(data[start : start + 10_000])
     writer.close()

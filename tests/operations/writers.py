@@ -24,7 +24,10 @@ def client(number: int, acks: Path, stop: Path, lock: threading.Lock) -> None:
         sequence += 1
         with transaction.atomic():
             AuditEntry.objects.create(
-                actor_name=f"writer-{number}", action="create", object_type="probe", object_id=sequence
+                actor_name=f"writer-{number}",
+                action="create",
+                object_type="probe",
+                object_id=sequence,
             )
         with lock, acks.open("a") as handle:
             handle.write(f"{number} {sequence}\n")
@@ -36,9 +39,7 @@ def main() -> None:
     acks, stop = Path(sys.argv[1]), Path(sys.argv[2])
     django.setup()
     lock = threading.Lock()
-    threads = [
-        threading.Thread(target=client, args=(n, acks, stop, lock)) for n in range(CLIENTS)
-    ]
+    threads = [threading.Thread(target=client, args=(n, acks, stop, lock)) for n in range(CLIENTS)]
     for thread in threads:
         thread.start()
     for thread in threads:

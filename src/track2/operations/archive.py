@@ -17,6 +17,7 @@ import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, cast
 
 from django.conf import settings
 from django.db import connections
@@ -106,7 +107,7 @@ def make_backup(path: Path, passphrase: str) -> BackupResult:
         try:
             with os.fdopen(fd, "wb") as out:
                 pouch = PouchWriter(out, label, passphrase=passphrase, cost=backup_cost())
-                with tarfile.open(fileobj=pouch, mode="w|") as tar:
+                with tarfile.open(fileobj=cast(IO[bytes], pouch), mode="w|") as tar:
                     tar.add(staging / database_name, arcname=f"database/{database_name}")
                     for media in _media_files():
                         tar.add(media, arcname=f"media/{media.relative_to(media_root).as_posix()}")
@@ -153,7 +154,7 @@ def unpack(path: Path, passphrase: str, staging: Path) -> dict:
             reader = PouchReader(handle, passphrase=passphrase)
             if reader.label.get("kind") != KIND:
                 raise RestoreRefused(f"{path} is not a Track2 database backup (is it a keys file?)")
-            with tarfile.open(fileobj=reader, mode="r|") as tar:
+            with tarfile.open(fileobj=cast(IO[bytes], reader), mode="r|") as tar:
                 tar.extractall(staging, filter="data")
             reader.read_to_end()
         except PouchError as err:

@@ -19,6 +19,7 @@ import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, cast
 
 import shamir_mnemonic
 from django.conf import settings
@@ -100,7 +101,7 @@ def backup_keys(
 
 def _seal(out, label: dict, files: list[Path], keys_dir: Path, writer_key: dict) -> None:
     pouch = PouchWriter(out, label, **writer_key)
-    with tarfile.open(fileobj=pouch, mode="w|") as tar:
+    with tarfile.open(fileobj=cast(IO[bytes], pouch), mode="w|") as tar:
         for file in files:
             tar.add(file, arcname=file.relative_to(keys_dir).as_posix())
     pouch.close()
@@ -191,7 +192,7 @@ def restore_keys(
         try:
             with path.open("rb") as handle:
                 reader = PouchReader(handle, **opener)
-                with tarfile.open(fileobj=reader, mode="r|") as tar:
+                with tarfile.open(fileobj=cast(IO[bytes], reader), mode="r|") as tar:
                     tar.extractall(staging, filter="data")
                 reader.read_to_end()
         except PouchError as err:

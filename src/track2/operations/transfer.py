@@ -54,7 +54,8 @@ def open_target(url: str) -> str:
         )
     base = dict(connections.databases["default"])
     base.update(target)
-    base["OPTIONS"] = dict(target.get("OPTIONS") or {})
+    # Not SQLite's OPTIONS (journal mode, timeout): only what the target's own URL set.
+    base["OPTIONS"] = target.get("OPTIONS") or {}
     connections.databases[TARGET_ALIAS] = base
     return display
 

@@ -20,6 +20,7 @@ from track2.accounts.models import User
 from track2.dialogues import demo as convening
 from track2.dialogues.models import Dialogue, Membership, Role
 from track2.institutions.models import ConveningRight, Institution
+from track2.operations import actions as operations_actions
 
 LOGINS_FILE = "demo-logins.json"
 DEMO_INSTITUTION = "Institute for Maritime Dialogue"
@@ -138,6 +139,15 @@ def _build() -> list[DemoLogin]:
         DemoLogin("admin@demo.track2.invalid", admin_password, "site administrator (Django admin)")
     )
     convening.build_convening(dialogue, users)
+    # Retention (docs/operations.md): off-record rounds keep aggregates only; the content goes a
+    # year after the dialogue closes, and its key is destroyed then (two conveners confirm).
+    operations_actions.do_set_retention(
+        users["convener"],
+        dialogue,
+        on_meeting_close="aggregates",
+        delete_content_after_days=365,
+        destroy_key_on_close=True,
+    )
     return logins
 
 

@@ -21,15 +21,25 @@ def into_one_institution(apps, schema_editor):
         return
     name = upgrade_institution_name(
         getattr(settings, "TRACK2_DEFAULT_INSTITUTION", ""),
-        list(Dialogue.objects.using(schema_editor.connection.alias).values_list("convening_institution", flat=True)),
+        list(
+            Dialogue.objects.using(schema_editor.connection.alias).values_list(
+                "convening_institution", flat=True
+            )
+        ),
     )
     institution = Institution.objects.using(schema_editor.connection.alias).filter(
         name__iexact=name
     ).first() or Institution.objects.using(schema_editor.connection.alias).create(name=name)
     Dialogue.objects.using(schema_editor.connection.alias).update(institution=institution)
-    conveners = set(Membership.objects.using(schema_editor.connection.alias).filter(role="convener").values_list("user_id", flat=True))
+    conveners = set(
+        Membership.objects.using(schema_editor.connection.alias)
+        .filter(role="convener")
+        .values_list("user_id", flat=True)
+    )
     for user_id in sorted(conveners):
-        ConveningRight.objects.using(schema_editor.connection.alias).get_or_create(institution=institution, user_id=user_id)
+        ConveningRight.objects.using(schema_editor.connection.alias).get_or_create(
+            institution=institution, user_id=user_id
+        )
 
 
 class Migration(migrations.Migration):

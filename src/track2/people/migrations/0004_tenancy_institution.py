@@ -20,15 +20,18 @@ def into_the_institution(apps, schema_editor):
     if not Person.objects.using(schema_editor.connection.alias).exists():
         return
     used = (
-        Institution.objects.using(schema_editor.connection.alias).filter(pk__in=Dialogue.objects.using(schema_editor.connection.alias).values("institution_id"))
+        Institution.objects.using(schema_editor.connection.alias)
+        .filter(
+            pk__in=Dialogue.objects.using(schema_editor.connection.alias).values("institution_id")
+        )
         .order_by("pk")
         .first()
     )
     if used is None:
         name = upgrade_institution_name(getattr(settings, "TRACK2_DEFAULT_INSTITUTION", ""), [])
-        used = Institution.objects.using(schema_editor.connection.alias).filter(name__iexact=name).first() or Institution.objects.using(schema_editor.connection.alias).create(
-            name=name
-        )
+        used = Institution.objects.using(schema_editor.connection.alias).filter(
+            name__iexact=name
+        ).first() or Institution.objects.using(schema_editor.connection.alias).create(name=name)
     Person.objects.using(schema_editor.connection.alias).update(institution=used)
 
 
