@@ -12,37 +12,29 @@ import psycopg
 SKIPPED = {"operations_backuprecord"}
 
 
+def _all_rows(execute, names) -> dict[str, list[tuple]]:
+    return {
+        name: sorted(execute(f'select * from "{name}"').fetchall(), key=repr)
+        for name in names
+        if name not in SKIPPED
+    }
+
+
 def sqlite_tables(path: Path) -> dict[str, list[tuple]]:
     connection = sqlite3.connect(path)
     try:
-        names = [
-            row[0]
-            for row in connection.execute(
-                "select name from sqlite_master where type='table' and name not like 'sqlite_%'"
-            )
-        ]
-        return {
-            name: sorted(connection.execute(f'select * from "{name}"').fetchall(), key=repr)
-            for name in names
-            if name not in SKIPPED
-        }
+        names = connection.execute(
+            "select name from sqlite_master where type='table' and name not like 'sqlite_%'"
+        )
+        return _all_rows(connection.execute, [row[0] for row in names])
     finally:
         connection.close()
 
 
 def postgres_tables(url: str) -> dict[str, list[tuple]]:
     with psycopg.connect(url) as connection:
-        names = [
-            row[0]
-            for row in connection.execute(
-                "select tablename from pg_tables where schemaname = 'public'"
-            )
-        ]
-        return {
-            name: sorted(connection.execute(f'select * from "{name}"').fetchall(), key=repr)
-            for name in names
-            if name not in SKIPPED
-        }
+        names = connection.execute("select tablename from pg_tables where schemaname = 'public'")
+        return _all_rows(connection.execute, [row[0] for row in names])
 
 
 def differences(before: dict, after: dict) -> list[str]:

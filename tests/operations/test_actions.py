@@ -10,6 +10,7 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from tests.dialogues.conftest import build_world
+from tests.dialogues.test_access_matrix import ALL_ROLES
 from track2.access import NotFound
 from track2.accounts.models import AttemptLock, SignInAttempt
 from track2.audit.models import AuditEntry
@@ -20,18 +21,7 @@ from track2.operations.checks import dialogue_keys_are_sound
 from track2.operations.models import BackupRecord, KeyDestruction, RetentionPolicy
 from track2.operations.queries import backups_holding_destroyed_keys
 
-ROLES = [
-    "convener",
-    "facilitator",
-    "rapporteur",
-    "participant",
-    "observer",
-    "liaison",
-    "outsider",
-    "member_elsewhere",
-    "foreign_convener",
-    "site_admin",
-]
+ROLES = ALL_ROLES
 POLICY = {"on_meeting_close": "keep", "delete_content_after_days": 30, "destroy_key_on_close": True}
 
 

@@ -10,14 +10,12 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import shutil
 import tarfile
 import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, cast
 
 from django.conf import settings
 from django.db import connections
@@ -26,7 +24,8 @@ from django.utils import timezone
 from track2.operations import databases, manifest, verification
 from track2.operations.identity import site_id
 from track2.operations.models import BackupRecord
-from track2.operations.pouch import Cost, PouchError, PouchReader, PouchWriter
+from track2.operations.pouch import Cost
+from track2.operations.sealedtar import SealedTarError, extract_sealed_tar, write_sealed_tar
 
 KIND = "track2-backup"
 
@@ -80,7 +79,6 @@ def make_backup(path: Path, passphrase: str) -> BackupResult:
     backup_id = str(uuid.uuid4())
     made_at = timezone.now()
     site = site_id()
-    partial = path.with_name(f".{path.name}.partial")
     with tempfile.TemporaryDirectory(prefix="track2-backup-") as staging_name:
         staging = Path(staging_name)
         database_name, tables = databases.snapshot(staging)
@@ -103,22 +101,15 @@ def make_backup(path: Path, passphrase: str) -> BackupResult:
             "files": files,
         }
         label = {"kind": KIND, "backup_id": backup_id, "site_id": site}
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                pouch = PouchWriter(out, label, passphrase=passphrase, cost=backup_cost())
-                with tarfile.open(fileobj=cast(IO[bytes], pouch), mode="w|") as tar:
-                    tar.add(staging / database_name, arcname=f"database/{database_name}")
-                    for media in _media_files():
-                        tar.add(media, arcname=f"media/{media.relative_to(media_root).as_posix()}")
-                    _add_bytes(tar, "settings.json", settings_json)
-                    _add_bytes(tar, "manifest.json", json.dumps(contents, indent=1).encode())
-                pouch.close()
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(partial, path)
-        finally:
-            partial.unlink(missing_ok=True)
+
+        def add_members(tar: tarfile.TarFile) -> None:
+            tar.add(staging / database_name, arcname=f"database/{database_name}")
+            for media in _media_files():
+                tar.add(media, arcname=f"media/{media.relative_to(media_root).as_posix()}")
+            _add_bytes(tar, "settings.json", settings_json)
+            _add_bytes(tar, "manifest.json", json.dumps(contents, indent=1).encode())
+
+        write_sealed_tar(path, label, add_members, passphrase=passphrase, cost=backup_cost())
     record = BackupRecord.objects.create(
         backup_id=backup_id, kind=BackupRecord.Kind.DATABASE, path=str(path), made_at=made_at
     )
@@ -146,21 +137,15 @@ def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
 def unpack(path: Path, passphrase: str, staging: Path) -> dict:
     """Decrypt and extract into `staging`; return the manifest once every checksum matches."""
     try:
-        handle = path.open("rb")
-    except OSError as err:
-        raise RestoreRefused(f"cannot read {path}: {err.strerror}") from None
-    with handle:
-        try:
-            reader = PouchReader(handle, passphrase=passphrase)
-            if reader.label.get("kind") != KIND:
-                raise RestoreRefused(f"{path} is not a Track2 database backup (is it a keys file?)")
-            with tarfile.open(fileobj=cast(IO[bytes], reader), mode="r|") as tar:
-                tar.extractall(staging, filter="data")
-            reader.read_to_end()
-        except PouchError as err:
-            raise RestoreRefused(f"{path}: {err}") from None
-        except tarfile.TarError as err:
-            raise RestoreRefused(f"{path}: the archive inside is damaged ({err})") from None
+        extract_sealed_tar(
+            path,
+            staging,
+            kind=KIND,
+            wrong_kind="is not a Track2 database backup (is it a keys file?)",
+            passphrase=passphrase,
+        )
+    except SealedTarError as err:
+        raise RestoreRefused(str(err)) from None
     try:
         contents = json.loads((staging / "manifest.json").read_text())
     except (OSError, ValueError):

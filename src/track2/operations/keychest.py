@@ -18,8 +18,9 @@ import tarfile
 import tempfile
 import uuid
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import IO, cast
+from typing import BinaryIO
 
 import shamir_mnemonic
 from django.conf import settings
@@ -29,7 +30,13 @@ from shamir_mnemonic import MnemonicError
 from track2.operations.archive import backup_cost
 from track2.operations.identity import site_id
 from track2.operations.models import BackupRecord
-from track2.operations.pouch import KEY_BYTES, PouchError, PouchReader, PouchWriter, read_label
+from track2.operations.pouch import KEY_BYTES, PouchError, read_label
+from track2.operations.sealedtar import (
+    SealedTarError,
+    extract_sealed_tar,
+    write_private,
+    write_sealed_tar,
+)
 
 KIND = "track2-keys"
 SHARE_TITLE = "Track2 key share"
@@ -86,38 +93,26 @@ def backup_keys(
         writer_key = {"passphrase": passphrase, "cost": backup_cost()}
     keys_dir = Path(settings.TRACK2_KEYS_DIR)
     names = [p.relative_to(keys_dir).as_posix() for p in files]
-    _write_private(path, lambda out: _seal(out, label, files, keys_dir, writer_key))
+
+    def add_members(tar: tarfile.TarFile) -> None:
+        for file in files:
+            tar.add(file, arcname=file.relative_to(keys_dir).as_posix())
+
+    write_sealed_tar(path, label, add_members, **writer_key)
     for number, (share_path, words) in enumerate(zip(share_paths, mnemonics, strict=True), 1):
         text = (
             f"{SHARE_TITLE} {number} of {shares} (any {threshold} restore the keys)\n"
             f"site: {site}\nbackup: {backup}\nshare: {words}\n"
         )
-        _write_private(share_path, lambda out, t=text: out.write(t.encode()))
+        write_private(share_path, partial(_write_text, text))
     record = BackupRecord.objects.create(
         backup_id=backup, kind=BackupRecord.Kind.KEYS, path=str(path), key_files=names
     )
     return record, share_paths
 
 
-def _seal(out, label: dict, files: list[Path], keys_dir: Path, writer_key: dict) -> None:
-    pouch = PouchWriter(out, label, **writer_key)
-    with tarfile.open(fileobj=cast(IO[bytes], pouch), mode="w|") as tar:
-        for file in files:
-            tar.add(file, arcname=file.relative_to(keys_dir).as_posix())
-    pouch.close()
-
-
-def _write_private(path: Path, write) -> None:
-    partial = path.with_name(f".{path.name}.partial")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            write(out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
+def _write_text(text: str, out: BinaryIO) -> None:
+    out.write(text.encode())
 
 
 def read_share(path: Path) -> Share:
@@ -190,15 +185,15 @@ def restore_keys(
         staging = Path(staging_name) / "keys"
         staging.mkdir(mode=0o700)
         try:
-            with path.open("rb") as handle:
-                reader = PouchReader(handle, **opener)
-                with tarfile.open(fileobj=cast(IO[bytes], reader), mode="r|") as tar:
-                    tar.extractall(staging, filter="data")
-                reader.read_to_end()
-        except PouchError as err:
-            raise KeysRefused(f"{path}: {err}") from None
-        except tarfile.TarError as err:
-            raise KeysRefused(f"{path}: the archive inside is damaged ({err})") from None
+            extract_sealed_tar(
+                path,
+                staging,
+                kind=KIND,
+                wrong_kind="is not a Track2 keys backup (is it a database backup?)",
+                **opener,
+            )
+        except SealedTarError as err:
+            raise KeysRefused(str(err)) from None
         names = []
         for file in sorted(p for p in staging.rglob("*") if p.is_file()):
             os.chmod(file, 0o600)

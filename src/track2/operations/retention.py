@@ -21,24 +21,13 @@ from django.db.models import Max
 
 from track2.dialogues.models import Dialogue, Meeting
 from track2.operations.models import RetentionPolicy
+from track2.operations.registry import Registry
 
 Eraser = Callable[..., int]
-_ERASERS: dict[str, Eraser] = {}
+ERASERS: Registry[Eraser] = Registry("retention eraser")
+register_eraser = ERASERS.register
+unregister_eraser = ERASERS.unregister
 CLOSED = (Dialogue.Status.CONCLUDED, Dialogue.Status.ARCHIVED)
-
-
-def register_eraser(name: str) -> Callable[[Eraser], Eraser]:
-    def add(eraser: Eraser) -> Eraser:
-        if name in _ERASERS and _ERASERS[name] is not eraser:
-            raise ValueError(f"a retention eraser named {name!r} is already registered")
-        _ERASERS[name] = eraser
-        return eraser
-
-    return add
-
-
-def unregister_eraser(name: str) -> None:
-    _ERASERS.pop(name, None)
 
 
 @dataclass(frozen=True)
@@ -67,7 +56,7 @@ def apply(now: datetime) -> RetentionDone:
         dialogue = policy.dialogue
         if policy.on_meeting_close == RetentionPolicy.OnClose.AGGREGATES:
             for meeting in Meeting.objects.filter(dialogue=dialogue, ends_at__lte=now):
-                for name, eraser in _ERASERS.items():
+                for name, eraser in ERASERS.items():
                     erased[name] = erased.get(name, 0) + eraser(
                         dialogue, meeting=meeting, aggregates_only=True
                     )
@@ -76,7 +65,7 @@ def apply(now: datetime) -> RetentionDone:
             continue
         days = policy.delete_content_after_days
         if days is not None and since + timedelta(days=days) <= now:
-            for name, eraser in _ERASERS.items():
+            for name, eraser in ERASERS.items():
                 erased[name] = erased.get(name, 0) + eraser(dialogue)
         destroyed = getattr(dialogue, "key_destruction", None)
         if policy.destroy_key_on_close and not (destroyed and destroyed.destroyed_at):

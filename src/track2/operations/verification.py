@@ -20,6 +20,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from track2.operations.registry import Registry
+
 
 @dataclass(frozen=True)
 class Context:
@@ -31,22 +33,13 @@ class Context:
 
 
 Check = Callable[[Context], list[str]]
-_CHECKS: dict[str, Check] = {}
-
-
-def register(name: str) -> Callable[[Check], Check]:
-    def add(check: Check) -> Check:
-        if name in _CHECKS and _CHECKS[name] is not check:
-            raise ValueError(f"a restore check named {name!r} is already registered")
-        _CHECKS[name] = check
-        return check
-
-    return add
+CHECKS: Registry[Check] = Registry("restore check")
+register = CHECKS.register
 
 
 def registered() -> dict[str, Check]:
-    return dict(_CHECKS)
+    return dict(CHECKS.items())
 
 
 def run_checks(context: Context) -> list[tuple[str, list[str]]]:
-    return [(name, check(context)) for name, check in _CHECKS.items()]
+    return [(name, check(context)) for name, check in CHECKS.items()]
