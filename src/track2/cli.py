@@ -29,6 +29,8 @@ TRACK2_COMMANDS = {
     "retention": "show or set what happens to a dialogue's content when it closes",
     "destroy-key": "destroy a dialogue's pseudonym key (two conveners: one asks, one confirms)",
     "migrate-to": "move this site's database from SQLite to PostgreSQL, every row",
+    "import-polis": "import a Pol.is conversation into a meeting as a Track 3 consultation",
+    "export-polis": "export a meeting's statements and votes in the Pol.is layout (zip)",
 }
 
 
