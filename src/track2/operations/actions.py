@@ -9,11 +9,11 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from track2 import keyring
 from track2.access import access_dialogue
 from track2.audit.record import record
 from track2.dialogues.models import Dialogue
 from track2.errors import ActionRefused, Problems
-from track2.operations import shredding
 from track2.operations.models import KeyDestruction, RetentionPolicy
 
 MAX_RETENTION_DAYS = 36500
@@ -56,7 +56,7 @@ def do_set_retention(by, dialogue: Dialogue, **fields) -> RetentionPolicy:
 def check_request_key_destruction(by, dialogue_id) -> Dialogue:
     dialogue = access_dialogue(by, dialogue_id, need="convener")
     existing = KeyDestruction.objects.filter(dialogue=dialogue).first()
-    if existing and existing.destroyed_at:
+    if keyring.is_destroyed(dialogue.pk) or (existing and existing.destroyed_at):
         raise ActionRefused("this dialogue's key is already destroyed.")
     if existing:
         raise ActionRefused(
@@ -96,5 +96,5 @@ def do_confirm_key_destruction(by, request: KeyDestruction) -> KeyDestruction:
         request.save(update_fields=["confirmed_by", "destroyed_at"])
         record(by, "destroy", request, dialogue=request.dialogue)
         # Last, inside the transaction: if the key cannot be destroyed, nothing is recorded.
-        shredding.destroy_dialogue_key(request.dialogue_id)
+        keyring.destroy_dialogue_key(request.dialogue_id)
     return request

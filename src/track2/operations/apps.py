@@ -8,4 +8,5 @@ class OperationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from track2.operations import checks  # noqa: F401  (registers the restore checks)
+        # Registers the restore checks, and the room's retention eraser.
+        from track2.operations import checks, room_retention  # noqa: F401

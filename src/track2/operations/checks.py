@@ -48,3 +48,52 @@ def dialogue_keys_are_sound(context: Context) -> list[str]:
             if (keys / f"dialogue-{dialogue_id}.destroyed").exists():
                 problems.append(f"{path.name} exists beside its destruction tombstone")
     return problems
+
+
+SAMPLE = 25
+
+
+@register("room pseudonyms resolve")
+def room_pseudonyms_resolve(context: Context) -> list[str]:
+    """A sample of each room's pseudonyms belongs to the meeting's people under the restored key.
+
+    After `track2 restore` the keys are not back yet: a missing key is then not a problem; after
+    `track2 restore-keys` (no manifest in the context) it is. Imported Pol.is consultations have
+    random pseudonyms of people without accounts, and are not sampled."""
+    from track2 import keyring
+    from track2.deliberation.models import Room, Statement, Vote
+    from track2.dialogues.models import MeetingParticipant
+
+    problems = []
+    rooms = Room.objects.filter(is_consultation=False).select_related("meeting")
+    for room in rooms:
+        meeting = room.meeting
+        stored = set(Vote.objects.filter(meeting=meeting).values_list("pseudonym", flat=True))
+        stored |= set(
+            Statement.objects.filter(meeting=meeting)
+            .exclude(author="")
+            .values_list("author", flat=True)
+        )
+        if not stored or keyring.is_destroyed(meeting.dialogue_id):
+            continue
+        try:
+            keyring.dialogue_key(meeting.dialogue_id, create=False)
+        except keyring.KeyMissing:
+            if context.contents is None:
+                problems.append(
+                    f"meeting {meeting.pk} has votes but dialogue {meeting.dialogue_id} has no key"
+                )
+            continue
+        people = MeetingParticipant.objects.filter(meeting__dialogue_id=meeting.dialogue_id)
+        known = {
+            keyring.pseudonym(meeting.dialogue_id, person_id)
+            for person_id in people.values_list("person_id", flat=True).distinct()
+        }
+        sample = sorted(stored)[:SAMPLE]
+        unknown = [p for p in sample if p not in known]
+        if unknown:
+            problems.append(
+                f"{len(unknown)} of {len(sample)} sampled pseudonyms of meeting {meeting.pk} belong "
+                "to nobody with the restored key: the keys do not match this database"
+            )
+    return problems

@@ -62,7 +62,7 @@ def bound_key(master: bytes, site: str, backup: str) -> bytes:
 
 
 def key_files() -> list[Path]:
-    keys = Path(settings.TRACK2_KEYS_DIR)
+    keys = Path(settings.TRACK2_HOME) / "keys"
     return sorted(p for p in keys.rglob("*") if p.is_file()) if keys.exists() else []
 
 
@@ -79,7 +79,7 @@ def backup_keys(
         )
     files = key_files()
     if not files:
-        raise KeysRefused(f"there are no keys in {settings.TRACK2_KEYS_DIR} to back up.")
+        raise KeysRefused(f"there are no keys in {Path(settings.TRACK2_HOME) / 'keys'} to back up.")
     site, backup = site_id(), str(uuid.uuid4())
     label = {"kind": KIND, "site_id": site, "backup_id": backup, "threshold": threshold}
     share_paths: list[Path] = []
@@ -91,7 +91,7 @@ def backup_keys(
         share_paths = [path.with_name(f"{path.name}.share-{i}") for i in range(1, shares + 1)]
     else:
         writer_key = {"passphrase": passphrase, "cost": backup_cost()}
-    keys_dir = Path(settings.TRACK2_KEYS_DIR)
+    keys_dir = Path(settings.TRACK2_HOME) / "keys"
     names = [p.relative_to(keys_dir).as_posix() for p in files]
 
     def add_members(tar: tarfile.TarFile) -> None:
@@ -175,7 +175,7 @@ def restore_keys(
     opener: dict = (
         {"key": _open_key(path, label, share_paths or [])} if split else {"passphrase": passphrase}
     )
-    keys_dir = Path(settings.TRACK2_KEYS_DIR)
+    keys_dir = Path(settings.TRACK2_HOME) / "keys"
     if key_files() and not force:
         raise KeysRefused(
             f"{keys_dir} already holds keys; restore onto an empty one, or add --force to replace them."

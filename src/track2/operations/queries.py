@@ -34,3 +34,12 @@ def backups_holding_destroyed_keys() -> list[tuple[BackupRecord, int]]:
             if name in record.key_files:
                 found.append((record, destruction.dialogue_id))
     return found
+
+
+def pending_key_destruction(dialogue) -> KeyDestruction | None:
+    """A request to destroy the dialogue's key that awaits a second convener."""
+    return (
+        KeyDestruction.objects.filter(dialogue=dialogue, destroyed_at__isnull=True)
+        .select_related("requested_by")
+        .first()
+    )

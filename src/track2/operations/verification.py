@@ -29,7 +29,7 @@ class Context:
 
     @property
     def keys_dir(self) -> Path:
-        return Path(settings.TRACK2_KEYS_DIR)
+        return Path(settings.TRACK2_HOME) / "keys"
 
 
 Check = Callable[[Context], list[str]]

@@ -139,12 +139,12 @@ def _build() -> list[DemoLogin]:
         DemoLogin("admin@demo.track2.invalid", admin_password, "site administrator (Django admin)")
     )
     convening.build_convening(dialogue, users)
-    # Retention (docs/operations.md): off-record rounds keep aggregates only; the content goes a
-    # year after the dialogue closes, and its key is destroyed then (two conveners confirm).
+    # Retention (docs/operations.md): the content goes a year after the dialogue closes, and its
+    # key is destroyed then (two conveners confirm); the rounds keep their content meanwhile.
     operations_actions.do_set_retention(
         users["convener"],
         dialogue,
-        on_meeting_close="aggregates",
+        on_meeting_close="keep",
         delete_content_after_days=365,
         destroy_key_on_close=True,
     )
