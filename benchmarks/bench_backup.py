@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PASSPHRASE = "benchmark passphrase, not a secret"
+PASSPHRASE = "benchmark passphrase, not a secret"  # noqa: S105  (a throwaway benchmark site)
 
 
 def env_for(home: Path) -> dict[str, str]:
@@ -63,7 +63,9 @@ def main() -> None:
     parser.add_argument("--rows", default="0,100000,1000000")
     parser.add_argument("--repeats", type=int, default=3)
     options = parser.parse_args()
-    print("| audit rows | database | archive | backup (incl. read-back) | restore (incl. verify) | backup s per 100 MB |")
+    print(
+        "| audit rows | database | archive | backup (incl. read-back) | restore (incl. verify) | backup s per 100 MB |"
+    )
     print("|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as scratch:
         base = Path(scratch)
@@ -75,7 +77,9 @@ def main() -> None:
             backups, restores = [], []
             for attempt in range(options.repeats):
                 archive = base / f"{rows}-{attempt}.backup"
-                backups.append(track2(home, "backup", str(archive), "--passphrase-file", str(phrase)))
+                backups.append(
+                    track2(home, "backup", str(archive), "--passphrase-file", str(phrase))
+                )
                 target = base / f"target-{rows}-{attempt}"
                 target.mkdir()
                 restores.append(
