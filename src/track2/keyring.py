@@ -125,8 +125,8 @@ def destroy_dialogue_key(dialogue_id: int) -> None:
 def _forget(dialogue_id: int) -> None:
     for key in [k for k in _keys if k[1] == int(dialogue_id)]:
         del _keys[key]
-    for key in [k for k in _pseudonyms if k[1] == int(dialogue_id)]:
-        del _pseudonyms[key]
+    for name in [k for k in _pseudonyms if k[1] == int(dialogue_id)]:
+        del _pseudonyms[name]
 
 
 def pseudonym(dialogue_id: int, person_id: int) -> str:

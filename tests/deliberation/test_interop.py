@@ -131,3 +131,22 @@ def test_csv_and_json_exports_carry_the_status_line_and_no_pseudonym(consultatio
             text = document.content.decode()
         assert STATUS_LINE in text
         assert not any(p in text for p in pseudonyms)
+
+
+def test_commands_refuse_in_one_line(consultation, tmp_path):
+    room, meeting = consultation
+    for acting, words in (
+        ("participant", "No meeting"),
+        ("nobody@example.org", "no active account"),
+    ):
+        email = room.users[acting].email if acting in room.users else acting
+        with pytest.raises(CommandError, match=words):
+            call_command(
+                "export-polis",
+                dialogue=room.dialogue.pk,
+                meeting=meeting.pk,
+                acting=email,
+                output=str(tmp_path / "x.zip"),
+                stdout=io.StringIO(),
+            )
+    assert not (tmp_path / "x.zip").exists()

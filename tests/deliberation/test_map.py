@@ -90,3 +90,13 @@ def test_results_visibility(voted_room, make_user):
     room.save()
     assert len(seen(world.users["observer"])["statements"]) == 3
     assert Statement.objects.count() == 3
+
+
+def test_the_cached_map_follows_every_change(voted_room):
+    world, statements = voted_room
+    before = map_data.room_map(world.meeting)
+    assert map_data.room_map(world.meeting) is before  # unchanged room: the cached map
+    for user in world.participants[4:]:  # the South now agrees too
+        vote(world, user, statements[1], "agree")
+    after = {s["id"]: s for s in map_data.room_map(world.meeting)["statements"]}
+    assert after[statements[1].pk]["label"] == "common ground"

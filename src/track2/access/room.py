@@ -1,7 +1,7 @@
 """Who may do what in a meeting's room (statements, votes, the map, exports).
 
-`access_room` loads the meeting through `access_dialogue` (so an outsider gets the same
-NotFound as for a room that does not exist) and returns the caller's context: their roles,
+`access_room` applies `access_dialogue`'s rule (so an outsider gets the same NotFound as for
+a room that does not exist) and returns the caller's context: their roles,
 whether they hold a place on the meeting's list, and — only when they may take part — their
 pseudonym, computed from the dialogue's key and never stored next to their identity.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from track2.access import NotFound, access_dialogue, has_need, parse_id, roles_of
+from track2.access import NotFound, has_need, parse_id, roles_of
 from track2.dialogues.models import Dialogue, Meeting, MeetingParticipant, Role
 from track2.disclosure import attribution
 
@@ -83,10 +83,14 @@ class RoomAccess:
 def access_room(user, dialogue_id, meeting_id, need: str = "member") -> RoomAccess:
     """The meeting's room for a caller with `need` in the dialogue who may read its content
     (a closed or off-the-record meeting's statements are its members' alone); else NotFound."""
-    dialogue = access_dialogue(user, dialogue_id, need=need)
+    # access_dialogue's rule, with the dialogue read in the meeting's query (the vote path is hot).
+    dialogue_pk = parse_id(dialogue_id)
+    roles = roles_of(user, dialogue_pk)
+    if not has_need(roles, need):
+        raise NotFound
     try:
-        meeting = Meeting.objects.select_related("dialogue", "room").get(
-            pk=parse_id(meeting_id), dialogue=dialogue
+        meeting = Meeting.objects.select_related("dialogue__institution", "room").get(
+            pk=parse_id(meeting_id), dialogue_id=dialogue_pk
         )
     except Meeting.DoesNotExist:
         raise NotFound from None
@@ -97,7 +101,7 @@ def access_room(user, dialogue_id, meeting_id, need: str = "member") -> RoomAcce
     )
     ctx = RoomAccess(
         meeting=meeting,
-        roles=roles_of(user, dialogue.pk),
+        roles=roles,
         person_id=seat[0] if seat else None,
         seat_status=seat[1] if seat else None,
     )

@@ -66,3 +66,7 @@ Pronouns = Line(40)
 Phone = Line(50)
 # A one-time link's secret (token_urlsafe(32): 43 characters); longer input is refused as malformed.
 LinkSecret = Line(100)
+# The dialogue room: a statement (the column's limit; the action's own limit, 300, gives the clearer
+# message) and a moderator's reason.
+StatementText = Line(2000)
+Reason = Line(500)

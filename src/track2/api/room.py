@@ -13,20 +13,14 @@ from ninja import Field, Query, Router, Schema, Status
 
 from track2.access.room import access_room
 from track2.api.auth import AuthedRequest
-from track2.api.fields import Code, Id, Line
+from track2.api.fields import Code, Id, Reason, StatementText
 from track2.api.pagination import PageQuery, page_of
 from track2.deliberation import actions, exports, map_data, queries
-from track2.deliberation.models import REASON_MAX, STATEMENT_COLUMN
 from track2.disclosure.status import STATUS_LINE
 
 router = Router(tags=["dialogue room"])
 M = "/dialogues/{dialogue_id}/meetings/{meeting_id}"
 S = M + "/statements/{statement_id}"
-
-# Longer than a statement may be, so that a long one gets the action's message ("at most 300
-# characters") rather than a bare schema error; the column's own limit caps it.
-StatementText = Line(STATEMENT_COLUMN)
-Reason = Line(REASON_MAX)
 
 
 class StatementIn(Schema):

@@ -197,21 +197,17 @@ def check_vote(user, dialogue_id, meeting_id, statement_id, vote: str | None) ->
     if statement.is_for_facilitator:
         raise NotFound  # the room does not see notes sent to the facilitator
     if statement.status != Statement.Status.ACCEPTED:
-        problems.add(
-            {
-                Statement.Status.PENDING: _(
-                    "This statement waits for moderation: vote once it is accepted."
-                ),
-                Statement.Status.HELD: _(
-                    "This statement is held for the facilitator: vote once it is accepted."
-                ),
-                Statement.Status.REJECTED: _("This statement was rejected: it takes no votes."),
-                Statement.Status.MERGED: _(
-                    "This statement was merged into another: vote on that one."
-                ),
-            }[statement.status],
-            "statement",
-        )
+        why: dict[str, str] = {
+            Statement.Status.PENDING: _(
+                "This statement waits for moderation: vote once it is accepted."
+            ),
+            Statement.Status.HELD: _(
+                "This statement is held for the facilitator: vote once it is accepted."
+            ),
+            Statement.Status.REJECTED: _("This statement was rejected: it takes no votes."),
+            Statement.Status.MERGED: _("This statement was merged into another: vote on that one."),
+        }
+        problems.add(why[statement.status], "statement")
     problems.raise_any()
     return Ballot(ctx.meeting.pk, statement.pk, pseudonym, value)
 

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.core.management.base import CommandError, CommandParser
 
+from track2.access import NotFound
 from track2.accounts.models import User
+from track2.errors import ActionRefused
+
+T = TypeVar("T")
 
 
 def add_meeting_arguments(parser: CommandParser) -> None:
@@ -30,3 +37,16 @@ def acting_user(email: str) -> User:
 
 def one_line(text: str) -> str:
     return " ".join(str(text).split())
+
+
+def run_as(acting: str, dialogue: int, meeting: int, act: Callable[[User], T]) -> T:
+    """`act(user)` as the account `acting`; a refusal becomes the command's one-line error."""
+    user = acting_user(acting)
+    try:
+        return act(user)
+    except NotFound:
+        raise CommandError(
+            f"No meeting {meeting} in dialogue {dialogue} that {acting.strip()} convenes."
+        ) from None
+    except ActionRefused as refusal:
+        raise CommandError(one_line(refusal.message)) from None

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext as _
 
 from track2 import keyring
@@ -130,7 +130,8 @@ def fingerprint(meeting: Meeting) -> tuple:
         agree=Count("id", filter=Q(value=Vote.AGREE)),
         disagree=Count("id", filter=Q(value=Vote.DISAGREE)),
     )
-    shown = accepted(meeting).aggregate(n=Count("id"), ids=Sum("id"))
+    # Ids reduced first: a sum of thousands of 53-bit ids would overflow a 64-bit integer.
+    shown = accepted(meeting).aggregate(n=Count("id"), ids=Sum(F("id") % 1_000_003))
     edits = StatementEdit.objects.filter(statement__meeting=meeting).count()
     room = Room.objects.filter(meeting=meeting).values_list("status", flat=True).first()
     return (

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from track2.deliberation.models import Moderation, Room, Statement, Vote
@@ -95,41 +95,37 @@ def _edits(statement: Statement) -> list[dict]:
     return [{"before": e.before, "after": e.after} for e in statement.edits.all()]
 
 
-def statement_for_room(statement: Statement, your_vote: int | None) -> dict:
+def _shown(statement: Statement, *fields: str) -> dict:
+    """What every reader gets (id, text, status, typo fixes) and the reader's own `fields`."""
+    extra = {
+        "position": lambda: statement.position,
+        "to_facilitator": lambda: statement.is_for_facilitator,
+        "reason": lambda: last_reason(statement),
+        "merged_into": lambda: statement.merged_into.text if statement.merged_into else None,
+    }
     return {
         "id": statement.pk,
         "text": statement.text,
         "status": statement.status,
-        "position": statement.position,
-        "your_vote": VOTE_NAMES.get(your_vote) if your_vote is not None else None,
+        **{name: extra[name]() for name in fields},
         "edits": _edits(statement),
     }
+
+
+def statement_for_room(statement: Statement, your_vote: int | None) -> dict:
+    shown = _shown(statement, "position")
+    shown["your_vote"] = VOTE_NAMES.get(your_vote) if your_vote is not None else None
+    return shown
 
 
 def statement_for_author(statement: Statement) -> dict:
     """The submitter's own view: the status and the reason given (only they read it)."""
-    return {
-        "id": statement.pk,
-        "text": statement.text,
-        "status": statement.status,
-        "to_facilitator": statement.is_for_facilitator,
-        "reason": last_reason(statement),
-        "merged_into": statement.merged_into.text if statement.merged_into else None,
-        "edits": _edits(statement),
-    }
+    return _shown(statement, "to_facilitator", "reason", "merged_into")
 
 
 def statement_for_facilitator(statement: Statement) -> dict:
     """What a facilitator moderates: the text, its status and decisions — never the author."""
-    return {
-        "id": statement.pk,
-        "text": statement.text,
-        "status": statement.status,
-        "to_facilitator": statement.is_for_facilitator,
-        "position": statement.position,
-        "reason": last_reason(statement),
-        "edits": _edits(statement),
-    }
+    return _shown(statement, "to_facilitator", "position", "reason")
 
 
 VOTE_NAMES = {Vote.AGREE: "agree", Vote.DISAGREE: "disagree", Vote.PASS: "pass"}
@@ -137,7 +133,7 @@ VOTE_NAMES = {Vote.AGREE: "agree", Vote.DISAGREE: "disagree", Vote.PASS: "pass"}
 
 @dataclass(frozen=True)
 class Listing:
-    rows: object
+    rows: QuerySet
     render: Callable[[Statement], dict]
 
 

@@ -59,12 +59,12 @@ def check_order(user, dialogue_id, meeting_id, statement_ids: list) -> tuple[Roo
     """The facilitator's order: the given statements first, in that order."""
     ctx = access_room(user, dialogue_id, meeting_id, need="facilitator")
     known = set(map_data.accepted(ctx.meeting).values_list("id", flat=True))
-    ids = []
+    ids: list[int] = []
     for value in statement_ids:
         try:
             sid = int(value)
         except (TypeError, ValueError):
-            sid = None
+            sid = 0  # no statement has id 0
         if sid not in known:
             raise ActionRefused(
                 _("“%(id)s” is not an accepted statement of this meeting.")

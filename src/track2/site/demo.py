@@ -17,6 +17,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from track2.accounts.models import User
+from track2.deliberation import demo as room
 from track2.dialogues import demo as convening
 from track2.dialogues.models import Dialogue, Membership, Role
 from track2.institutions.models import ConveningRight, Institution
@@ -139,6 +140,7 @@ def _build() -> list[DemoLogin]:
         DemoLogin("admin@demo.track2.invalid", admin_password, "site administrator (Django admin)")
     )
     convening.build_convening(dialogue, users)
+    room.build_room(dialogue, users)
     # Retention (docs/operations.md): the content goes a year after the dialogue closes, and its
     # key is destroyed then (two conveners confirm); the rounds keep their content meanwhile.
     operations_actions.do_set_retention(

@@ -8,11 +8,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from track2.access import NotFound
 from track2.deliberation import exports
-from track2.deliberation.commands import acting_user, add_meeting_arguments, one_line
+from track2.deliberation.commands import add_meeting_arguments, run_as
 from track2.disclosure.status import STATUS_LINE
-from track2.errors import ActionRefused
 
 
 class Command(BaseCommand):
@@ -27,15 +25,12 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, metavar="FILE", help="the zip to write")
 
     def handle(self, *args, dialogue: int, meeting: int, acting: str, output: str, **options):
-        user = acting_user(acting)
-        try:
-            document = exports.check_export(user, dialogue, meeting, "polis")
-        except NotFound:
-            raise CommandError(
-                f"No meeting {meeting} in dialogue {dialogue} that {acting.strip()} convenes."
-            ) from None
-        except ActionRefused as refusal:
-            raise CommandError(one_line(refusal.message)) from None
+        document = run_as(
+            acting,
+            dialogue,
+            meeting,
+            lambda user: exports.check_export(user, dialogue, meeting, "polis"),
+        )
         target = Path(output)
         try:
             fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.")

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from track2.access import NotFound
 from track2.deliberation import interop
-from track2.deliberation.commands import acting_user, add_meeting_arguments, one_line
+from track2.deliberation.commands import add_meeting_arguments, run_as
 from track2.disclosure.status import STATUS_LINE
-from track2.errors import ActionRefused
 
 
 class Command(BaseCommand):
@@ -22,16 +20,14 @@ class Command(BaseCommand):
         add_meeting_arguments(parser)
 
     def handle(self, *args, path: str, dialogue: int, meeting: int, acting: str, **options):
-        user = acting_user(acting)
-        try:
-            plan = interop.check_import(user, dialogue, meeting, path)
-            statements, voters, votes = interop.do_import(user, plan)
-        except NotFound:
-            raise CommandError(
-                f"No meeting {meeting} in dialogue {dialogue} that {acting.strip()} convenes."
-            ) from None
-        except ActionRefused as refusal:
-            raise CommandError(one_line(refusal.message)) from None
+        statements, voters, votes = run_as(
+            acting,
+            dialogue,
+            meeting,
+            lambda user: interop.do_import(
+                user, interop.check_import(user, dialogue, meeting, path)
+            ),
+        )
         self.stdout.write(STATUS_LINE)
         self.stdout.write(
             self.style.SUCCESS(
