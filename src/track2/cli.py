@@ -22,6 +22,14 @@ TRACK2_COMMANDS = {
     "analyze": "find opinion groups and common ground in a Pol.is-format conversation",
     "rank": "rank alternative texts from ballots by the Schulze method",
     "backchannel": "the back channel's client: keys, send, inbox, read, convey, ack, verify-log",
+    "backup": "back up the database, uploaded files and settings into one encrypted file",
+    "restore": "restore a backup onto an empty site and verify it",
+    "backup-keys": "back up the keys (apart from the database), optionally split among conveners",
+    "restore-keys": "restore the keys from their backup, with the passphrase or enough shares",
+    "housekeeping": "apply retention and prune expired sessions, throttle rows and invitations",
+    "retention": "show or set what happens to a dialogue's content when it closes",
+    "destroy-key": "destroy a dialogue's pseudonym key (two conveners: one asks, one confirms)",
+    "migrate-to": "move this site's database from SQLite to PostgreSQL, every row",
     "import-polis": "import a Pol.is conversation into a meeting as a Track 3 consultation",
     "export-polis": "export a meeting's statements and votes in the Pol.is layout (zip)",
 }
@@ -37,7 +45,7 @@ def _usage() -> str:
         "",
         "Track2 commands:",
     ]
-    lines += [f"  {name:<12} {text}" for name, text in TRACK2_COMMANDS.items()]
+    lines += [f"  {name:<13} {text}" for name, text in TRACK2_COMMANDS.items()]
     lines += [
         "",
         "Django's commands (migrate, shell, dbshell, changepassword, …) work too: track2 help --all",

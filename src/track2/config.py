@@ -41,6 +41,8 @@ SETTINGS_DOC = {
     "TRACK2_BACKCHANNEL_DAYS": "days an unacknowledged back-channel envelope is kept before it is deleted (default 30)",
     "TRACK2_KEYSTORE_TIME_COST": "Argon2id passes that derive a back-channel keystore's key from its passphrase (default 3)",
     "TRACK2_KEYSTORE_MEMORY_COST": "Argon2id memory, in KiB, for a back-channel keystore's key (default 262144)",
+    # Read by track2.operations.passphrases (backup commands only), listed here to be documented.
+    "TRACK2_BACKUP_PASSPHRASE": "passphrase of `track2 backup`/`restore`/`backup-keys`/`restore-keys` for scripts",
 }
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "track2.audit",
     "track2.backchannel",
     "track2.live",
+    "track2.operations",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -164,6 +165,13 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = CONFIG.home / "static"
+# Uploaded files kept by the site (backed up by `track2 backup`).
+MEDIA_ROOT = CONFIG.home / "media"
+
+# Argon2id cost of backup passphrases (libsodium's MODERATE: 3 passes, 256 MiB); tests lower it
+# (STYLE.md §7), tests/operations/test_pouch.py asserts these production values.
+BACKUP_KDF_OPSLIMIT = 3
+BACKUP_KDF_MEMLIMIT = 256 * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -55,7 +55,15 @@ def test_after_destruction_not_even_the_site_links(room):
     with pytest.raises(ActionRefused):
         room_actions.check_destroy_key(convener, room.dialogue.pk, "wrong title")
     request = room_actions.check_destroy_key(convener, room.dialogue.pk, room.dialogue.title)
-    room_actions.do_destroy_key(convener, request)
+    assert (
+        room_actions.do_destroy_key(convener, request) is False
+    )  # asked: a second convener confirms
+    keyring.pseudonym(room.dialogue.pk, room.persons[room.participants[0].pk].pk)
+    with pytest.raises(ActionRefused, match="second convener"):
+        room_actions.check_destroy_key(convener, room.dialogue.pk, room.dialogue.title)
+    second = room.users["second_convener"] = _second_convener(room)
+    request = room_actions.check_destroy_key(second, room.dialogue.pk, room.dialogue.title)
+    assert room_actions.do_destroy_key(second, request) is True
     with pytest.raises(keyring.KeyDestroyed):
         keyring.pseudonym(room.dialogue.pk, room.persons[room.participants[0].pk].pk)
     # The site can no longer say whose statement or vote this is …
@@ -76,8 +84,17 @@ def test_after_destruction_not_even_the_site_links(room):
     assert Vote.objects.count() == len(room.participants)
     from track2.audit.models import AuditEntry
 
-    entry = AuditEntry.objects.get(action="destroy_key")
-    assert entry.actor == convener
+    entries = AuditEntry.objects.filter(object_type="keydestruction").order_by("at")
+    assert [(e.action, e.actor) for e in entries] == [("request", convener), ("destroy", second)]
+
+
+def _second_convener(room):
+    from track2.accounts.models import User
+    from track2.dialogues.models import Membership, Role
+
+    user = User.objects.create_user(email="second.convener@example.org", password="x" * 12)
+    Membership.objects.create(dialogue=room.dialogue, user=user, role=Role.CONVENER)
+    return user
 
 
 def test_only_a_convener_destroys_a_key(room):

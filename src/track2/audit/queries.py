@@ -26,6 +26,8 @@ OBJECT_TYPES = {
     "meetingparticipant": _("meeting list"),
     "person": _("person"),
     "candidacy": _("candidacy"),
+    "retentionpolicy": _("retention policy"),
+    "keydestruction": _("key destruction"),
 }
 ACTIONS = {
     "create": _("created"),
@@ -44,6 +46,8 @@ ACTIONS = {
     "invite": _("invited"),
     "withdraw": _("withdrew"),
     "renominate": _("nominated again"),
+    "request": _("asked for"),
+    "destroy": _("confirmed and carried out"),
 }
 
 

@@ -14,6 +14,7 @@ from track2.access.room import access_room
 from track2.deliberation import exports, interop, room_actions
 from track2.deliberation.forms import DestroyKeyForm, ImportForm
 from track2.errors import ActionRefused
+from track2.operations.queries import pending_key_destruction
 from track2.site.forms import NOT_DONE, add_refusal, submit
 
 
@@ -72,10 +73,21 @@ def destroy_key(request: HttpRequest, dialogue_id: int) -> HttpResponse:
             ),
         )
         if done is not NOT_DONE:
-            messages.success(request, _("The dialogue's pseudonym key is destroyed."))
+            messages.success(
+                request,
+                _("The dialogue's pseudonym key is destroyed.")
+                if done
+                else _("Destruction asked for: it happens when another convener confirms it here."),
+            )
             return redirect("deliberation:destroy_key", dialogue_id)
     return render(
         request,
         "deliberation/destroy_key.html",
-        {"dialogue": dialogue, "form": form, "destroyed": destroyed},
+        {
+            "dialogue": dialogue,
+            "form": form,
+            "destroyed": destroyed,
+            # Two conveners (track2.operations): a request waiting for a second one to confirm.
+            "pending": pending_key_destruction(dialogue),
+        },
     )

@@ -16,6 +16,8 @@ from track2.deliberation import map_data
 from track2.deliberation.models import Room, Statement, Vote
 from track2.dialogues.models import Dialogue
 from track2.errors import ActionRefused, Problems
+from track2.operations import actions as operations
+from track2.operations.models import KeyDestruction as KeyDestructionRequest
 
 SETTINGS = {
     "moderation": Room.Moderation,
@@ -87,6 +89,27 @@ def do_order(by, ctx: RoomAccess, ids: list[int]) -> None:
 # --- closing --------------------------------------------------------------------------------
 
 
+def keep_aggregates_only(room: Room) -> int:
+    """Keep each statement's counts and the map as shown; delete every per-pseudonym row and the
+    statements' submitters. Also the retention policy's "aggregates only" (track2.operations).
+    Returns the rows deleted or made anonymous; a second call finds nothing left to do."""
+    meeting = room.meeting
+    votes = Vote.objects.filter(meeting=meeting)
+    authored = Statement.objects.filter(meeting=meeting).exclude(author="")
+    if room.kept_map is not None and not votes.exists() and not authored.exists():
+        return 0
+    room.kept_map = map_data.room_map(meeting)
+    made_anonymous = authored.count()
+    for statement in Statement.objects.filter(meeting=meeting):
+        own = votes.filter(statement=statement)
+        statement.kept_agrees = own.filter(value=Vote.AGREE).count()
+        statement.kept_disagrees = own.filter(value=Vote.DISAGREE).count()
+        statement.kept_passes = own.filter(value=Vote.PASS).count()
+        statement.author = ""
+        statement.save(update_fields=["kept_agrees", "kept_disagrees", "kept_passes", "author"])
+    return made_anonymous + votes.delete()[0]
+
+
 def check_close(user, dialogue_id, meeting_id) -> RoomAccess:
     ctx = access_room(user, dialogue_id, meeting_id, need="facilitator")
     if not ctx.room.is_open:
@@ -103,15 +126,7 @@ def do_close(by, ctx: RoomAccess) -> Room:
     room.status = Room.Status.CLOSED
     fields = ["status"]
     if ctx.meeting.attribution_mode == "off_record":
-        room.kept_map = map_data.room_map(ctx.meeting)
-        for statement in Statement.objects.filter(meeting=ctx.meeting):
-            votes = Vote.objects.filter(statement=statement)
-            statement.kept_agrees = votes.filter(value=Vote.AGREE).count()
-            statement.kept_disagrees = votes.filter(value=Vote.DISAGREE).count()
-            statement.kept_passes = votes.filter(value=Vote.PASS).count()
-            statement.author = ""
-            statement.save(update_fields=["kept_agrees", "kept_disagrees", "kept_passes", "author"])
-        Vote.objects.filter(meeting=ctx.meeting).delete()
+        keep_aggregates_only(room)
         fields.append("kept_map")
     room.save()
     audit.record(by, "close", room, fields=fields, dialogue=ctx.dialogue)
@@ -125,6 +140,9 @@ def do_close(by, ctx: RoomAccess) -> Room:
 @dataclass(frozen=True)
 class KeyDestruction:
     dialogue: Dialogue
+    # Two conveners (issue 16, track2.operations): the first asks, another confirms; set when
+    # this call confirms a request that another convener made.
+    pending: KeyDestructionRequest | None = None
 
 
 def check_destroy_key(user, dialogue_id, confirmation: str) -> KeyDestruction:
@@ -142,11 +160,18 @@ def check_destroy_key(user, dialogue_id, confirmation: str) -> KeyDestruction:
             % {"title": dialogue.title},
             field="confirmation",
         )
+    if KeyDestructionRequest.objects.filter(dialogue=dialogue).exists():
+        return KeyDestruction(dialogue, operations.check_confirm_key_destruction(user, dialogue.pk))
+    operations.check_request_key_destruction(user, dialogue.pk)
     return KeyDestruction(dialogue)
 
 
 @transaction.atomic
-def do_destroy_key(by, request: KeyDestruction) -> None:
-    # The audit entry first, in the same transaction: if recording fails the key survives.
-    audit.record(by, "destroy_key", request.dialogue, fields=["pseudonym_key"])
-    keyring.destroy_dialogue_key(request.dialogue.pk)
+def do_destroy_key(by, request: KeyDestruction) -> bool:
+    """Ask for the destruction (False), or confirm another convener's request and destroy (True);
+    operations records both in the audit trail, in this transaction."""
+    if request.pending is None:
+        operations.do_request_key_destruction(by, request.dialogue)
+        return False
+    operations.do_confirm_key_destruction(by, request.pending)
+    return True

@@ -23,6 +23,7 @@ from track2.deliberation import demo as room
 from track2.dialogues import demo as convening
 from track2.dialogues.models import Dialogue, Membership, Role
 from track2.institutions.models import ConveningRight, Institution
+from track2.operations import actions as operations_actions
 
 LOGINS_FILE = "demo-logins.json"
 DEMO_INSTITUTION = "Institute for Maritime Dialogue"
@@ -143,6 +144,15 @@ def _build() -> list[DemoLogin]:
     convening.build_convening(dialogue, users)
     backchannel.build_backchannel(dialogue, users, settings.CONFIG.home)
     room.build_room(dialogue, users)
+    # Retention (docs/operations.md): the content goes a year after the dialogue closes, and its
+    # key is destroyed then (two conveners confirm); the rounds keep their content meanwhile.
+    operations_actions.do_set_retention(
+        users["convener"],
+        dialogue,
+        on_meeting_close="keep",
+        delete_content_after_days=365,
+        destroy_key_on_close=True,
+    )
     return logins
 
 

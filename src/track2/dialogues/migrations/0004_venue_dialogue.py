@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 def venues_belong_to_their_meetings_dialogue(apps, schema_editor):
     Venue = apps.get_model("dialogues", "Venue")
-    for venue in Venue.objects.filter(dialogue__isnull=True):
+    for venue in Venue.objects.using(schema_editor.connection.alias).filter(dialogue__isnull=True):
         meeting = venue.meetings.order_by("starts_at").first()
         if meeting is not None:
             venue.dialogue_id = meeting.dialogue_id

@@ -17,19 +17,29 @@ def into_one_institution(apps, schema_editor):
     Membership = apps.get_model("dialogues", "Membership")
     Institution = apps.get_model("institutions", "Institution")
     ConveningRight = apps.get_model("institutions", "ConveningRight")
-    if not Dialogue.objects.exists():
+    if not Dialogue.objects.using(schema_editor.connection.alias).exists():
         return
     name = upgrade_institution_name(
         getattr(settings, "TRACK2_DEFAULT_INSTITUTION", ""),
-        list(Dialogue.objects.values_list("convening_institution", flat=True)),
+        list(
+            Dialogue.objects.using(schema_editor.connection.alias).values_list(
+                "convening_institution", flat=True
+            )
+        ),
     )
-    institution = Institution.objects.filter(
+    institution = Institution.objects.using(schema_editor.connection.alias).filter(
         name__iexact=name
-    ).first() or Institution.objects.create(name=name)
-    Dialogue.objects.update(institution=institution)
-    conveners = set(Membership.objects.filter(role="convener").values_list("user_id", flat=True))
+    ).first() or Institution.objects.using(schema_editor.connection.alias).create(name=name)
+    Dialogue.objects.using(schema_editor.connection.alias).update(institution=institution)
+    conveners = set(
+        Membership.objects.using(schema_editor.connection.alias)
+        .filter(role="convener")
+        .values_list("user_id", flat=True)
+    )
     for user_id in sorted(conveners):
-        ConveningRight.objects.get_or_create(institution=institution, user_id=user_id)
+        ConveningRight.objects.using(schema_editor.connection.alias).get_or_create(
+            institution=institution, user_id=user_id
+        )
 
 
 class Migration(migrations.Migration):

@@ -8,7 +8,9 @@ def lift_dialogues_below_the_floor(apps, schema_editor):
     """No dialogue may show smaller cells than the site allows (TRACK2_K_ANONYMITY, at least 3)."""
     Dialogue = apps.get_model("dialogues", "Dialogue")
     floor = max(int(getattr(settings, "TRACK2_K_ANONYMITY", 3)), 3)
-    Dialogue.objects.filter(k_anonymity__lt=floor).update(k_anonymity=floor)
+    Dialogue.objects.using(schema_editor.connection.alias).filter(k_anonymity__lt=floor).update(
+        k_anonymity=floor
+    )
 
 
 class Migration(migrations.Migration):

@@ -13,7 +13,7 @@ from django.db import migrations, models
 def copy_notes_to_candidacies(apps, schema_editor):
     Person = apps.get_model("people", "Person")
     Candidacy = apps.get_model("people", "Candidacy")
-    with_notes = Person.objects.exclude(risk_notes="")
+    with_notes = Person.objects.using(schema_editor.connection.alias).exclude(risk_notes="")
     # A person with no candidacy is seen by no convener; dropping their notes would lose data
     # silently, so the migration stops and says what to do instead.
     orphans = sorted(with_notes.filter(candidacies__isnull=True).values_list("pk", flat=True))
@@ -25,7 +25,9 @@ def copy_notes_to_candidacies(apps, schema_editor):
             "in the admin, then migrate again."
         )
     for person_id, notes in with_notes.values_list("pk", "risk_notes").iterator():
-        Candidacy.objects.filter(person_id=person_id).update(risk_notes=notes)
+        Candidacy.objects.using(schema_editor.connection.alias).filter(person_id=person_id).update(
+            risk_notes=notes
+        )
 
 
 def copy_notes_back_to_people(apps, schema_editor):
@@ -35,7 +37,8 @@ def copy_notes_back_to_people(apps, schema_editor):
     Person = apps.get_model("people", "Person")
     joined: dict[int, list[str]] = {}
     for person_id, notes in (
-        Candidacy.objects.exclude(risk_notes="")
+        Candidacy.objects.using(schema_editor.connection.alias)
+        .exclude(risk_notes="")
         .order_by("pk")
         .values_list("person_id", "risk_notes")
         .iterator()
@@ -44,7 +47,9 @@ def copy_notes_back_to_people(apps, schema_editor):
         if notes not in parts:
             parts.append(notes)
     for person_id, parts in joined.items():
-        Person.objects.filter(pk=person_id).update(risk_notes="\n\n".join(parts))
+        Person.objects.using(schema_editor.connection.alias).filter(pk=person_id).update(
+            risk_notes="\n\n".join(parts)
+        )
 
 
 class Migration(migrations.Migration):

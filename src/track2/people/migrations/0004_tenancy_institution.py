@@ -17,19 +17,22 @@ def into_the_institution(apps, schema_editor):
     Person = apps.get_model("people", "Person")
     Dialogue = apps.get_model("dialogues", "Dialogue")
     Institution = apps.get_model("institutions", "Institution")
-    if not Person.objects.exists():
+    if not Person.objects.using(schema_editor.connection.alias).exists():
         return
     used = (
-        Institution.objects.filter(pk__in=Dialogue.objects.values("institution_id"))
+        Institution.objects.using(schema_editor.connection.alias)
+        .filter(
+            pk__in=Dialogue.objects.using(schema_editor.connection.alias).values("institution_id")
+        )
         .order_by("pk")
         .first()
     )
     if used is None:
         name = upgrade_institution_name(getattr(settings, "TRACK2_DEFAULT_INSTITUTION", ""), [])
-        used = Institution.objects.filter(name__iexact=name).first() or Institution.objects.create(
-            name=name
-        )
-    Person.objects.update(institution=used)
+        used = Institution.objects.using(schema_editor.connection.alias).filter(
+            name__iexact=name
+        ).first() or Institution.objects.using(schema_editor.connection.alias).create(name=name)
+    Person.objects.using(schema_editor.connection.alias).update(institution=used)
 
 
 class Migration(migrations.Migration):

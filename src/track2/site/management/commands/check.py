@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from track2.config import describe_email
+from track2.operations.queries import last_verified_backup
 from track2.site.health import DatabaseUnreachable, check_database
 
 
@@ -34,6 +35,8 @@ class Command(DjangoCheck):
             )
         else:
             self.stdout.write("               schema up to date")
+        if not pending:
+            self.stdout.write(f"Backups:       {last_verified_backup()}")
         where, warning = describe_email(config.email)
         self.stdout.write(f"E-mail:        {where}")
         if warning:

@@ -33,8 +33,22 @@ def prepare_site(stdout) -> None:
     except DatabaseUnreachable as err:
         raise CommandError(str(err)) from None
     stdout.write(f"Database: {settings.CONFIG.database_url_display} ({version})")
+    refuse_newer_schema()
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def refuse_newer_schema() -> None:
+    """A newer release migrated this database: this code would misread it, so do not start."""
+    from track2.operations.manifest import unknown_applied
+
+    newer = unknown_applied()
+    if newer:
+        raise CommandError(
+            f"the database was upgraded by a newer Track2 ({len(newer)} migrations this version "
+            f"does not know, e.g. {newer[0]}); install that version or newer, or restore a backup "
+            "made by this one."
+        )
 
 
 def run_server(stdout, host: str, port: int, workers: int) -> None:

@@ -1,0 +1,51 @@
+"""`track2 housekeeping`: what a site must forget on schedule (run it hourly or daily)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import transaction
+
+from track2.accounts.models import AttemptLock, SignInAttempt
+from track2.dialogues.models import RoleInvitation
+from track2.operations import retention
+from track2.people.models import Invitation
+
+# An unused invitation link is kept this long after it expired, so that a person who clicks an
+# old link is told it expired (not that it never existed), then forgotten.
+EXPIRED_INVITATIONS_KEPT = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class HousekeepingDone:
+    sessions: int
+    sign_in_attempts: int
+    attempt_locks: int
+    invitations: int
+    retention: retention.RetentionDone
+
+
+def throttle_window() -> timedelta:
+    return timedelta(
+        seconds=max(settings.LOGIN_FAILURE_WINDOW_SECONDS, settings.PASSWORD_RESET_WINDOW_SECONDS)
+    )
+
+
+def run(now: datetime) -> HousekeepingDone:
+    with transaction.atomic():
+        sessions = Session.objects.filter(expire_date__lt=now).delete()[0]
+        cutoff = now - throttle_window()
+        attempts = SignInAttempt.objects.filter(at__lt=cutoff).delete()[0]
+        locks = AttemptLock.objects.filter(touched_at__lt=cutoff).delete()[0]
+        old = now - EXPIRED_INVITATIONS_KEPT
+        invitations = Invitation.objects.filter(expires_at__lt=old, used_at__isnull=True).delete()[
+            0
+        ]
+        invitations += RoleInvitation.objects.filter(
+            expires_at__lt=old, used_at__isnull=True
+        ).delete()[0]
+        done = retention.apply(now)
+    return HousekeepingDone(sessions, attempts, locks, invitations, done)

@@ -1,0 +1,33 @@
+"""`track2 housekeeping`: apply retention and prune expired rows (from cron or a systemd timer)."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from track2.operations import housekeeping
+from track2.operations.queries import backups_holding_destroyed_keys
+
+
+class Command(BaseCommand):
+    help = "Apply retention policies and prune expired sessions, sign-in throttle rows and invitations."
+    requires_system_checks = []
+
+    def handle(self, *args, **options):
+        done = housekeeping.run(timezone.now())
+        self.stdout.write(
+            f"Pruned {done.sessions} expired sessions, {done.sign_in_attempts} sign-in attempts, "
+            f"{done.attempt_locks} throttle locks, {done.invitations} expired invitations."
+        )
+        for name, count in sorted(done.retention.erased.items()):
+            self.stdout.write(f"Retention: {name}: {count} removed.")
+        for dialogue_id in done.retention.keys_due:
+            self.stdout.write(
+                f"Dialogue {dialogue_id} is closed and its policy destroys its key: two of its "
+                f"conveners must run `track2 destroy-key {dialogue_id} --by EMAIL`."
+            )
+        for record, dialogue_id in backups_holding_destroyed_keys():
+            self.stdout.write(
+                f"Keys backup {record.path} (made {record.made_at:%Y-%m-%d}) still holds the "
+                f"destroyed key of dialogue {dialogue_id}: destroy that file and its shares."
+            )

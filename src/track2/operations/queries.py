@@ -1,0 +1,45 @@
+"""Reads that `track2 check`, housekeeping and the commands share."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from track2.operations.models import BackupRecord, KeyDestruction
+
+
+def last_verified_backup() -> str:
+    """One line: how old the last verified database backup is (or that there is none)."""
+    record = (
+        BackupRecord.objects.filter(kind=BackupRecord.Kind.DATABASE, verified_at__isnull=False)
+        .order_by("-made_at")
+        .first()
+    )
+    if record is None:
+        return "no verified backup yet: run `track2 backup PATH` (docs/operations.md)"
+    age = timezone.now() - record.made_at
+    days, hours = age.days, age.seconds // 3600
+    stale = "  (older than a day: check the backup timer)" if age.days >= 1 else ""
+    return f"last verified backup made {days} days {hours} h ago ({record.path}){stale}"
+
+
+def backups_holding_destroyed_keys() -> list[tuple[BackupRecord, int]]:
+    """Keys backups made before a dialogue's key was destroyed: they still hold that key."""
+    found = []
+    destroyed = KeyDestruction.objects.filter(destroyed_at__isnull=False)
+    for destruction in destroyed:
+        name = f"dialogue-{destruction.dialogue_id}.key"
+        for record in BackupRecord.objects.filter(
+            kind=BackupRecord.Kind.KEYS, made_at__lt=destruction.destroyed_at
+        ):
+            if name in record.key_files:
+                found.append((record, destruction.dialogue_id))
+    return found
+
+
+def pending_key_destruction(dialogue) -> KeyDestruction | None:
+    """A request to destroy the dialogue's key that awaits a second convener."""
+    return (
+        KeyDestruction.objects.filter(dialogue=dialogue, destroyed_at__isnull=True)
+        .select_related("requested_by")
+        .first()
+    )

@@ -1,0 +1,27 @@
+"""Retention for the dialogue room's content (track2.deliberation), registered as an eraser."""
+
+from __future__ import annotations
+
+from track2.deliberation.models import Room, Statement
+from track2.deliberation.room_actions import keep_aggregates_only
+from track2.operations.retention import register_eraser
+
+
+@register_eraser("room statements and votes")
+def erase_room_content(dialogue, *, meeting=None, aggregates_only=False) -> int:
+    """A meeting that ended under "aggregates only": its room keeps counts and the map as shown.
+    The whole dialogue's content due for deletion: statements and votes go, with their edits
+    and moderation, and so do the maps kept from closed rooms."""
+    if meeting is not None:
+        room = Room.objects.filter(meeting=meeting).first()
+        if room is None:
+            return 0
+        done = keep_aggregates_only(room)
+        if done:
+            room.save(update_fields=["kept_map"])
+        return done
+    deleted = Statement.objects.filter(meeting__dialogue=dialogue).delete()[0]
+    deleted += Room.objects.filter(meeting__dialogue=dialogue, kept_map__isnull=False).update(
+        kept_map=None
+    )
+    return deleted

@@ -1,0 +1,188 @@
+"""Real sites for the operations tests: each `track2` command runs in its own process against a
+throwaway data folder, on SQLite and on a real PostgreSQL (the test run's, or one started here)."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSPHRASE = "a long test passphrase, not a real one"
+
+
+@dataclass
+class Site:
+    home: Path
+    database_url: str = ""
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    def env(self) -> dict[str, str]:
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("TRACK2_") and k != "DJANGO_SETTINGS_MODULE"
+        }
+        env.update(
+            TRACK2_HOME=str(self.home),
+            DJANGO_SETTINGS_MODULE="tests.operations.site_settings",
+            TRACK2_EMAIL_URL="locmem://",
+            PYTHONPATH=str(ROOT),
+            **self.extra_env,
+        )
+        if self.database_url:
+            env["TRACK2_DATABASE_URL"] = self.database_url
+        return env
+
+    def run(self, *args: str, check: bool = False, **kwargs) -> subprocess.CompletedProcess:
+        done = subprocess.run(
+            [sys.executable, "-m", "track2", *args],
+            env=self.env(),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            **kwargs,
+        )
+        if check and done.returncode != 0:
+            raise AssertionError(f"track2 {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+        return done
+
+    def shell(self, code: str) -> str:
+        """What the code printed (Django's shell announces its imports first: left out)."""
+        out = self.run("shell", "-c", code, check=True).stdout.splitlines()
+        return "\n".join(line for line in out if "imported automatically" not in line)
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.home / "track2.sqlite3"
+
+
+@pytest.fixture
+def passphrase_file(tmp_path) -> Path:
+    path = tmp_path / "passphrase"
+    path.write_text(PASSPHRASE + "\n")
+    return path
+
+
+def make_keys(site: Site, dialogue_ids) -> dict[str, bytes]:
+    """Key files as the room and the back channel write them (the contract in docs/operations.md)."""
+    keys = site.home / "keys"
+    keys.mkdir(mode=0o700, exist_ok=True)
+    made = {}
+    for name in [f"dialogue-{i}.key" for i in dialogue_ids] + ["backchannel-log.key"]:
+        data = os.urandom(32)
+        path = keys / name
+        path.write_bytes(data)
+        path.chmod(0o600)
+        made[name] = data
+    return made
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """A migrated SQLite site with the demo data, built once and copied per test."""
+    home = tmp_path_factory.mktemp("demo-site")
+    site = Site(home)
+    site.run("migrate", "-v0", check=True)
+    site.shell("from track2.site import demo; demo.build()")
+    return home
+
+
+@pytest.fixture
+def demo_site(demo_template, tmp_path) -> Site:
+    home = tmp_path / "site"
+    shutil.copytree(demo_template, home)
+    return Site(home)
+
+
+@pytest.fixture
+def empty_site(tmp_path) -> Site:
+    home = tmp_path / "empty"
+    home.mkdir(mode=0o700)
+    return Site(home)
+
+
+# --- PostgreSQL -------------------------------------------------------------------------------
+
+
+def _start_cluster(base: Path) -> tuple[str, callable]:
+    initdb = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not initdb:
+        pytest.skip("PostgreSQL is not installed (scripts/test.sh installs it)")
+    bindir = Path(initdb[-1]).parent
+    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    base.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        shutil.chown(base, "postgres")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    data = base / "data"
+    subprocess.run(
+        as_postgres
+        + [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "--no-sync"]
+        + ["-E", "UTF8"],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        as_postgres
+        + [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(base / "log"), "-w", "-o"]
+        + [f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off", "start"],
+        check=True,
+        capture_output=True,
+    )
+
+    def stop():
+        subprocess.run(
+            as_postgres + [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            capture_output=True,
+        )
+
+    return f"postgresql://postgres@127.0.0.1:{port}/postgres", stop
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """The admin URL of a real PostgreSQL: the suite's own when it runs on one, else a
+    throwaway cluster started for these tests."""
+    given = os.environ.get("TRACK2_DATABASE_URL", "")
+    if given.startswith("postgres"):
+        yield given.rsplit("/", 1)[0] + "/postgres"
+        return
+    base = Path(tempfile.mkdtemp(prefix="track2-ops-pg-"))
+    url, stop = _start_cluster(base)
+    try:
+        yield url
+    finally:
+        stop()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def new_database(postgres_server):
+    """Make empty PostgreSQL databases; each is dropped after the test."""
+    made = []
+
+    def make() -> str:
+        name = f"ops_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(postgres_server, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+        made.append(name)
+        return postgres_server.rsplit("/", 1)[0] + f"/{name}"
+
+    yield make
+    with psycopg.connect(postgres_server, autocommit=True) as connection:
+        for name in made:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -1,0 +1,228 @@
+"""Backup → restore → verify on real sites, SQLite and PostgreSQL, compared table by table;
+every refusal leaves the target as it was."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from tests.operations.conftest import Site
+from tests.operations.tables import differences, postgres_tables, sqlite_tables
+
+
+def backup(site: Site, path, passphrase_file) -> None:
+    done = site.run("backup", str(path), "--passphrase-file", str(passphrase_file), check=True)
+    assert "read back and verified" in done.stdout
+
+
+def test_sqlite_round_trip_with_the_demo_data(demo_site, empty_site, tmp_path, passphrase_file):
+    archive = tmp_path / "site.backup"
+    backup(demo_site, archive, passphrase_file)
+    assert oct(archive.stat().st_mode & 0o777) == "0o600"
+
+    done = empty_site.run("restore", str(archive), "--passphrase-file", str(passphrase_file))
+    assert done.returncode == 0, done.stderr
+    assert "checksums and every restore check verified" in done.stdout
+
+    before = sqlite_tables(demo_site.sqlite_path)
+    after = sqlite_tables(empty_site.sqlite_path)
+    assert differences(before, after) == []
+    assert len(before["dialogues_dialogue"]) >= 1 and len(before["people_person"]) > 10
+    # The restored site knows its backup was verified; the live site knows it too.
+    for site in (demo_site, empty_site):
+        assert "last verified backup made 0 days 0 h ago" in site.run("check").stdout
+
+
+def test_postgresql_round_trip_with_the_demo_data(
+    demo_site, tmp_path, passphrase_file, new_database
+):
+    source = Site(demo_site.home, database_url=new_database())
+    moved = Site(demo_site.home).run("migrate-to", source.database_url)
+    assert moved.returncode == 0, moved.stderr
+    archive = tmp_path / "pg.backup"
+    backup(source, archive, passphrase_file)
+
+    target_home = tmp_path / "pg-target"
+    target_home.mkdir()
+    target = Site(target_home, database_url=new_database())
+    done = target.run("restore", str(archive), "--passphrase-file", str(passphrase_file))
+    assert done.returncode == 0, done.stderr
+    assert (
+        differences(postgres_tables(source.database_url), postgres_tables(target.database_url))
+        == []
+    )
+
+
+def test_sqlite_moves_to_postgresql_with_every_row(demo_site, new_database):
+    url = new_database()
+    done = demo_site.run("migrate-to", url)
+    assert done.returncode == 0, done.stderr
+    assert "every table matches" in done.stdout
+    before = sqlite_tables(demo_site.sqlite_path)
+    after = postgres_tables(url)
+    assert set(before) == set(after)
+    for name in before:
+        assert len(before[name]) == len(after[name]), name
+    # Ids keep going after the copied ones (sequences were moved).
+    Site(demo_site.home, database_url=url).shell(
+        "from track2.institutions.models import Institution as I; "
+        "top = I.objects.order_by('-pk').first().pk; "
+        "assert I.objects.create(name='After the move').pk > top"
+    )
+    # A second run onto the same, no longer empty database is refused.
+    again = demo_site.run("migrate-to", url)
+    assert again.returncode != 0 and "already has" in again.stderr
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["truncate-middle", "truncate-last-byte", "flip-byte", "append", "header", "empty-file"],
+)
+def test_a_damaged_archive_fails_clearly_and_restores_nothing(
+    demo_site, empty_site, tmp_path, passphrase_file, damage
+):
+    archive = tmp_path / "site.backup"
+    backup(demo_site, archive, passphrase_file)
+    data = bytearray(archive.read_bytes())
+    if damage == "truncate-middle":
+        data = data[: len(data) // 2]
+    elif damage == "truncate-last-byte":
+        data = data[:-1]
+    elif damage == "flip-byte":
+        data[len(data) // 3] ^= 0x01
+    elif damage == "append":
+        data += b"extra"
+    elif damage == "header":
+        data[20] ^= 0xFF
+    else:
+        data = bytearray()
+    archive.write_bytes(bytes(data))
+    done = empty_site.run("restore", str(archive), "--passphrase-file", str(passphrase_file))
+    assert done.returncode != 0
+    message = done.stderr.strip().splitlines()
+    assert len(message) == 1 and "nothing was restored" in message[0], done.stderr
+    assert "Traceback" not in done.stderr
+    assert _site_is_empty(empty_site)
+
+
+def _site_is_empty(site: Site) -> bool:
+    path = site.sqlite_path
+    if path.exists():
+        connection = sqlite3.connect(path)
+        tables = connection.execute("select count(*) from sqlite_master where type='table'")
+        count = tables.fetchone()[0]
+        connection.close()
+        if count:
+            return False
+    return not (site.home / "media").exists() and not (site.home / "keys").exists()
+
+
+def test_a_wrong_passphrase_fails_clearly_and_restores_nothing(
+    demo_site, empty_site, tmp_path, passphrase_file
+):
+    archive = tmp_path / "site.backup"
+    backup(demo_site, archive, passphrase_file)
+    wrong = tmp_path / "wrong"
+    wrong.write_text("not the passphrase at all\n")
+    done = empty_site.run("restore", str(archive), "--passphrase-file", str(wrong))
+    assert done.returncode != 0
+    assert done.stderr.strip() == (
+        f"CommandError: nothing was restored: {archive}: the passphrase or key is wrong, "
+        "or the file is damaged"
+    )
+    assert _site_is_empty(empty_site)
+
+
+def test_restoring_onto_a_site_in_use_is_refused_unless_forced(
+    demo_site, tmp_path, passphrase_file
+):
+    archive = tmp_path / "site.backup"
+    backup(demo_site, archive, passphrase_file)
+    demo_site.shell(
+        "from track2.institutions.models import Institution; Institution.objects.create(name='Added after the backup')"
+    )
+    before = sqlite_tables(demo_site.sqlite_path)
+    done = demo_site.run("restore", str(archive), "--passphrase-file", str(passphrase_file))
+    assert done.returncode != 0 and "refusing to restore over a site that is in use" in done.stderr
+    assert sqlite_tables(demo_site.sqlite_path) == before
+
+    forced = demo_site.run(
+        "restore", str(archive), "--passphrase-file", str(passphrase_file), "--force"
+    )
+    assert forced.returncode == 0, forced.stderr
+    names = [row[1] for row in sqlite_tables(demo_site.sqlite_path)["institutions_institution"]]
+    assert "Added after the backup" not in names
+
+
+def test_a_backup_of_a_newer_release_is_refused_and_serve_refuses_its_database(
+    demo_site, empty_site, tmp_path, passphrase_file
+):
+    connection = sqlite3.connect(demo_site.sqlite_path)
+    connection.execute(
+        "insert into django_migrations (app, name, applied) values ('operations', '9999_from_the_future', '2030-01-01')"
+    )
+    connection.commit()
+    connection.close()
+    served = demo_site.run("serve", "--port", "1")
+    assert served.returncode != 0
+    assert "upgraded by a newer Track2" in served.stderr and "9999_from_the_future" in served.stderr
+
+    archive = tmp_path / "future.backup"
+    backup(demo_site, archive, passphrase_file)
+    done = empty_site.run("restore", str(archive), "--passphrase-file", str(passphrase_file))
+    assert done.returncode != 0
+    assert "made by a newer Track2" in done.stderr
+    assert _site_is_empty(empty_site)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["backup", "{tmp}/no-such-folder/x.backup"], "does not exist; create it first"),
+        (["backup", "{tmp}"], "is a folder"),
+        (["restore", "{tmp}/missing.backup"], "is not a file"),
+        (["backup", "{tmp}/x.backup", "--passphrase-file", "{tmp}/short"], "shorter than 12"),
+        (["backup", "{tmp}/x.backup", "--passphrase-file", "{tmp}/latin1"], "cannot read"),
+        (["backup", "{tmp}/x.backup"], "no passphrase"),
+        (["restore-keys", "{tmp}/x", "--share", "{tmp}/short"], "is not a file"),
+        (["backup-keys", "{tmp}/k", "--split", "1/3"], "is not a threshold"),
+        (["backup-keys", "{tmp}/k", "--split", "9" * 40 + "/3"], "is not T/N"),
+        (["migrate-to", "mysql://x/y"], "nothing was moved"),
+        (["migrate-to", "postgresql://h:port\x07/db"], "nothing was moved"),
+    ],
+)
+def test_bad_input_gets_one_clear_line_and_changes_nothing(demo_site, tmp_path, args, expected):
+    (tmp_path / "short").write_text("short\n")
+    (tmp_path / "latin1").write_bytes("pass\xe9word-long-enough".encode("latin-1"))
+    make = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    before = sqlite_tables(demo_site.sqlite_path)
+    done = demo_site.run(*make, stdin=subprocess_devnull())
+    assert done.returncode != 0
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], done.stderr
+    assert sqlite_tables(demo_site.sqlite_path) == before
+    assert not list(tmp_path.glob("*.backup")) and not (tmp_path / "k").exists()
+
+
+def subprocess_devnull():
+    import subprocess
+
+    return subprocess.DEVNULL
+
+
+def test_the_demo_shows_a_retention_policy_and_conveners_change_it(demo_site):
+    shown = demo_site.run("retention", "1", "--by", "convener@demo.track2.invalid", check=True)
+    assert "when a meeting closes, keep" in shown.stdout and "deleted 365 days" in shown.stdout
+    changed = demo_site.run(
+        "retention", "1", "--by", "convener@demo.track2.invalid", "--delete-after-days", "never"
+    )
+    assert changed.returncode == 0 and "content kept" in changed.stdout
+    refused = demo_site.run(
+        "retention", "1", "--by", "participant@demo.track2.invalid", "--delete-after-days", "3"
+    )
+    assert refused.returncode != 0 and "convenes no dialogue" in refused.stderr
+    bad = demo_site.run(
+        "retention", "1", "--by", "convener@demo.track2.invalid", "--delete-after-days", "1e9"
+    )
+    assert bad.returncode != 0 and "not a number of days" in bad.stderr
