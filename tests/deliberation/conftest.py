@@ -14,12 +14,11 @@ from track2.dialogues.models import (
     Delegation,
     DelegationMember,
     Dialogue,
-    Meeting,
-    MeetingParticipant,
     Membership,
     Role,
 )
 from track2.institutions.models import ConveningRight, Institution
+from track2.meetings.models import Meeting, MeetingParticipant
 from track2.people.models import Affiliation, Person
 
 OTHER_ROLES = ["convener", "facilitator", "rapporteur", "observer", "liaison"]

@@ -7,7 +7,7 @@ from collections import Counter
 
 from track2.deliberation import map_data
 from track2.deliberation.models import Room, Statement, Vote
-from track2.dialogues.models import Meeting
+from track2.meetings.models import Meeting
 from track2.site import demo
 
 

@@ -15,8 +15,8 @@ from django.utils import timezone
 from track2.commonground import analyze_track2, load_conversation
 from track2.deliberation import exports, interop, map_data
 from track2.deliberation.models import Room, Statement, Vote
-from track2.dialogues.models import Meeting
 from track2.disclosure.status import STATUS_LINE
+from track2.meetings.models import Meeting
 from track2.reports.analysis import run_analysis
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "polis"

@@ -14,7 +14,8 @@ from tests.helpers import sign_in
 from track2 import keyring
 from track2.accounts.models import User
 from track2.deliberation.models import Room, Statement, Vote
-from track2.dialogues.models import Dialogue, Meeting, Membership, Role
+from track2.dialogues.models import Dialogue, Membership, Role
+from track2.meetings.models import Meeting
 from track2.operations import actions, retention, verification
 from track2.operations.checks import room_pseudonyms_resolve
 

@@ -109,7 +109,7 @@ def test_a_signed_in_browser_session_opens_the_stream(world):
 
 def test_the_stream_carries_no_confidential_data(world):
     """Canary scan: the stream names the topic and an id, never a title, a name or an e-mail."""
-    from track2.dialogues import meeting_actions
+    from track2.meetings import actions as meeting_actions
 
     canary = "Canary-Qx7 Hidden Agenda"
     convener = world.users["convener"]

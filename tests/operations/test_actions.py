@@ -14,8 +14,9 @@ from tests.dialogues.test_access_matrix import ALL_ROLES
 from track2.access import NotFound
 from track2.accounts.models import AttemptLock, SignInAttempt
 from track2.audit.models import AuditEntry
-from track2.dialogues.models import AgendaItem, Dialogue, Membership, Role, RoleInvitation
+from track2.dialogues.models import Dialogue, Membership, Role, RoleInvitation
 from track2.errors import ActionRefused
+from track2.meetings.models import AgendaItem
 from track2.operations import actions, housekeeping, retention, verification
 from track2.operations.checks import dialogue_keys_are_sound
 from track2.operations.models import BackupRecord, KeyDestruction, RetentionPolicy

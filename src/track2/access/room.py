@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from track2.access import NotFound, has_need, parse_id, roles_of
-from track2.dialogues.models import Dialogue, Meeting, MeetingParticipant, Role
+from track2.dialogues.models import Dialogue, Role
 from track2.disclosure import attribution
+from track2.meetings.models import Meeting, MeetingParticipant
 
 # A place on the list that lets someone take part in the room (not declined, not absent).
 TAKING_PART = (
@@ -34,6 +35,9 @@ class RoomAccess:
     @property
     def dialogue(self) -> Dialogue:
         return self.meeting.dialogue
+
+    def has(self, need: str) -> bool:
+        return has_need(self.roles, need)
 
     @property
     def is_facilitator(self) -> bool:

@@ -39,4 +39,4 @@ M = "/dialogues/{dialogue_id}/meetings/{meeting_id}"
 )
 async def meeting_events(request: AuthedRequest, dialogue_id: Id, meeting_id: Id):
     meeting = await sync_to_async(access_meeting)(request.auth, dialogue_id, meeting_id)
-    return event_stream(request, meeting_topic(meeting.pk))
+    return event_stream(request, meeting_topic(meeting.meeting.pk))

@@ -61,7 +61,8 @@ def download(request: HttpRequest, dialogue_id: int, meeting_id: int, fmt: str) 
 
 @login_required
 def destroy_key(request: HttpRequest, dialogue_id: int) -> HttpResponse:
-    dialogue = access.access_dialogue(request.user, dialogue_id, need="convener")
+    ctx = access.access_dialogue(request.user, dialogue_id, need="convener")
+    dialogue = ctx.dialogue
     form = DestroyKeyForm(request.POST or None)
     destroyed = keyring.is_destroyed(dialogue.pk)
     if request.method == "POST" and not destroyed:
@@ -84,6 +85,7 @@ def destroy_key(request: HttpRequest, dialogue_id: int) -> HttpResponse:
         request,
         "deliberation/destroy_key.html",
         {
+            "access": ctx,
             "dialogue": dialogue,
             "form": form,
             "destroyed": destroyed,

@@ -15,15 +15,15 @@ from django.utils import timezone
 
 from track2.accounts.models import User
 from track2.deliberation import actions, interop, room_actions
-from track2.dialogues import meeting_actions
 from track2.dialogues.models import (
     Delegation,
     DelegationMember,
     Dialogue,
-    MeetingParticipant,
     Membership,
     Role,
 )
+from track2.meetings import actions as meeting_actions
+from track2.meetings.models import MeetingParticipant
 
 POLIS_CONVERSATION = Path(__file__).resolve().parent / "demo_data" / "football-concussions"
 # The two demo logins of the sides do not vote: a visitor casts their votes and sees the map move.

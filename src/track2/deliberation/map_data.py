@@ -31,10 +31,11 @@ from track2.commonground.sides import (
 )
 from track2.commonground.track2_analysis import Track2Analysis, analyze_track2
 from track2.deliberation.models import Room, Statement, StatementEdit, Vote
-from track2.dialogues.models import Delegation, DelegationMember, Meeting
+from track2.dialogues.models import Delegation, DelegationMember
 from track2.disclosure.cells import suppress
 from track2.disclosure.site import k_of
 from track2.disclosure.status import STATUS_LINE
+from track2.meetings.models import Meeting
 from track2.reports.common_ground import top_bridging, visible_sides
 
 TOO_FEW_YET = "too few votes yet"
@@ -349,12 +350,11 @@ def _counted(statements: Sequence[dict], sid: int, k: int) -> bool:
 def map_for(ctx) -> dict:
     """The map as the caller may see it: facilitators and rapporteurs always; the room as the
     facilitators chose (never / after voting on a statement / always / after the meeting)."""
-    from track2.access import has_need
     from track2.errors import NotPermitted
 
     room = ctx.room
     full = room_map(ctx.meeting)
-    if has_need(ctx.roles, "rapporteur"):
+    if ctx.has("rapporteur"):
         return full
     if room.results == Room.Results.ALWAYS:
         return full

@@ -52,7 +52,7 @@ class Room(models.Model):
         PRIORITY = "priority", _("the engine's priority")
 
     meeting = models.OneToOneField(
-        "dialogues.Meeting", on_delete=models.CASCADE, primary_key=True, related_name="room"
+        "meetings.Meeting", on_delete=models.CASCADE, primary_key=True, related_name="room"
     )
     moderation = models.CharField(
         _("moderation"), max_length=4, choices=Moderation.choices, default=Moderation.PRE
@@ -94,7 +94,7 @@ class Statement(models.Model):
 
     id = models.BigIntegerField(primary_key=True, default=random_public_id, editable=False)
     meeting = models.ForeignKey(
-        "dialogues.Meeting", on_delete=models.CASCADE, related_name="statements"
+        "meetings.Meeting", on_delete=models.CASCADE, related_name="statements"
     )
     text = models.CharField(_("statement"), max_length=STATEMENT_COLUMN)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
@@ -176,7 +176,7 @@ class Vote(models.Model):
     VALUES = {"agree": AGREE, "disagree": DISAGREE, "pass": PASS}
 
     id = models.BigIntegerField(primary_key=True, default=random_id, editable=False)
-    meeting = models.ForeignKey("dialogues.Meeting", on_delete=models.CASCADE, related_name="+")
+    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.CASCADE, related_name="+")
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="votes")
     pseudonym = models.CharField(max_length=PSEUDONYM_LENGTH)
     value = models.SmallIntegerField()

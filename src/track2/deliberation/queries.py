@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from track2.deliberation.models import Moderation, Room, Statement, Vote
-from track2.dialogues.models import Meeting
+from track2.meetings.models import Meeting
 
 VOTED_ON = (Statement.Status.ACCEPTED,)
 

@@ -147,7 +147,7 @@ class KeyDestruction:
 
 def check_destroy_key(user, dialogue_id, confirmation: str) -> KeyDestruction:
     """Conveners only, and only with the dialogue's title typed as confirmation."""
-    dialogue = access_dialogue(user, dialogue_id, need="convener")
+    dialogue = access_dialogue(user, dialogue_id, need="convener").dialogue
     if keyring.is_destroyed(dialogue.pk):
         raise ActionRefused(_("This dialogue's key is already destroyed."))
     if " ".join(str(confirmation or "").split()) != dialogue.title:

@@ -27,7 +27,7 @@ def check_set_retention(
     delete_content_after_days: int | None,
     destroy_key_on_close: bool,
 ) -> Dialogue:
-    dialogue = access_dialogue(by, dialogue_id, need="convener")
+    dialogue = access_dialogue(by, dialogue_id, need="convener").dialogue
     problems = Problems()
     if on_meeting_close not in RetentionPolicy.OnClose.values:
         problems.add(
@@ -54,7 +54,7 @@ def do_set_retention(by, dialogue: Dialogue, **fields) -> RetentionPolicy:
 
 
 def check_request_key_destruction(by, dialogue_id) -> Dialogue:
-    dialogue = access_dialogue(by, dialogue_id, need="convener")
+    dialogue = access_dialogue(by, dialogue_id, need="convener").dialogue
     existing = KeyDestruction.objects.filter(dialogue=dialogue).first()
     if keyring.is_destroyed(dialogue.pk) or (existing and existing.destroyed_at):
         raise ActionRefused("this dialogue's key is already destroyed.")
@@ -73,7 +73,7 @@ def do_request_key_destruction(by, dialogue: Dialogue) -> KeyDestruction:
 
 
 def check_confirm_key_destruction(by, dialogue_id) -> KeyDestruction:
-    dialogue = access_dialogue(by, dialogue_id, need="convener")
+    dialogue = access_dialogue(by, dialogue_id, need="convener").dialogue
     request = KeyDestruction.objects.filter(dialogue=dialogue).first()
     if request is None:
         raise ActionRefused("nobody has asked to destroy this dialogue's key; ask first.")

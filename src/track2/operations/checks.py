@@ -62,7 +62,7 @@ def room_pseudonyms_resolve(context: Context) -> list[str]:
     random pseudonyms of people without accounts, and are not sampled."""
     from track2 import keyring
     from track2.deliberation.models import Room, Statement, Vote
-    from track2.dialogues.models import MeetingParticipant
+    from track2.meetings.models import MeetingParticipant
 
     problems = []
     rooms = Room.objects.filter(is_consultation=False).select_related("meeting")

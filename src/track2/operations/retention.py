@@ -19,7 +19,8 @@ from datetime import datetime, timedelta
 
 from django.db.models import Max
 
-from track2.dialogues.models import Dialogue, Meeting
+from track2.dialogues.models import Dialogue
+from track2.meetings.models import Meeting
 from track2.operations.models import RetentionPolicy
 from track2.operations.registry import Registry
 

@@ -10,6 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("dialogues", "0008_pages_meeting_archived_at"),
+        ("meetings", "0001_meetings_own_app"),
     ]
 
     operations = [
@@ -23,7 +24,7 @@ class Migration(migrations.Migration):
                         primary_key=True,
                         related_name="room",
                         serialize=False,
-                        to="dialogues.meeting",
+                        to="meetings.meeting",
                     ),
                 ),
                 (
@@ -114,7 +115,7 @@ class Migration(migrations.Migration):
                     models.ForeignKey(
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="statements",
-                        to="dialogues.meeting",
+                        to="meetings.meeting",
                     ),
                 ),
                 (
@@ -219,7 +220,7 @@ class Migration(migrations.Migration):
                     models.ForeignKey(
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="+",
-                        to="dialogues.meeting",
+                        to="meetings.meeting",
                     ),
                 ),
                 (

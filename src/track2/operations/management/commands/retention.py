@@ -40,7 +40,7 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"no active account has the e-mail {by!r}.")
         try:
-            target = access_dialogue(user, dialogue, need="convener")
+            target = access_dialogue(user, dialogue, need="convener").dialogue
         except NotFound:
             raise CommandError(f"{by} convenes no dialogue numbered {dialogue!r}.") from None
         current = RetentionPolicy.objects.filter(dialogue=target).first() or RetentionPolicy(
