@@ -65,7 +65,7 @@ def site(tmp_path_factory):
         env={**server_env(folder), "TMPDIR": str(folder / "tmp")},
     )
     base = f"http://127.0.0.1:{port}"
-    wait_until_serving(base, process, (folder / "server-output.log").read_text)
+    wait_until_serving(base, process, (folder / "server-output.log").read_text, seconds=300)
     yield base, folder, process
     if process.poll() is None:
         process.terminate()
@@ -229,6 +229,11 @@ def test_conveyed_exchange_and_reply(cli, people, site, tmp_path):
 TAMPER = """
 import sys
 from track2.backchannel.models import Checkpoint, LogHead, LogLeaf, LogSubtree
+from datetime import date, timedelta
+from track2.backchannel.models import Envelope
+if sys.argv[1] == "expire":
+    Envelope.objects.update(expires_on=date.today() - timedelta(days=1))
+    raise SystemExit(0)
 head = LogHead.objects.get()
 Checkpoint.objects.all().delete()
 LogSubtree.objects.all().delete()
@@ -263,6 +268,14 @@ def test_bad_input_fails_closed(cli, people, site, tmp_path, monkeypatch):
     with pytest.raises(CommandError, match="not verified"):
         cli("sender", "send", "--to", "Recipient", "--message", "x")
     cli("sender", "verify", "Recipient", fingerprint(cli, "recipient"))
+    # An expired message: listed as expired, and reading it says so and what to do.
+    cli("sender", "send", "--to", "Recipient", "--message", "too late")
+    tamper(site, "expire")
+    (late,) = envelope_ids(cli("recipient", "inbox"))
+    assert "EXPIRED" in cli("recipient", "inbox")
+    with pytest.raises(CommandError, match="expired on .* Ask the sender to send it again"):
+        cli("recipient", "read", late)
+    cli("recipient", "ack", late)
     # A wrong fingerprint typed: refused, and the holder stays unverified for the other side.
     with pytest.raises(CommandError, match="does not match"):
         cli("recipient", "verify", "Sender", "00000 " * 12)

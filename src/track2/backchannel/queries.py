@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from track2.access import NotFound, parse_id
 from track2.backchannel import crypto
@@ -23,6 +23,8 @@ def directory_of(dialogue: Dialogue) -> QuerySet[DirectoryEntry]:
     return (
         DirectoryEntry.objects.filter(dialogue=dialogue)
         .select_related("user", "introduced_by")
+        # Counted in the one query, not once per entry.
+        .annotate(prekeys_left=Count("prekeys", filter=Q(prekeys__is_handed_out=False)))
         .order_by("contact_label", "user__display_name", "user__email", "pk")
     )
 
@@ -47,6 +49,12 @@ def holder_name(entry: DirectoryEntry) -> str:
     return (getattr(user, "display_name", "") or user.email) if user is not None else ""
 
 
+def prekeys_left(entry: DirectoryEntry) -> int:
+    """One-time prekeys not yet handed out (annotated by `directory_of`, else counted)."""
+    counted = getattr(entry, "prekeys_left", None)
+    return counted if counted is not None else entry.prekeys.filter(is_handed_out=False).count()
+
+
 def entry_out(entry: DirectoryEntry, *, with_bundle: bool = True) -> dict:
     shown = {
         "id": entry.pk,
@@ -58,7 +66,7 @@ def entry_out(entry: DirectoryEntry, *, with_bundle: bool = True) -> dict:
         "version": entry.version,
         "published_on": entry.published_on,
         "keys_changed_on": entry.changed_on,
-        "one_time_prekeys_left": entry.prekeys.filter(is_handed_out=False).count(),
+        "one_time_prekeys_left": prekeys_left(entry),
     }
     if with_bundle:
         # Without its one-time prekeys: those are handed out one at a time (`claim_prekey`).
