@@ -9,7 +9,10 @@ few new votes and re-analyses from where the previous analysis left off:
   responsibilities (:func:`track2mode.refit_groups`), k kept; the groups are then matched
   to the previous ones by their overlap (Hungarian assignment on the confusion matrix), so a
   group keeps its id while its membership barely changes;
-* bridging: the alternating ridge sweeps continued from the previous fit.
+* bridging: the alternating ridge sweeps continued from the previous fit, on every
+  ``BRIDGING_EVERY``-th update only (the fit is the most expensive per-update step in a small
+  room and one vote barely moves it); in between, the previous fit is carried over and
+  ``bridging_updates_behind`` says how many updates it lags (0: fitted on all votes so far).
 
 Everything else (representative statements, consensus, group-informed consensus, priorities,
 agreement per side) is recomputed from the counts: it is cheap and has no state.
@@ -65,6 +68,11 @@ _EM_ITERATIONS = 30  # a warm start converges in a few; this only bounds a large
 # tracking the optimum, so the error does not accumulate (tested against a cold fit).
 _BRIDGING_TOL = 1e-3
 _BRIDGING_SWEEPS = 20
+# Bridging is refitted on every BRIDGING_EVERY-th update; in between it lags by at most
+# BRIDGING_EVERY - 1 updates. A vote moves mostly the intercept of the statement it is on (by
+# up to ~0.01 at 300 people, against intercepts of 0.1-0.5), so a lag of a few votes does not
+# reorder what the room sees as bridging, and it removes three quarters of bridging's cost.
+BRIDGING_EVERY = 4
 
 
 class LiveUpdateError(CommonGroundError, ValueError):
@@ -108,6 +116,7 @@ class LiveAnalysis:
     comment_priorities: npt.NDArray[np.float64]
     bridging: BridgingScores
     sides: SideAgreement | None
+    bridging_updates_behind: int = 0  # updates since ``bridging`` was fitted (< BRIDGING_EVERY)
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -157,6 +166,7 @@ def _assemble(
     timings: dict[str, float],
     previous_sides: SideAgreement | None = None,
     changed_statements: npt.NDArray[np.int64] | None = None,
+    bridging_behind: int = 0,
 ) -> LiveAnalysis:
     """Everything derived from the vote matrix and the fitted groups."""
     lap = time.perf_counter()
@@ -190,6 +200,8 @@ def _assemble(
     lap = time.perf_counter()
     if bridging_start is None:
         bridging = bridging_scores(matrix, random_state=random_state)
+    elif bridging_behind:
+        bridging = bridging_start  # carried over, refitted on a later update
     else:
         bridging = bridging_scores(
             matrix,
@@ -227,6 +239,7 @@ def _assemble(
         comment_priorities=priorities,
         bridging=bridging,
         sides=sides,
+        bridging_updates_behind=bridging_behind,
         timings=timings,
     )
 
@@ -442,7 +455,8 @@ def update(
 
     pca_start = np.zeros((2, m))
     pca_start[:, np.flatnonzero(old.statement_counts["seen"] > 0)] = previous.pca.components
-    bridging_start = _padded(previous.bridging, n, m)
+    bridging_start = _padded(previous.bridging, matrix)
+    behind = (previous.bridging_updates_behind + 1) % BRIDGING_EVERY
     result = _assemble(
         conversation,
         matrix,
@@ -455,13 +469,16 @@ def update(
         timings,
         previous_sides=previous.sides,
         changed_statements=np.unique(cols),
+        bridging_behind=behind,
     )
     timings["total"] = time.perf_counter() - started
     return result
 
 
-def _padded(fit: BridgingScores, n: int, m: int) -> BridgingScores:
-    """The previous bridging fit extended with zero parameters for new rows and columns."""
+def _padded(fit: BridgingScores, matrix: VoteMatrix) -> BridgingScores:
+    """The previous bridging fit extended with zero parameters (and no votes) for new rows and
+    columns of ``matrix``: a start for the next sweeps, or the fit carried over as it is."""
+    n, m = matrix.shape
     grow_n = n - len(fit.participant_intercept)
     grow_m = m - len(fit.statement_intercept)
     if not grow_n and not grow_m:
@@ -472,6 +489,8 @@ def _padded(fit: BridgingScores, n: int, m: int) -> BridgingScores:
 
     return dataclasses.replace(
         fit,
+        statement_ids=matrix.statement_ids,
+        n_votes=np.concatenate([fit.n_votes, np.zeros(grow_m, dtype=np.int64)]),
         statement_intercept=pad(fit.statement_intercept, grow_m),
         statement_factor=pad(fit.statement_factor, grow_m),
         participant_intercept=pad(fit.participant_intercept, grow_n),
