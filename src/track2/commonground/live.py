@@ -49,11 +49,12 @@ from track2.commonground.consensus import (
 from track2.commonground.errors import CommonGroundError
 from track2.commonground.matrix import VoteMatrix
 from track2.commonground.pca import PCAResult, polis_pca, project_participants
-from track2.commonground.polis import _group_counts, seen_for_projection
+from track2.commonground.polis import seen_for_projection
 from track2.commonground.repness import (
     GroupStatementStats,
     RepresentativeStatement,
     group_statement_stats,
+    group_vote_counts,
     select_representative,
 )
 from track2.commonground.sides import SideAgreement, agreement_by_side
@@ -182,7 +183,7 @@ def _assemble(
     lap = time.perf_counter()
     column_of_row = groups.labels[voted_rows]  # work rows are matrix rows with votes
     k = groups.n_groups
-    agree, disagree, seen = _group_counts(work, column_of_row, k)
+    agree, disagree, seen = group_vote_counts(work, column_of_row, k)
     present = np.flatnonzero(np.bincount(column_of_row[column_of_row >= 0], minlength=k) > 0)
     agree, disagree, seen = agree[present], disagree[present], seen[present]
     group_ids = column_ids[present]

@@ -38,6 +38,7 @@ from track2.commonground.repness import (
     GroupStatementStats,
     RepresentativeStatement,
     group_statement_stats,
+    group_vote_counts,
     select_representative,
 )
 from track2.commonground.state import PolisState
@@ -128,24 +129,6 @@ def _positions(ids: np.ndarray, wanted: Any) -> np.ndarray:
     """Positions in ``ids`` of the wanted ids that exist (unknown ids dropped)."""
     index = {v: i for i, v in enumerate(ids.tolist())}
     return np.asarray([index[w] for w in wanted if w in index], dtype=np.int64)
-
-
-def _group_counts(
-    matrix: VoteMatrix, row_group: np.ndarray, k: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Agree / disagree / seen counts per group × statement; rows with group -1 are ignored."""
-    m = matrix.n_statements
-    group_of_vote = np.asarray(row_group, dtype=np.int64)[matrix.vote_rows]
-    counted = group_of_vote >= 0
-    # One pass: code (g·m + j)·3 + (vote + 1) counts disagree, pass and agree of group g on j.
-    code = group_of_vote[counted] * m
-    code += matrix.indices[counted]
-    code *= 3
-    code += matrix.values[counted]
-    code += 1
-    by_vote = np.bincount(code, minlength=3 * k * m).reshape(k, m, 3)
-    disagree, agree = by_vote[:, :, 0], by_vote[:, :, 2]
-    return agree, disagree, by_vote.sum(axis=2)
 
 
 def seen_for_projection(work: VoteMatrix, excluded: np.ndarray) -> np.ndarray:
@@ -316,7 +299,7 @@ def analyze_polis(
 
     row_group = np.full(n, -1, dtype=np.int64)
     row_group[in_idx] = groups.labels[base.labels]
-    g_agree, g_disagree, g_seen = _group_counts(work, row_group, groups.k)
+    g_agree, g_disagree, g_seen = group_vote_counts(work, row_group, groups.k)
     stats = group_statement_stats(g_agree, g_disagree, g_seen)
     repness = select_representative(stats, work.statement_ids, excluded, groups.ids)
     lap("repness")

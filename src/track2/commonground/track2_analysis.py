@@ -28,11 +28,12 @@ from track2.commonground.bridging import BridgingScores, bridging_scores
 from track2.commonground.consensus import comment_priorities, group_informed_consensus
 from track2.commonground.group_map import GroupMap, group_map
 from track2.commonground.matrix import VoteMatrix
-from track2.commonground.polis import PolisAnalysis, _group_counts, analyze_polis
+from track2.commonground.polis import PolisAnalysis, analyze_polis
 from track2.commonground.repness import (
     GroupStatementStats,
     RepresentativeStatement,
     group_statement_stats,
+    group_vote_counts,
     select_representative,
 )
 from track2.commonground.sides import SideAgreement, agreement_by_side
@@ -164,7 +165,7 @@ def analyze_track2(
 
     work = matrix.without_empty()
     labels = labels_by_id(groups.labels, matrix.participant_ids, work.participant_ids)
-    agree, disagree, seen = _group_counts(work, labels, groups.n_groups)
+    agree, disagree, seen = group_vote_counts(work, labels, groups.n_groups)
     # An EM group can end up with no participant as its argmax; it has nothing to report.
     present = np.flatnonzero(np.bincount(labels[labels >= 0], minlength=groups.n_groups) > 0)
     agree, disagree, seen = agree[present], disagree[present], seen[present]
