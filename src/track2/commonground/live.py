@@ -293,7 +293,7 @@ def _side_tuple(side_of: Sequence[str | None] | None, n: int) -> tuple[str | Non
 
 
 def live_analysis(
-    matrix: VoteMatrix,
+    votes: VoteMatrix,
     *,
     conversation: str,
     side_of: Sequence[str | None] | None = None,
@@ -304,7 +304,7 @@ def live_analysis(
     """A cold analysis that :func:`update` can continue.
 
     ``conversation`` names the conversation (e.g. the dialogue's id); updates must name the
-    same one. ``side_of[i]``: declared side of row ``i`` of ``matrix`` (agreement per side is
+    same one. ``side_of[i]``: declared side of row ``i`` of ``votes`` (agreement per side is
     then kept up to date). ``n_groups`` fixes k, otherwise Track 2 mode chooses it.
     ``previous``: an earlier analysis of the same conversation whose group ids should carry
     over to the groups found now (matched by overlap).
@@ -316,16 +316,16 @@ def live_analysis(
             f"the previous analysis is of conversation {previous.conversation!r}, "
             f"not {conversation!r}"
         )
-    sides = _side_tuple(side_of, matrix.n_participants)
+    sides = _side_tuple(side_of, votes.n_participants)
     lap = time.perf_counter()
-    groups = track2_groups(matrix, n_groups=n_groups, random_state=random_state)
+    groups = track2_groups(votes, n_groups=n_groups, random_state=random_state)
     timings["groups"] = time.perf_counter() - lap
     column_ids = np.arange(groups.n_groups, dtype=np.int64)
     if previous is not None:
-        old = _labels_on(previous, matrix.participant_ids)
+        old = _labels_on(previous, votes.participant_ids)
         column_ids = _match_columns(old, groups.labels, previous.column_ids, groups.n_groups)
     result = _assemble(
-        conversation, matrix, sides, groups, column_ids, None, None, random_state, timings
+        conversation, votes, sides, groups, column_ids, None, None, random_state, timings
     )
     timings["total"] = time.perf_counter() - started
     return result

@@ -158,7 +158,7 @@ def _check_state_fits(state: PolisState, matrix: VoteMatrix) -> None:
 
 
 def analyze_polis(
-    matrix: VoteMatrix,
+    votes: VoteMatrix,
     *,
     state: PolisState | None = None,
     n_groups: int | None = None,
@@ -190,12 +190,12 @@ def analyze_polis(
         timings[stage] = now - t
         t = now
 
-    matrix.require_analysable()
+    votes.require_analysable()
     if n_groups is not None and n_groups < 1:
         raise ValueError("n_groups must be at least 1")
     if group_restarts < 1:
         raise ValueError("group_restarts must be at least 1")
-    work = matrix.without_empty()
+    work = votes.without_empty()
     n, m = work.shape
     excluded = work.is_excluded.copy()
     vote_counts = work.votes_per_participant

@@ -69,19 +69,19 @@ class RepresentativeStatement:
 
 
 def group_vote_counts(
-    matrix: VoteMatrix, row_group: np.ndarray, k: int
+    votes: VoteMatrix, row_group: np.ndarray, k: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Agree / disagree / seen counts per group × statement (each ``k`` × statements), from
     each matrix row's group in ``row_group`` (-1: in no group, not counted); the counts that
     :func:`group_statement_stats` takes."""
-    m = matrix.n_statements
-    group_of_vote = np.asarray(row_group, dtype=np.int64)[matrix.vote_rows]
+    m = votes.n_statements
+    group_of_vote = np.asarray(row_group, dtype=np.int64)[votes.vote_rows]
     counted = group_of_vote >= 0
     # One pass: code (g·m + j)·3 + (vote + 1) counts disagree, pass and agree of group g on j.
     code = group_of_vote[counted] * m
-    code += matrix.indices[counted]
+    code += votes.indices[counted]
     code *= 3
-    code += matrix.values[counted]
+    code += votes.values[counted]
     code += 1
     by_vote = np.bincount(code, minlength=3 * k * m).reshape(k, m, 3)
     disagree, agree = by_vote[:, :, 0], by_vote[:, :, 2]
