@@ -6,7 +6,9 @@
 For each size (40 × 60 and 2,000 × 300, simulated with two declared sides, seed 1): a cold
 ``live_analysis``, then ``--updates`` calls of ``update`` with one random vote each (a random
 participant and statement, so about half replace an earlier vote). Reports the median and 90th
-percentile of the update time (wall, and the process's CPU time: the machine is shared), the median per stage, and the cold Track 2 analysis
+percentile of the update time (wall, and the process's CPU time: the machine is shared), its mean
+(bridging is refitted on every 4th update only, so the median alone would hide it), the median
+per stage, and the cold Track 2 analysis
 (``analyze_track2`` with sides, median of 5) for comparison. One process, threads pinned.
 """
 
@@ -59,6 +61,7 @@ def run(name: str, updates: int) -> None:
     print(
         f"{name}: {dialogue.matrix.n_votes:,} votes, k={live.k}; update after one vote: "
         f"median {median_ms:.2f} ms (CPU {1000 * statistics.median(cpu):.2f} ms), "
+        f"mean {1000 * statistics.fmean(times):.2f} ms (CPU {1000 * statistics.fmean(cpu):.2f}), "
         f"p90 {p90_ms:.2f} ms over {updates} updates "
         f"(target ≤ {TARGETS_MS[name]:g} ms: {verdict}); cold analyze_track2 with sides: "
         f"median {1000 * statistics.median(cold_times):.1f} ms"

@@ -8,6 +8,7 @@ import pytest
 
 from track2.commonground import LiveUpdateError, live_analysis, update
 from track2.commonground.bridging import bridging_scores
+from track2.commonground.live import BRIDGING_EVERY
 from track2.commonground.matrix import VoteMatrix
 from track2.commonground.stats import adjusted_rand_index
 from track2.commonground.track2_analysis import analyze_track2
@@ -60,8 +61,10 @@ def test_after_many_single_votes_the_result_equals_a_cold_analysis(seed: int) ->
     dialogue = _dialogue(300, 80, seed)
     side_of = [str(s) for s in dialogue.truth.side.tolist()]
     live = live_analysis(dialogue.matrix, conversation="d1", side_of=side_of)
-    for vote in _random_votes(dialogue.matrix, 30, seed):
+    # A multiple of BRIDGING_EVERY updates, so the last one refits bridging.
+    for vote in _random_votes(dialogue.matrix, 8 * BRIDGING_EVERY, seed):
         live = update(live, [vote], conversation="d1")
+    assert live.bridging_updates_behind == 0
     cold = analyze_track2(live.matrix, n_groups=live.k, side_of=side_of)
     # The map: exact (both solve the same eigenproblem to machine precision).
     assert _up_to_sign(live.pca.components, cold.polis.pca.components) < 1e-9
@@ -203,3 +206,36 @@ def test_a_previous_analysis_of_another_conversation_is_refused_on_reanalysis() 
     live = live_analysis(matrix, conversation="c", n_groups=2)
     with pytest.raises(LiveUpdateError, match="conversation 'c', not 'd'"):
         live_analysis(matrix, conversation="d", n_groups=2, previous=live)
+
+
+def test_bridging_is_refitted_every_few_updates_and_says_how_far_behind_it_is() -> None:
+    dialogue = _dialogue(300, 80, 6)
+    live = live_analysis(dialogue.matrix, conversation="d")
+    assert live.bridging_updates_behind == 0
+    fitted = live.bridging
+    for t, vote in enumerate(_random_votes(dialogue.matrix, 2 * BRIDGING_EVERY, 6), start=1):
+        live = update(live, [vote], conversation="d")
+        assert live.bridging_updates_behind == t % BRIDGING_EVERY
+        if live.bridging_updates_behind:
+            # Carried over unchanged, not refitted on the votes it lags.
+            assert live.bridging.statement_intercept is fitted.statement_intercept
+        else:
+            assert live.bridging is not fitted
+            fitted = live.bridging
+    # On a refit update the fit is as close to a cold one as before the deferral.
+    assert live.bridging_updates_behind == 0
+    cold = bridging_scores(live.matrix)
+    np.testing.assert_allclose(
+        live.bridging.statement_intercept, cold.statement_intercept, atol=5e-3
+    )
+
+
+def test_a_carried_bridging_fit_grows_with_announced_statements() -> None:
+    dialogue = _dialogue(60, 20, 7)
+    live = live_analysis(dialogue.matrix, conversation="d")
+    voter = int(dialogue.matrix.participant_ids[0])
+    live = update(live, [(voter, 999, 1)], conversation="d", new_statements=[999])
+    assert live.bridging_updates_behind == 1
+    assert live.bridging.statement_ids.tolist() == live.matrix.statement_ids.tolist()
+    assert len(live.bridging.statement_intercept) == live.matrix.n_statements
+    assert live.bridging.n_votes[-1] == 0 and live.bridging.statement_intercept[-1] == 0.0

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.special import betainc
 
 from track2.commonground.errors import CommonGroundError, InputFormatError
 from track2.commonground.matrix import VoteMatrix
@@ -18,6 +19,7 @@ from track2.commonground.sides import (
     NO_COMMON_GROUND,
     TOO_FEW_VOTES,
     SidesError,
+    _min_share_quantile,
     agreement_by_side,
     read_sides_csv,
     side_of_participants,
@@ -259,3 +261,22 @@ def test_read_sides_csv_errors(text: str, line: int, words: str) -> None:
     assert str(raised.value).startswith(f"sides.csv:{line}: ")
     assert words in str(raised.value)
     assert isinstance(raised.value, CommonGroundError)
+
+
+@pytest.mark.parametrize("n_sides", [2, 3, 5])
+def test_min_share_quantile_equals_a_plain_bisection(n_sides: int) -> None:
+    # The safeguarded Newton solver against 60 halvings of [0, 1], on random counts from no
+    # votes to a million per side (the density's logarithm must not overflow there).
+    rng = np.random.default_rng(n_sides)
+    n = np.concatenate(
+        [rng.integers(0, 300, (n_sides, 200)), np.full((n_sides, 2), 1_000_000)], axis=1
+    )
+    agree = rng.binomial(n, rng.random(n.shape))
+    a, b = agree + 0.5, n - agree + 0.5
+    for level in (0.05, 0.95):
+        low, high = np.zeros(n.shape[1]), np.ones(n.shape[1])
+        for _ in range(60):
+            mid = 0.5 * (low + high)
+            below = 1.0 - np.prod(1.0 - betainc(a, b, mid), axis=0) < level
+            low, high = np.where(below, mid, low), np.where(below, high, mid)
+        np.testing.assert_allclose(_min_share_quantile(a, b, level), low, rtol=0, atol=1e-12)

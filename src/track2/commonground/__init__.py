@@ -64,6 +64,7 @@ from track2.commonground.repness import (
     GroupStatementStats,
     RepresentativeStatement,
     group_statement_stats,
+    group_vote_counts,
     select_representative,
 )
 from track2.commonground.schulze import (
@@ -153,6 +154,7 @@ __all__ = [
     "comment_priorities",
     "group_informed_consensus",
     "group_statement_stats",
+    "group_vote_counts",
     "in_conv_mask",
     "kmeans",
     "live_analysis",

@@ -9,7 +9,10 @@ few new votes and re-analyses from where the previous analysis left off:
   responsibilities (:func:`track2mode.refit_groups`), k kept; the groups are then matched
   to the previous ones by their overlap (Hungarian assignment on the confusion matrix), so a
   group keeps its id while its membership barely changes;
-* bridging: the alternating ridge sweeps continued from the previous fit.
+* bridging: the alternating ridge sweeps continued from the previous fit, on every
+  ``BRIDGING_EVERY``-th update only (the fit is the most expensive per-update step in a small
+  room and one vote barely moves it); in between, the previous fit is carried over and
+  ``bridging_updates_behind`` says how many updates it lags (0: fitted on all votes so far).
 
 Everything else (representative statements, consensus, group-informed consensus, priorities,
 agreement per side) is recomputed from the counts: it is cheap and has no state.
@@ -46,11 +49,12 @@ from track2.commonground.consensus import (
 from track2.commonground.errors import CommonGroundError
 from track2.commonground.matrix import VoteMatrix
 from track2.commonground.pca import PCAResult, polis_pca, project_participants
-from track2.commonground.polis import _group_counts, seen_for_projection
+from track2.commonground.polis import seen_for_projection
 from track2.commonground.repness import (
     GroupStatementStats,
     RepresentativeStatement,
     group_statement_stats,
+    group_vote_counts,
     select_representative,
 )
 from track2.commonground.sides import SideAgreement, agreement_by_side
@@ -65,6 +69,11 @@ _EM_ITERATIONS = 30  # a warm start converges in a few; this only bounds a large
 # tracking the optimum, so the error does not accumulate (tested against a cold fit).
 _BRIDGING_TOL = 1e-3
 _BRIDGING_SWEEPS = 20
+# Bridging is refitted on every BRIDGING_EVERY-th update; in between it lags by at most
+# BRIDGING_EVERY - 1 updates. A vote moves mostly the intercept of the statement it is on (by
+# up to ~0.01 at 300 people, against intercepts of 0.1-0.5), so a lag of a few votes does not
+# reorder what the room sees as bridging, and it removes three quarters of bridging's cost.
+BRIDGING_EVERY = 4
 
 
 class LiveUpdateError(CommonGroundError, ValueError):
@@ -108,6 +117,7 @@ class LiveAnalysis:
     comment_priorities: npt.NDArray[np.float64]
     bridging: BridgingScores
     sides: SideAgreement | None
+    bridging_updates_behind: int = 0  # updates since ``bridging`` was fitted (< BRIDGING_EVERY)
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -157,6 +167,7 @@ def _assemble(
     timings: dict[str, float],
     previous_sides: SideAgreement | None = None,
     changed_statements: npt.NDArray[np.int64] | None = None,
+    bridging_behind: int = 0,
 ) -> LiveAnalysis:
     """Everything derived from the vote matrix and the fitted groups."""
     lap = time.perf_counter()
@@ -172,7 +183,7 @@ def _assemble(
     lap = time.perf_counter()
     column_of_row = groups.labels[voted_rows]  # work rows are matrix rows with votes
     k = groups.n_groups
-    agree, disagree, seen = _group_counts(work, column_of_row, k)
+    agree, disagree, seen = group_vote_counts(work, column_of_row, k)
     present = np.flatnonzero(np.bincount(column_of_row[column_of_row >= 0], minlength=k) > 0)
     agree, disagree, seen = agree[present], disagree[present], seen[present]
     group_ids = column_ids[present]
@@ -190,6 +201,8 @@ def _assemble(
     lap = time.perf_counter()
     if bridging_start is None:
         bridging = bridging_scores(matrix, random_state=random_state)
+    elif bridging_behind:
+        bridging = bridging_start  # carried over, refitted on a later update
     else:
         bridging = bridging_scores(
             matrix,
@@ -227,6 +240,7 @@ def _assemble(
         comment_priorities=priorities,
         bridging=bridging,
         sides=sides,
+        bridging_updates_behind=bridging_behind,
         timings=timings,
     )
 
@@ -279,7 +293,7 @@ def _side_tuple(side_of: Sequence[str | None] | None, n: int) -> tuple[str | Non
 
 
 def live_analysis(
-    matrix: VoteMatrix,
+    votes: VoteMatrix,
     *,
     conversation: str,
     side_of: Sequence[str | None] | None = None,
@@ -290,7 +304,7 @@ def live_analysis(
     """A cold analysis that :func:`update` can continue.
 
     ``conversation`` names the conversation (e.g. the dialogue's id); updates must name the
-    same one. ``side_of[i]``: declared side of row ``i`` of ``matrix`` (agreement per side is
+    same one. ``side_of[i]``: declared side of row ``i`` of ``votes`` (agreement per side is
     then kept up to date). ``n_groups`` fixes k, otherwise Track 2 mode chooses it.
     ``previous``: an earlier analysis of the same conversation whose group ids should carry
     over to the groups found now (matched by overlap).
@@ -302,16 +316,16 @@ def live_analysis(
             f"the previous analysis is of conversation {previous.conversation!r}, "
             f"not {conversation!r}"
         )
-    sides = _side_tuple(side_of, matrix.n_participants)
+    sides = _side_tuple(side_of, votes.n_participants)
     lap = time.perf_counter()
-    groups = track2_groups(matrix, n_groups=n_groups, random_state=random_state)
+    groups = track2_groups(votes, n_groups=n_groups, random_state=random_state)
     timings["groups"] = time.perf_counter() - lap
     column_ids = np.arange(groups.n_groups, dtype=np.int64)
     if previous is not None:
-        old = _labels_on(previous, matrix.participant_ids)
+        old = _labels_on(previous, votes.participant_ids)
         column_ids = _match_columns(old, groups.labels, previous.column_ids, groups.n_groups)
     result = _assemble(
-        conversation, matrix, sides, groups, column_ids, None, None, random_state, timings
+        conversation, votes, sides, groups, column_ids, None, None, random_state, timings
     )
     timings["total"] = time.perf_counter() - started
     return result
@@ -442,7 +456,8 @@ def update(
 
     pca_start = np.zeros((2, m))
     pca_start[:, np.flatnonzero(old.statement_counts["seen"] > 0)] = previous.pca.components
-    bridging_start = _padded(previous.bridging, n, m)
+    bridging_start = _padded(previous.bridging, matrix)
+    behind = (previous.bridging_updates_behind + 1) % BRIDGING_EVERY
     result = _assemble(
         conversation,
         matrix,
@@ -455,13 +470,16 @@ def update(
         timings,
         previous_sides=previous.sides,
         changed_statements=np.unique(cols),
+        bridging_behind=behind,
     )
     timings["total"] = time.perf_counter() - started
     return result
 
 
-def _padded(fit: BridgingScores, n: int, m: int) -> BridgingScores:
-    """The previous bridging fit extended with zero parameters for new rows and columns."""
+def _padded(fit: BridgingScores, matrix: VoteMatrix) -> BridgingScores:
+    """The previous bridging fit extended with zero parameters (and no votes) for new rows and
+    columns of ``matrix``: a start for the next sweeps, or the fit carried over as it is."""
+    n, m = matrix.shape
     grow_n = n - len(fit.participant_intercept)
     grow_m = m - len(fit.statement_intercept)
     if not grow_n and not grow_m:
@@ -472,6 +490,8 @@ def _padded(fit: BridgingScores, n: int, m: int) -> BridgingScores:
 
     return dataclasses.replace(
         fit,
+        statement_ids=matrix.statement_ids,
+        n_votes=np.concatenate([fit.n_votes, np.zeros(grow_m, dtype=np.int64)]),
         statement_intercept=pad(fit.statement_intercept, grow_m),
         statement_factor=pad(fit.statement_factor, grow_m),
         participant_intercept=pad(fit.participant_intercept, grow_n),

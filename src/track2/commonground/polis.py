@@ -38,6 +38,7 @@ from track2.commonground.repness import (
     GroupStatementStats,
     RepresentativeStatement,
     group_statement_stats,
+    group_vote_counts,
     select_representative,
 )
 from track2.commonground.state import PolisState
@@ -130,24 +131,6 @@ def _positions(ids: np.ndarray, wanted: Any) -> np.ndarray:
     return np.asarray([index[w] for w in wanted if w in index], dtype=np.int64)
 
 
-def _group_counts(
-    matrix: VoteMatrix, row_group: np.ndarray, k: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Agree / disagree / seen counts per group × statement; rows with group -1 are ignored."""
-    m = matrix.n_statements
-    group_of_vote = np.asarray(row_group, dtype=np.int64)[matrix.vote_rows]
-    counted = group_of_vote >= 0
-    # One pass: code (g·m + j)·3 + (vote + 1) counts disagree, pass and agree of group g on j.
-    code = group_of_vote[counted] * m
-    code += matrix.indices[counted]
-    code *= 3
-    code += matrix.values[counted]
-    code += 1
-    by_vote = np.bincount(code, minlength=3 * k * m).reshape(k, m, 3)
-    disagree, agree = by_vote[:, :, 0], by_vote[:, :, 2]
-    return agree, disagree, by_vote.sum(axis=2)
-
-
 def seen_for_projection(work: VoteMatrix, excluded: np.ndarray) -> np.ndarray:
     """Cells Pol.is counts as seen for each participant in the projection's scaling: their own
     votes on included statements plus every moderated-out column (zeroed for everyone)."""
@@ -175,7 +158,7 @@ def _check_state_fits(state: PolisState, matrix: VoteMatrix) -> None:
 
 
 def analyze_polis(
-    matrix: VoteMatrix,
+    votes: VoteMatrix,
     *,
     state: PolisState | None = None,
     n_groups: int | None = None,
@@ -207,12 +190,12 @@ def analyze_polis(
         timings[stage] = now - t
         t = now
 
-    matrix.require_analysable()
+    votes.require_analysable()
     if n_groups is not None and n_groups < 1:
         raise ValueError("n_groups must be at least 1")
     if group_restarts < 1:
         raise ValueError("group_restarts must be at least 1")
-    work = matrix.without_empty()
+    work = votes.without_empty()
     n, m = work.shape
     excluded = work.is_excluded.copy()
     vote_counts = work.votes_per_participant
@@ -316,7 +299,7 @@ def analyze_polis(
 
     row_group = np.full(n, -1, dtype=np.int64)
     row_group[in_idx] = groups.labels[base.labels]
-    g_agree, g_disagree, g_seen = _group_counts(work, row_group, groups.k)
+    g_agree, g_disagree, g_seen = group_vote_counts(work, row_group, groups.k)
     stats = group_statement_stats(g_agree, g_disagree, g_seen)
     repness = select_representative(stats, work.statement_ids, excluded, groups.ids)
     lap("repness")

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from track2.commonground.matrix import VoteMatrix
 from track2.commonground.stats import Z_90, prop_test, two_prop_test
 
 
@@ -65,6 +66,26 @@ class RepresentativeStatement:
     @property
     def weak(self) -> bool:
         return not (self.passes and self.majority)
+
+
+def group_vote_counts(
+    votes: VoteMatrix, row_group: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Agree / disagree / seen counts per group × statement (each ``k`` × statements), from
+    each matrix row's group in ``row_group`` (-1: in no group, not counted); the counts that
+    :func:`group_statement_stats` takes."""
+    m = votes.n_statements
+    group_of_vote = np.asarray(row_group, dtype=np.int64)[votes.vote_rows]
+    counted = group_of_vote >= 0
+    # One pass: code (g·m + j)·3 + (vote + 1) counts disagree, pass and agree of group g on j.
+    code = group_of_vote[counted] * m
+    code += votes.indices[counted]
+    code *= 3
+    code += votes.values[counted]
+    code += 1
+    by_vote = np.bincount(code, minlength=3 * k * m).reshape(k, m, 3)
+    disagree, agree = by_vote[:, :, 0], by_vote[:, :, 2]
+    return agree, disagree, by_vote.sum(axis=2)
 
 
 def group_statement_stats(na: np.ndarray, nd: np.ndarray, ns: np.ndarray) -> GroupStatementStats:

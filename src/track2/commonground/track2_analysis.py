@@ -28,11 +28,12 @@ from track2.commonground.bridging import BridgingScores, bridging_scores
 from track2.commonground.consensus import comment_priorities, group_informed_consensus
 from track2.commonground.group_map import GroupMap, group_map
 from track2.commonground.matrix import VoteMatrix
-from track2.commonground.polis import PolisAnalysis, _group_counts, analyze_polis
+from track2.commonground.polis import PolisAnalysis, analyze_polis
 from track2.commonground.repness import (
     GroupStatementStats,
     RepresentativeStatement,
     group_statement_stats,
+    group_vote_counts,
     select_representative,
 )
 from track2.commonground.sides import SideAgreement, agreement_by_side
@@ -128,7 +129,7 @@ def _majority_group(
 
 
 def analyze_track2(
-    matrix: VoteMatrix,
+    votes: VoteMatrix,
     *,
     n_groups: int | None = None,
     random_state: int = 0,
@@ -140,7 +141,7 @@ def analyze_track2(
 
     ``n_groups`` fixes the number of Track 2 groups (and of the Pol.is map's groups);
     otherwise each method chooses by its own criterion (held-out log-likelihood for Track 2).
-    ``side_of[i]`` is the declared side of row ``i`` of ``matrix`` (None: undeclared); when
+    ``side_of[i]`` is the declared side of row ``i`` of ``votes`` (None: undeclared); when
     given, agreement per side is computed. ``polis_kwargs`` go to :func:`analyze_polis`
     (for example ``state``). Deterministic given ``random_state``. ``timings``, when given,
     receives the seconds of each stage (beside the result, not in it).
@@ -155,16 +156,16 @@ def analyze_track2(
         lap_start = now
 
     polis = analyze_polis(
-        matrix, n_groups=n_groups, random_state=random_state, **(polis_kwargs or {})
+        votes, n_groups=n_groups, random_state=random_state, **(polis_kwargs or {})
     )
     lap("polis")
 
-    groups = track2_groups(matrix, n_groups=n_groups, random_state=random_state)
+    groups = track2_groups(votes, n_groups=n_groups, random_state=random_state)
     lap("groups")
 
-    work = matrix.without_empty()
-    labels = labels_by_id(groups.labels, matrix.participant_ids, work.participant_ids)
-    agree, disagree, seen = _group_counts(work, labels, groups.n_groups)
+    work = votes.without_empty()
+    labels = labels_by_id(groups.labels, votes.participant_ids, work.participant_ids)
+    agree, disagree, seen = group_vote_counts(work, labels, groups.n_groups)
     # An EM group can end up with no participant as its argmax; it has nothing to report.
     present = np.flatnonzero(np.bincount(labels[labels >= 0], minlength=groups.n_groups) > 0)
     agree, disagree, seen = agree[present], disagree[present], seen[present]
@@ -182,17 +183,17 @@ def analyze_track2(
     base_group = _majority_group(base.labels, labels[polis.in_conv_index], base.k, groups.n_groups)
     lap("consensus")
 
-    drawn = group_map(matrix, groups)
-    rows = rows_by_id(matrix.participant_ids, work.participant_ids)
+    drawn = group_map(votes, groups)
+    rows = rows_by_id(votes.participant_ids, work.participant_ids)
     drawn = GroupMap(drawn.coordinates[rows], drawn.axes)
     lap("map")
 
-    bridging = bridging_scores(matrix, random_state=random_state)
+    bridging = bridging_scores(votes, random_state=random_state)
     lap("bridging")
 
     sides = None
     if side_of is not None:
-        sides = agreement_by_side(matrix, side_of)
+        sides = agreement_by_side(votes, side_of)
         lap("sides")
     timings["total"] = time.perf_counter() - started
     return Track2Analysis(
