@@ -22,6 +22,8 @@ TRACK2_COMMANDS = {
     "analyze": "find opinion groups and common ground in a Pol.is-format conversation",
     "rank": "rank alternative texts from ballots by the Schulze method",
     "backchannel": "the back channel's client: keys, send, inbox, read, convey, ack, verify-log",
+    "import-polis": "import a Pol.is conversation into a meeting as a Track 3 consultation",
+    "export-polis": "export a meeting's statements and votes in the Pol.is layout (zip)",
 }
 
 

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "track2.institutions",
     "track2.people",
     "track2.dialogues",
+    "track2.deliberation",
     "track2.reports",
     "track2.disclosure",
     "track2.audit",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("track2.site.urls")),
     path("accounts/", include("track2.accounts.urls")),
     path("dialogues/", include("track2.dialogues.urls")),
+    path("dialogues/", include("track2.deliberation.urls")),
     path("", include("track2.people.urls")),
     path("", include("track2.audit.urls")),
     path("", include("track2.backchannel.urls")),

@@ -96,3 +96,7 @@ Hex64 = Line(64)
 Label = Line(100)
 BundleData = Base64(MAX_BUNDLE_BYTES)
 EnvelopeData = Base64(MAX_ENVELOPE_BYTES)
+# The dialogue room: a statement (the column's limit; the action's own limit, 300, gives the clearer
+# message) and a moderator's reason.
+StatementText = Line(2000)
+Reason = Line(500)

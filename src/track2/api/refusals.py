@@ -171,3 +171,28 @@ def declare_refusals(document: dict) -> dict:
             for status, (schema, description) in refusals.items():
                 responses.setdefault(status, _response(schema, description))
     return document
+
+
+def not_permitted(description: str) -> dict:
+    """`openapi_extra` for a read that a member may be refused whatever they send (403): an
+    observer asking for the moderation queue, results the facilitators keep to themselves."""
+    return {"responses": {"403": _response("ActionRefusal", description)}}
+
+
+def files(*content_types: str, description: str) -> dict:
+    """`openapi_extra` for an operation that answers a file rather than JSON."""
+    return {
+        "responses": {
+            "200": {
+                "description": description,
+                "content": {
+                    kind: {
+                        "schema": {"type": "object"}
+                        if kind == "application/json"
+                        else {"type": "string", "format": "binary"}
+                    }
+                    for kind in content_types
+                },
+            }
+        }
+    }

@@ -19,6 +19,7 @@ from django.test.utils import override_settings
 
 from track2.accounts.models import User
 from track2.backchannel import demo as backchannel
+from track2.deliberation import demo as room
 from track2.dialogues import demo as convening
 from track2.dialogues.models import Dialogue, Membership, Role
 from track2.institutions.models import ConveningRight, Institution
@@ -141,6 +142,7 @@ def _build() -> list[DemoLogin]:
     )
     convening.build_convening(dialogue, users)
     backchannel.build_backchannel(dialogue, users, settings.CONFIG.home)
+    room.build_room(dialogue, users)
     return logins
 
 

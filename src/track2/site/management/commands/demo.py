@@ -82,6 +82,11 @@ class Command(BaseCommand):
             self.stdout.write(f"  {login.email:<{width}}  {login.password:<20} {login.description}")
         self.stdout.write(f"(The logins are also in {home / demo.LOGINS_FILE}.)")
         self.stdout.write(
+            "The dialogue room: sign in as a participant of each side (two browsers) and open "
+            "Varena Sea Dialogue → Meetings → “Working session …” → Open the dialogue room; "
+            "the facilitator moderates and watches the map under Common ground."
+        )
+        self.stdout.write(
             "The common-ground engine on a real Pol.is conversation, from the project folder: "
             f"{track2_command()} analyze tests/data/polis/brexit-consensus --format html --output report.html"
         )

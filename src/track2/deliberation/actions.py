@@ -1,0 +1,349 @@
+"""Every write of the room's statements and votes: `check_*` loads through `track2.access`
+and enforces every rule, `do_*` writes.
+
+A participant's own writes (submitting, voting) are never audited: an audit entry names its
+actor, and would put a name next to a statement or a vote. A facilitator's or convener's
+writes are audited without the statement's author (who wrote it is not theirs to record).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from track2 import keyring
+from track2 import validation as admissible
+from track2.access import NotFound, parse_id
+from track2.access.room import RoomAccess, access_room
+from track2.audit import record as audit
+from track2.deliberation import nonattribution
+from track2.deliberation.models import (
+    REASON_MAX,
+    STATEMENT_MAX,
+    Moderation,
+    Room,
+    Statement,
+    StatementEdit,
+    Vote,
+)
+from track2.deliberation.queries import next_number
+from track2.errors import ActionRefused, NotPermitted, Problems
+
+HOLD_REASON = gettext_lazy(
+    "Held for the facilitator: it may name a participant, their e-mail or their organisation, "
+    "which the meeting's rule does not allow. The facilitator will accept, fix or reject it."
+)
+
+
+# --- who may take part -----------------------------------------------------------------------
+
+
+def _key_refusal() -> ActionRefused:
+    return NotPermitted(
+        _(
+            "This dialogue's pseudonym key was destroyed: its room is read-only for good "
+            "(nobody can submit or vote any more)."
+        )
+    )
+
+
+def _taking_part(ctx: RoomAccess) -> str:
+    """The caller's pseudonym, when they may submit and vote in this room now."""
+    if not ctx.is_participant:
+        if "participant" in ctx.roles:
+            raise NotPermitted(
+                _("You are not on this meeting's list: only its participants submit and vote here.")
+            )
+        raise NotPermitted(
+            _("Only the meeting's participants submit statements and vote (your role does not).")
+        )
+    if not ctx.room.is_open:
+        raise ActionRefused(
+            _("This meeting's room is closed: statements and votes are no longer taken.")
+        )
+    try:
+        return ctx.pseudonym()
+    except keyring.KeyDestroyed:
+        raise _key_refusal() from None
+
+
+def check_taking_part(user, dialogue_id, meeting_id) -> RoomAccess:
+    """The room, for someone who may submit and vote in it now (else a refusal saying why)."""
+    ctx = access_room(user, dialogue_id, meeting_id)
+    _taking_part(ctx)
+    return ctx
+
+
+def _load_statement(ctx: RoomAccess, statement_id, **extra) -> Statement:
+    try:
+        return Statement.objects.get(pk=parse_id(statement_id), meeting=ctx.meeting, **extra)
+    except Statement.DoesNotExist:
+        raise NotFound from None
+
+
+def clean_statement_text(text, field: str = "text") -> str:
+    text = " ".join(str(text or "").split())
+    if not text:
+        raise ActionRefused(_("Write the statement: it is empty."), field=field)
+    problem = admissible.text_problem(text, multiline=False)
+    if problem:
+        raise ActionRefused(problem, field=field)
+    if len(text) > STATEMENT_MAX:
+        raise ActionRefused(
+            _(
+                "A statement is one short idea: at most %(max)d characters (this one has %(n)d). "
+                "Shorten it or split it in two."
+            )
+            % {"max": STATEMENT_MAX, "n": len(text)},
+            field=field,
+        )
+    return text
+
+
+# --- submitting ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Submission:
+    ctx: RoomAccess
+    text: str
+    author: str
+    is_for_facilitator: bool
+    named: tuple[str, ...]
+
+
+def check_submit(
+    user, dialogue_id, meeting_id, text, *, for_facilitator: bool = False
+) -> Submission:
+    ctx = access_room(user, dialogue_id, meeting_id)
+    author = _taking_part(ctx)  # a refusal no input can change comes alone (403)
+    problems = Problems()
+    cleaned = problems.collect(clean_statement_text, text)
+    if cleaned and not for_facilitator:
+        folded = nonattribution.fold(cleaned)
+        twins = Statement.objects.filter(meeting=ctx.meeting, is_for_facilitator=False).exclude(
+            status=Statement.Status.REJECTED
+        )
+        if any(nonattribution.fold(t) == folded for t in twins.values_list("text", flat=True)):
+            problems.add(
+                _("This statement is already in the room: vote on it instead of sending it again."),
+                "text",
+            )
+    problems.raise_any()
+    assert cleaned is not None  # noqa: S101  (raise_any raised otherwise)
+    named: tuple[str, ...] = ()
+    if ctx.meeting.attribution_mode != "on_record":
+        named = tuple(
+            nonattribution.named_terms(cleaned, nonattribution.people_terms(ctx.dialogue))
+        )
+    return Submission(ctx, cleaned, author, bool(for_facilitator), named)
+
+
+@transaction.atomic
+def do_submit(submission: Submission) -> Statement:
+    ctx = submission.ctx
+    if submission.is_for_facilitator:
+        status = Statement.Status.PENDING
+    elif submission.named:
+        status = Statement.Status.HELD
+    elif ctx.room.moderation == Room.Moderation.POST:
+        status = Statement.Status.ACCEPTED
+    else:
+        status = Statement.Status.PENDING
+    statement = Statement.objects.create(
+        meeting=ctx.meeting,
+        text=submission.text,
+        status=status,
+        is_for_facilitator=submission.is_for_facilitator,
+        author=submission.author,
+    )
+    if status == Statement.Status.HELD:
+        Moderation.objects.create(
+            statement=statement,
+            decision=Moderation.Decision.HOLD,
+            reason=str(HOLD_REASON),
+            number=1,
+        )
+    return statement
+
+
+# --- voting ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ballot:
+    meeting_id: int
+    statement_id: int
+    pseudonym: str
+    value: int | None  # None: withdraw
+
+
+def _vote_value(vote) -> int:
+    if not isinstance(vote, str) or vote not in Vote.VALUES:
+        raise ActionRefused(_("Answer “agree”, “disagree” or “pass”."), field="vote")
+    return Vote.VALUES[vote]
+
+
+def check_vote(user, dialogue_id, meeting_id, statement_id, vote: str | None) -> Ballot:
+    """`vote` None: withdraw the caller's vote."""
+    ctx = access_room(user, dialogue_id, meeting_id)
+    statement = _load_statement(ctx, statement_id)
+    pseudonym = _taking_part(ctx)
+    problems = Problems()
+    value = None if vote is None else problems.collect(_vote_value, vote)
+    if statement.is_for_facilitator:
+        raise NotFound  # the room does not see notes sent to the facilitator
+    if statement.status != Statement.Status.ACCEPTED:
+        why: dict[str, str] = {
+            Statement.Status.PENDING: _(
+                "This statement waits for moderation: vote once it is accepted."
+            ),
+            Statement.Status.HELD: _(
+                "This statement is held for the facilitator: vote once it is accepted."
+            ),
+            Statement.Status.REJECTED: _("This statement was rejected: it takes no votes."),
+            Statement.Status.MERGED: _("This statement was merged into another: vote on that one."),
+        }
+        problems.add(why[statement.status], "statement")
+    problems.raise_any()
+    return Ballot(ctx.meeting.pk, statement.pk, pseudonym, value)
+
+
+def do_vote(ballot: Ballot) -> None:
+    """One statement: insert, or replace the pseudonym's earlier answer (never a second row)."""
+    if ballot.value is None:
+        Vote.objects.filter(statement_id=ballot.statement_id, pseudonym=ballot.pseudonym).delete()
+        return
+    Vote.objects.bulk_create(
+        [
+            Vote(
+                meeting_id=ballot.meeting_id,
+                statement_id=ballot.statement_id,
+                pseudonym=ballot.pseudonym,
+                value=ballot.value,
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["statement", "pseudonym"],
+        update_fields=["value"],
+    )
+
+
+# --- moderating ------------------------------------------------------------------------------
+
+DECISIONS = ("accept", "reject", "fix", "merge")
+
+
+@dataclass(frozen=True)
+class Decision:
+    ctx: RoomAccess
+    statement: Statement
+    decision: str
+    reason: str
+    text: str | None
+    into: Statement | None
+
+
+def check_moderate(
+    user, dialogue_id, meeting_id, statement_id, decision, reason="", text=None, into=None
+) -> Decision:
+    ctx = access_room(user, dialogue_id, meeting_id, need="facilitator")
+    statement = _load_statement(ctx, statement_id)
+    problems = Problems()
+    reason = " ".join(str(reason or "").split())
+    if decision not in DECISIONS:
+        problems.add(_("Choose a decision: accept, reject, fix or merge."), "decision")
+    if statement.is_for_facilitator and decision in ("accept", "fix", "merge"):
+        problems.add(
+            _("This statement was sent to the facilitators only: it cannot be put to the room."),
+            "decision",
+        )
+    if statement.status == Statement.Status.MERGED:
+        problems.add(_("This statement is merged into another; moderate that one."), "decision")
+    problem = admissible.text_problem(reason, multiline=False)
+    if problem:
+        problems.add(problem, "reason")
+    elif len(reason) > REASON_MAX:
+        problems.add(
+            _("The reason is too long: at most %(max)d characters.") % {"max": REASON_MAX}, "reason"
+        )
+    if decision == "reject" and not reason:
+        problems.add(_("Give the reason: the submitter reads it (and only they do)."), "reason")
+    new_text = None
+    if decision == "fix":
+        new_text = problems.collect(clean_statement_text, text)
+        if new_text is not None and new_text == statement.text:
+            problems.add(_("The text is unchanged: correct the typo first."), "text")
+    target = None
+    if decision == "merge":
+        target = problems.collect(_merge_target, ctx, statement, into)
+    problems.raise_any()
+    return Decision(ctx, statement, decision, reason, new_text, target)
+
+
+def _merge_target(ctx: RoomAccess, statement: Statement, into) -> Statement:
+    if into in (None, ""):
+        raise ActionRefused(_("Say which statement this one duplicates (its id)."), field="into")
+    try:
+        target = _load_statement(ctx, into, is_for_facilitator=False)
+    except NotFound:
+        raise ActionRefused(_("No statement with that id in this meeting."), field="into") from None
+    if target.pk == statement.pk:
+        raise ActionRefused(_("A statement cannot be merged into itself."), field="into")
+    if target.status != Statement.Status.ACCEPTED:
+        raise ActionRefused(_("Merge into an accepted statement."), field="into")
+    return target
+
+
+@transaction.atomic
+def do_moderate(by, decision: Decision) -> Statement:
+    statement = Statement.objects.select_for_update().get(pk=decision.statement.pk)
+    number = next_number(statement)
+    fields = ["status"]
+    if decision.decision == "accept":
+        statement.status = Statement.Status.ACCEPTED
+        kind = Moderation.Decision.ACCEPT
+    elif decision.decision == "reject":
+        statement.status = Statement.Status.REJECTED
+        kind = Moderation.Decision.REJECT
+    elif decision.decision == "fix":
+        assert decision.text is not None  # noqa: S101  (checked)
+        StatementEdit.objects.create(
+            statement=statement,
+            before=statement.text,
+            after=decision.text,
+            number=next_number(statement, StatementEdit),
+        )
+        statement.text = decision.text
+        fields = ["text"]
+        kind = Moderation.Decision.FIX
+    else:
+        assert decision.into is not None  # noqa: S101
+        _carry_votes(statement, decision.into)
+        statement.status = Statement.Status.MERGED
+        statement.merged_into = decision.into
+        fields = ["status", "merged_into"]
+        kind = Moderation.Decision.MERGE
+    statement.save()
+    Moderation.objects.create(
+        statement=statement, decision=kind, reason=decision.reason, number=number
+    )
+    audit.record(
+        by,
+        f"moderate_{decision.decision}",
+        statement,
+        fields=fields,
+        dialogue=decision.ctx.dialogue,
+    )
+    return statement
+
+
+def _carry_votes(source: Statement, target: Statement) -> None:
+    """Move the source's votes to the target. Someone who voted on both keeps their vote on the
+    target (their answer to that text); their vote on the source goes: one vote per person."""
+    on_target = Vote.objects.filter(statement=target).values("pseudonym")
+    Vote.objects.filter(statement=source).exclude(pseudonym__in=on_target).update(statement=target)
+    Vote.objects.filter(statement=source).delete()

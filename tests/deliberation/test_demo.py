@@ -1,0 +1,30 @@
+"""The demo shows the room: a session in progress with both sides voting, statements pending and
+held, a map with common ground and a divisive statement, and a Track 3 consultation."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from track2.deliberation import map_data
+from track2.deliberation.models import Room, Statement, Vote
+from track2.dialogues.models import Meeting
+from track2.site import demo
+
+
+def test_demo_room_and_consultation(db):
+    logins = {login.email for login in demo.build()}
+    session = Meeting.objects.get(title__startswith="Working session")
+    assert session.has_started and Room.objects.get(meeting=session).is_open
+    statuses = Counter(Statement.objects.filter(meeting=session).values_list("status", flat=True))
+    assert 20 <= sum(statuses.values()) <= 30
+    assert statuses["pending"] >= 2 and statuses["held"] == 1
+    shown = map_data.room_map(session)
+    assert len(shown["sides"]) == 2
+    assert shown["voters"] >= 11
+    assert shown["common_ground"] and shown["divisive"]
+    # Both sides' logins are in the demo and have not voted: a visitor votes and sees the map move.
+    assert {"participant@demo.track2.invalid", "participant.ostrava@demo.track2.invalid"} <= logins
+    consultation = Meeting.objects.get(title__startswith="Track 3 consultation")
+    assert Room.objects.get(meeting=consultation).is_consultation
+    voters = Vote.objects.filter(meeting=consultation).values("pseudonym").distinct().count()
+    assert voters > 1000

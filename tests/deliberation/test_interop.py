@@ -1,0 +1,152 @@
+"""Pol.is interoperability: import a real conversation, export it, analyse the export."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from track2.commonground import analyze_track2, load_conversation
+from track2.deliberation import exports, interop, map_data
+from track2.deliberation.models import Room, Statement, Vote
+from track2.dialogues.models import Meeting
+from track2.disclosure.status import STATUS_LINE
+from track2.reports.analysis import run_analysis
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "polis"
+SEATTLE = DATA / "15-per-hour-seattle"
+
+
+@pytest.fixture
+def consultation(room):
+    start = timezone.now()
+    meeting = Meeting.objects.create(
+        dialogue=room.dialogue,
+        title="Track 3 consultation",
+        starts_at=start,
+        ends_at=start + timedelta(days=7),
+    )
+    return room, meeting
+
+
+def test_import_then_export_then_analyze_gives_the_rooms_groups(consultation, tmp_path):
+    room, meeting = consultation
+    convener = room.users["convener"]
+    call_command(
+        "import-polis",
+        str(SEATTLE),
+        dialogue=room.dialogue.pk,
+        meeting=meeting.pk,
+        acting=convener.email,
+        stdout=io.StringIO(),
+    )
+    source = load_conversation(SEATTLE)
+    assert Vote.objects.filter(meeting=meeting).count() == source.matrix.n_votes
+    assert Statement.objects.filter(meeting=meeting).count() == len(source.statements)
+    assert Room.objects.get(meeting=meeting).is_consultation
+    # Imported voters have random pseudonyms: no Pol.is id survives.
+    stored = set(Vote.objects.filter(meeting=meeting).values_list("pseudonym", flat=True))
+    assert not stored & {str(p) for p in source.matrix.participant_ids.tolist()}
+    out = tmp_path / "export.zip"
+    call_command(
+        "export-polis",
+        dialogue=room.dialogue.pk,
+        meeting=meeting.pk,
+        acting=convener.email,
+        output=str(out),
+        stdout=io.StringIO(),
+    )
+    folder = tmp_path / "export"
+    with zipfile.ZipFile(out) as archive:
+        assert archive.comment.decode() == STATUS_LINE
+        archive.extractall(folder)
+    assert STATUS_LINE in (folder / "summary.csv").read_text()
+    # No exact time, no order: one timestamp for every row.
+    stamps = {line.split(",")[0] for line in (folder / "votes.csv").read_text().splitlines()[1:]}
+    assert len(stamps) == 1
+    exported = run_analysis(
+        folder, mode="track2", polis_state=None, groups=None, seed=0, sides=None, k_anonymity=3
+    )
+    assert exported.track2 is not None
+    # The room's own map, from the database.
+    rooms = analyze_track2(map_data.engine_input(meeting).matrix, random_state=0)
+    assert exported.track2.groups.k == rooms.groups.k
+    # The export numbers voters as the room's map does: the very same matrix, the same groups.
+    assert exported.track2.participant_ids.tolist() == rooms.participant_ids.tolist()
+    assert exported.track2.group_labels.tolist() == rooms.group_labels.tolist()
+
+
+def test_malformed_import_names_file_and_line_and_keeps_nothing(consultation, tmp_path):
+    room, meeting = consultation
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "comments.csv").write_text((SEATTLE / "comments.csv").read_text())
+    lines = (SEATTLE / "votes.csv").read_text().splitlines()
+    lines[5] = "1,2,3"
+    (bad / "votes.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(CommandError, match=r"votes\.csv:6: "):
+        call_command(
+            "import-polis",
+            str(bad),
+            dialogue=room.dialogue.pk,
+            meeting=meeting.pk,
+            acting=room.users["convener"].email,
+            stdout=io.StringIO(),
+        )
+    assert not Statement.objects.filter(meeting=meeting).exists()
+    assert not Vote.objects.filter(meeting=meeting).exists()
+
+
+def test_import_refuses_non_conveners_and_full_meetings(consultation):
+    room, meeting = consultation
+    from track2.access import NotFound
+    from track2.errors import ActionRefused
+
+    for role in ("facilitator", "participant", "outsider"):
+        with pytest.raises(NotFound):
+            interop.check_import(room.users[role], room.dialogue.pk, meeting.pk, SEATTLE)
+    plan = interop.check_import(room.users["convener"], room.dialogue.pk, meeting.pk, SEATTLE)
+    interop.do_import(room.users["convener"], plan)
+    with pytest.raises(ActionRefused, match="already has statements"):
+        interop.check_import(room.users["convener"], room.dialogue.pk, meeting.pk, SEATTLE)
+
+
+def test_csv_and_json_exports_carry_the_status_line_and_no_pseudonym(consultation):
+    room, meeting = consultation
+    plan = interop.check_import(room.users["convener"], room.dialogue.pk, meeting.pk, SEATTLE)
+    interop.do_import(room.users["convener"], plan)
+    pseudonyms = set(Vote.objects.filter(meeting=meeting).values_list("pseudonym", flat=True))
+    for fmt in ("csv", "json", "polis"):
+        document = exports.check_export(room.users["convener"], room.dialogue.pk, meeting.pk, fmt)
+        if fmt == "polis":
+            with zipfile.ZipFile(io.BytesIO(document.content)) as archive:
+                text = "".join(archive.read(n).decode() for n in archive.namelist())
+        else:
+            text = document.content.decode()
+        assert STATUS_LINE in text
+        assert not any(p in text for p in pseudonyms)
+
+
+def test_commands_refuse_in_one_line(consultation, tmp_path):
+    room, meeting = consultation
+    for acting, words in (
+        ("participant", "No meeting"),
+        ("nobody@example.org", "no active account"),
+    ):
+        email = room.users[acting].email if acting in room.users else acting
+        with pytest.raises(CommandError, match=words):
+            call_command(
+                "export-polis",
+                dialogue=room.dialogue.pk,
+                meeting=meeting.pk,
+                acting=email,
+                output=str(tmp_path / "x.zip"),
+                stdout=io.StringIO(),
+            )
+    assert not (tmp_path / "x.zip").exists()

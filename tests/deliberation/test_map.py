@@ -1,0 +1,102 @@
+"""The common-ground map from real votes: sides from pseudonyms, the small-cell rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.deliberation.conftest import build_room
+from track2.deliberation import actions, map_data
+from track2.deliberation.models import Room, Statement
+
+
+def accepted_statement(world, text, by=None):
+    by = by or world.participants[0]
+    submission = actions.check_submit(by, world.dialogue.pk, world.meeting.pk, text)
+    statement = actions.do_submit(submission)
+    decision = actions.check_moderate(
+        world.users["facilitator"], world.dialogue.pk, world.meeting.pk, statement.pk, "accept"
+    )
+    return actions.do_moderate(world.users["facilitator"], decision)
+
+
+def vote(world, user, statement, answer):
+    actions.do_vote(
+        actions.check_vote(user, world.dialogue.pk, world.meeting.pk, statement.pk, answer)
+    )
+
+
+@pytest.fixture
+def voted_room(make_user, institution):
+    """Two sides of four; statement 0 agreed by all, 1 splits the sides, 2 has one vote."""
+    world = build_room(make_user, institution, per_side=4)
+    texts = ["Fishing quotas should be shared.", "The islands belong to the North.", "Lone idea."]
+    statements = [accepted_statement(world, t) for t in texts]
+    for i, user in enumerate(world.participants):
+        north = i < 4
+        vote(world, user, statements[0], "agree")
+        vote(world, user, statements[1], "agree" if north else "disagree")
+    vote(world, world.participants[0], statements[2], "agree")
+    return world, statements
+
+
+def test_sides_common_ground_and_divisive(voted_room):
+    world, statements = voted_room
+    shown = map_data.room_map(world.meeting)
+    assert shown["status_line"].startswith("Unofficial.")
+    assert shown["sides"] == ["North", "South"]
+    by_id = {s["id"]: s for s in shown["statements"]}
+    common, split, lone = (by_id[s.pk] for s in statements)
+    assert common["label"] == "common ground"
+    assert split["label"] == "divisive"
+    assert shown["common_ground"] == [statements[0].pk]
+    assert shown["divisive"] == [statements[1].pk]
+    # One vote: nothing but "too few votes yet".
+    assert lone["votes"] is None and lone["agree"] is None
+    assert lone["label"] == "too few votes yet"
+    assert not any(row["shown"] for row in lone["by_side"])
+    assert [row["agree_share"] for row in split["by_side"]] == [1.0, 0.0]
+
+
+def test_first_vote_is_too_few_votes_yet(room):
+    statement = accepted_statement(room, "A first idea.")
+    vote(room, room.participants[0], statement, "agree")
+    shown = map_data.room_map(room.meeting)
+    assert shown["state"] == "too_few_votes"
+    assert "Too few votes yet" in shown["message"]
+    assert shown["statements"][0]["votes"] is None
+
+
+def test_results_visibility(voted_room, make_user):
+    from track2.access.room import access_room
+    from track2.errors import NotPermitted
+
+    world, statements = voted_room
+    room = Room.objects.get(meeting=world.meeting)
+    voter = world.participants[5]
+
+    def seen(user):
+        return map_data.map_for(access_room(user, world.dialogue.pk, world.meeting.pk))
+
+    # after_vote (default): only statements the caller voted on.
+    assert {s["id"] for s in seen(voter)["statements"]} == {statements[0].pk, statements[1].pk}
+    with pytest.raises(NotPermitted):
+        seen(world.users["observer"])
+    room.results = Room.Results.NEVER
+    room.save()
+    with pytest.raises(NotPermitted):
+        seen(voter)
+    assert len(seen(world.users["facilitator"])["statements"]) == 3
+    room.results = Room.Results.ALWAYS
+    room.save()
+    assert len(seen(world.users["observer"])["statements"]) == 3
+    assert Statement.objects.count() == 3
+
+
+def test_the_cached_map_follows_every_change(voted_room):
+    world, statements = voted_room
+    before = map_data.room_map(world.meeting)
+    assert map_data.room_map(world.meeting) is before  # unchanged room: the cached map
+    for user in world.participants[4:]:  # the South now agrees too
+        vote(world, user, statements[1], "agree")
+    after = {s["id"]: s for s in map_data.room_map(world.meeting)["statements"]}
+    assert after[statements[1].pk]["label"] == "common ground"
