@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "track2.disclosure",
     "track2.audit",
     "track2.backchannel",
+    "track2.outcomes",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

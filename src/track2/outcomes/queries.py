@@ -1,0 +1,157 @@
+"""Reads shared by the outcome pages, API and exports: the outline every rendering is built from."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.utils import timezone
+
+from track2.deliberation.map_data import room_map
+from track2.deliberation.models import Statement
+from track2.dialogues.models import DelegationMember
+from track2.disclosure.cells import suppress
+from track2.disclosure.site import k_of
+from track2.disclosure.status import STATUS_LINE
+from track2.outcomes import texts
+from track2.outcomes.models import Amendment, Attribution, Endorsement, OutcomeDocument, Version
+
+NO_DELEGATION = "no delegation"
+
+
+def delegation_names(dialogue) -> dict[int, str]:
+    """user id → delegation name, for the people of the dialogue who have an account."""
+    rows = DelegationMember.objects.filter(dialogue=dialogue, person__user__isnull=False)
+    return dict(rows.values_list("person__user_id", "delegation__name"))
+
+
+def consensus(document: OutcomeDocument, version: Version) -> dict:
+    """The level per delegation over responses to the current version, through the small-cell
+    rule: a delegation whose grade counts could name someone is shown as 'not enough responses'."""
+    k = k_of(document.dialogue)
+    of = delegation_names(document.dialogue)
+    current = Endorsement.objects.filter(document=document, version_sha256=version.sha256)
+    counts: dict[str, Counter] = {}
+    for user_id, grade in current.values_list("user_id", "grade"):
+        counts.setdefault(of.get(user_id, NO_DELEGATION), Counter())[grade] += 1
+    names = sorted(set(of.values()) | set(counts))
+    table = [[counts.get(n, Counter())[g] for g in texts.GRADES] for n in names]
+    shown = suppress(table, k, whole_rows=True).shown_rows if names else []
+    rows = []
+    for name, row, visible in zip(names, table, shown, strict=True):
+        level = texts.consensus_level(dict(zip(texts.GRADES, row, strict=True)), k)
+        if not visible:
+            level = texts.LEVELS["too_few"]
+        rows.append(
+            {
+                "delegation": name,
+                "level": level.code,
+                "level_label": level.label,
+                "counts": dict(zip(texts.GRADES, row, strict=True)) if visible else None,
+            }
+        )
+    earlier = Endorsement.objects.filter(document=document).exclude(version_sha256=version.sha256)
+    listed: list[dict] = []
+    if document.attribution == Attribution.ON_RECORD:
+        for e in current.filter(listed=True).select_related("user").order_by("user__email"):
+            listed.append({"name": _name(e.user), "grade": texts.GRADE_LABELS[e.grade]})
+    return {
+        "rule": texts.CONSENSUS_RULE.replace("k responses", f"{k} responses"),
+        "k": k,
+        "delegations": rows,
+        "earlier_versions": earlier.count()
+        if earlier.count() >= k or not earlier.exists()
+        else None,
+        "listed_endorsers": listed,
+    }
+
+
+def _name(user) -> str:
+    person = getattr(user, "person", None)
+    return str(person) if person is not None else user.get_full_name() or user.email
+
+
+def evidence(document: OutcomeDocument, statement_ids: list[int]) -> list[dict]:
+    """The room's figures for each cited statement (already through the small-cell rule)."""
+    out = []
+    found = Statement.objects.filter(
+        pk__in=statement_ids,
+        meeting__dialogue=document.dialogue,
+        status=Statement.Status.ACCEPTED,
+        is_for_facilitator=False,
+    ).select_related("meeting")
+    for statement in found:
+        figures = next(
+            (s for s in room_map(statement.meeting)["statements"] if s["id"] == statement.pk), None
+        )
+        out.append(
+            {
+                "statement": statement.pk,
+                "text": statement.text,
+                "label": figures["label"] if figures else "",
+                "votes": figures["votes"] if figures else None,
+                "by_side": [
+                    {"side": r["side"], "agree_share": r.get("agree_share")}
+                    for r in (figures or {}).get("by_side", [])
+                    if r["shown"]
+                ],
+                "hidden_sides": [
+                    r["side"] for r in (figures or {}).get("by_side", []) if not r["shown"]
+                ],
+            }
+        )
+    return out
+
+
+def outline(document: OutcomeDocument, version: Version | None = None) -> dict:
+    """Everything a rendering shows, with the document type and the status line."""
+    latest = document.versions.order_by("-number").first()
+    version = version or latest
+    sections = []
+    for section in version.sections:
+        paragraphs = [
+            {**p, "evidence": evidence(document, p.get("cites", []))} for p in section["paragraphs"]
+        ]
+        sections.append({"heading": section["heading"], "paragraphs": paragraphs})
+    return {
+        "status_line": STATUS_LINE,
+        "type": document.kind,
+        "type_label": str(document.get_kind_display()),
+        "document": document.pk,
+        "dialogue": document.dialogue_id,
+        "title": version.title,
+        "version": version.number,
+        "sha256": version.sha256,
+        "is_current": version.number == latest.number,
+        "attribution": document.attribution,
+        "sections": sections,
+        "consensus": consensus(document, version),
+        "pending_amendments": document.amendments.filter(status=Amendment.Status.PENDING).count(),
+        "figures_as_of": timezone.now().date().isoformat(),
+    }
+
+
+def alternatives(document: OutcomeDocument, paragraph_key: str) -> dict:
+    """Competing drafts of one paragraph ranked by Schulze: the order (ties share a position),
+    the pairwise table d and the strongest paths p, indexed like `drafts`. Ballots are counted,
+    never shown with their authors."""
+    drafts = list(
+        document.alternatives.filter(paragraph_key=paragraph_key)
+        .order_by("pk")
+        .values("pk", "text")
+    )
+    ids = [d["pk"] for d in drafts]
+    index = {pk: i for i, pk in enumerate(ids)}
+    ballots = [
+        [index[pk] for pk in order if pk in index]
+        for order in document.rankings.filter(paragraph_key=paragraph_key).values_list(
+            "order", flat=True
+        )
+    ]
+    out = {"status_line": STATUS_LINE, "paragraph_key": paragraph_key, "drafts": drafts,
+           "ballots": len(ballots), "ranking": [], "pairwise": [], "strongest_paths": []}  # fmt: skip
+    if ids and ballots:
+        result = texts.rank_alternatives(ballots, len(ids))
+        out["ranking"] = [[ids[i] for i in position] for position in result.order]
+        out["pairwise"] = result.pairwise.astype(int).tolist()
+        out["strongest_paths"] = result.strongest_paths.astype(int).tolist()
+    return out
