@@ -4,7 +4,10 @@ checked to contain both before it leaves (`_stamped`), so no code path renders w
 
 from __future__ import annotations
 
+import json
+
 from django.template.loader import render_to_string
+from django.utils.html import escape
 
 from track2.disclosure.status import STATUS_LINE
 from track2.outcomes import queries, texts
@@ -31,8 +34,9 @@ def watermark(copy: Copy | None) -> str:
     return f"Confidential — copy {copy.number} for {copy.recipient} — do not forward"
 
 
-def _stamped(text: str, data: dict) -> str:
-    if STATUS_LINE not in text or data["type_label"] not in text:
+def _stamped(text: str, data: dict, *, markup: bool = False) -> str:
+    label = escape(data["type_label"]) if markup else data["type_label"]
+    if STATUS_LINE not in text or label not in text:
         raise MissingStatus("a rendering without its document type or status line")
     return text
 
@@ -108,13 +112,11 @@ def render(
     data = queries.outline(document, version)
     mark = watermark(copy)
     if fmt == "json":
-        import json
-
         body = json.dumps({**data, "watermark": mark}, ensure_ascii=False, indent=1)
         return _stamped(body, data).encode()
     if fmt in ("markdown", "email"):
         return _stamped(markdown(data, mark), data).encode()
-    page = _stamped(html(data, mark), data)
+    page = _stamped(html(data, mark), data, markup=True)
     if fmt == "html":
         return page.encode()
     pdf = render_pdf(page)
