@@ -5,6 +5,7 @@ endorsements and rankings are not audited (an entry names its actor, as in the r
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
 from django.core.mail import send_mail
 from django.db import transaction
@@ -365,3 +366,49 @@ def do_copy(by, dialogue_id, document_id, *, recipient) -> Copy:
 
 
 __all__ = ["ActionRefused", "do_create", "do_edit", "do_propose", "do_decide", "do_endorse"]
+
+
+@dataclass(frozen=True)
+class Exported:
+    content: bytes
+    content_type: str
+    filename: str
+
+
+EXTENSIONS = {"html": "html", "markdown": "md", "pdf": "pdf", "json": "json"}
+
+
+def do_export(by, dialogue_id, document_id, *, fmt, version=None, recipient=None) -> Exported:
+    """A file of the document. An aide-mémoire goes out only as a numbered copy for a named
+    recipient, made by a convener (load_document already hides it from everyone else)."""
+    from track2.outcomes import render
+
+    document = load_document(by, dialogue_id, document_id)
+    problems = Problems()
+    if fmt not in EXTENSIONS:
+        problems.add(f"Choose a format: one of {', '.join(EXTENSIONS)}.", "format")
+    chosen = None
+    if version is not None:
+        chosen = document.versions.filter(number=version).first()
+        if chosen is None:
+            problems.add(f"There is no version {version} of this document.", "version")
+    if document.kind == Kind.AIDE_MEMOIRE and not (
+        isinstance(recipient, str) and recipient.strip()
+    ):
+        problems.add(
+            "Name the recipient: each copy of an aide-mémoire is numbered for one.", "recipient"
+        )
+    problems.raise_any()
+    copy = (
+        do_copy(by, dialogue_id, document_id, recipient=recipient)
+        if document.kind == Kind.AIDE_MEMOIRE
+        else None
+    )
+    content = render.render(document, fmt, version=chosen, copy=copy)
+    number = (chosen or current(document)).number
+    suffix = f"-copy{copy.number}" if copy else ""
+    return Exported(
+        content,
+        render.CONTENT_TYPES[fmt],
+        f"{document.kind}-{document.pk}-v{number}{suffix}.{EXTENSIONS[fmt]}",
+    )

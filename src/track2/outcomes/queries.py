@@ -155,3 +155,91 @@ def alternatives(document: OutcomeDocument, paragraph_key: str) -> dict:
         out["pairwise"] = result.pairwise.astype(int).tolist()
         out["strongest_paths"] = result.strongest_paths.astype(int).tolist()
     return out
+
+
+def visible_documents(user, dialogue):
+    """The dialogue's documents the user may see: aide-mémoires for conveners only."""
+    from track2.access import has_need, roles_of
+    from track2.outcomes.models import Kind
+
+    documents = OutcomeDocument.objects.filter(dialogue=dialogue).order_by("pk")
+    if not has_need(roles_of(user, dialogue.pk), "convener"):
+        documents = documents.exclude(kind=Kind.AIDE_MEMOIRE)
+    return documents
+
+
+def summary(document: OutcomeDocument) -> dict:
+    latest = document.versions.order_by("-number").first()
+    return {
+        "id": document.pk,
+        "type": document.kind,
+        "type_label": str(document.get_kind_display()),
+        "title": latest.title if latest else "",
+        "version": latest.number if latest else None,
+        "sha256": latest.sha256 if latest else None,
+        "status_line": STATUS_LINE,
+    }
+
+
+def versions(document: OutcomeDocument) -> list[dict]:
+    return [
+        {"number": v.number, "sha256": v.sha256, "made_on": v.made_on.isoformat(), "note": v.note}
+        for v in document.versions.order_by("number")
+    ]
+
+
+def diff(document: OutcomeDocument, a: int, b: int) -> dict:
+    """Word-level differences paragraph by paragraph (matched by key) between versions a and b."""
+    from track2.errors import Problems
+
+    found = {v.number: v for v in document.versions.filter(number__in=[a, b])}
+    problems = Problems()
+    for number, field in ((a, "a"), (b, "b")):
+        if number not in found:
+            problems.add(f"There is no version {number} of this document.", field)
+    problems.raise_any()
+
+    def flat(v: Version) -> dict[str, str]:
+        return {p["key"]: p["text"] for s in v.sections for p in s["paragraphs"]}
+
+    before, after = flat(found[a]), flat(found[b])
+    keys = list(before) + [k for k in after if k not in before]
+    paragraphs = [
+        {"key": k, "runs": texts.word_diff(before.get(k, ""), after.get(k, ""))}
+        for k in keys
+        if before.get(k) != after.get(k)
+    ]
+    return {"status_line": STATUS_LINE, "a": a, "b": b, "title": texts.word_diff(
+        found[a].title, found[b].title), "paragraphs": paragraphs}  # fmt: skip
+
+
+def amendment_out(amendment: Amendment) -> dict:
+    """An amendment without its proposer (participants' writes are not attributed)."""
+    return {
+        "id": amendment.pk,
+        "paragraph_key": amendment.paragraph_key,
+        "status": amendment.status,
+        "base_version": amendment.base_version,
+        "base_text": amendment.base_text,
+        "text": amendment.text,
+        "diff": texts.word_diff(amendment.base_text, amendment.text),
+        "reason": amendment.reason,
+        "result_version": amendment.result_version,
+        "status_line": STATUS_LINE,
+    }
+
+
+def mine(document: OutcomeDocument, user) -> dict:
+    """The caller's own response; `confirm_again` when it was given to an earlier version."""
+    latest = document.versions.order_by("-number").first()
+    own = Endorsement.objects.filter(document=document, user=user).first()
+    return {
+        "status_line": STATUS_LINE,
+        "current_version": latest.number,
+        "current_sha256": latest.sha256,
+        "grade": own.grade if own else None,
+        "reason": own.reason if own else "",
+        "listed": own.listed if own else False,
+        "version": own.version_number if own else None,
+        "confirm_again": bool(own and own.version_sha256 != latest.sha256),
+    }
