@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from track2.deliberation.map_data import room_map
 from track2.deliberation.models import Statement
-from track2.dialogues.models import DelegationMember
+from track2.dialogues.models import Delegation, DelegationMember
 from track2.disclosure.cells import suppress
 from track2.disclosure.site import k_of
 from track2.disclosure.status import STATUS_LINE
@@ -20,7 +20,9 @@ NO_DELEGATION = "no delegation"
 
 def delegation_names(dialogue) -> dict[int, str]:
     """user id → delegation name, for the people of the dialogue who have an account."""
-    rows = DelegationMember.objects.filter(dialogue=dialogue, person__user__isnull=False)
+    rows = DelegationMember.objects.filter(
+        dialogue=dialogue, person__user__isnull=False, delegation__kind=Delegation.Kind.SIDE
+    )
     return dict(rows.values_list("person__user_id", "delegation__name"))
 
 
@@ -35,7 +37,10 @@ def consensus(document: OutcomeDocument, version: Version) -> dict:
         counts.setdefault(of.get(user_id, NO_DELEGATION), Counter())[grade] += 1
     names = sorted(set(of.values()) | set(counts))
     table = [[counts.get(n, Counter())[g] for g in texts.GRADES] for n in names]
-    shown = suppress(table, k, whole_rows=True).shown_rows if names else []
+    # Each delegation is its own table: no rendering publishes totals across delegations, so a
+    # hidden row cannot be derived from the shown ones, and one side's lone objection does not
+    # hide the other side's figures.
+    shown = [suppress([row], k, whole_rows=True).is_row_shown(0) for row in table]
     rows = []
     for name, row, visible in zip(names, table, shown, strict=True):
         level = texts.consensus_level(dict(zip(texts.GRADES, row, strict=True)), k)

@@ -23,6 +23,7 @@ from track2.deliberation import demo as room
 from track2.dialogues import demo as convening
 from track2.dialogues.models import Dialogue, Membership, Role
 from track2.institutions.models import ConveningRight, Institution
+from track2.outcomes import demo as outcomes
 
 LOGINS_FILE = "demo-logins.json"
 DEMO_INSTITUTION = "Institute for Maritime Dialogue"
@@ -143,6 +144,7 @@ def _build() -> list[DemoLogin]:
     convening.build_convening(dialogue, users)
     backchannel.build_backchannel(dialogue, users, settings.CONFIG.home)
     room.build_room(dialogue, users)
+    outcomes.build_outcomes(dialogue, users)
     return logins
 
 
