@@ -274,9 +274,8 @@ def do_decide(by, dialogue_id, document_id, amendment_id, *, accept: bool, reaso
     return amendment
 
 
-@transaction.atomic
-def do_endorse(by, dialogue_id, document_id, *, grade, version_sha256, reason="", listed=False):
-    """One response per person, on the version in front of them; a second replaces the first."""
+def check_endorse(by, dialogue_id, document_id, *, grade, version_sha256, reason=""):
+    """Every problem with a response: the grade, the version it was given to, the reason."""
     document = load_document(by, dialogue_id, document_id, "participant")
     problems = Problems()
     if grade not in texts.GRADES:
@@ -288,10 +287,18 @@ def do_endorse(by, dialogue_id, document_id, *, grade, version_sha256, reason=""
             "read the current version and respond to it.",
             "version_sha256",
         )
-    reason = reason if isinstance(reason, str) else ""
-    if len(reason) > MAX_REASON:
+    if not isinstance(reason, str) or len(reason) > MAX_REASON:
         problems.add(f"Shorten the reason to {MAX_REASON} characters.", "reason")
     problems.raise_any()
+    return document, version
+
+
+@transaction.atomic
+def do_endorse(by, dialogue_id, document_id, *, grade, version_sha256, reason="", listed=False):
+    """One response per person, on the version in front of them; a second replaces the first."""
+    document, version = check_endorse(
+        by, dialogue_id, document_id, grade=grade, version_sha256=version_sha256, reason=reason
+    )
     endorsement, _created = Endorsement.objects.update_or_create(
         document=document,
         user=by,
