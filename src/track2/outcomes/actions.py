@@ -47,7 +47,8 @@ def load_document(user, dialogue_id, document_id, need: str = "member") -> Outco
 
 
 def current(document: OutcomeDocument) -> Version:
-    return document.versions.order_by("-number").first()  # type: ignore[return-value]
+    # Every document is created with its first version in the same transaction.
+    return document.versions.order_by("-number")[0]
 
 
 def _text_problems(problems: Problems, text: object, field: str, limit: int) -> str:
@@ -207,6 +208,8 @@ def do_propose(by, dialogue_id, document_id, *, paragraph_key, text, base_text=N
         problems.add("No paragraph with that key in the current version.", "paragraph_key")
     cleaned = _text_problems(problems, text, "text", MAX_PARAGRAPH)
     problems.raise_any()
+    if paragraph is None:  # already refused by raise_any; this tells the type checker
+        raise ActionRefused("No paragraph with that key in the current version.", "paragraph_key")
     seen = texts.clean(base_text) if isinstance(base_text, str) else paragraph["text"]
     amendment = Amendment.objects.create(
         document=document,

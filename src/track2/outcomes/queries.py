@@ -109,7 +109,7 @@ def evidence(document: OutcomeDocument, statement_ids: list[int]) -> list[dict]:
 
 def outline(document: OutcomeDocument, version: Version | None = None) -> dict:
     """Everything a rendering shows, with the document type and the status line."""
-    latest = document.versions.order_by("-number").first()
+    latest = document.versions.order_by("-number")[0]
     version = version or latest
     sections = []
     for section in version.sections:
@@ -236,7 +236,7 @@ def amendment_out(amendment: Amendment) -> dict:
 
 def mine(document: OutcomeDocument, user) -> dict:
     """The caller's own response; `confirm_again` when it was given to an earlier version."""
-    latest = document.versions.order_by("-number").first()
+    latest = document.versions.order_by("-number")[0]
     own = Endorsement.objects.filter(document=document, user=user).first()
     return {
         "status_line": STATUS_LINE,
