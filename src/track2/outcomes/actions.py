@@ -105,7 +105,7 @@ def check_sections(sections: object, problems: Problems) -> list[dict]:
 
 
 def _new_version(by, document: OutcomeDocument, title: str, sections: list[dict], note: str):
-    last = current(document)
+    last = document.versions.order_by("-number").first()  # None for the first version
     number = 1 if last is None else last.number + 1
     digest = texts.sha256_hex(texts.canonical_text(document.kind, title, sections))
     version = Version.objects.create(
