@@ -8,10 +8,13 @@ root=$(pwd)
 
 say() { printf '\n== %s\n' "$*"; }
 
-# --- system packages (Debian): Chromium for browser tests, PostgreSQL for the second run ---
+# --- system packages (Debian): Chromium for browser tests, PostgreSQL for the second run, PDF fonts ---
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need_apt+=(postgresql)
+# Noto fonts for outcome PDFs (issue 12): Latin, Cyrillic, Arabic, Hebrew (core) and CJK.
+[ -d /usr/share/fonts/truetype/noto ] || need_apt+=(fonts-noto-core)
+[ -d /usr/share/fonts/opentype/noto ] || need_apt+=(fonts-noto-cjk)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
     say "installing ${need_apt[*]} (apt)"

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "track2.backchannel",
     "track2.live",
     "track2.operations",
+    "track2.outcomes",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

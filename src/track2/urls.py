@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("track2.accounts.urls")),
     path("dialogues/", include("track2.dialogues.urls")),
     path("dialogues/", include("track2.deliberation.urls")),
+    path("dialogues/", include("track2.outcomes.urls")),
     path("", include("track2.people.urls")),
     path("", include("track2.audit.urls")),
     path("", include("track2.backchannel.urls")),

@@ -100,3 +100,7 @@ EnvelopeData = Base64(MAX_ENVELOPE_BYTES)
 # message) and a moderator's reason.
 StatementText = Line(2000)
 Reason = Line(500)
+# Outcome documents (issue 12): a paragraph's text, a paragraph's key, a SHA-256 in hex.
+ParagraphText = Text(5000)
+ParagraphKey = Line(16)
+Sha256 = Line(64)

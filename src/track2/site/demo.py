@@ -24,6 +24,7 @@ from track2.dialogues import demo as convening
 from track2.dialogues.models import Dialogue, Membership, Role
 from track2.institutions.models import ConveningRight, Institution
 from track2.operations import actions as operations_actions
+from track2.outcomes import demo as outcomes
 
 LOGINS_FILE = "demo-logins.json"
 DEMO_INSTITUTION = "Institute for Maritime Dialogue"
@@ -153,6 +154,7 @@ def _build() -> list[DemoLogin]:
         delete_content_after_days=365,
         destroy_key_on_close=True,
     )
+    outcomes.build_outcomes(dialogue, users)
     return logins
 
 

@@ -34,6 +34,7 @@ def dialogue_nav(context, viewer: DialogueAccess):
         (_("Overview"), reverse("dialogues:detail", args=[d])),
         (_("Meetings"), reverse("dialogues:meetings", args=[d])),
         (_("Delegations"), reverse("dialogues:delegations", args=[d])),
+        (_("Outcomes"), reverse("outcomes:documents", args=[d])),
         (_("Back channel"), reverse("backchannel:directory", args=[d])),
     ]
     if is_convener:

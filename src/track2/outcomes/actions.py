@@ -1,0 +1,416 @@
+"""Every write on outcome documents: `check_*` loads through `track2.access` and enforces every
+rule (all problems at once); `do_*` writes and records the audit entry. Participants' own
+endorsements and rankings are not audited (an entry names its actor, as in the room)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from django.core.mail import send_mail
+from django.db import transaction
+
+from track2.access import access_dialogue, one_of
+from track2.access.outcomes import access_document
+from track2.audit.record import record
+from track2.disclosure.status import with_status_line
+from track2.errors import ActionRefused, NotPermitted, Problems
+from track2.outcomes import texts
+from track2.outcomes.models import (
+    Alternative,
+    Amendment,
+    Attribution,
+    Copy,
+    Endorsement,
+    Kind,
+    OutcomeDocument,
+    Ranking,
+    Version,
+)
+
+MAX_TITLE = 200
+MAX_PARAGRAPH = 5000
+MAX_HEADING = 200
+MAX_PARAGRAPHS = 500
+MAX_REASON = 500
+
+
+def load_document(user, dialogue_id, document_id, need: str = "member") -> OutcomeDocument:
+    """The document if the user may see it (track2.access.outcomes: aide-mémoires for conveners)."""
+    return access_document(user, dialogue_id, document_id, need).document
+
+
+def current(document: OutcomeDocument) -> Version:
+    # Every document is created with its first version in the same transaction.
+    return document.versions.order_by("-number")[0]
+
+
+def _text_problems(problems: Problems, text: object, field: str, limit: int) -> str:
+    if not isinstance(text, str):
+        problems.add("Send the text as a string.", field)
+        return ""
+    if any(ord(c) < 32 and c not in "\n\t" for c in text) or "\x7f" in text:
+        problems.add("Remove the control characters from the text.", field)
+    cleaned = texts.clean(text)
+    if not cleaned:
+        problems.add("Write some text: it is empty.", field)
+    elif len(cleaned) > limit:
+        problems.add(f"Shorten the text to {limit} characters (it has {len(cleaned)}).", field)
+    return cleaned
+
+
+def check_sections(sections: object, problems: Problems) -> list[dict]:
+    """Sections as [{"heading", "paragraphs": [{"text", "key"?, "cites"?}]}]; new paragraphs get a
+    random key. Every problem is collected with the place it is at."""
+    if not isinstance(sections, list) or not sections:
+        problems.add("Give at least one section with at least one paragraph.", "sections")
+        return []
+    out: list[dict] = []
+    count = 0
+    for s, section in enumerate(sections):
+        where = f"sections[{s}]"
+        if not isinstance(section, dict) or not isinstance(section.get("paragraphs"), list):
+            problems.add("Each section needs a heading and a list of paragraphs.", where)
+            continue
+        heading = _text_problems(
+            problems, section.get("heading", ""), f"{where}.heading", MAX_HEADING
+        )
+        paragraphs = []
+        for p, paragraph in enumerate(section["paragraphs"]):
+            count += 1
+            place = f"{where}.paragraphs[{p}]"
+            if not isinstance(paragraph, dict):
+                problems.add("Each paragraph is an object with a text.", place)
+                continue
+            text = _text_problems(problems, paragraph.get("text"), f"{place}.text", MAX_PARAGRAPH)
+            key = paragraph.get("key") or secrets.token_hex(4)
+            cites = paragraph.get("cites") or []
+            if not isinstance(cites, list) or not all(isinstance(c, int) for c in cites):
+                problems.add("Cite statements by their numeric ids.", f"{place}.cites")
+                cites = []
+            paragraphs.append({"key": str(key)[:16], "text": text, "cites": cites})
+        out.append({"heading": heading, "paragraphs": paragraphs})
+    if count > MAX_PARAGRAPHS:
+        problems.add(f"A document holds at most {MAX_PARAGRAPHS} paragraphs.", "sections")
+    keys = [p["key"] for s in out for p in s["paragraphs"]]
+    if len(keys) != len(set(keys)):
+        problems.add("Two paragraphs share a key; give each its own.", "sections")
+    return out
+
+
+def _new_version(by, document: OutcomeDocument, title: str, sections: list[dict], note: str):
+    last = document.versions.order_by("-number").first()  # None for the first version
+    number = 1 if last is None else last.number + 1
+    digest = texts.sha256_hex(texts.canonical_text(document.kind, title, sections))
+    version = Version.objects.create(
+        document=document, number=number, title=title, sections=sections, sha256=digest, note=note
+    )
+    record(by, "version", version, fields=["sections", "title"], dialogue=document.dialogue)
+    if last is not None and last.sha256 != digest:
+        _ask_to_confirm_again(document, version)
+    return version
+
+
+def _ask_to_confirm_again(document: OutcomeDocument, version: Version) -> None:
+    """Endorsements of earlier words stay as they were (nothing lost) and their givers are told."""
+    stale = Endorsement.objects.filter(document=document).exclude(version_sha256=version.sha256)
+    for endorsement in stale.select_related("user"):
+        body = "\n".join(
+            with_status_line(
+                [
+                    f"Type: {document.get_kind_display()}",
+                    f"The text you responded to (version {endorsement.version_number}) has "
+                    f"changed; version {version.number} is current.",
+                    "Your response was given to an earlier version: please confirm it again.",
+                ]
+            )
+        )
+        send_mail(
+            f"[Track2] Confirm your response again: {document.get_kind_display()}",
+            body,
+            None,
+            [endorsement.user.email],
+        )
+
+
+def check_create(by, dialogue_id, *, kind, title, sections, attribution=Attribution.CHATHAM_HOUSE):
+    ctx = access_dialogue(by, dialogue_id, "facilitator")
+    dialogue = ctx.dialogue
+    problems = Problems()
+    if kind not in Kind.values:
+        problems.add(f"Choose a type: one of {', '.join(Kind.values)}.", "kind")
+    if kind == Kind.AIDE_MEMOIRE and not ctx.is_convener:
+        problems.add("Only conveners draft a confidential aide-mémoire.", "kind")
+    if attribution not in Attribution.values:
+        problems.add(f"Choose attribution: one of {', '.join(Attribution.values)}.", "attribution")
+    title = _text_problems(problems, title, "title", MAX_TITLE)
+    cleaned = check_sections(sections, problems)
+    problems.raise_any()
+    return dialogue, title, cleaned
+
+
+@transaction.atomic
+def do_create(by, dialogue_id, **fields) -> OutcomeDocument:
+    dialogue, title, sections = check_create(by, dialogue_id, **fields)
+    document = OutcomeDocument.objects.create(
+        dialogue=dialogue,
+        kind=fields["kind"],
+        attribution=fields.get("attribution", Attribution.CHATHAM_HOUSE),
+    )
+    record(by, "create", document, fields=["kind", "attribution"], dialogue=dialogue)
+    _new_version(by, document, title, sections, "first draft")
+    return document
+
+
+@transaction.atomic
+def do_edit(by, dialogue_id, document_id, *, title, sections, base_version) -> Version:
+    """A new version (never an in-place change). `base_version` is the number the editor saw."""
+    document = load_document(by, dialogue_id, document_id, "facilitator")
+    OutcomeDocument.objects.select_for_update().filter(pk=document.pk).first()
+    problems = Problems()
+    last = current(document)
+    if base_version != last.number:
+        problems.add(
+            f"Version {last.number} was made while you edited version {base_version}; "
+            "reload it and apply your changes again (your text is below).",
+            "base_version",
+        )
+    title = _text_problems(problems, title, "title", MAX_TITLE)
+    cleaned = check_sections(sections, problems)
+    problems.raise_any()
+    return _new_version(by, document, title, cleaned, "edited")
+
+
+def paragraph_of(version: Version, key: str) -> dict | None:
+    for section in version.sections:
+        for paragraph in section["paragraphs"]:
+            if paragraph["key"] == key:
+                return paragraph
+    return None
+
+
+@transaction.atomic
+def do_propose(by, dialogue_id, document_id, *, paragraph_key, text, base_text=None) -> Amendment:
+    """Anyone who takes part (participants, facilitators, conveners, rapporteurs) may propose."""
+    found = access_document(by, dialogue_id, document_id)
+    document = found.document
+    if not found.may_amend:
+        raise NotPermitted("Observers and liaisons read outcome documents; they do not amend them.")
+    problems = Problems()
+    version = current(document)
+    paragraph = paragraph_of(version, str(paragraph_key))
+    if paragraph is None:
+        problems.add("No paragraph with that key in the current version.", "paragraph_key")
+    cleaned = _text_problems(problems, text, "text", MAX_PARAGRAPH)
+    problems.raise_any()
+    if paragraph is None:  # already refused by raise_any; this tells the type checker
+        raise ActionRefused("No paragraph with that key in the current version.", "paragraph_key")
+    seen = texts.clean(base_text) if isinstance(base_text, str) else paragraph["text"]
+    amendment = Amendment.objects.create(
+        document=document,
+        paragraph_key=paragraph["key"],
+        base_text=seen,
+        base_version=version.number,
+        text=cleaned,
+        proposer=by,
+        # Proposed against words that are no longer there: kept, and shown as a conflict.
+        status=Amendment.Status.PENDING if seen == paragraph["text"] else Amendment.Status.CONFLICT,
+    )
+    record(by, "propose", amendment, fields=["text"], dialogue=document.dialogue)
+    return amendment
+
+
+@transaction.atomic
+def do_decide(by, dialogue_id, document_id, amendment_id, *, accept: bool, reason="") -> Amendment:
+    document = load_document(by, dialogue_id, document_id, "facilitator")
+    amendment = one_of(
+        Amendment.objects.select_for_update().filter(document=document), amendment_id
+    )
+    problems = Problems()
+    if amendment.status in (Amendment.Status.ACCEPTED, Amendment.Status.REJECTED):
+        problems.add(f"This amendment was already {amendment.status}.", "amendment")
+    reason = reason if isinstance(reason, str) else ""
+    if not accept and not texts.clean(reason):
+        problems.add("Give a reason for rejecting: the proposer will read it.", "reason")
+    if len(reason) > MAX_REASON:
+        problems.add(f"Shorten the reason to {MAX_REASON} characters.", "reason")
+    version = current(document)
+    paragraph = paragraph_of(version, amendment.paragraph_key)
+    if accept and (paragraph is None or paragraph["text"] != amendment.base_text):
+        problems.add(
+            "The paragraph changed since this amendment was proposed: compare the texts "
+            "(both are kept) and propose again against the current words.",
+            "amendment",
+        )
+    problems.raise_any()
+    amendment.reason = texts.clean(reason)
+    if accept:
+        sections = [
+            {
+                "heading": s["heading"],
+                "paragraphs": [
+                    {**p, "text": amendment.text} if p["key"] == amendment.paragraph_key else p
+                    for p in s["paragraphs"]
+                ],
+            }
+            for s in version.sections
+        ]
+        new = _new_version(by, document, version.title, sections, f"amendment {amendment.pk}")
+        amendment.status = Amendment.Status.ACCEPTED
+        amendment.result_version = new.number
+        # Other proposals for these words now target text that is gone: kept, shown as conflicts.
+        document.amendments.filter(
+            paragraph_key=amendment.paragraph_key, status=Amendment.Status.PENDING
+        ).exclude(pk=amendment.pk).update(status=Amendment.Status.CONFLICT)
+    else:
+        amendment.status = Amendment.Status.REJECTED
+    amendment.save(update_fields=["status", "reason", "result_version"])
+    record(by, amendment.status, amendment, fields=["status", "reason"], dialogue=document.dialogue)
+    return amendment
+
+
+def check_endorse(by, dialogue_id, document_id, *, grade, version_sha256, reason=""):
+    """Every problem with a response: the grade, the version it was given to, the reason."""
+    document = load_document(by, dialogue_id, document_id, "participant")
+    problems = Problems()
+    if grade not in texts.GRADES:
+        problems.add(f"Choose one of: {', '.join(texts.GRADE_LABELS.values())}.", "grade")
+    version = current(document)
+    if version_sha256 != version.sha256:
+        problems.add(
+            f"That is not the current text (version {version.number}, {version.sha256[:12]}…): "
+            "read the current version and respond to it.",
+            "version_sha256",
+        )
+    if not isinstance(reason, str) or len(reason) > MAX_REASON:
+        problems.add(f"Shorten the reason to {MAX_REASON} characters.", "reason")
+    problems.raise_any()
+    return document, version
+
+
+@transaction.atomic
+def do_endorse(by, dialogue_id, document_id, *, grade, version_sha256, reason="", listed=False):
+    """One response per person, on the version in front of them; a second replaces the first."""
+    document, version = check_endorse(
+        by, dialogue_id, document_id, grade=grade, version_sha256=version_sha256, reason=reason
+    )
+    endorsement, _created = Endorsement.objects.update_or_create(
+        document=document,
+        user=by,
+        defaults={
+            "grade": grade,
+            "version_sha256": version.sha256,
+            "version_number": version.number,
+            "reason": texts.clean(reason),
+            "listed": bool(listed),
+        },
+    )
+    return endorsement
+
+
+@transaction.atomic
+def do_add_alternative(by, dialogue_id, document_id, *, paragraph_key, text) -> Alternative:
+    document = load_document(by, dialogue_id, document_id, "facilitator")
+    problems = Problems()
+    if paragraph_of(current(document), str(paragraph_key)) is None:
+        problems.add("No paragraph with that key in the current version.", "paragraph_key")
+    cleaned = _text_problems(problems, text, "text", MAX_PARAGRAPH)
+    problems.raise_any()
+    alternative = Alternative.objects.create(
+        document=document, paragraph_key=str(paragraph_key), text=cleaned
+    )
+    record(by, "create", alternative, fields=["text"], dialogue=document.dialogue)
+    return alternative
+
+
+@transaction.atomic
+def do_rank(by, dialogue_id, document_id, *, paragraph_key, order) -> Ranking:
+    document = load_document(by, dialogue_id, document_id, "participant")
+    known = set(
+        Alternative.objects.filter(document=document, paragraph_key=str(paragraph_key)).values_list(
+            "pk", flat=True
+        )
+    )
+    problems = Problems()
+    if not known:
+        problems.add("This paragraph has no competing drafts to rank.", "paragraph_key")
+    if not isinstance(order, list) or not order or not all(isinstance(i, int) for i in order):
+        problems.add("List the drafts' ids, most preferred first.", "order")
+        order = []
+    unknown = [i for i in order if i not in known]
+    if known and unknown:
+        problems.add(f"Unknown drafts for this paragraph: {unknown}.", "order")
+    if len(order) != len(set(order)):
+        problems.add("Each draft may appear only once in a ranking.", "order")
+    problems.raise_any()
+    ranking, _ = Ranking.objects.update_or_create(
+        document=document, paragraph_key=str(paragraph_key), user=by, defaults={"order": order}
+    )
+    return ranking
+
+
+@transaction.atomic
+def do_copy(by, dialogue_id, document_id, *, recipient) -> Copy:
+    """A numbered copy of an aide-mémoire for one recipient, recorded in the audit trail."""
+    document = load_document(by, dialogue_id, document_id, "convener")
+    problems = Problems()
+    if document.kind != Kind.AIDE_MEMOIRE:
+        problems.add("Numbered copies are for confidential aide-mémoires.", "document")
+    name = _text_problems(problems, recipient, "recipient", 200)
+    problems.raise_any()
+    OutcomeDocument.objects.select_for_update().filter(pk=document.pk).first()
+    number = (document.copies.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    copy = Copy.objects.create(
+        document=document, number=number, recipient=name, version_number=current(document).number
+    )
+    record(by, "copy", copy, fields=["number", "recipient"], dialogue=document.dialogue)
+    return copy
+
+
+__all__ = ["ActionRefused", "do_create", "do_edit", "do_propose", "do_decide", "do_endorse"]
+
+
+@dataclass(frozen=True)
+class Exported:
+    content: bytes
+    content_type: str
+    filename: str
+
+
+EXTENSIONS = {"html": "html", "markdown": "md", "pdf": "pdf", "json": "json"}
+
+
+def do_export(by, dialogue_id, document_id, *, fmt, version=None, recipient=None) -> Exported:
+    """A file of the document. An aide-mémoire goes out only as a numbered copy for a named
+    recipient, made by a convener (load_document already hides it from everyone else)."""
+    from track2.outcomes import render
+
+    document = load_document(by, dialogue_id, document_id)
+    problems = Problems()
+    if fmt not in EXTENSIONS:
+        problems.add(f"Choose a format: one of {', '.join(EXTENSIONS)}.", "format")
+    chosen = None
+    if version is not None:
+        chosen = document.versions.filter(number=version).first()
+        if chosen is None:
+            problems.add(f"There is no version {version} of this document.", "version")
+    if document.kind == Kind.AIDE_MEMOIRE and not (
+        isinstance(recipient, str) and recipient.strip()
+    ):
+        problems.add(
+            "Name the recipient: each copy of an aide-mémoire is numbered for one.", "recipient"
+        )
+    problems.raise_any()
+    copy = (
+        do_copy(by, dialogue_id, document_id, recipient=recipient)
+        if document.kind == Kind.AIDE_MEMOIRE
+        else None
+    )
+    content = render.render(document, fmt, version=chosen, copy=copy)
+    number = (chosen or current(document)).number
+    suffix = f"-copy{copy.number}" if copy else ""
+    return Exported(
+        content,
+        render.CONTENT_TYPES[fmt],
+        f"{document.kind}-{document.pk}-v{number}{suffix}.{EXTENSIONS[fmt]}",
+    )

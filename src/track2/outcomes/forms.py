@@ -1,0 +1,81 @@
+"""Forms of the outcome pages; every rule is the actions' (site/forms.py `submit`)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from track2.outcomes import texts
+from track2.outcomes.models import Attribution, Kind
+from track2.site.forms import InputRules
+
+
+class DocumentForm(InputRules, forms.Form):
+    kind = forms.ChoiceField(label=_("Type"), choices=Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    attribution = forms.ChoiceField(label=_("Attribution"), choices=Attribution.choices)
+    body = forms.CharField(
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 14}),
+        max_length=200_000,
+        help_text=_(
+            "A line “## Heading” starts a section; paragraphs are separated by a blank line."
+        ),
+    )
+
+
+def sections_from(body: str) -> list[dict]:
+    """Sections from the drafting form's plain text ("## heading" lines, blank-line paragraphs)."""
+    sections: list[dict] = []
+    for block in body.replace("\r\n", "\n").split("\n\n"):
+        block = block.strip()
+        if not block:
+            continue
+        if block.startswith("## "):
+            heading, _sep, rest = block.partition("\n")
+            sections.append({"heading": heading[3:], "paragraphs": []})
+            block = rest.strip()
+            if not block:
+                continue
+        if not sections:
+            sections.append({"heading": "Text", "paragraphs": []})
+        sections[-1]["paragraphs"].append({"text": block})
+    return sections
+
+
+class EndorseForm(InputRules, forms.Form):
+    grade = forms.ChoiceField(
+        label=_("Your response"),
+        choices=[(g, texts.GRADE_LABELS[g]) for g in texts.GRADES],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label=_("Reason (optional)"), max_length=500, required=False)
+    listed = forms.BooleanField(label=_("List my name (on-record documents)"), required=False)
+    version_sha256 = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+class AmendmentForm(InputRules, forms.Form):
+    paragraph_key = forms.CharField(widget=forms.HiddenInput, max_length=16)
+    base_text = forms.CharField(widget=forms.HiddenInput, max_length=5000)
+    text = forms.CharField(label=_("Proposed text"), widget=forms.Textarea(attrs={"rows": 3}),
+                           max_length=5000)  # fmt: skip
+
+
+class DecisionForm(InputRules, forms.Form):
+    accept = forms.TypedChoiceField(
+        choices=[("1", _("accept")), ("0", _("reject"))], coerce=lambda v: v == "1"
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+
+
+class RankingForm(InputRules, forms.Form):
+    paragraph_key = forms.CharField(widget=forms.HiddenInput, max_length=16)
+    order = forms.CharField(
+        label=_("Your order"), max_length=2000, help_text=_("Draft numbers, best first: 3, 1, 2")
+    )
+
+    def clean_order(self) -> list[int]:
+        parts = [p.strip() for p in self.cleaned_data["order"].split(",") if p.strip()]
+        if not all(p.isdigit() and len(p) < 19 for p in parts):
+            raise forms.ValidationError(_("Write the draft numbers separated by commas."))
+        return [int(p) for p in parts]

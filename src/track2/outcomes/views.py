@@ -1,0 +1,196 @@
+"""Outcome pages: thin over the actions; the document itself is the one renderer's HTML."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from track2.access import access_dialogue
+from track2.access.outcomes import access_document, visible_documents
+from track2.errors import ActionRefused
+from track2.outcomes import actions, queries
+from track2.outcomes import render as renderer
+from track2.outcomes.forms import (
+    AmendmentForm,
+    DecisionForm,
+    DocumentForm,
+    EndorseForm,
+    RankingForm,
+    sections_from,
+)
+from track2.site.forms import NOT_DONE, submit
+
+
+def _page(request, dialogue_id, document_id, forms_=None, status=200):
+    found = access_document(request.user, dialogue_id, document_id)
+    document = found.document
+    data = queries.outline(document)
+    keys = {p["key"] for s in data["sections"] for p in s["paragraphs"]}
+    is_participant = found.is_participant
+    context = {
+        "dialogue": document.dialogue,
+        "document": document,
+        "d": data,
+        "body": renderer.html(data, standalone=False),
+        "mine": queries.mine(document, request.user) if is_participant else None,
+        "is_participant": is_participant,
+        "access": found.dialogue_access,
+        "may_amend": found.may_amend,
+        "is_facilitator": found.is_facilitator,
+        "amendments": [queries.amendment_out(a) for a in document.amendments.order_by("pk")],
+        "drafts": [
+            queries.alternatives(document, k)
+            for k in sorted(keys)
+            if document.alternatives.filter(paragraph_key=k).exists()
+        ],  # fmt: skip
+        "versions": queries.versions(document),
+        "endorse_form": EndorseForm(initial={"version_sha256": data["sha256"]}),
+        "decision_form": DecisionForm(),
+        **(forms_ or {}),
+    }
+    return render(request, "outcomes/document.html", context, status=status)
+
+
+@login_required
+def documents(request: HttpRequest, dialogue_id: int) -> HttpResponse:
+    ctx = access_dialogue(request.user, dialogue_id)
+    dialogue = ctx.dialogue
+    may_draft = ctx.has("facilitator")
+    form = DocumentForm(request.POST or None)
+    if request.method == "POST" and may_draft:
+        document = submit(
+            form,
+            lambda data: actions.do_create(
+                request.user,
+                dialogue.pk,
+                kind=data["kind"],
+                title=data["title"],
+                attribution=data["attribution"],
+                sections=sections_from(data["body"]),
+            ),
+        )
+        if document is not NOT_DONE:
+            return redirect("outcomes:document", dialogue.pk, document.pk)
+    rows = [queries.summary(d) for d in visible_documents(ctx)]
+    return render(
+        request,
+        "outcomes/documents.html",
+        {"dialogue": dialogue, "rows": rows, "form": form, "may_draft": may_draft},
+    )
+
+
+@login_required
+def document(request: HttpRequest, dialogue_id: int, document_id: int) -> HttpResponse:
+    return _page(request, dialogue_id, document_id)
+
+
+@login_required
+@require_POST
+def endorse(request: HttpRequest, dialogue_id: int, document_id: int) -> HttpResponse:
+    form = EndorseForm(request.POST)
+    done = submit(
+        form,
+        lambda data: actions.do_endorse(
+            request.user, dialogue_id, document_id, grade=data["grade"],
+            version_sha256=data["version_sha256"], reason=data["reason"], listed=data["listed"],
+        ),
+        lambda data: actions.check_endorse(
+            request.user, dialogue_id, document_id, grade=data.get("grade"),
+            version_sha256=data.get("version_sha256"), reason=data.get("reason", ""),
+        ),
+    )  # fmt: skip
+    if done is NOT_DONE:
+        return _page(request, dialogue_id, document_id, {"endorse_form": form}, status=400)
+    messages.success(request, _("Your response is recorded on this version."))
+    return redirect("outcomes:document", dialogue_id, document_id)
+
+
+@login_required
+@require_POST
+def propose(request: HttpRequest, dialogue_id: int, document_id: int) -> HttpResponse:
+    form = AmendmentForm(request.POST)
+    done = submit(
+        form,
+        lambda data: actions.do_propose(
+            request.user, dialogue_id, document_id, paragraph_key=data["paragraph_key"],
+            text=data["text"], base_text=data["base_text"],
+        ),
+    )  # fmt: skip
+    if done is NOT_DONE:
+        return _page(request, dialogue_id, document_id, {"amendment_form": form}, status=400)
+    if done.status == "conflict":
+        messages.warning(
+            request, _("The paragraph changed meanwhile: your amendment is kept as a conflict.")
+        )
+    else:
+        messages.success(request, _("Your amendment is proposed."))
+    return redirect("outcomes:document", dialogue_id, document_id)
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, dialogue_id: int, document_id: int, amendment_id: int):
+    form = DecisionForm(request.POST)
+    done = submit(
+        form,
+        lambda data: actions.do_decide(
+            request.user, dialogue_id, document_id, amendment_id, accept=data["accept"],
+            reason=data["reason"],
+        ),
+    )  # fmt: skip
+    if done is NOT_DONE:
+        return _page(request, dialogue_id, document_id, {"decision_form": form}, status=400)
+    messages.success(request, _("Amendment %(status)s.") % {"status": done.status})
+    return redirect("outcomes:document", dialogue_id, document_id)
+
+
+@login_required
+@require_POST
+def rank(request: HttpRequest, dialogue_id: int, document_id: int) -> HttpResponse:
+    form = RankingForm(request.POST)
+    done = submit(
+        form,
+        lambda data: actions.do_rank(
+            request.user, dialogue_id, document_id, paragraph_key=data["paragraph_key"],
+            order=data["order"],
+        ),
+    )  # fmt: skip
+    if done is NOT_DONE:
+        return _page(request, dialogue_id, document_id, {"ranking_form": form}, status=400)
+    messages.success(request, _("Your ranking is recorded."))
+    return redirect("outcomes:document", dialogue_id, document_id)
+
+
+@login_required
+def diff(request: HttpRequest, dialogue_id: int, document_id: int) -> HttpResponse:
+    document = actions.load_document(request.user, dialogue_id, document_id)
+    try:
+        a, b = int(request.GET.get("a", "1")), int(request.GET.get("b", "1"))
+        changes = queries.diff(document, a, b)
+    except (ValueError, ActionRefused):
+        messages.error(request, _("Choose two versions of this document to compare."))
+        return redirect("outcomes:document", dialogue_id, document_id)
+    return render(
+        request,
+        "outcomes/diff.html",
+        {"dialogue": document.dialogue, "document": document, "changes": changes},
+    )
+
+
+@login_required
+def export(request: HttpRequest, dialogue_id: int, document_id: int, fmt: str) -> HttpResponse:
+    try:
+        exported = actions.do_export(
+            request.user, dialogue_id, document_id, fmt=fmt,
+            recipient=request.GET.get("recipient") or None,
+        )  # fmt: skip
+    except ActionRefused as refusal:
+        messages.error(request, " ".join(m for _f, m in refusal.problems))
+        return redirect("outcomes:document", dialogue_id, document_id)
+    response = HttpResponse(exported.content, content_type=exported.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+    return response
