@@ -192,7 +192,7 @@ def test_each_dialogue_writes_its_own_notes(shared, convener, convener_b, dialog
 
 def test_a_profile_update_no_longer_takes_risk_notes(add_person, convener):
     candidacy = add_person(risk_notes="x")
-    with pytest.raises(TypeError):
+    with pytest.raises(ValueError, match="not person fields"):
         actions.do_update_person(convener, candidacy.person, risk_notes="y")
 
 

@@ -8,6 +8,7 @@ Risk notes are the candidacy's: each dialogue sees only the notes its own conven
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.http import HttpResponse
@@ -16,8 +17,9 @@ from ninja import File, Query, Router, Schema, Status, UploadedFile
 
 from track2.access import people as people_access
 from track2.api.auth import AuthedRequest
-from track2.api.fields import Code, Email, Id, Notes, Phone, Place, Pronouns, Tag, Title
+from track2.api.fields import Code, Email, Id, Notes, Place, Tag, Title
 from track2.api.pagination import PageQuery, page_of
+from track2.api.schemas import schemas
 from track2.dialogues.models import Delegation
 from track2.disclosure.site import is_shown_in_personal_capacity
 from track2.errors import ActionRefused
@@ -88,37 +90,24 @@ class PersonPage(Schema):
     limit: int
 
 
-class PersonIn(Schema):
-    full_name: Title
-    email: Email
-    sector: Code
-    country: Place
-    nominated_by: Title
-    role: Code = "participant"
-    delegation_id: Id | None = None
-    pronouns: Pronouns = ""
-    languages: list[Tag] = []
-    expertise: list[Tag] = []
-    organisation: Title = ""
-    position: Title = ""
-    phone: Phone = ""
-    gender: Code = ""
-    risk_notes: Notes = ""
-
-
-class PersonPatch(Schema):
-    full_name: Title | None = None
-    email: Email | None = None
-    sector: Code | None = None
-    country: Place | None = None
-    pronouns: Pronouns | None = None
-    languages: list[Tag] | None = None
-    expertise: list[Tag] | None = None
-    phone: Phone | None = None
-    gender: Code | None = None
-    risk_notes: Notes | None = None
-    role: Code | None = None
-    delegation_id: Id | None = None
+if TYPE_CHECKING:
+    # Classes built by a call are no types to mypy; pydantic checks every field of them.
+    PersonIn = Any
+    PersonPatch = Any
+else:
+    # The directory entry's fields and the candidacy's, from their one declaration
+    # (people.actions.PERSON and CANDIDACY); adding a person also names who nominated them and
+    # may give a current affiliation.
+    PersonIn, PersonPatch = schemas(
+        (actions.PERSON, actions.CANDIDACY),
+        "Person",
+        types={"languages": list[Tag], "expertise": list[Tag], "role": Code},
+        extra_in={
+            "nominated_by": (Title, ...),
+            "organisation": (Title, ""),
+            "position": (Title, ""),
+        },
+    )
 
 
 class NominateIn(Schema):

@@ -55,7 +55,7 @@ def _in_default(field: models.Field) -> Any:
 
 
 def schemas(
-    editable: Editable,
+    editable: Editable | tuple[Editable, ...],
     name: str,
     *,
     required: tuple[str, ...] = (),
@@ -68,14 +68,23 @@ def schemas(
     """`<name>In` (what creating takes, with the model's defaults) and `<name>Patch` (every field
     optional: only those sent change). `required`: fields the API insists on although the model
     has a default; `defaults`: API defaults that differ from the model's (None: "the action
-    decides"); `patch_names`: the fields that may change after creation, when fewer."""
+    decides"); `patch_names`: the fields that may change after creation, when fewer. Several
+    declarations (a tuple) give one schema with the fields of each, in order: what one request
+    sets on two models (a person and their candidacy)."""
     defaults, types = defaults or {}, types or {}
     created: dict[str, Any] = {}
     patched: dict[str, Any] = {}
-    for field_name in editable.names:
-        field = editable.field(field_name)
+    declared = [
+        (each, field_name)
+        for each in (editable if isinstance(editable, tuple) else (editable,))
+        for field_name in each.names
+    ]
+    for each, field_name in declared:
+        field = each.field(field_name)
         kind = types.get(field_name) or api_type(field)
-        key = _api_name(editable, field_name)
+        key = _api_name(each, field_name)
+        if key in created:
+            raise TypeError(f"{key} is declared twice in {name}")
         if field_name in required:
             default = REQUIRED
         elif field_name in defaults:

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from track2.audit import record as audit
 from track2.dialogues.actions import do_seat_in_delegation
 from track2.dialogues.models import Delegation, DelegationMember, Dialogue, Membership
+from track2.editable import Editable, apply_update
 from track2.errors import ActionRefused, Problems
 from track2.institutions.actions import check_may_take_role
 from track2.people.eligibility import check_eligible
@@ -53,24 +54,32 @@ from track2.people.validation import (
 
 Status = Candidacy.Status
 
-# Profile fields a caller may pass to do_add_person besides the required ones. "risk_notes" go on
-# the new candidacy (they are per dialogue); "organisation" and "position" become an Affiliation.
-PROFILE_FIELDS = frozenset(
-    {
+# One declaration of what a convener edits: the shared directory entry (PERSON) and the person's
+# way into one dialogue (CANDIDACY). The forms, the API's In/Patch schemas and do_update_person
+# take their fields from here (track2.editable).
+PERSON = Editable(
+    Person,
+    (
+        "full_name",
+        "email",
         "pronouns",
+        "sector",
+        "country",
         "languages",
         "expertise",
         "phone",
         "gender",
-        "risk_notes",
-        "organisation",
-        "position",
-    }
+    ),
 )
-# What do_update_person may change: the shared directory entry only.
-PERSON_FIELDS = frozenset({"full_name", "email", "sector", "country"}) | (
-    PROFILE_FIELDS - {"risk_notes", "organisation", "position"}
-)
+CANDIDACY = Editable(Candidacy, ("role", "delegation", "risk_notes"))
+# Profile fields a caller may pass to do_add_person besides the required ones: the entry's optional
+# fields, "risk_notes" for the new candidacy (they are per dialogue), and "organisation" and
+# "position", which become an Affiliation.
+PROFILE_FIELDS = (frozenset(PERSON) - {"full_name", "email", "sector", "country"}) | {
+    "risk_notes",
+    "organisation",
+    "position",
+}
 LIST_FIELDS = ("languages", "expertise")
 
 # An invitation secret is secrets.token_urlsafe(32): 43 characters of the URL-safe alphabet.
@@ -404,9 +413,7 @@ def do_nominate_by_email(
 
 def check_update_person(person: Person, changes: dict) -> dict:
     """Validate a partial update of a person's profile; return cleaned values."""
-    unknown = set(changes) - PERSON_FIELDS
-    if unknown:
-        raise TypeError(f"unknown person fields: {sorted(unknown)}")
+    PERSON.refuse_unknown(changes)
     labels = {
         "full_name": _("Full name"),
         "country": _("Country"),
@@ -493,22 +500,18 @@ def _send_back_to_vetting(by, person: Person, old_email: str, new_email: str) ->
 @transaction.atomic
 def do_update_person(by, person: Person, **changes) -> Person:
     cleaned = check_update_person(person, changes)
-    before = audit.snapshot(person)
     old_email = person.email
     if "email" in cleaned and cleaned["email"].lower() != old_email.lower():
         _send_back_to_vetting(by, person, old_email, cleaned["email"])
-    for name, value in cleaned.items():
-        setattr(person, name, value)
     try:
         with transaction.atomic():
-            person.save()
+            # Checked above against the entry as it was (its address, its sector); nothing left.
+            return apply_update(by, person, cleaned, editable=PERSON, check=None)
     except IntegrityError:
         raise ActionRefused(
             _("That e-mail address was just given to another person in the directory."),
             field="email",
         ) from None
-    audit.record(by, "update", person, fields=audit.changed(before, person))
-    return person
 
 
 def check_affiliations(rows: list[dict]) -> list[dict]:

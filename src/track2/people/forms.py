@@ -8,8 +8,9 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from track2.dialogues.models import Delegation, Dialogue, Role
+from track2.people.actions import CANDIDACY, LIST_FIELDS, PERSON
 from track2.people.models import Candidacy, Gender, Sector
-from track2.site.forms import InputRules
+from track2.site.forms import InputRules, declared_form
 
 TAGS_HELP = _("separate entries with semicolons, e.g. fisheries; maritime law")
 RISK_NOTES_LABEL = _("Risk and sensitivity notes")
@@ -23,11 +24,14 @@ class DelegationChoiceMixin:
         self.fields["delegation"].queryset = Delegation.objects.filter(dialogue=dialogue)
 
 
-class CandidacyFieldsForm(InputRules, DelegationChoiceMixin, forms.Form):
-    role = forms.ChoiceField(
+def _role_field() -> forms.Field:
+    return forms.ChoiceField(
         label=_("Role in this dialogue"), choices=Role.choices, initial=Role.PARTICIPANT
     )
-    delegation = forms.ModelChoiceField(
+
+
+def _delegation_field() -> forms.Field:
+    return forms.ModelChoiceField(
         label=_("Delegation"),
         queryset=Delegation.objects.none(),
         required=False,
@@ -36,8 +40,56 @@ class CandidacyFieldsForm(InputRules, DelegationChoiceMixin, forms.Form):
     )
 
 
-class PersonForm(CandidacyFieldsForm):
-    """Add a person by hand: the profile plus the nomination to this dialogue."""
+class CandidacyFieldsForm(InputRules, DelegationChoiceMixin, forms.Form):
+    role = _role_field()
+    delegation = _delegation_field()
+
+
+def _person_fields(*, sector_choices, email_help="") -> dict[str, forms.Field]:
+    """The fields of PERSON whose page form differs from the model's own (the rest, name,
+    pronouns, country and phone, are the model's): the e-mail address is checked by the action
+    (one message for page and API), tags are typed separated by semicolons."""
+    return {
+        "email": forms.CharField(label=_("E-mail address"), max_length=254, help_text=email_help),
+        "sector": forms.ChoiceField(label=_("Sector"), choices=sector_choices),
+        "languages": forms.CharField(label=_("Languages"), required=False, help_text=TAGS_HELP),
+        "expertise": forms.CharField(label=_("Expertise"), required=False, help_text=TAGS_HELP),
+        "gender": forms.ChoiceField(
+            label=_("Gender (optional, for balance reports only)"),
+            choices=Gender.choices,
+            required=False,
+        ),
+    }
+
+
+def _risk_notes_field() -> forms.Field:
+    return forms.CharField(
+        label=RISK_NOTES_LABEL,
+        help_text=RISK_NOTES_HELP,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class PersonForm(
+    InputRules,
+    DelegationChoiceMixin,
+    declared_form(
+        PERSON,
+        **_person_fields(
+            sector_choices=[("", "—")] + Sector.choices,
+            email_help=_("invitations are sent here; one directory entry per address"),
+        ),
+    ),
+    declared_form(
+        CANDIDACY,
+        role=_role_field(),
+        delegation=_delegation_field(),
+        risk_notes=_risk_notes_field(),
+    ),
+):
+    """Add a person by hand: the fields of PERSON and CANDIDACY, plus who nominated them and
+    their current affiliation."""
 
     field_order = [
         "full_name",
@@ -57,31 +109,8 @@ class PersonForm(CandidacyFieldsForm):
         "delegation",
     ]
 
-    full_name = forms.CharField(label=_("Full name"), max_length=200)
-    email = forms.CharField(
-        label=_("E-mail address"),
-        max_length=254,
-        help_text=_("invitations are sent here; one directory entry per address"),
-    )
-    pronouns = forms.CharField(label=_("Pronouns"), max_length=40, required=False)
-    sector = forms.ChoiceField(label=_("Sector"), choices=[("", "—")] + Sector.choices)
-    country = forms.CharField(label=_("Country"), max_length=100)
     organisation = forms.CharField(label=_("Current organisation"), max_length=200, required=False)
     position = forms.CharField(label=_("Position there"), max_length=200, required=False)
-    languages = forms.CharField(label=_("Languages"), required=False, help_text=TAGS_HELP)
-    expertise = forms.CharField(label=_("Expertise"), required=False, help_text=TAGS_HELP)
-    phone = forms.CharField(label=_("Phone"), max_length=50, required=False)
-    gender = forms.ChoiceField(
-        label=_("Gender (optional, for balance reports only)"),
-        choices=Gender.choices,
-        required=False,
-    )
-    risk_notes = forms.CharField(
-        label=RISK_NOTES_LABEL,
-        help_text=RISK_NOTES_HELP,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
     nominated_by = forms.CharField(
         label=_("Nominated by"), max_length=200, help_text=_("who proposed this person")
     )
@@ -94,34 +123,17 @@ class NominateExistingForm(CandidacyFieldsForm):
     nominated_by = forms.CharField(label=_("Nominated by"), max_length=200)
 
 
-class PersonEditForm(InputRules, forms.Form):
-    full_name = forms.CharField(label=_("Full name"), max_length=200)
-    email = forms.CharField(label=_("E-mail address"), max_length=254)
-    pronouns = forms.CharField(label=_("Pronouns"), max_length=40, required=False)
-    sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices)
-    country = forms.CharField(label=_("Country"), max_length=100)
-    languages = forms.CharField(label=_("Languages"), required=False, help_text=TAGS_HELP)
-    expertise = forms.CharField(label=_("Expertise"), required=False, help_text=TAGS_HELP)
-    phone = forms.CharField(label=_("Phone"), max_length=50, required=False)
-    gender = forms.ChoiceField(
-        label=_("Gender (optional, for balance reports only)"),
-        choices=Gender.choices,
-        required=False,
-    )
+class PersonEditForm(
+    InputRules, declared_form(PERSON, **_person_fields(sector_choices=Sector.choices))
+):
+    """The fields of PERSON: the directory entry, shared by the institution's dialogues."""
 
     @classmethod
     def initial_for(cls, person) -> dict:
-        return {
-            "full_name": person.full_name,
-            "email": person.email,
-            "pronouns": person.pronouns,
-            "sector": person.sector,
-            "country": person.country,
-            "languages": "; ".join(person.languages),
-            "expertise": "; ".join(person.expertise),
-            "phone": person.phone,
-            "gender": person.gender,
-        }
+        initial = {name: getattr(person, name) for name in PERSON}
+        for name in LIST_FIELDS:
+            initial[name] = "; ".join(initial[name])
+        return initial
 
     def keep_account_address(self, person) -> None:
         """Someone with an account owns their address (the action refuses a change anyway): show it
@@ -154,23 +166,23 @@ class AffiliationForm(InputRules, forms.Form):
 AffiliationFormSet = forms.formset_factory(AffiliationForm, extra=2, max_num=30, validate_max=True)
 
 
-class CandidacyEditForm(CandidacyFieldsForm):
-    prefix = "candidacy"
+class CandidacyEditForm(
+    InputRules,
+    DelegationChoiceMixin,
+    declared_form(
+        CANDIDACY,
+        role=_role_field(),
+        delegation=_delegation_field(),
+        risk_notes=_risk_notes_field(),
+    ),
+):
+    """The fields of CANDIDACY: this dialogue's role, delegation and risk notes."""
 
-    risk_notes = forms.CharField(
-        label=RISK_NOTES_LABEL,
-        help_text=RISK_NOTES_HELP,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    prefix = "candidacy"
 
     @classmethod
     def initial_for(cls, candidacy: Candidacy) -> dict:
-        return {
-            "role": candidacy.role,
-            "delegation": candidacy.delegation,
-            "risk_notes": candidacy.risk_notes,
-        }
+        return {name: getattr(candidacy, name) for name in CANDIDACY}
 
 
 class VetForm(InputRules, forms.Form):
