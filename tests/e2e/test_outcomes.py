@@ -43,7 +43,8 @@ def test_draft_amend_endorse_and_confirm_again(live_server, new_page, world):  #
 
     norvik = people["norvik0"]
     norvik.goto(url)
-    norvik.get_by_text("A hotline between coast guards.").last.click()
+    # Open the paragraph's amendment form (a <details> per paragraph).
+    norvik.locator("summary", has_text="A hotline between coast guards.").click()
     norvik.locator("textarea[data-paragraph]").first.fill(
         "A hotline between coast guards, day and night."
     )
