@@ -76,7 +76,7 @@ def test_import_then_export_then_analyze_gives_the_rooms_groups(consultation, tm
     assert exported.track2 is not None
     # The room's own map, from the database.
     rooms = analyze_track2(map_data.engine_input(meeting).matrix, random_state=0)
-    assert exported.track2.groups.k == rooms.groups.k
+    assert exported.track2.groups.n_groups == rooms.groups.n_groups
     # The export numbers voters as the room's map does: the very same matrix, the same groups.
     assert exported.track2.participant_ids.tolist() == rooms.participant_ids.tolist()
     assert exported.track2.group_labels.tolist() == rooms.group_labels.tolist()
