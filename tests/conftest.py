@@ -6,6 +6,13 @@ from track2.dialogues.models import Dialogue, Membership, Role
 from track2.institutions.models import Institution
 
 
+def pytest_collection_modifyitems(items):
+    """Browser tests last: Playwright's sync API keeps an event loop running in the main thread
+    for the rest of the session (the browser is session-scoped), and any later test calling
+    asyncio.run() would fail with "cannot be called from a running event loop"."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_plain(settings):
     # Cheap Argon2 in tests (STYLE.md §7); tests/accounts/test_hashing.py asserts production values.

@@ -41,20 +41,25 @@ _keys: dict[tuple[str, int], bytes] = {}
 _pseudonyms: dict[tuple[str, int, int], str] = {}
 
 
+def _folder() -> Path:
+    return Path(settings.TRACK2_HOME) / "keys"
+
+
 def keys_dir() -> Path:
-    """TRACK2_HOME/keys, created private (0700) on first use."""
-    folder = Path(settings.TRACK2_HOME) / "keys"
+    """TRACK2_HOME/keys, created private (0700) on first use. Only writing a key creates it:
+    reading or checking must not, or `restore-keys` would find a site that looks keyed."""
+    folder = _folder()
     if not folder.is_dir():
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return folder
 
 
 def _key_path(dialogue_id: int) -> Path:
-    return keys_dir() / f"dialogue-{int(dialogue_id)}.key"
+    return _folder() / f"dialogue-{int(dialogue_id)}.key"
 
 
 def _tombstone_path(dialogue_id: int) -> Path:
-    return keys_dir() / f"dialogue-{int(dialogue_id)}.destroyed"
+    return _folder() / f"dialogue-{int(dialogue_id)}.destroyed"
 
 
 def is_destroyed(dialogue_id: int) -> bool:
@@ -72,7 +77,7 @@ def _read(path: Path) -> bytes:
 
 def dialogue_key(dialogue_id: int, *, create: bool = True) -> bytes:
     """The dialogue's 32-byte key, made on first use unless `create` is False."""
-    folder = str(keys_dir())
+    folder = str(_folder())
     cache_key = (folder, int(dialogue_id))
     # A key destroyed by another process is refused here too: the tombstone is checked each time
     # (one stat), the key itself is read once.
@@ -93,6 +98,7 @@ def dialogue_key(dialogue_id: int, *, create: bool = True) -> bytes:
 
 
 def _create(path: Path) -> bytes:
+    keys_dir()
     key = secrets.token_bytes(KEY_BYTES)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -108,6 +114,7 @@ def _create(path: Path) -> bytes:
 
 def destroy_dialogue_key(dialogue_id: int) -> None:
     """Overwrite and unlink the key, leaving a tombstone. Irreversible by design."""
+    keys_dir()
     tombstone = _tombstone_path(dialogue_id)
     # The tombstone first: if the process dies half-way, no new key can be made meanwhile.
     fd = os.open(tombstone, os.O_WRONLY | os.O_CREAT, 0o600)
@@ -132,7 +139,7 @@ def _forget(dialogue_id: int) -> None:
 def pseudonym(dialogue_id: int, person_id: int) -> str:
     """hex(HMAC-SHA256(key, "dialogue_id|person_id")): the same for one person across the
     dialogue's meetings, unlinkable to them without the key."""
-    folder = str(keys_dir())
+    folder = str(_folder())
     if is_destroyed(dialogue_id):
         _forget(dialogue_id)
         raise KeyDestroyed(f"the key of dialogue {dialogue_id} was destroyed")

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from tests.helpers import sign_in_page
-from tests.site.walk import walk
+from tests.site.walk import html_pages, walk
 from track2.site import demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -43,11 +43,7 @@ def pages_of(login) -> list[str]:
         ).status_code
         == 302
     )
-    return [
-        path
-        for path, response in walk(client, per_kind=2).items()
-        if response.status_code == 200 and response["Content-Type"].startswith("text/html")
-    ]
+    return list(html_pages(walk(client, per_kind=2)))
 
 
 def test_no_page_scrolls_sideways_on_a_phone_for_any_role(live_server, new_page):

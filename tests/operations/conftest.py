@@ -76,16 +76,17 @@ def passphrase_file(tmp_path) -> Path:
 
 
 def make_keys(site: Site, dialogue_ids) -> dict[str, bytes]:
-    """Key files as the room and the back channel write them (the contract in docs/operations.md)."""
+    """Key files as the room and the back channel write them (the contract in docs/operations.md).
+    A key the site already made (the demo's room votes under it) is kept, not replaced."""
     keys = site.home / "keys"
     keys.mkdir(mode=0o700, exist_ok=True)
     made = {}
     for name in [f"dialogue-{i}.key" for i in dialogue_ids] + ["backchannel-log.key"]:
-        data = os.urandom(32)
         path = keys / name
-        path.write_bytes(data)
-        path.chmod(0o600)
-        made[name] = data
+        if not path.exists():
+            path.write_bytes(os.urandom(32))
+            path.chmod(0o600)
+        made[name] = path.read_bytes()
     return made
 
 

@@ -15,7 +15,7 @@ OURS = ("accounts", "institutions", "people", "dialogues", "audit", "operations"
 
 def main() -> None:
     django.setup()
-    from django.db import connection
+    from django.db import connection, migrations
     from django.db.migrations.executor import MigrationExecutor
 
     from track2.operations.manifest import table_summary
@@ -23,14 +23,29 @@ def main() -> None:
     executor = MigrationExecutor(connection)
     graph = executor.loader.graph
 
-    # Undoing an initial migration drops its tables and their rows: a migration that an initial
-    # one depends on (audit's first needs dialogues' seventh) cannot be walked with the data.
+    before = table_summary()
+
+    def created_tables(app: str, operations) -> list[str]:
+        tables = []
+        for op in operations:
+            if isinstance(op, migrations.SeparateDatabaseAndState):
+                tables += created_tables(app, op.database_operations)
+            elif isinstance(op, migrations.CreateModel):
+                tables.append(op.options.get("db_table") or f"{app}_{op.name_lower}")
+        return tables
+
+    # Undoing a migration that created tables drops them: that loses data only if they hold rows
+    # (a table created empty after the old release comes back empty on the way forward). A move
+    # between apps (SeparateDatabaseAndState without database operations) drops nothing.
+    def loses_rows(key) -> bool:
+        tables = created_tables(key[0], graph.nodes[key].operations)
+        return any(before.get(t, {}).get("rows") for t in tables)
+
     def walkable(key) -> bool:
         return not key[1].endswith("_initial") and not any(
-            d != key and d[1].endswith("_initial") for d in graph.backwards_plan(key)
+            d != key and loses_rows(d) for d in graph.backwards_plan(key)
         )
 
-    before = table_summary()
     backward, skipped = [], []
     for app in OURS:
         keys = sorted(k for k in graph.nodes if k[0] == app and not k[1].endswith("_initial"))

@@ -8,7 +8,7 @@ from html import unescape
 import pytest
 from django.test import Client
 
-from tests.site.walk import walk
+from tests.site.walk import html_pages, walk
 from track2.site import demo
 
 pytestmark = pytest.mark.django_db
@@ -35,14 +35,6 @@ def signed_in_client(login) -> Client:
     response = client.post("/accounts/login/", {"email": login.email, "password": login.password})
     assert response.status_code == 302, response.content[:300]
     return client
-
-
-def html_pages(visited):
-    return {
-        path: r
-        for path, r in visited.items()
-        if r.status_code == 200 and r["Content-Type"].startswith("text/html")
-    }
 
 
 def title_of(response) -> str:

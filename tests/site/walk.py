@@ -56,3 +56,15 @@ def walk(
         if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
             queue.extend(link for link in links_of(response.content.decode()) if link not in seen)
     return seen
+
+
+def html_pages(visited):
+    """The site's own pages: a downloaded export (an outcome document as HTML, say) is a
+    standalone file under its own title, not a page of the site."""
+    return {
+        path: r
+        for path, r in visited.items()
+        if r.status_code == 200
+        and r["Content-Type"].startswith("text/html")
+        and not r.get("Content-Disposition", "").startswith("attachment")
+    }
