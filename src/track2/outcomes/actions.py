@@ -433,7 +433,12 @@ def do_rank(by, dialogue_id, document_id, *, paragraph_key, order) -> Ranking:
     problems = Problems()
     if not known:
         problems.add("This paragraph has no competing drafts to rank.", "paragraph_key")
-    if not isinstance(order, list) or not order or not all(isinstance(i, int) for i in order):
+    # bool is an int in Python; true and false are not draft ids.
+    if (
+        not isinstance(order, list)
+        or not order
+        or not all(isinstance(i, int) and not isinstance(i, bool) for i in order)
+    ):
         problems.add("List the drafts' ids, most preferred first.", "order")
         order = []
     unknown = [i for i in order if i not in known]
