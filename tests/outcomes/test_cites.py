@@ -153,6 +153,15 @@ def test_through_the_api(client, world, room):
         ("sections[0].paragraphs[1].cites", "Cite each statement once"),
     }  # fmt: skip
     assert not OutcomeDocument.objects.exists()
+    # The API's schema holds the same limits and answers first, naming the place.
+    for cites, words in ((list(range(1, 52)), "at most 50"), ([2**64], "Out of range")):
+        body["sections"][0]["paragraphs"] = [{"text": "One.", "cites": cites}]
+        too_much = call(client, world["facilitator"], "post", path, body)
+        assert too_much.status_code == 422
+        (error,) = too_much.json()["errors"]
+        assert error["loc"][:6] == ["body", "sections", "0", "paragraphs", "0", "cites"]
+        assert words in error["msg"]
+    assert not OutcomeDocument.objects.exists()
     body["sections"][0]["paragraphs"] = [
         {"text": "One.", "cites": [room[Statement.Status.ACCEPTED]]}
     ]
