@@ -5,6 +5,7 @@ endorsements and rankings are not audited (an entry names its actor, as in the r
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 
 from django.core.mail import send_mail
@@ -13,6 +14,7 @@ from django.db import transaction
 from track2.access import access_dialogue, one_of
 from track2.access.outcomes import access_document
 from track2.audit.record import record
+from track2.deliberation.models import Statement
 from track2.disclosure.status import with_status_line
 from track2.errors import ActionRefused, NotPermitted, Problems
 from track2.outcomes import texts
@@ -27,12 +29,14 @@ from track2.outcomes.models import (
     Ranking,
     Version,
 )
+from track2.validation import MAX_ID
 
 MAX_TITLE = 200
 MAX_PARAGRAPH = 5000
 MAX_HEADING = 200
 MAX_PARAGRAPHS = 500
 MAX_REASON = 500
+MAX_CITES = 50
 
 
 def load_document(user, dialogue_id, document_id, need: str = "member") -> OutcomeDocument:
@@ -59,13 +63,15 @@ def _text_problems(problems: Problems, text: object, field: str, limit: int) -> 
     return cleaned
 
 
-def check_sections(sections: object, problems: Problems) -> list[dict]:
+def check_sections(sections: object, problems: Problems, dialogue) -> list[dict]:
     """Sections as [{"heading", "paragraphs": [{"text", "key"?, "cites"?}]}]; new paragraphs get a
-    random key. Every problem is collected with the place it is at."""
+    random key; cited statements must be accepted statements of `dialogue`'s rooms. Every
+    problem is collected with the place it is at."""
     if not isinstance(sections, list) or not sections:
         problems.add("Give at least one section with at least one paragraph.", "sections")
         return []
     out: list[dict] = []
+    citing: list[tuple[str, list[int]]] = []
     count = 0
     for s, section in enumerate(sections):
         where = f"sections[{s}]"
@@ -84,10 +90,8 @@ def check_sections(sections: object, problems: Problems) -> list[dict]:
                 continue
             text = _text_problems(problems, paragraph.get("text"), f"{place}.text", MAX_PARAGRAPH)
             key = paragraph.get("key") or secrets.token_hex(4)
-            cites = paragraph.get("cites") or []
-            if not isinstance(cites, list) or not all(isinstance(c, int) for c in cites):
-                problems.add("Cite statements by their numeric ids.", f"{place}.cites")
-                cites = []
+            cites = _cite_problems(problems, paragraph.get("cites"), f"{place}.cites")
+            citing.append((f"{place}.cites", cites))
             paragraphs.append({"key": str(key)[:16], "text": text, "cites": cites})
         out.append({"heading": heading, "paragraphs": paragraphs})
     if count > MAX_PARAGRAPHS:
@@ -95,7 +99,102 @@ def check_sections(sections: object, problems: Problems) -> list[dict]:
     keys = [p["key"] for s in out for p in s["paragraphs"]]
     if len(keys) != len(set(keys)):
         problems.add("Two paragraphs share a key; give each its own.", "sections")
+    _check_cited(problems, dialogue, citing)
     return out
+
+
+def _shown(value: object) -> str:
+    """A refused value as a message shows it: short, whatever was sent."""
+    if isinstance(value, int) and not -(10**20) < value < 10**20:
+        # repr of a number of thousands of digits is refused by Python and read by nobody.
+        return "a number far above 2^63" if value > 0 else "a number far below 0"
+    text = repr(value)
+    return text if len(text) <= 24 else text[:20] + "…"
+
+
+def _cite_problems(problems: Problems, cites: object, place: str) -> list[int]:
+    """The shape of one paragraph's `cites`: a list of at most MAX_CITES distinct statement ids.
+    Returns the ids worth looking up (whole numbers in the range ids are drawn from)."""
+    if cites is None:
+        return []
+    if not isinstance(cites, list):
+        problems.add("List the cited statements' ids, e.g. [12, 34].", place)
+        return []
+    if len(cites) > MAX_CITES:
+        problems.add(
+            f"Cite at most {MAX_CITES} statements in one paragraph (this one cites "
+            f"{len(cites)}): keep the ones that carry the paragraph.",
+            place,
+        )
+    # bool is an int in Python; true and false are not statement ids.
+    numbers = [c for c in cites if isinstance(c, int) and not isinstance(c, bool)]
+    others = [c for c in cites if not (isinstance(c, int) and not isinstance(c, bool))]
+    if others:
+        problems.add(
+            "Cite statements by their numeric ids; "
+            f"{', '.join(_shown(c) for c in others)} is not one.",
+            place,
+        )
+    out_of_range = [c for c in numbers if not 1 <= c <= MAX_ID]
+    if out_of_range:
+        problems.add(
+            f"No statement has the id {', '.join(_shown(c) for c in out_of_range)}: statement "
+            "ids are whole numbers from 1 to 2^63 − 1; copy them from the room's page.",
+            place,
+        )
+    repeated = sorted(c for c, n in Counter(numbers).items() if n > 1)
+    if repeated:
+        problems.add(
+            f"Cite each statement once: {', '.join(map(str, repeated))} appears more than once.",
+            place,
+        )
+    if len(cites) > MAX_CITES:
+        return []  # refused already; not worth looking up
+    return [c for c in numbers if 1 <= c <= MAX_ID]
+
+
+def _check_cited(problems: Problems, dialogue, citing: list[tuple[str, list[int]]]) -> None:
+    """Cited statements must be statements of this dialogue's rooms that the room accepted.
+    A statement of another dialogue gets the same answer as an id nobody uses, so a refusal
+    never tells that it exists (one query for the whole document)."""
+    wanted = {c for _place, cites in citing for c in cites}
+    if not wanted:
+        return
+    found = {
+        row[0]: row
+        for row in Statement.objects.filter(pk__in=wanted, meeting__dialogue=dialogue).values_list(
+            "pk", "status", "is_for_facilitator", "merged_into"
+        )
+    }
+    for place, cites in citing:
+        unknown = [c for c in dict.fromkeys(cites) if c not in found]
+        if unknown:
+            problems.add(
+                f"No statement {', '.join(map(str, unknown))} in this dialogue's rooms: copy "
+                "the ids of accepted statements from the room's page.",
+                place,
+            )
+        for c in dict.fromkeys(cites):
+            if c not in found:
+                continue
+            _pk, status, for_facilitator, merged_into = found[c]
+            if for_facilitator:
+                problems.add(
+                    f"Statement {c} is a note to the facilitators, never shown to the room: "
+                    "remove it from the cited statements.",
+                    place,
+                )
+            elif status == Statement.Status.MERGED:
+                problems.add(
+                    f"Statement {c} was merged into statement {merged_into}: cite that one.",
+                    place,
+                )
+            elif status != Statement.Status.ACCEPTED:
+                problems.add(
+                    f"Statement {c} is not accepted in the room "
+                    f"({Statement.Status(status).label}): cite only accepted statements.",
+                    place,
+                )
 
 
 def _new_version(by, document: OutcomeDocument, title: str, sections: list[dict], note: str):
@@ -144,7 +243,7 @@ def check_create(by, dialogue_id, *, kind, title, sections, attribution=Attribut
     if attribution not in Attribution.values:
         problems.add(f"Choose attribution: one of {', '.join(Attribution.values)}.", "attribution")
     title = _text_problems(problems, title, "title", MAX_TITLE)
-    cleaned = check_sections(sections, problems)
+    cleaned = check_sections(sections, problems, dialogue)
     problems.raise_any()
     return dialogue, title, cleaned
 
@@ -176,7 +275,7 @@ def do_edit(by, dialogue_id, document_id, *, title, sections, base_version) -> V
             "base_version",
         )
     title = _text_problems(problems, title, "title", MAX_TITLE)
-    cleaned = check_sections(sections, problems)
+    cleaned = check_sections(sections, problems, document.dialogue)
     problems.raise_any()
     return _new_version(by, document, title, cleaned, "edited")
 
@@ -334,7 +433,12 @@ def do_rank(by, dialogue_id, document_id, *, paragraph_key, order) -> Ranking:
     problems = Problems()
     if not known:
         problems.add("This paragraph has no competing drafts to rank.", "paragraph_key")
-    if not isinstance(order, list) or not order or not all(isinstance(i, int) for i in order):
+    # bool is an int in Python; true and false are not draft ids.
+    if (
+        not isinstance(order, list)
+        or not order
+        or not all(isinstance(i, int) and not isinstance(i, bool) for i in order)
+    ):
         problems.add("List the drafts' ids, most preferred first.", "order")
         order = []
     unknown = [i for i in order if i not in known]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -19,9 +21,21 @@ class DocumentForm(InputRules, forms.Form):
         widget=forms.Textarea(attrs={"rows": 14}),
         max_length=200_000,
         help_text=_(
-            "A line “## Heading” starts a section; paragraphs are separated by a blank line."
+            "A line “## Heading” starts a section; paragraphs are separated by a blank line. "
+            "A paragraph's last line “cites: 12, 34” cites accepted statements of the room by id."
         ),
     )
+
+
+_CITES = re.compile(r"^cites?:(.*)$", re.IGNORECASE)
+
+
+def _cited(listed: str) -> list[int | str]:
+    """Ids from a "cites:" line. Anything that is not a whole number is passed on as written,
+    so that the actions' rule (the same as the API's) names it in its refusal."""
+    tokens = [t for t in re.split(r"[,\s]+", listed) if t]
+    # Python refuses int() of more than 4,300 digits; such a token is no id either way.
+    return [int(t) if t.isdigit() and len(t) <= 100 else t for t in tokens]
 
 
 def sections_from(body: str) -> list[dict]:
@@ -39,7 +53,12 @@ def sections_from(body: str) -> list[dict]:
                 continue
         if not sections:
             sections.append({"heading": "Text", "paragraphs": []})
-        sections[-1]["paragraphs"].append({"text": block})
+        text, _sep, last = block.rpartition("\n")
+        cites = _CITES.match(last.strip())
+        if cites and text.strip():
+            sections[-1]["paragraphs"].append({"text": text, "cites": _cited(cites.group(1))})
+        else:
+            sections[-1]["paragraphs"].append({"text": block})
     return sections
 
 

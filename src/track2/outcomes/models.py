@@ -53,6 +53,13 @@ class Version(models.Model):
     def __str__(self) -> str:
         return f"version {self.number} of document {self.document_id}"
 
+    def save(self, *args, **kwargs) -> None:
+        # An endorsement names a version by its hash: changing a stored version would make it
+        # name words nobody endorsed. Every edit is a new version (actions._new_version).
+        if not self._state.adding:
+            raise ValueError(f"{self} is never changed once written; make a new version")
+        super().save(*args, **kwargs)
+
 
 class Amendment(models.Model):
     class Status(models.TextChoices):

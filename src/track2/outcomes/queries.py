@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC
 
 from django.utils import timezone
 
@@ -131,7 +132,9 @@ def outline(document: OutcomeDocument, version: Version | None = None) -> dict:
         "sections": sections,
         "consensus": consensus(document, version),
         "pending_amendments": document.amendments.filter(status=Amendment.Status.PENDING).count(),
-        "figures_as_of": timezone.now().date().isoformat(),
+        # The room's figures are read now, from the map as the last vote left it (the room keeps
+        # no time of its votes), so the moment of reading is the moment they are true of.
+        "figures_as_of": timezone.now().astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
 
 

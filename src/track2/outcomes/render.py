@@ -69,7 +69,7 @@ def markdown(data: dict, mark: str = "") -> str:
                 lines.append(
                     f"- Evidence: “{item['text']}” — {item['label'] or 'no figures yet'}"
                     + (f" ({_side_figures(item)})" if _side_figures(item) else "")
-                    + f", figures of {data['figures_as_of']}"
+                    + f", figures as of {data['figures_as_of']}"
                 )
             if paragraph["evidence"]:
                 lines.append("")

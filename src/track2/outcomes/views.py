@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -55,6 +57,43 @@ def _page(request, dialogue_id, document_id, forms_=None, status=200):
     return render(request, "outcomes/document.html", context, status=status)
 
 
+_PLACE = re.compile(r"^sections\[(\d+)\](?:\.paragraphs\[(\d+)\])?")
+
+
+def _in_the_text(refusal: ActionRefused) -> ActionRefused:
+    """The actions name places as the API sends them (sections[0].paragraphs[1].cites); the
+    drafting form has one text box, so the same problems are shown on it, place in words."""
+    problems = []
+    for field, message in refusal.problems:
+        place = _PLACE.match(field or "")
+        if place is None:
+            problems.append((field, message))
+            continue
+        section, paragraph = place.groups()
+        where = _("Section %(s)s") % {"s": int(section) + 1}
+        if paragraph is not None:
+            where += ", " + _("paragraph %(p)s") % {"p": int(paragraph) + 1}
+        problems.append(("body", f"{where}: {message}"))
+    field, message = problems[0]
+    return ActionRefused(message, field=field, problems=problems)
+
+
+def _create(request, dialogue_id: int, data: dict):
+    try:
+        return actions.do_create(
+            request.user,
+            dialogue_id,
+            kind=data["kind"],
+            title=data["title"],
+            attribution=data["attribution"],
+            sections=sections_from(data["body"]),
+        )
+    except ActionRefused as refusal:
+        if type(refusal) is not ActionRefused:  # NotPermitted and kin keep their own answer
+            raise
+        raise _in_the_text(refusal) from refusal
+
+
 @login_required
 def documents(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     ctx = access_dialogue(request.user, dialogue_id)
@@ -62,17 +101,7 @@ def documents(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     may_draft = ctx.has("facilitator")
     form = DocumentForm(request.POST or None)
     if request.method == "POST" and may_draft:
-        document = submit(
-            form,
-            lambda data: actions.do_create(
-                request.user,
-                dialogue.pk,
-                kind=data["kind"],
-                title=data["title"],
-                attribution=data["attribution"],
-                sections=sections_from(data["body"]),
-            ),
-        )
+        document = submit(form, lambda data: _create(request, dialogue.pk, data))
         if document is not NOT_DONE:
             return redirect("outcomes:document", dialogue.pk, document.pk)
     rows = [queries.summary(d) for d in visible_documents(ctx)]

@@ -14,10 +14,12 @@ from track2.errors import ActionRefused
 
 def add_refusal(form: forms.Form, refusal: ActionRefused) -> None:
     """Show each of an action's refusals on its field when the form has that field, else above
-    the form. A field the form already marked keeps its own message (no second one about it)."""
+    the form. A field the form already marked keeps its own message (no second one about it);
+    several problems of the refusal on one field are all shown."""
+    marked = set(form.errors)
     for name, message in refusal.problems:
         field = name if name in form.fields else None
-        if field is not None and field in form.errors:
+        if field is not None and field in marked:
             continue
         form.add_error(field, message)
 
