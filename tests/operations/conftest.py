@@ -37,7 +37,9 @@ class Site:
             TRACK2_HOME=str(self.home),
             DJANGO_SETTINGS_MODULE="tests.operations.site_settings",
             TRACK2_EMAIL_URL="locmem://",
-            PYTHONPATH=str(ROOT),
+            # src first: a worktree's own code, not the editable install's (which may be another
+            # checkout's).
+            PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
             **self.extra_env,
         )
         if self.database_url:
