@@ -17,6 +17,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.dialogues.conftest import signed_in  # the pages' fixture, shared
+
+__all__ = ["signed_in"]
+
 ROOT = Path(__file__).resolve().parents[2]
 PASSPHRASE = "a long test passphrase, not a real one"
 
