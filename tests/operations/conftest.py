@@ -17,6 +17,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.dialogues.conftest import signed_in  # the pages' fixture, shared
+
+__all__ = ["signed_in"]
+
 ROOT = Path(__file__).resolve().parents[2]
 PASSPHRASE = "a long test passphrase, not a real one"
 
@@ -37,7 +41,9 @@ class Site:
             TRACK2_HOME=str(self.home),
             DJANGO_SETTINGS_MODULE="tests.operations.site_settings",
             TRACK2_EMAIL_URL="locmem://",
-            PYTHONPATH=str(ROOT),
+            # src first: a worktree's own code, not the editable install's (which may be another
+            # checkout's).
+            PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
             **self.extra_env,
         )
         if self.database_url:

@@ -226,3 +226,29 @@ def test_the_demo_shows_a_retention_policy_and_conveners_change_it(demo_site):
         "retention", "1", "--by", "convener@demo.track2.invalid", "--delete-after-days", "1e9"
     )
     assert bad.returncode != 0 and "not a number of days" in bad.stderr
+
+
+@pytest.mark.parametrize("damage", ["altered", "deleted"])
+def test_a_backup_whose_back_channel_log_was_tampered_with_fails_verification(
+    demo_site, empty_site, tmp_path, passphrase_file, damage
+):
+    connection = sqlite3.connect(demo_site.sqlite_path)
+    (size,) = connection.execute("select max(size) from backchannel_checkpoint").fetchone()
+    assert size and size > 3, "the demo signs a checkpoint of its back channel's log"
+    if damage == "altered":
+        connection.execute(
+            'update backchannel_logleaf set digest = randomblob(32) where "index" = 2'
+        )
+    else:
+        connection.execute('delete from backchannel_logleaf where "index" = 2')
+    connection.commit()
+    connection.close()
+    archive = tmp_path / "site.backup"
+    backup(demo_site, archive, passphrase_file)
+
+    done = empty_site.run("restore", str(archive), "--passphrase-file", str(passphrase_file))
+    assert done.returncode != 0
+    (line,) = done.stderr.strip().splitlines()
+    assert "nothing was restored" in line and "back-channel log: entry 2" in line, line
+    assert "Traceback" not in done.stderr
+    assert _site_is_empty(empty_site)

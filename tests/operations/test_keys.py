@@ -199,3 +199,53 @@ def test_destroyed_keys_flag_older_keys_backups(keyed_site, tmp_path):
         "print(list(A.objects.filter(object_type='keydestruction').order_by('at').values_list('action', 'actor_name')))"
     )
     assert "'request'" in trail and "'destroy'" in trail
+
+
+PUBLIC_KEY = "from track2.backchannel import log; print(log.log_signer().verifier.encode())"
+
+
+def test_the_back_channel_signs_with_the_same_key_after_restore_keys(
+    demo_site, tmp_path, passphrase_file
+):
+    """The log's signing key is one of the keys: backed up, wiped with the machine, restored."""
+    public = demo_site.shell(PUBLIC_KEY)
+    assert public.startswith(
+        demo_site.shell("from track2.backchannel import log; print(log.origin())")
+    )
+    archive = tmp_path / "site.backup"
+    demo_site.run("backup", str(archive), "--passphrase-file", str(passphrase_file), check=True)
+    keys = tmp_path / "keys.t2"
+    demo_site.run("backup-keys", str(keys), "--passphrase-file", str(passphrase_file), check=True)
+    with keys.open("rb") as handle:
+        plain = PouchReader(handle, passphrase=PASSPHRASE).read()
+    assert "backchannel-log.key" in tarfile.open(fileobj=io.BytesIO(plain)).getnames()
+
+    target = restored_copy(demo_site, tmp_path, archive, passphrase_file)
+    done = target.run("restore-keys", str(keys), "--passphrase-file", str(passphrase_file))
+    assert done.returncode == 0, done.stderr
+    assert "Every restore check passed." in done.stdout
+    assert target.shell(PUBLIC_KEY) == public
+    # It signs the next checkpoint with that key, and the old checkpoints still verify with it.
+    signed = target.shell(
+        "import hashlib; from track2.backchannel import log, logentry; "
+        "from track2.backchannel.checkpoint import NoteVerifier, open_checkpoint; "
+        "log.append(logentry.POSTED, hashlib.sha256(b'after restore').digest()); "
+        "c = log.signed_checkpoint(); "
+        f"print(open_checkpoint(c.note, NoteVerifier.decode({public!r})).size == c.size)"
+    )
+    assert signed.split() == ["True"]
+
+
+def test_restore_keys_without_the_log_key_names_it(demo_site, tmp_path, passphrase_file):
+    archive = tmp_path / "site.backup"
+    demo_site.run("backup", str(archive), "--passphrase-file", str(passphrase_file), check=True)
+    (demo_site.home / "keys" / "backchannel-log.key").unlink()
+    keys = tmp_path / "keys.t2"
+    demo_site.run("backup-keys", str(keys), "--passphrase-file", str(passphrase_file), check=True)
+    target = restored_copy(demo_site, tmp_path, archive, passphrase_file)
+    done = target.run("restore-keys", str(keys), "--passphrase-file", str(passphrase_file))
+    assert done.returncode != 0
+    assert (
+        "check back-channel log: the log has signed checkpoints but there is no log key"
+        in done.stderr
+    )

@@ -10,7 +10,18 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from track2 import access
-from track2.api import audit, backchannel, dialogues, events, me, meetings, outcomes, people, room
+from track2.api import (
+    audit,
+    backchannel,
+    dialogues,
+    events,
+    me,
+    meetings,
+    operations,
+    outcomes,
+    people,
+    room,
+)
 from track2.api.auth import MalformedToken, api_auth
 from track2.api.refusals import AdmissibleJson, InadmissibleBody, declare_refusals, field_errors
 from track2.errors import ActionRefused
@@ -155,6 +166,7 @@ api.add_router("/", backchannel.router)
 api.add_router("/", room.router)
 api.add_router("/", events.router)
 api.add_router("/", outcomes.router)
+api.add_router("/", operations.router)
 
 
 def urls():

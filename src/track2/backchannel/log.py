@@ -126,7 +126,13 @@ def signed_checkpoint() -> Checkpoint:
     root = log.root(size)
     note = notes.Checkpoint(signer.name, size, root).sign(signer)
     checkpoint, _created = Checkpoint.objects.get_or_create(
-        size=size, defaults={"root_hash": root, "note": note, "signed_on": today()}
+        size=size,
+        defaults={
+            "root_hash": root,
+            "note": note,
+            "verifier": signer.verifier.encode(),
+            "signed_on": today(),
+        },
     )
     return checkpoint
 

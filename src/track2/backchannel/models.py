@@ -164,6 +164,9 @@ class Checkpoint(models.Model):
     size = models.BigIntegerField(primary_key=True)
     root_hash = models.BinaryField(max_length=32)
     note = models.TextField()
+    # The log key's public half ("name+keyid+key") that signed the note: a restored database is
+    # checked against it before its keys are restored (empty for checkpoints signed before).
+    verifier = models.CharField(max_length=300, blank=True, default="")
     signed_on = models.DateField()
 
     def __str__(self) -> str:

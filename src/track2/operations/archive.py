@@ -206,8 +206,7 @@ def restore(path: Path, passphrase: str, *, force: bool) -> dict:
     if problems:
         databases.empty()
         raise RestoreRefused(
-            "the restored database does not match the backup's manifest, so it was removed again: "
-            + "; ".join(problems)
+            "the restored site fails verification, so it was removed again: " + "; ".join(problems)
         )
     BackupRecord.objects.update_or_create(
         backup_id=contents["backup_id"],

@@ -47,6 +47,7 @@ def dialogue_nav(context, viewer: DialogueAccess):
             (_("Roles"), reverse("dialogues:roles", args=[d])),
             (_("Balance"), reverse("dialogues:balance", args=[d])),
             (_("Settings"), reverse("dialogues:edit", args=[d])),
+            (_("Retention"), reverse("operations:retention", args=[d])),
             (_("Changes"), reverse("audit:changes", args=[d])),
         ]
     overview = tabs[0][1]
