@@ -37,6 +37,9 @@ fi
 .venv/bin/python -c "import track2, django, playwright" # fail here, clearly, if the install did not work
 
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+# Four pytest-xdist workers on two cores: most of the suite's time is served sites and browsers
+# waiting, not computing (docs/decisions.md). Browser tests run last (tests/conftest.py).
+workers=(-n 4)
 mkdir -p test-artifacts
 
 say "ruff (lint and format)"
@@ -54,7 +57,7 @@ say "mypy (engine, access, actions, API)"
 
 say "pytest on SQLite"
 unset TRACK2_DATABASE_URL
-.venv/bin/pytest -q -p no:cacheprovider "$@"
+.venv/bin/pytest -q -p no:cacheprovider "${workers[@]}" "$@"
 
 # --- a throwaway PostgreSQL cluster, run as the postgres user (it refuses root) ---
 say "pytest on PostgreSQL"
@@ -77,4 +80,4 @@ run_pg "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w \
 # serves from this one, so serving against a real PostgreSQL is tested too.
 run_pg "$pgbin/createdb" -h 127.0.0.1 -p "$port" -U postgres track2
 export TRACK2_DATABASE_URL="postgresql://postgres@127.0.0.1:$port/track2"
-.venv/bin/pytest -q -p no:cacheprovider "$@"
+.venv/bin/pytest -q -p no:cacheprovider "${workers[@]}" "$@"

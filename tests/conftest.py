@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from tests.helpers import PASSWORD
@@ -6,11 +8,48 @@ from track2.dialogues.models import Dialogue, Membership, Role
 from track2.institutions.models import Institution
 
 
-def pytest_collection_modifyitems(items):
+def pytest_configure(config):
+    """Under pytest-xdist on PostgreSQL, each worker's served sites get a database of their own.
+    Tests that run `track2 serve` as a process pass TRACK2_DATABASE_URL on (scripts/test.sh points
+    it at a `track2` database); two workers migrating and filling one database at once would
+    trip over each other. pytest-django already gives each worker its own test database."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = os.environ.get("TRACK2_DATABASE_URL", "")
+    if not worker or not url.startswith("postgres"):
+        return
+    import psycopg
+
+    base, _name = url.rsplit("/", 1)
+    own = f"track2_{worker}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [own]).fetchone():
+            admin.execute(f'CREATE DATABASE "{own}"')
+    os.environ["TRACK2_DATABASE_URL"] = f"{base}/{own}"
+
+
+def pytest_collection_modifyitems(config, items):
     """Browser tests last: Playwright's sync API keeps an event loop running in the main thread
     for the rest of the session (the browser is session-scoped), and any later test calling
     asyncio.run() would fail with "cannot be called from a running event loop"."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    # A test parametrized by database vendor runs each vendor once, in the pass on that vendor
+    # (scripts/test.sh runs the suite on SQLite, then on PostgreSQL): the SQLite case would
+    # repeat itself in the second pass, and the PostgreSQL case would start a cluster of its own.
+    this = (
+        "postgresql"
+        if os.environ.get("TRACK2_DATABASE_URL", "").startswith("postgres")
+        else "sqlite"
+    )
+    other = [
+        item
+        for item in items
+        if getattr(item, "callspec", None)
+        and {item.callspec.params.get("vendor"), item.callspec.params.get("database")}
+        & ({"sqlite", "postgresql"} - {this})
+    ]
+    if other:
+        config.hook.pytest_deselected(items=other)
+        items[:] = [item for item in items if item not in other]
 
 
 @pytest.fixture(autouse=True)

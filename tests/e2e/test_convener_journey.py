@@ -358,7 +358,7 @@ def test_convener_builds_the_varena_sea_dialogue_from_scratch(
     page.get_by_role("link", name="Meetings").first.click()
     page.get_by_role("button", name="Schedule a meeting").click()
     expect(page.get_by_role("note").filter(has_text="Villa Maren is in Caldera")).to_be_visible()
-    page.get_by_role("link", name="Back").click()
+    page.get_by_role("link", name="Back", exact=True).click()
     schedule(
         page,
         "Round 2: incidents at sea",
