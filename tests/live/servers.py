@@ -171,7 +171,7 @@ class EventReader:
 
     def __init__(self, base: str, path: str, token: str, last_event_id: int | None = None):
         host, port = base.removeprefix("http://").split(":")
-        self.connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        self.connection = http.client.HTTPConnection(host, int(port), timeout=60)
         headers = {"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}
         if last_event_id is not None:
             headers["Last-Event-ID"] = str(last_event_id)

@@ -27,7 +27,7 @@ def free_port() -> int:
 
 def get(url: str) -> tuple[int, dict, str]:
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310  (a local test server)
+        with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310  (a local test server)
             return response.status, dict(response.headers), response.read().decode()
     except urllib.error.HTTPError as err:
         return err.code, dict(err.headers), err.read().decode()
@@ -139,12 +139,12 @@ def test_serve_keeps_mail_in_the_private_outbox(served, tmp_path):
     browser = urllib.request.build_opener(
         urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
     )
-    form = browser.open(base + "/accounts/reset/", timeout=10).read().decode()
+    form = browser.open(base + "/accounts/reset/", timeout=60).read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
     data = urllib.parse.urlencode(
         {"csrfmiddlewaretoken": token, "email": "owner@example.org"}
     ).encode()
-    assert browser.open(base + "/accounts/reset/", data=data, timeout=10).status == 200
+    assert browser.open(base + "/accounts/reset/", data=data, timeout=60).status == 200
     [message] = (home / "outbox").iterdir()
     assert stat.S_IMODE((home / "outbox").stat().st_mode) == 0o700
     assert stat.S_IMODE(message.stat().st_mode) == 0o600
