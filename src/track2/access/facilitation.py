@@ -1,0 +1,89 @@
+"""Who may see and use a meeting's floor: the agenda timer, the speaking queue, the balance.
+
+`access_floor` loads through `access_meeting` (so an outsider gets the same NotFound as for a
+meeting that does not exist). Names in the queue follow the meeting's attribution mode: under the
+Chatham House Rule and off the record only those present in the live meeting (and its
+facilitators) read them; otherwise every member who may read attendance does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from track2.access import NotFound
+from track2.access.meetings import CONFIRMED_STATUSES, MeetingAccess, access_meeting
+from track2.dialogues.models import AttributionMode, DelegationMember, Role
+from track2.meetings.models import Meeting, MeetingParticipant
+
+# Attribution modes under which names in the queue stay inside the live meeting.
+NAMES_IN_ROOM_ONLY = (AttributionMode.CHATHAM_HOUSE, AttributionMode.OFF_RECORD)
+
+
+@dataclass(frozen=True)
+class FloorAccess:
+    meeting_access: MeetingAccess
+
+    @property
+    def meeting(self) -> Meeting:
+        return self.meeting_access.meeting
+
+    @property
+    def dialogue(self):
+        return self.meeting_access.dialogue
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return self.meeting_access.dialogue_access.roles
+
+    @property
+    def may_facilitate(self) -> bool:
+        return self.meeting_access.dialogue_access.may_facilitate
+
+    @property
+    def own_seat(self) -> MeetingParticipant | None:
+        return self.meeting_access.own_seat
+
+    @property
+    def is_present(self) -> bool:
+        """On the meeting's list and not declined or absent: a confirmed seat counts as present
+        during the meeting until it is marked absent (docs/decisions.md)."""
+        seat = self.own_seat
+        return seat is not None and seat.status in CONFIRMED_STATUSES
+
+    @property
+    def may_speak(self) -> bool:
+        """May raise a hand: a participant of the dialogue who is present."""
+        return Role.PARTICIPANT in self.roles and self.is_present
+
+    @cached_property
+    def own_delegation_id(self) -> int | None:
+        seat = self.own_seat
+        if seat is None:
+            return None
+        return (
+            DelegationMember.objects.filter(dialogue=self.dialogue, person_id=seat.person_id)
+            .values_list("delegation_id", flat=True)
+            .first()
+        )
+
+    @property
+    def sees_names(self) -> bool:
+        """Whether the queue and the floor show who is speaking (else: their delegation only)."""
+        if self.meeting.attribution_mode in NAMES_IN_ROOM_ONLY:
+            return self.may_facilitate or self.is_present
+        return self.may_facilitate or self.is_present or self.meeting_access.sees_attendance
+
+    @property
+    def sees_balance(self) -> bool:
+        """The balance per delegation: facilitators and conveners (the console)."""
+        return self.may_facilitate
+
+
+def access_floor(user, dialogue_id, meeting_id, need: str = "member") -> FloorAccess:
+    """A meeting's floor for a member with `need`; observers read nothing of it (it is about
+    who speaks, which is not shared with them). Else NotFound."""
+    found = access_meeting(user, dialogue_id, meeting_id, need=need)
+    if found.dialogue_access.is_only_observer:
+        raise NotFound
+    return FloorAccess(found)

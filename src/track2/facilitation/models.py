@@ -1,0 +1,135 @@
+"""The meeting in progress: the agenda timer, the speaking queue, turns, and what is kept of
+them once the meeting's floor is closed.
+
+Elapsed time is never a ticking counter: each start/resume opens an `ItemInterval`, each
+pause/move-on closes it, and an item's elapsed time is the sum of its intervals (the open one up
+to now). Per-person rows (`Hand`, `Turn`) are deleted when the floor closes under the Chatham
+House Rule or off the record; `SpeakingTotal` keeps what the rule allows (actions.do_close_floor).
+"""
+
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+MAX_TURN_LIMIT = 60 * 60  # seconds: a turn limit above an hour is no limit
+
+
+class Floor(models.Model):
+    """A meeting's facilitation state: the item in progress, the turn limit, closing."""
+
+    meeting = models.OneToOneField(
+        "meetings.Meeting", on_delete=models.CASCADE, related_name="floor"
+    )
+    current_item = models.ForeignKey(
+        "meetings.AgendaItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    turn_limit_seconds = models.PositiveIntegerField(
+        _("turn limit (seconds)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(10), MaxValueValidator(MAX_TURN_LIMIT)],
+    )
+    # Set when the facilitator closes the floor: no more hands, turns or timers; per-person rows
+    # have been aggregated as the attribution mode requires.
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"floor of meeting {self.meeting_id}"
+
+
+class ItemInterval(models.Model):
+    """One stretch of time an agenda item's timer ran."""
+
+    item = models.ForeignKey(
+        "meetings.AgendaItem", on_delete=models.CASCADE, related_name="intervals"
+    )
+    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.CASCADE, related_name="+")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_at"]
+        constraints = [
+            # One timer runs at a time in a meeting.
+            models.UniqueConstraint(
+                fields=["meeting"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_running_timer_per_meeting",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"item {self.item_id} from {self.started_at:%H:%M:%S}"
+
+
+class Hand(models.Model):
+    """A raised hand in a meeting's speaking queue (one per person)."""
+
+    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    delegation = models.ForeignKey(
+        "dialogues.Delegation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_direct_response = models.BooleanField(default=False)
+    # The facilitator's order; new hands go last (direct responses are not moved up by
+    # themselves: the facilitator decides).
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "person"], name="one_hand_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"hand {self.position} in meeting {self.meeting_id}"  # never the person: see Turn
+
+
+class Turn(models.Model):
+    """Someone had the floor. `agenda_item`: the item in progress when the turn began."""
+
+    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    delegation = models.ForeignKey(
+        "dialogues.Delegation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    agenda_item = models.ForeignKey(
+        "meetings.AgendaItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_open_turn_per_meeting",
+            )
+        ]
+
+    def __str__(self) -> str:
+        # No name: a str() ends up in logs and the admin, which the Chatham House Rule does not reach.
+        return f"turn {self.pk} in meeting {self.meeting_id}"
+
+
+class SpeakingTotal(models.Model):
+    """What is kept of the turns once the floor closes: seconds and turns per delegation (and per
+    agenda item under the Chatham House Rule; for the whole meeting only, off the record)."""
+
+    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.CASCADE, related_name="+")
+    delegation = models.ForeignKey(
+        "dialogues.Delegation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    agenda_item = models.ForeignKey(
+        "meetings.AgendaItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    seconds = models.PositiveIntegerField(default=0)
+    turns = models.PositiveIntegerField(default=0)
+    # People of this delegation present when the floor closed (the balance's denominator).
+    present = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.seconds} s in {self.turns} turns (meeting {self.meeting_id})"
