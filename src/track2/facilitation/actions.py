@@ -116,7 +116,7 @@ def check_timer(user, dialogue_id, meeting_id, action, item_id=None) -> TimerCha
             _("Choose one of: %(choices)s.") % {"choices": ", ".join(TIMER_ACTIONS)}, "action"
         )
         problems.raise_any()
-    floor = floor_of(ctx.meeting)
+    floor = Floor.objects.filter(meeting=ctx.meeting).first() or Floor(meeting=ctx.meeting)
     running = ItemInterval.objects.filter(meeting=ctx.meeting, ended_at__isnull=True).first()
     item: AgendaItem | None = None
     if action == "start":

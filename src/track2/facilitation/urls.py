@@ -1,0 +1,10 @@
+from django.urls import path
+
+from track2.facilitation import views as v
+
+app_name = "facilitation"
+F = "<int:dialogue_id>/meetings/<int:meeting_id>/floor/"
+urlpatterns = [
+    path(F, v.floor, name="floor"),
+    path(F + "<str:what>/", v.act, name="act"),
+]
