@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from track2.access import NotFound
+from track2.access import NotFound, parse_id
 from track2.access.meetings import CONFIRMED_STATUSES, MeetingAccess, access_meeting
-from track2.dialogues.models import AttributionMode, DelegationMember, Role
+from track2.dialogues.models import AttributionMode, Delegation, DelegationMember, Role
 from track2.meetings.models import Meeting, MeetingParticipant
 
 # Attribution modes under which names in the queue stay inside the live meeting.
@@ -87,3 +87,34 @@ def access_floor(user, dialogue_id, meeting_id, need: str = "member") -> FloorAc
     if found.dialogue_access.is_only_observer:
         raise NotFound
     return FloorAccess(found)
+
+
+@dataclass(frozen=True)
+class CaucusAccess:
+    """A delegation's caucus as one of its members uses it."""
+
+    floor: FloorAccess
+    delegation: Delegation
+    person_id: int
+
+    @property
+    def meeting(self) -> Meeting:
+        return self.floor.meeting
+
+    @property
+    def dialogue(self):
+        return self.floor.dialogue
+
+
+def access_caucus(user, dialogue_id, meeting_id, delegation_id) -> CaucusAccess:
+    """The caucus of a side's delegation, for a member of that delegation (any role but
+    observer). Everyone else — the other sides, observers, facilitators and conveners outside the
+    delegation, outsiders — gets the same NotFound as for a caucus that does not exist."""
+    floor = access_floor(user, dialogue_id, meeting_id)
+    pk = parse_id(delegation_id)
+    seat = floor.meeting_access.dialogue_access.own_seat
+    if seat is None or seat.delegation_id != pk:
+        raise NotFound
+    if seat.delegation.kind != Delegation.Kind.SIDE:
+        raise NotFound  # the facilitation team has the console, not a caucus
+    return CaucusAccess(floor, seat.delegation, seat.person_id)

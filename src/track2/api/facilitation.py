@@ -6,13 +6,17 @@ meeting's attribution mode (track2.access.facilitation); the balance is the faci
 
 from __future__ import annotations
 
+from asgiref.sync import sync_to_async
 from django.http import HttpResponse
 from ninja import Field, Router, Schema, Status
+from pydantic import StrictInt
 
-from track2.access.facilitation import access_floor
+from track2.access.facilitation import access_caucus, access_floor
 from track2.api.auth import AuthedRequest
-from track2.api.fields import Code, Id
-from track2.facilitation import actions, queries
+from track2.api.fields import Code, Id, Line, Notes
+from track2.facilitation import actions, caucus, queries
+from track2.live import caucus_topic
+from track2.live.stream import event_stream
 
 router = Router(tags=["facilitation"])
 F = "/dialogues/{dialogue_id}/meetings/{meeting_id}/floor"
@@ -26,7 +30,7 @@ class TimerIn(Schema):
 
 
 class TurnLimitIn(Schema):
-    seconds: int | None = Field(None, description="10 … 3600 seconds, or null for no limit")
+    seconds: StrictInt | None = Field(None, description="10 … 3600 seconds, or null for no limit")
 
 
 class HandIn(Schema):
@@ -107,3 +111,143 @@ def close(request: AuthedRequest, dialogue_id: Id, meeting_id: Id):
     ctx = actions.check_close_floor(request.auth, dialogue_id, meeting_id)
     actions.do_close_floor(request.auth, ctx)
     return _state(request, dialogue_id, meeting_id)
+
+
+# --- caucus rooms ----------------------------------------------------------------------------
+
+C = "/dialogues/{dialogue_id}/meetings/{meeting_id}/caucus/{delegation_id}"
+
+
+class CaucusBreakIn(Schema):
+    minutes: StrictInt = Field(description="1 … 120 minutes; 0 ends the break")
+
+
+class NoteIn(Schema):
+    text: Notes
+
+
+class PollIn(Schema):
+    question: Line(300)  # type: ignore[valid-type]  # a pydantic type built by a function
+    options: list[Line(200)] = Field(max_length=6)  # type: ignore[valid-type]
+
+
+class AnswerIn(Schema):
+    choice: StrictInt = Field(description="the option's number, from 0")
+
+
+@router.post(F + "/caucus-break", summary="Call (or end, with 0) a caucus break (facilitators)")
+def caucus_break(request: AuthedRequest, dialogue_id: Id, meeting_id: Id, payload: CaucusBreakIn):
+    ctx, minutes = caucus.check_caucus_break(request.auth, dialogue_id, meeting_id, payload.minutes)
+    caucus.do_caucus_break(request.auth, ctx, minutes)
+    return _state(request, dialogue_id, meeting_id)
+
+
+def _caucus(request, dialogue_id, meeting_id, delegation_id) -> dict:
+    return caucus.caucus_for(access_caucus(request.auth, dialogue_id, meeting_id, delegation_id))
+
+
+@router.get(C, summary="A delegation's caucus: notes and polls (its members only)")
+def caucus_room(request: AuthedRequest, dialogue_id: Id, meeting_id: Id, delegation_id: Id):
+    return _caucus(request, dialogue_id, meeting_id, delegation_id)
+
+
+@router.post(
+    C + "/notes", response={201: dict}, summary="Add a caucus note (held if it names someone)"
+)
+def add_note(
+    request: AuthedRequest, dialogue_id: Id, meeting_id: Id, delegation_id: Id, payload: NoteIn
+):
+    draft = caucus.check_note(request.auth, dialogue_id, meeting_id, delegation_id, payload.text)
+    note = caucus.do_note(draft)
+    return Status(
+        201,
+        {
+            "id": note.pk,
+            "held": note.is_held,
+            **_caucus(request, dialogue_id, meeting_id, delegation_id),
+        },
+    )
+
+
+@router.put(C + "/notes/{note_id}", summary="Revise a held note of yours")
+def revise_note(
+    request: AuthedRequest,
+    dialogue_id: Id,
+    meeting_id: Id,
+    delegation_id: Id,
+    note_id: Id,
+    payload: NoteIn,
+):
+    draft = caucus.check_note(
+        request.auth, dialogue_id, meeting_id, delegation_id, payload.text, note_id=note_id
+    )
+    note = caucus.do_note(draft)
+    return {
+        "id": note.pk,
+        "held": note.is_held,
+        **_caucus(request, dialogue_id, meeting_id, delegation_id),
+    }
+
+
+@router.delete(C + "/notes/{note_id}", response={204: None}, summary="Delete a held note of yours")
+def delete_note(
+    request: AuthedRequest, dialogue_id: Id, meeting_id: Id, delegation_id: Id, note_id: Id
+):
+    caucus.do_delete_held(
+        caucus.check_delete_held(request.auth, dialogue_id, meeting_id, delegation_id, note_id)
+    )
+    return HttpResponse(status=204)
+
+
+@router.post(C + "/polls", response={201: dict}, summary="Ask the caucus a small poll")
+def add_poll(
+    request: AuthedRequest, dialogue_id: Id, meeting_id: Id, delegation_id: Id, payload: PollIn
+):
+    ctx, question, options = caucus.check_poll(
+        request.auth, dialogue_id, meeting_id, delegation_id, payload.question, payload.options
+    )
+    caucus.do_poll(ctx, question, options)
+    return Status(201, _caucus(request, dialogue_id, meeting_id, delegation_id))
+
+
+@router.put(C + "/polls/{poll_id}/answer", summary="Answer a caucus poll (again to change)")
+def answer_poll(
+    request: AuthedRequest,
+    dialogue_id: Id,
+    meeting_id: Id,
+    delegation_id: Id,
+    poll_id: Id,
+    payload: AnswerIn,
+):
+    ctx, poll, choice = caucus.check_answer(
+        request.auth, dialogue_id, meeting_id, delegation_id, poll_id, payload.choice
+    )
+    caucus.do_answer(ctx, poll, choice)
+    return _caucus(request, dialogue_id, meeting_id, delegation_id)
+
+
+@router.post(C + "/polls/{poll_id}/close", summary="Close a caucus poll")
+def close_poll(
+    request: AuthedRequest, dialogue_id: Id, meeting_id: Id, delegation_id: Id, poll_id: Id
+):
+    ctx, poll = caucus.check_close_poll(
+        request.auth, dialogue_id, meeting_id, delegation_id, poll_id
+    )
+    caucus.do_close_poll(ctx, poll)
+    return _caucus(request, dialogue_id, meeting_id, delegation_id)
+
+
+@router.get(
+    C + "/events",
+    summary="The caucus's live updates as server-sent events (its members only)",
+    response={200: None},
+    url_name="caucus_events",
+    openapi_extra={
+        "responses": {
+            200: {"description": "the event stream", "content": {"text/event-stream": {}}}
+        }
+    },
+)
+async def caucus_events(request: AuthedRequest, dialogue_id: Id, meeting_id: Id, delegation_id: Id):
+    found = await sync_to_async(access_caucus)(request.auth, dialogue_id, meeting_id, delegation_id)
+    return event_stream(request, caucus_topic(found.meeting.pk, found.delegation.pk))

@@ -34,6 +34,8 @@ class Floor(models.Model):
     # Set when the facilitator closes the floor: no more hands, turns or timers; per-person rows
     # have been aggregated as the attribution mode requires.
     closed_at = models.DateTimeField(null=True, blank=True)
+    # A caucus break the facilitator called: every side steps out until then (everyone sees it).
+    caucus_break_until = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"floor of meeting {self.meeting_id}"
@@ -133,3 +135,71 @@ class SpeakingTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seconds} s in {self.turns} turns (meeting {self.meeting_id})"
+
+
+class Caucus(models.Model):
+    """A delegation's private space in one meeting: invisible to the other sides, observers and
+    facilitators (track2.access.facilitation.access_caucus)."""
+
+    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.CASCADE, related_name="+")
+    delegation = models.ForeignKey(
+        "dialogues.Delegation", on_delete=models.CASCADE, related_name="caucuses"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "delegation"], name="one_caucus_per_delegation_per_meeting"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"caucus of delegation {self.delegation_id} in meeting {self.meeting_id}"
+
+
+NOTE_MAX = 5_000
+
+
+class CaucusNote(models.Model):
+    """A note of the caucus, not attributed. One that names a participant, their e-mail or their
+    affiliation is held: kept (nothing is lost) and shown to its writer only, who revises or
+    deletes it; `held_for` is the only link to a writer, and only while held."""
+
+    caucus = models.ForeignKey(Caucus, on_delete=models.CASCADE, related_name="notes")
+    text = models.TextField(max_length=NOTE_MAX)
+    held_for = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"caucus note {self.pk}"
+
+    @property
+    def is_held(self) -> bool:
+        return self.held_for_id is not None
+
+
+class CaucusPoll(models.Model):
+    """A small poll of the caucus: a question and 2–6 options, one answer per person."""
+
+    caucus = models.ForeignKey(Caucus, on_delete=models.CASCADE, related_name="polls")
+    question = models.CharField(max_length=300)
+    options = models.JSONField()
+    is_open = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return self.question
+
+
+class CaucusAnswer(models.Model):
+    poll = models.ForeignKey(CaucusPoll, on_delete=models.CASCADE, related_name="answers")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    choice = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "person"], name="one_answer_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"answer to poll {self.poll_id}"

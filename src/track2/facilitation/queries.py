@@ -76,7 +76,15 @@ def floor_for(ctx: FloorAccess, now: datetime | None = None) -> dict:
             "seconds": spoken,
             "over_limit": limit is not None and spoken > limit,
         }
+    until = floor.caucus_break_until if floor else None
     state = {
+        "caucus_break": {
+            "until": until.isoformat(),
+            "seconds_left": max(0, round((until - now).total_seconds())),
+        }
+        if until and until > now
+        else None,
+        "own_caucus_delegation_id": own_caucus(ctx),
         "is_over": actions.is_over(ctx, floor, now),
         "is_closed": bool(floor and floor.closed_at),
         "current_item": _item(current, now),
@@ -132,3 +140,13 @@ def _warning(dominant: tuple[str, ...]) -> str | None:
         "%(sides)s has spoken well beyond its share of the people present: consider giving "
         "the floor to the other side(s)."
     ) % {"sides": ", ".join(dominant)}
+
+
+def own_caucus(ctx: FloorAccess) -> int | None:
+    """The delegation whose caucus this viewer may enter (a side they are seated in), or None."""
+    from track2.dialogues.models import Delegation
+
+    seat = ctx.meeting_access.dialogue_access.own_seat
+    if seat is None or seat.delegation.kind != Delegation.Kind.SIDE:
+        return None
+    return seat.delegation_id

@@ -6,5 +6,7 @@ app_name = "facilitation"
 F = "<int:dialogue_id>/meetings/<int:meeting_id>/floor/"
 urlpatterns = [
     path(F, v.floor, name="floor"),
+    path(F + "caucus/<int:delegation_id>/", v.caucus_room, name="caucus"),
+    path(F + "caucus/<int:delegation_id>/<str:what>/", v.caucus_act, name="caucus_act"),
     path(F + "<str:what>/", v.act, name="act"),
 ]

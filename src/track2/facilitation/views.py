@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from track2.access import NotFound
-from track2.access.facilitation import access_floor
+from track2.access.facilitation import access_caucus, access_floor
 from track2.errors import ActionRefused
-from track2.facilitation import actions, queries
+from track2.facilitation import actions, caucus, queries
 
 
 @login_required
@@ -113,3 +113,85 @@ def act(request: HttpRequest, dialogue_id: int, meeting_id: int, what: str) -> H
     else:
         messages.success(request, _("Done."))
     return redirect(reverse("facilitation:floor", args=[dialogue_id, meeting_id]))
+
+
+def _caucus_break(request, d, m):
+    raw = (request.POST.get("minutes") or "").strip()
+    minutes: object = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else raw
+    ctx, value = caucus.check_caucus_break(request.user, d, m, minutes)
+    caucus.do_caucus_break(request.user, ctx, value)
+
+
+ACTS["caucus-break"] = _caucus_break
+
+
+@login_required
+def caucus_room(request: HttpRequest, dialogue_id: int, meeting_id: int, delegation_id: int):
+    ctx = access_caucus(request.user, dialogue_id, meeting_id, delegation_id)
+    return render(
+        request,
+        "facilitation/caucus.html",
+        {
+            "ctx": ctx,
+            "meeting": ctx.meeting,
+            "dialogue": ctx.dialogue,
+            "room": caucus.caucus_for(ctx),
+            "delegation": ctx.delegation,
+        },
+    )
+
+
+def _note(request, d, m, g):
+    note_id = (request.POST.get("note_id") or "").strip() or None
+    draft = caucus.check_note(request.user, d, m, g, request.POST.get("text", ""), note_id=note_id)
+    note = caucus.do_note(draft)
+    if note.is_held:
+        messages.warning(
+            request,
+            _(
+                "Your note may name someone (a participant, their e-mail or affiliation): it is "
+                "held — shown to you only. Revise it without the name, or delete it."
+            ),
+        )
+
+
+def _delete_note(request, d, m, g):
+    caucus.do_delete_held(
+        caucus.check_delete_held(request.user, d, m, g, request.POST.get("note_id"))
+    )
+
+
+def _poll(request, d, m, g):
+    options = [o for o in (request.POST.get("options") or "").splitlines() if o.strip()]
+    ctx, question, cleaned = caucus.check_poll(
+        request.user, d, m, g, request.POST.get("question", ""), options
+    )
+    caucus.do_poll(ctx, question, cleaned)
+
+
+def _answer(request, d, m, g):
+    raw = request.POST.get("choice", "")
+    choice: object = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 4 else raw
+    ctx, poll, value = caucus.check_answer(
+        request.user, d, m, g, request.POST.get("poll_id"), choice
+    )
+    caucus.do_answer(ctx, poll, value)
+
+
+CAUCUS_ACTS = {"note": _note, "delete-note": _delete_note, "poll": _poll, "answer": _answer}
+
+
+@login_required
+@require_POST
+def caucus_act(
+    request: HttpRequest, dialogue_id: int, meeting_id: int, delegation_id: int, what: str
+):
+    access_caucus(request.user, dialogue_id, meeting_id, delegation_id)  # 404 before anything else
+    if what not in CAUCUS_ACTS:
+        raise NotFound
+    try:
+        CAUCUS_ACTS[what](request, dialogue_id, meeting_id, delegation_id)
+    except ActionRefused as refusal:
+        for _field, message in refusal.problems:
+            messages.error(request, message)
+    return redirect(reverse("facilitation:caucus", args=[dialogue_id, meeting_id, delegation_id]))
