@@ -118,3 +118,50 @@ def access_caucus(user, dialogue_id, meeting_id, delegation_id) -> CaucusAccess:
     if seat.delegation.kind != Delegation.Kind.SIDE:
         raise NotFound  # the facilitation team has the console, not a caucus
     return CaucusAccess(floor, seat.delegation, seat.person_id)
+
+
+@dataclass(frozen=True)
+class RecordAccess:
+    """A meeting's record as one viewer may use it: rapporteurs, facilitators and conveners write
+    it; participants comment on a draft; whoever may read the room's content reads the approved
+    record."""
+
+    meeting_access: MeetingAccess
+    reads_content: bool
+
+    @property
+    def meeting(self) -> Meeting:
+        return self.meeting_access.meeting
+
+    @property
+    def dialogue(self):
+        return self.meeting_access.dialogue
+
+    @property
+    def may_write(self) -> bool:
+        return self.meeting_access.has("rapporteur")
+
+    @property
+    def may_approve(self) -> bool:
+        return self.meeting_access.has("facilitator")
+
+    @property
+    def may_comment(self) -> bool:
+        return Role.PARTICIPANT in self.meeting_access.dialogue_access.roles and self.reads_content
+
+
+def access_record(user, dialogue_id, meeting_id) -> RecordAccess:
+    """The record for a writer, a participant or a reader of the room's content; else NotFound
+    (observers and liaisons of an off-the-record or closed meeting read nothing of it)."""
+    from track2.access.room import access_room
+
+    found = access_meeting(user, dialogue_id, meeting_id)
+    try:
+        access_room(user, dialogue_id, meeting_id)
+        reads = True
+    except NotFound:
+        reads = False
+    ctx = RecordAccess(found, reads)
+    if not (ctx.may_write or reads):
+        raise NotFound
+    return ctx

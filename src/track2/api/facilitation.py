@@ -6,15 +6,18 @@ meeting's attribution mode (track2.access.facilitation); the balance is the faci
 
 from __future__ import annotations
 
+from typing import Literal
+
 from asgiref.sync import sync_to_async
 from django.http import HttpResponse
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictInt
 
-from track2.access.facilitation import access_caucus, access_floor
+from track2.access.facilitation import access_caucus, access_floor, access_record
 from track2.api.auth import AuthedRequest
 from track2.api.fields import Code, Id, Line, Notes
-from track2.facilitation import actions, caucus, queries
+from track2.api.refusals import files
+from track2.facilitation import actions, caucus, export, queries, record
 from track2.live import caucus_topic
 from track2.live.stream import event_stream
 
@@ -251,3 +254,88 @@ def close_poll(
 async def caucus_events(request: AuthedRequest, dialogue_id: Id, meeting_id: Id, delegation_id: Id):
     found = await sync_to_async(access_caucus)(request.auth, dialogue_id, meeting_id, delegation_id)
     return event_stream(request, caucus_topic(found.meeting.pk, found.delegation.pk))
+
+
+# --- the rapporteur's record -----------------------------------------------------------------
+
+R = "/dialogues/{dialogue_id}/meetings/{meeting_id}/record"
+
+
+class RecordNoteIn(Schema):
+    text: Notes
+    item_id: Id | None = Field(None, description="the agenda item; null: the meeting as a whole")
+    cites: list[Id] = Field(default_factory=list, max_length=20, description="accepted statements")
+
+
+class CommentIn(Schema):
+    text: Notes
+
+
+class RecordExportQuery(Schema):
+    format: Literal["html", "pdf"] = "pdf"
+
+
+def _record(request, dialogue_id, meeting_id) -> dict:
+    return record.record_for(access_record(request.auth, dialogue_id, meeting_id))
+
+
+@router.get(R, summary="The meeting's record: approved version, and the draft for who may see it")
+def meeting_record(request: AuthedRequest, dialogue_id: Id, meeting_id: Id):
+    return _record(request, dialogue_id, meeting_id)
+
+
+@router.post(R + "/notes", response={201: dict}, summary="Add a note to the draft (rapporteur)")
+def add_record_note(request: AuthedRequest, dialogue_id: Id, meeting_id: Id, payload: RecordNoteIn):
+    change = record.check_note(
+        request.auth, dialogue_id, meeting_id, payload.text, payload.item_id, payload.cites
+    )
+    note = record.do_note(request.auth, change)
+    return Status(
+        201, {"id": note.pk, "held": note.is_held, **_record(request, dialogue_id, meeting_id)}
+    )
+
+
+@router.put(R + "/notes/{note_id}", summary="Revise a note (an approved record gets a new version)")
+def revise_record_note(
+    request: AuthedRequest, dialogue_id: Id, meeting_id: Id, note_id: Id, payload: RecordNoteIn
+):
+    change = record.check_note(
+        request.auth, dialogue_id, meeting_id, payload.text, payload.item_id, payload.cites, note_id
+    )
+    note = record.do_note(request.auth, change)
+    return {"id": note.pk, "held": note.is_held, **_record(request, dialogue_id, meeting_id)}
+
+
+@router.delete(R + "/notes/{note_id}", response={204: None}, summary="Remove a note from the draft")
+def remove_record_note(request: AuthedRequest, dialogue_id: Id, meeting_id: Id, note_id: Id):
+    ctx, note = record.check_remove_note(request.auth, dialogue_id, meeting_id, note_id)
+    record.do_remove_note(request.auth, ctx, note)
+    return HttpResponse(status=204)
+
+
+@router.post(R + "/approve", summary="Approve the draft for sharing (facilitators)")
+def approve_record(request: AuthedRequest, dialogue_id: Id, meeting_id: Id):
+    ctx, version = record.check_approve(request.auth, dialogue_id, meeting_id)
+    record.do_approve(request.auth, ctx, version)
+    return _record(request, dialogue_id, meeting_id)
+
+
+@router.post(R + "/comments", response={201: dict}, summary="Comment on the draft (participants)")
+def comment_record(request: AuthedRequest, dialogue_id: Id, meeting_id: Id, payload: CommentIn):
+    version, text, held = record.check_comment(request.auth, dialogue_id, meeting_id, payload.text)
+    record.do_comment(version, text, held)
+    return Status(201, {"held": held, **_record(request, dialogue_id, meeting_id)})
+
+
+@router.get(
+    R + "/export",
+    summary="The approved record as HTML or PDF",
+    openapi_extra=files("text/html", "application/pdf", description="The record."),
+)
+def export_record(
+    request: AuthedRequest, dialogue_id: Id, meeting_id: Id, params: Query[RecordExportQuery]
+):
+    document = export.check_export(request.auth, dialogue_id, meeting_id, params.format)
+    response = HttpResponse(document.content, content_type=document.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    return response

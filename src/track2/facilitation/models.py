@@ -203,3 +203,62 @@ class CaucusAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"answer to poll {self.poll_id}"
+
+
+RECORD_NOTE_MAX = 10_000
+COMMENT_MAX = 2_000
+
+
+class RecordVersion(models.Model):
+    """One version of a meeting's record, by the rapporteur. An approved version is never
+    changed: a later edit opens the next version, a draft copied from it."""
+
+    meeting = models.ForeignKey(
+        "meetings.Meeting", on_delete=models.CASCADE, related_name="record_versions"
+    )
+    number = models.PositiveIntegerField()
+    approved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "number"], name="record_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"record v{self.number} of meeting {self.meeting_id}"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_at is not None
+
+
+class RecordNote(models.Model):
+    """A non-attributed note of the record, on an agenda item (or the meeting as a whole).
+    `is_held`: it names a participant, their e-mail or affiliation — kept for the writers, never
+    shared, and the version cannot be approved until it is revised."""
+
+    version = models.ForeignKey(RecordVersion, on_delete=models.CASCADE, related_name="notes")
+    agenda_item = models.ForeignKey(
+        "meetings.AgendaItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(max_length=RECORD_NOTE_MAX)
+    is_held = models.BooleanField(default=False)
+    # Ids of the room's accepted statements this note cites.
+    cites = models.JSONField(default=list, blank=True)
+
+    def __str__(self) -> str:
+        return f"record note {self.pk}"
+
+
+class RecordComment(models.Model):
+    """A participant's comment on a draft: no author is stored. Held like a note when it names
+    someone (then the writers alone read it)."""
+
+    version = models.ForeignKey(RecordVersion, on_delete=models.CASCADE, related_name="comments")
+    text = models.TextField(max_length=COMMENT_MAX)
+    is_held = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} on {self.version}"

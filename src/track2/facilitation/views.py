@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from track2.access import NotFound
-from track2.access.facilitation import access_caucus, access_floor
+from track2.access.facilitation import access_caucus, access_floor, access_record
 from track2.errors import ActionRefused
-from track2.facilitation import actions, caucus, queries
+from track2.facilitation import actions, caucus, export, queries, record
 
 
 @login_required
@@ -195,3 +195,96 @@ def caucus_act(
         for _field, message in refusal.problems:
             messages.error(request, message)
     return redirect(reverse("facilitation:caucus", args=[dialogue_id, meeting_id, delegation_id]))
+
+
+# --- the record ------------------------------------------------------------------------------
+
+
+@login_required
+def record_page(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
+    ctx = access_record(request.user, dialogue_id, meeting_id)
+    return render(
+        request,
+        "facilitation/record.html",
+        {
+            "ctx": ctx,
+            "meeting": ctx.meeting,
+            "dialogue": ctx.dialogue,
+            "record": record.record_for(ctx),
+            "items": list(ctx.meeting.agenda_items.order_by("position")),
+        },
+    )
+
+
+def _cites(request) -> list[str]:
+    return [c for c in (request.POST.get("cites") or "").replace(",", " ").split() if c]
+
+
+def _record_note(request, d, m):
+    change = record.check_note(
+        request.user,
+        d,
+        m,
+        request.POST.get("text", ""),
+        _optional_int(request.POST.get("item_id")),
+        _cites(request),
+        _optional_int(request.POST.get("note_id")),
+    )
+    note = record.do_note(request.user, change)
+    if note.is_held:
+        messages.warning(
+            request,
+            _(
+                "This note may name someone (a participant, their e-mail or affiliation): it is "
+                "held — not shared, and the record cannot be approved until it is revised."
+            ),
+        )
+
+
+def _record_remove(request, d, m):
+    ctx, note = record.check_remove_note(request.user, d, m, request.POST.get("note_id"))
+    record.do_remove_note(request.user, ctx, note)
+
+
+def _record_approve(request, d, m):
+    ctx, version = record.check_approve(request.user, d, m)
+    record.do_approve(request.user, ctx, version)
+
+
+def _record_comment(request, d, m):
+    version, text, held = record.check_comment(request.user, d, m, request.POST.get("text", ""))
+    record.do_comment(version, text, held)
+
+
+RECORD_ACTS = {
+    "note": _record_note,
+    "remove": _record_remove,
+    "approve": _record_approve,
+    "comment": _record_comment,
+}
+
+
+@login_required
+@require_POST
+def record_act(request: HttpRequest, dialogue_id: int, meeting_id: int, what: str):
+    access_record(request.user, dialogue_id, meeting_id)  # 404 before anything else
+    if what not in RECORD_ACTS:
+        raise NotFound
+    try:
+        RECORD_ACTS[what](request, dialogue_id, meeting_id)
+    except ActionRefused as refusal:
+        for _field, message in refusal.problems:
+            messages.error(request, message)
+    return redirect(reverse("facilitation:record", args=[dialogue_id, meeting_id]))
+
+
+@login_required
+def record_download(request: HttpRequest, dialogue_id: int, meeting_id: int, fmt: str):
+    try:
+        document = export.check_export(request.user, dialogue_id, meeting_id, fmt)
+    except ActionRefused as refusal:
+        messages.error(request, refusal.message)
+        return redirect(reverse("facilitation:record", args=[dialogue_id, meeting_id]))
+    response = HttpResponse(document.content, content_type=document.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    return response
