@@ -213,3 +213,34 @@ def test_a_caucus_break_everyone_sees(caucus_world, api):
         fac("post", floor_url(world, "/caucus-break"), {"minutes": 0}).json()["caucus_break"]
         is None
     )
+
+
+def test_invited_facilitators_read_and_do_not_write(caucus_world, api, client):
+    world = caucus_world
+    north = api(world.participants[0])
+    north("post", c_url(world, tail="/notes"), {"text": f"Open line {CANARY}"})
+    north("post", c_url(world, tail="/notes"), {"text": "Person 05 is key."})
+    fac = api(world.users["facilitator"])
+    assert fac("get", c_url(world)).status_code == 404
+    assert fac("get", floor_url(world)).json()["invited_caucuses"] == []
+    # Only the delegation invites; a facilitator cannot invite themselves in.
+    assert fac("put", c_url(world, tail="/invitation"), {"invited": True}).status_code == 404
+    invited = north("put", c_url(world, tail="/invitation"), {"invited": True})
+    assert invited.status_code == 200 and invited.json()["are_facilitators_invited"]
+    for role in ["facilitator", "convener"]:
+        guest = api(world.users[role])
+        body = guest("get", c_url(world)).json()
+        assert body["is_guest"] and [n["text"] for n in body["notes"]] == [f"Open line {CANARY}"]
+        assert body["held_notes"] == []
+        assert guest("post", c_url(world, tail="/notes"), {"text": "x"}).status_code == 403
+    listed = fac("get", floor_url(world)).json()["invited_caucuses"]
+    assert listed == [{"delegation_id": world.north.pk, "delegation": "North"}]
+    # The other sides, observers and the rest stay outside; the South caucus stays closed.
+    for role in ["south", "observer", "rapporteur", "liaison", "outsider", "site_admin"]:
+        assert api(world.users[role])("get", c_url(world)).status_code == 404, role
+    assert fac("get", c_url(world, world.south)).status_code == 404
+    sign_in(client, world.users["facilitator"])
+    page = client.get(c_page(world)).content.decode()
+    assert CANARY in page and "Add the note" not in page and "Person 05" not in page
+    north("put", c_url(world, tail="/invitation"), {"invited": False})
+    assert fac("get", c_url(world)).status_code == 404

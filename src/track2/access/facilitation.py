@@ -91,11 +91,12 @@ def access_floor(user, dialogue_id, meeting_id, need: str = "member") -> FloorAc
 
 @dataclass(frozen=True)
 class CaucusAccess:
-    """A delegation's caucus as one of its members uses it."""
+    """A delegation's caucus as one of its members — or a facilitator it invited — uses it."""
 
     floor: FloorAccess
     delegation: Delegation
-    person_id: int
+    person_id: int | None  # None: an invited facilitator, who reads and does not write
+    is_guest: bool = False
 
     @property
     def meeting(self) -> Meeting:
@@ -108,16 +109,32 @@ class CaucusAccess:
 
 def access_caucus(user, dialogue_id, meeting_id, delegation_id) -> CaucusAccess:
     """The caucus of a side's delegation, for a member of that delegation (any role but
-    observer). Everyone else — the other sides, observers, facilitators and conveners outside the
-    delegation, outsiders — gets the same NotFound as for a caucus that does not exist."""
+    observer), or a facilitator or convener the delegation invited in. Everyone else — the other
+    sides, observers, facilitators not invited, outsiders — gets the same NotFound as for a
+    caucus that does not exist."""
+    from track2.facilitation.models import Caucus
+
     floor = access_floor(user, dialogue_id, meeting_id)
     pk = parse_id(delegation_id)
     seat = floor.meeting_access.dialogue_access.own_seat
-    if seat is None or seat.delegation_id != pk:
-        raise NotFound
-    if seat.delegation.kind != Delegation.Kind.SIDE:
-        raise NotFound  # the facilitation team has the console, not a caucus
-    return CaucusAccess(floor, seat.delegation, seat.person_id)
+    if seat is not None and seat.delegation_id == pk:
+        if seat.delegation.kind != Delegation.Kind.SIDE:
+            raise NotFound  # the facilitation team has the console, not a caucus
+        return CaucusAccess(floor, seat.delegation, seat.person_id)
+    if floor.may_facilitate:
+        invited = (
+            Caucus.objects.filter(
+                meeting=floor.meeting,
+                delegation_id=pk,
+                delegation__kind=Delegation.Kind.SIDE,
+                are_facilitators_invited=True,
+            )
+            .select_related("delegation")
+            .first()
+        )
+        if invited is not None:
+            return CaucusAccess(floor, invited.delegation, None, is_guest=True)
+    raise NotFound
 
 
 @dataclass(frozen=True)

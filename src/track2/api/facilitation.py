@@ -240,6 +240,25 @@ def close_poll(
     return _caucus(request, dialogue_id, meeting_id, delegation_id)
 
 
+class InvitationIn(Schema):
+    invited: bool = Field(description="true: the meeting's facilitators and conveners may read")
+
+
+@router.put(C + "/invitation", summary="Invite the facilitators in to read the caucus, or not")
+def invite(
+    request: AuthedRequest,
+    dialogue_id: Id,
+    meeting_id: Id,
+    delegation_id: Id,
+    payload: InvitationIn,
+):
+    ctx, invited = caucus.check_invite(
+        request.auth, dialogue_id, meeting_id, delegation_id, payload.invited
+    )
+    caucus.do_invite(ctx, invited)
+    return _caucus(request, dialogue_id, meeting_id, delegation_id)
+
+
 @router.get(
     C + "/events",
     summary="The caucus's live updates as server-sent events (its members only)",

@@ -20,7 +20,7 @@ from track2 import live
 from track2.access.facilitation import CaucusAccess, access_caucus
 from track2.audit import record as audit
 from track2.deliberation import nonattribution
-from track2.errors import ActionRefused, Problems
+from track2.errors import ActionRefused, NotPermitted, Problems
 from track2.facilitation import actions
 from track2.facilitation.models import (
     NOTE_MAX,
@@ -48,6 +48,14 @@ def _pk(value) -> int:
 
 def caucus_of(ctx: CaucusAccess) -> Caucus:
     return Caucus.objects.get_or_create(meeting=ctx.meeting, delegation=ctx.delegation)[0]
+
+
+def _member(user, dialogue_id, meeting_id, delegation_id) -> CaucusAccess:
+    """The caucus for one of its delegation's members: invited facilitators read, never write."""
+    ctx = access_caucus(user, dialogue_id, meeting_id, delegation_id)
+    if ctx.is_guest:
+        raise NotPermitted(_("You are invited to read this caucus: its delegation writes in it."))
+    return ctx
 
 
 def _announce(ctx: CaucusAccess) -> None:
@@ -95,7 +103,7 @@ class NoteDraft:
 
 
 def check_note(user, dialogue_id, meeting_id, delegation_id, text, note_id=None) -> NoteDraft:
-    ctx = access_caucus(user, dialogue_id, meeting_id, delegation_id)
+    ctx = _member(user, dialogue_id, meeting_id, delegation_id)
     problems = Problems()
     note = None
     if note_id is not None:
@@ -130,7 +138,7 @@ def do_note(draft: NoteDraft) -> CaucusNote:
 
 
 def check_delete_held(user, dialogue_id, meeting_id, delegation_id, note_id) -> CaucusNote:
-    ctx = access_caucus(user, dialogue_id, meeting_id, delegation_id)
+    ctx = _member(user, dialogue_id, meeting_id, delegation_id)
     note = CaucusNote.objects.filter(
         caucus__meeting=ctx.meeting,
         caucus__delegation=ctx.delegation,
@@ -153,7 +161,7 @@ def do_delete_held(note: CaucusNote) -> None:
 
 
 def check_poll(user, dialogue_id, meeting_id, delegation_id, question, options):
-    ctx = access_caucus(user, dialogue_id, meeting_id, delegation_id)
+    ctx = _member(user, dialogue_id, meeting_id, delegation_id)
     problems = Problems()
     cleaned_q = clean_text(question, "question", QUESTION_MAX, problems, multiline=False)
     cleaned_o: list[str] = []
@@ -186,7 +194,7 @@ def do_poll(ctx: CaucusAccess, question: str, options: list[str]) -> CaucusPoll:
 
 
 def check_answer(user, dialogue_id, meeting_id, delegation_id, poll_id, choice):
-    ctx = access_caucus(user, dialogue_id, meeting_id, delegation_id)
+    ctx = _member(user, dialogue_id, meeting_id, delegation_id)
     poll = CaucusPoll.objects.filter(
         caucus__meeting=ctx.meeting, caucus__delegation=ctx.delegation, pk=_pk(poll_id)
     ).first()
@@ -236,14 +244,18 @@ def caucus_for(ctx: CaucusAccess) -> dict:
     polls = CaucusPoll.objects.filter(
         caucus__meeting=ctx.meeting, caucus__delegation=ctx.delegation
     ).prefetch_related("answers")
+    room = Caucus.objects.filter(meeting=ctx.meeting, delegation=ctx.delegation).first()
     return {
         "delegation": ctx.delegation.name,
+        "are_facilitators_invited": bool(room and room.are_facilitators_invited),
+        "is_guest": ctx.is_guest,
         "notes": [
             {"id": n.pk, "text": n.text}
             for n in notes.filter(held_for__isnull=True).order_by("text")
         ],
         "held_notes": [
-            {"id": n.pk, "text": n.text} for n in notes.filter(held_for_id=ctx.person_id)
+            {"id": n.pk, "text": n.text}
+            for n in (notes.filter(held_for_id=ctx.person_id) if ctx.person_id else [])
         ],
         "polls": [
             {
@@ -262,6 +274,25 @@ def caucus_for(ctx: CaucusAccess) -> dict:
         ],
         "status_line": STATUS_LINE,
     }
+
+
+def check_invite(
+    user, dialogue_id, meeting_id, delegation_id, invited
+) -> tuple[CaucusAccess, bool]:
+    """A member of the delegation invites the facilitators in to read the caucus, or not."""
+    ctx = _member(user, dialogue_id, meeting_id, delegation_id)
+    if not isinstance(invited, bool):
+        raise ActionRefused(_("Say true or false."), field="invited")
+    return ctx, invited
+
+
+@transaction.atomic
+def do_invite(ctx: CaucusAccess, invited: bool) -> Caucus:
+    room = caucus_of(ctx)
+    room.are_facilitators_invited = invited
+    room.save(update_fields=["are_facilitators_invited"])
+    _announce(ctx)
+    return room
 
 
 # --- the caucus break ------------------------------------------------------------------------

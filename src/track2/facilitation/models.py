@@ -145,6 +145,8 @@ class Caucus(models.Model):
     delegation = models.ForeignKey(
         "dialogues.Delegation", on_delete=models.CASCADE, related_name="caucuses"
     )
+    # The delegation may invite the meeting's facilitators (and conveners) in to read it.
+    are_facilitators_invited = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

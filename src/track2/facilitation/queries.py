@@ -85,6 +85,7 @@ def floor_for(ctx: FloorAccess, now: datetime | None = None) -> dict:
         if until and until > now
         else None,
         "own_caucus_delegation_id": own_caucus(ctx),
+        "invited_caucuses": invited_caucuses(ctx),
         "is_over": actions.is_over(ctx, floor, now),
         "is_closed": bool(floor and floor.closed_at),
         "current_item": _item(current, now),
@@ -150,3 +151,17 @@ def own_caucus(ctx: FloorAccess) -> int | None:
     if seat is None or seat.delegation.kind != Delegation.Kind.SIDE:
         return None
     return seat.delegation_id
+
+
+def invited_caucuses(ctx: FloorAccess) -> list[dict]:
+    """The caucuses whose delegations invited the facilitators in (facilitators only)."""
+    from track2.facilitation.models import Caucus
+
+    if not ctx.may_facilitate:
+        return []
+    return [
+        {"delegation_id": c.delegation_id, "delegation": c.delegation.name}
+        for c in Caucus.objects.filter(meeting=ctx.meeting, are_facilitators_invited=True)
+        .select_related("delegation")
+        .order_by("delegation__name")
+    ]

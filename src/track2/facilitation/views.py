@@ -178,7 +178,18 @@ def _answer(request, d, m, g):
     caucus.do_answer(ctx, poll, value)
 
 
-CAUCUS_ACTS = {"note": _note, "delete-note": _delete_note, "poll": _poll, "answer": _answer}
+def _invite(request, d, m, g):
+    ctx, invited = caucus.check_invite(request.user, d, m, g, request.POST.get("invited") == "on")
+    caucus.do_invite(ctx, invited)
+
+
+CAUCUS_ACTS = {
+    "invite": _invite,
+    "note": _note,
+    "delete-note": _delete_note,
+    "poll": _poll,
+    "answer": _answer,
+}
 
 
 @login_required
