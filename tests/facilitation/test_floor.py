@@ -226,3 +226,35 @@ def test_on_the_record_keeps_turns(world, api):
     _speak(world, api, world.participants[0], 30)
     api(world.users["facilitator"])("post", floor_url(world, "/close"))
     assert Turn.objects.count() == 1 and not SpeakingTotal.objects.exists()
+
+
+def test_closing_the_room_closes_the_floor(world, api):
+    from track2.deliberation import room_actions
+    from track2.facilitation.models import Floor
+
+    _speak(world, api, world.participants[0], 30)
+    facilitator = world.users["facilitator"]
+    room_actions.do_close(
+        facilitator, room_actions.check_close(facilitator, world.dialogue.pk, world.meeting.pk)
+    )
+    assert Floor.objects.get(meeting=world.meeting).closed_at is not None
+    assert not Turn.objects.exists()
+    assert SpeakingTotal.objects.get(delegation=world.north).seconds == 30
+
+
+def test_the_facilitation_team_is_not_a_side_in_the_balance(world, api):
+    from track2.dialogues.models import Delegation, DelegationMember
+    from track2.people.models import Person
+
+    team = Delegation.objects.create(dialogue=world.dialogue, name="Chairs", kind="facilitation")
+    person = Person.objects.create(
+        institution=world.dialogue.institution,
+        full_name="Chair Person",
+        sector="academia",
+        country="Caldera",
+        email="chair@example.org",
+    )
+    DelegationMember.objects.create(dialogue=world.dialogue, delegation=team, person=person)
+    MeetingParticipant.objects.create(meeting=world.meeting, person=person, status="attended")
+    sides = api(world.users["facilitator"])("get", floor_url(world)).json()["balance"]["sides"]
+    assert [(s["delegation"], s["present"]) for s in sides] == [("North", 4), ("South", 4)]

@@ -388,17 +388,21 @@ def _seconds(turn_start, turn_end) -> int:
 
 
 def present_by_delegation(meeting) -> dict[int | None, int]:
-    """People present per delegation (None: on the list but in no delegation)."""
-    from track2.dialogues.models import DelegationMember
+    """People present per side's delegation: the balance is between the sides, so the
+    facilitation team and people in no delegation are not counted (their turns still are)."""
+    from track2.dialogues.models import Delegation, DelegationMember
 
-    seats = DelegationMember.objects.filter(dialogue_id=meeting.dialogue_id)
+    seats = DelegationMember.objects.filter(
+        dialogue_id=meeting.dialogue_id, delegation__kind=Delegation.Kind.SIDE
+    )
     delegation_of = dict(seats.values_list("person_id", "delegation_id"))
     counts: dict[int | None, int] = {}
     for person_id in MeetingParticipant.objects.filter(
         meeting=meeting, status__in=CONFIRMED_STATUSES
     ).values_list("person_id", flat=True):
         key = delegation_of.get(person_id)
-        counts[key] = counts.get(key, 0) + 1
+        if key is not None:
+            counts[key] = counts.get(key, 0) + 1
     return counts
 
 
@@ -407,7 +411,19 @@ def do_close_floor(by, ctx: FloorAccess) -> Floor:
     """Stop the timer and any turn, empty the queue, and keep of the turns what the attribution
     mode allows: on the record and closed meetings keep every turn; the Chatham House Rule keeps
     seconds and turns per delegation and agenda item; off the record per delegation only."""
-    meeting = ctx.meeting
+    return close_floor(by, ctx.meeting)
+
+
+def close_floor_with_room(by, meeting) -> None:
+    """Closing a meeting's room closes its floor too (track2.deliberation.room_actions.do_close),
+    so that per-person turns do not outlive the meeting when nobody closed the floor."""
+    floor = Floor.objects.filter(meeting=meeting).first()
+    if floor is not None and floor.closed_at is None:
+        close_floor(by, meeting)
+
+
+@transaction.atomic
+def close_floor(by, meeting) -> Floor:
     floor = _locked_floor(meeting)
     now = timezone.now()
     ItemInterval.objects.filter(meeting=meeting, ended_at__isnull=True).update(ended_at=now)
