@@ -431,34 +431,43 @@ def close_floor(by, meeting) -> Floor:
     Hand.objects.filter(meeting=meeting).delete()
     mode = meeting.attribution_mode
     if mode in (AttributionMode.CHATHAM_HOUSE, AttributionMode.OFF_RECORD):
-        by_item = mode == AttributionMode.CHATHAM_HOUSE
-        present = present_by_delegation(meeting)
-        totals: dict[tuple[int | None, int | None], list[int]] = {}
-        for turn in Turn.objects.filter(meeting=meeting):
-            key = (turn.delegation_id, turn.agenda_item_id if by_item else None)
-            row = totals.setdefault(key, [0, 0])
-            row[0] += _seconds(turn.started_at, turn.ended_at)
-            row[1] += 1
-        for delegation_id in present:
-            if not any(k[0] == delegation_id for k in totals):
-                totals[(delegation_id, None)] = [0, 0]
-        SpeakingTotal.objects.bulk_create(
-            SpeakingTotal(
-                meeting=meeting,
-                delegation_id=delegation_id,
-                agenda_item_id=item_id,
-                seconds=seconds,
-                turns=turns,
-                present=present.get(delegation_id, 0),
-            )
-            for (delegation_id, item_id), (seconds, turns) in totals.items()
-        )
-        Turn.objects.filter(meeting=meeting).delete()
+        aggregate_turns(meeting, by_item=mode == AttributionMode.CHATHAM_HOUSE)
     floor.closed_at = now
     floor.save()
     audit.record(by, "close", floor, fields=["closed_at"], dialogue=meeting.dialogue)
     live.announce(live.meeting_topic(meeting.pk))
     return floor
+
+
+def aggregate_turns(meeting, *, by_item: bool) -> int:
+    """Replace a meeting's turns by seconds and turns per delegation (and per agenda item when
+    `by_item`), with the people present per delegation; returns the turns deleted. A meeting
+    with no turn left is left as it is (a second call changes nothing)."""
+    turns = list(Turn.objects.filter(meeting=meeting, ended_at__isnull=False))
+    if not turns:
+        return 0
+    present = present_by_delegation(meeting)
+    totals: dict[tuple[int | None, int | None], list[int]] = {}
+    for turn in turns:
+        key = (turn.delegation_id, turn.agenda_item_id if by_item else None)
+        row = totals.setdefault(key, [0, 0])
+        row[0] += _seconds(turn.started_at, turn.ended_at)
+        row[1] += 1
+    for delegation_id in present:
+        if not any(k[0] == delegation_id for k in totals):
+            totals[(delegation_id, None)] = [0, 0]
+    SpeakingTotal.objects.bulk_create(
+        SpeakingTotal(
+            meeting=meeting,
+            delegation_id=delegation_id,
+            agenda_item_id=item_id,
+            seconds=seconds,
+            turns=count,
+            present=present.get(delegation_id, 0),
+        )
+        for (delegation_id, item_id), (seconds, count) in totals.items()
+    )
+    return Turn.objects.filter(pk__in=[t.pk for t in turns]).delete()[0]
 
 
 # --- the balance -----------------------------------------------------------------------------

@@ -263,7 +263,12 @@ def caucus_for(ctx: CaucusAccess) -> dict:
                 "question": p.question,
                 "is_open": p.is_open,
                 "options": [
-                    {"option": o, "count": sum(1 for a in p.answers.all() if a.choice == i)}
+                    {
+                        "option": o,
+                        "count": p.kept_counts[i]
+                        if p.kept_counts is not None
+                        else sum(1 for a in p.answers.all() if a.choice == i),
+                    }
                     for i, o in enumerate(p.options)
                 ],
                 "your_choice": next(

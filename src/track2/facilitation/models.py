@@ -188,6 +188,8 @@ class CaucusPoll(models.Model):
     question = models.CharField(max_length=300)
     options = models.JSONField()
     is_open = models.BooleanField(default=True)
+    # Counts per option kept when retention keeps aggregates only (the answers are then deleted).
+    kept_counts = models.JSONField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.question
