@@ -13,6 +13,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from track2.deliberation.models import random_public_id
+
 MAX_TURN_LIMIT = 60 * 60  # seconds: a turn limit above an hour is no limit
 
 
@@ -167,6 +169,8 @@ class CaucusNote(models.Model):
     affiliation is held: kept (nothing is lost) and shown to its writer only, who revises or
     deletes it; `held_for` is the only link to a writer, and only while held."""
 
+    # A random id: the ids of a caucus's notes reveal neither their order nor their number.
+    id = models.BigIntegerField(primary_key=True, default=random_public_id, editable=False)
     caucus = models.ForeignKey(Caucus, on_delete=models.CASCADE, related_name="notes")
     text = models.TextField(max_length=NOTE_MAX)
     held_for = models.ForeignKey(
@@ -260,6 +264,7 @@ class RecordComment(models.Model):
     """A participant's comment on a draft: no author is stored. Held like a note when it names
     someone (then the writers alone read it)."""
 
+    id = models.BigIntegerField(primary_key=True, default=random_public_id, editable=False)
     version = models.ForeignKey(RecordVersion, on_delete=models.CASCADE, related_name="comments")
     text = models.TextField(max_length=COMMENT_MAX)
     is_held = models.BooleanField(default=False)
