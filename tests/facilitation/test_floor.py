@@ -35,8 +35,12 @@ def test_timer_start_pause_resume_next_from_stored_intervals(world, api):
     assert moved["current_item"]["title"] == "Shipping lanes" and moved["next_item"] is None
     assert ItemInterval.objects.filter(ended_at__isnull=True).count() == 1
     done = call("post", floor_url(world, "/timer"), {"action": "next"}).json()
-    assert done["current_item"] is None and not done["is_running"]
+    assert done["current_item"] is None and not done["is_running"] and done["next_item"] is None
     assert AuditEntry.objects.filter(action__startswith="timer_").count() == 5
+    # The dialogue's Changes page names what the facilitator did.
+    from track2.audit.queries import ACTIONS
+
+    assert str(ACTIONS["timer_pause"]) == "paused the agenda timer of"
 
 
 def test_timer_refusals(world, api):

@@ -15,7 +15,7 @@ from track2.access.facilitation import FloorAccess
 from track2.dialogues.models import AttributionMode
 from track2.disclosure.status import STATUS_LINE
 from track2.facilitation import actions
-from track2.facilitation.models import Floor, Hand, Turn
+from track2.facilitation.models import Floor, Hand, ItemInterval, Turn
 from track2.meetings.models import AgendaItem
 
 
@@ -42,9 +42,12 @@ def floor_for(ctx: FloorAccess, now: datetime | None = None) -> dict:
     running = bool(
         current and current.intervals.filter(ended_at__isnull=True).exists()  # type: ignore[attr-defined]
     )
-    next_item = (
-        actions._next_item(meeting, current) if current else actions._next_item(meeting, None)
-    )
+    if current is not None:
+        next_item = actions._next_item(meeting, current)
+    elif ItemInterval.objects.filter(meeting=meeting).exists():
+        next_item = None  # the agenda has been gone through
+    else:
+        next_item = actions._next_item(meeting, None)
     names = {d.pk: d.name for d in ctx.dialogue.delegations.all()}
     show_names = ctx.sees_names
     # Off the record, those outside the room do not even learn which side waits to speak.
