@@ -6,6 +6,7 @@ the facilitator approves and exports it, and the PDF carries the status line."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -30,6 +31,10 @@ def test_a_meeting_run_from_the_console(new_page, tmp_path):
         expect(console.locator("[data-live-status]")).to_have_text("The floor updates by itself.")
         console.get_by_role("button", name="Start").click()
         expect(console.locator("#live-floor")).to_contain_text("In progress: 1. Fisheries")
+        # The item's clock counts on between updates (m:ss), from the server's figure.
+        expect(console.locator("[data-clock-running=true]").first).to_have_text(
+            re.compile(r"0:0[2-9]"), timeout=10_000
+        )
         expect(console.locator("[data-live-status]")).to_have_text("The floor updates by itself.")
         console.evaluate("window.__sameDocument = true")  # gone if the page reloads
 

@@ -29,6 +29,7 @@ def _item(item: AgendaItem | None, now: datetime) -> dict | None:
         "position": item.position,
         "title": item.title,
         "planned_seconds": planned,
+        "planned_minutes": item.duration_minutes,
         "elapsed_seconds": elapsed,
         "overrun_seconds": max(0, elapsed - planned),
     }
