@@ -244,3 +244,19 @@ def test_invited_facilitators_read_and_do_not_write(caucus_world, api, client):
     assert CANARY in page and "Add the note" not in page and "Person 05" not in page
     north("put", c_url(world, tail="/invitation"), {"invited": False})
     assert fac("get", c_url(world)).status_code == 404
+
+
+def test_bodies_that_are_not_json_too_large_or_invalid_unicode(caucus_world, api):
+    world = caucus_world
+    north = api(world.participants[0])
+    assert north("post", c_url(world, tail="/notes"), "not json").status_code == 400
+    lone = north("post", c_url(world, tail="/notes"), '{"text": "lone \\ud800 surrogate"}')
+    assert lone.status_code == 422
+    huge = north("post", c_url(world, tail="/notes"), {"text": "y" * 2_000_000})
+    assert huge.status_code == 413
+    fac = api(world.users["facilitator"])
+    assert fac("post", world.url("/record/notes"), {"text": "z" * 2_000_000}).status_code == 413
+    assert fac(
+        "post", floor_url(world, "/order"), {"hand_ids": list(range(1, 200_000))}
+    ).status_code in (413, 422)
+    assert not CaucusNote.objects.exists()

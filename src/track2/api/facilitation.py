@@ -42,7 +42,7 @@ class HandIn(Schema):
 
 class OrderIn(Schema):
     hand_ids: list[Id] = Field(
-        description="hands first in this order; the others keep theirs after"
+        max_length=500, description="hands first in this order; the others keep theirs after"
     )
 
 
