@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "track2.live",
     "track2.operations",
     "track2.outcomes",
+    "track2.facilitation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

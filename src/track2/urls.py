@@ -16,6 +16,7 @@ urlpatterns = [
     path("dialogues/", include("track2.dialogues.urls")),
     path("dialogues/", include("track2.deliberation.urls")),
     path("dialogues/", include("track2.outcomes.urls")),
+    path("dialogues/", include("track2.facilitation.urls")),
     path("", include("track2.people.urls")),
     path("", include("track2.audit.urls")),
     path("", include("track2.backchannel.urls")),

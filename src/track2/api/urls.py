@@ -15,6 +15,7 @@ from track2.api import (
     backchannel,
     dialogues,
     events,
+    facilitation,
     me,
     meetings,
     operations,
@@ -167,6 +168,7 @@ api.add_router("/", room.router)
 api.add_router("/", events.router)
 api.add_router("/", outcomes.router)
 api.add_router("/", operations.router)
+api.add_router("/", facilitation.router)
 
 
 def urls():

@@ -28,6 +28,8 @@ OBJECT_TYPES = {
     "candidacy": _("candidacy"),
     "retentionpolicy": _("retention policy"),
     "keydestruction": _("key destruction"),
+    "floor": _("meeting floor"),
+    "recordversion": _("meeting record"),
 }
 ACTIONS = {
     "create": _("created"),
@@ -48,6 +50,13 @@ ACTIONS = {
     "renominate": _("nominated again"),
     "request": _("asked for"),
     "destroy": _("confirmed and carried out"),
+    "timer_start": _("started the agenda timer of"),
+    "timer_pause": _("paused the agenda timer of"),
+    "timer_resume": _("resumed the agenda timer of"),
+    "timer_next": _("moved on to the next item on"),
+    "caucus_break": _("called or ended a caucus break on"),
+    "close": _("closed"),
+    "approve": _("approved"),
 }
 
 

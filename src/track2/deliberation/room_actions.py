@@ -130,6 +130,10 @@ def do_close(by, ctx: RoomAccess) -> Room:
         fields.append("kept_map")
     room.save()
     audit.record(by, "close", room, fields=fields, dialogue=ctx.dialogue)
+    # The meeting is over: its floor keeps only what the attribution mode allows (facilitation).
+    from track2.facilitation.actions import close_floor_with_room
+
+    close_floor_with_room(by, ctx.meeting)
     live.announce(live.meeting_topic(ctx.meeting.pk))
     return room
 

@@ -28,6 +28,7 @@ __all__ = [
     "backend",
     "hub",
     "meeting_topic",
+    "caucus_topic",
     "subscribe",
 ]
 
@@ -41,6 +42,12 @@ _backend_lock = threading.Lock()
 def meeting_topic(meeting_id: int) -> str:
     """Everything a meeting's room shows: statements, moderation, votes, the map."""
     return f"meeting:{int(meeting_id)}"
+
+
+def caucus_topic(meeting_id: int, delegation_id: int) -> str:
+    """A delegation's caucus in a meeting: only that delegation's members may watch it
+    (track2.access.facilitation.access_caucus); the meeting's topic never carries it."""
+    return f"caucus:{int(meeting_id)}-{int(delegation_id)}"
 
 
 def check_topic(topic: str) -> str:

@@ -22,6 +22,7 @@ from track2.backchannel import demo as backchannel
 from track2.deliberation import demo as room
 from track2.dialogues import demo as convening
 from track2.dialogues.models import Dialogue, Membership, Role
+from track2.facilitation import demo as facilitation
 from track2.institutions.models import ConveningRight, Institution
 from track2.operations import actions as operations_actions
 from track2.outcomes import demo as outcomes
@@ -145,6 +146,7 @@ def _build() -> list[DemoLogin]:
     convening.build_convening(dialogue, users)
     backchannel.build_backchannel(dialogue, users, settings.CONFIG.home)
     room.build_room(dialogue, users)
+    facilitation.build_facilitation(dialogue, users)
     # Retention (docs/operations.md): the content goes a year after the dialogue closes, and its
     # key is destroyed then (two conveners confirm); the rounds keep their content meanwhile.
     operations_actions.do_set_retention(

@@ -1,0 +1,171 @@
+"""What a viewer reads of a meeting's floor: one dict for the console page and the API alike.
+
+Names appear only where `ctx.sees_names` allows (the attribution mode and who is present);
+otherwise a hand or a turn shows its delegation, and off the record not even that to outsiders
+of the room: a queue entry is then a place and a flag.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone
+
+from track2.access.facilitation import FloorAccess
+from track2.dialogues.models import AttributionMode
+from track2.disclosure.status import STATUS_LINE
+from track2.facilitation import actions
+from track2.facilitation.models import Floor, Hand, ItemInterval, Turn
+from track2.meetings.models import AgendaItem
+
+
+def _item(item: AgendaItem | None, now: datetime) -> dict | None:
+    if item is None:
+        return None
+    elapsed = round(actions.elapsed_seconds(item.pk, now))
+    planned = item.duration_minutes * 60
+    return {
+        "id": item.pk,
+        "position": item.position,
+        "title": item.title,
+        "planned_seconds": planned,
+        "planned_minutes": item.duration_minutes,
+        "elapsed_seconds": elapsed,
+        "overrun_seconds": max(0, elapsed - planned),
+    }
+
+
+def floor_for(ctx: FloorAccess, now: datetime | None = None) -> dict:
+    now = now or timezone.now()
+    meeting = ctx.meeting
+    floor = Floor.objects.filter(meeting=meeting).select_related("current_item").first()
+    current = floor.current_item if floor else None
+    running = bool(
+        current and current.intervals.filter(ended_at__isnull=True).exists()  # type: ignore[attr-defined]
+    )
+    if current is not None:
+        next_item = actions._next_item(meeting, current)
+    elif ItemInterval.objects.filter(meeting=meeting).exists():
+        next_item = None  # the agenda has been gone through
+    else:
+        next_item = actions._next_item(meeting, None)
+    names = {d.pk: d.name for d in ctx.dialogue.delegations.all()}
+    show_names = ctx.sees_names
+    # Off the record, those outside the room do not even learn which side waits to speak.
+    show_sides = show_names or meeting.attribution_mode != AttributionMode.OFF_RECORD
+    own_person = ctx.own_seat.person_id if ctx.own_seat else None
+
+    def who(row) -> dict:
+        return {
+            "name": row.person.full_name if show_names else None,
+            "delegation": names.get(row.delegation_id) if show_sides else None,
+            "is_you": row.person_id == own_person,
+        }
+
+    queue = [
+        {"id": hand.pk, "place": place, "direct_response": hand.is_direct_response, **who(hand)}
+        for place, hand in enumerate(
+            Hand.objects.filter(meeting=meeting).select_related("person").order_by("position"), 1
+        )
+    ]
+    turn = (
+        Turn.objects.filter(meeting=meeting, ended_at__isnull=True).select_related("person").first()
+    )
+    limit = floor.turn_limit_seconds if floor else None
+    speaking = None
+    if turn is not None:
+        spoken = round((now - turn.started_at).total_seconds())
+        speaking = {
+            **who(turn),
+            "seconds": spoken,
+            "over_limit": limit is not None and spoken > limit,
+        }
+    until = floor.caucus_break_until if floor else None
+    state = {
+        "caucus_break": {
+            "until": until.isoformat(),
+            "seconds_left": max(0, round((until - now).total_seconds())),
+        }
+        if until and until > now
+        else None,
+        "own_caucus_delegation_id": own_caucus(ctx),
+        "invited_caucuses": invited_caucuses(ctx),
+        "is_over": actions.is_over(ctx, floor, now),
+        "is_closed": bool(floor and floor.closed_at),
+        "current_item": _item(current, now),
+        "is_running": running,
+        "next_item": _item(next_item, now) if next_item else None,
+        "turn_limit_seconds": limit,
+        "speaking": speaking,
+        "queue": queue,
+        "your_hand": next((h for h in queue if h["is_you"]), None),
+        "may_raise_hand": ctx.may_speak,
+        "balance": balance_dict(ctx, now) if ctx.sees_balance else None,
+        "status_line": STATUS_LINE,
+    }
+    return state
+
+
+def balance_dict(ctx: FloorAccess, now: datetime | None = None) -> dict:
+    found = actions.balance_of(ctx.meeting, now)
+    titles = {str(i.pk): i.title for i in AgendaItem.objects.filter(meeting=ctx.meeting)}
+    return {
+        "sides": [
+            {
+                "delegation": s.side,
+                "seconds": round(s.seconds),
+                "turns": s.turns,
+                "present": s.present,
+                "share_of_time": round(s.share_of_time, 3),
+                "share_of_turns": round(s.share_of_turns, 3),
+                "share_present": round(s.share_present, 3),
+                "dominates": s.dominates,
+            }
+            for s in found.sides
+        ],
+        "by_item": [
+            {
+                "item": titles.get(key, key),
+                "seconds": {side: round(v) for side, v in row.items()},
+                "turns": dict(found.turns_by_item.get(key, {})),
+            }
+            for key, row in found.seconds_by_item.items()
+        ],
+        "outside_agenda_seconds": round(found.outside_agenda),
+        "warning": _warning(found.dominant),
+    }
+
+
+def _warning(dominant: tuple[str, ...]) -> str | None:
+    from django.utils.translation import gettext as _
+
+    if not dominant:
+        return None
+    return _(
+        "%(sides)s has spoken well beyond its share of the people present: consider giving "
+        "the floor to the other side(s)."
+    ) % {"sides": ", ".join(dominant)}
+
+
+def own_caucus(ctx: FloorAccess) -> int | None:
+    """The delegation whose caucus this viewer may enter (a side they are seated in), or None."""
+    from track2.dialogues.models import Delegation
+
+    seat = ctx.meeting_access.dialogue_access.own_seat
+    if seat is None or seat.delegation.kind != Delegation.Kind.SIDE:
+        return None
+    return seat.delegation_id
+
+
+def invited_caucuses(ctx: FloorAccess) -> list[dict]:
+    """The caucuses whose delegations invited the facilitators in (facilitators only)."""
+    from track2.facilitation.models import Caucus
+
+    if not ctx.may_facilitate:
+        return []
+    return [
+        {"delegation_id": c.delegation_id, "delegation": c.delegation.name}
+        for c in Caucus.objects.filter(meeting=ctx.meeting, are_facilitators_invited=True)
+        .select_related("delegation")
+        .order_by("delegation__name")
+    ]

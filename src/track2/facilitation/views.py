@@ -1,0 +1,301 @@
+"""The facilitator's console and the participants' queue controls: one page, which updates live
+(live.js re-reads it when the meeting's topic changes), and one POST per action. Thin: each
+action is `actions.check_*` then `actions.do_*`, as in the API."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from track2.access import NotFound
+from track2.access.facilitation import access_caucus, access_floor, access_record
+from track2.errors import ActionRefused
+from track2.facilitation import actions, caucus, export, queries, record
+
+
+@login_required
+def floor(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
+    ctx = access_floor(request.user, dialogue_id, meeting_id)
+    return render(
+        request,
+        "facilitation/floor.html",
+        {
+            "ctx": ctx,
+            "meeting": ctx.meeting,
+            "dialogue": ctx.dialogue,
+            "floor": queries.floor_for(ctx),
+            "items": list(ctx.meeting.agenda_items.order_by("position")),
+        },
+    )
+
+
+def _optional_int(value: str | None):
+    value = (value or "").strip()
+    return None if value == "" else value
+
+
+def _timer(request, d, m):
+    change = actions.check_timer(
+        request.user,
+        d,
+        m,
+        request.POST.get("action", ""),
+        _optional_int(request.POST.get("item_id")),
+    )
+    actions.do_timer(request.user, change)
+
+
+def _turn_limit(request, d, m):
+    raw = (request.POST.get("seconds") or "").strip()
+    seconds: object = None
+    if raw:
+        seconds = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else raw
+    ctx, limit = actions.check_turn_limit(request.user, d, m, seconds)
+    actions.do_turn_limit(request.user, ctx, limit)
+
+
+def _raise(request, d, m):
+    direct = request.POST.get("direct_response") == "on"
+    actions.do_raise(actions.check_raise(request.user, d, m, direct), direct)
+
+
+def _lower(request, d, m):
+    actions.do_lower(actions.check_lower(request.user, d, m))
+
+
+def _first(request, d, m):
+    ctx, ids = actions.check_order(request.user, d, m, [request.POST.get("hand_id", "")])
+    actions.do_order(ctx, ids)
+
+
+def _give(request, d, m):
+    ctx, hand = actions.check_give_floor(request.user, d, m, request.POST.get("hand_id", ""))
+    actions.do_give_floor(ctx, hand)
+
+
+def _end_turn(request, d, m):
+    ctx, turn = actions.check_end_turn(request.user, d, m)
+    actions.do_end_turn(ctx, turn)
+
+
+def _close(request, d, m):
+    actions.do_close_floor(request.user, actions.check_close_floor(request.user, d, m))
+
+
+ACTS = {
+    "timer": _timer,
+    "turn-limit": _turn_limit,
+    "raise": _raise,
+    "lower": _lower,
+    "first": _first,
+    "give": _give,
+    "end-turn": _end_turn,
+    "close": _close,
+}
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, dialogue_id: int, meeting_id: int, what: str) -> HttpResponse:
+    access_floor(request.user, dialogue_id, meeting_id)  # 404 before anything else
+    if what not in ACTS:
+        raise NotFound
+    try:
+        ACTS[what](request, dialogue_id, meeting_id)
+    except ActionRefused as refusal:
+        for _field, message in refusal.problems:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Done."))
+    return redirect(reverse("facilitation:floor", args=[dialogue_id, meeting_id]))
+
+
+def _caucus_break(request, d, m):
+    raw = (request.POST.get("minutes") or "").strip()
+    minutes: object = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else raw
+    ctx, value = caucus.check_caucus_break(request.user, d, m, minutes)
+    caucus.do_caucus_break(request.user, ctx, value)
+
+
+ACTS["caucus-break"] = _caucus_break
+
+
+@login_required
+def caucus_room(request: HttpRequest, dialogue_id: int, meeting_id: int, delegation_id: int):
+    ctx = access_caucus(request.user, dialogue_id, meeting_id, delegation_id)
+    return render(
+        request,
+        "facilitation/caucus.html",
+        {
+            "ctx": ctx,
+            "meeting": ctx.meeting,
+            "dialogue": ctx.dialogue,
+            "room": caucus.caucus_for(ctx),
+            "delegation": ctx.delegation,
+        },
+    )
+
+
+def _note(request, d, m, g):
+    note_id = (request.POST.get("note_id") or "").strip() or None
+    draft = caucus.check_note(request.user, d, m, g, request.POST.get("text", ""), note_id=note_id)
+    note = caucus.do_note(draft)
+    if note.is_held:
+        messages.warning(
+            request,
+            _(
+                "Your note may name someone (a participant, their e-mail or affiliation): it is "
+                "held — shown to you only. Revise it without the name, or delete it."
+            ),
+        )
+
+
+def _delete_note(request, d, m, g):
+    caucus.do_delete_held(
+        caucus.check_delete_held(request.user, d, m, g, request.POST.get("note_id"))
+    )
+
+
+def _poll(request, d, m, g):
+    options = [o for o in (request.POST.get("options") or "").splitlines() if o.strip()]
+    ctx, question, cleaned = caucus.check_poll(
+        request.user, d, m, g, request.POST.get("question", ""), options
+    )
+    caucus.do_poll(ctx, question, cleaned)
+
+
+def _answer(request, d, m, g):
+    raw = request.POST.get("choice", "")
+    choice: object = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 4 else raw
+    ctx, poll, value = caucus.check_answer(
+        request.user, d, m, g, request.POST.get("poll_id"), choice
+    )
+    caucus.do_answer(ctx, poll, value)
+
+
+def _invite(request, d, m, g):
+    ctx, invited = caucus.check_invite(request.user, d, m, g, request.POST.get("invited") == "on")
+    caucus.do_invite(ctx, invited)
+
+
+CAUCUS_ACTS = {
+    "invite": _invite,
+    "note": _note,
+    "delete-note": _delete_note,
+    "poll": _poll,
+    "answer": _answer,
+}
+
+
+@login_required
+@require_POST
+def caucus_act(
+    request: HttpRequest, dialogue_id: int, meeting_id: int, delegation_id: int, what: str
+):
+    access_caucus(request.user, dialogue_id, meeting_id, delegation_id)  # 404 before anything else
+    if what not in CAUCUS_ACTS:
+        raise NotFound
+    try:
+        CAUCUS_ACTS[what](request, dialogue_id, meeting_id, delegation_id)
+    except ActionRefused as refusal:
+        for _field, message in refusal.problems:
+            messages.error(request, message)
+    return redirect(reverse("facilitation:caucus", args=[dialogue_id, meeting_id, delegation_id]))
+
+
+# --- the record ------------------------------------------------------------------------------
+
+
+@login_required
+def record_page(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
+    ctx = access_record(request.user, dialogue_id, meeting_id)
+    return render(
+        request,
+        "facilitation/record.html",
+        {
+            "ctx": ctx,
+            "meeting": ctx.meeting,
+            "dialogue": ctx.dialogue,
+            "record": record.record_for(ctx),
+            "items": list(ctx.meeting.agenda_items.order_by("position")),
+        },
+    )
+
+
+def _cites(request) -> list[str]:
+    return [c for c in (request.POST.get("cites") or "").replace(",", " ").split() if c]
+
+
+def _record_note(request, d, m):
+    change = record.check_note(
+        request.user,
+        d,
+        m,
+        request.POST.get("text", ""),
+        _optional_int(request.POST.get("item_id")),
+        _cites(request),
+        _optional_int(request.POST.get("note_id")),
+    )
+    note = record.do_note(request.user, change)
+    if note.is_held:
+        messages.warning(
+            request,
+            _(
+                "This note may name someone (a participant, their e-mail or affiliation): it is "
+                "held — not shared, and the record cannot be approved until it is revised."
+            ),
+        )
+
+
+def _record_remove(request, d, m):
+    ctx, note = record.check_remove_note(request.user, d, m, request.POST.get("note_id"))
+    record.do_remove_note(request.user, ctx, note)
+
+
+def _record_approve(request, d, m):
+    ctx, version = record.check_approve(request.user, d, m)
+    record.do_approve(request.user, ctx, version)
+
+
+def _record_comment(request, d, m):
+    version, text, held = record.check_comment(request.user, d, m, request.POST.get("text", ""))
+    record.do_comment(version, text, held)
+
+
+RECORD_ACTS = {
+    "note": _record_note,
+    "remove": _record_remove,
+    "approve": _record_approve,
+    "comment": _record_comment,
+}
+
+
+@login_required
+@require_POST
+def record_act(request: HttpRequest, dialogue_id: int, meeting_id: int, what: str):
+    access_record(request.user, dialogue_id, meeting_id)  # 404 before anything else
+    if what not in RECORD_ACTS:
+        raise NotFound
+    try:
+        RECORD_ACTS[what](request, dialogue_id, meeting_id)
+    except ActionRefused as refusal:
+        for _field, message in refusal.problems:
+            messages.error(request, message)
+    return redirect(reverse("facilitation:record", args=[dialogue_id, meeting_id]))
+
+
+@login_required
+def record_download(request: HttpRequest, dialogue_id: int, meeting_id: int, fmt: str):
+    try:
+        document = export.check_export(request.user, dialogue_id, meeting_id, fmt)
+    except ActionRefused as refusal:
+        messages.error(request, refusal.message)
+        return redirect(reverse("facilitation:record", args=[dialogue_id, meeting_id]))
+    response = HttpResponse(document.content, content_type=document.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    return response

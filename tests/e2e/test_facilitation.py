@@ -1,0 +1,89 @@
+"""The floor in real browsers against `track2 serve`: a facilitator and participants of two sides
+run an agenda item with the speaking queue (raise, order, give the floor, end the turn) while the
+console updates without a reload; a caucus break everyone sees; the rapporteur drafts the record,
+the facilitator approves and exports it, and the PDF carries the status line."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from tests.helpers import sign_in_page
+from tests.live.servers import ROOT, seed, serve, served_env
+
+pytestmark = pytest.mark.browser
+STATUS = "Unofficial. Non-binding. Participants took part in a personal capacity."
+
+
+def test_a_meeting_run_from_the_console(new_page, tmp_path):
+    env = served_env(tmp_path / "home", None)
+    env["PYTHONPATH"] = f"{ROOT}/src:{ROOT}"  # this checkout's code, not an installed copy
+    world = seed(env, "tests.facilitation.seed_floor")
+    floor_path = f"/dialogues/{world['dialogue']}/meetings/{world['meeting']}/floor/"
+    with serve(env, workers=1) as base:
+        console = new_page()
+        sign_in_page(console, base, "facilitator@example.org")
+        console.goto(base + floor_path)
+        expect(console.locator("[data-live-status]")).to_have_text("The floor updates by itself.")
+        console.get_by_role("button", name="Start").click()
+        expect(console.locator("#live-floor")).to_contain_text("In progress: 1. Fisheries")
+        # The item's clock counts on between updates (m:ss), from the server's figure.
+        expect(console.locator("[data-clock-running=true]").first).to_have_text(
+            re.compile(r"0:0[2-9]"), timeout=10_000
+        )
+        expect(console.locator("[data-live-status]")).to_have_text("The floor updates by itself.")
+        console.evaluate("window.__sameDocument = true")  # gone if the page reloads
+
+        north, south = new_page(), new_page()
+        sign_in_page(north, base, "p0@example.org")
+        sign_in_page(south, base, "p2@example.org")
+        north.goto(base + floor_path)
+        north.get_by_role("button", name="Raise my hand").click()
+        expect(north.locator("[data-live-status]")).to_have_text("The floor updates by itself.")
+        south.goto(base + floor_path)
+        south.get_by_label("a direct response").check()
+        south.get_by_role("button", name="Raise my hand").click()
+        # The console shows both hands without a reload.
+        queue = console.locator("#live-floor ol li")
+        expect(queue).to_have_count(2)
+        assert console.evaluate("window.__sameDocument") is True
+        expect(queue.nth(1)).to_contain_text("direct response")
+        queue.nth(1).get_by_role("button", name="Move to the front").click()
+        expect(console.locator("#live-floor ol li").first).to_contain_text("South")
+        console.locator("#live-floor ol li").first.get_by_role(
+            "button", name="Give the floor"
+        ).click()
+        expect(console.locator("#live-floor")).to_contain_text("Has the floor:")
+        console.get_by_role("button", name="End the turn").click()
+        expect(console.locator("#live-floor")).not_to_contain_text("Has the floor:")
+        expect(console.locator("#live-floor")).to_contain_text("Speaking balance")
+
+        console.get_by_label("Caucus break (minutes; 0 ends it)").fill("10")
+        console.get_by_role("button", name="Call the break").click()
+        expect(north.locator("#live-floor")).to_contain_text("Caucus break")
+        north.get_by_role("link", name="Your delegation's caucus").click()
+        north.get_by_label("A note for your delegation").fill("We can live with a hotline.")
+        north.get_by_role("button", name="Add the note").click()
+        expect(north.locator("#live-caucus")).to_contain_text("We can live with a hotline.")
+
+        rapporteur = new_page()
+        sign_in_page(rapporteur, base, "rapporteur@example.org")
+        rapporteur.goto(base + floor_path + "record/")
+        rapporteur.get_by_label("Agenda item").select_option(label="1. Fisheries")
+        rapporteur.get_by_label("Note", exact=True).fill("Broad support for a coast-guard hotline.")
+        rapporteur.get_by_role("button", name="Add to the draft").click()
+        expect(rapporteur.get_by_text("Draft (version 1)")).to_be_visible()
+
+        console.goto(base + floor_path + "record/")
+        console.get_by_role("button", name="Approve this draft for sharing").click()
+        expect(console.get_by_text("Approved record (version 1)")).to_be_visible()
+        with console.expect_download() as download:
+            console.get_by_role("link", name="Download (PDF)").click()
+        pdf = PdfReader(io.BytesIO(open(download.value.path(), "rb").read()))  # noqa: SIM115
+        pages = [" ".join(p.extract_text().split()) for p in pdf.pages]
+        assert all(STATUS in page for page in pages)
+        assert "Broad support for a coast-guard hotline." in " ".join(pages)
