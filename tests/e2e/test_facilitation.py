@@ -45,6 +45,7 @@ def test_a_meeting_run_from_the_console(new_page, tmp_path):
         north.get_by_role("button", name="Raise my hand").click()
         expect(north.locator("[data-live-status]")).to_have_text("The floor updates by itself.")
         south.goto(base + floor_path)
+        expect(south.locator("[data-live-status]")).to_have_text("The floor updates by itself.")
         south.get_by_label("a direct response").check()
         south.get_by_role("button", name="Raise my hand").click()
         # The console shows both hands without a reload.

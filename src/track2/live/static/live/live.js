@@ -21,6 +21,49 @@
       }
     }
 
+    // What the reader has typed or ticked inside the region (and where the focus is) survives the
+    // swap: an update arriving while someone writes a note must not take their words away.
+    function keyOf(control) {
+      var form = control.form ? control.form.getAttribute("action") || "" : "";
+      return control.id ? "#" + control.id : form + "|" + control.name + "|" + (control.type === "radio" ? control.value : "");
+    }
+
+    function editing(root) {
+      var kept = { controls: {}, focus: null };
+      Array.prototype.forEach.call(root.querySelectorAll("input, textarea, select"), function (c) {
+        var changed =
+          c.type === "checkbox" || c.type === "radio"
+            ? c.checked !== c.defaultChecked
+            : c.tagName === "SELECT"
+              ? false
+              : c.type !== "hidden" && c.value !== c.defaultValue;
+        if (changed) {
+          kept.controls[keyOf(c)] = { value: c.value, checked: c.checked };
+        }
+        if (c === document.activeElement) {
+          kept.focus = keyOf(c);
+        }
+      });
+      return kept;
+    }
+
+    function restore(root, kept) {
+      Array.prototype.forEach.call(root.querySelectorAll("input, textarea, select"), function (c) {
+        var key = keyOf(c);
+        var was = kept.controls[key];
+        if (was) {
+          if (c.type === "checkbox" || c.type === "radio") {
+            c.checked = was.checked;
+          } else {
+            c.value = was.value;
+          }
+        }
+        if (key === kept.focus) {
+          c.focus();
+        }
+      });
+    }
+
     function refresh() {
       if (fetching) {
         again = true; // one more read once this one is in: the newest state always lands
@@ -40,7 +83,9 @@
         .then(function (html) {
           var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(region.id);
           if (fresh) {
+            var kept = editing(region);
             region.innerHTML = fresh.innerHTML;
+            restore(region, kept);
             region.setAttribute("data-live-version", String(Date.now()));
             region.dispatchEvent(new CustomEvent("live:updated", { bubbles: true }));
           }
