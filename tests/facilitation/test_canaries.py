@@ -24,7 +24,8 @@ SEES_NAMES = {"convener", "facilitator", "participant", "south"}
 
 
 def test_no_canary_where_it_may_not_be(make_user, institution, api, client):
-    names = [f"Canaryname{i:02d} Zqx{i:02d}" for i in range(N)]
+    # Surnames long enough that no random token (CSRF, nonce) on a page contains them by chance.
+    names = [f"Canaryname{i:02d} Zqxsurname{i:02d}" for i in range(N)]
     room = build_room(make_user, institution, per_side=N // 2, names=names)
     for i, person in enumerate(room.persons.values()):
         person.email = f"canarymail{i:02d}@example.org"
@@ -44,7 +45,7 @@ def test_no_canary_where_it_may_not_be(make_user, institution, api, client):
     rap("post", room.url("/record/notes"), {"text": "Agreement on patrols."})
     fac("post", room.url("/record/approve"))
     rap("post", room.url("/record/notes"), {"text": "As canarymail02@example.org put it."})
-    canaries = [*names, "canaryname", "canarymail", "canaryorg", "zqx0"]
+    canaries = [*names, "canaryname", "canarymail", "canaryorg", "zqxsurname"]
 
     def scan(text: str, where: str, allowed: tuple[str, ...] = ()) -> None:
         low = text.lower()

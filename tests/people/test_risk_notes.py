@@ -224,10 +224,12 @@ def _migrate(target):
 @pytest.fixture
 def before_move(transactional_db):
     """The database as it was before risk notes moved (people at 0001); put back afterwards."""
-    leaf = MigrationExecutor(connection).loader.graph.leaf_nodes("people")
+    # Every app back to its latest migration afterwards: going back also undid the apps that
+    # depend on people (meetings, the room, facilitation…), and later tests need their tables.
+    leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
     apps = _migrate([("people", "0001_initial")])
     yield apps
-    _migrate(leaf)
+    _migrate(leaves)
 
 
 def test_migration_copies_each_person_notes_to_every_candidacy_and_back(before_move):
