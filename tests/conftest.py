@@ -1,4 +1,7 @@
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -7,8 +10,45 @@ from track2.accounts.models import User
 from track2.dialogues.models import Dialogue, Membership, Role
 from track2.institutions.models import Institution
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 def pytest_configure(config):
+    collect_static_once()
+    own_postgres_database()
+
+
+def collect_static_once():
+    """Every site a test serves shares one folder of collected static files (TRACK2_STATIC_ROOT),
+    collected here once, before pytest-xdist starts its workers (they inherit the variable):
+    collecting compresses every file and took most of each served site's start. The folder is
+    kept between runs and collected again only when a static file changed
+    (track2.site.static_files)."""
+    if os.environ.get("PYTEST_XDIST_WORKER") or os.environ.get("TRACK2_STATIC_ROOT"):
+        return
+    folder = ROOT / "test-artifacts" / "static"
+    folder.parent.mkdir(exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACK2_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="track2.settings",
+        TRACK2_HOME=str(folder.parent / "static-home"),
+        TRACK2_STATIC_ROOT=str(folder),
+        PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
+    )
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); "
+            "from track2.site import static_files; static_files.collect()",
+        ],
+        env=env,
+        check=True,
+    )
+    os.environ["TRACK2_STATIC_ROOT"] = str(folder)
+
+
+def own_postgres_database():
     """Under pytest-xdist on PostgreSQL, each worker's served sites get a database of their own.
     Tests that run `track2 serve` as a process pass TRACK2_DATABASE_URL on (scripts/test.sh points
     it at a `track2` database); two workers migrating and filling one database at once would

@@ -1,5 +1,7 @@
 """Helpers shared by tests (fixtures live in conftest.py)."""
 
+import os
+
 PASSWORD = "correct horse battery staple"
 
 
@@ -27,3 +29,14 @@ def roster_csv_rows(text: str) -> list[dict]:
     status, rest = text.lstrip("\ufeff").split("\r\n", 1)
     assert status == "# Unofficial. Non-binding. Participants took part in a personal capacity."
     return list(csv.DictReader(io.StringIO(rest)))
+
+
+def outside_env() -> dict[str, str]:
+    """The environment for a `track2` process a test starts: none of this process's Track2 or
+    Django settings, except the shared folder of collected static files (tests/conftest.py)."""
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if k == "TRACK2_STATIC_ROOT"
+        or not (k.startswith("TRACK2_") or k == "DJANGO_SETTINGS_MODULE")
+    }

@@ -24,6 +24,7 @@ class ConfigError(Exception):
 # describe each one; tests/test_docs.py fails when it does not.
 SETTINGS_DOC = {
     "TRACK2_HOME": "data folder (database, keys, secret key, static files); default ~/.track2",
+    "TRACK2_STATIC_ROOT": "absolute folder the static files are collected into (default TRACK2_HOME/static); sites of one version may share it",
     "TRACK2_DATABASE_URL": "sqlite:///path or postgresql://user:pass@host:port/name; default SQLite in TRACK2_HOME",
     "TRACK2_SECRET_KEY": "Django secret key; generated into TRACK2_HOME/secret_key (mode 0600) when absent",
     "TRACK2_ALLOWED_HOSTS": "comma-separated host names the site answers to",
@@ -69,6 +70,7 @@ class Config:
     backchannel_days: int = 30
     keystore_time_cost: int = 3
     keystore_memory_cost: int = 262144
+    static_root: Path | None = None  # None: TRACK2_HOME/static
 
 
 def _flag(name: str, env: dict[str, str]) -> bool:
@@ -272,6 +274,22 @@ def _institution_name(env: dict[str, str]) -> str:
     return name
 
 
+def _static_root(env: dict[str, str], home: Path) -> Path:
+    raw = env.get("TRACK2_STATIC_ROOT", "").strip()
+    if not raw:
+        return home / "static"
+    if any(ord(c) < 32 or ord(c) == 127 for c in raw):
+        raise ConfigError(
+            "TRACK2_STATIC_ROOT contains control characters; give a plain folder path."
+        )
+    path = Path(raw).expanduser()
+    if not path.is_absolute():
+        raise ConfigError(
+            f"TRACK2_STATIC_ROOT={raw!r} is not an absolute path; give e.g. /var/lib/track2/static."
+        )
+    return path
+
+
 def load(env: dict[str, str] | None = None) -> Config:
     env = dict(os.environ if env is None else env)
     home = prepare_home(Path(env.get("TRACK2_HOME") or "~/.track2"))
@@ -297,6 +315,7 @@ def load(env: dict[str, str] | None = None) -> Config:
         backchannel_days=_positive_int("TRACK2_BACKCHANNEL_DAYS", env, 30),
         keystore_time_cost=_positive_int("TRACK2_KEYSTORE_TIME_COST", env, 3),
         keystore_memory_cost=_positive_int("TRACK2_KEYSTORE_MEMORY_COST", env, 262144, minimum=8),
+        static_root=_static_root(env, home),
     )
 
 

@@ -68,6 +68,12 @@ def browser():
         pytest.fail(
             f"{CHROMIUM} is missing: run the README's test command, which installs Debian's chromium"
         )
+    from playwright.sync_api import expect
+
+    # Assertions wait as long as actions do (15 s): the suite runs four workers on two cores, and
+    # a page re-read after a live event can wait seconds behind another test's server. How fast
+    # the map follows a vote is measured by benchmarks/bench_room.py, not here.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS

@@ -18,6 +18,7 @@ import psycopg
 import pytest
 
 from tests.dialogues.conftest import signed_in  # the pages' fixture, shared
+from tests.helpers import outside_env
 
 __all__ = ["signed_in"]
 
@@ -32,11 +33,7 @@ class Site:
     extra_env: dict[str, str] = field(default_factory=dict)
 
     def env(self) -> dict[str, str]:
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith("TRACK2_") and k != "DJANGO_SETTINGS_MODULE"
-        }
+        env = outside_env()
         env.update(
             TRACK2_HOME=str(self.home),
             DJANGO_SETTINGS_MODULE="tests.operations.site_settings",

@@ -1,18 +1,18 @@
 """The `track2` command, run as a real process the way a person runs it."""
 
 import json
-import os
 import subprocess
 import sys
 
 import pytest
 
+from tests.helpers import outside_env
+
 
 def track2(
     *args: str, home, env_extra: dict | None = None, stdin: str | None = None, timeout: int = 120
 ):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACK2_")}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env = outside_env()
     env.update(
         {
             "TRACK2_HOME": str(home),

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import outside_env
 from tests.site.test_serve import free_port
 
 ROLES = ["convener", "facilitator", "rapporteur", "observer", "liaison"]
@@ -24,11 +25,7 @@ ROLES = ["convener", "facilitator", "rapporteur", "observer", "liaison"]
 @pytest.fixture
 def demo_run(tmp_path):
     port = free_port()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("TRACK2_") and k != "DJANGO_SETTINGS_MODULE"
-    }
+    env = outside_env()
     env.update(
         {
             "TRACK2_HOME": str(tmp_path / "real"),
@@ -46,7 +43,7 @@ def demo_run(tmp_path):
             text=True,
         )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail("track2 demo exited:\n" + log.read_text())
@@ -57,7 +54,7 @@ def demo_run(tmp_path):
             time.sleep(0.5)
     else:
         process.kill()
-        pytest.fail("track2 demo did not answer within 120 s:\n" + log.read_text())
+        pytest.fail("track2 demo did not answer within 240 s:\n" + log.read_text())
     yield base, log
     process.terminate()
     process.wait(timeout=20)
@@ -132,8 +129,7 @@ def replay_back_channel(text: str, tmp_path) -> None:
     lines = [line.strip() for line in text.splitlines() if " backchannel --home " in line]
     directory = next(line for line in lines if line.endswith(" directory"))
     verify_log = next(line for line in lines if line.endswith(" verify-log"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACK2_")}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env = outside_env()
     env["TRACK2_HOME"] = str(tmp_path / "client")
     for line, expected in ((directory, "Ostrava ministry contact"), (verify_log, "Log verified")):
         done = subprocess.run(  # noqa: S603  (the command the demo printed, with its own paths)

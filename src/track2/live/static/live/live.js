@@ -5,6 +5,8 @@
 (function () {
   "use strict";
 
+  var READ_TIMEOUT_MS = 30000;
+
   function watch(region) {
     var status = document.querySelector('[data-live-status="' + region.id + '"]');
     var retryMs = 1000;
@@ -70,9 +72,16 @@
         return;
       }
       fetching = true;
+      // A read that never answers (a connection lost mid-way) must not hold back every later
+      // refresh: it is abandoned after READ_TIMEOUT_MS and the region says it is stale.
+      var abort = new AbortController();
+      var timer = window.setTimeout(function () {
+        abort.abort();
+      }, READ_TIMEOUT_MS);
       fetch(region.getAttribute("data-live-fragment") || window.location.href, {
         credentials: "same-origin",
         headers: { Accept: "text/html" },
+        signal: abort.signal,
       })
         .then(function (response) {
           if (!response.ok) {
@@ -95,6 +104,7 @@
           say("stale");
         })
         .then(function () {
+          window.clearTimeout(timer);
           fetching = false;
           if (again) {
             again = false;

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from track2.config import LOOPBACK_HOSTS, describe_email
+from track2.site import static_files
 from track2.site.health import DatabaseUnreachable, check_database
 from track2.site.http import NoDelayH11Protocol
 
@@ -35,7 +36,7 @@ def prepare_site(stdout) -> None:
     stdout.write(f"Database: {settings.CONFIG.database_url_display} ({version})")
     refuse_newer_schema()
     call_command("migrate", interactive=False, verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
+    static_files.collect()
 
 
 def refuse_newer_schema() -> None:
