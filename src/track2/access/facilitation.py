@@ -21,7 +21,9 @@ NAMES_IN_ROOM_ONLY = (AttributionMode.CHATHAM_HOUSE, AttributionMode.OFF_RECORD)
 
 
 @dataclass(frozen=True)
-class FloorAccess:
+class _OfMeeting:
+    """A context over one meeting: its meeting and dialogue, read from the meeting's access."""
+
     meeting_access: MeetingAccess
 
     @property
@@ -32,6 +34,9 @@ class FloorAccess:
     def dialogue(self):
         return self.meeting_access.dialogue
 
+
+@dataclass(frozen=True)
+class FloorAccess(_OfMeeting):
     @property
     def roles(self) -> frozenset[str]:
         return self.meeting_access.dialogue_access.roles
@@ -138,21 +143,12 @@ def access_caucus(user, dialogue_id, meeting_id, delegation_id) -> CaucusAccess:
 
 
 @dataclass(frozen=True)
-class RecordAccess:
+class RecordAccess(_OfMeeting):
     """A meeting's record as one viewer may use it: rapporteurs, facilitators and conveners write
     it; participants comment on a draft; whoever may read the room's content reads the approved
     record."""
 
-    meeting_access: MeetingAccess
-    reads_content: bool
-
-    @property
-    def meeting(self) -> Meeting:
-        return self.meeting_access.meeting
-
-    @property
-    def dialogue(self):
-        return self.meeting_access.dialogue
+    reads_content: bool = False
 
     @property
     def may_write(self) -> bool:
