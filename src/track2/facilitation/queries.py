@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from track2.access import NotFound
 from track2.access.facilitation import FloorAccess
 from track2.dialogues.models import AttributionMode
 from track2.disclosure.status import STATUS_LINE
@@ -169,3 +170,33 @@ def invited_caucuses(ctx: FloorAccess) -> list[dict]:
         .select_related("delegation")
         .order_by("delegation__name")
     ]
+
+
+def room_panel(ctx: FloorAccess, user) -> dict | None:
+    """The room's statements and map as the facilitator's console embeds them: loaded through
+    `access_room` and `map_data.map_for` — the same access and small-cell path as the room's
+    own map page — or None for a viewer who does not run the floor or may not read the room."""
+    from track2.access.room import access_room
+    from track2.deliberation import map_data
+    from track2.deliberation import queries as room_queries
+    from track2.deliberation.chart import chart_of
+    from track2.errors import NotPermitted
+
+    if not ctx.may_facilitate:
+        return None
+    try:
+        room_ctx = access_room(user, ctx.dialogue.pk, ctx.meeting.pk, need="facilitator")
+    except NotFound:
+        return None
+    shown, refusal = None, None
+    try:
+        shown = map_data.map_for(room_ctx)
+    except NotPermitted as err:
+        refusal = err.message
+    return {
+        "room": room_ctx.room,
+        "map": shown,
+        "refusal": refusal,
+        "chart": chart_of(shown) if shown else None,
+        "waiting": room_queries.moderation_queue(room_ctx.meeting).count(),
+    }
