@@ -110,6 +110,19 @@ def floor_for(ctx: FloorAccess, now: datetime | None = None) -> dict:
 def balance_dict(ctx: FloorAccess, now: datetime | None = None) -> dict:
     found = actions.balance_of(ctx.meeting, now)
     titles = {str(i.pk): i.title for i in AgendaItem.objects.filter(meeting=ctx.meeting)}
+
+    def by_side(key: str) -> list[dict]:
+        """The item's figures in the sides' order (a table row; the dicts below are keyed)."""
+        seconds, turns = found.seconds_by_item.get(key, {}), found.turns_by_item.get(key, {})
+        return [
+            {
+                "delegation": s.side,
+                "seconds": round(seconds.get(s.side, 0)),
+                "turns": turns.get(s.side, 0),
+            }
+            for s in found.sides
+        ]
+
     return {
         "sides": [
             {
@@ -129,6 +142,7 @@ def balance_dict(ctx: FloorAccess, now: datetime | None = None) -> dict:
                 "item": titles.get(key, key),
                 "seconds": {side: round(v) for side, v in row.items()},
                 "turns": dict(found.turns_by_item.get(key, {})),
+                "by_side": by_side(key),
             }
             for key, row in found.seconds_by_item.items()
         ],
