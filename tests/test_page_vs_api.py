@@ -27,6 +27,7 @@ from tests.helpers import sign_in
 from track2.audit.models import AuditEntry
 from track2.deliberation.models import Statement
 from track2.dialogues.models import Delegation, DelegationMember, Party, Venue
+from track2.facilitation.models import CaucusPoll
 from track2.meetings.models import AgendaItem, Meeting, MeetingParticipant
 from track2.people import actions as people_actions
 from track2.people.models import Affiliation, Candidacy, CandidacyStep, Person, Sector
@@ -1281,7 +1282,55 @@ def caucus_cases():
         lambda c, w: c.post(caucus(w, "invite/"), {"invited": "on"}),
         lambda api, w: api("put", api_caucus(w, "/invitation"), {"invited": True}),
     )
+
+    def on_poll(verb, body):
+        page_body = {"poll_id": "", **{k: str(v) for k, v in body.items()}}
+
+        def poll_id(w):
+            return CaucusPoll.objects.get(question="Accept the hotline?").pk
+
+        api_tail = {"answer": "/answer", "close-poll": "/close"}[verb]
+        return (
+            lambda c, w: c.post(caucus(w, f"{verb}/"), {**page_body, "poll_id": poll_id(w)}),
+            lambda api, w: api(
+                "put" if verb == "answer" else "post",
+                api_caucus(w, f"/polls/{poll_id(w)}{api_tail}"),
+                body or None,
+            ),
+        )
+
+    def asked(w):
+        from track2.facilitation import caucus as caucus_actions
+
+        user = w.participants[1]
+        ctx, question, options = caucus_actions.check_poll(
+            user, w.dialogue.pk, w.meeting.pk, w.north.pk, "Accept the hotline?", ["Yes", "No"]
+        )
+        caucus_actions.do_poll(ctx, question, options)
+
+    def closed(w):
+        asked(w)
+        CaucusPoll.objects.update(is_open=False)
+
     return [
+        FloorCase(
+            "caucus answer a poll", *on_poll("answer", {"choice": 1}), actor="p0", prepare=asked
+        ),
+        FloorCase(
+            "caucus: answer out of range",
+            *on_poll("answer", {"choice": 7}),
+            actor="p0",
+            prepare=asked,
+            accepted=False,
+        ),
+        FloorCase("caucus close a poll", *on_poll("close-poll", {}), actor="p0", prepare=asked),
+        FloorCase(
+            "caucus: close a closed poll",
+            *on_poll("close-poll", {}),
+            actor="p0",
+            prepare=closed,
+            accepted=False,
+        ),
         FloorCase("caucus note", *note("We can live with a hotline."), actor="p0"),
         FloorCase("caucus note naming someone (held)", *note("Ask Person 05 first."), actor="p0"),
         FloorCase("caucus poll", *poll, actor="p0"),

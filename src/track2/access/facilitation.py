@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.utils import timezone
+
 from track2.access import NotFound, parse_id
 from track2.access.meetings import CONFIRMED_STATUSES, MeetingAccess, access_meeting
 from track2.dialogues.models import AttributionMode, Delegation, DelegationMember, Role
@@ -73,11 +75,24 @@ class FloorAccess(_OfMeeting):
         )
 
     @property
+    def is_live(self) -> bool:
+        """The meeting has not ended (its end has not passed, it is not archived)."""
+        return self.meeting.archived_at is None and self.meeting.ends_at > timezone.now()
+
+    @property
     def sees_names(self) -> bool:
-        """Whether the queue and the floor show who is speaking (else: their delegation only)."""
+        """Whether the queue and the floor show who is speaking (else: their delegation only).
+        Under the Chatham House Rule and off the record, names stay inside the live meeting:
+        once it has ended nobody reads them, even before the floor is closed."""
         if self.meeting.attribution_mode in NAMES_IN_ROOM_ONLY:
-            return self.may_facilitate or self.is_present
+            return self.is_live and (self.may_facilitate or self.is_present)
         return self.may_facilitate or self.is_present or self.meeting_access.sees_attendance
+
+    @property
+    def sees_present(self) -> bool:
+        """Who is present: the facilitators and conveners running the floor always; others as
+        they may read the meeting's attendance (not at all when it is confidential)."""
+        return self.may_facilitate or self.meeting_access.sees_attendance
 
     @property
     def sees_balance(self) -> bool:

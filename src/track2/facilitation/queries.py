@@ -101,10 +101,31 @@ def floor_for(ctx: FloorAccess, now: datetime | None = None) -> dict:
         "queue": queue,
         "your_hand": next((h for h in queue if h["is_you"]), None),
         "may_raise_hand": ctx.may_speak,
+        "present": present_list(ctx, names) if ctx.sees_present else None,
         "balance": balance_dict(ctx, now) if ctx.sees_balance else None,
         "status_line": STATUS_LINE,
     }
     return state
+
+
+def present_list(ctx: FloorAccess, delegations: dict[int, str]) -> list[dict]:
+    """Who is present (on the list, not declined or absent), by delegation then name."""
+    from track2.access.meetings import CONFIRMED_STATUSES
+    from track2.dialogues.models import DelegationMember
+    from track2.meetings.models import MeetingParticipant
+
+    delegation_of = dict(
+        DelegationMember.objects.filter(dialogue=ctx.dialogue).values_list(
+            "person_id", "delegation_id"
+        )
+    )
+    rows = [
+        {"name": name, "delegation": delegations.get(delegation_of.get(pid, 0))}
+        for pid, name in MeetingParticipant.objects.filter(
+            meeting=ctx.meeting, status__in=CONFIRMED_STATUSES
+        ).values_list("person_id", "person__full_name")
+    ]
+    return sorted(rows, key=lambda r: (r["delegation"] or "", r["name"]))
 
 
 def balance_dict(ctx: FloorAccess, now: datetime | None = None) -> dict:

@@ -194,6 +194,12 @@ def _answer(request, d, m, g):
     caucus.do_answer(ctx, poll, value)
 
 
+def _close_poll(request, d, m, g):
+    caucus.do_close_poll(
+        *caucus.check_close_poll(request.user, d, m, g, request.POST.get("poll_id"))
+    )
+
+
 def _invite(request, d, m, g):
     ctx, invited = caucus.check_invite(request.user, d, m, g, request.POST.get("invited") == "on")
     caucus.do_invite(ctx, invited)
@@ -205,6 +211,7 @@ CAUCUS_ACTS = {
     "delete-note": _delete_note,
     "poll": _poll,
     "answer": _answer,
+    "close-poll": _close_poll,
 }
 
 
