@@ -1495,7 +1495,13 @@ def test_floor_page_shows_what_the_api_says(floor_in_progress, client, reader):
     for person in w.persons.values():
         named = any(h["name"] == person.full_name for h in facts["queue"])
         # Names on the page only where the API gives them (the record may cite none).
-        assert (person.full_name in text.split("Speaking queue", 1)[1]) == named, (reader, person)
+        section = text.split("Speaking queue", 1)[1].split("Present (", 1)[0]
+        assert (person.full_name in section) == named, (reader, person)
+    present = facts["present"]
+    assert (present is not None) == (reader in ("facilitator", "convener"))
+    if present is not None:
+        listed = [p["name"] + (f" ({p['delegation']})" if p["delegation"] else "") for p in present]
+        assert len(listed) == 8 and _in_order(text, [f"Present ({len(listed)})", *listed])
     balance = facts["balance"]
     assert (balance is not None) == (reader in ("facilitator", "convener"))
     assert ("Speaking balance" in text) == (balance is not None)

@@ -90,9 +90,10 @@ class FloorAccess(_OfMeeting):
 
     @property
     def sees_present(self) -> bool:
-        """Who is present: the facilitators and conveners running the floor always; others as
-        they may read the meeting's attendance (not at all when it is confidential)."""
-        return self.may_facilitate or self.meeting_access.sees_attendance
+        """Who is present, on the console: the facilitators and conveners running the floor, even
+        when the attendance is confidential (the issue's rule). Other members read the attendance
+        on the meeting's page; the floor shows them no name outside the queue's rule."""
+        return self.may_facilitate
 
     @property
     def sees_balance(self) -> bool:

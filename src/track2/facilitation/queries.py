@@ -82,6 +82,7 @@ def floor_for(ctx: FloorAccess, now: datetime | None = None) -> dict:
             "over_limit": limit is not None and spoken > limit,
         }
     until = floor.caucus_break_until if floor else None
+    over = actions.is_over(ctx, floor, now)
     state = {
         "caucus_break": {
             "until": until.isoformat(),
@@ -91,7 +92,7 @@ def floor_for(ctx: FloorAccess, now: datetime | None = None) -> dict:
         else None,
         "own_caucus_delegation_id": own_caucus(ctx),
         "invited_caucuses": invited_caucuses(ctx),
-        "is_over": actions.is_over(ctx, floor, now),
+        "is_over": over,
         "is_closed": bool(floor and floor.closed_at),
         "current_item": _item(current, now),
         "is_running": running,
@@ -101,7 +102,8 @@ def floor_for(ctx: FloorAccess, now: datetime | None = None) -> dict:
         "queue": queue,
         "your_hand": next((h for h in queue if h["is_you"]), None),
         "may_raise_hand": ctx.may_speak,
-        "present": present_list(ctx, names) if ctx.sees_present else None,
+        # Who is present is the live meeting's: once it is over the floor names nobody.
+        "present": present_list(ctx, names) if ctx.sees_present and not over else None,
         "balance": balance_dict(ctx, now) if ctx.sees_balance else None,
         "status_line": STATUS_LINE,
     }
