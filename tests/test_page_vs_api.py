@@ -25,7 +25,9 @@ from tests.dialogues.conftest import World, build_world, make_person
 from tests.dialogues.test_api import bearer
 from tests.helpers import sign_in
 from track2.audit.models import AuditEntry
+from track2.deliberation.models import Statement
 from track2.dialogues.models import Delegation, DelegationMember, Party, Venue
+from track2.facilitation.models import CaucusPoll
 from track2.meetings.models import AgendaItem, Meeting, MeetingParticipant
 from track2.people import actions as people_actions
 from track2.people.models import Affiliation, Candidacy, CandidacyStep, Person, Sector
@@ -777,6 +779,35 @@ CASES = (
 )
 
 
+def through(client, door: str, actor, case: Case, world) -> Outcome:
+    """Run one door of a case as `actor`: the page signed in, or the API with a bearer token."""
+    client.logout()
+    if door == "page":
+        sign_in(client, actor)
+        return page_outcome(case.page(client, world))
+    headers = bearer(actor)
+
+    def call(method, path, json=None):
+        return getattr(client, method)(
+            f"/api/v1{path}", data=json, content_type="application/json", **headers
+        )
+
+    return api_outcome(case.api(call, world))
+
+
+def agree(case: Case, run) -> None:
+    """Both doors accept or both refuse, with the same words, leaving the same state."""
+    page, page_state = run(case, "page")
+    api, api_state = run(case, "api")
+    assert page.accepted == case.accepted, (page, "page")
+    assert api.accepted == case.accepted, (api, "api")
+    if case.same_words:
+        assert page.messages == api.messages
+    else:
+        assert page.messages and api.messages
+    assert page_state == api_state
+
+
 @pytest.fixture
 def run_on_fresh_world(client, make_user, institution, monkeypatch):
     """Build a world, run one door of a case in it, snapshot, and roll everything back."""
@@ -788,19 +819,7 @@ def run_on_fresh_world(client, make_user, institution, monkeypatch):
         with transaction.atomic():
             world = build_world(make_user, institution)
             case.prepare(world)
-            client.logout()
-            if door == "page":
-                sign_in(client, world.users["convener"])
-                outcome = page_outcome(case.page(client, world))
-            else:
-                headers = bearer(world.users["convener"])
-
-                def call(method, path, json=None):
-                    return getattr(client, method)(
-                        f"/api/v1{path}", data=json, content_type="application/json", **headers
-                    )
-
-                outcome = api_outcome(case.api(call, world))
+            outcome = through(client, door, world.users["convener"], case, world)
             state = snapshot(world)
             transaction.set_rollback(True)
         client.logout()
@@ -811,12 +830,727 @@ def run_on_fresh_world(client, make_user, institution, monkeypatch):
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_page_and_api_agree(case, run_on_fresh_world):
-    page, page_state = run_on_fresh_world(case, "page")
-    api, api_state = run_on_fresh_world(case, "api")
-    assert page.accepted == case.accepted, (page, "page")
-    assert api.accepted == case.accepted, (api, "api")
-    if case.same_words:
-        assert page.messages == api.messages
-    else:
-        assert page.messages and api.messages
-    assert page_state == api_state
+    agree(case, run_on_fresh_world)
+
+
+# --- the floor, caucus rooms and the record (issue 11) ---------------------------------------
+#
+# The same pattern on the facilitation world (tests/deliberation/conftest.py's room with a
+# two-item agenda): each case names who acts, since the floor's writers are facilitators,
+# participants present and rapporteurs, not the convener.
+
+
+def floor_snapshot(world) -> dict:
+    """What the meeting's floor, caucuses and record hold, by name (no times, no ids)."""
+    from track2.facilitation.models import (
+        Caucus,
+        CaucusAnswer,
+        CaucusNote,
+        CaucusPoll,
+        Floor,
+        Hand,
+        ItemInterval,
+        RecordComment,
+        RecordNote,
+        RecordVersion,
+        SpeakingTotal,
+        Turn,
+    )
+
+    m = world.meeting
+    floor = Floor.objects.filter(meeting=m).select_related("current_item").first()
+    texts = dict(Statement.objects.filter(meeting=m).values_list("id", "text"))
+    return {
+        "floor": None
+        if floor is None
+        else (
+            floor.current_item.title if floor.current_item else None,
+            floor.turn_limit_seconds,
+            floor.closed_at is not None,
+            floor.caucus_break_until is not None,
+        ),
+        "intervals": sorted(
+            (i.item.title, i.ended_at is None)
+            for i in ItemInterval.objects.filter(meeting=m).select_related("item")
+        ),
+        "queue": [
+            (h.person.full_name, h.delegation.name if h.delegation else None, h.is_direct_response)
+            for h in Hand.objects.filter(meeting=m)
+            .select_related("person", "delegation")
+            .order_by("position")
+        ],
+        "turns": sorted(
+            (t.person.full_name, t.agenda_item.title if t.agenda_item else None, t.ended_at is None)
+            for t in Turn.objects.filter(meeting=m).select_related("person", "agenda_item")
+        ),
+        "totals": sorted(
+            SpeakingTotal.objects.filter(meeting=m).values_list(
+                "delegation__name", "agenda_item__title", "turns", "present"
+            ),
+            key=str,
+        ),
+        "caucuses": sorted(
+            Caucus.objects.filter(meeting=m).values_list(
+                "delegation__name", "are_facilitators_invited"
+            )
+        ),
+        "caucus_notes": sorted(
+            (n.caucus.delegation.name, n.text, n.held_for_id is not None)
+            for n in CaucusNote.objects.filter(caucus__meeting=m).select_related(
+                "caucus__delegation"
+            )
+        ),
+        "polls": sorted(
+            (p.question, tuple(p.options), p.is_open)
+            for p in CaucusPoll.objects.filter(caucus__meeting=m)
+        ),
+        "answers": sorted(
+            CaucusAnswer.objects.filter(poll__caucus__meeting=m).values_list(
+                "poll__question", "person__full_name", "choice"
+            )
+        ),
+        "versions": sorted(
+            (v.number, v.is_approved) for v in RecordVersion.objects.filter(meeting=m)
+        ),
+        "record_notes": sorted(
+            (
+                n.version.number,
+                n.agenda_item.title if n.agenda_item else None,
+                n.text,
+                n.is_held,
+                tuple(texts.get(c) for c in n.cites),
+            )
+            for n in RecordNote.objects.filter(version__meeting=m).select_related(
+                "version", "agenda_item"
+            )
+        ),
+        "comments": sorted(
+            RecordComment.objects.filter(version__meeting=m).values_list(
+                "version__number", "text", "is_held"
+            )
+        ),
+        "audit": sorted(
+            AuditEntry.objects.filter(dialogue=world.dialogue).values_list(
+                "actor_name", "action", "object_type"
+            )
+        ),
+    }
+
+
+@dataclass
+class FloorCase(Case):
+    actor: str = "facilitator"  # a key of world.users
+
+
+def _floor_url(w, tail=""):
+    return f"/dialogues/{w.dialogue.pk}/meetings/{w.meeting.pk}/floor/{tail}"
+
+
+def _api_floor(w, tail=""):
+    return f"/dialogues/{w.dialogue.pk}/meetings/{w.meeting.pk}/floor{tail}"
+
+
+def _api_meeting(w, tail=""):
+    return f"/dialogues/{w.dialogue.pk}/meetings/{w.meeting.pk}{tail}"
+
+
+def _item(w, position=1):
+    return w.meeting.agenda_items.get(position=position).pk
+
+
+def _person(w, user):
+    return w.persons[user.pk]
+
+
+def start_item(w):
+    from track2.facilitation import actions as floor_actions
+
+    floor_actions.do_timer(
+        w.users["facilitator"],
+        floor_actions.check_timer(w.users["facilitator"], w.dialogue.pk, w.meeting.pk, "start"),
+    )
+
+
+def raise_hands(*indexes, direct=False):
+    def prepare(w):
+        from track2.facilitation import actions as floor_actions
+
+        for i in indexes:
+            user = w.participants[i]
+            floor_actions.do_raise(
+                floor_actions.check_raise(user, w.dialogue.pk, w.meeting.pk, direct), direct
+            )
+
+    return prepare
+
+
+def _hand(w, i):
+    from track2.facilitation.models import Hand
+
+    return Hand.objects.get(meeting=w.meeting, person=_person(w, w.participants[i])).pk
+
+
+def give_to(i):
+    def prepare(w):
+        from track2.facilitation import actions as floor_actions
+
+        ctx, hand = floor_actions.check_give_floor(
+            w.users["facilitator"], w.dialogue.pk, w.meeting.pk, _hand(w, i)
+        )
+        floor_actions.do_give_floor(ctx, hand)
+
+    return prepare
+
+
+def record_note(text, item=1):
+    def prepare(w):
+        from track2.facilitation import record as record_actions
+
+        change = record_actions.check_note(
+            w.users["rapporteur"], w.dialogue.pk, w.meeting.pk, text, _item(w, item)
+        )
+        record_actions.do_note(w.users["rapporteur"], change)
+
+    return prepare
+
+
+def approve(w):
+    from track2.facilitation import record as record_actions
+
+    ctx, version = record_actions.check_approve(w.users["facilitator"], w.dialogue.pk, w.meeting.pk)
+    record_actions.do_approve(w.users["facilitator"], ctx, version)
+
+
+def cited_statement(w):
+    from tests.deliberation.test_map import accepted_statement
+
+    accepted_statement(w, "Fishing quotas should be shared.")
+
+
+def _statement(w):
+    return Statement.objects.get(meeting=w.meeting, text="Fishing quotas should be shared.").pk
+
+
+def _note_id(w, text):
+    from track2.facilitation.models import RecordNote
+
+    return RecordNote.objects.filter(version__meeting=w.meeting, text=text).latest("pk").pk
+
+
+def timer_cases():
+    def timer(action, item=None):
+        return (
+            lambda c, w: c.post(
+                _floor_url(w, "timer/"),
+                {"action": action, "item_id": "" if item is None else _item(w, item)},
+            ),
+            lambda api, w: api(
+                "post",
+                _api_floor(w, "/timer"),
+                {"action": action, "item_id": None if item is None else _item(w, item)},
+            ),
+        )
+
+    def limit(seconds):
+        return (
+            lambda c, w: c.post(_floor_url(w, "turn-limit/"), {"seconds": seconds}),
+            lambda api, w: api("put", _api_floor(w, "/turn-limit"), {"seconds": seconds}),
+        )
+
+    def caucus_break(minutes):
+        return (
+            lambda c, w: c.post(_floor_url(w, "caucus-break/"), {"minutes": minutes}),
+            lambda api, w: api("post", _api_floor(w, "/caucus-break"), {"minutes": minutes}),
+        )
+
+    return [
+        FloorCase("floor timer start", *timer("start")),
+        FloorCase("floor timer start item 2", *timer("start", 2)),
+        FloorCase("floor timer pause", *timer("pause"), prepare=start_item),
+        FloorCase("floor timer move on", *timer("next"), prepare=start_item),
+        FloorCase("floor timer: pause with nothing running", *timer("pause"), accepted=False),
+        FloorCase(
+            "floor timer: resume while running",
+            *timer("resume"),
+            prepare=start_item,
+            accepted=False,
+        ),
+        FloorCase("floor timer: by a participant", *timer("start"), actor="p0", accepted=False),
+        FloorCase("floor turn limit", *limit(120)),
+        FloorCase("floor turn limit: too short", *limit(5), accepted=False),
+        FloorCase("floor caucus break", *caucus_break(10)),
+        FloorCase("floor caucus break: too long", *caucus_break(500), accepted=False),
+    ]
+
+
+def queue_cases():
+    def hand(verb, direct=False):
+        if verb == "raise":
+            return (
+                lambda c, w: c.post(
+                    _floor_url(w, "raise/"), {"direct_response": "on"} if direct else {}
+                ),
+                lambda api, w: api("post", _api_floor(w, "/hand"), {"direct_response": direct}),
+            )
+        return (
+            lambda c, w: c.post(_floor_url(w, "lower/")),
+            lambda api, w: api("delete", _api_floor(w, "/hand")),
+        )
+
+    def give(i):
+        return (
+            lambda c, w: c.post(_floor_url(w, "give/"), {"hand_id": _hand(w, i)}),
+            lambda api, w: api("post", _api_floor(w, "/give"), {"hand_id": _hand(w, i)}),
+        )
+
+    def to_front(i):
+        return (
+            lambda c, w: c.post(_floor_url(w, "first/"), {"hand_id": _hand(w, i)}),
+            lambda api, w: api("post", _api_floor(w, "/order"), {"hand_ids": [_hand(w, i)]}),
+        )
+
+    end_turn = (
+        lambda c, w: c.post(_floor_url(w, "end-turn/")),
+        lambda api, w: api("post", _api_floor(w, "/end-turn")),
+    )
+    close = (
+        lambda c, w: c.post(_floor_url(w, "close/")),
+        lambda api, w: api("post", _api_floor(w, "/close")),
+    )
+    return [
+        FloorCase("queue raise", *hand("raise"), actor="p0"),
+        FloorCase("queue raise a direct response", *hand("raise", True), actor="p5"),
+        FloorCase(
+            "queue: raise twice", *hand("raise"), actor="p0", prepare=raise_hands(0), accepted=False
+        ),
+        FloorCase(
+            "queue: raise by someone not on the list",
+            *hand("raise"),
+            actor="unseated",
+            accepted=False,
+        ),
+        FloorCase("queue lower", *hand("lower"), actor="p0", prepare=raise_hands(0)),
+        FloorCase("queue: lower a hand not raised", *hand("lower"), actor="p0", accepted=False),
+        FloorCase(
+            "queue move to the front",
+            *to_front(5),
+            prepare=both(raise_hands(0), raise_hands(5, direct=True)),
+        ),
+        FloorCase("queue give the floor", *give(5), prepare=both(start_item, raise_hands(0, 5))),
+        FloorCase(
+            "queue: give the floor while someone has it",
+            *give(5),
+            prepare=both(start_item, raise_hands(0, 5), give_to(0)),
+            accepted=False,
+        ),
+        FloorCase(
+            "queue end the turn", *end_turn, prepare=both(start_item, raise_hands(0), give_to(0))
+        ),
+        FloorCase("queue: end a turn that has ended", *end_turn, accepted=False),
+        FloorCase(
+            "floor close (balance kept as totals)",
+            *close,
+            prepare=both(
+                start_item, raise_hands(0, 5), give_to(0), lambda w: end_turn_now(w), give_to(5)
+            ),
+        ),
+    ]
+
+
+def end_turn_now(w):
+    from track2.facilitation import actions as floor_actions
+
+    ctx, turn = floor_actions.check_end_turn(w.users["facilitator"], w.dialogue.pk, w.meeting.pk)
+    floor_actions.do_end_turn(ctx, turn)
+
+
+def record_cases():
+    def note(text, item=1, cites=False, revise=None):
+        def page(c, w):
+            body = {"text": text, "item_id": _item(w, item), "cites": ""}
+            if cites:
+                body["cites"] = str(_statement(w))
+            if revise:
+                body["note_id"] = _note_id(w, revise)
+            return c.post(_floor_url(w, "record/note/"), body)
+
+        def api(call, w):
+            body = {"text": text, "item_id": _item(w, item), "cites": []}
+            if cites:
+                body["cites"] = [_statement(w)]
+            if revise:
+                return call("put", _api_meeting(w, f"/record/notes/{_note_id(w, revise)}"), body)
+            return call("post", _api_meeting(w, "/record/notes"), body)
+
+        return page, api
+
+    remove = (
+        lambda c, w: c.post(
+            _floor_url(w, "record/remove/"), {"note_id": _note_id(w, "Broad support.")}
+        ),
+        lambda api, w: api(
+            "delete", _api_meeting(w, f"/record/notes/{_note_id(w, 'Broad support.')}")
+        ),
+    )
+    approve_it = (
+        lambda c, w: c.post(_floor_url(w, "record/approve/")),
+        lambda api, w: api("post", _api_meeting(w, "/record/approve")),
+    )
+
+    def comment(text):
+        return (
+            lambda c, w: c.post(_floor_url(w, "record/comment/"), {"text": text}),
+            lambda api, w: api("post", _api_meeting(w, "/record/comments"), {"text": text}),
+        )
+
+    return [
+        FloorCase("record note", *note("Broad support for a hotline."), actor="rapporteur"),
+        FloorCase(
+            "record note citing a statement",
+            *note("Quotas were discussed.", cites=True),
+            actor="rapporteur",
+            prepare=cited_statement,
+        ),
+        FloorCase(
+            "record note naming a participant (held)",
+            *note("Person 05 proposed a hotline."),
+            actor="rapporteur",
+        ),
+        FloorCase("record: note by a participant", *note("Mine."), actor="p0", accepted=False),
+        FloorCase("record: empty note", *note("   "), actor="rapporteur", accepted=False),
+        FloorCase(
+            "record revise an approved note (a new version)",
+            *note("Broad support, with doubts.", revise="Broad support."),
+            actor="rapporteur",
+            prepare=both(record_note("Broad support."), approve),
+        ),
+        FloorCase(
+            "record remove a note",
+            *remove,
+            actor="rapporteur",
+            prepare=record_note("Broad support."),
+        ),
+        FloorCase("record approve", *approve_it, prepare=record_note("Broad support.")),
+        FloorCase(
+            "record: approve with a held note",
+            *approve_it,
+            prepare=record_note("Person 05 proposed a hotline."),
+            accepted=False,
+        ),
+        FloorCase("record: approve with no draft", *approve_it, accepted=False),
+        FloorCase(
+            "record: approve by the rapporteur",
+            *approve_it,
+            actor="rapporteur",
+            prepare=record_note("Broad support."),
+            accepted=False,
+        ),
+        FloorCase(
+            "record comment",
+            *comment("Add the hotline's hours."),
+            actor="p0",
+            prepare=record_note("Broad support."),
+        ),
+        FloorCase("record: comment with no draft", *comment("Hm."), actor="p0", accepted=False),
+    ]
+
+
+def caucus_cases():
+    def caucus(w, tail=""):
+        return f"{_floor_url(w)}caucus/{w.north.pk}/{tail}"
+
+    def api_caucus(w, tail=""):
+        return _api_meeting(w, f"/caucus/{w.north.pk}{tail}")
+
+    def note(text):
+        return (
+            lambda c, w: c.post(caucus(w, "note/"), {"text": text}),
+            lambda api, w: api("post", api_caucus(w, "/notes"), {"text": text}),
+        )
+
+    poll = (
+        lambda c, w: c.post(
+            caucus(w, "poll/"), {"question": "Accept the hotline?", "options": "Yes\nNo"}
+        ),
+        lambda api, w: api(
+            "post",
+            api_caucus(w, "/polls"),
+            {"question": "Accept the hotline?", "options": ["Yes", "No"]},
+        ),
+    )
+    invite = (
+        lambda c, w: c.post(caucus(w, "invite/"), {"invited": "on"}),
+        lambda api, w: api("put", api_caucus(w, "/invitation"), {"invited": True}),
+    )
+
+    def on_poll(verb, body):
+        page_body = {"poll_id": "", **{k: str(v) for k, v in body.items()}}
+
+        def poll_id(w):
+            return CaucusPoll.objects.get(question="Accept the hotline?").pk
+
+        api_tail = {"answer": "/answer", "close-poll": "/close"}[verb]
+        return (
+            lambda c, w: c.post(caucus(w, f"{verb}/"), {**page_body, "poll_id": poll_id(w)}),
+            lambda api, w: api(
+                "put" if verb == "answer" else "post",
+                api_caucus(w, f"/polls/{poll_id(w)}{api_tail}"),
+                body or None,
+            ),
+        )
+
+    def asked(w):
+        from track2.facilitation import caucus as caucus_actions
+
+        user = w.participants[1]
+        ctx, question, options = caucus_actions.check_poll(
+            user, w.dialogue.pk, w.meeting.pk, w.north.pk, "Accept the hotline?", ["Yes", "No"]
+        )
+        caucus_actions.do_poll(ctx, question, options)
+
+    def closed(w):
+        asked(w)
+        CaucusPoll.objects.update(is_open=False)
+
+    return [
+        FloorCase(
+            "caucus answer a poll", *on_poll("answer", {"choice": 1}), actor="p0", prepare=asked
+        ),
+        FloorCase(
+            "caucus: answer out of range",
+            *on_poll("answer", {"choice": 7}),
+            actor="p0",
+            prepare=asked,
+            accepted=False,
+        ),
+        FloorCase("caucus close a poll", *on_poll("close-poll", {}), actor="p0", prepare=asked),
+        FloorCase(
+            "caucus: close a closed poll",
+            *on_poll("close-poll", {}),
+            actor="p0",
+            prepare=closed,
+            accepted=False,
+        ),
+        FloorCase("caucus note", *note("We can live with a hotline."), actor="p0"),
+        FloorCase("caucus note naming someone (held)", *note("Ask Person 05 first."), actor="p0"),
+        FloorCase("caucus poll", *poll, actor="p0"),
+        FloorCase("caucus invite the facilitators", *invite, actor="p0"),
+    ]
+
+
+FLOOR_CASES = timer_cases() + queue_cases() + record_cases() + caucus_cases()
+
+
+@pytest.fixture
+def run_on_fresh_room(client, make_user, institution, settings, tmp_path):
+    from tests.deliberation.conftest import build_room
+
+    settings.TRACK2_HOME = tmp_path  # the dialogue's pseudonym key (cited statements, votes)
+
+    def run(case: FloorCase, door: str):
+        with transaction.atomic():
+            world = build_room(make_user, institution)
+            AgendaItem.objects.create(
+                meeting=world.meeting, position=1, title="Fisheries", duration_minutes=30
+            )
+            AgendaItem.objects.create(
+                meeting=world.meeting, position=2, title="Shipping lanes", duration_minutes=20
+            )
+            case.prepare(world)
+            actor = (
+                world.participants[int(case.actor[1:])]
+                if case.actor[0] == "p" and case.actor[1:].isdigit()
+                else world.users[case.actor]
+            )
+            before = floor_snapshot(world)
+            outcome = through(client, door, actor, case, world)
+            state = floor_snapshot(world)
+            transaction.set_rollback(True)
+        client.logout()
+        # An accepted write changes what the floor holds; a refused one changes nothing.
+        assert (state != before) == outcome.accepted, (door, outcome)
+        return outcome, state
+
+    return run
+
+
+@pytest.mark.parametrize("case", FLOOR_CASES, ids=[c.name for c in FLOOR_CASES])
+def test_floor_page_and_api_agree(case, run_on_fresh_room):
+    agree(case, run_on_fresh_room)
+
+
+# The same facts read through each door: the console page shows what the API answers, to each
+# role — the timer, the queue (names only where the API gives them), the balance, the record.
+
+READERS = ["facilitator", "convener", "rapporteur", "p0", "unseated", "liaison", "observer"]
+
+
+@pytest.fixture
+def floor_in_progress(make_user, institution, settings, tmp_path):
+    """Item 1 paused after 2,000 s of its 30 min (overrun 200 s); three ended turns — North 120 s
+    and 60 s (half of it after the pause: outside the agenda), South 30 s —; two hands (North, South's a direct response);
+    a turn limit; an approved record with a later draft holding a held note."""
+    from datetime import timedelta
+
+    from tests.deliberation.conftest import build_room
+    from track2.facilitation import record as record_actions
+    from track2.facilitation.models import Floor, Hand, ItemInterval, Turn
+
+    settings.TRACK2_HOME = tmp_path
+    w = build_room(make_user, institution)
+    one = AgendaItem.objects.create(
+        meeting=w.meeting, position=1, title="Fisheries", duration_minutes=30
+    )
+    two = AgendaItem.objects.create(
+        meeting=w.meeting, position=2, title="Shipping lanes", duration_minutes=20
+    )
+    t0 = timezone.now() - timedelta(minutes=50)
+    ItemInterval.objects.create(
+        item=one, meeting=w.meeting, started_at=t0, ended_at=t0 + timedelta(seconds=2000)
+    )
+    Floor.objects.create(meeting=w.meeting, current_item=one, turn_limit_seconds=90)
+    for i, (start, seconds, item) in enumerate([(10, 120, one), (1970, 60, one), (300, 30, one)]):
+        user = w.participants[[0, 1, 5][i]]
+        person = w.persons[user.pk]
+        Turn.objects.create(
+            meeting=w.meeting,
+            person=person,
+            delegation=w.north if i < 2 else w.south,
+            agenda_item=item,
+            started_at=t0 + timedelta(seconds=start),
+            ended_at=t0 + timedelta(seconds=start + seconds),
+        )
+    del two
+    for place, (i, direct) in enumerate([(2, False), (6, True)], 1):
+        Hand.objects.create(
+            meeting=w.meeting,
+            person=w.persons[w.participants[i].pk],
+            delegation=w.north if i < 4 else w.south,
+            is_direct_response=direct,
+            position=place,
+        )
+    rapporteur = w.users["rapporteur"]
+    for text in ("Broad support for a hotline.", "Person 05 proposed it."):
+        record_actions.do_note(
+            rapporteur,
+            record_actions.check_note(rapporteur, w.dialogue.pk, w.meeting.pk, text, one.pk),
+        )
+    record_actions.do_remove_note(
+        rapporteur,
+        *record_actions.check_remove_note(
+            rapporteur, w.dialogue.pk, w.meeting.pk, _note_id(w, "Person 05 proposed it.")
+        ),
+    )
+    approve(w)
+    record_note("Person 05 proposed it again.")(w)
+    return w
+
+
+def _reader(w, key):
+    return w.participants[int(key[1:])] if key[1:].isdigit() else w.users[key]
+
+
+def _words(response) -> str:
+    """A page's text as a reader sees it: no tags, whitespace collapsed."""
+    import re
+    from html import unescape
+
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
+
+
+def _in_order(text: str, parts: list[str]) -> bool:
+    at = 0
+    for part in parts:
+        found = text.find(part, at)
+        if found < 0:
+            return False
+        at = found + len(part)
+    return True
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_floor_page_shows_what_the_api_says(floor_in_progress, client, reader):
+    w = floor_in_progress
+    user = _reader(w, reader)
+    sign_in(client, user)
+    page = client.get(_floor_url(w))
+    api = client.get(f"/api/v1{_api_floor(w)}", **bearer(user))
+    assert page.status_code == api.status_code, reader
+    if api.status_code != 200:
+        assert reader == "observer"
+        return
+    facts, text = api.json(), _words(page)
+    item = facts["current_item"]
+    assert item["elapsed_seconds"] == 2000 and item["overrun_seconds"] == 200
+    assert f"In progress: {item['position']}. {item['title']} — paused, " in text
+    assert f"{item['elapsed_seconds']} s" in text and f"over by {item['overrun_seconds']} s" in text
+    assert f"Next: {facts['next_item']['position']}. {facts['next_item']['title']}" in text
+    queue = [
+        (h["name"] or "a participant")
+        + (f" ({h['delegation']})" if h["delegation"] else "")
+        + (" — direct response" if h["direct_response"] else "")
+        for h in facts["queue"]
+    ]
+    assert len(queue) == 2 and _in_order(text, queue), (reader, queue)
+    for person in w.persons.values():
+        named = any(h["name"] == person.full_name for h in facts["queue"])
+        # Names on the page only where the API gives them (the record may cite none).
+        section = text.split("Speaking queue", 1)[1].split("Present (", 1)[0]
+        assert (person.full_name in section) == named, (reader, person)
+    present = facts["present"]
+    assert (present is not None) == (reader in ("facilitator", "convener"))
+    if present is not None:
+        listed = [p["name"] + (f" ({p['delegation']})" if p["delegation"] else "") for p in present]
+        assert len(listed) == 8 and _in_order(text, [f"Present ({len(listed)})", *listed])
+    balance = facts["balance"]
+    assert (balance is not None) == (reader in ("facilitator", "convener"))
+    assert ("Speaking balance" in text) == (balance is not None)
+    if balance is not None:
+        assert balance["warning"] and balance["warning"] in text
+        for side in balance["sides"]:
+            row = (
+                f"{side['delegation']} {side['seconds']} {side['turns']} "
+                f"{round(side['share_of_time'] * 100)} % {round(side['share_of_turns'] * 100)} % "
+                f"{round(side['share_present'] * 100)} %"
+            )
+            assert row in text, row
+        for row in balance["by_item"]:
+            cells = " ".join(
+                f"{row['seconds'].get(s['delegation'], 0)} s, "
+                f"{row['turns'].get(s['delegation'], 0)} turns"
+                for s in balance["sides"]
+            )
+            assert f"{row['item']} {cells}" in text, (row, cells)
+        assert f"Outside the agenda: {balance['outside_agenda_seconds']} s" in text
+        assert f'value="{facts["turn_limit_seconds"]}"' in page.content.decode()
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_record_page_shows_what_the_api_says(floor_in_progress, client, reader):
+    w = floor_in_progress
+    user = _reader(w, reader)
+    sign_in(client, user)
+    page = client.get(_floor_url(w, "record/"))
+    api = client.get(f"/api/v1{_api_meeting(w, '/record')}", **bearer(user))
+    assert page.status_code == api.status_code, reader
+    if api.status_code != 200:
+        return
+    facts, text = api.json(), _words(page)
+    shown = [
+        n["text"]
+        for version in (facts["approved"], facts["draft"])
+        if version
+        for n in version["notes"]
+    ]
+    assert "Broad support for a hotline." in shown
+    for note in (
+        "Broad support for a hotline.",
+        "Person 05 proposed it again.",
+        "Person 05 proposed it.",
+    ):
+        assert (note in text) == (note in shown), (reader, note)
+    assert ("Person 05 proposed it again." in shown) == (
+        reader in ("facilitator", "convener", "rapporteur")
+    )
+    for version in facts["versions"]:
+        assert f"version {version['number']}" in text.lower() or not version["is_approved"], version

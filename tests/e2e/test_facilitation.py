@@ -28,19 +28,31 @@ def test_a_meeting_run_from_the_console(new_page, tmp_path):
         console = new_page()
         sign_in_page(console, base, "facilitator@example.org")
         console.goto(base + floor_path)
-        expect(console.locator("[data-live-status]")).to_have_text("The floor updates by itself.")
+        expect(console.locator("[data-live-status=live-floor]")).to_have_text(
+            "The floor updates by itself."
+        )
         console.get_by_role("button", name="Start").click()
         expect(console.locator("#live-floor")).to_contain_text("In progress: 1. Fisheries")
         # The item's clock counts on between updates (m:ss), from the server's figure.
         expect(console.locator("[data-clock-running=true]").first).to_have_text(
             re.compile(r"0:0[2-9]"), timeout=10_000
         )
-        expect(console.locator("[data-live-status]")).to_have_text("The floor updates by itself.")
+        expect(console.locator("[data-live-status=live-floor]")).to_have_text(
+            "The floor updates by itself."
+        )
         console.evaluate("window.__sameDocument = true")  # gone if the page reloads
+        # The room's statements and map, embedded, in their own live region.
+        room = console.locator("#live-room")
+        expect(room).to_contain_text("A coast-guard hotline would help.")
+        expect(room).to_contain_text("0 people have cast 0 votes")
 
         north, south = new_page(), new_page()
         sign_in_page(north, base, "p0@example.org")
         sign_in_page(south, base, "p2@example.org")
+        north.goto(base + floor_path.replace("/floor/", "/room/"))
+        north.get_by_role("button", name="Agree").first.click()
+        expect(room).to_contain_text("1 people have cast 1 votes")
+        assert console.evaluate("window.__sameDocument") is True
         north.goto(base + floor_path)
         north.get_by_role("button", name="Raise my hand").click()
         expect(north.locator("[data-live-status]")).to_have_text("The floor updates by itself.")

@@ -30,6 +30,10 @@ def main() -> None:
     AgendaItem.objects.create(
         meeting=room.meeting, position=2, title="Hotline", duration_minutes=20
     )
+    # One statement in the room, for the console's embedded map.
+    from tests.deliberation.test_map import accepted_statement
+
+    accepted_statement(room, "A coast-guard hotline would help.")
     print(
         json.dumps(
             {"dialogue": room.dialogue.pk, "meeting": room.meeting.pk, "north": room.north.pk}

@@ -260,3 +260,37 @@ def test_bodies_that_are_not_json_too_large_or_invalid_unicode(caucus_world, api
         "post", floor_url(world, "/order"), {"hand_ids": list(range(1, 200_000))}
     ).status_code in (413, 422)
     assert not CaucusNote.objects.exists()
+
+
+def test_closing_a_poll_from_the_page(caucus_world, client):
+    """The page closes a poll as the API does; bad ids are refused with the same words, and an
+    invited facilitator has no button and is refused."""
+    world = caucus_world
+    sign_in(client, world.participants[0])
+    client.post(c_page(world, tail="poll/"), {"question": "Go on?", "options": "yes\nno"})
+    poll = CaucusPoll.objects.get()
+    assert "Close the poll “Go on?”" in client.get(c_page(world)).content.decode()
+    for bad in ["", "abc", "9" * 40, "1%00", "%ED%A0%80", "-1", str(poll.pk + 1000)]:
+        # Sent as the browser would encode it; %ED%A0%80 is a lone surrogate: invalid UTF-8.
+        refused = client.post(
+            c_page(world, tail="close-poll/"),
+            f"poll_id={bad}",
+            content_type="application/x-www-form-urlencoded",
+            follow=True,
+        )
+        assert "not a poll of this caucus" in refused.content.decode(), repr(bad)
+    assert CaucusPoll.objects.get().is_open
+    client.post(c_page(world, tail="close-poll/"), {"poll_id": poll.pk})
+    assert not CaucusPoll.objects.get().is_open
+    text = client.get(c_page(world)).content.decode()
+    assert "(closed)" in text and "Close the poll" not in text
+    again = client.post(c_page(world, tail="close-poll/"), {"poll_id": poll.pk}, follow=True)
+    assert "This poll is closed." in again.content.decode()
+    late = client.post(
+        c_page(world, tail="answer/"), {"poll_id": poll.pk, "choice": "0"}, follow=True
+    )
+    assert "This poll is closed." in late.content.decode()
+    # Another side cannot reach it at all.
+    client.logout()
+    sign_in(client, world.participants[5])
+    assert client.post(c_page(world, tail="close-poll/"), {"poll_id": poll.pk}).status_code == 404

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.utils import timezone
+
 from track2.access import NotFound, parse_id
 from track2.access.meetings import CONFIRMED_STATUSES, MeetingAccess, access_meeting
 from track2.dialogues.models import AttributionMode, Delegation, DelegationMember, Role
@@ -21,7 +23,9 @@ NAMES_IN_ROOM_ONLY = (AttributionMode.CHATHAM_HOUSE, AttributionMode.OFF_RECORD)
 
 
 @dataclass(frozen=True)
-class FloorAccess:
+class _OfMeeting:
+    """A context over one meeting: its meeting and dialogue, read from the meeting's access."""
+
     meeting_access: MeetingAccess
 
     @property
@@ -32,6 +36,9 @@ class FloorAccess:
     def dialogue(self):
         return self.meeting_access.dialogue
 
+
+@dataclass(frozen=True)
+class FloorAccess(_OfMeeting):
     @property
     def roles(self) -> frozenset[str]:
         return self.meeting_access.dialogue_access.roles
@@ -68,11 +75,25 @@ class FloorAccess:
         )
 
     @property
+    def is_live(self) -> bool:
+        """The meeting has not ended (its end has not passed, it is not archived)."""
+        return self.meeting.archived_at is None and self.meeting.ends_at > timezone.now()
+
+    @property
     def sees_names(self) -> bool:
-        """Whether the queue and the floor show who is speaking (else: their delegation only)."""
+        """Whether the queue and the floor show who is speaking (else: their delegation only).
+        Under the Chatham House Rule and off the record, names stay inside the live meeting:
+        once it has ended nobody reads them, even before the floor is closed."""
         if self.meeting.attribution_mode in NAMES_IN_ROOM_ONLY:
-            return self.may_facilitate or self.is_present
+            return self.is_live and (self.may_facilitate or self.is_present)
         return self.may_facilitate or self.is_present or self.meeting_access.sees_attendance
+
+    @property
+    def sees_present(self) -> bool:
+        """Who is present, on the console: the facilitators and conveners running the floor, even
+        when the attendance is confidential (the issue's rule). Other members read the attendance
+        on the meeting's page; the floor shows them no name outside the queue's rule."""
+        return self.may_facilitate
 
     @property
     def sees_balance(self) -> bool:
@@ -138,21 +159,12 @@ def access_caucus(user, dialogue_id, meeting_id, delegation_id) -> CaucusAccess:
 
 
 @dataclass(frozen=True)
-class RecordAccess:
+class RecordAccess(_OfMeeting):
     """A meeting's record as one viewer may use it: rapporteurs, facilitators and conveners write
     it; participants comment on a draft; whoever may read the room's content reads the approved
     record."""
 
-    meeting_access: MeetingAccess
-    reads_content: bool
-
-    @property
-    def meeting(self) -> Meeting:
-        return self.meeting_access.meeting
-
-    @property
-    def dialogue(self):
-        return self.meeting_access.dialogue
+    reads_content: bool = False
 
     @property
     def may_write(self) -> bool:

@@ -422,10 +422,29 @@ def close_floor_with_room(by, meeting) -> None:
         close_floor(by, meeting)
 
 
+def close_ended_floors(now: datetime) -> int:
+    """Close the floor of every meeting that has ended (its end passed, or archived) with its
+    floor still open — `track2 housekeeping` runs it — so that per-person turns do not outlive
+    the meeting when nobody closed the floor or the room. A turn or timer still running ends at
+    the meeting's end. Returns the floors closed."""
+    from django.db.models import Q
+
+    ended = Floor.objects.filter(closed_at__isnull=True).filter(
+        Q(meeting__ends_at__lte=now) | Q(meeting__archived_at__isnull=False)
+    )
+    closed = 0
+    for floor in ended.select_related("meeting__dialogue"):
+        close_floor(None, floor.meeting, at=min(now, floor.meeting.ends_at))
+        closed += 1
+    return closed
+
+
 @transaction.atomic
-def close_floor(by, meeting) -> Floor:
+def close_floor(by, meeting, at: datetime | None = None) -> Floor:
+    """Close the floor now (or `at`, when turns and timers still running should end earlier:
+    at the end of a meeting that nobody closed)."""
     floor = _locked_floor(meeting)
-    now = timezone.now()
+    now = at or timezone.now()
     ItemInterval.objects.filter(meeting=meeting, ended_at__isnull=True).update(ended_at=now)
     Turn.objects.filter(meeting=meeting, ended_at__isnull=True).update(ended_at=now)
     Hand.objects.filter(meeting=meeting).delete()

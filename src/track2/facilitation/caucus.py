@@ -102,18 +102,23 @@ class NoteDraft:
     note: CaucusNote | None = None  # a held note being revised
 
 
+def _own_held_note(ctx: CaucusAccess, note_id) -> CaucusNote | None:
+    """Only a held note is revised or deleted, and only by its writer: a published note is the
+    caucus's."""
+    return CaucusNote.objects.filter(
+        caucus__meeting=ctx.meeting,
+        caucus__delegation=ctx.delegation,
+        pk=_pk(note_id),
+        held_for_id=ctx.person_id,
+    ).first()
+
+
 def check_note(user, dialogue_id, meeting_id, delegation_id, text, note_id=None) -> NoteDraft:
     ctx = _member(user, dialogue_id, meeting_id, delegation_id)
     problems = Problems()
     note = None
     if note_id is not None:
-        # Only a held note is revised, and only by its writer: a published note is the caucus's.
-        note = CaucusNote.objects.filter(
-            caucus__meeting=ctx.meeting,
-            caucus__delegation=ctx.delegation,
-            pk=_pk(note_id),
-            held_for_id=ctx.person_id,
-        ).first()
+        note = _own_held_note(ctx, note_id)
         if note is None:
             problems.add(_("That is not a held note of yours: only those are revised."), "note_id")
     cleaned = clean_text(text, "text", NOTE_MAX, problems, multiline=True)
@@ -139,12 +144,7 @@ def do_note(draft: NoteDraft) -> CaucusNote:
 
 def check_delete_held(user, dialogue_id, meeting_id, delegation_id, note_id) -> CaucusNote:
     ctx = _member(user, dialogue_id, meeting_id, delegation_id)
-    note = CaucusNote.objects.filter(
-        caucus__meeting=ctx.meeting,
-        caucus__delegation=ctx.delegation,
-        pk=_pk(note_id),
-        held_for_id=ctx.person_id,
-    ).first()
+    note = _own_held_note(ctx, note_id)
     if note is None:
         raise ActionRefused(_("That is not a held note of yours: only those are deleted."))
     return note

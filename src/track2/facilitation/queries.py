@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from track2.access import NotFound
 from track2.access.facilitation import FloorAccess
 from track2.dialogues.models import AttributionMode
 from track2.disclosure.status import STATUS_LINE
@@ -81,6 +82,7 @@ def floor_for(ctx: FloorAccess, now: datetime | None = None) -> dict:
             "over_limit": limit is not None and spoken > limit,
         }
     until = floor.caucus_break_until if floor else None
+    over = actions.is_over(ctx, floor, now)
     state = {
         "caucus_break": {
             "until": until.isoformat(),
@@ -90,7 +92,7 @@ def floor_for(ctx: FloorAccess, now: datetime | None = None) -> dict:
         else None,
         "own_caucus_delegation_id": own_caucus(ctx),
         "invited_caucuses": invited_caucuses(ctx),
-        "is_over": actions.is_over(ctx, floor, now),
+        "is_over": over,
         "is_closed": bool(floor and floor.closed_at),
         "current_item": _item(current, now),
         "is_running": running,
@@ -100,15 +102,50 @@ def floor_for(ctx: FloorAccess, now: datetime | None = None) -> dict:
         "queue": queue,
         "your_hand": next((h for h in queue if h["is_you"]), None),
         "may_raise_hand": ctx.may_speak,
+        # Who is present is the live meeting's: once it is over the floor names nobody.
+        "present": present_list(ctx, names) if ctx.sees_present and not over else None,
         "balance": balance_dict(ctx, now) if ctx.sees_balance else None,
         "status_line": STATUS_LINE,
     }
     return state
 
 
+def present_list(ctx: FloorAccess, delegations: dict[int, str]) -> list[dict]:
+    """Who is present (on the list, not declined or absent), by delegation then name."""
+    from track2.access.meetings import CONFIRMED_STATUSES
+    from track2.dialogues.models import DelegationMember
+    from track2.meetings.models import MeetingParticipant
+
+    delegation_of = dict(
+        DelegationMember.objects.filter(dialogue=ctx.dialogue).values_list(
+            "person_id", "delegation_id"
+        )
+    )
+    rows = [
+        {"name": name, "delegation": delegations.get(delegation_of.get(pid, 0))}
+        for pid, name in MeetingParticipant.objects.filter(
+            meeting=ctx.meeting, status__in=CONFIRMED_STATUSES
+        ).values_list("person_id", "person__full_name")
+    ]
+    return sorted(rows, key=lambda r: (r["delegation"] or "", r["name"]))
+
+
 def balance_dict(ctx: FloorAccess, now: datetime | None = None) -> dict:
     found = actions.balance_of(ctx.meeting, now)
     titles = {str(i.pk): i.title for i in AgendaItem.objects.filter(meeting=ctx.meeting)}
+
+    def by_side(key: str) -> list[dict]:
+        """The item's figures in the sides' order (a table row; the dicts below are keyed)."""
+        seconds, turns = found.seconds_by_item.get(key, {}), found.turns_by_item.get(key, {})
+        return [
+            {
+                "delegation": s.side,
+                "seconds": round(seconds.get(s.side, 0)),
+                "turns": turns.get(s.side, 0),
+            }
+            for s in found.sides
+        ]
+
     return {
         "sides": [
             {
@@ -128,6 +165,7 @@ def balance_dict(ctx: FloorAccess, now: datetime | None = None) -> dict:
                 "item": titles.get(key, key),
                 "seconds": {side: round(v) for side, v in row.items()},
                 "turns": dict(found.turns_by_item.get(key, {})),
+                "by_side": by_side(key),
             }
             for key, row in found.seconds_by_item.items()
         ],
@@ -169,3 +207,33 @@ def invited_caucuses(ctx: FloorAccess) -> list[dict]:
         .select_related("delegation")
         .order_by("delegation__name")
     ]
+
+
+def room_panel(ctx: FloorAccess, user) -> dict | None:
+    """The room's statements and map as the facilitator's console embeds them: loaded through
+    `access_room` and `map_data.map_for` — the same access and small-cell path as the room's
+    own map page — or None for a viewer who does not run the floor or may not read the room."""
+    from track2.access.room import access_room
+    from track2.deliberation import map_data
+    from track2.deliberation import queries as room_queries
+    from track2.deliberation.chart import chart_of
+    from track2.errors import NotPermitted
+
+    if not ctx.may_facilitate:
+        return None
+    try:
+        room_ctx = access_room(user, ctx.dialogue.pk, ctx.meeting.pk, need="facilitator")
+    except NotFound:
+        return None
+    shown, refusal = None, None
+    try:
+        shown = map_data.map_for(room_ctx)
+    except NotPermitted as err:
+        refusal = err.message
+    return {
+        "room": room_ctx.room,
+        "map": shown,
+        "refusal": refusal,
+        "chart": chart_of(shown) if shown else None,
+        "waiting": room_queries.moderation_queue(room_ctx.meeting).count(),
+    }

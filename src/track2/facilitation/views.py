@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from track2.access import NotFound
 from track2.access.facilitation import access_caucus, access_floor, access_record
@@ -18,20 +18,45 @@ from track2.errors import ActionRefused
 from track2.facilitation import actions, caucus, export, queries, record
 
 
+def _page(request: HttpRequest, template: str, ctx, **extra) -> HttpResponse:
+    return render(
+        request, template, {"ctx": ctx, "meeting": ctx.meeting, "dialogue": ctx.dialogue, **extra}
+    )
+
+
+def _run(request: HttpRequest, act, *ids) -> bool:
+    """Run one action; a refusal becomes messages at the top of the page it redirects to."""
+    try:
+        act(request, *ids)
+    except ActionRefused as refusal:
+        for _field, message in refusal.problems:
+            messages.error(request, message)
+        return False
+    return True
+
+
 @login_required
 def floor(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
     ctx = access_floor(request.user, dialogue_id, meeting_id)
-    return render(
+    return _page(
         request,
         "facilitation/floor.html",
-        {
-            "ctx": ctx,
-            "meeting": ctx.meeting,
-            "dialogue": ctx.dialogue,
-            "floor": queries.floor_for(ctx),
-            "items": list(ctx.meeting.agenda_items.order_by("position")),
-        },
+        ctx,
+        floor=queries.floor_for(ctx),
+        items=list(ctx.meeting.agenda_items.order_by("position")),
+        panel=queries.room_panel(ctx, request.user),
     )
+
+
+@login_required
+@require_GET
+def room_panel(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
+    """The console's room (statements and map) alone: what live.js re-reads on each change."""
+    ctx = access_floor(request.user, dialogue_id, meeting_id)
+    panel = queries.room_panel(ctx, request.user)
+    if panel is None:
+        raise NotFound
+    return _page(request, "facilitation/room_panel.html", ctx, panel=panel)
 
 
 def _optional_int(value: str | None):
@@ -105,12 +130,7 @@ def act(request: HttpRequest, dialogue_id: int, meeting_id: int, what: str) -> H
     access_floor(request.user, dialogue_id, meeting_id)  # 404 before anything else
     if what not in ACTS:
         raise NotFound
-    try:
-        ACTS[what](request, dialogue_id, meeting_id)
-    except ActionRefused as refusal:
-        for _field, message in refusal.problems:
-            messages.error(request, message)
-    else:
+    if _run(request, ACTS[what], dialogue_id, meeting_id):
         messages.success(request, _("Done."))
     return redirect(reverse("facilitation:floor", args=[dialogue_id, meeting_id]))
 
@@ -128,16 +148,12 @@ ACTS["caucus-break"] = _caucus_break
 @login_required
 def caucus_room(request: HttpRequest, dialogue_id: int, meeting_id: int, delegation_id: int):
     ctx = access_caucus(request.user, dialogue_id, meeting_id, delegation_id)
-    return render(
+    return _page(
         request,
         "facilitation/caucus.html",
-        {
-            "ctx": ctx,
-            "meeting": ctx.meeting,
-            "dialogue": ctx.dialogue,
-            "room": caucus.caucus_for(ctx),
-            "delegation": ctx.delegation,
-        },
+        ctx,
+        room=caucus.caucus_for(ctx),
+        delegation=ctx.delegation,
     )
 
 
@@ -178,6 +194,12 @@ def _answer(request, d, m, g):
     caucus.do_answer(ctx, poll, value)
 
 
+def _close_poll(request, d, m, g):
+    caucus.do_close_poll(
+        *caucus.check_close_poll(request.user, d, m, g, request.POST.get("poll_id"))
+    )
+
+
 def _invite(request, d, m, g):
     ctx, invited = caucus.check_invite(request.user, d, m, g, request.POST.get("invited") == "on")
     caucus.do_invite(ctx, invited)
@@ -189,6 +211,7 @@ CAUCUS_ACTS = {
     "delete-note": _delete_note,
     "poll": _poll,
     "answer": _answer,
+    "close-poll": _close_poll,
 }
 
 
@@ -200,11 +223,7 @@ def caucus_act(
     access_caucus(request.user, dialogue_id, meeting_id, delegation_id)  # 404 before anything else
     if what not in CAUCUS_ACTS:
         raise NotFound
-    try:
-        CAUCUS_ACTS[what](request, dialogue_id, meeting_id, delegation_id)
-    except ActionRefused as refusal:
-        for _field, message in refusal.problems:
-            messages.error(request, message)
+    _run(request, CAUCUS_ACTS[what], dialogue_id, meeting_id, delegation_id)
     return redirect(reverse("facilitation:caucus", args=[dialogue_id, meeting_id, delegation_id]))
 
 
@@ -214,16 +233,12 @@ def caucus_act(
 @login_required
 def record_page(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
     ctx = access_record(request.user, dialogue_id, meeting_id)
-    return render(
+    return _page(
         request,
         "facilitation/record.html",
-        {
-            "ctx": ctx,
-            "meeting": ctx.meeting,
-            "dialogue": ctx.dialogue,
-            "record": record.record_for(ctx),
-            "items": list(ctx.meeting.agenda_items.order_by("position")),
-        },
+        ctx,
+        record=record.record_for(ctx),
+        items=list(ctx.meeting.agenda_items.order_by("position")),
     )
 
 
@@ -281,11 +296,7 @@ def record_act(request: HttpRequest, dialogue_id: int, meeting_id: int, what: st
     access_record(request.user, dialogue_id, meeting_id)  # 404 before anything else
     if what not in RECORD_ACTS:
         raise NotFound
-    try:
-        RECORD_ACTS[what](request, dialogue_id, meeting_id)
-    except ActionRefused as refusal:
-        for _field, message in refusal.problems:
-            messages.error(request, message)
+    _run(request, RECORD_ACTS[what], dialogue_id, meeting_id)
     return redirect(reverse("facilitation:record", args=[dialogue_id, meeting_id]))
 
 

@@ -26,6 +26,7 @@ class HousekeepingDone:
     attempt_locks: int
     invitations: int
     retention: retention.RetentionDone
+    floors_closed: int = 0
 
 
 def throttle_window() -> timedelta:
@@ -47,5 +48,10 @@ def run(now: datetime) -> HousekeepingDone:
         invitations += RoleInvitation.objects.filter(
             expires_at__lt=old, used_at__isnull=True
         ).delete()[0]
+        # Before retention: a floor closed here keeps only what its attribution mode allows,
+        # which an "aggregates only" policy then reduces further.
+        from track2.facilitation.actions import close_ended_floors
+
+        floors = close_ended_floors(now)
         done = retention.apply(now)
-    return HousekeepingDone(sessions, attempts, locks, invitations, done)
+    return HousekeepingDone(sessions, attempts, locks, invitations, done, floors)

@@ -19,6 +19,10 @@ class Command(BaseCommand):
             f"Pruned {done.sessions} expired sessions, {done.sign_in_attempts} sign-in attempts, "
             f"{done.attempt_locks} throttle locks, {done.invitations} expired invitations."
         )
+        if done.floors_closed:
+            self.stdout.write(
+                f"Closed the floor of {done.floors_closed} meeting(s) that ended with it open."
+            )
         for name, count in sorted(done.retention.erased.items()):
             self.stdout.write(f"Retention: {name}: {count} removed.")
         for dialogue_id in done.retention.keys_due:
