@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -62,6 +63,7 @@ __all__ = [
 
 PRIOR_WEIGHT = 5.0  # pseudo-votes of the prior on each group's answers to each statement
 HELD_OUT_SHARE = 0.2
+_DENSE_EM_CELLS = 200_000  # refit_groups: one-hot matrices up to this size run dense
 _REL_TOL = 1e-6  # EM stops when the log-likelihood gains less than this, relative
 _START_ITERS = 6  # short EM runs that pick the best start before running it to convergence
 _PATIENCE = 1  # stop trying larger k as soon as one fails to beat the best held-out score
@@ -154,6 +156,10 @@ def vote_onehot(votes: VoteMatrix, excluded: npt.NDArray[np.bool_] | None = None
     )
 
 
+# The one-hot votes EM multiplies by: sparse, or dense for a small room (refit_groups).
+OneHot: TypeAlias = sp.csr_array | npt.NDArray[np.float32]
+
+
 @dataclass
 class _Fit:
     log_theta: FloatArray  # k x (3 m): log theta[g, s, o] at column 3 s + o
@@ -178,13 +184,15 @@ def _shrink(success: FloatArray, trials: FloatArray) -> FloatArray:
     share = success / np.maximum(trials, 1e-9)
     spread = (trials * (share - pbar) ** 2).sum(axis=1, keepdims=True) / (pbar * (1.0 - pbar))
     effective = total - (trials**2).sum(axis=1, keepdims=True) / np.maximum(total, 1e-9)
-    tau2 = np.clip((spread - (k - 1)) / np.maximum(effective, 1e-9), 0.0, 1.0)
-    alpha = np.clip(1.0 / np.maximum(tau2, 1e-12) - 1.0, PRIOR_WEIGHT, _MAX_SHRINK)
+    # np.minimum(np.maximum(...)) is np.clip without its per-call overhead (EM calls this
+    # after every vote in a live room).
+    tau2 = np.minimum(np.maximum((spread - (k - 1)) / np.maximum(effective, 1e-9), 0.0), 1.0)
+    alpha = np.minimum(np.maximum(1.0 / np.maximum(tau2, 1e-12) - 1.0, PRIOR_WEIGHT), _MAX_SHRINK)
     return np.asarray((success + alpha * pbar) / (trials + alpha), dtype=np.float64)
 
 
 def _m_step(
-    x: sp.csr_array, resp: npt.NDArray[np.float32], n_statements: int, adaptive: bool = True
+    x: OneHot, resp: npt.NDArray[np.float32], n_statements: int, adaptive: bool = True
 ) -> tuple[FloatArray, FloatArray]:
     k = resp.shape[1]
     counts = np.asarray(x.T @ resp, dtype=np.float64).reshape(n_statements, 3, k)
@@ -192,11 +200,16 @@ def _m_step(
         # Two nested shares, each shrunk by its own amount: passing (a statement's pass rate
         # is often the same in every group) and agreeing among those who did not pass.
         seen = counts.sum(axis=1)
-        passing = _shrink(counts[:, 2], seen)
-        agreeing = _shrink(counts[:, 0], counts[:, 0] + counts[:, 1])
-        theta = np.stack(
-            [(1.0 - passing) * agreeing, (1.0 - passing) * (1.0 - agreeing), passing], axis=1
+        # Both in one call (_shrink works row by row): half the small-array overhead.
+        shares = _shrink(
+            np.concatenate([counts[:, 2], counts[:, 0]]),
+            np.concatenate([seen, counts[:, 0] + counts[:, 1]]),
         )
+        passing, agreeing = shares[:n_statements], shares[n_statements:]
+        theta = np.empty((n_statements, 3, k))
+        np.multiply(1.0 - passing, agreeing, out=theta[:, 0])
+        np.multiply(1.0 - passing, 1.0 - agreeing, out=theta[:, 1])
+        theta[:, 2] = passing
         theta[seen.sum(axis=1) == 0] = 1.0 / 3.0  # an unvoted statement: uniform, as before
     else:
         # Fixed prior: each group's answers to a statement shrink towards the statement's
@@ -211,7 +224,7 @@ def _m_step(
 
 
 def _e_step(
-    x: sp.csr_array, log_theta: FloatArray, log_prior: FloatArray
+    x: OneHot, log_theta: FloatArray, log_prior: FloatArray
 ) -> tuple[npt.NDArray[np.float32], float]:
     # float32 throughout: the largest array is participants x k, and each row's log-likelihood
     # is a sum of at most a few thousand terms, far within float32 precision for argmax and EM.
@@ -243,7 +256,7 @@ def _beats(candidate: FloatArray, incumbent: FloatArray) -> bool:
 
 
 def _em(
-    x: sp.csr_array,
+    x: OneHot,
     resp: npt.NDArray[np.float32],
     n_statements: int,
     max_iter: int,
@@ -634,12 +647,15 @@ def refit_groups(
         )
     k = responsibilities.shape[1]
     m = votes.n_statements
-    x = vote_onehot(votes, np.asarray(votes.is_excluded, dtype=bool))
-    voted = np.diff(x.indptr) > 0
+    onehot = vote_onehot(votes, np.asarray(votes.is_excluded, dtype=bool))
+    voted = np.diff(onehot.indptr) > 0
     no_votes = None if voted.all() else ~voted
     start = np.asarray(responsibilities, dtype=np.float32).copy()
     if no_votes is not None:
         start[no_votes] = 0.0
+    # A small room's one-hot matrix is cheaper dense: each EM step is then two small BLAS
+    # products instead of scipy's per-call overhead (a live update runs ~10 steps per vote).
+    x: OneHot = onehot.toarray() if onehot.shape[0] * onehot.shape[1] <= _DENSE_EM_CELLS else onehot
     fit, resp = _em(x, start, m, max_iter, rel_tol=rel_tol, no_votes=no_votes)
     labels = np.where(voted, resp.argmax(axis=1), -1).astype(np.int64)
     priors = np.exp(fit.log_prior)
