@@ -6,7 +6,8 @@ few new votes and re-analyses from where the previous analysis left off:
 * principal components: Lanczos started from the previous components, whose signs are kept,
   so the map never flips between two equivalent solutions;
 * Track 2 opinion groups: EM of the latent-class model continued from the previous
-  responsibilities (:func:`track2mode.refit_groups`), k kept; the groups are then matched
+  responsibilities (:func:`track2mode.refit_groups`) for at most ``_EM_ITERATIONS`` steps
+  (a longer convergence continues over the next updates), k kept; the groups are then matched
   to the previous ones by their overlap (Hungarian assignment on the confusion matrix), so a
   group keeps its id while its membership barely changes;
 * bridging: the alternating ridge sweeps continued from the previous fit, on every
@@ -73,7 +74,12 @@ from track2.commonground.track2mode import Track2Groups, refit_groups, track2_gr
 
 __all__ = ["LiveAnalysis", "LiveUpdateError", "live_analysis", "update"]
 
-_EM_ITERATIONS = 30  # a warm start converges in a few; this only bounds a large batch
+# EM steps per update. After one vote a warm start converges in 1-2 steps; a vote that tips a
+# participant between groups starts a slow tail (10-20 steps of geometrically shrinking gains,
+# ~0.01 nat each in a room of 40). The tail is spread over the next updates instead: each
+# update continues from the previous responsibilities, so the fit keeps converging, and a
+# cold analysis of the same votes agrees (tested: ARI, log-likelihood within 1 %).
+_EM_ITERATIONS = 4
 # Bridging sweeps continue from the previous fit, which already sits within a few thousandths
 # of the new optimum: stop at 1e-3 per sweep (the cold fit's own spread between runs on the
 # same votes is of that order) and never sweep more than 20 times per update; updates keep

@@ -57,7 +57,8 @@ def centred_matrix(matrix: VoteMatrix, excluded: np.ndarray) -> tuple[sp.csr_arr
     center[excluded] = 0.0
     data = matrix.values.astype(np.float64)
     data -= center[matrix.indices]
-    data[excluded[matrix.indices]] = 0.0
+    if excluded.any():
+        data[excluded[matrix.indices]] = 0.0
     return matrix.to_csr(data=data), center
 
 
@@ -139,9 +140,8 @@ def top_components(
     """
     n, m = centred.shape
     k = min(n_components, n, m)
-    transposed = centred.T  # a CSC view of the same arrays: no copy
     if m <= _EIGH_MAX_COLUMNS or k >= m - 1:
-        return _exact_top(gram if gram is not None else (transposed @ centred).toarray(), k)
+        return _exact_top(gram if gram is not None else (centred.T @ centred).toarray(), k)
 
     if gram is not None:
         dense = gram
@@ -150,6 +150,7 @@ def top_components(
             return dense @ v
 
     else:
+        transposed = centred.T  # a CSC view of the same arrays: no copy
 
         def matvec(v: np.ndarray) -> np.ndarray:
             return np.asarray(transposed @ (centred @ v)).ravel()
@@ -160,7 +161,7 @@ def top_components(
         vals, vecs = spla.eigsh(op, k=k, which="LA", v0=v0, tol=0, ncv=min(m, max(2 * k + 1, 12)))
     except spla.ArpackNoConvergence:
         # Clustered leading eigenvalues can stall Lanczos; the exact solve always answers.
-        return _exact_top(gram if gram is not None else (transposed @ centred).toarray(), k)
+        return _exact_top(gram if gram is not None else (centred.T @ centred).toarray(), k)
     order = np.argsort(vals)[::-1]
     return vecs[:, order].T.copy(), vals[order]
 

@@ -100,24 +100,13 @@ def group_statement_stats(na: np.ndarray, nd: np.ndarray, ns: np.ndarray) -> Gro
     ns_rest = ns.sum(axis=0)[None, :] - ns
     ra = pa / ((1.0 + na_rest) / (2.0 + ns_rest))
     rd = pd / ((1.0 + nd_rest) / (2.0 + ns_rest))
+    # Agree and disagree tests in one call each (elementwise, so the same numbers): a live
+    # room recomputes these after every vote, where the cost is the number of calls.
+    pat, pdt = prop_test(np.stack([na, nd]), ns)
+    rat, rdt = two_prop_test(np.stack([na, nd]), np.stack([na_rest, nd_rest]), ns, ns_rest)
     return GroupStatementStats(
-        na=na,
-        nd=nd,
-        ns=ns,
-        pa=pa,
-        pd=pd,
-        pat=prop_test(na, ns),
-        pdt=prop_test(nd, ns),
-        ra=ra,
-        rd=rd,
-        rat=two_prop_test(na, na_rest, ns, ns_rest),
-        rdt=two_prop_test(nd, nd_rest, ns, ns_rest),
+        na=na, nd=nd, ns=ns, pa=pa, pd=pd, pat=pat, pdt=pdt, ra=ra, rd=rd, rat=rat, rdt=rdt
     )
-
-
-def _passes(s: GroupStatementStats, g: int) -> np.ndarray:
-    """Pol.is's significance rule for group ``g``, per statement."""
-    return ((s.rat[g] > Z_90) & (s.pat[g] > Z_90)) | ((s.rdt[g] > Z_90) & (s.pdt[g] > Z_90))
 
 
 def _finalize(
@@ -143,17 +132,25 @@ def _finalize(
     )
 
 
-def _best_agree(s: GroupStatementStats, g: int, cols: np.ndarray) -> int | None:
+def _best_agree_inputs(s: GroupStatementStats, cols: np.ndarray) -> list[list[Any]]:
+    """Per group (rows) over ``cols``: whether the group voted, the two products
+    beats-best-agr? compares, whether a first statement qualifies, and ra > 1 — as lists."""
+    ra, pa, pat = s.ra[:, cols], s.pa[:, cols], s.pat[:, cols]
+    return [
+        ((s.na[:, cols] != 0) | (s.nd[:, cols] != 0)).tolist(),
+        (ra * s.rat[:, cols] * pa * pat).tolist(),
+        (pa * pat).tolist(),
+        ((pat > Z_90) | ((ra > 1.0) & (pa > 0.5))).tolist(),
+        (ra > 1.0).tolist(),
+    ]
+
+
+def _best_agree(inputs: list[list[Any]], g: int, cols: np.ndarray) -> int | None:
     """beats-best-agr? folded over ``cols`` in order: prefer statements the group agrees with,
     by repness then probability. The rule that compares two statements depends on the current
     best (its ra above 1 or not), so the fold stays sequential, but over Python floats: the
     products are the same float64 operations in the same order as Pol.is's."""
-    voted = ((s.na[g, cols] != 0) | (s.nd[g, cols] != 0)).tolist()
-    ra, pa, pat = s.ra[g, cols], s.pa[g, cols], s.pat[g, cols]
-    strong = (ra * s.rat[g, cols] * pa * pat).tolist()
-    plain = (pa * pat).tolist()
-    opens = ((pat > Z_90) | ((ra > 1.0) & (pa > 0.5))).tolist()
-    above_one = (ra > 1.0).tolist()
+    voted, strong, plain, opens, above_one = (rows[g] for rows in inputs)
     best = -1
     for t in range(len(voted)):
         if not voted[t]:
@@ -215,10 +212,14 @@ def select_representative(
     p_test = np.where(agree_side, stats.pat, stats.pdt)
     metric = rep * rep_test * p_success * p_test  # Pol.is's ranking: repness × test × p × p-test
     majority = 2 * n_success > stats.ns
+    all_passing = ((stats.rat > Z_90) & (stats.pat > Z_90)) | (
+        (stats.rdt > Z_90) & (stats.pdt > Z_90)
+    )  # Pol.is's significance rule, every group at once
+    best_agree_inputs = _best_agree_inputs(stats, cols)
     for g, gid in enumerate(group_ids.tolist()):
-        passing = _passes(stats, g)
+        passing = all_passing[g]
         sufficient = cols[passing[cols]]
-        best_agree = _best_agree(stats, g, cols)
+        best_agree = _best_agree(best_agree_inputs, g, cols)
         head: RepresentativeStatement | None = None
         if best_agree is not None:
             f = _finalize(stats, g, best_agree, sids[best_agree], bool(passing[best_agree]))

@@ -411,22 +411,16 @@ def agreement_by_side(
     tail = (1.0 - credible_mass) / 2.0
     # Both ends of each interval, and both answers, in one call each: after a vote in a live
     # room these run on one statement, where the cost is the number of calls.
-    p_agrees, p_disagrees = np.split(
-        _beta_above_half(np.hstack([agree, disagree]), np.hstack([n, n])), 2, axis=1
+    ends = np.repeat([tail, 1.0 - tail], n_statements)
+    a2, b2 = np.concatenate([a, a], axis=1), np.concatenate([b, b], axis=1)
+    above_half = _beta_above_half(
+        np.concatenate([agree, disagree], axis=1), np.concatenate([n, n], axis=1)
     )
-    share_low, share_high = np.split(
-        betaincinv(
-            np.hstack([a, a]), np.hstack([b, b]), np.repeat([tail, 1.0 - tail], n_statements)
-        ),
-        2,
-        axis=1,
-    )
-    min_share_low, min_share_high = np.split(
-        _min_share_quantile(
-            np.hstack([a, a]), np.hstack([b, b]), np.repeat([tail, 1.0 - tail], n_statements)
-        ),
-        2,
-    )
+    p_agrees, p_disagrees = above_half[:, :n_statements], above_half[:, n_statements:]
+    shares = betaincinv(a2, b2, ends)
+    share_low, share_high = shares[:, :n_statements], shares[:, n_statements:]
+    min_shares = _min_share_quantile(a2, b2, ends)
+    min_share_low, min_share_high = min_shares[:n_statements], min_shares[n_statements:]
     p_common = np.prod(p_agrees, axis=0)
     split = p_agrees[:, None, :] * p_disagrees[None, :, :]
     split[np.arange(n_sides), np.arange(n_sides), :] = 0.0  # a side cannot split with itself

@@ -50,7 +50,7 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import svds
 
 from track2.commonground.errors import CommonGroundError, EmptyConversationError
-from track2.commonground.matrix import DISAGREE, PASS, VoteMatrix
+from track2.commonground.matrix import VoteMatrix
 
 __all__ = [
     "Track2Groups",
@@ -135,13 +135,21 @@ class Track2Groups:
         }
 
 
+# One-hot column offset of each vote value: agree (+1) 0, disagree (-1) 1, pass (0) 2.
+_ANSWER_OF_VALUE = np.array([1, 2, 0], dtype=np.int32)  # indexed by value + 1
+
+
+def _onehot_columns(votes: VoteMatrix) -> npt.NDArray[np.int32]:
+    """Column ``3 s + answer`` of every vote in the one-hot layout of :func:`vote_onehot`."""
+    columns = votes.indices.astype(np.int32) * 3
+    columns += _ANSWER_OF_VALUE[votes.values + 1]
+    return columns
+
+
 def vote_onehot(votes: VoteMatrix, excluded: npt.NDArray[np.bool_] | None = None) -> sp.csr_array:
     """Participants x (3 * statements) CSR of ones: column ``3 s + o`` for answer ``o`` on ``s``
     (0 agree, 1 disagree, 2 pass). Rows keep their column order, so no sort is needed."""
-    answer = (votes.values == DISAGREE).astype(np.int32)
-    answer += 2 * (votes.values == PASS).astype(np.int32)
-    columns = votes.indices.astype(np.int32) * 3 + answer
-    del answer
+    columns = _onehot_columns(votes)
     indptr = votes.indptr
     if excluded is not None and excluded.any():
         keep = ~excluded[votes.indices]
@@ -647,15 +655,24 @@ def refit_groups(
         )
     k = responsibilities.shape[1]
     m = votes.n_statements
-    onehot = vote_onehot(votes, np.asarray(votes.is_excluded, dtype=bool))
-    voted = np.diff(onehot.indptr) > 0
+    excluded = np.asarray(votes.is_excluded, dtype=bool)
+    x: OneHot
+    if votes.n_participants * 3 * m <= _DENSE_EM_CELLS:
+        # A small room's one-hot matrix is cheaper dense: each EM step is then two small
+        # BLAS products instead of scipy's per-call overhead (a live update runs a few steps
+        # after every vote).
+        keep = ~excluded[votes.indices]
+        rows = votes.vote_rows[keep]
+        x = np.zeros((votes.n_participants, 3 * m), dtype=np.float32)
+        x[rows, _onehot_columns(votes)[keep]] = 1.0
+        voted = np.bincount(rows, minlength=votes.n_participants) > 0
+    else:
+        x = vote_onehot(votes, excluded)
+        voted = np.diff(x.indptr) > 0
     no_votes = None if voted.all() else ~voted
     start = np.asarray(responsibilities, dtype=np.float32).copy()
     if no_votes is not None:
         start[no_votes] = 0.0
-    # A small room's one-hot matrix is cheaper dense: each EM step is then two small BLAS
-    # products instead of scipy's per-call overhead (a live update runs ~10 steps per vote).
-    x: OneHot = onehot.toarray() if onehot.shape[0] * onehot.shape[1] <= _DENSE_EM_CELLS else onehot
     fit, resp = _em(x, start, m, max_iter, rel_tol=rel_tol, no_votes=no_votes)
     labels = np.where(voted, resp.argmax(axis=1), -1).astype(np.int64)
     priors = np.exp(fit.log_prior)
