@@ -319,31 +319,36 @@ def _one_min_share_quantile(
     a: npt.NDArray[np.float64], b: npt.NDArray[np.float64], level: float
 ) -> float:
     """:func:`_min_share_quantile` for one statement (``a``, ``b``: one entry per side), the
-    same safeguarded Newton steps with Python floats around the sides' arrays: after a vote
-    in a live room only that statement is recomputed, and there the cost is the number of
-    numpy calls, not their size."""
+    same safeguarded Newton steps on Python floats: after a vote in a live room only that
+    statement is recomputed, and there the cost is the number of numpy calls, not their
+    size."""
     low = float(betaincinv(a, b, level / len(a)).min())
     high = float(betaincinv(a, b, level).min())
+    sides = list(zip(a.tolist(), b.tolist(), betaln(a, b).tolist(), strict=True))
     x = high
-    log_norm = betaln(a, b)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        for _ in range(_QUANTILE_STEPS):
-            survival = 1.0 - betainc(a, b, x)
-            all_survive = float(survival.prod())
-            gap = (1.0 - all_survive) - level
-            if gap < 0:
-                low = x
-            else:
-                high = x
-            log_x = math.log(x) if x > 0.0 else -math.inf
-            log_rest = math.log1p(-x) if x < 1.0 else -math.inf
-            density = np.exp((a - 1.0) * log_x + (b - 1.0) * log_rest - log_norm)
-            slope = float((density * (all_survive / survival)).sum())
-            correction = gap / slope if slope != 0.0 else math.nan
-            step = x - correction
-            if abs(correction) < _QUANTILE_TOL:  # False on nan
-                return min(max(step, low), high)
-            x = step if low <= step <= high else 0.5 * (low + high)  # False on nan
+    for _ in range(_QUANTILE_STEPS):
+        survival = [1.0 - float(betainc(a_s, b_s, x)) for a_s, b_s, _ in sides]
+        all_survive = math.prod(survival)
+        gap = (1.0 - all_survive) - level
+        if gap < 0:
+            low = x
+        else:
+            high = x
+        # d/dx of 1 - prod: each side's density times the other sides' survival; a side
+        # whose survival underflowed to 0, or a density that overflows, leaves no Newton step.
+        try:
+            slope = sum(
+                math.exp((a_s - 1.0) * math.log(x) + (b_s - 1.0) * math.log1p(-x) - norm)
+                * (all_survive / s_x)
+                for (a_s, b_s, norm), s_x in zip(sides, survival, strict=True)
+            )
+            correction = gap / slope
+        except (ValueError, ZeroDivisionError, OverflowError):
+            correction = math.nan
+        step = x - correction
+        if abs(correction) < _QUANTILE_TOL:  # False on nan
+            return min(max(step, low), high)
+        x = step if low <= step <= high else 0.5 * (low + high)  # False on nan
     return x
 
 
