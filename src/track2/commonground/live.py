@@ -532,7 +532,7 @@ def update(
     resp = np.empty((n, model.n_groups), dtype=np.float32)
     resp[: old.n_participants] = model.responsibilities
     resp[old.n_participants :] = model.priors.astype(np.float32)
-    groups = refit_groups(matrix, resp, max_iter=_EM_ITERATIONS)
+    groups = refit_groups(matrix, resp, max_iter=_EM_ITERATIONS, previous=model)
     old_labels = np.full(n, -1, dtype=np.int64)
     old_labels[: old.n_participants] = np.where(
         model.labels >= 0, previous.column_ids[np.maximum(model.labels, 0)], -1

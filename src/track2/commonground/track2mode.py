@@ -271,14 +271,20 @@ def _em(
     rel_tol: float = _REL_TOL,
     no_votes: npt.NDArray[np.bool_] | None = None,
     adaptive: bool = True,
+    start_model: tuple[FloatArray, FloatArray] | None = None,
 ) -> tuple[_Fit, npt.NDArray[np.float32]]:
     """EM from responsibilities ``resp``; rows flagged ``no_votes`` carry no weight. With the
     adaptive prior the likelihood need not rise every step, so EM stops when it changes by less
-    than ``rel_tol`` either way."""
+    than ``rel_tol`` either way. ``start_model``: (log theta, log prior) to start from instead
+    of the M-step of ``resp`` (a live update: the previous fit, an M-step of the same
+    responsibilities on all votes but the new ones)."""
     previous = -np.inf
     log_likelihood = -np.inf
     iterations = 0
-    log_theta, log_prior = _m_step(x, resp, n_statements, adaptive)
+    if start_model is None:
+        log_theta, log_prior = _m_step(x, resp, n_statements, adaptive)
+    else:
+        log_theta, log_prior = start_model
     while iterations < max_iter:
         iterations += 1
         resp, log_likelihood = _e_step(x, log_theta, log_prior)
@@ -642,12 +648,16 @@ def refit_groups(
     *,
     max_iter: int = 30,
     rel_tol: float = _REL_TOL,
+    previous: Track2Groups | None = None,
 ) -> Track2Groups:
     """EM of the same latent-class model from given responsibilities (a warm start).
 
     ``responsibilities`` has one row per row of ``votes`` and one column per group; the
     columns keep their order (a live update keeps its group identities), so groups are not
     renumbered by size. k is not re-chosen: that is what :func:`track2_groups` does.
+    ``previous``: the fit the responsibilities come from (on the same rows and statements,
+    or fewer statements: new ones start uniform); EM then starts from its answer
+    probabilities and priors, which saves the first M-step.
     """
     if responsibilities.ndim != 2 or responsibilities.shape[0] != votes.n_participants:
         raise Track2ModeError(
@@ -673,7 +683,20 @@ def refit_groups(
     start = np.asarray(responsibilities, dtype=np.float32).copy()
     if no_votes is not None:
         start[no_votes] = 0.0
-    fit, resp = _em(x, start, m, max_iter, rel_tol=rel_tol, no_votes=no_votes)
+    start_model = None
+    if previous is not None:
+        old_m = previous.vote_probabilities.shape[1]
+        if previous.n_groups != k or old_m > m:
+            raise Track2ModeError(
+                f"the previous fit has {previous.n_groups} groups and {old_m} statements, "
+                f"the start {k} groups and the votes {m} statements"
+            )
+        theta = np.full((k, m, 3), 1.0 / 3.0)
+        theta[:, :old_m] = previous.vote_probabilities
+        start_model = (np.log(theta).reshape(k, 3 * m), np.log(previous.priors))
+    fit, resp = _em(
+        x, start, m, max_iter, rel_tol=rel_tol, no_votes=no_votes, start_model=start_model
+    )
     labels = np.where(voted, resp.argmax(axis=1), -1).astype(np.int64)
     priors = np.exp(fit.log_prior)
     if no_votes is not None:
