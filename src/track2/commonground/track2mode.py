@@ -50,7 +50,7 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import svds
 
 from track2.commonground.errors import CommonGroundError, EmptyConversationError
-from track2.commonground.matrix import VoteMatrix
+from track2.commonground.matrix import DISAGREE, PASS, VoteMatrix
 
 __all__ = [
     "Track2Groups",
@@ -135,14 +135,15 @@ class Track2Groups:
         }
 
 
-# One-hot column offset of each vote value: agree (+1) 0, disagree (-1) 1, pass (0) 2.
-_ANSWER_OF_VALUE = np.array([1, 2, 0], dtype=np.int32)  # indexed by value + 1
-
-
 def _onehot_columns(votes: VoteMatrix) -> npt.NDArray[np.int32]:
-    """Column ``3 s + answer`` of every vote in the one-hot layout of :func:`vote_onehot`."""
+    """Column ``3 s + answer`` of every vote in the one-hot layout of :func:`vote_onehot`
+    (answer 0 agree, 1 disagree, 2 pass); comparisons, which are 5× faster than a lookup
+    table indexed by the int8 votes."""
+    answer = (votes.values == PASS).astype(np.int32)
+    answer *= 2
+    answer += votes.values == DISAGREE
     columns = votes.indices.astype(np.int32) * 3
-    columns += _ANSWER_OF_VALUE[votes.values + 1]
+    columns += answer
     return columns
 
 
@@ -150,11 +151,12 @@ def vote_onehot(votes: VoteMatrix, excluded: npt.NDArray[np.bool_] | None = None
     """Participants x (3 * statements) CSR of ones: column ``3 s + o`` for answer ``o`` on ``s``
     (0 agree, 1 disagree, 2 pass). Rows keep their column order, so no sort is needed."""
     columns = _onehot_columns(votes)
-    indptr = votes.indptr
+    # int32 row pointers, so scipy keeps the int32 columns instead of copying them to int64.
+    indptr = votes.compact_indptr
     if excluded is not None and excluded.any():
         keep = ~excluded[votes.indices]
         columns = columns[keep]
-        indptr = np.zeros(votes.n_participants + 1, dtype=np.int64)
+        indptr = np.zeros(votes.n_participants + 1, dtype=votes.compact_indptr.dtype)
         np.cumsum(
             np.bincount(votes.vote_rows[keep], minlength=votes.n_participants), out=indptr[1:]
         )
@@ -676,8 +678,18 @@ def refit_groups(
         x = np.zeros((votes.n_participants, 3 * m), dtype=np.float32)
         x[rows, _onehot_columns(votes)[keep]] = 1.0
         voted = np.bincount(rows, minlength=votes.n_participants) > 0
+    elif excluded.any():
+        # Votes on excluded statements stay in place with weight 0 (they add nothing to
+        # either EM product): no copy of the votes without them, which cost more than an EM
+        # step after every vote in a live room.
+        weight = (~excluded)[votes.indices].astype(np.float32)
+        x = sp.csr_array(
+            (weight, _onehot_columns(votes), votes.compact_indptr),
+            shape=(votes.n_participants, 3 * m),
+        )
+        voted = np.bincount(votes.vote_rows, weights=weight, minlength=votes.n_participants) > 0
     else:
-        x = vote_onehot(votes, excluded)
+        x = vote_onehot(votes)
         voted = np.diff(x.indptr) > 0
     no_votes = None if voted.all() else ~voted
     start = np.asarray(responsibilities, dtype=np.float32).copy()
