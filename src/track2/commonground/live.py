@@ -76,10 +76,11 @@ __all__ = ["LiveAnalysis", "LiveUpdateError", "live_analysis", "update"]
 
 # EM steps per update. After one vote a warm start converges in 1-2 steps; a vote that tips a
 # participant between groups starts a slow tail (10-20 steps of geometrically shrinking gains,
-# ~0.01 nat each in a room of 40). The tail is spread over the next updates instead: each
-# update continues from the previous responsibilities, so the fit keeps converging, and a
-# cold analysis of the same votes agrees (tested: ARI, log-likelihood within 1 %).
-_EM_ITERATIONS = 4
+# ~0.01 nat each in a room of 40), cut at 8 steps and continued on the next updates (each
+# starts from the last fit). At 4 steps the tails never caught up in a room of 40: after 200
+# single votes the fit was 0.28 % of log-likelihood below a cold fit, against 0.008 % at 8
+# steps and without a cap.
+_EM_ITERATIONS = 8
 # Bridging sweeps continue from the previous fit, which already sits within a few thousandths
 # of the new optimum: stop at 1e-3 per sweep (the cold fit's own spread between runs on the
 # same votes is of that order) and never sweep more than 20 times per update; updates keep
