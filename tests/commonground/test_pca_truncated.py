@@ -8,7 +8,7 @@ import scipy.linalg as la
 import scipy.sparse as sp
 
 from track2.commonground.matrix import VoteMatrix
-from track2.commonground.pca import centred_matrix, polis_pca, top_components
+from track2.commonground.pca import centred_matrix, gram_rows, polis_pca, top_components
 
 
 def _random_votes(n: int, m: int, density: float, seed: int) -> VoteMatrix:
@@ -65,3 +65,18 @@ def test_small_statement_sets_and_rank_deficient_matrices() -> None:
     exact_vectors, exact_values = _exact(centred)
     assert _max_error_up_to_sign(vectors, exact_vectors) < 1e-9
     np.testing.assert_allclose(values, exact_values, atol=1e-9)
+
+
+def test_gram_rows_and_a_given_gram() -> None:
+    # A live update keeps CᵀC and refreshes the rows of the statements that got votes.
+    votes = _random_votes(300, 260, 0.2, 5)
+    centred, _ = centred_matrix(votes, votes.is_excluded)
+    gram = (centred.T @ centred).toarray()
+    columns = np.array([0, 17, 259, 17])
+    np.testing.assert_allclose(gram_rows(centred, columns), gram[columns], rtol=0, atol=1e-10)
+    for size in (260, 150):  # Lanczos on the dense Gram, and the exact solver
+        part = centred[:, :size]
+        given_vectors, given_values = top_components(part, 2, gram=gram[:size, :size])
+        vectors, values = top_components(part, 2)
+        assert _max_error_up_to_sign(given_vectors, vectors) < 1e-9
+        np.testing.assert_allclose(given_values, values, rtol=1e-12)

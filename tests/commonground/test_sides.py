@@ -18,6 +18,7 @@ from track2.commonground.sides import (
     DIVISIVE,
     NO_COMMON_GROUND,
     TOO_FEW_VOTES,
+    DeclaredSides,
     SidesError,
     _min_share_quantile,
     agreement_by_side,
@@ -280,3 +281,50 @@ def test_min_share_quantile_equals_a_plain_bisection(n_sides: int) -> None:
             below = 1.0 - np.prod(1.0 - betainc(a, b, mid), axis=0) < level
             low, high = np.where(below, mid, low), np.where(below, high, mid)
         np.testing.assert_allclose(_min_share_quantile(a, b, level), low, rtol=0, atol=1e-12)
+        # A few statements at a time (a live update) take the per-statement path: same values.
+        few = np.concatenate(
+            [_min_share_quantile(a[:, j : j + 3], b[:, j : j + 3], level) for j in range(0, 202, 3)]
+        )
+        np.testing.assert_allclose(few, low, rtol=0, atol=1e-12)
+
+
+def test_some_statements_and_declared_sides_give_the_same_figures() -> None:
+    # A live update recomputes only the statements that got votes, with the sides checked once.
+    rng = np.random.default_rng(7)
+    dense = rng.choice([-1.0, 0.0, 1.0, np.nan], size=(60, 12))
+    votes = VoteMatrix.from_dense(dense)
+    side_of = [None if i % 7 == 0 else ("north", "south", "east")[i % 3] for i in range(60)]
+    full = agreement_by_side(votes, side_of)
+    declared = DeclaredSides.from_side_of(side_of, votes.n_participants)
+    assert declared.names == ("east", "north", "south")
+    chosen = np.array([9, 2, 5])
+    part = agreement_by_side(votes, declared, statements=chosen)
+    assert part.statement_ids.tolist() == votes.statement_ids[chosen].tolist()
+    assert part.labels == tuple(full.labels[j] for j in chosen)
+    for name in (
+        "n",
+        "agree",
+        "disagree",
+        "passes",
+        "agree_share_low",
+        "agree_share_high",
+        "p_majority_agrees",
+        "p_common_ground",
+        "p_divisive",
+        "min_share_low",
+        "min_share_high",
+    ):
+        np.testing.assert_allclose(
+            getattr(part, name), getattr(full, name)[..., chosen], rtol=0, atol=1e-12
+        )
+    with pytest.raises(SidesError, match="one side per participant"):
+        agreement_by_side(votes.select(participants=np.arange(10)), declared)
+
+
+def test_declared_sides_grow_with_known_sides_only() -> None:
+    declared = DeclaredSides.from_side_of(["a", "b", None], 3)
+    grown = declared.extended(["b", None, ""])
+    assert grown.index.tolist() == [0, 1, -1, 1, -1, -1]
+    assert declared.index.tolist() == [0, 1, -1]
+    with pytest.raises(SidesError, match="'c' is not one of the declared sides"):
+        declared.extended(["c"])

@@ -11,7 +11,12 @@ from track2.commonground.errors import EmptyConversationError
 from track2.commonground.matrix import VoteMatrix
 from track2.commonground.polis import analyze_polis
 from track2.commonground.stats import adjusted_rand_index
-from track2.commonground.track2mode import Track2ModeError, track2_groups, vote_onehot
+from track2.commonground.track2mode import (
+    Track2ModeError,
+    refit_groups,
+    track2_groups,
+    vote_onehot,
+)
 from track2.simulate.dialogue import SimulationParams, simulate_dialogue
 from track2.simulate.oracle import oracle_from_truth, oracle_groups, truth_vote_probabilities
 
@@ -218,3 +223,19 @@ def test_json_lists_members_by_participant_id() -> None:
     assert set(members[0]) == first or set(members[1]) == first
     with pytest.raises(ValueError, match="participant ids"):
         result.to_json(["only-one"])
+
+
+def test_refit_from_a_previous_fit_equals_refit_from_its_responsibilities() -> None:
+    # A live update starts EM from the previous fit's answer probabilities (one M-step fewer);
+    # on the same votes both starts reach the same optimum.
+    votes = simulate_dialogue(
+        SimulationParams(n_participants=200, n_statements=40, mean_votes=25), seed=5
+    ).matrix
+    first = track2_groups(votes, n_groups=3, random_state=0)
+    plain = refit_groups(votes, first.responsibilities, max_iter=200)
+    warm = refit_groups(votes, first.responsibilities, max_iter=200, previous=first)
+    assert adjusted_rand_index(plain.labels, warm.labels) == 1.0
+    assert abs(plain.log_likelihood - warm.log_likelihood) <= 1e-4 * abs(plain.log_likelihood)
+    assert warm.n_iterations <= plain.n_iterations
+    with pytest.raises(Track2ModeError, match="previous fit has 3 groups"):
+        refit_groups(votes, first.responsibilities[:, :2], previous=first)

@@ -115,3 +115,40 @@ def test_without_empty_drops_silent_rows_and_unseen_statements():
     assert w.to_dense(9).tolist() == [[1, 9], [0, -1]]
     assert w.is_moderated_out.tolist() == [False, True]
     assert w.without_empty() is w
+
+
+def test_with_votes_carries_derived_arrays_patched() -> None:
+    # A live update patches the counts, row index and id lookups of the previous matrix
+    # instead of recomputing them; they must equal a fresh computation.
+    rng = np.random.default_rng(3)
+    dense = rng.choice([-1.0, 0.0, 1.0, np.nan], size=(30, 9))
+    before = VoteMatrix.from_dense(dense, participant_ids=[f"p{i}" for i in range(30)])
+    for cached in ("statement_counts", "vote_rows", "participant_index", "statement_index"):
+        getattr(before, cached)
+    after = before.with_votes(
+        np.array([0, 3, 3, 30, 0]),
+        np.array([1, 9, 2, 0, 1]),
+        np.array([1, 0, -1, 1, -1]),  # the last vote on (0, 1) replaces the first
+        new_participant_ids=["new"],
+        new_statement_ids=[99],
+    )
+    fresh = VoteMatrix(
+        after.participant_ids,
+        after.statement_ids,
+        after.indptr,
+        after.indices,
+        after.values,
+        after.is_moderated_out,
+        after.is_meta,
+    )
+    for name in ("agree", "disagree", "pass", "seen"):
+        assert after.statement_counts[name].tolist() == fresh.statement_counts[name].tolist()
+    assert after.vote_rows.tolist() == fresh.vote_rows.tolist()
+    assert after.participant_index == fresh.participant_index
+    assert after.statement_index == fresh.statement_index
+    assert (
+        after.vote("p0", 1) == -1
+        and after.vote("new", 0) == 1
+        and after.vote(str(after.participant_ids[3]), 99) == 0
+    )
+    assert before.statement_counts["seen"].sum() == before.n_votes  # the original is untouched

@@ -51,6 +51,7 @@ LAMBDA_FACTOR = 0.03
 RATING = {AGREE: 1.0, 0: 0.5, DISAGREE: 0.0}
 _RATING_OF_VALUE = np.array([RATING[DISAGREE], RATING[0], RATING[AGREE]])
 _POWER_ITERATIONS = 8
+_DENSE_WARM_CELLS = 200_000  # a warm start on at most this many cells runs on dense arrays
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -153,10 +154,11 @@ def _rebalance(
 
 @dataclass
 class _Data:
-    """Observed ratings as CSR (participants x statements) plus per-row/column totals."""
+    """Observed ratings as CSR (participants x statements; dense for a small warm start) plus
+    per-row/column totals."""
 
-    ones: sp.csr_array
-    ratings: sp.csr_array
+    ones: Any
+    ratings: Any
     n_u: FloatArray
     n_s: FloatArray
     sum_r_u: FloatArray
@@ -165,7 +167,7 @@ class _Data:
     total_n: float
 
 
-def _data(ones: sp.csr_array, ratings: sp.csr_array) -> _Data:
+def _data(ones: Any, ratings: Any) -> _Data:
     """Totals of the vote weights (1 counted, 0 left out) and the weighted ratings."""
     n, m = ones.shape
     # Row and column sums by sparse products: much faster than weighted bincounts at 50M votes.
@@ -358,6 +360,11 @@ def bridging_scores(
                 f"the start fit has {start.participant_intercept.shape[0]} participants and "
                 f"{start.statement_intercept.shape[0]} statements, the votes {n} and {m}"
             )
+        if n * m <= _DENSE_WARM_CELLS:
+            # A small room continues from its previous fit after a vote: its sweeps run on
+            # dense arrays, where each product is a small BLAS call instead of scipy's
+            # per-call overhead (same sums, in another order).
+            full = _data(full.ones.toarray(), full.ratings.toarray())
         pen = _Penalties.of(full, lambda_intercept, lambda_factor)
         warm = _Params(
             start.global_intercept,

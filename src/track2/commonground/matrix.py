@@ -463,7 +463,7 @@ class VoteMatrix:
             [[0], np.cumsum(np.bincount(rows[fresh], minlength=n))]
         ).astype(np.int64)
         pad = np.zeros(m - self.n_statements, dtype=bool)
-        return VoteMatrix(
+        out = VoteMatrix(
             pids,
             sids,
             indptr,
@@ -472,6 +472,54 @@ class VoteMatrix:
             np.concatenate([self.is_moderated_out, pad]),
             np.concatenate([self.is_meta, pad]),
         )
+        self._carry_caches(
+            out, rows, columns, votes8, slot, hit, new_participant_ids, new_statement_ids
+        )
+        return out
+
+    def _carry_caches(
+        self,
+        out: VoteMatrix,
+        rows: np.ndarray,
+        columns: np.ndarray,
+        votes8: np.ndarray,
+        slot: np.ndarray,
+        hit: np.ndarray,
+        new_participant_ids: Sequence[Any],
+        new_statement_ids: Sequence[Any],
+    ) -> None:
+        """Give ``out`` (this matrix with the votes of :meth:`with_votes`) the derived arrays
+        this one has already computed, patched for the new votes instead of recomputed over
+        every vote: a live room derives them after each vote. Caches are the instance's
+        ``cached_property`` slots, so a missing one is simply computed when first asked."""
+        cache, new_cache = self.__dict__, out.__dict__
+        for name, added in (
+            ("participant_index", new_participant_ids),
+            ("statement_index", new_statement_ids),
+        ):
+            known = cache.get(name)
+            if known is not None:
+                if len(added):
+                    extra = _ids_array(list(added)).tolist()
+                    known = {**known, **{key: len(known) + t for t, key in enumerate(extra)}}
+                new_cache[name] = known
+        counts = cache.get("statement_counts")
+        if counts is not None:
+            grow = out.n_statements - self.n_statements
+            patched = {
+                name: np.concatenate([counts[name], np.zeros(grow, dtype=np.int64)])
+                for name in ("agree", "disagree", "pass")
+            }
+            replaced = self.values[slot[hit]]
+            for name, value in (("agree", AGREE), ("disagree", DISAGREE), ("pass", PASS)):
+                np.subtract.at(patched[name], columns[hit][replaced == value], 1)
+                np.add.at(patched[name], columns[votes8 == value], 1)
+            patched["seen"] = patched["agree"] + patched["disagree"] + patched["pass"]
+            new_cache["statement_counts"] = patched
+        vote_rows = cache.get("vote_rows")
+        if vote_rows is not None:
+            fresh = ~hit
+            new_cache["vote_rows"] = np.insert(vote_rows, slot[fresh], rows[fresh].astype(np.int32))
 
     def without_empty(self) -> VoteMatrix:
         """The matrix without participants who cast no vote and statements nobody voted on.

@@ -17,6 +17,7 @@ import numpy as np
 import scipy.linalg as la
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
+from scipy.linalg import lapack
 
 from track2.commonground.matrix import VoteMatrix
 
@@ -56,7 +57,8 @@ def centred_matrix(matrix: VoteMatrix, excluded: np.ndarray) -> tuple[sp.csr_arr
     center[excluded] = 0.0
     data = matrix.values.astype(np.float64)
     data -= center[matrix.indices]
-    data[excluded[matrix.indices]] = 0.0
+    if excluded.any():
+        data[excluded[matrix.indices]] = 0.0
     return matrix.to_csr(data=data), center
 
 
@@ -92,14 +94,36 @@ def _start_vector(m: int, start_vectors: np.ndarray | None) -> np.ndarray:
 
 
 def _exact_top(gram: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The top ``k`` eigenpairs by LAPACK's subset solver (dsyevr), called directly: bit for
+    bit what ``scipy.linalg.eigh(gram, subset_by_index=...)`` returns (same driver, same work
+    sizes) without its argument checks, which cost as much as the solve on a small room's
+    Gram after every vote."""
     m = gram.shape[0]
-    vals, vecs = la.eigh(gram, subset_by_index=[m - k, m - 1])
+    lwork, liwork, info = lapack.dsyevr_lwork(m, lower=1)
+    if info == 0:
+        vals, vecs, _, _, info = lapack.dsyevr(
+            np.asarray(gram, dtype=np.float64),
+            compute_v=1,
+            range="I",
+            il=m - k + 1,
+            iu=m,
+            lower=1,
+            lwork=lwork,
+            liwork=liwork,
+        )
+    if info != 0:  # LAPACK failed to converge: let scipy raise its own error
+        vals, vecs = la.eigh(gram, subset_by_index=[m - k, m - 1])
+    vals, vecs = vals[:k], vecs[:, :k]
     order = np.argsort(vals)[::-1]
     return vecs[:, order].T.copy(), vals[order]
 
 
 def top_components(
-    centred: sp.csr_array, n_components: int, start_vectors: np.ndarray | None = None
+    centred: sp.csr_array,
+    n_components: int,
+    start_vectors: np.ndarray | None = None,
+    *,
+    gram: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The leading eigenvectors (rows) and eigenvalues of CᵀC, largest first.
 
@@ -109,15 +133,27 @@ def top_components(
     On 2,000 × 900 it takes ~6 ms against ~95 ms for LAPACK on the 900 × 900 Gram; from the
     previous components (``start_vectors``) about half that. Tiny statement sets (≤ 200
     columns) use LAPACK's subset solver on the small Gram, which is faster there.
+
+    ``gram``: CᵀC already at hand (a live update keeps it, patching the rows of the statements
+    that got votes); Lanczos then multiplies by the dense Gram, which for a few hundred
+    statements costs far less than two sparse products over every vote.
     """
     n, m = centred.shape
     k = min(n_components, n, m)
-    transposed = centred.T  # a CSC view of the same arrays: no copy
     if m <= _EIGH_MAX_COLUMNS or k >= m - 1:
-        return _exact_top((transposed @ centred).toarray(), k)
+        return _exact_top(gram if gram is not None else (centred.T @ centred).toarray(), k)
 
-    def matvec(v: np.ndarray) -> np.ndarray:
-        return np.asarray(transposed @ (centred @ v)).ravel()
+    if gram is not None:
+        dense = gram
+
+        def matvec(v: np.ndarray) -> np.ndarray:
+            return dense @ v
+
+    else:
+        transposed = centred.T  # a CSC view of the same arrays: no copy
+
+        def matvec(v: np.ndarray) -> np.ndarray:
+            return np.asarray(transposed @ (centred @ v)).ravel()
 
     op = spla.LinearOperator((m, m), matvec=matvec, dtype=np.float64)
     v0 = _start_vector(m, start_vectors)
@@ -125,9 +161,32 @@ def top_components(
         vals, vecs = spla.eigsh(op, k=k, which="LA", v0=v0, tol=0, ncv=min(m, max(2 * k + 1, 12)))
     except spla.ArpackNoConvergence:
         # Clustered leading eigenvalues can stall Lanczos; the exact solve always answers.
-        return _exact_top((transposed @ centred).toarray(), k)
+        return _exact_top(gram if gram is not None else (centred.T @ centred).toarray(), k)
     order = np.argsort(vals)[::-1]
     return vecs[:, order].T.copy(), vals[order]
+
+
+def gram_rows(centred: sp.csr_array, columns: np.ndarray) -> np.ndarray:
+    """Rows ``columns`` of CᵀC (len(columns) × n_columns), from the participants who voted on
+    those columns only: a vote changes one column of C (its entry and the column mean), so a
+    live update refreshes just these rows (and, by symmetry, columns) of a kept Gram. Every
+    entry is a fresh dot product of current columns, so nothing drifts over many updates."""
+    m = centred.shape[1]
+    out = np.zeros((len(columns), m))
+    indptr, indices, data = centred.indptr, centred.indices, centred.data
+    n_entries = np.diff(indptr)
+    row_of_entry = np.repeat(np.arange(centred.shape[0]), n_entries)
+    for t, j in enumerate(np.asarray(columns).tolist()):
+        hits = np.flatnonzero(indices == j)
+        if not len(hits):
+            continue
+        rows = row_of_entry[hits]
+        starts, lengths = indptr[rows], n_entries[rows]
+        ends = np.cumsum(lengths)
+        entries = np.arange(ends[-1]) + np.repeat(starts - (ends - lengths), lengths)
+        weights = np.repeat(data[hits], lengths) * data[entries]
+        out[t] = np.bincount(indices[entries], weights=weights, minlength=m)
+    return out
 
 
 def polis_pca(
@@ -136,13 +195,17 @@ def polis_pca(
     *,
     n_components: int = 2,
     start_vectors: np.ndarray | None = None,
+    centred: tuple[sp.csr_array, np.ndarray] | None = None,
+    gram: np.ndarray | None = None,
 ) -> tuple[PCAResult, sp.csr_array]:
     """Run Pol.is PCA on ``matrix`` (every column is a statement with at least one vote).
 
     Returns the result and the centred sparse matrix (reused for the projection).
+    ``centred``: :func:`centred_matrix` of the same arguments, when the caller already has it;
+    ``gram``: its CᵀC (see :func:`top_components`).
     """
-    centred, center = centred_matrix(matrix, excluded)
-    comps, vals = top_components(centred, n_components, start_vectors)
+    centred_votes, center = centred if centred is not None else centred_matrix(matrix, excluded)
+    comps, vals = top_components(centred_votes, n_components, start_vectors, gram=gram)
     comps = _orient(comps, start_vectors)
     if comps.shape[0] < n_components:  # fewer statements than components: pad with zeros
         pad = np.zeros((n_components - comps.shape[0], comps.shape[1]))
@@ -152,7 +215,7 @@ def polis_pca(
     m = matrix.n_statements
     cproj = np.sqrt(m) * (1.0 - center)[None, :] * comps
     extremity = np.sqrt((cproj**2).sum(axis=0))
-    return PCAResult(center, comps, vals, cproj, extremity), centred
+    return PCAResult(center, comps, vals, cproj, extremity), centred_votes
 
 
 def project_participants(centred: sp.csr_array, pca: PCAResult, n_votes: np.ndarray) -> np.ndarray:

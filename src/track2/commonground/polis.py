@@ -135,6 +135,8 @@ def seen_for_projection(work: VoteMatrix, excluded: np.ndarray) -> np.ndarray:
     """Cells Pol.is counts as seen for each participant in the projection's scaling: their own
     votes on included statements plus every moderated-out column (zeroed for everyone)."""
     n = work.n_participants
+    if not excluded.any():
+        return work.votes_per_participant
     on_excluded = np.flatnonzero(excluded[work.indices])
     rows_of = np.searchsorted(work.indptr, on_excluded, side="right") - 1
     own = work.votes_per_participant - np.bincount(rows_of, minlength=n)

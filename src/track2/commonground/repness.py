@@ -100,24 +100,13 @@ def group_statement_stats(na: np.ndarray, nd: np.ndarray, ns: np.ndarray) -> Gro
     ns_rest = ns.sum(axis=0)[None, :] - ns
     ra = pa / ((1.0 + na_rest) / (2.0 + ns_rest))
     rd = pd / ((1.0 + nd_rest) / (2.0 + ns_rest))
+    # Agree and disagree tests in one call each (elementwise, so the same numbers): a live
+    # room recomputes these after every vote, where the cost is the number of calls.
+    pat, pdt = prop_test(np.stack([na, nd]), ns)
+    rat, rdt = two_prop_test(np.stack([na, nd]), np.stack([na_rest, nd_rest]), ns, ns_rest)
     return GroupStatementStats(
-        na=na,
-        nd=nd,
-        ns=ns,
-        pa=pa,
-        pd=pd,
-        pat=prop_test(na, ns),
-        pdt=prop_test(nd, ns),
-        ra=ra,
-        rd=rd,
-        rat=two_prop_test(na, na_rest, ns, ns_rest),
-        rdt=two_prop_test(nd, nd_rest, ns, ns_rest),
+        na=na, nd=nd, ns=ns, pa=pa, pd=pd, pat=pat, pdt=pdt, ra=ra, rd=rd, rat=rat, rdt=rdt
     )
-
-
-def _passes(s: GroupStatementStats, g: int) -> np.ndarray:
-    """Pol.is's significance rule for group ``g``, per statement."""
-    return ((s.rat[g] > Z_90) & (s.pat[g] > Z_90)) | ((s.rdt[g] > Z_90) & (s.pdt[g] > Z_90))
 
 
 def _finalize(
@@ -143,22 +132,49 @@ def _finalize(
     )
 
 
-def _metric(r: RepresentativeStatement) -> float:
-    return r.repness * r.repness_test * r.p_success * r.p_test
+def _best_agree_inputs(s: GroupStatementStats, cols: np.ndarray) -> list[list[Any]]:
+    """Per group (rows) over ``cols``: whether the group voted, the two products
+    beats-best-agr? compares, whether a first statement qualifies, and ra > 1 — as lists."""
+    ra, pa, pat = s.ra[:, cols], s.pa[:, cols], s.pat[:, cols]
+    return [
+        ((s.na[:, cols] != 0) | (s.nd[:, cols] != 0)).tolist(),
+        (ra * s.rat[:, cols] * pa * pat).tolist(),
+        (pa * pat).tolist(),
+        ((pat > Z_90) | ((ra > 1.0) & (pa > 0.5))).tolist(),
+        (ra > 1.0).tolist(),
+    ]
 
 
-def _beats_best_agree(s: GroupStatementStats, g: int, j: int, best: int | None) -> bool:
-    """beats-best-agr?: prefer statements the group agrees with, by repness then probability."""
-    if s.na[g, j] == 0 and s.nd[g, j] == 0:
-        return False
-    if best is not None and s.ra[g, best] > 1.0:
-        return bool(
-            s.ra[g, j] * s.rat[g, j] * s.pa[g, j] * s.pat[g, j]
-            > s.ra[g, best] * s.rat[g, best] * s.pa[g, best] * s.pat[g, best]
-        )
-    if best is not None:
-        return bool(s.pa[g, j] * s.pat[g, j] > s.pa[g, best] * s.pat[g, best])
-    return bool(s.pat[g, j] > Z_90 or (s.ra[g, j] > 1.0 and s.pa[g, j] > 0.5))
+def _best_agree(inputs: list[list[Any]], g: int, cols: np.ndarray) -> int | None:
+    """beats-best-agr? folded over ``cols`` in order: prefer statements the group agrees with,
+    by repness then probability. The rule that compares two statements depends on the current
+    best (its ra above 1 or not), so the fold stays sequential, but over Python floats: the
+    products are the same float64 operations in the same order as Pol.is's."""
+    voted, strong, plain, opens, above_one = (rows[g] for rows in inputs)
+    best = -1
+    for t in range(len(voted)):
+        if not voted[t]:
+            continue
+        if best < 0:
+            if opens[t]:
+                best = t
+        elif above_one[best]:
+            if strong[t] > strong[best]:
+                best = t
+        elif plain[t] > plain[best]:
+            best = t
+    return None if best < 0 else int(cols[best])
+
+
+def _best_test(top_test: np.ndarray, cols: np.ndarray) -> int | None:
+    """Pol.is's fallback when no statement passes: the first statement whose test beats the
+    float32-rounded test of the best so far (repness.clj compares the stored float32)."""
+    best: int | None = None
+    best_test = 0.0
+    for j, test in zip(cols.tolist(), top_test[cols].tolist(), strict=True):
+        if best is None or test > best_test:
+            best, best_test = j, float(np.float32(test))
+    return best
 
 
 def select_representative(
@@ -177,24 +193,33 @@ def select_representative(
     majority of the group gave the listed answer; when none does, the group gets one weak
     fallback (the majority answer with the best test, else Pol.is's fallback), flagged
     ``weak``. Without it the selection is exactly Pol.is's (parity), with ``weak`` set where
-    it applies."""
+    it applies.
+
+    Vectorised over statements (a live room re-selects after every vote): the passing
+    statements are ranked by Pol.is's metric on arrays and only the chosen ones become
+    :class:`RepresentativeStatement` objects; the order is the one of Clojure's stable sort.
+    """
     result: dict[Any, tuple[RepresentativeStatement, ...]] = {}
-    cols = [j for j in range(len(statement_ids)) if not excluded[j]]
+    cols = np.flatnonzero(~np.asarray(excluded, dtype=bool))
     sids = statement_ids.tolist()
+    # Each statement's side (agree unless its disagree test is at least as high) and the
+    # figures of that side, as finalize-cmt-stats keeps them; groups × statements.
+    agree_side = stats.rat > stats.rdt
+    n_success = np.where(agree_side, stats.na, stats.nd)
+    rep = np.where(agree_side, stats.ra, stats.rd)
+    rep_test = np.where(agree_side, stats.rat, stats.rdt).astype(np.float32).astype(np.float64)
+    p_success = np.where(agree_side, stats.pa, stats.pd)
+    p_test = np.where(agree_side, stats.pat, stats.pdt)
+    metric = rep * rep_test * p_success * p_test  # Pol.is's ranking: repness × test × p × p-test
+    majority = 2 * n_success > stats.ns
+    all_passing = ((stats.rat > Z_90) & (stats.pat > Z_90)) | (
+        (stats.rdt > Z_90) & (stats.pdt > Z_90)
+    )  # Pol.is's significance rule, every group at once
+    best_agree_inputs = _best_agree_inputs(stats, cols)
     for g, gid in enumerate(group_ids.tolist()):
-        sufficient: list[RepresentativeStatement] = []
-        best: int | None = None
-        best_test = 0.0  # the float32 repness-test of ``best``, as Pol.is compares it
-        top_test = np.maximum(stats.rat[g], stats.rdt[g])
-        passing = _passes(stats, g)
-        best_agree: int | None = None
-        for j in cols:
-            if passing[j]:
-                sufficient.append(_finalize(stats, g, j, sids[j]))
-            if not sufficient and (best is None or top_test[j] > best_test):
-                best, best_test = j, float(np.float32(top_test[j]))
-            if _beats_best_agree(stats, g, j, best_agree):
-                best_agree = j
+        passing = all_passing[g]
+        sufficient = cols[passing[cols]]
+        best_agree = _best_agree(best_agree_inputs, g, cols)
         head: RepresentativeStatement | None = None
         if best_agree is not None:
             f = _finalize(stats, g, best_agree, sids[best_agree], bool(passing[best_agree]))
@@ -203,18 +228,22 @@ def select_representative(
             )
         if majority_only:
             # Weak statements leave before the cut to max_per_group, so strong ones fill it.
-            sufficient = [r for r in sufficient if r.majority]
+            sufficient = sufficient[majority[g, sufficient]]
             if head is not None and head.weak:
                 head = None
-            if not sufficient and head is None:
+            if not len(sufficient) and head is None:
                 result[gid] = tuple(_majority_fallback(stats, g, cols, sids))
                 continue
-        if not sufficient:
+        if not len(sufficient):
+            best = _best_test(np.maximum(stats.rat[g], stats.rdt[g]), cols)
             fallback = [_finalize(stats, g, best, sids[best], False)] if best is not None else []
             chosen = [head] if head is not None else fallback
         else:
-            rest = [r for r in sufficient if head is None or r.statement != head.statement]
-            rest.sort(key=lambda r: -_metric(r))  # stable, like Clojure sort-by
+            if head is not None:
+                sufficient = sufficient[sufficient != best_agree]
+            order = np.argsort(-metric[g, sufficient], kind="stable")  # like Clojure sort-by
+            room = max_per_group - (head is not None)
+            rest = [_finalize(stats, g, j, sids[j]) for j in sufficient[order][: max(room, 0)]]
             chosen = ([head] if head is not None else []) + rest
             chosen = chosen[:max_per_group]
             chosen = [r for r in chosen if r.repful_for == "agree"] + [
@@ -227,18 +256,22 @@ def select_representative(
 def _majority_fallback(
     stats: GroupStatementStats,
     g: int,
-    cols: list[int],
+    cols: np.ndarray,
     sids: list[Any],
 ) -> list[RepresentativeStatement]:
     """One weak statement for a group nothing strong represents: among the statements where a
     majority of the group's voters agreed (or disagreed), the one whose answer sets the group
-    most apart from the rest (highest two-proportion test); none if the group has no majority
-    anywhere. Flagged weak because it failed the tests."""
-    best: tuple[float, int, str] | None = None
-    for j in cols:
-        for side, n, test in (("agree", stats.na, stats.rat), ("disagree", stats.nd, stats.rdt)):
-            if 2 * n[g, j] > stats.ns[g, j] and (best is None or float(test[g, j]) > best[0]):
-                best = (float(test[g, j]), j, side)
-    if best is None:
+    most apart from the rest (highest two-proportion test; the first one, agree before
+    disagree, on a tie); none if the group has no majority anywhere. Flagged weak because it
+    failed the tests."""
+    # Candidates interleaved as (statement, agree), (statement, disagree) in column order.
+    tests = np.stack([stats.rat[g, cols], stats.rdt[g, cols]], axis=1).ravel()
+    counts = np.stack([stats.na[g, cols], stats.nd[g, cols]], axis=1).ravel()
+    ok = 2 * counts > np.repeat(stats.ns[g, cols], 2)
+    if not ok.any():
         return []
-    return [_finalize(stats, g, best[1], sids[best[1]], passes=False, side=best[2])]
+    candidates = np.flatnonzero(ok)
+    pick = int(candidates[np.argmax(tests[candidates])])  # argmax: the first of equal tests
+    j = int(cols[pick // 2])
+    side = "agree" if pick % 2 == 0 else "disagree"
+    return [_finalize(stats, g, j, sids[j], passes=False, side=side)]

@@ -37,6 +37,7 @@ votes to say). See ``docs/commonground-track2.md`` for the worked example.
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -55,6 +56,7 @@ __all__ = [
     "TOO_FEW_VOTES",
     "SideAgreement",
     "SidesError",
+    "DeclaredSides",
     "agreement_by_side",
     "read_sides_csv",
     "side_of_participants",
@@ -71,10 +73,42 @@ JEFFREYS = 0.5
 # bracket's width); it stops once every Newton correction is below _QUANTILE_TOL.
 _QUANTILE_STEPS = 60
 _QUANTILE_TOL = 1e-14
+_FEW_STATEMENTS = 4  # up to here the quantile runs statement by statement on Python floats
 
 
 class SidesError(CommonGroundError, ValueError):
     """Declared sides cannot be used: fewer than two sides, unknown participants, wrong length."""
+
+
+@dataclass(frozen=True, eq=False)
+class DeclaredSides:
+    """Each matrix row's declared side, checked once: ``names`` (sorted) and ``index[i]``, the
+    position in ``names`` of row ``i``'s side (-1: none declared). A live room keeps one and
+    passes it to :func:`agreement_by_side` after every vote instead of the raw list."""
+
+    names: tuple[str, ...]
+    index: npt.NDArray[np.int64]
+
+    @classmethod
+    def from_side_of(cls, side_of: Sequence[str | None], n_participants: int) -> DeclaredSides:
+        names, index = _side_indices(side_of, n_participants)
+        index.setflags(write=False)
+        return cls(names, index)
+
+    def extended(self, side_of: Sequence[str | None]) -> DeclaredSides:
+        """With rows appended for new participants (``side_of``: their sides); a side not yet
+        declared by anyone is refused, since it would renumber every side's arrays."""
+        position = {name: i for i, name in enumerate(self.names)}
+        unknown = [side for side in side_of if side and side not in position]
+        if unknown:
+            raise SidesError(
+                f"side {unknown[0]!r} is not one of the declared sides {list(self.names)}; "
+                "start a new analysis to add a side"
+            )
+        extra = np.array([position[side] if side else -1 for side in side_of], dtype=np.int64)
+        index = np.concatenate([self.index, extra])
+        index.setflags(write=False)
+        return DeclaredSides(self.names, index)
 
 
 @dataclass(frozen=True)
@@ -238,9 +272,10 @@ def _beta_above_half(successes: npt.NDArray[Any], trials: npt.NDArray[Any]) -> n
 
 
 def _min_share_quantile(
-    a: npt.NDArray[np.float64], b: npt.NDArray[np.float64], level: float
+    a: npt.NDArray[np.float64], b: npt.NDArray[np.float64], level: float | npt.NDArray[Any]
 ) -> npt.NDArray[np.float64]:
-    """Quantile of min over sides of independent Beta(a_s, b_s), per statement.
+    """Quantile of min over sides of independent Beta(a_s, b_s), per statement (``level``:
+    one for all, or one per statement, so both ends of an interval are found in one run).
 
     P(min <= x) = 1 - prod_s (1 - F_s(x)) lies between max_s F_s(x) and sum_s F_s(x), so the
     quantile lies between min_s q_s(level / sides) and min_s q_s(level), with q_s the side's
@@ -248,6 +283,12 @@ def _min_share_quantile(
     it) reaches float precision in a handful of steps where plain bisection needed 60: this
     runs after every vote in a live room."""
     n_sides = a.shape[0]
+    if a.shape[1] <= _FEW_STATEMENTS:
+        levels = np.broadcast_to(level, a.shape[1:]).tolist()
+        return np.array(
+            [_one_min_share_quantile(a[:, j], b[:, j], levels[j]) for j in range(a.shape[1])],
+            dtype=np.float64,
+        )
     low = betaincinv(a, b, level / n_sides).min(axis=0)
     high = betaincinv(a, b, level).min(axis=0)
     # Start at the upper end: on random counts of 3 sides Newton then needed 6-10 steps at
@@ -274,17 +315,58 @@ def _min_share_quantile(
     return x
 
 
+def _one_min_share_quantile(
+    a: npt.NDArray[np.float64], b: npt.NDArray[np.float64], level: float
+) -> float:
+    """:func:`_min_share_quantile` for one statement (``a``, ``b``: one entry per side), the
+    same safeguarded Newton steps on Python floats: after a vote in a live room only that
+    statement is recomputed, and there the cost is the number of numpy calls, not their
+    size."""
+    low = float(betaincinv(a, b, level / len(a)).min())
+    high = float(betaincinv(a, b, level).min())
+    sides = list(zip(a.tolist(), b.tolist(), betaln(a, b).tolist(), strict=True))
+    x = high
+    for _ in range(_QUANTILE_STEPS):
+        survival = [1.0 - float(betainc(a_s, b_s, x)) for a_s, b_s, _ in sides]
+        all_survive = math.prod(survival)
+        gap = (1.0 - all_survive) - level
+        if gap < 0:
+            low = x
+        else:
+            high = x
+        # d/dx of 1 - prod: each side's density times the other sides' survival; a side
+        # whose survival underflowed to 0, or a density that overflows, leaves no Newton step.
+        try:
+            slope = sum(
+                math.exp((a_s - 1.0) * math.log(x) + (b_s - 1.0) * math.log1p(-x) - norm)
+                * (all_survive / s_x)
+                for (a_s, b_s, norm), s_x in zip(sides, survival, strict=True)
+            )
+            correction = gap / slope
+        except (ValueError, ZeroDivisionError, OverflowError):
+            correction = math.nan
+        step = x - correction
+        if abs(correction) < _QUANTILE_TOL:  # False on nan
+            return min(max(step, low), high)
+        x = step if low <= step <= high else 0.5 * (low + high)  # False on nan
+    return x
+
+
 def agreement_by_side(
     votes: VoteMatrix,
-    side_of: Sequence[str | None],
+    side_of: Sequence[str | None] | DeclaredSides,
     *,
     credible_mass: float = 0.9,
     threshold: float = 0.9,
     min_votes: int = 3,
+    statements: npt.NDArray[np.int64] | None = None,
 ) -> SideAgreement:
     """Agreement of every declared side on every statement (see the module docstring).
 
-    ``side_of[i]`` is the side of matrix row ``i`` (None or "" = no declared side: left out).
+    ``side_of[i]`` is the side of matrix row ``i`` (None or "" = no declared side: left out),
+    or the same already checked as :class:`DeclaredSides`. ``statements``: column positions
+    to compute, in this order (default: all); each statement's figures depend on its own
+    votes only, so a live update recomputes just the statements that got votes.
     """
     if not 0.0 < credible_mass < 1.0:
         raise SidesError(f"credible_mass must be between 0 and 1, got {credible_mass}")
@@ -292,12 +374,31 @@ def agreement_by_side(
         raise SidesError(f"threshold must be between 1/2 and 1, got {threshold}")
     if min_votes < 1:
         raise SidesError(f"min_votes must be at least 1, got {min_votes}")
-    names, side_index = _side_indices(side_of, votes.n_participants)
-    n_sides, n_statements = len(names), votes.n_statements
+    if isinstance(side_of, DeclaredSides):
+        if len(side_of.index) != votes.n_participants:
+            raise SidesError(
+                f"one side per participant is needed ({votes.n_participants}), "
+                f"got {len(side_of.index)}"
+            )
+        names, side_index = side_of.names, side_of.index
+    else:
+        names, side_index = _side_indices(side_of, votes.n_participants)
+    n_sides = len(names)
 
     side_of_vote = side_index[votes.vote_rows]
     counted = side_of_vote >= 0
-    key = side_of_vote[counted] * n_statements + votes.indices[counted]
+    column = votes.indices
+    statement_ids = votes.statement_ids
+    n_statements = votes.n_statements
+    if statements is not None:
+        statements = np.asarray(statements, dtype=np.int64)
+        position = np.full(votes.n_statements, -1, dtype=np.int64)
+        position[statements] = np.arange(len(statements))
+        column = position[column]
+        counted &= column >= 0
+        statement_ids = statement_ids[statements]
+        n_statements = len(statements)
+    key = side_of_vote[counted] * n_statements + column[counted]
     values = votes.values[counted]
     size = n_sides * n_statements
 
@@ -313,8 +414,18 @@ def agreement_by_side(
     a = (agree + JEFFREYS).astype(np.float64)
     b = (n - agree + JEFFREYS).astype(np.float64)
     tail = (1.0 - credible_mass) / 2.0
-    p_agrees = _beta_above_half(agree, n)
-    p_disagrees = _beta_above_half(disagree, n)
+    # Both ends of each interval, and both answers, in one call each: after a vote in a live
+    # room these run on one statement, where the cost is the number of calls.
+    ends = np.repeat([tail, 1.0 - tail], n_statements)
+    a2, b2 = np.concatenate([a, a], axis=1), np.concatenate([b, b], axis=1)
+    above_half = _beta_above_half(
+        np.concatenate([agree, disagree], axis=1), np.concatenate([n, n], axis=1)
+    )
+    p_agrees, p_disagrees = above_half[:, :n_statements], above_half[:, n_statements:]
+    shares = betaincinv(a2, b2, ends)
+    share_low, share_high = shares[:, :n_statements], shares[:, n_statements:]
+    min_shares = _min_share_quantile(a2, b2, ends)
+    min_share_low, min_share_high = min_shares[:n_statements], min_shares[n_statements:]
     p_common = np.prod(p_agrees, axis=0)
     split = p_agrees[:, None, :] * p_disagrees[None, :, :]
     split[np.arange(n_sides), np.arange(n_sides), :] = 0.0  # a side cannot split with itself
@@ -328,20 +439,20 @@ def agreement_by_side(
 
     return SideAgreement(
         sides=names,
-        statement_ids=votes.statement_ids,
+        statement_ids=statement_ids,
         n=n,
         agree=agree,
         disagree=disagree,
         passes=passes,
         agree_share_mean=a / (a + b),
-        agree_share_low=betaincinv(a, b, tail),
-        agree_share_high=betaincinv(a, b, 1.0 - tail),
+        agree_share_low=share_low,
+        agree_share_high=share_high,
         p_majority_agrees=p_agrees,
         p_majority_disagrees=p_disagrees,
         p_common_ground=p_common,
         p_divisive=p_divisive,
-        min_share_low=_min_share_quantile(a, b, tail),
-        min_share_high=_min_share_quantile(a, b, 1.0 - tail),
+        min_share_low=min_share_low,
+        min_share_high=min_share_high,
         labels=tuple(str(label) for label in labels),
         credible_mass=credible_mass,
         threshold=threshold,

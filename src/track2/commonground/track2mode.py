@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -62,6 +63,7 @@ __all__ = [
 
 PRIOR_WEIGHT = 5.0  # pseudo-votes of the prior on each group's answers to each statement
 HELD_OUT_SHARE = 0.2
+_DENSE_EM_CELLS = 200_000  # refit_groups: one-hot matrices up to this size run dense
 _REL_TOL = 1e-6  # EM stops when the log-likelihood gains less than this, relative
 _START_ITERS = 6  # short EM runs that pick the best start before running it to convergence
 _PATIENCE = 1  # stop trying larger k as soon as one fails to beat the best held-out score
@@ -133,18 +135,28 @@ class Track2Groups:
         }
 
 
+def _onehot_columns(votes: VoteMatrix) -> npt.NDArray[np.int32]:
+    """Column ``3 s + answer`` of every vote in the one-hot layout of :func:`vote_onehot`
+    (answer 0 agree, 1 disagree, 2 pass); comparisons, which are 5× faster than a lookup
+    table indexed by the int8 votes."""
+    answer = (votes.values == PASS).astype(np.int32)
+    answer *= 2
+    answer += votes.values == DISAGREE
+    columns = votes.indices.astype(np.int32) * 3
+    columns += answer
+    return columns
+
+
 def vote_onehot(votes: VoteMatrix, excluded: npt.NDArray[np.bool_] | None = None) -> sp.csr_array:
     """Participants x (3 * statements) CSR of ones: column ``3 s + o`` for answer ``o`` on ``s``
     (0 agree, 1 disagree, 2 pass). Rows keep their column order, so no sort is needed."""
-    answer = (votes.values == DISAGREE).astype(np.int32)
-    answer += 2 * (votes.values == PASS).astype(np.int32)
-    columns = votes.indices.astype(np.int32) * 3 + answer
-    del answer
-    indptr = votes.indptr
+    columns = _onehot_columns(votes)
+    # int32 row pointers, so scipy keeps the int32 columns instead of copying them to int64.
+    indptr = votes.compact_indptr
     if excluded is not None and excluded.any():
         keep = ~excluded[votes.indices]
         columns = columns[keep]
-        indptr = np.zeros(votes.n_participants + 1, dtype=np.int64)
+        indptr = np.zeros(votes.n_participants + 1, dtype=votes.compact_indptr.dtype)
         np.cumsum(
             np.bincount(votes.vote_rows[keep], minlength=votes.n_participants), out=indptr[1:]
         )
@@ -152,6 +164,10 @@ def vote_onehot(votes: VoteMatrix, excluded: npt.NDArray[np.bool_] | None = None
         (np.ones(len(columns), dtype=np.float32), columns, indptr),
         shape=(votes.n_participants, 3 * votes.n_statements),
     )
+
+
+# The one-hot votes EM multiplies by: sparse, or dense for a small room (refit_groups).
+OneHot: TypeAlias = sp.csr_array | npt.NDArray[np.float32]
 
 
 @dataclass
@@ -178,13 +194,15 @@ def _shrink(success: FloatArray, trials: FloatArray) -> FloatArray:
     share = success / np.maximum(trials, 1e-9)
     spread = (trials * (share - pbar) ** 2).sum(axis=1, keepdims=True) / (pbar * (1.0 - pbar))
     effective = total - (trials**2).sum(axis=1, keepdims=True) / np.maximum(total, 1e-9)
-    tau2 = np.clip((spread - (k - 1)) / np.maximum(effective, 1e-9), 0.0, 1.0)
-    alpha = np.clip(1.0 / np.maximum(tau2, 1e-12) - 1.0, PRIOR_WEIGHT, _MAX_SHRINK)
+    # np.minimum(np.maximum(...)) is np.clip without its per-call overhead (EM calls this
+    # after every vote in a live room).
+    tau2 = np.minimum(np.maximum((spread - (k - 1)) / np.maximum(effective, 1e-9), 0.0), 1.0)
+    alpha = np.minimum(np.maximum(1.0 / np.maximum(tau2, 1e-12) - 1.0, PRIOR_WEIGHT), _MAX_SHRINK)
     return np.asarray((success + alpha * pbar) / (trials + alpha), dtype=np.float64)
 
 
 def _m_step(
-    x: sp.csr_array, resp: npt.NDArray[np.float32], n_statements: int, adaptive: bool = True
+    x: OneHot, resp: npt.NDArray[np.float32], n_statements: int, adaptive: bool = True
 ) -> tuple[FloatArray, FloatArray]:
     k = resp.shape[1]
     counts = np.asarray(x.T @ resp, dtype=np.float64).reshape(n_statements, 3, k)
@@ -192,11 +210,16 @@ def _m_step(
         # Two nested shares, each shrunk by its own amount: passing (a statement's pass rate
         # is often the same in every group) and agreeing among those who did not pass.
         seen = counts.sum(axis=1)
-        passing = _shrink(counts[:, 2], seen)
-        agreeing = _shrink(counts[:, 0], counts[:, 0] + counts[:, 1])
-        theta = np.stack(
-            [(1.0 - passing) * agreeing, (1.0 - passing) * (1.0 - agreeing), passing], axis=1
+        # Both in one call (_shrink works row by row): half the small-array overhead.
+        shares = _shrink(
+            np.concatenate([counts[:, 2], counts[:, 0]]),
+            np.concatenate([seen, counts[:, 0] + counts[:, 1]]),
         )
+        passing, agreeing = shares[:n_statements], shares[n_statements:]
+        theta = np.empty((n_statements, 3, k))
+        np.multiply(1.0 - passing, agreeing, out=theta[:, 0])
+        np.multiply(1.0 - passing, 1.0 - agreeing, out=theta[:, 1])
+        theta[:, 2] = passing
         theta[seen.sum(axis=1) == 0] = 1.0 / 3.0  # an unvoted statement: uniform, as before
     else:
         # Fixed prior: each group's answers to a statement shrink towards the statement's
@@ -211,7 +234,7 @@ def _m_step(
 
 
 def _e_step(
-    x: sp.csr_array, log_theta: FloatArray, log_prior: FloatArray
+    x: OneHot, log_theta: FloatArray, log_prior: FloatArray
 ) -> tuple[npt.NDArray[np.float32], float]:
     # float32 throughout: the largest array is participants x k, and each row's log-likelihood
     # is a sum of at most a few thousand terms, far within float32 precision for argmax and EM.
@@ -243,21 +266,27 @@ def _beats(candidate: FloatArray, incumbent: FloatArray) -> bool:
 
 
 def _em(
-    x: sp.csr_array,
+    x: OneHot,
     resp: npt.NDArray[np.float32],
     n_statements: int,
     max_iter: int,
     rel_tol: float = _REL_TOL,
     no_votes: npt.NDArray[np.bool_] | None = None,
     adaptive: bool = True,
+    start_model: tuple[FloatArray, FloatArray] | None = None,
 ) -> tuple[_Fit, npt.NDArray[np.float32]]:
     """EM from responsibilities ``resp``; rows flagged ``no_votes`` carry no weight. With the
     adaptive prior the likelihood need not rise every step, so EM stops when it changes by less
-    than ``rel_tol`` either way."""
+    than ``rel_tol`` either way. ``start_model``: (log theta, log prior) to start from instead
+    of the M-step of ``resp`` (a live update: the previous fit, an M-step of the same
+    responsibilities on all votes but the new ones)."""
     previous = -np.inf
     log_likelihood = -np.inf
     iterations = 0
-    log_theta, log_prior = _m_step(x, resp, n_statements, adaptive)
+    if start_model is None:
+        log_theta, log_prior = _m_step(x, resp, n_statements, adaptive)
+    else:
+        log_theta, log_prior = start_model
     while iterations < max_iter:
         iterations += 1
         resp, log_likelihood = _e_step(x, log_theta, log_prior)
@@ -621,12 +650,16 @@ def refit_groups(
     *,
     max_iter: int = 30,
     rel_tol: float = _REL_TOL,
+    previous: Track2Groups | None = None,
 ) -> Track2Groups:
     """EM of the same latent-class model from given responsibilities (a warm start).
 
     ``responsibilities`` has one row per row of ``votes`` and one column per group; the
     columns keep their order (a live update keeps its group identities), so groups are not
     renumbered by size. k is not re-chosen: that is what :func:`track2_groups` does.
+    ``previous``: the fit the responsibilities come from (on the same rows and statements,
+    or fewer statements: new ones start uniform); EM then starts from its answer
+    probabilities and priors, which saves the first M-step.
     """
     if responsibilities.ndim != 2 or responsibilities.shape[0] != votes.n_participants:
         raise Track2ModeError(
@@ -634,13 +667,48 @@ def refit_groups(
         )
     k = responsibilities.shape[1]
     m = votes.n_statements
-    x = vote_onehot(votes, np.asarray(votes.is_excluded, dtype=bool))
-    voted = np.diff(x.indptr) > 0
+    excluded = np.asarray(votes.is_excluded, dtype=bool)
+    x: OneHot
+    if votes.n_participants * 3 * m <= _DENSE_EM_CELLS:
+        # A small room's one-hot matrix is cheaper dense: each EM step is then two small
+        # BLAS products instead of scipy's per-call overhead (a live update runs a few steps
+        # after every vote).
+        keep = ~excluded[votes.indices]
+        rows = votes.vote_rows[keep]
+        x = np.zeros((votes.n_participants, 3 * m), dtype=np.float32)
+        x[rows, _onehot_columns(votes)[keep]] = 1.0
+        voted = np.bincount(rows, minlength=votes.n_participants) > 0
+    elif excluded.any():
+        # Votes on excluded statements stay in place with weight 0 (they add nothing to
+        # either EM product): no copy of the votes without them, which cost more than an EM
+        # step after every vote in a live room.
+        weight = (~excluded)[votes.indices].astype(np.float32)
+        x = sp.csr_array(
+            (weight, _onehot_columns(votes), votes.compact_indptr),
+            shape=(votes.n_participants, 3 * m),
+        )
+        voted = np.bincount(votes.vote_rows, weights=weight, minlength=votes.n_participants) > 0
+    else:
+        x = vote_onehot(votes)
+        voted = np.diff(x.indptr) > 0
     no_votes = None if voted.all() else ~voted
     start = np.asarray(responsibilities, dtype=np.float32).copy()
     if no_votes is not None:
         start[no_votes] = 0.0
-    fit, resp = _em(x, start, m, max_iter, rel_tol=rel_tol, no_votes=no_votes)
+    start_model = None
+    if previous is not None:
+        old_m = previous.vote_probabilities.shape[1]
+        if previous.n_groups != k or old_m > m:
+            raise Track2ModeError(
+                f"the previous fit has {previous.n_groups} groups and {old_m} statements, "
+                f"the start {k} groups and the votes {m} statements"
+            )
+        theta = np.full((k, m, 3), 1.0 / 3.0)
+        theta[:, :old_m] = previous.vote_probabilities
+        start_model = (np.log(theta).reshape(k, 3 * m), np.log(previous.priors))
+    fit, resp = _em(
+        x, start, m, max_iter, rel_tol=rel_tol, no_votes=no_votes, start_model=start_model
+    )
     labels = np.where(voted, resp.argmax(axis=1), -1).astype(np.int64)
     priors = np.exp(fit.log_prior)
     if no_votes is not None:
