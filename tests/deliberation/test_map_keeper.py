@@ -124,3 +124,12 @@ def test_settled_map_and_statement_counts_match_the_database(voted_room):  # noq
     lone = Statement.objects.get(pk=statements[2].pk)
     assert lone.changes == 3  # one vote each, in the vote's own transaction
     assert row(shown, statements[2])["votes"] == 3
+
+
+def test_a_room_with_no_statement_yet_is_too_few_votes_yet(room):
+    shown = map_data.room_map(room.meeting)
+    assert shown["state"] == "too_few_votes" and shown["statements"] == []
+    assert "Too few votes yet" in shown["message"]
+    first = accepted_statement(room, "The first idea.")
+    vote(room, room.participants[0], first, "agree")
+    assert row(map_data.room_map(room.meeting), first)["votes"] is None  # one vote: < k

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
 from django.utils.translation import gettext as _
 
@@ -196,7 +197,10 @@ def _key(meeting: Meeting, listed) -> tuple:
 
 def _raw(queryset) -> list[tuple]:
     """Rows of a values_list queryset straight from the cursor (no per-row Python objects)."""
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # `__in=[]`: a room with no statement yet
+        return []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
