@@ -135,6 +135,7 @@ def engine_input(meeting: Meeting) -> EngineInput:
 # worker (map_worker) and shown with their age. Only a room's first fit runs on a read.
 
 CONVERSATION = "meeting:%d"
+NO_VOTE = 2  # in _Room.answers (votes are -1, 0, 1)
 
 
 @dataclass(eq=False)
@@ -153,6 +154,7 @@ class _Room:
     row_of: dict[str, int]
     sides: dict[str, str] | None  # pseudonym → delegation; None once the key is gone
     side_of: list[str | None] | None
+    answers: np.ndarray  # the same votes dense (rows × columns, NO_VOTE where none): diffs
     shown: dict | None = None  # the disclosed map of this state (built on first read)
     fit: _Fit | None = None
     fit_behind: bool = False  # votes since the fit started
@@ -228,7 +230,14 @@ def _read_room(meeting: Meeting, key: tuple, listed) -> _Room:
         row_of={p: i for i, p in enumerate(voters)},
         sides=sides,
         side_of=_side_list(sides, voters),
+        answers=_dense(matrix),
     )
+
+
+def _dense(matrix: VoteMatrix) -> np.ndarray:
+    answers = np.full(matrix.shape, NO_VOTE, dtype=np.int8)
+    answers[matrix.vote_rows, matrix.indices] = matrix.values
+    return answers
 
 
 def _refresh(meeting: Meeting, state: _Room, key: tuple, listed) -> bool:
@@ -257,21 +266,39 @@ def _refresh(meeting: Meeting, state: _Room, key: tuple, listed) -> bool:
         if state.side_of is not None:
             state.side_of.extend(_side_list(state.sides, newcomers) or [])
         column = matrix.statement_index
-        updated = matrix.with_votes(
-            np.array([state.row_of[p] for p, _s, _v in rows], dtype=np.int64),
-            np.array([column[s] for _p, s, _v in rows], dtype=np.int64),
-            np.array([v for _p, _s, v in rows], dtype=np.int8),
-            new_participant_ids=range(matrix.n_participants, len(state.voters)),
+        r = np.array([state.row_of[p] for p, _s, _v in rows], dtype=np.int64)
+        c = np.array([column[s] for _p, s, _v in rows], dtype=np.int64)
+        v = np.array([v for _p, _s, v in rows], dtype=np.int8)
+        grow = len(state.voters) - len(state.answers)
+        if grow > 0:
+            state.answers = np.vstack(
+                [state.answers, np.full((grow, matrix.n_statements), NO_VOTE, dtype=np.int8)]
+            )
+        now = state.answers[r, c]
+        changed = now != v
+        # Each moved column must hold exactly the votes read: fewer means one was withdrawn
+        # (or deleted), which a matrix of votes cannot take back in place.
+        read = np.bincount(c, minlength=matrix.n_statements)
+        after = matrix.statement_counts["seen"] + np.bincount(
+            c[now == NO_VOTE], minlength=matrix.n_statements
         )
-        # A column with fewer votes than were read: a vote was withdrawn (or deleted).
-        read = np.bincount([column[s] for _p, s, _v in rows], minlength=matrix.n_statements)
         cols = [column[s] for s in moved]
-        if not np.array_equal(updated.statement_counts["seen"][cols], read[cols]):
+        if not np.array_equal(after[cols], read[cols]):
             return False
-        state.matrix = updated
-        for p, s, v in rows:
-            state.pending[(state.row_of[p], s)] = v
-        state.fit_behind = True
+        if changed.any() or grow > 0:
+            state.matrix = matrix.with_votes(
+                r[changed],
+                c[changed],
+                v[changed],
+                new_participant_ids=range(matrix.n_participants, len(state.voters)),
+            )
+            state.answers[r[changed], c[changed]] = v[changed]
+            ids = matrix.statement_ids
+            for row, col, value in zip(
+                r[changed].tolist(), c[changed].tolist(), v[changed].tolist(), strict=True
+            ):
+                state.pending[(row, int(ids[col]))] = value
+            state.fit_behind = True
     state.key, state.listed, state.shown = key, listed, None
     return True
 
