@@ -36,12 +36,11 @@ def main() -> None:
         Delegation,
         DelegationMember,
         Dialogue,
-        Meeting,
-        MeetingParticipant,
         Membership,
         Role,
     )
     from track2.institutions.models import Institution
+    from track2.meetings.models import Meeting, MeetingParticipant
     from track2.people.models import Person
 
     rng = random.Random(2026)

@@ -136,6 +136,23 @@ def _forget(dialogue_id: int) -> None:
         del _pseudonyms[name]
 
 
+def pseudonyms(dialogue_id: int, person_ids) -> list[str]:
+    """`pseudonym` of each person, with the key and its tombstone checked once for all (a
+    room's map reads thousands at a time)."""
+    folder = str(_folder())
+    key = dialogue_key(dialogue_id)  # KeyDestroyed once the key is gone
+    out = []
+    for person_id in person_ids:
+        cache_key = (folder, int(dialogue_id), int(person_id))
+        found = _pseudonyms.get(cache_key)
+        if found is None:
+            message = f"{int(dialogue_id)}|{int(person_id)}".encode()
+            found = hmac.new(key, message, hashlib.sha256).hexdigest()
+            _pseudonyms[cache_key] = found
+        out.append(found)
+    return out
+
+
 def pseudonym(dialogue_id: int, person_id: int) -> str:
     """hex(HMAC-SHA256(key, "dialogue_id|person_id")): the same for one person across the
     dialogue's meetings, unlinkable to them without the key."""

@@ -32,7 +32,9 @@ def served_env(home: Path, database_url: str | None) -> dict[str, str]:
     }
     env["TRACK2_HOME"] = str(home)
     env["TRACK2_EMAIL_URL"] = "locmem://"
-    env["PYTHONPATH"] = str(ROOT)
+    # This checkout's code first (the installed package may be another checkout's), then the
+    # root for tests.* and benchmarks.*.
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), str(ROOT)])
     env["PYTHONUNBUFFERED"] = "1"  # the server log file shows lines as they are written
     if database_url:
         env["TRACK2_DATABASE_URL"] = database_url

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from track2.access import NotFound, has_need, parse_id, roles_of
-from track2.dialogues.models import Dialogue, Role
+from django.db import connection
+
+from track2.access import NotFound, has_need, is_signed_in, parse_id, roles_of
+from track2.dialogues.models import Dialogue, Membership, Role
 from track2.disclosure import attribution
 from track2.meetings.models import Meeting, MeetingParticipant
+from track2.people.models import Person
 
 # A place on the list that lets someone take part in the room (not declined, not absent).
 TAKING_PART = (
@@ -115,3 +118,78 @@ def access_room(user, dialogue_id, meeting_id, need: str = "member") -> RoomAcce
     if not ctx.attribution.sees_content:
         raise NotFound
     return ctx
+
+
+@dataclass(frozen=True)
+class StatementState:
+    """What the vote path needs to know of the statement voted on."""
+
+    pk: int
+    status: str
+    is_for_facilitator: bool
+
+
+def _vote_sql() -> str:
+    from track2.deliberation.models import Room, Statement
+
+    t = {
+        "meeting": Meeting._meta.db_table,
+        "membership": Membership._meta.db_table,
+        "room": Room._meta.db_table,
+        "seat": MeetingParticipant._meta.db_table,
+        "person": Person._meta.db_table,
+        "statement": Statement._meta.db_table,
+    }
+    # One row per role the caller holds in the meeting's dialogue (none: not a member, or no
+    # such meeting in that dialogue — the same NotFound), each with the meeting, its room, the
+    # caller's seat (a person belongs to one user: at most one seat) and the statement.
+    return f"""
+        SELECT r.role, m.attribution_mode, m.dialogue_id, room.meeting_id, room.status,
+               seat.person_id, seat.status, s.id, s.status, s.is_for_facilitator
+        FROM {t["meeting"]} m
+        JOIN {t["membership"]} r ON r.dialogue_id = m.dialogue_id AND r.user_id = %s
+        LEFT JOIN {t["room"]} room ON room.meeting_id = m.id
+        LEFT JOIN {t["seat"]} seat ON seat.meeting_id = m.id
+            AND seat.person_id = (SELECT p.id FROM {t["person"]} p WHERE p.user_id = %s)
+        LEFT JOIN {t["statement"]} s ON s.id = %s AND s.meeting_id = m.id
+        WHERE m.id = %s AND m.dialogue_id = %s
+    """  # noqa: S608  (table names from the models; every value a parameter)
+
+
+_VOTE_SQL: str | None = None
+
+
+def access_room_for_vote(
+    user, dialogue_id, meeting_id, statement_id
+) -> tuple[RoomAccess, StatementState | None]:
+    """`access_room(user, dialogue_id, meeting_id)` and the statement voted on, in one query:
+    the same rules and the same NotFound, for the hottest path of a room (a vote). The meeting
+    and its room come back with only the fields a vote reads; the others load on first use.
+    The statement is None when it is not in this meeting."""
+    global _VOTE_SQL
+    dialogue_pk = parse_id(dialogue_id)
+    meeting_pk = parse_id(meeting_id)
+    statement_pk = parse_id(statement_id)
+    if not is_signed_in(user):
+        raise NotFound
+    if _VOTE_SQL is None:
+        _VOTE_SQL = _vote_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(_VOTE_SQL, [user.pk, user.pk, statement_pk, meeting_pk, dialogue_pk])
+        rows = cursor.fetchall()
+    roles = frozenset(row[0] for row in rows)
+    if not has_need(roles, "member"):
+        raise NotFound
+    _role, mode, dialogue, room_pk, room_status, person, seat_status, sid, status, private = rows[0]
+    meeting = Meeting.from_db(
+        connection.alias, ["id", "dialogue_id", "attribution_mode"], [meeting_pk, dialogue, mode]
+    )
+    ctx = RoomAccess(meeting=meeting, roles=roles, person_id=person, seat_status=seat_status)
+    if room_pk is not None:
+        from track2.deliberation.models import Room
+
+        ctx._room = Room.from_db(connection.alias, ["meeting_id", "status"], [room_pk, room_status])
+    if not ctx.attribution.sees_content:
+        raise NotFound
+    statement = None if sid is None else StatementState(sid, status, bool(private))
+    return ctx, statement

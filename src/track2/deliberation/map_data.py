@@ -10,17 +10,21 @@ statement is shown from k votes. "Too few votes yet" is the map's normal first s
 
 from __future__ import annotations
 
+import functools
 import threading
+import time
+import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from django.db.models import Count, F, Q, Sum
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, connections
 from django.utils.translation import gettext as _
 
 from track2 import keyring
-from track2.commonground import CommonGroundError, VoteMatrix
+from track2.commonground import CommonGroundError, VoteMatrix, live
 from track2.commonground.sides import (
     COMMON_GROUND,
     DIVISIVE,
@@ -29,14 +33,14 @@ from track2.commonground.sides import (
     SidesError,
     agreement_by_side,
 )
-from track2.commonground.track2_analysis import Track2Analysis, analyze_track2
-from track2.deliberation.models import Room, Statement, StatementEdit, Vote
+from track2.deliberation.map_worker import FitWorker
+from track2.deliberation.models import Room, Statement, Vote
 from track2.dialogues.models import Delegation, DelegationMember
 from track2.disclosure.cells import suppress
 from track2.disclosure.site import k_of
 from track2.disclosure.status import STATUS_LINE
 from track2.meetings.models import Meeting
-from track2.reports.common_ground import top_bridging, visible_sides
+from track2.reports.common_ground import top_bridging
 
 TOO_FEW_YET = "too few votes yet"
 SEED = 0  # the engine is deterministic given its seed: the same votes give the same map
@@ -56,13 +60,16 @@ class EngineInput:
 
 def sides_by_pseudonym(meeting: Meeting) -> dict[str, str] | None:
     """Pseudonym → delegation name for every seated member of a side; None once the key is gone."""
-    rows = DelegationMember.objects.filter(
-        dialogue_id=meeting.dialogue_id, delegation__kind=Delegation.Kind.SIDE
-    ).values_list("person_id", "delegation__name")
+    rows = list(
+        DelegationMember.objects.filter(
+            dialogue_id=meeting.dialogue_id, delegation__kind=Delegation.Kind.SIDE
+        ).values_list("person_id", "delegation__name")
+    )
     try:
-        return {keyring.pseudonym(meeting.dialogue_id, pid): name for pid, name in rows}
+        names = keyring.pseudonyms(meeting.dialogue_id, [pid for pid, _name in rows])
     except keyring.KeyDestroyed:
         return None
+    return {p: name for p, (_pid, name) in zip(names, rows, strict=True)}
 
 
 def accepted(meeting: Meeting):
@@ -116,71 +123,354 @@ def engine_input(meeting: Meeting) -> EngineInput:
     return EngineInput(matrix, side_of, statements, [sid for sid, _t in listed])
 
 
-# --- the engine, cached per state of the room -----------------------------------------------
+# --- the map keeper: one computation per room, shared by every reader --------------------
+#
+# Each process keeps, per room, an in-memory copy of its accepted votes (`_Room`), brought up to
+# date on the first read after a change by re-reading only the votes of the statements whose
+# change count moved (each vote moves its statement's count in its own transaction, so a count
+# read before the votes never hides a committed vote: with several processes, each keeps its
+# own copy and reaches the same state). Counts, agreement per delegation and labels are
+# recomputed from that copy on every change; opinion groups, bridging and priorities come from
+# the newest fit of the engine's live update (track2.commonground.live), made by a background
+# worker (map_worker) and shown with their age. Only a room's first fit runs on a read.
+
+CONVERSATION = "meeting:%d"
+NO_VOTE = 2  # in _Room.answers (votes are -1, 0, 1)
+
+
+@dataclass(eq=False)
+class _Fit:
+    analysis: Any | None  # LiveAnalysis, or None when the engine could not fit (see note)
+    note: str
+    as_of: str  # UTC time of the fit's votes, to 10 s: coarse, says no vote's time
+
+
+@dataclass(eq=False)
+class _Room:
+    key: tuple  # what the copy was read at: the room, k, the key, accepted statements' counts
+    listed: list[tuple[int, str, int | None, int]]  # (id, text, position, changes) accepted
+    matrix: VoteMatrix  # rows: voters numbered (voter_order, then as they come); columns: ids
+    voters: list[str]  # the pseudonym of each row (in memory only)
+    row_of: dict[str, int]
+    sides: dict[str, str] | None  # pseudonym → delegation; None once the key is gone
+    side_of: list[str | None] | None
+    answers: np.ndarray  # the same votes dense (rows × columns, NO_VOTE where none): diffs
+    shown: dict | None = None  # the disclosed map of this state (built on first read)
+    fit: _Fit | None = None
+    fit_behind: bool = False  # votes since the fit started
+    # What the next fit must add: (row, statement id) → answer; a cold fit when rows went away.
+    pending: dict[tuple[int, int], int] = field(default_factory=dict)
+    needs_cold: bool = False
+    # Rows renumbered since the fit (the room was read whole again): its group ids cannot be
+    # carried over by participant, so the next fit starts afresh.
+    renumbered: bool = False
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def previous(self) -> Any | None:
+        """The fit to continue from (None: fit cold without one)."""
+        if self.fit is None or self.fit.analysis is None or self.renumbered:
+            return None
+        return self.fit.analysis
+
 
 _lock = threading.Lock()
-# meeting id → (fingerprint, map as shown, the engine's priority of each statement id)
-_cache: dict[int, tuple[tuple, dict, dict[int, float]]] = {}
+_rooms: dict[int, _Room] = {}
+engine_runs = 0  # fits of the engine in this process, on a read or in the background (tests)
 
 
-def fingerprint(meeting: Meeting) -> tuple:
-    """Changes whenever a vote, an accepted statement, a typo fix or the room's state changes
-    (a swap of two answers between two reads is caught by the next vote)."""
-    votes = Vote.objects.filter(meeting=meeting).aggregate(
-        n=Count("id"),
-        agree=Count("id", filter=Q(value=Vote.AGREE)),
-        disagree=Count("id", filter=Q(value=Vote.DISAGREE)),
+def _listing(meeting: Meeting) -> list[tuple[int, str, int | None, int]]:
+    return list(
+        accepted(meeting)
+        .order_by("position", "id")
+        .values_list("id", "text", "position", "changes")
     )
-    # Ids reduced first: a sum of thousands of 53-bit ids would overflow a 64-bit integer.
-    shown = accepted(meeting).aggregate(n=Count("id"), ids=Sum(F("id") % 1_000_003))
-    edits = StatementEdit.objects.filter(statement__meeting=meeting).count()
+
+
+def _key(meeting: Meeting, listed) -> tuple:
     room = Room.objects.filter(meeting=meeting).values_list("status", flat=True).first()
     return (
-        *votes.values(),
-        *shown.values(),
-        edits,
         room,
+        k_of(meeting.dialogue),
         keyring.is_destroyed(meeting.dialogue_id),
+        tuple((sid, changes) for sid, _t, _p, changes in listed),
+        tuple((sid, text, position) for sid, text, position, _c in listed),
     )
 
 
-def room_map(meeting: Meeting) -> dict:
-    """The whole map (facilitators' view), through the small-cell rule; cached until the room
-    changes. A closed off-the-record room answers the map kept at closing."""
+def _raw(queryset) -> list[tuple]:
+    """Rows of a values_list queryset straight from the cursor (no per-row Python objects)."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # `__in=[]`: a room with no statement yet
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _side_list(sides: dict[str, str] | None, voters: list[str]) -> list[str | None] | None:
+    return None if sides is None else [sides.get(p) for p in voters]
+
+
+def _read_room(meeting: Meeting, key: tuple, listed) -> _Room:
+    """Every accepted vote of the room (one query, values straight from the cursor)."""
+    ids = [sid for sid, _t, _p, _c in listed]
+    rows = _raw(
+        Vote.objects.filter(meeting=meeting, statement_id__in=ids).values_list(
+            "pseudonym", "statement_id", "value"
+        )
+    )
+    matrix, voters = numbered_matrix(rows, ids)
+    sides = sides_by_pseudonym(meeting)
+    return _Room(
+        key=key,
+        listed=listed,
+        matrix=matrix,
+        voters=voters,
+        row_of={p: i for i, p in enumerate(voters)},
+        sides=sides,
+        side_of=_side_list(sides, voters),
+        answers=_dense(matrix),
+    )
+
+
+def _dense(matrix: VoteMatrix) -> np.ndarray:
+    answers = np.full(matrix.shape, NO_VOTE, dtype=np.int8)
+    answers[matrix.vote_rows, matrix.indices] = matrix.values
+    return answers
+
+
+def _refresh(meeting: Meeting, state: _Room, key: tuple, listed) -> bool:
+    """Bring `state` up to `listed` by re-reading the votes of the statements whose change count
+    moved. False when that cannot be done in place (a statement came or went, a vote was
+    withdrawn, the key or the room changed): the caller reads the room whole."""
+    if key[:3] != state.key[:3] or [s[0] for s in listed] != [s[0] for s in state.listed]:
+        return False
+    before = {sid: changes for sid, _t, _p, changes in state.listed}
+    moved = [sid for sid, _t, _p, changes in listed if before[sid] != changes]
+    if moved:
+        rows = _raw(
+            Vote.objects.filter(statement_id__in=moved).values_list(
+                "pseudonym", "statement_id", "value"
+            )
+        )
+        matrix = state.matrix
+        newcomers = [p for p in dict.fromkeys(p for p, _s, _v in rows) if p not in state.row_of]
+        if newcomers and state.sides is not None and any(p not in state.sides for p in newcomers):
+            state.sides = sides_by_pseudonym(meeting)  # perhaps seated since the last read
+            if state.sides is None:
+                return False
+        for p in newcomers:
+            state.row_of[p] = len(state.voters)
+            state.voters.append(p)
+        if state.side_of is not None:
+            state.side_of.extend(_side_list(state.sides, newcomers) or [])
+        column = matrix.statement_index
+        r = np.array([state.row_of[p] for p, _s, _v in rows], dtype=np.int64)
+        c = np.array([column[s] for _p, s, _v in rows], dtype=np.int64)
+        v = np.array([v for _p, _s, v in rows], dtype=np.int8)
+        grow = len(state.voters) - len(state.answers)
+        if grow > 0:
+            state.answers = np.vstack(
+                [state.answers, np.full((grow, matrix.n_statements), NO_VOTE, dtype=np.int8)]
+            )
+        now = state.answers[r, c]
+        changed = now != v
+        # Each moved column must hold exactly the votes read: fewer means one was withdrawn
+        # (or deleted), which a matrix of votes cannot take back in place.
+        read = np.bincount(c, minlength=matrix.n_statements)
+        after = matrix.statement_counts["seen"] + np.bincount(
+            c[now == NO_VOTE], minlength=matrix.n_statements
+        )
+        cols = [column[s] for s in moved]
+        if not np.array_equal(after[cols], read[cols]):
+            return False
+        if changed.any() or grow > 0:
+            state.matrix = matrix.with_votes(
+                r[changed],
+                c[changed],
+                v[changed],
+                new_participant_ids=range(matrix.n_participants, len(state.voters)),
+            )
+            state.answers[r[changed], c[changed]] = v[changed]
+            ids = matrix.statement_ids
+            for row, col, value in zip(
+                r[changed].tolist(), c[changed].tolist(), v[changed].tolist(), strict=True
+            ):
+                state.pending[(row, int(ids[col]))] = value
+            state.fit_behind = True
+    state.key, state.listed, state.shown = key, listed, None
+    return True
+
+
+def _room_state(meeting: Meeting) -> _Room:
+    """The room's copy, current as of this read (read whole the first time, after that only
+    what changed)."""
+    listed = _listing(meeting)
+    key = _key(meeting, listed)
+    with _lock:
+        state = _rooms.get(meeting.pk)
+    if state is not None:
+        with state.lock:
+            if state.key == key or _refresh(meeting, state, key, listed):
+                return state
+    fresh = _read_room(meeting, key, listed)
+    ids = {s[0] for s in listed}
+    if state is not None and ids & {s[0] for s in state.listed}:
+        with state.lock:
+            # Shown until the next fit, which is cold: the rows may be numbered anew.
+            fresh.fit, fresh.needs_cold = state.fit, True
+            fresh.fit_behind = state.fit is not None
+            fresh.renumbered = fresh.voters[: len(state.voters)] != state.voters
+    with _lock:
+        _rooms[meeting.pk] = fresh
+    return fresh
+
+
+def _source(state: _Room) -> EngineInput:
+    texts = {sid: text for sid, text, _p, _c in state.listed}
+    return EngineInput(state.matrix, state.side_of, texts, [s[0] for s in state.listed])
+
+
+def _as_of() -> str:
+    now = int(time.time())
+    return time.strftime("%H:%M:%S UTC", time.gmtime(now - now % 10))
+
+
+def _cold_fit(meeting_id: int, matrix: VoteMatrix, previous: Any | None) -> Any:
+    global engine_runs
+    engine_runs += 1
+    return live.live_analysis(
+        matrix, conversation=CONVERSATION % meeting_id, random_state=SEED, previous=previous
+    )
+
+
+def _fit_now(meeting: Meeting, state: _Room, k: int) -> _Fit | None:
+    """A fit of the room as it is now, on this thread (a room's first, or a settled read);
+    None while there are too few votes."""
+    with state.lock:
+        matrix, previous = state.matrix, state.previous()
+        if _too_few(matrix, k):
+            return None
+        state.pending, state.needs_cold, state.fit_behind = {}, False, False
+    try:
+        return _Fit(_cold_fit(meeting.pk, matrix, previous), "", _as_of())
+    except CommonGroundError as err:
+        return _Fit(None, _("No opinion groups yet: %(why)s.") % {"why": err}, _as_of())
+
+
+def fit_in_background(meeting_id: int) -> None:
+    """The worker's job: continue the room's newest fit with the votes since (the engine's live
+    update), or fit it cold when rows went away; then tell the room's watchers."""
+    global engine_runs
+    with _lock:
+        state = _rooms.get(meeting_id)
+    if state is None:
+        return
+    with state.lock:
+        matrix, previous = state.matrix, state.previous()
+        pending = state.pending
+        cold = state.needs_cold or previous is None
+        state.pending, state.needs_cold, state.fit_behind = {}, False, False
+        k = state.key[1]
+    fit: _Fit | None = None
+    if not _too_few(matrix, k):
+        try:
+            if cold or previous is None:
+                analysis = _cold_fit(meeting_id, matrix, previous)
+            else:
+                engine_runs += 1
+                known = previous.matrix.statement_index
+                analysis = live.update(
+                    previous,
+                    [(r, s, v) for (r, s), v in pending.items()],
+                    conversation=CONVERSATION % meeting_id,
+                    new_participants=range(previous.matrix.n_participants, matrix.n_participants),
+                    new_statements=[s for s in matrix.statement_ids.tolist() if s not in known],
+                    random_state=SEED,
+                )
+            group_rows_of(analysis, k)  # here, not on the next read
+            fit = _Fit(analysis, "", _as_of())
+        except CommonGroundError as err:
+            fit = _Fit(None, _("No opinion groups yet: %(why)s.") % {"why": err}, _as_of())
+    with state.lock:
+        state.fit, state.shown, state.renumbered = fit, None, False
+    with _lock:
+        current = _rooms.get(meeting_id) is state
+    if current:
+        from track2 import live as live_updates
+
+        # Each process fits its own rooms, so it only needs to wake its own watchers; on
+        # PostgreSQL the NOTIFY reaches the others too, whose readers then find their map as is.
+        sender = live_updates.backend()
+        sender.send(live_updates.meeting_topic(meeting_id))
+        if not isinstance(sender, live_updates.InProcess):
+            connections.close_all()  # this thread's connection only: it is idle until the next
+
+
+worker = FitWorker(fit_in_background)
+
+
+def room_map(meeting: Meeting, *, settled: bool = False) -> dict:
+    """The whole map (facilitators' view), through the small-cell rule, shared by every reader
+    until the room changes. Counts and agreement per delegation are always current; opinion
+    groups and bridging are the newest background fit's (`groups_as_of`), except for a room's
+    first fit and when `settled` (closing a room: the map it keeps), made on this thread.
+    A closed off-the-record room answers the map kept at closing."""
     room = Room.objects.filter(meeting=meeting).first()
     if room is not None and room.kept_map is not None:
         return room.kept_map
-    return _cached(meeting)[1]
+    return _state_map(meeting, settled)[0]
 
 
 def priorities(meeting: Meeting) -> dict[int, float]:
     """The engine's priority of each statement (Pol.is comment priorities: what to show next
-    to learn most); empty until there are opinion groups."""
-    return _cached(meeting)[2]
+    to learn most), from the newest fit; empty until there are opinion groups."""
+    return _state_map(meeting, False)[1]
 
 
-def _cached(meeting: Meeting) -> tuple[tuple, dict, dict[int, float]]:
-    key = fingerprint(meeting)
+def _state_map(meeting: Meeting, settled: bool) -> tuple[dict, dict[int, float]]:
+    state = _room_state(meeting)
+    k = state.key[1]
+    with state.lock:
+        if state.fit is None or (settled and (state.fit_behind or state.needs_cold)):
+            fitted = _fit_now(meeting, state, k)
+            if fitted is not None or state.fit is None:
+                state.fit, state.shown, state.renumbered = fitted, None, False
+        elif state.fit_behind and not worker.is_wanted(meeting.pk):
+            worker.wanted(meeting.pk)
+        fit = state.fit
+        if state.shown is None:
+            source = _source(state)
+            note = _too_few(source.matrix, k)
+            analysis = None if note or fit is None else fit.analysis
+            if not note and fit is not None:
+                note = fit.note
+            shown = disclosed_map(meeting, source, k, analysis, note)
+            shown["groups_as_of"] = fit.as_of if analysis is not None and fit else None
+            shown["groups_current"] = not state.fit_behind
+            state.shown = shown
+        ranks: dict[int, float] = {}
+        analysis = fit.analysis if fit is not None else None
+        if analysis is not None:
+            ranks = {
+                int(sid): float(p)
+                for sid, p in zip(
+                    analysis.statement_ids.tolist(),
+                    analysis.comment_priorities.tolist(),
+                    strict=True,
+                )
+            }
+        return state.shown, ranks
+
+
+def forget(meeting_id: int | None = None) -> None:
+    """Drop the kept copy of one room (or all): the next read reads it whole (tests)."""
     with _lock:
-        cached = _cache.get(meeting.pk)
-    if cached is not None and cached[0] == key:
-        return cached
-    source = engine_input(meeting)
-    k = k_of(meeting.dialogue)
-    analysis, note = _analysis(source, k)
-    built = disclosed_map(meeting, source, k, analysis, note)
-    ranks: dict[int, float] = {}
-    if analysis is not None:
-        ranks = {
-            int(sid): float(p)
-            for sid, p in zip(
-                analysis.statement_ids.tolist(), analysis.comment_priorities.tolist(), strict=True
-            )
-        }
-    entry = (key, built, ranks)
-    with _lock:
-        _cache[meeting.pk] = entry
-    return entry
+        if meeting_id is None:
+            _rooms.clear()
+        else:
+            _rooms.pop(meeting_id, None)
 
 
 # --- the map through the small-cell rule ----------------------------------------------------
@@ -190,8 +480,23 @@ def _share(agree: int, n: int) -> float | None:
     return round(agree / n, 4) if n else None
 
 
+@functools.lru_cache(maxsize=65536)
+def _shown_rows(table: tuple[tuple[int, ...], ...], k: int) -> tuple[bool, ...]:
+    """`suppress(table, k, whole_rows=True).shown_rows`, remembered: a room's tables repeat
+    from one change to the next (one vote changes one statement's), and the rule's search for
+    derivable cells is the dearest part of a map."""
+    return tuple(bool(x) for x in suppress([list(r) for r in table], k, whole_rows=True).shown_rows)
+
+
 def _side_rows(agreement: SideAgreement, j: int, k: int) -> tuple[list[dict], bool]:
-    shown = visible_sides(agreement, j, k)
+    # track2.reports.common_ground.visible_sides's table, through the remembered rule.
+    shown = _shown_rows(
+        tuple(
+            (int(agreement.agree[s, j]), int(agreement.n[s, j]) - int(agreement.agree[s, j]))
+            for s in range(len(agreement.sides))
+        ),
+        k,
+    )
     rows = []
     for s, side in enumerate(agreement.sides):
         n = int(agreement.n[s, j])
@@ -209,47 +514,54 @@ def _side_rows(agreement: SideAgreement, j: int, k: int) -> tuple[list[dict], bo
     return rows, all(shown)
 
 
-def _group_rows(analysis: Track2Analysis, sid: int, k: int, sizes: dict[int, int]) -> list[dict]:
-    columns = {s: j for j, s in enumerate(analysis.statement_ids.tolist())}
-    if sid not in columns:
-        return []
-    j = columns[sid]
+# The rows by opinion group of each statement, per fit and k: they change with the fit only.
+_fit_rows: weakref.WeakKeyDictionary[Any, dict[int, dict[int, list[dict]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def group_rows_of(analysis: Any, k: int) -> dict[int, list[dict]]:
+    """Statement id → its rows by opinion group (small-cell rule) for this fit."""
+    per_k = _fit_rows.setdefault(analysis, {})
+    if k in per_k:
+        return per_k[k]
+    sizes = {gid: len(members) for gid, members in analysis.group_members().items()}
     groups = analysis.group_ids.tolist()
-    table = [
-        [
-            int(analysis.group_agree[g, j]),
-            int(analysis.group_disagree[g, j]),
-            int(analysis.group_seen[g, j])
-            - int(analysis.group_agree[g, j])
-            - int(analysis.group_disagree[g, j]),
-        ]
-        for g in range(len(groups))
-    ]
-    shown = suppress(table, k, whole_rows=True).shown_rows
-    rows = []
-    for g, gid in enumerate(groups):
-        visible = bool(shown[g]) and sizes.get(int(gid), 0) >= k
-        row: dict[str, Any] = {"group": int(gid), "shown": visible}
-        if visible:
-            n = sum(table[g])
-            row |= {"votes": n, "agree_share": _share(table[g][0], n)}
-        rows.append(row)
-    return rows
+    agree, disagree, seen = (
+        analysis.group_agree.tolist(),
+        analysis.group_disagree.tolist(),
+        analysis.group_seen.tolist(),
+    )
+    out: dict[int, list[dict]] = {}
+    for j, sid in enumerate(analysis.statement_ids.tolist()):
+        table = tuple(
+            (agree[g][j], disagree[g][j], seen[g][j] - agree[g][j] - disagree[g][j])
+            for g in range(len(groups))
+        )
+        shown = _shown_rows(table, k)
+        rows = []
+        for g, gid in enumerate(groups):
+            visible = shown[g] and sizes.get(int(gid), 0) >= k
+            row: dict[str, Any] = {"group": int(gid), "shown": visible}
+            if visible:
+                n = sum(table[g])
+                row |= {"votes": n, "agree_share": _share(table[g][0], n)}
+            rows.append(row)
+        out[int(sid)] = rows
+    per_k[k] = out
+    return out
 
 
-def _analysis(source: EngineInput, k: int) -> tuple[Track2Analysis | None, str]:
-    voters = int(np.count_nonzero(source.matrix.votes_per_participant))
-    voted = int(np.count_nonzero(source.matrix.statement_counts["seen"]))
+def _too_few(matrix: VoteMatrix, k: int) -> str:
+    """Why the room has no opinion groups yet ("" when it has votes enough for a fit)."""
+    voters = int(np.count_nonzero(matrix.votes_per_participant))
+    voted = int(np.count_nonzero(matrix.statement_counts["seen"]))
     if voters < 2 * k or voted < 2:
-        return None, _(
+        return _(
             "Too few votes yet: opinion groups appear once at least %(n)d people have voted on "
             "two statements or more (%(voters)d so far)."
         ) % {"n": 2 * k, "voters": voters}
-    try:
-        return analyze_track2(source.matrix, random_state=SEED), ""
-    except CommonGroundError as err:
-        # Shown as it is: a wrong map is worse than none (STYLE.md §3).
-        return None, _("No opinion groups yet: %(why)s.") % {"why": err}
+    return ""
 
 
 def _sides(source: EngineInput) -> tuple[SideAgreement | None, str]:
@@ -267,18 +579,18 @@ def disclosed_map(
     meeting: Meeting,
     source: EngineInput,
     k: int,
-    analysis: Track2Analysis | None,
+    analysis: Any | None,
     groups_note: str,
 ) -> dict:
     matrix = source.matrix
     counts = matrix.statement_counts
     agreement, sides_note = _sides(source)
-    sizes: dict[int, int] = {}
     groups: list[dict] = []
+    by_group: dict[int, list[dict]] = {}
     if analysis is not None:
         for gid, members in analysis.group_members().items():
-            sizes[gid] = len(members)
             groups.append({"id": gid, "size": len(members) if len(members) >= k else None})
+        by_group = group_rows_of(analysis, k)
     bridging_ids: list[int] = []
     intercept: dict[int, float] = {}
     if analysis is not None:
@@ -317,7 +629,7 @@ def disclosed_map(
         else:
             row["by_side"] = []
         row["label"] = label
-        row["by_group"] = [] if analysis is None else _group_rows(analysis, sid, k, sizes)
+        row["by_group"] = [] if analysis is None else [dict(r) for r in by_group.get(sid, [])]
         row["bridging"] = round(intercept[sid], 4) if sid in intercept and n >= k else None
         statements.append(row)
     voters = int(np.count_nonzero(matrix.votes_per_participant))

@@ -112,6 +112,10 @@ class Statement(models.Model):
     kept_agrees = models.PositiveIntegerField(null=True, blank=True)
     kept_disagrees = models.PositiveIntegerField(null=True, blank=True)
     kept_passes = models.PositiveIntegerField(null=True, blank=True)
+    # Bumped by every vote written or withdrawn on this statement (in the vote's transaction):
+    # the map's keeper re-reads the votes of the statements whose count moved, and nothing
+    # else. A count per statement, never a per-vote number: it reveals no order of votes.
+    changes = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         # Random ids: ordering by id is a fixed shuffle, never the order of submission.

@@ -98,7 +98,7 @@ def keep_aggregates_only(room: Room) -> int:
     authored = Statement.objects.filter(meeting=meeting).exclude(author="")
     if room.kept_map is not None and not votes.exists() and not authored.exists():
         return 0
-    room.kept_map = map_data.room_map(meeting)
+    room.kept_map = map_data.room_map(meeting, settled=True)
     made_anonymous = authored.count()
     for statement in Statement.objects.filter(meeting=meeting):
         own = votes.filter(statement=statement)

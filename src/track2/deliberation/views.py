@@ -90,6 +90,7 @@ def room(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpRespons
 @require_POST
 def vote(request: HttpRequest, dialogue_id: int, meeting_id: int, statement_id: int):
     answer = request.POST.get("vote", "")
+    ctx = None
     try:
         ballot = actions.check_vote(
             request.user,
@@ -99,9 +100,11 @@ def vote(request: HttpRequest, dialogue_id: int, meeting_id: int, statement_id: 
             None if answer == "withdraw" else answer,
         )
         actions.do_vote(ballot)
+        ctx = ballot.ctx
     except ActionRefused as refusal:
         messages.error(request, refusal.message)
-    ctx = access_room(request.user, dialogue_id, meeting_id)
+    if ctx is None:  # refused: the room's own rule says whether the caller may see it
+        ctx = access_room(request.user, dialogue_id, meeting_id)
     return redirect(_room_url(ctx, request.POST.get("view", "")))
 
 
