@@ -11,12 +11,16 @@ from tests.outcomes.conftest import statement_doc, world  # noqa: F401  (fixture
 from track2.impact import actions
 
 
+def past(days: int):
+    return actions.today() - timedelta(days=days)
+
+
 @pytest.fixture
 def recommendation(world, statement_doc):  # noqa: F811
     return actions.do_recommend(
         world["liaison"], world.dialogue.pk, title="Hotline", text="", document_id=statement_doc.pk,
         paragraph_key="line", target_kind="ministry", target_institution="Ministry of the Sea",
-        owner_id=world["liaison"].pk,
+        owner_id=world["liaison"].pk, recommended_on=past(30),
     )  # fmt: skip
 
 
@@ -24,7 +28,3 @@ def recommendation(world, statement_doc):  # noqa: F811
 def survey(world):  # noqa: F811
     return actions.do_open_survey(world["facilitator"], world.dialogue.pk, round_number=1,
                                   phase="before")  # fmt: skip
-
-
-def past(days: int):
-    return actions.today() - timedelta(days=days)

@@ -9,7 +9,7 @@ from typing import Literal
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
-from track2.access import dialogues_for
+from track2.access import NotFound, dialogues_for
 from track2.access.impact import (
     access_evaluation,
     access_impact,
@@ -39,6 +39,7 @@ class RecommendationIn(Schema):
     owner_id: Id | None = Field(None, description="the policy carrier: a liaison or convener")
     priority: Code = Field("medium", description="high, medium or low")
     due_on: date | None = None
+    recommended_on: date | None = Field(None, description="when it was made (default today)")
     document_id: Id | None = Field(None, description="the outcome document it is drawn from")
     paragraph_key: Line(16) = Field("", description="the paragraph's key in that document")
 
@@ -215,6 +216,8 @@ def set_disclosure(request: AuthedRequest, dialogue_id: Id, payload: DisclosureI
 @router.get(D + "/surveys", summary="The trust and tension surveys, and whether you answered")
 def list_surveys(request: AuthedRequest, dialogue_id: Id):
     found = access_impact(request.auth, dialogue_id)
+    if found.ctx.is_only_observer and not found.sees_evaluation:
+        raise NotFound
     return {
         "surveys": [
             {**queries.survey_out(s), "answered": actions.has_answered(found, s)}

@@ -119,7 +119,7 @@ def _url(problems: Problems, value: object, field: str) -> str:
 
 def check_recommendation(by, dialogue_id, *, title, text, target_kind, target_institution,
                          owner_id=None, priority="medium", due_on=None, document_id=None,
-                         paragraph_key=""):  # fmt: skip
+                         paragraph_key="", recommended_on=None):  # fmt: skip
     found = access_impact(by, dialogue_id)
     if not found.may_recommend:
         raise NotPermitted("Conveners, facilitators and liaisons write recommendations.")
@@ -130,6 +130,8 @@ def check_recommendation(by, dialogue_id, *, title, text, target_kind, target_in
         "target_institution": _text(problems, target_institution, "target_institution", MAX_LINE),
         "priority": _choice(problems, priority or "medium", Recommendation.Priority, "priority"),
         "due_on": _day(problems, due_on, "due_on", past=False, required=False),
+        "recommended_on": _day(problems, recommended_on, "recommended_on", required=False)
+        or today(),
         "owner": None,
     }
     if owner_id not in (None, ""):
@@ -195,6 +197,17 @@ def do_recommend(by, dialogue_id, **given) -> Recommendation:
     return recommendation
 
 
+def _not_before(problems: Problems, day, recommendation: Recommendation, field: str):
+    if day is not None and day < recommendation.recommended_on:
+        problems.add(
+            f"{day.isoformat()} is before the recommendation was made "
+            f"({recommendation.recommended_on.isoformat()}): check the date.",
+            field,
+        )
+        return None
+    return day
+
+
 # Relays and reactions ----------------------------------------------------------------------
 
 
@@ -210,7 +223,9 @@ def check_relay(by, dialogue_id, recommendation_id, *, briefed, channel, relayed
         "sensitivity": _choice(
             problems, sensitivity or "liaisons", Relay.Sensitivity, "sensitivity"
         ),  # fmt: skip
-        "relayed_on": _day(problems, relayed_on, "relayed_on"),
+        "relayed_on": _not_before(
+            problems, _day(problems, relayed_on, "relayed_on"), recommendation, "relayed_on"
+        ),
         "version_number": None,
     }
     if version_number not in (None, ""):
@@ -244,7 +259,9 @@ def check_reaction(by, dialogue_id, recommendation_id, *, status, reacted_on, ev
     problems = Problems()
     fields = {
         "status": _choice(problems, status, Reaction.Status, "status"),
-        "reacted_on": _day(problems, reacted_on, "reacted_on"),
+        "reacted_on": _not_before(
+            problems, _day(problems, reacted_on, "reacted_on"), recommendation, "reacted_on"
+        ),
         "evidence_text": _text(
             problems, evidence_text, "evidence_text", MAX_TEXT, required=False
         ),  # fmt: skip

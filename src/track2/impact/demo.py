@@ -75,7 +75,11 @@ def build_impact(dialogue: Dialogue, users: dict[str, User]) -> None:
     d = dialogue.pk
     today = actions.today()
     document = OutcomeDocument.objects.filter(dialogue=dialogue, kind="joint_statement").first()
-    common = {"document_id": document.pk if document else None, "owner_id": liaison.pk}
+    common = {
+        "document_id": document.pk if document else None,
+        "owner_id": liaison.pk,
+        "recommended_on": today - timedelta(days=45),
+    }
     hotline = actions.do_recommend(
         facilitator, d, title="A coast-guard hotline", text="", paragraph_key="hotline",
         target_kind="ministry", target_institution="Ministry of Foreign Affairs, Northern Republic",

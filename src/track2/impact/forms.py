@@ -23,6 +23,8 @@ class RecommendationForm(InputRules, forms.Form):
     owner_id = forms.ChoiceField(label=_("Policy carrier"), required=False)
     priority = forms.ChoiceField(label=_("Priority"), choices=Recommendation.Priority.choices,
                                  initial="medium")  # fmt: skip
+    recommended_on = forms.DateField(label=_("Recommended on (empty: today)"), required=False,
+                                     widget=DATE)  # fmt: skip
     due_on = forms.DateField(label=_("Due date"), required=False, widget=DATE)
     document_id = forms.ChoiceField(label=_("Drawn from the outcome document"), required=False)
     paragraph_key = forms.CharField(label=_("Paragraph key"), max_length=16, required=False)

@@ -58,7 +58,7 @@ class Recommendation(models.Model):
         _("priority"), max_length=6, choices=Priority.choices, default=Priority.MEDIUM
     )
     due_on = models.DateField(_("due date"), null=True, blank=True)
-    created_on = models.DateField(auto_now_add=True)
+    recommended_on = models.DateField(_("recommended on"))
 
     def __str__(self) -> str:
         return self.title

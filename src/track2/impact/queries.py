@@ -83,7 +83,7 @@ def recommendations(found) -> list[dict]:
 def timeline(recommendation: Recommendation, found) -> list[dict]:
     events = [
         {
-            "on": recommendation.created_on.isoformat(),
+            "on": recommendation.recommended_on.isoformat(),
             "kind": "recommended",
             "label": "recommended",
             "detail": f"to {recommendation.target_institution}",

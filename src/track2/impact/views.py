@@ -118,7 +118,7 @@ def react(request: HttpRequest, dialogue_id: int, recommendation_id: int):
 @login_required
 def surveys(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     found = access_impact(request.user, dialogue_id)
-    if not (found.may_run_surveys or found.ctx.is_participant or found.sees_evaluation):
+    if found.ctx.is_only_observer and not found.sees_evaluation:
         raise NotFound
     meetings = [(str(m.pk), m.title) for m in Meeting.objects.filter(dialogue=found.dialogue)
                 .order_by("starts_at")]  # fmt: skip
