@@ -61,14 +61,14 @@ class ReactionIn(Schema):
     relay_id: Id | None = None
 
 
-class NotificationIn(Schema):
+class Track15NotificationIn(Schema):
     informed: Title
     informed_on: date
     informed_by: Title
     note: Line(500) = ""
 
 
-class DisclosureIn(Schema):
+class ImpactDisclosureIn(Schema):
     is_public: bool = False
     shows_institution: bool = False
     shows_parties: bool = False
@@ -77,13 +77,13 @@ class DisclosureIn(Schema):
     observers_see_evaluation: bool = False
 
 
-class SurveyIn(Schema):
+class SurveyOpenIn(Schema):
     round_number: int = Field(ge=1, le=100)
     phase: Code = Field(description="before, after or follow_up")
     meeting_id: Id | None = None
 
 
-class AnswerIn(Schema):
+class SurveyAnswerIn(Schema):
     thermometer: dict[Line(20), int] = Field(
         description="other side's delegation id → 0–100 (feeling thermometer)", max_length=50
     )
@@ -92,7 +92,7 @@ class AnswerIn(Schema):
     free_text: Text(2000) = ""
 
 
-class ExportQuery(Schema):
+class EvaluationExportQuery(Schema):
     format: Literal["html", "pdf", "csv"] = "pdf"
 
 
@@ -168,7 +168,7 @@ def evaluation(request: AuthedRequest, dialogue_id: Id):
     openapi_extra=files("text/html", "application/pdf", "text/csv",
                         description="Aggregates only, with the status line."),
 )  # fmt: skip
-def export(request: AuthedRequest, dialogue_id: Id, params: Query[ExportQuery]):
+def export(request: AuthedRequest, dialogue_id: Id, params: Query[EvaluationExportQuery]):
     found = access_evaluation(request.auth, dialogue_id)
     response = HttpResponse(
         report.render(found.dialogue, params.format),
@@ -193,7 +193,7 @@ def list_notifications(request: AuthedRequest, dialogue_id: Id):
 
 
 @router.post(D + "/notifications", response={201: dict}, summary="Record a Track 1.5 notification")
-def notify(request: AuthedRequest, dialogue_id: Id, payload: NotificationIn):
+def notify(request: AuthedRequest, dialogue_id: Id, payload: Track15NotificationIn):
     notification = actions.do_notify(request.auth, dialogue_id, **payload.dict())
     return Status(201, {**_notification_out(notification), "status_line": STATUS_LINE})
 
@@ -209,7 +209,7 @@ def get_disclosure(request: AuthedRequest, dialogue_id: Id):
 
 
 @router.put(D + "/disclosure", summary="Choose the public page's fields and what observers read")
-def set_disclosure(request: AuthedRequest, dialogue_id: Id, payload: DisclosureIn):
+def set_disclosure(request: AuthedRequest, dialogue_id: Id, payload: ImpactDisclosureIn):
     return _disclosure_out(actions.do_set_disclosure(request.auth, dialogue_id, **payload.dict()))
 
 
@@ -230,7 +230,7 @@ def list_surveys(request: AuthedRequest, dialogue_id: Id):
 @router.post(
     D + "/surveys", response={201: dict}, summary="Open a survey (facilitators, conveners)"
 )
-def open_survey(request: AuthedRequest, dialogue_id: Id, payload: SurveyIn):
+def open_survey(request: AuthedRequest, dialogue_id: Id, payload: SurveyOpenIn):
     survey = actions.do_open_survey(request.auth, dialogue_id, **payload.dict())
     return Status(201, {**queries.survey_out(survey), "status_line": STATUS_LINE})
 
@@ -246,7 +246,7 @@ def close_survey(request: AuthedRequest, dialogue_id: Id, survey_id: Id):
     summary="Your anonymous answers (a second replaces the first while open)",
     openapi_extra=not_permitted("Only seated participants answer."),
 )
-def answer(request: AuthedRequest, dialogue_id: Id, survey_id: Id, payload: AnswerIn):
+def answer(request: AuthedRequest, dialogue_id: Id, survey_id: Id, payload: SurveyAnswerIn):
     actions.do_answer(request.auth, dialogue_id, survey_id, **payload.dict())
     return {"answered": True, "status_line": STATUS_LINE}
 
