@@ -16,8 +16,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ADOPTED = "A hotline between the two coast guards."
 
 
-def test_relay_reaction_surveys_and_the_evaluation(live_server, new_page, world, recommendation,
-                                                    survey):  # noqa: F811  # fmt: skip
+def test_relay_reaction_surveys_and_the_evaluation(
+    live_server,
+    new_page,
+    world,  # noqa: F811
+    recommendation,  # noqa: F811
+    survey,  # noqa: F811
+):
     base = live_server.url
     d = world.dialogue.pk
     liaison = new_page()
