@@ -211,3 +211,17 @@ def test_a_relay_before_the_recommendation_was_made_is_refused(world, recommenda
     with pytest.raises(ActionRefused, match="before the recommendation was made"):
         actions.do_relay(world["liaison"], world.dialogue.pk, recommendation.pk, briefed="MFA",
                          channel="meeting", relayed_on=past(31))  # fmt: skip
+
+
+def test_writes_appear_in_the_conveners_changes(client, world, recommendation, survey):
+    from tests.helpers import sign_in
+
+    actions.do_relay(world["liaison"], world.dialogue.pk, recommendation.pk, briefed="MFA",
+                     channel="meeting", relayed_on=past(2))  # fmt: skip
+    actions.do_notify(world["liaison"], world.dialogue.pk, informed="MFA", informed_on=past(3),
+                      informed_by="the director")  # fmt: skip
+    sign_in(client, world["convener"])
+    page = client.get(f"/dialogues/{world.dialogue.pk}/changes/").content.decode()
+    for label in ("recommendation", "relay to officials", "Track 1.5 notification",
+                  "trust and tension survey"):  # fmt: skip
+        assert label in page, label

@@ -18,7 +18,17 @@ from track2.access.impact import (
 )
 from track2.access.institutions import access_institution
 from track2.api.auth import AuthedRequest
-from track2.api.fields import Code, Id, Line, Text, Title
+from track2.api.fields import (
+    AnswerKey,
+    Code,
+    EvidenceText,
+    Id,
+    Link,
+    Note,
+    ParagraphKey,
+    SurveyText,
+    Title,
+)
 from track2.api.refusals import files, not_permitted
 from track2.disclosure.status import STATUS_LINE
 from track2.impact import actions, queries, report
@@ -33,7 +43,7 @@ Percent = Field(ge=0, le=100)
 
 class RecommendationIn(Schema):
     title: Title
-    text: Text(5000) = Field("", description="empty: the words of the document's paragraph")
+    text: EvidenceText = Field("", description="empty: the words of the document's paragraph")
     target_kind: Code = Field(description="ministry, parliament, regional, un or other")
     target_institution: Title
     owner_id: Id | None = Field(None, description="the policy carrier: a liaison or convener")
@@ -41,7 +51,7 @@ class RecommendationIn(Schema):
     due_on: date | None = None
     recommended_on: date | None = Field(None, description="when it was made (default today)")
     document_id: Id | None = Field(None, description="the outcome document it is drawn from")
-    paragraph_key: Line(16) = Field("", description="the paragraph's key in that document")
+    paragraph_key: ParagraphKey = Field("", description="the paragraph's key in that document")
 
 
 class RelayIn(Schema):
@@ -56,8 +66,8 @@ class ReactionIn(Schema):
     status: Code = Field(description="received, acknowledged, considering, adopted_in_part, "
                          "adopted, rejected or no_response")  # fmt: skip
     reacted_on: date
-    evidence_text: Text(5000) = ""
-    evidence_url: Line(500) = Field("", description="a link to the evidence (http or https)")
+    evidence_text: EvidenceText = ""
+    evidence_url: Link = Field("", description="a link to the evidence (http or https)")
     relay_id: Id | None = None
 
 
@@ -65,7 +75,7 @@ class Track15NotificationIn(Schema):
     informed: Title
     informed_on: date
     informed_by: Title
-    note: Line(500) = ""
+    note: Note = ""
 
 
 class ImpactDisclosureIn(Schema):
@@ -84,12 +94,12 @@ class SurveyOpenIn(Schema):
 
 
 class SurveyAnswerIn(Schema):
-    thermometer: dict[Line(20), int] = Field(
+    thermometer: dict[AnswerKey, int] = Field(
         description="other side's delegation id → 0–100 (feeling thermometer)", max_length=50
     )
-    trust: dict[Line(40), int] = Field(description="trust item → 1–5", max_length=20)
+    trust: dict[AnswerKey, int] = Field(description="trust item → 1–5", max_length=20)
     escalation: int = Field(description="perceived likelihood of escalation, 0–100 %")
-    free_text: Text(2000) = ""
+    free_text: SurveyText = ""
 
 
 class EvaluationExportQuery(Schema):

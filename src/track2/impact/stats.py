@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 SEED = 20_140_614  # any fixed number: the report's intervals must not change between renderings
 N_RESAMPLES = 9_999
@@ -38,7 +39,7 @@ class Change:
     effect_kind: str  # "d_z" or "d"
 
 
-def _as_array(values: Sequence[float], name: str) -> np.ndarray:
+def _as_array(values: ArrayLike, name: str) -> np.ndarray:
     array = np.asarray(values, dtype=float)
     if array.ndim != 1:
         raise ValueError(f"{name}: a flat list of numbers")
@@ -76,7 +77,7 @@ def _difference_of_means(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return b.mean(axis=-1) - a.mean(axis=-1)
 
 
-def cohens_d(before: Sequence[float], after: Sequence[float]) -> float | None:
+def cohens_d(before: ArrayLike, after: ArrayLike) -> float | None:
     """(mean after − mean before) / pooled sd (ddof 1); None when undefined."""
     a, b = _as_array(before, "before"), _as_array(after, "after")
     if len(a) < 2 or len(b) < 2:
@@ -87,7 +88,7 @@ def cohens_d(before: Sequence[float], after: Sequence[float]) -> float | None:
     return float((b.mean() - a.mean()) / np.sqrt(pooled))
 
 
-def cohens_dz(differences: Sequence[float]) -> float | None:
+def cohens_dz(differences: ArrayLike) -> float | None:
     """mean(diff) / sd(diff) (ddof 1); None when undefined."""
     d = _as_array(differences, "differences")
     if len(d) < 2 or d.std(ddof=1) == 0:
@@ -95,7 +96,7 @@ def cohens_dz(differences: Sequence[float]) -> float | None:
     return float(d.mean() / d.std(ddof=1))
 
 
-def unpaired_change(before: Sequence[float], after: Sequence[float], **bootstrap) -> Change:
+def unpaired_change(before: ArrayLike, after: ArrayLike, **bootstrap) -> Change:
     a, b = _as_array(before, "before"), _as_array(after, "after")
     if not len(a) or not len(b):
         raise ValueError("both surveys need at least one answer")
