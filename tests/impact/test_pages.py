@@ -90,3 +90,17 @@ def test_public_page_shows_only_what_the_convener_chose(client, world):
                               shows_institution=True)  # fmt: skip
     assert world.dialogue.institution.name in client.get(url).content.decode()
     assert client.get("/public/dialogues/99999999/").status_code == 404
+
+
+def test_programme_page_is_linked_for_conveners_with_the_right(client, world, recommendation):
+    from track2.institutions.models import ConveningRight
+
+    institution = world.dialogue.institution
+    sign_in(client, world["convener"])
+    overview = f"/dialogues/{world.dialogue.pk}/impact/"
+    assert "/programme/" not in client.get(overview).content.decode()
+    assert client.get(f"/institutions/{institution.pk}/programme/").status_code == 404
+    ConveningRight.objects.create(institution=institution, user=world["convener"])
+    assert f"/institutions/{institution.pk}/programme/" in client.get(overview).content.decode()
+    page = client.get(f"/institutions/{institution.pk}/programme/").content.decode()
+    assert world.dialogue.title in page and STATUS_LINE in page

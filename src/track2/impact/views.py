@@ -18,7 +18,7 @@ from track2.access.impact import (
     access_survey,
     disclosure_of,
 )
-from track2.access.institutions import access_institution
+from track2.access.institutions import access_institution, may_convene_in
 from track2.access.outcomes import visible_documents
 from track2.dialogues.models import Dialogue, Membership, Role
 from track2.disclosure.status import STATUS_LINE
@@ -68,6 +68,9 @@ def overview(request: HttpRequest, dialogue_id: int) -> HttpResponse:
         "rows": queries.recommendations(found) if sees else [],
         "funnel": queries.funnel(found.dialogue) if sees else None,
         "form": form, "status_line": STATUS_LINE,
+        "programme": found.dialogue.institution
+        if found.is_convener and may_convene_in(request.user, found.dialogue.institution)
+        else None,
     }, status=status)  # fmt: skip
 
 
