@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "track2.operations",
     "track2.outcomes",
     "track2.facilitation",
+    "track2.impact",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("track2.audit.urls")),
     path("", include("track2.backchannel.urls")),
     path("", include("track2.operations.urls")),
+    path("", include("track2.impact.urls")),
     path("calendar/<str:token>.ics", calendar_feed, name="calendar_feed"),
     # The admin signs in through the site's own sign-in (two-factor and limits included).
     path("admin/login/", admin_sign_in),

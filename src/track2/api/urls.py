@@ -16,6 +16,7 @@ from track2.api import (
     dialogues,
     events,
     facilitation,
+    impact,
     me,
     meetings,
     operations,
@@ -169,6 +170,7 @@ api.add_router("/", events.router)
 api.add_router("/", outcomes.router)
 api.add_router("/", operations.router)
 api.add_router("/", facilitation.router)
+api.add_router("/", impact.router)
 
 
 def urls():

@@ -30,6 +30,12 @@ OBJECT_TYPES = {
     "keydestruction": _("key destruction"),
     "floor": _("meeting floor"),
     "recordversion": _("meeting record"),
+    "recommendation": _("recommendation"),
+    "relay": _("relay to officials"),
+    "reaction": _("officials' reaction"),
+    "notification": _("Track 1.5 notification"),
+    "disclosure": _("public page and observers' reading"),
+    "survey": _("trust and tension survey"),
 }
 ACTIONS = {
     "create": _("created"),
@@ -57,6 +63,8 @@ ACTIONS = {
     "caucus_break": _("called or ended a caucus break on"),
     "close": _("closed"),
     "approve": _("approved"),
+    "relay": _("recorded"),
+    "react": _("recorded"),
 }
 
 

@@ -8,7 +8,8 @@ page, API answer, CSV, e-mail, report, command line — asks the same question t
 - `capacity`: who is shown as taking part in a personal capacity, and with which words;
 - `attribution`: what each attribution mode lets each reader see;
 - `status`: the status line every output carries;
-- `attendance`: what a member sees of a meeting's attendance list.
+- `attendance`: what a member sees of a meeting's attendance list;
+- `groups`: which groups' figures (survey means and changes) may be shown.
 
 `site` connects them to Django (the floor from settings, a dialogue's k); the template tags
 in `templatetags/disclosure.py` render them on pages.
@@ -18,6 +19,7 @@ from track2.disclosure.attendance import attendance_counts
 from track2.disclosure.attribution import attribution_of, mode_help, modes_help
 from track2.disclosure.capacity import is_flagged_personal_capacity, personal_capacity_label
 from track2.disclosure.cells import Suppression, derivable_cells, suppress
+from track2.disclosure.groups import is_total_shown, shown_groups
 from track2.disclosure.status import STATUS_LINE, status_line, with_status_line
 from track2.disclosure.threshold import K_MAXIMUM, K_MINIMUM, effective_k, k_problem
 
@@ -31,10 +33,12 @@ __all__ = [
     "derivable_cells",
     "effective_k",
     "is_flagged_personal_capacity",
+    "is_total_shown",
     "k_problem",
     "mode_help",
     "modes_help",
     "personal_capacity_label",
+    "shown_groups",
     "status_line",
     "suppress",
     "with_status_line",

@@ -23,6 +23,7 @@ from track2.deliberation import demo as room
 from track2.dialogues import demo as convening
 from track2.dialogues.models import Dialogue, Membership, Role
 from track2.facilitation import demo as facilitation
+from track2.impact import demo as impact
 from track2.institutions.models import ConveningRight, Institution
 from track2.operations import actions as operations_actions
 from track2.outcomes import demo as outcomes
@@ -157,6 +158,7 @@ def _build() -> list[DemoLogin]:
         destroy_key_on_close=True,
     )
     outcomes.build_outcomes(dialogue, users)
+    impact.build_impact(dialogue, users)
     return logins
 
 

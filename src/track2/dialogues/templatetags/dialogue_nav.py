@@ -20,6 +20,17 @@ def current_of(path: str, href: str, *, sections: bool = True) -> str | None:
     return None
 
 
+def _sees_impact(viewer: DialogueAccess) -> bool:
+    """Observers see the impact tab only when the convener opened a part of it to them (one
+    query, for observers alone)."""
+    if not viewer.is_only_observer:
+        return True
+    from track2.access.impact import disclosure_of
+
+    chosen = disclosure_of(viewer.dialogue)
+    return chosen.observers_see_recommendations or chosen.observers_see_evaluation
+
+
 @register.inclusion_tag("dialogues/_nav.html", takes_context=True)
 def dialogue_nav(context, viewer: DialogueAccess):
     """`viewer`: the page's DialogueAccess (its view passes it as `access`): the tabs follow the
@@ -37,6 +48,8 @@ def dialogue_nav(context, viewer: DialogueAccess):
         (_("Outcomes"), reverse("outcomes:documents", args=[d])),
         (_("Back channel"), reverse("backchannel:directory", args=[d])),
     ]
+    if _sees_impact(viewer):
+        tabs.append((_("Impact"), reverse("impact:overview", args=[d])))
     if is_convener:
         people = people_links(dialogue).get("people")
         if people:

@@ -1,0 +1,73 @@
+"""SVG charts of the evaluation, drawn by matplotlib from the figures `queries.evaluation` already
+let through the small-cell rule: a hidden group is not drawn, it is named as hidden. Each chart
+has a table alternative on the page and in the report.
+
+matplotlib's object API (Figure, no pyplot) with the SVG backend: no display, no global state,
+nothing downloaded; text stays text (svg.fonttype "none") so no font file is read or embedded.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")  # never a display backend, whatever the environment says
+
+from matplotlib import rcParams  # noqa: E402  (after choosing the backend)
+from matplotlib.figure import Figure  # noqa: E402
+
+rcParams["svg.fonttype"] = "none"
+rcParams["svg.hashsalt"] = "track2"  # stable ids: the same figures give the same file
+rcParams["font.family"] = "sans-serif"
+
+
+def _svg(figure: Figure) -> str:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    return buffer.getvalue()
+
+
+def data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def change_chart(comparison: dict, measure_index: int = 0) -> str | None:
+    """Mean before and after per shown group, with the change's interval as a caption."""
+    measure = comparison["measures"][measure_index]
+    rows = [r for r in measure["rows"] if r["shown"] and r["change"]]
+    hidden = [r["group"] for r in measure["rows"] if not r["shown"]]
+    if not rows:
+        return None
+    figure = Figure(figsize=(6.4, 0.7 + 0.6 * len(rows)))
+    axes = figure.add_subplot()
+    for i, row in enumerate(rows):
+        c = row["change"]
+        axes.plot([c["mean_before"], c["mean_after"]], [i, i], color="#8895a7", linewidth=2)
+        axes.plot([c["mean_before"]], [i], "o", color="#8895a7", label="before" if i == 0 else None)
+        axes.plot([c["mean_after"]], [i], "o", color="#1d4f91", label="after" if i == 0 else None)
+    axes.set_yticks(range(len(rows)), [r["group"] for r in rows])
+    axes.invert_yaxis()
+    axes.set_xlabel(measure["label"])
+    title = comparison["label"]
+    if hidden:
+        title += f"\n(hidden, fewer than k respondents: {', '.join(hidden)})"
+    axes.set_title(title, fontsize=9)
+    axes.legend(loc="lower right", fontsize=8)
+    return _svg(figure)
+
+
+def funnel_chart(funnel: dict) -> str:
+    stages = funnel["stages"]
+    figure = Figure(figsize=(6.4, 0.5 + 0.4 * len(stages)))
+    axes = figure.add_subplot()
+    counts = [s["count"] for s in stages]
+    axes.barh(range(len(stages)), counts, color="#1d4f91")
+    axes.set_yticks(range(len(stages)), [s["label"] for s in stages])
+    axes.invert_yaxis()
+    for i, n in enumerate(counts):
+        axes.text(n, i, f" {n}", va="center", fontsize=8)
+    axes.set_xlabel("recommendations")
+    axes.set_title("The recommendations funnel", fontsize=9)
+    return _svg(figure)
