@@ -253,8 +253,10 @@ def user_for_token(raw: str) -> User | None:
     # compiling the ORM's query was most of a vote's cost. Never cached across requests: a
     # revoked token stops at once, in every process.
     for user in User.objects.raw(_token_sql(), [stale, secret[:8]]):
-        token_id, token_digest, is_stale = user.token_id, user.token_digest, user.token_stale
-        del user.token_id, user.token_digest, user.token_stale
+        # The query's extra columns arrive as attributes; take them off the user it returns.
+        extra = user.__dict__
+        token_id, token_digest = extra.pop("token_id"), extra.pop("token_digest")
+        is_stale = extra.pop("token_stale")
         if hmac.compare_digest(token_digest, digest) and user.is_active:
             # "Last used" to the minute: a write on every API read would serialise parallel readers.
             if is_stale:
