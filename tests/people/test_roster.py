@@ -257,3 +257,48 @@ def test_a_roster_that_starts_with_the_status_line_imports(dialogue):
     assert [e.row for e in bad.errors] == [3]
     unknown = roster.check_roster(dialogue, text.replace("nominated_by", "nominee"))
     assert {e.row for e in unknown.errors} == {2}
+
+
+# One add-person rule set: the same bad row gets the same fields and words in the roster as the
+# Add person form and the API get from `check_add_person` (the form shows the first per field;
+# the roster lists them all, each with its row).
+SAME_RULES = [
+    # a position without an organisation, and a Track 2 dialogue refusing a serving official
+    {"position": "Minister", "sector": "serving_official"},
+    # an address already in the directory, with a sector nobody knows and no name
+    {"email": "amina@example.org", "sector": "astrology", "full_name": ""},
+    # a role that does not exist, a gender nobody knows, one line of text with a control character
+    {"role": "king", "gender": "x" * 300, "country": "Nor\x07land"},
+]
+
+
+@pytest.mark.parametrize("bad", SAME_RULES)
+def test_roster_rows_and_the_add_person_action_refuse_alike(dialogue, add_person, bad):
+    from track2.people import actions
+
+    add_person("amina@example.org")
+    fields = {
+        "full_name": "Kai Newman",
+        "email": "kai@example.org",
+        "sector": "academia",
+        "country": "Norland",
+        "nominated_by": "Dr. Example",
+        "organisation": "",
+        "position": "",
+        "gender": "",
+        "role": "participant",
+    } | bad
+    with pytest.raises(ActionRefused) as refused:
+        actions.check_add_person(dialogue, **fields)
+    columns = list(fields)
+    text = ",".join(columns) + "\n" + ",".join(f'"{fields[c]}"' for c in columns) + "\n"
+    from_roster = sorted((e.column, e.message) for e in roster.check_roster(dialogue, text).errors)
+    assert from_roster == sorted(refused.value.problems)
+    assert len(from_roster) >= 2  # every problem of the row, not the first
+
+
+def test_a_position_without_an_organisation_says_the_same_in_both(dialogue):
+    text = HEADER + "Kai Newman,kai@example.org,academia,Norland,,,,,Fellow,,Dr. X,\n"
+    (error,) = roster.check_roster(dialogue, text).errors
+    assert (error.row, error.column) == (2, "organisation")
+    assert error.message == "A position needs an organisation; add the organisation too."

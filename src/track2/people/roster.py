@@ -18,7 +18,7 @@ from track2.dialogues.models import Delegation, Dialogue
 from track2.disclosure.site import is_shown_in_personal_capacity
 from track2.disclosure.status import STATUS_LINE
 from track2.errors import ActionRefused
-from track2.people import actions, validation
+from track2.people import actions
 from track2.people.eligibility import check_eligible
 from track2.people.models import Candidacy, Person
 from track2.people.queries import candidacies_of, current_affiliation
@@ -37,6 +37,8 @@ OPTIONAL_COLUMNS = (
     "risk_notes",
 )
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+# The columns that are the Add person form's fields, checked by its rules.
+PERSON_COLUMNS = tuple(c for c in COLUMNS if c not in ("delegation", "role"))
 EXPORT_COLUMNS = (
     "full_name",
     "email",
@@ -247,52 +249,12 @@ def check_roster(dialogue: Dialogue, text: str) -> RosterCheck:
 def _check_row(
     dialogue, raw: dict, row: int, delegations: dict, seen: dict, errors: list
 ) -> dict | None:
-    values: dict = {"row": row}
+    """One row, checked by the very rules the Add person form and the API follow
+    (`actions.check_add_person`, every problem at once), plus what only a file can get wrong:
+    a delegation named that does not exist, the same address on two rows."""
     count = len(errors)
-
-    def take(column: str, clean):
-        try:
-            values[column] = clean(raw.get(column, ""))
-        except ActionRefused as refusal:
-            errors.append(RowError(row, column, refusal.message))
-
-    take(
-        "full_name", lambda v: validation.clean_text(v, "full_name", _("Full name"), required=True)
-    )
-    take("email", validation.clean_email)
-    take("sector", validation.clean_sector)
-    take("country", lambda v: validation.clean_text(v, "country", _("Country"), required=True))
-    take(
-        "nominated_by",
-        lambda v: validation.clean_text(v, "nominated_by", _("Nominated by"), required=True),
-    )
-    take("pronouns", lambda v: validation.clean_text(v, "pronouns", _("Pronouns"), required=False))
-    take("phone", lambda v: validation.clean_text(v, "phone", _("Phone"), required=False))
-    take(
-        "organisation",
-        lambda v: validation.clean_text(v, "organisation", _("Organisation"), required=False),
-    )
-    take("position", lambda v: validation.clean_text(v, "position", _("Position"), required=False))
-    take("gender", validation.clean_gender)
-    take("role", lambda v: validation.clean_role(v or "participant"))
-    take("languages", lambda v: validation.clean_tags(v, "languages"))
-    take("expertise", lambda v: validation.clean_tags(v, "expertise"))
-    # Stored on the new candidacy: notes for this dialogue's conveners only.
-    take(
-        "risk_notes",
-        lambda v: validation.clean_text(v, "risk_notes", _("Risk notes"), required=False),
-    )
-    if values.get("position") and not values.get("organisation"):
-        errors.append(
-            RowError(
-                row,
-                "organisation",
-                _("A position needs an organisation; fill in the organisation."),
-            )
-        )
-
+    delegation = None
     delegation_name = raw.get("delegation", "")
-    values["delegation"] = None
     if delegation_name:
         delegation = delegations.get(delegation_name.lower())
         if delegation is None:
@@ -308,58 +270,38 @@ def _check_row(
                     % {"name": delegation_name, "known": known},
                 )
             )
-        values["delegation"] = delegation
-
-    email = values.get("email")
-    if email:
-        key = email.lower()
-        if key in seen:
-            errors.append(
-                RowError(
-                    row,
-                    "email",
-                    _(
-                        "The same e-mail address is already on row %(first)d of this file; list each person once."
-                    )
-                    % {"first": seen[key]},
+    key = raw.get("email", "").lower()
+    if key and key in seen:
+        errors.append(
+            RowError(
+                row,
+                "email",
+                _(
+                    "The same e-mail address is already on row %(first)d of this file; list each person once."
                 )
+                % {"first": seen[key]},
             )
-        else:
-            seen[key] = row
-            # This institution's directory only: an address known elsewhere reveals nothing here.
-            in_directory = Person.objects.filter(
-                institution=dialogue.institution, email__iexact=email
-            )
-            if in_directory.filter(candidacies__dialogue=dialogue).exists():
-                errors.append(
-                    RowError(
-                        row,
-                        "email",
-                        _("%(email)s is already a candidate in this dialogue; remove this row.")
-                        % {"email": email},
-                    )
-                )
-            elif in_directory.exists():
-                errors.append(
-                    RowError(
-                        row,
-                        "email",
-                        _(
-                            "Someone with %(email)s is already in the people directory. Remove this row, then use "
-                            "“Nominate someone already in the directory” on the Add person page."
-                        )
-                        % {"email": email},
-                    )
-                )
-    values["personal_capacity"] = False
-    if "sector" in values and "full_name" in values:
-        try:
-            values["personal_capacity"] = check_eligible(
-                Person(full_name=values["full_name"], sector=values["sector"]), dialogue
-            )
-        except ActionRefused as refusal:
-            errors.append(RowError(row, "sector", refusal.message))
-    return values if len(errors) == count else None
+        )
+    elif key:
+        seen[key] = row
+    try:
+        values = actions.check_add_person(
+            dialogue,
+            delegation=delegation,
+            role=raw.get("role") or "participant",
+            **{column: raw.get(column, "") for column in PERSON_COLUMNS},
+        )
+    except ActionRefused as refusal:
+        for column, message in refusal.problems:
+            errors.append(RowError(row, column or "", message))
+        return None
+    if len(errors) > count:
+        return None
+    # Checked above: eligible, so this only says whether the row is flagged.
+    values["personal_capacity"] = check_eligible(
+        Person(full_name=values["full_name"], sector=values["sector"]), dialogue
+    )
+    return {"row": row, **values}
 
 
 @transaction.atomic
