@@ -309,3 +309,41 @@ def test_a_refused_patch_changes_nothing(api, dialogue):
     person = Person.objects.get(pk=pid)
     assert person.full_name == "Amina Diallo"
     assert person.candidacies.get().risk_notes == ""
+
+
+def test_a_delegation_of_another_dialogue_is_refused_on_its_field_everywhere(
+    api, dialogue, track15
+):
+    """The body's delegation_id is loaded through access (`delegation_named`): another dialogue's
+    delegation is refused like an id that does not exist, on add, nominate and change alike."""
+    from track2.dialogues.models import Delegation, Party
+
+    party = Party.objects.create(dialogue=track15, name="Elsewhere", country="Elsewhere")
+    elsewhere = Delegation.objects.create(
+        dialogue=track15, party=party, name="Elsewhere delegation"
+    )
+    base = f"/dialogues/{dialogue.pk}/people"
+    for path, body in (
+        (base, {**NEW, "delegation_id": elsewhere.pk}),
+        (
+            base + "/nominate",
+            {"email": "x@example.org", "nominated_by": "Dr X", "delegation_id": elsewhere.pk},
+        ),
+    ):
+        refused = api.call("post", path, body)
+        assert refused.status_code == 400, refused.content
+        assert refused.json() == {
+            "detail": "There is no delegation with this id in this dialogue.",
+            "field": "delegation_id",
+            "errors": [
+                {
+                    "field": "delegation_id",
+                    "message": "There is no delegation with this id in this dialogue.",
+                }
+            ],
+        }
+    assert not Person.objects.exists()
+    pid = api.call("post", base, NEW).json()["id"]
+    refused = api.call("patch", f"{base}/{pid}", {"delegation_id": elsewhere.pk})
+    assert refused.status_code == 400 and refused.json()["field"] == "delegation_id"
+    assert Candidacy.objects.get(person_id=pid).delegation is None

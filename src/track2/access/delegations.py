@@ -31,6 +31,19 @@ def delegation(ctx: DialogueAccess, delegation_id) -> Delegation:
     return one_of(Delegation.objects.filter(dialogue=ctx.dialogue), delegation_id)
 
 
+def delegation_named(
+    ctx: DialogueAccess, delegation_id: int | None, field: str = "delegation_id"
+) -> Delegation | None:
+    """A delegation a request names in its body (a person's, a nomination's): None when it names
+    none, a refusal on that field when it is not one of this dialogue's."""
+    if delegation_id is None:
+        return None
+    found = Delegation.objects.filter(dialogue=ctx.dialogue, pk=delegation_id).first()
+    if found is None:
+        raise ActionRefused(_("There is no delegation with this id in this dialogue."), field=field)
+    return found
+
+
 def roster(user, dialogue_id, delegation_id) -> tuple[DialogueAccess, Delegation]:
     """A delegation with its roster: any of the dialogue's for conveners, one's own for members."""
     ctx = access_dialogue(user, dialogue_id, need="member")

@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status, UploadedFile
 
 from track2.access import people as people_access
+from track2.access.delegations import delegation_named
 from track2.api.auth import AuthedRequest
 from track2.api.fields import Code, Email, Id, Notes, Place, Tag, Title
 from track2.api.pagination import PageQuery, page_of
 from track2.api.schemas import schemas
-from track2.dialogues.models import Delegation
 from track2.disclosure.site import is_shown_in_personal_capacity
 from track2.errors import ActionRefused
 from track2.people import actions, roster
@@ -140,17 +140,6 @@ class PeopleQuery(PageQuery):
     delegation: Code = ""
 
 
-def _delegation(dialogue, delegation_id: Id | None):
-    if delegation_id is None:
-        return None
-    delegation = Delegation.objects.filter(dialogue=dialogue, pk=delegation_id).first()
-    if delegation is None:
-        raise ActionRefused(
-            _("There is no delegation with this id in this dialogue."), field="delegation_id"
-        )
-    return delegation
-
-
 def _person_out(candidacy: Candidacy, *, with_history: bool = False, dialogue=None) -> dict:
     """`dialogue`: the candidacy's, when a list already holds it (not read again per person)."""
     person = candidacy.person
@@ -216,10 +205,10 @@ def list_people(request: AuthedRequest, dialogue_id: Id, filters: Query[PeopleQu
     summary="Add a new person to the directory and nominate them to the dialogue",
 )
 def create_person(request: AuthedRequest, dialogue_id: Id, payload: PersonIn):
-    dialogue = people_access.access_people(request.auth, dialogue_id).dialogue
+    ctx = people_access.access_people(request.auth, dialogue_id)
     data = payload.dict()
-    data["delegation"] = _delegation(dialogue, data.pop("delegation_id"))
-    candidacy = actions.do_add_person(request.auth, dialogue, **data)
+    data["delegation"] = delegation_named(ctx, data.pop("delegation_id"))
+    candidacy = actions.do_add_person(request.auth, ctx.dialogue, **data)
     return Status(201, _person_out(candidacy, with_history=True))
 
 
@@ -229,14 +218,14 @@ def create_person(request: AuthedRequest, dialogue_id: Id, payload: PersonIn):
     summary="Nominate a person already in the directory (found by e-mail) to the dialogue",
 )
 def nominate_existing(request: AuthedRequest, dialogue_id: Id, payload: NominateIn):
-    dialogue = people_access.access_people(request.auth, dialogue_id).dialogue
+    ctx = people_access.access_people(request.auth, dialogue_id)
     candidacy = actions.do_nominate_by_email(
         request.auth,
-        dialogue,
+        ctx.dialogue,
         email=payload.email,
         nominated_by=payload.nominated_by,
         role=payload.role,
-        delegation=_delegation(dialogue, payload.delegation_id),
+        delegation=delegation_named(ctx, payload.delegation_id),
     )
     return Status(201, _person_out(candidacy, with_history=True))
 
@@ -348,7 +337,8 @@ def get_person(request: AuthedRequest, dialogue_id: Id, person_id: Id):
     summary="Change a person's profile, or their role, delegation and risk notes in this dialogue",
 )
 def update_person(request: AuthedRequest, dialogue_id: Id, person_id: Id, payload: PersonPatch):
-    candidacy = people_access.access_candidacy(request.auth, dialogue_id, person_id)
+    ctx = people_access.access_people(request.auth, dialogue_id)
+    candidacy = people_access.candidacy(ctx, person_id)
     changes = payload.dict(exclude_unset=True)
     role = changes.pop("role", None)
     has_delegation = "delegation_id" in changes
@@ -363,7 +353,7 @@ def update_person(request: AuthedRequest, dialogue_id: Id, person_id: Id, payloa
                 request.auth,
                 candidacy,
                 role=role if role is not None else candidacy.role,
-                delegation=_delegation(candidacy.dialogue, delegation_id)
+                delegation=delegation_named(ctx, delegation_id)
                 if has_delegation
                 else candidacy.delegation,
             )
