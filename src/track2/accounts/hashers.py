@@ -11,14 +11,14 @@ class Track2Argon2PasswordHasher(Argon2PasswordHasher):
 
     algorithm = "argon2"
 
-    @property  # type: ignore[override]
+    @property  # type: ignore[override]  # the base has plain attributes; these read settings
     def time_cost(self) -> int:
         return settings.ARGON2_TIME_COST
 
-    @property  # type: ignore[override]
+    @property  # type: ignore[override]  # as above
     def memory_cost(self) -> int:
         return settings.ARGON2_MEMORY_COST
 
-    @property  # type: ignore[override]
+    @property  # type: ignore[override]  # as above
     def parallelism(self) -> int:
         return settings.ARGON2_PARALLELISM

@@ -131,7 +131,7 @@ class NoteIn(Schema):
 
 class PollIn(Schema):
     question: Line(300)  # type: ignore[valid-type]  # a pydantic type built by a function
-    options: list[Line(200)] = Field(max_length=6)  # type: ignore[valid-type]
+    options: list[Line(200)] = Field(max_length=6)  # type: ignore[valid-type]  # as above
 
 
 class AnswerIn(Schema):

@@ -42,7 +42,7 @@ def floor_for(ctx: FloorAccess, now: datetime | None = None) -> dict:
     floor = Floor.objects.filter(meeting=meeting).select_related("current_item").first()
     current = floor.current_item if floor else None
     running = bool(
-        current and current.intervals.filter(ended_at__isnull=True).exists()  # type: ignore[attr-defined]
+        current and current.intervals.filter(ended_at__isnull=True).exists()  # type: ignore[attr-defined]  # a reverse relation the stubs do not see
     )
     if current is not None:
         next_item = actions._next_item(meeting, current)

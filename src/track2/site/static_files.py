@@ -39,7 +39,7 @@ def fingerprint() -> str:
         ",".join(getattr(settings, "WHITENOISE_SKIP_COMPRESS_EXTENSIONS", ())),
     ):
         digest.update(f"{part}\0".encode())
-    ignore = apps.get_app_config("staticfiles").ignore_patterns  # type: ignore[attr-defined]
+    ignore = apps.get_app_config("staticfiles").ignore_patterns  # type: ignore[attr-defined]  # set by StaticFilesConfig, not on AppConfig
     found = []
     for finder in get_finders():
         for path, storage in finder.list(ignore):
