@@ -105,3 +105,25 @@ def test_analysis_reports_and_the_command_line(conversation, tmp_path, fmt) -> N
         "analyze", str(conversation), "--format", fmt, "--output", str(target), stdout=said
     )
     assert STATUS_LINE in said.getvalue() and _has_status(target.read_text())
+
+
+def test_the_outcome_documents_page_carries_it(world, signed_in) -> None:
+    response = signed_in(world.users["participant"]).get(
+        reverse("outcomes:documents", args=[world.dialogue.pk])
+    )
+    assert response.status_code == 200 and _has_status(response.content.decode())
+
+
+def test_the_sentence_is_written_once_in_the_code() -> None:
+    """Outputs ask the disclosure layer for the line; none carries its own copy (which would
+    neither follow a change nor be translated)."""
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[2] / "src" / "track2"
+    holders = sorted(
+        str(path.relative_to(src))
+        for path in src.rglob("*")
+        if path.suffix in (".py", ".html", ".txt", ".md")
+        and "Non-binding. Participants" in path.read_text(encoding="utf-8")
+    )
+    assert holders == ["disclosure/status.py"]
