@@ -14,8 +14,7 @@ from track2 import access
 from track2.access.venues import access_venue, venues_of
 from track2.dialogues import queries, venue_actions
 from track2.dialogues.forms import VenueForm
-from track2.errors import ActionRefused
-from track2.site.forms import NOT_DONE, submit
+from track2.site.forms import NOT_DONE, act_and_tell, submit
 
 
 @login_required
@@ -77,10 +76,10 @@ def venue_edit(request: HttpRequest, dialogue_id: int, venue_id: int) -> HttpRes
 @require_POST
 def venue_delete(request: HttpRequest, dialogue_id: int, venue_id: int) -> HttpResponse:
     _ctx, venue = access_venue(request.user, dialogue_id, venue_id, need="convener")
-    try:
-        venue_actions.do_delete_venue(request.user, venue)
-    except ActionRefused as refusal:
-        messages.error(request, refusal.message)
+    removed = _("Venue “%(name)s” removed.") % {"name": venue.name}
+    if (
+        act_and_tell(request, lambda: venue_actions.do_delete_venue(request.user, venue), removed)
+        is NOT_DONE
+    ):
         return redirect("dialogues:venue_edit", dialogue_id, venue.pk)
-    messages.success(request, _("Venue “%(name)s” removed.") % {"name": venue.name})
     return redirect("dialogues:venues", dialogue_id)

@@ -33,7 +33,7 @@ from track2.dialogues.models import (
     Role,
 )
 from track2.errors import ActionRefused
-from track2.site.forms import NOT_DONE, submit
+from track2.site.forms import NOT_DONE, act_and_tell, submit
 
 
 def people_links(dialogue) -> dict[str, str]:
@@ -159,12 +159,11 @@ def party_remove(request: HttpRequest, dialogue_id: int, party_id: int) -> HttpR
     ctx = access.access_dialogue(request.user, dialogue_id, need="convener")
     dialogue = ctx.dialogue
     party = delegation_access.party(ctx, party_id)
-    try:
-        actions.do_remove_party(request.user, party)
-    except ActionRefused as refusal:
-        messages.error(request, refusal.message)
-    else:
-        messages.success(request, _("Party “%(name)s” removed.") % {"name": party.name})
+    act_and_tell(
+        request,
+        lambda: actions.do_remove_party(request.user, party),
+        _("Party “%(name)s” removed.") % {"name": party.name},
+    )
     return redirect("dialogues:parties", dialogue.pk)
 
 
@@ -225,12 +224,11 @@ def role_invitation_cancel(
     ctx = access.access_dialogue(request.user, dialogue_id, need="convener")
     dialogue = ctx.dialogue
     invitation = delegation_access.role_invitation(ctx, invitation_id)
-    try:
-        role_actions.do_cancel_role_invitation(request.user, invitation)
-    except ActionRefused as refusal:
-        messages.error(request, refusal.message)
-    else:
-        messages.success(request, _("The invitation is cancelled; its link no longer works."))
+    act_and_tell(
+        request,
+        lambda: role_actions.do_cancel_role_invitation(request.user, invitation),
+        _("The invitation is cancelled; its link no longer works."),
+    )
     return redirect("dialogues:roles", dialogue.pk)
 
 
@@ -307,12 +305,9 @@ def role_remove(request: HttpRequest, dialogue_id: int, membership_id: int) -> H
     ctx = access.access_dialogue(request.user, dialogue_id, need="convener")
     dialogue = ctx.dialogue
     membership = delegation_access.membership(ctx, membership_id)
-    try:
-        actions.do_revoke_role(request.user, membership)
-    except ActionRefused as refusal:
-        messages.error(request, refusal.message)
-    else:
-        messages.success(request, _("Role removed."))
+    act_and_tell(
+        request, lambda: actions.do_revoke_role(request.user, membership), _("Role removed.")
+    )
     return redirect("dialogues:roles", dialogue.pk)
 
 
@@ -425,12 +420,15 @@ def delegation_delete(request: HttpRequest, dialogue_id: int, delegation_id: int
     ctx = access.access_dialogue(request.user, dialogue_id, need="convener")
     dialogue = ctx.dialogue
     found = delegation_access.delegation(ctx, delegation_id)
-    try:
-        actions.do_delete_delegation(request.user, found)
-    except ActionRefused as refusal:
-        messages.error(request, refusal.message)
+    if (
+        act_and_tell(
+            request,
+            lambda: actions.do_delete_delegation(request.user, found),
+            _("Delegation deleted."),
+        )
+        is NOT_DONE
+    ):
         return redirect("dialogues:delegation", dialogue.pk, found.pk)
-    messages.success(request, _("Delegation deleted."))
     return redirect("dialogues:delegations", dialogue.pk)
 
 

@@ -27,7 +27,7 @@ from track2.meetings.forms import (
     ParticipantStatusForm,
 )
 from track2.meetings.models import MeetingParticipant
-from track2.site.forms import NOT_DONE, submit
+from track2.site.forms import NOT_DONE, act_and_tell, submit
 
 ICS_TYPE = "text/calendar; charset=utf-8"
 
@@ -142,14 +142,12 @@ def meeting_edit(request: HttpRequest, dialogue_id: int, meeting_id: int) -> Htt
 @require_POST
 def meeting_delete(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
     meeting = access_meeting(request.user, dialogue_id, meeting_id, need="convener").meeting
-    try:
-        actions.do_delete_meeting(request.user, meeting)
-    except ActionRefused as refusal:
-        messages.error(request, refusal.message)
+    cancelled = _("Meeting “%(title)s” cancelled and removed.") % {"title": meeting.title}
+    if (
+        act_and_tell(request, lambda: actions.do_delete_meeting(request.user, meeting), cancelled)
+        is NOT_DONE
+    ):
         return redirect("dialogues:meeting", dialogue_id, meeting.pk)
-    messages.success(
-        request, _("Meeting “%(title)s” cancelled and removed.") % {"title": meeting.title}
-    )
     return redirect("dialogues:meetings", dialogue_id)
 
 
@@ -170,23 +168,19 @@ def meeting_archive(request: HttpRequest, dialogue_id: int, meeting_id: int) -> 
         messages.error(request, _("Say whether to archive the meeting (1) or bring it back (0)."))
         return redirect("dialogues:meeting", dialogue_id, meeting.pk)
     archived = choice == "1"
-    try:
-        actions.do_archive_meeting(request.user, meeting, archived=archived)
-    except ActionRefused as refusal:
-        messages.error(request, refusal.message)
-    else:
-        messages.success(
-            request,
-            (
-                _(
-                    "Meeting “%(title)s” archived: it keeps its agenda and attendance and still "
-                    "counts in the balance dashboard."
-                )
-                if archived
-                else _("Meeting “%(title)s” is back in the list of meetings.")
+    act_and_tell(
+        request,
+        lambda: actions.do_archive_meeting(request.user, meeting, archived=archived),
+        (
+            _(
+                "Meeting “%(title)s” archived: it keeps its agenda and attendance and still "
+                "counts in the balance dashboard."
             )
-            % {"title": meeting.title},
+            if archived
+            else _("Meeting “%(title)s” is back in the list of meetings.")
         )
+        % {"title": meeting.title},
+    )
     return redirect("dialogues:meeting", dialogue_id, meeting.pk)
 
 
@@ -346,10 +340,10 @@ def agenda_move(
     ctx = _meeting_for_agenda(request, dialogue_id, meeting_id)
     found = ctx.meeting
     item = ctx.agenda_item(item_id)
-    try:
-        actions.do_move_agenda_item(request.user, item, request.POST.get("direction", ""))
-    except ActionRefused as refusal:
-        messages.error(request, refusal.message)
+    act_and_tell(
+        request,
+        lambda: actions.do_move_agenda_item(request.user, item, request.POST.get("direction", "")),
+    )
     return redirect(reverse("dialogues:meeting", args=[dialogue_id, found.pk]) + "#agenda")
 
 
@@ -419,21 +413,16 @@ def participant_status(
             _("%(name)s removed from the meeting.") % {"name": participant.person.full_name},
         )
     else:
-        try:
-            actions.do_set_participant_status(
+        act_and_tell(
+            request,
+            lambda: actions.do_set_participant_status(
                 request.user, participant, form.cleaned_data["status"]
-            )
-        except ActionRefused as refusal:
-            messages.error(request, refusal.message)
-        else:
-            messages.success(
-                request,
+            ),
+            lambda _done: (
                 _("%(name)s: %(status)s.")
-                % {
-                    "name": participant.person.full_name,
-                    "status": participant.get_status_display(),
-                },
-            )
+                % {"name": participant.person.full_name, "status": participant.get_status_display()}
+            ),
+        )
     return redirect(reverse("dialogues:meeting", args=[dialogue_id, found.pk]) + "#participants")
 
 
@@ -441,17 +430,17 @@ def participant_status(
 @require_POST
 def my_answer(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
     seat = access_own_meeting_seat(request.user, dialogue_id, meeting_id)
-    try:
-        actions.do_answer_meeting_invitation(request.user, seat, request.POST.get("status", ""))
-    except ActionRefused as refusal:
-        messages.error(request, refusal.message)
-    else:
-        messages.success(
-            request,
+    act_and_tell(
+        request,
+        lambda: actions.do_answer_meeting_invitation(
+            request.user, seat, request.POST.get("status", "")
+        ),
+        lambda _done: (
             _("Thank you: the convener now knows that you will attend.")
             if seat.status == MeetingParticipant.Status.CONFIRMED
-            else _("Thank you: the convener now knows that you cannot attend."),
-        )
+            else _("Thank you: the convener now knows that you cannot attend.")
+        ),
+    )
     return redirect("dialogues:meeting", dialogue_id, meeting_id)
 
 
@@ -459,12 +448,11 @@ def my_answer(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpRe
 @require_POST
 def participants_attended(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
     found = access_meeting(request.user, dialogue_id, meeting_id, need="convener").meeting
-    try:
-        count = actions.do_record_confirmed_as_attended(request.user, found)
-    except ActionRefused as refusal:
-        messages.error(request, refusal.message)
-    else:
-        messages.success(request, _("%(n)d marked as attended.") % {"n": count})
+    act_and_tell(
+        request,
+        lambda: actions.do_record_confirmed_as_attended(request.user, found),
+        lambda count: _("%(n)d marked as attended.") % {"n": count},
+    )
     return redirect(reverse("dialogues:meeting", args=[dialogue_id, found.pk]) + "#participants")
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 
 from track2 import validation
@@ -106,3 +107,20 @@ def submit(
     except ActionRefused as refusal:
         add_refusal(form, refusal)
         return NOT_DONE
+
+
+def act_and_tell(
+    request, action: Callable[[], Any], done: str | Callable[[Any], str] | None = None
+) -> Any:
+    """A page's button (delete, archive, move, answer…): run the action and tell the user what
+    was done (`done`, a message or a function of the result), or every reason it was refused,
+    on the next page. Returns what the action returned, or NOT_DONE."""
+    try:
+        result = action()
+    except ActionRefused as refusal:
+        for _field, message in refusal.problems:
+            messages.error(request, message)
+        return NOT_DONE
+    if done is not None:
+        messages.success(request, done(result) if callable(done) else done)
+    return result
