@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 from collections import Counter
 from dataclasses import dataclass
+from functools import partial
 
 from django.core.mail import send_mail
 from django.db import transaction
@@ -197,7 +198,9 @@ def _check_cited(problems: Problems, dialogue, citing: list[tuple[str, list[int]
                 )
 
 
-def _new_version(by, document: OutcomeDocument, title: str, sections: list[dict], note: str):
+def _new_version(
+    by, document: OutcomeDocument, title: str, sections: list[dict], note: str, accepting=None
+):
     last = document.versions.order_by("-number").first()  # None for the first version
     number = 1 if last is None else last.number + 1
     digest = texts.sha256_hex(texts.canonical_text(document.kind, title, sections))
@@ -205,9 +208,26 @@ def _new_version(by, document: OutcomeDocument, title: str, sections: list[dict]
         document=document, number=number, title=title, sections=sections, sha256=digest, note=note
     )
     record(by, "version", version, fields=["sections", "title"], dialogue=document.dialogue)
+    _mark_conflicts(document, version, accepting)
     if last is not None and last.sha256 != digest:
         _ask_to_confirm_again(document, version)
     return version
+
+
+def _mark_conflicts(document: OutcomeDocument, version: Version, accepting=None) -> None:
+    """Pending amendments whose paragraph no longer reads as they saw it (an edit, an accepted
+    rival, a removed paragraph) now target text that is gone: kept, shown as conflicts."""
+    now = {p["key"]: p["text"] for s in version.sections for p in s["paragraphs"]}
+    pending = document.amendments.filter(status=Amendment.Status.PENDING)
+    if accepting is not None:
+        pending = pending.exclude(pk=accepting.pk)
+    stale = [
+        pk
+        for pk, key, seen in pending.values_list("pk", "paragraph_key", "base_text")
+        if now.get(key) != seen
+    ]
+    if stale:
+        Amendment.objects.filter(pk__in=stale).update(status=Amendment.Status.CONFLICT)
 
 
 def _ask_to_confirm_again(document: OutcomeDocument, version: Version) -> None:
@@ -224,11 +244,15 @@ def _ask_to_confirm_again(document: OutcomeDocument, version: Version) -> None:
                 ]
             )
         )
-        send_mail(
-            f"[Track2] Confirm your response again: {document.get_kind_display()}",
-            body,
-            None,
-            [endorsement.user.email],
+        # Sent once the version is committed: a rolled-back edit must not ask anyone anything.
+        transaction.on_commit(
+            partial(
+                send_mail,
+                f"[Track2] Confirm your response again: {document.get_kind_display()}",
+                body,
+                None,
+                [endorsement.user.email],
+            )
         )
 
 
@@ -354,13 +378,12 @@ def do_decide(by, dialogue_id, document_id, amendment_id, *, accept: bool, reaso
             }
             for s in version.sections
         ]
-        new = _new_version(by, document, version.title, sections, f"amendment {amendment.pk}")
+        # Other proposals for these words now target text that is gone: shown as conflicts.
+        new = _new_version(
+            by, document, version.title, sections, f"amendment {amendment.pk}", amendment
+        )
         amendment.status = Amendment.Status.ACCEPTED
         amendment.result_version = new.number
-        # Other proposals for these words now target text that is gone: kept, shown as conflicts.
-        document.amendments.filter(
-            paragraph_key=amendment.paragraph_key, status=Amendment.Status.PENDING
-        ).exclude(pk=amendment.pk).update(status=Amendment.Status.CONFLICT)
     else:
         amendment.status = Amendment.Status.REJECTED
     amendment.save(update_fields=["status", "reason", "result_version"])
