@@ -64,10 +64,13 @@ def _text_problems(problems: Problems, text: object, field: str, limit: int) -> 
     return cleaned
 
 
-def check_sections(sections: object, problems: Problems, dialogue) -> list[dict]:
-    """Sections as [{"heading", "paragraphs": [{"text", "key"?, "cites"?}]}]; new paragraphs get a
-    random key; cited statements must be accepted statements of `dialogue`'s rooms. Every
-    problem is collected with the place it is at."""
+def check_sections(
+    sections: object, problems: Problems, dialogue, previous: list[dict] | None = None
+) -> list[dict]:
+    """Sections as [{"heading", "paragraphs": [{"text", "key"?, "cites"?}]}]; a paragraph sent
+    without a key takes the key of the `previous` version's paragraph it stands in for
+    (`texts.follow_keys`), or a new random one; cited statements must be accepted statements of
+    `dialogue`'s rooms. Every problem is collected with the place it is at."""
     if not isinstance(sections, list) or not sections:
         problems.add("Give at least one section with at least one paragraph.", "sections")
         return []
@@ -90,11 +93,12 @@ def check_sections(sections: object, problems: Problems, dialogue) -> list[dict]
                 problems.add("Each paragraph is an object with a text.", place)
                 continue
             text = _text_problems(problems, paragraph.get("text"), f"{place}.text", MAX_PARAGRAPH)
-            key = paragraph.get("key") or secrets.token_hex(4)
+            key = paragraph.get("key")
             cites = _cite_problems(problems, paragraph.get("cites"), f"{place}.cites")
             citing.append((f"{place}.cites", cites))
-            paragraphs.append({"key": str(key)[:16], "text": text, "cites": cites})
+            paragraphs.append({"key": str(key)[:16] if key else None, "text": text, "cites": cites})
         out.append({"heading": heading, "paragraphs": paragraphs})
+    _give_keys([p for s in out for p in s["paragraphs"]], previous or [])
     if count > MAX_PARAGRAPHS:
         problems.add(f"A document holds at most {MAX_PARAGRAPHS} paragraphs.", "sections")
     keys = [p["key"] for s in out for p in s["paragraphs"]]
@@ -102,6 +106,21 @@ def check_sections(sections: object, problems: Problems, dialogue) -> list[dict]
         problems.add("Two paragraphs share a key; give each its own.", "sections")
     _check_cited(problems, dialogue, citing)
     return out
+
+
+def _give_keys(paragraphs: list[dict], previous: list[dict]) -> None:
+    """Keys for the paragraphs sent without one: the one they stand in for in the previous
+    version unless a paragraph sent names it itself, else a new random key."""
+    used = {p["key"] for p in paragraphs if p["key"]}
+    before = [(p["key"], p["text"]) for s in previous for p in s["paragraphs"]]
+    followed = texts.follow_keys(before, [p["text"] for p in paragraphs])
+    for paragraph, key in zip(paragraphs, followed, strict=True):
+        if paragraph["key"]:
+            continue
+        if key is None or key in used:
+            key = secrets.token_hex(4)
+        paragraph["key"] = key
+        used.add(key)
 
 
 def _shown(value: object) -> str:
@@ -299,7 +318,7 @@ def do_edit(by, dialogue_id, document_id, *, title, sections, base_version) -> V
             "base_version",
         )
     title = _text_problems(problems, title, "title", MAX_TITLE)
-    cleaned = check_sections(sections, problems, document.dialogue)
+    cleaned = check_sections(sections, problems, document.dialogue, previous=last.sections)
     problems.raise_any()
     return _new_version(by, document, title, cleaned, "edited")
 

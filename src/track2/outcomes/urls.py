@@ -8,6 +8,7 @@ O = D + "<int:document_id>/"  # noqa: E741
 urlpatterns = [
     path(D, v.documents, name="documents"),
     path(O, v.document, name="document"),
+    path(O + "edit/", v.edit, name="edit"),
     path(O + "endorse/", v.endorse, name="endorse"),
     path(O + "amendments/", v.propose, name="propose"),
     path(O + "amendments/<int:amendment_id>/decision/", v.decide, name="decide"),
