@@ -106,6 +106,12 @@ class AmendmentForm(InputRules, forms.Form):
                            max_length=5000)  # fmt: skip
 
 
+class AlternativeForm(InputRules, forms.Form):
+    paragraph_key = forms.CharField(widget=forms.HiddenInput, max_length=16)
+    text = forms.CharField(label=_("Competing draft"), widget=forms.Textarea(attrs={"rows": 3}),
+                           max_length=5000)  # fmt: skip
+
+
 class DecisionForm(InputRules, forms.Form):
     accept = forms.TypedChoiceField(
         choices=[("1", _("accept")), ("0", _("reject"))], coerce=lambda v: v == "1"

@@ -12,6 +12,7 @@ urlpatterns = [
     path(O + "endorse/", v.endorse, name="endorse"),
     path(O + "amendments/", v.propose, name="propose"),
     path(O + "amendments/<int:amendment_id>/decision/", v.decide, name="decide"),
+    path(O + "drafts/", v.add_draft, name="add_draft"),
     path(O + "ranking/", v.rank, name="rank"),
     path(O + "diff/", v.diff, name="diff"),
     path(O + "export/<str:fmt>/", v.export, name="export"),

@@ -18,6 +18,7 @@ from track2.errors import ActionRefused
 from track2.outcomes import actions, queries
 from track2.outcomes import render as renderer
 from track2.outcomes.forms import (
+    AlternativeForm,
     AmendmentForm,
     DecisionForm,
     DocumentForm,
@@ -232,6 +233,23 @@ def decide(request: HttpRequest, dialogue_id: int, document_id: int, amendment_i
     if done is NOT_DONE:
         return _page(request, dialogue_id, document_id, {"decision_form": form}, status=400)
     messages.success(request, _("Amendment %(status)s.") % {"status": done.status})
+    return redirect("outcomes:document", dialogue_id, document_id)
+
+
+@login_required
+@require_POST
+def add_draft(request: HttpRequest, dialogue_id: int, document_id: int) -> HttpResponse:
+    form = AlternativeForm(request.POST)
+    done = submit(
+        form,
+        lambda data: actions.do_add_alternative(
+            request.user, dialogue_id, document_id, paragraph_key=data["paragraph_key"],
+            text=data["text"],
+        ),
+    )  # fmt: skip
+    if done is NOT_DONE:
+        return _page(request, dialogue_id, document_id, {"draft_form": form}, status=400)
+    messages.success(request, _("Competing draft %(n)s is added.") % {"n": done.pk})
     return redirect("outcomes:document", dialogue_id, document_id)
 
 
