@@ -276,8 +276,11 @@ def diff(request: HttpRequest, dialogue_id: int, document_id: int) -> HttpRespon
     try:
         a, b = int(request.GET.get("a", "1")), int(request.GET.get("b", "1"))
         changes = queries.diff(document, a, b)
-    except (ValueError, ActionRefused):
+    except ValueError:
         messages.error(request, _("Choose two versions of this document to compare."))
+        return redirect("outcomes:document", dialogue_id, document_id)
+    except ActionRefused as refusal:
+        messages.error(request, " ".join(m for _f, m in refusal.problems))
         return redirect("outcomes:document", dialogue_id, document_id)
     return render(
         request,
