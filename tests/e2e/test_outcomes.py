@@ -73,3 +73,34 @@ def test_draft_amend_endorse_and_confirm_again(live_server, new_page, world):  #
         "full consensus"
     )
     assert Endorsement.objects.filter(grade="object").count() == 1
+
+
+def test_edit_from_the_page_add_a_draft_and_compare(live_server, new_page, world):  # noqa: F811
+    from tests.outcomes.conftest import SECTIONS
+    from track2.outcomes import actions
+
+    base = live_server.url
+    page = new_page()
+    sign_in_page(page, base, "facilitator@example.org")
+    document = actions.do_create(
+        world["facilitator"], world.dialogue.pk, kind="joint_statement", title="Varena Sea",
+        sections=SECTIONS,
+    )  # fmt: skip
+    url = f"{base}/dialogues/{world.dialogue.pk}/outcomes/{document.pk}/"
+    page.goto(url)
+    page.get_by_role("link", name="Edit the text (a new version)").click()
+    text = page.get_by_label("Text")
+    text.fill(text.input_value().replace("A hotline between coast guards.", "A hotline, always."))
+    page.get_by_role("button", name="Save as a new version").click()
+    expect(page.get_by_text("Version 2 is made.")).to_be_visible()
+    expect(page.locator("#p-line")).to_have_text("A hotline, always.")  # the key followed
+
+    page.locator("#add-draft summary", has_text="A hotline, always.").click()
+    page.locator("textarea[data-draft-for='line']").fill("A hotline staffed by both sides.")
+    page.get_by_role("button", name="Add the draft").first.click()
+    expect(page.locator("#drafts")).to_contain_text("A hotline staffed by both sides.")
+
+    page.get_by_label("Compare version").select_option("1")
+    page.get_by_label("with version").select_option("2")
+    page.get_by_role("button", name="Show the changes").click()
+    expect(page.locator("ins")).to_contain_text("always.")

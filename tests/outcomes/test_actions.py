@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.db import transaction
 
 from tests.outcomes.conftest import SECTIONS
 from track2.access import NotFound
@@ -76,16 +77,19 @@ def test_an_edit_from_a_stale_version_is_refused_with_all_problems(world, statem
     assert Version.objects.filter(document=statement_doc).count() == 2
 
 
-def test_any_edit_asks_earlier_endorsers_to_confirm_again(world, statement_doc):
+def test_any_edit_asks_earlier_endorsers_to_confirm_again(
+    world, statement_doc, django_capture_on_commit_callbacks
+):
     _endorse(world, "ostrava0", statement_doc)
     _endorse(world, "norvik0", statement_doc, "object", reason="Too vague on data.")
     mail.outbox.clear()
     sections = _sections(statement_doc)
     sections[0]["paragraphs"][1]["text"] += " Within a month."
-    actions.do_edit(
-        world["facilitator"], world.dialogue.pk, statement_doc.pk,
-        title="Varena Sea: joint statement", sections=sections, base_version=1,
-    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_edit(
+            world["facilitator"], world.dialogue.pk, statement_doc.pk,
+            title="Varena Sea: joint statement", sections=sections, base_version=1,
+        )  # fmt: skip
     assert sorted(m.to[0] for m in mail.outbox) == ["norvik0@example.org", "ostrava0@example.org"]
     assert all("Unofficial. Non-binding." in m.body for m in mail.outbox)
     assert all("Type: joint statement" in m.body for m in mail.outbox)
@@ -138,6 +142,57 @@ def test_consensus_per_delegation_with_small_cells(world, statement_doc):
     rows = {r["delegation"]: r for r in queries.outline(statement_doc)["consensus"]["delegations"]}
     # A lone objection is never shown as "contested": that would point at one person of three.
     assert rows["Norvik"]["level"] == "too_few"
+
+
+def test_an_edit_rolled_back_sends_no_mail(
+    world, statement_doc, django_capture_on_commit_callbacks
+):
+    _endorse(world, "ostrava0", statement_doc)
+    mail.outbox.clear()
+    sections = _sections(statement_doc)
+    sections[0]["paragraphs"][0]["text"] = "Changed."
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        with transaction.atomic():
+            actions.do_edit(
+                world["facilitator"], world.dialogue.pk, statement_doc.pk, title="T",
+                sections=sections, base_version=1,
+            )  # fmt: skip
+            raise RuntimeError("the request failed after the edit")
+    assert mail.outbox == []
+    assert Version.objects.filter(document=statement_doc).count() == 1
+
+
+def test_an_edit_turns_pending_amendments_of_changed_paragraphs_into_conflicts(
+    world, statement_doc
+):
+    d = world.dialogue.pk
+    on_fish = actions.do_propose(
+        world["norvik0"], d, statement_doc.pk, paragraph_key="fish", text="They share them."
+    )
+    on_data = actions.do_propose(
+        world["ostrava0"], d, statement_doc.pk, paragraph_key="data", text="They swap data."
+    )
+    on_line = actions.do_propose(
+        world["ostrava1"], d, statement_doc.pk, paragraph_key="line", text="A red telephone."
+    )
+    sections = _sections(statement_doc)
+    sections[0]["paragraphs"][0]["text"] = "Both sides share the fish stocks."
+    del sections[1]  # the "line" paragraph is gone
+    actions.do_edit(
+        world["facilitator"], d, statement_doc.pk, title="T", sections=sections, base_version=1
+    )
+    status = dict(Amendment.objects.values_list("pk", "status"))
+    assert status[on_fish.pk] == Amendment.Status.CONFLICT
+    assert status[on_line.pk] == Amendment.Status.CONFLICT
+    assert status[on_data.pk] == Amendment.Status.PENDING  # its words are unchanged
+    kept = Amendment.objects.get(pk=on_fish.pk)
+    assert (kept.text, kept.base_text) == (
+        "They share them.", "Both sides share the stocks of the Varena Sea."
+    )  # fmt: skip
+    with pytest.raises(ActionRefused, match="changed since"):
+        actions.do_decide(world["facilitator"], d, statement_doc.pk, on_fish.pk, accept=True)
+    actions.do_decide(world["facilitator"], d, statement_doc.pk, on_data.pk, accept=True)
+    assert Amendment.objects.get(pk=on_data.pk).status == Amendment.Status.ACCEPTED
 
 
 def test_amendment_accepted_makes_a_version(world, statement_doc):

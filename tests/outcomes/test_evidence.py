@@ -8,6 +8,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
 from tests.outcomes.test_cites import _meeting
@@ -47,6 +48,9 @@ def voting(world, settings, tmp_path):
                 meeting=meeting, statement=statement, value=value,
                 pseudonym=keyring.pseudonym(world.dialogue.pk, person.pk),
             )  # fmt: skip
+        # As the room's vote action does in the vote's transaction: the map's keeper re-reads
+        # the votes of the statements whose change count moved, and only those.
+        Statement.objects.filter(pk=statement.pk).update(changes=F("changes") + 1)
 
     return statement, vote
 

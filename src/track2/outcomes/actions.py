@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 from collections import Counter
 from dataclasses import dataclass
+from functools import partial
 
 from django.core.mail import send_mail
 from django.db import transaction
@@ -63,10 +64,13 @@ def _text_problems(problems: Problems, text: object, field: str, limit: int) -> 
     return cleaned
 
 
-def check_sections(sections: object, problems: Problems, dialogue) -> list[dict]:
-    """Sections as [{"heading", "paragraphs": [{"text", "key"?, "cites"?}]}]; new paragraphs get a
-    random key; cited statements must be accepted statements of `dialogue`'s rooms. Every
-    problem is collected with the place it is at."""
+def check_sections(
+    sections: object, problems: Problems, dialogue, previous: list[dict] | None = None
+) -> list[dict]:
+    """Sections as [{"heading", "paragraphs": [{"text", "key"?, "cites"?}]}]; a paragraph sent
+    without a key takes the key of the `previous` version's paragraph it stands in for
+    (`texts.follow_keys`), or a new random one; cited statements must be accepted statements of
+    `dialogue`'s rooms. Every problem is collected with the place it is at."""
     if not isinstance(sections, list) or not sections:
         problems.add("Give at least one section with at least one paragraph.", "sections")
         return []
@@ -89,11 +93,12 @@ def check_sections(sections: object, problems: Problems, dialogue) -> list[dict]
                 problems.add("Each paragraph is an object with a text.", place)
                 continue
             text = _text_problems(problems, paragraph.get("text"), f"{place}.text", MAX_PARAGRAPH)
-            key = paragraph.get("key") or secrets.token_hex(4)
+            key = paragraph.get("key")
             cites = _cite_problems(problems, paragraph.get("cites"), f"{place}.cites")
             citing.append((f"{place}.cites", cites))
-            paragraphs.append({"key": str(key)[:16], "text": text, "cites": cites})
+            paragraphs.append({"key": str(key)[:16] if key else None, "text": text, "cites": cites})
         out.append({"heading": heading, "paragraphs": paragraphs})
+    _give_keys([p for s in out for p in s["paragraphs"]], previous or [])
     if count > MAX_PARAGRAPHS:
         problems.add(f"A document holds at most {MAX_PARAGRAPHS} paragraphs.", "sections")
     keys = [p["key"] for s in out for p in s["paragraphs"]]
@@ -101,6 +106,21 @@ def check_sections(sections: object, problems: Problems, dialogue) -> list[dict]
         problems.add("Two paragraphs share a key; give each its own.", "sections")
     _check_cited(problems, dialogue, citing)
     return out
+
+
+def _give_keys(paragraphs: list[dict], previous: list[dict]) -> None:
+    """Keys for the paragraphs sent without one: the one they stand in for in the previous
+    version unless a paragraph sent names it itself, else a new random key."""
+    used = {p["key"] for p in paragraphs if p["key"]}
+    before = [(p["key"], p["text"]) for s in previous for p in s["paragraphs"]]
+    followed = texts.follow_keys(before, [p["text"] for p in paragraphs])
+    for paragraph, key in zip(paragraphs, followed, strict=True):
+        if paragraph["key"]:
+            continue
+        if key is None or key in used:
+            key = secrets.token_hex(4)
+        paragraph["key"] = key
+        used.add(key)
 
 
 def _shown(value: object) -> str:
@@ -197,7 +217,9 @@ def _check_cited(problems: Problems, dialogue, citing: list[tuple[str, list[int]
                 )
 
 
-def _new_version(by, document: OutcomeDocument, title: str, sections: list[dict], note: str):
+def _new_version(
+    by, document: OutcomeDocument, title: str, sections: list[dict], note: str, accepting=None
+):
     last = document.versions.order_by("-number").first()  # None for the first version
     number = 1 if last is None else last.number + 1
     digest = texts.sha256_hex(texts.canonical_text(document.kind, title, sections))
@@ -205,9 +227,26 @@ def _new_version(by, document: OutcomeDocument, title: str, sections: list[dict]
         document=document, number=number, title=title, sections=sections, sha256=digest, note=note
     )
     record(by, "version", version, fields=["sections", "title"], dialogue=document.dialogue)
+    _mark_conflicts(document, version, accepting)
     if last is not None and last.sha256 != digest:
         _ask_to_confirm_again(document, version)
     return version
+
+
+def _mark_conflicts(document: OutcomeDocument, version: Version, accepting=None) -> None:
+    """Pending amendments whose paragraph no longer reads as they saw it (an edit, an accepted
+    rival, a removed paragraph) now target text that is gone: kept, shown as conflicts."""
+    now = {p["key"]: p["text"] for s in version.sections for p in s["paragraphs"]}
+    pending = document.amendments.filter(status=Amendment.Status.PENDING)
+    if accepting is not None:
+        pending = pending.exclude(pk=accepting.pk)
+    stale = [
+        pk
+        for pk, key, seen in pending.values_list("pk", "paragraph_key", "base_text")
+        if now.get(key) != seen
+    ]
+    if stale:
+        Amendment.objects.filter(pk__in=stale).update(status=Amendment.Status.CONFLICT)
 
 
 def _ask_to_confirm_again(document: OutcomeDocument, version: Version) -> None:
@@ -224,11 +263,15 @@ def _ask_to_confirm_again(document: OutcomeDocument, version: Version) -> None:
                 ]
             )
         )
-        send_mail(
-            f"[Track2] Confirm your response again: {document.get_kind_display()}",
-            body,
-            None,
-            [endorsement.user.email],
+        # Sent once the version is committed: a rolled-back edit must not ask anyone anything.
+        transaction.on_commit(
+            partial(
+                send_mail,
+                f"[Track2] Confirm your response again: {document.get_kind_display()}",
+                body,
+                None,
+                [endorsement.user.email],
+            )
         )
 
 
@@ -275,7 +318,7 @@ def do_edit(by, dialogue_id, document_id, *, title, sections, base_version) -> V
             "base_version",
         )
     title = _text_problems(problems, title, "title", MAX_TITLE)
-    cleaned = check_sections(sections, problems, document.dialogue)
+    cleaned = check_sections(sections, problems, document.dialogue, previous=last.sections)
     problems.raise_any()
     return _new_version(by, document, title, cleaned, "edited")
 
@@ -354,13 +397,12 @@ def do_decide(by, dialogue_id, document_id, amendment_id, *, accept: bool, reaso
             }
             for s in version.sections
         ]
-        new = _new_version(by, document, version.title, sections, f"amendment {amendment.pk}")
+        # Other proposals for these words now target text that is gone: shown as conflicts.
+        new = _new_version(
+            by, document, version.title, sections, f"amendment {amendment.pk}", amendment
+        )
         amendment.status = Amendment.Status.ACCEPTED
         amendment.result_version = new.number
-        # Other proposals for these words now target text that is gone: kept, shown as conflicts.
-        document.amendments.filter(
-            paragraph_key=amendment.paragraph_key, status=Amendment.Status.PENDING
-        ).exclude(pk=amendment.pk).update(status=Amendment.Status.CONFLICT)
     else:
         amendment.status = Amendment.Status.REJECTED
     amendment.save(update_fields=["status", "reason", "result_version"])

@@ -62,6 +62,32 @@ def sections_from(body: str) -> list[dict]:
     return sections
 
 
+def body_of(sections: list[dict]) -> str:
+    """A version's sections as the drafting form writes them (the inverse of `sections_from`)."""
+    blocks = []
+    for section in sections:
+        blocks.append(f"## {section['heading']}")
+        for paragraph in section["paragraphs"]:
+            cites = paragraph.get("cites") or []
+            blocks.append(
+                paragraph["text"] + (f"\ncites: {', '.join(map(str, cites))}" if cites else "")
+            )
+    return "\n\n".join(blocks)
+
+
+class EditForm(InputRules, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 18}),
+        max_length=200_000,
+        help_text=DocumentForm.base_fields["body"].help_text,
+    )
+    base_version = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=1, max_value=2_147_483_647
+    )
+
+
 class EndorseForm(InputRules, forms.Form):
     grade = forms.ChoiceField(
         label=_("Your response"),
@@ -77,6 +103,12 @@ class AmendmentForm(InputRules, forms.Form):
     paragraph_key = forms.CharField(widget=forms.HiddenInput, max_length=16)
     base_text = forms.CharField(widget=forms.HiddenInput, max_length=5000)
     text = forms.CharField(label=_("Proposed text"), widget=forms.Textarea(attrs={"rows": 3}),
+                           max_length=5000)  # fmt: skip
+
+
+class AlternativeForm(InputRules, forms.Form):
+    paragraph_key = forms.CharField(widget=forms.HiddenInput, max_length=16)
+    text = forms.CharField(label=_("Competing draft"), widget=forms.Textarea(attrs={"rows": 3}),
                            max_length=5000)  # fmt: skip
 
 

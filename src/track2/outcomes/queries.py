@@ -17,6 +17,7 @@ from track2.outcomes import texts
 from track2.outcomes.models import Amendment, Attribution, Endorsement, OutcomeDocument, Version
 
 NO_DELEGATION = "no delegation"
+MAX_VERSION = 2_147_483_647  # the API's bound on a version number
 
 
 def delegation_names(dialogue) -> dict[int, str]:
@@ -189,11 +190,14 @@ def diff(document: OutcomeDocument, a: int, b: int) -> dict:
     """Word-level differences paragraph by paragraph (matched by key) between versions a and b."""
     from track2.errors import Problems
 
-    found = {v.number: v for v in document.versions.filter(number__in=[a, b])}
+    # Version numbers are small; a number no column holds is no version (never a database error).
+    wanted = [n for n in (a, b) if 1 <= n <= MAX_VERSION]
+    found = {v.number: v for v in document.versions.filter(number__in=wanted)}
     problems = Problems()
     for number, field in ((a, "a"), (b, "b")):
         if number not in found:
-            problems.add(f"There is no version {number} of this document.", field)
+            shown = number if -(10**12) < number < 10**12 else "so large a number"
+            problems.add(f"There is no version {shown} of this document.", field)
     problems.raise_any()
 
     def flat(v: Version) -> dict[str, str]:

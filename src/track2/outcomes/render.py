@@ -51,6 +51,22 @@ def _side_figures(item: dict) -> str:
     return "; ".join(shown)
 
 
+def earlier_note(data: dict) -> str:
+    """How many responses were given to an earlier version (not counted above); below k, only
+    that there are fewer than k, as the small-cell rule shows any other count."""
+    consensus = data["consensus"]
+    n = consensus["earlier_versions"]
+    if n == 0:
+        return ""
+    many = f"{n} responses were" if n is not None and n > 1 else "1 response was"
+    if n is None:
+        many = f"Fewer than {consensus['k']} responses were"
+    return (
+        f"{many} given to an earlier version and are not counted above; "
+        "those who gave them are asked to confirm again."
+    )
+
+
 def markdown(data: dict, mark: str = "") -> str:
     lines = [f"**{STATUS_LINE}**", "", f"*{data['type_label']}*", ""]
     if mark:
@@ -82,6 +98,8 @@ def markdown(data: dict, mark: str = "") -> str:
             else "counts hidden (small-cell rule)"
         )
         lines.append(f"- {row['delegation']}: {row['level_label']} ({detail})")
+    if earlier_note(data):
+        lines += ["", earlier_note(data)]
     if data["consensus"]["listed_endorsers"]:
         lines += ["", "Endorsers who chose to be listed:"]
         lines += [f"- {e['name']} ({e['grade']})" for e in data["consensus"]["listed_endorsers"]]
@@ -99,6 +117,7 @@ def html(data: dict, mark: str = "", *, standalone: bool = True) -> str:
             "font_stack": FONT_STACK,
             "standalone": standalone,
             "grades": [(g, texts.GRADE_LABELS[g]) for g in texts.GRADES],
+            "earlier_note": earlier_note(data),
         },
     )
 

@@ -72,6 +72,22 @@ def word_diff(before: str, after: str) -> list[tuple[str, str]]:
     return runs
 
 
+def follow_keys(before: Sequence[tuple[str, str]], after: Sequence[str]) -> list[str | None]:
+    """For each paragraph text of a new version, the key of the earlier paragraph it stands in
+    for, or None for a new paragraph. `before` is (key, text) in document order. Unchanged
+    paragraphs keep their key wherever the others moved them; within a run of changed
+    paragraphs, the first changed ones take the replaced paragraphs' keys in order. So an edit
+    sent without keys (the drafting page has none) keeps amendments, drafts and diffs on their
+    paragraphs."""
+    keys: list[str | None] = [None] * len(after)
+    matcher = difflib.SequenceMatcher(a=[t for _k, t in before], b=list(after), autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag in ("equal", "replace"):
+            for offset in range(min(i2 - i1, j2 - j1)):
+                keys[j1 + offset] = before[i1 + offset][0]
+    return keys
+
+
 @dataclass(frozen=True)
 class Level:
     code: str

@@ -13,15 +13,19 @@ from django.views.decorators.http import require_POST
 
 from track2.access import access_dialogue
 from track2.access.outcomes import access_document, visible_documents
+from track2.disclosure.status import STATUS_LINE
 from track2.errors import ActionRefused
 from track2.outcomes import actions, queries
 from track2.outcomes import render as renderer
 from track2.outcomes.forms import (
+    AlternativeForm,
     AmendmentForm,
     DecisionForm,
     DocumentForm,
+    EditForm,
     EndorseForm,
     RankingForm,
+    body_of,
     sections_from,
 )
 from track2.site.forms import NOT_DONE, submit
@@ -92,6 +96,61 @@ def _create(request, dialogue_id: int, data: dict):
         if type(refusal) is not ActionRefused:  # NotPermitted and kin keep their own answer
             raise
         raise _in_the_text(refusal) from refusal
+
+
+def _edit(request, dialogue_id: int, document_id: int, data: dict):
+    try:
+        return actions.do_edit(
+            request.user,
+            dialogue_id,
+            document_id,
+            title=data["title"],
+            sections=sections_from(data["body"]),
+            base_version=data["base_version"],
+        )
+    except ActionRefused as refusal:
+        if type(refusal) is not ActionRefused:
+            raise
+        raise _in_the_text(refusal) from refusal
+
+
+@login_required
+def edit(request: HttpRequest, dialogue_id: int, document_id: int) -> HttpResponse:
+    """A new version from the drafting form (facilitators; aide-mémoire: conveners). Paragraphs
+    keep their keys where the text shows they stand for the same paragraph (actions)."""
+    document = actions.load_document(request.user, dialogue_id, document_id, "facilitator")
+    version = actions.current(document)
+    initial = {"title": version.title, "body": body_of(version.sections), "base_version": version.number}  # fmt: skip
+    form = EditForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        done = submit(form, lambda data: _edit(request, dialogue_id, document_id, data))
+        if done is not NOT_DONE:
+            messages.success(request, _("Version %(n)s is made.") % {"n": done.number})
+            return redirect("outcomes:document", dialogue_id, document_id)
+        status = 400
+    stale = form.is_bound and "base_version" in form.errors
+    seen = getattr(form, "cleaned_data", {}).get("base_version")
+    if stale:
+        # The refusal said why; sent again, the kept text (merged by hand) is checked afresh
+        # against the version shown here.
+        form.data = form.data.copy()
+        form.data["base_version"] = str(version.number)
+    return render(
+        request,
+        "outcomes/edit.html",
+        {
+            "dialogue": document.dialogue,
+            "document": document,
+            "version": version,
+            "form": form,
+            # Made meanwhile: shown beside the kept text so the editor can merge by hand.
+            "current_body": body_of(version.sections) if stale else None,
+            "seen": seen,
+            "status_line": STATUS_LINE,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -179,6 +238,23 @@ def decide(request: HttpRequest, dialogue_id: int, document_id: int, amendment_i
 
 @login_required
 @require_POST
+def add_draft(request: HttpRequest, dialogue_id: int, document_id: int) -> HttpResponse:
+    form = AlternativeForm(request.POST)
+    done = submit(
+        form,
+        lambda data: actions.do_add_alternative(
+            request.user, dialogue_id, document_id, paragraph_key=data["paragraph_key"],
+            text=data["text"],
+        ),
+    )  # fmt: skip
+    if done is NOT_DONE:
+        return _page(request, dialogue_id, document_id, {"draft_form": form}, status=400)
+    messages.success(request, _("Competing draft %(n)s is added.") % {"n": done.pk})
+    return redirect("outcomes:document", dialogue_id, document_id)
+
+
+@login_required
+@require_POST
 def rank(request: HttpRequest, dialogue_id: int, document_id: int) -> HttpResponse:
     form = RankingForm(request.POST)
     done = submit(
@@ -200,8 +276,11 @@ def diff(request: HttpRequest, dialogue_id: int, document_id: int) -> HttpRespon
     try:
         a, b = int(request.GET.get("a", "1")), int(request.GET.get("b", "1"))
         changes = queries.diff(document, a, b)
-    except (ValueError, ActionRefused):
+    except ValueError:
         messages.error(request, _("Choose two versions of this document to compare."))
+        return redirect("outcomes:document", dialogue_id, document_id)
+    except ActionRefused as refusal:
+        messages.error(request, " ".join(m for _f, m in refusal.problems))
         return redirect("outcomes:document", dialogue_id, document_id)
     return render(
         request,

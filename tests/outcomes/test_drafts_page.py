@@ -1,0 +1,92 @@
+"""Competing drafts added from the page, and renderings that say how many responses were given
+to an earlier version."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+
+from tests.helpers import sign_in
+from tests.outcomes.conftest import SECTIONS
+from tests.outcomes.test_api import ROLES
+from track2.outcomes import actions, render
+from track2.outcomes.models import Alternative
+
+EDITORS = {"convener", "facilitator"}
+
+
+def _url(world, document, tail=""):
+    return f"/dialogues/{world.dialogue.pk}/outcomes/{document.pk}/{tail}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_access_matrix(client, world, statement_doc, role):
+    sign_in(client, world[role])
+    posted = client.post(_url(world, statement_doc, "drafts/"),
+                         {"paragraph_key": "line", "text": "A red telephone."})  # fmt: skip
+    if role in EDITORS:
+        assert posted.status_code == 302
+        assert Alternative.objects.get().text == "A red telephone."
+        page = client.get(_url(world, statement_doc)).content.decode()
+        assert "data-draft-for" in page and "A red telephone." in page
+    else:
+        assert posted.status_code == 404, role
+        assert not Alternative.objects.exists()
+    if role in {"rapporteur", "participant", "observer", "liaison"}:
+        assert "data-draft-for" not in client.get(_url(world, statement_doc)).content.decode()
+    assert client.get(_url(world, statement_doc, "drafts/")).status_code in (404, 405)
+
+
+def test_drafts_of_an_aide_memoire_are_for_conveners_only(client, world):
+    memo = actions.do_create(
+        world["convener"], world.dialogue.pk, kind="aide_memoire", title="AM", sections=SECTIONS
+    )
+    sign_in(client, world["facilitator"])
+    posted = client.post(_url(world, memo, "drafts/"), {"paragraph_key": "line", "text": "X."})
+    assert posted.status_code == 404
+    assert not Alternative.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [
+        ({"paragraph_key": "nope"}, "No paragraph with that key in the current version."),
+        ({"paragraph_key": "x" * 17}, "at most 16 characters"),
+        ({"text": ""}, "This field is required."),
+        ({"text": "   "}, "This field is required."),
+        ({"text": "z" * 5001}, "at most 5000 characters"),
+        ({"text": "Bell\x07"}, "control character"),
+        ({"text": "Null\x00"}, "Null characters are not allowed."),
+    ],
+)
+def test_bad_input_is_refused_and_nothing_is_added(client, world, statement_doc, fields, words):
+    sign_in(client, world["facilitator"])
+    refused = client.post(_url(world, statement_doc, "drafts/"),
+                          {"paragraph_key": "line", "text": "Fine.", **fields})  # fmt: skip
+    assert refused.status_code == 400
+    assert words in html.unescape(refused.content.decode())
+    assert not Alternative.objects.exists()
+
+
+def test_renderings_count_responses_given_to_an_earlier_version(world, statement_doc):
+    d = world.dialogue.pk
+    version = actions.current(statement_doc)
+    for name in ("ostrava0", "ostrava1", "norvik0"):
+        actions.do_endorse(world[name], d, statement_doc.pk, grade="endorse",
+                           version_sha256=version.sha256)  # fmt: skip
+    for fmt in ("html", "markdown", "json"):
+        assert "earlier version" not in render.render(statement_doc, fmt).decode()
+    sections = version.sections
+    sections[0]["paragraphs"][0]["text"] = "Changed."
+    actions.do_edit(world["facilitator"], d, statement_doc.pk, title="T", sections=sections,
+                    base_version=1)  # fmt: skip
+    for fmt in ("html", "markdown", "email"):
+        body = html.unescape(render.render(statement_doc, fmt).decode())
+        assert "3 responses were given to an earlier version and are not counted" in body, fmt
+    # Two still on the earlier version once one confirms: below k = 3, no exact number.
+    actions.do_endorse(world["norvik0"], d, statement_doc.pk, grade="endorse",
+                       version_sha256=actions.current(statement_doc).sha256)  # fmt: skip
+    body = render.render(statement_doc, "markdown").decode()
+    assert "Fewer than 3 responses were given to an earlier version" in body
+    assert "2 responses" not in body
