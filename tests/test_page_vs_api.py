@@ -842,6 +842,7 @@ def test_page_and_api_agree(case, run_on_fresh_world):
 
 def floor_snapshot(world) -> dict:
     """What the meeting's floor, caucuses and record hold, by name (no times, no ids)."""
+    from track2 import keyring
     from track2.facilitation.models import (
         Caucus,
         CaucusAnswer,
@@ -862,6 +863,10 @@ def floor_snapshot(world) -> dict:
     m = world.meeting
     floor = Floor.objects.filter(meeting=m).select_related("current_item").first()
     texts = dict(Statement.objects.filter(meeting=m).values_list("id", "text"))
+    voters = {
+        keyring.pseudonym(world.dialogue.pk, person.pk): person.full_name
+        for person in world.persons.values()
+    }
     return {
         "floor": None
         if floor is None
@@ -908,10 +913,12 @@ def floor_snapshot(world) -> dict:
                 "caucus__delegation"
             )
         ),
+        # A vote names a pseudonym, which differs between two worlds' ids: compare who it is.
         "caucus_votes": sorted(
-            CaucusVote.objects.filter(statement__caucus__meeting=m).values_list(
-                "statement__text", "pseudonym", "vote"
-            )
+            (text, voters.get(pseudonym), vote)
+            for text, pseudonym, vote in CaucusVote.objects.filter(
+                statement__caucus__meeting=m
+            ).values_list("statement__text", "pseudonym", "vote")
         ),
         "polls": sorted(
             (p.question, tuple(p.options), p.is_open)
