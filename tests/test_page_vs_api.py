@@ -842,11 +842,14 @@ def test_page_and_api_agree(case, run_on_fresh_world):
 
 def floor_snapshot(world) -> dict:
     """What the meeting's floor, caucuses and record hold, by name (no times, no ids)."""
+    from track2 import keyring
     from track2.facilitation.models import (
         Caucus,
         CaucusAnswer,
         CaucusNote,
         CaucusPoll,
+        CaucusStatement,
+        CaucusVote,
         Floor,
         Hand,
         ItemInterval,
@@ -860,6 +863,10 @@ def floor_snapshot(world) -> dict:
     m = world.meeting
     floor = Floor.objects.filter(meeting=m).select_related("current_item").first()
     texts = dict(Statement.objects.filter(meeting=m).values_list("id", "text"))
+    voters = {
+        keyring.pseudonym(world.dialogue.pk, person.pk): person.full_name
+        for person in world.persons.values()
+    }
     return {
         "floor": None
         if floor is None
@@ -899,6 +906,19 @@ def floor_snapshot(world) -> dict:
             for n in CaucusNote.objects.filter(caucus__meeting=m).select_related(
                 "caucus__delegation"
             )
+        ),
+        "caucus_statements": sorted(
+            (st.caucus.delegation.name, st.text, st.held_for_id is not None)
+            for st in CaucusStatement.objects.filter(caucus__meeting=m).select_related(
+                "caucus__delegation"
+            )
+        ),
+        # A vote names a pseudonym, which differs between two worlds' ids: compare who it is.
+        "caucus_votes": sorted(
+            (text, voters.get(pseudonym), vote)
+            for text, pseudonym, vote in CaucusVote.objects.filter(
+                statement__caucus__meeting=m
+            ).values_list("statement__text", "pseudonym", "vote")
         ),
         "polls": sorted(
             (p.question, tuple(p.options), p.is_open)
@@ -1312,6 +1332,36 @@ def caucus_cases():
         asked(w)
         CaucusPoll.objects.update(is_open=False)
 
+    def statement(text):
+        return (
+            lambda c, w: c.post(caucus(w, "statement/"), {"text": text}),
+            lambda api, w: api("post", api_caucus(w, "/statements"), {"text": text}),
+        )
+
+    def proposed(w):
+        from track2.facilitation import caucus as caucus_actions
+
+        caucus_actions.do_statement(
+            caucus_actions.check_statement(
+                w.participants[1], w.dialogue.pk, w.meeting.pk, w.north.pk, "A hotline first."
+            )
+        )
+
+    def vote(value):
+        def statement_id(w):
+            from track2.facilitation.models import CaucusStatement
+
+            return CaucusStatement.objects.get(text="A hotline first.").pk
+
+        return (
+            lambda c, w: c.post(
+                caucus(w, "vote/"), {"statement_id": statement_id(w), "vote": value}
+            ),
+            lambda api, w: api(
+                "put", api_caucus(w, f"/statements/{statement_id(w)}/vote"), {"vote": value}
+            ),
+        )
+
     return [
         FloorCase(
             "caucus answer a poll", *on_poll("answer", {"choice": 1}), actor="p0", prepare=asked
@@ -1334,6 +1384,19 @@ def caucus_cases():
         FloorCase("caucus note", *note("We can live with a hotline."), actor="p0"),
         FloorCase("caucus note naming someone (held)", *note("Ask Person 05 first."), actor="p0"),
         FloorCase("caucus poll", *poll, actor="p0"),
+        FloorCase("caucus statement", *statement("A hotline before quotas."), actor="p0"),
+        FloorCase(
+            "caucus statement naming someone (held)", *statement("Person 05 is right."), actor="p0"
+        ),
+        FloorCase("caucus: statement too long", *statement("x" * 301), actor="p0", accepted=False),
+        FloorCase("caucus vote on a statement", *vote("agree"), actor="p0", prepare=proposed),
+        FloorCase(
+            "caucus: vote neither agree, disagree nor pass",
+            *vote("maybe"),
+            actor="p0",
+            prepare=proposed,
+            accepted=False,
+        ),
         FloorCase("caucus invite the facilitators", *invite, actor="p0"),
     ]
 

@@ -82,6 +82,13 @@ def test_a_meeting_run_from_the_console(new_page, tmp_path):
         north.get_by_label("A note for your delegation").fill("We can live with a hotline.")
         north.get_by_role("button", name="Add the note").click()
         expect(north.locator("#live-caucus")).to_contain_text("We can live with a hotline.")
+        north.get_by_label("A statement for your delegation to vote on", exact=False).fill(
+            "A hotline before quotas."
+        )
+        north.get_by_role("button", name="Add the statement").click()
+        expect(north.locator("#live-caucus")).to_contain_text("A hotline before quotas.")
+        north.locator("#live-caucus").get_by_role("button", name="Agree", exact=True).click()
+        expect(north.locator("#live-caucus")).to_contain_text("Agree 1 · disagree 0 · pass 0")
 
         rapporteur = new_page()
         sign_in_page(rapporteur, base, "rapporteur@example.org")

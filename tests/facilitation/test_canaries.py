@@ -19,6 +19,8 @@ from track2.people.models import Affiliation
 
 N = 8
 CAUCUS_CANARY = "Cauc4nary-line-Zq"
+# A caucus statement: read by its delegation in the caucus, never in the plenary room's lists.
+STATEMENT_CANARY = "Cauc4nary-statement-Wv"
 # Who reads names in the queue under the Chatham House Rule: those present and the facilitators.
 SEES_NAMES = {"convener", "facilitator", "participant", "south"}
 
@@ -41,6 +43,9 @@ def test_no_canary_where_it_may_not_be(make_user, institution, api, client):
     north, south = room.participants[0], room.participants[4]
     api(north)("post", room.url(f"/caucus/{room.north.pk}/notes"), {"text": CAUCUS_CANARY})
     api(north)("post", room.url(f"/caucus/{room.north.pk}/notes"), {"text": "Canaryname05 wavers."})
+    c = room.url(f"/caucus/{room.north.pk}/statements")
+    assert api(north)("post", c, {"text": STATEMENT_CANARY}).status_code == 201
+    assert api(north)("post", c, {"text": "Canaryname06 decides."}).json()["held"]
     rap = api(room.users["rapporteur"])
     rap("post", room.url("/record/notes"), {"text": "Agreement on patrols."})
     fac("post", room.url("/record/approve"))
@@ -60,10 +65,14 @@ def test_no_canary_where_it_may_not_be(make_user, institution, api, client):
         scan(floor, f"floor as {role}", tuple(SEES_NAMES))
         # The scan can fail: those who may read names do read them.
         assert ("Canaryname01" in floor) is (role in SEES_NAMES), role
-        assert CAUCUS_CANARY not in floor
+        assert CAUCUS_CANARY not in floor and STATEMENT_CANARY not in floor
+        # The plenary room's statements and map never carry the caucus's, even for its members.
+        for where in ("/statements", "/common-ground", "/export?format=json"):
+            assert STATEMENT_CANARY not in call("get", room.url(where)).content.decode(), where
         caucus = call("get", room.url(f"/caucus/{room.north.pk}"))
         assert (caucus.status_code == 200) is (role == "participant"), role
         assert (CAUCUS_CANARY in caucus.content.decode()) is (role == "participant")
+        assert (STATEMENT_CANARY in caucus.content.decode()) is (role == "participant")
         # The held caucus note names someone: its writer alone reads it.
         scan(caucus.content.decode(), f"caucus as {role}", ("participant",))
         recorded = call("get", room.url("/record")).content.decode()
@@ -78,7 +87,7 @@ def test_no_canary_where_it_may_not_be(make_user, institution, api, client):
             else:
                 text = exported.content.decode()
             scan(text, f"export {fmt} as {role}")
-            assert CAUCUS_CANARY not in text
+            assert CAUCUS_CANARY not in text and STATEMENT_CANARY not in text
         client.logout()
         sign_in(client, user)
         base = f"/dialogues/{room.dialogue.pk}/meetings/{room.meeting.pk}"
@@ -91,6 +100,8 @@ def test_no_canary_where_it_may_not_be(make_user, institution, api, client):
             page = client.get(url).content.decode()
             if role != "participant":
                 assert CAUCUS_CANARY not in page, (url, role)
+            if role != "participant" or "/caucus/" not in url:
+                assert STATEMENT_CANARY not in page, (url, role)
             scan(page, f"{url} as {role}", allowed)
     # The floor closes under the Chatham House Rule: no per-person row is left.
     fac("post", room.url("/floor/end-turn"))

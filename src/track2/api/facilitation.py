@@ -15,7 +15,7 @@ from pydantic import StrictInt
 
 from track2.access.facilitation import access_caucus, access_floor, access_record
 from track2.api.auth import AuthedRequest
-from track2.api.fields import Code, Id, Line, Notes
+from track2.api.fields import Code, Id, Line, Notes, StatementText
 from track2.api.refusals import files
 from track2.facilitation import actions, caucus, export, queries, record
 from track2.live import caucus_topic
@@ -149,7 +149,7 @@ def _caucus(request, dialogue_id, meeting_id, delegation_id) -> dict:
     return caucus.caucus_for(access_caucus(request.auth, dialogue_id, meeting_id, delegation_id))
 
 
-@router.get(C, summary="A delegation's caucus: notes and polls (its members only)")
+@router.get(C, summary="A delegation's caucus: statements, notes and polls (its members only)")
 def caucus_room(request: AuthedRequest, dialogue_id: Id, meeting_id: Id, delegation_id: Id):
     return _caucus(request, dialogue_id, meeting_id, delegation_id)
 
@@ -237,6 +237,100 @@ def close_poll(
         request.auth, dialogue_id, meeting_id, delegation_id, poll_id
     )
     caucus.do_close_poll(ctx, poll)
+    return _caucus(request, dialogue_id, meeting_id, delegation_id)
+
+
+class CaucusStatementIn(Schema):
+    text: StatementText
+
+
+class CaucusVoteIn(Schema):
+    vote: Code = Field(description="agree, disagree or pass")
+
+
+@router.post(
+    C + "/statements",
+    response={201: dict},
+    summary="Add a caucus statement (the caucus's own, not the room's; held if it names someone)",
+)
+def add_caucus_statement(
+    request: AuthedRequest,
+    dialogue_id: Id,
+    meeting_id: Id,
+    delegation_id: Id,
+    payload: CaucusStatementIn,
+):
+    draft = caucus.check_statement(
+        request.auth, dialogue_id, meeting_id, delegation_id, payload.text
+    )
+    statement = caucus.do_statement(draft)
+    return Status(
+        201,
+        {
+            "id": statement.pk,
+            "held": statement.is_held,
+            **_caucus(request, dialogue_id, meeting_id, delegation_id),
+        },
+    )
+
+
+@router.put(C + "/statements/{statement_id}", summary="Revise a held caucus statement of yours")
+def revise_caucus_statement(
+    request: AuthedRequest,
+    dialogue_id: Id,
+    meeting_id: Id,
+    delegation_id: Id,
+    statement_id: Id,
+    payload: CaucusStatementIn,
+):
+    draft = caucus.check_statement(
+        request.auth,
+        dialogue_id,
+        meeting_id,
+        delegation_id,
+        payload.text,
+        statement_id=statement_id,
+    )
+    statement = caucus.do_statement(draft)
+    return {
+        "id": statement.pk,
+        "held": statement.is_held,
+        **_caucus(request, dialogue_id, meeting_id, delegation_id),
+    }
+
+
+@router.delete(
+    C + "/statements/{statement_id}",
+    response={204: None},
+    summary="Delete a held caucus statement of yours",
+)
+def delete_caucus_statement(
+    request: AuthedRequest, dialogue_id: Id, meeting_id: Id, delegation_id: Id, statement_id: Id
+):
+    caucus.do_delete_held_statement(
+        caucus.check_delete_held_statement(
+            request.auth, dialogue_id, meeting_id, delegation_id, statement_id
+        )
+    )
+    return HttpResponse(status=204)
+
+
+@router.put(
+    C + "/statements/{statement_id}/vote",
+    summary="Vote on a caucus statement: agree, disagree or pass (again to change)",
+)
+def vote_caucus_statement(
+    request: AuthedRequest,
+    dialogue_id: Id,
+    meeting_id: Id,
+    delegation_id: Id,
+    statement_id: Id,
+    payload: CaucusVoteIn,
+):
+    ctx, statement, vote, pseudonym = caucus.check_vote(
+        request.auth, dialogue_id, meeting_id, delegation_id, statement_id, payload.vote
+    )
+    caucus.do_vote(ctx, statement, vote, pseudonym)
     return _caucus(request, dialogue_id, meeting_id, delegation_id)
 
 

@@ -1,4 +1,4 @@
-"""Caucus rooms: each side's private notes and small polls in a meeting, and the caucus break
+"""Caucus rooms: each side's private statements, notes and small polls in a meeting, and the caucus break
 the facilitator calls. Loaded only through `access_caucus`; changes are announced on the caucus's
 own topic, which only that delegation may watch.
 
@@ -16,10 +16,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from track2 import live
+from track2 import keyring, live
 from track2.access.facilitation import CaucusAccess, access_caucus
 from track2.audit import record as audit
 from track2.deliberation import nonattribution
+from track2.deliberation.models import STATEMENT_MAX
 from track2.errors import ActionRefused, NotPermitted, Problems
 from track2.facilitation import actions
 from track2.facilitation.models import (
@@ -28,6 +29,8 @@ from track2.facilitation.models import (
     CaucusAnswer,
     CaucusNote,
     CaucusPoll,
+    CaucusStatement,
+    CaucusVote,
 )
 from track2.validation import MAX_ID, text_problem
 
@@ -233,9 +236,140 @@ def do_close_poll(ctx: CaucusAccess, poll: CaucusPoll) -> None:
     _announce(ctx)
 
 
+# --- statements ------------------------------------------------------------------------------
+# The caucus's own statements live in their own table: the plenary room's statements, its map,
+# the engine, the record's citations and every export read `deliberation.Statement` only, so a
+# caucus statement cannot reach them.
+
+VOTES = {"agree": 1, "disagree": -1, "pass": 0}
+
+
+@dataclass(frozen=True)
+class StatementDraft:
+    ctx: CaucusAccess
+    text: str
+    is_held: bool
+    statement: CaucusStatement | None = None  # a held statement being revised
+
+
+def _own_held_statement(ctx: CaucusAccess, statement_id) -> CaucusStatement | None:
+    return CaucusStatement.objects.filter(
+        caucus__meeting=ctx.meeting,
+        caucus__delegation=ctx.delegation,
+        pk=_pk(statement_id),
+        held_for_id=ctx.person_id,
+    ).first()
+
+
+def check_statement(
+    user, dialogue_id, meeting_id, delegation_id, text, statement_id=None
+) -> StatementDraft:
+    ctx = _member(user, dialogue_id, meeting_id, delegation_id)
+    problems = Problems()
+    statement = None
+    if statement_id is not None:
+        statement = _own_held_statement(ctx, statement_id)
+        if statement is None:
+            problems.add(
+                _("That is not a held statement of yours: only those are revised."),
+                "statement_id",
+            )
+    cleaned = clean_text(text, "text", STATEMENT_MAX, problems, multiline=False)
+    problems.raise_any()
+    assert cleaned is not None  # noqa: S101  (raise_any raised otherwise)
+    return StatementDraft(ctx, cleaned, bool(names_in(ctx.dialogue, cleaned)), statement)
+
+
+@transaction.atomic
+def do_statement(draft: StatementDraft) -> CaucusStatement:
+    held_for = draft.ctx.person_id if draft.is_held else None
+    if draft.statement is not None:
+        statement = draft.statement
+        statement.text, statement.held_for_id = draft.text, held_for
+        statement.save(update_fields=["text", "held_for"])
+    else:
+        statement = CaucusStatement.objects.create(
+            caucus=caucus_of(draft.ctx), text=draft.text, held_for_id=held_for
+        )
+    _announce(draft.ctx)
+    return statement
+
+
+def check_delete_held_statement(
+    user, dialogue_id, meeting_id, delegation_id, statement_id
+) -> CaucusStatement:
+    ctx = _member(user, dialogue_id, meeting_id, delegation_id)
+    statement = _own_held_statement(ctx, statement_id)
+    if statement is None:
+        raise ActionRefused(
+            _("That is not a held statement of yours: only those are deleted."),
+            field="statement_id",
+        )
+    return statement
+
+
+@transaction.atomic
+def do_delete_held_statement(statement: CaucusStatement) -> None:
+    caucus = statement.caucus
+    statement.delete()
+    live.announce(live.caucus_topic(caucus.meeting_id, caucus.delegation_id))
+
+
+def check_vote(user, dialogue_id, meeting_id, delegation_id, statement_id, vote):
+    """A member votes on a published statement of their caucus: "agree", "disagree" or "pass"."""
+    ctx = _member(user, dialogue_id, meeting_id, delegation_id)
+    problems = Problems()
+    statement = CaucusStatement.objects.filter(
+        caucus__meeting=ctx.meeting,
+        caucus__delegation=ctx.delegation,
+        pk=_pk(statement_id),
+        held_for__isnull=True,
+    ).first()
+    if statement is None:
+        problems.add(_("That is not a statement of this caucus."), "statement_id")
+    if not isinstance(vote, str) or vote not in VOTES:
+        problems.add(_("Vote “agree”, “disagree” or “pass”."), "vote")
+    problems.raise_any()
+    assert statement is not None  # noqa: S101  (raise_any raised otherwise)
+    pseudonym = _pseudonym(ctx)
+    if pseudonym is None:
+        raise ActionRefused(
+            _("This dialogue's key was destroyed: its votes can no longer be taken or changed.")
+        )
+    return ctx, statement, VOTES[vote], pseudonym
+
+
+def _pseudonym(ctx: CaucusAccess) -> str | None:
+    """The member's pseudonym in the dialogue; None once the dialogue's key is destroyed."""
+    if ctx.person_id is None:
+        return None
+    try:
+        return keyring.pseudonym(ctx.dialogue.pk, ctx.person_id)
+    except keyring.KeyDestroyed:
+        return None
+
+
+@transaction.atomic
+def do_vote(ctx: CaucusAccess, statement: CaucusStatement, vote: int, pseudonym: str) -> None:
+    CaucusVote.objects.update_or_create(
+        statement=statement, pseudonym=pseudonym, defaults={"vote": vote}
+    )
+    _announce(ctx)
+
+
+def _statement_counts(statement: CaucusStatement) -> dict:
+    if statement.kept_counts is not None:
+        agree, disagree, passed = statement.kept_counts
+    else:
+        votes = [v.vote for v in statement.votes.all()]
+        agree, disagree, passed = votes.count(1), votes.count(-1), votes.count(0)
+    return {"agree": agree, "disagree": disagree, "pass": passed}
+
+
 def caucus_for(ctx: CaucusAccess) -> dict:
-    """The caucus as its member reads it: published notes, their own held notes, polls with
-    counts (the delegation's own figures, for itself)."""
+    """The caucus as its member reads it: published statements with their votes, published notes,
+    their own held statements and notes, polls with counts (the delegation's own figures, for
+    itself)."""
     from track2.disclosure.status import STATUS_LINE
 
     notes = CaucusNote.objects.filter(
@@ -244,11 +378,32 @@ def caucus_for(ctx: CaucusAccess) -> dict:
     polls = CaucusPoll.objects.filter(
         caucus__meeting=ctx.meeting, caucus__delegation=ctx.delegation
     ).prefetch_related("answers")
+    statements = CaucusStatement.objects.filter(
+        caucus__meeting=ctx.meeting, caucus__delegation=ctx.delegation
+    ).prefetch_related("votes")
     room = Caucus.objects.filter(meeting=ctx.meeting, delegation=ctx.delegation).first()
+    vote_names = {v: k for k, v in VOTES.items()}
+    own = _pseudonym(ctx) if not ctx.is_guest else None
     return {
         "delegation": ctx.delegation.name,
         "are_facilitators_invited": bool(room and room.are_facilitators_invited),
         "is_guest": ctx.is_guest,
+        "statements": [
+            {
+                "id": st.pk,
+                "text": st.text,
+                **_statement_counts(st),
+                "your_vote": next(
+                    (vote_names[v.vote] for v in st.votes.all() if own and v.pseudonym == own),
+                    None,
+                ),
+            }
+            for st in statements.filter(held_for__isnull=True).order_by("text")
+        ],
+        "held_statements": [
+            {"id": st.pk, "text": st.text}
+            for st in (statements.filter(held_for_id=ctx.person_id) if ctx.person_id else [])
+        ],
         "notes": [
             {"id": n.pk, "text": n.text}
             for n in notes.filter(held_for__isnull=True).order_by("text")

@@ -13,7 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from track2.deliberation.models import random_public_id
+from track2.deliberation.models import PSEUDONYM_LENGTH, STATEMENT_MAX, random_public_id
 
 MAX_TURN_LIMIT = 60 * 60  # seconds: a turn limit above an hour is no limit
 
@@ -211,6 +211,52 @@ class CaucusAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"answer to poll {self.poll_id}"
+
+
+class CaucusStatement(models.Model):
+    """A statement of the caucus: one short idea its members vote on (agree, disagree, pass),
+    apart from the plenary room's statements — never in the room's list, map, engine or exports.
+    Not attributed; one that names someone is held for its writer, as a note is."""
+
+    # A random id, as for notes: no order, no count.
+    id = models.BigIntegerField(primary_key=True, default=random_public_id, editable=False)
+    caucus = models.ForeignKey(Caucus, on_delete=models.CASCADE, related_name="statements")
+    text = models.CharField(max_length=STATEMENT_MAX)
+    held_for = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # [agree, disagree, pass] kept when retention keeps aggregates only (the votes then go).
+    kept_counts = models.JSONField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"caucus statement {self.pk}"
+
+    @property
+    def is_held(self) -> bool:
+        return self.held_for_id is not None
+
+
+class CaucusVote(models.Model):
+    """A member's vote on a caucus statement: 1 agree, -1 disagree, 0 pass (again to change).
+    Like the room's votes, it names the voter's per-dialogue pseudonym (track2.keyring), never a
+    person: the database alone does not say who voted what."""
+
+    statement = models.ForeignKey(CaucusStatement, on_delete=models.CASCADE, related_name="votes")
+    pseudonym = models.CharField(max_length=PSEUDONYM_LENGTH)
+    vote = models.SmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["statement", "pseudonym"], name="one_caucus_vote_per_pseudonym"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(vote__in=[-1, 0, 1]), name="caucus_vote_is_agree_disagree_pass"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"vote on caucus statement {self.statement_id}"
 
 
 RECORD_NOTE_MAX = 10_000

@@ -1,8 +1,8 @@
 """Retention for facilitation (track2.operations.retention), registered as an eraser.
 
 A meeting that ended under "aggregates only": its turns become totals per delegation, its caucus
-polls keep their counts and lose who answered, held caucus notes (the only ones linked to a
-writer) go. The whole dialogue's content due for deletion: the floors' turns and totals, the
+polls and statements keep their counts and lose who answered or voted, held caucus notes and
+statements (the only ones linked to a writer) go. The whole dialogue's content due for deletion: the floors' turns and totals, the
 caucus rooms and the records go.
 """
 
@@ -16,6 +16,8 @@ from track2.facilitation.models import (
     CaucusAnswer,
     CaucusNote,
     CaucusPoll,
+    CaucusStatement,
+    CaucusVote,
     Hand,
     RecordVersion,
     SpeakingTotal,
@@ -38,14 +40,22 @@ def erase_facilitation(dialogue, *, meeting=None, aggregates_only=False) -> int:
                 poll.kept_counts = [answers.count(i) for i in range(len(poll.options))]
                 poll.save(update_fields=["kept_counts"])
                 done += poll.answers.all().delete()[0]
-        done += CaucusNote.objects.filter(caucus__meeting=meeting, held_for__isnull=False).delete()[
-            0
-        ]
+        for statement in CaucusStatement.objects.filter(
+            caucus__meeting=meeting, kept_counts__isnull=True
+        ):
+            votes = list(statement.votes.values_list("vote", flat=True))
+            if votes:
+                statement.kept_counts = [votes.count(1), votes.count(-1), votes.count(0)]
+                statement.save(update_fields=["kept_counts"])
+                done += statement.votes.all().delete()[0]
+        for held in (CaucusNote, CaucusStatement):
+            done += held.objects.filter(caucus__meeting=meeting, held_for__isnull=False).delete()[0]
         return done
     meetings = {"meeting__dialogue": dialogue}
     done = 0
     for model in (Hand, Turn, SpeakingTotal, RecordVersion):
         done += model.objects.filter(**meetings).delete()[0]
     done += CaucusAnswer.objects.filter(poll__caucus__meeting__dialogue=dialogue).delete()[0]
+    done += CaucusVote.objects.filter(statement__caucus__meeting__dialogue=dialogue).delete()[0]
     done += Caucus.objects.filter(**meetings).delete()[0]
     return done

@@ -205,8 +205,39 @@ def _invite(request, d, m, g):
     caucus.do_invite(ctx, invited)
 
 
+def _statement(request, d, m, g):
+    statement_id = (request.POST.get("statement_id") or "").strip() or None
+    draft = caucus.check_statement(
+        request.user, d, m, g, request.POST.get("text", ""), statement_id=statement_id
+    )
+    if caucus.do_statement(draft).is_held:
+        messages.warning(
+            request,
+            _(
+                "Your statement may name someone (a participant, their e-mail or affiliation): "
+                "it is held — shown to you only. Revise it without the name, or delete it."
+            ),
+        )
+
+
+def _delete_statement(request, d, m, g):
+    caucus.do_delete_held_statement(
+        caucus.check_delete_held_statement(request.user, d, m, g, request.POST.get("statement_id"))
+    )
+
+
+def _vote(request, d, m, g):
+    ctx, statement, vote, pseudonym = caucus.check_vote(
+        request.user, d, m, g, request.POST.get("statement_id"), request.POST.get("vote", "")
+    )
+    caucus.do_vote(ctx, statement, vote, pseudonym)
+
+
 CAUCUS_ACTS = {
     "invite": _invite,
+    "statement": _statement,
+    "delete-statement": _delete_statement,
+    "vote": _vote,
     "note": _note,
     "delete-note": _delete_note,
     "poll": _poll,
