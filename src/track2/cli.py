@@ -32,6 +32,7 @@ TRACK2_COMMANDS = {
     "migrate-to": "move this site's database from SQLite to PostgreSQL, every row",
     "import-polis": "import a Pol.is conversation into a meeting as a Track 3 consultation",
     "export-polis": "export a meeting's statements and votes in the Pol.is layout (zip)",
+    "impact": "recommendations, relays, reactions, surveys, comments and the evaluation",
 }
 
 

@@ -6,7 +6,7 @@ import pytest
 from tests.site.test_walk import signed_in_client
 from track2.dialogues.models import Dialogue
 from track2.impact import queries
-from track2.impact.demo import COMMUNIQUE
+from track2.impact.demo import COMMENTS, COMMUNIQUE
 from track2.site import demo
 
 pytestmark = pytest.mark.django_db
@@ -38,3 +38,11 @@ def test_demo_shows_the_change_and_the_funnel():
         .content.decode()
     )
     assert COMMUNIQUE in detail and "<ins>" in detail
+    after = dialogue.surveys.get(round_number=1, phase="after")
+    comments = (
+        signed_in_client(logins["facilitator"])
+        .get(f"/dialogues/{dialogue.pk}/impact/surveys/{after.pk}/")
+        .content.decode()
+    )
+    for text in COMMENTS[(1, "after")]:
+        assert text.replace("'", "&#x27;") in comments

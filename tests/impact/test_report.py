@@ -84,8 +84,10 @@ def test_a_side_under_k_is_hidden_everywhere_with_its_complement(client, world, 
     csv_rows = report.render(world.dialogue, "csv").decode().splitlines()
     norvik = [r for r in csv_rows if ",Norvik," in r]
     assert norvik and all(queries.HIDDEN in r for r in norvik)
-    svg = charts.change_chart(data["comparisons"][0])
-    assert "Norvik" in svg and "hidden" in svg  # named as hidden, not drawn as a group
+    drawn = charts.change_charts(data["comparisons"][0])
+    assert [m["measure"] for m, _svg in drawn] == ["thermometer", "trust", "escalation"]
+    for _measure, svg in drawn:
+        assert "Norvik" in svg and "hidden" in svg  # named as hidden, not drawn as a group
 
 
 def test_a_lone_group_under_k_hides_the_overall_figure_too(world):
@@ -111,7 +113,13 @@ def test_a_lone_group_under_k_hides_the_overall_figure_too(world):
 def test_charts_are_svg_with_a_table_alternative(client, world, rounds):
     sign_in(client, world["convener"])
     page = client.get(f"/dialogues/{world.dialogue.pk}/impact/evaluation/").content.decode()
-    assert page.count('src="data:image/svg+xml;base64,') >= 2
+    comparisons = queries.evaluation(world.dialogue)["comparisons"]
+    # warmth, trust and escalation for each comparison, and the funnel
+    assert page.count('src="data:image/svg+xml;base64,') == 3 * len(comparisons) + 1
+    for label in ("warmth toward", "trust in the other side", "perceived likelihood of escalation"):
+        assert f"{comparisons[0]['label']}: {label}" in page
+    trust_svg = charts.change_chart(comparisons[0], 1)
+    assert "trust in the other side" in trust_svg and "round 1, after the meeting" in trust_svg
     assert "the table below gives the same figures" in page and "<table data-comparison" in page
     svg = charts.funnel_chart(queries.funnel(world.dialogue))
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg

@@ -5,6 +5,7 @@ convener opened them. The evaluation (aggregates under k): the same, with its ow
 observers. Who was briefed is read by conveners and liaisons, and by other members when the
 relay's sensitivity says so — never by observers. Track 1.5 notifications name officials:
 conveners and liaisons only. Liaisons (and conveners) record relays, reactions and notifications.
+Free-text survey answers: facilitators and conveners, through `queries.comments`.
 """
 
 from __future__ import annotations
@@ -107,4 +108,13 @@ def access_survey(user, dialogue_id, survey_id, need: str = "member"):
     found = access_impact(user, dialogue_id, need)
     survey = one_of(Survey.objects.filter(dialogue=found.dialogue), survey_id)
     survey.dialogue = found.dialogue
+    return found, survey
+
+
+def access_survey_comments(user, dialogue_id, survey_id):
+    """A survey's free-text answers: read by those who run surveys (facilitators, conveners)
+    only; participants could tell their colleagues' words, observers are outside the room."""
+    found, survey = access_survey(user, dialogue_id, survey_id)
+    if not found.may_run_surveys:
+        raise NotFound
     return found, survey

@@ -15,6 +15,7 @@ from track2.access.impact import (
     access_impact,
     access_recommendation,
     access_recommendations,
+    access_survey_comments,
 )
 from track2.access.institutions import access_institution
 from track2.api.auth import AuthedRequest
@@ -249,6 +250,15 @@ def open_survey(request: AuthedRequest, dialogue_id: Id, payload: SurveyOpenIn):
 def close_survey(request: AuthedRequest, dialogue_id: Id, survey_id: Id):
     survey = actions.do_close_survey(request.auth, dialogue_id, survey_id)
     return {**queries.survey_out(survey), "status_line": STATUS_LINE}
+
+
+@router.get(
+    S + "/comments",
+    summary="A closed survey's free-text answers (facilitators, conveners), at least k or none",
+)
+def survey_comments(request: AuthedRequest, dialogue_id: Id, survey_id: Id):
+    _found, survey = access_survey_comments(request.auth, dialogue_id, survey_id)
+    return queries.comments(survey)
 
 
 @router.put(

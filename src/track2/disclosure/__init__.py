@@ -9,7 +9,8 @@ page, API answer, CSV, e-mail, report, command line — asks the same question t
 - `attribution`: what each attribution mode lets each reader see;
 - `status`: the status line every output carries;
 - `attendance`: what a member sees of a meeting's attendance list;
-- `groups`: which groups' figures (survey means and changes) may be shown.
+- `groups`: which groups' figures (survey means and changes) may be shown;
+- `comments`: which free-text survey answers may be shown, and in what order.
 
 `site` connects them to Django (the floor from settings, a dialogue's k); the template tags
 in `templatetags/disclosure.py` render them on pages.
@@ -19,6 +20,7 @@ from track2.disclosure.attendance import attendance_counts
 from track2.disclosure.attribution import attribution_of, mode_help, modes_help
 from track2.disclosure.capacity import is_flagged_personal_capacity, personal_capacity_label
 from track2.disclosure.cells import Suppression, derivable_cells, suppress
+from track2.disclosure.comments import Comments, shown_comments
 from track2.disclosure.groups import is_total_shown, shown_groups
 from track2.disclosure.status import STATUS_LINE, status_line, with_status_line
 from track2.disclosure.threshold import K_MAXIMUM, K_MINIMUM, effective_k, k_problem
@@ -27,6 +29,7 @@ __all__ = [
     "K_MAXIMUM",
     "K_MINIMUM",
     "STATUS_LINE",
+    "Comments",
     "Suppression",
     "attendance_counts",
     "attribution_of",
@@ -38,6 +41,7 @@ __all__ = [
     "mode_help",
     "modes_help",
     "personal_capacity_label",
+    "shown_comments",
     "shown_groups",
     "status_line",
     "suppress",

@@ -33,8 +33,21 @@ def data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
+# Each measure drawn on its whole scale, so a change looks as large as it is on the instrument.
+SCALES = {"thermometer": (0, 100), "trust": (1, 5), "escalation": (0, 100)}
+
+
+def change_charts(comparison: dict) -> list[tuple[dict, str]]:
+    """One chart per measure (warmth, trust, escalation) of a comparison: (measure, svg)."""
+    return [
+        (measure, svg)
+        for index, measure in enumerate(comparison["measures"])
+        if (svg := change_chart(comparison, index)) is not None
+    ]
+
+
 def change_chart(comparison: dict, measure_index: int = 0) -> str | None:
-    """Mean before and after per shown group, with the change's interval as a caption."""
+    """Mean in the first and the second survey per shown group; hidden groups named, not drawn."""
     measure = comparison["measures"][measure_index]
     rows = [r for r in measure["rows"] if r["shown"] and r["change"]]
     hidden = [r["group"] for r in measure["rows"] if not r["shown"]]
@@ -45,16 +58,21 @@ def change_chart(comparison: dict, measure_index: int = 0) -> str | None:
     for i, row in enumerate(rows):
         c = row["change"]
         axes.plot([c["mean_before"], c["mean_after"]], [i, i], color="#8895a7", linewidth=2)
-        axes.plot([c["mean_before"]], [i], "o", color="#8895a7", label="before" if i == 0 else None)
-        axes.plot([c["mean_after"]], [i], "o", color="#1d4f91", label="after" if i == 0 else None)
+        first = comparison.get("from", "before") if i == 0 else None
+        second = comparison.get("to", "after") if i == 0 else None
+        axes.plot([c["mean_before"]], [i], "o", color="#8895a7", label=first)
+        axes.plot([c["mean_after"]], [i], "o", color="#1d4f91", label=second)
     axes.set_yticks(range(len(rows)), [r["group"] for r in rows])
     axes.invert_yaxis()
+    if measure["measure"] in SCALES:
+        axes.set_xlim(*SCALES[measure["measure"]])
     axes.set_xlabel(measure["label"])
     title = comparison["label"]
     if hidden:
         title += f"\n(hidden, fewer than k respondents: {', '.join(hidden)})"
     axes.set_title(title, fontsize=9)
-    axes.legend(loc="lower right", fontsize=8)
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35 / len(rows) - 0.2), ncol=2,
+                fontsize=8, frameon=False)  # fmt: skip
     return _svg(figure)
 
 

@@ -30,6 +30,23 @@ WAVES = [
 ]
 
 
+# Free-text comments left after each round (invented; they name nobody), shown to facilitators
+# and conveners once the survey closes, because at least k people wrote one.
+COMMENTS = {
+    (1, "after"): [
+        "The joint site visit did more than the plenary.",
+        "Too little time for the fisheries item.",
+        "I heard the other side's worries about the shipping lanes for the first time.",
+        "More informal time over meals, please.",
+    ],
+    (2, "before"): [
+        "I still doubt the hotline will be staffed.",
+        "The first round's record was fair to both sides.",
+        "Worried that leaks would end this.",
+    ],
+}
+
+
 def _respondents(dialogue: Dialogue) -> list[tuple[User, int]]:
     seats = DelegationMember.objects.filter(
         dialogue=dialogue, delegation__kind=Delegation.Kind.SIDE, person__user__isnull=False,
@@ -61,10 +78,13 @@ def build_surveys(dialogue: Dialogue, users: dict[str, User]) -> None:
             meeting_id=meeting.pk if meeting else None,
         )  # fmt: skip
         is_last = (number, phase) == WAVES[-1][:2]
-        for user, own in respondents:
+        comments = COMMENTS.get((number, phase), [])
+        for i, (user, own) in enumerate(respondents):
             if is_last and user.email in VISITORS:
                 continue  # left for the visitor to answer
             answers = _answer(rng, warmth, trust, escalation, [s for s in sides if s != own])
+            if i < len(comments):
+                answers["free_text"] = comments[i]
             actions.do_answer(user, dialogue.pk, survey.pk, **answers)
         if not is_last:
             actions.do_close_survey(facilitator, dialogue.pk, survey.pk)

@@ -7,8 +7,10 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
+from track2.deliberation import nonattribution
 from track2.dialogues.models import Delegation
 from track2.disclosure.cells import suppress
+from track2.disclosure.comments import shown_comments
 from track2.disclosure.groups import is_total_shown, shown_groups
 from track2.disclosure.site import k_of  # noqa: F401  (pages show k)
 from track2.disclosure.status import STATUS_LINE
@@ -282,6 +284,27 @@ def evaluation(dialogue) -> dict:
         "continuity": continuity(dialogue, k),
         "effort": effort(dialogue),
         "funnel": funnel(dialogue),
+    }
+
+
+def comments(survey: Survey) -> dict:
+    """A survey's free-text answers as the disclosure layer lets them through: once closed, at
+    least k of them, none naming one of the dialogue's people, in the order of their words, with
+    no delegation, day or pseudonym. Never in the report, the CSV or the evaluation."""
+    k = k_of(survey.dialogue)
+    terms = nonattribution.people_terms(survey.dialogue)
+    texts = Response.objects.filter(survey=survey).values_list("free_text", flat=True)
+    found = shown_comments(
+        texts, k, is_closed=not survey.is_open,
+        names=lambda text: nonattribution.named_terms(text, terms),
+    )  # fmt: skip
+    return {
+        "k": k,
+        "comments": list(found.shown),
+        "written": found.written,
+        "withheld_naming": found.withheld_naming,
+        "hidden_because": found.reason_text,
+        "status_line": STATUS_LINE,
     }
 
 

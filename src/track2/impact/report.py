@@ -30,9 +30,9 @@ class MissingStatus(AssertionError):
 def figures(dialogue) -> dict:
     data = queries.evaluation(dialogue)
     data["charts"] = [
-        {"title": f"{c['label']}: {c['measures'][0]['label']}", "uri": charts.data_uri(svg)}
+        {"title": f"{c['label']}: {measure['label']}", "uri": charts.data_uri(svg)}
         for c in data["comparisons"]
-        if (svg := charts.change_chart(c)) is not None
+        for measure, svg in charts.change_charts(c)
     ]
     data["funnel_chart"] = charts.data_uri(charts.funnel_chart(data["funnel"]))
     return data

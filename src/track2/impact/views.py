@@ -176,6 +176,7 @@ def survey(request: HttpRequest, dialogue_id: int, survey_id: int) -> HttpRespon
         "answered": actions.has_answered(found, item), "status_line": STATUS_LINE,
         "n": item.responses.count() if found.may_run_surveys else None,
         "k": queries.k_of(found.dialogue),
+        "comments": queries.comments(item) if found.may_run_surveys else None,
     }, status=status)  # fmt: skip
 
 
