@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 
 from track2.backchannel import crypto
-from track2.backchannel.models import Envelope
+from track2.backchannel.models import Envelope, Mailbox
 
 from .conftest import b64, seal_for
 
@@ -21,6 +21,9 @@ pytestmark = pytest.mark.django_db
 
 MEMBERS = ["convener", "facilitator", "rapporteur", "participant", "observer", "liaison"]
 STRANGERS = ["outsider", "member_elsewhere", "foreign_convener", "site_admin"]
+
+
+OPENING = {"delivery_token_hash": "a" * 64, "read_token_hash": "b" * 64}
 
 
 def holder_headers(identity: crypto.Identity, day=None) -> dict:
@@ -43,6 +46,8 @@ def directory_calls(world, entry_id: int):
         ("get", f"/dialogues/{d}/directory", None),
         ("get", f"/dialogues/{d}/directory/{entry_id}", None),
         ("post", f"/dialogues/{d}/directory/{entry_id}/prekey", {}),
+        # Opening a mailbox: members, and offline contacts signing with their key.
+        ("put", f"/dialogues/{d}/mailboxes/" + "M" * 43, OPENING),
     ]
 
 
@@ -105,6 +110,34 @@ def test_key_holders_read_only_their_own_dialogues_directory(world, api_as, keys
     elsewhere = world.users["member_elsewhere"].memberships.get().dialogue_id
     response = api_as(None, "get", f"/dialogues/{elsewhere}/directory", **holder_headers(holder))
     assert response.status_code == 404
+    response = api_as(
+        None,
+        "put",
+        f"/dialogues/{elsewhere}/mailboxes/" + "N" * 43,
+        OPENING,
+        **holder_headers(holder),
+    )
+    assert response.status_code == 404
+    # A holder's malformed opening: every problem named at once, nothing opened.
+    response = api_as(
+        None,
+        "put",
+        f"/dialogues/{world.dialogue.pk}/mailboxes/" + "\u202e" * 43,
+        {"delivery_token_hash": "A" * 64, "read_token_hash": "z" * 64},
+        **holder_headers(holder),
+    )
+    assert response.status_code == 400, response.content
+    fields = {error["field"] for error in response.json()["errors"]}
+    assert {"mailbox_id", "delivery_token_hash", "read_token_hash"} <= fields
+    oversized = api_as(
+        None,
+        "put",
+        f"/dialogues/{world.dialogue.pk}/mailboxes/" + "N" * 43,
+        {"delivery_token_hash": "a" * 64, "read_token_hash": "9" * 10**5},
+        **holder_headers(holder),
+    )
+    assert oversized.status_code == 422
+    assert not Mailbox.objects.filter(mailbox_id="\u202e" * 43).exists()
 
 
 @pytest.mark.parametrize("role", [None, *MEMBERS, *STRANGERS])
