@@ -7,6 +7,7 @@ tokens, whoever is signed in. Log routes: public."""
 from __future__ import annotations
 
 import base64
+import logging
 from datetime import UTC, datetime
 
 import pytest
@@ -194,3 +195,33 @@ def test_page_by_role(world, signed_in, keys, published, role):
 def test_page_sends_anonymous_visitors_to_sign_in(world, client):
     response = client.get(reverse("backchannel:directory", args=[world.dialogue.pk]))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_relay_routes_log_nothing(world, api_as, keys, open_box, caplog):
+    """No access trail on the relay: a post, a listing, a fetch, an acknowledgement, a wrong
+    token, an unknown mailbox and an expired envelope write no log record at any level."""
+    address = open_box(world.users["participant"], keys("a"), keys("b"))
+    path = f"/mailboxes/{address.mailbox_id}/envelopes"
+    read = {"Track2-Read-Token": address.read_token}
+    caplog.set_level(logging.DEBUG)
+    caplog.clear()
+    answers = []
+    for _ in range(2):
+        blob = seal_for(world, keys("a"), keys("b"), address, b"no trail")
+        posted = api_as(
+            None,
+            "post",
+            path,
+            {"envelope": b64(blob)},
+            **{"Track2-Delivery-Token": address.delivery_token},
+        )
+        answers.append(posted.status_code)
+    first, second = (item["id"] for item in api_as(None, "get", path, **read).json()["items"])
+    answers.append(api_as(None, "get", f"{path}/{first}", **read).status_code)
+    answers.append(api_as(None, "delete", f"{path}/{first}", **read).status_code)
+    answers.append(api_as(None, "get", path, **{"Track2-Read-Token": "W" * 43}).status_code)
+    answers.append(api_as(None, "get", "/mailboxes/" + "U" * 43 + "/envelopes", **read).status_code)
+    Envelope.objects.update(expires_on=datetime(2020, 1, 1, tzinfo=UTC).date())
+    answers.append(api_as(None, "get", f"{path}/{second}", **read).status_code)
+    assert answers == [201, 201, 200, 204, 404, 404, 410]
+    assert [record.getMessage() for record in caplog.records] == []
