@@ -7,13 +7,14 @@ tokens, whoever is signed in. Log routes: public."""
 from __future__ import annotations
 
 import base64
+import logging
 from datetime import UTC, datetime
 
 import pytest
 from django.urls import reverse
 
 from track2.backchannel import crypto
-from track2.backchannel.models import Envelope
+from track2.backchannel.models import Envelope, Mailbox
 
 from .conftest import b64, seal_for
 
@@ -21,6 +22,9 @@ pytestmark = pytest.mark.django_db
 
 MEMBERS = ["convener", "facilitator", "rapporteur", "participant", "observer", "liaison"]
 STRANGERS = ["outsider", "member_elsewhere", "foreign_convener", "site_admin"]
+
+
+OPENING = {"delivery_token_hash": "a" * 64, "read_token_hash": "b" * 64}
 
 
 def holder_headers(identity: crypto.Identity, day=None) -> dict:
@@ -43,6 +47,8 @@ def directory_calls(world, entry_id: int):
         ("get", f"/dialogues/{d}/directory", None),
         ("get", f"/dialogues/{d}/directory/{entry_id}", None),
         ("post", f"/dialogues/{d}/directory/{entry_id}/prekey", {}),
+        # Opening a mailbox: members, and offline contacts signing with their key.
+        ("put", f"/dialogues/{d}/mailboxes/" + "M" * 43, OPENING),
     ]
 
 
@@ -105,6 +111,34 @@ def test_key_holders_read_only_their_own_dialogues_directory(world, api_as, keys
     elsewhere = world.users["member_elsewhere"].memberships.get().dialogue_id
     response = api_as(None, "get", f"/dialogues/{elsewhere}/directory", **holder_headers(holder))
     assert response.status_code == 404
+    response = api_as(
+        None,
+        "put",
+        f"/dialogues/{elsewhere}/mailboxes/" + "N" * 43,
+        OPENING,
+        **holder_headers(holder),
+    )
+    assert response.status_code == 404
+    # A holder's malformed opening: every problem named at once, nothing opened.
+    response = api_as(
+        None,
+        "put",
+        f"/dialogues/{world.dialogue.pk}/mailboxes/" + "\u202e" * 43,
+        {"delivery_token_hash": "A" * 64, "read_token_hash": "z" * 64},
+        **holder_headers(holder),
+    )
+    assert response.status_code == 400, response.content
+    fields = {error["field"] for error in response.json()["errors"]}
+    assert {"mailbox_id", "delivery_token_hash", "read_token_hash"} <= fields
+    oversized = api_as(
+        None,
+        "put",
+        f"/dialogues/{world.dialogue.pk}/mailboxes/" + "N" * 43,
+        {"delivery_token_hash": "a" * 64, "read_token_hash": "9" * 10**5},
+        **holder_headers(holder),
+    )
+    assert oversized.status_code == 422
+    assert not Mailbox.objects.filter(mailbox_id="\u202e" * 43).exists()
 
 
 @pytest.mark.parametrize("role", [None, *MEMBERS, *STRANGERS])
@@ -161,3 +195,33 @@ def test_page_by_role(world, signed_in, keys, published, role):
 def test_page_sends_anonymous_visitors_to_sign_in(world, client):
     response = client.get(reverse("backchannel:directory", args=[world.dialogue.pk]))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_relay_routes_log_nothing(world, api_as, keys, open_box, caplog):
+    """No access trail on the relay: a post, a listing, a fetch, an acknowledgement, a wrong
+    token, an unknown mailbox and an expired envelope write no log record at any level."""
+    address = open_box(world.users["participant"], keys("a"), keys("b"))
+    path = f"/mailboxes/{address.mailbox_id}/envelopes"
+    read = {"Track2-Read-Token": address.read_token}
+    caplog.set_level(logging.DEBUG)
+    caplog.clear()
+    answers = []
+    for _ in range(2):
+        blob = seal_for(world, keys("a"), keys("b"), address, b"no trail")
+        posted = api_as(
+            None,
+            "post",
+            path,
+            {"envelope": b64(blob)},
+            **{"Track2-Delivery-Token": address.delivery_token},
+        )
+        answers.append(posted.status_code)
+    first, second = (item["id"] for item in api_as(None, "get", path, **read).json()["items"])
+    answers.append(api_as(None, "get", f"{path}/{first}", **read).status_code)
+    answers.append(api_as(None, "delete", f"{path}/{first}", **read).status_code)
+    answers.append(api_as(None, "get", path, **{"Track2-Read-Token": "W" * 43}).status_code)
+    answers.append(api_as(None, "get", "/mailboxes/" + "U" * 43 + "/envelopes", **read).status_code)
+    Envelope.objects.update(expires_on=datetime(2020, 1, 1, tzinfo=UTC).date())
+    answers.append(api_as(None, "get", f"{path}/{second}", **read).status_code)
+    assert answers == [201, 201, 200, 204, 404, 404, 410]
+    assert [record.getMessage() for record in caplog.records] == []

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import base64
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.conf import settings
+from django.core.management import call_command
 
 from track2.backchannel import addressing, crypto
 from track2.backchannel.models import DirectoryEntry, Envelope, LogLeaf, Mailbox
@@ -187,3 +190,36 @@ def test_expired_envelope_is_erased_and_reported(world, api_as, keys, open_box, 
     )
     assert acked.status_code == 204 and not Envelope.objects.exists()
     assert LogLeaf.objects.filter(kind=LogLeaf.Kind.DELETED).count() == 1
+
+
+def test_housekeeping_erases_expired_envelopes_on_a_quiet_site(world, api_as, keys, open_box):
+    """Nobody reads or posts after expiry: `track2 housekeeping` erases the ciphertext anyway,
+    logs the deletion once, and a second period later removes the emptied row."""
+    address = open_box(world.users["participant"], keys("a"), keys("b"))
+    for text in (b"late", b"later"):
+        posted = api_as(
+            None,
+            "post",
+            f"/mailboxes/{address.mailbox_id}/envelopes",
+            {"envelope": b64(seal_for(world, keys("a"), keys("b"), address, text))},
+            **{"Track2-Delivery-Token": address.delivery_token},
+        )
+        assert posted.status_code == 201
+    first, second = Envelope.objects.order_by("envelope_id")
+    Envelope.objects.filter(pk=first.pk).update(expires_on=first.posted_on - timedelta(days=1))
+    out = StringIO()
+    call_command("housekeeping", stdout=out)
+    assert "erased 1 envelope(s) that expired unread" in out.getvalue()
+    assert bytes(Envelope.objects.get(pk=first.pk).ciphertext) == b""
+    assert bytes(Envelope.objects.get(pk=second.pk).ciphertext) != b""  # not expired: kept
+    assert LogLeaf.objects.filter(kind=LogLeaf.Kind.DELETED).count() == 1
+    again = StringIO()
+    call_command("housekeeping", stdout=again)
+    assert "expired unread" not in again.getvalue()
+    assert LogLeaf.objects.filter(kind=LogLeaf.Kind.DELETED).count() == 1
+    # The recipient is told for one more period, then the empty row goes too.
+    Envelope.objects.filter(pk=first.pk).update(
+        expires_on=first.posted_on - timedelta(days=1 + settings.TRACK2_BACKCHANNEL_DAYS + 1)
+    )
+    call_command("housekeeping", stdout=StringIO())
+    assert list(Envelope.objects.values_list("pk", flat=True)) == [second.pk]

@@ -224,6 +224,28 @@ def test_conveyed_exchange_and_reply(cli, people, site, tmp_path):
             assert encoded not in dump, marker
             assert files_holding(folder, encoded) == [], marker
             assert files_holding(tmp_path / "keys", encoded) == [], marker
+    # And a backup of the site: made while it serves, restored into an empty data folder (SQLite:
+    # PostgreSQL would restore over the served database), the restored files searched the same way.
+    if "TRACK2_DATABASE_URL" not in os.environ:
+        secret = tmp_path / "backup-passphrase"
+        secret.write_text("a long backup passphrase for the canary scan\n")
+        archive = tmp_path / "site.backup"
+        restored = tmp_path / "restored"
+        for command, env in (("backup", server_env(folder)), ("restore", server_env(restored))):
+            done = subprocess.run(
+                [sys.executable, "-m", "track2", command, str(archive)]
+                + ["--passphrase-file", str(secret)],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=900,
+            )
+            assert done.returncode == 0, (command, done.stdout, done.stderr)
+        assert files_holding(restored, b"Strait Talks"), "the restored database was not searched"
+        for marker in (proposal, answer):
+            for encoded in (marker.encode(), marker.encode("utf-16-le")):
+                assert encoded not in archive.read_bytes(), marker
+                assert files_holding(restored, encoded) == [], marker
 
 
 TAMPER = """

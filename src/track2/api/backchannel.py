@@ -167,9 +167,10 @@ class MailboxOut(Schema):
 @router.put(
     "/backchannel/dialogues/{dialogue_id}/mailboxes/{mailbox_id}",
     response=MailboxOut,
+    auth=directory_auth,
     summary="Open a relationship's mailbox (idempotent; nothing records who opened it)",
 )
-def open_mailbox(request: AuthedRequest, dialogue_id: Id, mailbox_id: str, payload: MailboxIn):
+def open_mailbox(request: DirectoryRequest, dialogue_id: Id, mailbox_id: str, payload: MailboxIn):
     opening = actions.check_open_mailbox(
         request.auth,
         dialogue_id,

@@ -26,6 +26,8 @@ from track2.backchannel.queries import bundle_for_sender
 from track2.backchannel.relay import (
     CAPABILITY,
     TOKEN_HASH,
+    KeyHolder,
+    dialogue_of_holder,
     expiry_from,
     today,
 )
@@ -197,10 +199,14 @@ def claim_prekey(entry: DirectoryEntry) -> tuple[bytes, str | None]:
 
 
 def check_open_mailbox(
-    user, dialogue_id, mailbox_id: str, delivery_token_hash: str, read_token_hash: str
+    caller, dialogue_id, mailbox_id: str, delivery_token_hash: str, read_token_hash: str
 ) -> tuple[Dialogue, str, bytes, bytes]:
-    """A member opens a relationship's mailbox with the tokens' hashes (never the tokens)."""
-    dialogue = access_dialogue(user, dialogue_id, need="member").dialogue
+    """A member, or a key holder of the dialogue's directory (an offline contact, who has no
+    account), opens a relationship's mailbox with the tokens' hashes (never the tokens)."""
+    if isinstance(caller, KeyHolder):
+        dialogue = dialogue_of_holder(caller, dialogue_id)
+    else:
+        dialogue = access_dialogue(caller, dialogue_id, need="member").dialogue
     problems = Problems()
     if not CAPABILITY.fullmatch(mailbox_id or ""):
         problems.add(

@@ -150,10 +150,20 @@ class Client:
         return addressing.mailbox(self.identity, bundle, self.context_dialogue, i_send=False)
 
     def _open(self, address: addressing.MailboxAddress) -> None:
-        # A member opens the mailboxes it uses; an offline contact has no account and relies on
-        # its correspondents having opened them (the intermediary did at `contact new`).
-        if self.site.api_token:
-            self.site.open_mailbox(self.dialogue, address)
+        # Each correspondent opens the mailboxes it uses: a member with its API token, an offline
+        # contact (no account) by signing with its directory key. Either tells the site whose
+        # mailbox this is: so once per mailbox, remembered in the state, not on each send or inbox.
+        if address.mailbox_id in self.state.opened:
+            return
+        self.site.open_mailbox(self.dialogue, address)
+        self.state.opened.append(address.mailbox_id)
+
+    def _reopen(self, address: addressing.MailboxAddress) -> None:
+        # The site no longer knows a mailbox this client opened (a site restored from an older
+        # backup): open it again.
+        if address.mailbox_id in self.state.opened:
+            self.state.opened.remove(address.mailbox_id)
+        self._open(address)
 
     # --- sending -----------------------------------------------------------------------------
 
@@ -182,7 +192,13 @@ class Client:
         except MalformedInput as error:
             raise ClientRefusal(str(error)) from None
         first = hops[0].mailbox_id
-        posted = self.site.post(first, blob)
+        try:
+            posted = self.site.post(first, blob)
+        except SiteError as error:
+            if error.status != 404:
+                raise
+            self._reopen(addresses[0])
+            posted = self.site.post(first, blob)
         self.watch(logentry.POSTED, hashlib.sha256(blob).digest())
         self.save_state()
         return {"to": recipient["holder"], "via": [e["holder"] for e in hops_entries], **posted}
@@ -200,10 +216,13 @@ class Client:
                 waiting = self.site.envelopes(address)
             except SiteError as error:
                 if error.status == 404:
+                    if address.mailbox_id in self.state.opened:
+                        self._reopen(address)
                     continue  # nobody opened this mailbox yet: nothing can be waiting in it
                 raise
             for item in waiting:
                 rows.append({**item, "mailbox_of": entry["holder"]})
+        self.save_state()  # the mailboxes opened now
         return rows
 
     def _locate(self, envelope_id: str) -> tuple[dict, list[dict], addressing.MailboxAddress]:

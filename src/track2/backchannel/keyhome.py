@@ -39,6 +39,9 @@ class State:
     received: dict[str, dict] = field(default_factory=dict)
     # Set when these keys came from an offline contact's words (no account, no token).
     is_offline_contact: bool = False
+    # Mailbox ids this client opened (a member's request, with its token): each is opened once,
+    # so the site is not told again on every send and inbox which mailboxes are this member's.
+    opened: list[str] = field(default_factory=list)
 
 
 def _state_box(identity: Identity) -> nacl.secret.SecretBox:

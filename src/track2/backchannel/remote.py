@@ -158,7 +158,7 @@ class Site:
                 "delivery_token_hash": address.delivery_token_hash,
                 "read_token_hash": address.read_token_hash,
             },
-            self._member(),
+            self._reader(),  # a member's token, or an offline contact's signature
         )
 
     def post(self, address: str, envelope: bytes, receipt_hash: bytes | None = None) -> dict:

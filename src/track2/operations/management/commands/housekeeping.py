@@ -23,6 +23,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Closed the floor of {done.floors_closed} meeting(s) that ended with it open."
             )
+        if done.envelopes_expired:
+            self.stdout.write(
+                f"Back channel: erased {done.envelopes_expired} envelope(s) that expired unread."
+            )
         for name, count in sorted(done.retention.erased.items()):
             self.stdout.write(f"Retention: {name}: {count} removed.")
         for dialogue_id in done.retention.keys_due:
