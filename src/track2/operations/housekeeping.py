@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
@@ -27,6 +27,7 @@ class HousekeepingDone:
     invitations: int
     retention: retention.RetentionDone
     floors_closed: int = 0
+    messages_expired: int = 0
 
 
 def throttle_window() -> timedelta:
@@ -53,5 +54,9 @@ def run(now: datetime) -> HousekeepingDone:
         from track2.facilitation.actions import close_ended_floors
 
         floors = close_ended_floors(now)
+        # Back-channel envelopes past their expiry, also in mailboxes nobody posts to or reads.
+        from track2.backchannel.actions import purge_expired
+
+        expired = purge_expired(now.astimezone(UTC).date())
         done = retention.apply(now)
-    return HousekeepingDone(sessions, attempts, locks, invitations, done, floors)
+    return HousekeepingDone(sessions, attempts, locks, invitations, done, floors, expired)
