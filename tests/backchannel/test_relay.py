@@ -209,13 +209,13 @@ def test_housekeeping_erases_expired_envelopes_on_a_quiet_site(world, api_as, ke
     Envelope.objects.filter(pk=first.pk).update(expires_on=first.posted_on - timedelta(days=1))
     out = StringIO()
     call_command("housekeeping", stdout=out)
-    assert "erased 1 envelope(s) that expired unread" in out.getvalue()
+    assert "Erased 1 expired back-channel message(s) nobody fetched." in out.getvalue()
     assert bytes(Envelope.objects.get(pk=first.pk).ciphertext) == b""
     assert bytes(Envelope.objects.get(pk=second.pk).ciphertext) != b""  # not expired: kept
     assert LogLeaf.objects.filter(kind=LogLeaf.Kind.DELETED).count() == 1
     again = StringIO()
     call_command("housekeeping", stdout=again)
-    assert "expired unread" not in again.getvalue()
+    assert "nobody fetched" not in again.getvalue()
     assert LogLeaf.objects.filter(kind=LogLeaf.Kind.DELETED).count() == 1
     # The recipient is told for one more period, then the empty row goes too.
     Envelope.objects.filter(pk=first.pk).update(

@@ -225,3 +225,22 @@ def test_writes_appear_in_the_conveners_changes(client, world, recommendation, s
     for label in ("recommendation", "relay to officials", "Track 1.5 notification",
                   "trust and tension survey"):  # fmt: skip
         assert label in page, label
+
+
+def test_deleting_a_dialogues_content_deletes_its_survey_answers(world, survey):
+    from django.utils import timezone
+
+    from track2.dialogues.models import Dialogue
+    from track2.operations import actions as operations
+    from track2.operations import retention
+
+    answer(world, world["ostrava0"], survey, free_text="We trust the hotline now.")
+    operations.do_set_retention(world["convener"], world.dialogue, on_meeting_close="aggregates",
+                                delete_content_after_days=0, destroy_key_on_close=False)  # fmt: skip
+    later = timezone.now() + timedelta(days=400)
+    # Open dialogue: a meeting's end under "aggregates only" leaves the surveys alone.
+    assert retention.apply(later).erased.get("survey answers", 0) == 0
+    assert Response.objects.filter(survey=survey).count() == 1
+    Dialogue.objects.filter(pk=world.dialogue.pk).update(status=Dialogue.Status.CONCLUDED)
+    assert retention.apply(later).erased["survey answers"] == 1
+    assert not Response.objects.exists() and survey.__class__.objects.filter(pk=survey.pk).exists()

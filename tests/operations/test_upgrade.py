@@ -60,6 +60,11 @@ def test_a_previous_release_migrates_forward_and_every_migration_walks_back_with
     assert result["problems"] == []
     assert len(result["backward"]) >= 7
     assert sorted(result["backward"]) == sorted(result["forward"])
+    # The apps that came after the previous release are walked too.
+    assert {
+        "backchannel.0002_checkpoint_verifier",
+        "deliberation.0002_statement_changes",
+    } <= set(result["backward"]), result["backward"]
     # Only what an initial migration depends on cannot be walked with the data (audit's and
     # operations' first migrations need dialogues' latest: undoing them would drop the trail).
     assert set(result["skipped"]) <= {

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -335,12 +335,14 @@ def do_acknowledge(envelope: Envelope) -> None:
 
 
 @transaction.atomic
-def purge_expired() -> int:
-    """Erase the ciphertext of every envelope past its expiry and log each deletion. The empty
-    row stays until its mailbox is read, so that the recipient learns a message expired."""
+def purge_expired(day: date | None = None) -> int:
+    """Erase the ciphertext of every envelope past its expiry on `day` (today by default) and
+    log each deletion. The empty row stays until its mailbox is read, so that the recipient
+    learns a message expired. `track2 housekeeping` runs it too, for mailboxes nobody touches."""
+    day = day or today()
     expired = list(
         Envelope.objects.select_for_update()
-        .filter(expires_on__lt=today())
+        .filter(expires_on__lt=day)
         .exclude(ciphertext=b"")
         .values_list("envelope_id", "digest")
     )
@@ -349,6 +351,6 @@ def purge_expired() -> int:
     Envelope.objects.filter(envelope_id__in=[pk for pk, _d in expired]).update(ciphertext=b"")
     # Emptied rows nobody came to read: after a second period there is no one left to tell.
     Envelope.objects.filter(
-        expires_on__lt=today() - timedelta(days=settings.TRACK2_BACKCHANNEL_DAYS)
+        expires_on__lt=day - timedelta(days=settings.TRACK2_BACKCHANNEL_DAYS)
     ).delete()
     return len(expired)

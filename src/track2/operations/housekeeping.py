@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
@@ -27,8 +27,7 @@ class HousekeepingDone:
     invitations: int
     retention: retention.RetentionDone
     floors_closed: int = 0
-    # Back-channel envelopes past their expiry whose ciphertext was erased now.
-    envelopes_expired: int = 0
+    messages_expired: int = 0
 
 
 def throttle_window() -> timedelta:
@@ -55,10 +54,9 @@ def run(now: datetime) -> HousekeepingDone:
         from track2.facilitation.actions import close_ended_floors
 
         floors = close_ended_floors(now)
-        done = retention.apply(now)
-        # The relay erases expired ciphertexts when a mailbox is read or posted to; on a quiet
-        # site nothing else would, and a backup would keep them (docs/security-model.md).
+        # Back-channel envelopes past their expiry, also in mailboxes nobody posts to or reads.
         from track2.backchannel.actions import purge_expired
 
-        expired = purge_expired()
+        expired = purge_expired(now.astimezone(UTC).date())
+        done = retention.apply(now)
     return HousekeepingDone(sessions, attempts, locks, invitations, done, floors, expired)

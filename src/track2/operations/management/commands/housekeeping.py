@@ -10,7 +10,7 @@ from track2.operations.queries import backups_holding_destroyed_keys
 
 
 class Command(BaseCommand):
-    help = "Apply retention policies and prune expired sessions, sign-in throttle rows and invitations."
+    help = "Apply retention policies, erase expired back-channel messages, and prune expired sessions, sign-in throttle rows and invitations."
     requires_system_checks = []
 
     def handle(self, *args, **options):
@@ -19,13 +19,13 @@ class Command(BaseCommand):
             f"Pruned {done.sessions} expired sessions, {done.sign_in_attempts} sign-in attempts, "
             f"{done.attempt_locks} throttle locks, {done.invitations} expired invitations."
         )
+        if done.messages_expired:
+            self.stdout.write(
+                f"Erased {done.messages_expired} expired back-channel message(s) nobody fetched."
+            )
         if done.floors_closed:
             self.stdout.write(
                 f"Closed the floor of {done.floors_closed} meeting(s) that ended with it open."
-            )
-        if done.envelopes_expired:
-            self.stdout.write(
-                f"Back channel: erased {done.envelopes_expired} envelope(s) that expired unread."
             )
         for name, count in sorted(done.retention.erased.items()):
             self.stdout.write(f"Retention: {name}: {count} removed.")
