@@ -54,7 +54,10 @@ def table_summary(alias: str = "default") -> dict[str, dict[str, object]]:
             .values_list(*columns)
             .iterator(chunk_size=2000)
         ):
-            digest.update(json.dumps([_canonical(v) for v in row], default=str).encode() + b"\n")
+            # Keys sorted: PostgreSQL's jsonb gives an object's keys back in its own order
+            # (shorter first), SQLite in the order they were written.
+            line = json.dumps([_canonical(v) for v in row], default=str, sort_keys=True)
+            digest.update(line.encode() + b"\n")
             rows += 1
         summary[meta.db_table] = {"rows": rows, "sha256": digest.hexdigest()}
     return summary
