@@ -87,9 +87,26 @@ def pytest_collection_modifyitems(config, items):
         and {item.callspec.params.get("vendor"), item.callspec.params.get("database")}
         & ({"sqlite", "postgresql"} - {this})
     ]
+    # The PostgreSQL pass runs only what can turn out differently on PostgreSQL: tests that use
+    # the suite's database, and those marked as reaching it through a served process. A test
+    # that touches no database, or only sites of its own on SQLite (a `track2` command, the
+    # operations tests), ran in the SQLite pass already (docs/decisions.md).
+    if this == "postgresql":
+        other += [item for item in items if item not in other and not uses_suite_database(item)]
     if other:
         config.hook.pytest_deselected(items=other)
         items[:] = [item for item in items if item not in other]
+
+
+SUITE_DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+def uses_suite_database(item) -> bool:
+    return (
+        bool(SUITE_DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+        or item.get_closest_marker("django_db") is not None
+        or item.get_closest_marker("suite_database") is not None
+    )
 
 
 @pytest.fixture(autouse=True)

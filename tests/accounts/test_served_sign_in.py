@@ -14,6 +14,9 @@ import pytest
 
 from tests.accounts.served import Browser, manage, served, server_env
 
+# The served site uses the suite's database (PostgreSQL in the second pass).
+pytestmark = pytest.mark.suite_database
+
 PASSWORD = "correct horse battery staple"
 ATTEMPTS = 30
 PER_ACCOUNT = 5  # the production value, pinned in test_limits.py

@@ -18,6 +18,9 @@ import urllib.request
 
 import pytest
 
+# The served site uses the suite's database (PostgreSQL in the second pass).
+pytestmark = pytest.mark.suite_database
+
 
 def free_port() -> int:
     with socket.socket() as sock:
