@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.db import transaction
 
 from tests.helpers import PASSWORD
 from track2.accounts.models import User
@@ -152,3 +153,18 @@ def member_of(dialogue):
         return user
 
     return add
+
+
+@pytest.fixture(scope="module")
+def built_demo(django_db_setup, django_db_blocker):
+    """The demo's logins, the demo built once for a module's tests (building it costs seconds):
+    inside a transaction rolled back after the module, as Django's setUpTestData does. Each
+    test's own transaction (`db`) is a savepoint in it, so what one test changes is undone before
+    the next. Only for tests that read the demo through the ORM and the test client: a live
+    server or a transactional test would not see it."""
+    from track2.site import demo
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        logins = demo.build()
+        yield logins
+        transaction.set_rollback(True)

@@ -14,10 +14,9 @@ from track2.site import demo
 
 
 @pytest.fixture
-def demo_site(db):
-    logins = demo.build()
+def demo_site(built_demo, db):
     return Dialogue.objects.get(title="Varena Sea Dialogue"), {
-        login.email: login for login in logins
+        login.email: login for login in built_demo
     }
 
 

@@ -17,7 +17,6 @@ from track2.dialogues import actions, venue_actions
 from track2.dialogues.models import Dialogue, Membership
 from track2.meetings import actions as meeting_actions
 from track2.meetings.models import MeetingParticipant
-from track2.site import demo
 
 # Measured on the demo as its convener (the SAVEPOINT and RELEASE of the request's own
 # transaction included), plus two queries of headroom. The access context carries the viewer's
@@ -48,8 +47,7 @@ API_BUDGET = {
 
 
 @pytest.fixture
-def demo_site(db):
-    demo.build()
+def demo_site(built_demo, db):
     dialogue = Dialogue.objects.get(title="Varena Sea Dialogue")
     meeting = dialogue.meetings.order_by("starts_at").first()
     ids = {

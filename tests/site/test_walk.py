@@ -9,7 +9,6 @@ import pytest
 from django.test import Client
 
 from tests.site.walk import html_pages, walk
-from track2.site import demo
 
 pytestmark = pytest.mark.django_db
 
@@ -26,8 +25,8 @@ TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 
 
 @pytest.fixture
-def demo_logins(db):
-    return {login.email.split("@")[0]: login for login in demo.build()}
+def demo_logins(built_demo, db):
+    return {login.email.split("@")[0]: login for login in built_demo}
 
 
 def signed_in_client(login) -> Client:
