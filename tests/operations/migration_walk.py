@@ -5,6 +5,7 @@ rows with what they were before the walk."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 
@@ -27,6 +28,43 @@ OURS = (
 )
 
 
+def added_by(graph, keys) -> set[tuple[str, str]]:
+    """(table, column) of every field that these migrations add and the models still have."""
+    from django.apps import apps
+    from django.core.exceptions import FieldDoesNotExist
+    from django.db import migrations
+
+    found = set()
+    for key in keys:
+        for op in graph.nodes[key].operations:
+            if not isinstance(op, migrations.AddField):
+                continue
+            try:
+                model = apps.get_model(key[0], op.model_name)
+                found.add((model._meta.db_table, model._meta.get_field(op.name).column))
+            except (LookupError, FieldDoesNotExist):
+                continue  # removed or renamed since: not in the models compared
+    return found
+
+
+def column_digests() -> dict[tuple[str, str], str]:
+    """A digest per (table, column) of every model table, rows in primary-key order."""
+    from django.apps import apps
+
+    from track2.operations.manifest import NOT_COMPARED, _canonical
+
+    digests = {}
+    for model in apps.get_models(include_auto_created=True):
+        meta = model._meta
+        if meta.proxy or not meta.managed or meta.db_table in NOT_COMPARED:
+            continue
+        for field in meta.concrete_fields:
+            values = model._base_manager.order_by("pk").values_list(field.attname, flat=True)
+            text = json.dumps([_canonical(v) for v in values], default=str, sort_keys=True)
+            digests[(meta.db_table, field.column)] = hashlib.sha256(text.encode()).hexdigest()
+    return digests
+
+
 def main() -> None:
     django.setup()
     from django.db import connection, migrations
@@ -38,6 +76,7 @@ def main() -> None:
     graph = executor.loader.graph
 
     before = table_summary()
+    columns_before = column_digests()
 
     def created_tables(app: str, operations) -> list[str]:
         tables = []
@@ -85,13 +124,31 @@ def main() -> None:
     forward = [m for m, _ in executor.migration_plan(executor.loader.graph.leaf_nodes())]
     executor.migrate(executor.loader.graph.leaf_nodes())
     after = table_summary()
-    problems = sorted(t for t in set(before) | set(after) if before.get(t) != after.get(t))
+    # A column that a walked migration adds loses its values on the way back and comes back with
+    # its default (`reset`); every other column of every table must come back unchanged.
+    columns_after = column_digests()
+    changed = {
+        c
+        for c in set(columns_before) | set(columns_after)
+        if columns_before.get(c) != columns_after.get(c)
+    }
+    added = added_by(graph, [tuple(name.split(".", 1)) for name in backward])
+    reset = sorted(f"{t}.{c}" for t, c in changed & added)
+    problems = sorted(
+        {
+            t
+            for t in set(before) | set(after)
+            if (before.get(t) or {}).get("rows") != (after.get(t) or {}).get("rows")
+        }
+        | {f"{t}.{c}" for t, c in changed - added}
+    )
     json.dump(
         {
             "backward": backward,
             "skipped": skipped,
             "forward": [f"{m.app_label}.{m.name}" for m in forward],
             "problems": problems,
+            "reset": reset,
         },
         sys.stdout,
     )
