@@ -13,31 +13,30 @@ from track2 import access, keyring
 from track2.access.room import access_room
 from track2.deliberation import exports, interop, room_actions
 from track2.deliberation.forms import DestroyKeyForm, ImportForm
-from track2.errors import ActionRefused
 from track2.operations.queries import pending_key_destruction
-from track2.site.forms import NOT_DONE, add_refusal, submit
+from track2.site.forms import NOT_DONE, submit
+
+
+def _import(
+    request: HttpRequest, dialogue_id: int, meeting_id: int, upload
+) -> tuple[int, int, int]:
+    plan, folder = interop.check_import_upload(
+        request.user, dialogue_id, meeting_id, upload, settings.TRACK2_MAX_UPLOAD_BYTES * 10
+    )
+    try:
+        return interop.do_import(request.user, plan)
+    finally:
+        folder.cleanup()
 
 
 @login_required
 def exports_page(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
     ctx = access_room(request.user, dialogue_id, meeting_id, need="convener")
     form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan, folder = interop.check_import_upload(
-                request.user,
-                dialogue_id,
-                meeting_id,
-                form.cleaned_data["file"],
-                settings.TRACK2_MAX_UPLOAD_BYTES * 10,
-            )
-            try:
-                statements, voters, votes = interop.do_import(request.user, plan)
-            finally:
-                folder.cleanup()
-        except ActionRefused as refusal:
-            add_refusal(form, refusal)
-        else:
+    if request.method == "POST":
+        done = submit(form, lambda data: _import(request, dialogue_id, meeting_id, data["file"]))
+        if done is not NOT_DONE:
+            statements, voters, votes = done
             messages.success(
                 request,
                 _("Imported %(s)d statements and %(v)d votes of %(p)d voters.")

@@ -18,7 +18,7 @@ from track2.deliberation.chart import chart_of
 from track2.deliberation.forms import ModerationForm, RoomSettingsForm, StatementForm
 from track2.deliberation.models import Room, Vote
 from track2.errors import ActionRefused, NotPermitted
-from track2.site.forms import NOT_DONE, submit
+from track2.site.forms import NOT_DONE, act_and_tell, submit
 
 KEYS = {"agree": "a", "disagree": "d", "pass": "p"}
 
@@ -86,24 +86,26 @@ def room(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpRespons
     )
 
 
+def _cast(request, dialogue_id: int, meeting_id: int, statement_id: int, answer: str):
+    ballot = actions.check_vote(
+        request.user,
+        dialogue_id,
+        meeting_id,
+        statement_id,
+        None if answer == "withdraw" else answer,
+    )
+    actions.do_vote(ballot)
+    return ballot.ctx
+
+
 @login_required
 @require_POST
 def vote(request: HttpRequest, dialogue_id: int, meeting_id: int, statement_id: int):
     answer = request.POST.get("vote", "")
-    ctx = None
-    try:
-        ballot = actions.check_vote(
-            request.user,
-            dialogue_id,
-            meeting_id,
-            statement_id,
-            None if answer == "withdraw" else answer,
-        )
-        actions.do_vote(ballot)
-        ctx = ballot.ctx
-    except ActionRefused as refusal:
-        messages.error(request, refusal.message)
-    if ctx is None:  # refused: the room's own rule says whether the caller may see it
+    ctx = act_and_tell(
+        request, lambda: _cast(request, dialogue_id, meeting_id, statement_id, answer)
+    )
+    if ctx is NOT_DONE:  # refused: the room's own rule says whether the caller may see it
         ctx = access_room(request.user, dialogue_id, meeting_id)
     return redirect(_room_url(ctx, request.POST.get("view", "")))
 
@@ -294,12 +296,13 @@ def settings_page(request: HttpRequest, dialogue_id: int, meeting_id: int):
 @login_required
 @require_POST
 def close(request: HttpRequest, dialogue_id: int, meeting_id: int):
-    try:
-        ctx = room_actions.check_close(request.user, dialogue_id, meeting_id)
-        room_actions.do_close(request.user, ctx)
-        messages.success(request, _("The room is closed."))
-    except ActionRefused as refusal:
-        messages.error(request, refusal.message)
+    act_and_tell(
+        request,
+        lambda: room_actions.do_close(
+            request.user, room_actions.check_close(request.user, dialogue_id, meeting_id)
+        ),
+        done=_("The room is closed."),
+    )
     return redirect("deliberation:settings", dialogue_id, meeting_id)
 
 
@@ -307,10 +310,11 @@ def close(request: HttpRequest, dialogue_id: int, meeting_id: int):
 @require_POST
 def order(request: HttpRequest, dialogue_id: int, meeting_id: int):
     ids = [value for value in request.POST.get("order", "").split() if value]
-    try:
-        ctx, cleaned = room_actions.check_order(request.user, dialogue_id, meeting_id, ids)
-        room_actions.do_order(request.user, ctx, cleaned)
-        messages.success(request, _("Order saved."))
-    except ActionRefused as refusal:
-        messages.error(request, refusal.message)
+    act_and_tell(
+        request,
+        lambda: room_actions.do_order(
+            request.user, *room_actions.check_order(request.user, dialogue_id, meeting_id, ids)
+        ),
+        done=_("Order saved."),
+    )
     return redirect("deliberation:moderation", dialogue_id, meeting_id)

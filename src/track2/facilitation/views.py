@@ -14,25 +14,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from track2.access import NotFound
 from track2.access.facilitation import access_caucus, access_floor, access_record
-from track2.errors import ActionRefused
 from track2.facilitation import actions, caucus, export, queries, record
+from track2.site.forms import NOT_DONE, act_and_tell
 
 
 def _page(request: HttpRequest, template: str, ctx, **extra) -> HttpResponse:
     return render(
         request, template, {"ctx": ctx, "meeting": ctx.meeting, "dialogue": ctx.dialogue, **extra}
     )
-
-
-def _run(request: HttpRequest, act, *ids) -> bool:
-    """Run one action; a refusal becomes messages at the top of the page it redirects to."""
-    try:
-        act(request, *ids)
-    except ActionRefused as refusal:
-        for _field, message in refusal.problems:
-            messages.error(request, message)
-        return False
-    return True
 
 
 @login_required
@@ -130,8 +119,7 @@ def act(request: HttpRequest, dialogue_id: int, meeting_id: int, what: str) -> H
     access_floor(request.user, dialogue_id, meeting_id)  # 404 before anything else
     if what not in ACTS:
         raise NotFound
-    if _run(request, ACTS[what], dialogue_id, meeting_id):
-        messages.success(request, _("Done."))
+    act_and_tell(request, lambda: ACTS[what](request, dialogue_id, meeting_id), done=_("Done."))
     return redirect(reverse("facilitation:floor", args=[dialogue_id, meeting_id]))
 
 
@@ -254,7 +242,9 @@ def caucus_act(
     access_caucus(request.user, dialogue_id, meeting_id, delegation_id)  # 404 before anything else
     if what not in CAUCUS_ACTS:
         raise NotFound
-    _run(request, CAUCUS_ACTS[what], dialogue_id, meeting_id, delegation_id)
+    act_and_tell(
+        request, lambda: CAUCUS_ACTS[what](request, dialogue_id, meeting_id, delegation_id)
+    )
     return redirect(reverse("facilitation:caucus", args=[dialogue_id, meeting_id, delegation_id]))
 
 
@@ -327,16 +317,16 @@ def record_act(request: HttpRequest, dialogue_id: int, meeting_id: int, what: st
     access_record(request.user, dialogue_id, meeting_id)  # 404 before anything else
     if what not in RECORD_ACTS:
         raise NotFound
-    _run(request, RECORD_ACTS[what], dialogue_id, meeting_id)
+    act_and_tell(request, lambda: RECORD_ACTS[what](request, dialogue_id, meeting_id))
     return redirect(reverse("facilitation:record", args=[dialogue_id, meeting_id]))
 
 
 @login_required
 def record_download(request: HttpRequest, dialogue_id: int, meeting_id: int, fmt: str):
-    try:
-        document = export.check_export(request.user, dialogue_id, meeting_id, fmt)
-    except ActionRefused as refusal:
-        messages.error(request, refusal.message)
+    document = act_and_tell(
+        request, lambda: export.check_export(request.user, dialogue_id, meeting_id, fmt)
+    )
+    if document is NOT_DONE:
         return redirect(reverse("facilitation:record", args=[dialogue_id, meeting_id]))
     response = HttpResponse(document.content, content_type=document.content_type)
     response["Content-Disposition"] = f'attachment; filename="{document.filename}"'

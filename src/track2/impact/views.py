@@ -22,7 +22,6 @@ from track2.access.institutions import access_institution, may_convene_in
 from track2.access.outcomes import visible_documents
 from track2.dialogues.models import Dialogue, Membership, Role
 from track2.disclosure.status import STATUS_LINE
-from track2.errors import ActionRefused
 from track2.impact import actions, queries, report
 from track2.impact.forms import (
     DisclosureForm,
@@ -35,7 +34,7 @@ from track2.impact.forms import (
 )
 from track2.impact.models import Notification
 from track2.meetings.models import Meeting
-from track2.site.forms import NOT_DONE, submit
+from track2.site.forms import NOT_DONE, act_and_tell, submit
 
 
 def _recommendation_form(found, data=None) -> RecommendationForm:
@@ -183,11 +182,11 @@ def survey(request: HttpRequest, dialogue_id: int, survey_id: int) -> HttpRespon
 @login_required
 @require_POST
 def close_survey(request: HttpRequest, dialogue_id: int, survey_id: int) -> HttpResponse:
-    try:
-        actions.do_close_survey(request.user, dialogue_id, survey_id)
-        messages.success(request, _("The survey is closed."))
-    except ActionRefused as refusal:
-        messages.error(request, refusal.message)
+    act_and_tell(
+        request,
+        lambda: actions.do_close_survey(request.user, dialogue_id, survey_id),
+        done=_("The survey is closed."),
+    )
     return redirect("impact:surveys", dialogue_id)
 
 

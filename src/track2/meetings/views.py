@@ -17,7 +17,6 @@ from track2.access.people import persons_of
 from track2.access.venues import venues_of
 from track2.dialogues.queries import neutrality_warning, seated_persons
 from track2.disclosure.attendance import attendance_counts
-from track2.errors import ActionRefused
 from track2.meetings import actions, queries
 from track2.meetings.calendar import meeting_event, render_calendar
 from track2.meetings.forms import (
@@ -350,6 +349,28 @@ def agenda_move(
 # --- participants ----------------------------------------------------------------------------
 
 
+def _tell_added(
+    request: HttpRequest, added: list[MeetingParticipant], told: dict[int, str | None]
+) -> None:
+    """Who was added, and to whom the e-mail could not be sent (they stay on the list)."""
+    sent = sum(1 for problem in told.values() if problem is None)
+    if told:
+        messages.success(
+            request,
+            _("%(n)d added to the meeting; %(sent)d told by e-mail with the calendar file.")
+            % {"n": len(added), "sent": sent},
+        )
+    else:
+        messages.success(
+            request, _("%(n)d added to the meeting; nobody was e-mailed.") % {"n": len(added)}
+        )
+    for problem in filter(None, told.values()):
+        messages.error(
+            request,
+            _("%(problem)s They are on the list; tell them another way.") % {"problem": problem},
+        )
+
+
 @login_required
 @require_POST
 def participants_add(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
@@ -359,37 +380,19 @@ def participants_add(request: HttpRequest, dialogue_id: int, meeting_id: int) ->
     # they may come (seated, not yet listed, room at the venue) is the action's rule, in its words.
     form = ParticipantsForm(request.POST, persons=persons_of(found.dialogue))
     if form.is_valid():
-        try:
-            added, told = actions.add_participants(
+        done = act_and_tell(
+            request,
+            lambda: actions.add_participants(
                 request.user,
                 found,
                 form.cleaned_data["persons"],
                 form.cleaned_data["status"],
                 notify=form.cleaned_data["notify"],
                 base_url=request.build_absolute_uri("/"),
-            )
-        except ActionRefused as refusal:
-            for _field, message in refusal.problems:
-                messages.error(request, message)
-        else:
-            sent = sum(1 for problem in told.values() if problem is None)
-            if told:
-                messages.success(
-                    request,
-                    _("%(n)d added to the meeting; %(sent)d told by e-mail with the calendar file.")
-                    % {"n": len(added), "sent": sent},
-                )
-            else:
-                messages.success(
-                    request,
-                    _("%(n)d added to the meeting; nobody was e-mailed.") % {"n": len(added)},
-                )
-            for problem in filter(None, told.values()):
-                messages.error(
-                    request,
-                    _("%(problem)s They are on the list; tell them another way.")
-                    % {"problem": problem},
-                )
+            ),
+        )
+        if done is not NOT_DONE:
+            _tell_added(request, *done)
     else:
         messages.error(request, _("Choose at least one delegation member to add."))
     return redirect(reverse("dialogues:meeting", args=[dialogue_id, found.pk]) + "#participants")

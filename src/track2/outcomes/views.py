@@ -28,7 +28,7 @@ from track2.outcomes.forms import (
     body_of,
     sections_from,
 )
-from track2.site.forms import NOT_DONE, submit
+from track2.site.forms import NOT_DONE, act_and_tell, submit
 
 
 def _page(request, dialogue_id, document_id, forms_=None, status=200):
@@ -275,12 +275,11 @@ def diff(request: HttpRequest, dialogue_id: int, document_id: int) -> HttpRespon
     document = actions.load_document(request.user, dialogue_id, document_id)
     try:
         a, b = int(request.GET.get("a", "1")), int(request.GET.get("b", "1"))
-        changes = queries.diff(document, a, b)
     except ValueError:
         messages.error(request, _("Choose two versions of this document to compare."))
         return redirect("outcomes:document", dialogue_id, document_id)
-    except ActionRefused as refusal:
-        messages.error(request, " ".join(m for _f, m in refusal.problems))
+    changes = act_and_tell(request, lambda: queries.diff(document, a, b))
+    if changes is NOT_DONE:
         return redirect("outcomes:document", dialogue_id, document_id)
     return render(
         request,
@@ -291,13 +290,11 @@ def diff(request: HttpRequest, dialogue_id: int, document_id: int) -> HttpRespon
 
 @login_required
 def export(request: HttpRequest, dialogue_id: int, document_id: int, fmt: str) -> HttpResponse:
-    try:
-        exported = actions.do_export(
-            request.user, dialogue_id, document_id, fmt=fmt,
-            recipient=request.GET.get("recipient") or None,
-        )  # fmt: skip
-    except ActionRefused as refusal:
-        messages.error(request, " ".join(m for _f, m in refusal.problems))
+    exported = act_and_tell(request, lambda: actions.do_export(
+        request.user, dialogue_id, document_id, fmt=fmt,
+        recipient=request.GET.get("recipient") or None,
+    ))  # fmt: skip
+    if exported is NOT_DONE:
         return redirect("outcomes:document", dialogue_id, document_id)
     response = HttpResponse(exported.content, content_type=exported.content_type)
     response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
