@@ -1,14 +1,20 @@
 """Endorsing twice: "the second replaces the first, recorded". The replaced response is kept for
-its giver (page and API), never shown to anyone else and never counted."""
+its giver (page and API), never shown to anyone else, never counted, and erased with the
+dialogue's content by retention."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from tests.helpers import sign_in
 from tests.outcomes.test_api import MEMBERS, ROLES, call
+from track2.dialogues.models import Dialogue
 from track2.errors import ActionRefused
+from track2.operations import actions as operations
+from track2.operations import retention
 from track2.outcomes import actions, queries
 from track2.outcomes.models import Endorsement, ReplacedEndorsement
 
@@ -167,3 +173,17 @@ def test_no_other_caller_gets_it_from_the_api(client, world, statement_doc, repl
         for secret in (CANARY, "norvik0", "Norvik Person 0", '"earlier"'):
             assert secret not in response.content.decode(), (role, path, secret)
 
+
+def test_retention_erases_the_history_with_the_dialogues_content(world, statement_doc, replaced):
+    operations.do_set_retention(world["convener"], world.dialogue, on_meeting_close="aggregates",
+                                delete_content_after_days=0, destroy_key_on_close=False)  # fmt: skip
+    # Still open: nothing is due.
+    assert retention.apply(timezone.now()).erased.get("replaced endorsements", 0) == 0
+    assert ReplacedEndorsement.objects.exists()
+    Dialogue.objects.filter(pk=world.dialogue.pk).update(status=Dialogue.Status.CONCLUDED)
+    done = retention.apply(timezone.now() + timedelta(days=1))
+    assert done.erased["replaced endorsements"] == 1
+    assert not ReplacedEndorsement.objects.exists()
+    # The document and the responses it counts are the dialogue's product: they stay.
+    assert Endorsement.objects.get().grade == "live_with"
+    assert queries.mine(statement_doc, world["norvik0"])["earlier"] == []
