@@ -11,7 +11,7 @@ from track2.access import NotFound
 from track2.audit.models import AuditEntry
 from track2.errors import ActionRefused, NotPermitted
 from track2.outcomes import actions, queries, texts
-from track2.outcomes.models import Amendment, Endorsement, Version
+from track2.outcomes.models import Amendment, Endorsement, ReplacedEndorsement, Version
 
 
 def _sections(document):
@@ -104,6 +104,7 @@ def test_endorsing_twice_replaces_and_a_stale_version_is_refused(world, statemen
     _endorse(world, "ostrava0", statement_doc, "endorse")
     assert Endorsement.objects.get(user=world["ostrava0"]).grade == "endorse"
     assert Endorsement.objects.count() == 1
+    assert ReplacedEndorsement.objects.get().grade == "live_with"  # recorded
     with pytest.raises(ActionRefused) as refused:
         actions.do_endorse(
             world["ostrava0"], world.dialogue.pk, statement_doc.pk, grade="maybe",

@@ -121,7 +121,12 @@ def test_endorsing_again_on_a_new_version_replaces_the_earlier_response(world, s
         2,
         second.sha256,
     )
-    assert endorsement.reason == ""  # the objection's reason went with the objection
+    assert endorsement.reason == ""  # the objection's reason went with the objection,
+    # which is recorded, for norvik0 alone.
+    earlier = queries.mine(statement_doc, world["norvik0"])["earlier"]
+    assert [(e["grade"], e["version"], e["reason"]) for e in earlier] == [
+        ("object", 1, "Too vague.")
+    ]
     assert queries.mine(statement_doc, world["norvik0"])["confirm_again"] is False
 
 

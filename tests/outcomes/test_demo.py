@@ -1,10 +1,11 @@
 """The demo shows outcome documents: a joint statement with an accepted and a pending amendment,
-ranked drafts, endorsements from both sides with one objection and one of an earlier version."""
+ranked drafts, endorsements from both sides with one objection, one of an earlier version and one
+replaced (kept for its giver)."""
 
 from __future__ import annotations
 
 from track2.outcomes import actions, queries, render
-from track2.outcomes.models import Amendment, Endorsement, OutcomeDocument
+from track2.outcomes.models import Amendment, Endorsement, OutcomeDocument, ReplacedEndorsement
 from track2.site import demo
 
 
@@ -18,6 +19,9 @@ def test_demo_outcomes(db):
     endorsements = Endorsement.objects.filter(document=document)
     assert endorsements.filter(grade="object").count() == 1
     assert endorsements.exclude(version_sha256=current.sha256).count() == 1
+    replaced = ReplacedEndorsement.objects.get(document=document)
+    assert (replaced.grade, replaced.version_number) == ("live_with", 1)
+    assert queries.mine(document, replaced.user)["earlier"][0]["grade"] == "live_with"
     ranked = queries.alternatives(document, "hotline")
     assert ranked["ballots"] >= 6 and len(ranked["ranking"][0]) == 1
     outline = queries.outline(document)

@@ -185,7 +185,10 @@ def decide(
     return queries.amendment_out(amendment)
 
 
-@router.put(O + "/endorsement", summary="Your response to the current version (replaces any)")
+@router.put(
+    O + "/endorsement",
+    summary="Your response to the current version (replaces yours, kept for you)",
+)
 def endorse(request: AuthedRequest, dialogue_id: Id, document_id: Id, payload: EndorsementIn):
     actions.do_endorse(
         request.auth,
@@ -199,7 +202,10 @@ def endorse(request: AuthedRequest, dialogue_id: Id, document_id: Id, payload: E
     return queries.mine(actions.load_document(request.auth, dialogue_id, document_id), request.auth)
 
 
-@router.get(O + "/endorsement", summary="Your own response, and whether to confirm it again")
+@router.get(
+    O + "/endorsement",
+    summary="Your own response, your replaced ones, and whether to confirm it again",
+)
 def my_endorsement(request: AuthedRequest, dialogue_id: Id, document_id: Id):
     document = actions.load_document(request.auth, dialogue_id, document_id, "participant")
     return queries.mine(document, request.auth)

@@ -11,6 +11,7 @@ from functools import partial
 
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import timezone
 
 from track2.access import access_dialogue, one_of
 from track2.access.outcomes import access_document
@@ -28,6 +29,7 @@ from track2.outcomes.models import (
     Kind,
     OutcomeDocument,
     Ranking,
+    ReplacedEndorsement,
     Version,
 )
 from track2.validation import MAX_ID
@@ -431,21 +433,39 @@ def check_endorse(by, dialogue_id, document_id, *, grade, version_sha256, reason
 
 @transaction.atomic
 def do_endorse(by, dialogue_id, document_id, *, grade, version_sha256, reason="", listed=False):
-    """One response per person, on the version in front of them; a second replaces the first."""
+    """One response per person, on the version in front of them. A second response replaces the
+    first, which is recorded (ReplacedEndorsement) when its grade, version or reason differs;
+    sending the same response again changes only `listed`."""
     document, version = check_endorse(
         by, dialogue_id, document_id, grade=grade, version_sha256=version_sha256, reason=reason
     )
-    endorsement, _created = Endorsement.objects.update_or_create(
-        document=document,
-        user=by,
-        defaults={
-            "grade": grade,
-            "version_sha256": version.sha256,
-            "version_number": version.number,
-            "reason": texts.clean(reason),
-            "listed": bool(listed),
-        },
-    )
+    # Responses to one document are written one after another, so a replaced response is
+    # recorded exactly once even when the same person sends two at the same moment.
+    OutcomeDocument.objects.select_for_update().filter(pk=document.pk).first()
+    today = timezone.localdate()
+    given = {"grade": grade, "version_sha256": version.sha256,
+             "version_number": version.number, "reason": texts.clean(reason)}  # fmt: skip
+    endorsement = Endorsement.objects.filter(document=document, user=by).first()
+    if endorsement is None:
+        return Endorsement.objects.create(
+            document=document, user=by, listed=bool(listed), given_on=today, **given
+        )
+    if any(getattr(endorsement, field) != value for field, value in given.items()):
+        ReplacedEndorsement.objects.create(
+            document=document,
+            user=by,
+            grade=endorsement.grade,
+            version_sha256=endorsement.version_sha256,
+            version_number=endorsement.version_number,
+            reason=endorsement.reason,
+            given_on=endorsement.given_on,
+            replaced_on=today,
+        )
+        for field, value in given.items():
+            setattr(endorsement, field, value)
+        endorsement.given_on = today
+    endorsement.listed = bool(listed)
+    endorsement.save()
     return endorsement
 
 

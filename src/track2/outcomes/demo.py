@@ -1,7 +1,8 @@
 """The outcomes part of the demo: a draft joint statement citing the room's statements, with an
 accepted and a pending amendment, competing drafts of one paragraph ranked by both sides,
-endorsements from both sides (one objection, one given to an earlier version), and a convener's
-aide-mémoire. Built through the real actions; called from `track2.site.demo`."""
+endorsements from both sides (one objection, one given to an earlier version, one replaced and
+kept for its giver), and a convener's aide-mémoire. Built through the real actions; called from
+`track2.site.demo`."""
 
 from __future__ import annotations
 
@@ -68,6 +69,11 @@ def build_outcomes(dialogue: Dialogue, users: dict[str, User]) -> None:
     # An endorsement of the first version, left unconfirmed: its giver is asked to confirm again.
     actions.do_endorse(
         south[-1], d, document.pk, grade="endorse",
+        version_sha256=actions.current(document).sha256,
+    )  # fmt: skip
+    # A response replaced after the amendment (below): kept for its giver, shown to them alone.
+    actions.do_endorse(
+        north[0], d, document.pk, grade="live_with", reason="The 24 hours matter to us.",
         version_sha256=actions.current(document).sha256,
     )  # fmt: skip
     accepted = actions.do_propose(

@@ -101,6 +101,9 @@ class Endorsement(models.Model):
     grade = models.CharField(max_length=12, choices=Grade.choices)
     reason = models.CharField(max_length=500, blank=True)
     listed = models.BooleanField(default=False)
+    # The day, never the time (content reveals no order); empty for responses given before it
+    # was kept.
+    given_on = models.DateField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -109,6 +112,25 @@ class Endorsement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grade} on version {self.version_number}"
+
+
+class ReplacedEndorsement(models.Model):
+    """A response its giver replaced by a later one ("the second replaces the first, recorded"):
+    kept for its giver, who alone sees it; never counted and never shown by name."""
+
+    document = models.ForeignKey(
+        OutcomeDocument, on_delete=models.CASCADE, related_name="replaced_endorsements"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    grade = models.CharField(max_length=12, choices=Endorsement.Grade.choices)
+    version_sha256 = models.CharField(max_length=64)
+    version_number = models.PositiveIntegerField()
+    reason = models.CharField(max_length=500, blank=True)
+    given_on = models.DateField(null=True, blank=True)  # empty when the response predates it
+    replaced_on = models.DateField()
+
+    def __str__(self) -> str:
+        return f"{self.grade} on version {self.version_number}, replaced"
 
 
 class Alternative(models.Model):

@@ -14,7 +14,14 @@ from track2.disclosure.cells import suppress
 from track2.disclosure.site import k_of
 from track2.disclosure.status import STATUS_LINE
 from track2.outcomes import texts
-from track2.outcomes.models import Amendment, Attribution, Endorsement, OutcomeDocument, Version
+from track2.outcomes.models import (
+    Amendment,
+    Attribution,
+    Endorsement,
+    OutcomeDocument,
+    ReplacedEndorsement,
+    Version,
+)
 
 NO_DELEGATION = "no delegation"
 MAX_VERSION = 2_147_483_647  # the API's bound on a version number
@@ -231,9 +238,11 @@ def amendment_out(amendment: Amendment) -> dict:
 
 
 def mine(document: OutcomeDocument, user) -> dict:
-    """The caller's own response; `confirm_again` when it was given to an earlier version."""
+    """The caller's own response; `confirm_again` when it was given to an earlier version;
+    `earlier`: the responses they replaced, latest first. Only ever the caller's own rows."""
     latest = document.versions.order_by("-number")[0]
     own = Endorsement.objects.filter(document=document, user=user).first()
+    replaced = ReplacedEndorsement.objects.filter(document=document, user=user)
     return {
         "status_line": STATUS_LINE,
         "current_version": latest.number,
@@ -242,5 +251,19 @@ def mine(document: OutcomeDocument, user) -> dict:
         "reason": own.reason if own else "",
         "listed": own.listed if own else False,
         "version": own.version_number if own else None,
+        "given_on": own.given_on.isoformat() if own and own.given_on else None,
         "confirm_again": bool(own and own.version_sha256 != latest.sha256),
+        "earlier": [
+            {
+                "grade": e.grade,
+                "grade_label": texts.GRADE_LABELS[e.grade],
+                "version": e.version_number,
+                "sha256": e.version_sha256,
+                "reason": e.reason,
+                "given_on": e.given_on.isoformat() if e.given_on else None,
+                "replaced_on": e.replaced_on.isoformat(),
+            }
+            # The person's own sequence of responses: in the order they replaced them.
+            for e in replaced.order_by("-replaced_on", "-pk")
+        ],
     }
