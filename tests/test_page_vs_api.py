@@ -148,9 +148,10 @@ def page_outcome(response) -> Outcome:
             if form.is_bound:
                 errors += [str(m) for messages in form.errors.values() for m in messages]
         errors += [
-            str(context[key])
-            for key in ("invite_error", "delete_error")
+            str(message)
+            for key in ("invite_errors", "delete_errors", "errors")
             if key in context.keys() and context[key]
+            for message in context[key]
         ]
     errors += [
         m.message for m in get_messages(response.wsgi_request) if m.level == message_levels.ERROR

@@ -24,6 +24,9 @@ class ActionRefused(Exception):
         # `message`/`field` are the first.
         self.problems = problems or [(field, message)]
 
+    def messages(self) -> list[str]:
+        return [message for _field, message in self.problems]
+
     def __str__(self) -> str:
         return self.message
 

@@ -245,7 +245,7 @@ def role_invitation(request: HttpRequest, secret: str) -> HttpResponse:
                 status=410 if refusal.gone else 404,
             )
         )
-    error = None
+    errors: list[str] = []
     if request.method == "POST":
         answer = request.POST.get("answer")
         try:
@@ -261,7 +261,7 @@ def role_invitation(request: HttpRequest, secret: str) -> HttpResponse:
                 role_actions.do_decline_role(secret, request.user)
                 messages.info(request, _("You declined the role; nothing changed."))
                 return redirect("site:home")
-            error = _("Choose to accept or to decline.")
+            errors = [_("Choose to accept or to decline.")]
         except role_actions.RoleInvitationUnusable as refusal:
             return _no_store(
                 render(
@@ -272,7 +272,7 @@ def role_invitation(request: HttpRequest, secret: str) -> HttpResponse:
                 )
             )
         except ActionRefused as refusal:
-            error = refusal.message
+            errors = refusal.messages()
     user = request.user
     is_invited_account = user.is_authenticated and user.email.lower() == invitation.sent_to.lower()
     login_url = reverse("accounts:login") + "?" + urlencode({"next": request.path})
@@ -283,7 +283,7 @@ def role_invitation(request: HttpRequest, secret: str) -> HttpResponse:
             {
                 "invitation": invitation,
                 "dialogue": invitation.dialogue,
-                "error": error,
+                "errors": errors,
                 "is_invited_account": is_invited_account,
                 "login_url": login_url,
             },

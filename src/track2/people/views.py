@@ -198,8 +198,8 @@ def _detail_context(request, candidacy: Candidacy, **forms_in_error) -> dict:
         or forms.NotesForm(auto_id="withdraw_%s"),
         "renominate_form": forms_in_error.get("renominate_form")
         or forms.RenominateForm(auto_id="renominate_%s"),
-        "invite_error": forms_in_error.get("invite_error"),
-        "delete_error": forms_in_error.get("delete_error"),
+        "invite_errors": forms_in_error.get("invite_errors"),
+        "delete_errors": forms_in_error.get("delete_errors"),
         "invitation_days": actions.invitation_days(),
         "role_label": actions.role_label(candidacy.role),
         "Status": Candidacy.Status,
@@ -322,7 +322,7 @@ def candidacy_invite(request: HttpRequest, dialogue_id: int, person_id: int) -> 
         return render(
             request,
             "people/detail.html",
-            _detail_context(request, candidacy, invite_error=refusal.message),
+            _detail_context(request, candidacy, invite_errors=refusal.messages()),
             status=400,
         )
     messages.success(
@@ -401,7 +401,7 @@ def person_delete(request: HttpRequest, dialogue_id: int, person_id: int) -> Htt
         return render(
             request,
             "people/detail.html",
-            _detail_context(request, candidacy, delete_error=refusal.message),
+            _detail_context(request, candidacy, delete_errors=refusal.messages()),
             status=400,
         )
     messages.success(request, _("%(name)s's entry is deleted.") % {"name": name})
@@ -518,7 +518,7 @@ def invitation(request: HttpRequest, secret: str) -> HttpResponse:
         linked is not None or get_user_model().objects.filter(email__iexact=found.sent_to).exists()
     )
     new_account_form = None
-    error = None
+    errors: list[str] = []
     if request.method == "POST":
         what = request.POST.get("answer")
         try:
@@ -553,17 +553,17 @@ def invitation(request: HttpRequest, secret: str) -> HttpResponse:
                     )
                     return redirect(candidacy.dialogue.get_absolute_url())
             elif what == "accept":
-                error = _("Sign in first (or create your account below), then accept.")
+                errors = [_("Sign in first (or create your account below), then accept.")]
             elif what == "create":
-                error = (
+                errors = [
                     _("You are already signed in; use “Accept the invitation”.")
                     if user.is_authenticated
                     else _(
                         "An account with this e-mail address already exists: sign in with it to accept."
                     )
-                )
+                ]
             else:
-                error = _("Choose to accept or to decline.")
+                errors = [_("Choose to accept or to decline.")]
         except actions.InvitationUnusable as refusal:
             return render(
                 request,
@@ -572,7 +572,7 @@ def invitation(request: HttpRequest, secret: str) -> HttpResponse:
                 status=410 if refusal.gone else 404,
             )
         except ActionRefused as refusal:
-            error = refusal.message
+            errors = refusal.messages()
     if new_account_form is None and not user.is_authenticated and not account_exists:
         new_account_form = forms.NewAccountForm(email=found.sent_to)
     login_url = reverse("accounts:login") + "?" + urlencode({"next": request.path})
@@ -595,7 +595,7 @@ def invitation(request: HttpRequest, secret: str) -> HttpResponse:
             "new_account_form": new_account_form,
             "login_url": login_url,
             "is_other_account": is_other_account,
-            "error": error,
+            "errors": errors,
         },
         status=status,
     )
