@@ -133,6 +133,25 @@ def test_a_liaison_may_choose_a_stricter_reading_never_a_wider_one(world, recomm
     assert relay(world, recommendation, sensitivity="members").sensitivity == "members"
 
 
+def test_a_choice_made_stricter_while_a_relay_is_checked_holds_for_it(
+    world, recommendation, monkeypatch
+):
+    """do_relay locks the conveners' choice and checks again when it moved after the check."""
+    choose(world, "members")
+    check = actions.check_relay
+
+    def check_then_narrow(*args, **kwargs):
+        checked = check(*args, **kwargs)
+        Disclosure.objects.filter(dialogue=world.dialogue).update(relay_sensitivity="liaisons")
+        return checked
+
+    monkeypatch.setattr(actions, "check_relay", check_then_narrow)
+    with pytest.raises(ActionRefused, match=WIDER_REFUSED):
+        relay(world, recommendation, sensitivity="members")
+    assert not Relay.objects.exists()
+    assert relay(world, recommendation).sensitivity == "liaisons"
+
+
 def test_conveners_still_choose_for_each_relay(world, recommendation):
     assert relay(world, recommendation, "convener", sensitivity="members").sensitivity == "members"
     choose(world, "members")
