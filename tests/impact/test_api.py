@@ -76,6 +76,8 @@ def test_anonymous_callers_are_refused(client, world, routes):
 def test_observers_read_only_what_the_convener_opened(client, world, recommendation):
     d = f"/dialogues/{world.dialogue.pk}/impact"
     observer = world["observer"]
+    actions.do_set_relay_sensitivity(world["convener"], world.dialogue.pk,
+                                     relay_sensitivity="members")  # fmt: skip
     actions.do_relay(world["liaison"], world.dialogue.pk, recommendation.pk, briefed="Minister Q",
                      channel="meeting", relayed_on=past(2), sensitivity="members")  # fmt: skip
     assert call(client, observer, "get", d + "/evaluation").status_code == 404

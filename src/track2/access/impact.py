@@ -3,8 +3,10 @@
 Recommendations, relays and reactions: every member except observers, and observers when the
 convener opened them. The evaluation (aggregates under k): the same, with its own switch for
 observers. Who was briefed is read by conveners and liaisons, and by other members when the
-relay's sensitivity says so — never by observers. Track 1.5 notifications name officials:
-conveners and liaisons only. Liaisons (and conveners) record relays, reactions and notifications.
+relay's sensitivity says so — never by observers. The dialogue's conveners choose the sensitivity
+liaisons' relays take (`Disclosure.relay_sensitivity`, read by liaisons and conveners; the rule
+is `actions.check_relay`'s). Track 1.5 notifications name officials: conveners and liaisons only.
+Liaisons (and conveners) record relays, reactions and notifications.
 Free-text survey answers: facilitators and conveners, through `queries.comments`.
 """
 

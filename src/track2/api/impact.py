@@ -59,7 +59,11 @@ class RelayIn(Schema):
     briefed: Title = Field(description="the official or institution briefed")
     channel: Code = Field(description="meeting, non_paper, back_channel or letter")
     relayed_on: date
-    sensitivity: Code = Field("liaisons", description="liaisons or members: who reads `briefed`")
+    sensitivity: Code | None = Field(
+        None,
+        description="liaisons or members: who reads `briefed`; empty: the conveners' choice for "
+        "the dialogue (a liaison may not choose a wider one)",
+    )
     version_number: int | None = Field(None, ge=1, le=2_147_483_647)
 
 
@@ -86,6 +90,12 @@ class ImpactDisclosureIn(Schema):
     public_theme: Title = ""
     observers_see_recommendations: bool = False
     observers_see_evaluation: bool = False
+
+
+class RelaySensitivityIn(Schema):
+    relay_sensitivity: Code = Field(
+        description="liaisons or members: who reads who was briefed in relays liaisons record"
+    )
 
 
 class SurveyOpenIn(Schema):
@@ -222,6 +232,24 @@ def get_disclosure(request: AuthedRequest, dialogue_id: Id):
 @router.put(D + "/disclosure", summary="Choose the public page's fields and what observers read")
 def set_disclosure(request: AuthedRequest, dialogue_id: Id, payload: ImpactDisclosureIn):
     return _disclosure_out(actions.do_set_disclosure(request.auth, dialogue_id, **payload.dict()))
+
+
+@router.get(
+    D + "/relay-sensitivity",
+    summary="Who reads who was briefed, as the conveners chose (liaisons, conveners)",
+)
+def get_relay_sensitivity(request: AuthedRequest, dialogue_id: Id):
+    return queries.relay_sensitivity_out(access_impact(request.auth, dialogue_id, "liaison"))
+
+
+@router.put(
+    D + "/relay-sensitivity",
+    summary="Choose who reads who was briefed in relays liaisons record (conveners)",
+)
+def set_relay_sensitivity(request: AuthedRequest, dialogue_id: Id, payload: RelaySensitivityIn):
+    change = actions.do_set_relay_sensitivity(request.auth, dialogue_id, **payload.dict())
+    found = access_impact(request.auth, dialogue_id, "convener")
+    return {**queries.relay_sensitivity_out(found), "narrowed": change.narrowed}
 
 
 @router.get(D + "/surveys", summary="The trust and tension surveys, and whether you answered")

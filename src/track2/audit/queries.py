@@ -34,7 +34,7 @@ OBJECT_TYPES = {
     "relay": _("relay to officials"),
     "reaction": _("officials' reaction"),
     "notification": _("Track 1.5 notification"),
-    "disclosure": _("public page and observers' reading"),
+    "disclosure": _("public page, observers' reading and who reads who was briefed"),
     "survey": _("trust and tension survey"),
 }
 ACTIONS = {

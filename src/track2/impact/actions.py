@@ -4,6 +4,7 @@ names its actor, and an answer must not be linkable to a person: as votes in the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -26,6 +27,7 @@ from track2.impact.models import (
     Relay,
     Response,
     Survey,
+    opens_wider,
 )
 from track2.meetings.models import Meeting
 from track2.outcomes import texts
@@ -211,18 +213,35 @@ def _not_before(problems: Problems, day, recommendation: Recommendation, field: 
 # Relays and reactions ----------------------------------------------------------------------
 
 
+def sensitivity_label(value: str) -> str:
+    return str(Relay.Sensitivity(value).label)
+
+
 def check_relay(by, dialogue_id, recommendation_id, *, briefed, channel, relayed_on,
-                sensitivity="liaisons", version_number=None):  # fmt: skip
+                sensitivity=None, version_number=None):  # fmt: skip
+    """`sensitivity` empty: the one the dialogue's conveners chose. A convener may choose any;
+    a liaison the conveners' choice or a stricter one, never a wider one."""
     found, recommendation = access_recommendation(by, dialogue_id, recommendation_id)
     if not found.may_record:
         raise NotPermitted("Liaisons and conveners record relays.")
     problems = Problems()
+    chosen = found.disclosure.relay_sensitivity
+    if sensitivity in (None, ""):
+        sensitivity = chosen
+    else:
+        sensitivity = _choice(problems, sensitivity, Relay.Sensitivity, "sensitivity")
+        if sensitivity and not found.is_convener and opens_wider(sensitivity, chosen):
+            problems.add(
+                f"This dialogue's conveners chose who reads who was briefed: "
+                f"{sensitivity_label(chosen)}. A liaison cannot open a relay wider "
+                f"({sensitivity_label(sensitivity)}): leave the sensitivity empty to take the "
+                "conveners' choice, or ask a convener.",
+                "sensitivity",
+            )
     fields = {
         "briefed": _text(problems, briefed, "briefed", MAX_LINE),
         "channel": _choice(problems, channel, Relay.Channel, "channel"),
-        "sensitivity": _choice(
-            problems, sensitivity or "liaisons", Relay.Sensitivity, "sensitivity"
-        ),  # fmt: skip
+        "sensitivity": sensitivity,
         "relayed_on": _not_before(
             problems, _day(problems, relayed_on, "relayed_on"), recommendation, "relayed_on"
         ),
@@ -243,9 +262,20 @@ def check_relay(by, dialogue_id, recommendation_id, *, briefed, channel, relayed
     return found, recommendation, fields
 
 
+def _locked_disclosure(dialogue) -> Disclosure | None:
+    """The dialogue's choices, locked until the transaction ends (None: nothing chosen yet, so
+    the strictest sensitivity, which a concurrent change can only widen)."""
+    return Disclosure.objects.select_for_update().filter(dialogue=dialogue).first()
+
+
 @transaction.atomic
 def do_relay(by, dialogue_id, recommendation_id, **given) -> Relay:
     found, recommendation, fields = check_relay(by, dialogue_id, recommendation_id, **given)
+    locked = _locked_disclosure(found.dialogue)
+    if locked is not None and locked.relay_sensitivity != found.disclosure.relay_sensitivity:
+        # The conveners changed their choice while this relay was checked: check it again
+        # against the new one (a stricter choice must hold for this relay too).
+        found, recommendation, fields = check_relay(by, dialogue_id, recommendation_id, **given)
     relay = Relay.objects.create(recommendation=recommendation, recorded_by=by, **fields)
     record(by, "relay", relay, fields=list(fields), dialogue=found.dialogue)
     return relay
@@ -347,6 +377,43 @@ def do_set_disclosure(by, dialogue_id, *, public_theme="", **flags) -> Disclosur
     disclosure.save()
     record(by, "update", disclosure, fields=[*flags, "public_theme"], dialogue=found.dialogue)
     return disclosure
+
+
+def check_relay_sensitivity(by, dialogue_id, *, relay_sensitivity):
+    found = access_impact(by, dialogue_id, "convener")
+    problems = Problems()
+    chosen = _choice(problems, relay_sensitivity, Relay.Sensitivity, "relay_sensitivity")
+    problems.raise_any()
+    return found, chosen
+
+
+@dataclass(frozen=True)
+class RelaySensitivityChange:
+    disclosure: Disclosure
+    # Relays recorded before, made stricter to follow a stricter choice (a wider choice applies
+    # to new relays only: opening a relay is for a convener to decide one relay at a time).
+    narrowed: int
+
+
+@transaction.atomic
+def do_set_relay_sensitivity(by, dialogue_id, **given) -> RelaySensitivityChange:
+    found, chosen = check_relay_sensitivity(by, dialogue_id, **given)
+    Disclosure.objects.get_or_create(dialogue=found.dialogue)
+    disclosure = Disclosure.objects.select_for_update().get(dialogue=found.dialogue)
+    if disclosure.relay_sensitivity == chosen:
+        return RelaySensitivityChange(disclosure, 0)
+    disclosure.relay_sensitivity = chosen
+    disclosure.save(update_fields=["relay_sensitivity"])
+    record(by, "update", disclosure, fields=["relay_sensitivity"], dialogue=found.dialogue)
+    wider = [v for v in Relay.Sensitivity.values if opens_wider(v, chosen)]
+    narrowed = list(
+        Relay.objects.filter(recommendation__dialogue=found.dialogue, sensitivity__in=wider)
+    )
+    for relay in narrowed:
+        relay.sensitivity = chosen
+        relay.save(update_fields=["sensitivity"])
+        record(by, "update", relay, fields=["sensitivity"], dialogue=found.dialogue)
+    return RelaySensitivityChange(disclosure, len(narrowed))
 
 
 # Surveys -----------------------------------------------------------------------------------

@@ -121,6 +121,9 @@ def build_impact(dialogue: Dialogue, users: dict[str, User]) -> None:
         target_kind="un", target_institution="UN Office for Ocean Affairs", priority="low",
         owner_id=liaison.pk,
     )  # fmt: skip
+    # The conveners let every member read who was briefed; the liaison keeps the hotline's
+    # official to conveners and liaisons (a stricter choice), the convener the back channel's.
+    actions.do_set_relay_sensitivity(convener, d, relay_sensitivity="members")
     r1 = actions.do_relay(
         liaison, d, hotline.pk, briefed="Deputy Director, Maritime Affairs Department",
         channel="non_paper", relayed_on=today - timedelta(days=40), sensitivity="liaisons",
@@ -135,13 +138,13 @@ def build_impact(dialogue: Dialogue, users: dict[str, User]) -> None:
     )  # fmt: skip
     r2 = actions.do_relay(
         liaison, d, reports.pk, briefed="Secretariat of the Regional Maritime Forum",
-        channel="meeting", relayed_on=today - timedelta(days=25), sensitivity="members",
+        channel="meeting", relayed_on=today - timedelta(days=25),
     )  # fmt: skip
     actions.do_react(liaison, d, reports.pk, status="acknowledged",
                      reacted_on=today - timedelta(days=20), relay_id=r2.pk)  # fmt: skip
     actions.do_relay(
         convener, d, stocks.pk, briefed="Chair of the Fisheries Committee", channel="back_channel",
-        relayed_on=today - timedelta(days=10),
+        relayed_on=today - timedelta(days=10), sensitivity="liaisons",
     )  # fmt: skip
     actions.do_notify(
         convener, d, informed="Ministry of Foreign Affairs, Northern Republic (Policy Planning)",

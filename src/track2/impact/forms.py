@@ -37,8 +37,10 @@ class RecommendationForm(InputRules, forms.Form):
 
 class RelayForm(InputRules, forms.Form):
     briefed = forms.CharField(label=_("Official or institution briefed"), max_length=200)
-    sensitivity = forms.ChoiceField(label=_("Who may read who was briefed"),
-                                    choices=Relay.Sensitivity.choices)  # fmt: skip
+    # Every choice is offered: whether a liaison may take a wider one is the action's rule.
+    sensitivity = forms.ChoiceField(label=_("Who may read who was briefed"), required=False,
+                                    choices=[("", _("as the conveners chose")),
+                                             *Relay.Sensitivity.choices])  # fmt: skip
     channel = forms.ChoiceField(label=_("Channel"), choices=Relay.Channel.choices)
     relayed_on = forms.DateField(label=_("Relayed on"), widget=DATE)
     version_number = forms.IntegerField(label=_("Document version"), required=False,
@@ -74,6 +76,16 @@ class DisclosureForm(InputRules, forms.Form):
     )
     observers_see_evaluation = forms.BooleanField(label=_("Observers read the evaluation"),
                                                   required=False)  # fmt: skip
+
+
+class RelaySensitivityForm(InputRules, forms.Form):
+    relay_sensitivity = forms.ChoiceField(
+        label=_("Who may read who was briefed"), choices=Relay.Sensitivity.choices,
+        widget=forms.RadioSelect,
+        help_text=_("Relays recorded by liaisons take this choice (or a stricter one); conveners "
+                    "may still choose for each relay. A stricter choice applies at once to the "
+                    "relays already recorded, a wider one only to relays recorded from now on."),
+    )  # fmt: skip
 
 
 class SurveyForm(InputRules, forms.Form):

@@ -73,6 +73,7 @@ class Relay(models.Model):
 
     class Sensitivity(models.TextChoices):
         # Who reads the name of the official briefed; everyone else reads "an official".
+        # Narrowest first: `opens_wider` compares by this order.
         LIAISONS = "liaisons", _("conveners and liaisons only")
         MEMBERS = "members", _("every member of the dialogue")
 
@@ -95,6 +96,12 @@ class Relay(models.Model):
 
     def __str__(self) -> str:
         return f"relay {self.pk} of recommendation {self.recommendation_id}"
+
+
+def opens_wider(sensitivity: str, than: str) -> bool:
+    """Whether `sensitivity` lets more people read who was briefed than `than` does."""
+    order = list(Relay.Sensitivity.values)
+    return order.index(sensitivity) > order.index(than)
 
 
 class Reaction(models.Model):
@@ -139,7 +146,8 @@ class Notification(models.Model):
 
 
 class Disclosure(models.Model):
-    """What the convener opens: the public page's fields and what observers may read."""
+    """What the convener opens: the public page's fields, what observers may read, and who may
+    read the officials briefed (the sensitivity a liaison's relay takes: docs/impact.md)."""
 
     dialogue = models.OneToOneField(
         Dialogue, on_delete=models.CASCADE, primary_key=True, related_name="impact_disclosure"
@@ -153,6 +161,12 @@ class Disclosure(models.Model):
     )
     observers_see_evaluation = models.BooleanField(
         _("observers read the evaluation"), default=False
+    )
+    relay_sensitivity = models.CharField(
+        _("who may read who was briefed in relays"),
+        max_length=8,
+        choices=Relay.Sensitivity.choices,
+        default=Relay.Sensitivity.LIAISONS,
     )
 
     def __str__(self) -> str:

@@ -16,7 +16,7 @@ from track2.disclosure.site import k_of  # noqa: F401  (pages show k)
 from track2.disclosure.status import STATUS_LINE
 from track2.impact import stats
 from track2.impact.instruments import MEASURES
-from track2.impact.models import Reaction, Recommendation, Response, Survey
+from track2.impact.models import Reaction, Recommendation, Relay, Response, Survey
 from track2.meetings.models import Meeting, MeetingParticipant
 from track2.outcomes import texts
 
@@ -122,6 +122,31 @@ def timeline(recommendation: Recommendation, found) -> list[dict]:
         )  # fmt: skip
     order = {"recommended": 0, "relay": 1, "reaction": 2}
     return sorted(events, key=lambda e: (e["on"], order[e["kind"]]))
+
+
+def relay_sensitivity_out(found) -> dict:
+    """The conveners' choice of who reads who was briefed, and how many relays each reading has
+    (counts of relays, not of people: no k)."""
+    chosen = found.disclosure.relay_sensitivity
+    counts = {value: 0 for value in Relay.Sensitivity.values}
+    for value in Relay.objects.filter(recommendation__dialogue=found.dialogue).values_list(
+        "sensitivity", flat=True
+    ):
+        counts[value] += 1
+    return {
+        "relay_sensitivity": chosen,
+        "label": str(Relay.Sensitivity(chosen).label),
+        "relays": counts,
+        "status_line": STATUS_LINE,
+    }
+
+
+def relay_sensitivity_saved(change) -> str:
+    label = Relay.Sensitivity(change.disclosure.relay_sensitivity).label
+    said = f"Saved: relays recorded by liaisons are read by {label}."
+    if change.narrowed:
+        said += f" {change.narrowed} relay(s) recorded before now follow this stricter choice."
+    return said
 
 
 def funnel(dialogue) -> dict:

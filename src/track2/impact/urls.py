@@ -18,6 +18,7 @@ urlpatterns = [
     path(D + "evaluation/export/<str:fmt>/", v.export, name="export"),
     path(D + "notifications/", v.notifications, name="notifications"),
     path(D + "disclosure/", v.disclosure, name="disclosure"),
+    path(D + "relay-sensitivity/", v.relay_sensitivity, name="relay_sensitivity"),
     path("public/dialogues/<int:dialogue_id>/", v.public_page, name="public"),
     path("institutions/<int:institution_id>/programme/", v.programme, name="programme"),
 ]

@@ -29,6 +29,7 @@ from track2.impact.forms import (
     ReactionForm,
     RecommendationForm,
     RelayForm,
+    RelaySensitivityForm,
     SurveyForm,
     answer_form,
 )
@@ -80,6 +81,7 @@ def _recommendation_page(request, dialogue_id, recommendation_id, forms_=None, s
         "r": queries.recommendation_row(recommendation, found),
         "events": queries.timeline(recommendation, found),
         "relay_form": RelayForm(), "reaction_form": ReactionForm(),
+        "chosen_sensitivity": actions.sensitivity_label(found.disclosure.relay_sensitivity),
         "status_line": STATUS_LINE, **(forms_ or {}),
     }, status=status)  # fmt: skip
 
@@ -248,6 +250,26 @@ def disclosure(request: HttpRequest, dialogue_id: int) -> HttpResponse:
         status = 400
     return render(request, "impact/disclosure.html", {
         "dialogue": found.dialogue, "access": found.ctx, "form": form, "status_line": STATUS_LINE,
+    }, status=status)  # fmt: skip
+
+
+@login_required
+def relay_sensitivity(request: HttpRequest, dialogue_id: int) -> HttpResponse:
+    """Read by those who record relays (liaisons must know the choice); chosen by conveners."""
+    found = access_impact(request.user, dialogue_id, "liaison")
+    chosen = found.disclosure.relay_sensitivity
+    form = RelaySensitivityForm(request.POST or None, initial={"relay_sensitivity": chosen})
+    status = 200
+    if request.method == "POST":
+        done = submit(form, lambda data: actions.do_set_relay_sensitivity(
+            request.user, dialogue_id, **data))  # fmt: skip
+        if done is not NOT_DONE:
+            messages.success(request, queries.relay_sensitivity_saved(done))
+            return redirect("impact:relay_sensitivity", found.dialogue.pk)
+        status = 400
+    return render(request, "impact/relay_sensitivity.html", {
+        "dialogue": found.dialogue, "access": found.ctx, "found": found, "form": form,
+        "current": queries.relay_sensitivity_out(found), "status_line": STATUS_LINE,
     }, status=status)  # fmt: skip
 
 

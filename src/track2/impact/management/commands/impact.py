@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from track2.access import NotFound
 from track2.access.impact import (
     access_evaluation,
+    access_impact,
     access_recommendation,
     access_recommendations,
     access_survey_comments,
@@ -27,7 +28,8 @@ from track2.impact import actions, queries, report
 FORMATS = ("text", "json", "csv", "html", "pdf")
 # The action's field → the option that gave it, so a refusal names what to change.
 OPTION_OF = {"owner_id": "--owner", "relay_id": "--relay", "document_id": "--document",
-             "round_number": "--round", "meeting_id": "--meeting", "survey": "SURVEY"}  # fmt: skip
+             "round_number": "--round", "meeting_id": "--meeting", "survey": "SURVEY",
+             "relay_sensitivity": "--set"}  # fmt: skip
 
 
 def _option(field: str | None) -> str:
@@ -86,9 +88,14 @@ class Command(BaseCommand):
             "--channel", required=True, help="meeting, non_paper, back_channel or letter"
         )
         p.add_argument("--relayed-on", required=True, metavar="YYYY-MM-DD")
-        p.add_argument("--sensitivity", default="liaisons",
-                       help="who reads who was briefed: liaisons (default) or members")  # fmt: skip
+        p.add_argument("--sensitivity", default=None,
+                       help="who reads who was briefed: liaisons or members (default: the "
+                       "conveners' choice; a liaison may not choose a wider one)")  # fmt: skip
         p.add_argument("--version-number", metavar="N", help="the document version relayed")
+        p = action("relay-sensitivity", "who reads who was briefed, as the conveners chose; "
+                   "--set to choose (conveners)")  # fmt: skip
+        p.add_argument("--set", metavar="SENSITIVITY", dest="choose",
+                       help="liaisons or members: who reads who was briefed in liaisons' relays")  # fmt: skip
         p = action("react", "record an official reaction with evidence (liaisons, conveners)",
                    recommendation=True)  # fmt: skip
         p.add_argument("--status", required=True,
@@ -165,6 +172,22 @@ class Command(BaseCommand):
             version_number=o["version_number"],
         )  # fmt: skip
         self._say([f"Relay #{relay.pk} is recorded."])
+
+    def _relay_sensitivity(self, user, o) -> None:
+        lines = []
+        if o["choose"] is not None:
+            change = actions.do_set_relay_sensitivity(
+                user, o["dialogue"], relay_sensitivity=o["choose"]
+            )
+            lines.append(queries.relay_sensitivity_saved(change))
+        current = queries.relay_sensitivity_out(access_impact(user, o["dialogue"], "liaison"))
+        relays = current["relays"]
+        lines.append(
+            f"Who reads who was briefed: {current['label']} ({current['relay_sensitivity']})."
+        )
+        lines.append(f"Relays so far: {relays['liaisons']} read by conveners and liaisons only, "
+                     f"{relays['members']} by every member.")  # fmt: skip
+        self._say(lines)
 
     def _react(self, user, o) -> None:
         reaction = actions.do_react(
