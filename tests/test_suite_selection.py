@@ -16,7 +16,12 @@ OWN_SQLITE_SITE = "tests/operations/test_keys.py::"
 
 
 def collected(database_url: str | None) -> list[str]:
-    env = {k: v for k, v in os.environ.items() if k != "TRACK2_DATABASE_URL"}
+    # Not as a pytest-xdist worker: a worker on PostgreSQL would connect to make its database.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k != "TRACK2_DATABASE_URL" and not k.startswith("PYTEST_XDIST")
+    }
     if database_url:
         env["TRACK2_DATABASE_URL"] = database_url
     files = [path.split("::")[0] for path in (USES_THE_DATABASE, SERVES_FROM_IT)]

@@ -20,6 +20,9 @@ from django.core.management.base import CommandError
 
 from tests.site.test_serve import free_port, wait_until_serving
 
+# The served site uses the suite's database (PostgreSQL in the second pass).
+pytestmark = pytest.mark.suite_database
+
 PASSPHRASE = "correct horse battery staple for keys"
 SETUP = """
 import json, sys
@@ -28,8 +31,6 @@ from track2.accounts.actions import do_create_api_token
 from track2.dialogues.models import Dialogue, Membership
 from track2.institutions.models import Institution
 
-# The served site uses the suite's database (PostgreSQL in the second pass).
-pytestmark = pytest.mark.suite_database
 suffix = sys.argv[1]
 institution = Institution.objects.create(name="Back channel institute " + suffix)
 dialogue = Dialogue.objects.create(title="Strait Talks " + suffix, institution=institution)

@@ -131,3 +131,19 @@ def test_report_is_organised_by_the_dac_criteria(world, rounds):
     positions = [html.index(c) for c in ("Relevance", "Coherence", "Effectiveness", "Efficiency",
                                          "Impact", "Sustainability")]  # fmt: skip
     assert positions == sorted(positions)
+
+
+def test_a_chart_is_drawn_once_for_the_same_figures_and_again_when_they_change():
+    def comparison(after: float) -> dict:
+        row = {"group": "Norvik", "shown": True, "change": {"mean_before": 40, "mean_after": after}}
+        hidden = {"group": "Ostrava", "shown": False, "change": None}
+        measure = {"measure": "thermometer", "label": "warmth", "rows": [row, hidden]}
+        return {"label": "before → after", "measures": [measure]}
+
+    charts._change_svg.cache_clear()
+    first = charts.change_chart(comparison(55))
+    assert charts.change_chart(comparison(55)) == first
+    assert charts._change_svg.cache_info().hits == 1
+    moved = charts.change_chart(comparison(70))
+    assert moved != first and charts._change_svg.cache_info().misses == 2
+    assert "Ostrava" in moved and "<svg" in moved

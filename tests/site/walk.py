@@ -12,7 +12,7 @@ from urllib.parse import urldefrag, urlsplit
 
 # Links that are not pages: downloads, the admin (Django's own pages), the API, signing out.
 NOT_PAGES = re.compile(
-    r"^/(api/|admin/|static/|accounts/logout)|\.(ics|csv|json)$|/export/?$|/calendar/feed/"
+    r"^/(api/|admin/|static/|accounts/logout)|\.(ics|csv|json)$|/export(/|$)|/calendar/feed/"
 )
 HREF = re.compile(r'<a\b[^>]*\bhref="([^"]+)"', re.IGNORECASE)
 

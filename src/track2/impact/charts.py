@@ -9,7 +9,9 @@ nothing downloaded; text stays text (svg.fonttype "none") so no font file is rea
 from __future__ import annotations
 
 import base64
+import functools
 import io
+import json
 
 import matplotlib
 
@@ -49,27 +51,48 @@ def change_charts(comparison: dict) -> list[tuple[dict, str]]:
 def change_chart(comparison: dict, measure_index: int = 0) -> str | None:
     """Mean in the first and the second survey per shown group; hidden groups named, not drawn."""
     measure = comparison["measures"][measure_index]
-    rows = [r for r in measure["rows"] if r["shown"] and r["change"]]
-    hidden = [r["group"] for r in measure["rows"] if not r["shown"]]
+    rows = [
+        (r["group"], r["change"]["mean_before"], r["change"]["mean_after"])
+        for r in measure["rows"]
+        if r["shown"] and r["change"]
+    ]
     if not rows:
         return None
+    drawn = {
+        "rows": rows,
+        "hidden": [r["group"] for r in measure["rows"] if not r["shown"]],
+        "label": comparison["label"],
+        "from": comparison.get("from", "before"),
+        "to": comparison.get("to", "after"),
+        "measure": measure["measure"],
+        "axis": measure["label"],
+    }
+    return _change_svg(json.dumps(drawn, sort_keys=True, default=str))
+
+
+# Drawing is most of an evaluation page's time (~0.1 s a chart) and the figures change only when
+# survey answers do: a chart is drawn once per process for the same figures. The key holds only
+# what the chart shows (figures already through the small-cell rule).
+@functools.lru_cache(maxsize=256)
+def _change_svg(drawn_json: str) -> str:
+    drawn = json.loads(drawn_json)
+    rows = drawn["rows"]
     figure = Figure(figsize=(6.4, 0.7 + 0.6 * len(rows)))
     axes = figure.add_subplot()
-    for i, row in enumerate(rows):
-        c = row["change"]
-        axes.plot([c["mean_before"], c["mean_after"]], [i, i], color="#8895a7", linewidth=2)
-        first = comparison.get("from", "before") if i == 0 else None
-        second = comparison.get("to", "after") if i == 0 else None
-        axes.plot([c["mean_before"]], [i], "o", color="#8895a7", label=first)
-        axes.plot([c["mean_after"]], [i], "o", color="#1d4f91", label=second)
-    axes.set_yticks(range(len(rows)), [r["group"] for r in rows])
+    for i, (_group, before, after) in enumerate(rows):
+        axes.plot([before, after], [i, i], color="#8895a7", linewidth=2)
+        first = drawn["from"] if i == 0 else None
+        second = drawn["to"] if i == 0 else None
+        axes.plot([before], [i], "o", color="#8895a7", label=first)
+        axes.plot([after], [i], "o", color="#1d4f91", label=second)
+    axes.set_yticks(range(len(rows)), [group for group, _b, _a in rows])
     axes.invert_yaxis()
-    if measure["measure"] in SCALES:
-        axes.set_xlim(*SCALES[measure["measure"]])
-    axes.set_xlabel(measure["label"])
-    title = comparison["label"]
-    if hidden:
-        title += f"\n(hidden, fewer than k respondents: {', '.join(hidden)})"
+    if drawn["measure"] in SCALES:
+        axes.set_xlim(*SCALES[drawn["measure"]])
+    axes.set_xlabel(drawn["axis"])
+    title = drawn["label"]
+    if drawn["hidden"]:
+        title += f"\n(hidden, fewer than k respondents: {', '.join(drawn['hidden'])})"
     axes.set_title(title, fontsize=9)
     axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35 / len(rows) - 0.2), ncol=2,
                 fontsize=8, frameon=False)  # fmt: skip
@@ -77,12 +100,16 @@ def change_chart(comparison: dict, measure_index: int = 0) -> str | None:
 
 
 def funnel_chart(funnel: dict) -> str:
-    stages = funnel["stages"]
+    return _funnel_svg(tuple((str(s["label"]), s["count"]) for s in funnel["stages"]))
+
+
+@functools.lru_cache(maxsize=64)
+def _funnel_svg(stages: tuple[tuple[str, int], ...]) -> str:
     figure = Figure(figsize=(6.4, 0.5 + 0.4 * len(stages)))
     axes = figure.add_subplot()
-    counts = [s["count"] for s in stages]
+    counts = [count for _label, count in stages]
     axes.barh(range(len(stages)), counts, color="#1d4f91")
-    axes.set_yticks(range(len(stages)), [s["label"] for s in stages])
+    axes.set_yticks(range(len(stages)), [label for label, _count in stages])
     axes.invert_yaxis()
     for i, n in enumerate(counts):
         axes.text(n, i, f" {n}", va="center", fontsize=8)
