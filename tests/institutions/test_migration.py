@@ -4,6 +4,8 @@ migration executor."""
 from __future__ import annotations
 
 import pytest
+from django.core.management import call_command
+from django.core.management.color import no_style
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -22,14 +24,30 @@ def _migrate(target):
     return executor.migrate(target).apps
 
 
+@pytest.fixture(scope="module")
+def at_before(django_db_setup, django_db_blocker):
+    """The database taken back once for the module's tests (going back undoes nearly every app,
+    and coming forward again redoes them: seconds each way), and forward again after them,
+    emptied as a transactional test leaves it."""
+    with django_db_blocker.unblock():
+        leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
+        _migrate(BEFORE)
+        yield
+        _migrate(leaves)
+        call_command("flush", interactive=False, verbosity=0)
+
+
 @pytest.fixture
-def before(transactional_db):
-    # Every app back to its latest migration afterwards: going back also undid the apps that
-    # depend on these (audit, meetings, the room…), and later tests need their tables.
-    leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
-    apps = _migrate(BEFORE)
-    yield apps
-    _migrate(leaves)
+def before(at_before, django_db_blocker):
+    """The historical models before institutions, on empty tables; each test's rows and steps
+    forward are undone after it (only the institutions' own migrations, which is quick)."""
+    with django_db_blocker.unblock():
+        yield _migrate(BEFORE)
+        _migrate(BEFORE)
+        tables = [t for t in connection.introspection.table_names() if t != "django_migrations"]
+        connection.ops.execute_sql_flush(
+            connection.ops.sql_flush(no_style(), tables, reset_sequences=True, allow_cascade=True)
+        )
 
 
 def _old_site(
