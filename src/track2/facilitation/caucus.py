@@ -130,19 +130,21 @@ def check_note(user, dialogue_id, meeting_id, delegation_id, text, note_id=None)
     return NoteDraft(ctx, cleaned, bool(names_in(ctx.dialogue, cleaned)), note)
 
 
+def _write(ctx: CaucusAccess, model, existing, text: str, is_held: bool):
+    """A caucus note or statement, new or revised: held for its writer while it names someone."""
+    held_for = ctx.person_id if is_held else None
+    if existing is not None:
+        existing.text, existing.held_for_id = text, held_for
+        existing.save(update_fields=["text", "held_for"])
+    else:
+        existing = model.objects.create(caucus=caucus_of(ctx), text=text, held_for_id=held_for)
+    _announce(ctx)
+    return existing
+
+
 @transaction.atomic
 def do_note(draft: NoteDraft) -> CaucusNote:
-    held_for = draft.ctx.person_id if draft.is_held else None
-    if draft.note is not None:
-        note = draft.note
-        note.text, note.held_for_id = draft.text, held_for
-        note.save(update_fields=["text", "held_for"])
-    else:
-        note = CaucusNote.objects.create(
-            caucus=caucus_of(draft.ctx), text=draft.text, held_for_id=held_for
-        )
-    _announce(draft.ctx)
-    return note
+    return _write(draft.ctx, CaucusNote, draft.note, draft.text, draft.is_held)
 
 
 def check_delete_held(user, dialogue_id, meeting_id, delegation_id, note_id) -> CaucusNote:
@@ -282,17 +284,7 @@ def check_statement(
 
 @transaction.atomic
 def do_statement(draft: StatementDraft) -> CaucusStatement:
-    held_for = draft.ctx.person_id if draft.is_held else None
-    if draft.statement is not None:
-        statement = draft.statement
-        statement.text, statement.held_for_id = draft.text, held_for
-        statement.save(update_fields=["text", "held_for"])
-    else:
-        statement = CaucusStatement.objects.create(
-            caucus=caucus_of(draft.ctx), text=draft.text, held_for_id=held_for
-        )
-    _announce(draft.ctx)
-    return statement
+    return _write(draft.ctx, CaucusStatement, draft.statement, draft.text, draft.is_held)
 
 
 def check_delete_held_statement(

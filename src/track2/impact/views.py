@@ -91,32 +91,32 @@ def recommendation(request: HttpRequest, dialogue_id: int, recommendation_id: in
     return _recommendation_page(request, dialogue_id, recommendation_id)
 
 
+def _record_on(request, dialogue_id: int, recommendation_id: int, form, name: str, action, done):
+    """A relay or a reaction recorded from the recommendation's page; refused, the page again
+    with the form's problems."""
+    if (
+        submit(form, lambda data: action(request.user, dialogue_id, recommendation_id, **data))
+        is NOT_DONE
+    ):
+        return _recommendation_page(
+            request, dialogue_id, recommendation_id, {name: form}, status=400
+        )
+    messages.success(request, done)
+    return redirect("impact:recommendation", dialogue_id, recommendation_id)
+
+
 @login_required
 @require_POST
 def relay(request: HttpRequest, dialogue_id: int, recommendation_id: int):
-    form = RelayForm(request.POST)
-    done = submit(form, lambda data: actions.do_relay(
-        request.user, dialogue_id, recommendation_id, **data))  # fmt: skip
-    if done is NOT_DONE:
-        return _recommendation_page(
-            request, dialogue_id, recommendation_id, {"relay_form": form}, status=400
-        )
-    messages.success(request, _("The relay is recorded."))
-    return redirect("impact:recommendation", dialogue_id, recommendation_id)
+    return _record_on(request, dialogue_id, recommendation_id, RelayForm(request.POST),
+                      "relay_form", actions.do_relay, _("The relay is recorded."))  # fmt: skip
 
 
 @login_required
 @require_POST
 def react(request: HttpRequest, dialogue_id: int, recommendation_id: int):
-    form = ReactionForm(request.POST)
-    done = submit(form, lambda data: actions.do_react(
-        request.user, dialogue_id, recommendation_id, **data))  # fmt: skip
-    if done is NOT_DONE:
-        return _recommendation_page(
-            request, dialogue_id, recommendation_id, {"reaction_form": form}, status=400
-        )
-    messages.success(request, _("The reaction is recorded."))
-    return redirect("impact:recommendation", dialogue_id, recommendation_id)
+    return _record_on(request, dialogue_id, recommendation_id, ReactionForm(request.POST),
+                      "reaction_form", actions.do_react, _("The reaction is recorded."))  # fmt: skip
 
 
 @login_required
