@@ -12,7 +12,7 @@ import io
 from django.template.loader import render_to_string
 
 from track2.disclosure.status import STATUS_LINE
-from track2.impact import charts, queries
+from track2.impact import queries
 from track2.impact.models import Notification, Recommendation
 from track2.reports.pdf import FONT_STACK, render_pdf
 
@@ -28,6 +28,9 @@ class MissingStatus(AssertionError):
 
 
 def figures(dialogue) -> dict:
+    # matplotlib on the first chart only: importing it costs every process about half a second.
+    from track2.impact import charts
+
     data = queries.evaluation(dialogue)
     data["charts"] = [
         {"title": f"{c['label']}: {measure['label']}", "uri": charts.data_uri(svg)}

@@ -9,10 +9,8 @@ document's text cannot make the server request an outside address.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
-
-from weasyprint import HTML, URLFetcher
-from weasyprint.urls import FatalURLFetchingError
 
 # The font families tried in order; fontconfig picks, glyph by glyph, the first that covers it.
 FONT_STACK = (
@@ -25,31 +23,41 @@ class PdfRefused(ValueError):
     """The HTML asked for a resource the PDF step does not fetch (anything but a local file)."""
 
 
-class _LocalOnly(URLFetcher):
-    """Fetches data: URLs and files under one folder; anything else stops the rendering."""
+@functools.cache
+def _weasyprint():
+    """WeasyPrint, imported on the first PDF: importing it takes about a second, which every
+    `track2` command and server process paid at start although few of them make a PDF."""
+    from weasyprint import HTML, URLFetcher
+    from weasyprint.urls import FatalURLFetchingError
 
-    def __init__(self, base: Path | None):
-        super().__init__(allowed_protocols={"file", "data"}, fail_on_errors=True)
-        self._base = base
+    class LocalOnly(URLFetcher):
+        """Fetches data: URLs and files under one folder; anything else stops the rendering."""
 
-    def fetch(self, url, headers=None):
-        if url.startswith("data:"):
-            return super().fetch(url, headers)
-        if self._base is not None and url.startswith("file://"):
-            target = Path(url.removeprefix("file://").split("?")[0]).resolve()
-            if target.is_relative_to(self._base):
+        def __init__(self, base: Path | None):
+            super().__init__(allowed_protocols={"file", "data"}, fail_on_errors=True)
+            self._base = base
+
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
                 return super().fetch(url, headers)
-        raise PdfRefused(f"not fetched while making a PDF: {url[:200]}")
+            if self._base is not None and url.startswith("file://"):
+                target = Path(url.removeprefix("file://").split("?")[0]).resolve()
+                if target.is_relative_to(self._base):
+                    return super().fetch(url, headers)
+            raise PdfRefused(f"not fetched while making a PDF: {url[:200]}")
+
+    return HTML, LocalOnly, FatalURLFetchingError
 
 
 def render_pdf(html: str, base_url: str | Path | None = None) -> bytes:
     """The PDF of `html`; relative URLs resolve under `base_url` (a local folder), nothing else
     loads. Raises PdfRefused when the HTML asks for anything else."""
+    HTML, LocalOnly, FatalURLFetchingError = _weasyprint()
     base = Path(base_url).resolve() if base_url is not None else None
     document = HTML(
         string=html,
         base_url=str(base) + "/" if base is not None else None,
-        url_fetcher=_LocalOnly(base),
+        url_fetcher=LocalOnly(base),
     )
     try:
         return document.write_pdf()
