@@ -64,6 +64,16 @@ def _page(request, dialogue_id, document_id, forms_=None, status=200):
 _PLACE = re.compile(r"^sections\[(\d+)\](?:\.paragraphs\[(\d+)\])?")
 
 
+def _on_document(request, dialogue_id: int, document_id: int, form, name: str, *steps, tell):
+    """A form posted on a document's page: its action run through `submit`; refused, the page
+    again with the form's problems (400); done, `tell(result)` says so and back to the page."""
+    done = submit(form, *steps)
+    if done is NOT_DONE:
+        return _page(request, dialogue_id, document_id, {name: form}, status=400)
+    tell(done)
+    return redirect("outcomes:document", dialogue_id, document_id)
+
+
 def _in_the_text(refusal: ActionRefused) -> ActionRefused:
     """The actions name places as the API sends them (sections[0].paragraphs[1].cites); the
     drafting form has one text box, so the same problems are shown on it, place in words."""
@@ -179,9 +189,8 @@ def document(request: HttpRequest, dialogue_id: int, document_id: int) -> HttpRe
 @login_required
 @require_POST
 def endorse(request: HttpRequest, dialogue_id: int, document_id: int) -> HttpResponse:
-    form = EndorseForm(request.POST)
-    done = submit(
-        form,
+    return _on_document(
+        request, dialogue_id, document_id, EndorseForm(request.POST), "endorse_form",
         lambda data: actions.do_endorse(
             request.user, dialogue_id, document_id, grade=data["grade"],
             version_sha256=data["version_sha256"], reason=data["reason"], listed=data["listed"],
@@ -190,11 +199,8 @@ def endorse(request: HttpRequest, dialogue_id: int, document_id: int) -> HttpRes
             request.user, dialogue_id, document_id, grade=data.get("grade"),
             version_sha256=data.get("version_sha256"), reason=data.get("reason", ""),
         ),
+        tell=lambda done: messages.success(request, _("Your response is recorded on this version.")),
     )  # fmt: skip
-    if done is NOT_DONE:
-        return _page(request, dialogue_id, document_id, {"endorse_form": form}, status=400)
-    messages.success(request, _("Your response is recorded on this version."))
-    return redirect("outcomes:document", dialogue_id, document_id)
 
 
 @login_required
@@ -222,52 +228,40 @@ def propose(request: HttpRequest, dialogue_id: int, document_id: int) -> HttpRes
 @login_required
 @require_POST
 def decide(request: HttpRequest, dialogue_id: int, document_id: int, amendment_id: int):
-    form = DecisionForm(request.POST)
-    done = submit(
-        form,
+    return _on_document(
+        request, dialogue_id, document_id, DecisionForm(request.POST), "decision_form",
         lambda data: actions.do_decide(
             request.user, dialogue_id, document_id, amendment_id, accept=data["accept"],
             reason=data["reason"],
         ),
+        tell=lambda done: messages.success(request, _("Amendment %(status)s.") % {"status": done.status}),
     )  # fmt: skip
-    if done is NOT_DONE:
-        return _page(request, dialogue_id, document_id, {"decision_form": form}, status=400)
-    messages.success(request, _("Amendment %(status)s.") % {"status": done.status})
-    return redirect("outcomes:document", dialogue_id, document_id)
 
 
 @login_required
 @require_POST
 def add_draft(request: HttpRequest, dialogue_id: int, document_id: int) -> HttpResponse:
-    form = AlternativeForm(request.POST)
-    done = submit(
-        form,
+    return _on_document(
+        request, dialogue_id, document_id, AlternativeForm(request.POST), "draft_form",
         lambda data: actions.do_add_alternative(
             request.user, dialogue_id, document_id, paragraph_key=data["paragraph_key"],
             text=data["text"],
         ),
+        tell=lambda done: messages.success(request, _("Competing draft %(n)s is added.") % {"n": done.pk}),
     )  # fmt: skip
-    if done is NOT_DONE:
-        return _page(request, dialogue_id, document_id, {"draft_form": form}, status=400)
-    messages.success(request, _("Competing draft %(n)s is added.") % {"n": done.pk})
-    return redirect("outcomes:document", dialogue_id, document_id)
 
 
 @login_required
 @require_POST
 def rank(request: HttpRequest, dialogue_id: int, document_id: int) -> HttpResponse:
-    form = RankingForm(request.POST)
-    done = submit(
-        form,
+    return _on_document(
+        request, dialogue_id, document_id, RankingForm(request.POST), "ranking_form",
         lambda data: actions.do_rank(
             request.user, dialogue_id, document_id, paragraph_key=data["paragraph_key"],
             order=data["order"],
         ),
+        tell=lambda done: messages.success(request, _("Your ranking is recorded.")),
     )  # fmt: skip
-    if done is NOT_DONE:
-        return _page(request, dialogue_id, document_id, {"ranking_form": form}, status=400)
-    messages.success(request, _("Your ranking is recorded."))
-    return redirect("outcomes:document", dialogue_id, document_id)
 
 
 @login_required
