@@ -13,4 +13,10 @@ warnings.filterwarnings(
     category=Warning,
     module="django.core.handlers.asgi",
 )
-application = get_asgi_application()
+django_application = get_asgi_application()
+
+
+from track2.api.lane import VoteLane  # noqa: E402  (after Django is set up)
+
+# A room's votes with a personal token take a lean path; everything else is Django's.
+application = VoteLane(django_application)

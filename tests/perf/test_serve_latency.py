@@ -14,7 +14,7 @@ import uvicorn
 from uvicorn.server import ServerState
 
 from tests.site.test_serve import served  # noqa: F401  (fixture: a real `track2 serve --workers 2`)
-from track2.site.http import NoDelayH11Protocol
+from track2.site.http import NoDelayHttpProtocol
 
 
 def test_connections_get_tcp_nodelay_even_on_a_protocol_zero_socket():
@@ -29,7 +29,7 @@ def test_connections_get_tcp_nodelay_even_on_a_protocol_zero_socket():
     )
     config.load()
 
-    class Probe(NoDelayH11Protocol):
+    class Probe(NoDelayHttpProtocol):
         def connection_made(self, transport):
             super().connection_made(transport)
             seen.append(

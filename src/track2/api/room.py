@@ -18,6 +18,7 @@ from track2.api.pagination import PageQuery, page_of
 from track2.api.refusals import files, not_permitted
 from track2.deliberation import actions, exports, map_data, queries
 from track2.disclosure.status import STATUS_LINE
+from track2.site.reading import api_reads_only
 
 router = Router(tags=["dialogue room"])
 M = "/dialogues/{dialogue_id}/meetings/{meeting_id}"
@@ -68,6 +69,7 @@ class StatementsQuery(PageQuery):
     summary="The room's statements (paginated; see `view`)",
     openapi_extra=not_permitted("A view your role does not have (queue, notes, mine)."),
 )
+@api_reads_only
 def list_statements(
     request: AuthedRequest, dialogue_id: Id, meeting_id: Id, params: Query[StatementsQuery]
 ):
@@ -126,8 +128,10 @@ def delete_vote(request: AuthedRequest, dialogue_id: Id, meeting_id: Id, stateme
     summary="The common-ground map's data (small-cell rule)",
     openapi_extra=not_permitted("The facilitators do not show the results to you (yet)."),
 )
+@api_reads_only
 def common_ground(request: AuthedRequest, dialogue_id: Id, meeting_id: Id):
-    return map_data.map_for(access_room(request.auth, dialogue_id, meeting_id))
+    shown = map_data.map_for(access_room(request.auth, dialogue_id, meeting_id))
+    return HttpResponse(map_data.as_json(shown), content_type="application/json; charset=utf-8")
 
 
 @router.get(

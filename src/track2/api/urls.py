@@ -65,7 +65,10 @@ api = Track2API(
 
 def _refuse(request: HttpRequest, body: dict, status: int):
     # A refused request keeps nothing it may have written before the refusal (ATOMIC_REQUESTS).
-    if transaction.get_connection().in_atomic_block:
+    # A read (track2.site.reading) runs outside that transaction and has nothing to undo.
+    match = getattr(request, "resolver_match", None)
+    reads_only = match is not None and getattr(match.func, "_non_atomic_requests", None)
+    if transaction.get_connection().in_atomic_block and not reads_only:
         transaction.set_rollback(True)
     return api.create_response(request, body, status=status)
 
@@ -179,7 +182,20 @@ def urls():
     not hold one; what they read goes through the same access loaders in a thread."""
     patterns, app_name, namespace = api.urls
     for pattern in patterns:
-        if inspect.iscoroutinefunction(pattern.callback):
+        if inspect.iscoroutinefunction(pattern.callback) or _reads_only(pattern.callback):
             # What transaction.non_atomic_requests sets, for every database.
             setattr(pattern.callback, "_non_atomic_requests", set(connections))  # noqa: B010
     return patterns, app_name, namespace
+
+
+def _reads_only(callback) -> bool:
+    """Whether every operation on a path is marked `api_reads_only` (track2.site.reading).
+    django-ninja's view for a path closes over its PathView (tests/api/test_reading.py fails
+    if that ever changes)."""
+    if not inspect.isfunction(callback):  # the OpenAPI document's view, a partial
+        return False
+    path_view = inspect.getclosurevars(callback).nonlocals.get("self")
+    operations = getattr(path_view, "operations", None)
+    return bool(operations) and all(
+        getattr(op.view_func, "_reads_only", False) for op in operations
+    )

@@ -20,7 +20,7 @@ from track2 import validation as admissible
 from track2.access import NotFound, parse_id
 from track2.access.room import RoomAccess, access_room, access_room_for_vote
 from track2.audit import record as audit
-from track2.deliberation import nonattribution
+from track2.deliberation import journal, nonattribution
 from track2.deliberation.models import (
     REASON_MAX,
     STATEMENT_MAX,
@@ -223,7 +223,7 @@ def _vote_sql() -> tuple[str, str, str]:
     # Plain SQL on the hot path: Django's query compilation, not the database, dominated a
     # profile of 200 votes. ON CONFLICT … DO UPDATE: SQLite ≥ 3.24 and PostgreSQL alike.
     return (
-        f"UPDATE {statement} SET changes = changes + 1 WHERE id = %s",  # noqa: S608
+        f"UPDATE {statement} SET changes = changes + 1 WHERE id = %s RETURNING changes",  # noqa: S608
         f"INSERT INTO {vote} (id, meeting_id, statement_id, pseudonym, value) "  # noqa: S608
         "VALUES (%s, %s, %s, %s, %s) "
         "ON CONFLICT (statement_id, pseudonym) DO UPDATE SET value = excluded.value",
@@ -237,13 +237,16 @@ _VOTE_SQL: tuple[str, str, str] | None = None
 def do_vote(ballot: Ballot) -> None:
     """One statement: insert, or replace the pseudonym's earlier answer (never a second row),
     or withdraw it; the statement's change count moves in the same transaction, which is how
-    the map's keeper (map_data) knows which statements' votes to re-read."""
+    the map's keeper (map_data) knows which statements' votes to re-read; once committed, the
+    vote is noted for this process's keeper with the count it moved (journal), so that it need
+    not re-read what this process wrote."""
     global _VOTE_SQL
     if _VOTE_SQL is None:
         _VOTE_SQL = _vote_sql()
     bump, upsert, withdraw = _VOTE_SQL
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(bump, [ballot.statement_id])
+        (count,) = cursor.fetchone()
         if ballot.value is None:
             cursor.execute(withdraw, [ballot.statement_id, ballot.pseudonym])
         else:
@@ -257,6 +260,9 @@ def do_vote(ballot: Ballot) -> None:
                     ballot.value,
                 ],
             )
+        transaction.on_commit(
+            lambda: journal.note(ballot.statement_id, count, ballot.pseudonym, ballot.value)
+        )
         live.announce(live.meeting_topic(ballot.meeting_id))
 
 

@@ -11,6 +11,7 @@ statement is shown from k votes. "Too few votes yet" is the map's normal first s
 from __future__ import annotations
 
 import functools
+import json
 import threading
 import time
 import weakref
@@ -33,6 +34,7 @@ from track2.commonground.sides import (
     SidesError,
     agreement_by_side,
 )
+from track2.deliberation import journal
 from track2.deliberation.map_worker import FitWorker
 from track2.deliberation.models import Room, Statement, Vote
 from track2.dialogues.models import Delegation, DelegationMember
@@ -164,6 +166,10 @@ class _Room:
     # Rows renumbered since the fit (the room was read whole again): its group ids cannot be
     # carried over by participant, so the next fit starts afresh.
     renumbered: bool = False
+    # Each statement's figures that depend on its own votes only (counts, by delegation, label),
+    # kept with the change count they were computed at: a read after a few votes recomputes
+    # only the statements that moved (disclosed_map).
+    rows: dict = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     def previous(self) -> Any | None:
@@ -249,15 +255,29 @@ def _refresh(meeting: Meeting, state: _Room, key: tuple, listed) -> bool:
     before = {sid: changes for sid, _t, _p, changes in state.listed}
     moved = [sid for sid, _t, _p, changes in listed if before[sid] != changes]
     if moved:
-        rows = _raw(
-            Vote.objects.filter(statement_id__in=moved).values_list(
-                "pseudonym", "statement_id", "value"
+        # This process's own votes come from its notes; the rest is re-read whole per statement.
+        rows: list[tuple[str, int, int]] = []
+        reread: list[int] = []
+        for sid, _t, _p, changes in listed:
+            if before[sid] == changes:
+                continue
+            answers = journal.take(sid, before[sid], changes)
+            if answers is None or any(value is None for _who, value in answers):
+                reread.append(sid)  # another process's votes, or a withdrawal
+            else:
+                rows.extend((who, sid, value) for who, value in answers)  # type: ignore[misc]  # no None, checked
+        noted = len(rows)
+        if reread:
+            rows += _raw(
+                Vote.objects.filter(statement_id__in=reread).values_list(
+                    "pseudonym", "statement_id", "value"
+                )
             )
-        )
         matrix = state.matrix
         newcomers = [p for p in dict.fromkeys(p for p, _s, _v in rows) if p not in state.row_of]
         if newcomers and state.sides is not None and any(p not in state.sides for p in newcomers):
             state.sides = sides_by_pseudonym(meeting)  # perhaps seated since the last read
+            state.rows = {}
             if state.sides is None:
                 return False
         for p in newcomers:
@@ -274,17 +294,27 @@ def _refresh(meeting: Meeting, state: _Room, key: tuple, listed) -> bool:
             state.answers = np.vstack(
                 [state.answers, np.full((grow, matrix.n_statements), NO_VOTE, dtype=np.int8)]
             )
+        if noted:
+            # A pseudonym may have answered twice since the last read: its last answer counts.
+            last = {
+                (int(a), int(b)): i
+                for i, (a, b) in enumerate(zip(r[:noted].tolist(), c[:noted].tolist(), strict=True))
+            }
+            keep = np.array(sorted(last.values()) + list(range(noted, len(rows))), dtype=np.int64)
+            r, c, v = r[keep], c[keep], v[keep]
         now = state.answers[r, c]
         changed = now != v
-        # Each moved column must hold exactly the votes read: fewer means one was withdrawn
+        # Each re-read column must hold exactly the votes read: fewer means one was withdrawn
         # (or deleted), which a matrix of votes cannot take back in place.
-        read = np.bincount(c, minlength=matrix.n_statements)
-        after = matrix.statement_counts["seen"] + np.bincount(
-            c[now == NO_VOTE], minlength=matrix.n_statements
-        )
-        cols = [column[s] for s in moved]
-        if not np.array_equal(after[cols], read[cols]):
-            return False
+        reread_cols = [column[s] for s in reread]
+        if reread_cols:
+            whole = np.isin(c, reread_cols)
+            read = np.bincount(c[whole], minlength=matrix.n_statements)
+            after = matrix.statement_counts["seen"] + np.bincount(
+                c[whole & (now == NO_VOTE)], minlength=matrix.n_statements
+            )
+            if not np.array_equal(after[reread_cols], read[reread_cols]):
+                return False
         if changed.any() or grow > 0:
             state.matrix = matrix.with_votes(
                 r[changed],
@@ -446,7 +476,10 @@ def _state_map(meeting: Meeting, settled: bool) -> tuple[dict, dict[int, float]]
             analysis = None if note or fit is None else fit.analysis
             if not note and fit is not None:
                 note = fit.note
-            shown = disclosed_map(meeting, source, k, analysis, note)
+            changes = {sid: c for sid, _t, _p, c in state.listed}
+            shown = disclosed_map(
+                meeting, source, k, analysis, note, changes=changes, rows=state.rows
+            )
             shown["groups_as_of"] = fit.as_of if analysis is not None and fit else None
             shown["groups_current"] = not state.fit_behind
             state.shown = shown
@@ -552,6 +585,35 @@ def group_rows_of(analysis: Any, k: int) -> dict[int, list[dict]]:
     return out
 
 
+_fit_summaries: weakref.WeakKeyDictionary[Any, dict[int, tuple]] = weakref.WeakKeyDictionary()
+
+
+def _fit_parts(
+    analysis: Any | None, k: int
+) -> tuple[list[dict], dict[int, list[dict]], list[int], dict[int, float]]:
+    """What the map takes from a fit (groups and their sizes, rows by group, bridging), made
+    once per fit and k: reads between two fits share them."""
+    if analysis is None:
+        return [], {}, [], {}
+    per_k = _fit_summaries.setdefault(analysis, {})
+    if k not in per_k:
+        groups = [
+            {"id": gid, "size": len(members) if len(members) >= k else None}
+            for gid, members in analysis.group_members().items()
+        ]
+        b = analysis.bridging
+        bridging_ids = [
+            int(b.statement_ids[j]) for j in top_bridging(b, set()) if b.statement_intercept[j] > 0
+        ]
+        intercept = {
+            int(s): float(v)
+            for s, v in zip(b.statement_ids.tolist(), b.statement_intercept.tolist(), strict=True)
+        }
+        per_k[k] = (groups, group_rows_of(analysis, k), bridging_ids, intercept)
+    groups, by_group, bridging_ids, intercept = per_k[k]
+    return [dict(g) for g in groups], by_group, bridging_ids, intercept
+
+
 def _too_few(matrix: VoteMatrix, k: int) -> str:
     """Why the room has no opinion groups yet ("" when it has votes enough for a fit)."""
     voters = int(np.count_nonzero(matrix.votes_per_participant))
@@ -564,15 +626,54 @@ def _too_few(matrix: VoteMatrix, k: int) -> str:
     return ""
 
 
-def _sides(source: EngineInput) -> tuple[SideAgreement | None, str]:
+def _sides(
+    source: EngineInput, columns: list[int] | None = None
+) -> tuple[SideAgreement | None, str]:
     if source.side_of is None:
         return None, _(
             "Agreement per delegation is no longer available: the dialogue's key was destroyed."
         )
     try:
-        return agreement_by_side(source.matrix, source.side_of), ""
+        chosen = None if columns is None else np.asarray(columns, dtype=np.int64)
+        return agreement_by_side(source.matrix, source.side_of, statements=chosen), ""
     except SidesError:
         return None, _("Agreement per delegation appears once two delegations have voted.")
+
+
+def _own_figures(
+    source: EngineInput, k: int, stale: list[int], column: dict[int, int]
+) -> tuple[dict[int, dict], tuple[str, ...] | None, str]:
+    """The figures of each statement in `stale` that depend on its own votes only: counts,
+    rows by delegation and the label (None: too few in a cell to say), for disclosed_map."""
+    counts = source.matrix.statement_counts
+    agreement, sides_note = _sides(source, [column[sid] for sid in stale])
+    out: dict[int, dict] = {}
+    for i, sid in enumerate(stale):
+        j = column[sid]
+        n = int(counts["seen"][j])
+        figures: dict[str, Any] = {}
+        if n >= k:
+            figures |= {
+                "votes": n,
+                "agree": int(counts["agree"][j]),
+                "disagree": int(counts["disagree"][j]),
+                "pass": n - int(counts["agree"][j]) - int(counts["disagree"][j]),
+            }
+        else:
+            figures |= {"votes": None, "agree": None, "disagree": None, "pass": None}
+        figures["label"] = TOO_FEW_YET if n < k else TOO_FEW_VOTES
+        if agreement is not None:
+            by_side, all_shown = _side_rows(agreement, i, k)
+            figures["by_side"] = by_side
+            # A label says something about every side: only when every side may be shown.
+            if all_shown and n >= k:
+                figures["label"] = agreement.labels[i]
+                figures["p_common_ground"] = round(float(agreement.p_common_ground[i]), 4)
+                figures["p_divisive"] = round(float(agreement.p_divisive[i]), 4)
+        else:
+            figures["by_side"] = []
+        out[sid] = figures
+    return out, (agreement.sides if agreement is not None else None), sides_note
 
 
 def disclosed_map(
@@ -581,56 +682,49 @@ def disclosed_map(
     k: int,
     analysis: Any | None,
     groups_note: str,
+    *,
+    changes: dict[int, int] | None = None,
+    rows: dict | None = None,
 ) -> dict:
+    """The map through the small-cell rule. With `changes` (statement id → change count) and
+    `rows` (the room's cache, filled here), only statements whose count moved since their
+    figures were made are recomputed; the rest are taken as they were."""
     matrix = source.matrix
-    counts = matrix.statement_counts
-    agreement, sides_note = _sides(source)
-    groups: list[dict] = []
-    by_group: dict[int, list[dict]] = {}
-    if analysis is not None:
-        for gid, members in analysis.group_members().items():
-            groups.append({"id": gid, "size": len(members) if len(members) >= k else None})
-        by_group = group_rows_of(analysis, k)
-    bridging_ids: list[int] = []
-    intercept: dict[int, float] = {}
-    if analysis is not None:
-        b = analysis.bridging
-        bridging_ids = [
-            int(b.statement_ids[j]) for j in top_bridging(b, set()) if b.statement_intercept[j] > 0
-        ]
-        intercept = {
-            int(s): float(v)
-            for s, v in zip(b.statement_ids.tolist(), b.statement_intercept.tolist(), strict=True)
-        }
-    statements = []
     column = {sid: j for j, sid in enumerate(matrix.statement_ids.tolist())}
+    cache: dict = rows if rows is not None and changes is not None else {}
+    stamp = changes or {}
+    stale = [sid for sid in source.order if cache.get(sid, (None,))[0] != stamp.get(sid, -1)]
+    # Rows are shared by every map made from this cache: readers never change them.
+    if stale or "sides" not in cache:
+        fresh, side_names, sides_note = _own_figures(source, k, stale, column)
+        if side_names != cache.get("sides", side_names) and len(stale) < len(source.order):
+            # A delegation voted for the first time: every statement's rows change shape.
+            cache.clear()
+            stale = list(source.order)
+            fresh, side_names, sides_note = _own_figures(source, k, stale, column)
+        for sid, figures in fresh.items():
+            cache[sid] = (stamp.get(sid, -1), figures)
+        cache["sides"], cache["sides_note"] = side_names, sides_note
+    side_names, sides_note = cache["sides"], cache["sides_note"]
+    groups, by_group, bridging_ids, intercept = _fit_parts(analysis, k)
+    statements = []
     for sid in source.order:
-        j = column[sid]
-        n = int(counts["seen"][j])
+        stamp_of, figures, *made = cache[sid]
+        # The row as last made, when neither its votes, its text nor the fit moved since.
+        if made and made[0] is analysis and made[1]["text"] == source.texts[sid]:
+            statements.append(made[1])
+            continue
         row: dict[str, Any] = {"id": int(sid), "text": source.texts[sid]}
-        if n >= k:
-            row |= {
-                "votes": n,
-                "agree": int(counts["agree"][j]),
-                "disagree": int(counts["disagree"][j]),
-                "pass": n - int(counts["agree"][j]) - int(counts["disagree"][j]),
-            }
-        else:
-            row |= {"votes": None, "agree": None, "disagree": None, "pass": None}
-        label = TOO_FEW_YET if n < k else TOO_FEW_VOTES
-        if agreement is not None:
-            by_side, all_shown = _side_rows(agreement, j, k)
-            row["by_side"] = by_side
-            # A label says something about every side: only when every side may be shown.
-            if all_shown and n >= k:
-                label = agreement.labels[j]
-                row["p_common_ground"] = round(float(agreement.p_common_ground[j]), 4)
-                row["p_divisive"] = round(float(agreement.p_divisive[j]), 4)
-        else:
-            row["by_side"] = []
-        row["label"] = label
+        row |= {key: figures[key] for key in ("votes", "agree", "disagree", "pass")}
+        row["by_side"] = [dict(r) for r in figures["by_side"]]
+        if "p_common_ground" in figures:
+            row["p_common_ground"] = figures["p_common_ground"]
+            row["p_divisive"] = figures["p_divisive"]
+        row["label"] = figures["label"]
         row["by_group"] = [] if analysis is None else [dict(r) for r in by_group.get(sid, [])]
-        row["bridging"] = round(intercept[sid], 4) if sid in intercept and n >= k else None
+        counted = figures["votes"] is not None
+        row["bridging"] = round(intercept[sid], 4) if sid in intercept and counted else None
+        cache[sid] = (stamp_of, figures, analysis, row)
         statements.append(row)
     voters = int(np.count_nonzero(matrix.votes_per_participant))
     return {
@@ -643,7 +737,7 @@ def disclosed_map(
         "sides_note": sides_note,
         "voters": voters,
         "votes": int(matrix.n_votes),
-        "sides": list(agreement.sides) if agreement is not None else [],
+        "sides": list(side_names) if side_names is not None else [],
         "groups": groups,
         "statements": statements,
         "common_ground": [s["id"] for s in statements if s["label"] == COMMON_GROUND],
@@ -689,6 +783,27 @@ def map_for(ctx) -> dict:
     except keyring.KeyDestroyed:
         voted = set()
     return only_statements(full, voted)
+
+
+_encoded: dict[int, tuple[dict, bytes]] = {}  # id(map) → (the map, its JSON); the map held
+_encoded_lock = threading.Lock()
+
+
+def as_json(shown: dict) -> bytes:
+    """The map's JSON, as the API's renderer writes it (`json.dumps`), encoded once per map:
+    every facilitator watching a room reads the same map object until the room changes, and
+    writing 300 statements' rows was a sixth of a read. The newest few maps are kept (each
+    held, so an id is never reused while it is a key)."""
+    with _encoded_lock:
+        kept = _encoded.get(id(shown))
+        if kept is not None and kept[0] is shown:
+            return kept[1]
+    data = json.dumps(shown).encode()
+    with _encoded_lock:
+        _encoded[id(shown)] = (shown, data)
+        while len(_encoded) > 64:
+            del _encoded[next(iter(_encoded))]
+    return data
 
 
 def only_statements(full: dict, wanted: set[int]) -> dict:

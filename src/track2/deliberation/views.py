@@ -19,6 +19,7 @@ from track2.deliberation.forms import ModerationForm, RoomSettingsForm, Statemen
 from track2.deliberation.models import Room, Vote
 from track2.errors import ActionRefused, NotPermitted
 from track2.site.forms import NOT_DONE, act_and_tell, submit
+from track2.site.reading import reads_only
 
 KEYS = {"agree": "a", "disagree": "d", "pass": "p"}
 
@@ -59,6 +60,7 @@ def _next_statement(ctx, statements, voted: dict[int, int]):
     return waiting[0]  # the facilitator's order, then the (random) id
 
 
+@reads_only
 @login_required
 def room(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
     ctx = access_room(request.user, dialogue_id, meeting_id)
@@ -233,6 +235,7 @@ def moderate(request: HttpRequest, dialogue_id: int, meeting_id: int, statement_
     return redirect("deliberation:moderation", dialogue_id, meeting_id)
 
 
+@reads_only
 @login_required
 def map_page(request: HttpRequest, dialogue_id: int, meeting_id: int):
     ctx = access_room(request.user, dialogue_id, meeting_id)

@@ -13,7 +13,7 @@ from django.db import connection
 from track2.config import LOOPBACK_HOSTS, describe_email
 from track2.site import static_files
 from track2.site.health import DatabaseUnreachable, check_database
-from track2.site.http import NoDelayH11Protocol
+from track2.site.http import NoDelayHttpProtocol
 
 GRACEFUL_STOP_SECONDS = 5
 
@@ -82,7 +82,7 @@ def run_server(stdout, host: str, port: int, workers: int) -> None:
         proxy_headers=bool(settings.CONFIG.trusted_proxies),
         forwarded_allow_ips=",".join(settings.CONFIG.trusted_proxies) or None,
         server_header=False,
-        http=NoDelayH11Protocol,
+        http=NoDelayHttpProtocol,
         # Open event streams (live updates) never finish by themselves: on a stop, give requests
         # this long, then end the streams; browsers reconnect to the next server with Last-Event-ID.
         timeout_graceful_shutdown=GRACEFUL_STOP_SECONDS,
