@@ -179,58 +179,87 @@ class _Fit:
 
 
 def _shrink(success: FloatArray, trials: FloatArray) -> FloatArray:
-    """Each group's success share on each statement (statements x groups), shrunk towards the
-    statement's share over everyone by an empirical-Bayes amount chosen per statement.
+    """Each group's success share on each statement (groups on the first axis), shrunk towards
+    the statement's share over everyone by an empirical-Bayes amount chosen per statement.
 
     One-way random-effects estimate: the between-group variance of the shares beyond what
     sampling explains, tau2 (as a fraction of pbar * (1 - pbar)), gives a beta prior of weight
     alpha = 1 / tau2 - 1 pseudo-votes. A statement on which the groups answer alike (tau2 near
     0) is shrunk almost entirely, so its sampling noise cannot pull participants apart; one on
     which they differ keeps its group shares. alpha is kept in [PRIOR_WEIGHT, _MAX_SHRINK].
+
+    EM calls this after every vote in a live room, where the cost is the number of numpy calls
+    and their strides, not their size: groups are the first axis (a sum over them runs along
+    contiguous rows; over a last axis of 2-5 groups numpy was 5x slower), sums are
+    ``np.add.reduce`` (``ndarray.sum`` without its wrapper), np.minimum(np.maximum(...)) is
+    np.clip without its overhead, and temporaries are updated in place.
     """
-    k = trials.shape[1]
-    total = trials.sum(axis=1, keepdims=True)
-    pbar = (success.sum(axis=1, keepdims=True) + 0.5) / (total + 1.0)
-    share = success / np.maximum(trials, 1e-9)
-    spread = (trials * (share - pbar) ** 2).sum(axis=1, keepdims=True) / (pbar * (1.0 - pbar))
-    effective = total - (trials**2).sum(axis=1, keepdims=True) / np.maximum(total, 1e-9)
-    # np.minimum(np.maximum(...)) is np.clip without its per-call overhead (EM calls this
-    # after every vote in a live room).
-    tau2 = np.minimum(np.maximum((spread - (k - 1)) / np.maximum(effective, 1e-9), 0.0), 1.0)
-    alpha = np.minimum(np.maximum(1.0 / np.maximum(tau2, 1e-12) - 1.0, PRIOR_WEIGHT), _MAX_SHRINK)
-    return np.asarray((success + alpha * pbar) / (trials + alpha), dtype=np.float64)
+    k = trials.shape[0]
+    total = np.add.reduce(trials, axis=0)
+    pbar = np.add.reduce(success, axis=0)
+    pbar += 0.5
+    pbar /= total + 1.0
+    deviation = success / np.maximum(trials, 1e-9)
+    deviation -= pbar
+    np.square(deviation, out=deviation)
+    deviation *= trials
+    spread = np.add.reduce(deviation, axis=0)
+    spread /= pbar * (1.0 - pbar)
+    effective = np.add.reduce(np.square(trials), axis=0)
+    effective /= np.maximum(total, 1e-9)
+    np.subtract(total, effective, out=effective)
+    spread -= k - 1
+    spread /= np.maximum(effective, 1e-9)
+    tau2 = np.minimum(np.maximum(spread, 0.0, out=spread), 1.0, out=spread)
+    alpha = np.divide(1.0, np.maximum(tau2, 1e-12, out=tau2), out=tau2)
+    alpha -= 1.0
+    alpha = np.minimum(np.maximum(alpha, PRIOR_WEIGHT, out=alpha), _MAX_SHRINK, out=alpha)
+    out = success + alpha * pbar
+    out /= trials + alpha
+    return out
 
 
 def _m_step(
     x: OneHot, resp: npt.NDArray[np.float32], n_statements: int, adaptive: bool = True
 ) -> tuple[FloatArray, FloatArray]:
+    """Log answer probabilities (k x 3 m, columns as in ``x``) and log priors from
+    responsibilities. The counts are arranged groups x answers x statements, so that sums
+    over the groups run along contiguous rows."""
     k = resp.shape[1]
-    counts = np.asarray(x.T @ resp, dtype=np.float64).reshape(n_statements, 3, k)
+    by_column = np.asarray(x.T @ resp, dtype=np.float64).T
+    counts = np.ascontiguousarray(by_column.reshape(k, n_statements, 3).transpose(0, 2, 1))
     if adaptive:
         # Two nested shares, each shrunk by its own amount: passing (a statement's pass rate
-        # is often the same in every group) and agreeing among those who did not pass.
-        seen = counts.sum(axis=1)
-        # Both in one call (_shrink works row by row): half the small-array overhead.
-        shares = _shrink(
-            np.concatenate([counts[:, 2], counts[:, 0]]),
-            np.concatenate([seen, counts[:, 0] + counts[:, 1]]),
-        )
-        passing, agreeing = shares[:n_statements], shares[n_statements:]
-        theta = np.empty((n_statements, 3, k))
-        np.multiply(1.0 - passing, agreeing, out=theta[:, 0])
-        np.multiply(1.0 - passing, 1.0 - agreeing, out=theta[:, 1])
+        # is often the same in every group) and agreeing among those who did not pass. Both
+        # in one call (_shrink works statement by statement): half the small-array overhead.
+        success = counts[:, 2::-2]  # (pass, agree): a view
+        trials = np.empty_like(success)
+        np.add(counts[:, 0], counts[:, 1], out=trials[:, 1])  # agree + disagree
+        np.add(trials[:, 1], counts[:, 2], out=trials[:, 0])  # seen
+        shares = _shrink(success, trials)
+        passing, agreeing = shares[:, 0], shares[:, 1]
+        theta = np.empty((k, 3, n_statements))
+        not_passing = np.subtract(1.0, passing, out=theta[:, 2])
+        np.multiply(not_passing, agreeing, out=theta[:, 0])
+        np.subtract(1.0, agreeing, out=theta[:, 1])
+        theta[:, 1] *= not_passing
         theta[:, 2] = passing
-        theta[seen.sum(axis=1) == 0] = 1.0 / 3.0  # an unvoted statement: uniform, as before
+        unvoted = np.flatnonzero(np.add.reduce(trials[:, 0], axis=0) == 0)
+        if len(unvoted):
+            theta[:, :, unvoted] = 1.0 / 3.0  # an unvoted statement: uniform, as before
     else:
         # Fixed prior: each group's answers to a statement shrink towards the statement's
         # answers over everyone (smoothed by 1/2 per answer), with weight PRIOR_WEIGHT.
-        overall = counts.sum(axis=2) + 0.5
-        overall /= overall.sum(axis=1, keepdims=True)
-        counts += PRIOR_WEIGHT * overall[:, :, None]
+        overall = counts.sum(axis=0) + 0.5
+        overall /= overall.sum(axis=0)
+        counts += PRIOR_WEIGHT * overall
         theta = counts / counts.sum(axis=1, keepdims=True)
-    log_theta = np.log(theta).transpose(2, 0, 1).reshape(k, 3 * n_statements)
-    sizes = resp.sum(axis=0, dtype=np.float64) + 1.0  # add-one keeps an emptied group alive
-    return log_theta, np.log(sizes / sizes.sum())
+    np.log(theta, out=theta)
+    log_theta = theta.transpose(0, 2, 1).reshape(k, 3 * n_statements)
+    sizes = np.add.reduce(resp, axis=0, dtype=np.float64)
+    sizes += 1.0  # add-one keeps an emptied group alive
+    sizes /= np.add.reduce(sizes)
+    return log_theta, np.log(sizes, out=sizes)
 
 
 def _e_step(
@@ -238,14 +267,15 @@ def _e_step(
 ) -> tuple[npt.NDArray[np.float32], float]:
     # float32 throughout: the largest array is participants x k, and each row's log-likelihood
     # is a sum of at most a few thousand terms, far within float32 precision for argmax and EM.
-    joint = x @ log_theta.T.astype(np.float32)
+    joint: npt.NDArray[np.float32] = x @ log_theta.T.astype(np.float32)
     joint += log_prior.astype(np.float32)
-    top = joint.max(axis=1, keepdims=True)
+    top = np.maximum.reduce(joint, axis=1, keepdims=True)
     joint -= top
     np.exp(joint, out=joint)
-    total = joint.sum(axis=1, keepdims=True)
-    resp = joint / total
-    return resp, float(np.log(total).sum(dtype=np.float64) + top.sum(dtype=np.float64))
+    total = np.add.reduce(joint, axis=1, keepdims=True)
+    joint /= total
+    log_likelihood = np.add.reduce(np.log(total, out=total), axis=None, dtype=np.float64)
+    return joint, float(log_likelihood + np.add.reduce(top, axis=None, dtype=np.float64))
 
 
 def _row_log_likelihood(
