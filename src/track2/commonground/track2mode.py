@@ -50,11 +50,13 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import svds
 
 from track2.commonground.errors import CommonGroundError, EmptyConversationError
-from track2.commonground.matrix import DISAGREE, PASS, VoteMatrix
+from track2.commonground.matrix import AGREE, DISAGREE, PASS, VoteMatrix
 
 __all__ = [
     "Track2Groups",
     "Track2ModeError",
+    "dense_vote_onehot",
+    "onehot_answer",
     "refit_groups",
     "spectral_embedding",
     "track2_groups",
@@ -63,7 +65,7 @@ __all__ = [
 
 PRIOR_WEIGHT = 5.0  # pseudo-votes of the prior on each group's answers to each statement
 HELD_OUT_SHARE = 0.2
-_DENSE_EM_CELLS = 200_000  # refit_groups: one-hot matrices up to this size run dense
+DENSE_EM_CELLS = 200_000  # refit_groups: one-hot matrices up to this size run dense
 _REL_TOL = 1e-6  # EM stops when the log-likelihood gains less than this, relative
 _START_ITERS = 6  # short EM runs that pick the best start before running it to convergence
 _PATIENCE = 1  # stop trying larger k as soon as one fails to beat the best held-out score
@@ -166,6 +168,20 @@ def vote_onehot(votes: VoteMatrix, excluded: npt.NDArray[np.bool_] | None = None
     )
 
 
+def dense_vote_onehot(votes: VoteMatrix) -> npt.NDArray[np.float32]:
+    """:func:`vote_onehot` as a dense float32 array without the votes on excluded statements
+    (their columns are 0): what :func:`refit_groups` multiplies by in a small room."""
+    keep = ~votes.is_excluded[votes.indices]
+    x = np.zeros((votes.n_participants, 3 * votes.n_statements), dtype=np.float32)
+    x[votes.vote_rows[keep], _onehot_columns(votes)[keep]] = 1.0
+    return x
+
+
+def onehot_answer(vote: int) -> int:
+    """The answer's offset in the one-hot layout: 0 agree, 1 disagree, 2 pass."""
+    return 0 if vote == AGREE else 1 if vote == DISAGREE else 2
+
+
 # The one-hot votes EM multiplies by: sparse, or dense for a small room (refit_groups).
 OneHot: TypeAlias = sp.csr_array | npt.NDArray[np.float32]
 
@@ -244,9 +260,9 @@ def _m_step(
         np.subtract(1.0, agreeing, out=theta[:, 1])
         theta[:, 1] *= not_passing
         theta[:, 2] = passing
-        unvoted = np.flatnonzero(np.add.reduce(trials[:, 0], axis=0) == 0)
-        if len(unvoted):
-            theta[:, :, unvoted] = 1.0 / 3.0  # an unvoted statement: uniform, as before
+        seen_by_all = np.add.reduce(trials[:, 0], axis=0)
+        if not seen_by_all.all():
+            theta[:, :, seen_by_all == 0] = 1.0 / 3.0  # an unvoted statement: uniform
     else:
         # Fixed prior: each group's answers to a statement shrink towards the statement's
         # answers over everyone (smoothed by 1/2 per answer), with weight PRIOR_WEIGHT.
@@ -681,6 +697,7 @@ def refit_groups(
     max_iter: int = 30,
     rel_tol: float = _REL_TOL,
     previous: Track2Groups | None = None,
+    onehot: npt.NDArray[np.float32] | None = None,
 ) -> Track2Groups:
     """EM of the same latent-class model from given responsibilities (a warm start).
 
@@ -689,7 +706,9 @@ def refit_groups(
     renumbered by size. k is not re-chosen: that is what :func:`track2_groups` does.
     ``previous``: the fit the responsibilities come from (on the same rows and statements,
     or fewer statements: new ones start uniform); EM then starts from its answer
-    probabilities and priors, which saves the first M-step.
+    probabilities and priors, which saves the first M-step. ``onehot``: the votes as
+    :func:`dense_vote_onehot` gives them, when the caller keeps them (a small live room
+    patches one cell per vote instead of rebuilding them).
     """
     if responsibilities.ndim != 2 or responsibilities.shape[0] != votes.n_participants:
         raise Track2ModeError(
@@ -699,15 +718,20 @@ def refit_groups(
     m = votes.n_statements
     excluded = np.asarray(votes.is_excluded, dtype=bool)
     x: OneHot
-    if votes.n_participants * 3 * m <= _DENSE_EM_CELLS:
+    if onehot is not None:
+        if onehot.shape != (votes.n_participants, 3 * m):
+            raise Track2ModeError(
+                f"the one-hot votes are {onehot.shape[0]} x {onehot.shape[1]}, "
+                f"the votes {votes.n_participants} x {m} statements"
+            )
+        x = onehot
+        voted = np.maximum.reduce(onehot, axis=1) > 0
+    elif votes.n_participants * 3 * m <= DENSE_EM_CELLS:
         # A small room's one-hot matrix is cheaper dense: each EM step is then two small
         # BLAS products instead of scipy's per-call overhead (a live update runs a few steps
         # after every vote).
-        keep = ~excluded[votes.indices]
-        rows = votes.vote_rows[keep]
-        x = np.zeros((votes.n_participants, 3 * m), dtype=np.float32)
-        x[rows, _onehot_columns(votes)[keep]] = 1.0
-        voted = np.bincount(rows, minlength=votes.n_participants) > 0
+        x = dense_vote_onehot(votes)
+        voted = np.maximum.reduce(x, axis=1) > 0
     elif excluded.any():
         # Votes on excluded statements stay in place with weight 0 (they add nothing to
         # either EM product): no copy of the votes without them, which cost more than an EM
@@ -722,8 +746,9 @@ def refit_groups(
         x = vote_onehot(votes)
         voted = np.diff(x.indptr) > 0
     no_votes = None if voted.all() else ~voted
-    start = np.asarray(responsibilities, dtype=np.float32).copy()
+    start = np.asarray(responsibilities, dtype=np.float32)  # EM reads it, never writes it
     if no_votes is not None:
+        start = start.copy()
         start[no_votes] = 0.0
     start_model = None
     if previous is not None:
@@ -733,8 +758,10 @@ def refit_groups(
                 f"the previous fit has {previous.n_groups} groups and {old_m} statements, "
                 f"the start {k} groups and the votes {m} statements"
             )
-        theta = np.full((k, m, 3), 1.0 / 3.0)
-        theta[:, :old_m] = previous.vote_probabilities
+        theta = previous.vote_probabilities
+        if old_m < m:  # new statements start uniform
+            theta = np.full((k, m, 3), 1.0 / 3.0)
+            theta[:, :old_m] = previous.vote_probabilities
         start_model = (np.log(theta).reshape(k, 3 * m), np.log(previous.priors))
     fit, resp = _em(
         x, start, m, max_iter, rel_tol=rel_tol, no_votes=no_votes, start_model=start_model
