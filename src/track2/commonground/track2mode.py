@@ -320,12 +320,17 @@ def _em(
     no_votes: npt.NDArray[np.bool_] | None = None,
     adaptive: bool = True,
     start_model: tuple[FloatArray, FloatArray] | None = None,
+    final_m_step: bool = True,
 ) -> tuple[_Fit, npt.NDArray[np.float32]]:
     """EM from responsibilities ``resp``; rows flagged ``no_votes`` carry no weight. With the
     adaptive prior the likelihood need not rise every step, so EM stops when it changes by less
     than ``rel_tol`` either way. ``start_model``: (log theta, log prior) to start from instead
     of the M-step of ``resp`` (a live update: the previous fit, an M-step of the same
-    responsibilities on all votes but the new ones)."""
+    responsibilities on all votes but the new ones). ``final_m_step=False``: on convergence,
+    return the parameters the last responsibilities (and log-likelihood) were computed from
+    instead of one more M-step from them (a live update: it changes them by less than the
+    tolerance, and the next update continues from there); a run cut at ``max_iter`` still
+    ends with its M-step."""
     previous = -np.inf
     log_likelihood = -np.inf
     iterations = 0
@@ -338,8 +343,11 @@ def _em(
         resp, log_likelihood = _e_step(x, log_theta, log_prior)
         if no_votes is not None:
             resp[no_votes] = 0.0
+        converged = abs(log_likelihood - previous) <= rel_tol * abs(log_likelihood)
+        if converged and not final_m_step:
+            break
         log_theta, log_prior = _m_step(x, resp, n_statements, adaptive)
-        if abs(log_likelihood - previous) <= rel_tol * abs(log_likelihood):
+        if converged:
             break
         previous = log_likelihood
     return _Fit(log_theta, log_prior, log_likelihood, iterations), resp
@@ -706,7 +714,8 @@ def refit_groups(
     renumbered by size. k is not re-chosen: that is what :func:`track2_groups` does.
     ``previous``: the fit the responsibilities come from (on the same rows and statements,
     or fewer statements: new ones start uniform); EM then starts from its answer
-    probabilities and priors, which saves the first M-step. ``onehot``: the votes as
+    probabilities and priors, which saves the first M-step, and returns on convergence the
+    answer probabilities its responsibilities come from (no last M-step). ``onehot``: the votes as
     :func:`dense_vote_onehot` gives them, when the caller keeps them (a small live room
     patches one cell per vote instead of rebuilding them).
     """
@@ -764,7 +773,14 @@ def refit_groups(
             theta[:, :old_m] = previous.vote_probabilities
         start_model = (np.log(theta).reshape(k, 3 * m), np.log(previous.priors))
     fit, resp = _em(
-        x, start, m, max_iter, rel_tol=rel_tol, no_votes=no_votes, start_model=start_model
+        x,
+        start,
+        m,
+        max_iter,
+        rel_tol=rel_tol,
+        no_votes=no_votes,
+        start_model=start_model,
+        final_m_step=previous is None,
     )
     labels = np.where(voted, resp.argmax(axis=1), -1).astype(np.int64)
     priors = np.exp(fit.log_prior)
