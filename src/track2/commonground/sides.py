@@ -322,19 +322,23 @@ def _one_min_share_quantile(
     level: float,
     bracket: tuple[float, float] | None = None,
     start: float | None = None,
+    log_norm: list[float] | None = None,
 ) -> float:
     """:func:`_min_share_quantile` for one statement (``a``, ``b``: one entry per side), the
     same safeguarded Newton steps on Python floats: after a vote in a live room only that
     statement is recomputed, and there the cost is the number of numpy calls, not their
     size. ``bracket``: (min_s q_s(level / sides), min_s q_s(level)) when the caller has them;
     ``start``: a first guess inside it (the statement's quantile before one more vote, a
-    Newton step or two away), else the upper end."""
+    Newton step or two away), else the upper end. ``log_norm``: log B(a_s, b_s), when the
+    caller has it."""
     if bracket is None:
         low = float(betaincinv(a, b, level / len(a)).min())
         high = float(betaincinv(a, b, level).min())
     else:
         low, high = bracket
-    sides = list(zip(a.tolist(), b.tolist(), betaln(a, b).tolist(), strict=True))
+    if log_norm is None:
+        log_norm = betaln(a, b).tolist()
+    sides = list(zip(a.tolist(), b.tolist(), log_norm, strict=True))
     x = start if start is not None and low < start < high else high
     for _ in range(_QUANTILE_STEPS):
         survival = [1.0 - float(betainc(a_s, b_s, x)) for a_s, b_s, _ in sides]
@@ -395,19 +399,20 @@ def statement_agreement(
     tail = (1.0 - credible_mass) / 2.0
     levels = (tail, 1.0 - tail)
     # Each side's interval ends and the brackets of the least-agreeing side's quantile
-    # (min_s q_s(level / sides) .. min_s q_s(level)) in one call.
-    ends = np.repeat([tail, 1.0 - tail, tail / n_sides, (1.0 - tail) / n_sides], n_sides)
-    quantiles = betaincinv(np.tile(a, 4), np.tile(b, 4), ends).reshape(4, n_sides)
+    # (min_s q_s(level / sides) .. min_s q_s(level)) in one call (rows: the four levels).
+    ends = np.array([[tail], [1.0 - tail], [tail / n_sides], [(1.0 - tail) / n_sides]])
+    quantiles = betaincinv(a, b, ends)
     share_low, share_high = quantiles[0], quantiles[1]
-    uppers = quantiles[:2].min(axis=1).tolist()
-    lowers = quantiles[2:].min(axis=1).tolist()
+    bounds = np.minimum.reduce(quantiles, axis=1).tolist()
+    log_norm = betaln(a, b).tolist()
     min_shares = [
         _one_min_share_quantile(
             a,
             b,
             levels[t],
-            bracket=(lowers[t], uppers[t]),
+            bracket=(bounds[2 + t], bounds[t]),
             start=None if start is None else start[t],
+            log_norm=log_norm,
         )
         for t in range(2)
     ]
