@@ -79,6 +79,15 @@ def _index_ids(ids: np.ndarray, known: np.ndarray | None) -> tuple[np.ndarray, n
     return uniq, inverse[len(ids_all) - len(ids) :].astype(np.int64)
 
 
+def _inserted(array: np.ndarray, position: int, value: int) -> np.ndarray:
+    """``np.insert`` of one value, without its argument handling (5× its cost here)."""
+    out = np.empty(len(array) + 1, dtype=array.dtype)
+    out[:position] = array[:position]
+    out[position] = value
+    out[position + 1 :] = array[position:]
+    return out
+
+
 @dataclass(frozen=True, eq=False)
 class VoteMatrix:
     """Sparse votes of ``n_participants`` × ``n_statements`` in CSR form.
@@ -500,8 +509,8 @@ class VoteMatrix:
         else:
             indptr = self.indptr.copy()
             indptr[row + 1 :] += 1
-            indices = np.insert(self.indices, slot, np.int32(column))
-            values = np.insert(self.values, slot, np.int8(vote))
+            indices = _inserted(self.indices, slot, column)
+            values = _inserted(self.values, slot, vote)
         out = VoteMatrix(
             self.participant_ids,
             self.statement_ids,
@@ -529,7 +538,7 @@ class VoteMatrix:
         vote_rows = cache.get("vote_rows")
         if vote_rows is not None:
             new_cache["vote_rows"] = (
-                vote_rows if replaced is not None else np.insert(vote_rows, slot, np.int32(row))
+                vote_rows if replaced is not None else _inserted(vote_rows, slot, row)
             )
         return out
 
