@@ -12,6 +12,7 @@ from track2.commonground.live import BRIDGING_EVERY
 from track2.commonground.matrix import VoteMatrix
 from track2.commonground.stats import adjusted_rand_index
 from track2.commonground.track2_analysis import analyze_track2
+from track2.commonground.track2mode import dense_vote_onehot
 from track2.simulate.dialogue import SimulationParams, simulate_dialogue
 
 
@@ -239,3 +240,26 @@ def test_a_carried_bridging_fit_grows_with_announced_statements() -> None:
     assert live.bridging.statement_ids.tolist() == live.matrix.statement_ids.tolist()
     assert len(live.bridging.statement_intercept) == live.matrix.n_statements
     assert live.bridging.n_votes[-1] == 0 and live.bridging.statement_intercept[-1] == 0.0
+
+
+def test_a_small_rooms_one_hot_votes_are_patched_like_a_fresh_build() -> None:
+    # A small room keeps EM's dense one-hot votes and patches the cells of each vote; after
+    # replaced votes, votes on a moderated-out statement, a batch voting twice on one pair
+    # and a newcomer, they must be what a fresh build from the votes gives.
+    dialogue = _dialogue(40, 30, 8)
+    matrix = dialogue.matrix.with_moderation(moderated_out=dialogue.matrix.statement_ids[:2])
+    live = live_analysis(matrix, conversation="d")
+    votes = _random_votes(matrix, 25, 8)
+    votes += [(int(matrix.participant_ids[0]), int(matrix.statement_ids[0]), 1)]
+    first = (int(matrix.participant_ids[1]), int(matrix.statement_ids[5]))
+    for vote in votes:
+        live = update(live, [vote], conversation="d")
+        assert live.onehot is not None
+        np.testing.assert_array_equal(live.onehot, dense_vote_onehot(live.matrix))
+    live = update(live, [(*first, 1), (*first, -1)], conversation="d")
+    np.testing.assert_array_equal(live.onehot, dense_vote_onehot(live.matrix))
+    live = update(
+        live, [(777, int(matrix.statement_ids[3]), 0)], conversation="d", new_participants=[777]
+    )
+    assert live.onehot is not None and live.onehot.shape == (41, 90)
+    np.testing.assert_array_equal(live.onehot, dense_vote_onehot(live.matrix))

@@ -8,7 +8,13 @@ import scipy.linalg as la
 import scipy.sparse as sp
 
 from track2.commonground.matrix import VoteMatrix
-from track2.commonground.pca import centred_matrix, gram_rows, polis_pca, top_components
+from track2.commonground.pca import (
+    centred_matrix,
+    dense_centred_matrix,
+    gram_rows,
+    polis_pca,
+    top_components,
+)
 
 
 def _random_votes(n: int, m: int, density: float, seed: int) -> VoteMatrix:
@@ -80,3 +86,31 @@ def test_gram_rows_and_a_given_gram() -> None:
         vectors, values = top_components(part, 2)
         assert _max_error_up_to_sign(given_vectors, vectors) < 1e-9
         np.testing.assert_allclose(given_values, values, rtol=1e-12)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_small_rooms_dense_map_equals_the_sparse_one(seed: int) -> None:
+    # A live room of a few thousand cells computes the map on the dense centred votes, its
+    # eigenpairs on the smaller of CCᵀ and CᵀC (dsyevx); components, eigenvalues and
+    # projections must be the sparse path's (exact LAPACK on CᵀC) up to sign, to 1e-10.
+    rng = np.random.default_rng(seed)
+    for n, m in [(40, 60), (60, 40), (12, 12), (5, 30), (3, 4)]:
+        dense = rng.choice([-1.0, 0.0, 1.0, np.nan], size=(n, m), p=[0.3, 0.1, 0.3, 0.3])
+        dense[np.arange(n), rng.integers(0, m, n)] = 1.0  # every participant voted
+        dense[rng.integers(0, n, m), np.arange(m)] = -1.0  # every statement has a vote
+        matrix = VoteMatrix.from_dense(dense, moderated_out=[0] if m > 10 else [])
+        excluded = matrix.is_excluded.copy()
+        sparse, _ = polis_pca(matrix, excluded)
+        small, centred = polis_pca(matrix, excluded, centred=dense_centred_matrix(matrix, excluded))
+        assert isinstance(centred, np.ndarray)
+        np.testing.assert_allclose(small.eigenvalues, sparse.eigenvalues, rtol=1e-10)
+        reference = centred_matrix(matrix, excluded)[0].toarray()
+        spectrum = np.sort(la.eigvalsh(reference.T @ reference))[::-1]
+        for c in range(2):
+            # A component is defined (up to sign) only when its eigenvalue is simple.
+            neighbours = [spectrum[c + 1]] + ([spectrum[c - 1]] if c else [])
+            if min(abs(spectrum[c] - x) for x in neighbours) < 1e-6 * spectrum[0]:
+                continue
+            a, b = small.components[c], sparse.components[c]
+            assert min(np.abs(a - b).max(), np.abs(a + b).max()) < 1e-10
+        np.testing.assert_allclose(dense_centred_matrix(matrix, excluded)[0], reference)

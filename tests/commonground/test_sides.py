@@ -24,6 +24,7 @@ from track2.commonground.sides import (
     agreement_by_side,
     read_sides_csv,
     side_of_participants,
+    statement_agreement,
 )
 
 PI = math.pi
@@ -328,3 +329,30 @@ def test_declared_sides_grow_with_known_sides_only() -> None:
     assert declared.index.tolist() == [0, 1, -1]
     with pytest.raises(SidesError, match="'c' is not one of the declared sides"):
         declared.extended(["c"])
+
+
+@pytest.mark.parametrize("n_sides", [2, 3, 4])
+def test_one_statement_figures_equal_the_vectorised_ones(n_sides: int) -> None:
+    # A live room recomputes one statement per vote with statement_agreement; every figure
+    # must be the one agreement_by_side gives for that statement, from any Newton start.
+    rng = np.random.default_rng(10 + n_sides)
+    n_people, n_statements = 25 * n_sides, 40
+    dense = rng.choice([-1.0, 0.0, 1.0, np.nan], size=(n_people, n_statements))
+    dense[:, 0] = np.nan  # nobody voted on the first statement
+    dense[: n_people // 2, 1] = 1.0  # a statement some sides agree on
+    side_of = [f"side {i % n_sides}" for i in range(n_people)]
+    full = agreement_by_side(VoteMatrix.from_dense(dense), side_of)
+    for j in range(n_statements):
+        starts = [None, (0.5, 0.5), (float(full.min_share_low[j]), float(full.min_share_high[j]))]
+        for start in starts:
+            one = statement_agreement(
+                full.n[:, j].tolist(),
+                full.agree[:, j].tolist(),
+                full.disagree[:, j].tolist(),
+                start=start,
+            )
+            assert one["labels"] == full.labels[j]
+            for name, value in one.items():
+                if name != "labels":
+                    expected = getattr(full, name)[..., j]
+                    np.testing.assert_allclose(value, expected, rtol=0, atol=1e-12, err_msg=name)

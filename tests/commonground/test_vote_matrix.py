@@ -152,3 +152,31 @@ def test_with_votes_carries_derived_arrays_patched() -> None:
         and after.vote(str(after.participant_ids[3]), 99) == 0
     )
     assert before.statement_counts["seen"].sum() == before.n_votes  # the original is untouched
+
+
+@pytest.mark.parametrize("replaces", [True, False])
+def test_one_vote_fast_path_equals_the_general_path(replaces: bool) -> None:
+    # with_votes takes a shorter path for one vote without new ids (a live room's usual
+    # update); the matrix and its patched caches must be those of the general path.
+    rng = np.random.default_rng(5)
+    dense = rng.choice([-1.0, 0.0, 1.0, np.nan], size=(12, 7))
+    dense[4, 2] = 1.0 if replaces else np.nan
+    before = VoteMatrix.from_dense(dense)
+    for cached in ("statement_counts", "vote_rows", "participant_index", "statement_index"):
+        getattr(before, cached)
+    one = before.with_votes(np.array([4]), np.array([2]), np.array([-1]))
+    # Two votes on the same pair go through the general path; the later one wins.
+    general = before.with_votes(np.array([4, 4]), np.array([2, 2]), np.array([1, -1]))
+    for name in ("indptr", "indices", "values"):
+        assert getattr(one, name).tolist() == getattr(general, name).tolist()
+    for name in ("agree", "disagree", "pass", "seen"):
+        assert one.statement_counts[name].tolist() == general.statement_counts[name].tolist()
+    assert one.vote_rows.tolist() == general.vote_rows.tolist()
+    assert one.n_votes == before.n_votes + (0 if replaces else 1)
+    assert one.vote(4, 2) == -1
+    assert before.vote(4, 2) == (1 if replaces else None)  # the original is untouched
+    assert before.statement_counts["seen"].sum() == before.n_votes
+    with pytest.raises(ValueError, match="outside"):
+        before.with_votes(np.array([12]), np.array([0]), np.array([1]))
+    with pytest.raises(ValueError, match="must be -1, 0 or 1"):
+        before.with_votes(np.array([0]), np.array([0]), np.array([2]))

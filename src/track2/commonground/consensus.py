@@ -40,19 +40,26 @@ def select_consensus(
     excluded: np.ndarray,
     top: int = 5,
 ) -> Consensus:
-    """Top statements of broad agreement and of broad disagreement (counts per statement)."""
+    """Top statements of broad agreement and of broad disagreement (counts per statement).
+
+    Both answers are scored in one pass over a 2 × statements array (the same elementwise
+    operations): a live room re-selects after every vote, where the cost is the number of
+    numpy calls."""
     seen = np.asarray(seen, dtype=np.int64)
+    counts = np.stack([np.asarray(agree), np.asarray(disagree)])
+    p = (1.0 + counts) / (2.0 + seen)
+    t = prop_test(counts, seen)
+    metric = p * t
+    qualifies = (p > 0.5) & (t > Z_90) & ~np.asarray(excluded, dtype=bool)
     out: dict[str, tuple[ConsensusStatement, ...]] = {}
-    for side, n in (("agree", np.asarray(agree)), ("disagree", np.asarray(disagree))):
-        p = (1.0 + n) / (2.0 + seen)
-        t = prop_test(n, seen)
-        ok = np.flatnonzero((p > 0.5) & (t > Z_90) & ~excluded)
-        order = ok[np.argsort(-(p[ok] * t[ok]), kind="stable")][:top]
+    for row, side in enumerate(("agree", "disagree")):
+        ok = np.flatnonzero(qualifies[row])
+        order = ok[np.argsort(-metric[row, ok], kind="stable")][:top].tolist()
         out[side] = tuple(
             ConsensusStatement(
-                statement_ids[j].item(), int(n[j]), int(seen[j]), float(p[j]), float(t[j])
+                statement, int(counts[row, j]), int(seen[j]), float(p[row, j]), float(t[row, j])
             )
-            for j in order
+            for statement, j in zip(statement_ids[order].tolist(), order, strict=True)
         )
     return Consensus(agree=out["agree"], disagree=out["disagree"])
 

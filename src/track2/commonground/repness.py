@@ -89,23 +89,33 @@ def group_vote_counts(
 
 
 def group_statement_stats(na: np.ndarray, nd: np.ndarray, ns: np.ndarray) -> GroupStatementStats:
-    """Statistics from per-group counts (shape groups × statements)."""
+    """Statistics from per-group counts (shape groups × statements).
+
+    Agree and disagree are computed together on a 2 × groups × statements stack (the same
+    elementwise operations): a live room recomputes these after every vote, where the cost is
+    the number of numpy calls."""
     na = np.asarray(na, dtype=np.int64)
     nd = np.asarray(nd, dtype=np.int64)
     ns = np.asarray(ns, dtype=np.int64)
-    pa = (1.0 + na) / (2.0 + ns)
-    pd = (1.0 + nd) / (2.0 + ns)
-    na_rest = na.sum(axis=0)[None, :] - na
-    nd_rest = nd.sum(axis=0)[None, :] - nd
-    ns_rest = ns.sum(axis=0)[None, :] - ns
-    ra = pa / ((1.0 + na_rest) / (2.0 + ns_rest))
-    rd = pd / ((1.0 + nd_rest) / (2.0 + ns_rest))
-    # Agree and disagree tests in one call each (elementwise, so the same numbers): a live
-    # room recomputes these after every vote, where the cost is the number of calls.
-    pat, pdt = prop_test(np.stack([na, nd]), ns)
-    rat, rdt = two_prop_test(np.stack([na, nd]), np.stack([na_rest, nd_rest]), ns, ns_rest)
+    success = np.stack([na, nd])
+    p = (1.0 + success) / (2.0 + ns)
+    success_rest = np.add.reduce(success, axis=1, keepdims=True) - success
+    ns_rest = np.add.reduce(ns, axis=0, keepdims=True) - ns
+    r = p / ((1.0 + success_rest) / (2.0 + ns_rest))
+    pt = prop_test(success, ns)
+    rt = two_prop_test(success, success_rest, ns, ns_rest)
     return GroupStatementStats(
-        na=na, nd=nd, ns=ns, pa=pa, pd=pd, pat=pat, pdt=pdt, ra=ra, rd=rd, rat=rat, rdt=rdt
+        na=na,
+        nd=nd,
+        ns=ns,
+        pa=p[0],
+        pd=p[1],
+        pat=pt[0],
+        pdt=pt[1],
+        ra=r[0],
+        rd=r[1],
+        rat=rt[0],
+        rdt=rt[1],
     )
 
 

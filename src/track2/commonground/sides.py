@@ -60,6 +60,7 @@ __all__ = [
     "agreement_by_side",
     "read_sides_csv",
     "side_of_participants",
+    "statement_agreement",
 ]
 
 COMMON_GROUND = "common ground"
@@ -316,16 +317,29 @@ def _min_share_quantile(
 
 
 def _one_min_share_quantile(
-    a: npt.NDArray[np.float64], b: npt.NDArray[np.float64], level: float
+    a: npt.NDArray[np.float64],
+    b: npt.NDArray[np.float64],
+    level: float,
+    bracket: tuple[float, float] | None = None,
+    start: float | None = None,
+    log_norm: list[float] | None = None,
 ) -> float:
     """:func:`_min_share_quantile` for one statement (``a``, ``b``: one entry per side), the
     same safeguarded Newton steps on Python floats: after a vote in a live room only that
     statement is recomputed, and there the cost is the number of numpy calls, not their
-    size."""
-    low = float(betaincinv(a, b, level / len(a)).min())
-    high = float(betaincinv(a, b, level).min())
-    sides = list(zip(a.tolist(), b.tolist(), betaln(a, b).tolist(), strict=True))
-    x = high
+    size. ``bracket``: (min_s q_s(level / sides), min_s q_s(level)) when the caller has them;
+    ``start``: a first guess inside it (the statement's quantile before one more vote, a
+    Newton step or two away), else the upper end. ``log_norm``: log B(a_s, b_s), when the
+    caller has it."""
+    if bracket is None:
+        low = float(betaincinv(a, b, level / len(a)).min())
+        high = float(betaincinv(a, b, level).min())
+    else:
+        low, high = bracket
+    if log_norm is None:
+        log_norm = betaln(a, b).tolist()
+    sides = list(zip(a.tolist(), b.tolist(), log_norm, strict=True))
+    x = start if start is not None and low < start < high else high
     for _ in range(_QUANTILE_STEPS):
         survival = [1.0 - float(betainc(a_s, b_s, x)) for a_s, b_s, _ in sides]
         all_survive = math.prod(survival)
@@ -350,6 +364,86 @@ def _one_min_share_quantile(
             return min(max(step, low), high)
         x = step if low <= step <= high else 0.5 * (low + high)  # False on nan
     return x
+
+
+def statement_agreement(
+    n: Sequence[int],
+    agree: Sequence[int],
+    disagree: Sequence[int],
+    *,
+    credible_mass: float = 0.9,
+    threshold: float = 0.9,
+    min_votes: int = 3,
+    start: tuple[float, float] | None = None,
+) -> dict[str, Any]:
+    """The figures of :func:`agreement_by_side` for one statement from its counts per side
+    (``n`` votes seen, ``agree``, ``disagree``; one entry per side, in the order of the sides):
+    per-side fields as arrays over the sides, per-statement fields as scalars, keyed by the
+    :class:`SideAgreement` field names. A live room recomputes one statement after each vote;
+    this does it in a handful of scipy calls on arrays of 2-4 sides (the same formulas, the
+    same Newton steps). ``start``: the statement's previous (min_share_low, min_share_high),
+    where the Newton steps begin (one vote moves them little)."""
+    n_sides = len(n)
+    counts_n = np.asarray(n, dtype=np.float64)
+    counts_a = np.asarray(agree, dtype=np.float64)
+    counts_d = np.asarray(disagree, dtype=np.float64)
+    a = counts_a + JEFFREYS
+    b = counts_n - counts_a + JEFFREYS
+    # P(X > 1/2) = I_{1/2}(b, a) for the agree share, likewise for the disagree share.
+    above_half = betainc(
+        np.concatenate([b, counts_n - counts_d + JEFFREYS]),
+        np.concatenate([a, counts_d + JEFFREYS]),
+        0.5,
+    ).tolist()
+    p_agrees, p_disagrees = above_half[:n_sides], above_half[n_sides:]
+    tail = (1.0 - credible_mass) / 2.0
+    levels = (tail, 1.0 - tail)
+    # Each side's interval ends and the brackets of the least-agreeing side's quantile
+    # (min_s q_s(level / sides) .. min_s q_s(level)) in one call (rows: the four levels).
+    ends = np.array([[tail], [1.0 - tail], [tail / n_sides], [(1.0 - tail) / n_sides]])
+    quantiles = betaincinv(a, b, ends)
+    share_low, share_high = quantiles[0], quantiles[1]
+    bounds = np.minimum.reduce(quantiles, axis=1).tolist()
+    log_norm = betaln(a, b).tolist()
+    min_shares = [
+        _one_min_share_quantile(
+            a,
+            b,
+            levels[t],
+            bracket=(bounds[2 + t], bounds[t]),
+            start=None if start is None else start[t],
+            log_norm=log_norm,
+        )
+        for t in range(2)
+    ]
+    p_common = math.prod(p_agrees)
+    p_divisive = max(
+        p_agrees[s] * p_disagrees[t] for s in range(n_sides) for t in range(n_sides) if s != t
+    )
+    label = TOO_FEW_VOTES
+    if min(n) >= min_votes:
+        if p_common >= threshold:
+            label = COMMON_GROUND
+        elif p_divisive >= threshold:
+            label = DIVISIVE
+        elif p_common <= 1.0 - threshold:
+            label = NO_COMMON_GROUND
+    return {
+        "n": np.asarray(n, dtype=np.int64),
+        "agree": np.asarray(agree, dtype=np.int64),
+        "disagree": np.asarray(disagree, dtype=np.int64),
+        "passes": np.asarray(n, dtype=np.int64) - np.asarray(agree) - np.asarray(disagree),
+        "agree_share_mean": a / (a + b),
+        "agree_share_low": share_low,
+        "agree_share_high": share_high,
+        "p_majority_agrees": np.asarray(p_agrees),
+        "p_majority_disagrees": np.asarray(p_disagrees),
+        "p_common_ground": p_common,
+        "p_divisive": p_divisive,
+        "min_share_low": min_shares[0],
+        "min_share_high": min_shares[1],
+        "labels": label,
+    }
 
 
 def agreement_by_side(

@@ -50,11 +50,13 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import svds
 
 from track2.commonground.errors import CommonGroundError, EmptyConversationError
-from track2.commonground.matrix import DISAGREE, PASS, VoteMatrix
+from track2.commonground.matrix import AGREE, DISAGREE, PASS, VoteMatrix
 
 __all__ = [
     "Track2Groups",
     "Track2ModeError",
+    "dense_vote_onehot",
+    "onehot_answer",
     "refit_groups",
     "spectral_embedding",
     "track2_groups",
@@ -63,7 +65,7 @@ __all__ = [
 
 PRIOR_WEIGHT = 5.0  # pseudo-votes of the prior on each group's answers to each statement
 HELD_OUT_SHARE = 0.2
-_DENSE_EM_CELLS = 200_000  # refit_groups: one-hot matrices up to this size run dense
+DENSE_EM_CELLS = 200_000  # refit_groups: one-hot matrices up to this size run dense
 _REL_TOL = 1e-6  # EM stops when the log-likelihood gains less than this, relative
 _START_ITERS = 6  # short EM runs that pick the best start before running it to convergence
 _PATIENCE = 1  # stop trying larger k as soon as one fails to beat the best held-out score
@@ -166,6 +168,20 @@ def vote_onehot(votes: VoteMatrix, excluded: npt.NDArray[np.bool_] | None = None
     )
 
 
+def dense_vote_onehot(votes: VoteMatrix) -> npt.NDArray[np.float32]:
+    """:func:`vote_onehot` as a dense float32 array without the votes on excluded statements
+    (their columns are 0): what :func:`refit_groups` multiplies by in a small room."""
+    keep = ~votes.is_excluded[votes.indices]
+    x = np.zeros((votes.n_participants, 3 * votes.n_statements), dtype=np.float32)
+    x[votes.vote_rows[keep], _onehot_columns(votes)[keep]] = 1.0
+    return x
+
+
+def onehot_answer(vote: int) -> int:
+    """The answer's offset in the one-hot layout: 0 agree, 1 disagree, 2 pass."""
+    return 0 if vote == AGREE else 1 if vote == DISAGREE else 2
+
+
 # The one-hot votes EM multiplies by: sparse, or dense for a small room (refit_groups).
 OneHot: TypeAlias = sp.csr_array | npt.NDArray[np.float32]
 
@@ -179,58 +195,87 @@ class _Fit:
 
 
 def _shrink(success: FloatArray, trials: FloatArray) -> FloatArray:
-    """Each group's success share on each statement (statements x groups), shrunk towards the
-    statement's share over everyone by an empirical-Bayes amount chosen per statement.
+    """Each group's success share on each statement (groups on the first axis), shrunk towards
+    the statement's share over everyone by an empirical-Bayes amount chosen per statement.
 
     One-way random-effects estimate: the between-group variance of the shares beyond what
     sampling explains, tau2 (as a fraction of pbar * (1 - pbar)), gives a beta prior of weight
     alpha = 1 / tau2 - 1 pseudo-votes. A statement on which the groups answer alike (tau2 near
     0) is shrunk almost entirely, so its sampling noise cannot pull participants apart; one on
     which they differ keeps its group shares. alpha is kept in [PRIOR_WEIGHT, _MAX_SHRINK].
+
+    EM calls this after every vote in a live room, where the cost is the number of numpy calls
+    and their strides, not their size: groups are the first axis (a sum over them runs along
+    contiguous rows; over a last axis of 2-5 groups numpy was 5x slower), sums are
+    ``np.add.reduce`` (``ndarray.sum`` without its wrapper), np.minimum(np.maximum(...)) is
+    np.clip without its overhead, and temporaries are updated in place.
     """
-    k = trials.shape[1]
-    total = trials.sum(axis=1, keepdims=True)
-    pbar = (success.sum(axis=1, keepdims=True) + 0.5) / (total + 1.0)
-    share = success / np.maximum(trials, 1e-9)
-    spread = (trials * (share - pbar) ** 2).sum(axis=1, keepdims=True) / (pbar * (1.0 - pbar))
-    effective = total - (trials**2).sum(axis=1, keepdims=True) / np.maximum(total, 1e-9)
-    # np.minimum(np.maximum(...)) is np.clip without its per-call overhead (EM calls this
-    # after every vote in a live room).
-    tau2 = np.minimum(np.maximum((spread - (k - 1)) / np.maximum(effective, 1e-9), 0.0), 1.0)
-    alpha = np.minimum(np.maximum(1.0 / np.maximum(tau2, 1e-12) - 1.0, PRIOR_WEIGHT), _MAX_SHRINK)
-    return np.asarray((success + alpha * pbar) / (trials + alpha), dtype=np.float64)
+    k = trials.shape[0]
+    total = np.add.reduce(trials, axis=0)
+    pbar = np.add.reduce(success, axis=0)
+    pbar += 0.5
+    pbar /= total + 1.0
+    deviation = success / np.maximum(trials, 1e-9)
+    deviation -= pbar
+    np.square(deviation, out=deviation)
+    deviation *= trials
+    spread = np.add.reduce(deviation, axis=0)
+    spread /= pbar * (1.0 - pbar)
+    effective = np.add.reduce(np.square(trials), axis=0)
+    effective /= np.maximum(total, 1e-9)
+    np.subtract(total, effective, out=effective)
+    spread -= k - 1
+    spread /= np.maximum(effective, 1e-9)
+    tau2 = np.minimum(np.maximum(spread, 0.0, out=spread), 1.0, out=spread)
+    alpha = np.divide(1.0, np.maximum(tau2, 1e-12, out=tau2), out=tau2)
+    alpha -= 1.0
+    alpha = np.minimum(np.maximum(alpha, PRIOR_WEIGHT, out=alpha), _MAX_SHRINK, out=alpha)
+    out = success + alpha * pbar
+    out /= trials + alpha
+    return out
 
 
 def _m_step(
     x: OneHot, resp: npt.NDArray[np.float32], n_statements: int, adaptive: bool = True
 ) -> tuple[FloatArray, FloatArray]:
+    """Log answer probabilities (k x 3 m, columns as in ``x``) and log priors from
+    responsibilities. The counts are arranged groups x answers x statements, so that sums
+    over the groups run along contiguous rows."""
     k = resp.shape[1]
-    counts = np.asarray(x.T @ resp, dtype=np.float64).reshape(n_statements, 3, k)
+    by_column = np.asarray(x.T @ resp, dtype=np.float64).T
+    counts = np.ascontiguousarray(by_column.reshape(k, n_statements, 3).transpose(0, 2, 1))
     if adaptive:
         # Two nested shares, each shrunk by its own amount: passing (a statement's pass rate
-        # is often the same in every group) and agreeing among those who did not pass.
-        seen = counts.sum(axis=1)
-        # Both in one call (_shrink works row by row): half the small-array overhead.
-        shares = _shrink(
-            np.concatenate([counts[:, 2], counts[:, 0]]),
-            np.concatenate([seen, counts[:, 0] + counts[:, 1]]),
-        )
-        passing, agreeing = shares[:n_statements], shares[n_statements:]
-        theta = np.empty((n_statements, 3, k))
-        np.multiply(1.0 - passing, agreeing, out=theta[:, 0])
-        np.multiply(1.0 - passing, 1.0 - agreeing, out=theta[:, 1])
+        # is often the same in every group) and agreeing among those who did not pass. Both
+        # in one call (_shrink works statement by statement): half the small-array overhead.
+        success = counts[:, 2::-2]  # (pass, agree): a view
+        trials = np.empty_like(success)
+        np.add(counts[:, 0], counts[:, 1], out=trials[:, 1])  # agree + disagree
+        np.add(trials[:, 1], counts[:, 2], out=trials[:, 0])  # seen
+        shares = _shrink(success, trials)
+        passing, agreeing = shares[:, 0], shares[:, 1]
+        theta = np.empty((k, 3, n_statements))
+        not_passing = np.subtract(1.0, passing, out=theta[:, 2])
+        np.multiply(not_passing, agreeing, out=theta[:, 0])
+        np.subtract(1.0, agreeing, out=theta[:, 1])
+        theta[:, 1] *= not_passing
         theta[:, 2] = passing
-        theta[seen.sum(axis=1) == 0] = 1.0 / 3.0  # an unvoted statement: uniform, as before
+        seen_by_all = np.add.reduce(trials[:, 0], axis=0)
+        if not seen_by_all.all():
+            theta[:, :, seen_by_all == 0] = 1.0 / 3.0  # an unvoted statement: uniform
     else:
         # Fixed prior: each group's answers to a statement shrink towards the statement's
         # answers over everyone (smoothed by 1/2 per answer), with weight PRIOR_WEIGHT.
-        overall = counts.sum(axis=2) + 0.5
-        overall /= overall.sum(axis=1, keepdims=True)
-        counts += PRIOR_WEIGHT * overall[:, :, None]
+        overall = counts.sum(axis=0) + 0.5
+        overall /= overall.sum(axis=0)
+        counts += PRIOR_WEIGHT * overall
         theta = counts / counts.sum(axis=1, keepdims=True)
-    log_theta = np.log(theta).transpose(2, 0, 1).reshape(k, 3 * n_statements)
-    sizes = resp.sum(axis=0, dtype=np.float64) + 1.0  # add-one keeps an emptied group alive
-    return log_theta, np.log(sizes / sizes.sum())
+    np.log(theta, out=theta)
+    log_theta = theta.transpose(0, 2, 1).reshape(k, 3 * n_statements)
+    sizes = np.add.reduce(resp, axis=0, dtype=np.float64)
+    sizes += 1.0  # add-one keeps an emptied group alive
+    sizes /= np.add.reduce(sizes)
+    return log_theta, np.log(sizes, out=sizes)
 
 
 def _e_step(
@@ -238,14 +283,15 @@ def _e_step(
 ) -> tuple[npt.NDArray[np.float32], float]:
     # float32 throughout: the largest array is participants x k, and each row's log-likelihood
     # is a sum of at most a few thousand terms, far within float32 precision for argmax and EM.
-    joint = x @ log_theta.T.astype(np.float32)
+    joint: npt.NDArray[np.float32] = x @ log_theta.T.astype(np.float32)
     joint += log_prior.astype(np.float32)
-    top = joint.max(axis=1, keepdims=True)
+    top = np.maximum.reduce(joint, axis=1, keepdims=True)
     joint -= top
     np.exp(joint, out=joint)
-    total = joint.sum(axis=1, keepdims=True)
-    resp = joint / total
-    return resp, float(np.log(total).sum(dtype=np.float64) + top.sum(dtype=np.float64))
+    total = np.add.reduce(joint, axis=1, keepdims=True)
+    joint /= total
+    log_likelihood = np.add.reduce(np.log(total, out=total), axis=None, dtype=np.float64)
+    return joint, float(log_likelihood + np.add.reduce(top, axis=None, dtype=np.float64))
 
 
 def _row_log_likelihood(
@@ -274,12 +320,17 @@ def _em(
     no_votes: npt.NDArray[np.bool_] | None = None,
     adaptive: bool = True,
     start_model: tuple[FloatArray, FloatArray] | None = None,
+    final_m_step: bool = True,
 ) -> tuple[_Fit, npt.NDArray[np.float32]]:
     """EM from responsibilities ``resp``; rows flagged ``no_votes`` carry no weight. With the
     adaptive prior the likelihood need not rise every step, so EM stops when it changes by less
     than ``rel_tol`` either way. ``start_model``: (log theta, log prior) to start from instead
     of the M-step of ``resp`` (a live update: the previous fit, an M-step of the same
-    responsibilities on all votes but the new ones)."""
+    responsibilities on all votes but the new ones). ``final_m_step=False``: on convergence,
+    return the parameters the last responsibilities (and log-likelihood) were computed from
+    instead of one more M-step from them (a live update: it changes them by less than the
+    tolerance, and the next update continues from there); a run cut at ``max_iter`` still
+    ends with its M-step."""
     previous = -np.inf
     log_likelihood = -np.inf
     iterations = 0
@@ -292,8 +343,11 @@ def _em(
         resp, log_likelihood = _e_step(x, log_theta, log_prior)
         if no_votes is not None:
             resp[no_votes] = 0.0
+        converged = abs(log_likelihood - previous) <= rel_tol * abs(log_likelihood)
+        if converged and not final_m_step:
+            break
         log_theta, log_prior = _m_step(x, resp, n_statements, adaptive)
-        if abs(log_likelihood - previous) <= rel_tol * abs(log_likelihood):
+        if converged:
             break
         previous = log_likelihood
     return _Fit(log_theta, log_prior, log_likelihood, iterations), resp
@@ -651,6 +705,7 @@ def refit_groups(
     max_iter: int = 30,
     rel_tol: float = _REL_TOL,
     previous: Track2Groups | None = None,
+    onehot: npt.NDArray[np.float32] | None = None,
 ) -> Track2Groups:
     """EM of the same latent-class model from given responsibilities (a warm start).
 
@@ -659,7 +714,10 @@ def refit_groups(
     renumbered by size. k is not re-chosen: that is what :func:`track2_groups` does.
     ``previous``: the fit the responsibilities come from (on the same rows and statements,
     or fewer statements: new ones start uniform); EM then starts from its answer
-    probabilities and priors, which saves the first M-step.
+    probabilities and priors, which saves the first M-step, and returns on convergence the
+    answer probabilities its responsibilities come from (no last M-step). ``onehot``: the votes as
+    :func:`dense_vote_onehot` gives them, when the caller keeps them (a small live room
+    patches one cell per vote instead of rebuilding them).
     """
     if responsibilities.ndim != 2 or responsibilities.shape[0] != votes.n_participants:
         raise Track2ModeError(
@@ -669,15 +727,20 @@ def refit_groups(
     m = votes.n_statements
     excluded = np.asarray(votes.is_excluded, dtype=bool)
     x: OneHot
-    if votes.n_participants * 3 * m <= _DENSE_EM_CELLS:
+    if onehot is not None:
+        if onehot.shape != (votes.n_participants, 3 * m):
+            raise Track2ModeError(
+                f"the one-hot votes are {onehot.shape[0]} x {onehot.shape[1]}, "
+                f"the votes {votes.n_participants} x {m} statements"
+            )
+        x = onehot
+        voted = np.maximum.reduce(onehot, axis=1) > 0
+    elif votes.n_participants * 3 * m <= DENSE_EM_CELLS:
         # A small room's one-hot matrix is cheaper dense: each EM step is then two small
         # BLAS products instead of scipy's per-call overhead (a live update runs a few steps
         # after every vote).
-        keep = ~excluded[votes.indices]
-        rows = votes.vote_rows[keep]
-        x = np.zeros((votes.n_participants, 3 * m), dtype=np.float32)
-        x[rows, _onehot_columns(votes)[keep]] = 1.0
-        voted = np.bincount(rows, minlength=votes.n_participants) > 0
+        x = dense_vote_onehot(votes)
+        voted = np.maximum.reduce(x, axis=1) > 0
     elif excluded.any():
         # Votes on excluded statements stay in place with weight 0 (they add nothing to
         # either EM product): no copy of the votes without them, which cost more than an EM
@@ -692,8 +755,9 @@ def refit_groups(
         x = vote_onehot(votes)
         voted = np.diff(x.indptr) > 0
     no_votes = None if voted.all() else ~voted
-    start = np.asarray(responsibilities, dtype=np.float32).copy()
+    start = np.asarray(responsibilities, dtype=np.float32)  # EM reads it, never writes it
     if no_votes is not None:
+        start = start.copy()
         start[no_votes] = 0.0
     start_model = None
     if previous is not None:
@@ -703,11 +767,20 @@ def refit_groups(
                 f"the previous fit has {previous.n_groups} groups and {old_m} statements, "
                 f"the start {k} groups and the votes {m} statements"
             )
-        theta = np.full((k, m, 3), 1.0 / 3.0)
-        theta[:, :old_m] = previous.vote_probabilities
+        theta = previous.vote_probabilities
+        if old_m < m:  # new statements start uniform
+            theta = np.full((k, m, 3), 1.0 / 3.0)
+            theta[:, :old_m] = previous.vote_probabilities
         start_model = (np.log(theta).reshape(k, 3 * m), np.log(previous.priors))
     fit, resp = _em(
-        x, start, m, max_iter, rel_tol=rel_tol, no_votes=no_votes, start_model=start_model
+        x,
+        start,
+        m,
+        max_iter,
+        rel_tol=rel_tol,
+        no_votes=no_votes,
+        start_model=start_model,
+        final_m_step=previous is None,
     )
     labels = np.where(voted, resp.argmax(axis=1), -1).astype(np.int64)
     priors = np.exp(fit.log_prior)
