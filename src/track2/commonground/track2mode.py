@@ -241,6 +241,15 @@ def _m_step(
     return log_theta, np.log(sizes / sizes.sum())
 
 
+def _row_max(values: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """Each row's largest value (a column), one group at a time: numpy's max over the short
+    last axis costs 4× more (100 ms against 24 ms at 1M × 7), with the same result."""
+    top = values[:, :1].copy()
+    for group in range(1, values.shape[1]):
+        np.maximum(top, values[:, group : group + 1], out=top)
+    return top
+
+
 def _e_step(
     x: OneHot, log_theta: FloatArray, log_prior: FloatArray
 ) -> tuple[npt.NDArray[np.float32], float]:
@@ -248,7 +257,7 @@ def _e_step(
     # is a sum of at most a few thousand terms, far within float32 precision for argmax and EM.
     joint = x @ log_theta.T.astype(np.float32)
     joint += log_prior.astype(np.float32)
-    top = joint.max(axis=1, keepdims=True)
+    top = _row_max(joint)
     joint -= top
     np.exp(joint, out=joint)
     total = joint.sum(axis=1, keepdims=True)
