@@ -10,7 +10,7 @@ from track2.commonground.polis import analyze_polis
 from track2.commonground.repness import group_statement_stats
 from track2.commonground.sides import COMMON_GROUND, DIVISIVE
 from track2.commonground.stats import adjusted_rand_index
-from track2.commonground.track2_analysis import analyze_track2, labels_by_id
+from track2.commonground.track2_analysis import analyze_track2, labels_by_id, rows_by_id
 from track2.commonground.track2mode import track2_groups
 from track2.simulate.dialogue import KINDS, SimulationParams, simulate_dialogue
 
@@ -164,3 +164,22 @@ def test_n_groups_forces_k_and_is_deterministic(two_sides) -> None:  # type: ign
         members = first.group_labels[in_conv[first.polis.base_clusters.labels == c]]
         counts = np.bincount(members[members >= 0], minlength=3)
         assert first.base_cluster_group[c] == int(np.argmax(counts))
+
+
+def test_rows_by_id_matches_a_lookup_for_shuffled_int_and_str_ids() -> None:
+    rng = np.random.default_rng(3)
+    ids = rng.permutation(1000) * 7 + 5
+    wanted = rng.choice(ids, size=300, replace=False)
+    expected = [int(np.flatnonzero(ids == w)[0]) for w in wanted]
+    np.testing.assert_array_equal(rows_by_id(ids, wanted), expected)
+    np.testing.assert_array_equal(rows_by_id(ids.astype(str), wanted.astype(str)), expected)
+    np.testing.assert_array_equal(rows_by_id(ids, ids), np.arange(1000))
+    assert rows_by_id(ids, ids[:0]).shape == (0,)
+    with pytest.raises(ValueError, match="no label"):
+        rows_by_id(ids, np.array([6]))  # between two ids, not one of them
+    with pytest.raises(ValueError, match="no label"):
+        rows_by_id(ids, np.array([10**9]))  # beyond the largest id
+    with pytest.raises(ValueError, match="no label"):
+        rows_by_id(ids, ids[:3].astype(str))  # same digits, other type
+    with pytest.raises(ValueError, match="no label"):
+        rows_by_id(ids[:0], ids[:1])

@@ -28,7 +28,7 @@ from track2.commonground.bridging import (
     BridgingScores,
     bridging_scores,
 )
-from track2.commonground.clusters import Clustering, kmeans, silhouette
+from track2.commonground.clusters import Clustering, kmeans, kmeans_on_sample, silhouette
 from track2.commonground.consensus import (
     Consensus,
     ConsensusStatement,
@@ -159,6 +159,7 @@ __all__ = [
     "group_vote_counts",
     "in_conv_mask",
     "kmeans",
+    "kmeans_on_sample",
     "live_analysis",
     "labels_by_id",
     "load_conversation",

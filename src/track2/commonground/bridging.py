@@ -343,11 +343,15 @@ def bridging_scores(
     weight = (~np.asarray(votes.is_excluded, dtype=bool))[votes.indices].astype(np.float64)
     if not weight.any():
         raise EmptyConversationError("bridging scores need votes on included statements")
-    rating = _RATING_OF_VALUE[votes.values.astype(np.intp) + 1]  # vote -1, 0, +1 -> 0, 0.5, 1
+    # vote -1, 0, +1 -> 0, 0.5, 1, indexed by the int8 votes (no 8-byte index per vote)
+    rating = _RATING_OF_VALUE[votes.values + np.int8(1)]
     rating *= weight
+    # int32 row pointers (when the votes fit), so scipy shares the int32 column indices
+    # instead of making an int64 copy for each matrix: 0.7 GB at 46M votes.
+    indptr = votes.compact_indptr
     full = _data(
-        sp.csr_array((weight, votes.indices, votes.indptr), shape=(n, m)),
-        sp.csr_array((rating, votes.indices, votes.indptr), shape=(n, m)),
+        sp.csr_array((weight, votes.indices, indptr), shape=(n, m)),
+        sp.csr_array((rating, votes.indices, indptr), shape=(n, m)),
     )
     del weight, rating
     voters = np.flatnonzero(full.n_u > 0)

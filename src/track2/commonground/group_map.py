@@ -84,7 +84,9 @@ def group_map(votes: VoteMatrix, groups: Track2Groups) -> GroupMap:
     if len(grouped) < 2 or k < 2:
         coordinates[grouped] = 0.0
         return GroupMap(coordinates, ("no axis: one group", "no axis: one group"))
-    x = vote_onehot(votes, np.asarray(votes.is_excluded, dtype=bool))[grouped]
+    x = vote_onehot(votes, np.asarray(votes.is_excluded, dtype=bool))
+    if len(grouped) < votes.n_participants:  # no copy of every vote when all are grouped
+        x = x[grouped]
     log_theta = np.log(groups.vote_probabilities).reshape(k, -1)
     evidence = np.asarray(x @ log_theta.T, dtype=np.float64)
     evidence -= evidence.mean(axis=1, keepdims=True)

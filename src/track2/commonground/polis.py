@@ -22,7 +22,7 @@ from track2.commonground.clusters import (
     cold_start_groups,
     distance_matrix,
     kmeans,
-    plus_plus_seeds,
+    kmeans_on_sample,
     silhouette,
 )
 from track2.commonground.consensus import (
@@ -47,6 +47,9 @@ from track2.commonground.state import PolisState
 BASE_K = 100
 MAX_GROUPS = 5
 BASE_ITERS = 100
+# ours: above this many in-conv participants, base clusters are fitted on a seeded sample of
+# this size and every participant is then assigned once (clusters.kmeans_on_sample)
+BASE_SAMPLE = 100_000
 GROUP_ITERS = 20  # kmeans' own default: the :cluster-iters option Pol.is passes is not read
 GROUP_RESTARTS = 4  # ours: cold starts have no history to warm-start from
 IN_CONV_MIN_VOTES = 7
@@ -243,9 +246,7 @@ def analyze_polis(
         # Pol.is seeds with the first k distinct points in its (arbitrary) row order, i.e.
         # random seeds when there is no history; k-means++ seeds give tighter base clusters
         # and converge in fewer Lloyd steps (docs/engine.md).
-        base = kmeans(
-            points, base_k, seeds=plus_plus_seeds(points, base_k, rng), max_iters=BASE_ITERS
-        )
+        base = kmeans_on_sample(points, base_k, rng, sample_size=BASE_SAMPLE, max_iters=BASE_ITERS)
     lap("base_clusters")
 
     weights = base.sizes().astype(np.float64)

@@ -75,13 +75,21 @@ def group_vote_counts(
     each matrix row's group in ``row_group`` (-1: in no group, not counted); the counts that
     :func:`group_statement_stats` takes."""
     m = votes.n_statements
-    group_of_vote = np.asarray(row_group, dtype=np.int64)[votes.vote_rows]
-    counted = group_of_vote >= 0
+    # int32 codes when they fit (half the memory traffic at 50M votes); each row's group is
+    # repeated over its votes rather than gathered through a row index per vote.
+    code_type = np.int32 if 3 * max(k, 1) * m < 2**31 else np.int64
+    row_group = np.asarray(row_group)
+    group_of_vote = np.repeat(row_group.astype(code_type), votes.votes_per_participant)
+    indices, values = votes.indices, votes.values
+    if (row_group < 0).any():
+        counted = group_of_vote >= 0
+        group_of_vote, indices, values = group_of_vote[counted], indices[counted], values[counted]
     # One pass: code (g·m + j)·3 + (vote + 1) counts disagree, pass and agree of group g on j.
-    code = group_of_vote[counted] * m
-    code += votes.indices[counted]
+    code = group_of_vote
+    code *= m
+    code += indices
     code *= 3
-    code += votes.values[counted]
+    code += values
     code += 1
     by_vote = np.bincount(code, minlength=3 * k * m).reshape(k, m, 3)
     disagree, agree = by_vote[:, :, 0], by_vote[:, :, 2]

@@ -48,6 +48,7 @@ from scipy.special import betainc, betaincinv, betaln
 
 from track2.commonground.errors import CommonGroundError, InputFormatError
 from track2.commonground.matrix import AGREE, DISAGREE, VoteMatrix
+from track2.commonground.repness import group_vote_counts
 
 __all__ = [
     "COMMON_GROUND",
@@ -479,30 +480,31 @@ def agreement_by_side(
         names, side_index = _side_indices(side_of, votes.n_participants)
     n_sides = len(names)
 
-    side_of_vote = side_index[votes.vote_rows]
-    counted = side_of_vote >= 0
-    column = votes.indices
     statement_ids = votes.statement_ids
     n_statements = votes.n_statements
-    if statements is not None:
+    if statements is None:
+        # Every statement: one counting pass over the votes (a side is a grouping of rows).
+        agree, disagree, n = group_vote_counts(votes, side_index, n_sides)
+    else:
+        side_of_vote = side_index[votes.vote_rows]
         statements = np.asarray(statements, dtype=np.int64)
         position = np.full(votes.n_statements, -1, dtype=np.int64)
         position[statements] = np.arange(len(statements))
-        column = position[column]
-        counted &= column >= 0
+        column = position[votes.indices]
+        counted = (side_of_vote >= 0) & (column >= 0)
         statement_ids = statement_ids[statements]
         n_statements = len(statements)
-    key = side_of_vote[counted] * n_statements + column[counted]
-    values = votes.values[counted]
-    size = n_sides * n_statements
+        key = side_of_vote[counted] * n_statements + column[counted]
+        values = votes.values[counted]
+        size = n_sides * n_statements
 
-    def tally(mask: npt.NDArray[np.bool_] | None) -> npt.NDArray[np.int64]:
-        chosen = key if mask is None else key[mask]
-        return np.bincount(chosen, minlength=size).reshape(n_sides, n_statements)
+        def tally(mask: npt.NDArray[np.bool_] | None) -> npt.NDArray[np.int64]:
+            chosen = key if mask is None else key[mask]
+            return np.bincount(chosen, minlength=size).reshape(n_sides, n_statements)
 
-    n = tally(None)
-    agree = tally(values == AGREE)
-    disagree = tally(values == DISAGREE)
+        n = tally(None)
+        agree = tally(values == AGREE)
+        disagree = tally(values == DISAGREE)
     passes = n - agree - disagree
 
     a = (agree + JEFFREYS).astype(np.float64)

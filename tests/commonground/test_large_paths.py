@@ -1,0 +1,137 @@
+"""The paths that only very large conversations take (issue 15, item 7: 1M × 5k), exercised
+on small inputs by lowering their thresholds: base clusters fitted on a sample, starts of the
+Track 2 model ranked on part of the fitting sample, one-pass counts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from track2.commonground import polis as polis_module
+from track2.commonground import track2mode
+from track2.commonground.clusters import kmeans, kmeans_on_sample, nearest_center, plus_plus_seeds
+from track2.commonground.matrix import VoteMatrix
+from track2.commonground.polis import analyze_polis
+from track2.commonground.repness import group_vote_counts
+from track2.commonground.stats import adjusted_rand_index
+from track2.commonground.track2mode import track2_groups
+from track2.simulate.dialogue import SimulationParams, simulate_dialogue
+from track2.simulate.oracle import oracle_from_truth
+
+
+def _blobs(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    centres = np.array([[0.0, 0.0], [6.0, 0.0], [0.0, 6.0], [6.0, 6.0], [3.0, 10.0]])
+    truth = rng.integers(len(centres), size=n)
+    return centres[truth] + rng.normal(scale=0.5, size=(n, 2)), truth
+
+
+def test_kmeans_on_sample_is_plain_kmeans_when_the_points_fit_the_sample() -> None:
+    points, _ = _blobs(2_000, 1)
+    sampled = kmeans_on_sample(points, 12, np.random.default_rng(5), sample_size=2_000)
+    rng = np.random.default_rng(5)
+    plain = kmeans(points, 12, seeds=plus_plus_seeds(points, 12, rng))
+    np.testing.assert_array_equal(sampled.labels, plain.labels)
+    np.testing.assert_array_equal(sampled.centers, plain.centers)
+
+
+def test_kmeans_on_sample_assigns_every_point_and_centres_are_member_means() -> None:
+    points, truth = _blobs(30_000, 2)
+    clusters = kmeans_on_sample(points, 5, np.random.default_rng(0), sample_size=3_000)
+    assert clusters.labels.shape == (30_000,)
+    assert clusters.labels.min() == 0 and clusters.labels.max() == clusters.k - 1
+    for c in range(clusters.k):
+        np.testing.assert_allclose(clusters.centers[c], points[clusters.labels == c].mean(axis=0))
+    # five well-separated blobs are found from a tenth of the points
+    assert clusters.k == 5
+    assert adjusted_rand_index(truth, clusters.labels) > 0.99
+    # each point is with the nearest of the centres it was assigned against: re-assigning to
+    # the final centres moves almost nobody (one Lloyd step from a converged sample fit)
+    moved = nearest_center(points, clusters.centers) != clusters.labels
+    assert moved.mean() < 0.01
+    again = kmeans_on_sample(points, 5, np.random.default_rng(0), sample_size=3_000)
+    np.testing.assert_array_equal(again.labels, clusters.labels)
+
+
+@pytest.fixture(scope="module")
+def dialogue():  # type: ignore[no-untyped-def]  # returns the simulator's dataclass
+    params = SimulationParams(n_participants=4000, n_statements=200, n_groups=4, mean_votes=40)
+    return simulate_dialogue(params, seed=11)
+
+
+def test_polis_base_clusters_on_a_sample_keep_the_groups(dialogue, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    exact = analyze_polis(dialogue.matrix, random_state=0)
+    monkeypatch.setattr(polis_module, "BASE_SAMPLE", 1_000)
+    sampled = analyze_polis(dialogue.matrix, random_state=0)
+    np.testing.assert_array_equal(sampled.projections, exact.projections)
+    assert sampled.base_clusters.labels.shape == exact.base_clusters.labels.shape
+    assert 90 <= sampled.base_clusters.k <= 100
+    agreement = adjusted_rand_index(exact.group_labels, sampled.group_labels)
+    assert agreement > 0.9, agreement
+
+
+def test_track2_starts_ranked_on_part_of_the_sample_find_the_planted_groups(
+    dialogue,  # type: ignore[no-untyped-def]
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    truth = dialogue.truth.group
+    oracle = oracle_from_truth(dialogue.matrix, dialogue.truth)
+    assert oracle.ari is not None
+    exact = track2_groups(dialogue.matrix, random_state=0)
+    monkeypatch.setattr(track2mode, "_RANK_ROWS", 600)
+    ranked = track2_groups(dialogue.matrix, random_state=0)
+    assert ranked.n_groups == exact.n_groups == 4
+    assert adjusted_rand_index(truth, ranked.labels) >= 0.9 * oracle.ari
+    assert adjusted_rand_index(exact.labels, ranked.labels) > 0.95
+    again = track2_groups(dialogue.matrix, random_state=0)
+    np.testing.assert_array_equal(again.labels, ranked.labels)
+
+
+def test_group_counts_in_one_pass_match_a_loop_with_and_without_ungrouped_rows() -> None:
+    rng = np.random.default_rng(4)
+    dense = rng.choice([-1.0, 0.0, 1.0, np.nan], size=(80, 15), p=[0.3, 0.1, 0.3, 0.3])
+    votes = VoteMatrix.from_dense(dense)
+    for row_group in (rng.integers(3, size=80), rng.integers(-1, 3, size=80)):
+        agree, disagree, seen = group_vote_counts(votes, row_group, 3)
+        for g in range(3):
+            block = dense[row_group == g]
+            np.testing.assert_array_equal(agree[g], (block == 1).sum(axis=0))
+            np.testing.assert_array_equal(disagree[g], (block == -1).sum(axis=0))
+            np.testing.assert_array_equal(seen[g], (~np.isnan(block)).sum(axis=0))
+
+
+def test_components_above_the_exact_size_stay_within_1e_9_of_machine_precision(
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    from track2.commonground import pca
+
+    params = SimulationParams(n_participants=6000, n_statements=400, n_groups=3, mean_votes=30)
+    votes = simulate_dialogue(params, seed=2).matrix.without_empty()
+    centred, _ = pca.centred_matrix(votes, votes.is_excluded.copy())
+    exact, exact_values = pca.top_components(centred, 2)
+    monkeypatch.setattr(pca, "_EXACT_MAX_VOTES", 1_000)
+    assert pca._tolerance(centred) == 1e-12
+    loose, loose_values = pca.top_components(centred, 2)
+    for c in range(2):
+        sign = np.sign(exact[c] @ loose[c])
+        assert np.abs(exact[c] - sign * loose[c]).max() < 1e-9
+    np.testing.assert_allclose(loose_values, exact_values, rtol=1e-9)
+
+
+def test_onehot_without_excluded_statements_matches_a_dense_build() -> None:
+    rng = np.random.default_rng(9)
+    dense = rng.choice([-1.0, 0.0, 1.0, np.nan], size=(50, 9), p=[0.25, 0.15, 0.25, 0.35])
+    dense[3] = np.nan  # a participant with no vote
+    dense[7] = np.nan
+    dense[7, [2, 5]] = 1.0  # one whose every vote is on an excluded statement
+    votes = VoteMatrix.from_dense(dense)
+    excluded = np.zeros(9, dtype=bool)
+    excluded[[2, 5]] = True
+    x = track2mode.vote_onehot(votes, excluded).toarray()
+    expected = np.zeros((50, 27), dtype=np.float32)
+    for i, j in zip(*np.nonzero(~np.isnan(dense)), strict=True):
+        if not excluded[j]:
+            answer = {1.0: 0, -1.0: 1, 0.0: 2}[float(dense[i, j])]
+            expected[i, 3 * j + answer] = 1.0
+    np.testing.assert_array_equal(x, expected)
+    assert x[7].sum() == 0 and x[3].sum() == 0
