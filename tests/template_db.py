@@ -25,6 +25,7 @@ from unittest import mock
 TEMPLATE_FOLDER = "TRACK2_TEST_DB_TEMPLATE"
 SQLITE_FILE = "test-database.sqlite3"
 POSTGRES_NAME_FILE = "postgresql-template"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @contextmanager
@@ -119,3 +120,56 @@ def drop_postgres_template(folder: Path, database_url: str) -> None:
 
     with psycopg.connect(database_url, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{named.read_text()}" WITH (FORCE)')
+
+
+SITE_FILE = "site.sqlite3"
+
+
+def migrated_site(home: Path) -> Path:
+    """A new SQLite site's data folder holding a migrated, empty database, so that the `track2`
+    command a test runs there (serve, a seed script) finds nothing to migrate: one `track2 migrate`
+    per test run instead of one per site. Only for tests that are not about a first migration
+    (tests/site/test_serve.py serves one fresh folder; tests/site/test_demo_run.py builds one)."""
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    from tests.helpers import outside_env
+
+    folder = Path(os.environ[TEMPLATE_FOLDER])
+    template = folder / SITE_FILE
+    with _locked(folder):
+        if not template.exists():
+            scratch = Path(tempfile.mkdtemp(prefix="site-", dir=folder))
+            env = outside_env()
+            env.pop("TRACK2_DATABASE_URL", None)
+            env.update(
+                TRACK2_HOME=str(scratch),
+                DJANGO_SETTINGS_MODULE="track2.settings",
+                TRACK2_EMAIL_URL="locmem://",
+                PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
+            )
+            subprocess.run(
+                [sys.executable, "-m", "track2", "migrate", "-v0"],
+                env=env,
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+                timeout=300,
+            )
+            _sqlite_copy(scratch / "track2.sqlite3", template)
+            shutil.rmtree(scratch, ignore_errors=True)
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _sqlite_copy(template, home / "track2.sqlite3")
+    return home
+
+
+def _sqlite_copy(source: Path, target: Path) -> None:
+    """Through SQLite's backup API: whole, whatever its journal (WAL) still held."""
+    reader, writer = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        reader.backup(writer)
+    finally:
+        reader.close()
+        writer.close()
