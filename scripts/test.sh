@@ -37,6 +37,10 @@ fi
 .venv/bin/python -c "import track2, django, playwright" # fail here, clearly, if the install did not work
 
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+# Bytecode cached (__pycache__, ignored by git): the suite starts some two hundred Python processes
+# (`track2` commands, served sites, pytest-xdist workers), and with PYTHONDONTWRITEBYTECODE set each
+# would compile Track2's source, and pytest re-rewrite the test modules, again (docs/testing.md).
+unset PYTHONDONTWRITEBYTECODE
 # Four pytest-xdist workers on two cores: most of the suite's time is served sites and browsers
 # waiting, not computing (docs/decisions.md). Browser tests run last (tests/conftest.py).
 workers=(-n 4)

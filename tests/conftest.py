@@ -1,11 +1,14 @@
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 from django.db import transaction
 
+from tests import template_db
 from tests.helpers import PASSWORD
 from track2.accounts.models import User
 from track2.dialogues.models import Dialogue, Membership, Role
@@ -17,6 +20,44 @@ ROOT = Path(__file__).resolve().parents[1]
 def pytest_configure(config):
     collect_static_once()
     own_postgres_database()
+    if not os.environ.get("PYTEST_XDIST_WORKER") and not os.environ.get(
+        template_db.TEMPLATE_FOLDER
+    ):
+        # The test database is migrated once per run, not once per worker (tests/template_db.py).
+        os.environ[template_db.TEMPLATE_FOLDER] = tempfile.mkdtemp(prefix="track2-test-db-")
+        config._track2_template_folder = Path(os.environ[template_db.TEMPLATE_FOLDER])
+
+
+def pytest_unconfigure(config):
+    folder = getattr(config, "_track2_template_folder", None)
+    if folder is None:
+        return
+    template_db.drop_postgres_template(folder, os.environ.get("TRACK2_DATABASE_URL", ""))
+    shutil.rmtree(folder, ignore_errors=True)
+    os.environ.pop(template_db.TEMPLATE_FOLDER, None)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request, django_test_environment, django_db_blocker, django_db_modify_db_settings
+):
+    """pytest-django's own (without --reuse-db and --nomigrations, which the suite does not
+    use), with each test database migrated once per run and copied (tests/template_db.py)."""
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _get_databases_for_setup
+
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    verbosity = request.config.option.verbose
+    with django_db_blocker.unblock(), template_db.migrated_once():
+        databases = setup_databases(
+            verbosity=verbosity,
+            interactive=False,
+            aliases=aliases,
+            serialized_aliases=serialized_aliases,
+        )
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(databases, verbosity=verbosity)
 
 
 def collect_static_once():

@@ -14,3 +14,11 @@ os.environ.pop("TRACK2_DEBUG", None)
 os.environ.pop("TRACK2_HTTPS", None)
 
 from track2.settings import *  # noqa: E402,F403  (the real settings, read after the env above)
+
+# Cheap Argon2 (STYLE.md §7) for everything the suite runs before a test's own settings fixture
+# (tests/conftest.py lowers it per test too): a module's demo built once (`built_demo`) would
+# otherwise hash its 18 people's passwords at the production cost, and every sign-in to it would
+# check at that cost. tests/accounts/test_hashing.py asserts the production values.
+ARGON2_TIME_COST = 1
+ARGON2_MEMORY_COST = 8
+ARGON2_PARALLELISM = 1

@@ -14,13 +14,14 @@ from pypdf import PdfReader
 
 from tests.helpers import sign_in_page
 from tests.live.servers import ROOT, seed, serve, served_env
+from tests.template_db import migrated_site
 
 pytestmark = pytest.mark.browser
 STATUS = "Unofficial. Non-binding. Participants took part in a personal capacity."
 
 
 def test_a_meeting_run_from_the_console(new_page, tmp_path):
-    env = served_env(tmp_path / "home", None)
+    env = served_env(migrated_site(tmp_path / "home"), None)  # migrated once per run
     env["PYTHONPATH"] = f"{ROOT}/src:{ROOT}"  # this checkout's code, not an installed copy
     world = seed(env, "tests.facilitation.seed_floor")
     floor_path = f"/dialogues/{world['dialogue']}/meetings/{world['meeting']}/floor/"

@@ -31,8 +31,9 @@ def at_before(django_db_setup, django_db_blocker):
     emptied as a transactional test leaves it."""
     with django_db_blocker.unblock():
         leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
-        _migrate(BEFORE)
-        yield
+        # The historical models at BEFORE, kept for the next test (rendering them costs seconds).
+        at = {"apps": _migrate(BEFORE)}
+        yield at
         _migrate(leaves)
         call_command("flush", interactive=False, verbosity=0)
 
@@ -42,8 +43,8 @@ def before(at_before, django_db_blocker):
     """The historical models before institutions, on empty tables; each test's rows and steps
     forward are undone after it (only the institutions' own migrations, which is quick)."""
     with django_db_blocker.unblock():
-        yield _migrate(BEFORE)
-        _migrate(BEFORE)
+        yield at_before["apps"]
+        at_before["apps"] = _migrate(BEFORE)
         tables = [t for t in connection.introspection.table_names() if t != "django_migrations"]
         connection.ops.execute_sql_flush(
             connection.ops.sql_flush(no_style(), tables, reset_sequences=True, allow_cascade=True)

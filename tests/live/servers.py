@@ -36,6 +36,10 @@ def served_env(home: Path, database_url: str | None) -> dict[str, str]:
     # root for tests.* and benchmarks.*.
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), str(ROOT)])
     env["PYTHONUNBUFFERED"] = "1"  # the server log file shows lines as they are written
+    # Cheap Argon2 (STYLE.md §7): the seeds hash a password per person of their world and the
+    # browser tests sign in; tests/accounts/test_hashing.py asserts the production cost.
+    env["TRACK2_ARGON2_TIME_COST"] = "1"
+    env["TRACK2_ARGON2_MEMORY_COST"] = "64"
     if database_url:
         env["TRACK2_DATABASE_URL"] = database_url
     return env

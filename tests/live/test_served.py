@@ -9,6 +9,7 @@ import time
 import pytest
 
 from tests.live.servers import EventReader, api, postgres_database, seed, serve, served_env
+from tests.template_db import migrated_site
 
 
 def events_path(world: dict) -> str:
@@ -89,7 +90,8 @@ def test_reconnecting_with_last_event_id_catches_up_once_on_any_server(postgres_
 
 
 def test_sqlite_site_delivers_within_its_process(tmp_path):
-    env = served_env(tmp_path / "home", None)
+    # Migrated once per run (tests/template_db.py): this test is about live events.
+    env = served_env(migrated_site(tmp_path / "home"), None)
     world = seed(env)
     with serve(env, workers=1) as base:
         reader = opened(base, world)

@@ -19,6 +19,7 @@ import pytest
 
 from tests.dialogues.conftest import signed_in  # the pages' fixture, shared
 from tests.helpers import outside_env
+from tests.template_db import migrated_site
 
 __all__ = ["signed_in"]
 
@@ -96,9 +97,10 @@ def make_keys(site: Site, dialogue_ids) -> dict[str, bytes]:
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory) -> Path:
     """A migrated SQLite site with the demo data, built once and copied per test."""
-    home = tmp_path_factory.mktemp("demo-site")
+    # The empty database migrated once per run (tests/template_db.py); the commands' own
+    # migrations are tested from empty sites (test_upgrade.py, restore and migrate-to).
+    home = migrated_site(tmp_path_factory.mktemp("demo-site"))
     site = Site(home)
-    site.run("migrate", "-v0", check=True)
     site.shell("from track2.site import demo; demo.build()")
     return home
 

@@ -22,8 +22,10 @@ from tests.site.test_serve import free_port
 ROLES = ["convener", "facilitator", "rapporteur", "observer", "liaison"]
 
 
-@pytest.fixture
-def demo_run(tmp_path):
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    """One demo run for the module's tests (it takes most of a minute); they only read it."""
+    tmp_path = tmp_path_factory.mktemp("demo-run")
     port = free_port()
     env = outside_env()
     env.update(

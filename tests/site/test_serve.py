@@ -18,6 +18,8 @@ import urllib.request
 
 import pytest
 
+from tests.template_db import migrated_site
+
 # The served site uses the suite's database (PostgreSQL in the second pass).
 pytestmark = pytest.mark.suite_database
 
@@ -51,9 +53,8 @@ def wait_until_serving(base: str, process, output, seconds: int = 120) -> None:
     pytest.fail(f"track2 serve did not answer within {seconds} s")
 
 
-@pytest.fixture
-def served(tmp_path):
-    """The base URL and the `track2 serve` process (its output is piped)."""
+def _serve(home):
+    """The base URL and the `track2 serve` process (its output is piped) of the data folder."""
     port = free_port()
     # As a person runs it: no mail server configured (the test settings' locmem:// is dropped).
     env = {
@@ -61,7 +62,7 @@ def served(tmp_path):
         for k, v in os.environ.items()
         if k not in ("DJANGO_SETTINGS_MODULE", "TRACK2_EMAIL_URL")
     }
-    env["TRACK2_HOME"] = str(tmp_path / "home")
+    env["TRACK2_HOME"] = str(home)
     process = subprocess.Popen(
         [sys.executable, "-m", "track2", "serve", "--port", str(port), "--workers", "2"],
         stdout=subprocess.PIPE,
@@ -78,8 +79,20 @@ def served(tmp_path):
 
 
 @pytest.fixture
-def server(served):
-    return served[0]
+def served(tmp_path):
+    """A site whose empty database was migrated once per run (tests/template_db.py): these
+    tests are about what serve logs and where its mail goes."""
+    home = tmp_path / "home"
+    if not os.environ.get("TRACK2_DATABASE_URL", "").startswith("postgres"):
+        migrated_site(home)  # on PostgreSQL it serves from the suite's served-site database
+    yield from _serve(home)
+
+
+@pytest.fixture
+def server(tmp_path):
+    """A new, empty data folder: serve migrates it and collects static files first."""
+    for base, _process in _serve(tmp_path / "home"):
+        yield base
 
 
 def test_serve_answers_pages_static_files_and_api(server):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from track2.deliberation.models import Room, Statement
-from track2.deliberation.room_actions import keep_aggregates_only
 from track2.operations.retention import register_eraser
 
 
@@ -13,6 +12,10 @@ def erase_room_content(dialogue, *, meeting=None, aggregates_only=False) -> int:
     The whole dialogue's content due for deletion: statements and votes go, with their edits
     and moderation, and so do the maps kept from closed rooms."""
     if meeting is not None:
+        # Imported here: the room's actions bring the common-ground engine (numpy, scipy), which
+        # every `track2` process would otherwise import at start for an eraser it rarely runs.
+        from track2.deliberation.room_actions import keep_aggregates_only
+
         room = Room.objects.filter(meeting=meeting).first()
         if room is None:
             return 0
