@@ -176,10 +176,11 @@ class VoteLane:
             return await self.app(scope, receive, send)
         body, more = await _read_body(receive)
         if more is False and len(body) <= BODY_MAX:
-            token = _header(scope, b"authorization")[7:].strip()  # type: ignore[index]  # _takes checked it
+            token = (_header(scope, b"authorization") or "")[7:].strip()  # _takes checked it
+            ids = (match[1], match[2], match[3])
             try:
                 answer = await asyncio.get_running_loop().run_in_executor(
-                    self._worker, self._vote_in_worker, token, match.groups(), scope["method"], body
+                    self._worker, self._vote_in_worker, token, ids, scope["method"], body
                 )
             except Declined:
                 pass

@@ -195,7 +195,7 @@ def _reads_only(callback) -> bool:
     if not inspect.isfunction(callback):  # the OpenAPI document's view, a partial
         return False
     path_view = inspect.getclosurevars(callback).nonlocals.get("self")
-    operations = getattr(path_view, "operations", None)
+    operations = getattr(path_view, "operations", None) or []
     return bool(operations) and all(
         getattr(op.view_func, "_reads_only", False) for op in operations
     )
