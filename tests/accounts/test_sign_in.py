@@ -166,28 +166,26 @@ def _enable_two_factor(client, user):
         {"code": "000000" if totp.code_at(secret, totp.current_step()) != "000000" else "111111"},
     )
     assert "does not match" in wrong.content.decode()
-    response = client.post(
-        "/accounts/two-factor/enable/", {"code": totp.code_at(secret, totp.current_step())}
-    )
+    used = totp.code_at(secret, totp.current_step())
+    response = client.post("/accounts/two-factor/enable/", {"code": used})
     assert response.status_code == 200 and "Your recovery codes" in response.content.decode()
     user.refresh_from_db()
     assert user.totp_secret == secret
     client.post("/accounts/logout/")
-    return secret
+    return secret, used
 
 
 def test_two_factor_sign_in(client, make_user):
     user = make_user()
-    secret = _enable_two_factor(client, user)
+    secret, used = _enable_two_factor(client, user)
     response = client.post("/accounts/login/", {"email": user.email, "password": PASSWORD})
     assert response["Location"] == "/accounts/login/code/"
     assert SESSION_KEY not in client.session
     bad = client.post("/accounts/login/code/", {"code": "12"})
     assert "not valid" in bad.content.decode()
-    # The code used to turn two-factor on cannot be replayed.
-    replay = client.post(
-        "/accounts/login/code/", {"code": totp.code_at(secret, totp.current_step())}
-    )
+    # The code used to turn two-factor on cannot be replayed (that very code: one computed
+    # now would be another step's whenever a 30-second boundary fell in between).
+    replay = client.post("/accounts/login/code/", {"code": used})
     assert SESSION_KEY not in client.session and replay.status_code == 200
     next_code = totp.code_at(secret, totp.current_step() + 1)
     assert client.post("/accounts/login/code/", {"code": next_code}).status_code == 302

@@ -15,6 +15,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from email.message import Message
 
 import pytest
 
@@ -30,12 +31,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def get(url: str) -> tuple[int, dict, str]:
+def get(url: str) -> tuple[int, Message, str]:
+    # The headers as received, looked up without regard to case (HTTP's rule; uvicorn's
+    # httptools protocol sends names in lower case).
     try:
         with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310  (a local test server)
-            return response.status, dict(response.headers), response.read().decode()
+            return response.status, response.headers, response.read().decode()
     except urllib.error.HTTPError as err:
-        return err.code, dict(err.headers), err.read().decode()
+        return err.code, err.headers, err.read().decode()
 
 
 def wait_until_serving(base: str, process, output, seconds: int = 120) -> None:
