@@ -14,7 +14,7 @@ import json
 import pytest
 from asgiref.testing import ApplicationCommunicator
 from django.core.asgi import get_asgi_application
-from django.db import connection
+from django.db import connection, connections
 
 from tests.deliberation.conftest import build_room, token_for
 from tests.deliberation.test_map import accepted_statement
@@ -23,6 +23,19 @@ from track2.asgi import django_application
 from track2.deliberation.models import Room, Statement, Vote
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _request_connections_closed():
+    """Django's ASGI handler runs each request in a thread of its own; with CONN_MAX_AGE (on
+    PostgreSQL) that thread's connection would outlive it and keep the test database from being
+    dropped at the end of the run. Closed at each request's end, as a served site would."""
+    kept = {alias: connections.settings[alias].get("CONN_MAX_AGE", 0) for alias in connections}
+    for alias in connections:
+        connections.settings[alias]["CONN_MAX_AGE"] = 0
+    yield
+    for alias, age in kept.items():
+        connections.settings[alias]["CONN_MAX_AGE"] = age
 
 
 @pytest.fixture
