@@ -193,6 +193,8 @@ def test_every_refusal_is_django_s_own_answer(world, vote_lane, make_user):
         ("no answer", "PUT", path, participant, {}, ()),
         ("another answer", "PUT", path, participant, {"vote": "maybe"}, ()),
         ("not a string", "PUT", path, participant, {"vote": 1}, ()),
+        ("a list", "PUT", path, participant, {"vote": ["agree"]}, ()),
+        ("an object", "PUT", path, participant, {"vote": {"a": 1}}, ()),
         ("control characters", "PUT", path, participant, {"vote": "agree\x00\x1b"}, ()),
         ("invalid UTF-8", "PUT", path, participant, b'{"vote": "\xff\xfe"}', ()),
         ("not JSON", "PUT", path, participant, b"vote=agree", ()),

@@ -116,7 +116,7 @@ def vote(token: str, ids: tuple[str, str, str], method: str, body: bytes) -> byt
         if not isinstance(payload, dict) or payload.keys() != {"vote"}:
             raise Declined
         answer = payload["vote"]
-        if answer not in ANSWERS:
+        if not isinstance(answer, str) or answer not in ANSWERS:  # a list is not hashable
             raise Declined
     elif body.strip():
         raise Declined
