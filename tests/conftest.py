@@ -3,6 +3,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -57,7 +58,27 @@ def django_db_setup(
         )
     yield
     with django_db_blocker.unblock():
+        _wait_for_served_sessions(databases)
         teardown_databases(databases, verbosity=verbosity)
+
+
+def _wait_for_served_sessions(databases, seconds: float = 15.0) -> None:
+    """On PostgreSQL, let the sessions of served processes that used a test database end before
+    it is dropped: a process that has exited leaves its server-side session closing for a
+    moment, and DROP DATABASE refuses while it lasts (seen when a served test ran last)."""
+    for connection, _old_name, destroy in databases:
+        if not destroy or connection.vendor != "postgresql":
+            continue
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+                if cursor.fetchone()[0] == 0:
+                    break
+            time.sleep(0.1)
 
 
 def collect_static_once():
