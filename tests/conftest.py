@@ -79,6 +79,18 @@ def _wait_for_served_sessions(databases, seconds: float = 15.0) -> None:
                 if cursor.fetchone()[0] == 0:
                     break
             time.sleep(0.1)
+        else:
+            # DROP DATABASE will refuse: name what holds it (each session's last statement).
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT state, left(query, 100) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+                for state, query in cursor.fetchall():
+                    print(
+                        f"session left open on the test database ({state}): {query}",
+                        file=sys.stderr,
+                    )
 
 
 def collect_static_once():

@@ -134,3 +134,18 @@ def test_the_stream_carries_no_confidential_data(world):
     assert body.count("event: changed") == 2
     for secret in (canary, "Canary", convener.email, world.meeting.title, world.dialogue.title):
         assert secret not in body
+
+
+def test_a_wsgi_server_answers_204_and_opens_no_listener(world):
+    """Under WSGI (the test and development servers) Django would gather the whole 15-minute
+    stream before sending any of it, holding a thread and, on PostgreSQL, a listening connection
+    (left open: the suite's teardown once found 88). It answers 204 instead, which closes a
+    browser's EventSource, and the access check still comes first."""
+    from django.test import Client
+
+    member = Client().get(events_url(world), **bearer(world.users["participant"]))
+    assert (member.status_code, member.content) == (204, b"")
+    assert member["Cache-Control"] == "no-store"
+    assert live._backend is None or getattr(live._backend, "_task", None) is None
+    outsider = Client().get(events_url(world), **bearer(world.users["outsider"]))
+    assert outsider.status_code == 404

@@ -14,7 +14,7 @@ from track2.access.meetings import access_meeting
 from track2.api.auth import AuthedRequest
 from track2.api.fields import Id
 from track2.live import meeting_topic
-from track2.live.stream import event_stream
+from track2.live.stream import STREAM_RESPONSES, event_stream
 
 router = Router(tags=["live updates"])
 M = "/dialogues/{dialogue_id}/meetings/{meeting_id}"
@@ -29,13 +29,9 @@ M = "/dialogues/{dialogue_id}/meetings/{meeting_id}"
         "four a second; a comment line every 15 s keeps the connection open. Reconnect with "
         "`Last-Event-ID` to receive one catch-up event if anything changed meanwhile."
     ),
-    response={200: None},
+    response={200: None, 204: None},
     url_name="meeting_events",
-    openapi_extra={
-        "responses": {
-            200: {"description": "the event stream", "content": {"text/event-stream": {}}}
-        }
-    },
+    openapi_extra={"responses": STREAM_RESPONSES},
 )
 async def meeting_events(request: AuthedRequest, dialogue_id: Id, meeting_id: Id):
     meeting = await sync_to_async(access_meeting)(request.auth, dialogue_id, meeting_id)

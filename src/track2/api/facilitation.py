@@ -19,7 +19,7 @@ from track2.api.fields import Code, Id, Line, Notes, StatementText
 from track2.api.refusals import files
 from track2.facilitation import actions, caucus, export, queries, record
 from track2.live import caucus_topic
-from track2.live.stream import event_stream
+from track2.live.stream import STREAM_RESPONSES, event_stream
 
 router = Router(tags=["facilitation"])
 F = "/dialogues/{dialogue_id}/meetings/{meeting_id}/floor"
@@ -356,13 +356,9 @@ def invite(
 @router.get(
     C + "/events",
     summary="The caucus's live updates as server-sent events (its members only)",
-    response={200: None},
+    response={200: None, 204: None},
     url_name="caucus_events",
-    openapi_extra={
-        "responses": {
-            200: {"description": "the event stream", "content": {"text/event-stream": {}}}
-        }
-    },
+    openapi_extra={"responses": STREAM_RESPONSES},
 )
 async def caucus_events(request: AuthedRequest, dialogue_id: Id, meeting_id: Id, delegation_id: Id):
     found = await sync_to_async(access_caucus)(request.auth, dialogue_id, meeting_id, delegation_id)

@@ -14,7 +14,8 @@ import json
 import time
 from collections.abc import AsyncIterator
 
-from django.http import HttpRequest, StreamingHttpResponse
+from django.core.handlers.asgi import ASGIRequest
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
 from track2 import live
 
@@ -25,6 +26,15 @@ LIFETIME_SECONDS = 15 * 60.0
 RETRY_MILLISECONDS = 1000
 # Last-Event-ID values outside this range are not ids we issued: read as "no id".
 LARGEST_ID = 2**63 - 1
+
+# The OpenAPI description of a stream's answers, shared by every stream endpoint.
+STREAM_RESPONSES = {
+    200: {"description": "the event stream", "content": {"text/event-stream": {}}},
+    204: {
+        "description": "this server cannot stream (a WSGI server, not `track2 serve`): "
+        "no live updates; re-read on your own schedule"
+    },
+}
 
 
 def last_event_id(request: HttpRequest) -> int | None:
@@ -79,8 +89,21 @@ async def frames(
         subscription.close()
 
 
-def event_stream(request: HttpRequest, topic: str, **tuning: float) -> StreamingHttpResponse:
-    """The SSE answer for `topic`; the caller has already checked who may watch it."""
+def event_stream(
+    request: HttpRequest, topic: str, **tuning: float
+) -> HttpResponse | StreamingHttpResponse:
+    """The SSE answer for `topic`; the caller has already checked who may watch it.
+
+    Only an ASGI server (`track2 serve`) can stream. Under WSGI (Django's test and development
+    servers) Django gathers an async stream whole before sending any of it: the request would
+    hold a thread and, on PostgreSQL, a listening connection for the stream's whole life while
+    the browser received nothing. There the answer is 204, which closes a browser's EventSource
+    (live.js tries again, backing off to every 30 s); the page still works, without live updates.
+    """
+    if not isinstance(request, ASGIRequest):
+        empty = HttpResponse(status=204)
+        empty["Cache-Control"] = "no-store"
+        return empty
     response = StreamingHttpResponse(
         frames(topic, last_event_id(request), **tuning), content_type="text/event-stream"
     )
