@@ -9,11 +9,11 @@ postgresql (a throwaway cluster is started, as scripts/test.sh does). For each d
    300 accepted statements, 1,800 of them having voted on a quarter; 200 load voters with tokens;
 2. serves it as `track2 serve` would be run for that database: SQLite with 1 worker (its live
    updates stay in the process), PostgreSQL with 2 (LISTEN/NOTIFY between them);
-3. a room at work: 200 voters (locust, headless), each voting every 2 s (open loop: constant
-   pacing), while a facilitator's SSE client re-reads the map (GET common-ground) on every event
+3. a room at work: 200 voters (benchmarks/room_voters.py: paced keep-alive connections), each
+   voting every 2 s from its own moment, while a facilitator's SSE client re-reads the map (GET common-ground) on every event
    and a probe voter flips its vote on a statement nobody else touches: vote-to-map latency is
    from the probe's acknowledgement until a map read that counts it;
-4. saturation: closed loop (no wait) with as many voters as --saturation-users;
+4. saturation: closed loop (no wait) with as many voters as --saturation-users (locust, headless);
 5. stored == acknowledged: each (voter, statement) pair acknowledged is stored once, with the
    last acknowledged answer, and no load voter has any other vote.
 The last line printed is one JSON object (the better set-up's `votes_per_s`, the room-at-work
@@ -38,6 +38,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from benchmarks import room_voters  # noqa: E402  (after the path)
 
 from tests.live.servers import (  # noqa: E402  (after the path)
     EventReader,
@@ -225,9 +227,10 @@ def run_setup(database: str, args, work: Path) -> dict:
                 target=lambda: map_latencies.extend(probe.run(args.work_seconds)), daemon=True
             )
             thread.start()
-            work_row, work_acks = locust(
-                base, seed_file, work, f"{database}-work", 200, args.work_seconds, pacing=2.0
-            )
+            # The room at work's voters are paced asyncio connections, not locust (whose own
+            # latency at 200 users hid the server's: benchmarks/room_voters.py).
+            at_work = room_voters.run(base, data, 200, args.work_seconds, pacing=2.0)
+            work_acks = at_work.pop("acknowledged")
             thread.join(timeout=args.work_seconds + 300)
             per_voter: dict[int, int] = {}
             for voter, _s, _a in work_acks:
@@ -254,10 +257,10 @@ def run_setup(database: str, args, work: Path) -> dict:
         result = {
             "database": database,
             "workers": workers,
-            "work_votes_per_s": round(float(work_row["Requests/s"]), 1),
-            "work_p50_ms": float(work_row["50%"]),
-            "work_p99_ms": float(work_row["99%"]),
-            "work_failures": int(work_row["Failure Count"]),
+            "work_votes_per_s": at_work["votes_per_s"],
+            "work_p50_ms": at_work["p50_ms"],
+            "work_p99_ms": at_work["p99_ms"],
+            "work_failures": at_work["failures"],
             "votes_per_s": round(float(sat_row["Requests/s"]), 1),
             "saturation_p50_ms": float(sat_row["50%"]),
             "saturation_p99_ms": float(sat_row["99%"]),
