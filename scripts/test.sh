@@ -44,6 +44,8 @@ unset PYTHONDONTWRITEBYTECODE
 # Four pytest-xdist workers on two cores: most of the suite's time is served sites and browsers
 # waiting, not computing (docs/decisions.md). Browser tests run last (tests/conftest.py).
 workers=(-n 4)
+# The slowest tests of each pass are listed at its end: where the suite's time goes (docs/testing.md).
+durations=(--durations=30)
 mkdir -p test-artifacts
 
 say "ruff (lint and format)"
@@ -61,7 +63,7 @@ say "mypy (engine, access, actions, API)"
 
 say "pytest on SQLite"
 unset TRACK2_DATABASE_URL
-.venv/bin/pytest -q -p no:cacheprovider "${workers[@]}" "$@"
+.venv/bin/pytest -q -p no:cacheprovider "${workers[@]}" "${durations[@]}" "$@"
 
 # --- a throwaway PostgreSQL cluster, run as the postgres user (it refuses root) ---
 say "pytest on PostgreSQL"
@@ -84,4 +86,4 @@ run_pg "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w \
 # serves from this one, so serving against a real PostgreSQL is tested too.
 run_pg "$pgbin/createdb" -h 127.0.0.1 -p "$port" -U postgres track2
 export TRACK2_DATABASE_URL="postgresql://postgres@127.0.0.1:$port/track2"
-.venv/bin/pytest -q -p no:cacheprovider "${workers[@]}" "$@"
+.venv/bin/pytest -q -p no:cacheprovider "${workers[@]}" "${durations[@]}" "$@"
