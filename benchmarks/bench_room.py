@@ -114,6 +114,8 @@ class MapProbe:
         self.vote_path = f"{m}/statements/{seed_data['probe_statement']}/vote"
         self.reads: list[tuple[float, int | None]] = []  # (read finished at, probe's agree count)
         self.map_seconds: list[float] = []
+        self.failed_reads: list[str] = []  # what a map read that showed nothing got instead
+        self.reopened = 0  # event streams reopened after a second without an event
         self.stop = threading.Event()
 
     def agree_count(self) -> int | None:
@@ -122,11 +124,13 @@ class MapProbe:
             status, body = api(
                 self.base, "GET", self.map_path, self.seed["facilitator"], timeout=120
             )
-        except OSError:
+        except OSError as err:
+            self.failed_reads.append(type(err).__name__)
             return None  # counted as a read that showed nothing
         finally:
             self.map_seconds.append(time.monotonic() - started)
         if status != 200:
+            self.failed_reads.append(f"HTTP {status}")
             return None
         row = next(s for s in body["statements"] if s["id"] == self.seed["probe_statement"])
         return row.get("agree")
@@ -142,6 +146,7 @@ class MapProbe:
         try:
             while not self.stop.is_set():
                 if reader.next_event(timeout=1.0) is None:
+                    self.reopened += 1
                     reader.close()  # a timed-out reader may be mid-chunk: open a fresh one
                     reader = EventReader(self.base, self.events_path, self.seed["facilitator"])
                     continue
@@ -153,6 +158,7 @@ class MapProbe:
         """Flip the probe's vote every `every` s; return each flip's vote-to-map latency (s)."""
         base = self.agree_count()
         assert base is not None
+        self.started = time.monotonic()
         watcher = threading.Thread(target=self.watch, daemon=True)
         watcher.start()
         flips: list[tuple[float, int]] = []
@@ -181,6 +187,17 @@ class MapProbe:
         for acked_at, expected in flips:
             seen = [at for at, agree in self.reads if at >= acked_at and agree == expected]
             latencies.append(seen[0] - acked_at if seen else float("inf"))
+            if not seen:
+                # What the maps read after it showed instead, so a miss can be told apart from a
+                # watcher that got no events (the phase's end) or reads that failed.
+                after = [agree for at, agree in self.reads if at >= acked_at]
+                print(
+                    f"flip at {acked_at - self.started:.1f} s (agree count {expected}) never seen:"
+                    f" {len(after)} reads after it showed {sorted(set(after), key=str)};"
+                    f" failed reads in the run: {len(self.failed_reads)}"
+                    f" {sorted(set(self.failed_reads))}; streams reopened: {self.reopened}",
+                    flush=True,
+                )
         return latencies
 
 
@@ -272,6 +289,7 @@ def run_setup(database: str, args, work: Path) -> dict:
             "map_flips": len(map_latencies),
             "map_flips_never_seen": len(map_latencies) - len(finite),
             "map_read_median_ms": round(1000 * statistics.median(probe.map_seconds), 1),
+            "map_reads_failed": len(probe.failed_reads),
             "acknowledged": len(acks),
             "revotes": len(acks) - len(expected),
             "stored": len(stored),

@@ -57,14 +57,22 @@ async def _voter(
                 f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
             ).encode() + body
             started = time.perf_counter()
-            writer.write(request)
-            head = await reader.readuntil(b"\r\n\r\n")
-            length = 0
-            for line in head.split(b"\r\n")[1:]:
-                name, _, value = line.partition(b":")
-                if name.strip().lower() == b"content-length":
-                    length = int(value)
-            await reader.readexactly(length)
+            try:
+                writer.write(request)
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = 0
+                for line in head.split(b"\r\n")[1:]:
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value)
+                await reader.readexactly(length)
+            except (ConnectionError, asyncio.IncompleteReadError) as err:
+                # The server closed the connection: a failure (its vote may or may not be
+                # stored: counted apart by the benchmark), then a new connection.
+                failures.append(type(err).__name__)
+                writer.close()
+                reader, writer = await asyncio.open_connection(host, port)
+                continue
             latencies.append(time.perf_counter() - started)
             status = head.split(b" ", 2)[1].decode()
             if status == "200":

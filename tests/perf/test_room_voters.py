@@ -53,14 +53,16 @@ class Server:
             server = await asyncio.start_server(self.handle, "127.0.0.1", 0)
             self.port = server.sockets[0].getsockname()[1]
             self.loop = asyncio.get_running_loop()
+            self.done = asyncio.Event()
             self.ready.set()
-            async with server:
-                await server.serve_forever()
+            await self.done.wait()
+            server.close()
+            await server.wait_closed()
 
-        try:
-            asyncio.run(main())
-        except RuntimeError:
-            pass  # the loop stopped at the test's end
+        asyncio.run(main())
+
+    def stop(self) -> None:
+        self.loop.call_soon_threadsafe(self.done.set)
 
 
 def test_voters_pace_time_and_count_each_answer():
@@ -73,7 +75,8 @@ def test_voters_pace_time_and_count_each_answer():
             f"http://127.0.0.1:{server.port}", SEED, users=3, seconds=1.0, pacing=0.25
         )
     finally:
-        server.loop.call_soon_threadsafe(server.loop.stop)
+        server.stop()
+        thread.join(5)
     # Each voter votes about every 0.25 s for 1 s, from its own start in the first interval.
     per_voter = {token: 0 for token in SEED["voters"]}
     for token, _path, _body in server.requests:
