@@ -10,9 +10,10 @@ postgresql (a throwaway cluster is started, as scripts/test.sh does). For each d
 2. serves it as `track2 serve` would be run for that database: SQLite with 1 worker (its live
    updates stay in the process), PostgreSQL with 2 (LISTEN/NOTIFY between them);
 3. a room at work: 200 voters (benchmarks/room_voters.py: paced keep-alive connections), each
-   voting every 2 s from its own moment, while a facilitator's SSE client re-reads the map (GET common-ground) on every event
-   and a probe voter flips its vote on a statement nobody else touches: vote-to-map latency is
-   from the probe's acknowledgement until a map read that counts it;
+   voting every 2 s from its own moment, while a facilitator's SSE client re-reads the map
+   (GET common-ground) on every event and a probe voter flips its vote on a statement nobody
+   else touches: vote-to-map latency is from the probe's acknowledgement until a map read that
+   counts it;
 4. saturation: closed loop (no wait) with as many voters as --saturation-users (locust, headless);
 5. stored == acknowledged: each (voter, statement) pair acknowledged is stored once, with the
    last acknowledged answer, and no load voter has any other vote.
@@ -60,7 +61,6 @@ def locust(
     name: str,
     users: int,
     seconds: int,
-    pacing: float,
     skip: int = 0,
 ):
     """Run locust headless; return (stats row of the vote request, acknowledged votes)."""
@@ -69,7 +69,6 @@ def locust(
         **os.environ,
         "BENCH_SEED_FILE": str(seed_file),
         "BENCH_ACK_FILE": str(ack_file),
-        "BENCH_PACING": str(pacing),
         "BENCH_SKIP": str(skip),
     }
     subprocess.run(
@@ -259,7 +258,6 @@ def run_setup(database: str, args, work: Path) -> dict:
                 f"{database}-saturation",
                 args.saturation_users,
                 args.saturation_seconds,
-                pacing=0,
                 skip=max(per_voter.values(), default=0),
             )
         acks = work_acks + sat_acks

@@ -3,7 +3,8 @@
 Each simulated user is one load voter (its own API token) going through the room's statements
 in its own random order, answering agree / disagree / pass; every acknowledged vote is written
 to BENCH_ACK_FILE when the run ends, so the benchmark can compare what is stored with it.
-BENCH_PACING: seconds between one voter's votes (open loop, the room at work); 0: closed loop.
+They vote with no wait (closed loop): the saturation phase. The room at work's paced voters are
+benchmarks/room_voters.py.
 """
 
 from __future__ import annotations
@@ -13,11 +14,9 @@ import json
 import os
 import random
 
-import gevent
-from locust import FastHttpUser, constant, constant_pacing, events, task
+from locust import FastHttpUser, constant, events, task
 
 SEED = json.loads(open(os.environ["BENCH_SEED_FILE"]).read())  # noqa: SIM115, PTH123
-PACING = float(os.environ.get("BENCH_PACING", "0"))
 VOTE_PATH = "/api/v1/dialogues/{d}/meetings/{m}/statements/{s}/vote"
 ANSWERS = ("agree", "disagree", "pass")
 _next_voter = itertools.count()
@@ -25,7 +24,7 @@ acknowledged: list[tuple[int, int, str]] = []
 
 
 class Voter(FastHttpUser):
-    wait_time = constant_pacing(PACING) if PACING > 0 else constant(0)
+    wait_time = constant(0)
 
     def on_start(self) -> None:
         self.voter = next(_next_voter) % len(SEED["voters"])
@@ -40,11 +39,6 @@ class Voter(FastHttpUser):
             "Authorization": f"Bearer {SEED['voters'][self.voter]}",
             "Content-Type": "application/json",
         }
-        if PACING > 0:
-            # A room's voters do not vote in step: each starts at its own moment of the first
-            # interval. (Started together, 200 voters paced at 2 s sent 200 votes in the same
-            # instant every 2 s, and the queue of each burst was most of the latency measured.)
-            gevent.sleep(self.rng.uniform(0, PACING))
 
     @task
     def vote(self) -> None:
