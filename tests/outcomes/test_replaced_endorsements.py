@@ -4,7 +4,7 @@ dialogue's content by retention."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
@@ -19,6 +19,19 @@ from track2.outcomes import actions, queries
 from track2.outcomes.models import Endorsement, ReplacedEndorsement
 
 CANARY = "Canary objection to the fisheries text."
+DAY = date(2026, 5, 4)
+
+
+@pytest.fixture(autouse=True)
+def a_fixed_day(monkeypatch):
+    """Every "today" in these tests is one fixed day: a run that crosses midnight between the
+    fixture's responses and the page it reads would otherwise expect the wrong date."""
+    real = timezone.localdate
+
+    def localdate(value=None, timezone=None):
+        return DAY if value is None else real(value, timezone)
+
+    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
 
 
 def _endorse(world, name, document, grade, sha=None, **extra):
@@ -51,7 +64,7 @@ def test_the_replaced_response_is_recorded_with_its_version_and_reason(
     world, statement_doc, replaced
 ):
     first, second = replaced
-    today = timezone.localdate()
+    today = DAY
     current = Endorsement.objects.get()
     assert (current.grade, current.version_number, current.reason, current.given_on) == (
         "live_with", 2, "", today)  # fmt: skip
@@ -113,7 +126,7 @@ def test_the_endorser_sees_their_earlier_response_on_the_page(
     sign_in(client, world["norvik0"])
     page = client.get(f"/dialogues/{world.dialogue.pk}/outcomes/{statement_doc.pk}/")
     text = page.content.decode()
-    day = timezone.localdate().isoformat()
+    day = DAY.isoformat()
     assert "data-my-earlier" in text
     assert (
         f"You earlier: object on version 1 ({replaced[0].sha256[:12]}…), replaced on {day}." in text
@@ -140,7 +153,7 @@ def test_nobody_else_sees_it_on_any_page(client, world, statement_doc, replaced,
 def test_the_api_gives_the_caller_their_history(client, world, statement_doc, replaced):
     first, second = replaced
     path = f"/dialogues/{world.dialogue.pk}/outcomes/{statement_doc.pk}/endorsement"
-    day = timezone.localdate().isoformat()
+    day = DAY.isoformat()
     mine = call(client, world["norvik0"], "get", path).json()
     assert (mine["grade"], mine["version"], mine["given_on"]) == ("live_with", 2, day)
     assert mine["earlier"] == [{
