@@ -155,22 +155,33 @@ def pytest_collection_modifyitems(config, items):
         if os.environ.get("TRACK2_DATABASE_URL", "").startswith("postgres")
         else "sqlite"
     )
-    other = [
-        item
-        for item in items
-        if getattr(item, "callspec", None)
-        and {item.callspec.params.get("vendor"), item.callspec.params.get("database")}
-        & ({"sqlite", "postgresql"} - {this})
-    ]
+    other = [item for item in items if vendor_of(item) - {this}]
     # The PostgreSQL pass runs only what can turn out differently on PostgreSQL: tests that use
     # the suite's database, and those marked as reaching it through a served process. A test
     # that touches no database, or only sites of its own on SQLite (a `track2` command, the
-    # operations tests), ran in the SQLite pass already (docs/decisions.md).
+    # operations tests), ran in the SQLite pass already. A browser drives pages whatever database
+    # is behind them, and the test client runs those pages' requests again on PostgreSQL: browser
+    # tests run there only when they are about the database. A test parametrized by vendor runs
+    # in its vendor's pass whatever it uses (docs/decisions.md).
     if this == "postgresql":
-        other += [item for item in items if item not in other and not uses_suite_database(item)]
+        other += [
+            item
+            for item in items
+            if item not in other
+            and not vendor_of(item)
+            and (not uses_suite_database(item) or item.get_closest_marker("browser") is not None)
+        ]
     if other:
         config.hook.pytest_deselected(items=other)
         items[:] = [item for item in items if item not in other]
+
+
+def vendor_of(item) -> set[str]:
+    """The database a test is parametrized by ({"sqlite"} or {"postgresql"}), or none."""
+    params = getattr(item, "callspec", None)
+    if params is None:
+        return set()
+    return {params.params.get("vendor"), params.params.get("database")} & {"sqlite", "postgresql"}
 
 
 SUITE_DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
