@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from tests.helpers import outside_env
+from tests.template_db import migrated_site
 
 
 def track2(
@@ -83,7 +84,7 @@ def test_serve_refuses_a_bad_port(tmp_path):
 
 
 def test_createadmin(tmp_path):
-    track2("migrate", "-v0", home=tmp_path)
+    migrated_site(tmp_path)  # the suite's one migrated empty site: this test is about createadmin
     ok = track2(
         "createadmin",
         "--email",
