@@ -80,17 +80,23 @@ def _wait_for_served_sessions(databases, seconds: float = 15.0) -> None:
                     break
             time.sleep(0.1)
         else:
-            # DROP DATABASE will refuse: name what holds it (each session's last statement).
+            # Name what holds the database (each session's last statement). An idle session holds
+            # no transaction, so it is ended: a connection some thread of this process opened and
+            # never closed (CI once failed on one, `SELECT set_config('TimeZone', …)`). A session
+            # still working or inside a transaction is left, and DROP DATABASE refuses.
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "SELECT state, left(query, 100) FROM pg_stat_activity "
+                    "SELECT pid, state, left(query, 100) FROM pg_stat_activity "
                     "WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
-                for state, query in cursor.fetchall():
+                for pid, state, query in cursor.fetchall():
                     print(
                         f"session left open on the test database ({state}): {query}",
                         file=sys.stderr,
                     )
+                    if state == "idle":
+                        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+                        print(f"  ended (idle, pid {pid})", file=sys.stderr)
 
 
 def collect_static_once():
