@@ -255,3 +255,34 @@ def test_the_lane_s_connection_is_its_worker_s_own(world, vote_lane):
     assert vote_lane.votes == 3
     assert vote_lane.connections_opened == 1
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+def test_the_lane_connects_when_the_server_starts_and_closes_when_it_stops(world, vote_lane):
+    """The first votes of a room that starts together must not queue behind the connection's
+    set-up: the lane opens it at the server's start (ASGI lifespan), and closes it at the stop.
+    Requests stop keeping theirs (a thread per request under ASGI: kept, they ran a PostgreSQL
+    server out of connections)."""
+    for alias in connections:
+        connections.settings[alias]["CONN_MAX_AGE"] = 60  # as config.py sets (restored after)
+    statement = accepted_statement(world, "Statement.")
+    token = token_for(world.participants[0])
+
+    async def run():
+        talk = ApplicationCommunicator(vote_lane, {"type": "lifespan", "asgi": {"version": "3.0"}})
+        await talk.send_input({"type": "lifespan.startup"})
+        assert (await talk.receive_output(timeout=20))["type"] == "lifespan.startup.complete"
+        assert vote_lane.connections_opened == 1  # before any vote
+        assert {connections.settings[a]["CONN_MAX_AGE"] for a in connections} == {0}
+        await asyncio.to_thread(
+            call, vote_lane, "PUT", vote_path(world, statement), token=token, body={"vote": "agree"}
+        )
+        assert (vote_lane.votes, vote_lane.connections_opened) == (1, 1)
+        await talk.send_input({"type": "lifespan.shutdown"})
+        assert (await talk.receive_output(timeout=20))["type"] == "lifespan.shutdown.complete"
+
+    asyncio.run(run())
+    # Django never closes an in-memory SQLite database (the tests' own): it would lose the data.
+    is_open = vote_lane._worker.submit(
+        lambda: connection.connection is not None and not connection.is_in_memory_db()
+    ).result()
+    assert not is_open

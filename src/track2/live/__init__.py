@@ -67,13 +67,16 @@ def backend() -> InProcess | Postgres:
         return _backend
 
 
-def announce(topic: str, using: str = "default") -> None:
+def announce(topic: str, using: str = "default", *, soon: bool = False) -> None:
     """Tell every watcher of `topic` that it changed, once the current transaction commits
     (at once outside one). A rolled-back change announces nothing. A failure to announce is
-    logged, never raised: the change itself has committed, and readers catch up later."""
+    logged, never raised: the change itself has committed, and readers catch up later.
+    `soon`: the caller does not wait for the announcement (on PostgreSQL a thread of this
+    process sends it, folding together the topics asked meanwhile): for the room's votes."""
     check_topic(topic)
     sender = backend()
-    transaction.on_commit(lambda: sender.send(topic), using=using, robust=True)
+    send = sender.send_soon if soon else sender.send
+    transaction.on_commit(lambda: send(topic), using=using, robust=True)
 
 
 async def subscribe(topic: str, last_event_id: int | None = None) -> Subscription:

@@ -33,6 +33,8 @@ class InProcess:
     def send(self, topic: str) -> None:
         self.hub.record(topic, next_id())
 
+    send_soon = send  # nothing to wait for in-process
+
     async def start(self) -> None:
         """Nothing to connect to."""
 

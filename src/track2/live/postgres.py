@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 
 import psycopg
-from django.db import connections
+from django.db import DatabaseError, connections
 
 from track2.live.hub import Hub
 
@@ -60,11 +61,45 @@ class Postgres:
         self._task: asyncio.Task | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._ready: asyncio.Event | None = None
+        self._soon: dict[str, None] = {}  # topics to announce, in the order asked (no doubles)
+        self._soon_changed = threading.Condition()
+        self._announcer: threading.Thread | None = None
 
     def send(self, topic: str) -> None:
         """Announce through Django's connection (the caller's thread, after its commit)."""
         with connections[self.alias].cursor() as cursor:
             cursor.execute(NOTIFY_SQL, [topic])
+
+    def send_soon(self, topic: str) -> None:
+        """Announce from this process's announcer thread, after the caller's commit: the
+        caller (a vote) does not wait for the round trip, and the topics asked while one
+        NOTIFY is on its way fold into one. The id is still taken after every commit that asked
+        for it, so it covers them all (hub.py)."""
+        with self._soon_changed:
+            self._soon[topic] = None
+            if self._announcer is None or not self._announcer.is_alive():
+                self._announcer = threading.Thread(
+                    target=self._announce, name="track2-live-announce", daemon=True
+                )
+                self._announcer.start()
+            self._soon_changed.notify()
+
+    def _announce(self) -> None:
+        while True:
+            with self._soon_changed:
+                while not self._soon:
+                    self._soon_changed.wait()
+                topics = list(self._soon)
+                self._soon.clear()
+            for topic in topics:
+                try:
+                    self.send(topic)
+                except DatabaseError:
+                    # As an announcement after a commit anywhere: logged, never raised (the
+                    # change has committed; readers catch up on the next one). A broken
+                    # connection is dropped so that the next announcement opens a new one.
+                    log.exception("live updates: announcing %s failed", topic)
+                    connections[self.alias].close()
 
     async def start(self) -> None:
         """Listen, once per event loop; wait (a little) until the listener is in place."""
