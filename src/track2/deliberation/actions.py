@@ -280,8 +280,8 @@ def _vote_row(ballot: Ballot) -> list:
 
 
 def _noted(ballot: Ballot, row: tuple | None) -> None:
-    """After the vote's statement: note it for this process's map keeper and tell the room, once
-    it commits (at once when it already has)."""
+    """Given the row the count's bump returned: note the vote for this process's map keeper and
+    tell the room, both once the vote commits (at once when it already has)."""
     if row is None:  # the statement went away since check_vote read it: nothing was written
         raise NotFound
     (count,) = row
