@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import scipy.linalg
+import scipy.sparse as sp
 
 from track2.commonground.matrix import VoteMatrix
 from track2.commonground.track2mode import Track2Groups, spectral_embedding, vote_onehot
@@ -75,8 +76,12 @@ def _unit_within(axis: FloatArray, labels: npt.NDArray[np.int64]) -> FloatArray:
     return axis / scale if scale > 0 else axis
 
 
-def group_map(votes: VoteMatrix, groups: Track2Groups) -> GroupMap:
-    """The 2-D map of ``groups`` (fitted on ``votes``) described in the module docstring."""
+def group_map(
+    votes: VoteMatrix, groups: Track2Groups, onehot: sp.csr_array | None = None
+) -> GroupMap:
+    """The 2-D map of ``groups`` (fitted on ``votes``) described in the module docstring;
+    ``onehot`` is :func:`vote_onehot` of ``votes`` without its excluded statements, when the
+    caller already has it."""
     coordinates = np.full((votes.n_participants, 2), np.nan)
     grouped = np.flatnonzero(groups.labels >= 0)
     labels = groups.labels[grouped]
@@ -84,7 +89,7 @@ def group_map(votes: VoteMatrix, groups: Track2Groups) -> GroupMap:
     if len(grouped) < 2 or k < 2:
         coordinates[grouped] = 0.0
         return GroupMap(coordinates, ("no axis: one group", "no axis: one group"))
-    x = vote_onehot(votes, np.asarray(votes.is_excluded, dtype=bool))
+    x = vote_onehot(votes, np.asarray(votes.is_excluded, dtype=bool)) if onehot is None else onehot
     if len(grouped) < votes.n_participants:  # no copy of every vote when all are grouped
         x = x[grouped]
     log_theta = np.log(groups.vote_probabilities).reshape(k, -1)

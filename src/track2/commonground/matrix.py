@@ -28,6 +28,30 @@ DISAGREE = -1
 PASS = 0
 
 _DENSE_LIMIT = 50_000_000  # cells; to_dense() refuses bigger matrices
+# Votes per pass of a counting loop: a count over every vote runs in pieces whose temporaries
+# (≤ 16 MB of int64 codes) the allocator reuses, instead of one fresh array per vote (370 MB
+# at 46M votes), whose first touch cost more than the counting itself (docs/benchmarks.md).
+COUNT_CHUNK = 1 << 21
+
+
+def vote_chunks(indptr: np.ndarray, chunk: int = COUNT_CHUNK) -> list[tuple[int, int]]:
+    """Consecutive row ranges ``(first, stop)`` holding about ``chunk`` votes each (a row with
+    more votes than that is a range of its own), covering every row."""
+    n = len(indptr) - 1
+    if n <= 0:
+        return []
+    total = int(indptr[-1])
+    if total <= chunk:
+        return [(0, n)]
+    ranges = []
+    first = 0
+    while first < n:
+        # the last row whose votes still fit after indptr[first], and at least one row
+        stop = int(np.searchsorted(indptr, indptr[first] + chunk, side="right")) - 1
+        stop = min(max(stop, first + 1), n)
+        ranges.append((first, stop))
+        first = stop
+    return ranges
 
 
 def _ids_array(values: Any) -> np.ndarray:
@@ -321,11 +345,15 @@ class VoteMatrix:
     def statement_counts(self) -> dict[str, np.ndarray]:
         """Per statement: ``agree``, ``disagree``, ``pass`` and ``seen`` counts (int64)."""
         m = self.n_statements
-        # One pass: code 3j + (vote + 1) counts disagree, pass and agree of statement j.
-        code = self.indices.astype(np.int64) * 3
-        code += self.values
-        code += 1
-        by_vote = np.bincount(code, minlength=3 * m).reshape(m, 3)
+        # Code 3j + (vote + 1) counts disagree, pass and agree of statement j, a chunk at a time.
+        flat = np.zeros(3 * m, dtype=np.int64)
+        for start in range(0, self.n_votes, COUNT_CHUNK):
+            code = self.indices[start : start + COUNT_CHUNK].astype(np.int64)
+            code *= 3
+            code += self.values[start : start + COUNT_CHUNK]
+            code += 1
+            flat += np.bincount(code, minlength=3 * m)
+        by_vote = flat.reshape(m, 3)
         disagree, passes, agree = by_vote[:, 0], by_vote[:, 1], by_vote[:, 2]
         return {
             "agree": agree,

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from track2.commonground.matrix import VoteMatrix
+from track2.commonground.matrix import VoteMatrix, vote_chunks
 from track2.commonground.stats import Z_90, prop_test, two_prop_test
 
 
@@ -75,23 +75,26 @@ def group_vote_counts(
     each matrix row's group in ``row_group`` (-1: in no group, not counted); the counts that
     :func:`group_statement_stats` takes."""
     m = votes.n_statements
-    # int32 codes when they fit (half the memory traffic at 50M votes); each row's group is
-    # repeated over its votes rather than gathered through a row index per vote.
-    code_type = np.int32 if 3 * max(k, 1) * m < 2**31 else np.int64
-    row_group = np.asarray(row_group)
-    group_of_vote = np.repeat(row_group.astype(code_type), votes.votes_per_participant)
-    indices, values = votes.indices, votes.values
-    if (row_group < 0).any():
-        counted = group_of_vote >= 0
-        group_of_vote, indices, values = group_of_vote[counted], indices[counted], values[counted]
-    # One pass: code (g·m + j)·3 + (vote + 1) counts disagree, pass and agree of group g on j.
-    code = group_of_vote
-    code *= m
-    code += indices
-    code *= 3
-    code += values
-    code += 1
-    by_vote = np.bincount(code, minlength=3 * k * m).reshape(k, m, 3)
+    row_group = np.asarray(row_group, dtype=np.int64)
+    grouped = bool((row_group >= 0).all())
+    per_row = votes.votes_per_participant
+    # Code (g·m + j)·3 + (vote + 1) counts disagree, pass and agree of group g on j; a chunk of
+    # rows at a time (matrix.COUNT_CHUNK), each row's group repeated over its votes.
+    flat = np.zeros(3 * max(k, 1) * m, dtype=np.int64)
+    for first, stop in vote_chunks(votes.indptr):
+        begin, end = int(votes.indptr[first]), int(votes.indptr[stop])
+        code = np.repeat(row_group[first:stop], per_row[first:stop])
+        indices, values = votes.indices[begin:end], votes.values[begin:end]
+        if not grouped:
+            counted = code >= 0
+            code, indices, values = code[counted], indices[counted], values[counted]
+        code *= m
+        code += indices
+        code *= 3
+        code += values
+        code += 1
+        flat += np.bincount(code, minlength=len(flat))
+    by_vote = flat.reshape(max(k, 1), m, 3)[:k]
     disagree, agree = by_vote[:, :, 0], by_vote[:, :, 2]
     return agree, disagree, by_vote.sum(axis=2)
 

@@ -37,7 +37,7 @@ from track2.commonground.repness import (
     select_representative,
 )
 from track2.commonground.sides import SideAgreement, agreement_by_side
-from track2.commonground.track2mode import Track2Groups, track2_groups
+from track2.commonground.track2mode import Track2Groups, track2_groups, vote_onehot
 
 __all__ = ["Track2Analysis", "analyze_track2", "labels_by_id", "rows_by_id"]
 
@@ -177,7 +177,10 @@ def analyze_track2(
     )
     lap("polis")
 
-    groups = track2_groups(votes, n_groups=n_groups, random_state=random_state)
+    # One one-hot matrix of the votes for the groups and their map (at 46M votes each build
+    # is 370 MB and 0.3 s); dropped before bridging, the next large stage.
+    onehot = vote_onehot(votes, np.asarray(votes.is_excluded, dtype=bool))
+    groups = track2_groups(votes, n_groups=n_groups, random_state=random_state, onehot=onehot)
     lap("groups")
 
     work = votes.without_empty()
@@ -200,7 +203,8 @@ def analyze_track2(
     base_group = _majority_group(base.labels, labels[polis.in_conv_index], base.k, groups.n_groups)
     lap("consensus")
 
-    drawn = group_map(votes, groups)
+    drawn = group_map(votes, groups, onehot)
+    del onehot
     rows = rows_by_id(votes.participant_ids, work.participant_ids)
     drawn = GroupMap(drawn.coordinates[rows], drawn.axes)
     lap("map")

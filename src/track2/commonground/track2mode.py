@@ -603,12 +603,15 @@ def track2_groups(
     max_refine_iter: int = 30,
     random_state: int = 0,
     timings: dict[str, float] | None = None,
+    onehot: sp.csr_array | None = None,
 ) -> Track2Groups:
     """Opinion groups by a latent-class model of the votes (see the module docstring).
 
     ``n_groups`` fixes the number of groups; otherwise it is chosen in ``[min_groups, max_groups]`` by
     held-out log-likelihood. Moderated-out and meta statements are left out. ``timings``,
     when given, receives the seconds of each stage (beside the result, not in it).
+    ``onehot``: :func:`vote_onehot` of ``votes`` without its excluded statements, when the
+    caller has it (a whole analysis builds it once for the groups and their map).
     """
     timings = {} if timings is None else timings
     started = time.perf_counter()
@@ -621,7 +624,7 @@ def track2_groups(
     if n_starts < 1:
         raise Track2ModeError(f"n_starts must be at least 1, got {n_starts}")
     excluded = np.asarray(votes.is_excluded, dtype=bool)
-    x = vote_onehot(votes, excluded)
+    x = vote_onehot(votes, excluded) if onehot is None else onehot
     m = votes.n_statements
     votes_per_row = np.diff(x.indptr)
     voters = np.flatnonzero(votes_per_row > 0)
