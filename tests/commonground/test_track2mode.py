@@ -18,7 +18,12 @@ from track2.commonground.track2mode import (
     vote_onehot,
 )
 from track2.simulate.dialogue import SimulationParams, simulate_dialogue
-from track2.simulate.oracle import oracle_from_truth, oracle_groups, truth_vote_probabilities
+from track2.simulate.oracle import (
+    oracle_from_truth,
+    oracle_groups,
+    supervised_groups,
+    truth_vote_probabilities,
+)
 
 
 @pytest.fixture(scope="module")
@@ -178,6 +183,36 @@ def test_oracle_uses_the_simulator_truth(dialogue) -> None:  # type: ignore[no-u
     fitted = track2_groups(dialogue.matrix, random_state=0)
     assert oracle.ari is not None
     assert adjusted_rand_index(dialogue.truth.group, fitted.labels) <= oracle.ari + 0.02
+
+
+def test_supervised_bound_is_near_the_oracle_on_an_easy_dialogue(dialogue) -> None:  # type: ignore[no-untyped-def]
+    # 40 votes each: the model estimated from the planted groups assigns almost as the truth.
+    oracle = oracle_from_truth(dialogue.matrix, dialogue.truth)
+    for folds in (1, 5):
+        bound = supervised_groups(dialogue.matrix, dialogue.truth.group, folds=folds)
+        assert oracle.ari is not None and bound.ari is not None
+        assert abs(bound.ari - oracle.ari) <= 0.02 * oracle.ari
+        assert bound.ari == adjusted_rand_index(dialogue.truth.group, bound.labels)
+    np.testing.assert_allclose(np.exp(bound.log_posterior).sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_supervised_bound_falls_short_of_the_oracle_on_a_hard_dialogue() -> None:
+    # About 12 votes each: estimated answer probabilities cost accuracy out of fold; in-sample,
+    # each participant's own votes pull the estimate towards their planted group.
+    params = SimulationParams(n_participants=2000, n_statements=200, n_groups=4, mean_votes=12)
+    hard = simulate_dialogue(params, seed=1)
+    oracle = oracle_from_truth(hard.matrix, hard.truth).ari
+    in_sample = supervised_groups(hard.matrix, hard.truth.group).ari
+    out_of_fold = supervised_groups(hard.matrix, hard.truth.group, folds=5).ari
+    fixed = supervised_groups(hard.matrix, hard.truth.group, folds=5, adaptive=False).ari
+    assert oracle is not None and in_sample is not None and out_of_fold is not None
+    assert fixed is not None
+    assert 0.8 * oracle < out_of_fold < 0.95 * oracle < oracle < in_sample
+    assert fixed < out_of_fold  # the empirical-Bayes prior estimates better than the fixed one
+    with pytest.raises(ValueError, match="folds"):
+        supervised_groups(hard.matrix, hard.truth.group, folds=0)
+    with pytest.raises(ValueError, match="true_groups"):
+        supervised_groups(hard.matrix, hard.truth.group[:-1])
 
 
 def test_a_small_room_gets_groups_with_default_settings() -> None:

@@ -17,7 +17,8 @@ sparse products only: with ``X`` the participants x (3 * statements) one-hot mat
 the E-step is ``X @ log(theta)`` and the M-step ``X.T @ responsibilities``, both ``O(votes * k)``.
 ``theta`` has a prior (MAP estimate): each statement's pass share and agree-among-voters share
 are shrunk towards the statement's shares over everyone, by an empirical-Bayes weight chosen per
-statement from how much the groups differ on it beyond sampling noise (at least 5 pseudo-votes):
+statement from how much the groups differ on it beyond sampling noise (at least 5 pseudo-votes
+while choosing k, at least 2 in the final fit on every vote and in live updates):
 a statement the groups answer alike is shrunk almost entirely and stops adding noise, a divisive
 one keeps each group's shares, and no probability is ever zero.
 
@@ -78,6 +79,11 @@ __all__ = [
 ]
 
 PRIOR_WEIGHT = 5.0  # pseudo-votes of the prior on each group's answers to each statement
+# The empirical-Bayes weight's floor in the final fit on every vote (and in the live updates that
+# continue it): the floor of PRIOR_WEIGHT holds back statements that divide the groups; with 2,
+# Track 2 mode and the model fitted to the true groups both come closer to the oracle (issue 15,
+# docs/benchmarks.md). Model selection keeps PRIOR_WEIGHT: a lower floor there lost small groups.
+REFINE_PRIOR_WEIGHT = 2.0
 HELD_OUT_SHARE = 0.2
 DENSE_EM_CELLS = 200_000  # refit_groups: one-hot matrices up to this size run dense
 _REL_TOL = 1e-6  # EM stops when the log-likelihood gains less than this, relative
@@ -220,7 +226,7 @@ class _Fit:
     iterations: int
 
 
-def _shrink(success: FloatArray, trials: FloatArray) -> FloatArray:
+def _shrink(success: FloatArray, trials: FloatArray, floor: float = PRIOR_WEIGHT) -> FloatArray:
     """Each group's success share on each statement (groups on the first axis), shrunk towards
     the statement's share over everyone by an empirical-Bayes amount chosen per statement.
 
@@ -228,7 +234,7 @@ def _shrink(success: FloatArray, trials: FloatArray) -> FloatArray:
     sampling explains, tau2 (as a fraction of pbar * (1 - pbar)), gives a beta prior of weight
     alpha = 1 / tau2 - 1 pseudo-votes. A statement on which the groups answer alike (tau2 near
     0) is shrunk almost entirely, so its sampling noise cannot pull participants apart; one on
-    which they differ keeps its group shares. alpha is kept in [PRIOR_WEIGHT, _MAX_SHRINK].
+    which they differ keeps its group shares. alpha is kept in [floor, _MAX_SHRINK].
 
     EM calls this after every vote in a live room, where the cost is the number of numpy calls
     and their strides, not their size: groups are the first axis (a sum over them runs along
@@ -255,18 +261,23 @@ def _shrink(success: FloatArray, trials: FloatArray) -> FloatArray:
     tau2 = np.minimum(np.maximum(spread, 0.0, out=spread), 1.0, out=spread)
     alpha = np.divide(1.0, np.maximum(tau2, 1e-12, out=tau2), out=tau2)
     alpha -= 1.0
-    alpha = np.minimum(np.maximum(alpha, PRIOR_WEIGHT, out=alpha), _MAX_SHRINK, out=alpha)
+    alpha = np.minimum(np.maximum(alpha, floor, out=alpha), _MAX_SHRINK, out=alpha)
     out = success + alpha * pbar
     out /= trials + alpha
     return out
 
 
 def _m_step(
-    x: OneHot, resp: npt.NDArray[np.float32], n_statements: int, adaptive: bool = True
+    x: OneHot,
+    resp: npt.NDArray[np.float32],
+    n_statements: int,
+    adaptive: bool = True,
+    floor: float = PRIOR_WEIGHT,
 ) -> tuple[FloatArray, FloatArray]:
     """Log answer probabilities (k x 3 m, columns as in ``x``) and log priors from
-    responsibilities. The counts are arranged groups x answers x statements, so that sums
-    over the groups run along contiguous rows."""
+    responsibilities; ``floor``: the adaptive prior's least weight (:func:`_shrink`). The counts
+    are arranged groups x answers x statements, so that sums over the groups run along
+    contiguous rows."""
     k = resp.shape[1]
     by_column = np.asarray(x.T @ resp, dtype=np.float64).T
     counts = np.ascontiguousarray(by_column.reshape(k, n_statements, 3).transpose(0, 2, 1))
@@ -278,7 +289,7 @@ def _m_step(
         trials = np.empty_like(success)
         np.add(counts[:, 0], counts[:, 1], out=trials[:, 1])  # agree + disagree
         np.add(trials[:, 1], counts[:, 2], out=trials[:, 0])  # seen
-        shares = _shrink(success, trials)
+        shares = _shrink(success, trials, floor)
         passing, agreeing = shares[:, 0], shares[:, 1]
         theta = np.empty((k, 3, n_statements))
         not_passing = np.subtract(1.0, passing, out=theta[:, 2])
@@ -356,6 +367,7 @@ def _em(
     adaptive: bool = True,
     start_model: tuple[FloatArray, FloatArray] | None = None,
     final_m_step: bool = True,
+    floor: float = PRIOR_WEIGHT,
 ) -> tuple[_Fit, npt.NDArray[np.float32]]:
     """EM from responsibilities ``resp``; rows flagged ``no_votes`` carry no weight. With the
     adaptive prior the likelihood need not rise every step, so EM stops when it changes by less
@@ -365,12 +377,12 @@ def _em(
     return the parameters the last responsibilities (and log-likelihood) were computed from
     instead of one more M-step from them (a live update: it changes them by less than the
     tolerance, and the next update continues from there); a run cut at ``max_iter`` still
-    ends with its M-step."""
+    ends with its M-step. ``floor``: the adaptive prior's least weight (:func:`_shrink`)."""
     previous = -np.inf
     log_likelihood = -np.inf
     iterations = 0
     if start_model is None:
-        log_theta, log_prior = _m_step(x, resp, n_statements, adaptive)
+        log_theta, log_prior = _m_step(x, resp, n_statements, adaptive, floor)
     else:
         log_theta, log_prior = start_model
     while iterations < max_iter:
@@ -381,7 +393,7 @@ def _em(
         converged = abs(log_likelihood - previous) <= rel_tol * abs(log_likelihood)
         if converged and not final_m_step:
             break
-        log_theta, log_prior = _m_step(x, resp, n_statements, adaptive)
+        log_theta, log_prior = _m_step(x, resp, n_statements, adaptive, floor)
         if converged:
             break
         previous = log_likelihood
@@ -714,7 +726,7 @@ def track2_groups(
     resp, _ = _e_step(x, start_log_theta.reshape(chosen, 3 * m), fit.log_prior)
     if no_votes is not None:
         resp[no_votes] = 0.0
-    refined, resp = _em(x, resp, m, max_refine_iter, no_votes=no_votes)
+    refined, resp = _em(x, resp, m, max_refine_iter, no_votes=no_votes, floor=REFINE_PRIOR_WEIGHT)
     resp = resp[voters] if no_votes is not None else resp
     timings["refine"] = time.perf_counter() - lap
 
@@ -753,7 +765,8 @@ def track2_groups(
             "track2: latent-class model of agree/disagree/pass per group and statement, "
             "EM on observed votes only (prior: each statement's pass and agree shares shrunk "
             "towards its overall answers by an empirical-Bayes weight of at least "
-            f"{PRIOR_WEIGHT:g} pseudo-votes), best of {n_starts} spectral k-means++ starts and "
+            f"{PRIOR_WEIGHT:g} pseudo-votes, {REFINE_PRIOR_WEIGHT:g} in the final fit on every "
+            f"vote), best of {n_starts} spectral k-means++ starts and "
             f"the splits of k-1 groups; {criterion}"
         ),
     )
@@ -842,6 +855,7 @@ def refit_groups(
         no_votes=no_votes,
         start_model=start_model,
         final_m_step=previous is None,
+        floor=REFINE_PRIOR_WEIGHT,
     )
     labels = np.where(voted, resp.argmax(axis=1), -1).astype(np.int64)
     priors = np.exp(fit.log_prior)
@@ -862,6 +876,6 @@ def refit_groups(
         method=(
             "track2: latent-class model, EM continued from an earlier fit "
             f"(k={k} kept; prior: each statement's shares shrunk by empirical Bayes, at least "
-            f"{PRIOR_WEIGHT:g} pseudo-votes)"
+            f"{REFINE_PRIOR_WEIGHT:g} pseudo-votes)"
         ),
     )

@@ -11,6 +11,12 @@ the information limit the benchmarks compare Pol.is mode and Track 2 mode with.
 
 The oracle sees the same votes as the methods: statements moderated out (or meta) are left out,
 as both modes leave them out.
+
+:func:`supervised_groups` is the bound for a method that must *learn* the answer probabilities
+from the votes: Track 2 mode's own model (the same M-step and empirical-Bayes prior) estimated
+from the planted labels instead of from EM, then the same argmax-posterior assignment. Track 2
+mode cannot expect to beat it; where it also falls short of the oracle, the shortfall is what
+the votes let this model estimate, not the search for groups.
 """
 
 from __future__ import annotations
@@ -22,10 +28,16 @@ import numpy.typing as npt
 
 from track2.commonground.matrix import VoteMatrix
 from track2.commonground.stats import adjusted_rand_index
-from track2.commonground.track2mode import vote_onehot
+from track2.commonground.track2mode import REFINE_PRIOR_WEIGHT, _e_step, _m_step, vote_onehot
 from track2.simulate.dialogue import SyntheticTruth
 
-__all__ = ["OracleAssignment", "oracle_from_truth", "oracle_groups", "truth_vote_probabilities"]
+__all__ = [
+    "OracleAssignment",
+    "oracle_from_truth",
+    "oracle_groups",
+    "supervised_groups",
+    "truth_vote_probabilities",
+]
 
 _FLOOR = 1e-12  # a zero true probability would make one vote veto a group; clip it instead
 
@@ -95,3 +107,50 @@ def oracle_from_truth(votes: VoteMatrix, truth: SyntheticTruth) -> OracleAssignm
     rows = np.asarray(votes.participant_ids, dtype=np.int64)
     cols = np.asarray(votes.statement_ids, dtype=np.int64)
     return oracle_groups(votes, theta[:, cols, :], truth.group_shares, truth.group[rows])
+
+
+def supervised_groups(
+    votes: VoteMatrix,
+    true_groups: npt.ArrayLike,
+    *,
+    adaptive: bool = True,
+    prior_weight: float = REFINE_PRIOR_WEIGHT,
+    folds: int = 1,
+    random_state: int = 0,
+) -> OracleAssignment:
+    """Track 2 mode's model fitted to the true groups: the supervised bound.
+
+    The answer probabilities and group shares are one M-step of ``track2mode`` (``adaptive``:
+    its empirical-Bayes prior with a weight of at least ``prior_weight`` pseudo-votes, as its
+    final fit on every vote; else its fixed prior of ``PRIOR_WEIGHT`` pseudo-votes) from hard
+    responsibilities, the planted group of every participant with a vote; each participant then goes to the most probable group under them
+    (``track2mode``'s E-step). ``true_groups`` has one entry per row of ``votes`` (groups
+    0..k-1). With ``folds`` = 1 a participant's own votes are in the estimate that assigns
+    them (optimistic); with ``folds`` > 1 the voters are split at random (``random_state``)
+    into that many folds and each fold is assigned by the estimate from the others (the honest
+    bound). Statements moderated out (or meta) are left out, as Track 2 mode leaves them out.
+    """
+    truth = np.asarray(true_groups, dtype=np.int64)
+    if truth.shape != (votes.n_participants,) or (truth < 0).any():
+        raise ValueError(
+            f"true_groups must have {votes.n_participants} groups numbered from 0, got {truth.shape}"
+        )
+    if folds < 1:
+        raise ValueError(f"folds must be at least 1, got {folds}")
+    x = vote_onehot(votes, np.asarray(votes.is_excluded, dtype=bool))
+    m = votes.n_statements
+    groups = int(truth.max()) + 1
+    voters = np.flatnonzero(np.diff(x.indptr) > 0)
+    resp = np.zeros((votes.n_participants, groups), dtype=np.float32)
+    resp[voters, truth[voters]] = 1.0
+    fold = np.zeros(votes.n_participants, dtype=np.int64)
+    fold[voters] = np.random.default_rng(random_state).permutation(len(voters)) % folds
+    posterior = np.empty((votes.n_participants, groups), dtype=np.float32)
+    for held in range(folds):
+        rows = fold == held
+        known = resp if folds == 1 else resp * ~rows[:, None]
+        log_theta, log_prior = _m_step(x, known, m, adaptive, prior_weight)
+        posterior[rows], _ = _e_step(x[np.flatnonzero(rows)], log_theta, log_prior)
+    log_posterior = np.log(np.maximum(posterior.astype(np.float64), 1e-300))
+    labels = np.argmax(posterior, axis=1).astype(np.int64)
+    return OracleAssignment(labels, log_posterior, float(adjusted_rand_index(truth, labels)))
