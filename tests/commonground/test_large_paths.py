@@ -97,7 +97,7 @@ def test_group_counts_in_chunks_match_a_loop_with_and_without_ungrouped_rows(
     # chunks of 1, 7 and 40 votes: rows longer than a chunk, empty rows, ragged ends
     monkeypatch.setattr(matrix_module, "COUNT_CHUNK", chunk)
     monkeypatch.setattr(
-        repness_module, "vote_chunks", lambda indptr: matrix_module.vote_chunks(indptr, chunk)
+        repness_module, "row_chunks", lambda indptr: matrix_module.row_chunks(indptr, chunk)
     )
     rng = np.random.default_rng(4)
     dense = rng.choice([-1.0, 0.0, 1.0, np.nan], size=(80, 15), p=[0.3, 0.1, 0.3, 0.3])
@@ -117,14 +117,14 @@ def test_group_counts_in_chunks_match_a_loop_with_and_without_ungrouped_rows(
             np.testing.assert_array_equal(seen[g], (~np.isnan(block)).sum(axis=0))
 
 
-def test_vote_chunks_cover_every_row_once_within_the_chunk() -> None:
+def test_row_chunks_cover_every_row_once_within_the_chunk() -> None:
     rng = np.random.default_rng(9)
     for _ in range(200):
         per_row = rng.integers(0, 9, size=int(rng.integers(0, 40)))
         per_row[rng.random(len(per_row)) < 0.1] = 30  # rows longer than the chunk
         indptr = np.concatenate([[0], np.cumsum(per_row)])
         chunk = int(rng.integers(1, 25))
-        ranges = matrix_module.vote_chunks(indptr, chunk)
+        ranges = matrix_module.row_chunks(indptr, chunk)
         if len(per_row) == 0:
             assert ranges == []
             continue

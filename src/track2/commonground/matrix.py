@@ -34,7 +34,7 @@ _DENSE_LIMIT = 50_000_000  # cells; to_dense() refuses bigger matrices
 COUNT_CHUNK = 1 << 21
 
 
-def vote_chunks(indptr: np.ndarray, chunk: int = COUNT_CHUNK) -> list[tuple[int, int]]:
+def row_chunks(indptr: np.ndarray, chunk: int = COUNT_CHUNK) -> list[tuple[int, int]]:
     """Consecutive row ranges ``(first, stop)`` holding about ``chunk`` votes each (a row with
     more votes than that is a range of its own), covering every row."""
     n = len(indptr) - 1

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from track2.commonground.matrix import VoteMatrix, vote_chunks
+from track2.commonground.matrix import VoteMatrix, row_chunks
 from track2.commonground.stats import Z_90, prop_test, two_prop_test
 
 
@@ -81,7 +81,7 @@ def group_vote_counts(
     # Code (g·m + j)·3 + (vote + 1) counts disagree, pass and agree of group g on j; a chunk of
     # rows at a time (matrix.COUNT_CHUNK), each row's group repeated over its votes.
     flat = np.zeros(3 * max(k, 1) * m, dtype=np.int64)
-    for first, stop in vote_chunks(votes.indptr):
+    for first, stop in row_chunks(votes.indptr):
         begin, end = int(votes.indptr[first]), int(votes.indptr[stop])
         code = np.repeat(row_group[first:stop], per_row[first:stop])
         indices, values = votes.indices[begin:end], votes.values[begin:end]
