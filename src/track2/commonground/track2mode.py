@@ -71,6 +71,8 @@ __all__ = [
     "Track2Groups",
     "Track2ModeError",
     "dense_vote_onehot",
+    "group_posteriors",
+    "model_from_responsibilities",
     "onehot_answer",
     "refit_groups",
     "spectral_embedding",
@@ -338,6 +340,29 @@ def _e_step(
     joint /= total
     log_likelihood = np.add.reduce(np.log(total, out=total), axis=None, dtype=np.float64)
     return joint, float(log_likelihood + np.add.reduce(top, axis=None, dtype=np.float64))
+
+
+def model_from_responsibilities(
+    onehot: sp.csr_array,
+    responsibilities: npt.NDArray[np.float32],
+    n_statements: int,
+    *,
+    adaptive: bool = True,
+    prior_weight: float = REFINE_PRIOR_WEIGHT,
+) -> tuple[FloatArray, FloatArray]:
+    """The model's log answer probabilities (groups x 3 statements, columns as in
+    :func:`vote_onehot`) and log group shares from given responsibilities: EM's M-step, with the
+    empirical-Bayes prior of at least ``prior_weight`` pseudo-votes (``adaptive``) or the
+    fixed prior of ``PRIOR_WEIGHT``. The simulator's supervised bound fits it to planted groups."""
+    return _m_step(onehot, responsibilities, n_statements, adaptive, prior_weight)
+
+
+def group_posteriors(
+    onehot: sp.csr_array, log_theta: FloatArray, log_prior: FloatArray
+) -> npt.NDArray[np.float32]:
+    """Each row's probability of each group under a model of
+    :func:`model_from_responsibilities`: EM's E-step."""
+    return _e_step(onehot, log_theta, log_prior)[0]
 
 
 def _row_log_likelihood(

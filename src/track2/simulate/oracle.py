@@ -28,7 +28,12 @@ import numpy.typing as npt
 
 from track2.commonground.matrix import VoteMatrix
 from track2.commonground.stats import adjusted_rand_index
-from track2.commonground.track2mode import REFINE_PRIOR_WEIGHT, _e_step, _m_step, vote_onehot
+from track2.commonground.track2mode import (
+    REFINE_PRIOR_WEIGHT,
+    group_posteriors,
+    model_from_responsibilities,
+    vote_onehot,
+)
 from track2.simulate.dialogue import SyntheticTruth
 
 __all__ = [
@@ -149,8 +154,10 @@ def supervised_groups(
     for held in range(folds):
         rows = fold == held
         known = resp if folds == 1 else resp * ~rows[:, None]
-        log_theta, log_prior = _m_step(x, known, m, adaptive, prior_weight)
-        posterior[rows], _ = _e_step(x[np.flatnonzero(rows)], log_theta, log_prior)
+        log_theta, log_prior = model_from_responsibilities(
+            x, known, m, adaptive=adaptive, prior_weight=prior_weight
+        )
+        posterior[rows] = group_posteriors(x[np.flatnonzero(rows)], log_theta, log_prior)
     log_posterior = np.log(np.maximum(posterior.astype(np.float64), 1e-300))
     labels = np.argmax(posterior, axis=1).astype(np.int64)
     return OracleAssignment(labels, log_posterior, float(adjusted_rand_index(truth, labels)))
