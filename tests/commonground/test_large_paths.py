@@ -81,12 +81,47 @@ def test_track2_starts_ranked_on_part_of_the_sample_find_the_planted_groups(
     assert oracle.ari is not None
     exact = track2_groups(dialogue.matrix, random_state=0)
     monkeypatch.setattr(track2mode, "_RANK_ROWS", 600)
+    monkeypatch.setattr(track2mode, "_RANK_SAMPLE", 300)
     ranked = track2_groups(dialogue.matrix, random_state=0)
     assert ranked.n_groups == exact.n_groups == 4
     assert adjusted_rand_index(truth, ranked.labels) >= 0.9 * oracle.ari
     assert adjusted_rand_index(exact.labels, ranked.labels) > 0.95
     again = track2_groups(dialogue.matrix, random_state=0)
     np.testing.assert_array_equal(again.labels, ranked.labels)
+
+
+def test_a_model_chosen_on_a_sample_is_refined_until_labels_settle() -> None:
+    # The 1M path: k is chosen on a sample (1,500 of 4,000 here), then EM on every vote stops
+    # once a step moves at most 0.1% of participants, or the likelihood converges.
+    params = SimulationParams(n_participants=4000, n_statements=40, n_groups=3, mean_votes=30)
+    few = simulate_dialogue(params, seed=3)
+    oracle = oracle_from_truth(few.matrix, few.truth)
+    assert oracle.ari is not None
+    sampled = track2_groups(few.matrix, random_state=0, fit_sample=1_500)
+    assert sampled.n_fit_participants == 1_500 and sampled.n_fit_statements >= 38
+    # with the label rule off, the likelihood's tolerance takes more steps to the same groups
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(track2mode, "_SAMPLED_LABEL_TOL", 0.0)
+        converged = track2_groups(few.matrix, random_state=0, fit_sample=1_500)
+    assert sampled.n_iterations < converged.n_iterations, (
+        sampled.n_iterations,
+        converged.n_iterations,
+    )
+    assert sampled.n_groups == converged.n_groups == 3
+    assert np.count_nonzero(sampled.labels != converged.labels) <= 0.01 * 4000
+    assert adjusted_rand_index(few.truth.group, sampled.labels) >= 0.97 * oracle.ari
+
+
+def test_a_sample_that_misses_most_statements_refines_to_convergence(dialogue) -> None:  # type: ignore[no-untyped-def]
+    # 1,500 participants choose k on the 50 most-voted of 200 statements: the first steps on
+    # every vote still move many participants, so EM goes on as it does without a sample.
+    sampled = track2_groups(dialogue.matrix, random_state=0, fit_sample=1_500)
+    assert sampled.n_fit_statements == 50
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(track2mode, "_SAMPLED_LABEL_TOL", 0.0)
+        converged = track2_groups(dialogue.matrix, random_state=0, fit_sample=1_500)
+    assert sampled.n_iterations > 2
+    assert adjusted_rand_index(converged.labels, sampled.labels) > 0.99
 
 
 @pytest.mark.parametrize("chunk", [1 << 21, 1, 7, 40])

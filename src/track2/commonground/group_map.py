@@ -92,7 +92,10 @@ def group_map(
     x = vote_onehot(votes, np.asarray(votes.is_excluded, dtype=bool)) if onehot is None else onehot
     if len(grouped) < votes.n_participants:  # no copy of every vote when all are grouped
         x = x[grouped]
-    log_theta = np.log(groups.vote_probabilities).reshape(k, -1)
+    # In the one-hot's own dtype (float32): a float64 factor would make scipy copy every vote
+    # into a float64 matrix first (370 MB at 46M votes, 0.8 s of fresh memory on the 1M path).
+    # Each row sums at most a few thousand log-probabilities, far within float32's precision.
+    log_theta = np.log(groups.vote_probabilities).reshape(k, -1).astype(x.dtype)
     evidence = np.asarray(x @ log_theta.T, dtype=np.float64)
     evidence -= evidence.mean(axis=1, keepdims=True)
     directions = _discriminants(evidence, labels, k)[:, : k - 1]

@@ -172,6 +172,11 @@ def analyze_track2(
         timings[stage], cpu_timings[stage] = now - lap_start, cpu_now - cpu_lap
         lap_start, cpu_lap = now, cpu_now
 
+    # Bridging first, while the least else is held: its two float64 arrays per vote set the
+    # whole analysis's peak memory, and on the 1M path fresh memory costs as much as compute.
+    bridging = bridging_scores(votes, random_state=random_state)
+    lap("bridging")
+
     polis = analyze_polis(
         votes, n_groups=n_groups, random_state=random_state, **(polis_kwargs or {})
     )
@@ -208,9 +213,6 @@ def analyze_track2(
     rows = rows_by_id(votes.participant_ids, work.participant_ids)
     drawn = GroupMap(drawn.coordinates[rows], drawn.axes)
     lap("map")
-
-    bridging = bridging_scores(votes, random_state=random_state)
-    lap("bridging")
 
     sides = None
     if side_of is not None:
