@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
+from track2.commonground import bridging as bridging_module
+from track2.commonground import matrix as matrix_module
 from track2.commonground.bridging import (
     LAMBDA_FACTOR,
     LAMBDA_INTERCEPT,
@@ -132,6 +135,70 @@ def test_sampled_fit_agrees_with_the_full_fit() -> None:
     assert np.corrcoef(full.statement_intercept, sampled.statement_intercept)[0, 1] > 0.99
     assert len(set(full.top(20)) & set(sampled.top(20))) >= 18
     assert len(sampled.participant_factor) == 3000
+
+
+def test_sweeps_over_every_vote_block_by_block_equal_one_block(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # The sampled path sweeps every vote in blocks of participants (no float64 arrays per vote
+    # for the whole conversation); blocks of 37 votes, cutting rows and with empty rows and an
+    # excluded statement, must give the sweeps over one block.
+    dense, _, _ = divided_room(seed=4, n=1500)
+    dense[[3, 700, 1499]] = np.nan  # participants without a vote
+    dense[11, :] = np.nan
+    dense[11, 0] = 1.0  # only a vote on the excluded statement
+    matrix = VoteMatrix.from_dense(
+        dense, statement_ids=[f"s{j}" for j in range(dense.shape[1])], moderated_out=["s0"]
+    )
+    whole = bridging_scores(matrix, fit_sample=500, random_state=2)
+    monkeypatch.setattr(
+        bridging_module, "row_chunks", lambda indptr: matrix_module.row_chunks(indptr, 37)
+    )
+    assert len(bridging_module._Blocks(matrix, np.ones(matrix.n_statements)).ranges) > 100
+    blocked = bridging_scores(matrix, fit_sample=500, random_state=2)
+    for name in (
+        "statement_intercept",
+        "statement_factor",
+        "participant_intercept",
+        "participant_factor",
+    ):
+        np.testing.assert_allclose(getattr(blocked, name), getattr(whole, name), atol=1e-12)
+    assert blocked.global_intercept == pytest.approx(whole.global_intercept, abs=1e-12)
+    assert blocked.statement_intercept[0] == 0 and blocked.participant_factor[11] == 0
+    assert blocked.participant_intercept[[3, 700, 1499]].tolist() == [0.0, 0.0, 0.0]
+
+
+def test_block_sweeps_weigh_statements_as_the_whole_matrix_does(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Blocks hold unweighted votes and apply each statement's weight to the statement side;
+    # the whole-matrix sweeps hold a weight per vote. Same totals, same sweeps.
+    dense, _, _ = divided_room(seed=6, n=400)
+    matrix = VoteMatrix.from_dense(
+        dense, statement_ids=[f"s{j}" for j in range(140)], moderated_out=["s0", "s7", "s139"]
+    )
+    included = (~matrix.is_excluded).astype(np.float64)
+    weight, rating = bridging_module._weights_and_ratings(matrix.values, matrix.indices, included)
+    shape = matrix.shape
+    whole = bridging_module._data(
+        sp.csr_array((weight, matrix.indices, matrix.indptr), shape=shape),
+        sp.csr_array((rating, matrix.indices, matrix.indptr), shape=shape),
+    )
+    monkeypatch.setattr(
+        bridging_module, "row_chunks", lambda indptr: matrix_module.row_chunks(indptr, 53)
+    )
+    blocks = bridging_module._Blocks(matrix, included)
+    totals = bridging_module._block_totals(blocks, *shape)
+    for name in ("n_u", "n_s", "sum_r_u", "sum_r_s", "total_n", "total_r"):
+        np.testing.assert_allclose(getattr(totals, name), getattr(whole, name), atol=1e-9)
+    pen = bridging_module._Penalties.of(whole, LAMBDA_INTERCEPT, LAMBDA_FACTOR)
+    start = bridging_module._start(whole, pen)
+    # parameters an excluded statement may carry in (they must weigh nothing)
+    start.i_s[matrix.is_excluded] = 0.3
+    start.f_s[matrix.is_excluded] = -0.2
+    expected, _, _ = bridging_module._als(whole, start, pen, 3, 0.0)
+    got, sweeps, _ = bridging_module._als_in_blocks(totals, blocks, start, pen, 3, 0.0)
+    assert sweeps == 3
+    for name in ("i_u", "f_u", "i_s", "f_s"):
+        np.testing.assert_allclose(getattr(got, name), getattr(expected, name), atol=1e-10)
+    assert got.mu == pytest.approx(expected.mu, abs=1e-12)
+    assert got.i_s[matrix.statement_index["s7"]] == 0.0
 
 
 def test_excluded_statements_and_json() -> None:

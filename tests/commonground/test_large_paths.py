@@ -187,7 +187,13 @@ def test_components_above_the_exact_size_stay_within_1e_9_of_machine_precision(
     np.testing.assert_allclose(loose_values, exact_values, rtol=1e-9)
 
 
-def test_onehot_without_excluded_statements_matches_a_dense_build() -> None:
+@pytest.mark.parametrize("chunk", [1 << 21, 1, 7, 40])
+def test_onehot_without_excluded_statements_matches_a_dense_build(
+    chunk: int,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    # built in chunks of votes: chunks of 1, 7 and 40 cut rows, skip empty rows and end ragged
+    monkeypatch.setattr(track2mode, "COUNT_CHUNK", chunk)
     rng = np.random.default_rng(9)
     dense = rng.choice([-1.0, 0.0, 1.0, np.nan], size=(50, 9), p=[0.25, 0.15, 0.25, 0.35])
     dense[3] = np.nan  # a participant with no vote
@@ -204,3 +210,14 @@ def test_onehot_without_excluded_statements_matches_a_dense_build() -> None:
             expected[i, 3 * j + answer] = 1.0
     np.testing.assert_array_equal(x, expected)
     assert x[7].sum() == 0 and x[3].sum() == 0
+    dense[49] = np.nan  # trailing participants without a vote
+    dense[48] = np.nan
+    votes = VoteMatrix.from_dense(dense)
+    kept = track2mode.vote_onehot(votes, excluded)
+    assert kept.indptr[-3:].tolist() == [kept.nnz] * 3
+    np.testing.assert_array_equal(kept.toarray()[:48], expected[:48])
+    everything = track2mode.vote_onehot(votes).toarray()
+    assert everything.sum() == np.count_nonzero(~np.isnan(dense))
+    np.testing.assert_array_equal(
+        everything[:, 3 * 2 : 3 * 2 + 3].sum(axis=1), ~np.isnan(dense[:, 2])
+    )

@@ -42,7 +42,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from track2.commonground.errors import CommonGroundError, EmptyConversationError
-from track2.commonground.matrix import AGREE, DISAGREE, VoteMatrix
+from track2.commonground.matrix import AGREE, DISAGREE, VoteMatrix, row_chunks
 
 __all__ = ["BridgingError", "BridgingScores", "bridging_scores", "RATING"]
 
@@ -258,46 +258,188 @@ def _start(data: _Data, pen: _Penalties) -> _Params:
     return _Params(mu, i_u, np.zeros(n), i_s, f_s * 0.1 * np.sqrt(m))
 
 
+def _participant_step(
+    ones: Any,
+    ratings: Any,
+    n_u: FloatArray,
+    sum_r_u: FloatArray,
+    mu: float,
+    i_s: FloatArray,
+    f_s: FloatArray,
+    pen: _Penalties,
+) -> tuple[FloatArray, FloatArray]:
+    """Each participant's (i_u, f_u) with the statements fixed; rows are independent, so this
+    runs on all of them or on a block of them alike. All five sums from two sparse products."""
+    sum_f, sum_ff, sum_i, sum_if = (ones @ np.column_stack([f_s, f_s * f_s, i_s, i_s * f_s])).T
+    sum_y = sum_r_u - mu * n_u - sum_i
+    sum_yf = ratings @ f_s - mu * sum_f - sum_if
+    return _ridge_2x2(
+        n_u, sum_f, sum_ff, sum_y, sum_yf, pen.participant_intercept, pen.participant_factor
+    )
+
+
+def _statement_sums(ones: Any, ratings: Any, i_u: FloatArray, f_u: FloatArray) -> FloatArray:
+    """Per statement (rows): the sums over its votes of f_u, f_u², i_u, i_u f_u and r f_u.
+    Additive over blocks of participants."""
+    sums = np.empty((ones.shape[1], 5))
+    sums[:, :4] = ones.T @ np.column_stack([f_u, f_u * f_u, i_u, i_u * f_u])
+    sums[:, 4] = ratings.T @ f_u
+    return sums
+
+
+def _statement_step(
+    data: _Data,
+    sums: FloatArray,
+    mu: float,
+    i_u: FloatArray,
+    f_u: FloatArray,
+    pen: _Penalties,
+) -> tuple[float, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Statements with the participants fixed, then the global intercept and the rebalancing
+    (:func:`_rebalance`); returns mu, i_s, f_s, i_u, f_u."""
+    sum_f, sum_ff, sum_i, sum_if, sum_rf = sums.T
+    sum_y = data.sum_r_s - mu * data.n_s - sum_i
+    sum_yf = sum_rf - mu * sum_f - sum_if
+    i_s, f_s = _ridge_2x2(
+        data.n_s, sum_f, sum_ff, sum_y, sum_yf, pen.statement_intercept, pen.statement_factor
+    )
+    # Global intercept; the sum over votes of f_u f_s is f_s . (O^T f_u) = f_s . sum_f.
+    mu = (data.total_r - data.n_u @ i_u - data.n_s @ i_s - f_s @ sum_f) / (
+        data.total_n + pen.global_intercept
+    )
+    i_s, i_u, mu, f_s, f_u = _rebalance(i_s, i_u, mu, f_s, f_u, data.n_s > 0, data.n_u > 0, pen)
+    return mu, i_s, f_s, i_u, f_u
+
+
 def _als(
     data: _Data, params: _Params, pen: _Penalties, max_iter: int, tol: float
 ) -> tuple[_Params, int, bool]:
     """Alternating ridge sweeps until no statement parameter moves more than ``tol``."""
-    ones, ratings = data.ones, data.ratings
-    ones_t, ratings_t = ones.T, ratings.T  # CSC views: products with them need no copy
-    statement_active, participant_active = data.n_s > 0, data.n_u > 0
     mu, i_u, f_u, i_s, f_s = params.mu, params.i_u, params.f_u, params.i_s, params.f_s
     iterations = 0
     while iterations < max_iter:
         iterations += 1
-        # Participants, with statements fixed: all five sums from two sparse products.
-        sum_f, sum_ff, sum_i, sum_if = (ones @ np.column_stack([f_s, f_s * f_s, i_s, i_s * f_s])).T
-        sum_y = data.sum_r_u - mu * data.n_u - sum_i
-        sum_yf = ratings @ f_s - mu * sum_f - sum_if
-        i_u, f_u = _ridge_2x2(
-            data.n_u,
-            sum_f,
-            sum_ff,
-            sum_y,
-            sum_yf,
-            pen.participant_intercept,
-            pen.participant_factor,
+        i_u, f_u = _participant_step(
+            data.ones, data.ratings, data.n_u, data.sum_r_u, mu, i_s, f_s, pen
         )
-        # Statements, with participants fixed.
-        sum_f, sum_ff, sum_i, sum_if = (
-            ones_t @ np.column_stack([f_u, f_u * f_u, i_u, i_u * f_u])
-        ).T
-        sum_y = data.sum_r_s - mu * data.n_s - sum_i
-        sum_yf = ratings_t @ f_u - mu * sum_f - sum_if
-        new_i_s, new_f_s = _ridge_2x2(
-            data.n_s, sum_f, sum_ff, sum_y, sum_yf, pen.statement_intercept, pen.statement_factor
-        )
-        # Global intercept; the sum over votes of f_u f_s is new_f_s . (O^T f_u) = new_f_s . sum_f.
-        mu = (data.total_r - data.n_u @ i_u - data.n_s @ new_i_s - new_f_s @ sum_f) / (
-            data.total_n + pen.global_intercept
-        )
-        new_i_s, i_u, mu, new_f_s, f_u = _rebalance(
-            new_i_s, i_u, mu, new_f_s, f_u, statement_active, participant_active, pen
-        )
+        sums = _statement_sums(data.ones, data.ratings, i_u, f_u)
+        mu, new_i_s, new_f_s, i_u, f_u = _statement_step(data, sums, mu, i_u, f_u, pen)
+        change = max(np.abs(new_i_s - i_s).max(), np.abs(new_f_s - f_s).max())
+        i_s, f_s = new_i_s, new_f_s
+        if change < tol:
+            return _Params(mu, i_u, f_u, i_s, f_s), iterations, True
+    return _Params(mu, i_u, f_u, i_s, f_s), iterations, False
+
+
+class _Blocks:
+    """Every vote as CSR blocks of about COUNT_CHUNK votes (consecutive participants), built
+    when a sweep reaches them: a whole 1M x 5k conversation never holds its two float64
+    arrays per vote (740 MB at 46M votes), which set the analysis's peak. A block's ``ones``
+    and ``ratings`` are unweighted: a vote's weight depends on its statement only, so the
+    sweeps apply it to the statement-side vectors and sums (``included``) instead of
+    gathering a weight per vote. Every block is written into the same buffers, so a block is
+    valid only until the next."""
+
+    def __init__(self, votes: VoteMatrix, included: FloatArray) -> None:
+        self.votes, self.included = votes, included
+        self.ranges = row_chunks(votes.indptr)
+        indptr = votes.indptr
+        largest = max((int(indptr[stop] - indptr[first]) for first, stop in self.ranges), default=0)
+        self.ones, self.rating = np.ones(largest), np.empty(largest)
+
+    def __iter__(self) -> Any:
+        votes, indptr = self.votes, self.votes.compact_indptr
+        for first, stop in self.ranges:
+            start, end = int(indptr[first]), int(indptr[stop])
+            indices = votes.indices[start:end]
+            rating = self.rating[: end - start]
+            np.multiply(votes.values[start:end], 0.5, out=rating)
+            rating += 0.5  # (vote + 1) / 2: RATING for the votes -1, 0, +1
+            local = indptr[first : stop + 1] - indptr[first]
+            shape = (stop - first, votes.n_statements)
+            ones = sp.csr_array((self.ones[: end - start], indices, local), shape=shape)
+            yield slice(first, stop), ones, sp.csr_array((rating, indices, local), shape=shape)
+
+
+def _weights_and_ratings(
+    values: npt.NDArray[np.int8], indices: npt.NDArray[Any], included: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Per vote: weight 1 on an included statement, else 0, and rating (vote + 1) / 2 (RATING
+    for the votes -1, 0, +1) times the weight; built straight into their float64 arrays."""
+    rating = np.multiply(values, 0.5)
+    rating += 0.5
+    if included.all():
+        return np.ones(len(values)), rating
+    weight = included[indices]
+    rating *= weight
+    return weight, rating
+
+
+def _row_matrices(
+    votes: VoteMatrix, included: FloatArray, rows: npt.NDArray[np.int64]
+) -> tuple[sp.csr_array, sp.csr_array]:
+    """The weights and ratings of the votes of ``rows`` (sorted), as two CSR matrices."""
+    starts = votes.indptr[rows]
+    lengths = votes.indptr[rows + 1] - starts
+    local = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=local[1:])
+    positions = np.arange(local[-1]) + np.repeat(starts - local[:-1], lengths)
+    indices = votes.indices[positions]
+    weight, rating = _weights_and_ratings(votes.values[positions], indices, included)
+    shape = (len(rows), votes.n_statements)
+    return (
+        sp.csr_array((weight, indices, local), shape=shape),
+        sp.csr_array((rating, indices, local), shape=shape),
+    )
+
+
+def _block_totals(blocks: _Blocks, n: int, m: int) -> _Data:
+    """The per-participant and per-statement totals of :func:`_data`, block by block (the
+    matrices stay ``blocks``; excluded statements count for nothing)."""
+    included = blocks.included
+    n_u, sum_r_u = np.zeros(n), np.zeros(n)
+    n_s, sum_r_s = np.zeros(m), np.zeros(m)
+    for rows, ones, ratings in blocks:
+        n_u[rows] = ones @ included
+        sum_r_u[rows] = ratings @ included
+        n_s += ones.T @ np.ones(ones.shape[0])
+        sum_r_s += ratings.T @ np.ones(ones.shape[0])
+    n_s *= included
+    sum_r_s *= included
+    return _Data(
+        ones=blocks,
+        ratings=blocks,
+        n_u=n_u,
+        n_s=n_s,
+        sum_r_u=sum_r_u,
+        sum_r_s=sum_r_s,
+        total_r=float(sum_r_u.sum()),
+        total_n=float(n_u.sum()),
+    )
+
+
+def _als_in_blocks(
+    data: _Data, blocks: _Blocks, params: _Params, pen: _Penalties, max_iter: int, tol: float
+) -> tuple[_Params, int, bool]:
+    """:func:`_als` over every vote, one block of participants at a time: a block's
+    participants are fitted and their statement sums added before the next block is built,
+    so each sweep builds every block once. The same sweeps as :func:`_als` (sums in another
+    order); the weights are applied to the statement side (see :class:`_Blocks`)."""
+    included = blocks.included
+    mu, i_u, f_u, i_s, f_s = params.mu, params.i_u, params.f_u, params.i_s, params.f_s
+    i_u, f_u = i_u.copy(), f_u.copy()
+    iterations = 0
+    while iterations < max_iter:
+        iterations += 1
+        sums = np.zeros((len(i_s), 5))
+        i_s_counted, f_s_counted = i_s * included, f_s * included
+        for rows, ones, ratings in blocks:
+            i_u[rows], f_u[rows] = _participant_step(
+                ones, ratings, data.n_u[rows], data.sum_r_u[rows], mu, i_s_counted, f_s_counted, pen
+            )
+            sums += _statement_sums(ones, ratings, i_u[rows], f_u[rows])
+        sums *= included[:, None]
+        mu, new_i_s, new_f_s, i_u, f_u = _statement_step(data, sums, mu, i_u, f_u, pen)
         change = max(np.abs(new_i_s - i_s).max(), np.abs(new_f_s - f_s).max())
         i_s, f_s = new_i_s, new_f_s
         if change < tol:
@@ -339,25 +481,26 @@ def bridging_scores(
     n, m = votes.n_participants, votes.n_statements
     # Votes on excluded statements stay in the sparse structure with weight 0, so nothing is
     # copied or re-sorted; they add nothing to any sum.
-    # Built straight into their float64 arrays: no bool or int8 temporary per vote, which at
-    # 46M votes added 90 MB to the analysis's peak (fresh memory is most of a large run's cost).
-    weight = (~np.asarray(votes.is_excluded, dtype=bool)).astype(np.float64)[votes.indices]
-    if not weight.any():
+    included = (~np.asarray(votes.is_excluded, dtype=bool)).astype(np.float64)
+    blocks = _Blocks(votes, included)
+    full: _Data | None = None
+    if start is None and np.count_nonzero(votes.votes_per_participant) > fit_sample:
+        # A large conversation is fitted on a sample, then swept over every vote block by block.
+        full = _block_totals(blocks, n, m)
+        voters = np.flatnonzero(full.n_u > 0)
+    if full is None or len(voters) <= fit_sample:
+        weight, rating = _weights_and_ratings(votes.values, votes.indices, included)
+        # int32 row pointers (when the votes fit), so scipy shares the int32 column indices
+        # instead of making an int64 copy for each matrix: 0.7 GB at 46M votes.
+        indptr = votes.compact_indptr
+        full = _data(
+            sp.csr_array((weight, votes.indices, indptr), shape=(n, m)),
+            sp.csr_array((rating, votes.indices, indptr), shape=(n, m)),
+        )
+        del weight, rating
+        voters = np.flatnonzero(full.n_u > 0)
+    if full.total_n == 0:
         raise EmptyConversationError("bridging scores need votes on included statements")
-    # (vote + 1) / 2: RATING for the votes -1, 0, +1
-    rating = votes.values.astype(np.float64)
-    rating += 1.0
-    rating *= 0.5
-    rating *= weight
-    # int32 row pointers (when the votes fit), so scipy shares the int32 column indices
-    # instead of making an int64 copy for each matrix: 0.7 GB at 46M votes.
-    indptr = votes.compact_indptr
-    full = _data(
-        sp.csr_array((weight, votes.indices, indptr), shape=(n, m)),
-        sp.csr_array((rating, votes.indices, indptr), shape=(n, m)),
-    )
-    del weight, rating
-    voters = np.flatnonzero(full.n_u > 0)
     timings["prepare"] = time.perf_counter() - started
 
     lap = time.perf_counter()
@@ -386,7 +529,7 @@ def bridging_scores(
         chosen = np.sort(
             np.random.default_rng(random_state).choice(voters, fit_sample, replace=False)
         )
-        sample = _data(sp.csr_array(full.ones[chosen]), sp.csr_array(full.ratings[chosen]))
+        sample = _data(*_row_matrices(votes, included, chosen))
         pen = _Penalties.of(sample, lambda_intercept, lambda_factor)
         fitted, iterations, converged = _als(sample, _start(sample, pen), pen, max_iter, tol)
         timings["sample_fit"] = time.perf_counter() - lap
@@ -395,7 +538,11 @@ def bridging_scores(
         # statement parameters, the next ones refit statements on all votes.
         polished = _Params(fitted.mu, np.zeros(n), np.zeros(n), fitted.i_s, fitted.f_s)
         pen = _Penalties.of(full, lambda_intercept, lambda_factor)
-        fitted, polish_done, _ = _als(full, polished, pen, max(polish_iter, 1), tol)
+        sweeps = max(polish_iter, 1)
+        if isinstance(full.ones, _Blocks):
+            fitted, polish_done, _ = _als_in_blocks(full, blocks, polished, pen, sweeps, tol)
+        else:
+            fitted, polish_done, _ = _als(full, polished, pen, sweeps, tol)
         iterations += polish_done
         timings["polish"] = time.perf_counter() - lap
     else:
