@@ -6,7 +6,8 @@ sides) at 1M × 5k, in-process on a simulated dialogue; file reading excluded as
         [--groups G --mean-votes V --popularity-skew S --exposure-tail T]
     # the three shapes of issue 15, each in a fresh process (--cache DIR: simulate once, keep
     # the matrix in DIR as .npz, time only the analysis on later runs):
-    .venv/bin/python benchmarks/bench_track2_1m.py --shapes [--cache /tmp/track2-1m]
+    .venv/bin/python benchmarks/bench_track2_1m.py --shapes [--cache /tmp/track2-1m] [--repeat 5]
+    # --repeat N: each shape N times, interleaved, each in a fresh process; medians at the end
 
 Prints the stage timings (wall and CPU), the process's peak resident memory (ru_maxrss) and
 the ARI of the Bayes oracle and of the Track 2 groups against the planted groups.
@@ -36,6 +37,8 @@ from track2.simulate.dialogue import (
     simulate_dialogue,
 )
 from track2.simulate.oracle import oracle_from_truth
+
+_RESULT = "result (wall s, peak MB):"  # the line --shapes --repeat reads back
 
 # Differently shaped dialogues (issue 15, item 7): votes per person, exposure skew, groups.
 SHAPES = {
@@ -82,16 +85,44 @@ def simulated_matrix(
     return matrix, truth
 
 
-def run_shapes(extra_args: list[str]) -> None:
+def run_shapes(extra_args: list[str], repeat: int) -> None:
+    """Each shape ``repeat`` times, each run in a fresh process, shapes interleaved (shape 1,
+    2, 3, then again), then the median, lowest and highest wall time and peak per shape."""
     env = {
         **os.environ,
         "OMP_NUM_THREADS": "1",
         "OPENBLAS_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
     }
-    for name, extra in SHAPES.items():
-        print(f"== {name}", flush=True)
-        subprocess.run([sys.executable, __file__, *extra, *extra_args], env=env, check=False)
+    results: dict[str, list[tuple[float, float]]] = {name: [] for name in SHAPES}
+    for run in range(repeat):
+        for name, extra in SHAPES.items():
+            print(
+                f"== {name}" + (f" (run {run + 1} of {repeat})" if repeat > 1 else ""), flush=True
+            )
+            done = subprocess.run(
+                [sys.executable, __file__, *extra, *extra_args],
+                env=env,
+                check=False,
+                capture_output=True,
+                text=True,
+            )
+            print(done.stdout, end="", flush=True)
+            print(done.stderr, end="", file=sys.stderr, flush=True)
+            for line in done.stdout.splitlines():
+                if line.startswith(_RESULT):
+                    wall, peak = (float(v) for v in line[len(_RESULT) :].split())
+                    results[name].append((wall, peak))
+    if repeat > 1:
+        print("== summary: wall time (s) and process peak (MB) per shape")
+        for name, runs in results.items():
+            walls, peaks = [w for w, _ in runs], [p for _, p in runs]
+            if walls:
+                print(
+                    f"{name}: median {np.median(walls):.2f} s (lowest {min(walls):.2f}, highest "
+                    f"{max(walls):.2f}, {len(walls)} runs); peak median {np.median(peaks):.0f} MB "
+                    f"(highest {max(peaks):.0f})"
+                )
 
 
 def main() -> None:
@@ -104,13 +135,16 @@ def main() -> None:
     parser.add_argument("--exposure-tail", type=float, default=2.5)
     parser.add_argument("--shapes", action="store_true", help="run the three shapes")
     parser.add_argument(
+        "--repeat", type=int, default=1, help="with --shapes: runs of each shape (medians)"
+    )
+    parser.add_argument(
         "--cache",
         metavar="DIR",
         help="keep each simulated matrix in DIR as .npz and reuse it (times the analysis only)",
     )
     args = parser.parse_args()
     if args.shapes:
-        run_shapes(["--cache", args.cache] if args.cache else [])
+        run_shapes(["--cache", args.cache] if args.cache else [], args.repeat)
         return
     params = SimulationParams(
         n_participants=args.participants,
@@ -144,6 +178,7 @@ def main() -> None:
         + ", ".join(f"{k} {v:.2f}/{cpu_timings.get(k, 0):.2f}" for k, v in timings.items())
     )
     print(f"process peak {peak:.0f} MB; load average (1 min) {load:.1f}")
+    print(f"{_RESULT} {wall:.3f} {peak:.0f}")
     # Quality, after the peak was read: ARI of the Bayes oracle and of the Track 2 groups
     # against the planted groups, over participants with at least one vote.
     voters = np.diff(matrix.indptr) > 0

@@ -179,12 +179,55 @@ def test_components_above_the_exact_size_stay_within_1e_9_of_machine_precision(
     centred, _ = pca.centred_matrix(votes, votes.is_excluded.copy())
     exact, exact_values = pca.top_components(centred, 2)
     monkeypatch.setattr(pca, "_EXACT_MAX_VOTES", 1_000)
-    assert pca._tolerance(centred) == 1e-10
+    products: list[int] = []
+    lanczos = pca._lanczos_top
+
+    def counted(matvec, m, k, v0, tol):  # type: ignore[no-untyped-def]
+        def product(v: np.ndarray) -> np.ndarray:
+            products.append(1)
+            return matvec(v)
+
+        return lanczos(product, m, k, v0, tol)
+
+    monkeypatch.setattr(pca, "_lanczos_top", counted)
     loose, loose_values = pca.top_components(centred, 2)
+    assert 4 <= len(products) < 60  # the unrestarted Lanczos answered, not the fallback
     for c in range(2):
         sign = np.sign(exact[c] @ loose[c])
         assert np.abs(exact[c] - sign * loose[c]).max() < 1e-9
-    np.testing.assert_allclose(loose_values, exact_values, rtol=1e-9)
+    np.testing.assert_allclose(loose_values, exact_values, rtol=1e-12)
+    # from the previous components (a warm start), fewer products to the same pair
+    products.clear()
+    warm, _ = pca.top_components(centred, 2, start_vectors=exact)
+    assert len(products) < 20
+    for c in range(2):
+        assert np.abs(exact[c] - np.sign(exact[c] @ warm[c]) * warm[c]).max() < 1e-9
+
+
+def test_large_lanczos_falls_back_to_arpack_when_it_cannot_answer(
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    from track2.commonground import pca
+
+    # a start vector that is an eigenvector: the Krylov space stops at one dimension
+    diagonal = np.arange(1.0, 301.0)
+    v0 = np.zeros(300)
+    v0[-1] = 1.0
+    assert pca._lanczos_top(lambda v: diagonal * v, 300, 2, v0, 1e-12) is None
+    # too few steps allowed
+    monkeypatch.setattr(pca, "_LANCZOS_STEPS", 3)
+    rng = np.random.default_rng(4)
+    dense = rng.choice([-1.0, 0.0, 1.0, np.nan], size=(400, 250), p=[0.3, 0.1, 0.3, 0.3])
+    votes = VoteMatrix.from_dense(dense)
+    centred, _ = pca.centred_matrix(votes, votes.is_excluded.copy())
+    exact, exact_values = pca.top_components(centred, 2)
+    monkeypatch.setattr(pca, "_EXACT_MAX_VOTES", 1_000)
+    assert (
+        pca._lanczos_top(lambda v: centred.T @ (centred @ v), 250, 2, np.ones(250), 1e-12) is None
+    )
+    fallback, fallback_values = pca.top_components(centred, 2)
+    np.testing.assert_allclose(np.abs(fallback), np.abs(exact), atol=1e-12)
+    np.testing.assert_allclose(fallback_values, exact_values, rtol=1e-12)
 
 
 @pytest.mark.parametrize("chunk", [1 << 21, 1, 7, 40])

@@ -11,6 +11,7 @@ power-iteration steps.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +23,7 @@ from scipy.linalg import lapack
 from track2.commonground.matrix import VoteMatrix
 
 _EIGH_MAX_COLUMNS = 200  # up to here LAPACK on the tiny Gram beats ARPACK's set-up cost
-_EXACT_MAX_VOTES = 5_000_000  # Lanczos to machine precision up to here (see _tolerance)
+_EXACT_MAX_VOTES = 5_000_000  # ARPACK to machine precision up to here; above, _lanczos_top
 
 
 @dataclass(frozen=True, eq=False)
@@ -136,14 +137,49 @@ def _exact_top(gram: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return vecs[:, order].T.copy(), vals[order]
 
 
-def _tolerance(centred: sp.csr_array) -> float:
-    """ARPACK's tolerance: machine precision (0) up to _EXACT_MAX_VOTES votes; above, 1e-10.
-    ARPACK's tolerance bounds each Ritz pair's residual relative to its eigenvalue, and a
-    component's error is at most that residual over the relative gap to the next eigenvalue:
-    within 1e-9 of the exact components while the gap is ≥ 10 % (1M × 5k shapes: measured
-    errors 4e-13 to 4e-12). It saves a quarter to a third of the products over every vote
-    (1M × 5k, 7 groups: 42 instead of 62 at machine precision, 52 at 1e-12)."""
-    return 0.0 if centred.nnz <= _EXACT_MAX_VOTES else 1e-10
+_LARGE_TOL = 1e-12  # above _EXACT_MAX_VOTES: each Ritz pair's residual relative to its value
+_LANCZOS_STEPS = 400  # at most this many products before falling back to ARPACK
+
+
+def _lanczos_top(
+    matvec: Callable[[np.ndarray], np.ndarray], m: int, k: int, v0: np.ndarray, tol: float
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The top ``k`` eigenpairs of a symmetric operator by Lanczos with full
+    reorthogonalisation and no restart, stopping at the first step where every wanted Ritz pair
+    has a residual within ``tol`` of its eigenvalue (the residual is beta_j |last entry of the
+    tridiagonal's eigenvector|, so checking costs no product). ARPACK's implicit restarts
+    checked only at the end of each cycle and threw part of the Krylov space away: at 1M x 5k
+    they needed 32 and 42 products at 1e-10 where this needs 26 and 33 at 1e-12
+    (docs/benchmarks.md). The basis is a few hundred vectors of ``m`` (statements), so full
+    reorthogonalisation is cheap beside one product over every vote. None when it does not
+    converge within _LANCZOS_STEPS products (the caller falls back to ARPACK)."""
+    steps = min(_LANCZOS_STEPS, m)
+    basis = np.empty((steps + 1, m))
+    alpha: list[float] = []
+    beta: list[float] = []
+    norm = float(np.linalg.norm(v0))
+    if not norm > 0:
+        return None
+    basis[0] = v0 / norm
+    for j in range(steps):
+        w = matvec(basis[j])
+        alpha.append(float(w @ basis[j]))
+        done = basis[: j + 1]
+        for _ in range(2):  # twice is enough to keep the basis orthogonal to machine precision
+            w -= done.T @ (done @ w)
+        b = float(np.linalg.norm(w))
+        if j == 0:
+            theta, vectors = np.array(alpha), np.ones((1, 1))
+        else:
+            theta, vectors = la.eigh_tridiagonal(np.array(alpha), np.array(beta))
+        top = np.argsort(theta)[::-1][:k]
+        if len(top) == k and all(b * abs(vectors[j, i]) <= tol * abs(theta[i]) for i in top):
+            return (done.T @ vectors[:, top]).T.copy(), theta[top]
+        if not b > 1e-14 * abs(theta).max():  # an invariant subspace without k pairs
+            return None
+        beta.append(b)
+        basis[j + 1] = w / b
+    return None
 
 
 def top_components(
@@ -157,10 +193,13 @@ def top_components(
 
     Only the two leading pairs are needed, so the solver is truncated: implicitly restarted
     Lanczos (ARPACK ``eigsh``) on the sparse operator v ↦ Cᵀ(Cv), never forming CᵀC, run to
-    machine precision (``tol=0``), so the vectors equal a full dense eigensolve to ~1e-14
-    (above 5M votes to ~1e-11, see :func:`_tolerance`). On 2,000 × 900 it takes ~6 ms against ~95 ms for LAPACK on the 900 × 900 Gram; from the
-    previous components (``start_vectors``) about half that. Tiny statement sets (≤ 200
-    columns) use LAPACK's subset solver on the small Gram, which is faster there.
+    machine precision (``tol=0``), so the vectors equal a full dense eigensolve to ~1e-14. Above
+    5M votes, where each product is a pass over every vote, Lanczos without restarts
+    (:func:`_lanczos_top`) stops at a residual of 1e-12 of each eigenvalue: 20-25 % fewer
+    products, components within ~3e-13 of machine precision on the 1M x 5k shapes. On 2,000 ×
+    900 ARPACK takes ~6 ms against ~95 ms for LAPACK on the 900 × 900 Gram; from the previous
+    components (``start_vectors``) about half that. Tiny statement sets (≤ 200 columns) use
+    LAPACK's subset solver on the small Gram, which is faster there.
 
     ``gram``: CᵀC already at hand (a live update keeps it, patching the rows of the statements
     that got votes); Lanczos then multiplies by the dense Gram, which for a few hundred
@@ -185,12 +224,14 @@ def top_components(
         def matvec(v: np.ndarray) -> np.ndarray:
             return np.asarray(transposed @ (centred @ v)).ravel()
 
-    op = spla.LinearOperator((m, m), matvec=matvec, dtype=np.float64)
     v0 = _start_vector(m, start_vectors)
+    if centred.nnz > _EXACT_MAX_VOTES:
+        found = _lanczos_top(matvec, m, k, v0, _LARGE_TOL)
+        if found is not None:
+            return found
+    op = spla.LinearOperator((m, m), matvec=matvec, dtype=np.float64)
     try:
-        vals, vecs = spla.eigsh(
-            op, k=k, which="LA", v0=v0, tol=_tolerance(centred), ncv=min(m, max(2 * k + 1, 12))
-        )
+        vals, vecs = spla.eigsh(op, k=k, which="LA", v0=v0, tol=0.0, ncv=min(m, max(2 * k + 1, 12)))
     except spla.ArpackNoConvergence:
         # Clustered leading eigenvalues can stall Lanczos; the exact solve always answers.
         return _exact_top(gram if gram is not None else (centred.T @ centred).toarray(), k)
