@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -311,24 +312,41 @@ def _statement_step(
     return mu, i_s, f_s, i_u, f_u
 
 
-def _als(
-    data: _Data, params: _Params, pen: _Penalties, max_iter: int, tol: float
+# One sweep's participant half and the statement sums it gives: (mu, i_s, f_s) -> (i_u, f_u, sums)
+_Sweep = Callable[[float, FloatArray, FloatArray], tuple[FloatArray, FloatArray, FloatArray]]
+
+
+def _iterate(
+    data: _Data, params: _Params, pen: _Penalties, max_iter: int, tol: float, sweep: _Sweep
 ) -> tuple[_Params, int, bool]:
     """Alternating ridge sweeps until no statement parameter moves more than ``tol``."""
     mu, i_u, f_u, i_s, f_s = params.mu, params.i_u, params.f_u, params.i_s, params.f_s
     iterations = 0
     while iterations < max_iter:
         iterations += 1
-        i_u, f_u = _participant_step(
-            data.ones, data.ratings, data.n_u, data.sum_r_u, mu, i_s, f_s, pen
-        )
-        sums = _statement_sums(data.ones, data.ratings, i_u, f_u)
+        i_u, f_u, sums = sweep(mu, i_s, f_s)
         mu, new_i_s, new_f_s, i_u, f_u = _statement_step(data, sums, mu, i_u, f_u, pen)
         change = max(np.abs(new_i_s - i_s).max(), np.abs(new_f_s - f_s).max())
         i_s, f_s = new_i_s, new_f_s
         if change < tol:
             return _Params(mu, i_u, f_u, i_s, f_s), iterations, True
     return _Params(mu, i_u, f_u, i_s, f_s), iterations, False
+
+
+def _als(
+    data: _Data, params: _Params, pen: _Penalties, max_iter: int, tol: float
+) -> tuple[_Params, int, bool]:
+    """Alternating ridge sweeps over the whole matrix (sparse, or dense for a small room)."""
+
+    def sweep(
+        mu: float, i_s: FloatArray, f_s: FloatArray
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        i_u, f_u = _participant_step(
+            data.ones, data.ratings, data.n_u, data.sum_r_u, mu, i_s, f_s, pen
+        )
+        return i_u, f_u, _statement_sums(data.ones, data.ratings, i_u, f_u)
+
+    return _iterate(data, params, pen, max_iter, tol, sweep)
 
 
 class _Blocks:
@@ -426,25 +444,22 @@ def _als_in_blocks(
     so each sweep builds every block once. The same sweeps as :func:`_als` (sums in another
     order); the weights are applied to the statement side (see :class:`_Blocks`)."""
     included = blocks.included
-    mu, i_u, f_u, i_s, f_s = params.mu, params.i_u, params.f_u, params.i_s, params.f_s
-    i_u, f_u = i_u.copy(), f_u.copy()
-    iterations = 0
-    while iterations < max_iter:
-        iterations += 1
-        sums = np.zeros((len(i_s), 5))
-        i_s_counted, f_s_counted = i_s * included, f_s * included
-        for rows, ones, ratings in blocks:
+    n = len(data.n_u)
+
+    def sweep(
+        mu: float, i_s: FloatArray, f_s: FloatArray
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        i_u, f_u, sums = np.empty(n), np.empty(n), np.zeros((len(i_s), 5))
+        i_s, f_s = i_s * included, f_s * included
+        for rows, ones, ratings in blocks:  # the blocks cover every row
             i_u[rows], f_u[rows] = _participant_step(
-                ones, ratings, data.n_u[rows], data.sum_r_u[rows], mu, i_s_counted, f_s_counted, pen
+                ones, ratings, data.n_u[rows], data.sum_r_u[rows], mu, i_s, f_s, pen
             )
             sums += _statement_sums(ones, ratings, i_u[rows], f_u[rows])
         sums *= included[:, None]
-        mu, new_i_s, new_f_s, i_u, f_u = _statement_step(data, sums, mu, i_u, f_u, pen)
-        change = max(np.abs(new_i_s - i_s).max(), np.abs(new_f_s - f_s).max())
-        i_s, f_s = new_i_s, new_f_s
-        if change < tol:
-            return _Params(mu, i_u, f_u, i_s, f_s), iterations, True
-    return _Params(mu, i_u, f_u, i_s, f_s), iterations, False
+        return i_u, f_u, sums
+
+    return _iterate(data, params, pen, max_iter, tol, sweep)
 
 
 def bridging_scores(
