@@ -100,6 +100,9 @@ def group_map(
     evidence -= evidence.mean(axis=1, keepdims=True)
     directions = _discriminants(evidence, labels, k)[:, : k - 1]
     scores = evidence @ directions  # participants x (k - 1) discriminant space
+    # Each participant-sized array is dropped or overwritten once used: at 1M participants
+    # and 7 groups they are 50 MB each, and this stage set the analysis's peak.
+    del evidence
     resp = np.asarray(groups.responsibilities[grouped], dtype=np.float64)
     sizes = np.bincount(labels, minlength=k).astype(np.float64)
     centres = (resp.T @ scores) / np.maximum(resp.sum(axis=0), 1e-12)[:, None]
@@ -123,7 +126,13 @@ def group_map(
     # group's place, undecided ones between the groups they might belong to), moved by half of
     # their own deviation from that blend so a group's spread stays visible.
     blend = resp @ centres
-    placed = (blend + _OWN_SPREAD * (scores - blend)) @ plane
+    del resp
+    scores -= blend  # each participant's own deviation from the blend
+    within = float(np.sqrt((scores[:, 0] ** 2).mean()))
+    scores *= _OWN_SPREAD
+    scores += blend
+    del blend
+    placed = scores @ plane
     first = placed[:, 0]
     if k >= 3:
         second = placed[:, 1]
@@ -131,7 +140,6 @@ def group_map(
         spectral = spectral_embedding(x, votes.n_statements, 1)[:, 0]
         basis2 = np.column_stack([np.ones_like(first), first])
         residual = spectral - basis2 @ np.linalg.lstsq(basis2, spectral, rcond=None)[0]
-        within = float(np.sqrt(((scores[:, 0] - blend[:, 0]) ** 2).mean()))
         second = _unit_within(residual, labels) * within * _OWN_SPREAD
     # Orient each axis so that group 0 (the largest) sits on the negative side: a fixed,
     # label-free convention, so the same data draws the same picture.
