@@ -497,11 +497,10 @@ def bridging_scores(
     # Votes on excluded statements stay in the sparse structure with weight 0, so nothing is
     # copied or re-sorted; they add nothing to any sum.
     included = (~np.asarray(votes.is_excluded, dtype=bool)).astype(np.float64)
-    blocks = _Blocks(votes, included)
     full: _Data | None = None
     if start is None and np.count_nonzero(votes.votes_per_participant) > fit_sample:
         # A large conversation is fitted on a sample, then swept over every vote block by block.
-        full = _block_totals(blocks, n, m)
+        full = _block_totals(_Blocks(votes, included), n, m)
         voters = np.flatnonzero(full.n_u > 0)
     if full is None or len(voters) <= fit_sample:
         weight, rating = _weights_and_ratings(votes.values, votes.indices, included)
@@ -555,7 +554,7 @@ def bridging_scores(
         pen = _Penalties.of(full, lambda_intercept, lambda_factor)
         sweeps = max(polish_iter, 1)
         if isinstance(full.ones, _Blocks):
-            fitted, polish_done, _ = _als_in_blocks(full, blocks, polished, pen, sweeps, tol)
+            fitted, polish_done, _ = _als_in_blocks(full, full.ones, polished, pen, sweeps, tol)
         else:
             fitted, polish_done, _ = _als(full, polished, pen, sweeps, tol)
         iterations += polish_done
