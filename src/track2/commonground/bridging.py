@@ -370,13 +370,18 @@ class _Blocks:
         for first, stop in self.ranges:
             start, end = int(indptr[first]), int(indptr[stop])
             indices = votes.indices[start:end]
-            rating = self.rating[: end - start]
-            np.multiply(votes.values[start:end], 0.5, out=rating)
-            rating += 0.5  # (vote + 1) / 2: RATING for the votes -1, 0, +1
+            rating = _ratings(votes.values[start:end], self.rating[: end - start])
             local = indptr[first : stop + 1] - indptr[first]
             shape = (stop - first, votes.n_statements)
             ones = sp.csr_array((self.ones[: end - start], indices, local), shape=shape)
             yield slice(first, stop), ones, sp.csr_array((rating, indices, local), shape=shape)
+
+
+def _ratings(values: npt.NDArray[np.int8], out: FloatArray | None = None) -> FloatArray:
+    """(vote + 1) / 2, RATING for the votes -1, 0, +1, into ``out`` when given."""
+    rating = np.multiply(values, 0.5, out=out)
+    rating += 0.5
+    return rating
 
 
 def _weights_and_ratings(
@@ -384,8 +389,7 @@ def _weights_and_ratings(
 ) -> tuple[FloatArray, FloatArray]:
     """Per vote: weight 1 on an included statement, else 0, and rating (vote + 1) / 2 (RATING
     for the votes -1, 0, +1) times the weight; built straight into their float64 arrays."""
-    rating = np.multiply(values, 0.5)
-    rating += 0.5
+    rating = _ratings(values)
     if included.all():
         return np.ones(len(values)), rating
     weight = included[indices]

@@ -172,8 +172,8 @@ def analyze_track2(
         timings[stage], cpu_timings[stage] = now - lap_start, cpu_now - cpu_lap
         lap_start, cpu_lap = now, cpu_now
 
-    # Bridging first, while the least else is held: its two float64 arrays per vote set the
-    # whole analysis's peak memory, and on the 1M path fresh memory costs as much as compute.
+    # Bridging first, while the least else is held: below its sample size it holds two float64
+    # arrays per vote, and on a large conversation fresh memory costs as much as compute.
     bridging = bridging_scores(votes, random_state=random_state)
     lap("bridging")
 
