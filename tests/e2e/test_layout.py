@@ -85,6 +85,10 @@ def test_balance_tables_scroll_in_a_labelled_focusable_region(live_server, new_p
         sign_in_page(page, live_server.url, logins["convener"].email, logins["convener"].password)
         page.get_by_role("link", name="Varena Sea Dialogue").first.click()
         page.get_by_role("link", name="Balance").first.click()
+        # The click returns before the navigation ends: measure the balance page, not the one
+        # it is leaving (a document between the two has no root element).
+        page.wait_for_url("**/balance/")
+        page.wait_for_load_state()
         scroll, client = page.evaluate(WIDTHS)
         assert scroll <= client, width
         regions = page.locator("[role=region][tabindex='0']")
