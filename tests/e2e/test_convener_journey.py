@@ -261,6 +261,7 @@ def test_convener_builds_the_varena_sea_dialogue_from_scratch(
     page.get_by_role("link", name="Varena Sea Dialogue").first.click()
     page.get_by_role("link", name="Delegations").first.click()
     page.get_by_role("link", name="Caldera delegation").click()
+    page.wait_for_url(re.compile(r"/delegations/\d+/$"))  # page.url is the delegation's
     other_tab = page.context.new_page()
     other_tab.goto(page.url)  # still offers Dara, who is not seated yet
     seat(page, "Cato Merel")
