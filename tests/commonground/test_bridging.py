@@ -184,8 +184,8 @@ def test_block_sweeps_weigh_statements_as_the_whole_matrix_does(monkeypatch) -> 
         bridging_module, "row_chunks", lambda indptr: matrix_module.row_chunks(indptr, 53)
     )
     blocks = bridging_module._Blocks(matrix, included)
-    totals = bridging_module._block_totals(blocks, *shape)
-    for name in ("n_u", "n_s", "sum_r_u", "sum_r_s", "total_n", "total_r"):
+    totals = bridging_module._block_totals(matrix, blocks)
+    for name in ("n_u", "n_s", "sum_r_s", "total_n", "total_r"):
         np.testing.assert_allclose(getattr(totals, name), getattr(whole, name), atol=1e-9)
     pen = bridging_module._Penalties.of(whole, LAMBDA_INTERCEPT, LAMBDA_FACTOR)
     start = bridging_module._start(whole, pen)
@@ -195,6 +195,8 @@ def test_block_sweeps_weigh_statements_as_the_whole_matrix_does(monkeypatch) -> 
     expected, _, _ = bridging_module._als(whole, start, pen, 3, 0.0)
     got, sweeps, _ = bridging_module._als_in_blocks(totals, blocks, start, pen, 3, 0.0)
     assert sweeps == 3
+    # the first sweep filled in each participant's sum of ratings
+    np.testing.assert_allclose(totals.sum_r_u, whole.sum_r_u, atol=1e-9)
     for name in ("i_u", "f_u", "i_s", "f_s"):
         np.testing.assert_allclose(getattr(got, name), getattr(expected, name), atol=1e-10)
     assert got.mu == pytest.approx(expected.mu, abs=1e-12)
