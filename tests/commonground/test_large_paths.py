@@ -112,6 +112,49 @@ def test_a_model_chosen_on_a_sample_is_refined_until_labels_settle() -> None:
     assert adjusted_rand_index(few.truth.group, sampled.labels) >= 0.97 * oracle.ari
 
 
+def test_finalists_of_a_large_fitting_part_stop_after_a_few_steps(dialogue, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Above _RANK_ROWS fitting participants (the 1M path), each finalist's two EM phases run at
+    # most _SAMPLED_FINALIST_ITERS steps; at or below it they run to convergence (max_iter).
+    finalist_caps: list[tuple[int, int]] = []
+    em = track2mode._em
+
+    def spy(x, resp, n_statements, max_iter, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if kwargs.get("rel_tol", None) != 0.0 and "label_tol" not in kwargs:  # a finalist
+            finalist_caps.append((x.shape[0], max_iter))
+        return em(x, resp, n_statements, max_iter, *args, **kwargs)
+
+    monkeypatch.setattr(track2mode, "_em", spy)
+    track2_groups(dialogue.matrix, random_state=0, max_groups=4)
+    assert finalist_caps and {cap for _, cap in finalist_caps} == {60}
+    finalist_caps.clear()
+    monkeypatch.setattr(track2mode, "_RANK_ROWS", 600)
+    monkeypatch.setattr(track2mode, "_RANK_SAMPLE", 300)
+    capped = track2_groups(dialogue.matrix, random_state=0, max_groups=4)
+    assert finalist_caps and all(rows > 600 for rows, _ in finalist_caps)
+    assert {cap for _, cap in finalist_caps} == {track2mode._SAMPLED_FINALIST_ITERS}
+    assert capped.n_groups == 4
+
+
+def test_em_counts_settled_labels_from_its_start_and_can_return_their_model(
+    dialogue,  # type: ignore[no-untyped-def]
+) -> None:
+    # The final fit after a sampled choice of k: labels are compared from the start's (so a
+    # start that is already a fixed point stops after one step), and the model returned is the
+    # one the last responsibilities came from.
+    x = track2mode.vote_onehot(dialogue.matrix, np.asarray(dialogue.matrix.is_excluded, bool))
+    m = dialogue.matrix.n_statements
+    groups = track2_groups(dialogue.matrix, random_state=0)
+    start = groups.responsibilities.astype(np.float32)
+    floor = track2mode.REFINE_PRIOR_WEIGHT  # the floor the groups were fitted with
+    fit, resp = track2mode._em(x, start, m, 30, floor=floor, label_tol=0.001, final_m_step=False)
+    assert fit.iterations == 1
+    again, _ = track2mode._e_step(x, fit.log_theta, fit.log_prior)
+    np.testing.assert_allclose(again, resp, atol=1e-6)
+    # without the label rule, the likelihood's tolerance takes more steps from the same start
+    slow, _ = track2mode._em(x, start, m, 30, floor=floor, rel_tol=1e-12)
+    assert slow.iterations > 1
+
+
 def test_a_sample_that_misses_most_statements_refines_to_convergence(dialogue) -> None:  # type: ignore[no-untyped-def]
     # 1,500 participants choose k on the 50 most-voted of 200 statements: the first steps on
     # every vote still move many participants, so EM goes on as it does without a sample.
