@@ -112,6 +112,23 @@ def test_a_model_chosen_on_a_sample_is_refined_until_labels_settle() -> None:
     assert adjusted_rand_index(few.truth.group, sampled.labels) >= 0.97 * oracle.ari
 
 
+def test_the_choice_of_k_looks_past_one_k_that_does_not_gain(dialogue, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # A k that fails to beat the best may be a poor local fit of the search: the scan stops only
+    # after two in a row fail. Held-out verdicts scripted per k: 3 no, 4 yes, 5 no, 6 no.
+    tried: list[int] = []
+    best_fit = track2mode._best_fit
+
+    def spy(x, embedding, k, *args, **kwargs):  # type: ignore[no-untyped-def]
+        tried.append(k)
+        return best_fit(x, embedding, k, *args, **kwargs)
+
+    monkeypatch.setattr(track2mode, "_best_fit", spy)
+    monkeypatch.setattr(track2mode, "_beats", lambda candidate, incumbent: tried[-1] == 4)
+    groups = track2_groups(dialogue.matrix, random_state=0)
+    assert tried == [2, 3, 4, 5, 6]
+    assert groups.n_groups == 4
+
+
 def test_finalists_of_a_large_fitting_part_stop_after_a_few_steps(dialogue, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     # Above _RANK_ROWS fitting participants (the 1M path), each finalist's two EM phases run at
     # most _SAMPLED_FINALIST_ITERS steps; at or below it they run to convergence (max_iter).
