@@ -458,10 +458,9 @@ def _em(
         if no_votes is not None:
             resp[no_votes] = 0.0
         converged = abs(log_likelihood - previous) <= rel_tol * abs(log_likelihood)
-        if label_tol is not None:
+        if label_tol is not None and labels is not None:
             moved, labels = labels, resp.argmax(axis=1)
-            if moved is not None:
-                converged |= np.count_nonzero(moved != labels) <= label_tol * len(labels)
+            converged |= bool(np.count_nonzero(moved != labels) <= label_tol * len(labels))
         if converged and not final_m_step:
             break
         log_theta, log_prior = _m_step(x, resp, n_statements, adaptive, floor)
