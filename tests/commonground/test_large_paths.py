@@ -114,7 +114,7 @@ def test_a_model_chosen_on_a_sample_is_refined_until_labels_settle() -> None:
 
 def test_the_choice_of_k_looks_past_one_k_that_does_not_gain(dialogue, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     # A k that fails to beat the best may be a poor local fit of the search: the scan stops only
-    # after two in a row fail. Held-out verdicts scripted per k: 3 no, 4 yes, 5 no, 6 no.
+    # after two in a row fail. Held-out verdicts scripted per k: 2 and 3 no, 4 yes, 5 and 6 no.
     tried: list[int] = []
     best_fit = track2mode._best_fit
 
@@ -127,6 +127,38 @@ def test_the_choice_of_k_looks_past_one_k_that_does_not_gain(dialogue, monkeypat
     groups = track2_groups(dialogue.matrix, random_state=0)
     assert tried == [2, 3, 4, 5, 6]
     assert groups.n_groups == 4
+
+
+def test_the_first_k_must_beat_one_group_and_the_scan_goes_on_until_one_does(
+    dialogue,  # type: ignore[no-untyped-def]
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    # Searched fits can score below one group on the held-out participants (their groups
+    # unrelated to any real divide): the scan does not stop on them, and settles only after
+    # some k has beaten one group. Verdicts scripted per k: 2, 3 and 4 no, 5 yes, 6 and 7 no.
+    tried: list[int] = []
+    compared: list[int] = []
+    best_fit = track2mode._best_fit
+
+    def spy(x, embedding, k, *args, **kwargs):  # type: ignore[no-untyped-def]
+        tried.append(k)
+        return best_fit(x, embedding, k, *args, **kwargs)
+
+    def beats(candidate, incumbent):  # type: ignore[no-untyped-def]
+        compared.append(tried[-1])
+        return tried[-1] == 5
+
+    monkeypatch.setattr(track2mode, "_best_fit", spy)
+    monkeypatch.setattr(track2mode, "_beats", beats)
+    groups = track2_groups(dialogue.matrix, random_state=0)
+    assert tried == [2, 3, 4, 5, 6, 7]
+    assert groups.n_groups == 5
+    assert compared[0] == 2  # k = 2 was compared too (with one group), not taken as given
+    # nothing beats one group: the fewest groups allowed, after trying every k
+    tried.clear()
+    monkeypatch.setattr(track2mode, "_beats", lambda candidate, incumbent: False)
+    assert track2_groups(dialogue.matrix, random_state=0).n_groups == 2
+    assert tried == [2, 3, 4, 5, 6, 7, 8]
 
 
 def test_finalists_of_a_large_fitting_part_stop_after_a_few_steps(dialogue, monkeypatch) -> None:  # type: ignore[no-untyped-def]
