@@ -112,9 +112,8 @@ def test_a_model_chosen_on_a_sample_is_refined_until_labels_settle() -> None:
     assert adjusted_rand_index(few.truth.group, sampled.labels) >= 0.97 * oracle.ari
 
 
-def test_the_choice_of_k_looks_past_one_k_that_does_not_gain(dialogue, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    # A k that fails to beat the best may be a poor local fit of the search: the scan stops only
-    # after two in a row fail. Held-out verdicts scripted per k: 2 and 3 no, 4 yes, 5 and 6 no.
+def _record_tried_k(monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
+    """Every k the choice of k fits, in order (the list fills as track2_groups runs)."""
     tried: list[int] = []
     best_fit = track2mode._best_fit
 
@@ -123,6 +122,13 @@ def test_the_choice_of_k_looks_past_one_k_that_does_not_gain(dialogue, monkeypat
         return best_fit(x, embedding, k, *args, **kwargs)
 
     monkeypatch.setattr(track2mode, "_best_fit", spy)
+    return tried
+
+
+def test_the_choice_of_k_looks_past_one_k_that_does_not_gain(dialogue, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # A k that fails to beat the best may be a poor local fit of the search: the scan stops only
+    # after two in a row fail. Held-out verdicts scripted per k: 2 and 3 no, 4 yes, 5 and 6 no.
+    tried = _record_tried_k(monkeypatch)
     monkeypatch.setattr(track2mode, "_beats", lambda candidate, incumbent: tried[-1] == 4)
     groups = track2_groups(dialogue.matrix, random_state=0)
     assert tried == [2, 3, 4, 5, 6]
@@ -136,19 +142,13 @@ def test_the_first_k_must_beat_one_group_and_the_scan_goes_on_until_one_does(
     # Searched fits can score below one group on the held-out participants (their groups
     # unrelated to any real divide): the scan does not stop on them, and settles only after
     # some k has beaten one group. Verdicts scripted per k: 2, 3 and 4 no, 5 yes, 6 and 7 no.
-    tried: list[int] = []
+    tried = _record_tried_k(monkeypatch)
     compared: list[int] = []
-    best_fit = track2mode._best_fit
-
-    def spy(x, embedding, k, *args, **kwargs):  # type: ignore[no-untyped-def]
-        tried.append(k)
-        return best_fit(x, embedding, k, *args, **kwargs)
 
     def beats(candidate, incumbent):  # type: ignore[no-untyped-def]
         compared.append(tried[-1])
         return tried[-1] == 5
 
-    monkeypatch.setattr(track2mode, "_best_fit", spy)
     monkeypatch.setattr(track2mode, "_beats", beats)
     groups = track2_groups(dialogue.matrix, random_state=0)
     assert tried == [2, 3, 4, 5, 6, 7]

@@ -763,12 +763,9 @@ def track2_groups(
     one_group: int | None = None
     if n_held and min_groups > 1:
         one_group = 1
+        everyone = np.ones((x_train.shape[0], 1), dtype=np.float32)
         log_theta, log_prior = _m_step(
-            x_train,
-            np.ones((x_train.shape[0], 1), dtype=np.float32),
-            m_selected,
-            True,
-            PRIOR_WEIGHT,
+            x_train, everyone, m_selected, adaptive=True, floor=PRIOR_WEIGHT
         )
         scores[one_group] = _row_log_likelihood(x_held, log_theta, log_prior)
     for groups, seed in zip(
@@ -845,7 +842,8 @@ def track2_groups(
         f"k={chosen} fixed by the caller"
         if min_groups == max_groups
         else f"k={chosen} of {min_groups}..{max_groups} by held-out log-likelihood (one more "
-        f"group must gain {_SELECTION_SE:g} standard error) of "
+        f"group must gain {_SELECTION_SE:g} standard error, the first over one group; the scan "
+        f"stops after {_PATIENCE} that do not) of "
         f"{n_held} participants ({m_selected} most-voted statements)"
     )
     return Track2Groups(
