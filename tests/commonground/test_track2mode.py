@@ -250,8 +250,23 @@ def test_a_collapsed_group_of_a_few_participants_does_not_add_a_group(monkeypatc
     params = SimulationParams(n_participants=5000, n_statements=300, n_groups=4, mean_votes=40)
     matrix = simulate_dialogue(params, seed=1).matrix
     assert track2_groups(matrix, random_state=4).n_groups == 4
+    # Its collapsed group is no participant's most likely group, so it does not count even
+    # with the floors lowered to one participant (with summed responsibilities it did: k > 4).
     monkeypatch.setattr(track2mode, "_MIN_GROUP_SHARE", 0.0)
-    assert track2_groups(matrix, random_state=4).n_groups > 4
+    monkeypatch.setattr(track2mode, "_MIN_PARTICIPANTS_PER_GROUP", 1)
+    assert track2_groups(matrix, random_state=4).n_groups == 4
+
+
+def test_a_k_whose_labels_leave_groups_empty_does_not_count_as_better() -> None:
+    # 600 x 80, 25 votes each: an 8-group fit of near-identical groups held more than 1% of the
+    # participants in each group by summed responsibilities and beat the others on the held-out
+    # participants, while every participant's most likely group was group 0 (k = 8, ARI 0). The
+    # 1% rule counts each participant in their most likely group.
+    params = SimulationParams(n_participants=600, n_statements=80, n_groups=4, mean_votes=25)
+    matrix = simulate_dialogue(params, seed=3).matrix
+    groups = track2_groups(matrix, random_state=0)
+    sizes = np.bincount(groups.labels[groups.labels >= 0], minlength=groups.n_groups)
+    assert sizes.min() >= 0.01 * len(groups.labels), sizes
 
 
 def test_split_starts_divide_a_group_along_its_main_direction() -> None:
