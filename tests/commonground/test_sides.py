@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.special import betainc
 
+from track2.commonground import sides as sides_module
 from track2.commonground.errors import CommonGroundError, InputFormatError
 from track2.commonground.matrix import VoteMatrix
 from track2.commonground.sides import (
@@ -21,6 +22,7 @@ from track2.commonground.sides import (
     DeclaredSides,
     SidesError,
     _min_share_quantile,
+    _one_min_share_quantile,
     agreement_by_side,
     read_sides_csv,
     side_of_participants,
@@ -287,6 +289,38 @@ def test_min_share_quantile_equals_a_plain_bisection(n_sides: int) -> None:
             [_min_share_quantile(a[:, j : j + 3], b[:, j : j + 3], level) for j in range(0, 202, 3)]
         )
         np.testing.assert_allclose(few, low, rtol=0, atol=1e-12)
+
+
+def test_a_quantile_whose_bracket_closes_at_the_start_takes_one_step(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Counts from the 1M x 5k benchmark: at the upper level the start (the upper end of the
+    # bracket, from betaincinv) lies a rounding error below the root, the bracket closes at
+    # once and every Newton step leaves it. Such statements stop there, instead of holding
+    # every statement in the loop for all its steps (60 calls of betainc over 10,000 values).
+    a = np.array([[907.5, 484.5, 500.5, 1008.5, 1873.5], [1062.5, 576.5, 584.5, 1074.5, 2180.5]])
+    b = np.array([[927.5, 494.5, 511.5, 987.5, 1834.5], [423.5, 198.5, 159.5, 466.5, 703.5]])
+    a = np.concatenate([a, np.full((2, 20), 40.5)], axis=1)  # and ordinary statements beside
+    b = np.concatenate([b, np.full((2, 20), 60.5)], axis=1)
+    evaluated: list[int] = []
+    plain = sides_module.betainc
+
+    def counting(*args):  # type: ignore[no-untyped-def]
+        evaluated.append(np.size(args[2]))
+        return plain(*args)
+
+    monkeypatch.setattr(sides_module, "betainc", counting)
+    got = _min_share_quantile(a, b, 0.975)
+    assert evaluated[:2] == [25, 20] and len(evaluated) <= 10, evaluated  # the 5 leave at once
+    evaluated.clear()
+    one = [_one_min_share_quantile(a[:, j], b[:, j], 0.975) for j in range(5)]
+    assert len(evaluated) <= 5 * 2 * 2, len(evaluated)  # one step each (a call per side)
+    monkeypatch.setattr(sides_module, "betainc", plain)
+    low, high = np.zeros(25), np.ones(25)
+    for _ in range(60):
+        mid = 0.5 * (low + high)
+        below = 1.0 - np.prod(1.0 - betainc(a, b, mid), axis=0) < 0.975
+        low, high = np.where(below, mid, low), np.where(below, high, mid)
+    np.testing.assert_allclose(got, low, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(one, low[:5], rtol=0, atol=1e-12)
 
 
 def test_some_statements_and_declared_sides_give_the_same_figures() -> None:

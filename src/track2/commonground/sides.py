@@ -291,16 +291,24 @@ def _min_share_quantile(
             [_one_min_share_quantile(a[:, j], b[:, j], levels[j]) for j in range(a.shape[1])],
             dtype=np.float64,
         )
-    low = betaincinv(a, b, level / n_sides).min(axis=0)
-    high = betaincinv(a, b, level).min(axis=0)
+    levels = np.broadcast_to(np.asarray(level, dtype=np.float64), a.shape[1:])
+    low = betaincinv(a, b, levels / n_sides).min(axis=0)
+    high = betaincinv(a, b, levels).min(axis=0)
     # Start at the upper end: on random counts of 3 sides Newton then needed 6-10 steps at
     # both levels (17-21 at 0.95 from the lower end, where it overshoots into bisection).
     x = high.copy()
     log_norm = betaln(a, b)
+    out = x.copy()
+    # Each statement leaves the loop once its own correction is below the tolerance or its
+    # bracket has closed, and the later steps run on the rest only. The start (the upper end)
+    # can lie a rounding error below the root (betaincinv's precision): the bracket then closes
+    # at once and every Newton step leaves it; at 1M x 5k such statements kept all 10,000
+    # quantiles in the loop for its 60 steps, 0.35 s.
+    active = np.arange(len(x))
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for _ in range(_QUANTILE_STEPS):
             survival = 1.0 - betainc(a, b, x[None, :])
-            gap = (1.0 - np.prod(survival, axis=0)) - level
+            gap = (1.0 - np.prod(survival, axis=0)) - levels
             below = gap < 0
             low = np.where(below, x, low)
             high = np.where(below, high, x)
@@ -310,11 +318,19 @@ def _min_share_quantile(
             slope = (density * (np.prod(survival, axis=0) / survival)).sum(axis=0)
             correction = gap / slope
             step = x - correction
-            if np.abs(correction).max(initial=0.0) < _QUANTILE_TOL:  # False on any nan
-                return np.asarray(np.clip(step, low, high), dtype=np.float64)
+            done = (np.abs(correction) < _QUANTILE_TOL) | (high - low <= _QUANTILE_TOL)
+            out[active[done]] = np.clip(step[done], low[done], high[done])
             inside = np.isfinite(step) & (step >= low) & (step <= high)
             x = np.where(inside, step, 0.5 * (low + high))
-    return x
+            if done.all():
+                return out
+            if done.any():
+                left = ~done
+                active, x, levels = active[left], x[left], levels[left]
+                a, b, log_norm = a[:, left], b[:, left], log_norm[:, left]
+                low, high = low[left], high[left]
+    out[active] = x
+    return out
 
 
 def _one_min_share_quantile(
@@ -361,7 +377,8 @@ def _one_min_share_quantile(
         except (ValueError, ZeroDivisionError, OverflowError):
             correction = math.nan
         step = x - correction
-        if abs(correction) < _QUANTILE_TOL:  # False on nan
+        # False on nan; a closed bracket: the start was a rounding error off the root
+        if abs(correction) < _QUANTILE_TOL or high - low <= _QUANTILE_TOL:
             return min(max(step, low), high)
         x = step if low <= step <= high else 0.5 * (low + high)  # False on nan
     return x
