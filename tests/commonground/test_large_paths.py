@@ -7,10 +7,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tests.commonground.polis_fixtures import DATA
+from track2.commonground import load_conversation, track2mode
 from track2.commonground import matrix as matrix_module
 from track2.commonground import polis as polis_module
 from track2.commonground import repness as repness_module
-from track2.commonground import track2mode
 from track2.commonground.clusters import kmeans, kmeans_on_sample, nearest_center, plus_plus_seeds
 from track2.commonground.matrix import VoteMatrix
 from track2.commonground.polis import analyze_polis
@@ -131,7 +132,7 @@ def test_the_choice_of_k_looks_past_one_k_that_does_not_gain(dialogue, monkeypat
     # (k = 2 fails against one group, so it is searched a second time from the balanced
     # embedding.)
     tried = _record_tried_k(monkeypatch)
-    monkeypatch.setattr(track2mode, "_beats", lambda candidate, incumbent: tried[-1] == 4)
+    monkeypatch.setattr(track2mode, "_beats", lambda candidate, incumbent, *margin: tried[-1] == 4)
     groups = track2_groups(dialogue.matrix, random_state=0)
     assert tried == [2, 2, 3, 4, 5, 6]
     assert groups.n_groups == 4
@@ -147,7 +148,7 @@ def test_the_first_k_must_beat_one_group_and_the_scan_goes_on_until_one_does(
     tried = _record_tried_k(monkeypatch)
     compared: list[int] = []
 
-    def beats(candidate, incumbent):  # type: ignore[no-untyped-def]
+    def beats(candidate, incumbent, *margin):  # type: ignore[no-untyped-def]
         compared.append(tried[-1])
         return tried[-1] == 5
 
@@ -158,9 +159,20 @@ def test_the_first_k_must_beat_one_group_and_the_scan_goes_on_until_one_does(
     assert compared[0] == 2  # k = 2 was compared too (with one group), not taken as given
     # nothing beats one group: the fewest groups allowed, after trying every k
     tried.clear()
-    monkeypatch.setattr(track2mode, "_beats", lambda candidate, incumbent: False)
+    monkeypatch.setattr(track2mode, "_beats", lambda candidate, incumbent, *margin: False)
     assert track2_groups(dialogue.matrix, random_state=0).n_groups == 2
     assert tried == [2, 2, 3, 4, 5, 6, 7, 8]
+
+
+def test_a_k_tried_after_a_failure_must_gain_two_standard_errors() -> None:
+    # brexit-consensus (204 x 50): k = 5 fails against k = 4; k = 6 then gains 1.03 standard
+    # errors over k = 4 and k = 7 1.10 over k = 6. At one standard error the second look chose
+    # 7 groups of 16-50 participants; at two it keeps 4.
+    conv = load_conversation(DATA / "polis" / "brexit-consensus")
+    groups = track2_groups(conv.matrix, random_state=0)
+    assert 6 in groups.held_out_log_likelihood  # the second look was taken
+    assert groups.n_groups == 4
+    assert "one tried after a failure must gain 2" in groups.method
 
 
 def test_balanced_embedding_is_the_svd_of_the_votes_with_statements_scaled() -> None:
