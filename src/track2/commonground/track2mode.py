@@ -27,8 +27,11 @@ part (20%); for each ``k`` from ``min_groups`` to ``max_groups`` the model is fi
 part (best of ``n_starts`` starts) and scored by the log-likelihood of the held-out participants'
 votes under the fitted mixture, ``sum_u log sum_g pi_g prod_s theta[g, s, vote(u, s)]``. A larger ``k``
 wins only when its paired gain over the current best, summed over the held-out participants,
-exceeds one standard error of that sum; the scan stops at the first ``k`` that does not (a bare
-"higher score" let the split's noise add groups on one seed and not another). BIC was tried first and
+exceeds one standard error of that sum (a bare "higher score" let the split's noise add groups on
+one seed and not another). The first ``k`` must beat one group (each statement's overall
+answers), and the scan goes on until some ``k`` has; after that it stops when two larger ``k`` in
+a row fail, and a ``k`` tried after one that failed must gain two standard errors (a second look
+at one standard error added groups on marginal gains). BIC was tried first and
 rejected: its penalty of ``2 * statements`` parameters per group picks k = 2 on the 5k x 300
 benchmark where four groups are planted.
 
