@@ -822,6 +822,8 @@ def track2_groups(
                 # planted). Search this k again from the balanced embedding (each statement's
                 # column scaled by 1/sqrt(its votes)) and, if it fits better, go on from there.
                 balanced = spectral_embedding(x_train, m_selected, max_groups + 2, balanced=True)
+                # ``seed`` spawns fresh children on a second call (SeedSequence counts them):
+                # new k-means seeds for the retry, still deterministic given random_state.
                 retry, retry_resp = _best_fit(
                     x_train, balanced, groups, m_selected, n_starts, seed, max_iter, None
                 )
