@@ -2,6 +2,7 @@
 no CDN and no inline script."""
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,7 +27,7 @@ def test_api_docs_load_under_the_csp_with_no_outside_request(live_server, new_pa
     # The operations rendered from the OpenAPI document, with their declared refusals.
     page.locator(".opblock-summary-path", has_text="/api/v1/me").first.click()
     page.locator(".responses-table").first.wait_for()
-    assert page.locator(".response-col_status", has_text="401").first.is_visible()
+    expect(page.locator(".response-col_status", has_text="401").first).to_be_visible()
     assert page.evaluate("window.__violations") == []
     assert not [text for text in console_errors if "Content Security Policy" in text]
     assert all(url.startswith(live_server.url) or url.startswith("data:") for url in requests), (

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from tests.helpers import sign_in_page
 from track2.dialogues.models import Delegation, DelegationMember, Membership, Role
@@ -31,7 +32,7 @@ def test_convener_adds_vets_invites_and_invitee_accepts(
     page.locator("#id_nominated_by").fill("Prof. Example")
     page.locator("#id_delegation").select_option(label="Northland delegation")
     page.get_by_role("button", name="Add and nominate").click()
-    assert page.get_by_role("heading", name="Amina Diallo").is_visible()
+    expect(page.get_by_role("heading", name="Amina Diallo")).to_be_visible()
 
     # By CSV: a file with an error is previewed, nothing saved; a corrected file is confirmed.
     bad = tmp_path / "bad.csv"
@@ -41,7 +42,7 @@ def test_convener_adds_vets_invites_and_invitee_accepts(
     page.goto(f"{base}/dialogues/{dialogue.pk}/people/import/")
     page.get_by_label("Roster file (CSV, UTF-8)").set_input_files(str(bad))
     page.get_by_role("button", name="Check the file").click()
-    assert page.get_by_text("not a known sector").is_visible()
+    expect(page.get_by_text("not a known sector")).to_be_visible()
     assert page.get_by_role("button", name="Add these people").count() == 0
     good = tmp_path / "good.csv"
     good.write_text(
@@ -51,21 +52,21 @@ def test_convener_adds_vets_invites_and_invitee_accepts(
     page.get_by_label("Roster file (CSV, UTF-8)").set_input_files(str(good))
     page.get_by_role("button", name="Check the file").click()
     page.get_by_role("button", name="Add these people").click()
-    assert page.get_by_text("1 people were added").is_visible()
-    assert page.get_by_role("link", name="Bo Lind").is_visible()
+    expect(page.get_by_text("1 people were added")).to_be_visible()
+    expect(page.get_by_role("link", name="Bo Lind")).to_be_visible()
 
     # Vet and invite Amina.
     page.get_by_role("link", name="Amina Diallo").click()
     page.get_by_label("Vouched for by").fill("Amb. Retired")
     page.get_by_role("button", name="Mark as vetted").click()
     page.get_by_role("button", name="Send the invitation").click()
-    assert page.get_by_text("An invitation is on its way to amina@example.org").is_visible()
+    expect(page.get_by_text("An invitation is on its way to amina@example.org")).to_be_visible()
     link = re.search(r"http://\S+/invitations/\S+/", mail.outbox[-1].body).group(0)
 
     # The invitee, in another browser context.
     invitee = new_page()
     invitee.goto(link)
-    assert invitee.get_by_text("You take part in a personal capacity").is_visible()
+    expect(invitee.get_by_text("You take part in a personal capacity")).to_be_visible()
     invitee.get_by_label("Choose a password").fill("a long secret phrase 1")
     invitee.get_by_label("The same password again").fill("a long secret phrase 1")
     invitee.get_by_role("button", name="Create account and accept").click()
@@ -76,9 +77,9 @@ def test_convener_adds_vets_invites_and_invitee_accepts(
     assert DelegationMember.objects.get(person__email="amina@example.org").delegation == north
     # The link works once.
     invitee.goto(link)
-    assert invitee.get_by_text("already been used").is_visible()
+    expect(invitee.get_by_text("already been used")).to_be_visible()
 
     # The convener sees the answer in the history.
     page.reload()
-    assert page.get_by_role("cell", name="Accepted the invitation.").is_visible()
+    expect(page.get_by_role("cell", name="Accepted the invitation.")).to_be_visible()
     assert Candidacy.objects.get(person__email="amina@example.org").status == "confirmed"

@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from tests.helpers import PASSWORD, sign_in_page
 from track2.dialogues.models import Role
@@ -15,18 +16,18 @@ def test_sign_in_see_home_and_sign_out(live_server, new_page, make_user, dialogu
     page.get_by_label("E-mail address").fill("noor@example.org")
     page.get_by_label("Password").fill("wrong password")
     page.get_by_role("button", name="Sign in", exact=True).click()
-    assert page.get_by_role("alert").filter(has_text="do not match").is_visible()
+    expect(page.get_by_role("alert").filter(has_text="do not match")).to_be_visible()
 
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(live_server.url + "/")
-    assert page.get_by_role("heading", name="Your dialogues").is_visible()
-    assert page.get_by_role("link", name=dialogue.title).is_visible()
-    assert page.get_by_role("cell", name="rapporteur").is_visible()
+    expect(page.get_by_role("heading", name="Your dialogues")).to_be_visible()
+    expect(page.get_by_role("link", name=dialogue.title)).to_be_visible()
+    expect(page.get_by_role("cell", name="rapporteur")).to_be_visible()
 
     page.get_by_role("button", name="Sign out", exact=True).click()
     page.wait_for_url("**/accounts/login/")
-    assert page.get_by_text("You are signed out.").is_visible()
+    expect(page.get_by_text("You are signed out.")).to_be_visible()
     page.goto(live_server.url + "/")
     assert "/accounts/login/" in page.url
 
@@ -42,7 +43,7 @@ def test_sign_in_by_keyboard_alone(live_server, new_page, make_user):
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url(live_server.url + "/")
-    assert page.get_by_role("heading", name="Your dialogues").is_visible()
+    expect(page.get_by_role("heading", name="Your dialogues")).to_be_visible()
 
 
 def test_sign_out_everywhere_from_the_account_page(live_server, new_page, make_user):
@@ -53,11 +54,11 @@ def test_sign_out_everywhere_from_the_account_page(live_server, new_page, make_u
     laptop.goto(live_server.url + "/accounts/settings/")
     laptop.get_by_role("button", name="Sign out everywhere…").click()
     # A confirmation page first: nothing has happened yet.
-    assert laptop.get_by_role("heading", name="Sign out everywhere").is_visible()
-    assert laptop.get_by_text("this one included").is_visible()
+    expect(laptop.get_by_role("heading", name="Sign out everywhere")).to_be_visible()
+    expect(laptop.get_by_text("this one included")).to_be_visible()
     laptop.get_by_role("button", name="Sign out everywhere").click()
     laptop.wait_for_url("**/accounts/login/")
-    assert laptop.get_by_text("You are signed out everywhere").is_visible()
+    expect(laptop.get_by_text("You are signed out everywhere")).to_be_visible()
     phone.goto(live_server.url + "/")
     assert "/accounts/login/" in phone.url
 
@@ -71,4 +72,4 @@ def test_admin_sign_in_is_the_site_sign_in(live_server, new_page, django_user_mo
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(live_server.url + "/admin/")
-    assert page.get_by_role("heading", name="Site administration").is_visible()
+    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
