@@ -884,8 +884,7 @@ def track2_groups(
                     seed,
                     max_iter,
                     None,
-                    None,
-                    x_held,
+                    x_held=x_held,
                 )
                 # (retry_scores is None only without held-out participants, not here)
                 if retry_scores is not None and retry.log_likelihood > fits[groups].log_likelihood:
