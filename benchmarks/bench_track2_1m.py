@@ -85,43 +85,52 @@ def simulated_matrix(
     return matrix, truth
 
 
-def run_shapes(extra_args: list[str], repeat: int) -> None:
-    """Each shape ``repeat`` times, each run in a fresh process, shapes interleaved (shape 1,
-    2, 3, then again), then the median, lowest and highest wall time and peak per shape."""
+def run_shapes(extra_args: list[str], repeat: int, workers: list[int | None]) -> None:
+    """Each shape ``repeat`` times with each of ``workers`` (None: the analysis's own choice),
+    each run in a fresh process, interleaved (shape 1 with each worker count, shape 2, ...,
+    then again), then the median, lowest and highest wall time and peak per shape and count."""
     env = {
         **os.environ,
         "OMP_NUM_THREADS": "1",
         "OPENBLAS_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
     }
-    results: dict[str, list[tuple[float, float]]] = {name: [] for name in SHAPES}
+    results: dict[tuple[str, int | None], list[tuple[float, float]]] = {
+        (name, count): [] for name in SHAPES for count in workers
+    }
     for run in range(repeat):
         for name, extra in SHAPES.items():
-            print(
-                f"== {name}" + (f" (run {run + 1} of {repeat})" if repeat > 1 else ""), flush=True
-            )
-            done = subprocess.run(
-                [sys.executable, __file__, *extra, *extra_args],
-                env=env,
-                check=False,
-                capture_output=True,
-                text=True,
-            )
-            print(done.stdout, end="", flush=True)
-            print(done.stderr, end="", file=sys.stderr, flush=True)
-            for line in done.stdout.splitlines():
-                if line.startswith(_RESULT):
-                    wall, peak = (float(v) for v in line[len(_RESULT) :].split())
-                    results[name].append((wall, peak))
+            for count in workers:
+                threads = [] if count is None else ["--workers", str(count)]
+                print(
+                    f"== {name}"
+                    + ("" if count is None else f", {count} thread(s)")
+                    + (f" (run {run + 1} of {repeat})" if repeat > 1 else ""),
+                    flush=True,
+                )
+                done = subprocess.run(
+                    [sys.executable, __file__, *extra, *extra_args, *threads],
+                    env=env,
+                    check=False,
+                    capture_output=True,
+                    text=True,
+                )
+                print(done.stdout, end="", flush=True)
+                print(done.stderr, end="", file=sys.stderr, flush=True)
+                for line in done.stdout.splitlines():
+                    if line.startswith(_RESULT):
+                        wall, peak = (float(v) for v in line[len(_RESULT) :].split())
+                        results[name, count].append((wall, peak))
     if repeat > 1:
         print("== summary: wall time (s) and process peak (MB) per shape")
-        for name, runs in results.items():
+        for (name, count), runs in results.items():
             walls, peaks = [w for w, _ in runs], [p for _, p in runs]
             if walls:
+                label = "" if count is None else f", {count} thread(s)"
                 print(
-                    f"{name}: median {np.median(walls):.2f} s (lowest {min(walls):.2f}, highest "
-                    f"{max(walls):.2f}, {len(walls)} runs); peak median {np.median(peaks):.0f} MB "
-                    f"(highest {max(peaks):.0f})"
+                    f"{name}{label}: median {np.median(walls):.2f} s (lowest {min(walls):.2f}, "
+                    f"highest {max(walls):.2f}, {len(walls)} runs); peak median "
+                    f"{np.median(peaks):.0f} MB (highest {max(peaks):.0f})"
                 )
 
 
@@ -135,6 +144,11 @@ def main() -> None:
     parser.add_argument("--exposure-tail", type=float, default=2.5)
     parser.add_argument("--shapes", action="store_true", help="run the three shapes")
     parser.add_argument(
+        "--workers",
+        help="threads for analyze_track2 (default: its own choice, 2 on two cores at 1M); "
+        "with --shapes a list such as 1,2 runs each shape with each, side by side",
+    )
+    parser.add_argument(
         "--repeat", type=int, default=1, help="with --shapes: runs of each shape (medians)"
     )
     parser.add_argument(
@@ -144,7 +158,10 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.shapes:
-        run_shapes(["--cache", args.cache] if args.cache else [], args.repeat)
+        counts: list[int | None] = [None]
+        if args.workers is not None:
+            counts = [int(c) for c in args.workers.split(",")]
+        run_shapes(["--cache", args.cache] if args.cache else [], args.repeat, counts)
         return
     params = SimulationParams(
         n_participants=args.participants,
@@ -163,7 +180,12 @@ def main() -> None:
     cpu_timings: dict[str, float] = {}
     t0, c0 = time.perf_counter(), time.process_time()
     result = analyze_track2(
-        matrix, random_state=0, side_of=side_of, timings=timings, cpu_timings=cpu_timings
+        matrix,
+        random_state=0,
+        side_of=side_of,
+        timings=timings,
+        cpu_timings=cpu_timings,
+        workers=None if args.workers is None else int(args.workers),
     )
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

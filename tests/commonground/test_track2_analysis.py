@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
 import numpy as np
 import pytest
 
+from track2.commonground import track2_analysis
 from track2.commonground.matrix import VoteMatrix
 from track2.commonground.polis import analyze_polis
 from track2.commonground.repness import group_statement_stats
-from track2.commonground.sides import COMMON_GROUND, DIVISIVE
+from track2.commonground.sides import COMMON_GROUND, DIVISIVE, SidesError
 from track2.commonground.stats import adjusted_rand_index
 from track2.commonground.track2_analysis import analyze_track2, labels_by_id, rows_by_id
 from track2.commonground.track2mode import track2_groups
@@ -183,3 +187,77 @@ def test_rows_by_id_matches_a_lookup_for_shuffled_int_and_str_ids() -> None:
         rows_by_id(ids, ids[:3].astype(str))  # same digits, other type
     with pytest.raises(ValueError, match="no label"):
         rows_by_id(ids[:0], ids[:1])
+
+
+def _spy_polis_thread(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record the thread each Pol.is analysis runs on (the real analysis still runs)."""
+    threads: list[str] = []
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        return analyze_polis(*args, **kwargs)
+
+    monkeypatch.setattr(track2_analysis, "analyze_polis", recorded)
+    return threads
+
+
+def test_two_threads_give_the_same_result_bit_for_bit(two_sides, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    threads = _spy_polis_thread(monkeypatch)
+    side_of = [f"side-{s}" for s in two_sides.truth.side]
+    timings: dict[str, float] = {}
+    one = analyze_track2(two_sides.matrix, random_state=4, side_of=side_of, workers=1)
+    two = analyze_track2(
+        two_sides.matrix, random_state=4, side_of=side_of, workers=2, timings=timings
+    )
+    main = threading.current_thread().name
+    assert threads[0] == main and threads[1] != main  # the second ran beside the main thread
+    assert set(timings) == {
+        "polis",
+        "sides",
+        "groups",
+        "repness",
+        "consensus",
+        "map",
+        "bridging",
+        "total",
+    }
+    assert one.sides is not None and two.sides is not None
+    for name in (
+        "group_labels",
+        "group_agree",
+        "group_seen",
+        "group_informed_consensus",
+        "comment_priorities",
+        "base_cluster_group",
+    ):
+        np.testing.assert_array_equal(getattr(one, name), getattr(two, name), err_msg=name)
+    np.testing.assert_array_equal(one.polis.projections, two.polis.projections)
+    np.testing.assert_array_equal(one.polis.group_labels, two.polis.group_labels)
+    np.testing.assert_array_equal(one.map.coordinates, two.map.coordinates)
+    np.testing.assert_array_equal(
+        one.bridging.statement_intercept, two.bridging.statement_intercept
+    )
+    np.testing.assert_array_equal(one.bridging.participant_factor, two.bridging.participant_factor)
+    assert one.sides.labels == two.sides.labels
+    assert one.repness == two.repness
+
+
+def test_a_large_conversation_uses_a_second_thread_by_default(two_sides, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    threads = _spy_polis_thread(monkeypatch)
+    main = threading.current_thread().name
+    analyze_track2(two_sides.matrix, random_state=0)  # 18k votes: one thread
+    monkeypatch.setattr(track2_analysis, "CONCURRENT_MIN_VOTES", two_sides.matrix.n_votes)
+    monkeypatch.setattr(track2_analysis, "usable_cores", lambda: 1)
+    analyze_track2(two_sides.matrix, random_state=0)  # large enough, but one core
+    monkeypatch.setattr(track2_analysis, "usable_cores", lambda: 8)
+    analyze_track2(two_sides.matrix, random_state=0)
+    assert threads[:2] == [main, main] and threads[2] != main
+
+
+def test_an_error_on_the_second_thread_reaches_the_caller(two_sides) -> None:  # type: ignore[no-untyped-def]
+    short = ["a", "b"] * 10  # one side per participant is needed
+    for workers in (1, 2):
+        with pytest.raises(SidesError, match="one side per participant"):
+            analyze_track2(two_sides.matrix, side_of=short, workers=workers)
+    with pytest.raises(ValueError, match="workers must be at least 1, not 0"):
+        analyze_track2(two_sides.matrix, workers=0)

@@ -189,3 +189,18 @@ def test_polis_state_of_another_conversation():
     message = str(err.value)
     assert "does not belong to these votes" in message and "\n" not in message
     assert str(other) in message
+
+
+def test_workers_option_gives_the_same_report():
+    one = json.loads(_run(str(BREXIT), "--format", "json", "--workers", "1"))
+    two = json.loads(_run(str(BREXIT), "--format", "json", "--workers", "2"))
+    many = json.loads(_run(str(BREXIT), "--format", "json", "--workers", str(10**30)))
+    for doc in (one, two, many):
+        doc.pop("timings")
+    assert one == two == many
+
+
+@pytest.mark.parametrize("value", ["0", "-3"])
+def test_workers_below_one_is_refused(value):
+    with pytest.raises(CommandError, match=f"--workers must be at least 1, not {value}"):
+        _run(str(BREXIT), "--workers", value)

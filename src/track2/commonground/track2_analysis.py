@@ -16,8 +16,11 @@ Labels are carried over by participant id, never by position.
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +41,8 @@ from track2.commonground.repness import (
 )
 from track2.commonground.sides import SideAgreement, agreement_by_side
 from track2.commonground.track2mode import Track2Groups, track2_groups, vote_onehot
+
+CONCURRENT_MIN_VOTES = 500_000  # below, a second thread saves little (1.06x at 46k votes)
 
 __all__ = ["Track2Analysis", "analyze_track2", "labels_by_id", "rows_by_id"]
 
@@ -141,6 +146,49 @@ def _majority_group(
     return out
 
 
+class _Laps:
+    """Seconds of each stage run on the calling thread: wall time and this thread's CPU time
+    (with two threads, the process's CPU time would count the other's work too)."""
+
+    def __init__(self, wall: dict[str, float], cpu: dict[str, float]) -> None:
+        self.wall, self.cpu = wall, cpu
+        self.restart()
+
+    def restart(self) -> None:
+        self.t, self.c = time.perf_counter(), time.thread_time()
+
+    def __call__(self, stage: str) -> None:
+        now, cpu_now = time.perf_counter(), time.thread_time()
+        self.wall[stage], self.cpu[stage] = now - self.t, cpu_now - self.c
+        self.t, self.c = now, cpu_now
+
+
+def _pool_for(votes: VoteMatrix, workers: int | None) -> ThreadPoolExecutor | None:
+    """A thread for the Pol.is analysis and the sides, beside the main thread's groups and
+    map, when there are two cores to use and enough votes to pay for a thread."""
+    if workers is None:
+        workers = min(2, usable_cores()) if votes.n_votes >= CONCURRENT_MIN_VOTES else 1
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, not {workers}")
+    if workers == 1:
+        return None
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="track2-polis")
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity, not the machine's count)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _fill_caches(votes: VoteMatrix, work: VoteMatrix) -> None:
+    """Compute the matrices' cached arrays before two threads share them, so that neither
+    computes one the other is computing (each is hundreds of MB at 1M participants)."""
+    for matrix in {id(votes): votes, id(work): work}.values():
+        _ = matrix.statement_counts, matrix.votes_per_participant, matrix.compact_indptr
+
+
 def analyze_track2(
     votes: VoteMatrix,
     *,
@@ -150,6 +198,7 @@ def analyze_track2(
     polis_kwargs: dict[str, Any] | None = None,
     timings: dict[str, float] | None = None,
     cpu_timings: dict[str, float] | None = None,
+    workers: int | None = None,
 ) -> Track2Analysis:
     """Track 2 analysis of a vote matrix (see the module docstring).
 
@@ -159,36 +208,82 @@ def analyze_track2(
     given, agreement per side is computed. ``polis_kwargs`` go to :func:`analyze_polis`
     (for example ``state``). Deterministic given ``random_state``. ``timings``, when given,
     receives the seconds of each stage (beside the result, not in it); ``cpu_timings`` the
-    process CPU seconds of the same stages (on a shared machine, wall time is mostly load).
+    CPU seconds of the same stages on the thread that ran them, and the process's CPU seconds
+    as ``total`` (on a shared machine, wall time is mostly load).
+
+    ``workers``: threads to use, 1 or 2. The Pol.is analysis and the sides do not depend on
+    the groups or the map, so with 2 they run on a second thread at the same time (scipy's
+    sparse products and numpy's array loops release the GIL), and the bridging scores go to
+    whichever thread is free first; the result is the same bit for bit. By default 2 when the process may use two cores and there are
+    at least ``CONCURRENT_MIN_VOTES`` votes, else 1; more than 2 are not used.
     """
     timings = {} if timings is None else timings
     cpu_timings = {} if cpu_timings is None else cpu_timings
-    started = lap_start = time.perf_counter()
-    cpu_started = cpu_lap = time.process_time()
-
-    def lap(stage: str) -> None:
-        nonlocal lap_start, cpu_lap
-        now, cpu_now = time.perf_counter(), time.process_time()
-        timings[stage], cpu_timings[stage] = now - lap_start, cpu_now - cpu_lap
-        lap_start, cpu_lap = now, cpu_now
-
-    # Bridging first, while the least else is held: below its sample size it holds two float64
-    # arrays per vote, and on a large conversation fresh memory costs as much as compute.
-    bridging = bridging_scores(votes, random_state=random_state)
-    lap("bridging")
-
-    polis = analyze_polis(
-        votes, n_groups=n_groups, random_state=random_state, **(polis_kwargs or {})
-    )
-    lap("polis")
-
-    # One one-hot matrix of the votes for the groups and their map (at 46M votes each build
-    # is 370 MB and 0.3 s); dropped before bridging, the next large stage.
-    onehot = vote_onehot(votes, np.asarray(votes.is_excluded, dtype=bool))
-    groups = track2_groups(votes, n_groups=n_groups, random_state=random_state, onehot=onehot)
-    lap("groups")
-
+    started, cpu_started = time.perf_counter(), time.process_time()
     work = votes.without_empty()
+    pool = _pool_for(work, workers)
+
+    def polis_and_sides() -> tuple[PolisAnalysis, SideAgreement | None]:
+        laps = _Laps(timings, cpu_timings)
+        polis = analyze_polis(
+            work, n_groups=n_groups, random_state=random_state, **(polis_kwargs or {})
+        )
+        laps("polis")
+        sides = None
+        if side_of is not None:
+            sides = agreement_by_side(votes, side_of)
+            laps("sides")
+        return polis, sides
+
+    # With two threads, whichever finishes its first part sooner computes the bridging scores
+    # (the Pol.is map is the longer part on some shapes, the groups on others).
+    bridging_turn = threading.Lock()
+    bridged: list[BridgingScores] = []
+
+    def bridging_if_free() -> None:
+        if bridging_turn.acquire(blocking=False):
+            laps = _Laps(timings, cpu_timings)
+            bridged.append(bridging_scores(votes, random_state=random_state))
+            laps("bridging")
+
+    def second_thread() -> tuple[PolisAnalysis, SideAgreement | None]:
+        polis_sides = polis_and_sides()
+        bridging_if_free()
+        return polis_sides
+
+    laps = _Laps(timings, cpu_timings)
+    pending = None
+    try:
+        if pool is None:
+            # Bridging first, while the least else is held: below its sample size it holds
+            # two float64 arrays per vote, and on a large conversation fresh memory costs as
+            # much as compute.
+            bridging_if_free()
+            polis, sides = polis_and_sides()
+        else:
+            _fill_caches(votes, work)
+            pending = pool.submit(second_thread)
+        laps.restart()
+
+        # One one-hot matrix of the votes for the groups and their map (at 46M votes each
+        # build is 370 MB and 0.3 s); dropped as soon as the map is drawn.
+        onehot = vote_onehot(votes, np.asarray(votes.is_excluded, dtype=bool))
+        groups = track2_groups(votes, n_groups=n_groups, random_state=random_state, onehot=onehot)
+        laps("groups")
+        drawn = group_map(votes, groups, onehot)
+        del onehot
+        rows = rows_by_id(votes.participant_ids, work.participant_ids)
+        drawn = GroupMap(drawn.coordinates[rows], drawn.axes)
+        laps("map")
+        if pending is not None:
+            bridging_if_free()
+            polis, sides = pending.result()
+            laps.restart()
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    (bridging,) = bridged
+
     labels = labels_by_id(groups.labels, votes.participant_ids, work.participant_ids)
     agree, disagree, seen = group_vote_counts(work, labels, groups.n_groups)
     # An EM group can end up with no participant as its argmax; it has nothing to report.
@@ -198,7 +293,7 @@ def analyze_track2(
     repness = select_representative(
         stats, work.statement_ids, polis.excluded, present, majority_only=True
     )
-    lap("repness")
+    laps("repness")
 
     gic = group_informed_consensus(agree, seen)
     priorities = comment_priorities(
@@ -206,18 +301,8 @@ def analyze_track2(
     )
     base = polis.base_clusters
     base_group = _majority_group(base.labels, labels[polis.in_conv_index], base.k, groups.n_groups)
-    lap("consensus")
+    laps("consensus")
 
-    drawn = group_map(votes, groups, onehot)
-    del onehot
-    rows = rows_by_id(votes.participant_ids, work.participant_ids)
-    drawn = GroupMap(drawn.coordinates[rows], drawn.axes)
-    lap("map")
-
-    sides = None
-    if side_of is not None:
-        sides = agreement_by_side(votes, side_of)
-        lap("sides")
     timings["total"] = time.perf_counter() - started
     cpu_timings["total"] = time.process_time() - cpu_started
     return Track2Analysis(

@@ -110,6 +110,7 @@ def run_analysis(
     k_anonymity: int = K_MINIMUM,
     progress: Progress | None = None,
     raw_counts: bool = False,
+    workers: int | None = None,
 ) -> AnalysisRun:
     """Read ``path`` (a Pol.is export or math folder, or a votes file) and analyse it.
 
@@ -120,6 +121,7 @@ def run_analysis(
     per-side breakdown and of the per-group figures in the text and HTML reports, and of the
     per-group figures in JSON unless ``raw_counts``. Raises the engine's typed errors.
     ``progress`` draws a bar for each step that runs long (reading, analysing) on a terminal.
+    ``workers``: threads for track2 mode (see :func:`analyze_track2`; None: its own choice).
     """
     steps = progress if progress is not None else Progress(sys.stderr, enabled=False)
     if mode not in MODES:
@@ -144,6 +146,7 @@ def run_analysis(
                     side_of=side_of,
                     polis_kwargs={"state": state},
                     timings=timings,
+                    workers=workers,
                 )
                 analysis = track2.polis
             else:
