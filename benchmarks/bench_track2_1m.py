@@ -4,10 +4,13 @@ sides) at 1M × 5k, in-process on a simulated dialogue; file reading excluded as
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
         .venv/bin/python benchmarks/bench_track2_1m.py [--participants N --statements M]
         [--groups G --mean-votes V --popularity-skew S --exposure-tail T]
-    # the three shapes of issue 15, each in a fresh process (--cache DIR: simulate once, keep
+    # the shapes of issue 15, each in a fresh process (--cache DIR: simulate once, keep
     # the matrix in DIR as .npz, time only the analysis on later runs):
     .venv/bin/python benchmarks/bench_track2_1m.py --shapes [--cache /tmp/track2-1m] [--repeat 5]
     # --repeat N: each shape N times, interleaved, each in a fresh process; medians at the end
+    # --workers 1,2: each shape with 1 and with 2 threads, side by side
+    # a fourth shape from an independent generator (track2.simulate.continuum: ideal points
+    # in a plane, no latent groups): --continuum [--mean-votes 35 is its median]
 
 Prints the stage timings (wall and CPU), the process's peak resident memory (ru_maxrss) and
 the ARI of the Bayes oracle and of the Track 2 groups against the planted groups.
@@ -22,6 +25,7 @@ import resource
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
 
@@ -30,6 +34,7 @@ import numpy as np
 from track2.commonground.matrix import VoteMatrix
 from track2.commonground.stats import adjusted_rand_index
 from track2.commonground.track2_analysis import analyze_track2
+from track2.simulate.continuum import ContinuumParams, simulate_continuum
 from track2.simulate.dialogue import (
     SimulationParams,
     SyntheticTruth,
@@ -61,7 +66,28 @@ SHAPES = {
         "--popularity-skew",
         "0.3",
     ],
+    "continuum (ideal points in a plane, 3 overlapping clusters, median ≈ 26 votes, Zipf 1.1)": [
+        "--continuum",
+        "--mean-votes",
+        "35",
+    ],
 }
+
+
+def _cached(key: str, cache: str | None, make: Callable[[], VoteMatrix]) -> VoteMatrix:
+    """``make()``, kept in (and read back from) an .npz file in ``cache`` named after ``key``."""
+    path = None
+    if cache:
+        path = Path(cache) / f"track2-1m-{hashlib.sha256(key.encode()).hexdigest()[:16]}.npz"
+        if path.exists():
+            with np.load(path) as saved:
+                arrays = {name: saved[name] for name in saved.files}
+            return VoteMatrix(**arrays)
+    matrix = make()
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(path, **{f.name: getattr(matrix, f.name) for f in fields(VoteMatrix)})
+    return matrix
 
 
 def simulated_matrix(
@@ -69,20 +95,8 @@ def simulated_matrix(
 ) -> tuple[VoteMatrix, SyntheticTruth]:
     """The seed-1 dialogue of ``params``; with ``cache``, its matrix is kept in (and read back
     from) an .npz file there. The truth is planted again: it is cheap and deterministic."""
-    truth = plant(params, 1)
-    path = None
-    if cache:
-        key = hashlib.sha256(repr(params).encode()).hexdigest()[:16]
-        path = Path(cache) / f"track2-1m-{key}.npz"
-        if path.exists():
-            with np.load(path) as saved:
-                arrays = {name: saved[name] for name in saved.files}
-            return VoteMatrix(**arrays), truth
-    matrix = simulate_dialogue(params, seed=1).matrix
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(path, **{f.name: getattr(matrix, f.name) for f in fields(VoteMatrix)})
-    return matrix, truth
+    matrix = _cached(repr(params), cache, lambda: simulate_dialogue(params, seed=1).matrix)
+    return matrix, plant(params, 1)
 
 
 def run_shapes(extra_args: list[str], repeat: int, workers: list[int | None]) -> None:
@@ -142,7 +156,12 @@ def main() -> None:
     parser.add_argument("--mean-votes", type=float, default=62)
     parser.add_argument("--popularity-skew", type=float, default=1.0)
     parser.add_argument("--exposure-tail", type=float, default=2.5)
-    parser.add_argument("--shapes", action="store_true", help="run the three shapes")
+    parser.add_argument("--shapes", action="store_true", help="run the four shapes")
+    parser.add_argument(
+        "--continuum",
+        action="store_true",
+        help="the independent generator (track2.simulate.continuum); --mean-votes is its median",
+    )
     parser.add_argument(
         "--workers",
         help="threads for analyze_track2 (default: its own choice, 2 on two cores at 1M); "
@@ -163,18 +182,31 @@ def main() -> None:
             counts = [int(c) for c in args.workers.split(",")]
         run_shapes(["--cache", args.cache] if args.cache else [], args.repeat, counts)
         return
-    params = SimulationParams(
-        n_participants=args.participants,
-        n_statements=args.statements,
-        n_groups=args.groups,
-        mean_votes=args.mean_votes,
-        popularity_skew=args.popularity_skew,
-        exposure_tail=args.exposure_tail,
-    )
     t0 = time.perf_counter()
-    matrix, truth = simulated_matrix(params, args.cache)
+    truth: SyntheticTruth | None = None
+    if args.continuum:
+        shape = ContinuumParams(
+            n_participants=args.participants,
+            n_statements=args.statements,
+            median_votes=args.mean_votes,
+        )
+        matrix = _cached(repr(shape), args.cache, lambda: simulate_continuum(shape, seed=1)[0])
+        # the clusters again (cheap): the generator draws them before any vote
+        small = ContinuumParams(**{**shape.__dict__, "n_statements": 2, "median_votes": 1})
+        planted_clusters = simulate_continuum(small, seed=1)[1]
+        side_of = [f"side-{c % 2}" for c in planted_clusters.tolist()]
+    else:
+        params = SimulationParams(
+            n_participants=args.participants,
+            n_statements=args.statements,
+            n_groups=args.groups,
+            mean_votes=args.mean_votes,
+            popularity_skew=args.popularity_skew,
+            exposure_tail=args.exposure_tail,
+        )
+        matrix, truth = simulated_matrix(params, args.cache)
+        side_of = [str(s) for s in truth.side.tolist()]
     simulated = time.perf_counter() - t0
-    side_of = [str(s) for s in truth.side.tolist()]
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     timings: dict[str, float] = {}
     cpu_timings: dict[str, float] = {}
@@ -204,9 +236,13 @@ def main() -> None:
     # Quality, after the peak was read: ARI of the Bayes oracle and of the Track 2 groups
     # against the planted groups, over participants with at least one vote.
     voters = np.diff(matrix.indptr) > 0
+    found = result.groups.labels[voters]
+    if truth is None:  # a continuum has clusters of ideal points, not groups: no oracle
+        ari = adjusted_rand_index(planted_clusters[voters], found)
+        print(f"groups: {result.groups.n_groups}; ARI against the 3 overlapping clusters {ari:.4f}")
+        return
     planted = truth.group[matrix.participant_ids][voters]
     oracle = oracle_from_truth(matrix, truth).labels[voters]
-    found = result.groups.labels[voters]
     ari_o, ari_t = adjusted_rand_index(planted, oracle), adjusted_rand_index(planted, found)
     print(
         f"groups: {result.groups.n_groups} (planted {args.groups}); ARI oracle {ari_o:.4f}, "

@@ -18,6 +18,7 @@ from track2.commonground.polis import analyze_polis
 from track2.commonground.repness import group_vote_counts
 from track2.commonground.stats import adjusted_rand_index
 from track2.commonground.track2mode import track2_groups
+from track2.simulate.continuum import ContinuumParams, simulate_continuum
 from track2.simulate.dialogue import SimulationParams, simulate_dialogue
 from track2.simulate.oracle import oracle_from_truth
 
@@ -425,3 +426,38 @@ def test_onehot_without_excluded_statements_matches_a_dense_build(
     np.testing.assert_array_equal(
         everything[:, 3 * 2 : 3 * 2 + 3].sum(axis=1), ~np.isnan(dense[:, 2])
     )
+
+
+def test_the_final_fit_after_a_sample_stops_after_a_few_steps_on_a_continuum(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # With opinions spread over a continuum the labels drift along a flat likelihood: the
+    # final fit on every vote would take all 30 steps allowed (at 1M x 5k, 0.18 s each).
+    params = ContinuumParams(n_participants=25_000, n_statements=300)
+    matrix, _ = simulate_continuum(params, seed=1)  # seeds 1-8: 6 take 30 steps uncapped
+    capped = track2_groups(matrix, random_state=0)
+    assert capped.n_fit_participants < 25_000  # k was chosen on a sample
+    assert capped.n_iterations == track2mode._SAMPLED_REFINE_ITERS == 12
+    monkeypatch.setattr(track2mode, "_SAMPLED_REFINE_ITERS", 30)
+    longer = track2_groups(matrix, random_state=0)
+    assert longer.n_iterations > 12  # labels still moving: the cap is what stopped the first
+    assert longer.n_groups == capped.n_groups
+
+
+def test_the_continuum_generator_is_deterministic_and_follows_its_points() -> None:
+    params = ContinuumParams(n_participants=3_000, n_statements=40, median_votes=20, chunk=700)
+    matrix, cluster = simulate_continuum(params, seed=2)
+    again, cluster_again = simulate_continuum(params, seed=2)
+    np.testing.assert_array_equal(matrix.indices, again.indices)
+    np.testing.assert_array_equal(matrix.values, again.values)
+    np.testing.assert_array_equal(cluster, cluster_again)
+    assert matrix.shape == (3_000, 40) and set(np.unique(matrix.values).tolist()) == {-1, 0, 1}
+    # at most 20 drawn each (half the statements); popular ones drawn twice count once
+    assert 5 <= np.median(matrix.votes_per_participant) < 20
+    # Columns are sorted within each row (chunks of 700 do not split a participant).
+    starts = matrix.indptr[:-1][matrix.votes_per_participant > 1]
+    assert np.all(np.diff(matrix.indices.astype(np.int64))[starts] > 0)
+    # Opinions follow the clusters: the clusters' agree shares differ on some statement.
+    dense = matrix.to_dense()
+    shares = np.array([np.nanmean(dense[cluster == c] == 1, axis=0) for c in range(3)])
+    assert np.nanmax(shares.max(axis=0) - shares.min(axis=0)) > 0.5
+    with pytest.raises(ValueError, match="at least 2 participants"):
+        simulate_continuum(ContinuumParams(n_participants=1, n_statements=40), seed=0)
