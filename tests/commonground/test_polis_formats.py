@@ -229,3 +229,39 @@ def test_fast_reader_hands_bad_rows_to_the_validating_reader(
     with pytest.raises(InputFormatError) as err:
         read_votes_csv(tmp_path / "votes.csv")
     assert err.value.line == 121 and message in err.value.message
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        '"timestamp","datetime","comment-id","voter-id","vote"',  # quoted (pandas, pyarrow)
+        "\ufeffvote,voter-id,comment-id",  # reordered, no timestamp, with a byte-order mark
+        "voter-id, comment-id ,vote,note",  # spaces around names, a column not read
+    ],
+)
+def test_fast_reader_takes_any_plain_layout_of_the_needed_columns(tmp_path, monkeypatch, layout):
+    from track2.commonground import formats
+
+    names = [n.strip().strip('"').lstrip("\ufeff").strip() for n in layout.split(",")]
+    value = {"timestamp": "{t}", "datetime": "x", "comment-id": "{c}", "voter-id": "{p}"}
+    value |= {"vote": "{v}", "note": "n"}
+    pattern = ",".join(value[n] for n in names)
+    lines = [layout] + [pattern.format(t=t, c=t % 5, p=t % 7, v=(t % 3) - 1) for t in range(1, 300)]
+    (tmp_path / "votes.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    slow = read_votes_csv(tmp_path / "votes.csv")  # small: the validating reader
+    monkeypatch.setattr(formats, "_FAST_READ_BYTES", 0)
+    assert formats._read_votes_csv_fast(tmp_path / "votes.csv") is not None
+    fast = read_votes_csv(tmp_path / "votes.csv")
+    np.testing.assert_array_equal(fast.participant_ids, slow.participant_ids)
+    np.testing.assert_array_equal(fast.to_dense(9), slow.to_dense(9))
+
+
+def test_fast_reader_leaves_a_header_it_cannot_map_to_the_validating_reader(tmp_path, monkeypatch):
+    from track2.commonground import formats
+
+    monkeypatch.setattr(formats, "_FAST_READ_BYTES", 0)
+    for header in ("comment-id,voter-id,vote,vote", "comment-id,voter,vote"):
+        (tmp_path / "votes.csv").write_text(header + "\n1,2,1,1\n", encoding="utf-8")
+        assert formats._read_votes_csv_fast(tmp_path / "votes.csv") is None
+    with pytest.raises(InputFormatError, match="missing column 'voter-id'"):
+        read_votes_csv(tmp_path / "votes.csv")
