@@ -25,6 +25,7 @@ import csv
 import json
 import math
 import re
+from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -177,11 +178,13 @@ def read_votes_csv(
     names = [h.strip().lstrip("\ufeff") for h in first[1]]
     ts_col = names.index("timestamp") if "timestamp" in names else None
     width = len(first[1])
-    ts: list[float] = []
-    sids: list[int] = []
-    pids: list[int] = []
-    votes: list[int] = []
-    lines: list[int] = []
+    # Typed arrays, not lists: 8 bytes a value instead of a Python int object and a pointer
+    # (a 1M x 5k file with one bad row took 10 GB in lists before its error was found).
+    ts = array("d")
+    sids = array("q")
+    pids = array("q")
+    votes = array("b")
+    lines = array("q")
     for line, row in rows:
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
@@ -208,15 +211,15 @@ def read_votes_csv(
     if not votes:
         raise EmptyConversationError(f"{p}: no votes in the file")
     return VoteMatrix.from_triples(
-        np.asarray(pids, dtype=np.int64),
-        np.asarray(sids, dtype=np.int64),
-        np.asarray(votes, dtype=np.int8),
-        timestamps=ts if ts_col is not None else None,
+        np.frombuffer(pids, dtype=np.int64),
+        np.frombuffer(sids, dtype=np.int64),
+        np.frombuffer(votes, dtype=np.int8),
+        timestamps=np.frombuffer(ts, dtype=np.float64) if ts_col is not None else None,
         statement_ids=statement_ids,
         moderated_out=moderated_out,
         meta=meta,
         source=str(p),
-        lines=np.asarray(lines, dtype=np.int64),
+        lines=np.frombuffer(lines, dtype=np.int64),
     )
 
 
