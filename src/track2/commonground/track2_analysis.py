@@ -214,8 +214,9 @@ def analyze_track2(
     ``workers``: threads to use, 1 or 2. The Pol.is analysis and the sides do not depend on
     the groups or the map, so with 2 they run on a second thread at the same time (scipy's
     sparse products and numpy's array loops release the GIL), and the bridging scores go to
-    whichever thread is free first; the result is the same bit for bit. By default 2 when the process may use two cores and there are
-    at least ``CONCURRENT_MIN_VOTES`` votes, else 1; more than 2 are not used.
+    whichever thread is free first; the result is the same bit for bit. By default 2 when
+    the process may use two cores and there are at least ``CONCURRENT_MIN_VOTES`` votes,
+    else 1; more than 2 are not used.
     """
     timings = {} if timings is None else timings
     cpu_timings = {} if cpu_timings is None else cpu_timings
