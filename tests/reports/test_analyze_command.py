@@ -204,3 +204,33 @@ def test_workers_option_gives_the_same_report():
 def test_workers_below_one_is_refused(value):
     with pytest.raises(CommandError, match=f"--workers must be at least 1, not {value}"):
         _run(str(BREXIT), "--workers", value)
+
+
+def test_json_of_a_large_conversation_is_compact_with_the_same_content(monkeypatch):
+    from track2.reports import analysis
+
+    indented = _run(str(BREXIT), "--format", "json")
+    monkeypatch.setattr(analysis, "INDENTED_MAX_PARTICIPANTS", 10)  # brexit-consensus: 204
+    compact = _run(str(BREXIT), "--format", "json")
+    assert "\n " in indented and compact.count("\n") == 1
+    first, second = json.loads(indented), json.loads(compact)
+    first.pop("timings")
+    second.pop("timings")
+    assert first == second
+
+
+def test_points_round_like_the_scalar_rule_and_leave_out_nan_rows():
+    import numpy as np
+
+    from track2.reports.analysis import _num, _points
+
+    rng = np.random.default_rng(1)
+    coordinates = rng.normal(size=(500, 2)) * 3
+    coordinates[[3, 77]] = np.nan
+    ids = list(range(1000, 1500))
+    kept = _points(ids, coordinates, drop_nan=True)
+    assert len(kept) == 498 and "1003" not in kept and "1077" not in kept
+    for p, (x, y) in zip(ids, coordinates.tolist(), strict=True):
+        if x == x:
+            assert kept[str(p)] == pytest.approx([_num(x), _num(y)], abs=1e-12)
+    assert len(_points(ids, coordinates, drop_nan=False)) == 500

@@ -257,6 +257,18 @@ def _num(value: Any) -> float:
     return float(round(float(value), 12))
 
 
+def _points(ids: list[Any], coordinates: np.ndarray, *, drop_nan: bool) -> dict[str, list[float]]:
+    """``{id: [x, y]}`` rounded to 12 decimals like :func:`_num` but by numpy (a million points
+    in 0.2 s instead of 3.5 s; it may differ from Python's ``round`` in the last binary digit).
+    ``drop_nan``: leave out rows with a NaN (a participant in no group is not on the map)."""
+    points = np.asarray(coordinates, dtype=np.float64)
+    if drop_nan:
+        placed = ~np.isnan(points).any(axis=1)
+        ids = [p for p, keep in zip(ids, placed.tolist(), strict=True) if keep]
+        points = points[placed]
+    return dict(zip(map(str, ids), np.round(points, 12).tolist(), strict=True))
+
+
 def divisive_statements(a: PolisAnalysis, top: int = N_DIVISIVE) -> list[dict[str, Any]]:
     """Statements on which the Pol.is opinion groups differ most (see
     :func:`divisive_statements_of`)."""
@@ -377,12 +389,7 @@ def report_dict(
             ],
             "eigenvalues": [_num(v) for v in a.pca.eigenvalues],
         },
-        "projections": {
-            _key(p): [_num(x), _num(y)]
-            for p, (x, y) in zip(pids, a.projections.tolist(), strict=True)
-        }
-        if per_participant
-        else {},
+        "projections": _points(pids, a.projections, drop_nan=False) if per_participant else {},
         "groups": groups,
         "silhouettes": {_key(k): _num(v) for k, v in sorted(a.silhouettes.items())},
         "repness": repness,
@@ -416,11 +423,7 @@ def report_dict(
         doc["bridging"] = run.track2.bridging.to_json()
         doc["map"] = {
             "axes": list(run.track2.map.axes),
-            "coordinates": {
-                _key(p): [_num(x), _num(y)]
-                for p, (x, y) in zip(pids, run.track2.map.coordinates.tolist(), strict=True)
-                if x == x  # NaN: a participant in no group is not on the map
-            }
+            "coordinates": _points(pids, run.track2.map.coordinates, drop_nan=True)
             if per_participant
             else {},
         }
@@ -459,8 +462,16 @@ def _repness_entry(r: Any, shown: bool) -> dict[str, Any]:
     }
 
 
+# Above this many participants the JSON is written compact: json's indenting encoder is pure
+# Python (19 s for a million participants' projections, map places and groups; compact: ~2 s).
+INDENTED_MAX_PARTICIPANTS = 10_000
+
+
 def render_json(run: AnalysisRun) -> str:
-    return json.dumps(report_dict(run), ensure_ascii=False, indent=1) + "\n"
+    doc = report_dict(run)
+    if len(doc["participants"]) > INDENTED_MAX_PARTICIPANTS:
+        return json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
 
 
 def _pct(n: int, d: int) -> str:
