@@ -180,3 +180,39 @@ def test_one_vote_fast_path_equals_the_general_path(replaces: bool) -> None:
         before.with_votes(np.array([12]), np.array([0]), np.array([1]))
     with pytest.raises(ValueError, match="must be -1, 0 or 1"):
         before.with_votes(np.array([0]), np.array([0]), np.array([2]))
+
+
+@pytest.mark.parametrize("shuffled", [False, True])
+def test_from_triples_matches_a_dense_build_with_silent_rows_and_repeats(shuffled: bool) -> None:
+    # Rows found from the sorted keys (no per-vote row array): participants without a vote
+    # at the start, the middle and the end, repeated votes, input sorted or not.
+    rng = np.random.default_rng(4)
+    n, m = 60, 9
+    dense = np.full((n, m), np.nan)
+    pids, sids, votes = [], [], []
+    for i in range(n):
+        if i in (0, 1, 30, 58, 59):
+            continue  # no vote
+        for j in sorted(rng.choice(m, size=int(rng.integers(1, m)), replace=False)):
+            for _ in range(int(rng.integers(1, 3))):  # sometimes a changed mind
+                vote = int(rng.integers(-1, 2))
+                pids.append(i)
+                sids.append(j)
+                votes.append(vote)
+                dense[i, j] = vote  # the later entry wins
+    order = rng.permutation(len(votes)) if shuffled else np.arange(len(votes))
+    timestamps = np.arange(len(votes))[order]
+    matrix = VoteMatrix.from_triples(
+        np.asarray(pids)[order],
+        np.asarray(sids)[order],
+        np.asarray(votes)[order],
+        timestamps=timestamps,
+        participant_ids=range(n),
+        statement_ids=range(m),
+    )
+    np.testing.assert_array_equal(matrix.to_dense(), dense)
+    assert matrix.indptr[0] == 0 and matrix.indptr[-1] == matrix.n_votes
+    assert (
+        matrix.indices.dtype == np.int32
+        and matrix.votes_per_participant[[0, 1, 30, 58, 59]].sum() == 0
+    )
