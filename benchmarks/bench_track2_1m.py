@@ -34,7 +34,7 @@ import numpy as np
 from track2.commonground.matrix import VoteMatrix
 from track2.commonground.stats import adjusted_rand_index
 from track2.commonground.track2_analysis import analyze_track2
-from track2.simulate.continuum import ContinuumParams, simulate_continuum
+from track2.simulate.continuum import ContinuumParams, continuum_clusters, simulate_continuum
 from track2.simulate.dialogue import (
     SimulationParams,
     SyntheticTruth,
@@ -191,9 +191,7 @@ def main() -> None:
             median_votes=args.mean_votes,
         )
         matrix = _cached(repr(shape), args.cache, lambda: simulate_continuum(shape, seed=1)[0])
-        # the clusters again (cheap): the generator draws them before any vote
-        small = ContinuumParams(**{**shape.__dict__, "n_statements": 2, "median_votes": 1})
-        planted_clusters = simulate_continuum(small, seed=1)[1]
+        planted_clusters = continuum_clusters(shape, seed=1)
         side_of = [f"side-{c % 2}" for c in planted_clusters.tolist()]
     else:
         params = SimulationParams(

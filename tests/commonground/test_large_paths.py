@@ -18,7 +18,7 @@ from track2.commonground.polis import analyze_polis
 from track2.commonground.repness import group_vote_counts
 from track2.commonground.stats import adjusted_rand_index
 from track2.commonground.track2mode import track2_groups
-from track2.simulate.continuum import ContinuumParams, simulate_continuum
+from track2.simulate.continuum import ContinuumParams, continuum_clusters, simulate_continuum
 from track2.simulate.dialogue import SimulationParams, simulate_dialogue
 from track2.simulate.oracle import oracle_from_truth
 
@@ -449,6 +449,7 @@ def test_the_continuum_generator_is_deterministic_and_follows_its_points() -> No
     np.testing.assert_array_equal(matrix.indices, again.indices)
     np.testing.assert_array_equal(matrix.values, again.values)
     np.testing.assert_array_equal(cluster, cluster_again)
+    np.testing.assert_array_equal(continuum_clusters(params, seed=2), cluster)
     assert matrix.shape == (3_000, 40) and set(np.unique(matrix.values).tolist()) == {-1, 0, 1}
     # at most 20 drawn each (half the statements); popular ones drawn twice count once
     assert 5 <= np.median(matrix.votes_per_participant) < 20

@@ -28,7 +28,7 @@ import numpy.typing as npt
 
 from track2.commonground.matrix import VoteMatrix
 
-__all__ = ["ContinuumParams", "simulate_continuum"]
+__all__ = ["ContinuumParams", "continuum_clusters", "simulate_continuum"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,21 @@ class ContinuumParams:
     chunk: int = 100_000
 
 
+def _clusters(
+    rng: np.random.Generator, p: ContinuumParams
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    """The clusters' centres and each participant's cluster: the generator's first draws."""
+    centres = rng.normal(size=(p.n_clusters, 2)) * p.centre_scale
+    shares = rng.dirichlet(np.full(p.n_clusters, 4.0))
+    cluster = rng.choice(p.n_clusters, size=p.n_participants, p=shares).astype(np.int64)
+    return centres, cluster
+
+
+def continuum_clusters(params: ContinuumParams, seed: int) -> npt.NDArray[np.int64]:
+    """Each participant's cluster in ``simulate_continuum(params, seed)``, without its votes."""
+    return _clusters(np.random.default_rng(seed), params)[1]
+
+
 def simulate_continuum(
     params: ContinuumParams, seed: int
 ) -> tuple[VoteMatrix, npt.NDArray[np.int64]]:
@@ -54,8 +69,7 @@ def simulate_continuum(
     if n < 2 or m < 2 or p.chunk < 1:
         raise ValueError("a continuum needs at least 2 participants, 2 statements and chunk >= 1")
     rng = np.random.default_rng(seed)
-    centres = rng.normal(size=(p.n_clusters, 2)) * p.centre_scale
-    cluster = rng.choice(p.n_clusters, size=n, p=rng.dirichlet(np.full(p.n_clusters, 4.0)))
+    centres, cluster = _clusters(rng, p)
     points = centres[cluster] + rng.normal(size=(n, 2)) * p.spread
     direction = rng.normal(size=(m, 2)) * p.direction_scale
     offset = rng.normal(size=m) * p.offset_scale
@@ -94,4 +108,4 @@ def simulate_continuum(
         np.zeros(m, dtype=bool),
         np.zeros(m, dtype=bool),
     )
-    return matrix, cluster.astype(np.int64)
+    return matrix, cluster
