@@ -256,6 +256,66 @@ def test_fast_reader_takes_any_plain_layout_of_the_needed_columns(tmp_path, monk
     np.testing.assert_array_equal(fast.to_dense(9), slow.to_dense(9))
 
 
+def _votes_file(path, rows, header="timestamp,datetime,comment-id,voter-id,vote"):
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_fast_reader_keeps_ids_in_32_bits_until_one_needs_64(tmp_path, monkeypatch):
+    from track2.commonground import formats
+
+    rows = [f"{t},x,{t % 11},{t % 13},{(t % 3) - 1}" for t in range(1, 2000)]
+    small = _votes_file(tmp_path / "votes.csv", rows)
+    monkeypatch.setattr(formats, "_FAST_READ_BYTES", 0)
+    monkeypatch.setattr(formats, "_FAST_BLOCK_BYTES", 4096)
+    _, sids, pids, _ = formats._read_votes_csv_fast(small)
+    assert sids.dtype == pids.dtype == np.int32  # half the memory of int64 on a big file
+    # an id past 2**31 in a later block: the column turns int64 and keeps what came before
+    rows[1500] = f"1501,x,4,{2**40},1"
+    big = _votes_file(tmp_path / "votes.csv", rows)
+    ts, sids, pids, votes = formats._read_votes_csv_fast(big)
+    assert pids.dtype == np.int64 and pids[1500] == 2**40 and pids[10] == 11 % 13
+    assert len(ts) == len(sids) == len(votes) == 1999
+    monkeypatch.setattr(formats, "_FAST_READ_BYTES", 10**12)
+    slow = read_votes_csv(big)
+    monkeypatch.setattr(formats, "_FAST_READ_BYTES", 0)
+    fast = read_votes_csv(big)
+    np.testing.assert_array_equal(fast.participant_ids, slow.participant_ids)
+    np.testing.assert_array_equal(fast.to_dense(99), slow.to_dense(99))
+
+
+def test_fast_reader_reads_a_quoted_body_as_one_stream(tmp_path, monkeypatch):
+    # Quotes below the header (a quoted datetime holding a comma): the file is not cut at
+    # newlines (a quoted field may hold one) but read by pyarrow's stream; same matrix.
+    from track2.commonground import formats
+
+    rows = [f'{t},"Mon, {t}",{t % 11},{t % 13},{(t % 3) - 1}' for t in range(1, 2000)]
+    rows[700] = '700,"two\nlines",3,9,1'
+    path = _votes_file(tmp_path / "votes.csv", rows)
+    slow = read_votes_csv(path)
+    monkeypatch.setattr(formats, "_FAST_READ_BYTES", 0)
+    monkeypatch.setattr(formats, "_FAST_BLOCK_BYTES", 4096)
+    assert formats._read_votes_csv_fast(path) is not None
+    fast = read_votes_csv(path)
+    np.testing.assert_array_equal(fast.to_dense(99), slow.to_dense(99))
+    assert fast.n_votes == slow.n_votes == len({(t % 13, t % 11) for t in range(1, 2000)})
+
+
+def test_fast_reader_hands_a_line_longer_than_a_block_to_the_validating_reader(
+    tmp_path, monkeypatch
+):
+    from track2.commonground import formats
+
+    rows = [f"{t},x,{t % 11},{t % 13},{(t % 3) - 1}" for t in range(1, 2000)]
+    rows[900] = f"900,{'y' * 9000},5,6,1"
+    path = _votes_file(tmp_path / "votes.csv", rows)
+    slow = read_votes_csv(path)
+    monkeypatch.setattr(formats, "_FAST_READ_BYTES", 0)
+    monkeypatch.setattr(formats, "_FAST_BLOCK_BYTES", 4096)
+    assert formats._read_votes_csv_fast(path) is None  # and it returns: no endless loop
+    np.testing.assert_array_equal(read_votes_csv(path).to_dense(99), slow.to_dense(99))
+
+
 def test_fast_reader_leaves_a_header_it_cannot_map_to_the_validating_reader(tmp_path, monkeypatch):
     from track2.commonground import formats
 

@@ -182,10 +182,29 @@ def test_one_vote_fast_path_equals_the_general_path(replaces: bool) -> None:
         before.with_votes(np.array([0]), np.array([0]), np.array([2]))
 
 
+def test_from_triples_sees_a_pair_repeated_often_enough_to_overflow_a_byte() -> None:
+    # Repeated pairs are found by scipy adding their votes up (as 1..3) into fewer entries;
+    # 200 repeats of agree add up past a byte, and still count as a repeat.
+    pids = np.array([0] * 200 + [1, 2], dtype=np.int32)
+    sids = np.array([5] * 200 + [5, 6], dtype=np.int32)
+    votes = np.array([1] * 199 + [-1, 0, 1])
+    matrix = VoteMatrix.from_triples(
+        pids, sids, votes, timestamps=np.arange(202), statement_ids=np.array([5, 6, 7])
+    )
+    assert matrix.n_votes == 3 and matrix.participant_ids.dtype == np.int64
+    np.testing.assert_array_equal(
+        matrix.to_dense(), [[-1, np.nan, np.nan], [0, np.nan, np.nan], [np.nan, 1, np.nan]]
+    )
+
+
+@pytest.mark.parametrize("repeats", [False, True])
 @pytest.mark.parametrize("shuffled", [False, True])
-def test_from_triples_matches_a_dense_build_with_silent_rows_and_repeats(shuffled: bool) -> None:
-    # Rows found from the sorted keys (no per-vote row array): participants without a vote
-    # at the start, the middle and the end, repeated votes, input sorted or not.
+def test_from_triples_matches_a_dense_build_with_silent_rows_and_repeats(
+    shuffled: bool, repeats: bool
+) -> None:
+    # Participants without a vote at the start, the middle and the end, input sorted or
+    # not; without repeated pairs scipy's counting sort builds the rows, with them the
+    # sorted keys and the timestamps.
     rng = np.random.default_rng(4)
     n, m = 60, 9
     dense = np.full((n, m), np.nan)
@@ -194,7 +213,7 @@ def test_from_triples_matches_a_dense_build_with_silent_rows_and_repeats(shuffle
         if i in (0, 1, 30, 58, 59):
             continue  # no vote
         for j in sorted(rng.choice(m, size=int(rng.integers(1, m)), replace=False)):
-            for _ in range(int(rng.integers(1, 3))):  # sometimes a changed mind
+            for _ in range(int(rng.integers(1, 3)) if repeats else 1):  # a changed mind
                 vote = int(rng.integers(-1, 2))
                 pids.append(i)
                 sids.append(j)

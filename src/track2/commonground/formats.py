@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import mmap
 import re
 from array import array
 from collections.abc import Iterable, Iterator, Mapping
@@ -58,7 +59,7 @@ PARTICIPANT_META_COLUMNS = (
 )
 _INT = re.compile(r"^-?\d+$")
 _FAST_READ_BYTES = 2_000_000  # votes.csv files above this size (≈ 40k votes) use pyarrow
-_FAST_BLOCK_BYTES = 64 * 2**20
+_FAST_BLOCK_BYTES = 32 * 2**20  # read a big votes.csv this much at a time
 
 
 @dataclass(frozen=True, eq=False)
@@ -228,19 +229,21 @@ def _read_votes_csv_fast(
 ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray, np.ndarray] | None:
     """pyarrow's C++ CSV reader for big files with a plain layout.
 
-    Returns (timestamps int64 or None, statement ids int64, participant ids int64, votes int8),
-    or None when anything looks unusual (then the validating reader runs and reports the exact
-    line). The header may quote its names and order its columns in any way, as long as
-    ``comment-id``, ``voter-id`` and ``vote`` are there once each (``timestamp`` is optional;
-    other columns are not read). About 3× less CPU than numpy's parser on the same file and
-    less memory (docs/benchmarks.md); each column is converted and its Arrow copy dropped in
-    turn, so the peak stays near the compact result (~25 bytes per vote).
+    Returns (timestamps int64 or None, statement ids, participant ids, votes int8), ids int32
+    when every id fits (else int64), or None when anything looks unusual (then the validating
+    reader runs and reports the exact line). The header may quote its names and order its
+    columns in any way, as long as ``comment-id``, ``voter-id`` and ``vote`` are there once
+    each (``timestamp`` is optional; other columns are not read). About 3× less CPU than
+    numpy's parser on the same file (docs/benchmarks.md). The file is read a block at a time
+    into growing numpy arrays, so memory stays near the compact result (17 bytes a vote with
+    timestamps) instead of holding pyarrow's whole table beside it.
     """
     import pyarrow as pa  # imported here: only big files pay for loading it
     import pyarrow.csv as pacsv
 
     with p.open("rb") as f:
-        first = f.readline().decode("utf-8", "replace")
+        sample = f.read(_FAST_BLOCK_BYTES)
+    first = sample.split(b"\n", 1)[0].decode("utf-8", "replace")
     try:
         header = next(csv.reader([first]), [])
     except csv.Error:
@@ -251,51 +254,126 @@ def _read_votes_csv_fast(
         return None
     wanted = {"timestamp": pa.int64()} if "timestamp" in names else {}
     wanted |= {"comment-id": pa.int64(), "voter-id": pa.int64(), "vote": pa.int8()}
+    # Rows expected from the first block's line length; the arrays grow if there are more.
+    rows_guess = int(p.stat().st_size * max(sample.count(b"\n"), 1) / max(len(sample), 1))
+    options = (
+        pacsv.ReadOptions(block_size=_FAST_BLOCK_BYTES // 4, column_names=names),
+        pacsv.ConvertOptions(
+            include_columns=list(wanted), column_types=wanted, strings_can_be_null=False
+        ),
+    )
     try:
-        table = pacsv.read_csv(
-            p,
-            read_options=pacsv.ReadOptions(
-                block_size=_FAST_BLOCK_BYTES, column_names=names, skip_rows=1
-            ),
-            convert_options=pacsv.ConvertOptions(
-                include_columns=list(wanted), column_types=wanted, strings_can_be_null=False
-            ),
-        )
+        try:
+            columns = _GrowingColumns(wanted, rows_guess + 1024)
+            for batch in _plain_pieces(p, *options):
+                if not columns.append(batch):
+                    return None
+        except _QuotedBody:
+            # Quotes below the header: a piece might cut a quoted field, so pyarrow reads
+            # the file as one stream instead (it reads ahead: more memory, same result).
+            columns = _GrowingColumns(wanted, rows_guess + 1024)
+            read, convert = options
+            read.skip_rows = 1
+            with pacsv.open_csv(p, read_options=read, convert_options=convert) as reader:
+                for batch in reader:
+                    if not columns.append(batch):
+                        return None
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None  # a malformed row: the validating reader names its line
-    columns = []
-    try:
-        for name in wanted:
-            column = table.column(name)
-            if column.null_count:
-                return None
-            columns.append(_owned_numpy(column))
-            table = table.drop_columns([name])
-            del column
-            pa.default_memory_pool().release_unused()
     finally:
-        # pyarrow's allocator keeps what the reader freed for reuse: 1.1 GB of a 1M x 5k
-        # file, held for the rest of the process (the command then peaked at 3.1 GB). The
-        # columns are copied out into numpy's own memory first, so none of it stays in use.
-        del table
+        # pyarrow's allocator keeps what the reader freed for reuse (1.1 GB of a 1M x 5k
+        # file once, held for the rest of the process); the rows were copied out.
         pa.default_memory_pool().release_unused()
-    timestamps = columns.pop(0) if "timestamp" in wanted else None
-    sids, pids, votes = columns
-    if len(votes) == 0 or not np.isin(votes, (-1, 0, 1)).all():
+    if columns.length == 0:
         return None
-    return timestamps, sids, pids, votes
+    out = columns.finish()
+    return out.get("timestamp"), out["comment-id"], out["voter-id"], out["vote"]
 
 
-def _owned_numpy(column: Any) -> np.ndarray:
-    """A pyarrow column (no nulls) copied chunk by chunk into memory numpy owns, so that the
-    Arrow buffers can go back to the system (``to_numpy`` of several chunks returns an array
-    that lives in pyarrow's pool)."""
-    out = np.empty(len(column), dtype=column.type.to_pandas_dtype())
-    at = 0
-    for chunk in column.chunks:
-        out[at : at + len(chunk)] = chunk.to_numpy(zero_copy_only=True)
-        at += len(chunk)
-    return out
+class _QuotedBody(Exception):
+    """A quote below the header: the file cannot be cut at newlines safely."""
+
+
+def _plain_pieces(p: Path, read: Any, convert: Any) -> Iterator[Any]:
+    """pyarrow record batches of the rows of ``p`` below its header, a block of whole lines
+    at a time. pyarrow's own streaming reader reads the file ahead of its consumer (1.5 GB of
+    a 1.3 GB file in memory at once); here the file is mapped, each block of lines is handed
+    to pyarrow without a copy (parsed by its threads), and its pages are let go once parsed,
+    so about one block is resident. Raises :class:`_QuotedBody` at the first quote below the
+    header (a quoted field may hold a newline, and a block must end at a row's end)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    with p.open("rb") as f:
+        # Not closed here but when the last reference goes: pyarrow may still hold a view
+        # of a block for a moment after its batches are handed out.
+        mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    size = len(mapped)
+    start = mapped.find(b"\n") + 1 or size
+    while start < size:
+        end = start + _FAST_BLOCK_BYTES
+        cut = mapped.rfind(b"\n", start, end) + 1 if end < size else size
+        if cut <= start:
+            cut = mapped.find(b"\n", end) + 1 or size  # a line longer than a block
+        if mapped.find(b'"', start, cut) >= 0:
+            raise _QuotedBody
+        table = pacsv.read_csv(
+            pa.py_buffer(memoryview(mapped)[start:cut]), read_options=read, convert_options=convert
+        )
+        yield from table.to_batches()
+        del table
+        if hasattr(mapped, "madvise"):  # the parsed block's pages leave this process
+            first = start - start % mmap.PAGESIZE
+            mapped.madvise(mmap.MADV_DONTNEED, first, cut - first)
+        start = cut
+
+
+class _GrowingColumns:
+    """The fast reader's columns: numpy arrays filled a record batch at a time, grown in
+    place (``ndarray.resize``: no second copy of what was read), ids kept as int32 until an
+    id needs 64 bits. Half the memory of int64 ids, and the build of the matrix takes int32
+    ids as they are."""
+
+    def __init__(self, types: Mapping[str, Any], capacity: int) -> None:
+        self.arrays = {
+            name: np.empty(
+                capacity,
+                dtype=np.int8 if name == "vote" else np.int64 if name == "timestamp" else np.int32,
+            )
+            for name in types
+        }
+        self.length = 0
+
+    def append(self, batch: Any) -> bool:
+        """Copy one record batch in; False when it holds a null or a vote outside -1..1."""
+        size = batch.num_rows
+        end = self.length + size
+        if end > len(self.arrays["vote"]):
+            grown = max(end, len(self.arrays["vote"]) * 3 // 2)
+            for column in self.arrays.values():
+                column.resize(grown, refcheck=False)
+        for name, target in list(self.arrays.items()):
+            arrow = batch.column(name)
+            if arrow.null_count:
+                return False
+            values = arrow.to_numpy(zero_copy_only=True)
+            if name == "vote":
+                if size and (values.min() < -1 or values.max() > 1):
+                    return False
+            elif (
+                target.dtype == np.int32
+                and size
+                and (values.min() < -(2**31) or values.max() >= 2**31)
+            ):
+                target = self.arrays[name] = target.astype(np.int64)  # an id needs 64 bits
+            target[self.length : end] = values
+        self.length = end
+        return True
+
+    def finish(self) -> dict[str, np.ndarray]:
+        for column in self.arrays.values():
+            column.resize(self.length, refcheck=False)  # shrinks in place
+        return self.arrays
 
 
 def write_votes_csv(path: str | Path, rows: Iterable[tuple[int, Any, Any, int]]) -> None:

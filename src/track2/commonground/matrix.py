@@ -59,6 +59,8 @@ def _ids_array(values: Any) -> np.ndarray:
     arr = np.asarray(values)
     if arr.ndim != 1:
         arr = arr.reshape(-1)
+    if arr.dtype == np.int32:
+        return arr  # kept: a big file's ids are read as int32 when they fit (half the memory)
     if arr.dtype.kind in "iu":
         return arr.astype(np.int64, copy=False)
     if arr.dtype.kind == "b":
@@ -86,9 +88,9 @@ def _index_ids(ids: np.ndarray, known: np.ndarray | None) -> tuple[np.ndarray, n
     memory of int64 at 46M votes: 184 MB a side): no conversation has 2**31 participants.
     """
     if known is not None and len(known):
-        ids_all = np.concatenate([known, ids]) if ids.dtype == known.dtype else None
-        if ids_all is None:
+        if ids.dtype.kind != known.dtype.kind:
             raise ValueError("ids in the votes and in the id list have different types")
+        ids_all = np.concatenate([known, ids])
     else:
         ids_all = ids
     if ids_all.dtype.kind == "i" and len(ids_all) and ids_all.min() >= 0:
@@ -101,7 +103,38 @@ def _index_ids(ids: np.ndarray, known: np.ndarray | None) -> tuple[np.ndarray, n
             lut[uniq] = np.arange(len(uniq), dtype=np.int32)
             return uniq, lut[ids]
     uniq, inverse = np.unique(ids_all, return_inverse=True)
+    if uniq.dtype.kind == "i":
+        uniq = uniq.astype(np.int64)
     return uniq, inverse[len(ids_all) - len(ids) :].astype(np.int32)
+
+
+def _pair_keys(
+    participants: np.ndarray,
+    known_participants: np.ndarray | None,
+    statements: np.ndarray,
+    known_statements: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(participant ids, statement ids, key of each vote): the key is row * m + column, int64
+    (n * m passes 2**31 at 1M x 5k), so sorting keys sorts votes by row, then column."""
+    p_uniq, rows = _index_ids(participants, known_participants)
+    key = rows.astype(np.int64)
+    del rows  # before the columns are indexed: one int32 array per vote alive, not two
+    s_uniq, cols = _index_ids(statements, known_statements)
+    key *= len(s_uniq)
+    key += cols
+    return p_uniq, s_uniq, key
+
+
+def _in_pair_order(rows: np.ndarray, cols: np.ndarray) -> bool:
+    """True when the votes run by row, then column, each pair once (checked a chunk at a
+    time: no comparison array per vote)."""
+    for start in range(0, len(rows) - 1, COUNT_CHUNK):
+        stop = min(start + COUNT_CHUNK, len(rows) - 1)
+        r0, r1 = rows[start:stop], rows[start + 1 : stop + 1]
+        c0, c1 = cols[start:stop], cols[start + 1 : stop + 1]
+        if not np.all((r1 > r0) | ((r1 == r0) & (c1 > c0))):
+            return False
+    return True
 
 
 def _inserted(array: np.ndarray, position: int, value: int) -> np.ndarray:
@@ -206,45 +239,66 @@ class VoteMatrix:
         p_uniq, rows = _index_ids(p_raw, known_p)
         s_uniq, cols = _index_ids(s_raw, known_s)
         n, m = len(p_uniq), len(s_uniq)
-
-        key = rows.astype(np.int64)  # n * m passes 2**31 (1M x 5k): the key is int64
-        key *= m
-        key += cols
+        mod_mask = _mask(s_uniq, moderated_out)
+        meta_mask = _mask(s_uniq, meta)
+        if _in_pair_order(rows, cols):
+            # Already by participant, then statement, no pair twice (files written by
+            # track2.simulate, or any export sorted that way): the columns are the matrix's.
+            indptr = np.searchsorted(rows, np.arange(n + 1, dtype=np.int32)).astype(np.int64)
+            return cls(p_uniq, s_uniq, indptr, cols, v8, mod_mask, meta_mask)
+        # scipy's counting sort by row (linear, in C++): 3.7 s to build a 1M x 5k export in
+        # time order, against 10 s with a stable sort of the pair keys (docs/benchmarks.md).
+        # It adds up the votes of a pair given twice, so the votes go in as 1..3 and a matrix
+        # with fewer entries than votes means repeated pairs: those take the path below.
+        summed = sp.csr_array((v8 + 2, (rows, cols)), shape=(n, m))
         del rows, cols
-        order: np.ndarray | None = None  # input position of each sorted entry; None: itself
-        if len(key) >= 2 and not np.all(key[1:] >= key[:-1]):
-            order = np.argsort(key, kind="stable")  # stable: input order breaks ties
-            key_sorted = key[order]
+        if summed.nnz == len(v8):
+            summed.sort_indices()
+            indptr = summed.indptr.astype(np.int64)
+            col_of_vote = summed.indices.astype(np.int32, copy=False)
+            vals = summed.data
+            vals -= 2
         else:
-            # Already in participant-then-statement order (files written by track2.simulate,
-            # or any export sorted that way): no sort, and no positions unless duplicates.
-            key_sorted = key
+            del summed
+            indptr, col_of_vote, vals = cls._latest_votes(
+                p_raw, known_p, s_raw, known_s, v8, timestamps, source, line_of
+            )
+        return cls(p_uniq, s_uniq, indptr, col_of_vote, vals, mod_mask, meta_mask)
+
+    @classmethod
+    def _latest_votes(
+        cls,
+        p_raw: np.ndarray,
+        known_p: np.ndarray | None,
+        s_raw: np.ndarray,
+        known_s: np.ndarray | None,
+        v8: np.ndarray,
+        timestamps: Sequence[Any] | np.ndarray | None,
+        source: str,
+        line_of: Any,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(indptr, columns, votes) keeping the latest vote of each pair, when some pair was
+        voted more than once: the votes sorted by pair, input order breaking ties."""
+        p_uniq, s_uniq, key = _pair_keys(p_raw, known_p, s_raw, known_s)
+        n, m = len(p_uniq), len(s_uniq)
+        order = np.argsort(key, kind="stable")
+        key_sorted = key[order]
         del key
         same_as_next = key_sorted[1:] == key_sorted[:-1]
-        if same_as_next.any():
-            if order is None:
-                order = np.arange(len(key_sorted))
-            keep = cls._latest_of_duplicates(
-                order, key_sorted, same_as_next, v8, timestamps, source, line_of
-            )
-            order = order[keep]
-            key_sorted = key_sorted[keep]
-            vals = v8[order]
-        else:
-            vals = v8 if order is None else v8[order]
-        del order
-        # Rows start where the sorted keys pass row * m, and each column is the key modulo m,
-        # a chunk at a time: no int64 row or column array per vote (at 46M votes they and
-        # their temporaries were 1.1 GB above the result, the peak of reading a big file).
+        keep = cls._latest_of_duplicates(
+            order, key_sorted, same_as_next, v8, timestamps, source, line_of
+        )
+        key_sorted = key_sorted[keep]
+        vals = v8[order[keep]]
+        del order, same_as_next, keep
+        # Rows start where the sorted keys pass row * m, and each column is the key modulo
+        # m, a chunk at a time: no int64 row or column array per vote.
         indptr = np.searchsorted(key_sorted, np.arange(n + 1, dtype=np.int64) * m)
         col_of_vote = np.empty(len(key_sorted), dtype=np.int32)
         for start in range(0, len(key_sorted), COUNT_CHUNK):
             stop = start + COUNT_CHUNK
             col_of_vote[start:stop] = key_sorted[start:stop] % m
-        del key_sorted
-        mod_mask = _mask(s_uniq, moderated_out)
-        meta_mask = _mask(s_uniq, meta)
-        return cls(p_uniq, s_uniq, indptr, col_of_vote, vals, mod_mask, meta_mask)
+        return indptr, col_of_vote, vals
 
     @staticmethod
     def _latest_of_duplicates(
