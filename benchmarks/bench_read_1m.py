@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -98,6 +99,25 @@ def timed(argv: list[str], src: str | None) -> tuple[float, float, str]:
     return wall, usage.ru_maxrss / 1024, out
 
 
+def interrupted(folder: Path, delay: float, src: str | None) -> tuple[int, float]:
+    """(exit code, seconds from SIGINT to exit) of ``track2 analyze`` interrupted ``delay``
+    seconds in, as Ctrl-C on a terminal would."""
+    env = {**os.environ, "OMP_NUM_THREADS": "1"} | ({"PYTHONPATH": src} if src else {})
+    argv = [sys.executable, "-m", "track2", "analyze", str(folder), "--output", os.devnull]
+    # SIGINT as a terminal gives it (a background job of a script would have it ignored).
+    child = subprocess.Popen(
+        argv,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    time.sleep(delay)
+    sent = time.perf_counter()
+    child.send_signal(signal.SIGINT)
+    code = child.wait()
+    return code, time.perf_counter() - sent
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cache", required=True, metavar="DIR", help="bench_track2_1m's cache")
@@ -105,6 +125,13 @@ def main() -> None:
     parser.add_argument("--before", help="another checkout's src directory, run side by side")
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--command", action="store_true", help="also the whole track2 analyze")
+    parser.add_argument(
+        "--interrupt-after",
+        type=float,
+        nargs="*",
+        metavar="S",
+        help="instead: Ctrl-C (SIGINT) the command S seconds in, and time its exit",
+    )
     parser.add_argument("--write-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.write_only:
@@ -118,6 +145,12 @@ def main() -> None:
     )
     folders = write_files(args.cache, args.work)
     versions = {"this checkout": None} | ({"before": args.before} if args.before else {})
+    if args.interrupt_after:
+        for delay in args.interrupt_after:
+            for version, src in versions.items():
+                code, later = interrupted(folders["participant order"], delay, src)
+                print(f"Ctrl-C {delay:g} s in, {version}: exit {code} {later:.2f} s later")
+        return
     results: dict[str, list[tuple[float, float]]] = {}
     for _ in range(args.repeat):
         for order, folder in folders.items():

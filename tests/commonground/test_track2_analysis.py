@@ -245,3 +245,31 @@ def test_an_error_on_the_second_thread_reaches_the_caller(two_sides) -> None:  #
             analyze_track2(two_sides.matrix, side_of=short, workers=workers)
     with pytest.raises(ValueError, match="workers must be at least 1, not 0"):
         analyze_track2(two_sides.matrix, workers=0)
+
+
+def test_an_error_on_the_main_thread_does_not_wait_for_the_second(two_sides, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Ctrl-C or an error in the groups: the caller hears at once, and the second thread (a
+    # daemon) is not waited for, so `track2 analyze` exits without finishing the Pol.is part.
+    release = threading.Event()
+    started = threading.Event()
+    seen: list[threading.Thread] = []
+
+    def slow_polis(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(threading.current_thread())
+        started.set()
+        release.wait(timeout=60)
+        return analyze_polis(*args, **kwargs)
+
+    def failing_groups(*args, **kwargs):  # type: ignore[no-untyped-def]
+        started.wait(timeout=60)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(track2_analysis, "analyze_polis", slow_polis)
+    monkeypatch.setattr(track2_analysis, "track2_groups", failing_groups)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            analyze_track2(two_sides.matrix, workers=2)
+        assert seen[0].daemon and seen[0].is_alive()  # still held: nobody waited for it
+    finally:
+        release.set()
+    seen[0].join(timeout=60)

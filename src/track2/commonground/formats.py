@@ -22,6 +22,7 @@ Every problem is an :class:`InputFormatError` naming the file and line.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import mmap
@@ -175,53 +176,66 @@ def read_votes_csv(
     first = next(rows, None)
     if first is None:
         raise EmptyConversationError(f"{p}: the file is empty; export the votes again")
-    idx = _header_index(first[1], p, ("comment-id", "voter-id", "vote"))
-    names = [h.strip().lstrip("\ufeff") for h in first[1]]
-    ts_col = names.index("timestamp") if "timestamp" in names else None
-    width = len(first[1])
-    # Typed arrays, not lists: 8 bytes a value instead of a Python int object and a pointer
-    # (a 1M x 5k file with one bad row took 10 GB in lists before its error was found).
-    ts = array("d")
-    sids = array("q")
-    pids = array("q")
-    votes = array("b")
-    lines = array("q")
-    for line, row in rows:
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue
-        if len(row) != width:
-            raise InputFormatError(
-                str(p),
-                line,
-                f"expected {width} fields like the header, "
-                f"found {len(row)}; fix or delete this row",
-            )
-        sids.append(_parse_id(row[idx["comment-id"]], str(p), line, "comment-id"))
-        pids.append(_parse_id(row[idx["voter-id"]], str(p), line, "voter-id"))
-        votes.append(_parse_vote(row[idx["vote"]], str(p), line))
-        if ts_col is not None:
-            raw = row[ts_col].strip()
-            try:
-                value = float(raw)
-            except ValueError:
-                raise InputFormatError(str(p), line, f"timestamp {raw!r} is not a number") from None
-            if not math.isfinite(value):
-                raise InputFormatError(str(p), line, f"timestamp {raw!r} is not a number")
-            ts.append(value)
-        lines.append(line)
-    if not votes:
+    found = _VoteRows(p, first[1])
+    found.add(rows)
+    if not found.votes:
         raise EmptyConversationError(f"{p}: no votes in the file")
     return VoteMatrix.from_triples(
-        np.frombuffer(pids, dtype=np.int64),
-        np.frombuffer(sids, dtype=np.int64),
-        np.frombuffer(votes, dtype=np.int8),
-        timestamps=np.frombuffer(ts, dtype=np.float64) if ts_col is not None else None,
+        np.frombuffer(found.pids, dtype=np.int64),
+        np.frombuffer(found.sids, dtype=np.int64),
+        np.frombuffer(found.votes, dtype=np.int8),
+        timestamps=np.frombuffer(found.ts, dtype=np.float64) if found.ts_col is not None else None,
         statement_ids=statement_ids,
         moderated_out=moderated_out,
         meta=meta,
         source=str(p),
-        lines=np.frombuffer(lines, dtype=np.int64),
+        lines=np.frombuffer(found.lines, dtype=np.int64),
     )
+
+
+class _VoteRows:
+    """The validating reader's votes, checked row by row. Typed arrays, not lists: 8 bytes a
+    value instead of a Python int object and a pointer (a 1M x 5k file with one bad row took
+    10 GB in lists before its error was found)."""
+
+    def __init__(self, path: Path, header: list[str]) -> None:
+        self.path = str(path)
+        self.idx = _header_index(header, path, ("comment-id", "voter-id", "vote"))
+        names = [h.strip().lstrip("\ufeff") for h in header]
+        self.ts_col = names.index("timestamp") if "timestamp" in names else None
+        self.width = len(header)
+        self.ts = array("d")
+        self.sids = array("q")
+        self.pids = array("q")
+        self.votes = array("b")
+        self.lines = array("q")
+
+    def add(self, rows: Iterable[tuple[int, list[str]]]) -> None:
+        """Check and keep (line number, fields) rows; the first bad one raises."""
+        p, idx = self.path, self.idx
+        for line, row in rows:
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            if len(row) != self.width:
+                raise InputFormatError(
+                    p,
+                    line,
+                    f"expected {self.width} fields like the header, "
+                    f"found {len(row)}; fix or delete this row",
+                )
+            self.sids.append(_parse_id(row[idx["comment-id"]], p, line, "comment-id"))
+            self.pids.append(_parse_id(row[idx["voter-id"]], p, line, "voter-id"))
+            self.votes.append(_parse_vote(row[idx["vote"]], p, line))
+            if self.ts_col is not None:
+                raw = row[self.ts_col].strip()
+                try:
+                    value = float(raw)
+                except ValueError:
+                    raise InputFormatError(p, line, f"timestamp {raw!r} is not a number") from None
+                if not math.isfinite(value):
+                    raise InputFormatError(p, line, f"timestamp {raw!r} is not a number")
+                self.ts.append(value)
+            self.lines.append(line)
 
 
 def _read_votes_csv_fast(
@@ -262,14 +276,16 @@ def _read_votes_csv_fast(
             include_columns=list(wanted), column_types=wanted, strings_can_be_null=False
         ),
     )
+    columns = _GrowingColumns(wanted, rows_guess + 1024)
     try:
+        mapped = _mapped(p)
         try:
-            columns = _GrowingColumns(wanted, rows_guess + 1024)
-            for batch in _plain_pieces(p, *options):
-                if not columns.append(batch):
-                    return None
+            for start, cut in _line_blocks(mapped):
+                if not _parse_block(mapped, start, cut, options, columns):
+                    _raise_first_bad_line(p, header, mapped, start, cut)
+                    return None  # pyarrow refused a block that the validating reader takes
         except _QuotedBody:
-            # Quotes below the header: a piece might cut a quoted field, so pyarrow reads
+            # Quotes below the header: a block might cut a quoted field, so pyarrow reads
             # the file as one stream instead (it reads ahead: more memory, same result).
             columns = _GrowingColumns(wanted, rows_guess + 1024)
             read, convert = options
@@ -294,20 +310,21 @@ class _QuotedBody(Exception):
     """A quote below the header: the file cannot be cut at newlines safely."""
 
 
-def _plain_pieces(p: Path, read: Any, convert: Any) -> Iterator[Any]:
-    """pyarrow record batches of the rows of ``p`` below its header, a block of whole lines
-    at a time. pyarrow's own streaming reader reads the file ahead of its consumer (1.5 GB of
-    a 1.3 GB file in memory at once); here the file is mapped, each block of lines is handed
-    to pyarrow without a copy (parsed by its threads), and its pages are let go once parsed,
-    so about one block is resident. Raises :class:`_QuotedBody` at the first quote below the
-    header (a quoted field may hold a newline, and a block must end at a row's end)."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
+def _mapped(p: Path) -> mmap.mmap:
+    """``p`` mapped read-only. Not closed by us but when the last reference goes: pyarrow
+    may still hold a view of a block for a moment after its batches are handed out."""
     with p.open("rb") as f:
-        # Not closed here but when the last reference goes: pyarrow may still hold a view
-        # of a block for a moment after its batches are handed out.
-        mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+def _line_blocks(mapped: mmap.mmap) -> Iterator[tuple[int, int]]:
+    """(start, end) of about ``_FAST_BLOCK_BYTES`` of whole lines at a time below the header.
+
+    pyarrow's own streaming reader reads the file ahead of its consumer (1.5 GB of a 1.3 GB
+    file in memory at once); a block of the mapped file is handed to pyarrow without a copy
+    and its pages let go once parsed, so about one block is resident. Raises
+    :class:`_QuotedBody` at the first quote below the header (a quoted field may hold a
+    newline, and a block must end at a row's end)."""
     size = len(mapped)
     start = mapped.find(b"\n") + 1 or size
     while start < size:
@@ -317,15 +334,55 @@ def _plain_pieces(p: Path, read: Any, convert: Any) -> Iterator[Any]:
             cut = mapped.find(b"\n", end) + 1 or size  # a line longer than a block
         if mapped.find(b'"', start, cut) >= 0:
             raise _QuotedBody
-        table = pacsv.read_csv(
-            pa.py_buffer(memoryview(mapped)[start:cut]), read_options=read, convert_options=convert
-        )
-        yield from table.to_batches()
-        del table
+        yield start, cut
         if hasattr(mapped, "madvise"):  # the parsed block's pages leave this process
             first = start - start % mmap.PAGESIZE
             mapped.madvise(mmap.MADV_DONTNEED, first, cut - first)
         start = cut
+
+
+def _parse_block(
+    mapped: mmap.mmap, start: int, end: int, options: tuple[Any, Any], columns: _GrowingColumns
+) -> bool:
+    """pyarrow's parse of ``mapped[start:end]`` (parallel on its threads) into ``columns``;
+    False when pyarrow refuses a row or a value is out of range."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    read, convert = options
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(memoryview(mapped)[start:end]), read_options=read, convert_options=convert
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return False
+    return all(columns.append(batch) for batch in table.to_batches())
+
+
+def _raise_first_bad_line(
+    p: Path, header: list[str], mapped: mmap.mmap, start: int, end: int
+) -> None:
+    """Raise the validating reader's error for the first bad row of the block that pyarrow
+    refused, numbered as a line of the file: a 1M-row file with one bad row is refused in
+    seconds, not after the validating reader's 100 s over every row. Returns when that
+    block holds nothing the validating reader refuses."""
+    lines_before = 0
+    with p.open("rb") as f:  # read, not through the mapping: its pages would stay resident
+        for at in range(0, start, _FAST_BLOCK_BYTES):
+            lines_before += f.read(min(_FAST_BLOCK_BYTES, start - at)).count(b"\n")
+    block = mapped[start:end]
+    try:
+        text = block.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = lines_before + block.count(b"\n", 0, err.start) + 1
+        raise InputFormatError(str(p), line, "not UTF-8 text; re-export the file as UTF-8") from err
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows = _VoteRows(p, header)
+    try:
+        rows.add((lines_before + reader.line_num, row) for row in reader)
+    except csv.Error as err:
+        line = lines_before + reader.line_num
+        raise InputFormatError(str(p), line, f"malformed CSV ({err})") from err
 
 
 class _GrowingColumns:

@@ -19,8 +19,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -163,16 +162,39 @@ class _Laps:
         self.t, self.c = now, cpu_now
 
 
-def _pool_for(votes: VoteMatrix, workers: int | None) -> ThreadPoolExecutor | None:
-    """A thread for the Pol.is analysis and the sides, beside the main thread's groups and
-    map, when there are two cores to use and enough votes to pay for a thread."""
+def _two_threads(votes: VoteMatrix, workers: int | None) -> bool:
+    """Whether the Pol.is analysis and the sides run on a second thread, beside the main
+    thread's groups and map: when there are two cores to use and enough votes to pay."""
     if workers is None:
         workers = min(2, usable_cores()) if votes.n_votes >= CONCURRENT_MIN_VOTES else 1
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
-    if workers == 1:
-        return None
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="track2-polis")
+    return workers > 1
+
+
+class _Beside:
+    """``fn()`` on a daemon thread; :meth:`result` waits for it and returns or raises what it
+    did. Daemon, not a pool's worker: when the main thread stops (an error, or Ctrl-C in
+    ``track2 analyze``), nothing waits for this part to finish (a few seconds at 1M)."""
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        self._fn = fn
+        self._outcome: list[Any] = []
+        self._thread = threading.Thread(target=self._run, name="track2-polis", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._outcome.append((True, self._fn()))
+        except BaseException as err:  # noqa: BLE001 - handed to the main thread by result()
+            self._outcome.append((False, err))
+
+    def result(self) -> Any:
+        self._thread.join()
+        ok, value = self._outcome[0]
+        if not ok:
+            raise value
+        return value
 
 
 def usable_cores() -> int:
@@ -222,7 +244,7 @@ def analyze_track2(
     cpu_timings = {} if cpu_timings is None else cpu_timings
     started, cpu_started = time.perf_counter(), time.process_time()
     work = votes.without_empty()
-    pool = _pool_for(work, workers)
+    beside = _two_threads(work, workers)
 
     def polis_and_sides() -> tuple[PolisAnalysis, SideAgreement | None]:
         laps = _Laps(timings, cpu_timings)
@@ -254,35 +276,31 @@ def analyze_track2(
 
     laps = _Laps(timings, cpu_timings)
     pending = None
-    try:
-        if pool is None:
-            # Bridging first, while the least else is held: below its sample size it holds
-            # two float64 arrays per vote, and on a large conversation fresh memory costs as
-            # much as compute.
-            bridging_if_free()
-            polis, sides = polis_and_sides()
-        else:
-            _fill_caches(votes, work)
-            pending = pool.submit(second_thread)
-        laps.restart()
+    if not beside:
+        # Bridging first, while the least else is held: below its sample size it holds
+        # two float64 arrays per vote, and on a large conversation fresh memory costs as
+        # much as compute.
+        bridging_if_free()
+        polis, sides = polis_and_sides()
+    else:
+        _fill_caches(votes, work)
+        pending = _Beside(second_thread)
+    laps.restart()
 
-        # One one-hot matrix of the votes for the groups and their map (at 46M votes each
-        # build is 370 MB and 0.3 s); dropped as soon as the map is drawn.
-        onehot = vote_onehot(votes, np.asarray(votes.is_excluded, dtype=bool))
-        groups = track2_groups(votes, n_groups=n_groups, random_state=random_state, onehot=onehot)
-        laps("groups")
-        drawn = group_map(votes, groups, onehot)
-        del onehot
-        rows = rows_by_id(votes.participant_ids, work.participant_ids)
-        drawn = GroupMap(drawn.coordinates[rows], drawn.axes)
-        laps("map")
-        if pending is not None:
-            bridging_if_free()
-            polis, sides = pending.result()
-            laps.restart()
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+    # One one-hot matrix of the votes for the groups and their map (at 46M votes each
+    # build is 370 MB and 0.3 s); dropped as soon as the map is drawn.
+    onehot = vote_onehot(votes, np.asarray(votes.is_excluded, dtype=bool))
+    groups = track2_groups(votes, n_groups=n_groups, random_state=random_state, onehot=onehot)
+    laps("groups")
+    drawn = group_map(votes, groups, onehot)
+    del onehot
+    rows = rows_by_id(votes.participant_ids, work.participant_ids)
+    drawn = GroupMap(drawn.coordinates[rows], drawn.axes)
+    laps("map")
+    if pending is not None:
+        bridging_if_free()
+        polis, sides = pending.result()
+        laps.restart()
     (bridging,) = bridged
 
     labels = labels_by_id(groups.labels, votes.participant_ids, work.participant_ids)
