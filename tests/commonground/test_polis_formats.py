@@ -310,6 +310,20 @@ def _votes_file(path, rows, header="timestamp,datetime,comment-id,voter-id,vote"
     return path
 
 
+def test_a_big_votes_file_reports_its_share_read(tmp_path, monkeypatch):
+    from track2.commonground import formats
+
+    rows = [f"{t},x,{t % 11},{t % 13},{(t % 3) - 1}" for t in range(1, 2000)]
+    path = _votes_file(tmp_path / "votes.csv", rows)
+    monkeypatch.setattr(formats, "_FAST_READ_BYTES", 0)
+    monkeypatch.setattr(formats, "_FAST_BLOCK_BYTES", 4096)
+    shares: list[float] = []
+    read_votes_csv(path, progress=shares.append)
+    assert len(shares) > 5 and shares == sorted(shares) and shares[-1] == 1.0
+    assert shares[-2] == pytest.approx(formats._PARSE_SHARE)  # parsed; then the matrix
+    assert load_conversation(path, progress=shares.append).matrix.n_votes > 0
+
+
 def test_fast_reader_keeps_ids_in_32_bits_until_one_needs_64(tmp_path, monkeypatch):
     from track2.commonground import formats
 

@@ -82,3 +82,13 @@ def test_analyze_on_a_pipe_writes_no_progress() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     assert "opinion groups" in done.stdout
+
+
+def test_a_sized_step_shows_a_moving_block_until_its_share_is_reported() -> None:
+    # A small votes.csv or a participants-votes.csv reports no share: no bar stuck at 0%.
+    def run(stream):  # type: ignore[no-untyped-def]
+        with Progress(stream, delay=0.05, interval=0.02).step("reading", total=1.0):
+            time.sleep(0.3)
+
+    frames = [f for f in _terminal_output(run).split("\r") if f.startswith("reading [")]
+    assert len(frames) >= 3 and not any("%" in f for f in frames)

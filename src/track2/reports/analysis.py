@@ -129,8 +129,8 @@ def run_analysis(
     if k_anonymity < K_MINIMUM:
         raise ValueError(f"k_anonymity must be at least {K_MINIMUM}")
     t0 = time.perf_counter()
-    with steps.step(f"reading {Path(path).name}"):
-        conversation = load_conversation(path)
+    with steps.step(f"reading {Path(path).name}", total=1.0) as advance:
+        conversation = load_conversation(path, progress=advance)
         state = load_polis_state(polis_state) if polis_state is not None else None
         side_of = load_sides(sides, conversation) if sides is not None else None
     load_seconds = time.perf_counter() - t0

@@ -47,8 +47,9 @@ class Progress:
 
     @contextmanager
     def step(self, label: str, total: float | None = None) -> Iterator[Callable[[float], None]]:
-        """Run one step; the yielded function reports how much of ``total`` is done."""
-        done = [0.0]
+        """Run one step; the yielded function reports how much of ``total`` is done. Until it
+        is first called the step shows a moving block (a reader that cannot tell its share)."""
+        done: list[float | None] = [None]
 
         def advance(amount: float) -> None:
             done[0] = amount
@@ -65,7 +66,7 @@ class Progress:
             if finished.wait(self.delay):
                 return
             while not finished.is_set():
-                share = done[0] / total if total else None
+                share = done[0] / total if total and done[0] is not None else None
                 self.stream.write(self._line(label, time.monotonic() - started, share, tick))
                 self.stream.flush()
                 shown[0] = True
