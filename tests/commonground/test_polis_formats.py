@@ -42,6 +42,22 @@ def test_real_exports_read_and_agree_with_participants_votes(name):
     assert np.mean(da == db) > 0.99
 
 
+@pytest.mark.parametrize("name", REAL_CONVERSATIONS)
+def test_real_exports_read_the_same_by_the_fast_reader(name, monkeypatch):
+    # Real Pol.is exports (time order, revised votes, a datetime column with spaces): the
+    # fast reader, cut into many blocks, builds the matrix the validating reader does.
+    from track2.commonground import formats
+
+    votes = DATA / "polis" / name / "votes.csv"
+    slow = read_votes_csv(votes)
+    monkeypatch.setattr(formats, "_FAST_READ_BYTES", 0)
+    monkeypatch.setattr(formats, "_FAST_BLOCK_BYTES", 64 * 1024)
+    assert formats._read_votes_csv_fast(votes) is not None
+    fast = read_votes_csv(votes)
+    for name_ in ("participant_ids", "statement_ids", "indptr", "indices", "values"):
+        np.testing.assert_array_equal(getattr(fast, name_), getattr(slow, name_), err_msg=name_)
+
+
 @pytest.mark.parametrize("name", MATH_FIXTURES)
 def test_math_fixture_folders(name):
     conv = load_conversation(DATA / "polis-math" / name)
