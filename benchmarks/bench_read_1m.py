@@ -35,7 +35,11 @@ print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrs
 
 def write_files(cache: str, work: Path) -> dict[str, Path]:
     """The default 1M shape as ``votes.csv`` in participant order and in time order."""
-    folders = {"participant order": work / "by-participant", "time order": work / "by-time"}
+    folders = {
+        "participant order": work / "by-participant",
+        "time order": work / "by-time",
+        "time order, 4 % revised": work / "by-time-revised",
+    }
     if all((f / "votes.csv").exists() for f in folders.values()):
         return folders
     import pyarrow as pa
@@ -67,6 +71,12 @@ def write_files(cache: str, work: Path) -> dict[str, Path]:
                 statements[shuffle],
                 votes[shuffle],
             )
+        if name == "time order, 4 % revised":
+            participants, statements, votes, timestamps = _revised(
+                participants, statements, votes, timestamps
+            )
+        if (folder / "votes.csv").exists():
+            continue
         folder.mkdir(parents=True, exist_ok=True)
         table = pa.table(
             {
@@ -78,6 +88,25 @@ def write_files(cache: str, work: Path) -> dict[str, Path]:
         )
         pacsv.write_csv(table, folder / "votes.csv")
     return folders
+
+
+def _revised(
+    participants: np.ndarray, statements: np.ndarray, votes: np.ndarray, timestamps: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """4 % of the votes given once before, with a random vote (a revision, as every real
+    Pol.is export has), in time order; the latest vote of each pair is the original one."""
+    rng = np.random.default_rng(1)
+    first = rng.choice(len(votes), size=len(votes) * 4 // 100, replace=False)
+    participants = np.concatenate([participants, participants[first]])
+    statements = np.concatenate([statements, statements[first]])
+    votes = np.concatenate([votes, rng.integers(-1, 2, len(first)).astype(np.int8)])
+    when = rng.permutation(len(votes)).astype(np.int64)
+    earlier = np.arange(len(votes) - len(first), len(votes))
+    swap = when[earlier] > when[first]  # the revision must come first
+    when[earlier[swap]], when[first[swap]] = when[first[swap]], when[earlier[swap]]
+    order = np.argsort(when)
+    start = int(timestamps[0])
+    return participants[order], statements[order], votes[order], start + when[order]
 
 
 def timed(argv: list[str], src: str | None) -> tuple[float, float, str]:

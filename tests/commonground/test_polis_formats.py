@@ -347,14 +347,19 @@ def test_fast_reader_keeps_ids_in_32_bits_until_one_needs_64(tmp_path, monkeypat
     small = _votes_file(tmp_path / "votes.csv", rows)
     monkeypatch.setattr(formats, "_FAST_READ_BYTES", 0)
     monkeypatch.setattr(formats, "_FAST_BLOCK_BYTES", 4096)
-    _, sids, pids, _ = formats._read_votes_csv_fast(small)
-    assert sids.dtype == pids.dtype == np.int32  # half the memory of int64 on a big file
+    columns = formats._read_votes_csv_fast(small)
+    assert (
+        columns["statements"].dtype == columns["participants"].dtype == np.int32
+    )  # half the memory of int64 on a big file
     # an id past 2**31 in a later block: the column turns int64 and keeps what came before
     rows[1500] = f"1501,x,4,{2**40},1"
     big = _votes_file(tmp_path / "votes.csv", rows)
-    ts, sids, pids, votes = formats._read_votes_csv_fast(big)
+    columns = formats._read_votes_csv_fast(big)
+    pids = columns["participants"]
     assert pids.dtype == np.int64 and pids[1500] == 2**40 and pids[10] == 11 % 13
-    assert len(ts) == len(sids) == len(votes) == 1999
+    assert {name: len(a) for name, a in columns.items()} == dict.fromkeys(
+        ("timestamps", "statements", "participants", "votes"), 1999
+    )
     monkeypatch.setattr(formats, "_FAST_READ_BYTES", 10**12)
     slow = read_votes_csv(big)
     monkeypatch.setattr(formats, "_FAST_READ_BYTES", 0)

@@ -197,6 +197,19 @@ def test_from_triples_sees_a_pair_repeated_often_enough_to_overflow_a_byte() -> 
     )
 
 
+def test_from_triples_keeps_a_pair_whose_repeats_add_up_to_a_multiple_of_256() -> None:
+    # 128 passes on one pair go into scipy's sum as 2 each: 256, a byte's 0, which scipy
+    # drops. The pair must still be there, with its latest vote (the keyed path).
+    pids = np.array([0] * 128 + [1, 1, 2], dtype=np.int32)
+    sids = np.array([3] * 128 + [3, 4, 4], dtype=np.int32)
+    votes = np.array([0] * 128 + [1, -1, 1])
+    order = np.random.default_rng(0).permutation(len(votes))
+    matrix = VoteMatrix.from_triples(
+        pids[order], sids[order], votes[order], timestamps=np.arange(len(votes))[order]
+    )
+    np.testing.assert_array_equal(matrix.to_dense(), [[0, np.nan], [1, -1], [np.nan, 1]])
+
+
 @pytest.mark.parametrize("repeats", [False, True])
 @pytest.mark.parametrize("shuffled", [False, True])
 def test_from_triples_matches_a_dense_build_with_silent_rows_and_repeats(
@@ -235,3 +248,28 @@ def test_from_triples_matches_a_dense_build_with_silent_rows_and_repeats(
         matrix.indices.dtype == np.int32
         and matrix.votes_per_participant[[0, 1, 30, 58, 59]].sum() == 0
     )
+
+
+def test_from_columns_lets_each_id_array_go_once_indexed(monkeypatch) -> None:
+    # A big file's reader hands its columns over: the participant ids (385 MB at 48M votes)
+    # are freed before the statement ids are indexed, lowering the peak of the build.
+    import weakref
+
+    from track2.commonground import matrix as matrix_module
+
+    columns = {
+        "participants": np.arange(10, dtype=np.int32),
+        "statements": np.arange(10, dtype=np.int32) % 3,
+        "votes": np.ones(10, dtype=np.int8),
+    }
+    participants = weakref.ref(columns["participants"])
+    alive_then: list[bool] = []
+    index_ids = matrix_module._index_ids
+
+    def spy(ids, known):  # type: ignore[no-untyped-def]
+        alive_then.append(participants() is not None)
+        return index_ids(ids, known)
+
+    monkeypatch.setattr(matrix_module, "_index_ids", spy)
+    matrix = VoteMatrix.from_columns(columns)
+    assert alive_then == [True, False] and columns == {} and matrix.n_votes == 10

@@ -108,23 +108,6 @@ def _index_ids(ids: np.ndarray, known: np.ndarray | None) -> tuple[np.ndarray, n
     return uniq, inverse[len(ids_all) - len(ids) :].astype(np.int32)
 
 
-def _pair_keys(
-    participants: np.ndarray,
-    known_participants: np.ndarray | None,
-    statements: np.ndarray,
-    known_statements: np.ndarray | None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(participant ids, statement ids, key of each vote): the key is row * m + column, int64
-    (n * m passes 2**31 at 1M x 5k), so sorting keys sorts votes by row, then column."""
-    p_uniq, rows = _index_ids(participants, known_participants)
-    key = rows.astype(np.int64)
-    del rows  # before the columns are indexed: one int32 array per vote alive, not two
-    s_uniq, cols = _index_ids(statements, known_statements)
-    key *= len(s_uniq)
-    key += cols
-    return p_uniq, s_uniq, key
-
-
 def _in_pair_order(rows: np.ndarray, cols: np.ndarray) -> bool:
     """True when the votes run by row, then column, each pair once (checked a chunk at a
     time: no comparison array per vote)."""
@@ -210,9 +193,39 @@ class VoteMatrix:
         vote (e.g. statements nobody has seen yet). ``lines`` gives the file line of each entry
         for error messages.
         """
-        p_raw = _ids_array(participants)
-        s_raw = _ids_array(statements)
-        v = np.asarray(votes)
+        columns = {"participants": participants, "statements": statements, "votes": votes}
+        if timestamps is not None:
+            columns["timestamps"] = timestamps
+        return cls.from_columns(
+            columns,
+            participant_ids=participant_ids,
+            statement_ids=statement_ids,
+            moderated_out=moderated_out,
+            meta=meta,
+            source=source,
+            lines=lines,
+        )
+
+    @classmethod
+    def from_columns(
+        cls,
+        columns: dict[str, Any],
+        *,
+        participant_ids: Iterable[Any] | None = None,
+        statement_ids: Iterable[Any] | None = None,
+        moderated_out: Iterable[Any] = (),
+        meta: Iterable[Any] = (),
+        source: str = "<votes>",
+        lines: np.ndarray | None = None,
+    ) -> VoteMatrix:
+        """:meth:`from_triples` of ``columns["participants"]``, ``["statements"]``,
+        ``["votes"]`` and, if there, ``["timestamps"]``, taken out of ``columns`` (left
+        empty): with no other reference, each id array is freed as soon as it is indexed (a
+        big file's reader: 385 MB at 48M votes, at the peak of building the matrix)."""
+        p_raw = _ids_array(columns.pop("participants"))
+        s_raw = _ids_array(columns.pop("statements"))
+        v = np.asarray(columns.pop("votes"))
+        timestamps = columns.pop("timestamps", None)
         if not (len(p_raw) == len(s_raw) == len(v)):
             raise ValueError("participants, statements and votes must have the same length")
 
@@ -237,7 +250,9 @@ class VoteMatrix:
         known_p = _ids_array(list(participant_ids)) if participant_ids is not None else None
         known_s = _ids_array(list(statement_ids)) if statement_ids is not None else None
         p_uniq, rows = _index_ids(p_raw, known_p)
+        del p_raw
         s_uniq, cols = _index_ids(s_raw, known_s)
+        del s_raw
         n, m = len(p_uniq), len(s_uniq)
         mod_mask = _mask(s_uniq, moderated_out)
         meta_mask = _mask(s_uniq, meta)
@@ -248,86 +263,79 @@ class VoteMatrix:
             return cls(p_uniq, s_uniq, indptr, cols, v8, mod_mask, meta_mask)
         # scipy's counting sort by row (linear, in C++): 3.7 s to build a 1M x 5k export in
         # time order, against 10 s with a stable sort of the pair keys (docs/benchmarks.md).
-        # It adds up the votes of a pair given twice, so the votes go in as 1..3 and a matrix
-        # with fewer entries than votes means repeated pairs: those take the path below.
+        # It adds up the votes of a pair given twice, so the votes go in as 1..3; a matrix
+        # with fewer entries than votes means revised pairs (every real Pol.is export has
+        # some), and then the votes are put in pair order with their input positions.
         summed = sp.csr_array((v8 + 2, (rows, cols)), shape=(n, m))
-        del rows, cols
         if summed.nnz == len(v8):
             summed.sort_indices()
-            indptr = summed.indptr.astype(np.int64)
-            col_of_vote = summed.indices.astype(np.int32, copy=False)
             vals = summed.data
             vals -= 2
-        else:
-            del summed
-            indptr, col_of_vote, vals = cls._latest_votes(
-                p_raw, known_p, s_raw, known_s, v8, timestamps, source, line_of
+            return cls(
+                p_uniq,
+                s_uniq,
+                summed.indptr.astype(np.int64),
+                summed.indices.astype(np.int32, copy=False),
+                vals,
+                mod_mask,
+                meta_mask,
             )
-        return cls(p_uniq, s_uniq, indptr, col_of_vote, vals, mod_mask, meta_mask)
-
-    @classmethod
-    def _latest_votes(
-        cls,
-        p_raw: np.ndarray,
-        known_p: np.ndarray | None,
-        s_raw: np.ndarray,
-        known_s: np.ndarray | None,
-        v8: np.ndarray,
-        timestamps: Sequence[Any] | np.ndarray | None,
-        source: str,
-        line_of: Any,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(indptr, columns, votes) keeping the latest vote of each pair, when some pair was
-        voted more than once: the votes sorted by pair, input order breaking ties."""
-        p_uniq, s_uniq, key = _pair_keys(p_raw, known_p, s_raw, known_s)
-        n, m = len(p_uniq), len(s_uniq)
-        order = np.argsort(key, kind="stable")
-        key_sorted = key[order]
-        del key
-        same_as_next = key_sorted[1:] == key_sorted[:-1]
-        keep = cls._latest_of_duplicates(
-            order, key_sorted, same_as_next, v8, timestamps, source, line_of
-        )
-        key_sorted = key_sorted[keep]
-        vals = v8[order[keep]]
-        del order, same_as_next, keep
-        # Rows start where the sorted keys pass row * m, and each column is the key modulo
-        # m, a chunk at a time: no int64 row or column array per vote.
-        indptr = np.searchsorted(key_sorted, np.arange(n + 1, dtype=np.int64) * m)
-        col_of_vote = np.empty(len(key_sorted), dtype=np.int32)
-        for start in range(0, len(key_sorted), COUNT_CHUNK):
-            stop = start + COUNT_CHUNK
-            col_of_vote[start:stop] = key_sorted[start:stop] % m
-        return indptr, col_of_vote, vals
+        del summed
+        # Two stable counting sorts (least significant first), each scipy's coo → csr of a
+        # matrix whose column is the vote's rank, so that no two entries share a cell and
+        # nothing is summed: by statement, then by participant. Each index array is let go
+        # as soon as it is used (at 48M votes each one is 190 MB).
+        rank = np.arange(len(v8), dtype=np.int32 if len(v8) < 2**31 else np.int64)
+        order = sp.csr_array((rank, (cols, rank)), shape=(m, len(v8))).data
+        rows = rows[order]
+        by_row = sp.csr_array((order, (rows, rank)), shape=(n, len(v8)))
+        del rows, rank, order
+        indptr, order = by_row.indptr.astype(np.int64), by_row.data
+        del by_row
+        cols = cols[order]
+        same_as_next = cols[1:] == cols[:-1]
+        row_ends = indptr[1:-1]
+        same_as_next[row_ends[(row_ends > 0) & (row_ends < len(cols))] - 1] = False
+        keep = cls._latest_of_duplicates(order, same_as_next, v8, timestamps, source, line_of)
+        del same_as_next
+        kept_before = np.zeros(len(keep) + 1, dtype=np.int64)
+        np.cumsum(keep, out=kept_before[1:])
+        indptr = kept_before[indptr]
+        order = order[keep]
+        return cls(p_uniq, s_uniq, indptr, cols[keep], v8[order], mod_mask, meta_mask)
 
     @staticmethod
     def _latest_of_duplicates(
         order: np.ndarray,
-        key_sorted: np.ndarray,
         same_as_next: np.ndarray,
         v8: np.ndarray,
         timestamps: Sequence[Any] | np.ndarray | None,
         source: str,
         line_of: Any,
     ) -> np.ndarray:
-        """Positions (into the key-sorted arrays) of the vote to keep for every pair."""
-        keep = np.ones(len(key_sorted), dtype=bool)
+        """Which of the pair-sorted votes to keep (``order``: their input positions, in input
+        order inside each pair; ``same_as_next``: a vote's pair is the next one's): each
+        pair's latest by timestamp, input order breaking ties."""
+        keep = np.ones(len(order), dtype=bool)
         if timestamps is None:
-            # Stable sort kept input order inside each pair: the last entry is the latest.
+            # Input order inside each pair: the last entry is the latest.
             keep[:-1] = ~same_as_next
             return keep
         ts = np.asarray(timestamps, dtype=np.float64)
         if len(ts) != len(v8) or not np.all(np.isfinite(ts)):
             raise InputFormatError(source, None, "every vote needs a numeric timestamp")
-        in_dup = np.zeros(len(key_sorted), dtype=bool)
+        in_dup = np.zeros(len(order), dtype=bool)
         in_dup[:-1] |= same_as_next
         in_dup[1:] |= same_as_next
         pos = np.flatnonzero(in_dup)
         src = order[pos]
-        # Sort the duplicated entries by (pair, timestamp, input order); keep each pair's last.
-        sub = np.lexsort((src, ts[src], key_sorted[pos]))
-        pos, src = pos[sub], src[sub]
-        k = key_sorted[pos]
+        # A repeated pair's votes are consecutive: number the pairs among them.
+        first_of_pair = np.ones(len(pos), dtype=bool)
+        first_of_pair[pos > 0] = ~same_as_next[pos[pos > 0] - 1]
+        pair = np.cumsum(first_of_pair)
+        # By pair, then timestamp, then input order; keep each pair's last.
+        sub = np.lexsort((src, ts[src], pair))
+        pos, src, k = pos[sub], src[sub], pair[sub]
         t = ts[src]
         last = np.ones(len(pos), dtype=bool)
         last[:-1] = k[1:] != k[:-1]
