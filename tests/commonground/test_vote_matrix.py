@@ -210,14 +210,20 @@ def test_from_triples_keeps_a_pair_whose_repeats_add_up_to_a_multiple_of_256() -
     np.testing.assert_array_equal(matrix.to_dense(), [[0, np.nan], [1, -1], [np.nan, 1]])
 
 
+@pytest.mark.parametrize("early_votes", [None, 3])
 @pytest.mark.parametrize("repeats", [False, True])
 @pytest.mark.parametrize("shuffled", [False, True])
 def test_from_triples_matches_a_dense_build_with_silent_rows_and_repeats(
-    shuffled: bool, repeats: bool
+    shuffled: bool, repeats: bool, early_votes: int | None, monkeypatch
 ) -> None:
     # Participants without a vote at the start, the middle and the end, input sorted or
-    # not; without repeated pairs scipy's counting sort builds the rows, with them the
-    # sorted keys and the timestamps.
+    # not; without repeated pairs scipy's counting sort builds the rows, with them two
+    # counting sorts and the timestamps. With early_votes = 3 the first votes show no
+    # repeat, so the summing pass runs and finds them.
+    if early_votes is not None:
+        from track2.commonground import matrix as matrix_module
+
+        monkeypatch.setattr(matrix_module, "COUNT_CHUNK", early_votes)
     rng = np.random.default_rng(4)
     n, m = 60, 9
     dense = np.full((n, m), np.nan)
