@@ -4,10 +4,15 @@ Each test run gets its own throwaway data folder; TRACK2_DATABASE_URL, when set 
 test command, points the same suite at a real PostgreSQL.
 """
 
+import atexit
 import os
+import shutil
 import tempfile
 
 os.environ["TRACK2_HOME"] = tempfile.mkdtemp(prefix="track2-test-home-")
+# Removed when this process ends: each run (and each xdist worker) makes its own, and they piled
+# up in /tmp, one per run.
+atexit.register(shutil.rmtree, os.environ["TRACK2_HOME"], ignore_errors=True)
 os.makedirs(os.path.join(os.environ["TRACK2_HOME"], "static"))
 os.environ.setdefault("TRACK2_EMAIL_URL", "locmem://")
 os.environ.pop("TRACK2_DEBUG", None)

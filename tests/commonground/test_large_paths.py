@@ -18,7 +18,12 @@ from track2.commonground.polis import analyze_polis
 from track2.commonground.repness import group_vote_counts
 from track2.commonground.stats import adjusted_rand_index
 from track2.commonground.track2mode import track2_groups
-from track2.simulate.continuum import ContinuumParams, continuum_clusters, simulate_continuum
+from track2.simulate.continuum import (
+    ContinuumParams,
+    continuum_clusters,
+    continuum_vote_probabilities,
+    simulate_continuum,
+)
 from track2.simulate.dialogue import SimulationParams, simulate_dialogue
 from track2.simulate.oracle import oracle_from_truth
 
@@ -462,3 +467,27 @@ def test_the_continuum_generator_is_deterministic_and_follows_its_points() -> No
     assert np.nanmax(shares.max(axis=0) - shares.min(axis=0)) > 0.5
     with pytest.raises(ValueError, match="at least 2 participants"):
         simulate_continuum(ContinuumParams(n_participants=1, n_statements=40), seed=0)
+
+
+def test_groups_at_ideal_points_answer_with_the_probabilities_the_oracle_is_given() -> None:
+    # spread = 0: every member of a cluster answers as its centre, so each cluster's answer
+    # shares on each statement estimate the probabilities the oracle is handed.
+    params = ContinuumParams(
+        n_participants=30_000, n_statements=12, n_clusters=3, spread=0.0, median_votes=6
+    )
+    matrix, cluster = simulate_continuum(params, seed=5)
+    theta, shares = continuum_vote_probabilities(params, seed=5)
+    assert theta.shape == (3, 12, 3) and shares.shape == (3,)
+    np.testing.assert_allclose(theta.sum(axis=2), 1.0)
+    np.testing.assert_allclose(np.bincount(cluster) / len(cluster), shares, atol=0.01)
+    dense = matrix.to_dense()
+    for c in range(3):
+        votes = dense[cluster == c]
+        seen = (~np.isnan(votes)).sum(axis=0)
+        for answer, value in enumerate((1, -1, 0)):
+            observed = (votes == value).sum(axis=0) / seen
+            standard_error = np.sqrt(theta[c, :, answer] * (1 - theta[c, :, answer]) / seen)
+            assert np.all(np.abs(observed - theta[c, :, answer]) < 5 * standard_error + 1e-3)
+    # with a spread the members answer from their own points: no cluster-level truth
+    with pytest.raises(ValueError, match="spread = 0"):
+        continuum_vote_probabilities(ContinuumParams(n_participants=100, n_statements=10), 1)

@@ -17,6 +17,11 @@ Generative model (one ``numpy.random.Generator`` seeded by ``seed``):
    logistic(point · direction + offset), else disagree.
 
 Votes are drawn ``chunk`` participants at a time, so 1M × 5k holds one chunk's floats at once.
+
+With ``spread`` = 0 every member of a cluster stands at its centre: the clusters are planted
+opinion groups whose answers follow a low-dimensional logistic model (ideal points), not the
+independent camps of :mod:`track2.simulate.dialogue`, and
+:func:`continuum_vote_probabilities` gives the Bayes oracle its true answer probabilities.
 """
 
 from __future__ import annotations
@@ -28,7 +33,12 @@ import numpy.typing as npt
 
 from track2.commonground.matrix import VoteMatrix
 
-__all__ = ["ContinuumParams", "continuum_clusters", "simulate_continuum"]
+__all__ = [
+    "ContinuumParams",
+    "continuum_clusters",
+    "continuum_vote_probabilities",
+    "simulate_continuum",
+]
 
 
 @dataclass(frozen=True)
@@ -45,19 +55,57 @@ class ContinuumParams:
     chunk: int = 100_000
 
 
-def _clusters(
-    rng: np.random.Generator, p: ContinuumParams
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
-    """The clusters' centres and each participant's cluster: the generator's first draws."""
+@dataclass(frozen=True)
+class _Plan:
+    """Everything the generator draws before the votes, in the order it draws them."""
+
+    centres: npt.NDArray[np.float64]
+    shares: npt.NDArray[np.float64]
+    cluster: npt.NDArray[np.int64]
+    points: npt.NDArray[np.float64]
+    direction: npt.NDArray[np.float64]
+    offset: npt.NDArray[np.float64]
+    pass_rate: npt.NDArray[np.float64]
+
+
+def _plan(rng: np.random.Generator, p: ContinuumParams) -> _Plan:
+    n, m = p.n_participants, p.n_statements
     centres = rng.normal(size=(p.n_clusters, 2)) * p.centre_scale
     shares = rng.dirichlet(np.full(p.n_clusters, 4.0))
-    cluster = rng.choice(p.n_clusters, size=p.n_participants, p=shares).astype(np.int64)
-    return centres, cluster
+    cluster = rng.choice(p.n_clusters, size=n, p=shares).astype(np.int64)
+    points = centres[cluster] + rng.normal(size=(n, 2)) * p.spread
+    direction = rng.normal(size=(m, 2)) * p.direction_scale
+    offset = rng.normal(size=m) * p.offset_scale
+    pass_rate = rng.beta(2, 10, size=m)
+    return _Plan(centres, shares, cluster, points, direction, offset, pass_rate)
 
 
 def continuum_clusters(params: ContinuumParams, seed: int) -> npt.NDArray[np.int64]:
     """Each participant's cluster in ``simulate_continuum(params, seed)``, without its votes."""
-    return _clusters(np.random.default_rng(seed), params)[1]
+    return _plan(np.random.default_rng(seed), params).cluster
+
+
+def continuum_vote_probabilities(
+    params: ContinuumParams, seed: int
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """The true (agree, disagree, pass) probabilities of each cluster on each statement
+    (clusters x statements x 3) and the cluster shares of ``simulate_continuum(params, seed)``:
+    what a Bayes oracle needs (``track2.simulate.oracle.oracle_groups``). Only with ``spread``
+    = 0, where every member of a cluster answers as its centre does; with a spread the
+    members' answers differ and these would not be the truth."""
+    if params.spread != 0:
+        raise ValueError(
+            f"the clusters' answer probabilities are the truth only with spread = 0, "
+            f"got {params.spread}"
+        )
+    plan = _plan(np.random.default_rng(seed), params)
+    agree = 1.0 / (1.0 + np.exp(-(plan.centres @ plan.direction.T + plan.offset)))
+    voting = 1.0 - plan.pass_rate
+    theta = np.stack(
+        [voting * agree, voting * (1.0 - agree), np.broadcast_to(plan.pass_rate, agree.shape)],
+        axis=2,
+    )
+    return theta, plan.shares
 
 
 def simulate_continuum(
@@ -69,11 +117,8 @@ def simulate_continuum(
     if n < 2 or m < 2 or p.chunk < 1:
         raise ValueError("a continuum needs at least 2 participants, 2 statements and chunk >= 1")
     rng = np.random.default_rng(seed)
-    centres, cluster = _clusters(rng, p)
-    points = centres[cluster] + rng.normal(size=(n, 2)) * p.spread
-    direction = rng.normal(size=(m, 2)) * p.direction_scale
-    offset = rng.normal(size=m) * p.offset_scale
-    pass_rate = rng.beta(2, 10, size=m)
+    plan = _plan(rng, p)
+    points, direction, offset, pass_rate = plan.points, plan.direction, plan.offset, plan.pass_rate
     popularity = 1.0 / np.arange(1, m + 1) ** p.zipf
     popularity = popularity[rng.permutation(m)] / popularity.sum()
     drawn = rng.lognormal(np.log(p.median_votes), 0.7, size=n)
@@ -108,4 +153,4 @@ def simulate_continuum(
         np.zeros(m, dtype=bool),
         np.zeros(m, dtype=bool),
     )
-    return matrix, cluster
+    return matrix, plan.cluster
