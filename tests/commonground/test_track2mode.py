@@ -358,3 +358,77 @@ def test_the_finalist_pick_puts_groups_too_small_to_count_last() -> None:
     assert _pick_finalist(held, [True, True, True]) == 2  # the best on the held-out participants
     assert _pick_finalist(held, [True, True, False]) == 1  # ... of those whose groups count
     assert _pick_finalist(held, [False, False, False]) == 2  # none count: still the best
+
+
+def _random_votes(n: int, m: int, seed: int) -> VoteMatrix:
+    """Votes drawn at random, the same odds for everyone: no opinion groups at all."""
+    rng = np.random.default_rng(seed)
+    dense = rng.choice([-1.0, 0.0, 1.0], size=(n, m), p=[0.4, 0.2, 0.4])
+    dense[rng.random((n, m)) < 0.5] = np.nan
+    return VoteMatrix.from_dense(dense)
+
+
+def test_one_group_is_each_statements_smoothed_share() -> None:
+    # What k groups become when they answer alike (the shares they are shrunk towards); with
+    # the adaptive prior's floor instead, one group was less smoothed than any k, and k groups
+    # out-predicted it on random votes.
+    from track2.commonground import track2mode
+
+    votes = _random_votes(30, 12, seed=1)
+    x = vote_onehot(votes)
+    everyone = np.ones((30, 1), dtype=np.float32)
+    log_theta, log_prior = track2mode._m_step(x, everyone, 12, floor=track2mode.PRIOR_WEIGHT)
+    counts = np.asarray(x.sum(axis=0), dtype=np.float64).ravel().reshape(12, 3)
+    agree, disagree, passed = counts.T
+    seen = agree + disagree + passed
+    pass_share = (passed + 0.5) / (seen + 1.0)
+    agree_share = (agree + 0.5) / (agree + disagree + 1.0)
+    expected = np.column_stack(
+        [(1 - pass_share) * agree_share, (1 - pass_share) * (1 - agree_share), pass_share]
+    )
+    np.testing.assert_allclose(np.exp(log_theta).reshape(12, 3), expected, rtol=1e-12)
+    assert log_prior.tolist() == [0.0]
+
+
+@pytest.mark.parametrize("n, m, seeds", [(20, 40, 10), (40, 60, 10), (300, 60, 3)])
+def test_random_votes_do_not_beat_one_group(n: int, m: int, seeds: int) -> None:
+    # Rooms below 250 voters are also cross-checked by 5-fold cross-validation; 300 is not.
+    # (Before one group was smoothed as groups are, 2 of 30 rooms of 20 claimed groups here.)
+    for seed in range(1, seeds + 1):
+        groups = track2_groups(_random_votes(n, m, seed), random_state=seed)
+        assert groups.beats_one_group is False, (n, m, seed)
+        assert groups.n_groups == 2  # the fewest allowed
+        assert "not ones the votes show" in groups.method
+        assert groups.to_json(np.arange(n))["beats_one_group"] is False
+
+
+def test_planted_groups_beat_one_group_and_a_refit_keeps_the_verdict() -> None:
+    params = SimulationParams(n_participants=150, n_statements=40, n_groups=2, mean_votes=30)
+    votes = simulate_dialogue(params, seed=4).matrix
+    groups = track2_groups(votes, random_state=0)
+    assert groups.beats_one_group is True and "not ones the votes show" not in groups.method
+    assert refit_groups(votes, groups.responsibilities, previous=groups).beats_one_group is True
+    # k fixed by the caller: nobody is held out, so no verdict
+    assert track2_groups(votes, n_groups=2).beats_one_group is None
+
+
+def test_a_small_room_is_cross_checked_and_falls_back_to_the_fewest_groups(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from track2.commonground import track2mode
+
+    params = SimulationParams(n_participants=150, n_statements=40, n_groups=3, mean_votes=30)
+    votes = simulate_dialogue(params, seed=4).matrix
+    checked: list[int] = []
+
+    def refuted(x, k, *args):  # type: ignore[no-untyped-def]
+        checked.append(x.shape[0])
+        return False
+
+    monkeypatch.setattr(track2mode, "_cross_checked", refuted)
+    groups = track2_groups(votes, min_groups=2, random_state=0)
+    assert checked == [int(np.count_nonzero(votes.votes_per_participant))]  # every voter
+    assert groups.beats_one_group is False and groups.n_groups == 2
+    # 250 voters and more: the held-out part alone decides
+    checked.clear()
+    bigger = SimulationParams(n_participants=400, n_statements=40, n_groups=3, mean_votes=30)
+    assert track2_groups(simulate_dialogue(bigger, seed=4).matrix).beats_one_group is True
+    assert checked == []

@@ -100,3 +100,19 @@ def test_the_cached_map_follows_every_change(voted_room):
         vote(world, user, statements[1], "agree")
     after = {s["id"]: s for s in map_data.room_map(world.meeting)["statements"]}
     assert after[statements[1].pk]["label"] == "common ground"
+
+
+def test_the_map_says_when_the_votes_do_not_show_the_groups(voted_room):
+    from django.template.loader import render_to_string
+
+    world, _ = voted_room
+    shown = map_data.room_map(world.meeting)
+    # the engine's verdict, as the fit gave it: a bool once there are groups
+    assert shown["state"] == "groups" and isinstance(shown["groups_beat_one_group"], bool)
+    note = "These votes do not show distinct opinion groups yet"
+    for verdict, expected in ((False, True), (True, False), (None, False)):
+        page = render_to_string(
+            "deliberation/_map.html",
+            {"map": shown | {"groups_beat_one_group": verdict}, "meeting": world.meeting},
+        )
+        assert (note in page) is expected, verdict

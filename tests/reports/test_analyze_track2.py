@@ -343,3 +343,31 @@ def test_with_exactly_two_sides_a_small_side_hides_the_other(tmp_path: Path) -> 
     # With k = 4 both sides are large enough and both are shown.
     shown = _run(str(room), "--sides", str(room / "sides.csv"), "--k-anonymity", "4")
     assert "A: 100% agree" in shown and "B: 100% agree" in shown
+
+
+NOT_SHOWN = "These votes do not show distinct opinion groups"
+
+
+def test_groups_the_votes_do_not_show_are_said_to_be_so(tmp_path: Path, four_groups: Path) -> None:
+    # 60 people voting at random on 30 statements: no opinion groups at all
+    rng = np.random.default_rng(7)
+    rows = [
+        f"{t},x,{statement},{person},{rng.choice([-1, 0, 1])}"
+        for t, (person, statement) in enumerate(
+            (p, s) for p in range(60) for s in range(30) if rng.random() < 0.6
+        )
+    ]
+    folder = tmp_path / "random"
+    folder.mkdir()
+    (folder / "votes.csv").write_text(VOTES_HEADER + "\n".join(rows) + "\n")
+    doc = json.loads(_run(str(folder), "--format", "json"))
+    assert doc["beats_one_group"] is False and len(doc["groups"]) == 2
+    assert "not ones the votes show" in doc["method"]
+    text = _run(str(folder))
+    assert NOT_SHOWN in text and "2 groups below are the fewest" in text
+    assert NOT_SHOWN in _run(str(folder), "--format", "html")
+    # planted groups: found, and nothing said against them; k fixed: no verdict
+    assert json.loads(_run(str(four_groups), "--format", "json"))["beats_one_group"] is True
+    assert NOT_SHOWN not in _run(str(four_groups))
+    fixed = json.loads(_run(str(four_groups), "--format", "json", "--groups", "4"))
+    assert fixed["beats_one_group"] is None

@@ -29,9 +29,14 @@ votes under the fitted mixture, ``sum_u log sum_g pi_g prod_s theta[g, s, vote(u
 wins only when its paired gain over the current best, summed over the held-out participants,
 exceeds one standard error of that sum (a bare "higher score" let the split's noise add groups on
 one seed and not another). The first ``k`` must beat one group (each statement's overall
-answers), and the scan goes on until some ``k`` has; after that it stops when two larger ``k`` in
-a row fail, and a ``k`` tried after one that failed must gain two standard errors (a second look
-at one standard error added groups on marginal gains). BIC was tried first and
+answers, smoothed as the groups' shares are shrunk towards), and the scan goes on until some
+``k`` has; after that it stops when two larger ``k`` in a row fail, and a ``k`` tried after one
+that failed must gain two standard errors (a second look at one standard error added groups on
+marginal gains). When no ``k`` beats one group, k is ``min_groups`` and
+``Track2Groups.beats_one_group`` is False: the groups are the fewest drawn, not ones the votes
+show, and reports say so. With fewer than 250 participants (a room holds out a handful), the
+chosen groups must also beat one group with every participant scored by 5-fold
+cross-validation. BIC was tried first and
 rejected: its penalty of ``2 * statements`` parameters per group picks k = 2 on the 5k x 300
 benchmark where four groups are planted.
 
@@ -168,6 +173,12 @@ _SAMPLED_FINALIST_ITERS = 12
 # 1M x 5k ideal-point dialogue, 30M votes) labels drift along a flat likelihood for all 30 steps
 # allowed before, 0.18 s each, with no step count more right than another.
 _SAMPLED_REFINE_ITERS = 12
+# Below this many participants with votes, whether the chosen groups beat one group is checked
+# again by 5-fold cross-validation over all of them: a room of 40 holds out 8, and on votes
+# drawn at random (no groups at all) the held-out test then passed on 3 of 5 seeds (once with
+# k = 4); with every participant scored out of fold it passed on none (docs/benchmarks.md).
+_CROSS_CHECK_ROWS = 250
+_CROSS_CHECK_FOLDS = 5
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -186,7 +197,11 @@ class Track2Groups:
     ``vote_probabilities[g, s]`` is (agree, disagree, pass) for group ``g`` on statement ``s``
     (statement order of the vote matrix; excluded statements keep the uniform prior).
     ``held_out_log_likelihood`` maps each k tried to its score; ``n_groups`` is the chosen k
-    (or the one asked).
+    (or the one asked). ``beats_one_group``: whether the chosen groups predicted the held-out
+    participants' votes better than one group of everyone (by the selection's margin); False
+    when no k did, so that ``n_groups`` is only the fewest allowed and the groups are not ones
+    the votes show (a report says so); None when k was fixed or nobody was held out. A fit
+    continued by :func:`refit_groups` keeps its earlier fit's value.
     """
 
     labels: npt.NDArray[np.int64]
@@ -201,6 +216,7 @@ class Track2Groups:
     n_fit_statements: int
     random_state: int
     method: str
+    beats_one_group: bool | None = None
 
     def members(self, group: int) -> npt.NDArray[np.int64]:
         return np.flatnonzero(self.labels == group)
@@ -214,6 +230,7 @@ class Track2Groups:
         return {
             "method": self.method,
             "k": self.n_groups,
+            "beats_one_group": self.beats_one_group,
             "held_out_log_likelihood": {
                 str(k): round(v, 3) for k, v in self.held_out_log_likelihood.items()
             },
@@ -325,6 +342,13 @@ def _shrink(success: FloatArray, trials: FloatArray, floor: float = PRIOR_WEIGHT
     pbar = np.add.reduce(success, axis=0)
     pbar += 0.5
     pbar /= total + 1.0
+    if k == 1:
+        # One group is what k groups become when they answer alike: each statement's smoothed
+        # share over everyone, the value groups shrink towards. (The variance formula below has
+        # no between-group term to read for one group; its floor left one group a weight of 5
+        # towards itself, less smoothed than any k, so k groups out-predicted one group on a
+        # room's held-out participants even on votes drawn at random.)
+        return pbar[np.newaxis].copy()
     deviation = success / np.maximum(trials, 1e-9)
     deviation -= pbar
     np.square(deviation, out=deviation)
@@ -726,6 +750,38 @@ def _groups_big_enough(resp: npt.NDArray[np.float32], k: int) -> bool:
     return smallest >= max(_MIN_PARTICIPANTS_PER_GROUP, _MIN_GROUP_SHARE * resp.shape[0])
 
 
+def _cross_checked(
+    x: sp.csr_array,
+    k: int,
+    n_statements: int,
+    n_starts: int,
+    seed_sequence: np.random.SeedSequence,
+    max_iter: int,
+) -> bool:
+    """Whether ``k`` groups predict each participant (row of ``x``, every one with a vote)
+    better than one group does, by one standard error of the paired gain, each fifth scored by
+    the models fitted on the other four: the held-out test for a room too small to hold out
+    enough participants once."""
+    folds = np.random.default_rng(seed_sequence.spawn(1)[0]).permutation(x.shape[0])
+    folds %= _CROSS_CHECK_FOLDS
+    grouped = np.empty(x.shape[0])
+    alone = np.empty(x.shape[0])
+    for fold, seed in zip(
+        range(_CROSS_CHECK_FOLDS), seed_sequence.spawn(_CROSS_CHECK_FOLDS), strict=True
+    ):
+        scored, fitted = np.flatnonzero(folds == fold), np.flatnonzero(folds != fold)
+        if len(fitted) < 2 * k or not len(scored):
+            return False
+        x_fit, x_scored = x[fitted], x[scored]
+        embedding = spectral_embedding(x_fit, n_statements, k + 2)
+        fit, _, _ = _best_fit(x_fit, embedding, k, n_statements, n_starts, seed, max_iter, None)
+        grouped[scored] = _row_log_likelihood(x_scored, fit.log_theta, fit.log_prior)
+        everyone = np.ones((len(fitted), 1), dtype=np.float32)
+        log_theta, log_prior = _m_step(x_fit, everyone, n_statements, floor=PRIOR_WEIGHT)
+        alone[scored] = _row_log_likelihood(x_scored, log_theta, log_prior)
+    return _beats(grouped, alone)
+
+
 def _selection_statements(sample: sp.csr_array, n_statements: int) -> npt.NDArray[np.int64]:
     """Most-voted statements of the sample, as many as keep enough votes per statement."""
     counts = np.bincount(sample.indices // 3, minlength=n_statements)
@@ -909,7 +965,14 @@ def track2_groups(
                 chosen = groups
             elif chosen is not None and groups - chosen >= _PATIENCE:
                 break
-    if chosen is None:  # no k beat one group: the fewest groups allowed
+    # Whether the groups are ones the votes show: with one group to beat, some k did (in a
+    # small room, also when every participant is scored out of fold).
+    beats_one_group = None if one_group is None else chosen is not None
+    if chosen is not None and beats_one_group and len(positions) < _CROSS_CHECK_ROWS:
+        beats_one_group = _cross_checked(
+            sample[np.sort(positions)], chosen, m_selected, n_starts, seeds, max_iter
+        )
+    if chosen is None or beats_one_group is False:  # the fewest groups allowed
         chosen = min_groups
     timings["model_selection"] = time.perf_counter() - lap
 
@@ -965,6 +1028,12 @@ def track2_groups(
             if rebalanced
             else ""
         )
+        + (
+            "; no k beat one group on the held-out participants, so k is the fewest allowed "
+            "and the groups are not ones the votes show"
+            if beats_one_group is False
+            else ""
+        )
     )
     return Track2Groups(
         labels=labels,
@@ -986,6 +1055,7 @@ def track2_groups(
             f"vote), best of {n_starts} spectral k-means++ starts and "
             f"the splits of k-1 groups; {criterion}"
         ),
+        beats_one_group=beats_one_group,
     )
 
 
@@ -1095,4 +1165,5 @@ def refit_groups(
             f"(k={k} kept; prior: each statement's shares shrunk by empirical Bayes, at least "
             f"{REFINE_PRIOR_WEIGHT:g} pseudo-votes)"
         ),
+        beats_one_group=None if previous is None else previous.beats_one_group,
     )

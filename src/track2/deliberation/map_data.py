@@ -734,6 +734,9 @@ def disclosed_map(
         "k": k,
         "state": "groups" if analysis is not None else "too_few_votes",
         "message": groups_note or (TOO_FEW_YET if voters < k else ""),
+        # False: no number of groups predicted held-out people's votes better than one group,
+        # so the groups are the fewest the engine draws, not ones the votes show (null: no fit)
+        "groups_beat_one_group": None if analysis is None else analysis.groups.beats_one_group,
         "sides_note": sides_note,
         "voters": voters,
         "votes": int(matrix.n_votes),

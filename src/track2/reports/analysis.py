@@ -420,6 +420,8 @@ def report_dict(
         doc["held_out_log_likelihood"] = {
             _key(k): _num(v) for k, v in sorted(run.track2.groups.held_out_log_likelihood.items())
         }
+        # false: no k predicted held-out participants better than one group (null: k as asked)
+        doc["beats_one_group"] = run.track2.groups.beats_one_group
         doc["bridging"] = run.track2.bridging.to_json()
         doc["map"] = {
             "axes": list(run.track2.map.axes),
@@ -485,6 +487,19 @@ WEAK_RULE = (
 )
 
 
+def groups_not_shown(run: AnalysisRun) -> str | None:
+    """The caution a report gives when Track 2 mode's groups did not predict the held-out
+    participants better than one group (``Track2Groups.beats_one_group``), else None."""
+    if run.track2 is None or run.track2.groups.beats_one_group is not False:
+        return None
+    return (
+        "These votes do not show distinct opinion groups: no number of groups predicted the "
+        "votes of participants held out of the fit better than one group of everyone. The "
+        f"{run.track2.groups.n_groups} groups below are the fewest the analysis draws, not "
+        "groups the votes show."
+    )
+
+
 def _cells_rule(run: AnalysisRun) -> str:
     k = run.k_anonymity
     return (
@@ -546,6 +561,9 @@ def render_text(run: AnalysisRun) -> str:
         f"Method: {view.method} (mode {run.mode}); {len(view.ids)} opinion groups "
         f"({_how_chosen(run)})."
     )
+    caution = groups_not_shown(run)
+    if caution is not None:
+        out.append(caution)
     out.append("")
     if run.track2 is not None:
         axes = run.track2.map.axes
@@ -602,7 +620,7 @@ body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0
 h1{font-size:1.5rem} h2{font-size:1.2rem;margin-top:2rem}
 table{border-collapse:collapse;width:100%} td,th{border-bottom:1px solid #ddd;padding:.3rem;
 text-align:left;vertical-align:top} .num{text-align:right;white-space:nowrap}
-.status{background:#fff6d5;padding:.5rem;border-left:4px solid #d9a400}
+.status,.caution{background:#fff6d5;padding:.5rem;border-left:4px solid #d9a400}
 .swatch{display:inline-block;width:.8rem;height:.8rem;border-radius:50%;margin-right:.3rem}
 figure{margin:1rem 0} figcaption{font-size:.9rem;color:#555}
 """
@@ -658,6 +676,11 @@ def render_html(run: AnalysisRun) -> str:
         f"<p>{len(a.participant_ids)} participants, {len(doc['statements'])} statements, "
         f"{doc['votes']} votes; {int(a.in_conv.sum())} participants in the map; "
         f"{len(view.ids)} opinion groups (method {e(view.method)}, mode {e(run.mode)}).</p>",
+        *(
+            [f'<p class="caution" role="note">{e(caution)}</p>']
+            if (caution := groups_not_shown(run)) is not None
+            else []
+        ),
         "<figure>",
         _map(run),
         f"<figcaption>{e(_map_caption(run))}</figcaption></figure>",
