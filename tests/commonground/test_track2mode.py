@@ -392,7 +392,7 @@ def test_one_group_is_each_statements_smoothed_share() -> None:
 
 @pytest.mark.parametrize("n, m, seeds", [(20, 40, 10), (40, 60, 10), (300, 60, 3)])
 def test_random_votes_do_not_beat_one_group(n: int, m: int, seeds: int) -> None:
-    # Rooms below 250 voters are also cross-checked by 5-fold cross-validation; 300 is not.
+    # Below 250 voters 5-fold cross-validation decides; at 300 the held-out part does.
     # (Before one group was smoothed as groups are, 2 of 30 rooms of 20 claimed groups here.)
     for seed in range(1, seeds + 1):
         groups = track2_groups(_random_votes(n, m, seed), random_state=seed)
@@ -410,6 +410,20 @@ def test_planted_groups_beat_one_group_and_a_refit_keeps_the_verdict() -> None:
     assert refit_groups(votes, groups.responsibilities, previous=groups).beats_one_group is True
     # k fixed by the caller: nobody is held out, so no verdict
     assert track2_groups(votes, n_groups=2).beats_one_group is None
+
+
+def test_two_clear_camps_in_a_room_of_ten_are_groups_the_votes_show() -> None:
+    # 2 people held out cannot tell; 5-fold cross-validation over all 10 can
+    for seed in range(5):
+        rng = np.random.default_rng(seed)
+        camp = np.arange(10) % 2
+        stance = rng.choice([-1.0, 1.0], size=6)
+        dense = np.where(camp[:, None] == 0, stance, -stance)
+        dense = np.where(rng.random((10, 6)) < 0.1, -dense, dense)  # a few votes across
+        dense[rng.random((10, 6)) < 0.2] = np.nan
+        groups = track2_groups(VoteMatrix.from_dense(dense), random_state=seed)
+        assert groups.beats_one_group is True, seed
+        assert adjusted_rand_index(camp, groups.labels) > 0.6, seed
 
 
 def test_a_small_room_is_cross_checked_and_falls_back_to_the_fewest_groups(monkeypatch) -> None:  # type: ignore[no-untyped-def]

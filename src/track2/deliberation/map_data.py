@@ -498,12 +498,14 @@ def _state_map(meeting: Meeting, settled: bool) -> tuple[dict, dict[int, float]]
 
 
 def forget(meeting_id: int | None = None) -> None:
-    """Drop the kept copy of one room (or all): the next read reads it whole (tests)."""
+    """Drop the kept copy of one room (or all), and its fits asked but not started: the next
+    read reads it whole (tests)."""
     with _lock:
         if meeting_id is None:
             _rooms.clear()
         else:
             _rooms.pop(meeting_id, None)
+    worker.drop(meeting_id)
 
 
 # --- the map through the small-cell rule ----------------------------------------------------

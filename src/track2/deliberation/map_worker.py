@@ -37,6 +37,15 @@ class FitWorker:
                 self._thread.start()
             self._cond.notify()
 
+    def drop(self, meeting_id: int | None = None) -> None:
+        """Forget the asks not yet started for one room (or all): its kept copy is gone, and a
+        fit started later would find the room read anew and replace its first map (tests)."""
+        with self._cond:
+            if meeting_id is None:
+                self._wanted.clear()
+            else:
+                self._wanted.pop(meeting_id, None)
+
     def is_wanted(self, meeting_id: int) -> bool:
         with self._cond:
             return meeting_id in self._wanted
