@@ -78,7 +78,8 @@ def points_table(seeds: tuple[int, ...] = SEEDS) -> list[str]:
             rows.append(
                 f"| {n:,} × {m} | {k} | {centre_scale:g} | {seed} | {oracle:.3f} "
                 f"| {supervised:.3f} | {_ratio(supervised, oracle)} | {groups.n_groups} "
-                f"| {'yes' if groups.beats_one_group else 'no'} | {track2:.3f} | {_ratio(track2, oracle)} | {len(polis.group_ids)} "
+                f"| {'yes' if groups.beats_one_group else 'no'} | {track2:.3f} "
+                f"| {_ratio(track2, oracle)} | {len(polis.group_ids)} "
                 f"| {polis_ari:.3f} | {_ratio(polis_ari, oracle)} | {seconds:.2f} |"
             )
     return rows
