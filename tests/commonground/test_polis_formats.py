@@ -46,13 +46,13 @@ def test_real_exports_read_and_agree_with_participants_votes(name):
 def test_real_exports_read_the_same_by_the_fast_reader(name, monkeypatch):
     # Real Pol.is exports (time order, revised votes, a datetime column with spaces): the
     # fast reader, cut into many blocks, builds the matrix the validating reader does.
-    from track2.commonground import formats
+    from track2.commonground import votes_blocks
 
     votes = DATA / "polis" / name / "votes.csv"
     slow = read_votes_csv(votes)
-    monkeypatch.setattr(formats, "_FAST_READ_BYTES", 0)
-    monkeypatch.setattr(formats, "_FAST_BLOCK_BYTES", 64 * 1024)
-    assert formats._read_votes_csv_fast(votes) is not None
+    monkeypatch.setattr(votes_blocks, "FAST_READ_BYTES", 0)
+    monkeypatch.setattr(votes_blocks, "BLOCK_BYTES", 64 * 1024)
+    assert votes_blocks.read_columns(votes) is not None
     fast = read_votes_csv(votes)
     for name_ in ("participant_ids", "statement_ids", "indptr", "indices", "values"):
         np.testing.assert_array_equal(getattr(fast, name_), getattr(slow, name_), err_msg=name_)
@@ -202,16 +202,16 @@ def test_statement_type_roundtrip_fields():
 
 
 def test_fast_block_reader_matches_validating_reader(tmp_path, monkeypatch):
-    from track2.commonground import formats
+    from track2.commonground import votes_blocks
     from track2.simulate import SimulationParams, write_polis_folder
 
     write_polis_folder(
         tmp_path, SimulationParams(n_participants=300, n_statements=30, revision_rate=0.1), seed=2
     )
     slow = read_votes_csv(tmp_path / "votes.csv")
-    monkeypatch.setattr(formats, "_FAST_READ_BYTES", 0)
-    monkeypatch.setattr(formats, "_FAST_BLOCK_BYTES", 4096)  # many blocks, rows cut across
-    assert formats._read_votes_csv_fast(tmp_path / "votes.csv") is not None
+    monkeypatch.setattr(votes_blocks, "FAST_READ_BYTES", 0)
+    monkeypatch.setattr(votes_blocks, "BLOCK_BYTES", 4096)  # many blocks, rows cut across
+    assert votes_blocks.read_columns(tmp_path / "votes.csv") is not None
     fast = read_votes_csv(tmp_path / "votes.csv")
     np.testing.assert_array_equal(fast.to_dense(9), slow.to_dense(9))
     # a bad row sends the fast path back to the validating reader and its exact message
@@ -241,7 +241,7 @@ def test_fast_reader_names_a_bad_row_itself_like_the_validating_reader(
     # A big file with one bad row deep inside: the block pyarrow refuses is checked row by
     # row and its first bad row named by its line in the file (blank lines counted), the
     # same error as the validating reader's, without reading every row in Python.
-    from track2.commonground import formats
+    from track2.commonground import formats, votes_blocks
 
     rows = [VOTES_HEAD.strip()] + [f"{t},x,{t % 5},{t % 7},1" for t in range(1, 3000)]
     rows[300] = rows[1700] = ""
@@ -249,13 +249,13 @@ def test_fast_reader_names_a_bad_row_itself_like_the_validating_reader(
     (tmp_path / "votes.csv").write_bytes(newline.join(rows).encode() + newline.encode())
     with pytest.raises(InputFormatError) as slow:
         read_votes_csv(tmp_path / "votes.csv")  # small: the validating reader
-    monkeypatch.setattr(formats, "_FAST_READ_BYTES", 0)
-    monkeypatch.setattr(formats, "_FAST_BLOCK_BYTES", 4096)
+    monkeypatch.setattr(votes_blocks, "FAST_READ_BYTES", 0)
+    monkeypatch.setattr(votes_blocks, "BLOCK_BYTES", 4096)
 
     def no_slow_reader(path):
         raise AssertionError("the validating reader ran over the whole file")
 
-    monkeypatch.setattr(formats, "_open_csv", no_slow_reader)
+    monkeypatch.setattr(formats, "open_csv", no_slow_reader)
     with pytest.raises(InputFormatError) as fast:
         read_votes_csv(tmp_path / "votes.csv")
     assert (fast.value.line, fast.value.message) == (slow.value.line, slow.value.message)
@@ -263,15 +263,15 @@ def test_fast_reader_names_a_bad_row_itself_like_the_validating_reader(
 
 
 def test_fast_reader_names_the_line_of_bytes_that_are_not_utf8(tmp_path, monkeypatch):
-    from track2.commonground import formats
+    from track2.commonground import votes_blocks
 
     rows = [VOTES_HEAD.strip().encode()] + [
         f"{t},x,{t % 5},{t % 7},1".encode() for t in range(1, 3000)
     ]
     rows[2222] = b"2222,x,3,4\xff\xfe,1"  # in a column that is read
     (tmp_path / "votes.csv").write_bytes(b"\n".join(rows) + b"\n")
-    monkeypatch.setattr(formats, "_FAST_READ_BYTES", 0)
-    monkeypatch.setattr(formats, "_FAST_BLOCK_BYTES", 4096)
+    monkeypatch.setattr(votes_blocks, "FAST_READ_BYTES", 0)
+    monkeypatch.setattr(votes_blocks, "BLOCK_BYTES", 4096)
     with pytest.raises(InputFormatError) as err:
         read_votes_csv(tmp_path / "votes.csv")
     assert err.value.line == 2223 and "not UTF-8" in err.value.message
@@ -282,15 +282,15 @@ def test_fast_reader_leaves_a_block_it_refuses_but_the_validating_reader_takes(
 ):
     # A timestamp written as a decimal: pyarrow's int64 refuses it, the validating reader
     # takes it; the whole file then goes through the validating reader.
-    from track2.commonground import formats
+    from track2.commonground import votes_blocks
 
     rows = [VOTES_HEAD.strip()] + [f"{t},x,{t % 5},{t % 7},1" for t in range(1, 3000)]
     rows[2000] = "2000.5,x,2,3,-1"
     (tmp_path / "votes.csv").write_text("\n".join(rows) + "\n")
     slow = read_votes_csv(tmp_path / "votes.csv")
-    monkeypatch.setattr(formats, "_FAST_READ_BYTES", 0)
-    monkeypatch.setattr(formats, "_FAST_BLOCK_BYTES", 4096)
-    assert formats._read_votes_csv_fast(tmp_path / "votes.csv") is None
+    monkeypatch.setattr(votes_blocks, "FAST_READ_BYTES", 0)
+    monkeypatch.setattr(votes_blocks, "BLOCK_BYTES", 4096)
+    assert votes_blocks.read_columns(tmp_path / "votes.csv") is None
     np.testing.assert_array_equal(
         read_votes_csv(tmp_path / "votes.csv").to_dense(), slow.to_dense()
     )
@@ -305,7 +305,7 @@ def test_fast_reader_leaves_a_block_it_refuses_but_the_validating_reader_takes(
     ],
 )
 def test_fast_reader_takes_any_plain_layout_of_the_needed_columns(tmp_path, monkeypatch, layout):
-    from track2.commonground import formats
+    from track2.commonground import votes_blocks
 
     names = [n.strip().strip('"').lstrip("\ufeff").strip() for n in layout.split(",")]
     value = {"timestamp": "{t}", "datetime": "x", "comment-id": "{c}", "voter-id": "{p}"}
@@ -314,8 +314,8 @@ def test_fast_reader_takes_any_plain_layout_of_the_needed_columns(tmp_path, monk
     lines = [layout] + [pattern.format(t=t, c=t % 5, p=t % 7, v=(t % 3) - 1) for t in range(1, 300)]
     (tmp_path / "votes.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     slow = read_votes_csv(tmp_path / "votes.csv")  # small: the validating reader
-    monkeypatch.setattr(formats, "_FAST_READ_BYTES", 0)
-    assert formats._read_votes_csv_fast(tmp_path / "votes.csv") is not None
+    monkeypatch.setattr(votes_blocks, "FAST_READ_BYTES", 0)
+    assert votes_blocks.read_columns(tmp_path / "votes.csv") is not None
     fast = read_votes_csv(tmp_path / "votes.csv")
     np.testing.assert_array_equal(fast.participant_ids, slow.participant_ids)
     np.testing.assert_array_equal(fast.to_dense(9), slow.to_dense(9))
@@ -327,42 +327,42 @@ def _votes_file(path, rows, header="timestamp,datetime,comment-id,voter-id,vote"
 
 
 def test_a_big_votes_file_reports_its_share_read(tmp_path, monkeypatch):
-    from track2.commonground import formats
+    from track2.commonground import votes_blocks
 
     rows = [f"{t},x,{t % 11},{t % 13},{(t % 3) - 1}" for t in range(1, 2000)]
     path = _votes_file(tmp_path / "votes.csv", rows)
-    monkeypatch.setattr(formats, "_FAST_READ_BYTES", 0)
-    monkeypatch.setattr(formats, "_FAST_BLOCK_BYTES", 4096)
+    monkeypatch.setattr(votes_blocks, "FAST_READ_BYTES", 0)
+    monkeypatch.setattr(votes_blocks, "BLOCK_BYTES", 4096)
     shares: list[float] = []
     read_votes_csv(path, progress=shares.append)
     assert len(shares) > 5 and shares == sorted(shares) and shares[-1] == 1.0
-    assert shares[-2] == pytest.approx(formats._PARSE_SHARE)  # parsed; then the matrix
+    assert shares[-2] == pytest.approx(votes_blocks.PARSE_SHARE)  # parsed; then the matrix
     assert load_conversation(path, progress=shares.append).matrix.n_votes > 0
 
 
 def test_fast_reader_keeps_ids_in_32_bits_until_one_needs_64(tmp_path, monkeypatch):
-    from track2.commonground import formats
+    from track2.commonground import votes_blocks
 
     rows = [f"{t},x,{t % 11},{t % 13},{(t % 3) - 1}" for t in range(1, 2000)]
     small = _votes_file(tmp_path / "votes.csv", rows)
-    monkeypatch.setattr(formats, "_FAST_READ_BYTES", 0)
-    monkeypatch.setattr(formats, "_FAST_BLOCK_BYTES", 4096)
-    columns = formats._read_votes_csv_fast(small)
+    monkeypatch.setattr(votes_blocks, "FAST_READ_BYTES", 0)
+    monkeypatch.setattr(votes_blocks, "BLOCK_BYTES", 4096)
+    columns = votes_blocks.read_columns(small)
     assert (
         columns["statements"].dtype == columns["participants"].dtype == np.int32
     )  # half the memory of int64 on a big file
     # an id past 2**31 in a later block: the column turns int64 and keeps what came before
     rows[1500] = f"1501,x,4,{2**40},1"
     big = _votes_file(tmp_path / "votes.csv", rows)
-    columns = formats._read_votes_csv_fast(big)
+    columns = votes_blocks.read_columns(big)
     pids = columns["participants"]
     assert pids.dtype == np.int64 and pids[1500] == 2**40 and pids[10] == 11 % 13
     assert {name: len(a) for name, a in columns.items()} == dict.fromkeys(
         ("timestamps", "statements", "participants", "votes"), 1999
     )
-    monkeypatch.setattr(formats, "_FAST_READ_BYTES", 10**12)
+    monkeypatch.setattr(votes_blocks, "FAST_READ_BYTES", 10**12)
     slow = read_votes_csv(big)
-    monkeypatch.setattr(formats, "_FAST_READ_BYTES", 0)
+    monkeypatch.setattr(votes_blocks, "FAST_READ_BYTES", 0)
     fast = read_votes_csv(big)
     np.testing.assert_array_equal(fast.participant_ids, slow.participant_ids)
     np.testing.assert_array_equal(fast.to_dense(99), slow.to_dense(99))
@@ -371,15 +371,15 @@ def test_fast_reader_keeps_ids_in_32_bits_until_one_needs_64(tmp_path, monkeypat
 def test_fast_reader_reads_a_quoted_body_as_one_stream(tmp_path, monkeypatch):
     # Quotes below the header (a quoted datetime holding a comma): the file is not cut at
     # newlines (a quoted field may hold one) but read by pyarrow's stream; same matrix.
-    from track2.commonground import formats
+    from track2.commonground import votes_blocks
 
     rows = [f'{t},"Mon, {t}",{t % 11},{t % 13},{(t % 3) - 1}' for t in range(1, 2000)]
     rows[700] = '700,"two\nlines",3,9,1'
     path = _votes_file(tmp_path / "votes.csv", rows)
     slow = read_votes_csv(path)
-    monkeypatch.setattr(formats, "_FAST_READ_BYTES", 0)
-    monkeypatch.setattr(formats, "_FAST_BLOCK_BYTES", 4096)
-    assert formats._read_votes_csv_fast(path) is not None
+    monkeypatch.setattr(votes_blocks, "FAST_READ_BYTES", 0)
+    monkeypatch.setattr(votes_blocks, "BLOCK_BYTES", 4096)
+    assert votes_blocks.read_columns(path) is not None
     fast = read_votes_csv(path)
     np.testing.assert_array_equal(fast.to_dense(99), slow.to_dense(99))
     assert fast.n_votes == slow.n_votes == len({(t % 13, t % 11) for t in range(1, 2000)})
@@ -388,24 +388,24 @@ def test_fast_reader_reads_a_quoted_body_as_one_stream(tmp_path, monkeypatch):
 def test_fast_reader_hands_a_line_longer_than_a_block_to_the_validating_reader(
     tmp_path, monkeypatch
 ):
-    from track2.commonground import formats
+    from track2.commonground import votes_blocks
 
     rows = [f"{t},x,{t % 11},{t % 13},{(t % 3) - 1}" for t in range(1, 2000)]
     rows[900] = f"900,{'y' * 9000},5,6,1"
     path = _votes_file(tmp_path / "votes.csv", rows)
     slow = read_votes_csv(path)
-    monkeypatch.setattr(formats, "_FAST_READ_BYTES", 0)
-    monkeypatch.setattr(formats, "_FAST_BLOCK_BYTES", 4096)
-    assert formats._read_votes_csv_fast(path) is None  # and it returns: no endless loop
+    monkeypatch.setattr(votes_blocks, "FAST_READ_BYTES", 0)
+    monkeypatch.setattr(votes_blocks, "BLOCK_BYTES", 4096)
+    assert votes_blocks.read_columns(path) is None  # and it returns: no endless loop
     np.testing.assert_array_equal(read_votes_csv(path).to_dense(99), slow.to_dense(99))
 
 
 def test_fast_reader_leaves_a_header_it_cannot_map_to_the_validating_reader(tmp_path, monkeypatch):
-    from track2.commonground import formats
+    from track2.commonground import votes_blocks
 
-    monkeypatch.setattr(formats, "_FAST_READ_BYTES", 0)
+    monkeypatch.setattr(votes_blocks, "FAST_READ_BYTES", 0)
     for header in ("comment-id,voter-id,vote,vote", "comment-id,voter,vote"):
         (tmp_path / "votes.csv").write_text(header + "\n1,2,1,1\n", encoding="utf-8")
-        assert formats._read_votes_csv_fast(tmp_path / "votes.csv") is None
+        assert votes_blocks.read_columns(tmp_path / "votes.csv") is None
     with pytest.raises(InputFormatError, match="missing column 'voter-id'"):
         read_votes_csv(tmp_path / "votes.csv")

@@ -22,19 +22,23 @@ Every problem is an :class:`InputFormatError` naming the file and line.
 from __future__ import annotations
 
 import csv
-import io
 import json
-import math
-import mmap
-import re
-from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from track2.commonground import votes_blocks
+from track2.commonground.csv_rows import (
+    INT,
+    VoteRows,
+    header_index,
+    open_csv,
+    parse_id,
+    parse_vote,
+)
 from track2.commonground.errors import EmptyConversationError, InputFormatError
 from track2.commonground.matrix import VoteMatrix
 
@@ -58,12 +62,6 @@ PARTICIPANT_META_COLUMNS = (
     "n-agree",
     "n-disagree",
 )
-_INT = re.compile(r"^-?\d+$")
-_FAST_READ_BYTES = 2_000_000  # votes.csv files above this size (≈ 40k votes) use pyarrow
-_FAST_BLOCK_BYTES = 32 * 2**20  # read a big votes.csv this much at a time
-# Of the time to read a big votes.csv, the parse's share (the rest builds the matrix): 0.55 in
-# time order, 0.7 in participant order at 1M (docs/benchmarks.md), for the progress bar.
-_PARSE_SHARE = 0.6
 
 
 @dataclass(frozen=True, eq=False)
@@ -90,68 +88,6 @@ class Conversation:
         return s.text if s is not None else ""
 
 
-# ---------------------------------------------------------------------------------- helpers
-def _parse_id(value: str, path: str, line: int, what: str) -> int:
-    v = value.strip()
-    if not _INT.match(v):
-        raise InputFormatError(path, line, f"{what} {value!r} is not an integer id")
-    number = int(v)
-    if not -(2**63) <= number < 2**63:
-        raise InputFormatError(
-            path, line, f"{what} {v} is too large for an id (at most 19 digits); fix this row"
-        )
-    return number
-
-
-def _parse_vote(value: str, path: str, line: int) -> int:
-    v = value.strip()
-    if v not in ("1", "-1", "0"):
-        raise InputFormatError(
-            path, line, f"unknown vote value {value!r}; use 1 (agree), -1 (disagree) or 0 (pass)"
-        )
-    return int(v)
-
-
-def _open_csv(path: Path) -> Iterator[tuple[int, list[str]]]:
-    """Yield (line number, fields) of a CSV file, header included."""
-    try:
-        f = path.open(encoding="utf-8", newline="")
-    except FileNotFoundError as err:
-        raise InputFormatError(str(path), None, "file not found") from err
-    with f:
-        reader = csv.reader(f)
-        try:
-            for row in reader:
-                yield reader.line_num, row
-        except csv.Error as err:
-            raise InputFormatError(str(path), reader.line_num, f"malformed CSV ({err})") from err
-        except UnicodeDecodeError as err:
-            raise InputFormatError(
-                str(path), reader.line_num + 1, "not UTF-8 text; re-export the file as UTF-8"
-            ) from err
-
-
-def _header_index(
-    header: list[str],
-    path: Path,
-    required: Iterable[str],
-    aliases: Mapping[str, tuple[str, ...]] | None = None,
-) -> dict[str, int]:
-    names = [h.strip().lstrip("\ufeff") for h in header]
-    index: dict[str, int] = {}
-    for want in required:
-        options = (aliases or {}).get(want, (want,))
-        found = next((names.index(o) for o in options if o in names), None)
-        if found is None:
-            raise InputFormatError(
-                str(path),
-                1,
-                f"missing column {want!r} in the header (found: {', '.join(names) or 'nothing'})",
-            )
-        index[want] = found
-    return index
-
-
 # ---------------------------------------------------------------------------------- votes.csv
 def read_votes_csv(
     path: str | Path,
@@ -164,10 +100,12 @@ def read_votes_csv(
     """Read ``votes.csv`` into a matrix holding the latest vote of each pair.
 
     ``progress(share)``, when given, hears the share done (0 to 1) of a big file as it is
-    read: the parse is the first ``_PARSE_SHARE`` of it, building the matrix the rest."""
+    read: the parse is the first ``votes_blocks.PARSE_SHARE`` of it, building the matrix the
+    rest. A file above ``votes_blocks.FAST_READ_BYTES`` is read by blocks with pyarrow
+    (:mod:`track2.commonground.votes_blocks`), unless it looks unusual."""
     p = Path(path)
-    if p.exists() and p.stat().st_size > _FAST_READ_BYTES:
-        columns = _read_votes_csv_fast(p, progress)
+    if p.exists() and p.stat().st_size > votes_blocks.FAST_READ_BYTES:
+        columns = votes_blocks.read_columns(p, progress)
         if columns is not None:
             matrix = VoteMatrix.from_columns(
                 columns,
@@ -179,11 +117,11 @@ def read_votes_csv(
             if progress is not None:
                 progress(1.0)
             return matrix
-    rows = _open_csv(p)
+    rows = open_csv(p)
     first = next(rows, None)
     if first is None:
         raise EmptyConversationError(f"{p}: the file is empty; export the votes again")
-    found = _VoteRows(p, first[1])
+    found = VoteRows(p, first[1])
     found.add(rows)
     if not found.votes:
         raise EmptyConversationError(f"{p}: no votes in the file")
@@ -198,250 +136,6 @@ def read_votes_csv(
         source=str(p),
         lines=np.frombuffer(found.lines, dtype=np.int64),
     )
-
-
-class _VoteRows:
-    """The validating reader's votes, checked row by row. Typed arrays, not lists: 8 bytes a
-    value instead of a Python int object and a pointer (a 1M x 5k file with one bad row took
-    10 GB in lists before its error was found)."""
-
-    def __init__(self, path: Path, header: list[str]) -> None:
-        self.path = str(path)
-        self.idx = _header_index(header, path, ("comment-id", "voter-id", "vote"))
-        names = [h.strip().lstrip("\ufeff") for h in header]
-        self.ts_col = names.index("timestamp") if "timestamp" in names else None
-        self.width = len(header)
-        self.ts = array("d")
-        self.sids = array("q")
-        self.pids = array("q")
-        self.votes = array("b")
-        self.lines = array("q")
-
-    def add(self, rows: Iterable[tuple[int, list[str]]]) -> None:
-        """Check and keep (line number, fields) rows; the first bad one raises."""
-        p, idx = self.path, self.idx
-        for line, row in rows:
-            if not row or (len(row) == 1 and not row[0].strip()):
-                continue
-            if len(row) != self.width:
-                raise InputFormatError(
-                    p,
-                    line,
-                    f"expected {self.width} fields like the header, "
-                    f"found {len(row)}; fix or delete this row",
-                )
-            self.sids.append(_parse_id(row[idx["comment-id"]], p, line, "comment-id"))
-            self.pids.append(_parse_id(row[idx["voter-id"]], p, line, "voter-id"))
-            self.votes.append(_parse_vote(row[idx["vote"]], p, line))
-            if self.ts_col is not None:
-                raw = row[self.ts_col].strip()
-                try:
-                    value = float(raw)
-                except ValueError:
-                    raise InputFormatError(p, line, f"timestamp {raw!r} is not a number") from None
-                if not math.isfinite(value):
-                    raise InputFormatError(p, line, f"timestamp {raw!r} is not a number")
-                self.ts.append(value)
-            self.lines.append(line)
-
-
-def _read_votes_csv_fast(
-    p: Path, progress: Callable[[float], None] | None = None
-) -> dict[str, np.ndarray] | None:
-    """pyarrow's C++ CSV reader for big files with a plain layout.
-
-    Returns the columns for :meth:`VoteMatrix.from_columns` (``timestamps`` int64 when the
-    file has them, ``statements`` and ``participants`` int32 when every id fits, else int64,
-    ``votes`` int8), or None when anything looks unusual (then the validating
-    reader runs and reports the exact line). The header may quote its names and order its
-    columns in any way, as long as ``comment-id``, ``voter-id`` and ``vote`` are there once
-    each (``timestamp`` is optional; other columns are not read). About 3× less CPU than
-    numpy's parser on the same file (docs/benchmarks.md). The file is read a block at a time
-    into growing numpy arrays, so memory stays near the compact result (17 bytes a vote with
-    timestamps) instead of holding pyarrow's whole table beside it.
-    """
-    import pyarrow as pa  # imported here: only big files pay for loading it
-    import pyarrow.csv as pacsv
-
-    with p.open("rb") as f:
-        sample = f.read(_FAST_BLOCK_BYTES)
-    first = sample.split(b"\n", 1)[0].decode("utf-8", "replace")
-    try:
-        header = next(csv.reader([first]), [])
-    except csv.Error:
-        return None
-    names = [h.strip().lstrip("\ufeff").strip() for h in header]
-    needed = ("comment-id", "voter-id", "vote")
-    if len(set(names)) != len(names) or not set(needed) <= set(names):
-        return None
-    wanted = {"timestamp": pa.int64()} if "timestamp" in names else {}
-    wanted |= {"comment-id": pa.int64(), "voter-id": pa.int64(), "vote": pa.int8()}
-    # Rows expected from the first block's line length; the arrays grow if there are more.
-    rows_guess = int(p.stat().st_size * max(sample.count(b"\n"), 1) / max(len(sample), 1))
-    options = (
-        pacsv.ReadOptions(block_size=_FAST_BLOCK_BYTES // 4, column_names=names),
-        pacsv.ConvertOptions(
-            include_columns=list(wanted), column_types=wanted, strings_can_be_null=False
-        ),
-    )
-    columns = _GrowingColumns(wanted, rows_guess + 1024)
-    try:
-        mapped = _mapped(p)
-        try:
-            for start, cut in _line_blocks(mapped):
-                if not _parse_block(mapped, start, cut, options, columns):
-                    _raise_first_bad_line(p, header, mapped, start, cut)
-                    return None  # pyarrow refused a block that the validating reader takes
-                if progress is not None:
-                    progress(_PARSE_SHARE * cut / len(mapped))
-        except _QuotedBody:
-            # Quotes below the header: a block might cut a quoted field, so pyarrow reads
-            # the file as one stream instead (it reads ahead: more memory, same result).
-            columns = _GrowingColumns(wanted, rows_guess + 1024)
-            read, convert = options
-            read.skip_rows = 1
-            with pacsv.open_csv(p, read_options=read, convert_options=convert) as reader:
-                for batch in reader:
-                    if not columns.append(batch):
-                        return None
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None  # a malformed row: the validating reader names its line
-    finally:
-        # pyarrow's allocator keeps what the reader freed for reuse (1.1 GB of a 1M x 5k
-        # file once, held for the rest of the process); the rows were copied out.
-        pa.default_memory_pool().release_unused()
-    if columns.length == 0:
-        return None
-    out = columns.finish()
-    as_named = {"timestamp": "timestamps", "comment-id": "statements", "voter-id": "participants"}
-    return {as_named.get(name, "votes"): out.pop(name) for name in list(out)}
-
-
-class _QuotedBody(Exception):
-    """A quote below the header: the file cannot be cut at newlines safely."""
-
-
-def _mapped(p: Path) -> mmap.mmap:
-    """``p`` mapped read-only. Not closed by us but when the last reference goes: pyarrow
-    may still hold a view of a block for a moment after its batches are handed out."""
-    with p.open("rb") as f:
-        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-
-
-def _line_blocks(mapped: mmap.mmap) -> Iterator[tuple[int, int]]:
-    """(start, end) of about ``_FAST_BLOCK_BYTES`` of whole lines at a time below the header.
-
-    pyarrow's own streaming reader reads the file ahead of its consumer (1.5 GB of a 1.3 GB
-    file in memory at once); a block of the mapped file is handed to pyarrow without a copy
-    and its pages let go once parsed, so about one block is resident. Raises
-    :class:`_QuotedBody` at the first quote below the header (a quoted field may hold a
-    newline, and a block must end at a row's end)."""
-    size = len(mapped)
-    start = mapped.find(b"\n") + 1 or size
-    while start < size:
-        end = start + _FAST_BLOCK_BYTES
-        cut = mapped.rfind(b"\n", start, end) + 1 if end < size else size
-        if cut <= start:
-            cut = mapped.find(b"\n", end) + 1 or size  # a line longer than a block
-        if mapped.find(b'"', start, cut) >= 0:
-            raise _QuotedBody
-        yield start, cut
-        if hasattr(mapped, "madvise"):  # the parsed block's pages leave this process
-            first = start - start % mmap.PAGESIZE
-            mapped.madvise(mmap.MADV_DONTNEED, first, cut - first)
-        start = cut
-
-
-def _parse_block(
-    mapped: mmap.mmap, start: int, end: int, options: tuple[Any, Any], columns: _GrowingColumns
-) -> bool:
-    """pyarrow's parse of ``mapped[start:end]`` (parallel on its threads) into ``columns``;
-    False when pyarrow refuses a row or a value is out of range."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    read, convert = options
-    try:
-        table = pacsv.read_csv(
-            pa.py_buffer(memoryview(mapped)[start:end]), read_options=read, convert_options=convert
-        )
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return False
-    return all(columns.append(batch) for batch in table.to_batches())
-
-
-def _raise_first_bad_line(
-    p: Path, header: list[str], mapped: mmap.mmap, start: int, end: int
-) -> None:
-    """Raise the validating reader's error for the first bad row of the block that pyarrow
-    refused, numbered as a line of the file: a 1M-row file with one bad row is refused in
-    seconds, not after the validating reader's 100 s over every row. Returns when that
-    block holds nothing the validating reader refuses."""
-    lines_before = 0
-    with p.open("rb") as f:  # read, not through the mapping: its pages would stay resident
-        for at in range(0, start, _FAST_BLOCK_BYTES):
-            lines_before += f.read(min(_FAST_BLOCK_BYTES, start - at)).count(b"\n")
-    block = mapped[start:end]
-    try:
-        text = block.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = lines_before + block.count(b"\n", 0, err.start) + 1
-        raise InputFormatError(str(p), line, "not UTF-8 text; re-export the file as UTF-8") from err
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows = _VoteRows(p, header)
-    try:
-        rows.add((lines_before + reader.line_num, row) for row in reader)
-    except csv.Error as err:
-        line = lines_before + reader.line_num
-        raise InputFormatError(str(p), line, f"malformed CSV ({err})") from err
-
-
-class _GrowingColumns:
-    """The fast reader's columns: numpy arrays filled a record batch at a time, grown in
-    place (``ndarray.resize``: no second copy of what was read), ids kept as int32 until an
-    id needs 64 bits. Half the memory of int64 ids, and the build of the matrix takes int32
-    ids as they are."""
-
-    def __init__(self, types: Mapping[str, Any], capacity: int) -> None:
-        self.arrays = {
-            name: np.empty(
-                capacity,
-                dtype=np.int8 if name == "vote" else np.int64 if name == "timestamp" else np.int32,
-            )
-            for name in types
-        }
-        self.length = 0
-
-    def append(self, batch: Any) -> bool:
-        """Copy one record batch in; False when it holds a null or a vote outside -1..1."""
-        size = batch.num_rows
-        end = self.length + size
-        if end > len(self.arrays["vote"]):
-            grown = max(end, len(self.arrays["vote"]) * 3 // 2)
-            for column in self.arrays.values():
-                column.resize(grown, refcheck=False)
-        for name, target in list(self.arrays.items()):
-            arrow = batch.column(name)
-            if arrow.null_count:
-                return False
-            values = arrow.to_numpy(zero_copy_only=True)
-            if name == "vote":
-                if size and (values.min() < -1 or values.max() > 1):
-                    return False
-            elif (
-                target.dtype == np.int32
-                and size
-                and (values.min() < -(2**31) or values.max() >= 2**31)
-            ):
-                target = self.arrays[name] = target.astype(np.int64)  # an id needs 64 bits
-            target[self.length : end] = values
-        self.length = end
-        return True
-
-    def finish(self) -> dict[str, np.ndarray]:
-        for column in self.arrays.values():
-            column.resize(self.length, refcheck=False)  # shrinks in place
-        return self.arrays
 
 
 def write_votes_csv(path: str | Path, rows: Iterable[tuple[int, Any, Any, int]]) -> None:
@@ -472,7 +166,7 @@ def read_participants_votes_csv(
     """Read ``participants-votes.csv``: the matrix and Pol.is's ``group-id`` per participant
     (participants with a blank group id are not in it)."""
     p = Path(path)
-    rows = _open_csv(p)
+    rows = open_csv(p)
     first = next(rows, None)
     if first is None:
         raise EmptyConversationError(f"{p}: the file is empty; export the votes again")
@@ -480,7 +174,7 @@ def read_participants_votes_csv(
     if "participant" not in header:
         raise InputFormatError(str(p), 1, "missing column 'participant' in the header")
     stmt_cols = [i for i, h in enumerate(header) if h not in PARTICIPANT_META_COLUMNS]
-    stmt_ids = [_parse_id(header[i], str(p), 1, "statement column") for i in stmt_cols]
+    stmt_ids = [parse_id(header[i], str(p), 1, "statement column") for i in stmt_cols]
     if len(set(stmt_ids)) != len(stmt_ids):
         dup = next(s for s in stmt_ids if stmt_ids.count(s) > 1)
         raise InputFormatError(str(p), 1, f"statement {dup} appears twice in the header")
@@ -502,7 +196,7 @@ def read_participants_votes_csv(
                 f"expected {len(header)} fields like the "
                 f"header, found {len(row)}; fix or delete this row",
             )
-        pid = _parse_id(row[pcol], str(p), line, "participant")
+        pid = parse_id(row[pcol], str(p), line, "participant")
         if pid in seen_rows:
             raise InputFormatError(
                 str(p),
@@ -512,13 +206,13 @@ def read_participants_votes_csv(
             )
         seen_rows[pid] = line
         if gcol is not None and row[gcol].strip():
-            groups[pid] = _parse_id(row[gcol], str(p), line, "group-id")
+            groups[pid] = parse_id(row[gcol], str(p), line, "group-id")
         for col, sid in zip(stmt_cols, stmt_ids, strict=True):
             cell = row[col].strip()
             if cell:
                 pids.append(pid)
                 sids.append(sid)
-                votes.append(_parse_vote(cell, str(p), line))
+                votes.append(parse_vote(cell, str(p), line))
                 lines.append(line)
     if not seen_rows:
         raise EmptyConversationError(f"{p}: no participants in the file")
@@ -588,12 +282,12 @@ _COMMENT_ALIASES = {
 def read_comments_csv(path: str | Path) -> dict[Any, Statement]:
     """Read ``comments.csv`` (export or database layout, by header names)."""
     p = Path(path)
-    rows = _open_csv(p)
+    rows = open_csv(p)
     first = next(rows, None)
     if first is None:
         raise InputFormatError(str(p), None, "the file is empty; export the comments again")
     header = [h.strip().lstrip("\ufeff") for h in first[1]]
-    idx = _header_index(header, p, ("id", "text"), _COMMENT_ALIASES)
+    idx = header_index(header, p, ("id", "text"), _COMMENT_ALIASES)
     mod_col = next((header.index(c) for c in ("moderated", "mod") if c in header), None)
     meta_col = next((header.index(c) for c in ("is-meta", "is_meta") if c in header), None)
     author_col = next(
@@ -612,7 +306,7 @@ def read_comments_csv(path: str | Path) -> dict[Any, Statement]:
                 f"expected {len(header)} fields like the "
                 f"header, found {len(row)}; check the quoting of the text",
             )
-        sid = _parse_id(row[idx["id"]], str(p), line, "comment id")
+        sid = parse_id(row[idx["id"]], str(p), line, "comment id")
         if sid in out:
             raise InputFormatError(
                 str(p),
@@ -622,7 +316,7 @@ def read_comments_csv(path: str | Path) -> dict[Any, Statement]:
             )
         mod = 0
         if mod_col is not None and row[mod_col].strip():
-            mod = _parse_id(row[mod_col], str(p), line, "moderated value")
+            mod = parse_id(row[mod_col], str(p), line, "moderated value")
             if mod not in (-1, 0, 1):
                 raise InputFormatError(str(p), line, f"moderated must be -1, 0 or 1, not {mod}")
         is_meta = False
@@ -632,7 +326,7 @@ def read_comments_csv(path: str | Path) -> dict[Any, Statement]:
                 raise InputFormatError(str(p), line, f"is-meta must be true or false, not {flag!r}")
             is_meta = flag in ("true", "1", "t")
         ts = None
-        if ts_col is not None and _INT.match(row[ts_col].strip()):
+        if ts_col is not None and INT.match(row[ts_col].strip()):
             ts = int(row[ts_col].strip())
         author = row[author_col].strip() if author_col is not None else None
         out[sid] = Statement(sid, row[idx["text"]], mod, is_meta, author, ts)
