@@ -22,9 +22,12 @@ def test_demo_room_and_consultation(db):
     assert len(shown["sides"]) == 2
     assert shown["voters"] >= 11
     assert shown["common_ground"] and shown["divisive"]
+    # Its groups are ones the votes show: no caution on the demo's map.
+    assert shown["groups_beat_one_group"] is True
     # Both sides' logins are in the demo and have not voted: a visitor votes and sees the map move.
     assert {"participant@demo.track2.invalid", "participant.ostrava@demo.track2.invalid"} <= logins
     consultation = Meeting.objects.get(title__startswith="Track 3 consultation")
     assert Room.objects.get(meeting=consultation).is_consultation
     voters = Vote.objects.filter(meeting=consultation).values("pseudonym").distinct().count()
     assert voters > 1000
+    assert map_data.room_map(consultation)["groups_beat_one_group"] is True
