@@ -11,6 +11,8 @@ lowest ARI against the planted groups, and the mean time of a fit.
         .venv/bin/python benchmarks/bench_group_fixed.py [--seeds 1 2 3 4 5]
 
 Run it with another checkout's ``src`` on ``PYTHONPATH`` to compare two versions.
+``--chosen``: the same runs with k chosen by the scan (the k found is shown beside each ratio),
+for the spread over random states of what a user who fixes nothing gets.
 """
 
 from __future__ import annotations
@@ -38,7 +40,9 @@ SMALL = (
 )
 
 
-def fixed_table(seeds: tuple[int, ...], minority: bool) -> tuple[list[str], list[float]]:
+def fixed_table(
+    seeds: tuple[int, ...], minority: bool, chosen: bool = False
+) -> tuple[list[str], list[float]]:
     rows = [
         "| setting | seed | oracle ARI | "
         + " | ".join(f"random_state seed + {o}" for o in RANDOM_STATE_OFFSETS)
@@ -61,10 +65,12 @@ def fixed_table(seeds: tuple[int, ...], minority: bool) -> tuple[list[str], list
             cells = []
             started = time.perf_counter()
             for offset in RANDOM_STATE_OFFSETS:
-                groups = track2_groups(matrix, n_groups=K, random_state=seed + offset)
+                groups = track2_groups(
+                    matrix, n_groups=None if chosen else K, random_state=seed + offset
+                )
                 ratio = adjusted_rand_index(planted, groups.labels[voters]) / oracle
                 ratios.append(ratio)
-                cells.append(f"{ratio:.1%}")
+                cells.append(f"{ratio:.1%}" + (f" (k = {groups.n_groups})" if chosen else ""))
             seconds = (time.perf_counter() - started) / len(RANDOM_STATE_OFFSETS)
             rows.append(
                 f"| {name} | {seed} | {oracle:.3f} | " + " | ".join(cells) + f" | {seconds:.2f} |"
@@ -106,18 +112,21 @@ def small_table() -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS))
-    seeds = tuple(parser.parse_args().seeds)
+    parser.add_argument("--chosen", action="store_true", help="k chosen by the scan instead")
+    args = parser.parse_args()
+    seeds = tuple(args.seeds)
     for minority, title in ((False, "the simulator's group shares"), (True, "a 5% group")):
-        rows, ratios = fixed_table(seeds, minority)
-        print(f"\n{title}, k = {K} fixed:\n")
+        rows, ratios = fixed_table(seeds, minority, args.chosen)
+        print(f"\n{title}, " + ("k chosen" if args.chosen else f"k = {K} fixed") + ":\n")
         print("\n".join(rows))
         below = sum(r < 0.9 for r in ratios)
         print(
             f"\nruns under 90 % of the oracle's ARI: {below} of {len(ratios)}; "
             f"median {np.median(ratios):.1%}, lowest {min(ratios):.1%}"
         )
-    print("\nsmaller dialogues, k fixed at the planted number (seeds 1-10):\n")
-    print("\n".join(small_table()))
+    if not args.chosen:
+        print("\nsmaller dialogues, k fixed at the planted number (seeds 1-10):\n")
+        print("\n".join(small_table()))
 
 
 if __name__ == "__main__":
