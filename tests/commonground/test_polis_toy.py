@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 
 from track2.commonground import (
+    GroupCountError,
     VoteMatrix,
     analyze_polis,
+    analyze_track2,
     group_informed_consensus,
     group_statement_stats,
     in_conv_mask,
@@ -109,3 +111,16 @@ def test_two_clear_groups_recovered():
     # statements everyone... none: every statement divides; each group gets representatives
     assert all(len(r) >= 1 for r in a.repness.values())
     assert set(a.timings) >= {"pca", "base_clusters", "group_clusters", "repness", "total"}
+
+
+def test_more_groups_than_distinct_base_clusters_is_a_typed_error():
+    # Three voting patterns among 9 participants: 3 distinct base clusters. A fixed k above that
+    # was formed as fewer groups without a word; 10**20 asked numpy for a table of that many rows.
+    rows = [[1, 1, -1, -1], [-1, -1, 1, 1], [1, -1, 1, -1]] * 3
+    votes = VoteMatrix.from_dense(np.array(rows, dtype=float))
+    assert analyze_polis(votes, n_groups=3, random_state=0).group_clusters.k == 3
+    for asked in (4, 10**20):
+        with pytest.raises(GroupCountError, match=f"{asked} opinion groups.*at most 3 here"):
+            analyze_polis(votes, n_groups=asked, random_state=0)
+        with pytest.raises(GroupCountError):
+            analyze_track2(votes, n_groups=asked, random_state=0)

@@ -206,6 +206,41 @@ def test_workers_below_one_is_refused(value):
         _run(str(BREXIT), "--workers", value)
 
 
+@pytest.mark.parametrize("value", ["0", "-1", "21", str(10**20)])
+def test_groups_out_of_range_are_refused_before_any_work(value):
+    # 10**20 went to the Pol.is part, which asked numpy for a seed table of 10**20 rows (a
+    # traceback); 2**31 was killed for memory.
+    with pytest.raises(CommandError) as err:
+        _run(str(BREXIT), "--groups", value)
+    assert f"--groups must be from 1 to 20, not {value}." in str(err.value)
+
+
+def test_every_wrong_option_is_named_at_once():
+    with pytest.raises(CommandError) as err:
+        _run(str(BREXIT), "--groups", "0", "--workers", "0", "--seed", "-1", "--k-anonymity", "1")
+    message = str(err.value)
+    for part in ("--groups", "--workers", "--seed must be 0 or more, not -1", "--k-anonymity"):
+        assert part in message
+    assert "\n" not in message and message.endswith("Nothing was analysed.")
+
+
+def test_more_groups_than_the_polis_map_can_form_is_a_clear_error(tmp_path):
+    # 8 participants voting in 3 patterns: 3 distinct base clusters. Pol.is mode formed fewer
+    # groups than asked and the report said "as asked".
+    rows = ["timestamp,datetime,comment-id,voter-id,vote"]
+    for voter in range(8):
+        for comment in range(6):
+            rows.append(
+                f"{voter * 6 + comment},x,{comment},{voter},{1 if (voter + comment) % 3 else -1}"
+            )
+    (tmp_path / "votes.csv").write_text("\n".join(rows) + "\n")
+    with pytest.raises(CommandError) as err:
+        _run(str(tmp_path), "--mode", "polis", "--groups", "12")
+    message = str(err.value)
+    assert "12 opinion groups were asked for" in message and "at most 3 here" in message
+    assert message.endswith("ask for 3 or fewer") and "\n" not in message
+
+
 def test_json_of_a_large_conversation_is_compact_with_the_same_content(monkeypatch):
     from track2.reports import analysis
 

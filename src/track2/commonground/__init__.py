@@ -39,6 +39,7 @@ from track2.commonground.consensus import (
 from track2.commonground.errors import (
     CommonGroundError,
     EmptyConversationError,
+    GroupCountError,
     InputFormatError,
     StateMismatchError,
 )
@@ -124,6 +125,7 @@ __all__ = [
     "EmptyBallotError",
     "EmptyBallotFileError",
     "EmptyConversationError",
+    "GroupCountError",
     "GroupStatementStats",
     "InputFormatError",
     "LiveAnalysis",

@@ -33,3 +33,7 @@ class InputFormatError(CommonGroundError):
 
 class StateMismatchError(CommonGroundError):
     """A Pol.is state file (``math-pca2.json``) does not fit the votes it is applied to."""
+
+
+class GroupCountError(CommonGroundError, ValueError):
+    """More opinion groups were asked for than these votes can form."""

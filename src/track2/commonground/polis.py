@@ -21,6 +21,7 @@ from track2.commonground.clusters import (
     best_of_starts,
     cold_start_groups,
     distance_matrix,
+    first_distinct,
     kmeans,
     kmeans_on_sample,
     silhouette,
@@ -31,7 +32,7 @@ from track2.commonground.consensus import (
     group_informed_consensus,
     select_consensus,
 )
-from track2.commonground.errors import StateMismatchError
+from track2.commonground.errors import GroupCountError, StateMismatchError
 from track2.commonground.matrix import VoteMatrix
 from track2.commonground.pca import PCAResult, polis_pca, project_participants
 from track2.commonground.repness import (
@@ -259,6 +260,15 @@ def analyze_polis(
     )
     if fixed_k is not None:
         k = fixed_k
+        # Groups are clusters of distinct base-cluster centres: a k beyond them cannot be
+        # formed (and k-means would be handed a seed table of k rows first).
+        formable = len(first_distinct(base.centers, base.k))
+        if n_groups is not None and k > formable:
+            raise GroupCountError(
+                f"{k} opinion groups were asked for, but the Pol.is map can form at most "
+                f"{formable} here (its groups cluster the {formable} distinct base clusters of "
+                f"the participants' positions); ask for {formable} or fewer"
+            )
         group_start = None
         if state is not None and keep_groups and k == state.n_groups:
             base_pos = {int(b): c for c, b in enumerate(base.ids.tolist())}

@@ -50,6 +50,9 @@ from track2.reports.progress import Progress
 SCHEMA = "track2.analyze/1"
 MODES = ("track2", "polis")  # the first is the default (issue 5)
 FORMATS = ("text", "json", "html")
+# The most opinion groups a report may be asked for: more is no map a dialogue can read, and a
+# fixed k is searched through every smaller k (its cost grows with the square of k).
+MAX_GROUPS_ASKED = 20
 N_DIVISIVE = 5
 STATUS = STATUS_LINE
 
@@ -126,6 +129,8 @@ def run_analysis(
     steps = progress if progress is not None else Progress(sys.stderr, enabled=False)
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
+    if groups is not None and not 1 <= groups <= MAX_GROUPS_ASKED:
+        raise ValueError(f"groups must be from 1 to {MAX_GROUPS_ASKED}, not {groups}")
     if k_anonymity < K_MINIMUM:
         raise ValueError(f"k_anonymity must be at least {K_MINIMUM}")
     t0 = time.perf_counter()

@@ -9,11 +9,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from track2.commonground import CommonGroundError
+from track2.commonground import CommonGroundError, GroupCountError
 from track2.disclosure.site import k_floor
 from track2.disclosure.status import STATUS_LINE
 from track2.disclosure.threshold import k_problem
-from track2.reports.analysis import FORMATS, MODES, render, run_analysis
+from track2.reports.analysis import FORMATS, MAX_GROUPS_ASKED, MODES, render, run_analysis
 from track2.reports.progress import Progress
 
 
@@ -64,7 +64,8 @@ class Command(BaseCommand):
             "--groups",
             type=int,
             metavar="K",
-            help="force K opinion groups instead of choosing by silhouette",
+            help=f"force K opinion groups (1 to {MAX_GROUPS_ASKED}) instead of choosing the "
+            "number (by silhouette in polis mode, by held-out log-likelihood in track2 mode)",
         )
         parser.add_argument(
             "--raw-counts",
@@ -85,15 +86,11 @@ class Command(BaseCommand):
         parser.add_argument("--output", metavar="FILE", help="write here instead of stdout")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["groups"] is not None and options["groups"] < 1:
-            raise CommandError("--groups must be at least 1")
-        if options["workers"] is not None and options["workers"] < 1:
-            raise CommandError(f"--workers must be at least 1, not {options['workers']}")
         floor = k_floor()
         k = floor if options["k_anonymity"] is None else options["k_anonymity"]
-        problem = k_problem(k, floor)
-        if problem:
-            raise CommandError(f"--k-anonymity: {problem}")
+        problems = _option_problems(options, k_problem(k, floor))
+        if problems:  # every wrong option at once, not one per run
+            raise CommandError(" ".join(problems) + " Nothing was analysed.")
         # A bar on stderr for any step past 2 s, only on a terminal (nothing on a pipe).
         progress = Progress(self.stderr._out)
         try:
@@ -109,6 +106,8 @@ class Command(BaseCommand):
                 raw_counts=options["raw_counts"],
                 workers=options["workers"],
             )
+        except GroupCountError as err:  # the options, not the file: the message says what to ask
+            raise CommandError(_one_line(str(err))) from err
         except CommonGroundError as err:
             raise CommandError(_one_line(f"{err}; check the file and run again")) from err
         with progress.step(f"writing the {options['format']} report"):
@@ -119,6 +118,23 @@ class Command(BaseCommand):
             self.stdout.write(f"{STATUS_LINE}\nReport written to {options['output']}.")
         else:
             self.stdout.write(document, ending="")
+
+
+def _option_problems(options: dict[str, Any], k_anonymity_problem: str | None) -> list[str]:
+    """What is wrong with the numeric options, each as a sentence that says what to give."""
+    problems = []
+    groups = options["groups"]
+    if groups is not None and not 1 <= groups <= MAX_GROUPS_ASKED:
+        # More groups than a dialogue can read, and each one more costs the search of all
+        # before it (a fixed k is searched as the scan searches it).
+        problems.append(f"--groups must be from 1 to {MAX_GROUPS_ASKED}, not {groups}.")
+    if options["workers"] is not None and options["workers"] < 1:
+        problems.append(f"--workers must be at least 1, not {options['workers']}.")
+    if options["seed"] < 0:
+        problems.append(f"--seed must be 0 or more, not {options['seed']}.")
+    if k_anonymity_problem:
+        problems.append(f"--k-anonymity: {k_anonymity_problem}")
+    return problems
 
 
 def _write_atomically(path: Path, text: str) -> None:
