@@ -409,3 +409,20 @@ def test_fast_reader_leaves_a_header_it_cannot_map_to_the_validating_reader(tmp_
         assert votes_blocks.read_columns(tmp_path / "votes.csv") is None
     with pytest.raises(InputFormatError, match="missing column 'voter-id'"):
         read_votes_csv(tmp_path / "votes.csv")
+
+
+@pytest.mark.parametrize("chunk_bytes", [1 << 20, 7])
+def test_validating_reader_names_the_line_of_bytes_that_are_not_utf8(tmp_path, chunk_bytes):
+    # The text reader decodes a small file whole before the CSV reader reads its first row:
+    # the error named line 1 for bytes on line 3.
+    from track2.commonground.csv_rows import first_bad_utf8_line
+
+    path = tmp_path / "votes.csv"
+    path.write_bytes(VOTES_HEAD.encode() + b"1,x,1,2,1\n2,x,1,\xc3\xa9\xff\xfe,-1\n3,x,2,2,1\n")
+    with pytest.raises(InputFormatError) as err:
+        read_votes_csv(path)
+    assert err.value.line == 3 and "not UTF-8" in err.value.message
+    # a character split across two reads is not an error; the bad bytes after it still are
+    assert first_bad_utf8_line(path, chunk_bytes) == 3
+    path.write_bytes(VOTES_HEAD.encode() + "1,x,1,é,1\n".encode())
+    assert first_bad_utf8_line(path, chunk_bytes) == 3  # no bad bytes: the line after the last

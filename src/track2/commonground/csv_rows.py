@@ -6,6 +6,7 @@ votes. Every problem is an :class:`InputFormatError` naming the file and line. S
 
 from __future__ import annotations
 
+import codecs
 import csv
 import math
 import re
@@ -56,8 +57,26 @@ def open_csv(path: Path) -> Iterator[tuple[int, list[str]]]:
             raise InputFormatError(str(path), reader.line_num, f"malformed CSV ({err})") from err
         except UnicodeDecodeError as err:
             raise InputFormatError(
-                str(path), reader.line_num + 1, "not UTF-8 text; re-export the file as UTF-8"
+                str(path), first_bad_utf8_line(path), "not UTF-8 text; re-export the file as UTF-8"
             ) from err
+
+
+def first_bad_utf8_line(path: Path, chunk_bytes: int = 1 << 20) -> int:
+    """The line of the first bytes of ``path`` that are not UTF-8. The text reader decodes
+    ahead of the CSV reader (a whole small file at once), so its own line count names where
+    reading had got to, not the bad bytes."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(chunk_bytes), b""):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as err:
+                # err.object: the decoder's held-back bytes (an unfinished character, never a
+                # newline) and this chunk
+                return line + err.object.count(b"\n", 0, err.start)
+            line += chunk.count(b"\n")
+    return line
 
 
 def header_index(
