@@ -113,3 +113,49 @@ def test_unknown_candidate_is_refused_when_candidates_are_given() -> None:
         parse("ballot,candidate,rank\nv,a,1\nv,z,2\n", candidates=["a", "b"])
     assert raised.value.line == 3
     assert "use one of: a, b" in str(raised.value)
+
+
+def test_every_bad_row_is_named_at_once() -> None:
+    text = (
+        "ballot,candidate,rank\n"
+        "v,a,1\n"
+        "v,b,first\n"  # 3
+        "w,\x07b,1\n"  # 4: a control character
+        "w,a,1.5\n"  # 5
+        "x,a,1\n"
+        "x,a,2\n"  # 7: repeated
+        "y,b\n"  # 8
+    )
+    with pytest.raises(BallotRankError) as raised:
+        parse(text)
+    error = raised.value
+    assert error.line == 3  # the first problem's type and line, as before
+    assert [p.line for p in error.more] == [4, 5, 7, 8]
+    assert [type(p) for p in error.more] == [
+        BallotRowError,
+        BallotRankError,
+        RepeatedCandidateError,
+        BallotRowError,
+    ]
+    message = str(error)
+    assert message.startswith("ballots.csv:3: rank 'first' is not an integer")
+    for part in (
+        "line 4: the candidate '\\x07b' holds a control character (U+0007)",
+        "line 5:",
+        "line 7:",
+        "line 8: expected 3 fields",
+    ):
+        assert part in message
+    assert "\n" not in message
+
+
+def test_reading_stops_after_the_most_problems_it_names() -> None:
+    from track2.commonground.ballots import MAX_PROBLEMS
+
+    rows = "".join(f"v{i},a,bad\n" for i in range(MAX_PROBLEMS + 5))
+    with pytest.raises(BallotRankError) as raised:
+        parse("ballot,candidate,rank\n" + rows)
+    assert len(raised.value.more) == MAX_PROBLEMS - 1
+    assert f"Reading stopped at line {MAX_PROBLEMS + 2}, after {MAX_PROBLEMS} problems" in str(
+        raised.value
+    )

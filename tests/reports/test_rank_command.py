@@ -90,6 +90,25 @@ def test_unknown_candidate_with_candidates_option(tmp_path: Path) -> None:
         _run(str(path), "--candidates", "a,b")
 
 
+@pytest.mark.parametrize("value", [",,,", " ", ""])
+def test_candidates_option_naming_no_candidate_is_refused(tmp_path: Path, value: str) -> None:
+    # ",,," gave an empty list of valid candidates: every ballot was refused with "use one of: "
+    path = tmp_path / "b.csv"
+    path.write_text("ballot,candidate,rank\nv,a,1\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="names no candidate; give a comma-separated list"):
+        _run(str(path), "--candidates", value)
+
+
+def test_every_bad_row_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "b.csv"
+    path.write_text("ballot,candidate,rank\nv,a,x\nv,b,1.5\nw,a\n", encoding="utf-8")
+    with pytest.raises(CommandError) as raised:
+        _run(str(path))
+    message = str(raised.value)
+    assert "b.csv:2: rank 'x' is not an integer" in message and "\n" not in message
+    assert "Also line 3: rank '1.5' is not an integer; line 4: expected 3 fields" in message
+
+
 def test_missing_file_and_non_utf8(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="no such file"):
         _run(str(tmp_path / "absent.csv"))

@@ -7,12 +7,15 @@ candidate it names (see :mod:`track2.commonground.schulze`). Candidates are the 
 ballot, in order of first appearance, unless the caller passes the list of valid candidates.
 
 Every problem raises a :class:`BallotFileError` subclass that carries the line number, what was
-wrong and what to do, so a command can print one line and exit.
+wrong and what to do, so a command can print one line and exit. Problems of rows do not stop the
+reading: the error raised is the first one's, and its message (and ``more``) names the others too,
+up to ``MAX_PROBLEMS``, so one run shows everything to fix.
 """
 
 from __future__ import annotations
 
 import csv
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -39,6 +42,7 @@ __all__ = [
 HEADER = ("ballot", "candidate", "rank")
 # Ranks are compared as float64; beyond 2**53 distinct integers would collide.
 _MAX_RANK = 10**15
+MAX_PROBLEMS = 20  # rows with a problem named in one error; reading stops at the next
 
 
 class BallotFileError(InputFormatError):
@@ -50,7 +54,29 @@ class BallotFileError(InputFormatError):
     def __init__(self, source: str, line: int, problem: str, hint: str) -> None:
         self.problem = problem
         self.hint = hint
+        self.more: tuple[BallotFileError, ...] = ()  # the rows' other problems, in order
         super().__init__(source, line, f"{problem}; {hint}")
+
+
+def _all_at_once(problems: list[BallotFileError], stopped_at: int | None) -> BallotFileError:
+    """The first problem, its message naming every other one (and where reading stopped)."""
+    first, rest = problems[0], problems[1:]
+    hint = first.hint
+    if rest:
+        hint += ". Also " + "; ".join(f"line {p.line}: {p.problem}" for p in rest)
+    if stopped_at is not None:
+        hint += f". Reading stopped at line {stopped_at}, after {len(problems)} problems"
+    combined = type(first)(first.path, first.line or 0, first.problem, hint)
+    combined.more = tuple(rest)
+    return combined
+
+
+def _control_character(text: str) -> str | None:
+    """The first control character in ``text`` as U+XXXX, or None."""
+    for ch in text:
+        if unicodedata.category(ch) == "Cc":
+            return f"U+{ord(ch):04X}"
+    return None
 
 
 class EmptyBallotFileError(BallotFileError):
@@ -122,63 +148,36 @@ def parse_ballots(
     ballot_index: dict[str, int] = {}
     entries: list[tuple[int, int, int]] = []
     seen: dict[tuple[int, int], int] = {}
+    problems: list[BallotFileError] = []
+    stopped_at = None
     for row in reader:
         line = reader.line_num
+        if len(problems) == MAX_PROBLEMS:
+            stopped_at = line
+            break
         if not row or all(not field.strip() for field in row):
             continue  # blank lines carry nothing
-        if len(row) != 3:
-            raise BallotRowError(
-                source,
-                line,
-                f"expected 3 fields (ballot,candidate,rank), found {len(row)}",
-                "quote a name that contains a comma",
-            )
+        problem = _row_problem(row, source, line, allowed)
+        if problem is not None:
+            problems.append(problem)
+            continue
         ballot, candidate, rank_text = (field.strip() for field in row)
-        if not ballot:
-            raise BallotRowError(
-                source, line, "the ballot id is empty", "give every row its ballot id"
-            )
-        if not candidate:
-            raise EmptyBallotError(
-                source,
-                line,
-                f"ballot {ballot!r} has a row with no candidate",
-                "name a candidate on every row or drop the row (an empty ballot counts for nothing)",
-            )
-        try:
-            rank = int(rank_text)
-        except ValueError:
-            raise BallotRankError(
-                source,
-                line,
-                f"rank {rank_text!r} is not an integer",
-                "use whole numbers, lower for preferred, equal for ties",
-            ) from None
-        if abs(rank) > _MAX_RANK:
-            raise BallotRankError(
-                source,
-                line,
-                f"rank {rank_text!r} is out of range",
-                f"use ranks between -{_MAX_RANK} and {_MAX_RANK}",
-            )
-        if allowed is not None and candidate not in allowed:
-            raise UnknownCandidateError(
-                source,
-                line,
-                f"ballot {ballot!r} names unknown candidate {candidate!r}",
-                f"use one of: {', '.join(sorted(allowed))}",
-            )
         b = ballot_index.setdefault(ballot, len(ballot_index))
         c = candidate_index.setdefault(candidate, len(candidate_index))
         first = seen.setdefault((b, c), line)
         if first != line:
-            raise RepeatedCandidateError(
-                source,
-                line,
-                f"ballot {ballot!r} names {candidate!r} twice (first on line {first})",
-                "give each candidate one rank per ballot",
+            problems.append(
+                RepeatedCandidateError(
+                    source,
+                    line,
+                    f"ballot {ballot!r} names {candidate!r} twice (first on line {first})",
+                    "give each candidate one rank per ballot",
+                )
             )
-        entries.append((b, c, rank))
+            continue
+        entries.append((b, c, int(rank_text)))
+    if problems:
+        raise _all_at_once(problems, stopped_at)
     if not entries:
         raise EmptyBallotFileError(
             source, reader.line_num, "the file has no ballots", "add one row per ranked candidate"
@@ -187,6 +186,64 @@ def parse_ballots(
     rows, cols, values = (np.array(column) for column in zip(*entries, strict=True))
     ranks[rows, cols] = values
     return BallotSet(tuple(ballot_index), tuple(candidate_index), ranks)
+
+
+def _row_problem(
+    row: list[str], source: str, line: int, allowed: set[str] | None
+) -> BallotFileError | None:
+    """What is wrong with one non-blank row on its own, or None."""
+    if len(row) != 3:
+        return BallotRowError(
+            source,
+            line,
+            f"expected 3 fields (ballot,candidate,rank), found {len(row)}",
+            "quote a name that contains a comma",
+        )
+    ballot, candidate, rank_text = (field.strip() for field in row)
+    if not ballot:
+        return BallotRowError(
+            source, line, "the ballot id is empty", "give every row its ballot id"
+        )
+    if not candidate:
+        return EmptyBallotError(
+            source,
+            line,
+            f"ballot {ballot!r} has a row with no candidate",
+            "name a candidate on every row or drop the row (an empty ballot counts for nothing)",
+        )
+    for what, text in (("ballot id", ballot), ("candidate", candidate)):
+        control = _control_character(text)
+        if control:
+            return BallotRowError(
+                source,
+                line,
+                f"the {what} {text!r} holds a control character ({control})",
+                "remove it",
+            )
+    try:
+        rank = int(rank_text)
+    except ValueError:
+        return BallotRankError(
+            source,
+            line,
+            f"rank {rank_text!r} is not an integer",
+            "use whole numbers, lower for preferred, equal for ties",
+        )
+    if abs(rank) > _MAX_RANK:
+        return BallotRankError(
+            source,
+            line,
+            f"rank {rank_text!r} is out of range",
+            f"use ranks between -{_MAX_RANK} and {_MAX_RANK}",
+        )
+    if allowed is not None and candidate not in allowed:
+        return UnknownCandidateError(
+            source,
+            line,
+            f"ballot {ballot!r} names unknown candidate {candidate!r}",
+            f"use one of: {', '.join(sorted(allowed))}",
+        )
+    return None
 
 
 def rank_ballots(ballots: BallotSet) -> SchulzeResult:

@@ -85,8 +85,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
         candidates = None
-        if options.get("candidates"):
+        if options.get("candidates") is not None:
             candidates = [name.strip() for name in options["candidates"].split(",") if name.strip()]
+            if not candidates:
+                raise CommandError(
+                    f"--candidates {options['candidates']!r} names no candidate; give a "
+                    "comma-separated list such as A,B,C"
+                )
         try:
             with path.open(encoding="utf-8-sig", newline="") as handle:
                 ballots = parse_ballots(handle, candidates, source=str(path))
