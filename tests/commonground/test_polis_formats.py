@@ -426,3 +426,83 @@ def test_validating_reader_names_the_line_of_bytes_that_are_not_utf8(tmp_path, c
     assert first_bad_utf8_line(path, chunk_bytes) == 3
     path.write_bytes(VOTES_HEAD.encode() + "1,x,1,é,1\n".encode())
     assert first_bad_utf8_line(path, chunk_bytes) == 3  # no bad bytes: the line after the last
+
+
+def test_every_bad_row_of_votes_csv_is_named_at_once(tmp_path):
+    path = tmp_path / "votes.csv"
+    path.write_text(
+        VOTES_HEAD + "1,x,1,2,1\n2,x,1,3,maybe\n3,x,2,abc,1\n4,x,2,3,1\n5,x,3,4\n6,x,3,\x07,1\n"
+    )
+    with pytest.raises(InputFormatError) as err:
+        read_votes_csv(path)
+    assert err.value.line == 3 and err.value.message.startswith("unknown vote value 'maybe'")
+    for part in (
+        "Also line 4: voter-id 'abc' is not an integer id",
+        "line 6: expected 5 fields like the header, found 4",
+        "line 7: voter-id '\\x07' is not an integer id",
+    ):
+        assert part in err.value.message
+    assert "\n" not in str(err.value)
+
+
+def test_reading_votes_csv_stops_after_the_most_problems_it_names(tmp_path):
+    from track2.commonground.csv_rows import MAX_PROBLEMS
+
+    rows = "".join(f"{t},x,1,{t},bad\n" for t in range(MAX_PROBLEMS + 10))
+    (tmp_path / "votes.csv").write_text(VOTES_HEAD + rows)
+    with pytest.raises(InputFormatError) as err:
+        read_votes_csv(tmp_path / "votes.csv")
+    assert err.value.line == 2
+    assert err.value.message.count("unknown vote value") == MAX_PROBLEMS
+    assert f"Reading stopped at line {MAX_PROBLEMS + 1}, after {MAX_PROBLEMS} problems" in str(
+        err.value
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "first_line", "others"),
+    [
+        (
+            "comments.csv",
+            "comment-id,comment-body,moderated\n1,One,0\nx,Two,0\n1,Again,0\n3,Three,7\n",
+            3,
+            ["line 4: duplicate comment id 1", "line 5: moderated must be -1, 0 or 1, not 7"],
+        ),
+        (
+            "participants-votes.csv",
+            "participant,group-id,1,2\n1,0,1,-1\n2,0,maybe,1\n1,0,1,1\n3,x,1,1\n",
+            3,
+            ["line 4: duplicate row for participant 1", "line 5: group-id 'x'"],
+        ),
+        (
+            "votes.json",
+            '[{"pid": 1, "tid": 1, "vote": 1},\n {"pid": "a", "tid": 1, "vote": 1},\n'
+            ' {"pid": 2, "tid": 1, "vote": 5},\n 7]\n',
+            2,
+            ["line 3: unknown vote value 5", "line 4: expected a vote object"],
+        ),
+        (
+            "comments.json",
+            '[{"tid": 1, "txt": "One"},\n {"tid": 1, "txt": "Again"},\n {"tid": 2, "mod": 9}]\n',
+            2,
+            ["line 3: moderation must be -1, 0 or 1, not 9"],
+        ),
+    ],
+)
+def test_every_importer_names_every_bad_row_at_once(tmp_path, name, text, first_line, others):
+    from track2.commonground import read_comments_json, read_votes_json
+
+    readers = {
+        "comments.csv": read_comments_csv,
+        "participants-votes.csv": read_participants_votes_csv,
+        "votes.json": read_votes_json,
+        "comments.json": read_comments_json,
+    }
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(InputFormatError) as err:
+        readers[name](path)
+    assert err.value.line == first_line
+    for part in others:
+        assert part in err.value.message
+    assert "\n" not in str(err.value)

@@ -16,9 +16,20 @@ from pathlib import Path
 
 from track2.commonground.errors import InputFormatError
 
-__all__ = ["INT", "VoteRows", "header_index", "open_csv", "parse_id", "parse_vote"]
+__all__ = [
+    "INT",
+    "MAX_PROBLEMS",
+    "Problems",
+    "VoteRows",
+    "first_bad_utf8_line",
+    "header_index",
+    "open_csv",
+    "parse_id",
+    "parse_vote",
+]
 
 INT = re.compile(r"^-?\d+$")
+MAX_PROBLEMS = 20  # bad rows named in one error; reading stops at the last
 
 
 def parse_id(value: str, path: str, line: int, what: str) -> int:
@@ -118,28 +129,72 @@ class VoteRows:
         self.lines = array("q")
 
     def add(self, rows: Iterable[tuple[int, list[str]]]) -> None:
-        """Check and keep (line number, fields) rows; the first bad one raises."""
-        p, idx = self.path, self.idx
+        """Check and keep (line number, fields) rows. Bad rows do not stop the reading: at the
+        end (or at the MAX_PROBLEMS-th) one error names the first bad row's line and problem,
+        then every other's, so one run shows all there is to fix."""
+        problems = Problems()
         for line, row in rows:
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
-            if len(row) != self.width:
-                raise InputFormatError(
-                    p,
-                    line,
-                    f"expected {self.width} fields like the header, "
-                    f"found {len(row)}; fix or delete this row",
-                )
-            self.sids.append(parse_id(row[idx["comment-id"]], p, line, "comment-id"))
-            self.pids.append(parse_id(row[idx["voter-id"]], p, line, "voter-id"))
-            self.votes.append(parse_vote(row[idx["vote"]], p, line))
-            if self.ts_col is not None:
-                raw = row[self.ts_col].strip()
-                try:
-                    value = float(raw)
-                except ValueError:
-                    raise InputFormatError(p, line, f"timestamp {raw!r} is not a number") from None
-                if not math.isfinite(value):
-                    raise InputFormatError(p, line, f"timestamp {raw!r} is not a number")
-                self.ts.append(value)
-            self.lines.append(line)
+            try:
+                self._keep(line, row)
+            except InputFormatError as err:
+                problems.add(err)
+        problems.check()
+
+    def _keep(self, line: int, row: list[str]) -> None:
+        """Check one row and keep it; nothing is kept from a row with a problem."""
+        p, idx = self.path, self.idx
+        if len(row) != self.width:
+            raise InputFormatError(
+                p,
+                line,
+                f"expected {self.width} fields like the header, "
+                f"found {len(row)}; fix or delete this row",
+            )
+        sid = parse_id(row[idx["comment-id"]], p, line, "comment-id")
+        pid = parse_id(row[idx["voter-id"]], p, line, "voter-id")
+        vote = parse_vote(row[idx["vote"]], p, line)
+        if self.ts_col is not None:
+            raw = row[self.ts_col].strip()
+            try:
+                value = float(raw)
+            except ValueError:
+                raise InputFormatError(p, line, f"timestamp {raw!r} is not a number") from None
+            if not math.isfinite(value):
+                raise InputFormatError(p, line, f"timestamp {raw!r} is not a number")
+            self.ts.append(value)
+        self.sids.append(sid)
+        self.pids.append(pid)
+        self.votes.append(vote)
+        self.lines.append(line)
+
+
+class Problems:
+    """The problems of a file's rows, gathered while reading on, so that one error names them
+    all: the first row's line and message, then each other's (the MAX_PROBLEMS-th stops the
+    reading). A reader catches a row's :class:`InputFormatError`, passes it to :meth:`add` and skips
+    the row, and calls :meth:`check` at the end."""
+
+    def __init__(self) -> None:
+        self.found: list[InputFormatError] = []
+
+    def add(self, err: InputFormatError) -> None:
+        self.found.append(err)
+        if len(self.found) == MAX_PROBLEMS:
+            raise self._combined(stopped=True) from None
+
+    def check(self) -> None:
+        if self.found:
+            raise self._combined(stopped=False) from None
+
+    def _combined(self, stopped: bool) -> InputFormatError:
+        first, rest = self.found[0], self.found[1:]
+        message = first.message
+        if rest:
+            message += ". Also " + "; ".join(f"line {p.line}: {p.message}" for p in rest)
+        if stopped:
+            message += (
+                f". Reading stopped at line {self.found[-1].line}, after {len(self.found)} problems"
+            )
+        return InputFormatError(first.path, first.line, message)

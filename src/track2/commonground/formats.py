@@ -33,6 +33,7 @@ import numpy as np
 from track2.commonground import votes_blocks
 from track2.commonground.csv_rows import (
     INT,
+    Problems,
     VoteRows,
     header_index,
     open_csv,
@@ -186,9 +187,9 @@ def read_participants_votes_csv(
     lines: list[int] = []
     groups: dict[Any, int] = {}
     seen_rows: dict[int, int] = {}
-    for line, row in rows:
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue
+
+    def participant_row(line: int, row: list[str]) -> tuple[int, int | None, list[tuple[int, int]]]:
+        """(participant, group id or None, [(statement, vote)]) of one row, checked whole."""
         if len(row) != len(header):
             raise InputFormatError(
                 str(p),
@@ -204,16 +205,34 @@ def read_participants_votes_csv(
                 f"duplicate row for participant {pid} (first "
                 f"on line {seen_rows[pid]}); keep one row per participant",
             )
-        seen_rows[pid] = line
+        group = None
         if gcol is not None and row[gcol].strip():
-            groups[pid] = parse_id(row[gcol], str(p), line, "group-id")
-        for col, sid in zip(stmt_cols, stmt_ids, strict=True):
-            cell = row[col].strip()
-            if cell:
-                pids.append(pid)
-                sids.append(sid)
-                votes.append(parse_vote(cell, str(p), line))
-                lines.append(line)
+            group = parse_id(row[gcol], str(p), line, "group-id")
+        cells = [
+            (sid, parse_vote(row[col].strip(), str(p), line))
+            for col, sid in zip(stmt_cols, stmt_ids, strict=True)
+            if row[col].strip()
+        ]
+        return pid, group, cells
+
+    problems = Problems()
+    for line, row in rows:
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+        try:
+            pid, group, cells = participant_row(line, row)
+        except InputFormatError as err:
+            problems.add(err)
+            continue
+        seen_rows[pid] = line
+        if group is not None:
+            groups[pid] = group
+        for sid, vote in cells:
+            pids.append(pid)
+            sids.append(sid)
+            votes.append(vote)
+            lines.append(line)
+    problems.check()
     if not seen_rows:
         raise EmptyConversationError(f"{p}: no participants in the file")
     known = list(stmt_ids) + ([] if statement_ids is None else list(statement_ids))
@@ -296,9 +315,8 @@ def read_comments_csv(path: str | Path) -> dict[Any, Statement]:
     ts_col = header.index("timestamp") if "timestamp" in header else None
     out: dict[Any, Statement] = {}
     lines: dict[Any, int] = {}
-    for line, row in rows:
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue
+
+    def comment_row(line: int, row: list[str]) -> Statement:
         if len(row) != len(header):
             raise InputFormatError(
                 str(p),
@@ -329,8 +347,20 @@ def read_comments_csv(path: str | Path) -> dict[Any, Statement]:
         if ts_col is not None and INT.match(row[ts_col].strip()):
             ts = int(row[ts_col].strip())
         author = row[author_col].strip() if author_col is not None else None
-        out[sid] = Statement(sid, row[idx["text"]], mod, is_meta, author, ts)
-        lines[sid] = line
+        return Statement(sid, row[idx["text"]], mod, is_meta, author, ts)
+
+    problems = Problems()
+    for line, row in rows:
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+        try:
+            statement = comment_row(line, row)
+        except InputFormatError as err:
+            problems.add(err)
+            continue
+        out[statement.statement_id] = statement
+        lines[statement.statement_id] = line
+    problems.check()
     return out
 
 
@@ -364,12 +394,15 @@ def write_comments_csv(
 
 # ---------------------------------------------------------------------------------- JSON
 def _record_lines(text: str) -> list[int]:
-    """Line number where each top-level array element of a JSON document starts."""
+    """Line number where each top-level array element of a JSON document starts: objects,
+    arrays, strings and bare values alike (a stray number among the records once left the
+    list one short, and every record was then named as line 1)."""
     out: list[int] = []
     depth = 0
     line = 1
     in_str = False
     escape = False
+    in_bare = False  # inside a number, true, false or null at depth 1
     for ch in text:
         if ch == "\n":
             line += 1
@@ -381,14 +414,23 @@ def _record_lines(text: str) -> list[int]:
             elif ch == '"':
                 in_str = False
             continue
+        if in_bare:
+            if ch not in ",]" and not ch.isspace():
+                continue
+            in_bare = False
         if ch == '"':
             in_str = True
+            if depth == 1:
+                out.append(line)
         elif ch in "[{":
             depth += 1
             if depth == 2:
                 out.append(line)
         elif ch in "]}":
             depth -= 1
+        elif depth == 1 and ch != "," and not ch.isspace():
+            in_bare = True
+            out.append(line)
     return out
 
 
@@ -430,7 +472,8 @@ def read_votes_json(
     sids: list[int] = []
     votes: list[int] = []
     ts: list[float] = []
-    for rec, line in zip(records, lines, strict=True):
+
+    def vote_record(rec: Any, line: int) -> tuple[int, int, int, float]:
         if not isinstance(rec, dict):
             raise InputFormatError(str(p), line, "expected a vote object")
         pid = _pick(rec, ("pid", "participant_id"), p, line)
@@ -450,10 +493,20 @@ def read_votes_json(
             modified_f = float(modified)
         except (TypeError, ValueError):
             raise InputFormatError(str(p), line, f"modified {modified!r} is not a number") from None
+        return pid, sid, int(vote), modified_f
+
+    problems = Problems()
+    for rec, line in zip(records, lines, strict=True):
+        try:
+            pid, sid, vote, modified_f = vote_record(rec, line)
+        except InputFormatError as err:
+            problems.add(err)
+            continue
         pids.append(pid)
         sids.append(sid)
-        votes.append(int(vote))
+        votes.append(vote)
         ts.append(modified_f)
+    problems.check()
     if not votes:
         raise EmptyConversationError(f"{p}: no votes in the file")
     return VoteMatrix.from_triples(
@@ -474,7 +527,8 @@ def read_comments_json(path: str | Path) -> dict[Any, Statement]:
     p = Path(path)
     records, lines = _load_json_records(p)
     out: dict[Any, Statement] = {}
-    for rec, line in zip(records, lines, strict=True):
+
+    def comment_record(rec: Any, line: int) -> Statement:
         if not isinstance(rec, dict):
             raise InputFormatError(str(p), line, "expected a comment object")
         sid = _pick(rec, ("tid", "statement_id"), p, line)
@@ -485,13 +539,23 @@ def read_comments_json(path: str | Path) -> dict[Any, Statement]:
         mod = rec.get("mod", rec.get("moderated", 0))
         if mod not in (-1, 0, 1):
             raise InputFormatError(str(p), line, f"moderation must be -1, 0 or 1, not {mod!r}")
-        out[sid] = Statement(
+        return Statement(
             sid,
             str(rec.get("txt", "")),
             int(mod),
             bool(rec.get("is_meta")),
             rec.get("pid", rec.get("participant_id")),
         )
+
+    problems = Problems()
+    for rec, line in zip(records, lines, strict=True):
+        try:
+            statement = comment_record(rec, line)
+        except InputFormatError as err:
+            problems.add(err)
+            continue
+        out[statement.statement_id] = statement
+    problems.check()
     return out
 
 
