@@ -11,8 +11,9 @@ import csv
 import math
 import re
 from array import array
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 from track2.commonground.errors import InputFormatError
 
@@ -23,12 +24,15 @@ __all__ = [
     "VoteRows",
     "first_bad_utf8_line",
     "header_index",
+    "nonblank",
     "open_csv",
     "parse_id",
     "parse_vote",
 ]
 
 INT = re.compile(r"^-?\d+$")
+Item = TypeVar("Item")
+Parsed = TypeVar("Parsed")
 MAX_PROBLEMS = 20  # bad rows named in one error; reading stops at the last
 
 
@@ -132,15 +136,8 @@ class VoteRows:
         """Check and keep (line number, fields) rows. Bad rows do not stop the reading: at the
         end (or at the MAX_PROBLEMS-th) one error names the first bad row's line and problem,
         then every other's, so one run shows all there is to fix."""
-        problems = Problems()
-        for line, row in rows:
-            if not row or (len(row) == 1 and not row[0].strip()):
-                continue
-            try:
-                self._keep(line, row)
-            except InputFormatError as err:
-                problems.add(err)
-        problems.check()
+        for _kept in Problems().each(nonblank(rows), self._keep):
+            pass
 
     def _keep(self, line: int, row: list[str]) -> None:
         """Check one row and keep it; nothing is kept from a row with a problem."""
@@ -170,6 +167,11 @@ class VoteRows:
         self.lines.append(line)
 
 
+def nonblank(rows: Iterable[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
+    """The (line, fields) rows that hold something: blank lines carry nothing."""
+    return ((line, row) for line, row in rows if row and (len(row) > 1 or row[0].strip()))
+
+
 class Problems:
     """The problems of a file's rows, gathered while reading on, so that one error names them
     all: the first row's line and message, then each other's (the MAX_PROBLEMS-th stops the
@@ -178,6 +180,20 @@ class Problems:
 
     def __init__(self) -> None:
         self.found: list[InputFormatError] = []
+
+    def each(
+        self, records: Iterable[tuple[int, Item]], parse: Callable[[int, Item], Parsed]
+    ) -> Iterator[tuple[int, Parsed]]:
+        """(line, parse(line, record)) of every record that parses; each one that raises is
+        added and skipped, and :meth:`check` runs when the records are done."""
+        for line, record in records:
+            try:
+                parsed = parse(line, record)
+            except InputFormatError as err:
+                self.add(err)
+                continue
+            yield line, parsed
+        self.check()
 
     def add(self, err: InputFormatError) -> None:
         self.found.append(err)

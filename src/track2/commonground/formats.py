@@ -36,6 +36,7 @@ from track2.commonground.csv_rows import (
     Problems,
     VoteRows,
     header_index,
+    nonblank,
     open_csv,
     parse_id,
     parse_vote,
@@ -215,15 +216,7 @@ def read_participants_votes_csv(
         ]
         return pid, group, cells
 
-    problems = Problems()
-    for line, row in rows:
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue
-        try:
-            pid, group, cells = participant_row(line, row)
-        except InputFormatError as err:
-            problems.add(err)
-            continue
+    for line, (pid, group, cells) in Problems().each(nonblank(rows), participant_row):
         seen_rows[pid] = line
         if group is not None:
             groups[pid] = group
@@ -232,7 +225,6 @@ def read_participants_votes_csv(
             sids.append(sid)
             votes.append(vote)
             lines.append(line)
-    problems.check()
     if not seen_rows:
         raise EmptyConversationError(f"{p}: no participants in the file")
     known = list(stmt_ids) + ([] if statement_ids is None else list(statement_ids))
@@ -349,18 +341,9 @@ def read_comments_csv(path: str | Path) -> dict[Any, Statement]:
         author = row[author_col].strip() if author_col is not None else None
         return Statement(sid, row[idx["text"]], mod, is_meta, author, ts)
 
-    problems = Problems()
-    for line, row in rows:
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue
-        try:
-            statement = comment_row(line, row)
-        except InputFormatError as err:
-            problems.add(err)
-            continue
+    for line, statement in Problems().each(nonblank(rows), comment_row):
         out[statement.statement_id] = statement
         lines[statement.statement_id] = line
-    problems.check()
     return out
 
 
@@ -473,7 +456,7 @@ def read_votes_json(
     votes: list[int] = []
     ts: list[float] = []
 
-    def vote_record(rec: Any, line: int) -> tuple[int, int, int, float]:
+    def vote_record(line: int, rec: Any) -> tuple[int, int, int, float]:
         if not isinstance(rec, dict):
             raise InputFormatError(str(p), line, "expected a vote object")
         pid = _pick(rec, ("pid", "participant_id"), p, line)
@@ -495,18 +478,13 @@ def read_votes_json(
             raise InputFormatError(str(p), line, f"modified {modified!r} is not a number") from None
         return pid, sid, int(vote), modified_f
 
-    problems = Problems()
-    for rec, line in zip(records, lines, strict=True):
-        try:
-            pid, sid, vote, modified_f = vote_record(rec, line)
-        except InputFormatError as err:
-            problems.add(err)
-            continue
+    for _line, (pid, sid, vote, modified_f) in Problems().each(
+        zip(lines, records, strict=True), vote_record
+    ):
         pids.append(pid)
         sids.append(sid)
         votes.append(vote)
         ts.append(modified_f)
-    problems.check()
     if not votes:
         raise EmptyConversationError(f"{p}: no votes in the file")
     return VoteMatrix.from_triples(
@@ -528,7 +506,7 @@ def read_comments_json(path: str | Path) -> dict[Any, Statement]:
     records, lines = _load_json_records(p)
     out: dict[Any, Statement] = {}
 
-    def comment_record(rec: Any, line: int) -> Statement:
+    def comment_record(line: int, rec: Any) -> Statement:
         if not isinstance(rec, dict):
             raise InputFormatError(str(p), line, "expected a comment object")
         sid = _pick(rec, ("tid", "statement_id"), p, line)
@@ -547,15 +525,8 @@ def read_comments_json(path: str | Path) -> dict[Any, Statement]:
             rec.get("pid", rec.get("participant_id")),
         )
 
-    problems = Problems()
-    for rec, line in zip(records, lines, strict=True):
-        try:
-            statement = comment_record(rec, line)
-        except InputFormatError as err:
-            problems.add(err)
-            continue
+    for _line, statement in Problems().each(zip(lines, records, strict=True), comment_record):
         out[statement.statement_id] = statement
-    problems.check()
     return out
 
 
