@@ -40,3 +40,19 @@ def outside_env() -> dict[str, str]:
         if k == "TRACK2_STATIC_ROOT"
         or not (k.startswith("TRACK2_") or k == "DJANGO_SETTINGS_MODULE")
     }
+
+
+def healthz_answers(base: str, timeout: float = 5) -> bool:
+    """Whether ``base``/healthz answers 200 now; a server not listening yet is False. That
+    includes a connection to itself: polling a port from the ephemeral range before the server
+    has bound it, the client's own source port can be that port, and it reads back its own
+    request as the answer (http.client.BadStatusLine: "GET /healthz HTTP/1.1"), which once
+    escaped the poll and left a server migrating behind the next test's."""
+    import http.client
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(base + "/healthz", timeout=timeout) as response:  # noqa: S310  (a local test server)
+            return response.status == 200
+    except (OSError, http.client.HTTPException):
+        return False

@@ -19,6 +19,8 @@ from urllib.parse import urlencode
 
 import pytest
 
+from tests.helpers import healthz_answers
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -69,23 +71,21 @@ def served(env: dict[str, str], workers: int = 4):
         cwd=ROOT,
     )
     deadline = time.monotonic() + 120
-    while True:
-        if process.poll() is not None:
-            pytest.fail("track2 serve exited:\n" + process.stdout.read())
-        try:
-            if Browser("127.0.0.1", port).get("/healthz")[0] == 200:
-                break
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("track2 serve did not answer within 120 s")
-        time.sleep(0.3)
-    try:
+    try:  # the server stops whatever happens, also when it never answers
+        while not healthz_answers(f"http://127.0.0.1:{port}"):
+            if process.poll() is not None:
+                pytest.fail("track2 serve exited:\n" + process.stdout.read())
+            if time.monotonic() > deadline:
+                pytest.fail("track2 serve did not answer within 120 s")
+            time.sleep(0.3)
         yield port
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=30)
 
 
 class Browser:

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.site.test_serve import free_port, get
+from tests.helpers import healthz_answers
+from tests.site.test_serve import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -151,11 +152,9 @@ def serve(env: dict[str, str], workers: int = 1, port: int | None = None) -> Ite
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 pytest.fail("track2 serve exited:\n" + output())
-            try:
-                if get(base + "/healthz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.3)
+            if healthz_answers(base):
+                break
+            time.sleep(0.3)
         else:
             process.kill()
             pytest.fail("track2 serve did not answer within 600 s:\n" + output())

@@ -19,6 +19,7 @@ from email.message import Message
 
 import pytest
 
+from tests.helpers import healthz_answers
 from tests.template_db import migrated_site
 
 # The served site uses the suite's database (PostgreSQL in the second pass).
@@ -47,11 +48,9 @@ def wait_until_serving(base: str, process, output, seconds: int = 120) -> None:
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail("track2 serve exited:\n" + output())
-        try:
-            if get(base + "/healthz")[0] == 200:
-                return
-        except OSError:
-            time.sleep(0.3)
+        if healthz_answers(base):
+            return
+        time.sleep(0.3)
     process.kill()
     pytest.fail(f"track2 serve did not answer within {seconds} s")
 
