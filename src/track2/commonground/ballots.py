@@ -72,7 +72,9 @@ def _all_at_once(problems: list[BallotFileError], stopped_at: int | None) -> Bal
 
 
 def _control_character(text: str) -> str | None:
-    """The first control character in ``text`` as U+XXXX, or None."""
+    """The first control character in ``text`` by its code point ("U+0007"), or None. The
+    site's rule (``track2.validation.text_problem``) is the same, but the engine does not
+    import Django."""
     for ch in text:
         if unicodedata.category(ch) == "Cc":
             return f"U+{ord(ch):04X}"
