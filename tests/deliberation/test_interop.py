@@ -150,3 +150,20 @@ def test_commands_refuse_in_one_line(consultation, tmp_path):
                 stdout=io.StringIO(),
             )
     assert not (tmp_path / "x.zip").exists()
+
+
+@pytest.mark.parametrize("command", ["import-polis", "export-polis"])
+def test_every_wrong_option_is_named_at_once(consultation, tmp_path, command):
+    # A negative meeting and an unknown account: only the account was named before, and a
+    # dialogue id beyond a 64-bit column reached the database.
+    arguments = ["--dialogue", str(2**63), "--meeting", "-5", "--as", "nobody@example.org"]
+    if command == "import-polis":
+        arguments.insert(0, str(tmp_path))
+    else:
+        arguments += ["--output", str(tmp_path / "x.zip")]
+    with pytest.raises(CommandError) as err:
+        call_command(command, *arguments, stdout=io.StringIO())
+    message = str(err.value)
+    assert f"--dialogue must be an id from 1 to {2**63 - 1}, not {2**63}." in message
+    assert "--meeting must be an id from 1 to" in message and "not -5." in message
+    assert "--as nobody@example.org: no active account" in message and "\n" not in message

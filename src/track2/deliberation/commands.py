@@ -10,6 +10,7 @@ from django.core.management.base import CommandError, CommandParser
 from track2.access import NotFound
 from track2.accounts.models import User
 from track2.errors import ActionRefused
+from track2.validation import MAX_ID
 
 T = TypeVar("T")
 
@@ -28,11 +29,17 @@ def add_meeting_arguments(parser: CommandParser) -> None:
     )
 
 
-def acting_user(email: str) -> User:
-    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+def _options_problems(acting: str, dialogue: int, meeting: int) -> tuple[User | None, list[str]]:
+    """The acting account, and what is wrong with the options: every problem at once."""
+    problems = [
+        f"--{name} must be an id from 1 to {MAX_ID}, not {value}."
+        for name, value in (("dialogue", dialogue), ("meeting", meeting))
+        if not 1 <= value <= MAX_ID
+    ]
+    user = User.objects.filter(email__iexact=acting.strip(), is_active=True).first()
     if user is None:
-        raise CommandError(f"--as {email.strip()[:254]}: no active account has this address.")
-    return user
+        problems.append(f"--as {acting.strip()[:254]}: no active account has this address.")
+    return user, problems
 
 
 def one_line(text: str) -> str:
@@ -41,7 +48,9 @@ def one_line(text: str) -> str:
 
 def run_as(acting: str, dialogue: int, meeting: int, act: Callable[[User], T]) -> T:
     """`act(user)` as the account `acting`; a refusal becomes the command's one-line error."""
-    user = acting_user(acting)
+    user, problems = _options_problems(acting, dialogue, meeting)
+    if problems or user is None:
+        raise CommandError(" ".join(problems))
     try:
         return act(user)
     except NotFound:
