@@ -226,6 +226,11 @@ def test_the_demo_shows_a_retention_policy_and_conveners_change_it(demo_site):
         "retention", "1", "--by", "convener@demo.track2.invalid", "--delete-after-days", "1e9"
     )
     assert bad.returncode != 0 and "not a number of days" in bad.stderr
+    # every wrong option at once (the account's error alone was named before)
+    both = demo_site.run(
+        "retention", "1", "--by", "nobody@example.org", "--delete-after-days", "1e9"
+    )
+    assert "no active account" in both.stderr and "not a number of days" in both.stderr
 
 
 @pytest.mark.parametrize("damage", ["altered", "deleted"])

@@ -36,13 +36,28 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dialogue, by, on_meeting_close, delete_after_days, **options):
+        # Every wrong option at once: the account, the dialogue it convenes, the days.
+        problems = []
         user = User.objects.filter(email__iexact=by.strip(), is_active=True).first()
+        target = None
         if user is None:
-            raise CommandError(f"no active account has the e-mail {by!r}.")
-        try:
-            target = access_dialogue(user, dialogue, need="convener").dialogue
-        except NotFound:
-            raise CommandError(f"{by} convenes no dialogue numbered {dialogue!r}.") from None
+            problems.append(f"no active account has the e-mail {by!r}.")
+        else:
+            try:
+                target = access_dialogue(user, dialogue, need="convener").dialogue
+            except NotFound:
+                problems.append(f"{by} convenes no dialogue numbered {dialogue!r}.")
+        days: int | None = None
+        if delete_after_days is not None:
+            raw = delete_after_days.strip()
+            if raw.isascii() and raw.isdigit() and len(raw) <= 6:
+                days = int(raw)
+            elif raw != "never":
+                problems.append(
+                    f"--delete-after-days {delete_after_days!r} is not a number of days; use e.g. 30 or never."
+                )
+        if problems or user is None or target is None:
+            raise CommandError(" ".join(problems))
         current = RetentionPolicy.objects.filter(dialogue=target).first() or RetentionPolicy(
             dialogue=target
         )
@@ -52,15 +67,7 @@ class Command(BaseCommand):
             "destroy_key_on_close": current.destroy_key_on_close,
         }
         if delete_after_days is not None:
-            raw = delete_after_days.strip()
-            if raw == "never":
-                fields["delete_content_after_days"] = None
-            elif raw.isascii() and raw.isdigit() and len(raw) <= 6:
-                fields["delete_content_after_days"] = int(raw)
-            else:
-                raise CommandError(
-                    f"--delete-after-days {delete_after_days!r} is not a number of days; use e.g. 30 or never."
-                )
+            fields["delete_content_after_days"] = days
         if options["destroy_key_on_close"]:
             fields["destroy_key_on_close"] = options["destroy_key_on_close"] == "yes"
         changing = (
