@@ -99,7 +99,7 @@ def test_track2_starts_ranked_on_part_of_the_sample_find_the_planted_groups(
 
 def test_a_model_chosen_on_a_sample_is_refined_until_labels_settle() -> None:
     # The 1M path: k is chosen on a sample (1,500 of 4,000 here), then EM on every vote stops
-    # once a step moves at most 0.1% of participants, or the likelihood converges.
+    # once a step moves at most 0.5% of participants, or the likelihood converges.
     params = SimulationParams(n_participants=4000, n_statements=40, n_groups=3, mean_votes=30)
     few = simulate_dialogue(params, seed=3)
     oracle = oracle_from_truth(few.matrix, few.truth)

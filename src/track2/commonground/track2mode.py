@@ -157,10 +157,13 @@ _RANK_ROWS = 10_000  # above this many fitting rows, the short runs rank starts 
 _RANK_SAMPLE = 5_000  # ... of this many rows (at 1M x 5k, 7 groups: 0.8 s less, same groups)
 # The final fit on every vote, when k was chosen on a sample of participants, also stops once a
 # step moves at most this share of participants to another group: the sample's model (at least
-# 400 votes per statement) already fixes most answer probabilities, and at 1M x 5k the first
-# step moved under 0.1% where the likelihood's tolerance asked for two more full passes (0.5-1.1
-# s). Where the sample's statements miss many votes, labels keep moving and EM goes on.
-_SAMPLED_LABEL_TOL = 0.001
+# 400 votes per statement) already fixes most answer probabilities. At 1M x 5k the planted shapes'
+# first step moves 0.3-0.8 % and the next under 0.05 %; on an ideal-point continuum (no groups)
+# steps 5-12 each moved 0.5-0.18 % with likelihood gains under 2e-5, drift along a flat
+# likelihood at 0.3 s a step. 0.5 % rather than 0.1 % (stop 34): the 1M shapes 1.06-1.28x faster,
+# every ARI on them and on the 150k shapes within 0.001 (docs/benchmarks.md). Where the sample's
+# statements miss many votes, labels keep moving and EM goes on.
+_SAMPLED_LABEL_TOL = 0.005
 # On a fitting part above _RANK_ROWS, each finalist's two EM phases stop after at most this many
 # steps: choosing k needs the held-out score to within a standard error, not its last digits,
 # and the chosen model is fitted again on every vote. At 1M x 5k (7 groups) the spurious 8th
