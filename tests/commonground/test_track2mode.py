@@ -423,6 +423,20 @@ def test_random_votes_do_not_beat_one_group(n: int, m: int, seeds: int) -> None:
         assert groups.to_json(np.arange(n))["beats_one_group"] is False
 
 
+@pytest.mark.parametrize("answers", [(1, -1, 0), (1,), (0,)])
+def test_a_room_that_answers_alike_does_not_beat_one_group(answers: tuple[int, ...]) -> None:
+    # Everyone gives the same answer to each statement (one answer per statement, or all agree,
+    # or all pass). Two groups' models then differ only in smoothing, which gained 8e-4 nats for
+    # every participant alike, and the cross-check, seeing no spread, called them groups.
+    rng = np.random.default_rng(3)
+    dense = np.tile(rng.choice(answers, size=20).astype(float), (50, 1))
+    dense[rng.random((50, 20)) < 0.5] = np.nan  # each sees about half the statements
+    groups = track2_groups(VoteMatrix.from_dense(dense), random_state=0)
+    assert groups.beats_one_group is False
+    assert len(np.unique(groups.labels)) == 1
+    assert "most likely in the same group" in groups.method
+
+
 def test_planted_groups_beat_one_group_and_a_refit_keeps_the_verdict() -> None:
     params = SimulationParams(n_participants=150, n_statements=40, n_groups=2, mean_votes=30)
     votes = simulate_dialogue(params, seed=4).matrix
