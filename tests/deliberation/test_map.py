@@ -116,3 +116,8 @@ def test_the_map_says_when_the_votes_do_not_show_the_groups(voted_room):
             {"map": shown | {"groups_beat_one_group": verdict}, "meeting": world.meeting},
         )
         assert (note in page) is expected, verdict
+    # one group of everyone: the note says so, not "the groups below"
+    alone = {"map": shown | {"groups_beat_one_group": False, "groups": shown["groups"][:1]}}
+    page = render_to_string("deliberation/_map.html", alone | {"meeting": world.meeting})
+    assert "everyone is most likely in the same group" in page
+    assert "The groups below" not in page

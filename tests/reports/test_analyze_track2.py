@@ -371,3 +371,20 @@ def test_groups_the_votes_do_not_show_are_said_to_be_so(tmp_path: Path, four_gro
     assert NOT_SHOWN not in _run(str(four_groups))
     fixed = json.loads(_run(str(four_groups), "--format", "json", "--groups", "4"))
     assert fixed["beats_one_group"] is None
+
+
+def test_a_room_that_answers_alike_is_reported_as_one_group(tmp_path: Path) -> None:
+    # 50 people, each answering about half of 20 statements, every answer to a statement the
+    # same: one group of everyone, said so in words that match the one group shown.
+    rng = np.random.default_rng(3)
+    answer = rng.choice([-1, 0, 1], size=20)
+    pairs = [(p, s) for p in range(50) for s in range(20) if rng.random() < 0.5]
+    rows = [f"{t},x,{s},{p},{answer[s]}" for t, (p, s) in enumerate(pairs)]
+    folder = tmp_path / "alike"
+    folder.mkdir()
+    (folder / "votes.csv").write_text(VOTES_HEADER + "\n".join(rows) + "\n")
+    doc = json.loads(_run(str(folder), "--format", "json"))
+    assert doc["beats_one_group"] is False and len(doc["groups"]) == 1
+    for report in (_run(str(folder)), _run(str(folder), "--format", "html")):
+        assert "every participant is most likely in the same group" in report
+        assert "1 opinion group (" in report and "groups below are the fewest" not in report

@@ -497,12 +497,21 @@ def groups_not_shown(run: AnalysisRun) -> str | None:
     participants better than one group (``Track2Groups.beats_one_group``), else None."""
     if run.track2 is None or run.track2.groups.beats_one_group is not False:
         return None
+    shown = len(run.track2.group_ids)  # groups with a member (an EM group can end up empty)
+    if shown < 2:
+        return (
+            "These votes do not show distinct opinion groups: every participant is most likely "
+            "in the same group, so the one group below is everyone."
+        )
     return (
         "These votes do not show distinct opinion groups: no number of groups predicted the "
         "votes of participants held out of the fit better than one group of everyone. The "
-        f"{run.track2.groups.n_groups} groups below are the fewest the analysis draws, not "
-        "groups the votes show."
+        f"{shown} groups below are the fewest the analysis draws, not groups the votes show."
     )
+
+
+def _groups_count(n: int) -> str:
+    return f"{n} opinion group" if n == 1 else f"{n} opinion groups"
 
 
 def _cells_rule(run: AnalysisRun) -> str:
@@ -563,7 +572,7 @@ def render_text(run: AnalysisRun) -> str:
         f"{doc['votes']} votes; {int(a.in_conv.sum())} participants in the opinion map."
     )
     out.append(
-        f"Method: {view.method} (mode {run.mode}); {len(view.ids)} opinion groups "
+        f"Method: {view.method} (mode {run.mode}); {_groups_count(len(view.ids))} "
         f"({_how_chosen(run)})."
     )
     caution = groups_not_shown(run)
@@ -680,7 +689,7 @@ def render_html(run: AnalysisRun) -> str:
         f'<p class="status">{e(STATUS)}</p>',
         f"<p>{len(a.participant_ids)} participants, {len(doc['statements'])} statements, "
         f"{doc['votes']} votes; {int(a.in_conv.sum())} participants in the map; "
-        f"{len(view.ids)} opinion groups (method {e(view.method)}, mode {e(run.mode)}).</p>",
+        f"{_groups_count(len(view.ids))} (method {e(view.method)}, mode {e(run.mode)}).</p>",
         *(
             [f'<p class="caution" role="note">{e(caution)}</p>']
             if (caution := groups_not_shown(run)) is not None
