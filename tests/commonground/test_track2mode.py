@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from track2.commonground.errors import EmptyConversationError
+from track2.commonground.errors import EmptyConversationError, GroupCountError
 from track2.commonground.matrix import VoteMatrix
 from track2.commonground.polis import analyze_polis
 from track2.commonground.stats import adjusted_rand_index
@@ -128,7 +128,9 @@ def test_vote_onehot_layout() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "error", "words"),
     [
-        ({"n_groups": 50}, Track2ModeError, "50 groups need"),
+        # fixed by the caller: the number asked for is what to change
+        ({"n_groups": 50}, GroupCountError, "50 opinion groups .* only 30 .* ask for 30 or fewer"),
+        ({"min_groups": 40, "max_groups": 45}, Track2ModeError, "40 groups need .* found 24"),
         ({"min_groups": 3, "max_groups": 2}, Track2ModeError, "min_groups <= max_groups"),
         ({"n_starts": 0}, Track2ModeError, "n_starts"),
     ],

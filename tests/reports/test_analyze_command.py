@@ -158,6 +158,8 @@ def test_bad_input_is_one_clear_line(tmp_path, files, where):
         _run(str(tmp_path))
     message = str(err.value)
     assert where in message and "\n" not in message
+    # a line of a file names its own fix; a generic "check the file" after it only repeats it
+    assert ("check the file and run again" in message) is (".csv:" not in where)
 
 
 def test_bad_polis_state(tmp_path):

@@ -84,7 +84,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.sparse.linalg import svds
 
-from track2.commonground.errors import CommonGroundError, EmptyConversationError
+from track2.commonground.errors import CommonGroundError, EmptyConversationError, GroupCountError
 from track2.commonground.matrix import AGREE, COUNT_CHUNK, DISAGREE, PASS, VoteMatrix
 
 __all__ = [
@@ -889,6 +889,11 @@ def track2_groups(
         # _MIN_PARTICIPANTS_PER_GROUP fitting participants (never fewer than min_groups).
         max_groups = min(max_groups, max(min_groups, len(train) // _MIN_PARTICIPANTS_PER_GROUP))
     if max_groups > len(train):
+        if fixed:  # the caller's number, not the votes, is what to change
+            raise GroupCountError(
+                f"{max_groups} opinion groups were asked for, but only {len(train)} "
+                f"participants have votes to form them; ask for {len(train)} or fewer"
+            )
         raise Track2ModeError(
             f"{max_groups} groups need at least as many participants with votes; found {len(train)}"
         )

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from track2.commonground import CommonGroundError, GroupCountError
+from track2.commonground import CommonGroundError, GroupCountError, InputFormatError
 from track2.disclosure.site import k_floor
 from track2.disclosure.status import STATUS_LINE
 from track2.disclosure.threshold import k_problem
@@ -106,7 +106,8 @@ class Command(BaseCommand):
                 raw_counts=options["raw_counts"],
                 workers=options["workers"],
             )
-        except GroupCountError as err:  # the options, not the file: the message says what to ask
+        except (GroupCountError, InputFormatError) as err:
+            # the message already says what to do: what to ask for, or how to fix the line
             raise CommandError(_one_line(str(err))) from err
         except CommonGroundError as err:
             raise CommandError(_one_line(f"{err}; check the file and run again")) from err
