@@ -244,12 +244,12 @@ def read_participants_votes_csv(
 
 def write_participants_votes_csv(
     path: str | Path,
-    matrix: VoteMatrix,
+    votes: VoteMatrix,
     group_ids: Mapping[Any, int] | None = None,
     comment_counts: Mapping[Any, int] | None = None,
 ) -> None:
     """Write ``participants-votes.csv`` (latest vote per pair, blank when not seen)."""
-    m = matrix.n_statements
+    m = votes.n_statements
     with Path(path).open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(
@@ -260,14 +260,14 @@ def write_participants_votes_csv(
                 "n-votes",
                 "n-agree",
                 "n-disagree",
-                *[str(s) for s in matrix.statement_ids.tolist()],
+                *[str(s) for s in votes.statement_ids.tolist()],
             ]
         )
-        for i, pid in enumerate(matrix.participant_ids.tolist()):
-            lo, hi = matrix.indptr[i], matrix.indptr[i + 1]
+        for i, pid in enumerate(votes.participant_ids.tolist()):
+            lo, hi = votes.indptr[i], votes.indptr[i + 1]
             cells = [""] * m
-            vals = matrix.values[lo:hi]
-            for j, v in zip(matrix.indices[lo:hi].tolist(), vals.tolist(), strict=True):
+            vals = votes.values[lo:hi]
+            for j, v in zip(votes.indices[lo:hi].tolist(), vals.tolist(), strict=True):
                 cells[j] = str(v)
             gid = (group_ids or {}).get(pid)
             w.writerow(
@@ -348,11 +348,11 @@ def read_comments_csv(path: str | Path) -> dict[Any, Statement]:
 
 
 def write_comments_csv(
-    path: str | Path, statements: Iterable[Statement], matrix: VoteMatrix | None = None
+    path: str | Path, statements: Iterable[Statement], votes: VoteMatrix | None = None
 ) -> None:
-    """Write ``comments.csv`` in the export layout (agree/disagree counts from ``matrix``)."""
-    counts = matrix.statement_counts if matrix is not None else None
-    index = matrix.statement_index if matrix is not None else {}
+    """Write ``comments.csv`` in the export layout (agree/disagree counts from ``votes``)."""
+    counts = votes.statement_counts if votes is not None else None
+    index = votes.statement_index if votes is not None else {}
     with Path(path).open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(COMMENTS_HEADER)

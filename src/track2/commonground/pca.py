@@ -291,7 +291,7 @@ def gram_rows(centred: sp.csr_array, columns: np.ndarray) -> np.ndarray:
 
 
 def polis_pca(
-    matrix: VoteMatrix,
+    votes: VoteMatrix,
     excluded: np.ndarray,
     *,
     n_components: int = 2,
@@ -299,14 +299,14 @@ def polis_pca(
     centred: tuple[sp.csr_array | np.ndarray, np.ndarray] | None = None,
     gram: np.ndarray | None = None,
 ) -> tuple[PCAResult, sp.csr_array | np.ndarray]:
-    """Run Pol.is PCA on ``matrix`` (every column is a statement with at least one vote).
+    """Run Pol.is PCA on ``votes`` (every column is a statement with at least one vote).
 
     Returns the result and the centred matrix (reused for the projection).
     ``centred``: :func:`centred_matrix` (or, for a small room, :func:`dense_centred_matrix`)
     of the same arguments, when the caller already has it; ``gram``: its CᵀC (see
     :func:`top_components`).
     """
-    centred_votes, center = centred if centred is not None else centred_matrix(matrix, excluded)
+    centred_votes, center = centred if centred is not None else centred_matrix(votes, excluded)
     comps, vals = top_components(centred_votes, n_components, start_vectors, gram=gram)
     comps = _orient(comps, start_vectors)
     if comps.shape[0] < n_components:  # fewer statements than components: pad with zeros
@@ -314,7 +314,7 @@ def polis_pca(
         comps = np.vstack([comps, pad])
         vals = np.concatenate([vals, np.zeros(len(pad))])
     # pca.clj pca-project-cmnts: a participant who agreed with statement j only (one vote).
-    m = matrix.n_statements
+    m = votes.n_statements
     cproj = np.sqrt(m) * (1.0 - center)[None, :] * comps
     extremity = np.sqrt((cproj**2).sum(axis=0))
     return PCAResult(center, comps, vals, cproj, extremity), centred_votes

@@ -69,9 +69,9 @@ class RepresentativeStatement:
 
 
 def group_vote_counts(
-    votes: VoteMatrix, row_group: np.ndarray, k: int
+    votes: VoteMatrix, row_group: np.ndarray, n_groups: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Agree / disagree / seen counts per group × statement (each ``k`` × statements), from
+    """Agree / disagree / seen counts per group × statement (each ``n_groups`` × statements), from
     each matrix row's group in ``row_group`` (-1: in no group, not counted); the counts that
     :func:`group_statement_stats` takes."""
     m = votes.n_statements
@@ -80,7 +80,7 @@ def group_vote_counts(
     per_row = votes.votes_per_participant
     # Code (g·m + j)·3 + (vote + 1) counts disagree, pass and agree of group g on j; a chunk of
     # rows at a time (matrix.COUNT_CHUNK), each row's group repeated over its votes.
-    flat = np.zeros(3 * max(k, 1) * m, dtype=np.int64)
+    flat = np.zeros(3 * max(n_groups, 1) * m, dtype=np.int64)
     for first, stop in row_chunks(votes.indptr):
         begin, end = int(votes.indptr[first]), int(votes.indptr[stop])
         code = np.repeat(row_group[first:stop], per_row[first:stop])
@@ -94,20 +94,23 @@ def group_vote_counts(
         code += values
         code += 1
         flat += np.bincount(code, minlength=len(flat))
-    by_vote = flat.reshape(max(k, 1), m, 3)[:k]
+    by_vote = flat.reshape(max(n_groups, 1), m, 3)[:n_groups]
     disagree, agree = by_vote[:, :, 0], by_vote[:, :, 2]
     return agree, disagree, by_vote.sum(axis=2)
 
 
-def group_statement_stats(na: np.ndarray, nd: np.ndarray, ns: np.ndarray) -> GroupStatementStats:
-    """Statistics from per-group counts (shape groups × statements).
+def group_statement_stats(
+    group_agree: np.ndarray, group_disagree: np.ndarray, group_seen: np.ndarray
+) -> GroupStatementStats:
+    """Statistics from per-group counts (shape groups × statements), as
+    :func:`group_vote_counts` returns them.
 
     Agree and disagree are computed together on a 2 × groups × statements stack (the same
     elementwise operations): a live room recomputes these after every vote, where the cost is
     the number of numpy calls."""
-    na = np.asarray(na, dtype=np.int64)
-    nd = np.asarray(nd, dtype=np.int64)
-    ns = np.asarray(ns, dtype=np.int64)
+    na = np.asarray(group_agree, dtype=np.int64)
+    nd = np.asarray(group_disagree, dtype=np.int64)
+    ns = np.asarray(group_seen, dtype=np.int64)
     success = np.stack([na, nd])
     p = (1.0 + success) / (2.0 + ns)
     success_rest = np.add.reduce(success, axis=1, keepdims=True) - success
