@@ -1024,7 +1024,10 @@ def track2_groups(
     # Every participant most likely in one group: the k groups' models differ only in how they
     # smooth, and when everyone answers alike the less smoothed one predicts a little better
     # (8e-4 nats per participant, the same for each, so no spread to weigh it against).
-    one_in_fact = bool(beats_one_group) and len(np.unique(resp.argmax(axis=1))) < 2
+    one_in_fact = False
+    if beats_one_group:
+        most_likely = resp.argmax(axis=1)
+        one_in_fact = not bool(np.any(most_likely != most_likely[0]))
     if one_in_fact:
         beats_one_group = False
 
