@@ -65,6 +65,15 @@ def test_factor_sits_on_the_divide() -> None:
     assert np.sign(np.median(fu[camp == 0])) != np.sign(np.median(fu[camp == 1]))
     # Bridging statements barely load on the divide compared with partisan ones.
     assert np.abs(f[:20]).mean() < 0.25 * np.abs(f[20:100]).mean()
+    assert result.divided
+
+
+def test_a_room_without_a_divide_is_not_divided() -> None:
+    # everyone gives each statement the same answer: every participant's factor has one sign
+    rng = np.random.default_rng(3)
+    dense = np.tile(rng.choice([-1.0, 0.0, 1.0], size=20), (50, 1))
+    dense[rng.random((50, 20)) < 0.5] = np.nan
+    assert not bridging_scores(VoteMatrix.from_dense(dense)).divided
 
 
 def _loss_gradient(dense: np.ndarray, result) -> np.ndarray:  # type: ignore[no-untyped-def]  # BridgingScores

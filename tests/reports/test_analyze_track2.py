@@ -182,6 +182,7 @@ def test_text_and_html_reports_show_bridging_and_common_ground(
     )
     page = out.read_text()
     assert "<h2>Bridging statements (top 10)</h2>" in page
+    assert "show no divide" not in page and "show no divide" not in text  # two sides: a divide
     assert "<h2>Common ground across sides</h2>" in page
     assert "The positions come from the same model that makes the groups" in page
     assert "Horizontal axis: " in page and "vertical axis: " in page
@@ -388,3 +389,5 @@ def test_a_room_that_answers_alike_is_reported_as_one_group(tmp_path: Path) -> N
     for report in (_run(str(folder)), _run(str(folder), "--format", "html")):
         assert "every participant is most likely in the same group" in report
         assert "1 opinion group (" in report and "groups below are the fewest" not in report
+        # no divide either: the bridging factor is agreement, not a side
+        assert "These votes show no divide" in report

@@ -79,6 +79,15 @@ class BridgingScores:
     lambda_factor: float
     penalties: dict[str, float]
 
+    @property
+    def divided(self) -> bool:
+        """Whether the factor splits the participants, some on each side of it. When every
+        participant's factor has the same sign the votes show no divide: the factor then says
+        how widely a statement was agreed with, not where it sits between sides."""
+        f = self.participant_factor
+        tiny = 1e-6 * float(np.abs(f).max(initial=0.0))
+        return bool((f > tiny).any() and (f < -tiny).any())
+
     def top(self, n: int = 10) -> list[Any]:
         """Statement ids with the highest intercepts (most agreed across the divide)."""
         order = np.lexsort((np.arange(len(self.statement_ids)), -self.statement_intercept))

@@ -142,8 +142,20 @@ _BRIDGING_NOTE = (
 )
 
 
+_NO_DIVIDE_NOTE = (
+    "These votes show no divide: every participant sits on the same side of the factor, so the "
+    "factor says how widely a statement was agreed with, not a side, and no statement here "
+    "bridges one."
+)
+
+
+def _bridging_notes(bridging: BridgingScores) -> list[str]:
+    return [_BRIDGING_NOTE] if bridging.divided else [_BRIDGING_NOTE, _NO_DIVIDE_NOTE]
+
+
 def bridging_text(bridging: BridgingScores, excluded_ids: set[Any], text_of: TextOf) -> list[str]:
-    out = [f"Bridging statements (top {N_BRIDGING}):", "  " + _BRIDGING_NOTE]
+    out = [f"Bridging statements (top {N_BRIDGING}):"]
+    out += ["  " + note for note in _bridging_notes(bridging)]
     for j in top_bridging(bridging, excluded_ids):
         sid = bridging.statement_ids[j].item()
         out.append(
@@ -157,7 +169,7 @@ def bridging_html(bridging: BridgingScores, excluded_ids: set[Any], text_of: Tex
     e = html.escape
     out = [
         f"<h2>Bridging statements (top {N_BRIDGING})</h2>",
-        f"<p>{e(_BRIDGING_NOTE)}</p>",
+        *(f"<p>{e(note)}</p>" for note in _bridging_notes(bridging)),
         '<table><tr><th>statement</th><th class="num">intercept</th>'
         '<th class="num">factor</th></tr>',
     ]
