@@ -57,6 +57,20 @@ def test_sides_common_ground_and_divisive(voted_room):
     assert [row["agree_share"] for row in split["by_side"]] == [1.0, 0.0]
 
 
+def test_a_room_without_a_divide_lists_no_bridging_statements(make_user, institution):
+    # everyone agrees with everything: the statements are common ground, but there is no divide
+    # for any of them to bridge
+    world = build_room(make_user, institution, per_side=4)
+    texts = ["Fishing quotas should be shared.", "Talks should go on.", "Ports stay open."]
+    statements = [accepted_statement(world, t) for t in texts]
+    for user in world.participants:
+        for statement in statements:
+            vote(world, user, statement, "agree")
+    shown = map_data.room_map(world.meeting)
+    assert shown["state"] == "groups" and shown["bridging"] == []
+    assert sorted(shown["common_ground"]) == sorted(s.pk for s in statements)
+
+
 def test_first_vote_is_too_few_votes_yet(room):
     statement = accepted_statement(room, "A first idea.")
     vote(room, room.participants[0], statement, "agree")

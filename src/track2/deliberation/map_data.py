@@ -604,9 +604,10 @@ def _fit_parts(
             for gid, members in analysis.group_members().items()
         ]
         b = analysis.bridging
-        bridging_ids = [
-            int(b.statement_ids[j]) for j in top_bridging(b, set()) if b.statement_intercept[j] > 0
-        ]
+        # With no divide (every participant's factor one sign) nothing bridges one: the
+        # intercepts are then just how widely statements were agreed with.
+        top = top_bridging(b, set()) if b.divided else []
+        bridging_ids = [int(b.statement_ids[j]) for j in top if b.statement_intercept[j] > 0]
         intercept = {
             int(s): float(v)
             for s, v in zip(b.statement_ids.tolist(), b.statement_intercept.tolist(), strict=True)
