@@ -189,6 +189,8 @@ def test_a_vote_replaces_the_earlier_vote_on_the_same_pair() -> None:
         ([], {"new_participants": [1]}, "already in the conversation"),
         ([], {"new_participants": [7, 7]}, "lists an id twice"),
         ([], {"new_participants": ["x\x00y"]}, "same type"),
+        ([], {"new_participants": [10**30]}, "new participant id 10000000000000000000000000000"),
+        ([], {"new_statements": [-(2**63) - 1]}, "does not fit in 64 bits"),
         ([], {"new_sides": ["a"]}, "tracks no sides"),
     ],
 )

@@ -534,8 +534,17 @@ def _new_ids(
     if clash:
         raise LiveUpdateError(f"new {what} {clash[0]!r} is already in the conversation")
     if ids and len(sample):
-        kind = np.asarray(ids).dtype.kind
         integers = sample.dtype.kind in "iu"
+        if integers:
+            # Python's ints are unbounded; the matrix's ids are 64-bit (numpy would make an
+            # object array of 2**63 and call it not an integer)
+            too_big = [i for i in ids if isinstance(i, int) and not -(2**63) <= i < 2**63]
+            if too_big:
+                raise LiveUpdateError(
+                    f"new {what} id {too_big[0]} does not fit in 64 bits; ids are integers "
+                    f"from -2**63 to 2**63 - 1"
+                )
+        kind = np.asarray(ids).dtype.kind
         if (kind in "iu") != integers:
             raise LiveUpdateError(
                 f"new {what} ids must be of the same type as the existing ones "
