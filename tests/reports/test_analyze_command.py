@@ -28,6 +28,8 @@ def test_text_report_names_groups_statements_and_consensus():
     assert "2 opinion groups" in text
     assert "Labour should oppose the Brexit process." in text  # a representative statement
     assert "Consensus" in text and "Divisive" in text
+    # a divisive statement's shares say first what they count, then each group's
+    assert "(agree: group 0: " in text and "% agree)" not in text
     assert "Unofficial. Non-binding." in text
 
 
@@ -117,6 +119,24 @@ def test_html_is_self_contained_and_escaped(tmp_path):
     assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "https://" not in page
     assert not list(tmp_path.glob(".report.html.*"))  # no temporary file left behind
+
+
+def test_a_statement_with_line_breaks_stays_on_one_line_of_the_text_report(tmp_path):
+    folder = tmp_path / "conv"
+    folder.mkdir()
+    (folder / "votes.csv").write_text((BREXIT / "votes.csv").read_text())
+    broken = "Labour should oppose\nthe Brexit\tprocess."
+    comments = (BREXIT / "comments.csv").read_text()
+    assert "Labour should oppose the Brexit process." in comments
+    comments = comments.replace(",Labour should oppose the Brexit process.", f',"{broken}"')
+    (folder / "comments.csv").write_text(comments)
+    text = _run(str(folder), "--mode", "polis")
+    # a representative and a divisive statement: each still one line, words spaced as written
+    assert text.count("Labour should oppose the Brexit process.") >= 2
+    assert "oppose\n" not in text and "\t" not in text
+    # the JSON keeps the statement as written
+    doc = json.loads(_run(str(folder), "--format", "json", "--mode", "polis"))
+    assert any(statement["text"] == broken for statement in doc["statements"])
 
 
 @pytest.mark.parametrize(

@@ -564,6 +564,11 @@ def render_text(run: AnalysisRun) -> str:
     conv = run.conversation
     doc = report_dict(run, per_participant=False, raw_counts=False)
     view = _groups_of(run)
+
+    def text_of(sid: Any) -> str:
+        # one statement, one line: a newline or tab in a statement would break the layout
+        return " ".join(conv.text(sid).split())
+
     out: list[str] = []
     out.append(f"Conversation: {run.path}")
     out.append(STATUS)
@@ -587,7 +592,7 @@ def render_text(run: AnalysisRun) -> str:
         out.append(f"Group {g['id']}: {_size(g)}")
         for r in doc["repness"].get(str(g["id"]), []):
             out.append(
-                f"  {_rep_figures(r)}  [{r['statement']}] {conv.text(r['statement'])}"
+                f"  {_rep_figures(r)}  [{r['statement']}] {text_of(r['statement'])}"
                 f"{WEAK_LABEL if r['weak'] else ''}"
             )
         out.append("")
@@ -596,7 +601,7 @@ def render_text(run: AnalysisRun) -> str:
         for c in doc["consensus"][side]:
             out.append(
                 f"  {_pct(c['n_success'], c['n_trials']):>4} {side + 's':<9} "
-                f"(of {c['n_trials']:>4})  [{c['statement']}] {conv.text(c['statement'])}"
+                f"(of {c['n_trials']:>4})  [{c['statement']}] {text_of(c['statement'])}"
             )
     if not any(doc["consensus"].values()):
         out.append("  none passes the test")
@@ -604,7 +609,7 @@ def render_text(run: AnalysisRun) -> str:
     out.append("Divisive (groups differ most):")
     for d in doc["divisive"]:
         per = ", ".join(f"group {g}: {_share(p)}" for g, p in d["group_agree"].items())
-        out.append(f"  [{d['statement']}] {conv.text(d['statement'])}  ({per} agree)")
+        out.append(f"  [{d['statement']}] {text_of(d['statement'])}  (agree: {per})")
     out.append("")
     top = sorted(
         zip(
@@ -617,13 +622,13 @@ def render_text(run: AnalysisRun) -> str:
     )
     out.append("Group-informed consensus (every group tends to agree):")
     for sid, value, _ in [t for t in top if not t[2]][:5]:
-        out.append(f"  {value:.3f}  [{sid}] {conv.text(sid)}")
+        out.append(f"  {value:.3f}  [{sid}] {text_of(sid)}")
     out.append("")
     if run.track2 is not None:
-        out.extend(bridging_text(run.track2.bridging, _excluded_ids(run), conv.text))
+        out.extend(bridging_text(run.track2.bridging, _excluded_ids(run), text_of))
         out.append("")
     if run.sides is not None:
-        out.extend(sides_text(run.sides, conv.matrix.is_excluded, conv.text, run.k_anonymity))
+        out.extend(sides_text(run.sides, conv.matrix.is_excluded, text_of, run.k_anonymity))
         out.append("")
     out.append("Timings (s): " + ", ".join(f"{k} {v:.3f}" for k, v in view.timings.items()))
     return "\n".join(out) + "\n"
