@@ -33,7 +33,8 @@ def _frame(
     ox, oy = xy(np.zeros(2))
     head = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'width="100%" role="img" aria-label="Opinion map with {n_groups} groups">',
+        f'width="100%" role="img" aria-label="Opinion map with {n_groups} '
+        f'{"group" if n_groups == 1 else "groups"}">',
         f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#fafafa"/>',
         f'<line x1="{MARGIN}" y1="{oy:.1f}" x2="{WIDTH - MARGIN}" y2="{oy:.1f}" '
         'stroke="#bbb" stroke-width="1"/>',
@@ -41,6 +42,16 @@ def _frame(
         'stroke="#bbb" stroke-width="1"/>',
     ]
     return xy, head
+
+
+def _extent(pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Lower corner and size of the drawn area: the points and the origin. Along an axis on
+    which every point sits at the origin (a room that answers alike has no spread to draw),
+    the points run across the middle, not along the edge."""
+    lo = np.minimum(pts.min(axis=0), 0.0)
+    hi = np.maximum(pts.max(axis=0), 0.0)
+    flat = hi - lo <= 0
+    return np.where(flat, lo - 0.5, lo), np.where(flat, 1.0, hi - lo)
 
 
 def _label(x: float, y: float, gid: int) -> str:
@@ -63,9 +74,7 @@ def opinion_map_svg(
     base = a.base_clusters
     pts = base.centers
     sizes = base.sizes()
-    lo = np.minimum(pts.min(axis=0), 0.0)
-    hi = np.maximum(pts.max(axis=0), 0.0)
-    span = np.where(hi - lo > 0, hi - lo, 1.0)
+    lo, span = _extent(pts)
 
     labels = (
         group_centers
@@ -108,9 +117,7 @@ def group_map_svg(coordinates: np.ndarray, labels: np.ndarray, group_ids: list[i
     pts, lab = coordinates[drawn], labels[drawn]
     if len(pts) == 0:
         pts, lab = np.zeros((1, 2)), np.zeros(1, dtype=np.int64)
-    lo = np.minimum(pts.min(axis=0), 0.0)
-    hi = np.maximum(pts.max(axis=0), 0.0)
-    span = np.where(hi - lo > 0, hi - lo, 1.0)
+    lo, span = _extent(pts)
     cell = np.minimum(((pts - lo) / span * GRID).astype(np.int64), np.array(GRID) - 1)
     key = (lab * GRID[0] + cell[:, 0]) * GRID[1] + cell[:, 1]
     keys, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
