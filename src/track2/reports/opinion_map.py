@@ -111,8 +111,9 @@ GRID = (32, 20)  # cells across and down in which each group's members are poole
 def group_map_svg(coordinates: np.ndarray, labels: np.ndarray, group_ids: list[int]) -> str:
     """The Track 2 map: each group's members pooled per cell of a 32 × 20 grid and drawn as one
     circle at their mean position (area ∝ people), coloured by group id; each group's label at
-    its members' mean. Like Pol.is's map it never places one person, and it prints no count
-    (a cell may hold fewer than k people)."""
+    its members' mean. It names no one and prints no count (a cell may hold fewer than k
+    people). In a small room many cells hold one person, whose circle then sits at their own
+    position, as each of Pol.is's 100 base clusters does in a room of fewer than 100."""
     drawn = labels >= 0
     pts, lab = coordinates[drawn], labels[drawn]
     if len(pts) == 0:
