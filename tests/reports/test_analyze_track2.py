@@ -283,6 +283,7 @@ def test_bad_sides_file_is_one_clear_line(
             _run(str(two_sides), "--sides", str(bad), "--mode", mode)
         message = str(err.value)
         assert f"{tmp_path}/{where}" in message and what in message and "\n" not in message
+        assert "check the file and run again" not in message  # each names its own fix
 
 
 def test_missing_sides_file(two_sides: Path, tmp_path: Path) -> None:
