@@ -1043,37 +1043,37 @@ def track2_groups(
     full_resp[voters] = resp
     theta = np.exp(log_theta).reshape(chosen, m, 3)
     timings["total"] = time.perf_counter() - started
-    criterion = (
-        f"k={chosen} fixed by the caller"
-        + (
-            ", its fit searched as the scan searches it (also from the splits of the fits "
-            "of fewer groups)"
-            if chosen > scan_from
-            else ""
+    if fixed:
+        criterion = f"k={chosen} fixed by the caller"
+        if chosen > scan_from:
+            criterion += (
+                ", its fit searched as the scan searches it (also from the splits of the fits "
+                "of fewer groups)"
+            )
+        if n_held:
+            criterion += f", the finalist that best predicts {n_held} held-out participants"
+    else:
+        criterion = (
+            f"k={chosen} of {min_groups}..{max_groups} by held-out log-likelihood (one more "
+            f"group must gain {_SELECTION_SE:g} standard error, the first over one group; the "
+            f"scan stops after {_PATIENCE} that do not, and one tried after a failure must gain "
+            f"{_SECOND_LOOK_SE:g}) of {n_held} participants ({m_selected} most-voted statements)"
         )
-        + (f", the finalist that best predicts {n_held} held-out participants" if n_held else "")
-        if fixed
-        else f"k={chosen} of {min_groups}..{max_groups} by held-out log-likelihood (one more "
-        f"group must gain {_SELECTION_SE:g} standard error, the first over one group; the scan "
-        f"stops after {_PATIENCE} that do not, and one tried after a failure must gain "
-        f"{_SECOND_LOOK_SE:g}) of "
-        f"{n_held} participants ({m_selected} most-voted statements)"
-        + (
-            "; starts from the statement-balanced spectral embedding, the first k from the "
-            "plain one having not beaten one group"
-            if rebalanced
-            else ""
-        )
-        + (
-            "; every participant is most likely in the same group, so the groups are not ones "
-            "the votes show"
-            if one_in_fact
-            else "; no k beat one group on the held-out participants, so k is the fewest allowed "
-            "and the groups are not ones the votes show"
-            if beats_one_group is False
-            else ""
-        )
-    )
+        if rebalanced:
+            criterion += (
+                "; starts from the statement-balanced spectral embedding, the first k from the "
+                "plain one having not beaten one group"
+            )
+        if one_in_fact:
+            criterion += (
+                "; every participant is most likely in the same group, so the groups are not "
+                "ones the votes show"
+            )
+        elif beats_one_group is False:
+            criterion += (
+                "; no k beat one group on the held-out participants, so k is the fewest allowed "
+                "and the groups are not ones the votes show"
+            )
     return Track2Groups(
         labels=labels,
         responsibilities=full_resp,
