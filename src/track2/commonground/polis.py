@@ -34,6 +34,7 @@ from track2.commonground.consensus import (
 )
 from track2.commonground.errors import GroupCountError, StateMismatchError
 from track2.commonground.matrix import VoteMatrix
+from track2.commonground.pages import small_pages
 from track2.commonground.pca import PCAResult, polis_pca, project_participants
 from track2.commonground.repness import (
     GroupStatementStats,
@@ -163,6 +164,7 @@ def _check_state_fits(state: PolisState, matrix: VoteMatrix) -> None:
         )
 
 
+@small_pages()
 def analyze_polis(
     votes: VoteMatrix,
     *,

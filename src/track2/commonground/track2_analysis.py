@@ -30,6 +30,7 @@ from track2.commonground.bridging import BridgingScores, bridging_scores
 from track2.commonground.consensus import comment_priorities, group_informed_consensus
 from track2.commonground.group_map import GroupMap, group_map
 from track2.commonground.matrix import VoteMatrix
+from track2.commonground.pages import small_pages
 from track2.commonground.polis import PolisAnalysis, analyze_polis
 from track2.commonground.repness import (
     GroupStatementStats,
@@ -211,6 +212,7 @@ def _fill_caches(votes: VoteMatrix, work: VoteMatrix) -> None:
         _ = matrix.statement_counts, matrix.votes_per_participant, matrix.compact_indptr
 
 
+@small_pages()
 def analyze_track2(
     votes: VoteMatrix,
     *,

@@ -27,6 +27,7 @@ from track2.commonground import (
     load_conversation,
     load_polis_state,
 )
+from track2.commonground.pages import small_pages
 from track2.commonground.sides import (
     SideAgreement,
     SidesError,
@@ -102,6 +103,7 @@ def load_sides(path: str | Path, conversation: Conversation) -> list[str | None]
         raise InputFormatError(source, None, str(err)) from err
 
 
+@small_pages()
 def run_analysis(
     path: str | Path,
     *,
