@@ -226,6 +226,61 @@ def test_two_threads_give_the_same_result_bit_for_bit(two_sides, monkeypatch) ->
     assert one.repness == two.repness
 
 
+def _threads_of_the_free_parts(monkeypatch, slow: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Run each of the bridging scores and the map on whichever thread is free first, with
+    ``slow`` ("polis" or "groups") held until the bridging scores have started elsewhere;
+    the name of the thread each part ran on."""
+    ran: dict[str, str] = {}
+    bridging_started, map_started = threading.Event(), threading.Event()
+    real = {
+        "polis": track2_analysis.analyze_polis,
+        "groups": track2_analysis.track2_groups,
+        "bridging": track2_analysis.bridging_scores,
+        "map": track2_analysis.group_map,
+    }
+
+    def held(part: str):  # type: ignore[no-untyped-def]
+        def run(*args, **kwargs):  # type: ignore[no-untyped-def]
+            if part == slow:
+                assert bridging_started.wait(30)
+            if part == "bridging":
+                ran[part] = threading.current_thread().name
+                bridging_started.set()
+                if slow == "polis":  # the map must not wait for the bridging thread
+                    assert map_started.wait(30)
+            if part == "map":
+                ran[part] = threading.current_thread().name
+                map_started.set()
+            return real[part](*args, **kwargs)
+
+        return run
+
+    for part, name in (
+        ("polis", "analyze_polis"),
+        ("groups", "track2_groups"),
+        ("bridging", "bridging_scores"),
+        ("map", "group_map"),
+    ):
+        monkeypatch.setattr(track2_analysis, name, held(part))
+    return ran
+
+
+def test_the_free_thread_takes_the_bridging_scores_and_the_other_the_map(
+    two_sides, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    main = threading.current_thread().name
+    # The Pol.is part is long: the main thread scores bridging after the groups, and the
+    # second thread draws the map once its Pol.is part is done.
+    ran = _threads_of_the_free_parts(monkeypatch, slow="polis")
+    analyze_track2(two_sides.matrix, random_state=0, workers=2)
+    assert ran["bridging"] == main and ran["map"] != main
+    # The groups are long: the second thread scores bridging, the main thread draws the map.
+    monkeypatch.undo()
+    ran = _threads_of_the_free_parts(monkeypatch, slow="groups")
+    analyze_track2(two_sides.matrix, random_state=0, workers=2)
+    assert ran["bridging"] != main and ran["map"] == main
+
+
 def test_a_large_conversation_uses_a_second_thread_by_default(two_sides, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     threads = _spy_polis_thread(monkeypatch)
     main = threading.current_thread().name

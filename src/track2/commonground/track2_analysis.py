@@ -173,6 +173,31 @@ def _two_threads(votes: VoteMatrix, workers: int | None) -> bool:
     return workers > 1
 
 
+class _Jobs:
+    """The parts that wait for a free thread (the bridging scores, then the Track 2 map once
+    the groups exist), each run by whichever thread is free first, in the order offered: on
+    one shape the Pol.is map is the longer first part, on another the groups, and a fixed
+    assignment left one thread idle for a second while the other drew the map after the
+    bridging scores (docs/benchmarks.md, stop 35)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._waiting: dict[str, Callable[[], None]] = {}
+
+    def offer(self, name: str, job: Callable[[], None]) -> None:
+        with self._lock:
+            self._waiting[name] = job
+
+    def work(self) -> None:
+        """Run waiting jobs, first offered first, until none is left."""
+        while True:
+            with self._lock:
+                if not self._waiting:
+                    return
+                job = self._waiting.pop(next(iter(self._waiting)))
+            job()
+
+
 class _Beside:
     """``fn()`` on a daemon thread; :meth:`result` waits for it and returns or raises what it
     did. Daemon, not a pool's worker: when the main thread stops (an error, or Ctrl-C in
@@ -237,8 +262,9 @@ def analyze_track2(
 
     ``workers``: threads to use, 1 or 2. The Pol.is analysis and the sides do not depend on
     the groups or the map, so with 2 they run on a second thread at the same time (scipy's
-    sparse products and numpy's array loops release the GIL), and the bridging scores go to
-    whichever thread is free first; the result is the same bit for bit. By default 2 when
+    sparse products and numpy's array loops release the GIL), and the bridging scores and
+    then the Track 2 map go to whichever thread is free first; the result is the same bit
+    for bit. By default 2 when
     the process may use two cores and there are at least ``CONCURRENT_MIN_VOTES`` votes,
     else 1; more than 2 are not used.
     """
@@ -260,20 +286,20 @@ def analyze_track2(
             laps("sides")
         return polis, sides
 
-    # With two threads, whichever finishes its first part sooner computes the bridging scores
-    # (the Pol.is map is the longer part on some shapes, the groups on others).
-    bridging_turn = threading.Lock()
+    jobs = _Jobs()
     bridged: list[BridgingScores] = []
+    drawn: list[GroupMap] = []
 
-    def bridging_if_free() -> None:
-        if bridging_turn.acquire(blocking=False):
-            laps = _Laps(timings, cpu_timings)
-            bridged.append(bridging_scores(votes, random_state=random_state))
-            laps("bridging")
+    def score_bridging() -> None:
+        laps = _Laps(timings, cpu_timings)
+        bridged.append(bridging_scores(votes, random_state=random_state))
+        laps("bridging")
+
+    jobs.offer("bridging", score_bridging)
 
     def second_thread() -> tuple[PolisAnalysis, SideAgreement | None]:
         polis_sides = polis_and_sides()
-        bridging_if_free()
+        jobs.work()
         return polis_sides
 
     laps = _Laps(timings, cpu_timings)
@@ -282,7 +308,7 @@ def analyze_track2(
         # Bridging first, while the least else is held: below its sample size it holds
         # two float64 arrays per vote, and on a large conversation fresh memory costs as
         # much as compute.
-        bridging_if_free()
+        jobs.work()
         polis, sides = polis_and_sides()
     else:
         _fill_caches(votes, work)
@@ -290,20 +316,25 @@ def analyze_track2(
     laps.restart()
 
     # One one-hot matrix of the votes for the groups and their map (at 46M votes each
-    # build is 370 MB and 0.3 s); dropped as soon as the map is drawn.
-    onehot = vote_onehot(votes, np.asarray(votes.is_excluded, dtype=bool))
-    groups = track2_groups(votes, n_groups=n_groups, random_state=random_state, onehot=onehot)
+    # build is 370 MB and 0.3 s); held only here, so it is freed as soon as the map is drawn.
+    held = [vote_onehot(votes, np.asarray(votes.is_excluded, dtype=bool))]
+    groups = track2_groups(votes, n_groups=n_groups, random_state=random_state, onehot=held[0])
     laps("groups")
-    drawn = group_map(votes, groups, onehot)
-    del onehot
-    rows = rows_by_id(votes.participant_ids, work.participant_ids)
-    drawn = GroupMap(drawn.coordinates[rows], drawn.axes)
-    laps("map")
+
+    def draw() -> None:
+        laps = _Laps(timings, cpu_timings)
+        whole = group_map(votes, groups, held.pop())
+        rows = rows_by_id(votes.participant_ids, work.participant_ids)
+        drawn.append(GroupMap(whole.coordinates[rows], whole.axes))
+        laps("map")
+
+    jobs.offer("map", draw)
+    jobs.work()
     if pending is not None:
-        bridging_if_free()
         polis, sides = pending.result()
-        laps.restart()
-    (bridging,) = bridged
+    laps.restart()
+    (bridging_result,) = bridged
+    (drawn_map,) = drawn
 
     labels = labels_by_id(groups.labels, votes.participant_ids, work.participant_ids)
     agree, disagree, seen = group_vote_counts(work, labels, groups.n_groups)
@@ -341,8 +372,8 @@ def analyze_track2(
         group_informed_consensus=gic,
         comment_priorities=priorities,
         base_cluster_group=base_group,
-        map=drawn,
-        bridging=bridging,
+        map=drawn_map,
+        bridging=bridging_result,
         sides=sides,
         random_state=random_state,
     )
