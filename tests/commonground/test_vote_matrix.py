@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from track2.commonground import EmptyConversationError, InputFormatError, VoteMatrix
+from track2.commonground.track2_analysis import analyze_track2
 
 
 def test_latest_vote_wins_by_timestamp_not_by_order():
@@ -93,6 +94,24 @@ def test_too_little_data(dense, message):
     m = VoteMatrix.from_dense(dense)
     with pytest.raises(EmptyConversationError, match=message):
         m.require_analysable()
+
+
+@pytest.mark.parametrize("kept", [0, 1])
+def test_too_few_statements_left_after_moderation(kept):
+    dense = [[1, -1, 0, 1], [-1, 1, 1, 0], [0, 1, -1, -1]]
+    ids = [10, 11, 12, 13]
+    m = VoteMatrix.from_dense(dense, statement_ids=ids).with_moderation(
+        moderated_out=ids[kept:3], meta=ids[3:]
+    )
+    message = f"{4 - kept} of the 4 statements with votes are moderated out or meta"
+    with pytest.raises(EmptyConversationError, match=message):
+        m.require_analysable()
+    for workers in (1, 2):  # the same message whichever part of the analysis starts first
+        with pytest.raises(EmptyConversationError, match=message):
+            analyze_track2(m, workers=workers)
+    VoteMatrix.from_dense(dense, statement_ids=ids).with_moderation(
+        moderated_out=ids[2:3]
+    ).require_analysable()
 
 
 def test_large_integer_ids_use_unique_path():

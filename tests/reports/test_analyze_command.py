@@ -263,6 +263,41 @@ def test_more_groups_than_the_polis_map_can_form_is_a_clear_error(tmp_path):
     assert message.endswith("ask for 3 or fewer") and "\n" not in message
 
 
+@pytest.mark.parametrize("mode", ["track2", "polis"])
+def test_every_statement_moderated_out_is_a_clear_error(tmp_path, mode):
+    # Track 2 mode said "bridging scores need votes on included statements"; Pol.is mode
+    # drew one group of everyone "as asked".
+    lines = (BREXIT / "comments.csv").read_text().splitlines()
+    header = lines[0].split(",")
+    moderated = header.index("moderated")
+    rows = [header]
+    for line in lines[1:]:
+        fields = line.split(",", len(header) - 1)
+        fields[moderated] = "-1"
+        rows.append(fields)
+    (tmp_path / "comments.csv").write_text("\n".join(",".join(r) for r in rows) + "\n")
+    (tmp_path / "votes.csv").write_bytes((BREXIT / "votes.csv").read_bytes())
+    with pytest.raises(CommandError) as err:
+        _run(str(tmp_path), "--mode", mode)
+    message = str(err.value)
+    assert "50 of the 50 statements with votes are moderated out or meta" in message
+    assert "opinion groups need at least 2 others" in message and "\n" not in message
+
+
+def test_the_number_of_groups_is_as_asked_only_when_asked(tmp_path):
+    # 10 participants: under 12 base clusters, so the Pol.is map tries 2 groups only.
+    rows = ["timestamp,datetime,comment-id,voter-id,vote"]
+    for voter in range(10):
+        for comment in range(6):
+            vote = 1 if (voter < 5) == (comment < 3) else -1
+            rows.append(f"{voter * 6 + comment},x,{comment},{voter},{vote}")
+    (tmp_path / "votes.csv").write_text("\n".join(rows) + "\n")
+    text = _run(str(tmp_path), "--mode", "polis")
+    assert "2 opinion groups (the only number tried here, seed 0)" in text
+    assert "as asked" not in text
+    assert "2 opinion groups (as asked)" in _run(str(tmp_path), "--mode", "polis", "--groups", "2")
+
+
 def test_json_of_a_large_conversation_is_compact_with_the_same_content(monkeypatch):
     from track2.reports import analysis
 

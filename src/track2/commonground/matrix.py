@@ -716,7 +716,8 @@ class VoteMatrix:
         )
 
     def require_analysable(self) -> None:
-        """Raise :class:`EmptyConversationError` unless there are ≥2 voters and ≥2 voted statements."""
+        """Raise :class:`EmptyConversationError` unless there are ≥2 voters and ≥2 voted
+        statements that are neither moderated out nor meta."""
         if self.n_votes == 0:
             raise EmptyConversationError("the conversation has no votes")
         voters = int(np.count_nonzero(self.votes_per_participant))
@@ -728,4 +729,10 @@ class VoteMatrix:
         if voted < 2:
             raise EmptyConversationError(
                 f"only {voted} statement has votes; opinion groups need at least 2"
+            )
+        kept = int(np.count_nonzero(self.statement_counts["seen"][~self.is_excluded]))
+        if kept < 2:
+            raise EmptyConversationError(
+                f"{voted - kept} of the {voted} statements with votes are moderated out or "
+                f"meta, which the analysis leaves out; opinion groups need at least 2 others"
             )

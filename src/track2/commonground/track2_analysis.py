@@ -272,6 +272,7 @@ def analyze_track2(
     cpu_timings = {} if cpu_timings is None else cpu_timings
     started, cpu_started = time.perf_counter(), time.process_time()
     work = votes.without_empty()
+    work.require_analysable()  # one message whichever part would have met the gap first
     beside = _two_threads(work, workers)
 
     def polis_and_sides() -> tuple[PolisAnalysis, SideAgreement | None]:

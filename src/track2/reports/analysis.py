@@ -80,6 +80,7 @@ class AnalysisRun:
     k_anonymity: int = K_MINIMUM
     raw_counts: bool = False
     timings: dict[str, float] | None = None  # track2 mode: seconds per stage of the analysis
+    groups_asked: int | None = None  # --groups K
 
 
 def load_sides(path: str | Path, conversation: Conversation) -> list[str | None]:
@@ -184,6 +185,7 @@ def run_analysis(
         k_anonymity=k_anonymity,
         raw_counts=raw_counts,
         timings=timings if track2 is not None else None,
+        groups_asked=groups,
     )
 
 
@@ -541,17 +543,18 @@ def _rep_figures(r: dict[str, Any]) -> str:
 
 
 def _how_chosen(run: AnalysisRun) -> str:
+    if run.groups_asked is not None:
+        return "as asked"
     if run.track2 is not None:
         if len(run.track2.groups.held_out_log_likelihood) > 1:
             return f"chosen by held-out log-likelihood, seed {run.seed}"
-        return "as asked"
+        return f"the only number tried here, seed {run.seed}"
     if run.polis_state_path:
         return "continued from the Pol.is state"
-    return (
-        f"chosen by silhouette, seed {run.seed}"
-        if len(run.analysis.silhouettes) > 1
-        else "as asked"
-    )
+    if len(run.analysis.silhouettes) > 1:
+        return f"chosen by silhouette, seed {run.seed}"
+    # Pol.is tries 2 groups up to 2 + one per 12 base clusters: a small map tries only 2
+    return f"the only number tried here, seed {run.seed}"
 
 
 def _excluded_ids(run: AnalysisRun) -> set[Any]:
