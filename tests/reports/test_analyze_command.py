@@ -298,6 +298,14 @@ def test_the_number_of_groups_is_as_asked_only_when_asked(tmp_path):
     assert "2 opinion groups (as asked)" in _run(str(tmp_path), "--mode", "polis", "--groups", "2")
 
 
+def test_a_room_that_answers_alike_says_how_many_groups_were_tried(tmp_path):
+    rows = ["timestamp,datetime,comment-id,voter-id,vote"]
+    rows += [f"{v * 10 + c},x,{c},{v},1" for v in range(50) for c in range(10)]
+    (tmp_path / "votes.csv").write_text("\n".join(rows) + "\n")
+    text = _run(str(tmp_path), "--mode", "polis")
+    assert "1 opinion group (2 tried, seed 0; the participants' places allowed only 1)" in text
+
+
 def test_json_of_a_large_conversation_is_compact_with_the_same_content(monkeypatch):
     from track2.reports import analysis
 

@@ -554,6 +554,10 @@ def _how_chosen(run: AnalysisRun) -> str:
     if len(run.analysis.silhouettes) > 1:
         return f"chosen by silhouette, seed {run.seed}"
     # Pol.is tries 2 groups up to 2 + one per 12 base clusters: a small map tries only 2
+    (tried,) = run.analysis.silhouettes
+    formed = run.analysis.group_clusters.k
+    if formed < tried:  # k-means drops a group left empty: the places coincide
+        return f"{tried} tried, seed {run.seed}; the participants' places allowed only {formed}"
     return f"the only number tried here, seed {run.seed}"
 
 
