@@ -57,3 +57,14 @@ def test_two_groups_and_participants_in_no_group() -> None:
     np.testing.assert_array_equal(
         np.nan_to_num(again.coordinates), np.nan_to_num(drawn.coordinates)
     )
+
+
+def test_a_room_that_answers_alike_has_no_axis() -> None:
+    # Everyone agrees with everything: the fit has 2 groups, but every participant is most
+    # likely in group 0. The first axis was group 1's evidence over group 0's: -995,915 for
+    # everyone (an empty group's log-probabilities).
+    matrix = VoteMatrix.from_dense(np.ones((50, 10)))
+    t = analyze_track2(matrix, random_state=0)
+    assert t.groups.n_groups == 2 and set(t.group_labels.tolist()) == {0}
+    assert t.map.axes == ("no axis: one group", "no axis: one group")
+    np.testing.assert_array_equal(t.map.coordinates, np.zeros((50, 2)))

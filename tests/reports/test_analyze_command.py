@@ -304,6 +304,10 @@ def test_a_room_that_answers_alike_says_how_many_groups_were_tried(tmp_path):
     (tmp_path / "votes.csv").write_text("\n".join(rows) + "\n")
     text = _run(str(tmp_path), "--mode", "polis")
     assert "1 opinion group (2 tried, seed 0; the participants' places allowed only 1)" in text
+    # Track 2 mode: one group, drawn at the centre; the axis was an empty group's evidence
+    no_axis = "Everyone is in one group, drawn at the centre: there is no axis to draw."
+    assert no_axis in _run(str(tmp_path))
+    assert no_axis in _run(str(tmp_path), "--format", "html")
 
 
 def test_json_of_a_large_conversation_is_compact_with_the_same_content(monkeypatch):

@@ -32,10 +32,11 @@ import scipy.sparse as sp
 from track2.commonground.matrix import VoteMatrix
 from track2.commonground.track2mode import Track2Groups, spectral_embedding, vote_onehot
 
-__all__ = ["GroupMap", "group_map"]
+__all__ = ["NO_AXIS", "GroupMap", "group_map"]
 
 FloatArray = npt.NDArray[np.float64]
 _OWN_SPREAD = 0.5  # share of a participant's own deviation from their posterior blend that is drawn
+NO_AXIS = "no axis: one group"  # both axes' words when there is no second group to set apart
 _RIDGE = 1e-9  # relative: the centred evidence has rank k - 1, so its within scatter is singular
 
 
@@ -86,9 +87,12 @@ def group_map(
     grouped = np.flatnonzero(groups.labels >= 0)
     labels = groups.labels[grouped]
     k = groups.n_groups
-    if len(grouped) < 2 or k < 2:
+    # A fit in which every participant is most likely in one group (a room that answers
+    # alike) has no second group to discriminate: its axis was an empty group's evidence, a
+    # million nats from the members.
+    if len(grouped) < 2 or k < 2 or np.count_nonzero(np.bincount(labels, minlength=k)) < 2:
         coordinates[grouped] = 0.0
-        return GroupMap(coordinates, ("no axis: one group", "no axis: one group"))
+        return GroupMap(coordinates, (NO_AXIS, NO_AXIS))
     x = vote_onehot(votes, np.asarray(votes.is_excluded, dtype=bool)) if onehot is None else onehot
     if len(grouped) < votes.n_participants:  # no copy of every vote when all are grouped
         x = x[grouped]

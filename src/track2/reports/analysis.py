@@ -27,6 +27,7 @@ from track2.commonground import (
     load_conversation,
     load_polis_state,
 )
+from track2.commonground.group_map import NO_AXIS
 from track2.commonground.pages import small_pages
 from track2.commonground.sides import (
     SideAgreement,
@@ -594,8 +595,7 @@ def render_text(run: AnalysisRun) -> str:
         out.append(caution)
     out.append("")
     if run.track2 is not None:
-        axes = run.track2.map.axes
-        out.append(f"Map (HTML, JSON `map`): horizontal {axes[0]}; vertical {axes[1]}.")
+        out.append(f"Map (HTML, JSON `map`): {_axes_words(run.track2)}")
     out.append(f"Opinion groups: {_cells_rule(run)} {WEAK_RULE}")
     for g in doc["groups"]:
         out.append(f"Group {g['id']}: {_size(g)}")
@@ -669,8 +669,14 @@ def _map_caption(run: AnalysisRun) -> str:
         "Opinion map of the Track 2 groups: each circle pools the members of one group who sit "
         "close together (area ∝ people), coloured by group; a group's label sits at the mean "
         "position of its members. The positions come from the same model that makes the "
-        f"groups. Horizontal axis: {t.map.axes[0]}; vertical axis: {t.map.axes[1]}."
+        f"groups. {_axes_words(t)}"
     )
+
+
+def _axes_words(t: Track2Analysis) -> str:
+    if t.map.axes == (NO_AXIS, NO_AXIS):
+        return "Everyone is in one group, drawn at the centre: there is no axis to draw."
+    return f"Horizontal axis: {t.map.axes[0]}; vertical axis: {t.map.axes[1]}."
 
 
 def _map(run: AnalysisRun) -> str:
