@@ -23,9 +23,11 @@ statement that joined since the previous analysis must be announced in ``new_par
 ``new_statements`` (a new participant then starts in no group, with the group shares as
 prior). Anything else — an unknown id, a vote other than -1/0/+1, an analysis of another
 conversation — is refused with :class:`LiveUpdateError`; nothing is silently recomputed.
-The number of groups only changes with a cold :func:`live_analysis` (which can take
-``previous=`` to keep the group ids of the groups that persist), as Pol.is's own k smoother
-only changes k after several updates agree.
+The number of groups is kept from update to update, as Pol.is's own k smoother only changes k
+after several updates agree; it is chosen again by a cold :func:`live_analysis` (with
+``previous=``, keeping the ids of the groups that persist), which an update runs itself once
+the votes have grown by half (``REGROUP_GROWTH``) since the groups were last chosen: a room's
+first groups are chosen on a handful of votes.
 """
 
 from __future__ import annotations
@@ -81,7 +83,7 @@ from track2.commonground.track2mode import (
     track2_groups,
 )
 
-__all__ = ["LiveAnalysis", "LiveUpdateError", "live_analysis", "update"]
+__all__ = ["REGROUP_GROWTH", "LiveAnalysis", "LiveUpdateError", "live_analysis", "update"]
 
 # EM steps per update. After one vote a warm start converges in 1-2 steps; a vote that tips a
 # participant between groups starts a slow tail (10-20 steps of geometrically shrinking gains,
@@ -104,6 +106,14 @@ _BRIDGING_SWEEPS = 20
 # up to ~0.01 at 300 people, against intercepts of 0.1-0.5), so a lag of a few votes does not
 # reorder what the room sees as bridging, and it removes three quarters of bridging's cost.
 BRIDGING_EVERY = 4
+# An update re-chooses the groups (a cold analysis, keeping the ids of the groups that persist)
+# once the votes have grown by this factor since they were last chosen. A room's first groups
+# are chosen when a handful of people have voted; continued from there, EM kept their k and
+# their solution all session: on rooms of 40 × 60 grown vote by vote from a quarter of their
+# votes, every participant ended in one group, 6-8 % of log-likelihood below a cold fit
+# (docs/benchmarks.md, stop 35). At 1.5 a room re-chooses about a dozen times in a session
+# (from 12 votes to 2,400), each a cold analysis of 30-70 ms at 40 × 60.
+REGROUP_GROWTH = 1.5
 # The Gram CᵀC of the centred votes is kept between updates (one vote changes one row and
 # column of it) when a dense product with it costs no more than the two sparse products over
 # every vote that Lanczos would otherwise do per step: statements² ≤ 2 × votes, or a statement
@@ -164,6 +174,10 @@ class LiveAnalysis:
     # A small room's one-hot votes for EM (track2mode.dense_vote_onehot), patched per vote.
     onehot: npt.NDArray[np.float32] | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    # The votes when the groups were last chosen (a cold analysis), and the k the caller fixed
+    # then (None: chosen by the model): an update re-chooses them at REGROUP_GROWTH.
+    grouped_at_votes: int = 0
+    n_groups_asked: int | None = None
 
     @property
     def k(self) -> int:
@@ -217,6 +231,8 @@ def _assemble(
     previous_gram: npt.NDArray[np.float64] | None = None,
     declared: DeclaredSides | None = None,
     onehot: npt.NDArray[np.float32] | None = None,
+    grouped_at_votes: int = 0,
+    n_groups_asked: int | None = None,
 ) -> LiveAnalysis:
     """Everything derived from the vote matrix and the fitted groups."""
     lap = time.perf_counter()
@@ -312,6 +328,8 @@ def _assemble(
         declared_sides=declared,
         onehot=onehot,
         timings=timings,
+        grouped_at_votes=grouped_at_votes,
+        n_groups_asked=n_groups_asked,
     )
 
 
@@ -494,7 +512,17 @@ def live_analysis(
         old = _labels_on(previous, votes.participant_ids)
         column_ids = _match_columns(old, groups.labels, previous.column_ids, groups.n_groups)
     result = _assemble(
-        conversation, votes, sides, groups, column_ids, None, None, random_state, timings
+        conversation,
+        votes,
+        sides,
+        groups,
+        column_ids,
+        None,
+        None,
+        random_state,
+        timings,
+        grouped_at_votes=votes.n_votes,
+        n_groups_asked=n_groups,
     )
     timings["total"] = time.perf_counter() - started
     return result
@@ -624,6 +652,15 @@ def update(
     )
     n, m = matrix.shape
     timings["votes"] = time.perf_counter() - started
+    if matrix.n_votes >= REGROUP_GROWTH * previous.grouped_at_votes:
+        return live_analysis(
+            matrix,
+            conversation=conversation,
+            side_of=sides,
+            n_groups=previous.n_groups_asked,
+            random_state=random_state,
+            previous=previous,
+        )
 
     lap = time.perf_counter()
     model = previous.groups
@@ -670,6 +707,8 @@ def update(
         previous_gram=previous.gram,
         declared=declared,
         onehot=onehot,
+        grouped_at_votes=previous.grouped_at_votes,
+        n_groups_asked=previous.n_groups_asked,
     )
     timings["total"] = time.perf_counter() - started
     return result
