@@ -19,14 +19,27 @@ its count of regroupings reads 0).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import time
+from pathlib import Path
 
 import numpy as np
 
 from track2.commonground import live_analysis, update
-from track2.commonground.matrix import VoteMatrix
 from track2.commonground.stats import adjusted_rand_index
-from track2.simulate.dialogue import SimulationParams, simulate_dialogue
+from track2.simulate import SimulationParams, simulate_dialogue
+
+try:
+    from track2.simulate import grown_room
+except ImportError:  # an older checkout's src on PYTHONPATH (the "before" side): this one's helper
+    _spec = importlib.util.spec_from_file_location(
+        "arrival", Path(__file__).resolve().parents[1] / "src/track2/simulate/arrival.py"
+    )
+    if _spec is None or _spec.loader is None:
+        raise
+    _arrival = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(_arrival)
+    grown_room = _arrival.grown_room
 
 SIZES = ((40, 60), (300, 80))
 
@@ -34,35 +47,13 @@ SIZES = ((40, 60), (300, 80))
 def grow(n: int, m: int, seed: int) -> str:
     """One room grown from a quarter of its votes; its result line."""
     params = SimulationParams(n_participants=n, n_statements=m, mean_votes=min(40, m))
-    full = simulate_dialogue(params, seed=seed).matrix
-    rows = np.repeat(np.arange(full.n_participants), np.diff(full.indptr))
-    votes = list(
-        zip(
-            full.participant_ids[rows].tolist(),
-            full.statement_ids[full.indices].tolist(),
-            full.values.tolist(),
-            strict=True,
-        )
-    )
-    order = np.random.default_rng(seed).permutation(len(votes))
-    first = [votes[i] for i in order[: len(votes) // 4]]
-    start = VoteMatrix.from_triples(*(list(column) for column in zip(*first, strict=True)))
+    start, rest = grown_room(simulate_dialogue(params, seed=seed).matrix, 0.25, seed)
     live = live_analysis(start, conversation="room")
-    people, statements = set(start.participant_ids.tolist()), set(start.statement_ids.tolist())
     times, chosen = [], {getattr(live, "grouped_at_votes", 0)}
-    for i in order[len(votes) // 4 :].tolist():
-        person, statement, vote = votes[i]
-        joining = [person] if person not in people else []
-        opened = [statement] if statement not in statements else []
-        people.update(joining)
-        statements.update(opened)
+    for vote, joining, opened in rest:
         t = time.perf_counter()
         live = update(
-            live,
-            [(person, statement, vote)],
-            conversation="room",
-            new_participants=joining,
-            new_statements=opened,
+            live, [vote], conversation="room", new_participants=joining, new_statements=opened
         )
         times.append(time.perf_counter() - t)
         chosen.add(getattr(live, "grouped_at_votes", 0))

@@ -13,6 +13,7 @@ from track2.commonground.matrix import VoteMatrix
 from track2.commonground.stats import adjusted_rand_index
 from track2.commonground.track2_analysis import analyze_track2
 from track2.commonground.track2mode import dense_vote_onehot
+from track2.simulate import grown_room
 from track2.simulate.dialogue import SimulationParams, simulate_dialogue
 
 
@@ -267,45 +268,17 @@ def test_a_small_rooms_one_hot_votes_are_patched_like_a_fresh_build() -> None:
     np.testing.assert_array_equal(live.onehot, dense_vote_onehot(live.matrix))
 
 
-def _grown_from_a_quarter(dialogue, seed: int):  # type: ignore[no-untyped-def]
-    """A room's first analysis on a quarter of its votes, and the other three quarters as
-    single votes in a random order (with the newcomers each one announces)."""
-    m = dialogue.matrix
-    rows = np.repeat(np.arange(m.n_participants), np.diff(m.indptr))
-    votes = list(
-        zip(
-            m.participant_ids[rows].tolist(),
-            m.statement_ids[m.indices].tolist(),
-            m.values.tolist(),
-            strict=True,
-        )
-    )
-    order = np.random.default_rng(seed).permutation(len(votes))
-    first = [votes[i] for i in order[: len(votes) // 4]]
-    start = VoteMatrix.from_triples(*(list(column) for column in zip(*first, strict=True)))
-    return start, [votes[i] for i in order[len(votes) // 4 :]]
-
-
 def test_a_room_grown_vote_by_vote_ends_as_well_fitted_as_a_cold_analysis() -> None:
     # A room's groups are first chosen on a handful of votes. Continued from there with k kept,
     # this room of 40 ended with every participant in one group, 10 % of log-likelihood below
     # a cold fit of the same k; an update now chooses the groups again as the votes grow.
-    start, rest = _grown_from_a_quarter(_dialogue(40, 60, 1), 1)
+    start, rest = grown_room(_dialogue(40, 60, 1).matrix, 0.25, 1)
     live = live_analysis(start, conversation="room")
     assert live.grouped_at_votes == start.n_votes
-    people, statements = set(start.participant_ids.tolist()), set(start.statement_ids.tolist())
     chosen = {live.grouped_at_votes}
-    for person, statement, vote in rest:
-        joining = [person] if person not in people else []
-        opened = [statement] if statement not in statements else []
-        people.update(joining)
-        statements.update(opened)
+    for vote, joining, opened in rest:
         live = update(
-            live,
-            [(person, statement, vote)],
-            conversation="room",
-            new_participants=joining,
-            new_statements=opened,
+            live, [vote], conversation="room", new_participants=joining, new_statements=opened
         )
         chosen.add(live.grouped_at_votes)
     assert len(chosen) >= 3  # chosen again as the room grew, not on every vote
@@ -318,18 +291,19 @@ def test_a_room_grown_vote_by_vote_ends_as_well_fitted_as_a_cold_analysis() -> N
 
 
 def test_an_update_chooses_the_groups_again_once_the_votes_grow_by_half() -> None:
-    start, rest = _grown_from_a_quarter(_dialogue(120, 40, 2), 2)
-    new_people = sorted({p for p, _s, _v in rest} - set(start.participant_ids.tolist()))
-    new_statements = sorted({s for _p, s, _v in rest} - set(start.statement_ids.tolist()))
+    start, rest = grown_room(_dialogue(120, 40, 2).matrix, 0.25, 2)
+    new_people = [p for arrival in rest for p in arrival.joining]
+    new_statements = [s for arrival in rest for s in arrival.opened]
+    votes = [arrival.vote for arrival in rest]
     below = int(start.n_votes * (REGROUP_GROWTH - 1)) - 1
     for fixed in (None, 2):
         live = live_analysis(start, conversation="d", n_groups=fixed)
-        known = [v for v in rest if v[0] not in new_people and v[1] not in new_statements]
+        known = [v for v in votes if v[0] not in new_people and v[1] not in new_statements]
         kept = update(live, known[:below], conversation="d")
         assert kept.grouped_at_votes == live.grouped_at_votes and kept.k == live.k
         grown = update(
             kept,
-            rest,
+            votes,
             conversation="d",
             new_participants=new_people,
             new_statements=new_statements,

@@ -1,5 +1,6 @@
 """Synthetic dialogues with planted opinion groups and declared sides (see :mod:`.dialogue`)."""
 
+from track2.simulate.arrival import Arrival, grown_room
 from track2.simulate.dialogue import (
     KINDS,
     SimulationParams,
@@ -13,10 +14,12 @@ from track2.simulate.dialogue import (
 )
 
 __all__ = [
+    "Arrival",
     "KINDS",
     "SimulationParams",
     "SyntheticDialogue",
     "SyntheticTruth",
+    "grown_room",
     "load_truth",
     "plant",
     "simulate_dialogue",
