@@ -110,9 +110,9 @@ BRIDGING_EVERY = 4
 # once the votes have grown by this factor since they were last chosen. A room's first groups
 # are chosen when a handful of people have voted; continued from there, EM kept their k and
 # their solution all session: on rooms of 40 × 60 grown vote by vote from a quarter of their
-# votes, every participant ended in one group, 6-8 % of log-likelihood below a cold fit
+# votes, every participant ended in one group, 7-11 % of log-likelihood below a cold fit
 # (docs/benchmarks.md, stop 35). At 1.5 a room re-chooses about a dozen times in a session
-# (from 12 votes to 2,400), each a cold analysis of 30-70 ms at 40 × 60.
+# (from 12 votes to 2,400), each a cold analysis (50-150 ms in rooms of 40 to 300).
 REGROUP_GROWTH = 1.5
 # The Gram CᵀC of the centred votes is kept between updates (one vote changes one row and
 # column of it) when a dense product with it costs no more than the two sparse products over

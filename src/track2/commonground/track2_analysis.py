@@ -182,11 +182,11 @@ class _Jobs:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._waiting: dict[str, Callable[[], None]] = {}
+        self._waiting: list[Callable[[], None]] = []
 
-    def offer(self, name: str, job: Callable[[], None]) -> None:
+    def offer(self, job: Callable[[], None]) -> None:
         with self._lock:
-            self._waiting[name] = job
+            self._waiting.append(job)
 
     def work(self) -> None:
         """Run waiting jobs, first offered first, until none is left."""
@@ -194,7 +194,7 @@ class _Jobs:
             with self._lock:
                 if not self._waiting:
                     return
-                job = self._waiting.pop(next(iter(self._waiting)))
+                job = self._waiting.pop(0)
             job()
 
 
@@ -264,9 +264,8 @@ def analyze_track2(
     the groups or the map, so with 2 they run on a second thread at the same time (scipy's
     sparse products and numpy's array loops release the GIL), and the bridging scores and
     then the Track 2 map go to whichever thread is free first; the result is the same bit
-    for bit. By default 2 when
-    the process may use two cores and there are at least ``CONCURRENT_MIN_VOTES`` votes,
-    else 1; more than 2 are not used.
+    for bit. By default 2 when the process may use two cores and there are at least
+    ``CONCURRENT_MIN_VOTES`` votes, else 1; more than 2 are not used.
     """
     timings = {} if timings is None else timings
     cpu_timings = {} if cpu_timings is None else cpu_timings
@@ -296,7 +295,7 @@ def analyze_track2(
         bridged.append(bridging_scores(votes, random_state=random_state))
         laps("bridging")
 
-    jobs.offer("bridging", score_bridging)
+    jobs.offer(score_bridging)
 
     def second_thread() -> tuple[PolisAnalysis, SideAgreement | None]:
         polis_sides = polis_and_sides()
@@ -329,7 +328,7 @@ def analyze_track2(
         drawn.append(GroupMap(whole.coordinates[rows], whole.axes))
         laps("map")
 
-    jobs.offer("map", draw)
+    jobs.offer(draw)
     jobs.work()
     if pending is not None:
         polis, sides = pending.result()

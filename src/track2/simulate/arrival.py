@@ -10,8 +10,9 @@ from track2.commonground.matrix import VoteMatrix
 
 
 class Arrival(NamedTuple):
-    """One vote (participant id, statement id, vote) and the ids it brings into the room: its
-    participant's and its statement's, when neither voted before (announced to an update)."""
+    """One vote (participant id, statement id, vote) and the ids it brings into the room, to
+    announce to an update: its participant's if they had not voted yet, its statement's if it
+    had no vote yet."""
 
     vote: tuple[Any, Any, int]
     joining: list[Any]
