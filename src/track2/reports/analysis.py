@@ -347,6 +347,7 @@ def report_dict(
     view = _groups_of(run)
     cells = group_cells(run, view)
     size_shown = {g: True for g in view.ids} if raw else cells.size_shown
+    passing = _pass_shares(view, a.excluded)
     groups = [
         {
             "id": gid,
@@ -354,8 +355,9 @@ def report_dict(
             "size": len(view.members[gid]) if size_shown[gid] else None,
             "center": [_num(x) for x in view.centers[gid]],
             "members": view.members[gid].tolist() if per_participant and size_shown[gid] else [],
+            "pass_share": _num(share) if size_shown[gid] and share is not None else None,
         }
-        for gid in view.ids
+        for gid, share in zip(view.ids, passing, strict=True)
     ]
 
     def shown(gid: Any, sid: Any) -> bool:
@@ -490,6 +492,28 @@ def _pct(n: int, d: int) -> str:
     return f"{100.0 * n / d:.0f}%" if d else "-"
 
 
+def _pass_shares(view: _Groups, excluded: np.ndarray) -> list[float | None]:
+    """Each group's share of passes among its votes on the statements analysed (None: no
+    vote): what a group nothing represents mostly answered (``nothing_listed``)."""
+    kept = ~np.asarray(excluded, dtype=bool)
+    seen = np.asarray(view.seen)[:, kept].sum(axis=1)
+    answered = (np.asarray(view.agree) + np.asarray(view.disagree))[:, kept].sum(axis=1)
+    return [None if n == 0 else float((n - d) / n) for n, d in zip(seen, answered, strict=True)]
+
+
+def nothing_listed(group: dict[str, Any]) -> str:
+    """Why a group has no representative statement, in words: Track 2 mode lists only answers
+    a majority of the group gave, and a group that mostly passed (or split) has none; a bare
+    heading would read as a fault (vtaiwan.uberx: a group of 157 that passed on 75 % of its
+    votes)."""
+    share = group["pass_share"]
+    passes = HIDDEN if not group["shown"] else "no votes" if share is None else f"{share:.0%}"
+    return (
+        "Nothing listed: on no statement did a majority of this group's voters give the same "
+        f"answer (passes among their votes: {passes})."
+    )
+
+
 WEAK_LABEL = "  (weak: fallback, not a significant majority answer of the group)"
 WEAK_RULE = (
     "A statement is listed for a group when it sets the group apart (Pol.is's tests) and a "
@@ -604,6 +628,8 @@ def render_text(run: AnalysisRun) -> str:
                 f"  {_rep_figures(r)}  [{r['statement']}] {text_of(r['statement'])}"
                 f"{WEAK_LABEL if r['weak'] else ''}"
             )
+        if not doc["repness"].get(str(g["id"])):
+            out.append(f"  {nothing_listed(g)}")
         out.append("")
     out.append("Consensus (broad agreement across everyone):")
     for side in ("agree", "disagree"):
@@ -728,6 +754,9 @@ def render_html(run: AnalysisRun) -> str:
             f'<h2><span class="swatch" style="background:{colour}"></span>'
             f"Group {g['id']} — {e(_size(g))}</h2>"
         )
+        if not doc["repness"].get(str(g["id"])):
+            parts.append(f"<p>{e(nothing_listed(g))}</p>")
+            continue
         parts.append(
             '<table><tr><th>statement</th><th>group</th><th class="num">share</th>'
             '<th class="num">votes</th></tr>'
