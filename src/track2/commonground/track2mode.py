@@ -195,8 +195,9 @@ class Track2Groups:
     """Opinion groups found by Track 2 mode.
 
     ``labels[i]`` is the group (0..k-1) of participant row ``i``, or -1 for a participant with no
-    vote on an included statement. Groups are numbered by decreasing size. ``responsibilities``
-    are the posterior group probabilities (rows of -1 participants are the priors).
+    vote on an included statement. Groups are numbered by decreasing size (members, then
+    summed responsibilities). ``responsibilities`` are the posterior group probabilities (rows
+    of -1 participants are the priors).
     ``vote_probabilities[g, s]`` is (agree, disagree, pass) for group ``g`` on statement ``s``
     (statement order of the vote matrix; excluded statements keep the uniform prior).
     ``held_out_log_likelihood`` maps each k tried to its score; ``n_groups`` is the chosen k
@@ -1031,9 +1032,12 @@ def track2_groups(
     if one_in_fact:
         beats_one_group = False
 
-    # Number groups by decreasing size for stable output.
-    sizes = resp.sum(axis=0)
-    rank = np.argsort(-sizes, kind="stable")
+    # Number groups by decreasing size, as the reports show it (members, each in their most
+    # likely group); equal sizes by expected size (summed responsibilities). By expected size
+    # alone, vtaiwan.uberx listed group 4 of 246 members after group 1 of 234.
+    expected = resp.sum(axis=0, dtype=np.float64)
+    members = np.bincount(resp.argmax(axis=1), minlength=chosen)
+    rank = np.lexsort((-expected, -members))
     resp = resp[:, rank]
     log_theta = refined.log_theta[rank]
     log_prior = refined.log_prior[rank]
