@@ -114,6 +114,8 @@ def test_a_group_nothing_represents_says_why_in_every_format() -> None:
     votes and gave no majority answer anywhere, so nothing is listed; the reports say why
     instead of a bare heading."""
     doc = json.loads(_run(str(VTAIWAN), "--format", "json"))
+    sizes = [g["size"] for g in doc["groups"]]
+    assert sizes == sorted(sizes, reverse=True)  # numbered by members (246 came after 234)
     bare = [g for g in doc["groups"] if not doc["repness"][str(g["id"])]]
     assert [g["id"] for g in bare] == [6]
     assert bare[0]["pass_share"] == pytest.approx(0.752, abs=0.001)
