@@ -128,6 +128,9 @@ def test_a_group_nothing_represents_says_why_in_every_format() -> None:
     assert f"{why} (passes among their votes: 75%)." in block
     assert text.count("Nothing listed") == 1
     page = _run(str(VTAIWAN), "--format", "html")
+    # eight groups: group 7 as rings in group 0's blue, said in the caption and the swatch
+    assert "Groups 7 and later are drawn as rings in the colours of groups 0 to 6." in page
+    assert '<span class="swatch" style="border:2px solid #0072B2' in page
     assert f"<p>{why} (passes among their votes: 75%).</p>" in page.replace("&#x27;", "'")
 
 

@@ -46,7 +46,7 @@ from track2.reports.common_ground import (
     sides_text,
 )
 from track2.reports.group_cells import HIDDEN, GroupCells
-from track2.reports.opinion_map import group_map_svg, opinion_map_svg
+from track2.reports.opinion_map import GROUP_COLOURS, group_map_svg, opinion_map_svg
 from track2.reports.progress import Progress
 
 SCHEMA = "track2.analyze/1"
@@ -694,8 +694,18 @@ def _map_caption(run: AnalysisRun) -> str:
     return (
         "Opinion map of the Track 2 groups: each circle pools the members of one group who sit "
         "close together (area ∝ people), coloured by group; a group's label sits at the mean "
-        "position of its members. The positions come from the same model that makes the "
-        f"groups. {_axes_words(t)}"
+        "position of its members (or as near as other labels allow). The positions come from "
+        f"the same model that makes the groups. {_axes_words(t)}{_rings_words(len(t.group_ids))}"
+    )
+
+
+def _rings_words(n_groups: int) -> str:
+    n = len(GROUP_COLOURS)
+    if n_groups <= n:
+        return ""
+    dashed = f", from group {2 * n} on dashed" if n_groups > 2 * n else ""
+    return (
+        f" Groups {n} and later are drawn as rings in the colours of groups 0 to {n - 1}{dashed}."
     )
 
 
@@ -714,7 +724,7 @@ def _map(run: AnalysisRun) -> str:
 
 def render_html(run: AnalysisRun) -> str:
     """A self-contained HTML page (inline CSS and SVG, no external resource)."""
-    from track2.reports.opinion_map import GROUP_COLOURS
+    from track2.reports.opinion_map import swatch_css
 
     a = run.analysis
     conv = run.conversation
@@ -749,9 +759,8 @@ def render_html(run: AnalysisRun) -> str:
     for c, g in enumerate(doc["groups"]):
         # Track 2 groups are coloured by id, as on the map; Pol.is groups by position.
         slot = g["id"] if run.track2 is not None else c
-        colour = GROUP_COLOURS[slot % len(GROUP_COLOURS)]
         parts.append(
-            f'<h2><span class="swatch" style="background:{colour}"></span>'
+            f'<h2><span class="swatch" style="{swatch_css(slot)}"></span>'
             f"Group {g['id']} — {e(_size(g))}</h2>"
         )
         if not doc["repness"].get(str(g["id"])):

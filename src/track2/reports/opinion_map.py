@@ -17,6 +17,34 @@ from track2.commonground import PolisAnalysis
 GROUP_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
 NO_GROUP_COLOUR = "#999999"
 WIDTH, HEIGHT, MARGIN = 640, 420, 30
+# "Group 12" in bold 14 px sans-serif: a box this high and about this wide per character.
+LABEL_HEIGHT, LABEL_CHAR_WIDTH = 16.0, 8.5
+
+
+def group_look(slot: int) -> tuple[str, int]:
+    """A group's colour and style: the seven colours filled, then the same seven as rings, then
+    as dashed rings. Track 2 mode finds up to 8 groups and ``--groups`` asks for up to 20; by
+    colour alone group 7 was drawn in group 0's blue (vtaiwan.uberx)."""
+    return GROUP_COLOURS[slot % len(GROUP_COLOURS)], min(slot // len(GROUP_COLOURS), 2)
+
+
+def circle_paint(slot: int) -> str:
+    """SVG fill and stroke attributes of a circle of group ``slot`` (-1: in no group)."""
+    if slot < 0:
+        return f'fill="{NO_GROUP_COLOUR}" fill-opacity="0.6" stroke="{NO_GROUP_COLOUR}"'
+    colour, style = group_look(slot)
+    if style == 0:
+        return f'fill="{colour}" fill-opacity="0.6" stroke="{colour}"'
+    dashes = ' stroke-dasharray="3 2"' if style == 2 else ""
+    return f'fill="{colour}" fill-opacity="0.12" stroke="{colour}" stroke-width="2"{dashes}'
+
+
+def swatch_css(slot: int) -> str:
+    """The HTML report's swatch for group ``slot``, styled as its circles on the map."""
+    colour, style = group_look(slot)
+    if style == 0:
+        return f"background:{colour}"
+    return f"border:2px {'dashed' if style == 2 else 'solid'} {colour};box-sizing:border-box"
 
 
 def _frame(
@@ -54,12 +82,38 @@ def _extent(pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.where(flat, lo - 0.5, lo), np.where(flat, 1.0, hi - lo)
 
 
-def _label(x: float, y: float, gid: int) -> str:
-    return (
-        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle" '
-        f'font-family="sans-serif" font-size="14" font-weight="bold" '
-        f'fill="#222">{html.escape(f"Group {gid}")}</text>'
-    )
+def _labels(anchors: list[tuple[int, float, float]]) -> list[str]:
+    """Each group's label at its anchor (x centred, y the baseline), moved up or down by whole
+    label heights when it would overlap a label already placed (groups in the order given:
+    the largest first) and kept inside the picture. Groups whose members sit close together
+    had their labels printed over each other ("GrouGroup 7" on vtaiwan.uberx). A light halo
+    keeps each label readable over the circles."""
+    placed: list[tuple[float, float, float, float]] = []
+    out = []
+    for gid, x, y in anchors:
+        text = f"Group {gid}"
+        half = len(text) * LABEL_CHAR_WIDTH / 2
+        x = min(max(x, half + 2), WIDTH - half - 2)
+        spot = y
+        for step in range(41):  # 0, -1, +1, -2, +2, ... label heights
+            shift = (step + 1) // 2 * (-1 if step % 2 else 1) * LABEL_HEIGHT
+            candidate = min(max(y + shift, LABEL_HEIGHT + 2), HEIGHT - 4)
+            box = (x - half, candidate - LABEL_HEIGHT, x + half, candidate)
+            if not any(_overlap(box, other) for other in placed):
+                spot = candidate
+                break
+        placed.append((x - half, spot - LABEL_HEIGHT, x + half, spot))
+        out.append(
+            f'<text x="{x:.1f}" y="{spot:.1f}" text-anchor="middle" '
+            'font-family="sans-serif" font-size="14" font-weight="bold" fill="#222" '
+            f'stroke="#fafafa" stroke-width="3" paint-order="stroke">'
+            f"{html.escape(text)}</text>"
+        )
+    return out
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def opinion_map_svg(
@@ -90,19 +144,18 @@ def opinion_map_svg(
     group_of_base = a.group_clusters.labels if base_group is None else base_group
     for c in np.argsort(-sizes, kind="stable"):
         x, y = xy(pts[c])
-        slot = int(group_of_base[c])
-        colour = NO_GROUP_COLOUR if slot < 0 else GROUP_COLOURS[slot % len(GROUP_COLOURS)]
         r = max(2.0, float(np.sqrt(sizes[c]) * scale))
         out.append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{colour}" '
-            f'fill-opacity="0.6" stroke="{colour}"><title>{int(sizes[c])} participants'
-            "</title></circle>"
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" {circle_paint(int(group_of_base[c]))}>'
+            f"<title>{int(sizes[c])} participants</title></circle>"
         )
-    for gid, centre in labels.items():
-        x, y = xy(centre)
-        out.append(_label(x, y - 22, gid))
+    out.extend(_labels([(gid, *_above(xy(centre), 22)) for gid, centre in labels.items()]))
     out.append("</svg>")
     return "".join(out)
+
+
+def _above(point: tuple[float, float], lift: float) -> tuple[float, float]:
+    return point[0], point[1] - lift
 
 
 GRID = (32, 20)  # cells across and down in which each group's members are pooled
@@ -129,17 +182,14 @@ def group_map_svg(coordinates: np.ndarray, labels: np.ndarray, group_ids: list[i
     xy, out = _frame(lo, span, len(group_ids))
     for c in np.argsort(-counts, kind="stable"):
         x, y = xy(means[c])
-        colour = GROUP_COLOURS[int(cell_group[c]) % len(GROUP_COLOURS)]
         r = max(2.0, float(np.sqrt(counts[c]) * scale))
-        out.append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{colour}" '
-            f'fill-opacity="0.6" stroke="{colour}"/>'
-        )
-    for gid in group_ids:
-        members = coordinates[labels == gid]
-        if len(members) == 0:
-            continue
-        x, y = xy(members.mean(axis=0))
-        out.append(_label(x, y - 16, gid))
+        paint = circle_paint(int(cell_group[c]))
+        out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" {paint}/>')
+    anchors = [
+        (gid, *_above(xy(coordinates[labels == gid].mean(axis=0)), 16))
+        for gid in group_ids
+        if np.any(labels == gid)
+    ]
+    out.extend(_labels(anchors))
     out.append("</svg>")
     return "".join(out)
