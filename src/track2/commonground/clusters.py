@@ -377,7 +377,8 @@ def _batched_lloyd(
     out_labels = np.zeros((b_count, n), dtype=np.int64)
     px = points[None, :, 0, None]
     py = points[None, :, 1, None]
-    wx, wy = weights * points[:, 0], weights * points[:, 1]
+    # The weights repeated for every run; a batch of ``a`` runs still going reads the first a.
+    tiled = np.tile(np.stack([weights, weights * points[:, 0], weights * points[:, 1]]), b_count)
     active = np.arange(b_count)
     iters = max_iters
     while len(active):
@@ -387,9 +388,9 @@ def _batched_lloyd(
         dy = py - c[:, None, :, 1]
         labels = np.argmin(dx * dx + dy * dy, axis=2)  # A × n
         flat = (labels + (np.arange(a) * k)[:, None]).ravel()
-        total = np.bincount(flat, np.tile(weights, a), minlength=a * k).reshape(a, k)
-        sx = np.bincount(flat, np.tile(wx, a), minlength=a * k).reshape(a, k)
-        sy = np.bincount(flat, np.tile(wy, a), minlength=a * k).reshape(a, k)
+        total = np.bincount(flat, tiled[0, : a * n], minlength=a * k).reshape(a, k)
+        sx = np.bincount(flat, tiled[1, : a * n], minlength=a * k).reshape(a, k)
+        sy = np.bincount(flat, tiled[2, : a * n], minlength=a * k).reshape(a, k)
         kept = total > 0
         safe = np.where(kept, total, 1.0)
         new = np.where(kept[:, :, None], np.stack([sx / safe, sy / safe], axis=2), _FAR)
