@@ -116,8 +116,9 @@ BRIDGING_EVERY = 4
 REGROUP_GROWTH = 1.5
 # The Gram CᵀC of the centred votes is kept between updates (one vote changes one row and
 # column of it) when a dense product with it costs no more than the two sparse products over
-# every vote that Lanczos would otherwise do per step: statements² ≤ 2 × votes, or a statement
-# set small enough for the exact solver (pca._EIGH_MAX_COLUMNS), which needs the Gram anyway.
+# every vote that Lanczos would otherwise do per step: statements² ≤ 2 × votes, or at most 200
+# statements (up to pca._EIGH_MAX_COLUMNS the exact solver needs the Gram anyway; above it a
+# product with a Gram of this size costs microseconds).
 _GRAM_SMALL = 200
 # Up to this many cells (voters × voted statements) the map is computed on the dense centred
 # votes: a room of 40 × 60 is 2,400 cells, and there each scipy sparse construction or product

@@ -5,7 +5,7 @@ conversation.clj. Pol.is fills every unseen cell with its column mean, centres t
 runs power iteration on the centred matrix. After imputation and centring an unseen cell is
 exactly 0, so the centred matrix is as sparse as the votes: we keep it sparse and compute the
 same two eigenvectors to machine precision with a truncated solver (Lanczos on the sparse
-operator; LAPACK's subset solver on the Gram of tiny statement sets) instead of 100
+operator; LAPACK's subset solver on the Gram of small statement sets) instead of 100
 power-iteration steps.
 """
 
@@ -22,7 +22,11 @@ from scipy.linalg import lapack
 
 from track2.commonground.matrix import VoteMatrix
 
-_EIGH_MAX_COLUMNS = 200  # up to here LAPACK on the tiny Gram beats ARPACK's set-up cost
+# Up to here LAPACK on the small Gram beats ARPACK's set-up cost. On the real conversations
+# (stop 36, one thread): 36-80 statements LAPACK 0.23-0.83 ms against ARPACK 0.70-1.07; 174 and
+# 197 statements LAPACK 2.37 and 5.70 ms against ARPACK 1.23 and 2.09, the same components within
+# 1e-15 (it was 200, which sent those two to the slower solver).
+_EIGH_MAX_COLUMNS = 120
 _EXACT_MAX_VOTES = 5_000_000  # ARPACK to machine precision up to here; above, _lanczos_top
 
 
@@ -198,7 +202,7 @@ def top_components(
     (:func:`_lanczos_top`) stops at a residual of 1e-12 of each eigenvalue: 20-25 % fewer
     products, components within ~3e-13 of machine precision on the 1M x 5k shapes. On 2,000 ×
     900 ARPACK takes ~6 ms against ~95 ms for LAPACK on the 900 × 900 Gram; from the previous
-    components (``start_vectors``) about half that. Tiny statement sets (≤ 200 columns) use
+    components (``start_vectors``) about half that. Small statement sets (≤ 120 columns) use
     LAPACK's subset solver on the small Gram, which is faster there.
 
     ``gram``: CᵀC already at hand (a live update keeps it, patching the rows of the statements
