@@ -1,7 +1,6 @@
-"""k-means++ seeding tabulates the squared distances for many draws on few points (here n up to
-201 with k = 100): its draws must be the ones computing each seed's distances as it is drawn
-gives, bit for bit (the base clusters, and so every Pol.is-mode result of a cold start, depend
-on them)."""
+"""k-means++ seeding reuses its arrays from draw to draw: its draws must be the ones the
+seeding as first written gives, bit for bit (the base clusters, and so every Pol.is-mode result
+of a cold start, depend on them)."""
 
 from __future__ import annotations
 

@@ -194,13 +194,6 @@ def first_distinct(points: np.ndarray, k: int, order: np.ndarray | None = None) 
     return np.asarray(chosen, dtype=np.int64)
 
 
-# k-means++ tabulates the squared distances when n² entries cost less than the numpy calls
-# they save (about four per draw): n² ≤ _SEED_TABLE_CELLS_PER_DRAW × k. Measured on the real
-# conversations: 100 draws on seattle's 138 points 0.97 → 0.58 ms; on football-concussions' 592
-# points the table made it slower (1.25 → 1.53 ms), as it did 4 draws on 100 base clusters.
-_SEED_TABLE_CELLS_PER_DRAW = 400
-
-
 def plus_plus_seeds(
     points: np.ndarray, k: int, rng: np.random.Generator, weights: np.ndarray | None = None
 ) -> np.ndarray:
@@ -208,38 +201,24 @@ def plus_plus_seeds(
 
     Each draw picks a point with probability ∝ weight × squared distance to the nearest seed so
     far. With many draws on few points (Pol.is's 100 base clusters of a small conversation: 100
-    draws on 138 points) the cost is the numpy calls per draw, not their size, so the squared
-    distances are tabulated once; the draws are the same, bit for bit, as computing each seed's
-    distances when it is drawn (the same operations per entry)."""
+    draws on 138 points) the cost is the numpy calls per draw, not their size, so a draw reuses
+    its arrays (cumulative sums and nearest distances written in place, no weights of one to
+    multiply by, the running total's last entry as the test for no mass left). A table of every
+    pair's distance was slower: building it is fresh memory, and only k of its n rows are read."""
     x, y = points[:, 0], points[:, 1]
     n = len(points)
-    table = None
-    if n * n <= _SEED_TABLE_CELLS_PER_DRAW * k:
-        dx = x[np.newaxis, :] - x[:, np.newaxis]
-        dy = y[np.newaxis, :] - y[:, np.newaxis]
-        table = dx * dx + dy * dy  # row c: each point's squared distance to point c
-
-    def distances(c: int) -> np.ndarray:
-        if table is not None:
-            return table[c]
-        return (x - x[c]) ** 2 + (y - y[c]) ** 2
-
     w = None if weights is None else weights.astype(np.float64)
-    # A draw: the running total of the masses, and the first point whose total passes a uniform
-    # share of the whole (searchsorted on the cumulative sum).
-    mass = np.ones(n) if w is None else w
-    cum = np.cumsum(mass)
+    cum = np.cumsum(np.ones(n) if w is None else w)
     first = min(int(np.searchsorted(cum, rng.random() * cum[-1], side="right")), n - 1)
     chosen = [first]
-    d2 = distances(first).copy()
+    d2 = (x - x[first]) ** 2 + (y - y[first]) ** 2
     while len(chosen) < k:
-        mass = d2 if w is None else d2 * w
-        np.cumsum(mass, out=cum)
+        np.cumsum(d2 if w is None else d2 * w, out=cum)
         if not cum[-1] > 0:
             break  # every point coincides with a seed: no more distinct points
         nxt = min(int(np.searchsorted(cum, rng.random() * cum[-1], side="right")), n - 1)
         chosen.append(nxt)
-        np.minimum(d2, distances(nxt), out=d2)
+        np.minimum(d2, (x - x[nxt]) ** 2 + (y - y[nxt]) ** 2, out=d2)
     return np.asarray(chosen, dtype=np.int64)
 
 
