@@ -141,3 +141,27 @@ def test_nothing_listed_keeps_a_hidden_group_hidden() -> None:
     assert hidden.endswith(f"(passes among their votes: {HIDDEN}).")
     assert nothing_listed({"shown": True, "pass_share": None}).endswith("no votes).")
     assert nothing_listed({"shown": True, "pass_share": 0.5}).endswith("50%).")
+
+
+def test_divisive_shares_are_the_shares_the_groups_gave(tmp_path: Path) -> None:
+    """Three of three who agreed read "80%" on the divisive line (the ranking's pseudocount
+    (A + 1)/(S + 2)) and "100% (of 3)" among the representative statements."""
+    votes = ["timestamp,datetime,comment-id,voter-id,vote"]
+    for p in range(6):
+        for c in range(5):
+            votes.append(f"{10 * p + c},x,{c},{p},{1 if (p < 3) == (c < 3) else -1}")
+    (tmp_path / "votes.csv").write_text("\n".join(votes) + "\n")
+    comments = ["timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body"]
+    comments += [f"0,x,{c},0,0,0,1,Statement {c}" for c in range(5)]
+    (tmp_path / "comments.csv").write_text("\n".join(comments) + "\n")
+    text = _run(str(tmp_path))
+    divisive = text.split("Divisive (groups differ most):")[1].split("\n\n")[0]
+    assert divisive.count("(agree: group 0: 100%, group 1: 0%)") == 3
+    assert divisive.count("(agree: group 0: 0%, group 1: 100%)") == 2
+    assert "80%" not in divisive
+    doc = json.loads(_run(str(tmp_path), "--format", "json"))
+    first = doc["divisive"][0]
+    assert first["group_agree"] == {"0": 0.8, "1": 0.2}
+    assert first["group_agree_share"] == {"0": 1.0, "1": 0.0}
+    page = _run(str(tmp_path), "--format", "html")
+    assert "group 0: 100%, group 1: 0%" in page and "group 0: 80%" not in page

@@ -296,7 +296,10 @@ def divisive_statements_of(
     top: int = N_DIVISIVE,
 ) -> list[dict[str, Any]]:
     """Statements on which the opinion groups differ most: the range over groups of the
-    pseudocount agreement probability (A_g + 1)/(S_g + 2). Needs at least two groups."""
+    pseudocount agreement probability (A_g + 1)/(S_g + 2), which keeps a group of three from
+    ranking first on its own. Beside it each group's plain share A_g / S_g (None without
+    votes): what the reports print, the figure the representative statements show too (three
+    of three who agreed read "80 %" as the pseudocount). Needs at least two groups."""
     if len(group_ids) < 2:
         return []
     p = (group_agree + 1.0) / (group_seen + 2.0)
@@ -308,8 +311,22 @@ def divisive_statements_of(
             "statement": statement_ids[j].item(),
             "spread": _num(spread[j]),
             "group_agree": {_key(g): _num(p[c, j]) for c, g in enumerate(group_ids)},
+            "group_agree_share": {
+                _key(g): _num(group_agree[c, j] / group_seen[c, j]) if group_seen[c, j] else None
+                for c, g in enumerate(group_ids)
+            },
         }
         for j in order
+    ]
+
+
+def _divisive_shares(d: dict[str, Any]) -> list[tuple[Any, str]]:
+    """Each group's agree share on a divisive statement as the reports print it."""
+    return [
+        (g, HIDDEN if p is None else "no votes" if share is None else f"{share:.0%}")
+        for (g, p), share in zip(
+            d["group_agree"].items(), d["group_agree_share"].values(), strict=True
+        )
     ]
 
 
@@ -412,6 +429,10 @@ def report_dict(
                 "group_agree": {
                     g: (p if shown(int(g), d["statement"]) else None)
                     for g, p in d["group_agree"].items()
+                },
+                "group_agree_share": {
+                    g: (p if shown(int(g), d["statement"]) else None)
+                    for g, p in d["group_agree_share"].items()
                 },
             }
             for d in divisive_statements_of(
@@ -556,10 +577,6 @@ def _size(group: dict[str, Any]) -> str:
     return f"{group['size']} participants" if group["shown"] else f"size {HIDDEN}"
 
 
-def _share(p: float | None) -> str:
-    return HIDDEN if p is None else f"{p:.0%}"
-
-
 def _rep_figures(r: dict[str, Any]) -> str:
     if not r["shown"]:
         return f"{r['repful_for'] + 's':<9} {HIDDEN}"
@@ -643,7 +660,7 @@ def render_text(run: AnalysisRun) -> str:
     out.append("")
     out.append("Divisive (groups differ most):")
     for d in doc["divisive"]:
-        per = ", ".join(f"group {g}: {_share(p)}" for g, p in d["group_agree"].items())
+        per = ", ".join(f"group {g}: {share}" for g, share in _divisive_shares(d))
         out.append(f"  [{d['statement']}] {text_of(d['statement'])}  (agree: {per})")
     out.append("")
     top = sorted(
@@ -797,7 +814,7 @@ def render_html(run: AnalysisRun) -> str:
         "<h2>Divisive statements</h2><table><tr><th>statement</th><th>agreement by group</th></tr>"
     )
     for d in doc["divisive"]:
-        per = ", ".join(f"group {e(g)}: {_share(p)}" for g, p in d["group_agree"].items())
+        per = ", ".join(f"group {e(g)}: {e(share)}" for g, share in _divisive_shares(d))
         parts.append(
             f"<tr><td>[{e(str(d['statement']))}] {text(d['statement'])}</td><td>{per}</td></tr>"
         )
