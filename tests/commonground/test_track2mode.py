@@ -483,3 +483,16 @@ def test_a_small_room_is_cross_checked_and_falls_back_to_the_fewest_groups(monke
     bigger = SimulationParams(n_participants=400, n_statements=40, n_groups=3, mean_votes=30)
     assert track2_groups(simulate_dialogue(bigger, seed=4).matrix).beats_one_group is True
     assert checked == []
+
+
+def test_a_room_s_method_says_cross_validation_decides_whether_groups_show() -> None:
+    # Six people, two camps of three: one participant is held out to compare k, and whether the
+    # groups beat one group is decided out of fold over all six. The method said only "by
+    # held-out log-likelihood ... of 1 participants".
+    rows = [(p, c, 1 if (p < 3) == (c < 3) else -1) for p in range(6) for c in range(5)]
+    p, c, v = (np.array(x) for x in zip(*rows, strict=True))
+    matrix = VoteMatrix.from_triples(p, c, v)
+    result = track2_groups(matrix)
+    assert "of 1 participant (5 most-voted statements)" in result.method
+    assert "5-fold cross-validation over all 6 participants decides" in result.method
+    assert "1 participants" not in result.method

@@ -1061,8 +1061,15 @@ def track2_groups(
             f"k={chosen} of {min_groups}..{max_groups} by held-out log-likelihood (one more "
             f"group must gain {_SELECTION_SE:g} standard error, the first over one group; the "
             f"scan stops after {_PATIENCE} that do not, and one tried after a failure must gain "
-            f"{_SECOND_LOOK_SE:g}) of {n_held} participants ({m_selected} most-voted statements)"
+            f"{_SECOND_LOOK_SE:g}) of {_participants(n_held)} ({m_selected} most-voted "
+            "statements)"
         )
+        cross_checked = beats_one_group is not None and len(positions) < _CROSS_CHECK_ROWS
+        if cross_checked:
+            criterion += (
+                f"; whether the groups beat one group, {_CROSS_CHECK_FOLDS}-fold "
+                f"cross-validation over all {_participants(len(positions))} decides"
+            )
         if rebalanced:
             criterion += (
                 "; starts from the statement-balanced spectral embedding, the first k from the "
@@ -1075,8 +1082,8 @@ def track2_groups(
             )
         elif beats_one_group is False:
             criterion += (
-                "; no k beat one group on the held-out participants, so k is the fewest allowed "
-                "and the groups are not ones the votes show"
+                f"; no k beat one group on the {'participants scored out of fold' if cross_checked else 'held-out participants'}, "
+                "so k is the fewest allowed and the groups are not ones the votes show"
             )
     return Track2Groups(
         labels=labels,
@@ -1100,6 +1107,10 @@ def track2_groups(
         ),
         beats_one_group=beats_one_group,
     )
+
+
+def _participants(n: int) -> str:
+    return f"{n} participant" if n == 1 else f"{n} participants"
 
 
 def refit_groups(
