@@ -68,3 +68,34 @@ def test_a_room_that_answers_alike_has_no_axis() -> None:
     assert t.groups.n_groups == 2 and set(t.group_labels.tolist()) == {0}
     assert t.map.axes == ("no axis: one group", "no axis: one group")
     np.testing.assert_array_equal(t.map.coordinates, np.zeros((50, 2)))
+
+
+def _blocs(n_groups: int, size: int, n_statements: int) -> VoteMatrix:
+    """Delegations voting as blocks: every member of a group votes exactly alike."""
+    answers = np.random.default_rng(0).choice([-1, 1], size=(n_groups, n_statements))
+    answers[1] = -answers[0]  # the first two groups disagree on everything
+    rows = [
+        (p, s, int(answers[p // size, s]))
+        for p in range(n_groups * size)
+        for s in range(n_statements)
+    ]
+    p, s, v = (np.array(column) for column in zip(*rows, strict=True))
+    return VoteMatrix.from_triples(p, s, v)
+
+
+def test_groups_that_vote_as_blocks_are_drawn_apart_at_a_sane_scale() -> None:
+    # With no spread within the groups, the discriminant's ridge (relative to that spread
+    # alone) scaled the axes by about 1e11: two camps of three drew at ±1.5e11, and identical
+    # voters 9e8 apart on the second axis (rounding noise scaled to unit spread).
+    for n_groups, size, n_statements in ((2, 3, 5), (3, 4, 12)):
+        matrix = _blocs(n_groups, size, n_statements)
+        groups = track2_groups(matrix, n_groups=n_groups)
+        drawn = group_map(matrix, groups).coordinates
+        assert np.isfinite(drawn).all() and np.abs(drawn).max() < 1_000
+        for g in range(n_groups):
+            members = drawn[groups.labels == g]
+            assert len(members) == size
+            np.testing.assert_allclose(members, members[:1].repeat(size, axis=0), atol=1e-6)
+        centres = np.array([drawn[groups.labels == g][0] for g in range(n_groups)])
+        gaps = np.sqrt(((centres[:, None] - centres[None]) ** 2).sum(axis=2))
+        assert gaps[~np.eye(n_groups, dtype=bool)].min() > 1.0

@@ -17,7 +17,9 @@ Here the coordinates come from the model that makes the groups:
 With two groups there is one discriminant (the log-likelihood ratio of the two groups); the
 second axis is then the main direction of disagreement left once it is removed (the top
 spectral axis of the centred votes, made uncorrelated with the first). Axes are scaled to unit
-spread within groups, so distances on the map read in the same units on both axes.
+spread within groups, so distances on the map read in the same units on both axes; when the
+members of each group vote exactly alike (delegations voting as blocks) there is no spread
+within, and a floor of 1e-4 of the spread between the groups sets the unit instead.
 """
 
 from __future__ import annotations
@@ -38,6 +40,12 @@ FloatArray = npt.NDArray[np.float64]
 _OWN_SPREAD = 0.5  # share of a participant's own deviation from their posterior blend that is drawn
 NO_AXIS = "no axis: one group"  # both axes' words when there is no second group to set apart
 _RIDGE = 1e-9  # relative: the centred evidence has rank k - 1, so its within scatter is singular
+# ... and at least this share of the between-group variance: when every member of a group votes
+# alike (a room's delegations voting as blocks) the within scatter is zero, and a ridge relative
+# to it alone scaled the axes by 1e11 (two camps of three drew at ±1.5e11, and identical voters
+# apart by 1e9 of rounding noise).
+_BETWEEN_RIDGE = 1e-4
+_NOTHING_LEFT = 1e-9  # relative spread of the second axis below which there is none
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,7 +72,12 @@ def _discriminants(features: FloatArray, labels: npt.NDArray[np.int64], k: int) 
         within += spread.T @ spread
         between += len(members) * np.outer(centre - mean, centre - mean)
     within /= max(len(features) - k, 1)
-    within += _RIDGE * max(float(np.trace(within)), 1e-12) * np.eye(len(within))
+    floor = max(
+        _RIDGE * float(np.trace(within)),
+        _BETWEEN_RIDGE * float(np.trace(between)) / len(features),
+        1e-12,
+    )
+    within += floor * np.eye(len(within))
     values, vectors = scipy.linalg.eigh(between, within)
     return np.asarray(vectors[:, np.argsort(-values)], dtype=np.float64)
 
@@ -144,7 +157,12 @@ def group_map(
         spectral = spectral_embedding(x, votes.n_statements, 1)[:, 0]
         basis2 = np.column_stack([np.ones_like(first), first])
         residual = spectral - basis2 @ np.linalg.lstsq(basis2, spectral, rcond=None)[0]
-        second = _unit_within(residual, labels) * within * _OWN_SPREAD
+        if np.std(residual) <= _NOTHING_LEFT * np.std(spectral):
+            # The votes' main direction is the first axis itself (two camps, each voting as
+            # one): what is left is rounding, which scaling to unit spread drew as a spread.
+            second = np.zeros_like(first)
+        else:
+            second = _unit_within(residual, labels) * within * _OWN_SPREAD
     # Orient each axis so that group 0 (the largest) sits on the negative side: a fixed,
     # label-free convention, so the same data draws the same picture.
     first, second = first.copy(), second.copy()
