@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from track2.commonground import analyze_track2, silhouette, track2_groups
-from track2.commonground.group_map import group_map
+from track2.commonground.group_map import FLAT_SECOND_AXIS, group_map
 from track2.commonground.matrix import VoteMatrix
 from track2.simulate.dialogue import SimulationParams, simulate_dialogue
 
@@ -99,3 +99,6 @@ def test_groups_that_vote_as_blocks_are_drawn_apart_at_a_sane_scale() -> None:
         centres = np.array([drawn[groups.labels == g][0] for g in range(n_groups)])
         gaps = np.sqrt(((centres[:, None] - centres[None]) ** 2).sum(axis=2))
         assert gaps[~np.eye(n_groups, dtype=bool)].min() > 1.0
+        if n_groups == 2:  # opposite camps: nothing is left for a second axis, and it says so
+            assert (drawn[:, 1] == 0).all()
+            assert group_map(matrix, groups).axes[1] == FLAT_SECOND_AXIS

@@ -34,7 +34,7 @@ import scipy.sparse as sp
 from track2.commonground.matrix import VoteMatrix
 from track2.commonground.track2mode import Track2Groups, spectral_embedding, vote_onehot
 
-__all__ = ["NO_AXIS", "GroupMap", "group_map"]
+__all__ = ["FLAT_SECOND_AXIS", "NO_AXIS", "GroupMap", "group_map"]
 
 FloatArray = npt.NDArray[np.float64]
 _OWN_SPREAD = 0.5  # share of a participant's own deviation from their posterior blend that is drawn
@@ -46,6 +46,7 @@ _RIDGE = 1e-9  # relative: the centred evidence has rank k - 1, so its within sc
 # apart by 1e9 of rounding noise).
 _BETWEEN_RIDGE = 1e-4
 _NOTHING_LEFT = 1e-9  # relative spread of the second axis below which there is none
+FLAT_SECOND_AXIS = "none: the votes disagree along the horizontal axis only"
 
 
 @dataclass(frozen=True, eq=False)
@@ -161,6 +162,7 @@ def group_map(
             # The votes' main direction is the first axis itself (two camps, each voting as
             # one): what is left is rounding, which scaling to unit spread drew as a spread.
             second = np.zeros_like(first)
+            axes = (axes[0], FLAT_SECOND_AXIS)
         else:
             second = _unit_within(residual, labels) * within * _OWN_SPREAD
     # Orient each axis so that group 0 (the largest) sits on the negative side: a fixed,
