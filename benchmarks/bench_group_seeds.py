@@ -98,6 +98,13 @@ def minority_dialogue(params: SimulationParams, seed: int) -> SyntheticDialogue:
     return SyntheticDialogue(truth, matrix)
 
 
+def seed_dialogue(extra: dict[str, float], seed: int, minority: bool) -> SyntheticDialogue:
+    """A 5,000 × 300 dialogue of four planted groups with a setting's ``extra`` parameters,
+    the simulator's group shares or (``minority``) a 5 % group."""
+    params = SimulationParams(n_participants=5_000, n_statements=300, n_groups=4, **extra)
+    return minority_dialogue(params, seed) if minority else simulate_dialogue(params, seed=seed)
+
+
 def groups_table(minority: bool = False, seeds: tuple[int, ...] = SEEDS) -> list[str]:
     rows = [
         "| setting | seed | group shares | k | oracle ARI | Track 2 ARI | Track 2 / oracle "
@@ -108,11 +115,7 @@ def groups_table(minority: bool = False, seeds: tuple[int, ...] = SEEDS) -> list
     ]
     for name, extra in SETTINGS.items():
         for seed in seeds:
-            params = SimulationParams(n_participants=5_000, n_statements=300, n_groups=4, **extra)
-            if minority:
-                dialogue = minority_dialogue(params, seed)
-            else:
-                dialogue = simulate_dialogue(params, seed=seed)
+            dialogue = seed_dialogue(extra, seed, minority)
             matrix, truth = dialogue.matrix, dialogue.truth
             voters = np.diff(matrix.indptr) > 0
             planted_all = truth.group[matrix.participant_ids.astype(np.int64)]

@@ -18,10 +18,9 @@ import argparse
 import statistics
 
 import numpy as np
-from bench_group_seeds import SETTINGS, minority_dialogue
+from bench_group_seeds import SETTINGS, seed_dialogue
 
 from track2.commonground import adjusted_rand_index, track2_groups
-from track2.simulate.dialogue import SimulationParams, simulate_dialogue
 from track2.simulate.oracle import oracle_from_truth
 
 HARD = ("mean 15 votes", "40% noise statements")
@@ -38,13 +37,7 @@ def stability_table(seeds: list[int], states: int) -> list[str]:
     for minority in (False, True):
         for name in HARD:
             for seed in seeds:
-                params = SimulationParams(
-                    n_participants=5_000, n_statements=300, n_groups=4, **SETTINGS[name]
-                )
-                if minority:
-                    dialogue = minority_dialogue(params, seed)
-                else:
-                    dialogue = simulate_dialogue(params, seed=seed)
+                dialogue = seed_dialogue(SETTINGS[name], seed, minority)
                 matrix, truth = dialogue.matrix, dialogue.truth
                 voters = np.diff(matrix.indptr) > 0
                 planted = truth.group[matrix.participant_ids.astype(np.int64)][voters]
