@@ -315,3 +315,29 @@ def test_an_update_chooses_the_groups_again_once_the_votes_grow_by_half() -> Non
             assert grown.k == fixed and grown.n_groups_asked == fixed
         # the groups that persist keep their ids: the ids were matched, not numbered afresh
         assert set(grown.group_ids.tolist()) & set(kept.group_ids.tolist())
+
+
+def test_one_refusal_names_every_problem_of_the_update() -> None:
+    matrix = VoteMatrix.from_dense([[1, -1, 1], [1, 1, 0], [-1, -1, 1], [0, 1, -1]])
+    live = live_analysis(matrix, conversation="c", n_groups=2)
+    votes = [(999, 0, 1), (0, 0, 2), (0, 998, 1), (0, 0), (997, 1, 1), (1, 1, "x")]
+    with pytest.raises(LiveUpdateError) as refused:
+        update(live, votes, conversation="c", new_participants=[1, 5, 5])
+    message = str(refused.value)
+    assert message.startswith("6 problems, so nothing was changed: ")
+    for part in (
+        "new_participants lists an id twice (5)",
+        "new participant 1 is already in the conversation",
+        "vote 4 of the update is not (participant id, statement id, vote)",
+        "votes 2 and 6 of the update have the values 2 and 'x'",  # places in the update
+        "votes 1 and 5 of the update are by unknown participants 999 and 997",
+        "vote 3 of the update is by an unknown statement 998",
+    ):
+        assert part in message, part
+    assert live.matrix.n_votes == matrix.n_votes
+    # Many of one kind: the first ten named, the rest counted.
+    with pytest.raises(LiveUpdateError) as refused:
+        update(live, [(0, 0, 5)] * 15, conversation="c")
+    assert str(refused.value).startswith(
+        "votes 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 5 more of the update have the values 5, 5,"
+    )

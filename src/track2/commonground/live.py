@@ -22,7 +22,8 @@ What an update accepts: votes by known participants on known statements; a parti
 statement that joined since the previous analysis must be announced in ``new_participants`` /
 ``new_statements`` (a new participant then starts in no group, with the group shares as
 prior). Anything else — an unknown id, a vote other than -1/0/+1, an analysis of another
-conversation — is refused with :class:`LiveUpdateError`; nothing is silently recomputed.
+conversation — is refused with :class:`LiveUpdateError`, one error naming every problem of the
+update; nothing is silently recomputed.
 The number of groups is kept from update to update, as Pol.is's own k smoother only changes k
 after several updates agree; it is chosen again by a cold :func:`live_analysis` (with
 ``previous=``, keeping the ids of the groups that persist), which an update runs itself once
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -538,30 +540,69 @@ def _labels_on(previous: LiveAnalysis, participant_ids: npt.NDArray[Any]) -> npt
     return np.where(out >= 0, previous.column_ids[np.maximum(out, 0)], -1)
 
 
+_LISTED = 10  # problems of one kind named in a refusal; the rest are counted
+
+
+def _which(positions: Sequence[int]) -> str:
+    """'vote 3' or 'votes 1, 3 and 7' (1-based; the first _LISTED, then how many more)."""
+    named = [str(t + 1) for t in positions[:_LISTED]]
+    more = len(positions) - len(named)
+    if len(named) == 1:
+        return f"vote {named[0]}"
+    listed = ", ".join(named[:-1]) + (", " if more else " and ") + named[-1]
+    return f"votes {listed}" + (f" and {more} more" if more else "")
+
+
+def _items(values: Sequence[Any]) -> str:
+    named = [repr(v) for v in values[:_LISTED]]
+    more = len(values) - len(named)
+    text = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+    return text + (f" and {more} more" if more else "")
+
+
 def _positions(
-    index: dict[Any, int], wanted: Sequence[Any], what: str, conversation: str
+    index: dict[Any, int],
+    wanted: Sequence[Any],
+    origin: Sequence[int],
+    what: str,
+    conversation: str,
+    problems: list[str],
 ) -> npt.NDArray[np.int64]:
-    out = np.empty(len(wanted), dtype=np.int64)
-    for t, key in enumerate(wanted):
-        pos = index.get(key)
-        if pos is None:
-            raise LiveUpdateError(
-                f"vote {t + 1} of the update is by an unknown {what} {key!r} of conversation "
-                f"{conversation!r}; announce a new {what} in new_{what}s first"
-            )
-        out[t] = pos
+    """Each id's row or column (-1 where unknown); every unknown one is a problem, named by
+    its vote's place ``origin`` in the update."""
+    out = np.array([index.get(key, -1) for key in wanted], dtype=np.int64)
+    unknown = np.flatnonzero(out < 0).tolist()
+    if len(unknown) == 1:
+        problems.append(
+            f"vote {origin[unknown[0]] + 1} of the update is by an unknown {what} "
+            f"{wanted[unknown[0]]!r} of conversation {conversation!r}; announce a new {what} "
+            f"in new_{what}s first"
+        )
+    elif unknown:
+        problems.append(
+            f"{_which([origin[t] for t in unknown])} of the update are by unknown {what}s "
+            f"{_items([wanted[t] for t in unknown])} of conversation {conversation!r}; "
+            f"announce new {what}s in new_{what}s first"
+        )
     return out
 
 
 def _new_ids(
-    known: dict[Any, int], ids: Sequence[Any], what: str, sample: npt.NDArray[Any]
+    known: dict[Any, int],
+    ids: Sequence[Any],
+    what: str,
+    sample: npt.NDArray[Any],
+    problems: list[str],
 ) -> list[Any]:
     ids = list(ids)
-    if len(set(ids)) != len(ids):
-        raise LiveUpdateError(f"new_{what}s lists an id twice")
+    twice = [i for i, count in Counter(ids).items() if count > 1]
+    if twice:
+        problems.append(f"new_{what}s lists an id twice ({_items(twice)})")
     clash = [i for i in ids if i in known]
-    if clash:
-        raise LiveUpdateError(f"new {what} {clash[0]!r} is already in the conversation")
+    if len(clash) == 1:
+        problems.append(f"new {what} {clash[0]!r} is already in the conversation")
+    elif clash:
+        problems.append(f"new {what}s {_items(clash)} are already in the conversation")
     if ids and len(sample):
         integers = sample.dtype.kind in "iu"
         if integers:
@@ -569,17 +610,27 @@ def _new_ids(
             # object array of 2**63 and call it not an integer)
             too_big = [i for i in ids if isinstance(i, int) and not -(2**63) <= i < 2**63]
             if too_big:
-                raise LiveUpdateError(
-                    f"new {what} id {too_big[0]} does not fit in 64 bits; ids are integers "
-                    f"from -2**63 to 2**63 - 1"
+                problems.append(
+                    f"new {what} id {_items(too_big)} does not fit in 64 bits; ids are "
+                    "integers from -2**63 to 2**63 - 1"
                 )
+                return ids
         kind = np.asarray(ids).dtype.kind
         if (kind in "iu") != integers:
-            raise LiveUpdateError(
+            problems.append(
                 f"new {what} ids must be of the same type as the existing ones "
                 f"({'integers' if integers else 'strings'})"
             )
     return ids
+
+
+def _refused(problems: list[str]) -> LiveUpdateError:
+    """One error naming every problem found (each kind once, its items listed)."""
+    if len(problems) == 1:
+        return LiveUpdateError(problems[0])
+    return LiveUpdateError(
+        f"{len(problems)} problems, so nothing was changed: " + "; ".join(problems)
+    )
 
 
 def update(
@@ -607,43 +658,61 @@ def update(
             f"not {conversation!r}; start with live_analysis() for this conversation"
         )
     old = previous.matrix
+    # Every problem of the update is found before it is refused, so one error names them all.
+    problems: list[str] = []
     p_index, s_index = old.participant_index, old.statement_index
-    added_p = _new_ids(p_index, new_participants, "participant", old.participant_ids)
-    added_s = _new_ids(s_index, new_statements, "statement", old.statement_ids)
-    triples = list(new_votes)
-    if any(len(t) != 3 for t in triples):
-        raise LiveUpdateError("each new vote is (participant id, statement id, vote)")
+    added_p = _new_ids(p_index, new_participants, "participant", old.participant_ids, problems)
+    added_s = _new_ids(s_index, new_statements, "statement", old.statement_ids, problems)
+    given = list(new_votes)
+    malformed = [
+        t for t, vote in enumerate(given) if not isinstance(vote, tuple | list) or len(vote) != 3
+    ]
+    if malformed:
+        problems.append(
+            f"{_which(malformed)} of the update {'is' if len(malformed) == 1 else 'are'} not "
+            "(participant id, statement id, vote): each new vote is (participant id, "
+            "statement id, vote)"
+        )
+    # The well-formed votes, and where each stands in the update (problems name that place).
+    shapeless = set(malformed)
+    origin = [t for t in range(len(given)) if t not in shapeless]
+    triples = [given[t] for t in origin]
     values = [t[2] for t in triples]
     bad = [
-        (i, v)
-        for i, v in enumerate(values)
+        t
+        for t, v in enumerate(values)
         if isinstance(v, bool) or not isinstance(v, int | np.integer) or v not in (-1, 0, 1)
     ]
     if bad:
-        raise LiveUpdateError(
-            f"vote {bad[0][0] + 1} of the update has the value {bad[0][1]!r}; "
-            "use 1 (agree), -1 (disagree) or 0 (pass)"
+        verb, noun = ("has", "value") if len(bad) == 1 else ("have", "values")
+        problems.append(
+            f"{_which([origin[t] for t in bad])} of the update {verb} the {noun} "
+            f"{_items([values[t] for t in bad])}; use 1 (agree), -1 (disagree) or 0 (pass)"
         )
     if added_p:
         p_index = {**p_index, **{p: old.n_participants + i for i, p in enumerate(added_p)}}
     if added_s:
         s_index = {**s_index, **{s: old.n_statements + i for i, s in enumerate(added_s)}}
-    rows = _positions(p_index, [t[0] for t in triples], "participant", conversation)
-    cols = _positions(s_index, [t[1] for t in triples], "statement", conversation)
+    ids = ([t[0] for t in triples], [t[1] for t in triples])
+    rows = _positions(p_index, ids[0], origin, "participant", conversation, problems)
+    cols = _positions(s_index, ids[1], origin, "statement", conversation, problems)
     sides = previous.side_of
     declared = previous.declared_sides
     if sides is not None:
         extra = tuple(new_sides) if new_sides is not None else (None,) * len(added_p)
         if len(extra) != len(added_p):
-            raise LiveUpdateError(f"{len(extra)} sides for {len(added_p)} new participants")
-        sides = sides + extra
-        if declared is not None and extra:
-            try:
-                declared = declared.extended(extra)
-            except SidesError as error:
-                raise LiveUpdateError(str(error)) from error
+            problems.append(f"{len(extra)} sides for {len(added_p)} new participants")
+        else:
+            sides = sides + extra
+            if declared is not None and extra:
+                try:
+                    declared = declared.extended(extra)
+                except SidesError as error:
+                    problems.append(str(error))
     elif new_sides is not None:
-        raise LiveUpdateError("this conversation tracks no sides; start it with side_of=")
+        problems.append("this conversation tracks no sides; start it with side_of=")
+    if problems:
+        raise _refused(problems)
     matrix = old.with_votes(
         rows,
         cols,
