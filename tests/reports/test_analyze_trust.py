@@ -143,17 +143,22 @@ def test_nothing_listed_keeps_a_hidden_group_hidden() -> None:
     assert nothing_listed({"shown": True, "pass_share": 0.5}).endswith("50%).")
 
 
+def _two_camps(folder: Path, texts: list[str]) -> None:
+    """Six people in two camps of three, each camp voting alike on every statement."""
+    votes = ["timestamp,datetime,comment-id,voter-id,vote"]
+    for p in range(6):
+        for c in range(len(texts)):
+            votes.append(f"{10 * p + c},x,{c},{p},{1 if (p < 3) == (c < 3) else -1}")
+    (folder / "votes.csv").write_text("\n".join(votes) + "\n")
+    comments = ["timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body"]
+    comments += [f'0,x,{c},0,0,0,1,"{text}"' for c, text in enumerate(texts)]
+    (folder / "comments.csv").write_text("\n".join(comments) + "\n", encoding="utf-8")
+
+
 def test_divisive_shares_are_the_shares_the_groups_gave(tmp_path: Path) -> None:
     """Three of three who agreed read "80%" on the divisive line (the ranking's pseudocount
     (A + 1)/(S + 2)) and "100% (of 3)" among the representative statements."""
-    votes = ["timestamp,datetime,comment-id,voter-id,vote"]
-    for p in range(6):
-        for c in range(5):
-            votes.append(f"{10 * p + c},x,{c},{p},{1 if (p < 3) == (c < 3) else -1}")
-    (tmp_path / "votes.csv").write_text("\n".join(votes) + "\n")
-    comments = ["timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body"]
-    comments += [f"0,x,{c},0,0,0,1,Statement {c}" for c in range(5)]
-    (tmp_path / "comments.csv").write_text("\n".join(comments) + "\n")
+    _two_camps(tmp_path, [f"Statement {c}" for c in range(5)])
     text = _run(str(tmp_path))
     divisive = text.split("Divisive (groups differ most):")[1].split("\n\n")[0]
     assert divisive.count("(agree: group 0: 100%, group 1: 0%)") == 3
@@ -165,3 +170,16 @@ def test_divisive_shares_are_the_shares_the_groups_gave(tmp_path: Path) -> None:
     assert first["group_agree_share"] == {"0": 1.0, "1": 0.0}
     page = _run(str(tmp_path), "--format", "html")
     assert "group 0: 100%, group 1: 0%" in page and "group 0: 80%" not in page
+
+
+def test_html_isolates_each_statement_so_arabic_and_hebrew_run_their_own_way(
+    tmp_path: Path,
+) -> None:
+    arabic, hebrew = "يجب أن تتعاون خفر السواحل.", "צריך להקים קו חם."
+    _two_camps(tmp_path, [arabic, hebrew, "Share data.", "No.", "Yes."])
+    sides = tmp_path / "sides.csv"
+    sides.write_text("participant,side\n" + "".join(f"{p},{'AB'[p // 3]}\n" for p in range(6)))
+    page = _run(str(tmp_path), "--format", "html", "--sides", str(sides))
+    assert "Common ground across sides" in page or "across sides" in page
+    assert f"<bdi>{arabic}</bdi>" in page and f"<bdi>{hebrew}</bdi>" in page
+    assert f"] {arabic}" not in page  # never bare after the English "[0]"

@@ -750,7 +750,9 @@ def render_html(run: AnalysisRun) -> str:
     e = html.escape
 
     def text(sid: Any) -> str:
-        return e(conv.text(sid))
+        # Isolated, so that an Arabic or Hebrew statement runs right to left, its full stop
+        # at its own end, whatever the English around it ("[3] ...").
+        return f"<bdi>{e(conv.text(sid))}</bdi>"
 
     parts = [
         "<!DOCTYPE html>",

@@ -114,7 +114,7 @@ def sides_html(
                 for s in range(len(agreement.sides))
             )
             out.append(
-                f"<tr><td>[{e(str(sid))}] {e(text_of(sid))}</td>"
+                f"<tr><td>[{e(str(sid))}] <bdi>{e(text_of(sid))}</bdi></td>"
                 f'<td class="num">{float(prob):.2f}</td>{cells}</tr>'
             )
         out.append("</table>")
@@ -176,7 +176,7 @@ def bridging_html(bridging: BridgingScores, excluded_ids: set[Any], text_of: Tex
     for j in top_bridging(bridging, excluded_ids):
         sid = bridging.statement_ids[j].item()
         out.append(
-            f"<tr><td>[{e(str(sid))}] {e(text_of(sid))}</td>"
+            f"<tr><td>[{e(str(sid))}] <bdi>{e(text_of(sid))}</bdi></td>"
             f'<td class="num">{float(bridging.statement_intercept[j]):+.3f}</td>'
             f'<td class="num">{float(bridging.statement_factor[j]):+.3f}</td></tr>'
         )
