@@ -358,24 +358,34 @@ def _batched_lloyd(
     py = points[None, :, 1, None]
     # The weights repeated for every run; a batch of ``a`` runs still going reads the first a.
     tiled = np.tile(np.stack([weights, weights * points[:, 0], weights * points[:, 1]]), b_count)
+    offsets = (np.arange(b_count) * k)[:, None]  # each run's first slot in the flat sums
     active = np.arange(b_count)
     iters = max_iters
+    # A step is a few dozen numpy calls on small arrays, so each call saved counts: squares and
+    # sums in place, one division per coordinate into the new centres (the same operations, so
+    # the same results bit for bit).
     while len(active):
         c = centers[active]
         a = len(active)
         dx = px - c[:, None, :, 0]
         dy = py - c[:, None, :, 1]
-        labels = np.argmin(dx * dx + dy * dy, axis=2)  # A × n
-        flat = (labels + (np.arange(a) * k)[:, None]).ravel()
+        np.multiply(dx, dx, out=dx)
+        np.multiply(dy, dy, out=dy)
+        dx += dy
+        labels = np.argmin(dx, axis=2)  # A × n
+        flat = (labels + offsets[:a]).ravel()
         total = np.bincount(flat, tiled[0, : a * n], minlength=a * k).reshape(a, k)
         sx = np.bincount(flat, tiled[1, : a * n], minlength=a * k).reshape(a, k)
         sy = np.bincount(flat, tiled[2, : a * n], minlength=a * k).reshape(a, k)
         kept = total > 0
         safe = np.where(kept, total, 1.0)
-        new = np.where(kept[:, :, None], np.stack([sx / safe, sy / safe], axis=2), _FAR)
+        new = np.empty((a, k, 2))
+        np.divide(sx, safe, out=new[:, :, 0])
+        np.divide(sy, safe, out=new[:, :, 1])
+        new[~kept] = _FAR
         moved = np.hypot(new[:, :, 0] - c[:, :, 0], new[:, :, 1] - c[:, :, 1])
         # converged when every centre that survives moved less than the threshold
-        finished = np.all(~kept | ~alive[active] | (moved < _SAME_CLUSTERING), axis=1)
+        finished = np.all(~(kept & alive[active]) | (moved < _SAME_CLUSTERING), axis=1)
         if iters == 0:
             finished[:] = True
         centers[active] = new
