@@ -690,7 +690,7 @@ _CSS = """
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
 h1{font-size:1.5rem} h2{font-size:1.2rem;margin-top:2rem}
 table{border-collapse:collapse;width:100%} td,th{border-bottom:1px solid #ddd;padding:.3rem;
-text-align:left;vertical-align:top} .num{text-align:right;white-space:nowrap}
+text-align:left;vertical-align:top;overflow-wrap:anywhere} .num{text-align:right;white-space:nowrap}
 .status,.caution{background:#fff6d5;padding:.5rem;border-left:4px solid #d9a400}
 .swatch{display:inline-block;width:.8rem;height:.8rem;border-radius:50%;margin-right:.3rem}
 figure{margin:1rem 0} figcaption{font-size:.9rem;color:#555}

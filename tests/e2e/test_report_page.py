@@ -1,0 +1,43 @@
+"""The HTML report in a browser: a narrow window, a statement that is one long link, statements in
+Arabic and Hebrew, and axe-core's accessibility checks (the new_page fixture runs them)."""
+
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+
+from django.core.management import call_command
+
+LINK = "https://example.org/" + "a" * 300
+ARABIC, HEBREW = "يجب أن تتعاون خفر السواحل.", "צריך להקים קו חם."
+
+
+def _report(folder: Path) -> Path:
+    texts = [LINK, ARABIC, HEBREW, "Share data.", "No.", "Yes."]
+    votes = ["timestamp,datetime,comment-id,voter-id,vote"]
+    for p in range(12):
+        for c in range(len(texts)):
+            votes.append(f"{10 * p + c},x,{c},{p},{1 if (p < 6) == (c < 3) else -1}")
+    (folder / "votes.csv").write_text("\n".join(votes) + "\n")
+    comments = ["timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body"]
+    comments += [f'0,x,{c},0,0,0,1,"{text}"' for c, text in enumerate(texts)]
+    (folder / "comments.csv").write_text("\n".join(comments) + "\n", encoding="utf-8")
+    page = folder / "report.html"
+    call_command(
+        "analyze", str(folder), "--format", "html", "--output", str(page), stdout=StringIO()
+    )
+    return page
+
+
+def test_report_fits_a_narrow_window_and_runs_rtl_text_right_to_left(tmp_path, new_page):
+    page = new_page(viewport={"width": 480, "height": 800})
+    page.goto(_report(tmp_path).as_uri())
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 480, f"the page is {width} px wide in a 480 px window"
+    directions = page.evaluate(
+        "Array.from(document.querySelectorAll('bdi'))"
+        ".map(b => [b.textContent, getComputedStyle(b).direction])"
+    )
+    by_text = dict(directions)
+    assert by_text[ARABIC] == "rtl" and by_text[HEBREW] == "rtl"
+    assert by_text["Share data."] == "ltr"
