@@ -153,3 +153,19 @@ def test_an_offline_contact_reads_and_replies_without_an_account(
         contact.publish()
     with pytest.raises(ClientRefusal, match="Nobody called"):
         contact.send("Nobody at all", b"x", [], reencrypt=False)
+
+
+def test_reading_a_message_prints_none_of_its_control_characters(members):
+    """A counterpart's message may carry an escape sequence (their client need not be ours):
+    printed raw by `track2 backchannel read`, it would retitle or clear the reader's terminal."""
+    from track2.backchannel.management.commands.backchannel import Command
+
+    verify_all(members)
+    sender, recipient = members["sender"], members["to"]
+    sender.send(holder(recipient), b"Meet \x1b]0;pwned\x07on \x1b[2JFriday.\nRegards", [], False)
+    (waiting,) = recipient.inbox()
+    out = StringIO()
+    Command(stdout=out)._read(recipient, {"envelope": waiting["id"]})
+    printed = out.getvalue()
+    assert "Meet ]0;pwnedon [2JFriday.\nRegards" in printed
+    assert not any(ord(c) < 0x20 and c not in "\n" or 0x7F <= ord(c) < 0xA0 for c in printed)

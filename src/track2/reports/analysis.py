@@ -48,6 +48,7 @@ from track2.reports.common_ground import (
 from track2.reports.group_cells import HIDDEN, GroupCells
 from track2.reports.opinion_map import GROUP_COLOURS, group_map_svg, opinion_map_svg
 from track2.reports.progress import Progress
+from track2.validation import printable
 
 SCHEMA = "track2.analyze/1"
 MODES = ("track2", "polis")  # the first is the default (issue 5)
@@ -608,17 +609,6 @@ def _excluded_ids(run: AnalysisRun) -> set[Any]:
     return set(m.statement_ids[m.is_excluded].tolist())
 
 
-# The text report goes to a terminal, and what it quotes (statements, side names) comes from the
-# files read: an escape sequence in a statement could clear the screen, retitle the window or
-# write the clipboard. Every control character but the report's own newlines is printed as its
-# visible picture (ESC as ␛, BEL as ␇; C1 controls as �), so the reader sees that it was there.
-_VISIBLE_CONTROLS = {
-    **{code: 0x2400 + code for code in range(0x20) if code != 0x0A},
-    0x7F: 0x2421,
-    **{code: 0xFFFD for code in range(0x80, 0xA0)},
-}
-
-
 def render_text(run: AnalysisRun) -> str:
     """A readable report: groups and sizes, representative statements with text, consensus,
     divisive statements."""
@@ -694,7 +684,9 @@ def render_text(run: AnalysisRun) -> str:
         out.extend(sides_text(run.sides, conv.matrix.is_excluded, text_of, run.k_anonymity))
         out.append("")
     out.append("Timings (s): " + ", ".join(f"{k} {v:.3f}" for k, v in view.timings.items()))
-    return "\n".join(out).translate(_VISIBLE_CONTROLS) + "\n"
+    # It goes to a terminal, and what it quotes (statements, side names) comes from the files
+    # read: an escape sequence in a statement could clear the screen or retitle the window.
+    return printable("\n".join(out)) + "\n"
 
 
 _CSS = """

@@ -23,6 +23,7 @@ from track2.backchannel.keyhome import KeyHome, State
 from track2.backchannel.keystore import KdfCost, keys_from_passphrase
 from track2.backchannel.remote import Site, SiteError
 from track2.disclosure.status import STATUS_LINE
+from track2.validation import printable
 
 PASSPHRASE_ENV = "TRACK2_BACKCHANNEL_PASSPHRASE"  # noqa: S105  (a variable name, not a secret)
 WORDS_ENV = "TRACK2_BACKCHANNEL_WORDS"
@@ -266,13 +267,15 @@ class Command(BaseCommand):
                 f"NOTE: the sender let {shown['reencrypted_by']} read and re-encrypt this message."
             )
         self.stdout.write("")
-        self.stdout.write(shown["message"])
+        # The sender wrote it: control characters (an escape sequence could clear or retitle
+        # the reader's terminal) are left out of what is printed.
+        self.stdout.write(printable(shown["message"]))
 
     def _convey(self, client: Client, options: dict) -> None:
         done = client.convey(options["envelope"])
         if done["read_message"] is not None:
             self.stdout.write("The sender let you read this message (re-encrypt mode):")
-            self.stdout.write(done["read_message"])
+            self.stdout.write(printable(done["read_message"]))
         self.stdout.write(f"Conveyed to {done['to']}; receipt {done['receipt'][:16]}… logged.")
 
     def _ack(self, client: Client, options: dict) -> None:
