@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import zipfile
 from datetime import timedelta
@@ -167,3 +168,38 @@ def test_every_wrong_option_is_named_at_once(consultation, tmp_path, command):
     assert f"--dialogue must be an id from 1 to {2**63 - 1}, not {2**63}." in message
     assert "--meeting must be an id from 1 to" in message and "not -5." in message
     assert "--as nobody@example.org: no active account" in message and "\n" not in message
+
+
+def test_import_names_every_comment_it_cannot_take_at_once(consultation, tmp_path):
+    room, meeting = consultation
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    lines = (SEATTLE / "comments.csv").read_text().splitlines()
+    header, rows = lines[0], lines[1:]
+    columns = header.split(",")
+    body = columns.index("comment-body")
+    broken = []
+    for n, row in enumerate(rows):
+        cells = next(csv.reader([row]))
+        if n in (0, 4):
+            cells[body] = "Escape \x1b[2J here"
+        if n == 7:
+            cells[body] = "x" * 5000
+        broken.append(cells)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([columns, *broken])
+    (bad / "comments.csv").write_text(out.getvalue())
+    (bad / "votes.csv").write_text((SEATTLE / "votes.csv").read_text())
+    with pytest.raises(CommandError) as refused:
+        call_command(
+            "import-polis",
+            str(bad),
+            dialogue=room.dialogue.pk,
+            meeting=meeting.pk,
+            acting=room.users["convener"].email,
+            stdout=io.StringIO(),
+        )
+    message = str(refused.value)
+    assert message.count("comments.csv: comment") == 3, message
+    assert "longer than" in message and message.count("U+001B") == 2
+    assert not Statement.objects.filter(meeting=meeting).exists()

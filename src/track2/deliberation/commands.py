@@ -58,4 +58,5 @@ def run_as(acting: str, dialogue: int, meeting: int, act: Callable[[User], T]) -
             f"No meeting {meeting} in dialogue {dialogue} that {acting.strip()} convenes."
         ) from None
     except ActionRefused as refusal:
-        raise CommandError(one_line(refusal.message)) from None
+        # every problem the action found, not only the first (e.g. each bad comment of an import)
+        raise CommandError(one_line("; ".join(refusal.messages()))) from None

@@ -67,6 +67,7 @@ def check_import(user, dialogue_id, meeting_id, path: str | Path) -> ImportPlan:
         )
     texts: dict[int, str] = {}
     where = Path(conversation.files[0]).name if conversation.files else "comments"
+    problems: list[tuple[str | None, str]] = []  # every comment that cannot be a statement
     for sid, statement in conversation.statements.items():
         text = " ".join(statement.text.split())
         if not text and statement.moderated == -1:
@@ -77,8 +78,10 @@ def check_import(user, dialogue_id, meeting_id, path: str | Path) -> ImportPlan:
         elif len(text) > STATEMENT_COLUMN:
             problem = _("the comment is longer than %(max)d characters") % {"max": STATEMENT_COLUMN}
         if problem:
-            raise ActionRefused(f"{where}: comment {sid}: {problem}", field="file")
+            problems.append(("file", f"{where}: comment {sid}: {problem}"))
         texts[int(sid)] = text
+    if problems:
+        raise ActionRefused(problems[0][1], field="file", problems=problems)
     return ImportPlan(ctx, conversation, texts)
 
 
