@@ -253,6 +253,8 @@ def test_read_sides_csv() -> None:
         ("person,team\n1,a\n", 1, "unknown header"),
         ("participant,side\n1,a\n2\n", 3, "expected 2 fields"),
         ("participant,side\n1,\n", 2, "empty participant or side"),
+        ("participant,side\n1,a\n2,b\x1b[31m\n", 3, "the side 'b\\x1b[31m' holds a control"),
+        ("participant,side\n1\x07,a\n2,b\n", 2, "participant '1\\x07' holds a control"),
         ("participant,side\n1,a\n2,b\n1,b\n", 4, "listed twice (first on line 2)"),
         ("participant,side\n1,a\n2,a\n", 3, "at least two sides, found only 'a'"),
         ("participant,side\n", 1, "found none"),

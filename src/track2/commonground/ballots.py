@@ -15,13 +15,13 @@ up to ``MAX_PROBLEMS``, so one run shows everything to fix.
 from __future__ import annotations
 
 import csv
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
+from track2.commonground.csv_rows import control_character
 from track2.commonground.errors import InputFormatError
 from track2.commonground.schulze import SchulzeResult, schulze
 
@@ -69,16 +69,6 @@ def _all_at_once(problems: list[BallotFileError], stopped_at: int | None) -> Bal
     combined = type(first)(first.path, first.line or 0, first.problem, hint)
     combined.more = tuple(rest)
     return combined
-
-
-def _control_character(text: str) -> str | None:
-    """The first control character in ``text`` by its code point ("U+0007"), or None. The
-    site's rule (``track2.validation.text_problem``) is the same, but the engine does not
-    import Django."""
-    for ch in text:
-        if unicodedata.category(ch) == "Cc":
-            return f"U+{ord(ch):04X}"
-    return None
 
 
 class EmptyBallotFileError(BallotFileError):
@@ -214,7 +204,7 @@ def _row_problem(
             "name a candidate on every row or drop the row (an empty ballot counts for nothing)",
         )
     for what, text in (("ballot id", ballot), ("candidate", candidate)):
-        control = _control_character(text)
+        control = control_character(text)
         if control:
             return BallotRowError(
                 source,

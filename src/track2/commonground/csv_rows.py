@@ -10,6 +10,7 @@ import codecs
 import csv
 import math
 import re
+import unicodedata
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -22,6 +23,7 @@ __all__ = [
     "MAX_PROBLEMS",
     "Problems",
     "VoteRows",
+    "control_character",
     "first_bad_utf8_line",
     "header_index",
     "nonblank",
@@ -34,6 +36,16 @@ INT = re.compile(r"^-?\d+$")
 Item = TypeVar("Item")
 Parsed = TypeVar("Parsed")
 MAX_PROBLEMS = 20  # bad rows named in one error; reading stops at the last
+
+
+def control_character(text: str) -> str | None:
+    """The first control character in ``text`` by its code point ("U+0007"), or None. The
+    site's rule (``track2.validation.text_problem``) is the same, but the engine does not
+    import Django."""
+    for ch in text:
+        if unicodedata.category(ch) == "Cc":
+            return f"U+{ord(ch):04X}"
+    return None
 
 
 def parse_id(value: str, path: str, line: int, what: str) -> int:

@@ -46,6 +46,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import betainc, betaincinv, betaln
 
+from track2.commonground.csv_rows import control_character
 from track2.commonground.errors import CommonGroundError, InputFormatError
 from track2.commonground.matrix import AGREE, DISAGREE, VoteMatrix
 from track2.commonground.repness import group_vote_counts
@@ -227,6 +228,14 @@ def read_sides_csv(lines: Iterable[str], source: str = "<sides>") -> dict[str, s
             raise InputFormatError(
                 source, line, "empty participant or side; give both on every row"
             )
+        for what, text in (("participant", participant), ("side", side)):
+            control = control_character(text)
+            if control:  # a report prints the side's name: an escape sequence is no name
+                raise InputFormatError(
+                    source,
+                    line,
+                    f"the {what} {text!r} holds a control character ({control}); remove it",
+                )
         if participant in first_line:
             raise InputFormatError(
                 source,
