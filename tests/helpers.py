@@ -56,3 +56,17 @@ def healthz_answers(base: str, timeout: float = 5) -> bool:
             return response.status == 200
     except (OSError, http.client.HTTPException):
         return False
+
+
+def write_two_camps(folder, texts: list[str], per_camp: int = 3) -> None:
+    """A Pol.is export folder (votes.csv, comments.csv) of two camps of `per_camp` people, each
+    camp voting alike: agree on the first three statements and disagree on the rest, or the
+    reverse."""
+    votes = ["timestamp,datetime,comment-id,voter-id,vote"]
+    for p in range(2 * per_camp):
+        for c in range(len(texts)):
+            votes.append(f"{10 * p + c},x,{c},{p},{1 if (p < per_camp) == (c < 3) else -1}")
+    (folder / "votes.csv").write_text("\n".join(votes) + "\n")
+    comments = ["timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body"]
+    comments += [f'0,x,{c},0,0,0,1,"{text}"' for c, text in enumerate(texts)]
+    (folder / "comments.csv").write_text("\n".join(comments) + "\n", encoding="utf-8")

@@ -83,6 +83,17 @@ def test_import_then_export_then_analyze_gives_the_rooms_groups(consultation, tm
     assert exported.track2.group_labels.tolist() == rooms.group_labels.tolist()
 
 
+def _import_as_convener(room, meeting, folder) -> None:
+    call_command(
+        "import-polis",
+        str(folder),
+        dialogue=room.dialogue.pk,
+        meeting=meeting.pk,
+        acting=room.users["convener"].email,
+        stdout=io.StringIO(),
+    )
+
+
 def test_malformed_import_names_file_and_line_and_keeps_nothing(consultation, tmp_path):
     room, meeting = consultation
     bad = tmp_path / "bad"
@@ -92,14 +103,7 @@ def test_malformed_import_names_file_and_line_and_keeps_nothing(consultation, tm
     lines[5] = "1,2,3"
     (bad / "votes.csv").write_text("\n".join(lines) + "\n")
     with pytest.raises(CommandError, match=r"votes\.csv:6: "):
-        call_command(
-            "import-polis",
-            str(bad),
-            dialogue=room.dialogue.pk,
-            meeting=meeting.pk,
-            acting=room.users["convener"].email,
-            stdout=io.StringIO(),
-        )
+        _import_as_convener(room, meeting, bad)
     assert not Statement.objects.filter(meeting=meeting).exists()
     assert not Vote.objects.filter(meeting=meeting).exists()
 
@@ -191,14 +195,7 @@ def test_import_names_every_comment_it_cannot_take_at_once(consultation, tmp_pat
     (bad / "comments.csv").write_text(out.getvalue())
     (bad / "votes.csv").write_text((SEATTLE / "votes.csv").read_text())
     with pytest.raises(CommandError) as refused:
-        call_command(
-            "import-polis",
-            str(bad),
-            dialogue=room.dialogue.pk,
-            meeting=meeting.pk,
-            acting=room.users["convener"].email,
-            stdout=io.StringIO(),
-        )
+        _import_as_convener(room, meeting, bad)
     message = str(refused.value)
     assert message.count("comments.csv: comment") == 3, message
     assert "longer than" in message and message.count("U+001B") == 2

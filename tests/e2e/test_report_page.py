@@ -8,20 +8,14 @@ from pathlib import Path
 
 from django.core.management import call_command
 
+from tests.helpers import write_two_camps
+
 LINK = "https://example.org/" + "a" * 300
 ARABIC, HEBREW = "يجب أن تتعاون خفر السواحل.", "צריך להקים קו חם."
 
 
 def _report(folder: Path) -> Path:
-    texts = [LINK, ARABIC, HEBREW, "Share data.", "No.", "Yes."]
-    votes = ["timestamp,datetime,comment-id,voter-id,vote"]
-    for p in range(12):
-        for c in range(len(texts)):
-            votes.append(f"{10 * p + c},x,{c},{p},{1 if (p < 6) == (c < 3) else -1}")
-    (folder / "votes.csv").write_text("\n".join(votes) + "\n")
-    comments = ["timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body"]
-    comments += [f'0,x,{c},0,0,0,1,"{text}"' for c, text in enumerate(texts)]
-    (folder / "comments.csv").write_text("\n".join(comments) + "\n", encoding="utf-8")
+    write_two_camps(folder, [LINK, ARABIC, HEBREW, "Share data.", "No.", "Yes."], per_camp=6)
     page = folder / "report.html"
     call_command(
         "analyze", str(folder), "--format", "html", "--output", str(page), stdout=StringIO()

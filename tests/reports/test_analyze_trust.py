@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 
+from tests.helpers import write_two_camps
 from track2.reports.group_cells import HIDDEN, GroupCells
 
 BREXIT = Path(__file__).resolve().parents[1] / "data" / "polis" / "brexit-consensus"
@@ -143,22 +144,10 @@ def test_nothing_listed_keeps_a_hidden_group_hidden() -> None:
     assert nothing_listed({"shown": True, "pass_share": 0.5}).endswith("50%).")
 
 
-def _two_camps(folder: Path, texts: list[str]) -> None:
-    """Six people in two camps of three, each camp voting alike on every statement."""
-    votes = ["timestamp,datetime,comment-id,voter-id,vote"]
-    for p in range(6):
-        for c in range(len(texts)):
-            votes.append(f"{10 * p + c},x,{c},{p},{1 if (p < 3) == (c < 3) else -1}")
-    (folder / "votes.csv").write_text("\n".join(votes) + "\n")
-    comments = ["timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body"]
-    comments += [f'0,x,{c},0,0,0,1,"{text}"' for c, text in enumerate(texts)]
-    (folder / "comments.csv").write_text("\n".join(comments) + "\n", encoding="utf-8")
-
-
 def test_divisive_shares_are_the_shares_the_groups_gave(tmp_path: Path) -> None:
     """Three of three who agreed read "80%" on the divisive line (the ranking's pseudocount
     (A + 1)/(S + 2)) and "100% (of 3)" among the representative statements."""
-    _two_camps(tmp_path, [f"Statement {c}" for c in range(5)])
+    write_two_camps(tmp_path, [f"Statement {c}" for c in range(5)])
     text = _run(str(tmp_path))
     divisive = text.split("Divisive (groups differ most):")[1].split("\n\n")[0]
     assert divisive.count("(agree: group 0: 100%, group 1: 0%)") == 3
@@ -176,7 +165,7 @@ def test_html_isolates_each_statement_so_arabic_and_hebrew_run_their_own_way(
     tmp_path: Path,
 ) -> None:
     arabic, hebrew = "يجب أن تتعاون خفر السواحل.", "צריך להקים קו חם."
-    _two_camps(tmp_path, [arabic, hebrew, "Share data.", "No.", "Yes."])
+    write_two_camps(tmp_path, [arabic, hebrew, "Share data.", "No.", "Yes."])
     sides = tmp_path / "sides.csv"
     sides.write_text("participant,side\n" + "".join(f"{p},{'AB'[p // 3]}\n" for p in range(6)))
     page = _run(str(tmp_path), "--format", "html", "--sides", str(sides))
@@ -188,7 +177,9 @@ def test_html_isolates_each_statement_so_arabic_and_hebrew_run_their_own_way(
 def test_the_text_report_leaves_out_control_characters(tmp_path: Path) -> None:
     """A statement from the files read may carry an escape sequence; printed raw, it would clear
     the analyst's terminal or retitle it. (A side's name holding one is refused when read.)"""
-    _two_camps(tmp_path, ["Evil \x1b[2J\x1b]0;pwned\x07 text", "Bell\x07", "C1 \x9b", "A.", "B."])
+    write_two_camps(
+        tmp_path, ["Evil \x1b[2J\x1b]0;pwned\x07 text", "Bell\x07", "C1 \x9b", "A.", "B."]
+    )
     text = _run(str(tmp_path))
     assert not any(ord(c) < 0x20 and c != "\n" or 0x7F <= ord(c) < 0xA0 for c in text)
     assert "Evil [2J]0;pwned text" in text and "[1] Bell" in text
