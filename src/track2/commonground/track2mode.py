@@ -1081,9 +1081,10 @@ def track2_groups(
                 "ones the votes show"
             )
         elif beats_one_group is False:
+            scored = "participants scored out of fold" if cross_checked else "held-out participants"
             criterion += (
-                f"; no k beat one group on the {'participants scored out of fold' if cross_checked else 'held-out participants'}, "
-                "so k is the fewest allowed and the groups are not ones the votes show"
+                f"; no k beat one group on the {scored}, so k is the fewest allowed and the groups "
+                "are not ones the votes show"
             )
     return Track2Groups(
         labels=labels,
