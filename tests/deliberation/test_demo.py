@@ -18,6 +18,10 @@ def test_demo_room_and_consultation(db):
     statuses = Counter(Statement.objects.filter(meeting=session).values_list("status", flat=True))
     assert 20 <= sum(statuses.values()) <= 30
     assert statuses["pending"] >= 2 and statuses["held"] == 1
+    # One is written in Arabic: the moderation page shows it right to left (tests/site/test_bidi.py).
+    assert Statement.objects.filter(
+        meeting=session, status="pending", text__contains="خفر"
+    ).exists()
     shown = map_data.room_map(session)
     assert len(shown["sides"]) == 2
     assert shown["voters"] >= 11

@@ -66,6 +66,8 @@ PENDING = [
     "A shared weather and ice service would save lives on both coasts.",
     "The commission's minutes should be published after a year.",
     "Schools on both coasts could exchange pupils each summer.",
+    # Participants write in their own languages: shown right to left, its full stop at its end.
+    "يجب أن يتبادل خفر السواحل في البلدين بيانات الطقس يوميًا.",
 ]
 # Names someone from the dialogue: the non-attribution check holds it for the facilitators.
 HELD = "As Irena Bly said this morning, the fishers' unions already trust each other."
