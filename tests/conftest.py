@@ -159,7 +159,7 @@ def pytest_collection_modifyitems(config, items):
     """Browser tests last: Playwright's sync API keeps an event loop running in the main thread
     for the rest of the session (the browser is session-scoped), and any later test calling
     asyncio.run() would fail with "cannot be called from a running event loop"."""
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    items.sort(key=is_browser_test)
     # A test parametrized by database vendor runs each vendor once, in the pass on that vendor
     # (scripts/test.sh runs the suite on SQLite, then on PostgreSQL): the SQLite case would
     # repeat itself in the second pass, and the PostgreSQL case would start a cluster of its own.
@@ -187,6 +187,14 @@ def pytest_collection_modifyitems(config, items):
     if other:
         config.hook.pytest_deselected(items=other)
         items[:] = [item for item in items if item not in other]
+
+
+def is_browser_test(item) -> bool:
+    """Marked `browser`, or driving one through the session's browser fixture even if unmarked
+    (an unmarked one ran mid-suite and left asyncio.run() failing in every later test)."""
+    return item.get_closest_marker("browser") is not None or "browser" in getattr(
+        item, "fixturenames", ()
+    )
 
 
 def vendor_of(item) -> set[str]:

@@ -59,3 +59,26 @@ def test_the_postgresql_pass_keeps_database_tests_and_drops_the_rest():
     for kept_first in dropped:
         assert any(line.startswith(kept_first) for line in first), kept_first
     assert ABOUT_POSTGRESQL_IN_A_BROWSER not in first
+
+
+def test_a_test_driving_the_browser_runs_last_marked_or_not():
+    # Playwright's sync API leaves an event loop running in the worker: an unmarked browser test
+    # that ran mid-suite made asyncio.run() fail in every later test on that worker.
+    from types import SimpleNamespace
+
+    from tests.conftest import is_browser_test
+
+    def item(marked: bool, fixtures: tuple[str, ...]) -> SimpleNamespace:
+        return SimpleNamespace(
+            get_closest_marker=lambda name: object() if marked and name == "browser" else None,
+            fixturenames=fixtures,
+        )
+
+    assert is_browser_test(item(True, ()))
+    assert is_browser_test(item(False, ("new_page", "browser", "axe")))
+    assert not is_browser_test(item(False, ("db", "settings")))
+    browser_last = collected(None)
+    position = {line: n for n, line in enumerate(browser_last)}
+    browser = [n for line, n in position.items() if line.startswith("tests/e2e/")]
+    others = [n for line, n in position.items() if not line.startswith("tests/e2e/")]
+    assert browser and others and min(browser) > max(others)

@@ -6,9 +6,12 @@ from __future__ import annotations
 from io import StringIO
 from pathlib import Path
 
+import pytest
 from django.core.management import call_command
 
 from tests.helpers import write_two_camps
+
+pytestmark = pytest.mark.browser
 
 LINK = "https://example.org/" + "a" * 300
 ARABIC, HEBREW = "يجب أن تتعاون خفر السواحل.", "צריך להקים קו חם."
