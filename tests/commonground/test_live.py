@@ -341,3 +341,22 @@ def test_one_refusal_names_every_problem_of_the_update() -> None:
     assert str(refused.value).startswith(
         "votes 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 5 more of the update have the values 5, 5,"
     )
+
+
+def test_the_live_groups_list_only_majority_answers_as_the_reports_do() -> None:
+    # brexit-consensus: Pol.is's own selection lists, for one of the live fit's groups, a
+    # statement on which a majority of the group did not give the listed answer; the room's
+    # groups are Track 2 groups and follow the Track 2 rule of analyze_track2 (one weak
+    # fallback at most, and only where nothing passes with a majority).
+    from pathlib import Path
+
+    from track2.commonground import load_conversation
+
+    folder = Path(__file__).resolve().parents[1] / "data" / "polis" / "brexit-consensus"
+    a = live_analysis(load_conversation(folder).matrix, conversation="brexit")
+    listed = [r for reps in a.repness.values() for r in reps]
+    assert listed and all(r.majority for r in listed)
+    for reps in a.repness.values():
+        assert not any(r.weak for r in reps) or len(reps) == 1
+    after = update(a, [(a.participant_ids[0], a.statement_ids[0], 1)], conversation="brexit")
+    assert all(r.majority for reps in after.repness.values() for r in reps)

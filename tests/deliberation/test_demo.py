@@ -35,3 +35,19 @@ def test_demo_room_and_consultation(db):
     voters = Vote.objects.filter(meeting=consultation).values("pseudonym").distinct().count()
     assert voters > 1000
     assert map_data.room_map(consultation)["groups_beat_one_group"] is True
+
+
+def test_the_demo_map_says_what_sets_its_groups_apart(db):
+    demo.build()
+    session = Meeting.objects.get(title__startswith="Working session")
+    shown = map_data.room_map(session)
+    shown_groups = [g for g in shown["groups"] if g["size"]]
+    assert len(shown_groups) >= 2
+    # every group the room may see lists at least one statement, with its figures
+    for group in shown_groups:
+        assert group["representative"], group
+        assert all(r["votes"] >= shown["k"] for r in group["representative"])
+    # the consultation's groups of mostly passing voters have no majority answer to list
+    consultation = Meeting.objects.get(title__startswith="Track 3 consultation")
+    listing = [g for g in map_data.room_map(consultation)["groups"] if g["representative"]]
+    assert len(listing) >= 2

@@ -273,7 +273,11 @@ def _assemble(
         group_ids = column_ids[present]
     labels = np.where(column_of_row >= 0, column_ids[np.maximum(column_of_row, 0)], -1)
     stats = group_statement_stats(agree, disagree, seen)
-    repness = select_representative(stats, work.statement_ids, excluded, group_ids)
+    # The Track 2 rule, as analyze_track2 applies it: a statement represents a group only with
+    # a majority of the group behind the listed answer (one weak fallback otherwise).
+    repness = select_representative(
+        stats, work.statement_ids, excluded, group_ids, majority_only=True
+    )
     counts = work.statement_counts
     consensus = select_consensus(
         counts["agree"], counts["disagree"], counts["seen"], work.statement_ids, excluded

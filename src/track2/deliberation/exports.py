@@ -69,7 +69,8 @@ def _header(ctx: RoomAccess, shown: dict) -> list[str]:
         _("Meeting: %(title)s; attribution: %(mode)s.")
         % {"title": ctx.meeting.title, "mode": ctx.meeting.get_attribution_mode_display()},
         _(
-            "Figures by delegation appear only when each cell counts at least %(k)d people, "
+            "Figures by delegation or opinion group appear only when each cell counts at least "
+            "%(k)d people, "
             "with complementary suppression; blank = hidden or too few votes yet."
         )
         % {"k": shown["k"]},
@@ -83,13 +84,17 @@ def statements_csv(ctx: RoomAccess) -> str:
         out.write(f"# {line}\r\n")
     writer = csv.writer(out)
     sides = shown["sides"]
+    groups = [g["id"] for g in shown["groups"]]
     writer.writerow(
         ["statement", "text", "votes", "agree", "disagree", "pass", "label"]
         + [f"{side}: agree share" for side in sides]
         + [f"{side}: votes" for side in sides]
+        + [_("group %(id)s: agree share") % {"id": g} for g in groups]
+        + [_("group %(id)s: votes") % {"id": g} for g in groups]
     )
     for row in shown["statements"]:
         by_side = {s["side"]: s for s in row["by_side"]}
+        by_group = {s["group"]: s for s in row["by_group"] if s["shown"]}
 
         def cell(value):
             return "" if value is None else value
@@ -103,6 +108,8 @@ def statements_csv(ctx: RoomAccess) -> str:
             + [row["label"]]
             + [cell(by_side.get(side, {}).get("agree_share")) for side in sides]
             + [cell(by_side.get(side, {}).get("votes")) for side in sides]
+            + [cell(by_group.get(g, {}).get("agree_share")) for g in groups]
+            + [cell(by_group.get(g, {}).get("votes")) for g in groups]
         )
     return out.getvalue()
 

@@ -590,6 +590,33 @@ def group_rows_of(analysis: Any, k: int) -> dict[int, list[dict]]:
 _fit_summaries: weakref.WeakKeyDictionary[Any, dict[int, tuple]] = weakref.WeakKeyDictionary()
 
 
+def _representative(
+    analysis: Any, gid: int, size: int, by_group: dict[int, list[dict]], k: int
+) -> list[dict]:
+    """What sets group `gid` apart, as the reports list it (the engine's Track 2 rule: Pol.is's
+    tests passed and a majority of the group's voters behind the listed answer; a weak fallback
+    flagged), but stricter on small cells: a room's readers know each other, so a statement is
+    listed only where the group's figures on it pass the small-cell rule, and a group of fewer
+    than k people lists none (docs/decisions.md)."""
+    if size < k:
+        return []
+    listed = []
+    for r in analysis.repness.get(gid, ()):
+        row = next((x for x in by_group.get(int(r.statement), []) if x["group"] == gid), None)
+        if row is None or not row["shown"] or not r.n_trials:
+            continue
+        listed.append(
+            {
+                "id": int(r.statement),
+                "answer": r.repful_for,
+                "share": round(r.n_success / r.n_trials, 4),
+                "votes": int(r.n_trials),
+                "weak": bool(r.weak),
+            }
+        )
+    return listed
+
+
 def _fit_parts(
     analysis: Any | None, k: int
 ) -> tuple[list[dict], dict[int, list[dict]], list[int], dict[int, float]]:
@@ -599,8 +626,13 @@ def _fit_parts(
         return [], {}, [], {}
     per_k = _fit_summaries.setdefault(analysis, {})
     if k not in per_k:
+        by_group = group_rows_of(analysis, k)
         groups = [
-            {"id": gid, "size": len(members) if len(members) >= k else None}
+            {
+                "id": gid,
+                "size": len(members) if len(members) >= k else None,
+                "representative": _representative(analysis, gid, len(members), by_group, k),
+            }
             for gid, members in analysis.group_members().items()
         ]
         b = analysis.bridging
@@ -612,7 +644,7 @@ def _fit_parts(
             int(s): float(v)
             for s, v in zip(b.statement_ids.tolist(), b.statement_intercept.tolist(), strict=True)
         }
-        per_k[k] = (groups, group_rows_of(analysis, k), bridging_ids, intercept)
+        per_k[k] = (groups, by_group, bridging_ids, intercept)
     groups, by_group, bridging_ids, intercept = per_k[k]
     return [dict(g) for g in groups], by_group, bridging_ids, intercept
 
@@ -710,6 +742,12 @@ def disclosed_map(
         cache["sides"], cache["sides_note"] = side_names, sides_note
     side_names, sides_note = cache["sides"], cache["sides_note"]
     groups, by_group, bridging_ids, intercept = _fit_parts(analysis, k)
+    for group in groups:  # the texts as they read now (a typo fixed since the fit)
+        group["representative"] = [
+            r | {"text": source.texts[r["id"]]}
+            for r in group["representative"]
+            if r["id"] in source.texts
+        ]
     statements = []
     for sid in source.order:
         stamp_of, figures, *made = cache[sid]
@@ -816,6 +854,12 @@ def only_statements(full: dict, wanted: set[int]) -> dict:
     """The map restricted to some statements (the rest are not listed at all)."""
     return {
         **full,
+        "groups": [
+            g | {"representative": [r for r in g["representative"] if r["id"] in wanted]}
+            if "representative" in g
+            else g
+            for g in full["groups"]
+        ],
         "statements": [s for s in full["statements"] if s["id"] in wanted],
         "common_ground": [i for i in full["common_ground"] if i in wanted],
         "divisive": [i for i in full["divisive"] if i in wanted],

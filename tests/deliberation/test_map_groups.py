@@ -1,0 +1,180 @@
+"""What sets each opinion group apart, in the room: the engine's Track 2 rule, the small-cell
+rule (stricter than the reports'), and what each reader may see."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.template.loader import render_to_string
+
+from tests.deliberation.conftest import build_room
+from tests.deliberation.test_map import accepted_statement, vote
+from track2.access.room import access_room
+from track2.deliberation import exports, map_data
+
+SPLITS = [
+    "The islands belong to the North.",
+    "Fishing rights follow the old treaty.",
+    "The southern ports should charge the northern fleet.",
+    "A joint patrol is a northern trick.",
+]
+SHARED = ["Talks should go on.", "Fishing quotas should be shared."]
+
+
+def camps(world, statements, answer_of):
+    for i, user in enumerate(world.participants):
+        for s in statements:
+            vote(world, user, s, answer_of(i, s))
+
+
+@pytest.fixture
+def two_camps(make_user, institution):
+    """Two delegations of five that split on four statements and agree on two."""
+    world = build_room(make_user, institution, per_side=5)
+    splits = [accepted_statement(world, t) for t in SPLITS]
+    shared = [accepted_statement(world, t) for t in SHARED]
+    camps(world, splits, lambda i, s: "agree" if i < 5 else "disagree")
+    camps(world, shared, lambda i, s: "agree")
+    return world, splits, shared
+
+
+def lists(shown):
+    """Group id → {statement id: its entry}."""
+    return {g["id"]: {r["id"]: r for r in g["representative"]} for g in shown["groups"]}
+
+
+def test_each_group_lists_what_sets_it_apart(two_camps):
+    world, splits, shared = two_camps
+    shown = map_data.room_map(world.meeting)
+    assert shown["state"] == "groups" and len(shown["groups"]) == 2
+    listed = lists(shown)
+    split_ids = {s.pk for s in splits}
+    # each camp: the four statements it split on, its own answer, all five of it, none weak;
+    # the statements everyone agreed with set no group apart
+    answers = set()
+    for entries in listed.values():
+        assert set(entries) == split_ids
+        assert {(r["share"], r["votes"], r["weak"]) for r in entries.values()} == {(1.0, 5, False)}
+        (answer,) = {r["answer"] for r in entries.values()}
+        answers.add(answer)
+        texts = {r["text"] for r in entries.values()}
+        assert texts == set(SPLITS)
+    assert answers == {"agree", "disagree"}
+    assert all(g["size"] == 5 for g in shown["groups"])
+
+
+def test_a_statement_is_listed_only_where_the_groups_figures_may_be_shown(two_camps):
+    world, splits, _shared = two_camps
+    # one southerner agrees on the first split: the south's cells there are 1 and 4 (k = 3)
+    vote(world, world.participants[9], splits[0], "agree")
+    shown = map_data.room_map(world.meeting)
+    assert shown["k"] == 3
+    rows = {s["id"]: {r["group"]: r for r in s["by_group"]} for s in shown["statements"]}
+    listed = lists(shown)
+    hidden_somewhere = False
+    for gid, entries in listed.items():
+        for sid, row in rows.items():
+            if not row[gid]["shown"]:
+                hidden_somewhere = True
+                assert sid not in entries, (gid, sid)
+        for sid, entry in entries.items():
+            assert rows[sid][gid]["shown"] and entry["votes"] == rows[sid][gid]["votes"]
+    assert hidden_somewhere
+    assert splits[0].pk not in set().union(*listed.values())
+
+
+def test_a_group_of_fewer_than_k_lists_nothing(make_user, institution):
+    # eight agree on everything divisive, two disagree: the two are a group of fewer than k
+    world = build_room(make_user, institution, per_side=5)
+    statements = [accepted_statement(world, f"Proposal {n}.") for n in range(8)]
+    camps(world, statements, lambda i, s: "disagree" if i >= 8 else "agree")
+    shown = map_data.room_map(world.meeting)
+    sizes = sorted((g["size"] or 0, g["id"]) for g in shown["groups"])
+    assert [s for s, _ in sizes] == [0, 8], sizes
+    small = next(g for g in shown["groups"] if g["size"] is None)
+    assert small["representative"] == []
+    page = render_to_string("deliberation/_map.html", {"map": shown, "meeting": world.meeting})
+    assert "Fewer than 3 people: nothing is shown for this group." in page
+
+
+def test_a_participant_sees_the_lists_of_the_statements_they_voted_on(two_camps):
+    world, splits, _shared = two_camps
+    late = accepted_statement(world, "The lighthouse is northern.")
+    for i, user in enumerate(world.participants[:9]):  # not the last southerner
+        vote(world, user, late, "agree" if i < 5 else "disagree")
+    everyone = lists(
+        map_data.map_for(
+            access_room(world.users["facilitator"], world.dialogue.pk, world.meeting.pk)
+        )
+    )
+    assert all(late.pk in entries for entries in everyone.values())
+    mine = map_data.map_for(access_room(world.participants[9], world.dialogue.pk, world.meeting.pk))
+    assert all(late.pk not in entries for entries in lists(mine).values())
+    assert all(set(entries) == {s.pk for s in splits} for entries in lists(mine).values())
+
+
+def test_the_page_shows_the_lists_and_marks_weak_ones(two_camps):
+    world, splits, _shared = two_camps
+    shown = map_data.room_map(world.meeting)
+    page = render_to_string("deliberation/_map.html", {"map": shown, "meeting": world.meeting})
+    assert "What sets each opinion group apart" in page
+    assert "100% agree (of 5): <bdi>The islands belong to the North.</bdi>" in page
+    assert "100% disagree (of 5): <bdi>The islands belong to the North.</bdi>" in page
+    assert "(weak:" not in page
+    # per-group columns in the table of every statement
+    assert page.count(">Group ") >= 4
+    weak = {
+        **shown,
+        "groups": [
+            g | {"representative": [r | {"weak": True} for r in g["representative"][:1]]}
+            for g in shown["groups"]
+        ],
+    }
+    page = render_to_string("deliberation/_map.html", {"map": weak, "meeting": world.meeting})
+    assert page.count("(weak: does not pass the tests that it sets the group apart)") == 2
+    # nothing to list: said, not a bare heading
+    empty = {**shown, "groups": [g | {"representative": []} for g in shown["groups"]]}
+    page = render_to_string("deliberation/_map.html", {"map": empty, "meeting": world.meeting})
+    assert page.count("Nothing to list yet") == 2
+
+
+def test_the_csv_export_has_each_groups_figures_where_shown(two_camps):
+    world, splits, _shared = two_camps
+    vote(world, world.participants[9], splits[0], "agree")  # a hidden cell, as above
+    ctx = access_room(world.users["convener"], world.dialogue.pk, world.meeting.pk)
+    text = exports.statements_csv(ctx)
+    assert "Figures by delegation or opinion group appear only" in text
+    rows = list(
+        csv.reader(
+            io.StringIO("\n".join(line for line in text.splitlines() if not line.startswith("#")))
+        )
+    )
+    header, body = rows[0], rows[1:]
+    group_columns = [c for c in header if c.startswith("group ")]
+    assert len(group_columns) == 4  # two groups, share and votes each
+    shown = map_data.room_map(world.meeting)
+    by_id = {s["id"]: s for s in shown["statements"]}
+    for row in body:
+        cells = dict(zip(header, row, strict=True))
+        for g in by_id[int(cells["statement"])]["by_group"]:
+            share = cells[f"group {g['group']}: agree share"]
+            assert share == ("" if not g["shown"] else str(g["agree_share"]))
+
+
+def test_the_api_answers_the_lists_as_each_reader_may_see_them(two_camps, api):
+    world, splits, _shared = two_camps
+    late = accepted_statement(world, "The lighthouse is northern.")
+    for i, user in enumerate(world.participants[:9]):
+        vote(world, user, late, "agree" if i < 5 else "disagree")
+    facilitator = api(world.users["facilitator"])("get", world.url("/common-ground")).json()
+    assert all(late.pk in entries for entries in lists(facilitator).values())
+    voter = api(world.participants[9])("get", world.url("/common-ground")).json()
+    assert voter["groups"] and all(late.pk not in e for e in lists(voter).values())
+    # the room sees no results under "never": the lists go with the rest of the map
+    from track2.deliberation.models import Room
+
+    Room.objects.filter(meeting=world.meeting).update(results=Room.Results.NEVER)
+    refused = api(world.participants[9])("get", world.url("/common-ground"))
+    assert refused.status_code == 403 and "representative" not in refused.content.decode()
