@@ -135,3 +135,30 @@ def test_the_map_says_when_the_votes_do_not_show_the_groups(voted_room):
     page = render_to_string("deliberation/_map.html", alone | {"meeting": world.meeting})
     assert "everyone is most likely in the same group" in page
     assert "The groups below" not in page
+
+
+def test_the_room_offers_the_map_only_to_those_who_may_see_it(voted_room, client):
+    from tests.helpers import sign_in
+
+    world, _ = voted_room
+    room = Room.objects.get(meeting=world.meeting)
+    room_page = f"/dialogues/{world.dialogue.pk}/meetings/{world.meeting.pk}/room/"
+    link = f'href="{room_page}map/"'
+
+    def offered(user) -> bool:
+        client.logout()
+        sign_in(client, user)
+        body = client.get(room_page).content.decode()
+        sees = client.get(room_page + "map/").status_code == 200
+        assert ("Common ground" in body and link in body) is sees, user
+        return sees
+
+    # after voting (the default): participants and facilitators, not observers or liaisons
+    assert offered(world.participants[0]) and offered(world.users["facilitator"])
+    assert not offered(world.users["observer"]) and not offered(world.users["liaison"])
+    room.results = Room.Results.ALWAYS
+    room.save()
+    assert offered(world.users["observer"])
+    room.results = Room.Results.NEVER
+    room.save()
+    assert not offered(world.participants[0]) and offered(world.users["rapporteur"])

@@ -104,3 +104,15 @@ def test_programme_page_is_linked_for_conveners_with_the_right(client, world, re
     assert f"/institutions/{institution.pk}/programme/" in client.get(overview).content.decode()
     page = client.get(f"/institutions/{institution.pk}/programme/").content.decode()
     assert world.dialogue.title in page and STATUS_LINE in page
+
+
+def test_the_disclosure_page_links_the_public_page_only_once_it_exists(client, world):
+    sign_in(client, world["convener"])
+    page = f"/dialogues/{world.dialogue.pk}/impact/disclosure/"
+    public = f'href="/public/dialogues/{world.dialogue.pk}/"'
+    body = client.get(page).content.decode()
+    assert public not in body and "No public page exists until you publish one." in body
+    actions.do_set_disclosure(world["convener"], world.dialogue.pk, is_public=True)
+    assert public in client.get(page).content.decode()
+    client.logout()
+    assert client.get(f"/public/dialogues/{world.dialogue.pk}/").status_code == 200

@@ -71,3 +71,14 @@ def test_the_walk_reaches_every_page_of_the_convener(demo_logins):
         r.status_code in (200, 302)
         for r in walk(signed_in_client(demo_logins["participant"]), per_kind=PER_KIND).values()
     )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_link_shown_to_a_role_opens(demo_logins, role):
+    # A link that answers 403 or 404 is a door shown to someone who may not pass it (the room's
+    # map to an observer who never sees results, the public page before it is published).
+    visited = walk(signed_in_client(demo_logins[role]), per_kind=PER_KIND)
+    refused = {
+        path: r.status_code for path, r in visited.items() if r.status_code not in (200, 302)
+    }
+    assert not refused, refused

@@ -78,6 +78,29 @@ class RoomAccess:
             self._room = room_of(self.meeting)
         return self._room
 
+    @property
+    def map_refusal(self) -> str | None:
+        """Why the caller may not see the meeting's common-ground map now; None when they may:
+        facilitators and rapporteurs always, the room as the facilitators chose (never / after
+        voting on a statement, participants only / always / after the meeting). The room's
+        navigation offers the map only to those who may see it."""
+        from django.utils.translation import gettext as _
+
+        from track2.deliberation.models import Room
+
+        room = self.room
+        if self.has("rapporteur") or room.results == Room.Results.ALWAYS:
+            return None
+        if room.results == Room.Results.AFTER_MEETING:
+            if room.is_open:
+                return _("The facilitators show the results to the room after the meeting.")
+            return None
+        if room.results == Room.Results.NEVER:
+            return _("The facilitators keep this meeting's results to themselves.")
+        if not self.is_participant:
+            return _("The room sees a statement's results after voting on it.")
+        return None
+
     def pseudonym(self) -> str:
         """The caller's pseudonym in this dialogue (KeyDestroyed once the key is gone)."""
         from track2 import keyring

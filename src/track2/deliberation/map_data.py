@@ -798,26 +798,16 @@ def _counted(statements: Sequence[dict], sid: int, k: int) -> bool:
 
 
 def map_for(ctx) -> dict:
-    """The map as the caller may see it: facilitators and rapporteurs always; the room as the
-    facilitators chose (never / after voting on a statement / always / after the meeting)."""
+    """The map as the caller may see it (`RoomAccess.map_refusal` says who may): after voting,
+    a participant sees the statements they voted on."""
     from track2.errors import NotPermitted
 
-    room = ctx.room
+    refusal = ctx.map_refusal
+    if refusal is not None:
+        raise NotPermitted(refusal)
     full = room_map(ctx.meeting)
-    if ctx.has("rapporteur"):
+    if ctx.has("rapporteur") or ctx.room.results != Room.Results.AFTER_VOTE:
         return full
-    if room.results == Room.Results.ALWAYS:
-        return full
-    if room.results == Room.Results.AFTER_MEETING:
-        if room.is_open:
-            raise NotPermitted(
-                _("The facilitators show the results to the room after the meeting.")
-            )
-        return full
-    if room.results == Room.Results.NEVER:
-        raise NotPermitted(_("The facilitators keep this meeting's results to themselves."))
-    if not ctx.is_participant:
-        raise NotPermitted(_("The room sees a statement's results after voting on it."))
     try:
         voted = set(
             Vote.objects.filter(meeting=ctx.meeting, pseudonym=ctx.pseudonym()).values_list(

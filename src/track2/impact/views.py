@@ -250,6 +250,7 @@ def disclosure(request: HttpRequest, dialogue_id: int) -> HttpResponse:
         status = 400
     return render(request, "impact/disclosure.html", {
         "dialogue": found.dialogue, "access": found.ctx, "form": form, "status_line": STATUS_LINE,
+        "published": current.is_public,  # a link to a page that is not there would be a 404
     }, status=status)  # fmt: skip
 
 
