@@ -134,10 +134,31 @@ def test_the_page_shows_the_lists_and_marks_weak_ones(two_camps):
     }
     page = render_to_string("deliberation/_map.html", {"map": weak, "meeting": world.meeting})
     assert page.count("(weak: does not pass the tests that it sets the group apart)") == 2
-    # nothing to list: said, not a bare heading
-    empty = {**shown, "groups": [g | {"representative": []} for g in shown["groups"]]}
-    page = render_to_string("deliberation/_map.html", {"map": empty, "meeting": world.meeting})
-    assert page.count("Nothing to list yet") == 2
+    # an empty list says why, never a bare heading: what the engine listed is hidden by small
+    # cells; the engine listed nothing (no majority answer anywhere); or the reader sees only the
+    # statements they voted on
+    assert all(g["engine_listed"] and g["pass_share"] == 0.0 for g in shown["groups"])
+
+    def empty(**change):
+        groups = [g | {"representative": []} | change for g in shown["groups"]]
+        return render_to_string(
+            "deliberation/_map.html", {"map": shown | {"groups": groups}, "meeting": world.meeting}
+        )
+
+    assert empty().count("Nothing to show yet: what sets this group apart has fewer than 3") == 2
+    nothing = empty(engine_listed=False, pass_share=0.75)
+    assert nothing.count("did a majority of this group's voters give the same answer") == 2
+    assert "(passes among their votes: 75%)." in nothing
+    assert "passes among" not in empty(engine_listed=False, pass_share=None)
+    voted = render_to_string(
+        "deliberation/_map.html",
+        {
+            "map": shown
+            | {"only_voted": True, "groups": [g | {"representative": []} for g in shown["groups"]]},
+            "meeting": world.meeting,
+        },
+    )
+    assert voted.count("Nothing among the statements you have voted on.") == 2
 
 
 def test_the_csv_export_has_each_groups_figures_where_shown(two_camps):
@@ -178,3 +199,20 @@ def test_the_api_answers_the_lists_as_each_reader_may_see_them(two_camps, api):
     Room.objects.filter(meeting=world.meeting).update(results=Room.Results.NEVER)
     refused = api(world.participants[9])("get", world.url("/common-ground"))
     assert refused.status_code == 403 and "representative" not in refused.content.decode()
+
+
+def test_a_group_that_passes_on_everything_is_said_to(make_user, institution):
+    # four agree, four disagree, four pass on every divisive statement
+    world = build_room(make_user, institution, per_side=6)
+    statements = [accepted_statement(world, t) for t in SPLITS + SHARED]
+    answer = ("agree", "disagree", "pass")
+    camps(world, statements, lambda i, s: answer[i // 4])
+    shown = map_data.room_map(world.meeting)
+    passing = [g for g in shown["groups"] if g["pass_share"] == 1.0]
+    assert len(passing) == 1 and passing[0]["size"] == 4, shown["groups"]
+    assert passing[0]["representative"] == [] and not passing[0]["engine_listed"]
+    page = render_to_string("deliberation/_map.html", {"map": shown, "meeting": world.meeting})
+    assert (
+        "Nothing to list: on no statement did a majority of this group's voters give the same "
+        "answer (passes among their votes: 100%)." in page
+    )

@@ -590,6 +590,18 @@ def group_rows_of(analysis: Any, k: int) -> dict[int, list[dict]]:
 _fit_summaries: weakref.WeakKeyDictionary[Any, dict[int, tuple]] = weakref.WeakKeyDictionary()
 
 
+def _pass_shares(analysis: Any) -> dict[int, float | None]:
+    """Each group's share of passes among its votes (None: no vote): what a group that no
+    statement sets apart mostly answered, as the reports say it."""
+    kept = ~np.asarray(analysis.excluded, dtype=bool)
+    seen = np.asarray(analysis.group_seen)[:, kept].sum(axis=1)
+    answered = (np.asarray(analysis.group_agree) + np.asarray(analysis.group_disagree))[:, kept]
+    return {
+        int(gid): (None if n == 0 else round(float((n - a) / n), 4))
+        for gid, n, a in zip(analysis.group_ids.tolist(), seen, answered.sum(axis=1), strict=True)
+    }
+
+
 def _representative(
     analysis: Any, gid: int, size: int, by_group: dict[int, list[dict]], k: int
 ) -> list[dict]:
@@ -627,14 +639,21 @@ def _fit_parts(
     per_k = _fit_summaries.setdefault(analysis, {})
     if k not in per_k:
         by_group = group_rows_of(analysis, k)
-        groups = [
-            {
-                "id": gid,
-                "size": len(members) if len(members) >= k else None,
-                "representative": _representative(analysis, gid, len(members), by_group, k),
-            }
-            for gid, members in analysis.group_members().items()
-        ]
+        passing = _pass_shares(analysis)
+        groups = []
+        for gid, members in analysis.group_members().items():
+            big_enough = len(members) >= k
+            groups.append(
+                {
+                    "id": gid,
+                    "size": len(members) if big_enough else None,
+                    "representative": _representative(analysis, gid, len(members), by_group, k),
+                    # why a list can be empty: no majority answer anywhere (the engine listed
+                    # nothing) or too few of the group's votes to show what it listed
+                    "engine_listed": bool(big_enough and analysis.repness.get(gid)),
+                    "pass_share": passing.get(gid) if big_enough else None,
+                }
+            )
         b = analysis.bridging
         # With no divide (every participant's factor one sign) nothing bridges one: the
         # intercepts are then just how widely statements were agreed with.
@@ -844,6 +863,7 @@ def only_statements(full: dict, wanted: set[int]) -> dict:
     """The map restricted to some statements (the rest are not listed at all)."""
     return {
         **full,
+        "only_voted": True,  # the lists below hold the statements the reader voted on
         "groups": [
             g | {"representative": [r for r in g["representative"] if r["id"] in wanted]}
             if "representative" in g
