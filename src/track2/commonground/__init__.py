@@ -66,6 +66,7 @@ from track2.commonground.repness import (
     RepresentativeStatement,
     group_statement_stats,
     group_vote_counts,
+    pass_shares,
     select_representative,
 )
 from track2.commonground.schulze import (
@@ -171,6 +172,7 @@ __all__ = [
     "load_polis_state",
     "model_from_responsibilities",
     "pairwise_preferences",
+    "pass_shares",
     "parse_ballots",
     "polis_pca",
     "polis_state_from_dict",

@@ -99,6 +99,21 @@ def group_vote_counts(
     return agree, disagree, by_vote.sum(axis=2)
 
 
+def pass_shares(
+    group_agree: np.ndarray,
+    group_disagree: np.ndarray,
+    group_seen: np.ndarray,
+    excluded: np.ndarray,
+) -> list[float | None]:
+    """Each group's share of passes among its votes on the statements analysed (None: the
+    group has no vote there), from the counts of :func:`group_vote_counts`: what a group that
+    no statement represents mostly answered."""
+    kept = ~np.asarray(excluded, dtype=bool)
+    seen = np.asarray(group_seen)[:, kept].sum(axis=1)
+    answered = (np.asarray(group_agree) + np.asarray(group_disagree))[:, kept].sum(axis=1)
+    return [None if n == 0 else float((n - a) / n) for n, a in zip(seen, answered, strict=True)]
+
+
 def group_statement_stats(
     group_agree: np.ndarray, group_disagree: np.ndarray, group_seen: np.ndarray
 ) -> GroupStatementStats:

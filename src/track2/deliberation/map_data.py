@@ -25,7 +25,7 @@ from django.db import connection, connections
 from django.utils.translation import gettext as _
 
 from track2 import keyring
-from track2.commonground import CommonGroundError, VoteMatrix, live
+from track2.commonground import CommonGroundError, VoteMatrix, live, pass_shares
 from track2.commonground.sides import (
     COMMON_GROUND,
     DIVISIVE,
@@ -590,16 +590,8 @@ def group_rows_of(analysis: Any, k: int) -> dict[int, list[dict]]:
 _fit_summaries: weakref.WeakKeyDictionary[Any, dict[int, tuple]] = weakref.WeakKeyDictionary()
 
 
-def _pass_shares(analysis: Any) -> dict[int, float | None]:
-    """Each group's share of passes among its votes (None: no vote): what a group that no
-    statement sets apart mostly answered, as the reports say it."""
-    kept = ~np.asarray(analysis.excluded, dtype=bool)
-    seen = np.asarray(analysis.group_seen)[:, kept].sum(axis=1)
-    answered = (np.asarray(analysis.group_agree) + np.asarray(analysis.group_disagree))[:, kept]
-    return {
-        int(gid): (None if n == 0 else round(float((n - a) / n), 4))
-        for gid, n, a in zip(analysis.group_ids.tolist(), seen, answered.sum(axis=1), strict=True)
-    }
+def _rounded(share: float | None) -> float | None:
+    return None if share is None else round(share, 4)
 
 
 def _representative(
@@ -639,7 +631,10 @@ def _fit_parts(
     per_k = _fit_summaries.setdefault(analysis, {})
     if k not in per_k:
         by_group = group_rows_of(analysis, k)
-        passing = _pass_shares(analysis)
+        shares = pass_shares(
+            analysis.group_agree, analysis.group_disagree, analysis.group_seen, analysis.excluded
+        )
+        passing = dict(zip(analysis.group_ids.tolist(), shares, strict=True))
         groups = []
         for gid, members in analysis.group_members().items():
             big_enough = len(members) >= k
@@ -651,7 +646,7 @@ def _fit_parts(
                     # why a list can be empty: no majority answer anywhere (the engine listed
                     # nothing) or too few of the group's votes to show what it listed
                     "engine_listed": bool(big_enough and analysis.repness.get(gid)),
-                    "pass_share": passing.get(gid) if big_enough else None,
+                    "pass_share": _rounded(passing.get(gid)) if big_enough else None,
                 }
             )
         b = analysis.bridging

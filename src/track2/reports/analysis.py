@@ -26,6 +26,7 @@ from track2.commonground import (
     analyze_polis,
     load_conversation,
     load_polis_state,
+    pass_shares,
 )
 from track2.commonground.group_map import NO_AXIS
 from track2.commonground.pages import small_pages
@@ -365,7 +366,7 @@ def report_dict(
     view = _groups_of(run)
     cells = group_cells(run, view)
     size_shown = {g: True for g in view.ids} if raw else cells.size_shown
-    passing = _pass_shares(view, a.excluded)
+    passing = pass_shares(view.agree, view.disagree, view.seen, a.excluded)
     groups = [
         {
             "id": gid,
@@ -512,15 +513,6 @@ def render_json(run: AnalysisRun) -> str:
 
 def _pct(n: int, d: int) -> str:
     return f"{100.0 * n / d:.0f}%" if d else "-"
-
-
-def _pass_shares(view: _Groups, excluded: np.ndarray) -> list[float | None]:
-    """Each group's share of passes among its votes on the statements analysed (None: no
-    vote): what a group nothing represents mostly answered (``nothing_listed``)."""
-    kept = ~np.asarray(excluded, dtype=bool)
-    seen = np.asarray(view.seen)[:, kept].sum(axis=1)
-    answered = (np.asarray(view.agree) + np.asarray(view.disagree))[:, kept].sum(axis=1)
-    return [None if n == 0 else float((n - d) / n) for n, d in zip(seen, answered, strict=True)]
 
 
 def nothing_listed(group: dict[str, Any]) -> str:
