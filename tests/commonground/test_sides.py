@@ -392,3 +392,24 @@ def test_one_statement_figures_equal_the_vectorised_ones(n_sides: int) -> None:
                 if name != "labels":
                     expected = getattr(full, name)[..., j]
                     np.testing.assert_allclose(value, expected, rtol=0, atol=1e-12, err_msg=name)
+
+
+def test_groups_by_side_counts_each_participant_once() -> None:
+    from track2.commonground import groups_by_side
+
+    labels = [0, 0, 1, 1, 1, -1, 2]
+    sides = ["South", "North", "North", None, "North", "South", ""]
+    crossed = groups_by_side(labels, [0, 1, 2], sides)
+    # sides sorted; no side ("" or None) and no group (-1) are not counted
+    assert crossed.sides == ("North", "South")
+    assert crossed.table() == [[1, 1], [2, 0], [0, 0]]
+    assert crossed.group_ids == (0, 1, 2)
+
+
+def test_groups_by_side_refuses_what_it_cannot_count() -> None:
+    from track2.commonground import groups_by_side
+
+    with pytest.raises(SidesError, match="one side per participant is needed"):
+        groups_by_side([0, 1], [0, 1], ["North"])
+    with pytest.raises(SidesError, match="at least two declared sides"):
+        groups_by_side([0, 1], [0, 1], ["North", "North"])

@@ -216,3 +216,36 @@ def test_a_group_that_passes_on_everything_is_said_to(make_user, institution):
         "Nothing to list: on no statement did a majority of this group's voters give the same "
         "answer (passes among their votes: 100%)." in page
     )
+
+
+def test_the_groups_by_delegation_follow_the_small_cell_rule(two_camps):
+    world, splits, _shared = two_camps
+    shown = map_data.room_map(world.meeting)
+    crossed = shown["groups_by_delegation"]
+    assert crossed["sides"] == ["North", "South"]
+    # the two camps are the two delegations: five and none in each row
+    assert sorted(tuple(r["counts"]) for r in crossed["rows"]) == [(0, 5), (5, 0)]
+    page = render_to_string("deliberation/_map.html", {"map": shown, "meeting": world.meeting})
+    assert "Opinion groups and delegations" in page
+
+
+def test_a_small_count_of_a_delegation_in_a_group_is_hidden_with_its_complements(
+    make_user, institution
+):
+    # six of the north and two of the south in one camp, four of the south in the other: the
+    # south's 2 is hidden, and so is one more cell of its row and of its column, else the
+    # group's size and the delegation's would give it away
+    world = build_room(make_user, institution, per_side=6)
+    statements = [accepted_statement(world, t) for t in SPLITS + SHARED]
+    camps(world, statements, lambda i, s: "agree" if i < 8 else "disagree")
+    shown = map_data.room_map(world.meeting)
+    rows = {tuple(sorted(g["size"] for g in shown["groups"] if g["size"]))}
+    assert rows == {(4, 8)}, shown["groups"]
+    counts = [r["counts"] for r in shown["groups_by_delegation"]["rows"]]
+    assert 2 not in [n for row in counts for n in row]
+    assert sum(n is None for row in counts for n in row) >= 4  # the table's 2 × 2 cells
+    # after voting, a participant sees no cross-count: it is about the whole room
+    mine = map_data.map_for(access_room(world.participants[0], world.dialogue.pk, world.meeting.pk))
+    assert mine["groups_by_delegation"] is None
+    page = render_to_string("deliberation/_map.html", {"map": mine, "meeting": world.meeting})
+    assert "Opinion groups and delegations" not in page

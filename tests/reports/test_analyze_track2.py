@@ -157,7 +157,8 @@ def test_polis_mode_with_sides_adds_only_sides(two_sides: Path) -> None:
     )
     assert plain["method"] == "polis" and "bridging" not in with_sides
     assert "sides" in with_sides and "sides" not in plain
-    del with_sides["sides"]
+    assert "groups_by_side" in with_sides and "groups_by_side" not in plain
+    del with_sides["sides"], with_sides["groups_by_side"]
     for doc in (plain, with_sides):
         del doc["timings"]
     assert plain == with_sides  # the Pol.is results do not change
@@ -392,3 +393,60 @@ def test_a_room_that_answers_alike_is_reported_as_one_group(tmp_path: Path) -> N
         assert "1 opinion group (" in report and "groups below are the fewest" not in report
         # no divide either: the bridging factor is agreement, not a side
         assert "These votes show no divide" in report
+
+
+def test_the_groups_by_side_in_every_format(two_sides: Path) -> None:
+    sides = str(two_sides / "sides.csv")
+    doc = json.loads(_run(str(two_sides), "--format", "json", "--sides", sides))
+    crossed = doc["groups_by_side"]
+    assert crossed["sides"] == ["side-0", "side-1"]
+    members = {g["id"]: set(g["members"]) for g in doc["groups"]}
+    declared = dict(
+        line.split(",") for line in (two_sides / "sides.csv").read_text().splitlines()[1:]
+    )
+    for row in crossed["rows"]:
+        for side, n in row["counts"].items():
+            assert n == sum(declared.get(str(p)) == side for p in members[row["group"]])
+    # each planted group sits mostly on one side (side fidelity 0.95): the groups follow sides
+    assert all(max(r["counts"].values()) > 10 * min(r["counts"].values()) for r in crossed["rows"])
+    text = _run(str(two_sides), "--sides", sides)
+    row = crossed["rows"][0]
+    line = (
+        f"Group {row['group']}: side-0 {row['counts']['side-0']}, side-1 {row['counts']['side-1']}"
+    )
+    assert "Opinion groups by side" in text and line in text
+    page = _run(str(two_sides), "--sides", sides, "--format", "html")
+    assert "<h2>Opinion groups by side</h2>" in page
+    assert f'<td class="num">{row["counts"]["side-0"]}</td>' in page
+    assert "groups_by_side" not in json.loads(_run(str(two_sides), "--format", "json"))
+
+
+def test_a_small_count_of_a_side_in_a_group_is_hidden(two_sides: Path, tmp_path: Path) -> None:
+    sides = two_sides / "sides.csv"
+    doc = json.loads(_run(str(two_sides), "--format", "json", "--sides", str(sides)))
+    two = set(str(p) for p in doc["groups"][0]["members"][:2])
+    lines = sides.read_text().splitlines()
+    moved = tmp_path / "sides.csv"
+    moved.write_text(
+        "\n".join(
+            [lines[0]]
+            + [
+                f"{p},side-2" if p in two else f"{p},{s}"
+                for p, s in (line.split(",") for line in lines[1:])
+            ]
+        )
+        + "\n"
+    )
+    hidden = json.loads(_run(str(two_sides), "--format", "json", "--sides", str(moved)))
+    raw = json.loads(
+        _run(str(two_sides), "--format", "json", "--sides", str(moved), "--raw-counts")
+    )
+    group = doc["groups"][0]["id"]
+    raw_rows = {r["group"]: r["counts"] for r in raw["groups_by_side"]["rows"]}
+    shown_rows = {r["group"]: r["counts"] for r in hidden["groups_by_side"]["rows"]}
+    assert raw_rows[group]["side-2"] == 2 and shown_rows[group]["side-2"] is None
+    # the column's other cell goes with it, else side-2's total (2) would give the 2 away
+    assert sum(n is None for counts in shown_rows.values() for n in counts.values()) >= 2
+    text = _run(str(two_sides), "--sides", str(moved))
+    block = text[text.index("Opinion groups by side") :]
+    assert "side-2 hidden (small-cell rule)" in block and "side-2 2" not in block

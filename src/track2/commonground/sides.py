@@ -275,6 +275,40 @@ def _side_indices(
     return names, index
 
 
+@dataclass(frozen=True, eq=False)
+class GroupsBySide:
+    """How many participants of each declared side fall in each opinion group: ``counts[g, s]``
+    for group ``group_ids[g]`` and side ``sides[s]`` (participants with no declared side, or in
+    no group, are not counted). Whether the groups follow the sides or cut across them is the
+    first thing a convener asks of a dialogue's groups."""
+
+    group_ids: tuple[int, ...]
+    sides: tuple[str, ...]
+    counts: npt.NDArray[np.int64]
+
+    def table(self) -> list[list[int]]:
+        """The counts as a list of rows (groups) of whole numbers, for the small-cell rule."""
+        return [[int(n) for n in row] for row in self.counts]
+
+
+def groups_by_side(
+    group_labels: npt.ArrayLike, group_ids: Sequence[int], side_of: Sequence[str | None]
+) -> GroupsBySide:
+    """Cross-count opinion groups and declared sides, participant by participant:
+    ``group_labels[i]`` is participant i's group id (-1: none), ``side_of[i]`` their side (None
+    or "": none). Sides are sorted by name, as :func:`agreement_by_side` orders them."""
+    labels = np.asarray(group_labels, dtype=np.int64)
+    names, side_index = _side_indices(side_of, len(labels))
+    ids = [int(g) for g in group_ids]
+    row_of = {g: r for r, g in enumerate(ids)}
+    rows = np.array([row_of.get(int(g), -1) for g in labels.tolist()], dtype=np.int64)
+    counted = (rows >= 0) & (side_index >= 0)
+    flat = np.bincount(
+        rows[counted] * len(names) + side_index[counted], minlength=len(ids) * len(names)
+    )
+    return GroupsBySide(tuple(ids), names, flat.reshape(len(ids), len(names)))
+
+
 def _beta_above_half(successes: npt.NDArray[Any], trials: npt.NDArray[Any]) -> npt.NDArray[Any]:
     a = successes + JEFFREYS
     b = trials - successes + JEFFREYS

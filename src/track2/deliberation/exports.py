@@ -126,6 +126,7 @@ def statements_json(ctx: RoomAccess) -> dict:
         "k": shown["k"],
         "sides": shown["sides"],
         "groups": shown["groups"],
+        "groups_by_delegation": shown.get("groups_by_delegation"),
         "statements": shown["statements"],
         "common_ground": shown["common_ground"],
         "divisive": shown["divisive"],

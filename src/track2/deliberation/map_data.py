@@ -25,7 +25,7 @@ from django.db import connection, connections
 from django.utils.translation import gettext as _
 
 from track2 import keyring
-from track2.commonground import CommonGroundError, VoteMatrix, live, pass_shares
+from track2.commonground import CommonGroundError, VoteMatrix, groups_by_side, live, pass_shares
 from track2.commonground.sides import (
     COMMON_GROUND,
     DIVISIVE,
@@ -663,6 +663,50 @@ def _fit_parts(
     return [dict(g) for g in groups], by_group, bridging_ids, intercept
 
 
+_fit_crossed: weakref.WeakKeyDictionary[Any, dict[tuple[int, int], dict | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _groups_by_delegation(analysis: Any | None, source: EngineInput, k: int) -> dict | None:
+    """How many of each delegation's voters are in each opinion group, through the small-cell
+    rule with complementary suppression (a count of 1 to k - 1 hidden, and others where it could
+    be worked out from the groups' sizes and the delegations'); None without a fit or without
+    two delegations. The fit does not hold the sides (they are the key's, computed per read as
+    for agreement per delegation), so its participants are looked up in the room's rows; made
+    once per fit, k and number of rows."""
+    if analysis is None or source.side_of is None:
+        return None
+    memo = _fit_crossed.setdefault(analysis, {})
+    key = (k, len(source.side_of))
+    if key not in memo:
+        row_of = source.matrix.participant_index
+        sides = [
+            source.side_of[row_of[p]] if p in row_of else None
+            for p in analysis.participant_ids.tolist()
+        ]
+        try:
+            crossed = groups_by_side(analysis.group_labels, analysis.group_ids.tolist(), sides)
+        except SidesError:
+            memo[key] = None
+            return None
+        rule = suppress(crossed.table(), k)
+        memo[key] = {
+            "sides": list(crossed.sides),
+            "rows": [
+                {
+                    "group": gid,
+                    "counts": [
+                        int(crossed.counts[g, c]) if rule.is_shown(g, c) else None
+                        for c in range(len(crossed.sides))
+                    ],
+                }
+                for g, gid in enumerate(crossed.group_ids)
+            ],
+        }
+    return memo[key]
+
+
 def _too_few(matrix: VoteMatrix, k: int) -> str:
     """Why the room has no opinion groups yet ("" when it has votes enough for a fit)."""
     voters = int(np.count_nonzero(matrix.votes_per_participant))
@@ -756,6 +800,7 @@ def disclosed_map(
         cache["sides"], cache["sides_note"] = side_names, sides_note
     side_names, sides_note = cache["sides"], cache["sides_note"]
     groups, by_group, bridging_ids, intercept = _fit_parts(analysis, k)
+    crossed = _groups_by_delegation(analysis, source, k)
     for group in groups:  # the texts as they read now (a typo fixed since the fit)
         group["representative"] = [
             r | {"text": source.texts[r["id"]]}
@@ -797,6 +842,7 @@ def disclosed_map(
         "votes": int(matrix.n_votes),
         "sides": list(side_names) if side_names is not None else [],
         "groups": groups,
+        "groups_by_delegation": crossed,
         "statements": statements,
         "common_ground": [s["id"] for s in statements if s["label"] == COMMON_GROUND],
         "divisive": [s["id"] for s in statements if s["label"] == DIVISIVE],
@@ -859,6 +905,9 @@ def only_statements(full: dict, wanted: set[int]) -> dict:
     return {
         **full,
         "only_voted": True,  # the lists below hold the statements the reader voted on
+        # a statement's results follow a vote on it; how the groups split the delegations is
+        # a result about the whole room, not about the statements the reader voted on
+        "groups_by_delegation": None,
         "groups": [
             g | {"representative": [r for r in g["representative"] if r["id"] in wanted]}
             if "representative" in g

@@ -34,10 +34,12 @@ from track2.commonground.sides import (
     SideAgreement,
     SidesError,
     agreement_by_side,
+    groups_by_side,
     read_sides_csv,
     side_of_participants,
 )
 from track2.commonground.track2_analysis import Track2Analysis, analyze_track2
+from track2.disclosure.cells import suppress
 from track2.disclosure.status import STATUS_LINE
 from track2.disclosure.threshold import K_MINIMUM
 from track2.reports.common_ground import (
@@ -84,6 +86,7 @@ class AnalysisRun:
     raw_counts: bool = False
     timings: dict[str, float] | None = None  # track2 mode: seconds per stage of the analysis
     groups_asked: int | None = None  # --groups K
+    side_of: tuple[str | None, ...] | None = None  # each matrix row's declared side (--sides)
 
 
 def load_sides(path: str | Path, conversation: Conversation) -> list[str | None]:
@@ -189,6 +192,7 @@ def run_analysis(
         raw_counts=raw_counts,
         timings=timings if track2 is not None else None,
         groups_asked=groups,
+        side_of=None if side_of is None else tuple(side_of),
     )
 
 
@@ -464,6 +468,9 @@ def report_dict(
             if per_participant
             else {},
         }
+    crossed = _groups_by_side(run, view, raw)
+    if crossed is not None:
+        doc["groups_by_side"] = crossed
     if run.sides is not None:
         doc["sides"] = {
             "file": run.sides_path,
@@ -474,6 +481,49 @@ def report_dict(
             "statements": run.sides.to_json(),
         }
     return doc
+
+
+def _groups_by_side(run: AnalysisRun, view: _Groups, raw: bool) -> dict[str, Any] | None:
+    """How many participants of each declared side are in each opinion group (``--sides``),
+    through the small-cell rule with complementary suppression unless ``raw``: null counts are
+    hidden. None without a sides file or without two sides."""
+    if run.side_of is None:
+        return None
+    labels = np.full(len(run.side_of), -1, dtype=np.int64)
+    row_of = run.conversation.matrix.participant_index
+    for gid, members in view.members.items():
+        labels[[row_of[p] for p in members.tolist()]] = int(gid)
+    try:
+        crossed = groups_by_side(labels, view.ids, run.side_of)
+    except SidesError:
+        return None
+    rule = None if raw else suppress(crossed.table(), run.k_anonymity)
+    return {
+        "sides": list(crossed.sides),
+        "rows": [
+            {
+                "group": gid,
+                "counts": {
+                    side: (
+                        int(crossed.counts[g, c]) if rule is None or rule.is_shown(g, c) else None
+                    )
+                    for c, side in enumerate(crossed.sides)
+                },
+            }
+            for g, gid in enumerate(crossed.group_ids)
+        ],
+    }
+
+
+GROUPS_BY_SIDE_HEADING = (
+    "Opinion groups by side (participants of each declared side in each group; groups that cut "
+    "across the sides are where agreement can grow):"
+)
+
+
+def _crossed_line(row: dict[str, Any]) -> str:
+    cells = ", ".join(f"{side} {HIDDEN if n is None else n}" for side, n in row["counts"].items())
+    return f"Group {row['group']}: {cells}"
 
 
 def _repness_entry(r: Any, shown: bool) -> dict[str, Any]:
@@ -675,6 +725,10 @@ def render_text(run: AnalysisRun) -> str:
     if run.sides is not None:
         out.extend(sides_text(run.sides, conv.matrix.is_excluded, text_of, run.k_anonymity))
         out.append("")
+    if "groups_by_side" in doc:
+        out.append(GROUPS_BY_SIDE_HEADING)
+        out.extend(f"  {_crossed_line(row)}" for row in doc["groups_by_side"]["rows"])
+        out.append("")
     out.append("Timings (s): " + ", ".join(f"{k} {v:.3f}" for k, v in view.timings.items()))
     # It goes to a terminal, and what it quotes (statements, side names) comes from the files
     # read: an escape sequence in a statement could clear the screen or retitle the window.
@@ -842,6 +896,20 @@ def render_html(run: AnalysisRun) -> str:
         parts.extend(bridging_html(run.track2.bridging, _excluded_ids(run), conv.text))
     if run.sides is not None:
         parts.extend(sides_html(run.sides, conv.matrix.is_excluded, conv.text, run.k_anonymity))
+    if "groups_by_side" in doc:
+        crossed = doc["groups_by_side"]
+        parts.append(f"<h2>Opinion groups by side</h2><p>{e(GROUPS_BY_SIDE_HEADING)}</p>")
+        parts.append(
+            "<table><tr><th>group</th>"
+            + "".join(f'<th class="num">{e(side)}</th>' for side in crossed["sides"])
+            + "</tr>"
+        )
+        for row in crossed["rows"]:
+            cells = "".join(
+                f'<td class="num">{HIDDEN if n is None else n}</td>' for n in row["counts"].values()
+            )
+            parts.append(f"<tr><td>Group {row['group']}</td>{cells}</tr>")
+        parts.append("</table>")
     parts.append(
         "<p><small>Timings (s): "
         + e(", ".join(f"{k} {v:.3f}" for k, v in view.timings.items()))
