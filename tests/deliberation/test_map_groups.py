@@ -249,3 +249,17 @@ def test_a_small_count_of_a_delegation_in_a_group_is_hidden_with_its_complements
     assert mine["groups_by_delegation"] is None
     page = render_to_string("deliberation/_map.html", {"map": mine, "meeting": world.meeting})
     assert "Opinion groups and delegations" not in page
+
+
+def test_no_groups_by_delegation_once_the_key_is_destroyed(two_camps):
+    from tests.deliberation.test_key_separation import _second_convener
+    from track2.deliberation import room_actions
+
+    world, _splits, _shared = two_camps
+    assert map_data.room_map(world.meeting)["groups_by_delegation"] is not None
+    for convener in (world.users["convener"], _second_convener(world)):
+        request = room_actions.check_destroy_key(convener, world.dialogue.pk, world.dialogue.title)
+        room_actions.do_destroy_key(convener, request)
+    shown = map_data.room_map(world.meeting)
+    # the groups stay (they need no key); which delegation a voter is in is gone
+    assert shown["groups"] and shown["groups_by_delegation"] is None and shown["sides"] == []
