@@ -515,10 +515,11 @@ def _groups_by_side(run: AnalysisRun, view: _Groups, raw: bool) -> dict[str, Any
     }
 
 
-GROUPS_BY_SIDE_HEADING = (
-    "Opinion groups by side (participants of each declared side in each group; groups that cut "
-    "across the sides are where agreement can grow):"
+GROUPS_BY_SIDE_WHAT = (
+    "participants of each declared side in each group; groups that cut across the sides are "
+    "where agreement can grow"
 )
+GROUPS_BY_SIDE_HEADING = f"Opinion groups by side ({GROUPS_BY_SIDE_WHAT}):"
 
 
 def _crossed_line(row: dict[str, Any]) -> str:
@@ -898,10 +899,11 @@ def render_html(run: AnalysisRun) -> str:
         parts.extend(sides_html(run.sides, conv.matrix.is_excluded, conv.text, run.k_anonymity))
     if "groups_by_side" in doc:
         crossed = doc["groups_by_side"]
-        parts.append(f"<h2>Opinion groups by side</h2><p>{e(GROUPS_BY_SIDE_HEADING)}</p>")
+        what = GROUPS_BY_SIDE_WHAT[0].upper() + GROUPS_BY_SIDE_WHAT[1:]
+        parts.append(f"<h2>Opinion groups by side</h2><p>{e(what)}.</p>")
         parts.append(
             "<table><tr><th>group</th>"
-            + "".join(f'<th class="num">{e(side)}</th>' for side in crossed["sides"])
+            + "".join(f'<th class="num"><bdi>{e(side)}</bdi></th>' for side in crossed["sides"])
             + "</tr>"
         )
         for row in crossed["rows"]:

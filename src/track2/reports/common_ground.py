@@ -94,7 +94,7 @@ def sides_html(
     agreement: SideAgreement, excluded: np.ndarray, text_of: TextOf, k: int
 ) -> list[str]:
     e = html.escape
-    head = "".join(f"<th>{e(side)}</th>" for side in agreement.sides)
+    head = "".join(f"<th><bdi>{e(side)}</bdi></th>" for side in agreement.sides)
     out = ["<h2>Common ground across sides</h2>", f"<p>{e(_rule(agreement, k))}</p>"]
     for label, title in ((COMMON_GROUND, "Common ground"), (DIVISIVE, "Divisive")):
         cols = _listed(agreement, excluded, label)
