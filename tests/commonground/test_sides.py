@@ -404,6 +404,10 @@ def test_groups_by_side_counts_each_participant_once() -> None:
     assert crossed.sides == ("North", "South")
     assert crossed.table() == [[1, 1], [2, 0], [0, 0]]
     assert crossed.group_ids == (0, 1, 2)
+    # a label that is no listed group, and groups listed out of order
+    crossed = groups_by_side([5, 7, 2, 2], [5, 2], ["A", "B", "A", "B"])
+    assert crossed.group_ids == (5, 2) and crossed.table() == [[1, 0], [1, 1]]
+    assert groups_by_side([0, 1], [], ["A", "B"]).table() == []
 
 
 def test_groups_by_side_refuses_what_it_cannot_count() -> None:
