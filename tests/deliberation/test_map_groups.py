@@ -218,37 +218,45 @@ def test_a_group_that_passes_on_everything_is_said_to(make_user, institution):
     )
 
 
-def test_the_groups_by_delegation_follow_the_small_cell_rule(two_camps):
+def test_the_groups_by_delegation_name_the_delegations_that_make_them_up(two_camps):
     world, splits, _shared = two_camps
     shown = map_data.room_map(world.meeting)
-    crossed = shown["groups_by_delegation"]
-    assert crossed["sides"] == ["North", "South"]
-    # the two camps are the two delegations: five and none in each row
-    assert sorted(tuple(r["counts"]) for r in crossed["rows"]) == [(0, 5), (5, 0)]
+    rows = shown["groups_by_delegation"]["rows"]
+    # the two camps are the two delegations
+    assert sorted(r["delegations"] for r in rows) == [["North"], ["South"]]
     page = render_to_string("deliberation/_map.html", {"map": shown, "meeting": world.meeting})
-    assert "Opinion groups and delegations" in page
+    assert "Opinion groups and delegations" in page and "cuts across the delegations" not in page
+    assert "<bdi>North</bdi>" in page
 
 
-def test_a_small_count_of_a_delegation_in_a_group_is_hidden_with_its_complements(
-    make_user, institution
-):
-    # six of the north and two of the south in one camp, four of the south in the other: the
-    # south's 2 is hidden, and so is one more cell of its row and of its column, else the
-    # group's size and the delegation's would give it away
+def test_a_group_with_two_of_another_delegation_does_not_cut_across(make_user, institution):
+    # six of the north and two of the south agree, four of the south disagree: the agreeing
+    # group has a south share of 2 (under k) and says only "North"; three of the south in it
+    # (a fifth and k) would make it cut across
     world = build_room(make_user, institution, per_side=6)
     statements = [accepted_statement(world, t) for t in SPLITS + SHARED]
     camps(world, statements, lambda i, s: "agree" if i < 8 else "disagree")
     shown = map_data.room_map(world.meeting)
-    rows = {tuple(sorted(g["size"] for g in shown["groups"] if g["size"]))}
-    assert rows == {(4, 8)}, shown["groups"]
-    counts = [r["counts"] for r in shown["groups_by_delegation"]["rows"]]
-    assert 2 not in [n for row in counts for n in row]
-    assert sum(n is None for row in counts for n in row) >= 4  # the table's 2 × 2 cells
-    # after voting, a participant sees no cross-count: it is about the whole room
+    rows = {tuple(r["delegations"]) for r in shown["groups_by_delegation"]["rows"]}
+    assert rows == {("North",), ("South",)}, shown["groups_by_delegation"]
+    assert not any("counts" in r for r in shown["groups_by_delegation"]["rows"])
+    # after voting, a participant sees none of it: it is about the whole room
     mine = map_data.map_for(access_room(world.participants[0], world.dialogue.pk, world.meeting.pk))
     assert mine["groups_by_delegation"] is None
     page = render_to_string("deliberation/_map.html", {"map": mine, "meeting": world.meeting})
     assert "Opinion groups and delegations" not in page
+
+
+def test_a_group_with_a_fifth_and_k_of_another_delegation_cuts_across(make_user, institution):
+    # six of the north and three of the south agree (a third of the group), three disagree
+    world = build_room(make_user, institution, per_side=6)
+    statements = [accepted_statement(world, t) for t in SPLITS + SHARED]
+    camps(world, statements, lambda i, s: "agree" if i < 9 else "disagree")
+    shown = map_data.room_map(world.meeting)
+    rows = {tuple(r["delegations"]) for r in shown["groups_by_delegation"]["rows"]}
+    assert ("North", "South") in rows, shown["groups_by_delegation"]
+    page = render_to_string("deliberation/_map.html", {"map": shown, "meeting": world.meeting})
+    assert "cuts across the delegations" in page
 
 
 def test_no_groups_by_delegation_once_the_key_is_destroyed(two_camps):

@@ -153,3 +153,30 @@ def test_derivable_cells_agrees_with_the_linear_programme(table, data) -> None:
     for cell in hidden:
         low, high = _range(table, hidden, cell, free)
         assert (low == high) == (cell in pinned), (table, hidden, free, cell)
+
+
+def test_drawn_on_needs_k_people_and_a_fifth_of_the_row() -> None:
+    from track2.disclosure.cells import drawn_on
+
+    table = [[10, 2], [2, 2], [332, 10], [60, 40], [3, 12]]
+    assert drawn_on(table, 3) == [
+        [True, False],  # 2 is under k
+        [False, False],  # a group of four: no side has k
+        [True, False],  # 10 of 342 is no fifth
+        [True, True],  # a group that cuts across
+        [True, True],  # 3 of 15: k, and exactly a fifth
+    ]
+    with pytest.raises(ValueError):
+        drawn_on([[1, -1]], 3)
+
+
+def test_the_report_line_of_a_group_no_side_makes_up() -> None:
+    from track2.reports.analysis import _crossed_line
+
+    assert _crossed_line({"group": 4, "sides": []}, 3) == (
+        "Group 4: no side makes up 20% of it with 3 or more"
+    )
+    assert (
+        _crossed_line({"group": 1, "sides": ["A", "B"]}, 3)
+        == "Group 1: A, B (cuts across the sides)"
+    )

@@ -38,7 +38,7 @@ from track2.deliberation import journal
 from track2.deliberation.map_worker import FitWorker
 from track2.deliberation.models import Room, Statement, Vote
 from track2.dialogues.models import Delegation, DelegationMember
-from track2.disclosure.cells import suppress
+from track2.disclosure.cells import drawn_on, suppress
 from track2.disclosure.site import k_of
 from track2.disclosure.status import STATUS_LINE
 from track2.meetings.models import Meeting
@@ -669,12 +669,12 @@ _fit_crossed: weakref.WeakKeyDictionary[Any, dict[tuple[int, int], dict | None]]
 
 
 def _groups_by_delegation(analysis: Any | None, source: EngineInput, k: int) -> dict | None:
-    """How many of each delegation's voters are in each opinion group, through the small-cell
-    rule with complementary suppression (a count of 1 to k - 1 hidden, and others where it could
-    be worked out from the groups' sizes and the delegations'); None without a fit or without
-    two delegations. The fit does not hold the sides (they are the key's, computed per read as
-    for agreement per delegation), so its participants are looked up in the room's rows; made
-    once per fit, k and number of rows."""
+    """For each opinion group, the delegations that make up at least a fifth of it and k of its
+    voters: whether the groups
+    follow the delegations or cut across them, with no count (`cells.drawn_on` says why); None
+    without a fit or without two delegations. The fit does not hold the sides (they are the
+    key's, computed per read as for agreement per delegation), so its participants are looked
+    up in the room's rows; made once per fit, k and number of rows."""
     if analysis is None or source.side_of is None:
         return None
     memo = _fit_crossed.setdefault(analysis, {})
@@ -690,18 +690,14 @@ def _groups_by_delegation(analysis: Any | None, source: EngineInput, k: int) -> 
         except SidesError:
             memo[key] = None
             return None
-        rule = suppress(crossed.table(), k)
+        present = drawn_on(crossed.table(), k)
         memo[key] = {
-            "sides": list(crossed.sides),
             "rows": [
                 {
                     "group": gid,
-                    "counts": [
-                        int(crossed.counts[g, c]) if rule.is_shown(g, c) else None
-                        for c in range(len(crossed.sides))
-                    ],
+                    "delegations": [s for s, here in zip(crossed.sides, row, strict=True) if here],
                 }
-                for g, gid in enumerate(crossed.group_ids)
+                for gid, row in zip(crossed.group_ids, present, strict=True)
             ],
         }
     return memo[key]

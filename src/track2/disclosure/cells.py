@@ -191,3 +191,17 @@ def _complement(
         return len(still), sum(table[r][c] for r, c in option), min(option)
 
     return min(options, key=cost)
+
+
+DRAWN_SHARE = 0.2  # a side "makes up" a group from a fifth of it: 10 of 342 do not cut across
+
+
+def drawn_on(table: Table, k: int, share: float = DRAWN_SHARE) -> list[list[bool]]:
+    """Whether each cell counts at least ``k`` people and at least ``share`` of its row: all
+    that is published of a cross-count whose rows and columns are also broken down elsewhere
+    (opinion groups by side, beside each group's and each side's answers to every statement).
+    Counts there, even suppressed cell by cell, would give the third margin of a three-way
+    table (group × side × answer), from which a small cell can be pinned; a yes or no bounds a
+    cell only to a range at least k wide."""
+    check_table(table)
+    return [[n >= k and n >= share * sum(row) for n in row] for row in table]

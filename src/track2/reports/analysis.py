@@ -39,7 +39,7 @@ from track2.commonground.sides import (
     side_of_participants,
 )
 from track2.commonground.track2_analysis import Track2Analysis, analyze_track2
-from track2.disclosure.cells import suppress
+from track2.disclosure.cells import DRAWN_SHARE, drawn_on
 from track2.disclosure.status import STATUS_LINE
 from track2.disclosure.threshold import K_MINIMUM
 from track2.reports.common_ground import (
@@ -484,9 +484,11 @@ def report_dict(
 
 
 def _groups_by_side(run: AnalysisRun, view: _Groups, raw: bool) -> dict[str, Any] | None:
-    """How many participants of each declared side are in each opinion group (``--sides``),
-    through the small-cell rule with complementary suppression unless ``raw``: null counts are
-    hidden. None without a sides file or without two sides."""
+    """For each opinion group, the declared sides (``--sides``) that make up at least a fifth
+    of it and k of its participants, and with ``raw`` the counts themselves. Without ``raw`` no count is written:
+    beside each group's and each side's answers to every statement, counts would be the third
+    margin of a three-way table (``track2.disclosure.cells.drawn_on``). None without a sides
+    file or without two sides."""
     if run.side_of is None:
         return None
     labels = np.full(len(run.side_of), -1, dtype=np.int64)
@@ -497,34 +499,34 @@ def _groups_by_side(run: AnalysisRun, view: _Groups, raw: bool) -> dict[str, Any
         crossed = groups_by_side(labels, view.ids, run.side_of)
     except SidesError:
         return None
-    rule = None if raw else suppress(crossed.table(), run.k_anonymity)
-    return {
-        "sides": list(crossed.sides),
-        "rows": [
-            {
-                "group": gid,
-                "counts": {
-                    side: (
-                        int(crossed.counts[g, c]) if rule is None or rule.is_shown(g, c) else None
-                    )
-                    for c, side in enumerate(crossed.sides)
-                },
+    present = drawn_on(crossed.table(), run.k_anonymity)
+    rows: list[dict[str, Any]] = []
+    for g, gid in enumerate(crossed.group_ids):
+        row: dict[str, Any] = {
+            "group": gid,
+            "sides": [side for side, here in zip(crossed.sides, present[g], strict=True) if here],
+        }
+        if raw:
+            row["counts"] = {
+                side: int(crossed.counts[g, c]) for c, side in enumerate(crossed.sides)
             }
-            for g, gid in enumerate(crossed.group_ids)
-        ],
-    }
+        rows.append(row)
+    return {"sides": list(crossed.sides), "k": run.k_anonymity, "rows": rows}
 
 
-GROUPS_BY_SIDE_WHAT = (
-    "participants of each declared side in each group; groups that cut across the sides are "
-    "where agreement can grow"
-)
-GROUPS_BY_SIDE_HEADING = f"Opinion groups by side ({GROUPS_BY_SIDE_WHAT}):"
+def _groups_by_side_what(k: int) -> str:
+    return (
+        f"the sides that make up at least {DRAWN_SHARE:.0%} of each group, and {k} or more of its "
+        "participants; a group that draws on several sides cuts across them, and is where "
+        "agreement can grow"
+    )
 
 
-def _crossed_line(row: dict[str, Any]) -> str:
-    cells = ", ".join(f"{side} {HIDDEN if n is None else n}" for side, n in row["counts"].items())
-    return f"Group {row['group']}: {cells}"
+def _crossed_line(row: dict[str, Any], k: int) -> str:
+    if not row["sides"]:
+        return f"Group {row['group']}: no side makes up {DRAWN_SHARE:.0%} of it with {k} or more"
+    across = " (cuts across the sides)" if len(row["sides"]) > 1 else ""
+    return f"Group {row['group']}: {', '.join(row['sides'])}{across}"
 
 
 def _repness_entry(r: Any, shown: bool) -> dict[str, Any]:
@@ -727,8 +729,9 @@ def render_text(run: AnalysisRun) -> str:
         out.extend(sides_text(run.sides, conv.matrix.is_excluded, text_of, run.k_anonymity))
         out.append("")
     if "groups_by_side" in doc:
-        out.append(GROUPS_BY_SIDE_HEADING)
-        out.extend(f"  {_crossed_line(row)}" for row in doc["groups_by_side"]["rows"])
+        k = doc["groups_by_side"]["k"]
+        out.append(f"Opinion groups by side ({_groups_by_side_what(k)}):")
+        out.extend(f"  {_crossed_line(row, k)}" for row in doc["groups_by_side"]["rows"])
         out.append("")
     out.append("Timings (s): " + ", ".join(f"{k} {v:.3f}" for k, v in view.timings.items()))
     # It goes to a terminal, and what it quotes (statements, side names) comes from the files
@@ -898,20 +901,15 @@ def render_html(run: AnalysisRun) -> str:
     if run.sides is not None:
         parts.extend(sides_html(run.sides, conv.matrix.is_excluded, conv.text, run.k_anonymity))
     if "groups_by_side" in doc:
-        crossed = doc["groups_by_side"]
-        what = GROUPS_BY_SIDE_WHAT[0].upper() + GROUPS_BY_SIDE_WHAT[1:]
-        parts.append(f"<h2>Opinion groups by side</h2><p>{e(what)}.</p>")
-        parts.append(
-            "<table><tr><th>group</th>"
-            + "".join(f'<th class="num"><bdi>{e(side)}</bdi></th>' for side in crossed["sides"])
-            + "</tr>"
-        )
-        for row in crossed["rows"]:
-            cells = "".join(
-                f'<td class="num">{HIDDEN if n is None else n}</td>' for n in row["counts"].values()
-            )
-            parts.append(f"<tr><td>Group {row['group']}</td>{cells}</tr>")
-        parts.append("</table>")
+        k = doc["groups_by_side"]["k"]
+        what = _groups_by_side_what(k)
+        parts.append(f"<h2>Opinion groups by side</h2><p>{e(what[0].upper() + what[1:])}.</p><ul>")
+        for row in doc["groups_by_side"]["rows"]:
+            names = ", ".join(f"<bdi>{e(side)}</bdi>" for side in row["sides"])
+            across = " (cuts across the sides)" if len(row["sides"]) > 1 else ""
+            line = f"Group {row['group']}: {names}{across}" if names else e(_crossed_line(row, k))
+            parts.append(f"<li>{line}</li>")
+        parts.append("</ul>")
     parts.append(
         "<p><small>Timings (s): "
         + e(", ".join(f"{k} {v:.3f}" for k, v in view.timings.items()))
