@@ -158,13 +158,17 @@ def test_derivable_cells_agrees_with_the_linear_programme(table, data) -> None:
 def test_drawn_on_needs_k_people_and_a_fifth_of_the_row() -> None:
     from track2.disclosure.cells import drawn_on
 
-    table = [[10, 2], [2, 2], [332, 10], [60, 40], [3, 12]]
+    table = [[10, 2], [2, 2], [332, 10], [60, 40], [3, 12], [3, 0], [3, 1], [3, 2], [3, 3]]
     assert drawn_on(table, 3) == [
         [True, False],  # 2 is under k
-        [False, False],  # a group of four: no side has k
+        None,  # a group of four: under 2k - 1 people, nothing said
         [True, False],  # 10 of 342 is no fifth
         [True, True],  # a group that cuts across
         [True, True],  # 3 of 15: k, and exactly a fifth
+        None,  # a group of exactly k named by one side would say no one else is in it
+        None,  # nor may a "no" narrow a cell to 0 or 1
+        [True, False],  # five: the "no" leaves 0, 1 or 2
+        [True, True],
     ]
     with pytest.raises(ValueError):
         drawn_on([[1, -1]], 3)
@@ -173,6 +177,9 @@ def test_drawn_on_needs_k_people_and_a_fifth_of_the_row() -> None:
 def test_the_report_line_of_a_group_no_side_makes_up() -> None:
     from track2.reports.analysis import _crossed_line
 
+    assert _crossed_line({"group": 2, "sides": None}, 3) == (
+        "Group 2: fewer than 5 participants, too few to say"
+    )
     assert _crossed_line({"group": 4, "sides": []}, 3) == (
         "Group 4: no side makes up 20% of it with 3 or more"
     )

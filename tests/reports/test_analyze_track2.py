@@ -452,3 +452,20 @@ def test_the_groups_by_side_in_every_format(two_sides: Path, tmp_path: Path) -> 
     assert f"{first_side}, {other_side} (cuts across the sides)" in block or (
         f"{other_side}, {first_side} (cuts across the sides)" in block
     )
+
+
+def test_a_group_too_small_to_say_which_sides_make_it_up(tmp_path: Path) -> None:
+    # sides A (9) against B (4) and C (3): with k = 5 the group of seven is under 2k - 1 = 9
+    room = tmp_path / "room"
+    _small_room(room)
+    args = (str(room), "--sides", str(room / "sides.csv"), "--k-anonymity", "5")
+    doc = json.loads(_run(*args, "--format", "json"))
+    rows = {r["group"]: r["sides"] for r in doc["groups_by_side"]["rows"]}
+    sizes = {g["id"]: len(g["members"]) for g in doc["groups"]}
+    for gid, sides in rows.items():
+        assert (sides is None) is (sizes[gid] < 9), (gid, sides, sizes)
+    assert None in rows.values()
+    text = _run(*args)
+    assert "fewer than 9 participants, too few to say" in text
+    page = _run(*args, "--format", "html")
+    assert "fewer than 9 participants, too few to say" in page

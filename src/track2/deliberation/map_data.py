@@ -695,7 +695,9 @@ def _groups_by_delegation(analysis: Any | None, source: EngineInput, k: int) -> 
             "rows": [
                 {
                     "group": gid,
-                    "delegations": [s for s, here in zip(crossed.sides, row, strict=True) if here],
+                    "delegations": None  # too few to say (cells.drawn_on)
+                    if row is None
+                    else [s for s, drawn in zip(crossed.sides, row, strict=True) if drawn],
                 }
                 for gid, row in zip(crossed.group_ids, present, strict=True)
             ],

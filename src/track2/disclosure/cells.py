@@ -196,12 +196,17 @@ def _complement(
 DRAWN_SHARE = 0.2  # a side "makes up" a group from a fifth of it: 10 of 342 do not cut across
 
 
-def drawn_on(table: Table, k: int, share: float = DRAWN_SHARE) -> list[list[bool]]:
+def drawn_on(table: Table, k: int, share: float = DRAWN_SHARE) -> list[list[bool] | None]:
     """Whether each cell counts at least ``k`` people and at least ``share`` of its row: all
     that is published of a cross-count whose rows and columns are also broken down elsewhere
     (opinion groups by side, beside each group's and each side's answers to every statement).
     Counts there, even suppressed cell by cell, would give the third margin of a three-way
-    table (group × side × answer), from which a small cell can be pinned; a yes or no bounds a
-    cell only to a range at least k wide."""
+    table (group × side × answer), from which a small cell can be pinned. A "no" bounds a cell
+    to 0 … k − 1 once its row has 2k − 1 people or more (a "yes" needs k of them); a smaller
+    row says nothing (None): a group of exactly k named by one side would tell that no one else
+    is in it, and so how many of that side are in the other groups, to the person."""
     check_table(table)
-    return [[n >= k and n >= share * sum(row) for n in row] for row in table]
+    return [
+        None if sum(row) < 2 * k - 1 else [n >= k and n >= share * sum(row) for n in row]
+        for row in table
+    ]

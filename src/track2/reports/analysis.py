@@ -504,7 +504,9 @@ def _groups_by_side(run: AnalysisRun, view: _Groups, raw: bool) -> dict[str, Any
     for g, gid in enumerate(crossed.group_ids):
         row: dict[str, Any] = {
             "group": gid,
-            "sides": [side for side, here in zip(crossed.sides, present[g], strict=True) if here],
+            "sides": None  # too few to say (cells.drawn_on)
+            if (here := present[g]) is None
+            else [side for side, drawn in zip(crossed.sides, here, strict=True) if drawn],
         }
         if raw:
             row["counts"] = {
@@ -523,6 +525,8 @@ def _groups_by_side_what(k: int) -> str:
 
 
 def _crossed_line(row: dict[str, Any], k: int) -> str:
+    if row["sides"] is None:
+        return f"Group {row['group']}: fewer than {2 * k - 1} participants, too few to say"
     if not row["sides"]:
         return f"Group {row['group']}: no side makes up {DRAWN_SHARE:.0%} of it with {k} or more"
     across = " (cuts across the sides)" if len(row["sides"]) > 1 else ""
@@ -905,8 +909,8 @@ def render_html(run: AnalysisRun) -> str:
         what = _groups_by_side_what(k)
         parts.append(f"<h2>Opinion groups by side</h2><p>{e(what[0].upper() + what[1:])}.</p><ul>")
         for row in doc["groups_by_side"]["rows"]:
-            names = ", ".join(f"<bdi>{e(side)}</bdi>" for side in row["sides"])
-            across = " (cuts across the sides)" if len(row["sides"]) > 1 else ""
+            names = ", ".join(f"<bdi>{e(side)}</bdi>" for side in row["sides"] or [])
+            across = " (cuts across the sides)" if len(row["sides"] or []) > 1 else ""
             line = f"Group {row['group']}: {names}{across}" if names else e(_crossed_line(row, k))
             parts.append(f"<li>{line}</li>")
         parts.append("</ul>")
