@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from track2.commonground.repness import (
+    FALLBACK_MIN_VOTERS,
     GroupStatementStats,
     RepresentativeStatement,
     group_statement_stats,
@@ -95,9 +96,8 @@ def _reference(
                         ("agree", stats.na, stats.rat),
                         ("disagree", stats.nd, stats.rdt),
                     ):
-                        if 2 * n[g, j] > stats.ns[g, j] and (
-                            found is None or float(test[g, j]) > found[0]
-                        ):
+                        clear = 2 * n[g, j] > stats.ns[g, j] >= FALLBACK_MIN_VOTERS
+                        if clear and (found is None or float(test[g, j]) > found[0]):
                             found = (float(test[g, j]), j, side)
                 result[gid] = (
                     ()
@@ -142,3 +142,22 @@ def test_vectorised_selection_equals_the_loop(seed: int) -> None:
                 )
                 compared += 1
     assert compared == 150 * 6
+
+
+def test_the_weak_fallback_needs_a_majority_of_at_least_three_voters() -> None:
+    # group 0 mostly passes: on statement 0 a few voters agreed, on statement 1 everyone passed;
+    # group 1 answers statement 0 alike, so nothing sets group 0 apart by the tests
+    def fallback(n_agree: int, n_seen: int) -> tuple[Any, ...]:
+        stats = group_statement_stats(
+            np.array([[n_agree, 0], [10, 0]]),
+            np.zeros((2, 2), dtype=int),
+            np.array([[n_seen, 12], [12, 12]]),
+        )
+        ids = np.array([0, 1])
+        return select_representative(stats, ids, np.zeros(2, dtype=bool), ids, majority_only=True)[
+            0
+        ]
+
+    assert fallback(1, 1) == () and fallback(2, 2) == ()  # one or two voters: nothing to report
+    (weak,) = fallback(3, 3)
+    assert weak.weak and weak.statement == 0 and weak.repful_for == "agree"

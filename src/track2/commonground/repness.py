@@ -68,6 +68,12 @@ class RepresentativeStatement:
         return not (self.passes and self.majority)
 
 
+# A "majority" of one or two voters is nothing to report of a group: it is only the fallback
+# when nothing passes the tests, and no report or room (whose small-cell floor is 3) could show
+# its figures. Pol.is mode's own selection does not use it.
+FALLBACK_MIN_VOTERS = 3
+
+
 def group_vote_counts(
     votes: VoteMatrix, row_group: np.ndarray, n_groups: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -299,14 +305,15 @@ def _majority_fallback(
     sids: list[Any],
 ) -> list[RepresentativeStatement]:
     """One weak statement for a group nothing strong represents: among the statements where a
-    majority of the group's voters agreed (or disagreed), the one whose answer sets the group
-    most apart from the rest (highest two-proportion test; the first one, agree before
-    disagree, on a tie); none if the group has no majority anywhere. Flagged weak because it
-    failed the tests."""
+    majority of at least ``FALLBACK_MIN_VOTERS`` of the group's voters agreed (or disagreed),
+    the one whose answer sets the group most apart from the rest (highest two-proportion test;
+    the first one, agree before disagree, on a tie); none if the group has no such majority
+    anywhere. Flagged weak because it failed the tests."""
     # Candidates interleaved as (statement, agree), (statement, disagree) in column order.
     tests = np.stack([stats.rat[g, cols], stats.rdt[g, cols]], axis=1).ravel()
     counts = np.stack([stats.na[g, cols], stats.nd[g, cols]], axis=1).ravel()
-    ok = 2 * counts > np.repeat(stats.ns[g, cols], 2)
+    voters = np.repeat(stats.ns[g, cols], 2)
+    ok = (2 * counts > voters) & (voters >= FALLBACK_MIN_VOTERS)
     if not ok.any():
         return []
     candidates = np.flatnonzero(ok)
