@@ -38,7 +38,7 @@ from track2.deliberation import journal
 from track2.deliberation.map_worker import FitWorker
 from track2.deliberation.models import Room, Statement, Vote
 from track2.dialogues.models import Delegation, DelegationMember
-from track2.disclosure.cells import drawn_on, suppress
+from track2.disclosure.cells import drawn_names, suppress
 from track2.disclosure.site import k_of
 from track2.disclosure.status import STATUS_LINE
 from track2.meetings.models import Meeting
@@ -670,9 +670,9 @@ _fit_crossed: weakref.WeakKeyDictionary[Any, dict[tuple[int, int], dict | None]]
 
 def _groups_by_delegation(analysis: Any | None, source: EngineInput, k: int) -> dict | None:
     """For each opinion group, the delegations that make up at least a fifth of it and k of its
-    voters: whether the groups
-    follow the delegations or cut across them, with no count (`cells.drawn_on` says why); None
-    without a fit or without two delegations. The fit does not hold the sides (they are the
+    voters (None: too few to say), so whether the groups follow the delegations or cut across
+    them, with no count (`cells.drawn_on` says why); None without a fit or without two
+    delegations. The fit does not hold the sides (they are the
     key's, computed per read as for agreement per delegation), so its participants are looked
     up in the room's rows; made once per fit, k and number of rows."""
     if analysis is None or source.side_of is None:
@@ -690,16 +690,11 @@ def _groups_by_delegation(analysis: Any | None, source: EngineInput, k: int) -> 
         except SidesError:
             memo[key] = None
             return None
-        present = drawn_on(crossed.table(), k)
+        names = drawn_names(crossed.table(), crossed.sides, k)
         memo[key] = {
             "rows": [
-                {
-                    "group": gid,
-                    "delegations": None  # too few to say (cells.drawn_on)
-                    if row is None
-                    else [s for s, drawn in zip(crossed.sides, row, strict=True) if drawn],
-                }
-                for gid, row in zip(crossed.group_ids, present, strict=True)
+                {"group": gid, "delegations": drawn}
+                for gid, drawn in zip(crossed.group_ids, names, strict=True)
             ],
         }
     return memo[key]

@@ -210,3 +210,12 @@ def drawn_on(table: Table, k: int, share: float = DRAWN_SHARE) -> list[list[bool
         None if sum(row) < 2 * k - 1 else [n >= k and n >= share * sum(row) for n in row]
         for row in table
     ]
+
+
+def drawn_names(table: Table, names: Sequence[str], k: int) -> list[list[str] | None]:
+    """For each row, the names of the columns it is drawn on (:func:`drawn_on`), or None when
+    the row is too small to say: what the reports and the room publish of groups by side."""
+    return [
+        None if row is None else [name for name, drawn in zip(names, row, strict=True) if drawn]
+        for row in drawn_on(table, k)
+    ]

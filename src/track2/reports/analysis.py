@@ -12,6 +12,7 @@ import html
 import json
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ from track2.commonground.sides import (
     side_of_participants,
 )
 from track2.commonground.track2_analysis import Track2Analysis, analyze_track2
-from track2.disclosure.cells import DRAWN_SHARE, drawn_on
+from track2.disclosure.cells import DRAWN_SHARE, drawn_names
 from track2.disclosure.status import STATUS_LINE
 from track2.disclosure.threshold import K_MINIMUM
 from track2.reports.common_ground import (
@@ -485,10 +486,10 @@ def report_dict(
 
 def _groups_by_side(run: AnalysisRun, view: _Groups, raw: bool) -> dict[str, Any] | None:
     """For each opinion group, the declared sides (``--sides``) that make up at least a fifth
-    of it and k of its participants, and with ``raw`` the counts themselves. Without ``raw`` no count is written:
-    beside each group's and each side's answers to every statement, counts would be the third
-    margin of a three-way table (``track2.disclosure.cells.drawn_on``). None without a sides
-    file or without two sides."""
+    of it and k of its participants, and with ``raw`` the counts themselves. Without ``raw`` no
+    count is written: beside each group's and each side's answers to every statement, counts
+    would be the third margin of a three-way table (``track2.disclosure.cells.drawn_on``). None
+    without a sides file or without two sides."""
     if run.side_of is None:
         return None
     labels = np.full(len(run.side_of), -1, dtype=np.int64)
@@ -499,15 +500,10 @@ def _groups_by_side(run: AnalysisRun, view: _Groups, raw: bool) -> dict[str, Any
         crossed = groups_by_side(labels, view.ids, run.side_of)
     except SidesError:
         return None
-    present = drawn_on(crossed.table(), run.k_anonymity)
+    names = drawn_names(crossed.table(), crossed.sides, run.k_anonymity)
     rows: list[dict[str, Any]] = []
     for g, gid in enumerate(crossed.group_ids):
-        row: dict[str, Any] = {
-            "group": gid,
-            "sides": None  # too few to say (cells.drawn_on)
-            if (here := present[g]) is None
-            else [side for side, drawn in zip(crossed.sides, here, strict=True) if drawn],
-        }
+        row: dict[str, Any] = {"group": gid, "sides": names[g]}  # None: too few to say
         if raw:
             row["counts"] = {
                 side: int(crossed.counts[g, c]) for c, side in enumerate(crossed.sides)
@@ -524,13 +520,15 @@ def _groups_by_side_what(k: int) -> str:
     )
 
 
-def _crossed_line(row: dict[str, Any], k: int) -> str:
+def _crossed_line(row: dict[str, Any], k: int, name: Callable[[str], str] = str) -> str:
+    """One group's line of groups by side; ``name`` writes a side's name (the HTML isolates and
+    escapes it; the rest of the line is the report's own words)."""
     if row["sides"] is None:
         return f"Group {row['group']}: fewer than {2 * k - 1} participants, too few to say"
     if not row["sides"]:
         return f"Group {row['group']}: no side makes up {DRAWN_SHARE:.0%} of it with {k} or more"
     across = " (cuts across the sides)" if len(row["sides"]) > 1 else ""
-    return f"Group {row['group']}: {', '.join(row['sides'])}{across}"
+    return f"Group {row['group']}: {', '.join(name(s) for s in row['sides'])}{across}"
 
 
 def _repness_entry(r: Any, shown: bool) -> dict[str, Any]:
@@ -909,9 +907,7 @@ def render_html(run: AnalysisRun) -> str:
         what = _groups_by_side_what(k)
         parts.append(f"<h2>Opinion groups by side</h2><p>{e(what[0].upper() + what[1:])}.</p><ul>")
         for row in doc["groups_by_side"]["rows"]:
-            names = ", ".join(f"<bdi>{e(side)}</bdi>" for side in row["sides"] or [])
-            across = " (cuts across the sides)" if len(row["sides"] or []) > 1 else ""
-            line = f"Group {row['group']}: {names}{across}" if names else e(_crossed_line(row, k))
+            line = _crossed_line(row, k, lambda side: f"<bdi>{e(side)}</bdi>")
             parts.append(f"<li>{line}</li>")
         parts.append("</ul>")
     parts.append(
