@@ -140,8 +140,8 @@ def test_the_choice_of_k_looks_past_one_k_that_does_not_gain(dialogue, monkeypat
     tried = _record_tried_k(monkeypatch)
     monkeypatch.setattr(track2mode, "_beats", lambda candidate, incumbent, *margin: tried[-1] == 4)
     groups = track2_groups(dialogue.matrix, random_state=0)
-    assert tried == [2, 2, 3, 4, 5, 6]
-    assert groups.n_groups == 4
+    assert tried == [2, 2, 3, 4, 5, 6] * 5  # each fifth held out in turn scans the same way
+    assert groups.n_groups == 4 and groups.k_by_round == (4,) * 5
 
 
 def test_the_first_k_must_beat_one_group_and_the_scan_goes_on_until_one_does(
@@ -160,22 +160,27 @@ def test_the_first_k_must_beat_one_group_and_the_scan_goes_on_until_one_does(
 
     monkeypatch.setattr(track2mode, "_beats", beats)
     groups = track2_groups(dialogue.matrix, random_state=0)
-    assert tried == [2, 2, 3, 4, 5, 6, 7]  # k = 2 twice: again from the balanced embedding
+    # k = 2 twice: again from the balanced embedding; once per fifth held out
+    assert tried == [2, 2, 3, 4, 5, 6, 7] * 5
     assert groups.n_groups == 5
     assert compared[0] == 2  # k = 2 was compared too (with one group), not taken as given
     # nothing beats one group: the fewest groups allowed, after trying every k
     tried.clear()
     monkeypatch.setattr(track2mode, "_beats", lambda candidate, incumbent, *margin: False)
-    assert track2_groups(dialogue.matrix, random_state=0).n_groups == 2
-    assert tried == [2, 2, 3, 4, 5, 6, 7, 8]
+    nothing = track2_groups(dialogue.matrix, random_state=0)
+    assert nothing.n_groups == 2 and nothing.beats_one_group is False
+    assert tried == [2, 2, 3, 4, 5, 6, 7, 8] * 5
 
 
-def test_a_k_tried_after_a_failure_must_gain_two_standard_errors() -> None:
+def test_a_k_tried_after_a_failure_must_gain_two_standard_errors(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     # brexit-consensus (204 x 50): k = 5 fails against k = 4; k = 6 then gains 1.03 standard
     # errors over k = 4 and k = 7 1.10 over k = 6. At one standard error the second look chose
     # 7 groups of 16-50 participants; at two it keeps 4.
+    # (One held-out part, as before every fifth was held out in turn: the rule is per round.)
+    monkeypatch.setattr(track2mode, "_ROUNDS_MAX_ROWS", 0)
     conv = load_conversation(DATA / "polis" / "brexit-consensus")
     groups = track2_groups(conv.matrix, random_state=0)
+    assert groups.k_by_round == ()
     assert 6 in groups.held_out_log_likelihood  # the second look was taken
     assert groups.n_groups == 4
     assert "one tried after a failure must gain 2" in groups.method

@@ -72,6 +72,7 @@ def test_default_mode_is_track2_with_bridging_and_sides(two_sides: Path) -> None
         "bridging",
         "sides",
         "held_out_log_likelihood",
+        "k_by_round",
     ):
         assert key in doc
     assert "silhouettes" not in doc  # those belong to the Pol.is groups
@@ -370,10 +371,18 @@ def test_groups_the_votes_do_not_show_are_said_to_be_so(tmp_path: Path, four_gro
     assert NOT_SHOWN in text and "2 groups below are the fewest" in text
     assert NOT_SHOWN in _run(str(folder), "--format", "html")
     # planted groups: found, and nothing said against them; k fixed: no verdict
-    assert json.loads(_run(str(four_groups), "--format", "json"))["beats_one_group"] is True
-    assert NOT_SHOWN not in _run(str(four_groups))
+    found = json.loads(_run(str(four_groups), "--format", "json"))
+    assert found["beats_one_group"] is True
+    # each fifth held out in turn chose four groups, and the text says so
+    assert found["k_by_round"] == [4, 4, 4, 4, 4]
+    text = _run(str(four_groups))
+    assert NOT_SHOWN not in text
+    assert (
+        "4 opinion groups (chosen by held-out log-likelihood: each fifth of the participants, "
+        "held out in turn, chose 4, 4, 4, 4, 4; seed 0)" in text
+    )
     fixed = json.loads(_run(str(four_groups), "--format", "json", "--groups", "4"))
-    assert fixed["beats_one_group"] is None
+    assert fixed["beats_one_group"] is None and fixed["k_by_round"] == []
 
 
 def test_a_room_that_answers_alike_is_reported_as_one_group(tmp_path: Path) -> None:

@@ -111,24 +111,25 @@ VTAIWAN = BREXIT.parent / "vtaiwan.uberx"
 
 
 def test_a_group_nothing_represents_says_why_in_every_format() -> None:
-    """vtaiwan.uberx, Track 2 mode, seed 0: group 6 (157 participants) passed on 75 % of its
+    """vtaiwan.uberx, Track 2 mode, seed 3: group 6 (157 participants) passed on 75 % of its
     votes and gave no majority answer anywhere, so nothing is listed; the reports say why
-    instead of a bare heading."""
-    doc = json.loads(_run(str(VTAIWAN), "--format", "json"))
+    instead of a bare heading. (Most seeds find such a group, of 151-164 people; seed 0 now
+    spreads them over the others.)"""
+    doc = json.loads(_run(str(VTAIWAN), "--format", "json", "--seed", "3"))
     sizes = [g["size"] for g in doc["groups"]]
     assert sizes == sorted(sizes, reverse=True)  # numbered by members (246 came after 234)
     bare = [g for g in doc["groups"] if not doc["repness"][str(g["id"])]]
     assert [g["id"] for g in bare] == [6]
-    assert bare[0]["pass_share"] == pytest.approx(0.752, abs=0.001)
+    assert bare[0]["pass_share"] == pytest.approx(0.746, abs=0.001)
     assert all(0.0 <= g["pass_share"] <= 1.0 for g in doc["groups"])
     why = (
         "Nothing listed: on no statement did a majority of this group's voters give the same answer"
     )
-    text = _run(str(VTAIWAN))
+    text = _run(str(VTAIWAN), "--seed", "3")
     block = text.split("Group 6:")[1].split("\n\n")[0]
     assert f"{why} (passes among their votes: 75%)." in block
     assert text.count("Nothing listed") == 1
-    page = _run(str(VTAIWAN), "--format", "html")
+    page = _run(str(VTAIWAN), "--format", "html", "--seed", "3")
     # eight groups: group 7 as rings in group 0's blue, said in the caption and the swatch
     assert "Groups 7 and later are drawn as rings in the colours of groups 0 to 6." in page
     assert '<span class="swatch" style="border:2px solid #0072B2' in page

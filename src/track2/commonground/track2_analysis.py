@@ -16,7 +16,6 @@ Labels are carried over by participant id, never by position.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -28,6 +27,7 @@ import numpy.typing as npt
 
 from track2.commonground.bridging import BridgingScores, bridging_scores
 from track2.commonground.consensus import comment_priorities, group_informed_consensus
+from track2.commonground.cores import usable_cores
 from track2.commonground.group_map import GroupMap, group_map
 from track2.commonground.matrix import VoteMatrix
 from track2.commonground.pages import small_pages
@@ -221,13 +221,6 @@ class _Beside:
         if not ok:
             raise value
         return value
-
-
-def usable_cores() -> int:
-    """Cores this process may run on (its CPU affinity, not the machine's count)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
 
 
 def _fill_caches(votes: VoteMatrix, work: VoteMatrix) -> None:

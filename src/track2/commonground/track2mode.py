@@ -22,7 +22,7 @@ while choosing k, at least 2 in the final fit on every vote and in live updates)
 a statement the groups answer alike is shrunk almost entirely and stops adding noise, a divisive
 one keeps each group's shares, and no probability is ever zero.
 
-Choosing ``k``: the participants are split once (seeded) into a fitting part (80%) and a held-out
+Choosing ``k``: the participants are split (seeded) into a fitting part (80%) and a held-out
 part (20%); for each ``k`` from ``min_groups`` to ``max_groups`` the model is fitted on the first
 part (best of ``n_starts`` starts) and scored by the log-likelihood of the held-out participants'
 votes under the fitted mixture, ``sum_u log sum_g pi_g prod_s theta[g, s, vote(u, s)]``. A larger ``k``
@@ -36,7 +36,11 @@ marginal gains). When no ``k`` beats one group, k is ``min_groups`` and
 ``Track2Groups.beats_one_group`` is False: the groups are the fewest drawn, not ones the votes
 show, and reports say so. With fewer than 250 participants (a room holds out a handful), that
 verdict is 5-fold cross-validation's instead, every participant scored out of fold (k is still
-the scan's). BIC was tried first and
+the scan's). Up to 10,000 participants this is done five times, each fifth of them held out in
+turn, and k is the most groups that four of the five rounds reached (none, when two found no
+k that beats one group); each of those rounds' fits of that k is refined on every vote and the
+most likely kept. One held-out fifth decided k by the luck of who was in it: on seven real
+conversations two analyses agreed on k 19-66 % of the time (38-88 % now). BIC was tried first and
 rejected: its penalty of ``2 * statements`` parameters per group picks k = 2 on the 5k x 300
 benchmark where four groups are planted.
 
@@ -76,6 +80,7 @@ Everything is deterministic given ``random_state``.
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeAlias
 
@@ -84,6 +89,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.sparse.linalg import svds
 
+from track2.commonground.cores import usable_cores
 from track2.commonground.errors import CommonGroundError, EmptyConversationError, GroupCountError
 from track2.commonground.matrix import AGREE, COUNT_CHUNK, DISAGREE, PASS, VoteMatrix
 
@@ -181,6 +187,24 @@ _SAMPLED_REFINE_ITERS = 12
 # and two clear camps of 5 never passed; scored out of fold they pass on 5 of 5 seeds, while
 # rooms of 20 voting at random pass on none of 30 (docs/benchmarks.md).
 _CROSS_CHECK_ROWS = 250
+# Up to this many participants with votes in the fitting sample, k is chosen _ROUNDS times,
+# each fifth of them held out in turn, and k is the most groups that _ROUNDS_AGREE of the
+# rounds reached. Which fifth is held out moved k more than anything else: on
+# football-concussions one split gave k = 4 under eight seeds, eight splits gave 3-8. On seven
+# real conversations, two analyses (other seed or row order) agreed on k 19-66 % of the time
+# with one round and 38-88 % with four of five agreeing. The median of the five (three
+# agreeing) added groups where three fifths' gains were within noise (5k x 300, mean 15
+# votes, seed 4: k = 5 at 58 % of the oracle's ARI). See docs/benchmarks.md, "Each fifth held
+# out in turn". Above the limit one held-out fifth holds 2,000 people, and five rounds would
+# cost seconds at 1M participants.
+_ROUNDS = 5
+_ROUNDS_AGREE = 4
+_ROUNDS_MAX_ROWS = 10_000
+_ROUND_WORKERS = 2  # threads for the rounds (fewer on one core) ...
+# ... from this many votes in the sample: 5k x 300 (200k votes) 6.8 s on one thread, 4.3 s on
+# two; vtaiwan.uberx (49k) 2.1 s and 1.7 s; but football-concussions (14k) 0.93 s and 1.05 s,
+# and 15-per-hour-seattle (3k) 0.27 s and 0.48 s.
+_ROUND_THREAD_VOTES = 40_000
 _CROSS_CHECK_FOLDS = 5
 
 FloatArray = npt.NDArray[np.float64]
@@ -200,8 +224,11 @@ class Track2Groups:
     of -1 participants are the priors).
     ``vote_probabilities[g, s]`` is (agree, disagree, pass) for group ``g`` on statement ``s``
     (statement order of the vote matrix; excluded statements keep the uniform prior).
-    ``held_out_log_likelihood`` maps each k tried to its score; ``n_groups`` is the chosen k
-    (or the one asked). ``beats_one_group``: whether the chosen groups predicted the held-out
+    ``held_out_log_likelihood`` maps each k tried to its score (with several rounds, each k
+    every round tried, summed over the rounds: every participant scored once, out of fold);
+    ``n_groups`` is the chosen k (or the one asked). ``k_by_round``: the k each round chose,
+    each with its own fifth of the participants held out (None: none beat one group); empty
+    with a single round (large conversations, k fixed). ``beats_one_group``: whether the chosen groups predicted the held-out
     participants' votes better than one group of everyone (by the selection's margin); False
     when no k did, so that ``n_groups`` is only the fewest allowed and the groups are not ones
     the votes show (a report says so); None when k was fixed or nobody was held out. A fit
@@ -221,6 +248,7 @@ class Track2Groups:
     random_state: int
     method: str
     beats_one_group: bool | None = None
+    k_by_round: tuple[int | None, ...] = ()
 
     def members(self, group: int) -> npt.NDArray[np.int64]:
         return np.flatnonzero(self.labels == group)
@@ -235,6 +263,7 @@ class Track2Groups:
             "method": self.method,
             "k": self.n_groups,
             "beats_one_group": self.beats_one_group,
+            "k_by_round": list(self.k_by_round),
             "held_out_log_likelihood": {
                 str(k): round(v, 3) for k, v in self.held_out_log_likelihood.items()
             },
@@ -786,6 +815,113 @@ def _cross_checked(
     return _beats(grouped, alone)
 
 
+@dataclass
+class _Scan:
+    """The choice of k on one held-out part: the k chosen (None: no k beat one group), the fit
+    of each k tried and its held-out score, and whether the fits start from the balanced
+    embedding."""
+
+    chosen: int | None
+    fits: dict[int, _Fit]
+    held_out: dict[int, float]
+    rebalanced: bool
+
+
+def _scan(
+    sample: sp.csr_array,
+    train: npt.NDArray[np.int64],
+    held: npt.NDArray[np.int64],
+    m_selected: int,
+    groups_range: tuple[int, int, int],
+    fixed: bool,
+    n_starts: int,
+    seeds: np.random.SeedSequence,
+    max_iter: int,
+) -> _Scan:
+    """Fit k = ``scan_from``..``max_groups`` groups on the rows ``train`` of ``sample``, each
+    from the splits of the previous k's fit, and choose k by the held-out rows ``held`` (the
+    rules of the module docstring); ``groups_range`` is (scan_from, min_groups, max_groups)."""
+    scan_from, min_groups, max_groups = groups_range
+    x_train, x_held = sample[train], sample[held]
+    embedding = spectral_embedding(x_train, m_selected, max_groups + 2)
+    held_out: dict[int, float] = {}
+    scores: dict[int, FloatArray] = {}
+    chosen: int | None = None
+    fits: dict[int, _Fit] = {}
+    previous: npt.NDArray[np.float32] | None = None
+    # One group (each statement's overall answers) is what the first k must beat on the held-out
+    # participants, and the scan goes on until some k has: at 150k x 2,000 with 5 planted groups
+    # among 40% noise statements, the searched fits of k = 2-5 all scored below one group (their
+    # groups were unrelated to the planted ones, ARI 0) and k = 6 beat it by far.
+    one_group: int | None = None
+    rebalanced = False
+    if len(held) and min_groups > 1 and not fixed:
+        one_group = 1
+        everyone = np.ones((x_train.shape[0], 1), dtype=np.float32)
+        log_theta, log_prior = _m_step(
+            x_train, everyone, m_selected, adaptive=True, floor=PRIOR_WEIGHT
+        )
+        scores[one_group] = _row_log_likelihood(x_held, log_theta, log_prior)
+    for groups, seed in zip(
+        range(scan_from, max_groups + 1), seeds.spawn(max_groups - scan_from + 1), strict=True
+    ):
+        fits[groups], previous, held_scores = _best_fit(
+            x_train,
+            embedding,
+            groups,
+            m_selected,
+            n_starts,
+            seed,
+            max_iter,
+            previous,
+            fits.get(groups - 1),
+            x_held if len(held) else None,
+        )
+        if held_scores is not None and not fixed:
+            scores[groups] = held_scores
+            if (
+                one_group is not None
+                and groups == min_groups
+                and not _beats(scores[groups], scores[one_group])
+            ):
+                # The leading directions found nothing that predicts better than one group: the
+                # most-voted statements can own them (150k x 2,000, 40% noise statements, a
+                # heavy tail of votes per person: every start of k = 2-4 split along nothing
+                # planted). Search this k again from the balanced embedding (each statement's
+                # column scaled by 1/sqrt(its votes)) and, if it fits better, go on from there.
+                balanced = spectral_embedding(x_train, m_selected, max_groups + 2, balanced=True)
+                # ``seed`` spawns fresh children on a second call (SeedSequence counts them):
+                # new k-means seeds for the retry, still deterministic given random_state.
+                retry, retry_resp, retry_scores = _best_fit(
+                    x_train,
+                    balanced,
+                    groups,
+                    m_selected,
+                    n_starts,
+                    seed,
+                    max_iter,
+                    None,
+                    x_held=x_held,
+                )
+                # (retry_scores is None only without held-out participants, not here)
+                if retry_scores is not None and retry.log_likelihood > fits[groups].log_likelihood:
+                    embedding, rebalanced = balanced, True
+                    fits[groups], previous = retry, retry_resp
+                    scores[groups] = retry_scores
+            held_out[groups] = float(scores[groups].sum())
+            big_enough = _groups_big_enough(previous, groups)
+            incumbent = chosen if chosen is not None else one_group
+            second_look = chosen is not None and groups - chosen > 1
+            margin = _SECOND_LOOK_SE if second_look else _SELECTION_SE
+            if incumbent is None or (
+                big_enough and _beats(scores[groups], scores[incumbent], margin)
+            ):
+                chosen = groups
+            elif chosen is not None and groups - chosen >= _PATIENCE:
+                break
+    return _Scan(chosen, fits, held_out, rebalanced)
+
+
 def _selection_statements(sample: sp.csr_array, n_statements: int) -> npt.NDArray[np.int64]:
     """Most-voted statements of the sample, as many as keep enough votes per statement."""
     counts = np.bincount(sample.indices // 3, minlength=n_statements)
@@ -884,109 +1020,71 @@ def track2_groups(
     n_held = int(round(HELD_OUT_SHARE * len(positions)))
     if fixed and n_held < _FINALISTS_MIN_HELD_OUT:
         n_held = 0
-    train, held = np.sort(positions[n_held:]), np.sort(positions[:n_held])
+    n_train = len(positions) - n_held
     if not fixed:
         # A small room cannot support many groups: try at most one group per
         # _MIN_PARTICIPANTS_PER_GROUP fitting participants (never fewer than min_groups).
-        max_groups = min(max_groups, max(min_groups, len(train) // _MIN_PARTICIPANTS_PER_GROUP))
-    if max_groups > len(train):
+        max_groups = min(max_groups, max(min_groups, n_train // _MIN_PARTICIPANTS_PER_GROUP))
+    if max_groups > n_train:
         if fixed:  # the caller's number, not the votes, is what to change
             raise GroupCountError(
-                f"{max_groups} opinion groups were asked for, but only {len(train)} "
-                f"participants have votes to form them; ask for {len(train)} or fewer"
+                f"{max_groups} opinion groups were asked for, but only {n_train} "
+                f"participants have votes to form them; ask for {n_train} or fewer"
             )
         raise Track2ModeError(
-            f"{max_groups} groups need at least as many participants with votes; found {len(train)}"
+            f"{max_groups} groups need at least as many participants with votes; found {n_train}"
         )
-    x_train, x_held = sample[train], sample[held]
     m_selected = len(selected)
     timings["prepare"] = time.perf_counter() - started
 
     lap = time.perf_counter()
-    embedding = spectral_embedding(x_train, m_selected, max_groups + 2)
-    timings["embedding"] = time.perf_counter() - lap
-
-    lap = time.perf_counter()
     seeds = np.random.SeedSequence(random_state)
-    held_out: dict[int, float] = {}
-    scores: dict[int, FloatArray] = {}
-    chosen: int | None = None
-    fits: dict[int, _Fit] = {}
-    previous: npt.NDArray[np.float32] | None = None
-    # One group (each statement's overall answers) is what the first k must beat on the held-out
-    # participants, and the scan goes on until some k has: at 150k x 2,000 with 5 planted groups
-    # among 40% noise statements, the searched fits of k = 2-5 all scored below one group (their
-    # groups were unrelated to the planted ones, ARI 0) and k = 6 beat it by far.
-    one_group: int | None = None
-    rebalanced = False
-    if n_held and min_groups > 1 and not fixed:
-        one_group = 1
-        everyone = np.ones((x_train.shape[0], 1), dtype=np.float32)
-        log_theta, log_prior = _m_step(
-            x_train, everyone, m_selected, adaptive=True, floor=PRIOR_WEIGHT
-        )
-        scores[one_group] = _row_log_likelihood(x_held, log_theta, log_prior)
     scan_from = min(min_groups, 2) if fixed else min_groups
-    for groups, seed in zip(
-        range(scan_from, max_groups + 1), seeds.spawn(max_groups - scan_from + 1), strict=True
-    ):
-        fits[groups], previous, held_scores = _best_fit(
-            x_train,
-            embedding,
-            groups,
+    groups_range = (scan_from, min_groups, max_groups)
+    # Each fifth of the participants held out in turn chooses a k (_ROUNDS_AGREE); the first
+    # fifth is the single round's held-out part.
+    rounds = 1
+    if n_held and not fixed and 2 * _ROUNDS <= len(positions) <= _ROUNDS_MAX_ROWS:
+        rounds = _ROUNDS
+    bounds = np.linspace(0, len(positions), rounds + 1).round().astype(np.int64)
+    if rounds == 1:
+        bounds[1] = n_held
+
+    def one_round(r: int) -> _Scan:
+        part = np.zeros(len(positions), dtype=bool)
+        part[bounds[r] : bounds[r + 1]] = True
+        return _scan(
+            sample,
+            np.sort(positions[~part]),
+            np.sort(positions[part]),
             m_selected,
+            groups_range,
+            fixed,
             n_starts,
-            seed,
+            seeds if r == 0 else np.random.SeedSequence((random_state, r)),
             max_iter,
-            previous,
-            fits.get(groups - 1),
-            x_held if n_held else None,
         )
-        if held_scores is not None and not fixed:
-            scores[groups] = held_scores
-            if (
-                one_group is not None
-                and groups == min_groups
-                and not _beats(scores[groups], scores[one_group])
-            ):
-                # The leading directions found nothing that predicts better than one group: the
-                # most-voted statements can own them (150k x 2,000, 40% noise statements, a
-                # heavy tail of votes per person: every start of k = 2-4 split along nothing
-                # planted). Search this k again from the balanced embedding (each statement's
-                # column scaled by 1/sqrt(its votes)) and, if it fits better, go on from there.
-                balanced = spectral_embedding(x_train, m_selected, max_groups + 2, balanced=True)
-                # ``seed`` spawns fresh children on a second call (SeedSequence counts them):
-                # new k-means seeds for the retry, still deterministic given random_state.
-                retry, retry_resp, retry_scores = _best_fit(
-                    x_train,
-                    balanced,
-                    groups,
-                    m_selected,
-                    n_starts,
-                    seed,
-                    max_iter,
-                    None,
-                    x_held=x_held,
-                )
-                # (retry_scores is None only without held-out participants, not here)
-                if retry_scores is not None and retry.log_likelihood > fits[groups].log_likelihood:
-                    embedding, rebalanced = balanced, True
-                    fits[groups], previous = retry, retry_resp
-                    scores[groups] = retry_scores
-            held_out[groups] = float(scores[groups].sum())
-            big_enough = _groups_big_enough(previous, groups)
-            incumbent = chosen if chosen is not None else one_group
-            second_look = chosen is not None and groups - chosen > 1
-            margin = _SECOND_LOOK_SE if second_look else _SELECTION_SE
-            if incumbent is None or (
-                big_enough and _beats(scores[groups], scores[incumbent], margin)
-            ):
-                chosen = groups
-            elif chosen is not None and groups - chosen >= _PATIENCE:
-                break
+
+    # The rounds are independent (each its own seeds), so two threads give the same result.
+    # Their sparse products run outside the GIL, but a small conversation's many small calls
+    # contend for it: two threads only from _ROUND_THREAD_VOTES votes.
+    workers = min(_ROUND_WORKERS, rounds, usable_cores())
+    if len(sample.indices) < _ROUND_THREAD_VOTES:
+        workers = 1
+    if workers > 1:
+        with ThreadPoolExecutor(workers) as pool:
+            scans = list(pool.map(one_round, range(rounds)))
+    else:
+        scans = [one_round(r) for r in range(rounds)]
+    choices = [scan.chosen for scan in scans]
+    # The most groups that _ROUNDS_AGREE rounds reached; None (no k beat one group) ranks below
+    # every k, so groups need that many rounds to find some.
+    chosen = sorted(choices, key=lambda k: k or 0)[rounds - min(rounds, _ROUNDS_AGREE)]
+    one_group = n_held and min_groups > 1 and not fixed
+    rebalanced = any(scan.rebalanced for scan in scans)
     # Whether the groups are ones the votes show: with one group to beat, some k did. In a
     # small room the held-out handful cannot tell; every participant scored out of fold decides.
-    beats_one_group = None if one_group is None else chosen is not None
+    beats_one_group = chosen is not None if one_group else None
     if beats_one_group is not None and len(positions) < _CROSS_CHECK_ROWS:
         beats_one_group = _cross_checked(
             sample[np.sort(positions)], chosen or min_groups, m_selected, n_starts, seeds, max_iter
@@ -995,31 +1093,48 @@ def track2_groups(
         chosen = max_groups
     elif chosen is None or beats_one_group is False:  # the fewest groups allowed
         chosen = min_groups
+    # The score of each k every round tried: every participant scored once, out of fold.
+    held_out = {
+        k: sum(scan.held_out[k] for scan in scans)
+        for k in scans[0].held_out
+        if all(k in scan.held_out for scan in scans)
+    }
     timings["model_selection"] = time.perf_counter() - lap
 
     # Refine the chosen model on every participant and every statement: start from the
     # responsibilities the selection model gives (a zero log-probability column ignores the
     # statements it did not use), then run EM on all votes.
     lap = time.perf_counter()
-    fit = fits[chosen]
-    start_log_theta = np.zeros((chosen, m, 3))
-    start_log_theta[:, selected, :] = fit.log_theta.reshape(chosen, m_selected, 3)
-    resp, _ = _e_step(x, start_log_theta.reshape(chosen, 3 * m), fit.log_prior)
-    if no_votes is not None:
-        resp[no_votes] = 0.0
     # k chosen on a sample: stop once the labels settle, and return the model the last labels
     # came from (one more M-step on every vote would change them by less than the tolerance).
     sampled = len(fit_rows) < len(voters)
-    refined, resp = _em(
-        x,
-        resp,
-        m,
-        min(max_refine_iter, _SAMPLED_REFINE_ITERS) if sampled else max_refine_iter,
-        no_votes=no_votes,
-        floor=REFINE_PRIOR_WEIGHT,
-        label_tol=_SAMPLED_LABEL_TOL if sampled else None,
-        final_m_step=not sampled,
-    )
+    # With several rounds, each round's fit of the chosen k is refined on every vote and the
+    # most likely one kept.
+    candidates = [scan.fits[chosen] for scan in scans if scan.chosen == chosen] or [
+        scan.fits[chosen] for scan in scans if chosen in scan.fits
+    ]
+    best: tuple[_Fit, npt.NDArray[np.float32]] | None = None
+    for fit in candidates:
+        start_log_theta = np.zeros((chosen, m, 3))
+        start_log_theta[:, selected, :] = fit.log_theta.reshape(chosen, m_selected, 3)
+        resp, _ = _e_step(x, start_log_theta.reshape(chosen, 3 * m), fit.log_prior)
+        if no_votes is not None:
+            resp[no_votes] = 0.0
+        refined, resp = _em(
+            x,
+            resp,
+            m,
+            min(max_refine_iter, _SAMPLED_REFINE_ITERS) if sampled else max_refine_iter,
+            no_votes=no_votes,
+            floor=REFINE_PRIOR_WEIGHT,
+            label_tol=_SAMPLED_LABEL_TOL if sampled else None,
+            final_m_step=not sampled,
+        )
+        if best is None or refined.log_likelihood > best[0].log_likelihood:
+            best = refined, resp
+    if best is None:
+        raise Track2ModeError(f"no fit of {chosen} groups was found")
+    refined, resp = best
     resp = resp[voters] if no_votes is not None else resp
     timings["refine"] = time.perf_counter() - lap
     # Every participant most likely in one group: the k groups' models differ only in how they
@@ -1064,6 +1179,13 @@ def track2_groups(
             f"{_SECOND_LOOK_SE:g}) of {_participants(n_held)} ({m_selected} most-voted "
             "statements)"
         )
+        if rounds > 1:
+            said = ", ".join("none" if k is None else str(k) for k in choices)
+            criterion = criterion.replace(
+                f"of {_participants(n_held)}",
+                f"of each fifth of the participants held out in turn (k chosen: {said}; the "
+                f"most groups that {_ROUNDS_AGREE} of the {rounds} reached)",
+            )
         cross_checked = beats_one_group is not None and len(positions) < _CROSS_CHECK_ROWS
         if cross_checked:
             criterion += (
@@ -1094,6 +1216,7 @@ def track2_groups(
         vote_probabilities=theta,
         log_likelihood=refined.log_likelihood,
         held_out_log_likelihood=held_out,
+        k_by_round=tuple(choices) if rounds > 1 else (),
         n_iterations=refined.iterations,
         n_fit_participants=len(fit_rows),
         n_fit_statements=m_selected,

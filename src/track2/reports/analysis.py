@@ -462,6 +462,8 @@ def report_dict(
         }
         # false: no k predicted held-out participants better than one group (null: k as asked)
         doc["beats_one_group"] = run.track2.groups.beats_one_group
+        # the k each fifth held out in turn chose (null: none beat one group); [] for one round
+        doc["k_by_round"] = list(run.track2.groups.k_by_round)
         doc["bridging"] = run.track2.bridging.to_json()
         doc["map"] = {
             "axes": list(run.track2.map.axes),
@@ -636,6 +638,13 @@ def _how_chosen(run: AnalysisRun) -> str:
     if run.groups_asked is not None:
         return "as asked"
     if run.track2 is not None:
+        rounds = run.track2.groups.k_by_round
+        if rounds:
+            said = ", ".join("none" if k is None else str(k) for k in rounds)
+            return (
+                f"chosen by held-out log-likelihood: each fifth of the participants, held out "
+                f"in turn, chose {said}; seed {run.seed}"
+            )
         if len(run.track2.groups.held_out_log_likelihood) > 1:
             return f"chosen by held-out log-likelihood, seed {run.seed}"
         return f"the only number tried here, seed {run.seed}"
