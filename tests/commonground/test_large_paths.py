@@ -129,6 +129,8 @@ def _record_tried_k(monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
         return best_fit(x, embedding, k, *args, **kwargs)
 
     monkeypatch.setattr(track2mode, "_best_fit", spy)
+    # one thread: the rounds in turn, so that each verdict scripted on tried[-1] reads its own
+    monkeypatch.setattr(track2mode, "_ROUND_WORKERS", 1)
     return tried
 
 

@@ -59,7 +59,7 @@ def test_each_fifth_of_the_participants_is_held_out_once(dialogue, monkeypatch) 
     ("scripted", "k", "beats"),
     [
         ((5, 3, 4, 4, 4), 4, True),  # four rounds reached 4
-        ((5, 3, None, 4, 4), 3, True),  # only three reached 4; four reached 3
+        ((5, 3, None, 4, 4), 3, True),  # four reached 3; three reached 4, which gains too little
         ((2, 3, 3, 3, 3), 3, True),
         ((None, None, 3, 4, 4), 2, False),  # two rounds found no groups: not four with groups
     ],
@@ -125,3 +125,38 @@ def test_two_threads_give_the_rounds_of_one(dialogue, monkeypatch) -> None:  # t
     assert both.log_likelihood == one.log_likelihood
     assert both.held_out_log_likelihood == one.held_out_log_likelihood
     assert pools == [2]  # one thread: no pool
+
+
+def _scans(gain: float, tried: int = 4) -> list[track2mode._Scan]:
+    """Five rounds whose 200 held-out participants each score 3 groups at N(0, 1) and 4 groups
+    ``gain`` higher (plus noise); ``tried``: the most groups the last round tried."""
+    rng = np.random.default_rng(0)
+    scans = []
+    for r in range(5):
+        three = rng.normal(size=200)
+        scores = {3: three, 4: three + gain + rng.normal(size=200)}
+        if r == 4 and tried < 4:
+            del scores[4]
+        scans.append(track2mode._Scan(None, {}, {}, False, scores))
+    return scans
+
+
+@pytest.mark.parametrize(
+    ("choices", "gain", "tried", "k"),
+    [
+        ((3, 3, 4, 4, 4), 0.3, 4, 4),  # three rounds reached 4, and 4 gains by far pooled
+        ((3, 3, 4, 4, 4), 0.05, 4, 3),  # ... gains, but not sqrt(5) standard errors
+        ((3, 3, 3, 4, 4), 0.3, 4, 3),  # only two rounds reached 4
+        ((3, 3, 4, 4, 4), 0.3, 3, 3),  # a round never tried 4: no pooled score
+        ((None, 3, 5, 4, 4), 0.3, 4, 4),  # "none" counts below every k
+    ],
+)
+def test_one_group_more_when_three_rounds_reach_it_and_it_gains_pooled(
+    choices: tuple[int | None, ...], gain: float, tried: int, k: int
+) -> None:
+    assert track2mode._one_more(_scans(gain, tried), list(choices), 3) == k
+
+
+def test_the_pooled_margin_asks_per_participant_what_one_fifth_asks() -> None:
+    # sqrt(5) standard errors over five fifths is one fifth's one standard error per participant
+    assert track2mode._POOLED_SE == pytest.approx(np.sqrt(track2mode._ROUNDS))
