@@ -1105,7 +1105,7 @@ def track2_groups(
     # The most groups that _ROUNDS_AGREE rounds reached; None (no k beat one group) ranks below
     # every k, so groups need that many rounds to find some.
     chosen = sorted(choices, key=lambda k: k or 0)[rounds - min(rounds, _ROUNDS_AGREE)]
-    one_group = n_held and min_groups > 1 and not fixed
+    one_group = n_held > 0 and min_groups > 1 and not fixed  # one group is what k must beat
     rebalanced = any(scan.rebalanced for scan in scans)
     if rounds > 1 and chosen is not None:
         chosen = _one_more(scans, choices, chosen)
