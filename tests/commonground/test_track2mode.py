@@ -400,7 +400,7 @@ def test_one_group_is_each_statements_smoothed_share() -> None:
     votes = _random_votes(30, 12, seed=1)
     x = vote_onehot(votes)
     everyone = np.ones((30, 1), dtype=np.float32)
-    log_theta, log_prior = track2mode._m_step(x, everyone, 12, floor=track2mode.PRIOR_WEIGHT)
+    log_theta, log_prior = track2mode._m_step(x.T, everyone, 12, floor=track2mode.PRIOR_WEIGHT)
     counts = np.asarray(x.sum(axis=0), dtype=np.float64).ravel().reshape(12, 3)
     agree, disagree, passed = counts.T
     seen = agree + disagree + passed
@@ -466,19 +466,47 @@ def test_two_clear_camps_in_a_room_of_ten_are_groups_the_votes_show() -> None:
 def test_a_small_room_is_cross_checked_and_falls_back_to_the_fewest_groups(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from track2.commonground import track2mode
 
+    # From 10 voters the five rounds' held-out scores are the cross-validation: the last paired
+    # test compares the chosen k with one group over every voter, each scored out of fold.
     params = SimulationParams(n_participants=150, n_statements=40, n_groups=3, mean_votes=30)
     votes = simulate_dialogue(params, seed=4).matrix
+    voters = int(np.count_nonzero(votes.votes_per_participant))
+    tested: list[int] = []
+    beats = track2mode._beats
+
+    def spy(candidate, incumbent, se=track2mode._SELECTION_SE):  # type: ignore[no-untyped-def]
+        tested.append(len(candidate))
+        return beats(candidate, incumbent, se)
+
+    def not_called(*args):  # type: ignore[no-untyped-def]
+        raise AssertionError("the rounds' scores decide; no folds fitted again")
+
+    monkeypatch.setattr(track2mode, "_beats", spy)
+    monkeypatch.setattr(track2mode, "_cross_checked", not_called)
+    groups = track2_groups(votes, random_state=0)
+    assert tested[-1] == voters and groups.beats_one_group is True
+    assert "5-fold cross-validation over all 150 participants decides" in groups.method
+    refuted = track2mode._beats
+    monkeypatch.setattr(
+        track2mode, "_beats", lambda c, i, se=1.0: False if len(c) == voters else refuted(c, i, se)
+    )
+    groups = track2_groups(votes, min_groups=2, random_state=0)
+    assert groups.beats_one_group is False and groups.n_groups == 2
+    assert "not ones the votes show" in groups.method
+
+    # Under 10 voters there is one round; 5-fold cross-validation fits every fold again.
     checked: list[int] = []
 
-    def refuted(x, k, *args):  # type: ignore[no-untyped-def]
+    def cross_checked(x, k, *args):  # type: ignore[no-untyped-def]
         checked.append(x.shape[0])
         return False
 
-    monkeypatch.setattr(track2mode, "_cross_checked", refuted)
-    groups = track2_groups(votes, min_groups=2, random_state=0)
-    assert checked == [int(np.count_nonzero(votes.votes_per_participant))]  # every voter
-    assert groups.beats_one_group is False and groups.n_groups == 2
-    # 250 voters and more: the held-out part alone decides
+    monkeypatch.setattr(track2mode, "_beats", beats)
+    monkeypatch.setattr(track2mode, "_cross_checked", cross_checked)
+    dense = np.where(np.arange(9)[:, None] % 2 == 0, 1.0, -1.0) * np.ones((9, 8))
+    groups = track2_groups(VoteMatrix.from_dense(dense), random_state=0)
+    assert checked == [9] and groups.beats_one_group is False and groups.n_groups == 2
+    # 250 voters and more: the held-out parts alone decide
     checked.clear()
     bigger = SimulationParams(n_participants=400, n_statements=40, n_groups=3, mean_votes=30)
     assert track2_groups(simulate_dialogue(bigger, seed=4).matrix).beats_one_group is True
@@ -496,3 +524,23 @@ def test_a_room_s_method_says_cross_validation_decides_whether_groups_show() -> 
     assert "of 1 participant (5 most-voted statements)" in result.method
     assert "5-fold cross-validation over all 6 participants decides" in result.method
     assert "1 participants" not in result.method
+
+
+def test_a_small_room_chooses_k_on_dense_votes_with_the_sparse_result(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from track2.commonground import track2mode
+
+    # Up to DENSE_EM_CELLS the scan's EM multiplies dense arrays (scipy's fixed cost per sparse
+    # product was most of choosing k in a room); the arithmetic is the same.
+    x = track2mode.vote_onehot(simulate_dialogue(SimulationParams(60, 30), seed=2).matrix)
+    assert isinstance(track2mode._for_em(x), np.ndarray)
+    np.testing.assert_array_equal(
+        track2mode._votes_per_row(track2mode._for_em(x)), track2mode._votes_per_row(x)
+    )
+    votes = simulate_dialogue(SimulationParams(150, 40, n_groups=3, mean_votes=30), seed=4).matrix
+    dense = track2_groups(votes, random_state=1)
+    monkeypatch.setattr(track2mode, "DENSE_EM_CELLS", 0)
+    assert not isinstance(track2mode._for_em(x), np.ndarray)
+    sparse = track2_groups(votes, random_state=1)
+    assert dense.k_by_round == sparse.k_by_round and dense.n_groups == sparse.n_groups
+    assert adjusted_rand_index(dense.labels, sparse.labels) == 1.0
+    np.testing.assert_allclose(dense.log_likelihood, sparse.log_likelihood, rtol=1e-6)

@@ -83,7 +83,7 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import TypeAlias, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -186,7 +186,9 @@ _SAMPLED_REFINE_ITERS = 12
 # Below this many participants with votes, whether the groups beat one group is decided by
 # 5-fold cross-validation over all of them, not by the held-out part: a room of 10 holds out 2,
 # and two clear camps of 5 never passed; scored out of fold they pass on 5 of 5 seeds, while
-# rooms of 20 voting at random pass on none of 30 (docs/benchmarks.md).
+# rooms of 20 voting at random pass on none of 30 (docs/benchmarks.md). From 2 * _ROUNDS voters
+# the rounds' held-out scores are that cross-validation (each voter scored once, by the fits of
+# the round that held them out); below, each fold's k is fitted again (_cross_checked).
 _CROSS_CHECK_ROWS = 250
 # Up to this many participants with votes in the fitting sample, k is chosen _ROUNDS times,
 # each fifth of them held out in turn, and k is the most groups that _ROUNDS_AGREE of the
@@ -410,18 +412,19 @@ def _shrink(success: FloatArray, trials: FloatArray, floor: float = PRIOR_WEIGHT
 
 
 def _m_step(
-    x: OneHot,
+    x_t: OneHot,
     resp: npt.NDArray[np.float32],
     n_statements: int,
     adaptive: bool = True,
     floor: float = PRIOR_WEIGHT,
 ) -> tuple[FloatArray, FloatArray]:
-    """Log answer probabilities (k x 3 m, columns as in ``x``) and log priors from
-    responsibilities; ``floor``: the adaptive prior's least weight (:func:`_shrink`). The counts
-    are arranged groups x answers x statements, so that sums over the groups run along
-    contiguous rows."""
+    """Log answer probabilities (k x 3 m, columns as in the one-hot votes) and log priors from
+    responsibilities; ``x_t``: the one-hot votes transposed (EM makes scipy's transposed view
+    once, not at every step: 50 µs of checks each time, 6 % of choosing k at 5,000 x 300).
+    ``floor``: the adaptive prior's least weight (:func:`_shrink`). The counts are arranged
+    groups x answers x statements, so that sums over the groups run along contiguous rows."""
     k = resp.shape[1]
-    by_column = np.asarray(x.T @ resp, dtype=np.float64).T
+    by_column = np.asarray(x_t @ resp, dtype=np.float64).T
     counts = np.ascontiguousarray(by_column.reshape(k, n_statements, 3).transpose(0, 2, 1))
     if adaptive:
         # Two nested shares, each shrunk by its own amount: passing (a statement's pass rate
@@ -457,13 +460,28 @@ def _m_step(
     return log_theta, np.log(sizes, out=sizes)
 
 
-def _row_max(values: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+_Real = TypeVar("_Real", np.float32, np.float64)
+
+
+def _row_max(values: npt.NDArray[_Real]) -> npt.NDArray[_Real]:
     """Each row's largest value (a column), one group at a time: numpy's max over the short
     last axis costs 4× more (100 ms against 24 ms at 1M × 7), with the same result."""
     top = values[:, :1].copy()
     for group in range(1, values.shape[1]):
         np.maximum(top, values[:, group : group + 1], out=top)
     return top
+
+
+def _row_sum(values: npt.NDArray[_Real]) -> npt.NDArray[_Real]:
+    """Each row's sum (a column), one group at a time: 12 against 130 µs at 4,000 × 5. Below
+    8 groups numpy's sum over the last axis adds them in this order, so the result is the
+    same bit for bit; from 8 it sums pairwise, and numpy's own sum is kept."""
+    if values.shape[1] >= 8:
+        return np.add.reduce(values, axis=1, keepdims=True)
+    total = values[:, :1].copy()
+    for group in range(1, values.shape[1]):
+        np.add(total, values[:, group : group + 1], out=total)
+    return total
 
 
 def _e_step(
@@ -476,7 +494,7 @@ def _e_step(
     top = _row_max(joint)
     joint -= top
     np.exp(joint, out=joint)
-    total = np.add.reduce(joint, axis=1, keepdims=True)
+    total = _row_sum(joint)
     joint /= total
     log_likelihood = np.add.reduce(np.log(total, out=total), axis=None, dtype=np.float64)
     return joint, float(log_likelihood + np.add.reduce(top, axis=None, dtype=np.float64))
@@ -494,7 +512,7 @@ def model_from_responsibilities(
     :func:`vote_onehot`) and log group shares from given responsibilities: EM's M-step, with the
     empirical-Bayes prior of at least ``prior_weight`` pseudo-votes (``adaptive``) or the
     fixed prior of ``PRIOR_WEIGHT``. The simulator's supervised bound fits it to planted groups."""
-    return _m_step(onehot, responsibilities, n_statements, adaptive, prior_weight)
+    return _m_step(onehot.T, responsibilities, n_statements, adaptive, prior_weight)
 
 
 def group_posteriors(
@@ -505,13 +523,13 @@ def group_posteriors(
     return _e_step(onehot, log_theta, log_prior)[0]
 
 
-def _row_log_likelihood(
-    x: sp.csr_array, log_theta: FloatArray, log_prior: FloatArray
-) -> FloatArray:
+def _row_log_likelihood(x: OneHot, log_theta: FloatArray, log_prior: FloatArray) -> FloatArray:
     """Each row's log-likelihood under the mixture, log sum_g pi_g prod_s theta[g, s, vote]."""
     joint = np.asarray(x @ log_theta.T, dtype=np.float64) + log_prior
-    top = joint.max(axis=1)
-    return np.asarray(top + np.log(np.exp(joint - top[:, None]).sum(axis=1)), dtype=np.float64)
+    top = _row_max(joint)
+    joint -= top
+    np.exp(joint, out=joint)
+    return np.asarray((top + np.log(_row_sum(joint)))[:, 0], dtype=np.float64)
 
 
 def _beats(candidate: FloatArray, incumbent: FloatArray, se: float = _SELECTION_SE) -> bool:
@@ -547,11 +565,12 @@ def _em(
     ``label_tol``: also converged when a step moves at most this share of rows to another
     group (their most likely one), the first step counting from the labels of ``resp``."""
     previous = -np.inf
+    x_t = x.T
     labels = None if label_tol is None else resp.argmax(axis=1)
     log_likelihood = -np.inf
     iterations = 0
     if start_model is None:
-        log_theta, log_prior = _m_step(x, resp, n_statements, adaptive, floor)
+        log_theta, log_prior = _m_step(x_t, resp, n_statements, adaptive, floor)
     else:
         log_theta, log_prior = start_model
     while iterations < max_iter:
@@ -565,7 +584,7 @@ def _em(
             converged |= bool(np.count_nonzero(moved != labels) <= label_tol * len(labels))
         if converged and not final_m_step:
             break
-        log_theta, log_prior = _m_step(x, resp, n_statements, adaptive, floor)
+        log_theta, log_prior = _m_step(x_t, resp, n_statements, adaptive, floor)
         if converged:
             break
         previous = log_likelihood
@@ -670,7 +689,7 @@ def _split_starts(
 
 
 def _misfit_starts(
-    previous: npt.NDArray[np.float32], x: sp.csr_array, fit: _Fit
+    previous: npt.NDArray[np.float32], x: OneHot, fit: _Fit
 ) -> list[npt.NDArray[np.float32]]:
     """Starts for k groups from a (k-1)-group fit: for each group, its members that its answer
     probabilities explain worst (lowest log-likelihood per vote, the bottom _MISFIT_SHARE) start
@@ -678,7 +697,7 @@ def _misfit_starts(
     splitting the large group along its main direction does not find it."""
     labels = previous.argmax(axis=1)
     per_vote = np.asarray(x @ fit.log_theta.T, dtype=np.float64)[np.arange(len(labels)), labels]
-    per_vote /= np.maximum(np.diff(x.indptr), 1)
+    per_vote /= np.maximum(_votes_per_row(x), 1)
     starts = []
     for group in range(previous.shape[1]):
         members = np.flatnonzero(labels == group)
@@ -694,8 +713,21 @@ def _misfit_starts(
     return starts
 
 
+def _votes_per_row(x: OneHot) -> npt.NDArray[np.float64]:
+    if isinstance(x, np.ndarray):
+        return np.add.reduce(x, axis=1, dtype=np.float64)
+    return np.diff(x.indptr).astype(np.float64)
+
+
+def _for_em(x: sp.csr_array) -> OneHot:
+    """The one-hot votes EM multiplies by: dense up to DENSE_EM_CELLS cells, where scipy's
+    fixed cost per sparse product outweighs the product (a room of 40 x 60 spent most of
+    choosing k building transposes: thousands of EM steps of a few microseconds of work)."""
+    return x.toarray() if x.shape[0] * x.shape[1] <= DENSE_EM_CELLS else x
+
+
 def _best_fit(
-    x: sp.csr_array,
+    x: OneHot,
     embedding: FloatArray,
     k: int,
     n_statements: int,
@@ -704,7 +736,7 @@ def _best_fit(
     max_iter: int,
     previous: npt.NDArray[np.float32] | None,
     previous_fit: _Fit | None = None,
-    x_held: sp.csr_array | None = None,
+    x_held: OneHot | None = None,
 ) -> tuple[_Fit, npt.NDArray[np.float32], FloatArray | None]:
     """Short EM runs from ``n_starts`` k-means++ starts and from every split of the previous
     (k-1)-group fit; the best after the short run go on to convergence. Returns the winning fit,
@@ -801,7 +833,7 @@ def _cross_checked(
     """Whether ``k`` groups predict each participant (row of ``x``, every one with a vote)
     better than one group does, by one standard error of the paired gain, each fifth scored by
     the models fitted on the other four: the held-out test for a room too small to hold out
-    enough participants once."""
+    enough participants once, and too small for the rounds (under 2 * _ROUNDS voters)."""
     folds = np.random.default_rng(seed_sequence.spawn(1)[0]).permutation(x.shape[0])
     folds %= _CROSS_CHECK_FOLDS
     grouped = np.empty(x.shape[0])
@@ -812,12 +844,13 @@ def _cross_checked(
         scored, fitted = np.flatnonzero(folds == fold), np.flatnonzero(folds != fold)
         if len(fitted) < 2 * k or not len(scored):
             return False
-        x_fit, x_scored = x[fitted], x[scored]
+        x_fit = x[fitted]
         embedding = spectral_embedding(x_fit, n_statements, k + 2)
-        fit, _, _ = _best_fit(x_fit, embedding, k, n_statements, n_starts, seed, max_iter, None)
+        em_fit, x_scored = _for_em(x_fit), _for_em(x[scored])
+        fit, _, _ = _best_fit(em_fit, embedding, k, n_statements, n_starts, seed, max_iter, None)
         grouped[scored] = _row_log_likelihood(x_scored, fit.log_theta, fit.log_prior)
         everyone = np.ones((len(fitted), 1), dtype=np.float32)
-        log_theta, log_prior = _m_step(x_fit, everyone, n_statements, floor=PRIOR_WEIGHT)
+        log_theta, log_prior = _m_step(em_fit.T, everyone, n_statements, floor=PRIOR_WEIGHT)
         alone[scored] = _row_log_likelihood(x_scored, log_theta, log_prior)
     return _beats(grouped, alone)
 
@@ -852,6 +885,7 @@ def _scan(
     scan_from, min_groups, max_groups = groups_range
     x_train, x_held = sample[train], sample[held]
     embedding = spectral_embedding(x_train, m_selected, max_groups + 2)
+    em_train, em_held = _for_em(x_train), _for_em(x_held)
     held_out: dict[int, float] = {}
     scores: dict[int, FloatArray] = {}
     chosen: int | None = None
@@ -867,14 +901,14 @@ def _scan(
         one_group = 1
         everyone = np.ones((x_train.shape[0], 1), dtype=np.float32)
         log_theta, log_prior = _m_step(
-            x_train, everyone, m_selected, adaptive=True, floor=PRIOR_WEIGHT
+            em_train.T, everyone, m_selected, adaptive=True, floor=PRIOR_WEIGHT
         )
-        scores[one_group] = _row_log_likelihood(x_held, log_theta, log_prior)
+        scores[one_group] = _row_log_likelihood(em_held, log_theta, log_prior)
     for groups, seed in zip(
         range(scan_from, max_groups + 1), seeds.spawn(max_groups - scan_from + 1), strict=True
     ):
         fits[groups], previous, held_scores = _best_fit(
-            x_train,
+            em_train,
             embedding,
             groups,
             m_selected,
@@ -883,7 +917,7 @@ def _scan(
             max_iter,
             previous,
             fits.get(groups - 1),
-            x_held if len(held) else None,
+            em_held if len(held) else None,
         )
         if held_scores is not None and not fixed:
             scores[groups] = held_scores
@@ -901,7 +935,7 @@ def _scan(
                 # ``seed`` spawns fresh children on a second call (SeedSequence counts them):
                 # new k-means seeds for the retry, still deterministic given random_state.
                 retry, retry_resp, retry_scores = _best_fit(
-                    x_train,
+                    em_train,
                     balanced,
                     groups,
                     m_selected,
@@ -909,7 +943,7 @@ def _scan(
                     seed,
                     max_iter,
                     None,
-                    x_held=x_held,
+                    x_held=em_held,
                 )
                 # (retry_scores is None only without held-out participants, not here)
                 if retry_scores is not None and retry.log_likelihood > fits[groups].log_likelihood:
@@ -1110,12 +1144,22 @@ def track2_groups(
     if rounds > 1 and chosen is not None:
         chosen = _one_more(scans, choices, chosen)
     # Whether the groups are ones the votes show: with one group to beat, some k did. In a
-    # small room the held-out handful cannot tell; every participant scored out of fold decides.
+    # small room the held-out handful cannot tell; every participant scored out of fold decides,
+    # by the rounds' own scores when every round tried that k (before, five more fits of it:
+    # the same false claims on random votes, 1 of 90 rooms, and 40 x 60 rooms of 3 planted
+    # groups claimed on 6 of 10 seeds instead of 3; docs/benchmarks.md).
     beats_one_group = chosen is not None if one_group else None
     if beats_one_group is not None and len(positions) < _CROSS_CHECK_ROWS:
-        beats_one_group = _cross_checked(
-            sample[np.sort(positions)], chosen or min_groups, m_selected, n_starts, seeds, max_iter
-        )
+        checked = chosen or min_groups
+        if rounds > 1 and all(checked in scan.scores for scan in scans):
+            beats_one_group = _beats(
+                np.concatenate([scan.scores[checked] for scan in scans]),
+                np.concatenate([scan.scores[1] for scan in scans]),
+            )
+        else:
+            beats_one_group = _cross_checked(
+                sample[np.sort(positions)], checked, m_selected, n_starts, seeds, max_iter
+            )
     if fixed:
         chosen = max_groups
     elif chosen is None or beats_one_group is False:  # the fewest groups allowed
