@@ -127,16 +127,21 @@ def test_two_threads_give_the_rounds_of_one(dialogue, monkeypatch) -> None:  # t
     assert pools == [2]  # one thread: no pool
 
 
-def _scans(gain: float, tried: int = 4) -> list[track2mode._Scan]:
+def _scans(
+    gain: float, tried: int = 4, gains: dict[int, float] | None = None
+) -> list[track2mode._Scan]:
     """Five rounds whose 200 held-out participants each score 3 groups at N(0, 1) and 4 groups
-    ``gain`` higher (plus noise); ``tried``: the most groups the last round tried."""
+    ``gain`` higher (plus noise); ``tried``: the most groups the last round tried; ``gains``:
+    k -> the gain of k over k - 1 from 4 groups on (``gain`` is ``gains[4]``)."""
+    gains = {4: gain} if gains is None else gains
     rng = np.random.default_rng(0)
     scans = []
     for r in range(5):
-        three = rng.normal(size=200)
-        scores = {3: three, 4: three + gain + rng.normal(size=200)}
-        if r == 4 and tried < 4:
-            del scores[4]
+        scores = {3: rng.normal(size=200)}
+        for k, more in sorted(gains.items()):
+            scores[k] = scores[k - 1] + more + rng.normal(size=200)
+        for k in [k for k in scores if r == 4 and k > tried]:
+            del scores[k]
         scans.append(track2mode._Scan(None, {}, {}, False, scores))
     return scans
 
@@ -146,15 +151,30 @@ def _scans(gain: float, tried: int = 4) -> list[track2mode._Scan]:
     [
         ((3, 3, 4, 4, 4), 0.3, 4, 4),  # three rounds reached 4, and 4 gains by far pooled
         ((3, 3, 4, 4, 4), 0.05, 4, 3),  # ... gains, but not sqrt(5) standard errors
-        ((3, 3, 3, 4, 4), 0.3, 4, 3),  # only two rounds reached 4
+        ((3, 3, 3, 4, 4), 0.3, 4, 4),  # two rounds reached 4, enough to ask the pooled test
+        ((3, 3, 3, 3, 4), 0.3, 4, 3),  # only one round reached 4
         ((3, 3, 4, 4, 4), 0.3, 3, 3),  # a round never tried 4: no pooled score
         ((None, 3, 5, 4, 4), 0.3, 4, 4),  # "none" counts below every k
     ],
 )
-def test_one_group_more_when_three_rounds_reach_it_and_it_gains_pooled(
+def test_one_group_more_when_two_rounds_reach_it_and_it_gains_pooled(
     choices: tuple[int | None, ...], gain: float, tried: int, k: int
 ) -> None:
     assert track2mode._one_more(_scans(gain, tried), list(choices), 3) == k
+
+
+@pytest.mark.parametrize(
+    ("gains", "k"),
+    [
+        ({4: 0.3, 5: 0.3}, 5),  # 4 gains over 3, and 5 over 4: one more, then one more
+        ({4: 0.3, 5: 0.05}, 4),  # 5 gains too little over 4
+        ({4: 0.05, 5: 0.6}, 3),  # 4 gains too little: 5 is never asked, however it gains
+    ],
+)
+def test_more_groups_one_at_a_time_while_each_gains(gains: dict[int, float], k: int) -> None:
+    # Two rounds reached 5, so after 4 the pooled test is asked again, from 4.
+    scans = _scans(0.0, tried=5, gains=gains)
+    assert track2mode._more_groups(scans, [3, 3, 3, 5, 5], 3) == k
 
 
 def test_the_pooled_margin_asks_per_participant_what_one_fifth_asks() -> None:
