@@ -40,9 +40,8 @@ the scan's). Up to 10,000 participants this is done five times, each fifth of th
 turn, and k is the most groups that four of the five rounds reached (none, when two found no
 k that beats one group), then one more at a time while two rounds reached it and, every
 participant scored out of fold by their round's fits, it gains sqrt(5) standard errors; each
-round's fit of that k
-(of those that chose it) is refined on every vote and the most likely kept. One held-out fifth
-decided k by the luck of who was in it. BIC was tried first and
+round's fit of that k (of those that chose it) is refined on every vote and the most likely
+kept. One held-out fifth decided k by the luck of who was in it. BIC was tried first and
 rejected: its penalty of ``2 * statements`` parameters per group picks k = 2 on the 5k x 300
 benchmark where four groups are planted.
 
@@ -195,9 +194,9 @@ _CROSS_CHECK_ROWS = 250
 # each fifth of them held out in turn, and k is the most groups that _ROUNDS_AGREE of the
 # rounds reached, then one more at a time (_one_more) while _ROUNDS_MORE rounds reached it and
 # the pooled out-of-fold gain exceeds _POOLED_SE standard errors: per participant, what one
-# fifth's single standard error asks, measured on five times the people. Which fifth is held out moved k more
-# than anything else: on football-concussions one split gave k = 4 under eight seeds, eight
-# splits gave 3-8. On seven real conversations the groups of two analyses (other seed or row
+# fifth's single standard error asks, measured on five times the people. Which fifth is held
+# out moved k more than anything else: on football-concussions one split gave k = 4 under
+# eight seeds, eight splits gave 3-8. On seven real conversations the groups of two analyses (other seed or row
 # order) agreed with a mean ARI of 0.46-0.73 with one round, 0.68-0.96 now. The median of the
 # five (three agreeing) alone added groups where three fifths' gains were within noise (5k x
 # 300, mean 15 votes, seed 4: k = 5 at 58 % of the oracle's ARI; pooled, that fifth group gains
@@ -719,6 +718,7 @@ def _misfit_starts(
 
 
 def _votes_per_row(x: OneHot) -> npt.NDArray[np.float64]:
+    """Each participant's number of votes (a row of one-hot votes holds a 1 per vote)."""
     if isinstance(x, np.ndarray):
         return np.add.reduce(x, axis=1, dtype=np.float64)
     return np.diff(x.indptr).astype(np.float64)
