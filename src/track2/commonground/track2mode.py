@@ -969,21 +969,27 @@ def _scan(
     return _Scan(chosen, fits, held_out, rebalanced, scores)
 
 
+def _pooled_beats(scans: list[_Scan], k: int, incumbent: int, se: float) -> bool | None:
+    """Whether ``k`` groups beat ``incumbent`` (1: one group) by ``se`` standard errors with
+    every participant scored out of fold, by the fits of the round that held them out; None
+    when a round did not score both."""
+    if not all(k in scan.scores and incumbent in scan.scores for scan in scans):
+        return None
+    return _beats(
+        np.concatenate([scan.scores[k] for scan in scans]),
+        np.concatenate([scan.scores[incumbent] for scan in scans]),
+        se,
+    )
+
+
 def _one_more(scans: list[_Scan], choices: list[int | None], chosen: int) -> int:
-    """``chosen + 1`` when _ROUNDS_MORE rounds reached it and, every participant scored out of
-    fold by their own round's fits, it gains _POOLED_SE standard errors over ``chosen``; else
+    """``chosen + 1`` when _ROUNDS_MORE rounds reached it and, pooled over the rounds
+    (:func:`_pooled_beats`), it gains _POOLED_SE standard errors over ``chosen``; else
     ``chosen``."""
     more = chosen + 1
     if sum(1 for k in choices if (k or 0) >= more) < _ROUNDS_MORE:
         return chosen
-    if not all(more in scan.scores and chosen in scan.scores for scan in scans):
-        return chosen
-    gained = _beats(
-        np.concatenate([scan.scores[more] for scan in scans]),
-        np.concatenate([scan.scores[chosen] for scan in scans]),
-        _POOLED_SE,
-    )
-    return more if gained else chosen
+    return more if _pooled_beats(scans, more, chosen, _POOLED_SE) else chosen
 
 
 def _more_groups(scans: list[_Scan], choices: list[int | None], chosen: int) -> int:
@@ -1164,12 +1170,9 @@ def track2_groups(
     beats_one_group = chosen is not None if one_group else None
     if beats_one_group is not None and len(positions) < _CROSS_CHECK_ROWS:
         checked = chosen or min_groups
-        if rounds > 1 and all(checked in scan.scores for scan in scans):
-            beats_one_group = _beats(
-                np.concatenate([scan.scores[checked] for scan in scans]),
-                np.concatenate([scan.scores[1] for scan in scans]),
-            )
-        else:
+        pooled = _pooled_beats(scans, checked, 1, _SELECTION_SE) if rounds > 1 else None
+        beats_one_group = pooled
+        if pooled is None:
             beats_one_group = _cross_checked(
                 sample[np.sort(positions)], checked, m_selected, n_starts, seeds, max_iter
             )
