@@ -478,3 +478,21 @@ def test_a_group_too_small_to_say_which_sides_make_it_up(tmp_path: Path) -> None
     assert "fewer than 9 participants, too few to say" in text
     page = _run(*args, "--format", "html")
     assert "fewer than 9 participants, too few to say" in page
+
+
+@pytest.mark.parametrize("mode", ["track2", "polis"])
+def test_the_count_of_participants_in_the_map_is_the_count_drawn(mode: str) -> None:
+    """Track 2 mode's map draws every grouped participant; Pol.is's only those with enough
+    votes. canadian-electoral-reform has 447 voters of whom 281 meet Pol.is's threshold: the
+    Track 2 report once said 281 beside a map of 447."""
+    folder = DATA / "polis" / "canadian-electoral-reform"
+    doc = json.loads(_run(str(folder), "--mode", mode, "--format", "json"))
+    if mode == "track2":
+        drawn = len(doc["map"]["coordinates"])
+        assert drawn == sum(g["size"] for g in doc["groups"]) > len(doc["in_conv"])
+    else:
+        drawn = len(doc["in_conv"])
+    text = _run(str(folder), "--mode", mode)
+    assert f"{doc['votes']} votes; {drawn} participants in the opinion map." in text
+    page = _run(str(folder), "--mode", mode, "--format", "html")
+    assert f"{doc['votes']} votes; {drawn} participants in the map; " in page

@@ -682,7 +682,7 @@ def render_text(run: AnalysisRun) -> str:
     out.append(STATUS)
     out.append(
         f"{len(a.participant_ids)} participants, {len(doc['statements'])} statements, "
-        f"{doc['votes']} votes; {int(a.in_conv.sum())} participants in the opinion map."
+        f"{doc['votes']} votes; {in_map(run)} participants in the opinion map."
     )
     out.append(
         f"Method: {view.method} (mode {run.mode}); {_groups_count(len(view.ids))} "
@@ -796,6 +796,16 @@ def _axes_words(t: Track2Analysis) -> str:
     return f"Horizontal axis: {t.map.axes[0]}; vertical axis: {t.map.axes[1]}."
 
 
+def in_map(run: AnalysisRun) -> int:
+    """How many participants the report's map draws: Pol.is's map holds the participants with
+    enough votes (``in_conv``), Track 2 mode's every member of a group (its map comes from the
+    model that groups everyone with a vote; saying Pol.is's count there understated it)."""
+    t = run.track2
+    if t is None:
+        return int(run.analysis.in_conv.sum())
+    return int(np.count_nonzero(t.group_labels >= 0))
+
+
 def _map(run: AnalysisRun) -> str:
     t = run.track2
     if t is None:
@@ -827,7 +837,7 @@ def render_html(run: AnalysisRun) -> str:
         f"<h1>Opinion groups and common ground: {e(Path(run.path).name)}</h1>",
         f'<p class="status">{e(STATUS)}</p>',
         f"<p>{len(a.participant_ids)} participants, {len(doc['statements'])} statements, "
-        f"{doc['votes']} votes; {int(a.in_conv.sum())} participants in the map; "
+        f"{doc['votes']} votes; {in_map(run)} participants in the map; "
         f"{_groups_count(len(view.ids))} (method {e(view.method)}, mode {e(run.mode)}).</p>",
         *(
             [f'<p class="caution" role="note">{e(caution)}</p>']
