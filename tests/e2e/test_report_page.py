@@ -38,3 +38,11 @@ def test_report_fits_a_narrow_window_and_runs_rtl_text_right_to_left(tmp_path, n
     by_text = dict(directions)
     assert by_text[ARABIC] == "rtl" and by_text[HEBREW] == "rtl"
     assert by_text["Share data."] == "ltr"
+    # A group's answer ("agrees") and its column's head stay whole words: the statement column
+    # may wrap anywhere, and once wrapped these too ("agre / es").
+    lines = page.evaluate(
+        "Array.from(document.querySelectorAll('td.word, th.word')).map(c => {"
+        "const r = document.createRange(); r.selectNodeContents(c);"
+        "return [c.textContent, r.getClientRects().length]; })"
+    )
+    assert lines and all(n <= 1 for _, n in lines), lines

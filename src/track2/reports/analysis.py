@@ -755,6 +755,7 @@ body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0
 h1{font-size:1.5rem} h2{font-size:1.2rem;margin-top:2rem}
 table{border-collapse:collapse;width:100%} td,th{border-bottom:1px solid #ddd;padding:.3rem;
 text-align:left;vertical-align:top;overflow-wrap:anywhere} .num{text-align:right;white-space:nowrap}
+.word{white-space:nowrap;overflow-wrap:normal}
 .status,.caution{background:#fff6d5;padding:.5rem;border-left:4px solid #d9a400}
 .swatch{display:inline-block;width:.8rem;height:.8rem;border-radius:50%;margin-right:.3rem}
 figure{margin:1rem 0} figcaption{font-size:.9rem;color:#555}
@@ -860,7 +861,7 @@ def render_html(run: AnalysisRun) -> str:
             parts.append(f"<p>{e(nothing_listed(g))}</p>")
             continue
         parts.append(
-            '<table><tr><th>statement</th><th>group</th><th class="num">share</th>'
+            '<table><tr><th>statement</th><th class="word">group</th><th class="num">share</th>'
             '<th class="num">votes</th></tr>'
         )
         for r in doc["repness"].get(str(g["id"]), []):
@@ -868,20 +869,20 @@ def render_html(run: AnalysisRun) -> str:
             parts.append(
                 f"<tr><td>[{e(str(r['statement']))}] {text(r['statement'])}"
                 f"{e(WEAK_LABEL) if r['weak'] else ''}</td>"
-                f"<td>{e(r['repful_for'])}s</td>"
+                f'<td class="word">{e(r["repful_for"])}s</td>'
                 f'<td class="num">{_pct(r["n_success"], r["n_trials"]) if shown else HIDDEN}</td>'
                 f'<td class="num">{r["n_trials"] if shown else ""}</td></tr>'
             )
         parts.append("</table>")
     parts.append(
-        "<h2>Consensus</h2><table><tr><th>statement</th><th>everyone</th>"
+        '<h2>Consensus</h2><table><tr><th>statement</th><th class="word">everyone</th>'
         '<th class="num">share</th><th class="num">votes</th></tr>'
     )
     for side in ("agree", "disagree"):
         for cs in doc["consensus"][side]:
             parts.append(
                 f"<tr><td>[{e(str(cs['statement']))}] {text(cs['statement'])}</td>"
-                f"<td>{side}s</td>"
+                f'<td class="word">{side}s</td>'
                 f'<td class="num">{_pct(cs["n_success"], cs["n_trials"])}</td>'
                 f'<td class="num">{cs["n_trials"]}</td></tr>'
             )
