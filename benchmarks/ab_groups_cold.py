@@ -27,6 +27,7 @@ ROOMS = {
     "room 20 × 40": (20, 40, 2, 20),
     "room 40 × 60": (40, 60, 2, 30),
     "150 × 60": (150, 60, 3, 40),
+    "5,000 × 300": (5000, 300, 4, 25),
 }
 
 # Run in the tree under test (its own src on PYTHONPATH): prints {name: [seconds, results]}.

@@ -544,3 +544,29 @@ def test_a_small_room_chooses_k_on_dense_votes_with_the_sparse_result(monkeypatc
     assert dense.k_by_round == sparse.k_by_round and dense.n_groups == sparse.n_groups
     assert adjusted_rand_index(dense.labels, sparse.labels) == 1.0
     np.testing.assert_allclose(dense.log_likelihood, sparse.log_likelihood, rtol=1e-6)
+
+
+@pytest.mark.parametrize(("adaptive", "rel_tol", "max_iter"), [(False, 0.0, 6), (True, 1e-6, 60)])
+def test_fits_run_side_by_side_are_bit_for_bit_the_fits_run_alone(
+    adaptive: bool, rel_tol: float, max_iter: int
+) -> None:
+    from track2.commonground import track2mode
+
+    # The starts and finalists of each k share their sparse products, one column block each;
+    # every fit must be the one EM returns alone, stopping at its own step.
+    votes = simulate_dialogue(SimulationParams(400, 60, n_groups=3, mean_votes=20), seed=5).matrix
+    x = track2mode.vote_onehot(votes)
+    rng = np.random.default_rng(3)
+    starts = [track2mode._hard(rng.integers(0, 3, x.shape[0]), 3) for _ in range(4)]
+    alone = [
+        track2mode._em(x, s.copy(), 60, max_iter, rel_tol=rel_tol, adaptive=adaptive)
+        for s in starts
+    ]
+    together = track2mode._em_together(x, starts, 60, max_iter, rel_tol, adaptive)
+    if adaptive:  # the fits stop at different steps, so some run on after others stopped
+        assert len({fit.iterations for fit, _ in alone}) > 1
+    for (fit, resp), (fit2, resp2) in zip(alone, together, strict=True):
+        assert fit.iterations == fit2.iterations and fit.log_likelihood == fit2.log_likelihood
+        np.testing.assert_array_equal(fit.log_theta, fit2.log_theta)
+        np.testing.assert_array_equal(fit.log_prior, fit2.log_prior)
+        np.testing.assert_array_equal(resp, resp2)
