@@ -546,24 +546,28 @@ def test_a_small_room_chooses_k_on_dense_votes_with_the_sparse_result(monkeypatc
     np.testing.assert_allclose(dense.log_likelihood, sparse.log_likelihood, rtol=1e-6)
 
 
+@pytest.mark.parametrize("dense", [False, True])
+@pytest.mark.parametrize("k", [3, 9])  # from 8 groups a row's sum is numpy's pairwise one
 @pytest.mark.parametrize(("adaptive", "rel_tol", "max_iter"), [(False, 0.0, 6), (True, 1e-6, 60)])
 def test_fits_run_side_by_side_are_bit_for_bit_the_fits_run_alone(
-    adaptive: bool, rel_tol: float, max_iter: int
+    adaptive: bool, rel_tol: float, max_iter: int, k: int, dense: bool
 ) -> None:
     from track2.commonground import track2mode
 
-    # The starts and finalists of each k share their sparse products, one column block each;
-    # every fit must be the one EM returns alone, stopping at its own step.
+    # The starts and finalists of each k share each step's work (on sparse votes their products
+    # too, one column block each); every fit must be the one EM returns alone, stopping at its
+    # own step.
     votes = simulate_dialogue(SimulationParams(400, 60, n_groups=3, mean_votes=20), seed=5).matrix
-    x = track2mode.vote_onehot(votes)
+    onehot = track2mode.vote_onehot(votes)
+    x = onehot.toarray() if dense else onehot
     rng = np.random.default_rng(3)
-    starts = [track2mode._hard(rng.integers(0, 3, x.shape[0]), 3) for _ in range(4)]
+    starts = [track2mode._hard(rng.integers(0, k, x.shape[0]), k) for _ in range(4)]
     alone = [
         track2mode._em(x, s.copy(), 60, max_iter, rel_tol=rel_tol, adaptive=adaptive)
         for s in starts
     ]
     together = track2mode._em_together(x, starts, 60, max_iter, rel_tol, adaptive)
-    if adaptive:  # the fits stop at different steps, so some run on after others stopped
+    if adaptive and k == 3:  # the fits stop at different steps: some run on after others stop
         assert len({fit.iterations for fit, _ in alone}) > 1
     for (fit, resp), (fit2, resp2) in zip(alone, together, strict=True):
         assert fit.iterations == fit2.iterations and fit.log_likelihood == fit2.log_likelihood

@@ -368,8 +368,9 @@ class _Fit:
 
 
 def _shrink(success: FloatArray, trials: FloatArray, floor: float = PRIOR_WEIGHT) -> FloatArray:
-    """Each group's success share on each statement (groups on the first axis), shrunk towards
-    the statement's share over everyone by an empirical-Bayes amount chosen per statement.
+    """Each group's success share on each statement (groups on axis -3, before (pass, agree) and
+    the statements; any axes before them are fits side by side), shrunk towards the statement's
+    share over everyone by an empirical-Bayes amount chosen per statement.
 
     One-way random-effects estimate: the between-group variance of the shares beyond what
     sampling explains, tau2 (as a fraction of pbar * (1 - pbar)), gives a beta prior of weight
@@ -378,14 +379,14 @@ def _shrink(success: FloatArray, trials: FloatArray, floor: float = PRIOR_WEIGHT
     which they differ keeps its group shares. alpha is kept in [floor, _MAX_SHRINK].
 
     EM calls this after every vote in a live room, where the cost is the number of numpy calls
-    and their strides, not their size: groups are the first axis (a sum over them runs along
-    contiguous rows; over a last axis of 2-5 groups numpy was 5x slower), sums are
+    and their strides, not their size: groups come before the answers and statements (a sum over
+    them runs along contiguous rows; over a last axis of 2-5 groups numpy was 5x slower), sums are
     ``np.add.reduce`` (``ndarray.sum`` without its wrapper), np.minimum(np.maximum(...)) is
     np.clip without its overhead, and temporaries are updated in place.
     """
-    k = trials.shape[0]
-    total = np.add.reduce(trials, axis=0)
-    pbar = np.add.reduce(success, axis=0)
+    k = trials.shape[-3]
+    total = np.add.reduce(trials, axis=-3, keepdims=True)
+    pbar = np.add.reduce(success, axis=-3, keepdims=True)
     pbar += 0.5
     pbar /= total + 1.0
     if k == 1:
@@ -394,14 +395,14 @@ def _shrink(success: FloatArray, trials: FloatArray, floor: float = PRIOR_WEIGHT
         # no between-group term to read for one group; its floor left one group a weight of 5
         # towards itself, less smoothed than any k, so k groups out-predicted one group on a
         # room's held-out participants even on votes drawn at random.)
-        return pbar[np.newaxis].copy()
+        return pbar.copy()
     deviation = success / np.maximum(trials, 1e-9)
     deviation -= pbar
     np.square(deviation, out=deviation)
     deviation *= trials
-    spread = np.add.reduce(deviation, axis=0)
+    spread = np.add.reduce(deviation, axis=-3, keepdims=True)
     spread /= pbar * (1.0 - pbar)
-    effective = np.add.reduce(np.square(trials), axis=0)
+    effective = np.add.reduce(np.square(trials), axis=-3, keepdims=True)
     effective /= np.maximum(total, 1e-9)
     np.subtract(total, effective, out=effective)
     spread -= k - 1
@@ -438,53 +439,84 @@ def _model(
     floor: float,
 ) -> tuple[FloatArray, FloatArray]:
     """:func:`_m_step` from its product ``by_column`` (one-hot columns x groups: each column's
-    summed responsibilities), so that several fits can share one product."""
+    summed responsibilities)."""
     k = resp.shape[1]
     summed = np.asarray(by_column, dtype=np.float64).T
     counts = np.ascontiguousarray(summed.reshape(k, n_statements, 3).transpose(0, 2, 1))
+    return _log_theta(counts, adaptive, floor), _log_sizes(resp)
+
+
+def _models(
+    by_column: npt.NDArray[np.float32],
+    resps: npt.NDArray[np.float32],
+    fits: int,
+    n_statements: int,
+    adaptive: bool,
+) -> list[tuple[FloatArray, FloatArray]]:
+    """:func:`_model` of several fits (same k) at once, ``by_column`` and ``resps`` holding their
+    products and responsibilities side by side (columns: fits * k): the same operations on every
+    element, each numpy call serving all the fits."""
+    k = resps.shape[1] // fits
+    summed = np.asarray(by_column, dtype=np.float64).T
+    counts = summed.reshape(fits, k, n_statements, 3).transpose(0, 1, 3, 2)
+    log_theta = _log_theta(np.ascontiguousarray(counts), adaptive, PRIOR_WEIGHT)
+    log_sizes = _log_sizes(resps.reshape(resps.shape[0], fits, k))
+    return [(log_theta[f], log_sizes[f]) for f in range(fits)]
+
+
+def _log_theta(counts: FloatArray, adaptive: bool, floor: float) -> FloatArray:
+    """Log answer probabilities (... x k x 3 m, columns as in the one-hot votes) from summed
+    responsibilities arranged ... x groups x answers x statements (any leading axes are fits
+    side by side), so that sums over the groups run along contiguous rows."""
+    *fits, k, _, n_statements = counts.shape
     if adaptive:
         # Two nested shares, each shrunk by its own amount: passing (a statement's pass rate
         # is often the same in every group) and agreeing among those who did not pass. Both
         # in one call (_shrink works statement by statement): half the small-array overhead.
-        success = counts[:, 2::-2]  # (pass, agree): a view
+        success = counts[..., 2::-2, :]  # (pass, agree): a view
         trials = np.empty_like(success)
-        np.add(counts[:, 0], counts[:, 1], out=trials[:, 1])  # agree + disagree
-        np.add(trials[:, 1], counts[:, 2], out=trials[:, 0])  # seen
+        np.add(counts[..., 0, :], counts[..., 1, :], out=trials[..., 1, :])  # agree + disagree
+        np.add(trials[..., 1, :], counts[..., 2, :], out=trials[..., 0, :])  # seen
         shares = _shrink(success, trials, floor)
-        passing, agreeing = shares[:, 0], shares[:, 1]
-        theta = np.empty((k, 3, n_statements))
-        not_passing = np.subtract(1.0, passing, out=theta[:, 2])
-        np.multiply(not_passing, agreeing, out=theta[:, 0])
-        np.subtract(1.0, agreeing, out=theta[:, 1])
-        theta[:, 1] *= not_passing
-        theta[:, 2] = passing
-        seen_by_all = np.add.reduce(trials[:, 0], axis=0)
-        if not seen_by_all.all():
-            theta[:, :, seen_by_all == 0] = 1.0 / 3.0  # an unvoted statement: uniform
+        passing, agreeing = shares[..., 0, :], shares[..., 1, :]
+        theta = np.empty(counts.shape)
+        not_passing = np.subtract(1.0, passing, out=theta[..., 2, :])
+        np.multiply(not_passing, agreeing, out=theta[..., 0, :])
+        np.subtract(1.0, agreeing, out=theta[..., 1, :])
+        theta[..., 1, :] *= not_passing
+        theta[..., 2, :] = passing
+        unvoted = np.add.reduce(trials[..., 0, :], axis=-2, keepdims=True) == 0
+        if unvoted.any():  # an unvoted statement: uniform
+            np.copyto(theta, 1.0 / 3.0, where=unvoted[..., np.newaxis, :])
     else:
         # Fixed prior: each group's answers to a statement shrink towards the statement's
         # answers over everyone (smoothed by 1/2 per answer), with weight PRIOR_WEIGHT.
-        overall = counts.sum(axis=0) + 0.5
-        overall /= overall.sum(axis=0)
+        overall = counts.sum(axis=-3, keepdims=True) + 0.5
+        overall /= overall.sum(axis=-2, keepdims=True)
         counts += PRIOR_WEIGHT * overall
-        theta = counts / counts.sum(axis=1, keepdims=True)
+        theta = counts / counts.sum(axis=-2, keepdims=True)
     np.log(theta, out=theta)
-    log_theta = theta.transpose(0, 2, 1).reshape(k, 3 * n_statements)
+    return np.swapaxes(theta, -1, -2).reshape(*fits, k, 3 * n_statements)
+
+
+def _log_sizes(resp: npt.NDArray[np.float32]) -> FloatArray:
+    """Log group shares from responsibilities (rows first, groups last, any axes between them
+    fits side by side; add-one keeps an emptied group alive)."""
     sizes = np.add.reduce(resp, axis=0, dtype=np.float64)
-    sizes += 1.0  # add-one keeps an emptied group alive
-    sizes /= np.add.reduce(sizes)
-    return log_theta, np.log(sizes, out=sizes)
+    sizes += 1.0
+    sizes /= np.add.reduce(sizes, axis=-1, keepdims=True)
+    return np.log(sizes, out=sizes)
 
 
 _Real = TypeVar("_Real", np.float32, np.float64)
 
 
 def _row_max(values: npt.NDArray[_Real]) -> npt.NDArray[_Real]:
-    """Each row's largest value (a column), one group at a time: numpy's max over the short
-    last axis costs 4× more (100 ms against 24 ms at 1M × 7), with the same result."""
-    top = values[:, :1].copy()
-    for group in range(1, values.shape[1]):
-        np.maximum(top, values[:, group : group + 1], out=top)
+    """Each row's largest value (a column; over the last axis), one group at a time: numpy's max
+    over the short last axis costs 4× more (100 ms against 24 ms at 1M × 7), the same result."""
+    top = values[..., :1].copy()
+    for group in range(1, values.shape[-1]):
+        np.maximum(top, values[..., group : group + 1], out=top)
     return top
 
 
@@ -492,11 +524,11 @@ def _row_sum(values: npt.NDArray[_Real]) -> npt.NDArray[_Real]:
     """Each row's sum (a column), one group at a time: 12 against 130 µs at 4,000 × 5. Below
     8 groups numpy's sum over the last axis adds them in this order, so the result is the
     same bit for bit; from 8 it sums pairwise, and numpy's own sum is kept."""
-    if values.shape[1] >= 8:
-        return np.add.reduce(values, axis=1, keepdims=True)
-    total = values[:, :1].copy()
-    for group in range(1, values.shape[1]):
-        np.add(total, values[:, group : group + 1], out=total)
+    if values.shape[-1] >= 8:
+        return np.add.reduce(values, axis=-1, keepdims=True)
+    total = values[..., :1].copy()
+    for group in range(1, values.shape[-1]):
+        np.add(total, values[..., group : group + 1], out=total)
     return total
 
 
@@ -521,6 +553,27 @@ def _posterior(
     joint /= total
     log_likelihood = np.add.reduce(np.log(total, out=total), axis=None, dtype=np.float64)
     return joint, float(log_likelihood + np.add.reduce(top, axis=None, dtype=np.float64))
+
+
+def _posteriors(
+    joint: npt.NDArray[np.float32], log_priors: list[FloatArray]
+) -> list[tuple[npt.NDArray[np.float32], float]]:
+    """:func:`_posterior` of several fits at once, ``joint`` holding their products side by side
+    (rows x fits * k) and left holding their responsibilities: the same operations on every
+    element, in one numpy call for all the fits instead of one each."""
+    n, fits = joint.shape[0], len(log_priors)
+    joint += np.concatenate(log_priors).astype(np.float32)
+    view = joint.reshape(n, fits, -1)
+    top = _row_max(view)
+    view -= top
+    np.exp(joint, out=joint)
+    total = _row_sum(view)
+    view /= total
+    np.log(total, out=total)
+    # Each fit's sums along its own contiguous row, as _posterior sums its column.
+    summed = np.add.reduce(total.reshape(n, fits).T.copy(), axis=1, dtype=np.float64)
+    summed += np.add.reduce(top.reshape(n, fits).T.copy(), axis=1, dtype=np.float64)
+    return [(np.ascontiguousarray(view[:, f]), float(summed[f])) for f in range(fits)]
 
 
 def model_from_responsibilities(
@@ -627,31 +680,42 @@ def _em_together(
     about the same per vote whatever the number of columns (5,000 x 300: 4 columns 237 µs,
     20 columns 328 µs), and each column is summed in the same order as alone, so every fit is
     bit for bit the one :func:`_em` returns (tested). Dense votes (a small room) multiply one fit
-    at a time: BLAS may sum a wider product in another order."""
-    if isinstance(x, np.ndarray) or len(resps) < 2:
+    at a time (BLAS may sum a wider product in another order), and share the rest of each step:
+    there the cost is the number of numpy calls, not their size."""
+    if len(resps) < 2:
         return [
             _em(x, resp, n_statements, max_iter, rel_tol=rel_tol, adaptive=adaptive)
             for resp in resps
         ]
     resps = list(resps)
     x_t = x.T
-    k = resps[0].shape[1]
-    product = x_t @ np.concatenate(resps, axis=1)
-    models = [
-        _model(product[:, f * k : (f + 1) * k], resp, n_statements, adaptive, PRIOR_WEIGHT)
-        for f, resp in enumerate(resps)
-    ]
+    sparse = not isinstance(x, np.ndarray)
+
+    def counts(side_by_side: npt.NDArray[np.float32], running: list[int]) -> OneHot:
+        if sparse:
+            return x_t @ side_by_side
+        return np.concatenate([x_t @ resps[f] for f in running], axis=1)
+
+    side_by_side = np.concatenate(resps, axis=1)
+    everyone = list(range(len(resps)))
+    models = _models(
+        counts(side_by_side, everyone), side_by_side, len(resps), n_statements, adaptive
+    )
     fits = [_Fit(*model, -np.inf, 0) for model in models]
     previous = [-np.inf] * len(resps)
-    running = list(range(len(resps))) if max_iter > 0 else []
+    running = everyone if max_iter > 0 else []
     while running:
-        stacked = np.concatenate([fits[f].log_theta for f in running])
-        joint = x @ stacked.T.astype(np.float32)
+        if sparse:
+            stacked = np.concatenate([fits[f].log_theta for f in running])
+            joint = x @ stacked.T.astype(np.float32)
+        else:
+            joint = np.concatenate(
+                [x @ fits[f].log_theta.T.astype(np.float32) for f in running], axis=1
+            )
+        posteriors = _posteriors(joint, [fits[f].log_prior for f in running])
         converged = []
         for c, f in enumerate(running):
-            resps[f], log_likelihood = _posterior(
-                np.ascontiguousarray(joint[:, c * k : (c + 1) * k]), fits[f].log_prior
-            )
+            resps[f], log_likelihood = posteriors[c]
             fits[f].log_likelihood = log_likelihood
             fits[f].iterations += 1
             converged.append(
@@ -659,12 +723,10 @@ def _em_together(
                 or fits[f].iterations >= max_iter
             )
             previous[f] = log_likelihood
-        product = x_t @ np.concatenate([resps[f] for f in running], axis=1)
-        for c, f in enumerate(running):
-            block = product[:, c * k : (c + 1) * k]
-            fits[f].log_theta, fits[f].log_prior = _model(
-                block, resps[f], n_statements, adaptive, PRIOR_WEIGHT
-            )
+        # joint now holds the running fits' responsibilities, side by side
+        models = _models(counts(joint, running), joint, len(running), n_statements, adaptive)
+        for f, (log_theta, log_prior) in zip(running, models, strict=True):
+            fits[f].log_theta, fits[f].log_prior = log_theta, log_prior
         running = [f for c, f in enumerate(running) if not converged[c]]
     return list(zip(fits, resps, strict=True))
 
