@@ -428,22 +428,7 @@ def _m_step(
     once, not at every step: 50 µs of checks each time, 6 % of choosing k at 5,000 x 300).
     ``floor``: the adaptive prior's least weight (:func:`_shrink`). The counts are arranged
     groups x answers x statements, so that sums over the groups run along contiguous rows."""
-    return _model(x_t @ resp, resp, n_statements, adaptive, floor)
-
-
-def _model(
-    by_column: npt.NDArray[np.float32],
-    resp: npt.NDArray[np.float32],
-    n_statements: int,
-    adaptive: bool,
-    floor: float,
-) -> tuple[FloatArray, FloatArray]:
-    """:func:`_m_step` from its product ``by_column`` (one-hot columns x groups: each column's
-    summed responsibilities)."""
-    k = resp.shape[1]
-    summed = np.asarray(by_column, dtype=np.float64).T
-    counts = np.ascontiguousarray(summed.reshape(k, n_statements, 3).transpose(0, 2, 1))
-    return _log_theta(counts, adaptive, floor), _log_sizes(resp)
+    return _models(x_t @ resp, resp, 1, n_statements, adaptive, floor)[0]
 
 
 def _models(
@@ -452,14 +437,16 @@ def _models(
     fits: int,
     n_statements: int,
     adaptive: bool,
+    floor: float = PRIOR_WEIGHT,
 ) -> list[tuple[FloatArray, FloatArray]]:
-    """:func:`_model` of several fits (same k) at once, ``by_column`` and ``resps`` holding their
-    products and responsibilities side by side (columns: fits * k): the same operations on every
-    element, each numpy call serving all the fits."""
+    """:func:`_m_step` of ``fits`` fits (same k) at once, from their products ``by_column``
+    (one-hot columns x groups: each column's summed responsibilities) and responsibilities
+    ``resps``, side by side (columns: fits * k): the same operations on every element, each
+    numpy call serving all the fits."""
     k = resps.shape[1] // fits
     summed = np.asarray(by_column, dtype=np.float64).T
     counts = summed.reshape(fits, k, n_statements, 3).transpose(0, 1, 3, 2)
-    log_theta = _log_theta(np.ascontiguousarray(counts), adaptive, PRIOR_WEIGHT)
+    log_theta = _log_theta(np.ascontiguousarray(counts), adaptive, floor)
     log_sizes = _log_sizes(resps.reshape(resps.shape[0], fits, k))
     return [(log_theta[f], log_sizes[f]) for f in range(fits)]
 
