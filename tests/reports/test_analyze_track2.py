@@ -496,3 +496,18 @@ def test_the_count_of_participants_in_the_map_is_the_count_drawn(mode: str) -> N
     assert f"{doc['votes']} votes; {drawn} participants in the opinion map." in text
     page = _run(str(folder), "--mode", mode, "--format", "html")
     assert f"{doc['votes']} votes; {drawn} participants in the map; " in page
+
+
+def test_fewer_groups_than_asked_are_said_to_be_fewer() -> None:
+    """--groups 20 on 26 people: EM leaves most groups empty. The report said "1 opinion group
+    (as asked)"; it now says how many were asked for and how many kept a member, in text and
+    HTML alike."""
+    doc = json.loads(_run(str(LONDON), "--groups", "20", "--format", "json"))
+    kept = len(doc["groups"])
+    assert kept < 20
+    text = _run(str(LONDON), "--groups", "20")
+    said = f"(20 asked for; only {kept} kept any member, the others ended empty, seed 0)"
+    assert said in text and "as asked" not in text
+    page = _run(str(LONDON), "--groups", "20", "--format", "html")
+    assert said[:-1] in page and "as asked" not in page
+    assert "(as asked;" in _run(str(LONDON), "--groups", "2", "--format", "html")

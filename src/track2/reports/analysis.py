@@ -636,6 +636,12 @@ def _rep_figures(r: dict[str, Any]) -> str:
 
 def _how_chosen(run: AnalysisRun) -> str:
     if run.groups_asked is not None:
+        kept = len(_groups_of(run).ids)  # groups with a member
+        if kept < run.groups_asked:  # "1 opinion group (as asked)" after --groups 20 misled
+            return (
+                f"{run.groups_asked} asked for; only {kept} kept any member, the others ended "
+                f"empty, seed {run.seed}"
+            )
         return "as asked"
     if run.track2 is not None:
         rounds = run.track2.groups.k_by_round
@@ -839,7 +845,8 @@ def render_html(run: AnalysisRun) -> str:
         f'<p class="status">{e(STATUS)}</p>',
         f"<p>{len(a.participant_ids)} participants, {len(doc['statements'])} statements, "
         f"{doc['votes']} votes; {in_map(run)} participants in the map; "
-        f"{_groups_count(len(view.ids))} (method {e(view.method)}, mode {e(run.mode)}).</p>",
+        f"{_groups_count(len(view.ids))} ({e(_how_chosen(run))}; method {e(view.method)}, "
+        f"mode {e(run.mode)}).</p>",
         *(
             [f'<p class="caution" role="note">{e(caution)}</p>']
             if (caution := groups_not_shown(run)) is not None
