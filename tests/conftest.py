@@ -3,6 +3,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -214,6 +215,58 @@ def uses_suite_database(item) -> bool:
         or item.get_closest_marker("django_db") is not None
         or item.get_closest_marker("suite_database") is not None
     )
+
+
+class _InFlight:
+    """Requests the live server is still answering, counted by Django's request signals (sent in
+    the server's own request threads; a response is finished when its last byte is sent)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.lock = threading.Lock()
+
+    def started(self, **_: object) -> None:
+        with self.lock:
+            self.count += 1
+
+    def finished(self, **_: object) -> None:
+        with self.lock:
+            self.count -= 1
+
+    def wait_until_idle(self, timeout: float = 30.0, settle: float = 0.05) -> None:
+        deadline = time.monotonic() + timeout
+        idle_since = None
+        while time.monotonic() < deadline:
+            if self.count <= 0:
+                idle_since = idle_since or time.monotonic()
+                if time.monotonic() - idle_since >= settle:
+                    return
+            else:
+                idle_since = None
+            time.sleep(0.01)
+
+
+@pytest.fixture(autouse=True)
+def _live_server_answers_before_the_flush(request):
+    """A live-server test's database is flushed when it ends; a request its browser left still
+    running on the server then held a table, and the flush failed with "database table is
+    locked" (SQLite, teardown of tests/e2e/test_sign_in.py once under load). Set up after the
+    test's database, so torn down before it: the flush waits until every request has finished."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    from django.core.signals import request_finished, request_started
+
+    request.getfixturevalue("transactional_db")
+    in_flight = _InFlight()
+    request_started.connect(in_flight.started, weak=False)
+    request_finished.connect(in_flight.finished, weak=False)
+    try:
+        yield
+        in_flight.wait_until_idle()
+    finally:
+        request_started.disconnect(in_flight.started)
+        request_finished.disconnect(in_flight.finished)
 
 
 @pytest.fixture(autouse=True)
