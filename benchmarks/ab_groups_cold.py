@@ -1,8 +1,8 @@
 """Before and after, side by side: a cold ``track2_groups`` (choosing k and fitting) on the real
-conversations of tests/data/polis and three simulated rooms, this checkout against another
-(``--before``, e.g. a git worktree of an older commit). The two alternate in fresh processes,
-threads pinned; each run times ``--repeat`` analyses (``random_state`` 0, 1, ...) after one
-warm-up and reports their median. Prints one Markdown row per dialogue: each tree's medians,
+conversations of tests/data/polis, three simulated rooms and a 5,000 × 300 dialogue, this
+checkout against another (``--before``, e.g. a git worktree of an older commit). The two
+alternate in fresh processes, threads pinned; each run times ``--repeat`` analyses
+(``random_state`` 0, 1, ...) after one warm-up and reports their median. Prints one Markdown row per dialogue: each tree's medians,
 the ratio of their medians, and whether the k, the rounds' choices and the verdict are the same
 on every seed.
 
