@@ -411,6 +411,7 @@ def test_onehot_without_excluded_statements_matches_a_dense_build(
 ) -> None:
     # built in chunks of votes: chunks of 1, 7 and 40 cut rows, skip empty rows and end ragged
     monkeypatch.setattr(track2mode, "COUNT_CHUNK", chunk)
+    monkeypatch.setattr(matrix_module, "COUNT_CHUNK", chunk)
     rng = np.random.default_rng(9)
     dense = rng.choice([-1.0, 0.0, 1.0, np.nan], size=(50, 9), p=[0.25, 0.15, 0.25, 0.35])
     dense[3] = np.nan  # a participant with no vote

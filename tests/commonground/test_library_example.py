@@ -30,6 +30,8 @@ def test_every_public_name_is_exported() -> None:
         "parse_ballots",
         "analyze_track2",
         "Track2Analysis",
+        "OnehotVotes",
+        "CentredVotes",
     ):
         assert name in library.__all__ and hasattr(library, name)
     for name in library.__all__:

@@ -20,7 +20,7 @@ from track2.simulate.dialogue import KINDS, SimulationParams, simulate_dialogue
 
 CONSENSUS = KINDS.index("consensus")
 DIVIDING = KINDS.index("divisive")
-STAGES = {"polis", "groups", "repness", "consensus", "map", "bridging", "total"}
+STAGES = {"polis", "onehot", "groups", "repness", "consensus", "map", "bridging", "total"}
 
 
 @pytest.fixture(scope="module")

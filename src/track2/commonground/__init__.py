@@ -59,7 +59,13 @@ from track2.commonground.formats import (
 from track2.commonground.group_map import GroupMap, group_map
 from track2.commonground.live import LiveAnalysis, LiveUpdateError, live_analysis, update
 from track2.commonground.matrix import AGREE, DISAGREE, PASS, VoteMatrix
-from track2.commonground.pca import PCAResult, polis_pca, project_participants
+from track2.commonground.pca import (
+    CentredVotes,
+    OnehotVotes,
+    PCAResult,
+    polis_pca,
+    project_participants,
+)
 from track2.commonground.polis import PolisAnalysis, analyze_polis, in_conv_mask
 from track2.commonground.repness import (
     GroupStatementStats,
@@ -118,6 +124,7 @@ __all__ = [
     "BridgingError",
     "BridgingScores",
     "COMMON_GROUND",
+    "CentredVotes",
     "Clustering",
     "CommonGroundError",
     "Consensus",
@@ -134,6 +141,7 @@ __all__ = [
     "LiveAnalysis",
     "LiveUpdateError",
     "NO_COMMON_GROUND",
+    "OnehotVotes",
     "PASS",
     "PCAResult",
     "PolisAnalysis",

@@ -20,7 +20,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from scipy.linalg import lapack
 
-from track2.commonground.matrix import VoteMatrix
+from track2.commonground.matrix import AGREE, DISAGREE, PASS, VoteMatrix, row_chunks
 
 # Up to here LAPACK on the small Gram beats ARPACK's set-up cost. On the real conversations
 # (stop 36, one thread): 36-80 statements LAPACK 0.23-0.83 ms against ARPACK 0.70-1.07; 174 and
@@ -28,6 +28,8 @@ from track2.commonground.matrix import VoteMatrix
 # 1e-15 (it was 200, which sent those two to the slower solver).
 _EIGH_MAX_COLUMNS = 120
 _EXACT_MAX_VOTES = 5_000_000  # ARPACK to machine precision up to here; above, _lanczos_top
+_BLOCK_VOTES = 1 << 20  # votes per block of CentredVotes's products
+_ANSWER_VALUES = np.array([AGREE, DISAGREE, PASS], dtype=np.float64)  # of one-hot column 3 s + o
 
 
 @dataclass(frozen=True, eq=False)
@@ -47,6 +49,17 @@ class PCAResult:
     comment_extremity: np.ndarray
 
 
+def _column_means(matrix: VoteMatrix, excluded: np.ndarray) -> np.ndarray:
+    """Each statement's mean vote (agree = 1), 0 for a moderated-out statement."""
+    counts = matrix.statement_counts
+    sums = (counts["agree"] - counts["disagree"]).astype(np.float64)
+    seen = counts["seen"].astype(np.float64)
+    center = np.zeros(matrix.n_statements, dtype=np.float64)
+    np.divide(sums, seen, out=center, where=seen > 0)
+    center[excluded] = 0.0
+    return center
+
+
 def centred_matrix(matrix: VoteMatrix, excluded: np.ndarray) -> tuple[sp.csr_array, np.ndarray]:
     """Centred votes (sparse) and column means, Pol.is style.
 
@@ -54,19 +67,161 @@ def centred_matrix(matrix: VoteMatrix, excluded: np.ndarray) -> tuple[sp.csr_arr
     their centred values are 0. Unseen cells are imputed with the column mean, so they are 0
     after centring and stay implicit.
     """
-    counts = matrix.statement_counts
-    m = matrix.n_statements
-    sums = (counts["agree"] - counts["disagree"]).astype(np.float64)
-    seen = counts["seen"].astype(np.float64)
-    center = np.zeros(m, dtype=np.float64)
-    np.divide(sums, seen, out=center, where=seen > 0)
-    center[excluded] = 0.0
+    center = _column_means(matrix, excluded)
     # vote - mean written into the gathered means: one float64 array per vote, not two
     data = center[matrix.indices]
     np.subtract(matrix.values, data, out=data)
     if excluded.any():
         data[excluded[matrix.indices]] = 0.0
     return matrix.to_csr(data=data), center
+
+
+@dataclass(frozen=True, eq=False)
+class OnehotVotes:
+    """Votes in the one-hot layout (``track2mode.vote_onehot``: column ``3 s + o`` for answer
+    ``o`` on statement ``s``), held by a caller for its own use, and where the analysed
+    matrix's rows and statements sit in it (None: the same rows, the same statements)."""
+
+    indptr: np.ndarray
+    columns: np.ndarray
+    n_statements: int
+    rows: np.ndarray | None = None
+    statements: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, onehot: sp.csr_array, votes: VoteMatrix) -> OnehotVotes:
+        """``onehot`` of ``votes`` (votes on excluded statements may be left out), placed for
+        the analysis of ``votes.without_empty()``."""
+        if onehot.shape != (votes.n_participants, 3 * votes.n_statements):
+            raise ValueError(
+                f"a one-hot of shape {onehot.shape} is not of a {votes.n_participants} x "
+                f"{votes.n_statements} vote matrix"
+            )
+        rows = np.flatnonzero(votes.votes_per_participant > 0)
+        statements = np.flatnonzero(votes.statement_counts["seen"] > 0)
+        return cls(
+            onehot.indptr,
+            onehot.indices,
+            votes.n_statements,
+            None if len(rows) == votes.n_participants else rows,
+            None if len(statements) == votes.n_statements else statements,
+        )
+
+
+def _blocks(
+    indptr: np.ndarray, columns: np.ndarray, n_columns: int
+) -> list[tuple[int, int, sp.csr_array, sp.csc_array]]:
+    """The one-hot's rows in blocks of about _BLOCK_VOTES votes: each block a CSR (and its
+    transpose, a CSC) whose column indices are a view of ``columns`` and whose values are one
+    ones array shared by every block. scipy's constructors copy a view of a much larger
+    array (to let the larger one be freed), so the arrays are set after construction."""
+    ranges = row_chunks(indptr, _BLOCK_VOTES)
+    longest = max((int(indptr[b] - indptr[a]) for a, b in ranges), default=0)
+    ones = np.ones(longest)
+    out = []
+    for first, stop in ranges:
+        start, end = int(indptr[first]), int(indptr[stop])
+        local = (indptr[first : stop + 1] - start).astype(columns.dtype)
+        indices, data = columns[start:end], ones[: end - start]
+        block = sp.csr_array((stop - first, n_columns))
+        block.indptr, block.indices, block.data = local, indices, data
+        flipped = sp.csc_array((n_columns, stop - first))
+        flipped.indptr, flipped.indices, flipped.data = local, indices, data
+        out.append((first, stop, block, flipped))
+    return out
+
+
+class CentredVotes:
+    """The centred votes C of :func:`centred_matrix` as an operator over the votes' one-hot
+    layout, without a float per vote: what the principal components and the projection
+    multiply by above _EXACT_MAX_VOTES.
+
+    ``C @ x`` sums over each participant's votes (value − c_s) x_s: with one weight per
+    statement and answer, w[3 s + o] = (value(o) − c_s) x_s, it is the one-hot times w — the
+    same products added in the same order as C's own, so bit for bit C's. ``C.T @ y`` sums y
+    over the voters of each statement and answer, then combines a statement's three sums
+    (within ~1e-13 of C's, added in another order). The one-hot is multiplied in blocks of
+    about a million votes sharing one ones array: 4 bytes a vote (the int32 columns, often a
+    caller's one-hot that is there anyway) instead of C's 8, and each product about 20 % faster
+    at 1M × 5k (docs/benchmarks.md). Moderated-out statements weigh 0, as C zeroes them."""
+
+    def __init__(self, onehot: OnehotVotes, center: np.ndarray, excluded: np.ndarray) -> None:
+        n_all = len(onehot.indptr) - 1
+        rows, statements = onehot.rows, onehot.statements
+        self.shape = (n_all if rows is None else len(rows), len(center))
+        if (statements is None and len(center) != onehot.n_statements) or (
+            statements is not None and len(statements) != len(center)
+        ):
+            raise ValueError("the one-hot's statements are not the analysed statements")
+        self.nnz = int(onehot.indptr[-1])
+        self._rows, self._statements, self._n_all = rows, statements, n_all
+        self._m_all = onehot.n_statements
+        # value(o) − c_s for every statement and answer; 0 for a moderated-out statement
+        self._scale = _ANSWER_VALUES[None, :] - center[:, None]
+        self._scale[excluded] = 0.0
+        self._blocks = _blocks(onehot.indptr, onehot.columns, 3 * onehot.n_statements)
+
+    def __matmul__(self, x: np.ndarray) -> np.ndarray:
+        """``C @ x`` for a vector or a matrix of a few columns."""
+        weights = self._scale[:, :, None] * x.reshape(len(x), 1, -1)
+        if self._statements is not None:
+            placed = np.zeros((self._m_all, 3, weights.shape[2]))
+            placed[self._statements] = weights
+            weights = placed
+        w = weights.reshape(3 * self._m_all, -1)
+        out = np.empty((self._n_all, w.shape[1]))
+        for first, stop, block, _ in self._blocks:
+            out[first:stop] = block @ w
+        if self._rows is not None:
+            out = out[self._rows]
+        return out.reshape(self.shape[0], *x.shape[1:])
+
+    def rmatvec(self, y: np.ndarray) -> np.ndarray:
+        """``C.T @ y`` for a vector over the analysed participants."""
+        if self._rows is not None:
+            spread = np.zeros(self._n_all)
+            spread[self._rows] = y
+            y = spread
+        sums = np.zeros(3 * self._m_all)
+        for first, stop, _, flipped in self._blocks:
+            sums += flipped @ y[first:stop]
+        per_answer = sums.reshape(self._m_all, 3)
+        if self._statements is not None:
+            per_answer = per_answer[self._statements]
+        return np.add.reduce(self._scale * per_answer, axis=1)
+
+    def to_csr(self) -> sp.csr_array:
+        """C itself, 12 bytes a vote: for the fallback that needs CᵀC."""
+        where = np.arange(self.shape[1]) if self._statements is None else self._statements
+        scale = np.zeros((self._m_all, 3))
+        scale[where] = self._scale
+        renumber = np.zeros(self._m_all, dtype=np.int32)
+        renumber[where] = np.arange(self.shape[1], dtype=np.int32)
+        pieces = []
+        for _, _, block, _ in self._blocks:
+            statement, answer = np.divmod(block.indices, 3)
+            pieces.append(
+                sp.csr_array(
+                    (scale[statement, answer], renumber[statement], block.indptr.copy()),
+                    shape=(block.shape[0], self.shape[1]),
+                )
+            )
+        whole = sp.vstack(pieces, format="csr") if pieces else sp.csr_array((0, self.shape[1]))
+        return sp.csr_array(whole[self._rows]) if self._rows is not None else whole
+
+
+def centred_votes(
+    matrix: VoteMatrix, excluded: np.ndarray, onehot: OnehotVotes | None = None
+) -> tuple[sp.csr_array | CentredVotes, np.ndarray]:
+    """:func:`centred_matrix`, or above _EXACT_MAX_VOTES votes and _EIGH_MAX_COLUMNS
+    statements (where the components come from Lanczos's products alone) the same C as
+    :class:`CentredVotes` over ``onehot`` (built here when not given)."""
+    if matrix.n_votes <= _EXACT_MAX_VOTES or matrix.n_statements <= _EIGH_MAX_COLUMNS:
+        return centred_matrix(matrix, excluded)
+    if onehot is None:
+        onehot = OnehotVotes(matrix.compact_indptr, matrix.onehot_columns(), matrix.n_statements)
+    center = _column_means(matrix, excluded)
+    return CentredVotes(onehot, center, excluded), center
 
 
 def dense_centred_matrix(matrix: VoteMatrix, excluded: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -187,7 +342,7 @@ def _lanczos_top(
 
 
 def top_components(
-    centred: sp.csr_array | np.ndarray,
+    centred: sp.csr_array | CentredVotes | np.ndarray,
     n_components: int,
     start_vectors: np.ndarray | None = None,
     *,
@@ -214,13 +369,19 @@ def top_components(
     if isinstance(centred, np.ndarray):
         return _dense_top(centred, k)
     if m <= _EIGH_MAX_COLUMNS or k >= m - 1:
-        return _exact_top(gram if gram is not None else (centred.T @ centred).toarray(), k)
+        return _exact_top(gram if gram is not None else _gram(centred), k)
 
     if gram is not None:
         dense = gram
 
         def matvec(v: np.ndarray) -> np.ndarray:
             return dense @ v
+
+    elif isinstance(centred, CentredVotes):
+        operator = centred
+
+        def matvec(v: np.ndarray) -> np.ndarray:
+            return operator.rmatvec(operator @ v)
 
     else:
         transposed = centred.T  # a CSC view of the same arrays: no copy
@@ -238,9 +399,15 @@ def top_components(
         vals, vecs = spla.eigsh(op, k=k, which="LA", v0=v0, tol=0.0, ncv=min(m, max(2 * k + 1, 12)))
     except spla.ArpackNoConvergence:
         # Clustered leading eigenvalues can stall Lanczos; the exact solve always answers.
-        return _exact_top(gram if gram is not None else (centred.T @ centred).toarray(), k)
+        return _exact_top(gram if gram is not None else _gram(centred), k)
     order = np.argsort(vals)[::-1]
     return vecs[:, order].T.copy(), vals[order]
+
+
+def _gram(centred: sp.csr_array | CentredVotes) -> np.ndarray:
+    """CᵀC as a dense array."""
+    whole = centred.to_csr() if isinstance(centred, CentredVotes) else centred
+    return np.asarray((whole.T @ whole).toarray())
 
 
 def _dense_top(centred: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -302,16 +469,18 @@ def polis_pca(
     start_vectors: np.ndarray | None = None,
     centred: tuple[sp.csr_array | np.ndarray, np.ndarray] | None = None,
     gram: np.ndarray | None = None,
-) -> tuple[PCAResult, sp.csr_array | np.ndarray]:
+    onehot: OnehotVotes | None = None,
+) -> tuple[PCAResult, sp.csr_array | CentredVotes | np.ndarray]:
     """Run Pol.is PCA on ``votes`` (every column is a statement with at least one vote).
 
     Returns the result and the centred matrix (reused for the projection).
     ``centred``: :func:`centred_matrix` (or, for a small room, :func:`dense_centred_matrix`)
     of the same arguments, when the caller already has it; ``gram``: its CᵀC (see
-    :func:`top_components`).
+    :func:`top_components`). ``onehot``: the votes' one-hot, when the caller holds one, for
+    :func:`centred_votes` to multiply through above 5M votes.
     """
-    centred_votes, center = centred if centred is not None else centred_matrix(votes, excluded)
-    comps, vals = top_components(centred_votes, n_components, start_vectors, gram=gram)
+    operator, center = centred if centred is not None else centred_votes(votes, excluded, onehot)
+    comps, vals = top_components(operator, n_components, start_vectors, gram=gram)
     comps = _orient(comps, start_vectors)
     if comps.shape[0] < n_components:  # fewer statements than components: pad with zeros
         pad = np.zeros((n_components - comps.shape[0], comps.shape[1]))
@@ -321,11 +490,11 @@ def polis_pca(
     m = votes.n_statements
     cproj = np.sqrt(m) * (1.0 - center)[None, :] * comps
     extremity = np.sqrt((cproj**2).sum(axis=0))
-    return PCAResult(center, comps, vals, cproj, extremity), centred_votes
+    return PCAResult(center, comps, vals, cproj, extremity), operator
 
 
 def project_participants(
-    centred: sp.csr_array | np.ndarray, pca: PCAResult, n_votes: np.ndarray
+    centred: sp.csr_array | CentredVotes | np.ndarray, pca: PCAResult, n_votes: np.ndarray
 ) -> np.ndarray:
     """Pol.is sparsity-aware projection: (x − c)·pc over seen cells, × √(n_columns / n_votes).
 

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
 
 from track2.commonground.bridging import BridgingScores, bridging_scores
 from track2.commonground.consensus import comment_priorities, group_informed_consensus
@@ -31,6 +32,7 @@ from track2.commonground.cores import usable_cores
 from track2.commonground.group_map import GroupMap, group_map
 from track2.commonground.matrix import VoteMatrix
 from track2.commonground.pages import small_pages
+from track2.commonground.pca import OnehotVotes
 from track2.commonground.polis import PolisAnalysis, analyze_polis
 from track2.commonground.repness import (
     GroupStatementStats,
@@ -267,16 +269,28 @@ def analyze_track2(
     work.require_analysable()  # one message whichever part would have met the gap first
     beside = _two_threads(work, workers)
 
+    # One one-hot matrix of the votes for the groups, their map and the Pol.is map's products
+    # (at 46M votes 370 MB and 0.3 s to build); the Pol.is part waits for it after the sides.
+    shared: list[OnehotVotes] = []
+    built = threading.Event()
+
     def polis_and_sides() -> tuple[PolisAnalysis, SideAgreement | None]:
         laps = _Laps(timings, cpu_timings)
-        polis = analyze_polis(
-            work, n_groups=n_groups, random_state=random_state, **(polis_kwargs or {})
-        )
-        laps("polis")
         sides = None
         if side_of is not None:
             sides = agreement_by_side(votes, side_of)
             laps("sides")
+        built.wait()
+        if not shared:
+            raise RuntimeError("the one-hot votes were not built (the main thread failed)")
+        polis = analyze_polis(
+            work,
+            n_groups=n_groups,
+            random_state=random_state,
+            onehot=shared.pop(),
+            **(polis_kwargs or {}),
+        )
+        laps("polis")
         return polis, sides
 
     jobs = _Jobs()
@@ -302,15 +316,20 @@ def analyze_track2(
         # two float64 arrays per vote, and on a large conversation fresh memory costs as
         # much as compute.
         jobs.work()
-        polis, sides = polis_and_sides()
     else:
         _fill_caches(votes, work)
         pending = _Beside(second_thread)
     laps.restart()
-
-    # One one-hot matrix of the votes for the groups and their map (at 46M votes each
-    # build is 370 MB and 0.3 s); held only here, so it is freed as soon as the map is drawn.
-    held = [vote_onehot(votes, np.asarray(votes.is_excluded, dtype=bool))]
+    held: list[sp.csr_array] = []
+    try:
+        held.append(vote_onehot(votes, np.asarray(votes.is_excluded, dtype=bool)))
+        shared.append(OnehotVotes.of(held[0], votes))
+    finally:
+        built.set()
+    laps("onehot")
+    if not beside:
+        polis, sides = polis_and_sides()
+        laps.restart()
     groups = track2_groups(votes, n_groups=n_groups, random_state=random_state, onehot=held[0])
     laps("groups")
 

@@ -92,7 +92,13 @@ from scipy.sparse.linalg import svds
 
 from track2.commonground.cores import usable_cores
 from track2.commonground.errors import CommonGroundError, EmptyConversationError, GroupCountError
-from track2.commonground.matrix import AGREE, COUNT_CHUNK, DISAGREE, PASS, VoteMatrix
+from track2.commonground.matrix import (
+    AGREE,
+    COUNT_CHUNK,
+    DISAGREE,
+    VoteMatrix,
+    answer_columns,
+)
 
 __all__ = [
     "Track2Groups",
@@ -286,23 +292,6 @@ class Track2Groups:
         }
 
 
-def _onehot_columns(
-    values: npt.NDArray[np.int8],
-    indices: npt.NDArray[np.integer],
-    out: npt.NDArray[np.int32] | None = None,
-) -> npt.NDArray[np.int32]:
-    """Column ``3 s + answer`` of every vote in the one-hot layout of :func:`vote_onehot`
-    (answer 0 agree, 1 disagree, 2 pass); comparisons, which are 5× faster than a lookup
-    table indexed by the int8 votes. The answers are int8, so the only 4-byte array per vote
-    is the result (at 69M votes the int32 answers were a 276 MB peak of their own)."""
-    answer = (values == PASS).astype(np.int8)
-    answer *= 2
-    answer += values == DISAGREE
-    columns = np.multiply(indices, np.int32(3), dtype=np.int32, out=out)
-    columns += answer
-    return columns
-
-
 def vote_onehot(votes: VoteMatrix, excluded: npt.NDArray[np.bool_] | None = None) -> sp.csr_array:
     """Participants x (3 * statements) CSR of ones: column ``3 s + o`` for answer ``o`` on ``s``
     (0 agree, 1 disagree, 2 pass). Rows keep their column order, so no sort is needed.
@@ -313,10 +302,7 @@ def vote_onehot(votes: VoteMatrix, excluded: npt.NDArray[np.bool_] | None = None
     indptr = votes.compact_indptr  # int32 when the votes fit: scipy keeps the int32 columns
     n_votes = votes.n_votes
     if excluded is None or not excluded.any():
-        columns = np.empty(n_votes, dtype=np.int32)
-        for start in range(0, n_votes, COUNT_CHUNK):
-            end = min(start + COUNT_CHUNK, n_votes)
-            _onehot_columns(votes.values[start:end], votes.indices[start:end], columns[start:end])
+        columns = votes.onehot_columns()
     else:
         n_kept = int(votes.statement_counts["seen"][~excluded].sum())
         columns = np.empty(n_kept, dtype=np.int32)
@@ -325,7 +311,7 @@ def vote_onehot(votes: VoteMatrix, excluded: npt.NDArray[np.bool_] | None = None
         for start in range(0, n_votes, COUNT_CHUNK):
             end = min(start + COUNT_CHUNK, n_votes)
             keep = ~excluded[votes.indices[start:end]]
-            chunk = _onehot_columns(votes.values[start:end], votes.indices[start:end])[keep]
+            chunk = answer_columns(votes.values[start:end], votes.indices[start:end])[keep]
             # Rows starting in this chunk start after the kept votes before them.
             first, stop = np.searchsorted(indptr, [start, end])
             kept_before = np.zeros(end - start + 1, dtype=indptr.dtype)
@@ -346,7 +332,7 @@ def dense_vote_onehot(votes: VoteMatrix) -> npt.NDArray[np.float32]:
     (their columns are 0): what :func:`refit_groups` multiplies by in a small room."""
     keep = ~votes.is_excluded[votes.indices]
     x = np.zeros((votes.n_participants, 3 * votes.n_statements), dtype=np.float32)
-    x[votes.vote_rows[keep], _onehot_columns(votes.values, votes.indices)[keep]] = 1.0
+    x[votes.vote_rows[keep], answer_columns(votes.values, votes.indices)[keep]] = 1.0
     return x
 
 
@@ -1496,7 +1482,7 @@ def refit_groups(
         # step after every vote in a live room.
         weight = (~excluded)[votes.indices].astype(np.float32)
         x = sp.csr_array(
-            (weight, _onehot_columns(votes.values, votes.indices), votes.compact_indptr),
+            (weight, answer_columns(votes.values, votes.indices), votes.compact_indptr),
             shape=(votes.n_participants, 3 * m),
         )
         voted = np.bincount(votes.vote_rows, weights=weight, minlength=votes.n_participants) > 0
