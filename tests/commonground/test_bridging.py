@@ -7,7 +7,6 @@ import pytest
 import scipy.sparse as sp
 
 from track2.commonground import bridging as bridging_module
-from track2.commonground import matrix as matrix_module
 from track2.commonground.bridging import (
     LAMBDA_FACTOR,
     LAMBDA_INTERCEPT,
@@ -15,7 +14,8 @@ from track2.commonground.bridging import (
     bridging_scores,
 )
 from track2.commonground.errors import EmptyConversationError
-from track2.commonground.matrix import VoteMatrix
+from track2.commonground.matrix import OnehotVotes, VoteMatrix
+from track2.commonground.track2mode import vote_onehot
 
 
 def divided_room(seed: int = 0, n: int = 1200) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -158,9 +158,7 @@ def test_sweeps_over_every_vote_block_by_block_equal_one_block(monkeypatch) -> N
         dense, statement_ids=[f"s{j}" for j in range(dense.shape[1])], moderated_out=["s0"]
     )
     whole = bridging_scores(matrix, fit_sample=500, random_state=2)
-    monkeypatch.setattr(
-        bridging_module, "row_chunks", lambda indptr: matrix_module.row_chunks(indptr, 37)
-    )
+    monkeypatch.setattr(bridging_module, "_BLOCK_VOTES", 37)
     assert len(bridging_module._Blocks(matrix, np.ones(matrix.n_statements)).ranges) > 100
     blocked = bridging_scores(matrix, fit_sample=500, random_state=2)
     for name in (
@@ -173,6 +171,34 @@ def test_sweeps_over_every_vote_block_by_block_equal_one_block(monkeypatch) -> N
     assert blocked.global_intercept == pytest.approx(whole.global_intercept, abs=1e-12)
     assert blocked.statement_intercept[0] == 0 and blocked.participant_factor[11] == 0
     assert blocked.participant_intercept[[3, 700, 1499]].tolist() == [0.0, 0.0, 0.0]
+
+
+def test_sweeps_through_a_callers_onehot_equal_the_blocks_built_here(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Track 2 mode hands its one-hot (without the votes on excluded statements) to the sweeps
+    # over every vote; they must give what the blocks built from the votes give
+    dense, _, _ = divided_room(seed=8, n=1200)
+    dense[[5, 900]] = np.nan
+    matrix = VoteMatrix.from_dense(
+        dense, statement_ids=[f"s{j}" for j in range(dense.shape[1])], moderated_out=["s3"]
+    )
+    monkeypatch.setattr(bridging_module, "_BLOCK_VOTES", 41)
+    built = bridging_scores(matrix, fit_sample=400, random_state=3)
+    onehot = vote_onehot(matrix, np.asarray(matrix.is_excluded, dtype=bool))
+    given = bridging_scores(
+        matrix,
+        fit_sample=400,
+        random_state=3,
+        onehot=OnehotVotes.of(onehot, matrix, nonempty=False),
+    )
+    for name in (
+        "statement_intercept",
+        "statement_factor",
+        "participant_intercept",
+        "participant_factor",
+    ):
+        np.testing.assert_allclose(getattr(given, name), getattr(built, name), atol=1e-12)
+    with pytest.raises(ValueError, match="not of these votes"):
+        bridging_scores(matrix, fit_sample=400, onehot=OnehotVotes.of(onehot, matrix))
 
 
 def test_block_sweeps_weigh_statements_as_the_whole_matrix_does(monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -189,9 +215,7 @@ def test_block_sweeps_weigh_statements_as_the_whole_matrix_does(monkeypatch) -> 
         sp.csr_array((weight, matrix.indices, matrix.indptr), shape=shape),
         sp.csr_array((rating, matrix.indices, matrix.indptr), shape=shape),
     )
-    monkeypatch.setattr(
-        bridging_module, "row_chunks", lambda indptr: matrix_module.row_chunks(indptr, 53)
-    )
+    monkeypatch.setattr(bridging_module, "_BLOCK_VOTES", 53)
     blocks = bridging_module._Blocks(matrix, included)
     totals = bridging_module._block_totals(matrix, blocks)
     for name in ("n_u", "n_s", "sum_r_s", "total_n", "total_r"):

@@ -9,8 +9,8 @@ import scipy.sparse.linalg as spla
 
 from track2.commonground import pca
 from track2.commonground import track2_analysis as track2_analysis_module
-from track2.commonground.matrix import VoteMatrix
-from track2.commonground.pca import CentredVotes, OnehotVotes, centred_matrix, centred_votes
+from track2.commonground.matrix import OnehotVotes, VoteMatrix
+from track2.commonground.pca import CentredVotes, centred_matrix, centred_votes
 from track2.commonground.polis import analyze_polis
 from track2.commonground.track2_analysis import analyze_track2
 from track2.commonground.track2mode import vote_onehot

@@ -58,10 +58,9 @@ from track2.commonground.formats import (
 )
 from track2.commonground.group_map import GroupMap, group_map
 from track2.commonground.live import LiveAnalysis, LiveUpdateError, live_analysis, update
-from track2.commonground.matrix import AGREE, DISAGREE, PASS, VoteMatrix
+from track2.commonground.matrix import AGREE, DISAGREE, PASS, OnehotVotes, VoteMatrix
 from track2.commonground.pca import (
     CentredVotes,
-    OnehotVotes,
     PCAResult,
     polis_pca,
     project_participants,

@@ -43,15 +43,28 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from track2.commonground.errors import CommonGroundError, EmptyConversationError
-from track2.commonground.matrix import AGREE, COUNT_CHUNK, DISAGREE, VoteMatrix, row_chunks
+from track2.commonground.matrix import (
+    AGREE,
+    COUNT_CHUNK,
+    DISAGREE,
+    OnehotVotes,
+    VoteMatrix,
+    answer_columns,
+    onehot_block,
+    row_chunks,
+)
 
 __all__ = ["BridgingError", "BridgingScores", "bridging_scores", "RATING"]
 
 LAMBDA_INTERCEPT = 0.15
 LAMBDA_FACTOR = 0.03
 RATING = {AGREE: 1.0, 0: 0.5, DISAGREE: 0.0}  # (vote + 1) / 2, as bridging_scores computes it
+_ANSWER_RATING = np.array(
+    [RATING[AGREE], RATING[DISAGREE], RATING[0]]
+)  # of one-hot answers 0, 1, 2
 _POWER_ITERATIONS = 8
 _DENSE_WARM_CELLS = 200_000  # a warm start on at most this many cells runs on dense arrays
+_BLOCK_VOTES = 1 << 20  # votes per block of the sweeps over every vote
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -281,8 +294,24 @@ def _participant_step(
     """Each participant's (i_u, f_u) with the statements fixed; rows are independent, so this
     runs on all of them or on a block of them alike. All five sums from two sparse products."""
     sum_f, sum_ff, sum_i, sum_if = (ones @ np.column_stack([f_s, f_s * f_s, i_s, i_s * f_s])).T
+    return _participant_fit(sum_f, sum_ff, sum_i, sum_if, ratings @ f_s, n_u, sum_r_u, mu, pen)
+
+
+def _participant_fit(
+    sum_f: FloatArray,
+    sum_ff: FloatArray,
+    sum_i: FloatArray,
+    sum_if: FloatArray,
+    sum_rf: FloatArray,
+    n_u: FloatArray,
+    sum_r_u: FloatArray,
+    mu: float,
+    pen: _Penalties,
+) -> tuple[FloatArray, FloatArray]:
+    """(i_u, f_u) from each participant's sums over their votes of f_s, f_s², i_s, i_s f_s
+    and r f_s."""
     sum_y = sum_r_u - mu * n_u - sum_i
-    sum_yf = ratings @ f_s - mu * sum_f - sum_if
+    sum_yf = sum_rf - mu * sum_f - sum_if
     return _ridge_2x2(
         n_u, sum_f, sum_ff, sum_y, sum_yf, pen.participant_intercept, pen.participant_factor
     )
@@ -359,35 +388,53 @@ def _als(
 
 
 class _Blocks:
-    """Every vote as CSR blocks of about COUNT_CHUNK votes (consecutive participants), built
-    when a sweep reaches them: a whole 1M x 5k conversation never holds its two float64
-    arrays per vote (740 MB at 46M votes), which set the analysis's peak. A block's ``ones``
-    and ``ratings`` are unweighted: a vote's weight depends on its statement only, so the
-    sweeps apply it to the statement-side vectors and sums (``included``) instead of
-    gathering a weight per vote. Every block is written into the same buffers, so a block is
-    valid only until the next. The block's column indices are copied into a buffer of
-    their own too: scipy copies a slice of a much larger array into fresh memory ("prune"),
-    which was 0.35 s of fresh 8 MB arrays per 1M x 5k analysis."""
+    """Every vote in the one-hot layout (column 3 s + o for answer o on statement s), as
+    blocks of about _BLOCK_VOTES votes (consecutive participants): views of a caller's
+    one-hot (Track 2 mode's), or else each block's columns computed into one buffer when a
+    sweep reaches it. A whole 1M x 5k conversation never holds float64 arrays per vote
+    (740 MB at 46M votes), which once set the analysis's peak, and one product per block
+    and direction gives every sum a sweep needs: the rating of an answer (RATING) and the
+    weight of a statement (``included``) go into the statement-side weights, one per
+    statement and answer. Blocks built here share their buffers, so a block is valid only
+    until the next."""
 
-    def __init__(self, votes: VoteMatrix, included: FloatArray) -> None:
+    def __init__(
+        self, votes: VoteMatrix, included: FloatArray, onehot: OnehotVotes | None = None
+    ) -> None:
         self.votes, self.included = votes, included
-        self.ranges = row_chunks(votes.indptr)
+        self._views = None
+        if onehot is not None:
+            if (
+                len(onehot.indptr) - 1 != votes.n_participants
+                or onehot.n_statements != votes.n_statements
+                or onehot.rows is not None
+                or onehot.statements is not None
+            ):
+                raise ValueError("the one-hot votes given are not of these votes")
+            self._views = onehot.blocks(_BLOCK_VOTES)
+            self.ranges = [(first, stop) for first, stop, _, _ in self._views]
+            return
+        self.ranges = row_chunks(votes.indptr, _BLOCK_VOTES)
         indptr = votes.indptr
         largest = max((int(indptr[stop] - indptr[first]) for first, stop in self.ranges), default=0)
-        self.ones, self.rating = np.ones(largest), np.empty(largest)
-        self.indices = np.empty(largest, dtype=votes.indices.dtype)
+        self.ones, self.columns = np.ones(largest), np.empty(largest, dtype=np.int32)
 
     def __iter__(self) -> Any:
+        if self._views is not None:
+            for first, stop, block, flipped in self._views:
+                yield slice(first, stop), block, flipped
+            return
         votes, indptr = self.votes, self.votes.compact_indptr
         for first, stop in self.ranges:
             start, end = int(indptr[first]), int(indptr[stop])
-            indices = self.indices[: end - start]
-            indices[:] = votes.indices[start:end]
-            rating = _ratings(votes.values[start:end], self.rating[: end - start])
-            local = indptr[first : stop + 1] - indptr[first]
-            shape = (stop - first, votes.n_statements)
-            ones = sp.csr_array((self.ones[: end - start], indices, local), shape=shape)
-            yield slice(first, stop), ones, sp.csr_array((rating, indices, local), shape=shape)
+            columns = answer_columns(
+                votes.values[start:end], votes.indices[start:end], self.columns[: end - start]
+            )
+            local = (indptr[first : stop + 1] - start).astype(np.int32)
+            block, flipped = onehot_block(
+                local, columns, self.ones[: end - start], 3 * votes.n_statements
+            )
+            yield slice(first, stop), block, flipped
 
 
 def _ratings(values: npt.NDArray[np.int8], out: FloatArray | None = None) -> FloatArray:
@@ -462,9 +509,10 @@ def _als_in_blocks(
     data: _Data, blocks: _Blocks, params: _Params, pen: _Penalties, max_iter: int, tol: float
 ) -> tuple[_Params, int, bool]:
     """:func:`_als` over every vote, one block of participants at a time: a block's
-    participants are fitted and their statement sums added before the next block is built,
-    so each sweep builds every block once. The same sweeps as :func:`_als` (sums in another
-    order); the weights are applied to the statement side (see :class:`_Blocks`)."""
+    participants are fitted and their statement sums added before the next block. The
+    participants' five sums (and, in the first sweep, their sums of ratings) are one product
+    by weights per statement and answer; the statements' five sums come from one product
+    per answer, combined afterwards. The same sweeps as :func:`_als` (sums in another order)."""
     included = blocks.included
     n = len(data.n_u)
     filled = False  # data.sum_r_u, block by block in the first sweep (see _block_totals)
@@ -473,18 +521,33 @@ def _als_in_blocks(
         mu: float, i_s: FloatArray, f_s: FloatArray
     ) -> tuple[FloatArray, FloatArray, FloatArray]:
         nonlocal filled
-        i_u, f_u, sums = np.empty(n), np.empty(n), np.zeros((len(i_s), 5))
+        m = len(i_s)
+        i_u, f_u = np.empty(n), np.empty(n)
         i_s, f_s = i_s * included, f_s * included
-        for rows, ones, ratings in blocks:  # the blocks cover every row
+        weights = np.empty((m, 3, 5 if filled else 6))
+        weights[:, :, :4] = np.column_stack([f_s, f_s * f_s, i_s, i_s * f_s])[:, None, :]
+        weights[:, :, 4] = _ANSWER_RATING * f_s[:, None]
+        if not filled:
+            weights[:, :, 5] = _ANSWER_RATING * included[:, None]
+        by_answer = weights.reshape(3 * m, -1)
+        per_answer = np.zeros((3 * m, 4))
+        for rows, block, flipped in blocks:  # the blocks cover every row
+            sums = block @ by_answer
             if not filled:
-                data.sum_r_u[rows] = ratings @ included
-            i_u[rows], f_u[rows] = _participant_step(
-                ones, ratings, data.n_u[rows], data.sum_r_u[rows], mu, i_s, f_s, pen
+                data.sum_r_u[rows] = sums[:, 5]
+            sum_f, sum_ff, sum_i, sum_if, sum_rf = sums[:, :5].T
+            fu_i, fu_f = _participant_fit(
+                sum_f, sum_ff, sum_i, sum_if, sum_rf, data.n_u[rows], data.sum_r_u[rows], mu, pen
             )
-            sums += _statement_sums(ones, ratings, i_u[rows], f_u[rows])
+            i_u[rows], f_u[rows] = fu_i, fu_f
+            per_answer += flipped @ np.column_stack([fu_f, fu_f * fu_f, fu_i, fu_i * fu_f])
         filled = True
-        sums *= included[:, None]
-        return i_u, f_u, sums
+        answers = per_answer.reshape(m, 3, 4)
+        statement_sums = np.empty((m, 5))
+        statement_sums[:, :4] = answers.sum(axis=1)
+        statement_sums[:, 4] = answers[:, :, 0] @ _ANSWER_RATING
+        statement_sums *= included[:, None]
+        return i_u, f_u, statement_sums
 
     return _iterate(data, params, pen, max_iter, tol, sweep)
 
@@ -501,6 +564,7 @@ def bridging_scores(
     random_state: int = 0,
     start: BridgingScores | None = None,
     timings: dict[str, float] | None = None,
+    onehot: OnehotVotes | None = None,
 ) -> BridgingScores:
     """Fit the bridging model (see the module docstring) on the votes of included statements.
 
@@ -513,6 +577,8 @@ def bridging_scores(
     votes) to continue from instead of the cold start; the sweeps then run on all votes and
     usually converge in a few.
     ``timings``, when given, receives the seconds of each stage (beside the result, not in it).
+    ``onehot``: the votes' one-hot layout when the caller holds it (``OnehotVotes.of(...,
+    nonempty=False)``; Track 2 mode's model's): the sweeps over every vote multiply through it.
     """
     if lambda_intercept <= 0 or lambda_factor <= 0:
         raise BridgingError("the penalties must be positive")
@@ -527,7 +593,7 @@ def bridging_scores(
     full: _Data | None = None
     if start is None and np.count_nonzero(votes.votes_per_participant) > fit_sample:
         # A large conversation is fitted on a sample, then swept over every vote block by block.
-        full = _block_totals(votes, _Blocks(votes, included))
+        full = _block_totals(votes, _Blocks(votes, included, onehot))
         voters = np.flatnonzero(full.n_u > 0)
     if full is None or len(voters) <= fit_sample:
         weight, rating = _weights_and_ratings(votes.values, votes.indices, included)

@@ -70,6 +70,74 @@ def answer_columns(
     return columns
 
 
+def onehot_block(
+    indptr: np.ndarray, columns: np.ndarray, ones: np.ndarray, n_columns: int
+) -> tuple[sp.csr_array, sp.csc_array]:
+    """Rows of the one-hot layout as a CSR and its transpose (a CSC) over these very arrays:
+    ``indptr`` counted from 0, ``columns`` and ``ones`` (the values) as long as its last entry.
+    scipy's constructors copy a view of a much larger array (so that the larger one can be
+    freed); the arrays are set after construction, so a block of a larger layout copies
+    nothing (tests/commonground/test_centred_votes.py)."""
+    n_rows = len(indptr) - 1
+    block = sp.csr_array((n_rows, n_columns))
+    block.indptr, block.indices, block.data = indptr, columns, ones
+    flipped = sp.csc_array((n_columns, n_rows))
+    flipped.indptr, flipped.indices, flipped.data = indptr, columns, ones
+    return block, flipped
+
+
+@dataclass(frozen=True, eq=False)
+class OnehotVotes:
+    """Votes in the one-hot layout (column ``3 s + o`` for answer ``o`` on statement ``s``:
+    :func:`answer_columns`), such as the one Track 2 mode's model multiplies by
+    (``track2mode.vote_onehot``) and other parts of an analysis multiply through, and where
+    the analysed matrix's rows and statements sit in it (None: the same ones)."""
+
+    indptr: np.ndarray
+    columns: np.ndarray
+    n_statements: int
+    rows: np.ndarray | None = None
+    statements: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, onehot: sp.csr_array, votes: VoteMatrix, *, nonempty: bool = True) -> OnehotVotes:
+        """``onehot`` of ``votes`` (votes on excluded statements may be left out), placed for
+        the analysis of ``votes.without_empty()`` (``nonempty``), or of ``votes`` itself."""
+        if onehot.shape != (votes.n_participants, 3 * votes.n_statements):
+            raise ValueError(
+                f"a one-hot of shape {onehot.shape} is not of a {votes.n_participants} x "
+                f"{votes.n_statements} vote matrix"
+            )
+        if not nonempty:
+            return cls(onehot.indptr, onehot.indices, votes.n_statements)
+        rows = np.flatnonzero(votes.votes_per_participant > 0)
+        statements = np.flatnonzero(votes.statement_counts["seen"] > 0)
+        return cls(
+            onehot.indptr,
+            onehot.indices,
+            votes.n_statements,
+            None if len(rows) == votes.n_participants else rows,
+            None if len(statements) == votes.n_statements else statements,
+        )
+
+    def blocks(self, votes_per_block: int) -> list[tuple[int, int, sp.csr_array, sp.csc_array]]:
+        """Every row in blocks of about ``votes_per_block`` votes (:func:`row_chunks`): first
+        row, stop, and the block as :func:`onehot_block` over views of the columns and one
+        ones array shared by every block, so the blocks hold nothing per vote of their own."""
+        indptr = self.indptr
+        ranges = row_chunks(indptr, votes_per_block)
+        ones = np.ones(max((int(indptr[b] - indptr[a]) for a, b in ranges), default=0))
+        out = []
+        for first, stop in ranges:
+            start, end = int(indptr[first]), int(indptr[stop])
+            local = (indptr[first : stop + 1] - start).astype(self.columns.dtype)
+            views = onehot_block(
+                local, self.columns[start:end], ones[: end - start], 3 * self.n_statements
+            )
+            out.append((first, stop, *views))
+        return out
+
+
 def _ids_array(values: Any) -> np.ndarray:
     """Ids as a 1-D numpy array: int64 when every id is an integer, else str."""
     arr = np.asarray(values)

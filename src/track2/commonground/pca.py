@@ -20,7 +20,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from scipy.linalg import lapack
 
-from track2.commonground.matrix import AGREE, DISAGREE, PASS, VoteMatrix, row_chunks
+from track2.commonground.matrix import AGREE, DISAGREE, PASS, OnehotVotes, VoteMatrix
 
 # Up to here LAPACK on the small Gram beats ARPACK's set-up cost. On the real conversations
 # (stop 36, one thread): 36-80 statements LAPACK 0.23-0.83 ms against ARPACK 0.70-1.07; 174 and
@@ -76,61 +76,6 @@ def centred_matrix(matrix: VoteMatrix, excluded: np.ndarray) -> tuple[sp.csr_arr
     return matrix.to_csr(data=data), center
 
 
-@dataclass(frozen=True, eq=False)
-class OnehotVotes:
-    """Votes in the one-hot layout (``track2mode.vote_onehot``: column ``3 s + o`` for answer
-    ``o`` on statement ``s``), held by a caller for its own use, and where the analysed
-    matrix's rows and statements sit in it (None: the same rows, the same statements)."""
-
-    indptr: np.ndarray
-    columns: np.ndarray
-    n_statements: int
-    rows: np.ndarray | None = None
-    statements: np.ndarray | None = None
-
-    @classmethod
-    def of(cls, onehot: sp.csr_array, votes: VoteMatrix) -> OnehotVotes:
-        """``onehot`` of ``votes`` (votes on excluded statements may be left out), placed for
-        the analysis of ``votes.without_empty()``."""
-        if onehot.shape != (votes.n_participants, 3 * votes.n_statements):
-            raise ValueError(
-                f"a one-hot of shape {onehot.shape} is not of a {votes.n_participants} x "
-                f"{votes.n_statements} vote matrix"
-            )
-        rows = np.flatnonzero(votes.votes_per_participant > 0)
-        statements = np.flatnonzero(votes.statement_counts["seen"] > 0)
-        return cls(
-            onehot.indptr,
-            onehot.indices,
-            votes.n_statements,
-            None if len(rows) == votes.n_participants else rows,
-            None if len(statements) == votes.n_statements else statements,
-        )
-
-
-def _blocks(
-    indptr: np.ndarray, columns: np.ndarray, n_columns: int
-) -> list[tuple[int, int, sp.csr_array, sp.csc_array]]:
-    """The one-hot's rows in blocks of about _BLOCK_VOTES votes: each block a CSR (and its
-    transpose, a CSC) whose column indices are a view of ``columns`` and whose values are one
-    ones array shared by every block. scipy's constructors copy a view of a much larger
-    array (to let the larger one be freed), so the arrays are set after construction."""
-    ranges = row_chunks(indptr, _BLOCK_VOTES)
-    longest = max((int(indptr[b] - indptr[a]) for a, b in ranges), default=0)
-    ones = np.ones(longest)
-    out = []
-    for first, stop in ranges:
-        start, end = int(indptr[first]), int(indptr[stop])
-        local = (indptr[first : stop + 1] - start).astype(columns.dtype)
-        indices, data = columns[start:end], ones[: end - start]
-        block = sp.csr_array((stop - first, n_columns))
-        block.indptr, block.indices, block.data = local, indices, data
-        flipped = sp.csc_array((n_columns, stop - first))
-        flipped.indptr, flipped.indices, flipped.data = local, indices, data
-        out.append((first, stop, block, flipped))
-    return out
-
-
 class CentredVotes:
     """The centred votes C of :func:`centred_matrix` as an operator over the votes' one-hot
     layout, without a float per vote: what the principal components and the projection
@@ -159,7 +104,7 @@ class CentredVotes:
         # value(o) − c_s for every statement and answer; 0 for a moderated-out statement
         self._scale = _ANSWER_VALUES[None, :] - center[:, None]
         self._scale[excluded] = 0.0
-        self._blocks = _blocks(onehot.indptr, onehot.columns, 3 * onehot.n_statements)
+        self._blocks = onehot.blocks(_BLOCK_VOTES)
 
     def __matmul__(self, x: np.ndarray) -> np.ndarray:
         """``C @ x`` for a vector or a matrix of a few columns."""

@@ -33,9 +33,9 @@ from track2.commonground.consensus import (
     select_consensus,
 )
 from track2.commonground.errors import GroupCountError, StateMismatchError
-from track2.commonground.matrix import VoteMatrix
+from track2.commonground.matrix import OnehotVotes, VoteMatrix
 from track2.commonground.pages import small_pages
-from track2.commonground.pca import OnehotVotes, PCAResult, polis_pca, project_participants
+from track2.commonground.pca import PCAResult, polis_pca, project_participants
 from track2.commonground.repness import (
     GroupStatementStats,
     RepresentativeStatement,

@@ -30,9 +30,8 @@ from track2.commonground.bridging import BridgingScores, bridging_scores
 from track2.commonground.consensus import comment_priorities, group_informed_consensus
 from track2.commonground.cores import usable_cores
 from track2.commonground.group_map import GroupMap, group_map
-from track2.commonground.matrix import VoteMatrix
+from track2.commonground.matrix import OnehotVotes, VoteMatrix
 from track2.commonground.pages import small_pages
-from track2.commonground.pca import OnehotVotes
 from track2.commonground.polis import PolisAnalysis, analyze_polis
 from track2.commonground.repness import (
     GroupStatementStats,
@@ -269,9 +268,11 @@ def analyze_track2(
     work.require_analysable()  # one message whichever part would have met the gap first
     beside = _two_threads(work, workers)
 
-    # One one-hot matrix of the votes for the groups, their map and the Pol.is map's products
-    # (at 46M votes 370 MB and 0.3 s to build); the Pol.is part waits for it after the sides.
-    shared: list[OnehotVotes] = []
+    # One one-hot matrix of the votes for the groups, their map, the Pol.is map's products and
+    # the bridging sweeps (at 46M votes 370 MB and 0.3 s to build), built first; the Pol.is
+    # part waits for it after the sides.
+    shared: list[OnehotVotes] = []  # placed for the Pol.is part (votes with a vote)
+    every_row: list[OnehotVotes] = []  # for the bridging scores
     built = threading.Event()
 
     def polis_and_sides() -> tuple[PolisAnalysis, SideAgreement | None]:
@@ -299,7 +300,7 @@ def analyze_track2(
 
     def score_bridging() -> None:
         laps = _Laps(timings, cpu_timings)
-        bridged.append(bridging_scores(votes, random_state=random_state))
+        bridged.append(bridging_scores(votes, random_state=random_state, onehot=every_row.pop()))
         laps("bridging")
 
     jobs.offer(score_bridging)
@@ -311,23 +312,20 @@ def analyze_track2(
 
     laps = _Laps(timings, cpu_timings)
     pending = None
-    if not beside:
-        # Bridging first, while the least else is held: below its sample size it holds
-        # two float64 arrays per vote, and on a large conversation fresh memory costs as
-        # much as compute.
-        jobs.work()
-    else:
+    if beside:
         _fill_caches(votes, work)
         pending = _Beside(second_thread)
-    laps.restart()
+        laps.restart()
     held: list[sp.csr_array] = []
     try:
         held.append(vote_onehot(votes, np.asarray(votes.is_excluded, dtype=bool)))
         shared.append(OnehotVotes.of(held[0], votes))
+        every_row.append(OnehotVotes.of(held[0], votes, nonempty=False))
     finally:
         built.set()
     laps("onehot")
     if not beside:
+        jobs.work()  # the bridging scores
         polis, sides = polis_and_sides()
         laps.restart()
     groups = track2_groups(votes, n_groups=n_groups, random_state=random_state, onehot=held[0])
