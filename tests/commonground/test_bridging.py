@@ -11,6 +11,7 @@ from track2.commonground.bridging import (
     LAMBDA_FACTOR,
     LAMBDA_INTERCEPT,
     BridgingError,
+    BridgingScores,
     bridging_scores,
 )
 from track2.commonground.errors import EmptyConversationError
@@ -146,6 +147,16 @@ def test_sampled_fit_agrees_with_the_full_fit() -> None:
     assert len(sampled.participant_factor) == 3000
 
 
+def _assert_same_fit(got: BridgingScores, expected: BridgingScores) -> None:
+    for name in (
+        "statement_intercept",
+        "statement_factor",
+        "participant_intercept",
+        "participant_factor",
+    ):
+        np.testing.assert_allclose(getattr(got, name), getattr(expected, name), atol=1e-12)
+
+
 def test_sweeps_over_every_vote_block_by_block_equal_one_block(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     # The sampled path sweeps every vote in blocks of participants (no float64 arrays per vote
     # for the whole conversation); blocks of 37 votes, cutting rows and with empty rows and an
@@ -161,13 +172,7 @@ def test_sweeps_over_every_vote_block_by_block_equal_one_block(monkeypatch) -> N
     monkeypatch.setattr(bridging_module, "_BLOCK_VOTES", 37)
     assert len(bridging_module._Blocks(matrix, np.ones(matrix.n_statements)).ranges) > 100
     blocked = bridging_scores(matrix, fit_sample=500, random_state=2)
-    for name in (
-        "statement_intercept",
-        "statement_factor",
-        "participant_intercept",
-        "participant_factor",
-    ):
-        np.testing.assert_allclose(getattr(blocked, name), getattr(whole, name), atol=1e-12)
+    _assert_same_fit(blocked, whole)
     assert blocked.global_intercept == pytest.approx(whole.global_intercept, abs=1e-12)
     assert blocked.statement_intercept[0] == 0 and blocked.participant_factor[11] == 0
     assert blocked.participant_intercept[[3, 700, 1499]].tolist() == [0.0, 0.0, 0.0]
@@ -190,13 +195,7 @@ def test_sweeps_through_a_callers_onehot_equal_the_blocks_built_here(monkeypatch
         random_state=3,
         onehot=OnehotVotes.of(onehot, matrix, nonempty=False),
     )
-    for name in (
-        "statement_intercept",
-        "statement_factor",
-        "participant_intercept",
-        "participant_factor",
-    ):
-        np.testing.assert_allclose(getattr(given, name), getattr(built, name), atol=1e-12)
+    _assert_same_fit(given, built)
     with pytest.raises(ValueError, match="not of these votes"):
         bridging_scores(matrix, fit_sample=400, onehot=OnehotVotes.of(onehot, matrix))
 
