@@ -196,8 +196,14 @@ def test_sweeps_through_a_callers_onehot_equal_the_blocks_built_here(monkeypatch
         onehot=OnehotVotes.of(onehot, matrix, nonempty=False),
     )
     _assert_same_fit(given, built)
-    with pytest.raises(ValueError, match="not of these votes"):
+    with pytest.raises(ValueError, match="of every row and statement"):
         bridging_scores(matrix, fit_sample=400, onehot=OnehotVotes.of(onehot, matrix))
+    other = VoteMatrix.from_dense(dense[:100])
+    with pytest.raises(ValueError, match="place 100 participants"):
+        bridging_scores(
+            matrix,
+            onehot=OnehotVotes.of(vote_onehot(other), other, nonempty=False),
+        )
 
 
 def test_block_sweeps_weigh_statements_as_the_whole_matrix_does(monkeypatch) -> None:  # type: ignore[no-untyped-def]

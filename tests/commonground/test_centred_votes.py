@@ -88,8 +88,14 @@ def test_a_onehot_of_other_votes_is_refused() -> None:
         OnehotVotes.of(vote_onehot(other), votes)
     work = votes.without_empty()
     placed = OnehotVotes.of(vote_onehot(votes), votes)
-    with pytest.raises(ValueError, match="not the analysed statements"):
+    with pytest.raises(
+        ValueError, match="place 69 participants x 15 statements, the analysed votes have 69 x 16"
+    ):
         CentredVotes(placed, np.zeros(work.n_statements + 1), np.zeros(work.n_statements + 1, bool))
+    # refused at every size, not only where the map multiplies through it
+    whole = OnehotVotes.of(vote_onehot(votes), votes, nonempty=False)
+    with pytest.raises(ValueError, match="place 70 participants x 16 statements"):
+        analyze_polis(work, onehot=whole)
 
 
 @pytest.fixture(scope="module")

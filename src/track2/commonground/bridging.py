@@ -404,13 +404,6 @@ class _Blocks:
         self.votes, self.included = votes, included
         self._views = None
         if onehot is not None:
-            if (
-                len(onehot.indptr) - 1 != votes.n_participants
-                or onehot.n_statements != votes.n_statements
-                or onehot.rows is not None
-                or onehot.statements is not None
-            ):
-                raise ValueError("the one-hot votes given are not of these votes")
             self._views = onehot.blocks(_BLOCK_VOTES)
             self.ranges = [(first, stop) for first, stop, _, _ in self._views]
             return
@@ -584,6 +577,13 @@ def bridging_scores(
         raise BridgingError("the penalties must be positive")
     if max_iter < 1 or polish_iter < 0 or fit_sample < 2:
         raise BridgingError("max_iter must be >= 1, polish_iter >= 0 and fit_sample >= 2")
+    if onehot is not None:
+        if onehot.rows is not None or onehot.statements is not None:
+            raise ValueError(
+                "the bridging scores need the one-hot votes of every row and statement: "
+                "OnehotVotes.of(one-hot, votes, nonempty=False)"
+            )
+        onehot.require_shape(votes.n_participants, votes.n_statements)
     started = time.perf_counter()
     timings = {} if timings is None else timings
     n, m = votes.n_participants, votes.n_statements

@@ -120,6 +120,17 @@ class OnehotVotes:
             None if len(statements) == votes.n_statements else statements,
         )
 
+    def require_shape(self, n_participants: int, n_statements: int) -> None:
+        """Raise ValueError unless the rows and statements placed are that many."""
+        rows = len(self.indptr) - 1 if self.rows is None else len(self.rows)
+        statements = self.n_statements if self.statements is None else len(self.statements)
+        if (rows, statements) != (n_participants, n_statements):
+            raise ValueError(
+                f"the one-hot votes place {rows} participants x {statements} statements, "
+                f"the analysed votes have {n_participants} x {n_statements}: make them with "
+                "OnehotVotes.of(one-hot, votes) from the votes analysed"
+            )
+
     def blocks(self, votes_per_block: int) -> list[tuple[int, int, sp.csr_array, sp.csc_array]]:
         """Every row in blocks of about ``votes_per_block`` votes (:func:`row_chunks`): first
         row, stop, and the block as :func:`onehot_block` over views of the columns and one

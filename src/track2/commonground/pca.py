@@ -94,10 +94,7 @@ class CentredVotes:
         n_all = len(onehot.indptr) - 1
         rows, statements = onehot.rows, onehot.statements
         self.shape = (n_all if rows is None else len(rows), len(center))
-        if (statements is None and len(center) != onehot.n_statements) or (
-            statements is not None and len(statements) != len(center)
-        ):
-            raise ValueError("the one-hot's statements are not the analysed statements")
+        onehot.require_shape(self.shape[0], len(center))
         self.nnz = int(onehot.indptr[-1])
         self._rows, self._statements, self._n_all = rows, statements, n_all
         self._m_all = onehot.n_statements

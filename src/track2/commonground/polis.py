@@ -210,6 +210,8 @@ def analyze_polis(
         raise ValueError("group_restarts must be at least 1")
     work = votes.without_empty()
     n, m = work.shape
+    if onehot is not None:
+        onehot.require_shape(n, m)
     excluded = work.is_excluded.copy()
     vote_counts = work.votes_per_participant
     lap("matrix")
