@@ -66,6 +66,16 @@ SHAPES = {
         "--popularity-skew",
         "0.3",
     ],
+    # more groups than the scan's max_groups (8): the slowest shape to choose k on, and the
+    # flattest spectrum for the Pol.is map (44 Lanczos products where 4 groups need 33)
+    "flat, more groups than the scan tries (10 groups, median ≈ 55 votes, skew 0.3)": [
+        "--groups",
+        "10",
+        "--mean-votes",
+        "70",
+        "--popularity-skew",
+        "0.3",
+    ],
     "continuum (ideal points in a plane, 3 overlapping clusters, median ≈ 26 votes, Zipf 1.1)": [
         "--continuum",
         "--mean-votes",
@@ -156,7 +166,7 @@ def main() -> None:
     parser.add_argument("--mean-votes", type=float, default=62)
     parser.add_argument("--popularity-skew", type=float, default=1.0)
     parser.add_argument("--exposure-tail", type=float, default=2.5)
-    parser.add_argument("--shapes", action="store_true", help="run the four shapes")
+    parser.add_argument("--shapes", action="store_true", help="run the five shapes")
     parser.add_argument(
         "--continuum",
         action="store_true",

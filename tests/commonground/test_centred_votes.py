@@ -57,6 +57,8 @@ def test_the_operator_is_the_centred_matrix(monkeypatch, block_votes: int) -> No
         np.testing.assert_array_equal(operator @ x, centred @ x, err_msg=name)
         np.testing.assert_array_equal(operator @ xs, centred @ xs, err_msg=name)
         np.testing.assert_allclose(operator.rmatvec(y), centred.T @ y, rtol=0, atol=1e-13)
+        # Lanczos's product: the two above block by block, the same numbers bit for bit
+        np.testing.assert_array_equal(operator.gram_times(x), operator.rmatvec(operator @ x))
         np.testing.assert_array_equal(operator.to_csr().toarray(), centred.toarray())
         assert not operator.rmatvec(y)[work.is_excluded].any()  # moderated out: weight 0
 
