@@ -59,9 +59,8 @@ __all__ = ["BridgingError", "BridgingScores", "bridging_scores", "RATING"]
 LAMBDA_INTERCEPT = 0.15
 LAMBDA_FACTOR = 0.03
 RATING = {AGREE: 1.0, 0: 0.5, DISAGREE: 0.0}  # (vote + 1) / 2, as bridging_scores computes it
-_ANSWER_RATING = np.array(
-    [RATING[AGREE], RATING[DISAGREE], RATING[0]]
-)  # of one-hot answers 0, 1, 2
+# RATING of the one-hot answers 0 (agree), 1 (disagree) and 2 (pass)
+_ANSWER_RATING = np.array([RATING[AGREE], RATING[DISAGREE], RATING[0]])
 _POWER_ITERATIONS = 8
 _DENSE_WARM_CELLS = 200_000  # a warm start on at most this many cells runs on dense arrays
 _BLOCK_VOTES = 1 << 20  # votes per block of the sweeps over every vote

@@ -86,7 +86,7 @@ class CentredVotes:
     same products added in the same order as C's own, so bit for bit C's. ``C.T @ y`` sums y
     over the voters of each statement and answer, then combines a statement's three sums
     (within ~1e-13 of C's, added in another order). The one-hot is multiplied in blocks of
-    about a million votes sharing one ones array: 4 bytes a vote (the int32 columns, often a
+    _BLOCK_VOTES votes sharing one ones array: 4 bytes a vote (the int32 columns, often a
     caller's one-hot that is there anyway) instead of C's 8, and each product about 20 % faster
     at 1M × 5k (docs/benchmarks.md). Moderated-out statements weigh 0, as C zeroes them."""
 
