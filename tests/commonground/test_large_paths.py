@@ -276,13 +276,13 @@ def test_em_counts_settled_labels_from_its_start_and_can_return_their_model(
     m = dialogue.matrix.n_statements
     groups = track2_groups(dialogue.matrix, random_state=0)
     start = groups.responsibilities.astype(np.float32)
-    floor = track2mode.REFINE_PRIOR_WEIGHT  # the floor the groups were fitted with
-    fit, resp = track2mode._em(x, start, m, 30, floor=floor, label_tol=0.001, final_m_step=False)
+    final = {"floor": track2mode.REFINE_PRIOR_WEIGHT, "pooled_pass": True}  # the final fit's prior
+    fit, resp = track2mode._em(x, start, m, 30, label_tol=0.001, final_m_step=False, **final)
     assert fit.iterations == 1
     again, _ = track2mode._e_step(x, fit.log_theta, fit.log_prior)
     np.testing.assert_allclose(again, resp, atol=1e-6)
     # without the label rule, the likelihood's tolerance takes more steps from the same start
-    slow, _ = track2mode._em(x, start, m, 30, floor=floor, rel_tol=1e-12)
+    slow, _ = track2mode._em(x, start, m, 30, rel_tol=1e-12, **final)
     assert slow.iterations > 1
 
 

@@ -351,6 +351,8 @@ def test_the_finalist_that_predicts_the_held_out_participants_wins(monkeypatch) 
     # 5k x 300 with 40% noise statements, seed 6: the converged start with the highest training
     # likelihood at k = 4 splits a large group, loses to k = 3, and the smallest planted group
     # (17%) is absorbed; the finalist that predicts the held-out participants best keeps it.
+    # (Since the final fit pools the pass shares' weight, the 3 groups reach 90.6 % of the
+    # oracle's ARI too, and the 4 groups 96.0 %.)
     from track2.commonground import track2mode
 
     params = SimulationParams(
@@ -371,7 +373,7 @@ def test_the_finalist_that_predicts_the_held_out_participants_wins(monkeypatch) 
     monkeypatch.setattr(track2mode, "_FINALISTS", 1)
     one = track2_groups(dialogue.matrix, random_state=6)
     assert one.n_groups == 3
-    assert adjusted_rand_index(truth, one.labels) < 0.9 * oracle
+    assert adjusted_rand_index(truth, one.labels) < adjusted_rand_index(truth, groups.labels) - 0.02
 
 
 def test_the_finalist_pick_puts_groups_too_small_to_count_last() -> None:

@@ -120,7 +120,7 @@ def test_a_group_nothing_represents_says_why_in_every_format() -> None:
     assert sizes == sorted(sizes, reverse=True)  # numbered by members (246 came after 234)
     bare = [g for g in doc["groups"] if not doc["repness"][str(g["id"])]]
     assert [g["id"] for g in bare] == [6]
-    assert bare[0]["pass_share"] == pytest.approx(0.746, abs=0.001)
+    assert bare[0]["pass_share"] == pytest.approx(0.752, abs=0.001)
     assert all(0.0 <= g["pass_share"] <= 1.0 for g in doc["groups"])
     why = (
         "Nothing listed: on no statement did a majority of this group's voters give the same answer"
