@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from track2.commonground.track2mode import REFINE_PRIOR_WEIGHT, _shrink
+from track2.commonground.track2mode import (
+    REFINE_PRIOR_WEIGHT,
+    _shrink,
+    refit_groups,
+    track2_groups,
+)
+from track2.simulate.dialogue import SimulationParams, simulate_dialogue
 
 K, M = 3, 400
 
@@ -57,3 +63,13 @@ def test_an_unvoted_statement_does_not_move_the_pooled_weight() -> None:
     more_t = np.concatenate([trials, np.zeros((K, 2, 50))], axis=2)
     padded = _shrink(more_s, more_t, REFINE_PRIOR_WEIGHT, pooled_pass=True)
     np.testing.assert_allclose(padded[:, :, :M], pooled, rtol=1e-12)
+
+
+def test_the_groups_say_their_pass_shares_are_pooled() -> None:
+    # The method line is what a report prints about how the groups were made.
+    params = SimulationParams(n_participants=120, n_statements=30, n_groups=2, mean_votes=20)
+    votes = simulate_dialogue(params, seed=3).matrix
+    groups = track2_groups(votes, random_state=0)
+    assert "the pass shares take one weight over all statements" in groups.method
+    again = refit_groups(votes, groups.responsibilities, previous=groups)
+    assert "the pass shares by one weight over all statements" in again.method

@@ -1455,7 +1455,8 @@ def track2_groups(
             "EM on observed votes only (prior: each statement's pass and agree shares shrunk "
             "towards its overall answers by an empirical-Bayes weight of at least "
             f"{PRIOR_WEIGHT:g} pseudo-votes, {REFINE_PRIOR_WEIGHT:g} in the final fit on every "
-            f"vote), best of {n_starts} spectral k-means++ starts and "
+            "vote, where the pass shares take one weight over all statements), best of "
+            f"{n_starts} spectral k-means++ starts and "
             f"the splits of k-1 groups; {criterion}"
         ),
         beats_one_group=beats_one_group,
@@ -1571,7 +1572,8 @@ def refit_groups(
         method=(
             "track2: latent-class model, EM continued from an earlier fit "
             f"(k={k} kept; prior: each statement's shares shrunk by empirical Bayes, at least "
-            f"{REFINE_PRIOR_WEIGHT:g} pseudo-votes)"
+            f"{REFINE_PRIOR_WEIGHT:g} pseudo-votes, the pass shares by one weight over all "
+            "statements)"
         ),
         beats_one_group=None if previous is None else previous.beats_one_group,
     )
