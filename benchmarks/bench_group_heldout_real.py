@@ -14,6 +14,7 @@ with each checkout's ``src`` on ``PYTHONPATH``.
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 import numpy as np
@@ -26,8 +27,8 @@ FOLDS = 5
 KS = (2, 3, 4, 5)
 
 
-def held_out(name: str) -> list[float]:
-    votes = load_conversation(DATA / name).matrix
+def held_out(folder: Path) -> list[float]:
+    votes = load_conversation(folder).matrix
     voters = np.flatnonzero(np.diff(votes.indptr) > 0)
     fold = np.random.default_rng(0).permutation(len(voters)) % FOLDS
     onehot = vote_onehot(votes, votes.is_moderated_out | votes.is_meta)
@@ -45,11 +46,16 @@ def held_out(name: str) -> list[float]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument(
+        "--real", type=Path, default=DATA, help="folder of Pol.is conversations, one per subfolder"
+    )
+    data = parser.parse_args().real
     print("| conversation | " + " | ".join(f"k = {k}" for k in KS) + " |")
     print("|---|" + "---|" * len(KS))
-    for folder in sorted(p.name for p in DATA.iterdir() if p.is_dir()):
+    for folder in sorted(p for p in data.iterdir() if p.is_dir()):
         scores = held_out(folder)
-        print(f"| {folder} | " + " | ".join(f"{s:,.1f}" for s in scores) + " |", flush=True)
+        print(f"| {folder.name} | " + " | ".join(f"{s:,.1f}" for s in scores) + " |", flush=True)
 
 
 if __name__ == "__main__":

@@ -31,13 +31,17 @@ DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "polis"
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=8, help="seeds, and as many row orders")
-    runs = parser.parse_args().runs
+    parser.add_argument(
+        "--real", type=Path, default=DATA, help="folder of Pol.is conversations, one per subfolder"
+    )
+    args = parser.parse_args()
+    runs = args.runs
     print(
         "| conversation | voters | k by seed | k by row order | two runs agree on k "
-        "| ARI between two runs: mean | lowest | s per run |"
+        "| ARI between two runs: mean | lowest | s per run | splits into fifths |"
     )
-    print("|---|---|---|---|---|---|---|---|")
-    for folder in sorted(p for p in DATA.iterdir() if p.is_dir()):
+    print("|---|---|---|---|---|---|---|---|---|")
+    for folder in sorted(p for p in args.real.iterdir() if p.is_dir()):
         votes = load_conversation(folder).matrix
         started = time.perf_counter()
         by_seed, by_order, labels = [], [], []
@@ -62,7 +66,7 @@ def main() -> None:
         print(
             f"| {folder.name} | {voters:,} | {' '.join(map(str, by_seed))} "
             f"| {' '.join(map(str, by_order))} | {agree:.0%} | {np.mean(pairs):.3f} "
-            f"| {np.min(pairs):.3f} | {each:.2f} |",
+            f"| {np.min(pairs):.3f} | {each:.2f} | {groups.n_splits} |",
             flush=True,
         )
 

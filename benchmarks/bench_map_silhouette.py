@@ -11,6 +11,7 @@ issue 15) and on the Track 2 map (group_map). Prints Markdown.
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ import numpy as np
 from track2.commonground import analyze_track2, load_conversation, silhouette
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "polis"
+REAL_HELP = "folder of Pol.is conversations, one per subfolder (default tests/data/polis)"
 
 
 def point_silhouette(points: np.ndarray, labels: np.ndarray) -> float:
@@ -28,12 +30,15 @@ def point_silhouette(points: np.ndarray, labels: np.ndarray) -> float:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--real", type=Path, default=DATA, help=REAL_HELP)
+    data = parser.parse_args().real
     print(
         "| conversation | participants | Pol.is groups on Pol.is map | Track 2 groups on "
         "Pol.is map | Track 2 groups on Track 2 map | Track 2 k |"
     )
     print("|---|---|---|---|---|---|")
-    for folder in sorted(p for p in DATA.iterdir() if p.is_dir()):
+    for folder in sorted(p for p in data.iterdir() if p.is_dir()):
         matrix = load_conversation(folder).matrix
         t = analyze_track2(matrix, random_state=0)
         polis = t.polis

@@ -41,16 +41,25 @@ def _spy_scans(monkeypatch, chosen=None):  # type: ignore[no-untyped-def]
 
 
 def test_each_fifth_of_the_participants_is_held_out_once(dialogue, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # 600 voters, 18k votes: small enough for three splits into fifths, five rounds each.
     calls = _spy_scans(monkeypatch)
     groups = track2_groups(dialogue.matrix, random_state=0)
-    assert len(calls) == 5 and len(groups.k_by_round) == 5
+    assert len(calls) == 15 and len(groups.k_by_round) == 15 and groups.n_splits == 3
     everyone = np.flatnonzero(np.diff(dialogue.matrix.indptr) > 0)
-    held = np.concatenate([h for _, h in calls])
-    assert np.array_equal(np.sort(held), everyone)  # each voter held out exactly once
+    fifths = []
+    for split in range(3):
+        rounds = calls[5 * split : 5 * split + 5]
+        held = np.concatenate([h for _, h in rounds])
+        assert np.array_equal(np.sort(held), everyone)  # each voter held out once a split
+        fifths.append({tuple(h) for _, h in rounds})
+    assert not fifths[0] & fifths[1] and not fifths[1] & fifths[2]  # other fifths each split
     for train, part in calls:
         assert len(part) in (len(everyone) // 5, len(everyone) // 5 + 1)
         assert np.array_equal(np.sort(np.concatenate([train, part])), everyone)
-    assert "each fifth of the participants held out in turn" in groups.method
+    assert "each fifth of the participants held out in turn, on 3 splits into fifths" in (
+        groups.method
+    )
+    assert "the most groups that 12 of the 15 reached" in groups.method
     # the score of each k is summed over the rounds: every participant scored once
     assert set(groups.held_out_log_likelihood) >= {2, 3}
 
@@ -67,12 +76,42 @@ def test_each_fifth_of_the_participants_is_held_out_once(dialogue, monkeypatch) 
 def test_k_is_the_most_groups_that_four_rounds_reached(  # type: ignore[no-untyped-def]
     dialogue, monkeypatch, scripted, k, beats
 ) -> None:
+    monkeypatch.setattr(track2mode, "_REPEATS", 1)  # one split: the five rounds scripted
     _spy_scans(monkeypatch, chosen=scripted)
     groups = track2_groups(dialogue.matrix, random_state=0)
     assert groups.k_by_round == scripted
     assert groups.n_groups == k and groups.beats_one_group is beats
     said = ", ".join("none" if c is None else str(c) for c in scripted)
     assert f"k chosen: {said}; the most groups that 4 of the 5 reached" in groups.method
+
+
+@pytest.mark.parametrize(
+    ("scripted", "k"),
+    [
+        ((4,) * 12 + (3,) * 3, 4),  # twelve of fifteen reached 4
+        ((4,) * 11 + (3,) * 4, 3),  # eleven did not, and 4 gains too little pooled
+        ((3,) * 12 + (None,) * 3, 3),
+    ],
+)
+def test_with_three_splits_k_is_the_most_groups_that_four_in_five_rounds_reached(  # type: ignore[no-untyped-def]
+    dialogue, monkeypatch, scripted, k
+) -> None:
+    _spy_scans(monkeypatch, chosen=scripted)
+    monkeypatch.setattr(track2mode, "_pooled_beats", lambda scans, more, inc, se: more == 3)
+    groups = track2_groups(dialogue.matrix, random_state=0)
+    assert groups.k_by_round == scripted and groups.n_groups == k
+
+
+def test_one_split_above_the_repeat_limits(dialogue, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Three splits only where a round costs milliseconds: at most _REPEAT_ROWS voters and
+    # under _REPEAT_VOTES votes in the sample.
+    calls = _spy_scans(monkeypatch)
+    monkeypatch.setattr(track2mode, "_REPEAT_ROWS", 599)
+    assert track2_groups(dialogue.matrix, random_state=0).n_splits == 1 and len(calls) == 5
+    calls.clear()
+    monkeypatch.setattr(track2mode, "_REPEAT_ROWS", 600)
+    monkeypatch.setattr(track2mode, "_REPEAT_VOTES", len(dialogue.matrix.indices) // 2)
+    assert track2_groups(dialogue.matrix, random_state=0).n_splits == 1 and len(calls) == 5
 
 
 def test_one_round_above_the_size_limit_and_when_k_is_fixed(dialogue, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -87,13 +126,13 @@ def test_one_round_above_the_size_limit_and_when_k_is_fixed(dialogue, monkeypatc
     assert len(calls[0][1]) == round(0.2 * 600)
 
 
-def test_brexit_consensus_gets_the_same_k_from_seven_of_eight_seeds() -> None:
+def test_brexit_consensus_gets_the_same_k_from_every_seed() -> None:
     # With one held-out fifth, seeds 0-7 gave k = 4, 4, 4, 2, 2, 4, 2, 2 (the held-out part,
-    # not the starts, moved it); with every fifth held out in turn, 2 on seven of the eight.
+    # not the starts, moved it); with every fifth held out in turn, 2 on seven of the eight
+    # (seed 2: 3); on three splits into fifths, 2 on all eight.
     votes = load_conversation(BREXIT).matrix
     ks = [track2_groups(votes, random_state=seed).n_groups for seed in range(8)]
-    (_, count), *_ = Counter(ks).most_common(1)
-    assert count >= 7, ks
+    assert Counter(ks) == {2: 8}, ks
 
 
 def test_a_tiny_room_keeps_one_round() -> None:
@@ -142,7 +181,8 @@ def _scans(
             scores[k] = scores[k - 1] + more + rng.normal(size=200)
         for k in [k for k in scores if r == 4 and k > tried]:
             del scores[k]
-        scans.append(track2mode._Scan(None, {}, {}, False, scores))
+        held = np.arange(200 * r, 200 * (r + 1))
+        scans.append(track2mode._Scan(None, {}, {}, False, scores, held))
     return scans
 
 
@@ -180,3 +220,14 @@ def test_more_groups_one_at_a_time_while_each_gains(gains: dict[int, float], k: 
 def test_the_pooled_margin_asks_per_participant_what_one_fifth_asks() -> None:
     # sqrt(5) standard errors over five fifths is one fifth's one standard error per participant
     assert track2mode._POOLED_SE == pytest.approx(np.sqrt(track2mode._ROUNDS))
+
+
+def test_a_participant_scored_on_three_splits_counts_once_in_the_pooled_test() -> None:
+    # The same five rounds three times (as if every split held out the same fifths): the pooled
+    # test must decide as on one split. Summing the three copies would triple the gain against
+    # an unchanged spread, and pass gains one split fails.
+    for gain, k in ((0.3, 4), (0.05, 3)):
+        once = _scans(gain)
+        assert track2mode._one_more(once, [3, 3, 4, 4, 4], 3) == k
+        thrice = once * 3
+        assert track2mode._one_more(thrice, [3, 3, 4, 4, 4] * 3, 3) == k

@@ -476,9 +476,9 @@ def test_a_small_room_is_cross_checked_and_falls_back_to_the_fewest_groups(monke
     tested: list[int] = []
     beats = track2mode._beats
 
-    def spy(candidate, incumbent, se=track2mode._SELECTION_SE):  # type: ignore[no-untyped-def]
+    def spy(candidate, incumbent, se=track2mode._SELECTION_SE, copies=1.0):  # type: ignore[no-untyped-def]
         tested.append(len(candidate))
-        return beats(candidate, incumbent, se)
+        return beats(candidate, incumbent, se, copies)
 
     def not_called(*args):  # type: ignore[no-untyped-def]
         raise AssertionError("the rounds' scores decide; no folds fitted again")
@@ -486,11 +486,16 @@ def test_a_small_room_is_cross_checked_and_falls_back_to_the_fewest_groups(monke
     monkeypatch.setattr(track2mode, "_beats", spy)
     monkeypatch.setattr(track2mode, "_cross_checked", not_called)
     groups = track2_groups(votes, random_state=0)
-    assert tested[-1] == voters and groups.beats_one_group is True
+    # (each voter scored once on each of the three splits into fifths)
+    assert tested[-1] == 3 * voters and groups.beats_one_group is True
     assert "5-fold cross-validation over all 150 participants decides" in groups.method
     refuted = track2mode._beats
     monkeypatch.setattr(
-        track2mode, "_beats", lambda c, i, se=1.0: False if len(c) == voters else refuted(c, i, se)
+        track2mode,
+        "_beats",
+        lambda c, i, se=1.0, copies=1.0: (
+            False if len(c) == 3 * voters else refuted(c, i, se, copies)
+        ),
     )
     groups = track2_groups(votes, min_groups=2, random_state=0)
     assert groups.beats_one_group is False and groups.n_groups == 2

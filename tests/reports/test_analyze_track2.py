@@ -73,6 +73,7 @@ def test_default_mode_is_track2_with_bridging_and_sides(two_sides: Path) -> None
         "sides",
         "held_out_log_likelihood",
         "k_by_round",
+        "n_splits",
     ):
         assert key in doc
     assert "silhouettes" not in doc  # those belong to the Pol.is groups
@@ -373,13 +374,14 @@ def test_groups_the_votes_do_not_show_are_said_to_be_so(tmp_path: Path, four_gro
     # planted groups: found, and nothing said against them; k fixed: no verdict
     found = json.loads(_run(str(four_groups), "--format", "json"))
     assert found["beats_one_group"] is True
-    # each fifth held out in turn chose four groups, and the text says so
-    assert found["k_by_round"] == [4, 4, 4, 4, 4]
+    # each fifth held out in turn, on three splits into fifths, chose four groups, and the
+    # text says so
+    assert found["k_by_round"] == [4] * 15 and found["n_splits"] == 3
     text = _run(str(four_groups))
     assert NOT_SHOWN not in text
     assert (
         "4 opinion groups (chosen by held-out log-likelihood: each fifth of the participants, "
-        "held out in turn, chose 4, 4, 4, 4, 4; seed 0)" in text
+        f"held out in turn (3 splits into fifths), chose {', '.join(['4'] * 15)}; seed 0)" in text
     )
     fixed = json.loads(_run(str(four_groups), "--format", "json", "--groups", "4"))
     assert fixed["beats_one_group"] is None and fixed["k_by_round"] == []

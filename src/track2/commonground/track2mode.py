@@ -42,8 +42,11 @@ turn, and k is the most groups that four of the five rounds reached (none, when 
 k that beats one group), then one more at a time while two rounds reached it and, every
 participant scored out of fold by their round's fits, it gains sqrt(5) standard errors; each
 round's fit of that k (of those that chose it) is refined on every vote and the most likely
-kept. One held-out fifth decided k by the luck of who was in it. BIC was tried first and
-rejected: its penalty of ``2 * statements`` parameters per group picks k = 2 on the 5k x 300
+kept. One held-out fifth decided k by the luck of who was in it. Where a round costs
+milliseconds (up to 2,500 voters and under 40,000 votes in the sample) the five rounds run on
+three splits into fifths: fifteen rounds, counted by the same shares (twelve of fifteen, six of
+fifteen), each participant's pooled gain counted once; on real conversations one split still
+moved k between analyses of the same votes. BIC was tried first and rejected: its penalty of ``2 * statements`` parameters per group picks k = 2 on the 5k x 300
 benchmark where four groups are planted.
 
 Starts: k-means++ (seeded) on a spectral embedding of the participants (top singular vectors of
@@ -229,6 +232,15 @@ _ROUND_WORKERS = 2  # threads for the rounds (fewer on one core) ...
 # and 15-per-hour-seattle (3k) 0.27 s and 0.48 s.
 _ROUND_THREAD_VOTES = 40_000
 _CROSS_CHECK_FOLDS = 5
+# Below this many votes in the sample (a round then costs milliseconds), the five rounds are run
+# _REPEATS times, each time on another split into fifths, and the rules above count shares of
+# all the rounds (four in five reached, two in five asked for one more) with each participant's
+# gains averaged over their _REPEATS out-of-fold scores. One split into fifths still moved k on
+# real conversations, which are continua where k = 3 and 4 predict almost alike: two analyses
+# of the same votes agreed on k 29-50 % of the time on four of eight (docs/benchmarks.md).
+_REPEATS = 3
+_REPEAT_VOTES = 40_000
+_REPEAT_ROWS = 2_500
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -248,9 +260,11 @@ class Track2Groups:
     ``vote_probabilities[g, s]`` is (agree, disagree, pass) for group ``g`` on statement ``s``
     (statement order of the vote matrix; excluded statements keep the uniform prior).
     ``held_out_log_likelihood`` maps each k tried to its score (with several rounds, each k
-    every round tried, summed over the rounds: every participant scored once, out of fold);
+    every round tried, summed over the rounds: every participant scored once, out of fold;
+    with several splits into fifths, the mean of the splits' sums);
     ``n_groups`` is the chosen k (or the one asked). ``k_by_round``: the k each round chose,
-    each with its own fifth of the participants held out (None: none beat one group); empty
+    each with its own fifth of the participants held out (None: none beat one group), split
+    after split (5 rounds each, ``n_splits`` splits); empty
     with a single round (large conversations, k fixed). ``beats_one_group``: whether the chosen groups predicted the held-out
     participants' votes better than one group of everyone (by the selection's margin); False
     when no k did, so that ``n_groups`` is only the fewest allowed and the groups are not ones
@@ -272,6 +286,7 @@ class Track2Groups:
     method: str
     beats_one_group: bool | None = None
     k_by_round: tuple[int | None, ...] = ()
+    n_splits: int = 1  # splits into fifths that k_by_round's rounds came from
 
     def members(self, group: int) -> npt.NDArray[np.int64]:
         return np.flatnonzero(self.labels == group)
@@ -287,6 +302,7 @@ class Track2Groups:
             "k": self.n_groups,
             "beats_one_group": self.beats_one_group,
             "k_by_round": list(self.k_by_round),
+            "n_splits": self.n_splits,
             "held_out_log_likelihood": {
                 str(k): round(v, 3) for k, v in self.held_out_log_likelihood.items()
             },
@@ -612,12 +628,16 @@ def _row_log_likelihood(x: OneHot, log_theta: FloatArray, log_prior: FloatArray)
     return np.asarray((top + np.log(_row_sum(joint)))[:, 0], dtype=np.float64)
 
 
-def _beats(candidate: FloatArray, incumbent: FloatArray, se: float = _SELECTION_SE) -> bool:
+def _beats(
+    candidate: FloatArray, incumbent: FloatArray, se: float = _SELECTION_SE, copies: float = 1.0
+) -> bool:
     """Whether more groups predict the held-out participants better beyond noise: the paired
     gain in held-out log-likelihood exceeds ``se`` standard errors of that gain. A bare
-    "higher score" lets the held-out split's noise add groups on one seed and not another."""
+    "higher score" lets the held-out split's noise add groups on one seed and not another.
+    ``copies``: each participant is scored that many times (once per split into fifths); the
+    gain is their mean, over the participants, not the scores."""
     gain = candidate - incumbent
-    return bool(gain.sum() > se * np.sqrt(len(gain)) * gain.std())
+    return bool(gain.sum() / copies > se * np.sqrt(len(gain) / copies) * gain.std())
 
 
 def _em(
@@ -1010,6 +1030,7 @@ class _Scan:
     held_out: dict[int, float]
     rebalanced: bool
     scores: dict[int, FloatArray]
+    held: npt.NDArray[np.int64]  # the held-out rows, in the order of ``scores``
 
 
 def _scan(
@@ -1105,19 +1126,26 @@ def _scan(
                 chosen = groups
             elif chosen is not None and groups - chosen >= _PATIENCE:
                 break
-    return _Scan(chosen, fits, held_out, rebalanced, scores)
+    return _Scan(chosen, fits, held_out, rebalanced, scores, held)
 
 
 def _pooled_beats(scans: list[_Scan], k: int, incumbent: int, se: float) -> bool | None:
     """Whether ``k`` groups beat ``incumbent`` (1: one group) by ``se`` standard errors with
-    every participant scored out of fold, by the fits of the round that held them out; None
-    when a round did not score both."""
+    every participant scored out of fold, by the fits of the round that held them out (with
+    several splits into fifths, once per split); None when a round did not score both."""
     if not all(k in scan.scores and incumbent in scan.scores for scan in scans):
         return None
+    rows = np.concatenate([scan.held for scan in scans])
+    # With several splits each participant is scored once per split: the gain summed over
+    # the splits is divided by their number, its spread is that of single scores (averaging
+    # each participant's scores first shrank the spread and let the test add groups: on
+    # scoop-hivemind.affordable-housing 4 or 5 groups in 4 of 16 runs, against 1 of 16 with
+    # one split and none this way).
     return _beats(
         np.concatenate([scan.scores[k] for scan in scans]),
         np.concatenate([scan.scores[incumbent] for scan in scans]),
         se,
+        len(rows) / len(np.unique(rows)),  # each participant's copies, one per split
     )
 
 
@@ -1126,7 +1154,7 @@ def _one_more(scans: list[_Scan], choices: list[int | None], chosen: int) -> int
     (:func:`_pooled_beats`), it gains _POOLED_SE standard errors over ``chosen``; else
     ``chosen``."""
     more = chosen + 1
-    if sum(1 for k in choices if (k or 0) >= more) < _ROUNDS_MORE:
+    if sum(1 for k in choices if (k or 0) >= more) * _ROUNDS < _ROUNDS_MORE * len(choices):
         return chosen
     return more if _pooled_beats(scans, more, chosen, _POOLED_SE) else chosen
 
@@ -1266,37 +1294,52 @@ def track2_groups(
     bounds = np.linspace(0, len(positions), rounds + 1).round().astype(np.int64)
     if rounds == 1:
         bounds[1] = n_held
+    # A small sample: the rounds again on other splits into fifths (_REPEATS), each its own
+    # permutation of the participants, seeded apart from the first.
+    splits = [positions]
+    if rounds > 1 and len(sample.indices) < _REPEAT_VOTES and len(positions) <= _REPEAT_ROWS:
+        splits += [
+            np.random.default_rng((random_state, _ROUNDS, j)).permutation(positions)
+            for j in range(1, _REPEATS)
+        ]
 
-    def one_round(r: int) -> _Scan:
-        part = np.zeros(len(positions), dtype=bool)
+    def one_round(task: int) -> _Scan:
+        split, r = divmod(task, rounds)
+        order = splits[split]
+        part = np.zeros(len(order), dtype=bool)
         part[bounds[r] : bounds[r + 1]] = True
+        seed = seeds if task == 0 else np.random.SeedSequence((random_state, r))
+        if split:
+            seed = np.random.SeedSequence((random_state, r, split))
         return _scan(
             sample,
-            np.sort(positions[~part]),
-            np.sort(positions[part]),
+            np.sort(order[~part]),
+            np.sort(order[part]),
             m_selected,
             groups_range,
             fixed,
             n_starts,
-            seeds if r == 0 else np.random.SeedSequence((random_state, r)),
+            seed,
             max_iter,
         )
 
     # The rounds are independent (each its own seeds), so two threads give the same result.
     # Their sparse products run outside the GIL, but a small conversation's many small calls
     # contend for it: two threads only from _ROUND_THREAD_VOTES votes.
-    workers = min(_ROUND_WORKERS, rounds, usable_cores())
+    tasks = rounds * len(splits)
+    workers = min(_ROUND_WORKERS, tasks, usable_cores())
     if len(sample.indices) < _ROUND_THREAD_VOTES:
         workers = 1
     if workers > 1:
         with ThreadPoolExecutor(workers) as pool:
-            scans = list(pool.map(one_round, range(rounds)))
+            scans = list(pool.map(one_round, range(tasks)))
     else:
-        scans = [one_round(r) for r in range(rounds)]
+        scans = [one_round(task) for task in range(tasks)]
     choices = [scan.chosen for scan in scans]
-    # The most groups that _ROUNDS_AGREE rounds reached; None (no k beat one group) ranks below
-    # every k, so groups need that many rounds to find some.
-    chosen = sorted(choices, key=lambda k: k or 0)[rounds - min(rounds, _ROUNDS_AGREE)]
+    # The most groups that _ROUNDS_AGREE in _ROUNDS of the rounds reached; None (no k beat one
+    # group) ranks below every k, so groups need that many rounds to find some.
+    agree = min(tasks, -(-_ROUNDS_AGREE * tasks // _ROUNDS))
+    chosen = sorted(choices, key=lambda k: k or 0)[tasks - agree]
     one_group = n_held > 0 and min_groups > 1 and not fixed  # one group is what k must beat
     rebalanced = any(scan.rebalanced for scan in scans)
     if rounds > 1 and chosen is not None:
@@ -1320,8 +1363,9 @@ def track2_groups(
     elif chosen is None or beats_one_group is False:  # the fewest groups allowed
         chosen = min_groups
     # The score of each k every round tried: every participant scored once, out of fold.
+    # (With several splits, their mean.)
     held_out = {
-        k: sum(scan.held_out[k] for scan in scans)
+        k: sum(scan.held_out[k] for scan in scans) / len(splits)
         for k in scans[0].held_out
         if all(k in scan.held_out for scan in scans)
     }
@@ -1408,12 +1452,15 @@ def track2_groups(
         )
         if rounds > 1:
             said = ", ".join("none" if k is None else str(k) for k in choices)
+            held_out_as = "each fifth of the participants held out in turn"
+            if len(splits) > 1:
+                held_out_as += f", on {len(splits)} splits into fifths"
+            more = -(-_ROUNDS_MORE * tasks // _ROUNDS)
             criterion = criterion.replace(
                 f"of {_participants(n_held)}",
-                f"of each fifth of the participants held out in turn (k chosen: {said}; the "
-                f"most groups that {_ROUNDS_AGREE} of the {rounds} reached, then one more at a "
-                f"time while {_ROUNDS_MORE} reached it and it gains {_POOLED_SE:.2f} standard "
-                "errors with every participant scored out of fold)",
+                f"of {held_out_as} (k chosen: {said}; the most groups that {agree} of the "
+                f"{tasks} reached, then one more at a time while {more} reached it and it gains "
+                f"{_POOLED_SE:.2f} standard errors with every participant scored out of fold)",
             )
         cross_checked = beats_one_group is not None and len(positions) < _CROSS_CHECK_ROWS
         if cross_checked:
@@ -1446,6 +1493,7 @@ def track2_groups(
         log_likelihood=refined.log_likelihood,
         held_out_log_likelihood=held_out,
         k_by_round=tuple(choices) if rounds > 1 else (),
+        n_splits=len(splits),
         n_iterations=refined.iterations,
         n_fit_participants=len(fit_rows),
         n_fit_statements=m_selected,

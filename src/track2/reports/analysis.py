@@ -464,6 +464,8 @@ def report_dict(
         doc["beats_one_group"] = run.track2.groups.beats_one_group
         # the k each fifth held out in turn chose (null: none beat one group); [] for one round
         doc["k_by_round"] = list(run.track2.groups.k_by_round)
+        # how many splits into fifths those rounds came from (five rounds each)
+        doc["n_splits"] = run.track2.groups.n_splits
         doc["bridging"] = run.track2.bridging.to_json()
         doc["map"] = {
             "axes": list(run.track2.map.axes),
@@ -647,9 +649,11 @@ def _how_chosen(run: AnalysisRun) -> str:
         rounds = run.track2.groups.k_by_round
         if rounds:
             said = ", ".join("none" if k is None else str(k) for k in rounds)
+            splits = run.track2.groups.n_splits
+            on = f" ({splits} splits into fifths)" if splits > 1 else ""
             return (
                 f"chosen by held-out log-likelihood: each fifth of the participants, held out "
-                f"in turn, chose {said}; seed {run.seed}"
+                f"in turn{on}, chose {said}; seed {run.seed}"
             )
         if len(run.track2.groups.held_out_log_likelihood) > 1:
             return f"chosen by held-out log-likelihood, seed {run.seed}"
