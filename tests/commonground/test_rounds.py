@@ -41,8 +41,9 @@ def _spy_scans(monkeypatch, chosen=None):  # type: ignore[no-untyped-def]
 
 
 def test_each_fifth_of_the_participants_is_held_out_once(dialogue, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    # 600 voters, 18k votes: small enough for three splits into fifths, five rounds each.
-    calls = _spy_scans(monkeypatch)
+    # 600 voters, 18k votes: small enough for three splits into fifths, five rounds each, when
+    # the first split's rounds disagree (scripted here).
+    calls = _spy_scans(monkeypatch, chosen=(3, 3, 3, 3, 4) + (3,) * 10)
     groups = track2_groups(dialogue.matrix, random_state=0)
     assert len(calls) == 15 and len(groups.k_by_round) == 15 and groups.n_splits == 3
     everyone = np.flatnonzero(np.diff(dialogue.matrix.indptr) > 0)
@@ -88,9 +89,9 @@ def test_k_is_the_most_groups_that_four_rounds_reached(  # type: ignore[no-untyp
 @pytest.mark.parametrize(
     ("scripted", "k"),
     [
-        ((4,) * 12 + (3,) * 3, 4),  # twelve of fifteen reached 4
-        ((4,) * 11 + (3,) * 4, 3),  # eleven did not, and 4 gains too little pooled
-        ((3,) * 12 + (None,) * 3, 3),
+        ((3,) + (4,) * 12 + (3,) * 2, 4),  # twelve of fifteen reached 4
+        ((3,) + (4,) * 11 + (3,) * 3, 3),  # eleven did not, and 4 gains too little pooled
+        ((None,) + (3,) * 12 + (None,) * 2, 3),
     ],
 )
 def test_with_three_splits_k_is_the_most_groups_that_four_in_five_rounds_reached(  # type: ignore[no-untyped-def]
@@ -102,10 +103,18 @@ def test_with_three_splits_k_is_the_most_groups_that_four_in_five_rounds_reached
     assert groups.k_by_round == scripted and groups.n_groups == k
 
 
+def test_one_split_when_its_five_rounds_agree(dialogue, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Three planted groups that every round finds: the other splits would settle nothing.
+    calls = _spy_scans(monkeypatch)
+    groups = track2_groups(dialogue.matrix, random_state=0)
+    assert groups.k_by_round == (3,) * 5 and groups.n_splits == 1 and len(calls) == 5
+    assert "splits into fifths" not in groups.method
+
+
 def test_one_split_above_the_repeat_limits(dialogue, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     # Three splits only where a round costs milliseconds: at most _REPEAT_ROWS voters and
-    # under _REPEAT_VOTES votes in the sample.
-    calls = _spy_scans(monkeypatch)
+    # under _REPEAT_VOTES votes in the sample (the rounds scripted to disagree).
+    calls = _spy_scans(monkeypatch, chosen=(2, 3, 3, 3, 3) * 3)
     monkeypatch.setattr(track2mode, "_REPEAT_ROWS", 599)
     assert track2_groups(dialogue.matrix, random_state=0).n_splits == 1 and len(calls) == 5
     calls.clear()

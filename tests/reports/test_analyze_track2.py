@@ -19,6 +19,7 @@ from track2.simulate.dialogue import KINDS, SimulationParams, load_truth, write_
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 LONDON = DATA / "polis" / "london.youth.policing"
+SEATTLE = DATA / "polis" / "15-per-hour-seattle"
 VOTES_HEADER = "timestamp,datetime,comment-id,voter-id,vote\n"
 
 
@@ -374,15 +375,20 @@ def test_groups_the_votes_do_not_show_are_said_to_be_so(tmp_path: Path, four_gro
     # planted groups: found, and nothing said against them; k fixed: no verdict
     found = json.loads(_run(str(four_groups), "--format", "json"))
     assert found["beats_one_group"] is True
-    # each fifth held out in turn, on three splits into fifths, chose four groups, and the
-    # text says so
-    assert found["k_by_round"] == [4] * 15 and found["n_splits"] == 3
+    # each fifth held out in turn chose four groups (so one split into fifths was enough), and
+    # the text says so
+    assert found["k_by_round"] == [4, 4, 4, 4, 4] and found["n_splits"] == 1
     text = _run(str(four_groups))
     assert NOT_SHOWN not in text
     assert (
         "4 opinion groups (chosen by held-out log-likelihood: each fifth of the participants, "
-        f"held out in turn (3 splits into fifths), chose {', '.join(['4'] * 15)}; seed 0)" in text
+        "held out in turn, chose 4, 4, 4, 4, 4; seed 0)" in text
     )
+    # where the first five rounds disagree, three splits: fifteen choices, and the text says so
+    seattle = json.loads(_run(str(SEATTLE), "--format", "json"))
+    assert seattle["n_splits"] == 3 and len(seattle["k_by_round"]) == 15
+    said = ", ".join(str(k) for k in seattle["k_by_round"])
+    assert f"held out in turn (3 splits into fifths), chose {said}; seed 0)" in _run(str(SEATTLE))
     fixed = json.loads(_run(str(four_groups), "--format", "json", "--groups", "4"))
     assert fixed["beats_one_group"] is None and fixed["k_by_round"] == []
 

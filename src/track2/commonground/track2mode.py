@@ -43,10 +43,10 @@ k that beats one group), then one more at a time while two rounds reached it and
 participant scored out of fold by their round's fits, it gains sqrt(5) standard errors; each
 round's fit of that k (of those that chose it) is refined on every vote and the most likely
 kept. One held-out fifth decided k by the luck of who was in it. Where a round costs
-milliseconds (up to 2,500 voters and under 40,000 votes in the sample) the five rounds run on
-three splits into fifths: fifteen rounds, counted by the same shares (twelve of fifteen, six of
-fifteen), each participant's pooled gain counted once; on real conversations one split still
-moved k between analyses of the same votes. BIC was tried first and rejected: its penalty of ``2 * statements`` parameters per group picks k = 2 on the 5k x 300
+milliseconds (up to 2,500 voters and under 40,000 votes in the sample) and the first five
+rounds disagree, they run on two more splits into fifths: fifteen rounds, counted by the same
+shares (twelve of fifteen, six of fifteen), each participant's pooled gain counted once; on
+real conversations one split still moved k between analyses of the same votes. BIC was tried first and rejected: its penalty of ``2 * statements`` parameters per group picks k = 2 on the 5k x 300
 benchmark where four groups are planted.
 
 Starts: k-means++ (seeded) on a spectral embedding of the participants (top singular vectors of
@@ -86,6 +86,7 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import TypeAlias, TypeVar
 
@@ -232,10 +233,10 @@ _ROUND_WORKERS = 2  # threads for the rounds (fewer on one core) ...
 # and 15-per-hour-seattle (3k) 0.27 s and 0.48 s.
 _ROUND_THREAD_VOTES = 40_000
 _CROSS_CHECK_FOLDS = 5
-# Below this many votes in the sample (a round then costs milliseconds), the five rounds are run
-# _REPEATS times, each time on another split into fifths, and the rules above count shares of
-# all the rounds (four in five reached, two in five asked for one more) with each participant's
-# gains averaged over their _REPEATS out-of-fold scores. One split into fifths still moved k on
+# Below this many votes in the sample (a round then costs milliseconds), when the first five
+# rounds disagree, the five rounds are run _REPEATS times, each time on another split into
+# fifths, and the rules above count shares of all the rounds (four in five reached, two in five
+# asked for one more) with each participant's out-of-fold gains counted once (_pooled_beats). One split into fifths still moved k on
 # real conversations, which are continua where k = 3 and 4 predict almost alike: two analyses
 # of the same votes agreed on k 29-50 % of the time on four of eight (docs/benchmarks.md).
 _REPEATS = 3
@@ -1326,15 +1327,25 @@ def track2_groups(
     # The rounds are independent (each its own seeds), so two threads give the same result.
     # Their sparse products run outside the GIL, but a small conversation's many small calls
     # contend for it: two threads only from _ROUND_THREAD_VOTES votes.
-    tasks = rounds * len(splits)
-    workers = min(_ROUND_WORKERS, tasks, usable_cores())
+    workers = min(_ROUND_WORKERS, rounds, usable_cores())
     if len(sample.indices) < _ROUND_THREAD_VOTES:
         workers = 1
-    if workers > 1:
-        with ThreadPoolExecutor(workers) as pool:
-            scans = list(pool.map(one_round, range(tasks)))
-    else:
-        scans = [one_round(task) for task in range(tasks)]
+
+    with ThreadPoolExecutor(workers) if workers > 1 else nullcontext() as pool:
+
+        def run(tasks: range) -> list[_Scan]:
+            if pool is None:
+                return [one_round(task) for task in tasks]
+            return list(pool.map(one_round, tasks))
+
+        scans = run(range(rounds))
+        # The other splits only when the first split's rounds disagree: five rounds that
+        # reached the same k leave nothing for more splits to settle (a room whose groups are
+        # plain pays no more than before).
+        if len(splits) > 1 and len({scan.chosen for scan in scans}) == 1:
+            splits = splits[:1]
+        tasks = rounds * len(splits)
+        scans += run(range(rounds, tasks))
     choices = [scan.chosen for scan in scans]
     # The most groups that _ROUNDS_AGREE in _ROUNDS of the rounds reached; None (no k beat one
     # group) ranks below every k, so groups need that many rounds to find some.
