@@ -46,8 +46,9 @@ kept. One held-out fifth decided k by the luck of who was in it. Where a round c
 milliseconds (up to 2,500 voters and under 40,000 votes in the sample) and the first five
 rounds disagree, they run on two more splits into fifths: fifteen rounds, counted by the same
 shares (twelve of fifteen, six of fifteen), each participant's pooled gain counted once; on
-real conversations one split still moved k between analyses of the same votes. BIC was tried first and rejected: its penalty of ``2 * statements`` parameters per group picks k = 2 on the 5k x 300
-benchmark where four groups are planted.
+real conversations one split still moved k between analyses of the same votes. BIC was tried
+first and rejected: its penalty of ``2 * statements`` parameters per group picks k = 2 on the
+5k x 300 benchmark where four groups are planted.
 
 Starts: k-means++ (seeded) on a spectral embedding of the participants (top singular vectors of
 the column-centred observed votes, rows scaled by ``sqrt(statements / votes)`` as Pol.is does), one
@@ -233,12 +234,14 @@ _ROUND_WORKERS = 2  # threads for the rounds (fewer on one core) ...
 # and 15-per-hour-seattle (3k) 0.27 s and 0.48 s.
 _ROUND_THREAD_VOTES = 40_000
 _CROSS_CHECK_FOLDS = 5
-# Below this many votes in the sample (a round then costs milliseconds), when the first five
-# rounds disagree, the five rounds are run _REPEATS times, each time on another split into
-# fifths, and the rules above count shares of all the rounds (four in five reached, two in five
-# asked for one more) with each participant's out-of-fold gains counted once (_pooled_beats). One split into fifths still moved k on
-# real conversations, which are continua where k = 3 and 4 predict almost alike: two analyses
-# of the same votes agreed on k 29-50 % of the time on four of eight (docs/benchmarks.md).
+# Below this many votes in the sample and up to _REPEAT_ROWS voters (a round then costs
+# milliseconds), when the first five rounds disagree, the five rounds are run _REPEATS times,
+# each time on another split into fifths, and the rules above count shares of all the rounds
+# (four in five reached, two in five asked for one more) with each participant's out-of-fold
+# gains counted once (_pooled_beats). One split into fifths still moved k on real
+# conversations, which are continua where k = 3 and 4 predict almost alike: two analyses of the
+# same votes agreed on k 29-48 % of the time on four of eight (docs/benchmarks.md, "Three
+# splits into fifths").
 _REPEATS = 3
 _REPEAT_VOTES = 40_000
 _REPEAT_ROWS = 2_500
@@ -1151,7 +1154,7 @@ def _pooled_beats(scans: list[_Scan], k: int, incumbent: int, se: float) -> bool
 
 
 def _one_more(scans: list[_Scan], choices: list[int | None], chosen: int) -> int:
-    """``chosen + 1`` when _ROUNDS_MORE rounds reached it and, pooled over the rounds
+    """``chosen + 1`` when _ROUNDS_MORE in _ROUNDS of the rounds reached it and, pooled over them
     (:func:`_pooled_beats`), it gains _POOLED_SE standard errors over ``chosen``; else
     ``chosen``."""
     more = chosen + 1
@@ -1309,9 +1312,10 @@ def track2_groups(
         order = splits[split]
         part = np.zeros(len(order), dtype=bool)
         part[bounds[r] : bounds[r + 1]] = True
-        seed = seeds if task == 0 else np.random.SeedSequence((random_state, r))
         if split:
             seed = np.random.SeedSequence((random_state, r, split))
+        else:  # the first split's seeds, as with one split
+            seed = np.random.SeedSequence((random_state, r)) if r else seeds
         return _scan(
             sample,
             np.sort(order[~part]),
