@@ -57,7 +57,14 @@ from track2.commonground.formats import (
     write_votes_csv,
 )
 from track2.commonground.group_map import GroupMap, group_map
-from track2.commonground.live import LiveAnalysis, LiveUpdateError, live_analysis, update
+from track2.commonground.live import (
+    LiveAnalysis,
+    LiveUpdateError,
+    catch_up,
+    live_analysis,
+    regroup,
+    update,
+)
 from track2.commonground.matrix import AGREE, DISAGREE, PASS, OnehotVotes, VoteMatrix
 from track2.commonground.pca import (
     CentredVotes,
@@ -168,6 +175,7 @@ __all__ = [
     "analyze_polis",
     "analyze_track2",
     "bridging_scores",
+    "catch_up",
     "comment_priorities",
     "group_informed_consensus",
     "group_posteriors",
@@ -195,6 +203,7 @@ __all__ = [
     "read_sides_csv",
     "read_votes_csv",
     "read_votes_json",
+    "regroup",
     "schulze",
     "select_consensus",
     "select_representative",

@@ -25,10 +25,13 @@ prior). Anything else — an unknown id, a vote other than -1/0/+1, an analysis 
 conversation — is refused with :class:`LiveUpdateError`, one error naming every problem of the
 update; nothing is silently recomputed.
 The number of groups is kept from update to update, as Pol.is's own k smoother only changes k
-after several updates agree; it is chosen again by a cold :func:`live_analysis` (with
-``previous=``, keeping the ids of the groups that persist), which an update runs itself once
-the votes have grown by half (``REGROUP_GROWTH``) since the groups were last chosen: a room's
-first groups are chosen on a handful of votes.
+after several updates agree; it is chosen again by a cold analysis (:func:`regroup`, keeping the
+ids of the groups that persist) once the votes have grown by half (``REGROUP_GROWTH``) since the
+groups were last chosen: a room's first groups are chosen on a handful of votes. An update runs
+it itself, unless told not to (``regroup_when_due=False``): a regroup costs a cold analysis
+(up to about a second in a room of 300), so a room runs it beside its updates on the analysis
+of the moment (``regroup_due`` says when), keeps updating the map meanwhile, and then brings
+the regrouped analysis up to the votes since with :func:`catch_up`.
 """
 
 from __future__ import annotations
@@ -85,7 +88,15 @@ from track2.commonground.track2mode import (
     track2_groups,
 )
 
-__all__ = ["REGROUP_GROWTH", "LiveAnalysis", "LiveUpdateError", "live_analysis", "update"]
+__all__ = [
+    "REGROUP_GROWTH",
+    "LiveAnalysis",
+    "LiveUpdateError",
+    "catch_up",
+    "live_analysis",
+    "regroup",
+    "update",
+]
 
 # EM steps per update. After one vote a warm start converges in 1-2 steps; a vote that tips a
 # participant between groups starts a slow tail (10-20 steps of geometrically shrinking gains,
@@ -185,6 +196,12 @@ class LiveAnalysis:
     @property
     def k(self) -> int:
         return len(self.column_ids)
+
+    @property
+    def regroup_due(self) -> bool:
+        """Whether the votes have grown by ``REGROUP_GROWTH`` since the groups were chosen: the
+        next update re-chooses them (or, told not to, leaves that to :func:`regroup`)."""
+        return self.matrix.n_votes >= REGROUP_GROWTH * self.grouped_at_votes
 
     def group_members(self) -> dict[int, npt.NDArray[Any]]:
         """Participant ids of each group, keyed by group id."""
@@ -648,12 +665,16 @@ def update(
     new_statements: Sequence[Any] = (),
     new_sides: Sequence[str | None] | None = None,
     random_state: int = 0,
+    regroup_when_due: bool = True,
 ) -> LiveAnalysis:
     """Re-analyse after ``new_votes`` — ``(participant id, statement id, vote)`` with vote
     +1 agree, -1 disagree, 0 pass; a vote on a pair already voted replaces it — warm-started
     from ``previous`` (see the module docstring). ``conversation`` must be the one
     ``previous`` analysed. ``new_participants`` / ``new_statements`` announce ids that join
     with this update (``new_sides``: their declared sides, when sides are tracked).
+    ``regroup_when_due=False``: keep the groups' k even when the votes have grown enough to
+    choose them again (the caller runs :func:`regroup` beside the updates; the result's
+    ``regroup_due`` says when).
     Raises :class:`LiveUpdateError` and changes nothing when anything is wrong.
     """
     started = time.perf_counter()
@@ -728,15 +749,8 @@ def update(
     )
     n, m = matrix.shape
     timings["votes"] = time.perf_counter() - started
-    if matrix.n_votes >= REGROUP_GROWTH * previous.grouped_at_votes:
-        return live_analysis(
-            matrix,
-            conversation=conversation,
-            side_of=sides,
-            n_groups=previous.n_groups_asked,
-            random_state=random_state,
-            previous=previous,
-        )
+    if regroup_when_due and matrix.n_votes >= REGROUP_GROWTH * previous.grouped_at_votes:
+        return _chosen_again(matrix, sides, previous, random_state)
 
     lap = time.perf_counter()
     model = previous.groups
@@ -788,6 +802,130 @@ def update(
     )
     timings["total"] = time.perf_counter() - started
     return result
+
+
+def _chosen_again(
+    matrix: VoteMatrix,
+    sides: tuple[str | None, ...] | None,
+    previous: LiveAnalysis,
+    random_state: int,
+) -> LiveAnalysis:
+    """A cold analysis of ``matrix`` that keeps ``previous``'s fixed k (if any) and the ids of
+    its groups that persist."""
+    return live_analysis(
+        matrix,
+        conversation=previous.conversation,
+        side_of=sides,
+        n_groups=previous.n_groups_asked,
+        random_state=random_state,
+        previous=previous,
+    )
+
+
+def regroup(analysis: LiveAnalysis, *, random_state: int = 0) -> LiveAnalysis:
+    """The groups chosen again, cold, on ``analysis``'s votes (k too, unless the caller fixed
+    it), keeping the ids of the groups that persist: what an update does by itself once
+    ``analysis.regroup_due``. A room runs it beside its updates, then :func:`catch_up`."""
+    return _chosen_again(analysis.matrix, analysis.side_of, analysis, random_state)
+
+
+def catch_up(
+    regrouped: LiveAnalysis, newest: LiveAnalysis, *, random_state: int = 0
+) -> LiveAnalysis:
+    """``regrouped`` (a :func:`regroup` of an earlier analysis of the conversation) continued
+    by an update with every vote that ``newest`` holds beyond it: the participants and
+    statements that joined since, new votes, and changed answers. ``newest`` must continue
+    ``regrouped``'s votes (the same conversation, its participants and statements first and in
+    the same order, the same moderation, no vote withdrawn); otherwise :class:`LiveUpdateError`,
+    and the caller keeps ``newest``. The result keeps ``regrouped``'s groups and their k, and
+    continues as any update does."""
+    if newest.conversation != regrouped.conversation:
+        raise LiveUpdateError(
+            f"the newest analysis is of conversation {newest.conversation!r}, not "
+            f"{regrouped.conversation!r}; a regroup can only catch up with its own conversation"
+        )
+    old, new = regrouped.matrix, newest.matrix
+    problems = _continuation_problems(old, new)
+    if problems:
+        raise _refused(
+            [
+                f"{p}, so the regrouped analysis cannot catch up with it; regroup anew"
+                for p in problems
+            ]
+        )
+    rows, cols, values = _votes_since(old, new)
+    if not len(rows) and new.shape == old.shape:
+        return regrouped
+    pids, sids = new.participant_ids.tolist(), new.statement_ids.tolist()
+    joined = new.participant_ids[old.n_participants :].tolist()
+    sides = None
+    if regrouped.side_of is not None and newest.side_of is not None:
+        sides = newest.side_of[old.n_participants :]
+    return update(
+        regrouped,
+        [(pids[r], sids[c], v) for r, c, v in zip(rows, cols, values, strict=True)],
+        conversation=regrouped.conversation,
+        new_participants=joined,
+        new_statements=new.statement_ids[old.n_statements :].tolist(),
+        new_sides=sides,
+        random_state=random_state,
+        regroup_when_due=False,
+    )
+
+
+def _continuation_problems(old: VoteMatrix, new: VoteMatrix) -> list[str]:
+    """Why ``new`` does not continue ``old`` (empty when it does)."""
+    problems = []
+    n, m = old.shape
+    if new.n_participants < n or not np.array_equal(new.participant_ids[:n], old.participant_ids):
+        problems.append("the newest votes do not start with the same participants")
+    if new.n_statements < m or not np.array_equal(new.statement_ids[:m], old.statement_ids):
+        problems.append("the newest votes do not start with the same statements")
+    elif not (
+        np.array_equal(new.is_moderated_out[:m], old.is_moderated_out)
+        and np.array_equal(new.is_meta[:m], old.is_meta)
+    ):
+        problems.append("a statement's moderation changed since")
+    if not problems and not _holds_pairs(old, new):
+        problems.append("a vote was withdrawn since")
+    return problems
+
+
+def _pair_keys(matrix: VoteMatrix, n_rows: int, width: int) -> npt.NDArray[np.int64]:
+    """row × ``width`` + column of every vote in the first ``n_rows`` rows (sorted: rows in
+    order, columns sorted within a row)."""
+    end = int(matrix.indptr[n_rows])
+    rows = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(matrix.indptr[: n_rows + 1]))
+    return rows * width + matrix.indices[:end].astype(np.int64)
+
+
+def _holds_pairs(old: VoteMatrix, new: VoteMatrix) -> bool:
+    """Whether every (participant, statement) pair voted in ``old`` is voted in ``new``."""
+    width = new.n_statements
+    before = _pair_keys(old, old.n_participants, width)
+    after = _pair_keys(new, old.n_participants, width)
+    return bool(np.isin(before, after, assume_unique=True).all())
+
+
+def _votes_since(old: VoteMatrix, new: VoteMatrix) -> tuple[list[int], list[int], list[int]]:
+    """Rows, columns and answers of ``new``'s votes that ``old`` lacks or holds another answer
+    for (``new`` continues ``old``: :func:`_continuation_problems` found nothing)."""
+    width = new.n_statements
+    before = _pair_keys(old, old.n_participants, width)
+    after = _pair_keys(new, new.n_participants, width)
+    old_values = old.values[: len(before)].astype(np.int8)
+    at = np.searchsorted(before, after)
+    inside = at < len(before)
+    same = np.zeros(len(after), dtype=bool)
+    same[inside] = before[at[inside]] == after[inside]
+    same[same] = old_values[at[same]] == new.values[same]
+    changed = np.flatnonzero(~same)
+    keys = after[changed]
+    return (
+        (keys // width).tolist(),
+        (keys % width).tolist(),
+        new.values[changed].astype(np.int64).tolist(),
+    )
 
 
 def _padded(fit: BridgingScores, matrix: VoteMatrix) -> BridgingScores:

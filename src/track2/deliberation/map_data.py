@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import threading
 import time
 import weakref
@@ -43,6 +44,8 @@ from track2.disclosure.site import k_of
 from track2.disclosure.status import STATUS_LINE
 from track2.meetings.models import Meeting
 from track2.reports.common_ground import top_bridging
+
+log = logging.getLogger(__name__)
 
 TOO_FEW_YET = "too few votes yet"
 SEED = 0  # the engine is deterministic given its seed: the same votes give the same map
@@ -170,6 +173,10 @@ class _Room:
     # kept with the change count they were computed at: a read after a few votes recomputes
     # only the statements that moved (disclosed_map).
     rows: dict = field(default_factory=dict)
+    # Choosing the groups again, beside the fits (regroup_in_background): whether it runs, and
+    # its result, for the next fit to bring up to the votes since and continue.
+    regrouping: bool = False
+    regrouped: Any | None = None
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     def previous(self) -> Any | None:
@@ -390,8 +397,10 @@ def _fit_now(meeting: Meeting, state: _Room, k: int) -> _Fit | None:
 
 
 def fit_in_background(meeting_id: int) -> None:
-    """The worker's job: continue the room's newest fit with the votes since (the engine's live
-    update), or fit it cold when rows went away; then tell the room's watchers."""
+    """The fit worker's job: continue the room's newest fit with the votes since (the engine's
+    live update), or fit it cold when rows went away; then tell the room's watchers. When the
+    votes have grown enough to choose the groups again, the regroup worker does that beside
+    (regroup_in_background), and a later fit continues from its result (live.catch_up)."""
     global engine_runs
     with _lock:
         state = _rooms.get(meeting_id)
@@ -402,6 +411,7 @@ def fit_in_background(meeting_id: int) -> None:
         pending = state.pending
         cold = state.needs_cold or previous is None
         state.pending, state.needs_cold, state.fit_behind = {}, False, False
+        regrouped, state.regrouped = state.regrouped, None
         k = state.key[1]
     fit: _Fit | None = None
     if not _too_few(matrix, k):
@@ -412,12 +422,13 @@ def fit_in_background(meeting_id: int) -> None:
                 engine_runs += 1
                 known = previous.matrix.statement_index
                 analysis = live.update(
-                    previous,
+                    _caught_up(regrouped, previous),
                     [(r, s, v) for (r, s), v in pending.items()],
                     conversation=CONVERSATION % meeting_id,
                     new_participants=range(previous.matrix.n_participants, matrix.n_participants),
                     new_statements=[s for s in matrix.statement_ids.tolist() if s not in known],
                     random_state=SEED,
+                    regroup_when_due=False,
                 )
             group_rows_of(analysis, k)  # here, not on the next read
             fit = _Fit(analysis, "", _as_of())
@@ -425,6 +436,10 @@ def fit_in_background(meeting_id: int) -> None:
             fit = _Fit(None, _("No opinion groups yet: %(why)s.") % {"why": err}, _as_of())
     with state.lock:
         state.fit, state.shown, state.renumbered = fit, None, False
+        due = fit is not None and fit.analysis is not None and fit.analysis.regroup_due
+        if due and not state.regrouping:
+            state.regrouping = True
+            regrouper.wanted(meeting_id)
     with _lock:
         current = _rooms.get(meeting_id) is state
     if current:
@@ -438,7 +453,45 @@ def fit_in_background(meeting_id: int) -> None:
             connections.close_all()  # this thread's connection only: it is idle until the next
 
 
+def _caught_up(regrouped: Any | None, previous: Any) -> Any:
+    """The regrouped analysis brought up to ``previous``'s votes, or ``previous`` itself when
+    there is none or it does not continue them (the room was read anew meanwhile)."""
+    if regrouped is None or previous.grouped_at_votes >= regrouped.grouped_at_votes:
+        return previous  # (or the fit itself chose them afresh since, on more votes)
+    try:
+        return live.catch_up(regrouped, previous, random_state=SEED)
+    except live.LiveUpdateError as err:
+        log.info("a regroup of %s was dropped: %s", previous.conversation, err)
+        return previous
+
+
+def regroup_in_background(meeting_id: int) -> None:
+    """The regroup worker's job: choose the room's groups again (a cold analysis, keeping the
+    ids of the groups that persist) on its fit of the moment, while the fit worker goes on
+    continuing the fit vote by vote; then ask the fit worker to take the result up."""
+    global engine_runs
+    with _lock:
+        state = _rooms.get(meeting_id)
+    if state is None:
+        return
+    regrouped = None
+    try:
+        with state.lock:
+            snapshot = state.previous()
+        if snapshot is not None:
+            engine_runs += 1
+            regrouped = live.regroup(snapshot, random_state=SEED)
+    except CommonGroundError as err:
+        log.info("meeting %s keeps its groups: %s", meeting_id, err)
+    finally:
+        with state.lock:
+            state.regrouped, state.regrouping = regrouped, False
+    if regrouped is not None:
+        worker.wanted(meeting_id)
+
+
 worker = FitWorker(fit_in_background)
+regrouper = FitWorker(regroup_in_background, name="track2-map-regroups")
 
 
 def room_map(meeting: Meeting, *, settled: bool = False) -> dict:
@@ -506,6 +559,7 @@ def forget(meeting_id: int | None = None) -> None:
         else:
             _rooms.pop(meeting_id, None)
     worker.drop(meeting_id)
+    regrouper.drop(meeting_id)
 
 
 # --- the map through the small-cell rule ----------------------------------------------------

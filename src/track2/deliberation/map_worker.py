@@ -1,10 +1,13 @@
-"""The background worker that fits the rooms' opinion groups, one process's own.
+"""The background workers that fit the rooms' opinion groups, one process's own.
 
-One daemon thread for every room of the process: a map read never waits for the engine once a
-room has had its first fit (map_data). A room asks for a fit with `wanted(meeting_id)`; asks
-that arrive while a fit runs fold into one (the fit reads the newest votes when it starts). The
-worker rests after each fit as long as the fit took (at least `REST_SECONDS`), so that on a
-busy room it uses at most about half a core and the votes keep theirs.
+A worker is one daemon thread for every room of the process: a map read never waits for the
+engine once a room has had its first fit (map_data). A room asks for a job with
+`wanted(meeting_id)`; asks that arrive while a job runs fold into one (the job reads the newest
+votes when it starts). The worker rests after each job as long as the job took (at least
+`REST_SECONDS`), so that on a busy room it uses at most about half a core and the votes keep
+theirs. map_data runs two: one continues each room's fit vote by vote (milliseconds), the other
+chooses a room's groups again now and then (a cold analysis, up to about a second), so the
+first never waits behind the second.
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ REST_SECONDS = 0.5
 
 
 class FitWorker:
-    def __init__(self, fit: Callable[[int], None]) -> None:
+    def __init__(self, fit: Callable[[int], None], name: str = "track2-map-fits") -> None:
         self._fit = fit
+        self._name = name
         self._wanted: dict[int, None] = {}  # meeting ids in the order asked (a dict: no doubles)
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
@@ -31,9 +35,7 @@ class FitWorker:
         with self._cond:
             self._wanted[meeting_id] = None
             if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(
-                    target=self._run, name="track2-map-fits", daemon=True
-                )
+                self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
                 self._thread.start()
             self._cond.notify()
 
