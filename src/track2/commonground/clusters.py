@@ -205,20 +205,30 @@ def plus_plus_seeds(
     its arrays (cumulative sums and nearest distances written in place, no weights of one to
     multiply by, the running total's last entry as the test for no mass left). A table of every
     pair's distance was slower: building it is fresh memory, and only k of its n rows are read."""
-    x, y = points[:, 0], points[:, 1]
+    x, y = np.ascontiguousarray(points[:, 0]), np.ascontiguousarray(points[:, 1])
     n = len(points)
     w = None if weights is None else weights.astype(np.float64)
     cum = np.cumsum(np.ones(n) if w is None else w)
-    first = min(int(np.searchsorted(cum, rng.random() * cum[-1], side="right")), n - 1)
+    first = min(int(cum.searchsorted(rng.random() * cum[-1], side="right")), n - 1)
     chosen = [first]
     d2 = (x - x[first]) ** 2 + (y - y[first]) ** 2
+    # Scratch arrays for each draw's products (ndarray methods: no dispatch wrappers). The same
+    # operations in the same order as (x - x0) ** 2 + (y - y0) ** 2, so the same seeds.
+    dx, dy, mass = np.empty(n), np.empty(n), d2 if w is None else np.empty(n)
     while len(chosen) < k:
-        np.cumsum(d2 if w is None else d2 * w, out=cum)
+        if w is not None:
+            np.multiply(d2, w, out=mass)
+        mass.cumsum(out=cum)
         if not cum[-1] > 0:
             break  # every point coincides with a seed: no more distinct points
-        nxt = min(int(np.searchsorted(cum, rng.random() * cum[-1], side="right")), n - 1)
+        nxt = min(int(cum.searchsorted(rng.random() * cum[-1], side="right")), n - 1)
         chosen.append(nxt)
-        np.minimum(d2, (x - x[nxt]) ** 2 + (y - y[nxt]) ** 2, out=d2)
+        np.subtract(x, x[nxt], out=dx)
+        np.multiply(dx, dx, out=dx)
+        np.subtract(y, y[nxt], out=dy)
+        np.multiply(dy, dy, out=dy)
+        np.add(dx, dy, out=dx)
+        np.minimum(d2, dx, out=d2)
     return np.asarray(chosen, dtype=np.int64)
 
 
