@@ -86,21 +86,48 @@ def test_k_is_the_most_groups_that_four_rounds_reached(  # type: ignore[no-untyp
     assert f"k chosen: {said}; the most groups that 4 of the 5 reached" in groups.method
 
 
+# Scripted rounds, five per split; the pooled test passes 3 over 2 groups only.
+SPLIT_1 = (3, 4, 4, 4, 4)  # the first split's rounds disagree: more splits
+
+
 @pytest.mark.parametrize(
-    ("scripted", "k"),
+    ("scripted", "k", "splits"),
     [
-        ((3,) + (4,) * 12 + (3,) * 2, 4),  # twelve of fifteen reached 4
-        ((3,) + (4,) * 11 + (3,) * 3, 3),  # eleven did not, and 4 gains too little pooled
-        ((None,) + (3,) * 12 + (None,) * 2, 3),
+        # fourteen of fifteen reached 4, and so did 4 of 5 of any two splits: settled
+        (SPLIT_1 + (4,) * 10, 4, 3),
+        # eight of fifteen reached 4: 3, and 4 gains too little pooled; so too without any split
+        (SPLIT_1 + (3, 3, 3, 4, 4) + (3, 3, 3, 3, 4), 3, 3),
+        ((None, 3, 3, 3, 4) + (3,) * 10, 3, 3),  # "none" ranks below every k
+        # twelve of fifteen reached 4, but without the middle split seven of ten: two more
+        # splits, and 22 of 25 reached 4
+        (SPLIT_1 + (4,) * 5 + (4, 4, 4, 3, 3) + (4,) * 10, 4, 5),
+        # ... and with 12 of 25 (under twenty), 3
+        (SPLIT_1 + (4,) * 5 + (4, 4, 4, 3, 3) + (3,) * 10, 3, 5),
     ],
 )
-def test_with_three_splits_k_is_the_most_groups_that_four_in_five_rounds_reached(  # type: ignore[no-untyped-def]
-    dialogue, monkeypatch, scripted, k
+def test_with_more_splits_k_is_the_most_groups_that_four_in_five_rounds_reached(  # type: ignore[no-untyped-def]
+    dialogue, monkeypatch, scripted, k, splits
 ) -> None:
-    _spy_scans(monkeypatch, chosen=scripted)
+    calls = _spy_scans(monkeypatch, chosen=scripted)
     monkeypatch.setattr(track2mode, "_pooled_beats", lambda scans, more, inc, se: more == 3)
     groups = track2_groups(dialogue.matrix, random_state=0)
     assert groups.k_by_round == scripted and groups.n_groups == k
+    assert groups.n_splits == splits and len(calls) == 5 * splits
+    assert f"on {splits} splits into fifths" in groups.method
+    assert f"the most groups that {4 * splits} of the {5 * splits} reached" in groups.method
+
+
+def test_the_splits_are_settled_when_leaving_any_one_out_keeps_k(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(track2mode, "_pooled_beats", lambda scans, more, inc, se: False)
+
+    def rounds(*choices: int) -> list:  # type: ignore[type-arg]
+        return [
+            track2mode._Scan(c, {}, {}, False, {}, np.zeros(0, dtype=np.int64)) for c in choices
+        ]
+
+    assert track2mode._settled(rounds(*SPLIT_1), 5)  # one split: nothing to leave out
+    assert track2mode._settled(rounds(*SPLIT_1, *(4,) * 10), 5)
+    assert not track2mode._settled(rounds(*SPLIT_1, *(4,) * 5, 4, 4, 4, 3, 3), 5)
 
 
 def test_one_split_when_its_five_rounds_agree(dialogue, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -241,8 +241,12 @@ _CROSS_CHECK_FOLDS = 5
 # gains counted once (_pooled_beats). One split into fifths still moved k on real
 # conversations, which are continua where k = 3 and 4 predict almost alike: two analyses of the
 # same votes agreed on k 29-48 % of the time on four of eight (docs/benchmarks.md, "Three
-# splits into fifths").
+# splits into fifths"). When leaving out any one of the three splits would change k (_settled),
+# two splits more (_REPEATS_UNSETTLED): three still left seattle at 3 or 4 groups in about half
+# of the runs; five where three are unsettled agree on k in 88 % (docs/benchmarks.md, "Two
+# splits more when leaving one out moves k"), at 1.0-1.5x the cost of three.
 _REPEATS = 3
+_REPEATS_UNSETTLED = 5
 _REPEAT_VOTES = 40_000
 _REPEAT_ROWS = 2_500
 
@@ -1171,6 +1175,29 @@ def _more_groups(scans: list[_Scan], choices: list[int | None], chosen: int) -> 
     return chosen
 
 
+def _rounds_k(scans: list[_Scan]) -> int | None:
+    """k from the rounds' choices: the most groups that _ROUNDS_AGREE in _ROUNDS of them
+    reached (None, no k beat one group, ranks below every k, so groups need that many rounds
+    to find some), then :func:`_more_groups`."""
+    choices = [scan.chosen for scan in scans]
+    tasks = len(choices)
+    agree = min(tasks, -(-_ROUNDS_AGREE * tasks // _ROUNDS))
+    chosen = sorted(choices, key=lambda k: k or 0)[tasks - agree]
+    return None if chosen is None else _more_groups(scans, choices, chosen)
+
+
+def _settled(scans: list[_Scan], rounds: int) -> bool:
+    """Whether the k of these splits' rounds is the k of every part that leaves one split out
+    (one split: nothing to leave out)."""
+    splits = len(scans) // rounds
+    if splits < 2:
+        return True
+    k = _rounds_k(scans)
+    return all(
+        _rounds_k(scans[: j * rounds] + scans[(j + 1) * rounds :]) == k for j in range(splits)
+    )
+
+
 def _selection_statements(sample: sp.csr_array, n_statements: int) -> npt.NDArray[np.int64]:
     """Most-voted statements of the sample, as many as keep enough votes per statement."""
     counts = np.bincount(sample.indices // 3, minlength=n_statements)
@@ -1304,7 +1331,7 @@ def track2_groups(
     if rounds > 1 and len(sample.indices) < _REPEAT_VOTES and len(positions) <= _REPEAT_ROWS:
         splits += [
             np.random.default_rng((random_state, _ROUNDS, j)).permutation(positions)
-            for j in range(1, _REPEATS)
+            for j in range(1, _REPEATS_UNSETTLED)
         ]
 
     def one_round(task: int) -> _Scan:
@@ -1346,19 +1373,17 @@ def track2_groups(
         # The other splits only when the first split's rounds disagree: five rounds that
         # reached the same k leave nothing for more splits to settle (a room whose groups are
         # plain pays no more than before).
-        if len(splits) > 1 and len({scan.chosen for scan in scans}) == 1:
-            splits = splits[:1]
-        tasks = rounds * len(splits)
-        scans += run(range(rounds, tasks))
+        if len(splits) > 1 and len({scan.chosen for scan in scans}) > 1:
+            scans += run(range(rounds, rounds * _REPEATS))
+            # Two splits more when leaving out any one of the three would change k.
+            if not _settled(scans, rounds):
+                scans += run(range(rounds * _REPEATS, rounds * len(splits)))
+        splits = splits[: len(scans) // rounds]
+    tasks = len(scans)
     choices = [scan.chosen for scan in scans]
-    # The most groups that _ROUNDS_AGREE in _ROUNDS of the rounds reached; None (no k beat one
-    # group) ranks below every k, so groups need that many rounds to find some.
-    agree = min(tasks, -(-_ROUNDS_AGREE * tasks // _ROUNDS))
-    chosen = sorted(choices, key=lambda k: k or 0)[tasks - agree]
+    chosen = _rounds_k(scans) if rounds > 1 else choices[0]
     one_group = n_held > 0 and min_groups > 1 and not fixed  # one group is what k must beat
     rebalanced = any(scan.rebalanced for scan in scans)
-    if rounds > 1 and chosen is not None:
-        chosen = _more_groups(scans, choices, chosen)
     # Whether the groups are ones the votes show: with one group to beat, some k did. In a
     # small room the held-out handful cannot tell; every participant scored out of fold decides,
     # by the rounds' own scores when every round tried that k (before, five more fits of it:
@@ -1471,6 +1496,7 @@ def track2_groups(
             if len(splits) > 1:
                 held_out_as += f", on {len(splits)} splits into fifths"
             more = -(-_ROUNDS_MORE * tasks // _ROUNDS)
+            agree = min(tasks, -(-_ROUNDS_AGREE * tasks // _ROUNDS))
             criterion = criterion.replace(
                 f"of {_participants(n_held)}",
                 f"of {held_out_as} (k chosen: {said}; the most groups that {agree} of the "
