@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from seed_room import seeded_site
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -81,22 +83,7 @@ def main() -> None:
         print(json.dumps(measure()))
         return
     with tempfile.TemporaryDirectory(prefix="track2-room-costs-") as home:
-        env = {
-            **os.environ,
-            "TRACK2_HOME": home,
-            "TRACK2_EMAIL_URL": "locmem://",
-            "DJANGO_SETTINGS_MODULE": "track2.settings",
-            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
-        }
-        seeded = subprocess.run(
-            [sys.executable, "-m", "benchmarks.seed_room"],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        env["ROOM_SEED"] = seeded.stdout.strip().splitlines()[-1]
+        env = seeded_site(home)
         subprocess.run([sys.executable, __file__], env=env, cwd=ROOT, check=True)
 
 

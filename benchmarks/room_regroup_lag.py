@@ -30,6 +30,8 @@ import threading
 import time
 from pathlib import Path
 
+from seed_room import seeded_site
+
 ROOT = Path(__file__).resolve().parents[1]
 PACE_S = 0.05  # one vote every 50 ms: a busy room of a few hundred people
 
@@ -128,22 +130,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="track2-regroup-lag-") as work:
         seeded_home = Path(work) / "seeded"
         seeded_home.mkdir()
-        env = {
-            **os.environ,
-            "TRACK2_HOME": str(seeded_home),
-            "TRACK2_EMAIL_URL": "locmem://",
-            "DJANGO_SETTINGS_MODULE": "track2.settings",
-            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
-        }
-        seeded = subprocess.run(
-            [sys.executable, "-m", "benchmarks.seed_room"],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        env["ROOM_SEED"] = seeded.stdout.strip().splitlines()[-1]
+        env = seeded_site(seeded_home)
         for run in range(args.runs):
             for name, src in trees:
                 home = Path(work) / f"{name}-{run}"

@@ -8,8 +8,12 @@ site's TRACK2_HOME / TRACK2_DATABASE_URL; prints one JSON line with what the loa
 from __future__ import annotations
 
 import json
+import os
 import random
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import django
 
@@ -131,6 +135,30 @@ def main() -> None:
             }
         )
     )
+
+
+def seeded_site(home: str | os.PathLike[str]) -> dict[str, str]:
+    """The environment of an in-process benchmark's site in ``home`` (SQLite), with this room
+    seeded into it (in a child process): ``ROOM_SEED`` holds what the load needs, the JSON line
+    :func:`main` prints."""
+    root = Path(__file__).resolve().parents[1]
+    env = {
+        **os.environ,
+        "TRACK2_HOME": str(home),
+        "TRACK2_EMAIL_URL": "locmem://",
+        "DJANGO_SETTINGS_MODULE": "track2.settings",
+        "PYTHONPATH": os.pathsep.join([str(root / "src"), str(root)]),
+    }
+    seeded = subprocess.run(
+        [sys.executable, "-m", "benchmarks.seed_room"],
+        env=env,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    env["ROOM_SEED"] = seeded.stdout.strip().splitlines()[-1]
+    return env
 
 
 if __name__ == "__main__":

@@ -460,7 +460,7 @@ def _caught_up(regrouped: Any | None, previous: Any) -> Any:
         return previous  # (or the fit itself chose them afresh since, on more votes)
     try:
         return live.catch_up(regrouped, previous, random_state=SEED)
-    except live.LiveUpdateError as err:
+    except CommonGroundError as err:  # the map keeps following its own fit
         log.info("a regroup of %s was dropped: %s", previous.conversation, err)
         return previous
 
