@@ -853,7 +853,15 @@ def catch_up(
                 for p in problems
             ]
         )
-    rows, cols, values = _votes_since(old, new)
+    since = _votes_since(old, new)
+    if since is None:
+        raise _refused(
+            [
+                "a vote was withdrawn since, so the regrouped analysis cannot catch up with it; "
+                "regroup anew"
+            ]
+        )
+    rows, cols, values = since
     if not len(rows) and new.shape == old.shape:
         return regrouped
     pids, sids = new.participant_ids.tolist(), new.statement_ids.tolist()
@@ -886,39 +894,26 @@ def _continuation_problems(old: VoteMatrix, new: VoteMatrix) -> list[str]:
         and np.array_equal(new.is_meta[:m], old.is_meta)
     ):
         problems.append("a statement's moderation changed since")
-    if not problems and not _holds_pairs(old, new):
-        problems.append("a vote was withdrawn since")
     return problems
 
 
-def _pair_keys(matrix: VoteMatrix, n_rows: int, width: int) -> npt.NDArray[np.int64]:
-    """row × ``width`` + column of every vote in the first ``n_rows`` rows (sorted: rows in
-    order, columns sorted within a row)."""
-    end = int(matrix.indptr[n_rows])
-    rows = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(matrix.indptr[: n_rows + 1]))
-    return rows * width + matrix.indices[:end].astype(np.int64)
+def _pair_keys(matrix: VoteMatrix, width: int) -> npt.NDArray[np.int64]:
+    """row × ``width`` + column of every vote (sorted: rows in order, columns sorted within a
+    row)."""
+    return matrix.vote_rows.astype(np.int64) * width + matrix.indices
 
 
-def _holds_pairs(old: VoteMatrix, new: VoteMatrix) -> bool:
-    """Whether every (participant, statement) pair voted in ``old`` is voted in ``new``."""
-    width = new.n_statements
-    before = _pair_keys(old, old.n_participants, width)
-    after = _pair_keys(new, old.n_participants, width)
-    return bool(np.isin(before, after, assume_unique=True).all())
-
-
-def _votes_since(old: VoteMatrix, new: VoteMatrix) -> tuple[list[int], list[int], list[int]]:
+def _votes_since(old: VoteMatrix, new: VoteMatrix) -> tuple[list[int], list[int], list[int]] | None:
     """Rows, columns and answers of ``new``'s votes that ``old`` lacks or holds another answer
-    for (``new`` continues ``old``: :func:`_continuation_problems` found nothing)."""
+    for, ``new`` continuing ``old``'s participants and statements (:func:`_continuation_problems`
+    found nothing); None when a vote of ``old`` is not in ``new`` (withdrawn)."""
     width = new.n_statements
-    before = _pair_keys(old, old.n_participants, width)
-    after = _pair_keys(new, new.n_participants, width)
-    old_values = old.values[: len(before)].astype(np.int8)
-    at = np.searchsorted(before, after)
-    inside = at < len(before)
+    before, after = _pair_keys(old, width), _pair_keys(new, width)
+    at = np.minimum(np.searchsorted(after, before), len(after) - 1)
+    if len(before) and (not len(after) or np.any(after[at] != before)):
+        return None
     same = np.zeros(len(after), dtype=bool)
-    same[inside] = before[at[inside]] == after[inside]
-    same[same] = old_values[at[same]] == new.values[same]
+    same[at] = old.values == new.values[at]  # every old pair is in new, at ``at``
     changed = np.flatnonzero(~same)
     keys = after[changed]
     return (
