@@ -115,6 +115,15 @@ def test_with_more_splits_k_is_the_most_groups_that_four_in_five_rounds_reached(
     assert groups.n_splits == splits and len(calls) == 5 * splits
     assert f"on {splits} splits into fifths" in groups.method
     assert f"the most groups that {4 * splits} of the {5 * splits} reached" in groups.method
+    assert f"k chosen: {track2mode.rounds_said(scripted)};" in groups.method
+
+
+def test_many_rounds_are_said_as_a_tally() -> None:
+    # One split: each round's k in order. More: how many rounds chose each k, "none" last.
+    assert track2mode.rounds_said((4, None, 4, 5, 4)) == "4, none, 4, 5, 4"
+    fifteen = SPLIT_1 + (None, 4, 4, 5, 4) + (4,) * 5
+    assert track2mode.rounds_said(fifteen) == "3 in 1 of the 15 rounds, 4 in 12, 5 in 1, none in 1"
+    assert track2mode.rounds_said((2,) * 25) == "2 in 25 of the 25 rounds"
 
 
 def test_the_splits_are_settled_when_leaving_any_one_out_keeps_k(monkeypatch) -> None:  # type: ignore[no-untyped-def]

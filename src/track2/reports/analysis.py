@@ -28,6 +28,7 @@ from track2.commonground import (
     load_conversation,
     load_polis_state,
     pass_shares,
+    rounds_said,
 )
 from track2.commonground.group_map import NO_AXIS
 from track2.commonground.pages import small_pages
@@ -648,7 +649,7 @@ def _how_chosen(run: AnalysisRun) -> str:
     if run.track2 is not None:
         rounds = run.track2.groups.k_by_round
         if rounds:
-            said = ", ".join("none" if k is None else str(k) for k in rounds)
+            said = rounds_said(rounds)
             splits = run.track2.groups.n_splits
             on = f" ({splits} splits into fifths)" if splits > 1 else ""
             return (
