@@ -85,6 +85,32 @@ def test_a_statement_is_listed_only_where_the_groups_figures_may_be_shown(two_ca
     assert splits[0].pk not in set().union(*listed.values())
 
 
+def test_one_pass_hides_that_count_not_the_groups_agree_share(two_camps):
+    world, splits, _shared = two_camps
+    # one northerner passes on the second split: the north's cells there are 4, 0, 1 (k = 3)
+    vote(world, world.participants[0], splits[1], "pass")
+    shown = map_data.room_map(world.meeting)
+    rows = {s["id"]: {r["group"]: r for r in s["by_group"]} for s in shown["statements"]}
+    listed = lists(shown)
+    north = next(
+        g
+        for g, entries in listed.items()
+        if splits[0].pk in entries and entries[splits[0].pk]["answer"] == "agree"
+    )
+    south = next(g for g in listed if g != north)
+    # The pass is hidden, with the disagree and pass counts that would give it away; both
+    # groups keep their votes and agree shares (the whole-row rule hid both groups here).
+    assert rows[splits[1].pk][north] == {
+        "group": north,
+        "shown": True,
+        "votes": 5,
+        "agree_share": 0.8,
+    }
+    assert rows[splits[1].pk][south]["agree_share"] == 0.0
+    assert listed[north][splits[1].pk]["share"] == 0.8  # its agree: a majority, listed
+    assert splits[1].pk not in listed[south]  # its disagrees: hidden, so not listed
+
+
 def test_a_group_of_fewer_than_k_lists_nothing(make_user, institution):
     # eight agree on everything divisive, two disagree: the two are a group of fewer than k
     world = build_room(make_user, institution, per_side=5)

@@ -62,6 +62,22 @@ def test_an_answer_nobody_gave_is_no_secret() -> None:
     assert hidden and hidden != {(r, c) for r in range(3) for c in range(2)}
 
 
+def test_cell_by_cell_a_small_pass_count_hides_cells_not_groups() -> None:
+    # Two groups of 47 and 40 votes; group 0's two passes are a small cell. Its whole row went
+    # before; now the pass cell, and the cells that would give it away, and nothing else: each
+    # group keeps its agree count, and both their votes.
+    table = [[40, 5, 2], [10, 27, 3]]
+    assert suppress(table, 3, whole_rows=True).shown_rows == [False, False]
+    result = suppress(table, 3, small_rows=True)
+    assert result.is_shown(0, 0) and result.is_shown(1, 0)
+    assert not result.is_shown(0, 2) and result.hidden_totals == frozenset()
+    # A group of two votes goes whole, its total with it.
+    result = suppress([[40, 5, 2], [1, 1, 0], [10, 27, 3]], 3, small_rows=True)
+    assert result.hidden_totals == {1} and not any(result.is_shown(1, c) for c in range(3))
+    with pytest.raises(ValueError, match="small_rows"):
+        suppress(table, 3, whole_rows=True, small_rows=True)
+
+
 def test_k_and_tables_are_checked() -> None:
     with pytest.raises(ValueError, match="k must be"):
         suppress([[1]], 0)
@@ -119,11 +135,13 @@ tables = st.integers(1, 4).flatmap(
 )
 
 
-@settings(max_examples=250, deadline=None)
-@given(table=tables, k=st.integers(2, 5), whole_rows=st.booleans())
-def test_no_hidden_cell_can_be_derived_from_shown_cells_and_totals(table, k, whole_rows) -> None:
-    result = suppress(table, k, whole_rows=whole_rows)
+@settings(max_examples=400, deadline=None)
+@given(table=tables, k=st.integers(2, 5), mode=st.sampled_from(["cells", "whole", "small"]))
+def test_no_hidden_cell_can_be_derived_from_shown_cells_and_totals(table, k, mode) -> None:
+    whole_rows, small_rows = mode == "whole", mode == "small"
+    result = suppress(table, k, whole_rows=whole_rows, small_rows=small_rows)
     everything = {(r, c) for r in range(len(table)) for c in range(len(table[0]))}
+    short = {r for r in range(len(table)) if sum(table[r]) < k}
     # Every small cell is hidden, and rows go whole when asked.
     for r, c in everything:
         if 0 < table[r][c] < k:
@@ -133,9 +151,17 @@ def test_no_hidden_cell_can_be_derived_from_shown_cells_and_totals(table, k, who
             assert result.is_row_shown(r) or not any(
                 result.is_shown(r, c) for c in range(len(table[0]))
             )
+    # Cell by cell: a row of fewer than k people goes whole, its total with it; only its total.
+    if small_rows:
+        assert all(not result.is_shown(r, c) for r, c in everything if r in short)
+        assert result.hidden_totals == frozenset(short)
+    if mode == "cells":
+        assert result.hidden_totals == frozenset()
     # Whatever a reader works out must already follow from the totals alone.
-    free = {r for r, _ in result.hidden} if whole_rows else set()
-    free_all = set(range(len(table))) if whole_rows else set()
+    free = {r for r, _ in result.hidden} if whole_rows else short if small_rows else set()
+    free_all = set(range(len(table))) if whole_rows else short if small_rows else set()
+    if whole_rows:
+        assert result.hidden_totals == frozenset(free)
     for cell in result.hidden:
         low, high = _range(table, result.hidden, cell, free)
         assert low <= table[cell[0]][cell[1]] <= high

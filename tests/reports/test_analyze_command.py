@@ -43,6 +43,7 @@ def test_json_schema_with_input_ids_and_agree_positive():
             "polis",
             "--polis-state",
             str(MATH / "math-pca2.json"),
+            "--raw-counts",  # every per-group figure, as Pol.is's own output has them
         )
     )
     for key in (

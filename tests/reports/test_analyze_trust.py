@@ -13,9 +13,11 @@ import pytest
 from django.core.management import call_command
 
 from tests.helpers import write_two_camps
+from track2.disclosure.answers import SHOWN, Figures
 from track2.reports.group_cells import HIDDEN, GroupCells
 
 BREXIT = Path(__file__).resolve().parents[1] / "data" / "polis" / "brexit-consensus"
+SEATTLE = BREXIT.parent / "15-per-hour-seattle"
 SHARE_LINE = re.compile(r"^\s+(\d+)% (agrees|disagrees)\s+\(of\s+(\d+)\)\s+\[(\d+)\]")
 
 
@@ -80,20 +82,55 @@ def test_json_hides_small_group_cells_unless_raw_counts() -> None:
         assert HIDDEN in text and HIDDEN in html
 
 
-def test_group_cells_hide_a_small_group_and_its_complement() -> None:
-    # Three groups; group 2 has 2 passes on statement 0: it is hidden, and one more group
-    # must go too, or the room's pass count would give its cells away.
+def test_group_cells_hide_a_small_count_and_its_complement_cell_by_cell() -> None:
+    # Three groups; group 2 has 2 passes on statement 0. Its pass count is hidden, and so are
+    # the counts that would give it away with the groups' votes and the room's answer counts: a
+    # rectangle of disagrees and passes with one more group. Every group keeps its votes and
+    # its agree share; group 0 shows everything. (The whole-row rule hid groups 1 and 2.)
     agree = np.array([[10], [12], [5]])
     disagree = np.array([[4], [3], [6]])
     seen = np.array([[17], [18], [13]])
-    cells = GroupCells(3, (0, 1, 2), (40, 41, 2), agree, disagree, seen)
+    cells = GroupCells(3, (0, 1, 2), (40, 41, 13), agree, disagree, seen)
     shown = cells.shown_on(0)
-    assert shown[2] is False
-    assert sum(shown.values()) == 1
-    sizes = cells.size_shown
+    assert shown[0] == Figures(votes=True, agree=True, disagree=True)
+    assert shown[1] == shown[2] == Figures(votes=True, agree=True, disagree=False)
+    assert shown[2].answer("agree") and not shown[2].answer("disagree")
+    # A group with fewer than k votes on the statement goes whole, its votes with it.
+    agree_few, disagree_few = agree.copy(), disagree.copy()
+    agree_few[2], disagree_few[2] = 1, 1
+    few = GroupCells(
+        3, (0, 1, 2), (40, 41, 13), agree_few, disagree_few, np.array([[17], [18], [2]])
+    )
+    assert few.shown_on(0)[2] == Figures(votes=False, agree=False, disagree=False)
+    sizes = GroupCells(3, (0, 1, 2), (40, 41, 2), agree, disagree, seen).size_shown
     assert sizes[2] is False and sum(sizes.values()) == 1
     big = GroupCells(3, (0, 1), (40, 41), agree[:2] * 2, disagree[:2] * 2, seen[:2] * 2)
-    assert all(big.shown_on(0).values()) and all(big.size_shown.values())
+    assert all(f == SHOWN for f in big.shown_on(0).values()) and all(big.size_shown.values())
+
+
+def test_seattle_shows_a_large_groups_shares_that_one_or_two_passes_hid() -> None:
+    """15-per-hour-seattle, Track 2 mode: group 0 (156 people) gave 1 or 2 passes on its two
+    most representative statements, which hid its whole row there; now only the small counts
+    and their complements are hidden, and every figure the reports print is one the rule
+    shows. The group-informed consensus of a statement holds every group's agree count, so
+    it is shown only where each of them is."""
+    safe = json.loads(_run(str(SEATTLE), "--format", "json"))
+    raw = json.loads(_run(str(SEATTLE), "--format", "json", "--raw-counts"))
+    first = safe["repness"]["0"][:2]
+    assert all(r["shown"] and r["n_trials"] >= 3 for r in first)
+    assert sum(not r["shown"] for reps in safe["repness"].values() for r in reps) <= 2
+    informed = safe["group_informed_consensus"]
+    assert None in informed.values() and raw["group_informed_consensus"].keys() == informed.keys()
+    for sid, value in informed.items():
+        assert value is None or value == raw["group_informed_consensus"][sid]
+    for d in safe["divisive"]:
+        hidden = [g for g, share in d["group_agree_share"].items() if share is None]
+        assert informed[str(d["statement"])] is None or not hidden
+    text = _run(str(SEATTLE))
+    listed = text.split("Group-informed consensus")[1].split("\n\n")[0]
+    hidden_sids = [sid for sid, v in informed.items() if v is None]
+    assert not any(f"  [{sid}] " in listed for sid in hidden_sids)
+    assert HIDDEN in text  # what stays small is still hidden
 
 
 def test_track2_map_names_its_axes_and_prints_no_count() -> None:

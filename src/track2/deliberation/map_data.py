@@ -39,6 +39,7 @@ from track2.deliberation import journal
 from track2.deliberation.map_worker import FitWorker
 from track2.deliberation.models import Room, Statement, Vote
 from track2.dialogues.models import Delegation, DelegationMember
+from track2.disclosure.answers import Figures, answer_figures
 from track2.disclosure.cells import drawn_names, suppress
 from track2.disclosure.site import k_of
 from track2.disclosure.status import STATUS_LINE
@@ -577,6 +578,22 @@ def _shown_rows(table: tuple[tuple[int, ...], ...], k: int) -> tuple[bool, ...]:
     return tuple(bool(x) for x in suppress([list(r) for r in table], k, whole_rows=True).shown_rows)
 
 
+def _answers_table(
+    agree: list[list[int]], disagree: list[list[int]], seen: list[list[int]], j: int
+) -> tuple[tuple[int, ...], ...]:
+    """Statement column ``j`` as groups × (agree, disagree, pass) counts."""
+    return tuple(
+        (int(a[j]), int(d[j]), int(s[j] - a[j] - d[j]))
+        for a, d, s in zip(agree, disagree, seen, strict=True)
+    )
+
+
+@functools.lru_cache(maxsize=65536)
+def _answer_figures(table: tuple[tuple[int, ...], ...], k: int) -> tuple[Figures, ...]:
+    """`answer_figures(table, k)`, remembered as :func:`_shown_rows` is."""
+    return answer_figures([list(r) for r in table], k)
+
+
 def _side_rows(agreement: SideAgreement, j: int, k: int) -> tuple[list[dict], bool]:
     # track2.reports.common_ground.visible_sides's table, through the remembered rule.
     shown = _shown_rows(
@@ -623,14 +640,13 @@ def group_rows_of(analysis: Any, k: int) -> dict[int, list[dict]]:
     )
     out: dict[int, list[dict]] = {}
     for j, sid in enumerate(analysis.statement_ids.tolist()):
-        table = tuple(
-            (agree[g][j], disagree[g][j], seen[g][j] - agree[g][j] - disagree[g][j])
-            for g in range(len(groups))
-        )
-        shown = _shown_rows(table, k)
+        table = _answers_table(agree, disagree, seen, j)
+        # The rule cell by cell, as the reports apply it: a row shows the group's votes and
+        # agree share; _representative asks for the figures of a listed disagree.
+        shown = _answer_figures(table, k)
         rows = []
         for g, gid in enumerate(groups):
-            visible = shown[g] and sizes.get(int(gid), 0) >= k
+            visible = shown[g].answer("agree") and sizes.get(int(gid), 0) >= k
             row: dict[str, Any] = {"group": int(gid), "shown": visible}
             if visible:
                 n = sum(table[g])
@@ -658,10 +674,20 @@ def _representative(
     than k people lists none (docs/decisions.md)."""
     if size < k:
         return []
+    statement_ids, group_ids = analysis.statement_ids.tolist(), analysis.group_ids.tolist()
+    agree, disagree, seen = (
+        analysis.group_agree.tolist(),
+        analysis.group_disagree.tolist(),
+        analysis.group_seen.tolist(),
+    )
     listed = []
     for r in analysis.repness.get(gid, ()):
         row = next((x for x in by_group.get(int(r.statement), []) if x["group"] == gid), None)
-        if row is None or not row["shown"] or not r.n_trials:
+        if row is None or not r.n_trials:
+            continue
+        j = statement_ids.index(int(r.statement))
+        figures = _answer_figures(_answers_table(agree, disagree, seen, j), k)
+        if not figures[group_ids.index(gid)].answer(r.repful_for):
             continue
         listed.append(
             {

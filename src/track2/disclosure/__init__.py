@@ -4,6 +4,7 @@ One module per rule, each a pure function with no Django import, so that every o
 page, API answer, CSV, e-mail, report, command line — asks the same question the same way:
 
 - `cells`: the small-cell rule with complementary suppression, for groups × answers;
+- `answers`: that rule cell by cell for opinion groups' answers to a statement;
 - `threshold`: k, from the dialogue, never below the site's floor;
 - `capacity`: who is shown as taking part in a personal capacity, and with which words;
 - `attribution`: what each attribution mode lets each reader see;
@@ -16,6 +17,7 @@ page, API answer, CSV, e-mail, report, command line — asks the same question t
 in `templatetags/disclosure.py` render them on pages.
 """
 
+from track2.disclosure.answers import Figures, answer_figures
 from track2.disclosure.attendance import attendance_counts
 from track2.disclosure.attribution import attribution_of, mode_help, modes_help
 from track2.disclosure.capacity import is_flagged_personal_capacity, personal_capacity_label
@@ -30,7 +32,9 @@ __all__ = [
     "K_MINIMUM",
     "STATUS_LINE",
     "Comments",
+    "Figures",
     "Suppression",
+    "answer_figures",
     "attendance_counts",
     "attribution_of",
     "derivable_cells",

@@ -22,6 +22,7 @@ Pure Python: no Django, no numpy (tables are a few groups by a few answers).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 Cell = tuple[int, int]
@@ -30,15 +31,21 @@ Table = Sequence[Sequence[int]]
 
 @dataclass(frozen=True)
 class Suppression:
-    """Which cells of a table may be shown; ``hidden`` holds (row, column) pairs."""
+    """Which cells of a table may be shown; ``hidden`` holds (row, column) pairs and
+    ``hidden_totals`` the rows whose total may not be shown (with ``small_rows``, the rows of
+    fewer than k people; with ``whole_rows``, every hidden row)."""
 
     k: int
     n_rows: int
     n_columns: int
     hidden: frozenset[Cell]
+    hidden_totals: frozenset[int] = frozenset()
 
     def is_shown(self, row: int, column: int) -> bool:
         return (row, column) not in self.hidden
+
+    def is_total_shown(self, row: int) -> bool:
+        return row not in self.hidden_totals
 
     def is_row_shown(self, row: int) -> bool:
         return all(self.is_shown(row, c) for c in range(self.n_columns))
@@ -76,55 +83,101 @@ def derivable_cells(
 ) -> set[Cell]:
     """The hidden cells whose value follows from the shown cells, the column totals and the
     totals of every row except ``free_rows`` (rows whose size is not published)."""
-    hidden = set(hidden)
-    edges: list[tuple[int, int, int | None]] = [(r, c, table[r][c]) for r, c in hidden]
-    # A row of unknown size behaves as if it had one more hidden cell, in a column of its own,
-    # that could hold any number of people.
-    edges += [(r, SLACK, None) for r in set(free_rows)]
-    return {cell for cell in hidden if not _can_move(table, edges, cell)}
+    cells = sorted(set(hidden))
+    graph = _graph(table, cells, free_rows)
+    return {cell for index, cell in enumerate(cells) if not _movable(table, graph, cell, index)}
 
 
-def _can_move(table: Table, edges: list[tuple[int, int, int | None]], cell: Cell) -> bool:
+def _derivable_count(
+    table: Table,
+    hidden: set[Cell],
+    free_rows: Iterable[int],
+    spared: set[Cell],
+    limit: int,
+    first: AbstractSet[Cell] = frozenset(),
+) -> int:
+    """How many hidden cells outside ``spared`` are derivable (:func:`derivable_cells`), counted
+    up to ``limit``, trying the cells of ``first`` before the others: the audit weighs dozens
+    of options a step and needs to know only whether one leaves none, or fewer than the best."""
+    cells = sorted(hidden)
+    graph = _graph(table, cells, free_rows)
+    count = 0
+    for i in sorted(range(len(cells)), key=lambda i: (cells[i] not in first, cells[i])):
+        if cells[i] not in spared and not _movable(table, graph, cells[i], i):
+            count += 1
+            if count >= limit:
+                break
+    return count
+
+
+def _graph(table: Table, cells: list[Cell], free_rows: Iterable[int]) -> _Graph:
+    """The hidden ``cells`` (numbered in this order) as the edges of a bipartite graph. A row
+    of unknown size behaves as if it had one more hidden cell, in a column of its own, that
+    could hold any number of people. Each node's cells are looked up rather than scanned: the
+    audit asks this for every cell of every option it weighs (4 ms a table of 8 groups
+    scanned)."""
+    edges: list[tuple[int, int, int | None]] = [(r, c, table[r][c]) for r, c in cells]
+    edges += [(r, SLACK, None) for r in sorted(set(free_rows))]
+    graph = _Graph({}, {})
+    for index, (r, c, value) in enumerate(edges):
+        people = value != 0
+        graph.from_column.setdefault(c, []).append((r, index, people))
+        graph.from_row.setdefault(r, []).append((c, index, people))
+    return graph
+
+
+def _movable(table: Table, graph: _Graph, cell: Cell, index: int) -> bool:
+    """Whether hidden cell number ``index`` can change. Raising it by one lowers the next hidden
+    cell in its column, raises the next in that cell's row, and so on back to its own row: the
+    lowered cells must be ≥ 1. Lowering it is the same walk with the other steps lowered."""
     r, c = cell
-    others = [e for e in edges if (e[0], e[1]) != cell]
-    # Raising the cell by one lowers the next hidden cell in its column, raises the next in
-    # that cell's row, and so on back to its own row: the lowered cells must be ≥ 1.
-    if _reaches(others, c, r, lowered="column_to_row"):
-        return True
-    return table[r][c] > 0 and _reaches(others, c, r, lowered="row_to_column")
+    return _reaches(graph, c, r, index, lowered_from_column=True) or (
+        table[r][c] > 0 and _reaches(graph, c, r, index, lowered_from_column=False)
+    )
+
+
+@dataclass(frozen=True)
+class _Graph:
+    """Hidden cells as the edges of a bipartite graph: for each column, its (row, cell, has
+    people) and for each row its (column, cell, has people)."""
+
+    from_column: dict[int, list[tuple[int, int, bool]]]
+    from_row: dict[int, list[tuple[int, int, bool]]]
 
 
 def _reaches(
-    edges: list[tuple[int, int, int | None]], start_column: int, target_row: int, lowered: str
+    graph: _Graph, start_column: int, target_row: int, skip: int, lowered_from_column: bool
 ) -> bool:
-    """Is there a walk from column ``start_column`` to row ``target_row`` that alternates
-    column→row and row→column steps along hidden cells, where the steps of the ``lowered``
-    direction use only cells of at least one person?"""
-    seen: set[tuple[str, int]] = {("c", start_column)}
-    frontier = [("c", start_column)]
-    while frontier:
-        kind, index = frontier.pop()
-        for r, c, value in edges:
-            if kind == "c" and c == index:
-                if lowered == "column_to_row" and value == 0:
-                    continue
-                node = ("r", r)
-            elif kind == "r" and r == index:
-                if lowered == "row_to_column" and value == 0:
-                    continue
-                node = ("c", c)
-            else:
+    """Is there a walk from column ``start_column`` to row ``target_row``, along hidden cells
+    other than cell number ``skip``, that alternates column→row and row→column steps, where the
+    lowered steps (column→row when ``lowered_from_column``, else row→column) use only cells of
+    at least one person?"""
+    seen_columns, seen_rows = {start_column}, set()
+    columns: list[int] = [start_column]
+    while columns:
+        column = columns.pop()
+        for row, edge, people in graph.from_column.get(column, ()):
+            if edge == skip or (lowered_from_column and not people) or row in seen_rows:
                 continue
-            if node == ("r", target_row):
+            if row == target_row:
                 return True
-            if node not in seen:
-                seen.add(node)
-                frontier.append(node)
+            seen_rows.add(row)
+            for next_column, next_edge, next_people in graph.from_row.get(row, ()):
+                if next_edge == skip or (not lowered_from_column and not next_people):
+                    continue
+                if next_column not in seen_columns:
+                    seen_columns.add(next_column)
+                    columns.append(next_column)
     return False
 
 
 def suppress(
-    table: Table, k: int, *, whole_rows: bool = False, row_totals_published: bool | None = None
+    table: Table,
+    k: int,
+    *,
+    whole_rows: bool = False,
+    row_totals_published: bool | None = None,
+    small_rows: bool = False,
 ) -> Suppression:
     """Apply the small-cell rule with complementary suppression.
 
@@ -134,31 +187,49 @@ def suppress(
     ``k`` people in the row is then hidden too, and so is a group of nobody (there is
     nothing to show). ``row_totals_published``: whether a hidden group's size is known to the
     reader (default: yes for single cells, no for whole rows, whose size is hidden with them).
+    ``small_rows`` (cell by cell): a row of fewer than ``k`` people (or none) is hidden whole
+    and its total with it; every other row's total is published, and its cells are shown or
+    hidden one by one (a group's number of votes and its agree share, with a small pass
+    count hidden, not the whole row).
     """
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise ValueError(f"k must be a whole number ≥ 1, not {k!r}")
     n_rows, n_columns = check_table(table)
+    if small_rows and whole_rows:
+        raise ValueError("small_rows hides cell by cell; it does not go with whole_rows")
     if row_totals_published is None:
         row_totals_published = not whole_rows
     everything = {(r, c) for r in range(n_rows) for c in range(n_columns)}
+    short = {r for r in range(n_rows) if sum(table[r]) < k}  # fewer than k people in the row
+    small = short if small_rows else set()
+
+    def unpublished(cells: set[Cell]) -> set[int]:
+        return small if row_totals_published else small | {r for r, _ in cells}
 
     def derivable(cells: set[Cell]) -> set[Cell]:
-        free = () if row_totals_published else {r for r, _ in cells}
-        return derivable_cells(table, cells, free)
+        return derivable_cells(table, cells, unpublished(cells))
 
     # What the margins give away on their own, whatever is hidden, is not ours to protect.
     given_by_margins = derivable(everything)
     hidden = {(r, c) for r, c in everything if is_small(table[r][c], k)}
+    if small_rows or whole_rows:
+        hidden |= {(r, c) for r in short for c in range(n_columns)}
     if whole_rows:
-        small_rows = {r for r in range(n_rows) if sum(table[r]) < k}
-        hidden |= {(r, c) for r in small_rows for c in range(n_columns)}
         hidden = _whole_rows(hidden, n_columns)
     while True:
         exposed = derivable(hidden) - given_by_margins
         if not exposed or hidden == everything:
-            return Suppression(k, n_rows, n_columns, frozenset(hidden))
+            totals = frozenset(unpublished(hidden) & {r for r, _ in hidden})
+            return Suppression(k, n_rows, n_columns, frozenset(hidden), totals)
         hidden |= _complement(
-            table, hidden, everything, derivable, given_by_margins, exposed, whole_rows, n_columns
+            table,
+            hidden,
+            everything,
+            (derivable, unpublished),
+            given_by_margins,
+            exposed,
+            whole_rows,
+            n_columns,
         )
 
 
@@ -170,7 +241,7 @@ def _complement(
     table: Table,
     hidden: set[Cell],
     everything: set[Cell],
-    derivable,
+    audit,
     given_by_margins: set[Cell],
     exposed: set[Cell],
     whole_rows: bool,
@@ -178,19 +249,68 @@ def _complement(
 ) -> set[Cell]:
     """The next cells to hide: the choice that leaves the fewest hidden cells derivable, then
     the fewest people hidden, then the first in reading order (so that the result does not
-    depend on anything but the table)."""
+    depend on anything but the table). Cell by cell, the choices are one cell beside an exposed
+    one, or the three that close a rectangle with it: with row and column totals published a
+    hidden cell needs a cycle of hidden cells to move along, and one cell at a time reduces no
+    exposure until the cycle closes, so the cheapest single cells went first (3 groups with one
+    small pass count: six cells hidden, where a rectangle of four protects it). ``audit``: the
+    table's (derivable, unpublished) functions of a set of hidden cells."""
+    derivable, unpublished = audit
     shown = everything - hidden
     if whole_rows:
         options = [_whole_rows({cell}, n_columns) for cell in sorted({(r, 0) for r, _ in shown})]
     else:
         near = {(r, c) for r, c in shown if any(r == x or c == y for x, y in exposed)}
         options = [{cell} for cell in sorted(near or shown)]
+        rows = sorted({r for r, _ in everything})
+        for r, c in sorted(exposed):
+            for r2 in rows:
+                for c2 in range(n_columns):
+                    if r2 != r and c2 != c:
+                        corners = {(r, c2), (r2, c), (r2, c2)} - hidden
+                        if corners:
+                            options.append(corners)
 
-    def cost(option: set[Cell]) -> tuple[int, int, Cell]:
-        still = derivable(hidden | option) - given_by_margins
-        return len(still), sum(table[r][c] for r, c in option), min(option)
+    # Ranked by people hidden, then reading order, the first option that leaves nothing
+    # derivable is the best (none can leave fewer): only when none does are they all counted.
+    ranked = sorted(options, key=lambda o: (sum(table[r][c] for r, c in o), min(o)))
+    for option in ranked:
+        cover = hidden | option
+        free = unpublished(cover)
+        covered = exposed | option
+        if not _stuck(cover, covered, free, given_by_margins) and not _derivable_count(
+            table, cover, free, given_by_margins, 1, covered
+        ):
+            return option
+    # None protects every cell: the fewest left derivable, the first in rank on a tie. A cell
+    # with no partner in its column or row is derivable whatever else holds, so an option with
+    # as many such cells as the best count so far cannot beat it and is not counted.
+    best, best_count = ranked[0], len(derivable(hidden | ranked[0]) - given_by_margins)
+    for option in ranked[1:]:
+        cover = hidden | option
+        free = unpublished(cover)
+        if _stuck(cover, cover, free, given_by_margins) >= best_count:
+            continue
+        count = _derivable_count(table, cover, free, given_by_margins, best_count)
+        if count < best_count:
+            best, best_count = option, count
+    return best
 
-    return min(options, key=cost)
+
+def _stuck(hidden: set[Cell], cells: set[Cell], free: set[int], given_by_margins: set[Cell]) -> int:
+    """How many of ``cells`` are derivable on sight once ``hidden`` is hidden (a lower bound of
+    those that are): a cell can only move along a cycle, so it needs another hidden cell in its
+    column, and one in its row unless the row's total is unpublished (``free``)."""
+    in_column: dict[int, int] = {}
+    in_row: dict[int, int] = {}
+    for r, c in hidden:
+        in_column[c] = in_column.get(c, 0) + 1
+        in_row[r] = in_row.get(r, 0) + 1
+    return sum(
+        1
+        for r, c in cells - given_by_margins
+        if in_column[c] < 2 or (r not in free and in_row[r] < 2)
+    )
 
 
 DRAWN_SHARE = 0.2  # a side "makes up" a group from a fifth of it: 10 of 342 do not cut across

@@ -41,6 +41,8 @@ from track2.commonground.sides import (
     side_of_participants,
 )
 from track2.commonground.track2_analysis import Track2Analysis, analyze_track2
+from track2.disclosure.answers import SHOWN, Figures
+from track2.disclosure.answers import rule as cells_rule
 from track2.disclosure.cells import DRAWN_SHARE, drawn_names
 from track2.disclosure.status import STATUS_LINE
 from track2.disclosure.threshold import K_MINIMUM
@@ -385,12 +387,23 @@ def report_dict(
         for gid, share in zip(view.ids, passing, strict=True)
     ]
 
-    def shown(gid: Any, sid: Any) -> bool:
-        return raw or gid not in cells.group_ids or cells.shown_on(column[sid])[int(gid)]
+    def figures(gid: Any, sid: Any) -> Figures:
+        if raw or int(gid) not in cells.group_ids:
+            return SHOWN
+        return cells.shown_on(column[sid])[int(gid)]
+
+    def agree_shown(gid: Any, sid: Any) -> bool:
+        return figures(gid, sid).answer("agree")
 
     repness = {
-        _key(gid): [_repness_entry(r, shown(gid, r.statement)) for r in reps]
+        _key(gid): [_repness_entry(r, figures(gid, r.statement).answer(r.repful_for)) for r in reps]
         for gid, reps in view.repness.items()
+    }
+    # Π over groups of (A_g + 1)/(S_g + 2) holds every group's agree count and votes: shown
+    # only when each of them is (one hidden group's factor is the quotient by the others').
+    informed = {
+        _key(s): (_num(v) if all(agree_shown(g, s) for g in view.ids) else None)
+        for s, v in zip(sids, view.group_informed_consensus, strict=True)
     }
     consensus = {
         side: [
@@ -435,11 +448,11 @@ def report_dict(
             {
                 **d,
                 "group_agree": {
-                    g: (p if shown(int(g), d["statement"]) else None)
+                    g: (p if agree_shown(g, d["statement"]) else None)
                     for g, p in d["group_agree"].items()
                 },
                 "group_agree_share": {
-                    g: (p if shown(int(g), d["statement"]) else None)
+                    g: (p if agree_shown(g, d["statement"]) else None)
                     for g, p in d["group_agree_share"].items()
                 },
             }
@@ -447,9 +460,7 @@ def report_dict(
                 view.agree, view.seen, view.ids, a.statement_ids, a.excluded
             )
         ],
-        "group_informed_consensus": {
-            _key(s): _num(v) for s, v in zip(sids, view.group_informed_consensus, strict=True)
-        },
+        "group_informed_consensus": informed,
         "comment_priorities": {
             _key(s): _num(v) for s, v in zip(sids, view.comment_priorities, strict=True)
         },
@@ -617,13 +628,22 @@ def _groups_count(n: int) -> str:
     return f"{n} opinion group" if n == 1 else f"{n} opinion groups"
 
 
+def informed_ranking(doc: dict[str, Any], excluded: np.ndarray) -> list[tuple[float, Any]]:
+    """(group-informed consensus, statement id), highest first, of the included statements
+    whose figure the small-cell rule lets the report show (the JSON's non-null values): a
+    hidden one is left out of the ranking, not listed as hidden, so its place does not tell
+    how high it is."""
+    informed = doc["group_informed_consensus"]
+    values = [
+        (informed[_key(st["id"])], st["id"])
+        for st, left_out in zip(doc["statements"], excluded.tolist(), strict=True)
+        if informed[_key(st["id"])] is not None and not left_out
+    ]
+    return sorted(values, key=lambda t: -t[0])
+
+
 def _cells_rule(run: AnalysisRun) -> str:
-    k = run.k_anonymity
-    return (
-        f"A group's size is shown only when at least {k} people, and its figures on a statement "
-        f"only when each answer counts {k} or more of its members, or none, and no hidden "
-        "group's counts can be worked out from the shown ones."
-    )
+    return cells_rule(run.k_anonymity)
 
 
 def _size(group: dict[str, Any]) -> str:
@@ -731,17 +751,8 @@ def render_text(run: AnalysisRun) -> str:
         per = ", ".join(f"group {g}: {share}" for g, share in _divisive_shares(d))
         out.append(f"  [{d['statement']}] {text_of(d['statement'])}  (agree: {per})")
     out.append("")
-    top = sorted(
-        zip(
-            a.statement_ids.tolist(),
-            view.group_informed_consensus.tolist(),
-            a.excluded.tolist(),
-            strict=True,
-        ),
-        key=lambda t: -t[1],
-    )
     out.append("Group-informed consensus (every group tends to agree):")
-    for sid, value, _ in [t for t in top if not t[2]][:5]:
+    for value, sid in informed_ranking(doc, a.excluded)[:5]:
         out.append(f"  {value:.3f}  [{sid}] {text_of(sid)}")
     out.append("")
     if run.track2 is not None:
@@ -912,20 +923,7 @@ def render_html(run: AnalysisRun) -> str:
         "<h2>Group-informed consensus</h2><table><tr><th>statement</th>"
         '<th class="num">Π (A+1)/(S+2)</th></tr>'
     )
-    ranked = sorted(
-        (
-            (v, s)
-            for s, v, x in zip(
-                a.statement_ids.tolist(),
-                view.group_informed_consensus.tolist(),
-                a.excluded.tolist(),
-                strict=True,
-            )
-            if not x
-        ),
-        key=lambda t: -t[0],
-    )[:10]
-    for value, sid in ranked:
+    for value, sid in informed_ranking(doc, a.excluded)[:10]:
         parts.append(
             f'<tr><td>[{e(str(sid))}] {text(sid)}</td><td class="num">{value:.3f}</td></tr>'
         )
