@@ -133,6 +133,31 @@ def test_seattle_shows_a_large_groups_shares_that_one_or_two_passes_hid() -> Non
     assert HIDDEN in text  # what stays small is still hidden
 
 
+LONDON = BREXIT.parent / "london.youth.policing"
+
+
+def test_divisive_statements_rank_only_the_shares_the_rule_shows() -> None:
+    """london.youth.policing, Track 2 mode: three of the five divisive lines had every group
+    hidden, and the JSON's spread held a hidden group's pseudocount share whenever it was the
+    highest or lowest. Now the spread is over the shown groups, two of them needed."""
+    safe = json.loads(_run(str(LONDON), "--format", "json"))
+    raw = json.loads(_run(str(LONDON), "--format", "json", "--raw-counts"))
+    assert len(safe["divisive"]) == 5
+    for d in safe["divisive"]:
+        shown = {g: p for g, p in d["group_agree"].items() if p is not None}
+        assert len(shown) >= 2
+        assert d["spread"] == pytest.approx(max(shown.values()) - min(shown.values()), abs=1e-12)
+        for g, share in d["group_agree_share"].items():
+            assert d["group_agree"][g] is not None or share is None  # hidden: no share either
+    spreads = [d["spread"] for d in safe["divisive"]]
+    assert spreads == sorted(spreads, reverse=True)
+    # --raw-counts ranks over every group, hidden or not, as before
+    assert [d["statement"] for d in raw["divisive"]] != [d["statement"] for d in safe["divisive"]]
+    text = _run(str(LONDON))
+    divisive = text.split("Divisive (groups differ most):")[1].split("\n\n")[0]
+    assert HIDDEN not in divisive
+
+
 def test_track2_map_names_its_axes_and_prints_no_count() -> None:
     html = _run(str(BREXIT), "--format", "html")
     svg = html[html.index("<svg") : html.index("</svg>")]

@@ -304,25 +304,41 @@ def divisive_statements_of(
     statement_ids: np.ndarray,
     excluded: np.ndarray,
     top: int = N_DIVISIVE,
+    shown: np.ndarray | None = None,
 ) -> list[dict[str, Any]]:
     """Statements on which the opinion groups differ most: the range over groups of the
     pseudocount agreement probability (A_g + 1)/(S_g + 2), which keeps a group of three from
     ranking first on its own. Beside it each group's plain share A_g / S_g (None without
     votes): what the reports print, the figure the representative statements show too (three
-    of three who agreed read "80 %" as the pseudocount). Needs at least two groups."""
+    of three who agreed read "80 %" as the pseudocount). Needs at least two groups.
+
+    ``shown`` (groups × statements, bool): the agree shares the small-cell rule lets the report
+    show. Then the range is over those groups only, a statement needs two of them to be
+    ranked, and a hidden group's figures are None: a range over every group printed a hidden
+    group's pseudocount share whenever it was the highest or lowest (with the room's counts,
+    a few candidate counts, often one), and the list was full of lines with every group hidden
+    (london.youth.policing: three of five)."""
     if len(group_ids) < 2:
         return []
     p = (group_agree + 1.0) / (group_seen + 2.0)
-    spread = p.max(axis=0) - p.min(axis=0)
-    cand = np.flatnonzero(~excluded)
+    counted = np.ones(p.shape, dtype=bool) if shown is None else np.asarray(shown, dtype=bool)
+    high = np.where(counted, p, -np.inf).max(axis=0)
+    low = np.where(counted, p, np.inf).min(axis=0)
+    ranked = ~excluded & (counted.sum(axis=0) >= 2)
+    spread = np.where(ranked, high - low, 0.0)
+    cand = np.flatnonzero(ranked)
     order = cand[np.argsort(-spread[cand], kind="stable")][:top]
     return [
         {
             "statement": statement_ids[j].item(),
             "spread": _num(spread[j]),
-            "group_agree": {_key(g): _num(p[c, j]) for c, g in enumerate(group_ids)},
+            "group_agree": {
+                _key(g): _num(p[c, j]) if counted[c, j] else None for c, g in enumerate(group_ids)
+            },
             "group_agree_share": {
-                _key(g): _num(group_agree[c, j] / group_seen[c, j]) if group_seen[c, j] else None
+                _key(g): _num(group_agree[c, j] / group_seen[c, j])
+                if counted[c, j] and group_seen[c, j]
+                else None
                 for c, g in enumerate(group_ids)
             },
         }
@@ -399,11 +415,17 @@ def report_dict(
         _key(gid): [_repness_entry(r, figures(gid, r.statement).answer(r.repful_for)) for r in reps]
         for gid, reps in view.repness.items()
     }
+    # Which agree shares the rule shows, groups × statements (None: every one, --raw-counts).
+    agree_grid = None
+    if not raw:
+        agree_grid = np.array(
+            [[agree_shown(g, s) for s in sids] for g in view.ids], dtype=bool
+        ).reshape(len(view.ids), len(sids))
     # Π over groups of (A_g + 1)/(S_g + 2) holds every group's agree count and votes: shown
     # only when each of them is (one hidden group's factor is the quotient by the others').
     informed = {
-        _key(s): (_num(v) if all(agree_shown(g, s) for g in view.ids) else None)
-        for s, v in zip(sids, view.group_informed_consensus, strict=True)
+        _key(s): (_num(v) if agree_grid is None or agree_grid[:, j].all() else None)
+        for j, (s, v) in enumerate(zip(sids, view.group_informed_consensus, strict=True))
     }
     consensus = {
         side: [
@@ -444,22 +466,9 @@ def report_dict(
         "silhouettes": {_key(k): _num(v) for k, v in sorted(a.silhouettes.items())},
         "repness": repness,
         "consensus": consensus,
-        "divisive": [
-            {
-                **d,
-                "group_agree": {
-                    g: (p if agree_shown(g, d["statement"]) else None)
-                    for g, p in d["group_agree"].items()
-                },
-                "group_agree_share": {
-                    g: (p if agree_shown(g, d["statement"]) else None)
-                    for g, p in d["group_agree_share"].items()
-                },
-            }
-            for d in divisive_statements_of(
-                view.agree, view.seen, view.ids, a.statement_ids, a.excluded
-            )
-        ],
+        "divisive": divisive_statements_of(
+            view.agree, view.seen, view.ids, a.statement_ids, a.excluded, shown=agree_grid
+        ),
         "group_informed_consensus": informed,
         "comment_priorities": {
             _key(s): _num(v) for s, v in zip(sids, view.comment_priorities, strict=True)
