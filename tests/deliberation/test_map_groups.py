@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
+from types import SimpleNamespace
 
+import numpy as np
 import pytest
 from django.template.loader import render_to_string
 
@@ -111,6 +113,20 @@ def test_one_pass_hides_that_count_not_the_groups_agree_share(two_camps):
     assert splits[1].pk not in listed[south]  # its disagrees: hidden, so not listed
 
 
+def test_a_groups_pass_share_leaves_out_the_pass_counts_the_rule_hides():
+    # Group 2's two passes are hidden, and with them groups 1's and 2's disagrees and passes:
+    # their sum over the statements would give a hidden one away, so the room's pass share
+    # (as the reports') leaves those statements out for those groups.
+    analysis = SimpleNamespace(
+        group_agree=np.array([[10, 8], [12, 9], [5, 7]]),
+        group_disagree=np.array([[4, 8], [3, 9], [6, 7]]),
+        group_seen=np.array([[17, 20], [18, 21], [13, 17]]),
+        statement_ids=np.array([1, 2]),
+    )
+    hidden = map_data._passes_hidden(analysis, 3)
+    assert hidden.tolist() == [[False, False], [True, False], [True, False]]
+
+
 def test_a_group_of_fewer_than_k_lists_nothing(make_user, institution):
     # eight agree on everything divisive, two disagree: the two are a group of fewer than k
     world = build_room(make_user, institution, per_side=5)
@@ -174,7 +190,7 @@ def test_the_page_shows_the_lists_and_marks_weak_ones(two_camps):
     assert empty().count("Nothing to show yet: what sets this group apart has fewer than 3") == 2
     nothing = empty(engine_listed=False, pass_share=0.75)
     assert nothing.count("did a majority of this group's voters give the same answer") == 2
-    assert "(passes among their votes: 75%)." in nothing
+    assert "(passes among their votes, where the small-cell rule shows them: 75%)." in nothing
     assert "passes among" not in empty(engine_listed=False, pass_share=None)
     voted = render_to_string(
         "deliberation/_map.html",
@@ -240,7 +256,7 @@ def test_a_group_that_passes_on_everything_is_said_to(make_user, institution):
     page = render_to_string("deliberation/_map.html", {"map": shown, "meeting": world.meeting})
     assert (
         "Nothing to list: on no statement did a majority of this group's voters give the same "
-        "answer (passes among their votes: 100%)." in page
+        "answer (passes among their votes, where the small-cell rule shows them: 100%)." in page
     )
 
 

@@ -113,10 +113,12 @@ def pass_shares(
 ) -> list[float | None]:
     """Each group's share of passes among its votes on the statements analysed (None: the
     group has no vote there), from the counts of :func:`group_vote_counts`: what a group that
-    no statement represents mostly answered."""
-    kept = ~np.asarray(excluded, dtype=bool)
-    seen = np.asarray(group_seen)[:, kept].sum(axis=1)
-    answered = (np.asarray(group_agree) + np.asarray(group_disagree))[:, kept].sum(axis=1)
+    no statement represents mostly answered. ``excluded``: statements left out, one flag each,
+    or groups × statements (a report leaves out, group by group, the statements whose pass
+    count the small-cell rule hides: their sum would give them away)."""
+    kept = ~np.broadcast_to(np.asarray(excluded, dtype=bool), np.shape(group_seen))
+    seen = np.where(kept, np.asarray(group_seen), 0).sum(axis=1)
+    answered = np.where(kept, np.asarray(group_agree) + np.asarray(group_disagree), 0).sum(axis=1)
     return [None if n == 0 else float((n - a) / n) for n, a in zip(seen, answered, strict=True)]
 
 

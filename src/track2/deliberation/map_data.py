@@ -664,6 +664,28 @@ def _rounded(share: float | None) -> float | None:
     return None if share is None else round(share, 4)
 
 
+def _passes_hidden(analysis: Any, k: int) -> np.ndarray:
+    """Groups × statements: where the small-cell rule leaves a group's pass count unknown (its
+    votes, agrees or disagrees hidden). A group's pass share leaves those statements out, or
+    the sum of its passes would give a hidden one away, as in the reports."""
+    agree, disagree, seen = (
+        analysis.group_agree.tolist(),
+        analysis.group_disagree.tolist(),
+        analysis.group_seen.tolist(),
+    )
+    columns = [
+        _answer_figures(_answers_table(agree, disagree, seen, j), k)
+        for j in range(len(analysis.statement_ids))
+    ]
+    return np.array(
+        [
+            [not (f[g].votes and f[g].agree and f[g].disagree) for f in columns]
+            for g in range(len(agree))
+        ],
+        dtype=bool,
+    ).reshape(len(agree), len(columns))
+
+
 def _representative(
     analysis: Any, gid: int, size: int, by_group: dict[int, list[dict]], k: int
 ) -> list[dict]:
@@ -712,7 +734,10 @@ def _fit_parts(
     if k not in per_k:
         by_group = group_rows_of(analysis, k)
         shares = pass_shares(
-            analysis.group_agree, analysis.group_disagree, analysis.group_seen, analysis.excluded
+            analysis.group_agree,
+            analysis.group_disagree,
+            analysis.group_seen,
+            _passes_hidden(analysis, k) | np.asarray(analysis.excluded, dtype=bool),
         )
         passing = dict(zip(analysis.group_ids.tolist(), shares, strict=True))
         groups = []

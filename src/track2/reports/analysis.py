@@ -390,7 +390,26 @@ def report_dict(
     view = _groups_of(run)
     cells = group_cells(run, view)
     size_shown = {g: True for g in view.ids} if raw else cells.size_shown
-    passing = pass_shares(view.agree, view.disagree, view.seen, a.excluded)
+
+    def figures(gid: Any, sid: Any) -> Figures:
+        if raw or int(gid) not in cells.group_ids:
+            return SHOWN
+        return cells.shown_on(column[sid])[int(gid)]
+
+    # What the rule shows of each group on each statement (every figure with --raw-counts).
+    grid = [[figures(g, s) for s in sids] for g in view.ids]
+    agree_grid = np.array([[f.answer("agree") for f in row] for row in grid], dtype=bool).reshape(
+        len(view.ids), len(sids)
+    )
+    # A group's pass share sums its passes over the statements: over those whose pass count
+    # the shown figures give (votes, agrees and disagrees), or the sum would give away a
+    # hidden one.
+    passes_hidden = ~np.array(
+        [[f.votes and f.agree and f.disagree for f in row] for row in grid], dtype=bool
+    ).reshape(len(view.ids), len(sids))
+    passing = pass_shares(
+        view.agree, view.disagree, view.seen, passes_hidden | np.asarray(a.excluded, dtype=bool)
+    )
     groups = [
         {
             "id": gid,
@@ -402,29 +421,14 @@ def report_dict(
         }
         for gid, share in zip(view.ids, passing, strict=True)
     ]
-
-    def figures(gid: Any, sid: Any) -> Figures:
-        if raw or int(gid) not in cells.group_ids:
-            return SHOWN
-        return cells.shown_on(column[sid])[int(gid)]
-
-    def agree_shown(gid: Any, sid: Any) -> bool:
-        return figures(gid, sid).answer("agree")
-
     repness = {
         _key(gid): [_repness_entry(r, figures(gid, r.statement).answer(r.repful_for)) for r in reps]
         for gid, reps in view.repness.items()
     }
-    # Which agree shares the rule shows, groups × statements (None: every one, --raw-counts).
-    agree_grid = None
-    if not raw:
-        agree_grid = np.array(
-            [[agree_shown(g, s) for s in sids] for g in view.ids], dtype=bool
-        ).reshape(len(view.ids), len(sids))
     # Π over groups of (A_g + 1)/(S_g + 2) holds every group's agree count and votes: shown
     # only when each of them is (one hidden group's factor is the quotient by the others').
     informed = {
-        _key(s): (_num(v) if agree_grid is None or agree_grid[:, j].all() else None)
+        _key(s): (_num(v) if agree_grid[:, j].all() else None)
         for j, (s, v) in enumerate(zip(sids, view.group_informed_consensus, strict=True))
     }
     consensus = {
@@ -604,7 +608,7 @@ def nothing_listed(group: dict[str, Any]) -> str:
     passes = HIDDEN if not group["shown"] else "no votes" if share is None else f"{share:.0%}"
     return (
         "Nothing listed: on no statement did a majority of this group's voters give the same "
-        f"answer (passes among their votes: {passes})."
+        f"answer (passes among their votes, where the small-cell rule shows them: {passes})."
     )
 
 
