@@ -116,6 +116,11 @@ def test_with_more_splits_k_is_the_most_groups_that_four_in_five_rounds_reached(
     assert f"on {splits} splits into fifths" in groups.method
     assert f"the most groups that {4 * splits} of the {5 * splits} reached" in groups.method
     assert f"k chosen: {track2mode.rounds_said(scripted)};" in groups.method
+    # each split left out in turn: the k of the others' rounds, and whether all keep k
+    assert len(groups.k_without_split) == splits
+    assert groups.k_settled == all(other == k for other in groups.k_without_split)
+    if splits == 3 and scripted[5:] == (4,) * 10:
+        assert groups.k_without_split == (4, 4, 4) and groups.k_settled is True
 
 
 def test_many_rounds_are_said_as_a_tally() -> None:
@@ -145,6 +150,7 @@ def test_one_split_when_its_five_rounds_agree(dialogue, monkeypatch) -> None:  #
     groups = track2_groups(dialogue.matrix, random_state=0)
     assert groups.k_by_round == (3,) * 5 and groups.n_splits == 1 and len(calls) == 5
     assert "splits into fifths" not in groups.method
+    assert groups.k_without_split == () and groups.k_settled is None  # nothing to leave out
 
 
 def test_one_split_above_the_repeat_limits(dialogue, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -394,9 +394,20 @@ def test_groups_the_votes_do_not_show_are_said_to_be_so(tmp_path: Path, four_gro
     said = ", ".join(
         f"{k} in {n}" + (" of the 25 rounds" if i == 0 else "") for i, (k, n) in enumerate(tally)
     )
-    assert f"held out in turn (5 splits into fifths), chose {said}; seed 0)" in _run(str(SEATTLE))
+    text = _run(str(SEATTLE))
+    assert f"held out in turn (5 splits into fifths), chose {said}; seed 0)" in text
+    # k does not survive leaving out one split: the report says another run may differ
+    assert seattle["k_settled"] is False and seattle["k_without_split"] == [4, 3, 4, 4, 4]
+    assert (
+        "Another run may draw another number of groups: leaving out each of the 5 splits into "
+        "fifths in turn, the other rounds chose 4 four times and 3 once (all 5 together: 3)."
+    ) in text
+    assert "Another run may" in _run(str(SEATTLE), "--format", "html")
+    settled = json.loads(_run(str(four_groups), "--format", "json"))
+    assert settled["k_settled"] is None and "Another run may" not in _run(str(four_groups))
     fixed = json.loads(_run(str(four_groups), "--format", "json", "--groups", "4"))
     assert fixed["beats_one_group"] is None and fixed["k_by_round"] == []
+    assert fixed["k_without_split"] == [] and fixed["k_settled"] is None
 
 
 def test_a_room_that_answers_alike_is_reported_as_one_group(tmp_path: Path) -> None:

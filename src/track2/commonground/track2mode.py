@@ -298,6 +298,11 @@ class Track2Groups:
     beats_one_group: bool | None = None
     k_by_round: tuple[int | None, ...] = ()
     n_splits: int = 1  # splits into fifths that k_by_round's rounds came from
+    # With several splits, the k their rounds give with each split left out in turn (None: no
+    # k beat one group), and whether each is the rounds' own k (None: one split, or k fixed).
+    # Another value says that another draw of the held-out fifths could have given it.
+    k_without_split: tuple[int | None, ...] = ()
+    k_settled: bool | None = None
 
     def members(self, group: int) -> npt.NDArray[np.int64]:
         return np.flatnonzero(self.labels == group)
@@ -314,6 +319,8 @@ class Track2Groups:
             "beats_one_group": self.beats_one_group,
             "k_by_round": list(self.k_by_round),
             "n_splits": self.n_splits,
+            "k_without_split": list(self.k_without_split),
+            "k_settled": self.k_settled,
             "held_out_log_likelihood": {
                 str(k): round(v, 3) for k, v in self.held_out_log_likelihood.items()
             },
@@ -1189,16 +1196,19 @@ def _rounds_k(scans: list[_Scan]) -> int | None:
     return None if chosen is None else _more_groups(scans, choices, chosen)
 
 
+def _without_each_split(scans: list[_Scan], rounds: int) -> tuple[int | None, ...]:
+    """The k of these splits' rounds with each split left out in turn (one split: none)."""
+    splits = len(scans) // rounds
+    if splits < 2:
+        return ()
+    return tuple(_rounds_k(scans[: j * rounds] + scans[(j + 1) * rounds :]) for j in range(splits))
+
+
 def _settled(scans: list[_Scan], rounds: int) -> bool:
     """Whether the k of these splits' rounds is the k of every part that leaves one split out
     (one split: nothing to leave out)."""
-    splits = len(scans) // rounds
-    if splits < 2:
-        return True
     k = _rounds_k(scans)
-    return all(
-        _rounds_k(scans[: j * rounds] + scans[(j + 1) * rounds :]) == k for j in range(splits)
-    )
+    return all(other == k for other in _without_each_split(scans, rounds))
 
 
 def _selection_statements(sample: sp.csr_array, n_statements: int) -> npt.NDArray[np.int64]:
@@ -1385,6 +1395,10 @@ def track2_groups(
     tasks = len(scans)
     choices = [scan.chosen for scan in scans]
     chosen = _rounds_k(scans) if rounds > 1 else choices[0]
+    # Whether the rounds' k survives leaving out any one split: on real conversations where
+    # k and k + 1 predict alike it does not, and the report says so (docs/analyze.md).
+    without_split = () if fixed else _without_each_split(scans, rounds)
+    settled = all(k == chosen for k in without_split) if without_split else None
     one_group = n_held > 0 and min_groups > 1 and not fixed  # one group is what k must beat
     rebalanced = any(scan.rebalanced for scan in scans)
     # Whether the groups are ones the votes show: with one group to beat, some k did. In a
@@ -1538,6 +1552,8 @@ def track2_groups(
         held_out_log_likelihood=held_out,
         k_by_round=tuple(choices) if rounds > 1 else (),
         n_splits=len(splits),
+        k_without_split=without_split,
+        k_settled=settled,
         n_iterations=refined.iterations,
         n_fit_participants=len(fit_rows),
         n_fit_statements=m_selected,

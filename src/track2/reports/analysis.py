@@ -12,6 +12,7 @@ import html
 import json
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -491,6 +492,9 @@ def report_dict(
         doc["k_by_round"] = list(run.track2.groups.k_by_round)
         # how many splits into fifths those rounds came from (five rounds each)
         doc["n_splits"] = run.track2.groups.n_splits
+        # the rounds' k with each split left out in turn, and whether each is k (several only)
+        doc["k_without_split"] = list(run.track2.groups.k_without_split)
+        doc["k_settled"] = run.track2.groups.k_settled
         doc["bridging"] = run.track2.bridging.to_json()
         doc["map"] = {
             "axes": list(run.track2.map.axes),
@@ -619,6 +623,31 @@ WEAK_RULE = (
 )
 
 
+def k_not_settled(run: AnalysisRun) -> str | None:
+    """The caution a report gives when Track 2 mode's number of groups does not survive leaving
+    out one split into fifths (``Track2Groups.k_settled``): the votes support two numbers
+    almost alike, and another seed may draw the other. None when settled or not asked."""
+    if run.track2 is None or run.track2.groups.k_settled is not False:
+        return None
+    groups = run.track2.groups
+    tally = Counter(groups.k_without_split)
+    order = sorted(tally, key=lambda k: (-tally[k], k is None, k or 0))
+    times = {1: "once", 2: "twice", 3: "three times", 4: "four times"}  # 5 of 5: settled
+    said = [f"{'no groups' if k is None else k} {times[tally[k]]}" for k in order]
+    together = "no groups" if groups.beats_one_group is False else groups.n_groups
+    chose = ", ".join(said[:-1]) + f" and {said[-1]}" if len(said) > 1 else said[0]
+    return (
+        "Another run may draw another number of groups: leaving out each of the "
+        f"{groups.n_splits} splits into fifths in turn, the other rounds chose {chose} (all "
+        f"{groups.n_splits} together: {together})."
+    )
+
+
+def cautions(run: AnalysisRun) -> list[str]:
+    """What a report says about its groups before showing them."""
+    return [c for c in (groups_not_shown(run), k_not_settled(run)) if c is not None]
+
+
 def groups_not_shown(run: AnalysisRun) -> str | None:
     """The caution a report gives when Track 2 mode's groups did not predict the held-out
     participants better than one group (``Track2Groups.beats_one_group``), else None."""
@@ -732,9 +761,7 @@ def render_text(run: AnalysisRun) -> str:
         f"Method: {view.method} (mode {run.mode}); {_groups_count(len(view.ids))} "
         f"({_how_chosen(run)})."
     )
-    caution = groups_not_shown(run)
-    if caution is not None:
-        out.append(caution)
+    out.extend(cautions(run))
     out.append("")
     if run.track2 is not None:
         out.append(f"Map (HTML, JSON `map`): {_axes_words(run.track2)}")
@@ -876,11 +903,7 @@ def render_html(run: AnalysisRun) -> str:
         f"{doc['votes']} votes; {in_map(run)} participants in the map; "
         f"{_groups_count(len(view.ids))} ({e(_how_chosen(run))}; method {e(view.method)}, "
         f"mode {e(run.mode)}).</p>",
-        *(
-            [f'<p class="caution" role="note">{e(caution)}</p>']
-            if (caution := groups_not_shown(run)) is not None
-            else []
-        ),
+        *(f'<p class="caution" role="note">{e(caution)}</p>' for caution in cautions(run)),
         "<figure>",
         _map(run),
         f"<figcaption>{e(_map_caption(run))}</figcaption></figure>",
