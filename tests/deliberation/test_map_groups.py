@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -117,7 +116,12 @@ def test_a_groups_pass_share_leaves_out_the_pass_counts_the_rule_hides():
     # Group 2's two passes are hidden, and with them groups 1's and 2's disagrees and passes:
     # their sum over the statements would give a hidden one away, so the room's pass share
     # (as the reports') leaves those statements out for those groups.
-    analysis = SimpleNamespace(
+    class Fit:  # the map remembers per fit, by weak reference (hashable, unlike a namespace)
+        def __init__(self, **counts: np.ndarray) -> None:
+            self.__dict__.update(counts)
+
+    analysis = Fit(
+        group_ids=np.array([0, 1, 2]),
         group_agree=np.array([[10, 8], [12, 9], [5, 7]]),
         group_disagree=np.array([[4, 8], [3, 9], [6, 7]]),
         group_seen=np.array([[17, 20], [18, 21], [13, 17]]),

@@ -578,16 +578,6 @@ def _shown_rows(table: tuple[tuple[int, ...], ...], k: int) -> tuple[bool, ...]:
     return tuple(bool(x) for x in suppress([list(r) for r in table], k, whole_rows=True).shown_rows)
 
 
-def _answers_table(
-    agree: list[list[int]], disagree: list[list[int]], seen: list[list[int]], j: int
-) -> tuple[tuple[int, ...], ...]:
-    """Statement column ``j`` as groups × (agree, disagree, pass) counts."""
-    return tuple(
-        (int(a[j]), int(d[j]), int(s[j] - a[j] - d[j]))
-        for a, d, s in zip(agree, disagree, seen, strict=True)
-    )
-
-
 @functools.lru_cache(maxsize=65536)
 def _answer_figures(table: tuple[tuple[int, ...], ...], k: int) -> tuple[Figures, ...]:
     """`answer_figures(table, k)`, remembered as :func:`_shown_rows` is."""
@@ -626,24 +616,53 @@ _fit_rows: weakref.WeakKeyDictionary[Any, dict[int, dict[int, list[dict]]]] = (
 )
 
 
-def group_rows_of(analysis: Any, k: int) -> dict[int, list[dict]]:
-    """Statement id → its rows by opinion group (small-cell rule) for this fit."""
-    per_k = _fit_rows.setdefault(analysis, {})
-    if k in per_k:
-        return per_k[k]
-    sizes = {gid: len(members) for gid, members in analysis.group_members().items()}
-    groups = analysis.group_ids.tolist()
+def _answers_tables(analysis: Any) -> list[tuple[tuple[int, ...], ...]]:
+    """Each statement column of a fit as groups × (agree, disagree, pass) counts."""
     agree, disagree, seen = (
         analysis.group_agree.tolist(),
         analysis.group_disagree.tolist(),
         analysis.group_seen.tolist(),
     )
+    return [
+        tuple(
+            (int(a[j]), int(d[j]), int(s[j] - a[j] - d[j]))
+            for a, d, s in zip(agree, disagree, seen, strict=True)
+        )
+        for j in range(len(analysis.statement_ids))
+    ]
+
+
+# What the rule shows of each group on each statement column, per fit and k.
+_fit_figures: weakref.WeakKeyDictionary[Any, dict[int, list[tuple[Figures, ...]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _figures_of(analysis: Any, k: int) -> list[tuple[Figures, ...]]:
+    """Statement column → each group's :class:`Figures` under the rule cell by cell (as the
+    reports apply it), for this fit."""
+    per_k = _fit_figures.setdefault(analysis, {})
+    if k not in per_k:
+        per_k[k] = [_answer_figures(table, k) for table in _answers_tables(analysis)]
+    return per_k[k]
+
+
+def group_rows_of(analysis: Any, k: int) -> dict[int, list[dict]]:
+    """Statement id → its rows by opinion group (small-cell rule) for this fit: each group's
+    votes and agree share where the rule shows them (_representative asks for the figures of
+    a listed disagree)."""
+    per_k = _fit_rows.setdefault(analysis, {})
+    if k in per_k:
+        return per_k[k]
+    sizes = {gid: len(members) for gid, members in analysis.group_members().items()}
+    groups = analysis.group_ids.tolist()
     out: dict[int, list[dict]] = {}
-    for j, sid in enumerate(analysis.statement_ids.tolist()):
-        table = _answers_table(agree, disagree, seen, j)
-        # The rule cell by cell, as the reports apply it: a row shows the group's votes and
-        # agree share; _representative asks for the figures of a listed disagree.
-        shown = _answer_figures(table, k)
+    for sid, table, shown in zip(
+        analysis.statement_ids.tolist(),
+        _answers_tables(analysis),
+        _figures_of(analysis, k),
+        strict=True,
+    ):
         rows = []
         for g, gid in enumerate(groups):
             visible = shown[g].answer("agree") and sizes.get(int(gid), 0) >= k
@@ -668,22 +687,15 @@ def _passes_hidden(analysis: Any, k: int) -> np.ndarray:
     """Groups × statements: where the small-cell rule leaves a group's pass count unknown (its
     votes, agrees or disagrees hidden). A group's pass share leaves those statements out, or
     the sum of its passes would give a hidden one away, as in the reports."""
-    agree, disagree, seen = (
-        analysis.group_agree.tolist(),
-        analysis.group_disagree.tolist(),
-        analysis.group_seen.tolist(),
-    )
-    columns = [
-        _answer_figures(_answers_table(agree, disagree, seen, j), k)
-        for j in range(len(analysis.statement_ids))
-    ]
+    columns = _figures_of(analysis, k)
+    groups = len(analysis.group_ids)
     return np.array(
         [
             [not (f[g].votes and f[g].agree and f[g].disagree) for f in columns]
-            for g in range(len(agree))
+            for g in range(groups)
         ],
         dtype=bool,
-    ).reshape(len(agree), len(columns))
+    ).reshape(groups, len(columns))
 
 
 def _representative(
@@ -696,20 +708,15 @@ def _representative(
     than k people lists none (docs/decisions.md)."""
     if size < k:
         return []
-    statement_ids, group_ids = analysis.statement_ids.tolist(), analysis.group_ids.tolist()
-    agree, disagree, seen = (
-        analysis.group_agree.tolist(),
-        analysis.group_disagree.tolist(),
-        analysis.group_seen.tolist(),
-    )
+    column = {sid: j for j, sid in enumerate(analysis.statement_ids.tolist())}
+    group = analysis.group_ids.tolist().index(gid)
+    figures = _figures_of(analysis, k)
     listed = []
     for r in analysis.repness.get(gid, ()):
         row = next((x for x in by_group.get(int(r.statement), []) if x["group"] == gid), None)
         if row is None or not r.n_trials:
             continue
-        j = statement_ids.index(int(r.statement))
-        figures = _answer_figures(_answers_table(agree, disagree, seen, j), k)
-        if not figures[group_ids.index(gid)].answer(r.repful_for):
+        if not figures[column[int(r.statement)]][group].answer(r.repful_for):
             continue
         listed.append(
             {
