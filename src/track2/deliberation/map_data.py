@@ -690,10 +690,7 @@ def _passes_hidden(analysis: Any, k: int) -> np.ndarray:
     columns = _figures_of(analysis, k)
     groups = len(analysis.group_ids)
     return np.array(
-        [
-            [not (f[g].votes and f[g].agree and f[g].disagree) for f in columns]
-            for g in range(groups)
-        ],
+        [[not f[g].passes for f in columns] for g in range(groups)],
         dtype=bool,
     ).reshape(groups, len(columns))
 

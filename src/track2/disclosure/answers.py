@@ -44,6 +44,13 @@ class Figures:
         the votes it is a share of."""
         return self.votes and (self.agree if answer == "agree" else self.disagree)
 
+    @property
+    def passes(self) -> bool:
+        """Whether the shown figures give the group's pass count (votes − agrees − disagrees):
+        a sum of its passes over statements may count only these, or it gives a hidden one
+        away."""
+        return self.votes and self.agree and self.disagree
+
 
 SHOWN = Figures(votes=True, agree=True, disagree=True)
 

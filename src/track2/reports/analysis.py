@@ -405,9 +405,9 @@ def report_dict(
     # A group's pass share sums its passes over the statements: over those whose pass count
     # the shown figures give (votes, agrees and disagrees), or the sum would give away a
     # hidden one.
-    passes_hidden = ~np.array(
-        [[f.votes and f.agree and f.disagree for f in row] for row in grid], dtype=bool
-    ).reshape(len(view.ids), len(sids))
+    passes_hidden = ~np.array([[f.passes for f in row] for row in grid], dtype=bool).reshape(
+        len(view.ids), len(sids)
+    )
     passing = pass_shares(
         view.agree, view.disagree, view.seen, passes_hidden | np.asarray(a.excluded, dtype=bool)
     )
