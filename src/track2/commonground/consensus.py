@@ -38,9 +38,11 @@ def select_consensus(
     seen: np.ndarray,
     statement_ids: np.ndarray,
     excluded: np.ndarray,
-    top: int = 5,
+    top: int | None = 5,
 ) -> Consensus:
-    """Top statements of broad agreement and of broad disagreement (counts per statement).
+    """Top statements of broad agreement and of broad disagreement (counts per statement);
+    ``top=None``: every statement that qualifies, in the same order (Pol.is's five are its
+    first five).
 
     Both answers are scored in one pass over a 2 × statements array (the same elementwise
     operations): a live room re-selects after every vote, where the cost is the number of
@@ -54,7 +56,7 @@ def select_consensus(
     out: dict[str, tuple[ConsensusStatement, ...]] = {}
     for row, side in enumerate(("agree", "disagree")):
         ok = np.flatnonzero(qualifies[row])
-        order = ok[np.argsort(-metric[row, ok], kind="stable")][:top].tolist()
+        order = ok[np.argsort(-metric[row, ok], kind="stable")][:top].tolist()  # [:None]: all
         out[side] = tuple(
             ConsensusStatement(
                 statement, int(counts[row, j]), int(seen[j]), float(p[row, j]), float(t[row, j])

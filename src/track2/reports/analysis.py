@@ -15,6 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from track2.commonground import (
     load_polis_state,
     pass_shares,
     rounds_said,
+    select_consensus,
 )
 from track2.commonground.group_map import NO_AXIS
 from track2.commonground.pages import small_pages
@@ -53,6 +55,7 @@ from track2.reports.common_ground import (
     sides_html,
     sides_text,
 )
+from track2.reports.consensus import consensus_html, consensus_text, groups_verdict
 from track2.reports.group_cells import HIDDEN, GroupCells
 from track2.reports.opinion_map import GROUP_COLOURS, group_map_svg, opinion_map_svg
 from track2.reports.progress import Progress
@@ -65,6 +68,7 @@ FORMATS = ("text", "json", "html")
 # fixed k is searched through every smaller k (its cost grows with the square of k).
 MAX_GROUPS_ASKED = 20
 N_DIVISIVE = 5
+CONSENSUS_LISTED = 5  # per answer, as Pol.is lists
 STATUS = STATUS_LINE
 
 
@@ -432,17 +436,54 @@ def report_dict(
         _key(s): (_num(v) if agree_grid[:, j].all() else None)
         for j, (s, v) in enumerate(zip(sids, view.group_informed_consensus, strict=True))
     }
+    answer_counts = {"agree": np.asarray(view.agree), "disagree": np.asarray(view.disagree)}
+
+    def consensus_entry(c: Any, side: str) -> dict[str, Any]:
+        verdict = groups_verdict(
+            side,
+            column[c.statement],
+            view.ids,
+            answer_counts,
+            np.asarray(view.seen),
+            lambda gid: figures(gid, c.statement),
+        )
+        return {
+            "statement": c.statement,
+            "answer": side,
+            "n_success": c.n_success,
+            "n_trials": c.n_trials,
+            "p_success": _num(c.p_success),
+            "p_test": _num(c.p_test),
+            "every_group": verdict.every_group,
+            "not_held_by": list(verdict.not_held_by),
+            "share_hidden_for": list(verdict.share_hidden_for),
+        }
+
     consensus = {
-        side: [
-            {
-                "statement": c.statement,
-                "n_success": c.n_success,
-                "n_trials": c.n_trials,
-                "p_success": _num(c.p_success),
-                "p_test": _num(c.p_test),
-            }
-            for c in getattr(a.consensus, side)
-        ]
+        side: [consensus_entry(c, side) for c in getattr(a.consensus, side)]
+        for side in ("agree", "disagree")
+    }
+    # Every statement that passes Pol.is's test, in its order (its five are the first five),
+    # for the first five that every group holds too.
+    qualifying = select_consensus(
+        np.array([st["agree"] for st in statements], dtype=np.int64),
+        np.array([st["disagree"] for st in statements], dtype=np.int64),
+        np.array([st["agree"] + st["disagree"] + st["pass"] for st in statements], dtype=np.int64),
+        a.statement_ids,
+        a.excluded,
+        top=None,
+    )
+    every_group = {
+        side: list(
+            islice(
+                (
+                    entry
+                    for entry in (consensus_entry(c, side) for c in getattr(qualifying, side))
+                    if entry["every_group"]
+                ),
+                CONSENSUS_LISTED,
+            )
+        )
         for side in ("agree", "disagree")
     }
     doc: dict[str, Any] = {
@@ -471,6 +512,7 @@ def report_dict(
         "silhouettes": {_key(k): _num(v) for k, v in sorted(a.silhouettes.items())},
         "repness": repness,
         "consensus": consensus,
+        "consensus_of_every_group": every_group,
         "divisive": divisive_statements_of(
             view.agree, view.seen, view.ids, a.statement_ids, a.excluded, shown=agree_grid
         ),
@@ -776,15 +818,7 @@ def render_text(run: AnalysisRun) -> str:
         if not doc["repness"].get(str(g["id"])):
             out.append(f"  {nothing_listed(g)}")
         out.append("")
-    out.append("Consensus (broad agreement across everyone):")
-    for side in ("agree", "disagree"):
-        for c in doc["consensus"][side]:
-            out.append(
-                f"  {_pct(c['n_success'], c['n_trials']):>4} {side + 's':<9} "
-                f"(of {c['n_trials']:>4})  [{c['statement']}] {text_of(c['statement'])}"
-            )
-    if not any(doc["consensus"].values()):
-        out.append("  none passes the test")
+    out.extend(consensus_text(doc, run.track2 is not None, text_of))
     out.append("")
     out.append("Divisive (groups differ most):")
     for d in doc["divisive"]:
@@ -933,19 +967,7 @@ def render_html(run: AnalysisRun) -> str:
                 f'<td class="num">{r["n_trials"] if shown else ""}</td></tr>'
             )
         parts.append("</table>")
-    parts.append(
-        '<h2>Consensus</h2><table><tr><th>statement</th><th class="word">everyone</th>'
-        '<th class="num">share</th><th class="num">votes</th></tr>'
-    )
-    for side in ("agree", "disagree"):
-        for cs in doc["consensus"][side]:
-            parts.append(
-                f"<tr><td>[{e(str(cs['statement']))}] {text(cs['statement'])}</td>"
-                f'<td class="word">{side}s</td>'
-                f'<td class="num">{_pct(cs["n_success"], cs["n_trials"])}</td>'
-                f'<td class="num">{cs["n_trials"]}</td></tr>'
-            )
-    parts.append("</table>")
+    parts.extend(consensus_html(doc, run.track2 is not None, text))
     parts.append(
         "<h2>Divisive statements</h2><table><tr><th>statement</th><th>agreement by group</th></tr>"
     )
