@@ -78,6 +78,22 @@ def test_cell_by_cell_a_small_pass_count_hides_cells_not_groups() -> None:
         suppress(table, 3, whole_rows=True, small_rows=True)
 
 
+def test_two_small_cells_far_apart_each_get_a_cycle_of_small_cells() -> None:
+    """ssis.land-bank-farmland, a statement's groups × (agree, disagree, pass): group 0's one
+    disagree and group 3's one agree. One rectangle through both hid group 0's 102 agrees (139
+    people); a cycle for each through the pass column hides as many answer counts and 56 people,
+    and the largest group's agree share on its own representative statement stays shown."""
+    table = [[102, 1, 7], [20, 7, 47], [4, 38, 3], [1, 35, 5]]
+    result = suppress(table, 3, small_rows=True, worth=(1, 1, 0))
+    assert result.is_shown(0, 0) and not result.is_shown(0, 1) and not result.is_shown(3, 0)
+    assert sum(table[r][c] for r, c in result.hidden) == 56
+    assert sorted(result.hidden) == [(0, 1), (0, 2), (2, 0), (2, 2), (3, 0), (3, 1), (3, 2)]
+    # every column weighed alike, the rectangle hides fewer cells (4 against 7) and is kept
+    assert sorted(suppress(table, 3, small_rows=True).hidden) == [(0, 0), (0, 1), (3, 0), (3, 1)]
+    with pytest.raises(ValueError, match="one value per column"):
+        suppress(table, 3, worth=(1, 1))
+
+
 def test_k_and_tables_are_checked() -> None:
     with pytest.raises(ValueError, match="k must be"):
         suppress([[1]], 0)
@@ -136,10 +152,19 @@ tables = st.integers(1, 4).flatmap(
 
 
 @settings(max_examples=400, deadline=None)
-@given(table=tables, k=st.integers(2, 5), mode=st.sampled_from(["cells", "whole", "small"]))
-def test_no_hidden_cell_can_be_derived_from_shown_cells_and_totals(table, k, mode) -> None:
+@given(
+    table=tables,
+    k=st.integers(2, 5),
+    mode=st.sampled_from(["cells", "whole", "small"]),
+    spare_last=st.booleans(),
+)
+def test_no_hidden_cell_can_be_derived_from_shown_cells_and_totals(
+    table, k, mode, spare_last
+) -> None:
     whole_rows, small_rows = mode == "whole", mode == "small"
-    result = suppress(table, k, whole_rows=whole_rows, small_rows=small_rows)
+    # the last column worth nothing (as the answers' pass counts): the other order is kept more
+    worth = [1] * (len(table[0]) - 1) + [0] if spare_last else None
+    result = suppress(table, k, whole_rows=whole_rows, small_rows=small_rows, worth=worth)
     everything = {(r, c) for r in range(len(table)) for c in range(len(table[0]))}
     short = {r for r in range(len(table)) if sum(table[r]) < k}
     # Every small cell is hidden, and rows go whole when asked.

@@ -184,7 +184,7 @@ def test_a_group_nothing_represents_says_why_in_every_format() -> None:
     assert [g["id"] for g in bare] == [6]
     # 75 % over every statement (--raw-counts); the reports count the statements where the
     # rule shows the group's pass count, or the sum of its passes would give a hidden one away
-    assert bare[0]["pass_share"] == pytest.approx(0.707, abs=0.001)
+    assert bare[0]["pass_share"] == pytest.approx(0.711, abs=0.001)
     raw = json.loads(_run(str(VTAIWAN), "--format", "json", "--seed", "3", "--raw-counts"))
     assert raw["groups"][6]["pass_share"] == pytest.approx(0.752, abs=0.001)
     assert all(0.0 <= g["pass_share"] <= 1.0 for g in doc["groups"])

@@ -58,7 +58,9 @@ SHOWN = Figures(votes=True, agree=True, disagree=True)
 def answer_figures(table: list[list[int]], k: int) -> tuple[Figures, ...]:
     """Each row's :class:`Figures` of a groups × (agree, disagree, pass) table (rows: groups;
     counts of people)."""
-    result = suppress(table, k, small_rows=True)
+    # A report prints groups' shares of agree and of disagree; a pass count only enters sums
+    # of passes, so of two ways to protect a table the one that hides fewer answers wins.
+    result = suppress(table, k, small_rows=True, worth=(1, 1, 0))
     return tuple(
         Figures(result.is_total_shown(g), result.is_shown(g, 0), result.is_shown(g, 1))
         for g in range(len(table))
