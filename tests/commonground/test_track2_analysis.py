@@ -20,7 +20,17 @@ from track2.simulate.dialogue import KINDS, SimulationParams, simulate_dialogue
 
 CONSENSUS = KINDS.index("consensus")
 DIVIDING = KINDS.index("divisive")
-STAGES = {"polis", "onehot", "groups", "repness", "consensus", "map", "bridging", "total"}
+STAGES = {
+    "polis",
+    "onehot",
+    "groups",
+    "group_counts",
+    "repness",
+    "consensus",
+    "map",
+    "bridging",
+    "total",
+}
 
 
 @pytest.fixture(scope="module")

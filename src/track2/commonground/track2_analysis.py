@@ -175,11 +175,11 @@ def _two_threads(votes: VoteMatrix, workers: int | None) -> bool:
 
 
 class _Jobs:
-    """The parts that wait for a free thread (the bridging scores, then the Track 2 map once
-    the groups exist), each run by whichever thread is free first, in the order offered: on
-    one shape the Pol.is map is the longer first part, on another the groups, and a fixed
-    assignment left one thread idle for a second while the other drew the map after the
-    bridging scores (docs/benchmarks.md, stop 35)."""
+    """The parts that wait for a free thread (the bridging scores, then the Track 2 map and
+    the groups' counts once the groups exist), each run by whichever thread is free first, in
+    the order offered: on one shape the Pol.is map is the longer first part, on another the
+    groups, and a fixed assignment left one thread idle for a second while the other drew the
+    map after the bridging scores (docs/benchmarks.md, stop 35)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -338,19 +338,30 @@ def analyze_track2(
         drawn.append(GroupMap(whole.coordinates[rows], whole.axes))
         laps("map")
 
+    counted: list[tuple[np.ndarray, ...]] = []
+
+    def count() -> None:
+        # Each group's answers to each statement: one pass over every vote (0.3 s at 69M), on
+        # whichever thread is free first; with two threads, the one that ended the Pol.is map
+        # while the other scores bridging, instead of after both.
+        laps = _Laps(timings, cpu_timings)
+        labels = labels_by_id(groups.labels, votes.participant_ids, work.participant_ids)
+        agree, disagree, seen = group_vote_counts(work, labels, groups.n_groups)
+        # An EM group can end up with no participant as its argmax; it has nothing to report.
+        present = np.flatnonzero(np.bincount(labels[labels >= 0], minlength=groups.n_groups) > 0)
+        counted.append((labels, present, agree[present], disagree[present], seen[present]))
+        laps("group_counts")
+
     jobs.offer(draw)
+    jobs.offer(count)
     jobs.work()
     if pending is not None:
         polis, sides = pending.result()
     laps.restart()
     (bridging_result,) = bridged
     (drawn_map,) = drawn
+    ((labels, present, agree, disagree, seen),) = counted
 
-    labels = labels_by_id(groups.labels, votes.participant_ids, work.participant_ids)
-    agree, disagree, seen = group_vote_counts(work, labels, groups.n_groups)
-    # An EM group can end up with no participant as its argmax; it has nothing to report.
-    present = np.flatnonzero(np.bincount(labels[labels >= 0], minlength=groups.n_groups) > 0)
-    agree, disagree, seen = agree[present], disagree[present], seen[present]
     stats = group_statement_stats(agree, disagree, seen)
     repness = select_representative(
         stats, work.statement_ids, polis.excluded, present, majority_only=True
