@@ -227,6 +227,19 @@ def suppress(
     exposed_of: dict[frozenset[Cell], set[Cell]] = {}
     step_of: dict[frozenset[Cell], set[Cell]] = {}
 
+    def complement(cover: set[Cell], exposed: set[Cell], target: Cell | None) -> set[Cell] | None:
+        return _complement(
+            table,
+            cover,
+            everything,
+            audit,
+            given_by_margins,
+            exposed,
+            whole_rows,
+            n_columns,
+            target=target,
+        )
+
     def protect(one_at_a_time: bool) -> set[Cell]:
         cover = set(hidden)
         while True:
@@ -238,30 +251,11 @@ def suppress(
                 return cover
             step = None
             if one_at_a_time and len(exposed) > 1:
-                step = _complement(
-                    table,
-                    cover,
-                    everything,
-                    audit,
-                    given_by_margins,
-                    exposed,
-                    whole_rows,
-                    n_columns,
-                    target=min(exposed),
-                )
+                step = complement(cover, exposed, min(exposed))
             if step is None:
                 if key not in step_of:
-                    found = _complement(
-                        table,
-                        cover,
-                        everything,
-                        audit,
-                        given_by_margins,
-                        exposed,
-                        whole_rows,
-                        n_columns,
-                    )
-                    if found is None:  # only with a target
+                    found = complement(cover, exposed, None)
+                    if found is None:  # None only answers a target
                         raise RuntimeError("no complement found for the whole exposure")
                     step_of[key] = found
                 step = step_of[key]
