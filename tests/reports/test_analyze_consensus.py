@@ -19,6 +19,7 @@ from track2.reports.consensus import groups_verdict
 from track2.reports.group_cells import HIDDEN
 
 CANADA = Path(__file__).resolve().parents[1] / "data" / "polis" / "canadian-electoral-reform"
+SEATTLE = CANADA.parent / "15-per-hour-seattle"
 SIDES = ("agree", "disagree")
 
 
@@ -164,3 +165,29 @@ def test_polis_mode_keeps_polis_selection_and_marks_it() -> None:
     for c in marked:
         line = next(ln for ln in section.splitlines() if f"[{c['statement']}]" in ln)
         assert line.endswith(")") and ("as many or more" in line or "hidden" in line)
+
+
+def test_the_group_informed_consensus_names_a_group_that_leaned_the_other_way() -> None:
+    """15-per-hour-seattle: the product over groups ranked [12], [48] and [2] second to fourth
+    under "every group tends to agree", though one group of three disagreed more than it agreed
+    on each. The value stays (Pol.is's); the line says which group."""
+    doc = json.loads(_run(str(SEATTLE), "--format", "json"))
+    apart = doc["group_informed_consensus_apart"]
+    for sid in ("12", "48", "2"):
+        assert doc["group_informed_consensus"][sid] is not None
+        assert apart[sid]["not_held_by"], sid
+    assert "45" not in apart  # the first: every group leaned to agree
+    assert all(doc["group_informed_consensus"][sid] is not None for sid in apart)
+    raw = json.loads(_run(str(SEATTLE), "--format", "json", "--raw-counts"))
+    for entry in raw["group_informed_consensus_apart"].values():
+        assert entry["share_hidden_for"] == []  # every figure counts with --raw-counts
+        assert entry["not_held_by"]
+    text = _run(str(SEATTLE))
+    section = text.split("Group-informed consensus (")[1].split("\n\n")[0].splitlines()[1:]
+    assert len(section) == 5
+    assert "[45]" in section[0] and "as many or more" not in section[0]
+    for line in section[1:4]:
+        assert ": as many or more disagree" in line, line
+    page = _run(str(SEATTLE), "--format", "html")
+    informed = page.split("<h2>Group-informed consensus</h2>")[1].split("</table>")[0]
+    assert informed.count("as many or more disagree") >= 3 and "<td>every group</td>" in informed

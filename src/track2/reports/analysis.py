@@ -55,7 +55,13 @@ from track2.reports.common_ground import (
     sides_html,
     sides_text,
 )
-from track2.reports.consensus import consensus_html, consensus_text, groups_verdict
+from track2.reports.consensus import (
+    GroupsVerdict,
+    consensus_html,
+    consensus_text,
+    groups_note,
+    groups_verdict,
+)
 from track2.reports.group_cells import HIDDEN, GroupCells
 from track2.reports.opinion_map import GROUP_COLOURS, group_map_svg, opinion_map_svg
 from track2.reports.progress import Progress
@@ -438,15 +444,32 @@ def report_dict(
     }
     answer_counts = {"agree": np.asarray(view.agree), "disagree": np.asarray(view.disagree)}
 
-    def consensus_entry(c: Any, side: str) -> dict[str, Any]:
-        verdict = groups_verdict(
+    def verdict_on(sid: Any, side: str) -> GroupsVerdict:
+        return groups_verdict(
             side,
-            column[c.statement],
+            column[sid],
             view.ids,
             answer_counts,
             np.asarray(view.seen),
-            lambda gid: figures(gid, c.statement),
+            lambda gid: figures(gid, sid),
         )
+
+    # The product is high when every group tends to agree, but a group that disagreed more
+    # than it agreed only lowers it: say which, beside the value (15-per-hour-seattle's second
+    # to fourth, for one group of three).
+    informed_apart = {}
+    for sid in sids:
+        if informed[_key(sid)] is not None:
+            verdict = verdict_on(sid, "agree")
+            if verdict.not_held_by or verdict.share_hidden_for:
+                informed_apart[_key(sid)] = {
+                    "answer": "agree",
+                    "not_held_by": list(verdict.not_held_by),
+                    "share_hidden_for": list(verdict.share_hidden_for),
+                }
+
+    def consensus_entry(c: Any, side: str) -> dict[str, Any]:
+        verdict = verdict_on(c.statement, side)
         return {
             "statement": c.statement,
             "answer": side,
@@ -517,6 +540,7 @@ def report_dict(
             view.agree, view.seen, view.ids, a.statement_ids, a.excluded, shown=agree_grid
         ),
         "group_informed_consensus": informed,
+        "group_informed_consensus_apart": informed_apart,
         "comment_priorities": {
             _key(s): _num(v) for s, v in zip(sids, view.comment_priorities, strict=True)
         },
@@ -726,6 +750,17 @@ def informed_ranking(doc: dict[str, Any], excluded: np.ndarray) -> list[tuple[fl
     return sorted(values, key=lambda t: -t[0])
 
 
+INFORMED_RULE = (
+    "Pol.is's product over the groups of each one's agree share, high when every group tends "
+    "to agree; marked where a group disagreed as often or more"
+)
+
+
+def _informed_note(doc: dict[str, Any], sid: Any) -> str:
+    apart = doc["group_informed_consensus_apart"].get(_key(sid))
+    return groups_note(apart) if apart else ""
+
+
 def _cells_rule(run: AnalysisRun) -> str:
     return cells_rule(run.k_anonymity)
 
@@ -825,9 +860,10 @@ def render_text(run: AnalysisRun) -> str:
         per = ", ".join(f"group {g}: {share}" for g, share in _divisive_shares(d))
         out.append(f"  [{d['statement']}] {text_of(d['statement'])}  (agree: {per})")
     out.append("")
-    out.append("Group-informed consensus (every group tends to agree):")
+    out.append(f"Group-informed consensus ({INFORMED_RULE}):")
     for value, sid in informed_ranking(doc, a.excluded)[:5]:
-        out.append(f"  {value:.3f}  [{sid}] {text_of(sid)}")
+        note = _informed_note(doc, sid)
+        out.append(f"  {value:.3f}  [{sid}] {text_of(sid)}" + (f"  ({note})" if note else ""))
     out.append("")
     if run.track2 is not None:
         out.extend(bridging_text(run.track2.bridging, _excluded_ids(run), text_of))
@@ -978,12 +1014,14 @@ def render_html(run: AnalysisRun) -> str:
         )
     parts.append("</table>")
     parts.append(
-        "<h2>Group-informed consensus</h2><table><tr><th>statement</th>"
-        '<th class="num">Π (A+1)/(S+2)</th></tr>'
+        f"<h2>Group-informed consensus</h2><p>{e(INFORMED_RULE[:1].upper())}"
+        f"{e(INFORMED_RULE[1:])}.</p><table><tr><th>statement</th>"
+        '<th class="num">Π (A+1)/(S+2)</th><th>opinion groups</th></tr>'
     )
     for value, sid in informed_ranking(doc, a.excluded)[:10]:
         parts.append(
-            f'<tr><td>[{e(str(sid))}] {text(sid)}</td><td class="num">{value:.3f}</td></tr>'
+            f'<tr><td>[{e(str(sid))}] {text(sid)}</td><td class="num">{value:.3f}</td>'
+            f"<td>{e(_informed_note(doc, sid) or 'every group')}</td></tr>"
         )
     parts.append("</table>")
     if run.track2 is not None:

@@ -89,7 +89,7 @@ NOT_EVERY_GROUP = (
 )
 
 
-def _groups_note(entry: dict[str, Any]) -> str:
+def groups_note(entry: dict[str, Any]) -> str:
     """Why a consensus statement is not every group's: the groups that gave the opposite answer
     as often or more, and those whose figures the small-cell rule hides."""
     notes = []
@@ -132,13 +132,13 @@ def consensus_text(
     out = [f"Consensus ({CONSENSUS_RULE[track2_mode]}):"]
     listed = doc["consensus_of_every_group"] if track2_mode else doc["consensus"]
     for side in sides:
-        out.extend(line(c, side, "" if track2_mode else _groups_note(c)) for c in listed[side])
+        out.extend(line(c, side, "" if track2_mode else groups_note(c)) for c in listed[side])
     if not any(listed.values()):
         out.append(f"  {_no_consensus(doc, track2_mode)}")
     apart = [(c, side) for side in sides for c in doc["consensus"][side] if not c["every_group"]]
     if track2_mode and apart:
         out.append(_sentence(NOT_EVERY_GROUP) + ":")
-        out.extend(line(c, side, _groups_note(c)) for c, side in apart)
+        out.extend(line(c, side, groups_note(c)) for c, side in apart)
     return out
 
 
@@ -166,7 +166,7 @@ def consensus_html(
     parts = [f"<h2>Consensus</h2><p>{e(_sentence(CONSENSUS_RULE[track2_mode]))}.</p>", head]
     for side in sides:
         for c in listed[side]:
-            note = "every group" if c["every_group"] else _groups_note(c)
+            note = "every group" if c["every_group"] else groups_note(c)
             parts.append(row(c, side, note))
     parts.append("</table>")
     if not any(listed.values()):
@@ -175,7 +175,7 @@ def consensus_html(
     if track2_mode and apart:
         parts.append(f"<p>{e(_sentence(NOT_EVERY_GROUP))}.</p>")
         parts.append(head)
-        parts.extend(row(c, side, _groups_note(c)) for c, side in apart)
+        parts.extend(row(c, side, groups_note(c)) for c, side in apart)
         parts.append("</table>")
     return parts
 
