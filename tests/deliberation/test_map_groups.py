@@ -323,3 +323,40 @@ def test_no_groups_by_delegation_once_the_key_is_destroyed(two_camps):
     shown = map_data.room_map(world.meeting)
     # the groups stay (they need no key); which delegation a voter is in is gone
     assert shown["groups"] and shown["groups_by_delegation"] is None and shown["sides"] == []
+
+
+def test_the_bridging_list_leaves_out_what_a_shown_group_leans_against():
+    """15-per-hour-seattle as a room's fit: six of the ten highest bridging intercepts are
+    statements one group of three disagreed with as often as it agreed, or more (the divide is
+    one axis; the group sits off it). The room lists the others; a group whose figures the
+    rule hides there says nothing either way."""
+    from pathlib import Path
+
+    from track2.commonground import analyze_track2, load_conversation
+    from track2.reports.common_ground import top_bridging
+
+    folder = Path(__file__).resolve().parents[1] / "data" / "polis" / "15-per-hour-seattle"
+    fit = analyze_track2(load_conversation(folder).matrix, random_state=0)
+    k = 3
+    _, _, bridging, _ = map_data._fit_parts(fit, k)
+    b = fit.bridging
+    top = [int(b.statement_ids[j]) for j in top_bridging(b, set()) if b.statement_intercept[j] > 0]
+    figures = map_data._figures_of(fit, k)
+    sizes = {gid: len(m) for gid, m in fit.group_members().items()}
+
+    def leaning_against(sid: int) -> list[int]:
+        j = int(np.flatnonzero(fit.statement_ids == sid)[0])
+        against = []
+        for g, gid in enumerate(fit.group_ids.tolist()):
+            shown = figures[j][g]
+            if sizes[gid] < k or not (shown.answer("agree") and shown.answer("disagree")):
+                continue  # (a shown majority alone settles it too; not needed on this room)
+            if fit.group_agree[g, j] <= fit.group_disagree[g, j]:
+                against.append(gid)
+        return against
+
+    left_out = [sid for sid in top if sid not in bridging]
+    assert len(top) == 10 and len(left_out) == 6
+    assert bridging == [sid for sid in top if sid not in left_out]  # the same order
+    assert all(leaning_against(sid) for sid in left_out)
+    assert not any(leaning_against(sid) for sid in bridging)

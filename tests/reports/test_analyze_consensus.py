@@ -167,19 +167,19 @@ def test_polis_mode_keeps_polis_selection_and_marks_it() -> None:
         assert line.endswith(")") and ("as many or more" in line or "hidden" in line)
 
 
-def test_the_group_informed_consensus_names_a_group_that_leaned_the_other_way() -> None:
+def test_informed_consensus_and_bridging_name_a_group_that_leaned_the_other_way() -> None:
     """15-per-hour-seattle: the product over groups ranked [12], [48] and [2] second to fourth
-    under "every group tends to agree", though one group of three disagreed more than it agreed
-    on each. The value stays (Pol.is's); the line says which group."""
+    under "every group tends to agree", and six of the ten bridging statements, though one
+    group of three disagreed more than it agreed on each. The values stay; each line says
+    which group."""
     doc = json.loads(_run(str(SEATTLE), "--format", "json"))
-    apart = doc["group_informed_consensus_apart"]
+    apart = doc["not_every_group_agrees"]
     for sid in ("12", "48", "2"):
         assert doc["group_informed_consensus"][sid] is not None
         assert apart[sid]["not_held_by"], sid
     assert "45" not in apart  # the first: every group leaned to agree
-    assert all(doc["group_informed_consensus"][sid] is not None for sid in apart)
     raw = json.loads(_run(str(SEATTLE), "--format", "json", "--raw-counts"))
-    for entry in raw["group_informed_consensus_apart"].values():
+    for entry in raw["not_every_group_agrees"].values():
         assert entry["share_hidden_for"] == []  # every figure counts with --raw-counts
         assert entry["not_held_by"]
     text = _run(str(SEATTLE))
@@ -188,6 +188,15 @@ def test_the_group_informed_consensus_names_a_group_that_leaned_the_other_way() 
     assert "[45]" in section[0] and "as many or more" not in section[0]
     for line in section[1:4]:
         assert ": as many or more disagree" in line, line
+    bridging = text.split("Bridging statements (top 10):")[1].split("\n\n")[0].splitlines()[2:]
+    assert len(bridging) == 10
+    marked = [line for line in bridging if ": as many or more disagree" in line]
+    assert len(marked) == 6
+    for line in bridging:
+        sid = line.split("[")[1].split("]")[0]
+        assert (sid in apart and bool(apart[sid]["not_held_by"])) == (line in marked), line
     page = _run(str(SEATTLE), "--format", "html")
     informed = page.split("<h2>Group-informed consensus</h2>")[1].split("</table>")[0]
     assert informed.count("as many or more disagree") >= 3 and "<td>every group</td>" in informed
+    bridges = page.split("<h2>Bridging statements (top 10)</h2>")[1].split("</table>")[0]
+    assert bridges.count(": as many or more disagree") == 6

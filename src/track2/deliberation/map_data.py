@@ -45,6 +45,7 @@ from track2.disclosure.site import k_of
 from track2.disclosure.status import STATUS_LINE
 from track2.meetings.models import Meeting
 from track2.reports.common_ground import top_bridging
+from track2.reports.consensus import groups_verdict
 
 log = logging.getLogger(__name__)
 
@@ -727,6 +728,33 @@ def _representative(
     return listed
 
 
+_WHOLE_HIDDEN = Figures(votes=False, agree=False, disagree=False)
+
+
+def _no_group_against(analysis: Any, k: int, sid: Any, sizes: dict[int, int]) -> bool:
+    """Whether no opinion group, as far as the room shows its figures, disagreed with statement
+    ``sid`` as often as it agreed or more: the bridging intercept is agreement the main divide
+    does not explain, and a group off that one axis can still reject the statement (on
+    15-per-hour-seattle six of the ten highest, for one group of three). The reports list such
+    statements with the group named (track2.reports.consensus); the room leaves them out of its
+    short bridging list."""
+    j = int(np.flatnonzero(analysis.statement_ids == sid)[0])
+    figures = _figures_of(analysis, k)[j]
+    gids = analysis.group_ids.tolist()
+    verdict = groups_verdict(
+        "agree",
+        j,
+        gids,
+        {
+            "agree": np.asarray(analysis.group_agree),
+            "disagree": np.asarray(analysis.group_disagree),
+        },
+        np.asarray(analysis.group_seen),
+        lambda gid: figures[gids.index(gid)] if sizes.get(gid, 0) >= k else _WHOLE_HIDDEN,
+    )
+    return not verdict.not_held_by
+
+
 def _fit_parts(
     analysis: Any | None, k: int
 ) -> tuple[list[dict], dict[int, list[dict]], list[int], dict[int, float]]:
@@ -745,7 +773,9 @@ def _fit_parts(
         )
         passing = dict(zip(analysis.group_ids.tolist(), shares, strict=True))
         groups = []
+        sizes = {}
         for gid, members in analysis.group_members().items():
+            sizes[gid] = len(members)
             big_enough = len(members) >= k
             groups.append(
                 {
@@ -762,7 +792,12 @@ def _fit_parts(
         # With no divide (every participant's factor one sign) nothing bridges one: the
         # intercepts are then just how widely statements were agreed with.
         top = top_bridging(b, set()) if b.divided else []
-        bridging_ids = [int(b.statement_ids[j]) for j in top if b.statement_intercept[j] > 0]
+        bridging_ids = [
+            int(b.statement_ids[j])
+            for j in top
+            if b.statement_intercept[j] > 0
+            and _no_group_against(analysis, k, b.statement_ids[j], sizes)
+        ]
         intercept = {
             int(s): float(v)
             for s, v in zip(b.statement_ids.tolist(), b.statement_intercept.tolist(), strict=True)

@@ -454,19 +454,20 @@ def report_dict(
             lambda gid: figures(gid, sid),
         )
 
-    # The product is high when every group tends to agree, but a group that disagreed more
-    # than it agreed only lowers it: say which, beside the value (15-per-hour-seattle's second
-    # to fourth, for one group of three).
-    informed_apart = {}
+    # The group-informed consensus is high when every group tends to agree, and the bridging
+    # intercept when agreement crosses the main divide, but a group that disagreed more than it
+    # agreed only lowers the one and can sit off the other's divide: the reports say which
+    # group beside each (15-per-hour-seattle: the informed consensus's second to fourth, and
+    # six of the ten bridging statements, for one group of three).
+    not_every_group_agrees = {}
     for sid in sids:
-        if informed[_key(sid)] is not None:
-            verdict = verdict_on(sid, "agree")
-            if verdict.not_held_by or verdict.share_hidden_for:
-                informed_apart[_key(sid)] = {
-                    "answer": "agree",
-                    "not_held_by": list(verdict.not_held_by),
-                    "share_hidden_for": list(verdict.share_hidden_for),
-                }
+        verdict = verdict_on(sid, "agree")
+        if verdict.not_held_by or verdict.share_hidden_for:
+            not_every_group_agrees[_key(sid)] = {
+                "answer": "agree",
+                "not_held_by": list(verdict.not_held_by),
+                "share_hidden_for": list(verdict.share_hidden_for),
+            }
 
     def consensus_entry(c: Any, side: str) -> dict[str, Any]:
         verdict = verdict_on(c.statement, side)
@@ -540,7 +541,7 @@ def report_dict(
             view.agree, view.seen, view.ids, a.statement_ids, a.excluded, shown=agree_grid
         ),
         "group_informed_consensus": informed,
-        "group_informed_consensus_apart": informed_apart,
+        "not_every_group_agrees": not_every_group_agrees,
         "comment_priorities": {
             _key(s): _num(v) for s, v in zip(sids, view.comment_priorities, strict=True)
         },
@@ -756,8 +757,10 @@ INFORMED_RULE = (
 )
 
 
-def _informed_note(doc: dict[str, Any], sid: Any) -> str:
-    apart = doc["group_informed_consensus_apart"].get(_key(sid))
+def _agree_note(doc: dict[str, Any], sid: Any) -> str:
+    """Which groups did not lean to agree with a statement, in words ("" when every group
+    did)."""
+    apart = doc["not_every_group_agrees"].get(_key(sid))
     return groups_note(apart) if apart else ""
 
 
@@ -862,11 +865,15 @@ def render_text(run: AnalysisRun) -> str:
     out.append("")
     out.append(f"Group-informed consensus ({INFORMED_RULE}):")
     for value, sid in informed_ranking(doc, a.excluded)[:5]:
-        note = _informed_note(doc, sid)
+        note = _agree_note(doc, sid)
         out.append(f"  {value:.3f}  [{sid}] {text_of(sid)}" + (f"  ({note})" if note else ""))
     out.append("")
     if run.track2 is not None:
-        out.extend(bridging_text(run.track2.bridging, _excluded_ids(run), text_of))
+        out.extend(
+            bridging_text(
+                run.track2.bridging, _excluded_ids(run), text_of, lambda sid: _agree_note(doc, sid)
+            )
+        )
         out.append("")
     if run.sides is not None:
         out.extend(sides_text(run.sides, conv.matrix.is_excluded, text_of, run.k_anonymity))
@@ -1021,11 +1028,18 @@ def render_html(run: AnalysisRun) -> str:
     for value, sid in informed_ranking(doc, a.excluded)[:10]:
         parts.append(
             f'<tr><td>[{e(str(sid))}] {text(sid)}</td><td class="num">{value:.3f}</td>'
-            f"<td>{e(_informed_note(doc, sid) or 'every group')}</td></tr>"
+            f"<td>{e(_agree_note(doc, sid) or 'every group')}</td></tr>"
         )
     parts.append("</table>")
     if run.track2 is not None:
-        parts.extend(bridging_html(run.track2.bridging, _excluded_ids(run), conv.text))
+        parts.extend(
+            bridging_html(
+                run.track2.bridging,
+                _excluded_ids(run),
+                conv.text,
+                lambda sid: _agree_note(doc, sid),
+            )
+        )
     if run.sides is not None:
         parts.extend(sides_html(run.sides, conv.matrix.is_excluded, conv.text, run.k_anonymity))
     if "groups_by_side" in doc:

@@ -138,7 +138,9 @@ def top_bridging(
 
 _BRIDGING_NOTE = (
     "intercept: agreement the main divide does not explain (higher = agreed "
-    "across it); factor: where the statement sits on that divide."
+    "across it); factor: where the statement sits on that divide; marked where an opinion "
+    "group disagreed as often as it agreed, or more (the divide is one axis, a group can sit "
+    "off it)."
 )
 
 
@@ -153,32 +155,42 @@ def _bridging_notes(bridging: BridgingScores) -> list[str]:
     return [_BRIDGING_NOTE] if bridging.divided else [_BRIDGING_NOTE, _NO_DIVIDE_NOTE]
 
 
-def bridging_text(bridging: BridgingScores, excluded_ids: set[Any], text_of: TextOf) -> list[str]:
+def bridging_text(
+    bridging: BridgingScores, excluded_ids: set[Any], text_of: TextOf, groups_of: TextOf
+) -> list[str]:
+    """The bridging section of the text report; ``groups_of(sid)`` names the opinion groups
+    that did not lean to agree ("" when every group did)."""
     out = [f"Bridging statements (top {N_BRIDGING}):"]
     out += ["  " + note for note in _bridging_notes(bridging)]
     for j in top_bridging(bridging, excluded_ids):
         sid = bridging.statement_ids[j].item()
+        groups = groups_of(sid)
         out.append(
             f"  {float(bridging.statement_intercept[j]):+.3f}  factor "
             f"{float(bridging.statement_factor[j]):+.3f}  [{sid}] {text_of(sid)}"
+            + (f"  ({groups})" if groups else "")
         )
     return out
 
 
-def bridging_html(bridging: BridgingScores, excluded_ids: set[Any], text_of: TextOf) -> list[str]:
+def bridging_html(
+    bridging: BridgingScores, excluded_ids: set[Any], text_of: TextOf, groups_of: TextOf
+) -> list[str]:
+    """The bridging section of the HTML report (see :func:`bridging_text`)."""
     e = html.escape
     out = [
         f"<h2>Bridging statements (top {N_BRIDGING})</h2>",
         *(f"<p>{e(note)}</p>" for note in _bridging_notes(bridging)),
         '<table><tr><th>statement</th><th class="num">intercept</th>'
-        '<th class="num">factor</th></tr>',
+        '<th class="num">factor</th><th>opinion groups</th></tr>',
     ]
     for j in top_bridging(bridging, excluded_ids):
         sid = bridging.statement_ids[j].item()
         out.append(
             f"<tr><td>[{e(str(sid))}] <bdi>{e(text_of(sid))}</bdi></td>"
             f'<td class="num">{float(bridging.statement_intercept[j]):+.3f}</td>'
-            f'<td class="num">{float(bridging.statement_factor[j]):+.3f}</td></tr>'
+            f'<td class="num">{float(bridging.statement_factor[j]):+.3f}</td>'
+            f"<td>{e(groups_of(sid) or 'every group leans to agree')}</td></tr>"
         )
     out.append("</table>")
     return out
