@@ -1028,7 +1028,7 @@ def render_html(run: AnalysisRun) -> str:
     for value, sid in informed_ranking(doc, a.excluded)[:10]:
         parts.append(
             f'<tr><td>[{e(str(sid))}] {text(sid)}</td><td class="num">{value:.3f}</td>'
-            f"<td>{e(_agree_note(doc, sid) or 'every group')}</td></tr>"
+            f"<td>{e(_agree_note(doc, sid) or 'every group leans to agree')}</td></tr>"
         )
     parts.append("</table>")
     if run.track2 is not None:
