@@ -445,6 +445,8 @@ def report_dict(
     answer_counts = {"agree": np.asarray(view.agree), "disagree": np.asarray(view.disagree)}
 
     def verdict_on(sid: Any, side: str) -> GroupsVerdict:
+        # the room's count of each answer is published (``statements``): it bounds hidden ones
+        published = statements[column[sid]]
         return groups_verdict(
             side,
             column[sid],
@@ -452,13 +454,14 @@ def report_dict(
             answer_counts,
             np.asarray(view.seen),
             lambda gid: figures(gid, sid),
+            {name: published[name] for name in ("agree", "disagree", "pass")},
         )
 
     # The group-informed consensus is high when every group tends to agree, and the bridging
     # intercept when agreement crosses the main divide, but a group that disagreed more than it
     # agreed only lowers the one and can sit off the other's divide: the reports say which
     # group beside each (15-per-hour-seattle: the informed consensus's second to fourth, and
-    # six of the ten bridging statements, for one group of three).
+    # seven of the ten bridging statements, for one group of three).
     not_every_group_agrees = {}
     for sid in sids:
         verdict = verdict_on(sid, "agree")

@@ -11,9 +11,10 @@ Passes do not count against it: a group that mostly passed (on vtaiwan.uberx, on
 three votes in four) has not opposed what everyone else agrees on, and requiring a majority of
 its votes would leave no consensus at all.
 
-Only the figures the small-cell rule shows decide it, so that listing a statement or not gives
+Only what the report publishes decides it (the figures the small-cell rule shows, each
+group's votes and the room's count of each answer), so that listing a statement or not gives
 no hidden count away: a group hidden whole on the statement (fewer than k votes) says nothing
-either way; a group whose shown figures do not settle it leaves it unknown.
+either way; a group whose published figures do not settle it leaves it unknown.
 """
 
 from __future__ import annotations
@@ -52,29 +53,72 @@ def groups_verdict(
     counts: dict[str, np.ndarray],
     seen: np.ndarray,
     figures: Callable[[Any], Figures],
+    totals: dict[str, int] | None = None,
 ) -> GroupsVerdict:
     """The verdict on statement column ``j`` for ``answer`` ("agree" or "disagree"):
     ``counts[answer]`` and ``seen`` are groups × statements (rows follow ``group_ids``), and
-    ``figures(gid)`` says which of a group's figures on the statement may be shown. A shown
-    majority of the group's votes settles it alone (the other answer has fewer); otherwise
-    both answers' counts must be shown."""
+    ``figures(gid)`` says which of a group's figures on the statement may be shown.
+    ``totals``: the room's count of each answer ("agree", "disagree", "pass") on the
+    statement, when the report publishes them.
+
+    A hidden count is bounded by what is published: its group's votes less its shown counts,
+    and its answer's room total less the shown counts of that answer. A group shares the
+    answer when the fewest it can have given exceed the most it can have given of the other
+    one, and does not when the reverse holds; otherwise its verdict is unknown. So a statement
+    95 % of the room agreed with stays every group's even where the rule hides each group's
+    one or two other answers, and with it their agree counts (bg2050-volunteers, [1])."""
+    rows = [(row, gid, figures(gid)) for row, gid in enumerate(group_ids)]
+    rows = [(row, gid, f) for row, gid, f in rows if f.votes and int(seen[row, j]) > 0]
+    # What is left of each answer's room total once the shown counts are taken off: no hidden
+    # count can be larger (groups hidden whole, and people in no group, only add to it).
+    left = {"agree": np.inf, "disagree": np.inf, "pass": np.inf}
+    if totals is not None:
+        left = {name: float(total) for name, total in totals.items()}
+        for row, _, f in rows:
+            for name in ("agree", "disagree"):
+                if f.answer(name):
+                    left[name] -= int(counts[name][row, j])
+            if f.passes:
+                left["pass"] -= int(
+                    seen[row, j] - counts["agree"][row, j] - counts["disagree"][row, j]
+                )
     other = OPPOSITE[answer]
     held, dissent, hidden = 0, [], []
-    for row, gid in enumerate(group_ids):
-        shown = figures(gid)
-        votes = int(seen[row, j])
-        if not shown.votes or votes == 0:
-            continue  # hidden whole, or no vote: it says nothing either way
-        given, opposed = int(counts[answer][row, j]), int(counts[other][row, j])
-        mine, theirs = shown.answer(answer), shown.answer(other)
-        if mine and (2 * given > votes or (theirs and given > opposed)):
+    for row, gid, f in rows:
+        low, high = _bounds(row, j, f, counts, int(seen[row, j]), left)
+        if low[answer] > high[other]:
             held += 1
-        elif theirs and (2 * opposed >= votes or (mine and opposed >= given)):
+        elif low[other] >= high[answer]:
             dissent.append(gid)
         else:
             hidden.append(gid)
     every = False if dissent else None if hidden or not held else True
     return GroupsVerdict(every, tuple(dissent), tuple(hidden))
+
+
+def _bounds(
+    row: int, j: int, shown: Figures, counts: dict[str, np.ndarray], votes: int, left: dict
+) -> tuple[dict[str, float], dict[str, float]]:
+    """The fewest and the most agrees and disagrees one group can have given on statement
+    ``j``, from its shown counts, its votes and what is left of each answer's room total."""
+    known = {
+        name: int(counts[name][row, j]) if shown.answer(name) else None
+        for name in ("agree", "disagree")
+    }
+    given = sum(v for v in known.values() if v is not None)
+    passes = votes - given if shown.passes else None
+    high = {
+        name: float(value) if value is not None else min(left[name], votes - given)
+        for name, value in known.items()
+    }
+    high_pass = float(passes) if passes is not None else min(left["pass"], votes - given)
+    low = {
+        name: float(value)
+        if value is not None
+        else max(0.0, votes - high[OPPOSITE[name]] - high_pass)
+        for name, value in known.items()
+    }
+    return low, high
 
 
 # What the consensus section lists, by mode (True: Track 2 mode).
