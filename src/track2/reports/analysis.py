@@ -62,7 +62,7 @@ from track2.reports.consensus import (
     groups_note,
     groups_verdict,
 )
-from track2.reports.group_cells import HIDDEN, GroupCells
+from track2.reports.group_cells import HIDDEN, GroupCells, percent
 from track2.reports.opinion_map import GROUP_COLOURS, group_map_svg, opinion_map_svg
 from track2.reports.progress import Progress
 from track2.validation import printable
@@ -443,6 +443,7 @@ def report_dict(
         for j, (s, v) in enumerate(zip(sids, view.group_informed_consensus, strict=True))
     }
     answer_counts = {"agree": np.asarray(view.agree), "disagree": np.asarray(view.disagree)}
+    group_seen = np.asarray(view.seen)
 
     def verdict_on(sid: Any, side: str) -> GroupsVerdict:
         # the room's count of each answer is published (``statements``): it bounds hidden ones
@@ -452,7 +453,7 @@ def report_dict(
             column[sid],
             view.ids,
             answer_counts,
-            np.asarray(view.seen),
+            group_seen,
             lambda gid: figures(gid, sid),
             {name: published[name] for name in ("agree", "disagree", "pass")},
         )
@@ -669,10 +670,6 @@ def render_json(run: AnalysisRun) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
 
 
-def _pct(n: int, d: int) -> str:
-    return f"{100.0 * n / d:.0f}%" if d else "-"
-
-
 def nothing_listed(group: dict[str, Any]) -> str:
     """Why a group has no representative statement, in words: Track 2 mode lists only answers
     a majority of the group gave, and a group that mostly passed (or split) has none; a bare
@@ -778,7 +775,7 @@ def _size(group: dict[str, Any]) -> str:
 def _rep_figures(r: dict[str, Any]) -> str:
     if not r["shown"]:
         return f"{r['repful_for'] + 's':<9} {HIDDEN}"
-    share = _pct(r["n_success"], r["n_trials"])
+    share = percent(r["n_success"], r["n_trials"])
     return f"{share:>4} {r['repful_for'] + 's':<9} (of {r['n_trials']:>4})"
 
 
@@ -1009,7 +1006,7 @@ def render_html(run: AnalysisRun) -> str:
                 f"<tr><td>[{e(str(r['statement']))}] {text(r['statement'])}"
                 f"{e(WEAK_LABEL) if r['weak'] else ''}</td>"
                 f'<td class="word">{e(r["repful_for"])}s</td>'
-                f'<td class="num">{_pct(r["n_success"], r["n_trials"]) if shown else HIDDEN}</td>'
+                f'<td class="num">{percent(r["n_success"], r["n_trials"]) if shown else HIDDEN}</td>'
                 f'<td class="num">{r["n_trials"] if shown else ""}</td></tr>'
             )
         parts.append("</table>")

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from track2.disclosure.answers import Figures
-from track2.reports.group_cells import HIDDEN
+from track2.reports.group_cells import HIDDEN, percent
 
 
 @dataclass(frozen=True)
@@ -167,7 +167,7 @@ def consensus_text(
 
     def line(c: dict[str, Any], side: str, note: str = "") -> str:
         return (
-            f"  {_percent(c['n_success'], c['n_trials']):>4} {side + 's':<9} "
+            f"  {percent(c['n_success'], c['n_trials']):>4} {side + 's':<9} "
             f"(of {c['n_trials']:>4})  [{c['statement']}] {text_of(c['statement'])}"
             + (f"  ({note})" if note else "")
         )
@@ -202,7 +202,7 @@ def consensus_html(
         return (
             f"<tr><td>[{e(str(c['statement']))}] {text_of(c['statement'])}</td>"
             f'<td class="word">{side}s</td>'
-            f'<td class="num">{_percent(c["n_success"], c["n_trials"])}</td>'
+            f'<td class="num">{percent(c["n_success"], c["n_trials"])}</td>'
             f'<td class="num">{c["n_trials"]}</td><td>{e(note)}</td></tr>'
         )
 
@@ -226,7 +226,3 @@ def consensus_html(
 
 def _sentence(words: str) -> str:
     return words[:1].upper() + words[1:]
-
-
-def _percent(n: int, d: int) -> str:
-    return f"{100.0 * n / d:.0f}%" if d else "-"

@@ -28,6 +28,11 @@ from track2.disclosure.cells import suppress
 HIDDEN = "hidden (small-cell rule)"
 
 
+def percent(n: int, d: int) -> str:
+    """A count as a whole percentage of ``d`` ("-" of nothing), as every report prints shares."""
+    return f"{100.0 * n / d:.0f}%" if d else "-"
+
+
 @dataclass(frozen=True, eq=False)
 class GroupCells:
     """Which per-group figures may be shown. Rows of the count arrays follow ``group_ids``;
