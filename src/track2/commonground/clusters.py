@@ -4,9 +4,13 @@ Follows polismath/math/clusters.clj: Lloyd iterations where empty clusters are d
 stop when the sorted centres move less than 0.01, warm starts that recentre the previous
 clusters on the new positions and split off the most distal point while there are fewer
 clusters than asked (``clean-start-clusters``), and a cold start from the first k distinct
-points. Points are 2-D here (PCA projections or base-cluster centres), so assignment is a
+points. Pol.is's points are 2-D (PCA projections or base-cluster centres), so assignment is a
 k-d tree search over the centres, and Hamerly's bounds skip points whose centre cannot
 have changed (exact, only faster).
+
+The same k-means, from k-means++ seeds, starts Track 2 mode's latent-class fits on its spectral
+embedding of a dozen dimensions (track2mode), so the engine has one k-means. In more than two
+dimensions each step assigns every point by one matrix product (:func:`_lloyd_by_product`).
 """
 
 from __future__ import annotations
@@ -51,7 +55,8 @@ def nearest_center(points: np.ndarray, centers: np.ndarray) -> np.ndarray:
 
 
 def _sorted_centers(centers: np.ndarray) -> np.ndarray:
-    order = np.lexsort((centers[:, 1], centers[:, 0]))
+    """Centres sorted by their first coordinate, ties by the next (lexsort's last key leads)."""
+    order = np.lexsort(centers.T[::-1])
     return centers[order]
 
 
@@ -179,6 +184,46 @@ def _lloyd(
         iters -= 1
 
 
+def _lloyd_by_product(
+    points: np.ndarray,
+    ids: np.ndarray,
+    centers: np.ndarray,
+    weights: np.ndarray | None,
+    max_iters: int,
+) -> Clustering:
+    """:func:`_lloyd` for points of more than two coordinates (Track 2 mode's starts): the same
+    steps and rules (a cluster left empty is dropped; stop at same-clustering? or out of
+    iterations), but each step assigns every point to its nearest centre by one product
+    (|c|² − 2 p·c) and sums the clusters afresh. Hamerly's bounds and the k-d tree cost more
+    numpy calls per step than they save there: a start on 339 points in 10 dimensions took
+    2.3 ms that way against 0.7 ms this way."""
+    n = len(points)
+    w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
+    weighted = [np.ascontiguousarray(w * points[:, c]) for c in range(points.shape[1])]
+    labels = None
+    iters = max_iters
+    while True:
+        scores = points @ centers.T
+        scores *= -2.0
+        scores += np.einsum("ij,ij->i", centers, centers)
+        previous, labels = labels, scores.argmin(axis=1)
+        if previous is not None and np.array_equal(labels, previous):
+            return Clustering(ids, centers, labels)  # the same members: the same centres
+        k = len(ids)
+        keep = np.bincount(labels, minlength=k) > 0  # cluster-step drops clusters left empty
+        total = np.bincount(labels, w, minlength=k)[keep]
+        new_centers = np.column_stack(
+            [np.bincount(labels, part, minlength=k)[keep] / total for part in weighted]
+        )
+        if not keep.all():
+            labels = (np.cumsum(keep) - 1)[labels]
+        ids = ids[keep]
+        if iters == 0 or _same_clustering(centers, new_centers):
+            return Clustering(ids, new_centers, labels)
+        centers = new_centers
+        iters -= 1
+
+
 def first_distinct(points: np.ndarray, k: int, order: np.ndarray | None = None) -> np.ndarray:
     """Positions of the first k distinct points (in ``order`` if given): init-clusters."""
     idx = np.arange(len(points)) if order is None else order
@@ -205,16 +250,20 @@ def plus_plus_seeds(
     its arrays (cumulative sums and nearest distances written in place, no weights of one to
     multiply by, the running total's last entry as the test for no mass left). A table of every
     pair's distance was slower: building it is fresh memory, and only k of its n rows are read."""
-    x, y = np.ascontiguousarray(points[:, 0]), np.ascontiguousarray(points[:, 1])
+    points = np.asarray(points, dtype=np.float64)
+    coords = [np.ascontiguousarray(points[:, c]) for c in range(points.shape[1])]
     n = len(points)
     w = None if weights is None else weights.astype(np.float64)
     cum = np.cumsum(np.ones(n) if w is None else w)
     first = min(int(cum.searchsorted(rng.random() * cum[-1], side="right")), n - 1)
     chosen = [first]
-    d2 = (x - x[first]) ** 2 + (y - y[first]) ** 2
+    d2 = (coords[0] - coords[0][first]) ** 2
+    for coord in coords[1:]:
+        d2 += (coord - coord[first]) ** 2
     # Scratch arrays for each draw's products (ndarray methods: no dispatch wrappers). The same
-    # operations in the same order as (x - x0) ** 2 + (y - y0) ** 2, so the same seeds.
-    dx, dy, mass = np.empty(n), np.empty(n), d2 if w is None else np.empty(n)
+    # operations in the same order as summing (coordinate - its value at the seed) ** 2 over
+    # the coordinates, so the same seeds.
+    near, part, mass = np.empty(n), np.empty(n), d2 if w is None else np.empty(n)
     while len(chosen) < k:
         if w is not None:
             np.multiply(d2, w, out=mass)
@@ -223,12 +272,13 @@ def plus_plus_seeds(
             break  # every point coincides with a seed: no more distinct points
         nxt = min(int(cum.searchsorted(rng.random() * cum[-1], side="right")), n - 1)
         chosen.append(nxt)
-        np.subtract(x, x[nxt], out=dx)
-        np.multiply(dx, dx, out=dx)
-        np.subtract(y, y[nxt], out=dy)
-        np.multiply(dy, dy, out=dy)
-        np.add(dx, dy, out=dx)
-        np.minimum(d2, dx, out=d2)
+        np.subtract(coords[0], coords[0][nxt], out=near)
+        np.multiply(near, near, out=near)
+        for coord in coords[1:]:
+            np.subtract(coord, coord[nxt], out=part)
+            np.multiply(part, part, out=part)
+            np.add(near, part, out=near)
+        np.minimum(d2, near, out=d2)
     return np.asarray(chosen, dtype=np.int64)
 
 
@@ -299,7 +349,7 @@ def kmeans(
     seeds: np.ndarray | None = None,
     max_iters: int = 20,
 ) -> Clustering:
-    """Pol.is k-means on 2-D ``points``.
+    """Pol.is k-means on ``points`` (rows; any number of coordinates).
 
     ``start``: previous clusters as (id, member positions) for a warm start. Without it,
     ``seeds`` (point positions) or else the first k distinct points (in ``init_order``) seed
@@ -321,7 +371,8 @@ def kmeans(
             seeds = first_distinct(points, k, init_order)
         ids = np.arange(len(seeds), dtype=np.int64)
         centers = points[seeds].copy()
-    return _lloyd(points, ids, centers, weights, max_iters)
+    lloyd = _lloyd if points.shape[1] == 2 else _lloyd_by_product
+    return lloyd(points, ids, centers, weights, max_iters)
 
 
 def kmeans_on_sample(

@@ -98,6 +98,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.sparse.linalg import svds
 
+from track2.commonground.clusters import kmeans, plus_plus_seeds
 from track2.commonground.cores import usable_cores
 from track2.commonground.errors import CommonGroundError, EmptyConversationError, GroupCountError
 from track2.commonground.matrix import (
@@ -811,34 +812,12 @@ def spectral_embedding(
 
 
 def _kmeans_labels(points: FloatArray, k: int, rng: np.random.Generator) -> npt.NDArray[np.int64]:
-    """k-means++ seeding and Lloyd iterations (a start for EM, not a result)."""
-    n = len(points)
-    centres = [points[rng.integers(n)]]
-    distance = ((points - centres[0]) ** 2).sum(axis=1)
-    for _ in range(1, k):
-        total = distance.sum()
-        pick = rng.integers(n) if total <= 0 else rng.choice(n, p=distance / total)
-        centres.append(points[pick])
-        distance = np.minimum(distance, ((points - points[pick]) ** 2).sum(axis=1))
-    centre_array = np.array(centres)
-    labels = np.zeros(n, dtype=np.int64)
-    for iteration in range(_KMEANS_ITERS):
-        scores = (centre_array**2).sum(axis=1)[None, :] - 2.0 * points @ centre_array.T
-        new_labels = scores.argmin(axis=1)
-        if iteration > 0 and np.array_equal(new_labels, labels):
-            break
-        labels = new_labels
-        sizes = np.bincount(labels, minlength=k)
-        sums = np.stack(
-            [
-                np.bincount(labels, weights=points[:, d], minlength=k)
-                for d in range(points.shape[1])
-            ],
-            axis=1,
-        )
-        filled = sizes > 0  # an emptied cluster keeps its centre
-        centre_array[filled] = sums[filled] / sizes[filled, None]
-    return labels
+    """The engine's one k-means (:mod:`clusters`: Pol.is's Lloyd loop) from k-means++ seeds on
+    the embedding: a start for EM, not a result. Where the points allow fewer than k distinct
+    seeds, or a cluster empties, the labels name fewer than k groups; :func:`_hard` keeps the
+    others alive with a small share of everyone."""
+    seeds = plus_plus_seeds(points, k, rng)
+    return kmeans(points, k, seeds=seeds, max_iters=_KMEANS_ITERS).labels
 
 
 def _hard(labels: npt.NDArray[np.int64], k: int) -> npt.NDArray[np.float32]:
