@@ -196,7 +196,7 @@ def _lloyd_by_product(
     iterations), but each step assigns every point to its nearest centre by one product
     (|c|² − 2 p·c) and sums the clusters afresh. Hamerly's bounds and the k-d tree cost more
     numpy calls per step than they save there: a start on 339 points in 10 dimensions took
-    2.3 ms that way against 0.7 ms this way."""
+    2.3 ms that way against 1.1 ms this way."""
     n = len(points)
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
     weighted = [np.ascontiguousarray(w * points[:, c]) for c in range(points.shape[1])]
