@@ -49,31 +49,31 @@ class PCAResult:
     comment_extremity: np.ndarray
 
 
-def _column_means(matrix: VoteMatrix, excluded: np.ndarray) -> np.ndarray:
+def _column_means(votes: VoteMatrix, excluded: np.ndarray) -> np.ndarray:
     """Each statement's mean vote (agree = 1), 0 for a moderated-out statement."""
-    counts = matrix.statement_counts
+    counts = votes.statement_counts
     sums = (counts["agree"] - counts["disagree"]).astype(np.float64)
     seen = counts["seen"].astype(np.float64)
-    center = np.zeros(matrix.n_statements, dtype=np.float64)
+    center = np.zeros(votes.n_statements, dtype=np.float64)
     np.divide(sums, seen, out=center, where=seen > 0)
     center[excluded] = 0.0
     return center
 
 
-def centred_matrix(matrix: VoteMatrix, excluded: np.ndarray) -> tuple[sp.csr_array, np.ndarray]:
+def centred_matrix(votes: VoteMatrix, excluded: np.ndarray) -> tuple[sp.csr_array, np.ndarray]:
     """Centred votes (sparse) and column means, Pol.is style.
 
     Moderated-out columns are zeroed for everyone (nm/zero-out-columns), so their mean and
     their centred values are 0. Unseen cells are imputed with the column mean, so they are 0
     after centring and stay implicit.
     """
-    center = _column_means(matrix, excluded)
+    center = _column_means(votes, excluded)
     # vote - mean written into the gathered means: one float64 array per vote, not two
-    data = center[matrix.indices]
-    np.subtract(matrix.values, data, out=data)
+    data = center[votes.indices]
+    np.subtract(votes.values, data, out=data)
     if excluded.any():
-        data[excluded[matrix.indices]] = 0.0
-    return matrix.to_csr(data=data), center
+        data[excluded[votes.indices]] = 0.0
+    return votes.to_csr(data=data), center
 
 
 class CentredVotes:
@@ -173,30 +173,30 @@ class CentredVotes:
 
 
 def centred_votes(
-    matrix: VoteMatrix, excluded: np.ndarray, onehot: OnehotVotes | None = None
+    votes: VoteMatrix, excluded: np.ndarray, onehot: OnehotVotes | None = None
 ) -> tuple[sp.csr_array | CentredVotes, np.ndarray]:
     """:func:`centred_matrix`, or above _EXACT_MAX_VOTES votes and _EIGH_MAX_COLUMNS
     statements (where the components come from Lanczos's products alone) the same C as
     :class:`CentredVotes` over ``onehot`` (built here when not given)."""
-    if matrix.n_votes <= _EXACT_MAX_VOTES or matrix.n_statements <= _EIGH_MAX_COLUMNS:
-        return centred_matrix(matrix, excluded)
+    if votes.n_votes <= _EXACT_MAX_VOTES or votes.n_statements <= _EIGH_MAX_COLUMNS:
+        return centred_matrix(votes, excluded)
     if onehot is None:
-        onehot = OnehotVotes(matrix.compact_indptr, matrix.onehot_columns(), matrix.n_statements)
-    center = _column_means(matrix, excluded)
+        onehot = OnehotVotes(votes.compact_indptr, votes.onehot_columns(), votes.n_statements)
+    center = _column_means(votes, excluded)
     return CentredVotes(onehot, center, excluded), center
 
 
-def dense_centred_matrix(matrix: VoteMatrix, excluded: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def dense_centred_matrix(votes: VoteMatrix, excluded: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """:func:`centred_matrix` as a dense array, for a small room: every step after it (the
     Gram, the projection) is then one BLAS call on a few thousand cells instead of a scipy
     sparse construction and product, each of which costs more in fixed overhead."""
-    counts = matrix.statement_counts
+    counts = votes.statement_counts
     seen = counts["seen"]
     center = (counts["agree"] - counts["disagree"]) / np.maximum(seen, 1)
     if excluded.any():
         center[excluded] = 0.0
-    dense = np.zeros(matrix.shape)
-    dense[matrix.vote_rows, matrix.indices] = matrix.values - center[matrix.indices]
+    dense = np.zeros(votes.shape)
+    dense[votes.vote_rows, votes.indices] = votes.values - center[votes.indices]
     if excluded.any():
         dense[:, excluded] = 0.0
     return dense, center

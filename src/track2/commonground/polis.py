@@ -136,15 +136,15 @@ def _positions(ids: np.ndarray, wanted: Any) -> np.ndarray:
     return np.asarray([index[w] for w in wanted if w in index], dtype=np.int64)
 
 
-def seen_for_projection(work: VoteMatrix, excluded: np.ndarray) -> np.ndarray:
+def seen_for_projection(votes: VoteMatrix, excluded: np.ndarray) -> np.ndarray:
     """Cells Pol.is counts as seen for each participant in the projection's scaling: their own
     votes on included statements plus every moderated-out column (zeroed for everyone)."""
-    n = work.n_participants
+    n = votes.n_participants
     if not excluded.any():
-        return work.votes_per_participant
-    on_excluded = np.flatnonzero(excluded[work.indices])
-    rows_of = np.searchsorted(work.indptr, on_excluded, side="right") - 1
-    own = work.votes_per_participant - np.bincount(rows_of, minlength=n)
+        return votes.votes_per_participant
+    on_excluded = np.flatnonzero(excluded[votes.indices])
+    rows_of = np.searchsorted(votes.indptr, on_excluded, side="right") - 1
+    own = votes.votes_per_participant - np.bincount(rows_of, minlength=n)
     return own + int(excluded.sum())
 
 

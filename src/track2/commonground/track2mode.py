@@ -776,7 +776,7 @@ def _em_together(
 
 
 def spectral_embedding(
-    x: sp.csr_array, n_statements: int, dims: int, *, balanced: bool = False
+    onehot: sp.csr_array, n_statements: int, dims: int, *, balanced: bool = False
 ) -> FloatArray:
     """Spectral embedding of the rows of a one-hot vote matrix (:func:`vote_onehot`): top
     singular vectors of the column-centred observed votes (agree +1, disagree -1, pass 0), times
@@ -787,7 +787,7 @@ def spectral_embedding(
     correspondence analysis weighs columns), so that the most-voted statements do not own the
     leading directions. The choice of k falls back to it when the first k's fit from the plain
     embedding does not beat one group (see the module docstring)."""
-    csr = sp.csr_array(x)
+    csr = sp.csr_array(onehot)
     answer = csr.indices % 3
     value = np.where(answer == 0, 1.0, np.where(answer == 1, -1.0, 0.0))
     statement = csr.indices // 3

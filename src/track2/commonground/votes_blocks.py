@@ -32,7 +32,7 @@ PARSE_SHARE = 0.6
 
 
 def read_columns(
-    p: Path, progress: Callable[[float], None] | None = None
+    path: Path, progress: Callable[[float], None] | None = None
 ) -> dict[str, np.ndarray] | None:
     """pyarrow's C++ CSV reader for big files with a plain layout.
 
@@ -49,7 +49,7 @@ def read_columns(
     import pyarrow as pa  # imported here: only big files pay for loading it
     import pyarrow.csv as pacsv
 
-    with p.open("rb") as f:
+    with path.open("rb") as f:
         sample = f.read(BLOCK_BYTES)
     first = sample.split(b"\n", 1)[0].decode("utf-8", "replace")
     try:
@@ -63,7 +63,7 @@ def read_columns(
     wanted = {"timestamp": pa.int64()} if "timestamp" in names else {}
     wanted |= {"comment-id": pa.int64(), "voter-id": pa.int64(), "vote": pa.int8()}
     # Rows expected from the first block's line length; the arrays grow if there are more.
-    rows_guess = int(p.stat().st_size * max(sample.count(b"\n"), 1) / max(len(sample), 1))
+    rows_guess = int(path.stat().st_size * max(sample.count(b"\n"), 1) / max(len(sample), 1))
     options = (
         pacsv.ReadOptions(block_size=BLOCK_BYTES // 4, column_names=names),
         pacsv.ConvertOptions(
@@ -72,11 +72,11 @@ def read_columns(
     )
     columns = _GrowingColumns(wanted, rows_guess + 1024)
     try:
-        mapped = _mapped(p)
+        mapped = _mapped(path)
         try:
             for start, cut in _line_blocks(mapped):
                 if not _parse_block(mapped, start, cut, options, columns):
-                    _raise_first_bad_line(p, header, mapped, start, cut)
+                    _raise_first_bad_line(path, header, mapped, start, cut)
                     return None  # pyarrow refused a block that the validating reader takes
                 if progress is not None:
                     progress(PARSE_SHARE * cut / len(mapped))
@@ -86,7 +86,7 @@ def read_columns(
             columns = _GrowingColumns(wanted, rows_guess + 1024)
             read, convert = options
             read.skip_rows = 1
-            with pacsv.open_csv(p, read_options=read, convert_options=convert) as reader:
+            with pacsv.open_csv(path, read_options=read, convert_options=convert) as reader:
                 for batch in reader:
                     if not columns.append(batch):
                         return None
