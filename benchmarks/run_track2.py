@@ -20,7 +20,8 @@ def main(folder: str, labels_path: str) -> None:
     conv = load_conversation(folder)
     load_s = time.perf_counter() - t0
     t1 = time.perf_counter()
-    a = analyze_polis(conv.matrix, random_state=0)
+    stages: dict[str, float] = {}
+    a = analyze_polis(conv.matrix, random_state=0, timings=stages)
     analyze_s = time.perf_counter() - t1
     ic = a.in_conv
     np.savez(labels_path, ids=a.participant_ids[ic], labels=a.group_labels[ic])
@@ -34,7 +35,7 @@ def main(folder: str, labels_path: str) -> None:
                 "statements": int(conv.matrix.n_statements),
                 "votes": int(conv.matrix.n_votes),
                 "in_conv": int(ic.sum()),
-                "stages": a.timings,
+                "stages": stages,
             }
         )
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from track2.commonground import LiveUpdateError, live_analysis, update
+from track2.commonground import LiveUpdateError, catch_up, live_analysis, regroup, update
 from track2.commonground.bridging import bridging_scores
 from track2.commonground.live import BRIDGING_EVERY, REGROUP_GROWTH
 from track2.commonground.matrix import VoteMatrix
@@ -360,3 +360,29 @@ def test_the_live_groups_list_only_majority_answers_as_the_reports_do() -> None:
         assert not any(r.weak for r in reps) or len(reps) == 1
     after = update(a, [(a.participant_ids[0], a.statement_ids[0], 1)], conversation="brexit")
     assert all(r.majority for reps in after.repness.values() for r in reps)
+
+
+def test_the_seconds_of_each_stage_come_beside_the_result() -> None:
+    """live_analysis, update, regroup and catch_up fill a caller's ``timings`` dict; the frozen
+    result holds none (issue 15, item 8)."""
+    start, rest = grown_room(_dialogue(120, 40, 3).matrix, 0.25, 3)
+    cold: dict[str, float] = {}
+    live = live_analysis(start, conversation="d", timings=cold)
+    assert {"groups", "map", "statements", "bridging", "total"} <= set(cold)
+    assert not hasattr(live, "timings")
+    known = [
+        a.vote
+        for a in rest
+        if not a.joining and not a.opened and a.vote[0] in live.matrix.participant_index
+    ][:3]
+    assert len(known) == 3
+    one: dict[str, float] = {}
+    after = update(live, known[:1], conversation="d", timings=one)
+    assert {"votes", "groups", "map", "total"} <= set(one) and one["total"] >= one["votes"]
+    again: dict[str, float] = {}
+    regrouped = regroup(after, timings=again)
+    assert {"groups", "total"} <= set(again)
+    newer = update(after, known[1:], conversation="d")
+    caught: dict[str, float] = {}
+    catch_up(regrouped, newer, timings=caught)
+    assert {"votes", "total"} <= set(caught)

@@ -40,7 +40,7 @@ import dataclasses
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -187,7 +187,6 @@ class LiveAnalysis:
     declared_sides: DeclaredSides | None = None  # ``side_of`` checked once, for the updates
     # A small room's one-hot votes for EM (track2mode.dense_vote_onehot), patched per vote.
     onehot: npt.NDArray[np.float32] | None = None
-    timings: dict[str, float] = field(default_factory=dict)
     # The votes when the groups were last chosen (a cold analysis), and the k the caller fixed
     # then (None: chosen by the model): an update re-chooses them at REGROUP_GROWTH.
     grouped_at_votes: int = 0
@@ -351,7 +350,6 @@ def _assemble(
         gram=gram,
         declared_sides=declared,
         onehot=onehot,
-        timings=timings,
         grouped_at_votes=grouped_at_votes,
         n_groups_asked=n_groups_asked,
     )
@@ -511,6 +509,7 @@ def live_analysis(
     n_groups: int | None = None,
     random_state: int = 0,
     previous: LiveAnalysis | None = None,
+    timings: dict[str, float] | None = None,
 ) -> LiveAnalysis:
     """A cold analysis that :func:`update` can continue.
 
@@ -518,10 +517,11 @@ def live_analysis(
     same one. ``side_of[i]``: declared side of row ``i`` of ``votes`` (agreement per side is
     then kept up to date). ``n_groups`` fixes k, otherwise Track 2 mode chooses it.
     ``previous``: an earlier analysis of the same conversation whose group ids should carry
-    over to the groups found now (matched by overlap).
+    over to the groups found now (matched by overlap). ``timings``, when given, receives the
+    seconds of each stage (beside the result, not in it).
     """
     started = time.perf_counter()
-    timings: dict[str, float] = {}
+    timings = {} if timings is None else timings
     if previous is not None and previous.conversation != conversation:
         raise LiveUpdateError(
             f"the previous analysis is of conversation {previous.conversation!r}, "
@@ -666,6 +666,7 @@ def update(
     new_sides: Sequence[str | None] | None = None,
     random_state: int = 0,
     regroup_when_due: bool = True,
+    timings: dict[str, float] | None = None,
 ) -> LiveAnalysis:
     """Re-analyse after ``new_votes`` — ``(participant id, statement id, vote)`` with vote
     +1 agree, -1 disagree, 0 pass; a vote on a pair already voted replaces it — warm-started
@@ -675,10 +676,11 @@ def update(
     ``regroup_when_due=False``: keep the groups' k even when the votes have grown enough to
     choose them again (the caller runs :func:`regroup` beside the updates; the result's
     ``regroup_due`` says when).
+    ``timings``, when given, receives the seconds of each stage (beside the result).
     Raises :class:`LiveUpdateError` and changes nothing when anything is wrong.
     """
     started = time.perf_counter()
-    timings: dict[str, float] = {}
+    timings = {} if timings is None else timings
     if previous.conversation != conversation:
         raise LiveUpdateError(
             f"the previous analysis is of conversation {previous.conversation!r}, "
@@ -750,7 +752,9 @@ def update(
     n, m = matrix.shape
     timings["votes"] = time.perf_counter() - started
     if regroup_when_due and matrix.n_votes >= REGROUP_GROWTH * previous.grouped_at_votes:
-        return _chosen_again(matrix, sides, previous, random_state)
+        regrouped = _chosen_again(matrix, sides, previous, random_state, timings)
+        timings["total"] = time.perf_counter() - started
+        return regrouped
 
     lap = time.perf_counter()
     model = previous.groups
@@ -809,6 +813,7 @@ def _chosen_again(
     sides: tuple[str | None, ...] | None,
     previous: LiveAnalysis,
     random_state: int,
+    timings: dict[str, float] | None = None,
 ) -> LiveAnalysis:
     """A cold analysis of ``matrix`` that keeps ``previous``'s fixed k (if any) and the ids of
     its groups that persist."""
@@ -819,18 +824,26 @@ def _chosen_again(
         n_groups=previous.n_groups_asked,
         random_state=random_state,
         previous=previous,
+        timings=timings,
     )
 
 
-def regroup(analysis: LiveAnalysis, *, random_state: int = 0) -> LiveAnalysis:
+def regroup(
+    analysis: LiveAnalysis, *, random_state: int = 0, timings: dict[str, float] | None = None
+) -> LiveAnalysis:
     """The groups chosen again, cold, on ``analysis``'s votes (k too, unless the caller fixed
     it), keeping the ids of the groups that persist: what an update does by itself once
-    ``analysis.regroup_due``. A room runs it beside its updates, then :func:`catch_up`."""
-    return _chosen_again(analysis.matrix, analysis.side_of, analysis, random_state)
+    ``analysis.regroup_due``. A room runs it beside its updates, then :func:`catch_up`.
+    ``timings`` as in :func:`live_analysis`."""
+    return _chosen_again(analysis.matrix, analysis.side_of, analysis, random_state, timings)
 
 
 def catch_up(
-    regrouped: LiveAnalysis, newest: LiveAnalysis, *, random_state: int = 0
+    regrouped: LiveAnalysis,
+    newest: LiveAnalysis,
+    *,
+    random_state: int = 0,
+    timings: dict[str, float] | None = None,
 ) -> LiveAnalysis:
     """``regrouped`` (a :func:`regroup` of an earlier analysis of the conversation) continued
     by an update with every vote that ``newest`` holds beyond it: the participants and
@@ -838,7 +851,7 @@ def catch_up(
     ``regrouped``'s votes (the same conversation, its participants and statements first and in
     the same order, the same moderation, no vote withdrawn); otherwise :class:`LiveUpdateError`,
     and the caller keeps ``newest``. The result keeps ``regrouped``'s groups and their k, and
-    continues as any update does."""
+    continues as any update does. ``timings`` as in :func:`update`."""
     if newest.conversation != regrouped.conversation:
         raise LiveUpdateError(
             f"the newest analysis is of conversation {newest.conversation!r}, not "
@@ -878,6 +891,7 @@ def catch_up(
         new_sides=sides,
         random_state=random_state,
         regroup_when_due=False,
+        timings=timings,
     )
 
 

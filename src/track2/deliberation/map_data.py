@@ -150,6 +150,7 @@ class _Fit:
     analysis: Any | None  # LiveAnalysis, or None when the engine could not fit (see note)
     note: str
     as_of: str  # UTC time of the fit's votes, to 10 s: coarse, says no vote's time
+    timings: dict[str, float] = field(default_factory=dict)  # the engine's seconds per stage
 
 
 @dataclass(eq=False)
@@ -376,11 +377,17 @@ def _as_of() -> str:
     return time.strftime("%H:%M:%S UTC", time.gmtime(now - now % 10))
 
 
-def _cold_fit(meeting_id: int, matrix: VoteMatrix, previous: Any | None) -> Any:
+def _cold_fit(
+    meeting_id: int, matrix: VoteMatrix, previous: Any | None, timings: dict[str, float]
+) -> Any:
     global engine_runs
     engine_runs += 1
     return live.live_analysis(
-        matrix, conversation=CONVERSATION % meeting_id, random_state=SEED, previous=previous
+        matrix,
+        conversation=CONVERSATION % meeting_id,
+        random_state=SEED,
+        previous=previous,
+        timings=timings,
     )
 
 
@@ -392,8 +399,9 @@ def _fit_now(meeting: Meeting, state: _Room, k: int) -> _Fit | None:
         if _too_few(matrix, k):
             return None
         state.pending, state.needs_cold, state.fit_behind = {}, False, False
+    timings: dict[str, float] = {}
     try:
-        return _Fit(_cold_fit(meeting.pk, matrix, previous), "", _as_of())
+        return _Fit(_cold_fit(meeting.pk, matrix, previous, timings), "", _as_of(), timings)
     except CommonGroundError as err:
         return _Fit(None, _("No opinion groups yet: %(why)s.") % {"why": err}, _as_of())
 
@@ -416,10 +424,11 @@ def fit_in_background(meeting_id: int) -> None:
         regrouped, state.regrouped = state.regrouped, None
         k = state.key[1]
     fit: _Fit | None = None
+    timings: dict[str, float] = {}
     if not _too_few(matrix, k):
         try:
             if cold or previous is None:
-                analysis = _cold_fit(meeting_id, matrix, previous)
+                analysis = _cold_fit(meeting_id, matrix, previous, timings)
             else:
                 engine_runs += 1
                 known = previous.matrix.statement_index
@@ -431,9 +440,10 @@ def fit_in_background(meeting_id: int) -> None:
                     new_statements=[s for s in matrix.statement_ids.tolist() if s not in known],
                     random_state=SEED,
                     regroup_when_due=False,
+                    timings=timings,
                 )
             group_rows_of(analysis, k)  # here, not on the next read
-            fit = _Fit(analysis, "", _as_of())
+            fit = _Fit(analysis, "", _as_of(), timings)
         except CommonGroundError as err:
             fit = _Fit(None, _("No opinion groups yet: %(why)s.") % {"why": err}, _as_of())
     with state.lock:

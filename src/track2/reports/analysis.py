@@ -99,7 +99,7 @@ class AnalysisRun:
     sides_path: str | None = None
     k_anonymity: int = K_MINIMUM
     raw_counts: bool = False
-    timings: dict[str, float] | None = None  # track2 mode: seconds per stage of the analysis
+    timings: dict[str, float] | None = None  # seconds per stage of the analysis
     groups_asked: int | None = None  # --groups K
     side_of: tuple[str | None, ...] | None = None  # each matrix row's declared side (--sides)
 
@@ -180,7 +180,11 @@ def run_analysis(
                 analysis = track2.polis
             else:
                 analysis = analyze_polis(
-                    conversation.matrix, state=state, n_groups=groups, random_state=seed
+                    conversation.matrix,
+                    state=state,
+                    n_groups=groups,
+                    random_state=seed,
+                    timings=timings,
                 )
     except StateMismatchError as err:  # name the state file in the message
         raise InputFormatError(str(polis_state), None, str(err)) from err
@@ -205,7 +209,7 @@ def run_analysis(
         sides_path=None if sides is None else str(sides),
         k_anonymity=k_anonymity,
         raw_counts=raw_counts,
-        timings=timings if track2 is not None else None,
+        timings=timings,
         groups_asked=groups,
         side_of=None if side_of is None else tuple(side_of),
     )
@@ -246,7 +250,7 @@ def _groups_of(run: AnalysisRun) -> _Groups:
             group_informed_consensus=a.group_informed_consensus,
             comment_priorities=a.comment_priorities,
             method=a.method,
-            timings=a.timings,
+            timings=run.timings or {},
         )
     # A Track 2 group's centre on the Track 2 map: the mean position of its members.
     centers = {
