@@ -252,6 +252,12 @@ def test_informed_consensus_and_bridging_name_a_group_that_leaned_the_other_way(
     for line in bridging:
         sid = line.split("[")[1].split("]")[0]
         assert (sid in apart and bool(apart[sid]["not_held_by"])) == (line in marked), line
+        # a group whose lean the rule hides is named with the comparison that is hidden (its
+        # agree share may be printed under "Divisive")
+        hidden = sid in apart and apart[sid]["share_hidden_for"]
+        said = "whether more agree than disagree is hidden (small-cell rule)" in line
+        assert bool(hidden) == said, line
+    assert any("whether more agree than disagree is hidden" in line for line in bridging)
     page = _run(str(SEATTLE), "--format", "html")
     informed = page.split("<h2>Group-informed consensus</h2>")[1].split("</table>")[0]
     assert informed.count("as many or more disagree") >= 3

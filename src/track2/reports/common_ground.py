@@ -22,6 +22,7 @@ import numpy as np
 from track2.commonground.bridging import BridgingScores
 from track2.commonground.sides import COMMON_GROUND, DIVISIVE, SideAgreement
 from track2.disclosure.cells import suppress
+from track2.reports.group_cells import HIDDEN
 
 N_BRIDGING = 10
 MAX_LISTED = 20  # per label; the JSON export has them all
@@ -42,9 +43,6 @@ def _listed(agreement: SideAgreement, excluded: np.ndarray, label: str) -> list[
     score = agreement.p_common_ground if label == COMMON_GROUND else agreement.p_divisive
     cols = [j for j, lab in enumerate(agreement.labels) if lab == label and not excluded[j]]
     return sorted(cols, key=lambda j: (-float(score[j]), j))
-
-
-HIDDEN = "hidden (small-cell rule)"
 
 
 def _side_cell(agreement: SideAgreement, s: int, j: int, shown: bool, k: int) -> str:

@@ -137,11 +137,17 @@ def groups_note(entry: dict[str, Any]) -> str:
     """Why a consensus statement is not every group's: the groups that gave the opposite answer
     as often or more, and those whose figures the small-cell rule hides."""
     notes = []
+    answer = entry["answer"]
+    other = "disagree" if answer == "agree" else "agree"
     if entry["not_held_by"]:
-        other = "disagree" if entry["answer"] == "agree" else "agree"
         notes.append(f"{_groups_named(entry['not_held_by'])}: as many or more {other}")
     if entry["share_hidden_for"]:
-        notes.append(f"share {HIDDEN} for " + _groups_named(entry["share_hidden_for"]))
+        # the group's share of one answer may be printed elsewhere; what is hidden is the other
+        # count, so whether the group leans this way
+        notes.append(
+            f"{_groups_named(entry['share_hidden_for'])}: whether more {answer} than {other} "
+            f"is {HIDDEN}"
+        )
     return "; ".join(notes)
 
 
