@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from track2.commonground import track2mode
-from track2.commonground.clusters import kmeans, plus_plus_seeds
+from track2.commonground.clusters import kmeans, kmeans_on_sample, plus_plus_seeds
 
 
 def _blobs(n: int, dims: int, k: int, seed: int) -> np.ndarray:
@@ -100,3 +100,13 @@ def test_track2_starts_are_the_engine_k_means(monkeypatch: pytest.MonkeyPatch) -
     assert calls == [(8, 3)]
     seeds = plus_plus_seeds(points, 3, np.random.default_rng(0))
     np.testing.assert_array_equal(labels, _brute_lloyd(points, seeds, track2mode._KMEANS_ITERS))
+
+
+def test_a_sample_s_k_means_in_more_dimensions() -> None:
+    """kmeans_on_sample (Pol.is's base clusters of a very large map) in 5 dimensions: every
+    point gets the cluster of its nearest fitted centre, and each centre is its members' mean."""
+    points = _blobs(3_000, 5, 4, 7)
+    got = kmeans_on_sample(points, 4, np.random.default_rng(1), sample_size=500)
+    assert got.centers.shape == (got.k, 5) and len(got.labels) == len(points)
+    for c in range(got.k):
+        np.testing.assert_allclose(got.centers[c], points[got.labels == c].mean(axis=0))

@@ -394,7 +394,7 @@ def kmeans_on_sample(
     count = np.bincount(labels, minlength=fitted.k)
     keep = count > 0
     sums = np.column_stack(
-        [np.bincount(labels, points[:, d], minlength=fitted.k) for d in range(2)]
+        [np.bincount(labels, points[:, d], minlength=fitted.k) for d in range(points.shape[1])]
     )
     centers = sums[keep] / count[keep, None]
     return Clustering(fitted.ids[keep], centers, (np.cumsum(keep) - 1)[labels])
