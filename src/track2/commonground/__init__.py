@@ -52,7 +52,7 @@ from track2.commonground.cores import (
     usable_cores,
 )
 from track2.commonground.csv_rows import (
-    Problems,
+    RowProblems,
     VoteRows,
     control_character,
     first_bad_utf8_line,
@@ -224,10 +224,10 @@ __all__ = [
     "PCAResult",
     "PolisAnalysis",
     "PolisState",
-    "Problems",
     "RATING",
     "RepeatedCandidateError",
     "RepresentativeStatement",
+    "RowProblems",
     "SchulzeInputError",
     "SchulzeResult",
     "SideAgreement",

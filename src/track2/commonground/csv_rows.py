@@ -21,7 +21,7 @@ from track2.commonground.errors import InputFormatError
 __all__ = [
     "INT",
     "MAX_PROBLEMS",
-    "Problems",
+    "RowProblems",
     "VoteRows",
     "control_character",
     "first_bad_utf8_line",
@@ -148,7 +148,7 @@ class VoteRows:
         """Check and keep (line number, fields) rows. Bad rows do not stop the reading: at the
         end (or at the MAX_PROBLEMS-th) one error names the first bad row's line and problem,
         then every other's, so one run shows all there is to fix."""
-        for _kept in Problems().each(nonblank(rows), self._keep):
+        for _kept in RowProblems().each(nonblank(rows), self._keep):
             pass
 
     def _keep(self, line: int, row: list[str]) -> None:
@@ -184,7 +184,7 @@ def nonblank(rows: Iterable[tuple[int, list[str]]]) -> Iterator[tuple[int, list[
     return ((line, row) for line, row in rows if row and (len(row) > 1 or row[0].strip()))
 
 
-class Problems:
+class RowProblems:
     """The problems of a file's rows, gathered while reading on, so that one error names them
     all: the first row's line and message, then each other's (the MAX_PROBLEMS-th stops the
     reading). A reader catches a row's :class:`InputFormatError`, passes it to :meth:`add` and skips

@@ -33,7 +33,7 @@ import numpy as np
 from track2.commonground import votes_blocks
 from track2.commonground.csv_rows import (
     INT,
-    Problems,
+    RowProblems,
     VoteRows,
     header_index,
     nonblank,
@@ -216,7 +216,7 @@ def read_participants_votes_csv(
         ]
         return pid, group, cells
 
-    for line, (pid, group, cells) in Problems().each(nonblank(rows), participant_row):
+    for line, (pid, group, cells) in RowProblems().each(nonblank(rows), participant_row):
         seen_rows[pid] = line
         if group is not None:
             groups[pid] = group
@@ -341,7 +341,7 @@ def read_comments_csv(path: str | Path) -> dict[Any, Statement]:
         author = row[author_col].strip() if author_col is not None else None
         return Statement(sid, row[idx["text"]], mod, is_meta, author, ts)
 
-    for line, statement in Problems().each(nonblank(rows), comment_row):
+    for line, statement in RowProblems().each(nonblank(rows), comment_row):
         out[statement.statement_id] = statement
         lines[statement.statement_id] = line
     return out
@@ -478,7 +478,7 @@ def read_votes_json(
             raise InputFormatError(str(p), line, f"modified {modified!r} is not a number") from None
         return pid, sid, int(vote), modified_f
 
-    for _line, (pid, sid, vote, modified_f) in Problems().each(
+    for _line, (pid, sid, vote, modified_f) in RowProblems().each(
         zip(lines, records, strict=True), vote_record
     ):
         pids.append(pid)
@@ -525,7 +525,7 @@ def read_comments_json(path: str | Path) -> dict[Any, Statement]:
             rec.get("pid", rec.get("participant_id")),
         )
 
-    for _line, statement in Problems().each(zip(lines, records, strict=True), comment_record):
+    for _line, statement in RowProblems().each(zip(lines, records, strict=True), comment_record):
         out[statement.statement_id] = statement
     return out
 
