@@ -257,8 +257,9 @@ def plus_plus_seeds(
     cum = np.cumsum(np.ones(n) if w is None else w)
     first = min(int(cum.searchsorted(rng.random() * cum[-1], side="right")), n - 1)
     chosen = [first]
-    d2 = (coords[0] - coords[0][first]) ** 2
-    for coord in coords[1:]:
+    lead, rest = coords[0], coords[1:]
+    d2 = (lead - lead[first]) ** 2
+    for coord in rest:
         d2 += (coord - coord[first]) ** 2
     # Scratch arrays for each draw's products (ndarray methods: no dispatch wrappers). The same
     # operations in the same order as summing (coordinate - its value at the seed) ** 2 over
@@ -272,9 +273,9 @@ def plus_plus_seeds(
             break  # every point coincides with a seed: no more distinct points
         nxt = min(int(cum.searchsorted(rng.random() * cum[-1], side="right")), n - 1)
         chosen.append(nxt)
-        np.subtract(coords[0], coords[0][nxt], out=near)
+        np.subtract(lead, lead[nxt], out=near)
         np.multiply(near, near, out=near)
-        for coord in coords[1:]:
+        for coord in rest:
             np.subtract(coord, coord[nxt], out=part)
             np.multiply(part, part, out=part)
             np.add(near, part, out=near)
