@@ -22,12 +22,7 @@ from track2.commonground.ballots import (
     parse_ballots,
     rank_ballots,
 )
-from track2.commonground.bridging import (
-    RATING,
-    BridgingError,
-    BridgingScores,
-    bridging_scores,
-)
+from track2.commonground.bridging import RATING, BridgingError, BridgingScores, bridging_scores
 from track2.commonground.clusters import (
     Clustering,
     best_of_starts,
@@ -48,9 +43,7 @@ from track2.commonground.consensus import (
     group_informed_consensus,
     select_consensus,
 )
-from track2.commonground.cores import (
-    usable_cores,
-)
+from track2.commonground.cores import usable_cores
 from track2.commonground.csv_rows import (
     RowProblems,
     VoteRows,
@@ -83,10 +76,7 @@ from track2.commonground.formats import (
     write_participants_votes_csv,
     write_votes_csv,
 )
-from track2.commonground.group_map import (
-    GroupMap,
-    group_map,
-)
+from track2.commonground.group_map import GroupMap, group_map
 from track2.commonground.live import (
     LiveAnalysis,
     LiveUpdateError,
@@ -105,9 +95,7 @@ from track2.commonground.matrix import (
     onehot_block,
     row_chunks,
 )
-from track2.commonground.pages import (
-    small_pages,
-)
+from track2.commonground.pages import small_pages
 from track2.commonground.pca import (
     CentredVotes,
     PCAResult,
@@ -155,11 +143,7 @@ from track2.commonground.sides import (
     side_of_participants,
     statement_agreement,
 )
-from track2.commonground.state import (
-    PolisState,
-    load_polis_state,
-    polis_state_from_dict,
-)
+from track2.commonground.state import PolisState, load_polis_state, polis_state_from_dict
 from track2.commonground.stats import (
     adjusted_rand_index,
     is_significant_90,
@@ -185,9 +169,7 @@ from track2.commonground.track2mode import (
     track2_groups,
     vote_onehot,
 )
-from track2.commonground.votes_blocks import (
-    read_columns,
-)
+from track2.commonground.votes_blocks import read_columns
 
 __all__ = [
     "AGREE",
