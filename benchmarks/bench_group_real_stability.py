@@ -4,8 +4,10 @@ There is no planted truth in a real conversation, so this measures agreement bet
 the same votes: for every conversation in tests/data/polis, ``track2_groups`` with
 ``random_state`` 0..N-1 on the file's order, and with ``random_state`` 0 on N random orders of
 its rows and columns (the same votes). Per conversation: the k of each run, how often two runs
-agree on k, and the mean and lowest ARI between two runs' groups (over every pair of the 2N).
-Prints Markdown.
+agree on k, and the mean and lowest ARI between two runs' groups (over every pair of the 2N);
+then how many runs' reports caution that another run may draw another number of groups
+(``k_settled`` False or a close call, ``Track2Groups.close_calls``): of the runs whose k is not
+the most common one (each should), and of the others. Prints Markdown.
 
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \\
         .venv/bin/python benchmarks/bench_group_real_stability.py [--runs 8]
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -38,17 +41,19 @@ def main() -> None:
     runs = args.runs
     print(
         "| conversation | voters | k by seed | k by row order | two runs agree on k "
-        "| ARI between two runs: mean | lowest | s per run | splits into fifths |"
+        "| ARI between two runs: mean | lowest | s per run | splits into fifths "
+        "| cautioned: other k | cautioned: most common k |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for folder in sorted(p for p in args.real.iterdir() if p.is_dir()):
         votes = load_conversation(folder).matrix
         started = time.perf_counter()
-        by_seed, by_order, labels = [], [], []
+        by_seed, by_order, labels, cautioned = [], [], [], []
         for seed in range(runs):
             groups = track2_groups(votes, random_state=seed)
             by_seed.append(groups.n_groups)
             labels.append(groups.labels)
+            cautioned.append(groups.k_settled is False or bool(groups.close_calls()))
         rng = np.random.default_rng(7)
         for _ in range(runs):
             rows = rng.permutation(votes.n_participants)
@@ -58,7 +63,11 @@ def main() -> None:
             back[rows] = groups.labels  # each participant's group, in the file's order
             by_order.append(groups.n_groups)
             labels.append(back)
+            cautioned.append(groups.k_settled is False or bool(groups.close_calls()))
         ks = by_seed + by_order
+        common = Counter(ks).most_common(1)[0][0]
+        other = [c for k, c in zip(ks, cautioned, strict=True) if k != common]
+        usual = [c for k, c in zip(ks, cautioned, strict=True) if k == common]
         agree = np.mean([a == b for a, b in itertools.combinations(ks, 2)])
         pairs = [adjusted_rand_index(a, b) for a, b in itertools.combinations(labels, 2)]
         voters = int(np.count_nonzero(np.diff(votes.indptr)))
@@ -66,7 +75,8 @@ def main() -> None:
         print(
             f"| {folder.name} | {voters:,} | {' '.join(map(str, by_seed))} "
             f"| {' '.join(map(str, by_order))} | {agree:.0%} | {np.mean(pairs):.3f} "
-            f"| {np.min(pairs):.3f} | {each:.2f} | {groups.n_splits} |",
+            f"| {np.min(pairs):.3f} | {each:.2f} | {groups.n_splits} "
+            f"| {sum(other)} of {len(other)} | {sum(usual)} of {len(usual)} |",
             flush=True,
         )
 

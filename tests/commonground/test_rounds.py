@@ -3,6 +3,7 @@ the number of groups must not depend on the seed beyond noise)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -282,3 +283,55 @@ def test_a_participant_scored_on_three_splits_counts_once_in_the_pooled_test() -
         assert track2mode._one_more(once, [3, 3, 4, 4, 4], 3) == k
         thrice = once * 3
         assert track2mode._one_more(thrice, [3, 3, 4, 4, 4] * 3, 3) == k
+
+
+@pytest.mark.parametrize("gain", [0.3, 0.12, 0.05])
+def test_the_pooled_gain_is_what_the_pooled_test_weighs(gain: float) -> None:
+    # The gain in standard errors beats the bar exactly when the pooled test passes.
+    scans = _scans(gain)
+    measured = track2mode._pooled_gain(scans, 4, 3)
+    assert measured is not None
+    assert (measured > track2mode._POOLED_SE) == track2mode._pooled_beats(
+        scans, 4, 3, track2mode._POOLED_SE
+    )
+    thrice = scans * 3  # each participant counted once: the same gain on three copies
+    assert track2mode._pooled_gain(thrice, 4, 3) == pytest.approx(measured)
+    assert track2mode._pooled_gain(_scans(gain, tried=3), 4, 3) is None  # a round never tried 4
+
+
+def test_the_result_keeps_each_ks_pooled_gain(dialogue) -> None:  # type: ignore[no-untyped-def]
+    # Three planted groups every round finds: 2 over one group and 3 over 2 gain by far, 4 over
+    # 3 does not; with k fixed, or one round, nothing is pooled.
+    groups = track2_groups(dialogue.matrix, random_state=0)
+    gains = groups.pooled_gains
+    assert set(gains) >= {2, 3, 4} and min(gains) == 2
+    assert gains[2] > 5 and gains[3] > 5 and gains[4] < track2mode._POOLED_SE
+    assert groups.to_json(dialogue.matrix.participant_ids)["pooled_gains"] == {
+        str(k): v for k, v in gains.items()
+    }
+    assert groups.close_calls() == {}
+    assert track2_groups(dialogue.matrix, n_groups=3).pooled_gains == {}
+
+
+@pytest.mark.parametrize(
+    ("k", "gains", "close"),
+    [
+        (3, {3: 2.5, 4: 1.0}, {3: 2.5}),  # 3 only just passed over 2: 2 was near
+        (3, {3: 4.0, 4: 1.9}, {4: 1.9}),  # 4 only just failed over 3
+        (3, {3: 2.0, 4: 2.3}, {3: 2.0, 4: 2.3}),  # both
+        (3, {3: 4.0, 4: 1.7}, {}),  # 4 failed by more than half a standard error
+        (3, {3: 4.0, 5: 2.2}, {}),  # 5 is two groups away
+        (2, {2: 2.2, 3: 0.5}, {}),  # 2 over one group is the other verdict, not a close call
+    ],
+)
+def test_a_close_call_is_a_gain_within_half_a_standard_error_of_the_bar(
+    dialogue,  # type: ignore[no-untyped-def]
+    k: int,
+    gains: dict[int, float],
+    close: dict[int, float],
+) -> None:
+    groups = dataclasses.replace(
+        track2_groups(dialogue.matrix, random_state=0), n_groups=k, pooled_gains=gains
+    )
+    assert groups.close_calls() == close
+    assert dataclasses.replace(groups, beats_one_group=False).close_calls() == {}

@@ -570,6 +570,12 @@ def report_dict(
         # the rounds' k with each split left out in turn, and whether each is k (several only)
         doc["k_without_split"] = list(run.track2.groups.k_without_split)
         doc["k_settled"] = run.track2.groups.k_settled
+        # each k's pooled out-of-fold gain over k - 1 in standard errors (several rounds only),
+        # and the numbers of groups whose gain came near the bar for one more group
+        doc["pooled_gains"] = {
+            _key(k): _num(v) for k, v in sorted(run.track2.groups.pooled_gains.items())
+        }
+        doc["close_calls"] = sorted(run.track2.groups.close_calls())
         doc["bridging"] = run.track2.bridging.to_json()
         doc["map"] = {
             "axes": list(run.track2.map.axes),
@@ -695,23 +701,42 @@ WEAK_RULE = (
 
 
 def k_not_settled(run: AnalysisRun) -> str | None:
-    """The caution a report gives when Track 2 mode's number of groups does not survive leaving
-    out one split into fifths (``Track2Groups.k_settled``): the votes support two numbers
-    almost alike, and another seed may draw the other. None when settled or not asked."""
-    if run.track2 is None or run.track2.groups.k_settled is not False:
+    """The caution a report gives when Track 2 mode's number of groups could come out otherwise
+    on another run: it does not survive leaving out one split into fifths
+    (``Track2Groups.k_settled``), or the pooled test for one more group was a close call
+    (``Track2Groups.close_calls``). Either way the votes support two numbers almost alike, and
+    another seed may draw the other. None when neither holds or nothing was asked."""
+    if run.track2 is None:
         return None
     groups = run.track2.groups
-    tally = Counter(groups.k_without_split)
-    order = sorted(tally, key=lambda k: (-tally[k], k is None, k or 0))
-    times = {1: "once", 2: "twice", 3: "three times", 4: "four times"}  # 5 of 5: settled
-    said = [f"{'no groups' if k is None else k} {times[tally[k]]}" for k in order]
-    together = "no groups" if groups.beats_one_group is False else groups.n_groups
-    chose = ", ".join(said[:-1]) + f" and {said[-1]}" if len(said) > 1 else said[0]
-    return (
-        "Another run may draw another number of groups: leaving out each of the "
-        f"{groups.n_splits} splits into fifths in turn, the other rounds chose {chose} (all "
-        f"{groups.n_splits} together: {together})."
-    )
+    reasons = []
+    if groups.k_settled is False:
+        tally = Counter(groups.k_without_split)
+        order = sorted(tally, key=lambda k: (-tally[k], k is None, k or 0))
+        times = {1: "once", 2: "twice", 3: "three times", 4: "four times"}  # 5 of 5: settled
+        said = [f"{'no groups' if k is None else k} {times[tally[k]]}" for k in order]
+        together = "no groups" if groups.beats_one_group is False else groups.n_groups
+        chose = ", ".join(said[:-1]) + f" and {said[-1]}" if len(said) > 1 else said[0]
+        reasons.append(
+            f"leaving out each of the {groups.n_splits} splits into fifths in turn, the other "
+            f"rounds chose {chose} (all {groups.n_splits} together: {together})"
+        )
+    close = sorted(groups.close_calls().items())
+    if close:
+        gains = [f"{k} groups {gain:.1f} over {k - 1}" for k, gain in close]
+        gains[0] = (
+            gains[0]
+            .replace(" groups ", " groups gained ", 1)
+            .replace(" over ", " standard errors over ", 1)
+        )
+        reasons.append(
+            f"on the participants held out, {' and '.join(gains)}, "
+            f"{'each ' if len(gains) > 1 else ''}near the {groups.bar:.2f} that one more group "
+            "must gain"
+        )
+    if not reasons:
+        return None
+    return "Another run may draw another number of groups: " + "; ".join(reasons) + "."
 
 
 def cautions(run: AnalysisRun) -> list[str]:
