@@ -1161,37 +1161,44 @@ def _scan(
     return _Scan(chosen, fits, held_out, rebalanced, scores, held)
 
 
+def _pooled_scores(
+    scans: list[_Scan], k: int, incumbent: int
+) -> tuple[FloatArray, FloatArray, float] | None:
+    """Every round's out-of-fold scores of ``k`` groups and of ``incumbent`` (1: one group),
+    each participant once per split into fifths, and that number of copies; None when a round
+    did not score both."""
+    if not all(k in scan.scores and incumbent in scan.scores for scan in scans):
+        return None
+    rows = np.concatenate([scan.held for scan in scans])
+    return (
+        np.concatenate([scan.scores[k] for scan in scans]),
+        np.concatenate([scan.scores[incumbent] for scan in scans]),
+        len(rows) / len(np.unique(rows)),  # each participant's copies, one per split
+    )
+
+
 def _pooled_beats(scans: list[_Scan], k: int, incumbent: int, se: float) -> bool | None:
     """Whether ``k`` groups beat ``incumbent`` (1: one group) by ``se`` standard errors with
     every participant scored out of fold, by the fits of the round that held them out (with
     several splits into fifths, once per split); None when a round did not score both."""
-    if not all(k in scan.scores and incumbent in scan.scores for scan in scans):
-        return None
-    rows = np.concatenate([scan.held for scan in scans])
     # With several splits each participant is scored once per split: the gain summed over
     # the splits is divided by their number, its spread is that of single scores (averaging
     # each participant's scores first shrank the spread and let the test add groups: on
     # scoop-hivemind.affordable-housing 4 or 5 groups in 4 of 16 runs, against 1 of 16 with
     # one split and none this way).
-    return _beats(
-        np.concatenate([scan.scores[k] for scan in scans]),
-        np.concatenate([scan.scores[incumbent] for scan in scans]),
-        se,
-        len(rows) / len(np.unique(rows)),  # each participant's copies, one per split
-    )
+    pooled = _pooled_scores(scans, k, incumbent)
+    return None if pooled is None else _beats(pooled[0], pooled[1], se, pooled[2])
 
 
 def _pooled_gain(scans: list[_Scan], k: int, incumbent: int) -> float | None:
     """The pooled out-of-fold gain of ``k`` groups over ``incumbent`` in standard errors of
-    that gain, as :func:`_pooled_beats` weighs it; None when a round did not score both or
-    the gain has no spread."""
-    if not all(k in scan.scores and incumbent in scan.scores for scan in scans):
+    that gain, the measure :func:`_pooled_beats` compares with its ``se``; None when a round
+    did not score both or the gain has no spread."""
+    pooled = _pooled_scores(scans, k, incumbent)
+    if pooled is None:
         return None
-    rows = np.concatenate([scan.held for scan in scans])
-    copies = len(rows) / len(np.unique(rows))
-    gain = np.concatenate([scan.scores[k] for scan in scans]) - np.concatenate(
-        [scan.scores[incumbent] for scan in scans]
-    )
+    candidate, current, copies = pooled
+    gain = candidate - current
     spread = float(np.sqrt(len(gain) / copies) * gain.std())
     return float(gain.sum() / copies / spread) if spread > 0 else None
 

@@ -723,12 +723,9 @@ def k_not_settled(run: AnalysisRun) -> str | None:
         )
     close = sorted(groups.close_calls().items())
     if close:
-        gains = [f"{k} groups {gain:.1f} over {k - 1}" for k, gain in close]
-        gains[0] = (
-            gains[0]
-            .replace(" groups ", " groups gained ", 1)
-            .replace(" over ", " standard errors over ", 1)
-        )
+        (k, gain), *more = close  # at most two: k over k - 1, and k + 1 over k
+        gains = [f"{k} groups gained {gain:.1f} standard errors over {k - 1}"]
+        gains += [f"{k} groups {gain:.1f} over {k - 1}" for k, gain in more]
         reasons.append(
             f"on the participants held out, {' and '.join(gains)}, "
             f"{'each ' if len(gains) > 1 else ''}near the {groups.bar:.2f} that one more group "
