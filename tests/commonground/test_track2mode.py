@@ -446,7 +446,11 @@ def test_planted_groups_beat_one_group_and_a_refit_keeps_the_verdict() -> None:
     votes = simulate_dialogue(params, seed=4).matrix
     groups = track2_groups(votes, random_state=0)
     assert groups.beats_one_group is True and "not ones the votes show" not in groups.method
-    assert refit_groups(votes, groups.responsibilities, previous=groups).beats_one_group is True
+    refit = refit_groups(votes, groups.responsibilities, previous=groups)
+    assert refit.beats_one_group is True
+    # ... and the gains its k was chosen on (k is kept, so they still say how near another was)
+    assert groups.pooled_gains and refit.pooled_gains == groups.pooled_gains
+    assert refit_groups(votes, groups.responsibilities).pooled_gains == {}
     # k fixed by the caller: no k is compared with one group, so no verdict
     assert track2_groups(votes, n_groups=2).beats_one_group is None
 

@@ -137,6 +137,43 @@ def test_the_map_says_when_the_votes_do_not_show_the_groups(voted_room):
     assert "The groups below" not in page
 
 
+def test_the_map_says_when_another_fit_may_show_another_number_of_groups(voted_room):
+    import dataclasses
+
+    from django.template.loader import render_to_string
+
+    world, _ = voted_room
+    shown = map_data.room_map(world.meeting)
+    assert "groups_close_call" in shown
+    note = "opinion groups fit these votes almost alike"
+    for close, expected in (
+        ({"k": 3, "other": 4}, "3 or 4 opinion groups fit these votes almost alike"),
+        (None, None),
+    ):
+        page = render_to_string(
+            "deliberation/_map.html",
+            {"map": shown | {"groups_close_call": close}, "meeting": world.meeting},
+        )
+        assert (expected in page) if expected else (note not in page), close
+    # the engine's close calls, as the reports name them: one more group that only just
+    # failed, or this number that only just passed over one fewer
+    from track2.commonground import track2_groups
+    from track2.simulate.dialogue import SimulationParams, simulate_dialogue
+
+    params = SimulationParams(n_participants=60, n_statements=20, n_groups=2, mean_votes=15)
+    groups = track2_groups(simulate_dialogue(params, seed=1).matrix)
+    near = dataclasses.replace(groups, n_groups=3, beats_one_group=True)
+    assert map_data.close_call(dataclasses.replace(near, pooled_gains={3: 4.0, 4: 2.0})) == {
+        "k": 3,
+        "other": 4,
+    }
+    assert map_data.close_call(dataclasses.replace(near, pooled_gains={3: 2.5, 4: 0.5})) == {
+        "k": 3,
+        "other": 2,
+    }
+    assert map_data.close_call(dataclasses.replace(near, pooled_gains={3: 4.0, 4: 1.0})) is None
+
+
 def test_the_room_offers_the_map_only_to_those_who_may_see_it(voted_room, client):
     from tests.helpers import sign_in
 

@@ -1740,4 +1740,6 @@ def refit_groups(
             "statements)"
         ),
         beats_one_group=None if previous is None else previous.beats_one_group,
+        # k is kept, so the gains its choice was made on still say how near the other was
+        pooled_gains={} if previous is None else previous.pooled_gains,
     )

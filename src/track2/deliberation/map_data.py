@@ -26,7 +26,14 @@ from django.db import connection, connections
 from django.utils.translation import gettext as _
 
 from track2 import keyring
-from track2.commonground import CommonGroundError, VoteMatrix, groups_by_side, live, pass_shares
+from track2.commonground import (
+    CommonGroundError,
+    Track2Groups,
+    VoteMatrix,
+    groups_by_side,
+    live,
+    pass_shares,
+)
 from track2.commonground.sides import (
     COMMON_GROUND,
     DIVISIVE,
@@ -50,6 +57,21 @@ from track2.reports.consensus import groups_verdict
 log = logging.getLogger(__name__)
 
 TOO_FEW_YET = "too few votes yet"
+
+
+def close_call(groups: Track2Groups) -> dict[str, int] | None:
+    """The number of groups fitted and the other its choice nearly went to, as the reports
+    caution about it (``Track2Groups.close_calls``: one more that only just failed, or this
+    number that only just passed over one fewer); None when neither came near the bar."""
+    close = groups.close_calls()
+    k = groups.n_groups
+    if k + 1 in close:
+        return {"k": k, "other": k + 1}
+    if k in close:
+        return {"k": k, "other": k - 1}
+    return None
+
+
 SEED = 0  # the engine is deterministic given its seed: the same votes give the same map
 
 
@@ -984,6 +1006,9 @@ def disclosed_map(
         # False: no number of groups predicted held-out people's votes better than one group,
         # so the groups are the fewest the engine draws, not ones the votes show (null: no fit)
         "groups_beat_one_group": None if analysis is None else analysis.groups.beats_one_group,
+        # {"k", "other"}: the number of groups fitted and the one its choice nearly went to
+        # (Track2Groups.close_calls; null when neither was near the bar)
+        "groups_close_call": None if analysis is None else close_call(analysis.groups),
         "sides_note": sides_note,
         "voters": voters,
         "votes": int(matrix.n_votes),
