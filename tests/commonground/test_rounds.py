@@ -301,7 +301,7 @@ def test_the_pooled_gain_is_what_the_pooled_test_weighs(gain: float) -> None:
 
 def test_the_result_keeps_each_ks_pooled_gain(dialogue) -> None:  # type: ignore[no-untyped-def]
     # Three planted groups every round finds: 2 over one group and 3 over 2 gain by far, 4 over
-    # 3 does not; with k fixed, or one round, nothing is pooled.
+    # 3 does not; with k fixed (no rounds) nothing is pooled.
     groups = track2_groups(dialogue.matrix, random_state=0)
     gains = groups.pooled_gains
     assert set(gains) >= {2, 3, 4} and min(gains) == 2
