@@ -1550,7 +1550,6 @@ def track2_groups(
             "statements)"
         )
         if rounds > 1:
-            said = rounds_said(choices)
             held_out_as = "each fifth of the participants held out in turn"
             if len(splits) > 1:
                 held_out_as += f", on {len(splits)} splits into fifths"
@@ -1558,7 +1557,7 @@ def track2_groups(
             agree = min(tasks, -(-_ROUNDS_AGREE * tasks // _ROUNDS))
             criterion = criterion.replace(
                 f"of {_participants(n_held)}",
-                f"of {held_out_as} (k chosen: {said}; the most groups that {agree} of the "
+                f"of {held_out_as} (the most groups that {agree} of the "
                 f"{tasks} reached, then one more at a time while {more} reached it and it gains "
                 f"{_POOLED_SE:.2f} standard errors with every participant scored out of fold)",
             )
