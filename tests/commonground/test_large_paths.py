@@ -129,8 +129,12 @@ def _record_tried_k(monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
         return best_fit(x, embedding, k, *args, **kwargs)
 
     monkeypatch.setattr(track2mode, "_best_fit", spy)
-    # one thread: the rounds in turn, so that each verdict scripted on tried[-1] reads its own
+    # one thread, the rounds in turn (not side by side), so that each verdict scripted on
+    # tried[-1] reads its own
     monkeypatch.setattr(track2mode, "_ROUND_WORKERS", 1)
+    monkeypatch.setattr(
+        track2mode, "_lockstep", lambda searches: [track2mode._alone(s) for s in searches]
+    )
     return tried
 
 

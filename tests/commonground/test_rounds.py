@@ -30,10 +30,12 @@ def _spy_scans(monkeypatch, chosen=None):  # type: ignore[no-untyped-def]
     scan = track2mode._scan
 
     def spy(sample, train, held, *args, **kwargs):  # type: ignore[no-untyped-def]
-        result = scan(sample, train, held, *args, **kwargs)
-        if chosen is not None:
-            result.chosen = chosen[len(calls)]
+        # a round's steps (the rounds may run side by side): numbered as they start, in order
+        index = len(calls)
         calls.append((train, held))
+        result = yield from scan(sample, train, held, *args, **kwargs)
+        if chosen is not None:
+            result.chosen = chosen[index]
         return result
 
     monkeypatch.setattr(track2mode, "_scan", spy)

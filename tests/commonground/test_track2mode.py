@@ -585,3 +585,64 @@ def test_fits_run_side_by_side_are_bit_for_bit_the_fits_run_alone(
         np.testing.assert_array_equal(fit.log_theta, fit2.log_theta)
         np.testing.assert_array_equal(fit.log_prior, fit2.log_prior)
         np.testing.assert_array_equal(resp, resp2)
+
+
+@pytest.mark.parametrize("k", [3, 9])
+@pytest.mark.parametrize(("adaptive", "rel_tol", "max_iter"), [(False, 0.0, 6), (True, 1e-6, 60)])
+def test_dense_fits_on_different_participants_side_by_side_are_the_fits_run_alone(
+    adaptive: bool, rel_tol: float, max_iter: int, k: int
+) -> None:
+    from track2.commonground import track2mode
+
+    # The rounds of choosing k run their EM side by side in a small room, each on its own
+    # participants (some rounds have a row fewer, one here has half): every fit must still be
+    # the one EM returns alone, bit for bit, whatever rows the others have.
+    votes = simulate_dialogue(SimulationParams(400, 60, n_groups=3, mean_votes=20), seed=5).matrix
+    x = track2mode.vote_onehot(votes).toarray()
+    rng = np.random.default_rng(7)
+    jobs = []
+    for n in (320, 319, 320, 150, 320):
+        rows = np.sort(rng.permutation(x.shape[0])[:n])
+        jobs.append((x[rows], track2mode._hard(rng.integers(0, k, n), k)))
+    alone = [
+        track2mode._em(xs, s.copy(), 60, max_iter, rel_tol=rel_tol, adaptive=adaptive)
+        for xs, s in jobs
+    ]
+    together = track2mode._em_dense(
+        [(xs, s.copy()) for xs, s in jobs], 60, max_iter, rel_tol, adaptive
+    )
+    if adaptive and k == 3:  # some stop before others
+        assert len({fit.iterations for fit, _ in alone}) > 1
+    for (fit, resp), (fit2, resp2) in zip(alone, together, strict=True):
+        assert fit.iterations == fit2.iterations and fit.log_likelihood == fit2.log_likelihood
+        np.testing.assert_array_equal(fit.log_theta, fit2.log_theta)
+        np.testing.assert_array_equal(fit.log_prior, fit2.log_prior)
+        np.testing.assert_array_equal(resp, resp2)
+
+
+# 42 and 153 voters: rounds of unequal rows (a fifth of 8 or 9; of 30 or 31)
+@pytest.mark.parametrize(("n", "m", "groups"), [(42, 60, 2), (153, 60, 3)])
+def test_rounds_side_by_side_choose_what_they_choose_one_after_another(  # type: ignore[no-untyped-def]
+    monkeypatch, n, m, groups
+) -> None:
+    from track2.commonground import track2mode
+
+    # A small room's rounds run their EM runs side by side (_lockstep); one after the other
+    # (_alone) they must give the same groups, bit for bit.
+    # Also with the runs side by side cut into parts of at most 3,000 cells.
+    params = SimulationParams(n, m, n_groups=groups, mean_votes=30)
+    votes = simulate_dialogue(params, seed=1).matrix
+    batched = [track2_groups(votes, random_state=seed) for seed in range(3)]
+    assert any(len(groups.k_by_round) > 5 for groups in batched)  # more splits into fifths
+    monkeypatch.setattr(track2mode, "_LOCKSTEP_CELLS", 3_000)
+    in_parts = [track2_groups(votes, random_state=seed) for seed in range(3)]
+    monkeypatch.setattr(
+        track2mode, "_lockstep", lambda searches: [track2mode._alone(s) for s in searches]
+    )
+    for seed, (side_by_side, part) in enumerate(zip(batched, in_parts, strict=True)):
+        alone = track2_groups(votes, random_state=seed)
+        for other in (side_by_side, part):
+            assert alone.k_by_round == other.k_by_round
+            assert alone.pooled_gains == other.pooled_gains
+            assert alone.log_likelihood == other.log_likelihood
+            np.testing.assert_array_equal(alone.responsibilities, other.responsibilities)

@@ -89,7 +89,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -246,6 +246,7 @@ _ROUND_WORKERS = 2  # threads for the rounds (fewer on one core) ...
 # two; vtaiwan.uberx (49k) 2.1 s and 1.7 s; but football-concussions (14k) 0.93 s and 1.05 s,
 # and 15-per-hour-seattle (3k) 0.27 s and 0.48 s.
 _ROUND_THREAD_VOTES = 40_000
+_LOCKSTEP_CELLS = 65_536  # rows x columns of the rounds' EM runs side by side (256 KB float32)
 _CROSS_CHECK_FOLDS = 5
 # Below this many votes in the sample and up to _REPEAT_ROWS voters (a round then costs
 # milliseconds), when the first five rounds disagree, the five rounds are run _REPEATS times,
@@ -627,11 +628,15 @@ def _posterior(
 
 
 def _posteriors(
-    joint: npt.NDArray[np.float32], log_priors: list[FloatArray]
+    joint: npt.NDArray[np.float32],
+    log_priors: list[FloatArray],
+    rows: list[int] | None = None,
 ) -> list[tuple[npt.NDArray[np.float32], float]]:
     """:func:`_posterior` of several fits at once, ``joint`` holding their products side by side
     (rows x fits * k) and left holding their responsibilities: the same operations on every
-    element, in one numpy call for all the fits instead of one each."""
+    element, in one numpy call for all the fits instead of one each. ``rows``: each fit's
+    number of rows, the first of ``joint`` (:func:`_em_dense`); its responsibilities on the
+    rows after them are set to 0."""
     n, fits = joint.shape[0], len(log_priors)
     joint += np.concatenate(log_priors).astype(np.float32)
     view = joint.reshape(n, fits, -1)
@@ -642,9 +647,20 @@ def _posteriors(
     view /= total
     np.log(total, out=total)
     # Each fit's sums along its own contiguous row, as _posterior sums its column.
-    summed = np.add.reduce(total.reshape(n, fits).T.copy(), axis=1, dtype=np.float64)
-    summed += np.add.reduce(top.reshape(n, fits).T.copy(), axis=1, dtype=np.float64)
-    return [(np.ascontiguousarray(view[:, f]), float(summed[f])) for f in range(fits)]
+    logs, tops = total.reshape(n, fits).T.copy(), top.reshape(n, fits).T.copy()
+    if rows is None:
+        summed = np.add.reduce(logs, axis=1, dtype=np.float64)
+        summed += np.add.reduce(tops, axis=1, dtype=np.float64)
+        return [(np.ascontiguousarray(view[:, f]), float(summed[f])) for f in range(fits)]
+    # Fits with the same number of rows (most rounds have as many) sum theirs in one call.
+    summed = np.empty(fits)
+    for own in set(rows):
+        alike = [f for f in range(fits) if rows[f] == own]
+        summed[alike] = np.add.reduce(logs[alike, :own], axis=1, dtype=np.float64)
+        summed[alike] += np.add.reduce(tops[alike, :own], axis=1, dtype=np.float64)
+        if own < n:
+            view[own:, alike] = 0.0
+    return [(np.ascontiguousarray(view[:own, f]), float(summed[f])) for f, own in enumerate(rows)]
 
 
 def model_from_responsibilities(
@@ -758,9 +774,9 @@ def _em_together(
     sparse products serve every fit still running, one column block each. A product costs
     about the same per vote whatever the number of columns (5,000 x 300: 4 columns 237 µs,
     20 columns 328 µs), and each column is summed in the same order as alone, so every fit is
-    bit for bit the one :func:`_em` returns (tested). Dense votes (a small room) multiply one fit
-    at a time (BLAS may sum a wider product in another order), and share the rest of each step:
-    there the cost is the number of numpy calls, not their size."""
+    bit for bit the one :func:`_em` returns (tested). Dense votes: :func:`_em_dense`."""
+    if isinstance(x, np.ndarray):
+        return _em_dense([(x, resp) for resp in resps], n_statements, max_iter, rel_tol, adaptive)
     if len(resps) < 2:
         return [
             _em(x, resp, n_statements, max_iter, rel_tol=rel_tol, adaptive=adaptive)
@@ -768,42 +784,96 @@ def _em_together(
         ]
     resps = list(resps)
     x_t = x.T
-    sparse = not isinstance(x, np.ndarray)
-
-    def counts(side_by_side: npt.NDArray[np.float32], running: list[int]) -> OneHot:
-        if sparse:
-            return x_t @ side_by_side
-        return np.concatenate([x_t @ resps[f] for f in running], axis=1)
-
     side_by_side = np.concatenate(resps, axis=1)
-    everyone = list(range(len(resps)))
-    models = _models(
-        counts(side_by_side, everyone), side_by_side, len(resps), n_statements, adaptive
-    )
+    models = _models(x_t @ side_by_side, side_by_side, len(resps), n_statements, adaptive)
     fits = [_Fit(*model, -np.inf, 0) for model in models]
     previous = [-np.inf] * len(resps)
+    running = list(range(len(resps))) if max_iter > 0 else []
+    while running:
+        stacked = np.concatenate([fits[f].log_theta for f in running])
+        joint = x @ stacked.T.astype(np.float32)
+        posteriors = _posteriors(joint, [fits[f].log_prior for f in running])
+        converged = _record(fits, resps, previous, running, posteriors, max_iter, rel_tol)
+        # joint now holds the running fits' responsibilities, side by side
+        models = _models(x_t @ joint, joint, len(running), n_statements, adaptive)
+        for f, (log_theta, log_prior) in zip(running, models, strict=True):
+            fits[f].log_theta, fits[f].log_prior = log_theta, log_prior
+        running = [f for c, f in enumerate(running) if not converged[c]]
+    return list(zip(fits, resps, strict=True))
+
+
+def _record(
+    fits: list[_Fit],
+    resps: list[npt.NDArray[np.float32]],
+    previous: list[float],
+    running: list[int],
+    posteriors: list[tuple[npt.NDArray[np.float32], float]],
+    max_iter: int,
+    rel_tol: float,
+) -> list[bool]:
+    """One E-step's results for the ``running`` fits side by side, and whether each has
+    converged (as :func:`_em` decides)."""
+    converged = []
+    for c, f in enumerate(running):
+        resps[f], log_likelihood = posteriors[c]
+        fits[f].log_likelihood = log_likelihood
+        fits[f].iterations += 1
+        converged.append(
+            abs(log_likelihood - previous[f]) <= rel_tol * abs(log_likelihood)
+            or fits[f].iterations >= max_iter
+        )
+        previous[f] = log_likelihood
+    return converged
+
+
+def _em_dense(
+    jobs: list[tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]],
+    n_statements: int,
+    max_iter: int,
+    rel_tol: float = _REL_TOL,
+    adaptive: bool = True,
+) -> list[tuple[_Fit, npt.NDArray[np.float32]]]:
+    """:func:`_em` of each (dense votes, responsibilities) of ``jobs`` (same k; each fit its own
+    rows: the rounds of choosing k fit the same small room on different participants), step by
+    step side by side. In a small room the cost is the number of numpy calls, not their size
+    (a 40 x 60 room: ~70 µs a step, almost all of it calls), so each step's products are one
+    call per fit (BLAS may sum a wider product in another order) and the rest one call for
+    all of them: the fits' rows are stacked to the longest, the rows a fit does not have left
+    out of its sums (bit for bit the fit :func:`_em` returns, tested)."""
+    if len(jobs) < 2:
+        return [
+            _em(x, resp, n_statements, max_iter, rel_tol=rel_tol, adaptive=adaptive)
+            for x, resp in jobs
+        ]
+    rows = [x.shape[0] for x, _ in jobs]
+    k = jobs[0][1].shape[1]
+    longest = max(rows)
+    resps = [resp for _, resp in jobs]
+
+    def counts(running: list[int]) -> OneHot:
+        return np.concatenate([jobs[f][0].T @ resps[f] for f in running], axis=1)
+
+    side_by_side = np.zeros((longest, len(jobs) * k), dtype=np.float32)
+    for f, resp in enumerate(resps):
+        side_by_side[: rows[f], f * k : (f + 1) * k] = resp
+    everyone = list(range(len(jobs)))
+    models = _models(counts(everyone), side_by_side, len(jobs), n_statements, adaptive)
+    fits = [_Fit(*model, -np.inf, 0) for model in models]
+    previous = [-np.inf] * len(jobs)
     running = everyone if max_iter > 0 else []
     while running:
-        if sparse:
-            stacked = np.concatenate([fits[f].log_theta for f in running])
-            joint = x @ stacked.T.astype(np.float32)
-        else:
-            joint = np.concatenate(
-                [x @ fits[f].log_theta.T.astype(np.float32) for f in running], axis=1
-            )
-        posteriors = _posteriors(joint, [fits[f].log_prior for f in running])
-        converged = []
+        joint = np.zeros((longest, len(running) * k), dtype=np.float32)
         for c, f in enumerate(running):
-            resps[f], log_likelihood = posteriors[c]
-            fits[f].log_likelihood = log_likelihood
-            fits[f].iterations += 1
-            converged.append(
-                abs(log_likelihood - previous[f]) <= rel_tol * abs(log_likelihood)
-                or fits[f].iterations >= max_iter
+            joint[: rows[f], c * k : (c + 1) * k] = jobs[f][0] @ fits[f].log_theta.T.astype(
+                np.float32
             )
-            previous[f] = log_likelihood
-        # joint now holds the running fits' responsibilities, side by side
-        models = _models(counts(joint, running), joint, len(running), n_statements, adaptive)
+        posteriors = _posteriors(
+            joint, [fits[f].log_prior for f in running], [rows[f] for f in running]
+        )
+        converged = _record(fits, resps, previous, running, posteriors, max_iter, rel_tol)
+        # joint now holds the running fits' responsibilities, side by side (zero on the rows
+        # a fit does not have: they add nothing to its group sizes)
+        models = _models(counts(running), joint, len(running), n_statements, adaptive)
         for f, (log_theta, log_prior) in zip(running, models, strict=True):
             fits[f].log_theta, fits[f].log_prior = log_theta, log_prior
         running = [f for c, f in enumerate(running) if not converged[c]]
@@ -924,6 +994,114 @@ def _for_em(x: sp.csr_array) -> OneHot:
     return x.toarray() if x.shape[0] * x.shape[1] <= DENSE_EM_CELLS else x
 
 
+@dataclass(frozen=True, eq=False)
+class _EMRun:
+    """EM runs that a fit's search asks for (:func:`_em_together` of these arguments): the
+    search is written as steps that yield them, so that the rounds of choosing k can run theirs
+    side by side (:func:`_lockstep`)."""
+
+    x: OneHot
+    resps: list[npt.NDArray[np.float32]]
+    n_statements: int
+    max_iter: int
+    rel_tol: float = _REL_TOL
+    adaptive: bool = True
+
+    def run(self) -> _Fitted:
+        return _em_together(
+            self.x, self.resps, self.n_statements, self.max_iter, self.rel_tol, self.adaptive
+        )
+
+    def shared(self) -> tuple[object, ...] | None:
+        """What runs must have alike to run side by side (:func:`_em_dense`: dense votes, the
+        same k and settings); None: this one runs alone."""
+        if not isinstance(self.x, np.ndarray) or not self.resps:
+            return None
+        k = self.resps[0].shape[1]
+        return k, self.n_statements, self.max_iter, self.rel_tol, self.adaptive
+
+
+_Fitted: TypeAlias = list[tuple[_Fit, npt.NDArray[np.float32]]]
+_Result = TypeVar("_Result")
+_Steps: TypeAlias = Generator[_EMRun, _Fitted, _Result]
+
+
+def _alone(steps: _Steps[_Result]) -> _Result:
+    """Run the steps' EM runs one after the other; their result."""
+    try:
+        run = next(steps)
+        while True:
+            run = steps.send(run.run())
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+
+
+def _lockstep(searches: list[_Steps[_Result]]) -> list[_Result]:
+    """Run several searches' steps side by side: at each turn, the EM runs of every search
+    still going that can share their steps run as one :func:`_em_dense`. A small room's rounds
+    of choosing k fit the same few hundred cells on different participants, thousands of EM
+    steps each of a few microseconds of work: side by side, most numpy calls serve them all
+    (a 40 x 60 room's choice of k 1.45x faster, docs/benchmarks.md). Each fit is the one it is
+    alone, bit for bit, so the results are those of :func:`_alone` on each search (tested)."""
+    results: dict[int, _Result] = {}
+    waiting: dict[int, _EMRun] = {}
+
+    def advance(i: int, fitted: _Fitted | None) -> None:
+        try:
+            waiting[i] = next(searches[i]) if fitted is None else searches[i].send(fitted)
+        except StopIteration as done:
+            results[i] = done.value
+            waiting.pop(i, None)
+
+    for i in range(len(searches)):
+        advance(i, None)
+    while waiting:
+        together: dict[object, list[int]] = {}
+        for i, run in waiting.items():
+            together.setdefault(run.shared() or i, []).append(i)
+        fitted: dict[int, _Fitted] = {}
+        for members in _in_cache(together.values(), waiting):
+            runs = [waiting[i] for i in members]
+            if len(runs) == 1:
+                fitted[members[0]] = runs[0].run()
+                continue
+            first = runs[0]
+            fits = iter(
+                _em_dense(
+                    [(np.asarray(run.x), resp) for run in runs for resp in run.resps],
+                    first.n_statements,
+                    first.max_iter,
+                    first.rel_tol,
+                    first.adaptive,
+                )
+            )
+            for i, run in zip(members, runs, strict=True):
+                fitted[i] = [next(fits) for _ in run.resps]
+        for i, result in fitted.items():
+            advance(i, result)
+    return [results[i] for i in range(len(searches))]
+
+
+def _in_cache(groups: Iterable[list[int]], waiting: dict[int, _EMRun]) -> Iterator[list[int]]:
+    """Each group of runs that can share their steps, cut into parts whose responsibilities
+    side by side stay within _LOCKSTEP_CELLS (each part at least one run): past it, the steps'
+    arrays leave the cache and side by side is slower (football-concussions, 1,190 fitting
+    rows: 0.85x), while a small room's whole group fits."""
+    for members in groups:
+        part: list[int] = []
+        cells = 0
+        for i in members:
+            run = waiting[i]
+            more = run.x.shape[0] * sum(resp.shape[1] for resp in run.resps)
+            if part and cells + more > _LOCKSTEP_CELLS:
+                yield part
+                part, cells = [], 0
+            part.append(i)
+            cells += more
+        if part:
+            yield part
+
+
 def _best_fit(
     x: OneHot,
     embedding: FloatArray,
@@ -935,11 +1113,12 @@ def _best_fit(
     previous: npt.NDArray[np.float32] | None,
     previous_fit: _Fit | None = None,
     x_held: OneHot | None = None,
-) -> tuple[_Fit, npt.NDArray[np.float32], FloatArray | None]:
+) -> _Steps[tuple[_Fit, npt.NDArray[np.float32], FloatArray | None]]:
     """Short EM runs from ``n_starts`` k-means++ starts and from every split of the previous
     (k-1)-group fit; the best after the short run go on to convergence. Returns the winning fit,
     its responsibilities and, with held-out participants ``x_held``, each one's log-likelihood
-    under it (:func:`_pick_finalist`)."""
+    under it (:func:`_pick_finalist`). Its EM runs are steps (:class:`_EMRun`) for
+    :func:`_alone` or :func:`_lockstep` to run."""
     starts = [
         _hard(_kmeans_labels(embedding, k, np.random.default_rng(child)), k)
         for child in seed_sequence.spawn(n_starts)
@@ -962,7 +1141,7 @@ def _best_fit(
         rank_x = x[rank_rows]
     start_iters = _SMALL_START_ITERS if rank_rows is None else _START_ITERS
     finalist_iters = max_iter if rank_rows is None else min(max_iter, _SAMPLED_FINALIST_ITERS)
-    ranked = _em_together(
+    ranked = yield _EMRun(
         rank_x,
         [start if rank_rows is None else start[rank_rows] for start in starts],
         n_statements,
@@ -979,8 +1158,8 @@ def _best_fit(
         _e_step(x, short_fit.log_theta, short_fit.log_prior)[0] if rank_rows is not None else resp
         for _, short_fit, resp in short[:finalists]
     ]  # with rank_rows: every fitting row, from the short run's model
-    warm = _em_together(x, resps, n_statements, finalist_iters, adaptive=False)
-    converged = _em_together(x, [resp for _, resp in warm], n_statements, finalist_iters)
+    warm = yield _EMRun(x, resps, n_statements, finalist_iters, adaptive=False)
+    converged = yield _EMRun(x, [resp for _, resp in warm], n_statements, finalist_iters)
     for (fit, _), (warm_fit, _) in zip(converged, warm, strict=True):
         fit.iterations += start_iters + warm_fit.iterations
     if not converged:
@@ -1043,7 +1222,9 @@ def _cross_checked(
         x_fit = x[fitted]
         embedding = spectral_embedding(x_fit, n_statements, k + 2)
         em_fit, x_scored = _for_em(x_fit), _for_em(x[scored])
-        fit, _, _ = _best_fit(em_fit, embedding, k, n_statements, n_starts, seed, max_iter, None)
+        fit, _, _ = _alone(
+            _best_fit(em_fit, embedding, k, n_statements, n_starts, seed, max_iter, None)
+        )
         grouped[scored] = _row_log_likelihood(x_scored, fit.log_theta, fit.log_prior)
         everyone = np.ones((len(fitted), 1), dtype=np.float32)
         log_theta, log_prior = _m_step(em_fit.T, everyone, n_statements, floor=PRIOR_WEIGHT)
@@ -1075,7 +1256,7 @@ def _scan(
     n_starts: int,
     seeds: np.random.SeedSequence,
     max_iter: int,
-) -> _Scan:
+) -> _Steps[_Scan]:
     """Fit k = ``scan_from``..``max_groups`` groups on the rows ``train`` of ``sample``, each
     from the splits of the previous k's fit, and choose k by the held-out rows ``held`` (the
     rules of the module docstring); ``groups_range`` is (scan_from, min_groups, max_groups)."""
@@ -1104,7 +1285,7 @@ def _scan(
     for groups, seed in zip(
         range(scan_from, max_groups + 1), seeds.spawn(max_groups - scan_from + 1), strict=True
     ):
-        fits[groups], previous, held_scores = _best_fit(
+        fits[groups], previous, held_scores = yield from _best_fit(
             em_train,
             embedding,
             groups,
@@ -1131,7 +1312,7 @@ def _scan(
                 balanced = spectral_embedding(x_train, m_selected, max_groups + 2, balanced=True)
                 # ``seed`` spawns fresh children on a second call (SeedSequence counts them):
                 # new k-means seeds for the retry, still deterministic given random_state.
-                retry, retry_resp, retry_scores = _best_fit(
+                retry, retry_resp, retry_scores = yield from _best_fit(
                     em_train,
                     balanced,
                     groups,
@@ -1383,7 +1564,7 @@ def track2_groups(
             for j in range(1, _REPEATS_UNSETTLED)
         ]
 
-    def one_round(task: int) -> _Scan:
+    def one_round(task: int) -> _Steps[_Scan]:
         split, r = divmod(task, rounds)
         order = splits[split]
         part = np.zeros(len(order), dtype=bool)
@@ -1414,9 +1595,9 @@ def track2_groups(
     with ThreadPoolExecutor(workers) if workers > 1 else nullcontext() as pool:
 
         def run(tasks: range) -> list[_Scan]:
-            if pool is None:
-                return [one_round(task) for task in tasks]
-            return list(pool.map(one_round, tasks))
+            if pool is None:  # one thread: the rounds' EM runs side by side
+                return _lockstep([one_round(task) for task in tasks])
+            return list(pool.map(lambda task: _alone(one_round(task)), tasks))
 
         scans = run(range(rounds))
         # The other splits only when the first split's rounds disagree: five rounds that
