@@ -1033,7 +1033,8 @@ def _alone(steps: _Steps[_Result]) -> _Result:
         while True:
             run = steps.send(run.run())
     except StopIteration as done:
-        return done.value  # type: ignore[no-any-return]
+        result: _Result = done.value  # a generator's return value
+        return result
 
 
 def _lockstep(searches: list[_Steps[_Result]]) -> list[_Result]:
