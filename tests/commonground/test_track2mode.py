@@ -13,6 +13,7 @@ from track2.commonground.polis import analyze_polis
 from track2.commonground.stats import adjusted_rand_index
 from track2.commonground.track2mode import (
     Track2ModeError,
+    _Fit,
     refit_groups,
     track2_groups,
     vote_onehot,
@@ -557,6 +558,19 @@ def test_a_small_room_chooses_k_on_dense_votes_with_the_sparse_result(monkeypatc
     np.testing.assert_allclose(dense.log_likelihood, sparse.log_likelihood, rtol=1e-6)
 
 
+def _same_fits(
+    alone: list[tuple[_Fit, np.ndarray]], together: list[tuple[_Fit, np.ndarray]], stop_apart: bool
+) -> None:
+    """Each fit run side by side is the one run alone, bit for bit, and stops at its own step."""
+    if stop_apart:
+        assert len({fit.iterations for fit, _ in alone}) > 1
+    for (fit, resp), (fit2, resp2) in zip(alone, together, strict=True):
+        assert fit.iterations == fit2.iterations and fit.log_likelihood == fit2.log_likelihood
+        np.testing.assert_array_equal(fit.log_theta, fit2.log_theta)
+        np.testing.assert_array_equal(fit.log_prior, fit2.log_prior)
+        np.testing.assert_array_equal(resp, resp2)
+
+
 @pytest.mark.parametrize("dense", [False, True])
 @pytest.mark.parametrize("k", [3, 9])  # from 8 groups a row's sum is numpy's pairwise one
 @pytest.mark.parametrize(("adaptive", "rel_tol", "max_iter"), [(False, 0.0, 6), (True, 1e-6, 60)])
@@ -578,13 +592,8 @@ def test_fits_run_side_by_side_are_bit_for_bit_the_fits_run_alone(
         for s in starts
     ]
     together = track2mode._em_together(x, starts, 60, max_iter, rel_tol, adaptive)
-    if adaptive and k == 3:  # the fits stop at different steps: some run on after others stop
-        assert len({fit.iterations for fit, _ in alone}) > 1
-    for (fit, resp), (fit2, resp2) in zip(alone, together, strict=True):
-        assert fit.iterations == fit2.iterations and fit.log_likelihood == fit2.log_likelihood
-        np.testing.assert_array_equal(fit.log_theta, fit2.log_theta)
-        np.testing.assert_array_equal(fit.log_prior, fit2.log_prior)
-        np.testing.assert_array_equal(resp, resp2)
+    # the fits stop at different steps: some run on after others stop
+    _same_fits(alone, together, stop_apart=adaptive and k == 3)
 
 
 @pytest.mark.parametrize("k", [3, 9])
@@ -611,13 +620,7 @@ def test_dense_fits_on_different_participants_side_by_side_are_the_fits_run_alon
     together = track2mode._em_dense(
         [(xs, s.copy()) for xs, s in jobs], 60, max_iter, rel_tol, adaptive
     )
-    if adaptive and k == 3:  # some stop before others
-        assert len({fit.iterations for fit, _ in alone}) > 1
-    for (fit, resp), (fit2, resp2) in zip(alone, together, strict=True):
-        assert fit.iterations == fit2.iterations and fit.log_likelihood == fit2.log_likelihood
-        np.testing.assert_array_equal(fit.log_theta, fit2.log_theta)
-        np.testing.assert_array_equal(fit.log_prior, fit2.log_prior)
-        np.testing.assert_array_equal(resp, resp2)
+    _same_fits(alone, together, stop_apart=adaptive and k == 3)
 
 
 # 42 and 153 voters: rounds of unequal rows (a fifth of 8 or 9; of 30 or 31)
