@@ -322,8 +322,19 @@ def test_real_conversation_in_track2_mode(fmt: str) -> None:
         assert members <= set(doc["participants"])
     elif fmt == "html":
         assert out.startswith("<!DOCTYPE html>") and "Bridging statements (top 10)" in out
+        # the long method is folded away under the groups' count
+        assert re.search(
+            r"opinion groups? \(chosen by [^<]*\)\.</p>\s*<details><summary>"
+            r"Method \(mode track2\)</summary><p>track2: latent-class",
+            out,
+        )
     else:
         assert "mode track2" in out and "Bridging statements (top 10):" in out
+        # the number of groups on a line of its own, before the paragraph of the method
+        lines = out.splitlines()
+        count = next(i for i, line in enumerate(lines) if re.match(r"\d+ opinion groups? \(", line))
+        assert lines[count + 1].startswith("Method: track2: latent-class")
+        assert lines[count + 1].endswith("(mode track2).")
         assert "Common ground across sides" not in out  # no --sides given
 
 
@@ -554,4 +565,4 @@ def test_fewer_groups_than_asked_are_said_to_be_fewer() -> None:
     assert said in text and "as asked" not in text
     page = _run(str(LONDON), "--groups", "20", "--format", "html")
     assert said[:-1] in page and "as asked" not in page
-    assert "(as asked;" in _run(str(LONDON), "--groups", "2", "--format", "html")
+    assert "(as asked)." in _run(str(LONDON), "--groups", "2", "--format", "html")

@@ -863,10 +863,9 @@ def render_text(run: AnalysisRun) -> str:
         f"{len(a.participant_ids)} participants, {len(doc['statements'])} statements, "
         f"{doc['votes']} votes; {in_map(run)} participants in the opinion map."
     )
-    out.append(
-        f"Method: {view.method} (mode {run.mode}); {_groups_count(len(view.ids))} "
-        f"({_how_chosen(run)})."
-    )
+    # the number of groups first, on a line of its own: the method that follows is long
+    out.append(f"{_groups_count(len(view.ids))} ({_how_chosen(run)}).")
+    out.append(f"Method: {view.method} (mode {run.mode}).")
     out.extend(cautions(run))
     out.append("")
     if run.track2 is not None:
@@ -923,7 +922,7 @@ text-align:left;vertical-align:top;overflow-wrap:anywhere} .num{text-align:right
 .word{white-space:nowrap;overflow-wrap:normal}
 .status,.caution{background:#fff6d5;padding:.5rem;border-left:4px solid #d9a400}
 .swatch{display:inline-block;width:.8rem;height:.8rem;border-radius:50%;margin-right:.3rem}
-figure{margin:1rem 0} figcaption{font-size:.9rem;color:#555}
+figure{margin:1rem 0} figcaption{font-size:.9rem;color:#555} details{margin:.5rem 0}
 """
 
 
@@ -1004,8 +1003,10 @@ def render_html(run: AnalysisRun) -> str:
         f'<p class="status">{e(STATUS)}</p>',
         f"<p>{len(a.participant_ids)} participants, {len(doc['statements'])} statements, "
         f"{doc['votes']} votes; {in_map(run)} participants in the map; "
-        f"{_groups_count(len(view.ids))} ({e(_how_chosen(run))}; method {e(view.method)}, "
-        f"mode {e(run.mode)}).</p>",
+        f"{_groups_count(len(view.ids))} ({e(_how_chosen(run))}).</p>",
+        # the method runs to a paragraph: folded, so that the groups come first
+        f"<details><summary>Method (mode {e(run.mode)})</summary><p>{e(view.method)}.</p>"
+        "</details>",
         *(f'<p class="caution" role="note">{e(caution)}</p>' for caution in cautions(run)),
         "<figure>",
         _map(run),
