@@ -50,13 +50,49 @@ def test_reject_reason_reaches_only_the_submitter(room, api):
 
 
 def test_typo_fix_is_shown_with_the_change(room, api):
-    statement = accepted_statement(room, "Fishng quotas should be shared.")
+    """The room learns that the facilitators corrected a statement; the wording before the fix
+    only its author and the facilitators read."""
+    author = room.participants[0]
+    statement = accepted_statement(room, "Fishng quotas should be shared.", by=author)
     moderate(room, statement, "fix", text="Fishing quotas should be shared.")
     item = api(room.participants[3])("get", room.url("/statements")).json()["items"][0]
     assert item["text"] == "Fishing quotas should be shared."
-    assert item["edits"] == [
+    assert item["edited"] == 1 and "edits" not in item
+    change = [
         {"before": "Fishng quotas should be shared.", "after": "Fishing quotas should be shared."}
     ]
+    mine = api(author)("get", room.url("/statements?view=mine")).json()["items"]
+    assert mine[0]["edits"] == change
+    facilitator = queries.statement_for_facilitator(Statement.objects.get(pk=statement.pk))
+    assert facilitator["edits"] == change
+
+
+def test_a_name_fixed_away_is_not_shown_to_the_room(make_user, institution, api, client):
+    """The hold message offers a fix as the way to remove a name; the room must not then read
+    the name in the statement's history, through the API or on the room's page."""
+    room = build_room(make_user, institution, per_side=2)
+    from tests.deliberation.conftest import seat
+
+    seat(room.dialogue, room.meeting, room.south, make_user("bly@example.org"), "Irena Bly")
+    author = room.participants[0]
+    held = submit(room, author, "As Irena Bly said, the unions already trust each other.")
+    assert held.status == "held"
+    moderate(
+        room, held, "fix", text="As one participant said, the unions already trust each other."
+    )
+    moderate(room, held, "accept")
+    readers = [*room.participants[1:], room.users["observer"], room.users["rapporteur"]]
+    readers += [room.users["liaison"], room.users["convener"]]
+    for reader in readers:
+        listed = api(reader)("get", room.url("/statements")).content.decode()
+        assert "Bly" not in listed and "one participant" in listed
+        client.force_login(reader)
+        pages = f"/dialogues/{room.dialogue.pk}/meetings/{room.meeting.pk}/room/"
+        listing = client.get(pages + "?view=list").content.decode()
+        assert "Bly" not in listing and "Corrected by the facilitators." in listing, reader
+        assert "Bly" not in client.get(pages).content.decode(), reader
+    mine = api(author)("get", room.url("/statements?view=mine")).json()["items"]
+    assert "Irena Bly" in mine[0]["edits"][0]["before"]  # the author's own words
 
 
 def test_merge_carries_votes_without_double_counting(room):

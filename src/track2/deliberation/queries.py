@@ -96,36 +96,40 @@ def _edits(statement: Statement) -> list[dict]:
 
 
 def _shown(statement: Statement, *fields: str) -> dict:
-    """What every reader gets (id, text, status, typo fixes) and the reader's own `fields`."""
+    """What every reader gets (id, text, status) and the reader's own `fields`."""
     extra = {
         "position": lambda: statement.position,
         "to_facilitator": lambda: statement.is_for_facilitator,
         "reason": lambda: last_reason(statement),
         "merged_into": lambda: statement.merged_into.text if statement.merged_into else None,
+        # The wording before a facilitator's fix is for the author and the facilitators only:
+        # a fix is how a statement held for naming someone loses the name, so the room learns
+        # that the text was corrected, never what it said before.
+        "edits": lambda: _edits(statement),
+        "edited": lambda: len(statement.edits.all()),
     }
     return {
         "id": statement.pk,
         "text": statement.text,
         "status": statement.status,
         **{name: extra[name]() for name in fields},
-        "edits": _edits(statement),
     }
 
 
 def statement_for_room(statement: Statement, your_vote: int | None) -> dict:
-    shown = _shown(statement, "position")
+    shown = _shown(statement, "position", "edited")
     shown["your_vote"] = VOTE_NAMES.get(your_vote) if your_vote is not None else None
     return shown
 
 
 def statement_for_author(statement: Statement) -> dict:
     """The submitter's own view: the status and the reason given (only they read it)."""
-    return _shown(statement, "to_facilitator", "reason", "merged_into")
+    return _shown(statement, "to_facilitator", "reason", "merged_into", "edits")
 
 
 def statement_for_facilitator(statement: Statement) -> dict:
     """What a facilitator moderates: the text, its status and decisions — never the author."""
-    return _shown(statement, "to_facilitator", "position", "reason")
+    return _shown(statement, "to_facilitator", "position", "reason", "edits")
 
 
 VOTE_NAMES = {Vote.AGREE: "agree", Vote.DISAGREE: "disagree", Vote.PASS: "pass"}
