@@ -149,3 +149,19 @@ def test_a_wsgi_server_answers_204_and_opens_no_listener(world):
     assert live._backend is None or getattr(live._backend, "_task", None) is None
     outsider = Client().get(events_url(world), **bearer(world.users["outsider"]))
     assert outsider.status_code == 404
+
+
+@pytest.mark.parametrize("mode", ["closed", "off_record"])
+def test_an_observer_of_a_meeting_whose_content_they_may_not_read_gets_no_stream(world, mode):
+    """Not even the ticks: when a closed meeting's room is busy is not theirs to learn. Everyone
+    who reads its room, floor or record still follows it."""
+    world.meeting.attribution_mode = mode
+    world.meeting.save(update_fields=["attribution_mode"])
+    for role in sorted(MEMBERS):
+        status, _headers, body = in_loop(
+            opened(AsyncClient(), events_url(world), **token_of(world.users[role]))
+        )
+        if role == "observer":
+            assert (status, body) == (404, '{"detail": "Not found."}')
+        else:
+            assert status == 200, (role, body)

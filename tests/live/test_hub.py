@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 
 import pytest
 
@@ -82,3 +83,11 @@ def test_a_reader_that_falls_behind_is_dropped_not_buffered():
         assert not keeping_up.is_dropped
 
     asyncio.run(run())
+
+
+def test_an_id_counts_changes_and_is_not_the_time_of_one():
+    """Under the Chatham House Rule no output gives the time of a statement or a vote: ids
+    issued a while apart are still consecutive."""
+    first = next_id()
+    time.sleep(0.02)
+    assert next_id() == first + 1

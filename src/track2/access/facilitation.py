@@ -194,3 +194,20 @@ def access_record(user, dialogue_id, meeting_id) -> RecordAccess:
     if not (ctx.may_write or reads):
         raise NotFound
     return ctx
+
+
+def access_meeting_events(user, dialogue_id, meeting_id) -> None:
+    """The meeting's live updates, for a caller who may read one of the pages that follow them:
+    the room's content (its map, the facilitators' room panel), the floor or the record. Else
+    NotFound: an observer of a closed or off-the-record meeting learns nothing of it, not even
+    when its room is busy. (A liaison of such a meeting follows its floor, so its ticks reach
+    them: that the meeting moved, never what moved.)"""
+    from track2.access.room import access_room
+
+    for loader in (access_room, access_floor, access_record):
+        try:
+            loader(user, dialogue_id, meeting_id)
+            return
+        except NotFound:
+            continue
+    raise NotFound

@@ -10,7 +10,7 @@ from __future__ import annotations
 from asgiref.sync import sync_to_async
 from ninja import Router
 
-from track2.access.meetings import access_meeting
+from track2.access.facilitation import access_meeting_events
 from track2.api.auth import AuthedRequest
 from track2.api.fields import Id
 from track2.live import meeting_topic
@@ -22,7 +22,7 @@ M = "/dialogues/{dialogue_id}/meetings/{meeting_id}"
 
 @router.get(
     M + "/events",
-    summary="The meeting's live updates as server-sent events (members)",
+    summary="The meeting's live updates as server-sent events (readers of its room, floor, record)",
     description=(
         '`text/event-stream`: one `changed` event (`id`, data `{"topic", "id"}`) whenever '
         "what the meeting's room shows changes — re-read what you show. Coalesced to at most "
@@ -34,5 +34,5 @@ M = "/dialogues/{dialogue_id}/meetings/{meeting_id}"
     openapi_extra={"responses": STREAM_RESPONSES},
 )
 async def meeting_events(request: AuthedRequest, dialogue_id: Id, meeting_id: Id):
-    meeting = await sync_to_async(access_meeting)(request.auth, dialogue_id, meeting_id)
-    return event_stream(request, meeting_topic(meeting.meeting.pk))
+    await sync_to_async(access_meeting_events)(request.auth, dialogue_id, meeting_id)
+    return event_stream(request, meeting_topic(meeting_id))

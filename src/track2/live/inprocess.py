@@ -1,8 +1,10 @@
 """Live updates within one process (SQLite, or any site served by one worker).
 
-Ids come from the clock in microseconds, bumped past the last one issued, so they keep growing
-across restarts: a browser that reconnects to a restarted server with Last-Event-ID is owed one
-catch-up event, never ignored because the counter started again at 1.
+Ids count up from the clock in microseconds at the first one issued, so they keep growing across
+restarts (a process issues fewer ids than microseconds pass): a browser that reconnects to a
+restarted server with Last-Event-ID is owed one catch-up event, never ignored because the counter
+started again at 1. Only the first id reads the clock: an id is not the time of a change, which
+under the Chatham House Rule no output may give.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ _last = 0
 def next_id() -> int:
     global _last
     with _lock:
-        _last = max(_last + 1, time.time_ns() // 1000)
+        _last = _last + 1 if _last else time.time_ns() // 1000
         return _last
 
 
