@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from track2 import spreadsheet
 from track2.commonground import analyze_track2, load_conversation
 from track2.deliberation import exports, interop, map_data
 from track2.deliberation.models import Room, Statement, Vote
@@ -200,3 +201,29 @@ def test_import_names_every_comment_it_cannot_take_at_once(consultation, tmp_pat
     assert message.count("comments.csv: comment") == 3, message
     assert "longer than" in message and message.count("U+001B") == 2
     assert not Statement.objects.filter(meeting=meeting).exists()
+
+
+def test_the_csv_export_keeps_formulas_as_text_and_the_polis_files_keep_the_words(room):
+    """A participant's statement or a delegation's name that starts like a formula must not run
+    in the convener's spreadsheet; the Pol.is files, read by tools, keep the text as written."""
+    from tests.deliberation.test_map import accepted_statement, vote
+
+    room.north.name = "=SUM(1) North"
+    room.north.save(update_fields=["name"])
+    formula = '=HYPERLINK("http://x.invalid","click") quotas'
+    statement = accepted_statement(room, formula)
+    for i, user in enumerate(room.participants):
+        vote(room, user, statement, "agree" if i % 2 else "disagree")
+    convener = room.users["convener"]
+    document = exports.check_export(convener, room.dialogue.pk, room.meeting.pk, "csv")
+    lines = [line for line in document.content.decode().splitlines() if not line.startswith("#")]
+    header, *rows = list(csv.reader(io.StringIO("\n".join(lines))))
+    assert "'=SUM(1) North: agree share" in header
+    assert not any(c.startswith(spreadsheet.FORMULA_STARTS) for c in header)
+    texts = [dict(zip(header, row, strict=True))["text"] for row in rows]
+    assert texts == ["'" + formula]
+    zipped = exports.check_export(convener, room.dialogue.pk, room.meeting.pk, "polis")
+    with zipfile.ZipFile(io.BytesIO(zipped.content)) as archive:
+        comments = list(csv.DictReader(io.StringIO(archive.read("comments.csv").decode())))
+        assert "open these files as text" in archive.read("README.txt").decode()
+    assert [c["comment-body"] for c in comments] == [formula]

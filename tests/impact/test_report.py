@@ -3,6 +3,7 @@ hidden everywhere, a hidden side is not derivable, and no canary identity or fre
 
 from __future__ import annotations
 
+import csv
 import io
 
 import pytest
@@ -147,3 +148,18 @@ def test_a_chart_is_drawn_once_for_the_same_figures_and_again_when_they_change()
     moved = charts.change_chart(comparison(70))
     assert moved != first and charts._change_svg.cache_info().misses == 2
     assert "Ostrava" in moved and "<svg" in moved
+
+
+def test_the_csv_keeps_a_delegation_name_that_starts_like_a_formula_as_text(world, rounds):
+    """The evaluation's CSV is read by observers and liaisons in spreadsheets: a delegation named
+    like a formula stays text; the figures stay numbers."""
+    from track2.dialogues.models import Delegation
+
+    Delegation.objects.filter(dialogue=world.dialogue, name="Ostrava").update(
+        name="=SUM(1) Ostrava"
+    )
+    rows = list(csv.reader(io.StringIO(report.render(world.dialogue, "csv").decode())))
+    groups = {row[3] for row in rows[2:] if row[0] == "change"}
+    assert "'=SUM(1) Ostrava" in groups and not any(g.startswith("=") for g in groups)
+    changes = [row[10] for row in rows[2:] if row[0] == "change" and row[10]]
+    assert changes and all(float(c) >= 0 for c in changes)  # numbers, no apostrophe

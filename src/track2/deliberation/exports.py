@@ -23,6 +23,7 @@ from pathlib import Path
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from track2 import spreadsheet
 from track2.access.room import RoomAccess, access_room
 from track2.commonground import Statement as PolisStatement
 from track2.commonground.formats import (
@@ -82,7 +83,7 @@ def statements_csv(ctx: RoomAccess) -> str:
     out = io.StringIO()
     for line in _header(ctx, shown):
         out.write(f"# {line}\r\n")
-    writer = csv.writer(out)
+    writer = spreadsheet.writer(out)
     sides = shown["sides"]
     groups = [g["id"] for g in shown["groups"]]
     writer.writerow(
@@ -172,7 +173,10 @@ def polis_files(ctx: RoomAccess, folder: Path) -> None:
     (folder / "README.txt").write_text(
         f"{STATUS_LINE}\n\n"
         "A Track2 meeting in the Pol.is export layout (read it with `track2 analyze FOLDER`).\n"
-        "Voters are numbered by their answers alone; every time is the meeting's start.\n",
+        "Voters are numbered by their answers alone; every time is the meeting's start.\n"
+        "The statements are as written, for Pol.is tools: a spreadsheet may take one that starts\n"
+        "with = + - or @ for a formula, so open these files as text (the room's CSV export is\n"
+        "made for spreadsheets).\n",
         encoding="utf-8",
     )
 

@@ -6,11 +6,11 @@ pseudonyms, no officials briefed — tests/impact/test_report.py scans it for ca
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.template.loader import render_to_string
 
+from track2 import spreadsheet
 from track2.disclosure.status import STATUS_LINE
 from track2.impact import queries
 from track2.impact.models import Notification, Recommendation
@@ -89,7 +89,7 @@ def aggregates_csv(dialogue) -> str:
     """Aggregates only, the status line first; a hidden group's row says so and holds no figure."""
     data = queries.evaluation(dialogue)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheet.writer(out)
     writer.writerow([STATUS_LINE])
     writer.writerow(CSV_COLUMNS)
     for comparison in data["comparisons"]:
