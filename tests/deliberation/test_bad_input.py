@@ -7,6 +7,7 @@ import pytest
 from tests.deliberation.test_map import accepted_statement, vote
 from track2.deliberation import actions, room_actions
 from track2.deliberation.models import Statement, Vote
+from track2.errors import ActionRefused
 
 
 def post_statement(api, room, user, text):
@@ -47,10 +48,45 @@ def test_html_is_stored_as_typed_and_rendered_inert(room, api, client):
 
 def test_double_submission_is_refused_folded(room, api):
     alice, bob = room.participants[0], room.participants[1]
-    assert post_statement(api, room, alice, "Joint patrols work.").status_code == 201
+    accepted_statement(room, "Joint patrols work.", by=alice)
     r = post_statement(api, room, bob, "  JOINT patrols   work ")
     assert r.status_code == 400 and "already in the room" in r.json()["detail"]
     assert Statement.objects.count() == 1
+
+
+def test_a_refusal_never_confirms_what_waits_for_the_facilitators(make_user, institution, api):
+    """Another's pending or held statement (one held for naming someone least of all) is not
+    the sender's to learn of: its twin goes to the facilitators, who merge it. The sender's own
+    repeat is refused, and a twin of the room's statements cannot be accepted."""
+    from tests.deliberation.conftest import build_room, seat
+
+    room = build_room(make_user, institution, per_side=2)
+    seat(room.dialogue, room.meeting, room.south, make_user("bly@example.org"), "Irena Bly")
+    alice, bob = room.participants[0], room.participants[1]
+    held = "As Irena Bly said, the unions trust each other."
+    pending = "Schools on both coasts could exchange pupils."
+    for text in (held, pending):
+        assert post_statement(api, room, alice, text).status_code == 201
+    assert {s.status for s in Statement.objects.all()} == {"held", "pending"}
+    again = post_statement(api, room, alice, pending.upper())
+    assert again.status_code == 400 and "waits for the facilitators" in again.json()["detail"]
+    for text in (held, pending):
+        assert post_statement(api, room, bob, text).status_code == 201  # as for any new text
+    first = Statement.objects.filter(text=pending).order_by("pk").first()
+    twin = Statement.objects.filter(text=pending).order_by("pk").last()
+    f = room.users["facilitator"]
+    actions.do_moderate(
+        f, actions.check_moderate(f, room.dialogue.pk, room.meeting.pk, first.pk, "accept")
+    )
+    with pytest.raises(ActionRefused, match=f"already \\({first.pk}\\): merge this one"):
+        actions.check_moderate(f, room.dialogue.pk, room.meeting.pk, twin.pk, "accept")
+    actions.do_moderate(
+        f,
+        actions.check_moderate(
+            f, room.dialogue.pk, room.meeting.pk, twin.pk, "merge", into=first.pk
+        ),
+    )
+    assert Statement.objects.get(pk=twin.pk).status == "merged"
 
 
 def test_votes_on_statements_that_take_none(room, api):

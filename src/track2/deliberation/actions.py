@@ -125,13 +125,17 @@ def check_submit(
     problems = Problems()
     cleaned = problems.collect(clean_statement_text, text)
     if cleaned and not for_facilitator:
-        folded = nonattribution.fold(cleaned)
-        twins = Statement.objects.filter(meeting=ctx.meeting, is_for_facilitator=False).exclude(
-            status=Statement.Status.REJECTED
-        )
-        if any(nonattribution.fold(t) == folded for t in twins.values_list("text", flat=True)):
+        # Only what the sender may read is compared: the room's statements and their own that
+        # wait. Another's waiting or held statement must not be confirmed by a refusal (one held
+        # for naming someone least of all); a twin of it meets the facilitators, who merge it.
+        if _has_twin(_room_or_own(ctx, author, Statement.Status.ACCEPTED), cleaned):
             problems.add(
                 _("This statement is already in the room: vote on it instead of sending it again."),
+                "text",
+            )
+        elif _has_twin(_room_or_own(ctx, author, Statement.Status.PENDING), cleaned):
+            problems.add(
+                _("You have sent this statement already: it waits for the facilitators."),
                 "text",
             )
     problems.raise_any()
@@ -142,6 +146,30 @@ def check_submit(
             nonattribution.named_terms(cleaned, nonattribution.people_terms(ctx.dialogue))
         )
     return Submission(ctx, cleaned, author, bool(for_facilitator), named)
+
+
+def _room_or_own(ctx: RoomAccess, author: str, status: str):
+    """The room's accepted statements, or the author's own that wait (pending or held)."""
+    shown = Statement.objects.filter(meeting=ctx.meeting, is_for_facilitator=False)
+    if status == Statement.Status.ACCEPTED:
+        return shown.filter(status=status)
+    return shown.filter(author=author, status__in=(Statement.Status.PENDING, Statement.Status.HELD))
+
+
+def _twin_in_room(ctx: RoomAccess, statement: Statement) -> int | None:
+    """The id of an accepted statement of the room that says what `statement` says, if any."""
+    folded = nonattribution.fold(statement.text)
+    room = _room_or_own(ctx, "", Statement.Status.ACCEPTED).exclude(pk=statement.pk)
+    for pk, text in room.values_list("pk", "text"):
+        if nonattribution.fold(text) == folded:
+            return pk
+    return None
+
+
+def _has_twin(statements, text: str) -> bool:
+    """Whether one of `statements` says `text` (ignoring case, accents and spacing)."""
+    folded = nonattribution.fold(text)
+    return any(nonattribution.fold(t) == folded for t in statements.values_list("text", flat=True))
 
 
 @transaction.atomic
@@ -322,6 +350,19 @@ def check_moderate(
         )
     if statement.status == Statement.Status.MERGED:
         problems.add(_("This statement is merged into another; moderate that one."), "decision")
+    elif decision == "accept" and not statement.is_for_facilitator:
+        # Twins are not refused while they wait (that would tell their senders what waits):
+        # they are caught here, where the facilitators read both.
+        twin = _twin_in_room(ctx, statement)
+        if twin is not None:
+            problems.add(
+                _(
+                    "The room has this statement already (%(id)s): merge this one into it, so "
+                    "that the votes are counted once."
+                )
+                % {"id": twin},
+                "decision",
+            )
     problem = admissible.text_problem(reason, multiline=False)
     if problem:
         problems.add(problem, "reason")
