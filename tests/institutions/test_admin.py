@@ -51,3 +51,54 @@ def test_a_convener_without_staff_status_cannot_use_it(client, make_user):
     client.force_login(ilse)
     response = client.get("/admin/institutions/conveningright/")
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_a_site_administrator_cannot_be_granted_a_right_themselves_included(client, make_user):
+    """A convening right opens the institution's people directory, which the admin never
+    shows: neither the right's own page nor the institution's inline grants it to an
+    administrator (the audit found an administrator granting it to themselves)."""
+    institution = Institution.objects.create(name="Institute for Maritime Dialogue")
+    client, admin = admin_client(client)
+    other = User.objects.create_superuser(email="root2@example.org", password=PASSWORD)
+    for user in (admin, other):
+        response = client.post(
+            "/admin/institutions/conveningright/add/",
+            {"institution": institution.pk, "user": user.pk},
+        )
+        assert response.status_code == 200
+        assert "A site administrator cannot hold a convening right" in response.content.decode()
+    response = client.post(
+        f"/admin/institutions/institution/{institution.pk}/change/",
+        {
+            "name": institution.name,
+            "convening_rights-TOTAL_FORMS": "1",
+            "convening_rights-INITIAL_FORMS": "0",
+            "convening_rights-0-user": admin.pk,
+            "convening_rights-0-institution": institution.pk,
+        },
+    )
+    assert response.status_code == 200
+    assert "A site administrator cannot hold a convening right" in response.content.decode()
+    assert not ConveningRight.objects.exists()
+
+
+def test_the_conveners_see_who_may_use_their_directory_and_who_granted_it(client, make_user):
+    """The right an administrator grants (to an account they made, say) is shown where the
+    directory is used, with who granted it: it is never granted unseen."""
+    from track2.dialogues.models import Dialogue, Membership, Role
+
+    institution = Institution.objects.create(name="Institute for Maritime Dialogue")
+    client, admin = admin_client(client)
+    ilse, newcomer = make_user("ilse@example.org"), make_user("newcomer@example.org")
+    ConveningRight.objects.create(institution=institution, user=ilse)
+    client.post(
+        "/admin/institutions/conveningright/add/",
+        {"institution": institution.pk, "user": newcomer.pk},
+    )
+    dialogue = Dialogue.objects.create(title="Varena Sea Dialogue", institution=institution)
+    Membership.objects.create(dialogue=dialogue, user=ilse, role=Role.CONVENER)
+    client.force_login(ilse)
+    page = client.get(f"/dialogues/{dialogue.pk}/people/").content.decode()
+    keepers = page[page.index('id="keepers-heading"') :]
+    assert "ilse@example.org" in keepers
+    assert "newcomer@example.org" in keepers and "granted by root@example.org" in keepers

@@ -9,6 +9,7 @@ and grants someone the right to convene in it (`track2 grant-convener`, or the a
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -54,3 +55,18 @@ class ConveningRight(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} convenes in {self.institution}"
+
+    def clean(self) -> None:
+        # A site administrator sees accounts, never a directory: holding a convening right
+        # would open the institution's people to them (the admin runs this check).
+        user = getattr(self, "user", None)
+        if user is not None and user.is_superuser:
+            raise ValidationError(
+                {
+                    "user": _(
+                        "A site administrator cannot hold a convening right: it would open the "
+                        "institution's people directory to them. Grant it to the convener's own "
+                        "account."
+                    )
+                }
+            )

@@ -10,6 +10,7 @@ from django.db.models.functions import Cast
 
 from track2.access import NotFound, parse_id
 from track2.dialogues.models import DelegationMember, Dialogue
+from track2.institutions.models import ConveningRight
 from track2.meetings.models import MeetingParticipant
 from track2.people.models import Affiliation, Candidacy, Person
 
@@ -130,4 +131,15 @@ def meeting_seats_of(person: Person, dialogue: Dialogue) -> QuerySet[MeetingPart
         MeetingParticipant.objects.filter(person=person, meeting__dialogue=dialogue)
         .select_related("meeting")
         .order_by("meeting__starts_at")
+    )
+
+
+def directory_keepers(dialogue: Dialogue) -> list[ConveningRight]:
+    """Everyone who may look people up in the directory of the dialogue's institution (its
+    conveners), with who granted each right and when: shown to the conveners, so that a right
+    granted by a site administrator is never granted unseen."""
+    return list(
+        ConveningRight.objects.filter(institution_id=dialogue.institution_id)
+        .select_related("user", "granted_by")
+        .order_by("granted_at", "pk")
     )

@@ -29,6 +29,7 @@ from track2.people.queries import (
     candidacies_of,
     countries_in,
     current_affiliation,
+    directory_keepers,
     meeting_seats_of,
     seat_of,
     seats_in,
@@ -81,6 +82,7 @@ def people_list(request: HttpRequest, dialogue_id: int) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "is_filtered": filters != PeopleFilter(),
+            "keepers": directory_keepers(dialogue),
         },
     )
 
