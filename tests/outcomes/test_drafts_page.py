@@ -90,3 +90,26 @@ def test_renderings_count_responses_given_to_an_earlier_version(world, statement
     body = render.render(statement_doc, "markdown").decode()
     assert "Fewer than 3 responses were given to an earlier version" in body
     assert "2 responses" not in body
+
+
+def test_the_markdown_export_shows_peoples_words_and_never_runs_them(world):
+    """A viewer that renders inline HTML must show a title, a paragraph or a delegation's name
+    as written: no element, no link, no entity of theirs (the audit found raw HTML passed on)."""
+    from markdown_it import MarkdownIt
+
+    from track2.dialogues.models import Delegation
+
+    Delegation.objects.filter(dialogue=world.dialogue, name="Ostrava").update(
+        name='Ostrava <img src=x onerror="alert(1)">'
+    )
+    words = "Patrols & <script>alert(1)</script> [see](javascript:alert(2)) \\<b>bold</b>"
+    sections = [{"heading": "<i>Fish</i>", "paragraphs": [{"key": "p", "text": words}]}]
+    doc = actions.do_create(world["facilitator"], world.dialogue.pk, kind="joint_statement",
+                            title="<u>Varena</u> & co", sections=sections)  # fmt: skip
+    source = render.render(doc, "markdown").decode()
+    shown = MarkdownIt("commonmark", {"html": True}).render(source)
+    for element in ("<img", "<script", "<a ", "<b>", "<i>", "<u>"):
+        assert element not in shown, element
+    text = html.unescape(shown)
+    assert words in text  # every character as typed
+    assert "<u>Varena</u> & co" in text and 'Ostrava <img src=x onerror="alert(1)">' in text

@@ -67,24 +67,36 @@ def earlier_note(data: dict) -> str:
     )
 
 
+# What Markdown would read as markup in people's words: raw HTML (`<`), entities (`&`), links
+# and images (`[`), and the backslash that escapes the rest.
+_MARKUP = str.maketrans({c: "\\" + c for c in "\\<>&[]"})
+
+
+def md(text: str) -> str:
+    """People's words (a title, a paragraph, a statement, a delegation's name) as Markdown text:
+    a Markdown viewer shows them as written and never runs them as HTML or follows them as a
+    link."""
+    return text.translate(_MARKUP)
+
+
 def markdown(data: dict, mark: str = "") -> str:
     lines = [f"**{STATUS_LINE}**", "", f"*{data['type_label']}*", ""]
     if mark:
-        lines += [f"> {mark}", ""]
+        lines += [f"> {md(mark)}", ""]
     lines += [
-        f"# {data['title']}",
+        f"# {md(data['title'])}",
         "",
         f"Version {data['version']} · SHA-256 {data['sha256']}",
         "",
     ]
     for section in data["sections"]:
-        lines += [f"## {section['heading']}", ""]
+        lines += [f"## {md(section['heading'])}", ""]
         for paragraph in section["paragraphs"]:
-            lines += [paragraph["text"], ""]
+            lines += [md(paragraph["text"]), ""]
             for item in paragraph["evidence"]:
                 lines.append(
-                    f"- Evidence: “{item['text']}” — {item['label'] or 'no figures yet'}"
-                    + (f" ({_side_figures(item)})" if _side_figures(item) else "")
+                    f"- Evidence: “{md(item['text'])}” — {item['label'] or 'no figures yet'}"
+                    + (f" ({md(_side_figures(item))})" if _side_figures(item) else "")
                     + f", figures as of {data['figures_as_of']}"
                 )
             if paragraph["evidence"]:
@@ -97,12 +109,14 @@ def markdown(data: dict, mark: str = "") -> str:
             if counts
             else "counts hidden (small-cell rule)"
         )
-        lines.append(f"- {row['delegation']}: {row['level_label']} ({detail})")
+        lines.append(f"- {md(row['delegation'])}: {row['level_label']} ({detail})")
     if earlier_note(data):
         lines += ["", earlier_note(data)]
     if data["consensus"]["listed_endorsers"]:
         lines += ["", "Endorsers who chose to be listed:"]
-        lines += [f"- {e['name']} ({e['grade']})" for e in data["consensus"]["listed_endorsers"]]
+        lines += [
+            f"- {md(e['name'])} ({e['grade']})" for e in data["consensus"]["listed_endorsers"]
+        ]
     lines += ["", f"*{STATUS_LINE}*", ""]
     return "\n".join(lines)
 
