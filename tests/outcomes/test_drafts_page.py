@@ -51,8 +51,9 @@ def test_drafts_of_an_aide_memoire_are_for_conveners_only(client, world):
 @pytest.mark.parametrize(
     ("fields", "words"),
     [
-        ({"paragraph_key": "nope"}, "No paragraph with that key in the current version."),
-        ({"paragraph_key": "x" * 17}, "at most 16 characters"),
+        # The hidden field's problems, which the writer cannot fix, are one sentence.
+        ({"paragraph_key": "nope"}, "The page was out of date"),
+        ({"paragraph_key": "x" * 17}, "The page was out of date"),
         ({"text": ""}, "This field is required."),
         ({"text": "   "}, "This field is required."),
         ({"text": "z" * 5001}, "at most 5000 characters"),

@@ -4,6 +4,9 @@ action is `actions.check_*` then `actions.do_*`, as in the API."""
 
 from __future__ import annotations
 
+from functools import partial
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -14,14 +17,43 @@ from django.views.decorators.http import require_GET, require_POST
 
 from track2.access import NotFound
 from track2.access.facilitation import access_caucus, access_floor, access_record
+from track2.errors import ActionRefused, NotPermitted
 from track2.facilitation import actions, caucus, export, queries, record
-from track2.site.forms import NOT_DONE, act_and_tell
+from track2.facilitation.forms import PollForm, RecordNoteForm, TextForm
+from track2.site.forms import NOT_DONE, act_and_tell, add_refusal
 
 
-def _page(request: HttpRequest, template: str, ctx, **extra) -> HttpResponse:
+def _page(request: HttpRequest, template: str, ctx, status: int = 200, **extra) -> HttpResponse:
     return render(
-        request, template, {"ctx": ctx, "meeting": ctx.meeting, "dialogue": ctx.dialogue, **extra}
+        request,
+        template,
+        {"ctx": ctx, "meeting": ctx.meeting, "dialogue": ctx.dialogue, **extra},
+        status=status,
     )
+
+
+def _typed(request, form_class: type[forms.Form], act) -> forms.Form | None:
+    """A text entry's action. Refused, the form bound to what was sent, each problem at its
+    field (a problem of no field of the form above it), for the page to show again: nothing
+    typed is lost. None when done, or when the refusal is one no input changes (NotPermitted:
+    the page shows such a caller no form to go back to), which is told as a button's is."""
+    form = form_class(request.POST)
+    form.is_valid()  # the form has no rule; this only readies it to carry the refusal
+    try:
+        act()
+    except NotPermitted as refusal:
+        for _field, message in refusal.problems:
+            messages.error(request, message)
+    except ActionRefused as refusal:
+        add_refusal(form, refusal)
+        return form
+    return None
+
+
+def _held_id(form: forms.Form, name: str, held: list[dict]) -> int | None:
+    """The held note or statement (shown on the page) that a refused revision was for."""
+    sent = str(form.data.get(name) or "").strip()
+    return next((h["id"] for h in held if str(h["id"]) == sent), None)
 
 
 @login_required
@@ -133,15 +165,35 @@ def _caucus_break(request, d, m):
 ACTS["caucus-break"] = _caucus_break
 
 
-@login_required
-def caucus_room(request: HttpRequest, dialogue_id: int, meeting_id: int, delegation_id: int):
-    ctx = access_caucus(request.user, dialogue_id, meeting_id, delegation_id)
+def _caucus_page(request: HttpRequest, ctx, status: int = 200, refused=None) -> HttpResponse:
+    """The caucus; with `refused` (what, form), again (400) with the refused form where it was
+    sent from: a held note's or statement's own box when it revised one still shown, else the
+    box for a new one."""
+    room = caucus.caucus_for(ctx)
+    place: dict = {}
+    if refused is not None:
+        what, form = refused
+        held = {"note": ("note_id", "held_notes"), "statement": ("statement_id", "held_statements")}
+        held_id = _held_id(form, held[what][0], room[held[what][1]]) if what in held else None
+        if held_id is not None:
+            place = {"held_form": form, "held_kind": what, "held_id": held_id}
+        else:
+            place = {f"{what}_form": form}
     return _page(
         request,
         "facilitation/caucus.html",
         ctx,
-        room=caucus.caucus_for(ctx),
+        status,
+        room=room,
         delegation=ctx.delegation,
+        **place,
+    )
+
+
+@login_required
+def caucus_room(request: HttpRequest, dialogue_id: int, meeting_id: int, delegation_id: int):
+    return _caucus_page(
+        request, access_caucus(request.user, dialogue_id, meeting_id, delegation_id)
     )
 
 
@@ -221,6 +273,13 @@ def _vote(request, d, m, g):
     caucus.do_vote(ctx, statement, vote, pseudonym)
 
 
+# The caucus's text entries: refused, the page comes back with the text (the buttons redirect).
+CAUCUS_TYPED: dict[str, type[forms.Form]] = {
+    "note": TextForm,
+    "statement": TextForm,
+    "poll": PollForm,
+}
+
 CAUCUS_ACTS = {
     "invite": _invite,
     "statement": _statement,
@@ -239,28 +298,35 @@ CAUCUS_ACTS = {
 def caucus_act(
     request: HttpRequest, dialogue_id: int, meeting_id: int, delegation_id: int, what: str
 ):
-    access_caucus(request.user, dialogue_id, meeting_id, delegation_id)  # 404 before anything else
+    ctx = access_caucus(request.user, dialogue_id, meeting_id, delegation_id)  # 404 first
     if what not in CAUCUS_ACTS:
         raise NotFound
-    act_and_tell(
-        request, lambda: CAUCUS_ACTS[what](request, dialogue_id, meeting_id, delegation_id)
-    )
+    act = partial(CAUCUS_ACTS[what], request, dialogue_id, meeting_id, delegation_id)
+    if what not in CAUCUS_TYPED:
+        act_and_tell(request, act)
+    elif (form := _typed(request, CAUCUS_TYPED[what], act)) is not None:
+        return _caucus_page(request, ctx, 400, refused=(what, form))
     return redirect(reverse("facilitation:caucus", args=[dialogue_id, meeting_id, delegation_id]))
 
 
 # --- the record ------------------------------------------------------------------------------
 
 
-@login_required
-def record_page(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
-    ctx = access_record(request.user, dialogue_id, meeting_id)
+def _record_page(request: HttpRequest, ctx, status: int = 200, **forms_) -> HttpResponse:
     return _page(
         request,
         "facilitation/record.html",
         ctx,
+        status,
         record=record.record_for(ctx),
         items=list(ctx.meeting.agenda_items.order_by("position")),
+        **forms_,
     )
+
+
+@login_required
+def record_page(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
+    return _record_page(request, access_record(request.user, dialogue_id, meeting_id))
 
 
 def _cites(request) -> list[str]:
@@ -303,6 +369,9 @@ def _record_comment(request, d, m):
     record.do_comment(version, text, held)
 
 
+# The record's text entries: refused, the page comes back with the text (the buttons redirect).
+RECORD_TYPED: dict[str, type[forms.Form]] = {"note": RecordNoteForm, "comment": TextForm}
+
 RECORD_ACTS = {
     "note": _record_note,
     "remove": _record_remove,
@@ -314,10 +383,15 @@ RECORD_ACTS = {
 @login_required
 @require_POST
 def record_act(request: HttpRequest, dialogue_id: int, meeting_id: int, what: str):
-    access_record(request.user, dialogue_id, meeting_id)  # 404 before anything else
+    ctx = access_record(request.user, dialogue_id, meeting_id)  # 404 before anything else
     if what not in RECORD_ACTS:
         raise NotFound
-    act_and_tell(request, lambda: RECORD_ACTS[what](request, dialogue_id, meeting_id))
+    act = partial(RECORD_ACTS[what], request, dialogue_id, meeting_id)
+    if what not in RECORD_TYPED:
+        act_and_tell(request, act)
+    elif (form := _typed(request, RECORD_TYPED[what], act)) is not None:
+        # The record again (400), the refused text in its box with each problem at its field.
+        return _record_page(request, ctx, 400, **{f"{what}_form": form})
     return redirect(reverse("facilitation:record", args=[dialogue_id, meeting_id]))
 
 

@@ -99,27 +99,56 @@ class EndorseForm(InputRules, forms.Form):
     version_sha256 = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
 
-class AmendmentForm(InputRules, forms.Form):
+# Said instead of the problems of a page's hidden fields, which the writer cannot fix: the
+# paragraph gone in a new version made meanwhile, or a page altered on its way.
+OUT_OF_DATE = _(
+    "The page was out of date: it now shows the document as it is. Check your text against "
+    "it and send it again."
+)
+
+
+class PlainErrors(forms.Form):
+    """A form whose problems the page says in plain words: no field names (they are the API's,
+    not the reader's) and, for its hidden fields, the one sentence OUT_OF_DATE."""
+
+    def page_errors(self) -> list[str]:
+        """Problems that are at no field the reader sees: hidden fields' and the whole form's."""
+        hidden = any(self[name].errors for name in self.fields if self[name].is_hidden)
+        return ([str(OUT_OF_DATE)] if hidden else []) + list(self.non_field_errors())
+
+    def plain_errors(self) -> list[str]:
+        """Every problem, for a form whose fields the page writes by hand, several to a page."""
+        seen = [e for name in self.fields if not self[name].is_hidden for e in self[name].errors]
+        return self.page_errors() + seen
+
+
+class ParagraphForm(InputRules, PlainErrors):
+    """A form on one paragraph of the document page: refused, it comes back in that
+    paragraph's box (open) with the text as typed and its problems beside it."""
+
     paragraph_key = forms.CharField(widget=forms.HiddenInput, max_length=16)
-    base_text = forms.CharField(widget=forms.HiddenInput, max_length=5000)
+
+
+class AmendmentForm(ParagraphForm):
+    # Optional, as in the API: without it the amendment is to the paragraph's current words.
+    base_text = forms.CharField(widget=forms.HiddenInput, max_length=5000, required=False)
     text = forms.CharField(label=_("Proposed text"), widget=forms.Textarea(attrs={"rows": 3}),
                            max_length=5000)  # fmt: skip
 
 
-class AlternativeForm(InputRules, forms.Form):
-    paragraph_key = forms.CharField(widget=forms.HiddenInput, max_length=16)
+class AlternativeForm(ParagraphForm):
     text = forms.CharField(label=_("Competing draft"), widget=forms.Textarea(attrs={"rows": 3}),
                            max_length=5000)  # fmt: skip
 
 
-class DecisionForm(InputRules, forms.Form):
+class DecisionForm(InputRules, PlainErrors):
     accept = forms.TypedChoiceField(
         choices=[("1", _("accept")), ("0", _("reject"))], coerce=lambda v: v == "1"
     )
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
 
 
-class RankingForm(InputRules, forms.Form):
+class RankingForm(InputRules, PlainErrors):
     paragraph_key = forms.CharField(widget=forms.HiddenInput, max_length=16)
     order = forms.CharField(
         label=_("Your order"), max_length=2000, help_text=_("Draft numbers, best first: 3, 1, 2")

@@ -18,6 +18,7 @@ from track2.errors import ActionRefused
 from track2.outcomes import actions, queries
 from track2.outcomes import render as renderer
 from track2.outcomes.forms import (
+    OUT_OF_DATE,
     AlternativeForm,
     AmendmentForm,
     DecisionForm,
@@ -58,7 +59,24 @@ def _page(request, dialogue_id, document_id, forms_=None, status=200):
         "decision_form": DecisionForm(),
         **(forms_ or {}),
     }
+    # A refused amendment or draft goes back into its paragraph's box; one whose paragraph is
+    # not on the page (gone in a new version, or a box this reader has not) is shown apart.
+    for name, has_boxes in (("amendment", found.may_amend), ("draft", found.is_facilitator)):
+        form = context.get(f"{name}_form")
+        if form is not None:
+            context[f"{name}_at"] = _box_of(form, keys) if has_boxes else None
     return render(request, "outcomes/document.html", context, status=status)
+
+
+def _box_of(form, keys: set[str]) -> str | None:
+    """The paragraph whose box a refused paragraph form goes back into, or None when that
+    paragraph is not in the document (then the page was out of date: said so on the form)."""
+    key = form.data.get("paragraph_key", "")
+    if key in keys:
+        return key
+    if not form.has_error("paragraph_key"):
+        form.add_error("paragraph_key", OUT_OF_DATE)
+    return None
 
 
 _PLACE = re.compile(r"^sections\[(\d+)\](?:\.paragraphs\[(\d+)\])?")
@@ -211,7 +229,7 @@ def propose(request: HttpRequest, dialogue_id: int, document_id: int) -> HttpRes
         form,
         lambda data: actions.do_propose(
             request.user, dialogue_id, document_id, paragraph_key=data["paragraph_key"],
-            text=data["text"], base_text=data["base_text"],
+            text=data["text"], base_text=data["base_text"] or None,  # none sent: the current words
         ),
     )  # fmt: skip
     if done is NOT_DONE:

@@ -38,7 +38,10 @@
             ? c.checked !== c.defaultChecked
             : c.tagName === "SELECT"
               ? false
-              : c.type !== "hidden" && c.value !== c.defaultValue;
+              : c.type !== "hidden" &&
+                // a refused entry came back as typed (so its value is its default): an update
+                // must not put the stored words back over it
+                (c.value !== c.defaultValue || c.getAttribute("aria-invalid") === "true");
         if (changed) {
           kept.controls[keyOf(c)] = { value: c.value, checked: c.checked };
         }
