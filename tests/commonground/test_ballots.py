@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -157,5 +158,31 @@ def test_reading_stops_after_the_most_problems_it_names() -> None:
         parse("ballot,candidate,rank\n" + rows)
     assert len(raised.value.more) == MAX_PROBLEMS - 1
     assert f"Reading stopped at line {MAX_PROBLEMS + 2}, after {MAX_PROBLEMS} problems" in str(
+        raised.value
+    )
+
+
+def test_a_field_over_the_csv_limit_is_named_with_the_rows_before() -> None:
+    # a traceback: _csv.Error: field larger than field limit (131072)
+    with pytest.raises(BallotRankError) as raised:
+        parse("ballot,candidate,rank\nv,a,x\n1," + "A" * 200_000 + ",1\n2,B,1\n")
+    assert raised.value.line == 2
+    assert [(type(p), p.line) for p in raised.value.more] == [(BallotRowError, 3)]
+    assert "Also line 3: a field is longer than 128 KB (a stray quote?)" in str(raised.value)
+    with pytest.raises(BallotHeaderError) as header:
+        parse("ballot,candidate," + "r" * 200_000 + "\n")
+    assert header.value.line == 1 and "longer than 128 KB" in str(header.value)
+
+
+def test_a_ballot_file_with_no_line_break_is_refused_after_16_mb(tmp_path: Path) -> None:
+    from track2.commonground.csv_rows import bounded_lines
+
+    path = tmp_path / "ballots.csv"
+    with path.open("wb") as sparse:
+        sparse.truncate(300 * 2**20)
+    with path.open(encoding="utf-8", newline="") as f, pytest.raises(BallotHeaderError) as raised:
+        parse_ballots(bounded_lines(f), source="ballots.csv")
+    assert raised.value.line == 1
+    assert "no line break in 16 MB: this is not a ballot,candidate,rank CSV file" in str(
         raised.value
     )

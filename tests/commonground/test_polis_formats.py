@@ -506,3 +506,172 @@ def test_every_importer_names_every_bad_row_at_once(tmp_path, name, text, first_
     for part in others:
         assert part in err.value.message
     assert "\n" not in str(err.value)
+
+
+# ------------------------------------------------------------- bad input (audit: bad input)
+DEEP = "[" * 200_000 + "]" * 200_000
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "line", "words"),
+    [
+        ("votes.json", b'[{"pid": 1, "tid": 1, "vote": 1},\n\x84\xff]', 2, "not UTF-8 text"),
+        ("comments.json", b'[{"tid": 1, "txt": "\xff"}]', 1, "not UTF-8 text"),
+        ("votes.json", DEEP.encode(), None, "JSON nested too deeply"),
+        ("comments.json", DEEP.encode(), None, "JSON nested too deeply"),
+        ("votes.json", b"[" + b"9" * 5000 + b"]", None, "a number too long to read"),
+        (
+            "votes.json",
+            b'[{"pid": 0, "tid": 0, "vote": 1},\n{"pid": 99999999999999999999999, "tid": 0, '
+            b'"vote": 1},\n{"pid": -3, "tid": 1, "vote": 1}]',
+            2,
+            "participant id 99999999999999999999999 is too large for an id (at most 19 digits)",
+        ),
+        ("comments.json", b'[{"tid": 18446744073709551616, "txt": "x"}]', 1, "too large"),
+        ("votes.json", b'[{"pid": 1, "tid": 1, "vote": 1, "modified": 1e999}]', 1, "modified"),
+    ],
+)
+def test_json_files_that_cannot_be_read_get_a_typed_error(tmp_path, name, content, line, words):
+    # each was a traceback: UnicodeDecodeError, RecursionError, OverflowError, ValueError
+    from track2.commonground import read_comments_json, read_votes_json
+
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(InputFormatError) as err:
+        (read_votes_json if name == "votes.json" else read_comments_json)(path)
+    assert err.value.line == line and words in err.value.message
+    assert "\n" not in str(err.value)
+
+
+def test_a_negative_json_participant_id_is_named_with_the_others(tmp_path):
+    path = tmp_path / "votes.json"
+    path.write_text(
+        '[{"pid": 0, "tid": 0, "vote": 1},\n{"pid": 99999999999999999999999, "tid": 0, '
+        '"vote": 1},\n{"pid": -3, "tid": 1, "vote": 1}]'
+    )
+    with pytest.raises(InputFormatError) as err:
+        load_conversation(tmp_path)
+    assert "Also line 3: participant id -3 is negative (Pol.is ids are 0 or more)" in str(err.value)
+
+
+def test_a_json_file_that_is_a_folder_is_named(tmp_path):
+    from track2.commonground import read_votes_json
+
+    (tmp_path / "votes.json").mkdir()
+    with pytest.raises(InputFormatError, match="cannot read"):
+        read_votes_json(tmp_path / "votes.json")
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_a_field_over_the_csv_limit_names_its_line_and_the_rows_before(tmp_path, monkeypatch, fast):
+    from track2.commonground import votes_blocks
+
+    if fast:
+        monkeypatch.setattr(votes_blocks, "FAST_READ_BYTES", 0)
+    path = tmp_path / "votes.csv"
+    path.write_text(VOTES_HEAD + "1,x,1,2,maybe\n2," + "A" * 200_000 + ",1,3,1\n3,x,1,4,1\n")
+    with pytest.raises(InputFormatError) as err:
+        read_votes_csv(path)
+    assert err.value.line == 2 and err.value.message.startswith("unknown vote value 'maybe'")
+    assert "Also line 3: a field is longer than 128 KB (a stray quote?); fix this row" in str(
+        err.value
+    )
+
+
+def test_a_file_with_no_line_break_is_refused_without_being_read_whole(tmp_path):
+    # 1 GB of NULs was read into memory whole (2.3 GB) before a vague "field larger than field
+    # limit"; a sparse file of 300 MB takes no disk, and reading stops after 16 MB.
+    from track2.commonground.csv_rows import MAX_LINE_CHARS
+
+    with (tmp_path / "votes.csv").open("wb") as sparse:
+        sparse.truncate(300 * 2**20)
+    assert MAX_LINE_CHARS < 300 * 2**20
+    for read in (
+        lambda: load_conversation(tmp_path),
+        lambda: read_votes_csv(tmp_path / "votes.csv"),
+    ):
+        with pytest.raises(InputFormatError) as err:
+            read()
+        assert err.value.line == 1
+        assert err.value.message.startswith("no line break in 16 MB: this is not a Pol.is CSV")
+
+
+def test_a_line_with_no_end_below_the_header_is_refused_by_the_fast_reader_too(
+    tmp_path, monkeypatch
+):
+    from track2.commonground import votes_blocks
+
+    monkeypatch.setattr(votes_blocks, "BLOCK_BYTES", 4096)
+    monkeypatch.setattr(votes_blocks, "FAST_READ_BYTES", 0)
+    monkeypatch.setattr("track2.commonground.csv_rows.MAX_LINE_CHARS", 10_000)
+    path = tmp_path / "votes.csv"
+    path.write_text(VOTES_HEAD + "1,x,1,2,1\n" + "\0" * 50_000)
+    assert votes_blocks.read_columns(path) is None
+    with pytest.raises(InputFormatError, match="no line break") as err:
+        read_votes_csv(path)
+    assert err.value.line == 3
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_a_duplicated_header_column_is_refused(tmp_path, monkeypatch, fast):
+    # the first 'vote' column was used and the second ignored without a word
+    from track2.commonground import votes_blocks
+
+    if fast:
+        monkeypatch.setattr(votes_blocks, "FAST_READ_BYTES", 0)
+    (tmp_path / "votes.csv").write_text(
+        "timestamp,datetime,comment-id,voter-id,vote,vote\n1,x,1,2,1,banana\n2,x,2,3,-1,banana\n"
+    )
+    with pytest.raises(InputFormatError) as err:
+        load_conversation(tmp_path)
+    assert err.value.line == 1
+    assert err.value.message == "column 'vote' appears twice in the header; keep one"
+
+
+def test_every_header_problem_is_named_at_once(tmp_path):
+    (tmp_path / "votes.csv").write_text("comment-id,comment-id,vote\n1,1,1\n")
+    with pytest.raises(InputFormatError) as err:
+        read_votes_csv(tmp_path / "votes.csv")
+    assert "column 'comment-id' appears twice" in err.value.message
+    assert "missing column 'voter-id'" in err.value.message
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_negative_and_oversized_ids_are_refused(tmp_path, monkeypatch, fast):
+    from track2.commonground import votes_blocks
+
+    if fast:
+        monkeypatch.setattr(votes_blocks, "FAST_READ_BYTES", 0)
+    (tmp_path / "votes.csv").write_text(
+        VOTES_HEAD + "1,x,0,1,1\n2,x,0,-3,1\n3,x,-1,2,1\n4,x,1," + "9" * 5000 + ",1\n"
+    )
+    with pytest.raises(InputFormatError) as err:
+        read_votes_csv(tmp_path / "votes.csv")
+    assert err.value.line == 3
+    message = str(err.value)
+    assert message.startswith(f"{tmp_path / 'votes.csv'}:3: voter-id -3 is negative")
+    assert "line 4: comment-id -1 is negative (Pol.is ids are 0 or more); fix this row" in message
+    assert "line 5: voter-id 99999999999999999999… is too large for an id" in message
+
+
+def test_a_vote_on_an_unlisted_statement_names_its_line(tmp_path):
+    comments = "comment-id,comment-body\n1,One\n"
+    (tmp_path / "comments.csv").write_text(comments)
+    (tmp_path / "votes.csv").write_text(VOTES_HEAD + "1,x,1,2,1\n2,x,9,2,1\n")
+    with pytest.raises(InputFormatError) as err:
+        load_conversation(tmp_path)
+    assert err.value.line == 3
+    assert err.value.message.startswith("a vote on statement 9, which comments.csv does not list;")
+    (tmp_path / "votes.csv").write_text(VOTES_HEAD + "1,x,1,2,1\n2,x,9,2,1\n3,x,8,2,1\n")
+    with pytest.raises(InputFormatError, match=r"does not list \(and 1 other statement\);"):
+        load_conversation(tmp_path)
+
+
+def test_a_folder_named_like_a_pol_is_file_is_named(tmp_path):
+    # a folder named comments.csv was read as "no comments" without a word
+    (tmp_path / "votes.csv").write_text(VOTES_HEAD + "1,x,1,2,1\n2,x,2,3,-1\n")
+    (tmp_path / "comments.csv").mkdir()
+    with pytest.raises(InputFormatError) as err:
+        load_conversation(tmp_path)
+    assert err.value.path == str(tmp_path / "comments.csv")
+    assert err.value.message == f"is a folder, not a file; move it out of {tmp_path}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -267,6 +268,43 @@ def test_read_sides_csv_errors(text: str, line: int, words: str) -> None:
     assert str(raised.value).startswith(f"sides.csv:{line}: ")
     assert words in str(raised.value)
     assert isinstance(raised.value, CommonGroundError)
+
+
+def test_every_bad_row_of_a_sides_file_is_named_at_once() -> None:
+    # only the first was named: the file took one run per bad row
+    text = "participant,side\n0,A\n0,B\nabc,A\n1,\n2,A\x1b\n3,B\n"
+    with pytest.raises(InputFormatError) as raised:
+        read_sides_csv(io.StringIO(text), source="sides.csv")
+    assert raised.value.line == 3
+    message = str(raised.value)
+    assert message.startswith("sides.csv:3: participant '0' is listed twice (first on line 2)")
+    assert "Also line 5: empty participant or side" in message
+    assert "line 6: the side 'A\\x1b' holds a control character (U+001B)" in message
+    assert "\n" not in message
+
+
+def test_a_sides_field_over_the_csv_limit_is_a_typed_error() -> None:
+    # a traceback: _csv.Error: field larger than field limit (131072)
+    for text, line in (
+        ("participant,side\n1,A\n2," + "B" * 200_000 + "\n", 3),
+        ("participant," + "s" * 200_000 + "\n1,A\n", 1),
+    ):
+        with pytest.raises(InputFormatError) as raised:
+            read_sides_csv(io.StringIO(text), source="sides.csv")
+        assert raised.value.line == line
+        assert "a field is longer than 128 KB (a stray quote?); fix this row" in str(raised.value)
+
+
+def test_a_sides_file_with_no_line_break_is_refused_after_16_mb(tmp_path: Path) -> None:
+    from track2.commonground.csv_rows import bounded_lines
+
+    path = tmp_path / "sides.csv"
+    with path.open("wb") as sparse:
+        sparse.truncate(300 * 2**20)  # no disk used; reading stops long before its end
+    with path.open(encoding="utf-8", newline="") as f, pytest.raises(InputFormatError) as raised:
+        read_sides_csv(bounded_lines(f), source="sides.csv")
+    assert raised.value.line == 1
+    assert "no line break in 16 MB: this is not a participant,side CSV file" in str(raised.value)
 
 
 @pytest.mark.parametrize("n_sides", [2, 3, 5])

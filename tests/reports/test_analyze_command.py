@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
+import threading
 from io import StringIO
 from pathlib import Path
 
@@ -188,6 +190,74 @@ def test_bad_polis_state(tmp_path):
     bad.write_text('{"pca": 1')
     with pytest.raises(CommandError, match="math-pca2.json:1:"):
         _run(str(MATH), "--polis-state", str(bad))
+
+
+@pytest.mark.parametrize(
+    ("content", "where", "words"),
+    [
+        (None, "", "cannot read (Is a directory); check the --polis-state path"),
+        (b'{"pca":\n \xff}', ":2", "not UTF-8 text"),
+        (b"[" * 200_000 + b"]" * 200_000, "", "JSON nested too deeply"),
+    ],
+)
+def test_a_polis_state_that_cannot_be_read_is_one_line(tmp_path, content, where, words):
+    # tracebacks: IsADirectoryError, UnicodeDecodeError, RecursionError
+    state = tmp_path / "math-pca2.json"
+    if content is None:
+        state.mkdir()
+    else:
+        state.write_bytes(content)
+    with pytest.raises(CommandError) as err:
+        _run(str(MATH), "--polis-state", str(state))
+    assert f"{state}{where}: {words}" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_raw_counts_without_json_is_refused():
+    # it was ignored without a word: text and HTML always apply the small-cell rule
+    for fmt in ("text", "html"):
+        with pytest.raises(CommandError) as err:
+            _run(str(BREXIT), "--raw-counts", "--format", fmt)
+        assert f"--raw-counts is for --format json only, not {fmt}" in str(err.value)
+
+
+def _untimed(report: str) -> str:
+    return report[: report.index("Timings (s): ")]
+
+
+def test_output_to_a_named_pipe_writes_into_it(tmp_path):
+    # the pipe (and a device, and /dev/stdout's link) was replaced by a regular file
+    fifo = tmp_path / "report-pipe"
+    os.mkfifo(fifo)
+    received = {}
+
+    def read():
+        with fifo.open("rb") as f:
+            received["data"] = f.read()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    said = _run(str(BREXIT), "--output", str(fifo))
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    reader.join(timeout=60)
+    assert _untimed(received["data"].decode()) == _untimed(_run(str(BREXIT)))
+    assert f"Report written to {fifo}." in said
+
+
+def test_output_through_a_link_replaces_the_file_and_keeps_the_link(tmp_path):
+    target = tmp_path / "reports" / "brexit.txt"
+    target.parent.mkdir()
+    target.write_text("last week's report")
+    link = tmp_path / "latest.txt"
+    link.symlink_to(target)
+    _run(str(BREXIT), "--output", str(link))
+    assert link.is_symlink() and _untimed(target.read_text()) == _untimed(_run(str(BREXIT)))
+    assert sorted(p.name for p in target.parent.iterdir()) == ["brexit.txt"]
+
+
+def test_output_to_a_folder_says_what_to_do(tmp_path):
+    with pytest.raises(CommandError) as err:
+        _run(str(BREXIT), "--output", str(tmp_path))
+    assert str(err.value) == f"{tmp_path}: cannot write (Is a directory); choose another --output"
 
 
 def test_console_script_exits_non_zero_with_one_line(tmp_path):

@@ -276,6 +276,10 @@ def test_k_anonymity_below_the_floor_is_refused(two_sides: Path, settings) -> No
         ("", "sides.csv:1:", "empty"),
         ("participant,side\n1,A\n2,B,C\n", "sides.csv:3:", "expected 2 fields"),
         ("participant,side\n1,A\n1,B\n", "sides.csv:3:", "listed twice"),
+        # a traceback: _csv.Error: field larger than field limit (131072)
+        ("participant,side\n1," + "A" * 200_000 + "\n2,B\n", "sides.csv:2:", "longer than 128 KB"),
+        # only the first bad row was named
+        ("participant,side\n1,A\n1,B\n2,\n", "sides.csv:3:", "Also line 4: empty participant"),
     ],
 )
 def test_bad_sides_file_is_one_clear_line(
@@ -294,6 +298,19 @@ def test_bad_sides_file_is_one_clear_line(
 def test_missing_sides_file(two_sides: Path, tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="nothing.csv: cannot read the sides file"):
         _run(str(two_sides), "--sides", str(tmp_path / "nothing.csv"))
+
+
+def test_a_sides_file_that_is_not_utf8_or_has_no_line_break(
+    two_sides: Path, tmp_path: Path
+) -> None:
+    bad = tmp_path / "sides.csv"
+    bad.write_bytes(b"participant,side\n1,A\n2,\xff\n")
+    with pytest.raises(CommandError, match=r"sides\.csv:3: not UTF-8 text; save the sides file"):
+        _run(str(two_sides), "--sides", str(bad))
+    with bad.open("wb") as sparse:
+        sparse.truncate(300 * 2**20)  # read whole before: 1 GB took 2.3 GB
+    with pytest.raises(CommandError, match=r"sides\.csv:1: no line break in 16 MB"):
+        _run(str(two_sides), "--sides", str(bad))
 
 
 def test_bad_sides_file_through_the_console(two_sides: Path, tmp_path: Path) -> None:

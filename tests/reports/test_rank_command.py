@@ -118,6 +118,23 @@ def test_missing_file_and_non_utf8(tmp_path: Path) -> None:
         _run(str(path))
 
 
+def test_bad_bytes_a_huge_field_and_no_line_break_are_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "b.csv"
+    path.write_bytes(b"ballot,candidate,rank\nv,a,1\nv,caf\xe9,2\n")
+    with pytest.raises(CommandError, match=r"b\.csv:3: not UTF-8 text \(invalid"):
+        _run(str(path))  # the line was missing
+    path.write_text("ballot,candidate,rank\n1," + "A" * 200_000 + ",1\n2,B,1\n")
+    with pytest.raises(CommandError) as raised:  # a traceback: _csv.Error
+        _run(str(path))
+    assert str(raised.value) == (
+        f"{path}:2: a field is longer than 128 KB (a stray quote?); fix this row"
+    )
+    with path.open("wb") as sparse:
+        sparse.truncate(300 * 2**20)  # read whole before: 1 GB took 2.3 GB
+    with pytest.raises(CommandError, match=r"b\.csv:1: no line break in 16 MB"):
+        _run(str(path))
+
+
 def test_cli_exits_non_zero_with_one_line(tmp_path: Path) -> None:
     path = tmp_path / "b.csv"
     path.write_text("ballot,candidate,rank\nv,a,x\n", encoding="utf-8")

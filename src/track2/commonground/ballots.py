@@ -14,14 +14,13 @@ up to ``MAX_PROBLEMS``, so one run shows everything to fix.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from track2.commonground.csv_rows import control_character
+from track2.commonground.csv_rows import UnreadableRow, control_character, csv_records
 from track2.commonground.errors import InputFormatError
 from track2.commonground.schulze import SchulzeResult, schulze
 
@@ -40,6 +39,7 @@ __all__ = [
 ]
 
 HEADER = ("ballot", "candidate", "rank")
+BALLOTS_CSV = "a ballot,candidate,rank CSV file"
 # Ranks are compared as float64; beyond 2**53 distinct integers would collide.
 _MAX_RANK = 10**15
 MAX_PROBLEMS = 20  # rows with a problem named in one error; reading stops at the next
@@ -112,23 +112,29 @@ class BallotSet:
 def parse_ballots(
     lines: Iterable[str], candidates: Sequence[str] | None = None, source: str = "<ballots>"
 ) -> BallotSet:
-    """Parse ``ballot,candidate,rank`` CSV text (an open file or any iterable of lines).
+    """Parse ``ballot,candidate,rank`` CSV text (an open file or any iterable of lines; give
+    a file through :func:`~track2.commonground.csv_rows.bounded_lines`, so that a file with no
+    line break is refused without being read whole).
 
     ``candidates`` optionally lists the valid candidates (then they all take part, in that order,
     even if no ballot names one); ``source`` names the input in error messages.
     """
-    reader = csv.reader(lines)
-    header = next(reader, None)
-    if header is None:
+    reader = csv_records(lines, source, BALLOTS_CSV)
+    try:
+        first = next(reader, None)
+    except UnreadableRow as err:
+        raise BallotHeaderError(source, 1, err.problem, err.hint) from None
+    if first is None:
         raise EmptyBallotFileError(
             source, 1, "the file is empty", "write the header ballot,candidate,rank"
         )
+    line, header = first
     if header and header[0].startswith("\ufeff"):  # a UTF-8 byte-order mark from spreadsheets
         header[0] = header[0][1:]
     if tuple(field.strip().lower() for field in header) != HEADER:
         raise BallotHeaderError(
             source,
-            reader.line_num,
+            line,
             f"unknown header {','.join(header)!r}",
             "the first line must be exactly ballot,candidate,rank",
         )
@@ -142,37 +148,42 @@ def parse_ballots(
     seen: dict[tuple[int, int], int] = {}
     problems: list[BallotFileError] = []
     stopped_at = None
-    for row in reader:
-        line = reader.line_num
-        if len(problems) == MAX_PROBLEMS:
-            stopped_at = line
-            break
-        if not row or all(not field.strip() for field in row):
-            continue  # blank lines carry nothing
-        problem = _row_problem(row, source, line, allowed)
-        if problem is not None:
-            problems.append(problem)
-            continue
-        ballot, candidate, rank_text = (field.strip() for field in row)
-        b = ballot_index.setdefault(ballot, len(ballot_index))
-        c = candidate_index.setdefault(candidate, len(candidate_index))
-        first = seen.setdefault((b, c), line)
-        if first != line:
-            problems.append(
-                RepeatedCandidateError(
-                    source,
-                    line,
-                    f"ballot {ballot!r} names {candidate!r} twice (first on line {first})",
-                    "give each candidate one rank per ballot",
+    try:
+        for line, row in reader:
+            if len(problems) == MAX_PROBLEMS:
+                stopped_at = line
+                break
+            if not row or all(not field.strip() for field in row):
+                continue  # blank lines carry nothing
+            problem = _row_problem(row, source, line, allowed)
+            if problem is not None:
+                problems.append(problem)
+                continue
+            ballot, candidate, rank_text = (field.strip() for field in row)
+            b = ballot_index.setdefault(ballot, len(ballot_index))
+            c = candidate_index.setdefault(candidate, len(candidate_index))
+            first_on = seen.setdefault((b, c), line)
+            if first_on != line:
+                problems.append(
+                    RepeatedCandidateError(
+                        source,
+                        line,
+                        f"ballot {ballot!r} names {candidate!r} twice (first on line {first_on})",
+                        "give each candidate one rank per ballot",
+                    )
                 )
-            )
-            continue
-        entries.append((b, c, int(rank_text)))
+                continue
+            entries.append((b, c, int(rank_text)))
+    except UnreadableRow as err:  # csv cannot read on: named with the problems before it
+        if len(problems) < MAX_PROBLEMS:
+            problems.append(BallotRowError(source, err.line or line, err.problem, err.hint))
+        else:
+            stopped_at = err.line
     if problems:
         raise _all_at_once(problems, stopped_at)
     if not entries:
         raise EmptyBallotFileError(
-            source, reader.line_num, "the file has no ballots", "add one row per ranked candidate"
+            source, line, "the file has no ballots", "add one row per ranked candidate"
         )
     ranks = np.full((len(ballot_index), len(candidate_index)), np.nan)
     rows, cols, values = (np.array(column) for column in zip(*entries, strict=True))

@@ -14,16 +14,22 @@ import unicodedata
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import TextIO, TypeVar
 
 from track2.commonground.errors import InputFormatError
 
 __all__ = [
     "INT",
+    "MAX_LINE_CHARS",
     "MAX_PROBLEMS",
+    "LineTooLong",
     "RowProblems",
+    "UnreadableRow",
     "VoteRows",
+    "bounded_lines",
+    "check_id",
     "control_character",
+    "csv_records",
     "first_bad_utf8_line",
     "header_index",
     "nonblank",
@@ -36,6 +42,60 @@ INT = re.compile(r"^-?\d+$")
 Item = TypeVar("Item")
 Parsed = TypeVar("Parsed")
 MAX_PROBLEMS = 20  # bad rows named in one error; reading stops at the last
+# The longest line read: far above any real row (a participants-votes.csv row of 100,000
+# statements is under 1 MB), and small enough to hold. A text file's line is read whole before
+# csv's field limit applies: a 1 GB file with no line break took 2.3 GB and 10 s to refuse.
+MAX_LINE_CHARS = 16 * 2**20
+POLIS_CSV = "a Pol.is CSV file"
+
+
+class LineTooLong(csv.Error):
+    """A line longer than :data:`MAX_LINE_CHARS`. A ``csv.Error``: it is raised from inside the
+    csv reader's loop (by :func:`bounded_lines`), where a row csv cannot read is reported."""
+
+
+class UnreadableRow(InputFormatError):
+    """A row the csv module cannot read (a field over its limit, a line with no end); reading
+    cannot go on after it. ``problem`` and ``hint`` are the message's two halves."""
+
+    def __init__(self, path: str, line: int, problem: str, hint: str) -> None:
+        self.problem = problem
+        self.hint = hint
+        super().__init__(path, line, f"{problem}; {hint}")
+
+
+def bounded_lines(f: TextIO) -> Iterator[str]:
+    """The lines of an open text file for ``csv.reader``, none longer than
+    :data:`MAX_LINE_CHARS` (a longer one raises :class:`LineTooLong` after reading that much)."""
+    while line := f.readline(MAX_LINE_CHARS + 1):
+        if len(line) > MAX_LINE_CHARS:
+            raise LineTooLong(f"no line break in {MAX_LINE_CHARS // 2**20} MB")
+        yield line
+
+
+def csv_records(
+    lines: Iterable[str], source: str, kind: str = POLIS_CSV, lines_before: int = 0
+) -> Iterator[tuple[int, list[str]]]:
+    """(line number, fields) of CSV text, header included. A row csv cannot read raises
+    :class:`UnreadableRow` naming the line where that row starts (a stray quote runs on over
+    many lines) and what to do; ``kind`` names the file expected ("a Pol.is CSV file");
+    ``lines_before`` the lines of the file above ``lines``."""
+    reader = csv.reader(lines)
+    last = lines_before
+    try:
+        for row in reader:
+            yield lines_before + reader.line_num, row
+            last = lines_before + reader.line_num
+    except csv.Error as err:
+        if isinstance(err, LineTooLong):
+            problem = f"{err}: this is not {kind}"
+            hint = "check that this is the right file, or export it again"
+        elif "field larger than field limit" in str(err):
+            problem = f"a field is longer than {csv.field_size_limit() // 1024} KB (a stray quote?)"
+            hint = "fix this row"
+        else:
+            problem, hint = f"this row cannot be read as CSV ({err})", "fix this row"
+        raise UnreadableRow(source, last + 1, problem, hint) from err
 
 
 def control_character(text: str) -> str | None:
@@ -48,14 +108,29 @@ def control_character(text: str) -> str | None:
     return None
 
 
-def parse_id(value: str, path: str, line: int, what: str) -> int:
+def parse_id(value: str, path: str, line: int, what: str, *, negative_ok: bool = True) -> int:
+    """An integer id of 64 bits; ``negative_ok=False`` for Pol.is's participant and statement
+    ids, which count from 0."""
     v = value.strip()
     if not INT.match(v):
         raise InputFormatError(path, line, f"{what} {value!r} is not an integer id")
-    number = int(v)
+    if len(v.lstrip("-").lstrip("0")) > 19:  # int() refuses 4,300 digits and more
+        shown = v if len(v) <= 30 else f"{v[:20]}…"
+        raise InputFormatError(
+            path, line, f"{what} {shown} is too large for an id (at most 19 digits); fix this row"
+        )
+    return check_id(int(v), path, line, what, negative_ok=negative_ok)
+
+
+def check_id(number: int, path: str, line: int, what: str, *, negative_ok: bool = True) -> int:
+    """``number`` if it fits an id (64 bits; 0 or more unless ``negative_ok``)."""
     if not -(2**63) <= number < 2**63:
         raise InputFormatError(
-            path, line, f"{what} {v} is too large for an id (at most 19 digits); fix this row"
+            path, line, f"{what} {number} is too large for an id (at most 19 digits); fix this row"
+        )
+    if number < 0 and not negative_ok:
+        raise InputFormatError(
+            path, line, f"{what} {number} is negative (Pol.is ids are 0 or more); fix this row"
         )
     return number
 
@@ -70,18 +145,18 @@ def parse_vote(value: str, path: str, line: int) -> int:
 
 
 def open_csv(path: Path) -> Iterator[tuple[int, list[str]]]:
-    """Yield (line number, fields) of a CSV file, header included."""
+    """Yield (line number, fields) of a Pol.is CSV file, header included."""
     try:
         f = path.open(encoding="utf-8", newline="")
     except FileNotFoundError as err:
         raise InputFormatError(str(path), None, "file not found") from err
+    except OSError as err:  # a folder, no permission
+        raise InputFormatError(
+            str(path), None, f"cannot read ({err.strerror}); check the path"
+        ) from err
     with f:
-        reader = csv.reader(f)
         try:
-            for row in reader:
-                yield reader.line_num, row
-        except csv.Error as err:
-            raise InputFormatError(str(path), reader.line_num, f"malformed CSV ({err})") from err
+            yield from csv_records(bounded_lines(f), str(path))
         except UnicodeDecodeError as err:
             raise InputFormatError(
                 str(path), first_bad_utf8_line(path), "not UTF-8 text; re-export the file as UTF-8"
@@ -112,18 +187,24 @@ def header_index(
     required: Iterable[str],
     aliases: Mapping[str, tuple[str, ...]] | None = None,
 ) -> dict[str, int]:
+    """Column of each ``required`` name (or one of its ``aliases``). Every missing or repeated
+    column is named in one error: with a column twice, which one holds the data is a guess."""
     names = [h.strip().lstrip("\ufeff") for h in header]
     index: dict[str, int] = {}
+    problems: list[str] = []
     for want in required:
         options = (aliases or {}).get(want, (want,))
-        found = next((names.index(o) for o in options if o in names), None)
+        found = next((o for o in options if o in names), None)
         if found is None:
-            raise InputFormatError(
-                str(path),
-                1,
-                f"missing column {want!r} in the header (found: {', '.join(names) or 'nothing'})",
+            problems.append(
+                f"missing column {want!r} in the header (found: {', '.join(names) or 'nothing'})"
             )
-        index[want] = found
+        elif names.count(found) > 1:
+            problems.append(f"column {found!r} appears twice in the header; keep one")
+        else:
+            index[want] = names.index(found)
+    if problems:
+        raise InputFormatError(str(path), 1, "; ".join(problems))
     return index
 
 
@@ -161,8 +242,8 @@ class VoteRows:
                 f"expected {self.width} fields like the header, "
                 f"found {len(row)}; fix or delete this row",
             )
-        sid = parse_id(row[idx["comment-id"]], p, line, "comment-id")
-        pid = parse_id(row[idx["voter-id"]], p, line, "voter-id")
+        sid = parse_id(row[idx["comment-id"]], p, line, "comment-id", negative_ok=False)
+        pid = parse_id(row[idx["voter-id"]], p, line, "voter-id", negative_ok=False)
         vote = parse_vote(row[idx["vote"]], p, line)
         if self.ts_col is not None:
             raw = row[self.ts_col].strip()
@@ -197,8 +278,18 @@ class RowProblems:
         self, records: Iterable[tuple[int, Item]], parse: Callable[[int, Item], Parsed]
     ) -> Iterator[tuple[int, Parsed]]:
         """(line, parse(line, record)) of every record that parses; each one that raises is
-        added and skipped, and :meth:`check` runs when the records are done."""
-        for line, record in records:
+        added and skipped, and :meth:`check` runs when the records are done. A problem the
+        records themselves raise (a row csv cannot read) ends the reading, named with the
+        others."""
+        rows = iter(records)
+        while True:
+            try:
+                line, record = next(rows)
+            except StopIteration:
+                break
+            except InputFormatError as err:
+                self.add(err)
+                break
             try:
                 parsed = parse(line, record)
             except InputFormatError as err:

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import csv
 import json
+import math
+import stat
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +37,8 @@ from track2.commonground.csv_rows import (
     INT,
     RowProblems,
     VoteRows,
+    check_id,
+    first_bad_utf8_line,
     header_index,
     nonblank,
     open_csv,
@@ -173,14 +177,14 @@ def read_participants_votes_csv(
     if first is None:
         raise EmptyConversationError(f"{p}: the file is empty; export the votes again")
     header = [h.strip().lstrip("\ufeff") for h in first[1]]
-    if "participant" not in header:
-        raise InputFormatError(str(p), 1, "missing column 'participant' in the header")
+    pcol = header_index(header, p, ("participant",))["participant"]
     stmt_cols = [i for i, h in enumerate(header) if h not in PARTICIPANT_META_COLUMNS]
-    stmt_ids = [parse_id(header[i], str(p), 1, "statement column") for i in stmt_cols]
+    stmt_ids = [
+        parse_id(header[i], str(p), 1, "statement column", negative_ok=False) for i in stmt_cols
+    ]
     if len(set(stmt_ids)) != len(stmt_ids):
         dup = next(s for s in stmt_ids if stmt_ids.count(s) > 1)
         raise InputFormatError(str(p), 1, f"statement {dup} appears twice in the header")
-    pcol = header.index("participant")
     gcol = header.index("group-id") if "group-id" in header else None
     pids: list[int] = []
     sids: list[int] = []
@@ -198,7 +202,7 @@ def read_participants_votes_csv(
                 f"expected {len(header)} fields like the "
                 f"header, found {len(row)}; fix or delete this row",
             )
-        pid = parse_id(row[pcol], str(p), line, "participant")
+        pid = parse_id(row[pcol], str(p), line, "participant", negative_ok=False)
         if pid in seen_rows:
             raise InputFormatError(
                 str(p),
@@ -284,7 +288,9 @@ def write_participants_votes_csv(
 
 
 # ---------------------------------------------------------------------------------- comments
-_COMMENT_ALIASES = {
+# The names a comments file may give its columns (the room's import reads them too, to name the
+# line of a comment it refuses).
+COMMENT_ALIASES = {
     "id": ("comment-id", "tid", "statement_id", "statement-id"),
     "text": ("comment-body", "txt", "comment", "text"),
 }
@@ -298,7 +304,7 @@ def read_comments_csv(path: str | Path) -> dict[Any, Statement]:
     if first is None:
         raise InputFormatError(str(p), None, "the file is empty; export the comments again")
     header = [h.strip().lstrip("\ufeff") for h in first[1]]
-    idx = header_index(header, p, ("id", "text"), _COMMENT_ALIASES)
+    idx = header_index(header, p, ("id", "text"), COMMENT_ALIASES)
     mod_col = next((header.index(c) for c in ("moderated", "mod") if c in header), None)
     meta_col = next((header.index(c) for c in ("is-meta", "is_meta") if c in header), None)
     author_col = next(
@@ -316,7 +322,7 @@ def read_comments_csv(path: str | Path) -> dict[Any, Statement]:
                 f"expected {len(header)} fields like the "
                 f"header, found {len(row)}; check the quoting of the text",
             )
-        sid = parse_id(row[idx["id"]], str(p), line, "comment id")
+        sid = parse_id(row[idx["id"]], str(p), line, "comment id", negative_ok=False)
         if sid in out:
             raise InputFormatError(
                 str(p),
@@ -422,10 +428,26 @@ def _load_json_records(p: Path) -> tuple[list[Any], list[int]]:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError as err:
         raise InputFormatError(str(p), None, "file not found") from err
+    except OSError as err:  # a folder, no permission
+        raise InputFormatError(
+            str(p), None, f"cannot read ({err.strerror}); check the path"
+        ) from err
+    except UnicodeDecodeError as err:
+        raise InputFormatError(
+            str(p), first_bad_utf8_line(p), "not UTF-8 text; re-export the file as UTF-8"
+        ) from err
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         raise InputFormatError(str(p), err.lineno, f"not valid JSON ({err.msg})") from err
+    except RecursionError as err:
+        raise InputFormatError(
+            str(p), None, "JSON nested too deeply; pass the Pol.is export unchanged"
+        ) from err
+    except ValueError as err:  # a number of 4,300 digits or more
+        raise InputFormatError(
+            str(p), None, f"a number too long to read ({err}); pass the Pol.is export unchanged"
+        ) from err
     if not isinstance(data, list):
         raise InputFormatError(str(p), 1, "expected a JSON array of records")
     lines = _record_lines(text)
@@ -465,6 +487,7 @@ def read_votes_json(
         for name, value in (("participant", pid), ("statement", sid)):
             if not isinstance(value, int) or isinstance(value, bool):
                 raise InputFormatError(str(p), line, f"{name} id {value!r} is not an integer")
+            check_id(value, str(p), line, f"{name} id", negative_ok=False)
         if vote not in (-1, 0, 1) or isinstance(vote, bool):
             raise InputFormatError(
                 str(p),
@@ -474,8 +497,11 @@ def read_votes_json(
         modified = rec.get("modified", 0)
         try:
             modified_f = float(modified)
-        except (TypeError, ValueError):
-            raise InputFormatError(str(p), line, f"modified {modified!r} is not a number") from None
+        except (TypeError, ValueError, OverflowError):
+            modified_f = math.nan
+        if not math.isfinite(modified_f):
+            shown = repr(modified) if len(repr(modified)) <= 30 else f"{repr(modified)[:20]}…"
+            raise InputFormatError(str(p), line, f"modified {shown} is not a number")
         return pid, sid, int(vote), modified_f
 
     for _line, (pid, sid, vote, modified_f) in RowProblems().each(
@@ -512,6 +538,7 @@ def read_comments_json(path: str | Path) -> dict[Any, Statement]:
         sid = _pick(rec, ("tid", "statement_id"), p, line)
         if not isinstance(sid, int) or isinstance(sid, bool):
             raise InputFormatError(str(p), line, f"comment id {sid!r} is not an integer")
+        check_id(sid, str(p), line, "comment id", negative_ok=False)
         if sid in out:
             raise InputFormatError(str(p), line, f"duplicate comment id {sid}")
         mod = rec.get("mod", rec.get("moderated", 0))
@@ -544,13 +571,39 @@ def _check_known(
         return
     unknown = [s for s in matrix.statement_ids.tolist() if s not in statements]
     if unknown:
+        others = len(unknown) - 1
+        more = {0: "", 1: " (and 1 other statement)"}.get(
+            others, f" (and {others} other statements)"
+        )
         raise InputFormatError(
             str(votes_file),
-            None,
-            f"votes on statement {unknown[0]} which {comments_file.name} "
-            f"does not list ({len(unknown)} such statements); the files "
-            "come from different conversations or exports",
+            _first_line_of_statement(votes_file, unknown[0]),
+            f"a vote on statement {unknown[0]}, which {comments_file.name} does not list{more}; "
+            "the files come from different conversations or exports",
         )
+
+
+def _first_line_of_statement(votes_file: Path, statement_id: int) -> int | None:
+    """The line of the first vote on ``statement_id`` (read again: this runs only to name it
+    in an error, and the matrix keeps no lines)."""
+    if votes_file.name == "participants-votes.csv":
+        return 1  # a statement is a column of the header
+    if votes_file.suffix == ".json":
+        records, lines = _load_json_records(votes_file)
+        for line, rec in zip(lines, records, strict=True):
+            if isinstance(rec, dict) and rec.get("tid", rec.get("statement_id")) == statement_id:
+                return line
+        return None
+    rows = open_csv(votes_file)
+    first = next(rows, None)
+    if first is None:
+        return None
+    column = header_index(first[1], votes_file, ("comment-id",))["comment-id"]
+    wanted = str(statement_id)
+    for line, row in rows:
+        if len(row) > column and row[column].strip().lstrip("0") == wanted.lstrip("0"):
+            return line
+    return None
 
 
 def load_conversation(
@@ -571,7 +624,18 @@ def load_conversation(
         f = folder / name
         if only is not None and name != only and name not in ("comments.csv", "comments.json"):
             return None
-        return f if f.is_file() else None
+        try:
+            mode = f.stat().st_mode
+        except FileNotFoundError:
+            return None
+        except OSError as err:  # no permission to look, a loop of links
+            raise InputFormatError(
+                str(f), None, f"cannot read ({err.strerror}); check the path"
+            ) from err
+        if not stat.S_ISREG(mode):  # silently "no comments" was a wrong report
+            what = "a folder" if stat.S_ISDIR(mode) else "a device or a pipe"
+            raise InputFormatError(str(f), None, f"is {what}, not a file; move it out of {folder}")
+        return f
 
     statements: dict[Any, Statement] = {}
     comments_file = have("comments.csv") or have("comments.json")

@@ -36,7 +36,6 @@ votes to say). See ``docs/commonground-track2.md`` for the worked example.
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -46,7 +45,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import betainc, betaincinv, betaln
 
-from track2.commonground.csv_rows import control_character
+from track2.commonground.csv_rows import RowProblems, control_character, csv_records
 from track2.commonground.errors import CommonGroundError, InputFormatError
 from track2.commonground.matrix import AGREE, DISAGREE, VoteMatrix
 from track2.commonground.repness import group_vote_counts
@@ -70,6 +69,7 @@ DIVISIVE = "divisive"
 NO_COMMON_GROUND = "no common ground"
 TOO_FEW_VOTES = "too few votes to say"
 
+SIDES_CSV = "a participant,side CSV file"
 JEFFREYS = 0.5
 # Safeguarded Newton for the quantile of the minimum share: at most this many steps (a step
 # that leaves the bracket halves it instead, so even the worst case ends within 2^-60 of the
@@ -200,11 +200,15 @@ def side_of_participants(votes: VoteMatrix, sides: Mapping[Any, str]) -> list[st
 
 
 def read_sides_csv(lines: Iterable[str], source: str = "<sides>") -> dict[str, str]:
-    """Read ``participant,side`` CSV rows into ``{participant id: side}`` (typed errors)."""
-    reader = csv.reader(lines)
-    header = next(reader, None)
-    if header is None:
+    """Read ``participant,side`` CSV rows into ``{participant id: side}`` (typed errors: every
+    bad row is named in one :class:`InputFormatError`, as the vote readers do). Give an open
+    file through :func:`~track2.commonground.csv_rows.bounded_lines`, so that a file with no
+    line break is refused without being read whole."""
+    rows = csv_records(lines, source, SIDES_CSV)
+    first = next(rows, None)
+    if first is None:
         raise InputFormatError(source, 1, "the file is empty; write the header participant,side")
+    header = first[1]
     if header and header[0].startswith("\ufeff"):
         header[0] = header[0][1:]
     if [field.strip().lower() for field in header] != ["participant", "side"]:
@@ -215,10 +219,8 @@ def read_sides_csv(lines: Iterable[str], source: str = "<sides>") -> dict[str, s
         )
     sides: dict[str, str] = {}
     first_line: dict[str, int] = {}
-    for row in reader:
-        line = reader.line_num
-        if not row or all(not field.strip() for field in row):
-            continue
+
+    def side_row(line: int, row: list[str]) -> tuple[str, str]:
         if len(row) != 2:
             raise InputFormatError(
                 source, line, f"expected 2 fields (participant,side), found {len(row)}; fix the row"
@@ -243,14 +245,20 @@ def read_sides_csv(lines: Iterable[str], source: str = "<sides>") -> dict[str, s
                 f"participant {participant!r} is listed twice (first on line "
                 f"{first_line[participant]}); give each participant one side",
             )
+        return participant, side
+
+    last_line = 1
+    filled = ((line, row) for line, row in rows if any(field.strip() for field in row))
+    for line, (participant, side) in RowProblems().each(filled, side_row):
         first_line[participant] = line
         sides[participant] = side
+        last_line = line
     distinct = set(sides.values())
     if len(distinct) < 2:
         found = f"only {next(iter(distinct))!r}" if distinct else "none"
         raise InputFormatError(
             source,
-            reader.line_num,
+            last_line,
             f"agreement per side needs at least two sides, found {found}; "
             "declare each participant's delegation",
         )

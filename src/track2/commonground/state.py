@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from track2.commonground.csv_rows import first_bad_utf8_line
 from track2.commonground.errors import InputFormatError
 
 
@@ -90,7 +91,7 @@ def polis_state_from_dict(data: Any, path: str = "<math-pca2.json>") -> PolisSta
             mod_out=tuple(data.get("mod-out") or ()),
             meta=tuple(data.get("meta-tids") or ()),
         )
-    except (KeyError, TypeError, ValueError) as err:
+    except (KeyError, TypeError, ValueError, OverflowError) as err:
         raise InputFormatError(
             path, None, f"malformed Pol.is math state ({err}); pass the unmodified math-pca2.json"
         ) from err
@@ -106,6 +107,24 @@ def load_polis_state(path: str | Path) -> PolisState:
         raise InputFormatError(
             str(p), None, "file not found; check the --polis-state path"
         ) from err
+    except OSError as err:  # a folder, no permission
+        raise InputFormatError(
+            str(p), None, f"cannot read ({err.strerror}); check the --polis-state path"
+        ) from err
+    except UnicodeDecodeError as err:
+        raise InputFormatError(
+            str(p),
+            first_bad_utf8_line(p),
+            "not UTF-8 text; pass the math-pca2.json exported with the conversation",
+        ) from err
     except json.JSONDecodeError as err:
         raise InputFormatError(str(p), err.lineno, f"not valid JSON ({err.msg})") from err
+    except RecursionError as err:
+        raise InputFormatError(
+            str(p), None, "JSON nested too deeply; pass the unmodified math-pca2.json"
+        ) from err
+    except ValueError as err:  # a number of 4,300 digits or more
+        raise InputFormatError(
+            str(p), None, f"a number too long to read ({err}); pass the unmodified math-pca2.json"
+        ) from err
     return polis_state_from_dict(data, str(p))

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from track2.commonground.csv_rows import VoteRows
+from track2.commonground.csv_rows import VoteRows, csv_records
 from track2.commonground.errors import InputFormatError
 
 __all__ = ["BLOCK_BYTES", "FAST_READ_BYTES", "PARSE_SHARE", "read_columns"]
@@ -80,6 +80,8 @@ def read_columns(
                     return None  # pyarrow refused a block that the validating reader takes
                 if progress is not None:
                     progress(PARSE_SHARE * cut / len(mapped))
+        except _LongLine:
+            return None  # the validating reader refuses a line too long to hold
         except _QuotedBody:
             # Quotes below the header: a block might cut a quoted field, so pyarrow reads
             # the file as one stream instead (it reads ahead: more memory, same result).
@@ -107,6 +109,11 @@ class _QuotedBody(Exception):
     """A quote below the header: the file cannot be cut at newlines safely."""
 
 
+class _LongLine(Exception):
+    """A line longer than a block: no real votes.csv has one (a 1 GB file with no line break
+    below its header was searched to its end, then handed to pyarrow whole)."""
+
+
 def _mapped(p: Path) -> mmap.mmap:
     """``p`` mapped read-only. Not closed by us but when the last reference goes: pyarrow
     may still hold a view of a block for a moment after its batches are handed out."""
@@ -121,14 +128,15 @@ def _line_blocks(mapped: mmap.mmap) -> Iterator[tuple[int, int]]:
     file in memory at once); a block of the mapped file is handed to pyarrow without a copy
     and its pages let go once parsed, so about one block is resident. Raises
     :class:`_QuotedBody` at the first quote below the header (a quoted field may hold a
-    newline, and a block must end at a row's end)."""
+    newline, and a block must end at a row's end), :class:`_LongLine` at a line longer than a
+    block."""
     size = len(mapped)
     start = mapped.find(b"\n") + 1 or size
     while start < size:
         end = start + BLOCK_BYTES
         cut = mapped.rfind(b"\n", start, end) + 1 if end < size else size
         if cut <= start:
-            cut = mapped.find(b"\n", end) + 1 or size  # a line longer than a block
+            raise _LongLine
         if mapped.find(b'"', start, cut) >= 0:
             raise _QuotedBody
         yield start, cut
@@ -173,13 +181,8 @@ def _raise_first_bad_line(
     except UnicodeDecodeError as err:
         line = lines_before + block.count(b"\n", 0, err.start) + 1
         raise InputFormatError(str(p), line, "not UTF-8 text; re-export the file as UTF-8") from err
-    reader = csv.reader(io.StringIO(text, newline=""))
     rows = VoteRows(p, header)
-    try:
-        rows.add((lines_before + reader.line_num, row) for row in reader)
-    except csv.Error as err:
-        line = lines_before + reader.line_num
-        raise InputFormatError(str(p), line, f"malformed CSV ({err})") from err
+    rows.add(csv_records(io.StringIO(text, newline=""), str(p), lines_before=lines_before))
 
 
 class _GrowingColumns:
@@ -214,6 +217,8 @@ class _GrowingColumns:
             if name == "vote":
                 if size and (values.min() < -1 or values.max() > 1):
                     return False
+            elif size and values.min() < 0 and name != "timestamp":
+                return False  # a negative id: the validating reader names its line
             elif (
                 target.dtype == np.int32
                 and size

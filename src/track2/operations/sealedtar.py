@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import tarfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, BinaryIO, cast
 
 from track2.operations.pouch import PouchError, PouchReader, PouchWriter
+from track2.output_file import write_output_file
 
 
 class SealedTarError(Exception):
@@ -16,17 +16,10 @@ class SealedTarError(Exception):
 
 
 def write_private(path: Path, write: Callable[[BinaryIO], object]) -> None:
-    """Write under a temporary name (mode 0600), fsync, then rename: never a half file."""
-    partial = path.with_name(f".{path.name}.partial")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            write(out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
+    """Write under a temporary name (mode 0600), fsync, then rename: never a half file. A link
+    is followed and kept; a device or a pipe is refused (``NotARegularFile``, an ``OSError``):
+    a backup is read back once written."""
+    write_output_file(path, write, private=True, stream=False)
 
 
 def write_sealed_tar(

@@ -33,6 +33,7 @@ from track2.commonground import (
     rounds_said,
     select_consensus,
 )
+from track2.commonground.csv_rows import bounded_lines, first_bad_utf8_line
 from track2.commonground.group_map import NO_AXIS
 from track2.commonground.pages import small_pages
 from track2.commonground.sides import (
@@ -110,14 +111,16 @@ def load_sides(path: str | Path, conversation: Conversation) -> list[str | None]
     source = str(path)
     try:
         with Path(path).open(encoding="utf-8", newline="") as f:
-            mapping = read_sides_csv(f, source)
+            mapping = read_sides_csv(bounded_lines(f), source)
     except OSError as err:
         raise InputFormatError(
-            source, None, f"cannot read the sides file ({err.strerror})"
+            source, None, f"cannot read the sides file ({err.strerror}); check the --sides path"
         ) from err
     except UnicodeDecodeError as err:
         raise InputFormatError(
-            source, None, "not UTF-8 text; save the sides file as UTF-8 CSV"
+            source,
+            first_bad_utf8_line(Path(path)),
+            "not UTF-8 text; save the sides file as UTF-8 CSV",
         ) from err
     try:
         return side_of_participants(conversation.matrix, mapping)

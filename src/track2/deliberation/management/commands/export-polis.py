@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -11,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from track2.deliberation import exports
 from track2.deliberation.commands import add_meeting_arguments, run_as
 from track2.disclosure.status import STATUS_LINE
+from track2.output_file import write_output_file
 
 
 class Command(BaseCommand):
@@ -32,11 +31,8 @@ class Command(BaseCommand):
             lambda user: exports.check_export(user, dialogue, meeting, "polis"),
         )
         target = Path(output)
-        try:
-            fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.")
-            with os.fdopen(fd, "wb") as f:
-                f.write(document.content)
-            os.replace(tmp, target)
+        try:  # private as before; never a device, pipe or link replaced (output_file.py)
+            write_output_file(target, lambda out: out.write(document.content), private=True)
         except OSError as err:
             raise CommandError(
                 f"{target}: cannot write ({err.strerror}); choose another --output"

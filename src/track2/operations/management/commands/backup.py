@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from track2.operations import archive, passphrases
 from track2.operations.databases import DatabaseCopyError
 from track2.operations.pouch import PouchError
+from track2.output_file import is_regular_or_new
 
 
 class Command(BaseCommand):
@@ -27,6 +28,10 @@ class Command(BaseCommand):
             )
         if not target.parent.is_dir():
             raise CommandError(f"the folder {target.parent} does not exist; create it first.")
+        if not is_regular_or_new(target):  # a backup is read back: never a pipe or a device
+            raise CommandError(
+                f"cannot write {target}: not a regular file (a device or a pipe); give a file name."
+            )
         secret = passphrases.passphrase(passphrase_file, new=True)
         try:
             result = archive.make_backup(target, secret)

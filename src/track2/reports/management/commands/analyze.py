@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +12,7 @@ from track2.disclosure.site import k_floor
 from track2.disclosure.status import STATUS_LINE
 from track2.disclosure.threshold import k_problem
 from track2.reports.analysis import FORMATS, MAX_GROUPS_ASKED, MODES, render, run_analysis
+from track2.output_file import write_output_file
 from track2.reports.progress import Progress
 
 
@@ -114,7 +113,7 @@ class Command(BaseCommand):
         with progress.step(f"writing the {options['format']} report"):
             document = render(run, options["format"])
         if options["output"]:
-            _write_atomically(Path(options["output"]), document)
+            _write_report(Path(options["output"]), document)
             # The terminal shows the status too, not only the file (STYLE.md §14).
             self.stdout.write(f"{STATUS_LINE}\nReport written to {options['output']}.")
         else:
@@ -135,24 +134,20 @@ def _option_problems(options: dict[str, Any], k_anonymity_problem: str | None) -
         problems.append(f"--seed must be 0 or more, not {options['seed']}.")
     if k_anonymity_problem:
         problems.append(f"--k-anonymity: {k_anonymity_problem}")
+    if options["raw_counts"] and options["format"] != "json":
+        # text and HTML always apply the small-cell rule: the flag would be ignored unseen
+        problems.append(
+            f"--raw-counts is for --format json only, not {options['format']}; "
+            "drop it or add --format json."
+        )
     return problems
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file beside ``path`` and rename: never a half-written report."""
+def _write_report(path: Path, text: str) -> None:
+    """Never a half-written report, never a device, pipe or link replaced (output_file.py)."""
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        write_output_file(path, lambda out: out.write(text.encode("utf-8")))
     except OSError as err:
         raise CommandError(
             _one_line(f"{path}: cannot write ({err.strerror}); choose another --output")
         ) from err
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; a report is not
-        os.replace(tmp, path)
-    except OSError as err:
-        Path(tmp).unlink(missing_ok=True)
-        raise CommandError(_one_line(f"{path}: cannot write ({err.strerror})")) from err

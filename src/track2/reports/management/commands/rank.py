@@ -15,6 +15,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from track2.commonground.ballots import BallotFileError, BallotSet, parse_ballots, rank_ballots
+from track2.commonground.csv_rows import bounded_lines, first_bad_utf8_line
 from track2.commonground.schulze import SchulzeResult
 
 
@@ -94,14 +95,17 @@ class Command(BaseCommand):
                 )
         try:
             with path.open(encoding="utf-8-sig", newline="") as handle:
-                ballots = parse_ballots(handle, candidates, source=str(path))
+                ballots = parse_ballots(bounded_lines(handle), candidates, source=str(path))
         except FileNotFoundError:
             raise CommandError(f"{path}: no such file; check the path") from None
         except IsADirectoryError:
             raise CommandError(f"{path}: is a folder; give the CSV file of ballots") from None
+        except OSError as error:  # no permission, a device that cannot be read
+            raise CommandError(f"{path}: cannot read ({error.strerror}); check the path") from None
         except UnicodeDecodeError as error:
             raise CommandError(
-                f"{path}: not UTF-8 text ({error.reason}); save the CSV as UTF-8"
+                f"{path}:{first_bad_utf8_line(path)}: not UTF-8 text ({error.reason}); "
+                "save the CSV as UTF-8"
             ) from None
         except BallotFileError as error:
             raise CommandError(str(error)) from None
