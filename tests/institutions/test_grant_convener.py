@@ -101,6 +101,15 @@ def test_deactivated_account_and_contradictory_options(make_user):
     )
 
 
+def test_contradictory_options_name_the_other_problems_too(db):
+    # The conflict alone was named; the unknown account and the empty name came a run later.
+    message = refused("nobody@x", "--institution", "", "--create", "--revoke")
+    assert "--revoke and --create do not go together" in message
+    assert "No account has the e-mail address “nobody@x”" in message
+    assert "Name the institution" in message and "\n" not in message
+    assert not Institution.objects.exists() and not ConveningRight.objects.exists()
+
+
 def test_revoking_a_right_not_held(make_user):
     make_user("ilse@example.org")
     Institution.objects.create(name="Institute")

@@ -3,7 +3,9 @@ every refusal leaves the target as it was."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 
 import pytest
 
@@ -186,8 +188,24 @@ def test_a_backup_of_a_newer_release_is_refused_and_serve_refuses_its_database(
         (["backup", "{tmp}/x.backup", "--passphrase-file", "{tmp}/latin1"], "cannot read"),
         (["backup", "{tmp}/x.backup"], "no passphrase"),
         (["restore-keys", "{tmp}/x", "--share", "{tmp}/short"], "is not a file"),
+        (["backup", "{tmp}/x.backup", "--passphrase-file", "{tmp}/nope"], "(No such file"),
+        # 1 GB of NULs was read whole and sealed the backup; a NUL on a short line likewise
+        (["backup", "{tmp}/x.backup", "--passphrase-file", "{tmp}/sparse"], "no line break"),
+        (["backup", "{tmp}/x.backup", "--passphrase-file", "{tmp}/nul"], "control characters"),
         (["backup-keys", "{tmp}/k", "--split", "1/3"], "is not a threshold"),
-        (["backup-keys", "{tmp}/k", "--split", "9" * 40 + "/3"], "is not T/N"),
+        (["backup-keys", "{tmp}/k", "--split", "0/0"], "is not a threshold"),  # was a traceback
+        (["backup-keys", "{tmp}/k", "--split", "3/0"], "is not a threshold"),
+        (["backup-keys", "{tmp}/k", "--split", "2/300"], "2/300 is not a threshold: use T/N with"),
+        (["backup-keys", "{tmp}/k", "--split", "9" * 40 + "/3"], "is not a threshold"),
+        (["backup-keys", "{tmp}/k", "--split", "two/3"], "is not T/N"),
+        # the passphrase was ignored without a word
+        (
+            ["backup-keys", "{tmp}/k", "--split", "2/3", "--passphrase-file", "{tmp}/good"],
+            "--split and --passphrase-file do not go together",
+        ),
+        # a pipe is never replaced, nor written as a keys file or a backup (both are read back)
+        (["backup-keys", "{tmp}/fifo", "--split", "2/3"], "cannot write"),
+        (["backup", "{tmp}/fifo", "--passphrase-file", "{tmp}/good"], "cannot write"),
         (["migrate-to", "mysql://x/y"], "nothing was moved"),
         (["migrate-to", "postgresql://h:port\x07/db"], "nothing was moved"),
     ],
@@ -195,6 +213,11 @@ def test_a_backup_of_a_newer_release_is_refused_and_serve_refuses_its_database(
 def test_bad_input_gets_one_clear_line_and_changes_nothing(demo_site, tmp_path, args, expected):
     (tmp_path / "short").write_text("short\n")
     (tmp_path / "latin1").write_bytes("pass\xe9word-long-enough".encode("latin-1"))
+    (tmp_path / "good").write_text("a passphrase long enough\n")
+    (tmp_path / "nul").write_bytes(b"long enough pass\x00phrase\n")
+    os.mkfifo(tmp_path / "fifo")
+    with (tmp_path / "sparse").open("wb") as sparse:
+        sparse.truncate(2**30)  # 1 GB of NULs, no line break, no disk used
     make = [a.replace("{tmp}", str(tmp_path)) for a in args]
     before = sqlite_tables(demo_site.sqlite_path)
     done = demo_site.run(*make, stdin=subprocess_devnull())
@@ -203,6 +226,8 @@ def test_bad_input_gets_one_clear_line_and_changes_nothing(demo_site, tmp_path, 
     assert len(lines) == 1 and expected in lines[0], done.stderr
     assert sqlite_tables(demo_site.sqlite_path) == before
     assert not list(tmp_path.glob("*.backup")) and not (tmp_path / "k").exists()
+    assert not list(tmp_path.glob("*share*")) and not list(tmp_path.glob(".*"))
+    assert stat.S_ISFIFO((tmp_path / "fifo").lstat().st_mode)
 
 
 def subprocess_devnull():
@@ -231,6 +256,12 @@ def test_the_demo_shows_a_retention_policy_and_conveners_change_it(demo_site):
         "retention", "1", "--by", "nobody@example.org", "--delete-after-days", "1e9"
     )
     assert "no active account" in both.stderr and "not a number of days" in both.stderr
+    # a number out of range is not "not a number"
+    for days in ("99999999999999999999999", "-5", "36501"):
+        out = demo_site.run(
+            "retention", "1", "--by", "convener@demo.track2.invalid", "--delete-after-days", days
+        )
+        assert out.returncode != 0 and "from 0 to 36500, or never" in out.stderr, out.stderr
 
 
 @pytest.mark.parametrize("damage", ["altered", "deleted"])

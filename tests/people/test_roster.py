@@ -302,3 +302,58 @@ def test_a_position_without_an_organisation_says_the_same_in_both(dialogue):
     (error,) = roster.check_roster(dialogue, text).errors
     assert (error.row, error.column) == (2, "organisation")
     assert error.message == "A position needs an organisation; add the organisation too."
+
+
+def test_the_sites_own_export_imports_as_it_stands(dialogue, add_person, north):
+    # Its export-only columns (status, personal_capacity) once refused the whole file.
+    from track2.dialogues.models import Delegation, Dialogue, Party
+    from track2.institutions.models import Institution
+
+    add_person(
+        "amina@example.org",
+        languages=["French", "Wolof"],
+        expertise=["fisheries"],
+        organisation="University of Varena",
+        position="Professor",
+        gender="woman",
+        delegation=north,
+        role="observer",
+        risk_notes="Travel needs a visa.",
+    )
+    add_person("wei@example.org", full_name="Chen, Wei", sector="think_tank", country="Southland")
+    exported = roster.export_csv(dialogue)
+    elsewhere = Dialogue.objects.create(
+        title="Another dialogue", institution=Institution.objects.create(name="Other Institute")
+    )
+    party = Party.objects.create(dialogue=elsewhere, name="Northland", country="Northland")
+    Delegation.objects.create(dialogue=elsewhere, name="Northland delegation", party=party)
+    checked = roster.check_roster(elsewhere, roster.decode(exported.encode("utf-8")))
+    assert checked.errors == [] and checked.is_valid
+    by_email = {row["email"]: row for row in checked.rows}
+    amina = by_email["amina@example.org"]
+    assert amina["languages"] == ["French", "Wolof"] and amina["role"] == "observer"
+    assert amina["delegation"].name == "Northland delegation"
+    assert amina["risk_notes"] == "Travel needs a visa."
+    assert by_email["wei@example.org"]["full_name"] == "Chen, Wei"
+
+
+def test_an_unknown_column_still_checks_every_row(dialogue):
+    # The rows were not read at all: the second upload met the rows' errors.
+    text = (
+        "full_name,email,sector,country,nominated_by,colour\n"
+        "Good One,good@example.org,academia,X,Nominator,red\n"
+        "Bad Mail,not-an-email,academia,X,Nominator,blue\n"
+        "Spaceman,space@example.org,astronaut,X,Nominator,green\n"
+    )
+    assert set(errors_of(dialogue, text)) == {(1, "colour"), (3, "email"), (4, "sector")}
+    assert not roster.check_roster(dialogue, text).is_valid
+
+
+def test_an_unreadably_long_value_names_its_own_row(dialogue):
+    text = (
+        "full_name,email,sector,country,nominated_by\n"
+        "Good One,good@example.org,academia,X,Nominator\n"
+        "Long,long@example.org,academia," + "X" * 200_000 + ",Nominator\n"
+    )
+    (error,) = roster.check_roster(dialogue, text).errors
+    assert error.row == 3 and "longer than 128 KB" in error.message

@@ -47,6 +47,7 @@ def exports_page(request: HttpRequest, dialogue_id: int, meeting_id: int) -> Htt
         request,
         "deliberation/exports.html",
         {"ctx": ctx, "meeting": ctx.meeting, "dialogue": ctx.dialogue, "form": form},
+        status=400 if form.errors else 200,
     )
 
 

@@ -42,6 +42,7 @@ KIND = "track2-keys"
 SHARE_TITLE = "Track2 key share"
 MAX_SHARES = 16
 _SHARE_LINE = re.compile(r"^(site|backup|share): *(.*)$")
+_SPLIT = re.compile(r"^([0-9]+)/([0-9]+)$")
 
 
 class KeysRefused(Exception):
@@ -66,25 +67,52 @@ def key_files() -> list[Path]:
     return sorted(p for p in keys.rglob("*") if p.is_file()) if keys.exists() else []
 
 
+def _split_refused(shown: str) -> KeysRefused:
+    return KeysRefused(
+        f"--split {shown} is not a threshold: use T/N with 2 ≤ T ≤ N ≤ {MAX_SHARES}, e.g. 2/3."
+    )
+
+
+def parse_split(text: str) -> tuple[int, int]:
+    """`--split T/N` as (T, N), or the refusal that says what is wrong with it."""
+    shown = text.strip()
+    match = _SPLIT.match(shown)
+    if not match:
+        raise KeysRefused(f"--split {shown!r} is not T/N; use e.g. --split 2/3.")
+    if any(len(digits) > 2 for digits in match.groups()):  # 300, or 40 digits: out of range
+        raise _split_refused(shown)
+    threshold, shares = int(match[1]), int(match[2])
+    if not 2 <= threshold <= shares <= MAX_SHARES:
+        raise _split_refused(shown)
+    return threshold, shares
+
+
 def backup_keys(
     path: Path,
     *,
     passphrase: str | None = None,
-    threshold: int = 0,
-    shares: int = 0,
+    threshold: int | None = None,
+    shares: int | None = None,
 ) -> tuple[BackupRecord, list[Path]]:
-    if shares and not 2 <= threshold <= shares <= MAX_SHARES:
-        raise KeysRefused(
-            f"--split {threshold}/{shares} is not a threshold: use T/N with 2 ≤ T ≤ N ≤ {MAX_SHARES}, e.g. 2/3."
-        )
+    """Seal the keys with `passphrase`, or split them T of N (`threshold`, `shares`)."""
+    split = threshold is not None or shares is not None
+    # 0/0 once fell through to the passphrase branch with no passphrase: a traceback.
+    if split and not (
+        threshold is not None and shares is not None and 2 <= threshold <= shares <= MAX_SHARES
+    ):
+        raise _split_refused(f"{threshold}/{shares}")
+    if split and passphrase is not None:
+        raise KeysRefused("seal the keys with a passphrase or split them with --split, not both.")
+    if not split and not passphrase:
+        raise KeysRefused("give a passphrase to seal the keys with, or split them with --split.")
     files = key_files()
     if not files:
         raise KeysRefused(f"there are no keys in {Path(settings.TRACK2_HOME) / 'keys'} to back up.")
     site, backup = site_id(), str(uuid.uuid4())
-    label = {"kind": KIND, "site_id": site, "backup_id": backup, "threshold": threshold}
+    label = {"kind": KIND, "site_id": site, "backup_id": backup, "threshold": threshold or 0}
     share_paths: list[Path] = []
     mnemonics: list[str] = []
-    if shares:
+    if threshold is not None and shares is not None:
         master = secrets.token_bytes(32)
         mnemonics = shamir_mnemonic.generate_mnemonics(1, [(threshold, shares)], master)[0]
         writer_key: dict = {"key": bound_key(master, site, backup)}

@@ -5,12 +5,14 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+import unicodedata
 from pathlib import Path
 
 from django.core.management.base import CommandError
 
 ENV = "TRACK2_BACKUP_PASSPHRASE"
 MIN_LENGTH = 12
+MAX_FILE_BYTES = 4096  # a passphrase file's first line, at most
 
 
 def add_argument(parser) -> None:
@@ -21,15 +23,40 @@ def add_argument(parser) -> None:
     )
 
 
+def from_file(name: str) -> str:
+    """The first line of the file `name`: read at most MAX_FILE_BYTES (a passphrase file is a
+    line, and a wrong --passphrase-file once read 1 GB of NULs whole and sealed a backup with
+    them), UTF-8, no control character."""
+    try:
+        with Path(name).open("rb") as f:
+            head = f.read(MAX_FILE_BYTES + 1)
+    except OSError as err:
+        raise CommandError(
+            f"cannot read the passphrase file {name} ({err.strerror or err}); check the path."
+        ) from None
+    first, newline, _rest = head.partition(b"\n")
+    if not newline and len(head) > MAX_FILE_BYTES:
+        raise CommandError(
+            f"the passphrase file {name} has no line break in its first {MAX_FILE_BYTES} bytes, "
+            "so it is not a passphrase file; put the passphrase alone on its first line."
+        )
+    try:
+        line = first.decode("utf-8").removesuffix("\r")  # a file saved with CRLF line ends
+    except UnicodeDecodeError:
+        raise CommandError(
+            f"cannot read the passphrase file {name}: it is not UTF-8 text; save it as UTF-8."
+        ) from None
+    if any(unicodedata.category(char) == "Cc" for char in line):
+        raise CommandError(
+            f"the passphrase file {name} holds control characters (NUL, tab…) on its first line; "
+            "put the passphrase alone on its first line, in plain characters."
+        )
+    return line
+
+
 def passphrase(passphrase_file: str | None, *, new: bool) -> str:
     if passphrase_file:
-        try:
-            lines = Path(passphrase_file).read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as err:
-            raise CommandError(
-                f"cannot read the passphrase file {passphrase_file}: {err}"
-            ) from None
-        given = lines[0] if lines else ""
+        given = from_file(passphrase_file)
     elif os.environ.get(ENV):
         given = os.environ[ENV]
     elif sys.stdin.isatty():

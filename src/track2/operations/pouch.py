@@ -70,7 +70,7 @@ class PouchWriter:
         cost: Cost | None = None,
     ) -> None:
         if (passphrase is None) == (key is None):
-            raise ValueError("give a passphrase or a key, not both")
+            raise ValueError("give exactly one of a passphrase or a key")
         salt = os.urandom(16)
         if passphrase is not None:
             cost = cost or Cost()

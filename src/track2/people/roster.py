@@ -58,6 +58,10 @@ EXPORT_COLUMNS = (
     "status",
     "personal_capacity",
 )
+# Columns the export writes that an import does not take: a re-imported person starts as
+# nominated, and whether they count in a personal capacity follows from their sector. The
+# importer passes over them, so that the site's own export imports as it stands.
+EXPORT_ONLY_COLUMNS = tuple(c for c in EXPORT_COLUMNS if c not in COLUMNS)
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
 # A spreadsheet treats a cell starting with one of these as a formula (CSV injection, OWASP).
@@ -156,9 +160,11 @@ def check_roster(dialogue: Dialogue, text: str) -> RosterCheck:
         )
         return result
     names = [_header_name(cell) for cell in header]
+    # A header the rows cannot be read by (a column twice, a required one missing) stops here;
+    # an unknown column does not: the rows are checked too, so that one upload names it all.
     problems = False
     for name in names:
-        if name not in COLUMNS:
+        if name not in COLUMNS and name not in EXPORT_ONLY_COLUMNS:
             result.errors.append(
                 RowError(
                     header_row,
@@ -167,7 +173,6 @@ def check_roster(dialogue: Dialogue, text: str) -> RosterCheck:
                     % {"name": name, "columns": ", ".join(COLUMNS)},
                 )
             )
-            problems = True
     for name in sorted({n for n in names if names.count(n) > 1}):
         result.errors.append(
             RowError(
@@ -227,14 +232,8 @@ def check_roster(dialogue: Dialogue, text: str) -> RosterCheck:
             if cleaned is not None:
                 result.rows.append(cleaned)
     except csv.Error as err:
-        result.errors.append(
-            RowError(
-                row_number,
-                "",
-                _("This row cannot be read as CSV (%(err)s). Check for a stray double quote.")
-                % {"err": err},
-            )
-        )
+        # The reader failed on the row after the last one counted.
+        result.errors.append(RowError(row_number + 1, "", _unreadable_row(err)))
     if not result.rows and not result.errors:
         result.errors.append(
             RowError(
@@ -244,6 +243,17 @@ def check_roster(dialogue: Dialogue, text: str) -> RosterCheck:
             )
         )
     return result
+
+
+def _unreadable_row(err: csv.Error) -> str:
+    if str(err).startswith("field larger than field limit"):
+        return _(
+            "A value on this row is longer than %(kb)d KB, so the row cannot be read; it is "
+            "often a stray double quote that opens a value and never closes it. Check the row."
+        ) % {"kb": csv.field_size_limit() // 1024}
+    return _("This row cannot be read as CSV (%(err)s). Check for a stray double quote.") % {
+        "err": err
+    }
 
 
 def _check_row(

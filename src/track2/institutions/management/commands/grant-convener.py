@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from track2.errors import ActionRefused
+from track2.errors import ActionRefused, Problems
 from track2.institutions import actions
 
 
@@ -36,7 +36,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, email: str, institution: str, create: bool, revoke: bool, **options):
         if revoke and create:
-            raise CommandError("--revoke and --create do not go together; use one of them.")
+            # The conflict, and every other problem the two share (account, name), at once.
+            problems = Problems()
+            problems.add("--revoke and --create do not go together; use one of them.")
+            problems.collect(actions.check_account, email)
+            problems.collect(actions.clean_institution_name, institution)
+            raise CommandError(" ".join(message for _field, message in problems.found))
         try:
             if revoke:
                 still = actions.do_revoke_convener(None, email, institution)

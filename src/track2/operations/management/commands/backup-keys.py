@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from track2.operations import keychest, passphrases
-
-SPLIT = re.compile(r"^(\d{1,2})/(\d{1,2})$")
+from track2.output_file import is_regular_or_new
 
 
 class Command(BaseCommand):
@@ -28,21 +26,41 @@ class Command(BaseCommand):
 
     def handle(self, *args, path: str, passphrase_file: str | None, split: str | None, **options):
         target = Path(path).expanduser()
+        # Every wrong option at once: the file, the split, a passphrase file beside a split.
+        problems = []
         if not target.parent.is_dir() or target.is_dir():
-            raise CommandError(f"cannot write {target}: give a file name in an existing folder.")
+            problems.append(f"cannot write {target}: give a file name in an existing folder.")
+        elif not is_regular_or_new(target):  # the keys file is read back: never a pipe or device
+            problems.append(
+                f"cannot write {target}: not a regular file (a device or a pipe); give a file name."
+            )
+        split_into: tuple[int, int] | None = None
+        if split is not None:
+            if passphrase_file:
+                problems.append(
+                    "--split and --passphrase-file do not go together: split the keys among "
+                    "conveners, or seal them with a passphrase."
+                )
+            try:
+                split_into = keychest.parse_split(split)
+            except keychest.KeysRefused as err:
+                problems.append(str(err))
+        if problems:
+            raise CommandError(" ".join(problems))
         try:
-            if split:
-                match = SPLIT.match(split.strip())
-                if not match:
-                    raise CommandError(f"--split {split!r} is not T/N; use e.g. --split 2/3.")
+            if split_into is not None:
                 record, shares = keychest.backup_keys(
-                    target, threshold=int(match[1]), shares=int(match[2])
+                    target, threshold=split_into[0], shares=split_into[1]
                 )
             else:
                 secret = passphrases.passphrase(passphrase_file, new=True)
                 record, shares = keychest.backup_keys(target, passphrase=secret)
         except keychest.KeysRefused as err:
             raise CommandError(str(err)) from None
+        except OSError as err:  # a pipe or a device (a keys file is read back), a full disk…
+            raise CommandError(
+                f"cannot write {target} ({err.strerror}): give a file name in an existing folder."
+            ) from None
         self.stdout.write(f"Wrote {target}: {len(record.key_files)} key files.")
         for share in shares:
             self.stdout.write(f"  share for one convener: {share}")

@@ -9,6 +9,7 @@ from track2.access import NotFound, access_dialogue
 from track2.accounts.models import User
 from track2.errors import ActionRefused
 from track2.operations import actions
+from track2.operations.actions import MAX_RETENTION_DAYS
 from track2.operations.models import RetentionPolicy
 
 
@@ -50,12 +51,21 @@ class Command(BaseCommand):
         days: int | None = None
         if delete_after_days is not None:
             raw = delete_after_days.strip()
-            if raw.isascii() and raw.isdigit() and len(raw) <= 6:
-                days = int(raw)
-            elif raw != "never":
+            number = raw.removeprefix("-")
+            if raw == "never":
+                pass
+            elif not (number.isascii() and number.isdigit()):
                 problems.append(
                     f"--delete-after-days {delete_after_days!r} is not a number of days; use e.g. 30 or never."
                 )
+            elif raw.startswith("-") or len(number) > 6 or int(number) > MAX_RETENTION_DAYS:
+                # a number, out of range (the length first: int() refuses past 4300 digits)
+                problems.append(
+                    f"--delete-after-days {raw[:20]}{'…' if len(raw) > 20 else ''} is out of range: "
+                    f"give a number of days from 0 to {MAX_RETENTION_DAYS}, or never."
+                )
+            else:
+                days = int(number)
         if problems or user is None or target is None:
             raise CommandError(" ".join(problems))
         current = RetentionPolicy.objects.filter(dialogue=target).first() or RetentionPolicy(
