@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, timedelta
 from zoneinfo import ZoneInfo
 
@@ -194,6 +195,12 @@ def test_a_role_is_offered_not_given(world, signed_in, mailoutbox):
     assert mailoutbox[-1].to == [world.users["outsider"].email]
     bad = client.post(url("roles", world.dialogue.pk), {"email": "nobody", "role": "emperor"})
     assert bad.status_code == 400 and bad.content.count(b'class="errorlist') >= 2
+    # Each field with an error names its errors (aria-describedby): every id it names exists,
+    # so that a screen reader reads the error with the field.
+    page = bad.content.decode()
+    named = {i for ids in re.findall(r'aria-describedby="([^"]*)"', page) for i in ids.split()}
+    assert {"id_email_error", "id_role_error"} <= named
+    assert all(f'id="{i}"' in page for i in named), named
 
 
 MEETING_FORM = {
