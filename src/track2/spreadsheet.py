@@ -27,6 +27,14 @@ def cell(value: Any) -> Any:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
+def plain(value: str) -> str:
+    """A cell `cell` wrote, read back (an import of Track2's own export): the apostrophe before
+    a formula's first character is the spreadsheet's mark of text, not part of the text."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
 class Writer:
     """`csv.writer` whose every text cell goes through `cell`."""
 

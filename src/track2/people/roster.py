@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from track2 import validation as admissible
+from track2 import spreadsheet
 from track2.dialogues.models import Delegation, Dialogue
 from track2.disclosure.site import is_shown_in_personal_capacity
 from track2.disclosure.status import STATUS_LINE
@@ -64,8 +64,6 @@ EXPORT_COLUMNS = (
 EXPORT_ONLY_COLUMNS = tuple(c for c in EXPORT_COLUMNS if c not in COLUMNS)
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
-# A spreadsheet treats a cell starting with one of these as a formula (CSV injection, OWASP).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -227,7 +225,10 @@ def check_roster(dialogue: Dialogue, text: str) -> RosterCheck:
                     )
                 )
                 continue
-            raw = dict(zip(names, [cell.strip() for cell in cells], strict=False))
+            # Our own export's apostrophes (before a formula's first character) are read back off.
+            raw = dict(
+                zip(names, [spreadsheet.plain(cell.strip()) for cell in cells], strict=False)
+            )
             cleaned = _check_row(dialogue, raw, row_number, delegations, seen, result.errors)
             if cleaned is not None:
                 result.rows.append(cleaned)
@@ -337,13 +338,6 @@ def do_import_roster(by, dialogue: Dialogue, text: str) -> list[Candidacy]:
     return added
 
 
-def neutralise(value: str) -> str:
-    """Make a cell safe to open in a spreadsheet: a leading formula character gets an apostrophe,
-    and no control character (stored before input was checked) reaches the file."""
-    value = admissible.printable(value)
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
 def export_rows(dialogue: Dialogue) -> list[list[str]]:
     rows = [list(EXPORT_COLUMNS)]
     for candidacy in candidacies_of(dialogue):
@@ -369,7 +363,9 @@ def export_rows(dialogue: Dialogue) -> list[list[str]]:
             "status": candidacy.status,
             "personal_capacity": "yes" if is_shown_in_personal_capacity(person, dialogue) else "",
         }
-        rows.append([neutralise(str(values[column])) for column in EXPORT_COLUMNS])
+        # A formula's first character gets an apostrophe; control characters never reach the
+        # file (stored before input was checked): the same rule as every spreadsheet export.
+        rows.append([spreadsheet.cell(str(values[column])) for column in EXPORT_COLUMNS])
     return rows
 
 
