@@ -82,6 +82,7 @@ from track2.commonground.formats import (
     write_votes_csv,
 )
 from track2.commonground.group_map import GroupMap, group_map
+from track2.commonground.json_files import read_json
 from track2.commonground.live import (
     LiveAnalysis,
     LiveUpdateError,
@@ -289,6 +290,7 @@ __all__ = [
     "read_columns",
     "read_comments_csv",
     "read_comments_json",
+    "read_json",
     "read_participants_votes_csv",
     "read_sides_csv",
     "read_votes_csv",

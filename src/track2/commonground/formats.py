@@ -22,7 +22,6 @@ Every problem is an :class:`InputFormatError` naming the file and line.
 from __future__ import annotations
 
 import csv
-import json
 import math
 import stat
 from collections.abc import Callable, Iterable, Mapping
@@ -38,7 +37,6 @@ from track2.commonground.csv_rows import (
     RowProblems,
     VoteRows,
     check_id,
-    first_bad_utf8_line,
     header_index,
     nonblank,
     open_csv,
@@ -46,6 +44,7 @@ from track2.commonground.csv_rows import (
     parse_vote,
 )
 from track2.commonground.errors import EmptyConversationError, InputFormatError
+from track2.commonground.json_files import read_json
 from track2.commonground.matrix import VoteMatrix
 
 VOTES_HEADER = ("timestamp", "datetime", "comment-id", "voter-id", "vote")
@@ -424,30 +423,7 @@ def _record_lines(text: str) -> list[int]:
 
 
 def _load_json_records(p: Path) -> tuple[list[Any], list[int]]:
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError as err:
-        raise InputFormatError(str(p), None, "file not found") from err
-    except OSError as err:  # a folder, no permission
-        raise InputFormatError(
-            str(p), None, f"cannot read ({err.strerror}); check the path"
-        ) from err
-    except UnicodeDecodeError as err:
-        raise InputFormatError(
-            str(p), first_bad_utf8_line(p), "not UTF-8 text; re-export the file as UTF-8"
-        ) from err
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise InputFormatError(str(p), err.lineno, f"not valid JSON ({err.msg})") from err
-    except RecursionError as err:
-        raise InputFormatError(
-            str(p), None, "JSON nested too deeply; pass the Pol.is export unchanged"
-        ) from err
-    except ValueError as err:  # a number of 4,300 digits or more
-        raise InputFormatError(
-            str(p), None, f"a number too long to read ({err}); pass the Pol.is export unchanged"
-        ) from err
+    text, data = read_json(p, "pass the Pol.is export unchanged")
     if not isinstance(data, list):
         raise InputFormatError(str(p), 1, "expected a JSON array of records")
     lines = _record_lines(text)

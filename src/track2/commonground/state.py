@@ -12,15 +12,14 @@ This module keeps the file's numbers as they are and says so in each field's nam
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from track2.commonground.csv_rows import first_bad_utf8_line
 from track2.commonground.errors import InputFormatError
+from track2.commonground.json_files import read_json
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,31 +99,5 @@ def polis_state_from_dict(data: Any, path: str = "<math-pca2.json>") -> PolisSta
 def load_polis_state(path: str | Path) -> PolisState:
     """Read a ``math-pca2.json`` file."""
     p = Path(path)
-    try:
-        with p.open(encoding="utf-8") as f:
-            data = json.load(f)
-    except FileNotFoundError as err:
-        raise InputFormatError(
-            str(p), None, "file not found; check the --polis-state path"
-        ) from err
-    except OSError as err:  # a folder, no permission
-        raise InputFormatError(
-            str(p), None, f"cannot read ({err.strerror}); check the --polis-state path"
-        ) from err
-    except UnicodeDecodeError as err:
-        raise InputFormatError(
-            str(p),
-            first_bad_utf8_line(p),
-            "not UTF-8 text; pass the math-pca2.json exported with the conversation",
-        ) from err
-    except json.JSONDecodeError as err:
-        raise InputFormatError(str(p), err.lineno, f"not valid JSON ({err.msg})") from err
-    except RecursionError as err:
-        raise InputFormatError(
-            str(p), None, "JSON nested too deeply; pass the unmodified math-pca2.json"
-        ) from err
-    except ValueError as err:  # a number of 4,300 digits or more
-        raise InputFormatError(
-            str(p), None, f"a number too long to read ({err}); pass the unmodified math-pca2.json"
-        ) from err
+    _text, data = read_json(p, "pass the unmodified math-pca2.json", option="--polis-state")
     return polis_state_from_dict(data, str(p))
