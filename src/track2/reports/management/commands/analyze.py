@@ -11,8 +11,8 @@ from track2.commonground import CommonGroundError, GroupCountError, InputFormatE
 from track2.disclosure.site import k_floor
 from track2.disclosure.status import STATUS_LINE
 from track2.disclosure.threshold import k_problem
-from track2.reports.analysis import FORMATS, MAX_GROUPS_ASKED, MODES, render, run_analysis
 from track2.output_file import write_output_file
+from track2.reports.analysis import FORMATS, MAX_GROUPS_ASKED, MODES, render, run_analysis
 from track2.reports.progress import Progress
 
 
