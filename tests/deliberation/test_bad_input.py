@@ -27,7 +27,8 @@ def test_empty_long_and_inadmissible_statements(room, api):
     r = api(alice)("post", room.url("/statements"), '{"text": "lone \\ud800 surrogate"}')
     assert r.status_code == 422
     r = api(alice)("post", room.url("/statements"), "not json")
-    assert r.status_code == 400
+    assert r.status_code == 400  # the shape of every 400: `errors` lists the one problem
+    assert r.json()["errors"] == [{"field": None, "message": r.json()["detail"]}]
     r = api(alice)(
         "post", room.url("/statements"), {"text": "ok", "x": 1} | {"text": "y" * 2_000_000}
     )

@@ -132,15 +132,14 @@ def http_error(request: HttpRequest, exc: HttpError):
     if isinstance(cause, RequestDataTooBig):
         return _refuse(request, {"detail": too_large_message()}, 413)
     if exc.status_code == 400 and cause is not None:
+        detail = _(
+            "The request body is not valid JSON (UTF-8). Send a JSON object "
+            "with 'Content-Type: application/json'."
+        )
+        # the shape of every other 400 (docs/api.md): the one problem also under `errors`
         return _refuse(
             request,
-            {
-                "detail": _(
-                    "The request body is not valid JSON (UTF-8). Send a JSON object "
-                    "with 'Content-Type: application/json'."
-                ),
-                "field": None,
-            },
+            {"detail": detail, "field": None, "errors": [{"field": None, "message": detail}]},
             400,
         )
     if exc.status_code == 403:
