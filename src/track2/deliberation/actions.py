@@ -128,12 +128,12 @@ def check_submit(
         # Only what the sender may read is compared: the room's statements and their own that
         # wait. Another's waiting or held statement must not be confirmed by a refusal (one held
         # for naming someone least of all); a twin of it meets the facilitators, who merge it.
-        if _has_twin(_room_or_own(ctx, author, Statement.Status.ACCEPTED), cleaned):
+        if _twin(_in_room(ctx), cleaned) is not None:
             problems.add(
                 _("This statement is already in the room: vote on it instead of sending it again."),
                 "text",
             )
-        elif _has_twin(_room_or_own(ctx, author, Statement.Status.PENDING), cleaned):
+        elif _twin(_waiting_of(ctx, author), cleaned) is not None:
             problems.add(
                 _("You have sent this statement already: it waits for the facilitators."),
                 "text",
@@ -148,28 +148,30 @@ def check_submit(
     return Submission(ctx, cleaned, author, bool(for_facilitator), named)
 
 
-def _room_or_own(ctx: RoomAccess, author: str, status: str):
-    """The room's accepted statements, or the author's own that wait (pending or held)."""
-    shown = Statement.objects.filter(meeting=ctx.meeting, is_for_facilitator=False)
-    if status == Statement.Status.ACCEPTED:
-        return shown.filter(status=status)
-    return shown.filter(author=author, status__in=(Statement.Status.PENDING, Statement.Status.HELD))
+def _in_room(ctx: RoomAccess):
+    """The room's accepted statements."""
+    return Statement.objects.filter(
+        meeting=ctx.meeting, is_for_facilitator=False, status=Statement.Status.ACCEPTED
+    )
 
 
-def _twin_in_room(ctx: RoomAccess, statement: Statement) -> int | None:
-    """The id of an accepted statement of the room that says what `statement` says, if any."""
-    folded = nonattribution.fold(statement.text)
-    room = _room_or_own(ctx, "", Statement.Status.ACCEPTED).exclude(pk=statement.pk)
-    for pk, text in room.values_list("pk", "text"):
-        if nonattribution.fold(text) == folded:
+def _waiting_of(ctx: RoomAccess, author: str):
+    """The author's own statements that wait (pending or held)."""
+    return Statement.objects.filter(
+        meeting=ctx.meeting,
+        is_for_facilitator=False,
+        author=author,
+        status__in=(Statement.Status.PENDING, Statement.Status.HELD),
+    )
+
+
+def _twin(statements, text: str) -> int | None:
+    """The id of one of `statements` that says `text` (ignoring case, accents and spacing)."""
+    folded = nonattribution.fold(text)
+    for pk, said in statements.values_list("pk", "text"):
+        if nonattribution.fold(said) == folded:
             return pk
     return None
-
-
-def _has_twin(statements, text: str) -> bool:
-    """Whether one of `statements` says `text` (ignoring case, accents and spacing)."""
-    folded = nonattribution.fold(text)
-    return any(nonattribution.fold(t) == folded for t in statements.values_list("text", flat=True))
 
 
 @transaction.atomic
@@ -353,7 +355,7 @@ def check_moderate(
     elif decision == "accept" and not statement.is_for_facilitator:
         # Twins are not refused while they wait (that would tell their senders what waits):
         # they are caught here, where the facilitators read both.
-        twin = _twin_in_room(ctx, statement)
+        twin = _twin(_in_room(ctx).exclude(pk=statement.pk), statement.text)
         if twin is not None:
             problems.add(
                 _(
