@@ -3,7 +3,9 @@ importer and commands, so that one entry point cannot let in what another refuse
 
 - Text: no lone surrogates (they cannot be stored or encoded as UTF-8) and no control
   characters (NUL, ESC, vertical tab, DEL, the C1 range, …). Tab, newline and carriage return
-  are allowed only in multi-line text (notes, descriptions, addresses).
+  are allowed only in multi-line text (notes, descriptions, addresses). One-line text (names,
+  titles, statements) also refuses the bidirectional embeddings, overrides and isolates, which
+  can make a name read as something else on the page (right-to-left text needs none of them).
 - Whole numbers: ids are 1 … 2^63 − 1 (a signed 64-bit column); any other number an input
   carries fits in the same range, so no database ever sees one it cannot hold.
 - Dates: years 1900 … 2200; outside that, a date is a typing slip and would break every page
@@ -27,6 +29,9 @@ MAX_INTEGER = 2**63 - 1
 EARLIEST_YEAR = 1900
 LATEST_YEAR = 2200
 LINE_BREAKS = frozenset("\t\n\r")
+# U+202A–U+202E (embeddings, overrides) and U+2066–U+2069 (isolates); the marks U+200E/U+200F,
+# which some keyboards type in mixed-direction text, only set the direction of neutral characters.
+BIDI_CONTROLS = frozenset(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
 
 
 def _describe(char: str) -> str:
@@ -47,6 +52,11 @@ def text_problem(value: str, *, multiline: bool) -> str | None:
             if multiline:
                 continue
             return _("Write this on one line: tabs and line breaks are not allowed here.")
+        if char in BIDI_CONTROLS and not multiline:
+            return _(
+                "The text contains a direction control (%(char)s) that can make it read differently "
+                "from what it says; remove it (right-to-left text needs none)."
+            ) % {"char": _describe(char)}
         if code < 0x20 or 0x7F <= code <= 0x9F:
             return _(
                 "The text contains a control character (%(char)s) that cannot be shown or printed; "

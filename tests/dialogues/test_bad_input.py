@@ -181,6 +181,45 @@ def test_control_characters_are_refused_everywhere(api, pages, world, char):
     assert not Dialogue.objects.filter(title__startswith="Gulf").exists()
 
 
+@pytest.mark.parametrize("char", ["\u202e", "\u202b", "\u2066", "\u2069"])
+def test_direction_controls_are_refused_in_one_line_text(api, pages, world, char):
+    # "Amina \u202eanilorac" shows as "Amina caroline": a name that reads as another's
+    d = world.dialogue.pk
+    errors = errors_of(api("patch", f"/dialogues/{d}", {"title": f"Gulf{char}Talks"}))
+    assert errors[0]["loc"] == ["body", "title"] and "direction control" in errors[0]["msg"]
+    from track2.people import roster
+
+    text = f"full_name,email,sector,country,nominated_by\nAmina {char}anilorac,a@example.org,academia,Northland,Me\n"
+    checked = roster.check_roster(world.dialogue, text)
+    assert any(e.column == "full_name" and "direction control" in e.message for e in checked.errors)
+    page = pages.post(f"/dialogues/{d}/edit/", {"title": f"Gulf{char}Talks"})
+    assert b"direction control" in page.content
+    world.dialogue.refresh_from_db()
+    assert world.dialogue.title == "Varena Sea Dialogue"
+
+
+def test_right_to_left_text_and_its_marks_are_welcome(api, world):
+    # Arabic and Hebrew names, and the marks some keyboards type in mixed text, are not controls
+    title = "\u062d\u0648\u0627\u0631 \u200fVarena\u200e \u05d3\u05d9\u05d0\u05dc\u05d5\u05d2"
+    response = api("patch", f"/dialogues/{world.dialogue.pk}", {"title": title})
+    assert response.status_code == 200, response.content
+    assert response.json()["title"] == title
+    notes = api("patch", f"/dialogues/{world.dialogue.pk}", {"purpose": "one\u202eline\nmore"})
+    assert notes.status_code == 200  # multi-line notes keep what a pasted document carries
+
+
+@pytest.mark.parametrize("typed", ["1e309", "20", "abc", "1.234", "-5", "9" * 25])
+def test_a_number_out_of_its_range_is_named_with_the_range_on_the_page(pages, world, typed):
+    # not Django's "no more than 4 digits in total": the range, whatever was wrong with it
+    page = pages.post(
+        f"/dialogues/{world.dialogue.pk}/edit/",
+        {"title": "Varena", "max_side_ratio": typed, "max_gender_share": typed},
+    )
+    assert b"Enter a number from 1.00 to 10.00, with at most 2 decimal places." in page.content
+    assert b"Enter a number from 50 to 100 (a whole number)." in page.content
+    assert b"digits" not in page.content and b"less than or equal" not in page.content
+
+
 def test_line_breaks_only_in_multi_line_text(api, world):
     d = world.dialogue.pk
     errors = errors_of(api("patch", f"/dialogues/{d}", {"title": "Round\nthree"}))
@@ -297,6 +336,33 @@ def test_malformed_json_is_400_with_what_to_send(api, world):
         api("patch", f"/dialogues/{world.dialogue.pk}", raw='{"k_anonymity": NaN}').status_code
         == 400
     )
+
+
+def test_a_body_declared_as_anything_but_json_is_400_and_changes_nothing(api, world):
+    # text/plain is how a cross-site form carries JSON; a form body is not what the API reads
+    before = world.dialogue.title
+    for declared in ("text/plain", "application/x-www-form-urlencoded", "text/plain\x07; x=1"):
+        response = api(
+            "patch",
+            f"/dialogues/{world.dialogue.pk}",
+            raw='{"title": "Changed"}',
+            content_type=declared,
+        )
+        assert response.status_code == 400, (declared, response.content)
+        body = response.json()
+        assert "reads only JSON" in body["detail"] and "application/json" in body["detail"]
+        assert "\x07" not in body["detail"]
+        assert body["errors"] == [{"field": None, "message": body["detail"]}]
+    world.dialogue.refresh_from_db()
+    assert world.dialogue.title == before
+    for declared in ("application/json; charset=utf-8", "application/merge-patch+json"):
+        response = api(
+            "patch",
+            f"/dialogues/{world.dialogue.pk}",
+            raw='{"title": "Changed"}',
+            content_type=declared,
+        )
+        assert response.status_code == 200, (declared, response.content)
 
 
 # --- a request that fails keeps nothing -------------------------------------------------------

@@ -145,8 +145,8 @@ def test_a_stale_edit_keeps_the_typed_text_and_shows_the_newer_one(client, world
         ({"body": "## H\n\n" + "z" * 5001}, "Section 1, paragraph 1: Shorten the text"),
         ({"body": "## H\n\nWords.\ncites: abc, 99999999999999999999999"}, "not one"),
         ({"body": "## H\n\nWords.\ncites: 424242"}, "No statement 424242"),
-        ({"base_version": str(2**70)}, "less than or equal to"),
-        ({"base_version": "abc"}, "Enter a whole number."),
+        ({"base_version": str(2**70)}, "Enter a number from 1 to 2147483647"),
+        ({"base_version": "abc"}, "Enter a number from 1 to 2147483647"),
     ],
 )
 def test_bad_input_is_refused_and_nothing_is_made(client, world, statement_doc, fields, words):

@@ -25,8 +25,21 @@ def _no_constant(name: str):
     raise ValueError(f"{name} is not a JSON number")
 
 
+class NotJson(Exception):
+    """The body is declared as something other than JSON (a form, text/plain)."""
+
+
+def _declared_json(request: HttpRequest) -> bool:
+    # No header at all is a client that says nothing (the vote lane admits it too); a browser
+    # always names what a form sends, and text/plain is how a cross-site form smuggles JSON.
+    declared = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+    return declared in ("", "application/json") or declared.endswith("+json")
+
+
 class AdmissibleJson(Parser):
     def parse_body(self, request: HttpRequest):
+        if not _declared_json(request):
+            raise NotJson(request.META.get("CONTENT_TYPE", ""))
         data = json.loads(request.body, parse_constant=_no_constant)
         # Each field's text, number and date rules are its schema type's (track2.api.fields), so
         # that every field's problem is reported at once; here only the body's shape.

@@ -25,9 +25,16 @@ from track2.api import (
     room,
 )
 from track2.api.auth import MalformedToken, api_auth
-from track2.api.refusals import AdmissibleJson, InadmissibleBody, declare_refusals, field_errors
+from track2.api.refusals import (
+    AdmissibleJson,
+    InadmissibleBody,
+    NotJson,
+    declare_refusals,
+    field_errors,
+)
 from track2.errors import ActionRefused
 from track2.site.limits import too_large_message
+from track2.validation import printable
 
 
 class ReferencePage(Swagger):
@@ -132,10 +139,16 @@ def http_error(request: HttpRequest, exc: HttpError):
     if isinstance(cause, RequestDataTooBig):
         return _refuse(request, {"detail": too_large_message()}, 413)
     if exc.status_code == 400 and cause is not None:
-        detail = _(
-            "The request body is not valid JSON (UTF-8). Send a JSON object "
-            "with 'Content-Type: application/json'."
-        )
+        if isinstance(cause, NotJson):
+            detail = _(
+                "The request body is declared as %(declared)s; the API reads only JSON. Send a "
+                "JSON object with 'Content-Type: application/json'."
+            ) % {"declared": printable(str(cause))[:100]}
+        else:
+            detail = _(
+                "The request body is not valid JSON (UTF-8). Send a JSON object "
+                "with 'Content-Type: application/json'."
+            )
         # the shape of every other 400 (docs/api.md): the one problem also under `errors`
         return _refuse(
             request,

@@ -6,11 +6,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from track2.audit.queries import OBJECT_TYPES
+from track2.site.forms import InputRules
 
 MAX_ID = 2**63 - 1
 
 
-class ChangesFilterForm(forms.Form):
+class ChangesFilterForm(InputRules, forms.Form):
     object_type = forms.ChoiceField(
         label=_("Kind of object"),
         required=False,

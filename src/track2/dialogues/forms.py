@@ -38,6 +38,7 @@ class DialogueForm(InputRules, forms.ModelForm):
         floor = k_floor()
         k = self.fields["k_anonymity"]
         k.widget.attrs.update({"min": floor, "max": K_MAXIMUM})
+        k.min_value, k.max_value = floor, K_MAXIMUM
         k.help_text = _(
             "k: a breakdown by delegation or opinion group shows a cell only when it counts at least "
             "k people (or none), so that small numbers do not identify anyone; hidden cells cannot be "
