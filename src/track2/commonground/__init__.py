@@ -10,6 +10,7 @@ docs/commonground-track2.md. Every public function and result type is exported h
 """
 
 from track2.commonground.ballots import (
+    MAX_CANDIDATES,
     BallotFileError,
     BallotHeaderError,
     BallotRankError,
@@ -18,6 +19,7 @@ from track2.commonground.ballots import (
     EmptyBallotError,
     EmptyBallotFileError,
     RepeatedCandidateError,
+    TooManyCandidatesError,
     UnknownCandidateError,
     parse_ballots,
     rank_ballots,
@@ -179,6 +181,7 @@ from track2.commonground.votes_blocks import read_columns
 
 __all__ = [
     "AGREE",
+    "MAX_CANDIDATES",
     "BallotFileError",
     "BallotHeaderError",
     "BallotRankError",
@@ -227,6 +230,7 @@ __all__ = [
     "Track2Analysis",
     "Track2Groups",
     "Track2ModeError",
+    "TooManyCandidatesError",
     "UnknownCandidateError",
     "UnreadableRow",
     "VoteMatrix",

@@ -14,7 +14,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from track2.commonground.ballots import BallotFileError, BallotSet, parse_ballots, rank_ballots
+from track2.commonground.ballots import (
+    MAX_CANDIDATES,
+    BallotFileError,
+    BallotSet,
+    parse_ballots,
+    rank_ballots,
+)
 from track2.commonground.csv_rows import bounded_lines, first_bad_utf8_line
 from track2.commonground.schulze import SchulzeResult
 
@@ -92,6 +98,12 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"--candidates {options['candidates']!r} names no candidate; give a "
                     "comma-separated list such as A,B,C"
+                )
+            if len(set(candidates)) > MAX_CANDIDATES:
+                raise CommandError(
+                    f"--candidates names {len(set(candidates))} candidates; one count takes at "
+                    f"most {MAX_CANDIDATES}: rank the alternatives of one paragraph or decision "
+                    "at a time"
                 )
         try:
             with path.open(encoding="utf-8-sig", newline="") as handle:
