@@ -26,7 +26,8 @@ def add_argument(parser) -> None:
 def from_file(name: str) -> str:
     """The first line of the file `name`: read at most MAX_FILE_BYTES (a passphrase file is a
     line, and a wrong --passphrase-file once read 1 GB of NULs whole and sealed a backup with
-    them), UTF-8, no control character."""
+    them), UTF-8, no control character but the tab (a passphrase typed at the prompt or set in
+    the environment may hold one, and its backups must open from a file too)."""
     try:
         with Path(name).open("rb") as f:
             head = f.read(MAX_FILE_BYTES + 1)
@@ -46,9 +47,9 @@ def from_file(name: str) -> str:
         raise CommandError(
             f"cannot read the passphrase file {name}: it is not UTF-8 text; save it as UTF-8."
         ) from None
-    if any(unicodedata.category(char) == "Cc" for char in line):
+    if any(unicodedata.category(char) == "Cc" and char != "\t" for char in line):
         raise CommandError(
-            f"the passphrase file {name} holds control characters (NUL, tab…) on its first line; "
+            f"the passphrase file {name} holds control characters (NUL, escape…) on its first line; "
             "put the passphrase alone on its first line, in plain characters."
         )
     return line
