@@ -17,6 +17,7 @@ import fcntl
 import os
 import re
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -58,8 +59,8 @@ def migrated_once() -> Iterator[None]:
 
 
 @contextmanager
-def _locked(folder: Path) -> Iterator[None]:
-    with open(folder / "lock", "w") as lock:
+def _locked(folder: Path, name: str = "lock") -> Iterator[None]:
+    with open(folder / name, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
@@ -133,7 +134,6 @@ def migrated_site(home: Path) -> Path:
     import shutil
     import subprocess
     import sys
-    import tempfile
 
     from tests.helpers import outside_env
 
@@ -163,6 +163,25 @@ def migrated_site(home: Path) -> Path:
     home.mkdir(mode=0o700, parents=True, exist_ok=True)
     _sqlite_copy(template, home / "track2.sqlite3")
     return home
+
+
+DEMO_SITE = "demo-site"
+
+
+def demo_site_once(build) -> Path:
+    """A site folder holding the demo, built once per test run by the first worker that needs it
+    (`build(home)` fills a migrated site) and only read afterwards: each test copies it. Every
+    worker built its own before, some twenty seconds each. Its own lock: `build` takes the
+    migrated site's."""
+    folder = Path(os.environ[TEMPLATE_FOLDER])
+    template = folder / DEMO_SITE
+    with _locked(folder, "demo-lock"):
+        if not template.exists():
+            scratch = Path(tempfile.mkdtemp(prefix="demo-", dir=folder))
+            build(migrated_site(scratch / "site"))
+            (scratch / "site").rename(template)
+            scratch.rmdir()
+    return template
 
 
 def _sqlite_copy(source: Path, target: Path) -> None:

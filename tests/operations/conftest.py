@@ -19,7 +19,7 @@ import pytest
 
 from tests.dialogues.conftest import signed_in  # the pages' fixture, shared
 from tests.helpers import outside_env
-from tests.template_db import migrated_site
+from tests.template_db import demo_site_once
 
 __all__ = ["signed_in"]
 
@@ -95,14 +95,13 @@ def make_keys(site: Site, dialogue_ids) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="session")
-def demo_template(tmp_path_factory) -> Path:
-    """A migrated SQLite site with the demo data, built once and copied per test."""
+def demo_template() -> Path:
+    """A migrated SQLite site with the demo data, built once per run and copied per test."""
     # The empty database migrated once per run (tests/template_db.py); the commands' own
     # migrations are tested from empty sites (test_upgrade.py, restore and migrate-to).
-    home = migrated_site(tmp_path_factory.mktemp("demo-site"))
-    site = Site(home)
-    site.shell("from track2.site import demo; demo.build()")
-    return home
+    return demo_site_once(
+        lambda home: Site(home).shell("from track2.site import demo; demo.build()")
+    )
 
 
 @pytest.fixture

@@ -20,6 +20,8 @@ from tests.helpers import healthz_answers, outside_env
 from tests.site.test_serve import free_port
 
 ROLES = ["convener", "facilitator", "rapporteur", "observer", "liaison"]
+# Both tests read one demo run: on one worker, it is run once (scripts/test.sh, --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("demo_run")
 
 
 @pytest.fixture(scope="module")
