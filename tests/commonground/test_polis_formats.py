@@ -543,6 +543,20 @@ def test_json_files_that_cannot_be_read_get_a_typed_error(tmp_path, name, conten
     assert "\n" not in str(err.value)
 
 
+@pytest.mark.parametrize("name", ["votes.json", "comments.json"])
+def test_a_json_file_too_large_to_read_whole_is_refused_before_reading(tmp_path, name):
+    # a 1 GB votes.json was read whole: gigabytes of objects before the first vote was counted
+    from track2.commonground import read_comments_json, read_votes_json
+    from track2.commonground.json_files import MAX_JSON_BYTES
+
+    path = tmp_path / name
+    with path.open("wb") as sparse:
+        sparse.truncate(MAX_JSON_BYTES + 1)  # no disk used
+    with pytest.raises(InputFormatError) as err:
+        (read_votes_json if name == "votes.json" else read_comments_json)(path)
+    assert "over 256 MB" in err.value.message and "votes.csv, comments.csv" in err.value.message
+
+
 def test_a_negative_json_participant_id_is_named_with_the_others(tmp_path):
     path = tmp_path / "votes.json"
     path.write_text(
