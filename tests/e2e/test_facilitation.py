@@ -90,13 +90,26 @@ def test_a_meeting_run_from_the_console(new_page, tmp_path):
         expect(north.locator("#live-caucus")).to_contain_text("A hotline before quotas.")
         north.locator("#live-caucus").get_by_role("button", name="Agree", exact=True).click()
         expect(north.locator("#live-caucus")).to_contain_text("Agree 1 · disagree 0 · pass 0")
-        # A refused note comes back as typed, marked at its box; the live update that another
-        # member's vote brings must not put the empty box back over the words (live.js).
-        words = "We could accept a hotline if the quotas come later. " * 100  # over 5,000
-        north.get_by_label("A note for your delegation").fill(words)
+        # A note naming someone is held, with a box to revise it inside the live region. A
+        # refused revision comes back as typed, marked at its box; the live update that another
+        # member's vote brings must not put the stored words back over it (live.js).
+        north.get_by_label("A note for your delegation").fill("Person 03 said quotas can wait.")
         north.get_by_role("button", name="Add the note").click()
-        box = north.get_by_label("A note for your delegation")
+        box = north.locator("#live-caucus").get_by_label("Revise without the name")
+        words = "Someone said quotas can wait, if the hotline comes first. " * 90  # over 5,000
+        box.fill(words)
+        north.locator("#live-caucus").get_by_role("button", name="Revise").click()
         expect(box).to_have_attribute("aria-invalid", "true")
+        expect(box).to_have_value(words)
+        expect(north.locator("[data-live-status=live-caucus]")).to_have_text(
+            "The caucus updates by itself."
+        )
+        caucus_url = re.sub(r"note/$", "", north.url)
+        other = new_page()
+        sign_in_page(other, base, "p1@example.org")
+        other.goto(caucus_url)
+        other.locator("#live-caucus").get_by_role("button", name="Agree", exact=True).click()
+        expect(north.locator("#live-caucus")).to_contain_text("Agree 2 · disagree 0 · pass 0")
         expect(box).to_have_value(words)
         expect(north.locator("[data-live-status=live-caucus]")).to_have_text(
             "The caucus updates by itself."
