@@ -121,10 +121,17 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Sign-in limits (accounts.throttle): password and code checks allowed in the window before a
-# pause; a completed sign-in starts the account's count again. Pinned by tests/accounts/test_limits.py.
-LOGIN_FAILURES_PER_ACCOUNT = 5
+# pause; a completed sign-in starts the account's count again. The strict limit is per account
+# *and* network address; the account alone gets only a high ceiling, so that one machine cannot
+# keep a known e-mail address paused. Pinned by tests/accounts/test_limits.py.
+LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS = 5
+LOGIN_FAILURES_PER_ACCOUNT = 50
 LOGIN_FAILURES_PER_ADDRESS = 20
 LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+# Wrong 6-digit codes after a right password, per account over a day: past this, codes are
+# refused until a password reset (accounts.actions.check_second_factor).
+SECOND_STEP_FAILURES_PER_ACCOUNT = 20
+SECOND_STEP_FAILURE_WINDOW_SECONDS = 24 * 60 * 60
 # Password-reset e-mails asked for, per address typed in and per network address.
 PASSWORD_RESETS_PER_ACCOUNT = 3
 PASSWORD_RESETS_PER_ADDRESS = 10

@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from tests.helpers import sign_in
+from tests.helpers import PASSWORD, sign_in
 from track2.accounts import actions
 from track2.accounts.models import ApiToken
 
@@ -15,7 +15,7 @@ def bearer(raw: str) -> dict:
 def test_token_is_shown_once_and_stored_as_a_digest(client, make_user):
     user = make_user()
     sign_in(client, user)
-    response = client.post("/accounts/tokens/", {"name": "rapporteur laptop"})
+    response = client.post("/accounts/tokens/", {"name": "rapporteur laptop", "password": PASSWORD})
     raw = response.context["raw"]
     assert raw.startswith("t2_") and raw in response.content.decode()
     token = ApiToken.objects.get(user=user)
@@ -25,7 +25,7 @@ def test_token_is_shown_once_and_stored_as_a_digest(client, make_user):
 
 def test_token_needs_a_name(client, make_user):
     sign_in(client, make_user())
-    response = client.post("/accounts/tokens/", {"name": "   "})
+    response = client.post("/accounts/tokens/", {"name": "   ", "password": PASSWORD})
     assert response.status_code == 400
     assert ApiToken.objects.count() == 0
 

@@ -20,7 +20,8 @@ def _turn_on_two_factor(client, user) -> list[str]:
     client.get("/accounts/two-factor/enable/")
     secret = client.session["totp_candidate"]
     response = client.post(
-        "/accounts/two-factor/enable/", {"code": totp.code_at(secret, totp.current_step())}
+        "/accounts/two-factor/enable/",
+        {"code": totp.code_at(secret, totp.current_step()), "password": PASSWORD},
     )
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
@@ -116,7 +117,7 @@ def test_wrong_recovery_codes_count_toward_the_sign_in_pause(client, make_user, 
     user = make_user()
     codes = _turn_on_two_factor(client, user)
     _password_step(client, user)
-    for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT):
+    for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS):
         assert (
             "not valid"
             in client.post(
@@ -203,8 +204,9 @@ def test_regenerating_needs_the_password_and_replaces_every_code(client, make_us
 def test_wrong_passwords_on_regenerate_count_toward_the_pause(client, make_user, settings):
     user = make_user()
     _turn_on_two_factor(client, user)
+    user.refresh_from_db()
     client.force_login(user)
-    for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT):
+    for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS):
         client.post("/accounts/two-factor/recovery-codes/", {"password": "guess"})
     paused = client.post("/accounts/two-factor/recovery-codes/", {"password": PASSWORD})
     assert paused.status_code == 400 and "Too many wrong passwords" in paused.content.decode()

@@ -24,7 +24,7 @@ def credentials(make_user):
     """A person with two API tokens and a private calendar feed, all working."""
     user = make_user()
     raws = [actions.do_create_api_token(user, name)[0] for name in ("laptop", "script")]
-    feed = meeting_actions.do_issue_calendar_token(user)
+    feed = meeting_actions.do_issue_calendar_token(user, PASSWORD, "127.0.0.1")
     for raw in raws:
         assert Client().get("/api/v1/me", **bearer(raw)).status_code == 200
     assert Client().get(f"/calendar/{feed}.ics").status_code == 200

@@ -45,7 +45,7 @@ def test_malformed_sign_in_form_marks_the_field(client, db):
 
 def test_account_is_throttled_after_repeated_failures(client, make_user, settings):
     make_user()
-    for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT):
+    for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS):
         client.post("/accounts/login/", {"email": "person@example.org", "password": "wrong"})
     response = client.post(
         "/accounts/login/", {"email": "person@example.org", "password": PASSWORD}
@@ -163,11 +163,14 @@ def _enable_two_factor(client, user):
     secret = client.session["totp_candidate"]
     wrong = client.post(
         "/accounts/two-factor/enable/",
-        {"code": "000000" if totp.code_at(secret, totp.current_step()) != "000000" else "111111"},
+        {
+            "code": "000000" if totp.code_at(secret, totp.current_step()) != "000000" else "111111",
+            "password": PASSWORD,
+        },
     )
     assert "does not match" in wrong.content.decode()
     used = totp.code_at(secret, totp.current_step())
-    response = client.post("/accounts/two-factor/enable/", {"code": used})
+    response = client.post("/accounts/two-factor/enable/", {"code": used, "password": PASSWORD})
     assert response.status_code == 200 and "Your recovery codes" in response.content.decode()
     user.refresh_from_db()
     assert user.totp_secret == secret

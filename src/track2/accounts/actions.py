@@ -14,8 +14,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from track2 import access
 from track2.accounts import recovery, throttle, totp
-from track2.accounts.models import ApiToken, RecoveryCode, User
+from track2.accounts.mail import tell_owner
+from track2.accounts.models import ApiToken, Passkey, RecoveryCode, SignInAttempt, User
 
 LAST_USED_STEP = timedelta(minutes=1)
 TOKEN_MARK = "t2_"  # noqa: S105  (a visible marker that starts every token, not a secret)
@@ -37,10 +39,26 @@ class TokenMalformed(Exception):
     pass
 
 
-def _paused(minutes: int) -> str:
+def _paused(pause: throttle.Paused) -> str:
+    # A reset lifts the account's pauses (credential_views.PasswordResetConfirmView) but not the
+    # network address's, so it is offered only when it would help.
+    if SignInAttempt.Kind.ADDRESS in pause.kinds:
+        return _(
+            "Too many failed sign-ins from your network. Wait %(minutes)d minutes and try again."
+        ) % {"minutes": pause.minutes}
     return _(
-        "Too many failed sign-ins. Wait %(minutes)d minutes and try again, or reset your password."
-    ) % {"minutes": minutes}
+        "Too many failed sign-ins for this account. Wait %(minutes)d minutes and try again, or "
+        "reset your password (“Forgot your password?” on the sign-in page): a completed reset "
+        "lifts the pause."
+    ) % {"minutes": pause.minutes}
+
+
+def _codes_refused() -> str:
+    return _(
+        "Too many wrong codes were entered for this account, so codes from the authenticator app "
+        "are refused until the password is reset. Reset it from the sign-in page (“Forgot your "
+        "password?”); meanwhile a recovery code or a passkey still signs you in."
+    )
 
 
 def check_sign_in(email: str, password: str, address: str) -> User:
@@ -54,7 +72,7 @@ def check_sign_in(email: str, password: str, address: str) -> User:
     try:
         attempt = throttle.reserve(account=email, address=address)
     except throttle.Paused as pause:
-        raise SignInRefused(_paused(pause.minutes)) from None
+        raise SignInRefused(_paused(pause)) from None
     user = authenticate(username=email, password=password)
     if user is None:
         raise SignInRefused(
@@ -71,7 +89,7 @@ def reserve_check(account: str, address: str) -> throttle.Attempt:
     try:
         return throttle.reserve(account=account, address=address)
     except throttle.Paused as pause:
-        raise SignInRefused(_paused(pause.minutes)) from None
+        raise SignInRefused(_paused(pause)) from None
 
 
 @dataclass(frozen=True)
@@ -84,9 +102,14 @@ class SecondFactorProof:
 
 def check_second_factor(user: User, code: str, address: str) -> SecondFactorProof:
     """Check a TOTP code or, when the input has the shape of one, a recovery code; counted
-    toward the same limits as passwords."""
-    attempt = reserve_check(user.email, address)
+    toward the same limits as passwords.
+
+    A 6-digit code is also counted per account over a day: the short limits alone let a holder
+    of the password try about 480 codes a day, forever. Past the day's limit codes are refused
+    until a password reset. Recovery codes (80 random bits) cannot be guessed, so they are not
+    capped and still work then."""
     if recovery.looks_like_recovery_code(code):
+        attempt = reserve_check(user.email, address)
         found = user.recovery_codes.filter(
             digest=recovery.digest(code), used_at__isnull=True
         ).first()
@@ -99,8 +122,18 @@ def check_second_factor(user: User, code: str, address: str) -> SecondFactorProo
             )
         attempt.passed()
         return SecondFactorProof(recovery_code_id=found.pk)
+    if user.codes_refused_at is not None:
+        raise SignInRefused(_codes_refused())
+    try:
+        attempt = throttle.reserve(account=user.email, address=address, second_step=user.email)
+    except throttle.Paused as pause:
+        if SignInAttempt.Kind.SECOND_STEP in pause.kinds:
+            _refuse_codes(user)
+            raise SignInRefused(_codes_refused()) from None
+        raise SignInRefused(_paused(pause)) from None
     step = totp.matching_step(user.totp_secret, code, user.totp_last_step)
     if step is None:
+        _count_wrong_code(user)
         raise SignInRefused(
             _(
                 "That code is not valid. Enter the current 6-digit code from your authenticator app, "
@@ -109,6 +142,44 @@ def check_second_factor(user: User, code: str, address: str) -> SecondFactorProo
         )
     attempt.passed()
     return SecondFactorProof(totp_step=step)
+
+
+def _count_wrong_code(user: User) -> None:
+    """A right password followed by a wrong code: the mark of a stolen password. The owner is
+    told at the first one of the day (not at every guess), and again if codes become refused."""
+    wrong = throttle.count(second_step=user.email)
+    if wrong == 1:
+        tell_owner(
+            user,
+            _("Someone typed your password correctly, then a wrong two-factor code."),
+            advice=_(
+                "If this was you (a mistyped code), there is nothing to do. If it was not you, "
+                "someone knows your password and only two-factor sign-in stopped them: reset your "
+                "password now from the sign-in page (“Forgot your password?”)."
+            ),
+        )
+    if wrong >= throttle.limits()[SignInAttempt.Kind.SECOND_STEP][0]:
+        _refuse_codes(user)
+
+
+def _refuse_codes(user: User) -> None:
+    # Conditional, so that racing requests set it (and tell the owner) once.
+    if User.objects.filter(pk=user.pk, codes_refused_at__isnull=True).update(
+        codes_refused_at=timezone.now()
+    ):
+        user.codes_refused_at = timezone.now()
+        tell_owner(
+            user,
+            _(
+                "Too many wrong two-factor codes followed your password, so codes from your "
+                "authenticator app are refused until your password is reset."
+            ),
+            advice=_(
+                "Someone probably knows your password. Reset it from the sign-in page (“Forgot "
+                "your password?”); that also lets codes work again. Until then a recovery code "
+                "or a passkey still signs you in."
+            ),
+        )
 
 
 def do_record_second_factor(user: User, proof: SecondFactorProof) -> None:
@@ -148,11 +219,32 @@ def do_regenerate_recovery_codes(user: User, password: str, address: str) -> lis
     check_password_again(user, password, address)
     if not user.has_two_factor:
         raise TwoFactorRefused(_("Turn two-factor sign-in on first; recovery codes come with it."))
-    return do_issue_recovery_codes(user)
+    codes = do_issue_recovery_codes(user)
+    _factors_changed(
+        user, _("New recovery codes were made for your account; the old ones no longer work.")
+    )
+    return codes
+
+
+def _factors_changed(user: User, what: str) -> None:
+    """How the account signs in changed: every other session ends (the caller keeps its own with
+    update_session_auth_hash) and the owner is told, in case it was not them."""
+    do_end_sessions(user)
+    tell_owner(user, what)
 
 
 def do_finish_sign_in(user: User, address: str) -> None:
-    throttle.clear_account(user.email)
+    """The whole sign-in is done: the account's count, and its count from this address, start
+    again (other addresses' failures against it still count; so do the day's wrong codes)."""
+    throttle.clear_account(user.email, address=address)
+
+
+def do_after_password_reset(user: User) -> None:
+    """A reset link was used, which proves the owner (it came to their mailbox): lift every pause
+    on the account, the refusal of codes included."""
+    throttle.forget_account(user.email)
+    User.objects.filter(pk=user.pk).update(codes_refused_at=None)
+    user.codes_refused_at = None
 
 
 def check_current_password(user: User, password: str, address: str) -> None:
@@ -181,9 +273,27 @@ def check_password_again(user: User, password: str, address: str) -> None:
         raise SignInRefused(str(refusal)) from None
 
 
-@transaction.atomic
-def do_enable_two_factor(user: User, secret: str, code: str) -> list[str]:
-    """Turn TOTP on; return a fresh set of recovery codes to show once."""
+def check_two_factor_is_off(user: User) -> None:
+    """Turning it on replaces the secret and the recovery codes; while it is on, doing that from
+    a bare session would lock the owner out (audit-accounts finding 1)."""
+    if user.has_two_factor:
+        raise TwoFactorRefused(
+            _(
+                "Two-factor sign-in is already on. To move it to another authenticator app, turn "
+                "it off first (that asks for your password), then on again; to replace lost "
+                "recovery codes, make new ones."
+            )
+        )
+
+
+def do_enable_two_factor(
+    user: User, secret: str, code: str, password: str, address: str
+) -> list[str]:
+    """Turn TOTP on after the password (asked again, counted) and a code from the new secret;
+    return a fresh set of recovery codes to show once. Raises SignInRefused for the password,
+    TwoFactorRefused for the rest."""
+    check_two_factor_is_off(user)
+    check_password_again(user, password, address)
     step = totp.matching_step(secret, code, 0)
     if step is None:
         raise TwoFactorRefused(
@@ -191,10 +301,17 @@ def do_enable_two_factor(user: User, secret: str, code: str) -> list[str]:
                 "That code does not match. Check your phone's clock and enter the current 6-digit code."
             )
         )
-    user.totp_secret = secret
-    user.totp_last_step = step
-    user.save(update_fields=["totp_secret", "totp_last_step"])
-    return do_issue_recovery_codes(user)
+    with transaction.atomic():
+        # Conditional: of two racing requests only one turns it on.
+        if not User.objects.filter(pk=user.pk, totp_secret="").update(
+            totp_secret=secret, totp_last_step=step, codes_refused_at=None
+        ):
+            user.refresh_from_db(fields=["totp_secret"])
+            check_two_factor_is_off(user)
+        user.totp_secret, user.totp_last_step, user.codes_refused_at = secret, step, None
+        codes = do_issue_recovery_codes(user)
+        _factors_changed(user, _("Two-factor sign-in was turned on for your account."))
+    return codes
 
 
 def do_disable_two_factor(user: User, password: str, address: str) -> None:
@@ -202,10 +319,13 @@ def do_disable_two_factor(user: User, password: str, address: str) -> None:
         check_current_password(user, password, address)
     except PasswordRefused as refusal:
         raise TwoFactorRefused(str(refusal) + " " + _("Two-factor sign-in is still on.")) from None
-    user.totp_secret = ""
-    user.totp_last_step = 0
-    user.save(update_fields=["totp_secret", "totp_last_step"])
-    user.recovery_codes.all().delete()
+    with transaction.atomic():
+        user.totp_secret = ""
+        user.totp_last_step = 0
+        user.codes_refused_at = None
+        user.save(update_fields=["totp_secret", "totp_last_step", "codes_refused_at"])
+        user.recovery_codes.all().delete()
+        _factors_changed(user, _("Two-factor sign-in was turned off for your account."))
 
 
 def _digest(raw: str) -> str:
@@ -229,6 +349,43 @@ def do_create_api_token(user: User, name: str) -> tuple[str, ApiToken]:
     raw = TOKEN_MARK + secret
     token = ApiToken.objects.create(user=user, name=name, prefix=secret[:8], digest=_digest(raw))
     return raw, token
+
+
+def do_issue_api_token(user: User, name: str, password: str, address: str) -> tuple[str, ApiToken]:
+    """A token asked for on the settings page: the password again (counted) first, because a
+    token outlives the session and bypasses two-factor; the owner is told it was made.
+    ValueError for the name, SignInRefused for the password."""
+    check_token_name(user, name)  # before the password, so a blank name costs no attempt
+    check_password_again(user, password, address)
+    raw, token = do_create_api_token(user, name)
+    tell_owner(
+        user,
+        _("An API token named “%(name)s” was created for your account.") % {"name": token.name},
+    )
+    return raw, token
+
+
+def own_passkey(user: User, passkey_id: int) -> Passkey:
+    """One of the account's own passkeys, or the same NotFound for another account's and a
+    missing one."""
+    return access.one_of(user.passkeys.all(), passkey_id)
+
+
+def do_remove_passkey_asked(user: User, passkey_id: int, password: str, address: str) -> Passkey:
+    """Remove one of the account's passkeys after the password (asked again, counted); the owner
+    is told. access.NotFound for a passkey that is not theirs, SignInRefused for the password."""
+    # Imported here: accounts.passkeys imports this module.
+    from track2.accounts import passkeys
+
+    own_passkey(user, passkey_id)  # first, so a wrong id costs no password attempt
+    check_password_again(user, password, address)
+    passkey = passkeys.do_remove_passkey(user, passkey_id)
+    tell_owner(
+        user,
+        _("The passkey “%(name)s” was removed from your account; it can no longer sign in.")
+        % {"name": passkey.name},
+    )
+    return passkey
 
 
 def do_revoke_api_token(user: User, token_id: int) -> ApiToken:

@@ -121,6 +121,9 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         with transaction.atomic():
             response = super().form_valid(form)
+            # The link came to the owner's mailbox: the pauses others caused end here, as the
+            # pause message promises, and so does a half-finished sign-in (views.pending_user).
+            actions.do_after_password_reset(form.user)
             if form.cleaned_data["revoke_credentials"]:
                 actions.do_revoke_credentials(form.user)
         return response

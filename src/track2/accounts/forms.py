@@ -44,6 +44,12 @@ class EnableTwoFactorForm(InputRules, forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
     )
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        max_length=PASSWORD_MAX_LENGTH,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class DisableTwoFactorForm(InputRules, forms.Form):
@@ -76,6 +82,14 @@ class ApiTokenForm(InputRules, forms.Form):
         label=_("Token name"),
         max_length=100,
         help_text=_("Where it will be used, e.g. 'rapporteur laptop'."),
+    )
+    # Labelled apart from the passkey form's "Your password" on the same page.
+    password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        max_length=PASSWORD_MAX_LENGTH,
+        help_text=_("Asked again because a token outlives this session and skips two-factor."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
 

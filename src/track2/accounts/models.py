@@ -47,10 +47,15 @@ class User(AbstractUser):
     totp_secret = models.CharField(max_length=64, blank=True, editable=False)
     # The last accepted TOTP time step, so one code cannot be used twice.
     totp_last_step = models.BigIntegerField(default=0, editable=False)
-    # Secret part of the private iCalendar feed URL; empty until the user asks for a feed.
+    # SHA-256 (hex) of the secret in the private iCalendar feed URL, which is shown once; empty
+    # while the feed is off (meetings.actions).
     calendar_token = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     # Changed by "sign out everywhere": every session signed with the old value stops working.
     session_epoch = models.CharField(max_length=32, blank=True, editable=False)
+    # Set when a day's wrong 6-digit codes reached the limit (someone holds the password and is
+    # guessing): codes are refused until a password reset clears it. Recovery codes and passkeys,
+    # which cannot be guessed, still work.
+    codes_refused_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -112,7 +117,9 @@ class SignInAttempt(models.Model):
 
     class Kind(models.TextChoices):
         ACCOUNT = "account"
+        ACCOUNT_ADDRESS = "account-address"
         ADDRESS = "address"
+        SECOND_STEP = "second-step"
         RESET_ACCOUNT = "reset-account"
         RESET_ADDRESS = "reset-address"
 

@@ -7,23 +7,24 @@ The browser side is static/track2/passkeys.js. Every answer is JSON: {"options":
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from track2.accounts import actions, passkeys
+from track2.accounts import actions, passkeys, views
+from track2.accounts.forms import PasswordAgainForm
+from track2.accounts.mail import tell_owner
 from track2.accounts.models import User
-from track2.accounts.views import PENDING_KEY, PENDING_SECONDS, client_address
+from track2.accounts.views import PENDING_KEY, client_address
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -120,6 +121,10 @@ def add_options(request: HttpRequest) -> HttpResponse:
 def add(request: HttpRequest) -> HttpResponse:
     def register(data):
         passkey = passkeys.do_register_passkey(request.user, data, _rp(request), request.session)
+        tell_owner(
+            request.user,
+            _("A passkey named “%(name)s” was added to your account.") % {"name": passkey.name},
+        )
         messages.success(
             request,
             _("Passkey “%(name)s” added. You can now sign in with it.") % {"name": passkey.name},
@@ -130,13 +135,30 @@ def add(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def remove(request: HttpRequest, passkey_id: int) -> HttpResponse:
-    passkey = passkeys.do_remove_passkey(request.user, passkey_id)
-    messages.success(
-        request, _("Passkey “%(name)s” removed; it can no longer sign in.") % {"name": passkey.name}
+    # The password again (counted), as for adding one: a bare session must not be able to take
+    # the owner's passkey away (audit-accounts finding 4).
+    passkey = actions.own_passkey(request.user, passkey_id)
+    form = PasswordAgainForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            actions.do_remove_passkey_asked(
+                request.user, passkey_id, form.cleaned_data["password"], client_address(request)
+            )
+        except actions.SignInRefused as refusal:
+            form.add_error("password", str(refusal))
+        else:
+            messages.success(
+                request,
+                _("Passkey “%(name)s” removed; it can no longer sign in.") % {"name": passkey.name},
+            )
+            return redirect("accounts:settings")
+    return render(
+        request,
+        "accounts/passkey_remove.html",
+        {"form": form, "passkey": passkey},
+        status=400 if form.errors else 200,
     )
-    return redirect("accounts:settings")
 
 
 @never_cache
@@ -162,10 +184,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 
 
 def _pending_user(request: HttpRequest) -> User | None:
-    pending = request.session.get(PENDING_KEY)
-    if not pending or time.time() - pending["at"] > PENDING_SECONDS:
-        return None
-    return User.objects.filter(pk=pending["user"]).first()
+    # The code page's rule: an account deleted, deactivated or given a new password since the
+    # password step ends the half-finished sign-in.
+    return views.pending_user(request)
 
 
 @never_cache

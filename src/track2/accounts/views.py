@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hmac
 import time
 
 import segno
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -58,6 +59,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 request.session.cycle_key()
                 request.session[PENDING_KEY] = {
                     "user": user.pk,
+                    # Covers the password (and "sign out everywhere"): a reset or a change before
+                    # the code step ends this half-finished sign-in (pending_user).
+                    "hash": user.get_session_auth_hash(),
                     "at": time.time(),
                     "next": _next_url(request),
                 }
@@ -70,15 +74,35 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     )
 
 
-def sign_in_code(request: HttpRequest) -> HttpResponse:
+def pending_user(request: HttpRequest) -> User | None:
+    """The account whose password step this session passed, while that still holds: not too long
+    ago, the account still active, its password (and session epoch) unchanged since. Otherwise
+    the pending state is dropped and None returned: the person signs in again."""
     pending = request.session.get(PENDING_KEY)
-    if not pending or time.time() - pending["at"] > PENDING_SECONDS:
+    user = None
+    if pending and time.time() - pending["at"] <= PENDING_SECONDS:
+        user = User.objects.filter(pk=pending["user"], is_active=True).first()
+        if user is not None and not hmac.compare_digest(
+            str(pending.get("hash", "")), user.get_session_auth_hash()
+        ):
+            user = None
+    if user is None:
         request.session.pop(PENDING_KEY, None)
+    return user
+
+
+def sign_in_code(request: HttpRequest) -> HttpResponse:
+    user = pending_user(request)
+    if user is None:
         messages.error(
-            request, _("Your sign-in took too long. Please enter your e-mail and password again.")
+            request,
+            _(
+                "Please sign in again with your e-mail and password: your sign-in took too long, "
+                "or the account changed meanwhile."
+            ),
         )
         return redirect("accounts:login")
-    user = User.objects.get(pk=pending["user"])
+    pending = request.session[PENDING_KEY]
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -134,16 +158,30 @@ def account_settings(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def two_factor_enable(request: HttpRequest) -> HttpResponse:
+    try:
+        actions.check_two_factor_is_off(request.user)
+    except actions.TwoFactorRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("accounts:settings")
     # The candidate secret lives in the session until a code proves the phone has it.
     secret = request.session.get("totp_candidate") or totp.new_secret()
     request.session["totp_candidate"] = secret
     form = EnableTwoFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            codes = actions.do_enable_two_factor(request.user, secret, form.cleaned_data["code"])
+            codes = actions.do_enable_two_factor(
+                request.user,
+                secret,
+                form.cleaned_data["code"],
+                form.cleaned_data["password"],
+                client_address(request),
+            )
+        except actions.SignInRefused as refusal:
+            form.add_error("password", str(refusal))
         except actions.TwoFactorRefused as refusal:
             form.add_error("code", str(refusal))
         else:
+            update_session_auth_hash(request, request.user)  # this session stays; others end
             del request.session["totp_candidate"]
             messages.success(
                 request,
@@ -156,6 +194,7 @@ def two_factor_enable(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/two_factor_enable.html",
         {"form": form, "secret": secret, "qr_svg": qr_svg},
+        status=400 if form.errors else 200,
     )
 
 
@@ -177,6 +216,7 @@ def recovery_codes_regenerate(request: HttpRequest) -> HttpResponse:
         except (actions.SignInRefused, actions.TwoFactorRefused) as refusal:
             form.add_error("password", str(refusal))
         else:
+            update_session_auth_hash(request, request.user)  # this session stays; others end
             messages.success(
                 request, _("New recovery codes are ready; the old ones no longer work.")
             )
@@ -200,6 +240,7 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
         except actions.TwoFactorRefused as refusal:
             form.add_error("password", str(refusal))
         else:
+            update_session_auth_hash(request, request.user)  # this session stays; others end
             messages.success(request, _("Two-factor sign-in is off."))
             return redirect("accounts:settings")
     return render(request, "accounts/two_factor_disable.html", {"form": form})
@@ -211,9 +252,16 @@ def token_create(request: HttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST)
     if form.is_valid():
         try:
-            raw, token = actions.do_create_api_token(request.user, form.cleaned_data["name"])
+            raw, token = actions.do_issue_api_token(
+                request.user,
+                form.cleaned_data["name"],
+                form.cleaned_data["password"],
+                client_address(request),
+            )
         except ValueError as err:
             form.add_error("name", str(err))
+        except actions.SignInRefused as refusal:
+            form.add_error("password", str(refusal))
         else:
             return render(request, "accounts/token_created.html", {"raw": raw, "token": token})
     tokens = ApiToken.objects.filter(user=request.user)
