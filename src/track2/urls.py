@@ -33,5 +33,6 @@ urlpatterns = [
     path("api/v1/", api_urls.urls()),
 ]
 
+handler400 = "track2.site.limits.bad_request"
 handler404 = "track2.site.views.not_found"
 handler500 = "track2.site.views.server_error"

@@ -487,3 +487,96 @@ def test_a_page_that_fails_after_saving_keeps_nothing(pages, world, monkeypatch)
     )
     assert response.status_code == 500
     assert not Meeting.objects.filter(title="Round 9").exists()
+
+
+# --- bodies Django's parser refuses (audit of accounts, finding 9) ------------------------------
+
+
+def _multipart(*parts: tuple[str, str | None, bytes], boundary: str = "t2boundary") -> bytes:
+    body = b""
+    for name, filename, content in parts:
+        disposition = f'form-data; name="{name}"' + (
+            f'; filename="{filename}"' if filename is not None else ""
+        )
+        body += f"--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n".encode()
+        body += content + b"\r\n"
+    return body + f"--{boundary}--\r\n".encode()
+
+
+ROW = b"full_name,email,sector,country,nominated_by\r\n"
+UNREADABLE = [
+    # no boundary at all
+    ("multipart/form-data", b"xxxx", "not a well-formed multipart form", "file"),
+    # a file name that takes the part's header over Django's 1,024 bytes
+    (
+        "multipart/form-data; boundary=t2boundary",
+        _multipart(("file", "n" * 5000 + ".csv", ROW)),
+        "name is too long",
+        "file",
+    ),
+    (
+        "multipart/form-data; boundary=t2boundary",
+        _multipart(*[("file", f"r{i}.csv", ROW) for i in range(101)]),
+        "Too many files at once (more than 100)",
+        "file",
+    ),
+    (
+        "multipart/form-data; boundary=t2boundary",
+        _multipart(*[(f"f{i}", None, b"1") for i in range(1001)]),
+        "too many fields (more than 1000)",
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(("content_type", "body", "says", "field"), UNREADABLE)
+def test_an_unreadable_upload_is_named_in_json_on_the_api(
+    api, world, content_type, body, says, field
+):
+    people = Person.objects.count()
+    for confirm in ("false", "true"):
+        response = api(
+            "post",
+            f"/dialogues/{world.dialogue.pk}/people/roster?confirm={confirm}",
+            raw=body,
+            content_type=content_type,
+        )
+        assert response.status_code == 400, response.content[:300]
+        assert response.headers["Content-Type"].startswith("application/json")
+        answer = response.json()
+        assert says in answer["detail"] and answer["field"] == field
+        assert answer["errors"] == [{"field": field, "message": answer["detail"]}]
+    assert Person.objects.count() == people
+
+
+def test_an_unreadable_upload_is_named_on_the_api_for_a_browser_session_too(client, world):
+    # A session (the API reference page's "try it"): the CSRF check reads the body first.
+    client.force_login(world.users["convener"])
+    client.raise_request_exception = False
+    content_type, body, says, field = UNREADABLE[1]
+    response = client.post(
+        f"/api/v1/dialogues/{world.dialogue.pk}/people/roster",
+        body,
+        content_type=content_type,
+    )
+    assert response.status_code == 400, response.content[:300]
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert says in response.json()["detail"] and response.json()["field"] == field
+
+
+@pytest.mark.parametrize(("content_type", "body", "says", "field"), UNREADABLE)
+def test_an_unreadable_upload_is_named_on_the_page(pages, world, content_type, body, says, field):
+    response = pages.post(
+        f"/dialogues/{world.dialogue.pk}/people/import/", body, content_type=content_type
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "The form could not be read" in page and says in page
+    assert "<h1>Bad Request (400)</h1>" not in page
+
+
+def test_too_many_fields_in_an_ordinary_form_is_named_on_the_page(pages, world):
+    fields = {f"f{i}": "1" for i in range(1001)}
+    response = pages.post(f"/dialogues/{world.dialogue.pk}/edit/", fields)
+    assert response.status_code == 400
+    assert "too many fields (more than 1000)" in response.content.decode()

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 
+import pytest
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from track2.meetings.actions import do_issue_calendar_token, do_revoke_calendar_token
+from tests.helpers import PASSWORD
+from track2.accounts.actions import SignInRefused
+from track2.accounts.models import SignInAttempt
+from track2.meetings import actions as meeting_actions
+from track2.meetings.actions import do_revoke_calendar_token
 from track2.meetings.calendar import CalendarEvent, escape_text, fold, render_calendar
 from track2.meetings.models import MeetingParticipant
 
 
 def unfold(text: str) -> list[str]:
     return text.replace("\r\n ", "").split("\r\n")
+
+
+def do_issue_calendar_token(user) -> str:
+    return meeting_actions.do_issue_calendar_token(user, PASSWORD, "127.0.0.1")
 
 
 def test_escaping_follows_rfc_5545():
@@ -53,7 +63,8 @@ def test_calendar_structure_and_crlf():
     assert not any(line.startswith("LOCATION") for line in lines)
 
 
-def test_meeting_ics_hides_private_address_until_confirmed(world, signed_in):
+def test_meeting_ics_never_carries_a_private_address(world, signed_in):
+    # The download goes where the mailed file and the feed go: into a calendar service.
     url = reverse("dialogues:meeting_ics", args=[world.dialogue.pk, world.meeting.pk])
     client = signed_in(world.users["participant"])
     response = client.get(url)
@@ -65,10 +76,16 @@ def test_meeting_ics_hides_private_address_until_confirmed(world, signed_in):
     MeetingParticipant.objects.create(
         meeting=world.meeting, person=world.persons["arin"], status="confirmed"
     )
-    text = client.get(url).content.decode()
-    assert "7 Secret Lane" in "".join(unfold(text))
-    convener = signed_in(world.users["convener"]).get(url).content.decode()
-    assert "7 Secret Lane" in "".join(unfold(convener))
+    meeting_page = "URL:http://testserver" + reverse(
+        "dialogues:meeting", args=[world.dialogue.pk, world.meeting.pk]
+    )
+    for role in ("participant", "convener"):
+        lines = unfold(signed_in(world.users[role]).get(url).content.decode())
+        assert "Secret Lane" not in "".join(lines), role
+        assert (
+            "LOCATION:A private home\\, Lindau\\, Norland\\nAddress on the meeting page" in lines
+        ), role
+        assert meeting_page in lines, role
 
 
 def test_public_venue_address_goes_to_every_member(world, signed_in):
@@ -106,17 +123,50 @@ def test_outsider_feed_is_empty(world, client):
     assert "BEGIN:VEVENT" not in text
 
 
-def test_calendar_settings_page_issues_and_revokes(world, signed_in):
-    client = signed_in(world.users["observer"])
+def test_calendar_settings_page_asks_the_password_shows_the_address_once_and_revokes(
+    world, signed_in
+):
+    user = world.users["observer"]
+    client = signed_in(user)
     page = reverse("dialogues:calendar")
     assert b"The feed is off" in client.get(page).content
-    client.post(page, {"issue": "1"})
-    world.users["observer"].refresh_from_db()
-    token = world.users["observer"].calendar_token
-    assert token and token.encode() in client.get(page).content
+    refused = client.post(page, {"issue": "1", "password": "not my password"})
+    assert refused.status_code == 400 and "not right" in refused.content.decode()
+    user.refresh_from_db()
+    assert user.calendar_token == ""
+    made = client.post(page, {"issue": "1", "password": PASSWORD})
+    assert made.status_code == 200 and "no-store" in made["Cache-Control"]
+    token = made.context["feed_url"].rsplit("/", 1)[-1].removesuffix(".ics")
+    user.refresh_from_db()
+    # Only the digest is kept; the address is on this answer and on no later page.
+    assert user.calendar_token == hashlib.sha256(token.encode()).hexdigest()
+    later = client.get(page).content.decode()
+    assert token not in later and "shown once" in later
+    assert client.get(f"/calendar/{token}.ics").status_code == 200
+    assert client.get(f"/calendar/{user.calendar_token}.ics").status_code == 404
     client.post(page, {"revoke": "1"})
-    world.users["observer"].refresh_from_db()
-    assert world.users["observer"].calendar_token == ""
+    user.refresh_from_db()
+    assert user.calendar_token == ""
+
+
+def test_a_feed_address_needs_the_password_and_counts_a_wrong_one(world):
+    user = world.users["participant"]
+    before = SignInAttempt.objects.count()
+    with pytest.raises(SignInRefused):
+        meeting_actions.do_issue_calendar_token(user, "wrong", "127.0.0.1")
+    user.refresh_from_db()
+    assert user.calendar_token == "" and SignInAttempt.objects.count() > before
+
+
+def test_the_owner_is_told_when_a_feed_address_is_made(world, django_capture_on_commit_callbacks):
+    # a lasting credential, as an API token or a passkey: "if this was not you…"
+    from django.core import mail
+
+    user = world.users["participant"]
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_actions.do_issue_calendar_token(user, PASSWORD, "127.0.0.1")
+    assert [m.to for m in mail.outbox] == [[user.email]]
+    assert "calendar feed address was made" in mail.outbox[0].body
 
 
 def test_calendar_settings_needs_sign_in(client, db):
@@ -180,3 +230,19 @@ def test_meeting_stored_with_control_characters_downloads_clean(world, signed_in
     text = response.content.decode()
     assert not set(text) & set(CONTROL)
     assert any(line.startswith("SUMMARY:Round 2") for line in unfold(text))
+
+
+def test_line_and_paragraph_separators_never_reach_a_calendar_file():
+    # Valid TEXT, but some clients break the line there: a one-line summary would show two.
+    event = CalendarEvent(
+        uid="meeting-1@example.org",
+        starts_at=datetime(2031, 3, 2, 1, 0, tzinfo=UTC),
+        ends_at=datetime(2031, 3, 2, 9, 0, tzinfo=UTC),
+        summary="Round\u20282\u2029part 1",
+        description="one\u2028two",
+        location="Hall\u2029B",
+    )
+    text = render_calendar([event], now=datetime(2030, 1, 1, tzinfo=UTC))
+    assert "\u2028" not in text and "\u2029" not in text
+    lines = unfold(text)
+    assert "SUMMARY:Round 2 part 1" in lines and "LOCATION:Hall B" in lines

@@ -272,6 +272,17 @@ def test_roster_import_bad_files(api, dialogue):
     assert upload(api, dialogue, b"").status_code == 400
 
 
+def test_roster_import_names_a_workbook_as_the_page_does(api, dialogue):
+    from tests.people.test_roster import NOT_CSV
+
+    for data, words in NOT_CSV:
+        refused = upload(api, dialogue, data, confirm=True)
+        body = refused.json()
+        assert refused.status_code == 400 and words in body["detail"], body
+        assert body["field"] == "file" and body["errors"][0]["message"] == body["detail"]
+    assert not Person.objects.exists()
+
+
 def test_an_action_refusal_is_400_json_with_detail_and_field(api, dialogue):
     """One API-wide handler (track2.api.urls) answers every ActionRefused the same way."""
     with_field = api.call(

@@ -42,6 +42,28 @@ def test_decode_refuses_other_encodings_with_what_to_do(data, words):
     assert "upload" in refused.value.message.lower()
 
 
+# The first bytes of what people upload instead of a CSV: a workbook is named as a workbook (with
+# how to save it as CSV), not as text in a wrong encoding; markup is named as not CSV.
+NOT_CSV = [
+    (b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 40, "spreadsheet workbook (.xlsx or .ods)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 40, "old Excel workbook (.xls)"),
+    (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b;c">]><x/>', "not a CSV file"),
+    (b"\xef\xbb\xbf<html><body>roster</body></html>", "not a CSV file"),
+    (b'{"full_name": "Amina"}', "not a CSV file"),
+    (b'  [["full_name"], ["Amina"]]', "not a CSV file"),
+]
+
+
+@pytest.mark.parametrize(("data", "words"), NOT_CSV)
+def test_decode_names_workbooks_and_markup_before_the_encoding(data, words):
+    with pytest.raises(ActionRefused) as refused:
+        roster.decode(data)
+    message = refused.value.message
+    assert words in message and refused.value.field == "file"
+    assert "not UTF-8" not in message and "semicolons" not in message
+    assert "CSV UTF-8" in message and "LibreOffice" in message
+
+
 def test_valid_roster_previews_and_imports_all(dialogue, convener, north):
     checked = roster.check_roster(dialogue, GOOD)
     assert checked.errors == [] and checked.is_valid

@@ -347,6 +347,16 @@ def test_import_refuses_bad_encoding_and_stale_digest(conv_client, dialogue):
     assert upload(conv_client, dialogue, b"").status_code == 400
 
 
+def test_import_names_a_workbook_and_asks_for_csv(conv_client, dialogue):
+    form = conv_client.get(reverse("people:import", args=[dialogue.pk])).content.decode()
+    assert 'accept=".csv,text/csv"' in form
+    response = upload(conv_client, dialogue, b"PK\x03\x04" + b"\x00" * 60, name="roster.xlsx")
+    page = response.content.decode()
+    assert response.status_code == 400 and "spreadsheet workbook (.xlsx or .ods)" in page
+    assert "not UTF-8" not in page and "Save as" in page
+    assert not Person.objects.exists()
+
+
 def test_import_confirm_when_directory_changed_meanwhile(conv_client, dialogue, add_person):
     text = "full_name,email,sector,country,nominated_by\nAmina,amina@example.org,academia,N,X\n"
     response = upload(conv_client, dialogue, text.encode())

@@ -15,6 +15,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import include, path
 
+from tests.helpers import PASSWORD
 from track2.accounts import actions as account_actions
 from track2.meetings import actions as meeting_actions
 from track2.people import actions as people_actions
@@ -145,7 +146,7 @@ def test_no_secret_and_no_path_reaches_a_log_record(
     )
 
     # The private calendar feed, and a feed address that is not (or no longer) one.
-    feed = meeting_actions.do_issue_calendar_token(convener)
+    feed = meeting_actions.do_issue_calendar_token(convener, PASSWORD, "127.0.0.1")
     secrets.append(feed)
     assert client.get(f"/calendar/{feed}.ics").status_code == 200
     assert client.get(f"/calendar/{feed[:-1]}.ics").status_code == 404

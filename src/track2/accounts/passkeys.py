@@ -7,6 +7,7 @@ right or wrong. Every failed assertion counts toward the same sign-in pause as a
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 import time
@@ -36,6 +37,8 @@ from track2.accounts.actions import (
 )
 from track2.accounts.models import Passkey, User
 
+log = logging.getLogger(__name__)
+
 CHALLENGE_KEY = "track2_webauthn"
 CHALLENGE_SECONDS = 300
 NAME_MAX = 100
@@ -48,6 +51,27 @@ _UNKNOWN_ACCOUNT = "passkey:unknown"
 
 class PasskeyRefused(Exception):
     """A passkey request was refused; the message is safe to show and says what to do."""
+
+
+def _library_refusal(error: Exception, step: str) -> str:
+    """What to tell a person when py_webauthn refuses an answer. Its own words ("Unexpected RP ID
+    hash", client data types) mean nothing to them and go to the log; they hold no secret (the
+    library names no challenge or key), and repr() keeps a sender's line breaks out of the log."""
+    detail = str(error)
+    log.info("passkey %s refused by py_webauthn: %r", step, detail[:300])
+    words = detail.lower()
+    if "user verification" in words:
+        return _(
+            "Your device did not verify you (with its PIN, fingerprint or face). Try again and "
+            "confirm on the device."
+        )
+    if "sign count" in words:
+        # WebAuthn §6.1.1: a counter that goes backwards is the sign of a copied authenticator.
+        return _(
+            "This passkey's use counter went backwards, which happens when a passkey has been "
+            "copied. Sign in another way, and tell the site administrator."
+        )
+    return _("This passkey answer was made for another site or step; try again.")
 
 
 @dataclass(frozen=True)
@@ -199,10 +223,7 @@ def do_register_passkey(user: User, payload: Any, rp: RelyingParty, session) -> 
             expected_origin=rp.origin,
         )
     except (WebAuthnException, ValueError) as error:
-        raise PasskeyRefused(
-            _("The passkey could not be checked (%(why)s). Try again, or use another passkey.")
-            % {"why": error}
-        ) from error
+        raise PasskeyRefused(_library_refusal(error, "registration")) from error
     transports = payload["response"].get("transports")
     transports = (
         [t for t in transports if isinstance(t, str) and len(t) < 20][:10]
@@ -302,7 +323,7 @@ def check_assertion(
         )
     except (WebAuthnException, ValueError) as error:
         raise SignInRefused(
-            _("The passkey's answer did not check out (%(why)s). Try again.") % {"why": error}
+            _library_refusal(error, "sign-in" if second_factor_of is None else "second factor")
         ) from None
     handle = payload["response"].get("userHandle")
     if second_factor_of is None and handle != passkey.user_handle:

@@ -2,9 +2,10 @@
 
 import inspect
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import connections, transaction
 from django.http import HttpRequest
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -33,7 +34,7 @@ from track2.api.refusals import (
     field_errors,
 )
 from track2.errors import ActionRefused
-from track2.site.limits import too_large_message
+from track2.site.limits import too_large_message, unreadable_body_message
 from track2.validation import printable
 
 
@@ -172,6 +173,20 @@ def http_error(request: HttpRequest, exc: HttpError):
 @api.exception_handler(RequestDataTooBig)
 def too_large(request: HttpRequest, exc: RequestDataTooBig):
     return _refuse(request, {"detail": too_large_message()}, 413)
+
+
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(TooManyFieldsSent)
+@api.exception_handler(TooManyFilesSent)
+def unreadable(request: HttpRequest, exc: Exception):
+    # A malformed multipart body (no boundary, a part header over 1 KB), too many fields or
+    # files: Django's parser names no field and answers a bare HTML 400 unless caught here.
+    message, field = unreadable_body_message(exc)
+    return _refuse(
+        request,
+        {"detail": message, "field": field, "errors": [{"field": field, "message": message}]},
+        400,
+    )
 
 
 api.add_router("/", me.router)

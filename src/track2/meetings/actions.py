@@ -4,6 +4,7 @@ feed token: `check_*` validates, `do_*` writes.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import zoneinfo
 from datetime import datetime
@@ -18,6 +19,8 @@ from track2 import live
 from track2 import validation as admissible
 from track2.access.meetings import LEAD_NOT_SEATED
 from track2.access.venues import venues_of
+from track2.accounts.actions import check_password_again
+from track2.accounts.mail import tell_owner
 from track2.audit import record as audit
 from track2.dialogues.models import AttributionMode, DelegationMember, Dialogue, Venue
 from track2.editable import Editable, apply_update
@@ -479,17 +482,28 @@ def do_remove_participant(by, participant: MeetingParticipant) -> None:
 
 
 # --- the private calendar feed ---------------------------------------------------------------
+# The feed's secret is a credential that lasts (a calendar app keeps it for years): like an API
+# token, only its SHA-256 is stored, so a copy of the database opens no one's feed, and the
+# address is shown once, when it is made.
 
 
-@transaction.atomic
-def do_issue_calendar_token(user) -> str:
-    """A new secret for the user's feed URL; the old URL stops working."""
-    user.calendar_token = secrets.token_urlsafe(32)
+def feed_digest(token: str) -> str:
+    """What is stored for a feed's secret. A 256-bit random secret needs no salt or slow hash."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def do_issue_calendar_token(user, password: str, address: str) -> str:
+    """A new secret for the user's feed URL, returned to be shown once; the old URL stops
+    working. The password is asked again (counted like a sign-in), as for every credential that
+    outlasts the session: a session left open must not become a lasting feed of the meetings."""
+    check_password_again(user, password, address)
+    token = secrets.token_urlsafe(32)
+    user.calendar_token = feed_digest(token)
     user.save(update_fields=["calendar_token"])
-    return user.calendar_token
+    tell_owner(user, _("A new calendar feed address was made for your account."))
+    return token
 
 
-@transaction.atomic
 def do_revoke_calendar_token(user) -> None:
     user.calendar_token = ""
     user.save(update_fields=["calendar_token"])
@@ -498,9 +512,11 @@ def do_revoke_calendar_token(user) -> None:
 def user_for_calendar_token(token: str):
     from track2.accounts.models import User
 
-    if not token or len(token) < 32 or len(token) > 64:
+    # token_urlsafe(32) is 43 characters; anything far from that is not worth a query.
+    if not token or len(token) < 32 or len(token) > 64 or not token.isascii():
         return None
-    user = User.objects.filter(calendar_token=token, is_active=True).first()
-    if user is None or not secrets.compare_digest(user.calendar_token, token):
+    digest = feed_digest(token)
+    user = User.objects.filter(calendar_token=digest, is_active=True).first()
+    if user is None or not secrets.compare_digest(user.calendar_token, digest):
         return None
     return user

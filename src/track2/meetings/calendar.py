@@ -3,7 +3,11 @@ would be larger than this module (the `icalendar` library was weighed: docs/deci
 
 Times are written in UTC (form #2 of RFC 5545 §3.3.5, "DATE-TIME with UTC time"), so no
 VTIMEZONE block is needed; the meeting's own zone is named in the description. A venue's
-address appears as LOCATION only when the viewer may see it (track2.access.meetings).
+address appears as LOCATION only when the viewer may see it (track2.access.meetings), and a
+private home's or confidential venue's address, or a virtual room's joining details, never: a
+calendar file ends up with a calendar service (a subscribed feed is fetched and kept by the
+provider's servers; a downloaded or mailed file is usually imported into a synced calendar), so
+it says "Address on the meeting page" and links to that page, which needs a sign-in.
 """
 
 from __future__ import annotations
@@ -39,6 +43,9 @@ def escape_text(value: str) -> str:
     # RFC 5545 TEXT admits no CONTROL character but tab (newlines are escaped below); input is
     # refused with them (track2.validation), and anything stored earlier is dropped here.
     value = printable(value)
+    # U+2028/U+2029 are valid TEXT, but some clients start a new line at them: a one-line field
+    # (the summary, a title) would show two. A space keeps the words apart.
+    value = value.replace("\u2028", " ").replace("\u2029", " ")
     value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
     return value.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
 
@@ -101,12 +108,18 @@ def render_calendar(
 
 
 def meeting_event(meeting, *, show_address: bool, host: str, url: str = "") -> CalendarEvent:
-    """The calendar entry for a meeting as one viewer may see it."""
+    """The calendar entry for a meeting as one viewer may see it; `show_address`: whether the
+    viewer may see the venue's address on the meeting page."""
     venue = meeting.venue
     where = ""
     if venue is not None and show_address:
         place = ", ".join(part for part in (venue.name, venue.city, venue.country) if part)
-        where = f"{place}\n{venue.address}" if venue.address else place
+        if venue.is_address_restricted or venue.kind == venue.Kind.VIRTUAL:
+            # Never in a calendar file (docs/decisions.md): the page is one sign-in away. A
+            # virtual room's joining details let anyone in, confidential venue or not.
+            where = f"{place}\n{_('Address on the meeting page')}" if venue.address else place
+        else:
+            where = f"{place}\n{venue.address}" if venue.address else place
     description = "\n".join(
         filter(
             None,

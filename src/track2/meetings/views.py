@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,6 +16,9 @@ from track2 import access
 from track2.access.meetings import access_meeting, access_own_meeting_seat, feed_for
 from track2.access.people import persons_of
 from track2.access.venues import venues_of
+from track2.accounts.actions import SignInRefused
+from track2.accounts.forms import PasswordAgainForm
+from track2.accounts.views import client_address
 from track2.dialogues.queries import neutrality_warning, seated_persons
 from track2.disclosure.attendance import attendance_counts
 from track2.meetings import actions, queries
@@ -464,24 +468,39 @@ def participants_attended(request: HttpRequest, dialogue_id: int, meeting_id: in
 
 @login_required
 def calendar_settings(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        if "revoke" in request.POST:
-            actions.do_revoke_calendar_token(request.user)
-            messages.success(
-                request, _("Your calendar feed is switched off; the old address no longer works.")
-            )
-        else:
-            actions.do_issue_calendar_token(request.user)
-            messages.success(
-                request, _("New calendar address created; any older address no longer works.")
-            )
-        return redirect("dialogues:calendar")
-    feed_url = None
-    if request.user.calendar_token:
-        feed_url = request.build_absolute_uri(
-            reverse("calendar_feed", args=[request.user.calendar_token])
+    form = PasswordAgainForm()
+    if request.method == "POST" and "revoke" in request.POST:
+        actions.do_revoke_calendar_token(request.user)
+        messages.success(
+            request, _("Your calendar feed is switched off; the old address no longer works.")
         )
-    return render(request, "meetings/calendar.html", {"feed_url": feed_url})
+        return redirect("dialogues:calendar")
+    if request.method == "POST":
+        form = PasswordAgainForm(request.POST)
+        if form.is_valid():
+            try:
+                token = actions.do_issue_calendar_token(
+                    request.user, form.cleaned_data["password"], client_address(request)
+                )
+            except SignInRefused as refusal:
+                form.add_error("password", str(refusal))
+            else:
+                # Rendered, not redirected to: only a digest is kept, so this answer is the one
+                # place the address ever appears (like an API token's).
+                feed_url = request.build_absolute_uri(reverse("calendar_feed", args=[token]))
+                response = render(
+                    request,
+                    "meetings/calendar.html",
+                    {"feed_url": feed_url, "is_on": True, "form": PasswordAgainForm()},
+                )
+                add_never_cache_headers(response)
+                return response
+    return render(
+        request,
+        "meetings/calendar.html",
+        {"is_on": bool(request.user.calendar_token), "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:

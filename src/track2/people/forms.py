@@ -236,6 +236,8 @@ class RosterUploadForm(InputRules, forms.Form):
     file = forms.FileField(
         label=_("Roster file (CSV, UTF-8)"),
         help_text=_("one person per row; see the column list below"),
+        # A hint to the browser's file chooser; the importer checks what the file really is.
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 
 

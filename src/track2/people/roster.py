@@ -91,6 +91,9 @@ def decode(data: bytes) -> str:
                 "The file is empty. Export the roster from your spreadsheet as CSV and upload it again."
             )
         )
+    refusal = _not_csv(data)
+    if refusal:
+        raise ActionRefused(refusal, field="file")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ActionRefused(
             _(
@@ -116,6 +119,44 @@ def decode(data: bytes) -> str:
             )
         )
     return text
+
+
+# The first bytes of files people upload by mistake: read before the encoding, so that a workbook
+# is not diagnosed as badly encoded text. Nothing is unzipped or parsed: only the start is looked at.
+_WORKBOOK_SIGNATURES = (
+    b"PK\x03\x04",  # a zip: .xlsx, .xlsm and .ods workbooks are zip files
+    b"\xd0\xcf\x11\xe0",  # an OLE compound file: the old .xls
+)
+_MARKUP_STARTS = ("<?xml", "<html", "<!doctype", "{", "[")
+
+
+def _save_as_csv() -> str:
+    return _(
+        "In Excel: File → Save as → “CSV UTF-8 (comma delimited)”; in LibreOffice: File → "
+        "Save as → “Text CSV”, character set “Unicode (UTF-8)”. Then upload the .csv file."
+    )
+
+
+def _not_csv(data: bytes) -> str:
+    """Why a file is plainly not CSV text, or "" when it may be."""
+    if data.startswith(_WORKBOOK_SIGNATURES[0]):
+        return (
+            _("This is a spreadsheet workbook (.xlsx or .ods), not a CSV file.")
+            + " "
+            + _save_as_csv()
+        )
+    if data.startswith(_WORKBOOK_SIGNATURES[1]):
+        return _("This is an old Excel workbook (.xls), not a CSV file.") + " " + _save_as_csv()
+    start = data[:16].lstrip(b"\xef\xbb\xbf \t\r\n").decode("ascii", "replace").lower()
+    if start.startswith(_MARKUP_STARTS):
+        return (
+            _(
+                "This is not a CSV file (it looks like XML, HTML or JSON). Export the roster from your spreadsheet as CSV."
+            )
+            + " "
+            + _save_as_csv()
+        )
+    return ""
 
 
 def _header_name(cell: str) -> str:
