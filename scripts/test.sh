@@ -43,9 +43,7 @@ export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 unset PYTHONDONTWRITEBYTECODE
 # Four pytest-xdist workers on two cores: most of the suite's time is served sites and browsers
 # waiting, not computing (docs/decisions.md). Browser tests run last (tests/conftest.py).
-# loadgroup: tests marked xdist_group("…") share one worker, and so one expensive module fixture
-# (a whole demo run) instead of one per worker that happens to get one of them.
-workers=(-n 4 --dist loadgroup)
+workers=(-n 4)
 # The slowest tests of each pass are listed at its end: where the suite's time goes (docs/testing.md).
 durations=(--durations=30)
 mkdir -p test-artifacts

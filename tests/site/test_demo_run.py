@@ -20,14 +20,12 @@ from tests.helpers import healthz_answers, outside_env
 from tests.site.test_serve import free_port
 
 ROLES = ["convener", "facilitator", "rapporteur", "observer", "liaison"]
-# Both tests read one demo run: on one worker, it is run once (scripts/test.sh, --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("demo_run")
 
 
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory):
-    """One demo run for the module's tests (it takes most of a minute); they only read it."""
-    tmp_path = tmp_path_factory.mktemp("demo-run")
+@pytest.fixture
+def demo_run(tmp_path):
+    """One demo run (it takes most of a minute), for the one test that checks all it shows: as
+    two tests, pytest-xdist's workers each started their own."""
     port = free_port()
     env = outside_env()
     env.update(
@@ -96,7 +94,7 @@ def browse(base: str, email: str, password: str) -> list[int]:
     return statuses
 
 
-def test_demo_prints_every_role_both_sides_and_the_exact_command(demo_run, tmp_path):
+def test_a_demo_run_prints_every_role_and_its_commands_and_logs_no_warnings(demo_run, tmp_path):
     base, log = demo_run
     text = log.read_text()
     logins = logins_printed(text)
@@ -110,13 +108,7 @@ def test_demo_prints_every_role_both_sides_and_the_exact_command(demo_run, tmp_p
     command = re.search(r"from the project folder: (\S+) analyze", text).group(1)
     assert Path(command).is_absolute() and os.access(command, os.X_OK), command
     assert Path(command).name == "track2"
-    # Started once for both checks: a demo run takes most of a minute.
     replay_back_channel(text, tmp_path)
-
-
-def test_a_demo_run_logs_no_warnings(demo_run):
-    base, log = demo_run
-    logins = logins_printed(log.read_text())
     for email in ("convener@demo.track2.invalid", "participant.ostrava@demo.track2.invalid"):
         statuses = browse(base, email, logins[email][0])
         assert all(status == 200 for status in statuses), statuses
