@@ -158,7 +158,13 @@ def parse_database_url(url: str, home: Path) -> tuple[dict[str, object], str]:
             "OPTIONS": {
                 # WAL lets readers go on while one writer writes; IMMEDIATE makes a writer
                 # take the lock at BEGIN, so busy waits happen there, not as mid-transaction errors.
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+                # secure_delete zeroes what is deleted (retention, erasure) instead of leaving it
+                # in free pages for anyone with the file or a backup: some builds of SQLite turn
+                # it on, most do not, so it is not left to the build.
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                    "PRAGMA secure_delete=ON;"
+                ),
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },

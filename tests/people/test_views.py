@@ -727,3 +727,59 @@ def test_edit_shows_every_part_s_errors_at_once(conv_client, dialogue, add_perso
     assert "role" in candidacy_form.errors, candidacy_form.errors
     candidacy.person.refresh_from_db()
     assert candidacy.person.full_name == "Amina Diallo"
+
+
+# --- the roster file in the session: only while a confirmation can follow ----------------
+
+RISKY = (
+    "full_name,email,sector,country,nominated_by,risk_notes\n"
+    "Amina,amina@example.org,academia,N,X,CANARY-PREVIEW-RISK-91c2\n"
+)
+
+
+def session_holds(client, words: str) -> bool:
+    from django.contrib.sessions.models import Session
+
+    return any(words in str(s.get_decoded()) for s in Session.objects.all())
+
+
+def test_a_preview_with_problems_keeps_nothing_in_the_session(conv_client, dialogue):
+    response = upload(conv_client, dialogue, (RISKY + "Bo,bad,media,S,Y,\n").encode())
+    assert "1 problem" in response.content.decode()
+    assert not session_holds(conv_client, "CANARY-PREVIEW-RISK-91c2")
+
+
+def test_cancelling_a_preview_drops_the_file(conv_client, dialogue):
+    response = upload(conv_client, dialogue, RISKY.encode())
+    assert "1 person is ready" in response.content.decode()
+    assert session_holds(conv_client, "CANARY-PREVIEW-RISK-91c2")
+    # Cancel is a link back to the upload page.
+    assert conv_client.get(reverse("people:import", args=[dialogue.pk])).status_code == 200
+    assert not session_holds(conv_client, "CANARY-PREVIEW-RISK-91c2")
+    response = conv_client.post(
+        reverse("people:import", args=[dialogue.pk]),
+        {"confirm": "1", "digest": response.context["digest"]},
+        follow=True,
+    )
+    assert "no longer current" in response.content.decode() and not Person.objects.exists()
+
+
+def test_a_preview_lives_fifteen_minutes(conv_client, dialogue, monkeypatch):
+    from track2.operations import housekeeping
+    from track2.people import roster_preview
+
+    response = upload(conv_client, dialogue, RISKY.encode())
+    digest = response.context["digest"]
+    later = timezone.now() + roster_preview.PREVIEW_LIFE + timedelta(seconds=1)
+    # Housekeeping takes it out of the session, which stays signed in.
+    assert housekeeping.run(later).roster_previews == 1
+    assert not session_holds(conv_client, "CANARY-PREVIEW-RISK-91c2")
+    assert conv_client.get(reverse("people:list", args=[dialogue.pk])).status_code == 200
+    # A confirmation after its life is refused even before housekeeping ran.
+    response = upload(conv_client, dialogue, RISKY.encode())
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    response = conv_client.post(
+        reverse("people:import", args=[dialogue.pk]), {"confirm": "1", "digest": digest}
+    )
+    assert response.status_code == 302 and not Person.objects.exists()
+    assert not session_holds(conv_client, "CANARY-PREVIEW-RISK-91c2")

@@ -110,6 +110,29 @@ def snapshot(dest: Path) -> tuple[str, dict]:
         return target.name, manifest.table_summary("default")
 
 
+def forget_deleted_pages(alias: str = "default") -> bool:
+    """Leave no copy of deleted rows in SQLite's write-ahead log; True when it was emptied.
+
+    `secure_delete` (config.py) zeroes a deleted row in the database file, but the WAL still
+    holds every page as it was written, the erased statement included, until new writes happen
+    to overwrite it — which a quiet site may not do for weeks. A TRUNCATE checkpoint copies the
+    pages home (zeroed) and empties the log. It waits (the connection's timeout) for readers of
+    older pages; if one is still reading, the next run tries again. PostgreSQL: nothing to do
+    here (its dead rows go with autovacuum; its WAL with the server's archiving policy).
+    """
+    connection = connections[alias]
+    if connection.vendor != "sqlite":
+        return True
+    if connection.in_atomic_block:
+        # Called inside a caller's transaction (a test's): what it deleted is not committed yet,
+        # and SQLite refuses to checkpoint; the next run does it.
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        busy, _log, _moved = cursor.fetchone()
+    return busy == 0
+
+
 def is_empty(alias: str = "default") -> bool:
     """No table in the database (a fresh site), or only an empty schema."""
     tables = connections[alias].introspection.table_names()

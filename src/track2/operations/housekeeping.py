@@ -11,7 +11,8 @@ from django.db import transaction
 
 from track2.accounts.models import AttemptLock, SignInAttempt
 from track2.dialogues.models import RoleInvitation
-from track2.operations import retention
+from track2.operations import databases, retention
+from track2.people import roster_preview
 from track2.people.models import Invitation
 
 # An unused invitation link is kept this long after it expired, so that a person who clicks an
@@ -28,6 +29,8 @@ class HousekeepingDone:
     retention: retention.RetentionDone
     floors_closed: int = 0
     messages_expired: int = 0
+    roster_previews: int = 0
+    journal_emptied: bool = True
 
 
 def throttle_window() -> timedelta:
@@ -39,6 +42,7 @@ def throttle_window() -> timedelta:
 def run(now: datetime) -> HousekeepingDone:
     with transaction.atomic():
         sessions = Session.objects.filter(expire_date__lt=now).delete()[0]
+        previews = roster_preview.sweep(now)
         cutoff = now - throttle_window()
         attempts = SignInAttempt.objects.filter(at__lt=cutoff).delete()[0]
         locks = AttemptLock.objects.filter(touched_at__lt=cutoff).delete()[0]
@@ -59,4 +63,18 @@ def run(now: datetime) -> HousekeepingDone:
 
         expired = purge_expired(now.astimezone(UTC).date())
         done = retention.apply(now)
-    return HousekeepingDone(sessions, attempts, locks, invitations, done, floors, expired)
+    # After the commit, every run (not only when retention erased something): whatever was
+    # deleted since the last run — a person's entry, a session with a roster preview, the rows
+    # above — leaves the write-ahead log within the hour.
+    emptied = databases.forget_deleted_pages()
+    return HousekeepingDone(
+        sessions,
+        attempts,
+        locks,
+        invitations,
+        done,
+        floors,
+        expired,
+        roster_previews=previews,
+        journal_emptied=emptied,
+    )

@@ -6,8 +6,6 @@ track2.access.people, which answers "not found" to everyone else.
 
 from __future__ import annotations
 
-import hashlib
-
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
@@ -16,13 +14,14 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from track2.access import people as people_access
 from track2.errors import ActionRefused
-from track2.people import actions, forms, roster
+from track2.people import actions, forms, roster, roster_preview
 from track2.people.models import Candidacy
 from track2.people.queries import (
     PeopleFilter,
@@ -36,7 +35,6 @@ from track2.people.queries import (
 )
 from track2.site.forms import NOT_DONE, add_refusal, submit
 
-ROSTER_SESSION_KEY = "people_roster_%d"
 # As the API's default page: each row renders a dozen fields, and 100 rows doubled the page's time.
 PEOPLE_PER_PAGE = 50
 
@@ -413,15 +411,10 @@ def person_delete(request: HttpRequest, dialogue_id: int, person_id: int) -> Htt
 # --- roster import and export ------------------------------------------------------------
 
 
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 @login_required
 def roster_import(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     """Upload → preview with every row's errors → confirm. Nothing is saved before confirming."""
     dialogue = people_access.access_people(request.user, dialogue_id).dialogue
-    key = ROSTER_SESSION_KEY % dialogue.pk
     context = {
         "dialogue": dialogue,
         "required": roster.REQUIRED_COLUMNS,
@@ -429,20 +422,24 @@ def roster_import(request: HttpRequest, dialogue_id: int) -> HttpResponse:
         "max_rows": roster.MAX_ROWS,
     }
     if request.method == "POST" and request.POST.get("confirm"):
-        stored = request.session.get(key)
-        if not stored or stored.get("digest") != request.POST.get("digest"):
+        stored = roster_preview.take(
+            request.session, dialogue.pk, request.POST.get("digest"), timezone.now()
+        )
+        if stored is None:
             messages.error(
                 request,
                 _(
-                    "That preview is no longer current (another file was uploaded, or the "
-                    "session ended). Upload the file again."
+                    "That preview is no longer current (another file was uploaded, it was "
+                    "cancelled, or more than 15 minutes passed). Upload the file again."
                 ),
             )
             return redirect("people:import", dialogue.pk)
         try:
             added = roster.do_import_roster(request.user, dialogue, stored["text"])
         except ActionRefused:
-            # Someone changed the directory since the preview: show the new errors.
+            # Someone changed the directory since the preview: show the new errors. Nothing
+            # can be confirmed now, so the file leaves the session.
+            roster_preview.drop(request.session, dialogue.pk)
             checked = roster.check_roster(dialogue, stored["text"])
             return render(
                 request,
@@ -456,9 +453,12 @@ def roster_import(request: HttpRequest, dialogue_id: int) -> HttpResponse:
                 },
                 status=400,
             )
-        del request.session[key]
+        roster_preview.drop(request.session, dialogue.pk)
         messages.success(request, _("%(n)d people were added and nominated.") % {"n": len(added)})
         return redirect("people:list", dialogue.pk)
+    # Any other visit to the import (Cancel, "upload a corrected file", a new upload) ends the
+    # preview kept before.
+    roster_preview.drop(request.session, dialogue.pk)
     form = forms.RosterUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -477,8 +477,12 @@ def roster_import(request: HttpRequest, dialogue_id: int) -> HttpResponse:
                 form.add_error("file", refusal.message)
             else:
                 checked = roster.check_roster(dialogue, text)
-                digest = _digest(text)
-                request.session[key] = {"text": text, "digest": digest, "filename": upload.name}
+                digest = roster_preview.digest_of(text)
+                if not checked.errors:
+                    # Kept only when it can be confirmed (roster_preview says why).
+                    roster_preview.keep(
+                        request.session, dialogue.pk, text, upload.name, timezone.now()
+                    )
                 return render(
                     request,
                     "people/import_preview.html",

@@ -27,6 +27,15 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Closed the floor of {done.floors_closed} meeting(s) that ended with it open."
             )
+        if done.roster_previews:
+            self.stdout.write(
+                f"Dropped {done.roster_previews} roster preview(s) left unconfirmed in sessions."
+            )
+        if not done.journal_emptied:
+            self.stdout.write(
+                "The database's write-ahead log could not be emptied (a long read was running): "
+                "deleted content may stay in it until the next run."
+            )
         for name, count in sorted(done.retention.erased.items()):
             self.stdout.write(f"Retention: {name}: {count} removed.")
         for dialogue_id in done.retention.keys_due:
