@@ -176,6 +176,32 @@ def test_housekeeping_prunes_what_expired_and_keeps_the_rest(world, settings):
     assert sorted(RoleInvitation.objects.values_list("digest", flat=True)) == ["2", "3"]
 
 
+def test_housekeeping_deletes_outbox_mail_whose_links_have_all_expired(world, settings, tmp_path):
+    # an invitation kept as a file named its person after the site had erased them
+    import os
+
+    from track2.config import OUTBOX_BACKEND
+
+    settings.EMAIL_BACKEND, settings.EMAIL_FILE_PATH = OUTBOX_BACKEND, str(tmp_path / "outbox")
+    settings.TRACK2_INVITATION_DAYS = 14
+    from django.core.mail import send_mail
+
+    send_mail("Invitation", "Dear Irena Bly, …", None, ["irena@example.org"])
+    send_mail("Invitation", "Dear Amina Diallo, …", None, ["amina@example.org"])
+    first, second = sorted((tmp_path / "outbox").glob("*.eml"))
+    old = (timezone.now() - timedelta(days=15)).timestamp()
+    os.utime(first, (old, old))
+    (tmp_path / "outbox" / "notes.txt").write_text("the administrator's own file")
+    done = housekeeping.run(timezone.now())
+    assert done.outbox_messages == 1
+    assert sorted(p.name for p in (tmp_path / "outbox").iterdir()) == sorted(
+        ["notes.txt", second.name]
+    )
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert housekeeping.run(timezone.now()).outbox_messages == 0  # another backend: not touched
+    assert second.exists()
+
+
 def test_retention_calls_the_registered_erasers_when_due(world):
     calls = []
 

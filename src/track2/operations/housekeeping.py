@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import transaction
 
 from track2.accounts.models import AttemptLock, SignInAttempt
+from track2.config import OUTBOX_BACKEND
 from track2.dialogues.models import RoleInvitation
 from track2.operations import databases, retention
 from track2.people import roster_preview
 from track2.people.models import Invitation
+from track2.site import outbox
 
 # An unused invitation link is kept this long after it expired, so that a person who clicks an
 # old link is told it expired (not that it never existed), then forgotten.
@@ -31,6 +34,7 @@ class HousekeepingDone:
     messages_expired: int = 0
     roster_previews: int = 0
     journal_emptied: bool = True
+    outbox_messages: int = 0
 
 
 def throttle_window() -> timedelta:
@@ -77,4 +81,13 @@ def run(now: datetime) -> HousekeepingDone:
         expired,
         roster_previews=previews,
         journal_emptied=emptied,
+        outbox_messages=_prune_outbox(now),
     )
+
+
+def _prune_outbox(now: datetime) -> int:
+    """Mail kept in the outbox (no mail server set) goes once every link in it has expired."""
+    if settings.EMAIL_BACKEND != OUTBOX_BACKEND:
+        return 0
+    days = int(settings.TRACK2_INVITATION_DAYS)
+    return outbox.prune(Path(settings.EMAIL_FILE_PATH), now - timedelta(days=days))

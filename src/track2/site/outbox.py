@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 import stat
+from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -54,3 +55,21 @@ class OutboxBackend(BaseEmailBackend):
                 continue
             written += 1
         return written
+
+
+def prune(folder: Path, older_than: datetime) -> int:
+    """Delete the messages written before `older_than`; how many. A message outlives every link it
+    carries by then, and it names people (an invitation, a dialogue's title) who may since have
+    been erased from the site: the outbox must not keep what the database no longer does."""
+    if not folder.is_dir():
+        return 0
+    deleted = 0
+    cutoff = older_than.timestamp()
+    for message in folder.glob("*.eml"):
+        try:
+            if message.is_file() and message.stat().st_mtime < cutoff:
+                message.unlink()
+                deleted += 1
+        except FileNotFoundError:
+            continue  # taken away meanwhile (an administrator forwarding it by hand)
+    return deleted

@@ -31,6 +31,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Dropped {done.roster_previews} roster preview(s) left unconfirmed in sessions."
             )
+        if done.outbox_messages:
+            self.stdout.write(
+                f"Deleted {done.outbox_messages} message(s) from the outbox whose links have all "
+                "expired."
+            )
         if not done.journal_emptied:
             self.stdout.write(
                 "The database's write-ahead log could not be emptied (a long read was running): "
