@@ -82,3 +82,29 @@ def test_every_link_shown_to_a_role_opens(demo_logins, role):
         path: r.status_code for path, r in visited.items() if r.status_code not in (200, 302)
     }
     assert not refused, refused
+
+
+@pytest.mark.parametrize("role", ["convener", "participant", "rapporteur"])
+def test_every_page_still_opens_after_retention_erased_the_content(demo_logins, role):
+    # What survives erasure (the aggregates, the approved record, the outcome documents) is
+    # shown on pages built around the content that went: none of them may fail without it.
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from track2.dialogues.models import Dialogue
+    from track2.operations import retention
+    from track2.operations.models import RetentionPolicy
+
+    for dialogue in Dialogue.objects.all():
+        RetentionPolicy.objects.update_or_create(
+            dialogue=dialogue,
+            defaults={"on_meeting_close": "aggregates", "delete_content_after_days": 0},
+        )
+    Dialogue.objects.update(status=Dialogue.Status.CONCLUDED)
+    erased = retention.apply(timezone.now() + timedelta(days=3650)).erased
+    assert sum(erased.values()) > 100, erased  # the room, the caucus, the record's notes…
+    visited = walk(signed_in_client(demo_logins[role]), per_kind=1)
+    refused = {p: r.status_code for p, r in visited.items() if r.status_code not in (200, 302)}
+    assert not refused, refused
+    assert len(html_pages(visited)) > 10
