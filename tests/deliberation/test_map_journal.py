@@ -114,3 +114,21 @@ def test_notes_are_bounded():
         journal.note(1, count, "p", 1)
     assert journal._size <= journal.MOST_NOTES
     assert journal.take(1, 0, 3) is None  # the early ones were dropped with the rest
+
+
+def test_notes_no_map_takes_are_dropped_after_a_while(monkeypatch):
+    # a room nobody watches, then erased by retention: its votes' pseudonyms must not stay in
+    # the web process's memory until a restart
+    import time
+
+    journal.forget()  # and the sweep an earlier test's notes scheduled, five minutes away
+    monkeypatch.setattr(journal, "MOST_SECONDS", 0.05)
+    journal.note(7, 1, "p", 1)
+    journal.note(8, 1, "q", -1)
+    deadline = time.monotonic() + 10
+    while journal._size and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert journal._size == 0 and journal._notes == {}
+    assert journal.take(7, 0, 1) is None
+    journal.note(7, 2, "p", None)  # noting again after a sweep starts a new one
+    assert journal.take(7, 1, 2) == [("p", None)]

@@ -9,20 +9,28 @@ by another worker process, a merge, a note dropped — sends it back to the data
 statement. So the notes are a shortcut that is either complete or not used.
 
 The notes never leave the process and are never written anywhere; they hold no more than the
-vote table does (a pseudonym and an answer), and each is gone once the map has taken it.
+vote table does (a pseudonym and an answer), and each is gone once the map has taken it, or after
+MOST_SECONDS if no map takes it (nobody watches the room): votes that retention erases from the
+database must not stay linked to their pseudonyms in a web process's memory until it restarts.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 
 # A room nobody watches takes no notes off: past this many, all are dropped (the keeper then
 # re-reads what moved, as it would without them).
 MOST_NOTES = 200_000
+# A note the map has not taken by then is dropped (the map takes its notes within seconds of a
+# vote while anyone watches). A sweep runs while notes are kept, so a note lives at most twice this.
+MOST_SECONDS = 300.0
 
 _lock = threading.Lock()
-_notes: dict[int, dict[int, tuple[str, int | None]]] = {}  # statement → count → (who, answer)
+# statement → count → (who, answer, when noted)
+_notes: dict[int, dict[int, tuple[str, int | None, float]]] = {}
 _size = 0
+_sweeper: threading.Timer | None = None
 
 
 def note(statement_id: int, count: int, pseudonym: str, value: int | None) -> None:
@@ -32,8 +40,34 @@ def note(statement_id: int, count: int, pseudonym: str, value: int | None) -> No
         if _size >= MOST_NOTES:
             _notes.clear()
             _size = 0
-        _notes.setdefault(statement_id, {})[count] = (pseudonym, value)
+        _notes.setdefault(statement_id, {})[count] = (pseudonym, value, time.monotonic())
         _size += 1
+        _sweep_later()
+
+
+def _sweep_later() -> None:
+    # Under _lock. One timer at a time, and none while nothing is kept.
+    global _sweeper
+    if _sweeper is None and _notes:
+        _sweeper = threading.Timer(MOST_SECONDS, _sweep)
+        _sweeper.daemon = True  # never holds the process open at exit
+        _sweeper.start()
+
+
+def _sweep() -> None:
+    """Drop the notes older than MOST_SECONDS; while some are left, come back later."""
+    global _size, _sweeper
+    with _lock:
+        oldest = time.monotonic() - MOST_SECONDS
+        for statement_id in list(_notes):
+            kept = _notes[statement_id]
+            for count in [c for c, (_who, _answer, at) in kept.items() if at <= oldest]:
+                del kept[count]
+                _size -= 1
+            if not kept:
+                del _notes[statement_id]
+        _sweeper = None
+        _sweep_later()
 
 
 def take(statement_id: int, since: int, upto: int) -> list[tuple[str, int | None]] | None:
@@ -44,20 +78,22 @@ def take(statement_id: int, since: int, upto: int) -> list[tuple[str, int | None
         kept = _notes.get(statement_id)
         if not kept:
             return None
-        answers = [kept.get(count) for count in range(since + 1, upto + 1)]
+        noted = [kept.get(count) for count in range(since + 1, upto + 1)]
         for count in [c for c in kept if c <= upto]:
             del kept[count]
             _size -= 1
         if not kept:
             del _notes[statement_id]
-    if any(answer is None for answer in answers):
-        return None
-    return answers  # type: ignore[return-value]  # no None left, checked just above
+    answers = [(n[0], n[1]) for n in noted if n is not None]
+    return answers if len(answers) == len(noted) else None
 
 
 def forget() -> None:
-    """Drop every note (tests)."""
-    global _size
+    """Drop every note, and the sweep waiting for them (tests)."""
+    global _size, _sweeper
     with _lock:
         _notes.clear()
         _size = 0
+        if _sweeper is not None:
+            _sweeper.cancel()
+            _sweeper = None
