@@ -280,16 +280,20 @@ def check_post(mailbox: Mailbox, blob: bytes, receipt_hash: str | None = None) -
             _("receipt_hash is the receipt's SHA-256 in 64 lower-case hex digits."),
             "receipt_hash",
         )
-    if Envelope.objects.filter(mailbox=mailbox).count() >= MAX_WAITING:
-        problems.add(
-            _(
-                "This mailbox already holds %(max)s unacknowledged envelopes; wait until the "
-                "recipient reads and acknowledges them."
-            )
-            % {"max": MAX_WAITING},
-            "envelope",
-        )
+    if _is_full(mailbox):
+        problems.add(_full_message(), "envelope")
     problems.raise_any()
+
+
+def _is_full(mailbox: Mailbox) -> bool:
+    return Envelope.objects.filter(mailbox=mailbox).count() >= MAX_WAITING
+
+
+def _full_message() -> str:
+    return _(
+        "This mailbox already holds %(max)s unacknowledged envelopes; wait until the "
+        "recipient reads and acknowledges them."
+    ) % {"max": MAX_WAITING}
 
 
 @transaction.atomic
@@ -297,6 +301,11 @@ def do_post(mailbox: Mailbox, blob: bytes, receipt_hash: str | None = None) -> E
     """Keep the envelope; log its hash, and the hash of the intermediary's receipt for it (the
     receipt itself travels inside the envelope: posted here it would name the intermediary)."""
     purge_expired()
+    # Counted again under the mailbox's lock: posts arriving at once (several workers) each
+    # counted the envelopes before any of the others was written, and all got in past the cap.
+    Mailbox.objects.select_for_update().filter(pk=mailbox.pk).first()
+    if _is_full(mailbox):
+        raise ActionRefused(_full_message(), field="envelope")
     day = today()
     digest = hashlib.sha256(blob).digest()
     envelope = Envelope.objects.create(

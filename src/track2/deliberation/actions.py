@@ -33,6 +33,7 @@ from track2.deliberation.models import (
 )
 from track2.deliberation.queries import next_number
 from track2.errors import ActionRefused, NotPermitted, Problems
+from track2.meetings.models import Meeting
 
 HOLD_REASON = gettext_lazy(
     "Held for the facilitator: it may name a participant, their e-mail or their organisation, "
@@ -402,6 +403,22 @@ def _merge_target(ctx: RoomAccess, statement: Statement, into) -> Statement:
 
 @transaction.atomic
 def do_moderate(by, decision: Decision) -> Statement:
+    # A meeting's moderation runs one decision at a time, each judged again on what the one
+    # before it left. Checked only before, two facilitators (or one, twice, through two
+    # workers) merged two statements into each other and took both out of the room with their
+    # votes, accepted two twins, or merged into a statement rejected meanwhile: locking only the
+    # statement cannot see rules that span statements.
+    Meeting.objects.select_for_update(of=("self",)).filter(pk=decision.ctx.meeting.pk).first()
+    decision = check_moderate(
+        by,
+        decision.ctx.dialogue.pk,
+        decision.ctx.meeting.pk,
+        decision.statement.pk,
+        decision.decision,
+        decision.reason,
+        decision.text,
+        None if decision.into is None else decision.into.pk,
+    )
     statement = Statement.objects.select_for_update().get(pk=decision.statement.pk)
     number = next_number(statement)
     fields = ["status"]

@@ -237,6 +237,11 @@ def do_raise(ctx: FloorAccess, direct_response: bool = False) -> Hand:
     seat = ctx.own_seat
     if seat is None:  # check_raise refused it; a caller that skipped it is refused here too
         raise NotPermitted(_("Only participants present at this meeting raise a hand."))
+    # Asked again under the floor's lock: the same hand raised twice at once (a double click,
+    # two tabs, two workers) passed check_raise in both requests, and the second would break
+    # one_hand_per_person with a server error instead of this message.
+    if Hand.objects.filter(meeting=ctx.meeting, person_id=seat.person_id).exists():
+        raise ActionRefused(_("Your hand is already raised: wait for the floor, or lower it."))
     last = Hand.objects.filter(meeting=ctx.meeting).aggregate(m=Max("position"))["m"] or 0
     hand = Hand.objects.create(
         meeting=ctx.meeting,

@@ -27,7 +27,7 @@ from track2.facilitation.models import (
     RecordNote,
     RecordVersion,
 )
-from track2.meetings.models import AgendaItem
+from track2.meetings.models import AgendaItem, Meeting
 
 MAX_CITES = 20
 
@@ -106,6 +106,12 @@ def check_note(
 def _draft(meeting) -> tuple[RecordVersion, dict[int, RecordNote]]:
     """The draft to write in: the latest version if it is a draft, else a new version copied
     from the latest (approved) one. Returns it and old note id → its copy."""
+    # One writer of the meeting's record at a time, by its meeting's row: locking the latest
+    # version is not enough, since there is none before the first note, and a second writer
+    # waiting on an approved one would not see the draft the first made and number another the
+    # same (record_version_unique, a server error) — two notes written at once, or one written
+    # as the record is approved.
+    Meeting.objects.select_for_update(of=("self",)).filter(pk=meeting.pk).first()
     current = (
         RecordVersion.objects.select_for_update()
         .filter(meeting=meeting)

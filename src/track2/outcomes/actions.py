@@ -47,6 +47,15 @@ def load_document(user, dialogue_id, document_id, need: str = "member") -> Outco
     return access_document(user, dialogue_id, document_id, need).document
 
 
+def _one_writer_at_a_time(document: OutcomeDocument) -> None:
+    """Lock the document's row before reading its current version: a new version takes the next
+    number and the current words, so edits, accepted amendments and responses to a document are
+    made one after another, each seeing what the one before it committed (two facilitators
+    accepting at once would otherwise both make "version N+1", one of them refused by the unique
+    number with a server error, or one would silently drop the other's words)."""
+    OutcomeDocument.objects.select_for_update().filter(pk=document.pk).first()
+
+
 def current(document: OutcomeDocument) -> Version:
     # Every document is created with its first version in the same transaction.
     return document.versions.order_by("-number")[0]
@@ -310,7 +319,7 @@ def do_create(by, dialogue_id, **fields) -> OutcomeDocument:
 def do_edit(by, dialogue_id, document_id, *, title, sections, base_version) -> Version:
     """A new version (never an in-place change). `base_version` is the number the editor saw."""
     document = load_document(by, dialogue_id, document_id, "facilitator")
-    OutcomeDocument.objects.select_for_update().filter(pk=document.pk).first()
+    _one_writer_at_a_time(document)
     problems = Problems()
     last = current(document)
     if base_version != last.number:
@@ -340,6 +349,9 @@ def do_propose(by, dialogue_id, document_id, *, paragraph_key, text, base_text=N
     document = found.document
     if not found.may_amend:
         raise NotPermitted("Observers and liaisons read outcome documents; they do not amend them.")
+    # An edit committed meanwhile marks pending amendments as conflicts; one proposed against the
+    # version it replaced must see that version gone, not slip in pending after the marking.
+    _one_writer_at_a_time(document)
     problems = Problems()
     version = current(document)
     paragraph = paragraph_of(version, str(paragraph_key))
@@ -367,6 +379,7 @@ def do_propose(by, dialogue_id, document_id, *, paragraph_key, text, base_text=N
 @transaction.atomic
 def do_decide(by, dialogue_id, document_id, amendment_id, *, accept: bool, reason="") -> Amendment:
     document = load_document(by, dialogue_id, document_id, "facilitator")
+    _one_writer_at_a_time(document)
     amendment = one_of(
         Amendment.objects.select_for_update().filter(document=document), amendment_id
     )
@@ -436,12 +449,14 @@ def do_endorse(by, dialogue_id, document_id, *, grade, version_sha256, reason=""
     """One response per person, on the version in front of them. A second response replaces the
     first, which is recorded (ReplacedEndorsement) when its grade, version or reason differs;
     sending the same response again changes only `listed`."""
+    # Responses to one document are written one after another, so a replaced response is
+    # recorded exactly once even when the same person sends two at the same moment; and the
+    # version is checked under the lock, so a response to words an edit just replaced is refused
+    # rather than kept without the "confirm again" e-mail that edit sent to the others.
+    _one_writer_at_a_time(load_document(by, dialogue_id, document_id, "participant"))
     document, version = check_endorse(
         by, dialogue_id, document_id, grade=grade, version_sha256=version_sha256, reason=reason
     )
-    # Responses to one document are written one after another, so a replaced response is
-    # recorded exactly once even when the same person sends two at the same moment.
-    OutcomeDocument.objects.select_for_update().filter(pk=document.pk).first()
     today = timezone.localdate()
     given = {"grade": grade, "version_sha256": version.sha256,
              "version_number": version.number, "reason": texts.clean(reason)}  # fmt: skip
@@ -524,7 +539,7 @@ def do_copy(by, dialogue_id, document_id, *, recipient) -> Copy:
         problems.add("Numbered copies are for confidential aide-mémoires.", "document")
     name = _text_problems(problems, recipient, "recipient", 200)
     problems.raise_any()
-    OutcomeDocument.objects.select_for_update().filter(pk=document.pk).first()
+    _one_writer_at_a_time(document)
     number = (document.copies.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     copy = Copy.objects.create(
         document=document, number=number, recipient=name, version_number=current(document).number
