@@ -67,6 +67,11 @@ def check_request_key_destruction(by, dialogue_id) -> Dialogue:
 
 def do_request_key_destruction(by, dialogue: Dialogue) -> KeyDestruction:
     with transaction.atomic():
+        # Two conveners asking at the same moment (two served workers): the second waits for the
+        # first, then is told it was asked for, instead of a duplicate key's server error.
+        Dialogue.objects.select_for_update().filter(pk=dialogue.pk).first()
+        if KeyDestruction.objects.filter(dialogue=dialogue).exists():
+            check_request_key_destruction(by, dialogue.pk)  # raises, saying which
         request = KeyDestruction.objects.create(dialogue=dialogue, requested_by=by)
         record(by, "request", request, dialogue=dialogue)
     return request
