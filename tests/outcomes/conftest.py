@@ -79,8 +79,7 @@ def world(db, dialogue, institution, make_user) -> World:
     return w
 
 
-@pytest.fixture
-def statement_doc(world):
+def new_statement_doc(world):
     return actions.do_create(
         world["facilitator"],
         world.dialogue.pk,
@@ -88,3 +87,8 @@ def statement_doc(world):
         title="Varena Sea: joint statement",
         sections=SECTIONS,
     )
+
+
+@pytest.fixture
+def statement_doc(world):
+    return new_statement_doc(world)

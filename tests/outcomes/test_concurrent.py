@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection, transaction
 
-from tests.outcomes.conftest import SECTIONS
+from tests.outcomes.conftest import new_statement_doc
 from tests.parallel import at_once
 from track2.outcomes import actions
 from track2.outcomes.models import Amendment, Version
@@ -57,7 +57,7 @@ def test_two_amendments_accepted_at_once_make_two_versions(world, statement_doc)
 def test_accepting_while_the_text_is_edited_loses_no_words(world, statement_doc):
     d = world.dialogue.pk
     for attempt in range(5):
-        document = statement_doc if attempt == 0 else _fresh_document(world)
+        document = statement_doc if attempt == 0 else new_statement_doc(world)
         fish = actions.do_propose(
             world["ostrava0"], d, document.pk, paragraph_key="fish", text="Both share the stocks."
         )
@@ -94,13 +94,3 @@ def test_accepting_while_the_text_is_edited_loses_no_words(world, statement_doc)
             assert last["fish"] == "Both share the stocks."
         if any(v.note == "edited" for v in versions):
             assert last["line"] == "A hotline, staffed day and night."
-
-
-def _fresh_document(world):
-    return actions.do_create(
-        world["facilitator"],
-        world.dialogue.pk,
-        kind="joint_statement",
-        title="Varena Sea: joint statement",
-        sections=SECTIONS,
-    )
