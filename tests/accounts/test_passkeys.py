@@ -387,21 +387,40 @@ def test_an_unknown_passkey_is_refused_and_counted(client, db, settings):
     )
 
 
-def test_passkey_sign_in_respects_the_pause(client, make_user, settings):
+def test_a_passkey_passes_the_accounts_pauses_but_not_its_networks(client, make_user, settings):
+    # Anyone who knows an e-mail address can run up the account's pauses with wrong passwords;
+    # a passkey cannot be guessed, so those pauses must not lock its owner's passkey out
+    # (audit-accounts). A flood from one network address is still paused there.
+    settings.LOGIN_FAILURES_PER_ACCOUNT = 6
     user = make_user()
     authenticator = add_passkey(client, user)
-    for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS):
-        Client().post("/accounts/login/", {"email": user.email, "password": "guess"})
-    # Guesses from another network address do not pause the owner (audit-accounts finding 2)...
+    for i in range(6):
+        Client(REMOTE_ADDR=f"10.9.0.{i}").post(
+            "/accounts/login/", {"email": user.email, "password": "guess"}
+        )
+    refused = Client(REMOTE_ADDR="10.1.1.1").post(
+        "/accounts/login/", {"email": user.email, "password": PASSWORD}
+    )
+    assert "Too many failed sign-ins for this account" in refused.content.decode()
     elsewhere = Client(REMOTE_ADDR="10.1.1.1")
     assert passkey_sign_in(elsewhere, authenticator).status_code == 200
     assert elsewhere.session[SESSION_KEY] == str(user.pk)
-    # ...those from the same address do.
-    response = passkey_sign_in(client, authenticator)
+    # The strict pause of this account from this very address does not stop the passkey either.
+    same = Client(REMOTE_ADDR="10.9.0.0")
+    for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS):
+        same.post("/accounts/login/", {"email": user.email, "password": "guess"})
+    assert passkey_sign_in(same, authenticator).status_code == 200
+    # The network's pause does.
+    settings.LOGIN_FAILURES_PER_ADDRESS = 3
+    flooded = Client(REMOTE_ADDR="10.7.7.7")
+    for _ in range(3):
+        assert passkey_sign_in(flooded, SoftAuthenticator()).status_code == 400
+    response = passkey_sign_in(flooded, authenticator)
     assert (
-        response.status_code == 400 and "Too many failed sign-ins" in response.json()["errors"][0]
+        response.status_code == 400
+        and "Too many failed sign-ins from your network" in response.json()["errors"][0]
     )
-    assert SESSION_KEY not in client.session
+    assert SESSION_KEY not in flooded.session
 
 
 def test_a_switched_off_account_cannot_sign_in_with_its_passkey(client, make_user):
@@ -458,6 +477,24 @@ def test_a_passkey_instead_of_the_code_at_the_second_step(client, make_user):
     )
     assert response.status_code == 200 and response.json() == {"redirect": "/"}
     assert client.session[SESSION_KEY] == str(user.pk)
+
+
+def test_a_passkey_second_step_passes_an_account_pause_raised_after_the_password(
+    client, make_user, settings
+):
+    settings.LOGIN_FAILURES_PER_ACCOUNT = 4
+    user = make_user(totp_secret=totp.new_secret())
+    authenticator = add_passkey(client, user)
+    _password_step(client, user)
+    options = post_json(client, SECOND_OPTIONS, {}).json()["options"]
+    for i in range(4):
+        Client(REMOTE_ADDR=f"10.8.0.{i}").post(
+            "/accounts/login/", {"email": user.email, "password": "guess"}
+        )
+    response = post_json(
+        client, SECOND, {"credential": authenticator.assert_(options, user_verified=False)}
+    )
+    assert response.status_code == 200 and client.session[SESSION_KEY] == str(user.pk)
 
 
 def test_the_second_step_refuses_another_accounts_passkey(client, make_user):

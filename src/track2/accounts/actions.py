@@ -92,6 +92,16 @@ def reserve_check(account: str, address: str) -> throttle.Attempt:
         raise SignInRefused(_paused(pause)) from None
 
 
+def reserve_address_check(address: str) -> throttle.Attempt:
+    """Count a check that cannot be guessed (a passkey's signature) against the network address
+    only: a flood of junk from one machine is still paused, but the account's pauses, which any
+    stranger who knows the e-mail address can run up, do not lock out its owner's passkey."""
+    try:
+        return throttle.reserve(address=address)
+    except throttle.Paused as pause:
+        raise SignInRefused(_paused(pause)) from None
+
+
 @dataclass(frozen=True)
 class SecondFactorProof:
     """What a second-step check accepted; spent atomically by do_record_second_factor."""

@@ -2,7 +2,9 @@
 
 A challenge lives in the session of the browser that asked for it, for one purpose, for
 CHALLENGE_SECONDS, and is taken out before it is checked, so that it serves one answer only,
-right or wrong. Every failed assertion counts toward the same sign-in pause as a wrong password.
+right or wrong. Every assertion counts toward its network address's sign-in pause, as a
+password does; not toward the account's, since a passkey cannot be guessed: someone flooding an
+account with wrong passwords must not lock its owner's passkey out too (audit-accounts).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from track2 import access
 from track2.accounts.actions import (
     SignInRefused,
     check_password_again,
-    reserve_check,
+    reserve_address_check,
 )
 from track2.accounts.models import Passkey, User
 
@@ -45,8 +47,6 @@ NAME_MAX = 100
 # Credential ids are at most 1,023 bytes (WebAuthn §5.1); the other fields are a few KB at most.
 _FIELD_MAX = 16_384
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
-# The account key under which assertions of unknown credentials are counted: no account has it.
-_UNKNOWN_ACCOUNT = "passkey:unknown"
 
 
 class PasskeyRefused(Exception):
@@ -296,15 +296,12 @@ def check_assertion(
     if problems:
         raise PasskeyRefused(" ".join(problems))
     passkey = Passkey.objects.select_related("user").filter(credential_id=payload["rawId"]).first()
-    if second_factor_of is not None:
-        account = second_factor_of.email
-        if state.get("user") != second_factor_of.pk or (
-            passkey and passkey.user_id != second_factor_of.pk
-        ):
-            passkey = None
-    else:
-        account = passkey.user.email if passkey else _UNKNOWN_ACCOUNT
-    attempt = reserve_check(account, address)
+    if second_factor_of is not None and (
+        state.get("user") != second_factor_of.pk
+        or (passkey and passkey.user_id != second_factor_of.pk)
+    ):
+        passkey = None
+    attempt = reserve_address_check(address)
     if passkey is None:
         raise SignInRefused(
             _(
