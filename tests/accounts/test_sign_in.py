@@ -4,7 +4,9 @@ import time
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
-from django.test import Client
+from django.core.handlers.base import BaseHandler
+from django.core.mail.backends.base import BaseEmailBackend
+from django.test import Client, RequestFactory
 
 from tests.helpers import PASSWORD, sign_in
 from track2.accounts import totp
@@ -125,6 +127,47 @@ def test_password_change_refuses_a_weak_password(client, make_user):
     )
     assert response.status_code == 200
     assert "too short" in response.content.decode()
+
+
+def _reset_answer_not_yet_closed(email):
+    # What a server does: the handler answers, the answer is written to the connection, and only
+    # then is the response closed. Here, the answer is in hand and not closed yet.
+    handler = BaseHandler()
+    handler.load_middleware()
+    request = RequestFactory().post("/accounts/reset/", {"email": email})
+    request._dont_enforce_csrf_checks = True
+    return handler.get_response(request)
+
+
+@pytest.mark.parametrize("has_account", [True, False])
+def test_the_reset_answer_does_not_wait_for_the_mail(make_user, has_account, caplog):
+    # A mail server's conversation inside the request made the answer slower for an address
+    # with an account than without, telling anyone who asked who has an account here.
+    if has_account:
+        make_user()
+    response = _reset_answer_not_yet_closed("person@example.org")
+    assert response.status_code == 302 and response["Location"] == "/accounts/reset/sent/"
+    assert mail.outbox == []
+    response.close()
+    assert len(mail.outbox) == (1 if has_account else 0)
+    assert "person@example.org" not in caplog.text
+
+
+def test_a_mail_server_failing_after_the_reset_answer_is_logged_without_the_address(
+    make_user, settings, caplog
+):
+    user = make_user()
+    settings.EMAIL_BACKEND = "tests.accounts.test_sign_in.RefusingBackend"
+    response = _reset_answer_not_yet_closed(user.email)
+    assert response.status_code == 302
+    response.close()
+    assert f"account {user.pk} could not be sent" in caplog.text
+    assert user.email not in caplog.text
+
+
+class RefusingBackend(BaseEmailBackend):
+    def send_messages(self, email_messages):
+        raise ConnectionRefusedError("the mail server is down")
 
 
 def test_password_reset_by_e_mail(client, make_user):

@@ -107,7 +107,13 @@ class PasswordResetView(auth_views.PasswordResetView):
                 % {"minutes": pause.minutes},
             )
             return self.form_invalid(form)
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        # The server closes the response once the answer is written to the connection (WSGI,
+        # ASGI and Django's test client alike): only then is the kept e-mail sent, so the answer
+        # takes as long whether or not an account uses the address (forms.PasswordResetForm).
+        # Django's FileResponse closes its file through the same list.
+        response._resource_closers.append(form.send_kept)
+        return response
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
