@@ -94,3 +94,28 @@ def test_in_process_announces_at_once(db):
     sender = InProcess(hub)
     sender.send_soon("meeting:3")
     assert hub.latest("meeting:3") is not None
+
+
+def announcer_sessions() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND query LIKE %s",
+            [f"%pg_notify('{CHANNEL}'%"],
+        )
+        return int(cursor.fetchone()[0])
+
+
+def test_a_quiet_announcer_holds_no_database_session(postgres, monkeypatch):
+    # An idle thread's connection stayed open for the process's life: a session per process the
+    # server's connection count carried, and one the test database's drop waited 15 s for.
+    monkeypatch.setattr("track2.live.postgres.ANNOUNCER_IDLE_SECONDS", 0.3)
+    sender, listener = postgres
+    sender.send_soon("meeting:1")
+    assert heard(listener, time.monotonic() + 1), "no announcement reached the listener"
+    deadline = time.monotonic() + 5
+    while announcer_sessions() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert announcer_sessions() == 0
+    sender.send_soon("meeting:2")  # and the next announcement opens one again
+    assert {t for t, _i in heard(listener, time.monotonic() + 1)} == {"meeting:2"}

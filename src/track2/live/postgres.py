@@ -27,6 +27,10 @@ NOTIFY_SQL = f"SELECT pg_notify('{CHANNEL}', %s || ' ' || nextval('{SEQUENCE}'):
 FLOOR_SQL = f"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {SEQUENCE}"  # noqa: S608  (a constant)
 # After a lost listening connection, wait this long before trying again (doubling, capped).
 RETRY_SECONDS = (0.2, 10.0)
+# The announcer thread closes its database connection after this long without announcements: a
+# quiet process holds no idle session (a worker's count of connections stays its requests'), and
+# the next vote's announcement opens one again, off the request's path.
+ANNOUNCER_IDLE_SECONDS = 2.0
 
 
 def connection_params(alias: str = "default") -> dict:
@@ -87,6 +91,8 @@ class Postgres:
     def _announce(self) -> None:
         while True:
             with self._soon_changed:
+                if not self._soon and not self._soon_changed.wait(ANNOUNCER_IDLE_SECONDS):
+                    connections[self.alias].close()
                 while not self._soon:
                     self._soon_changed.wait()
                 topics = list(self._soon)
