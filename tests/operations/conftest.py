@@ -32,6 +32,8 @@ class Site:
     home: Path
     database_url: str = ""
     extra_env: dict[str, str] = field(default_factory=dict)
+    # What each command printed (stdout, then stderr): the site's logs go to its console.
+    transcript: list[str] = field(default_factory=list)
 
     def env(self) -> dict[str, str]:
         env = outside_env()
@@ -42,8 +44,8 @@ class Site:
             # src first: a worktree's own code, not the editable install's (which may be another
             # checkout's).
             PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
-            **self.extra_env,
         )
+        env.update(self.extra_env)  # last: a test may set any of the above otherwise
         if self.database_url:
             env["TRACK2_DATABASE_URL"] = self.database_url
         return env
@@ -58,6 +60,7 @@ class Site:
             timeout=300,
             **kwargs,
         )
+        self.transcript.append(f"{done.stdout}{done.stderr}")
         if check and done.returncode != 0:
             raise AssertionError(f"track2 {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
         return done
@@ -92,6 +95,24 @@ def make_keys(site: Site, dialogue_ids) -> dict[str, bytes]:
             path.chmod(0o600)
         made[name] = path.read_bytes()
     return made
+
+
+def two_conveners(site: Site, dialogue: int) -> list[str]:
+    """The e-mails of two conveners of the dialogue (key destruction takes two); the demo has
+    one, so a second is made."""
+    conveners = site.shell(
+        "from track2.dialogues.models import Membership as M; "
+        f"print(' '.join(M.objects.filter(dialogue_id={dialogue}, role='convener')"
+        ".values_list('user__email', flat=True)))"
+    ).split()
+    if len(conveners) < 2:
+        site.shell(
+            "from track2.accounts.models import User; from track2.dialogues.models import Membership as M; "
+            "u = User.objects.create_user(email='second.convener@demo.track2.invalid', password='x'*12); "
+            f"M.objects.create(dialogue_id={dialogue}, user=u, role='convener')"
+        )
+        conveners.append("second.convener@demo.track2.invalid")
+    return conveners[:2]
 
 
 @pytest.fixture(scope="session")

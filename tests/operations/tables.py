@@ -3,6 +3,7 @@ code under test), to compare a restored site with the one backed up."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -44,4 +45,26 @@ def differences(before: dict, after: dict) -> list[str]:
             found.append(
                 f"{name}: {len(before.get(name, []))} rows before, {len(after.get(name, []))} after"
             )
+    return found
+
+
+def sqlite_columns_holding(path: Path, needles) -> set[tuple[str, str]]:
+    """(table, column) of every value in the SQLite file that contains one of the strings."""
+    pattern = re.compile("|".join(re.escape(n) for n in needles))
+    found = set()
+    connection = sqlite3.connect(path)
+    try:
+        names = connection.execute(
+            "select name from sqlite_master where type='table' and name not like 'sqlite_%'"
+        ).fetchall()
+        for (name,) in names:
+            cursor = connection.execute(f'select * from "{name}"')
+            columns = [d[0] for d in cursor.description]
+            for row in cursor:
+                for column, value in zip(columns, row, strict=True):
+                    text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+                    if pattern.search(text):
+                        found.add((name, column))
+    finally:
+        connection.close()
     return found

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from tests.deliberation.conftest import build_room, token_for
 from tests.deliberation.test_map import accepted_statement, vote
-from tests.operations.conftest import PASSPHRASE, Site
+from tests.operations.conftest import PASSPHRASE, Site, two_conveners
 from track2 import keyring
 from track2.deliberation.models import Statement, Vote
 from track2.dialogues.models import Membership, Role
@@ -128,19 +128,7 @@ def test_backups_made_after_cannot_link_either(demo_site, tmp_path, passphrase_f
     assert int(site.shell(LINKED.format(d=dialogue))) > 0  # the link exists before
     pp = ["--passphrase-file", str(passphrase_file)]
     site.run("backup-keys", str(tmp_path / "keys-before.t2"), *pp, check=True)
-    conveners = site.shell(
-        "from track2.dialogues.models import Membership as M; "
-        f"print(' '.join(M.objects.filter(dialogue_id={dialogue}, role='convener')"
-        ".values_list('user__email', flat=True)))"
-    ).split()
-    if len(conveners) < 2:
-        site.shell(
-            "from track2.accounts.models import User; from track2.dialogues.models import Membership as M; "
-            "u = User.objects.create_user(email='second.convener@demo.track2.invalid', password='x'*12); "
-            f"M.objects.create(dialogue_id={dialogue}, user=u, role='convener')"
-        )
-        conveners.append("second.convener@demo.track2.invalid")
-    for by in conveners[:2]:
+    for by in two_conveners(site, dialogue):
         site.run("destroy-key", str(dialogue), "--by", by, check=True)
     assert not key_path.exists()
 
