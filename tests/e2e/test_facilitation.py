@@ -20,6 +20,7 @@ pytestmark = pytest.mark.browser
 STATUS = "Unofficial. Non-binding. Participants took part in a personal capacity."
 
 
+@pytest.mark.long
 def test_a_meeting_run_from_the_console(new_page, tmp_path):
     env = served_env(migrated_site(tmp_path / "home"), None)  # migrated once per run
     env["PYTHONPATH"] = f"{ROOT}/src:{ROOT}"  # this checkout's code, not an installed copy
@@ -121,6 +122,13 @@ def test_a_meeting_run_from_the_console(new_page, tmp_path):
         other.locator("#live-caucus").get_by_role("button", name="Agree", exact=True).click()
         expect(north.locator("#live-caucus")).to_contain_text("Agree 2 · disagree 0 · pass 0")
         expect(box).to_have_value(words)
+        # The caret and the selection survive an update too: words selected to be typed over
+        # are typed over, not pushed after the new ones (a swap left the caret at the start).
+        box.select_text()
+        other.locator("#live-caucus").get_by_role("button", name="Disagree", exact=True).click()
+        expect(north.locator("#live-caucus")).to_contain_text("Agree 1 · disagree 1 · pass 0")
+        north.keyboard.type("Someone said quotas can wait.")
+        expect(box).to_have_value("Someone said quotas can wait.")
 
         rapporteur = new_page()
         sign_in_page(rapporteur, base, "rapporteur@example.org")

@@ -47,6 +47,11 @@
         }
         if (c === document.activeElement) {
           kept.focus = keyOf(c);
+          // and the caret or selection in it: a swap between selecting the words and typing over
+          // them must not put the new words before the old ones (a caret left at the start).
+          if (typeof c.selectionStart === "number") {
+            kept.selection = [c.selectionStart, c.selectionEnd, c.selectionDirection];
+          }
         }
       });
       return kept;
@@ -65,6 +70,9 @@
         }
         if (key === kept.focus) {
           c.focus();
+          if (kept.selection && typeof c.selectionStart === "number") {
+            c.setSelectionRange(kept.selection[0], kept.selection[1], kept.selection[2]);
+          }
         }
       });
     }
