@@ -1,4 +1,5 @@
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -156,11 +157,35 @@ def own_postgres_database():
     os.environ["TRACK2_DATABASE_URL"] = f"{base}/{own}"
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """With TRACK2_TEST_CPU_LOG=path, each test's CPU seconds (this worker's, and its finished
+    child processes': `track2` commands, served sites) are appended to the file, one line per
+    test: where the suite's CPU goes, which the wall-clock durations of four workers sharing two
+    cores do not say (docs/testing.md)."""
+    log = os.environ.get("TRACK2_TEST_CPU_LOG")
+    if not log:
+        return (yield)
+
+    def spent() -> float:
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+    before = spent()
+    result = yield
+    with open(log, "a", encoding="utf-8") as out:
+        out.write(f"{spent() - before:.3f} {item.nodeid}\n")
+    return result
+
+
 def pytest_collection_modifyitems(config, items):
     """Browser tests last: Playwright's sync API keeps an event loop running in the main thread
     for the rest of the session (the browser is session-scoped), and any later test calling
-    asyncio.run() would fail with "cannot be called from a running event loop"."""
-    items.sort(key=is_browser_test)
+    asyncio.run() would fail with "cannot be called from a running event loop". The long ones
+    first among them: pytest-xdist hands tests out in this order, and a long test started last
+    would leave the other workers idle while it ends the pass."""
+    items.sort(key=lambda item: (is_browser_test(item), item.get_closest_marker("long") is None))
     # A test parametrized by database vendor runs each vendor once, in the pass on that vendor
     # (scripts/test.sh runs the suite on SQLite, then on PostgreSQL): the SQLite case would
     # repeat itself in the second pass, and the PostgreSQL case would start a cluster of its own.

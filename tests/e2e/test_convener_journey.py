@@ -103,6 +103,7 @@ def add_participants(page, names):
     ).to_be_visible()
 
 
+@pytest.mark.long
 def test_convener_builds_the_varena_sea_dialogue_from_scratch(
     live_server, new_page, make_user, tmp_path
 ):

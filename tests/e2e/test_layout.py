@@ -61,6 +61,7 @@ def test_no_sign_in_page_scrolls_sideways_on_a_phone(live_server, new_page):
 
 
 # One test per role, so that the walks (the longest browser test as one) run side by side.
+@pytest.mark.long
 @pytest.mark.parametrize("role", ROLES)
 def test_no_page_scrolls_sideways_on_a_phone(role, live_server, new_page):
     login = next(login for login in demo.build() if login.email.split("@")[0] == role)
@@ -82,6 +83,7 @@ def test_no_page_scrolls_sideways_on_a_phone(role, live_server, new_page):
     assert too_wide == [], "\n".join(too_wide)
 
 
+@pytest.mark.long
 def test_balance_tables_scroll_in_a_labelled_focusable_region(live_server, new_page):
     logins = {login.email.split("@")[0]: login for login in demo.build()}
     for width in (1280, 375):

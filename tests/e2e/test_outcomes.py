@@ -21,6 +21,7 @@ def _respond(page, url: str, grade: str, reason: str = "") -> None:
     expect(page.get_by_text("Your response is recorded on this version.")).to_be_visible()
 
 
+@pytest.mark.long
 def test_draft_amend_endorse_and_confirm_again(live_server, new_page, world):  # noqa: F811
     base = live_server.url
     people = {}

@@ -41,6 +41,7 @@ def sign_out(page):
     page.wait_for_url("**/accounts/login/")
 
 
+@pytest.mark.long
 def test_register_a_passkey_then_sign_in_with_it_alone_and_as_second_factor(
     live_server, new_page, make_user
 ):

@@ -28,6 +28,7 @@ def counts_cell(page, text: str):
     return page.locator("#live-map table tbody tr", has_text=text).locator("td").nth(2)
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 def test_a_facilitator_watches_the_map_move_while_three_participants_vote(
     database, new_page, tmp_path
