@@ -11,7 +11,7 @@ import tarfile
 
 import pytest
 
-from tests.operations.conftest import PASSPHRASE, Site, make_keys
+from tests.operations.conftest import PASSPHRASE, Site, make_keys, two_conveners
 from tests.template_db import migrated_site
 from track2.operations.pouch import PouchReader
 
@@ -174,17 +174,7 @@ def test_destroyed_keys_flag_older_keys_backups(keyed_site, tmp_path):
     site, _keys, _archive = keyed_site
     dialogue = dialogue_ids(site)[0]
     site.run("backup-keys", str(tmp_path / "old.t2"), "--split", "2/3", check=True)
-    conveners = site.shell(
-        "from track2.dialogues.models import Membership as M; "
-        f"print(' '.join(sorted(M.objects.filter(dialogue_id={dialogue}, role='convener').values_list('user__email', flat=True))))"
-    ).split()
-    if len(conveners) < 2:
-        site.shell(
-            "from track2.accounts.models import User; from track2.dialogues.models import Membership as M; "
-            "u = User.objects.create_user(email='second.convener@demo.track2.invalid', password='x'*12); "
-            f"M.objects.create(dialogue_id={dialogue}, user=u, role='convener')"
-        )
-        conveners.append("second.convener@demo.track2.invalid")
+    conveners = two_conveners(site, dialogue)
     first = site.run("destroy-key", str(dialogue), "--by", conveners[0], check=True)
     assert "a second convener confirms" in first.stdout
     assert (site.home / "keys" / f"dialogue-{dialogue}.key").exists()
