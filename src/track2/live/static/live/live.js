@@ -43,7 +43,16 @@
                 // must not put the stored words back over it
                 (c.value !== c.defaultValue || c.getAttribute("aria-invalid") === "true");
         if (changed) {
-          kept.controls[keyOf(c)] = { value: c.value, checked: c.checked };
+          var entry = { value: c.value, checked: c.checked };
+          // A refused entry keeps its marking and its message too: the update's copy of the page
+          // is the stored state, which knows nothing of the send that was refused.
+          var problems = c.getAttribute("aria-describedby");
+          var message = problems && c.getAttribute("aria-invalid") === "true" ? root.querySelector("#" + CSS.escape(problems)) : null;
+          if (message) {
+            entry.problems = problems;
+            entry.message = message.cloneNode(true);
+          }
+          kept.controls[keyOf(c)] = entry;
         }
         if (c === document.activeElement) {
           kept.focus = keyOf(c);
@@ -66,6 +75,12 @@
             c.checked = was.checked;
           } else {
             c.value = was.value;
+          }
+          if (was.message && c.getAttribute("aria-invalid") !== "true" && !document.getElementById(was.problems)) {
+            c.setAttribute("aria-invalid", "true");
+            c.setAttribute("aria-describedby", was.problems);
+            was.message.removeAttribute("role"); // said once already: not read out again on every update
+            c.insertAdjacentElement("afterend", was.message);
           }
         }
         if (key === kept.focus) {
