@@ -234,6 +234,9 @@ OWN_REFUSAL_HANDLING = {
     ("facilitation/views.py", "_typed"): "re-renders the caucus or record with the text, 400",
     ("people/views.py", "person_delete"): "re-renders the person's page, 400",
     ("people/views.py", "roster_import"): "re-renders the preview or marks the file field, 400",
+    # A new authenticator app: the password is checked even when the form refused the code (and
+    # the reverse), so that both problems show at once; off, it sends the reader to the account.
+    ("accounts/views.py", "authenticator_replace"): "checks the code and the password together",
 }
 
 

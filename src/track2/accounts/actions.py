@@ -18,6 +18,7 @@ from track2 import access
 from track2.accounts import recovery, throttle, totp
 from track2.accounts.mail import tell_owner
 from track2.accounts.models import ApiToken, Passkey, RecoveryCode, SignInAttempt, User
+from track2.errors import ActionRefused, Problems
 
 LAST_USED_STEP = timedelta(minutes=1)
 TOKEN_MARK = "t2_"  # noqa: S105  (a visible marker that starts every token, not a secret)
@@ -289,11 +290,38 @@ def check_two_factor_is_off(user: User) -> None:
     if user.has_two_factor:
         raise TwoFactorRefused(
             _(
-                "Two-factor sign-in is already on. To move it to another authenticator app, turn "
-                "it off first (that asks for your password), then on again; to replace lost "
+                "Two-factor sign-in is already on. To use another authenticator app, choose "
+                "“Move to a new authenticator app” on your account page; to replace lost "
                 "recovery codes, make new ones."
             )
         )
+
+
+def check_two_factor_is_on(user: User) -> None:
+    """Moving to a new authenticator app keeps the recovery codes, so it needs two-factor on;
+    turning it on is the other page, which makes the codes."""
+    if not user.has_two_factor:
+        raise ActionRefused(
+            _(
+                "Two-factor sign-in is off, so there is no authenticator app to replace. Turn "
+                "two-factor sign-in on instead."
+            )
+        )
+
+
+def check_new_authenticator_code(secret: str, code: str) -> int:
+    """The time step of a code from a secret the person was just shown (turning two-factor on,
+    or moving it to a new app): it proves the new app holds the secret. Not counted toward the
+    sign-in limits: a guess at a secret shown on one's own screen gains nothing."""
+    step = totp.matching_step(secret, code, 0)
+    if step is None:
+        raise ActionRefused(
+            _(
+                "That code does not match. Check your phone's clock and enter the current 6-digit code."
+            ),
+            field="code",
+        )
+    return step
 
 
 def do_enable_two_factor(
@@ -304,13 +332,10 @@ def do_enable_two_factor(
     TwoFactorRefused for the rest."""
     check_two_factor_is_off(user)
     check_password_again(user, password, address)
-    step = totp.matching_step(secret, code, 0)
-    if step is None:
-        raise TwoFactorRefused(
-            _(
-                "That code does not match. Check your phone's clock and enter the current 6-digit code."
-            )
-        )
+    try:
+        step = check_new_authenticator_code(secret, code)
+    except ActionRefused as refusal:
+        raise TwoFactorRefused(str(refusal)) from None
     with transaction.atomic():
         # Conditional: of two racing requests only one turns it on.
         if not User.objects.filter(pk=user.pk, totp_secret="").update(
@@ -322,6 +347,59 @@ def do_enable_two_factor(
         codes = do_issue_recovery_codes(user)
         _factors_changed(user, _("Two-factor sign-in was turned on for your account."))
     return codes
+
+
+def do_replace_authenticator(
+    user: User, secret: str, code: str | None, password: str | None, address: str
+) -> None:
+    """Move two-factor sign-in to a new authenticator app in one step, after the password (asked
+    again, counted) and a code from the new secret; the recovery codes stay.
+
+    The old app's code is not asked for: the old phone may be lost, and the password is what
+    turning two-factor off asks today, so asking more here would only send people through "off"
+    and "on" (a time without a second factor, and new recovery codes). Every problem is raised
+    at once (ActionRefused); a field the form refused comes as None and is refused again here,
+    so that nothing changes without both."""
+    check_two_factor_is_on(user)
+    problems = Problems()
+    step = None
+    if code is None:
+        problems.add(_("Enter the 6-digit code from your new authenticator app."), "code")
+    else:
+        step = problems.collect(check_new_authenticator_code, secret, code)
+    if password is None:
+        problems.add(_("Enter your password."), "password")
+    else:
+        # Checked even when the code was wrong, so that both problems show at once.
+        try:
+            check_current_password(user, password, address)
+        except PasswordRefused as refusal:
+            problems.add(str(refusal), "password")
+    problems.raise_any()
+    assert step is not None  # noqa: S101  (raise_any raised otherwise)
+    with transaction.atomic():
+        # One conditional UPDATE swaps the secret, so there is never a moment without one; it is
+        # conditional on the secret this request saw, so of two racing moves (or a move racing
+        # "off") only one happens. codes_refused_at stays: only a password reset lifts it.
+        if (
+            not User.objects.filter(pk=user.pk, totp_secret=user.totp_secret)
+            .exclude(totp_secret="")
+            .update(totp_secret=secret, totp_last_step=step)
+        ):
+            raise ActionRefused(
+                _(
+                    "Two-factor sign-in changed while this page was open; nothing was changed. "
+                    "Open the page again from your account page."
+                )
+            )
+        user.totp_secret, user.totp_last_step = secret, step
+        _factors_changed(
+            user,
+            _(
+                "Two-factor sign-in on your account was moved to a new authenticator app; codes "
+                "from the old app no longer work. Your recovery codes were kept."
+            ),
+        )
 
 
 def do_disable_two_factor(user: User, password: str, address: str) -> None:

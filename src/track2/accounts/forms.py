@@ -58,6 +58,15 @@ class EnableTwoFactorForm(InputRules, forms.Form):
     )
 
 
+class ReplaceAuthenticatorForm(EnableTwoFactorForm):
+    """Turning two-factor on's fields (a code from the new app, the password): no code from the
+    old app, whose phone may be lost (actions.do_replace_authenticator)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].label = _("6-digit code from your new authenticator app")
+
+
 class DisableTwoFactorForm(InputRules, forms.Form):
     password = forms.CharField(
         label=_("Your password"),

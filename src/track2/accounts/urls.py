@@ -23,6 +23,7 @@ urlpatterns = [
     path("settings/", views.account_settings, name="settings"),
     path("two-factor/enable/", views.two_factor_enable, name="two_factor_enable"),
     path("two-factor/disable/", views.two_factor_disable, name="two_factor_disable"),
+    path("two-factor/new-app/", views.authenticator_replace, name="authenticator_replace"),
     path("two-factor/recovery-codes/", views.recovery_codes_regenerate, name="recovery_codes"),
     path("tokens/", views.token_create, name="token_create"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),

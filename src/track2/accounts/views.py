@@ -24,9 +24,12 @@ from track2.accounts.forms import (
     EnableTwoFactorForm,
     PasswordAgainForm,
     ProfileForm,
+    ReplaceAuthenticatorForm,
     SignInForm,
 )
 from track2.accounts.models import ApiToken, User
+from track2.errors import ActionRefused
+from track2.site.forms import add_refusal
 
 PENDING_KEY = "track2_pending_second_factor"
 PENDING_SECONDS = 300
@@ -163,9 +166,7 @@ def two_factor_enable(request: HttpRequest) -> HttpResponse:
     except actions.TwoFactorRefused as refusal:
         messages.error(request, str(refusal))
         return redirect("accounts:settings")
-    # The candidate secret lives in the session until a code proves the phone has it.
-    secret = request.session.get("totp_candidate") or totp.new_secret()
-    request.session["totp_candidate"] = secret
+    secret = _candidate_secret(request, "totp_candidate")
     form = EnableTwoFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -188,12 +189,71 @@ def two_factor_enable(request: HttpRequest) -> HttpResponse:
                 _("Two-factor sign-in is on. You will be asked for a code each time you sign in."),
             )
             return _show_recovery_codes(request, codes)
-    uri = totp.provisioning_uri(secret, request.user.email)
-    qr_svg = segno.make(uri, error="m").svg_inline(scale=4, dark="#000", light="#fff")
     return render(
         request,
         "accounts/two_factor_enable.html",
-        {"form": form, "secret": secret, "qr_svg": qr_svg},
+        {"form": form, **_new_app_setup(request, secret)},
+        status=400 if form.errors else 200,
+    )
+
+
+def _candidate_secret(request: HttpRequest, key: str) -> str:
+    """The secret offered to a new authenticator app. It lives in the session (server-side),
+    never in the page's form, until a code proves the phone has it; the same one is offered
+    again until then, so a reload does not undo a scan."""
+    secret = request.session.get(key) or totp.new_secret()
+    request.session[key] = secret
+    return secret
+
+
+def _new_app_setup(request: HttpRequest, secret: str) -> dict[str, str]:
+    """What accounts/new_app_setup.html shows of the secret: the key and its QR code."""
+    uri = totp.provisioning_uri(secret, request.user.email)
+    qr_svg = segno.make(uri, error="m").svg_inline(scale=4, dark="#000", light="#fff")
+    return {"secret": secret, "qr_svg": qr_svg}
+
+
+@login_required
+def authenticator_replace(request: HttpRequest) -> HttpResponse:
+    """Move two-factor sign-in to a new phone in one step, without turning it off between."""
+    try:
+        actions.check_two_factor_is_on(request.user)
+    except ActionRefused as refusal:
+        request.session.pop("totp_replacement", None)
+        messages.error(request, str(refusal))
+        return redirect("accounts:settings")
+    # Its own key, not the enable page's: the two pages never take each other's secret.
+    secret = _candidate_secret(request, "totp_replacement")
+    # Bound on any POST, an empty one included, so that missing fields are named.
+    form = ReplaceAuthenticatorForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        form.is_valid()  # the action refuses again what the form refused, with the rest
+        try:
+            actions.do_replace_authenticator(
+                request.user,
+                secret,
+                form.cleaned_data.get("code"),
+                form.cleaned_data.get("password"),
+                client_address(request),
+            )
+        except ActionRefused as refusal:
+            add_refusal(form, refusal)
+        else:
+            update_session_auth_hash(request, request.user)  # this session stays; others end
+            del request.session["totp_replacement"]
+            messages.success(
+                request,
+                _(
+                    "Two-factor sign-in now uses your new authenticator app; codes from the old "
+                    "one no longer work. Your recovery codes are unchanged. You were signed out "
+                    "everywhere else."
+                ),
+            )
+            return redirect("accounts:settings")
+    return render(
+        request,
+        "accounts/authenticator_replace.html",
+        {"form": form, **_new_app_setup(request, secret)},
         status=400 if form.errors else 200,
     )
 
