@@ -21,7 +21,9 @@ from tests.accounts.test_factor_changes import (
 from tests.helpers import PASSWORD
 from track2.accounts import actions, totp
 from track2.accounts.models import RecoveryCode, SignInAttempt, User
+from track2.dialogues.models import Dialogue, Role
 from track2.errors import ActionRefused
+from track2.institutions.models import Institution
 
 pytestmark = pytest.mark.django_db
 
@@ -294,6 +296,52 @@ def test_another_accounts_session_moves_only_its_own_app(owner, make_user):
     assert theirs.post(URL, {"code": code_now(new), "password": theirs_password}).status_code == 302
     other.refresh_from_db()
     assert other.totp_secret == new != others_old
+    owner.user.refresh_from_db()
+    assert owner.user.totp_secret == owner.old
+    assert signed_in(owner.here) and signed_in(owner.elsewhere)
+
+
+KINDS = [*(role.value for role in Role), "outsider", "another dialogue", "another institution"]
+
+
+@pytest.mark.parametrize("kind", [*KINDS, "site administrator"])
+def test_every_kind_of_account_moves_its_own_app_and_no_one_elses(
+    kind, owner, make_user, dialogue, member_of
+):
+    # The access matrix of an account page: whoever is signed in (any role of the owner's
+    # dialogue, an outsider, a member of another dialogue or institution, the site administrator)
+    # is offered a secret for their own account, moves only their own app, and never the owner's.
+    member_of(owner.user, Role.CONVENER)
+    password = f"{kind}'s own long passphrase"
+    them = make_user(
+        f"{kind.replace(' ', '.')}@example.org",
+        password=password,
+        **({"is_staff": True, "is_superuser": True} if kind == "site administrator" else {}),
+    )
+    if kind in {role.value for role in Role}:
+        member_of(them, kind)
+    elif kind == "another dialogue":
+        member_of(
+            them,
+            Role.CONVENER,
+            to=Dialogue.objects.create(title="Other", institution=dialogue.institution),
+        )
+    elif kind == "another institution":
+        elsewhere = Institution.objects.create(name="Another institute")
+        member_of(
+            them, Role.CONVENER, to=Dialogue.objects.create(title="Other", institution=elsewhere)
+        )
+    theirs_old = with_two_factor(them)
+    client = Client(REMOTE_ADDR="10.6.6.6")
+    client.force_login(them)
+    page = text_of(client.get(URL))
+    new = client.session[KEPT]  # a secret of their own, never the owner's
+    assert owner.old not in page.replace(" ", "") and new != owner.old
+    refused = client.post(URL, {"code": code_now(new), "password": PASSWORD})  # the owner's
+    assert refused.status_code == 400
+    assert client.post(URL, {"code": code_now(new), "password": password}).status_code == 302
+    them.refresh_from_db()
+    assert them.totp_secret == new != theirs_old
     owner.user.refresh_from_db()
     assert owner.user.totp_secret == owner.old
     assert signed_in(owner.here) and signed_in(owner.elsewhere)
