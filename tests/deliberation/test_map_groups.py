@@ -86,30 +86,49 @@ def test_a_statement_is_listed_only_where_the_groups_figures_may_be_shown(two_ca
     assert splits[0].pk not in set().union(*listed.values())
 
 
-def test_one_pass_hides_that_count_not_the_groups_agree_share(two_camps):
+def test_one_pass_hides_the_groups_share_as_it_hides_the_delegations(two_camps):
     world, splits, _shared = two_camps
-    # one northerner passes on the second split: the north's cells there are 4, 0, 1 (k = 3)
+    # One northerner passes on the second split: 4 of the north's 5 agree. "80 % of 5" would
+    # say that one of them did not: the north's delegation row is hidden for that, and its
+    # group (the same five) must not show it either; the south's rows go with it, or the
+    # room's totals would give the north's away.
     vote(world, world.participants[0], splits[1], "pass")
     shown = map_data.room_map(world.meeting)
-    rows = {s["id"]: {r["group"]: r for r in s["by_group"]} for s in shown["statements"]}
+    rows = {s["id"]: s for s in shown["statements"]}
+    assert [r["shown"] for r in rows[splits[1].pk]["by_side"]] == [False, False]
+    assert [r["shown"] for r in rows[splits[1].pk]["by_group"]] == [False, False]
+    assert all(set(r) == {"group", "shown"} for r in rows[splits[1].pk]["by_group"])
     listed = lists(shown)
-    north = next(
-        g
-        for g, entries in listed.items()
-        if splits[0].pk in entries and entries[splits[0].pk]["answer"] == "agree"
-    )
-    south = next(g for g in listed if g != north)
-    # The pass is hidden, with the disagree and pass counts that would give it away; both
-    # groups keep their votes and agree shares (the whole-row rule hid both groups here).
-    assert rows[splits[1].pk][north] == {
-        "group": north,
-        "shown": True,
-        "votes": 5,
-        "agree_share": 0.8,
-    }
-    assert rows[splits[1].pk][south]["agree_share"] == 0.0
-    assert listed[north][splits[1].pk]["share"] == 0.8  # its agree: a majority, listed
-    assert splits[1].pk not in listed[south]  # its disagrees: hidden, so not listed
+    assert all(splits[1].pk not in entries for entries in listed.values())
+    # the other splits, where every cell is 0 or 5, keep every figure
+    for split in (splits[2], splits[3]):
+        assert all(r["shown"] for r in rows[split.pk]["by_group"])
+        assert all(split.pk in entries for entries in listed.values())
+
+
+def test_a_group_row_follows_the_delegations_where_one_is_hidden(two_camps, monkeypatch):
+    # A group whose own cells would pass is still hidden on a statement where a delegation's
+    # row is hidden: the groups may be the delegations.
+    world, splits, _shared = two_camps
+    own_rule = map_data.group_rows_of
+
+    def every_group_shown(analysis, k):  # as if each group's own cells passed everywhere
+        return {
+            sid: [r | {"shown": True, "votes": 5, "agree_share": 1.0} for r in rows]
+            for sid, rows in own_rule(analysis, k).items()
+        }
+
+    monkeypatch.setattr(map_data, "group_rows_of", every_group_shown)
+    map_data.forget()
+    vote(world, world.participants[9], splits[0], "agree")  # the south: 1 agree, 4 not
+    shown = map_data.room_map(world.meeting)
+    rows = {s["id"]: s for s in shown["statements"]}
+    assert not all(r["shown"] for r in rows[splits[0].pk]["by_side"])
+    assert rows[splits[0].pk]["by_group"] == [
+        {"group": r["group"], "shown": False} for r in rows[splits[0].pk]["by_group"]
+    ]
+    assert all(r["shown"] for r in rows[splits[2].pk]["by_group"])  # the rest as the rule says
+    assert all(splits[0].pk not in entries for entries in lists(shown).values())
 
 
 def test_a_groups_pass_share_leaves_out_the_pass_counts_the_rule_hides():

@@ -98,7 +98,12 @@ class RoomAccess:
         if room.results == Room.Results.NEVER:
             return _("The facilitators keep this meeting's results to themselves.")
         if not self.is_participant:
-            return _("The room sees a statement's results after voting on it.")
+            # Observers and liaisons do not vote, so "after voting" never comes for them.
+            return _(
+                "The facilitators show each statement's results to the participants who have "
+                "voted on it; as you do not vote in this room, the results are not shown to you "
+                "here."
+            )
         return None
 
     def pseudonym(self) -> str:

@@ -70,9 +70,10 @@ def _header(ctx: RoomAccess, shown: dict) -> list[str]:
         _("Meeting: %(title)s; attribution: %(mode)s.")
         % {"title": ctx.meeting.title, "mode": ctx.meeting.get_attribution_mode_display()},
         _(
-            "Figures by delegation or opinion group appear only when each cell counts at least "
-            "%(k)d people, "
-            "with complementary suppression; blank = hidden or too few votes yet."
+            "Figures by delegation or opinion group appear only when those who gave an answer "
+            "and those who did not each number at least %(k)d people, or none, with "
+            "complementary suppression; a group's figures are hidden wherever a delegation's "
+            "are; blank = hidden or too few votes yet."
         )
         % {"k": shown["k"]},
     ]

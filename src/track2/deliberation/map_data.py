@@ -680,6 +680,15 @@ def _figures_of(analysis: Any, k: int) -> list[tuple[Figures, ...]]:
     return per_k[k]
 
 
+def _answer_rows(table: tuple[tuple[int, ...], ...], answer: int, k: int) -> tuple[bool, ...]:
+    """Which groups' share of one answer (0 agree, 1 disagree) the room may show: as for the
+    delegations, both those who gave it and those who did not must number 0 or at least k,
+    hidden rows protected from the others and the room's totals. A share of 4 in 5 says that
+    one member did not agree; a room's readers know each other, and its groups often follow
+    the delegations, whose own rows hide that (docs/dialogue-room.md)."""
+    return _shown_rows(tuple((row[answer], sum(row) - row[answer]) for row in table), k)
+
+
 def group_rows_of(analysis: Any, k: int) -> dict[int, list[dict]]:
     """Statement id → its rows by opinion group (small-cell rule) for this fit: each group's
     votes and agree share where the rule shows them (_representative asks for the figures of
@@ -696,9 +705,10 @@ def group_rows_of(analysis: Any, k: int) -> dict[int, list[dict]]:
         _figures_of(analysis, k),
         strict=True,
     ):
+        agree_rows = _answer_rows(table, 0, k)
         rows = []
         for g, gid in enumerate(groups):
-            visible = shown[g].answer("agree") and sizes.get(int(gid), 0) >= k
+            visible = shown[g].answer("agree") and agree_rows[g] and sizes.get(int(gid), 0) >= k
             row: dict[str, Any] = {"group": int(gid), "shown": visible}
             if visible:
                 n = sum(table[g])
@@ -729,7 +739,12 @@ def _passes_hidden(analysis: Any, k: int) -> np.ndarray:
 
 
 def _representative(
-    analysis: Any, gid: int, size: int, by_group: dict[int, list[dict]], k: int
+    analysis: Any,
+    gid: int,
+    size: int,
+    by_group: dict[int, list[dict]],
+    k: int,
+    tables: list[tuple[tuple[int, ...], ...]],
 ) -> list[dict]:
     """What sets group `gid` apart, as the reports list it (the engine's Track 2 rule: Pol.is's
     tests passed and a majority of the group's voters behind the listed answer; a weak fallback
@@ -746,7 +761,10 @@ def _representative(
         row = next((x for x in by_group.get(int(r.statement), []) if x["group"] == gid), None)
         if row is None or not r.n_trials:
             continue
-        if not figures[column[int(r.statement)]][group].answer(r.repful_for):
+        j = column[int(r.statement)]
+        if not figures[j][group].answer(r.repful_for):
+            continue
+        if not _answer_rows(tables[j], 0 if r.repful_for == "agree" else 1, k)[group]:
             continue
         listed.append(
             {
@@ -806,6 +824,7 @@ def _fit_parts(
         passing = dict(zip(analysis.group_ids.tolist(), shares, strict=True))
         groups = []
         sizes = {}
+        tables = _answers_tables(analysis)
         for gid, members in analysis.group_members().items():
             sizes[gid] = len(members)
             big_enough = len(members) >= k
@@ -813,7 +832,9 @@ def _fit_parts(
                 {
                     "id": gid,
                     "size": len(members) if big_enough else None,
-                    "representative": _representative(analysis, gid, len(members), by_group, k),
+                    "representative": _representative(
+                        analysis, gid, len(members), by_group, k, tables
+                    ),
                     # why a list can be empty: no majority answer anywhere (the engine listed
                     # nothing) or too few of the group's votes to show what it listed
                     "engine_listed": bool(big_enough and analysis.repness.get(gid)),
@@ -991,10 +1012,20 @@ def disclosed_map(
             row["p_divisive"] = figures["p_divisive"]
         row["label"] = figures["label"]
         row["by_group"] = [] if analysis is None else [dict(r) for r in by_group.get(sid, [])]
+        if not _sides_all_shown(figures):
+            # A room's groups often follow its delegations (groups_by_delegation says so), so
+            # a group's share could be a hidden delegation's own: where one delegation's row is
+            # hidden, so are the groups'.
+            row["by_group"] = [{"group": r["group"], "shown": False} for r in row["by_group"]]
         counted = figures["votes"] is not None
         row["bridging"] = round(intercept[sid], 4) if sid in intercept and counted else None
         cache[sid] = (stamp_of, figures, analysis, row)
         statements.append(row)
+    hidden_by_side = {s["id"] for s in statements if not _sides_all_shown(s)}
+    for group in groups:  # nor is a statement listed by its group's share there
+        group["representative"] = [
+            r for r in group["representative"] if r["id"] not in hidden_by_side
+        ]
     voters = int(np.count_nonzero(matrix.votes_per_participant))
     return {
         "status_line": STATUS_LINE,
@@ -1020,6 +1051,10 @@ def disclosed_map(
         "divisive": [s["id"] for s in statements if s["label"] == DIVISIVE],
         "bridging": [sid for sid in bridging_ids if _counted(statements, sid, k)],
     }
+
+
+def _sides_all_shown(figures: dict) -> bool:
+    return all(r["shown"] for r in figures["by_side"])
 
 
 def _counted(statements: Sequence[dict], sid: int, k: int) -> bool:
