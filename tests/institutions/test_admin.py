@@ -102,3 +102,40 @@ def test_the_conveners_see_who_may_use_their_directory_and_who_granted_it(client
     keepers = page[page.index('id="keepers-heading"') :]
     assert "ilse@example.org" in keepers
     assert "newcomer@example.org" in keepers and "granted by root@example.org" in keepers
+    # ilse's right has no granter (the command line, or before rights were recorded): the
+    # page says where such rights come from rather than nothing
+    assert "granted on the server with track2 grant-convener" in keepers
+
+
+def test_an_account_holding_a_right_is_not_made_a_site_administrator(client, make_user):
+    """The other way in: ticking "site administrator" on a convener's account (the second audit
+    found it saved without objection). Refused until the right is revoked, nothing changed."""
+    institution = Institution.objects.create(name="Institute for Maritime Dialogue")
+    ilse = make_user("ilse@example.org")
+    ConveningRight.objects.create(institution=institution, user=ilse)
+    client, _admin = admin_client(client)
+    change = f"/admin/accounts/user/{ilse.pk}/change/"
+    response = client.post(change, {"is_active": "on", "is_staff": "on", "is_superuser": "on"})
+    assert response.status_code == 200
+    assert "holds a right to convene" in response.content.decode()
+    ilse.refresh_from_db()
+    assert not ilse.is_superuser and not ilse.is_staff
+    ConveningRight.objects.all().delete()
+    response = client.post(change, {"is_active": "on", "is_staff": "on", "is_superuser": "on"})
+    assert response.status_code == 302
+    ilse.refresh_from_db()
+    assert ilse.is_superuser
+
+
+def test_a_right_a_site_administrator_holds_anyway_opens_nothing(make_user):
+    """Defence in depth: a right made some other way (a shell, a restored old database) gives a
+    site administrator no institution to convene in."""
+    from track2.access.institutions import institutions_for, may_convene
+
+    institution = Institution.objects.create(name="Institute for Maritime Dialogue")
+    root = User.objects.create_superuser(email="root@example.org", password=PASSWORD)
+    ConveningRight.objects.create(institution=institution, user=root)
+    assert not may_convene(root) and not institutions_for(root).exists()
+    ilse = make_user("ilse@example.org")
+    ConveningRight.objects.create(institution=institution, user=ilse)
+    assert list(institutions_for(ilse)) == [institution]

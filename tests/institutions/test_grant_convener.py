@@ -130,3 +130,15 @@ def test_the_track2_command_lists_and_documents_it(tmp_path):
     assert result.returncode == 0, result.stderr
     for option in ("--institution", "--create", "--revoke"):
         assert option in result.stdout
+
+
+def test_a_site_administrator_is_refused_with_every_other_problem(db):
+    from track2.accounts.models import User
+
+    User.objects.create_superuser(email="root@example.org", password="correct horse battery")
+    said = refused("root@example.org", "--institution", "Nowhere Institute")
+    assert "root@example.org is a site administrator, who cannot hold a convening right" in said
+    assert "There is no institution called" in said  # every problem at once
+    said = refused("root@example.org", "--institution", "Nowhere Institute", "--create")
+    assert "site administrator" in said
+    assert not ConveningRight.objects.exists() and not Institution.objects.exists()

@@ -14,7 +14,10 @@ from track2.institutions.models import Institution
 
 def institutions_for(user) -> QuerySet[Institution]:
     """The institutions in which `user` may convene (ordered by name)."""
-    if not is_signed_in(user):
+    if not is_signed_in(user) or user.is_superuser:
+        # A site administrator never convenes, even holding a right from before they became
+        # one or made outside the admin and the command (which both refuse it): a convener
+        # reads the institution's people directory.
         return Institution.objects.none()
     return Institution.objects.filter(convening_rights__user=user).order_by("name")
 

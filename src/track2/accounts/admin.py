@@ -40,6 +40,27 @@ class NewAccountForm(forms.ModelForm):
         return email
 
 
+class AccountForm(forms.ModelForm):
+    """An existing account, as the administrator may change it."""
+
+    class Meta:
+        model = User
+        fields = ["is_active", "is_staff", "is_superuser"]
+
+    def clean_is_superuser(self) -> bool:
+        made_admin = self.cleaned_data["is_superuser"]
+        if made_admin and self.instance.convening_rights.exists():
+            # A site administrator never sees a people directory; a convener does.
+            raise forms.ValidationError(
+                _(
+                    "This account holds a right to convene, which opens an institution's people "
+                    "directory; a site administrator cannot hold one. Revoke the right first "
+                    "(track2 grant-convener --revoke), or make another account the administrator."
+                )
+            )
+        return made_admin
+
+
 def send_password_link(request, user: User, *, welcome: bool) -> None:
     """Mail the account's owner a one-time link to choose a password (Django's reset token)."""
     form = PasswordResetForm({"email": user.email})
@@ -70,8 +91,7 @@ class UserAdmin(admin.ModelAdmin):
     actions = ["turn_off_two_factor", "end_sessions", "revoke_credentials", "send_password_link"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
-            kwargs["form"] = NewAccountForm
+        kwargs["form"] = NewAccountForm if obj is None else AccountForm
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fields(self, request, obj=None):

@@ -119,6 +119,17 @@ class GrantPlan:
 def check_grant_convener(email, institution_name, *, create: bool = False) -> GrantPlan:
     """Everything wrong with a grant at once, as one refusal listing what to do."""
     problems, user, name = _account_and_name(email, institution_name)
+    if user is not None and user.is_superuser:
+        # The right opens the institution's people directory, which a site administrator never
+        # sees (docs/security.md); the admin's own form refuses it too (ConveningRight.clean).
+        problems.append(
+            _(
+                "%(email)s is a site administrator, who cannot hold a convening right: it would "
+                "open the institution's people directory to them. Grant it to the convener's own "
+                "account."
+            )
+            % {"email": user.email}
+        )
     institution: Institution | None = None
     if name:
         institution = find_institution(name)
