@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.db import connections
 from django.utils import timezone
 
@@ -208,6 +209,10 @@ def restore(path: Path, passphrase: str, *, force: bool) -> dict:
         raise RestoreRefused(
             "the restored site fails verification, so it was removed again: " + "; ".join(problems)
         )
+    # Nobody stays signed in across a restore: a session was signed with the old machine's
+    # secret (undecodable here, so housekeeping would warn of each as corrupted), and a site
+    # rebuilt after a loss should begin with every browser signing in again.
+    Session.objects.all().delete()
     BackupRecord.objects.update_or_create(
         backup_id=contents["backup_id"],
         defaults={

@@ -67,6 +67,12 @@ def key_files() -> list[Path]:
     return sorted(p for p in keys.rglob("*") if p.is_file()) if keys.exists() else []
 
 
+def key_names() -> list[str]:
+    """The key files as a keys backup names them: paths relative to TRACK2_HOME/keys."""
+    keys = Path(settings.TRACK2_HOME) / "keys"
+    return [p.relative_to(keys).as_posix() for p in key_files()]
+
+
 def _split_refused(shown: str) -> KeysRefused:
     return KeysRefused(
         f"--split {shown} is not a threshold: use T/N with 2 ≤ T ≤ N ≤ {MAX_SHARES}, e.g. 2/3."
@@ -120,7 +126,7 @@ def backup_keys(
     else:
         writer_key = {"passphrase": passphrase, "cost": backup_cost()}
     keys_dir = Path(settings.TRACK2_HOME) / "keys"
-    names = [p.relative_to(keys_dir).as_posix() for p in files]
+    names = [p.relative_to(keys_dir).as_posix() for p in files]  # what goes in, not a new look
 
     def add_members(tar: tarfile.TarFile) -> None:
         for file in files:

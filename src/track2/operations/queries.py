@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from track2.operations.keychest import key_names
 from track2.operations.models import BackupRecord, KeyDestruction
 
 
@@ -20,6 +21,28 @@ def last_verified_backup() -> str:
     days, hours = age.days, age.seconds // 3600
     stale = "  (older than a day: check the backup timer)" if age.days >= 1 else ""
     return f"last verified backup made {days} days {hours} h ago ({record.path}){stale}"
+
+
+def keys_in_no_backup() -> list[str]:
+    """Key files (relative to TRACK2_HOME/keys) that no keys backup holds. A dialogue's key is
+    made when it is first needed (its first pseudonym), not when the dialogue is created, so
+    "after creating a dialogue" is not when to back the keys up: this list is. A destroyed
+    key's tombstone needs no backup."""
+    held: set[str] = set()
+    for names in BackupRecord.objects.filter(kind=BackupRecord.Kind.KEYS).values_list(
+        "key_files", flat=True
+    ):
+        held.update(names)
+    return [name for name in key_names() if name not in held and not name.endswith(".destroyed")]
+
+
+def keys_warning(unsaved: list[str]) -> str:
+    """What `check` and housekeeping say of keys no keys backup holds."""
+    return (
+        f"{len(unsaved)} key file(s) in no keys backup ({', '.join(unsaved)}): run "
+        "`track2 backup-keys PATH --split 2/3` (docs/operations.md); without it a lost "
+        "machine loses what those keys protect."
+    )
 
 
 def backups_holding_destroyed_keys() -> list[tuple[BackupRecord, int]]:

@@ -6,7 +6,11 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from track2.operations import housekeeping
-from track2.operations.queries import backups_holding_destroyed_keys
+from track2.operations.queries import (
+    backups_holding_destroyed_keys,
+    keys_in_no_backup,
+    keys_warning,
+)
 
 
 class Command(BaseCommand):
@@ -48,6 +52,9 @@ class Command(BaseCommand):
                 f"Dialogue {dialogue_id} is closed and its policy destroys its key: two of its "
                 f"conveners must run `track2 destroy-key {dialogue_id} --by EMAIL`."
             )
+        unsaved = keys_in_no_backup()
+        if unsaved:
+            self.stdout.write(keys_warning(unsaved))
         for record, dialogue_id in backups_holding_destroyed_keys():
             self.stdout.write(
                 f"Keys backup {record.path} (made {record.made_at:%Y-%m-%d}) still holds the "

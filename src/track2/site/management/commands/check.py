@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from track2.config import describe_email
-from track2.operations.queries import last_verified_backup
+from track2.operations.queries import keys_in_no_backup, keys_warning, last_verified_backup
 from track2.site.health import DatabaseUnreachable, check_database
 
 
@@ -37,6 +37,9 @@ class Command(DjangoCheck):
             self.stdout.write("               schema up to date")
         if not pending:
             self.stdout.write(f"Backups:       {last_verified_backup()}")
+            unsaved = keys_in_no_backup()
+            if unsaved:
+                self.stdout.write(self.style.WARNING(f"               {keys_warning(unsaved)}"))
         where, warning = describe_email(config.email)
         self.stdout.write(f"E-mail:        {where}")
         if warning:
