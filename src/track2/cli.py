@@ -83,6 +83,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader stopped reading (`track2 check | head -1`): nothing is wrong to report.
+        # Python would print a traceback at exit when it flushes stdout again, so stdout is
+        # pointed at /dev/null first; the status is that of a command killed by SIGPIPE.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     return 0
 
 

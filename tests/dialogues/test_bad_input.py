@@ -312,10 +312,14 @@ def test_oversized_body_is_a_json_413_on_the_api_and_a_page_on_the_site(api, pag
     assert response.status_code == 413
     assert response.headers["Content-Type"] == "application/json"
     assert "1 MB" in response.json()["detail"]
+    # the shape of every API refusal, and not kept by a browser or proxy (docs/api.md)
+    assert response.json()["errors"] == [{"field": None, "message": response.json()["detail"]}]
+    assert response.headers["Cache-Control"] == "no-store"
     page = pages.post(
         f"/dialogues/{world.dialogue.pk}/edit/", {"title": "T", "purpose": "x" * (3 * 1024 * 1024)}
     )
     assert page.status_code == 413 and b"Too much at once" in page.content
+    assert page.headers["Cache-Control"] == "no-store"
 
 
 def test_withdraw_with_a_body_that_is_not_an_object_is_422(api, world):

@@ -49,6 +49,21 @@ def test_check_reports_health(tmp_path):
     assert "no mail is sent" in result.stdout
 
 
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
+    """`track2 check | head -1`: the pipe is closed before the command writes."""
+    env = outside_env() | {"TRACK2_HOME": str(tmp_path)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "track2", "check"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    process.stdout.close()  # the reader goes away at once, long before the first line
+    _, error = process.communicate(timeout=120)
+    assert process.returncode == 141
+    assert error.decode() == ""
+
+
 def test_unwritable_home_is_one_line_and_exit_2(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")

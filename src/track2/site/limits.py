@@ -99,7 +99,8 @@ class BodySizeLimitMiddleware:
         except ValueError:
             length = 0
         if length > limit_for(request):
-            if request.path.startswith("/api/"):
-                return JsonResponse({"detail": too_large_message()}, status=413)
-            return refusal(request, 413, _("Too much at once"), too_large_message())
+            # Before the session and NoStoreMiddleware: this answer sets its own caching.
+            response = refusal(request, 413, _("Too much at once"), too_large_message())
+            response["Cache-Control"] = "no-store"
+            return response
         return self.get_response(request)
