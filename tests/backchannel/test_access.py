@@ -192,6 +192,15 @@ def test_page_by_role(world, signed_in, keys, published, role):
         assert published["fingerprint"].encode() not in response.content
 
 
+def test_page_gives_the_commands_with_the_address_the_page_was_reached_by(world, signed_in):
+    client = signed_in(world.users["participant"])
+    page = reverse("backchannel:directory", args=[world.dialogue.pk])
+    plain = client.get(page).content.decode()  # the test client: http://testserver
+    assert "track2 backchannel --site http://testserver publish" in plain
+    secure = client.get(page, secure=True).content.decode()
+    assert "track2 backchannel --site https://testserver publish" in secure
+
+
 def test_page_sends_anonymous_visitors_to_sign_in(world, client):
     response = client.get(reverse("backchannel:directory", args=[world.dialogue.pk]))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]

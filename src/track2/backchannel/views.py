@@ -32,6 +32,7 @@ def directory(request: HttpRequest, dialogue_id: int) -> HttpResponse:
             "entries": [queries.entry_out(entry, with_bundle=False) for entry in page.object_list],
             "totals": queries.relay_totals(dialogue),
             "log_size": log.size(),
-            "site": request.get_host(),
+            # The address the reader reached the page by (plain http only on a local demo).
+            "site": f"{request.scheme}://{request.get_host()}",
         },
     )
