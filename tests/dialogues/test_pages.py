@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from track2.dialogues.models import Delegation, DelegationMember, Dialogue, Membership, Venue
 from track2.institutions.models import ConveningRight
@@ -592,3 +593,21 @@ def test_answers_close_when_the_meeting_starts_and_respect_capacity(world, signe
         assert "holds 1 person;" in refusal.message
     else:
         raise AssertionError("a confirmation beyond capacity was accepted")
+
+
+def test_form_pages_are_titled_with_their_meeting_and_dialogue(world, signed_in):
+    """A title says where you are: "Schedule a meeting · Track2" did not say in which
+    dialogue, "Edit agenda item · Track2" not of which meeting."""
+    client = signed_in(world.users["convener"])
+    d, m = world.dialogue.pk, world.meeting.pk
+    client.post(url("agenda_add", d, m), {"title": "Opening", "duration_minutes": 30})
+    item = AgendaItem.objects.filter(meeting_id=m).get()
+    meeting, dialogue = world.meeting.title, world.dialogue.title
+    for path, title in (
+        (url("meeting_create", d), f"Schedule a meeting · {dialogue} · Track2"),
+        (url("meeting_edit", d, m), f"Edit {meeting} · {dialogue} · Track2"),
+        (url("agenda_edit", d, m, item.pk), f"Edit agenda item · {meeting} · {dialogue} · Track2"),
+        (url("edit", d), f"Edit {dialogue} · Track2"),
+    ):
+        page = client.get(path).content.decode()
+        assert f"<title>{escape(title)}</title>" in page, (path, page[:400])

@@ -258,6 +258,7 @@ def _agenda_form_page(ctx, form, heading, dialogue_id):
     return {
         "form": form,
         "dialogue": ctx.dialogue,
+        "meeting": ctx.meeting,
         "access": ctx.dialogue_access,
         "heading": heading,
         "back": reverse("dialogues:meeting", args=[dialogue_id, ctx.meeting.pk]),
