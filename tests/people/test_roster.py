@@ -40,6 +40,7 @@ def test_decode_refuses_other_encodings_with_what_to_do(data, words):
     with pytest.raises(ActionRefused, match=words) as refused:
         roster.decode(data)
     assert "upload" in refused.value.message.lower()
+    assert refused.value.field == "file"  # the API's 400 names the field (docs/api.md)
 
 
 # The first bytes of what people upload instead of a CSV: a workbook is named as a workbook (with

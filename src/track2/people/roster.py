@@ -89,7 +89,8 @@ def decode(data: bytes) -> str:
         raise ActionRefused(
             _(
                 "The file is empty. Export the roster from your spreadsheet as CSV and upload it again."
-            )
+            ),
+            field="file",
         )
     refusal = _not_csv(data)
     if refusal:
@@ -98,7 +99,8 @@ def decode(data: bytes) -> str:
         raise ActionRefused(
             _(
                 "The file is saved as UTF-16 (“Unicode text”). Save it as “CSV UTF-8 (comma delimited)” and upload again."
-            )
+            ),
+            field="file",
         )
     try:
         text = data.decode("utf-8-sig")
@@ -109,14 +111,16 @@ def decode(data: bytes) -> str:
                 "would be garbled. In Excel choose “Save as → CSV UTF-8”; in LibreOffice tick “Edit filter settings” "
                 "and choose the character set “Unicode (UTF-8)”. Then upload again."
             )
-            % {"pos": err.start}
+            % {"pos": err.start},
+            field="file",
         ) from None
     if "\x00" in text:
         raise ActionRefused(
             _(
                 "The file contains NUL characters, so it is not a CSV text file. "
                 "Save the roster as “CSV UTF-8” and upload again."
-            )
+            ),
+            field="file",
         )
     return text
 
