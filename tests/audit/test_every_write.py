@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 
 from track2.audit.models import AuditEntry
+from track2.audit.queries import ACTIONS, OBJECT_TYPES
 from track2.dialogues import actions, role_actions, venue_actions
 from track2.dialogues.models import Delegation, Membership, Party
 from track2.errors import ActionRefused
@@ -397,6 +398,8 @@ def test_each_write_records_who_what_and_when(world, name):
     new = AuditEntry.objects.exclude(pk__in=before).filter(action=action, object_type=object_type)
     assert new.exists(), name
     entry = new.latest("at")
+    # What the Changes page says of it is words, and a reader may filter on its kind.
+    assert action in ACTIONS and object_type in OBJECT_TYPES, name
     assert entry.actor == by and entry.actor_name == by.email
     assert started <= entry.at <= timezone.now()
     assert fields <= set(entry.fields), (name, entry.fields)

@@ -271,7 +271,8 @@ def test_rankings_refuse_unknown_and_repeated_drafts(world, statement_doc):
             order=[a.pk, a.pk, 999999],
         )  # fmt: skip
     messages = " ".join(m for _f, m in refused.value.problems)
-    assert "Unknown drafts" in messages and "only once" in messages
+    assert f"This paragraph has no draft 999999: its drafts are {a.pk} and {b.pk}." in messages
+    assert f"Draft {a.pk} is listed more than once: name each draft once." in messages
     actions.do_rank(
         world["ostrava0"], world.dialogue.pk, statement_doc.pk, paragraph_key="line",
         order=[b.pk, a.pk],

@@ -4,6 +4,7 @@ and the drafting page alike. A statement of another dialogue gets the answer an 
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -86,7 +87,10 @@ def test_every_problem_at_once_with_its_place(world, room):
         by_place.setdefault(field, []).append(message)
     first, second, third = (f"sections[0].paragraphs[{i}].cites" for i in range(3))
     assert set(by_place) == {first, second, third}
-    assert any(f"No statement {UNUSED} in this dialogue's rooms" in m for m in by_place[first])
+    assert any(
+        f"No statement {UNUSED} among the accepted statements of this dialogue's rooms" in m
+        for m in by_place[first]
+    )
     pending = room[Statement.Status.PENDING]
     assert any(f"Statement {pending} is not accepted" in m and "moderation" in m
                for m in by_place[first])  # fmt: skip
@@ -144,10 +148,12 @@ def test_through_the_api(client, world, room):
     ]}]}  # fmt: skip
     refused = call(client, world["facilitator"], "post", path, body)
     assert refused.status_code == 400
-    errors = {(e["field"], e["message"].split(":")[0]) for e in refused.json()["errors"]}
+    # Each message's first clause (up to its first colon or full stop).
+    errors = {(e["field"], re.split("[:.]", e["message"])[0]) for e in refused.json()["errors"]}
     assert errors == {
         ("sections[0].paragraphs[0].cites",
-         f"No statement {room['other_institution']} in this dialogue's rooms"),
+         f"No statement {room['other_institution']} among the accepted statements of this "
+         "dialogue's rooms"),
         ("sections[0].paragraphs[0].cites",
          f"Statement {room[Statement.Status.REJECTED]} is not accepted in the room (rejected)"),
         ("sections[0].paragraphs[1].cites", "Cite each statement once"),
@@ -181,9 +187,14 @@ def test_through_the_drafting_page(client, world, room):
     )
     form = {"kind": "joint_statement", "title": "T", "attribution": "chatham_house", "body": body}
     refused = client.post(url, form)
-    assert refused.status_code == 200  # the form again, with its errors
+    assert refused.status_code == 400  # the form again, with its errors
     page = refused.content.decode()
     assert f"Section 1, paragraph 1: No statement {room['other_dialogue']}" in page
+    # The message says where ids are found, and they are there: this dialogue's accepted
+    # statements, no other's, nothing pending.
+    assert "Statements you can cite" in page
+    listed = re.findall(r"<code data-statement-id>(\d+)</code>", page)
+    assert listed == [str(accepted)]
     assert f"Section 2, paragraph 2: Statement {pending} is not accepted" in page
     assert f"Section 2, paragraph 2: Cite each statement once: {pending}" in page
     assert "Section 2, paragraph 2: Cite statements by their numeric ids; &#x27;x&#x27;" in page
@@ -195,3 +206,22 @@ def test_through_the_drafting_page(client, world, room):
         ("Stocks are shared.", [accepted]),
         ("A hotline.", []),
     ]
+
+
+def test_the_editing_page_lists_the_statements_to_cite_and_refusals_point_there(
+    client, world, room
+):
+    """The room's pages show no ids: the refusal says where they are, and they are there."""
+    document = _create(world, {"text": "Words."})
+    sign_in(client, world["facilitator"])
+    url = f"/dialogues/{world.dialogue.pk}/outcomes/{document.pk}/edit/"
+    page = client.get(url).content.decode()
+    listed = re.findall(r"<code data-statement-id>(\d+)</code>", page)
+    assert listed == [str(room[Statement.Status.ACCEPTED])]
+    refused = client.post(
+        url, {"title": "T", "body": f"## H\n\nWords.\ncites: {UNUSED}, 0", "base_version": "1"}
+    )
+    assert refused.status_code == 400
+    shown = refused.content.decode()
+    assert "room's page" not in shown
+    assert shown.count("Statements you can cite") >= 3  # two messages and the list itself

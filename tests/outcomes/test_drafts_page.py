@@ -4,12 +4,13 @@ to an earlier version."""
 from __future__ import annotations
 
 import html
+import json
 
 import pytest
 
 from tests.helpers import sign_in
 from tests.outcomes.conftest import SECTIONS
-from tests.outcomes.test_api import ROLES
+from tests.outcomes.test_api import MEMBERS, ROLES
 from track2.outcomes import actions, render
 from track2.outcomes.models import Alternative
 
@@ -30,6 +31,12 @@ def test_access_matrix(client, world, statement_doc, role):
         assert Alternative.objects.get().text == "A red telephone."
         page = client.get(_url(world, statement_doc)).content.decode()
         assert "data-draft-for" in page and "A red telephone." in page
+    elif role in MEMBERS:  # they read the document: told why not (as the API's 403)
+        assert posted.status_code == 403, role
+        assert "Only facilitators and conveners add competing drafts" in html.unescape(
+            posted.content.decode()
+        )
+        assert not Alternative.objects.exists()
     else:
         assert posted.status_code == 404, role
         assert not Alternative.objects.exists()
@@ -114,3 +121,30 @@ def test_the_markdown_export_shows_peoples_words_and_never_runs_them(world):
     text = html.unescape(shown)
     assert words in text  # every character as typed
     assert "<u>Varena</u> & co" in text and 'Ostrava <img src=x onerror="alert(1)">' in text
+
+
+def test_an_aide_memoire_offers_nothing_only_participants_could_use(client, world, statement_doc):
+    """Participants never read an aide-mémoire: its page has no competing drafts to add or rank,
+    its exports no consensus that no response can ever fill, and no draft can be added to it."""
+    memo = actions.do_create(
+        world["convener"], world.dialogue.pk, kind="aide_memoire", title="AM", sections=SECTIONS
+    )
+    sign_in(client, world["convener"])
+    page = html.unescape(client.get(_url(world, memo)).content.decode())
+    for unusable in ("Add a competing draft", "Participants rank", "data-draft-for", 'id="drafts"',
+                     'id="endorse"'):  # fmt: skip
+        assert unusable not in page, unusable
+    assert "Propose an amendment" in page  # conveners still amend it among themselves
+    refused = client.post(_url(world, memo, "drafts/"), {"paragraph_key": "line", "text": "X."})
+    assert refused.status_code == 400
+    assert "do not read a confidential aide-mémoire" in html.unescape(refused.content.decode())
+    assert not Alternative.objects.exists()
+    copy = actions.do_copy(world["convener"], world.dialogue.pk, memo.pk, recipient="Envoy")
+    markdown = render.render(memo, "markdown", copy=copy).decode()
+    assert "## Consensus" not in markdown and "not enough responses" not in markdown
+    assert json.loads(render.render(memo, "json"))["is_open_to_participants"] is False
+    # A document participants read keeps both.
+    page = html.unescape(client.get(_url(world, statement_doc)).content.decode())
+    assert "Add a competing draft" in page and "Participants rank" in page
+    assert "## Consensus" in render.render(statement_doc, "markdown").decode()
+    assert json.loads(render.render(statement_doc, "json"))["is_open_to_participants"] is True

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from tests.helpers import sign_in
 from tests.outcomes.conftest import SECTIONS
-from tests.outcomes.test_api import ROLES
+from tests.outcomes.test_api import MEMBERS, ROLES
 from track2.disclosure.status import STATUS_LINE
 from track2.outcomes import actions, texts
 from track2.outcomes.forms import body_of, sections_from
@@ -54,6 +54,10 @@ def test_access_matrix(client, world, statement_doc, role):
         assert STATUS_LINE in shown.content.decode()
         assert posted.status_code == 302
         assert Version.objects.filter(document=statement_doc).count() == 2
+    elif role in MEMBERS:  # they read the document: told why not (as the API's 403)
+        assert (shown.status_code, posted.status_code) == (403, 403), role
+        assert "Only facilitators and conveners edit" in html.unescape(shown.content.decode())
+        assert Version.objects.filter(document=statement_doc).count() == 1
     else:
         assert (shown.status_code, posted.status_code) == (404, 404), role
         assert Version.objects.filter(document=statement_doc).count() == 1

@@ -139,4 +139,4 @@ def test_a_refused_decision_or_ranking_names_no_field(client, world, statement_d
     _content, shown, _page = _refused(
         client, _url(world, statement_doc, "ranking/"), {"paragraph_key": "y" * 17, "order": "x"}
     )
-    assert OUT_OF_DATE in shown and "Write the draft numbers separated by commas." in shown
+    assert OUT_OF_DATE in shown and "'x' is not a draft number" in shown

@@ -99,7 +99,12 @@ def list_documents(request: AuthedRequest, dialogue_id: Id, params: Query[PageQu
     return {**page, "status_line": STATUS_LINE}
 
 
-@router.post(D, response={201: dict}, summary="Draft a document (facilitators, conveners)")
+@router.post(
+    D,
+    response={201: dict},
+    summary="Draft a document (facilitators, conveners)",
+    openapi_extra=not_permitted("Members of other roles read documents; they do not draft them."),
+)
 def create_document(request: AuthedRequest, dialogue_id: Id, payload: DocumentIn):
     document = actions.do_create(
         request.auth,
@@ -118,7 +123,11 @@ def get_document(request: AuthedRequest, dialogue_id: Id, document_id: Id):
     return queries.outline(document)
 
 
-@router.put(O, summary="Edit: always a new version (give the version you edited)")
+@router.put(
+    O,
+    summary="Edit: always a new version (give the version you edited)",
+    openapi_extra=not_permitted("Only facilitators and conveners edit."),
+)
 def edit_document(request: AuthedRequest, dialogue_id: Id, document_id: Id, payload: EditIn):
     actions.do_edit(
         request.auth,
@@ -170,7 +179,11 @@ def propose(request: AuthedRequest, dialogue_id: Id, document_id: Id, payload: A
     return Status(201, queries.amendment_out(amendment))
 
 
-@router.post(O + "/amendments/{amendment_id}/decision", summary="Accept, or reject with a reason")
+@router.post(
+    O + "/amendments/{amendment_id}/decision",
+    summary="Accept, or reject with a reason",
+    openapi_extra=not_permitted("Only facilitators and conveners decide on amendments."),
+)
 def decide(
     request: AuthedRequest, dialogue_id: Id, document_id: Id, amendment_id: Id, payload: DecisionIn
 ):
@@ -188,6 +201,7 @@ def decide(
 @router.put(
     O + "/endorsement",
     summary="Your response to the current version (replaces yours, kept for you)",
+    openapi_extra=not_permitted("Only participants respond."),
 )
 def endorse(request: AuthedRequest, dialogue_id: Id, document_id: Id, payload: EndorsementIn):
     actions.do_endorse(
@@ -205,13 +219,21 @@ def endorse(request: AuthedRequest, dialogue_id: Id, document_id: Id, payload: E
 @router.get(
     O + "/endorsement",
     summary="Your own response, your replaced ones, and whether to confirm it again",
+    openapi_extra=not_permitted("Only participants respond."),
 )
 def my_endorsement(request: AuthedRequest, dialogue_id: Id, document_id: Id):
-    document = actions.load_document(request.auth, dialogue_id, document_id, "participant")
+    document = actions.load_document(
+        request.auth, dialogue_id, document_id, "participant", actions.RESPOND
+    )
     return queries.mine(document, request.auth)
 
 
-@router.post(O + "/alternatives", response={201: dict}, summary="Add a competing draft")
+@router.post(
+    O + "/alternatives",
+    response={201: dict},
+    summary="Add a competing draft",
+    openapi_extra=not_permitted("Only facilitators and conveners add drafts."),
+)
 def add_alternative(
     request: AuthedRequest, dialogue_id: Id, document_id: Id, payload: AlternativeIn
 ):
@@ -231,7 +253,11 @@ def ranked(request: AuthedRequest, dialogue_id: Id, document_id: Id, paragraph_k
     return queries.alternatives(document, paragraph_key)
 
 
-@router.put(O + "/ranking", summary="Your ranking of a paragraph's drafts (replaces any)")
+@router.put(
+    O + "/ranking",
+    summary="Your ranking of a paragraph's drafts (replaces any)",
+    openapi_extra=not_permitted("Only participants rank."),
+)
 def rank(request: AuthedRequest, dialogue_id: Id, document_id: Id, payload: RankingIn):
     actions.do_rank(
         request.auth,

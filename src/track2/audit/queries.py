@@ -2,7 +2,7 @@
 to it: a meeting's agenda items and list, a delegation's seats) and per person.
 
 Objects are named by what they are called now, looked up in this dialogue only, one query per
-kind; an object deleted since reads as deleted — the trail keeps no copy of names."""
+kind (names.py); an object deleted since reads as deleted — the trail keeps no copy of names."""
 
 from __future__ import annotations
 
@@ -11,13 +11,18 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from track2.audit import names
 from track2.audit.models import AuditEntry
 
-# What a reader may filter on, with the words the pages use.
+# Every kind of object an entry can be about, with the words the pages use: what a reader may
+# filter on (the page's choices, the API's `object_type`, docs/api.md) and, unless IN_A_LINE
+# says it otherwise, how a line of the trail calls it. tests/audit/test_naming.py fails when a
+# write records a kind or an action that is not listed here.
 OBJECT_TYPES = {
     "dialogue": _("dialogue settings"),
     "party": _("party"),
     "membership": _("role"),
+    "roleinvitation": _("role offer"),
     "delegation": _("delegation"),
     "delegationmember": _("delegation seat"),
     "venue": _("venue"),
@@ -26,17 +31,40 @@ OBJECT_TYPES = {
     "meetingparticipant": _("meeting list"),
     "person": _("person"),
     "candidacy": _("candidacy"),
-    "retentionpolicy": _("retention policy"),
-    "keydestruction": _("key destruction"),
-    "floor": _("meeting floor"),
+    "room": _("dialogue room"),
+    "statement": _("statement (moderation)"),
+    "floor": _("meeting floor (agenda timer, caucus breaks)"),
     "recordversion": _("meeting record"),
     "recommendation": _("recommendation"),
     "relay": _("relay to officials"),
     "reaction": _("officials' reaction"),
     "notification": _("Track 1.5 notification"),
-    "disclosure": _("public page, observers' reading and who reads who was briefed"),
     "survey": _("trust and tension survey"),
+    "disclosure": _("public page, observers' reading and who reads who was briefed"),
+    "retentionpolicy": _("retention policy"),
+    "keydestruction": _("destruction of the dialogue's pseudonym key"),
+    "directoryentry": _("back-channel key bundle"),
+    "outcomedocument": _("outcome document"),
+    "version": _("outcome document version"),
+    "amendment": _("amendment (decisions)"),
+    "alternative": _("competing draft"),
+    "copy": _("numbered copy of an aide-mémoire"),
 }
+# A kind as a line of the trail says it before the object's name, where the name alone would
+# not say what it is ("accepted statement in the room of meeting “Round 2”").
+IN_A_LINE = {
+    "room": _("dialogue room of meeting"),
+    "statement": _("statement in the room of meeting"),
+    "floor": _("floor of meeting"),
+    "relay": _("relay to officials of recommendation"),
+    "reaction": _("officials' reaction to recommendation"),
+    "notification": _("Track 1.5 notification of"),
+    "directoryentry": _("back-channel key bundle of"),
+    "amendment": _("amendment to outcome document"),
+    "alternative": _("competing draft for outcome document"),
+    "copy": _("numbered copy of outcome document"),
+}
+# Every action an entry can record, in plain words ("moderate_reject" is "rejected").
 ACTIONS = {
     "create": _("created"),
     "update": _("changed"),
@@ -44,27 +72,44 @@ ACTIONS = {
     "add": _("added"),
     "grant": _("granted"),
     "revoke": _("revoked"),
+    "invite": _("invited"),
+    "cancel": _("cancelled"),
     "seat": _("seated"),
     "unseat": _("unseated"),
     "move": _("moved"),
     "status": _("set the status of"),
     "remove": _("removed"),
+    "archive": _("archived"),
+    "restore": _("restored"),
     "nominate": _("nominated"),
     "vet": _("vetted"),
-    "invite": _("invited"),
     "withdraw": _("withdrew"),
     "renominate": _("nominated again"),
     "request": _("asked for"),
     "destroy": _("confirmed and carried out"),
-    "timer_start": _("started the agenda timer of"),
-    "timer_pause": _("paused the agenda timer of"),
-    "timer_resume": _("resumed the agenda timer of"),
+    "reorder": _("set the order of the statements in"),
+    "import_polis": _("imported a Pol.is conversation into"),
+    "moderate_accept": _("accepted"),
+    "moderate_accept_named": _("published a flagged"),  # on the facilitator's word
+    "moderate_reject": _("rejected"),
+    "moderate_fix": _("corrected"),
+    "moderate_merge": _("merged"),
+    "timer_start": _("started the agenda timer on"),
+    "timer_pause": _("paused the agenda timer on"),
+    "timer_resume": _("resumed the agenda timer on"),
     "timer_next": _("moved on to the next item on"),
     "caucus_break": _("called or ended a caucus break on"),
     "close": _("closed"),
     "approve": _("approved"),
     "relay": _("recorded"),
     "react": _("recorded"),
+    "version": _("made"),
+    "accepted": _("accepted"),
+    "rejected": _("rejected"),
+    "copy": _("made"),
+    "publish key bundle": _("published"),
+    "replace key bundle": _("replaced"),
+    "change keys": _("published new keys in"),
 }
 
 
@@ -100,69 +145,48 @@ class Line:
     entry: AuditEntry
     action: str
     kind: str
-    name: str | None  # None: deleted since
+    name: str | None  # what the object is called now; None: deleted, or nothing to call it
     person: str | None
+    is_deleted: bool = False  # looked up in the dialogue and not found: deleted since
 
 
-def _names(dialogue, entries: list[AuditEntry]) -> dict[tuple[str, int], str]:
-    from track2.dialogues.models import Delegation, Party, Venue
-    from track2.meetings.models import AgendaItem, Meeting
-    from track2.people.models import Person
-
+def _wanted(entries: list[AuditEntry]) -> dict[str, set[int]]:
     wanted: dict[str, set[int]] = {}
     for e in entries:
-        if e.object_id is not None:
+        if e.object_id is not None and e.object_type not in names.ABOUT_A_PERSON:
             wanted.setdefault(e.object_type, set()).add(e.object_id)
         if e.person_id is not None:
             wanted.setdefault("person", set()).add(e.person_id)
-    names: dict[tuple[str, int], str] = {}
-    scoped = {
-        "party": Party.objects.filter(dialogue=dialogue),
-        "delegation": Delegation.objects.filter(dialogue=dialogue),
-        "venue": Venue.objects.filter(dialogue=dialogue),
-        "meeting": Meeting.objects.filter(dialogue=dialogue),
-        "agendaitem": AgendaItem.objects.filter(meeting__dialogue=dialogue),
-        # People known to this dialogue only (a candidacy here).
-        "person": Person.objects.filter(candidacies__dialogue=dialogue),
-    }
-    for kind, ids in wanted.items():
-        if kind == "dialogue":
-            names.update({("dialogue", dialogue.pk): dialogue.title} if dialogue.pk in ids else {})
-            continue
-        queryset = scoped.get(kind)
-        if queryset is None:
-            continue
-        field = (
-            "full_name"
-            if kind == "person"
-            else "title"
-            if kind in ("meeting", "agendaitem")
-            else "name"
-        )
-        for pk, name in queryset.filter(pk__in=ids).values_list("pk", field):
-            names[(kind, pk)] = name
-    return names
+    return wanted
 
 
 def lines(dialogue, entries) -> list[Line]:
     entries = list(entries)
-    names = _names(dialogue, entries)
+    found = names.names(dialogue, _wanted(entries))
     out = []
     for e in entries:
-        if e.object_type in ("membership", "delegationmember", "meetingparticipant", "candidacy"):
+        person = found.get(("person", e.person_id)) if e.person_id is not None else None
+        if e.object_type in names.ABOUT_A_PERSON:
             # Rows that are about a person: named by the person (their row may be gone).
-            name = names.get(("person", e.person_id)) if e.person_id is not None else None
+            name = person
+            is_deleted = e.person_id is not None and person is None
             if e.object_type == "membership" and name is None:
-                name = str(_("an account"))
+                name, is_deleted = str(_("an account")), False
+        elif e.object_type in names.LOOKUPS and e.object_id is not None:
+            name = found.get((e.object_type, e.object_id))
+            is_deleted = name is None
         else:
-            name = names.get((e.object_type, e.object_id))
+            # A kind no lookup knows (test_naming.py keeps this empty): say nothing rather
+            # than call it deleted.
+            name, is_deleted = None, False
         out.append(
             Line(
                 e,
-                str(ACTIONS.get(e.action, e.action)),
-                str(OBJECT_TYPES.get(e.object_type, e.object_type)),
-                name,
-                names.get(("person", e.person_id)) if e.person_id is not None else None,
+                str(ACTIONS.get(e.action, e.action.replace("_", " "))),
+                str(IN_A_LINE.get(e.object_type) or OBJECT_TYPES.get(e.object_type, e.object_type)),
+                name or None,
+                person,
+                is_deleted,
             )
         )
     return out
@@ -179,6 +203,7 @@ def entry_out(line: Line) -> dict:
         "object_type": e.object_type,
         "object_id": e.object_id,
         "object_name": line.name,
+        "object_deleted": line.is_deleted,
         "parent_type": e.parent_type or None,
         "parent_id": e.parent_id,
         "person_id": e.person_id,

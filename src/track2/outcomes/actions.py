@@ -1,6 +1,11 @@
 """Every write on outcome documents: `check_*` loads through `track2.access` and enforces every
-rule (all problems at once); `do_*` writes and records the audit entry. Participants' own
-endorsements and rankings are not audited (an entry names its actor, as in the room)."""
+rule (all problems at once); `do_*` writes and records the audit entry. Proposals of amendments,
+endorsements and rankings are not audited: an entry names its actor, and the conveners who read
+the trail could match a proposal to the amendment list, which never says who proposed it.
+
+Who may not do a write answers by what they may read: a member of the dialogue who reads the
+document but lacks the role is refused with a reason (NotPermitted, 403); anyone who may not read
+it gets the same NotFound as for a document that does not exist (404)."""
 
 from __future__ import annotations
 
@@ -14,8 +19,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from track2.access import access_dialogue, one_of
-from track2.access.outcomes import access_document
+from track2.access.outcomes import DocumentAccess, access_document
 from track2.audit.record import record
+from track2.deliberation import nonattribution
 from track2.deliberation.models import Statement
 from track2.disclosure.status import with_status_line
 from track2.errors import ActionRefused, NotPermitted, Problems
@@ -40,11 +46,40 @@ MAX_HEADING = 200
 MAX_PARAGRAPHS = 500
 MAX_REASON = 500
 MAX_CITES = 50
+RESPOND = "respond to outcome documents"
+# The room's pages show no ids: where a drafter finds them (queries.citable, on the drafting
+# pages; in the API, each statement of a meeting's list carries its `id`).
+WHERE_IDS = (
+    "The drafting page lists the statements you can cite with their ids under “Statements you "
+    "can cite” (in the API: the `id` of each statement in a meeting's statements)."
+)
 
 
-def load_document(user, dialogue_id, document_id, need: str = "member") -> OutcomeDocument:
-    """The document if the user may see it (track2.access.outcomes: aide-mémoires for conveners)."""
-    return access_document(user, dialogue_id, document_id, need).document
+# Who holds each need, as the refusal of a member without it says.
+_HOLDERS = {
+    "facilitator": "facilitators and conveners",
+    "participant": "participants",
+    "convener": "conveners",
+}
+
+
+def load_document(
+    user, dialogue_id, document_id, need: str = "member", doing: str = ""
+) -> OutcomeDocument:
+    """The document if the user may read it (track2.access.outcomes: aide-mémoires for conveners),
+    else NotFound. With a `need` the reader's roles do not meet: NotPermitted, saying who
+    `doing` is for ("Only participants respond to outcome documents.")."""
+    return writer(user, dialogue_id, document_id, need, doing).document
+
+
+def writer(user, dialogue_id, document_id, need: str, doing: str) -> DocumentAccess:
+    """The document with the caller's access context, for a write that needs `need`."""
+    found = access_document(user, dialogue_id, document_id)
+    if need != "member" and not found.dialogue_access.has(need):
+        raise NotPermitted(
+            f"Only {_HOLDERS[need]} {doing or 'do this'}; your role reads the document."
+        )
+    return found
 
 
 def _one_writer_at_a_time(document: OutcomeDocument) -> None:
@@ -170,7 +205,7 @@ def _cite_problems(problems: Problems, cites: object, place: str) -> list[int]:
     if out_of_range:
         problems.add(
             f"No statement has the id {', '.join(_shown(c) for c in out_of_range)}: statement "
-            "ids are whole numbers from 1 to 2^63 − 1; copy them from the room's page.",
+            f"ids are whole numbers from 1 to 2^63 − 1. {WHERE_IDS}",
             place,
         )
     repeated = sorted(c for c, n in Counter(numbers).items() if n > 1)
@@ -201,8 +236,8 @@ def _check_cited(problems: Problems, dialogue, citing: list[tuple[str, list[int]
         unknown = [c for c in dict.fromkeys(cites) if c not in found]
         if unknown:
             problems.add(
-                f"No statement {', '.join(map(str, unknown))} in this dialogue's rooms: copy "
-                "the ids of accepted statements from the room's page.",
+                f"No statement {', '.join(map(str, unknown))} among the accepted statements of "
+                f"this dialogue's rooms. {WHERE_IDS}",
                 place,
             )
         for c in dict.fromkeys(cites):
@@ -287,7 +322,11 @@ def _ask_to_confirm_again(document: OutcomeDocument, version: Version) -> None:
 
 
 def check_create(by, dialogue_id, *, kind, title, sections, attribution=Attribution.CHATHAM_HOUSE):
-    ctx = access_dialogue(by, dialogue_id, "facilitator")
+    ctx = access_dialogue(by, dialogue_id)
+    if not ctx.has("facilitator"):
+        raise NotPermitted(
+            "Only facilitators and conveners draft outcome documents; your role reads them."
+        )
     dialogue = ctx.dialogue
     problems = Problems()
     if kind not in Kind.values:
@@ -318,7 +357,7 @@ def do_create(by, dialogue_id, **fields) -> OutcomeDocument:
 @transaction.atomic
 def do_edit(by, dialogue_id, document_id, *, title, sections, base_version) -> Version:
     """A new version (never an in-place change). `base_version` is the number the editor saw."""
-    document = load_document(by, dialogue_id, document_id, "facilitator")
+    document = load_document(by, dialogue_id, document_id, "facilitator", "edit outcome documents")
     _one_writer_at_a_time(document)
     problems = Problems()
     last = current(document)
@@ -332,6 +371,19 @@ def do_edit(by, dialogue_id, document_id, *, title, sections, base_version) -> V
     cleaned = check_sections(sections, problems, document.dialogue, previous=last.sections)
     problems.raise_any()
     return _new_version(by, document, title, cleaned, "edited")
+
+
+NAMES_SOMEONE = (
+    "This text may name one of the dialogue's people (a name, an e-mail address or an "
+    "organisation): outcome documents attribute no words to anyone. Say it without the name "
+    "and send it again."
+)
+
+
+def _names_someone(dialogue, text: str) -> bool:
+    """The room's non-attribution check (deliberation.nonattribution), as statements, record
+    notes and caucus texts run it: amendments are refused rather than held (decisions.md)."""
+    return bool(nonattribution.named_terms(text, nonattribution.people_terms(dialogue)))
 
 
 def paragraph_of(version: Version, key: str) -> dict | None:
@@ -348,7 +400,10 @@ def do_propose(by, dialogue_id, document_id, *, paragraph_key, text, base_text=N
     found = access_document(by, dialogue_id, document_id)
     document = found.document
     if not found.may_amend:
-        raise NotPermitted("Observers and liaisons read outcome documents; they do not amend them.")
+        raise NotPermitted(
+            "Only participants, rapporteurs, facilitators and conveners propose amendments; "
+            "your role reads the document."
+        )
     # An edit committed meanwhile marks pending amendments as conflicts; one proposed against the
     # version it replaced must see that version gone, not slip in pending after the marking.
     _one_writer_at_a_time(document)
@@ -358,6 +413,8 @@ def do_propose(by, dialogue_id, document_id, *, paragraph_key, text, base_text=N
     if paragraph is None:
         problems.add("No paragraph with that key in the current version.", "paragraph_key")
     cleaned = _text_problems(problems, text, "text", MAX_PARAGRAPH)
+    if cleaned and _names_someone(document.dialogue, cleaned):
+        problems.add(NAMES_SOMEONE, "text")
     problems.raise_any()
     if paragraph is None:  # already refused by raise_any; this tells the type checker
         raise ActionRefused("No paragraph with that key in the current version.", "paragraph_key")
@@ -372,13 +429,15 @@ def do_propose(by, dialogue_id, document_id, *, paragraph_key, text, base_text=N
         # Proposed against words that are no longer there: kept, and shown as a conflict.
         status=Amendment.Status.PENDING if seen == paragraph["text"] else Amendment.Status.CONFLICT,
     )
-    record(by, "propose", amendment, fields=["text"], dialogue=document.dialogue)
+    # Not recorded in the audit trail: an entry names its actor (see the module's docstring).
     return amendment
 
 
 @transaction.atomic
 def do_decide(by, dialogue_id, document_id, amendment_id, *, accept: bool, reason="") -> Amendment:
-    document = load_document(by, dialogue_id, document_id, "facilitator")
+    document = load_document(
+        by, dialogue_id, document_id, "facilitator", "accept or reject amendments"
+    )
     _one_writer_at_a_time(document)
     amendment = one_of(
         Amendment.objects.select_for_update().filter(document=document), amendment_id
@@ -427,7 +486,7 @@ def do_decide(by, dialogue_id, document_id, amendment_id, *, accept: bool, reaso
 
 def check_endorse(by, dialogue_id, document_id, *, grade, version_sha256, reason=""):
     """Every problem with a response: the grade, the version it was given to, the reason."""
-    document = load_document(by, dialogue_id, document_id, "participant")
+    document = load_document(by, dialogue_id, document_id, "participant", RESPOND)
     problems = Problems()
     if grade not in texts.GRADES:
         problems.add(f"Choose one of: {', '.join(texts.GRADE_LABELS.values())}.", "grade")
@@ -453,7 +512,7 @@ def do_endorse(by, dialogue_id, document_id, *, grade, version_sha256, reason=""
     # recorded exactly once even when the same person sends two at the same moment; and the
     # version is checked under the lock, so a response to words an edit just replaced is refused
     # rather than kept without the "confirm again" e-mail that edit sent to the others.
-    _one_writer_at_a_time(load_document(by, dialogue_id, document_id, "participant"))
+    _one_writer_at_a_time(load_document(by, dialogue_id, document_id, "participant", RESPOND))
     document, version = check_endorse(
         by, dialogue_id, document_id, grade=grade, version_sha256=version_sha256, reason=reason
     )
@@ -486,8 +545,14 @@ def do_endorse(by, dialogue_id, document_id, *, grade, version_sha256, reason=""
 
 @transaction.atomic
 def do_add_alternative(by, dialogue_id, document_id, *, paragraph_key, text) -> Alternative:
-    document = load_document(by, dialogue_id, document_id, "facilitator")
+    document = load_document(by, dialogue_id, document_id, "facilitator", "add competing drafts")
     problems = Problems()
+    if not document.is_open_to_participants:
+        problems.add(
+            "Participants rank competing drafts, and they do not read a confidential "
+            "aide-mémoire: edit its text instead.",
+            "document",
+        )
     if paragraph_of(current(document), str(paragraph_key)) is None:
         problems.add("No paragraph with that key in the current version.", "paragraph_key")
     cleaned = _text_problems(problems, text, "text", MAX_PARAGRAPH)
@@ -500,9 +565,11 @@ def do_add_alternative(by, dialogue_id, document_id, *, paragraph_key, text) -> 
 
 
 @transaction.atomic
-def do_rank(by, dialogue_id, document_id, *, paragraph_key, order) -> Ranking:
-    document = load_document(by, dialogue_id, document_id, "participant")
-    known = set(
+def check_rank(by, dialogue_id, document_id, *, paragraph_key, order):
+    """Every problem with a ranking at once: the paragraph, and each number that is no draft of
+    it, is not a number or is listed twice, said in words (the page sends what was typed)."""
+    document = load_document(by, dialogue_id, document_id, "participant", "rank competing drafts")
+    known = sorted(
         Alternative.objects.filter(document=document, paragraph_key=str(paragraph_key)).values_list(
             "pk", flat=True
         )
@@ -510,20 +577,48 @@ def do_rank(by, dialogue_id, document_id, *, paragraph_key, order) -> Ranking:
     problems = Problems()
     if not known:
         problems.add("This paragraph has no competing drafts to rank.", "paragraph_key")
-    # bool is an int in Python; true and false are not draft ids.
-    if (
-        not isinstance(order, list)
-        or not order
-        or not all(isinstance(i, int) and not isinstance(i, bool) for i in order)
-    ):
-        problems.add("List the drafts' ids, most preferred first.", "order")
+    if not isinstance(order, list) or not order:
+        problems.add("List the drafts' numbers, most preferred first.", "order")
         order = []
-    unknown = [i for i in order if i not in known]
+    # bool is an int in Python; true and false are not draft numbers.
+    numbers = [i for i in order if isinstance(i, int) and not isinstance(i, bool)]
+    others = [i for i in order if not (isinstance(i, int) and not isinstance(i, bool))]
+    if others:
+        problems.add(
+            f"Rank the drafts by their numbers: {_listed([_shown(i) for i in others])} "
+            f"{'is' if len(others) == 1 else 'are'} not a draft number.",
+            "order",
+        )
+    unknown = list(dict.fromkeys(i for i in numbers if i not in known))
     if known and unknown:
-        problems.add(f"Unknown drafts for this paragraph: {unknown}.", "order")
-    if len(order) != len(set(order)):
-        problems.add("Each draft may appear only once in a ranking.", "order")
+        problems.add(
+            f"This paragraph has no draft{'s' if len(unknown) > 1 else ''} "
+            f"{_listed([_shown(i) for i in unknown])}: "
+            f"its drafts are {_listed([str(i) for i in known])}.",
+            "order",
+        )
+    repeated = [i for i, n in Counter(numbers).items() if n > 1]
+    if repeated:
+        problems.add(
+            f"Draft{'s' if len(repeated) > 1 else ''} {_listed([_shown(i) for i in repeated])} "
+            f"{'is' if len(repeated) == 1 else 'are'} listed more than once: name each draft "
+            "once.",
+            "order",
+        )
     problems.raise_any()
+    return document, numbers
+
+
+def _listed(items: list[str]) -> str:
+    """ "4", "4 and 5", "4, 5 and 6"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+@transaction.atomic
+def do_rank(by, dialogue_id, document_id, *, paragraph_key, order) -> Ranking:
+    document, order = check_rank(
+        by, dialogue_id, document_id, paragraph_key=paragraph_key, order=order
+    )
     ranking, _ = Ranking.objects.update_or_create(
         document=document, paragraph_key=str(paragraph_key), user=by, defaults={"order": order}
     )
@@ -533,7 +628,9 @@ def do_rank(by, dialogue_id, document_id, *, paragraph_key, order) -> Ranking:
 @transaction.atomic
 def do_copy(by, dialogue_id, document_id, *, recipient) -> Copy:
     """A numbered copy of an aide-mémoire for one recipient, recorded in the audit trail."""
-    document = load_document(by, dialogue_id, document_id, "convener")
+    document = load_document(
+        by, dialogue_id, document_id, "convener", "make numbered copies of an aide-mémoire"
+    )
     problems = Problems()
     if document.kind != Kind.AIDE_MEMOIRE:
         problems.add("Numbered copies are for confidential aide-mémoires.", "document")

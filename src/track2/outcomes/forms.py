@@ -22,7 +22,8 @@ class DocumentForm(InputRules, forms.Form):
         max_length=200_000,
         help_text=_(
             "A line “## Heading” starts a section; paragraphs are separated by a blank line. "
-            "A paragraph's last line “cites: 12, 34” cites accepted statements of the room by id."
+            "A paragraph's last line “cites: 12, 34” cites accepted statements of the room by "
+            "their numbers, listed under “Statements you can cite” below."
         ),
     )
 
@@ -151,11 +152,17 @@ class DecisionForm(InputRules, PlainErrors):
 class RankingForm(InputRules, PlainErrors):
     paragraph_key = forms.CharField(widget=forms.HiddenInput, max_length=16)
     order = forms.CharField(
-        label=_("Your order"), max_length=2000, help_text=_("Draft numbers, best first: 3, 1, 2")
+        label=_("Your order"),
+        max_length=2000,
+        help_text=_("Draft numbers, best first, separated by spaces or commas: 3 1 2"),
     )
 
-    def clean_order(self) -> list[int]:
-        parts = [p.strip() for p in self.cleaned_data["order"].split(",") if p.strip()]
-        if not all(p.isdigit() and len(p) < 19 for p in parts):
-            raise forms.ValidationError(_("Write the draft numbers separated by commas."))
-        return [int(p) for p in parts]
+    def clean_order(self) -> list[int | str]:
+        """The numbers as typed, "3 1 2" or "3, 1, 2" alike. A word that is no whole number is
+        passed on as written, so that the action names it among every other problem of the
+        ranking (a repeated draft, a number no draft has) at once."""
+        tokens = [t for t in re.split(r"[,;\s]+", self.cleaned_data["order"]) if t]
+        if not tokens:
+            raise forms.ValidationError(_("Write the draft numbers, best first: 3 1 2."))
+        # Python refuses int() of more than 4,300 digits; the field holds at most 2,000.
+        return [int(t) if t.isascii() and t.isdigit() else t for t in tokens]

@@ -33,6 +33,12 @@ class OutcomeDocument(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
 
+    @property
+    def is_open_to_participants(self) -> bool:
+        """Whether participants read it (track2.access.outcomes keeps an aide-mémoire for the
+        conveners): only then can anyone respond to it or rank its competing drafts."""
+        return self.kind != Kind.AIDE_MEMOIRE
+
 
 class Version(models.Model):
     document = models.ForeignKey(OutcomeDocument, on_delete=models.CASCADE, related_name="versions")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC
 
+from django.db.models import F
 from django.utils import timezone
 
 from track2.deliberation.map_data import room_map
@@ -137,6 +138,9 @@ def outline(document: OutcomeDocument, version: Version | None = None) -> dict:
         "sha256": version.sha256,
         "is_current": version.number == latest.number,
         "attribution": document.attribution,
+        # False for an aide-mémoire: participants do not read it, so nobody responds to it and
+        # renderings show no consensus (an empty table would wait for responses that never come).
+        "is_open_to_participants": document.is_open_to_participants,
         "sections": sections,
         "consensus": consensus(document, version),
         "pending_amendments": document.amendments.filter(status=Amendment.Status.PENDING).count(),
@@ -267,3 +271,34 @@ def mine(document: OutcomeDocument, user) -> dict:
             for e in replaced.order_by("-replaced_on", "-pk")
         ],
     }
+
+
+def own_rankings(document: OutcomeDocument, user) -> dict[str, str]:
+    """The caller's own ranking of each paragraph's drafts, as the ranking form is typed
+    ("3, 1, 2"): only ever the caller's own rows."""
+    rows = document.rankings.filter(user=user).values_list("paragraph_key", "order")
+    return {key: ", ".join(map(str, order)) for key, order in rows}
+
+
+MAX_CITABLE = 2000
+
+
+def citable(dialogue) -> dict:
+    """The statements a paragraph may cite, with the ids the drafting form's `cites:` lines
+    take (the room's pages show no ids): the accepted statements of each meeting's room, the
+    meetings by title, the statements in the facilitators' order (then by their random id,
+    which tells nothing). At most MAX_CITABLE, so that a Track 3 consultation's thousands do
+    not make the page unusable; `more` says when some were left out."""
+    found = list(
+        Statement.objects.filter(
+            meeting__dialogue=dialogue, status=Statement.Status.ACCEPTED, is_for_facilitator=False
+        )
+        .order_by("meeting__title", "meeting_id", F("position").asc(nulls_last=True), "pk")
+        .values_list("meeting_id", "meeting__title", "pk", "text")[: MAX_CITABLE + 1]
+    )
+    meetings: dict[int, dict] = {}
+    for meeting_id, title, pk, text in found[:MAX_CITABLE]:
+        meetings.setdefault(meeting_id, {"meeting": title, "statements": []})["statements"].append(
+            {"id": pk, "text": text}
+        )
+    return {"meetings": list(meetings.values()), "more": len(found) > MAX_CITABLE}

@@ -101,7 +101,14 @@ def markdown(data: dict, mark: str = "") -> str:
                 )
             if paragraph["evidence"]:
                 lines.append("")
-    lines += ["## Consensus", "", data["consensus"]["rule"], ""]
+    if data["is_open_to_participants"]:  # else nobody can respond: no consensus to show
+        lines += _consensus_lines(data)
+    lines += [f"*{STATUS_LINE}*", ""]
+    return "\n".join(lines)
+
+
+def _consensus_lines(data: dict) -> list[str]:
+    lines = ["## Consensus", "", data["consensus"]["rule"], ""]
     for row in data["consensus"]["delegations"]:
         counts = row["counts"]
         detail = (
@@ -117,8 +124,7 @@ def markdown(data: dict, mark: str = "") -> str:
         lines += [
             f"- {md(e['name'])} ({e['grade']})" for e in data["consensus"]["listed_endorsers"]
         ]
-    lines += ["", f"*{STATUS_LINE}*", ""]
-    return "\n".join(lines)
+    return [*lines, ""]
 
 
 def html(data: dict, mark: str = "", *, standalone: bool = True) -> str:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from track2.access import access_dialogue
 from track2.access.outcomes import access_document, visible_documents
 from track2.disclosure.status import STATUS_LINE
-from track2.errors import ActionRefused
+from track2.errors import ActionRefused, NotPermitted
 from track2.outcomes import actions, queries
 from track2.outcomes import render as renderer
 from track2.outcomes.forms import (
@@ -38,6 +38,10 @@ def _page(request, dialogue_id, document_id, forms_=None, status=200):
     data = queries.outline(document)
     keys = {p["key"] for s in data["sections"] for p in s["paragraphs"]}
     is_participant = found.is_participant
+    # Drafts are ranked by participants: none on a document they do not read (the actions
+    # refuse to add one), so no box to add one and no table that nobody can fill.
+    has_drafts = document.is_open_to_participants
+    ranking_form = (forms_ or {}).get("ranking_form")
     context = {
         "dialogue": document.dialogue,
         "document": document,
@@ -49,11 +53,10 @@ def _page(request, dialogue_id, document_id, forms_=None, status=200):
         "may_amend": found.may_amend,
         "is_facilitator": found.is_facilitator,
         "amendments": [queries.amendment_out(a) for a in document.amendments.order_by("pk")],
-        "drafts": [
-            queries.alternatives(document, k)
-            for k in sorted(keys)
-            if document.alternatives.filter(paragraph_key=k).exists()
-        ],  # fmt: skip
+        "drafts": _drafts(document, keys, request.user, is_participant, ranking_form)
+        if has_drafts
+        else [],
+        "has_drafts": has_drafts,
         "versions": queries.versions(document),
         "endorse_form": EndorseForm(initial={"version_sha256": data["sha256"]}),
         "decision_form": DecisionForm(),
@@ -61,11 +64,70 @@ def _page(request, dialogue_id, document_id, forms_=None, status=200):
     }
     # A refused amendment or draft goes back into its paragraph's box; one whose paragraph is
     # not on the page (gone in a new version, or a box this reader has not) is shown apart.
-    for name, has_boxes in (("amendment", found.may_amend), ("draft", found.is_facilitator)):
+    boxes = (("amendment", found.may_amend), ("draft", found.is_facilitator and has_drafts))
+    for name, has_boxes in boxes:
         form = context.get(f"{name}_form")
         if form is not None:
             context[f"{name}_at"] = _box_of(form, keys) if has_boxes else None
+    if ranking_form is not None:
+        # A paragraph whose drafts are not on the page has its problems said below the drafts.
+        refused = [group for group in context["drafts"] if group["is_refused"]]
+        context["ranking_at"] = refused[0]["paragraph_key"] if refused else None
     return render(request, "outcomes/document.html", context, status=status)
+
+
+def _drafts(document, keys: set[str], user, is_participant: bool, ranking_form) -> list[dict]:
+    """Each paragraph's competing drafts as ranked, the rows of the tables d and p named by
+    their draft as the columns are (the API gives the bare tables, indexed like `drafts`), and
+    what the reader's ranking box holds: the order as typed when it was just refused, else
+    their own ranking (only a participant has one)."""
+    own = queries.own_rankings(document, user) if is_participant else {}
+    refused_key = ranking_form.data.get("paragraph_key", "") if ranking_form is not None else None
+    out = []
+    for key in sorted(keys):
+        if not document.alternatives.filter(paragraph_key=key).exists():
+            continue
+        group = queries.alternatives(document, key)
+        numbers = [draft["pk"] for draft in group["drafts"]]
+        is_refused = is_participant and key == refused_key
+        out.append(
+            {
+                **group,
+                "pairwise_rows": list(zip(numbers, group["pairwise"], strict=False)),
+                "strongest_rows": list(zip(numbers, group["strongest_paths"], strict=False)),
+                "is_refused": is_refused,
+                "is_ranked": key in own,
+                "typed": ranking_form.data.get("order", "") if is_refused else own.get(key, ""),
+            }
+        )
+    return out
+
+
+class _Forbidden(Exception):
+    """A NotPermitted carried past `submit`, which would show it on the form as if typing could
+    change it (and on a form this reader is not shown)."""
+
+    def __init__(self, refusal: NotPermitted):
+        super().__init__(refusal.message)
+        self.refusal = refusal
+
+
+def _permitted(step):
+    def run(data):
+        try:
+            return step(data)
+        except NotPermitted as refusal:
+            raise _Forbidden(refusal) from refusal
+
+    return run
+
+
+def _forbidden(request, refusal: NotPermitted, page):
+    """A member whose role does not allow a write: the page they came from, the reason above it,
+    403 (as the API answers). Those who may not read the document never get here: NotFound."""
+    for _field, message in refusal.problems:
+        messages.error(request, message)
+    return page(status=403)
 
 
 def _box_of(form, keys: set[str]) -> str | None:
@@ -84,8 +146,16 @@ _PLACE = re.compile(r"^sections\[(\d+)\](?:\.paragraphs\[(\d+)\])?")
 
 def _on_document(request, dialogue_id: int, document_id: int, form, name: str, *steps, tell):
     """A form posted on a document's page: its action run through `submit`; refused, the page
-    again with the form's problems (400); done, `tell(result)` says so and back to the page."""
-    done = submit(form, *steps)
+    again with the form's problems (400), or with the reason a role may not do it (403);
+    done, `tell(result)` says so and back to the page."""
+    try:
+        done = submit(form, *map(_permitted, steps))
+    except _Forbidden as forbidden:
+        return _forbidden(
+            request,
+            forbidden.refusal,
+            lambda status: _page(request, dialogue_id, document_id, status=status),
+        )
     if done is NOT_DONE:
         return _page(request, dialogue_id, document_id, {name: form}, status=400)
     tell(done)
@@ -146,7 +216,16 @@ def _edit(request, dialogue_id: int, document_id: int, data: dict):
 def edit(request: HttpRequest, dialogue_id: int, document_id: int) -> HttpResponse:
     """A new version from the drafting form (facilitators; aide-mémoire: conveners). Paragraphs
     keep their keys where the text shows they stand for the same paragraph (actions)."""
-    document = actions.load_document(request.user, dialogue_id, document_id, "facilitator")
+    try:
+        document = actions.load_document(
+            request.user, dialogue_id, document_id, "facilitator", "edit outcome documents"
+        )
+    except NotPermitted as refusal:
+        return _forbidden(
+            request,
+            refusal,
+            lambda status: _page(request, dialogue_id, document_id, status=status),
+        )
     version = actions.current(document)
     initial = {"title": version.title, "body": body_of(version.sections), "base_version": version.number}  # fmt: skip
     form = EditForm(request.POST or None, initial=initial)
@@ -176,6 +255,7 @@ def edit(request: HttpRequest, dialogue_id: int, document_id: int) -> HttpRespon
             "current_body": body_of(version.sections) if stale else None,
             "seen": seen,
             "status_line": STATUS_LINE,
+            "citable": queries.citable(document.dialogue),
         },
         status=status,
     )
@@ -187,16 +267,26 @@ def documents(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     dialogue = ctx.dialogue
     may_draft = ctx.has("facilitator")
     form = DocumentForm(request.POST or None)
-    if request.method == "POST" and may_draft:
-        document = submit(form, lambda data: _create(request, dialogue.pk, data))
+
+    def page(status=200):
+        rows = [queries.summary(d) for d in visible_documents(ctx)]
+        return render(
+            request,
+            "outcomes/documents.html",
+            {"dialogue": dialogue, "rows": rows, "form": form, "may_draft": may_draft,
+             "citable": queries.citable(dialogue) if may_draft else None},
+            status=status,
+        )  # fmt: skip
+
+    if request.method == "POST":
+        try:
+            document = submit(form, _permitted(lambda data: _create(request, dialogue.pk, data)))
+        except _Forbidden as forbidden:
+            return _forbidden(request, forbidden.refusal, page)
         if document is not NOT_DONE:
             return redirect("outcomes:document", dialogue.pk, document.pk)
-    rows = [queries.summary(d) for d in visible_documents(ctx)]
-    return render(
-        request,
-        "outcomes/documents.html",
-        {"dialogue": dialogue, "rows": rows, "form": form, "may_draft": may_draft},
-    )
+        return page(status=400)
+    return page()
 
 
 @login_required
@@ -224,23 +314,22 @@ def endorse(request: HttpRequest, dialogue_id: int, document_id: int) -> HttpRes
 @login_required
 @require_POST
 def propose(request: HttpRequest, dialogue_id: int, document_id: int) -> HttpResponse:
-    form = AmendmentForm(request.POST)
-    done = submit(
-        form,
+    def tell(done) -> None:
+        if done.status == "conflict":
+            messages.warning(
+                request, _("The paragraph changed meanwhile: your amendment is kept as a conflict.")
+            )
+        else:
+            messages.success(request, _("Your amendment is proposed."))
+
+    return _on_document(
+        request, dialogue_id, document_id, AmendmentForm(request.POST), "amendment_form",
         lambda data: actions.do_propose(
             request.user, dialogue_id, document_id, paragraph_key=data["paragraph_key"],
             text=data["text"], base_text=data["base_text"] or None,  # none sent: the current words
         ),
+        tell=tell,
     )  # fmt: skip
-    if done is NOT_DONE:
-        return _page(request, dialogue_id, document_id, {"amendment_form": form}, status=400)
-    if done.status == "conflict":
-        messages.warning(
-            request, _("The paragraph changed meanwhile: your amendment is kept as a conflict.")
-        )
-    else:
-        messages.success(request, _("Your amendment is proposed."))
-    return redirect("outcomes:document", dialogue_id, document_id)
 
 
 @login_required
@@ -277,6 +366,12 @@ def rank(request: HttpRequest, dialogue_id: int, document_id: int) -> HttpRespon
         lambda data: actions.do_rank(
             request.user, dialogue_id, document_id, paragraph_key=data["paragraph_key"],
             order=data["order"],
+        ),
+        # Run even when the form refused the order, so the paragraph and the caller's role are
+        # checked too (every problem at once); an order the form refused is not checked again.
+        lambda data: actions.check_rank(
+            request.user, dialogue_id, document_id, paragraph_key=data.get("paragraph_key", ""),
+            order=data.get("order"),
         ),
         tell=lambda done: messages.success(request, _("Your ranking is recorded.")),
     )  # fmt: skip
