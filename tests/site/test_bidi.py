@@ -13,8 +13,8 @@ TEXT = re.compile(r"\{\{ [\w.]+\.text(?:\|[^}]*)? \}\}")
 
 def _isolated(line: str, start: int, end: int) -> bool:
     before, after = line[:start], line[end:]
-    if before.endswith("<bdi>") and after.startswith("</bdi>"):
-        return True
+    if re.search(r"<bdi(?: [^<>]*)?>$", before) and after.startswith("</bdi>"):
+        return True  # a <bdi>, with attributes or without (an id for aria-describedby)
     if before.endswith("&#x2068;") and after.startswith("&#x2069;"):  # in SVG text
         return True
     tag = before[before.rfind("<") :]

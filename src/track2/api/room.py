@@ -43,6 +43,11 @@ class ModerateIn(Schema):
     reason: Reason = ""
     text: StatementText | None = Field(None, description="fix: the corrected text")
     into: Id | None = Field(None, description="merge: the statement this one duplicates")
+    names_checked: bool = Field(
+        False,
+        description="the facilitator has checked that a text held as possibly naming someone "
+        "names nobody: needed to accept such a statement, or to fix one in the room into it",
+    )
 
 
 class VoteIn(Schema):
@@ -102,6 +107,7 @@ def moderate_statement(
         reason=payload.reason,
         text=payload.text,
         into=payload.into,
+        names_checked=payload.names_checked,
     )
     statement = actions.do_moderate(request.auth, decision)
     return queries.statement_for_facilitator(statement)

@@ -16,11 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from track2 import keyring, live
-from track2 import validation as admissible
 from track2.access import NotFound, parse_id
 from track2.access.room import RoomAccess, access_room, access_room_for_vote
 from track2.audit import record as audit
-from track2.deliberation import journal, nonattribution
+from track2.deliberation import journal, nonattribution, plain_text
 from track2.deliberation.models import (
     REASON_MAX,
     STATEMENT_MAX,
@@ -91,7 +90,7 @@ def clean_statement_text(text, field: str = "text") -> str:
     text = " ".join(str(text or "").split())
     if not text:
         raise ActionRefused(_("Write the statement: it is empty."), field=field)
-    problem = admissible.text_problem(text, multiline=False)
+    problem = plain_text.problem(text, multiline=False)
     if problem:
         raise ActionRefused(problem, field=field)
     if len(text) > STATEMENT_MAX:
@@ -141,12 +140,7 @@ def check_submit(
             )
     problems.raise_any()
     assert cleaned is not None  # noqa: S101  (raise_any raised otherwise)
-    named: tuple[str, ...] = ()
-    if ctx.meeting.attribution_mode != "on_record":
-        named = tuple(
-            nonattribution.named_terms(cleaned, nonattribution.people_terms(ctx.dialogue))
-        )
-    return Submission(ctx, cleaned, author, bool(for_facilitator), named)
+    return Submission(ctx, cleaned, author, bool(for_facilitator), _named(ctx, cleaned))
 
 
 def _in_room(ctx: RoomAccess):
@@ -335,11 +329,65 @@ class Decision:
     reason: str
     text: str | None
     into: Statement | None
+    # What the text this decision leaves may name (the fix's new text, else the statement's):
+    # the names the facilitator was told of, or confirmed the text does not contain.
+    named: tuple[str, ...] = ()
+    names_checked: bool = False
+
+    @property
+    def publishes_a_flagged_text(self) -> bool:
+        """Whether this decision puts in the room a text flagged as naming someone (never on
+        the record, where names may be quoted)."""
+        if self.ctx.meeting.attribution_mode == "on_record":
+            return False
+        if self.decision == "accept":
+            return bool(self.named) or self.statement.status == Statement.Status.HELD
+        return self.decision == "fix" and bool(self.named) and _is_in_room(self.statement)
+
+
+def _is_in_room(statement: Statement) -> bool:
+    return statement.status == Statement.Status.ACCEPTED and not statement.is_for_facilitator
+
+
+def _names(named) -> str:
+    return ", ".join(f"“{term}”" for term in named)
+
+
+def _unconfirmed(decision: Decision) -> str:
+    """Why a text flagged as naming someone is not put in the room without the facilitator's
+    confirmation: the room is read by everyone of the meeting, observers and liaisons included."""
+    if decision.decision == "fix":
+        return _(
+            "The corrected text may name %(names)s, and this statement is in the room, read by "
+            "everyone of the meeting (observers and liaisons included): remove the name, or tick "
+            "“I have checked: it names no one” to save it as it is."
+        ) % {"names": _names(decision.named)}
+    if decision.named:
+        return _(
+            "This statement may name %(names)s. Accepted, it is shown to everyone who reads the "
+            "room (observers and liaisons included): fix it to remove the name, reject it, or "
+            "tick “I have checked: it names no one” to accept it as it is."
+        ) % {"names": _names(decision.named)}
+    return _(
+        "This statement was held for naming someone of the dialogue (it matches nobody now: "
+        "the list of people, or the check, changed since). Read it again, then tick “I have "
+        "checked: it names no one” to accept it, or fix or reject it."
+    )
 
 
 def check_moderate(
-    user, dialogue_id, meeting_id, statement_id, decision, reason="", text=None, into=None
+    user,
+    dialogue_id,
+    meeting_id,
+    statement_id,
+    decision,
+    reason="",
+    text=None,
+    into=None,
+    names_checked: bool = False,
 ) -> Decision:
+    """`names_checked`: the facilitator confirms that a text flagged as naming someone names
+    nobody; without it, such a text is not put in the room (accepted, or fixed in place)."""
     ctx = access_room(user, dialogue_id, meeting_id, need="facilitator")
     statement = _load_statement(ctx, statement_id)
     problems = Problems()
@@ -366,12 +414,14 @@ def check_moderate(
                 % {"id": twin},
                 "decision",
             )
-    problem = admissible.text_problem(reason, multiline=False)
+    problem = plain_text.problem(reason, multiline=False)
     if problem:
         problems.add(problem, "reason")
     elif len(reason) > REASON_MAX:
         problems.add(
-            _("The reason is too long: at most %(max)d characters.") % {"max": REASON_MAX}, "reason"
+            _("The reason is too long: at most %(max)d characters (it has %(n)d).")
+            % {"max": REASON_MAX, "n": len(reason)},
+            "reason",
         )
     if decision == "reject" and not reason:
         problems.add(_("Give the reason: the submitter reads it (and only they do)."), "reason")
@@ -383,8 +433,32 @@ def check_moderate(
     target = None
     if decision == "merge":
         target = problems.collect(_merge_target, ctx, statement, into)
+    checked = Decision(
+        ctx,
+        statement,
+        str(decision),
+        reason,
+        new_text,
+        target,
+        _named(ctx, new_text if decision == "fix" else statement.text),
+        bool(names_checked),
+    )
+    if (
+        checked.publishes_a_flagged_text
+        and not checked.names_checked
+        and not problems.has("decision")
+        and not problems.has("text")
+    ):
+        problems.add(_unconfirmed(checked), "names_checked")
     problems.raise_any()
-    return Decision(ctx, statement, decision, reason, new_text, target)
+    return checked
+
+
+def _named(ctx: RoomAccess, text: str | None) -> tuple[str, ...]:
+    """What `text` may name under the meeting's rule (nothing on the record)."""
+    if not text or ctx.meeting.attribution_mode == "on_record":
+        return ()
+    return tuple(nonattribution.named_terms(text, nonattribution.people_terms(ctx.dialogue)))
 
 
 def _merge_target(ctx: RoomAccess, statement: Statement, into) -> Statement:
@@ -418,13 +492,17 @@ def do_moderate(by, decision: Decision) -> Statement:
         decision.reason,
         decision.text,
         None if decision.into is None else decision.into.pk,
+        decision.names_checked,
     )
     statement = Statement.objects.select_for_update().get(pk=decision.statement.pk)
     number = next_number(statement)
     fields = ["status"]
+    action = f"moderate_{decision.decision}"
     if decision.decision == "accept":
         statement.status = Statement.Status.ACCEPTED
         kind = Moderation.Decision.ACCEPT
+        if decision.publishes_a_flagged_text:
+            action = "moderate_accept_named"  # who published a flagged text, on their word
     elif decision.decision == "reject":
         statement.status = Statement.Status.REJECTED
         kind = Moderation.Decision.REJECT
@@ -439,6 +517,10 @@ def do_moderate(by, decision: Decision) -> Statement:
         statement.text = decision.text
         fields = ["text"]
         kind = Moderation.Decision.FIX
+        held_now = _held_after_fix(statement, decision)
+        if held_now is not None:
+            statement.status = held_now
+            fields.append("status")
     else:
         assert decision.into is not None  # noqa: S101
         _carry_votes(statement, decision.into)
@@ -450,15 +532,36 @@ def do_moderate(by, decision: Decision) -> Statement:
     Moderation.objects.create(
         statement=statement, decision=kind, reason=decision.reason, number=number
     )
+    if kind == Moderation.Decision.FIX and statement.status == Statement.Status.HELD:
+        # Held (again) by the fix: the submitter reads why, as when their own text was held.
+        Moderation.objects.create(
+            statement=statement,
+            decision=Moderation.Decision.HOLD,
+            reason=str(HOLD_REASON),
+            number=number + 1,
+        )
     audit.record(
         by,
-        f"moderate_{decision.decision}",
+        action,
         statement,
         fields=fields,
         dialogue=decision.ctx.dialogue,
     )
     live.announce(live.meeting_topic(decision.ctx.meeting.pk))
     return statement
+
+
+def _held_after_fix(statement: Statement, decision: Decision) -> str | None:
+    """The status a fix leaves a waiting statement in, when it changes: held while the new text
+    may name someone (the check a submitted text meets), waiting for a decision once a held
+    text no longer does. A statement in the room stays there (the fix was confirmed)."""
+    if statement.status not in (Statement.Status.PENDING, Statement.Status.HELD):
+        return None
+    if decision.named:
+        return Statement.Status.HELD
+    if statement.status == Statement.Status.HELD:
+        return Statement.Status.PENDING
+    return None
 
 
 def _carry_votes(source: Statement, target: Statement) -> None:

@@ -44,7 +44,7 @@ from track2.commonground.sides import (
 )
 from track2.deliberation import journal
 from track2.deliberation.map_worker import FitWorker
-from track2.deliberation.models import Room, Statement, Vote
+from track2.deliberation.models import Room, Statement, Vote, room_order
 from track2.dialogues.models import Delegation, DelegationMember
 from track2.disclosure.answers import Figures, answer_figures
 from track2.disclosure.cells import drawn_names, suppress
@@ -144,7 +144,7 @@ def numbered_matrix(rows, statement_ids: list[int]) -> tuple[VoteMatrix, list[st
 
 
 def engine_input(meeting: Meeting) -> EngineInput:
-    listed = list(accepted(meeting).order_by("position", "id").values_list("id", "text"))
+    listed = list(accepted(meeting).order_by(*room_order()).values_list("id", "text"))
     statements = dict(listed)
     matrix, voters = numbered_matrix(accepted_votes(meeting), list(statements))
     sides = sides_by_pseudonym(meeting)
@@ -218,9 +218,7 @@ engine_runs = 0  # fits of the engine in this process, on a read or in the backg
 
 def _listing(meeting: Meeting) -> list[tuple[int, str, int | None, int]]:
     return list(
-        accepted(meeting)
-        .order_by("position", "id")
-        .values_list("id", "text", "position", "changes")
+        accepted(meeting).order_by(*room_order()).values_list("id", "text", "position", "changes")
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 STATEMENT_MAX = 300  # characters typed in the room: one short idea (Pol.is asks for 140)
@@ -82,6 +83,13 @@ class Room(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+
+def room_order() -> tuple:
+    """The room's order of statements: the facilitators' order, then the rest by id. Unordered
+    statements follow the ordered ones on every database (SQLite puts NULL first, PostgreSQL
+    last); the room's list, its map and its exports use this one order."""
+    return (F("position").asc(nulls_last=True), "id")
 
 
 class Statement(models.Model):

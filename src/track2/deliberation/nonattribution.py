@@ -18,6 +18,31 @@ from track2.people.models import Affiliation, Person
 
 MIN_PART = 3  # name parts shorter than this ("Li" aside) match too many ordinary words
 _NON_WORD = re.compile(r"[\W_]+")
+# An e-mail's local part names its owner only when it is built from their name. Shared and role
+# addresses are ordinary words: counted as names, "participant@…" held "Every participant should
+# receive the data" (audit, finding 2), and "info@…" or "office@…" would hold as much.
+ROLE_WORDS = frozenset(
+    """
+    participant participants delegate delegates delegation member members observer observers
+    liaison facilitator facilitators convener conveners rapporteur secretariat secretary chair
+    cochair admin administrator administration info information contact contacts office offices
+    mail email post postmaster webmaster hostmaster noreply no reply donotreply hello help
+    support service services team staff desk press media news newsletter enquiries enquiry
+    inquiries inquiry reception front director board sales marketing accounts billing finance hr
+    legal policy research programme program project projects events dialogue users user guest
+    guests visitor test demo example
+    """.split()
+)
+# Honorifics and ranks in a full name ("Amb. (ret.) Lisbet Varga", "Gen.", "Prof.") are not
+# names: "ret" or "general" would hold statements that name nobody.
+HONORIFICS = frozenset(
+    """
+    mr mrs ms mx dr prof professor sir dame amb ambassador ret gen general capt captain col
+    colonel adm admiral hon rev
+    """.split()
+)
+# A local part's separators: "elena.petrova", "jean-paul_sartre", "elena+dialogue".
+_LOCAL_SEPARATORS = re.compile(r"[._\-+]")
 
 
 def fold(text: str) -> str:
@@ -27,17 +52,50 @@ def fold(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", bare.casefold()).split())
 
 
+def _name_parts(name: str) -> list[str]:
+    """The words of a folded full name that are names (no honorific), in order."""
+    return [part for part in name.split() if part not in HONORIFICS]
+
+
+def local_part_term(email: str, name: str) -> str | None:
+    """The folded local part of `email` when it looks like its owner's name (`name`, folded),
+    else None. The whole address is a term all the same (people_terms).
+
+    One word counts when it is made of the owner's name: one of its words ("petrova@…" for
+    Elena Petrova, as the name parts already are), all of them run together ("elenapetrova@…")
+    or the first initial and the last name ("epetrova@…"). Separators (. _ - +) splitting it
+    into two or more name-like words count too: letters only, two or more of them, none a role
+    or common word ("elena.petrova@…", "jean-paul.sartre@…"). "participant@…", "info@…",
+    "participant.ostrava@…", "p0@…" and "person.05@…" name nobody."""
+    local = email.split("@", 1)[0]
+    words = fold(_LOCAL_SEPARATORS.sub(" ", local)).split()
+    if len(words) == 1:
+        word = words[0]
+        parts = _name_parts(name)
+        made_of_name = {*(p for p in parts if len(p) >= MIN_PART), "".join(parts)}
+        if len(parts) >= 2:
+            made_of_name.add(parts[0][0] + parts[-1])
+        if len(word) >= MIN_PART + 1 and word in made_of_name and word not in ROLE_WORDS:
+            return word
+        return None
+    if len(words) >= 2 and all(
+        w.isalpha() and len(w) >= 2 and w not in ROLE_WORDS and w not in HONORIFICS for w in words
+    ):
+        return " ".join(words)
+    return None
+
+
 def _terms_of(full_name: str, email: str, organisations: Iterable[str]) -> set[str]:
     terms = set()
     name = fold(full_name)
     if name:
         terms.add(name)
-        terms.update(part for part in name.split() if len(part) >= MIN_PART)
+        terms.update(part for part in _name_parts(name) if len(part) >= MIN_PART)
     address = fold(email)
     if address:
         terms.add(address)
-        local = fold(email.split("@", 1)[0])
-        if len(local) >= MIN_PART + 1:
+        local = local_part_term(email, name)
+        if local:
             terms.add(local)
     terms.update(t for t in (fold(o) for o in organisations) if len(t) >= MIN_PART)
     return terms

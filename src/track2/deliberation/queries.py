@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from track2.deliberation.models import Moderation, Room, Statement, Vote
+from track2.deliberation.models import Moderation, Room, Statement, Vote, room_order
 from track2.meetings.models import Meeting
 
 VOTED_ON = (Statement.Status.ACCEPTED,)
@@ -37,8 +37,17 @@ def room_statements(meeting: Meeting):
             disagrees=Count("votes", filter=Q(votes__value=Vote.DISAGREE)),
             passes=Count("votes", filter=Q(votes__value=Vote.PASS)),
         )
-        .order_by("position", "id")
+        .order_by(*room_order())
     )
+
+
+def has_ended(meeting: Meeting, now=None) -> bool:
+    """The meeting's time is over (its end has passed, or it is archived). Its room stays open
+    until the facilitators close it (docs/dialogue-room.md): this only lets the room say so."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    return meeting.archived_at is not None or meeting.ends_at <= now
 
 
 def own_votes(meeting: Meeting, pseudonym: str) -> dict[int, int]:

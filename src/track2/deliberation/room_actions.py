@@ -7,15 +7,18 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from track2 import keyring, live
-from track2.access import access_dialogue
+from track2.access import access_dialogue, parse_id
 from track2.access.room import RoomAccess, access_room
 from track2.audit import record as audit
-from track2.deliberation import map_data
+from track2.deliberation import map_data, plain_text
 from track2.deliberation.models import Room, Statement, Vote
+from track2.deliberation.queries import room_statements
 from track2.dialogues.models import Dialogue
 from track2.errors import ActionRefused, Problems
+from track2.meetings.models import Meeting
 from track2.operations import actions as operations
 from track2.operations.models import KeyDestruction as KeyDestructionRequest
 
@@ -56,24 +59,60 @@ def do_room_settings(by, ctx: RoomAccess, cleaned: dict) -> Room:
     return room
 
 
-def check_order(user, dialogue_id, meeting_id, statement_ids: list) -> tuple[RoomAccess, list[int]]:
-    """The facilitator's order: the given statements first, in that order."""
+MAX_ORDERED = 5000  # ids in one order: far above a room's statements, far below a flood
+
+
+def _shown_token(value: object) -> str:
+    shown = str(value)
+    return shown if len(shown) <= 24 else shown[:20] + "…"
+
+
+def check_order(
+    user, dialogue_id, meeting_id, statement_ids: str | list
+) -> tuple[RoomAccess, list[int]]:
+    """The facilitator's order: the given statements first, in that order (the rest follow).
+    `statement_ids`: ids as typed (text separated by spaces or lines) or as a list. Every id
+    that is not an accepted statement of the meeting is named at once."""
     ctx = access_room(user, dialogue_id, meeting_id, need="facilitator")
+    if isinstance(statement_ids, str):
+        problem = plain_text.problem(statement_ids, multiline=True)
+        if problem:
+            raise ActionRefused(problem, field="order")
+        statement_ids = statement_ids.split()
+    if len(statement_ids) > MAX_ORDERED:
+        raise ActionRefused(
+            _("That is %(n)d ids: give at most %(max)d.")
+            % {"n": len(statement_ids), "max": MAX_ORDERED},
+            field="order",
+        )
     known = set(map_data.accepted(ctx.meeting).values_list("id", flat=True))
     ids: list[int] = []
+    unknown: list[str] = []
     for value in statement_ids:
+        text = str(value).strip().lstrip("#")
         try:
-            sid = int(value)
-        except (TypeError, ValueError):
+            sid = int(text) if text.isdigit() and len(text) <= 20 else 0
+        except ValueError:
             sid = 0  # no statement has id 0
         if sid not in known:
-            raise ActionRefused(
-                _("“%(id)s” is not an accepted statement of this meeting.")
-                % {"id": str(value)[:24]},
-                field="order",
-            )
-        if sid not in ids:
+            unknown.append(_shown_token(value))
+        elif sid not in ids:
             ids.append(sid)
+    if unknown:
+        shown = ", ".join(f"“{token}”" for token in unknown[:10])
+        if len(unknown) > 10:
+            shown += _(" and %(n)d more") % {"n": len(unknown) - 10}
+        raise ActionRefused(
+            ngettext(
+                "%(ids)s is not an accepted statement of this meeting: use the numbers shown "
+                "beside the statements in the room (or the arrows).",
+                "%(ids)s are not accepted statements of this meeting: use the numbers shown "
+                "beside the statements in the room (or the arrows).",
+                len(unknown),
+            )
+            % {"ids": shown},
+            field="order",
+        )
     return ctx, ids
 
 
@@ -84,6 +123,51 @@ def do_order(by, ctx: RoomAccess, ids: list[int]) -> None:
         Statement.objects.filter(pk=sid, meeting=ctx.meeting).update(position=position)
     audit.record(by, "reorder", ctx.room, fields=["position"], dialogue=ctx.dialogue)
     live.announce(live.meeting_topic(ctx.meeting.pk))
+
+
+@dataclass(frozen=True)
+class Move:
+    ctx: RoomAccess
+    statement_id: int
+    direction: str
+
+
+def check_move(user, dialogue_id, meeting_id, statement_id, direction) -> Move:
+    """Move one statement of the room up or down the facilitator's order (the arrows)."""
+    ctx = access_room(user, dialogue_id, meeting_id, need="facilitator")
+    problems = Problems()
+    if direction not in ("up", "down"):
+        problems.add(_("Move a statement up or down."), "direction")
+    statement = map_data.accepted(ctx.meeting).filter(pk=parse_id(statement_id)).only("pk").first()
+    if statement is None:
+        problems.add(_("This statement is not in the room: only its statements are ordered."))
+    problems.raise_any()
+    assert statement is not None  # noqa: S101  (raise_any raised otherwise)
+    return Move(ctx, statement.pk, str(direction))
+
+
+@transaction.atomic
+def do_move(by, move: Move) -> int:
+    """Swap the statement with its neighbour in the order the room reads; every statement of the
+    room then has its place (statements accepted later follow them). Returns the new place."""
+    # One move at a time per meeting, on the order the move before it left: two facilitators
+    # moving at once would otherwise each swap from the same stale order.
+    Meeting.objects.select_for_update(of=("self",)).filter(pk=move.ctx.meeting.pk).first()
+    move = check_move(by, move.ctx.dialogue.pk, move.ctx.meeting.pk, move.statement_id,
+                      move.direction)  # fmt: skip
+    order = list(room_statements(move.ctx.meeting).values_list("pk", flat=True))
+    at = order.index(move.statement_id)
+    to = at - 1 if move.direction == "up" else at + 1
+    if not 0 <= to < len(order):
+        raise ActionRefused(
+            _("This statement is already first.")
+            if move.direction == "up"
+            else _("This statement is already last."),
+            field="direction",
+        )
+    order[at], order[to] = order[to], order[at]
+    do_order(by, move.ctx, order)
+    return to + 1
 
 
 # --- closing --------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ urlpatterns = [
     path(R + "moderation/", v.moderation, name="moderation"),
     path(R + "moderation/<int:statement_id>/", v.moderate, name="moderate"),
     path(R + "moderation/order/", v.order, name="order"),
+    path(R + "moderation/order/<int:statement_id>/move/", v.move, name="move"),
     path(R + "map/", v.map_page, name="map"),
     path(R + "settings/", v.settings_page, name="settings"),
     path(R + "settings/close/", v.close, name="close"),

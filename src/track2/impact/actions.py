@@ -15,7 +15,8 @@ from django.utils import timezone
 from track2 import keyring, validation
 from track2.access import NotFound, one_of
 from track2.access.impact import access_impact, access_recommendation, access_survey
-from track2.audit.record import record
+from track2.audit.record import changed, record, snapshot
+from track2.deliberation import plain_text
 from track2.dialogues.models import Delegation, Membership, Role
 from track2.errors import ActionRefused, NotPermitted, Problems
 from track2.impact.instruments import LIKERT, TRUST_ITEMS
@@ -49,7 +50,7 @@ def _text(problems: Problems, value: object, field: str, limit: int, *, required
     if not isinstance(value, str):
         problems.add("Send the text as a string.", field)
         return ""
-    problem = validation.text_problem(value, multiline=multiline)
+    problem = plain_text.problem(value, multiline=multiline)
     if problem:
         problems.add(problem, field)
         return ""
@@ -119,23 +120,68 @@ def _url(problems: Problems, value: object, field: str) -> str:
 # Recommendations ---------------------------------------------------------------------------
 
 
+SOURCE_FIELDS = ("document", "paragraph_key", "version_number", "version_sha256")
+
+
 def check_recommendation(by, dialogue_id, *, title, text, target_kind, target_institution,
                          owner_id=None, priority="medium", due_on=None, document_id=None,
                          paragraph_key="", recommended_on=None):  # fmt: skip
     found = access_impact(by, dialogue_id)
     if not found.may_recommend:
         raise NotPermitted("Conveners, facilitators and liaisons write recommendations.")
+    fields = _recommendation_fields(
+        found, None, title=title, text=text, target_kind=target_kind,
+        target_institution=target_institution, owner_id=owner_id, priority=priority,
+        due_on=due_on, document_id=document_id, paragraph_key=paragraph_key,
+        recommended_on=recommended_on,
+    )  # fmt: skip
+    return found, fields
+
+
+def check_correction(by, dialogue_id, recommendation_id, *, title, text, target_kind,
+                     target_institution, owner_id=None, priority="medium", due_on=None,
+                     document_id=None, paragraph_key="", recommended_on=None):  # fmt: skip
+    """A recommendation corrected by whoever may write one: the same fields and rules as when it
+    was written, and its date stays on or before its relays' and reactions'."""
+    found, recommendation = access_recommendation(by, dialogue_id, recommendation_id)
+    if not found.may_recommend:
+        raise NotPermitted("Conveners, facilitators and liaisons correct recommendations.")
+    fields = _recommendation_fields(
+        found, recommendation, title=title, text=text, target_kind=target_kind,
+        target_institution=target_institution, owner_id=owner_id, priority=priority,
+        due_on=due_on, document_id=document_id, paragraph_key=paragraph_key,
+        recommended_on=recommended_on,
+    )  # fmt: skip
+    return found, recommendation, fields
+
+
+def _recommendation_fields(found, before: Recommendation | None, *, title, text, target_kind,
+                           target_institution, owner_id, priority, due_on, document_id,
+                           paragraph_key, recommended_on) -> dict:  # fmt: skip
+    """Every field of a recommendation written (`before` None) or corrected, with every problem
+    raised at once."""
     problems = Problems()
+    made_on = _day(problems, recommended_on, "recommended_on", required=False)
+    if made_on is None and not problems.has("recommended_on"):
+        made_on = before.recommended_on if before is not None else today()
     fields = {
         "title": _text(problems, title, "title", MAX_LINE),
         "target_kind": _choice(problems, target_kind, Recommendation.Target, "target_kind"),
         "target_institution": _text(problems, target_institution, "target_institution", MAX_LINE),
         "priority": _choice(problems, priority or "medium", Recommendation.Priority, "priority"),
         "due_on": _day(problems, due_on, "due_on", past=False, required=False),
-        "recommended_on": _day(problems, recommended_on, "recommended_on", required=False)
-        or today(),
+        "recommended_on": made_on,
         "owner": None,
-    }
+        "document": None, "paragraph_key": "", "version_number": None, "version_sha256": "",
+    }  # fmt: skip
+    if made_on is not None and fields["due_on"] is not None and fields["due_on"] < made_on:
+        problems.add(
+            f"The due date ({fields['due_on'].isoformat()}) is before the recommendation was "
+            f"made ({made_on.isoformat()}): give a due date on or after it.",
+            "due_on",
+        )
+    if before is not None and made_on is not None:
+        _not_after_what_followed(problems, before, made_on)
     if owner_id not in (None, ""):
         owner = (
             Membership.objects.filter(
@@ -153,33 +199,83 @@ def check_recommendation(by, dialogue_id, *, title, text, target_kind, target_in
             )
         else:
             fields["owner"] = owner.user
-    if document_id not in (None, ""):
-        from track2.access.outcomes import visible_documents
-        from track2.outcomes.actions import current, paragraph_of
-
-        try:
-            document = one_of(visible_documents(found.ctx), document_id)
-        except NotFound:
-            document = None
-            problems.add("No such outcome document in this dialogue.", "document_id")
-        if document is not None:
-            version = current(document)
-            paragraph = paragraph_of(version, str(paragraph_key or ""))
-            if paragraph is None:
-                problems.add(
-                    "Name a paragraph of the document's current version (its key).",
-                    "paragraph_key",
-                )
-            else:
-                fields.update(
-                    document=document, paragraph_key=paragraph["key"],
-                    version_number=version.number, version_sha256=version.sha256,
-                )  # fmt: skip
-                if not (isinstance(text, str) and text.strip()):
-                    text = paragraph["text"]
+    drawn = _paragraph_drawn(problems, found, before, document_id, paragraph_key)
+    if drawn is not None:
+        document, version, paragraph = drawn
+        fields.update(
+            document=document, paragraph_key=paragraph["key"],
+            version_number=version.number, version_sha256=version.sha256,
+        )  # fmt: skip
+        if not (isinstance(text, str) and text.strip()):
+            text = paragraph["text"]
     fields["text"] = _text(problems, text, "text", MAX_TEXT)
     problems.raise_any()
-    return found, fields
+    return fields
+
+
+def _paragraph_drawn(problems: Problems, found, before, document_id, paragraph_key):
+    """(document, version, paragraph) the recommendation is drawn from, or None: written
+    directly, or refused. A correction that keeps its paragraph keeps the version it was drawn
+    from (its words and hash); another paragraph is drawn from the document's current version."""
+    from track2.access.outcomes import visible_documents
+    from track2.outcomes.actions import current, paragraph_of
+
+    key = paragraph_key if isinstance(paragraph_key, str) else ""
+    if document_id in (None, ""):
+        if key.strip():
+            problems.add(
+                "A paragraph belongs to an outcome document: choose the document as well, or "
+                "leave the paragraph empty to write the recommendation directly.",
+                "paragraph_key",
+            )
+        return None
+    try:
+        document = one_of(visible_documents(found.ctx), document_id)
+    except NotFound:
+        problems.add("No such outcome document in this dialogue.", "document_id")
+        return None
+    if (
+        before is not None
+        and before.document_id == document.pk
+        and before.paragraph_key == key
+        and before.version_number
+    ):
+        version = document.versions.filter(number=before.version_number).first()
+    else:
+        version = current(document)
+    paragraph = paragraph_of(version, key) if version is not None and key else None
+    if paragraph is None:
+        keys = [
+            p["key"]
+            for section in (version.sections if version else [])
+            for p in section["paragraphs"]
+        ]
+        shown = ", ".join(keys[:20]) + (" …" if len(keys) > 20 else "")
+        problems.add(
+            (f"The document has no paragraph “{validation.printable(key[:20])}”" if key
+             else "Choose the paragraph")
+            + f" in its version {version.number if version else '—'}: "
+            + (f"choose one of its paragraphs ({shown})." if keys else "it has no paragraph."),
+            "paragraph_key",
+        )  # fmt: skip
+        return None
+    return document, version, paragraph
+
+
+def _not_after_what_followed(problems: Problems, recommendation, made_on) -> None:
+    """A recommendation's date corrected past one of its relays or reactions would put an event
+    before the recommendation it follows."""
+    dates = [
+        *recommendation.relays.values_list("relayed_on", flat=True),
+        *recommendation.reactions.values_list("reacted_on", flat=True),
+    ]
+    first = min(dates, default=None)
+    if first is not None and made_on > first:
+        problems.add(
+            f"{made_on.isoformat()} is after this recommendation was first relayed or reacted to "
+            f"({first.isoformat()}): its date must be on or before that.",
+            "recommended_on",
+        )
 
 
 def _int(value) -> int:
@@ -195,8 +291,29 @@ def _int(value) -> int:
 def do_recommend(by, dialogue_id, **given) -> Recommendation:
     found, fields = check_recommendation(by, dialogue_id, **given)
     recommendation = Recommendation.objects.create(dialogue=found.dialogue, **fields)
-    record(by, "create", recommendation, fields=list(fields), dialogue=found.dialogue)
+    drawn = fields["document"] is not None
+    written = [name for name in fields if drawn or name not in SOURCE_FIELDS]
+    record(by, "create", recommendation, fields=written, dialogue=found.dialogue)
     return recommendation
+
+
+@transaction.atomic
+def do_correct_recommendation(by, dialogue_id, recommendation_id, **given) -> list[str]:
+    """Correct a recommendation; returns the names of the fields that changed (none: nothing
+    written). The audit trail records an update with those names, never their values."""
+    _found, recommendation = access_recommendation(by, dialogue_id, recommendation_id)
+    # One correction at a time, checked on what the one before it left (and on relays and
+    # reactions recorded meanwhile).
+    Recommendation.objects.select_for_update().filter(pk=recommendation.pk).first()
+    found, recommendation, fields = check_correction(by, dialogue_id, recommendation_id, **given)
+    before = snapshot(recommendation)
+    for name, value in fields.items():
+        setattr(recommendation, name, value)
+    names = changed(before, recommendation)
+    if names:
+        recommendation.save()
+        record(by, "update", recommendation, fields=names, dialogue=found.dialogue)
+    return names
 
 
 def _not_before(problems: Problems, day, recommendation: Recommendation, field: str):

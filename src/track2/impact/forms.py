@@ -5,14 +5,19 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from track2.deliberation.plain_text import PlainTextForm
 from track2.impact.instruments import LIKERT, TRUST_ITEMS
 from track2.impact.models import Reaction, Recommendation, Relay, Survey
-from track2.site.forms import InputRules
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class RecommendationForm(InputRules, forms.Form):
+class RecommendationForm(PlainTextForm):
+    """Written or corrected (the same fields). The paragraph is chosen from the documents'
+    paragraphs (`sources`, queries.paragraph_choices), sent as "document id:paragraph key" in
+    the field the action names in its refusals (paragraph_key), and handed to the action as its
+    document_id and paragraph_key."""
+
     title = forms.CharField(label=_("Title"), max_length=200)
     text = forms.CharField(
         label=_("Recommendation"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
@@ -25,17 +30,25 @@ class RecommendationForm(InputRules, forms.Form):
                                  initial="medium")  # fmt: skip
     recommended_on = forms.DateField(label=_("Recommended on (empty: today)"), required=False,
                                      widget=DATE)  # fmt: skip
-    due_on = forms.DateField(label=_("Due date"), required=False, widget=DATE)
-    document_id = forms.ChoiceField(label=_("Drawn from the outcome document"), required=False)
-    paragraph_key = forms.CharField(label=_("Paragraph key"), max_length=16, required=False)
+    due_on = forms.DateField(label=_("Due date"), required=False, widget=DATE,
+                             help_text=_("On or after the day it was recommended."))  # fmt: skip
+    paragraph_key = forms.ChoiceField(label=_("Drawn from a paragraph of an outcome document"),
+                                      required=False)  # fmt: skip
 
-    def __init__(self, *args, carriers=(), documents=(), **kwargs):
+    def __init__(self, *args, carriers=(), sources=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner_id"].choices = [("", "—"), *carriers]
-        self.fields["document_id"].choices = [("", _("none: written directly")), *documents]
+        self.fields["paragraph_key"].choices = [("", _("none: written directly")), *sources]
+
+    def clean(self):
+        data = super().clean()
+        if "paragraph_key" in data:  # chosen from the list (else refused by the form already)
+            document_id, _sep, key = data["paragraph_key"].partition(":")
+            data["document_id"], data["paragraph_key"] = document_id, key
+        return data
 
 
-class RelayForm(InputRules, forms.Form):
+class RelayForm(PlainTextForm):
     briefed = forms.CharField(label=_("Official or institution briefed"), max_length=200)
     # Every choice is offered: whether a liaison may take a wider one is the action's rule.
     sensitivity = forms.ChoiceField(label=_("Who may read who was briefed"), required=False,
@@ -47,7 +60,7 @@ class RelayForm(InputRules, forms.Form):
                                         min_value=1, max_value=2_147_483_647)  # fmt: skip
 
 
-class ReactionForm(InputRules, forms.Form):
+class ReactionForm(PlainTextForm):
     status = forms.ChoiceField(label=_("Reaction"), choices=Reaction.Status.choices)
     reacted_on = forms.DateField(label=_("On"), widget=DATE)
     evidence_text = forms.CharField(
@@ -57,14 +70,14 @@ class ReactionForm(InputRules, forms.Form):
     evidence_url = forms.CharField(label=_("Evidence: link"), max_length=500, required=False)
 
 
-class NotificationForm(InputRules, forms.Form):
+class NotificationForm(PlainTextForm):
     informed = forms.CharField(label=_("Government or official informed"), max_length=200)
     informed_on = forms.DateField(label=_("Informed on"), widget=DATE)
     informed_by = forms.CharField(label=_("Informed by"), max_length=200)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
 
-class DisclosureForm(InputRules, forms.Form):
+class DisclosureForm(PlainTextForm):
     is_public = forms.BooleanField(label=_("Publish a public page saying the dialogue exists"),
                                    required=False)  # fmt: skip
     shows_institution = forms.BooleanField(label=_("Show the convening institution"),
@@ -78,7 +91,7 @@ class DisclosureForm(InputRules, forms.Form):
                                                   required=False)  # fmt: skip
 
 
-class RelaySensitivityForm(InputRules, forms.Form):
+class RelaySensitivityForm(PlainTextForm):
     relay_sensitivity = forms.ChoiceField(
         label=_("Who may read who was briefed"), choices=Relay.Sensitivity.choices,
         widget=forms.RadioSelect,
@@ -88,7 +101,7 @@ class RelaySensitivityForm(InputRules, forms.Form):
     )  # fmt: skip
 
 
-class SurveyForm(InputRules, forms.Form):
+class SurveyForm(PlainTextForm):
     round_number = forms.IntegerField(label=_("Round"), min_value=1, max_value=100)
     phase = forms.ChoiceField(label=_("When"), choices=Survey.Phase.choices)
     meeting_id = forms.ChoiceField(label=_("Meeting"), required=False)
@@ -104,7 +117,7 @@ def answer_form(other_sides) -> type[forms.Form]:
     fields: dict[str, forms.Field] = {}
     for side in other_sides:
         fields[f"thermometer_{side.pk}"] = forms.IntegerField(
-            label=_("Your feeling toward the %(side)s delegation (0–100)") % {"side": side.name},
+            label=_feeling_toward(side.name),
             min_value=0, max_value=100, widget=forms.NumberInput(attrs={"min": 0, "max": 100}),
         )  # fmt: skip
     for code, wording in TRUST_ITEMS.items():
@@ -117,7 +130,20 @@ def answer_form(other_sides) -> type[forms.Form]:
         min_value=0, max_value=100,
     )  # fmt: skip
     fields["free_text"] = forms.CharField(
-        label=_("Anything else (optional; read by the conveners only, never quoted)"),
+        # Who reads it: track2.access.impact.access_survey_comments (docs/impact.md, Comments).
+        label=_(
+            "Anything else (optional). Read by this dialogue's facilitators and conveners only, "
+            "without your name or delegation, once the survey is closed and if enough people "
+            "wrote one; never quoted in a report."
+        ),
         widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False,
     )  # fmt: skip
-    return type("AnswerForm", (InputRules, forms.Form), fields)
+    return type("AnswerForm", (PlainTextForm,), fields)
+
+
+def _feeling_toward(side: str):
+    # A side is often named as its delegation ("Federation of Ostrava delegation"): the word is
+    # then not added again.
+    if "delegation" in (word.casefold() for word in side.split()):
+        return _("Your feeling toward the %(side)s (0–100)") % {"side": side}
+    return _("Your feeling toward the %(side)s delegation (0–100)") % {"side": side}

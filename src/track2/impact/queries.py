@@ -72,6 +72,28 @@ def recommendation_row(recommendation: Recommendation, found) -> dict:
     }  # fmt: skip
 
 
+def paragraph_choices(found, keep: Recommendation | None = None) -> list:
+    """The paragraphs a recommendation may be drawn from, grouped by document (the current
+    version of each document the reader may see), as "document id:paragraph key" choices; with
+    `keep`, its own paragraph as drawn too, even when the current version no longer has it."""
+    from track2.access.outcomes import visible_documents
+    from track2.outcomes.actions import current
+
+    groups = []
+    for document in visible_documents(found.ctx):
+        version = current(document)
+        options = [
+            (f"{document.pk}:{p['key']}", f"¶ {p['key']}: {texts.clean(p['text'])[:80]}")
+            for section in version.sections
+            for p in section["paragraphs"]
+        ]
+        own = f"{keep.document_id}:{keep.paragraph_key}" if keep is not None else ""
+        if keep is not None and keep.document_id == document.pk and own not in dict(options):
+            options.insert(0, (own, f"¶ {keep.paragraph_key} (version {keep.version_number})"))
+        groups.append((f"{version.title} (version {version.number})", options))
+    return groups
+
+
 def recommendations(found) -> list[dict]:
     """Ordered by priority then title (meaning, not insertion)."""
     order = {"high": 0, "medium": 1, "low": 2}

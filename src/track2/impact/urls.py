@@ -9,6 +9,7 @@ S = D + "surveys/<int:survey_id>/"
 urlpatterns = [
     path(D, v.overview, name="overview"),
     path(R, v.recommendation, name="recommendation"),
+    path(R + "correct/", v.correct_recommendation, name="correct"),
     path(R + "relays/", v.relay, name="relay"),
     path(R + "reactions/", v.react, name="react"),
     path(D + "surveys/", v.surveys, name="surveys"),

@@ -33,20 +33,29 @@ from track2.impact.forms import (
     SurveyForm,
     answer_form,
 )
-from track2.impact.models import Notification
+from track2.impact.models import Notification, Recommendation
 from track2.meetings.models import Meeting
 from track2.site.forms import NOT_DONE, act_and_tell, submit
 
 
-def _recommendation_form(found, data=None) -> RecommendationForm:
+def _recommendation_form(found, data=None, *, keep=None, **kwargs) -> RecommendationForm:
     carriers = Membership.objects.filter(
         dialogue=found.dialogue, role__in=[Role.LIAISON, Role.CONVENER]
     ).select_related("user")
     return RecommendationForm(
         data,
         carriers=sorted({(str(m.user_id), m.user.display_name or m.user.email) for m in carriers}),
-        documents=[(str(d.pk), str(d)) for d in visible_documents(found.ctx)],
+        sources=queries.paragraph_choices(found, keep),
+        **kwargs,
     )
+
+
+def _recommendation_fields(data: dict) -> dict:
+    """What the form sent, as the actions take it (a field the form refused is sent as absent,
+    so that the action's problems with the rest show beside the form's)."""
+    names = ("title", "text", "target_kind", "target_institution", "owner_id", "priority",
+             "due_on", "document_id", "paragraph_key", "recommended_on")  # fmt: skip
+    return {name: data.get(name) for name in names}
 
 
 @login_required
@@ -58,7 +67,14 @@ def overview(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     form = _recommendation_form(found, request.POST or None)
     status = 200
     if request.method == "POST" and found.may_recommend:
-        done = submit(form, lambda data: actions.do_recommend(request.user, dialogue_id, **data))
+        # The action's rules are checked with the form's, so every problem shows at once.
+        done = submit(
+            form,
+            lambda data: actions.do_recommend(
+                request.user, dialogue_id, **_recommendation_fields(data)),
+            check=lambda data: actions.check_recommendation(
+                request.user, dialogue_id, **_recommendation_fields(data)),
+        )  # fmt: skip
         if done is not NOT_DONE:
             messages.success(request, _("The recommendation is recorded."))
             return redirect("impact:recommendation", found.dialogue.pk, done.pk)
@@ -91,11 +107,66 @@ def recommendation(request: HttpRequest, dialogue_id: int, recommendation_id: in
     return _recommendation_page(request, dialogue_id, recommendation_id)
 
 
-def _record_on(request, dialogue_id: int, recommendation_id: int, form, name: str, action, done):
+@login_required
+def correct_recommendation(request: HttpRequest, dialogue_id: int, recommendation_id: int):
+    """Correct a recommendation: for those who may write one (others: not found)."""
+    found, item = access_recommendation(request.user, dialogue_id, recommendation_id)
+    if not found.may_recommend:
+        raise NotFound
+    initial = {
+        "title": item.title, "text": item.text, "target_kind": item.target_kind,
+        "target_institution": item.target_institution,
+        "owner_id": str(item.owner_id) if item.owner_id else "", "priority": item.priority,
+        "recommended_on": item.recommended_on, "due_on": item.due_on,
+        "paragraph_key": f"{item.document_id}:{item.paragraph_key}" if item.document_id else "",
+    }  # fmt: skip
+    form = _recommendation_form(found, request.POST or None, keep=item, initial=initial)
+    status = 200
+    if request.method == "POST":
+        done = submit(
+            form,
+            lambda data: actions.do_correct_recommendation(
+                request.user, dialogue_id, recommendation_id, **_recommendation_fields(data)),
+            check=lambda data: actions.check_correction(
+                request.user, dialogue_id, recommendation_id, **_recommendation_fields(data)),
+        )  # fmt: skip
+        if done is not NOT_DONE:
+            messages.success(request, _corrected(done))
+            return redirect("impact:recommendation", found.dialogue.pk, item.pk)
+        status = 400
+    return render(request, "impact/recommendation_edit.html", {
+        "dialogue": found.dialogue, "access": found.ctx, "found": found, "r": item,
+        "form": form, "status_line": STATUS_LINE,
+    }, status=status)  # fmt: skip
+
+
+def _corrected(names: list[str]) -> str:
+    if not names:
+        return _("Nothing was changed: the recommendation is as it was.")
+    labels = []
+    for name in names:
+        label = str(Recommendation._meta.get_field(name).verbose_name)
+        if name in actions.SOURCE_FIELDS:
+            label = _("the paragraph it is drawn from")
+        if label not in labels:
+            labels.append(label)
+    return _("The recommendation is corrected (%(fields)s).") % {"fields": ", ".join(labels)}
+
+
+def _record_on(request, dialogue_id: int, recommendation_id: int, form, name: str, action, done,
+               check):  # fmt: skip
     """A relay or a reaction recorded from the recommendation's page; refused, the page again
-    with the form's problems."""
+    with the form's problems and the action's, all at once."""
+
+    def given(data: dict) -> dict:  # a field the form refused is sent as absent
+        return {field: data.get(field) for field in form.fields}
+
     if (
-        submit(form, lambda data: action(request.user, dialogue_id, recommendation_id, **data))
+        submit(
+            form,
+            lambda data: action(request.user, dialogue_id, recommendation_id, **given(data)),
+            check=lambda data: check(request.user, dialogue_id, recommendation_id, **given(data)),
+        )
         is NOT_DONE
     ):
         return _recommendation_page(
@@ -109,14 +180,16 @@ def _record_on(request, dialogue_id: int, recommendation_id: int, form, name: st
 @require_POST
 def relay(request: HttpRequest, dialogue_id: int, recommendation_id: int):
     return _record_on(request, dialogue_id, recommendation_id, RelayForm(request.POST),
-                      "relay_form", actions.do_relay, _("The relay is recorded."))  # fmt: skip
+                      "relay_form", actions.do_relay, _("The relay is recorded."),
+                      actions.check_relay)  # fmt: skip
 
 
 @login_required
 @require_POST
 def react(request: HttpRequest, dialogue_id: int, recommendation_id: int):
     return _record_on(request, dialogue_id, recommendation_id, ReactionForm(request.POST),
-                      "reaction_form", actions.do_react, _("The reaction is recorded."))  # fmt: skip
+                      "reaction_form", actions.do_react, _("The reaction is recorded."),
+                      actions.check_reaction)  # fmt: skip
 
 
 @login_required

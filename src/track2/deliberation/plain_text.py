@@ -1,0 +1,70 @@
+"""One plain message for invisible characters in a text, for the room's and the impact app's
+forms and actions.
+
+track2.validation names the first control character it meets in Unicode terms ("U+0007 BELL"),
+and Django's CharField adds its own "Null characters are not allowed." beside it, so a text
+pasted with a NUL and a BEL got two messages run together, in jargon (audit, finding 8). What a
+writer needs is one sentence: there are characters they cannot see; remove them. The rules are
+still track2.validation's (same characters refused); only the words differ.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from track2 import validation
+from track2.site.forms import InputRules
+
+# Django's own message for a NUL in a CharField, and the code of track2.site.forms' text rules.
+_REPLACED = frozenset({"null_characters_not_allowed", "inadmissible_text"})
+
+
+def invisible_message() -> str:
+    return _("The text contains invisible control characters; remove them and send again.")
+
+
+def has_invisible(value: str, *, multiline: bool) -> bool:
+    """Control characters (C0 and C1, NUL and DEL included; tab and line breaks only in
+    one-line text, where track2.validation says so in its own plain words) or, in one-line
+    text, direction controls: all characters a writer cannot see on the page."""
+    for char in value:
+        code = ord(char)
+        if char in validation.LINE_BREAKS:
+            continue
+        if code < 0x20 or 0x7F <= code <= 0x9F:
+            return True
+        if not multiline and char in validation.BIDI_CONTROLS:
+            return True
+    return False
+
+
+def problem(value: str, *, multiline: bool) -> str | None:
+    """Why `value` is not admissible text, in plain words, or None when it is."""
+    if has_invisible(value, multiline=multiline):
+        return invisible_message()
+    return validation.text_problem(value, multiline=multiline)
+
+
+class PlainTextForm(InputRules, forms.Form):
+    """A form whose every field follows track2.validation (InputRules) and where a text field
+    with invisible characters carries one plain message instead of Django's and
+    track2.validation's, while its other problems (too long, required) stay beside it."""
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if not self.is_bound:
+            return
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.CharField):
+                continue
+            raw = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            multiline = isinstance(field.widget, forms.Textarea)
+            if not isinstance(raw, str) or not has_invisible(raw, multiline=multiline):
+                continue
+            errors = self.errors.get(name)  # full_clean has run: this reads, never cleans again
+            kept = [e for e in (errors.as_data() if errors else []) if e.code not in _REPLACED]
+            plain = ValidationError(invisible_message(), code="invisible_characters")
+            self.errors[name] = self.error_class([plain, *kept], renderer=self.renderer)
+            self.cleaned_data.pop(name, None)
