@@ -1534,6 +1534,8 @@ def _in_order(text: str, parts: list[str]) -> bool:
 
 @pytest.mark.parametrize("reader", READERS)
 def test_floor_page_shows_what_the_api_says(floor_in_progress, client, reader):
+    from track2.facilitation.queries import clock
+
     w = floor_in_progress
     user = _reader(w, reader)
     sign_in(client, user)
@@ -1547,7 +1549,9 @@ def test_floor_page_shows_what_the_api_says(floor_in_progress, client, reader):
     item = facts["current_item"]
     assert item["elapsed_seconds"] == 2000 and item["overrun_seconds"] == 200
     assert f"In progress: {item['position']}. {item['title']} — paused, " in text
-    assert f"{item['elapsed_seconds']} s" in text and f"over by {item['overrun_seconds']} s" in text
+    # As the running clocks show them (minutes:seconds), from the first rendering.
+    assert f"{clock(item['elapsed_seconds'])} of 30 min" in text
+    assert f"over by {clock(item['overrun_seconds'])}" in text
     assert f"Next: {facts['next_item']['position']}. {facts['next_item']['title']}" in text
     queue = [
         (h["name"] or "a participant")

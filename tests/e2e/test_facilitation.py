@@ -144,3 +144,83 @@ def test_a_meeting_run_from_the_console(new_page, tmp_path):
         pages = [" ".join(p.extract_text().split()) for p in pdf.pages]
         assert all(STATUS in page for page in pages)
         assert "Broad support for a coast-guard hotline." in " ".join(pages)
+
+
+def test_what_is_for_good_asks_first(new_page, tmp_path):
+    """Closing the floor, closing a caucus poll, removing a record note (audit, findings 2–3) ask
+    in the browser's dialog first: dismissed, nothing happens; accepted, it is done and said. The
+    rapporteur ticks a statement to cite and revises a held note on the page (findings 4, 7)."""
+    env = served_env(migrated_site(tmp_path / "home"), None)
+    env["PYTHONPATH"] = f"{ROOT}/src:{ROOT}"
+    world = seed(env, "tests.facilitation.seed_floor")
+    floor_path = f"/dialogues/{world['dialogue']}/meetings/{world['meeting']}/floor/"
+    asked: list[str] = []
+
+    def answer(page, accept: bool) -> None:
+        def on_dialog(dialog) -> None:
+            asked.append(dialog.message)
+            dialog.accept() if accept else dialog.dismiss()
+
+        page.once("dialog", on_dialog)
+
+    with serve(env, workers=1) as base:
+        north = new_page()
+        sign_in_page(north, base, "p0@example.org")
+        north.goto(base + floor_path)
+        north.get_by_role("link", name="Your delegation's caucus").click()
+        north.get_by_label("A poll: the question").fill("Accept the hotline?")
+        north.get_by_label("Options, one a line (2 to 6)").fill("Yes\nNo")
+        north.get_by_role("button", name="Ask").click()
+        close_poll = north.get_by_role("button", name="Close the poll “Accept the hotline?”")
+        answer(north, accept=False)
+        close_poll.click()
+        expect(close_poll).to_be_visible()
+        assert "cannot be opened again" in asked[-1]
+        answer(north, accept=True)
+        close_poll.click()
+        expect(north.locator("#live-caucus")).to_contain_text("Accept the hotline? (closed)")
+
+        rapporteur = new_page()
+        sign_in_page(rapporteur, base, "rapporteur@example.org")
+        rapporteur.goto(base + floor_path + "record/")
+        rapporteur.get_by_label("A coast-guard hotline would help.").check()
+        rapporteur.get_by_label("Note", exact=True).fill("Person 03 wants a hotline.")
+        rapporteur.get_by_role("button", name="Add to the draft").click()
+        expect(rapporteur.get_by_text("held: names someone", exact=False)).to_be_visible()
+        rapporteur.get_by_label("Revise without the name").fill("One side wants a hotline.")
+        rapporteur.get_by_role("button", name="Revise", exact=True).click()
+        draft = rapporteur.locator("#live-record")
+        expect(draft).to_contain_text("One side wants a hotline.")
+        expect(draft).to_contain_text("A coast-guard hotline would help.")  # the citation kept
+        expect(draft).not_to_contain_text("held: names someone")
+        remove = rapporteur.get_by_role("button", name="Remove")
+        answer(rapporteur, accept=False)
+        remove.click()
+        expect(draft).to_contain_text("One side wants a hotline.")
+        answer(rapporteur, accept=True)
+        remove.click()
+        expect(draft).to_contain_text("No notes yet.")
+
+        console = new_page()
+        sign_in_page(console, base, "facilitator@example.org")
+        console.goto(base + floor_path)
+        close = console.get_by_role("button", name="Close the floor", exact=False)
+        answer(console, accept=False)
+        close.click()
+        expect(close).to_be_visible()
+        expect(console.locator("#live-floor")).not_to_contain_text("This meeting is over")
+        answer(console, accept=True)
+        close.click()
+        expect(console.locator(".messages")).to_contain_text("The floor is closed. Who spoke")
+        expect(console.locator("#live-floor")).to_contain_text(
+            "This meeting is over: the floor is closed."
+        )
+        expect(close).to_have_count(0)
+        assert [m.split("?")[0] for m in asked] == [
+            "Close this poll for good",
+            "Close this poll for good",
+            "Remove this note from the draft",
+            "Remove this note from the draft",
+            "Close the floor for good",
+            "Close the floor for good",
+        ]

@@ -40,7 +40,7 @@ def test_timer_start_pause_resume_next_from_stored_intervals(world, api):
     # The dialogue's Changes page names what the facilitator did.
     from track2.audit.queries import ACTIONS
 
-    assert str(ACTIONS["timer_pause"]) == "paused the agenda timer of"
+    assert str(ACTIONS["timer_pause"]) == "paused the agenda timer on"
 
 
 def test_timer_refusals(world, api):

@@ -53,3 +53,30 @@ def test_nobody_is_listed_once_the_meeting_is_over(world, api):
     world.meeting.ends_at = timezone.now() - timedelta(minutes=1)
     world.meeting.save(update_fields=["ends_at"])
     assert fac("get", floor_url(world)).json()["present"] is None
+
+
+def test_before_the_meeting_starts_nobody_is_called_present(world, api, client):
+    """Audit, finding 10: a future meeting's console listed "Present (15)" though nobody was
+    there yet; and the console says who sees the list (the meeting's page to participants says
+    only conveners see attendance)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    page = f"/dialogues/{world.dialogue.pk}/meetings/{world.meeting.pk}/floor/"
+    sign_in(client, world.users["facilitator"])
+    live = client.get(page).content.decode()
+    assert "Present (8)" in live
+    assert "shown to the dialogue's facilitators and conveners on this console" in live
+    world.meeting.starts_at = timezone.now() + timedelta(days=3)
+    world.meeting.ends_at = world.meeting.starts_at + timedelta(hours=3)
+    world.meeting.save(update_fields=["starts_at", "ends_at"])
+    ahead = client.get(page).content.decode()
+    assert "Present (" not in ahead and "Confirmed to attend (8)" in ahead
+    assert "The meeting has not started" in ahead
+    facts = api(world.users["facilitator"])("get", floor_url(world)).json()
+    assert facts["has_started"] is False and len(facts["present"]) == 8
+    MeetingParticipant.objects.filter(meeting=world.meeting).update(
+        status=MeetingParticipant.Status.INVITED
+    )
+    assert "Nobody has confirmed yet." in client.get(page).content.decode()

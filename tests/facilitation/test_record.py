@@ -170,6 +170,22 @@ def test_export_html_and_pdf(world, api):
     assert bad.status_code == 422
 
 
+def test_the_export_prints_the_status_line_in_the_margins_of_every_page(world, api):
+    """CSS escapes, not JavaScript ones: every page printed "Nonu002Dbinding" in its margins
+    (audit, finding 1; the filter itself: test_page_margins.py)."""
+    _approved_record(world, api)
+    call = api(world.participants[0])
+    page = call("get", r_url(world, "/export?format=html")).content.decode()
+    assert f'@top-center {{ content: "{STATUS}";' in page
+    assert f'@bottom-center {{ content: "{STATUS} · " counter(page)' in page
+    reader = PdfReader(io.BytesIO(call("get", r_url(world, "/export?format=pdf")).content))
+    pages = [" ".join(p.extract_text().split()) for p in reader.pages]
+    whole = " ".join(pages)
+    assert "u002D" not in whole, whole
+    # At the head and the foot of the record, and at the top and bottom of every page.
+    assert whole.count(STATUS) == 2 + 2 * len(pages), whole
+
+
 def test_export_before_approval_is_refused(world, api):
     api(world.users["rapporteur"])("post", r_url(world, "/notes"), {"text": "Draft only."})
     response = api(world.users["convener"])("get", r_url(world, "/export?format=html"))

@@ -142,9 +142,12 @@ def test_an_aide_memoire_offers_nothing_only_participants_could_use(client, worl
     copy = actions.do_copy(world["convener"], world.dialogue.pk, memo.pk, recipient="Envoy")
     markdown = render.render(memo, "markdown", copy=copy).decode()
     assert "## Consensus" not in markdown and "not enough responses" not in markdown
+    page_copy = render.render(memo, "html", copy=copy).decode()  # what the PDF is printed from
+    assert 'class="consensus"' not in page_copy and "<h2>Consensus</h2>" not in page_copy
     assert json.loads(render.render(memo, "json"))["is_open_to_participants"] is False
     # A document participants read keeps both.
     page = html.unescape(client.get(_url(world, statement_doc)).content.decode())
     assert "Add a competing draft" in page and "Participants rank" in page
     assert "## Consensus" in render.render(statement_doc, "markdown").decode()
+    assert "<h2>Consensus</h2>" in render.render(statement_doc, "html").decode()
     assert json.loads(render.render(statement_doc, "json"))["is_open_to_participants"] is True

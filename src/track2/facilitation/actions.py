@@ -380,11 +380,34 @@ def do_end_turn(ctx: FloorAccess, turn: Turn) -> Turn:
 # --- closing the floor -----------------------------------------------------------------------
 
 
+def close_refusal(ctx: FloorAccess, floor: Floor | None, now: datetime | None = None) -> str | None:
+    """Why the floor may not be closed now, or None. The console offers "Close the floor" only
+    when this is None, and check_close_floor refuses with it: one rule for both.
+
+    Closing is for good (nobody raises a hand or gets the floor again), so a meeting that has not
+    started is refused rather than asked twice (docs/decisions.md): before its start its floor
+    holds nothing to reduce, and once it has begun the floor closes with the room or, at its
+    end, by `track2 housekeeping`. An ended meeting whose floor was never used holds nothing."""
+    now = now or timezone.now()
+    if floor is not None and floor.closed_at is not None:
+        return _("This meeting's floor is already closed.")
+    if ctx.meeting.starts_at > now:
+        return _(
+            "This meeting has not started yet: its floor cannot be closed before it begins. "
+            "Closing is for good — nobody could raise a hand or be given the floor in it."
+        )
+    if floor is None and is_over(ctx, floor, now):
+        return _(
+            "This meeting is over and nothing happened on its floor: there is nothing to close."
+        )
+    return None
+
+
 def check_close_floor(user, dialogue_id, meeting_id) -> FloorAccess:
     ctx = _facilitator(user, dialogue_id, meeting_id)
-    floor = Floor.objects.filter(meeting=ctx.meeting).first()
-    if floor is not None and floor.closed_at is not None:
-        raise ActionRefused(_("This meeting's floor is already closed."))
+    refusal = close_refusal(ctx, Floor.objects.filter(meeting=ctx.meeting).first())
+    if refusal is not None:
+        raise ActionRefused(refusal)
     return ctx
 
 

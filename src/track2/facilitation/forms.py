@@ -1,7 +1,7 @@
-"""The caucus's and the record's text entries, as the page sent them: when an action refuses
-one, the page comes back with what was typed and each problem at its field (site/forms.py
-`add_refusal`). The forms judge nothing: every rule is the actions' (caucus.py, record.py), in
-the words the API gives too."""
+"""The floor's, the caucus's and the record's typed entries, as the page sent them: when an
+action refuses one, the page comes back with what was typed and each problem at its field
+(site/forms.py `add_refusal`). The forms judge nothing: every rule is the actions' (actions.py,
+caucus.py, record.py), in the words the API gives too."""
 
 from __future__ import annotations
 
@@ -28,4 +28,14 @@ class PollForm(forms.Form):
 class RecordNoteForm(forms.Form):
     text = _as_typed()
     item_id = _as_typed()
-    cites = _as_typed()
+    # Every statement ticked (the page offers the room's accepted statements), as a list: a
+    # widget reading every value sent under the name. It is never drawn (the page draws boxes).
+    cites = forms.Field(required=False, widget=forms.MultipleHiddenInput)
+
+
+class TurnLimitForm(forms.Form):
+    seconds = _as_typed()
+
+
+class CaucusBreakForm(forms.Form):
+    minutes = _as_typed()

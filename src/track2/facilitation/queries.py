@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from track2.access import NotFound
 from track2.access.facilitation import FloorAccess
@@ -18,6 +19,68 @@ from track2.disclosure.status import STATUS_LINE
 from track2.facilitation import actions
 from track2.facilitation.models import Floor, Hand, ItemInterval, Turn
 from track2.meetings.models import AgendaItem
+
+
+def clock(seconds: int) -> str:
+    """Seconds as minutes:seconds ("27:52", "61:01"), as clock.js writes them between updates:
+    the page shows the same figure before and after the script takes over."""
+    seconds = max(0, int(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def spoken_seconds(turn: Turn, now: datetime | None = None) -> int:
+    """A turn's length, up to now while it runs."""
+    return round(((turn.ended_at or now or timezone.now()) - turn.started_at).total_seconds())
+
+
+def _shows(ctx: FloorAccess) -> tuple[bool, bool]:
+    """Whether this viewer reads names, and delegations, in the queue and of the speaker."""
+    show_names = ctx.sees_names
+    # Off the record, those outside the room do not even learn which side waits to speak.
+    return show_names, show_names or ctx.meeting.attribution_mode != AttributionMode.OFF_RECORD
+
+
+def who(ctx: FloorAccess, row, delegations: dict[int, str]) -> dict:
+    """A hand or a turn as this viewer may read it: name and delegation, or less."""
+    show_names, show_sides = _shows(ctx)
+    own_person = ctx.own_seat.person_id if ctx.own_seat else None
+    return {
+        "name": row.person.full_name if show_names else None,
+        "delegation": delegations.get(row.delegation_id) if show_sides else None,
+        "is_you": row.person_id == own_person,
+    }
+
+
+def who_words(ctx: FloorAccess, row) -> str:
+    """A hand or a turn in a sentence ("Floor given to …"), naming only what `who` shows."""
+    found = who(ctx, row, {d.pk: d.name for d in ctx.dialogue.delegations.all()})
+    if found["name"] and found["delegation"]:
+        return f"{found['name']} ({found['delegation']})"
+    if found["name"]:
+        return found["name"]
+    if found["delegation"]:
+        return _("a member of %(delegation)s") % {"delegation": found["delegation"]}
+    return _("a participant")
+
+
+def hand_words(ctx: FloorAccess, hand_id: int) -> str:
+    """A raised hand in a sentence, by its id (a hand lowered meanwhile: "a participant")."""
+    hand = Hand.objects.filter(meeting=ctx.meeting, pk=hand_id).select_related("person").first()
+    return who_words(ctx, hand) if hand is not None else _("a participant")
+
+
+def closing_keeps(meeting) -> str:
+    """What closing the floor keeps of the turns, in the meeting's attribution mode (said before
+    the button and after the act)."""
+    mode = meeting.attribution_mode
+    if mode == AttributionMode.CHATHAM_HOUSE:
+        return _(
+            "Who spoke is deleted: only seconds and turns per delegation and per agenda item are "
+            "kept."
+        )
+    if mode == AttributionMode.OFF_RECORD:
+        return _("Who spoke is deleted: only seconds and turns per delegation are kept.")
+    return _("Every turn is kept (who spoke, when, on which item): the meeting is on the record.")
 
 
 def _item(item: AgendaItem | None, now: datetime) -> dict | None:
@@ -51,20 +114,13 @@ def floor_for(ctx: FloorAccess, now: datetime | None = None) -> dict:
     else:
         next_item = actions._next_item(meeting, None)
     names = {d.pk: d.name for d in ctx.dialogue.delegations.all()}
-    show_names = ctx.sees_names
-    # Off the record, those outside the room do not even learn which side waits to speak.
-    show_sides = show_names or meeting.attribution_mode != AttributionMode.OFF_RECORD
-    own_person = ctx.own_seat.person_id if ctx.own_seat else None
-
-    def who(row) -> dict:
-        return {
-            "name": row.person.full_name if show_names else None,
-            "delegation": names.get(row.delegation_id) if show_sides else None,
-            "is_you": row.person_id == own_person,
-        }
-
     queue = [
-        {"id": hand.pk, "place": place, "direct_response": hand.is_direct_response, **who(hand)}
+        {
+            "id": hand.pk,
+            "place": place,
+            "direct_response": hand.is_direct_response,
+            **who(ctx, hand, names),
+        }
         for place, hand in enumerate(
             Hand.objects.filter(meeting=meeting).select_related("person").order_by("position"), 1
         )
@@ -75,14 +131,15 @@ def floor_for(ctx: FloorAccess, now: datetime | None = None) -> dict:
     limit = floor.turn_limit_seconds if floor else None
     speaking = None
     if turn is not None:
-        spoken = round((now - turn.started_at).total_seconds())
+        spoken = spoken_seconds(turn, now)
         speaking = {
-            **who(turn),
+            **who(ctx, turn, names),
             "seconds": spoken,
             "over_limit": limit is not None and spoken > limit,
         }
     until = floor.caucus_break_until if floor else None
     over = actions.is_over(ctx, floor, now)
+    has_started = meeting.starts_at <= now
     state = {
         "caucus_break": {
             "until": until.isoformat(),
@@ -94,6 +151,9 @@ def floor_for(ctx: FloorAccess, now: datetime | None = None) -> dict:
         "invited_caucuses": invited_caucuses(ctx),
         "is_over": over,
         "is_closed": bool(floor and floor.closed_at),
+        # Before its start a meeting has nobody present: `present` then lists who confirmed.
+        "has_started": has_started,
+        "may_close": ctx.may_facilitate and actions.close_refusal(ctx, floor, now) is None,
         "current_item": _item(current, now),
         "is_running": running,
         "next_item": _item(next_item, now) if next_item else None,
@@ -111,7 +171,8 @@ def floor_for(ctx: FloorAccess, now: datetime | None = None) -> dict:
 
 
 def present_list(ctx: FloorAccess, delegations: dict[int, str]) -> list[dict]:
-    """Who is present (on the list, not declined or absent), by delegation then name."""
+    """Who is present (on the list, confirmed or attended: not invited only, declined or absent),
+    by delegation then name; before the meeting starts, who has confirmed."""
     from track2.access.meetings import CONFIRMED_STATUSES
     from track2.dialogues.models import DelegationMember
     from track2.meetings.models import MeetingParticipant
@@ -175,8 +236,6 @@ def balance_dict(ctx: FloorAccess, now: datetime | None = None) -> dict:
 
 
 def _warning(dominant: tuple[str, ...]) -> str | None:
-    from django.utils.translation import gettext as _
-
     if not dominant:
         return None
     return _(

@@ -1,9 +1,12 @@
 """The rapporteur's record of a meeting: non-attributed notes per agenda item, versions, the
 facilitator's approval, participants' comments on a draft.
 
-Non-attributed by construction: no note or comment stores who wrote it, and the dialogue room's
-non-attribution check holds any text that names a participant, their e-mail or affiliation. An
-approved version is never changed: the next edit opens a new draft version, copied from it.
+Non-attributed by construction: no note or comment stores who wrote it — nor does the audit
+trail, which records the approval (an administrative act) but no note or comment written,
+revised or removed: an entry "Dr … changed meeting record" at the time of each note would name
+its writer. The dialogue room's non-attribution check holds any text that names a participant,
+their e-mail or affiliation. An approved version is never changed: the next edit opens a new
+draft version, copied from it.
 """
 
 from __future__ import annotations
@@ -61,6 +64,14 @@ class NoteChange:
     note: RecordNote | None  # the note of the latest version being revised
 
 
+def _latest_note(ctx: RecordAccess, note_id, problems: Problems) -> RecordNote | None:
+    version = latest(ctx.meeting)
+    note = RecordNote.objects.filter(version=version, pk=_pk(note_id)).first() if version else None
+    if note is None:
+        problems.add(_("That is not a note of the record's latest version."), "note_id")
+    return note
+
+
 def check_note(
     user, dialogue_id, meeting_id, text, item_id=None, cites=None, note_id=None
 ) -> NoteChange:
@@ -68,12 +79,7 @@ def check_note(
     problems = Problems()
     note = None
     if note_id is not None:
-        version = latest(ctx.meeting)
-        note = (
-            RecordNote.objects.filter(version=version, pk=_pk(note_id)).first() if version else None
-        )
-        if note is None:
-            problems.add(_("That is not a note of the record's latest version."), "note_id")
+        note = _latest_note(ctx, note_id, problems)
     item = None
     if item_id is not None:
         item = AgendaItem.objects.filter(meeting=ctx.meeting, pk=_pk(item_id)).first()
@@ -101,6 +107,21 @@ def check_note(
     problems.raise_any()
     assert cleaned is not None  # noqa: S101  (raise_any raised otherwise)
     return NoteChange(ctx, cleaned, item, cited, bool(names_in(ctx.dialogue, cleaned)), note)
+
+
+def check_revise(user, dialogue_id, meeting_id, note_id, text) -> NoteChange:
+    """New words for a note (a held one revised without the name, on the record's page): its
+    agenda item and citations stay as they are. The same writers' rules and the same
+    non-attribution check as a note written anew; the API's PUT, which sends every field, goes
+    through check_note."""
+    ctx = _writer(user, dialogue_id, meeting_id)
+    problems = Problems()
+    note = _latest_note(ctx, note_id, problems)
+    cleaned = clean_text(text, "text", RECORD_NOTE_MAX, problems, multiline=True)
+    problems.raise_any()
+    assert note is not None and cleaned is not None  # noqa: S101  (raise_any raised otherwise)
+    held = bool(names_in(ctx.dialogue, cleaned))
+    return NoteChange(ctx, cleaned, note.agenda_item, list(note.cites), held, note)
 
 
 def _draft(meeting) -> tuple[RecordVersion, dict[int, RecordNote]]:
@@ -137,6 +158,7 @@ def _draft(meeting) -> tuple[RecordVersion, dict[int, RecordNote]]:
 
 @transaction.atomic
 def do_note(by, change: NoteChange) -> RecordNote:
+    """`by` is not recorded (the module's docstring): the audit trail would name the writer."""
     draft, copies = _draft(change.ctx.meeting)
     if change.note is not None:
         note = copies[change.note.pk]
@@ -155,7 +177,6 @@ def do_note(by, change: NoteChange) -> RecordNote:
             cites=change.cites,
             is_held=change.is_held,
         )
-    audit.record(by, "update", draft, fields=["notes"], dialogue=change.ctx.dialogue)
     live.announce(live.meeting_topic(change.ctx.meeting.pk))
     return note
 
@@ -171,9 +192,9 @@ def check_remove_note(user, dialogue_id, meeting_id, note_id) -> tuple[RecordAcc
 
 @transaction.atomic
 def do_remove_note(by, ctx: RecordAccess, note: RecordNote) -> None:
-    draft, copies = _draft(ctx.meeting)
+    """`by` is not recorded, as for do_note."""
+    _draft_version, copies = _draft(ctx.meeting)
     copies[note.pk].delete()
-    audit.record(by, "update", draft, fields=["notes"], dialogue=ctx.dialogue)
     live.announce(live.meeting_topic(ctx.meeting.pk))
 
 
@@ -237,6 +258,19 @@ def do_comment(version: RecordVersion, text: str, is_held: bool) -> RecordCommen
 
 
 # --- reading ---------------------------------------------------------------------------------
+
+
+def citable(ctx: RecordAccess) -> list[dict]:
+    """The statements a writer may cite (the meeting's accepted ones), ordered by their text:
+    the choice the record's page offers (the API takes their ids)."""
+    if not ctx.may_write:
+        return []
+    return [
+        {"id": pk, "text": text}
+        for pk, text in map_data.accepted(ctx.meeting)
+        .order_by("text", "pk")
+        .values_list("id", "text")
+    ]
 
 
 def _statement_texts(meeting, ids: set[int]) -> dict[int, str]:

@@ -19,7 +19,13 @@ from track2.access import NotFound
 from track2.access.facilitation import access_caucus, access_floor, access_record
 from track2.errors import ActionRefused, NotPermitted
 from track2.facilitation import actions, caucus, export, queries, record
-from track2.facilitation.forms import PollForm, RecordNoteForm, TextForm
+from track2.facilitation.forms import (
+    CaucusBreakForm,
+    PollForm,
+    RecordNoteForm,
+    TextForm,
+    TurnLimitForm,
+)
 from track2.site.forms import NOT_DONE, act_and_tell, add_refusal
 
 
@@ -32,21 +38,25 @@ def _page(request: HttpRequest, template: str, ctx, status: int = 200, **extra) 
     )
 
 
-def _typed(request, form_class: type[forms.Form], act) -> forms.Form | None:
-    """A text entry's action. Refused, the form bound to what was sent, each problem at its
+def _typed(request, form_class: type[forms.Form], act, done=None) -> forms.Form | None:
+    """A typed entry's action. Refused, the form bound to what was sent, each problem at its
     field (a problem of no field of the form above it), for the page to show again: nothing
-    typed is lost. None when done, or when the refusal is one no input changes (NotPermitted:
-    the page shows such a caller no form to go back to), which is told as a button's is."""
+    typed is lost. None when done (told with `done(result)`, if given), or when the refusal is
+    one no input changes (NotPermitted: the page shows such a caller no form to go back to),
+    which is told as a button's is."""
     form = form_class(request.POST)
     form.is_valid()  # the form has no rule; this only readies it to carry the refusal
     try:
-        act()
+        result = act()
     except NotPermitted as refusal:
         for _field, message in refusal.problems:
             messages.error(request, message)
     except ActionRefused as refusal:
         add_refusal(form, refusal)
         return form
+    else:
+        if done is not None:
+            messages.success(request, done(result))
     return None
 
 
@@ -56,17 +66,24 @@ def _held_id(form: forms.Form, name: str, held: list[dict]) -> int | None:
     return next((h["id"] for h in held if str(h["id"]) == sent), None)
 
 
-@login_required
-def floor(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
-    ctx = access_floor(request.user, dialogue_id, meeting_id)
+def _floor_page(request: HttpRequest, ctx, status: int = 200, **forms_) -> HttpResponse:
+    floor = queries.floor_for(ctx)
     return _page(
         request,
         "facilitation/floor.html",
         ctx,
-        floor=queries.floor_for(ctx),
+        status,
+        floor=floor,
+        closing_keeps=queries.closing_keeps(ctx.meeting) if floor["may_close"] else "",
         items=list(ctx.meeting.agenda_items.order_by("position")),
         panel=queries.room_panel(ctx, request.user),
+        **forms_,
     )
+
+
+@login_required
+def floor(request: HttpRequest, dialogue_id: int, meeting_id: int) -> HttpResponse:
+    return _floor_page(request, access_floor(request.user, dialogue_id, meeting_id))
 
 
 @login_required
@@ -85,7 +102,20 @@ def _optional_int(value: str | None):
     return None if value == "" else value
 
 
-def _timer(request, d, m):
+def _whole_number(raw: str | None):
+    """A typed whole number (a sign allowed) as an int for the action to judge its range, None
+    when empty, else the text itself (the action says it is not a number). Digits beyond 18 are
+    read as 10**18 with their sign: out of every range, and no huge conversion."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    sign, digits = (-1, raw[1:]) if raw[0] == "-" else (1, raw.removeprefix("+"))
+    if not (digits.isascii() and digits.isdigit()):
+        return raw
+    return sign * (int(digits) if len(digits) <= 18 else 10**18)
+
+
+def _timer(request, d, m) -> str:
     change = actions.check_timer(
         request.user,
         d,
@@ -93,44 +123,76 @@ def _timer(request, d, m):
         request.POST.get("action", ""),
         _optional_int(request.POST.get("item_id")),
     )
-    actions.do_timer(request.user, change)
+    floor = actions.do_timer(request.user, change)
+    item = floor.current_item
+    title = f"{item.position}. {item.title}" if item is not None else ""
+    if change.action == "pause":
+        return _("Timer paused on %(item)s.") % {"item": title}
+    if item is None:  # moved on past the last item
+        return _("The agenda is done: no item is in progress.")
+    if change.action == "resume":
+        return _("Timer resumed on %(item)s.") % {"item": title}
+    if change.action == "next":
+        return _("Moved on to %(item)s.") % {"item": title}
+    return _("Item %(item)s started.") % {"item": title}
 
 
-def _turn_limit(request, d, m):
-    raw = (request.POST.get("seconds") or "").strip()
-    seconds: object = None
-    if raw:
-        seconds = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else raw
+def _turn_limit(request, d, m) -> str:
+    seconds = _whole_number(request.POST.get("seconds"))
     ctx, limit = actions.check_turn_limit(request.user, d, m, seconds)
     actions.do_turn_limit(request.user, ctx, limit)
+    if limit is None:
+        return _("No turn limit now.")
+    return _("The turn limit is now %(n)d seconds.") % {"n": limit}
 
 
-def _raise(request, d, m):
+def _raise(request, d, m) -> str:
     direct = request.POST.get("direct_response") == "on"
     actions.do_raise(actions.check_raise(request.user, d, m, direct), direct)
+    if direct:
+        return _("Your hand is raised, as a direct response.")
+    return _("Your hand is raised.")
 
 
-def _lower(request, d, m):
+def _lower(request, d, m) -> str:
     actions.do_lower(actions.check_lower(request.user, d, m))
+    return _("Your hand is lowered.")
 
 
-def _first(request, d, m):
+def _first(request, d, m) -> str:
     ctx, ids = actions.check_order(request.user, d, m, [request.POST.get("hand_id", "")])
     actions.do_order(ctx, ids)
+    return _("Moved %(who)s to the front of the queue.") % {"who": queries.hand_words(ctx, ids[0])}
 
 
-def _give(request, d, m):
+def _give(request, d, m) -> str:
     ctx, hand = actions.check_give_floor(request.user, d, m, request.POST.get("hand_id", ""))
     actions.do_give_floor(ctx, hand)
+    return _("Floor given to %(who)s.") % {"who": queries.who_words(ctx, hand)}
 
 
-def _end_turn(request, d, m):
+def _end_turn(request, d, m) -> str:
     ctx, turn = actions.check_end_turn(request.user, d, m)
-    actions.do_end_turn(ctx, turn)
+    ended = actions.do_end_turn(ctx, turn)
+    return _("Ended the turn of %(who)s, after %(time)s.") % {
+        "who": queries.who_words(ctx, ended),
+        "time": queries.clock(queries.spoken_seconds(ended)),
+    }
 
 
-def _close(request, d, m):
-    actions.do_close_floor(request.user, actions.check_close_floor(request.user, d, m))
+def _close(request, d, m) -> str:
+    ctx = actions.check_close_floor(request.user, d, m)
+    actions.do_close_floor(request.user, ctx)
+    return _("The floor is closed. %(kept)s") % {"kept": queries.closing_keeps(ctx.meeting)}
+
+
+def _caucus_break(request, d, m) -> str:
+    minutes = _whole_number(request.POST.get("minutes"))
+    ctx, value = caucus.check_caucus_break(request.user, d, m, minutes)
+    caucus.do_caucus_break(request.user, ctx, value)
+    if not value:
+        return _("The caucus break is over.")
+    return _("A caucus break of %(n)d minutes is called: the sides meet separately.") % {"n": value}
 
 
 ACTS = {
@@ -142,27 +204,32 @@ ACTS = {
     "give": _give,
     "end-turn": _end_turn,
     "close": _close,
+    "caucus-break": _caucus_break,
+}
+
+# The floor's typed entries: refused, the console comes back (400) with the value as typed and
+# the problem beside its field; the buttons redirect and say a refusal above the page.
+FLOOR_TYPED: dict[str, tuple[str, type[forms.Form]]] = {
+    "turn-limit": ("turn_limit_form", TurnLimitForm),
+    "caucus-break": ("caucus_break_form", CaucusBreakForm),
 }
 
 
 @login_required
 @require_POST
 def act(request: HttpRequest, dialogue_id: int, meeting_id: int, what: str) -> HttpResponse:
-    access_floor(request.user, dialogue_id, meeting_id)  # 404 before anything else
+    ctx = access_floor(request.user, dialogue_id, meeting_id)  # 404 before anything else
     if what not in ACTS:
         raise NotFound
-    act_and_tell(request, lambda: ACTS[what](request, dialogue_id, meeting_id), done=_("Done."))
+    run = partial(ACTS[what], request, dialogue_id, meeting_id)
+    said = str  # each act returns the words that say what it did
+    if what not in FLOOR_TYPED:
+        act_and_tell(request, run, done=said)
+    else:
+        name, form_class = FLOOR_TYPED[what]
+        if (form := _typed(request, form_class, run, done=said)) is not None:
+            return _floor_page(request, ctx, 400, **{name: form})
     return redirect(reverse("facilitation:floor", args=[dialogue_id, meeting_id]))
-
-
-def _caucus_break(request, d, m):
-    raw = (request.POST.get("minutes") or "").strip()
-    minutes: object = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else raw
-    ctx, value = caucus.check_caucus_break(request.user, d, m, minutes)
-    caucus.do_caucus_break(request.user, ctx, value)
-
-
-ACTS["caucus-break"] = _caucus_break
 
 
 def _caucus_page(request: HttpRequest, ctx, status: int = 200, refused=None) -> HttpResponse:
@@ -312,15 +379,29 @@ def caucus_act(
 # --- the record ------------------------------------------------------------------------------
 
 
-def _record_page(request: HttpRequest, ctx, status: int = 200, **forms_) -> HttpResponse:
+def _record_page(request: HttpRequest, ctx, status: int = 200, refused=None) -> HttpResponse:
+    """The record; with `refused` (what, form), again (400) with the refused form where it was
+    sent from: a note's own revision box when it revised one still shown, else the box for a new
+    note or comment."""
+    shown = record.record_for(ctx)
+    place: dict = {}
+    if refused is not None:
+        what, form = refused
+        notes = shown["draft"]["notes"] if shown["draft"] else []
+        revised = _held_id(form, "note_id", notes) if what == "revise" else None
+        if revised is not None:
+            place = {"revise_form": form, "revise_id": revised}
+        else:
+            place = {f"{'note' if what == 'revise' else what}_form": form}
     return _page(
         request,
         "facilitation/record.html",
         ctx,
         status,
-        record=record.record_for(ctx),
+        record=shown,
+        citable=record.citable(ctx),
         items=list(ctx.meeting.agenda_items.order_by("position")),
-        **forms_,
+        **place,
     )
 
 
@@ -330,7 +411,24 @@ def record_page(request: HttpRequest, dialogue_id: int, meeting_id: int) -> Http
 
 
 def _cites(request) -> list[str]:
-    return [c for c in (request.POST.get("cites") or "").replace(",", " ").split() if c]
+    """The statements cited: the ticked boxes, each value also read as ids separated by spaces
+    or commas (what a script or an older page sends)."""
+    return [
+        c for value in request.POST.getlist("cites") for c in value.replace(",", " ").split() if c
+    ]
+
+
+def _tell_if_held(request, note) -> bool:
+    if note.is_held:
+        messages.warning(
+            request,
+            _(
+                "This note may name someone (a participant, their e-mail or affiliation): it is "
+                "held — not shared, and the record cannot be approved until it is revised "
+                "without the name or removed."
+            ),
+        )
+    return note.is_held
 
 
 def _record_note(request, d, m):
@@ -343,15 +441,15 @@ def _record_note(request, d, m):
         _cites(request),
         _optional_int(request.POST.get("note_id")),
     )
-    note = record.do_note(request.user, change)
-    if note.is_held:
-        messages.warning(
-            request,
-            _(
-                "This note may name someone (a participant, their e-mail or affiliation): it is "
-                "held — not shared, and the record cannot be approved until it is revised."
-            ),
-        )
+    _tell_if_held(request, record.do_note(request.user, change))
+
+
+def _record_revise(request, d, m):
+    change = record.check_revise(
+        request.user, d, m, request.POST.get("note_id"), request.POST.get("text", "")
+    )
+    if not _tell_if_held(request, record.do_note(request.user, change)):
+        messages.success(request, _("The note is revised."))
 
 
 def _record_remove(request, d, m):
@@ -367,13 +465,30 @@ def _record_approve(request, d, m):
 def _record_comment(request, d, m):
     version, text, held = record.check_comment(request.user, d, m, request.POST.get("text", ""))
     record.do_comment(version, text, held)
+    if held:
+        # Nothing stores who wrote a comment, so nobody could tell its writer later: now or never.
+        messages.warning(
+            request,
+            _(
+                "Your comment may name someone (a participant, their e-mail or affiliation): it "
+                "is held — the record's writers read it, flagged, but not the other "
+                "participants. To be read by everyone, comment again without the name."
+            ),
+        )
+    else:
+        messages.success(request, _("Thank you: your comment is on the draft, not attributed."))
 
 
 # The record's text entries: refused, the page comes back with the text (the buttons redirect).
-RECORD_TYPED: dict[str, type[forms.Form]] = {"note": RecordNoteForm, "comment": TextForm}
+RECORD_TYPED: dict[str, type[forms.Form]] = {
+    "note": RecordNoteForm,
+    "revise": TextForm,
+    "comment": TextForm,
+}
 
 RECORD_ACTS = {
     "note": _record_note,
+    "revise": _record_revise,
     "remove": _record_remove,
     "approve": _record_approve,
     "comment": _record_comment,
@@ -391,7 +506,7 @@ def record_act(request: HttpRequest, dialogue_id: int, meeting_id: int, what: st
         act_and_tell(request, act)
     elif (form := _typed(request, RECORD_TYPED[what], act)) is not None:
         # The record again (400), the refused text in its box with each problem at its field.
-        return _record_page(request, ctx, 400, **{f"{what}_form": form})
+        return _record_page(request, ctx, 400, refused=(what, form))
     return redirect(reverse("facilitation:record", args=[dialogue_id, meeting_id]))
 
 
