@@ -50,6 +50,8 @@ def test_every_page_title_names_the_page_then_track2(demo_logins, client):
             walk(signed_in_client(demo_logins[role]), per_kind=PER_KIND)
         ).items():
             titles[f"{role} {path}"] = title_of(response)
+            # a label for nothing (a group of checkboxes has a fieldset's legend instead)
+            assert b'for=""' not in response.content, (role, path)
     assert len(titles) > 40
     for where, title in titles.items():
         assert re.fullmatch(r"\S.*\S · Track2", title), (where, title)
