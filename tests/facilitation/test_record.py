@@ -76,6 +76,7 @@ def test_held_notes_block_approval_and_are_not_shared(world, api):
     rap("post", r_url(world, "/notes"), {"text": "Agreement on data exchange."})
     refused = api(world.users["facilitator"])("post", r_url(world, "/approve"))
     assert refused.status_code == 400 and "held" in refused.json()["detail"]
+    assert "1 note may name someone and is held: revise it" in refused.json()["detail"]
     # A participant reads the draft to comment on it, without the held note.
     draft = api(world.participants[0])("get", r_url(world)).json()["draft"]
     assert [n["text"] for n in draft["notes"]] == ["Agreement on data exchange."]

@@ -89,6 +89,8 @@ def test_an_edit_from_the_page_keeps_keys_and_flags_amendments(
     sign_in(client, world["facilitator"])
     form = client.get(_url(world, statement_doc)).content.decode()
     assert "Scientists of both sides exchange catch data each season." in html.unescape(form)
+    title = f"New version · {first.title} · {world.dialogue.title} · Track2"  # not "… #1"
+    assert f"<title>{html.escape(title, quote=False)}</title>" in form
     body = (
         "## Fisheries\n\nA new opening paragraph.\n\n"
         "Both sides share the stocks of the Varena Sea.\n\n"

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from track2 import live
 from track2.access.facilitation import RecordAccess, access_record
@@ -212,9 +213,12 @@ def check_approve(user, dialogue_id, meeting_id) -> tuple[RecordAccess, RecordVe
         held = version.notes.filter(is_held=True).count()
         if held:
             problems.add(
-                _(
-                    "%(n)d note(s) may name someone and are held: revise them without the name, "
-                    "or remove them, before the record is approved and shared."
+                ngettext(
+                    "%(n)d note may name someone and is held: revise it without the name, or "
+                    "remove it, before the record is approved and shared.",
+                    "%(n)d notes may name someone and are held: revise them without the name, "
+                    "or remove them, before the record is approved and shared.",
+                    held,
                 )
                 % {"n": held}
             )
