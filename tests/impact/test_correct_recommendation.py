@@ -160,3 +160,49 @@ def test_a_refused_correction_shows_every_problem_and_keeps_what_was_typed(
     unchanged = Recommendation.objects.get(pk=recommendation.pk)
     assert (unchanged.title, unchanged.due_on) == ("Hotline", None)
     assert not AuditEntry.objects.filter(action="update").exists()
+
+
+def _as_api(recommendation, **changes) -> dict:
+    """The correction as the API takes it: every field of writing one, with `changes`."""
+    return {
+        "title": recommendation.title, "text": recommendation.text,
+        "target_kind": recommendation.target_kind,
+        "target_institution": recommendation.target_institution,
+        "owner_id": recommendation.owner_id, "priority": recommendation.priority,
+        "recommended_on": recommendation.recommended_on.isoformat(),
+        "due_on": recommendation.due_on.isoformat() if recommendation.due_on else None,
+        "document_id": recommendation.document_id, "paragraph_key": recommendation.paragraph_key,
+    } | changes  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_api_corrects_for_writers_only(client, world, recommendation, role):
+    from tests.outcomes.test_api import call
+
+    path = f"/dialogues/{world.dialogue.pk}/impact/recommendations/{recommendation.pk}"
+    answer = call(client, world[role], "put", path, _as_api(recommendation, title="Corrected"))
+    title = Recommendation.objects.get(pk=recommendation.pk).title
+    if role in WRITERS:
+        assert answer.status_code == 200, (role, answer.content[:300])
+        assert answer.json()["changed"] == ["title"] and answer.json()["title"] == "Corrected"
+        assert title == "Corrected"
+    else:
+        # a member who reads it is told why; anyone else finds nothing
+        assert answer.status_code == (403 if role in READERS else 404), role
+        assert title == "Hotline"
+        assert not AuditEntry.objects.filter(action="update").exists()
+
+
+def test_the_api_refuses_bad_corrections_with_every_problem(client, world, recommendation):
+    from tests.outcomes.test_api import call
+
+    path = f"/dialogues/{world.dialogue.pk}/impact/recommendations/{recommendation.pk}"
+    schema = _as_api(recommendation, title="A\x07bell", owner_id=2**63)
+    answer = call(client, world["convener"], "put", path, schema)
+    assert answer.status_code == 422  # the schema's own: every problem at once
+    assert {e["loc"][-1] for e in answer.json()["errors"]} == {"title", "owner_id"}
+    rules = _as_api(recommendation, due_on="2000-01-01", paragraph_key="nonexistent")
+    answer = call(client, world["convener"], "put", path, rules)
+    assert answer.status_code == 400, answer.content[:300]
+    assert {e["field"] for e in answer.json()["errors"]} >= {"due_on", "paragraph_key"}
+    assert Recommendation.objects.get(pk=recommendation.pk).title == "Hotline"

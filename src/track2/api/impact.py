@@ -153,6 +153,21 @@ def get_recommendation(request: AuthedRequest, dialogue_id: Id, recommendation_i
     return _detail(found, recommendation)
 
 
+@router.put(
+    R,
+    summary="Correct a recommendation (whoever may write one): every field, as when writing it",
+    openapi_extra=not_permitted("Only conveners, facilitators and liaisons correct them."),
+)
+def correct_recommendation(
+    request: AuthedRequest, dialogue_id: Id, recommendation_id: Id, payload: RecommendationIn
+):
+    changed = actions.do_correct_recommendation(
+        request.auth, dialogue_id, recommendation_id, **payload.dict()
+    )
+    found, recommendation = access_recommendation(request.auth, dialogue_id, recommendation_id)
+    return {**_detail(found, recommendation), "changed": changed}
+
+
 @router.post(
     R + "/relays",
     response={201: dict},
