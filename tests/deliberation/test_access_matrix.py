@@ -122,6 +122,12 @@ def page_routes(room, statement, pending):
             expect({"facilitator": redirect, "convener": redirect}, 404),
         ),
         (
+            "post",
+            base + f"moderation/order/{statement.pk}/move/",
+            {"direction": "down"},
+            expect({"facilitator": redirect, "convener": redirect}, 404),
+        ),
+        (
             "get",
             base + "map/",
             None,
