@@ -97,7 +97,7 @@ def test_one_pass_hides_the_groups_share_as_it_hides_the_delegations(two_camps):
     rows = {s["id"]: s for s in shown["statements"]}
     assert [r["shown"] for r in rows[splits[1].pk]["by_side"]] == [False, False]
     assert [r["shown"] for r in rows[splits[1].pk]["by_group"]] == [False, False]
-    assert all(set(r) == {"group", "shown"} for r in rows[splits[1].pk]["by_group"])
+    assert all(set(r) == {"group", "label", "shown"} for r in rows[splits[1].pk]["by_group"])
     listed = lists(shown)
     assert all(splits[1].pk not in entries for entries in listed.values())
     # the other splits, where every cell is 0 or 5, keep every figure
@@ -125,7 +125,8 @@ def test_a_group_row_follows_the_delegations_where_one_is_hidden(two_camps, monk
     rows = {s["id"]: s for s in shown["statements"]}
     assert not all(r["shown"] for r in rows[splits[0].pk]["by_side"])
     assert rows[splits[0].pk]["by_group"] == [
-        {"group": r["group"], "shown": False} for r in rows[splits[0].pk]["by_group"]
+        {"group": r["group"], "label": r["label"], "shown": False}
+        for r in rows[splits[0].pk]["by_group"]
     ]
     assert all(r["shown"] for r in rows[splits[2].pk]["by_group"])  # the rest as the rule says
     assert all(splits[0].pk not in entries for entries in lists(shown).values())
@@ -245,7 +246,7 @@ def test_the_csv_export_has_each_groups_figures_where_shown(two_camps):
     for row in body:
         cells = dict(zip(header, row, strict=True))
         for g in by_id[int(cells["statement"])]["by_group"]:
-            share = cells[f"group {g['group']}: agree share"]
+            share = cells[f"group {g['label']} (id {g['group']}): agree share"]
             assert share == ("" if not g["shown"] else str(g["agree_share"]))
 
 

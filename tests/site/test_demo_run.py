@@ -18,6 +18,7 @@ import pytest
 
 from tests.helpers import healthz_answers, outside_env
 from tests.site.test_serve import free_port
+from track2.accounts import totp
 
 ROLES = ["convener", "facilitator", "rapporteur", "observer", "liaison"]
 
@@ -67,18 +68,23 @@ def logins_printed(text: str) -> dict[str, tuple[str, str]]:
     }
 
 
+def post_form(opener, base: str, path: str, fields: dict[str, str]):
+    """GET the page's form, POST it filled in (CSRF token and Referer as a browser sends
+    them); the answer after redirects."""
+    form = opener.open(base + path).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    data = urllib.parse.urlencode({"csrfmiddlewaretoken": token, **fields}).encode()
+    request = urllib.request.Request(  # noqa: S310  (a local test server)
+        base + path, data=data, headers={"Referer": base + path}
+    )
+    return opener.open(request)
+
+
 def browse(base: str, email: str, password: str) -> list[int]:
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    login = opener.open(base + "/accounts/login/").read().decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login).group(1)
-    data = urllib.parse.urlencode(
-        {"csrfmiddlewaretoken": token, "email": email, "password": password}
-    ).encode()
-    request = urllib.request.Request(  # noqa: S310  (a local test server)
-        base + "/accounts/login/", data=data, headers={"Referer": base + "/accounts/login/"}
-    )
-    home = opener.open(request).read().decode()
+    signed_in = post_form(opener, base, "/accounts/login/", {"email": email, "password": password})
+    home = signed_in.read().decode()
     statuses = []
     paths = ["/", *dict.fromkeys(re.findall(r'href="(/dialogues/\d+/[^"]*)"', home))]
     for path in paths + [
@@ -112,6 +118,7 @@ def test_a_demo_run_prints_every_role_and_its_commands_and_logs_no_warnings(demo
     for email in ("convener@demo.track2.invalid", "participant.ostrava@demo.track2.invalid"):
         statuses = browse(base, email, logins[email][0])
         assert all(status == 200 for status in statuses), statuses
+    sign_in_with_the_printed_second_factor(base, text, logins)
     time.sleep(0.5)
     server_log = log.read_text().split("(Ctrl+C stops it)", 1)[1]
     assert not re.search(r"warn", server_log, re.I), server_log
@@ -131,3 +138,30 @@ def replay_back_channel(text: str, tmp_path) -> None:
         )
         assert done.returncode == 0, done.stderr
         assert expected in done.stdout
+
+
+def sign_in_with_the_printed_second_factor(base: str, text: str, logins) -> None:
+    """The site administrator's account asks for a second factor, and what the demo printed
+    for it works: a code from the printed secret, and a printed recovery code."""
+    admin = "admin@demo.track2.invalid"
+    block = text.split(admin, 1)[1].split("(The logins are also in", 1)[0]
+    secret = re.search(r"secret \(base32\):\s+([A-Z2-7]+)\s", block).group(1)
+    link = urllib.parse.urlsplit(re.search(r"(otpauth://\S+)", block).group(1))
+    assert urllib.parse.unquote(link.path) == f"/Track2:{admin}"
+    assert urllib.parse.parse_qs(link.query)["secret"] == [secret]
+    codes = re.findall(r"\b[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}\b", block)
+    assert len(codes) == 10 and "demo credentials" in block
+    # the app's next code: the demo turned two-factor on with the current one a moment ago
+    for second in (totp.code_at(secret, totp.current_step() + 1), codes[0]):
+        opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+        step = post_form(
+            opener, base, "/accounts/login/", {"email": admin, "password": logins[admin][0]}
+        )
+        assert step.url == base + "/accounts/login/code/", step.url
+        # the password alone opens nothing
+        assert opener.open(base + "/admin/").url.startswith(base + "/accounts/login/")
+        done = post_form(opener, base, "/accounts/login/code/", {"code": second})
+        assert done.url == base + "/", (second, done.url)
+        assert opener.open(base + "/admin/").url == base + "/admin/"

@@ -87,12 +87,16 @@ def statements_csv(ctx: RoomAccess) -> str:
     writer = spreadsheet.writer(out)
     sides = shown["sides"]
     groups = [g["id"] for g in shown["groups"]]
+    # A column names its group by the letter the pages show and by the engine's id, which the
+    # JSON and the API give beside the letter: a spreadsheet's reader matches it to the page,
+    # a script to the JSON.
+    named = {g["id"]: {"label": g["label"], "id": g["id"]} for g in shown["groups"]}
     writer.writerow(
         ["statement", "text", "votes", "agree", "disagree", "pass", "label"]
         + [f"{side}: agree share" for side in sides]
         + [f"{side}: votes" for side in sides]
-        + [_("group %(id)s: agree share") % {"id": g} for g in groups]
-        + [_("group %(id)s: votes") % {"id": g} for g in groups]
+        + [_("group %(label)s (id %(id)s): agree share") % named[g] for g in groups]
+        + [_("group %(label)s (id %(id)s): votes") % named[g] for g in groups]
     )
     for row in shown["statements"]:
         by_side = {s["side"]: s for s in row["by_side"]}

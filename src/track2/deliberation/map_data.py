@@ -75,6 +75,21 @@ def close_call(groups: Track2Groups) -> dict[str, int] | None:
 SEED = 0  # the engine is deterministic given its seed: the same votes give the same map
 
 
+def group_label(group_id: int) -> str:
+    """The letter a person reads for an opinion group: 0 → "A", …, 25 → "Z", 26 → "AA", as
+    spreadsheet columns and as Pol.is names its groups. It follows the engine's id, which stays
+    the group's across live updates, never the group's place in a list: when group 1 empties,
+    group 2 is still "C". Machine outputs keep the id and carry this beside it."""
+    if group_id < 0:
+        raise ValueError(f"an opinion group's id is 0 or more, not {group_id}")
+    letters = []
+    n = group_id + 1  # bijective base 26: no zero digit, so "A" is 1 and "Z" 26
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters.append(chr(ord("A") + rest))
+    return "".join(reversed(letters))
+
+
 @dataclass(frozen=True, eq=False)
 class EngineInput:
     """The room's votes as the engine's input: pseudonyms as participant ids (never shown),
@@ -534,8 +549,21 @@ def room_map(meeting: Meeting, *, settled: bool = False) -> dict:
     A closed off-the-record room answers the map kept at closing."""
     room = Room.objects.filter(meeting=meeting).first()
     if room is not None and room.kept_map is not None:
-        return room.kept_map
+        return with_group_labels(room.kept_map)
     return _state_map(meeting, settled)[0]
+
+
+def with_group_labels(kept: dict) -> dict:
+    """A map kept at closing before the maps carried each group's letter, given its letters
+    (from the ids, as a map made today has them); a map that has them is returned as it is.
+    `kept` is read afresh from the database on each call, so it is changed in place."""
+    rows = [*kept.get("groups", ())]
+    rows += [r for s in kept.get("statements", ()) for r in s.get("by_group", ())]
+    rows += (kept.get("groups_by_delegation") or {}).get("rows", [])
+    for row in rows:
+        if "label" not in row:
+            row["label"] = group_label(row["id"] if "id" in row else row["group"])
+    return kept
 
 
 def priorities(meeting: Meeting) -> dict[int, float]:
@@ -707,7 +735,11 @@ def group_rows_of(analysis: Any, k: int) -> dict[int, list[dict]]:
         rows = []
         for g, gid in enumerate(groups):
             visible = shown[g].answer("agree") and agree_rows[g] and sizes.get(int(gid), 0) >= k
-            row: dict[str, Any] = {"group": int(gid), "shown": visible}
+            row: dict[str, Any] = {
+                "group": int(gid),
+                "label": group_label(int(gid)),
+                "shown": visible,
+            }
             if visible:
                 n = sum(table[g])
                 row |= {"votes": n, "agree_share": _share(table[g][0], n)}
@@ -829,6 +861,7 @@ def _fit_parts(
             groups.append(
                 {
                     "id": gid,
+                    "label": group_label(gid),
                     "size": len(members) if big_enough else None,
                     "representative": _representative(
                         analysis, gid, len(members), by_group, k, tables
@@ -888,7 +921,7 @@ def _groups_by_delegation(analysis: Any | None, source: EngineInput, k: int) -> 
         names = drawn_names(crossed.table(), crossed.sides, k)
         memo[key] = {
             "rows": [
-                {"group": gid, "delegations": drawn}
+                {"group": gid, "label": group_label(gid), "delegations": drawn}
                 for gid, drawn in zip(crossed.group_ids, names, strict=True)
             ],
         }
@@ -1014,7 +1047,9 @@ def disclosed_map(
             # A room's groups often follow its delegations (groups_by_delegation says so), so
             # a group's share could be a hidden delegation's own: where one delegation's row is
             # hidden, so are the groups'.
-            row["by_group"] = [{"group": r["group"], "shown": False} for r in row["by_group"]]
+            row["by_group"] = [
+                {"group": r["group"], "label": r["label"], "shown": False} for r in row["by_group"]
+            ]
         counted = figures["votes"] is not None
         row["bridging"] = round(intercept[sid], 4) if sid in intercept and counted else None
         cache[sid] = (stamp_of, figures, analysis, row)

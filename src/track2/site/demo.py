@@ -2,7 +2,8 @@
 
 Everything here is invented. Each capability adds its part through `build()`, so that
 `track2 demo` always shows the whole product. Passwords are random per demo site and
-written to `demo-logins.txt` (mode 0600) in the demo's own data folder.
+written to `demo-logins.json` (mode 0600) in the demo's own data folder, with the site
+administrator's two-factor secret and recovery codes (demo credentials, printed on purpose).
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
 from django.test.utils import override_settings
 
+from track2.accounts import demo as accounts
 from track2.accounts.models import User
 from track2.backchannel import demo as backchannel
 from track2.deliberation import demo as room
@@ -37,6 +39,11 @@ class DemoLogin:
     email: str
     password: str
     description: str
+    # With two-factor sign-in on (the site administrator's account): the authenticator secret
+    # (base32), its otpauth:// URI and the recovery codes; empty otherwise.
+    totp_secret: str = ""
+    otpauth_uri: str = ""
+    recovery_codes: tuple[str, ...] = ()
 
 
 # (e-mail, display name, time zone, roles, what the person is in the story)
@@ -136,13 +143,23 @@ def _build() -> list[DemoLogin]:
     dialogue.save(update_fields=["created_by"])
     ConveningRight.objects.create(institution=institution, user=users["convener"])
     admin_password = _password()
-    User.objects.create_superuser(
+    admin = User.objects.create_superuser(
         email="admin@demo.track2.invalid",
         password=admin_password,
         display_name="Site administrator",
     )
+    # Two-factor sign-in on one account, so that the demo shows the second sign-in step: the
+    # site administrator's, the account that most needs it on a real site (docs/security.md).
+    two_factor = accounts.turn_on_two_factor(admin, admin_password)
     logins.append(
-        DemoLogin("admin@demo.track2.invalid", admin_password, "site administrator (Django admin)")
+        DemoLogin(
+            admin.email,
+            admin_password,
+            "site administrator (Django admin)",
+            totp_secret=two_factor.secret,
+            otpauth_uri=two_factor.uri,
+            recovery_codes=two_factor.recovery_codes,
+        )
     )
     convening.build_convening(dialogue, users)
     backchannel.build_backchannel(dialogue, users, settings.CONFIG.home)
@@ -170,7 +187,61 @@ def save_logins(home: Path, logins: list[DemoLogin]) -> None:
 
 
 def load_logins(home: Path) -> list[DemoLogin]:
+    """The logins saved when the demo site was built (a file from before two-factor was in the
+    demo has no two-factor fields: the defaults)."""
     path = home / LOGINS_FILE
     if not path.exists():
         return []
-    return [DemoLogin(**row) for row in json.loads(path.read_text())]
+    return [
+        DemoLogin(**(row | {"recovery_codes": tuple(row.get("recovery_codes", ()))}))
+        for row in json.loads(path.read_text())
+    ]
+
+
+def as_they_work_now(logins: list[DemoLogin]) -> list[DemoLogin]:
+    """The saved logins of a demo site used again, with only the two-factor details that still
+    sign in (someone trying the demo may have used recovery codes, moved two-factor to another
+    app or turned it off)."""
+    out = []
+    for login in logins:
+        if login.totp_secret or login.recovery_codes:
+            now = accounts.still_working(
+                login.email,
+                accounts.DemoTwoFactor(login.totp_secret, login.otpauth_uri, login.recovery_codes),
+            )
+            login = replace(
+                login,
+                totp_secret=now.secret,
+                otpauth_uri=now.uri,
+                recovery_codes=now.recovery_codes,
+            )
+        out.append(login)
+    return out
+
+
+def login_lines(logins: list[DemoLogin]) -> list[str]:
+    """The logins as `track2 demo` prints them: one line per login, and under an account with
+    two-factor sign-in on what its second step takes."""
+    width = max((len(login.email) for login in logins), default=0)
+    lines = []
+    for login in logins:
+        lines.append(f"  {login.email:<{width}}  {login.password:<20} {login.description}")
+        if not (login.totp_secret or login.recovery_codes):
+            continue
+        lines.append("      Two-factor sign-in is on. After the password, the second step takes:")
+        if login.totp_secret:
+            lines += [
+                "      - the 6-digit code of an authenticator app given this secret (base32):",
+                f"        {login.totp_secret}",
+                "        or this link (or a QR code made of it):",
+                f"        {login.otpauth_uri}",
+            ]
+        if login.recovery_codes:
+            codes = login.recovery_codes
+            lines.append("      - or a recovery code instead; each works once:")
+            lines += ["        " + " ".join(codes[i : i + 5]) for i in range(0, len(codes), 5)]
+        lines.append(
+            "      These are demo credentials, printed on purpose: never print or share a real "
+            "account's."
+        )
+    return lines

@@ -61,8 +61,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Using the existing demo site in {home} (use --reset for a fresh one)."
             )
-            logins = demo.load_logins(home)
             prepare_site(self.stdout)
+            # only what still signs in: recovery codes used since, or a secret replaced, are not
+            # printed again
+            logins = demo.as_they_work_now(demo.load_logins(home))
         else:
             connections.close_all()
             for suffix in ("", "-wal", "-shm"):
@@ -77,9 +79,8 @@ class Command(BaseCommand):
         self.stdout.write(
             "Sign in as any of these (one login per role, and a participant of each side):"
         )
-        width = max((len(login.email) for login in logins), default=0)
-        for login in logins:
-            self.stdout.write(f"  {login.email:<{width}}  {login.password:<20} {login.description}")
+        for line in demo.login_lines(logins):
+            self.stdout.write(line)
         self.stdout.write(f"(The logins are also in {home / demo.LOGINS_FILE}.)")
         self.stdout.write(
             "The dialogue room: sign in as a participant of each side (two browsers) and open "
