@@ -81,10 +81,29 @@ def test_cannot_revoke_someone_elses_token(client, make_user):
     owner = make_user("owner@example.org")
     _, token = actions.do_create_api_token(owner, "theirs")
     sign_in(client, make_user("other@example.org"))
-    response = client.post(f"/accounts/tokens/{token.pk}/revoke/", follow=True)
-    assert "does not exist" in response.content.decode()
+    # the same 404 as a missing token, so no token id can be probed
+    assert client.post(f"/accounts/tokens/{token.pk}/revoke/").status_code == 404
+    assert client.post(f"/accounts/tokens/{token.pk + 1000}/revoke/").status_code == 404
+    assert client.post("/accounts/tokens/99999999999999999999999/revoke/").status_code == 404
     token.refresh_from_db()
     assert token.is_active
+
+
+def test_revoking_twice_says_it_is_revoked_already(client, make_user):
+    user = make_user()
+    _, token = actions.do_create_api_token(user, "old script")
+    sign_in(client, user)
+    client.post(f"/accounts/tokens/{token.pk}/revoke/")
+    response = client.post(f"/accounts/tokens/{token.pk}/revoke/", follow=True)
+    assert "That token is already revoked." in response.content.decode()
+
+
+def test_an_empty_password_change_names_what_is_missing(client, make_user):
+    # an empty POST once left the form unbound and read its cleaned_data: a 500
+    sign_in(client, make_user())
+    response = client.post("/accounts/password/")
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
 
 
 def test_inactive_user_token_is_refused(make_user):

@@ -476,8 +476,12 @@ def do_remove_passkey_asked(user: User, passkey_id: int, password: str, address:
     return passkey
 
 
-def do_revoke_api_token(user: User, token_id: int) -> ApiToken:
-    token = ApiToken.objects.get(pk=token_id, user=user, revoked_at__isnull=True)
+def do_revoke_api_token(user: User, token_id: int) -> ApiToken | None:
+    """Revoke one of the account's own tokens: the token, or None when it was revoked already.
+    Another account's token and a missing one are the same NotFound (404), as for passkeys."""
+    token = access.one_of(user.api_tokens.all(), token_id)
+    if token.revoked_at is not None:
+        return None
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     return token

@@ -50,7 +50,8 @@ def admin_sign_in(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def password_change(request: HttpRequest) -> HttpResponse:
-    form = PasswordChangeForm(request.user, request.POST or None)
+    # Bound on every POST, an empty one too: an unbound form has no cleaned_data to read.
+    form = PasswordChangeForm(request.user, request.POST if request.method == "POST" else None)
     if request.method == "POST":
         valid = form.is_valid()
         old = form.cleaned_data.get("old_password")

@@ -341,10 +341,9 @@ def token_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    try:
-        token = actions.do_revoke_api_token(request.user, token_id)
-    except ApiToken.DoesNotExist:
-        messages.error(request, _("That token does not exist or is already revoked."))
+    token = actions.do_revoke_api_token(request.user, token_id)
+    if token is None:
+        messages.error(request, _("That token is already revoked."))
     else:
         messages.success(
             request,
