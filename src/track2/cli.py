@@ -29,6 +29,7 @@ TRACK2_COMMANDS = {
     "housekeeping": "apply retention and prune expired sessions, throttle rows and invitations",
     "retention": "show or set what happens to a dialogue's content when it closes",
     "destroy-key": "destroy a dialogue's pseudonym key (two conveners: one asks, one confirms)",
+    "delete-dialogue": "delete a whole dialogue and all it holds (two conveners: one asks, one confirms)",
     "migrate-to": "move this site's database from SQLite to PostgreSQL, every row",
     "import-polis": "import a Pol.is conversation into a meeting as a Track 3 consultation",
     "export-polis": "export a meeting's statements and votes in the Pol.is layout (zip)",

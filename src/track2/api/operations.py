@@ -1,7 +1,8 @@
-"""Retention and key destruction of a dialogue, for its conveners (the Retention page's actions).
+"""Retention, key destruction and deletion of a dialogue, for its conveners (the Retention page's
+actions, and its "Delete this dialogue" page's).
 
-Destroying the key takes two different conveners: one POSTs the request, another the
-confirmation; both are in the audit trail. Everyone else gets 404."""
+Destroying the key and deleting the dialogue take two different conveners: one POSTs the
+request, another the confirmation; both are in the audit trail. Everyone else gets 404."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from pydantic import StrictBool, StrictInt
 from track2.access.operations import RetentionAccess, access_retention
 from track2.api.auth import AuthedRequest
 from track2.api.dialogues import utc
-from track2.api.fields import Code, Id
+from track2.api.fields import Code, Id, Line
 from track2.operations import actions
+from track2.operations import dialogue_deletion as deletion
 
 router = Router(tags=["operations"])
 P = "/dialogues/{dialogue_id}"
@@ -74,3 +76,71 @@ def confirm_key_destruction(request: AuthedRequest, dialogue_id: Id):
     pending = actions.check_confirm_key_destruction(request.auth, dialogue_id)
     actions.do_confirm_key_destruction(request.auth, pending)
     return retention_out(access_retention(request.auth, dialogue_id))
+
+
+class DeletionIn(Schema):
+    title: Line(deletion.MAX_TYPED_TITLE) = Field(  # type: ignore[valid-type]  # a pydantic type built by a function
+        description="the dialogue's title, typed exactly (runs of spaces count as one)"
+    )
+
+
+def deletion_out(ctx: deletion.DeletionAccess) -> dict:
+    pending = ctx.pending
+    return {
+        "dialogue_id": ctx.dialogue.pk,
+        "deletion": "requested" if pending else "not_requested",
+        "requested_by": pending.requested_by_id if pending else None,
+        "requested_at": utc(pending.requested_at) if pending else None,
+        "conveners": len(ctx.conveners),
+        "may_be_deleted": ctx.has_second_convener,
+        "holds": {held.code: held.count for held in ctx.contents()},
+    }
+
+
+@router.get(
+    P + "/deletion",
+    summary="Whether deleting the dialogue was asked for, and what it holds (conveners)",
+)
+def get_deletion(request: AuthedRequest, dialogue_id: Id):
+    return deletion_out(deletion.access_deletion(request.auth, dialogue_id))
+
+
+@router.post(
+    P + "/deletion",
+    response={201: dict},
+    summary="Ask to delete the whole dialogue; a second convener confirms (conveners)",
+)
+def request_deletion(request: AuthedRequest, dialogue_id: Id, body: DeletionIn):
+    ctx = deletion.check_request_deletion(request.auth, dialogue_id, body.title)
+    _request, unreached = deletion.do_request_deletion(
+        request.auth, ctx, base_url=f"{request.scheme}://{request.get_host()}"
+    )
+    answer = deletion_out(deletion.access_deletion(request.auth, dialogue_id))
+    return JsonResponse({**answer, "conveners_not_told": unreached}, status=201)
+
+
+@router.delete(
+    P + "/deletion",
+    summary="Withdraw the request to delete the dialogue (either convener)",
+)
+def withdraw_deletion(request: AuthedRequest, dialogue_id: Id):
+    pending = deletion.check_withdraw_deletion(request.auth, dialogue_id)
+    deletion.do_withdraw_deletion(request.auth, pending)
+    return deletion_out(deletion.access_deletion(request.auth, dialogue_id))
+
+
+@router.post(
+    P + "/deletion/confirmation",
+    summary="Confirm another convener's request: the dialogue and all it holds are deleted (conveners)",
+)
+def confirm_deletion(request: AuthedRequest, dialogue_id: Id, body: DeletionIn):
+    ctx = deletion.check_confirm_deletion(request.auth, dialogue_id, body.title)
+    done = deletion.do_confirm_deletion(request.auth, ctx)
+    return {
+        "dialogue_id": done.dialogue_id,
+        "deleted": True,
+        "deleted_at": utc(done.deleted_at),
+        "requested_by": done.requested_by.pk if done.requested_by else None,
+        "confirmed_by": done.confirmed_by.pk,
+        "removed": {held.code: held.count for held in done.removed},
+    }

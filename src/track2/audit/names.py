@@ -166,6 +166,7 @@ LOOKUPS: dict[str, Lookup] = {
     "disclosure": _unnamed("impact.Disclosure", "dialogue"),
     "retentionpolicy": _unnamed("operations.RetentionPolicy", "dialogue"),
     "keydestruction": _unnamed("operations.KeyDestruction", "dialogue"),
+    "dialoguedeletion": _unnamed("operations.DialogueDeletion", "dialogue"),
     "directoryentry": _key_bundles,
     "outcomedocument": _document_titles,
     "version": _version_titles,

@@ -43,6 +43,7 @@ OBJECT_TYPES = {
     "disclosure": _("public page, observers' reading and who reads who was briefed"),
     "retentionpolicy": _("retention policy"),
     "keydestruction": _("destruction of the dialogue's pseudonym key"),
+    "dialoguedeletion": _("request to delete the whole dialogue"),
     "directoryentry": _("back-channel key bundle"),
     "outcomedocument": _("outcome document"),
     "version": _("outcome document version"),

@@ -1,7 +1,8 @@
 """Every write of operations that a person makes: retention policies and key destruction.
 
 Destroying a dialogue's key is irreversible, so it takes two conveners of that dialogue: one
-asks, another confirms; both steps are in the audit trail.
+asks, another confirms; both steps are in the audit trail (the rules both this and deleting a
+whole dialogue follow are in two_conveners.py).
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from track2 import keyring
-from track2.access import access_dialogue
+from track2.access import NotFound, access_dialogue
 from track2.audit.record import record
 from track2.dialogues.models import Dialogue
 from track2.errors import ActionRefused, Problems
 from track2.operations.models import KeyDestruction, RetentionPolicy
+from track2.operations.two_conveners import lock_dialogue
 
 MAX_RETENTION_DAYS = 36500
 
@@ -67,9 +69,8 @@ def check_request_key_destruction(by, dialogue_id) -> Dialogue:
 
 def do_request_key_destruction(by, dialogue: Dialogue) -> KeyDestruction:
     with transaction.atomic():
-        # Two conveners asking at the same moment (two served workers): the second waits for the
-        # first, then is told it was asked for, instead of a duplicate key's server error.
-        Dialogue.objects.select_for_update().filter(pk=dialogue.pk).first()
+        # Two conveners asking at the same moment: the second is told it was asked for.
+        lock_dialogue(dialogue.pk)
         if KeyDestruction.objects.filter(dialogue=dialogue).exists():
             check_request_key_destruction(by, dialogue.pk)  # raises, saying which
         request = KeyDestruction.objects.create(dialogue=dialogue, requested_by=by)
@@ -93,6 +94,10 @@ def check_confirm_key_destruction(by, dialogue_id) -> KeyDestruction:
 
 def do_confirm_key_destruction(by, request: KeyDestruction) -> KeyDestruction:
     with transaction.atomic():
+        # The dialogue first, as deleting the dialogue locks it: the same order, or the two
+        # deadlock; deleted meanwhile, it is not found.
+        if lock_dialogue(request.dialogue_id) is None:
+            raise NotFound
         request = KeyDestruction.objects.select_for_update().get(pk=request.pk)
         if request.destroyed_at:
             raise ActionRefused("this dialogue's key is already destroyed.")

@@ -1,4 +1,5 @@
-"""What operations remember: the site's identity, the backups made, retention and key destruction."""
+"""What operations remember: the site's identity, the backups made, retention, key destruction
+and requests to delete a whole dialogue."""
 
 from __future__ import annotations
 
@@ -65,16 +66,25 @@ class RetentionPolicy(models.Model):
         return f"retention of {self.dialogue_id}"
 
 
-class KeyDestruction(models.Model):
+class ConvenersDecision(models.Model):
+    """What cannot be undone takes two conveners of the dialogue: one asks (this row), a different
+    one confirms (track2.operations.two_conveners)."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class KeyDestruction(ConvenersDecision):
     """A dialogue's key destruction: asked by one convener, done when a second one confirms."""
 
     dialogue = models.OneToOneField(
         "dialogues.Dialogue", on_delete=models.CASCADE, related_name="key_destruction"
     )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    requested_at = models.DateTimeField(default=timezone.now)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -82,3 +92,30 @@ class KeyDestruction(models.Model):
 
     def __str__(self) -> str:
         return f"key destruction of {self.dialogue_id}"
+
+
+class DialogueDeletion(ConvenersDecision):
+    """A request to delete a whole dialogue, asked by one convener. A second convener's
+    confirmation deletes the dialogue, and this row with it (track2.operations.dialogue_deletion);
+    a withdrawn request stays, so that the dialogue's trail can still name what was withdrawn."""
+
+    dialogue = models.ForeignKey(
+        "dialogues.Dialogue", on_delete=models.CASCADE, related_name="deletion_requests"
+    )
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # Two conveners asking at once (two served workers) make one request, not two.
+            models.UniqueConstraint(
+                fields=["dialogue"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_open_deletion_request_per_dialogue",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"deletion of dialogue {self.dialogue_id}"

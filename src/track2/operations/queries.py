@@ -46,16 +46,24 @@ def keys_warning(unsaved: list[str]) -> str:
 
 
 def backups_holding_destroyed_keys() -> list[tuple[BackupRecord, int]]:
-    """Keys backups made before a dialogue's key was destroyed: they still hold that key."""
+    """Keys backups made before a dialogue's key was destroyed: they still hold that key. A
+    deleted dialogue's key was destroyed when it was deleted (its KeyDestruction row went with
+    it; the deletion's audit entry says when)."""
+    from track2.operations.deletion_traces import deleted_dialogues
+
+    destroyed = list(
+        KeyDestruction.objects.filter(destroyed_at__isnull=False).values_list(
+            "dialogue_id", "destroyed_at"
+        )
+    )
     found = []
-    destroyed = KeyDestruction.objects.filter(destroyed_at__isnull=False)
-    for destruction in destroyed:
-        name = f"dialogue-{destruction.dialogue_id}.key"
+    for dialogue_id, destroyed_at in destroyed + deleted_dialogues():
+        name = f"dialogue-{dialogue_id}.key"
         for record in BackupRecord.objects.filter(
-            kind=BackupRecord.Kind.KEYS, made_at__lt=destruction.destroyed_at
+            kind=BackupRecord.Kind.KEYS, made_at__lt=destroyed_at
         ):
             if name in record.key_files:
-                found.append((record, destruction.dialogue_id))
+                found.append((record, dialogue_id))
     return found
 
 

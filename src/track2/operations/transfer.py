@@ -138,4 +138,20 @@ def _copy_rows(target) -> int:
                 copied += len(batch)
         for statement in target.ops.sequence_reset_sql(no_style(), models):
             cursor.execute(statement)
+        _past_every_dialogue_number(cursor)
     return copied
+
+
+def _past_every_dialogue_number(cursor) -> None:
+    """Past the highest dialogue number the site ever gave, not only past the rows copied: a
+    deleted dialogue's number must never go to a new dialogue, whose key its tombstone would
+    refuse (dialogue_deletion.py). SQLite never gives a number twice (AUTOINCREMENT)."""
+    from track2.operations.deletion_traces import highest_number_ever
+
+    highest = highest_number_ever()
+    if highest:
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('dialogues_dialogue', 'id'), "
+            "GREATEST(%s, (SELECT COALESCE(MAX(id), 0) FROM dialogues_dialogue)))",
+            [highest],
+        )
