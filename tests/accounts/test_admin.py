@@ -185,3 +185,20 @@ def test_tokens_are_only_seen_and_revoked(admin_client, make_user):
 
 def test_groups_are_not_in_the_admin(admin_client):
     assert admin_client.get("/admin/auth/group/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("display_name", "New\x07Comer"),
+        ("display_name", "\x1b[31mNew Comer"),
+        ("email", "new\x07comer@example.org"),
+    ],
+)
+def test_a_new_account_refuses_control_characters(admin_client, field, value):
+    typed = {"email": "newcomer@example.org", "display_name": "New Comer", field: value}
+    response = admin_client.post(reverse("admin:accounts_user_add"), {**typed, "_save": "1"})
+    assert response.status_code == 200
+    assert "control character" in response.content.decode()
+    assert response.context["adminform"].form.errors.keys() >= {field}
+    assert not User.objects.filter(email="newcomer@example.org").exists() and not mail.outbox

@@ -139,3 +139,74 @@ def test_a_right_a_site_administrator_holds_anyway_opens_nothing(make_user):
     ilse = make_user("ilse@example.org")
     ConveningRight.objects.create(institution=institution, user=ilse)
     assert list(institutions_for(ilse)) == [institution]
+
+
+def inline_rows(institution, *users) -> dict:
+    rows = {
+        "convening_rights-TOTAL_FORMS": str(len(users)),
+        "convening_rights-INITIAL_FORMS": "0",
+    }
+    for index, user in enumerate(users):
+        rows[f"convening_rights-{index}-user"] = user
+        rows[f"convening_rights-{index}-institution"] = institution.pk if institution else ""
+    return rows
+
+
+def test_an_institution_name_refuses_control_characters(client, db):
+    institution = Institution.objects.create(name="Institute for Maritime Dialogue")
+    client, _admin = admin_client(client)
+    for url in (
+        "/admin/institutions/institution/add/",
+        f"/admin/institutions/institution/{institution.pk}/change/",
+    ):
+        for name in ("Harbour\x07Foundation", "\x1b[31mHarbour Foundation"):
+            response = client.post(url, {"name": name, **inline_rows(None), "_save": "Save"})
+            assert response.status_code == 200, (url, name)
+            assert "control character" in response.content.decode()
+    assert list(Institution.objects.values_list("name", flat=True)) == [institution.name]
+
+
+# Values Django's autocomplete would look up in the user table while re-rendering the refused form.
+# Each with the refusal shown on the field (Django refuses NUL before looking for a choice).
+NOT_AN_ID = {
+    **dict.fromkeys(["1e400", "NaN", "a\x07b", str(2**63), "-1", "²"], "Select a valid choice"),
+    "<i>a\x00b</i>": "Null characters are not allowed",
+}
+
+
+def test_a_right_refuses_what_is_no_id_and_shows_the_form_again(client, make_user):
+    ilse = make_user("ilse@example.org")
+    institution = Institution.objects.create(name="Institute for Maritime Dialogue")
+    client, admin = admin_client(client)
+    right = ConveningRight.objects.create(user=ilse, institution=institution, granted_by=admin)
+    for url in (
+        "/admin/institutions/conveningright/add/",
+        f"/admin/institutions/conveningright/{right.pk}/change/",
+    ):
+        for value, refusal in NOT_AN_ID.items():
+            for sent in (
+                {"user": value, "institution": institution.pk},
+                {"user": ilse.pk, "institution": value},
+            ):
+                response = client.post(url, {**sent, "_save": "Save"})
+                assert response.status_code == 200, (url, sent)
+                assert refusal in response.content.decode(), (url, sent)
+    assert list(ConveningRight.objects.values_list("user", "institution")) == [
+        (ilse.pk, institution.pk)
+    ]
+
+
+def test_an_institution_with_rights_refuses_what_is_no_id_in_its_inline(client, make_user):
+    ilse = make_user("ilse@example.org")
+    institution = Institution.objects.create(name="Institute for Maritime Dialogue")
+    client, admin = admin_client(client)
+    ConveningRight.objects.create(user=ilse, institution=institution, granted_by=admin)
+    url = f"/admin/institutions/institution/{institution.pk}/change/"
+    assert client.get(url).status_code == 200
+    for value, refusal in NOT_AN_ID.items():
+        response = client.post(
+            url, {"name": institution.name, **inline_rows(institution, value), "_save": "Save"}
+        )
+        assert response.status_code == 200, value
+        assert refusal in response.content.decode(), value
+    assert ConveningRight.objects.count() == 1

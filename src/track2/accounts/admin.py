@@ -22,13 +22,15 @@ from django.utils.translation import gettext_lazy as _
 
 from track2.accounts.actions import do_end_sessions, do_revoke_credentials
 from track2.accounts.models import ApiToken, RecoveryCode, User
+from track2.site.admin_rules import RuledModelAdmin
+from track2.site.forms import InputRules
 
 # Groups carry Django model permissions; Track2 has one kind of administrator (a superuser),
 # so they would be a second, unused permission system to audit.
 admin.site.unregister(Group)
 
 
-class NewAccountForm(forms.ModelForm):
+class NewAccountForm(InputRules, forms.ModelForm):
     class Meta:
         model = User
         fields = ["email", "display_name"]
@@ -40,7 +42,7 @@ class NewAccountForm(forms.ModelForm):
         return email
 
 
-class AccountForm(forms.ModelForm):
+class AccountForm(InputRules, forms.ModelForm):
     """An existing account, as the administrator may change it."""
 
     class Meta:
@@ -76,7 +78,7 @@ def send_password_link(request, user: User, *, welcome: bool) -> None:
 
 
 @admin.register(User)
-class UserAdmin(admin.ModelAdmin):
+class UserAdmin(RuledModelAdmin):
     ordering = ["email"]
     list_display = [
         "email",
@@ -201,13 +203,20 @@ class UserAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(RuledModelAdmin):
     """Tokens are made by their owners (shown once); the administrator can only see and revoke them."""
 
     list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
-    fields = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = fields
+    # A tuple: Django's stubs type `fields` and `readonly_fields` as different lists.
+    fields = readonly_fields = (
+        "name",
+        "user",
+        "prefix",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    )
     search_fields = ["name", "user__email"]
     actions = ["revoke"]
 

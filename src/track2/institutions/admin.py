@@ -5,9 +5,10 @@ from django.contrib import admin
 from django.utils.translation import gettext as _
 
 from track2.institutions.models import ConveningRight, Institution
+from track2.site.admin_rules import RuledInline, RuledModelAdmin
 
 
-class ConveningRightInline(admin.TabularInline):
+class ConveningRightInline(RuledInline):
     model = ConveningRight
     extra = 0
     fields = ["user", "granted_by", "granted_at"]
@@ -16,7 +17,7 @@ class ConveningRightInline(admin.TabularInline):
 
 
 @admin.register(Institution)
-class InstitutionAdmin(admin.ModelAdmin):
+class InstitutionAdmin(RuledModelAdmin):
     list_display = ["name", "created_at"]
     search_fields = ["name"]
     inlines = [ConveningRightInline]
@@ -48,7 +49,7 @@ class InstitutionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConveningRight)
-class ConveningRightAdmin(admin.ModelAdmin):
+class ConveningRightAdmin(RuledModelAdmin):
     list_display = ["user", "institution", "granted_by", "granted_at"]
     list_filter = ["institution"]
     search_fields = ["user__email", "institution__name"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -37,6 +38,9 @@ def _text_rules(multiline: bool):
     return admissible
 
 
+_INTEGER = re.compile(r"-?[0-9]+")
+
+
 def _bounded_choice(field: forms.ModelChoiceField):
     """A choice of objects by id: a number no id column holds is an invalid choice, not a
     database error (Django checks each value of a multiple choice with a query)."""
@@ -46,7 +50,9 @@ def _bounded_choice(field: forms.ModelChoiceField):
         values = value if isinstance(value, (list, tuple)) else [value]
         for item in values:
             text = str(item).strip() if item is not None else ""
-            if text.lstrip("-").isdigit() and validation.integer_problem(int(text), is_id=True):
+            # An ASCII integer only: "²" is a digit to str.isdigit() and not to int(), nor is
+            # "--5"; Django's own lookup refuses those as invalid choices.
+            if _INTEGER.fullmatch(text) and validation.integer_problem(int(text), is_id=True):
                 raise ValidationError(
                     field.error_messages["invalid_choice"],
                     code="invalid_choice",
