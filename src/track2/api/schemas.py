@@ -5,11 +5,13 @@ a declaration reaches the form, the API and the action together, with the same l
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import create_model
+from pydantic import Field, ValidationError, WrapValidator, create_model
 
 from track2.api.fields import Code, Count, Id, Line, Moment, Notes, Small
 from track2.editable import Editable
@@ -34,10 +36,49 @@ def api_type(field: models.Field) -> Any:
     if isinstance(field, models.PositiveIntegerField):
         return Count
     if isinstance(field, models.DecimalField):
-        return Decimal
+        return decimal_type(field)
     if isinstance(field, models.DateTimeField):
         return Moment
     raise TypeError(f"no API type for {field!r}: give one in `types`")
+
+
+def decimal_type(field: models.DecimalField) -> Any:
+    """A decimal within the model field's range and precision, checked by the schema with the
+    other fields (docs/decisions.md: range is the schema's) and refused with one message that
+    names the field and the range, as the page's form says it (site/forms.py): pydantic's own
+    would name only the rule that failed first ("no more than 4 digits in total")."""
+    places = field.decimal_places or 0
+    step = Decimal(10) ** -places
+    largest = Decimal(10) ** ((field.max_digits or 0) - places) - step
+    low, high = -largest, largest
+    for v in field.validators:
+        # A limit computed per call (from a setting) is left to the action.
+        if isinstance(v, MinValueValidator) and not callable(v.limit_value):
+            low = max(low, Decimal(v.limit_value))
+        elif isinstance(v, MaxValueValidator) and not callable(v.limit_value):
+            high = min(high, Decimal(v.limit_value))
+
+    def refuse_with_one_message(value, check):
+        try:
+            return check(value)
+        except ValidationError:
+            raise ValueError(
+                _(
+                    "%(field)s: enter a number from %(low)s to %(high)s, with at most %(places)s decimal places."
+                )
+                % {
+                    "field": field.name,
+                    "low": low.quantize(step),
+                    "high": high.quantize(step),
+                    "places": places,
+                }
+            ) from None
+
+    return Annotated[
+        Decimal,
+        Field(ge=low, le=high, max_digits=field.max_digits, decimal_places=places),
+        WrapValidator(refuse_with_one_message),
+    ]
 
 
 def _api_name(editable: Editable, name: str) -> str:

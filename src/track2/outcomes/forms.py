@@ -148,6 +148,11 @@ class DecisionForm(InputRules, PlainErrors):
     )
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
 
+    def other_errors(self) -> list[str]:
+        """Problems not at the reason (said beside it): the amendment's own (decided meanwhile,
+        its paragraph changed) and a forged choice."""
+        return self.page_errors() + [str(error) for error in self["accept"].errors]
+
 
 class RankingForm(InputRules, PlainErrors):
     paragraph_key = forms.CharField(widget=forms.HiddenInput, max_length=16)

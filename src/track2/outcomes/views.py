@@ -69,6 +69,12 @@ def _page(request, dialogue_id, document_id, forms_=None, status=200):
         form = context.get(f"{name}_form")
         if form is not None:
             context[f"{name}_at"] = _box_of(form, keys) if has_boxes else None
+    if "decision_at" in context:
+        # A refused decision goes back into its amendment's form; one no longer pending (decided
+        # meanwhile) has no form there, so its problems are said apart, below the amendments.
+        pending = {a["id"] for a in context["amendments"] if a["status"] == "pending"}
+        if not (found.is_facilitator and context["decision_at"] in pending):
+            context["decision_at"] = None
     if ranking_form is not None:
         # A paragraph whose drafts are not on the page has its problems said below the drafts.
         refused = [group for group in context["drafts"] if group["is_refused"]]
@@ -144,10 +150,13 @@ def _box_of(form, keys: set[str]) -> str | None:
 _PLACE = re.compile(r"^sections\[(\d+)\](?:\.paragraphs\[(\d+)\])?")
 
 
-def _on_document(request, dialogue_id: int, document_id: int, form, name: str, *steps, tell):
+def _on_document(
+    request, dialogue_id: int, document_id: int, form, name: str, *steps, tell, at=None
+):
     """A form posted on a document's page: its action run through `submit`; refused, the page
     again with the form's problems (400), or with the reason a role may not do it (403);
-    done, `tell(result)` says so and back to the page."""
+    done, `tell(result)` says so and back to the page. `at` names the object of a form the page
+    repeats per object (the amendment decided), so the refused one is the one shown again."""
     try:
         done = submit(form, *map(_permitted, steps))
     except _Forbidden as forbidden:
@@ -157,7 +166,8 @@ def _on_document(request, dialogue_id: int, document_id: int, form, name: str, *
             lambda status: _page(request, dialogue_id, document_id, status=status),
         )
     if done is NOT_DONE:
-        return _page(request, dialogue_id, document_id, {name: form}, status=400)
+        forms_ = {name: form} if at is None else {name: form, name.replace("_form", "_at"): at}
+        return _page(request, dialogue_id, document_id, forms_, status=400)
     tell(done)
     return redirect("outcomes:document", dialogue_id, document_id)
 
@@ -342,6 +352,7 @@ def decide(request: HttpRequest, dialogue_id: int, document_id: int, amendment_i
             reason=data["reason"],
         ),
         tell=lambda done: messages.success(request, _("Amendment %(status)s.") % {"status": done.status}),
+        at=amendment_id,
     )  # fmt: skip
 
 
@@ -397,12 +408,32 @@ def diff(request: HttpRequest, dialogue_id: int, document_id: int) -> HttpRespon
 
 @login_required
 def export(request: HttpRequest, dialogue_id: int, document_id: int, fmt: str) -> HttpResponse:
-    exported = act_and_tell(request, lambda: actions.do_export(
-        request.user, dialogue_id, document_id, fmt=fmt,
-        recipient=request.GET.get("recipient") or None,
-    ))  # fmt: skip
-    if exported is NOT_DONE:
+    recipient = request.GET.get("recipient")
+    try:
+        exported = actions.do_export(
+            request.user, dialogue_id, document_id, fmt=fmt, recipient=recipient or None
+        )
+    except ActionRefused as refusal:
+        if type(refusal) is ActionRefused and any(f == "recipient" for f, _m in refusal.problems):
+            # The recipient is typed in the page's copy form: it comes back with the name as
+            # typed and marked (STYLE.md §12), where a redirect would lose it.
+            return _page(
+                request, dialogue_id, document_id, {"copy_refusal": _copy_refusal(refusal, recipient)},
+                status=400,
+            )  # fmt: skip
+        for _field, message in refusal.problems:
+            messages.error(request, message)
         return redirect("outcomes:document", dialogue_id, document_id)
     response = HttpResponse(exported.content, content_type=exported.content_type)
     response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
     return response
+
+
+def _copy_refusal(refusal: ActionRefused, recipient: str | None) -> dict:
+    """The copy form's refusal as the page shows it: the recipient as typed, the problems of
+    that field beside it, the others (a format, a version) above the form."""
+    return {
+        "recipient": recipient or "",
+        "at_recipient": [m for f, m in refusal.problems if f == "recipient"],
+        "others": [m for f, m in refusal.problems if f != "recipient"],
+    }

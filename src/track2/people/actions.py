@@ -104,12 +104,16 @@ def check_delegation(dialogue: Dialogue, delegation) -> Delegation | None:
     return delegation
 
 
-def find_in_directory(institution, email: str) -> Person | None:
+def find_in_directory(institution, email) -> Person | None:
     """The entry with this address in the institution's directory. Other institutions'
     directories are never searched: an address known elsewhere is simply not found."""
-    return Person.objects.filter(
-        institution=institution, email__iexact=(email or "").strip()
-    ).first()
+    try:
+        address = clean_email(email)
+    except ActionRefused:
+        # No entry holds an address that is not one, and the lookup would hand the database what
+        # it cannot take: NUL in text on PostgreSQL, a LIKE pattern past 50,000 bytes on SQLite.
+        return None
+    return Person.objects.filter(institution=institution, email__iexact=address).first()
 
 
 def check_email_free(

@@ -28,6 +28,9 @@ TEXT_LIMITS = {
     "nominated_by": 200,
 }
 MAX_TAGS = 30
+# Person.email is an EmailField (254 characters), the longest address SMTP carries (RFC 5321
+# §4.5.3.1.3 with its errata).
+EMAIL_LIMIT = 254
 
 
 def role_label(value: str) -> str:
@@ -55,6 +58,18 @@ def clean_email(value) -> str:
     if not email:
         raise ActionRefused(
             _("An e-mail address is required: invitations are sent to it."), field="email"
+        )
+    # Django's validator lets control characters through inside a quoted local part
+    # ("a\x07b"@example.org) and admits 320 characters, more than the column holds.
+    admissible.check_text(email, "email")
+    if len(email) > EMAIL_LIMIT:
+        raise ActionRefused(
+            _(
+                "An e-mail address has at most %(limit)d characters; this one has %(count)d. "
+                "Check that only the address was pasted."
+            )
+            % {"limit": EMAIL_LIMIT, "count": len(email)},
+            field="email",
         )
     try:
         validate_email(email)
