@@ -208,7 +208,12 @@ def pytest_collection_modifyitems(config, items):
             for item in items
             if item not in other
             and not vendor_of(item)
-            and (not uses_suite_database(item) or item.get_closest_marker("browser") is not None)
+            and (
+                not uses_suite_database(item)
+                or item.get_closest_marker("browser") is not None
+                # the route sweep: who may reach a route is decided in Python, not by the vendor
+                or item.get_closest_marker("any_database") is not None
+            )
         ]
     if other:
         config.hook.pytest_deselected(items=other)

@@ -14,6 +14,7 @@ SERVES_FROM_IT = "tests/site/test_serve.py::test_serve_answers_pages_static_file
 NO_DATABASE = "tests/commonground/test_schulze.py::"
 OWN_SQLITE_SITE = "tests/operations/test_keys.py::"
 IN_A_BROWSER = "tests/e2e/test_layout.py::"
+ANY_DATABASE = "tests/test_every_route.py::"
 ABOUT_POSTGRESQL_IN_A_BROWSER = (
     "tests/e2e/test_room_live.py::"
     "test_a_facilitator_watches_the_map_move_while_three_participants_vote[postgresql]"
@@ -31,6 +32,7 @@ def collected(database_url: str | None) -> list[str]:
         env["TRACK2_DATABASE_URL"] = database_url
     files = [path.split("::")[0] for path in (USES_THE_DATABASE, SERVES_FROM_IT)]
     files += [NO_DATABASE.rstrip(":"), OWN_SQLITE_SITE.rstrip(":"), IN_A_BROWSER.rstrip(":")]
+    files += [ANY_DATABASE.rstrip(":")]
     files += [ABOUT_POSTGRESQL_IN_A_BROWSER.split("::")[0]]
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *files],
@@ -50,7 +52,7 @@ def test_the_postgresql_pass_keeps_database_tests_and_drops_the_rest():
     assert any(line.startswith(USES_THE_DATABASE) for line in second)
     assert SERVES_FROM_IT in second
     assert ABOUT_POSTGRESQL_IN_A_BROWSER in second
-    dropped = (NO_DATABASE, OWN_SQLITE_SITE, IN_A_BROWSER)
+    dropped = (NO_DATABASE, OWN_SQLITE_SITE, IN_A_BROWSER, ANY_DATABASE)
     assert not [line for line in second if line.startswith(dropped)]
 
     first = collected(None)

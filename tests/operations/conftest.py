@@ -17,9 +17,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.dialogues.conftest import signed_in  # the pages' fixture, shared
+from tests.dialogues.conftest import build_world, signed_in  # the pages' fixtures, shared
 from tests.helpers import outside_env
 from tests.template_db import demo_site_once
+from track2.dialogues.models import Membership, Role
 
 __all__ = ["signed_in"]
 
@@ -212,3 +213,18 @@ def new_database(postgres_server):
     with psycopg.connect(postgres_server, autocommit=True) as connection:
         for name in made:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def world(make_user, institution, settings, tmp_path):
+    """The pages' world (tests/dialogues/conftest.py), its keys in a data folder of its own."""
+    settings.TRACK2_HOME = tmp_path
+    return build_world(make_user, institution)
+
+
+@pytest.fixture
+def second_convener(world, make_user):
+    """A second convener of the world's dialogue: what takes two conveners needs one."""
+    user = make_user("second.convener@example.org")
+    Membership.objects.create(dialogue=world.dialogue, user=user, role=Role.CONVENER)
+    return user

@@ -9,12 +9,11 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from tests.dialogues.conftest import build_world
 from tests.dialogues.test_access_matrix import ALL_ROLES
 from track2.access import NotFound
 from track2.accounts.models import AttemptLock, SignInAttempt
 from track2.audit.models import AuditEntry
-from track2.dialogues.models import Dialogue, Membership, Role, RoleInvitation
+from track2.dialogues.models import Dialogue, RoleInvitation
 from track2.errors import ActionRefused
 from track2.meetings.models import AgendaItem
 from track2.operations import actions, housekeeping, retention, verification
@@ -24,19 +23,6 @@ from track2.operations.queries import backups_holding_destroyed_keys
 
 ROLES = ALL_ROLES
 POLICY = {"on_meeting_close": "keep", "delete_content_after_days": 30, "destroy_key_on_close": True}
-
-
-@pytest.fixture
-def world(make_user, institution, settings, tmp_path):
-    settings.TRACK2_HOME = tmp_path
-    return build_world(make_user, institution)
-
-
-@pytest.fixture
-def second_convener(world, make_user):
-    user = make_user("second.convener@example.org")
-    Membership.objects.create(dialogue=world.dialogue, user=user, role=Role.CONVENER)
-    return user
 
 
 def write_key(dialogue_id: int, keys: Path) -> Path:

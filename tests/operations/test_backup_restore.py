@@ -9,7 +9,7 @@ import stat
 
 import pytest
 
-from tests.operations.conftest import Site
+from tests.operations.conftest import Site, two_conveners
 from tests.operations.tables import differences, postgres_tables, sqlite_tables
 
 
@@ -67,7 +67,28 @@ def test_postgresql_round_trip_with_the_demo_data(
     )
 
 
+# A dialogue made after the demo's, then deleted: the newest number, which a move that set
+# PostgreSQL's sequence from the rows copied would give again (and its key's tombstone refuse).
+SHORT_LIVED = """
+from track2 import keyring
+from track2.dialogues.models import Dialogue, Membership
+varena = Dialogue.objects.get(title__startswith="Varena")
+made = Dialogue.objects.create(title="Short-lived talks", institution=varena.institution)
+for m in Membership.objects.filter(dialogue=varena, role="convener"):
+    Membership.objects.create(dialogue=made, user=m.user, role="convener")
+keyring.dialogue_key(made.pk)  # its first pseudonym made its key
+print(made.pk)
+"""
+
+
 def test_sqlite_moves_to_postgresql_with_every_row(demo_site, new_database):
+    first, second = two_conveners(demo_site, 1)
+    deleted = int(demo_site.shell(SHORT_LIVED).strip())
+    for by in (first, second):
+        asked = demo_site.run(
+            "delete-dialogue", str(deleted), "--by", by, "--title", "Short-lived talks"
+        )
+        assert asked.returncode == 0, asked.stderr
     url = new_database()
     done = demo_site.run("migrate-to", url)
     assert done.returncode == 0, done.stderr
@@ -83,6 +104,17 @@ def test_sqlite_moves_to_postgresql_with_every_row(demo_site, new_database):
         "top = I.objects.order_by('-pk').first().pk; "
         "assert I.objects.create(name='After the move').pk > top"
     )
+    # A deleted dialogue's number is never given again, on PostgreSQL either.
+    made = Site(demo_site.home, database_url=url).shell(
+        "from track2 import keyring\n"
+        "from track2.dialogues.models import Dialogue\n"
+        "from track2.institutions.models import Institution\n"
+        "made = Dialogue.objects.create(title='After the move', "
+        "institution=Institution.objects.first())\n"
+        "keyring.pseudonym(made.pk, 1)\n"
+        "print(made.pk)"
+    )
+    assert int(made.strip()) > deleted
     # A second run onto the same, no longer empty database is refused.
     again = demo_site.run("migrate-to", url)
     assert again.returncode != 0 and "already has" in again.stderr

@@ -11,7 +11,6 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from tests.dialogues.conftest import build_world
 from tests.dialogues.test_access_matrix import ALL_ROLES
 from tests.dialogues.test_api import bearer
 from track2.audit.models import AuditEntry
@@ -20,12 +19,6 @@ from track2.operations.dialogue_contents import KINDS
 from track2.operations.models import DialogueDeletion
 
 TITLE = "Varena Sea Dialogue"
-
-
-@pytest.fixture
-def world(make_user, institution, settings, tmp_path):
-    settings.TRACK2_HOME = tmp_path
-    return build_world(make_user, institution)
 
 
 @pytest.fixture

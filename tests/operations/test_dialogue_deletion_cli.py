@@ -10,26 +10,12 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tests.dialogues.conftest import build_world
 from tests.dialogues.test_access_matrix import ALL_ROLES
 from track2.audit.models import AuditEntry
-from track2.dialogues.models import Dialogue, Membership, Role
+from track2.dialogues.models import Dialogue
 from track2.operations.models import DialogueDeletion
 
 TITLE = "Varena Sea Dialogue"
-
-
-@pytest.fixture
-def world(make_user, institution, settings, tmp_path):
-    settings.TRACK2_HOME = tmp_path
-    return build_world(make_user, institution)
-
-
-@pytest.fixture
-def second_convener(world, make_user):
-    user = make_user("second.convener@example.org")
-    Membership.objects.create(dialogue=world.dialogue, user=user, role=Role.CONVENER)
-    return user
 
 
 def run(*args: str) -> str:

@@ -37,19 +37,6 @@ from track2.people import roster_preview
 TITLE = "Varena Sea Dialogue"
 
 
-@pytest.fixture
-def world(make_user, institution, settings, tmp_path):
-    settings.TRACK2_HOME = tmp_path
-    return build_world(make_user, institution)
-
-
-@pytest.fixture
-def second_convener(world, make_user):
-    user = make_user("second.convener@example.org")
-    Membership.objects.create(dialogue=world.dialogue, user=user, role=Role.CONVENER)
-    return user
-
-
 def delete(world, second, django_capture_on_commit_callbacks, *, title=None):
     """Ask as the world's convener, confirm as `second`, with the after-commit work run."""
     first, d = world.users["convener"], world.dialogue.pk

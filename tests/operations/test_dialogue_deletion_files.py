@@ -2,7 +2,8 @@
 process holds the database open as a web server does): afterwards no byte of what the dialogue
 held is in the database file, its write-ahead log, the outbox, the keys folder, any other file
 under TRACK2_HOME or anything the commands printed; the other dialogue's content is all there.
-And its number is never given to another dialogue, even after the site moves to PostgreSQL."""
+(That its number is never given again after the site moves to PostgreSQL is
+test_backup_restore.py's move test, which deletes the newest dialogue first.)"""
 
 from __future__ import annotations
 
@@ -100,40 +101,3 @@ def test_a_deleted_dialogue_leaves_no_byte_in_any_file_or_log(site):
         assert not (site.home / "keys" / f"dialogue-{dialogue}.key").exists()
         gone = site.run("delete-dialogue", str(dialogue), "--by", second, "--withdraw")
         assert gone.returncode != 0 and "convenes no dialogue numbered" in gone.stderr
-
-
-SHORT_LIVED = """
-from track2 import keyring
-from track2.dialogues.models import Dialogue, Membership
-varena = Dialogue.objects.get(title__startswith="Varena")
-made = Dialogue.objects.create(title="Short-lived talks", institution=varena.institution)
-for m in Membership.objects.filter(dialogue=varena, role="convener"):
-    Membership.objects.create(dialogue=made, user=m.user, role="convener")
-keyring.dialogue_key(made.pk)  # its first pseudonym made its key
-print(made.pk)
-"""
-
-
-def test_a_deleted_dialogues_number_is_never_given_again_after_moving_to_postgresql(
-    demo_site, new_database
-):
-    # the highest number, deleted: PostgreSQL's sequence would have restarted after the
-    # highest number copied, and the new dialogue would have found the old one's tombstone
-    first, second = two_conveners(demo_site, 1)
-    number = int(demo_site.shell(SHORT_LIVED).strip())
-    title = "Short-lived talks"
-    for by in (first, second):
-        demo_site.run("delete-dialogue", str(number), "--by", by, "--title", title, check=True)
-    url = new_database()
-    moved = demo_site.run("migrate-to", url)
-    assert moved.returncode == 0, moved.stderr
-    made = Site(demo_site.home, database_url=url).shell(
-        "from track2 import keyring\n"
-        "from track2.dialogues.models import Dialogue\n"
-        "from track2.institutions.models import Institution\n"
-        "made = Dialogue.objects.create(title='After the move', "
-        "institution=Institution.objects.first())\n"
-        "keyring.pseudonym(made.pk, 1)\n"
-        "print(made.pk)"
-    )
-    assert int(made.strip()) > number

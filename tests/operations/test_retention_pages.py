@@ -8,11 +8,9 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from tests.dialogues.conftest import build_world
 from tests.dialogues.test_access_matrix import ALL_ROLES
 from tests.dialogues.test_api import bearer
 from track2.audit.models import AuditEntry
-from track2.dialogues.models import Membership, Role
 from track2.operations.models import KeyDestruction, RetentionPolicy
 
 GOOD = {
@@ -20,19 +18,6 @@ GOOD = {
     "delete_content_after_days": 30,
     "destroy_key_on_close": True,
 }
-
-
-@pytest.fixture
-def world(make_user, institution, settings, tmp_path):
-    settings.TRACK2_HOME = tmp_path
-    return build_world(make_user, institution)
-
-
-@pytest.fixture
-def second_convener(world, make_user):
-    user = make_user("second.convener@example.org")
-    Membership.objects.create(dialogue=world.dialogue, user=user, role=Role.CONVENER)
-    return user
 
 
 def page(world, dialogue_id=None) -> str:

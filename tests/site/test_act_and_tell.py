@@ -237,6 +237,9 @@ OWN_REFUSAL_HANDLING = {
     # A new authenticator app: the password is checked even when the form refused the code (and
     # the reverse), so that both problems show at once; off, it sends the reader to the account.
     ("accounts/views.py", "authenticator_replace"): "checks the code and the password together",
+    # The aide-mémoire copy's recipient is typed: a refusal of it shows the document again with
+    # the name kept and marked, 400; any other refusal (a format in the address) redirects.
+    ("outcomes/views.py", "export"): "re-renders the document with the recipient kept, 400",
 }
 
 
