@@ -1068,6 +1068,8 @@ def test_every_json_endpoint_of_the_pages_refuses_hostile_input(site, route):
 # --- routes without a form, the classification itself, the world before the sweep -----------
 
 
+# A body nobody reads is refused before any query (413) or ignored: the SQLite pass only.
+@pytest.mark.any_database
 @pytest.mark.parametrize("route", sorted(data.NO_FORM))
 def test_a_route_without_a_form_refuses_bodies_it_cannot_read(site, route):
     """What any route is sent in a body it does not expect: past the limit (413, before anything
