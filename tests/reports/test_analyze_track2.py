@@ -147,18 +147,11 @@ def test_bridging_top_statements_include_planted_consensus(four_groups: Path) ->
 
 
 def test_polis_mode_with_sides_adds_only_sides(two_sides: Path) -> None:
-    plain = json.loads(_run(str(two_sides), "--format", "json", "--mode", "polis"))
-    with_sides = json.loads(
-        _run(
-            str(two_sides),
-            "--format",
-            "json",
-            "--mode",
-            "polis",
-            "--sides",
-            str(two_sides / "sides.csv"),
-        )
-    )
+    # --raw-counts: a sides file also brings the room's small-cell rule over the groups'
+    # figures (next test), which is disclosure, not maths.
+    polis = ("--format", "json", "--mode", "polis", "--raw-counts")
+    plain = json.loads(_run(str(two_sides), *polis))
+    with_sides = json.loads(_run(str(two_sides), *polis, "--sides", str(two_sides / "sides.csv")))
     assert plain["method"] == "polis" and "bridging" not in with_sides
     assert "sides" in with_sides and "sides" not in plain
     assert "groups_by_side" in with_sides and "groups_by_side" not in plain
@@ -166,6 +159,17 @@ def test_polis_mode_with_sides_adds_only_sides(two_sides: Path) -> None:
     for doc in (plain, with_sides):
         del doc["timings"]
     assert plain == with_sides  # the Pol.is results do not change
+
+
+def test_with_sides_the_groups_figures_follow_the_rooms_rule(two_sides: Path) -> None:
+    polis = ("--format", "json", "--mode", "polis")
+    plain = json.loads(_run(str(two_sides), *polis))
+    with_sides = json.loads(_run(str(two_sides), *polis, "--sides", str(two_sides / "sides.csv")))
+    shown = [v is not None for v in plain["group_informed_consensus"].values()]
+    room = [v is not None for v in with_sides["group_informed_consensus"].values()]
+    # Never more shown with sides, and here fewer: the stricter rule is in force.
+    assert all(p or not r for p, r in zip(shown, room, strict=True))
+    assert sum(room) < sum(shown)
 
 
 def test_text_and_html_reports_show_bridging_and_common_ground(

@@ -219,6 +219,56 @@ def test_nothing_listed_keeps_a_hidden_group_hidden() -> None:
     assert nothing_listed({"shown": True, "pass_share": 0.5}).endswith("50%).")
 
 
+def test_with_sides_a_groups_share_follows_the_rooms_rule() -> None:
+    # Group 0 of 8 on one statement: 6 agree, 2 pass. Cell by cell its agree share (75 %) is
+    # shown; it says that two of them did not agree, which a room's rule hides for a side, and
+    # so, with sides, for a group too (docs/dialogue-room.md).
+    agree, disagree, seen = np.array([[6], [0]]), np.array([[0], [8]]), np.array([[8], [8]])
+    public = GroupCells(3, (0, 1), (8, 8), agree, disagree, seen)
+    assert public.shown_on(0)[0].answer("agree")
+    room = GroupCells(3, (0, 1), (8, 8), agree, disagree, seen, side_hidden=(False,))
+    assert not room.shown_on(0)[0].answer("agree") and room.shown_on(0)[0].votes
+    # Group 1's agree share (0 of 8) goes with it, or the room's totals would give group 0's
+    # away (its disagree share went cell by cell already, with group 0's passes).
+    assert room.shown_on(0)[1] == Figures(votes=True, agree=False, disagree=False)
+    assert public.shown_on(0)[1] == Figures(votes=True, agree=True, disagree=False)
+    hidden = GroupCells(3, (0, 1), (8, 8), agree, disagree, seen, side_hidden=(True,))
+    assert set(hidden.shown_on(0).values()) == {Figures(votes=False, agree=False, disagree=False)}
+
+
+def test_with_sides_no_group_shows_what_its_sides_row_hides(tmp_path: Path) -> None:
+    """Two sides of 8 that are the two groups; on statement 7 six of side A agree and two pass.
+    A's row is hidden there (a cell of 2), and without sides the report still gave group A's
+    figures away through the group-informed consensus of statement 7."""
+    sides = {**{p: "A" for p in range(1, 9)}, **{p: "B" for p in range(9, 17)}}
+    rows, t = [], 1
+    for p, side in sides.items():
+        for statement in range(1, 8):
+            vote = 1 if side == "A" else -1
+            if statement == 7 and side == "A" and p > 6:
+                vote = 0
+            rows.append(f"{t},x,{statement},{p},{vote}")
+            t += 1
+    (tmp_path / "votes.csv").write_text(
+        "timestamp,datetime,comment-id,voter-id,vote\n" + "\n".join(rows) + "\n"
+    )
+    (tmp_path / "sides.csv").write_text(
+        "participant,side\n" + "".join(f"{p},{s}\n" for p, s in sides.items())
+    )
+    public = json.loads(_run(str(tmp_path), "--format", "json"))
+    assert [g["size"] for g in public["groups"]] == [8, 8]
+    assert public["group_informed_consensus"]["7"] is not None
+    room = json.loads(
+        _run(str(tmp_path), "--format", "json", "--sides", str(tmp_path / "sides.csv"))
+    )
+    assert room["sides"]["statements"]["7"]["sides"]["A"]["n"] == 8
+    assert room["group_informed_consensus"]["7"] is None
+    assert room["group_informed_consensus"]["1"] is not None  # 8 of 8 and 0 of 8: shown
+    text = _run(str(tmp_path), "--sides", str(tmp_path / "sides.csv"))
+    assert "With the sides given, as in the dialogue room" in text
+    assert "With the sides given" not in _run(str(tmp_path))
+
+
 def test_divisive_shares_are_the_shares_the_groups_gave(tmp_path: Path) -> None:
     """Three of three who agreed read "80%" on the divisive line (the ranking's pseudocount
     (A + 1)/(S + 2)) and "100% (of 3)" among the representative statements."""

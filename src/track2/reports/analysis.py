@@ -55,6 +55,7 @@ from track2.reports.common_ground import (
     bridging_text,
     sides_html,
     sides_text,
+    visible_sides,
 )
 from track2.reports.consensus import (
     GroupsVerdict,
@@ -276,7 +277,15 @@ def _groups_of(run: AnalysisRun) -> _Groups:
 
 
 def group_cells(run: AnalysisRun, view: _Groups) -> GroupCells:
-    """The small-cell rule over the groups ``view`` shows (see :mod:`track2.reports.group_cells`)."""
+    """The small-cell rule over the groups ``view`` shows (see :mod:`track2.reports.group_cells`);
+    with sides, the room's rule on top."""
+    side_hidden = None
+    if run.sides is not None:
+        of_side = {sid: j for j, sid in enumerate(run.sides.statement_ids.tolist())}
+        side_hidden = tuple(
+            sid in of_side and not all(visible_sides(run.sides, of_side[sid], run.k_anonymity))
+            for sid in run.analysis.statement_ids.tolist()
+        )
     return GroupCells(
         k=run.k_anonymity,
         group_ids=tuple(view.ids),
@@ -284,6 +293,7 @@ def group_cells(run: AnalysisRun, view: _Groups) -> GroupCells:
         agree=np.asarray(view.agree),
         disagree=np.asarray(view.disagree),
         seen=np.asarray(view.seen),
+        side_hidden=side_hidden,
     )
 
 
@@ -794,7 +804,14 @@ def _agree_note(doc: dict[str, Any], sid: Any) -> str:
 
 
 def _cells_rule(run: AnalysisRun) -> str:
-    return cells_rule(run.k_anonymity)
+    if run.sides is None:
+        return cells_rule(run.k_anonymity)
+    k = run.k_anonymity
+    return cells_rule(k) + (
+        f" With the sides given, as in the dialogue room: a share only when those who did not give"
+        f" that answer are none or {k} or more too, and no group's figures on a statement where a"
+        " side's are hidden."
+    )
 
 
 def _size(group: dict[str, Any]) -> str:

@@ -12,6 +12,13 @@ before (every figure of a group of 156 on 3 of its 5 representative statements o
 now hides its passes, and the counts that would give them away, and shows its agree share.
 Every hidden figure reads the same words.
 
+With ``--sides`` (a room's export: its readers know each other, and its groups often are its
+delegations) the room's stricter rule applies on top, as on the room's map
+(docs/dialogue-room.md): a group's share of an answer is shown only when both those who gave it
+and those who did not number 0 or at least ``k``, across the groups with complementary
+suppression, and on a statement where a side's row is hidden every group's figures are hidden
+too, or a group that is one side would show what its side's row hides.
+
 Text and HTML reports always apply it; the JSON export applies it unless ``--raw-counts``.
 """
 
@@ -44,6 +51,9 @@ class GroupCells:
     agree: np.ndarray
     disagree: np.ndarray
     seen: np.ndarray
+    # With sides: the room's rule on top (module docstring). ``side_hidden[j]``: a side's row is
+    # hidden on statement column ``j``.
+    side_hidden: tuple[bool, ...] | None = None
     _memo: dict[int, tuple[Figures, ...]] = field(default_factory=dict, repr=False)
 
     @property
@@ -76,8 +86,29 @@ def _rows_shown(cells: GroupCells, j: int) -> tuple[Figures, ...]:
         ]
         for g in range(len(cells.group_ids))
     ]
-    cells._memo[j] = answer_figures(table, cells.k)
+    figures = answer_figures(table, cells.k)
+    if cells.side_hidden is not None:
+        figures = _as_the_room_shows(table, figures, cells.k, cells.side_hidden[j])
+    cells._memo[j] = figures
     return cells._memo[j]
+
+
+def _as_the_room_shows(
+    table: list[list[int]], figures: tuple[Figures, ...], k: int, side_hidden: bool
+) -> tuple[Figures, ...]:
+    """The room's rule on top of the cell-by-cell one (module docstring)."""
+    if side_hidden:
+        return tuple(Figures(votes=False, agree=False, disagree=False) for _ in figures)
+    agree, disagree = (
+        suppress(
+            [[row[answer], sum(row) - row[answer]] for row in table], k, whole_rows=True
+        ).shown_rows
+        for answer in (0, 1)
+    )
+    return tuple(
+        Figures(f.votes, f.agree and bool(a), f.disagree and bool(d))
+        for f, a, d in zip(figures, agree, disagree, strict=True)
+    )
 
 
 def _statement_shown(cells: GroupCells, j: int) -> dict[int, Figures]:
