@@ -549,7 +549,7 @@ def build_extras(users: dict) -> Extras:
     from track2.accounts import totp
     from track2.accounts.models import Passkey, User
     from track2.dialogues import role_actions, venue_actions
-    from track2.dialogues.models import Dialogue, Membership, Role
+    from track2.dialogues.models import Dialogue
     from track2.institutions.models import Institution
     from track2.meetings import actions as meeting_actions
     from track2.meetings.models import Meeting
@@ -596,11 +596,6 @@ def build_extras(users: dict) -> Extras:
         time_zone="UTC",
     )
     account_actions.do_create_api_token(convener, "The sweep's token")
-    # a second convener: deleting a dialogue takes two (its page shows its form only then)
-    second = User.objects.create_user(
-        email="second-convener@sweep.track2.invalid", password=SWEEP_PASSWORD
-    )
-    Membership.objects.create(dialogue=dialogue, user=second, role=Role.CONVENER)
     # an institution with nothing in it: the admin's delete page shows its form
     Institution.objects.create(name="An institution with no dialogue yet")
     two_factor = User.objects.create_user(

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.test import Client
 from django.urls import reverse
 
+from track2 import keyring
 from track2.dialogues.balance import build_balance
 from track2.dialogues.models import Dialogue, Membership, Venue
 from track2.dialogues.queries import neutrality_warning
 from track2.meetings.models import Meeting, MeetingParticipant
+from track2.operations.models import DialogueDeletion, KeyDestruction
 from track2.people.models import Candidacy, CandidacyStep, Person
 from track2.site import demo
 
@@ -107,5 +112,48 @@ def test_demo_dialogue_and_people_belong_to_its_fictional_institution(demo_site)
     assert set(Person.objects.values_list("institution__name", flat=True)) == {
         demo.DEMO_INSTITUTION
     }
+    # The two conveners hold the right their role needs there; no other demo account does.
     rights = dialogue.institution.convening_rights.values_list("user__email", flat=True)
-    assert list(rights) == ["convener@demo.track2.invalid"]
+    assert sorted(rights) == ["coconvener@demo.track2.invalid", "convener@demo.track2.invalid"]
+
+
+def test_the_demos_two_conveners_destroy_the_key_and_delete_the_dialogue_together(
+    demo_site, settings, tmp_path
+):
+    """What cannot be undone takes two conveners (docs/operations.md): the demo has them, so the
+    convener's pages offer to ask and the co-convener's to confirm; nothing is asked for when the
+    demo is built. (This test's transaction undoes the deletion; the destroyed key's tombstone
+    goes to its own folder, not the one the module's demo keeps its keys in.)"""
+    settings.TRACK2_HOME = str(tmp_path)
+    dialogue, logins = demo_site
+    printed = "\n".join(demo.login_lines(list(logins.values())))
+    coconvener = logins["coconvener@demo.track2.invalid"]
+    email, password = re.escape(coconvener.email), re.escape(coconvener.password)
+    assert re.search(rf"^ +{email} +{password} +Dr Sigrid Haavik, co-convener", printed, re.M)
+    ilse, sigrid = Client(), Client()
+    for client, login in ((ilse, logins["convener@demo.track2.invalid"]), (sigrid, coconvener)):
+        signed_in = client.post(
+            "/accounts/login/", {"email": login.email, "password": login.password}
+        )
+        assert signed_in.status_code == 302
+    title = {"confirmation": dialogue.title}
+    key_page = reverse("deliberation:destroy_key", args=[dialogue.pk])
+    assert not KeyDestruction.objects.exists() and not DialogueDeletion.objects.exists()
+
+    assert ilse.post(key_page, title).status_code == 302  # asks
+    assert "Dr Ilse Marken asked to destroy this key" in sigrid.get(key_page).content.decode()
+    assert sigrid.post(key_page, title).status_code == 302  # confirms
+    assert KeyDestruction.objects.get(dialogue=dialogue).confirmed_by.email == coconvener.email
+    assert keyring.is_destroyed(dialogue.pk)
+
+    deletion_page = reverse("operations:deletion", args=[dialogue.pk])
+    shown = ilse.get(deletion_page).content.decode()
+    assert "Ask to delete this dialogue" in shown and "has one convener" not in shown
+    asked = ilse.post(deletion_page, {"step": "ask", "title": dialogue.title})
+    assert asked.status_code == 302, asked.content.decode()[:2000]
+    shown = sigrid.get(deletion_page).content.decode()
+    assert "Dr Ilse Marken asked to delete this dialogue" in shown
+    assert "Delete the dialogue now" in shown
+    done = sigrid.post(deletion_page, {"step": "confirm", "title": dialogue.title})
+    assert (done.status_code, done["Location"]) == (302, reverse("site:home"))
+    assert not Dialogue.objects.filter(pk=dialogue.pk).exists()

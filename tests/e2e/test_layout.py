@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # page, not all thirty): a layout problem belongs to a page's template, not to one person (the
 # lists that show every person's name are pages of their own kind, walked too).
 ROLES = [
-    "convener",
+    "convener",  # not also "coconvener": the same role's pages, walked once as the convener
     "facilitator",
     "rapporteur",
     "participant",

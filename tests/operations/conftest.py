@@ -99,8 +99,8 @@ def make_keys(site: Site, dialogue_ids) -> dict[str, bytes]:
 
 
 def two_conveners(site: Site, dialogue: int) -> list[str]:
-    """The e-mails of two conveners of the dialogue (key destruction takes two); the demo has
-    one, so a second is made."""
+    """The e-mails of two conveners of the dialogue (key destruction takes two): the demo's
+    dialogue has two; a dialogue with one gets a second."""
     conveners = site.shell(
         "from track2.dialogues.models import Membership as M; "
         f"print(' '.join(M.objects.filter(dialogue_id={dialogue}, role='convener')"

@@ -242,9 +242,13 @@ def test_nothing_of_a_deleted_dialogue_is_left_and_the_other_is_untouched(
     target = Dialogue.objects.get(title="Varena Sea Dialogue")
     other = Dialogue.objects.exclude(pk=target.pk).get()
     assert other.institution_id == target.institution_id
-    convener = Membership.objects.get(dialogue=target, role=Role.CONVENER).user
-    second = User.objects.create_user(email="second.convener@example.org", password="x" * 12)
-    Membership.objects.create(dialogue=target, user=second, role=Role.CONVENER)
+    # The demo's two conveners: one asks, the other confirms.
+    convener, second = (
+        Membership.objects.get(
+            dialogue=target, role=Role.CONVENER, user__email=f"{who}@demo.track2.invalid"
+        ).user
+        for who in ("convener", "coconvener")
+    )
     add_every_kind(target, convener)
     empty = [label for label in lookups() if not rows_of(label, target.pk).exists()]
     # "deletion_requests": the request is made below; every other kind is there to be deleted

@@ -13,7 +13,7 @@ from tests.site.walk import html_pages, walk
 pytestmark = pytest.mark.django_db
 
 ROLES = [
-    "convener",
+    "convener",  # not also "coconvener": the same role's pages, walked once as the convener
     "facilitator",
     "rapporteur",
     "participant",

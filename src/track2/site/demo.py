@@ -55,6 +55,17 @@ DEMO_USERS = [
         [Role.CONVENER],
         "convener, Institute for Maritime Dialogue",
     ),
+    # A second convener, as Track 2 dialogues are often convened by two institutions: what cannot
+    # be undone takes two (deleting the dialogue, destroying its pseudonym key; one asks, the
+    # other confirms), so the demo shows both sides of it. Nothing is asked for when it is built:
+    # no single click of a visitor deletes the demo.
+    (
+        "coconvener@demo.track2.invalid",
+        "Dr Sigrid Haavik",
+        "Europe/Oslo",
+        [Role.CONVENER],
+        "co-convener, Norland Centre for Ocean Governance (partner institute)",
+    ),
     (
         "facilitator@demo.track2.invalid",
         "Amb. (ret.) Tomas Reyes",
@@ -141,7 +152,10 @@ def _build() -> list[DemoLogin]:
         logins.append(DemoLogin(email, password, f"{name}, {story}"))
     dialogue.created_by = users["convener"]
     dialogue.save(update_fields=["created_by"])
-    ConveningRight.objects.create(institution=institution, user=users["convener"])
+    # Taking the convener's role needs the right to convene in the dialogue's institution (a site
+    # administrator grants it): the co-convener holds it there too, for this partnership.
+    for convener in ("convener", "coconvener"):
+        ConveningRight.objects.create(institution=institution, user=users[convener])
     admin_password = _password()
     admin = User.objects.create_superuser(
         email="admin@demo.track2.invalid",

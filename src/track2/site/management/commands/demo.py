@@ -77,7 +77,8 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(f"Demo: http://{host}:{port}/   (everything in it is fictional)")
         self.stdout.write(
-            "Sign in as any of these (one login per role, and a participant of each side):"
+            "Sign in as any of these (one login per role, a second convener, and a participant "
+            "of each side):"
         )
         for line in demo.login_lines(logins):
             self.stdout.write(line)
