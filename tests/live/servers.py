@@ -13,7 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -145,6 +145,7 @@ def serve(env: dict[str, str], workers: int = 1, port: int | None = None) -> Ite
         return Path(log.name).read_text()
 
     base = f"http://127.0.0.1:{port}"
+    _outputs[base] = output
     # Migrations and collectstatic (which compresses every static file) come first: on a busy
     # shared machine that alone has taken minutes.
     deadline = time.monotonic() + 600
@@ -167,8 +168,17 @@ def serve(env: dict[str, str], workers: int = 1, port: int | None = None) -> Ite
             except subprocess.TimeoutExpired:
                 process.kill()
                 pytest.fail("track2 serve did not stop within 30 s of SIGTERM:\n" + output())
+        _outputs.pop(base, None)
         log.close()
         os.unlink(log.name)
+
+
+_outputs: dict[str, Callable[[], str]] = {}
+
+
+def server_output(base: str) -> str:
+    """What the server at `base` (while `serve` runs it) has written to its log so far."""
+    return _outputs[base]()
 
 
 class EventReader:

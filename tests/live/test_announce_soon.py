@@ -119,3 +119,14 @@ def test_a_quiet_announcer_holds_no_database_session(postgres, monkeypatch):
     assert announcer_sessions() == 0
     sender.send_soon("meeting:2")  # and the next announcement opens one again
     assert {t for t, _i in heard(listener, time.monotonic() + 1)} == {"meeting:2"}
+
+
+def test_an_announcement_tells_this_processes_listeners_at_once_then_every_process(postgres):
+    # A process that announces may not listen (a command): its own listeners (what it keeps of a
+    # room whose votes went) are told before the NOTIFY, which tells every other process.
+    sender, listener = postgres
+    told: list[str] = []
+    sender.hub.on("votes_gone", told.append)
+    sender.send("votes_gone:4")
+    assert told == ["4"]
+    assert [topic for topic, _id in heard(listener, time.monotonic() + 1)] == ["votes_gone:4"]

@@ -165,3 +165,51 @@ def test_an_observer_of_a_meeting_whose_content_they_may_not_read_gets_no_stream
             assert (status, body) == (404, '{"detail": "Not found."}')
         else:
             assert status == 200, (role, body)
+
+
+def test_a_served_request_starts_the_processes_listener(world):
+    """A served process may keep a room's map without anyone watching a room through it, and
+    must still hear when the room's votes go (map_data): its first request through Django's ASGI
+    handler starts the listener and waits for it. PostgreSQL only: on SQLite every announcement
+    of the process reaches its hub without one."""
+    from asgiref.testing import ApplicationCommunicator
+    from django.core.asgi import get_asgi_application
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("LISTEN/NOTIFY: PostgreSQL only")
+    kept = {alias: connections.settings[alias].get("CONN_MAX_AGE", 0) for alias in connections}
+    for alias in connections:  # as a served site does: the request's thread closes its own
+        connections.settings[alias]["CONN_MAX_AGE"] = 0
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/healthz",
+        "raw_path": b"/healthz",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"testserver")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+
+    async def run():
+        talk = ApplicationCommunicator(get_asgi_application(), scope)
+        await talk.send_input({"type": "http.request", "body": b"", "more_body": False})
+        assert (await talk.receive_output(timeout=20))["status"] == 200
+        await talk.wait(timeout=20)
+        backend = live.backend()  # nobody streams here: only the request can have started it
+        return (
+            backend._loop is asyncio.get_running_loop()
+            and backend._ready.is_set()
+            and not backend._task.done()
+        )
+
+    try:
+        assert in_loop(run())
+    finally:
+        for alias, age in kept.items():
+            connections.settings[alias]["CONN_MAX_AGE"] = age

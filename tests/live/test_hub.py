@@ -91,3 +91,33 @@ def test_an_id_counts_changes_and_is_not_the_time_of_one():
     first = next_id()
     time.sleep(0.02)
     assert next_id() == first + 1
+
+
+def test_listeners_of_a_kind_hear_each_new_event_of_it_once_and_a_failure_is_logged(caplog):
+    hub = Hub()
+    heard: list[str] = []
+
+    def failing(rest: str) -> None:
+        raise ValueError(rest)
+
+    hub.on("votes_gone", failing)
+    hub.on("votes_gone", heard.append)
+    hub.on("votes_gone", heard.append)  # once per function
+    assert hub.record("votes_gone:12", 5)
+    assert not hub.record("votes_gone:12", 4)  # an older id says nothing new
+    hub.record("meeting:12", 6)  # another kind
+    hub.tell("votes_gone:13")  # the announcing process tells its own at once
+    assert heard == ["12", "13"]
+    assert caplog.text.count("a listener of votes_gone:12 failed") == 1
+    assert "ValueError: 12" in caplog.text
+
+
+def test_a_failing_listener_does_not_stop_the_topics_readers():
+    async def run():
+        hub = Hub()
+        hub.on("votes_gone", lambda rest: 1 / 0)
+        async with hub.subscribe("votes_gone:3") as events:
+            hub.record("votes_gone:3", 9)
+            assert (await asyncio.wait_for(anext(events), 1)).id == 9
+
+    asyncio.run(run())

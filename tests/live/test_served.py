@@ -1,6 +1,7 @@
 """Live updates between real `track2 serve` processes: on PostgreSQL a change made through one
 server reaches SSE clients of another (LISTEN/NOTIFY), and a client that reconnects with
-Last-Event-ID gets exactly the one catch-up event it is owed; on SQLite, within one server."""
+Last-Event-ID gets exactly the one catch-up event it is owed; a dialogue deleted through one
+server leaves no map of its rooms in another; on SQLite, within one server."""
 
 from __future__ import annotations
 
@@ -8,7 +9,15 @@ import time
 
 import pytest
 
-from tests.live.servers import EventReader, api, postgres_database, seed, serve, served_env
+from tests.live.servers import (
+    EventReader,
+    api,
+    postgres_database,
+    seed,
+    serve,
+    served_env,
+    server_output,
+)
 from tests.template_db import migrated_site
 
 
@@ -87,6 +96,31 @@ def test_reconnecting_with_last_event_id_catches_up_once_on_any_server(postgres_
         assert up_to_date.next_event(timeout=1.0) is None  # nothing changed since
     finally:
         up_to_date.close()
+
+
+def test_a_dialogue_deleted_through_one_server_leaves_no_map_in_another(postgres_site):
+    first, second, world = postgres_site
+    doomed, convener = world["doomed"], world["tokens"]["convener"]
+    room = f"/api/v1/dialogues/{doomed['dialogue']}/meetings/{doomed['meeting']}/common-ground"
+    # The second server (one process) reads the room's map, and so keeps it in memory; nobody
+    # watches the room's events there.
+    status, shown = api(second, "GET", room, convener)
+    assert status == 200 and shown["votes"] == 2, shown
+    dropped = f"dropped the kept map of meeting {doomed['meeting']}: its votes were deleted"
+    assert dropped not in server_output(second)
+    deletion = f"/api/v1/dialogues/{doomed['dialogue']}/deletion"
+    typed = {"title": doomed["title"]}
+    status, body = api(first, "POST", deletion, convener, typed)
+    assert status == 201, body
+    status, body = api(first, "POST", deletion + "/confirmation", doomed["second_convener"], typed)
+    assert status == 200 and body["deleted"], body
+    deadline = time.monotonic() + 5
+    while dropped not in server_output(second) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    said = server_output(second)
+    assert dropped in said, "the other server kept the deleted dialogue's map:\n" + said
+    assert doomed["title"] not in said
+    assert api(second, "GET", room, convener)[0] == 404
 
 
 def test_sqlite_site_delivers_within_its_process(tmp_path):

@@ -1,9 +1,9 @@
 """What confirming a dialogue's deletion does beyond its rows: every registered eraser runs (the
 back channel logs each deleted envelope), mail about it leaves the outbox and no other mail does,
-roster previews leave sessions, a venue another dialogue still uses is handed to it, the room's
-copy in memory goes; `track2 check`, the restore checks and housekeeping name nothing new but the
-keys backups that still hold its key. Two conveners confirming at once: one deletes, the other
-is told it is gone (PostgreSQL)."""
+roster previews leave sessions, a venue another dialogue still uses is handed to it; `track2
+check`, the restore checks and housekeeping name nothing new but the keys backups that still hold
+its key. Two conveners confirming at once: one deletes, the other is told it is gone
+(PostgreSQL). The rooms' copies in memory: test_room_copies.py."""
 
 from __future__ import annotations
 
@@ -177,18 +177,6 @@ def test_a_venue_another_dialogues_meeting_uses_is_handed_to_it(
     assert Venue.objects.get(pk=world.venue.pk).dialogue == elsewhere
     assert Meeting.objects.get(pk=theirs.pk).venue_id == world.venue.pk
     assert not Venue.objects.filter(pk=world.home.pk).exists()  # its own venue went
-
-
-def test_the_rooms_copy_in_memory_goes(world, second_convener, django_capture_on_commit_callbacks):
-    from track2.deliberation import map_data
-
-    meeting = world.meeting.pk
-    map_data._rooms[meeting] = "the room as this process last read it"  # what forget drops
-    try:
-        delete(world, second_convener, django_capture_on_commit_callbacks)
-        assert meeting not in map_data._rooms
-    finally:
-        map_data.forget(meeting)
 
 
 def test_checks_and_housekeeping_name_only_the_keys_backups_that_still_hold_its_key(

@@ -12,12 +12,17 @@ The notes never leave the process and are never written anywhere; they hold no m
 vote table does (a pseudonym and an answer), and each is gone once the map has taken it, or after
 MOST_SECONDS if no map takes it (nobody watches the room): votes that retention erases from the
 database must not stay linked to their pseudonyms in a web process's memory until it restarts.
+When any room's votes are deleted (live.votes_gone_topic, heard from any process), every note
+goes at once: a note does not say its room, and a note missing only sends the keeper to the
+database, so dropping them all is always right and costs one re-read per statement that moved.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+
+from track2 import live
 
 # A room nobody watches takes no notes off: past this many, all are dropped (the keeper then
 # re-reads what moved, as it would without them).
@@ -89,7 +94,7 @@ def take(statement_id: int, since: int, upto: int) -> list[tuple[str, int | None
 
 
 def forget() -> None:
-    """Drop every note, and the sweep waiting for them (tests)."""
+    """Drop every note, and the sweep waiting for them."""
     global _size, _sweeper
     with _lock:
         _notes.clear()
@@ -97,3 +102,10 @@ def forget() -> None:
         if _sweeper is not None:
             _sweeper.cancel()
             _sweeper = None
+
+
+def _votes_gone(_meeting: str) -> None:
+    forget()
+
+
+live.on(live.VOTES_GONE, _votes_gone)

@@ -26,6 +26,7 @@ from django.db import connection, connections
 from django.utils.translation import gettext as _
 
 from track2 import keyring
+from track2 import live as live_updates
 from track2.commonground import (
     CommonGroundError,
     Track2Groups,
@@ -177,9 +178,21 @@ def engine_input(meeting: Meeting) -> EngineInput:
 # recomputed from that copy on every change; opinion groups, bridging and priorities come from
 # the newest fit of the engine's live update (track2.commonground.live), made by a background
 # worker (map_worker) and shown with their age. Only a room's first fit runs on a read.
+#
+# A copy holds the room's pseudonymous votes, so it must not outlive them. When a room's votes are
+# deleted (its dialogue deleted, retention erasing them, an off-the-record room closing), the
+# deleting code announces `live.votes_gone_topic`, and every process drops its copy on hearing it
+# (`_votes_gone`; on PostgreSQL through LISTEN/NOTIFY, which every served process listens to). A
+# process that missed it (its listening connection was down) still drops a copy nobody has read
+# for IDLE_SECONDS, at a sweep every SWEEP_SECONDS: a deleted dialogue's rooms are never read
+# again (access refuses first), so its copies live at most IDLE_SECONDS + SWEEP_SECONDS there.
 
 CONVERSATION = "meeting:%d"
 NO_VOTE = 2  # in _Room.answers (votes are -1, 0, 1)
+# A copy not read for this long is dropped (the next read reads the room whole and fits it
+# again): the bound on a copy whose votes went while this process did not hear it.
+IDLE_SECONDS = 600.0
+SWEEP_SECONDS = 60.0
 
 
 @dataclass(eq=False)
@@ -218,6 +231,7 @@ class _Room:
     regrouping: bool = False
     regrouped: Any | None = None
     lock: threading.RLock = field(default_factory=threading.RLock)
+    read_at: float = field(default_factory=time.monotonic)  # the last read (monotonic clock)
 
     def previous(self) -> Any | None:
         """The fit to continue from (None: fit cold without one)."""
@@ -228,6 +242,7 @@ class _Room:
 
 _lock = threading.Lock()
 _rooms: dict[int, _Room] = {}
+_sweeper: threading.Timer | None = None
 engine_runs = 0  # fits of the engine in this process, on a read or in the background (tests)
 
 
@@ -388,6 +403,7 @@ def _room_state(meeting: Meeting) -> _Room:
     if state is not None:
         with state.lock:
             if state.key == key or _refresh(meeting, state, key, listed):
+                state.read_at = time.monotonic()
                 return state
     fresh = _read_room(meeting, key, listed)
     ids = {s[0] for s in listed}
@@ -399,6 +415,7 @@ def _room_state(meeting: Meeting) -> _Room:
             fresh.renumbered = fresh.voters[: len(state.voters)] != state.voters
     with _lock:
         _rooms[meeting.pk] = fresh
+        _sweep_later()
     return fresh
 
 
@@ -490,8 +507,6 @@ def fit_in_background(meeting_id: int) -> None:
     with _lock:
         current = _rooms.get(meeting_id) is state
     if current:
-        from track2 import live as live_updates
-
         # Each process fits its own rooms, so it only needs to wake its own watchers; on
         # PostgreSQL the NOTIFY reaches the others too, whose readers then find their map as is.
         sender = live_updates.backend()
@@ -549,8 +564,17 @@ def room_map(meeting: Meeting, *, settled: bool = False) -> dict:
     A closed off-the-record room answers the map kept at closing."""
     room = Room.objects.filter(meeting=meeting).first()
     if room is not None and room.kept_map is not None:
+        # Its votes are gone and its map is the one kept: this process's copy, if it missed
+        # the announcement, is of no use again.
+        if meeting.pk in _rooms:
+            _votes_gone(str(meeting.pk))
         return with_group_labels(room.kept_map)
-    return _state_map(meeting, settled)[0]
+    shown = _state_map(meeting, settled)[0]
+    if settled:
+        # The settled map is kept in the room (Room.kept_map) as its votes are deleted: once that
+        # commits, every process drops its copy (room_actions.keep_aggregates_only).
+        live_updates.announce(live_updates.votes_gone_topic(meeting.pk))
+    return shown
 
 
 def with_group_labels(kept: dict) -> dict:
@@ -610,16 +634,67 @@ def _state_map(meeting: Meeting, settled: bool) -> tuple[dict, dict[int, float]]
         return state.shown, ranks
 
 
-def forget(meeting_id: int | None = None) -> None:
-    """Drop the kept copy of one room (or all), and its fits asked but not started: the next
-    read reads it whole (tests)."""
+def forget(meeting_id: int | None = None) -> bool:
+    """Drop the kept copy of one room (or all), its fits asked but not started and the maps
+    encoded from it: the next read reads it whole. Whether a copy was dropped."""
     with _lock:
         if meeting_id is None:
+            dropped = bool(_rooms)
             _rooms.clear()
         else:
-            _rooms.pop(meeting_id, None)
+            dropped = _rooms.pop(meeting_id, None) is not None
     worker.drop(meeting_id)
     regrouper.drop(meeting_id)
+    _drop_stale_json()
+    return dropped
+
+
+def _votes_gone(meeting: str) -> None:
+    """A room's votes were deleted (live.votes_gone_topic, announced by this process or another):
+    its copy goes. Logged by meeting number only, never with a title."""
+    if meeting.isdigit() and forget(int(meeting)):
+        log.info("dropped the kept map of meeting %s: its votes were deleted", meeting)
+
+
+live_updates.on(live_updates.VOTES_GONE, _votes_gone)
+
+
+def _sweep_later() -> None:
+    # Under _lock. One timer at a time, and none while no room is kept.
+    global _sweeper
+    if _sweeper is None and _rooms:
+        _sweeper = threading.Timer(SWEEP_SECONDS, _sweep)
+        _sweeper.daemon = True  # never holds the process open at exit
+        _sweeper.start()
+
+
+def _sweep() -> None:
+    """Drop the copies nobody read for IDLE_SECONDS; while some are left, come back later."""
+    global _sweeper
+    oldest = time.monotonic() - IDLE_SECONDS
+    with _lock:
+        idle = [meeting_id for meeting_id, state in _rooms.items() if state.read_at <= oldest]
+        for meeting_id in idle:
+            del _rooms[meeting_id]
+        if _sweeper is not None and _sweeper is not threading.current_thread():
+            _sweeper.cancel()  # called directly (tests): one timer at a time still
+        _sweeper = None
+        _sweep_later()
+    for meeting_id in idle:
+        worker.drop(meeting_id)
+        regrouper.drop(meeting_id)
+    _drop_stale_json()
+
+
+def _drop_stale_json() -> None:
+    """Let go of the encoded maps (as_json) that no read can be answered with again: any but the
+    current map of a kept room (a kept map, a participant's part of one, a map since replaced
+    are made anew on each read)."""
+    with _lock:
+        current = {id(state.shown) for state in _rooms.values() if state.shown is not None}
+    with _encoded_lock:
+        for key in [k for k, (shown, _data) in _encoded.items() if id(shown) not in current]:
+            del _encoded[key]
 
 
 # --- the map through the small-cell rule ----------------------------------------------------

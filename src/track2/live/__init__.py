@@ -7,12 +7,19 @@
 An event carries a topic and an id, never content: whoever receives it re-reads what it needs
 through the usual access rules. On PostgreSQL the signal crosses processes through LISTEN/NOTIFY
 (postgres.py); on SQLite it stays in the process (inprocess.py).
+
+Some signals are for the server processes themselves rather than for readers: `votes_gone_topic`
+says that a room's votes were deleted (its dialogue deleted, or retention erased them), and every
+process that keeps something of the room in memory (the map keeper, the vote notes) drops it on
+hearing it (`on`). So that every server process hears them, each listens from its first request
+(`listen_while_serving`, connected in apps.py), not only once someone watches a room.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 
 from django.db import connections, transaction
 
@@ -29,6 +36,9 @@ __all__ = [
     "hub",
     "meeting_topic",
     "caucus_topic",
+    "votes_gone_topic",
+    "VOTES_GONE",
+    "on",
     "subscribe",
 ]
 
@@ -48,6 +58,21 @@ def caucus_topic(meeting_id: int, delegation_id: int) -> str:
     """A delegation's caucus in a meeting: only that delegation's members may watch it
     (track2.access.facilitation.access_caucus); the meeting's topic never carries it."""
     return f"caucus:{int(meeting_id)}-{int(delegation_id)}"
+
+
+VOTES_GONE = "votes_gone"
+
+
+def votes_gone_topic(meeting_id: int) -> str:
+    """The meeting's votes were deleted: every process drops what it keeps of its room (never
+    watched by readers; its listeners are the processes' own code, see `on`)."""
+    return f"{VOTES_GONE}:{int(meeting_id)}"
+
+
+def on(kind: str, listener: Callable[[str], None]) -> None:
+    """Call `listener(rest)` in this process on every `kind:rest` announced by any process
+    (hub.py says what a listener may do)."""
+    hub.on(kind, listener)
 
 
 def check_topic(topic: str) -> str:
@@ -90,6 +115,14 @@ async def subscribe(topic: str, last_event_id: int | None = None) -> Subscriptio
     if owed is not None:
         subscription.queue.put_nowait(owed)
     return subscription
+
+
+async def listen_while_serving(sender, **kwargs) -> None:
+    """A served request has started (Django's `request_started`, from its ASGI handler): make sure
+    this process listens. A process that answers requests may keep a room's map, and must hear
+    when the room's votes go even if nobody watches a room through it. The first request waits
+    (a little) until the listener is in place; later ones do not wait."""
+    await backend().listen()
 
 
 async def stop() -> None:

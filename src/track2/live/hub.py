@@ -7,14 +7,23 @@ one, and catching up after a reconnection is one event.
 
 Subscribers live on one asyncio event loop (the server's); publishers may be threads (Django runs
 sync views in a thread pool), so delivery crosses into the loop with `call_soon_threadsafe`.
+
+Besides readers, a topic's kind may have listeners: functions of this process that act on every
+new event of that kind, whoever announced it (`on`). They run in the thread that records the
+event (the announcing thread, or the PostgreSQL listener on the event loop), so they must be
+quick, must not touch the database, and must not mind being called twice for one change (the
+announcing process tells its own listeners at once, then hears its NOTIFY like every other).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+
+log = logging.getLogger(__name__)
 
 # A subscriber that lets this many events wait unread is too slow to keep: it is dropped and, as
 # an SSE client, reconnects with Last-Event-ID and catches up with one event. Memory stays bounded
@@ -76,6 +85,7 @@ class Hub:
         self._lock = threading.Lock()
         self._latest: dict[str, int] = {}
         self._subscribers: dict[str, set[Subscription]] = {}
+        self._listeners: dict[str, list[Callable[[str], None]]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         # Every event issued after `floor` reaches this hub; an older one may not have (it was
         # issued before this process listened). None until the backend has said where it starts.
@@ -132,16 +142,47 @@ class Hub:
         with self._lock:
             return list(self._subscribers)
 
+    # --- listening (this process's own code) ------------------------------------------------
+
+    def on(self, kind: str, listener: Callable[[str], None]) -> None:
+        """Call `listener(rest)` on every new event of a topic `kind:rest` (once per function)."""
+        with self._lock:
+            listeners = self._listeners.setdefault(kind, [])
+            if listener not in listeners:
+                listeners.append(listener)
+
+    def tell(self, topic: str) -> None:
+        """Run the listeners of the topic's kind, in this thread."""
+        with self._lock:
+            listeners = self._listeners.get(topic.partition(":")[0])
+            listeners = list(listeners) if listeners else []
+        self._run(topic, listeners)
+
+    @staticmethod
+    def _run(topic: str, listeners: list[Callable[[str], None]]) -> None:
+        for listener in listeners:
+            try:
+                listener(topic.partition(":")[2])
+            except Exception:
+                # Logged in full, never raised: on PostgreSQL the caller is the listening task,
+                # which a raised error would end (no more live updates in this process).
+                log.exception("live updates: a listener of %s failed", topic)
+
     # --- publishing (any thread) ------------------------------------------------------------
 
     def record(self, topic: str, event_id: int) -> bool:
-        """Note event `event_id` of `topic`; deliver it if it is newer than what readers have."""
+        """Note event `event_id` of `topic`; tell the listeners of its kind and deliver it to
+        its readers if it is newer than what they have."""
         with self._lock:
             if event_id <= self._latest.get(topic, -1):
                 return False
             self._latest[topic] = event_id
             loop = self._loop
             has_readers = bool(self._subscribers.get(topic))
+            listeners = self._listeners.get(topic.partition(":")[0])
+            listeners = list(listeners) if listeners else []
+        if listeners:
+            self._run(topic, listeners)
         if loop is not None and has_readers and not loop.is_closed():
             try:
                 running = asyncio.get_running_loop()

@@ -40,5 +40,8 @@ class InProcess:
     async def start(self) -> None:
         """Nothing to connect to."""
 
+    async def listen(self) -> None:
+        """Nothing to connect to: every announcement of this process reaches its hub."""
+
     async def stop(self) -> None:
         """Nothing to close."""

@@ -70,7 +70,10 @@ class Postgres:
         self._announcer: threading.Thread | None = None
 
     def send(self, topic: str) -> None:
-        """Announce through Django's connection (the caller's thread, after its commit)."""
+        """Announce through Django's connection (the caller's thread, after its commit). This
+        process's listeners of the topic's kind are told first, at once: this process may not
+        listen (a command), and what they drop must go even if the NOTIFY fails."""
+        self.hub.tell(topic)
         with connections[self.alias].cursor() as cursor:
             cursor.execute(NOTIFY_SQL, [topic])
 
@@ -107,14 +110,31 @@ class Postgres:
                     log.exception("live updates: announcing %s failed", topic)
                     connections[self.alias].close()
 
-    async def start(self) -> None:
-        """Listen, once per event loop; wait (a little) until the listener is in place."""
+    def _listening(self) -> tuple[asyncio.Event, bool]:
+        """The listener of the running event loop (started here if there is none yet) and
+        whether it was started by this call."""
         loop = asyncio.get_running_loop()
         ready = self._ready
         if ready is None or self._task is None or self._loop is not loop or self._task.done():
             self._loop = loop
             self._ready = ready = asyncio.Event()
             self._task = loop.create_task(self._listen(ready), name="track2-live-listen")
+            return ready, True
+        return ready, False
+
+    async def start(self) -> None:
+        """Listen, once per event loop; wait (a little) until the listener is in place."""
+        ready, _started = self._listening()
+        await self._wait(ready)
+
+    async def listen(self) -> None:
+        """Listen, once per event loop; only the call that starts the listener waits for it."""
+        ready, started = self._listening()
+        if started:
+            await self._wait(ready)
+
+    @staticmethod
+    async def _wait(ready: asyncio.Event) -> None:
         try:
             await asyncio.wait_for(ready.wait(), timeout=5)
         except TimeoutError:

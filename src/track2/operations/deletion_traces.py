@@ -8,9 +8,11 @@
 - Mail about it kept in the outbox (invitations, meeting notices, the deletion's own notices):
   deleted after the commit — a message that links to one of its pages or invitations, or names
   it. Mail that left through a mail server is beyond the site's reach.
-- Its rooms' copies in this process's memory (the map's engine state): dropped after the commit.
-  Another served process drops its copy when it restarts; it never serves it again, since every
-  read of the room is refused first.
+- Its rooms' copies in the memory of every server process (the map's engine state, the notes of
+  votes): dropped after the commit, on hearing the deletion's `live.votes_gone_topic` of each
+  meeting (this process at once; the others through LISTEN/NOTIFY on PostgreSQL). A process that
+  missed it drops a copy nobody read for ten minutes (map_data.IDLE_SECONDS); no read reaches
+  one, since every read of the room is refused first.
 - Its rows in SQLite's write-ahead log: the log is emptied after the commit, as housekeeping does.
 
 Its pseudonym key's tombstone stays under TRACK2_HOME/keys on purpose (keyring.py): the number
@@ -23,7 +25,6 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -51,29 +52,22 @@ class Traces:
 
     dialogue_id: int
     title: str
-    meeting_ids: tuple[int, ...]
     # The digests of its invitation links (to a role, to take part): mail that carries one of
     # them is about the dialogue, whatever the dialogue was called when it was sent.
     link_digests: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, dialogue: Dialogue) -> Traces:
-        meetings = Meeting.objects.filter(dialogue=dialogue).values_list("pk", flat=True)
         digests = set(
             RoleInvitation.objects.filter(dialogue=dialogue).values_list("digest", flat=True)
         )
         digests |= set(
             Invitation.objects.filter(candidacy__dialogue=dialogue).values_list("digest", flat=True)
         )
-        return cls(dialogue.pk, dialogue.title, tuple(meetings), frozenset(digests))
+        return cls(dialogue.pk, dialogue.title, frozenset(digests))
 
     def forget(self) -> None:
         purge_outbox(self.dialogue_id, self.title, self.link_digests)
-        # Imported only if this process ever built a map (it brings numpy and scipy).
-        maps = sys.modules.get("track2.deliberation.map_data")
-        if maps is not None:
-            for meeting_id in self.meeting_ids:
-                maps.forget(meeting_id)
         databases.forget_deleted_pages()
 
 

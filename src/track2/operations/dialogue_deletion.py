@@ -12,9 +12,10 @@ handed to that dialogue; one institution-level audit entry records that the dial
 deleted (its number, who asked, who confirmed, when; never its title); the dialogue goes with
 every row that cascades from it, its audit trail included; last, its pseudonym key is destroyed
 as key destruction does (the tombstone stays, so no key is ever made again for that number).
-After the commit: mail about it leaves the outbox, the rooms' copies in this process's memory
-go, whoever watches its rooms is told to read again (and gets 404), and SQLite's write-ahead log
-is emptied (deletion_traces.py).
+After the commit: mail about it leaves the outbox, every server process drops what it keeps of
+its rooms in memory (told through live updates, `live.votes_gone_topic`), whoever watches its
+rooms is told to read again (and gets 404), and SQLite's write-ahead log is emptied
+(deletion_traces.py).
 """
 
 from __future__ import annotations
@@ -320,7 +321,9 @@ def do_confirm_deletion(by, ctx: DeletionAccess) -> DialogueDeleted:
             **deletion_traces.DELETED,
         )
         for topic in _topics(pk):
-            live.announce(topic)  # the watchers re-read, and are told it is not found
+            # The watchers re-read, and are told it is not found; every server process drops
+            # the rooms' copies (the room eraser above announced those with statements too).
+            live.announce(topic)
         # Meetings protect their venue and delegations their party (PROTECT, which refuses even
         # a deletion that would take both): they go first, with what cascades from them.
         Meeting.objects.filter(dialogue_id=pk).delete()
@@ -338,6 +341,8 @@ def _topics(dialogue_id: int) -> list[str]:
     delegations = list(
         Delegation.objects.filter(dialogue_id=dialogue_id).values_list("pk", flat=True)
     )
-    return [live.meeting_topic(m) for m in meetings] + [
-        live.caucus_topic(m, d) for m in meetings for d in delegations
-    ]
+    return (
+        [live.votes_gone_topic(m) for m in meetings]
+        + [live.meeting_topic(m) for m in meetings]
+        + [live.caucus_topic(m, d) for m in meetings for d in delegations]
+    )

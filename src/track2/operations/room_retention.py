@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from track2 import live
 from track2.deliberation.models import Room, Statement
 from track2.operations.retention import register_eraser
 
@@ -23,7 +24,12 @@ def erase_room_content(dialogue, *, meeting=None, aggregates_only=False) -> int:
         if done:
             room.save(update_fields=["kept_map"])
         return done
-    deleted = Statement.objects.filter(meeting__dialogue=dialogue).delete()[0]
+    statements = Statement.objects.filter(meeting__dialogue=dialogue)
+    rooms = set(statements.values_list("meeting_id", flat=True).distinct())
+    deleted = statements.delete()[0]
+    # Once this commits, no server process keeps these rooms' votes in memory (map_data).
+    for meeting_id in sorted(rooms):
+        live.announce(live.votes_gone_topic(meeting_id))
     deleted += Room.objects.filter(meeting__dialogue=dialogue, kept_map__isnull=False).update(
         kept_map=None
     )

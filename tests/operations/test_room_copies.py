@@ -1,0 +1,128 @@
+"""A room's votes deleted anywhere leave no copy of them in a process's memory: deleting the
+dialogue, retention erasing its content and an off-the-record room closing each announce
+`live.votes_gone_topic`, and the map keeper and the vote notes drop what they hold on hearing it
+(here on SQLite's in-process hub; tests/live/test_served.py shows it across two served
+processes on PostgreSQL). A copy whose announcement was missed goes once nobody reads it."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+
+import pytest
+
+from tests.deliberation.conftest import build_room
+from tests.deliberation.test_map import accepted_statement, vote
+from track2.deliberation import journal, map_data, room_actions
+from track2.deliberation.models import Room
+from track2.dialogues.models import Membership, Role
+from track2.meetings.models import Meeting
+from track2.operations import dialogue_deletion as deletion
+from track2.operations.room_retention import erase_room_content
+
+DROPPED = "dropped the kept map of meeting %d: its votes were deleted"
+
+
+@pytest.fixture
+def voted(make_user, institution, settings, tmp_path, django_capture_on_commit_callbacks):
+    """A room whose map this process keeps, with a vote noted since the map's last read, and a
+    second meeting of the dialogue whose (empty) map it keeps too."""
+    settings.TRACK2_HOME = tmp_path
+    journal.forget()
+    map_data.forget()
+    world = build_room(make_user, institution, per_side=2)
+    start = world.meeting.starts_at
+    other = Meeting.objects.create(
+        dialogue=world.dialogue,
+        title="Round 2",
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+    )
+    statement = accepted_statement(world, "Fishing quotas should be shared.")
+    with django_capture_on_commit_callbacks(execute=True):
+        for user in world.participants:
+            vote(world, user, statement, "agree")
+        shown = map_data.room_map(world.meeting)
+        map_data.as_json(shown)
+        map_data.room_map(other)
+        vote(world, world.participants[0], statement, "disagree")  # a note the map has not taken
+    assert {world.meeting.pk, other.pk} <= set(map_data._rooms) and journal._notes
+    yield world, other, shown
+    map_data.forget()
+    journal.forget()
+
+
+def encoded(shown) -> bool:
+    return any(kept is shown for kept, _data in map_data._encoded.values())
+
+
+def test_deleting_the_dialogue_drops_its_rooms_copies_and_the_vote_notes(
+    voted, make_user, caplog, django_capture_on_commit_callbacks
+):
+    world, other, shown = voted
+    second = make_user("second.convener@example.org")
+    Membership.objects.create(dialogue=world.dialogue, user=second, role=Role.CONVENER)
+    first, d, title = world.users["convener"], world.dialogue.pk, world.dialogue.title
+    deletion.do_request_deletion(first, deletion.check_request_deletion(first, d, title))
+    with caplog.at_level(logging.INFO, logger="track2.deliberation.map_data"):
+        with django_capture_on_commit_callbacks(execute=True):
+            deletion.do_confirm_deletion(second, deletion.check_confirm_deletion(second, d, title))
+            assert world.meeting.pk in map_data._rooms  # nothing goes before the commit
+    assert world.meeting.pk not in map_data._rooms and other.pk not in map_data._rooms
+    assert not journal._notes
+    assert not encoded(shown)
+    said = [r.getMessage() for r in caplog.records]
+    assert DROPPED % world.meeting.pk in said and DROPPED % other.pk in said
+    assert not any(world.dialogue.title in line for line in said)
+
+
+def test_retention_erasing_the_dialogues_content_drops_its_copies(
+    voted, django_capture_on_commit_callbacks
+):
+    world, other, _shown = voted
+    with django_capture_on_commit_callbacks(execute=True):
+        assert erase_room_content(world.dialogue) > 0
+    # The room that held statements goes; the other held none (nothing of it was erased).
+    assert world.meeting.pk not in map_data._rooms and other.pk in map_data._rooms
+    assert not journal._notes
+
+
+def test_an_off_record_room_closing_drops_its_copy_and_no_other(
+    voted, django_capture_on_commit_callbacks
+):
+    world, other, shown = voted
+    world.meeting.attribution_mode = "off_record"
+    world.meeting.save(update_fields=["attribution_mode"])
+    facilitator = world.users["facilitator"]
+    with django_capture_on_commit_callbacks(execute=True):
+        room_actions.do_close(
+            facilitator, room_actions.check_close(facilitator, world.dialogue.pk, world.meeting.pk)
+        )
+    assert world.meeting.pk not in map_data._rooms and not journal._notes
+    assert other.pk in map_data._rooms  # another room's votes are still there
+    assert not encoded(shown)
+    # Reads answer the kept map and keep no copy again.
+    assert map_data.room_map(world.meeting)["statements"]
+    assert world.meeting.pk not in map_data._rooms
+
+
+def test_a_missed_announcement_is_made_up_for_by_a_read_of_the_kept_map(voted):
+    world, _other, _shown = voted
+    # As another process found it: the votes gone, the kept map stored, no word heard here.
+    kept = map_data.room_map(world.meeting)
+    Room.objects.filter(meeting=world.meeting).update(kept_map=kept)
+    assert world.meeting.pk in map_data._rooms
+    assert map_data.room_map(world.meeting) == kept
+    assert world.meeting.pk not in map_data._rooms
+
+
+def test_a_copy_nobody_reads_goes_at_the_sweep(voted, monkeypatch):
+    world, other, shown = voted
+    monkeypatch.setattr(map_data, "IDLE_SECONDS", 0.3)
+    time.sleep(0.35)
+    map_data.room_map(other)  # read again just now
+    map_data._sweep()
+    assert world.meeting.pk not in map_data._rooms and other.pk in map_data._rooms
+    assert not encoded(shown)
+    assert map_data._sweeper is not None  # it comes back while a copy is kept
