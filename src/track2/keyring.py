@@ -82,7 +82,7 @@ def dialogue_key(dialogue_id: int, *, create: bool = True) -> bytes:
     # A key destroyed by another process is refused here too: the tombstone is checked each time
     # (one stat), the key itself is read once.
     if is_destroyed(dialogue_id):
-        _forget(dialogue_id)
+        forget(dialogue_id)
         raise KeyDestroyed(f"the key of dialogue {dialogue_id} was destroyed")
     if cache_key in _keys:
         return _keys[cache_key]
@@ -126,10 +126,14 @@ def destroy_dialogue_key(dialogue_id: int) -> None:
             f.flush()
             os.fsync(f.fileno())
         path.unlink()
-    _forget(dialogue_id)
+    forget(dialogue_id)
 
 
-def _forget(dialogue_id: int) -> None:
+def forget(dialogue_id: int) -> None:
+    """Let go of the dialogue's key and the pseudonyms made with it, in this process (called on
+    hearing live.key_gone_topic from whichever process destroyed it: without it, another
+    process would keep the bytes until it next touched the dialogue, which a deleted one never
+    is)."""
     for key in [k for k in _keys if k[1] == int(dialogue_id)]:
         del _keys[key]
     for name in [k for k in _pseudonyms if k[1] == int(dialogue_id)]:
@@ -158,7 +162,7 @@ def pseudonym(dialogue_id: int, person_id: int) -> str:
     dialogue's meetings, unlinkable to them without the key."""
     folder = str(_folder())
     if is_destroyed(dialogue_id):
-        _forget(dialogue_id)
+        forget(dialogue_id)
         raise KeyDestroyed(f"the key of dialogue {dialogue_id} was destroyed")
     cache_key = (folder, int(dialogue_id), int(person_id))
     found = _pseudonyms.get(cache_key)

@@ -81,13 +81,13 @@ def test_the_restore_check_resolves_pseudonyms_with_the_right_key_only(voted, se
     original = key.read_bytes()
     # The database restored, the keys not yet: nothing to say; after restore-keys, a missing key is.
     key.unlink()
-    keyring._forget(world.dialogue.pk)
+    keyring.forget(world.dialogue.pk)
     assert room_pseudonyms_resolve(verification.Context(contents={"site_id": "x"})) == []
     assert "has no key" in room_pseudonyms_resolve(after_keys)[0]
     assert not key.exists()  # the check never makes a key
     # Another key (a keys backup of another site, or of before a re-creation) resolves nobody.
     key.write_bytes(bytes(b ^ 1 for b in original))
-    keyring._forget(world.dialogue.pk)
+    keyring.forget(world.dialogue.pk)
     assert "belong to nobody" in room_pseudonyms_resolve(after_keys)[0]
 
 

@@ -126,3 +126,32 @@ def test_a_copy_nobody_reads_goes_at_the_sweep(voted, monkeypatch):
     assert world.meeting.pk not in map_data._rooms and other.pk in map_data._rooms
     assert not encoded(shown)
     assert map_data._sweeper is not None  # it comes back while a copy is kept
+
+
+def test_a_destroyed_key_leaves_every_process_that_heard_it(
+    voted, make_user, django_capture_on_commit_callbacks
+):
+    """Another process that destroys the key, or deletes the dialogue, says so with
+    `live.key_gone_topic`: this one lets go of the key's bytes and pseudonyms at once (it would
+    otherwise hold them until it next touched the dialogue, which a deleted one never is)."""
+    from track2 import keyring, live
+    from track2.operations import actions as operations
+
+    world = voted[0]
+    d = world.dialogue.pk
+    keyring.pseudonym(d, 1)
+    assert any(key[1] == d for key in keyring._keys)
+    live.backend().send(live.key_gone_topic(d))  # as heard from another process
+    assert not any(key[1] == d for key in keyring._keys)
+    assert not any(name[1] == d for name in keyring._pseudonyms)
+    # And this process says so when it destroys the key, once that commits.
+    second = make_user("second.convener@example.org")
+    Membership.objects.create(dialogue=world.dialogue, user=second, role=Role.CONVENER)
+    first = world.users["convener"]
+    operations.do_request_key_destruction(first, operations.check_request_key_destruction(first, d))
+    asked = operations.check_confirm_key_destruction(second, d)
+    heard = live.hub.latest(live.key_gone_topic(d))
+    with django_capture_on_commit_callbacks(execute=True):
+        operations.do_confirm_key_destruction(second, asked)
+        assert live.hub.latest(live.key_gone_topic(d)) == heard  # nothing before the commit
+    assert live.hub.latest(live.key_gone_topic(d)) > heard

@@ -11,7 +11,8 @@ through the usual access rules. On PostgreSQL the signal crosses processes throu
 Some signals are for the server processes themselves rather than for readers: `votes_gone_topic`
 says that a room's votes were deleted (its dialogue deleted, or retention erased them), and every
 process that keeps something of the room in memory (the map keeper, the vote notes) drops it on
-hearing it (`on`). So that every server process hears them, each listens from its first request
+hearing it (`on`); `key_gone_topic` says that a dialogue's pseudonym key was destroyed, and every
+process lets go of its bytes. So that every server process hears them, each listens from its first request
 (`listen_while_serving`, connected in apps.py), not only once someone watches a room.
 """
 
@@ -38,6 +39,8 @@ __all__ = [
     "caucus_topic",
     "votes_gone_topic",
     "VOTES_GONE",
+    "key_gone_topic",
+    "KEY_GONE",
     "on",
     "subscribe",
 ]
@@ -67,6 +70,15 @@ def votes_gone_topic(meeting_id: int) -> str:
     """The meeting's votes were deleted: every process drops what it keeps of its room (never
     watched by readers; its listeners are the processes' own code, see `on`)."""
     return f"{VOTES_GONE}:{int(meeting_id)}"
+
+
+KEY_GONE = "key_gone"
+
+
+def key_gone_topic(dialogue_id: int) -> str:
+    """The dialogue's pseudonym key was destroyed (or the dialogue deleted): every process lets
+    go of the key's bytes and the pseudonyms made with it (keyring.forget)."""
+    return f"{KEY_GONE}:{int(dialogue_id)}"
 
 
 def on(kind: str, listener: Callable[[str], None]) -> None:

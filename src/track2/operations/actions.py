@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from track2 import keyring
+from track2 import keyring, live
 from track2.access import NotFound, access_dialogue
 from track2.audit.record import record
 from track2.dialogues.models import Dialogue
@@ -107,4 +107,5 @@ def do_confirm_key_destruction(by, request: KeyDestruction) -> KeyDestruction:
         record(by, "destroy", request, dialogue=request.dialogue)
         # Last, inside the transaction: if the key cannot be destroyed, nothing is recorded.
         keyring.destroy_dialogue_key(request.dialogue_id)
+        live.announce(live.key_gone_topic(request.dialogue_id))  # every process lets go of it
     return request

@@ -332,6 +332,7 @@ def do_confirm_deletion(by, ctx: DeletionAccess) -> DialogueDeleted:
         # Last, as key destruction does: if the key cannot be destroyed, nothing is deleted.
         if not keyring.is_destroyed(pk):
             keyring.destroy_dialogue_key(pk)
+        live.announce(live.key_gone_topic(pk))  # every process lets go of the key's bytes
         transaction.on_commit(traces.forget)
     return DialogueDeleted(pk, request.requested_by, by, deleted_at, removed)
 
