@@ -21,7 +21,7 @@ from datetime import date, datetime
 
 from django.utils.translation import gettext as _
 
-from track2.errors import ActionRefused
+from track2.errors import ActionRefused, Problems
 
 MAX_ID = 2**63 - 1
 MIN_INTEGER = -(2**63)
@@ -37,6 +37,21 @@ BIDI_CONTROLS = frozenset(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206
 def _describe(char: str) -> str:
     name = unicodedata.name(char, "")
     return f"U+{ord(char):04X}" + (f" {name}" if name else "")
+
+
+def control_characters_message() -> str:
+    """The one wording for control characters in typed text, wherever they are refused: page
+    forms, the API's schemas, actions (and the room's plain-text forms). A writer cannot see them,
+    so naming them by code point ("U+0007 BELL") told them nothing they could act on (audit,
+    docs/dialogue-room.md); what they need is that there are some and what to do."""
+    return _("The text contains invisible control characters; remove them and send again.")
+
+
+def field_label(field) -> str:
+    """A model field named in a message by a short label: its name in words ("max_gender_share"
+    → "Max gender share"), the name the API's errors carry. Its verbose name is a form's label
+    and may read as a sentence ("warn when one gender makes up more than this % of a side")."""
+    return field.name.replace("_", " ").capitalize()
 
 
 def text_problem(value: str, *, multiline: bool) -> str | None:
@@ -58,10 +73,7 @@ def text_problem(value: str, *, multiline: bool) -> str | None:
                 "from what it says; remove it (right-to-left text needs none)."
             ) % {"char": _describe(char)}
         if code < 0x20 or 0x7F <= code <= 0x9F:
-            return _(
-                "The text contains a control character (%(char)s) that cannot be shown or printed; "
-                "remove it (it often comes from copying out of another program)."
-            ) % {"char": _describe(char)}
+            return control_characters_message()
     return None
 
 
@@ -123,23 +135,24 @@ def check_moment(value: date | datetime | None, field: str) -> None:
 def check_model_text(instance) -> None:
     """The text rules and length limits for every text field of a model instance: a CharField
     is one line, a TextField may span lines. For writes that do not go through a form or a
-    schema (commands, the demo) and as the last word before the database."""
+    schema (commands, the demo) and as the last word before the database. Refuses with every
+    field's problem at once."""
     from django.db import models  # here, so that this module stays importable without apps
 
+    problems = Problems()
     for field in instance._meta.concrete_fields:
         if not isinstance(field, (models.CharField, models.TextField)) or field.choices:
             continue
         value = getattr(instance, field.attname)
         if not isinstance(value, str):
             continue
-        check_text(value, field.name, multiline=isinstance(field, models.TextField))
+        problem = text_problem(value, multiline=isinstance(field, models.TextField))
+        if problem:
+            problems.add(problem, field.name)
         if field.max_length and len(value) > field.max_length:
-            raise ActionRefused(
+            problems.add(
                 _("%(label)s is too long: at most %(limit)d characters (it has %(length)d).")
-                % {
-                    "label": str(field.verbose_name).capitalize(),
-                    "limit": field.max_length,
-                    "length": len(value),
-                },
-                field=field.name,
+                % {"label": field_label(field), "limit": field.max_length, "length": len(value)},
+                field.name,
             )
+    problems.raise_any()

@@ -203,7 +203,7 @@ def test_import_names_every_comment_it_cannot_take_at_once(consultation, tmp_pat
         comment_id = next(csv.reader([comment]))[columns.index("comment-id")]
         assert f"{bad / 'comments.csv'}:{line}: comment {comment_id}: " in message, message
     assert "longer than 2000 characters (it has 5000); shorten it or leave it out" in message
-    assert message.count("U+001B") == 2 and ".;" not in message
+    assert message.count("invisible control characters") == 2 and ".;" not in message
     assert not Statement.objects.filter(meeting=meeting).exists()
 
 

@@ -338,9 +338,9 @@ def test_update_delegation(api, world):
 def test_create_dialogue_bad_input(api, world, bad, field):
     before = Dialogue.objects.count()
     response = api("post", "/dialogues", json=bad)
-    if field in ("title", "max_side_ratio"):
-        # A length limit or a decimal's range is the schema's: 422 naming the field and the limit
-        # (test_bad_input.py, test_api_decimal_range.py).
+    if field in ("title", "k_anonymity", "max_side_ratio", "max_gender_share"):
+        # A length limit or a number's range is the schema's: 422 naming the field and the limit
+        # (test_bad_input.py, test_api_decimal_range.py, test_api_integer_range.py).
         assert response.status_code == 422, response.content
         assert response.json()["errors"][0]["loc"] == ["body", field]
     else:

@@ -41,7 +41,7 @@ def _decide(client, world, document, amendment, **data):
 @pytest.mark.parametrize(
     "accept, typed, said",
     [
-        ("0", f'<i>"a {ESC}', "control character (U+001B"),
+        ("0", f'<i>"a {ESC}', "invisible control characters"),
         ("1", "r" * 100_000, "at most 500 characters"),
         ("0", "", "Give a reason for rejecting"),
     ],

@@ -45,7 +45,7 @@ def test_a_refused_amendment_keeps_its_text_in_its_open_box(client, world, state
         client, url, {"paragraph_key": "line", "base_text": "", "text": typed}
     )
     assert page.controls["amend-line"].value == typed
-    assert "control character (U+001B)" in errors_at(page, "amend-line")
+    assert "invisible control characters" in errors_at(page, "amend-line")
     [box] = _open_boxes(content)
     assert 'id="amend-line"' in box
     # Every problem of the text at once, the other paragraphs' boxes as they were.
@@ -104,7 +104,7 @@ def test_a_refused_competing_draft_keeps_its_text_in_its_open_box(client, world,
     sign_in(client, world["facilitator"])
     url = _url(world, statement_doc, "drafts/")
     for typed, words in [
-        (f"Audit keep me DRAFT {ESC}", ["control character (U+001B)"]),
+        (f"Audit keep me DRAFT {ESC}", ["invisible control characters"]),
         ("d" * 5001 + ESC, ["at most 5000 characters", "control character"]),
         ("   ", ["This field is required."]),
     ]:

@@ -24,10 +24,9 @@ from track2.api.fields import (
     Email,
     Id,
     LinkSecret,
-    Small,
 )
 from track2.api.pagination import PageQuery, page_of
-from track2.api.schemas import schemas
+from track2.api.schemas import integer_type, schemas
 from track2.dialogues import actions, queries, role_actions, venue_actions
 from track2.dialogues.balance import build_balance
 from track2.disclosure.site import is_shown_in_personal_capacity, k_of
@@ -60,7 +59,8 @@ else:
         defaults={"k_anonymity": None},
         types={
             "k_anonymity": Annotated[
-                Small, Field(description="default: the site's TRACK2_K_ANONYMITY, also the floor")
+                integer_type(actions.DIALOGUE.field("k_anonymity")),
+                Field(description="default: the site's TRACK2_K_ANONYMITY, also the floor"),
             ],
             "required_sectors": list[Code],
         },

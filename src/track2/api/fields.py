@@ -1,7 +1,8 @@
 """Input types of the API schemas, built on `track2.validation` (the rules pages share).
 
 A value these types refuse answers 422 naming the field and the rule (limit, range, character),
-before any action runs; the schema in the OpenAPI document carries the same limits.
+before any action runs; the schema in the OpenAPI document carries the same limits. A text rule's
+message is track2.validation's, word for word what the pages say (never a wording of our own).
 """
 
 from __future__ import annotations

@@ -7,13 +7,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import Field, ValidationError, WrapValidator, create_model
 
-from track2.api.fields import Code, Count, Id, Line, Moment, Notes, Small
+from track2.api.fields import Code, Id, Line, Moment, Notes
 from track2.editable import Editable
 
 REQUIRED: Any = ...
@@ -31,15 +33,53 @@ def api_type(field: models.Field) -> Any:
         return Notes
     if isinstance(field, models.BooleanField):
         return bool
-    if isinstance(field, models.PositiveSmallIntegerField):
-        return Small
-    if isinstance(field, models.PositiveIntegerField):
-        return Count
+    if isinstance(field, models.IntegerField):  # every size, signed or positive
+        return integer_type(field)
     if isinstance(field, models.DecimalField):
         return decimal_type(field)
     if isinstance(field, models.DateTimeField):
         return Moment
     raise TypeError(f"no API type for {field!r}: give one in `types`")
+
+
+def _static_limits(field: models.Field, low, high, kind):
+    """`low`/`high` narrowed by the field's Min/MaxValueValidators: the bounds the OpenAPI
+    document can state. A limit computed per call (from a setting, as k's floor) is not one."""
+    for v in field.validators:
+        if isinstance(v, MinValueValidator) and not callable(v.limit_value):
+            low = max(low, kind(v.limit_value))
+        elif isinstance(v, MaxValueValidator) and not callable(v.limit_value):
+            high = min(high, kind(v.limit_value))
+    return low, high
+
+
+def integer_type(field: models.IntegerField) -> Any:
+    """A whole number within the model field's range: its validators' and the column's own
+    (a PositiveSmallIntegerField holds 0 … 32,767), checked by the schema with the other fields,
+    and refused with one message in decimal_type's shape (a float, a string, 2^63 or 1e400 alike).
+
+    The column's range is the one every database holds (Django's portable table): SQLite would
+    store up to 2^63 − 1 where PostgreSQL refuses past 32,767, and the API says the same on both."""
+    column_low, column_high = BaseDatabaseOperations.integer_field_ranges[field.get_internal_type()]
+    low, high = _static_limits(field, column_low, column_high, int)
+
+    def refuse_with_one_message(value, check):
+        try:
+            number = check(value)
+        except ValidationError:
+            raise ValueError(
+                _("%(field)s: enter a whole number from %(low)s to %(high)s.")
+                % {"field": field.name, "low": low, "high": high}
+            ) from None
+        # A limit computed per call (k's floor, from a setting) is not in the OpenAPI document,
+        # but is checked here too, so that it is listed with the other fields' problems.
+        try:
+            field.run_validators(number)
+        except DjangoValidationError as error:
+            raise ValueError(f"{field.name}: {' '.join(error.messages)}") from None
+        return number
+
+    return Annotated[int, Field(ge=low, le=high), WrapValidator(refuse_with_one_message)]
 
 
 def decimal_type(field: models.DecimalField) -> Any:
@@ -50,13 +90,7 @@ def decimal_type(field: models.DecimalField) -> Any:
     places = field.decimal_places or 0
     step = Decimal(10) ** -places
     largest = Decimal(10) ** ((field.max_digits or 0) - places) - step
-    low, high = -largest, largest
-    for v in field.validators:
-        # A limit computed per call (from a setting) is left to the action.
-        if isinstance(v, MinValueValidator) and not callable(v.limit_value):
-            low = max(low, Decimal(v.limit_value))
-        elif isinstance(v, MaxValueValidator) and not callable(v.limit_value):
-            high = min(high, Decimal(v.limit_value))
+    low, high = _static_limits(field, -largest, largest, Decimal)
 
     def refuse_with_one_message(value, check):
         try:

@@ -1,18 +1,17 @@
 """One plain message for invisible characters in a text, for the room's and the impact app's
 forms and actions.
 
-track2.validation names the first control character it meets in Unicode terms ("U+0007 BELL"),
-and Django's CharField adds its own "Null characters are not allowed." beside it, so a text
-pasted with a NUL and a BEL got two messages run together, in jargon (audit, finding 8). What a
-writer needs is one sentence: there are characters they cannot see; remove them. The rules are
-still track2.validation's (same characters refused); only the words differ.
+Django's CharField adds its own "Null characters are not allowed." beside track2.validation's
+message, so a text pasted with a NUL and a BEL got two messages run together (audit, finding 8).
+What a writer needs is one sentence: there are characters they cannot see; remove them. The rules
+and the words are track2.validation's (`control_characters_message`, the one wording of every
+surface); this module makes them one message.
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 
 from track2 import validation
 from track2.site.forms import InputRules
@@ -22,7 +21,7 @@ _REPLACED = frozenset({"null_characters_not_allowed", "inadmissible_text"})
 
 
 def invisible_message() -> str:
-    return _("The text contains invisible control characters; remove them and send again.")
+    return validation.control_characters_message()  # one wording on every surface
 
 
 def has_invisible(value: str, *, multiline: bool) -> bool:

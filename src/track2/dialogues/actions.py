@@ -7,7 +7,7 @@ functions enforce the business rules, whoever calls them (page, API, demo, comma
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -46,19 +46,24 @@ DELEGATION = Editable(Delegation, ("name", "kind", "party"))
 
 
 def refuse_invalid(instance, exclude: list[str] | None = None) -> None:
-    """Run the model's own validators and the site-wide text rules; turn the first problem
-    into ActionRefused."""
-    admissible.check_model_text(instance)
+    """Run the site-wide text rules and the model's own validators, and refuse with every
+    problem they find (every field, every message, the model's own `__all__` ones too), each
+    message naming its field by a short label (validation.field_label)."""
+    problems = Problems()
+    problems.collect(admissible.check_model_text, instance)
     try:
         instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as error:
-        field, messages = next(iter(error.message_dict.items()))
-        raise ActionRefused(
-            f"{instance._meta.get_field(field).verbose_name}: {messages[0]}"
-            if field != "__all__"
-            else messages[0],
-            field=None if field == "__all__" else field,
-        ) from None
+        for field, errors in error.error_dict.items():
+            whole = field == NON_FIELD_ERRORS
+            label = "" if whole else admissible.field_label(instance._meta.get_field(field)) + ": "
+            for each in errors:
+                # The text rules above said "too long" already, with the length it has.
+                if each.code == "max_length" and problems.has(field):
+                    continue
+                for message in each.messages:
+                    problems.add(label + message, None if whole else field)
+    problems.raise_any()
 
 
 # --- dialogues -------------------------------------------------------------------------------

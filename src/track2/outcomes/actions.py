@@ -18,6 +18,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from track2 import validation
 from track2.access import access_dialogue, one_of
 from track2.access.outcomes import DocumentAccess, access_document
 from track2.audit.record import record
@@ -96,12 +97,18 @@ def current(document: OutcomeDocument) -> Version:
     return document.versions.order_by("-number")[0]
 
 
-def _text_problems(problems: Problems, text: object, field: str, limit: int) -> str:
+def _text_problems(
+    problems: Problems, text: object, field: str, limit: int, *, multiline: bool = True
+) -> str:
+    """The text cleaned (texts.clean), with its problems added to `problems`: the site's text
+    rules in their one wording (track2.validation, as forms and the API say them), empty, too
+    long. White space is made one space, so line breaks are harmless unless `multiline` is off."""
     if not isinstance(text, str):
         problems.add("Send the text as a string.", field)
         return ""
-    if any(ord(c) < 32 and c not in "\n\t" for c in text) or "\x7f" in text:
-        problems.add("Remove the control characters from the text.", field)
+    problem = validation.text_problem(text, multiline=multiline)
+    if problem:
+        problems.add(problem, field)
     cleaned = texts.clean(text)
     if not cleaned:
         problems.add("Write some text: it is empty.", field)
@@ -625,6 +632,16 @@ def do_rank(by, dialogue_id, document_id, *, paragraph_key, order) -> Ranking:
     return ranking
 
 
+def _recipient_problems(problems: Problems, recipient: object) -> str:
+    """A copy's recipient: named, on one line, within the column's 200 characters."""
+    if recipient is None or (isinstance(recipient, str) and not recipient.strip()):
+        problems.add(
+            "Name the recipient: each copy of an aide-mémoire is numbered for one.", "recipient"
+        )
+        return ""
+    return _text_problems(problems, recipient, "recipient", 200, multiline=False)
+
+
 @transaction.atomic
 def do_copy(by, dialogue_id, document_id, *, recipient) -> Copy:
     """A numbered copy of an aide-mémoire for one recipient, recorded in the audit trail."""
@@ -634,7 +651,7 @@ def do_copy(by, dialogue_id, document_id, *, recipient) -> Copy:
     problems = Problems()
     if document.kind != Kind.AIDE_MEMOIRE:
         problems.add("Numbered copies are for confidential aide-mémoires.", "document")
-    name = _text_problems(problems, recipient, "recipient", 200)
+    name = _recipient_problems(problems, recipient)
     problems.raise_any()
     _one_writer_at_a_time(document)
     number = (document.copies.order_by("-number").values_list("number", flat=True).first() or 0) + 1
@@ -672,12 +689,10 @@ def do_export(by, dialogue_id, document_id, *, fmt, version=None, recipient=None
         chosen = document.versions.filter(number=version).first()
         if chosen is None:
             problems.add(f"There is no version {version} of this document.", "version")
-    if document.kind == Kind.AIDE_MEMOIRE and not (
-        isinstance(recipient, str) and recipient.strip()
-    ):
-        problems.add(
-            "Name the recipient: each copy of an aide-mémoire is numbered for one.", "recipient"
-        )
+    if document.kind == Kind.AIDE_MEMOIRE:
+        # Checked here with the format and the version, so that every problem of the copy's
+        # request is said at once (do_copy checks it again, for its other callers).
+        _recipient_problems(problems, recipient)
     problems.raise_any()
     copy = (
         do_copy(by, dialogue_id, document_id, recipient=recipient)

@@ -414,9 +414,11 @@ def export(request: HttpRequest, dialogue_id: int, document_id: int, fmt: str) -
             request.user, dialogue_id, document_id, fmt=fmt, recipient=recipient or None
         )
     except ActionRefused as refusal:
-        if type(refusal) is ActionRefused and any(f == "recipient" for f, _m in refusal.problems):
+        typed = recipient is not None or any(f == "recipient" for f, _m in refusal.problems)
+        if type(refusal) is ActionRefused and typed:
             # The recipient is typed in the page's copy form: it comes back with the name as
-            # typed and marked (STYLE.md §12), where a redirect would lose it.
+            # typed, marked when it is at fault, and every other problem above it (STYLE.md
+            # §12), where a redirect would lose it.
             return _page(
                 request, dialogue_id, document_id, {"copy_refusal": _copy_refusal(refusal, recipient)},
                 status=400,

@@ -137,6 +137,12 @@ class RuledModelAdmin(_Rules, admin.ModelAdmin):
     def get_changelist(self, request, **kwargs):
         return RuledChangeList
 
+    def get_object(self, request, object_id, from_field=None):
+        # An empty `?_to_field=` passes Django's check of the field (it checks only a value
+        # given) and then names no field: a server error on the change and delete pages. Empty
+        # means none was given: the primary key, as without it.
+        return super().get_object(request, object_id, from_field or None)
+
     def get_search_results(self, request, queryset, search_term):
         # The changelist refused such a search already (its search form); an autocomplete's
         # `term` comes here unchecked, and finds nothing rather than a server error.
