@@ -211,7 +211,7 @@ def pytest_collection_modifyitems(config, items):
             and (
                 not uses_suite_database(item)
                 or item.get_closest_marker("browser") is not None
-                # the route sweep: who may reach a route is decided in Python, not by the vendor
+                # the route sweep, schemathesis's conformance: decided in Python, not by the vendor
                 or item.get_closest_marker("any_database") is not None
             )
         ]
