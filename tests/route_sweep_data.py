@@ -21,10 +21,12 @@ from __future__ import annotations
 import hashlib
 import importlib
 import inspect
+import io
 import itertools
 import os
 import re
 import secrets
+import zipfile
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,6 +43,7 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from pypdf import PdfReader
 
 from tests.helpers import PASSWORD
 from track2.accounts import actions as account_actions
@@ -165,6 +168,22 @@ class Canaries:
         return [c for c in self.planted if c.word in words] if words else []
 
 
+def readable_text(body: bytes, depth: int = 0) -> str:
+    """A body as the canary search reads it: its bytes as text (a zip's member names among
+    them), and, as a canary in a download is no less a leak, a zip's members (and those of a
+    zip inside it, one level down) and a PDF's text, which its compressed streams hide."""
+    text = body.decode("utf-8", "replace")
+    if body.startswith(b"PK\x03\x04") and depth <= 1:
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            for member in archive.infolist():
+                text += "\n" + readable_text(archive.read(member), depth + 1)
+    elif body.startswith(b"%PDF-"):
+        reader = PdfReader(io.BytesIO(body))
+        text += "\n".join(page.extract_text() for page in reader.pages)
+        text += "\n".join(str(value) for value in (reader.metadata or {}).values())
+    return text
+
+
 # --- the world -------------------------------------------------------------------------------
 
 
@@ -198,6 +217,9 @@ def build() -> SweepWorld:
         if m.user.email.endswith("@demo.track2.invalid") and "ostrava" not in m.user.email
     }
     users["participant_ostrava"] = User.objects.get(email="participant.ostrava@demo.track2.invalid")
+    # The demo has two conveners: the sweep's is the first (the co-convener is a member it does
+    # not sign in as).
+    users[Role.CONVENER] = User.objects.get(email="convener@demo.track2.invalid")
     demo_passwords = {login.email: login.password for login in logins}
     password_of = {u.pk: demo_passwords[u.email] for u in users.values()}
     ids: dict[str, object] = {}
@@ -316,9 +338,14 @@ def _take_ids(dialogue: Dialogue, meeting: Meeting, ids: dict[str, object]) -> N
     ids["survey_id"] = Survey.objects.filter(dialogue=dialogue, is_open=True).first().pk
     ids["entry_id"] = DirectoryEntry.objects.filter(dialogue=dialogue).first().pk
     ids["dialogue_content_type_id"] = ContentType.objects.get_for_model(Dialogue).pk
-    ids["convening_right_id"] = ConveningRight.objects.get(
-        institution=dialogue.institution, user__memberships__dialogue=dialogue
-    ).pk
+    ids["convening_right_id"] = (
+        ConveningRight.objects.filter(
+            institution=dialogue.institution, user__memberships__dialogue=dialogue
+        )
+        .order_by("pk")
+        .first()
+        .pk
+    )
 
 
 def _plant(canaries: Canaries, dialogue: Dialogue) -> None:

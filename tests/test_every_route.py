@@ -18,6 +18,19 @@ replaced by canaries. Each route's path is filled with D's real ids (by paramete
 - by each member of D: GET every route (each `format` of an API export; the PDFs as the convener
   only, PDF_READER); no server error (the per-route matrices decide who may).
 
+A stranger's answer is searched as text, and inside: a zip's members (a zip in it too) and a
+PDF's text (data.readable_text), so that a download is no place for a canary to hide.
+
+The query sweep: while members (and the strangers a route is open to) GET every route, the query
+parameters each route reads are recorded (tests/query_sweep_data.py: a middleware wraps
+`request.GET`; the page's own links and GET forms; the API's OpenAPI document). Each
+(route, parameter) then gets hostile values, as the first principal that read it: control
+characters with markup, invalid UTF-8, a lone surrogate, 100,000 characters, 2^63, -1, 0, NaN,
+1e400, "²", an empty value, the parameter twice; and each route an unknown parameter. Parameters
+named like `next` also get off-site addresses. No answer may be a server error, show a traceback,
+echo the markup unescaped, redirect off the site, or (the API) refuse without naming the
+parameter; and no row may change.
+
 Pages are sent with a session signed in through the sign-in form, the API with a personal token.
 
 Some routes are open by design (OPEN_ROUTES: signing in, one's own account, the site
@@ -32,10 +45,13 @@ test_every_route_is_classified_and_every_parameter_has_a_filler with what to do.
 
 from __future__ import annotations
 
+import io
 import json
 import time
+import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from django.conf import settings
@@ -44,6 +60,7 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.urls import resolve
 
+from tests import query_sweep_data as query
 from tests import route_sweep_data as data
 from tests.route_sweep_data import API_PREFIX, Route, module_values
 
@@ -440,7 +457,7 @@ class Sweep:
             response = self.client.post(path, body or {})
         self.requests += 1
         if (spent := time.monotonic() - started) > SLOW:
-            self.slow.append((round(spent, 2), f"{method} {path}"))
+            self.slow.append((round(spent, 2), f"{method} {path[:120]}"))
         if response.streaming:
             # A live-update stream never ends: that it opened is the answer. (Under this WSGI
             # client the event routes answer 204 after their access check: only an ASGI server
@@ -453,7 +470,7 @@ class Sweep:
         return response
 
     def canaries_in(self, response, allowed: frozenset[str]) -> list[data.Canary]:
-        text = "" if response.streaming else response.content.decode("utf-8", "replace")
+        text = "" if response.streaming else data.readable_text(response.content)
         text += "".join(f"\n{k}: {v}" for k, v in response.items()) + response.cookies.output()
         if self.principal in IN_INSTITUTION:
             allowed |= {data.INSTITUTION}
@@ -480,12 +497,16 @@ class Sweep:
         return f"{self.principal}: {self.requests} requests; slowest: {sorted(self.slow)[::-1]}"
 
 
+def is_sent_to_sign_in(response) -> bool:
+    return response.status_code in (301, 302) and (
+        urlsplit(response["Location"]).path in SIGN_IN_PAGES
+    )
+
+
 def is_refusal(route: Route, response) -> bool:
     if response.status_code in REFUSALS:
         return True
-    if not route.is_api and response.status_code in (301, 302):
-        return urlsplit(response["Location"]).path in SIGN_IN_PAGES
-    return False
+    return not route.is_api and is_sent_to_sign_in(response)
 
 
 def as_stranger(swept: Swept, kind: str) -> Sweep:
@@ -525,15 +546,28 @@ def sweep_refused(sweep: Sweep, routes: list[Route]) -> None:
                 sweep.check(route, path, method, response, refused=True)
 
 
-def sweep_open(sweep: Sweep, routes: list[tuple[Route, Open]]) -> None:
+# Routes whose empty POST ends every session of the principal and revokes its API tokens: swept
+# after every other route open to them, which would otherwise be swept signed out.
+ENDS_EVERY_SESSION = {"accounts/sign-out-everywhere/"}
+
+
+def sweep_open(sweep: Sweep, routes: list[tuple[Route, Open]], targets: QueryTargets) -> None:
     """What is open to the principal, without plausible bodies: those would do what the route
-    is for (change the stranger's password, accept the offered role) to no purpose."""
+    is for (change the stranger's password, accept the offered role) to no purpose. Each GET's
+    query parameters go to `targets` when the principal is the first of those the route is open
+    to (STRANGERS' order): the query sweep sends them hostile values as that principal."""
     for route, rule in routes:
         methods = route.api_methods if route.is_api else ("GET", "POST")
         for path in paths(sweep.swept.world, route):
             for method in methods:
                 response = sweep.send(route, path, method, None)
                 sweep.check(route, path, method, response, refused=False, allowed=rule.may_show)
+                if method == "GET" and NOBODY not in rule.who and is_sent_to_sign_in(response):
+                    sweep.note(route, path, method, response, "answered as to nobody signed in: "
+                               "the sweep's session ended before (ENDS_EVERY_SESSION)")  # fmt: skip
+                first = next(kind for kind in STRANGERS if kind in rule.who)
+                if method == "GET" and sweep.principal == first:
+                    targets.note(sweep.principal, route, path, response)
 
 
 # --- the tests -------------------------------------------------------------------------------
@@ -588,7 +622,6 @@ def test_every_filled_path_resolves_to_its_own_route(swept_world):
 @pytest.mark.django_db
 @pytest.mark.parametrize("kind", STRANGERS)
 def test_strangers_get_nothing_from_any_route_of_the_dialogue(swept_world, kind):
-    sweep = as_stranger(swept_world, kind)
     refusing, opened = [], []
     for route in swept_world.routes:
         rule = openness(route)
@@ -596,14 +629,113 @@ def test_strangers_get_nothing_from_any_route_of_the_dialogue(swept_world, kind)
             opened.append((route, rule))
         else:
             refusing.append(route)
-    before = data.snapshot(SNAPSHOT_SKIPS)
-    sweep_refused(sweep, refusing)
-    if tables := data.changed(before, data.snapshot(SNAPSHOT_SKIPS)):
-        sweep.problems.append(f"{kind}: the refused requests changed the tables {tables}")
-    sweep_open(sweep, opened)
+    ending = [pair for pair in opened if pair[0].pattern in ENDS_EVERY_SESSION]
+    opened = [pair for pair in opened if pair not in ending]
+    targets = QueryTargets()
+    with override_settings(MIDDLEWARE=[query.RECORDER, *settings.MIDDLEWARE]):
+        sweep = as_stranger(swept_world, kind)
+        before = data.snapshot(SNAPSHOT_SKIPS)
+        sweep_refused(sweep, refusing)
+        if tables := data.changed(before, data.snapshot(SNAPSHOT_SKIPS)):
+            sweep.problems.append(f"{kind}: the refused requests changed the tables {tables}")
+        sweep_open(sweep, opened, targets)
+        outcomes = sweep_queries({kind: sweep}, targets)
+        sweep_open(sweep, ending, targets)  # last: what follows would be sent signed out
     print(sweep.summary())
+    print(query_summary(outcomes))
     assert sweep.requests > 500
     assert not sweep.problems, f"{len(sweep.problems)} problems:\n" + "\n".join(sweep.problems)
+
+
+@pytest.mark.django_db
+def test_signing_in_never_sends_anyone_off_the_site(swept_world):
+    """The query sweep sends `next` its off-site values on the sign-in pages, which only show
+    them; they take effect once the password (and second factor) is accepted: sent here, in the
+    query and in the body, for an account without a second factor and, once (a code serves once
+    in its 30 seconds), for the site administrator, who has one."""
+    from track2.accounts import totp
+
+    world, wrong = swept_world.world, []
+    outsider = world.strangers["outsider"].user
+    credentials = {"email": outsider.email, "password": world.passwords[outsider.email]}
+    for label, target in query.OFF_SITE.items():
+        for path, body in (
+            (f"/accounts/login/?next={target}", credentials),
+            ("/accounts/login/", {**credentials, "next": unquote(target)}),
+        ):
+            response = new_client().post(path, body)
+            if response.status_code != 302 or query.off_site(response["Location"]):
+                wrong.append(
+                    f"{label}: POST {path} -> {response.status_code} {response.get('Location')}"
+                )
+    admin = world.strangers["site administrator"].user
+    client = new_client()
+    response = client.post(
+        f"/accounts/login/?next={query.OFF_SITE['protocol-relative']}",
+        {"email": admin.email, "password": world.passwords[admin.email]},
+    )
+    assert response["Location"] == "/accounts/login/code/"
+    code = totp.code_at(admin.totp_secret, totp.current_step())
+    response = client.post("/accounts/login/code/", {"code": code})
+    if response.status_code != 302 or query.off_site(response["Location"]):
+        wrong.append(f"second factor -> {response.status_code} {response.get('Location')}")
+    assert not wrong, wrong
+
+
+def test_a_canary_inside_a_pdf_or_a_zip_is_found():
+    """What the sweep reads of a download (data.readable_text): a PDF's text and a zip's
+    members, a zip inside a zip too, where the bytes themselves hide the word."""
+    from weasyprint import HTML
+
+    canaries = data.Canaries()
+    in_pdf, in_csv = canaries.word("test #1"), canaries.word("test #2")
+    pdf = HTML(string=f"<h1>Record</h1><p>Said by {in_pdf}.</p>").write_pdf()
+
+    def zipped(members: dict[str, bytes]) -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, content in members.items():
+                archive.writestr(name, content)
+        return out.getvalue()
+
+    inner = zipped({"votes.csv": f"statement,text\n1,{in_csv} {'agrees ' * 40}\n".encode()})
+    bodies = {
+        "a PDF": (pdf, {in_pdf}),
+        "a PDF in a zip": (zipped({"record.pdf": pdf}), {in_pdf}),
+        "a zip in a zip": (zipped({"export.zip": inner}), {in_csv}),
+    }
+    for what, (body, words) in bodies.items():
+        assert not canaries.found_in(body.decode("latin-1")), f"{what}: the bytes show it"
+        found = {c.word for c in canaries.found_in(data.readable_text(body))}
+        assert found == words, what
+
+
+def test_the_query_sweep_records_reads_and_catches_what_it_looks_for():
+    from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+
+    got = query.RecordingQueryDict("page=2&q=x&o=1")
+    query.Reads.keys = set()
+    got.get("page"), "q" in got, got.getlist("view"), got.copy().items()
+    assert query.Reads.keys == {"page", "q", "view"}  # a copy's reads are not the view's
+    dict(got.items())
+    assert query.ANY_KEY in query.Reads.keys
+
+    def problems(response, name="q", is_api=False):
+        return query.answer_problems(response, is_api=is_api, name=name)
+
+    echoed = '<input value="a&quot;&gt;&lt;sweepq&gt;">'
+    assert problems(HttpResponse(echoed)) == []
+    assert problems(HttpResponse('<p>a"><sweepq></p>'))
+    assert problems(HttpResponse('<input value="a"&gt;&lt;sweepq&gt;">'))  # `"` left as it was
+    assert problems(HttpResponse('File "/srv/track2/views.py", line 12'))
+    assert problems(HttpResponse(status=502)) == ["server error"]
+    for target in ("//evil.example", "https://evil.example/", "/\\evil.example", "javascript:x"):
+        assert query.off_site(target), target
+    assert not query.off_site("/dialogues/1/?next=//evil.example")
+    assert problems(HttpResponseRedirect("https://evil.example/"))
+    other = JsonResponse({"errors": [{"loc": ["query", "page"]}]}, status=422)
+    assert problems(other, name="limit", is_api=True)
+    assert not problems(other, name="page", is_api=True)
 
 
 # A PDF is a page's HTML printed by WeasyPrint (1 to 3 s each): every role gets each document in
@@ -615,27 +747,124 @@ def is_pdf(path: str) -> bool:
     return path.endswith(("/pdf/", "format=pdf"))
 
 
+# The members' sweep runs by route group, every role in each: the query sweep sends each
+# parameter's hostile values once, as the first role (INSIDERS' order) that read it.
+ROUTE_GROUPS = {
+    "pages": lambda route: not route.is_api,
+    "api": lambda route: route.is_api,
+}
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", INSIDERS)
-def test_every_route_answers_every_member_of_the_dialogue_without_failing(swept_world, role):
+@pytest.mark.parametrize("group", ROUTE_GROUPS)
+def test_every_member_opens_every_route_and_no_query_breaks_it(swept_world, group):
+    """Each member of D GETs every route of the group (each `format` of an API export; the PDFs
+    as the convener only): no server error (the per-route matrices decide who may). Then the
+    query sweep: each query parameter a route read, hostile values, as the role that read it."""
     from track2.accounts.actions import do_create_api_token
 
-    user = swept_world.world.insiders[role]
-    token = do_create_api_token(user, "route sweep")[0]
-    sweep = Sweep(
-        swept_world,
-        role,
-        signed_in(swept_world.world, user),
-        user=user,
-        api_headers={"HTTP_AUTHORIZATION": f"Bearer {token}"},
-    )
-    for route in swept_world.routes:
-        queries = data.query_variants(route) if route.is_api else [""]
-        for path in (p + q for p in paths(swept_world.world, route) for q in queries):
-            if is_pdf(path) and role != PDF_READER:
-                continue
-            response = sweep.send(route, path, "GET", None)
-            if response.status_code >= 500:
-                sweep.note(route, path, "GET", response, "server error")
-    print(sweep.summary())
-    assert not sweep.problems, "\n".join(sweep.problems)
+    routes = [r for r in swept_world.routes if ROUTE_GROUPS[group](r)]
+    targets = QueryTargets()
+    with override_settings(MIDDLEWARE=[query.RECORDER, *settings.MIDDLEWARE]):
+        sweeps = {}
+        for role in INSIDERS:
+            user = swept_world.world.insiders[role]
+            token = do_create_api_token(user, "route sweep")[0]
+            sweeps[role] = sweep = Sweep(
+                swept_world,
+                role,
+                signed_in(swept_world.world, user),
+                user=user,
+                api_headers={"HTTP_AUTHORIZATION": f"Bearer {token}"},
+            )
+            for route in routes:
+                queries = data.query_variants(route) if route.is_api else [""]
+                for path in paths(swept_world.world, route):
+                    for variant in queries:
+                        if is_pdf(path + variant) and role != PDF_READER:
+                            continue
+                        response = sweep.send(route, path + variant, "GET", None)
+                        if response.status_code >= 500:
+                            sweep.note(route, path + variant, "GET", response, "server error")
+                        if openness(route) is None:  # the strangers' test sweeps the open ones
+                            targets.note(role, route, path, response)
+        outcomes = sweep_queries(sweeps, targets)
+    for sweep in sweeps.values():
+        print(sweep.summary())
+    print(query_summary(outcomes))
+    problems = [p for sweep in sweeps.values() for p in sweep.problems]
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
+
+
+# --- the query sweep -------------------------------------------------------------------------
+
+
+@dataclass
+class QueryTargets:
+    """The query parameters each path read (tests/query_sweep_data.py records them), each with
+    the principal who first read it there: the hostile values go to it as that principal."""
+
+    routes: dict[str, Route] = field(default_factory=dict)  # path -> its route
+    owners: dict[tuple[str, str], str] = field(default_factory=dict)  # (path, name) -> who
+
+    def note(self, principal: str, route: Route, path: str, response) -> None:
+        """`path` without its query. A route that refused the principal read nothing for them
+        (an API that answered 422 lacked a required parameter: it was open)."""
+        if response.status_code >= 400 and not (route.is_api and response.status_code == 422):
+            return
+        if is_pdf(path):
+            return  # the view of the other formats: their parameters are swept there
+        names = query.Reads.keys - {query.ANY_KEY}
+        if route.is_api:
+            names |= set(query.api_parameters(route))
+        elif response.status_code == 200 and "html" in response.get("Content-Type", ""):
+            names |= query.linked_parameters(path, response.content.decode("utf-8", "replace"))
+        if names or query.ANY_KEY in query.Reads.keys:
+            self.routes.setdefault(path, route)
+            self.owners.setdefault((path, query.UNKNOWN), principal)
+        for name in names:
+            self.owners.setdefault((path, name), principal)
+
+
+def sweep_queries(sweeps: dict[str, Sweep], targets: QueryTargets) -> dict[tuple, Counter]:
+    """Send each (path, parameter) its hostile values as the principal who read it: the whole
+    set the first time a kind of parameter is met (a page view's parameter by name; an API
+    parameter by its declared schema, which decides how django-ninja parses it), a smaller set
+    after. Every answer is checked (query.answer_problems) and nothing may be written. Returns
+    how each (route, parameter) took its values."""
+    outcomes: dict[tuple, Counter] = {}
+    kinds_met: set = set()
+    if not targets.owners:
+        return outcomes
+    started = time.process_time()
+    before = data.snapshot(SNAPSHOT_SKIPS)
+    for (path, name), principal in sorted(targets.owners.items()):
+        route, sweep = targets.routes[path], sweeps[principal]
+        is_declared = route.is_api and name in query.api_parameters(route)
+        base = query.api_base(route, name) if route.is_api else ""
+        if name == query.UNKNOWN:
+            sent = [("unknown", query.unknown_query(base))]
+        else:
+            kind = query.api_kind(route, name) if is_declared else (route.view, name)
+            sent = query.hostile_queries(name, base, full=kind not in kinds_met)
+            kinds_met.add(kind)
+        for label, query_string in sent:
+            response = sweep.send(route, f"{path}?{query_string}", "GET", None)
+            for problem in query.answer_problems(response, is_api=is_declared, name=name):
+                sweep.note(route, f"{path}?{name}=<{label}>", "GET", response, problem)
+            outcomes.setdefault((route.pattern, name), Counter())[query.outcome(response)] += 1
+    if tables := data.changed(before, data.snapshot(SNAPSHOT_SKIPS)):
+        first = next(iter(sweeps.values()))
+        first.problems.append(f"hostile query parameters changed the tables {tables}")
+    sent_in_all = sum(sum(seen.values()) for seen in outcomes.values())
+    print(f"query sweep: {sent_in_all} requests in {time.process_time() - started:.1f} s of CPU")
+    return outcomes
+
+
+def query_summary(outcomes: dict[tuple, Counter]) -> str:
+    lines = [f"{len(outcomes)} (route, parameter) pairs swept (an unknown parameter among them):"]
+    for (pattern, name), seen in sorted(outcomes.items()):
+        lines.append(
+            f"  {pattern} {name}: " + ", ".join(f"{k} {n}" for k, n in sorted(seen.items()))
+        )
+    return "\n".join(lines)
