@@ -23,6 +23,7 @@ import threading
 import time
 
 from track2 import live
+from track2.deliberation.idle_sweep import IdleSweep
 
 # A room nobody watches takes no notes off: past this many, all are dropped (the keeper then
 # re-reads what moved, as it would without them).
@@ -35,7 +36,6 @@ _lock = threading.Lock()
 # statement → count → (who, answer, when noted)
 _notes: dict[int, dict[int, tuple[str, int | None, float]]] = {}
 _size = 0
-_sweeper: threading.Timer | None = None
 
 
 def note(statement_id: int, count: int, pseudonym: str, value: int | None) -> None:
@@ -47,22 +47,14 @@ def note(statement_id: int, count: int, pseudonym: str, value: int | None) -> No
             _size = 0
         _notes.setdefault(statement_id, {})[count] = (pseudonym, value, time.monotonic())
         _size += 1
-        _sweep_later()
-
-
-def _sweep_later() -> None:
-    # Under _lock. One timer at a time, and none while nothing is kept.
-    global _sweeper
-    if _sweeper is None and _notes:
-        _sweeper = threading.Timer(MOST_SECONDS, _sweep)
-        _sweeper.daemon = True  # never holds the process open at exit
-        _sweeper.start()
+        _sweeper.later(bool(_notes))
 
 
 def _sweep() -> None:
     """Drop the notes older than MOST_SECONDS; while some are left, come back later."""
-    global _size, _sweeper
+    global _size
     with _lock:
+        _sweeper.ran()
         oldest = time.monotonic() - MOST_SECONDS
         for statement_id in list(_notes):
             kept = _notes[statement_id]
@@ -71,8 +63,10 @@ def _sweep() -> None:
                 _size -= 1
             if not kept:
                 del _notes[statement_id]
-        _sweeper = None
-        _sweep_later()
+        _sweeper.later(bool(_notes))
+
+
+_sweeper = IdleSweep(lambda: MOST_SECONDS, _sweep)
 
 
 def take(statement_id: int, since: int, upto: int) -> list[tuple[str, int | None]] | None:
@@ -95,13 +89,11 @@ def take(statement_id: int, since: int, upto: int) -> list[tuple[str, int | None
 
 def forget() -> None:
     """Drop every note, and the sweep waiting for them."""
-    global _size, _sweeper
+    global _size
     with _lock:
         _notes.clear()
         _size = 0
-        if _sweeper is not None:
-            _sweeper.cancel()
-            _sweeper = None
+        _sweeper.stop()
 
 
 def _votes_gone(_meeting: str) -> None:

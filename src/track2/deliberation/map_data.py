@@ -44,6 +44,7 @@ from track2.commonground.sides import (
     agreement_by_side,
 )
 from track2.deliberation import journal
+from track2.deliberation.idle_sweep import IdleSweep
 from track2.deliberation.map_worker import FitWorker
 from track2.deliberation.models import Room, Statement, Vote, room_order
 from track2.dialogues.models import Delegation, DelegationMember
@@ -242,7 +243,6 @@ class _Room:
 
 _lock = threading.Lock()
 _rooms: dict[int, _Room] = {}
-_sweeper: threading.Timer | None = None
 engine_runs = 0  # fits of the engine in this process, on a read or in the background (tests)
 
 
@@ -415,7 +415,7 @@ def _room_state(meeting: Meeting) -> _Room:
             fresh.renumbered = fresh.voters[: len(state.voters)] != state.voters
     with _lock:
         _rooms[meeting.pk] = fresh
-        _sweep_later()
+        _sweeper.later(True)
     return fresh
 
 
@@ -659,31 +659,22 @@ def _votes_gone(meeting: str) -> None:
 live_updates.on(live_updates.VOTES_GONE, _votes_gone)
 
 
-def _sweep_later() -> None:
-    # Under _lock. One timer at a time, and none while no room is kept.
-    global _sweeper
-    if _sweeper is None and _rooms:
-        _sweeper = threading.Timer(SWEEP_SECONDS, _sweep)
-        _sweeper.daemon = True  # never holds the process open at exit
-        _sweeper.start()
-
-
 def _sweep() -> None:
     """Drop the copies nobody read for IDLE_SECONDS; while some are left, come back later."""
-    global _sweeper
     oldest = time.monotonic() - IDLE_SECONDS
     with _lock:
+        _sweeper.ran()
         idle = [meeting_id for meeting_id, state in _rooms.items() if state.read_at <= oldest]
         for meeting_id in idle:
             del _rooms[meeting_id]
-        if _sweeper is not None and _sweeper is not threading.current_thread():
-            _sweeper.cancel()  # called directly (tests): one timer at a time still
-        _sweeper = None
-        _sweep_later()
+        _sweeper.later(bool(_rooms))
     for meeting_id in idle:
         worker.drop(meeting_id)
         regrouper.drop(meeting_id)
     _drop_stale_json()
+
+
+_sweeper = IdleSweep(lambda: SWEEP_SECONDS, _sweep)
 
 
 def _drop_stale_json() -> None:
