@@ -15,7 +15,6 @@ NO_DATABASE = "tests/commonground/test_schulze.py::"
 OWN_SQLITE_SITE = "tests/operations/test_keys.py::"
 IN_A_BROWSER = "tests/e2e/test_layout.py::"
 ANY_DATABASE = "tests/test_every_route.py::"
-ANY_DATABASE_API = "tests/api/test_schemathesis.py::test_the_whole_api_conforms"
 ABOUT_POSTGRESQL_IN_A_BROWSER = (
     "tests/e2e/test_room_live.py::"
     "test_a_facilitator_watches_the_map_move_while_three_participants_vote[postgresql]"
@@ -33,7 +32,7 @@ def collected(database_url: str | None) -> list[str]:
         env["TRACK2_DATABASE_URL"] = database_url
     files = [path.split("::")[0] for path in (USES_THE_DATABASE, SERVES_FROM_IT)]
     files += [NO_DATABASE.rstrip(":"), OWN_SQLITE_SITE.rstrip(":"), IN_A_BROWSER.rstrip(":")]
-    files += [ANY_DATABASE.rstrip(":"), ANY_DATABASE_API.split("::")[0]]
+    files += [ANY_DATABASE.rstrip(":")]
     files += [ABOUT_POSTGRESQL_IN_A_BROWSER.split("::")[0]]
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *files],
@@ -52,10 +51,8 @@ def test_the_postgresql_pass_keeps_database_tests_and_drops_the_rest():
     second = collected("postgresql://postgres@127.0.0.1:9/track2")
     assert any(line.startswith(USES_THE_DATABASE) for line in second)
     assert SERVES_FROM_IT in second
-    # the same module's stateful workflow runs in both
-    assert any("test_stateful_workflows" in line for line in second)
     assert ABOUT_POSTGRESQL_IN_A_BROWSER in second
-    dropped = (NO_DATABASE, OWN_SQLITE_SITE, IN_A_BROWSER, ANY_DATABASE, ANY_DATABASE_API)
+    dropped = (NO_DATABASE, OWN_SQLITE_SITE, IN_A_BROWSER, ANY_DATABASE)
     assert not [line for line in second if line.startswith(dropped)]
 
     first = collected(None)
@@ -87,3 +84,18 @@ def test_a_test_driving_the_browser_runs_last_marked_or_not():
     browser = [n for line, n in position.items() if line.startswith("tests/e2e/")]
     others = [n for line, n in position.items() if not line.startswith("tests/e2e/")]
     assert browser and others and min(browser) > max(others)
+
+
+def test_schemathesis_conformance_is_marked_for_the_sqlite_pass_only():
+    # Collecting that module builds a case per API operation (tens of seconds): its mark is
+    # checked here instead, the mark's effect above (the route sweep's).
+    from tests.api import test_schemathesis as module
+
+    def marks(test) -> set[str]:
+        return {mark.name for mark in getattr(test, "pytestmark", [])}
+
+    assert "any_database" in marks(module.test_the_whole_api_conforms_to_its_openapi_document)
+    # its stateful workflow runs in both passes
+    assert "any_database" not in marks(
+        module.test_stateful_workflows_through_the_links_schemathesis_infers
+    )
