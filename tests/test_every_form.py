@@ -892,10 +892,12 @@ def _error_paths(body: dict) -> list[tuple[str, ...]]:
     return paths
 
 
-def api_problems(sent: ApiSent, answer: ApiAnswer) -> list[str]:
-    found = []
+def answer_problems(sent: ApiSent, answer: ApiAnswer) -> list[str]:
+    """What every JSON answer is checked for: a server error (then nothing else), a traceback,
+    the input stored, a status other than those expected (when some are)."""
     if answer.status >= 500:
         return [f"server error {answer.status} ({answer.error or 'no exception recorded'})"]
+    found = []
     if data.TRACEBACK.search(answer.body):
         found.append("a traceback in the answer")
     if answer.stored:
@@ -904,6 +906,13 @@ def api_problems(sent: ApiSent, answer: ApiAnswer) -> list[str]:
         found.append(
             f"answered {answer.status}, not {' or '.join(map(str, sorted(sent.statuses)))}: {answer.body[:160]!r}"
         )
+    return found
+
+
+def api_problems(sent: ApiSent, answer: ApiAnswer) -> list[str]:
+    found = answer_problems(sent, answer)
+    if answer.status >= 500:
+        return found
     if answer.status < 400:
         if sent.must_refuse:
             found.append(
@@ -998,17 +1007,9 @@ def json_attacks(keys: tuple[str, ...]) -> Iterator[ApiSent]:
 
 def json_endpoint_problems(sent: ApiSent, answer: ApiAnswer) -> list[str]:
     """The passkey endpoints answer {"errors": [message, …]} with a 4xx (accounts/passkey_views)."""
-    found = []
+    found = answer_problems(sent, answer)
     if answer.status >= 500:
-        return [f"server error {answer.status} ({answer.error or 'no exception recorded'})"]
-    if data.TRACEBACK.search(answer.body):
-        found.append("a traceback in the answer")
-    if answer.stored:
-        found.append(f"stored it: {'; '.join(answer.stored)}")
-    if answer.status not in sent.statuses:
-        found.append(
-            f"answered {answer.status}, not {' or '.join(map(str, sorted(sent.statuses)))}: {answer.body[:160]!r}"
-        )
+        return found
     try:
         body = json.loads(answer.body)
     except ValueError:
