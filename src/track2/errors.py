@@ -58,6 +58,13 @@ class Problems:
     def has(self, field: str) -> bool:
         return any(f == field for f, _m in self.found)
 
+    def add_unsaid(self, other: Problems) -> None:
+        """Add `other`'s problems, except for fields already named here: a field's own rule has
+        said what is wrong with it, and the model's generic message would say it again."""
+        for field, message in other.found:
+            if field is None or not self.has(field):
+                self.found.append((field, message))
+
     def raise_any(self) -> None:
         if self.found:
             field, message = self.found[0]

@@ -217,3 +217,47 @@ def test_role_form_shows_the_forms_check_and_the_actions_rule(world, signed_in):
     )  # the action's rule, on the e-mail field
     assert set(form.errors) == {"email"}
     assert not mail.outbox
+
+
+# --- an action's own rules and the site-wide text rules in one refusal -------------------------
+
+
+def test_a_venue_refusal_lists_its_own_rules_and_the_text_rules_together(world):
+    import pytest
+
+    from track2.dialogues import venue_actions
+    from track2.errors import ActionRefused
+
+    before = Venue.objects.count()
+    with pytest.raises(ActionRefused) as refused:
+        venue_actions.do_create_venue(
+            world.users["convener"],
+            world.dialogue,
+            name="",
+            kind="university",
+            country="",
+            city="Geneva\x07",
+            accessibility_notes="x" * 100_001,
+        )
+    fields = [field for field, _message in refused.value.problems]
+    # the venue's own rules (name, country) and the text rules (a bell, a length) at once,
+    # and the model's "blank" not said again for a field its own rule named
+    assert set(fields) >= {"name", "country", "city"}, refused.value.problems
+    assert fields.count("name") == 1 and fields.count("country") == 1
+    assert Venue.objects.count() == before
+
+
+def test_a_dialogue_refusal_lists_its_own_rules_and_the_text_rules_together(world):
+    import pytest
+
+    from track2.dialogues import actions
+    from track2.errors import ActionRefused
+
+    with pytest.raises(ActionRefused) as refused:
+        actions.do_update_dialogue(
+            world.users["convener"], world.dialogue, title=" ", purpose="Talk\x1b[31m"
+        )
+    fields = [field for field, _message in refused.value.problems]
+    assert fields.count("title") == 1 and "purpose" in fields, refused.value.problems
+    world.dialogue.refresh_from_db()
+    assert world.dialogue.title == "Varena Sea Dialogue"

@@ -49,6 +49,12 @@ def refuse_invalid(instance, exclude: list[str] | None = None) -> None:
     """Run the site-wide text rules and the model's own validators, and refuse with every
     problem they find (every field, every message, the model's own `__all__` ones too), each
     message naming its field by a short label (validation.field_label)."""
+    invalid_problems(instance, exclude).raise_any()
+
+
+def invalid_problems(instance, exclude: list[str] | None = None) -> Problems:
+    """What `refuse_invalid` would refuse, kept for a check that adds its own rules' problems
+    to it, so that one refusal lists both."""
     problems = Problems()
     problems.collect(admissible.check_model_text, instance)
     try:
@@ -63,7 +69,7 @@ def refuse_invalid(instance, exclude: list[str] | None = None) -> None:
                     continue
                 for message in each.messages:
                     problems.add(label + message, None if whole else field)
-    problems.raise_any()
+    return problems
 
 
 # --- dialogues -------------------------------------------------------------------------------
@@ -119,9 +125,9 @@ def check_dialogue(dialogue: Dialogue, *, model_rules: bool = True) -> None:
                 % {"names": ", ".join(p.full_name for p in officials)},
                 "track",
             )
-    problems.raise_any()
     if model_rules:
-        refuse_invalid(dialogue, exclude=["created_by", "institution"])
+        problems.add_unsaid(invalid_problems(dialogue, exclude=["created_by", "institution"]))
+    problems.raise_any()
 
 
 def check_dialogue_fields(dialogue: Dialogue | None, fields: dict) -> None:

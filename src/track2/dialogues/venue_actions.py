@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from track2.audit import record as audit
-from track2.dialogues.actions import refuse_invalid
+from track2.dialogues.actions import invalid_problems
 from track2.dialogues.models import Dialogue, Venue
 from track2.editable import Editable, apply_update
 from track2.errors import ActionRefused, Problems
@@ -46,8 +46,8 @@ def _venue_checked(venue: Venue) -> Venue:
             _("Capacity is a number of people, at least 1 (leave it empty for no limit)."),
             "capacity",
         )
+    problems.add_unsaid(invalid_problems(venue, exclude=["created_by", "dialogue"]))
     problems.raise_any()
-    refuse_invalid(venue, exclude=["created_by", "dialogue"])
     return venue
 
 
