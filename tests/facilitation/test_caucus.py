@@ -194,11 +194,9 @@ def test_the_caucus_page_for_its_members(caucus_world, client):
 def test_a_caucus_break_everyone_sees(caucus_world, api):
     world = caucus_world
     fac = api(world.users["facilitator"])
-    for bad in [-1, 121, 2**70, True]:
-        assert fac("post", floor_url(world, "/caucus-break"), {"minutes": bad}).status_code in (
-            400,
-            422,
-        )
+    for bad in [-1, 121, 2**70, True, 5.0, "5"]:
+        refused = fac("post", floor_url(world, "/caucus-break"), {"minutes": bad})
+        assert refused.status_code == 422 and "from 0 to 120" in refused.text, (bad, refused.text)
     called = fac("post", floor_url(world, "/caucus-break"), {"minutes": 10}).json()
     assert 595 <= called["caucus_break"]["seconds_left"] <= 600
     for role in ["participant", "south", "rapporteur", "liaison"]:

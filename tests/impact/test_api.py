@@ -118,3 +118,23 @@ def test_programme_view_lists_only_dialogues_the_viewer_convenes(client, world, 
     assert world.dialogue.title not in str(theirs)
     for role in ("foreign_convener", "outsider", "site_admin", "liaison"):
         assert call(client, world[role], "get", path).status_code == 404
+
+
+def test_a_survey_answer_out_of_range_is_refused_in_one_answer(client, world, survey):
+    from track2.dialogues.models import Delegation
+    from track2.impact.models import Response
+
+    norvik = Delegation.objects.get(dialogue=world.dialogue, name="Norvik")
+    body = {
+        "thermometer": {str(norvik.pk): True},
+        "trust": {"keeps_word": 9, "good_faith": 3, "shares_concerns": 3},
+        "escalation": 10**30,
+        "free_text": "bell\x07",
+    }
+    path = f"/dialogues/{world.dialogue.pk}/impact/surveys/{survey.pk}/response"
+    response = call(client, world["ostrava0"], "put", path, body)
+    assert response.status_code == 422, response.content
+    said = response.content.decode()
+    for field in ("thermometer", "keeps_word", "escalation", "free_text"):
+        assert field in said, (field, said)
+    assert not Response.objects.exists()

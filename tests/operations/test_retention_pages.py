@@ -133,16 +133,17 @@ def test_bad_input_on_the_page_is_marked_and_nothing_saved(
 @pytest.mark.parametrize(
     ("fields", "status", "field", "message"),
     [
-        ({"delete_content_after_days": -5}, 400, "delete_content_after_days", "from 0 to 36500"),
+        ({"delete_content_after_days": -5}, 422, "delete_content_after_days", "from 0 to 36500"),
         (
             {"delete_content_after_days": 10**15},
-            400,
+            422,
             "delete_content_after_days",
             "from 0 to 36500",
         ),
         ({"on_meeting_close": "shred"}, 400, "on_meeting_close", "choose one of: keep, aggregates"),
         ({"on_meeting_close": "keep\u0007"}, 422, "on_meeting_close", ""),
-        ({"delete_content_after_days": "30"}, 422, "delete_content_after_days", ""),
+        ({"delete_content_after_days": "30"}, 422, "delete_content_after_days", "whole number"),
+        ({"delete_content_after_days": True}, 422, "delete_content_after_days", "whole number"),
         ({"destroy_key_on_close": "yes"}, 422, "destroy_key_on_close", ""),
     ],
 )

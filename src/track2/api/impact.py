@@ -29,10 +29,12 @@ from track2.api.fields import (
     ParagraphKey,
     SurveyText,
     Title,
+    WholeNumber,
 )
 from track2.api.refusals import files, not_permitted
 from track2.disclosure.status import STATUS_LINE
 from track2.impact import actions, queries, report
+from track2.impact.instruments import LIKERT
 from track2.impact.models import Notification
 
 router = Router(tags=["policy impact"])
@@ -105,11 +107,16 @@ class SurveyOpenIn(Schema):
 
 
 class SurveyAnswerIn(Schema):
-    thermometer: dict[AnswerKey, int] = Field(
+    # The ranges here as in the action, so that one 422 lists them with the other fields'.
+    thermometer: dict[AnswerKey, WholeNumber(0, 100)] = Field(  # type: ignore[valid-type]
         description="other side's delegation id → 0–100 (feeling thermometer)", max_length=50
     )
-    trust: dict[AnswerKey, int] = Field(description="trust item → 1–5", max_length=20)
-    escalation: int = Field(description="perceived likelihood of escalation, 0–100 %")
+    trust: dict[AnswerKey, WholeNumber(min(LIKERT), max(LIKERT))] = Field(  # type: ignore[valid-type]
+        description="trust item → 1–5", max_length=20
+    )
+    escalation: WholeNumber(0, 100) = Field(  # type: ignore[valid-type]
+        description="perceived likelihood of escalation, 0–100 %"
+    )
     free_text: SurveyText = ""
 
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from django.http import JsonResponse
 from ninja import Field, Router, Schema
-from pydantic import StrictBool, StrictInt
+from pydantic import StrictBool
 
 from track2.access.operations import RetentionAccess, access_retention
 from track2.api.auth import AuthedRequest
 from track2.api.dialogues import utc
-from track2.api.fields import Code, Id, Line
+from track2.api.fields import Code, Id, Line, WholeNumber
 from track2.operations import actions
 from track2.operations import dialogue_deletion as deletion
 
@@ -23,8 +23,8 @@ P = "/dialogues/{dialogue_id}"
 
 class RetentionIn(Schema):
     on_meeting_close: Code = Field(description="keep | aggregates")
-    delete_content_after_days: StrictInt | None = Field(
-        description=f"days after the dialogue closes, 0 to {actions.MAX_RETENTION_DAYS}; null keeps the content"
+    delete_content_after_days: WholeNumber(0, actions.MAX_RETENTION_DAYS) | None = Field(  # type: ignore[valid-type]
+        description=f"days after the dialogue closes, 0 to {actions.MAX_RETENTION_DAYS}; null keeps the content",
     )
     destroy_key_on_close: StrictBool
 
