@@ -15,10 +15,9 @@ from pydantic import StrictInt
 
 from track2.access.facilitation import access_caucus, access_floor, access_record
 from track2.api.auth import AuthedRequest
-from track2.api.fields import Code, Id, Line, Notes, StatementText, WholeNumber
+from track2.api.fields import BreakMinutes, Code, Id, Line, Notes, StatementText, TurnSeconds
 from track2.api.refusals import files
 from track2.facilitation import actions, caucus, export, queries, record
-from track2.facilitation.models import MAX_TURN_LIMIT
 from track2.live import caucus_topic
 from track2.live.stream import STREAM_RESPONSES, event_stream
 
@@ -36,9 +35,7 @@ class TimerIn(Schema):
 class TurnLimitIn(Schema):
     # Ranged here too, so that the API lists it with the body's other problems (the action ranges
     # the form's and every other caller's).
-    seconds: WholeNumber(10, MAX_TURN_LIMIT) | None = Field(  # type: ignore[valid-type]
-        None, description="10 … 3600 seconds, or null for no limit"
-    )
+    seconds: TurnSeconds | None = Field(None, description="10 … 3600 seconds, or null for no limit")
 
 
 class HandIn(Schema):
@@ -127,9 +124,7 @@ C = "/dialogues/{dialogue_id}/meetings/{meeting_id}/caucus/{delegation_id}"
 
 
 class CaucusBreakIn(Schema):
-    minutes: WholeNumber(0, caucus.MAX_BREAK_MINUTES) = Field(  # type: ignore[valid-type]
-        description="1 … 120 minutes; 0 ends the break"
-    )
+    minutes: BreakMinutes = Field(description="1 … 120 minutes; 0 ends the break")
 
 
 class NoteIn(Schema):

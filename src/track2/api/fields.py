@@ -16,6 +16,10 @@ from pydantic import AfterValidator, BeforeValidator, Field
 
 from track2 import validation
 from track2.backchannel.actions import MAX_BUNDLE_BYTES, MAX_ENVELOPE_BYTES
+from track2.facilitation.caucus import MAX_BREAK_MINUTES
+from track2.facilitation.models import MAX_TURN_LIMIT
+from track2.impact.instruments import LIKERT
+from track2.operations.actions import MAX_RETENTION_DAYS
 
 
 def _one_line(value: str) -> str:
@@ -128,3 +132,10 @@ Link = Line(500)
 Note = Line(500)
 SurveyText = Text(2000)
 AnswerKey = Line(40)
+# Ranged whole numbers outside model fields, each the range its action holds every caller to:
+# a turn limit in seconds, a caucus break in minutes, retention in days, survey answers.
+TurnSeconds = WholeNumber(10, MAX_TURN_LIMIT)
+BreakMinutes = WholeNumber(0, MAX_BREAK_MINUTES)
+RetentionDays = WholeNumber(0, MAX_RETENTION_DAYS)
+Percent = WholeNumber(0, 100)
+Likert = WholeNumber(min(LIKERT), max(LIKERT))

@@ -24,24 +24,23 @@ from track2.api.fields import (
     Code,
     EvidenceText,
     Id,
+    Likert,
     Link,
     Note,
     ParagraphKey,
+    Percent,
     SurveyText,
     Title,
-    WholeNumber,
 )
 from track2.api.refusals import files, not_permitted
 from track2.disclosure.status import STATUS_LINE
 from track2.impact import actions, queries, report
-from track2.impact.instruments import LIKERT
 from track2.impact.models import Notification
 
 router = Router(tags=["policy impact"])
 D = "/dialogues/{dialogue_id}/impact"
 R = D + "/recommendations/{recommendation_id}"
 S = D + "/surveys/{survey_id}"
-Percent = Field(ge=0, le=100)
 
 
 class RecommendationIn(Schema):
@@ -108,15 +107,11 @@ class SurveyOpenIn(Schema):
 
 class SurveyAnswerIn(Schema):
     # The ranges here as in the action, so that one 422 lists them with the other fields'.
-    thermometer: dict[AnswerKey, WholeNumber(0, 100)] = Field(  # type: ignore[valid-type]
+    thermometer: dict[AnswerKey, Percent] = Field(
         description="other side's delegation id → 0–100 (feeling thermometer)", max_length=50
     )
-    trust: dict[AnswerKey, WholeNumber(min(LIKERT), max(LIKERT))] = Field(  # type: ignore[valid-type]
-        description="trust item → 1–5", max_length=20
-    )
-    escalation: WholeNumber(0, 100) = Field(  # type: ignore[valid-type]
-        description="perceived likelihood of escalation, 0–100 %"
-    )
+    trust: dict[AnswerKey, Likert] = Field(description="trust item → 1–5", max_length=20)
+    escalation: Percent = Field(description="perceived likelihood of escalation, 0–100 %")
     free_text: SurveyText = ""
 
 

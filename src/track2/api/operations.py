@@ -13,7 +13,7 @@ from pydantic import StrictBool
 from track2.access.operations import RetentionAccess, access_retention
 from track2.api.auth import AuthedRequest
 from track2.api.dialogues import utc
-from track2.api.fields import Code, Id, Line, WholeNumber
+from track2.api.fields import Code, Id, Line, RetentionDays
 from track2.operations import actions
 from track2.operations import dialogue_deletion as deletion
 
@@ -23,7 +23,7 @@ P = "/dialogues/{dialogue_id}"
 
 class RetentionIn(Schema):
     on_meeting_close: Code = Field(description="keep | aggregates")
-    delete_content_after_days: WholeNumber(0, actions.MAX_RETENTION_DAYS) | None = Field(  # type: ignore[valid-type]
+    delete_content_after_days: RetentionDays | None = Field(
         description=f"days after the dialogue closes, 0 to {actions.MAX_RETENTION_DAYS}; null keeps the content",
     )
     destroy_key_on_close: StrictBool
