@@ -16,6 +16,7 @@ Each check returns a message that says what was wrong and what to do, or raises 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date, datetime
 
@@ -54,27 +55,34 @@ def field_label(field) -> str:
     return field.name.replace("_", " ").capitalize()
 
 
+# The first character a text may not hold, found by one regular-expression scan (in C) instead
+# of a Python loop over every character: a 100,000-character field was 1.8 ms a check, and the
+# forms, the API and the importer check every text they take.
+_ONE_LINE_REFUSED = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_MULTILINE_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def text_problem(value: str, *, multiline: bool) -> str | None:
-    """Why `value` is not admissible text, or None when it is."""
-    for char in value:
-        code = ord(char)
-        if 0xD800 <= code <= 0xDFFF:
-            return _(
-                "The text contains an invalid character (a lone UTF-16 surrogate, %(code)s); "
-                "send text encoded as valid UTF-8."
-            ) % {"code": f"U+{code:04X}"}
-        if char in LINE_BREAKS:
-            if multiline:
-                continue
-            return _("Write this on one line: tabs and line breaks are not allowed here.")
-        if char in BIDI_CONTROLS and not multiline:
-            return _(
-                "The text contains a direction control (%(char)s) that can make it read differently "
-                "from what it says; remove it (right-to-left text needs none)."
-            ) % {"char": _describe(char)}
-        if code < 0x20 or 0x7F <= code <= 0x9F:
-            return control_characters_message()
-    return None
+    """Why `value` is not admissible text, or None when it is (the first refused character
+    decides the message)."""
+    found = (_MULTILINE_REFUSED if multiline else _ONE_LINE_REFUSED).search(value)
+    if found is None:
+        return None
+    char = found.group()
+    code = ord(char)
+    if 0xD800 <= code <= 0xDFFF:
+        return _(
+            "The text contains an invalid character (a lone UTF-16 surrogate, %(code)s); "
+            "send text encoded as valid UTF-8."
+        ) % {"code": f"U+{code:04X}"}
+    if char in LINE_BREAKS:
+        return _("Write this on one line: tabs and line breaks are not allowed here.")
+    if char in BIDI_CONTROLS:
+        return _(
+            "The text contains a direction control (%(char)s) that can make it read differently "
+            "from what it says; remove it (right-to-left text needs none)."
+        ) % {"char": _describe(char)}
+    return control_characters_message()
 
 
 # Control characters an output never carries (tab and line breaks are kept; a format that cannot
