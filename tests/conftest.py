@@ -312,6 +312,17 @@ def _fast_and_plain(settings):
     }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_map_sweep_between_tests():
+    """The map keeper's minute sweep asks the database which kept meetings still exist; on a
+    worker's own timer it would query the test database between and during other tests (where
+    pytest-django refuses it). The tests call the sweep themselves; served sites sweep as in
+    production."""
+    from track2.deliberation import map_data
+
+    map_data.SWEEP_SECONDS = 24 * 3600.0
+
+
 @pytest.fixture
 def make_user(db):
     def make(email: str = "person@example.org", password: str = PASSWORD, **fields) -> User:

@@ -16,9 +16,12 @@ import hashlib
 import hmac
 import os
 import secrets
+import threading
 from pathlib import Path
 
 from django.conf import settings
+
+from track2.idle_sweep import IdleSweep
 
 KEY_BYTES = 32
 
@@ -39,6 +42,13 @@ class KeyMissing(KeyringError):
 # part of the cache key so that two data folders in one process (tests) never share a key.
 _keys: dict[tuple[str, int], bytes] = {}
 _pseudonyms: dict[tuple[str, int, int], str] = {}
+# While a key is cached, a sweep each SWEEP_SECONDS lets go of every cached key whose tombstone
+# has appeared since: a key destroyed by another process leaves this one's memory within a
+# minute even unheard (live.key_gone_topic does not cross processes on SQLite, where
+# `track2 destroy-key` or `delete-dialogue` run beside the server tell it nothing). One stat
+# per cached key a minute.
+SWEEP_SECONDS = 60.0
+_sweep_lock = threading.Lock()
 
 
 def _folder() -> Path:
@@ -58,8 +68,8 @@ def _key_path(dialogue_id: int) -> Path:
     return _folder() / f"dialogue-{int(dialogue_id)}.key"
 
 
-def _tombstone_path(dialogue_id: int) -> Path:
-    return _folder() / f"dialogue-{int(dialogue_id)}.destroyed"
+def _tombstone_path(dialogue_id: int, folder: Path | None = None) -> Path:
+    return (folder or _folder()) / f"dialogue-{int(dialogue_id)}.destroyed"
 
 
 def is_destroyed(dialogue_id: int) -> bool:
@@ -94,6 +104,8 @@ def dialogue_key(dialogue_id: int, *, create: bool = True) -> bytes:
             raise KeyMissing(f"dialogue {dialogue_id} has no key yet") from None
         key = _create(path)
     _keys[cache_key] = key
+    with _sweep_lock:
+        _sweeper.later(True)
     return key
 
 
@@ -138,6 +150,24 @@ def forget(dialogue_id: int) -> None:
         del _keys[key]
     for name in [k for k in _pseudonyms if k[1] == int(dialogue_id)]:
         del _pseudonyms[name]
+
+
+def _sweep() -> None:
+    """Let go of the cached keys destroyed since they were read (their pseudonyms with them);
+    come back while any key is cached."""
+    with _sweep_lock:
+        _sweeper.ran()
+        cached = list(_keys)
+    for folder, dialogue_id in cached:
+        if _tombstone_path(dialogue_id, Path(folder)).exists():
+            _keys.pop((folder, dialogue_id), None)
+            for name in [k for k in _pseudonyms if k[:2] == (folder, dialogue_id)]:
+                _pseudonyms.pop(name, None)
+    with _sweep_lock:
+        _sweeper.later(bool(_keys))
+
+
+_sweeper = IdleSweep(lambda: SWEEP_SECONDS, _sweep)
 
 
 def pseudonyms(dialogue_id: int, person_ids) -> list[str]:

@@ -157,3 +157,42 @@ def test_a_destroyed_key_leaves_every_process_that_heard_it(
         operations.do_confirm_key_destruction(second, asked)
         assert forgotten == [d]  # the destroying call itself
     assert forgotten == [d, d]  # and the announcement, once committed (any backend)
+
+
+def test_a_deleted_meetings_copy_goes_at_the_next_sweep_unheard(voted, caplog):
+    """On SQLite a `track2 delete-dialogue` run beside the server tells it nothing: the sweep
+    each minute finds the kept rooms whose meeting is gone (one query) and drops them, however
+    recently they were read; the other meeting's copy stays."""
+    world, other, shown = voted
+    gone = world.meeting.pk
+    Room.objects.filter(meeting_id=gone).delete()  # as the other process's deletion did
+    Meeting.objects.filter(pk=gone).delete()
+    assert gone in map_data._rooms  # nothing was announced here
+    with caplog.at_level(logging.INFO, logger="track2.deliberation.map_data"):
+        map_data._sweep()
+    assert gone not in map_data._rooms and other.pk in map_data._rooms
+    assert not encoded(shown)
+    assert f"dropped the kept map of meeting {gone}: the meeting was deleted" in caplog.text
+    assert map_data._sweeper.pending  # the other copy is still kept: the sweep comes back
+
+
+def test_a_key_destroyed_unheard_leaves_at_the_next_sweep(voted):
+    """A key destroyed by a separate command (its tombstone written, no word to this process)
+    leaves this process's memory, with its pseudonyms, at the keyring's sweep; another
+    dialogue's key stays."""
+    from track2 import keyring
+
+    world = voted[0]
+    d = world.dialogue.pk
+    keyring.pseudonym(d, 1)
+    keyring.pseudonym(d + 1000, 1)
+    assert keyring._sweeper.pending
+    folder = keyring._folder()
+    (folder / f"dialogue-{d}.key").unlink()
+    (folder / f"dialogue-{d}.destroyed").touch()  # what destroy_dialogue_key leaves
+    here = str(folder)
+    assert (here, d) in keyring._keys and (here, d, 1) in keyring._pseudonyms
+    keyring._sweep()
+    assert (here, d) not in keyring._keys and (here, d, 1) not in keyring._pseudonyms
+    assert (here, d + 1000) in keyring._keys
+    assert keyring._sweeper.pending

@@ -23,7 +23,7 @@ import threading
 import time
 
 from track2 import live
-from track2.deliberation.idle_sweep import IdleSweep
+from track2.idle_sweep import IdleSweep
 
 # A room nobody watches takes no notes off: past this many, all are dropped (the keeper then
 # re-reads what moved, as it would without them).

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, connections
+from django.db import DatabaseError, connection, connections
 from django.utils.translation import gettext as _
 
 from track2 import keyring
@@ -44,7 +44,6 @@ from track2.commonground.sides import (
     agreement_by_side,
 )
 from track2.deliberation import journal
-from track2.deliberation.idle_sweep import IdleSweep
 from track2.deliberation.map_worker import FitWorker
 from track2.deliberation.models import Room, Statement, Vote, room_order
 from track2.dialogues.models import Delegation, DelegationMember
@@ -52,6 +51,7 @@ from track2.disclosure.answers import Figures, answer_figures
 from track2.disclosure.cells import drawn_names, suppress
 from track2.disclosure.site import k_of
 from track2.disclosure.status import STATUS_LINE
+from track2.idle_sweep import IdleSweep
 from track2.meetings.models import Meeting
 from track2.reports.common_ground import top_bridging
 from track2.reports.consensus import groups_verdict
@@ -184,9 +184,10 @@ def engine_input(meeting: Meeting) -> EngineInput:
 # deleted (its dialogue deleted, retention erasing them, an off-the-record room closing), the
 # deleting code announces `live.votes_gone_topic`, and every process drops its copy on hearing it
 # (`_votes_gone`; on PostgreSQL through LISTEN/NOTIFY, which every served process listens to). A
-# process that missed it (its listening connection was down) still drops a copy nobody has read
-# for IDLE_SECONDS, at a sweep every SWEEP_SECONDS: a deleted dialogue's rooms are never read
-# again (access refuses first), so its copies live at most IDLE_SECONDS + SWEEP_SECONDS there.
+# process that missed it (its listening connection was down, or on SQLite the deletion was a
+# separate `track2 delete-dialogue`, which no server hears) drops, at a sweep every
+# SWEEP_SECONDS, the copy of a meeting that no longer exists (one query for all kept rooms),
+# and a copy nobody has read for IDLE_SECONDS (its votes erased by retention, its meeting kept).
 
 CONVERSATION = "meeting:%d"
 NO_VOTE = 2  # in _Room.answers (votes are -1, 0, 1)
@@ -660,18 +661,45 @@ live_updates.on(live_updates.VOTES_GONE, _votes_gone)
 
 
 def _sweep() -> None:
-    """Drop the copies nobody read for IDLE_SECONDS; while some are left, come back later."""
+    """Drop the copies of meetings deleted since (whoever deleted them) and those nobody read
+    for IDLE_SECONDS; while some are left, come back later."""
+    with _lock:
+        kept = list(_rooms)
+    deleted = _deleted(kept)
     oldest = time.monotonic() - IDLE_SECONDS
     with _lock:
         _sweeper.ran()
-        idle = [meeting_id for meeting_id, state in _rooms.items() if state.read_at <= oldest]
-        for meeting_id in idle:
+        gone = [
+            meeting_id
+            for meeting_id, state in _rooms.items()
+            if meeting_id in deleted or state.read_at <= oldest
+        ]
+        for meeting_id in gone:
             del _rooms[meeting_id]
         _sweeper.later(bool(_rooms))
-    for meeting_id in idle:
+    for meeting_id in gone:
         worker.drop(meeting_id)
         regrouper.drop(meeting_id)
+        if meeting_id in deleted:
+            log.info("dropped the kept map of meeting %s: the meeting was deleted", meeting_id)
     _drop_stale_json()
+
+
+def _deleted(meeting_ids: list[int]) -> set[int]:
+    """Which of these meetings no longer exist: one query. On the sweep's own thread its
+    connection is closed after it, so that no idle session outlives the sweep."""
+    if not meeting_ids:
+        return set()
+    try:
+        found = set(Meeting.objects.filter(pk__in=meeting_ids).values_list("pk", flat=True))
+    except DatabaseError:
+        # The database is away for a moment: the next sweep asks again (and the idle bound holds).
+        log.warning("the map's sweep could not read which meetings still exist", exc_info=True)
+        return set()
+    finally:
+        if isinstance(threading.current_thread(), threading.Timer):
+            connection.close()
+    return set(meeting_ids) - found
 
 
 _sweeper = IdleSweep(lambda: SWEEP_SECONDS, _sweep)
