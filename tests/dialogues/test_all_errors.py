@@ -3,9 +3,12 @@ one round at a time. The API lists every problem too."""
 
 from __future__ import annotations
 
+import pytest
 from django.urls import reverse
 
+from track2.dialogues import actions, venue_actions
 from track2.dialogues.models import Venue
+from track2.errors import ActionRefused
 from track2.meetings.models import Meeting
 
 from .test_api import api  # noqa: F401 - the API client fixture
@@ -94,8 +97,6 @@ def test_dialogue_form_shows_a_missing_title_and_the_track_2_rule_together(world
     world.dialogue.refresh_from_db()
     world.caldera.refresh_from_db()
     official = make_person(world.dialogue, "Sera Official", sector=Sector.SERVING_OFFICIAL)
-    from track2.dialogues import actions
-
     actions.do_seat_in_delegation(world.users["convener"], world.caldera, official)
     client = signed_in(world.users["convener"])
     response = client.post(
@@ -223,11 +224,6 @@ def test_role_form_shows_the_forms_check_and_the_actions_rule(world, signed_in):
 
 
 def test_a_venue_refusal_lists_its_own_rules_and_the_text_rules_together(world):
-    import pytest
-
-    from track2.dialogues import venue_actions
-    from track2.errors import ActionRefused
-
     before = Venue.objects.count()
     with pytest.raises(ActionRefused) as refused:
         venue_actions.do_create_venue(
@@ -248,11 +244,6 @@ def test_a_venue_refusal_lists_its_own_rules_and_the_text_rules_together(world):
 
 
 def test_a_dialogue_refusal_lists_its_own_rules_and_the_text_rules_together(world):
-    import pytest
-
-    from track2.dialogues import actions
-    from track2.errors import ActionRefused
-
     with pytest.raises(ActionRefused) as refused:
         actions.do_update_dialogue(
             world.users["convener"], world.dialogue, title=" ", purpose="Talk\x1b[31m"
