@@ -142,8 +142,8 @@ def test_bad_input_on_the_page_is_marked_and_nothing_saved(
         ),
         ({"on_meeting_close": "shred"}, 400, "on_meeting_close", "choose one of: keep, aggregates"),
         ({"on_meeting_close": "keep\u0007"}, 422, "on_meeting_close", ""),
-        ({"delete_content_after_days": "30"}, 422, "delete_content_after_days", "whole number"),
-        ({"delete_content_after_days": True}, 422, "delete_content_after_days", "whole number"),
+        ({"delete_content_after_days": "30"}, 422, "delete_content_after_days", "0 to 36500"),
+        ({"delete_content_after_days": True}, 422, "delete_content_after_days", "0 to 36500"),
         ({"destroy_key_on_close": "yes"}, 422, "destroy_key_on_close", ""),
     ],
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
 
@@ -16,10 +17,11 @@ from pydantic import AfterValidator, BeforeValidator, Field
 
 from track2 import validation
 from track2.backchannel.actions import MAX_BUNDLE_BYTES, MAX_ENVELOPE_BYTES
-from track2.facilitation.caucus import MAX_BREAK_MINUTES
+from track2.facilitation.actions import turn_limit_range
+from track2.facilitation.caucus import MAX_BREAK_MINUTES, break_range
 from track2.facilitation.models import MAX_TURN_LIMIT
 from track2.impact.instruments import LIKERT
-from track2.operations.actions import MAX_RETENTION_DAYS
+from track2.operations.actions import MAX_RETENTION_DAYS, retention_days_range
 
 
 def _one_line(value: str) -> str:
@@ -56,21 +58,22 @@ def Text(max_length: int = 20_000):  # noqa: N802
     return Annotated[str, Field(max_length=max_length), AfterValidator(_many_lines)]
 
 
-def _whole_number(low: int, high: int):
+def _whole_number(low: int, high: int, said: Callable[[], str] | None):
     def refuse_with_one_message(value: object) -> object:
-        # A JSON true, 30.0, "30", 2^70 and -1 alike: one message with the range, as the
-        # pages say it, instead of pydantic's one per kind of mistake.
+        # A JSON true, 30.0, "30", 2^70 and -1 alike: one message with the range, the action's
+        # own words where it has them (the page says the same), not pydantic's one per mistake.
         if type(value) is not int or not low <= value <= high:
-            raise ValueError(f"Enter a whole number from {low} to {high}.")
+            raise ValueError(said() if said else f"Enter a whole number from {low} to {high}.")
         return value
 
     return refuse_with_one_message
 
 
-def WholeNumber(low: int, high: int):  # noqa: N802  (a type, named like one)
+def WholeNumber(low: int, high: int, said: Callable[[], str] | None = None):  # noqa: N802
     """A JSON integer from `low` to `high`, the range the action itself holds every caller to,
-    so that the API lists it with the body's other problems in one 422."""
-    return Annotated[int, BeforeValidator(_whole_number(low, high)), Field(ge=low, le=high)]
+    so that the API lists it with the body's other problems in one 422 (`said`: the action's
+    words for the range)."""
+    return Annotated[int, BeforeValidator(_whole_number(low, high, said)), Field(ge=low, le=high)]
 
 
 Id = Annotated[int, Field(ge=1, le=validation.MAX_ID)]
@@ -134,8 +137,8 @@ SurveyText = Text(2000)
 AnswerKey = Line(40)
 # Ranged whole numbers outside model fields, each the range its action holds every caller to:
 # a turn limit in seconds, a caucus break in minutes, retention in days, survey answers.
-TurnSeconds = WholeNumber(10, MAX_TURN_LIMIT)
-BreakMinutes = WholeNumber(0, MAX_BREAK_MINUTES)
-RetentionDays = WholeNumber(0, MAX_RETENTION_DAYS)
+TurnSeconds = WholeNumber(10, MAX_TURN_LIMIT, turn_limit_range)
+BreakMinutes = WholeNumber(0, MAX_BREAK_MINUTES, break_range)
+RetentionDays = WholeNumber(0, MAX_RETENTION_DAYS, retention_days_range)
 Percent = WholeNumber(0, 100)
 Likert = WholeNumber(min(LIKERT), max(LIKERT))

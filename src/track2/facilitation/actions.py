@@ -181,6 +181,13 @@ def elapsed_seconds(item_id: int, now: datetime | None = None) -> float:
 # --- the turn limit --------------------------------------------------------------------------
 
 
+def turn_limit_range() -> str:
+    """What a turn limit may be, in the words the page and the API's schema both say."""
+    return _("A turn limit runs from 10 to %(max)s seconds; leave it empty for none.") % {
+        "max": MAX_TURN_LIMIT
+    }
+
+
 def check_turn_limit(user, dialogue_id, meeting_id, seconds) -> tuple[FloorAccess, int | None]:
     ctx = _facilitator(user, dialogue_id, meeting_id)
     problems = Problems()
@@ -190,11 +197,7 @@ def check_turn_limit(user, dialogue_id, meeting_id, seconds) -> tuple[FloorAcces
         if isinstance(seconds, bool) or not isinstance(seconds, int):
             problems.add(_("Give the limit as a whole number of seconds, or none."), "seconds")
         elif not 10 <= seconds <= MAX_TURN_LIMIT:
-            problems.add(
-                _("A turn limit runs from 10 to %(max)s seconds; leave it empty for none.")
-                % {"max": MAX_TURN_LIMIT},
-                "seconds",
-            )
+            problems.add(turn_limit_range(), "seconds")
         else:
             limit = seconds
     problems.raise_any()

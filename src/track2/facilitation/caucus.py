@@ -450,6 +450,11 @@ def do_invite(ctx: CaucusAccess, invited: bool) -> Caucus:
 # --- the caucus break ------------------------------------------------------------------------
 
 
+def break_range() -> str:
+    """What a caucus break may last, in the words the page and the API's schema both say."""
+    return _("A caucus break lasts 1 to %(max)d minutes; 0 ends it.") % {"max": MAX_BREAK_MINUTES}
+
+
 def check_caucus_break(user, dialogue_id, meeting_id, minutes):
     """Call a break of `minutes` (1–120) for every side to caucus, or end it (0)."""
     ctx = actions._facilitator(user, dialogue_id, meeting_id)
@@ -460,10 +465,7 @@ def check_caucus_break(user, dialogue_id, meeting_id, minutes):
         or not isinstance(minutes, int)
         or not 0 <= minutes <= MAX_BREAK_MINUTES
     ):
-        problems.add(
-            _("A caucus break lasts 1 to %(max)d minutes; 0 ends it.") % {"max": MAX_BREAK_MINUTES},
-            "minutes",
-        )
+        problems.add(break_range(), "minutes")
     problems.raise_any()
     return ctx, minutes
 

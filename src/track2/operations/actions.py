@@ -21,6 +21,11 @@ from track2.operations.two_conveners import lock_dialogue
 MAX_RETENTION_DAYS = 36500
 
 
+def retention_days_range() -> str:
+    """What retention's days may be, in the words the page and the API's schema both say."""
+    return f"give a number of days from 0 to {MAX_RETENTION_DAYS}, or none to keep the content."
+
+
 def check_set_retention(
     by,
     dialogue_id,
@@ -38,10 +43,7 @@ def check_set_retention(
     if delete_content_after_days is not None and not (
         0 <= delete_content_after_days <= MAX_RETENTION_DAYS
     ):
-        problems.add(
-            f"give a number of days from 0 to {MAX_RETENTION_DAYS}, or none to keep the content.",
-            "delete_content_after_days",
-        )
+        problems.add(retention_days_range(), "delete_content_after_days")
     problems.raise_any()
     return dialogue
 
