@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from django.db import transaction
 from hypothesis import settings as hypothesis_settings
-from xdist.scheduler import LoadScopeScheduling
 
 from tests import template_db
 from tests.helpers import PASSWORD
@@ -180,26 +179,6 @@ def pytest_runtest_protocol(item, nextitem):
     return result
 
 
-class ModulesThenBrowserTests(LoadScopeScheduling):
-    """pytest-xdist's work units: a whole module (its module-scoped fixtures — a demo, a served
-    site, the sweeps' world — built by one worker instead of by each of the four), except that
-    each browser test is a unit of its own, so that the long ones (one walk per role) still run
-    side by side. Units go out in the collection's order (browser tests last, the long first:
-    pytest_collection_modifyitems), never reordered by size."""
-
-    def _split_scope(self, nodeid: str) -> str:
-        if nodeid.startswith(BROWSER_TESTS):
-            return nodeid
-        return super()._split_scope(nodeid)
-
-
-def pytest_xdist_make_scheduler(config, log):
-    if config.getoption("dist") != "load":
-        return None  # a --dist given on the command line is kept
-    config.option.loadscopereorder = False
-    return ModulesThenBrowserTests(config, log)
-
-
 def pytest_collection_modifyitems(config, items):
     """Browser tests last: Playwright's sync API keeps an event loop running in the main thread
     for the rest of the session (the browser is session-scoped), and any later test calling
@@ -239,11 +218,6 @@ def pytest_collection_modifyitems(config, items):
     if other:
         config.hook.pytest_deselected(items=other)
         items[:] = [item for item in items if item not in other]
-
-
-# Every browser test lives here (tests/test_suite_selection.py checks it): the scheduler above
-# sees only node ids.
-BROWSER_TESTS = "tests/e2e/"
 
 
 def is_browser_test(item) -> bool:

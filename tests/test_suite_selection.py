@@ -99,18 +99,3 @@ def test_schemathesis_conformance_is_marked_for_the_sqlite_pass_only():
     assert "any_database" not in marks(
         module.test_stateful_workflows_through_the_links_schemathesis_infers
     )
-
-
-def test_a_module_is_one_work_unit_and_each_browser_test_its_own():
-    # A module's fixtures are built by the one worker that runs it; the browser tests (all in
-    # tests/e2e/, as the test above shows) go out one by one so that the long ones run side by side.
-    from tests.conftest import ModulesThenBrowserTests
-
-    scheduler = object.__new__(ModulesThenBrowserTests)
-    unit = scheduler._split_scope
-    assert unit("tests/test_every_form.py::test_x[accounts/login/]") == "tests/test_every_form.py"
-    assert unit("tests/commonground/test_track2mode.py::test_y") == (
-        "tests/commonground/test_track2mode.py"
-    )
-    walk = "tests/e2e/test_layout.py::test_no_page_scrolls_sideways_on_a_phone[convener]"
-    assert unit(walk) == walk
