@@ -146,10 +146,16 @@ def forget(dialogue_id: int) -> None:
     hearing live.key_gone_topic from whichever process destroyed it: without it, another
     process would keep the bytes until it next touched the dialogue, which a deleted one never
     is)."""
-    for key in [k for k in _keys if k[1] == int(dialogue_id)]:
-        del _keys[key]
-    for name in [k for k in _pseudonyms if k[1] == int(dialogue_id)]:
-        del _pseudonyms[name]
+    _let_go(lambda held: held[1] == int(dialogue_id))
+
+
+def _let_go(belongs) -> None:
+    """Drop every cached key and pseudonym whose (folder, dialogue, …) tuple `belongs`. pop, not
+    del: a sweep and a heard announcement may let go of the same one at once."""
+    caches: tuple[dict, dict] = (_keys, _pseudonyms)
+    for cache in caches:
+        for name in [name for name in list(cache) if belongs(name)]:
+            cache.pop(name, None)
 
 
 def _sweep() -> None:
@@ -160,9 +166,7 @@ def _sweep() -> None:
         cached = list(_keys)
     for folder, dialogue_id in cached:
         if _tombstone_path(dialogue_id, Path(folder)).exists():
-            _keys.pop((folder, dialogue_id), None)
-            for name in [k for k in _pseudonyms if k[:2] == (folder, dialogue_id)]:
-                _pseudonyms.pop(name, None)
+            _let_go(lambda held, gone=(folder, dialogue_id): held[:2] == gone)
     with _sweep_lock:
         _sweeper.later(bool(_keys))
 
