@@ -66,7 +66,9 @@ api = Track2API(
     description="Every action of the Track2 web pages, for scripts. Authenticate with a personal token.",
     auth=api_auth,
     urls_namespace="api",
-    docs=ReferencePage(),
+    # Tags folded and a filter box: some 150 operations listed open made a page that took
+    # seconds to draw (a failed browser test on a loaded CI host) and a reader had to scroll.
+    docs=ReferencePage(settings={"docExpansion": "none", "filter": True}),
     parser=AdmissibleJson(),
 )
 
