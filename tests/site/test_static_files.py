@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
+from django.test import Client
 
 from track2 import config
 from track2.site import static_files
+from track2.site.static_files import StaticFilesMiddleware
 
 
 @pytest.fixture
@@ -91,3 +94,43 @@ def test_static_root_can_be_shared_elsewhere(tmp_path):
 def test_a_bad_static_root_is_refused_clearly(tmp_path, value, says):
     with pytest.raises(config.ConfigError, match=says):
         config.load({"TRACK2_HOME": str(tmp_path), "TRACK2_STATIC_ROOT": value})
+
+
+def _served(path: str):
+    """What a new request handler, as the test client makes one per client, answers for a path."""
+    return Client().get(path)
+
+
+def test_handlers_of_one_process_share_one_index_of_the_collected_files(small_site, tmp_path):
+    static_files.collect()
+    hashed = json.loads((tmp_path / "static" / "staticfiles.json").read_text())["paths"]["site.css"]
+    first, second = StaticFilesMiddleware(lambda r: None), StaticFilesMiddleware(lambda r: None)
+    url = f"/static/{hashed}"
+    assert first.files[url] is second.files[url]  # not indexed again
+    answer = _served(url)
+    assert answer.status_code == 200
+    assert b"color: black" in b"".join(answer.streaming_content)
+    assert "immutable" in answer["Cache-Control"]  # a hashed name is still known as one
+
+
+def test_a_new_collection_is_indexed_again(small_site, tmp_path):
+    static_files.collect()
+    before = StaticFilesMiddleware(lambda r: None).files
+    (small_site / "site.css").write_text("body { color: navy; }\n")
+    os.utime(small_site / "site.css", ns=(3, 3))
+    assert static_files.collect() is True
+    manifest = tmp_path / "static" / "staticfiles.json"
+    os.utime(manifest, ns=(4, 4))  # a new collection, whatever the clock's resolution
+    after = StaticFilesMiddleware(lambda r: None).files
+    hashed = json.loads(manifest.read_text())["paths"]["site.css"]
+    assert f"/static/{hashed}" in after and f"/static/{hashed}" not in before
+    assert b"navy" in b"".join(_served(f"/static/{hashed}").streaming_content)
+
+
+def test_settings_that_shape_the_headers_get_their_own_index(small_site, settings):
+    static_files.collect()
+    cached = StaticFilesMiddleware(lambda r: None).files["/static/site.css"]
+    settings.WHITENOISE_MAX_AGE = 7
+    fresh = StaticFilesMiddleware(lambda r: None).files["/static/site.css"]
+    assert fresh is not cached
+    assert "max-age=7" in _served("/static/site.css")["Cache-Control"]
