@@ -86,8 +86,8 @@ class Site:
         self.known: dict[tuple[str, str | None], list[str]] = {}
         self.tokens: dict[str, str] = {}
         self.api_ids: dict[str, object] = {}
-        # One client for every API call: a client loads the middleware on its first request,
-        # and WhiteNoise's then reads the whole static folder (0.2 s a client in a worker).
+        # One client for every API call: a client loads the middleware on its first request
+        # (WhiteNoise's index of the static folder is shared since StaticFilesMiddleware).
         self.api_client = Client(raise_request_exception=False)
 
     def client(self, role: str | None) -> Client:
