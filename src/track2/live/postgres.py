@@ -13,7 +13,6 @@ import asyncio
 import logging
 import threading
 
-import psycopg
 from django.db import DatabaseError, connections
 
 from track2.live.hub import Hub
@@ -151,6 +150,11 @@ class Postgres:
             self._task = None
 
     async def _listen(self, ready: asyncio.Event) -> None:
+        # Here, not at the top: every `track2` command and served process imports this module,
+        # and on SQLite none of them needs psycopg (0.1 s a process start; Django's PostgreSQL
+        # backend imports it anyway when it is the database).
+        import psycopg
+
         delay, longest = RETRY_SECONDS
         while True:
             try:
