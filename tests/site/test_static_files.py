@@ -134,3 +134,6 @@ def test_settings_that_shape_the_headers_get_their_own_index(small_site, setting
     fresh = StaticFilesMiddleware(lambda r: None).files["/static/site.css"]
     assert fresh is not cached
     assert "max-age=7" in _served("/static/site.css")["Cache-Control"]
+    # one index per folder, replaced, not one more kept for each change
+    root = os.path.join(str(settings.STATIC_ROOT), "")
+    assert [folder for folder, _ in StaticFilesMiddleware._indexes if folder == root] == [root]
