@@ -41,10 +41,10 @@ export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 # (`track2` commands, served sites, pytest-xdist workers), and with PYTHONDONTWRITEBYTECODE set each
 # would compile Track2's source, and pytest re-rewrite the test modules, again (docs/testing.md).
 unset PYTHONDONTWRITEBYTECODE
-# Three pytest-xdist workers for each of the two passes, which run side by side (below): most of
-# the suite's time is served sites and browsers waiting, not computing, and one pass alone left a
-# third of two cores idle (docs/decisions.md). Browser tests run last (tests/conftest.py).
-workers=(-n 3)
+# Four pytest-xdist workers on two cores: most of the suite's time is served sites and browsers
+# waiting, not computing (docs/decisions.md). Browser tests run last (tests/conftest.py).
+workers=(-n 4)
+# The slowest tests of each pass are listed at its end: where the suite's time goes (docs/testing.md).
 durations=(--durations=30)
 mkdir -p test-artifacts
 
@@ -61,8 +61,12 @@ TRACK2_HOME=$(mktemp -d) DJANGO_SETTINGS_MODULE=track2.settings TRACK2_EMAIL_URL
 say "mypy (engine, access, actions, API)"
 .venv/bin/mypy --no-error-summary
 
+say "pytest on SQLite"
+unset TRACK2_DATABASE_URL
+.venv/bin/pytest -q -p no:cacheprovider "${workers[@]}" "${durations[@]}" "$@"
+
 # --- a throwaway PostgreSQL cluster, run as the postgres user (it refuses root) ---
-say "starting a throwaway PostgreSQL"
+say "pytest on PostgreSQL"
 pgbin=$(dirname "$(ls -d /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n 1)")
 pgdir=$(mktemp -d /tmp/track2-pg.XXXXXX)
 port=$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -70,9 +74,7 @@ run_pg() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 if [ "$(id -u)" -eq 0 ]; then chown postgres "$pgdir"; fi
-pg_pytest=
 stop_pg() {
-  if [ -n "$pg_pytest" ]; then kill "$pg_pytest" 2>/dev/null || true; fi
   run_pg "$pgbin/pg_ctl" -D "$pgdir/data" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$pgdir"
 }
@@ -83,24 +85,5 @@ run_pg "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w \
 # pytest-django creates its own test_track2 database; `track2 serve` in tests/site/test_serve.py
 # serves from this one, so serving against a real PostgreSQL is tested too.
 run_pg "$pgbin/createdb" -h 127.0.0.1 -p "$port" -U postgres track2
-
-# --- the two passes side by side: PostgreSQL's in the background, its output shown after ---
-# Each pass collects the static files under one lock (the second finds them current) and has its
-# own test databases, ports and temporary folders.
-pg_log=test-artifacts/pytest-postgresql.log
-say "pytest on SQLite (and on PostgreSQL beside it: $pg_log)"
-TRACK2_DATABASE_URL="postgresql://postgres@127.0.0.1:$port/track2" \
-  .venv/bin/pytest -q -p no:cacheprovider "${workers[@]}" "${durations[@]}" "$@" > "$pg_log" 2>&1 &
-pg_pytest=$!
-unset TRACK2_DATABASE_URL
-sqlite_status=0
-.venv/bin/pytest -q -p no:cacheprovider "${workers[@]}" "${durations[@]}" "$@" || sqlite_status=$?
-pg_status=0
-wait "$pg_pytest" || pg_status=$?
-pg_pytest=
-say "pytest on PostgreSQL (run beside the SQLite pass)"
-cat "$pg_log"
-if [ "$sqlite_status" -ne 0 ] || [ "$pg_status" -ne 0 ]; then
-  echo "scripts/test.sh: pytest failed (SQLite pass: exit $sqlite_status, PostgreSQL pass: exit $pg_status)." >&2
-  exit 1
-fi
+export TRACK2_DATABASE_URL="postgresql://postgres@127.0.0.1:$port/track2"
+.venv/bin/pytest -q -p no:cacheprovider "${workers[@]}" "${durations[@]}" "$@"

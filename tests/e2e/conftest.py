@@ -108,11 +108,9 @@ def new_page(browser, request, axe):
     for number, context in enumerate(contexts):
         if failed:
             ARTIFACTS.mkdir(exist_ok=True)
-            # the two passes run side by side (scripts/test.sh): each names its own screenshots
-            vendor = "postgresql" if os.environ.get("TRACK2_DATABASE_URL") else "sqlite"
             for index, page in enumerate(context.pages):
                 page.screenshot(
-                    path=str(ARTIFACTS / f"{vendor}-{request.node.name}-{number}-{index}.png"),
+                    path=str(ARTIFACTS / f"{request.node.name}-{number}-{index}.png"),
                     full_page=True,
                 )
         if not failed:
