@@ -13,7 +13,7 @@ from django.db import transaction
 from hypothesis import settings as hypothesis_settings
 
 from tests import template_db
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, check_foreign_keys_now
 from track2.accounts.models import User
 from track2.dialogues.models import Dialogue, Membership, Role
 from track2.institutions.models import Institution
@@ -366,5 +366,6 @@ def built_demo(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock(), transaction.atomic():
         logins = demo.build()
+        check_foreign_keys_now()
         yield logins
         transaction.set_rollback(True)

@@ -36,6 +36,7 @@ from django.urls import Resolver404, URLResolver, get_resolver, resolve
 
 from tests import form_sweep_data as data
 from tests.form_sweep_data import Form
+from tests.helpers import check_foreign_keys_now
 from track2.accounts import actions as account_actions
 from track2.accounts.models import User
 from track2.api.urls import api
@@ -560,6 +561,7 @@ def site(built_demo, django_db_blocker) -> Site:
             for role in data.API_ROLES
         }
         site.api_ids = data.api_ids(site.users)
+        check_foreign_keys_now()
         return site
 
 

@@ -62,6 +62,7 @@ from django.urls import resolve
 
 from tests import query_sweep_data as query
 from tests import route_sweep_data as data
+from tests.helpers import check_foreign_keys_now
 from tests.route_sweep_data import API_PREFIX, Route, module_values
 
 # Who may reach a route is decided in Python, whatever the database: the SQLite pass only (the
@@ -355,6 +356,7 @@ def swept_world(django_db_setup, django_db_blocker):
         world = data.build()
         routes = [r for r in data.every_route() if r.pattern not in UNFILLABLE]
         forms = _forms_of_d(world, routes)
+        check_foreign_keys_now()
         yield Swept(world, routes, forms, data.field_examples(forms))
         transaction.set_rollback(True)
 

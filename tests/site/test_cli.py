@@ -4,8 +4,6 @@ import json
 import subprocess
 import sys
 
-import pytest
-
 from tests.helpers import outside_env
 from tests.template_db import migrated_site
 
@@ -128,7 +126,6 @@ def test_createadmin(tmp_path):
     assert bad.returncode != 0 and "is not an e-mail address" in bad.stderr
 
 
-@pytest.mark.django_db(transaction=True)
 def test_demo_builds_prints_logins_and_keeps_its_own_home(tmp_path):
     demo_home = tmp_path / "demo"
     first = track2(
