@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -164,12 +165,23 @@ def test_what_is_for_good_asks_first(new_page, axe, tmp_path):
     floor_path = f"/dialogues/{world['dialogue']}/meetings/{world['meeting']}/floor/"
     asked: list[str] = []
 
-    def answer(page, accept: bool) -> None:
+    def click_and_answer(page, target, accept: bool) -> None:
+        """Click, and answer the dialog it opens; return once the answer is given. A listener
+        still waiting for its dialog when the next was added (a loaded machine) got the same
+        dialog as the next one: the first dismissed it, the second failed to accept it, and the
+        next click's dialog, with no listener left, was dismissed by Playwright."""
+        seen = len(asked)
+
         def on_dialog(dialog) -> None:
             asked.append(dialog.message)
             dialog.accept() if accept else dialog.dismiss()
 
         page.once("dialog", on_dialog)
+        target.click()
+        deadline = time.monotonic() + 30
+        while len(asked) == seen:  # the handler runs while Playwright waits
+            assert time.monotonic() < deadline, "no dialog within 30 s"
+            page.wait_for_timeout(50)
 
     with serve(env, workers=1) as base:
         north = new_page()
@@ -184,12 +196,10 @@ def test_what_is_for_good_asks_first(new_page, axe, tmp_path):
         # poll closed unasked and no dialog was seen.
         expect(close_poll).to_be_visible()
         north.wait_for_load_state()
-        answer(north, accept=False)
-        close_poll.click()
+        click_and_answer(north, close_poll, accept=False)
         expect(close_poll).to_be_visible()
         assert "cannot be opened again" in asked[-1]
-        answer(north, accept=True)
-        close_poll.click()
+        click_and_answer(north, close_poll, accept=True)
         expect(north.locator("#live-caucus")).to_contain_text("Accept the hotline? (closed)")
 
         rapporteur = new_page()
@@ -206,23 +216,19 @@ def test_what_is_for_good_asks_first(new_page, axe, tmp_path):
         expect(draft).to_contain_text("A coast-guard hotline would help.")  # the citation kept
         expect(draft).not_to_contain_text("held: names someone")
         remove = rapporteur.get_by_role("button", name="Remove")
-        answer(rapporteur, accept=False)
-        remove.click()
+        click_and_answer(rapporteur, remove, accept=False)
         expect(draft).to_contain_text("One side wants a hotline.")
-        answer(rapporteur, accept=True)
-        remove.click()
+        click_and_answer(rapporteur, remove, accept=True)
         expect(draft).to_contain_text("No notes yet.")
 
         console = new_page()
         sign_in_page(console, base, "facilitator@example.org")
         console.goto(base + floor_path)
         close = console.get_by_role("button", name="Close the floor", exact=False)
-        answer(console, accept=False)
-        close.click()
+        click_and_answer(console, close, accept=False)
         expect(close).to_be_visible()
         expect(console.locator("#live-floor")).not_to_contain_text("This meeting is over")
-        answer(console, accept=True)
-        close.click()
+        click_and_answer(console, close, accept=True)
         expect(console.locator(".messages")).to_contain_text("The floor is closed. Who spoke")
         expect(console.locator("#live-floor")).to_contain_text(
             "This meeting is over: the floor is closed."
