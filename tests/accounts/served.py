@@ -60,7 +60,9 @@ def manage(env: dict[str, str], code: str) -> str:
 
 
 @contextlib.contextmanager
-def served(env: dict[str, str], workers: int = 4):
+def served(env: dict[str, str], workers: int = 2):
+    """`track2 serve` with `workers` processes: two are enough for requests to race across
+    processes (each imports the whole site, some three CPU seconds; four were used before)."""
     port = free_port()
     process = subprocess.Popen(  # noqa: S603  (our own interpreter and command)
         [sys.executable, "-m", "track2", "serve", "--port", str(port), "--workers", str(workers)],

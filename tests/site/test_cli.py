@@ -1,6 +1,5 @@
 """The `track2` command, run as a real process the way a person runs it."""
 
-import json
 import subprocess
 import sys
 
@@ -124,37 +123,3 @@ def test_createadmin(tmp_path):
         "createadmin", "--email", "not-an-address", "--password-stdin", home=tmp_path, stdin="x\n"
     )
     assert bad.returncode != 0 and "is not an e-mail address" in bad.stderr
-
-
-def test_demo_builds_prints_logins_and_keeps_its_own_home(tmp_path):
-    demo_home = tmp_path / "demo"
-    first = track2(
-        "demo",
-        "--no-serve",
-        "--reset",
-        home=tmp_path / "real",
-        env_extra={
-            "TRACK2_DEMO_HOME": str(demo_home),
-            "TRACK2_DATABASE_URL": "postgresql://nowhere/x",
-        },
-    )
-    assert first.returncode == 0, first.stderr
-    assert "http://127.0.0.1:8000/" in first.stdout
-    logins = json.loads((demo_home / "demo-logins.json").read_text())
-    assert {row["email"] for row in logins} >= {
-        "convener@demo.track2.invalid",
-        "coconvener@demo.track2.invalid",  # deleting the dialogue takes two conveners
-        "participant@demo.track2.invalid",
-    }
-    for row in logins:
-        assert row["email"] in first.stdout and row["password"] in first.stdout
-    assert oct((demo_home / "demo-logins.json").stat().st_mode)[-3:] == "600"
-    assert (demo_home / "track2.sqlite3").exists()
-    assert not (tmp_path / "real" / "track2.sqlite3").exists()
-    # Without a terminal and without --reset, the existing demo is reused as it is.
-    second = track2(
-        "demo", "--no-serve", home=tmp_path / "real", env_extra={"TRACK2_DEMO_HOME": str(demo_home)}
-    )
-    assert second.returncode == 0
-    assert "Using the existing demo site" in second.stdout
-    assert logins[0]["password"] in second.stdout

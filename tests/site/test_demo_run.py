@@ -1,9 +1,11 @@
 """A demo run as a person does it: the logins printed cover every role and both sides, the exact
-`track2` command is printed, and the server log stays free of warnings while pages are used."""
+`track2` command is printed, the demo keeps to its own folder, and the server log stays free of
+warnings while pages are used."""
 
 from __future__ import annotations
 
 import http.cookiejar
+import json
 import os
 import re
 import subprocess
@@ -33,6 +35,8 @@ def demo_run(tmp_path):
         {
             "TRACK2_HOME": str(tmp_path / "real"),
             "TRACK2_DEMO_HOME": str(tmp_path / "demo"),
+            # the demo keeps to its own folder and SQLite whatever the real site's database is
+            "TRACK2_DATABASE_URL": "postgresql://nowhere/x",
             "PYTHONWARNINGS": "default",
         }
     )  # show every warning once, as a careful operator would
@@ -56,7 +60,7 @@ def demo_run(tmp_path):
     else:
         process.kill()
         pytest.fail("track2 demo did not answer within 240 s:\n" + log.read_text())
-    yield base, log
+    yield base, log, env
     process.terminate()
     process.wait(timeout=20)
 
@@ -101,9 +105,11 @@ def browse(base: str, email: str, password: str) -> list[int]:
 
 
 def test_a_demo_run_prints_every_role_and_its_commands_and_logs_no_warnings(demo_run, tmp_path):
-    base, log = demo_run
+    base, log, env = demo_run
     text = log.read_text()
     logins = logins_printed(text)
+    assert f"{base}/" in text  # where to open it
+    kept_in_its_own_home(tmp_path, text, env)
     descriptions = " | ".join(description for _password, description in logins.values())
     for role in ROLES:
         assert any(role in description for _p, description in logins.values()), (role, descriptions)
@@ -122,6 +128,35 @@ def test_a_demo_run_prints_every_role_and_its_commands_and_logs_no_warnings(demo
     time.sleep(0.5)
     server_log = log.read_text().split("(Ctrl+C stops it)", 1)[1]
     assert not re.search(r"warn", server_log, re.I), server_log
+
+
+def kept_in_its_own_home(tmp_path, text: str, env: dict[str, str]) -> None:
+    """The demo's site and its logins (readable by their owner only) are in the demo's folder,
+    not the real site's; run again without --reset (and without a terminal to ask on), it uses
+    the site it has and prints the same logins."""
+    demo_home = tmp_path / "demo"
+    saved = json.loads((demo_home / "demo-logins.json").read_text())
+    assert {row["email"] for row in saved} >= {
+        "convener@demo.track2.invalid",
+        "coconvener@demo.track2.invalid",  # deleting the dialogue takes two conveners
+        "participant@demo.track2.invalid",
+    }
+    for row in saved:
+        assert row["email"] in text and row["password"] in text
+    assert oct((demo_home / "demo-logins.json").stat().st_mode)[-3:] == "600"
+    assert (demo_home / "track2.sqlite3").exists()
+    assert not (tmp_path / "real" / "track2.sqlite3").exists()
+    again = subprocess.run(  # noqa: S603  (our own interpreter and command)
+        [sys.executable, "-m", "track2", "demo", "--no-serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert again.returncode == 0, again.stderr
+    assert "Using the existing demo site" in again.stdout
+    assert saved[0]["password"] in again.stdout
 
 
 def replay_back_channel(text: str, tmp_path) -> None:
