@@ -357,15 +357,16 @@ def member_of(dialogue):
 
 @pytest.fixture(scope="module")
 def built_demo(django_db_setup, django_db_blocker):
-    """The demo's logins, the demo built once for a module's tests (building it costs seconds):
-    inside a transaction rolled back after the module, as Django's setUpTestData does. Each
-    test's own transaction (`db`) is a savepoint in it, so what one test changes is undone before
-    the next. Only for tests that read the demo through the ORM and the test client: a live
-    server or a transactional test would not see it."""
-    from track2.site import demo
+    """The demo's logins, the demo in the database for a module's tests: inside a transaction
+    rolled back after the module, as Django's setUpTestData does. Each test's own transaction
+    (`db`) is a savepoint in it, so what one test changes is undone before the next. Only for
+    tests that read the demo through the ORM and the test client: a live server or a
+    transactional test would not see it."""
+    from django.contrib.contenttypes.models import ContentType
 
     with django_db_blocker.unblock(), transaction.atomic():
-        logins = demo.build()
+        logins = template_db.demo_in_database()
         check_foreign_keys_now()
         yield logins
         transaction.set_rollback(True)
+    ContentType.objects.clear_cache()  # ids the copy may have brought, rolled back

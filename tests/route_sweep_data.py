@@ -46,6 +46,7 @@ from django.utils.http import urlsafe_base64_encode
 from pypdf import PdfReader
 
 from tests.helpers import PASSWORD
+from tests.template_db import demo_in_database
 from track2.accounts import actions as account_actions
 from track2.accounts import totp
 from track2.accounts.models import Passkey, User
@@ -71,7 +72,6 @@ from track2.meetings.models import AgendaItem, Meeting, MeetingParticipant
 from track2.outcomes.models import Alternative, Amendment
 from track2.people import actions as people_actions
 from track2.people.models import Candidacy
-from track2.site import demo
 
 BASE_URL = "http://testserver"
 
@@ -207,7 +207,7 @@ class SweepWorld:
 
 
 def build() -> SweepWorld:
-    logins = demo.build()
+    logins = demo_in_database()  # as track2.site.demo.build() makes it
     dialogue = Dialogue.objects.get(title="Varena Sea Dialogue")
     # The working session in progress: its room, floor, caucuses and record all hold something.
     meeting = Meeting.objects.get(dialogue=dialogue, title__startswith="Working session")

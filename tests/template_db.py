@@ -19,7 +19,7 @@ import re
 import sqlite3
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from unittest import mock
 
@@ -166,22 +166,148 @@ def migrated_site(home: Path) -> Path:
 
 
 DEMO_SITE = "demo-site"
+DEMO_LOGINS = "demo-logins.json"
+# What a demo build writes into its data folder besides the database, and what a site keeps
+# of its own: a copy of the demo takes the first, never the second.
+_SITE_OWN = {"track2.sqlite3", "track2.sqlite3-wal", "track2.sqlite3-shm", "secret_key", "static"}
 
 
-def demo_site_once(build) -> Path:
+def demo_site() -> Path:
     """A site folder holding the demo, built once per test run by the first worker that needs it
-    (`build(home)` fills a migrated site) and only read afterwards: each test copies it. Every
-    worker built its own before, some twenty seconds each. Its own lock: `build` takes the
-    migrated site's."""
+    and only read afterwards: the operations tests copy it, and `built_demo` copies its rows
+    into the suite's database. Every worker built its own before, some twenty seconds each. Its
+    logins are kept beside it (DEMO_LOGINS), not in it: the operations tests look at every byte
+    of a site. Its own lock: the build takes the migrated site's."""
     folder = Path(os.environ[TEMPLATE_FOLDER])
     template = folder / DEMO_SITE
     with _locked(folder, "demo-lock"):
         if not template.exists():
             scratch = Path(tempfile.mkdtemp(prefix="demo-", dir=folder))
-            build(migrated_site(scratch / "site"))
+            logins = _build_demo(migrated_site(scratch / "site"))
+            (folder / DEMO_LOGINS).write_text(logins)
             (scratch / "site").rename(template)
             scratch.rmdir()
     return template
+
+
+def _build_demo(home: Path) -> str:
+    """`track2.site.demo.build()` in the migrated site `home`, through `track2 shell` at the
+    operations sites' cheap Argon2; its logins as JSON."""
+    import subprocess
+    import sys
+
+    from tests.helpers import outside_env
+
+    env = outside_env()
+    env.update(
+        TRACK2_HOME=str(home),
+        DJANGO_SETTINGS_MODULE="tests.operations.site_settings",
+        TRACK2_EMAIL_URL="locmem://",
+        PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
+    )
+    code = (
+        "import json; from track2.site import demo; "
+        "print(json.dumps([login.__dict__ for login in demo.build()]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "track2", "shell", "-c", code],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"building the demo failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout.splitlines()[-1]  # the last line: Django's shell announces its imports
+
+
+def demo_in_database() -> list:
+    """The demo in the suite's database, as `track2.site.demo.build()` makes it; its logins. On
+    SQLite, the rows of the demo built once per run (`copy_demo_in`); on PostgreSQL, built."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        return copy_demo_in(connection)
+    from track2.site import demo
+
+    return demo.build()
+
+
+def copy_demo_in(connection) -> list:
+    """The demo's rows copied into the suite's SQLite database (in the caller's transaction, if
+    any), and its files (pseudonym keys, the back channel's folder) into this process's data folder;
+    the demo's logins. What `demo.build()` makes in about 5 CPU seconds, in 0.3: a
+    module's world was built again by each worker that ran one of its tests, the phone-layout
+    walk once per role (docs/testing.md). The suite's database and the demo's come from the same
+    migrations; a table whose rows the migrations made (content types, permissions) is replaced
+    only if its rows differ."""
+    import json
+    import shutil
+    from collections import Counter
+
+    from django.conf import settings
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import transaction
+
+    from track2 import keyring
+    from track2.site.demo import DemoLogin
+
+    site = demo_site()
+    demo_database = f"file:{site / 'track2.sqlite3'}?mode=ro"
+    # One transaction, a savepoint in the caller's if there is one: in a transactional test each
+    # insert would otherwise commit by itself.
+    with (
+        closing(sqlite3.connect(demo_database, uri=True)) as source,
+        transaction.atomic(using=connection.alias),
+    ):
+        target = connection.connection
+        tables = [
+            name
+            for (name,) in source.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite%' AND name != 'django_migrations'"
+            )
+        ]
+        for table in tables:
+            columns = [row[1] for row in target.execute(f'PRAGMA table_info("{table}")')]
+            if not columns:
+                raise RuntimeError(f"the demo's table {table} is not in the test database")
+            listed = ", ".join(f'"{column}"' for column in columns)
+            rows = source.execute(f'SELECT {listed} FROM "{table}"').fetchall()
+            here = target.execute(f'SELECT {listed} FROM "{table}"').fetchall()
+            if Counter(here) == Counter(rows):
+                continue
+            target.execute(f'DELETE FROM "{table}"')
+            marks = ", ".join("?" * len(columns))
+            target.executemany(f'INSERT INTO "{table}" ({listed}) VALUES ({marks})', rows)
+    ContentType.objects.clear_cache()
+    # Each file where this process's settings put it, as demo.build() would have: the pseudonym
+    # keys in TRACK2_HOME/keys, the back channel's log key at its setting, the rest (the back
+    # channel's folder) in the data folder.
+    keys = Path(settings.TRACK2_HOME) / "keys"
+    keys.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for key in (site / "keys").iterdir():
+        if key.name.startswith("dialogue-"):
+            shutil.copy2(key, keys / key.name)
+            dialogue = int(key.stem.removeprefix("dialogue-"))
+            (keys / f"dialogue-{dialogue}.destroyed").unlink(missing_ok=True)
+            keyring.forget(dialogue)  # a key of the same number this process read before
+        elif key.name == Path(settings.TRACK2_BACKCHANNEL_LOG_KEY).name:
+            log_key = Path(settings.TRACK2_BACKCHANNEL_LOG_KEY)
+            log_key.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            shutil.copy2(key, log_key)
+        else:
+            raise RuntimeError(f"the demo made a key file this copy does not know: {key.name}")
+    for entry in site.iterdir():
+        if entry.name in _SITE_OWN or entry.name == "keys":
+            continue
+        if entry.is_dir():
+            shutil.copytree(entry, settings.CONFIG.home / entry.name, dirs_exist_ok=True)
+        else:
+            shutil.copy2(entry, settings.CONFIG.home / entry.name)
+    rows = json.loads((Path(os.environ[TEMPLATE_FOLDER]) / DEMO_LOGINS).read_text())
+    return [DemoLogin(**(row | {"recovery_codes": tuple(row["recovery_codes"])})) for row in rows]
 
 
 def _sqlite_copy(source: Path, target: Path) -> None:

@@ -15,13 +15,13 @@ from django.urls import reverse
 
 import track2
 from tests.dialogues.test_api import bearer
+from tests.template_db import demo_in_database
 from track2.audit import names, queries
 from track2.audit.models import AuditEntry
 from track2.deliberation.actions import DECISIONS
 from track2.dialogues.models import Dialogue, Membership
 from track2.facilitation.actions import TIMER_ACTIONS
 from track2.outcomes.models import Amendment
-from track2.site import demo
 
 SOURCE = Path(track2.__file__).parent
 
@@ -99,7 +99,7 @@ def test_every_kind_is_filterable_and_named():
 
 @pytest.fixture
 def demo_site(db):
-    demo.build()
+    demo_in_database()
     return Dialogue.objects.get(title="Varena Sea Dialogue")
 
 

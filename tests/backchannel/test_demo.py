@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
+from tests.template_db import demo_in_database
 from track2.backchannel.demo import FOLDER, replay_lines
 from track2.backchannel.keyhome import KeyHome
 from track2.backchannel.models import DirectoryEntry, Envelope, LogLeaf
-from track2.site import demo
 
 
 @pytest.mark.django_db
 def test_demo_runs_a_conveyed_exchange_whose_log_verifies():
-    demo.build()
+    demo_in_database()
     home = settings.CONFIG.home
     folder = home / FOLDER
     holders = set(DirectoryEntry.objects.values_list("contact_label", flat=True))

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections import Counter
 
+from tests.template_db import demo_in_database
 from track2.deliberation import map_data
 from track2.deliberation.models import Room, Statement, Vote
 from track2.meetings.models import Meeting
-from track2.site import demo
 
 
 def test_demo_room_and_consultation(db):
-    logins = {login.email for login in demo.build()}
+    logins = {login.email for login in demo_in_database()}
     session = Meeting.objects.get(title__startswith="Working session")
     assert session.has_started and Room.objects.get(meeting=session).is_open
     statuses = Counter(Statement.objects.filter(meeting=session).values_list("status", flat=True))
@@ -38,7 +38,7 @@ def test_demo_room_and_consultation(db):
 
 
 def test_the_demo_map_says_what_sets_its_groups_apart(db):
-    demo.build()
+    demo_in_database()
     session = Meeting.objects.get(title__startswith="Working session")
     shown = map_data.room_map(session)
     shown_groups = [g for g in shown["groups"] if g["size"]]

@@ -9,7 +9,7 @@ from django.test import Client
 
 from tests.helpers import sign_in_page
 from tests.site.walk import html_pages, walk
-from track2.site import demo
+from tests.template_db import demo_in_database
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -64,7 +64,7 @@ def test_no_sign_in_page_scrolls_sideways_on_a_phone(live_server, new_page):
 @pytest.mark.long
 @pytest.mark.parametrize("role", ROLES)
 def test_no_page_scrolls_sideways_on_a_phone(role, live_server, new_page):
-    login = next(login for login in demo.build() if login.email.split("@")[0] == role)
+    login = next(login for login in demo_in_database() if login.email.split("@")[0] == role)
     page = new_page(viewport={"width": 375, "height": 800})
     sign_in_page(page, live_server.url, login.email, login.password)
     paths = pages_of(login)
@@ -85,7 +85,7 @@ def test_no_page_scrolls_sideways_on_a_phone(role, live_server, new_page):
 
 @pytest.mark.long
 def test_balance_tables_scroll_in_a_labelled_focusable_region(live_server, new_page):
-    logins = {login.email.split("@")[0]: login for login in demo.build()}
+    logins = {login.email.split("@")[0]: login for login in demo_in_database()}
     for width in (1280, 375):
         page = new_page(viewport={"width": width, "height": 800})
         sign_in_page(page, live_server.url, logins["convener"].email, logins["convener"].password)

@@ -3,13 +3,13 @@ note on each side, a draft record."""
 
 from __future__ import annotations
 
+from tests.template_db import demo_in_database
 from track2.facilitation.models import CaucusNote, Floor, Hand, ItemInterval, RecordVersion
 from track2.meetings.models import Meeting
-from track2.site import demo
 
 
 def test_demo_facilitation(db):
-    demo.build()
+    demo_in_database()
     session = Meeting.objects.get(title__startswith="Working session")
     floor = Floor.objects.get(meeting=session)
     assert floor.current_item is not None and floor.current_item.position == 1

@@ -4,16 +4,16 @@ adopted with its communiqué language."""
 import pytest
 
 from tests.site.test_walk import signed_in_client
+from tests.template_db import demo_in_database
 from track2.dialogues.models import Dialogue
 from track2.impact import queries
 from track2.impact.demo import COMMENTS, COMMUNIQUE
-from track2.site import demo
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_shows_the_change_and_the_funnel():
-    logins = {login.email.split("@")[0]: login for login in demo.build()}
+    logins = {login.email.split("@")[0]: login for login in demo_in_database()}
     dialogue = Dialogue.objects.get(title="Varena Sea Dialogue")
     data = queries.evaluation(dialogue)
     across = data["comparisons"][-1]

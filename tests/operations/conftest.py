@@ -19,7 +19,7 @@ import pytest
 
 from tests.dialogues.conftest import build_world, signed_in  # the pages' fixtures, shared
 from tests.helpers import outside_env
-from tests.template_db import demo_site_once
+from tests.template_db import demo_site as built_demo_site
 from track2.dialogues.models import Membership, Role
 
 __all__ = ["signed_in"]
@@ -121,9 +121,7 @@ def demo_template() -> Path:
     """A migrated SQLite site with the demo data, built once per run and copied per test."""
     # The empty database migrated once per run (tests/template_db.py); the commands' own
     # migrations are tested from empty sites (test_upgrade.py, restore and migrate-to).
-    return demo_site_once(
-        lambda home: Site(home).shell("from track2.site import demo; demo.build()")
-    )
+    return built_demo_site()
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from tests.template_db import demo_in_database
 from track2.accounts.models import User
 from track2.backchannel.models import Envelope, LogLeaf, Mailbox
 from track2.config import OUTBOX_BACKEND
@@ -51,7 +52,6 @@ from track2.operations import dialogue_deletion as deletion
 from track2.operations.dialogue_contents import lookups, rows_of
 from track2.people import roster_preview
 from track2.people.models import Affiliation, Person
-from track2.site import demo
 
 # The institution's directory keeps what it holds of a person (by design, see above).
 DIRECTORY = {"people_person", "people_affiliation"}
@@ -232,7 +232,7 @@ def rows_of_dialogue(dialogue_id: int) -> dict[str, set[str]]:
 def site(db, settings, tmp_path, caplog):
     settings.TRACK2_HOME = tmp_path
     settings.EMAIL_BACKEND, settings.EMAIL_FILE_PATH = OUTBOX_BACKEND, str(tmp_path / "outbox")
-    demo.build()
+    demo_in_database()
     return tmp_path
 
 

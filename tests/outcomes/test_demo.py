@@ -4,13 +4,13 @@ replaced (kept for its giver)."""
 
 from __future__ import annotations
 
+from tests.template_db import demo_in_database
 from track2.outcomes import actions, queries, render
 from track2.outcomes.models import Amendment, Endorsement, OutcomeDocument, ReplacedEndorsement
-from track2.site import demo
 
 
 def test_demo_outcomes(db):
-    demo.build()
+    demo_in_database()
     document = OutcomeDocument.objects.get(kind="joint_statement")
     statuses = sorted(document.amendments.values_list("status", flat=True))
     assert statuses == [Amendment.Status.ACCEPTED, Amendment.Status.PENDING]
