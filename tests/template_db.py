@@ -14,12 +14,14 @@ removes the PostgreSQL template database at the end of the run.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import re
 import sqlite3
 import tempfile
+from collections import Counter
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
 
@@ -223,64 +225,52 @@ def _build_demo(home: Path) -> str:
 
 
 def demo_in_database() -> list:
-    """The demo in the suite's database, as `track2.site.demo.build()` makes it; its logins. On
-    SQLite, the rows of the demo built once per run (`copy_demo_in`); on PostgreSQL, built."""
-    from django.db import connection
-
-    if connection.vendor == "sqlite":
-        return copy_demo_in(connection)
-    from track2.site import demo
-
-    return demo.build()
-
-
-def copy_demo_in(connection) -> list:
-    """The demo's rows copied into the suite's SQLite database (in the caller's transaction, if
-    any), and its files (pseudonym keys, the back channel's folder) into this process's data folder;
-    the demo's logins. What `demo.build()` makes in about 5 CPU seconds, in 0.3: a
-    module's world was built again by each worker that ran one of its tests, the phone-layout
-    walk once per role (docs/testing.md). The suite's database and the demo's come from the same
-    migrations; a table whose rows the migrations made (content types, permissions) is replaced
-    only if its rows differ."""
-    import json
+    """The demo in the suite's database, as `track2.site.demo.build()` makes it, and its logins:
+    the demo built once per run (`demo_site`), its rows copied in through the ORM, in the
+    caller's transaction if there is one; its files (pseudonym keys, the back channel's folder)
+    where this process's settings keep them. About 5 CPU seconds for `demo.build()` in a test
+    process, 0.6-0.9 for the copy on SQLite and 1.0-1.2 on PostgreSQL: a module's world was built
+    again by each worker that ran one of its tests, the phone-layout walk once per role
+    (docs/testing.md). The suite's
+    database and the demo's come from the same migrations; a table whose rows the migrations
+    made (content types, permissions) is replaced only if its rows differ."""
     import shutil
-    from collections import Counter
 
     from django.conf import settings
     from django.contrib.contenttypes.models import ContentType
-    from django.db import transaction
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
 
     from track2 import keyring
     from track2.site.demo import DemoLogin
 
     site = demo_site()
-    demo_database = f"file:{site / 'track2.sqlite3'}?mode=ro"
     # One transaction, a savepoint in the caller's if there is one: in a transactional test each
-    # insert would otherwise commit by itself.
-    with (
-        closing(sqlite3.connect(demo_database, uri=True)) as source,
-        transaction.atomic(using=connection.alias),
-    ):
-        target = connection.connection
-        tables = [
-            name
-            for (name,) in source.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' "
-                "AND name NOT LIKE 'sqlite%' AND name != 'django_migrations'"
-            )
-        ]
-        for table in tables:
-            columns = [row[1] for row in target.execute(f'PRAGMA table_info("{table}")')]
-            if not columns:
-                raise RuntimeError(f"the demo's table {table} is not in the test database")
-            listed = ", ".join(f'"{column}"' for column in columns)
-            rows = source.execute(f'SELECT {listed} FROM "{table}"').fetchall()
-            here = target.execute(f'SELECT {listed} FROM "{table}"').fetchall()
-            if Counter(here) == Counter(rows):
+    # insert would otherwise commit by itself. Values go through the fields (read from the
+    # demo's SQLite, written for this database): PostgreSQL's are not SQLite's text.
+    with demo_site_database() as alias, transaction.atomic(), connection.cursor() as cursor:
+        models = saved_models()
+        for model in models:
+            fields = model._meta.concrete_fields
+            names = [field.attname for field in fields]
+            rows = list(model._base_manager.using(alias).values_list(*names))
+            here = list(model._base_manager.values_list(*names))
+            if len(here) == len(rows) and as_written(here) == as_written(rows):
                 continue
-            target.execute(f'DELETE FROM "{table}"')
-            marks = ", ".join("?" * len(columns))
-            target.executemany(f'INSERT INTO "{table}" ({listed}) VALUES ({marks})', rows)
+            table = connection.ops.quote_name(model._meta.db_table)
+            if here:
+                cursor.execute(f"DELETE FROM {table}")
+            columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+            marks = ", ".join(["%s"] * len(fields))
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES ({marks})",
+                [
+                    [f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True)]
+                    for row in rows
+                ],
+            )
+        for statement in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(statement)  # PostgreSQL's next ids after the copied ones
     ContentType.objects.clear_cache()
     # Each file where this process's settings put it, as demo.build() would have: the pseudonym
     # keys in TRACK2_HOME/keys, the back channel's log key at its setting, the rest (the back
@@ -308,6 +298,49 @@ def copy_demo_in(connection) -> list:
             shutil.copy2(entry, settings.CONFIG.home / entry.name)
     rows = json.loads((Path(os.environ[TEMPLATE_FOLDER]) / DEMO_LOGINS).read_text())
     return [DemoLogin(**(row | {"recovery_codes": tuple(row["recovery_codes"])})) for row in rows]
+
+
+@contextmanager
+def demo_site_database() -> Iterator[str]:
+    """The demo site's SQLite database as a Django database alias, while the block runs."""
+    from django.db import connections
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    alias, path = "track2_demo_site", demo_site() / "track2.sqlite3"
+    # Django fills in the rest of a database's settings only for a set that has a default.
+    config = connections.configure_settings(
+        {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(path)}}
+    )
+    connections[alias] = DatabaseWrapper(config["default"], alias)
+    try:
+        yield alias
+    finally:
+        connections[alias].close()
+        del connections[alias]
+
+
+def saved_models() -> list:
+    """Every model with a table of its own (many-to-many tables included)."""
+    from django.apps import apps
+
+    return [
+        model
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy
+    ]
+
+
+def as_written(rows) -> Counter:
+    """Rows as a multiset, each written out as JSON with its objects' keys sorted: a JSON value is
+    a dict, which cannot be counted, and PostgreSQL keeps an object's keys in an order of its
+    own. Other values as text (a time zone's name, not its Python type, differs by database)."""
+    return Counter(json.dumps(row, sort_keys=True, default=_as_text) for row in rows)
+
+
+def _as_text(value) -> str:
+    if isinstance(value, bytes | memoryview):
+        return bytes(value).hex()
+    return str(value)
 
 
 def _sqlite_copy(source: Path, target: Path) -> None:

@@ -338,9 +338,9 @@ SNAPSHOT_SKIPS: dict[str, set[str] | None] = {
 
 @pytest.fixture(scope="module")
 def swept_world(django_db_setup, django_db_blocker):
-    """Built once for the module's tests (about 8 s, 5 of them building the demo; on SQLite the
-    demo is copied in, 0.3 s: template_db.demo_in_database), inside a transaction rolled back
-    after them, as tests/conftest.py's built_demo: each test is a savepoint in it."""
+    """Built once for the module's tests (the demo in it is a copy, under a second:
+    template_db.demo_in_database), inside a transaction rolled back after them, as
+    tests/conftest.py's built_demo: each test is a savepoint in it."""
     from django.core import mail
 
     # What tests/conftest.py's `_fast_and_plain` gives each test, for the pages the fixture
