@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import healthz_answers, outside_env
+from tests.site.test_cli import track2
 from tests.site.test_serve import free_port
 from track2.accounts import totp
 
@@ -146,14 +147,7 @@ def kept_in_its_own_home(tmp_path, text: str, env: dict[str, str]) -> None:
     assert oct((demo_home / "demo-logins.json").stat().st_mode)[-3:] == "600"
     assert (demo_home / "track2.sqlite3").exists()
     assert not (tmp_path / "real" / "track2.sqlite3").exists()
-    again = subprocess.run(  # noqa: S603  (our own interpreter and command)
-        [sys.executable, "-m", "track2", "demo", "--no-serve"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    again = track2("demo", "--no-serve", home=tmp_path / "real", env_extra=env)
     assert again.returncode == 0, again.stderr
     assert "Using the existing demo site" in again.stdout
     assert saved[0]["password"] in again.stdout
